@@ -1,0 +1,180 @@
+"""Base class of every generated model.
+
+A generated model is a class with type annotations (for IDEs and mypy) and a
+``_fields`` table of ``(python_name, wire_name, type_expression[, enum_values])``.
+Everything else — construction, ``swagger_types``/``attribute_map``, ``to_dict``,
+equality, enum handling — lives here once.  Per-class tables are built on first
+use, so importing a model module costs almost nothing.
+"""
+from __future__ import annotations
+
+import json
+from pprint import pformat
+from typing import Any, ClassVar
+
+OUTDATED = "outdated_sdk_version"
+_BUNDLE_PREFIX = __name__.rsplit(".", 1)[0] + ".models._b_"
+
+
+class _EnumField:
+    """Data descriptor for an enum attribute.
+
+    Values outside the allowed set (compared case-insensitively) read back as
+    ``'outdated_sdk_version'``, as in the official SDK; ``None`` stays ``None``.
+    The value lives in the instance ``__dict__`` under the attribute's own name,
+    so the deserializer can fill it directly.
+    """
+
+    __slots__ = ("name", "allowed")
+
+    def __init__(self, name: str, allowed: frozenset[str]) -> None:
+        self.name = name
+        self.allowed = allowed
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return obj.__dict__.get(self.name)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = self.check(value)
+
+    def check(self, value: Any) -> Any:
+        if value is None or value.__class__.__name__ == "ApiNullValue":
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.lower() in self.allowed:
+            return value
+        return OUTDATED
+
+
+def parse_fields(compact: str) -> tuple[tuple[Any, ...], ...]:
+    """Rows ``(python_name, wire_name, type_expression[, enum_values])`` from the generated
+    one-string form ``"py wire type[ enum|enum]"`` joined by ``;``."""
+    rows: list[tuple[Any, ...]] = []
+    for item in compact.split(";") if compact else ():
+        parts = item.split(" ")
+        type_expr = parts[2].replace(",", ", ")
+        if len(parts) > 3:
+            rows.append((parts[0], parts[1], type_expr, tuple(parts[3].split("|"))))
+        else:
+            rows.append((parts[0], parts[1], type_expr))
+    return tuple(rows)
+
+
+class _ClassTable:
+    """Per-class facts derived once from ``_fields``."""
+
+    __slots__ = ("names", "swagger_types", "attribute_map", "defaults")
+
+    def __init__(self, fields: tuple[tuple[Any, ...], ...]) -> None:
+        self.names = tuple(f[0] for f in fields)
+        self.swagger_types = {f[0]: f[2] for f in fields}
+        self.attribute_map = {f[0]: f[1] for f in fields}
+        self.defaults = dict.fromkeys(self.names)
+
+
+class _TableAttr:
+    """``swagger_types`` / ``attribute_map``: readable from the class and instances."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get__(self, obj: Any, owner: type[Model]) -> dict[str, str]:
+        return getattr(owner._table(), self.key)
+
+
+class Model:
+    """Common behaviour of the API's data models."""
+
+    _fields: ClassVar[Any] = ()
+    _rows: ClassVar[tuple[tuple[Any, ...], ...]] = ()
+    swagger_types: ClassVar[dict[str, str]] = _TableAttr("swagger_types")  # type: ignore[assignment]
+    attribute_map: ClassVar[dict[str, str]] = _TableAttr("attribute_map")  # type: ignore[assignment]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith(_BUNDLE_PREFIX):
+            # Report the official per-model module path (pickling and repr use it; it imports fine).
+            from . import models
+            entry = models._MODULES.get(cls.__name__)
+            if entry is not None:
+                cls.__module__ = f"{models.__name__}.{entry[1]}"
+        fields = cls.__dict__.get("_fields", ())
+        cls._rows = parse_fields(fields) if isinstance(fields, str) else tuple(fields)
+        for field in cls._rows:
+            if len(field) > 3:
+                setattr(cls, field[0], _EnumField(field[0], frozenset(v.lower() for v in field[3])))
+
+    @classmethod
+    def _table(cls) -> _ClassTable:
+        table = cls.__dict__.get("_table_cache")
+        if table is None:
+            table = _ClassTable(cls._rows)
+            cls._table_cache = table  # type: ignore[attr-defined]
+        return table
+
+    def __init__(self, **kwargs: Any) -> None:
+        table = self._table()
+        self.__dict__.update(table.defaults)
+        for name, value in kwargs.items():
+            if name not in table.defaults:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
+            setattr(self, name, value)
+
+    # -- official surface -------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The model as a dict keyed by Python attribute names (nested models too)."""
+        return {name: _to_dict_value(getattr(self, name)) for name in self._table().names}
+
+    def to_json(self) -> str:
+        """JSON of :meth:`to_dict` — Python attribute names, nulls included (official behaviour)."""
+        from ._serde import to_wire
+        return json.dumps(to_wire(self.to_dict()))
+
+    def to_str(self) -> str:
+        return pformat(self.to_dict())
+
+    def __repr__(self) -> str:
+        return self.to_str()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Model):
+            return NotImplemented
+        return type(self) is type(other) and all(
+            getattr(self, n) == getattr(other, n) for n in self._table().names)
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- additions ---------------------------------------------------------
+    def to_wire_dict(self) -> dict[str, Any]:
+        """The model as the API sees it: wire names, None attributes left out, JSON-ready values."""
+        from ._serde import to_wire
+        return to_wire(self)  # type: ignore[no-any-return]
+
+    def to_wire_json(self) -> str:
+        """JSON exactly as the SDK sends this model in a request body."""
+        return json.dumps(self.to_wire_dict())
+
+    @classmethod
+    def from_wire(cls, data: Any) -> Any:
+        """Build an instance from wire JSON (a dict, or a JSON string)."""
+        from ._serde import decoder_for_model
+        if isinstance(data, (str, bytes)):
+            data = json.loads(data)
+        return decoder_for_model(cls)(data)
+
+
+def _to_dict_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {k: v.to_dict() if hasattr(v, "to_dict") else v for k, v in value.items()}
+    return value

@@ -1,0 +1,281 @@
+"""Wire JSON <-> Python values, driven by the models' ``_fields`` tables.
+
+Decoders are compiled once per type expression (``'list[User]'``,
+``'dict(str, int)'``, ``'datetime'``, a model name ...) and cached; a model's
+decoder resolves the decoders of its nested types only when a nested value is
+first met, so decoding a ``User`` does not load the 200 models reachable from it.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+
+from ._model import OUTDATED, Model, _EnumField
+
+Decoder = Callable[[Any], Any]
+
+_decoders: dict[str, Decoder] = {}
+_model_decoders: dict[type, Decoder] = {}
+_UTC = timezone.utc
+_ISO = re.compile(
+    r"(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$")
+
+
+def parse_datetime(value: Any) -> Any:
+    """ISO 8601 text to an aware/naive ``datetime``; anything unparseable is returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if value.endswith("Z"):
+            return datetime.fromisoformat(value[:-1]).replace(tzinfo=_UTC)
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    m = _ISO.match(value.strip())
+    if not m:
+        return value
+    y, mo, d, h, mi, s, frac, tz = m.groups()
+    try:
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        tzinfo = None
+        if tz == "Z":
+            tzinfo = _UTC
+        elif tz:
+            sign = -1 if tz[0] == "-" else 1
+            digits = tz[1:].replace(":", "")
+            tzinfo = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
+        return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), micro, tzinfo)
+    except ValueError:
+        # Out-of-range values (e.g. year 0) are kept as text rather than lost.
+        return value
+
+
+def parse_date(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        parsed = parse_datetime(value)
+        return parsed.date() if isinstance(parsed, datetime) else value
+
+
+def _year_month(value: Any) -> Any:
+    from .year_month import YearMonth
+    parsed = parse_date(value + "-01" if isinstance(value, str) and len(value) == 7 else value)
+    return YearMonth(parsed.year, parsed.month) if isinstance(parsed, date) else value
+
+
+def _primitive(kind: type) -> Decoder:
+    def decode(value: Any) -> Any:
+        if type(value) is kind or value is None:
+            return value
+        if kind is float and type(value) is int:
+            return float(value)
+        if isinstance(value, (dict, list)):
+            return value  # a structure where a scalar was declared: keep it rather than mangle it
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            return value
+    return decode
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _list_of(inner: Decoder, passthrough: type | None) -> Decoder:
+    def decode(value: Any) -> Any:
+        if type(value) is not list:
+            return value
+        if passthrough is not None:
+            for item in value:
+                if type(item) is not passthrough and item is not None:
+                    return [inner(x) for x in value]
+            return value
+        return [None if x is None else inner(x) for x in value]
+    return decode
+
+
+def _dict_of(inner: Decoder, passthrough: type | None) -> Decoder:
+    def decode(value: Any) -> Any:
+        if type(value) is not dict:
+            return value
+        if passthrough is not None:
+            for item in value.values():
+                if type(item) is not passthrough and item is not None:
+                    break
+            else:
+                return value
+        return {k: None if v is None else inner(v) for k, v in value.items()}
+    return decode
+
+
+_SCALARS: dict[str, tuple[Decoder, type | None]] = {
+    "str": (_primitive(str), str),
+    "int": (_primitive(int), int),
+    "float": (_primitive(float), float),
+    "bool": (_primitive(bool), bool),
+    "object": (_identity, None),
+    "datetime": (parse_datetime, None),
+    "LocalDateTime": (parse_datetime, None),
+    "date": (parse_date, None),
+    "YearMonth": (_year_month, None),
+}
+
+
+def decoder(type_expr: str) -> Decoder:
+    """The decoder for a spec type expression, compiled once."""
+    found = _decoders.get(type_expr)
+    if found is not None:
+        return found
+    if type_expr in _SCALARS:
+        found = _SCALARS[type_expr][0]
+    elif type_expr.startswith("list[") and type_expr.endswith("]"):
+        inner = type_expr[5:-1]
+        found = _list_of(decoder(inner), _SCALARS.get(inner, (None, None))[1])
+    elif type_expr.startswith("dict(") and type_expr.endswith(")"):
+        inner = type_expr[5:-1].split(",", 1)[1].strip()
+        found = _dict_of(decoder(inner), _SCALARS.get(inner, (None, None))[1])
+    else:
+        found = _lazy_model_decoder(type_expr)
+    _decoders[type_expr] = found
+    return found
+
+
+def _lazy_model_decoder(name: str) -> Decoder:
+    def decode(value: Any) -> Any:
+        real = decoder_for_model(model_class(name))
+        _decoders[name] = real
+        return real(value)
+    return decode
+
+
+def model_class(name: str) -> type[Model]:
+    from . import models
+    cls = getattr(models, name, None)
+    if cls is None:
+        raise LookupError(f"unknown model {name!r}")
+    return cls  # type: ignore[no-any-return]
+
+
+def decoder_for_model(cls: type[Model]) -> Decoder:
+    """Compile (once) the function turning a wire dict into an instance of ``cls``."""
+    found = _model_decoders.get(cls)
+    if found is not None:
+        return found
+    table = cls._table()
+    defaults = table.defaults
+    slots: dict[str, tuple[str, type | None, Decoder]] = {}
+    for field in cls._rows:
+        py, wire, type_expr = field[0], field[1], field[2]
+        if len(field) > 3:
+            enum = cls.__dict__[py]
+            assert isinstance(enum, _EnumField)
+            slots[wire] = (py, None, _enum_decoder(enum.allowed))
+        elif type_expr in _SCALARS:
+            scalar, exact = _SCALARS[type_expr]
+            slots[wire] = (py, exact, scalar)
+        else:
+            slots[wire] = (py, None, _DeferredDecoder(type_expr))
+    get = slots.get
+    new = object.__new__
+
+    def decode(data: Any) -> Any:
+        obj = new(cls)
+        values = dict(defaults)
+        if type(data) is dict:
+            for key, value in data.items():
+                slot = get(key)
+                if slot is None:
+                    continue
+                if value is None or type(value) is slot[1]:
+                    values[slot[0]] = value
+                else:
+                    values[slot[0]] = slot[2](value)
+        obj.__dict__ = values
+        return obj
+
+    _model_decoders[cls] = decode
+    return decode
+
+
+class _DeferredDecoder:
+    """Looks up the real decoder for a nested type on first call, then keeps it."""
+
+    __slots__ = ("type_expr", "real")
+
+    def __init__(self, type_expr: str) -> None:
+        self.type_expr = type_expr
+        self.real: Decoder | None = None
+
+    def __call__(self, value: Any) -> Any:
+        real = self.real
+        if real is None:
+            real = self.real = decoder(self.type_expr)
+        return real(value)
+
+
+def _enum_decoder(allowed: frozenset[str]) -> Decoder:
+    def decode(value: Any) -> Any:
+        if isinstance(value, str) and (value in allowed or value.lower() in allowed):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and str(value).lower() in allowed:
+            return str(value)
+        return OUTDATED
+    return decode
+
+
+def decode(data: Any, type_expr: str | None) -> Any:
+    """Decode parsed JSON ``data`` as ``type_expr`` (None: return data unchanged)."""
+    if type_expr is None or data is None:
+        return data
+    return decoder(type_expr)(data)
+
+
+# -- encoding -----------------------------------------------------------------
+_encoders: dict[type, list[tuple[str, str]]] = {}
+
+
+def _model_pairs(cls: type) -> list[tuple[str, str]]:
+    pairs = _encoders.get(cls)
+    if pairs is None:
+        pairs = _encoders[cls] = [(f[0], f[1]) for f in cls._rows]  # type: ignore[attr-defined]
+    return pairs
+
+
+def to_wire(value: Any) -> Any:
+    """A JSON-ready copy of ``value``: models by wire names with None attributes
+    stripped, ``ApiNullValue`` as null, dates in ISO 8601."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is list or kind is tuple:
+        return [to_wire(v) for v in value]
+    if kind is dict:
+        return {k: to_wire(v) for k, v in value.items()}
+    if isinstance(value, Model):
+        values = value.__dict__
+        out = {}
+        for py, wire in _model_pairs(kind):
+            v = values.get(py)
+            if v is not None:
+                out[wire] = to_wire(v)
+        return out
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    name = kind.__name__
+    if name == "ApiNullValue":
+        return None
+    if name == "YearMonth":
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, (str, int, float)):  # subclasses (e.g. IntEnum, str Enum)
+        return value.value if hasattr(value, "value") else value
+    if isinstance(value, (list, tuple)):
+        return [to_wire(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_wire(v) for k, v in value.items()}
+    raise TypeError(f"cannot send a value of type {name} to the API: {value!r:.80}")

@@ -1,0 +1,54 @@
+"""Base class of HTTP clients the SDK can use (``ApiClient.set_http_client``)."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Callable
+
+
+def _check_hook(hook: Any, what: str) -> Callable[[Any], Any]:
+    # Any callable taking one argument: functions, bound methods, lambdas, callable objects.
+    if not callable(hook):
+        raise ValueError(f"{what} must be callable with one argument ({type(hook).__name__} given)")
+    import inspect
+    try:
+        inspect.signature(hook).bind(object())
+    except TypeError:
+        raise ValueError(f"{what} must accept exactly one positional argument") from None
+    except ValueError:
+        pass  # builtins without a signature: trust the caller
+    return hook  # type: ignore[no-any-return]
+
+
+class AbstractHttpClient(ABC):
+    """Implement :meth:`request`: take :class:`HttpRequestOptions`, return a response.
+
+    The response may be the SDK's ``RESTResponse``, a urllib3 response, or a
+    ``requests.Response``: the pipeline reads status, headers and body from any
+    of them and raises ``ApiException`` for statuses outside 200-299 itself.
+    """
+
+    def __init__(self) -> None:
+        self.timeout: float | None = 16000  # milliseconds, official default
+        self._timeout_set = False
+        self.https_agent: Any = None
+        self.pre_hook: Callable[[Any], Any] | None = None
+        self.post_hook: Callable[[Any], Any] | None = None
+
+    def set_timeout(self, timeout: float) -> None:
+        """Request timeout in milliseconds (connect and read each)."""
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise ValueError("The 'timeout' property must be a positive number of milliseconds")
+        self.timeout = timeout
+        self._timeout_set = True
+
+    def set_pre_request_hook(self, hook: Callable[[Any], Any]) -> None:
+        """``hook(options)`` runs before each request; it may return replacement options."""
+        self.pre_hook = _check_hook(hook, "the pre-request hook")
+
+    def set_post_request_hook(self, hook: Callable[[Any], Any]) -> None:
+        """``hook(response)`` runs after each response; it may return a replacement response."""
+        self.post_hook = _check_hook(hook, "the post-request hook")
+
+    @abstractmethod
+    def request(self, http_request_options: Any) -> Any:
+        raise NotImplementedError("method must be implemented")

@@ -1,0 +1,110 @@
+"""Control operations of a running emulator, shared by the in-process API and the admin
+HTTP endpoint a subprocess emulator is driven through (one list, one behaviour)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .server import EmulatorApp
+
+
+def _register_client(app: EmulatorApp, **kw: Any) -> dict[str, Any]:
+    return app.oauth.register_client(**kw).public()
+
+
+def _issue_auth_code(app: EmulatorApp, client_id: str | None = None, redirect_uri: str | None = None,
+                     user_id: str | None = None, code_challenge: str | None = None,
+                     code_challenge_method: str | None = None) -> str:
+    method = code_challenge_method or ("S256" if code_challenge else None)
+    return app.oauth.issue_code(client_id or app.settings.client_id, redirect_uri, user_id, code_challenge,
+                                method).code
+
+
+def _issue_token(app: EmulatorApp, client_id: str | None = None, user_id: str | None = None,
+                 lifetime: int | None = None) -> str:
+    grant = "authorization_code" if user_id else "client_credentials"
+    return app.oauth.issue_token(client_id or app.settings.client_id, grant, user_id, lifetime).value
+
+
+def _seed(app: EmulatorApp, collection: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from . import users
+    out = []
+    for body in entities:
+        if collection.rstrip("/") == users.USERS:
+            out.append(users.create_user(app, body))
+        elif body.get("id"):
+            entity = dict(body)
+            entity.setdefault("selfUri", f"{collection}/{entity['id']}")
+            out.append(app.store.put(collection, entity))
+        else:
+            ops = [op for op in app.operations if op.method == "POST" and op.path == collection]
+            out.append(app.create(collection, body, ops[0].returns if ops else None))
+    return out
+
+
+def _entities(app: EmulatorApp, collection: str) -> list[dict[str, Any]]:
+    return list(app.store.collection(collection).values())
+
+
+def _get_entity(app: EmulatorApp, collection: str, entity_id: str) -> dict[str, Any] | None:
+    return app.store.get(collection, entity_id)
+
+
+def _token_requests(app: EmulatorApp, grant: str | None = None) -> int:
+    counts = app.oauth.requests
+    return counts.get(grant, 0) if grant else sum(counts.values())
+
+
+def _request_count(app: EmulatorApp, operation: str | None = None) -> int:
+    counts = app.request_counts
+    return counts.get(operation, 0) if operation else sum(counts.values())
+
+
+def _reset_counters(app: EmulatorApp) -> None:
+    app.oauth.requests.clear()
+    app.request_counts.clear()
+
+
+def _channels(app: EmulatorApp) -> list[dict[str, Any]]:
+    return [{**c.public(), "topics": list(c.topics), "connected": c.ws is not None}
+            for c in app.channels.channels.values()]
+
+
+def _stats(app: EmulatorApp) -> dict[str, Any]:
+    return {"token_requests": dict(app.oauth.requests), "requests": dict(app.request_counts),
+            "tokens": len(app.oauth.tokens), "channels": len(app.channels.channels)}
+
+
+ADMIN: dict[str, Any] = {
+    "register_client": _register_client,
+    "issue_auth_code": _issue_auth_code,
+    "issue_token": _issue_token,
+    "seed": _seed,
+    "entities": _entities,
+    "get_entity": _get_entity,
+    "add_fault": lambda app, kind, route=None, **kw: app.add_fault(kind, route, **kw),
+    "remove_fault": lambda app, fault_id: app.faults.remove(fault_id),
+    "clear_faults": lambda app: app.faults.clear(),
+    "faults": lambda app: [f.to_dict() for f in app.faults.faults],
+    "expire_tokens": lambda app: app.oauth.expire_all(),
+    "revoke_token": lambda app, token: app.oauth.revoke(token),
+    "token_requests": _token_requests,
+    "request_count": _request_count,
+    "reset_counters": _reset_counters,
+    "stats": _stats,
+    "publish": lambda app, topic, body: app.channels.publish(topic, body),
+    "close_socket": lambda app, channel_id, notice=True, delay=None: app.channels.close_socket(
+        channel_id, notice, delay),
+    "expire_channel": lambda app, channel_id: app.channels.expire(channel_id),
+    "channels": _channels,
+    "reset": lambda app: app.reset(),
+    "info": lambda app: {"admin_user_id": app.admin_user_id, "client_id": app.settings.client_id,
+                         "client_secret": app.settings.client_secret},
+}
+
+
+async def run_admin(app: EmulatorApp, name: str, kwargs: dict[str, Any]) -> Any:
+    func = ADMIN.get(name)
+    if func is None:
+        raise KeyError(f"unknown admin call {name!r}")
+    return func(app, **kwargs)
