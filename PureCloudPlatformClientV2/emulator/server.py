@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import socket
 import uuid
@@ -25,6 +26,12 @@ from .schema import Schema, ValidationError
 from .store import Store
 
 JSON = "application/json"
+log = logging.getLogger("PureCloudPlatformClientV2.emulator")
+
+
+class _ConnectionDropped(Exception):
+    """Raised after a fault closed the connection: nothing more to send."""
+
 HOME_DIVISION = {"id": "00000000-0000-4000-8000-000000000001", "name": "Home",
                  "selfUri": "/api/v2/authorization/divisions/00000000-0000-4000-8000-000000000001"}
 
@@ -199,6 +206,11 @@ class EmulatorApp:
             resp = self.error_response(err, cid)
         except OAuthError as err:
             resp = web.Response(status=err.status, body=dumps(err.body()), content_type=JSON)
+        except (asyncio.CancelledError, _ConnectionDropped):
+            raise
+        except Exception as exc:  # an emulator bug must still look like a platform 500, with a correlation id
+            log.exception("emulator error on %s %s", request.method, request.path)
+            resp = self.error_response(ApiError(500, "internal.server.error", f"emulator error: {exc!r}"), cid)
         if not resp.prepared:
             resp.headers["ININ-Correlation-Id"] = cid
         return resp
@@ -509,7 +521,7 @@ class EmulatorApp:
             return None
         if kind == "reset":
             _reset_connection(request)
-            raise ConnectionResetError("emulator fault: connection reset")
+            raise _ConnectionDropped()
         if kind == "truncate":
             body = dumps({"message": "this body is cut short by the emulator", "code": "truncated",
                           "padding": "x" * 256})
