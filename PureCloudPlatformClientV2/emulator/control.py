@@ -84,7 +84,7 @@ ADMIN: dict[str, Any] = {
     "get_entity": _get_entity,
     "add_fault": lambda app, kind, route=None, **kw: app.add_fault(kind, route, **kw),
     "remove_fault": lambda app, fault_id: app.faults.remove(fault_id),
-    "clear_faults": lambda app: app.faults.clear(),
+    "clear_faults": lambda app: app.clear_faults(),
     "faults": lambda app: [f.to_dict() for f in app.faults.faults],
     "expire_tokens": lambda app: app.oauth.expire_all(),
     "revoke_token": lambda app, token: app.oauth.revoke(token),

@@ -131,7 +131,6 @@ class OAuthState:
     def token_endpoint(self, form: dict[str, str], authorization: str | None) -> dict[str, Any]:
         """POST /oauth/token: returns the JSON body or raises OAuthError."""
         grant = form.get("grant_type", "")
-        self.requests[grant or "(none)"] += 1
         if not grant:
             raise OAuthError(400, "invalid_request", "grant_type is required")
         if grant not in ALL_GRANTS or grant == "implicit":

@@ -103,6 +103,7 @@ class EmulatorApp:
         self.oauth = OAuthState(default_lifetime=settings.token_lifetime)
         self.oauth.user_lookup = self._user_by_email  # type: ignore[method-assign]
         self.faults = FaultSet()
+        self._stall_event: asyncio.Event | None = None
         self.request_counts: dict[str, int] = {}
         self.channels = notifications.Channels(self)
         self.specials: dict[str, Any] = {}
@@ -179,7 +180,7 @@ class EmulatorApp:
         self.oauth.codes.clear()
         self.oauth.requests.clear()
         self.request_counts.clear()
-        self.faults.clear()
+        self.clear_faults()
         self.channels.drop_all()
 
     def _user_by_email(self, email: str) -> str | None:
@@ -195,7 +196,23 @@ class EmulatorApp:
         return app
 
     async def _on_shutdown(self, app: web.Application) -> None:
+        self.release_stalls()
         await self.channels.close_all()
+
+    @property
+    def _stall_release(self) -> asyncio.Event:
+        if self._stall_event is None:
+            self._stall_event = asyncio.Event()
+        return self._stall_event
+
+    def release_stalls(self) -> None:
+        if self._stall_event is not None:
+            self._stall_event.set()
+            self._stall_event = None
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+        self.release_stalls()
 
     # -- request entry ------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -230,12 +247,17 @@ class EmulatorApp:
             return await self._api(request, path[len(api_prefix):], cid)
         if path.startswith(login_prefix + "/oauth/"):
             inner = path[len(login_prefix):]
+            form: dict[str, str] = {}
+            if inner == "/oauth/token" and request.method == "POST":
+                form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+                # Counted on arrival, faulted or not: tests assert how many token requests a client made.
+                self.oauth.requests[form.get("grant_type") or "(none)"] += 1
             fault = self.faults.take(request.method, inner, None) if self.faults.faults else None
             if fault is not None:
                 early = await self._apply_fault(fault, request, cid)
                 if early is not None:
                     return early
-            return await self._login(request, inner)
+            return await self._login(request, inner, form)
         if path.startswith(api_prefix + "/channels/"):
             return await self.channels.websocket(request, path[len(api_prefix) + len("/channels/"):], cid)
         if path.startswith("/__emulator/"):
@@ -243,9 +265,8 @@ class EmulatorApp:
         raise not_found("resource")
 
     # -- login host ---------------------------------------------------------------------
-    async def _login(self, request: web.Request, path: str) -> web.StreamResponse:
+    async def _login(self, request: web.Request, path: str, form: dict[str, str]) -> web.StreamResponse:
         if path == "/oauth/token" and request.method == "POST":
-            form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
             body = self.oauth.token_endpoint(form, request.headers.get("Authorization"))
             return web.Response(body=dumps(body), content_type=JSON, headers={"Cache-Control": "no-store"})
         if path == "/oauth/authorize" and request.method == "GET":
@@ -262,6 +283,8 @@ class EmulatorApp:
         op = ops.get(method) if ops else None
         if op is None and method == "HEAD" and ops:
             op = ops.get("GET")
+        if op is not None:  # counted on arrival, so retries that meet a fault are counted too
+            self.request_counts[op.name] = self.request_counts.get(op.name, 0) + 1
         if self.faults.faults:
             fault = self.faults.take(method, path, op.name if op else None)
             if fault is not None:
@@ -273,7 +296,6 @@ class EmulatorApp:
         if op is None:
             raise ApiError(405, "method.not.allowed", f"{method} is not allowed on {path}",
                            headers={"Allow": ", ".join(sorted(ops))})
-        self.request_counts[op.name] = self.request_counts.get(op.name, 0) + 1
         token = self.oauth.check_bearer(request.headers.get("Authorization")) if op.auth else None
         segments = path.strip("/").split("/")
         named = {}
@@ -452,8 +474,9 @@ class EmulatorApp:
         if page_size < 1:
             raise bad_request("pageSize must be at least 1", "pageSize")
         total = len(items)
-        prefix = self.settings.prefix_api
-        base = prefix + call.path
+        # Paging URIs are relative to the API host and carry no gateway prefix, as the platform's do:
+        # a client joins them to its configured host, which already includes the prefix.
+        base = call.path
         others = [(k, v) for k, v in q.items() if k not in ("pageSize", "pageNumber", "cursor", "after",
                                                             "nextPage", "pageToken", "before")]
         out: dict[str, Any] = {}
@@ -517,7 +540,12 @@ class EmulatorApp:
             self.oauth.expire_all()
             return None
         if kind == "stall":
-            await asyncio.sleep(fault.delay if fault.delay > 0 else 10 ** 6)
+            # Held until the delay passes or faults are cleared/reset/shut down, so no handler outlives a test.
+            release = self._stall_release
+            try:
+                await asyncio.wait_for(release.wait(), fault.delay if fault.delay > 0 else None)
+            except asyncio.TimeoutError:
+                pass
             return None
         if kind == "reset":
             _reset_connection(request)
