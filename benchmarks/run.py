@@ -1,0 +1,505 @@
+"""Run the benchmark suite: official SDK 269.0.0 against ours, side by side.
+
+    python benchmarks/run.py [--quick] [--reps N] [--official-only]
+
+One command does everything: creates the two virtualenvs if missing
+(``benchmarks/.venv-official`` with ``PureCloudPlatformClientV2==269.0.0`` from PyPI,
+``benchmarks/.venv-ours`` with ``pip install -e .`` of this repository), generates the
+fixtures from ``spec/``, checks that both SDKs read every fixture into models and write it
+back with no field lost, then runs every scenario in a fresh process per SDK, interleaved
+(official, ours, official, ours, ...) so that machine drift hits both, and reports medians
+over the repetitions and ratios. It prints a table, writes ``benchmarks/results/latest.json``
+(``latest-quick.json`` with ``--quick``) and, when matplotlib is importable, the plots in
+``docs/img/bench_*.png`` and the table in ``docs/benchmarks.md``.
+
+Our SDK is benchmarked only once ``PureCloudPlatformClientV2/api_client.py`` exists and the
+package imports; until then its column reads "pending".
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+FIXTURES = BENCH / "fixtures"
+RESULTS = BENCH / "results"
+OFFICIAL_VERSION = "269.0.0"
+SDKS = ("official", "ours")
+SCENARIO_TIMEOUT = 600
+
+sys.path.insert(0, str(BENCH))
+import fixtures as fixture_gen  # noqa: E402
+
+# scenarios run in this order in every repetition; "bare" and "import" are timed from outside
+ORDER = ("bare", "import", "first_access", "users_me", "users_page", "analytics", "serialize", "live", "rss_calls")
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# -- environments -----------------------------------------------------------------------------------
+
+def venv_python(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def create_venv(venv: Path) -> Path:
+    log(f"creating {venv.relative_to(ROOT)}")
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    py = venv_python(venv)
+    subprocess.run([str(py), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=False)
+    return py
+
+
+def setup_official(force: bool = False) -> Path:
+    venv = BENCH / ".venv-official"
+    py = venv_python(venv)
+    probe = [str(py), "-c", "import importlib.metadata as m; print(m.version('PureCloudPlatformClientV2'))"]
+    if not force and py.exists():
+        got = subprocess.run(probe, capture_output=True, text=True)
+        if got.stdout.strip() == OFFICIAL_VERSION:
+            return py
+    py = create_venv(venv)
+    log(f"pip install PureCloudPlatformClientV2=={OFFICIAL_VERSION} (about 170 MB with bytecode)")
+    subprocess.run([str(py), "-m", "pip", "install", "-q", f"PureCloudPlatformClientV2=={OFFICIAL_VERSION}"],
+                   check=True)
+    return py
+
+
+def setup_ours(force: bool = False) -> tuple[Path, dict[str, str]]:
+    """Our venv: an editable install, so the benchmark always runs the working tree."""
+    venv = BENCH / ".venv-ours"
+    py = venv_python(venv)
+    env: dict[str, str] = {}
+    marker = venv / ".editable-ok"
+    if not force and py.exists() and (marker.exists() or (venv / ".pythonpath").exists()):
+        if (venv / ".pythonpath").exists():
+            env["PYTHONPATH"] = str(ROOT)
+        return py, env
+    py = create_venv(venv)
+    log("pip install -e . (our SDK)")
+    done = subprocess.run([str(py), "-m", "pip", "install", "-q", "-e", str(ROOT)], capture_output=True, text=True)
+    if done.returncode == 0:
+        marker.write_text("ok\n")
+        return py, env
+    # The package metadata may be incomplete while the SDK is being written: install the
+    # runtime dependencies from pyproject.toml and put the repository on PYTHONPATH instead.
+    log("editable install failed; falling back to dependencies + PYTHONPATH:\n" + done.stderr[-2000:])
+    import tomllib
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    subprocess.run([str(py), "-m", "pip", "install", "-q", *deps], check=True)
+    (venv / ".pythonpath").write_text(str(ROOT) + "\n")
+    env["PYTHONPATH"] = str(ROOT)
+    return py, env
+
+
+def ours_ready(py: Path, env: dict[str, str]) -> tuple[bool, str]:
+    if not (ROOT / "PureCloudPlatformClientV2" / "api_client.py").exists():
+        return False, "PureCloudPlatformClientV2/api_client.py does not exist yet"
+    probe = subprocess.run(
+        [str(py), "-c", "import PureCloudPlatformClientV2 as p; p.UsersApi; p.User;"
+                        "from PureCloudPlatformClientV2.api_client import ApiClient"],
+        capture_output=True, text=True, env=child_env(env), timeout=120)
+    if probe.returncode != 0:
+        return False, "import failed:\n" + probe.stderr[-3000:]
+    return True, ""
+
+
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update(extra)
+    return env
+
+
+def python_version(py: Path) -> str:
+    return subprocess.run([str(py), "-c", "import sys; print(sys.version.split()[0])"],
+                          capture_output=True, text=True).stdout.strip()
+
+
+# -- running one process ------------------------------------------------------------------------------
+
+def run_process(argv: list[str], env: dict[str, str], cwd: Path = BENCH) -> dict[str, Any]:
+    """Run ``argv`` to completion; wall time and the child's own peak RSS (wait4) included."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=child_env(env), cwd=cwd)
+        deadline = start + SCENARIO_TIMEOUT
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.002)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    return {"wall_s": wall, "maxrss_mb": usage.ru_maxrss / 1024, "rc": proc.returncode,
+            "stdout": stdout, "stderr": stderr}
+
+
+def run_scenario(name: str, py: Path, env: dict[str, str], budget: float, min_n: int, port: int) -> dict[str, Any]:
+    if name == "bare":
+        p = run_process([str(py), "-c", "pass"], env)
+        return {"ok": p["rc"] == 0, "wall_s": p["wall_s"], "rss_mb": p["maxrss_mb"]}
+    if name == "import":
+        p = run_process([str(py), "-c", "import PureCloudPlatformClientV2"], env)
+        res = {"ok": p["rc"] == 0, "wall_s": p["wall_s"], "rss_mb": p["maxrss_mb"]}
+        if p["rc"]:
+            res["error"] = p["stderr"][-4000:]
+        return res
+    argv = [str(py), str(BENCH / "scenario.py"), name, "--fixtures", str(FIXTURES),
+            "--budget", str(budget), "--min-n", str(min_n), "--port", str(port)]
+    p = run_process(argv, env)
+    try:
+        res = json.loads(p["stdout"].strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        res = {"ok": False, "error": f"exit {p['rc']}\n{p['stdout'][-2000:]}\n{p['stderr'][-4000:]}"}
+    res["wall_s"] = p["wall_s"]
+    res["process_maxrss_mb"] = p["maxrss_mb"]
+    return res
+
+
+# -- live server -----------------------------------------------------------------------------------
+
+class LiveServer:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, str(BENCH / "live_server.py"), str(FIXTURES / "user_me.json")],
+                                     stdout=subprocess.PIPE, text=True)
+        self.port = int(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+# -- installed size -----------------------------------------------------------------------------------
+
+def du_bytes(path: Path) -> tuple[int, int]:
+    total = files = 0
+    for p in path.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            total += p.stat().st_blocks * 512
+            files += 1
+    return total, files
+
+
+def installed_size(sdk: str, py: Path) -> dict[str, Any]:
+    """Disk use of the package directory with bytecode, as a (non-editable) install lays it out."""
+    if sdk == "official":
+        site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        pkg = Path(site) / "PureCloudPlatformClientV2"
+        subprocess.run([str(py), "-m", "compileall", "-q", str(pkg)], check=False, capture_output=True)
+        size, files = du_bytes(pkg)
+        return {"bytes": size, "files": files, "path": str(pkg)}
+    with tempfile.TemporaryDirectory() as tmp:
+        pkg = Path(tmp) / "PureCloudPlatformClientV2"
+        shutil.copytree(ROOT / "PureCloudPlatformClientV2", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run([str(py), "-m", "compileall", "-q", str(pkg)], check=False, capture_output=True)
+        size, files = du_bytes(pkg)
+    return {"bytes": size, "files": files, "path": "copy of PureCloudPlatformClientV2/ + compileall"}
+
+
+# -- aggregation ----------------------------------------------------------------------------------
+
+def med(values: list[float]) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def pick(runs: list[dict], *keys: str) -> list[float]:
+    out = []
+    for r in runs:
+        if not r.get("ok"):
+            continue
+        v: Any = r
+        for k in keys:
+            v = v.get(k) if isinstance(v, dict) else None
+        if v is not None:
+            out.append(v)
+    return out
+
+
+def metrics_for(runs: dict[str, list[dict]], sizes: dict[str, Any]) -> dict[str, Any]:
+    """Per-SDK medians over repetitions, in display units."""
+    bare = med([r["wall_s"] for r in runs["bare"] if r.get("ok")])
+    m: dict[str, Any] = {}
+    imp = med(pick(runs["import"], "wall_s"))
+    m["import_ms"] = None if imp is None or bare is None else (imp - bare) * 1e3
+    m["import_rss_mb"] = med(pick(runs["import"], "rss_mb"))
+    m["bare_rss_mb"] = med(pick(runs["bare"], "rss_mb"))
+    fa = med(pick(runs["first_access"], "first_access_s"))
+    m["first_access_ms"] = None if fa is None else fa * 1e3
+    me = med(pick(runs["users_me"], "call", "median_s"))
+    m["users_me_us"] = None if me is None else me * 1e6
+    for key in ("users_page", "analytics"):
+        t = med(pick(runs[key], "call", "median_s"))
+        nbytes = med(pick(runs[key], "bytes"))
+        jl = med(pick(runs[key], "json_loads", "median_s"))
+        m[f"{key}_ms"] = None if t is None else t * 1e3
+        m[f"{key}_mbps"] = None if t is None or not nbytes else nbytes / t / 1e6
+        m[f"{key}_json_mbps"] = None if jl is None or not nbytes else nbytes / jl / 1e6
+        m[f"{key}_bytes"] = nbytes
+    s = med(pick(runs["serialize"], "sanitize", "median_s"))
+    nbytes = med(pick(runs["serialize"], "bytes"))
+    m["serialize_ms"] = None if s is None else s * 1e3
+    m["serialize_mbps"] = None if s is None or not nbytes else nbytes / s / 1e6
+    p = med(pick(runs["serialize"], "post_call", "median_s"))
+    m["bulk_post_ms"] = None if p is None else p * 1e3
+    jd = med(pick(runs["serialize"], "json_dumps", "median_s"))
+    m["serialize_json_dumps_ms"] = None if jd is None else jd * 1e3
+    m["live_seq_per_s"] = med(pick(runs["live"], "sequential_calls_per_s"))
+    m["live_8threads_per_s"] = med(pick(runs["live"], "threads8_calls_per_s"))
+    m["rss_after_calls_mb"] = med(pick(runs["rss_calls"], "rss_mb"))
+    m["installed_mb"] = sizes["bytes"] / 1e6 if sizes else None
+    m["installed_files"] = sizes.get("files") if sizes else None
+    return m
+
+
+# (key, label, unit, lower is better, target description, check(official, ours) -> bool | None)
+ROWS: list[tuple[str, str, str, bool, str, Any]] = [
+    ("import_ms", "import (above bare interpreter)", "ms", True, "<= 50 ms", lambda o, u: u <= 50),
+    ("import_rss_mb", "import peak RSS", "MB", True, "<= 25 MB", lambda o, u: u <= 25),
+    ("first_access_ms", "first access UsersApi + User", "ms", True, "<= 20 ms", lambda o, u: u <= 20),
+    ("installed_mb", "installed size (with bytecode)", "MB", True, "<= 20 MB", lambda o, u: u <= 20),
+    ("users_me_us", "get_users_me per call (canned)", "us", True, ">= 10x faster", lambda o, u: o / u >= 10),
+    ("users_page_ms", "get_users 500 users per call", "ms", True, ">= 10x faster", lambda o, u: o / u >= 10),
+    ("users_page_mbps", "  users page deserialization", "MB/s", False, "within 3x of json.loads", None),
+    ("users_page_json_mbps", "  json.loads same bytes", "MB/s", False, "", None),
+    ("analytics_ms", "analytics details query per call", "ms", True, ">= 10x faster", lambda o, u: o / u >= 10),
+    ("analytics_mbps", "  analytics deserialization", "MB/s", False, "within 3x of json.loads", None),
+    ("analytics_json_mbps", "  json.loads same bytes", "MB/s", False, "", None),
+    ("serialize_ms", "serialize bulk body (sanitize)", "ms", True, ">= 5x faster", lambda o, u: o / u >= 5),
+    ("serialize_mbps", "  serialization throughput", "MB/s", False, "", None),
+    ("bulk_post_ms", "post bulk contacts per call", "ms", True, "", None),
+    ("live_seq_per_s", "live get_users_me sequential", "calls/s", False, "", None),
+    ("live_8threads_per_s", "live get_users_me 8 threads", "calls/s", False, "", None),
+    ("rss_after_calls_mb", "peak RSS after one call of each", "MB", True, "<= 1/5 of official",
+     lambda o, u: u <= o / 5),
+]
+
+
+def json_target(metrics: dict[str, Any], key: str) -> bool | None:
+    """Deserialization within 3x of json.loads on the same bytes (json.loads timed in our process)."""
+    ours = metrics.get("ours") or {}
+    mbps, jl = ours.get(key), ours.get(key.replace("_mbps", "_json_mbps"))
+    if mbps is None or jl is None:
+        return None
+    return mbps * 3 >= jl
+
+
+def summarize(metrics: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
+    rows = []
+    off, ours = metrics.get("official") or {}, metrics.get("ours") or {}
+    for key, label, unit, lower_better, target, check in ROWS:
+        o, u = off.get(key), ours.get(key)
+        ratio = None
+        if o is not None and u is not None and o and u:
+            ratio = o / u if lower_better else u / o
+        met = None
+        if key in ("users_page_mbps", "analytics_mbps"):
+            met = json_target(metrics, key)
+        elif check is not None and o is not None and u is not None:
+            try:
+                met = bool(check(o, u))
+            except ZeroDivisionError:
+                met = None
+        rows.append({"key": key, "label": label, "unit": unit, "official": o, "ours": u,
+                     "ratio": ratio, "target": target, "met": met})
+    return rows
+
+
+def fmt(v: float | None) -> str:
+    if v is None:
+        return "pending"
+    if v >= 100:
+        return f"{v:,.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def table(rows: list[dict[str, Any]], ours_note: str = "") -> str:
+    lines = [f"{'scenario':36s} {'unit':>7s} {'official':>10s} {'ours':>10s} {'ratio':>8s}  target",
+             "-" * 96]
+    for r in rows:
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}x"
+        met = {True: "met", False: "MISSED", None: ""}[r["met"]]
+        ours = fmt(r["ours"]) if r["ours"] is not None else (ours_note or "pending")
+        lines.append(f"{r['label']:36s} {r['unit']:>7s} {fmt(r['official']):>10s} {ours:>10s} {ratio:>8s}  "
+                     f"{r['target']} {met}".rstrip())
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu or platform.processor(), "memory": mem,
+            "os": f"{platform.system()} {platform.release()}", "loadavg_start": os.getloadavg()}
+
+
+def git_head() -> str:
+    got = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return got.stdout.strip()
+
+
+# -- main ---------------------------------------------------------------------------------------------
+
+def fixtures_stale() -> bool:
+    manifest = FIXTURES / "manifest.json"
+    if not manifest.exists():
+        return True
+    newest_input = max(p.stat().st_mtime for p in [BENCH / "fixtures.py", *(ROOT / "spec").rglob("*.json")])
+    return manifest.stat().st_mtime < newest_input
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Benchmark the official SDK against ours.")
+    ap.add_argument("--quick", action="store_true", help="1 repetition, short timing budgets (under 2 minutes)")
+    ap.add_argument("--reps", type=int, help="repetitions per scenario (default 5, --quick 1)")
+    ap.add_argument("--official-only", action="store_true", help="do not run our SDK")
+    ap.add_argument("--only", nargs="*", choices=ORDER, help="run only these scenarios")
+    ap.add_argument("--reinstall", action="store_true", help="recreate both virtualenvs")
+    ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("--out", type=Path, help="results file (default results/latest.json)")
+    args = ap.parse_args()
+
+    reps = args.reps or (1 if args.quick else 5)
+    budget, min_n = (0.3, 3) if args.quick else (1.0, 5)
+    t_start = time.perf_counter()
+
+    pythons: dict[str, Path] = {}
+    envs: dict[str, dict[str, str]] = {"official": {}, "ours": {}}
+    pythons["official"] = setup_official(args.reinstall)
+    ours_note = ""
+    if args.official_only:
+        ours_note = "not run (--official-only)"
+    else:
+        pythons["ours"], envs["ours"] = setup_ours(args.reinstall)
+        ok, why = ours_ready(pythons["ours"], envs["ours"])
+        if not ok:
+            ours_note = why
+            log(f"our SDK not benchmarked: {why.splitlines()[0]}")
+            del pythons["ours"]
+    active = [s for s in SDKS if s in pythons]
+    if "ours" in pythons:
+        # bytecode for the working tree, as an installed package would have it
+        subprocess.run([str(pythons["ours"]), "-m", "compileall", "-q", str(ROOT / "PureCloudPlatformClientV2")],
+                       capture_output=True, env=child_env(envs["ours"]))
+
+    if fixtures_stale():
+        log("generating fixtures from spec/")
+        fixture_gen.generate(FIXTURES)
+    manifest = json.loads((FIXTURES / "manifest.json").read_text())
+
+    results: dict[str, Any] = {
+        "meta": {
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            "quick": args.quick, "reps": reps, "budget_s": budget, "min_n": min_n,
+            "machine": machine(), "git_head": git_head(),
+            "python": {s: python_version(p) for s, p in pythons.items()},
+            "harness_python": sys.version.split()[0],
+            "official_version": OFFICIAL_VERSION,
+            "fixtures": manifest["fixtures"],
+            "ours_note": ours_note,
+        },
+        "roundtrip": {}, "runs": {s: {n: [] for n in ORDER} for s in active}, "sizes": {},
+    }
+
+    # 1. round trip before any timing
+    for sdk in active:
+        log(f"round trip check: {sdk}")
+        rt = run_scenario("roundtrip", pythons[sdk], envs[sdk], budget, min_n, 0)
+        results["roundtrip"][sdk] = rt
+        if not rt.get("ok"):
+            log(f"  round trip FAILED for {sdk}: " + (rt.get("error") or json.dumps(
+                {k: v for k, v in rt.get("fixtures", {}).items() if not v.get("ok")})[:3000]))
+
+    # 2. interleaved scenarios
+    scenarios = [s for s in ORDER if not args.only or s in args.only or s == "bare"]
+    server = LiveServer() if "live" in scenarios else None
+    try:
+        for rep in range(reps):
+            for name in scenarios:
+                for sdk in active:
+                    res = run_scenario(name, pythons[sdk], envs[sdk], budget, min_n, server.port if server else 0)
+                    res["rep"] = rep
+                    results["runs"][sdk][name].append(res)
+                    status = "ok" if res.get("ok") else "FAILED"
+                    log(f"rep {rep + 1}/{reps} {name:13s} {sdk:8s} {res['wall_s']:7.2f}s {status}")
+                    if not res.get("ok"):
+                        log("  " + str(res.get("error", ""))[-1500:].replace("\n", "\n  "))
+    finally:
+        if server:
+            server.close()
+
+    # 3. installed size
+    for sdk in active:
+        results["sizes"][sdk] = installed_size(sdk, pythons[sdk])
+
+    metrics = {sdk: metrics_for(results["runs"][sdk], results["sizes"].get(sdk, {})) for sdk in active}
+    results["metrics"] = metrics
+    results["summary"] = summarize(metrics)
+    failures = {sdk: sorted({n for n, runs in results["runs"][sdk].items() for r in runs if not r.get("ok")})
+                for sdk in active}
+    results["failures"] = {k: v for k, v in failures.items() if v}
+    results["meta"]["elapsed_s"] = time.perf_counter() - t_start
+    results["meta"]["machine"]["loadavg_end"] = os.getloadavg()
+
+    out = args.out or RESULTS / ("latest-quick.json" if args.quick else "latest.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n")
+
+    note = "" if "ours" in active else ("pending" if not args.official_only else "not run")
+    print(table(results["summary"], note))
+    for sdk, rt in results["roundtrip"].items():
+        fx = rt.get("fixtures", {})
+        normalised = sum(v.get("normalised", {}).get("datetime_format", 0) for v in fx.values())
+        state = "ok" if rt.get("ok") else "FAILED"
+        print(f"round trip {sdk}: {state} ({len(fx)} fixtures, {normalised} datetimes normalised)")
+    if results["failures"]:
+        print(f"failed scenarios: {results['failures']}")
+    if ours_note and not args.official_only:
+        print(f"our SDK: {ours_note.splitlines()[0]}")
+    print(f"wrote {out.relative_to(ROOT)} in {results['meta']['elapsed_s']:.0f} s")
+
+    if not args.no_plots and not args.quick:
+        try:
+            import plot
+            plot.main([str(out)])
+        except ImportError as exc:
+            log(f"plots skipped ({exc})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
