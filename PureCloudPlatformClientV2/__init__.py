@@ -38,6 +38,13 @@ _CORE: dict[str, str] = {
     "iter_pages": "paging",
 }
 
+# Submodules reachable as attributes (``PureCloudPlatformClientV2.api_client.ApiClient()``).
+_SUBMODULES = frozenset({
+    "api_client", "rest", "logger", "apis", "models", "utils", "abstract_http_client", "default_http_client",
+    "http_request_options", "gateway_configuration", "purecloud_region_hosts", "api_null_value", "year_month",
+    "retry", "paging", "aio", "notifications", "emulator",
+})
+
 configuration = Configuration()
 
 
@@ -46,6 +53,8 @@ def __getattr__(name: str) -> Any:
     module = _CORE.get(name)
     if module is not None:
         value = getattr(import_module(f"{__name__}.{module}"), name)
+    elif name in _SUBMODULES:
+        value = import_module(f"{__name__}.{name}")
     else:
         apis = import_module(f"{__name__}.apis")
         if name in apis._MODULES:

@@ -99,10 +99,15 @@ def _check(op_name: str, param: Param, value: Any) -> None:
     pattern = checks.get("pattern")
     if pattern is not None and not __import__("re").match(pattern, str(value)):
         raise ValueError(f"Invalid value for {where}: {value!r} must match the pattern `{pattern}`")
-    if "maximum" in checks and value > checks["maximum"]:
-        raise ValueError(f"Invalid value for {where}: must be at most {checks['maximum']}, got {value!r}")
-    if "minimum" in checks and value < checks["minimum"]:
-        raise ValueError(f"Invalid value for {where}: must be at least {checks['minimum']}, got {value!r}")
+    if "maximum" in checks or "minimum" in checks:
+        try:
+            number = float(value)  # some bounded parameters are declared as strings
+        except (TypeError, ValueError):
+            raise ValueError(f"Invalid value for {where}: expected a number, got {value!r}") from None
+        if "maximum" in checks and number > checks["maximum"]:
+            raise ValueError(f"Invalid value for {where}: must be at most {checks['maximum']}, got {value!r}")
+        if "minimum" in checks and number < checks["minimum"]:
+            raise ValueError(f"Invalid value for {where}: must be at least {checks['minimum']}, got {value!r}")
     if "maxLength" in checks and len(value) > checks["maxLength"]:
         raise ValueError(f"Invalid value for {where}: length must be at most {checks['maxLength']}")
     if "minLength" in checks and len(value) < checks["minLength"]:

@@ -20,7 +20,7 @@ from .logger import LogFormat, Logger, LogLevel
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
-    from typing import Any
+    from typing import Any, Callable
 
     from .api_client import ApiClient
     from .retry import RetryConfiguration
@@ -227,7 +227,7 @@ class Configuration:
         # Validate everything first, then assign, so a bad value changes nothing.
         updates: list[tuple[Any, str, Any]] = []
         logging_ = settings.get("logging", {})
-        conv = {"log_level": LogLevel.from_string, "log_format": LogFormat.from_string,
+        conv: dict[str, Callable[[Any], Any]] = {"log_level": LogLevel.from_string, "log_format": LogFormat.from_string,
                 "log_to_console": _to_bool, "log_file_path": str, "log_response_body": _to_bool,
                 "log_request_body": _to_bool}
         for key, fn in conv.items():
@@ -257,7 +257,7 @@ class Configuration:
         retry = settings.get("retry")
         if retry is not None:
             from .retry import RetryConfiguration
-            fields = {"max_retries": int, "max_retry_time": float, "retry_after_default": float,
+            fields: dict[str, Callable[[Any], Any]] = {"max_retries": int, "max_retry_time": float, "retry_after_default": float,
                       "backoff_initial": float, "backoff_max": float, "retry_non_idempotent": _to_bool,
                       "retry_connection_errors": _to_bool}
             unknown = set(retry) - set(fields)

@@ -115,9 +115,11 @@ class DefaultHttpClient(AbstractHttpClient):
             body, fields = None, options.post_params
         try:
             if fields is not None:
-                raw = self.pool().request_encode_body(
-                    options.method, url, fields=fields, headers=options.headers, timeout=timeout,
-                    redirect=False, encode_multipart="multipart" in options.headers.get("Content-Type", ""))
+                extra: dict[str, Any] = {"timeout": timeout, "redirect": False, "retries": False}
+                multipart = "multipart" in options.headers.get("Content-Type", "")
+                headers = {k: v for k, v in options.headers.items() if not (multipart and k == "Content-Type")}
+                raw = self.pool().request_encode_body(options.method, url, fields=fields, headers=headers,
+                                                      encode_multipart=multipart, **extra)
             else:
                 raw = self.pool().urlopen(options.method, url, body=body, headers=options.headers,
                                           timeout=timeout, redirect=False, retries=False)

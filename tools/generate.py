@@ -30,14 +30,20 @@ SCALAR_ANNOTATIONS = {"str": "str", "int": "int", "float": "float", "bool": "boo
 _TYPE_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def annotation(type_expr: str) -> str:
-    """Python annotation for a spec type expression."""
+def annotation(type_expr: str, qualified: bool = False) -> str:
+    """Python annotation for a spec type expression.  ``qualified`` writes ``_dt.date`` and
+    ``_t.Any``: in model stubs an attribute may itself be called ``date``."""
     if type_expr.startswith("list["):
-        return f"list[{annotation(type_expr[5:-1])}]"
+        return f"list[{annotation(type_expr[5:-1], qualified)}]"
     if type_expr.startswith("dict("):
         key, value = (p.strip() for p in type_expr[5:-1].split(",", 1))
-        return f"dict[{annotation(key)}, {annotation(value)}]"
-    return SCALAR_ANNOTATIONS.get(type_expr, type_expr)
+        return f"dict[{annotation(key, qualified)}, {annotation(value, qualified)}]"
+    result = SCALAR_ANNOTATIONS.get(type_expr, type_expr)
+    if qualified and result in ("date", "datetime"):
+        return "_dt." + result
+    if qualified and result == "Any":
+        return "_t.Any"
+    return result
 
 
 def param_annotation(param: dict[str, Any]) -> str:
@@ -92,15 +98,15 @@ def render_api(api: dict[str, Any], source: str) -> str:
         for p in op["params"]:
             names |= referenced_names(p["type"])
     out = [HEADER.format(source=source), "from __future__ import annotations\n\n",
-           "from .._api import BaseApi, Operation, Param\n\n",
+           "from .._api import BaseApi as _BaseApi\nfrom .._api import Operation as _Op\nfrom .._api import Param as _P\n\n",
            "TYPE_CHECKING = False\n",
            "if TYPE_CHECKING:\n", "    from typing import Any\n\n", "    from typing_extensions import Unpack\n\n",
            "    from .._api import CallOptions\n"]
     out += [f"    {line}\n" for line in type_imports(names, "..models.", "..")]
-    out.append("\n_OPS = Operation.table(\n")
+    out.append("\n_OPS = _Op.table(\n")
     for op in ops:
         params = ", ".join(
-            "Param(" + ", ".join([_py(p["name"]), _py(p["wire"]), _py(p["in"]), _py(p["type"])]
+            "_P(" + ", ".join([_py(p["name"]), _py(p["wire"]), _py(p["in"]), _py(p["type"])]
                                  + (["True"] if p.get("required") else [])
                                  + ([f"checks={_py(checks)}"] if (checks := {k: v for k, v in p.items() if k not in (
                                      "name", "wire", "in", "type", "required")}) else [])) + ")"
@@ -118,9 +124,9 @@ def render_api(api: dict[str, Any], source: str) -> str:
             extra.append("preview=True")
         args = [_py(op["name"]), _py(op["method"]), _py(op["path"]), _py(op["returns"]),
                 f"({params},)" if params else "()"] + extra
-        out.append(f"    Operation({', '.join(args)}),\n")
+        out.append(f"    _Op({', '.join(args)}),\n")
     out.append(")\n\n\n")
-    out.append(f"class {api['class']}(BaseApi):\n")
+    out.append(f"class {api['class']}(_BaseApi):\n")
     out.append(f'    """The {len(ops)} operations of the ``{api["class"]}`` group. Construct with an ``ApiClient``'
                f' (default: the shared one)."""\n\n')
     out.append("    _operations = _OPS\n")
@@ -213,16 +219,18 @@ def render_bundle(models: list[dict[str, Any]], source: str) -> tuple[str, str]:
         for f in model["fields"]:
             names |= referenced_names(f["type"])
     own = {m["name"] for m in models}
-    stub = [HEADER.format(source=source), "from typing import Any\n\n", "from .._model import Model\n"]
-    stub += [line + "\n" for line in type_imports(names - own, ".", "..")]
+    stub = [HEADER.format(source=source), "import datetime as _dt\n", "import typing as _t\n\n",
+            "from .._model import Model\n"]
+    stub += [line + "\n" for line in type_imports(names - own - {"date", "datetime", "LocalDateTime"}, ".", "..")]
     for model in models:
         stub.append(f"\n\nclass {model['name']}(Model):\n")
         if not model["fields"]:
             stub.append("    pass\n")
         for f in model["fields"]:
-            stub.append(f"    {f['name']}: {annotation(f['type'])} | None\n")
+            stub.append(f"    {f['name']}: {annotation(f['type'], True)} | None\n")
         if model["fields"]:
-            stub.append(f"\n    def __init__(self, *, {', '.join(f['name'] + ': ' + annotation(f['type']) + ' | None = ...' for f in model['fields'])}) -> None: ...\n")
+            params = ", ".join(f"{f['name']}: {annotation(f['type'], True)} | None = ..." for f in model["fields"])
+            stub.append(f"\n    def __init__(self, *, {params}) -> None: ...\n")
     return "".join(runtime), "".join(stub)
 
 
@@ -257,7 +265,7 @@ def render_index(kind: str, entries: list[tuple[str, str]], source: str) -> tupl
                "def __dir__() -> list[str]:\n"
                "    return sorted(set(globals()) | set(_MODULES))\n")
     stub = HEADER.format(source=source) + "".join(f"from .{module} import {name} as {name}\n"
-                                                  for name, module in entries)
+                                                  for name, module in entries) + "\n_MODULES: dict[str, str]\n"
     return runtime, stub
 
 
@@ -280,7 +288,7 @@ def render_models_index(models: list[dict[str, Any]], source: str) -> tuple[str,
                "    return sorted(set(globals()) | set(_MODULES))\n")
     stub = HEADER.format(source=source) + "".join(
         f"from .{bundle_of[m['name']]} import {m['name']} as {m['name']}\n"
-        for m in sorted(models, key=lambda m: m["name"]))
+        for m in sorted(models, key=lambda m: m["name"])) + "\n_MODULES: dict[str, tuple[str, str]]\n"
     return runtime, stub
 
 

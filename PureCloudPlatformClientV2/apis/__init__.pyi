@@ -86,3 +86,5 @@ from .voicemail_api import VoicemailApi as VoicemailApi
 from .web_deployments_api import WebDeploymentsApi as WebDeploymentsApi
 from .web_messaging_api import WebMessagingApi as WebMessagingApi
 from .workforce_management_api import WorkforceManagementApi as WorkforceManagementApi
+
+_MODULES: dict[str, str]

@@ -6650,3 +6650,5 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDialerContact as 
 from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision as WritableDivision
 from ._b_wrapup_detail_event_topic_wrapup_event import WritableEntity as WritableEntity
 from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision as WritableStarrableDivision
+
+_MODULES: dict[str, tuple[str, str]]
