@@ -52,7 +52,7 @@ def _bars(ax, labels: list[str], series: list[tuple[str, list[float | None], str
     lo = min(finite) / 3 if finite else 1
     for i, (name, vals, color) in enumerate(series):
         ys = [j + i * height - 0.4 + height / 2 for j in range(len(labels))]
-        for y, v in zip(ys, vals):
+        for y, v in zip(ys, vals, strict=True):
             if v:
                 ax.barh(y, v, height=height * 0.9, color=color, label=name)
                 ax.text(v, y, " " + _label(v, unit), va="center", fontsize=8)
@@ -67,7 +67,7 @@ def _bars(ax, labels: list[str], series: list[tuple[str, list[float | None], str
         ax.set_xlim(left=lo if log else 0, right=max(finite) * (12 if log else 1.35))
     ax.set_title(title, fontsize=10)
     handles, names = ax.get_legend_handles_labels()
-    uniq = dict(zip(names, handles))
+    uniq = dict(zip(names, handles, strict=True))
     ax.legend(uniq.values(), uniq.keys(), fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
 

@@ -152,7 +152,7 @@ def compare(expected, actual, path: str, report: dict) -> None:
     if isinstance(expected, list) and isinstance(actual, list):
         if len(expected) != len(actual):
             report["changed"].append(f"{path}: list of {len(expected)} became {len(actual)}")
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
             compare(e, a, f"{path}[{i}]", report)
         return
     if expected == actual and type(expected) is type(actual):
