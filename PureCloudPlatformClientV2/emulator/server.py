@@ -635,9 +635,13 @@ def _check_param_value(p: dict[str, Any], ptype: str, value: str) -> None:
             import re
             if not re.fullmatch(p["pattern"], value):
                 raise bad_request(f"Query parameter '{wire}' does not match {p['pattern']}", wire)
-        number = len(value) if ("minimum" in p or "maximum" in p) and ptype == "str" else 0
-        if ptype != "str":
+        if ptype != "str" or not ("minimum" in p or "maximum" in p):
             return
+        # Some string parameters (pageSize typed as string) carry numeric bounds in the definition.
+        try:
+            number = float(value)
+        except ValueError:
+            raise bad_request(f"Query parameter '{wire}' must be a number, got '{value}'", wire) from None
     if "minimum" in p and number < p["minimum"]:
         raise bad_request(f"Query parameter '{wire}' must be at least {p['minimum']}", wire)
     if "maximum" in p and number > p["maximum"]:
