@@ -35,7 +35,8 @@ ROOT = BENCH.parent
 FIXTURES = BENCH / "fixtures"
 RESULTS = BENCH / "results"
 OFFICIAL_VERSION = "269.0.0"
-SDKS = ("official", "ours")
+SDKS = ("official", "ours", "ours_orjson")
+LABELS = {"official": "official 269.0.0", "ours": "ours", "ours_orjson": "ours + orjson"}
 SCENARIO_TIMEOUT = 600
 
 sys.path.insert(0, str(BENCH))
@@ -78,9 +79,13 @@ def setup_official(force: bool = False) -> Path:
     return py
 
 
-def setup_ours(force: bool = False) -> tuple[Path, dict[str, str]]:
-    """Our venv: an editable install, so the benchmark always runs the working tree."""
-    venv = BENCH / ".venv-ours"
+def setup_ours(force: bool = False, orjson: bool = False) -> tuple[Path, dict[str, str]]:
+    """Our venv: an editable install, so the benchmark always runs the working tree.
+
+    The default venv has the base dependencies only (pure-Python JSON); with ``orjson`` a
+    second venv adds the optional faster JSON backend (the ``fast`` extra).
+    """
+    venv = BENCH / (".venv-ours-orjson" if orjson else ".venv-ours")
     py = venv_python(venv)
     env: dict[str, str] = {}
     marker = venv / ".editable-ok"
@@ -91,6 +96,8 @@ def setup_ours(force: bool = False) -> tuple[Path, dict[str, str]]:
     py = create_venv(venv)
     log("pip install -e . (our SDK)")
     done = subprocess.run([str(py), "-m", "pip", "install", "-q", "-e", str(ROOT)], capture_output=True, text=True)
+    if orjson:
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "orjson"], check=True)
     if done.returncode == 0:
         marker.write_text("ok\n")
         return py, env
@@ -306,8 +313,10 @@ def json_target(metrics: dict[str, Any], key: str) -> bool | None:
 
 
 def summarize(metrics: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """One row per figure; ratios and targets judge the default install of ours (no orjson)."""
     rows = []
     off, ours = metrics.get("official") or {}, metrics.get("ours") or {}
+    fast = metrics.get("ours_orjson") or {}
     for key, label, unit, lower_better, target, check in ROWS:
         o, u = off.get(key), ours.get(key)
         ratio = None
@@ -322,6 +331,7 @@ def summarize(metrics: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]
             except ZeroDivisionError:
                 met = None
         rows.append({"key": key, "label": label, "unit": unit, "official": o, "ours": u,
+                     "ours_orjson": fast.get(key) if key != "installed_mb" else None,
                      "ratio": ratio, "target": target, "met": met})
     return rows
 
@@ -337,13 +347,16 @@ def fmt(v: float | None) -> str:
 
 
 def table(rows: list[dict[str, Any]], ours_note: str = "") -> str:
-    lines = [f"{'scenario':36s} {'unit':>7s} {'official':>10s} {'ours':>10s} {'ratio':>8s}  target",
-             "-" * 96]
+    fast = any(r.get("ours_orjson") is not None for r in rows)
+    extra = f" {'+orjson':>10s}" if fast else ""
+    lines = [f"{'scenario':36s} {'unit':>7s} {'official':>10s} {'ours':>10s}{extra} {'ratio':>8s}  target",
+             "-" * (96 + len(extra))]
     for r in rows:
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}x"
         met = {True: "met", False: "MISSED", None: ""}[r["met"]]
         ours = fmt(r["ours"]) if r["ours"] is not None else (ours_note or "pending")
-        lines.append(f"{r['label']:36s} {r['unit']:>7s} {fmt(r['official']):>10s} {ours:>10s} {ratio:>8s}  "
+        extra = f" {fmt(r.get('ours_orjson')) if r.get('ours_orjson') is not None else '':>10s}" if fast else ""
+        lines.append(f"{r['label']:36s} {r['unit']:>7s} {fmt(r['official']):>10s} {ours:>10s}{extra} {ratio:>8s}  "
                      f"{r['target']} {met}".rstrip())
     return "\n".join(lines)
 
@@ -387,6 +400,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="1 repetition, short timing budgets (under 2 minutes)")
     ap.add_argument("--reps", type=int, help="repetitions per scenario (default 5, --quick 1)")
     ap.add_argument("--official-only", action="store_true", help="do not run our SDK")
+    ap.add_argument("--orjson", action=argparse.BooleanOptionalAction, default=None,
+                    help="also run ours with orjson installed (default: on for full runs, off with --quick)")
     ap.add_argument("--only", nargs="*", choices=ORDER, help="run only these scenarios")
     ap.add_argument("--reinstall", action="store_true", help="recreate both virtualenvs")
     ap.add_argument("--no-plots", action="store_true")
@@ -404,12 +419,15 @@ def main() -> int:
     if args.official_only:
         ours_note = "not run (--official-only)"
     else:
-        pythons["ours"], envs["ours"] = setup_ours(args.reinstall)
+        with_orjson = (not args.quick) if args.orjson is None else args.orjson
+        for sdk in ("ours", "ours_orjson") if with_orjson else ("ours",):
+            pythons[sdk], envs[sdk] = setup_ours(args.reinstall, orjson=sdk == "ours_orjson")
         ok, why = ours_ready(pythons["ours"], envs["ours"])
         if not ok:
             ours_note = why
             log(f"our SDK not benchmarked: {why.splitlines()[0]}")
-            del pythons["ours"]
+            pythons.pop("ours")
+            pythons.pop("ours_orjson", None)
     active = [s for s in SDKS if s in pythons]
     if "ours" in pythons:
         # bytecode for the working tree, as an installed package would have it
@@ -462,9 +480,10 @@ def main() -> int:
         if server:
             server.close()
 
-    # 3. installed size
-    for sdk in active:
-        results["sizes"][sdk] = installed_size(sdk, pythons[sdk])
+    # 3. installed size (orjson adds its own wheel, not our package: not measured twice)
+    for sdk in ("official", "ours"):
+        if sdk in active:
+            results["sizes"][sdk] = installed_size(sdk, pythons[sdk])
 
     metrics = {sdk: metrics_for(results["runs"][sdk], results["sizes"].get(sdk, {})) for sdk in active}
     results["metrics"] = metrics
