@@ -70,7 +70,7 @@ class Operation:
         query: list[tuple[str, str]] = []
         headers = {"Accept": self._accept, "Content-Type": self._content_type}
         body = None
-        for param, value in zip(self.params, args):
+        for param, value in zip(self.params, args, strict=True):
             if value is None or value.__class__.__name__ == "ApiNullValue":
                 if param.required:
                     raise ValueError(f"Missing the required parameter `{param.name}` when calling `{self.name}`")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+
 from .gateway_configuration import GatewayConfiguration
 from .logger import LogFormat, Logger, LogLevel
 

@@ -86,12 +86,13 @@ def test_every_model_matches_the_spec(spec: dict[str, Any]) -> None:
 
 
 def test_official_module_paths_import() -> None:
+    from PureCloudPlatformClientV2.models.user import User
+    from PureCloudPlatformClientV2.models.worktype_update import WorktypeUpdate
+
     from PureCloudPlatformClientV2.api_client import ApiClient
     from PureCloudPlatformClientV2.apis.users_api import UsersApi
     from PureCloudPlatformClientV2.configuration import Configuration
     from PureCloudPlatformClientV2.logger import LogFormat, LogLevel
-    from PureCloudPlatformClientV2.models.user import User
-    from PureCloudPlatformClientV2.models.worktype_update import WorktypeUpdate
     from PureCloudPlatformClientV2.rest import ApiException
 
     assert (ApiClient, UsersApi, User, WorktypeUpdate, ApiException) == (
