@@ -456,7 +456,7 @@ class EmulatorApp:
         return entity
 
     def listing(self, call: Call, plan: OpPlan, items: list[dict[str, Any]],
-                transform: Any = None) -> dict[str, Any]:
+                transform: Any = None, keys: frozenset[str] | None = None) -> dict[str, Any]:
         q = call.query
         ids = _multi(q, "id")
         if ids:
@@ -524,7 +524,9 @@ class EmulatorApp:
             if "total" in fields:
                 out["total"] = total
         project = self.schema.project
-        if transform is not None:
+        if keys is not None:
+            out["entities"] = [{k: v for k, v in e.items() if k in keys} for e in chunk]
+        elif transform is not None:
             out["entities"] = [project(item_model, transform(e)) for e in chunk]
         else:
             out["entities"] = [project(item_model, e) for e in chunk]

@@ -143,7 +143,11 @@ def register(app: EmulatorApp) -> None:
         items = [u for u in store().collection(USERS).values() if state == "any" or u.get("state") == state]
         expand = _expand(call)
         plan = app.plans[call.op.name]
-        return 200, app.listing(call, plan, items, transform=lambda u: expand_user(u, expand))
+        if any(name in EXPANDABLE for name in expand):
+            return 200, app.listing(call, plan, items, transform=lambda u: expand_user(u, expand))
+        # Fast path (the common case): hiding unexpanded fields and projecting onto User is one key filter.
+        visible = schema.wire_set("User") - EXPANDABLE.keys()
+        return 200, app.listing(call, plan, items, keys=visible)
 
     async def get_users_me(call: Call) -> tuple[int, Any]:
         token = call.token
