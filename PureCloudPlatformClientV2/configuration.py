@@ -53,14 +53,14 @@ class Configuration:
     def new(cls, *, read_config_file: bool = False, **settings: Any) -> Configuration:
         """An independent configuration with default settings (plus ``settings``)."""
         instance = super().__new__(cls)
-        instance._setup(read_config_file=read_config_file)
+        instance._setup(read_config_file=read_config_file, private_logger=True)
         for name, value in settings.items():
             if not hasattr(instance, name):
                 raise TypeError(f"Configuration has no setting {name!r}")
             setattr(instance, name, value)
         return instance
 
-    def _setup(self, read_config_file: bool = True) -> None:
+    def _setup(self, read_config_file: bool = True, private_logger: bool = False) -> None:
         self.host = "https://api.mypurecloud.com"
         self.api_client: ApiClient | None = None
         self.temp_folder_path: str | None = None
@@ -80,7 +80,7 @@ class Configuration:
         self.proxy_username: str | None = None
         self.proxy_password: str | None = None
         self.gateway_configuration: GatewayConfiguration | None = None
-        self.logger = Logger()
+        self.logger = Logger(private=private_logger)
         self.live_reload_config = True
         # Ours: timeouts in seconds, connection pool size, retry policy.
         self.connect_timeout: float = 10.0

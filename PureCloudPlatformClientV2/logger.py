@@ -67,9 +67,12 @@ def redact_text(text: Any) -> Any:
 
 class Logger:
     """The SDK's logger.  Settings mirror the official ones; output goes through the
-    standard ``logging`` logger named ``PureCloudPlatformClientV2``."""
+    standard ``logging`` logger named ``PureCloudPlatformClientV2``; a ``private`` logger
+    (that of a ``Configuration.new()``) writes through its own unregistered ``logging.Logger``
+    so two clients with different log settings never write into each other's outputs."""
 
-    def __init__(self) -> None:
+    def __init__(self, private: bool = False) -> None:
+        self._private = private
         self._log_level = LogLevel.LNone
         self._log_format = LogFormat.TEXT
         self._log_to_console = True
@@ -122,7 +125,12 @@ class Logger:
         import logging
         if self._logger is None:
             logging.addLevelName(LogLevel.LTrace, "TRACE")
-            self._logger = logging.getLogger("PureCloudPlatformClientV2")
+            if self._private:
+                # Not registered with logging's manager (no leak per configuration), not propagated.
+                self._logger = logging.Logger("PureCloudPlatformClientV2.client")
+                self._logger.propagate = False
+            else:
+                self._logger = logging.getLogger("PureCloudPlatformClientV2")
         for handler in self._handlers:
             self._logger.removeHandler(handler)
             handler.close()
