@@ -8,7 +8,7 @@ from typing import Any
 try:  # orjson is optional; it only makes the benchmark faster.
     import orjson as _orjson
 except ImportError:  # pragma: no cover - depends on the environment
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]
 
 
 def dumps(value: Any) -> bytes:

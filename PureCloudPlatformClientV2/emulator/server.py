@@ -444,8 +444,9 @@ class EmulatorApp:
                 raise ApiError(409, "general.conflict",
                                f"The version supplied ({sent}) does not match the current version "
                                f"({entity['version']}).", entity_id=entity.get("id"))
-        keep = {k: entity[k] for k in ("id", "selfUri", "dateCreated", "division", "version") if k in entity}
-        new = dict(keep) if replace else dict(entity)
+        keep: dict[str, Any] = {k: entity[k] for k in ("id", "selfUri", "dateCreated", "division", "version")
+                                if k in entity}
+        new: dict[str, Any] = dict(keep) if replace else dict(entity)
         new.update({k: v for k, v in body.items() if k not in ("id", "selfUri", "version")})
         if "version" in entity:
             new["version"] = entity["version"] + 1
