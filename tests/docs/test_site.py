@@ -1,0 +1,223 @@
+"""The documentation site, checked in a real browser (headless Chromium).
+
+Builds the site with ``mkdocs build --strict`` (or reuses ``DOCS_SITE_DIR`` when CI has
+already built it), serves it on 127.0.0.1 with ``http.server`` and drives Chromium over
+the DevTools protocol: pages render, the UsersApi page lists its methods, a model page
+shows its fields, and the search box finds an operation by name.
+
+Set ``DOCS_SCREENSHOT=path.png`` to save the UsersApi screenshot there
+(``scripts/docs --screenshot`` refreshes docs/img/users_api_page.png that way).
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--remote-debugging-port=0", "--window-size=1280,900",
+]
+
+pytestmark = pytest.mark.timeout(1200)
+
+
+def _chromium() -> str | None:
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    reuse = os.environ.get("DOCS_SITE_DIR")
+    if reuse:
+        path = Path(reuse)
+        assert (path / "index.html").is_file(), f"DOCS_SITE_DIR={reuse} holds no built site"
+        return path
+    out = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f",
+                    str(ROOT / "mkdocs.yml"), "-d", str(out)], check=True, cwd=ROOT)
+    return out
+
+
+@pytest.fixture(scope="module")
+def base_url(site_dir: Path) -> Iterator[str]:
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site_dir)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Browser:
+    """Just enough of the DevTools protocol: navigate, evaluate, type, screenshot."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        msg_id = self.next_id
+        await self.ws.send_str(json.dumps({"id": msg_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads((await self.ws.receive(timeout=60)).data)
+            if msg.get("id") == msg_id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self.events.append(msg)
+
+    async def wait_event(self, name: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, event in enumerate(self.events):
+                if event.get("method") == name:
+                    del self.events[: i + 1]
+                    return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no {name} within {timeout}s")
+            self.events.append(json.loads((await self.ws.receive(timeout=remaining)).data))
+
+    async def goto(self, url: str) -> None:
+        self.events.clear()
+        await self.send("Page.navigate", url=url)
+        await self.wait_event("Page.loadEventFired")
+
+    async def js(self, expression: str) -> Any:
+        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    async def wait_for(self, expression: str, timeout: float = 90) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = await self.js(expression)
+            if value:
+                return value
+            await asyncio.sleep(0.25)
+        raise TimeoutError(f"still falsy after {timeout}s: {expression}")
+
+    async def type_text(self, text: str) -> None:
+        for char in text:
+            await self.send("Input.dispatchKeyEvent", type="keyDown", text=char, key=char)
+            await self.send("Input.dispatchKeyEvent", type="keyUp", key=char)
+
+    async def screenshot(self) -> bytes:
+        result = await self.send("Page.captureScreenshot", format="png")
+        return base64.b64decode(result["data"])
+
+
+async def _with_browser(chromium: str, check: Any) -> None:
+    import aiohttp
+
+    profile = tempfile.mkdtemp(prefix="docs-chromium-")
+    proc = subprocess.Popen([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        port_file = Path(profile) / "DevToolsActivePort"
+        deadline = time.monotonic() + 60
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("chromium did not start its DevTools endpoint")
+            await asyncio.sleep(0.1)
+        port = int(port_file.read_text().split()[0])
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
+                targets = await response.json()
+            page = next(t for t in targets if t["type"] == "page")
+            async with session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+                browser = Browser(ws)
+                await browser.send("Page.enable")
+                await browser.send("Emulation.setDeviceMetricsOverride", width=1280, height=900,
+                                   deviceScaleFactor=1, mobile=False)
+                await check(browser)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_pages_render_and_search_finds_an_operation(base_url: str, tmp_path: Path) -> None:
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")
+    pytest.importorskip("aiohttp", reason="the DevTools client uses aiohttp's WebSocket client")
+    screenshot_path = Path(os.environ.get("DOCS_SCREENSHOT") or tmp_path / "users_api_page.png")
+
+    async def check(browser: Browser) -> None:
+        # Home page: the Material layout is there and the title is the site name.
+        await browser.goto(f"{base_url}/index.html")
+        assert "PureCloudPlatformClientV2" in await browser.js("document.title")
+        assert await browser.js("!!document.querySelector('.md-header') && !!document.querySelector('.md-nav')")
+
+        # An API group page: title, method headings, the HTTP route of a method.
+        await browser.goto(f"{base_url}/reference/apis/users_api.html")
+        assert (await browser.js("document.title")).startswith("UsersApi")
+        assert await browser.js("document.querySelector('h1').firstChild.textContent.trim()") == "UsersApi"
+        heading = await browser.js("(document.getElementById('get_users_me') || {}).textContent || ''")
+        assert heading.startswith("get_users_me")
+        assert await browser.js("document.querySelectorAll('h2[id]').length") >= 100
+        section = await browser.js(
+            "document.getElementById('get_users_me').nextElementSibling.textContent")
+        assert "GET /api/v2/users/me" in section
+        await browser.js("window.scrollTo(0, document.getElementById('get_users_me').getBoundingClientRect().top"
+                         " + window.scrollY - 120)")
+        await asyncio.sleep(0.5)
+        screenshot_path.write_bytes(await browser.screenshot())
+
+        # A model page: its field table and a link back to an operation.
+        await browser.goto(f"{base_url}/reference/models/User.html")
+        assert await browser.js("document.querySelector('h1').firstChild.textContent.trim()") == "User"
+        assert await browser.js("document.querySelector('article table').textContent.includes('primaryContactInfo')")
+        assert await browser.js("!!document.querySelector('a[href*=\"users_api.html#get_user\"]')")
+
+        # Search: type an operation name in the search box, a result links to its section.
+        await browser.goto(f"{base_url}/index.html")
+        await browser.js("document.querySelector('label.md-header__button[for=__search]').click()")
+        await browser.wait_for("document.activeElement === document.querySelector('.md-search__input')", 10)
+        await browser.type_text("get_users_me")
+        href = await browser.wait_for(
+            "Array.from(document.querySelectorAll('.md-search-result__item a'))"
+            ".map(a => a.getAttribute('href'))"
+            ".find(h => h.includes('reference/apis/users_api.html') && h.endsWith('#get_users_me')) || ''",
+            timeout=120)
+        assert href
+
+    asyncio.run(_with_browser(chromium, check))
+    png = screenshot_path.read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
