@@ -146,9 +146,11 @@ def _example(api: dict[str, Any], op: dict[str, Any], ref: Reference) -> str:
         "import os",
         "",
         f"import {PACKAGE}",
+        f"from {PACKAGE}.api_client import ApiClient",
         f"from {PACKAGE}.rest import ApiException",
         "",
-        f"api_client = {PACKAGE}.api_client.ApiClient().get_client_credentials_token(",
+        f'{PACKAGE}.configuration.host = os.environ["GENESYS_CLOUD_HOST"]',
+        "api_client = ApiClient().get_client_credentials_token(",
         '    os.environ["GENESYS_CLOUD_CLIENT_ID"], os.environ["GENESYS_CLOUD_CLIENT_SECRET"]',
         ")",
         f"api = {PACKAGE}.{api['class']}(api_client)",
@@ -192,7 +194,9 @@ def render_api(api: dict[str, Any], ref: Reference) -> str:
         f"`{PACKAGE}.{api['class']}` (module `{PACKAGE}.apis.{api['module']}`) groups "
         f"{len(ops)} operations of the Platform API. Create it with an authenticated "
         "`ApiClient`; without one it uses the shared default client. Required parameters are "
-        "positional, in the order shown; optional parameters are keyword-only.",
+        "positional, in the order shown; optional parameters are keyword-only. The examples read "
+        "the API host and a client-credentials OAuth client from the environment variables "
+        "`GENESYS_CLOUD_HOST`, `GENESYS_CLOUD_CLIENT_ID` and `GENESYS_CLOUD_CLIENT_SECRET`.",
         "",
         "| Method | HTTP request |",
         "|---|---|",
