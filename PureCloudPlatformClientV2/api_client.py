@@ -511,16 +511,51 @@ class ApiClient:
 
     def _send(self, request: _Request) -> RESTResponse:
         """Send with auth, retries and token renewal; return a 2xx response or raise."""
-        from .retry import RetryState
-        config = self.configuration
+        exchange = _Exchange(self, request)
         http = self.get_http_client()
-        base = self.get_conf_url(request.kind, self.host)
-        url = base + request.path
-        headers = dict(self.default_headers)
+        while True:
+            token = self._token_for_request() if request.auth else ""
+            options = exchange.options(token)
+            try:
+                raw = http.request(options)
+            except ApiException as exc:
+                action, value = exchange.on_error(exc, token)
+            else:
+                action, value = exchange.on_response(raw, token)
+            if action == RETURN:
+                return value  # type: ignore[no-any-return]
+            if action == RENEW:
+                self.handle_expired_access_token(token)
+            else:
+                time.sleep(value)
+
+
+RETURN, RENEW, RETRY = 0, 1, 2
+
+
+class _Exchange:
+    """One call on the wire: the prepared request and the decision after each attempt.
+
+    The sync and asyncio clients share it; their loops only do the I/O, the
+    waiting and the token renewal: ``on_response``/``on_error`` return
+    ``(RETURN, response)``, ``(RENEW, None)`` or ``(RETRY, seconds)``, or raise the
+    final, typed error.
+    """
+
+    __slots__ = ("client", "request", "url", "headers", "encoded", "state", "renewed", "logger", "secret")
+
+    def __init__(self, client: ApiClient, request: _Request) -> None:
+        from .retry import RetryState
+        config = client.configuration
+        self.client = client
+        self.request = request
+        self.url = client.get_conf_url(request.kind, client.host) + request.path
+        headers = dict(client.default_headers)
         headers.update(request.headers)
         headers["purecloud-sdk"] = SDK_VERSION
-        if self.cookie:
-            headers["Cookie"] = self.cookie
+        if client.cookie:
+            headers["Cookie"] = client.cookie
+        self.headers = headers
         encoded = request.encoded
         if encoded is None and request.body is not None and not request.post_params:
             body = request.body
@@ -530,66 +565,70 @@ class ApiClient:
                 encoded = body.encode("utf-8")
             else:
                 encoded = _json.dumps(to_wire(body))
-        state = RetryState(request.retry or config.retry, request.method)
-        renewed = False
-        logger = config.logger
-        while True:
-            token = ""
-            if request.auth:
-                token = self._token_for_request()
-                if token:
-                    headers["Authorization"] = "Bearer " + token
-            options = HttpRequestOptions(url=url, method=request.method, headers=headers,
-                                         query_params=request.query, post_params=request.post_params,
-                                         body=request.body if request.post_params is None else None,
-                                         encoded_body=encoded, timeouts=request.timeouts)
-            try:
-                raw = http.request(options)
-            except ApiConnectionError as exc:
-                wait, why = state.for_connection_error()
-                if wait is None:
-                    logger.log_call(request.method, url, headers, encoded, None, failed=True,
-                                    secret_bodies=request.kind == "login")
-                    raise
-                logger.message(10, "retrying %s %s in %.2fs (attempt %d): %s: %s", request.method, url, wait,
-                               state.retries + 2, why, exc.reason)
-                state.retries += 1
-                time.sleep(wait)
-                continue
-            except ApiException as exc:
-                # A custom client may raise for error statuses itself: treat it like the status.
-                if exc.status == 401 and request.auth and not renewed and self._can_renew():
-                    renewed = True
-                    self.handle_expired_access_token(token)
-                    continue
-                raise
-            response = _as_rest_response(raw)
-            status = response.status
-            self.last_response = response
-            if 200 <= status < 300:
-                if logger.enabled(10):
-                    logger.log_call(request.method, url, headers, encoded, status, response.headers,
-                                    response.content, secret_bodies=request.kind == "login")
-                return response
-            if status == 401 and request.auth and not renewed and self._can_renew():
-                renewed = True
-                logger.message(10, "401 on %s %s: renewing the access token and replaying", request.method, url)
-                self.handle_expired_access_token(token)
-                continue
-            wait, why = state.for_status(status, response.getheader("Retry-After"))
-            if wait is not None:
-                logger.message(10, "retrying %s %s in %.2fs (attempt %d): %s", request.method, url, wait,
-                               state.retries + 2, why)
-                state.retries += 1
-                time.sleep(wait)
-                continue
-            logger.log_call(request.method, url, headers, encoded, status, response.headers, response.content,
-                            failed=True, secret_bodies=request.kind == "login")
-            if status == 429:
-                from .retry import parse_retry_after
-                raise RateLimitError(response, parse_retry_after(response.getheader("Retry-After")),
-                                     why if state.retries or "budget" in why else "")
-            raise ApiException(http_resp=response)
+        self.encoded = encoded
+        self.state = RetryState(request.retry or config.retry, request.method)
+        self.renewed = False
+        self.logger = config.logger
+        self.secret = request.kind == "login"  # token requests: never log their bodies
+
+    def options(self, token: str) -> HttpRequestOptions:
+        if token:
+            self.headers["Authorization"] = "Bearer " + token
+        request = self.request
+        return HttpRequestOptions(url=self.url, method=request.method, headers=self.headers,
+                                  query_params=request.query, post_params=request.post_params,
+                                  body=request.body if request.post_params is None else None,
+                                  encoded_body=self.encoded, timeouts=request.timeouts)
+
+    def _renewable(self, status: int) -> bool:
+        if status == 401 and self.request.auth and not self.renewed and self.client._can_renew():
+            self.renewed = True
+            self.logger.message(10, "401 on %s %s: renewing the access token and replaying",
+                                self.request.method, self.url)
+            return True
+        return False
+
+    def on_error(self, exc: ApiException, token: str) -> tuple[int, Any]:
+        """A transport error (connection, timeout, TLS) or a custom client's raised ApiException."""
+        if isinstance(exc, ApiConnectionError):
+            wait, why = self.state.for_connection_error()
+            if wait is None:
+                self.logger.log_call(self.request.method, self.url, self.headers, self.encoded, None, failed=True,
+                                     secret_bodies=self.secret)
+                raise exc
+            self.logger.message(10, "retrying %s %s in %.2fs (attempt %d): %s: %s", self.request.method, self.url,
+                                wait, self.state.retries + 2, why, exc.reason)
+            self.state.retries += 1
+            return RETRY, wait
+        if self._renewable(exc.status):
+            return RENEW, None
+        raise exc
+
+    def on_response(self, raw: Any, token: str) -> tuple[int, Any]:
+        response = _as_rest_response(raw)
+        status = response.status
+        logger = self.logger
+        self.client.last_response = response
+        if 200 <= status < 300:
+            if logger.enabled(10):
+                logger.log_call(self.request.method, self.url, self.headers, self.encoded, status, response.headers,
+                                response.content, secret_bodies=self.secret)
+            return RETURN, response
+        if self._renewable(status):
+            return RENEW, None
+        wait, why = self.state.for_status(status, response.getheader("Retry-After"))
+        if wait is not None:
+            logger.message(10, "retrying %s %s in %.2fs (attempt %d): %s", self.request.method, self.url, wait,
+                           self.state.retries + 2, why)
+            self.state.retries += 1
+            return RETRY, wait
+        logger.log_call(self.request.method, self.url, self.headers, self.encoded, status, response.headers,
+                        response.content, failed=True, secret_bodies=self.secret)
+        if status == 429:
+            from .retry import parse_retry_after
+            raise RateLimitError(response, parse_retry_after(response.getheader("Retry-After")),
+                                 why if self.state.retries or "budget" in why else "")
+        raise ApiException(http_resp=response)
 
 
 def _check_header(name: str, value: Any) -> None:
