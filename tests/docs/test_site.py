@@ -206,6 +206,12 @@ def test_pages_render_and_search_finds_an_operation(base_url: str, tmp_path: Pat
         assert await browser.js("document.querySelector('article table').textContent.includes('primaryContactInfo')")
         assert await browser.js("!!document.querySelector('a[href*=\"users_api.html#get_user\"]')")
 
+        # A guide page.
+        await browser.goto(f"{base_url}/migrating.html")
+        assert await browser.js("document.querySelector('h1').firstChild.textContent.trim()") == \
+            "Migrating from the official SDK"
+        assert await browser.js("document.querySelectorAll('article table').length") >= 1
+
         # Search: type an operation name in the search box, a result links to its section.
         await browser.goto(f"{base_url}/index.html")
         await browser.js("document.querySelector('label.md-header__button[for=__search]').click()")
@@ -217,6 +223,14 @@ def test_pages_render_and_search_finds_an_operation(base_url: str, tmp_path: Pat
             ".find(h => h.includes('reference/apis/users_api.html') && h.endsWith('#get_users_me')) || ''",
             timeout=120)
         assert href
+
+        # ... and a model by name.
+        await browser.js("(i => { i.value = ''; i.dispatchEvent(new KeyboardEvent('keyup')); })"
+                         "(document.querySelector('.md-search__input'))")
+        await browser.type_text("UserEntityListing")
+        assert await browser.wait_for(
+            "Array.from(document.querySelectorAll('.md-search-result__item a'))"
+            ".some(a => a.getAttribute('href').includes('reference/models/UserEntityListing.html'))", timeout=60)
 
     asyncio.run(_with_browser(chromium, check))
     png = screenshot_path.read_bytes()
