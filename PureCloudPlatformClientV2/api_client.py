@@ -242,7 +242,34 @@ class ApiClient:
         return self._decode_body(_as_rest_response(response), response_type)
 
     # -- authentication -----------------------------------------------------------------
-    def _token_request(self, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, Any]:
+    # Sans-I/O halves shared with the asyncio client: ``_grant_request`` remembers the
+    # credentials and builds the token request, ``_store_token`` reads the answer.
+    def _grant_request(self, grant: str, client_id: str, client_secret: str = "", **values: str) -> _Request:
+        """The token request of ``grant`` ('client_credentials', 'saml2bearer', 'authorization_code',
+        'refresh_token' or 'pkce'), remembering what renewal needs."""
+        self.client_id = client_id
+        basic: tuple[str, str] | None = (client_id, client_secret)
+        if grant == "pkce":
+            basic = None
+            form = {"grant_type": "authorization_code", "code": values["code"],
+                    "code_verifier": values["code_verifier"], "client_id": client_id,
+                    "redirect_uri": values["redirect_uri"]}
+        else:
+            self.client_secret = client_secret
+            if grant == "client_credentials":
+                form = {"grant_type": "client_credentials"}
+            elif grant == "saml2bearer":
+                form = {"grant_type": "urn:ietf:params:oauth:grant-type:saml2-bearer",
+                        "orgName": values["org_name"], "assertion": values["assertion"]}
+            elif grant == "authorization_code":
+                form = {"grant_type": "authorization_code", "code": values["code"],
+                        "redirect_uri": values["redirect_uri"]}
+            elif grant == "refresh_token":
+                form = {"grant_type": "refresh_token", "refresh_token": values["refresh_token"]}
+            else:
+                raise ValueError(f"unknown grant {grant!r}")
+        if grant != "refresh_token":
+            self._grant = grant
         from urllib.parse import urlencode
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
         if basic is not None:
@@ -251,7 +278,15 @@ class ApiClient:
         request = _Request("POST", "/oauth/token", headers=headers, encoded=urlencode(form).encode(),
                            auth=False, name="oauth_token", kind="login")
         request.retry = self.configuration.retry.copy(retry_non_idempotent=True)
-        response = self._send(request)
+        return request
+
+    def _renewal_request(self) -> _Request:
+        if self.refresh_token and self.client_id:
+            return self._grant_request("refresh_token", self.client_id, self.client_secret,
+                                       refresh_token=self.refresh_token)
+        return self._grant_request("client_credentials", self.client_id, self.client_secret)
+
+    def _store_token(self, response: RESTResponse) -> dict[str, Any]:
         try:
             data = _json.loads(response.content)
             token = data["access_token"]
@@ -265,34 +300,31 @@ class ApiClient:
             self.token_expires_at = time.monotonic() + float(expires) if isinstance(expires, (int, float)) else None
         return data  # type: ignore[no-any-return]
 
+    def _token_request(self, request: _Request) -> dict[str, Any]:
+        return self._store_token(self._send(request))
+
     def get_client_credentials_token(self, client_id: str, client_secret: str) -> ApiClient:
         """Log in with the client credentials grant; returns this client."""
-        self.client_id, self.client_secret, self._grant = client_id, client_secret, "client_credentials"
-        self._token_request({"grant_type": "client_credentials"}, (client_id, client_secret))
+        self._token_request(self._grant_request("client_credentials", client_id, client_secret))
         return self
 
     def get_saml2bearer_token(self, client_id: str, client_secret: str, org_name: str, assertion: str) -> ApiClient:
         """Log in with a SAML2 bearer assertion (base64); returns this client."""
-        self.client_id, self.client_secret, self._grant = client_id, client_secret, "saml2bearer"
-        self._token_request({"grant_type": "urn:ietf:params:oauth:grant-type:saml2-bearer",
-                             "orgName": org_name, "assertion": assertion}, (client_id, client_secret))
+        self._token_request(self._grant_request("saml2bearer", client_id, client_secret, org_name=org_name,
+                                                assertion=assertion))
         return self
 
     def get_code_authorization_token(self, client_id: str, client_secret: str, auth_code: str,
                                      redirect_uri: str) -> tuple[ApiClient, dict[str, Any]]:
         """Exchange an authorization code; returns ``(api_client, token_response)``."""
-        self.client_id, self.client_secret, self._grant = client_id, client_secret, "authorization_code"
-        data = self._token_request({"grant_type": "authorization_code", "code": auth_code,
-                                    "redirect_uri": redirect_uri}, (client_id, client_secret))
-        return self, data
+        return self, self._token_request(self._grant_request("authorization_code", client_id, client_secret,
+                                                             code=auth_code, redirect_uri=redirect_uri))
 
     def refresh_code_authorization_token(self, client_id: str, client_secret: str,
                                          refresh_token: str) -> tuple[ApiClient, dict[str, Any]]:
         """Use a refresh token; returns ``(api_client, token_response)``."""
-        self.client_id, self.client_secret = client_id, client_secret
-        data = self._token_request({"grant_type": "refresh_token", "refresh_token": refresh_token},
-                                   (client_id, client_secret))
-        return self, data
+        return self, self._token_request(self._grant_request("refresh_token", client_id, client_secret,
+                                                             refresh_token=refresh_token))
 
     def generate_pkce_code_verifier(self, length: int) -> str:
         """A PKCE code verifier of ``length`` (43-128) unreserved characters, from ``secrets``."""
@@ -314,11 +346,8 @@ class ApiClient:
     def get_pkce_token(self, client_id: str, code_verifier: str, auth_code: str,
                        redirect_uri: str) -> tuple[ApiClient, dict[str, Any]]:
         """Exchange an authorization code with its PKCE verifier; returns ``(api_client, token_response)``."""
-        self.client_id, self._grant = client_id, "pkce"
-        data = self._token_request({"grant_type": "authorization_code", "code": auth_code,
-                                    "code_verifier": code_verifier, "client_id": client_id,
-                                    "redirect_uri": redirect_uri}, None)
-        return self, data
+        return self, self._token_request(self._grant_request("pkce", client_id, code=auth_code,
+                                                             code_verifier=code_verifier, redirect_uri=redirect_uri))
 
     # -- token renewal --------------------------------------------------------------------
     def _can_renew(self) -> bool:
@@ -328,10 +357,13 @@ class ApiClient:
             self._grant == "client_credentials" and bool(self.client_id))
 
     def _renew(self) -> None:
-        if self.refresh_token and self.client_id:
-            self.refresh_code_authorization_token(self.client_id, self.client_secret, self.refresh_token)
-        else:
-            self._token_request({"grant_type": "client_credentials"}, (self.client_id, self.client_secret))
+        self._token_request(self._renewal_request())
+
+    def _renewal_due(self) -> bool:
+        """Renew ahead of expiry (less than 30 s left) rather than eat a 401."""
+        expires = self.token_expires_at
+        return (expires is not None and bool(self.access_token) and expires - time.monotonic() < 30.0
+                and self._can_renew())
 
     def handle_expired_access_token(self, stale_token: str | None = None) -> None:
         """Renew the token once for all threads: the first caller renews, the others wait on a
@@ -359,14 +391,9 @@ class ApiClient:
                 cond.notify_all()
 
     def _token_for_request(self) -> str:
-        token = self.access_token or self.configuration.access_token
-        expires = self.token_expires_at
-        if expires is not None and self.access_token and self._can_renew():
-            lifetime_left = expires - time.monotonic()
-            if lifetime_left < 30.0:  # renew ahead of expiry rather than eat a 401
-                self.handle_expired_access_token(self.access_token)
-                token = self.access_token
-        return token
+        if self._renewal_due():
+            self.handle_expired_access_token(self.access_token)
+        return self.access_token or self.configuration.access_token
 
     # -- calls ------------------------------------------------------------------------------
     def with_http_info(self, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
@@ -381,12 +408,21 @@ class ApiClient:
         return ApiResponse(data, response)
 
     def _invoke(self, op: Operation, args: tuple[Any, ...], options: dict[str, Any]) -> Any:
+        request = self._prepare(op, args, options, 4)
+        callback = options.get("callback") if options else None
+        if callback is not None:
+            return self._in_thread(request, callback)
+        return self._execute(request)
+
+    def _prepare(self, op: Operation, args: tuple[Any, ...], options: dict[str, Any],
+                 stacklevel: int) -> _Request:
+        """Check the call options and bind the arguments (``stacklevel``: the caller's frame, for warnings)."""
         if options:
             unknown = set(options) - CALL_OPTIONS
             if unknown:
                 raise TypeError(f"{op.name}() got an unexpected keyword argument {sorted(unknown)[0]!r}")
         if op.deprecated:
-            warnings.warn(f"{op.name} is deprecated", DeprecationWarning, stacklevel=3)
+            warnings.warn(f"{op.name} is deprecated", DeprecationWarning, stacklevel=stacklevel)
         request = op.build_request(args, self)
         if options:
             request.timeouts = _timeouts(options.get("_request_timeout"))
@@ -401,10 +437,7 @@ class ApiClient:
             for name, value in (options.get("_headers") or {}).items():
                 _check_header(name, value)
                 request.headers[name] = value
-            callback = options.get("callback")
-            if callback is not None:
-                return self._in_thread(request, callback)
-        return self._execute(request)
+        return request
 
     def _in_thread(self, request: _Request, callback: Callable[..., Any]) -> CallbackThread:
         two_args = _takes_error(callback)
@@ -435,6 +468,16 @@ class ApiClient:
                  body: Any = None, post_params: Any = None, files: Any = None, response_type: str | None = None,
                  auth_settings: list[str] | None = None, callback: Callable[[Any], Any] | None = None) -> Any:
         """Generic call (the official signature), for endpoints without a generated method."""
+        request = self._generic_request(resource_path, method, path_params, query_params, header_params, body,
+                                        post_params, files, response_type, auth_settings)
+        if callback is not None:
+            return self._in_thread(request, callback)
+        return self._execute(request)
+
+    def _generic_request(self, resource_path: str, method: str, path_params: dict[str, Any] | None,
+                         query_params: dict[str, Any] | None, header_params: dict[str, Any] | None, body: Any,
+                         post_params: Any, files: Any, response_type: str | None,
+                         auth_settings: list[str] | None) -> _Request:
         path = resource_path
         for name, value in (path_params or {}).items():
             if value is not None:
@@ -448,14 +491,14 @@ class ApiClient:
         form = dict(post_params or {})
         for field_name, file_value in (files or {}).items():
             form[field_name] = _file_field(file_value)
+        explicit_type = any(k.lower() == "content-type" for k in (header_params or {}))
         if files:
             headers["Content-Type"] = "multipart/form-data"
-        request = _Request(method.upper(), path, query=query, headers=headers, body=body,
-                           post_params=form or None, auth=auth_settings is None or bool(auth_settings),
-                           returns=response_type, name=f"{method} {resource_path}")
-        if callback is not None:
-            return self._in_thread(request, callback)
-        return self._execute(request)
+        elif form and not explicit_type:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return _Request(method.upper(), path, query=query, headers=headers, body=body,
+                        post_params=form or None, auth=auth_settings is None or bool(auth_settings),
+                        returns=response_type, name=f"{method} {resource_path}")
 
     def _execute(self, request: _Request) -> Any:
         response = self._send(request)
