@@ -123,6 +123,9 @@ class DefaultHttpClient(AbstractHttpClient):
             else:
                 raw = self.pool().urlopen(options.method, url, body=body, headers=options.headers,
                                           timeout=timeout, redirect=False, retries=False)
+        except urllib3.exceptions.NewConnectionError as exc:
+            # Refused, unreachable, DNS failure: urllib3 derives these from ConnectTimeoutError.
+            raise ApiConnectionError(f"connection failed: {_root(exc)}", options.url) from None
         except urllib3.exceptions.ConnectTimeoutError:
             raise ApiTimeoutError("connect", connect, options.url) from None
         except urllib3.exceptions.ReadTimeoutError:
@@ -133,6 +136,8 @@ class DefaultHttpClient(AbstractHttpClient):
             raise ApiConnectionError(f"proxy failed: {_root(exc)}", options.url) from None
         except urllib3.exceptions.MaxRetryError as exc:
             reason = exc.reason
+            if isinstance(reason, urllib3.exceptions.NewConnectionError):
+                raise ApiConnectionError(f"connection failed: {_root(reason)}", options.url) from None
             if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
                 raise ApiTimeoutError("connect", connect, options.url) from None
             if isinstance(reason, urllib3.exceptions.ReadTimeoutError):
