@@ -78,7 +78,7 @@ def _primitive(kind: type) -> Decoder:
             return value  # a structure where a scalar was declared: keep it rather than mangle it
         try:
             return kind(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf), JSON's Infinity
             return value
     return decode
 
@@ -230,10 +230,31 @@ def _enum_decoder(allowed: frozenset[str]) -> Decoder:
 
 
 def decode(data: Any, type_expr: str | None) -> Any:
-    """Decode parsed JSON ``data`` as ``type_expr`` (None: return data unchanged)."""
+    """Decode parsed JSON ``data`` as ``type_expr`` (None: return data unchanged).
+
+    Input nested deeper than the interpreter's recursion limit raises ``ApiResponseError``
+    (also a ``RecursionError``), never a bare ``RecursionError``."""
     if type_expr is None or data is None:
         return data
-    return decoder(type_expr)(data)
+    try:
+        return decoder(type_expr)(data)
+    except RecursionError:
+        raise _nesting_error(type_expr) from None
+
+
+_NestingError: type | None = None
+
+
+def _nesting_error(type_expr: str) -> Exception:
+    global _NestingError
+    if _NestingError is None:
+        from .rest import ApiResponseError
+
+        class DecodeNestingError(ApiResponseError, RecursionError):
+            """A value nested too deeply to decode (an ApiResponseError; a RecursionError for old handlers)."""
+
+        _NestingError = DecodeNestingError
+    return _NestingError(reason=f"value nested too deeply to decode as {type_expr}")  # type: ignore[no-any-return]
 
 
 # -- encoding -----------------------------------------------------------------
