@@ -170,6 +170,8 @@ def markdown(res: dict[str, Any]) -> str:
     for r in res["summary"]:
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}x"
         met = {True: "met", False: "**missed**", None: ""}[r["met"]]
+        if r.get("json_slowdown"):
+            met += f" ({r['json_slowdown']:.1f}x the time of json.loads)"
         label = r["label"].strip()
         if r["label"].startswith("  "):
             label = "&nbsp;&nbsp;" + label
@@ -179,9 +181,12 @@ def markdown(res: dict[str, Any]) -> str:
     lines.append("")
     lines.append("Ratio: how many times better ours is (official time / our time, or our throughput / official "
                  "throughput), for the default install of ours (pure-Python JSON); targets are judged on it. "
+                 "It is the median of the ratios of each repetition's adjacent runs, so it can differ a little "
+                 "from the ratio of the two medians shown. "
                  + ("The last column is ours with the optional orjson backend installed, for information. "
                     if fast else "") + "Fixtures: " + ", ".join(
-                     f"`{n}` {v['bytes'] / 1e6:.2f} MB" for n, v in meta["fixtures"].items()) + ".")
+                     f"`{n}` {v['bytes'] / 1e6:.2f} MB" if v["bytes"] >= 1e5 else f"`{n}` {v['bytes'] / 1e3:.1f} kB"
+                     for n, v in meta["fixtures"].items()) + ".")
     rt = res.get("roundtrip", {})
     if rt:
         parts = []
