@@ -194,6 +194,9 @@ def markdown(res: dict[str, Any]) -> str:
             fx = r.get("fixtures", {})
             nd = sum(v.get("normalised", {}).get("datetime_format", 0) for v in fx.values())
             state = "no field lost" if r.get("ok") else "**failed**"
+            compat = r.get("compat") or {}
+            if compat and not compat.get("options_body_is_json_ready"):
+                state += f", but custom http clients get `options.body` as `{compat['options_body_type']}`"
             parts.append(f"{sdk}: {state} in {len(fx)} fixtures ({nd} datetimes rewritten in another ISO form)")
         lines.append("")
         lines.append("Round trip before timing: " + "; ".join(parts) + ".")

@@ -570,6 +570,10 @@ def report(results: dict[str, Any], out: Path, plots: bool) -> None:
         normalised = sum(v.get("normalised", {}).get("datetime_format", 0) for v in fx.values())
         state = "ok" if rt.get("ok") else "FAILED"
         print(f"round trip {sdk}: {state} ({len(fx)} fixtures, {normalised} datetimes normalised)")
+        compat = rt.get("compat") or {}
+        if compat and not compat.get("options_body_is_json_ready"):
+            print(f"  compat: {sdk} hands custom http clients options.body as {compat['options_body_type']} "
+                  "(the official SDK: the sanitized dict)")
     if results["failures"]:
         print(f"failed scenarios: {results['failures']}")
     if ours_note:
