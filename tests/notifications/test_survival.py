@@ -1,0 +1,153 @@
+"""What keeps a handler alive for days: rollover, socket_closing, lost heartbeats, dropped
+sockets, vanished channels and expired tokens, over real WebSockets against the emulator."""
+from __future__ import annotations
+
+import itertools
+import threading
+
+from conftest import States, client_for, wait_until
+
+from PureCloudPlatformClientV2.emulator import Emulator
+from PureCloudPlatformClientV2.notifications import NotificationHandler
+
+TOPIC = "v2.users.survivor.presence"
+
+
+def test_rollover_at_a_short_channel_lifetime_loses_nothing_while_publishing() -> None:
+    # Channels expire after 1.5 s on this emulator; the handler replaces each one before that.
+    with Emulator(heartbeat_interval=0.2, channel_lifetime=1.5) as emu:
+        states = States()
+        rolled = threading.Event()
+        rollovers = itertools.count(1)
+
+        def on_state(state: str, detail: dict) -> None:
+            states(state, detail)
+            if state == "rolled_over" and next(rollovers) >= 3:
+                rolled.set()
+
+        with NotificationHandler(client_for(emu), on_state_change=on_state) as handler:
+            handler.subscribe(TOPIC)
+            first = handler.channels[0].id
+            published = 0
+            while not rolled.is_set():  # publish continuously across three rollovers
+                emu.publish(TOPIC, {"seq": published})
+                published += 1
+                assert published < 200_000, "no rollover happened"
+            for _ in range(20):  # and a few more on the latest channel
+                emu.publish(TOPIC, {"seq": published})
+                published += 1
+            seqs = [handler.next_event(timeout=5).event_body.seq for _ in range(published)]
+            assert seqs == list(range(published))  # each exactly once, in order
+            assert handler.stats["rollovers"] >= 3 and handler.stats["reconnects"] == 0
+            assert handler.stats["duplicates"] > 0  # the overlap happened and was cleaned up
+            assert handler.channels[0].id != first
+            live = [c for c in emu.channels() if c["connected"]]
+            assert [c["id"] for c in live] == [handler.channels[0].id] and live[0]["topics"] == [TOPIC]
+
+
+def test_socket_closing_opens_a_new_channel_before_the_old_socket_goes(fresh: Emulator) -> None:
+    states = States()
+    with NotificationHandler(client_for(fresh), on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        old = handler.channels[0].id
+        assert fresh.close_socket(old, notice=True, delay=5.0)
+        detail = states.wait("rolled_over")
+        assert detail["replaced"] == old and detail["trigger"] == "socket_closing"
+        new = handler.channels[0].id
+        assert new != old and [c.id for c in handler.channels] == [new]
+        # The old socket was closed by us, well before the server's 5 s deadline.
+        wait_until(lambda: not next(c for c in fresh.channels() if c["id"] == old)["connected"], timeout=2,
+                   what="the old socket closed")
+        assert fresh.publish(TOPIC, {"after": True}) == 1
+        assert handler.next_event(timeout=5).event_body.after is True
+        assert handler.stats["reconnects"] == 0
+
+
+def test_lost_heartbeats_trigger_a_reconnect() -> None:
+    # The server sends no heartbeat for a minute; the handler's watchdog gives up after 0.3 s.
+    with Emulator(heartbeat_interval=60) as emu:
+        states = States()
+        with NotificationHandler(client_for(emu), heartbeat_timeout=0.3, ping_interval=None,
+                                 on_state_change=states) as handler:
+            handler.subscribe(TOPIC)
+            channel = handler.channels[0].id
+            lost = states.wait("disconnected")
+            assert "no heartbeat" in lost["reason"]
+            back = states.wait("connected", lambda d: d["reason"] != "initial")
+            assert back["channel_id"] == channel  # the channel still exists: same channel, new socket
+            assert handler.stats["reconnects"] >= 1
+
+
+def test_pings_keep_a_quiet_socket_alive() -> None:
+    with Emulator(heartbeat_interval=60) as emu:
+        with NotificationHandler(client_for(emu), heartbeat_timeout=0.5, ping_interval=0.1) as handler:
+            handler.subscribe(TOPIC)
+            # Ten pongs take about a second, twice the watchdog's limit: only the pongs kept it alive.
+            wait_until(lambda: handler.stats["pongs"] >= 10, what="ten pongs")
+            assert handler.stats["reconnects"] == 0 and handler.stats["heartbeats"] == 0
+            emu.publish(TOPIC, {"i": 1})
+            assert handler.next_event(timeout=5).event_body.i == 1
+
+
+def test_dropped_socket_without_notice_reconnects_to_the_same_channel(fresh: Emulator) -> None:
+    states = States()
+    with NotificationHandler(client_for(fresh), reconnect_delay=0.05, on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        channel = handler.channels[0].id
+        assert fresh.close_socket(channel, notice=False, delay=0)
+        states.wait("disconnected")
+        states.wait("connected", lambda d: d["reason"] != "initial")
+        assert handler.channels[0].id == channel
+        assert fresh.publish(TOPIC, {"ok": 1}) == 1
+        assert handler.next_event(timeout=5).event_body.ok == 1
+
+
+def test_expired_channel_is_replaced_and_resubscribed(fresh: Emulator) -> None:
+    states = States()
+    with NotificationHandler(client_for(fresh), reconnect_delay=0.05, on_state_change=states) as handler:
+        handler.subscribe([TOPIC, "v2.users.other.presence"])
+        old = handler.channels[0].id
+        assert fresh.expire_channel(old)  # notice, socket closed, channel gone (404 from now on)
+        # The notice starts a rollover; the channel being gone may also surface as a reconnect.
+        states.wait(("rolled_over", "connected"), lambda d: d["channel_id"] != old)
+        new = handler.channels[0].id
+        assert new != old
+        assert sorted(next(c for c in fresh.channels() if c["id"] == new)["topics"]) == sorted(
+            [TOPIC, "v2.users.other.presence"])
+        assert fresh.publish(TOPIC, {"n": 1}) == 1
+        assert handler.next_event(timeout=5).event_body.n == 1
+
+
+def test_channel_gone_without_notice_and_expired_token(fresh: Emulator) -> None:
+    """The emulator's reset drops every channel (sockets closed, no notice) and every token: the
+    handler's HEAD gets 401, the SDK renews the token, the HEAD then says 404, and the topics
+    move to a new channel."""
+    client = client_for(fresh)
+    states = States()
+    with NotificationHandler(client, reconnect_delay=0.05, on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        old = handler.channels[0].id
+        token = client.access_token
+        logins = fresh.token_requests("client_credentials")
+        fresh.reset()
+        states.wait("connected", lambda d: d["channel_id"] != old)
+        assert client.access_token != token
+        assert fresh.token_requests("client_credentials") >= 1 and logins >= 1
+        assert fresh.publish(TOPIC, {"n": 2}) == 1
+        assert handler.next_event(timeout=5).event_body.n == 2
+
+
+def test_expired_token_during_a_rollover(fresh: Emulator) -> None:
+    client = client_for(fresh)
+    states = States()
+    with NotificationHandler(client, on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        old = handler.channels[0].id
+        before = fresh.token_requests("client_credentials")
+        fresh.expire_tokens()
+        fresh.close_socket(old, notice=True, delay=5.0)
+        states.wait("rolled_over")
+        assert fresh.token_requests("client_credentials") == before + 1  # renewed once, by the SDK
+        assert handler.stats["reconnects"] == 0
+        assert fresh.publish(TOPIC, {"n": 3}) == 1
+        assert handler.next_event(timeout=5).event_body.n == 3
