@@ -106,6 +106,9 @@ class Model:
         for field in cls._rows:
             if len(field) > 3:
                 setattr(cls, field[0], _EnumField(field[0], frozenset(v.lower() for v in field[3])))
+            else:
+                # Unset attributes read None from the class: instances only store what they hold.
+                setattr(cls, field[0], None)
 
     @classmethod
     def _table(cls) -> _ClassTable:
@@ -117,7 +120,6 @@ class Model:
 
     def __init__(self, **kwargs: Any) -> None:
         table = self._table()
-        self.__dict__.update(table.defaults)
         for name, value in kwargs.items():
             if name not in table.defaults:
                 raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")

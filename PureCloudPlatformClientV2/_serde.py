@@ -18,6 +18,7 @@ Decoder = Callable[[Any], Any]
 _decoders: dict[str, Decoder] = {}
 _model_decoders: dict[type, Decoder] = {}
 _UTC = timezone.utc
+_FROMISO_Z = __import__("sys").version_info >= (3, 11)  # fromisoformat reads "Z" and any fraction
 _ISO = re.compile(
     r"(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?"
     r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$")
@@ -28,6 +29,8 @@ def parse_datetime(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
+        if _FROMISO_Z:
+            return datetime.fromisoformat(value)
         if value.endswith("Z"):
             return datetime.fromisoformat(value[:-1]).replace(tzinfo=_UTC)
         return datetime.fromisoformat(value)
@@ -141,17 +144,9 @@ def decoder(type_expr: str) -> Decoder:
         inner = type_expr[5:-1].split(",", 1)[1].strip()
         found = _dict_of(decoder(inner), _SCALARS.get(inner, (None, None))[1])
     else:
-        found = _lazy_model_decoder(type_expr)
+        found = decoder_for_model(model_class(type_expr))
     _decoders[type_expr] = found
     return found
-
-
-def _lazy_model_decoder(name: str) -> Decoder:
-    def decode(value: Any) -> Any:
-        real = decoder_for_model(model_class(name))
-        _decoders[name] = real
-        return real(value)
-    return decode
 
 
 def model_class(name: str) -> type[Model]:
@@ -163,60 +158,63 @@ def model_class(name: str) -> type[Model]:
 
 
 def decoder_for_model(cls: type[Model]) -> Decoder:
-    """Compile (once) the function turning a wire dict into an instance of ``cls``."""
+    """Compile (once) the function turning a wire dict into an instance of ``cls``.
+
+    One pass over the keys present: a plain field maps to its attribute name (a str), a
+    field needing conversion (models, lists, maps, dates, enums) to ``[name, decoder]``.
+    Scalars are kept as received: a value of an unexpected JSON type is kept, not coerced
+    or lost.  Unset attributes read None from the class, so absent keys cost nothing.
+    """
     found = _model_decoders.get(cls)
     if found is not None:
         return found
-    table = cls._table()
-    defaults = table.defaults
-    slots: dict[str, tuple[str, type | None, Decoder]] = {}
+    table: dict[str, Any] = {}
     for field in cls._rows:
         py, wire, type_expr = field[0], field[1], field[2]
         if len(field) > 3:
             enum = cls.__dict__[py]
             assert isinstance(enum, _EnumField)
-            slots[wire] = (py, None, _enum_decoder(enum.allowed))
+            table[wire] = [py, _enum_decoder(enum.allowed)]
+        elif type_expr in ("str", "int", "float", "bool", "object"):
+            table[wire] = py
         elif type_expr in _SCALARS:
-            scalar, exact = _SCALARS[type_expr]
-            slots[wire] = (py, exact, scalar)
+            table[wire] = [py, _SCALARS[type_expr][0]]
         else:
-            slots[wire] = (py, None, _DeferredDecoder(type_expr))
-    get = slots.get
+            entry: list[Any] = [py, None]
+            entry[1] = _resolver(entry, type_expr)
+            table[wire] = entry
     new = object.__new__
+    slot_of = table.get
 
     def decode(data: Any) -> Any:
         obj = new(cls)
-        values = dict(defaults)
         if type(data) is dict:
+            values = {}
             for key, value in data.items():
-                slot = get(key)
+                slot = slot_of(key)
                 if slot is None:
                     continue
-                if value is None or type(value) is slot[1]:
-                    values[slot[0]] = value
+                if slot.__class__ is str:
+                    values[slot] = value
+                elif value is None:
+                    values[slot[0]] = None
                 else:
-                    values[slot[0]] = slot[2](value)
-        obj.__dict__ = values
+                    values[slot[0]] = slot[1](value)
+            obj.__dict__ = values
         return obj
 
     _model_decoders[cls] = decode
     return decode
 
 
-class _DeferredDecoder:
-    """Looks up the real decoder for a nested type on first call, then keeps it."""
-
-    __slots__ = ("type_expr", "real")
-
-    def __init__(self, type_expr: str) -> None:
-        self.type_expr = type_expr
-        self.real: Decoder | None = None
-
-    def __call__(self, value: Any) -> Any:
-        real = self.real
-        if real is None:
-            real = self.real = decoder(self.type_expr)
+def _resolver(entry: list[Any], type_expr: str) -> Decoder:
+    """A nested type's decoder is looked up (and its model loaded) when a value first needs
+    it; the entry is then patched so later values go straight to the real decoder."""
+    def resolve(value: Any) -> Any:
+        real = decoder(type_expr)
+        entry[1] = real
         return real(value)
+    return resolve
 
 
 def _enum_decoder(allowed: frozenset[str]) -> Decoder:
@@ -258,14 +256,30 @@ def _nesting_error(type_expr: str) -> Exception:
 
 
 # -- encoding -----------------------------------------------------------------
-_encoders: dict[type, list[tuple[str, str]]] = {}
+_SCALAR_TYPES = (str, int, float, bool)
+_model_encoders: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
-def _model_pairs(cls: type) -> list[tuple[str, str]]:
-    pairs = _encoders.get(cls)
-    if pairs is None:
-        pairs = _encoders[cls] = [(f[0], f[1]) for f in cls._rows]  # type: ignore[attr-defined]
-    return pairs
+def _encoder_for_model(cls: type) -> Callable[[Any], dict[str, Any]]:
+    wire_of = {f[0]: f[1] for f in cls._rows}  # type: ignore[attr-defined]
+
+    def encode(model: Any) -> dict[str, Any]:
+        out = {}
+        for py, v in model.__dict__.items():
+            if v is None:
+                continue
+            wire = wire_of.get(py)
+            if wire is None:
+                continue  # not an API field (something a caller attached)
+            kind = type(v)
+            if kind is str or kind is int or kind is bool or kind is float:
+                out[wire] = v
+            else:
+                out[wire] = to_wire(v)
+        return out
+
+    _model_encoders[cls] = encode
+    return encode
 
 
 def to_wire(value: Any) -> Any:
@@ -275,17 +289,14 @@ def to_wire(value: Any) -> Any:
     if kind is str or kind is int or kind is float or kind is bool or value is None:
         return value
     if kind is list or kind is tuple:
-        return [to_wire(v) for v in value]
+        return [v if type(v) in _SCALAR_TYPES else to_wire(v) for v in value]
     if kind is dict:
-        return {k: to_wire(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALAR_TYPES else to_wire(v) for k, v in value.items()}
+    encode = _model_encoders.get(kind)
+    if encode is not None:
+        return encode(value)
     if isinstance(value, Model):
-        values = value.__dict__
-        out = {}
-        for py, wire in _model_pairs(kind):
-            v = values.get(py)
-            if v is not None:
-                out[wire] = to_wire(v)
-        return out
+        return _encoder_for_model(kind)(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     name = kind.__name__
