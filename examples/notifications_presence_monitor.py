@@ -1,110 +1,112 @@
 """Print presence changes of users live, from the Notifications API.
 
-Creates a notification channel, subscribes it to `v2.users.{id}.presence` for the chosen
-users and prints each event from the channel's WebSocket. It uses the raw NotificationsApi
-calls plus aiohttp's WebSocket client (pip install aiohttp), so it runs with the official SDK
-too; this SDK's NotificationHandler (planned, see docs/notifications.md) adds reconnects,
-channel rollover and heartbeat checks for programs that run for days.
+Subscribes a NotificationHandler to `v2.users.{id}.presence` for the first N users and prints
+each change as it arrives. The handler keeps the WebSocket alive on its own (heartbeat
+watchdog, reconnects, channel rollover before the 24-hour expiry, token renewal), so the
+same script can run for days.
 
-Environment: GENESYS_CLOUD_CLIENT_ID, GENESYS_CLOUD_CLIENT_SECRET and optionally
-GENESYS_CLOUD_HOST.
+With GENESYS_CLOUD_HOST, GENESYS_CLOUD_CLIENT_ID and GENESYS_CLOUD_CLIENT_SECRET set, it
+watches that org. Without GENESYS_CLOUD_HOST it starts a local emulator and changes the
+users' presence itself once a second, so there is something to see.
 
-    python examples/notifications_presence_monitor.py --users 5 --duration 300
-    python examples/notifications_presence_monitor.py --change-presence --max-events 1   # demo
+    python examples/notifications_presence_monitor.py                      # local demo
+    python examples/notifications_presence_monitor.py --users 50 --duration 3600
+    python examples/notifications_presence_monitor.py --change-presence --max-events 1
 """
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
+import contextlib
+import itertools
 import os
+import threading
 import time
+from collections.abc import Iterator
 
 import PureCloudPlatformClientV2
 from PureCloudPlatformClientV2.api_client import ApiClient
+from PureCloudPlatformClientV2.notifications import NotificationEvent, NotificationHandler
 
 
-def connect() -> ApiClient:
+@contextlib.contextmanager
+def connect() -> Iterator[tuple[ApiClient, bool]]:
+    """An authenticated client for the org in the environment, or for a local emulator."""
     host = os.environ.get("GENESYS_CLOUD_HOST")
     if host:
-        PureCloudPlatformClientV2.configuration.host = host
-    return ApiClient().get_client_credentials_token(
-        os.environ["GENESYS_CLOUD_CLIENT_ID"], os.environ["GENESYS_CLOUD_CLIENT_SECRET"]
-    )
+        configuration = PureCloudPlatformClientV2.Configuration.new(host=host)
+        client = ApiClient(configuration=configuration).get_client_credentials_token(
+            os.environ["GENESYS_CLOUD_CLIENT_ID"], os.environ["GENESYS_CLOUD_CLIENT_SECRET"])
+        yield client, False
+        return
+    from PureCloudPlatformClientV2.emulator import Emulator
+    with Emulator(seed_users=5) as emulator:
+        print(f"no GENESYS_CLOUD_HOST: using a local emulator at {emulator.base_url}")
+        configuration = PureCloudPlatformClientV2.Configuration.new(host=emulator.base_url, live_reload_config=False)
+        client = ApiClient(configuration=configuration).get_client_credentials_token(
+            emulator.client_id, emulator.client_secret)
+        yield client, True
 
 
-def set_presence(api_client: ApiClient, user_id: str, system_presence: str) -> None:
+def presence_ids(client: ApiClient) -> dict[str, str]:
+    definitions = PureCloudPlatformClientV2.PresenceApi(client).get_presence_definitions().entities or []
+    return {d.system_presence: d.id for d in definitions if d.system_presence}
+
+
+def set_presence(client: ApiClient, user_id: str, definition_id: str) -> None:
     """Change a user's presence (what an agent does in the UI), to see an event arrive."""
-    presence_api = PureCloudPlatformClientV2.PresenceApi(api_client)
-    definitions = presence_api.get_presencedefinitions(page_size=100).entities or []
-    definition = next(d for d in definitions if d.system_presence == system_presence)
     presence = PureCloudPlatformClientV2.UserPresence()
     presence.presence_definition = PureCloudPlatformClientV2.PresenceDefinition()
-    presence.presence_definition.id = definition.id
-    presence_api.patch_user_presence(user_id, "PURECLOUD", presence)
-
-
-async def monitor(args: argparse.Namespace) -> int:
-    import aiohttp
-
-    api_client = connect()
-    users = PureCloudPlatformClientV2.UsersApi(api_client).get_users(page_size=args.users).entities or []
-    names = {user.id: user.name for user in users}
-    if not names:
-        print("no users to watch")
-        return 0
-
-    notifications_api = PureCloudPlatformClientV2.NotificationsApi(api_client)
-    channel = notifications_api.post_notifications_channels()
-    topics = []
-    for user_id in names:
-        topic = PureCloudPlatformClientV2.ChannelTopic()
-        topic.id = f"v2.users.{user_id}.presence"
-        topics.append(topic)
-    notifications_api.put_notifications_channel_subscriptions(channel.id, topics)
-    print(f"channel {channel.id}: watching {len(topics)} users")
-
-    events = 0
-    deadline = time.monotonic() + args.duration
-    async with aiohttp.ClientSession() as session, session.ws_connect(channel.connect_uri, heartbeat=None) as ws:
-        if args.change_presence:
-            first = next(iter(names))
-            await asyncio.to_thread(set_presence, api_client, first, "Away")
-        while events < args.max_events:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                message = await ws.receive(timeout=min(remaining, 60))
-            except asyncio.TimeoutError:
-                continue  # no heartbeat for a minute: a long-running program would reconnect here
-            if message.type != aiohttp.WSMsgType.TEXT:
-                print("socket closed")
-                break
-            event = json.loads(message.data)
-            topic = event.get("topicName", "")
-            if topic == "channel.metadata":
-                continue  # heartbeat or pong
-            if topic == "v2.system.socket_closing":
-                print("server announced it will close this socket")
-                continue
-            body = event.get("eventBody") or {}
-            user_id = topic.split(".")[2] if topic.startswith("v2.users.") else "?"
-            system = (body.get("presenceDefinition") or {}).get("systemPresence")
-            print(f"{names.get(user_id, user_id)}: {system} {body.get('message') or ''}".rstrip())
-            events += 1
-    return events
+    presence.presence_definition.id = definition_id
+    PureCloudPlatformClientV2.PresenceApi(client).patch_user_presence(user_id, "PURECLOUD", presence)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10, help="watch the first N users")
-    parser.add_argument("--duration", type=float, default=300, help="stop after this many seconds")
-    parser.add_argument("--max-events", type=int, default=1_000_000, help="stop after this many events")
-    parser.add_argument("--change-presence", action="store_true", help="set the first user Away, as a demo")
+    parser.add_argument("--duration", type=float, default=60, help="stop after this many seconds")
+    parser.add_argument("--max-events", type=int, default=10, help="stop after this many presence events")
+    parser.add_argument("--change-presence", action="store_true",
+                        help="change the watched users' presence as a demo (always on with the local emulator)")
     args = parser.parse_args()
-    count = asyncio.run(monitor(args))
-    print(f"{count} presence events")
+
+    with connect() as (client, local):
+        users = PureCloudPlatformClientV2.UsersApi(client).get_users(page_size=args.users).entities or []
+        names = {user.id: user.name for user in users}
+        if not names:
+            print("no users to watch")
+            return
+        done = threading.Event()
+        count = itertools.count(1)
+
+        def on_presence(event: NotificationEvent) -> None:
+            body = event.event_body  # a PresenceEventUserPresence
+            user_id = event.topic_name.split(".")[2]
+            system = body.presence_definition.system_presence if body.presence_definition else "?"
+            when = body.modified_date.strftime("%H:%M:%S") if body.modified_date else ""
+            print(f"{when} {names.get(user_id, user_id)}: {system} {body.message or ''}".rstrip(), flush=True)
+            if next(count) >= args.max_events:
+                done.set()
+
+        def on_state(state: str, detail: dict) -> None:
+            if state in ("disconnected", "rolled_over", "reconnecting"):
+                print(f"[{state}] {detail}", flush=True)
+
+        with NotificationHandler(client, on_state_change=on_state) as handler:
+            handler.subscribe([f"v2.users.{uid}.presence" for uid in names], on_presence,
+                              model="PresenceEventUserPresence")
+            print(f"watching {len(names)} users on {len(handler.channels)} channel(s)", flush=True)
+            deadline = time.monotonic() + args.duration
+            if args.change_presence or local:
+                ids = presence_ids(client)
+                cycle = itertools.cycle([p for p in ("Away", "Available", "Busy", "Meal") if p in ids])
+                for user_id in itertools.cycle(names):
+                    set_presence(client, user_id, ids[next(cycle)])
+                    if done.wait(1.0) or time.monotonic() > deadline:
+                        break
+            else:
+                done.wait(max(0.0, deadline - time.monotonic()))
+        print(f"{handler.stats['delivered']} presence events; {handler.stats['reconnects']} reconnects, "
+              f"{handler.stats['rollovers']} channel rollovers")
 
 
 if __name__ == "__main__":
