@@ -8,9 +8,9 @@ use, so importing a model module costs almost nothing.
 """
 from __future__ import annotations
 
-import json
-from pprint import pformat
-from typing import Any, ClassVar
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 OUTDATED = "outdated_sdk_version"
 _BUNDLE_PREFIX = __name__.rsplit(".", 1)[0] + ".models._b_"
@@ -132,10 +132,13 @@ class Model:
 
     def to_json(self) -> str:
         """JSON of :meth:`to_dict` — Python attribute names, nulls included (official behaviour)."""
+        import json
+
         from ._serde import to_wire
         return json.dumps(to_wire(self.to_dict()))
 
     def to_str(self) -> str:
+        from pprint import pformat
         return pformat(self.to_dict())
 
     def __repr__(self) -> str:
@@ -161,6 +164,7 @@ class Model:
 
     def to_wire_json(self) -> str:
         """JSON exactly as the SDK sends this model in a request body."""
+        import json
         return json.dumps(self.to_wire_dict())
 
     @classmethod
@@ -168,6 +172,7 @@ class Model:
         """Build an instance from wire JSON (a dict, or a JSON string)."""
         from ._serde import decoder_for_model
         if isinstance(data, (str, bytes)):
+            import json
             data = json.loads(data)
         return decoder_for_model(cls)(data)
 

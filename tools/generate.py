@@ -3,7 +3,8 @@
     python tools/generate.py [--spec spec] [--check]
 
 Writes ``PureCloudPlatformClientV2/apis/*.py``, ``models/*.py``, their lazy
-``__init__`` modules and typing stubs, and the package's ``__init__.pyi``.
+``__init__`` modules and typing stubs, the package's ``__init__.pyi``, and the
+asyncio twins ``aio/apis/*.py`` with their index and ``aio/__init__.pyi``.
 Generated modules are declarative: an API method binds its arguments to an
 operation descriptor and hands them to the runtime (``_api.BaseApi._call``); a
 model is a class with annotations and a ``_fields`` table.  ``--check`` renders
@@ -170,6 +171,26 @@ def render_method(op: dict[str, Any]) -> str:
             f"options)  # type: ignore[no-any-return]\n")
 
 
+# -- asyncio APIs --------------------------------------------------------------------
+def render_async_api(api: dict[str, Any], source: str) -> str:
+    """``aio/apis/<module>.py``: the ``<Class>Async`` twin of an API class, one line per method.
+
+    ``awaited(SyncClass.method)`` makes a coroutine method whose arguments the sync function
+    binds (same signature, same checks, same docstring) and whose operation descriptor is the
+    sync module's ``_OPS`` entry; type checkers see the sync parameters and an awaited return
+    through ``awaited``'s ParamSpec typing.  Writing each signature out again would add about
+    4 MB (source and bytecode) to the installed package for no behaviour."""
+    cls = api["class"]
+    out = [HEADER.format(source=source), "from __future__ import annotations\n\n",
+           f"from ...apis.{api['module']} import _OPS\nfrom ...apis.{api['module']} import {cls} as _Sync\n",
+           "from .._base import AsyncBaseApi as _Base\nfrom .._base import awaited as _aw\n\n\n",
+           f"class {cls}Async(_Base):\n",
+           f'    """``{cls}`` for asyncio: the same methods, parameters and return types, awaited."""\n\n',
+           "    _operations = _OPS\n"]
+    out += [f"    {op['name']} = _aw(_Sync.{op['name']})\n" for op in api["operations"]]
+    return "".join(out)
+
+
 # -- models ----------------------------------------------------------------------
 BUNDLE_AVERAGE = 32
 BUNDLE_MAX = 96
@@ -235,15 +256,15 @@ def render_bundle(models: list[dict[str, Any]], source: str) -> tuple[str, str]:
 
 
 # -- package indexes -----------------------------------------------------------
-def core_names() -> dict[str, str]:
+def core_names(package: Path = PKG) -> dict[str, str]:
     """The hand-written ``_CORE`` map of ``__init__.py`` (name -> module), read as data."""
-    tree = ast.parse((PKG / "__init__.py").read_text())
+    tree = ast.parse((package / "__init__.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "_CORE":
             return ast.literal_eval(node.value)  # type: ignore[arg-type]
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "_CORE":
             return ast.literal_eval(node.value)  # type: ignore[no-any-return]
-    raise SystemExit("PureCloudPlatformClientV2/__init__.py has no _CORE map")
+    raise SystemExit(f"{package.relative_to(ROOT)}/__init__.py has no _CORE map")
 
 
 def render_index(kind: str, entries: list[tuple[str, str]], source: str) -> tuple[str, str]:
@@ -251,7 +272,9 @@ def render_index(kind: str, entries: list[tuple[str, str]], source: str) -> tupl
     runtime = (HEADER.format(source=source) +
                f'"""Generated {kind}: each name loads its module on first access."""\n'
                "from __future__ import annotations\n\n"
-               "from typing import Any\n\n"
+               "TYPE_CHECKING = False\n"
+               "if TYPE_CHECKING:\n"
+               "    from typing import Any\n\n"
                f"_MODULES = {{\n{mapping}}}\n\n"
                "__all__ = list(_MODULES)\n\n\n"
                "def __getattr__(name: str) -> Any:\n"
@@ -277,7 +300,6 @@ def render_models_index(models: list[dict[str, Any]], source: str) -> tuple[str,
                '``import PureCloudPlatformClientV2.models.user`` (the official per-model module path) works too,\n'
                'through a small import hook that serves those paths from the bundles."""\n'
                "from __future__ import annotations\n\n"
-               "from typing import Any\n\n"
                "from .._lazy import install_module_aliases, lazy_getattr\n\n"
                "# class name -> (bundle module, official module name)\n"
                f"_MODULES = {{\n{entries}}}\n\n"
@@ -321,6 +343,19 @@ def render_all(spec: Spec) -> dict[Path, str]:
     stub += [f"from .models.{bundle_of[name]} import {name} as {name}\n" for name, _ in model_entries]
     stub.append("\nconfiguration: Configuration\n__version__: str\n")
     files[PKG / "__init__.pyi"] = "".join(stub)
+    # asyncio: aio/apis/<module>.py per API class, their lazy index, and the aio package's typing stub
+    aio = PKG / "aio"
+    for api in spec["apis"]:
+        files[aio / "apis" / f"{api['module']}.py"] = render_async_api(api, source)
+    async_entries = sorted((f"{cls}Async", module) for cls, module in api_entries)
+    index, index_stub = render_index("asyncio API classes", async_entries, source)
+    files[aio / "apis" / "__init__.py"] = index
+    unsorted = "# ruff: noqa: I001 - one line per name, in name order\n"  # ruff lints aio/ (not excluded as apis/ is)
+    files[aio / "apis" / "__init__.pyi"] = index_stub.replace("\n", "\n" + unsorted, 1)
+    stub = [HEADER.format(source=source), unsorted]
+    stub += [f"from .{module} import {name} as {name}\n" for name, module in sorted(core_names(aio).items())]
+    stub += [f"from .apis.{module} import {name} as {name}\n" for name, module in async_entries]
+    files[aio / "__init__.pyi"] = "".join(stub)
     return files
 
 
@@ -330,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="fail if generated files on disk differ")
     args = ap.parse_args(argv)
     files = render_all(read_spec(args.spec))
-    generated_dirs = [PKG / "apis", PKG / "models"]
+    generated_dirs = [PKG / "apis", PKG / "models", PKG / "aio" / "apis"]
     on_disk = {p for d in generated_dirs if d.exists() for p in d.glob("*.py*")}
     stale = sorted(on_disk - set(files))
     if args.check:

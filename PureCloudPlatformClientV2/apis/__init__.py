@@ -2,7 +2,9 @@
 """Generated API classes: each name loads its module on first access."""
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _MODULES = {
     'AIStudioApi': 'ai_studio_api',

@@ -4,8 +4,6 @@
 through a small import hook that serves those paths from the bundles."""
 from __future__ import annotations
 
-from typing import Any
-
 from .._lazy import install_module_aliases, lazy_getattr
 
 # class name -> (bundle module, official module name)
