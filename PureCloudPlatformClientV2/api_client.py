@@ -585,7 +585,8 @@ class _Exchange:
     final, typed error.
     """
 
-    __slots__ = ("client", "request", "url", "headers", "encoded", "state", "renewed", "logger", "secret")
+    __slots__ = ("client", "request", "url", "headers", "encoded", "wire_body", "state", "renewed", "logger",
+                 "secret")
 
     def __init__(self, client: ApiClient, request: _Request) -> None:
         from .retry import RetryState
@@ -600,6 +601,7 @@ class _Exchange:
             headers["Cookie"] = client.cookie
         self.headers = headers
         encoded = request.encoded
+        wire_body = None
         if encoded is None and request.body is not None and not request.post_params:
             body = request.body
             if isinstance(body, (bytes, bytearray)):
@@ -607,8 +609,11 @@ class _Exchange:
             elif isinstance(body, str) and not headers.get("Content-Type", "").endswith("json"):
                 encoded = body.encode("utf-8")
             else:
-                encoded = _json.dumps(to_wire(body))
+                # Custom HTTP clients see the JSON-ready body (as the official SDK hands them).
+                wire_body = to_wire(body)
+                encoded = _json.dumps(wire_body)
         self.encoded = encoded
+        self.wire_body = wire_body if wire_body is not None else request.body
         self.state = RetryState(request.retry or config.retry, request.method)
         self.renewed = False
         self.logger = config.logger
@@ -620,7 +625,7 @@ class _Exchange:
         request = self.request
         return HttpRequestOptions(url=self.url, method=request.method, headers=self.headers,
                                   query_params=request.query, post_params=request.post_params,
-                                  body=request.body if request.post_params is None else None,
+                                  body=self.wire_body if request.post_params is None else None,
                                   encoded_body=self.encoded, timeouts=request.timeouts)
 
     def _renewable(self, status: int) -> bool:

@@ -161,3 +161,11 @@ def test_default_client_encodes_the_query_string() -> None:
     assert options.method == "GET"
     assert dict(options)["params"] == [("q", "a b&c")]
     assert options["timeout"] == 16.0
+
+
+def test_custom_clients_receive_the_json_ready_body(capture: Any) -> None:
+    client, transport = capture
+    sdk.UsersApi(client).post_users(sdk.CreateUser(name="Ann", email="a@example.com"))
+    (sent,) = transport.requests
+    assert sent.body == {"name": "Ann", "email": "a@example.com"}
+    assert json.loads(sent["data"]) == sent.body
