@@ -504,7 +504,7 @@ class _Engine:
         self.session: Any = None
         self.ssl: Any = True
         self.proxy: str | None = None
-        self.proxy_auth: Any = None
+        self.proxy_headers: dict[str, str] | None = None  # never logged: it holds the proxy password
         self.stopping = False
         self._slot_ids = itertools.count()
         self._api: Any = None
@@ -547,7 +547,9 @@ class _Engine:
         self.ssl = _ssl_for(config)
         self.proxy = getattr(config, "proxy", None) or None
         if self.proxy and (config.proxy_username or config.proxy_password):
-            self.proxy_auth = aiohttp.BasicAuth(config.proxy_username or "", config.proxy_password or "")
+            import base64
+            pair = f"{config.proxy_username or ''}:{config.proxy_password or ''}".encode()
+            self.proxy_headers = {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
         self.session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.options.connect_timeout))
         await self.sync()
@@ -706,7 +708,7 @@ class _Engine:
         try:
             ws = await asyncio.wait_for(
                 self.session.ws_connect(conn.connect_uri, autoping=True, heartbeat=None, ssl=self.ssl,
-                                        proxy=self.proxy, proxy_auth=self.proxy_auth, max_msg_size=16 << 20,
+                                        proxy=self.proxy, proxy_headers=self.proxy_headers, max_msg_size=16 << 20,
                                         timeout=aiohttp.ClientWSTimeout(ws_close=5.0)),
                 self.options.connect_timeout)
         except aiohttp.WSServerHandshakeError as exc:
