@@ -249,9 +249,6 @@ def render_bundle(models: list[dict[str, Any]], source: str) -> tuple[str, str]:
             stub.append("    pass\n")
         for f in model["fields"]:
             stub.append(f"    {f['name']}: {annotation(f['type'], True)} | None\n")
-        if model["fields"]:
-            params = ", ".join(f"{f['name']}: {annotation(f['type'], True)} | None = ..." for f in model["fields"])
-            stub.append(f"\n    def __init__(self, *, {params}) -> None: ...\n")
     return "".join(runtime), "".join(stub)
 
 
@@ -339,8 +336,8 @@ def render_all(spec: Spec) -> dict[Path, str]:
     stub = [HEADER.format(source=source), "from .configuration import Configuration\n"]
     stub += [f"from .{module} import {name} as {name}\n" for name, module in sorted(core.items())
              if module is not None]
-    stub += [f"from .apis.{module} import {name} as {name}\n" for name, module in api_entries]
-    stub += [f"from .models.{bundle_of[name]} import {name} as {name}\n" for name, _ in model_entries]
+    # The API classes and models are re-exported from their packages' stubs.
+    stub += ["from .apis import *  # noqa: F403\n", "from .models import *  # noqa: F403\n"]
     stub.append("\nconfiguration: Configuration\n__version__: str\n")
     files[PKG / "__init__.pyi"] = "".join(stub)
     # asyncio: aio/apis/<module>.py per API class, their lazy index, and the aio package's typing stub

@@ -22,8 +22,6 @@ class AcceleratorInput(Model):
     accelerator_id: str | None
     parameters: list[AcceleratorParameter] | None
 
-    def __init__(self, *, dry_run: bool | None = ..., accelerator_id: str | None = ..., parameters: list[AcceleratorParameter] | None = ...) -> None: ...
-
 
 class AcceleratorList(Model):
     entities: list[AcceleratorMetadata] | None
@@ -37,8 +35,6 @@ class AcceleratorList(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AcceleratorMetadata] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AcceleratorMetadata(Model):
     id: str | None
@@ -50,14 +46,10 @@ class AcceleratorMetadata(Model):
     tags: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., origin: str | None = ..., type: str | None = ..., classification: str | None = ..., tags: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AcceleratorParameter(Model):
     name: str | None
     value: str | None
-
-    def __init__(self, *, name: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class AcceleratorSpecification(Model):
@@ -75,14 +67,10 @@ class AcceleratorSpecification(Model):
     results: MetadataResults | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., origin: str | None = ..., type: str | None = ..., classification: str | None = ..., tags: list[str] | None = ..., permissions: list[str] | None = ..., products: list[str] | None = ..., documentation: list[MetadataDocumentation] | None = ..., presentation: list[MetadataPresentation] | None = ..., results: MetadataResults | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AccessRestriction(Model):
     kind: str | None
     values: list[str] | None
-
-    def __init__(self, *, kind: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class AcdEndDetailEventTopicAcdEndEvent(Model):
@@ -120,8 +108,6 @@ class AcdEndDetailEventTopicAcdEndEvent(Model):
     utilization_label: str | None
     flow_type: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., disconnect_type: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: int | None = ..., subject: str | None = ..., message_type: str | None = ..., queue_id: str | None = ..., division_id: str | None = ..., acd_outcome: str | None = ..., answered_user_id: str | None = ..., requested_routings: list[str] | None = ..., used_routing: str | None = ..., requested_routing_skill_ids: list[str] | None = ..., requested_skill_expression_ids: list[str] | None = ..., requested_language_id: str | None = ..., requested_routing_user_ids: list[str] | None = ..., routing_priority: int | None = ..., connected_duration_ms: int | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ..., flow_type: str | None = ...) -> None: ...
-
 
 class AcdStartDetailEventTopicAcdStartEvent(Model):
     event_time: int | None
@@ -149,22 +135,16 @@ class AcdStartDetailEventTopicAcdStartEvent(Model):
     requested_routing_skill_ids: list[str] | None
     skill_expression_applied: bool | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: int | None = ..., subject: str | None = ..., message_type: str | None = ..., queue_id: str | None = ..., division_id: str | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ..., routing_priority: int | None = ..., requested_routing_skill_ids: list[str] | None = ..., skill_expression_applied: bool | None = ...) -> None: ...
-
 
 class AchievedOutcome(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AcknowledgeScreenRecordingRequest(Model):
     participant_jid: str | None
     room_id: str | None
     conversation_id: str | None
-
-    def __init__(self, *, participant_jid: str | None = ..., room_id: str | None = ..., conversation_id: str | None = ...) -> None: ...
 
 
 class Action(Model):
@@ -178,29 +158,21 @@ class Action(Model):
     config: ActionConfig | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., integration_id: str | None = ..., category: str | None = ..., contract: ActionContract | None = ..., version: int | None = ..., secure: bool | None = ..., config: ActionConfig | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActionAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class ActionAggregateQueryClause(Model):
     type: str | None
     predicates: list[ActionAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[ActionAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class ActionAggregateQueryFilter(Model):
     type: str | None
     clauses: list[ActionAggregateQueryClause] | None
     predicates: list[ActionAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[ActionAggregateQueryClause] | None = ..., predicates: list[ActionAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class ActionAggregateQueryPredicate(Model):
@@ -210,13 +182,9 @@ class ActionAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class ActionAggregateQueryResponse(Model):
     results: list[ActionAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[ActionAggregateDataContainer] | None = ...) -> None: ...
 
 
 class ActionAggregationQuery(Model):
@@ -230,14 +198,10 @@ class ActionAggregationQuery(Model):
     views: list[ActionAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: ActionAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[ActionAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class ActionAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class ActionAggregationView(Model):
@@ -246,14 +210,10 @@ class ActionAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class ActionAsyncAggregateQueryResponse(Model):
     results: list[ActionAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[ActionAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class ActionAsyncAggregationQuery(Model):
@@ -268,16 +228,12 @@ class ActionAsyncAggregationQuery(Model):
     alternate_time_dimension: str | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: ActionAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[ActionAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class ActionCertificate(Model):
     signing_authority: str | None
     certificate: str | None
     status: str | None
     type: str | None
-
-    def __init__(self, *, signing_authority: str | None = ..., certificate: str | None = ..., status: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ActionCertificateListing(Model):
@@ -292,29 +248,21 @@ class ActionCertificateListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ActionCertificate] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ActionConfig(Model):
     timeout_seconds: int | None
     request: RequestConfig | None
     response: ResponseConfig | None
 
-    def __init__(self, *, timeout_seconds: int | None = ..., request: RequestConfig | None = ..., response: ResponseConfig | None = ...) -> None: ...
-
 
 class ActionContract(Model):
     output: ActionOutput | None
     input: ActionInput | None
 
-    def __init__(self, *, output: ActionOutput | None = ..., input: ActionInput | None = ...) -> None: ...
-
 
 class ActionContractInput(Model):
     input: PostInputContract | None
     output: PostOutputContract | None
-
-    def __init__(self, *, input: PostInputContract | None = ..., output: PostOutputContract | None = ...) -> None: ...
 
 
 class ActionEntityListing(Model):
@@ -329,13 +277,9 @@ class ActionEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Action] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ActionEventActionMap(Model):
     id: str | None
     self_uri: str | None
     version: int | None
     display_name: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., version: int | None = ..., display_name: str | None = ...) -> None: ...

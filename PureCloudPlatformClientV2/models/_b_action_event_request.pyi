@@ -55,15 +55,11 @@ class ActionEventRequest(Model):
     error_message: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., session_id: str | None = ..., action_id: str | None = ..., action_state: str | None = ..., error_code: str | None = ..., error_message: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActionInput(Model):
     input_schema: JsonSchemaDocument | None
     input_schema_flattened: JsonSchemaDocument | None
     input_schema_uri: str | None
-
-    def __init__(self, *, input_schema: JsonSchemaDocument | None = ..., input_schema_flattened: JsonSchemaDocument | None = ..., input_schema_uri: str | None = ...) -> None: ...
 
 
 class ActionMap(Model):
@@ -88,8 +84,6 @@ class ActionMap(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., version: int | None = ..., is_active: bool | None = ..., display_name: str | None = ..., trigger_with_segments: list[str] | None = ..., trigger_with_event_conditions: list[EventCondition] | None = ..., trigger_with_outcome_probability_conditions: list[OutcomeProbabilityCondition] | None = ..., trigger_with_outcome_percentile_conditions: list[OutcomePercentileCondition] | None = ..., trigger_with_outcome_quantile_conditions: list[OutcomeQuantileCondition] | None = ..., page_url_conditions: list[UrlCondition] | None = ..., activation: Activation | None = ..., weight: int | None = ..., action: ActionMapAction | None = ..., action_map_schedule_groups: ActionMapScheduleGroups | None = ..., ignore_frequency_cap: bool | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ActionMapAction(Model):
     action_template: ActionMapActionTemplate | None
@@ -98,14 +92,10 @@ class ActionMapAction(Model):
     web_messaging_offer_fields: WebMessagingOfferFields | None
     open_action_fields: OpenActionFields | None
 
-    def __init__(self, *, action_template: ActionMapActionTemplate | None = ..., media_type: str | None = ..., architect_flow_fields: ArchitectFlowFields | None = ..., web_messaging_offer_fields: WebMessagingOfferFields | None = ..., open_action_fields: OpenActionFields | None = ...) -> None: ...
-
 
 class ActionMapActionTemplate(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ActionMapEstimateOutcomeCriteria(Model):
@@ -115,14 +105,10 @@ class ActionMapEstimateOutcomeCriteria(Model):
     quantile: float | None
     max_quantile: float | None
 
-    def __init__(self, *, outcome_id: str | None = ..., max_probability: float | None = ..., probability: float | None = ..., quantile: float | None = ..., max_quantile: float | None = ...) -> None: ...
-
 
 class ActionMapEstimateRequest(Model):
     segment_ids: list[str] | None
     outcome_criteria: ActionMapEstimateOutcomeCriteria | None
-
-    def __init__(self, *, segment_ids: list[str] | None = ..., outcome_criteria: ActionMapEstimateOutcomeCriteria | None = ...) -> None: ...
 
 
 class ActionMapEstimateResult(Model):
@@ -130,8 +116,6 @@ class ActionMapEstimateResult(Model):
     total_session_count: int | None
     per_segment_counts: list[SegmentEstimateCount] | None
     outcomes_scores_count: int | None
-
-    def __init__(self, *, qualified_session_count: int | None = ..., total_session_count: int | None = ..., per_segment_counts: list[SegmentEstimateCount] | None = ..., outcomes_scores_count: int | None = ...) -> None: ...
 
 
 class ActionMapListing(Model):
@@ -146,20 +130,14 @@ class ActionMapListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ActionMap] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ActionMapScheduleGroup(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ActionMapScheduleGroups(Model):
     action_map_schedule_group: ActionMapScheduleGroup | None
     emergency_action_map_schedule_group: ActionMapScheduleGroup | None
-
-    def __init__(self, *, action_map_schedule_group: ActionMapScheduleGroup | None = ..., emergency_action_map_schedule_group: ActionMapScheduleGroup | None = ...) -> None: ...
 
 
 class ActionOutput(Model):
@@ -170,13 +148,9 @@ class ActionOutput(Model):
     success_schema_flattened: FlattenedJsonSchemaDocument | None
     error_schema_flattened: FlattenedJsonSchemaDocument | None
 
-    def __init__(self, *, success_schema: JsonSchemaDocument | None = ..., success_schema_uri: str | None = ..., error_schema: JsonSchemaDocument | None = ..., error_schema_uri: str | None = ..., success_schema_flattened: FlattenedJsonSchemaDocument | None = ..., error_schema_flattened: FlattenedJsonSchemaDocument | None = ...) -> None: ...
-
 
 class Actions(Model):
     skills_to_remove: list[SkillsToRemove] | None
-
-    def __init__(self, *, skills_to_remove: list[SkillsToRemove] | None = ...) -> None: ...
 
 
 class ActionTarget(Model):
@@ -192,8 +166,6 @@ class ActionTarget(Model):
     created_date: _dt.datetime | None
     modified_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., user_data: list[KeyValue] | None = ..., supported_media_types: list[str] | None = ..., state: str | None = ..., description: str | None = ..., service_level: ServiceLevel | None = ..., short_abandon_threshold: int | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ActionTargetListing(Model):
     entities: list[ActionTarget] | None
@@ -206,8 +178,6 @@ class ActionTargetListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[ActionTarget] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class ActionTemplate(Model):
@@ -222,8 +192,6 @@ class ActionTemplate(Model):
     created_date: _dt.datetime | None
     modified_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., version: int | None = ..., media_type: str | None = ..., state: str | None = ..., content_offer: ContentOffer | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ActionTemplateListing(Model):
     entities: list[ActionTemplate] | None
@@ -237,14 +205,10 @@ class ActionTemplateListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ActionTemplate] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ActivateExternalEventRequest(Model):
     display_name: str | None
     rank: int | None
-
-    def __init__(self, *, display_name: str | None = ..., rank: int | None = ...) -> None: ...
 
 
 class ActivateExternalEventResponse(Model):
@@ -254,14 +218,10 @@ class ActivateExternalEventResponse(Model):
     rank: int | None
     activation_status: str | None
 
-    def __init__(self, *, schema_id: str | None = ..., event_name: str | None = ..., display_name: str | None = ..., rank: int | None = ..., activation_status: str | None = ...) -> None: ...
-
 
 class Activation(Model):
     type: str | None
     delay_in_seconds: int | None
-
-    def __init__(self, *, type: str | None = ..., delay_in_seconds: int | None = ...) -> None: ...
 
 
 class ActivationTrigger(Model):
@@ -269,8 +229,6 @@ class ActivationTrigger(Model):
     trigger_date: _dt.datetime | None
     intent_id: str | None
     intent_name: str | None
-
-    def __init__(self, *, trigger_type: str | None = ..., trigger_date: _dt.datetime | None = ..., intent_id: str | None = ..., intent_name: str | None = ...) -> None: ...
 
 
 class ActivityCode(Model):
@@ -286,35 +244,25 @@ class ActivityCode(Model):
     agent_time_off_selectable: bool | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., name: str | None = ..., is_active: bool | None = ..., is_default: bool | None = ..., category: str | None = ..., length_in_minutes: int | None = ..., counts_as_paid_time: bool | None = ..., counts_as_work_time: bool | None = ..., agent_time_off_selectable: bool | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class ActivityCodeContainer(Model):
     activity_codes: dict[str, ActivityCode] | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, activity_codes: dict[str, ActivityCode] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class ActivityCodeReference(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityCodesReference(Model):
     ids: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, ids: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityCodeStyle(Model):
     background_color: str | None
     text_color_theme: str | None
-
-    def __init__(self, *, background_color: str | None = ..., text_color_theme: str | None = ...) -> None: ...
 
 
 class ActivityCodeSummary(Model):
@@ -323,50 +271,34 @@ class ActivityCodeSummary(Model):
     secondary_presences: list[SecondaryPresence] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., secondary_presences: list[SecondaryPresence] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityPlanAbandonRateImpactOverride(Model):
     increase_by_percent: float | None
-
-    def __init__(self, *, increase_by_percent: float | None = ...) -> None: ...
 
 
 class ActivityPlanAsaImpactOverride(Model):
     increase_by_percent: float | None
 
-    def __init__(self, *, increase_by_percent: float | None = ...) -> None: ...
-
 
 class ActivityPlanDeletionOccurrenceIds(Model):
     ids: list[str] | None
-
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
 
 
 class ActivityPlanDeletionSessionIds(Model):
     ids: list[str] | None
 
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
-
 
 class ActivityPlanDeletionSessionUserIds(Model):
     ids: list[str] | None
-
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
 
 
 class ActivityPlanJobException(Model):
     exception_type: str | None
     occurrences: list[ActivityPlanOccurrenceReference] | None
 
-    def __init__(self, *, exception_type: str | None = ..., occurrences: list[ActivityPlanOccurrenceReference] | None = ...) -> None: ...
-
 
 class ActivityPlanJobListing(Model):
     entities: list[ActivityPlanJobResponse] | None
-
-    def __init__(self, *, entities: list[ActivityPlanJobResponse] | None = ...) -> None: ...
 
 
 class ActivityPlanJobResponse(Model):
@@ -379,13 +311,9 @@ class ActivityPlanJobResponse(Model):
     occurrence: ActivityPlanOccurrenceReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., exceptions: list[ActivityPlanJobException] | None = ..., error: ErrorBody | None = ..., activity_plan: ActivityPlanStructureWithOccurrenceSessionsUsersReference | None = ..., type: str | None = ..., occurrence: ActivityPlanOccurrenceReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityPlanListing(Model):
     entities: list[ActivityPlanListItem] | None
-
-    def __init__(self, *, entities: list[ActivityPlanListItem] | None = ...) -> None: ...
 
 
 class ActivityPlanListItem(Model):
@@ -407,14 +335,10 @@ class ActivityPlanListItem(Model):
     initial_schedule_period: SchedulingPeriodBase | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., management_units: list[ManagementUnitReference] | None = ..., description: str | None = ..., activity_code: ActivityCodeReference | None = ..., type: str | None = ..., optimization_objective: str | None = ..., recurrence_settings: RecurrenceSettings | None = ..., state: str | None = ..., last_run_date: _dt.datetime | None = ..., last_run_by: UserReference | None = ..., created_date: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_date: _dt.datetime | None = ..., modified_by: UserReference | None = ..., initial_schedule_period: SchedulingPeriodBase | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityPlanOccurrenceReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ActivityPlanOccurrencesDeletionJobResponse(Model):
@@ -425,22 +349,16 @@ class ActivityPlanOccurrencesDeletionJobResponse(Model):
     activity_plan: ActivityPlanStructureWithOccurrencesReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., exceptions: list[ActivityPlanJobException] | None = ..., error: ErrorBody | None = ..., activity_plan: ActivityPlanStructureWithOccurrencesReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityPlanOccurrenceSessionsUsersStructureReference(Model):
     id: str | None
     sessions: list[ActivityPlanSessionStructureReference] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., sessions: list[ActivityPlanSessionStructureReference] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityPlanReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ActivityPlanResponse(Model):
@@ -472,8 +390,6 @@ class ActivityPlanResponse(Model):
     start_time_increment_minutes: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., management_units: list[ManagementUnitReference] | None = ..., description: str | None = ..., activity_code: ActivityCodeReference | None = ..., type: str | None = ..., initial_schedule_period: SchedulingPeriod | None = ..., length_minutes: int | None = ..., group_settings: GroupSettings | None = ..., recurrence_settings: RecurrenceSettings | None = ..., attendees_search_rule: UserSearchRule | None = ..., facilitated: bool | None = ..., facilitators_search_rule: UserSearchRule | None = ..., transition_time_minutes: int | None = ..., service_goal_impact_overrides: ActivityPlanServiceGoalImpactOverrides | None = ..., optimization_objective: str | None = ..., fixed_availability: list[FixedAvailability] | None = ..., state: str | None = ..., counts_as_paid_time: bool | None = ..., created_date: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_date: _dt.datetime | None = ..., modified_by: UserReference | None = ..., last_run_date: _dt.datetime | None = ..., last_run_by: UserReference | None = ..., start_time_increment_minutes: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityPlanRunJobResponse(Model):
     id: str | None
@@ -483,21 +399,15 @@ class ActivityPlanRunJobResponse(Model):
     activity_plan: ActivityPlanReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., exceptions: list[ActivityPlanJobException] | None = ..., error: ErrorBody | None = ..., activity_plan: ActivityPlanReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityPlanServiceGoalImpactOverrides(Model):
     abandon_rate: ActivityPlanAbandonRateImpactOverride | None
     service_level: ActivityPlanServiceLevelImpactOverride | None
     average_speed_of_answer: ActivityPlanAsaImpactOverride | None
 
-    def __init__(self, *, abandon_rate: ActivityPlanAbandonRateImpactOverride | None = ..., service_level: ActivityPlanServiceLevelImpactOverride | None = ..., average_speed_of_answer: ActivityPlanAsaImpactOverride | None = ...) -> None: ...
-
 
 class ActivityPlanServiceLevelImpactOverride(Model):
     decrease_by_percent: float | None
-
-    def __init__(self, *, decrease_by_percent: float | None = ...) -> None: ...
 
 
 class ActivityPlanSessionStructureReference(Model):
@@ -505,23 +415,17 @@ class ActivityPlanSessionStructureReference(Model):
     users: list[UserReference] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., users: list[UserReference] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityPlanStructureWithOccurrenceSessionsUsersReference(Model):
     id: str | None
     occurrences: list[ActivityPlanOccurrenceSessionsUsersStructureReference] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., occurrences: list[ActivityPlanOccurrenceSessionsUsersStructureReference] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ActivityPlanStructureWithOccurrencesReference(Model):
     id: str | None
     occurrences: list[ActivityPlanOccurrenceReference] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., occurrences: list[ActivityPlanOccurrenceReference] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AcwDetailEventTopicAfterCallWorkEvent(Model):
@@ -550,14 +454,10 @@ class AcwDetailEventTopicAfterCallWorkEvent(Model):
     conversation_external_organization_ids: list[str] | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: int | None = ..., subject: str | None = ..., message_type: str | None = ..., user_id: str | None = ..., queue_id: str | None = ..., wrapup_code: str | None = ..., wrapup_notes: str | None = ..., wrapup_duration_ms: int | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class AcwSettings(Model):
     wrapup_prompt: str | None
     timeout_ms: int | None
-
-    def __init__(self, *, wrapup_prompt: str | None = ..., timeout_ms: int | None = ...) -> None: ...
 
 
 class AddAdherenceAdjustmentAgentRequest(Model):
@@ -565,8 +465,6 @@ class AddAdherenceAdjustmentAgentRequest(Model):
     start_date: _dt.datetime | None
     length_minutes: int | None
     submitter_notes: str | None
-
-    def __init__(self, *, reason_code_id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., submitter_notes: str | None = ...) -> None: ...
 
 
 class AddAdherenceExplanationAdminRequest(Model):
@@ -576,8 +474,6 @@ class AddAdherenceExplanationAdminRequest(Model):
     notes: str | None
     status: str | None
 
-    def __init__(self, *, type: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., notes: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class AddAdherenceExplanationAgentRequest(Model):
     type: str | None
@@ -585,40 +481,28 @@ class AddAdherenceExplanationAgentRequest(Model):
     length_minutes: int | None
     notes: str | None
 
-    def __init__(self, *, type: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., notes: str | None = ...) -> None: ...
-
 
 class AddConversationRequest(Model):
     conversation_id: str | None
-
-    def __init__(self, *, conversation_id: str | None = ...) -> None: ...
 
 
 class AddConversationResponse(Model):
     conversation: ConversationReference | None
     appointment: CoachingAppointmentReference | None
 
-    def __init__(self, *, conversation: ConversationReference | None = ..., appointment: CoachingAppointmentReference | None = ...) -> None: ...
-
 
 class AdditionalLanguagesIntent(Model):
     id: str | None
     utterances: list[NluUtterance] | None
 
-    def __init__(self, *, id: str | None = ..., utterances: list[NluUtterance] | None = ...) -> None: ...
-
 
 class AdditionalLanguagesSynonyms(Model):
     synonyms: list[str] | None
-
-    def __init__(self, *, synonyms: list[str] | None = ...) -> None: ...
 
 
 class AdditionalMatchCriteria(Model):
     topics: list[TopicCriteria] | None
     media_filter: str | None
-
-    def __init__(self, *, topics: list[TopicCriteria] | None = ..., media_filter: str | None = ...) -> None: ...
 
 
 class AdditionalMessage(Model):
@@ -626,15 +510,11 @@ class AdditionalMessage(Model):
     media_ids: list[str] | None
     messaging_template: SendMessagingTemplateRequest | None
 
-    def __init__(self, *, text_body: str | None = ..., media_ids: list[str] | None = ..., messaging_template: SendMessagingTemplateRequest | None = ...) -> None: ...
-
 
 class AdditionalSocialMediaMessage(Model):
     text_body: str | None
     media_ids: list[str] | None
     in_reply_to_message_id: str | None
-
-    def __init__(self, *, text_body: str | None = ..., media_ids: list[str] | None = ..., in_reply_to_message_id: str | None = ...) -> None: ...
 
 
 class AddOpportunityBody(Model):
@@ -648,8 +528,6 @@ class AddOpportunityBody(Model):
     approval_type: str | None
     capacity: int | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., open_date: _dt.datetime | None = ..., deadline_date: _dt.datetime | None = ..., name: str | None = ..., description: str | None = ..., activity_code_id: str | None = ..., approval_type: str | None = ..., capacity: int | None = ...) -> None: ...
-
 
 class Address(Model):
     name: str | None
@@ -658,21 +536,15 @@ class Address(Model):
     address_raw: str | None
     address_displayable: str | None
 
-    def __init__(self, *, name: str | None = ..., name_raw: str | None = ..., address_normalized: str | None = ..., address_raw: str | None = ..., address_displayable: str | None = ...) -> None: ...
-
 
 class AddressableEntityRef(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AddressableLicenseDefinition(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AddShiftTradeJobRequest(Model):
@@ -682,8 +554,6 @@ class AddShiftTradeJobRequest(Model):
     expiration_date: _dt.datetime | None
     review_note: str | None
 
-    def __init__(self, *, initiating_shift: InitiatingShiftRequestItem | None = ..., acceptable_intervals: list[RequiredDateRange] | None = ..., target: ShiftTradeTargetRequestItem | None = ..., expiration_date: _dt.datetime | None = ..., review_note: str | None = ...) -> None: ...
-
 
 class AddShiftTradeRequest(Model):
     schedule_id: str | None
@@ -692,15 +562,11 @@ class AddShiftTradeRequest(Model):
     expiration: _dt.datetime | None
     acceptable_intervals: list[str] | None
 
-    def __init__(self, *, schedule_id: str | None = ..., initiating_shift_id: str | None = ..., receiving_user_id: str | None = ..., expiration: _dt.datetime | None = ..., acceptable_intervals: list[str] | None = ...) -> None: ...
-
 
 class AddWorkPlanRotationAgentRequest(Model):
     user_id: str | None
     date_range: DateRangeWithOptionalEnd | None
     position: int | None
-
-    def __init__(self, *, user_id: str | None = ..., date_range: DateRangeWithOptionalEnd | None = ..., position: int | None = ...) -> None: ...
 
 
 class AddWorkPlanRotationRequest(Model):
@@ -708,8 +574,6 @@ class AddWorkPlanRotationRequest(Model):
     date_range: DateRangeWithOptionalEnd | None
     agents: list[AddWorkPlanRotationAgentRequest] | None
     pattern: WorkPlanPatternRequest | None
-
-    def __init__(self, *, name: str | None = ..., date_range: DateRangeWithOptionalEnd | None = ..., agents: list[AddWorkPlanRotationAgentRequest] | None = ..., pattern: WorkPlanPatternRequest | None = ...) -> None: ...
 
 
 class ADFS(Model):
@@ -733,8 +597,6 @@ class ADFS(Model):
     force_authn: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AdherenceAdjustment(Model):
     id: str | None
@@ -753,13 +615,9 @@ class AdherenceAdjustment(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., agent: UserReference | None = ..., management_unit: ManagementUnitReference | None = ..., business_unit: BusinessUnitReference | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., reason_code: AdherenceAdjustmentsReasonCodeReference | None = ..., status: str | None = ..., expired: bool | None = ..., submitter_notes: str | None = ..., reviewer_notes: str | None = ..., reviewed_by: UserReference | None = ..., reviewed_date: _dt.datetime | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AdherenceAdjustmentsListing(Model):
     entities: list[AdherenceAdjustment] | None
-
-    def __init__(self, *, entities: list[AdherenceAdjustment] | None = ...) -> None: ...
 
 
 class AdherenceAdjustmentsReasonCode(Model):
@@ -769,26 +627,18 @@ class AdherenceAdjustmentsReasonCode(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., state: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AdherenceAdjustmentsReasonCodeReference(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AdherenceAdjustmentsReasonCodesListing(Model):
     entities: list[AdherenceAdjustmentsReasonCode] | None
 
-    def __init__(self, *, entities: list[AdherenceAdjustmentsReasonCode] | None = ...) -> None: ...
-
 
 class AdherenceExplanationAsyncResponse(Model):
     job: AdherenceExplanationJobReference | None
-
-    def __init__(self, *, job: AdherenceExplanationJobReference | None = ...) -> None: ...
 
 
 class AdherenceExplanationJob(Model):
@@ -801,5 +651,3 @@ class AdherenceExplanationJob(Model):
     agent_query_response_template: AdherenceExplanationListingAgentQueryResponse | None
     bu_query_response_template: AdherenceExplanationListingBuQueryResponse | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., status: str | None = ..., adherence_explanation: AdherenceExplanationResponse | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., agent_query_response_template: AdherenceExplanationListingAgentQueryResponse | None = ..., bu_query_response_template: AdherenceExplanationListingBuQueryResponse | None = ..., self_uri: str | None = ...) -> None: ...

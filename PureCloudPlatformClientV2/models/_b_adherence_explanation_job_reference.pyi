@@ -24,25 +24,17 @@ class AdherenceExplanationJobReference(Model):
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AdherenceExplanationListing(Model):
     entities: list[AdherenceExplanationResponse] | None
-
-    def __init__(self, *, entities: list[AdherenceExplanationResponse] | None = ...) -> None: ...
 
 
 class AdherenceExplanationListingAgentQueryResponse(Model):
     entities: list[AdherenceExplanationResponse] | None
 
-    def __init__(self, *, entities: list[AdherenceExplanationResponse] | None = ...) -> None: ...
-
 
 class AdherenceExplanationListingBuQueryResponse(Model):
     entities: list[AdherenceExplanationResponse] | None
-
-    def __init__(self, *, entities: list[AdherenceExplanationResponse] | None = ...) -> None: ...
 
 
 class AdherenceExplanationNotification(Model):
@@ -56,8 +48,6 @@ class AdherenceExplanationNotification(Model):
     type: str | None
     notes: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., agent: UserReference | None = ..., management_unit: ManagementUnitReference | None = ..., business_unit: BusinessUnitReference | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., status: str | None = ..., type: str | None = ..., notes: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AdherenceExplanationResponse(Model):
@@ -74,8 +64,6 @@ class AdherenceExplanationResponse(Model):
     reviewed_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., agent: UserReference | None = ..., management_unit: ManagementUnitReference | None = ..., business_unit: BusinessUnitReference | None = ..., type: str | None = ..., status: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., notes: str | None = ..., reviewed_by: UserReference | None = ..., reviewed_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AdherenceSettings(Model):
     severe_alert_threshold_minutes: int | None
@@ -86,21 +74,15 @@ class AdherenceSettings(Model):
     ignored_activity_categories: IgnoredActivityCategories | None
     ignored_activity_code_ids: IgnoredActivityCodeIds | None
 
-    def __init__(self, *, severe_alert_threshold_minutes: int | None = ..., adherence_target_percent: int | None = ..., adherence_exception_threshold_seconds: int | None = ..., non_on_queue_activities_equivalent: bool | None = ..., track_on_queue_activity: bool | None = ..., ignored_activity_categories: IgnoredActivityCategories | None = ..., ignored_activity_code_ids: IgnoredActivityCodeIds | None = ...) -> None: ...
-
 
 class AdhocRecordingTopicConversationData(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class AdhocRecordingTopicLockData(Model):
     locked_by: AdhocRecordingTopicUserData | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
-
-    def __init__(self, *, locked_by: AdhocRecordingTopicUserData | None = ..., date_created: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ...) -> None: ...
 
 
 class AdhocRecordingTopicRecordingDataV2(Model):
@@ -122,28 +104,20 @@ class AdhocRecordingTopicRecordingDataV2(Model):
     conversation: AdhocRecordingTopicConversationData | None
     read: bool | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., workspace: AdhocRecordingTopicWorkspaceData | None = ..., created_by: AdhocRecordingTopicUserData | None = ..., content_type: str | None = ..., content_length: int | None = ..., filename: str | None = ..., change_number: int | None = ..., date_uploaded: _dt.datetime | None = ..., uploaded_by: AdhocRecordingTopicUserData | None = ..., lock_info: AdhocRecordingTopicLockData | None = ..., self_uri: str | None = ..., duration_millieconds: int | None = ..., conversation: AdhocRecordingTopicConversationData | None = ..., read: bool | None = ...) -> None: ...
-
 
 class AdhocRecordingTopicUserData(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class AdhocRecordingTopicWorkspaceData(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class Adjacents(Model):
     superiors: list[User] | None
     siblings: list[User] | None
     direct_reports: list[User] | None
-
-    def __init__(self, *, superiors: list[User] | None = ..., siblings: list[User] | None = ..., direct_reports: list[User] | None = ...) -> None: ...
 
 
 class AdjustableLiveSpeakerDetection(Model):
@@ -153,8 +127,6 @@ class AdjustableLiveSpeakerDetection(Model):
     is_person_likely: bool | None
     total_ringbacks: int | None
     line_connected: bool | None
-
-    def __init__(self, *, mode: str | None = ..., preconnect_duration: str | None = ..., event_name: str | None = ..., is_person_likely: bool | None = ..., total_ringbacks: int | None = ..., line_connected: bool | None = ...) -> None: ...
 
 
 class AdminAgentScheduleBidBiddingPreference(Model):
@@ -166,14 +138,10 @@ class AdminAgentScheduleBidBiddingPreference(Model):
     agent_schedule_bid_preference_priorities: list[AgentScheduleBiddingPreferencePriority] | None
     end_date: _dt.date | None
 
-    def __init__(self, *, agent: UserReference | None = ..., submitted: bool | None = ..., assigned_schedule_set_id: str | None = ..., overridden_schedule_set_id: str | None = ..., override_reason: str | None = ..., agent_schedule_bid_preference_priorities: list[AgentScheduleBiddingPreferencePriority] | None = ..., end_date: _dt.date | None = ...) -> None: ...
-
 
 class AdminAgentScheduleBidPreferenceResponse(Model):
     result: AdminAgentScheduleSetPreferences | None
     download_url: str | None
-
-    def __init__(self, *, result: AdminAgentScheduleSetPreferences | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class AdminAgentScheduleSetPreferences(Model):
@@ -182,8 +150,6 @@ class AdminAgentScheduleSetPreferences(Model):
     bid_group: ScheduleBidGroupReference | None
     agents_schedule_bid_preferences: list[AdminAgentScheduleBidBiddingPreference] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., bid: ScheduleBidReference | None = ..., bid_group: ScheduleBidGroupReference | None = ..., agents_schedule_bid_preferences: list[AdminAgentScheduleBidBiddingPreference] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AdminAgentWorkPlanBiddingPreference(Model):
@@ -194,8 +160,6 @@ class AdminAgentWorkPlanBiddingPreference(Model):
     override_reason: str | None
     priorities: list[int] | None
 
-    def __init__(self, *, agent: UserReference | None = ..., submitted: bool | None = ..., assigned_work_plan: WorkPlanReference | None = ..., overridden_work_plan: WorkPlanReference | None = ..., override_reason: str | None = ..., priorities: list[int] | None = ...) -> None: ...
-
 
 class AdminAgentWorkPlanPreferenceResponse(Model):
     id: str | None
@@ -203,22 +167,16 @@ class AdminAgentWorkPlanPreferenceResponse(Model):
     agent_work_plan_bid_preferences: list[AdminAgentWorkPlanBiddingPreference] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., work_plans: list[WorkPlanReference] | None = ..., agent_work_plan_bid_preferences: list[AdminAgentWorkPlanBiddingPreference] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AdminBulkUpdateAlternativeShiftTradeState(Model):
     trade_id: str | None
     state: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, trade_id: str | None = ..., state: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class AdminBulkUpdateAlternativeShiftTradeStateRequest(Model):
     entities: list[AdminBulkUpdateAlternativeShiftTradeState] | None
     management_unit_id: str | None
-
-    def __init__(self, *, entities: list[AdminBulkUpdateAlternativeShiftTradeState] | None = ..., management_unit_id: str | None = ...) -> None: ...
 
 
 class AdminTimeOffRequestPatch(Model):
@@ -235,27 +193,19 @@ class AdminTimeOffRequestPatch(Model):
     payable_minutes: list[int] | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, status: str | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., notes: str | None = ..., full_day_management_unit_dates: list[str] | None = ..., full_day_earliest_start_offset_minutes: ListWrapperInteger | None = ..., full_day_latest_end_offset_minutes: ListWrapperInteger | None = ..., partial_day_start_date_times: list[_dt.datetime] | None = ..., daily_duration_minutes: int | None = ..., duration_minutes: list[int] | None = ..., payable_minutes: list[int] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class AfterCallWork(Model):
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
     state: str | None
 
-    def __init__(self, *, start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., state: str | None = ...) -> None: ...
-
 
 class AfterCallWorkUpdate(Model):
     after_call_work_required: bool | None
 
-    def __init__(self, *, after_call_work_required: bool | None = ...) -> None: ...
-
 
 class Agent(Model):
     stage: str | None
-
-    def __init__(self, *, stage: str | None = ...) -> None: ...
 
 
 class AgentAction(Model):
@@ -264,14 +214,10 @@ class AgentAction(Model):
     agent_action: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., agent_action: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentActionPayload(Model):
     after_call_work: bool | None
     checklist_items: list[AgentAction] | None
-
-    def __init__(self, *, after_call_work: bool | None = ..., checklist_items: list[AgentAction] | None = ...) -> None: ...
 
 
 class AgentActivity(Model):
@@ -290,8 +236,6 @@ class AgentActivity(Model):
     num_evaluations_without_view_permission: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., agent: User | None = ..., num_evaluations: int | None = ..., average_evaluation_score: int | None = ..., num_critical_evaluations: int | None = ..., average_critical_score: float | None = ..., highest_evaluation_score: float | None = ..., lowest_evaluation_score: float | None = ..., highest_critical_score: float | None = ..., lowest_critical_score: float | None = ..., agent_evaluator_activity_list: list[AgentEvaluatorActivity] | None = ..., num_evaluations_without_view_permission: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentActivityChangedTopicAgentActivity(Model):
     id: str | None
@@ -301,21 +245,15 @@ class AgentActivityChangedTopicAgentActivity(Model):
     active_queue_ids: list[str] | None
     date_active_queues_changed: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., routing_status: AgentActivityChangedTopicRoutingStatus | None = ..., presence: AgentActivityChangedTopicPresence | None = ..., out_of_office: AgentActivityChangedTopicOutOfOffice | None = ..., active_queue_ids: list[str] | None = ..., date_active_queues_changed: _dt.datetime | None = ...) -> None: ...
-
 
 class AgentActivityChangedTopicOrganizationPresence(Model):
     id: str | None
     system_presence: str | None
 
-    def __init__(self, *, id: str | None = ..., system_presence: str | None = ...) -> None: ...
-
 
 class AgentActivityChangedTopicOutOfOffice(Model):
     active: bool | None
     modified_date: _dt.datetime | None
-
-    def __init__(self, *, active: bool | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
 
 
 class AgentActivityChangedTopicPresence(Model):
@@ -323,14 +261,10 @@ class AgentActivityChangedTopicPresence(Model):
     presence_message: str | None
     modified_date: _dt.datetime | None
 
-    def __init__(self, *, presence_definition: AgentActivityChangedTopicOrganizationPresence | None = ..., presence_message: str | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
-
 
 class AgentActivityChangedTopicRoutingStatus(Model):
     status: str | None
     start_time: _dt.datetime | None
-
-    def __init__(self, *, status: str | None = ..., start_time: _dt.datetime | None = ...) -> None: ...
 
 
 class AgentActivityEntityListing(Model):
@@ -345,13 +279,9 @@ class AgentActivityEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AgentActivity] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AgentAddOpportunityEnrollment(Model):
     opportunity_id: str | None
-
-    def __init__(self, *, opportunity_id: str | None = ...) -> None: ...
 
 
 class AgentAdherenceDayMetrics(Model):
@@ -367,12 +297,8 @@ class AgentAdherenceDayMetrics(Model):
     adherence_percentage: float | None
     conformance_percentage: float | None
 
-    def __init__(self, *, day_start_offset_seconds: int | None = ..., adherence_schedule_seconds: int | None = ..., conformance_schedule_seconds: int | None = ..., conformance_actual_seconds: int | None = ..., exception_count: int | None = ..., exception_duration_seconds: int | None = ..., impact_seconds: int | None = ..., schedule_length_seconds: int | None = ..., actual_length_seconds: int | None = ..., adherence_percentage: float | None = ..., conformance_percentage: float | None = ...) -> None: ...
-
 
 class AgentAdherenceScheduledActivity(Model):
     activity_code_id: str | None
     start_offset_seconds: int | None
     end_offset_seconds: int | None
-
-    def __init__(self, *, activity_code_id: str | None = ..., start_offset_seconds: int | None = ..., end_offset_seconds: int | None = ...) -> None: ...

@@ -15,8 +15,6 @@ from ._b_session_planning_groups import ShiftSetEffectiveWorkPlan
 class AgentAssignedScheduleSetList(Model):
     agent_assigned_shift_sets: list[AgentAssignedShiftSet] | None
 
-    def __init__(self, *, agent_assigned_shift_sets: list[AgentAssignedShiftSet] | None = ...) -> None: ...
-
 
 class AgentAssignedShiftSet(Model):
     id: str | None
@@ -24,15 +22,11 @@ class AgentAssignedShiftSet(Model):
     shifts: list[ScheduleBidScheduledShift] | None
     agents: list[AssignedAgentDetails] | None
 
-    def __init__(self, *, id: str | None = ..., effective_work_plan: ShiftSetEffectiveWorkPlan | None = ..., shifts: list[ScheduleBidScheduledShift] | None = ..., agents: list[AssignedAgentDetails] | None = ...) -> None: ...
-
 
 class AgentBidScheduleSetOverrideRequest(Model):
     agent_id: str | None
     override_schedule_set_id: str | None
     override_reason: str | None
-
-    def __init__(self, *, agent_id: str | None = ..., override_schedule_set_id: str | None = ..., override_reason: str | None = ...) -> None: ...
 
 
 class AgentBidWorkPlanOverrideRequest(Model):
@@ -40,14 +34,10 @@ class AgentBidWorkPlanOverrideRequest(Model):
     override_work_plan_id: str | None
     override_reason: str | None
 
-    def __init__(self, *, agent_id: str | None = ..., override_work_plan_id: str | None = ..., override_reason: str | None = ...) -> None: ...
-
 
 class AgentBulkAddOpportunityEnrollment(Model):
     id: str | None
     opportunity_id: str | None
-
-    def __init__(self, *, id: str | None = ..., opportunity_id: str | None = ...) -> None: ...
 
 
 class AgentBulkAddOpportunityEnrollmentResult(Model):
@@ -55,39 +45,27 @@ class AgentBulkAddOpportunityEnrollmentResult(Model):
     error: BulkOpportunitiesError | None
     enrollment: AgentBulkAddOpportunityEnrollment | None
 
-    def __init__(self, *, status: str | None = ..., error: BulkOpportunitiesError | None = ..., enrollment: AgentBulkAddOpportunityEnrollment | None = ...) -> None: ...
-
 
 class AgentBulkAddOpportunityEnrollmentsRequest(Model):
     enrollments: list[AgentAddOpportunityEnrollment] | None
-
-    def __init__(self, *, enrollments: list[AgentAddOpportunityEnrollment] | None = ...) -> None: ...
 
 
 class AgentBulkAddOpportunityEnrollmentsResponse(Model):
     results: list[AgentBulkAddOpportunityEnrollmentResult] | None
     error_count: int | None
 
-    def __init__(self, *, results: list[AgentBulkAddOpportunityEnrollmentResult] | None = ..., error_count: int | None = ...) -> None: ...
-
 
 class AgentBulkStatusUpdateOpportunityEnrollmentsRequest(Model):
     enrollment_ids: list[str] | None
     status: str | None
-
-    def __init__(self, *, enrollment_ids: list[str] | None = ..., status: str | None = ...) -> None: ...
 
 
 class AgentBulkStatusUpdateOpportunityEnrollmentsResponse(Model):
     results: list[BulkOpportunitiesEnrollmentResult] | None
     error_count: int | None
 
-    def __init__(self, *, results: list[BulkOpportunitiesEnrollmentResult] | None = ..., error_count: int | None = ...) -> None: ...
-
 
 class AgentBusinessUnitOpportunities(Model):
     id: str | None
     opportunities: list[AgentQueryOpportunityResult] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., opportunities: list[AgentQueryOpportunityResult] | None = ..., self_uri: str | None = ...) -> None: ...

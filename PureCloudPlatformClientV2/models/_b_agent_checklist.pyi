@@ -42,16 +42,12 @@ class AgentChecklist(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., language: str | None = ..., checklist_items: list[AgentChecklistItem] | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentChecklistInfo(Model):
     id: str | None
     name: str | None
     checklist_items: list[ChecklistItem] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., checklist_items: list[ChecklistItem] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AgentChecklistItem(Model):
@@ -63,16 +59,12 @@ class AgentChecklistItem(Model):
     important: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., automated_check_enabled: bool | None = ..., exact_phrase_match: bool | None = ..., important: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentChecklistListing(Model):
     entities: list[AgentChecklist] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[AgentChecklist] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class AgentChecklistResponse(Model):
@@ -99,8 +91,6 @@ class AgentChecklistResponse(Model):
     error_message: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., checklist_items: list[ChecklistItem] | None = ..., activation_triggers: list[ActivationTrigger] | None = ..., status: str | None = ..., exit_reason: str | None = ..., language: str | None = ..., agent_id: str | None = ..., participant_id: str | None = ..., queue_id: str | None = ..., assistant_id: str | None = ..., media_type: str | None = ..., direction: str | None = ..., preview: bool | None = ..., evaluation_start_date: _dt.datetime | None = ..., evaluation_last_modified_date: _dt.datetime | None = ..., evaluation_finalized_date: _dt.datetime | None = ..., evaluation_finalized_with_acw_date: _dt.datetime | None = ..., success: bool | None = ..., error_code: str | None = ..., error_message: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentChecklistResponseList(Model):
     entities: list[AgentChecklistResponse] | None
@@ -108,29 +98,21 @@ class AgentChecklistResponseList(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[AgentChecklistResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class AgentCopilotAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class AgentCopilotAggregateQueryClause(Model):
     type: str | None
     predicates: list[AgentCopilotAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[AgentCopilotAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class AgentCopilotAggregateQueryFilter(Model):
     type: str | None
     clauses: list[AgentCopilotAggregateQueryClause] | None
     predicates: list[AgentCopilotAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[AgentCopilotAggregateQueryClause] | None = ..., predicates: list[AgentCopilotAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class AgentCopilotAggregateQueryPredicate(Model):
@@ -140,13 +122,9 @@ class AgentCopilotAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class AgentCopilotAggregateQueryResponse(Model):
     results: list[AgentCopilotAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[AgentCopilotAggregateDataContainer] | None = ...) -> None: ...
 
 
 class AgentCopilotAggregationQuery(Model):
@@ -163,14 +141,10 @@ class AgentCopilotAggregationQuery(Model):
     sort_metric: AgentCopilotAggregationSort | None
     limit: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: AgentCopilotAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[AgentCopilotAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: AgentCopilotAggregationSort | None = ..., limit: int | None = ...) -> None: ...
-
 
 class AgentCopilotAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class AgentCopilotAggregationView(Model):
@@ -179,14 +153,10 @@ class AgentCopilotAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class AgentCopilotAsyncAggregateQueryResponse(Model):
     results: list[AgentCopilotAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[AgentCopilotAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class AgentCopilotAsyncAggregationQuery(Model):
@@ -204,14 +174,10 @@ class AgentCopilotAsyncAggregationQuery(Model):
     limit: int | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: AgentCopilotAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[AgentCopilotAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: AgentCopilotAggregationSort | None = ..., limit: int | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class AgentCountRange(Model):
     minimum: int | None
     maximum: int | None
-
-    def __init__(self, *, minimum: int | None = ..., maximum: int | None = ...) -> None: ...
 
 
 class AgentDirectRoutingBackupSettings(Model):
@@ -220,8 +186,6 @@ class AgentDirectRoutingBackupSettings(Model):
     wait_for_agent: bool | None
     agent_wait_seconds: int | None
     backed_up_users: list[str] | None
-
-    def __init__(self, *, queue_id: str | None = ..., user_id: str | None = ..., wait_for_agent: bool | None = ..., agent_wait_seconds: int | None = ..., backed_up_users: list[str] | None = ...) -> None: ...
 
 
 class AgentEffectiveBid(Model):
@@ -232,8 +196,6 @@ class AgentEffectiveBid(Model):
     download_url: str | None
     download_template: AgentAssignedScheduleSetList | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., effective_date: _dt.date | None = ..., end_date: _dt.date | None = ..., download_url: str | None = ..., download_template: AgentAssignedScheduleSetList | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AgentEvaluatorActivity(Model):
@@ -246,8 +208,6 @@ class AgentEvaluatorActivity(Model):
     num_evaluations_without_view_permission: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., agent: User | None = ..., evaluator: User | None = ..., num_evaluations: int | None = ..., average_evaluation_score: int | None = ..., num_evaluations_without_view_permission: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentGreeting(Model):
     id: str | None
@@ -257,14 +217,10 @@ class AgentGreeting(Model):
     outbound_prompt_default_language: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., inbound_prompt: Prompt | None = ..., outbound_prompt: Prompt | None = ..., inbound_prompt_default_language: str | None = ..., outbound_prompt_default_language: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgenticVersionAddressableEntity(Model):
     version: str | None
     self_uri: str | None
-
-    def __init__(self, *, version: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AgenticVirtualAgent(Model):
@@ -278,8 +234,6 @@ class AgenticVirtualAgent(Model):
     image_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., status: str | None = ..., latest_saved_version: AgenticVersionAddressableEntity | None = ..., latest_production_ready_version: AgenticVersionAddressableEntity | None = ..., image_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentAgentCardSkill(Model):
     id: str | None
@@ -290,26 +244,18 @@ class AgenticVirtualAgentAgentCardSkill(Model):
     input_modes: list[str] | None
     output_modes: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., tags: list[str] | None = ..., examples: list[str] | None = ..., input_modes: list[str] | None = ..., output_modes: list[str] | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentComfortStatementSettings(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentDataActionSchemas(Model):
     inputs: dict[str, _t.Any] | None
     outputs: dict[str, _t.Any] | None
 
-    def __init__(self, *, inputs: dict[str, _t.Any] | None = ..., outputs: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentDynamicTurnInstructions(Model):
     repetition_checks: list[AgenticVirtualAgentRepetitionCheck] | None
-
-    def __init__(self, *, repetition_checks: list[AgenticVirtualAgentRepetitionCheck] | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentEntityListing(Model):
@@ -319,20 +265,14 @@ class AgenticVirtualAgentEntityListing(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AgenticVirtualAgent] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentGuardrailInstruction(Model):
     instruction: str | None
     enabled: bool | None
 
-    def __init__(self, *, instruction: str | None = ..., enabled: bool | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentGuardrails(Model):
     custom: list[AgenticVirtualAgentGuardrailInstruction] | None
-
-    def __init__(self, *, custom: list[AgenticVirtualAgentGuardrailInstruction] | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentJob(Model):
@@ -340,8 +280,6 @@ class AgenticVirtualAgentJob(Model):
     status: str | None
     errors: list[ErrorBody] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., errors: list[ErrorBody] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentPropertyDefinition(Model):
@@ -352,16 +290,12 @@ class AgenticVirtualAgentPropertyDefinition(Model):
     items: str | None
     mapping: list[_t.Any] | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., required: bool | None = ..., description: str | None = ..., items: str | None = ..., mapping: list[_t.Any] | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentRepetitionCheck(Model):
     type: str | None
     messages: int | None
     similarity: str | None
     instruction: str | None
-
-    def __init__(self, *, type: str | None = ..., messages: int | None = ..., similarity: str | None = ..., instruction: str | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentStructuredCondition(Model):
@@ -372,14 +306,10 @@ class AgenticVirtualAgentStructuredConditionGroup(Model):
     group: str | None
     rules: list[_t.Any] | None
 
-    def __init__(self, *, group: str | None = ..., rules: list[_t.Any] | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentStructuredConditionGroupAllOf(Model):
     group: str | None
     rules: list[_t.Any] | None
-
-    def __init__(self, *, group: str | None = ..., rules: list[_t.Any] | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentStructuredOutputCondition(Model):
@@ -390,14 +320,10 @@ class AgenticVirtualAgentStructuredOutputConditionGroup(Model):
     group: str | None
     rules: list[_t.Any] | None
 
-    def __init__(self, *, group: str | None = ..., rules: list[_t.Any] | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentStructuredOutputConditionGroupAllOf(Model):
     group: str | None
     rules: list[_t.Any] | None
-
-    def __init__(self, *, group: str | None = ..., rules: list[_t.Any] | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentStructuredOutputRule(Model):
@@ -405,15 +331,11 @@ class AgenticVirtualAgentStructuredOutputRule(Model):
     operator: str | None
     value: _t.Any | None
 
-    def __init__(self, *, mapping: list[_t.Any] | None = ..., operator: str | None = ..., value: _t.Any | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentStructuredOutputRuleAllOf(Model):
     mapping: list[_t.Any] | None
     operator: str | None
     value: _t.Any | None
-
-    def __init__(self, *, mapping: list[_t.Any] | None = ..., operator: str | None = ..., value: _t.Any | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentStructuredRule(Model):
@@ -421,22 +343,16 @@ class AgenticVirtualAgentStructuredRule(Model):
     operator: str | None
     value: _t.Any | None
 
-    def __init__(self, *, name: str | None = ..., operator: str | None = ..., value: _t.Any | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentStructuredRuleAllOf(Model):
     name: str | None
     operator: str | None
     value: _t.Any | None
 
-    def __init__(self, *, name: str | None = ..., operator: str | None = ..., value: _t.Any | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentTargetDefinition(Model):
     type: str | None
     target: AgenticVirtualAgentTargetReferenceDefinition | None
-
-    def __init__(self, *, type: str | None = ..., target: AgenticVirtualAgentTargetReferenceDefinition | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentTargetReferenceDefinition(Model):
@@ -444,14 +360,10 @@ class AgenticVirtualAgentTargetReferenceDefinition(Model):
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentToolError(Model):
     type: str | None
     instruction: str | None
-
-    def __init__(self, *, type: str | None = ..., instruction: str | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentToolInput(Model):
@@ -461,8 +373,6 @@ class AgenticVirtualAgentToolInput(Model):
     required: bool | None
     fallback_to_user: bool | None
     mapping: list[_t.Any] | None
-
-    def __init__(self, *, target_name: str | None = ..., type: str | None = ..., source: str | None = ..., required: bool | None = ..., fallback_to_user: bool | None = ..., mapping: list[_t.Any] | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentTypeDefinition(Model):
@@ -478,13 +388,9 @@ class AgenticVirtualAgentTypeDefinition(Model):
     default_instruction: str | None
     enum: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., direction: str | None = ..., type: str | None = ..., user_utterance_substring: bool | None = ..., undisclosed: bool | None = ..., properties: list[AgenticVirtualAgentPropertyDefinition] | None = ..., items: str | None = ..., status_codes: list[int] | None = ..., default_instruction: str | None = ..., enum: list[str] | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentVersionPublish(Model):
     status: str | None
-
-    def __init__(self, *, status: str | None = ...) -> None: ...
 
 
 class AgenticVirtualAgentVersionPublishJob(Model):
@@ -493,19 +399,13 @@ class AgenticVirtualAgentVersionPublishJob(Model):
     errors: list[ErrorBody] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., errors: list[ErrorBody] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentVersionPublishJobRequest(Model):
     virtual_agent_version: AgenticVirtualAgentVersionPublish | None
 
-    def __init__(self, *, virtual_agent_version: AgenticVirtualAgentVersionPublish | None = ...) -> None: ...
-
 
 class AgenticVirtualAgentVersionSettings(Model):
     comfort_statement: AgenticVirtualAgentComfortStatementSettings | None
-
-    def __init__(self, *, comfort_statement: AgenticVirtualAgentComfortStatementSettings | None = ...) -> None: ...
 
 
 class AgentIntegrationAssociationRequest(Model):
@@ -513,22 +413,16 @@ class AgentIntegrationAssociationRequest(Model):
     integration_id: str | None
     locked: bool | None
 
-    def __init__(self, *, agent_external_id: str | None = ..., integration_id: str | None = ..., locked: bool | None = ...) -> None: ...
-
 
 class AgentIntegrationAssociationResponse(Model):
     agent_external_id: str | None
     integration: WfmIntegrationReference | None
     locked: bool | None
 
-    def __init__(self, *, agent_external_id: str | None = ..., integration: WfmIntegrationReference | None = ..., locked: bool | None = ...) -> None: ...
-
 
 class AgentIntegrationsRequest(Model):
     selected_integration_id: str | None
     associated_integrations: list[AgentIntegrationAssociationRequest] | None
-
-    def __init__(self, *, selected_integration_id: str | None = ..., associated_integrations: list[AgentIntegrationAssociationRequest] | None = ...) -> None: ...
 
 
 class AgentIntegrationsResponse(Model):
@@ -536,8 +430,6 @@ class AgentIntegrationsResponse(Model):
     selected_integration: WfmIntegrationReference | None
     user_selected: bool | None
     associated_integrations: list[AgentIntegrationAssociationResponse] | None
-
-    def __init__(self, *, agent: UserReference | None = ..., selected_integration: WfmIntegrationReference | None = ..., user_selected: bool | None = ..., associated_integrations: list[AgentIntegrationAssociationResponse] | None = ...) -> None: ...
 
 
 class AgentlessEmailSendRequestDto(Model):
@@ -549,8 +441,6 @@ class AgentlessEmailSendRequestDto(Model):
     subject: str | None
     text_body: str | None
     html_body: str | None
-
-    def __init__(self, *, sender_type: str | None = ..., conversation_id: str | None = ..., from_address: EmailAddress | None = ..., to_addresses: list[EmailAddress] | None = ..., reply_to_address: EmailAddress | None = ..., subject: str | None = ..., text_body: str | None = ..., html_body: str | None = ...) -> None: ...
 
 
 class AgentlessEmailSendResponseDto(Model):
@@ -564,15 +454,11 @@ class AgentlessEmailSendResponseDto(Model):
     date_created: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., conversation_id: str | None = ..., sender_type: str | None = ..., from_address: EmailAddress | None = ..., to_addresses: list[EmailAddress] | None = ..., reply_to_address: EmailAddress | None = ..., subject: str | None = ..., date_created: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentManagementUnitReference(Model):
     user: UserReference | None
     management_unit: ManagementUnitReference | None
     business_unit: BusinessUnitReference | None
-
-    def __init__(self, *, user: UserReference | None = ..., management_unit: ManagementUnitReference | None = ..., business_unit: BusinessUnitReference | None = ...) -> None: ...
 
 
 class AgentMaxUtilizationResponse(Model):
@@ -580,8 +466,6 @@ class AgentMaxUtilizationResponse(Model):
     label_utilizations: dict[str, LabelUtilizationResponse] | None
     max_inbound_calls: int | None
     level: str | None
-
-    def __init__(self, *, utilization: dict[str, MediaUtilization] | None = ..., label_utilizations: dict[str, LabelUtilizationResponse] | None = ..., max_inbound_calls: int | None = ..., level: str | None = ...) -> None: ...
 
 
 class AgentMuQueryResponse(Model):
@@ -591,37 +475,27 @@ class AgentMuQueryResponse(Model):
     download_url: str | None
     error: ErrorBody | None
 
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: AgentMuScheduleResult | None = ..., download_url: str | None = ..., error: ErrorBody | None = ...) -> None: ...
-
 
 class AgentMuScheduleItem(Model):
     agent: UserReference | None
     shifts: list[AgentMuScheduleShift] | None
     full_day_time_off_marker_dates: list[_dt.date] | None
 
-    def __init__(self, *, agent: UserReference | None = ..., shifts: list[AgentMuScheduleShift] | None = ..., full_day_time_off_marker_dates: list[_dt.date] | None = ...) -> None: ...
-
 
 class AgentMuScheduleQuery(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
-
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
 
 
 class AgentMuScheduleResult(Model):
     reference_start_date: _dt.datetime | None
     agent_schedules: list[AgentMuScheduleItem] | None
 
-    def __init__(self, *, reference_start_date: _dt.datetime | None = ..., agent_schedules: list[AgentMuScheduleItem] | None = ...) -> None: ...
-
 
 class AgentMuScheduleShift(Model):
     start_offset_minutes: int | None
     length_minutes: int | None
     activities: list[AgentScheduleShiftActivity] | None
-
-    def __init__(self, *, start_offset_minutes: int | None = ..., length_minutes: int | None = ..., activities: list[AgentScheduleShiftActivity] | None = ...) -> None: ...
 
 
 class AgentOpportunityEnrollmentResult(Model):
@@ -633,8 +507,6 @@ class AgentOpportunityEnrollmentResult(Model):
     denial_code: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., schedule: BuScheduleReference | None = ..., system_message_code: str | None = ..., review_note: str | None = ..., denial_code: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class AgentOwnedMappingPreview(Model):
     agent_owned_column: str | None
@@ -644,13 +516,9 @@ class AgentOwnedMappingPreview(Model):
     is_queue_member: bool | None
     record_count: int | None
 
-    def __init__(self, *, agent_owned_column: str | None = ..., email: str | None = ..., user_id: str | None = ..., exists: bool | None = ..., is_queue_member: bool | None = ..., record_count: int | None = ...) -> None: ...
-
 
 class AgentOwnedMappingPreviewListing(Model):
     entities: list[AgentOwnedMappingPreview] | None
-
-    def __init__(self, *, entities: list[AgentOwnedMappingPreview] | None = ...) -> None: ...
 
 
 class AgentOwnedRouting(Model):
@@ -658,14 +526,10 @@ class AgentOwnedRouting(Model):
     max_owned_callback_hours: int | None
     max_owned_callback_delay_hours: int | None
 
-    def __init__(self, *, enable_agent_owned_callbacks: bool | None = ..., max_owned_callback_hours: int | None = ..., max_owned_callback_delay_hours: int | None = ...) -> None: ...
-
 
 class AgentPossibleWorkShiftsRequest(Model):
     week_start_date: _dt.date | None
     week_count: int | None
-
-    def __init__(self, *, week_start_date: _dt.date | None = ..., week_count: int | None = ...) -> None: ...
 
 
 class AgentPossibleWorkShiftsResponse(Model):
@@ -675,8 +539,6 @@ class AgentPossibleWorkShiftsResponse(Model):
     scheduler_interval_length_minutes: int | None
     time_zone: str | None
 
-    def __init__(self, *, week_start_date: _dt.date | None = ..., pattern: list[int] | None = ..., weekly_possible_work_shifts: list[PossibleWorkShiftsForWeek] | None = ..., scheduler_interval_length_minutes: int | None = ..., time_zone: str | None = ...) -> None: ...
-
 
 class AgentQueryAdherenceAdjustmentsRequest(Model):
     start_date: _dt.datetime | None
@@ -684,14 +546,10 @@ class AgentQueryAdherenceAdjustmentsRequest(Model):
     reason_code_ids: list[str] | None
     statuses: list[str] | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., reason_code_ids: list[str] | None = ..., statuses: list[str] | None = ...) -> None: ...
-
 
 class AgentQueryAdherenceExplanationsRequest(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
-
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
 
 
 class AgentQueryAdherenceExplanationsResponse(Model):
@@ -699,21 +557,15 @@ class AgentQueryAdherenceExplanationsResponse(Model):
     result: AdherenceExplanationListingAgentQueryResponse | None
     download_url: str | None
 
-    def __init__(self, *, job: AdherenceExplanationJobReference | None = ..., result: AdherenceExplanationListingAgentQueryResponse | None = ..., download_url: str | None = ...) -> None: ...
-
 
 class AgentQueryOpportunities(Model):
     next_start_date: _dt.datetime | None
     business_units: list[AgentBusinessUnitOpportunities] | None
 
-    def __init__(self, *, next_start_date: _dt.datetime | None = ..., business_units: list[AgentBusinessUnitOpportunities] | None = ...) -> None: ...
-
 
 class AgentQueryOpportunitiesResponse(Model):
     result: AgentQueryOpportunities | None
     download_url: str | None
-
-    def __init__(self, *, result: AgentQueryOpportunities | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class AgentQueryOpportunityResult(Model):
@@ -730,8 +582,6 @@ class AgentQueryOpportunityResult(Model):
     enrollment: AgentOpportunityEnrollmentResult | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., activity_code_id: str | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., deadline_date: _dt.datetime | None = ..., status: str | None = ..., capacity: int | None = ..., enrollment_counts: PendingAndApprovedOpportunityEnrollmentCounts | None = ..., enrollment: AgentOpportunityEnrollmentResult | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class AgentQueueTimeRequest(Model):
     agent_id: str | None
@@ -739,19 +589,13 @@ class AgentQueueTimeRequest(Model):
     on_queue_length_minutes_per_interval: list[int] | None
     on_queue_activity_code_ids: list[str] | None
 
-    def __init__(self, *, agent_id: str | None = ..., start_offset_minutes: list[int] | None = ..., on_queue_length_minutes_per_interval: list[int] | None = ..., on_queue_activity_code_ids: list[str] | None = ...) -> None: ...
-
 
 class AgentsBidAssignedScheduleSetOverrideRequest(Model):
     agent_schedule_set_overrides: list[AgentBidScheduleSetOverrideRequest] | None
 
-    def __init__(self, *, agent_schedule_set_overrides: list[AgentBidScheduleSetOverrideRequest] | None = ...) -> None: ...
-
 
 class AgentsBidAssignedWorkPlanOverrideRequest(Model):
     agent_work_plan_overrides: list[AgentBidWorkPlanOverrideRequest] | None
-
-    def __init__(self, *, agent_work_plan_overrides: list[AgentBidWorkPlanOverrideRequest] | None = ...) -> None: ...
 
 
 class AgentScheduleBid(Model):
@@ -764,14 +608,10 @@ class AgentScheduleBid(Model):
     bid_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., bid_window_start_date: _dt.date | None = ..., bid_window_end_date: _dt.date | None = ..., effective_date: _dt.date | None = ..., status: str | None = ..., bid_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentScheduleBiddingPreferencePriority(Model):
     schedule_set_id: str | None
     priority: int | None
-
-    def __init__(self, *, schedule_set_id: str | None = ..., priority: int | None = ...) -> None: ...
 
 
 class AgentScheduleBiddingPreferenceResponse(Model):
@@ -783,13 +623,9 @@ class AgentScheduleBiddingPreferenceResponse(Model):
     agent_schedule_bid_preferences: list[AgentScheduleBiddingPreferencePriority] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., submitted: bool | None = ..., assigned_schedule_set_id: str | None = ..., overridden_schedule_set_id: str | None = ..., override_reason: str | None = ..., agent_schedule_bid_preferences: list[AgentScheduleBiddingPreferencePriority] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentScheduleBids(Model):
     id: str | None
     business_unit: BusinessUnitReference | None
     agent_schedule_bids: list[AgentScheduleBid] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., business_unit: BusinessUnitReference | None = ..., agent_schedule_bids: list[AgentScheduleBid] | None = ..., self_uri: str | None = ...) -> None: ...

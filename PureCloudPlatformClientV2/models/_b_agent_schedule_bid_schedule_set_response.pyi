@@ -15,22 +15,16 @@ class AgentScheduleBidScheduleSetResponse(Model):
     download_url: str | None
     download_template: BidGroupScheduleSet | None
 
-    def __init__(self, *, download_url: str | None = ..., download_template: BidGroupScheduleSet | None = ...) -> None: ...
-
 
 class AgentScheduleShiftActivity(Model):
     activity_category: str | None
     start_offset_minutes: int | None
     length_minutes: int | None
 
-    def __init__(self, *, activity_category: str | None = ..., start_offset_minutes: int | None = ..., length_minutes: int | None = ...) -> None: ...
-
 
 class AgentScheduleUnavailableTime(Model):
     time_span: WfmTimeSpan | None
     notes: str | None
-
-    def __init__(self, *, time_span: WfmTimeSpan | None = ..., notes: str | None = ...) -> None: ...
 
 
 class AgentSchedulingPreference(Model):
@@ -38,13 +32,9 @@ class AgentSchedulingPreference(Model):
     time_span: WfmTimeSpan | None
     preference_level: str | None
 
-    def __init__(self, *, id: str | None = ..., time_span: WfmTimeSpan | None = ..., preference_level: str | None = ...) -> None: ...
-
 
 class AgentSchedulingPreferenceListing(Model):
     entities: list[AgentSchedulingPreference] | None
-
-    def __init__(self, *, entities: list[AgentSchedulingPreference] | None = ...) -> None: ...
 
 
 class AgentScoringRule(Model):
@@ -62,8 +52,6 @@ class AgentScoringRule(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., program_id: str | None = ..., sampling_type: str | None = ..., sampling_percentage: float | None = ..., submission_type: str | None = ..., evaluation_form_context_id: str | None = ..., enabled: bool | None = ..., published: bool | None = ..., evaluator: AddressableEntityRef | None = ..., agent_to_score: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentScoringRuleEntityListing(Model):
     entities: list[AgentScoringRule] | None
@@ -77,54 +65,38 @@ class AgentScoringRuleEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AgentScoringRule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AgentsEffectiveScheduleSetResponse(Model):
     effective_bids: list[AgentEffectiveBid] | None
 
-    def __init__(self, *, effective_bids: list[AgentEffectiveBid] | None = ...) -> None: ...
-
 
 class AgentsIntegrationsListing(Model):
     entities: list[AgentIntegrationsResponse] | None
-
-    def __init__(self, *, entities: list[AgentIntegrationsResponse] | None = ...) -> None: ...
 
 
 class AgentStateActivityCategoryCount(Model):
     activity_category: str | None
     count: int | None
 
-    def __init__(self, *, activity_category: str | None = ..., count: int | None = ...) -> None: ...
-
 
 class AgentStateAdherenceStateCount(Model):
     adherence_state: str | None
     count: int | None
-
-    def __init__(self, *, adherence_state: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class AgentStateAgentQueryClause(Model):
     type: str | None
     predicates: list[AgentStateAgentQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[AgentStateAgentQueryPredicate] | None = ...) -> None: ...
-
 
 class AgentStateAgentQueryPredicate(Model):
     dimension: str | None
     value: str | None
 
-    def __init__(self, *, dimension: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class AgentStateCountsRequest(Model):
     user_filter: AgentStateUserFilter | None
     session_filter: AgentStateSessionFilter | None
-
-    def __init__(self, *, user_filter: AgentStateUserFilter | None = ..., session_filter: AgentStateSessionFilter | None = ...) -> None: ...
 
 
 class AgentStateEventTopicAgentStateEventNotification(Model):
@@ -140,22 +112,16 @@ class AgentStateEventTopicAgentStateEventNotification(Model):
     requested_language_id: str | None
     requested_skill_ids: list[str] | None
 
-    def __init__(self, *, conversation_id: str | None = ..., session_id: str | None = ..., session_start: int | None = ..., current_state_start: int | None = ..., current_state: str | None = ..., user_id: str | None = ..., originating_direction: str | None = ..., media_type: str | None = ..., queue_id: str | None = ..., requested_language_id: str | None = ..., requested_skill_ids: list[str] | None = ...) -> None: ...
-
 
 class AgentStateIsOutOfOfficeCount(Model):
     is_out_of_office: bool | None
     count: int | None
-
-    def __init__(self, *, is_out_of_office: bool | None = ..., count: int | None = ...) -> None: ...
 
 
 class AgentStatePresenceCount(Model):
     system_presence: str | None
     organization_presence_id: str | None
     count: int | None
-
-    def __init__(self, *, system_presence: str | None = ..., organization_presence_id: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class AgentStateQueryRequest(Model):
@@ -166,21 +132,15 @@ class AgentStateQueryRequest(Model):
     session_order_by: str | None
     session_order: str | None
 
-    def __init__(self, *, user_filter: AgentStateUserFilter | None = ..., session_filter: AgentStateSessionFilter | None = ..., user_order_by: str | None = ..., user_order: str | None = ..., session_order_by: str | None = ..., session_order: str | None = ...) -> None: ...
-
 
 class AgentStateRoutingStatusCount(Model):
     routing_status: str | None
     count: int | None
 
-    def __init__(self, *, routing_status: str | None = ..., count: int | None = ...) -> None: ...
-
 
 class AgentStateSegmentTypeCount(Model):
     segment_type: str | None
     count: int | None
-
-    def __init__(self, *, segment_type: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class AgentStateSessionFilter(Model):
@@ -188,21 +148,15 @@ class AgentStateSessionFilter(Model):
     clauses: list[AgentStateSessionQueryClause] | None
     predicates: list[AgentStateSessionQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[AgentStateSessionQueryClause] | None = ..., predicates: list[AgentStateSessionQueryPredicate] | None = ...) -> None: ...
-
 
 class AgentStateSessionQueryClause(Model):
     type: str | None
     predicates: list[AgentStateSessionQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[AgentStateSessionQueryPredicate] | None = ...) -> None: ...
-
 
 class AgentStateSessionQueryPredicate(Model):
     dimension: str | None
     value: str | None
-
-    def __init__(self, *, dimension: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class AgentStateUserFilter(Model):
@@ -210,11 +164,7 @@ class AgentStateUserFilter(Model):
     clauses: list[AgentStateAgentQueryClause] | None
     predicates: list[AgentStateAgentQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[AgentStateAgentQueryClause] | None = ..., predicates: list[AgentStateAgentQueryPredicate] | None = ...) -> None: ...
-
 
 class AgentsWorkPlansResponse(Model):
     download_url: str | None
     result: MuAgentsWorkPlansResult | None
-
-    def __init__(self, *, download_url: str | None = ..., result: MuAgentsWorkPlansResult | None = ...) -> None: ...

@@ -22,37 +22,27 @@ class AgentTimeOffRequestPatch(Model):
     full_day_earliest_start_offset_minutes: ListWrapperInteger | None
     full_day_latest_end_offset_minutes: ListWrapperInteger | None
 
-    def __init__(self, *, marked_as_read: bool | None = ..., status: str | None = ..., notes: str | None = ..., full_day_earliest_start_offset_minutes: ListWrapperInteger | None = ..., full_day_latest_end_offset_minutes: ListWrapperInteger | None = ...) -> None: ...
-
 
 class AgentUpdateAlternativeShiftTradeRequest(Model):
     state: str | None
     review_note: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, state: str | None = ..., review_note: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class AgentUtilizationAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class AgentUtilizationAggregateQueryClause(Model):
     type: str | None
     predicates: list[AgentUtilizationAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[AgentUtilizationAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class AgentUtilizationAggregateQueryFilter(Model):
     type: str | None
     clauses: list[AgentUtilizationAggregateQueryClause] | None
     predicates: list[AgentUtilizationAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[AgentUtilizationAggregateQueryClause] | None = ..., predicates: list[AgentUtilizationAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class AgentUtilizationAggregateQueryPredicate(Model):
@@ -62,13 +52,9 @@ class AgentUtilizationAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class AgentUtilizationAggregateQueryResponse(Model):
     results: list[AgentUtilizationAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[AgentUtilizationAggregateDataContainer] | None = ...) -> None: ...
 
 
 class AgentUtilizationAggregationQuery(Model):
@@ -82,8 +68,6 @@ class AgentUtilizationAggregationQuery(Model):
     views: list[AgentUtilizationAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: AgentUtilizationAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[AgentUtilizationAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class AgentUtilizationAggregationView(Model):
     target: str | None
@@ -91,14 +75,10 @@ class AgentUtilizationAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class AgentUtilizationAsyncAggregateQueryResponse(Model):
     results: list[AgentUtilizationAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[AgentUtilizationAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class AgentUtilizationAsyncAggregationQuery(Model):
@@ -113,8 +93,6 @@ class AgentUtilizationAsyncAggregationQuery(Model):
     alternate_time_dimension: str | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: AgentUtilizationAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[AgentUtilizationAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class AgentVideoSettings(Model):
     allow_camera: bool | None
@@ -122,8 +100,6 @@ class AgentVideoSettings(Model):
     allow_microphone: bool | None
     background: str | None
     background_image: BackgroundImageSettings | None
-
-    def __init__(self, *, allow_camera: bool | None = ..., allow_screen_share: bool | None = ..., allow_microphone: bool | None = ..., background: str | None = ..., background_image: BackgroundImageSettings | None = ...) -> None: ...
 
 
 class AgentWorkPlan(Model):
@@ -138,14 +114,10 @@ class AgentWorkPlan(Model):
     shifts: list[AgentWorkPlanShift] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., constrain_weekly_paid_time: bool | None = ..., flexible_weekly_paid_time: bool | None = ..., weekly_exact_paid_minutes: int | None = ..., weekly_minimum_paid_minutes: int | None = ..., weekly_maximum_paid_minutes: int | None = ..., optional_days: SetWrapperDayOfWeek | None = ..., shifts: list[AgentWorkPlanShift] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentWorkPlanActivity(Model):
     length_minutes: int | None
     counts_as_paid_time: bool | None
-
-    def __init__(self, *, length_minutes: int | None = ..., counts_as_paid_time: bool | None = ...) -> None: ...
 
 
 class AgentWorkPlanBid(Model):
@@ -159,21 +131,15 @@ class AgentWorkPlanBid(Model):
     bid_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., bid_window_start_date: _dt.date | None = ..., bid_window_end_date: _dt.date | None = ..., effective_date: _dt.date | None = ..., status: str | None = ..., work_plan_fields_visible_to_agents: list[str] | None = ..., bid_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentWorkPlanBiddingPreference(Model):
     work_plan: WorkPlanReference | None
     priority: int | None
 
-    def __init__(self, *, work_plan: WorkPlanReference | None = ..., priority: int | None = ...) -> None: ...
-
 
 class AgentWorkPlanBiddingPreferenceRequest(Model):
     work_plan_id: str | None
     priority: int | None
-
-    def __init__(self, *, work_plan_id: str | None = ..., priority: int | None = ...) -> None: ...
 
 
 class AgentWorkPlanBiddingPreferenceResponse(Model):
@@ -185,13 +151,9 @@ class AgentWorkPlanBiddingPreferenceResponse(Model):
     agent_work_plan_bid_preferences: list[AgentWorkPlanBiddingPreference] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., submitted: bool | None = ..., assigned_work_plan: WorkPlanReference | None = ..., overridden_work_plan: WorkPlanReference | None = ..., override_reason: str | None = ..., agent_work_plan_bid_preferences: list[AgentWorkPlanBiddingPreference] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AgentWorkPlanBids(Model):
     id: str | None
     business_unit: BusinessUnitReference | None
     agent_work_plan_bids: list[AgentWorkPlanBid] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., business_unit: BusinessUnitReference | None = ..., agent_work_plan_bids: list[AgentWorkPlanBid] | None = ..., self_uri: str | None = ...) -> None: ...

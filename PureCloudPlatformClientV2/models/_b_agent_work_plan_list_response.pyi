@@ -15,14 +15,10 @@ class AgentWorkPlanListResponse(Model):
     entities: list[AgentWorkPlan] | None
     management_unit: ManagementUnitReference | None
 
-    def __init__(self, *, entities: list[AgentWorkPlan] | None = ..., management_unit: ManagementUnitReference | None = ...) -> None: ...
-
 
 class AgentWorkPlans(Model):
     user: UserReference | None
     work_plan_lookup_keys_per_week: list[int] | None
-
-    def __init__(self, *, user: UserReference | None = ..., work_plan_lookup_keys_per_week: list[int] | None = ...) -> None: ...
 
 
 class AgentWorkPlanShift(Model):
@@ -40,8 +36,6 @@ class AgentWorkPlanShift(Model):
     maximum_paid_time_minutes: int | None
     activities: list[AgentWorkPlanActivity] | None
 
-    def __init__(self, *, days: SetWrapperDayOfWeek | None = ..., flexible_start_time: bool | None = ..., exact_start_time_minutes_from_midnight: int | None = ..., earliest_start_time_minutes_from_midnight: int | None = ..., latest_start_time_minutes_from_midnight: int | None = ..., earliest_stop_time_minutes_from_midnight: int | None = ..., constrain_latest_stop_time: bool | None = ..., latest_stop_time_minutes_from_midnight: int | None = ..., flexible_paid_time: bool | None = ..., exact_paid_time_minutes: int | None = ..., minimum_paid_time_minutes: int | None = ..., maximum_paid_time_minutes: int | None = ..., activities: list[AgentWorkPlanActivity] | None = ...) -> None: ...
-
 
 class AggregatedExportJobRequest(Model):
     granularity: str | None
@@ -50,8 +44,6 @@ class AggregatedExportJobRequest(Model):
     planning_group_ids: list[str] | None
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
-
-    def __init__(self, *, granularity: str | None = ..., time_zone: str | None = ..., delimiter: str | None = ..., planning_group_ids: list[str] | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ...) -> None: ...
 
 
 class AggregatedExportSnapshotJobRequest(Model):
@@ -63,14 +55,10 @@ class AggregatedExportSnapshotJobRequest(Model):
     date_end: _dt.datetime | None
     snapshot_id: str | None
 
-    def __init__(self, *, granularity: str | None = ..., time_zone: str | None = ..., delimiter: str | None = ..., planning_group_ids: list[str] | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., snapshot_id: str | None = ...) -> None: ...
-
 
 class AggregatedHistoricalExportJobResponse(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AggregatedHistoricalExportJobStatus(Model):
@@ -79,5 +67,3 @@ class AggregatedHistoricalExportJobStatus(Model):
     download_url: str | None
     error: CsvExportErrorDetails | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., download_url: str | None = ..., error: CsvExportErrorDetails | None = ..., self_uri: str | None = ...) -> None: ...

@@ -12,8 +12,6 @@ class AggregatedSessionExportJobResponse(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AggregatedSessionExportJobStatus(Model):
     id: str | None
@@ -22,14 +20,10 @@ class AggregatedSessionExportJobStatus(Model):
     error: CsvExportErrorDetails | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., download_url: str | None = ..., error: CsvExportErrorDetails | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AggregatedSnapshotExportJobResponse(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AggregatedSnapshotExportJobStatus(Model):
@@ -39,14 +33,10 @@ class AggregatedSnapshotExportJobStatus(Model):
     error: CsvExportErrorDetails | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., download_url: str | None = ..., error: CsvExportErrorDetails | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AggregateHistoricalAvailability(Model):
     weekly: list[int] | None
     yearly: list[int] | None
-
-    def __init__(self, *, weekly: list[int] | None = ..., yearly: list[int] | None = ...) -> None: ...
 
 
 class AggregateMetricData(Model):
@@ -54,21 +44,15 @@ class AggregateMetricData(Model):
     qualifier: str | None
     stats: StatisticalSummary | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., stats: StatisticalSummary | None = ...) -> None: ...
-
 
 class AggregateViewData(Model):
     name: str | None
     stats: StatisticalSummary | None
 
-    def __init__(self, *, name: str | None = ..., stats: StatisticalSummary | None = ...) -> None: ...
-
 
 class AggregationRange(Model):
     gte: float | None
     lt: float | None
-
-    def __init__(self, *, gte: float | None = ..., lt: float | None = ...) -> None: ...
 
 
 class AggregationResult(Model):
@@ -78,16 +62,12 @@ class AggregationResult(Model):
     count: int | None
     results: list[AggregationResultEntry] | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., metric: str | None = ..., count: int | None = ..., results: list[AggregationResultEntry] | None = ...) -> None: ...
-
 
 class AggregationResultEntry(Model):
     count: int | None
     value: str | None
     gte: float | None
     lt: float | None
-
-    def __init__(self, *, count: int | None = ..., value: str | None = ..., gte: float | None = ..., lt: float | None = ...) -> None: ...
 
 
 class AiAnswer(Model):
@@ -96,26 +76,18 @@ class AiAnswer(Model):
     failure_type: str | None
     marked_not_applicable: bool | None
 
-    def __init__(self, *, answer_id: str | None = ..., explanation: str | None = ..., failure_type: str | None = ..., marked_not_applicable: bool | None = ...) -> None: ...
-
 
 class AiScoring(Model):
     failure_type: str | None
     pending: bool | None
     date_last_changed: _dt.datetime | None
 
-    def __init__(self, *, failure_type: str | None = ..., pending: bool | None = ..., date_last_changed: _dt.datetime | None = ...) -> None: ...
-
 
 class AiScoringSetting(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class AiScoringSettings(Model):
     id: str | None
     question_group_settings: list[QuestionGroupSettings] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., question_group_settings: list[QuestionGroupSettings] | None = ..., self_uri: str | None = ...) -> None: ...

@@ -37,13 +37,9 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 class AlertablePresences(Model):
     alertable_presences: list[str] | None
 
-    def __init__(self, *, alertable_presences: list[str] | None = ...) -> None: ...
-
 
 class AlertingUnreadStatus(Model):
     unread: bool | None
-
-    def __init__(self, *, unread: bool | None = ...) -> None: ...
 
 
 class AlertListing(Model):
@@ -58,15 +54,11 @@ class AlertListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CommonAlert] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AlertNotification(Model):
     recipient: str | None
     notification_types: list[str] | None
     locale: str | None
-
-    def __init__(self, *, recipient: str | None = ..., notification_types: list[str] | None = ..., locale: str | None = ...) -> None: ...
 
 
 class AlertRequest(Model):
@@ -76,15 +68,11 @@ class AlertRequest(Model):
     unread: UnreadFields | None
     valid_request: bool | None
 
-    def __init__(self, *, type: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., unread: UnreadFields | None = ..., valid_request: bool | None = ...) -> None: ...
-
 
 class AlertRuleProperties(Model):
     id: str | None
     name: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class AlertSummary(Model):
@@ -92,8 +80,6 @@ class AlertSummary(Model):
     conversation: AddressableEntityRef | None
     metric_type: str | None
     entities_are_team_members: bool | None
-
-    def __init__(self, *, entities: list[AlertSummaryEntity] | None = ..., conversation: AddressableEntityRef | None = ..., metric_type: str | None = ..., entities_are_team_members: bool | None = ...) -> None: ...
 
 
 class AlertSummaryEntity(Model):
@@ -104,15 +90,11 @@ class AlertSummaryEntity(Model):
     team: AddressableEntityRef | None
     alerting: bool | None
 
-    def __init__(self, *, entity_type: str | None = ..., user: AddressableEntityRef | None = ..., group: AddressableEntityRef | None = ..., queue: AddressableEntityRef | None = ..., team: AddressableEntityRef | None = ..., alerting: bool | None = ...) -> None: ...
-
 
 class AllocationOutputsTemplate(Model):
     calculation_start_date: _dt.datetime | None
     calculation_interval_length_minutes: int | None
     planning_group_allocation_results: list[AllocationResultsTemplate] | None
-
-    def __init__(self, *, calculation_start_date: _dt.datetime | None = ..., calculation_interval_length_minutes: int | None = ..., planning_group_allocation_results: list[AllocationResultsTemplate] | None = ...) -> None: ...
 
 
 class AllocationResultsTemplate(Model):
@@ -120,23 +102,17 @@ class AllocationResultsTemplate(Model):
     assigned_agents_per_interval: list[float] | None
     headcount_multiplier_per_interval: list[float] | None
 
-    def __init__(self, *, planning_group_id: str | None = ..., assigned_agents_per_interval: list[float] | None = ..., headcount_multiplier_per_interval: list[float] | None = ...) -> None: ...
-
 
 class AllTimePoints(Model):
     user: UserReference | None
     date_end_workday: _dt.date | None
     all_time_points: int | None
 
-    def __init__(self, *, user: UserReference | None = ..., date_end_workday: _dt.date | None = ..., all_time_points: int | None = ...) -> None: ...
-
 
 class Alteration(Model):
     type: str | None
     start: str | None
     end: str | None
-
-    def __init__(self, *, type: str | None = ..., start: str | None = ..., end: str | None = ...) -> None: ...
 
 
 class AlternativeShiftAgentScheduledShift(Model):
@@ -146,19 +122,13 @@ class AlternativeShiftAgentScheduledShift(Model):
     length_minutes: int | None
     activities: list[BuAgentScheduleActivity] | None
 
-    def __init__(self, *, day_index: int | None = ..., reference_key: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., activities: list[BuAgentScheduleActivity] | None = ...) -> None: ...
-
 
 class AlternativeShiftAsyncResponse(Model):
     job: AlternativeShiftJobReference | None
 
-    def __init__(self, *, job: AlternativeShiftJobReference | None = ...) -> None: ...
-
 
 class AlternativeShiftBulkUpdateTradesResponseTemplate(Model):
     entities: list[AlternativeShiftTradeBulkUpdateTemplateItem] | None
-
-    def __init__(self, *, entities: list[AlternativeShiftTradeBulkUpdateTemplateItem] | None = ...) -> None: ...
 
 
 class AlternativeShiftBuSettingsResponse(Model):
@@ -167,16 +137,12 @@ class AlternativeShiftBuSettingsResponse(Model):
     retained_activity_categories: list[str] | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, enabled_granularities: list[str] | None = ..., min_minutes_before_start_time: int | None = ..., retained_activity_categories: list[str] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class AlternativeShiftJobReference(Model):
     id: str | None
     status: str | None
     type: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AlternativeShiftJobResponse(Model):
@@ -190,8 +156,6 @@ class AlternativeShiftJobResponse(Model):
     bulk_update_trades_results: AlternativeShiftBulkUpdateTradesResponseTemplate | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., view_offers_results: AlternativeShiftOffersViewResponseTemplate | None = ..., view_trades_results: AlternativeShiftTradesViewResponseTemplate | None = ..., bulk_update_trades_results: AlternativeShiftBulkUpdateTradesResponseTemplate | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AlternativeShiftNotification(Model):
     id: str | None
@@ -204,14 +168,10 @@ class AlternativeShiftNotification(Model):
     receiving_shift_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., granularity: str | None = ..., new_state: str | None = ..., initiating_user: UserReference | None = ..., initiating_shift_date: _dt.datetime | None = ..., receiving_user: UserReference | None = ..., receiving_shift_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AlternativeShiftOffersRequest(Model):
     schedule: AlternativeShiftScheduleLookup | None
     query_week_date: _dt.date | None
-
-    def __init__(self, *, schedule: AlternativeShiftScheduleLookup | None = ..., query_week_date: _dt.date | None = ...) -> None: ...
 
 
 class AlternativeShiftOffersViewResponseTemplate(Model):
@@ -224,14 +184,10 @@ class AlternativeShiftOffersViewResponseTemplate(Model):
     shifts: list[AlternativeShiftAgentScheduledShift] | None
     alternative_days: list[AlternativeShiftAgentScheduledShift] | None
 
-    def __init__(self, *, job_id: str | None = ..., business_unit_id: str | None = ..., agent_id: str | None = ..., management_unit_id: str | None = ..., schedule: AlternativeShiftScheduleLookup | None = ..., offer_week_date: _dt.date | None = ..., shifts: list[AlternativeShiftAgentScheduledShift] | None = ..., alternative_days: list[AlternativeShiftAgentScheduledShift] | None = ...) -> None: ...
-
 
 class AlternativeShiftScheduleLookup(Model):
     id: str | None
     week_date: _dt.date | None
-
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ...) -> None: ...
 
 
 class AlternativeShiftSearchOffersRequest(Model):
@@ -239,8 +195,6 @@ class AlternativeShiftSearchOffersRequest(Model):
     query_week_date: _dt.date | None
     initiating_shift: InitiatingAlternativeShift | None
     acceptable_intervals: list[str] | None
-
-    def __init__(self, *, schedule: AlternativeShiftScheduleLookup | None = ..., query_week_date: _dt.date | None = ..., initiating_shift: InitiatingAlternativeShift | None = ..., acceptable_intervals: list[str] | None = ...) -> None: ...
 
 
 class AlternativeShiftTradeBulkUpdateTemplateItem(Model):
@@ -251,13 +205,9 @@ class AlternativeShiftTradeBulkUpdateTemplateItem(Model):
     admin_reviewed_by: UserReference | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, trade_id: str | None = ..., state: str | None = ..., failure_reason: str | None = ..., admin_date_reviewed: _dt.datetime | None = ..., admin_reviewed_by: UserReference | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class AlternativeShiftTradeListing(Model):
     entities: list[AlternativeShiftTradeResponse] | None
-
-    def __init__(self, *, entities: list[AlternativeShiftTradeResponse] | None = ...) -> None: ...
 
 
 class AlternativeShiftTradeResponse(Model):
@@ -280,27 +230,19 @@ class AlternativeShiftTradeResponse(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., shift_offer_job_id: str | None = ..., existing_shifts: list[AlternativeShiftAgentScheduledShift] | None = ..., offered_shifts: list[AlternativeShiftAgentScheduledShift] | None = ..., schedule: AlternativeShiftScheduleLookup | None = ..., management_unit: ManagementUnitReference | None = ..., user: UserReference | None = ..., week_date: _dt.date | None = ..., expiration_date: _dt.datetime | None = ..., review_note: str | None = ..., state: str | None = ..., processing_status: str | None = ..., system_date_reviewed: _dt.datetime | None = ..., admin_date_reviewed: _dt.datetime | None = ..., admin_reviewed_by: UserReference | None = ..., violations: list[str] | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AlternativeShiftTradesViewResponseTemplate(Model):
     entities: list[AlternativeShiftTradeResponse] | None
-
-    def __init__(self, *, entities: list[AlternativeShiftTradeResponse] | None = ...) -> None: ...
 
 
 class AmazonLexRequest(Model):
     request_attributes: dict[str, str] | None
     session_attributes: dict[str, str] | None
 
-    def __init__(self, *, request_attributes: dict[str, str] | None = ..., session_attributes: dict[str, str] | None = ...) -> None: ...
-
 
 class AnalyticsAgentGroup(Model):
     agent_group_id: str | None
     agent_group_type: str | None
-
-    def __init__(self, *, agent_group_id: str | None = ..., agent_group_type: str | None = ...) -> None: ...
 
 
 class AnalyticsAgentStateAgentResponse(Model):
@@ -325,8 +267,6 @@ class AnalyticsAgentStateAgentResponse(Model):
     scheduled_activity_category: str | None
     actual_activity_category: str | None
 
-    def __init__(self, *, user_id: str | None = ..., division_id: str | None = ..., user_name: str | None = ..., manager_id: str | None = ..., session_count: int | None = ..., sessions: list[AnalyticsAgentStateAgentSessionResult] | None = ..., system_presence: str | None = ..., organization_presence_id: str | None = ..., presence_date: _dt.datetime | None = ..., routing_status: str | None = ..., routing_status_date: _dt.datetime | None = ..., is_out_of_office: bool | None = ..., management_unit_id: str | None = ..., business_unit_id: str | None = ..., adherence_state: str | None = ..., adherence_impact: str | None = ..., adherence_date: _dt.datetime | None = ..., scheduled_activity_code_id: str | None = ..., scheduled_activity_category: str | None = ..., actual_activity_category: str | None = ...) -> None: ...
-
 
 class AnalyticsAgentStateAgentSessionResult(Model):
     conversation_id: str | None
@@ -340,8 +280,6 @@ class AnalyticsAgentStateAgentSessionResult(Model):
     originating_direction: str | None
     media_type: str | None
 
-    def __init__(self, *, conversation_id: str | None = ..., session_id: str | None = ..., session_start: _dt.datetime | None = ..., segment_start: _dt.datetime | None = ..., segment_type: str | None = ..., routed_queue_id: str | None = ..., requested_routing_skill_ids: list[str] | None = ..., requested_language_id: str | None = ..., originating_direction: str | None = ..., media_type: str | None = ...) -> None: ...
-
 
 class AnalyticsAgentStateCountsResponse(Model):
     segment_counts: list[AgentStateSegmentTypeCount] | None
@@ -352,13 +290,9 @@ class AnalyticsAgentStateCountsResponse(Model):
     scheduled_activity_category_counts: list[AgentStateActivityCategoryCount] | None
     actual_activity_category_counts: list[AgentStateActivityCategoryCount] | None
 
-    def __init__(self, *, segment_counts: list[AgentStateSegmentTypeCount] | None = ..., presence_counts: list[AgentStatePresenceCount] | None = ..., routing_status_counts: list[AgentStateRoutingStatusCount] | None = ..., is_out_of_office_counts: list[AgentStateIsOutOfOfficeCount] | None = ..., adherence_state_counts: list[AgentStateAdherenceStateCount] | None = ..., scheduled_activity_category_counts: list[AgentStateActivityCategoryCount] | None = ..., actual_activity_category_counts: list[AgentStateActivityCategoryCount] | None = ...) -> None: ...
-
 
 class AnalyticsAgentStateQueryResponse(Model):
     entities: list[AnalyticsAgentStateAgentResponse] | None
-
-    def __init__(self, *, entities: list[AnalyticsAgentStateAgentResponse] | None = ...) -> None: ...
 
 
 class AnalyticsConversation(Model):
@@ -385,23 +319,17 @@ class AnalyticsConversation(Model):
     resolutions: list[AnalyticsResolution] | None
     participants: list[AnalyticsParticipant] | None
 
-    def __init__(self, *, access_attributes: list[str] | None = ..., associated_conversation_id: str | None = ..., conference_start: _dt.datetime | None = ..., consultation_conversation_ids: list[str] | None = ..., conversation_end: _dt.datetime | None = ..., conversation_id: str | None = ..., conversation_initiator: str | None = ..., conversation_start: _dt.datetime | None = ..., customer_participation: bool | None = ..., division_ids: list[str] | None = ..., external_tag: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., knowledge_base_ids: list[str] | None = ..., media_stats_min_conversation_mos: float | None = ..., media_stats_min_conversation_r_factor: float | None = ..., originating_direction: str | None = ..., originating_social_media_public: bool | None = ..., self_served: bool | None = ..., evaluations: list[AnalyticsEvaluation] | None = ..., surveys: list[AnalyticsSurvey] | None = ..., resolutions: list[AnalyticsResolution] | None = ..., participants: list[AnalyticsParticipant] | None = ...) -> None: ...
-
 
 class AnalyticsConversationAsyncQueryResponse(Model):
     conversations: list[AnalyticsConversation] | None
     cursor: str | None
     data_availability_date: _dt.datetime | None
 
-    def __init__(self, *, conversations: list[AnalyticsConversation] | None = ..., cursor: str | None = ..., data_availability_date: _dt.datetime | None = ...) -> None: ...
-
 
 class AnalyticsConversationQueryResponse(Model):
     conversations: list[AnalyticsConversationWithoutAttributes] | None
     aggregations: list[AggregationResult] | None
     total_hits: int | None
-
-    def __init__(self, *, conversations: list[AnalyticsConversationWithoutAttributes] | None = ..., aggregations: list[AggregationResult] | None = ..., total_hits: int | None = ...) -> None: ...
 
 
 class AnalyticsConversationSegment(Model):
@@ -431,8 +359,6 @@ class AnalyticsConversationSegment(Model):
     scored_agents: list[AnalyticsScoredAgent] | None
     properties: list[AnalyticsProperty] | None
 
-    def __init__(self, *, audio_muted: bool | None = ..., conference: bool | None = ..., destination_conversation_id: str | None = ..., destination_session_id: str | None = ..., disconnect_type: str | None = ..., error_code: str | None = ..., group_id: str | None = ..., q850_response_codes: list[int] | None = ..., queue_id: str | None = ..., requested_language_id: str | None = ..., requested_routing_skill_ids: list[str] | None = ..., requested_routing_user_ids: list[str] | None = ..., segment_end: _dt.datetime | None = ..., segment_start: _dt.datetime | None = ..., segment_type: str | None = ..., sip_response_codes: list[int] | None = ..., source_conversation_id: str | None = ..., source_session_id: str | None = ..., subject: str | None = ..., video_muted: bool | None = ..., wrap_up_code: str | None = ..., wrap_up_note: str | None = ..., wrap_up_tags: list[str] | None = ..., scored_agents: list[AnalyticsScoredAgent] | None = ..., properties: list[AnalyticsProperty] | None = ...) -> None: ...
-
 
 class AnalyticsConversationWithoutAttributes(Model):
     access_attributes: list[str] | None
@@ -458,21 +384,15 @@ class AnalyticsConversationWithoutAttributes(Model):
     resolutions: list[AnalyticsResolution] | None
     participants: list[AnalyticsParticipantWithoutAttributes] | None
 
-    def __init__(self, *, access_attributes: list[str] | None = ..., associated_conversation_id: str | None = ..., conference_start: _dt.datetime | None = ..., consultation_conversation_ids: list[str] | None = ..., conversation_end: _dt.datetime | None = ..., conversation_id: str | None = ..., conversation_initiator: str | None = ..., conversation_start: _dt.datetime | None = ..., customer_participation: bool | None = ..., division_ids: list[str] | None = ..., external_tag: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., knowledge_base_ids: list[str] | None = ..., media_stats_min_conversation_mos: float | None = ..., media_stats_min_conversation_r_factor: float | None = ..., originating_direction: str | None = ..., originating_social_media_public: bool | None = ..., self_served: bool | None = ..., evaluations: list[AnalyticsEvaluation] | None = ..., surveys: list[AnalyticsSurvey] | None = ..., resolutions: list[AnalyticsResolution] | None = ..., participants: list[AnalyticsParticipantWithoutAttributes] | None = ...) -> None: ...
-
 
 class AnalyticsConversationWithoutAttributesMultiGetResponse(Model):
     conversations: list[AnalyticsConversationWithoutAttributes] | None
-
-    def __init__(self, *, conversations: list[AnalyticsConversationWithoutAttributes] | None = ...) -> None: ...
 
 
 class AnalyticsDataRetentionResponse(Model):
     retention_days: int | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
-
-    def __init__(self, *, retention_days: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
 
 
 class AnalyticsEvaluation(Model):
@@ -495,8 +415,6 @@ class AnalyticsEvaluation(Model):
     o_total_critical_score: int | None
     o_total_score: int | None
 
-    def __init__(self, *, assignee_applicable: bool | None = ..., assignee_id: str | None = ..., calibration_id: str | None = ..., context_id: str | None = ..., deleted: bool | None = ..., evaluation_id: str | None = ..., evaluation_status: str | None = ..., evaluator_id: str | None = ..., event_time: _dt.datetime | None = ..., form_id: str | None = ..., form_name: str | None = ..., queue_id: str | None = ..., released: bool | None = ..., rescored: bool | None = ..., system_submitted: bool | None = ..., user_id: str | None = ..., o_total_critical_score: int | None = ..., o_total_score: int | None = ...) -> None: ...
-
 
 class AnalyticsFlow(Model):
     ending_language: str | None
@@ -515,8 +433,6 @@ class AnalyticsFlow(Model):
     transfer_type: str | None
     outcomes: list[AnalyticsFlowOutcome] | None
 
-    def __init__(self, *, ending_language: str | None = ..., entry_reason: str | None = ..., entry_type: str | None = ..., exit_reason: str | None = ..., flow_id: str | None = ..., flow_name: str | None = ..., flow_type: str | None = ..., flow_version: str | None = ..., issued_callback: bool | None = ..., recognition_failure_reason: str | None = ..., starting_language: str | None = ..., transfer_target_address: str | None = ..., transfer_target_name: str | None = ..., transfer_type: str | None = ..., outcomes: list[AnalyticsFlowOutcome] | None = ...) -> None: ...
-
 
 class AnalyticsFlowOutcome(Model):
     flow_outcome: str | None
@@ -524,8 +440,6 @@ class AnalyticsFlowOutcome(Model):
     flow_outcome_id: str | None
     flow_outcome_start_timestamp: _dt.datetime | None
     flow_outcome_value: str | None
-
-    def __init__(self, *, flow_outcome: str | None = ..., flow_outcome_end_timestamp: _dt.datetime | None = ..., flow_outcome_id: str | None = ..., flow_outcome_start_timestamp: _dt.datetime | None = ..., flow_outcome_value: str | None = ...) -> None: ...
 
 
 class AnalyticsMediaEndpointStat(Model):
@@ -541,8 +455,6 @@ class AnalyticsMediaEndpointStat(Model):
     received_packets: int | None
     underrun_packets: int | None
 
-    def __init__(self, *, codecs: list[str] | None = ..., discarded_packets: int | None = ..., duplicate_packets: int | None = ..., event_time: _dt.datetime | None = ..., invalid_packets: int | None = ..., max_latency_ms: int | None = ..., min_mos: float | None = ..., min_r_factor: float | None = ..., overrun_packets: int | None = ..., received_packets: int | None = ..., underrun_packets: int | None = ...) -> None: ...
-
 
 class AnalyticsParticipant(Model):
     external_contact_id: str | None
@@ -557,8 +469,6 @@ class AnalyticsParticipant(Model):
     sessions: list[AnalyticsSession] | None
     attributes: dict[str, str] | None
 
-    def __init__(self, *, external_contact_id: str | None = ..., external_organization_id: str | None = ..., flagged_reason: str | None = ..., participant_id: str | None = ..., participant_name: str | None = ..., purpose: str | None = ..., screen_recording: bool | None = ..., team_id: str | None = ..., user_id: str | None = ..., sessions: list[AnalyticsSession] | None = ..., attributes: dict[str, str] | None = ...) -> None: ...
-
 
 class AnalyticsParticipantWithoutAttributes(Model):
     external_contact_id: str | None
@@ -572,22 +482,16 @@ class AnalyticsParticipantWithoutAttributes(Model):
     user_id: str | None
     sessions: list[AnalyticsSession] | None
 
-    def __init__(self, *, external_contact_id: str | None = ..., external_organization_id: str | None = ..., flagged_reason: str | None = ..., participant_id: str | None = ..., participant_name: str | None = ..., purpose: str | None = ..., screen_recording: bool | None = ..., team_id: str | None = ..., user_id: str | None = ..., sessions: list[AnalyticsSession] | None = ...) -> None: ...
-
 
 class AnalyticsProperty(Model):
     pcProperty: str | None
     property_type: str | None
     value: str | None
 
-    def __init__(self, *, pcProperty: str | None = ..., property_type: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class AnalyticsProposedAgent(Model):
     agent_rank: int | None
     proposed_agent_id: str | None
-
-    def __init__(self, *, agent_rank: int | None = ..., proposed_agent_id: str | None = ...) -> None: ...
 
 
 class AnalyticsQueryAggregation(Model):
@@ -597,15 +501,11 @@ class AnalyticsQueryAggregation(Model):
     size: int | None
     ranges: list[AggregationRange] | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., metric: str | None = ..., size: int | None = ..., ranges: list[AggregationRange] | None = ...) -> None: ...
-
 
 class AnalyticsReportingSettings(Model):
     pii_masking_enabled: bool | None
     queue_agent_access_obfuscation: bool | None
     my_interactions_pii_masking_enabled: bool | None
-
-    def __init__(self, *, pii_masking_enabled: bool | None = ..., queue_agent_access_obfuscation: bool | None = ..., my_interactions_pii_masking_enabled: bool | None = ...) -> None: ...
 
 
 class AnalyticsResolution(Model):
@@ -614,22 +514,16 @@ class AnalyticsResolution(Model):
     user_id: str | None
     n_next_contact_avoided: int | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., queue_id: str | None = ..., user_id: str | None = ..., n_next_contact_avoided: int | None = ...) -> None: ...
-
 
 class AnalyticsRoutingStatusRecord(Model):
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
     routing_status: str | None
 
-    def __init__(self, *, start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., routing_status: str | None = ...) -> None: ...
-
 
 class AnalyticsScoredAgent(Model):
     agent_score: int | None
     scored_agent_id: str | None
-
-    def __init__(self, *, agent_score: int | None = ..., scored_agent_id: str | None = ...) -> None: ...
 
 
 class AnalyticsSession(Model):
@@ -723,15 +617,11 @@ class AnalyticsSession(Model):
     metrics: list[AnalyticsSessionMetric] | None
     segments: list[AnalyticsConversationSegment] | None
 
-    def __init__(self, *, active_skill_ids: list[str] | None = ..., acw_skipped: bool | None = ..., address_from: str | None = ..., address_other: str | None = ..., address_self: str | None = ..., address_to: str | None = ..., agent_assistant_id: str | None = ..., agent_bullseye_ring: int | None = ..., agent_owned: bool | None = ..., ani: str | None = ..., assigner_id: str | None = ..., authenticated: bool | None = ..., barged_participant_id: str | None = ..., bcc: list[str] | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: _dt.datetime | None = ..., callback_user_name: str | None = ..., cc: list[str] | None = ..., cleared: bool | None = ..., coached_participant_id: str | None = ..., cobrowse_role: str | None = ..., cobrowse_room_id: str | None = ..., delivery_pushed: bool | None = ..., delivery_status: str | None = ..., delivery_status_change_date: _dt.datetime | None = ..., destination_addresses: list[str] | None = ..., detected_speech_end: _dt.datetime | None = ..., detected_speech_start: _dt.datetime | None = ..., direction: str | None = ..., disposition_analyzer: str | None = ..., disposition_name: str | None = ..., dnis: str | None = ..., edge_id: str | None = ..., eligible_agent_counts: list[int] | None = ..., engagement_source: str | None = ..., error_code_description: str | None = ..., extended_delivery_status: str | None = ..., flow_in_type: str | None = ..., flow_out_type: str | None = ..., journey_action_id: str | None = ..., journey_action_map_id: str | None = ..., journey_action_map_version: int | None = ..., journey_customer_id: str | None = ..., journey_customer_id_type: str | None = ..., journey_customer_session_id: str | None = ..., journey_customer_session_id_type: str | None = ..., media_bridge_id: str | None = ..., media_count: int | None = ..., media_type: str | None = ..., message_type: str | None = ..., monitored_participant_id: str | None = ..., outbound_campaign_id: str | None = ..., outbound_contact_id: str | None = ..., outbound_contact_list_id: str | None = ..., peer_id: str | None = ..., protocol_call_id: str | None = ..., provider: str | None = ..., recording: bool | None = ..., remote: str | None = ..., remote_name_displayable: str | None = ..., removed_skill_ids: list[str] | None = ..., requested_routings: list[str] | None = ..., room_id: str | None = ..., routing_ring: int | None = ..., routing_rule: str | None = ..., routing_rule_type: str | None = ..., screen_monitored_user_id: str | None = ..., screen_share_address_self: str | None = ..., screen_share_room_id: str | None = ..., script_id: str | None = ..., selected_agent_id: str | None = ..., selected_agent_rank: int | None = ..., session_dnis: str | None = ..., session_id: str | None = ..., sharing_screen: bool | None = ..., skill_expression_id: str | None = ..., skip_enabled: bool | None = ..., snippet_recording: bool | None = ..., timeout_seconds: int | None = ..., used_routing: str | None = ..., video_address_self: str | None = ..., video_room_id: str | None = ..., waiting_interaction_counts: list[int] | None = ..., agent_groups: list[AnalyticsAgentGroup] | None = ..., proposed_agents: list[AnalyticsProposedAgent] | None = ..., media_endpoint_stats: list[AnalyticsMediaEndpointStat] | None = ..., flow: AnalyticsFlow | None = ..., metrics: list[AnalyticsSessionMetric] | None = ..., segments: list[AnalyticsConversationSegment] | None = ...) -> None: ...
-
 
 class AnalyticsSessionMetric(Model):
     emit_date: _dt.datetime | None
     name: str | None
     value: int | None
-
-    def __init__(self, *, emit_date: _dt.datetime | None = ..., name: str | None = ..., value: int | None = ...) -> None: ...
 
 
 class AnalyticsSurvey(Model):
@@ -749,15 +639,11 @@ class AnalyticsSurvey(Model):
     user_id: str | None
     o_survey_total_score: int | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., queue_id: str | None = ..., survey_completed_date: _dt.datetime | None = ..., survey_form_context_id: str | None = ..., survey_form_id: str | None = ..., survey_form_name: str | None = ..., survey_id: str | None = ..., survey_partial_response: bool | None = ..., survey_promoter_score: int | None = ..., survey_status: str | None = ..., survey_type: str | None = ..., user_id: str | None = ..., o_survey_total_score: int | None = ...) -> None: ...
-
 
 class AnalyticsUserDetail(Model):
     user_id: str | None
     primary_presence: list[AnalyticsUserPresenceRecord] | None
     routing_status: list[AnalyticsRoutingStatusRecord] | None
-
-    def __init__(self, *, user_id: str | None = ..., primary_presence: list[AnalyticsUserPresenceRecord] | None = ..., routing_status: list[AnalyticsRoutingStatusRecord] | None = ...) -> None: ...
 
 
 class AnalyticsUserDetailsAsyncQueryResponse(Model):
@@ -765,15 +651,11 @@ class AnalyticsUserDetailsAsyncQueryResponse(Model):
     cursor: str | None
     data_availability_date: _dt.datetime | None
 
-    def __init__(self, *, user_details: list[AnalyticsUserDetail] | None = ..., cursor: str | None = ..., data_availability_date: _dt.datetime | None = ...) -> None: ...
-
 
 class AnalyticsUserDetailsQueryResponse(Model):
     user_details: list[AnalyticsUserDetail] | None
     aggregations: list[AggregationResult] | None
     total_hits: int | None
-
-    def __init__(self, *, user_details: list[AnalyticsUserDetail] | None = ..., aggregations: list[AggregationResult] | None = ..., total_hits: int | None = ...) -> None: ...
 
 
 class AnalyticsUserPresenceRecord(Model):
@@ -781,8 +663,6 @@ class AnalyticsUserPresenceRecord(Model):
     end_time: _dt.datetime | None
     system_presence: str | None
     organization_presence_id: str | None
-
-    def __init__(self, *, start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., system_presence: str | None = ..., organization_presence_id: str | None = ...) -> None: ...
 
 
 class Annotation(Model):
@@ -802,21 +682,15 @@ class Annotation(Model):
     realtime_location: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., location: int | None = ..., duration_ms: int | None = ..., absolute_location: int | None = ..., absolute_duration_ms: int | None = ..., recording_location: int | None = ..., recording_duration_ms: int | None = ..., user: User | None = ..., description: str | None = ..., reason: str | None = ..., annotations: list[Annotation] | None = ..., realtime_location: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AnswerGenerationConfig(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class AnswerGenerationDocument(Model):
     id: str | None
     title: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AnswerOption(Model):
@@ -827,16 +701,12 @@ class AnswerOption(Model):
     value: int | None
     assistance_conditions: list[AssistanceCondition] | None
 
-    def __init__(self, *, id: str | None = ..., context_id: str | None = ..., built_in_type: str | None = ..., text: str | None = ..., value: int | None = ..., assistance_conditions: list[AssistanceCondition] | None = ...) -> None: ...
-
 
 class ApiUsageClientQuery(Model):
     interval: str | None
     granularity: str | None
     metrics: list[str] | None
     group_by: list[str] | None
-
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., metrics: list[str] | None = ..., group_by: list[str] | None = ...) -> None: ...
 
 
 class ApiUsageOrganizationQuery(Model):
@@ -845,15 +715,11 @@ class ApiUsageOrganizationQuery(Model):
     metrics: list[str] | None
     group_by: list[str] | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., metrics: list[str] | None = ..., group_by: list[str] | None = ...) -> None: ...
-
 
 class ApiUsageQueryResult(Model):
     results: list[ApiUsageRow] | None
     query_status: str | None
     cursors: Cursors | None
-
-    def __init__(self, *, results: list[ApiUsageRow] | None = ..., query_status: str | None = ..., cursors: Cursors | None = ...) -> None: ...
 
 
 class ApiUsageRow(Model):
@@ -871,8 +737,6 @@ class ApiUsageRow(Model):
     requests: int | None
     date: _dt.datetime | None
 
-    def __init__(self, *, client_id: str | None = ..., client_name: str | None = ..., organization_id: str | None = ..., user_id: str | None = ..., template_uri: str | None = ..., http_method: str | None = ..., status200: int | None = ..., status300: int | None = ..., status400: int | None = ..., status500: int | None = ..., status429: int | None = ..., requests: int | None = ..., date: _dt.datetime | None = ...) -> None: ...
-
 
 class ApiUsageSimpleSearch(Model):
     interval: str | None
@@ -881,15 +745,11 @@ class ApiUsageSimpleSearch(Model):
     http_methods: list[str] | None
     template_uris: list[str] | None
 
-    def __init__(self, *, interval: str | None = ..., metrics: list[str] | None = ..., oauth_client_names: list[str] | None = ..., http_methods: list[str] | None = ..., template_uris: list[str] | None = ...) -> None: ...
-
 
 class AppendToDncActionSettings(Model):
     expire: bool | None
     expiration_duration: str | None
     list_type: str | None
-
-    def __init__(self, *, expire: bool | None = ..., expiration_duration: str | None = ..., list_type: str | None = ...) -> None: ...
 
 
 class AppEvent(Model):
@@ -907,8 +767,6 @@ class AppEvent(Model):
     attributes: dict[str, CustomEventAttribute] | None
     traits: dict[str, CustomEventAttribute] | None
 
-    def __init__(self, *, event_name: str | None = ..., screen_name: str | None = ..., app: JourneyApp | None = ..., device: Device | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., geolocation: JourneyGeolocation | None = ..., sdk_library: SdkLibrary | None = ..., network_connectivity: NetworkConnectivity | None = ..., mkt_campaign: JourneyCampaign | None = ..., search_query: str | None = ..., attributes: dict[str, CustomEventAttribute] | None = ..., traits: dict[str, CustomEventAttribute] | None = ...) -> None: ...
-
 
 class AppEventRequest(Model):
     event_name: str | None
@@ -924,8 +782,6 @@ class AppEventRequest(Model):
     external_id: str | None
     customer_cookie_id: str | None
     created_date: _dt.datetime | None
-
-    def __init__(self, *, event_name: str | None = ..., screen_name: str | None = ..., app: JourneyApp | None = ..., device: RequestDevice | None = ..., sdk_library: SdkLibrary | None = ..., network_connectivity: NetworkConnectivity | None = ..., referrer_url: str | None = ..., search_query: str | None = ..., attributes: dict[str, CustomEventAttribute] | None = ..., traits: dict[str, CustomEventAttribute] | None = ..., external_id: str | None = ..., customer_cookie_id: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
 
 
 class AppEventResponse(Model):
@@ -947,5 +803,3 @@ class AppEventResponse(Model):
     traits: dict[str, CustomEventAttribute] | None
     external_id: str | None
     created_date: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., event_name: str | None = ..., screen_name: str | None = ..., app: JourneyApp | None = ..., device: Device | None = ..., ip_organization: str | None = ..., geolocation: JourneyGeolocation | None = ..., sdk_library: SdkLibrary | None = ..., network_connectivity: NetworkConnectivity | None = ..., mkt_campaign: JourneyCampaign | None = ..., session: AppEventResponseSession | None = ..., search_query: str | None = ..., attributes: dict[str, CustomEventAttribute] | None = ..., traits: dict[str, CustomEventAttribute] | None = ..., external_id: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...

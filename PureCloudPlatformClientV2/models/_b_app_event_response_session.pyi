@@ -22,8 +22,6 @@ class AppEventResponseSession(Model):
     self_uri: str | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., duration_in_seconds: int | None = ..., event_count: int | None = ..., screenview_count: int | None = ..., referrer: Referrer | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class AppleAuthentication(Model):
     oauth_client_id: str | None
@@ -31,23 +29,17 @@ class AppleAuthentication(Model):
     oauth_token_url: str | None
     oauth_scope: str | None
 
-    def __init__(self, *, oauth_client_id: str | None = ..., oauth_client_secret: str | None = ..., oauth_token_url: str | None = ..., oauth_scope: str | None = ...) -> None: ...
-
 
 class AppleIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AppleIMessageApp(Model):
     application_name: str | None
     application_id: str | None
     bundle_id: str | None
-
-    def __init__(self, *, application_name: str | None = ..., application_id: str | None = ..., bundle_id: str | None = ...) -> None: ...
 
 
 class AppleIntegration(Model):
@@ -72,8 +64,6 @@ class AppleIntegration(Model):
     identity_resolution: AppleIdentityResolutionConfig | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingReference | None = ..., messages_for_business_id: str | None = ..., business_name: str | None = ..., logo_url: str | None = ..., status: str | None = ..., recipient: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., create_status: str | None = ..., create_error: ErrorBody | None = ..., apple_i_message_app: AppleIMessageApp | None = ..., apple_authentication: AppleAuthentication | None = ..., apple_pay: ApplePay | None = ..., identity_resolution: AppleIdentityResolutionConfig | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AppleIntegrationEntityListing(Model):
     entities: list[AppleIntegration] | None
@@ -86,8 +76,6 @@ class AppleIntegrationEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[AppleIntegration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class AppleIntegrationRequest(Model):
@@ -103,8 +91,6 @@ class AppleIntegrationRequest(Model):
     apple_pay: ApplePay | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., messages_for_business_id: str | None = ..., business_name: str | None = ..., logo_url: str | None = ..., apple_i_message_app: AppleIMessageApp | None = ..., apple_authentication: AppleAuthentication | None = ..., apple_pay: ApplePay | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AppleIntegrationUpdateRequest(Model):
     id: str | None
@@ -118,8 +104,6 @@ class AppleIntegrationUpdateRequest(Model):
     apple_pay: ApplePay | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., business_name: str | None = ..., logo_url: str | None = ..., apple_i_message_app: AppleIMessageApp | None = ..., apple_authentication: AppleAuthentication | None = ..., apple_pay: ApplePay | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AppleInvitation(Model):
     business_name: str | None
@@ -127,19 +111,13 @@ class AppleInvitation(Model):
     template_type: str | None
     locale: str | None
 
-    def __init__(self, *, business_name: str | None = ..., transcript_message: str | None = ..., template_type: str | None = ..., locale: str | None = ...) -> None: ...
-
 
 class AppleInvitationNotificationParameters(Model):
     reference_id: str | None
 
-    def __init__(self, *, reference_id: str | None = ...) -> None: ...
-
 
 class AppleOpaqueId(Model):
     value: str | None
-
-    def __init__(self, *, value: str | None = ...) -> None: ...
 
 
 class ApplePay(Model):
@@ -156,22 +134,16 @@ class ApplePay(Model):
     payment_method_update_url: str | None
     order_tracking_url: str | None
 
-    def __init__(self, *, store_name: str | None = ..., merchant_id: str | None = ..., domain_name: str | None = ..., payment_capabilities: list[str] | None = ..., supported_payment_networks: list[str] | None = ..., payment_certificate_credential_id: str | None = ..., payment_gateway_url: str | None = ..., fallback_url: str | None = ..., shipping_method_update_url: str | None = ..., shipping_contact_update_url: str | None = ..., payment_method_update_url: str | None = ..., order_tracking_url: str | None = ...) -> None: ...
-
 
 class ApprovalNamespace(Model):
     namespace: str | None
     status: str | None
     type: str | None
 
-    def __init__(self, *, namespace: str | None = ..., status: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class ArchitectDependencyTrackingBuildNotificationClient(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ArchitectDependencyTrackingBuildNotificationDependencyTrackingBuildNotification(Model):
@@ -180,12 +152,8 @@ class ArchitectDependencyTrackingBuildNotificationDependencyTrackingBuildNotific
     client: ArchitectDependencyTrackingBuildNotificationClient | None
     start_time: _dt.datetime | None
 
-    def __init__(self, *, status: str | None = ..., user: ArchitectDependencyTrackingBuildNotificationUser | None = ..., client: ArchitectDependencyTrackingBuildNotificationClient | None = ..., start_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ArchitectDependencyTrackingBuildNotificationHomeOrganization(Model):
     id: str | None
     name: str | None
     third_party_org_name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., third_party_org_name: str | None = ...) -> None: ...

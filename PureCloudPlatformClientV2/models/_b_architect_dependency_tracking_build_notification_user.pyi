@@ -10,5 +10,3 @@ class ArchitectDependencyTrackingBuildNotificationUser(Model):
     id: str | None
     name: str | None
     home_org: ArchitectDependencyTrackingBuildNotificationHomeOrganization | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., home_org: ArchitectDependencyTrackingBuildNotificationHomeOrganization | None = ...) -> None: ...

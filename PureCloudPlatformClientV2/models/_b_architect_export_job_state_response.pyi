@@ -20,14 +20,10 @@ class ArchitectExportJobStateResponse(Model):
     messages: list[ArchitectJobMessage] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., command: str | None = ..., download_url: str | None = ..., messages: list[ArchitectJobMessage] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ArchitectFlowFields(Model):
     architect_flow: AddressableEntityRef | None
     flow_request_mappings: list[RequestMapping] | None
-
-    def __init__(self, *, architect_flow: AddressableEntityRef | None = ..., flow_request_mappings: list[RequestMapping] | None = ...) -> None: ...
 
 
 class ArchitectFlowNotificationArchitectOperation(Model):
@@ -42,14 +38,10 @@ class ArchitectFlowNotificationArchitectOperation(Model):
     error_message_params: ArchitectFlowNotificationErrorMessageParams | None
     error_details: list[ArchitectFlowNotificationErrorDetail] | None
 
-    def __init__(self, *, id: str | None = ..., complete: bool | None = ..., user: ArchitectFlowNotificationUser | None = ..., client: ArchitectFlowNotificationClient | None = ..., action_name: str | None = ..., action_status: str | None = ..., error_message: str | None = ..., error_code: str | None = ..., error_message_params: ArchitectFlowNotificationErrorMessageParams | None = ..., error_details: list[ArchitectFlowNotificationErrorDetail] | None = ...) -> None: ...
-
 
 class ArchitectFlowNotificationClient(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ArchitectFlowNotificationErrorDetail(Model):
@@ -58,13 +50,9 @@ class ArchitectFlowNotificationErrorDetail(Model):
     entity_name: str | None
     field_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., field_name: str | None = ...) -> None: ...
-
 
 class ArchitectFlowNotificationErrorMessageParams(Model):
     additional_properties: dict[str, str] | None
-
-    def __init__(self, *, additional_properties: dict[str, str] | None = ...) -> None: ...
 
 
 class ArchitectFlowNotificationFlowNotification(Model):
@@ -77,13 +65,9 @@ class ArchitectFlowNotificationFlowNotification(Model):
     published_version: ArchitectFlowNotificationFlowVersion | None
     current_operation: ArchitectFlowNotificationArchitectOperation | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., deleted: bool | None = ..., checked_in_version: ArchitectFlowNotificationFlowVersion | None = ..., saved_version: ArchitectFlowNotificationFlowVersion | None = ..., published_version: ArchitectFlowNotificationFlowVersion | None = ..., current_operation: ArchitectFlowNotificationArchitectOperation | None = ...) -> None: ...
-
 
 class ArchitectFlowNotificationFlowVersion(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ArchitectFlowNotificationHomeOrganization(Model):
@@ -91,15 +75,11 @@ class ArchitectFlowNotificationHomeOrganization(Model):
     name: str | None
     third_party_org_name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., third_party_org_name: str | None = ...) -> None: ...
-
 
 class ArchitectFlowNotificationUser(Model):
     id: str | None
     name: str | None
     home_org: ArchitectFlowNotificationHomeOrganization | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., home_org: ArchitectFlowNotificationHomeOrganization | None = ...) -> None: ...
 
 
 class ArchitectFlowOutcomeNotificationArchitectOperation(Model):
@@ -114,14 +94,10 @@ class ArchitectFlowOutcomeNotificationArchitectOperation(Model):
     error_message_params: ArchitectFlowOutcomeNotificationErrorMessageParams | None
     error_details: list[ArchitectFlowOutcomeNotificationErrorDetail] | None
 
-    def __init__(self, *, id: str | None = ..., complete: bool | None = ..., user: ArchitectFlowOutcomeNotificationUser | None = ..., client: ArchitectFlowOutcomeNotificationClient | None = ..., action_name: str | None = ..., action_status: str | None = ..., error_message: str | None = ..., error_code: str | None = ..., error_message_params: ArchitectFlowOutcomeNotificationErrorMessageParams | None = ..., error_details: list[ArchitectFlowOutcomeNotificationErrorDetail] | None = ...) -> None: ...
-
 
 class ArchitectFlowOutcomeNotificationClient(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ArchitectFlowOutcomeNotificationErrorDetail(Model):
@@ -130,13 +106,9 @@ class ArchitectFlowOutcomeNotificationErrorDetail(Model):
     entity_name: str | None
     field_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., field_name: str | None = ...) -> None: ...
-
 
 class ArchitectFlowOutcomeNotificationErrorMessageParams(Model):
     additional_properties: dict[str, str] | None
-
-    def __init__(self, *, additional_properties: dict[str, str] | None = ...) -> None: ...
 
 
 class ArchitectFlowOutcomeNotificationFlowOutcomeNotification(Model):
@@ -145,23 +117,17 @@ class ArchitectFlowOutcomeNotificationFlowOutcomeNotification(Model):
     description: str | None
     current_operation: ArchitectFlowOutcomeNotificationArchitectOperation | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., current_operation: ArchitectFlowOutcomeNotificationArchitectOperation | None = ...) -> None: ...
-
 
 class ArchitectFlowOutcomeNotificationHomeOrganization(Model):
     id: str | None
     name: str | None
     third_party_org_name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., third_party_org_name: str | None = ...) -> None: ...
-
 
 class ArchitectFlowOutcomeNotificationUser(Model):
     id: str | None
     name: str | None
     home_org: ArchitectFlowOutcomeNotificationHomeOrganization | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., home_org: ArchitectFlowOutcomeNotificationHomeOrganization | None = ...) -> None: ...
 
 
 class ArchitectFlowReference(Model):
@@ -170,16 +136,12 @@ class ArchitectFlowReference(Model):
     type: str | None
     version: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., version: str | None = ...) -> None: ...
-
 
 class ArchitectJobMessage(Model):
     date_time: _dt.datetime | None
     type: str | None
     text: str | None
     details: list[ArchitectJobMessageDetail] | None
-
-    def __init__(self, *, date_time: _dt.datetime | None = ..., type: str | None = ..., text: str | None = ..., details: list[ArchitectJobMessageDetail] | None = ...) -> None: ...
 
 
 class ArchitectJobMessageDetail(Model):
@@ -194,8 +156,6 @@ class ArchitectJobMessageDetail(Model):
     error_code: str | None
     error_message: str | None
 
-    def __init__(self, *, type: str | None = ..., url: str | None = ..., method: str | None = ..., request_body: str | None = ..., status_code: int | None = ..., status_message: str | None = ..., correlation_id: str | None = ..., response_body: str | None = ..., error_code: str | None = ..., error_message: str | None = ...) -> None: ...
-
 
 class ArchitectJobStateResponse(Model):
     id: str | None
@@ -204,8 +164,6 @@ class ArchitectJobStateResponse(Model):
     command: str | None
     messages: list[ArchitectJobMessage] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., flow: AddressableEntityRef | None = ..., status: str | None = ..., command: str | None = ..., messages: list[ArchitectJobMessage] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ArchitectPromptNotificationArchitectOperation(Model):
@@ -220,14 +178,10 @@ class ArchitectPromptNotificationArchitectOperation(Model):
     error_message_params: ArchitectPromptNotificationErrorMessageParams | None
     error_details: list[ArchitectPromptNotificationErrorDetail] | None
 
-    def __init__(self, *, id: str | None = ..., complete: bool | None = ..., user: ArchitectPromptNotificationUser | None = ..., client: ArchitectPromptNotificationClient | None = ..., action_name: str | None = ..., action_status: str | None = ..., error_message: str | None = ..., error_code: str | None = ..., error_message_params: ArchitectPromptNotificationErrorMessageParams | None = ..., error_details: list[ArchitectPromptNotificationErrorDetail] | None = ...) -> None: ...
-
 
 class ArchitectPromptNotificationClient(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ArchitectPromptNotificationErrorDetail(Model):
@@ -236,21 +190,15 @@ class ArchitectPromptNotificationErrorDetail(Model):
     entity_name: str | None
     field_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., field_name: str | None = ...) -> None: ...
-
 
 class ArchitectPromptNotificationErrorMessageParams(Model):
     additional_properties: dict[str, str] | None
-
-    def __init__(self, *, additional_properties: dict[str, str] | None = ...) -> None: ...
 
 
 class ArchitectPromptNotificationHomeOrganization(Model):
     id: str | None
     name: str | None
     third_party_org_name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., third_party_org_name: str | None = ...) -> None: ...
 
 
 class ArchitectPromptNotificationPromptNotification(Model):
@@ -259,15 +207,11 @@ class ArchitectPromptNotificationPromptNotification(Model):
     description: str | None
     current_operation: ArchitectPromptNotificationArchitectOperation | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., current_operation: ArchitectPromptNotificationArchitectOperation | None = ...) -> None: ...
-
 
 class ArchitectPromptNotificationUser(Model):
     id: str | None
     name: str | None
     home_org: ArchitectPromptNotificationHomeOrganization | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., home_org: ArchitectPromptNotificationHomeOrganization | None = ...) -> None: ...
 
 
 class ArchitectPromptResourceNotificationPromptResourceAudioFormat(Model):
@@ -275,8 +219,6 @@ class ArchitectPromptResourceNotificationPromptResourceAudioFormat(Model):
     bits_per_sample: int | None
     sample_rate: int | None
     encoding: str | None
-
-    def __init__(self, *, channels: int | None = ..., bits_per_sample: int | None = ..., sample_rate: int | None = ..., encoding: str | None = ...) -> None: ...
 
 
 class ArchitectPromptResourceNotificationPromptResourceNotification(Model):
@@ -288,16 +230,12 @@ class ArchitectPromptResourceNotificationPromptResourceNotification(Model):
     duration_seconds: float | None
     audio_format: ArchitectPromptResourceNotificationPromptResourceAudioFormat | None
 
-    def __init__(self, *, prompt_id: str | None = ..., id: str | None = ..., language: str | None = ..., media_uri: str | None = ..., upload_status: str | None = ..., duration_seconds: float | None = ..., audio_format: ArchitectPromptResourceNotificationPromptResourceAudioFormat | None = ...) -> None: ...
-
 
 class ArchitectSystemPromptResourceNotificationPromptResourceAudioFormat(Model):
     channels: int | None
     bits_per_sample: int | None
     sample_rate: int | None
     encoding: str | None
-
-    def __init__(self, *, channels: int | None = ..., bits_per_sample: int | None = ..., sample_rate: int | None = ..., encoding: str | None = ...) -> None: ...
 
 
 class ArchitectSystemPromptResourceNotificationSystemPromptResourceNotification(Model):
@@ -309,8 +247,6 @@ class ArchitectSystemPromptResourceNotificationSystemPromptResourceNotification(
     duration_seconds: float | None
     audio_format: ArchitectSystemPromptResourceNotificationPromptResourceAudioFormat | None
 
-    def __init__(self, *, prompt_id: str | None = ..., id: str | None = ..., language: str | None = ..., media_uri: str | None = ..., upload_status: str | None = ..., duration_seconds: float | None = ..., audio_format: ArchitectSystemPromptResourceNotificationPromptResourceAudioFormat | None = ...) -> None: ...
-
 
 class ArchitectValidateJobStateResponse(Model):
     id: str | None
@@ -319,14 +255,10 @@ class ArchitectValidateJobStateResponse(Model):
     messages: list[ArchitectJobMessage] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., command: str | None = ..., messages: list[ArchitectJobMessage] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ArchiveRetention(Model):
     days: int | None
     storage_medium: str | None
-
-    def __init__(self, *, days: int | None = ..., storage_medium: str | None = ...) -> None: ...
 
 
 class ArrayNode(Model):
@@ -342,14 +274,10 @@ class Article(Model):
     version: AddressableEntityRef | None
     variations: list[AddressableEntityRef] | None
 
-    def __init__(self, *, title: str | None = ..., uri: str | None = ..., snippets: list[str] | None = ..., confidence: float | None = ..., metadata: dict[str, MetadataAttribute] | None = ..., version: AddressableEntityRef | None = ..., variations: list[AddressableEntityRef] | None = ...) -> None: ...
-
 
 class ArticlesFilter(Model):
     labels: LabelsFilter | None
     categories: CategoriesFilter | None
-
-    def __init__(self, *, labels: LabelsFilter | None = ..., categories: CategoriesFilter | None = ...) -> None: ...
 
 
 class AssessmentForm(Model):
@@ -360,8 +288,6 @@ class AssessmentForm(Model):
     published: bool | None
     pass_percent: int | None
     question_groups: list[AssessmentFormQuestionGroup] | None
-
-    def __init__(self, *, id: str | None = ..., date_modified: _dt.datetime | None = ..., context_id: str | None = ..., self_uri: str | None = ..., published: bool | None = ..., pass_percent: int | None = ..., question_groups: list[AssessmentFormQuestionGroup] | None = ...) -> None: ...
 
 
 class AssessmentFormQuestion(Model):
@@ -378,8 +304,6 @@ class AssessmentFormQuestion(Model):
     is_kill: bool | None
     is_critical: bool | None
 
-    def __init__(self, *, id: str | None = ..., context_id: str | None = ..., type: str | None = ..., text: str | None = ..., help_text: str | None = ..., na_enabled: bool | None = ..., comments_required: bool | None = ..., visibility_condition: VisibilityCondition | None = ..., answer_options: list[AnswerOption] | None = ..., max_response_characters: int | None = ..., is_kill: bool | None = ..., is_critical: bool | None = ...) -> None: ...
-
 
 class AssessmentFormQuestionGroup(Model):
     id: str | None
@@ -394,5 +318,3 @@ class AssessmentFormQuestionGroup(Model):
     questions: list[AssessmentFormQuestion] | None
     visibility_condition: VisibilityCondition | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., context_id: str | None = ..., default_answers_to_highest: bool | None = ..., default_answers_to_na: bool | None = ..., na_enabled: bool | None = ..., weight: float | None = ..., manual_weight: bool | None = ..., questions: list[AssessmentFormQuestion] | None = ..., visibility_condition: VisibilityCondition | None = ..., self_uri: str | None = ...) -> None: ...

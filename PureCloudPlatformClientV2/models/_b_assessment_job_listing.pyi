@@ -45,16 +45,12 @@ class AssessmentJobListing(Model):
     entities: list[BenefitAssessmentJob] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[BenefitAssessmentJob] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AssessmentListing(Model):
     entities: list[BenefitAssessment] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[BenefitAssessment] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class AssessmentQuestionGroupScore(Model):
@@ -75,8 +71,6 @@ class AssessmentQuestionGroupScore(Model):
     max_total_non_critical_score_unweighted: float | None
     question_scores: list[AssessmentQuestionScore] | None
 
-    def __init__(self, *, question_group_id: str | None = ..., total_score: float | None = ..., max_total_score: float | None = ..., marked_na: bool | None = ..., system_marked_na: bool | None = ..., total_critical_score: float | None = ..., max_total_critical_score: float | None = ..., total_non_critical_score: float | None = ..., max_total_non_critical_score: float | None = ..., total_score_unweighted: float | None = ..., max_total_score_unweighted: float | None = ..., total_critical_score_unweighted: float | None = ..., max_total_critical_score_unweighted: float | None = ..., total_non_critical_score_unweighted: float | None = ..., max_total_non_critical_score_unweighted: float | None = ..., question_scores: list[AssessmentQuestionScore] | None = ...) -> None: ...
-
 
 class AssessmentQuestionScore(Model):
     failed_kill_question: bool | None
@@ -87,8 +81,6 @@ class AssessmentQuestionScore(Model):
     marked_na: bool | None
     system_marked_na: bool | None
     free_text_answer: str | None
-
-    def __init__(self, *, failed_kill_question: bool | None = ..., comments: str | None = ..., question_id: str | None = ..., answer_id: str | None = ..., score: int | None = ..., marked_na: bool | None = ..., system_marked_na: bool | None = ..., free_text_answer: str | None = ...) -> None: ...
 
 
 class AssessmentScoringSet(Model):
@@ -101,14 +93,10 @@ class AssessmentScoringSet(Model):
     agent_comments: str | None
     is_passed: bool | None
 
-    def __init__(self, *, total_score: float | None = ..., total_critical_score: float | None = ..., total_non_critical_score: float | None = ..., question_group_scores: list[AssessmentQuestionGroupScore] | None = ..., failure_reasons: list[str] | None = ..., comments: str | None = ..., agent_comments: str | None = ..., is_passed: bool | None = ...) -> None: ...
-
 
 class AssignedAgentDetails(Model):
     id: str | None
     end_date: _dt.date | None
-
-    def __init__(self, *, id: str | None = ..., end_date: _dt.date | None = ...) -> None: ...
 
 
 class AssignedLearningModule(Model):
@@ -141,8 +129,6 @@ class AssignedLearningModule(Model):
     length_in_minutes: int | None
     archival_mode: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., excluded_from_catalog: bool | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., modified_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., external_id: str | None = ..., source: str | None = ..., rule: LearningModuleRule | None = ..., enforce_content_order: bool | None = ..., review_assessment_results: ReviewAssessmentResults | None = ..., auto_assign: LearningModuleAutoAssignResponse | None = ..., current_assignments: list[LearningAssignment] | None = ..., self_uri: str | None = ..., is_archived: bool | None = ..., is_published: bool | None = ..., description: str | None = ..., completion_time_in_days: int | None = ..., type: str | None = ..., inform_steps: list[LearningModuleInformStep] | None = ..., assessment_form: AssessmentForm | None = ..., summary_data: LearningModuleSummary | None = ..., reassign_summary_data: LearningModuleReassignSummary | None = ..., cover_art: LearningModuleCoverArtResponse | None = ..., length_in_minutes: int | None = ..., archival_mode: str | None = ...) -> None: ...
-
 
 class AssignedLearningModuleDomainEntityListing(Model):
     entities: list[AssignedLearningModule] | None
@@ -156,14 +142,10 @@ class AssignedLearningModuleDomainEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AssignedLearningModule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AssignedSegment(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AssignedWrapupCode(Model):
@@ -173,29 +155,21 @@ class AssignedWrapupCode(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class Assignment(Model):
     assigned_members: list[UserReference] | None
     removed_members: list[UserReference] | None
     assignment_errors: list[AssignmentError] | None
 
-    def __init__(self, *, assigned_members: list[UserReference] | None = ..., removed_members: list[UserReference] | None = ..., assignment_errors: list[AssignmentError] | None = ...) -> None: ...
-
 
 class AssignmentEffectiveDateRange(Model):
     start_date: _dt.date | None
     end_date: _dt.date | None
 
-    def __init__(self, *, start_date: _dt.date | None = ..., end_date: _dt.date | None = ...) -> None: ...
-
 
 class AssignmentError(Model):
     user: UserReference | None
     message: str | None
-
-    def __init__(self, *, user: UserReference | None = ..., message: str | None = ...) -> None: ...
 
 
 class AssignmentValidation(Model):
@@ -204,21 +178,15 @@ class AssignmentValidation(Model):
     members_already_assigned_to_other: list[OtherProfileAssignment] | None
     invalid_member_assignments: list[InvalidAssignment] | None
 
-    def __init__(self, *, members_not_assigned: list[UserReference] | None = ..., members_already_assigned: list[UserReference] | None = ..., members_already_assigned_to_other: list[OtherProfileAssignment] | None = ..., invalid_member_assignments: list[InvalidAssignment] | None = ...) -> None: ...
-
 
 class AssignUsers(Model):
     members_to_assign: list[str] | None
     members_to_remove: list[str] | None
 
-    def __init__(self, *, members_to_assign: list[str] | None = ..., members_to_remove: list[str] | None = ...) -> None: ...
-
 
 class AssistanceCondition(Model):
     operator: str | None
     topic_ids: list[str] | None
-
-    def __init__(self, *, operator: str | None = ..., topic_ids: list[str] | None = ...) -> None: ...
 
 
 class Assistant(Model):
@@ -236,8 +204,6 @@ class Assistant(Model):
     self_uri: str | None
     variation_parent: AddressableEntityRef | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., google_dialogflow_config: GoogleDialogflowConfig | None = ..., transcription_config: TranscriptionConfig | None = ..., knowledge_suggestion_config: KnowledgeSuggestionConfig | None = ..., state: str | None = ..., copilot: Copilot | None = ..., self_uri: str | None = ..., variation_parent: AddressableEntityRef | None = ...) -> None: ...
-
 
 class AssistantCopilotVariation(Model):
     id: str | None
@@ -254,8 +220,6 @@ class AssistantCopilotVariation(Model):
     self_uri: str | None
     variation_parent: AddressableEntityRef | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., google_dialogflow_config: GoogleDialogflowConfig | None = ..., transcription_config: TranscriptionConfig | None = ..., knowledge_suggestion_config: KnowledgeSuggestionConfig | None = ..., state: str | None = ..., copilot: Copilot | None = ..., self_uri: str | None = ..., variation_parent: AddressableEntityRef | None = ...) -> None: ...
-
 
 class AssistantCopilotVariationListing(Model):
     entities: list[AssistantCopilotVariation] | None
@@ -263,16 +227,12 @@ class AssistantCopilotVariationListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[AssistantCopilotVariation] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class AssistantListing(Model):
     entities: list[Assistant] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Assistant] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class AssistantQueue(Model):
@@ -283,8 +243,6 @@ class AssistantQueue(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., media_types: list[str] | None = ..., assistant: Assistant | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AssistantQueueListing(Model):
     entities: list[AssistantQueue] | None
@@ -292,38 +250,26 @@ class AssistantQueueListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[AssistantQueue] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class AssistantQueueUser(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class AssistantQueueUsersBulkAddRequest(Model):
     entities: list[AssistantQueueUser] | None
 
-    def __init__(self, *, entities: list[AssistantQueueUser] | None = ...) -> None: ...
-
 
 class AssistantQueueUsersBulkRemoveRequest(Model):
     entities: list[AssistantQueueUser] | None
-
-    def __init__(self, *, entities: list[AssistantQueueUser] | None = ...) -> None: ...
 
 
 class AssistantQueueUsersJobErrorInfo(Model):
     message: str | None
     code: str | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ...) -> None: ...
-
 
 class AssistantQueueUsersJobsRequest(Model):
     action: str | None
-
-    def __init__(self, *, action: str | None = ...) -> None: ...
 
 
 class AssistantQueueUsersJobsResponse(Model):
@@ -332,27 +278,19 @@ class AssistantQueueUsersJobsResponse(Model):
     status: str | None
     error_info: AssistantQueueUsersJobErrorInfo | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., status: str | None = ..., error_info: AssistantQueueUsersJobErrorInfo | None = ...) -> None: ...
-
 
 class AssistantQueueUsersQueryRequest(Model):
     entities: list[AssistantQueueUser] | None
-
-    def __init__(self, *, entities: list[AssistantQueueUser] | None = ...) -> None: ...
 
 
 class AssistantQueueUsersQueryResponse(Model):
     queue: AssistantQueue | None
     users: list[UserReference] | None
 
-    def __init__(self, *, queue: AssistantQueue | None = ..., users: list[UserReference] | None = ...) -> None: ...
-
 
 class AssociatedValueField(Model):
     data_type: str | None
     name: str | None
-
-    def __init__(self, *, data_type: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class AsyncConversationQuery(Model):
@@ -367,8 +305,6 @@ class AsyncConversationQuery(Model):
     limit: int | None
     start_of_day_interval_matching: bool | None
 
-    def __init__(self, *, conversation_filters: list[ConversationDetailQueryFilter] | None = ..., segment_filters: list[SegmentDetailQueryFilter] | None = ..., evaluation_filters: list[EvaluationDetailQueryFilter] | None = ..., survey_filters: list[SurveyDetailQueryFilter] | None = ..., resolution_filters: list[ResolutionDetailQueryFilter] | None = ..., order: str | None = ..., order_by: str | None = ..., interval: str | None = ..., limit: int | None = ..., start_of_day_interval_matching: bool | None = ...) -> None: ...
-
 
 class AsyncForecastOperationResult(Model):
     status: str | None
@@ -376,15 +312,11 @@ class AsyncForecastOperationResult(Model):
     result: BuShortTermForecast | None
     progress: int | None
 
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: BuShortTermForecast | None = ..., progress: int | None = ...) -> None: ...
-
 
 class AsyncIntradayResponse(Model):
     status: str | None
     operation_id: str | None
     result: BuIntradayResponse | None
-
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: BuIntradayResponse | None = ...) -> None: ...
 
 
 class AsyncJob(Model):
@@ -392,13 +324,9 @@ class AsyncJob(Model):
     self_uri: str | None
     state: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., state: str | None = ...) -> None: ...
-
 
 class AsyncQueryResponse(Model):
     job_id: str | None
-
-    def __init__(self, *, job_id: str | None = ...) -> None: ...
 
 
 class AsyncQueryStatus(Model):
@@ -407,8 +335,6 @@ class AsyncQueryStatus(Model):
     expiration_date: _dt.datetime | None
     submission_date: _dt.datetime | None
     completion_date: _dt.datetime | None
-
-    def __init__(self, *, state: str | None = ..., error_message: str | None = ..., expiration_date: _dt.datetime | None = ..., submission_date: _dt.datetime | None = ..., completion_date: _dt.datetime | None = ...) -> None: ...
 
 
 class AsyncUserDetailsQuery(Model):
@@ -419,8 +345,6 @@ class AsyncUserDetailsQuery(Model):
     order: str | None
     limit: int | None
 
-    def __init__(self, *, interval: str | None = ..., user_filters: list[UserDetailQueryFilter] | None = ..., presence_filters: list[PresenceDetailQueryFilter] | None = ..., routing_status_filters: list[RoutingStatusDetailQueryFilter] | None = ..., order: str | None = ..., limit: int | None = ...) -> None: ...
-
 
 class Attachment(Model):
     attachment_id: str | None
@@ -429,8 +353,6 @@ class Attachment(Model):
     content_type: str | None
     content_length: int | None
     inline_image: bool | None
-
-    def __init__(self, *, attachment_id: str | None = ..., name: str | None = ..., content_uri: str | None = ..., content_type: str | None = ..., content_length: int | None = ..., inline_image: bool | None = ...) -> None: ...
 
 
 class AttemptLimits(Model):
@@ -446,8 +368,6 @@ class AttemptLimits(Model):
     recall_entries: dict[str, RecallEntry] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., max_attempts_per_contact: int | None = ..., max_attempts_per_number: int | None = ..., time_zone_id: str | None = ..., reset_period: str | None = ..., recall_entries: dict[str, RecallEntry] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AttemptLimitsEntityListing(Model):
     entities: list[AttemptLimits] | None
@@ -461,21 +381,15 @@ class AttemptLimitsEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AttemptLimits] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AttendanceStatus(Model):
     date_workday: _dt.date | None
     attendance_status_type: str | None
     has_evaluation: str | None
 
-    def __init__(self, *, date_workday: _dt.date | None = ..., attendance_status_type: str | None = ..., has_evaluation: str | None = ...) -> None: ...
-
 
 class AttendanceStatusListing(Model):
     entities: list[AttendanceStatus] | None
-
-    def __init__(self, *, entities: list[AttendanceStatus] | None = ...) -> None: ...
 
 
 class Attribute(Model):
@@ -489,8 +403,6 @@ class Attribute(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., description: str | None = ..., created_by: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., modified_by: DomainEntityRef | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AttributeDetailEventTopicAttributeUpdateEvent(Model):
     event_time: int | None
@@ -502,14 +414,10 @@ class AttributeDetailEventTopicAttributeUpdateEvent(Model):
     communications: list[AttributeDetailEventTopicCommunication] | None
     participant_start_time: int | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., attributes: dict[str, str] | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., communications: list[AttributeDetailEventTopicCommunication] | None = ..., participant_start_time: int | None = ...) -> None: ...
-
 
 class AttributeDetailEventTopicCommunication(Model):
     id: str | None
     media_type: str | None
-
-    def __init__(self, *, id: str | None = ..., media_type: str | None = ...) -> None: ...
 
 
 class AttributeFilterItem(Model):
@@ -517,14 +425,10 @@ class AttributeFilterItem(Model):
     operator: str | None
     values: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., operator: str | None = ..., values: list[str] | None = ...) -> None: ...
-
 
 class AtzmTimeSlot(Model):
     earliest_callable_time: str | None
     latest_callable_time: str | None
-
-    def __init__(self, *, earliest_callable_time: str | None = ..., latest_callable_time: str | None = ...) -> None: ...
 
 
 class AtzmTimeSlotWithTimeZone(Model):
@@ -532,15 +436,11 @@ class AtzmTimeSlotWithTimeZone(Model):
     latest_callable_time: str | None
     time_zone_id: str | None
 
-    def __init__(self, *, earliest_callable_time: str | None = ..., latest_callable_time: str | None = ..., time_zone_id: str | None = ...) -> None: ...
-
 
 class AudioConnectorIntegration(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AudioConnectorIntegrationEntityListing(Model):
@@ -555,8 +455,6 @@ class AudioConnectorIntegrationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AudioConnectorIntegration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AudioFormat(Model):
     channels: int | None
@@ -564,14 +462,10 @@ class AudioFormat(Model):
     sample_rate: int | None
     encoding: str | None
 
-    def __init__(self, *, channels: int | None = ..., bits_per_sample: int | None = ..., sample_rate: int | None = ..., encoding: str | None = ...) -> None: ...
-
 
 class AudioState(Model):
     can_hear: bool | None
     can_speak: bool | None
-
-    def __init__(self, *, can_hear: bool | None = ..., can_speak: bool | None = ...) -> None: ...
 
 
 class AudioUpdatedEvent(Model):
@@ -580,8 +474,6 @@ class AudioUpdatedEvent(Model):
     conversation_id: str | None
     communication_id: str | None
     audio_state: AudioState | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., audio_state: AudioState | None = ...) -> None: ...
 
 
 class AuditLogMessage(Model):
@@ -605,14 +497,10 @@ class AuditLogMessage(Model):
     context: dict[str, str] | None
     entity_changes: list[EntityChange] | None
 
-    def __init__(self, *, id: str | None = ..., user_home_org_id: str | None = ..., user: DomainEntityRef | None = ..., client: AddressableEntityRef | None = ..., remote_ip: list[str] | None = ..., service_name: str | None = ..., level: str | None = ..., event_date: _dt.datetime | None = ..., message: MessageInfo | None = ..., action: str | None = ..., entity: DomainEntityRef | None = ..., entity_type: str | None = ..., status: str | None = ..., application: str | None = ..., initiating_action: InitiatingAction | None = ..., transaction_initiator: bool | None = ..., property_changes: list[PropertyChange] | None = ..., context: dict[str, str] | None = ..., entity_changes: list[EntityChange] | None = ...) -> None: ...
-
 
 class AuditQueryEntity(Model):
     name: str | None
     actions: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., actions: list[str] | None = ...) -> None: ...
 
 
 class AuditQueryExecutionLargeResultsResponse(Model):
@@ -620,5 +508,3 @@ class AuditQueryExecutionLargeResultsResponse(Model):
     page_size: int | None
     cursor: str | None
     download_url: str | None
-
-    def __init__(self, *, id: str | None = ..., page_size: int | None = ..., cursor: str | None = ..., download_url: str | None = ...) -> None: ...

@@ -13,8 +13,6 @@ class AuditQueryExecutionResultsResponse(Model):
     cursor: str | None
     entities: list[AuditLogMessage] | None
 
-    def __init__(self, *, id: str | None = ..., page_size: int | None = ..., cursor: str | None = ..., entities: list[AuditLogMessage] | None = ...) -> None: ...
-
 
 class AuditQueryExecutionStatusResponse(Model):
     id: str | None
@@ -25,14 +23,10 @@ class AuditQueryExecutionStatusResponse(Model):
     filters: list[AuditQueryFilter] | None
     sort: list[AuditQuerySort] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., start_date: _dt.datetime | None = ..., interval: str | None = ..., service_name: str | None = ..., filters: list[AuditQueryFilter] | None = ..., sort: list[AuditQuerySort] | None = ...) -> None: ...
-
 
 class AuditQueryFilter(Model):
     pcProperty: str | None
     value: str | None
-
-    def __init__(self, *, pcProperty: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class AuditQueryRequest(Model):
@@ -40,8 +34,6 @@ class AuditQueryRequest(Model):
     service_name: str | None
     filters: list[AuditQueryFilter] | None
     sort: list[AuditQuerySort] | None
-
-    def __init__(self, *, interval: str | None = ..., service_name: str | None = ..., filters: list[AuditQueryFilter] | None = ..., sort: list[AuditQuerySort] | None = ...) -> None: ...
 
 
 class AuditQueryResponse(Model):

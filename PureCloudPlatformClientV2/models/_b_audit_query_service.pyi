@@ -15,20 +15,14 @@ class AuditQueryService(Model):
     name: str | None
     entities: list[AuditQueryEntity] | None
 
-    def __init__(self, *, name: str | None = ..., entities: list[AuditQueryEntity] | None = ...) -> None: ...
-
 
 class AuditQueryServiceMapping(Model):
     services: list[AuditQueryService] | None
-
-    def __init__(self, *, services: list[AuditQueryService] | None = ...) -> None: ...
 
 
 class AuditQuerySort(Model):
     name: str | None
     sort_order: str | None
-
-    def __init__(self, *, name: str | None = ..., sort_order: str | None = ...) -> None: ...
 
 
 class AuditRealtimeQueryRequest(Model):
@@ -39,8 +33,6 @@ class AuditRealtimeQueryRequest(Model):
     page_number: int | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., service_name: str | None = ..., filters: list[AuditQueryFilter] | None = ..., sort: list[AuditQuerySort] | None = ..., page_number: int | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class AuditRealtimeQueryResultsResponse(Model):
     entities: list[AuditLogMessage] | None
@@ -49,28 +41,20 @@ class AuditRealtimeQueryResultsResponse(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AuditLogMessage] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AuditRealtimeRelatedRequest(Model):
     audit_id: str | None
     trustor_org_id: str | None
     sort: list[AuditQuerySort] | None
 
-    def __init__(self, *, audit_id: str | None = ..., trustor_org_id: str | None = ..., sort: list[AuditQuerySort] | None = ...) -> None: ...
-
 
 class AuditRealtimeRelatedResultsResponse(Model):
     entities: list[AuditLogMessage] | None
-
-    def __init__(self, *, entities: list[AuditLogMessage] | None = ...) -> None: ...
 
 
 class AuditTopicAddressableEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AuditTopicAuditLogMessage(Model):
@@ -91,15 +75,11 @@ class AuditTopicAuditLogMessage(Model):
     property_changes: list[AuditTopicPropertyChange] | None
     context: dict[str, str] | None
 
-    def __init__(self, *, id: str | None = ..., user_id: str | None = ..., user_home_org_id: str | None = ..., username: AuditTopicDomainEntityRef | None = ..., user_display: str | None = ..., client_id: AuditTopicAddressableEntityRef | None = ..., remote_ip: list[str] | None = ..., service_name: str | None = ..., level: str | None = ..., event_time: _dt.datetime | None = ..., message: AuditTopicMessageInfo | None = ..., action: str | None = ..., entity_type: str | None = ..., entity: AuditTopicDomainEntityRef | None = ..., property_changes: list[AuditTopicPropertyChange] | None = ..., context: dict[str, str] | None = ...) -> None: ...
-
 
 class AuditTopicDomainEntityRef(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class AuditTopicMessageInfo(Model):
@@ -108,21 +88,15 @@ class AuditTopicMessageInfo(Model):
     message_with_params: str | None
     message_params: dict[str, str] | None
 
-    def __init__(self, *, localizable_message_code: str | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
-
 
 class AuditTopicPropertyChange(Model):
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
-    def __init__(self, *, pcProperty: str | None = ..., old_values: list[str] | None = ..., new_values: list[str] | None = ...) -> None: ...
-
 
 class AuthenticationProperties(Model):
     sharepoint: SharepointAuthenticationProperties | None
-
-    def __init__(self, *, sharepoint: SharepointAuthenticationProperties | None = ...) -> None: ...
 
 
 class AuthenticationSettings(Model):
@@ -130,15 +104,11 @@ class AuthenticationSettings(Model):
     integration_id: str | None
     allow_session_upgrade: bool | None
 
-    def __init__(self, *, enabled: bool | None = ..., integration_id: str | None = ..., allow_session_upgrade: bool | None = ...) -> None: ...
-
 
 class AuthenticatorAttestationResponse(Model):
     client_data_json: str | None
     attestation_object: str | None
     transports: list[str] | None
-
-    def __init__(self, *, client_data_json: str | None = ..., attestation_object: str | None = ..., transports: list[str] | None = ...) -> None: ...
 
 
 class AuthenticatorSelection(Model):
@@ -147,16 +117,12 @@ class AuthenticatorSelection(Model):
     resident_key: str | None
     user_verification: str | None
 
-    def __init__(self, *, authenticator_attachment: str | None = ..., require_resident_key: bool | None = ..., resident_key: str | None = ..., user_verification: str | None = ...) -> None: ...
-
 
 class AuthoringKnowledgeSettings(Model):
     knowledge_id: str | None
     description: str | None
     knowledge_type: str | None
     inherit_from_external: bool | None
-
-    def __init__(self, *, knowledge_id: str | None = ..., description: str | None = ..., knowledge_type: str | None = ..., inherit_from_external: bool | None = ...) -> None: ...
 
 
 class AuthorizationPolicy(Model):
@@ -173,16 +139,12 @@ class AuthorizationPolicy(Model):
     apply_to_clients: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., target_resource: str | None = ..., subject: Subject | None = ..., effect: str | None = ..., condition: _t.Any | None = ..., description: str | None = ..., date_modified: _dt.datetime | None = ..., preset_attributes: dict[str, TypedAttribute] | None = ..., active: bool | None = ..., apply_to_clients: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AuthorizationPolicyEntityListing(Model):
     entities: list[AuthorizationPolicy] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[AuthorizationPolicy] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class AuthorizationSettings(Model):
@@ -193,13 +155,9 @@ class AuthorizationSettings(Model):
     date_last_active: _dt.date | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., analysis_enabled: bool | None = ..., analysis_days: int | None = ..., date_last_calculated: _dt.datetime | None = ..., date_last_active: _dt.date | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AuthorizedDomains(Model):
     outbound: list[str] | None
-
-    def __init__(self, *, outbound: list[str] | None = ...) -> None: ...
 
 
 class AuthzDivision(Model):
@@ -210,16 +168,12 @@ class AuthzDivision(Model):
     object_counts: dict[str, int] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., home_division: bool | None = ..., object_counts: dict[str, int] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AuthzDivisionCursorListing(Model):
     entities: list[AuthzDivision] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[AuthzDivision] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class AuthzDivisionEntityListing(Model):
@@ -234,8 +188,6 @@ class AuthzDivisionEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AuthzDivision] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AuthzDivisionGrantEntityListing(Model):
     entities: list[AuthzGrant] | None
@@ -244,8 +196,6 @@ class AuthzDivisionGrantEntityListing(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AuthzGrant] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class AuthzGrant(Model):
     subject_id: str | None
@@ -253,16 +203,12 @@ class AuthzGrant(Model):
     role: AuthzGrantRole | None
     grant_made_at: _dt.datetime | None
 
-    def __init__(self, *, subject_id: str | None = ..., division: AuthzDivision | None = ..., role: AuthzGrantRole | None = ..., grant_made_at: _dt.datetime | None = ...) -> None: ...
-
 
 class AuthzGrantPolicy(Model):
     actions: list[str] | None
     condition: str | None
     domain: str | None
     entity_name: str | None
-
-    def __init__(self, *, actions: list[str] | None = ..., condition: str | None = ..., domain: str | None = ..., entity_name: str | None = ...) -> None: ...
 
 
 class AuthzGrantRole(Model):
@@ -273,8 +219,6 @@ class AuthzGrantRole(Model):
     default: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., policies: list[AuthzGrantPolicy] | None = ..., default: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AuthzSubject(Model):
     id: str | None
@@ -283,16 +227,10 @@ class AuthzSubject(Model):
     version: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., grants: list[AuthzGrant] | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class AutoAnswerSetting(Model):
     enabled: bool | None
 
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
-
 
 class AutoAnswerSettings(Model):
     settings: dict[str, AutoAnswerSetting] | None
-
-    def __init__(self, *, settings: dict[str, AutoAnswerSetting] | None = ...) -> None: ...

@@ -53,19 +53,13 @@ class AutomaticTimeZoneMappingSettings(Model):
     callable_windows: list[CallableWindow] | None
     supported_countries: list[str] | None
 
-    def __init__(self, *, callable_windows: list[CallableWindow] | None = ..., supported_countries: list[str] | None = ...) -> None: ...
-
 
 class AutoSearchConfig(Model):
     type: str | None
 
-    def __init__(self, *, type: str | None = ...) -> None: ...
-
 
 class AutoStart(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class AutoStatusTransitionDetail(Model):
@@ -73,27 +67,19 @@ class AutoStatusTransitionDetail(Model):
     date_of_transition: _dt.datetime | None
     error_details: TaskManagementErrorDetails | None
 
-    def __init__(self, *, next_status: WorkitemStatusReference | None = ..., date_of_transition: _dt.datetime | None = ..., error_details: TaskManagementErrorDetails | None = ...) -> None: ...
-
 
 class AvailabilityRange(Model):
     earliest_start_minutes_from_midnight: int | None
     latest_end_minutes_from_midnight: int | None
-
-    def __init__(self, *, earliest_start_minutes_from_midnight: int | None = ..., latest_end_minutes_from_midnight: int | None = ...) -> None: ...
 
 
 class AvailableMediaType(Model):
     media_type: str | None
     available_sub_types: list[str] | None
 
-    def __init__(self, *, media_type: str | None = ..., available_sub_types: list[str] | None = ...) -> None: ...
-
 
 class AvailableMediaTypeEntityListing(Model):
     entities: list[AvailableMediaType] | None
-
-    def __init__(self, *, entities: list[AvailableMediaType] | None = ...) -> None: ...
 
 
 class AvailableTime(Model):
@@ -102,8 +88,6 @@ class AvailableTime(Model):
     is_paid: bool | None
     activity_category: str | None
     wfm_schedule: WfmScheduleReference | None
-
-    def __init__(self, *, date_start: _dt.datetime | None = ..., length_in_minutes: int | None = ..., is_paid: bool | None = ..., activity_category: str | None = ..., wfm_schedule: WfmScheduleReference | None = ...) -> None: ...
 
 
 class AvailableTimeOffRange(Model):
@@ -114,21 +98,15 @@ class AvailableTimeOffRange(Model):
     waitlisted_requests_per_interval: list[int] | None
     waitlist_enabled: bool | None
 
-    def __init__(self, *, time_off_limit: TimeOffLimitReference | None = ..., start_date: _dt.date | None = ..., granularity: str | None = ..., available_minutes_per_interval: list[int] | None = ..., waitlisted_requests_per_interval: list[int] | None = ..., waitlist_enabled: bool | None = ...) -> None: ...
-
 
 class AvailableTimeOffRequest(Model):
     activity_code_id: str | None
     date_ranges: list[LocalDateRange] | None
     supported_granularities: list[str] | None
 
-    def __init__(self, *, activity_code_id: str | None = ..., date_ranges: list[LocalDateRange] | None = ..., supported_granularities: list[str] | None = ...) -> None: ...
-
 
 class AvailableTimeOffResponse(Model):
     values: list[AvailableTimeOffRange] | None
-
-    def __init__(self, *, values: list[AvailableTimeOffRange] | None = ...) -> None: ...
 
 
 class AvailableTopic(Model):
@@ -147,32 +125,22 @@ class AvailableTopic(Model):
     public_api_template_uri_paths: list[str] | None
     topic_parameters: list[str] | None
 
-    def __init__(self, *, description: str | None = ..., id: str | None = ..., permission_details: list[PermissionDetails] | None = ..., requires_permissions: list[str] | None = ..., requires_division_permissions: bool | None = ..., requires_any_validator: bool | None = ..., enforced: bool | None = ..., visibility: str | None = ..., schema: dict[str, _t.Any] | None = ..., requires_current_user: bool | None = ..., requires_current_user_or_permission: bool | None = ..., transports: list[str] | None = ..., public_api_template_uri_paths: list[str] | None = ..., topic_parameters: list[str] | None = ...) -> None: ...
-
 
 class AvailableTopicEntityListing(Model):
     entities: list[AvailableTopic] | None
-
-    def __init__(self, *, entities: list[AvailableTopic] | None = ...) -> None: ...
 
 
 class AvailableTranslations(Model):
     org_specific: list[str] | None
     builtin: list[str] | None
 
-    def __init__(self, *, org_specific: list[str] | None = ..., builtin: list[str] | None = ...) -> None: ...
-
 
 class BackgroundAssistantUserAuthenticatedInfo(Model):
     background_assistant_id: str | None
 
-    def __init__(self, *, background_assistant_id: str | None = ...) -> None: ...
-
 
 class BackgroundImageSettings(Model):
     url: str | None
-
-    def __init__(self, *, url: str | None = ...) -> None: ...
 
 
 class BaseProgramEntity(Model):
@@ -180,15 +148,11 @@ class BaseProgramEntity(Model):
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BaseTopicEntitiy(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BatchConversationEventRequest(Model):
@@ -225,8 +189,6 @@ class BatchConversationEventRequest(Model):
     email_routing_transfer_events: list[EmailRoutingTransferEvent] | None
     email_user_transfer_events: list[EmailUserTransferEvent] | None
 
-    def __init__(self, *, end_transfer_events: list[EndTransferEvent] | None = ..., phone_transfer_events: list[PhoneTransferEvent] | None = ..., progress_transfer_events: list[ProgressTransferEvent] | None = ..., routing_transfer_events: list[RoutingTransferEvent] | None = ..., user_transfer_events: list[UserTransferEvent] | None = ..., communication_answered_events: list[CommunicationAnsweredEvent] | None = ..., communication_disposition_applied_events: list[CommunicationDispositionAppliedEvent] | None = ..., hold_updated_events: list[HoldUpdatedEvent] | None = ..., external_established_events: list[ExternalEstablishedEvent] | None = ..., ivr_established_events: list[IvrEstablishedEvent] | None = ..., phone_established_events: list[PhoneEstablishedEvent] | None = ..., routing_established_events: list[RoutingEstablishedEvent] | None = ..., user_established_events: list[UserEstablishedEvent] | None = ..., audio_updated_events: list[AudioUpdatedEvent] | None = ..., communication_ended_events: list[CommunicationEndedEvent] | None = ..., consult_transfer_events: list[ConsultTransferEvent] | None = ..., progress_consult_transfer_events: list[ProgressConsultTransferEvent] | None = ..., end_consult_transfer_events: list[EndConsultTransferEvent] | None = ..., email_begin_transmitting_events: list[EmailBeginTransmittingEvent] | None = ..., email_communication_ended_events: list[EmailCommunicationEndedEvent] | None = ..., email_external_established_events: list[EmailExternalEstablishedEvent] | None = ..., email_flow_established_events: list[EmailFlowEstablishedEvent] | None = ..., email_routing_established_events: list[EmailRoutingEstablishedEvent] | None = ..., email_user_established_events: list[EmailUserEstablishedEvent] | None = ..., email_communication_answered_events: list[EmailCommunicationAnsweredEvent] | None = ..., email_communication_disposition_applied_events: list[EmailCommunicationDispositionAppliedEvent] | None = ..., email_communication_sent_message_events: list[EmailCommunicationSentMessageEvent] | None = ..., email_hold_updated_events: list[EmailHoldUpdatedEvent] | None = ..., email_end_transfer_events: list[EmailEndTransferEvent] | None = ..., email_progress_transfer_events: list[EmailProgressTransferEvent] | None = ..., email_routing_transfer_events: list[EmailRoutingTransferEvent] | None = ..., email_user_transfer_events: list[EmailUserTransferEvent] | None = ...) -> None: ...
-
 
 class BatchDownloadJobResult(Model):
     conversation_id: str | None
@@ -234,8 +196,6 @@ class BatchDownloadJobResult(Model):
     result_url: str | None
     content_type: str | None
     error_msg: str | None
-
-    def __init__(self, *, conversation_id: str | None = ..., recording_id: str | None = ..., result_url: str | None = ..., content_type: str | None = ..., error_msg: str | None = ...) -> None: ...
 
 
 class BatchDownloadJobStatusResult(Model):
@@ -248,30 +208,20 @@ class BatchDownloadJobStatusResult(Model):
     results: list[BatchDownloadJobResult] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., job_id: str | None = ..., expected_result_count: int | None = ..., result_count: int | None = ..., error_count: int | None = ..., status: str | None = ..., results: list[BatchDownloadJobResult] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BatchDownloadJobSubmission(Model):
     batch_download_request_list: list[BatchDownloadRequest] | None
-
-    def __init__(self, *, batch_download_request_list: list[BatchDownloadRequest] | None = ...) -> None: ...
 
 
 class BatchDownloadJobSubmissionResult(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BatchDownloadRequest(Model):
     conversation_id: str | None
     recording_id: str | None
 
-    def __init__(self, *, conversation_id: str | None = ..., recording_id: str | None = ...) -> None: ...
-
 
 class BatchEventResponse(Model):
     errors: list[EventError] | None
-
-    def __init__(self, *, errors: list[EventError] | None = ...) -> None: ...

@@ -15,31 +15,21 @@ from ._b_user_queue_entity_listing import UserRoutingStatusEvent
 class BatchGetCustomerIntentsRequest(Model):
     ids: list[str] | None
 
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
-
 
 class BatchPredictiveRoutingCustomKpiAttributionEventRequest(Model):
     custom_kpi_attribution_events: list[PredictiveRoutingCustomKpiAttributionEvent] | None
-
-    def __init__(self, *, custom_kpi_attribution_events: list[PredictiveRoutingCustomKpiAttributionEvent] | None = ...) -> None: ...
 
 
 class BatchUserPresenceEventRequest(Model):
     user_presence_events: list[UserPresenceEvent] | None
 
-    def __init__(self, *, user_presence_events: list[UserPresenceEvent] | None = ...) -> None: ...
-
 
 class BatchUserRoutingStatusEventRequest(Model):
     user_routing_status_events: list[UserRoutingStatusEvent] | None
 
-    def __init__(self, *, user_routing_status_events: list[UserRoutingStatusEvent] | None = ...) -> None: ...
-
 
 class BeginWebAuthnRegistrationResponse(Model):
     public_key: PublicKeyCredentialCreationOptions | None
-
-    def __init__(self, *, public_key: PublicKeyCredentialCreationOptions | None = ...) -> None: ...
 
 
 class BenefitAssessment(Model):
@@ -52,8 +42,6 @@ class BenefitAssessment(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., queues: list[AddressableEntityRef] | None = ..., kpi_assessments: list[KeyPerformanceIndicatorAssessment] | None = ..., state: str | None = ..., job_id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BenefitAssessmentJob(Model):
     id: str | None
@@ -62,10 +50,6 @@ class BenefitAssessmentJob(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BidGroupScheduleSet(Model):
     shift_sets: list[ShiftSet] | None
-
-    def __init__(self, *, shift_sets: list[ShiftSet] | None = ...) -> None: ...

@@ -19,8 +19,6 @@ class BidGroupWorkPlanRequest(Model):
     suggested_agent_count: int | None
     agent_count_range: AgentCountRange | None
 
-    def __init__(self, *, work_plan_id: str | None = ..., override_agent_count: int | None = ..., suggested_agent_count: int | None = ..., agent_count_range: AgentCountRange | None = ...) -> None: ...
-
 
 class BidGroupWorkPlanResponse(Model):
     id: str | None
@@ -30,14 +28,10 @@ class BidGroupWorkPlanResponse(Model):
     agent_count_range: AgentCountRange | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., management_unit: ManagementUnitReference | None = ..., override_agent_count: int | None = ..., suggested_agent_count: int | None = ..., agent_count_range: AgentCountRange | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BidGroupWorkPlanRotationRequest(Model):
     work_plan_rotation_id: str | None
     agent_count: int | None
-
-    def __init__(self, *, work_plan_rotation_id: str | None = ..., agent_count: int | None = ...) -> None: ...
 
 
 class BidGroupWorkPlanRotationResponse(Model):
@@ -45,8 +39,6 @@ class BidGroupWorkPlanRotationResponse(Model):
     management_unit: ManagementUnitReference | None
     agent_count: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., management_unit: ManagementUnitReference | None = ..., agent_count: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BillingCharge(Model):
@@ -63,8 +55,6 @@ class BillingCharge(Model):
     overage_currency: str | None
     converted_token_count: float | None
     token_conversion_rate: float | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., product: BillingProduct | None = ..., organizations: list[NamedEntity] | None = ..., prepaid_quantity: float | None = ..., fairuse_quantity: float | None = ..., actual_quantity: float | None = ..., overage_quantity: float | None = ..., overage_rate: float | None = ..., overage_charge: float | None = ..., overage_currency: str | None = ..., converted_token_count: float | None = ..., token_conversion_rate: float | None = ...) -> None: ...
 
 
 class BillingContract(Model):
@@ -83,8 +73,6 @@ class BillingContract(Model):
     billing_periods: list[BillingContractPeriod] | None
     plans: list[BillingPlan] | None
 
-    def __init__(self, *, id: str | None = ..., external_number: str | None = ..., status: str | None = ..., commercial_model: str | None = ..., purchase_order_numbers: list[str] | None = ..., bill_to_customer: Customer | None = ..., sold_to_customer: Customer | None = ..., end_customer: Customer | None = ..., date_start: _dt.date | None = ..., date_end: _dt.date | None = ..., date_ramp_start: _dt.date | None = ..., date_ramp_end: _dt.date | None = ..., billing_periods: list[BillingContractPeriod] | None = ..., plans: list[BillingPlan] | None = ...) -> None: ...
-
 
 class BillingContractListing(Model):
     entities: list[BillingContract] | None
@@ -92,16 +80,12 @@ class BillingContractListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[BillingContract] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class BillingContractPeriod(Model):
     id: str | None
     date_start: _dt.date | None
     date_end: _dt.date | None
     status: str | None
-
-    def __init__(self, *, id: str | None = ..., date_start: _dt.date | None = ..., date_end: _dt.date | None = ..., status: str | None = ...) -> None: ...
 
 
 class BillingContractPeriodDetail(Model):
@@ -111,8 +95,6 @@ class BillingContractPeriodDetail(Model):
     status: str | None
     charges: list[BillingCharge] | None
     wallets: list[BillingWallet] | None
-
-    def __init__(self, *, id: str | None = ..., date_start: _dt.date | None = ..., date_end: _dt.date | None = ..., status: str | None = ..., charges: list[BillingCharge] | None = ..., wallets: list[BillingWallet] | None = ...) -> None: ...
 
 
 class BillingInvoice(Model):
@@ -131,8 +113,6 @@ class BillingInvoice(Model):
     customer_invoice_type: str | None
     amount: float | None
 
-    def __init__(self, *, id: str | None = ..., bill_to_customer: Customer | None = ..., ship_to_customer: Customer | None = ..., sold_to_customer: Customer | None = ..., date_invoiced: _dt.date | None = ..., bill_to_address: InvoiceAddress | None = ..., ship_to_address: InvoiceAddress | None = ..., currency_iso_code: str | None = ..., payment_status: str | None = ..., payment_terms: str | None = ..., payment_link: str | None = ..., customer_po_number: str | None = ..., customer_invoice_type: str | None = ..., amount: float | None = ...) -> None: ...
-
 
 class BillingInvoiceItem(Model):
     id: str | None
@@ -145,5 +125,3 @@ class BillingInvoiceItem(Model):
     quantity: int | None
     unit_of_measure: str | None
     amount: float | None
-
-    def __init__(self, *, id: str | None = ..., product: BillingProduct | None = ..., description: str | None = ..., date_transacted: _dt.date | None = ..., date_start: _dt.date | None = ..., date_end: _dt.date | None = ..., organization: NamedEntity | None = ..., quantity: int | None = ..., unit_of_measure: str | None = ..., amount: float | None = ...) -> None: ...

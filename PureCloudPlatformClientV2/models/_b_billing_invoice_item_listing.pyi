@@ -15,16 +15,12 @@ class BillingInvoiceItemListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[BillingInvoiceItem] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class BillingInvoiceListing(Model):
     entities: list[BillingInvoice] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[BillingInvoice] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class BillingPlan(Model):
@@ -33,8 +29,6 @@ class BillingPlan(Model):
     organizations: list[NamedEntity] | None
     product: BillingProduct | None
     items: list[BillingPlanItem] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., organizations: list[NamedEntity] | None = ..., product: BillingProduct | None = ..., items: list[BillingPlanItem] | None = ...) -> None: ...
 
 
 class BillingPlanItem(Model):
@@ -53,8 +47,6 @@ class BillingPlanItem(Model):
     quantity: int | None
     unit_of_measure: str | None
 
-    def __init__(self, *, item_number: str | None = ..., name: str | None = ..., type: str | None = ..., function: str | None = ..., description: str | None = ..., date_charged_through: _dt.date | None = ..., currency_iso_code: str | None = ..., discount_amount: float | None = ..., date_effective_start: _dt.date | None = ..., date_effective_end: _dt.date | None = ..., overage_price: float | None = ..., price: float | None = ..., quantity: int | None = ..., unit_of_measure: str | None = ...) -> None: ...
-
 
 class BillingProduct(Model):
     id: str | None
@@ -62,15 +54,11 @@ class BillingProduct(Model):
     name: str | None
     unit_of_measure: str | None
 
-    def __init__(self, *, id: str | None = ..., sku: str | None = ..., name: str | None = ..., unit_of_measure: str | None = ...) -> None: ...
-
 
 class BillingUsage(Model):
     name: str | None
     total_usage: str | None
     resources: list[BillingUsageResource] | None
-
-    def __init__(self, *, name: str | None = ..., total_usage: str | None = ..., resources: list[BillingUsageResource] | None = ...) -> None: ...
 
 
 class BillingUsageReport(Model):
@@ -81,5 +69,3 @@ class BillingUsageReport(Model):
     status: str | None
     usages: list[BillingUsage] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., status: str | None = ..., usages: list[BillingUsage] | None = ..., self_uri: str | None = ...) -> None: ...

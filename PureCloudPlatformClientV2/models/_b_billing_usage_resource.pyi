@@ -20,8 +20,6 @@ class BillingUsageResource(Model):
     name: str | None
     date: _dt.datetime | None
 
-    def __init__(self, *, name: str | None = ..., date: _dt.datetime | None = ...) -> None: ...
-
 
 class BillingWallet(Model):
     id: str | None
@@ -39,8 +37,6 @@ class BillingWallet(Model):
     balance_overage_currency: str | None
     unit_of_measure: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., organizations: list[NamedEntity] | None = ..., product: BillingProduct | None = ..., starting_balance: float | None = ..., ending_balance: float | None = ..., balance_increase: float | None = ..., balance_decrease: float | None = ..., balance_consumption: float | None = ..., balance_overage: float | None = ..., balance_overage_rate: float | None = ..., balance_overage_charge: float | None = ..., balance_overage_currency: str | None = ..., unit_of_measure: str | None = ...) -> None: ...
-
 
 class Biography(Model):
     biography: str | None
@@ -48,8 +44,6 @@ class Biography(Model):
     hobbies: list[str] | None
     spouse: str | None
     education: list[Education] | None
-
-    def __init__(self, *, biography: str | None = ..., interests: list[str] | None = ..., hobbies: list[str] | None = ..., spouse: str | None = ..., education: list[Education] | None = ...) -> None: ...
 
 
 class Bot(Model):
@@ -61,29 +55,21 @@ class Bot(Model):
     bot_composite_tag: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., provider: str | None = ..., versions: list[BotVersion] | None = ..., bot_composite_tag: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BotAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class BotAggregateQueryClause(Model):
     type: str | None
     predicates: list[BotAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[BotAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class BotAggregateQueryFilter(Model):
     type: str | None
     clauses: list[BotAggregateQueryClause] | None
     predicates: list[BotAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[BotAggregateQueryClause] | None = ..., predicates: list[BotAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class BotAggregateQueryPredicate(Model):
@@ -93,13 +79,9 @@ class BotAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class BotAggregateQueryResponse(Model):
     results: list[BotAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[BotAggregateDataContainer] | None = ...) -> None: ...
 
 
 class BotAggregationQuery(Model):
@@ -116,14 +98,10 @@ class BotAggregationQuery(Model):
     sort_metric: BotAggregationSort | None
     limit: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: BotAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[BotAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: BotAggregationSort | None = ..., limit: int | None = ...) -> None: ...
-
 
 class BotAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class BotAggregationView(Model):
@@ -132,14 +110,10 @@ class BotAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class BotAsyncAggregateQueryResponse(Model):
     results: list[BotAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[BotAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class BotAsyncAggregationQuery(Model):
@@ -157,16 +131,12 @@ class BotAsyncAggregationQuery(Model):
     limit: int | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: BotAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[BotAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: BotAggregationSort | None = ..., limit: int | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class BotChannel(Model):
     name: str | None
     input_modes: list[str] | None
     output_modes: list[str] | None
     user_agent: TextBotUserAgent | None
-
-    def __init__(self, *, name: str | None = ..., input_modes: list[str] | None = ..., output_modes: list[str] | None = ..., user_agent: TextBotUserAgent | None = ...) -> None: ...
 
 
 class BotConnectorBot(Model):
@@ -176,8 +146,6 @@ class BotConnectorBot(Model):
     versions: list[BotConnectorBotVersion] | None
     bot_composite_tag: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., versions: list[BotConnectorBotVersion] | None = ..., bot_composite_tag: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BotConnectorBotSummaryEntityListing(Model):
@@ -192,15 +160,11 @@ class BotConnectorBotSummaryEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[BotSummary] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class BotConnectorBotVersion(Model):
     version: str | None
     supported_languages: list[str] | None
     intents: list[BotIntent] | None
-
-    def __init__(self, *, version: str | None = ..., supported_languages: list[str] | None = ..., intents: list[BotIntent] | None = ...) -> None: ...
 
 
 class BotConnectorBotVersionSummaryEntityListing(Model):
@@ -215,14 +179,10 @@ class BotConnectorBotVersionSummaryEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[BotVersionSummary] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class BotConnectorIntent(Model):
     name: str | None
     entities: list[BotEntity] | None
-
-    def __init__(self, *, name: str | None = ..., entities: list[BotEntity] | None = ...) -> None: ...
 
 
 class BotConnectorSummary(Model):
@@ -232,17 +192,11 @@ class BotConnectorSummary(Model):
     bot_composite_tag: str | None
     versions: list[BotConnectorVersionSummary] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., bot_composite_tag: str | None = ..., versions: list[BotConnectorVersionSummary] | None = ...) -> None: ...
-
 
 class BotConnectorVersionSummary(Model):
     version: str | None
-
-    def __init__(self, *, version: str | None = ...) -> None: ...
 
 
 class BotEntity(Model):
     name: str | None
     type: str | None
-
-    def __init__(self, *, name: str | None = ..., type: str | None = ...) -> None: ...

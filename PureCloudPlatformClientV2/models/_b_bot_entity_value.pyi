@@ -27,15 +27,11 @@ class BotEntityValue(Model):
     value: str | None
     values: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., value: str | None = ..., values: list[str] | None = ...) -> None: ...
-
 
 class BotExecutionConfiguration(Model):
     bot_id: str | None
     execution_host: str | None
     bot_credentials: NuanceBotCredentials | None
-
-    def __init__(self, *, bot_id: str | None = ..., execution_host: str | None = ..., bot_credentials: NuanceBotCredentials | None = ...) -> None: ...
 
 
 class BotFlowSession(Model):
@@ -50,20 +46,14 @@ class BotFlowSession(Model):
     date_created: _dt.datetime | None
     date_completed: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., flow: Entity | None = ..., conversation: AddressableEntityRef | None = ..., channel: BotChannel | None = ..., language: str | None = ..., end_language: str | None = ..., bot_result: str | None = ..., bot_result_category: str | None = ..., date_created: _dt.datetime | None = ..., date_completed: _dt.datetime | None = ...) -> None: ...
-
 
 class BotIntent(Model):
     name: str | None
     slots: dict[str, BotSlot] | None
 
-    def __init__(self, *, name: str | None = ..., slots: dict[str, BotSlot] | None = ...) -> None: ...
-
 
 class BotList(Model):
     chat_bots: list[BotConnectorBot] | None
-
-    def __init__(self, *, chat_bots: list[BotConnectorBot] | None = ...) -> None: ...
 
 
 class BotListing(Model):
@@ -78,14 +68,10 @@ class BotListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Bot] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class BotMessengerProfile(Model):
     name: str | None
     avatar_url: str | None
-
-    def __init__(self, *, name: str | None = ..., avatar_url: str | None = ...) -> None: ...
 
 
 class BotSearchResponse(Model):
@@ -96,20 +82,14 @@ class BotSearchResponse(Model):
     virtual_agent_enabled: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., bot_type: str | None = ..., description: str | None = ..., virtual_agent_enabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BotSearchResponseEntityListing(Model):
     entities: list[BotSearchResponse] | None
-
-    def __init__(self, *, entities: list[BotSearchResponse] | None = ...) -> None: ...
 
 
 class BotSlot(Model):
     name: str | None
     type: str | None
-
-    def __init__(self, *, name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class BotSummary(Model):
@@ -117,8 +97,6 @@ class BotSummary(Model):
     id: str | None
     description: str | None
     bot_composite_tag: str | None
-
-    def __init__(self, *, name: str | None = ..., id: str | None = ..., description: str | None = ..., bot_composite_tag: str | None = ...) -> None: ...
 
 
 class BotSummaryEntityListing(Model):
@@ -133,15 +111,11 @@ class BotSummaryEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[BotConnectorSummary] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class BotVersion(Model):
     version: str | None
     supported_languages: list[str] | None
     intents: list[BotConnectorIntent] | None
-
-    def __init__(self, *, version: str | None = ..., supported_languages: list[str] | None = ..., intents: list[BotConnectorIntent] | None = ...) -> None: ...
 
 
 class BotVersionSummary(Model):
@@ -150,8 +124,6 @@ class BotVersionSummary(Model):
     description: str | None
     bot_composite_tag: str | None
     version: str | None
-
-    def __init__(self, *, name: str | None = ..., id: str | None = ..., description: str | None = ..., bot_composite_tag: str | None = ..., version: str | None = ...) -> None: ...
 
 
 class Browser(Model):
@@ -167,26 +139,18 @@ class Browser(Model):
     features_pdf: bool | None
     features_webrtc: bool | None
 
-    def __init__(self, *, family: str | None = ..., version: str | None = ..., lang: str | None = ..., fingerprint: str | None = ..., is_mobile: bool | None = ..., view_height: int | None = ..., view_width: int | None = ..., features_flash: bool | None = ..., features_java: bool | None = ..., features_pdf: bool | None = ..., features_webrtc: bool | None = ...) -> None: ...
-
 
 class BuAbandonRate(Model):
     include: bool | None
     percent: int | None
 
-    def __init__(self, *, include: bool | None = ..., percent: int | None = ...) -> None: ...
-
 
 class BuActivitySettingsRequest(Model):
     default_activity_code_id: str | None
 
-    def __init__(self, *, default_activity_code_id: str | None = ...) -> None: ...
-
 
 class BuActivitySettingsResponse(Model):
     default_activity_code: ActivityCodeReference | None
-
-    def __init__(self, *, default_activity_code: ActivityCodeReference | None = ...) -> None: ...
 
 
 class BuAdherenceAdjustmentsQueryJob(Model):
@@ -197,8 +161,6 @@ class BuAdherenceAdjustmentsQueryJob(Model):
     result: AdherenceAdjustmentsListing | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., result: AdherenceAdjustmentsListing | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuAdherenceAdjustmentsQueryJobsReference(Model):
     id: str | None
@@ -206,20 +168,14 @@ class BuAdherenceAdjustmentsQueryJobsReference(Model):
     created_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., created_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuAdherenceAdjustmentsQueryJobsReferenceListing(Model):
     entities: list[BuAdherenceAdjustmentsQueryJobsReference] | None
-
-    def __init__(self, *, entities: list[BuAdherenceAdjustmentsQueryJobsReference] | None = ...) -> None: ...
 
 
 class BuAdherenceAdjustmentsSettings(Model):
     submission_range_constraint_days: int | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, submission_range_constraint_days: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class BuAgentScheduleActivity(Model):
@@ -234,13 +190,9 @@ class BuAgentScheduleActivity(Model):
     external_activity_id: str | None
     external_activity_type: str | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., description: str | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., payable_minutes: int | None = ..., time_off_request_id: str | None = ..., time_off_request_sync_version: int | None = ..., external_activity_id: str | None = ..., external_activity_type: str | None = ...) -> None: ...
-
 
 class BuAgentScheduleHistoryChange(Model):
     metadata: BuAgentScheduleHistoryChangeMetadata | None
     shifts: list[BuAgentScheduleShift] | None
     full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None
     deletes: BuAgentScheduleHistoryDeletedChange | None
-
-    def __init__(self, *, metadata: BuAgentScheduleHistoryChangeMetadata | None = ..., shifts: list[BuAgentScheduleShift] | None = ..., full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None = ..., deletes: BuAgentScheduleHistoryDeletedChange | None = ...) -> None: ...

@@ -66,15 +66,11 @@ class BuAgentScheduleHistoryChangeMetadata(Model):
     date_modified: _dt.datetime | None
     modified_by: UserReference | None
 
-    def __init__(self, *, date_modified: _dt.datetime | None = ..., modified_by: UserReference | None = ...) -> None: ...
-
 
 class BuAgentScheduleHistoryDeletedChange(Model):
     shift_ids: list[str] | None
     full_day_time_off_marker_dates: list[_dt.date] | None
     agent_schedule: bool | None
-
-    def __init__(self, *, shift_ids: list[str] | None = ..., full_day_time_off_marker_dates: list[_dt.date] | None = ..., agent_schedule: bool | None = ...) -> None: ...
 
 
 class BuAgentScheduleHistoryDroppedChange(Model):
@@ -83,8 +79,6 @@ class BuAgentScheduleHistoryDroppedChange(Model):
     full_day_time_off_marker_dates: list[_dt.date] | None
     deletes: BuAgentScheduleHistoryDeletedChange | None
 
-    def __init__(self, *, metadata: BuAgentScheduleHistoryChangeMetadata | None = ..., shift_ids: list[str] | None = ..., full_day_time_off_marker_dates: list[_dt.date] | None = ..., deletes: BuAgentScheduleHistoryDeletedChange | None = ...) -> None: ...
-
 
 class BuAgentScheduleHistoryResponse(Model):
     prior_published_schedules: list[BuScheduleReference] | None
@@ -92,16 +86,12 @@ class BuAgentScheduleHistoryResponse(Model):
     dropped_changes: list[BuAgentScheduleHistoryDroppedChange] | None
     changes: list[BuAgentScheduleHistoryChange] | None
 
-    def __init__(self, *, prior_published_schedules: list[BuScheduleReference] | None = ..., base_published_schedule: BuAgentScheduleHistoryChange | None = ..., dropped_changes: list[BuAgentScheduleHistoryDroppedChange] | None = ..., changes: list[BuAgentScheduleHistoryChange] | None = ...) -> None: ...
-
 
 class BuAgentSchedulePublishedScheduleReference(Model):
     id: str | None
     week_date: _dt.date | None
     week_count: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., week_count: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BuAgentScheduleQueryResponse(Model):
@@ -112,8 +102,6 @@ class BuAgentScheduleQueryResponse(Model):
     work_plans_per_week: list[WorkPlanReference] | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, user: UserReference | None = ..., shifts: list[BuAgentScheduleShift] | None = ..., full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None = ..., work_plan: WorkPlanReference | None = ..., work_plans_per_week: list[WorkPlanReference] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class BuAgentScheduleRescheduleResponse(Model):
     user: UserReference | None
@@ -122,15 +110,11 @@ class BuAgentScheduleRescheduleResponse(Model):
     work_plan: WorkPlanReference | None
     work_plans_per_week: list[WorkPlanReference] | None
 
-    def __init__(self, *, user: UserReference | None = ..., shifts: list[BuAgentScheduleShift] | None = ..., full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None = ..., work_plan: WorkPlanReference | None = ..., work_plans_per_week: list[WorkPlanReference] | None = ...) -> None: ...
-
 
 class BuAgentScheduleSearchResponse(Model):
     user: UserReference | None
     shifts: list[BuAgentScheduleShift] | None
     full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None
-
-    def __init__(self, *, user: UserReference | None = ..., shifts: list[BuAgentScheduleShift] | None = ..., full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None = ...) -> None: ...
 
 
 class BuAgentScheduleShift(Model):
@@ -143,8 +127,6 @@ class BuAgentScheduleShift(Model):
     work_plan_id: str | None
     work_plan_shift_id: str | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., activities: list[BuAgentScheduleActivity] | None = ..., manually_edited: bool | None = ..., schedule: BuScheduleReference | None = ..., work_plan_id: str | None = ..., work_plan_shift_id: str | None = ...) -> None: ...
-
 
 class BuAgentScheduleShiftRequest(Model):
     id: str | None
@@ -156,14 +138,10 @@ class BuAgentScheduleShiftRequest(Model):
     work_plan_id: ValueWrapperString | None
     work_plan_shift_id: ValueWrapperString | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., activities: list[BuAgentScheduleActivity] | None = ..., manually_edited: bool | None = ..., schedule: BuScheduleReference | None = ..., work_plan_id: ValueWrapperString | None = ..., work_plan_shift_id: ValueWrapperString | None = ...) -> None: ...
-
 
 class BuAgentSchedulesQueryResponse(Model):
     agent_schedules: list[BuAgentScheduleQueryResponse] | None
     business_unit_time_zone: str | None
-
-    def __init__(self, *, agent_schedules: list[BuAgentScheduleQueryResponse] | None = ..., business_unit_time_zone: str | None = ...) -> None: ...
 
 
 class BuAgentSchedulesSearchResponse(Model):
@@ -171,14 +149,10 @@ class BuAgentSchedulesSearchResponse(Model):
     business_unit_time_zone: str | None
     published_schedules: list[BuAgentSchedulePublishedScheduleReference] | None
 
-    def __init__(self, *, agent_schedules: list[BuAgentScheduleSearchResponse] | None = ..., business_unit_time_zone: str | None = ..., published_schedules: list[BuAgentSchedulePublishedScheduleReference] | None = ...) -> None: ...
-
 
 class BuAgentScheduleUpdate(Model):
     type: str | None
     shift_start_dates: list[_dt.datetime] | None
-
-    def __init__(self, *, type: str | None = ..., shift_start_dates: list[_dt.datetime] | None = ...) -> None: ...
 
 
 class BuAlternativeShiftJobResponse(Model):
@@ -192,8 +166,6 @@ class BuAlternativeShiftJobResponse(Model):
     bulk_update_trades_results: AlternativeShiftBulkUpdateTradesResponseTemplate | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., view_offers_results: AlternativeShiftOffersViewResponseTemplate | None = ..., view_trades_results: AlternativeShiftTradesViewResponseTemplate | None = ..., bulk_update_trades_results: AlternativeShiftBulkUpdateTradesResponseTemplate | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuAsyncAgentSchedulesQueryResponse(Model):
     status: str | None
@@ -201,8 +173,6 @@ class BuAsyncAgentSchedulesQueryResponse(Model):
     result: BuAgentSchedulesQueryResponse | None
     progress: int | None
     download_url: str | None
-
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: BuAgentSchedulesQueryResponse | None = ..., progress: int | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class BuAsyncAgentSchedulesSearchResponse(Model):
@@ -212,15 +182,11 @@ class BuAsyncAgentSchedulesSearchResponse(Model):
     progress: int | None
     download_url: str | None
 
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: BuAgentSchedulesSearchResponse | None = ..., progress: int | None = ..., download_url: str | None = ...) -> None: ...
-
 
 class BuAsyncScheduleResponse(Model):
     status: str | None
     operation_id: str | None
     result: BuScheduleMetadata | None
-
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: BuScheduleMetadata | None = ...) -> None: ...
 
 
 class BuAsyncScheduleRunResponse(Model):
@@ -228,20 +194,14 @@ class BuAsyncScheduleRunResponse(Model):
     operation_id: str | None
     result: BuScheduleRun | None
 
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: BuScheduleRun | None = ...) -> None: ...
-
 
 class BuAverageSpeedOfAnswer(Model):
     include: bool | None
     seconds: int | None
 
-    def __init__(self, *, include: bool | None = ..., seconds: int | None = ...) -> None: ...
-
 
 class BuConvertTimeOffGranularityLimitJobListing(Model):
     entities: list[BuConvertTimeOffLimitGranularityJobResponse] | None
-
-    def __init__(self, *, entities: list[BuConvertTimeOffLimitGranularityJobResponse] | None = ...) -> None: ...
 
 
 class BuConvertTimeOffLimitGranularityJobProgress(Model):
@@ -250,14 +210,10 @@ class BuConvertTimeOffLimitGranularityJobProgress(Model):
     number_of_days_complete: int | None
     percentage_complete: int | None
 
-    def __init__(self, *, date_earliest_complete: _dt.date | None = ..., date_latest_complete: _dt.date | None = ..., number_of_days_complete: int | None = ..., percentage_complete: int | None = ...) -> None: ...
-
 
 class BuConvertTimeOffLimitGranularityJobRequest(Model):
     granularity: str | None
     full_day_time_off_start_time: str | None
-
-    def __init__(self, *, granularity: str | None = ..., full_day_time_off_start_time: str | None = ...) -> None: ...
 
 
 class BuConvertTimeOffLimitGranularityJobResponse(Model):
@@ -268,15 +224,11 @@ class BuConvertTimeOffLimitGranularityJobResponse(Model):
     error: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., time_off_limit: BuTimeOffLimitReference | None = ..., status: str | None = ..., progress: BuConvertTimeOffLimitGranularityJobProgress | None = ..., error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuCopyScheduleRequest(Model):
     description: str | None
     week_date: _dt.date | None
     include_forecast: bool | None
-
-    def __init__(self, *, description: str | None = ..., week_date: _dt.date | None = ..., include_forecast: bool | None = ...) -> None: ...
 
 
 class BuCreateBlankScheduleRequest(Model):
@@ -284,16 +236,12 @@ class BuCreateBlankScheduleRequest(Model):
     short_term_forecast: BuShortTermForecastReference | None
     week_count: int | None
 
-    def __init__(self, *, description: str | None = ..., short_term_forecast: BuShortTermForecastReference | None = ..., week_count: int | None = ...) -> None: ...
-
 
 class BuCreateTimeOffLimitRequest(Model):
     staffing_group_id: str | None
     management_unit_id: str | None
     granularity: str | None
     full_day_time_off_start_time: str | None
-
-    def __init__(self, *, staffing_group_id: str | None = ..., management_unit_id: str | None = ..., granularity: str | None = ..., full_day_time_off_start_time: str | None = ...) -> None: ...
 
 
 class BuCreateTimeOffPlanRequest(Model):
@@ -310,8 +258,6 @@ class BuCreateTimeOffPlanRequest(Model):
     business_unit_association: CreateTimeOffPlanBusinessUnitAssociation | None
     management_unit_association: CreateTimeOffPlanManagementUnitAssociation | None
 
-    def __init__(self, *, name: str | None = ..., activity_code_ids: list[str] | None = ..., auto_approval_rule: str | None = ..., days_before_start_to_expire_from_waitlist: int | None = ..., auto_publish_approved_time_off_requests: bool | None = ..., restricted_activity_code_ids: list[str] | None = ..., override_dates: list[OverrideDate] | None = ..., hris_time_off_type: HrisTimeOffType | None = ..., enabled: bool | None = ..., count_against_time_off_limits: bool | None = ..., business_unit_association: CreateTimeOffPlanBusinessUnitAssociation | None = ..., management_unit_association: CreateTimeOffPlanManagementUnitAssociation | None = ...) -> None: ...
-
 
 class BuCurrentAgentScheduleSearchResponse(Model):
     agent_schedules: list[BuAgentScheduleSearchResponse] | None
@@ -321,20 +267,14 @@ class BuCurrentAgentScheduleSearchResponse(Model):
     end_date: _dt.datetime | None
     updates: list[BuAgentScheduleUpdate] | None
 
-    def __init__(self, *, agent_schedules: list[BuAgentScheduleSearchResponse] | None = ..., business_unit_time_zone: str | None = ..., published_schedules: list[BuAgentSchedulePublishedScheduleReference] | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., updates: list[BuAgentScheduleUpdate] | None = ...) -> None: ...
-
 
 class BuForecastGenerationPlanningGroupResult(Model):
     planning_group_id: str | None
     metric_results: list[BuForecastTimeSeriesResult] | None
 
-    def __init__(self, *, planning_group_id: str | None = ..., metric_results: list[BuForecastTimeSeriesResult] | None = ...) -> None: ...
-
 
 class BuForecastGenerationResult(Model):
     planning_group_results: list[BuForecastGenerationPlanningGroupResult] | None
-
-    def __init__(self, *, planning_group_results: list[BuForecastGenerationPlanningGroupResult] | None = ...) -> None: ...
 
 
 class BuForecastModificationResponse(Model):
@@ -352,8 +292,6 @@ class BuForecastModificationResponse(Model):
     enabled: bool | None
     planning_group_ids: list[str] | None
 
-    def __init__(self, *, type: str | None = ..., start_interval_index: int | None = ..., end_interval_index: int | None = ..., metric: str | None = ..., legacy_metric: str | None = ..., value: float | None = ..., values: list[WfmForecastModificationIntervalOffsetValue] | None = ..., secondary_values: list[WfmForecastModificationIntervalOffsetValue] | None = ..., display_granularity: str | None = ..., granularity: str | None = ..., secondary_granularity: str | None = ..., enabled: bool | None = ..., planning_group_ids: list[str] | None = ...) -> None: ...
-
 
 class BuForecastResult(Model):
     reference_start_date: _dt.datetime | None
@@ -361,14 +299,10 @@ class BuForecastResult(Model):
     week_number: int | None
     week_count: int | None
 
-    def __init__(self, *, reference_start_date: _dt.datetime | None = ..., planning_groups: list[ForecastPlanningGroupData] | None = ..., week_number: int | None = ..., week_count: int | None = ...) -> None: ...
-
 
 class BuForecastResultResponse(Model):
     result: BuForecastResult | None
     download_url: str | None
-
-    def __init__(self, *, result: BuForecastResult | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class BuForecastStaffingRequirementsResult(Model):
@@ -376,8 +310,6 @@ class BuForecastStaffingRequirementsResult(Model):
     download_url: str | None
     download_url_expiration_date: _dt.datetime | None
     planning_group_staffing_requirements: list[StaffingRequirementsPlanningGroupData] | None
-
-    def __init__(self, *, week_number: int | None = ..., download_url: str | None = ..., download_url_expiration_date: _dt.datetime | None = ..., planning_group_staffing_requirements: list[StaffingRequirementsPlanningGroupData] | None = ...) -> None: ...
 
 
 class BuForecastStaffingRequirementsResultResponse(Model):
@@ -389,15 +321,11 @@ class BuForecastStaffingRequirementsResultResponse(Model):
     state: str | None
     results: list[BuForecastStaffingRequirementsResult] | None
 
-    def __init__(self, *, business_unit_id: str | None = ..., forecast: BuShortTermForecastReference | None = ..., reference_start_date: _dt.datetime | None = ..., week_count: int | None = ..., interval_length_minutes: int | None = ..., state: str | None = ..., results: list[BuForecastStaffingRequirementsResult] | None = ...) -> None: ...
-
 
 class BuForecastTimeSeriesResult(Model):
     metric: str | None
     forecasting_method: str | None
     forecast_type: str | None
-
-    def __init__(self, *, metric: str | None = ..., forecasting_method: str | None = ..., forecast_type: str | None = ...) -> None: ...
 
 
 class BuFullDayTimeOffMarker(Model):
@@ -413,8 +341,6 @@ class BuFullDayTimeOffMarker(Model):
     time_off_request_sync_version: int | None
     delete: bool | None
 
-    def __init__(self, *, business_unit_date: _dt.date | None = ..., start_offset_minutes: int | None = ..., end_offset_minutes: int | None = ..., length_minutes: int | None = ..., description: str | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., payable_minutes: int | None = ..., time_off_request_id: str | None = ..., time_off_request_sync_version: int | None = ..., delete: bool | None = ...) -> None: ...
-
 
 class BuGenerateScheduleRequest(Model):
     description: str | None
@@ -422,35 +348,25 @@ class BuGenerateScheduleRequest(Model):
     week_count: int | None
     options: SchedulingOptionsRequest | None
 
-    def __init__(self, *, description: str | None = ..., short_term_forecast: BuShortTermForecastReference | None = ..., week_count: int | None = ..., options: SchedulingOptionsRequest | None = ...) -> None: ...
-
 
 class BuGetCurrentAgentScheduleRequest(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
-
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
 
 
 class BuHeadcountForecastBuPlanningGroupHeadcountForecastResult(Model):
     entities: list[BuPlanningGroupHeadcountForecastResult] | None
     reference_start_date: _dt.datetime | None
 
-    def __init__(self, *, entities: list[BuPlanningGroupHeadcountForecastResult] | None = ..., reference_start_date: _dt.datetime | None = ...) -> None: ...
-
 
 class BuHeadcountForecastBuPlanningGroupHeadcountForecastUploadSchema(Model):
     entities: list[BuPlanningGroupHeadcountForecastUploadSchema] | None
     reference_start_date: _dt.datetime | None
 
-    def __init__(self, *, entities: list[BuPlanningGroupHeadcountForecastUploadSchema] | None = ..., reference_start_date: _dt.datetime | None = ...) -> None: ...
-
 
 class BuHeadcountForecastResponse(Model):
     result: BuHeadcountForecastBuPlanningGroupHeadcountForecastResult | None
     download_url: str | None
-
-    def __init__(self, *, result: BuHeadcountForecastBuPlanningGroupHeadcountForecastResult | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class BuImportAgentScheduleUploadSchema(Model):
@@ -460,8 +376,6 @@ class BuImportAgentScheduleUploadSchema(Model):
     shifts: list[BuAgentScheduleShiftRequest] | None
     full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None
 
-    def __init__(self, *, user_id: str | None = ..., work_plan_id: ValueWrapperString | None = ..., work_plan_ids_per_week: ListWrapperString | None = ..., shifts: list[BuAgentScheduleShiftRequest] | None = ..., full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None = ...) -> None: ...
-
 
 class BuImportShortTermForecastSchema(Model):
     description: str | None
@@ -470,27 +384,19 @@ class BuImportShortTermForecastSchema(Model):
     long_term_planning_groups: list[LongTermForecastPlanningGroupData] | None
     can_use_for_scheduling: bool | None
 
-    def __init__(self, *, description: str | None = ..., week_count: int | None = ..., planning_groups: list[ForecastPlanningGroupData] | None = ..., long_term_planning_groups: list[LongTermForecastPlanningGroupData] | None = ..., can_use_for_scheduling: bool | None = ...) -> None: ...
-
 
 class BuImportTimeOffLimitValue(Model):
     import_date_time: _dt.datetime | None
     import_minutes: int | None
 
-    def __init__(self, *, import_date_time: _dt.datetime | None = ..., import_minutes: int | None = ...) -> None: ...
-
 
 class BuImportTimeOffLimitValuesRequest(Model):
     upload_key: str | None
-
-    def __init__(self, *, upload_key: str | None = ...) -> None: ...
 
 
 class BuImportTimeOffLimitValuesSchema(Model):
     limit_values: list[BuImportTimeOffLimitValue] | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, limit_values: list[BuImportTimeOffLimitValue] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class BuImportTimeOffLimitValuesUploadResponse(Model):
@@ -498,8 +404,6 @@ class BuImportTimeOffLimitValuesUploadResponse(Model):
     url: str | None
     headers: dict[str, str] | None
     upload_body_schema: BuImportTimeOffLimitValuesSchema | None
-
-    def __init__(self, *, upload_key: str | None = ..., url: str | None = ..., headers: dict[str, str] | None = ..., upload_body_schema: BuImportTimeOffLimitValuesSchema | None = ...) -> None: ...
 
 
 class BuIntradayDataGroup(Model):
@@ -511,14 +415,10 @@ class BuIntradayDataGroup(Model):
     performance_prediction_data_summary: IntradayPerformancePredictionData | None
     performance_prediction_data_per_interval: list[IntradayPerformancePredictionData] | None
 
-    def __init__(self, *, media_type: str | None = ..., forecast_data_summary: BuIntradayForecastData | None = ..., forecast_data_per_interval: list[BuIntradayForecastData] | None = ..., schedule_data_summary: BuIntradayScheduleData | None = ..., schedule_data_per_interval: list[BuIntradayScheduleData] | None = ..., performance_prediction_data_summary: IntradayPerformancePredictionData | None = ..., performance_prediction_data_per_interval: list[IntradayPerformancePredictionData] | None = ...) -> None: ...
-
 
 class BuIntradayForecastData(Model):
     offered: float | None
     average_handle_time_seconds: float | None
-
-    def __init__(self, *, offered: float | None = ..., average_handle_time_seconds: float | None = ...) -> None: ...
 
 
 class BuIntradayResponse(Model):
@@ -531,64 +431,44 @@ class BuIntradayResponse(Model):
     schedule: BuScheduleReference | None
     intraday_data_groupings: list[BuIntradayDataGroup] | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., interval_length_minutes: int | None = ..., no_data_reason: str | None = ..., categories: list[str] | None = ..., short_term_forecast: BuShortTermForecastReference | None = ..., schedule: BuScheduleReference | None = ..., intraday_data_groupings: list[BuIntradayDataGroup] | None = ...) -> None: ...
-
 
 class BuIntradayScheduleData(Model):
     on_queue_time_seconds: int | None
-
-    def __init__(self, *, on_queue_time_seconds: int | None = ...) -> None: ...
 
 
 class BuListAlternativeShiftTradesResponse(Model):
     job: BuAlternativeShiftJobResponse | None
     result: AlternativeShiftTradeListing | None
 
-    def __init__(self, *, job: BuAlternativeShiftJobResponse | None = ..., result: AlternativeShiftTradeListing | None = ...) -> None: ...
-
 
 class BulkAddDecisionTableRowsRequest(Model):
     rows: list[CreateDecisionTableRowRequest] | None
-
-    def __init__(self, *, rows: list[CreateDecisionTableRowRequest] | None = ...) -> None: ...
 
 
 class BulkAddDecisionTableRowsResponse(Model):
     total_created: int | None
     rows: list[DecisionTableRow] | None
 
-    def __init__(self, *, total_created: int | None = ..., rows: list[DecisionTableRow] | None = ...) -> None: ...
-
 
 class BulkAddOpportunitiesRequest(Model):
     opportunities: list[AddOpportunityBody] | None
     agent_ids: list[str] | None
 
-    def __init__(self, *, opportunities: list[AddOpportunityBody] | None = ..., agent_ids: list[str] | None = ...) -> None: ...
-
 
 class BulkAddOpportunitiesResponse(Model):
     opportunities: list[OpportunityResult] | None
-
-    def __init__(self, *, opportunities: list[OpportunityResult] | None = ...) -> None: ...
 
 
 class BulkAddSourceIntentsRequest(Model):
     items: list[SourceIntent] | None
 
-    def __init__(self, *, items: list[SourceIntent] | None = ...) -> None: ...
-
 
 class BulkCallbackDisconnectRequest(Model):
     callback_disconnect_identifiers: list[CallbackDisconnectIdentifier] | None
 
-    def __init__(self, *, callback_disconnect_identifiers: list[CallbackDisconnectIdentifier] | None = ...) -> None: ...
-
 
 class BulkCallbackPatchRequest(Model):
     patch_callback_requests: list[PatchCallbackRequest] | None
-
-    def __init__(self, *, patch_callback_requests: list[PatchCallbackRequest] | None = ...) -> None: ...
 
 
 class BulkCallbackPatchResponse(Model):
@@ -596,13 +476,9 @@ class BulkCallbackPatchResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkResult] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkContactsEnrichRequest(Model):
     entities: list[ContactEnrichRequest] | None
-
-    def __init__(self, *, entities: list[ContactEnrichRequest] | None = ...) -> None: ...
 
 
 class BulkContactsEnrichResponse(Model):
@@ -610,13 +486,9 @@ class BulkContactsEnrichResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkResponseResultExternalContactContactEnrichRequestBulkEntityErrorContactEnrichRequest] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkContactsRequest(Model):
     entities: list[ExternalContact] | None
-
-    def __init__(self, *, entities: list[ExternalContact] | None = ...) -> None: ...
 
 
 class BulkContactsResponse(Model):
@@ -624,21 +496,15 @@ class BulkContactsResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkResponseResultExternalContactExternalContactBulkEntityErrorExternalContact] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkDeleteDecisionTableRowsRequest(Model):
     row_ids: list[str] | None
-
-    def __init__(self, *, row_ids: list[str] | None = ...) -> None: ...
 
 
 class BulkDeleteResponse(Model):
     results: list[BulkResponseResultVoidEntityBulkEntityErrorEntity] | None
     error_count: int | None
     error_indexes: list[int] | None
-
-    def __init__(self, *, results: list[BulkResponseResultVoidEntityBulkEntityErrorEntity] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
 
 
 class BulkEntityErrorContactEnrichRequest(Model):
@@ -649,8 +515,6 @@ class BulkEntityErrorContactEnrichRequest(Model):
     details: list[BulkErrorDetail] | None
     entity: ContactEnrichRequest | None
 
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., status: int | None = ..., retryable: bool | None = ..., details: list[BulkErrorDetail] | None = ..., entity: ContactEnrichRequest | None = ...) -> None: ...
-
 
 class BulkEntityErrorContactList(Model):
     code: str | None
@@ -659,8 +523,6 @@ class BulkEntityErrorContactList(Model):
     retryable: bool | None
     details: list[BulkErrorDetail] | None
     entity: ContactList | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., status: int | None = ..., retryable: bool | None = ..., details: list[BulkErrorDetail] | None = ..., entity: ContactList | None = ...) -> None: ...
 
 
 class BulkEntityErrorEntity(Model):
@@ -671,8 +533,6 @@ class BulkEntityErrorEntity(Model):
     details: list[BulkErrorDetail] | None
     entity: Entity | None
 
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., status: int | None = ..., retryable: bool | None = ..., details: list[BulkErrorDetail] | None = ..., entity: Entity | None = ...) -> None: ...
-
 
 class BulkEntityErrorExternalContact(Model):
     code: str | None
@@ -681,8 +541,6 @@ class BulkEntityErrorExternalContact(Model):
     retryable: bool | None
     details: list[BulkErrorDetail] | None
     entity: ExternalContact | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., status: int | None = ..., retryable: bool | None = ..., details: list[BulkErrorDetail] | None = ..., entity: ExternalContact | None = ...) -> None: ...
 
 
 class BulkEntityErrorExternalOrganization(Model):
@@ -693,8 +551,6 @@ class BulkEntityErrorExternalOrganization(Model):
     details: list[BulkErrorDetail] | None
     entity: ExternalOrganization | None
 
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., status: int | None = ..., retryable: bool | None = ..., details: list[BulkErrorDetail] | None = ..., entity: ExternalOrganization | None = ...) -> None: ...
-
 
 class BulkEntityErrorExternalOrganizationEnrichRequest(Model):
     code: str | None
@@ -703,8 +559,6 @@ class BulkEntityErrorExternalOrganizationEnrichRequest(Model):
     retryable: bool | None
     details: list[BulkErrorDetail] | None
     entity: ExternalOrganizationEnrichRequest | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., status: int | None = ..., retryable: bool | None = ..., details: list[BulkErrorDetail] | None = ..., entity: ExternalOrganizationEnrichRequest | None = ...) -> None: ...
 
 
 class BulkEntityErrorNote(Model):
@@ -715,8 +569,6 @@ class BulkEntityErrorNote(Model):
     details: list[BulkErrorDetail] | None
     entity: Note | None
 
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., status: int | None = ..., retryable: bool | None = ..., details: list[BulkErrorDetail] | None = ..., entity: Note | None = ...) -> None: ...
-
 
 class BulkEntityErrorPrefix(Model):
     code: str | None
@@ -725,8 +577,6 @@ class BulkEntityErrorPrefix(Model):
     retryable: bool | None
     details: list[BulkErrorDetail] | None
     entity: Prefix | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., status: int | None = ..., retryable: bool | None = ..., details: list[BulkErrorDetail] | None = ..., entity: Prefix | None = ...) -> None: ...
 
 
 class BulkEntityErrorRelationship(Model):
@@ -737,14 +587,10 @@ class BulkEntityErrorRelationship(Model):
     details: list[BulkErrorDetail] | None
     entity: Relationship | None
 
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., status: int | None = ..., retryable: bool | None = ..., details: list[BulkErrorDetail] | None = ..., entity: Relationship | None = ...) -> None: ...
-
 
 class BulkError(Model):
     message: str | None
     code: str | None
-
-    def __init__(self, *, message: str | None = ..., code: str | None = ...) -> None: ...
 
 
 class BulkErrorDetail(Model):
@@ -752,15 +598,11 @@ class BulkErrorDetail(Model):
     value: str | None
     message: str | None
 
-    def __init__(self, *, field_name: str | None = ..., value: str | None = ..., message: str | None = ...) -> None: ...
-
 
 class BulkFetchContactsResponse(Model):
     results: list[BulkResponseResultExternalContactEntityBulkEntityErrorEntity] | None
     error_count: int | None
     error_indexes: list[int] | None
-
-    def __init__(self, *, results: list[BulkResponseResultExternalContactEntityBulkEntityErrorEntity] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
 
 
 class BulkFetchNotesResponse(Model):
@@ -768,15 +610,11 @@ class BulkFetchNotesResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkResponseResultNoteEntityBulkEntityErrorEntity] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkFetchOrganizationsResponse(Model):
     results: list[BulkResponseResultExternalOrganizationEntityBulkEntityErrorEntity] | None
     error_count: int | None
     error_indexes: list[int] | None
-
-    def __init__(self, *, results: list[BulkResponseResultExternalOrganizationEntityBulkEntityErrorEntity] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
 
 
 class BulkFetchRelationshipsResponse(Model):
@@ -784,13 +622,9 @@ class BulkFetchRelationshipsResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkResponseResultRelationshipEntityBulkEntityErrorEntity] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkIdsRequest(Model):
     entities: list[ExternalContactsEntity] | None
-
-    def __init__(self, *, entities: list[ExternalContactsEntity] | None = ...) -> None: ...
 
 
 class BulkJob(Model):
@@ -805,13 +639,9 @@ class BulkJob(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., action: str | None = ..., total_count: int | None = ..., successful_count: int | None = ..., failed_count: int | None = ..., date_started: _dt.datetime | None = ..., date_finished: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BulkJobAddRequest(Model):
     entities: list[WorkitemCommonCreate] | None
-
-    def __init__(self, *, entities: list[WorkitemCommonCreate] | None = ...) -> None: ...
 
 
 class BulkJobAddResponse(Model):
@@ -819,14 +649,10 @@ class BulkJobAddResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkJobAddResult] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkJobAddResult(Model):
     error: BulkJobError | None
     entity: BulkJobAddWorkitemSummary | None
-
-    def __init__(self, *, error: BulkJobError | None = ..., entity: BulkJobAddWorkitemSummary | None = ...) -> None: ...
 
 
 class BulkJobAddWorkitemSummary(Model):
@@ -836,20 +662,14 @@ class BulkJobAddWorkitemSummary(Model):
     type: WorktypeReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., workbin: WorkbinReference | None = ..., type: WorktypeReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BulkJobEntity(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class BulkJobError(Model):
     message: str | None
     code: str | None
-
-    def __init__(self, *, message: str | None = ..., code: str | None = ...) -> None: ...
 
 
 class BulkJobsListing(Model):
@@ -859,27 +679,19 @@ class BulkJobsListing(Model):
     previous_uri: str | None
     after: str | None
 
-    def __init__(self, *, entities: list[BulkJob] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
-
 
 class BulkJobTerminateRequest(Model):
     entities: list[BulkJobEntity] | None
-
-    def __init__(self, *, entities: list[BulkJobEntity] | None = ...) -> None: ...
 
 
 class BulkJobTerminateResult(Model):
     error: BulkJobError | None
     entity: BulkJobTerminateResultEntity | None
 
-    def __init__(self, *, error: BulkJobError | None = ..., entity: BulkJobTerminateResultEntity | None = ...) -> None: ...
-
 
 class BulkJobTerminateResultEntity(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BulkJobTerminateResultsResponse(Model):
@@ -887,10 +699,6 @@ class BulkJobTerminateResultsResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkJobTerminateResult] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkJobUpdate(Model):
     state: str | None
-
-    def __init__(self, *, state: str | None = ...) -> None: ...

@@ -27,15 +27,11 @@ from ._b_recording_transcode_complete_topic_recording import Relationship
 class BulkNotesRequest(Model):
     entities: list[Note] | None
 
-    def __init__(self, *, entities: list[Note] | None = ...) -> None: ...
-
 
 class BulkNotesResponse(Model):
     results: list[BulkResponseResultNoteNoteBulkEntityErrorNote] | None
     error_count: int | None
     error_indexes: list[int] | None
-
-    def __init__(self, *, results: list[BulkResponseResultNoteNoteBulkEntityErrorNote] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
 
 
 class BulkOpportunitiesEnrollmentResult(Model):
@@ -43,19 +39,13 @@ class BulkOpportunitiesEnrollmentResult(Model):
     error: BulkOpportunitiesError | None
     enrollment: OpportunityEnrollment | None
 
-    def __init__(self, *, status: str | None = ..., error: BulkOpportunitiesError | None = ..., enrollment: OpportunityEnrollment | None = ...) -> None: ...
-
 
 class BulkOpportunitiesError(Model):
     error_code: str | None
 
-    def __init__(self, *, error_code: str | None = ...) -> None: ...
-
 
 class BulkOpportunitiesExternalActivitiesRequest(Model):
     ids: list[str] | None
-
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
 
 
 class BulkOpportunitiesReferenceResult(Model):
@@ -63,27 +53,19 @@ class BulkOpportunitiesReferenceResult(Model):
     error: BulkOpportunitiesError | None
     opportunity: OpportunityReference | None
 
-    def __init__(self, *, status: str | None = ..., error: BulkOpportunitiesError | None = ..., opportunity: OpportunityReference | None = ...) -> None: ...
-
 
 class BulkOpportunitiesRequest(Model):
     ids: list[str] | None
-
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
 
 
 class BulkOpportunitiesStatusUpdateRequest(Model):
     opportunity_ids: list[str] | None
     status: str | None
 
-    def __init__(self, *, opportunity_ids: list[str] | None = ..., status: str | None = ...) -> None: ...
-
 
 class BulkOpportunitiesStatusUpdateResponse(Model):
     results: list[BulkOpportunitiesReferenceResult] | None
     error_count: int | None
-
-    def __init__(self, *, results: list[BulkOpportunitiesReferenceResult] | None = ..., error_count: int | None = ...) -> None: ...
 
 
 class BulkOpportunityEnrollmentsStatusUpdateRequest(Model):
@@ -91,13 +73,9 @@ class BulkOpportunityEnrollmentsStatusUpdateRequest(Model):
     status: str | None
     review_note: str | None
 
-    def __init__(self, *, enrollment_ids: list[str] | None = ..., status: str | None = ..., review_note: str | None = ...) -> None: ...
-
 
 class BulkOrganizationsEnrichRequest(Model):
     entities: list[ExternalOrganizationEnrichRequest] | None
-
-    def __init__(self, *, entities: list[ExternalOrganizationEnrichRequest] | None = ...) -> None: ...
 
 
 class BulkOrganizationsEnrichResponse(Model):
@@ -105,13 +83,9 @@ class BulkOrganizationsEnrichResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkResponseResultExternalOrganizationExternalOrganizationEnrichRequestBulkEntityErrorExternalOrganizationEnrichRequest] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkOrganizationsRequest(Model):
     entities: list[ExternalOrganization] | None
-
-    def __init__(self, *, entities: list[ExternalOrganization] | None = ...) -> None: ...
 
 
 class BulkOrganizationsResponse(Model):
@@ -119,13 +93,9 @@ class BulkOrganizationsResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkResponseResultExternalOrganizationExternalOrganizationBulkEntityErrorExternalOrganization] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkPrefixesRequest(Model):
     entities: list[Prefix] | None
-
-    def __init__(self, *, entities: list[Prefix] | None = ...) -> None: ...
 
 
 class BulkPrefixesResponse(Model):
@@ -133,20 +103,14 @@ class BulkPrefixesResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkResponseResultPrefixPrefixBulkEntityErrorPrefix] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkPublishOpportunitiesResponse(Model):
     results: list[BulkOpportunitiesReferenceResult] | None
     error_count: int | None
 
-    def __init__(self, *, results: list[BulkOpportunitiesReferenceResult] | None = ..., error_count: int | None = ...) -> None: ...
-
 
 class BulkRelationshipsRequest(Model):
     entities: list[Relationship] | None
-
-    def __init__(self, *, entities: list[Relationship] | None = ...) -> None: ...
 
 
 class BulkRelationshipsResponse(Model):
@@ -154,14 +118,10 @@ class BulkRelationshipsResponse(Model):
     error_count: int | None
     error_indexes: list[int] | None
 
-    def __init__(self, *, results: list[BulkResponseResultRelationshipRelationshipBulkEntityErrorRelationship] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
-
 
 class BulkRemoveOpportunitiesResponse(Model):
     results: list[BulkRemoveOpportunitiesResult] | None
     error_count: int | None
-
-    def __init__(self, *, results: list[BulkRemoveOpportunitiesResult] | None = ..., error_count: int | None = ...) -> None: ...
 
 
 class BulkRemoveOpportunitiesResult(Model):
@@ -169,21 +129,15 @@ class BulkRemoveOpportunitiesResult(Model):
     error: BulkOpportunitiesError | None
     opportunity_id: str | None
 
-    def __init__(self, *, status: str | None = ..., error: BulkOpportunitiesError | None = ..., opportunity_id: str | None = ...) -> None: ...
-
 
 class BulkRemoveSourceIntentsRequest(Model):
     items: list[str] | None
-
-    def __init__(self, *, items: list[str] | None = ...) -> None: ...
 
 
 class BulkResponse(Model):
     results: list[BulkResult] | None
     error_count: int | None
     error_indexes: list[int] | None
-
-    def __init__(self, *, results: list[BulkResult] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
 
 
 class BulkResponseResultContactListContactListBulkEntityErrorContactList(Model):
@@ -193,8 +147,6 @@ class BulkResponseResultContactListContactListBulkEntityErrorContactList(Model):
     error: BulkEntityErrorContactList | None
     status: int | None
 
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: ContactList | None = ..., error: BulkEntityErrorContactList | None = ..., status: int | None = ...) -> None: ...
-
 
 class BulkResponseResultExternalContactContactEnrichRequestBulkEntityErrorContactEnrichRequest(Model):
     id: str | None
@@ -202,8 +154,6 @@ class BulkResponseResultExternalContactContactEnrichRequestBulkEntityErrorContac
     entity: ExternalContact | None
     error: BulkEntityErrorContactEnrichRequest | None
     status: int | None
-
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: ExternalContact | None = ..., error: BulkEntityErrorContactEnrichRequest | None = ..., status: int | None = ...) -> None: ...
 
 
 class BulkResponseResultExternalContactEntityBulkEntityErrorEntity(Model):
@@ -213,8 +163,6 @@ class BulkResponseResultExternalContactEntityBulkEntityErrorEntity(Model):
     error: BulkEntityErrorEntity | None
     status: int | None
 
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: ExternalContact | None = ..., error: BulkEntityErrorEntity | None = ..., status: int | None = ...) -> None: ...
-
 
 class BulkResponseResultExternalContactExternalContactBulkEntityErrorExternalContact(Model):
     id: str | None
@@ -222,5 +170,3 @@ class BulkResponseResultExternalContactExternalContactBulkEntityErrorExternalCon
     entity: ExternalContact | None
     error: BulkEntityErrorExternalContact | None
     status: int | None
-
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: ExternalContact | None = ..., error: BulkEntityErrorExternalContact | None = ..., status: int | None = ...) -> None: ...

@@ -13,5 +13,3 @@ class BulkResponseResultExternalOrganizationEntityBulkEntityErrorEntity(Model):
     entity: ExternalOrganization | None
     error: BulkEntityErrorEntity | None
     status: int | None
-
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: ExternalOrganization | None = ..., error: BulkEntityErrorEntity | None = ..., status: int | None = ...) -> None: ...

@@ -55,8 +55,6 @@ class BulkResponseResultExternalOrganizationExternalOrganizationBulkEntityErrorE
     error: BulkEntityErrorExternalOrganization | None
     status: int | None
 
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: ExternalOrganization | None = ..., error: BulkEntityErrorExternalOrganization | None = ..., status: int | None = ...) -> None: ...
-
 
 class BulkResponseResultExternalOrganizationExternalOrganizationEnrichRequestBulkEntityErrorExternalOrganizationEnrichRequest(Model):
     id: str | None
@@ -64,8 +62,6 @@ class BulkResponseResultExternalOrganizationExternalOrganizationEnrichRequestBul
     entity: ExternalOrganization | None
     error: BulkEntityErrorExternalOrganizationEnrichRequest | None
     status: int | None
-
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: ExternalOrganization | None = ..., error: BulkEntityErrorExternalOrganizationEnrichRequest | None = ..., status: int | None = ...) -> None: ...
 
 
 class BulkResponseResultNoteEntityBulkEntityErrorEntity(Model):
@@ -75,8 +71,6 @@ class BulkResponseResultNoteEntityBulkEntityErrorEntity(Model):
     error: BulkEntityErrorEntity | None
     status: int | None
 
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: Note | None = ..., error: BulkEntityErrorEntity | None = ..., status: int | None = ...) -> None: ...
-
 
 class BulkResponseResultNoteNoteBulkEntityErrorNote(Model):
     id: str | None
@@ -84,8 +78,6 @@ class BulkResponseResultNoteNoteBulkEntityErrorNote(Model):
     entity: Note | None
     error: BulkEntityErrorNote | None
     status: int | None
-
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: Note | None = ..., error: BulkEntityErrorNote | None = ..., status: int | None = ...) -> None: ...
 
 
 class BulkResponseResultPrefixPrefixBulkEntityErrorPrefix(Model):
@@ -95,8 +87,6 @@ class BulkResponseResultPrefixPrefixBulkEntityErrorPrefix(Model):
     error: BulkEntityErrorPrefix | None
     status: int | None
 
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: Prefix | None = ..., error: BulkEntityErrorPrefix | None = ..., status: int | None = ...) -> None: ...
-
 
 class BulkResponseResultRelationshipEntityBulkEntityErrorEntity(Model):
     id: str | None
@@ -104,8 +94,6 @@ class BulkResponseResultRelationshipEntityBulkEntityErrorEntity(Model):
     entity: Relationship | None
     error: BulkEntityErrorEntity | None
     status: int | None
-
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: Relationship | None = ..., error: BulkEntityErrorEntity | None = ..., status: int | None = ...) -> None: ...
 
 
 class BulkResponseResultRelationshipRelationshipBulkEntityErrorRelationship(Model):
@@ -115,8 +103,6 @@ class BulkResponseResultRelationshipRelationshipBulkEntityErrorRelationship(Mode
     error: BulkEntityErrorRelationship | None
     status: int | None
 
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: Relationship | None = ..., error: BulkEntityErrorRelationship | None = ..., status: int | None = ...) -> None: ...
-
 
 class BulkResponseResultVoidEntityBulkEntityErrorEntity(Model):
     id: str | None
@@ -125,27 +111,19 @@ class BulkResponseResultVoidEntityBulkEntityErrorEntity(Model):
     error: BulkEntityErrorEntity | None
     status: int | None
 
-    def __init__(self, *, id: str | None = ..., success: bool | None = ..., entity: _t.Any | None = ..., error: BulkEntityErrorEntity | None = ..., status: int | None = ...) -> None: ...
-
 
 class BulkResult(Model):
     error: BulkError | None
     entity: _t.Any | None
-
-    def __init__(self, *, error: BulkError | None = ..., entity: _t.Any | None = ...) -> None: ...
 
 
 class BulkResults(Model):
     id: str | None
     success: bool | None
 
-    def __init__(self, *, id: str | None = ..., success: bool | None = ...) -> None: ...
-
 
 class BulkShiftTradeStateUpdateRequest(Model):
     entities: list[BulkUpdateShiftTradeStateRequestItem] | None
-
-    def __init__(self, *, entities: list[BulkUpdateShiftTradeStateRequestItem] | None = ...) -> None: ...
 
 
 class BulkSourceIntentsResponse(Model):
@@ -153,13 +131,9 @@ class BulkSourceIntentsResponse(Model):
     error_count: int | None
     error_result_ids: list[str] | None
 
-    def __init__(self, *, results: list[BulkResults] | None = ..., error_count: int | None = ..., error_result_ids: list[str] | None = ...) -> None: ...
-
 
 class BulkUpdateActivityCodeRequest(Model):
     entities: list[BulkUpdateActivityCodeRequestItem] | None
-
-    def __init__(self, *, entities: list[BulkUpdateActivityCodeRequestItem] | None = ...) -> None: ...
 
 
 class BulkUpdateActivityCodeRequestItem(Model):
@@ -177,47 +151,33 @@ class BulkUpdateActivityCodeRequestItem(Model):
     metadata: WfmVersionedEntityMetadata | None
     id: str | None
 
-    def __init__(self, *, name: str | None = ..., category: str | None = ..., length_in_minutes: int | None = ..., counts_as_paid_time: bool | None = ..., counts_as_work_time: bool | None = ..., agent_time_off_selectable: bool | None = ..., counts_toward_shrinkage: bool | None = ..., planned_shrinkage: bool | None = ..., interruptible: bool | None = ..., planning_group_ids: ListWrapperString | None = ..., style: ValueWrapperActivityCodeStyle | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., id: str | None = ...) -> None: ...
-
 
 class BulkUpdateActivityCodeResponse(Model):
     entities: list[BusinessUnitActivityCode] | None
-
-    def __init__(self, *, entities: list[BusinessUnitActivityCode] | None = ...) -> None: ...
 
 
 class BulkUpdateAgentUnavailableTimesResponse(Model):
     results: list[BulkUpdateAgentUnavailableTimesResultItem] | None
     error: ErrorBody | None
 
-    def __init__(self, *, results: list[BulkUpdateAgentUnavailableTimesResultItem] | None = ..., error: ErrorBody | None = ...) -> None: ...
-
 
 class BulkUpdateAgentUnavailableTimesResultItem(Model):
     unavailable_time: TargetUnavailableTime | None
     status: str | None
 
-    def __init__(self, *, unavailable_time: TargetUnavailableTime | None = ..., status: str | None = ...) -> None: ...
-
 
 class BulkUpdateDecisionTableRowsRequest(Model):
     rows: list[Row] | None
-
-    def __init__(self, *, rows: list[Row] | None = ...) -> None: ...
 
 
 class BulkUpdateDecisionTableRowsResponse(Model):
     total_updated: int | None
     rows: list[DecisionTableRow] | None
 
-    def __init__(self, *, total_updated: int | None = ..., rows: list[DecisionTableRow] | None = ...) -> None: ...
-
 
 class BulkUpdateOpportunityEnrollmentsStatusResponse(Model):
     results: list[BulkOpportunitiesEnrollmentResult] | None
     error_count: int | None
-
-    def __init__(self, *, results: list[BulkOpportunitiesEnrollmentResult] | None = ..., error_count: int | None = ...) -> None: ...
 
 
 class BulkUpdateShiftTradeListJobRequest(Model):
@@ -225,15 +185,11 @@ class BulkUpdateShiftTradeListJobRequest(Model):
     week_dates: list[_dt.date] | None
     entities: list[BulkUpdateShiftTradeStateRequestItem] | None
 
-    def __init__(self, *, management_unit_ids: list[str] | None = ..., week_dates: list[_dt.date] | None = ..., entities: list[BulkUpdateShiftTradeStateRequestItem] | None = ...) -> None: ...
-
 
 class BulkUpdateShiftTradeStateRequestItem(Model):
     id: str | None
     state: str | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class BulkUpdateShiftTradeStateResponse(Model):
@@ -241,13 +197,9 @@ class BulkUpdateShiftTradeStateResponse(Model):
     operation_id: str | None
     result: BulkUpdateShiftTradeStateResult | None
 
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: BulkUpdateShiftTradeStateResult | None = ...) -> None: ...
-
 
 class BulkUpdateShiftTradeStateResult(Model):
     entities: list[BulkUpdateShiftTradeStateResultItem] | None
-
-    def __init__(self, *, entities: list[BulkUpdateShiftTradeStateResultItem] | None = ...) -> None: ...
 
 
 class BulkUpdateShiftTradeStateResultItem(Model):
@@ -258,13 +210,9 @@ class BulkUpdateShiftTradeStateResultItem(Model):
     failure_reason: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., reviewed_by: UserReference | None = ..., reviewed_date: _dt.datetime | None = ..., failure_reason: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class Bullseye(Model):
     rings: list[Ring] | None
-
-    def __init__(self, *, rings: list[Ring] | None = ...) -> None: ...
 
 
 class BuManagementUnitScheduleSummary(Model):
@@ -274,19 +222,13 @@ class BuManagementUnitScheduleSummary(Model):
     end_date: _dt.datetime | None
     agents: list[UserReference] | None
 
-    def __init__(self, *, management_unit: ManagementUnitReference | None = ..., agent_count: int | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., agents: list[UserReference] | None = ...) -> None: ...
-
 
 class BuNotificationSettingsRequest(Model):
     scheduling: BuScheduleNotificationsSettingsRequest | None
 
-    def __init__(self, *, scheduling: BuScheduleNotificationsSettingsRequest | None = ...) -> None: ...
-
 
 class BuNotificationSettingsResponse(Model):
     scheduling: BuScheduleNotificationsSettingsResponse | None
-
-    def __init__(self, *, scheduling: BuScheduleNotificationsSettingsResponse | None = ...) -> None: ...
 
 
 class BuPlanningGroupHeadcountForecastResult(Model):
@@ -294,15 +236,11 @@ class BuPlanningGroupHeadcountForecastResult(Model):
     required_without_shrinkage_per_interval: list[float] | None
     planning_group: PlanningGroupReference | None
 
-    def __init__(self, *, required_per_interval: list[float] | None = ..., required_without_shrinkage_per_interval: list[float] | None = ..., planning_group: PlanningGroupReference | None = ...) -> None: ...
-
 
 class BuPlanningGroupHeadcountForecastUploadSchema(Model):
     required_per_interval: list[float] | None
     required_without_shrinkage_per_interval: list[float] | None
     planning_group_id: str | None
-
-    def __init__(self, *, required_per_interval: list[float] | None = ..., required_without_shrinkage_per_interval: list[float] | None = ..., planning_group_id: str | None = ...) -> None: ...
 
 
 class BuQueryAdherenceAdjustmentsRequest(Model):
@@ -313,8 +251,6 @@ class BuQueryAdherenceAdjustmentsRequest(Model):
     user_ids: list[str] | None
     management_unit_ids: list[str] | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., reason_code_ids: list[str] | None = ..., statuses: list[str] | None = ..., user_ids: list[str] | None = ..., management_unit_ids: list[str] | None = ...) -> None: ...
-
 
 class BuQueryAdherenceExplanationsRequest(Model):
     start_date: _dt.datetime | None
@@ -322,15 +258,11 @@ class BuQueryAdherenceExplanationsRequest(Model):
     management_unit_ids: list[str] | None
     agent_ids: list[str] | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., management_unit_ids: list[str] | None = ..., agent_ids: list[str] | None = ...) -> None: ...
-
 
 class BuQueryAdherenceExplanationsResponse(Model):
     job: AdherenceExplanationJobReference | None
     result: AdherenceExplanationListingBuQueryResponse | None
     download_url: str | None
-
-    def __init__(self, *, job: AdherenceExplanationJobReference | None = ..., result: AdherenceExplanationListingBuQueryResponse | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class BuQueryAgentSchedulesRequest(Model):
@@ -338,15 +270,11 @@ class BuQueryAgentSchedulesRequest(Model):
     user_ids: list[str] | None
     team_ids: list[str] | None
 
-    def __init__(self, *, management_unit_id: str | None = ..., user_ids: list[str] | None = ..., team_ids: list[str] | None = ...) -> None: ...
-
 
 class BuRescheduleAgentScheduleResult(Model):
     management_unit: ManagementUnitReference | None
     download_result: MuRescheduleResultWrapper | None
     download_url: str | None
-
-    def __init__(self, *, management_unit: ManagementUnitReference | None = ..., download_result: MuRescheduleResultWrapper | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class BuRescheduleRequest(Model):
@@ -363,8 +291,6 @@ class BuRescheduleRequest(Model):
     induce_schedule_variability: bool | None
     use_unavailable_times_snapshot: bool | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., agent_ids: list[str] | None = ..., activity_code_ids: list[str] | None = ..., management_unit_ids: list[str] | None = ..., do_not_change_weekly_paid_time: bool | None = ..., do_not_change_daily_paid_time: bool | None = ..., do_not_change_shift_start_times: bool | None = ..., do_not_change_manually_edited_shifts: bool | None = ..., activity_smoothing_type: str | None = ..., induce_schedule_variability: bool | None = ..., use_unavailable_times_snapshot: bool | None = ...) -> None: ...
-
 
 class BuRescheduleResult(Model):
     generation_results: ScheduleGenerationResult | None
@@ -373,13 +299,9 @@ class BuRescheduleResult(Model):
     headcount_forecast_download_url: str | None
     agent_schedules: list[BuRescheduleAgentScheduleResult] | None
 
-    def __init__(self, *, generation_results: ScheduleGenerationResult | None = ..., generation_results_download_url: str | None = ..., headcount_forecast: BuHeadcountForecastBuPlanningGroupHeadcountForecastResult | None = ..., headcount_forecast_download_url: str | None = ..., agent_schedules: list[BuRescheduleAgentScheduleResult] | None = ...) -> None: ...
-
 
 class BuScheduleListing(Model):
     entities: list[BuScheduleListItem] | None
-
-    def __init__(self, *, entities: list[BuScheduleListItem] | None = ...) -> None: ...
 
 
 class BuScheduleListItem(Model):
@@ -392,8 +314,6 @@ class BuScheduleListItem(Model):
     generation_results: ScheduleGenerationResultSummary | None
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., week_count: int | None = ..., description: str | None = ..., published: bool | None = ..., short_term_forecast: BuShortTermForecastReference | None = ..., generation_results: ScheduleGenerationResultSummary | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BuScheduleMetadata(Model):
@@ -408,37 +328,27 @@ class BuScheduleMetadata(Model):
     management_units: list[BuManagementUnitScheduleSummary] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., week_count: int | None = ..., description: str | None = ..., published: bool | None = ..., short_term_forecast: BuShortTermForecastReference | None = ..., generation_results: ScheduleGenerationResultSummary | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., management_units: list[BuManagementUnitScheduleSummary] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuScheduleNotificationsCategorySettings(Model):
     activity_category: str | None
     early_reminder_enabled: bool | None
     on_time_reminder_enabled: bool | None
 
-    def __init__(self, *, activity_category: str | None = ..., early_reminder_enabled: bool | None = ..., on_time_reminder_enabled: bool | None = ...) -> None: ...
-
 
 class BuScheduleNotificationsSettingsRequest(Model):
     early_reminder_minutes: int | None
     activity_category_settings: list[BuScheduleNotificationsCategorySettings] | None
-
-    def __init__(self, *, early_reminder_minutes: int | None = ..., activity_category_settings: list[BuScheduleNotificationsCategorySettings] | None = ...) -> None: ...
 
 
 class BuScheduleNotificationsSettingsResponse(Model):
     early_reminder_minutes: int | None
     activity_category_settings: list[BuScheduleNotificationsCategorySettings] | None
 
-    def __init__(self, *, early_reminder_minutes: int | None = ..., activity_category_settings: list[BuScheduleNotificationsCategorySettings] | None = ...) -> None: ...
-
 
 class BuScheduleReference(Model):
     id: str | None
     week_date: _dt.date | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BuScheduleReferenceForMuRoute(Model):
@@ -447,21 +357,15 @@ class BuScheduleReferenceForMuRoute(Model):
     business_unit: BusinessUnitReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., business_unit: BusinessUnitReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuSchedulerSettingsRequest(Model):
     consistent_service_level_smoothing: bool | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, consistent_service_level_smoothing: bool | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class BuSchedulerSettingsResponse(Model):
     consistent_service_level_smoothing: bool | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, consistent_service_level_smoothing: bool | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class BuScheduleRun(Model):
@@ -484,13 +388,9 @@ class BuScheduleRun(Model):
     rescheduling_result_expiration: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., scheduler_run_id: str | None = ..., intraday_rescheduling: bool | None = ..., state: str | None = ..., week_count: int | None = ..., percent_complete: float | None = ..., target_week: _dt.date | None = ..., schedule: BuScheduleReference | None = ..., schedule_description: str | None = ..., scheduling_start_time: _dt.datetime | None = ..., scheduling_started_by: UserReference | None = ..., scheduling_canceled_by: UserReference | None = ..., scheduling_completed_time: _dt.datetime | None = ..., message_count: int | None = ..., message_severity_counts: list[SchedulerMessageSeverityCount] | None = ..., rescheduling_options: ReschedulingOptionsRunResponse | None = ..., rescheduling_result_expiration: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuScheduleRunListing(Model):
     entities: list[BuScheduleRun] | None
-
-    def __init__(self, *, entities: list[BuScheduleRun] | None = ...) -> None: ...
 
 
 class BuSchedulingSettingsRequest(Model):
@@ -502,8 +402,6 @@ class BuSchedulingSettingsRequest(Model):
     activity_smoothing_type: str | None
     induce_schedule_variability: bool | None
 
-    def __init__(self, *, message_severities: list[SchedulerMessageTypeSeverity] | None = ..., sync_time_off_properties: SetWrapperSyncTimeOffProperty | None = ..., enable_time_off_full_day_estimation: bool | None = ..., service_goal_impact: WfmServiceGoalImpactSettings | None = ..., allow_work_plan_per_minute_granularity: bool | None = ..., activity_smoothing_type: str | None = ..., induce_schedule_variability: bool | None = ...) -> None: ...
-
 
 class BuSchedulingSettingsResponse(Model):
     message_severities: list[SchedulerMessageTypeSeverity] | None
@@ -514,15 +412,11 @@ class BuSchedulingSettingsResponse(Model):
     activity_smoothing_type: str | None
     induce_schedule_variability: bool | None
 
-    def __init__(self, *, message_severities: list[SchedulerMessageTypeSeverity] | None = ..., sync_time_off_properties: list[str] | None = ..., enable_time_off_full_day_estimation: bool | None = ..., service_goal_impact: WfmServiceGoalImpactSettings | None = ..., allow_work_plan_per_minute_granularity: bool | None = ..., activity_smoothing_type: str | None = ..., induce_schedule_variability: bool | None = ...) -> None: ...
-
 
 class BuSearchAgentSchedulesRequest(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     user_ids: list[str] | None
-
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., user_ids: list[str] | None = ...) -> None: ...
 
 
 class BuServiceLevel(Model):
@@ -530,14 +424,10 @@ class BuServiceLevel(Model):
     percent: int | None
     seconds: int | None
 
-    def __init__(self, *, include: bool | None = ..., percent: int | None = ..., seconds: int | None = ...) -> None: ...
-
 
 class BuSetTimeOffLimitValuesRequest(Model):
     values: list[BuTimeOffLimitRange] | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, values: list[BuTimeOffLimitRange] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class BuShortTermForecast(Model):
@@ -558,19 +448,13 @@ class BuShortTermForecast(Model):
     planning_groups: ForecastPlanningGroupsResponse | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., week_count: int | None = ..., creation_method: str | None = ..., description: str | None = ..., legacy: bool | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., can_use_for_scheduling: bool | None = ..., reference_start_date: _dt.datetime | None = ..., source_days: list[ForecastSourceDayPointer] | None = ..., modifications: list[BuForecastModificationResponse] | None = ..., generation_results: BuForecastGenerationResult | None = ..., time_zone: str | None = ..., planning_groups_version: int | None = ..., planning_groups: ForecastPlanningGroupsResponse | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuShortTermForecastingSettings(Model):
     default_history_weeks: int | None
 
-    def __init__(self, *, default_history_weeks: int | None = ...) -> None: ...
-
 
 class BuShortTermForecastListing(Model):
     entities: list[BuShortTermForecastListItem] | None
-
-    def __init__(self, *, entities: list[BuShortTermForecastListItem] | None = ...) -> None: ...
 
 
 class BuShortTermForecastListItem(Model):
@@ -584,16 +468,12 @@ class BuShortTermForecastListItem(Model):
     can_use_for_scheduling: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., week_count: int | None = ..., creation_method: str | None = ..., description: str | None = ..., legacy: bool | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., can_use_for_scheduling: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuShortTermForecastReference(Model):
     id: str | None
     week_date: _dt.date | None
     description: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BuShortTermForecastWeekReference(Model):
@@ -602,8 +482,6 @@ class BuShortTermForecastWeekReference(Model):
     description: str | None
     week_number: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., description: str | None = ..., week_number: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BusinessRulesDataSchema(Model):
@@ -616,5 +494,3 @@ class BusinessRulesDataSchema(Model):
     date_created: _dt.datetime | None
     json_schema: JsonSchemaDocument | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., applies_to: list[str] | None = ..., enabled: bool | None = ..., created_by: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., json_schema: JsonSchemaDocument | None = ..., self_uri: str | None = ...) -> None: ...

@@ -42,8 +42,6 @@ class BusinessRulesDataSchemaListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[BusinessRulesDataSchema] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class BusinessRulesParentSchemaRef(Model):
     id: str | None
@@ -51,21 +49,15 @@ class BusinessRulesParentSchemaRef(Model):
     self_uri: str | None
     version: int | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ..., version: int | None = ...) -> None: ...
-
 
 class BusinessRulesSchemaCreateRequest(Model):
     json_schema: JsonSchemaWithDefinitions | None
-
-    def __init__(self, *, json_schema: JsonSchemaWithDefinitions | None = ...) -> None: ...
 
 
 class BusinessRulesSchemaUpdateRequest(Model):
     version: int | None
     enabled: bool | None
     json_schema: JsonSchemaWithDefinitions | None
-
-    def __init__(self, *, version: int | None = ..., enabled: bool | None = ..., json_schema: JsonSchemaWithDefinitions | None = ...) -> None: ...
 
 
 class BusinessUnitActivityCode(Model):
@@ -87,20 +79,14 @@ class BusinessUnitActivityCode(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., active: bool | None = ..., default_code: bool | None = ..., category: str | None = ..., length_in_minutes: int | None = ..., counts_as_paid_time: bool | None = ..., counts_as_work_time: bool | None = ..., agent_time_off_selectable: bool | None = ..., counts_toward_shrinkage: bool | None = ..., planned_shrinkage: bool | None = ..., interruptible: bool | None = ..., secondary_presences: list[SecondaryPresence] | None = ..., planning_groups: list[PlanningGroupReference] | None = ..., style: ActivityCodeStyle | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BusinessUnitActivityCodeListing(Model):
     entities: list[BusinessUnitActivityCode] | None
     download_url: str | None
 
-    def __init__(self, *, entities: list[BusinessUnitActivityCode] | None = ..., download_url: str | None = ...) -> None: ...
-
 
 class BusinessUnitListing(Model):
     entities: list[BusinessUnitListItem] | None
-
-    def __init__(self, *, entities: list[BusinessUnitListItem] | None = ...) -> None: ...
 
 
 class BusinessUnitListItem(Model):
@@ -110,14 +96,10 @@ class BusinessUnitListItem(Model):
     division: DivisionReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., authorized: bool | None = ..., division: DivisionReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BusinessUnitReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BusinessUnitResponse(Model):
@@ -127,13 +109,9 @@ class BusinessUnitResponse(Model):
     division: DivisionReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., settings: BusinessUnitSettingsResponse | None = ..., division: DivisionReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BusinessUnitSchedulingPreferencesSettingsResponse(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class BusinessUnitSettingsResponse(Model):
@@ -146,13 +124,9 @@ class BusinessUnitSettingsResponse(Model):
     coaching: BuActivitySettingsResponse | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, start_day_of_week: str | None = ..., time_zone: str | None = ..., short_term_forecasting: BuShortTermForecastingSettings | None = ..., scheduling: BuSchedulingSettingsResponse | None = ..., notifications: BuNotificationSettingsResponse | None = ..., learning: BuActivitySettingsResponse | None = ..., coaching: BuActivitySettingsResponse | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class BuTimeOffLimitListing(Model):
     entities: list[BuTimeOffLimitResponse] | None
-
-    def __init__(self, *, entities: list[BuTimeOffLimitResponse] | None = ...) -> None: ...
 
 
 class BuTimeOffLimitRange(Model):
@@ -160,14 +134,10 @@ class BuTimeOffLimitRange(Model):
     limit_minutes_per_fifteen_minutes: list[int] | None
     limit_minutes_per_day: list[int] | None
 
-    def __init__(self, *, start_date: _dt.date | None = ..., limit_minutes_per_fifteen_minutes: list[int] | None = ..., limit_minutes_per_day: list[int] | None = ...) -> None: ...
-
 
 class BuTimeOffLimitReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BuTimeOffLimitResponse(Model):
@@ -178,8 +148,6 @@ class BuTimeOffLimitResponse(Model):
     metadata: WfmVersionedEntityMetadata | None
     full_day_time_off_start_time: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., staffing_group: StaffingGroupReference | None = ..., management_unit: ManagementUnitReference | None = ..., granularity: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., full_day_time_off_start_time: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class BuTimeOffLimitValueRange(Model):
@@ -194,15 +162,11 @@ class BuTimeOffLimitValueRange(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., time_off_limit: BuTimeOffLimitReference | None = ..., start_date: _dt.date | None = ..., granularity: str | None = ..., limit_minutes_per_interval: list[int] | None = ..., allocated_minutes_per_interval: list[int] | None = ..., waitlisted_minutes_per_interval: list[int] | None = ..., waitlisted_requests_per_interval: list[int] | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class BuTimeOffLimitValues(Model):
     start_date: _dt.date | None
     values_per_day: TimeOffLimitValues | None
     values_per_fifteen_minutes: TimeOffLimitValues | None
-
-    def __init__(self, *, start_date: _dt.date | None = ..., values_per_day: TimeOffLimitValues | None = ..., values_per_fifteen_minutes: TimeOffLimitValues | None = ...) -> None: ...
 
 
 class BuTimeOffLimitValuesForGranularityResponse(Model):
@@ -211,26 +175,18 @@ class BuTimeOffLimitValuesForGranularityResponse(Model):
     limit_values: list[BuTimeOffLimitValues] | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, time_off_limit: BuTimeOffLimitReference | None = ..., granularity: str | None = ..., limit_values: list[BuTimeOffLimitValues] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class BuTimeOffLimitValuesImportUploadUrlRequest(Model):
     content_length_bytes: int | None
-
-    def __init__(self, *, content_length_bytes: int | None = ...) -> None: ...
 
 
 class BuTimeOffLimitValuesResponse(Model):
     values: list[BuTimeOffLimitValueRange] | None
 
-    def __init__(self, *, values: list[BuTimeOffLimitValueRange] | None = ...) -> None: ...
-
 
 class BuTimeOffPlanListing(Model):
     entities: list[BuTimeOffPlanResponse] | None
     download_url: str | None
-
-    def __init__(self, *, entities: list[BuTimeOffPlanResponse] | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class BuTimeOffPlanResponse(Model):
@@ -251,8 +207,6 @@ class BuTimeOffPlanResponse(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., activity_code_ids: list[str] | None = ..., time_off_limits: list[BuTimeOffLimitReference] | None = ..., auto_approval_rule: str | None = ..., days_before_start_to_expire_from_waitlist: int | None = ..., auto_publish_approved_time_off_requests: bool | None = ..., restricted_activity_codes: ActivityCodesReference | None = ..., override_dates: list[OverrideDate] | None = ..., hris_time_off_type: HrisTimeOffType | None = ..., enabled: bool | None = ..., count_against_time_off_limits: bool | None = ..., business_unit_association: TimeOffPlanBusinessUnitAssociation | None = ..., management_unit_association: TimeOffPlanManagementUnitAssociation | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class Button(Model):
     type: str | None
@@ -260,14 +214,10 @@ class Button(Model):
     content_text: str | None
     payload: str | None
 
-    def __init__(self, *, type: str | None = ..., content: str | None = ..., content_text: str | None = ..., payload: str | None = ...) -> None: ...
-
 
 class ButtonComponent(Model):
     title: str | None
     actions: ContentActions | None
-
-    def __init__(self, *, title: str | None = ..., actions: ContentActions | None = ...) -> None: ...
 
 
 class ButtonResponse(Model):
@@ -276,8 +226,6 @@ class ButtonResponse(Model):
     payload: str | None
     message_type: str | None
     originating_message_id: str | None
-
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., payload: str | None = ..., message_type: str | None = ..., originating_message_id: str | None = ...) -> None: ...
 
 
 class BuUpdateAgentScheduleShift(Model):
@@ -291,8 +239,6 @@ class BuUpdateAgentScheduleShift(Model):
     work_plan_shift_id: ValueWrapperString | None
     delete: bool | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., activities: list[BuAgentScheduleActivity] | None = ..., manually_edited: bool | None = ..., schedule: BuScheduleReference | None = ..., work_plan_id: ValueWrapperString | None = ..., work_plan_shift_id: ValueWrapperString | None = ..., delete: bool | None = ...) -> None: ...
-
 
 class BuUpdateAgentScheduleUploadSchema(Model):
     user_id: str | None
@@ -302,8 +248,6 @@ class BuUpdateAgentScheduleUploadSchema(Model):
     full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None
     metadata: WfmVersionedEntityMetadata | None
     delete: bool | None
-
-    def __init__(self, *, user_id: str | None = ..., work_plan_id: ValueWrapperString | None = ..., work_plan_ids_per_week: ListWrapperString | None = ..., shifts: list[BuUpdateAgentScheduleShift] | None = ..., full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., delete: bool | None = ...) -> None: ...
 
 
 class BuUpdateTimeOffPlanRequest(Model):
@@ -321,10 +265,6 @@ class BuUpdateTimeOffPlanRequest(Model):
     management_unit_association: UpdateTimeOffPlanManagementUnitAssociation | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, name: str | None = ..., activity_code_ids: SetWrapperString | None = ..., auto_approval_rule: str | None = ..., days_before_start_to_expire_from_waitlist: int | None = ..., auto_publish_approved_time_off_requests: bool | None = ..., restricted_activity_code_ids: SetWrapperString | None = ..., override_dates: ListWrapperOverrideDate | None = ..., hris_time_off_type: ValueWrapperHrisTimeOffType | None = ..., enabled: bool | None = ..., count_against_time_off_limits: bool | None = ..., business_unit_association: UpdateTimeOffPlanBusinessUnitAssociation | None = ..., management_unit_association: UpdateTimeOffPlanManagementUnitAssociation | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class BuUserListing(Model):
     management_units: list[ManagementUnitUserListing] | None
-
-    def __init__(self, *, management_units: list[ManagementUnitUserListing] | None = ...) -> None: ...

@@ -19,8 +19,6 @@ class CachedMediaItem(Model):
     date_expires: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., url: str | None = ..., download_url: str | None = ..., media_type: str | None = ..., content_length_bytes: int | None = ..., date_created: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CachedMediaItemEntityListing(Model):
     entities: list[CachedMediaItem] | None
@@ -34,14 +32,10 @@ class CachedMediaItemEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CachedMediaItem] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CalendarUrlResponse(Model):
     calendar_url: str | None
     self_uri: str | None
-
-    def __init__(self, *, calendar_url: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Calibration(Model):
@@ -62,16 +56,12 @@ class Calibration(Model):
     expert_evaluator: User | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., calibrator: User | None = ..., agent: User | None = ..., conversation: ConversationReference | None = ..., evaluation_form: EvaluationForm | None = ..., context_id: str | None = ..., average_score: int | None = ..., high_score: int | None = ..., low_score: int | None = ..., created_date: _dt.datetime | None = ..., evaluations: list[Evaluation] | None = ..., evaluators: list[User] | None = ..., scoring_index: Evaluation | None = ..., expert_evaluator: User | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CalibrationAssignment(Model):
     calibrator: User | None
     evaluators: list[User] | None
     evaluation_form: EvaluationForm | None
     expert_evaluator: User | None
-
-    def __init__(self, *, calibrator: User | None = ..., evaluators: list[User] | None = ..., evaluation_form: EvaluationForm | None = ..., expert_evaluator: User | None = ...) -> None: ...
 
 
 class CalibrationCreate(Model):
@@ -91,5 +81,3 @@ class CalibrationCreate(Model):
     scoring_index: Evaluation | None
     expert_evaluator: User | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., calibrator: User | None = ..., agent: User | None = ..., conversation: ConversationReference | None = ..., evaluation_form: EvaluationForm | None = ..., context_id: str | None = ..., average_score: int | None = ..., high_score: int | None = ..., low_score: int | None = ..., created_date: _dt.datetime | None = ..., evaluations: list[Evaluation] | None = ..., evaluators: list[User] | None = ..., scoring_index: Evaluation | None = ..., expert_evaluator: User | None = ..., self_uri: str | None = ...) -> None: ...

@@ -82,8 +82,6 @@ class Call(Model):
     client_ip_address: str | None
     disposition: Disposition | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., direction: str | None = ..., recording: bool | None = ..., recording_state: str | None = ..., recorders_state: RecordersState | None = ..., muted: bool | None = ..., confined: bool | None = ..., held: bool | None = ..., secure_pause: bool | None = ..., recording_id: str | None = ..., segments: list[Segment] | None = ..., error_info: ErrorInfo | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., document_id: str | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., disconnect_reasons: list[DisconnectReason] | None = ..., fax_status: FaxStatus | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., uui_data: str | None = ..., pcSelf: Address | None = ..., other: Address | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., transfer_source: str | None = ..., queue_media_settings: ConversationQueueMediaSettings | None = ..., client_ip_address: str | None = ..., disposition: Disposition | None = ...) -> None: ...
-
 
 class CallableContactsDiagnostic(Model):
     attempt_limits: DomainEntityRef | None
@@ -91,15 +89,11 @@ class CallableContactsDiagnostic(Model):
     callable_time_set: DomainEntityRef | None
     rule_sets: list[DomainEntityRef] | None
 
-    def __init__(self, *, attempt_limits: DomainEntityRef | None = ..., dnc_lists: list[DomainEntityRef] | None = ..., callable_time_set: DomainEntityRef | None = ..., rule_sets: list[DomainEntityRef] | None = ...) -> None: ...
-
 
 class CallableTime(Model):
     time_slots: list[CampaignTimeSlot] | None
     name: str | None
     time_zone_id: str | None
-
-    def __init__(self, *, time_slots: list[CampaignTimeSlot] | None = ..., name: str | None = ..., time_zone_id: str | None = ...) -> None: ...
 
 
 class CallableTimeSet(Model):
@@ -110,8 +104,6 @@ class CallableTimeSet(Model):
     version: int | None
     callable_times: list[CallableTime] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., callable_times: list[CallableTime] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CallableTimeSetEntityListing(Model):
@@ -126,14 +118,10 @@ class CallableTimeSetEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CallableTimeSet] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CallableWindow(Model):
     mapped: AtzmTimeSlot | None
     unmapped: AtzmTimeSlotWithTimeZone | None
-
-    def __init__(self, *, mapped: AtzmTimeSlot | None = ..., unmapped: AtzmTimeSlotWithTimeZone | None = ...) -> None: ...
 
 
 class Callback(Model):
@@ -167,8 +155,6 @@ class Callback(Model):
     caller_id_name: str | None
     queue_media_settings: ConversationQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., segments: list[Segment] | None = ..., direction: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., dialer_preview: DialerPreview | None = ..., voicemail: Voicemail | None = ..., callback_numbers: list[str] | None = ..., callback_user_name: str | None = ..., script_id: str | None = ..., external_campaign: bool | None = ..., skip_enabled: bool | None = ..., timeout_seconds: int | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., callback_scheduled_time: _dt.datetime | None = ..., automated_callback_config_id: str | None = ..., provider: str | None = ..., peer_id: str | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ..., caller_id: str | None = ..., caller_id_name: str | None = ..., queue_media_settings: ConversationQueueMediaSettings | None = ...) -> None: ...
-
 
 class CallbackBasic(Model):
     state: str | None
@@ -201,8 +187,6 @@ class CallbackBasic(Model):
     caller_id_name: str | None
     queue_media_settings: ConversationQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., segments: list[Segment] | None = ..., direction: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., dialer_preview: DialerPreview | None = ..., voicemail: Voicemail | None = ..., callback_numbers: list[str] | None = ..., callback_user_name: str | None = ..., script_id: str | None = ..., external_campaign: bool | None = ..., skip_enabled: bool | None = ..., timeout_seconds: int | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., callback_scheduled_time: _dt.datetime | None = ..., automated_callback_config_id: str | None = ..., provider: str | None = ..., peer_id: str | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ..., caller_id: str | None = ..., caller_id_name: str | None = ..., queue_media_settings: ConversationQueueMediaSettings | None = ...) -> None: ...
-
 
 class CallbackConversation(Model):
     id: str | None
@@ -214,8 +198,6 @@ class CallbackConversation(Model):
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationDivisionMembership] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[CallbackMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., recent_transfers: list[TransferResponse] | None = ..., utilization_label_id: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationDivisionMembership] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CallbackConversationEntityListing(Model):
@@ -230,21 +212,15 @@ class CallbackConversationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CallbackConversation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CallbackDisconnectIdentifier(Model):
     conversation_id: str | None
     callback_id: str | None
 
-    def __init__(self, *, conversation_id: str | None = ..., callback_id: str | None = ...) -> None: ...
-
 
 class CallbackIdentifier(Model):
     type: str | None
     id: str | None
-
-    def __init__(self, *, type: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class CallbackMediaParticipant(Model):
@@ -296,8 +272,6 @@ class CallbackMediaParticipant(Model):
     automated_callback_config_id: str | None
     callback_scheduled_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., media_roles: list[str] | None = ..., user: DomainEntityRef | None = ..., queue: DomainEntityRef | None = ..., team: DomainEntityRef | None = ..., attributes: dict[str, str] | None = ..., error_info: ErrorInfo | None = ..., script: DomainEntityRef | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: DomainEntityRef | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: DomainEntityRef | None = ..., wrapup: Wrapup | None = ..., peer: str | None = ..., flagged_reason: str | None = ..., journey_context: JourneyContext | None = ..., conversation_routing_data: ConversationRoutingData | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., outbound_preview: DialerPreview | None = ..., voicemail: Voicemail | None = ..., callback_numbers: list[str] | None = ..., callback_user_name: str | None = ..., external_campaign: bool | None = ..., skip_enabled: bool | None = ..., timeout_seconds: int | None = ..., automated_callback_config_id: str | None = ..., callback_scheduled_time: _dt.datetime | None = ...) -> None: ...
-
 
 class CallbackMediaSettings(Model):
     enable_auto_answer: bool | None
@@ -318,8 +292,6 @@ class CallbackMediaSettings(Model):
     answering_machine_flow: DomainEntityRef | None
     edge_group: DomainEntityRef | None
     site: DomainEntityRef | None
-
-    def __init__(self, *, enable_auto_answer: bool | None = ..., alerting_timeout_seconds: int | None = ..., service_level: ServiceLevel | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., mode: str | None = ..., enable_auto_dial_and_end: bool | None = ..., auto_dial_delay_seconds: int | None = ..., auto_end_delay_seconds: int | None = ..., pacing_modifier: float | None = ..., max_retry_count: int | None = ..., retry_delay_seconds: int | None = ..., live_voice_reaction_type: str | None = ..., live_voice_flow: DomainEntityRef | None = ..., answering_machine_reaction_type: str | None = ..., answering_machine_flow: DomainEntityRef | None = ..., edge_group: DomainEntityRef | None = ..., site: DomainEntityRef | None = ...) -> None: ...
 
 
 class CallBasic(Model):
@@ -360,14 +332,10 @@ class CallBasic(Model):
     client_ip_address: str | None
     disposition: Disposition | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., direction: str | None = ..., recording: bool | None = ..., recording_state: str | None = ..., recorders_state: RecordersState | None = ..., muted: bool | None = ..., confined: bool | None = ..., held: bool | None = ..., secure_pause: bool | None = ..., recording_id: str | None = ..., segments: list[Segment] | None = ..., error_info: ErrorInfo | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., document_id: str | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., disconnect_reasons: list[DisconnectReason] | None = ..., fax_status: FaxStatus | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., uui_data: str | None = ..., pcSelf: Address | None = ..., other: Address | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., transfer_source: str | None = ..., queue_media_settings: ConversationQueueMediaSettings | None = ..., client_ip_address: str | None = ..., disposition: Disposition | None = ...) -> None: ...
-
 
 class CallCommand(Model):
     call_number: str | None
     phone_column: str | None
-
-    def __init__(self, *, call_number: str | None = ..., phone_column: str | None = ...) -> None: ...
 
 
 class CallConversation(Model):
@@ -384,8 +352,6 @@ class CallConversation(Model):
     secure_pause: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[CallMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., recent_transfers: list[TransferResponse] | None = ..., utilization_label_id: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationDivisionMembership] | None = ..., recording_state: str | None = ..., max_participants: int | None = ..., secure_pause: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CallConversationEntityListing(Model):
     entities: list[CallConversation] | None
@@ -399,8 +365,6 @@ class CallConversationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CallConversation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CallForwarding(Model):
     id: str | None
@@ -413,13 +377,9 @@ class CallForwarding(Model):
     modified_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., user: User | None = ..., enabled: bool | None = ..., phone_number: str | None = ..., calls: list[CallRoute] | None = ..., voicemail: str | None = ..., modified_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CallForwardingEventCall(Model):
     targets: list[CallForwardingEventTarget] | None
-
-    def __init__(self, *, targets: list[CallForwardingEventTarget] | None = ...) -> None: ...
 
 
 class CallForwardingEventCallForwarding(Model):
@@ -429,20 +389,14 @@ class CallForwardingEventCallForwarding(Model):
     voicemail: str | None
     modified_date: _dt.datetime | None
 
-    def __init__(self, *, user: CallForwardingEventUser | None = ..., enabled: bool | None = ..., calls: list[CallForwardingEventCall] | None = ..., voicemail: str | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
-
 
 class CallForwardingEventTarget(Model):
     type: str | None
     value: str | None
 
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class CallForwardingEventUser(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class Callheader(Model):
@@ -450,8 +404,6 @@ class Callheader(Model):
     name: str | None
     headers: dict[str, list[str]] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., headers: dict[str, list[str]] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CallHistoryConversation(Model):
@@ -469,8 +421,6 @@ class CallHistoryConversation(Model):
     was_outbound_campaign: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[CallHistoryParticipant] | None = ..., direction: str | None = ..., went_to_voicemail: bool | None = ..., missed_call: bool | None = ..., start_time: _dt.datetime | None = ..., was_conference: bool | None = ..., was_callback: bool | None = ..., had_screen_share: bool | None = ..., had_cobrowse: bool | None = ..., was_outbound_campaign: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CallHistoryConversationEntityListing(Model):
     entities: list[CallHistoryConversation] | None
@@ -483,8 +433,6 @@ class CallHistoryConversationEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[CallHistoryConversation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class CallHistoryParticipant(Model):
@@ -507,8 +455,6 @@ class CallHistoryParticipant(Model):
     sip_response_codes: list[int] | None
     flagged_reason: str | None
     outbound_campaign: Campaign | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., purpose: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., user: User | None = ..., queue: Queue | None = ..., group: Group | None = ..., disconnect_type: str | None = ..., external_contact: ExternalContact | None = ..., external_organization: ExternalOrganization | None = ..., did_interact: bool | None = ..., sip_response_codes: list[int] | None = ..., flagged_reason: str | None = ..., outbound_campaign: Campaign | None = ...) -> None: ...
 
 
 class CallMediaParticipant(Model):
@@ -571,14 +517,10 @@ class CallMediaParticipant(Model):
     transfer_source: str | None
     client_ip_address: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., media_roles: list[str] | None = ..., user: DomainEntityRef | None = ..., queue: DomainEntityRef | None = ..., team: DomainEntityRef | None = ..., attributes: dict[str, str] | None = ..., error_info: ErrorInfo | None = ..., script: DomainEntityRef | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: DomainEntityRef | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: DomainEntityRef | None = ..., wrapup: Wrapup | None = ..., peer: str | None = ..., flagged_reason: str | None = ..., journey_context: JourneyContext | None = ..., conversation_routing_data: ConversationRoutingData | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., muted: bool | None = ..., confined: bool | None = ..., recording: bool | None = ..., recording_state: str | None = ..., recorders_state: RecordersState | None = ..., group: DomainEntityRef | None = ..., ani: str | None = ..., dnis: str | None = ..., document_id: str | None = ..., fax_status: FaxStatus | None = ..., monitored_participant_id: str | None = ..., coached_participant_id: str | None = ..., barged_participant_id: str | None = ..., consult_participant_id: str | None = ..., uui_data: str | None = ..., barged_time: _dt.datetime | None = ..., secure_pause: bool | None = ..., disposition: Disposition | None = ..., transfer_source: str | None = ..., client_ip_address: str | None = ...) -> None: ...
-
 
 class CallMediaPolicy(Model):
     actions: PolicyActions | None
     conditions: CallMediaPolicyConditions | None
-
-    def __init__(self, *, actions: PolicyActions | None = ..., conditions: CallMediaPolicyConditions | None = ...) -> None: ...
 
 
 class CallMediaPolicyConditions(Model):
@@ -592,8 +534,6 @@ class CallMediaPolicyConditions(Model):
     directions: list[str] | None
     duration: DurationCondition | None
 
-    def __init__(self, *, for_users: list[PolicyUser] | None = ..., date_ranges: list[str] | None = ..., for_queues: list[Queue] | None = ..., wrapup_codes: list[WrapupCode] | None = ..., languages: list[Language] | None = ..., time_allowed: TimeAllowed | None = ..., teams: list[Team] | None = ..., directions: list[str] | None = ..., duration: DurationCondition | None = ...) -> None: ...
-
 
 class Callmessage(Model):
     id: str | None
@@ -601,20 +541,14 @@ class Callmessage(Model):
     message: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., message: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CallRecord(Model):
     last_attempt: _dt.datetime | None
     last_result: str | None
 
-    def __init__(self, *, last_attempt: _dt.datetime | None = ..., last_result: str | None = ...) -> None: ...
-
 
 class CallRoute(Model):
     targets: list[CallTarget] | None
-
-    def __init__(self, *, targets: list[CallTarget] | None = ...) -> None: ...
 
 
 class CallSimulationResult(Model):
@@ -622,22 +556,16 @@ class CallSimulationResult(Model):
     level: str | None
     matched_prefix: str | None
 
-    def __init__(self, *, allowed: bool | None = ..., level: str | None = ..., matched_prefix: str | None = ...) -> None: ...
-
 
 class CallTarget(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class CallToAction(Model):
     text: str | None
     url: str | None
     target: str | None
-
-    def __init__(self, *, text: str | None = ..., url: str | None = ..., target: str | None = ...) -> None: ...
 
 
 class Campaign(Model):
@@ -685,12 +613,8 @@ class Campaign(Model):
     precise_dialing_enabled: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., contact_list: DomainEntityRef | None = ..., queue: DomainEntityRef | None = ..., dialing_mode: str | None = ..., script: DomainEntityRef | None = ..., edge_group: DomainEntityRef | None = ..., site: DomainEntityRef | None = ..., campaign_status: str | None = ..., phone_columns: list[PhoneColumn] | None = ..., abandon_rate: float | None = ..., dnc_lists: list[DomainEntityRef] | None = ..., callable_time_set: DomainEntityRef | None = ..., call_analysis_response_set: DomainEntityRef | None = ..., errors: list[RestErrorDetail] | None = ..., caller_name: str | None = ..., caller_address: str | None = ..., outbound_line_count: int | None = ..., rule_sets: list[DomainEntityRef] | None = ..., skip_preview_disabled: bool | None = ..., preview_time_out_seconds: int | None = ..., always_running: bool | None = ..., contact_sort: ContactSort | None = ..., contact_sorts: list[ContactSort] | None = ..., no_answer_timeout: int | None = ..., call_analysis_language: str | None = ..., priority: int | None = ..., contact_list_filters: list[DomainEntityRef] | None = ..., division: DomainEntityRef | None = ..., agent_owned_column: str | None = ..., dynamic_contact_queueing_settings: DynamicContactQueueingSettings | None = ..., skill_columns: list[str] | None = ..., preview_auto_end: bool | None = ..., max_calls_per_agent: int | None = ..., max_calls_per_agent_decimal: float | None = ..., callback_auto_answer: bool | None = ..., dynamic_line_balancing_settings: DynamicLineBalancingSettings | None = ..., diagnostics_settings: DiagnosticsSettings | None = ..., precise_dialing_enabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CampaignBusinessCategoryMetrics(Model):
     success_count: int | None
     neutral_count: int | None
     failure_count: int | None
-
-    def __init__(self, *, success_count: int | None = ..., neutral_count: int | None = ..., failure_count: int | None = ...) -> None: ...

@@ -36,8 +36,6 @@ class CampaignDiagnosticCampaignHealthState(Model):
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
 
-    def __init__(self, *, state: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ...) -> None: ...
-
 
 class CampaignDiagnosticCampaignState(Model):
     state: str | None
@@ -45,16 +43,12 @@ class CampaignDiagnosticCampaignState(Model):
     date_end: _dt.datetime | None
     dialing_mode: str | None
 
-    def __init__(self, *, state: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., dialing_mode: str | None = ...) -> None: ...
-
 
 class CampaignDiagnosticConfigChange(Model):
     date: _dt.datetime | None
     field: str | None
     value: str | None
     action: str | None
-
-    def __init__(self, *, date: _dt.datetime | None = ..., field: str | None = ..., value: str | None = ..., action: str | None = ...) -> None: ...
 
 
 class CampaignDiagnostics(Model):
@@ -73,8 +67,6 @@ class CampaignDiagnostics(Model):
     campaign_errors: list[RestErrorDetail] | None
     campaign_skill_statistics: CampaignSkillStatistics | None
 
-    def __init__(self, *, callable_contacts: CallableContactsDiagnostic | None = ..., queue_utilization_diagnostic: QueueUtilizationDiagnostic | None = ..., rule_set_diagnostics: list[RuleSetDiagnostic] | None = ..., outstanding_interactions_count: int | None = ..., scheduled_interactions_count: int | None = ..., time_zone_rescheduled_calls_count: int | None = ..., filtered_out_contacts_count: int | None = ..., idle_agents: int | None = ..., effective_idle_agents: float | None = ..., lines_utilization: CampaignLinesUtilization | None = ..., number_of_contacts_called: int | None = ..., total_number_of_contacts: int | None = ..., campaign_errors: list[RestErrorDetail] | None = ..., campaign_skill_statistics: CampaignSkillStatistics | None = ...) -> None: ...
-
 
 class CampaignDiagnosticSummary(Model):
     campaign_id: str | None
@@ -85,15 +77,11 @@ class CampaignDiagnosticSummary(Model):
     campaign_health_states: list[CampaignDiagnosticCampaignHealthState] | None
     config_changes: list[CampaignDiagnosticConfigChange] | None
 
-    def __init__(self, *, campaign_id: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., campaign_states: list[CampaignDiagnosticCampaignState] | None = ..., campaign_info: list[CampaignDiagnosticWindow] | None = ..., campaign_health_states: list[CampaignDiagnosticCampaignHealthState] | None = ..., config_changes: list[CampaignDiagnosticConfigChange] | None = ...) -> None: ...
-
 
 class CampaignDiagnosticWindow(Model):
     state: str | None
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
-
-    def __init__(self, *, state: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ...) -> None: ...
 
 
 class CampaignDivisionView(Model):
@@ -101,8 +89,6 @@ class CampaignDivisionView(Model):
     name: str | None
     division: Division | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CampaignDivisionViewListing(Model):
@@ -117,8 +103,6 @@ class CampaignDivisionViewListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CampaignDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CampaignEntityListing(Model):
     entities: list[Campaign] | None
@@ -131,8 +115,6 @@ class CampaignEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[Campaign] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class CampaignInteraction(Model):
@@ -158,8 +140,6 @@ class CampaignInteraction(Model):
     dialing_mode: str | None
     skills: list[DomainEntityRef] | None
 
-    def __init__(self, *, id: str | None = ..., campaign: DomainEntityRef | None = ..., agent: DomainEntityRef | None = ..., contact: DomainEntityRef | None = ..., destination_address: str | None = ..., active_preview_call: bool | None = ..., last_active_preview_wrapup_time: _dt.datetime | None = ..., creation_time: _dt.datetime | None = ..., call_placed_time: _dt.datetime | None = ..., call_routed_time: _dt.datetime | None = ..., preview_connected_time: _dt.datetime | None = ..., queue: DomainEntityRef | None = ..., script: DomainEntityRef | None = ..., disposition: str | None = ..., caller_name: str | None = ..., caller_address: str | None = ..., preview_pop_delivered_time: _dt.datetime | None = ..., conversation: ConversationBasic | None = ..., dialer_system_participant_id: str | None = ..., dialing_mode: str | None = ..., skills: list[DomainEntityRef] | None = ...) -> None: ...
-
 
 class CampaignInteractions(Model):
     campaign: DomainEntityRef | None
@@ -169,14 +149,10 @@ class CampaignInteractions(Model):
     interacting_interactions: list[CampaignInteraction] | None
     scheduled_interactions: list[CampaignInteraction] | None
 
-    def __init__(self, *, campaign: DomainEntityRef | None = ..., pending_interactions: list[CampaignInteraction] | None = ..., proceeding_interactions: list[CampaignInteraction] | None = ..., previewing_interactions: list[CampaignInteraction] | None = ..., interacting_interactions: list[CampaignInteraction] | None = ..., scheduled_interactions: list[CampaignInteraction] | None = ...) -> None: ...
-
 
 class CampaignLinesUtilization(Model):
     assigned_outbound_lines: int | None
     total_available_outbound_lines: int | None
-
-    def __init__(self, *, assigned_outbound_lines: int | None = ..., total_available_outbound_lines: int | None = ...) -> None: ...
 
 
 class CampaignOutboundLinesAllocation(Model):
@@ -184,8 +160,6 @@ class CampaignOutboundLinesAllocation(Model):
     campaign_weight: int | None
     lines_assigned: int | None
     legacy_weight: bool | None
-
-    def __init__(self, *, campaign: DomainEntityRef | None = ..., campaign_weight: int | None = ..., lines_assigned: int | None = ..., legacy_weight: bool | None = ...) -> None: ...
 
 
 class CampaignOutboundLinesDistribution(Model):
@@ -197,14 +171,10 @@ class CampaignOutboundLinesDistribution(Model):
     campaigns_with_reserved_lines: list[CampaignOutboundLinesReservation] | None
     campaigns_with_dynamically_allocated_lines: list[CampaignOutboundLinesAllocation] | None
 
-    def __init__(self, *, campaign: AddressableEntityRef | None = ..., max_outbound_line_count: int | None = ..., max_line_utilization: float | None = ..., available_outbound_lines: int | None = ..., reserved_lines: int | None = ..., campaigns_with_reserved_lines: list[CampaignOutboundLinesReservation] | None = ..., campaigns_with_dynamically_allocated_lines: list[CampaignOutboundLinesAllocation] | None = ...) -> None: ...
-
 
 class CampaignOutboundLinesReservation(Model):
     campaign: DomainEntityRef | None
     lines_reserved: int | None
-
-    def __init__(self, *, campaign: DomainEntityRef | None = ..., lines_reserved: int | None = ...) -> None: ...
 
 
 class CampaignPatchRequest(Model):
@@ -213,8 +183,6 @@ class CampaignPatchRequest(Model):
     max_calls_per_agent: float | None
     dynamic_line_balancing_settings: DynamicLineBalancingSettingsPatchRequest | None
     queue: AddressableEntityRef | None
-
-    def __init__(self, *, outbound_line_count: int | None = ..., abandon_rate: float | None = ..., max_calls_per_agent: float | None = ..., dynamic_line_balancing_settings: DynamicLineBalancingSettingsPatchRequest | None = ..., queue: AddressableEntityRef | None = ...) -> None: ...
 
 
 class CampaignPerformanceData(Model):
@@ -233,25 +201,17 @@ class CampaignPerformanceData(Model):
     lines_utilization: CampaignLinesUtilization | None
     business_category_metrics: CampaignBusinessCategoryMetrics | None
 
-    def __init__(self, *, campaign: DomainEntityRef | None = ..., division: AddressableEntityRef | None = ..., contact_rate: CampaignPerformanceDataContactRate | None = ..., idle_agents: int | None = ..., effective_idle_agents: float | None = ..., adjusted_calls_per_agent: float | None = ..., outstanding_calls: int | None = ..., scheduled_calls: int | None = ..., right_party_contacts_count: int | None = ..., campaign_status: str | None = ..., dialing_mode: str | None = ..., progress: CampaignPerformanceDataProgress | None = ..., lines_utilization: CampaignLinesUtilization | None = ..., business_category_metrics: CampaignBusinessCategoryMetrics | None = ...) -> None: ...
-
 
 class CampaignPerformanceDataContactRate(Model):
     connect_ratio: float | None
-
-    def __init__(self, *, connect_ratio: float | None = ...) -> None: ...
 
 
 class CampaignPerformanceDataListing(Model):
     entities: list[CampaignPerformanceData] | None
 
-    def __init__(self, *, entities: list[CampaignPerformanceData] | None = ...) -> None: ...
-
 
 class CampaignPerformanceDataProgress(Model):
     percentage: float | None
-
-    def __init__(self, *, percentage: float | None = ...) -> None: ...
 
 
 class CampaignProgress(Model):
@@ -262,8 +222,6 @@ class CampaignProgress(Model):
     total_number_of_contacts: int | None
     percentage: int | None
     number_of_contacts_skipped: dict[str, int] | None
-
-    def __init__(self, *, campaign: DomainEntityRef | None = ..., contact_list: DomainEntityRef | None = ..., number_of_contacts_called: int | None = ..., number_of_contacts_messaged: int | None = ..., total_number_of_contacts: int | None = ..., percentage: int | None = ..., number_of_contacts_skipped: dict[str, int] | None = ...) -> None: ...
 
 
 class CampaignRule(Model):
@@ -284,16 +242,12 @@ class CampaignRule(Model):
     warnings: list[CampaignRuleWarning] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., campaign_rule_entities: CampaignRuleEntities | None = ..., campaign_rule_conditions: list[CampaignRuleCondition] | None = ..., campaign_rule_actions: list[CampaignRuleAction] | None = ..., match_any_conditions: bool | None = ..., enabled: bool | None = ..., campaign_rule_processing: str | None = ..., condition_groups: list[CampaignRuleConditionGroup] | None = ..., execution_settings: CampaignRuleExecutionSettings | None = ..., time_zone_id: str | None = ..., warnings: list[CampaignRuleWarning] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CampaignRuleAction(Model):
     id: str | None
     parameters: CampaignRuleParameters | None
     action_type: str | None
     campaign_rule_action_entities: CampaignRuleActionEntities | None
-
-    def __init__(self, *, id: str | None = ..., parameters: CampaignRuleParameters | None = ..., action_type: str | None = ..., campaign_rule_action_entities: CampaignRuleActionEntities | None = ...) -> None: ...
 
 
 class CampaignRuleActionEntities(Model):
@@ -303,19 +257,13 @@ class CampaignRuleActionEntities(Model):
     sms_campaigns: list[DomainEntityRef] | None
     use_triggering_entity: bool | None
 
-    def __init__(self, *, campaigns: list[DomainEntityRef] | None = ..., sequences: list[DomainEntityRef] | None = ..., email_campaigns: list[DomainEntityRef] | None = ..., sms_campaigns: list[DomainEntityRef] | None = ..., use_triggering_entity: bool | None = ...) -> None: ...
-
 
 class CampaignRuleCampaignRunTimeSettings(Model):
     include_waiting_time: bool | None
 
-    def __init__(self, *, include_waiting_time: bool | None = ...) -> None: ...
-
 
 class CampaignRuleCampaignWaitTimeSettings(Model):
     wait_type: str | None
-
-    def __init__(self, *, wait_type: str | None = ...) -> None: ...
 
 
 class CampaignRuleCondition(Model):
@@ -326,14 +274,10 @@ class CampaignRuleCondition(Model):
     campaign_run_time_settings: CampaignRuleCampaignRunTimeSettings | None
     campaign_wait_time_settings: CampaignRuleCampaignWaitTimeSettings | None
 
-    def __init__(self, *, id: str | None = ..., parameters: CampaignRuleParameters | None = ..., condition_type: str | None = ..., date_time_parameters: CampaignRuleDateTimeConditionParameters | None = ..., campaign_run_time_settings: CampaignRuleCampaignRunTimeSettings | None = ..., campaign_wait_time_settings: CampaignRuleCampaignWaitTimeSettings | None = ...) -> None: ...
-
 
 class CampaignRuleConditionGroup(Model):
     match_any_conditions: bool | None
     conditions: list[CampaignRuleCondition] | None
-
-    def __init__(self, *, match_any_conditions: bool | None = ..., conditions: list[CampaignRuleCondition] | None = ...) -> None: ...
 
 
 class CampaignRuleDateTimeConditionParameters(Model):
@@ -344,14 +288,10 @@ class CampaignRuleDateTimeConditionParameters(Model):
     specific_date: CampaignRuleSpecificDateParameters | None
     week_day_of_month: CampaignRuleWeekDayOfMonthParameters | None
 
-    def __init__(self, *, inverted: bool | None = ..., time_of_day: CampaignRuleTimeOfDayParameters | None = ..., day_of_week: CampaignRuleDayOfWeekParameters | None = ..., day_of_month: CampaignRuleDayOfMonthParameters | None = ..., specific_date: CampaignRuleSpecificDateParameters | None = ..., week_day_of_month: CampaignRuleWeekDayOfMonthParameters | None = ...) -> None: ...
-
 
 class CampaignRuleDayOfMonthInterval(Model):
     min: str | None
     max: str | None
-
-    def __init__(self, *, min: str | None = ..., max: str | None = ...) -> None: ...
 
 
 class CampaignRuleDayOfMonthParameters(Model):
@@ -359,21 +299,15 @@ class CampaignRuleDayOfMonthParameters(Model):
     in_set: list[str] | None
     interval: CampaignRuleDayOfMonthInterval | None
 
-    def __init__(self, *, threshold_value: str | None = ..., in_set: list[str] | None = ..., interval: CampaignRuleDayOfMonthInterval | None = ...) -> None: ...
-
 
 class CampaignRuleDayOfWeekInterval(Model):
     min: int | None
     max: int | None
 
-    def __init__(self, *, min: int | None = ..., max: int | None = ...) -> None: ...
-
 
 class CampaignRuleDayOfWeekParameters(Model):
     in_set: list[int] | None
     interval: CampaignRuleDayOfWeekInterval | None
-
-    def __init__(self, *, in_set: list[int] | None = ..., interval: CampaignRuleDayOfWeekInterval | None = ...) -> None: ...
 
 
 class CampaignRuleEntities(Model):
@@ -381,8 +315,6 @@ class CampaignRuleEntities(Model):
     sequences: list[DomainEntityRef] | None
     email_campaigns: list[DomainEntityRef] | None
     sms_campaigns: list[DomainEntityRef] | None
-
-    def __init__(self, *, campaigns: list[DomainEntityRef] | None = ..., sequences: list[DomainEntityRef] | None = ..., email_campaigns: list[DomainEntityRef] | None = ..., sms_campaigns: list[DomainEntityRef] | None = ...) -> None: ...
 
 
 class CampaignRuleEntityListing(Model):
@@ -397,14 +329,10 @@ class CampaignRuleEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CampaignRule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CampaignRuleExecutionSettings(Model):
     frequency: str | None
     time_zone_id: str | None
-
-    def __init__(self, *, frequency: str | None = ..., time_zone_id: str | None = ...) -> None: ...
 
 
 class CampaignRuleParameters(Model):
@@ -424,14 +352,10 @@ class CampaignRuleParameters(Model):
     email_content_template: DomainEntityRef | None
     for_duration: str | None
 
-    def __init__(self, *, operator: str | None = ..., value: str | None = ..., priority: str | None = ..., dialing_mode: str | None = ..., abandon_rate: float | None = ..., outbound_line_count: int | None = ..., relative_weight: int | None = ..., max_calls_per_agent: float | None = ..., queue: DomainEntityRef | None = ..., messages_per_minute: int | None = ..., sms_messages_per_minute: int | None = ..., email_messages_per_minute: int | None = ..., sms_content_template: DomainEntityRef | None = ..., email_content_template: DomainEntityRef | None = ..., for_duration: str | None = ...) -> None: ...
-
 
 class CampaignRuleSpecificDateInterval(Model):
     min: str | None
     max: str | None
-
-    def __init__(self, *, min: str | None = ..., max: str | None = ...) -> None: ...
 
 
 class CampaignRuleSpecificDateParameters(Model):
@@ -439,29 +363,21 @@ class CampaignRuleSpecificDateParameters(Model):
     threshold_value: str | None
     interval: CampaignRuleSpecificDateInterval | None
 
-    def __init__(self, *, include_year: bool | None = ..., threshold_value: str | None = ..., interval: CampaignRuleSpecificDateInterval | None = ...) -> None: ...
-
 
 class CampaignRuleTimeOfDayInterval(Model):
     min: str | None
     max: str | None
-
-    def __init__(self, *, min: str | None = ..., max: str | None = ...) -> None: ...
 
 
 class CampaignRuleTimeOfDayParameters(Model):
     interval: CampaignRuleTimeOfDayInterval | None
     threshold_value: str | None
 
-    def __init__(self, *, interval: CampaignRuleTimeOfDayInterval | None = ..., threshold_value: str | None = ...) -> None: ...
-
 
 class CampaignRuleWarning(Model):
     code: str | None
     message: str | None
     params: CampaignRuleWarningParameters | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., params: CampaignRuleWarningParameters | None = ...) -> None: ...
 
 
 class CampaignRuleWarningParameters(Model):
@@ -470,29 +386,21 @@ class CampaignRuleWarningParameters(Model):
     action_type: str | None
     condition_type: str | None
 
-    def __init__(self, *, action_id: str | None = ..., condition_id: str | None = ..., action_type: str | None = ..., condition_type: str | None = ...) -> None: ...
-
 
 class CampaignRuleWeekDayOfMonth(Model):
     day_of_week: int | None
     month: int | None
     occurrence: int | None
 
-    def __init__(self, *, day_of_week: int | None = ..., month: int | None = ..., occurrence: int | None = ...) -> None: ...
-
 
 class CampaignRuleWeekDayOfMonthInterval(Model):
     min: CampaignRuleWeekDayOfMonth | None
     max: CampaignRuleWeekDayOfMonth | None
 
-    def __init__(self, *, min: CampaignRuleWeekDayOfMonth | None = ..., max: CampaignRuleWeekDayOfMonth | None = ...) -> None: ...
-
 
 class CampaignRuleWeekDayOfMonthParameters(Model):
     threshold_value: CampaignRuleWeekDayOfMonth | None
     interval: CampaignRuleWeekDayOfMonthInterval | None
-
-    def __init__(self, *, threshold_value: CampaignRuleWeekDayOfMonth | None = ..., interval: CampaignRuleWeekDayOfMonthInterval | None = ...) -> None: ...
 
 
 class CampaignSchedule(Model):
@@ -506,8 +414,6 @@ class CampaignSchedule(Model):
     time_zone: str | None
     campaign: DivisionedDomainEntityRef | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., intervals: list[ScheduleInterval] | None = ..., recurrences: list[Reoccurrence] | None = ..., time_zone: str | None = ..., campaign: DivisionedDomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CampaignSequence(Model):
@@ -523,8 +429,6 @@ class CampaignSequence(Model):
     repeat: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., campaigns: list[DomainEntityRef] | None = ..., current_campaign: int | None = ..., status: str | None = ..., stop_message: str | None = ..., repeat: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CampaignSequenceEntityListing(Model):
     entities: list[CampaignSequence] | None
@@ -538,14 +442,10 @@ class CampaignSequenceEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CampaignSequence] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CampaignSkillStatistics(Model):
     skill_combinations: int | None
     eligible_skilled_agents: int | None
-
-    def __init__(self, *, skill_combinations: int | None = ..., eligible_skilled_agents: int | None = ...) -> None: ...
 
 
 class CampaignStats(Model):
@@ -562,28 +462,20 @@ class CampaignStats(Model):
     lines_utilization: CampaignLinesUtilization | None
     business_category_metrics: CampaignBusinessCategoryMetrics | None
 
-    def __init__(self, *, contact_rate: ConnectRate | None = ..., idle_agents: int | None = ..., effective_idle_agents: float | None = ..., adjusted_calls_per_agent: float | None = ..., outstanding_calls: int | None = ..., scheduled_calls: int | None = ..., time_zone_rescheduled_calls: int | None = ..., filtered_out_contacts_count: int | None = ..., right_party_contacts_count: int | None = ..., valid_attempts: int | None = ..., lines_utilization: CampaignLinesUtilization | None = ..., business_category_metrics: CampaignBusinessCategoryMetrics | None = ...) -> None: ...
-
 
 class CampaignTimeSlot(Model):
     start_time: str | None
     stop_time: str | None
     day: int | None
 
-    def __init__(self, *, start_time: str | None = ..., stop_time: str | None = ..., day: int | None = ...) -> None: ...
-
 
 class CannedResponseLibraries(Model):
     library_ids: list[str] | None
     mode: str | None
 
-    def __init__(self, *, library_ids: list[str] | None = ..., mode: str | None = ...) -> None: ...
-
 
 class CapacityPlanDeleteRequest(Model):
     capacity_plan_ids: list[str] | None
-
-    def __init__(self, *, capacity_plan_ids: list[str] | None = ...) -> None: ...
 
 
 class CapacityPlanForecastInputsResponse(Model):
@@ -591,8 +483,6 @@ class CapacityPlanForecastInputsResponse(Model):
     capacity_plan: CapacityPlanReference | None
     download_url: str | None
     download_template: CapacityPlanForecastInputsTemplate | None
-
-    def __init__(self, *, business_unit: BusinessUnitReference | None = ..., capacity_plan: CapacityPlanReference | None = ..., download_url: str | None = ..., download_template: CapacityPlanForecastInputsTemplate | None = ...) -> None: ...
 
 
 class CapacityPlanForecastInputsTemplate(Model):
@@ -602,28 +492,20 @@ class CapacityPlanForecastInputsTemplate(Model):
     planning_groups_forecast_data: list[ForecastInputPlanningGroupData] | None
     capacity_plan_forecast_summary: CapacityPlanForecastMetrics | None
 
-    def __init__(self, *, reference_business_unit_date: _dt.date | None = ..., granularity: str | None = ..., months: list[YearMonth] | None = ..., planning_groups_forecast_data: list[ForecastInputPlanningGroupData] | None = ..., capacity_plan_forecast_summary: CapacityPlanForecastMetrics | None = ...) -> None: ...
-
 
 class CapacityPlanForecastMetrics(Model):
     volume: list[float] | None
     average_handle_time: list[float] | None
-
-    def __init__(self, *, volume: list[float] | None = ..., average_handle_time: list[float] | None = ...) -> None: ...
 
 
 class CapacityPlanImportedForecast(Model):
     week_date: _dt.date | None
     week_count: int | None
 
-    def __init__(self, *, week_date: _dt.date | None = ..., week_count: int | None = ...) -> None: ...
-
 
 class CapacityPlanImportedForecastRequest(Model):
     hourly_forecast_upload_key: str | None
     daily_forecast_upload_key: str | None
-
-    def __init__(self, *, hourly_forecast_upload_key: str | None = ..., daily_forecast_upload_key: str | None = ...) -> None: ...
 
 
 class CapacityPlanListItem(Model):
@@ -634,8 +516,6 @@ class CapacityPlanListItem(Model):
     metadata: CapacityPlanMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., start_business_unit_date: _dt.date | None = ..., end_business_unit_date: _dt.date | None = ..., metadata: CapacityPlanMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CapacityPlanMetadata(Model):
     modified_by: UserReference | None
@@ -643,8 +523,6 @@ class CapacityPlanMetadata(Model):
     created_date: _dt.datetime | None
     created_by: UserReference | None
     version: int | None
-
-    def __init__(self, *, modified_by: UserReference | None = ..., modified_date: _dt.datetime | None = ..., created_date: _dt.datetime | None = ..., created_by: UserReference | None = ..., version: int | None = ...) -> None: ...
 
 
 class CapacityPlanMetricsSummary(Model):
@@ -662,8 +540,6 @@ class CapacityPlanMetricsSummary(Model):
     end_of_month_planned_full_time_equivalent_count: list[float] | None
     net_full_time_equivalent_count: list[float] | None
 
-    def __init__(self, *, required_staff_full_time_equivalent_count: list[float] | None = ..., planned_full_time_equivalent_count: list[float] | None = ..., staffing_over_under_full_time_equivalent_count: list[float] | None = ..., starting_full_time_equivalent_count: list[float] | None = ..., attrition_full_time_equivalent_count: list[float] | None = ..., attrition_percentage: list[float] | None = ..., new_hire_full_time_equivalent_count: list[float] | None = ..., transfers_full_time_equivalent_count: list[float] | None = ..., extra_time_under_time_full_time_equivalent_count: list[float] | None = ..., shrinkage_full_time_equivalent_count: list[float] | None = ..., shrinkage_percentage: list[float] | None = ..., end_of_month_planned_full_time_equivalent_count: list[float] | None = ..., net_full_time_equivalent_count: list[float] | None = ...) -> None: ...
-
 
 class CapacityPlanningPlanningGroupAllocation(Model):
     planning_group_id: str | None
@@ -672,19 +548,13 @@ class CapacityPlanningPlanningGroupAllocation(Model):
     total_planned_full_time_equivalent_count: list[float] | None
     over_under_full_time_equivalent_count: list[float] | None
 
-    def __init__(self, *, planning_group_id: str | None = ..., required_staff_full_time_equivalent_count: list[float] | None = ..., staffing_group_full_time_equivalent_contributions: list[StaffingGroupFullTimeEquivalentContribution] | None = ..., total_planned_full_time_equivalent_count: list[float] | None = ..., over_under_full_time_equivalent_count: list[float] | None = ...) -> None: ...
-
 
 class CapacityPlanningRequirementsResultTopicBusinessUnit(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class CapacityPlanningRequirementsResultTopicCapacityPlanReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class CapacityPlanningRequirementsResultTopicStaffingRequirementsNotification(Model):
@@ -696,15 +566,11 @@ class CapacityPlanningRequirementsResultTopicStaffingRequirementsNotification(Mo
     download_url: str | None
     error_code: str | None
 
-    def __init__(self, *, capacity_plan: CapacityPlanningRequirementsResultTopicCapacityPlanReference | None = ..., business_unit: CapacityPlanningRequirementsResultTopicBusinessUnit | None = ..., status: str | None = ..., reference_business_unit_date: _dt.datetime | None = ..., granularity: str | None = ..., download_url: str | None = ..., error_code: str | None = ...) -> None: ...
-
 
 class CapacityPlanReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CapacityPlanRequest(Model):
@@ -715,8 +581,6 @@ class CapacityPlanRequest(Model):
     forecast: BuShortTermForecastReference | None
     full_time_equivalent_weekly_hours: float | None
     staffing_group_allocations: list[CreateStaffingGroupAllocation] | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., start_business_unit_date: _dt.date | None = ..., end_business_unit_date: _dt.date | None = ..., forecast: BuShortTermForecastReference | None = ..., full_time_equivalent_weekly_hours: float | None = ..., staffing_group_allocations: list[CreateStaffingGroupAllocation] | None = ...) -> None: ...
 
 
 class CapacityPlanResponse(Model):
@@ -730,10 +594,6 @@ class CapacityPlanResponse(Model):
     metadata: CapacityPlanMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., forecast: BuShortTermForecastReference | None = ..., start_business_unit_date: _dt.date | None = ..., end_business_unit_date: _dt.date | None = ..., full_time_equivalent_weekly_hours: float | None = ..., metadata: CapacityPlanMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CapacityPlansListResponse(Model):
     entities: list[CapacityPlanListItem] | None
-
-    def __init__(self, *, entities: list[CapacityPlanListItem] | None = ...) -> None: ...

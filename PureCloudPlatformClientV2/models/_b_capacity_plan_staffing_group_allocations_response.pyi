@@ -33,13 +33,9 @@ class CapacityPlanStaffingGroupAllocationsResponse(Model):
     download_url: str | None
     download_template: StaffingGroupAllocationsResponseTemplate | None
 
-    def __init__(self, *, capacity_plan: CapacityPlanReference | None = ..., full_time_equivalent_weekly_hours: float | None = ..., download_url: str | None = ..., download_template: StaffingGroupAllocationsResponseTemplate | None = ...) -> None: ...
-
 
 class CapacityPlanStaffingGroupMetricChangeHistoryListResponse(Model):
     entities: list[StaffingGroupMetricChangeResponse] | None
-
-    def __init__(self, *, entities: list[StaffingGroupMetricChangeResponse] | None = ...) -> None: ...
 
 
 class CapacityPlanStaffingGroupMetricChangeResponse(Model):
@@ -54,8 +50,6 @@ class CapacityPlanStaffingGroupMetricChangeResponse(Model):
     created_date: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, number_of_weeks: int | None = ..., week_start_number: int | None = ..., value: float | None = ..., metric: str | None = ..., notes: str | None = ..., transfers_full_time_equivalent: TransfersFullTimeEquivalent | None = ..., staffing_groups: list[StaffingGroupReference] | None = ..., created_by: UserReference | None = ..., created_date: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class CapacityPlanStaffingRequirementResult(Model):
     business_unit: BusinessUnitReference | None
@@ -67,8 +61,6 @@ class CapacityPlanStaffingRequirementResult(Model):
     download_url: str | None
     download_template: StaffingRequirementResultResponseTemplate | None
 
-    def __init__(self, *, business_unit: BusinessUnitReference | None = ..., capacity_plan: CapacityPlanReference | None = ..., status: str | None = ..., reference_business_unit_date: _dt.date | None = ..., granularity: str | None = ..., error_code: str | None = ..., download_url: str | None = ..., download_template: StaffingRequirementResultResponseTemplate | None = ...) -> None: ...
-
 
 class Card(Model):
     title: str | None
@@ -76,8 +68,6 @@ class Card(Model):
     url: str | None
     default_action: CardAction | None
     actions: list[CardAction] | None
-
-    def __init__(self, *, title: str | None = ..., description: str | None = ..., url: str | None = ..., default_action: CardAction | None = ..., actions: list[CardAction] | None = ...) -> None: ...
 
 
 class CardAction(Model):
@@ -87,14 +77,10 @@ class CardAction(Model):
     url: str | None
     is_selected: bool | None
 
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., payload: str | None = ..., url: str | None = ..., is_selected: bool | None = ...) -> None: ...
-
 
 class CardBodyText(Model):
     content: str | None
     content_type: str | None
-
-    def __init__(self, *, content: str | None = ..., content_type: str | None = ...) -> None: ...
 
 
 class CardParameters(Model):
@@ -102,13 +88,9 @@ class CardParameters(Model):
     body_parameters: list[TemplateParameter] | None
     button_url_parameters: list[TemplateParameter] | None
 
-    def __init__(self, *, index: int | None = ..., body_parameters: list[TemplateParameter] | None = ..., button_url_parameters: list[TemplateParameter] | None = ...) -> None: ...
-
 
 class Carousel(Model):
     cards: list[CarouselCard] | None
-
-    def __init__(self, *, cards: list[CarouselCard] | None = ...) -> None: ...
 
 
 class CarouselCard(Model):
@@ -116,13 +98,9 @@ class CarouselCard(Model):
     buttons: list[Button] | None
     card_body_text: CardBodyText | None
 
-    def __init__(self, *, header: MessageHeader | None = ..., buttons: list[Button] | None = ..., card_body_text: CardBodyText | None = ...) -> None: ...
-
 
 class CarouselParameters(Model):
     card_parameters: list[CardParameters] | None
-
-    def __init__(self, *, card_parameters: list[CardParameters] | None = ...) -> None: ...
 
 
 class Case(Model):
@@ -150,8 +128,6 @@ class Case(Model):
     failure_reason: FailureReason | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division: StarrableDivision | None = ..., version: int | None = ..., reference: str | None = ..., external_id: str | None = ..., caseplan: CaseplanReference | None = ..., summary: str | None = ..., description: str | None = ..., owner: CaseUserReference | None = ..., status: str | None = ..., priority: str | None = ..., date_due: _dt.datetime | None = ..., date_started: _dt.datetime | None = ..., date_closed: _dt.datetime | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: CaseUserReference | None = ..., external_contact: CaseExternalContactReference | None = ..., customer_intent: CustomerIntentReference | None = ..., creation_status: str | None = ..., ttl_seconds: int | None = ..., failure_reason: FailureReason | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CaseAssociation(Model):
     id: str | None
@@ -165,14 +141,10 @@ class CaseAssociation(Model):
     self_uri: str | None
     case: CaseReference | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., association_type: str | None = ..., date_associated: _dt.datetime | None = ..., workitem: WorkitemReference | None = ..., conversation: ConversationReference | None = ..., stage: StageReference | None = ..., step: StepReference | None = ..., self_uri: str | None = ..., case: CaseReference | None = ...) -> None: ...
-
 
 class CaseAssociationCreate(Model):
     workitem_id: str | None
     conversation_id: str | None
-
-    def __init__(self, *, workitem_id: str | None = ..., conversation_id: str | None = ...) -> None: ...
 
 
 class CaseAssociationListing(Model):
@@ -180,5 +152,3 @@ class CaseAssociationListing(Model):
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[CaseAssociation] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...

@@ -17,8 +17,6 @@ class CaseAssociationQuery(Model):
     workitem_id: str | None
     conversation_id: str | None
 
-    def __init__(self, *, page_size: int | None = ..., after: str | None = ..., workitem_id: str | None = ..., conversation_id: str | None = ...) -> None: ...
-
 
 class CaseAssociationQueryEntityListing(Model):
     entities: list[CaseAssociation] | None
@@ -26,8 +24,6 @@ class CaseAssociationQueryEntityListing(Model):
     self_uri: str | None
     previous_uri: str | None
     after: str | None
-
-    def __init__(self, *, entities: list[CaseAssociation] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
 
 
 class CaseCreate(Model):
@@ -42,19 +38,13 @@ class CaseCreate(Model):
     ttl_seconds: int | None
     intake: list[Intake] | None
 
-    def __init__(self, *, caseplan_id: str | None = ..., owner_id: str | None = ..., summary: str | None = ..., description: str | None = ..., external_id: str | None = ..., external_contact_id: str | None = ..., conversation_id: str | None = ..., workitem_id: str | None = ..., ttl_seconds: int | None = ..., intake: list[Intake] | None = ...) -> None: ...
-
 
 class CaseDateDueUpdate(Model):
     date_due: _dt.datetime | None
 
-    def __init__(self, *, date_due: _dt.datetime | None = ...) -> None: ...
-
 
 class CaseDescriptionUpdate(Model):
     description: str | None
-
-    def __init__(self, *, description: str | None = ...) -> None: ...
 
 
 class CaseExternalContactReference(Model):
@@ -63,13 +53,9 @@ class CaseExternalContactReference(Model):
     last_name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CaseExternalIdUpdate(Model):
     external_id: str | None
-
-    def __init__(self, *, external_id: str | None = ...) -> None: ...
 
 
 class CaseListing(Model):
@@ -78,29 +64,21 @@ class CaseListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[Case] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class CaseManagementAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class CaseManagementAggregateQueryClause(Model):
     type: str | None
     predicates: list[CaseManagementAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[CaseManagementAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class CaseManagementAggregateQueryFilter(Model):
     type: str | None
     clauses: list[CaseManagementAggregateQueryClause] | None
     predicates: list[CaseManagementAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[CaseManagementAggregateQueryClause] | None = ..., predicates: list[CaseManagementAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class CaseManagementAggregateQueryPredicate(Model):
@@ -110,13 +88,9 @@ class CaseManagementAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class CaseManagementAggregateQueryResponse(Model):
     results: list[CaseManagementAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[CaseManagementAggregateDataContainer] | None = ...) -> None: ...
 
 
 class CaseManagementAggregationQuery(Model):
@@ -130,14 +104,10 @@ class CaseManagementAggregationQuery(Model):
     views: list[CaseManagementAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: CaseManagementAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[CaseManagementAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class CaseManagementAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class CaseManagementAggregationView(Model):
@@ -146,14 +116,10 @@ class CaseManagementAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class CaseManagementAsyncAggregateQueryResponse(Model):
     results: list[CaseManagementAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[CaseManagementAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class CaseManagementAsyncAggregationQuery(Model):
@@ -167,5 +133,3 @@ class CaseManagementAsyncAggregationQuery(Model):
     views: list[CaseManagementAggregationView] | None
     alternate_time_dimension: str | None
     page_size: int | None
-
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: CaseManagementAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[CaseManagementAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...

@@ -17,8 +17,6 @@ from ._b_user_queue_entity_listing import UserReference
 class CaseOwnerUpdate(Model):
     owner_id: str | None
 
-    def __init__(self, *, owner_id: str | None = ...) -> None: ...
-
 
 class Caseplan(Model):
     id: str | None
@@ -39,8 +37,6 @@ class Caseplan(Model):
     version_state: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: StarrableDivision | None = ..., description: str | None = ..., reference_prefix: str | None = ..., default_due_duration_in_seconds: int | None = ..., default_ttl_seconds: int | None = ..., default_case_owner: UserReference | None = ..., latest: int | None = ..., published: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_published: _dt.datetime | None = ..., modified_by: UserReference | None = ..., customer_intent: CustomerIntentReference | None = ..., version_state: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CaseplanCreate(Model):
     name: str | None
@@ -53,8 +49,6 @@ class CaseplanCreate(Model):
     division_id: str | None
     data_schemas: list[CaseplanDataSchema] | None
     intake_settings: list[IntakeSetting] | None
-
-    def __init__(self, *, name: str | None = ..., default_due_duration_in_seconds: int | None = ..., default_ttl_seconds: int | None = ..., reference_prefix: str | None = ..., customer_intent_id: str | None = ..., description: str | None = ..., default_case_owner_id: str | None = ..., division_id: str | None = ..., data_schemas: list[CaseplanDataSchema] | None = ..., intake_settings: list[IntakeSetting] | None = ...) -> None: ...
 
 
 class CaseplanCreateResponse(Model):
@@ -78,34 +72,24 @@ class CaseplanCreateResponse(Model):
     intake_settings: list[IntakeSetting] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: StarrableDivision | None = ..., description: str | None = ..., reference_prefix: str | None = ..., default_due_duration_in_seconds: int | None = ..., default_ttl_seconds: int | None = ..., default_case_owner: UserReference | None = ..., latest: int | None = ..., published: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_published: _dt.datetime | None = ..., modified_by: UserReference | None = ..., customer_intent: CustomerIntentReference | None = ..., version_state: str | None = ..., data_schemas: list[CaseplanDataSchema] | None = ..., intake_settings: list[IntakeSetting] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CaseplanDataSchema(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CaseplanDataSchemaListing(Model):
     entities: list[CaseplanDataSchema] | None
 
-    def __init__(self, *, entities: list[CaseplanDataSchema] | None = ...) -> None: ...
-
 
 class CaseplanDataSchemaRequest(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class CaseplanFilter(Model):
     name: str | None
     operator: str | None
     values: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., operator: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class CaseplanListing(Model):
@@ -114,8 +98,6 @@ class CaseplanListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[Caseplan] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class CaseplanQueryEntityListing(Model):
     entities: list[Caseplan] | None
@@ -123,8 +105,6 @@ class CaseplanQueryEntityListing(Model):
     self_uri: str | None
     previous_uri: str | None
     after: str | None
-
-    def __init__(self, *, entities: list[Caseplan] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
 
 
 class CaseplanQueryRequest(Model):
@@ -136,16 +116,12 @@ class CaseplanQueryRequest(Model):
     page_size: int | None
     after: str | None
 
-    def __init__(self, *, name: str | None = ..., name_search_type: str | None = ..., division_ids: list[str] | None = ..., filters: list[CaseplanFilter] | None = ..., attributes: list[str] | None = ..., page_size: int | None = ..., after: str | None = ...) -> None: ...
-
 
 class CaseplanReference(Model):
     id: str | None
     name: str | None
     version: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CaseplanUpdate(Model):
@@ -158,13 +134,9 @@ class CaseplanUpdate(Model):
     default_case_owner_id: str | None
     division_id: str | None
 
-    def __init__(self, *, name: str | None = ..., default_due_duration_in_seconds: int | None = ..., default_ttl_seconds: int | None = ..., reference_prefix: str | None = ..., customer_intent_id: str | None = ..., description: str | None = ..., default_case_owner_id: str | None = ..., division_id: str | None = ...) -> None: ...
-
 
 class CasePriorityUpdate(Model):
     priority: str | None
-
-    def __init__(self, *, priority: str | None = ...) -> None: ...
 
 
 class CaseQueryJobCreate(Model):
@@ -175,22 +147,16 @@ class CaseQueryJobCreate(Model):
     attributes: list[str] | None
     expands: list[str] | None
 
-    def __init__(self, *, page_size: int | None = ..., page_number: int | None = ..., filters: list[CaseQueryJobFilter] | None = ..., sort: CaseQueryJobSort | None = ..., attributes: list[str] | None = ..., expands: list[str] | None = ...) -> None: ...
-
 
 class CaseQueryJobError(Model):
     code: str | None
     message: str | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ...) -> None: ...
 
 
 class CaseQueryJobFilter(Model):
     name: str | None
     operator: str | None
     values: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., operator: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class CaseQueryJobResponse(Model):
@@ -201,8 +167,6 @@ class CaseQueryJobResponse(Model):
     error: CaseQueryJobError | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., date_started: _dt.datetime | None = ..., date_finished: _dt.datetime | None = ..., error: CaseQueryJobError | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CaseQueryJobResultsResponse(Model):
     entities: list[Case] | None
@@ -211,27 +175,19 @@ class CaseQueryJobResultsResponse(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Case] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CaseQueryJobSort(Model):
     name: str | None
     ascending: bool | None
-
-    def __init__(self, *, name: str | None = ..., ascending: bool | None = ...) -> None: ...
 
 
 class CaseReference(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CaseSummaryUpdate(Model):
     summary: str | None
-
-    def __init__(self, *, summary: str | None = ...) -> None: ...
 
 
 class CaseUserReference(Model):
@@ -240,8 +196,6 @@ class CaseUserReference(Model):
     presence: UserPresence | None
     images: list[Image] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., presence: UserPresence | None = ..., images: list[Image] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CategoriesEntityListing(Model):
@@ -256,16 +210,10 @@ class CategoriesEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[StaCategory] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CategoriesFilter(Model):
     entities: list[CategoryEntity] | None
 
-    def __init__(self, *, entities: list[CategoryEntity] | None = ...) -> None: ...
-
 
 class Category(Model):
     name: str | None
-
-    def __init__(self, *, name: str | None = ...) -> None: ...

@@ -19,14 +19,10 @@ class CategoryCreateRequest(Model):
     external_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., parent_category_id: str | None = ..., description: str | None = ..., external_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CategoryEntity(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CategoryEntityListing(Model):
@@ -36,8 +32,6 @@ class CategoryEntityListing(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Category] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CategoryReference(Model):
     id: str | None
@@ -45,16 +39,12 @@ class CategoryReference(Model):
     parent_category: CategoryReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., parent_category: CategoryReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CategoryRequest(Model):
     name: str | None
     description: str | None
     interaction_type: str | None
     criteria: Operand | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., interaction_type: str | None = ..., criteria: Operand | None = ...) -> None: ...
 
 
 class CategoryResponse(Model):
@@ -69,16 +59,12 @@ class CategoryResponse(Model):
     knowledge_base: KnowledgeBaseReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., external_id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., parent_category: CategoryReference | None = ..., document_count: int | None = ..., knowledge_base: KnowledgeBaseReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CategoryResponseListing(Model):
     entities: list[CategoryResponse] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[CategoryResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class CategoryUpdateRequest(Model):
@@ -88,8 +74,6 @@ class CategoryUpdateRequest(Model):
     description: str | None
     external_id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., parent_category_id: str | None = ..., description: str | None = ..., external_id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Celebration(Model):
@@ -103,19 +87,13 @@ class Celebration(Model):
     source_entity: SourceEntity | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., recipient: UserReference | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., type: str | None = ..., title: str | None = ..., note: str | None = ..., source_entity: SourceEntity | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CelebrationStateParam(Model):
     state: str | None
 
-    def __init__(self, *, state: str | None = ...) -> None: ...
-
 
 class Certificate(Model):
     certificate: str | None
-
-    def __init__(self, *, certificate: str | None = ...) -> None: ...
 
 
 class CertificateAuthorityEntityListing(Model):
@@ -130,8 +108,6 @@ class CertificateAuthorityEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DomainCertificateAuthority] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CertificateDetails(Model):
     issuer: str | None
@@ -141,5 +117,3 @@ class CertificateDetails(Model):
     expired: bool | None
     valid: bool | None
     signature_valid: bool | None
-
-    def __init__(self, *, issuer: str | None = ..., subject: str | None = ..., expiration_date: _dt.datetime | None = ..., issue_date: _dt.datetime | None = ..., expired: bool | None = ..., valid: bool | None = ..., signature_valid: bool | None = ...) -> None: ...

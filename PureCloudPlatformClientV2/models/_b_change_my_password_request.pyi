@@ -35,13 +35,9 @@ class ChangeMyPasswordRequest(Model):
     new_password: str | None
     old_password: str | None
 
-    def __init__(self, *, new_password: str | None = ..., old_password: str | None = ...) -> None: ...
-
 
 class ChangePasswordRequest(Model):
     new_password: str | None
-
-    def __init__(self, *, new_password: str | None = ...) -> None: ...
 
 
 class Channel(Model):
@@ -49,13 +45,9 @@ class Channel(Model):
     id: str | None
     expires: _dt.datetime | None
 
-    def __init__(self, *, connect_uri: str | None = ..., id: str | None = ..., expires: _dt.datetime | None = ...) -> None: ...
-
 
 class ChannelEntityListing(Model):
     entities: list[Channel] | None
-
-    def __init__(self, *, entities: list[Channel] | None = ...) -> None: ...
 
 
 class ChannelTopic(Model):
@@ -65,32 +57,22 @@ class ChannelTopic(Model):
     missing_permissions: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., rejection_reason: str | None = ..., missing_permissions: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ChannelTopicEntityListing(Model):
     entities: list[ChannelTopic] | None
-
-    def __init__(self, *, entities: list[ChannelTopic] | None = ...) -> None: ...
 
 
 class ChartColumn(Model):
     id: str | None
     column_type: str | None
 
-    def __init__(self, *, id: str | None = ..., column_type: str | None = ...) -> None: ...
-
 
 class Chat(Model):
     jabber_id: str | None
 
-    def __init__(self, *, jabber_id: str | None = ...) -> None: ...
-
 
 class ChatBadgeTopicBadgeEntity(Model):
     jabber_id: str | None
-
-    def __init__(self, *, jabber_id: str | None = ...) -> None: ...
 
 
 class ChatBadgeTopicChatBadge(Model):
@@ -98,14 +80,10 @@ class ChatBadgeTopicChatBadge(Model):
     unread_count: int | None
     last_unread_notification_date: _dt.datetime | None
 
-    def __init__(self, *, entity: ChatBadgeTopicBadgeEntity | None = ..., unread_count: int | None = ..., last_unread_notification_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ChatFavorite(Model):
     id: str | None
     external_id: str | None
-
-    def __init__(self, *, id: str | None = ..., external_id: str | None = ...) -> None: ...
 
 
 class ChatItem(Model):
@@ -121,8 +99,6 @@ class ChatItem(Model):
     chat_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., open: bool | None = ..., favorite: ChatFavorite | None = ..., images: list[Image] | None = ..., date_last_message: _dt.datetime | None = ..., date_closed: _dt.datetime | None = ..., user: ChatUserRef | None = ..., room: Room | None = ..., chat_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ChatItemCursorListing(Model):
     entities: list[ChatItem] | None
@@ -130,14 +106,10 @@ class ChatItemCursorListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[ChatItem] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class ChatMediaPolicy(Model):
     actions: PolicyActions | None
     conditions: ChatMediaPolicyConditions | None
-
-    def __init__(self, *, actions: PolicyActions | None = ..., conditions: ChatMediaPolicyConditions | None = ...) -> None: ...
 
 
 class ChatMediaPolicyConditions(Model):
@@ -149,8 +121,6 @@ class ChatMediaPolicyConditions(Model):
     time_allowed: TimeAllowed | None
     teams: list[Team] | None
     duration: DurationCondition | None
-
-    def __init__(self, *, for_users: list[PolicyUser] | None = ..., date_ranges: list[str] | None = ..., for_queues: list[Queue] | None = ..., wrapup_codes: list[WrapupCode] | None = ..., languages: list[Language] | None = ..., time_allowed: TimeAllowed | None = ..., teams: list[Team] | None = ..., duration: DurationCondition | None = ...) -> None: ...
 
 
 class ChatMessage(Model):
@@ -167,13 +137,9 @@ class ChatMessage(Model):
     participant_purpose: str | None
     user: ChatMessageUser | None
 
-    def __init__(self, *, body: str | None = ..., id: str | None = ..., to: str | None = ..., pcFrom: str | None = ..., utc: str | None = ..., chat: str | None = ..., message: str | None = ..., type: str | None = ..., body_type: str | None = ..., sender_communication_id: str | None = ..., participant_purpose: str | None = ..., user: ChatMessageUser | None = ...) -> None: ...
-
 
 class ChatMessageEntityListing(Model):
     entities: list[ChatMessageResponse] | None
-
-    def __init__(self, *, entities: list[ChatMessageResponse] | None = ...) -> None: ...
 
 
 class ChatMessageResponse(Model):
@@ -193,8 +159,6 @@ class ChatMessageResponse(Model):
     to_user: AddressableEntityRef | None
     reactions: list[ChatReaction] | None
 
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., to_jid: str | None = ..., jid: str | None = ..., body: str | None = ..., mentions: dict[str, str] | None = ..., edited: bool | None = ..., attachment_deleted: bool | None = ..., file_uri: str | None = ..., thread: Entity | None = ..., parent_thread: Entity | None = ..., user: AddressableEntityRef | None = ..., to_user: AddressableEntityRef | None = ..., reactions: list[ChatReaction] | None = ...) -> None: ...
-
 
 class ChatMessageUser(Model):
     id: str | None
@@ -202,8 +166,6 @@ class ChatMessageUser(Model):
     display_name: str | None
     username: str | None
     images: list[Image] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., display_name: str | None = ..., username: str | None = ..., images: list[Image] | None = ...) -> None: ...
 
 
 class ChatPresence(Model):
@@ -214,33 +176,23 @@ class ChatPresence(Model):
     date_modified: _dt.datetime | None
     out_of_office: OutOfOffice | None
 
-    def __init__(self, *, source: str | None = ..., organization_presence: OrganizationPresence | None = ..., system_presence: str | None = ..., message: str | None = ..., date_modified: _dt.datetime | None = ..., out_of_office: OutOfOffice | None = ...) -> None: ...
-
 
 class ChatReaction(Model):
     emoji: str | None
     users: list[AddressableEntityRef] | None
 
-    def __init__(self, *, emoji: str | None = ..., users: list[AddressableEntityRef] | None = ...) -> None: ...
-
 
 class ChatReactionUpdate(Model):
     reactions: list[str] | None
-
-    def __init__(self, *, reactions: list[str] | None = ...) -> None: ...
 
 
 class ChatSendMessageResponse(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class ChatSettings(Model):
     message_retention_period_days: int | None
     reactions_enabled: bool | None
-
-    def __init__(self, *, message_retention_period_days: int | None = ..., reactions_enabled: bool | None = ...) -> None: ...
 
 
 class ChatUserRef(Model):
@@ -252,20 +204,14 @@ class ChatUserRef(Model):
     integrations: list[Contact] | None
     presence: ChatPresence | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ..., jid: str | None = ..., inactive: bool | None = ..., integrations: list[Contact] | None = ..., presence: ChatPresence | None = ...) -> None: ...
-
 
 class ChatUserSettings(Model):
     mobile: MobileSettings | None
-
-    def __init__(self, *, mobile: MobileSettings | None = ...) -> None: ...
 
 
 class Check(Model):
     result: str | None
     type: str | None
-
-    def __init__(self, *, result: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ChecklistActivationPayload(Model):
@@ -281,28 +227,20 @@ class ChecklistActivationPayload(Model):
     direction: str | None
     preview: bool | None
 
-    def __init__(self, *, activation_trigger_type: str | None = ..., intent_id: str | None = ..., intent_name: str | None = ..., language: str | None = ..., agent_id: str | None = ..., participant_id: str | None = ..., queue_id: str | None = ..., assistant_id: str | None = ..., media_type: str | None = ..., direction: str | None = ..., preview: bool | None = ...) -> None: ...
-
 
 class ChecklistFinalizePayload(Model):
     exit_reason: str | None
     preview: bool | None
-
-    def __init__(self, *, exit_reason: str | None = ..., preview: bool | None = ...) -> None: ...
 
 
 class ChecklistInferenceJobCreationResponse(Model):
     job_id: str | None
     message: str | None
 
-    def __init__(self, *, job_id: str | None = ..., message: str | None = ...) -> None: ...
-
 
 class ChecklistInferenceJobPayload(Model):
     conversation_context: list[ConversationContext] | None
     preview: bool | None
-
-    def __init__(self, *, conversation_context: list[ConversationContext] | None = ..., preview: bool | None = ...) -> None: ...
 
 
 class ChecklistInferenceJobResponse(Model):
@@ -322,8 +260,6 @@ class ChecklistInferenceJobResponse(Model):
     preview: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., error: ErrorInfo | None = ..., agent_checklist_info: AgentChecklistInfo | None = ..., job_start_time: _dt.datetime | None = ..., job_end_time: _dt.datetime | None = ..., language: str | None = ..., agent_id: str | None = ..., participant_id: str | None = ..., queue_id: str | None = ..., assistant_id: str | None = ..., media_type: str | None = ..., direction: str | None = ..., preview: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ChecklistItem(Model):
     id: str | None
@@ -339,21 +275,15 @@ class ChecklistItem(Model):
     last_modified_in_acw: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., automated_check_enabled: bool | None = ..., exact_phrase_match: bool | None = ..., important: bool | None = ..., state_from_model: str | None = ..., state_from_agent: str | None = ..., date_last_modified_by_model: _dt.datetime | None = ..., date_last_modified_by_agent: _dt.datetime | None = ..., last_modified_in_acw: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ChecklistTransferConfig(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class ChunkSearchRegisterRequest(Model):
     session_id: str | None
     answered: bool | None
     selected_answers: list[SelectedAnswer] | None
-
-    def __init__(self, *, session_id: str | None = ..., answered: bool | None = ..., selected_answers: list[SelectedAnswer] | None = ...) -> None: ...
 
 
 class ClientApp(Model):
@@ -367,14 +297,10 @@ class ClientApp(Model):
     attributes: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., integration_type: IntegrationType | None = ..., notes: str | None = ..., intended_state: str | None = ..., config: ClientAppConfigurationInfo | None = ..., reported_state: IntegrationStatusInfo | None = ..., attributes: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ClientAppConfigurationInfo(Model):
     current: IntegrationConfiguration | None
     effective: EffectiveConfiguration | None
-
-    def __init__(self, *, current: IntegrationConfiguration | None = ..., effective: EffectiveConfiguration | None = ...) -> None: ...
 
 
 class ClientAppEntityListing(Model):
@@ -388,8 +314,6 @@ class ClientAppEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[ClientApp] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class ClientPublicApiUsage(Model):
@@ -405,8 +329,6 @@ class ClientPublicApiUsage(Model):
     status500: int | None
     organization_id: str | None
 
-    def __init__(self, *, date: _dt.date | None = ..., platform: str | None = ..., http_method: str | None = ..., template_uri: str | None = ..., request_count: int | None = ..., status200: int | None = ..., status300: int | None = ..., status400: int | None = ..., status429: int | None = ..., status500: int | None = ..., organization_id: str | None = ...) -> None: ...
-
 
 class ClientPublicApiUsageQueryRequest(Model):
     interval: str | None
@@ -419,8 +341,6 @@ class ClientPublicApiUsageQueryRequest(Model):
     group_by: list[str] | None
     organization_ids: list[str] | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., sort_by: list[UsageQuerySortBy] | None = ..., metrics: list[str] | None = ..., template_uris: list[str] | None = ..., http_methods: list[str] | None = ..., platforms: list[str] | None = ..., group_by: list[str] | None = ..., organization_ids: list[str] | None = ...) -> None: ...
-
 
 class ClientPublicApiUsageResultsResponse(Model):
     name: str | None
@@ -429,5 +349,3 @@ class ClientPublicApiUsageResultsResponse(Model):
     next_uri: str | None
     entities: list[ClientPublicApiUsage] | None
     self_uri: str | None
-
-    def __init__(self, *, name: str | None = ..., query_status: str | None = ..., error_body: ErrorBody | None = ..., next_uri: str | None = ..., entities: list[ClientPublicApiUsage] | None = ..., self_uri: str | None = ...) -> None: ...

@@ -34,8 +34,6 @@ class ClientUsageQueryResponse(Model):
     results_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., results_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ClonedUser(Model):
     id: str | None
@@ -43,22 +41,16 @@ class ClonedUser(Model):
     trustor: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., trustor: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ClonedUserEntityListing(Model):
     total: int | None
     entities: list[ClonedUser] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[ClonedUser] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CloseButtonStyleProperties(Model):
     color: str | None
     opacity: float | None
-
-    def __init__(self, *, color: str | None = ..., opacity: float | None = ...) -> None: ...
 
 
 class Cluster(Model):
@@ -70,8 +62,6 @@ class Cluster(Model):
     date_created: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division: StarrableDivision | None = ..., cluster_scan: ClusterScan | None = ..., merge_info: MergeInfo | None = ..., graph: Graph | None = ..., date_created: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ClusterList(Model):
     entities: list[Cluster] | None
@@ -80,16 +70,12 @@ class ClusterList(Model):
     previous_uri: str | None
     cursors: Cursors | None
 
-    def __init__(self, *, entities: list[Cluster] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., cursors: Cursors | None = ...) -> None: ...
-
 
 class ClusterScan(Model):
     id: str | None
     date_completed: _dt.datetime | None
     statistics: ClusterScanStatistics | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., date_completed: _dt.datetime | None = ..., statistics: ClusterScanStatistics | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ClusterScanList(Model):
@@ -99,22 +85,16 @@ class ClusterScanList(Model):
     previous_uri: str | None
     cursors: Cursors | None
 
-    def __init__(self, *, entities: list[ClusterScan] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., cursors: Cursors | None = ...) -> None: ...
-
 
 class ClusterScanStatistics(Model):
     aggregated: ClusterStatistics | None
     self_uri: str | None
-
-    def __init__(self, *, aggregated: ClusterStatistics | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ClusterStatistics(Model):
     total_clusters: int | None
     total_automatic_merge_successes: int | None
     total_automatic_merge_failures: int | None
-
-    def __init__(self, *, total_clusters: int | None = ..., total_automatic_merge_successes: int | None = ..., total_automatic_merge_failures: int | None = ...) -> None: ...
 
 
 class CoachingAnnotation(Model):
@@ -128,14 +108,10 @@ class CoachingAnnotation(Model):
     access_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., modified_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., text: str | None = ..., is_deleted: bool | None = ..., access_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CoachingAnnotationCreateRequest(Model):
     text: str | None
     access_type: str | None
-
-    def __init__(self, *, text: str | None = ..., access_type: str | None = ...) -> None: ...
 
 
 class CoachingAnnotationList(Model):
@@ -150,8 +126,6 @@ class CoachingAnnotationList(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CoachingAnnotation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CoachingAppointmentAggregateRequest(Model):
     interval: str | None
@@ -159,20 +133,14 @@ class CoachingAppointmentAggregateRequest(Model):
     group_by: list[str] | None
     filter: QueryRequestFilter | None
 
-    def __init__(self, *, interval: str | None = ..., metrics: list[str] | None = ..., group_by: list[str] | None = ..., filter: QueryRequestFilter | None = ...) -> None: ...
-
 
 class CoachingAppointmentAggregateResponse(Model):
     results: list[QueryResponseGroupedData] | None
-
-    def __init__(self, *, results: list[QueryResponseGroupedData] | None = ...) -> None: ...
 
 
 class CoachingAppointmentReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CoachingAppointmentResponse(Model):
@@ -198,8 +166,6 @@ class CoachingAppointmentResponse(Model):
     share_insights_data: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_start: _dt.datetime | None = ..., length_in_minutes: int | None = ..., status: str | None = ..., facilitator: UserReference | None = ..., attendees: list[UserReference] | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., modified_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., conversations: list[ConversationReference] | None = ..., documents: list[DocumentReference] | None = ..., is_overdue: bool | None = ..., wfm_schedule: WfmScheduleReference | None = ..., date_completed: _dt.datetime | None = ..., external_links: list[str] | None = ..., location: str | None = ..., share_insights_data: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CoachingAppointmentResponseList(Model):
     entities: list[CoachingAppointmentResponse] | None
@@ -213,13 +179,9 @@ class CoachingAppointmentResponseList(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CoachingAppointmentResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CoachingAppointmentStatusRequest(Model):
     status: str | None
-
-    def __init__(self, *, status: str | None = ...) -> None: ...
 
 
 class CoachingAppointmentStatusResponse(Model):
@@ -228,8 +190,6 @@ class CoachingAppointmentStatusResponse(Model):
     date_created: _dt.datetime | None
     status: str | None
 
-    def __init__(self, *, appointment: CoachingAppointmentReference | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., status: str | None = ...) -> None: ...
-
 
 class CoachingAppointmentStatusResponseList(Model):
     entities: list[CoachingAppointmentStatusResponse] | None
@@ -237,8 +197,6 @@ class CoachingAppointmentStatusResponseList(Model):
     page_number: int | None
     total: int | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[CoachingAppointmentStatusResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class CoachingNotification(Model):
@@ -254,8 +212,6 @@ class CoachingNotification(Model):
     appointment: CoachingAppointmentResponse | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., marked_as_read: bool | None = ..., action_type: str | None = ..., relationship: str | None = ..., date_start: _dt.datetime | None = ..., length_in_minutes: int | None = ..., status: str | None = ..., user: UserReference | None = ..., appointment: CoachingAppointmentResponse | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CoachingNotificationList(Model):
     entities: list[CoachingNotification] | None
@@ -269,8 +225,6 @@ class CoachingNotificationList(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CoachingNotification] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CoachingScheduleSlotsJobRequest(Model):
     attendee_ids: list[str] | None
@@ -279,8 +233,6 @@ class CoachingScheduleSlotsJobRequest(Model):
     activity_code_id: str | None
     intervals: list[str] | None
     slots_type: str | None
-
-    def __init__(self, *, attendee_ids: list[str] | None = ..., facilitator_ids: list[str] | None = ..., length_in_minutes: int | None = ..., activity_code_id: str | None = ..., intervals: list[str] | None = ..., slots_type: str | None = ...) -> None: ...
 
 
 class CoachingScheduleSlotsJobResponse(Model):
@@ -294,16 +246,12 @@ class CoachingScheduleSlotsJobResponse(Model):
     slots_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., attendee_ids: list[str] | None = ..., facilitator_ids: list[str] | None = ..., length_in_minutes: int | None = ..., business_unit_id: str | None = ..., activity_code_id: str | None = ..., results: list[CoachingScheduleSlotsJobResult] | None = ..., slots_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CoachingScheduleSlotsJobResult(Model):
     interval: str | None
     status: str | None
     slot: CoachingScheduleSlotsJobSlot | None
     has_conflict: bool | None
-
-    def __init__(self, *, interval: str | None = ..., status: str | None = ..., slot: CoachingScheduleSlotsJobSlot | None = ..., has_conflict: bool | None = ...) -> None: ...
 
 
 class CoachingScheduleSlotsJobSchedule(Model):
@@ -312,14 +260,10 @@ class CoachingScheduleSlotsJobSchedule(Model):
     week_date: _dt.date | None
     week_count: int | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., week_date: _dt.date | None = ..., week_count: int | None = ...) -> None: ...
-
 
 class CoachingScheduleSlotsJobSlot(Model):
     date_start: _dt.datetime | None
     schedule: CoachingScheduleSlotsJobSchedule | None
-
-    def __init__(self, *, date_start: _dt.datetime | None = ..., schedule: CoachingScheduleSlotsJobSchedule | None = ...) -> None: ...
 
 
 class CoachingSlot(Model):
@@ -329,8 +273,6 @@ class CoachingSlot(Model):
     difference_rating: str | None
     wfm_schedule: WfmScheduleReference | None
 
-    def __init__(self, *, date_start: _dt.datetime | None = ..., length_in_minutes: int | None = ..., staffing_difference: float | None = ..., difference_rating: str | None = ..., wfm_schedule: WfmScheduleReference | None = ...) -> None: ...
-
 
 class CoachingSlotsRequest(Model):
     interval: str | None
@@ -339,16 +281,12 @@ class CoachingSlotsRequest(Model):
     facilitator_ids: list[str] | None
     interruptible_appointment_ids: list[str] | None
 
-    def __init__(self, *, interval: str | None = ..., length_in_minutes: int | None = ..., attendee_ids: list[str] | None = ..., facilitator_ids: list[str] | None = ..., interruptible_appointment_ids: list[str] | None = ...) -> None: ...
-
 
 class CoachingSlotsResponse(Model):
     suggested_slots: list[CoachingSlot] | None
     attendee_schedules: list[UserAvailableTimes] | None
     facilitator_schedules: list[UserAvailableTimes] | None
     wfm_schedule_activities: list[WfmScheduleActivity] | None
-
-    def __init__(self, *, suggested_slots: list[CoachingSlot] | None = ..., attendee_schedules: list[UserAvailableTimes] | None = ..., facilitator_schedules: list[UserAvailableTimes] | None = ..., wfm_schedule_activities: list[WfmScheduleActivity] | None = ...) -> None: ...
 
 
 class CobrowseConversation(Model):
@@ -362,8 +300,6 @@ class CobrowseConversation(Model):
     divisions: list[ConversationDivisionMembership] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[CobrowseMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., recent_transfers: list[TransferResponse] | None = ..., utilization_label_id: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationDivisionMembership] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CobrowseConversationEntityListing(Model):
     entities: list[CobrowseConversation] | None
@@ -376,8 +312,6 @@ class CobrowseConversationEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[CobrowseConversation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class CobrowseMediaParticipant(Model):
@@ -425,8 +359,6 @@ class CobrowseMediaParticipant(Model):
     viewer_url: str | None
     provider_event_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., media_roles: list[str] | None = ..., user: DomainEntityRef | None = ..., queue: DomainEntityRef | None = ..., team: DomainEntityRef | None = ..., attributes: dict[str, str] | None = ..., error_info: ErrorInfo | None = ..., script: DomainEntityRef | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: DomainEntityRef | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: DomainEntityRef | None = ..., wrapup: Wrapup | None = ..., peer: str | None = ..., flagged_reason: str | None = ..., journey_context: JourneyContext | None = ..., conversation_routing_data: ConversationRoutingData | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., cobrowse_session_id: str | None = ..., cobrowse_role: str | None = ..., controlling: list[str] | None = ..., viewer_url: str | None = ..., provider_event_time: _dt.datetime | None = ...) -> None: ...
-
 
 class Cobrowsesession(Model):
     state: str | None
@@ -449,8 +381,6 @@ class Cobrowsesession(Model):
     after_call_work: AfterCallWork | None
     after_call_work_required: bool | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., disconnect_type: str | None = ..., pcSelf: Address | None = ..., cobrowse_session_id: str | None = ..., cobrowse_role: str | None = ..., controlling: list[str] | None = ..., viewer_url: str | None = ..., provider_event_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., provider: str | None = ..., peer_id: str | None = ..., segments: list[Segment] | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ...) -> None: ...
-
 
 class CobrowseSettings(Model):
     enabled: bool | None
@@ -462,8 +392,6 @@ class CobrowseSettings(Model):
     readonly_selectors: list[str] | None
     pause_criteria: list[PauseCriteria] | None
 
-    def __init__(self, *, enabled: bool | None = ..., allow_agent_control: bool | None = ..., allow_agent_navigation: bool | None = ..., allow_draw: bool | None = ..., mask_selectors: list[str] | None = ..., channels: list[str] | None = ..., readonly_selectors: list[str] | None = ..., pause_criteria: list[PauseCriteria] | None = ...) -> None: ...
-
 
 class CobrowseWebMessagingSession(Model):
     id: str | None
@@ -474,12 +402,8 @@ class CobrowseWebMessagingSession(Model):
     communication_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., join_code: str | None = ..., websocket_url: str | None = ..., date_offer_ends: _dt.datetime | None = ..., communication_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CollaborateChatAdhocMessageEventTopicCollaborateChatEntity(Model):
     entity_jid: str | None
     entity_id: str | None
     entity_type: str | None
-
-    def __init__(self, *, entity_jid: str | None = ..., entity_id: str | None = ..., entity_type: str | None = ...) -> None: ...

@@ -27,15 +27,11 @@ class CollaborateChatAdhocMessageEventTopicCollaborateChatMessage(Model):
     notify_all: bool | None
     reactions: dict[str, list[str]] | None
 
-    def __init__(self, *, message_id: str | None = ..., created: str | None = ..., action_type: str | None = ..., body: str | None = ..., pcFrom: CollaborateChatAdhocMessageEventTopicCollaborateChatEntity | None = ..., to: CollaborateChatAdhocMessageEventTopicCollaborateChatEntity | None = ..., mentions: list[CollaborateChatAdhocMessageEventTopicCollaborateChatEntity] | None = ..., notify_all: bool | None = ..., reactions: dict[str, list[str]] | None = ...) -> None: ...
-
 
 class CollaborateChatGroupMessageEventTopicCollaborateChatEntity(Model):
     entity_jid: str | None
     entity_id: str | None
     entity_type: str | None
-
-    def __init__(self, *, entity_jid: str | None = ..., entity_id: str | None = ..., entity_type: str | None = ...) -> None: ...
 
 
 class CollaborateChatGroupMessageEventTopicCollaborateChatMessage(Model):
@@ -49,16 +45,12 @@ class CollaborateChatGroupMessageEventTopicCollaborateChatMessage(Model):
     notify_all: bool | None
     reactions: dict[str, list[str]] | None
 
-    def __init__(self, *, message_id: str | None = ..., created: str | None = ..., action_type: str | None = ..., body: str | None = ..., pcFrom: CollaborateChatGroupMessageEventTopicCollaborateChatEntity | None = ..., to: CollaborateChatGroupMessageEventTopicCollaborateChatEntity | None = ..., mentions: list[CollaborateChatGroupMessageEventTopicCollaborateChatEntity] | None = ..., notify_all: bool | None = ..., reactions: dict[str, list[str]] | None = ...) -> None: ...
-
 
 class Column(Model):
     column_name: str | None
     column_number: int | None
     start_position: int | None
     length: int | None
-
-    def __init__(self, *, column_name: str | None = ..., column_number: int | None = ..., start_position: int | None = ..., length: int | None = ...) -> None: ...
 
 
 class ColumnDataTypeSpecification(Model):
@@ -68,13 +60,9 @@ class ColumnDataTypeSpecification(Model):
     max: int | None
     max_length: int | None
 
-    def __init__(self, *, column_name: str | None = ..., column_data_type: str | None = ..., min: int | None = ..., max: int | None = ..., max_length: int | None = ...) -> None: ...
-
 
 class ColumnStatus(Model):
     contactable: bool | None
-
-    def __init__(self, *, contactable: bool | None = ...) -> None: ...
 
 
 class CommandStatus(Model):
@@ -86,8 +74,6 @@ class CommandStatus(Model):
     command_type: str | None
     document: Document | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., expiration: _dt.datetime | None = ..., user_id: str | None = ..., status_code: str | None = ..., command_type: str | None = ..., document: Document | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CommandStatusEntityListing(Model):
@@ -102,8 +88,6 @@ class CommandStatusEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CommandStatus] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class Comment(Model):
     id: str | None
@@ -114,13 +98,9 @@ class Comment(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., content: str | None = ..., user: UserReference | None = ..., modified_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CommentCreate(Model):
     content: str | None
-
-    def __init__(self, *, content: str | None = ...) -> None: ...
 
 
 class CommentListing(Model):
@@ -128,8 +108,6 @@ class CommentListing(Model):
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Comment] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class CommonAlert(Model):
@@ -153,8 +131,6 @@ class CommonAlert(Model):
     rule_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., user: UserReference | None = ..., rule: AlertRuleProperties | None = ..., notifications: list[AlertNotification] | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., active: bool | None = ..., unread: bool | None = ..., wait_between_notification_ms: int | None = ..., muted: bool | None = ..., snoozed: bool | None = ..., date_muted_until: _dt.datetime | None = ..., date_snoozed_until: _dt.datetime | None = ..., conditions: CommonRuleConditions | None = ..., conversation_id: str | None = ..., alert_summary: AlertSummary | None = ..., rule_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CommonAlertBulkUpdateRequest(Model):
     type: str | None
@@ -162,14 +138,10 @@ class CommonAlertBulkUpdateRequest(Model):
     mute_snooze: MuteSnoozeFields | None
     unread: UnreadFields | None
 
-    def __init__(self, *, type: str | None = ..., alert_ids: list[str] | None = ..., mute_snooze: MuteSnoozeFields | None = ..., unread: UnreadFields | None = ...) -> None: ...
-
 
 class CommonAllAlertUpdateRequest(Model):
     type: str | None
     unread: UnreadFields | None
-
-    def __init__(self, *, type: str | None = ..., unread: UnreadFields | None = ...) -> None: ...
 
 
 class CommonCampaign(Model):
@@ -179,8 +151,6 @@ class CommonCampaign(Model):
     media_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., media_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CommonCampaignDivisionView(Model):
     id: str | None
@@ -188,8 +158,6 @@ class CommonCampaignDivisionView(Model):
     division: Division | None
     media_type: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., media_type: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CommonCampaignDivisionViewEntityListing(Model):
@@ -204,8 +172,6 @@ class CommonCampaignDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CommonCampaignDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CommonCampaignEntityListing(Model):
     entities: list[CommonCampaign] | None
@@ -218,8 +184,6 @@ class CommonCampaignEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[CommonCampaign] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class CommonRule(Model):
@@ -239,13 +203,9 @@ class CommonRule(Model):
     date_last_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., enabled: bool | None = ..., notifications: list[AlertNotification] | None = ..., send_exiting_alarm_notifications: bool | None = ..., wait_between_notification_ms: int | None = ..., conditions: CommonRuleConditions | None = ..., type: str | None = ..., in_alarm: bool | None = ..., user: UserReference | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_last_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CommonRuleBulkDeleteRequest(Model):
     rule_ids: list[str] | None
-
-    def __init__(self, *, rule_ids: list[str] | None = ...) -> None: ...
 
 
 class CommonRuleBulkUpdateNotificationsRequest(Model):
@@ -254,13 +214,9 @@ class CommonRuleBulkUpdateNotificationsRequest(Model):
     types_to_add: list[str] | None
     types_to_remove: list[str] | None
 
-    def __init__(self, *, rule_ids: list[str] | None = ..., properties: ModifiableRuleProperties | None = ..., types_to_add: list[str] | None = ..., types_to_remove: list[str] | None = ...) -> None: ...
-
 
 class CommonRuleConditions(Model):
     clauses: list[CommonRuleConditions] | None
     predicates: list[CommonRulePredicate] | None
     type: str | None
     id: str | None
-
-    def __init__(self, *, clauses: list[CommonRuleConditions] | None = ..., predicates: list[CommonRulePredicate] | None = ..., type: str | None = ..., id: str | None = ...) -> None: ...

@@ -18,8 +18,6 @@ class CommonRulePredicate(Model):
     media_type: str | None
     metric: str | None
 
-    def __init__(self, *, metric_type: str | None = ..., metric_value_type: str | None = ..., comparison_operator: str | None = ..., value: float | None = ..., status: str | None = ..., topic: str | None = ..., characteristic: str | None = ..., entity: CommonRulePredicateEntity | None = ..., media_type: str | None = ..., metric: str | None = ...) -> None: ...
-
 
 class CommonRulePredicateEntity(Model):
     entity_type: str | None
@@ -28,16 +26,12 @@ class CommonRulePredicateEntity(Model):
     queue: AddressableEntityRef | None
     team: AddressableEntityRef | None
 
-    def __init__(self, *, entity_type: str | None = ..., user: AddressableEntityRef | None = ..., group: AddressableEntityRef | None = ..., queue: AddressableEntityRef | None = ..., team: AddressableEntityRef | None = ...) -> None: ...
-
 
 class CommunicationAnsweredEvent(Model):
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
     communication_id: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ...) -> None: ...
 
 
 class CommunicationDispositionAppliedEvent(Model):
@@ -49,8 +43,6 @@ class CommunicationDispositionAppliedEvent(Model):
     notes: str | None
     tags: list[str] | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ...) -> None: ...
-
 
 class CommunicationEndedEvent(Model):
     event_id: str | None
@@ -59,5 +51,3 @@ class CommunicationEndedEvent(Model):
     communication_id: str | None
     disconnect_type: str | None
     destination_conversation_id: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., disconnect_type: str | None = ..., destination_conversation_id: str | None = ...) -> None: ...

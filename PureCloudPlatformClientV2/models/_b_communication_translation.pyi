@@ -16,13 +16,9 @@ class CommunicationTranslation(Model):
     communication_id: str | None
     transcripts: list[TranscriptTranslation] | None
 
-    def __init__(self, *, communication_id: str | None = ..., transcripts: list[TranscriptTranslation] | None = ...) -> None: ...
-
 
 class CommunicationTranslationList(Model):
     entities: list[CommunicationTranslation] | None
-
-    def __init__(self, *, entities: list[CommunicationTranslation] | None = ...) -> None: ...
 
 
 class ComparisonPeriod(Model):
@@ -34,22 +30,16 @@ class ComparisonPeriod(Model):
     kpi_results: list[KpiResult] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., kpi: str | None = ..., date_started: _dt.datetime | None = ..., date_ended: _dt.datetime | None = ..., percentage_benefit: float | None = ..., kpi_results: list[KpiResult] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ComparisonPeriodListing(Model):
     total: int | None
     entities: list[ComparisonPeriod] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[ComparisonPeriod] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ComplexVariableInfo(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class Compliance(Model):
@@ -57,17 +47,11 @@ class Compliance(Model):
     opt_in_settings: list[OptInSettings] | None
     help_settings: list[HelpSettings] | None
 
-    def __init__(self, *, stop_settings: list[StopSettings] | None = ..., opt_in_settings: list[OptInSettings] | None = ..., help_settings: list[HelpSettings] | None = ...) -> None: ...
-
 
 class ComplianceResponse(Model):
     message: str | None
-
-    def __init__(self, *, message: str | None = ...) -> None: ...
 
 
 class ComputedData(Model):
     weekly: Weekly | None
     quarter_hour: QuarterHourly | None
-
-    def __init__(self, *, weekly: Weekly | None = ..., quarter_hour: QuarterHourly | None = ...) -> None: ...

@@ -39,14 +39,10 @@ class Condition(Model):
     match_any_conditions: bool | None
     time_zone_id: str | None
 
-    def __init__(self, *, type: str | None = ..., inverted: bool | None = ..., attribute_name: str | None = ..., value: str | None = ..., value_type: str | None = ..., operator: str | None = ..., codes: list[str] | None = ..., pcProperty: str | None = ..., property_type: str | None = ..., data_action: DomainEntityRef | None = ..., data_not_found_resolution: bool | None = ..., contact_id_field: str | None = ..., call_analysis_result_field: str | None = ..., agent_wrapup_field: str | None = ..., contact_column_to_data_action_field_mappings: list[ContactColumnToDataActionFieldMapping] | None = ..., predicates: list[DataActionConditionPredicate] | None = ..., sub_conditions: list[TimeAndDateSubCondition] | None = ..., match_any_conditions: bool | None = ..., time_zone_id: str | None = ...) -> None: ...
-
 
 class ConditionalGroupActivation(Model):
     pilot_rule: ConditionalGroupActivationPilotRule | None
     rules: list[ConditionalGroupActivationRule] | None
-
-    def __init__(self, *, pilot_rule: ConditionalGroupActivationPilotRule | None = ..., rules: list[ConditionalGroupActivationRule] | None = ...) -> None: ...
 
 
 class ConditionalGroupActivationCondition(Model):
@@ -54,14 +50,10 @@ class ConditionalGroupActivationCondition(Model):
     operator: str | None
     value: float | None
 
-    def __init__(self, *, simple_metric: ConditionalGroupActivationSimpleMetric | None = ..., operator: str | None = ..., value: float | None = ...) -> None: ...
-
 
 class ConditionalGroupActivationPilotRule(Model):
     conditions: list[ConditionalGroupActivationCondition] | None
     condition_expression: str | None
-
-    def __init__(self, *, conditions: list[ConditionalGroupActivationCondition] | None = ..., condition_expression: str | None = ...) -> None: ...
 
 
 class ConditionalGroupActivationRule(Model):
@@ -69,20 +61,14 @@ class ConditionalGroupActivationRule(Model):
     condition_expression: str | None
     groups: list[MemberGroup] | None
 
-    def __init__(self, *, conditions: list[ConditionalGroupActivationCondition] | None = ..., condition_expression: str | None = ..., groups: list[MemberGroup] | None = ...) -> None: ...
-
 
 class ConditionalGroupActivationSimpleMetric(Model):
     metric: str | None
     queue: DomainEntityRef | None
 
-    def __init__(self, *, metric: str | None = ..., queue: DomainEntityRef | None = ...) -> None: ...
-
 
 class ConditionalGroupRouting(Model):
     rules: list[ConditionalGroupRoutingRule] | None
-
-    def __init__(self, *, rules: list[ConditionalGroupRoutingRule] | None = ...) -> None: ...
 
 
 class ConditionalGroupRoutingRule(Model):
@@ -93,25 +79,17 @@ class ConditionalGroupRoutingRule(Model):
     groups: list[MemberGroup] | None
     wait_seconds: int | None
 
-    def __init__(self, *, queue: DomainEntityRef | None = ..., metric: str | None = ..., operator: str | None = ..., condition_value: float | None = ..., groups: list[MemberGroup] | None = ..., wait_seconds: int | None = ...) -> None: ...
-
 
 class ConfigurationOverrides(Model):
     priority: bool | None
-
-    def __init__(self, *, priority: bool | None = ...) -> None: ...
 
 
 class ConfusionDetails(Model):
     intents: list[ConfusionIntentDetails] | None
 
-    def __init__(self, *, intents: list[ConfusionIntentDetails] | None = ...) -> None: ...
-
 
 class ConfusionInfo(Model):
     intents: list[ConfusionIntentInfo] | None
-
-    def __init__(self, *, intents: list[ConfusionIntentInfo] | None = ...) -> None: ...
 
 
 class ConfusionIntentDetails(Model):
@@ -121,23 +99,17 @@ class ConfusionIntentDetails(Model):
     utterances: list[ConfusionUtterance] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., utterance_count: int | None = ..., utterances: list[ConfusionUtterance] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConfusionIntentInfo(Model):
     id: str | None
     name: str | None
     utterance_count: int | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., utterance_count: int | None = ...) -> None: ...
-
 
 class ConfusionUtterance(Model):
     id: str | None
     text: str | None
     similarity: float | None
-
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., similarity: float | None = ...) -> None: ...
 
 
 class ConnectedEdge(Model):
@@ -148,29 +120,21 @@ class ConnectedEdge(Model):
     edge_connection_list: list[EdgeConnectionInfo] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., interface_name: str | None = ..., interface_ip_address: str | None = ..., edge_connection_list: list[EdgeConnectionInfo] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConnectedQueue(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConnectedUser(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConnectionCreateRequest(Model):
     name: str | None
     integration_id: str | None
     redirect_url: str | None
-
-    def __init__(self, *, name: str | None = ..., integration_id: str | None = ..., redirect_url: str | None = ...) -> None: ...
 
 
 class ConnectionCreateResponse(Model):
@@ -186,20 +150,14 @@ class ConnectionCreateResponse(Model):
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., integration: KnowledgeIntegrationReference | None = ..., authentication_properties: AuthenticationProperties | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConnectionListing(Model):
     entities: list[ConnectionResponse] | None
-
-    def __init__(self, *, entities: list[ConnectionResponse] | None = ...) -> None: ...
 
 
 class ConnectionOption(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConnectionOptionListing(Model):
@@ -207,8 +165,6 @@ class ConnectionOptionListing(Model):
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[ConnectionOption] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class ConnectionResponse(Model):
@@ -226,15 +182,11 @@ class ConnectionResponse(Model):
     date_expiry: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., integration: KnowledgeIntegrationReference | None = ..., authentication_properties: AuthenticationProperties | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., status: str | None = ..., error: ErrorBody | None = ..., date_expiry: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConnectionUpdateRequest(Model):
     code: str | None
     error: str | None
     error_description: str | None
-
-    def __init__(self, *, code: str | None = ..., error: str | None = ..., error_description: str | None = ...) -> None: ...
 
 
 class ConnectRate(Model):
@@ -242,22 +194,16 @@ class ConnectRate(Model):
     connects: int | None
     connect_ratio: float | None
 
-    def __init__(self, *, attempts: int | None = ..., connects: int | None = ..., connect_ratio: float | None = ...) -> None: ...
-
 
 class ConstraintConflictMessage(Model):
     message: WorkPlanConstraintConflictMessage | None
     conflicted_constraint_messages: list[WorkPlanConstraintMessage] | None
-
-    def __init__(self, *, message: WorkPlanConstraintConflictMessage | None = ..., conflicted_constraint_messages: list[WorkPlanConstraintMessage] | None = ...) -> None: ...
 
 
 class ConsultTransfer(Model):
     speak_to: str | None
     consulting_user_id: str | None
     destination: Destination | None
-
-    def __init__(self, *, speak_to: str | None = ..., consulting_user_id: str | None = ..., destination: Destination | None = ...) -> None: ...
 
 
 class ConsultTransferEvent(Model):
@@ -268,10 +214,6 @@ class ConsultTransferEvent(Model):
     destination_communication_id: str | None
     object_communication_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., initiating_communication_id: str | None = ..., destination_communication_id: str | None = ..., object_communication_id: str | None = ...) -> None: ...
-
 
 class ConsultTransferResponse(Model):
     destination_participant_id: str | None
-
-    def __init__(self, *, destination_participant_id: str | None = ...) -> None: ...

@@ -12,8 +12,6 @@ class ConsultTransferToAddress(Model):
     consulting_user_id: str | None
     address: str | None
 
-    def __init__(self, *, speak_to: str | None = ..., consulting_user_id: str | None = ..., address: str | None = ...) -> None: ...
-
 
 class ConsultTransferToAgent(Model):
     speak_to: str | None
@@ -21,15 +19,11 @@ class ConsultTransferToAgent(Model):
     user_id: str | None
     user_display_name: str | None
 
-    def __init__(self, *, speak_to: str | None = ..., consulting_user_id: str | None = ..., user_id: str | None = ..., user_display_name: str | None = ...) -> None: ...
-
 
 class ConsultTransferToExternal(Model):
     speak_to: str | None
     consulting_user_id: str | None
     address: str | None
-
-    def __init__(self, *, speak_to: str | None = ..., consulting_user_id: str | None = ..., address: str | None = ...) -> None: ...
 
 
 class ConsultTransferToExternalContact(Model):
@@ -38,8 +32,6 @@ class ConsultTransferToExternalContact(Model):
     contact_id: str | None
     phone_type: str | None
 
-    def __init__(self, *, speak_to: str | None = ..., consulting_user_id: str | None = ..., contact_id: str | None = ..., phone_type: str | None = ...) -> None: ...
-
 
 class ConsultTransferToQueue(Model):
     speak_to: str | None
@@ -47,14 +39,10 @@ class ConsultTransferToQueue(Model):
     queue_id: str | None
     queue_name: str | None
 
-    def __init__(self, *, speak_to: str | None = ..., consulting_user_id: str | None = ..., queue_id: str | None = ..., queue_name: str | None = ...) -> None: ...
-
 
 class ConsultTransferUpdate(Model):
     speak_to: str | None
     consulting_user_id: str | None
-
-    def __init__(self, *, speak_to: str | None = ..., consulting_user_id: str | None = ...) -> None: ...
 
 
 class ConsumedResourcesEntityListing(Model):
@@ -69,8 +57,6 @@ class ConsumedResourcesEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Dependency] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ConsumingResourcesEntityListing(Model):
     entities: list[Dependency] | None
@@ -84,8 +70,6 @@ class ConsumingResourcesEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Dependency] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class Contact(Model):
     address: str | None
@@ -96,14 +80,10 @@ class Contact(Model):
     country_code: str | None
     integration: str | None
 
-    def __init__(self, *, address: str | None = ..., display: str | None = ..., media_type: str | None = ..., type: str | None = ..., extension: str | None = ..., country_code: str | None = ..., integration: str | None = ...) -> None: ...
-
 
 class ContactableStatus(Model):
     contactable: bool | None
     column_status: dict[str, ColumnStatus] | None
-
-    def __init__(self, *, contactable: bool | None = ..., column_status: dict[str, ColumnStatus] | None = ...) -> None: ...
 
 
 class ContactAddress(Model):
@@ -113,5 +93,3 @@ class ContactAddress(Model):
     state: str | None
     postal_code: str | None
     country_code: str | None
-
-    def __init__(self, *, address1: str | None = ..., address2: str | None = ..., city: str | None = ..., state: str | None = ..., postal_code: str | None = ..., country_code: str | None = ...) -> None: ...

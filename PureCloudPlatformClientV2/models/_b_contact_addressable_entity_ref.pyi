@@ -11,21 +11,15 @@ class ContactAddressableEntityRef(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContactAddressConditionSettings(Model):
     operator: str | None
     value: str | None
 
-    def __init__(self, *, operator: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class ContactAddressTypeConditionSettings(Model):
     operator: str | None
     value: str | None
-
-    def __init__(self, *, operator: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class ContactBulkEditRequest(Model):
@@ -35,22 +29,16 @@ class ContactBulkEditRequest(Model):
     contact: DialerContact | None
     generate_download_uri: bool | None
 
-    def __init__(self, *, contact_list_filter_id: str | None = ..., criteria: ContactBulkSearchCriteria | None = ..., contact_ids: list[str] | None = ..., contact: DialerContact | None = ..., generate_download_uri: bool | None = ...) -> None: ...
-
 
 class ContactBulkSearchCriteria(Model):
     clauses: list[ContactListFilterClause] | None
     filter_type: str | None
-
-    def __init__(self, *, clauses: list[ContactListFilterClause] | None = ..., filter_type: str | None = ...) -> None: ...
 
 
 class ContactBulkSearchParameters(Model):
     contact_list_filter_id: str | None
     criteria: ContactBulkSearchCriteria | None
     generate_download_uri: bool | None
-
-    def __init__(self, *, contact_list_filter_id: str | None = ..., criteria: ContactBulkSearchCriteria | None = ..., generate_download_uri: bool | None = ...) -> None: ...
 
 
 class ContactCallbackRequest(Model):
@@ -60,13 +48,9 @@ class ContactCallbackRequest(Model):
     phone_column: str | None
     schedule: str | None
 
-    def __init__(self, *, campaign_id: str | None = ..., contact_list_id: str | None = ..., contact_id: str | None = ..., phone_column: str | None = ..., schedule: str | None = ...) -> None: ...
-
 
 class ContactCenterSettings(Model):
     remove_skills_from_blind_transfer: bool | None
-
-    def __init__(self, *, remove_skills_from_blind_transfer: bool | None = ...) -> None: ...
 
 
 class ContactColumnConditionSettings(Model):
@@ -75,21 +59,15 @@ class ContactColumnConditionSettings(Model):
     value: str | None
     value_type: str | None
 
-    def __init__(self, *, column_name: str | None = ..., operator: str | None = ..., value: str | None = ..., value_type: str | None = ...) -> None: ...
-
 
 class ContactColumnTimeZone(Model):
     time_zone: str | None
     column_type: str | None
 
-    def __init__(self, *, time_zone: str | None = ..., column_type: str | None = ...) -> None: ...
-
 
 class ContactColumnToDataActionFieldMapping(Model):
     contact_column_name: str | None
     data_action_field: str | None
-
-    def __init__(self, *, contact_column_name: str | None = ..., data_action_field: str | None = ...) -> None: ...
 
 
 class ContactDetailEventTopicContactUpdateEvent(Model):
@@ -116,10 +94,6 @@ class ContactDetailEventTopicContactUpdateEvent(Model):
     division_id: str | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., external_organization_id: str | None = ..., external_contact_id: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: int | None = ..., subject: str | None = ..., message_type: str | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., division_id: str | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class ContactEnrichOptions(Model):
     promote: bool | None
-
-    def __init__(self, *, promote: bool | None = ...) -> None: ...

@@ -30,8 +30,6 @@ class ContactEnrichRequest(Model):
     field_rules: EnrichFieldRules | None
     options: ContactEnrichOptions | None
 
-    def __init__(self, *, id: str | None = ..., division: WritableStarrableDivision | None = ..., matching_identifiers: list[ContactIdentifier] | None = ..., action: str | None = ..., contact: ExternalContact | None = ..., field_rules: EnrichFieldRules | None = ..., options: ContactEnrichOptions | None = ...) -> None: ...
-
 
 class ContactIdentifier(Model):
     division: WritableStarrableDivision | None
@@ -40,20 +38,14 @@ class ContactIdentifier(Model):
     date_created: _dt.datetime | None
     external_source: ExternalSource | None
 
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., type: str | None = ..., value: str | None = ..., date_created: _dt.datetime | None = ..., external_source: ExternalSource | None = ...) -> None: ...
-
 
 class ContactIdentifierListing(Model):
     entities: list[ContactIdentifier] | None
-
-    def __init__(self, *, entities: list[ContactIdentifier] | None = ...) -> None: ...
 
 
 class ContactImportField(Model):
     name: str | None
     included: bool | None
-
-    def __init__(self, *, name: str | None = ..., included: bool | None = ...) -> None: ...
 
 
 class ContactImportJobEntityListing(Model):
@@ -62,8 +54,6 @@ class ContactImportJobEntityListing(Model):
     self_uri: str | None
     previous_uri: str | None
     cursors: Cursors | None
-
-    def __init__(self, *, entities: list[ContactImportJobResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., cursors: Cursors | None = ...) -> None: ...
 
 
 class ContactImportJobMetadata(Model):
@@ -75,14 +65,10 @@ class ContactImportJobMetadata(Model):
     import_success_count: int | None
     import_report_download_url: str | None
 
-    def __init__(self, *, file_name: str | None = ..., dry_run_failed_count: int | None = ..., dry_run_success_count: int | None = ..., dry_run_report_download_url: str | None = ..., import_failed_count: int | None = ..., import_success_count: int | None = ..., import_report_download_url: str | None = ...) -> None: ...
-
 
 class ContactImportJobRequest(Model):
     settings_id: str | None
     division: WritableStarrableDivision | None
-
-    def __init__(self, *, settings_id: str | None = ..., division: WritableStarrableDivision | None = ...) -> None: ...
 
 
 class ContactImportJobResponse(Model):
@@ -96,21 +82,15 @@ class ContactImportJobResponse(Model):
     self_uri: str | None
     settings: AddressableEntityRef | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., status_details: str | None = ..., execution_step: str | None = ..., metadata: ContactImportJobMetadata | None = ..., date_created: _dt.datetime | None = ..., division: StarrableDivision | None = ..., self_uri: str | None = ..., settings: AddressableEntityRef | None = ...) -> None: ...
-
 
 class ContactImportJobStatusUpdateRequest(Model):
     job_id: str | None
     status: str | None
 
-    def __init__(self, *, job_id: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class ContactImportJobStatusUpdateResponse(Model):
     job_id: str | None
     status: str | None
-
-    def __init__(self, *, job_id: str | None = ..., status: str | None = ...) -> None: ...
 
 
 class ContactImportSettings(Model):
@@ -123,8 +103,6 @@ class ContactImportSettings(Model):
     date_created: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., matching_criteria: list[str] | None = ..., merge_contacts: bool | None = ..., external_source_id: str | None = ..., import_fields: list[ContactImportField] | None = ..., date_created: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContactImportSettingsEntityListing(Model):
     entities: list[ContactImportSettings] | None
@@ -132,8 +110,6 @@ class ContactImportSettingsEntityListing(Model):
     self_uri: str | None
     previous_uri: str | None
     cursors: Cursors | None
-
-    def __init__(self, *, entities: list[ContactImportSettings] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., cursors: Cursors | None = ...) -> None: ...
 
 
 class ContactList(Model):
@@ -162,8 +138,6 @@ class ContactList(Model):
     time_zone: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., division: DomainEntityRef | None = ..., column_names: list[str] | None = ..., phone_columns: list[ContactPhoneNumberColumn] | None = ..., email_columns: list[EmailColumn] | None = ..., whats_app_columns: list[WhatsAppColumn] | None = ..., import_status: ImportStatus | None = ..., preview_mode_column_name: str | None = ..., preview_mode_accepted_values: list[str] | None = ..., size: int | None = ..., attempt_limits: DomainEntityRef | None = ..., automatic_time_zone_mapping: bool | None = ..., zip_code_column_name: str | None = ..., column_data_type_specifications: list[ColumnDataTypeSpecification] | None = ..., trim_whitespace: bool | None = ..., retention_type: str | None = ..., retention_days: int | None = ..., date_expiration: _dt.datetime | None = ..., time_zone: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContactListDivisionView(Model):
     id: str | None
@@ -176,8 +150,6 @@ class ContactListDivisionView(Model):
     import_status: ImportStatus | None
     size: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., column_names: list[str] | None = ..., phone_columns: list[ContactPhoneNumberColumn] | None = ..., email_columns: list[EmailColumn] | None = ..., whats_app_columns: list[WhatsAppColumn] | None = ..., import_status: ImportStatus | None = ..., size: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ContactListDivisionViewListing(Model):
@@ -192,15 +164,11 @@ class ContactListDivisionViewListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ContactListDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ContactlistDownloadReadyExportUri(Model):
     uri: str | None
     export_timestamp: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, uri: str | None = ..., export_timestamp: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class ContactlistDownloadReadyObject(Model):
@@ -219,8 +187,6 @@ class ContactListEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ContactList] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ContactListFilter(Model):
     id: str | None
@@ -235,17 +201,11 @@ class ContactListFilter(Model):
     filter_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., contact_list: DomainEntityRef | None = ..., contact_list_template: DomainEntityRef | None = ..., source_type: str | None = ..., clauses: list[ContactListFilterClause] | None = ..., filter_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContactListFilterBulkRetrieveBody(Model):
     ids: list[str] | None
-
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
 
 
 class ContactListFilterClause(Model):
     filter_type: str | None
     predicates: list[ContactListFilterPredicate] | None
-
-    def __init__(self, *, filter_type: str | None = ..., predicates: list[ContactListFilterPredicate] | None = ...) -> None: ...

@@ -38,8 +38,6 @@ class ContactListFilterEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ContactListFilter] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ContactListFilterPredicate(Model):
     column: str | None
@@ -49,8 +47,6 @@ class ContactListFilterPredicate(Model):
     range: ContactListFilterRange | None
     inverted: bool | None
 
-    def __init__(self, *, column: str | None = ..., column_type: str | None = ..., operator: str | None = ..., value: str | None = ..., range: ContactListFilterRange | None = ..., inverted: bool | None = ...) -> None: ...
-
 
 class ContactListFilterRange(Model):
     min: str | None
@@ -58,8 +54,6 @@ class ContactListFilterRange(Model):
     min_inclusive: bool | None
     max_inclusive: bool | None
     in_set: list[str] | None
-
-    def __init__(self, *, min: str | None = ..., max: str | None = ..., min_inclusive: bool | None = ..., max_inclusive: bool | None = ..., in_set: list[str] | None = ...) -> None: ...
 
 
 class ContactlistImportStatusImportStatus(Model):
@@ -71,8 +65,6 @@ class ContactlistImportStatusImportStatus(Model):
     target_contact_list_ids: list[str] | None
     list_name_prefix: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, import_state: str | None = ..., total_records: int | None = ..., completed_records: int | None = ..., percentage_complete: int | None = ..., failure_reason: str | None = ..., target_contact_list_ids: list[str] | None = ..., list_name_prefix: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class ContactlistImportStatusObject(Model):
@@ -92,8 +84,6 @@ class ContactListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ExternalContact] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., partial_results: bool | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., last_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ContactListingRequest(Model):
     contact_list_filter_id: str | None
@@ -101,8 +91,6 @@ class ContactListingRequest(Model):
     page_number: int | None
     page_size: int | None
     contact_sorts: list[ContactSort] | None
-
-    def __init__(self, *, contact_list_filter_id: str | None = ..., criteria: ContactBulkSearchCriteria | None = ..., page_number: int | None = ..., page_size: int | None = ..., contact_sorts: list[ContactSort] | None = ...) -> None: ...
 
 
 class ContactListingResponse(Model):
@@ -118,22 +106,16 @@ class ContactListingResponse(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DialerContact] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., contacts_count: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ContactListsBulkEditRequest(Model):
     contact_list_ids: list[str] | None
     contact_list: ContactList | None
-
-    def __init__(self, *, contact_list_ids: list[str] | None = ..., contact_list: ContactList | None = ...) -> None: ...
 
 
 class ContactListsBulkEditResponse(Model):
     results: list[BulkResponseResultContactListContactListBulkEntityErrorContactList] | None
     error_count: int | None
     error_indexes: list[int] | None
-
-    def __init__(self, *, results: list[BulkResponseResultContactListContactListBulkEntityErrorContactList] | None = ..., error_count: int | None = ..., error_indexes: list[int] | None = ...) -> None: ...
 
 
 class ContactListTemplate(Model):
@@ -158,13 +140,9 @@ class ContactListTemplate(Model):
     time_zone: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., column_names: list[str] | None = ..., phone_columns: list[ContactPhoneNumberColumn] | None = ..., email_columns: list[EmailColumn] | None = ..., whats_app_columns: list[WhatsAppColumn] | None = ..., preview_mode_column_name: str | None = ..., preview_mode_accepted_values: list[str] | None = ..., attempt_limits: DomainEntityRef | None = ..., automatic_time_zone_mapping: bool | None = ..., zip_code_column_name: str | None = ..., column_data_type_specifications: list[ColumnDataTypeSpecification] | None = ..., trim_whitespace: bool | None = ..., retention_type: str | None = ..., retention_days: int | None = ..., time_zone: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContactListTemplateBulkRetrieveBody(Model):
     ids: list[str] | None
-
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
 
 
 class ContactListTemplateEntityListing(Model):
@@ -178,8 +156,6 @@ class ContactListTemplateEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[ContactListTemplate] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class ContactListUploadUrlRequest(Model):
@@ -196,16 +172,12 @@ class ContactListUploadUrlRequest(Model):
     retention_days_column: str | None
     retention_date_expiration_column: str | None
 
-    def __init__(self, *, signed_url_timeout_seconds: int | None = ..., content_type: str | None = ..., id: str | None = ..., contact_id_name: str | None = ..., import_template_id: str | None = ..., list_name_prefix: str | None = ..., clear_system_data: bool | None = ..., division_id_for_target_contact_lists: str | None = ..., file_specification_template_id: str | None = ..., retention_type_column: str | None = ..., retention_days_column: str | None = ..., retention_date_expiration_column: str | None = ...) -> None: ...
-
 
 class ContactPhoneNumberColumn(Model):
     column_name: str | None
     type: str | None
     callable_time_column_name: str | None
     callable_time_column: str | None
-
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ..., callable_time_column_name: str | None = ..., callable_time_column: str | None = ...) -> None: ...
 
 
 class ContactsBulkOperationJob(Model):
@@ -219,21 +191,15 @@ class ContactsBulkOperationJob(Model):
     download_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., type: str | None = ..., total_records: int | None = ..., completed_records: int | None = ..., percent_complete: int | None = ..., failure_reason: ErrorInfo | None = ..., download_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContactsBulkOperationJobListing(Model):
     total: int | None
     entities: list[ContactsBulkOperationJob] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[ContactsBulkOperationJob] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContactSearchOperation(Model):
     simple_search: ContactSimpleSearch | None
-
-    def __init__(self, *, simple_search: ContactSimpleSearch | None = ...) -> None: ...
 
 
 class ContactSearchRequest(Model):
@@ -242,8 +208,6 @@ class ContactSearchRequest(Model):
     division_ids: list[str] | None
     expand: list[str] | None
     operation: ContactSearchOperation | None
-
-    def __init__(self, *, page_number: int | None = ..., page_size: int | None = ..., division_ids: list[str] | None = ..., expand: list[str] | None = ..., operation: ContactSearchOperation | None = ...) -> None: ...
 
 
 class ContactsExport(Model):
@@ -258,28 +222,20 @@ class ContactsExport(Model):
     query_conditions: ContactsExportQueryConditions | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division_ids: list[str] | None = ..., created_by: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_completion: _dt.datetime | None = ..., status: str | None = ..., download_url: str | None = ..., result_row_count: int | None = ..., query_conditions: ContactsExportQueryConditions | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContactsExportComparisonFieldFilter(Model):
     field: str | None
     value: str | None
-
-    def __init__(self, *, field: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class ContactsExportFieldFilter(Model):
     field: str | None
     value: str | None
 
-    def __init__(self, *, field: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class ContactsExportFieldListFilter(Model):
     field: str | None
     values: list[str] | None
-
-    def __init__(self, *, field: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class ContactsExportFilter(Model):
@@ -291,8 +247,6 @@ class ContactsExportFilter(Model):
     pcOr: list[ContactsExportFilter] | None
     pcNot: ContactsExportFilter | None
 
-    def __init__(self, *, eq: ContactsExportFieldFilter | None = ..., pcIn: ContactsExportFieldListFilter | None = ..., lte: ContactsExportComparisonFieldFilter | None = ..., gte: ContactsExportComparisonFieldFilter | None = ..., pcAnd: list[ContactsExportFilter] | None = ..., pcOr: list[ContactsExportFilter] | None = ..., pcNot: ContactsExportFilter | None = ...) -> None: ...
-
 
 class ContactsExportListing(Model):
     entities: list[ContactsExport] | None
@@ -300,14 +254,10 @@ class ContactsExportListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[ContactsExport] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class ContactsExportQueryConditions(Model):
     filters: ContactsExportFilter | None
     limit: int | None
-
-    def __init__(self, *, filters: ContactsExportFilter | None = ..., limit: int | None = ...) -> None: ...
 
 
 class ContactsExportRequest(Model):
@@ -315,15 +265,11 @@ class ContactsExportRequest(Model):
     criteria: ContactBulkSearchCriteria | None
     contact_ids: list[str] | None
 
-    def __init__(self, *, contact_list_filter_id: str | None = ..., criteria: ContactBulkSearchCriteria | None = ..., contact_ids: list[str] | None = ...) -> None: ...
-
 
 class ContactSimpleSearch(Model):
     query: str | None
     sort_order: list[str] | None
     ids: list[str] | None
-
-    def __init__(self, *, query: str | None = ..., sort_order: list[str] | None = ..., ids: list[str] | None = ...) -> None: ...
 
 
 class ContactSort(Model):
@@ -331,22 +277,16 @@ class ContactSort(Model):
     direction: str | None
     numeric: bool | None
 
-    def __init__(self, *, field_name: str | None = ..., direction: str | None = ..., numeric: bool | None = ...) -> None: ...
-
 
 class ContactsPatchChange(Model):
     field: str | None
     value: _t.Any | None
     action: str | None
 
-    def __init__(self, *, field: str | None = ..., value: _t.Any | None = ..., action: str | None = ...) -> None: ...
-
 
 class ContactVertex(Model):
     vertex_id: str | None
     contact: ExternalContact | None
-
-    def __init__(self, *, vertex_id: str | None = ..., contact: ExternalContact | None = ...) -> None: ...
 
 
 class ContentActions(Model):
@@ -354,16 +294,12 @@ class ContentActions(Model):
     url_target: str | None
     textback: str | None
 
-    def __init__(self, *, url: str | None = ..., url_target: str | None = ..., textback: str | None = ...) -> None: ...
-
 
 class ContentButtonResponse(Model):
     id: str | None
     type: str | None
     text: str | None
     payload: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., text: str | None = ..., payload: str | None = ...) -> None: ...
 
 
 class ContentCard(Model):
@@ -374,8 +310,6 @@ class ContentCard(Model):
     default_action: ContentCardAction | None
     actions: list[ContentCardAction] | None
 
-    def __init__(self, *, title: str | None = ..., description: str | None = ..., image: str | None = ..., video: str | None = ..., default_action: ContentCardAction | None = ..., actions: list[ContentCardAction] | None = ...) -> None: ...
-
 
 class ContentCardAction(Model):
     type: str | None
@@ -383,13 +317,9 @@ class ContentCardAction(Model):
     payload: str | None
     url: str | None
 
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., payload: str | None = ..., url: str | None = ...) -> None: ...
-
 
 class ContentCarousel(Model):
     cards: list[ContentCard] | None
-
-    def __init__(self, *, cards: list[ContentCard] | None = ...) -> None: ...
 
 
 class ContentDatePicker(Model):
@@ -400,14 +330,10 @@ class ContentDatePicker(Model):
     date_maximum: _dt.datetime | None
     available_times: list[ContentDatePickerAvailableTime] | None
 
-    def __init__(self, *, title: str | None = ..., subtitle: str | None = ..., image_url: str | None = ..., date_minimum: _dt.datetime | None = ..., date_maximum: _dt.datetime | None = ..., available_times: list[ContentDatePickerAvailableTime] | None = ...) -> None: ...
-
 
 class ContentDatePickerAvailableTime(Model):
     duration: int | None
     date_time: _dt.datetime | None
-
-    def __init__(self, *, duration: int | None = ..., date_time: _dt.datetime | None = ...) -> None: ...
 
 
 class ContentFilterItem(Model):
@@ -415,8 +341,6 @@ class ContentFilterItem(Model):
     type: str | None
     operator: str | None
     values: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., operator: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class ContentManagementSingleDocumentTopicDocumentDataV2(Model):
@@ -435,28 +359,20 @@ class ContentManagementSingleDocumentTopicDocumentDataV2(Model):
     lock_info: ContentManagementSingleDocumentTopicLockData | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., workspace: ContentManagementSingleDocumentTopicWorkspaceData | None = ..., created_by: ContentManagementSingleDocumentTopicUserData | None = ..., content_type: str | None = ..., content_length: int | None = ..., filename: str | None = ..., change_number: int | None = ..., date_uploaded: _dt.datetime | None = ..., uploaded_by: ContentManagementSingleDocumentTopicUserData | None = ..., lock_info: ContentManagementSingleDocumentTopicLockData | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContentManagementSingleDocumentTopicLockData(Model):
     locked_by: ContentManagementSingleDocumentTopicUserData | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
 
-    def __init__(self, *, locked_by: ContentManagementSingleDocumentTopicUserData | None = ..., date_created: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ...) -> None: ...
-
 
 class ContentManagementSingleDocumentTopicUserData(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class ContentManagementSingleDocumentTopicWorkspaceData(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ContentManagementWorkspaceDocumentsTopicDocumentDataV2(Model):
@@ -475,35 +391,25 @@ class ContentManagementWorkspaceDocumentsTopicDocumentDataV2(Model):
     lock_info: ContentManagementWorkspaceDocumentsTopicLockData | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., workspace: ContentManagementWorkspaceDocumentsTopicWorkspaceData | None = ..., created_by: ContentManagementWorkspaceDocumentsTopicUserData | None = ..., content_type: str | None = ..., content_length: int | None = ..., filename: str | None = ..., change_number: int | None = ..., date_uploaded: _dt.datetime | None = ..., uploaded_by: ContentManagementWorkspaceDocumentsTopicUserData | None = ..., lock_info: ContentManagementWorkspaceDocumentsTopicLockData | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContentManagementWorkspaceDocumentsTopicLockData(Model):
     locked_by: ContentManagementWorkspaceDocumentsTopicUserData | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
 
-    def __init__(self, *, locked_by: ContentManagementWorkspaceDocumentsTopicUserData | None = ..., date_created: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ...) -> None: ...
-
 
 class ContentManagementWorkspaceDocumentsTopicUserData(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class ContentManagementWorkspaceDocumentsTopicWorkspaceData(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ContentModeration(Model):
     flag: str | None
     categories: list[str] | None
-
-    def __init__(self, *, flag: str | None = ..., categories: list[str] | None = ...) -> None: ...
 
 
 class ContentOffer(Model):
@@ -517,15 +423,11 @@ class ContentOffer(Model):
     style: ContentOfferStylingConfiguration | None
     image_alt_text: str | None
 
-    def __init__(self, *, image_url: str | None = ..., display_mode: str | None = ..., layout_mode: str | None = ..., title: str | None = ..., headline: str | None = ..., body: str | None = ..., call_to_action: CallToAction | None = ..., style: ContentOfferStylingConfiguration | None = ..., image_alt_text: str | None = ...) -> None: ...
-
 
 class ContentOfferStyleProperties(Model):
     padding: str | None
     color: str | None
     background_color: str | None
-
-    def __init__(self, *, padding: str | None = ..., color: str | None = ..., background_color: str | None = ...) -> None: ...
 
 
 class ContentOfferStylingConfiguration(Model):
@@ -537,8 +439,6 @@ class ContentOfferStylingConfiguration(Model):
     headline: TextStyleProperties | None
     body: TextStyleProperties | None
 
-    def __init__(self, *, position: ContentPositionProperties | None = ..., offer: ContentOfferStyleProperties | None = ..., close_button: CloseButtonStyleProperties | None = ..., cta_button: CtaButtonStyleProperties | None = ..., title: TextStyleProperties | None = ..., headline: TextStyleProperties | None = ..., body: TextStyleProperties | None = ...) -> None: ...
-
 
 class ContentPositionProperties(Model):
     top: str | None
@@ -546,20 +446,14 @@ class ContentPositionProperties(Model):
     left: str | None
     right: str | None
 
-    def __init__(self, *, top: str | None = ..., bottom: str | None = ..., left: str | None = ..., right: str | None = ...) -> None: ...
-
 
 class ContentReaction(Model):
     reaction_type: str | None
     count: int | None
 
-    def __init__(self, *, reaction_type: str | None = ..., count: int | None = ...) -> None: ...
-
 
 class ContentSetting(Model):
     story: StorySetting | None
-
-    def __init__(self, *, story: StorySetting | None = ...) -> None: ...
 
 
 class ContestCompleteData(Model):
@@ -569,13 +463,9 @@ class ContestCompleteData(Model):
     prizes: list[ContestDataPrizes] | None
     winners: list[ContestDataWinners] | None
 
-    def __init__(self, *, date_end: _dt.date | None = ..., anonymization: str | None = ..., metrics: list[ContestDataMetrics] | None = ..., prizes: list[ContestDataPrizes] | None = ..., winners: list[ContestDataWinners] | None = ...) -> None: ...
-
 
 class ContestCompleteDataScore(Model):
     score: float | None
-
-    def __init__(self, *, score: float | None = ...) -> None: ...
 
 
 class ContestDataMetrics(Model):
@@ -583,15 +473,11 @@ class ContestDataMetrics(Model):
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContestDataPrizes(Model):
     tier: int | None
     name: str | None
     image_id: str | None
-
-    def __init__(self, *, tier: int | None = ..., name: str | None = ..., image_id: str | None = ...) -> None: ...
 
 
 class ContestDataWinners(Model):
@@ -600,23 +486,17 @@ class ContestDataWinners(Model):
     contest_score: ContestCompleteDataScore | None
     users: list[ContestDataWinnersUsers] | None
 
-    def __init__(self, *, tier: int | None = ..., winners_count: int | None = ..., contest_score: ContestCompleteDataScore | None = ..., users: list[ContestDataWinnersUsers] | None = ...) -> None: ...
-
 
 class ContestDataWinnersUsers(Model):
     id: str | None
     rank: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., rank: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContestDisqualifiedAgents(Model):
     id: str | None
     note: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., note: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ContestMetrics(Model):
@@ -626,16 +506,12 @@ class ContestMetrics(Model):
     minimum_qualifier: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., weight: int | None = ..., minimum_qualifier: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContestMetricScore(Model):
     metric: AddressableEntityRef | None
     score: float | None
     total_points: float | None
     percent_of_goal: float | None
-
-    def __init__(self, *, metric: AddressableEntityRef | None = ..., score: float | None = ..., total_points: float | None = ..., percent_of_goal: float | None = ...) -> None: ...
 
 
 class ContestMetricScoreRanked(Model):
@@ -644,8 +520,6 @@ class ContestMetricScoreRanked(Model):
     total_points: float | None
     percent_of_goal: float | None
     rank: int | None
-
-    def __init__(self, *, metric: AddressableEntityRef | None = ..., score: float | None = ..., total_points: float | None = ..., percent_of_goal: float | None = ..., rank: int | None = ...) -> None: ...
 
 
 class ContestPrizes(Model):
@@ -656,30 +530,22 @@ class ContestPrizes(Model):
     image_url: str | None
     winners_count: int | None
 
-    def __init__(self, *, tier: int | None = ..., name: str | None = ..., description: str | None = ..., image_id: str | None = ..., image_url: str | None = ..., winners_count: int | None = ...) -> None: ...
-
 
 class ContestProfile(Model):
     id: str | None
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContestRequesingParticipantDailyInfo(Model):
     date_workday: _dt.date | None
     contest_score: ContestScoreRanked | None
-
-    def __init__(self, *, date_workday: _dt.date | None = ..., contest_score: ContestScoreRanked | None = ...) -> None: ...
 
 
 class ContestScore(Model):
     score: float | None
     total_points: float | None
     percent_of_goal: float | None
-
-    def __init__(self, *, score: float | None = ..., total_points: float | None = ..., percent_of_goal: float | None = ...) -> None: ...
 
 
 class ContestScoreRanked(Model):
@@ -689,16 +555,12 @@ class ContestScoreRanked(Model):
     rank: int | None
     tier: int | None
 
-    def __init__(self, *, score: float | None = ..., total_points: float | None = ..., percent_of_goal: float | None = ..., rank: int | None = ..., tier: int | None = ...) -> None: ...
-
 
 class ContestScoresAgents(Model):
     contest_score: ContestScoreRanked | None
     metric_scores: list[ContestMetricScoreRanked] | None
     disqualified: bool | None
     user: UserReference | None
-
-    def __init__(self, *, contest_score: ContestScoreRanked | None = ..., metric_scores: list[ContestMetricScoreRanked] | None = ..., disqualified: bool | None = ..., user: UserReference | None = ...) -> None: ...
 
 
 class ContestScoresAgentsPagedList(Model):
@@ -709,8 +571,6 @@ class ContestScoresAgentsPagedList(Model):
     date_workday: _dt.date | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ContestScoresAgents] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., date_workday: _dt.date | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ContestScoresAgentTrend(Model):
     contest_score: ContestScoreRanked | None
@@ -718,14 +578,10 @@ class ContestScoresAgentTrend(Model):
     disqualified: bool | None
     date_workday: _dt.date | None
 
-    def __init__(self, *, contest_score: ContestScoreRanked | None = ..., metric_scores: list[ContestMetricScoreRanked] | None = ..., disqualified: bool | None = ..., date_workday: _dt.date | None = ...) -> None: ...
-
 
 class ContestScoresAgentTrendList(Model):
     entities: list[ContestScoresAgentTrend] | None
     user: UserReference | None
-
-    def __init__(self, *, entities: list[ContestScoresAgentTrend] | None = ..., user: UserReference | None = ...) -> None: ...
 
 
 class ContestScoresGroupTrend(Model):
@@ -733,13 +589,9 @@ class ContestScoresGroupTrend(Model):
     contest_score: ContestScore | None
     metric_scores: list[ContestMetricScore] | None
 
-    def __init__(self, *, date_workday: _dt.date | None = ..., contest_score: ContestScore | None = ..., metric_scores: list[ContestMetricScore] | None = ...) -> None: ...
-
 
 class ContestScoresGroupTrendList(Model):
     entities: list[ContestScoresGroupTrend] | None
-
-    def __init__(self, *, entities: list[ContestScoresGroupTrend] | None = ...) -> None: ...
 
 
 class ContestsCreateRequest(Model):
@@ -759,8 +611,6 @@ class ContestsCreateRequest(Model):
     participant_ids: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division: WritableDivision | None = ..., title: str | None = ..., description: str | None = ..., date_start: _dt.date | None = ..., date_end: _dt.date | None = ..., winning_criteria: str | None = ..., date_announced: _dt.datetime | None = ..., announcement_timezone: str | None = ..., anonymization: str | None = ..., metrics: list[ContestMetrics] | None = ..., prizes: list[ContestPrizes] | None = ..., profile_id: str | None = ..., participant_ids: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContestsEssentials(Model):
     id: str | None
@@ -779,15 +629,11 @@ class ContestsEssentials(Model):
     requesting_participant_contest_info: ContestRequesingParticipantDailyInfo | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., status: str | None = ..., date_start: _dt.date | None = ..., date_end: _dt.date | None = ..., profile: ContestProfile | None = ..., participant_count: int | None = ..., date_announced: _dt.datetime | None = ..., date_finalized: _dt.datetime | None = ..., date_cancelled: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_scores_modified: _dt.datetime | None = ..., metrics: list[ContestMetrics] | None = ..., requesting_participant_contest_info: ContestRequesingParticipantDailyInfo | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContestsFinalizeRequest(Model):
     status: str | None
     winners: list[ContestWinnersRequest] | None
     disqualified_agents: list[ContestDisqualifiedAgents] | None
-
-    def __init__(self, *, status: str | None = ..., winners: list[ContestWinnersRequest] | None = ..., disqualified_agents: list[ContestDisqualifiedAgents] | None = ...) -> None: ...
 
 
 class ContestsResponse(Model):
@@ -817,8 +663,6 @@ class ContestsResponse(Model):
     disqualified_agents: list[ContestDisqualifiedAgents] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division: WritableDivision | None = ..., title: str | None = ..., description: str | None = ..., date_start: _dt.date | None = ..., date_end: _dt.date | None = ..., winning_criteria: str | None = ..., date_announced: _dt.datetime | None = ..., announcement_timezone: str | None = ..., anonymization: str | None = ..., metrics: list[ContestMetrics] | None = ..., prizes: list[ContestPrizes] | None = ..., version: int | None = ..., created_by: UserReference | None = ..., profile: ContestProfile | None = ..., participants: list[UserReference] | None = ..., status: str | None = ..., participant_count: int | None = ..., date_finalized: _dt.datetime | None = ..., date_cancelled: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_scores_modified: _dt.datetime | None = ..., winners: list[ContestWinners] | None = ..., disqualified_agents: list[ContestDisqualifiedAgents] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContestUserRank(Model):
     id: str | None
@@ -826,46 +670,32 @@ class ContestUserRank(Model):
     score: float | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., rank: int | None = ..., score: float | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ContestWinners(Model):
     tier: int | None
     winners_count: int | None
     users: list[ContestUserRank] | None
 
-    def __init__(self, *, tier: int | None = ..., winners_count: int | None = ..., users: list[ContestUserRank] | None = ...) -> None: ...
-
 
 class ContestWinnersRequest(Model):
     tier: int | None
     user_ids: list[str] | None
 
-    def __init__(self, *, tier: int | None = ..., user_ids: list[str] | None = ...) -> None: ...
-
 
 class Context(Model):
     patterns: list[ContextPattern] | None
-
-    def __init__(self, *, patterns: list[ContextPattern] | None = ...) -> None: ...
 
 
 class ContextEntity(Model):
     name: str | None
 
-    def __init__(self, *, name: str | None = ...) -> None: ...
-
 
 class ContextIntent(Model):
     name: str | None
 
-    def __init__(self, *, name: str | None = ...) -> None: ...
-
 
 class ContextPattern(Model):
     criteria: list[EntityTypeCriteria] | None
-
-    def __init__(self, *, criteria: list[EntityTypeCriteria] | None = ...) -> None: ...
 
 
 class ContinuousForecastGetSessionResponse(Model):
@@ -874,12 +704,8 @@ class ContinuousForecastGetSessionResponse(Model):
     state: str | None
     error_code: str | None
 
-    def __init__(self, *, session_id: str | None = ..., last_successful_session_id: str | None = ..., state: str | None = ..., error_code: str | None = ...) -> None: ...
-
 
 class ContinuousForecastSessionResponse(Model):
     session_id: str | None
     state: str | None
     files: SessionFiles | None
-
-    def __init__(self, *, session_id: str | None = ..., state: str | None = ..., files: SessionFiles | None = ...) -> None: ...

@@ -16,28 +16,20 @@ class ContinuousForecastSnapshotResponse(Model):
     snapshot_id: str | None
     files: SnapshotFiles | None
 
-    def __init__(self, *, session_id: str | None = ..., snapshot_id: str | None = ..., files: SnapshotFiles | None = ...) -> None: ...
-
 
 class ContinuousForecastTimeSeries(Model):
     planning_group: str | None
     weeks: list[ContinuousForecastWeeks] | None
-
-    def __init__(self, *, planning_group: str | None = ..., weeks: list[ContinuousForecastWeeks] | None = ...) -> None: ...
 
 
 class ContinuousForecastWeeks(Model):
     week_offset: int | None
     values: list[float] | None
 
-    def __init__(self, *, week_offset: int | None = ..., values: list[float] | None = ...) -> None: ...
-
 
 class Contractual(Model):
     schema_property_key: str | None
     contractual: Contractual | None
-
-    def __init__(self, *, schema_property_key: str | None = ..., contractual: Contractual | None = ...) -> None: ...
 
 
 class Conversation(Model):
@@ -59,19 +51,13 @@ class Conversation(Model):
     inactivity_timeout: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., external_tag: str | None = ..., start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., address: str | None = ..., participants: list[Participant] | None = ..., conversation_ids: list[str] | None = ..., max_participants: int | None = ..., recording_state: str | None = ..., state: str | None = ..., divisions: list[ConversationDivisionMembership] | None = ..., recent_transfers: list[TransferResponse] | None = ..., secure_pause: bool | None = ..., utilization_label_id: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConversationAccessAttributesResponse(Model):
     access_attributes: list[str] | None
 
-    def __init__(self, *, access_attributes: list[str] | None = ...) -> None: ...
-
 
 class ConversationAccessAttributesUpdate(Model):
     access_attributes: list[str] | None
-
-    def __init__(self, *, access_attributes: list[str] | None = ...) -> None: ...
 
 
 class ConversationActivityData(Model):
@@ -79,8 +65,6 @@ class ConversationActivityData(Model):
     data: list[ConversationActivityMetricValue] | None
     truncated: bool | None
     entities: list[ConversationActivityEntityData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[ConversationActivityMetricValue] | None = ..., truncated: bool | None = ..., entities: list[ConversationActivityEntityData] | None = ...) -> None: ...
 
 
 class ConversationActivityEntityData(Model):
@@ -108,8 +92,6 @@ class ConversationActivityEntityData(Model):
     user_id: str | None
     scored_agents: list[ConversationActivityScoredAgent] | None
 
-    def __init__(self, *, activity_date: _dt.datetime | None = ..., metric: str | None = ..., active_routing: str | None = ..., address_from: str | None = ..., address_to: str | None = ..., ani: str | None = ..., conversation_id: str | None = ..., converted_from: str | None = ..., converted_to: str | None = ..., direction: str | None = ..., dnis: str | None = ..., media_type: str | None = ..., participant_name: str | None = ..., queue_id: str | None = ..., requested_language_id: str | None = ..., requested_routing_skill_ids: list[str] | None = ..., requested_routings: list[str] | None = ..., routing_priority: int | None = ..., session_id: str | None = ..., team_id: str | None = ..., used_routing: str | None = ..., user_id: str | None = ..., scored_agents: list[ConversationActivityScoredAgent] | None = ...) -> None: ...
-
 
 class ConversationActivityMetricValue(Model):
     metric: str | None
@@ -118,8 +100,6 @@ class ConversationActivityMetricValue(Model):
     count: int | None
     calculated_metric_value: int | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., entity_ids: list[str] | None = ..., count: int | None = ..., calculated_metric_value: int | None = ...) -> None: ...
-
 
 class ConversationActivityQuery(Model):
     metrics: list[ConversationActivityQueryMetric] | None
@@ -127,14 +107,10 @@ class ConversationActivityQuery(Model):
     filter: ConversationActivityQueryFilter | None
     order: str | None
 
-    def __init__(self, *, metrics: list[ConversationActivityQueryMetric] | None = ..., group_by: list[str] | None = ..., filter: ConversationActivityQueryFilter | None = ..., order: str | None = ...) -> None: ...
-
 
 class ConversationActivityQueryClause(Model):
     type: str | None
     predicates: list[ConversationActivityQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[ConversationActivityQueryPredicate] | None = ...) -> None: ...
 
 
 class ConversationActivityQueryFilter(Model):
@@ -142,11 +118,7 @@ class ConversationActivityQueryFilter(Model):
     clauses: list[ConversationActivityQueryClause] | None
     predicates: list[ConversationActivityQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[ConversationActivityQueryClause] | None = ..., predicates: list[ConversationActivityQueryPredicate] | None = ...) -> None: ...
-
 
 class ConversationActivityQueryMetric(Model):
     metric: str | None
     details: bool | None
-
-    def __init__(self, *, metric: str | None = ..., details: bool | None = ...) -> None: ...

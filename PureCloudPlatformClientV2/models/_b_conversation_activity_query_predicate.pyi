@@ -31,43 +31,31 @@ class ConversationActivityQueryPredicate(Model):
     operator: str | None
     value: str | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class ConversationActivityResponse(Model):
     results: list[ConversationActivityData] | None
     entity_id_dimension: str | None
-
-    def __init__(self, *, results: list[ConversationActivityData] | None = ..., entity_id_dimension: str | None = ...) -> None: ...
 
 
 class ConversationActivityScoredAgent(Model):
     agent_score: int | None
     scored_agent_id: str | None
 
-    def __init__(self, *, agent_score: int | None = ..., scored_agent_id: str | None = ...) -> None: ...
-
 
 class ConversationAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class ConversationAggregateQueryClause(Model):
     type: str | None
     predicates: list[ConversationAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[ConversationAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class ConversationAggregateQueryFilter(Model):
     type: str | None
     clauses: list[ConversationAggregateQueryClause] | None
     predicates: list[ConversationAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[ConversationAggregateQueryClause] | None = ..., predicates: list[ConversationAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class ConversationAggregateQueryPredicate(Model):
@@ -77,13 +65,9 @@ class ConversationAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class ConversationAggregateQueryResponse(Model):
     results: list[ConversationAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[ConversationAggregateDataContainer] | None = ...) -> None: ...
 
 
 class ConversationAggregationQuery(Model):
@@ -100,14 +84,10 @@ class ConversationAggregationQuery(Model):
     sort_metric: ConversationAggregationSort | None
     limit: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: ConversationAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[ConversationAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: ConversationAggregationSort | None = ..., limit: int | None = ...) -> None: ...
-
 
 class ConversationAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class ConversationAggregationView(Model):
@@ -115,8 +95,6 @@ class ConversationAggregationView(Model):
     name: str | None
     function: str | None
     range: AggregationRange | None
-
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
 
 
 class ConversationAppSettings(Model):
@@ -131,8 +109,6 @@ class ConversationAppSettings(Model):
     notifications: NotificationsSettings | None
     session_duration_seconds: int | None
 
-    def __init__(self, *, enabled: bool | None = ..., show_agent_typing_indicator: bool | None = ..., show_user_typing_indicator: bool | None = ..., auto_start: AutoStart | None = ..., markdown: Markdown | None = ..., conversation_disconnect: ConversationDisconnectSettings | None = ..., conversation_clear: ConversationClearSettings | None = ..., humanize: Humanize | None = ..., notifications: NotificationsSettings | None = ..., session_duration_seconds: int | None = ...) -> None: ...
-
 
 class ConversationAssociation(Model):
     external_contact_id: str | None
@@ -140,14 +116,10 @@ class ConversationAssociation(Model):
     communication_id: str | None
     media_type: str | None
 
-    def __init__(self, *, external_contact_id: str | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., media_type: str | None = ...) -> None: ...
-
 
 class ConversationAsyncAggregateQueryResponse(Model):
     results: list[ConversationAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[ConversationAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class ConversationAsyncAggregationQuery(Model):
@@ -165,28 +137,20 @@ class ConversationAsyncAggregationQuery(Model):
     limit: int | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: ConversationAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[ConversationAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: ConversationAggregationSort | None = ..., limit: int | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class ConversationAttribute(Model):
     schema: ConversationAttributeSchema | None
     attribute_name: str | None
-
-    def __init__(self, *, schema: ConversationAttributeSchema | None = ..., attribute_name: str | None = ...) -> None: ...
 
 
 class ConversationAttributeProperties(Model):
     schema: ConversationSchemaReference | None
     name: str | None
 
-    def __init__(self, *, schema: ConversationSchemaReference | None = ..., name: str | None = ...) -> None: ...
-
 
 class ConversationAttributeSchema(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationBasic(Model):
@@ -202,8 +166,6 @@ class ConversationBasic(Model):
     self_uri: str | None
     participants: list[ParticipantBasic] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., external_tag: str | None = ..., start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., divisions: list[ConversationDivisionMembership] | None = ..., secure_pause: bool | None = ..., utilization_label_id: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., self_uri: str | None = ..., participants: list[ParticipantBasic] | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicCallbackConversation(Model):
     id: str | None
@@ -215,8 +177,6 @@ class ConversationCallbackEventTopicCallbackConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationCallbackEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[ConversationCallbackEventTopicCallbackMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationCallbackEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class ConversationCallbackEventTopicCallbackMediaParticipant(Model):
@@ -270,14 +230,10 @@ class ConversationCallbackEventTopicCallbackMediaParticipant(Model):
     callback_scheduled_time: _dt.datetime | None
     automated_callback_config_id: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: ConversationCallbackEventTopicUriReference | None = ..., queue: ConversationCallbackEventTopicUriReference | None = ..., team: ConversationCallbackEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: ConversationCallbackEventTopicErrorBody | None = ..., script: ConversationCallbackEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: ConversationCallbackEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: ConversationCallbackEventTopicUriReference | None = ..., wrapup: ConversationCallbackEventTopicWrapup | None = ..., conversation_routing_data: ConversationCallbackEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: ConversationCallbackEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: ConversationCallbackEventTopicQueueMediaSettings | None = ..., outbound_preview: ConversationCallbackEventTopicDialerPreview | None = ..., voicemail: ConversationCallbackEventTopicVoicemail | None = ..., callback_numbers: list[str] | None = ..., callback_user_name: str | None = ..., skip_enabled: bool | None = ..., external_campaign: bool | None = ..., timeout_seconds: int | None = ..., callback_scheduled_time: _dt.datetime | None = ..., automated_callback_config_id: str | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicConversationDivisionMembership(Model):
     division: ConversationCallbackEventTopicDomainEntityRef | None
     entities: list[ConversationCallbackEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationCallbackEventTopicDomainEntityRef | None = ..., entities: list[ConversationCallbackEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class ConversationCallbackEventTopicConversationRoutingData(Model):
@@ -288,16 +244,12 @@ class ConversationCallbackEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationCallbackEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationCallbackEventTopicUriReference | None = ..., language: ConversationCallbackEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationCallbackEventTopicUriReference] | None = ..., scored_agents: list[ConversationCallbackEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicDetail(Model):
     error_code: str | None
     field_name: str | None
     entity_id: str | None
     entity_name: str | None
-
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
 
 
 class ConversationCallbackEventTopicDialerPreview(Model):
@@ -307,22 +259,16 @@ class ConversationCallbackEventTopicDialerPreview(Model):
     campaign_id: str | None
     phone_number_columns: list[ConversationCallbackEventTopicPhoneNumberColumn] | None
 
-    def __init__(self, *, id: str | None = ..., contact_id: str | None = ..., contact_list_id: str | None = ..., campaign_id: str | None = ..., phone_number_columns: list[ConversationCallbackEventTopicPhoneNumberColumn] | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationCallbackEventTopicErrorBody(Model):
@@ -338,21 +284,15 @@ class ConversationCallbackEventTopicErrorBody(Model):
     errors: list[ConversationCallbackEventTopicErrorBody] | None
     limit: ConversationCallbackEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[ConversationCallbackEventTopicDetail] | None = ..., errors: list[ConversationCallbackEventTopicErrorBody] | None = ..., limit: ConversationCallbackEventTopicLimit | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationCallbackEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: ConversationCallbackEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class ConversationCallbackEventTopicJourneyContext(Model):
@@ -360,21 +300,15 @@ class ConversationCallbackEventTopicJourneyContext(Model):
     customer_session: ConversationCallbackEventTopicJourneyCustomerSession | None
     triggering_action: ConversationCallbackEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationCallbackEventTopicJourneyCustomer | None = ..., customer_session: ConversationCallbackEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationCallbackEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationCallbackEventTopicLimit(Model):
@@ -383,14 +317,10 @@ class ConversationCallbackEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicPhoneNumberColumn(Model):
     column_name: str | None
     type: str | None
-
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationCallbackEventTopicQueueMediaSettings(Model):
@@ -399,28 +329,20 @@ class ConversationCallbackEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicScoredAgent(Model):
     agent: ConversationCallbackEventTopicUriReference | None
     score: int | None
-
-    def __init__(self, *, agent: ConversationCallbackEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class ConversationCallbackEventTopicUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class ConversationCallbackEventTopicVoicemail(Model):
     id: str | None
     upload_status: str | None
-
-    def __init__(self, *, id: str | None = ..., upload_status: str | None = ...) -> None: ...
 
 
 class ConversationCallbackEventTopicWrapup(Model):
@@ -429,8 +351,6 @@ class ConversationCallbackEventTopicWrapup(Model):
     tags: list[str] | None
     duration_seconds: int | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class ConversationCallEventTopicCallConversation(Model):
@@ -446,8 +366,6 @@ class ConversationCallEventTopicCallConversation(Model):
     recording_state: str | None
     secure_pause: bool | None
     max_participants: int | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[ConversationCallEventTopicCallMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationCallEventTopicConversationDivisionMembership] | None = ..., recording_state: str | None = ..., secure_pause: bool | None = ..., max_participants: int | None = ...) -> None: ...
 
 
 class ConversationCallEventTopicCallMediaParticipant(Model):
@@ -511,14 +429,10 @@ class ConversationCallEventTopicCallMediaParticipant(Model):
     fax_status: ConversationCallEventTopicFaxStatus | None
     public_ip_address: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: ConversationCallEventTopicUriReference | None = ..., queue: ConversationCallEventTopicUriReference | None = ..., team: ConversationCallEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: ConversationCallEventTopicErrorBody | None = ..., script: ConversationCallEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: ConversationCallEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: ConversationCallEventTopicUriReference | None = ..., wrapup: ConversationCallEventTopicWrapup | None = ..., conversation_routing_data: ConversationCallEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: ConversationCallEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: ConversationCallEventTopicQueueMediaSettings | None = ..., muted: bool | None = ..., confined: bool | None = ..., recording: bool | None = ..., recording_state: str | None = ..., recorders_state: ConversationCallEventTopicRecordersState | None = ..., disposition: ConversationCallEventTopicDisposition | None = ..., transfer_source: str | None = ..., secure_pause: bool | None = ..., group: ConversationCallEventTopicUriReference | None = ..., ani: str | None = ..., dnis: str | None = ..., document_id: str | None = ..., monitored_participant_id: str | None = ..., coached_participant_id: str | None = ..., barged_participant_id: str | None = ..., barged_time: _dt.datetime | None = ..., consult_participant_id: str | None = ..., fax_status: ConversationCallEventTopicFaxStatus | None = ..., public_ip_address: str | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicConversationDivisionMembership(Model):
     division: ConversationCallEventTopicDomainEntityRef | None
     entities: list[ConversationCallEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationCallEventTopicDomainEntityRef | None = ..., entities: list[ConversationCallEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class ConversationCallEventTopicConversationRoutingData(Model):
@@ -529,16 +443,12 @@ class ConversationCallEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationCallEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationCallEventTopicUriReference | None = ..., language: ConversationCallEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationCallEventTopicUriReference] | None = ..., scored_agents: list[ConversationCallEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicDetail(Model):
     error_code: str | None
     field_name: str | None
     entity_id: str | None
     entity_name: str | None
-
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
 
 
 class ConversationCallEventTopicDisposition(Model):
@@ -547,8 +457,6 @@ class ConversationCallEventTopicDisposition(Model):
     amd_timeout: ConversationCallEventTopicDispositionAmdTimeout | None
     silent_call_timeout: ConversationCallEventTopicDispositionSilentCallTimeout | None
 
-    def __init__(self, *, name: str | None = ..., analyzer: str | None = ..., amd_timeout: ConversationCallEventTopicDispositionAmdTimeout | None = ..., silent_call_timeout: ConversationCallEventTopicDispositionSilentCallTimeout | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicDispositionAmdTimeout(Model):
     timeout_ms: int | None
@@ -556,15 +464,11 @@ class ConversationCallEventTopicDispositionAmdTimeout(Model):
     timer_start_time: float | None
     timer_end_time: float | None
 
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_event: str | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicDispositionSilentCallTimeout(Model):
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
-
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
 
 
 class ConversationCallEventTopicDivisionEntityRef(Model):
@@ -572,14 +476,10 @@ class ConversationCallEventTopicDivisionEntityRef(Model):
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationCallEventTopicErrorBody(Model):
@@ -595,8 +495,6 @@ class ConversationCallEventTopicErrorBody(Model):
     errors: list[ConversationCallEventTopicErrorBody] | None
     limit: ConversationCallEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[ConversationCallEventTopicDetail] | None = ..., errors: list[ConversationCallEventTopicErrorBody] | None = ..., limit: ConversationCallEventTopicLimit | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicFaxStatus(Model):
     direction: str | None
@@ -608,18 +506,12 @@ class ConversationCallEventTopicFaxStatus(Model):
     page_errors: int | None
     line_errors: int | None
 
-    def __init__(self, *, direction: str | None = ..., expected_pages: int | None = ..., active_page: int | None = ..., lines_transmitted: int | None = ..., bytes_transmitted: int | None = ..., data_rate: int | None = ..., page_errors: int | None = ..., line_errors: int | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationCallEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: ConversationCallEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...

@@ -18,21 +18,15 @@ class ConversationCallEventTopicJourneyContext(Model):
     customer_session: ConversationCallEventTopicJourneyCustomerSession | None
     triggering_action: ConversationCallEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationCallEventTopicJourneyCustomer | None = ..., customer_session: ConversationCallEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationCallEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationCallEventTopicLimit(Model):
@@ -41,16 +35,12 @@ class ConversationCallEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
-
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
 
 
 class ConversationCallEventTopicRecordersState(Model):
@@ -59,21 +49,15 @@ class ConversationCallEventTopicRecordersState(Model):
     agent_experience_state: str | None
     snippet_state: str | None
 
-    def __init__(self, *, adhoc_state: str | None = ..., customer_experience_state: str | None = ..., agent_experience_state: str | None = ..., snippet_state: str | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicScoredAgent(Model):
     agent: ConversationCallEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: ConversationCallEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class ConversationCallEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConversationCallEventTopicWrapup(Model):
@@ -82,8 +66,6 @@ class ConversationCallEventTopicWrapup(Model):
     tags: list[str] | None
     duration_seconds: int | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class ConversationCategoriesEntityListing(Model):
@@ -98,8 +80,6 @@ class ConversationCategoriesEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ConversationCategory] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ConversationCategory(Model):
     id: str | None
@@ -108,15 +88,11 @@ class ConversationCategory(Model):
     interaction_type: str | None
     criteria: Operand | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., interaction_type: str | None = ..., criteria: Operand | None = ...) -> None: ...
-
 
 class ConversationChannel(Model):
     type: str | None
     message_type: str | None
     platform: str | None
-
-    def __init__(self, *, type: str | None = ..., message_type: str | None = ..., platform: str | None = ...) -> None: ...
 
 
 class ConversationChannelLocation(Model):
@@ -125,8 +101,6 @@ class ConversationChannelLocation(Model):
 
 class ConversationChannelMetadata(Model):
     sub_type: str | None
-
-    def __init__(self, *, sub_type: str | None = ...) -> None: ...
 
 
 class ConversationChat(Model):
@@ -153,8 +127,6 @@ class ConversationChat(Model):
     after_call_work_required: bool | None
     queue_media_settings: ConversationQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., room_id: str | None = ..., recording_id: str | None = ..., segments: list[Segment] | None = ..., held: bool | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., avatar_image_url: str | None = ..., journey_context: JourneyContext | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: ConversationQueueMediaSettings | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicChatConversation(Model):
     id: str | None
@@ -166,8 +138,6 @@ class ConversationChatEventTopicChatConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationChatEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[ConversationChatEventTopicChatMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationChatEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class ConversationChatEventTopicChatMediaParticipant(Model):
@@ -214,14 +184,10 @@ class ConversationChatEventTopicChatMediaParticipant(Model):
     room_id: str | None
     avatar_image_url: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: ConversationChatEventTopicUriReference | None = ..., queue: ConversationChatEventTopicUriReference | None = ..., team: ConversationChatEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: ConversationChatEventTopicErrorBody | None = ..., script: ConversationChatEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: ConversationChatEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: ConversationChatEventTopicUriReference | None = ..., wrapup: ConversationChatEventTopicWrapup | None = ..., conversation_routing_data: ConversationChatEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: ConversationChatEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: ConversationChatEventTopicQueueMediaSettings | None = ..., room_id: str | None = ..., avatar_image_url: str | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicConversationDivisionMembership(Model):
     division: ConversationChatEventTopicDomainEntityRef | None
     entities: list[ConversationChatEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationChatEventTopicDomainEntityRef | None = ..., entities: list[ConversationChatEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class ConversationChatEventTopicConversationRoutingData(Model):
@@ -232,8 +198,6 @@ class ConversationChatEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationChatEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationChatEventTopicUriReference | None = ..., language: ConversationChatEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationChatEventTopicUriReference] | None = ..., scored_agents: list[ConversationChatEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicDetail(Model):
     error_code: str | None
@@ -241,22 +205,16 @@ class ConversationChatEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationChatEventTopicErrorBody(Model):
@@ -272,21 +230,15 @@ class ConversationChatEventTopicErrorBody(Model):
     errors: list[ConversationChatEventTopicErrorBody] | None
     limit: ConversationChatEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[ConversationChatEventTopicDetail] | None = ..., errors: list[ConversationChatEventTopicErrorBody] | None = ..., limit: ConversationChatEventTopicLimit | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationChatEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: ConversationChatEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class ConversationChatEventTopicJourneyContext(Model):
@@ -294,21 +246,15 @@ class ConversationChatEventTopicJourneyContext(Model):
     customer_session: ConversationChatEventTopicJourneyCustomerSession | None
     triggering_action: ConversationChatEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationChatEventTopicJourneyCustomer | None = ..., customer_session: ConversationChatEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationChatEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationChatEventTopicLimit(Model):
@@ -317,8 +263,6 @@ class ConversationChatEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -326,18 +270,12 @@ class ConversationChatEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicScoredAgent(Model):
     agent: ConversationChatEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: ConversationChatEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class ConversationChatEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...

@@ -20,16 +20,12 @@ class ConversationChatEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationChecklistTopicAgentChecklistActivationTrigger(Model):
     trigger_type: str | None
     trigger_date: _dt.datetime | None
     intent_name: str | None
     intent_id: str | None
-
-    def __init__(self, *, trigger_type: str | None = ..., trigger_date: _dt.datetime | None = ..., intent_name: str | None = ..., intent_id: str | None = ...) -> None: ...
 
 
 class ConversationChecklistTopicAgentChecklistItemState(Model):
@@ -43,8 +39,6 @@ class ConversationChecklistTopicAgentChecklistItemState(Model):
     automated_check_enabled: bool | None
     important: bool | None
     last_modified_in_acw: bool | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., state_from_model: str | None = ..., state_from_agent: str | None = ..., date_last_modified_by_model: _dt.datetime | None = ..., date_last_modified_by_agent: _dt.datetime | None = ..., automated_check_enabled: bool | None = ..., important: bool | None = ..., last_modified_in_acw: bool | None = ...) -> None: ...
 
 
 class ConversationChecklistTopicAgentChecklistRuntimeEventBody(Model):
@@ -69,20 +63,14 @@ class ConversationChecklistTopicAgentChecklistRuntimeEventBody(Model):
     conversation_context: list[ConversationChecklistTopicConversationContextTurnInfo] | None
     agent_checklist_items: list[ConversationChecklistTopicAgentChecklistItemState] | None
 
-    def __init__(self, *, evaluation_start_date: _dt.datetime | None = ..., evaluation_last_modified_date: _dt.datetime | None = ..., evaluation_finalized_date: _dt.datetime | None = ..., evaluation_finalized_with_acw_date: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., agent_checklist_id: str | None = ..., name: str | None = ..., language: str | None = ..., agent_id: str | None = ..., participant_id: str | None = ..., queue_id: str | None = ..., assistant_id: str | None = ..., media_type: str | None = ..., direction: str | None = ..., status: str | None = ..., exit_reason: str | None = ..., activation_triggers: list[ConversationChecklistTopicAgentChecklistActivationTrigger] | None = ..., conversation_context: list[ConversationChecklistTopicConversationContextTurnInfo] | None = ..., agent_checklist_items: list[ConversationChecklistTopicAgentChecklistItemState] | None = ...) -> None: ...
-
 
 class ConversationChecklistTopicConversationContextTurnInfo(Model):
     id: str | None
     participant: str | None
 
-    def __init__(self, *, id: str | None = ..., participant: str | None = ...) -> None: ...
-
 
 class ConversationClearSettings(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class ConversationCobrowseEventTopicCobrowseConversation(Model):
@@ -95,8 +83,6 @@ class ConversationCobrowseEventTopicCobrowseConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationCobrowseEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[ConversationCobrowseEventTopicCobrowseMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationCobrowseEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class ConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
@@ -146,11 +132,7 @@ class ConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
     provider_event_time: _dt.datetime | None
     controlling: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: ConversationCobrowseEventTopicUriReference | None = ..., queue: ConversationCobrowseEventTopicUriReference | None = ..., team: ConversationCobrowseEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: ConversationCobrowseEventTopicErrorBody | None = ..., script: ConversationCobrowseEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: ConversationCobrowseEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: ConversationCobrowseEventTopicUriReference | None = ..., wrapup: ConversationCobrowseEventTopicWrapup | None = ..., conversation_routing_data: ConversationCobrowseEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: ConversationCobrowseEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: ConversationCobrowseEventTopicQueueMediaSettings | None = ..., cobrowse_session_id: str | None = ..., cobrowse_role: str | None = ..., viewer_url: str | None = ..., provider_event_time: _dt.datetime | None = ..., controlling: list[str] | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicConversationDivisionMembership(Model):
     division: ConversationCobrowseEventTopicDomainEntityRef | None
     entities: list[ConversationCobrowseEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationCobrowseEventTopicDomainEntityRef | None = ..., entities: list[ConversationCobrowseEventTopicDivisionEntityRef] | None = ...) -> None: ...

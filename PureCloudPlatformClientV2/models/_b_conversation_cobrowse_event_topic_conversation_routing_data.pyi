@@ -21,8 +21,6 @@ class ConversationCobrowseEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationCobrowseEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationCobrowseEventTopicUriReference | None = ..., language: ConversationCobrowseEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationCobrowseEventTopicUriReference] | None = ..., scored_agents: list[ConversationCobrowseEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicDetail(Model):
     error_code: str | None
@@ -30,22 +28,16 @@ class ConversationCobrowseEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationCobrowseEventTopicErrorBody(Model):
@@ -61,21 +53,15 @@ class ConversationCobrowseEventTopicErrorBody(Model):
     errors: list[ConversationCobrowseEventTopicErrorBody] | None
     limit: ConversationCobrowseEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[ConversationCobrowseEventTopicDetail] | None = ..., errors: list[ConversationCobrowseEventTopicErrorBody] | None = ..., limit: ConversationCobrowseEventTopicLimit | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationCobrowseEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: ConversationCobrowseEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class ConversationCobrowseEventTopicJourneyContext(Model):
@@ -83,21 +69,15 @@ class ConversationCobrowseEventTopicJourneyContext(Model):
     customer_session: ConversationCobrowseEventTopicJourneyCustomerSession | None
     triggering_action: ConversationCobrowseEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationCobrowseEventTopicJourneyCustomer | None = ..., customer_session: ConversationCobrowseEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationCobrowseEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationCobrowseEventTopicLimit(Model):
@@ -106,8 +86,6 @@ class ConversationCobrowseEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -115,21 +93,15 @@ class ConversationCobrowseEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicScoredAgent(Model):
     agent: ConversationCobrowseEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: ConversationCobrowseEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class ConversationCobrowseEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConversationCobrowseEventTopicWrapup(Model):
@@ -138,8 +110,6 @@ class ConversationCobrowseEventTopicWrapup(Model):
     tags: list[str] | None
     duration_seconds: int | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class ConversationContentAttachment(Model):
@@ -152,16 +122,12 @@ class ConversationContentAttachment(Model):
     filename: str | None
     content_size_bytes: int | None
 
-    def __init__(self, *, id: str | None = ..., media_type: str | None = ..., url: str | None = ..., mime: str | None = ..., text: str | None = ..., sha256: str | None = ..., filename: str | None = ..., content_size_bytes: int | None = ...) -> None: ...
-
 
 class ConversationContentButtonResponse(Model):
     originating_message_id: str | None
     type: str | None
     text: str | None
     payload: str | None
-
-    def __init__(self, *, originating_message_id: str | None = ..., type: str | None = ..., text: str | None = ..., payload: str | None = ...) -> None: ...
 
 
 class ConversationContentCard(Model):
@@ -172,8 +138,6 @@ class ConversationContentCard(Model):
     default_action: ConversationContentCardAction | None
     actions: list[ConversationContentCardAction] | None
 
-    def __init__(self, *, title: str | None = ..., description: str | None = ..., image: str | None = ..., video: str | None = ..., default_action: ConversationContentCardAction | None = ..., actions: list[ConversationContentCardAction] | None = ...) -> None: ...
-
 
 class ConversationContentCardAction(Model):
     type: str | None
@@ -181,13 +145,9 @@ class ConversationContentCardAction(Model):
     payload: str | None
     url: str | None
 
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., payload: str | None = ..., url: str | None = ...) -> None: ...
-
 
 class ConversationContentCarousel(Model):
     cards: list[ConversationContentCard] | None
-
-    def __init__(self, *, cards: list[ConversationContentCard] | None = ...) -> None: ...
 
 
 class ConversationContentDatePicker(Model):
@@ -201,14 +161,10 @@ class ConversationContentDatePicker(Model):
     available_times: list[ConversationContentDatePickerAvailableTime] | None
     date_display_format: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., subtitle: str | None = ..., image_url: str | None = ..., date_minimum: _dt.datetime | None = ..., date_maximum: _dt.datetime | None = ..., location: ConversationContentLocation | None = ..., available_times: list[ConversationContentDatePickerAvailableTime] | None = ..., date_display_format: str | None = ...) -> None: ...
-
 
 class ConversationContentDatePickerAvailableTime(Model):
     duration: int | None
     date_time: _dt.datetime | None
-
-    def __init__(self, *, duration: int | None = ..., date_time: _dt.datetime | None = ...) -> None: ...
 
 
 class ConversationContentForm(Model):
@@ -221,8 +177,6 @@ class ConversationContentForm(Model):
     originating_message_id: str | None
     canned_response_id: str | None
 
-    def __init__(self, *, introduction: ConversationContentIntroduction | None = ..., form_pages: list[ConversationFormPage] | None = ..., received_message: ConversationContentReceivedReplyMessage | None = ..., reply_message: ConversationContentReceivedReplyMessage | None = ..., show_summary: bool | None = ..., response: list[ConversationFormResponseComponent] | None = ..., originating_message_id: str | None = ..., canned_response_id: str | None = ...) -> None: ...
-
 
 class ConversationContentInput(Model):
     id: str | None
@@ -234,16 +188,12 @@ class ConversationContentInput(Model):
     keyboard_type: str | None
     auto_complete_type: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., subtitle: str | None = ..., placeholder_text: str | None = ..., is_required: bool | None = ..., is_multiple_line: bool | None = ..., keyboard_type: str | None = ..., auto_complete_type: str | None = ...) -> None: ...
-
 
 class ConversationContentInteractiveApplication(Model):
     name: str | None
     url: str | None
     received_message: ConversationContentReceivedReplyMessage | None
     reply_message: ConversationContentReceivedReplyMessage | None
-
-    def __init__(self, *, name: str | None = ..., url: str | None = ..., received_message: ConversationContentReceivedReplyMessage | None = ..., reply_message: ConversationContentReceivedReplyMessage | None = ...) -> None: ...
 
 
 class ConversationContentIntroduction(Model):
@@ -252,16 +202,12 @@ class ConversationContentIntroduction(Model):
     image_url: str | None
     button_text: str | None
 
-    def __init__(self, *, title: str | None = ..., subtitle: str | None = ..., image_url: str | None = ..., button_text: str | None = ...) -> None: ...
-
 
 class ConversationContentLineItem(Model):
     name: str | None
     price: float | None
     description: str | None
     identifier: str | None
-
-    def __init__(self, *, name: str | None = ..., price: float | None = ..., description: str | None = ..., identifier: str | None = ...) -> None: ...
 
 
 class ConversationContentListPicker(Model):
@@ -270,8 +216,6 @@ class ConversationContentListPicker(Model):
     reply_message: ConversationContentReceivedReplyMessage | None
     received_message: ConversationContentReceivedReplyMessage | None
 
-    def __init__(self, *, id: str | None = ..., sections: list[ConversationContentListPickerSection] | None = ..., reply_message: ConversationContentReceivedReplyMessage | None = ..., received_message: ConversationContentReceivedReplyMessage | None = ...) -> None: ...
-
 
 class ConversationContentListPickerItem(Model):
     id: str | None
@@ -279,15 +223,11 @@ class ConversationContentListPickerItem(Model):
     subtitle: str | None
     image_url: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., subtitle: str | None = ..., image_url: str | None = ...) -> None: ...
-
 
 class ConversationContentListPickerSection(Model):
     title: str | None
     multiple_selection: bool | None
     items: list[ConversationContentListPickerItem] | None
-
-    def __init__(self, *, title: str | None = ..., multiple_selection: bool | None = ..., items: list[ConversationContentListPickerItem] | None = ...) -> None: ...
 
 
 class ConversationContentLocation(Model):
@@ -297,16 +237,12 @@ class ConversationContentLocation(Model):
     latitude: float | None
     longitude: float | None
 
-    def __init__(self, *, url: str | None = ..., address: str | None = ..., text: str | None = ..., latitude: float | None = ..., longitude: float | None = ...) -> None: ...
-
 
 class ConversationContentNotificationResponse(Model):
     originating_message_id: str | None
     reference_id: str | None
     notification_status: str | None
     notification_text: str | None
-
-    def __init__(self, *, originating_message_id: str | None = ..., reference_id: str | None = ..., notification_status: str | None = ..., notification_text: str | None = ...) -> None: ...
 
 
 class ConversationContentNotificationTemplate(Model):
@@ -316,8 +252,6 @@ class ConversationContentNotificationTemplate(Model):
     body: ConversationNotificationTemplateBody | None
     buttons: list[ConversationNotificationTemplateButton] | None
     footer: ConversationNotificationTemplateFooter | None
-
-    def __init__(self, *, id: str | None = ..., language: str | None = ..., header: ConversationNotificationTemplateHeader | None = ..., body: ConversationNotificationTemplateBody | None = ..., buttons: list[ConversationNotificationTemplateButton] | None = ..., footer: ConversationNotificationTemplateFooter | None = ...) -> None: ...
 
 
 class ConversationContentPaymentRequest(Model):
@@ -330,5 +264,3 @@ class ConversationContentPaymentRequest(Model):
     required_contact_fields: list[ConversationContentRequiredContactField] | None
     received_message: ConversationContentReceivedReplyMessage | None
     reply_message: ConversationContentReceivedReplyMessage | None
-
-    def __init__(self, *, payment_platform: str | None = ..., country_code: str | None = ..., currency_code: str | None = ..., order_total: float | None = ..., line_items: list[ConversationContentLineItem] | None = ..., shipping_options: list[ConversationContentLineItem] | None = ..., required_contact_fields: list[ConversationContentRequiredContactField] | None = ..., received_message: ConversationContentReceivedReplyMessage | None = ..., reply_message: ConversationContentReceivedReplyMessage | None = ...) -> None: ...

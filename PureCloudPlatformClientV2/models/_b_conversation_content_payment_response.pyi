@@ -9,5 +9,3 @@ class ConversationContentPaymentResponse(Model):
     originating_message_id: str | None
     payment_status: str | None
     failure_reason: str | None
-
-    def __init__(self, *, originating_message_id: str | None = ..., payment_status: str | None = ..., failure_reason: str | None = ...) -> None: ...

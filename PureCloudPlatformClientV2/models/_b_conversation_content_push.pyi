@@ -28,8 +28,6 @@ class ConversationContentPush(Model):
     push_provider_integration: ConversationPushProviderIntegration | None
     expiration: int | None
 
-    def __init__(self, *, device_type: str | None = ..., device_token_id: str | None = ..., device_token: str | None = ..., failed_messages: list[ConversationPushFailedMessageReferences] | None = ..., notification_message: ConversationPushNotificationMessageLabel | None = ..., push_provider_integration: ConversationPushProviderIntegration | None = ..., expiration: int | None = ...) -> None: ...
-
 
 class ConversationContentQuickReply(Model):
     text: str | None
@@ -38,21 +36,15 @@ class ConversationContentQuickReply(Model):
     action: str | None
     summary_text: str | None
 
-    def __init__(self, *, text: str | None = ..., payload: str | None = ..., image: str | None = ..., action: str | None = ..., summary_text: str | None = ...) -> None: ...
-
 
 class ConversationContentQuickReplyV2(Model):
     title: str | None
     actions: list[ConversationContentQuickReply] | None
 
-    def __init__(self, *, title: str | None = ..., actions: list[ConversationContentQuickReply] | None = ...) -> None: ...
-
 
 class ConversationContentReaction(Model):
     reaction_type: str | None
     count: int | None
-
-    def __init__(self, *, reaction_type: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class ConversationContentReceivedReplyMessage(Model):
@@ -62,13 +54,9 @@ class ConversationContentReceivedReplyMessage(Model):
     button_label: str | None
     image_url: str | None
 
-    def __init__(self, *, header: str | None = ..., title: str | None = ..., subtitle: str | None = ..., button_label: str | None = ..., image_url: str | None = ...) -> None: ...
-
 
 class ConversationContentRequiredContactField(Model):
     contact_field: str | None
-
-    def __init__(self, *, contact_field: str | None = ...) -> None: ...
 
 
 class ConversationContentRichLink(Model):
@@ -78,14 +66,10 @@ class ConversationContentRichLink(Model):
     url_label: str | None
     url: str | None
 
-    def __init__(self, *, header: ConversationContentRichLinkHeader | None = ..., footer: str | None = ..., text: str | None = ..., url_label: str | None = ..., url: str | None = ...) -> None: ...
-
 
 class ConversationContentRichLinkHeader(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class ConversationContentRoadsideAssistance(Model):
@@ -95,22 +79,16 @@ class ConversationContentRoadsideAssistance(Model):
     location: ConversationContentLocation | None
     message_number: int | None
 
-    def __init__(self, *, text: str | None = ..., phone_number: str | None = ..., is_device_phone_number: bool | None = ..., location: ConversationContentLocation | None = ..., message_number: int | None = ...) -> None: ...
-
 
 class ConversationContentStory(Model):
     type: str | None
     url: str | None
     reply_to_id: str | None
 
-    def __init__(self, *, type: str | None = ..., url: str | None = ..., reply_to_id: str | None = ...) -> None: ...
-
 
 class ConversationContentText(Model):
     type: str | None
     body: str | None
-
-    def __init__(self, *, type: str | None = ..., body: str | None = ...) -> None: ...
 
 
 class ConversationContentThumbnail(Model):
@@ -119,14 +97,10 @@ class ConversationContentThumbnail(Model):
     sha256: str | None
     content_size_bytes: int | None
 
-    def __init__(self, *, url: str | None = ..., mime: str | None = ..., sha256: str | None = ..., content_size_bytes: int | None = ...) -> None: ...
-
 
 class ConversationContentWheelPicker(Model):
     id: str | None
     items: list[ConversationContentWheelPickerItem] | None
-
-    def __init__(self, *, id: str | None = ..., items: list[ConversationContentWheelPickerItem] | None = ...) -> None: ...
 
 
 class ConversationContentWheelPickerItem(Model):
@@ -134,15 +108,11 @@ class ConversationContentWheelPickerItem(Model):
     title: str | None
     value: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class ConversationContext(Model):
     id: str | None
     participant: str | None
     text: str | None
-
-    def __init__(self, *, id: str | None = ..., participant: str | None = ..., text: str | None = ...) -> None: ...
 
 
 class ConversationCustomAttributesSearchCriteria(Model):
@@ -156,8 +126,6 @@ class ConversationCustomAttributesSearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[ConversationCustomAttributesSearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class ConversationCustomAttributesSearchRequest(Model):
     expand: list[str] | None
@@ -166,8 +134,6 @@ class ConversationCustomAttributesSearchRequest(Model):
     sort: list[SearchSort] | None
     sort_by: str | None
     sort_order: str | None
-
-    def __init__(self, *, expand: list[str] | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., sort_by: str | None = ..., sort_order: str | None = ...) -> None: ...
 
 
 class ConversationDataSchema(Model):
@@ -179,36 +145,26 @@ class ConversationDataSchema(Model):
     json_schema: ConversationJsonSchemaDocument | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., version: int | None = ..., enabled: bool | None = ..., date_created: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., json_schema: ConversationJsonSchemaDocument | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConversationDataSchemaListing(Model):
     total: int | None
     entities: list[ConversationDataSchema] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[ConversationDataSchema] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConversationDeletionProtectionQuery(Model):
     conversation_ids: list[str] | None
-
-    def __init__(self, *, conversation_ids: list[str] | None = ...) -> None: ...
 
 
 class ConversationDetailQueryClause(Model):
     type: str | None
     predicates: list[ConversationDetailQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[ConversationDetailQueryPredicate] | None = ...) -> None: ...
-
 
 class ConversationDetailQueryFilter(Model):
     type: str | None
     clauses: list[ConversationDetailQueryClause] | None
     predicates: list[ConversationDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[ConversationDetailQueryClause] | None = ..., predicates: list[ConversationDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class ConversationDetailQueryPredicate(Model):
@@ -219,34 +175,24 @@ class ConversationDetailQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., metric: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class ConversationDetailsDatalakeAvailabilityTopicDataAvailabilityChangeNotification(Model):
     data_availability_date: _dt.datetime | None
-
-    def __init__(self, *, data_availability_date: _dt.datetime | None = ...) -> None: ...
 
 
 class ConversationDisconnectSettings(Model):
     enabled: bool | None
     type: str | None
 
-    def __init__(self, *, enabled: bool | None = ..., type: str | None = ...) -> None: ...
-
 
 class ConversationDivisionMembership(Model):
     division: DomainEntityRef | None
     entities: list[DivisionEntityRef] | None
 
-    def __init__(self, *, division: DomainEntityRef | None = ..., entities: list[DivisionEntityRef] | None = ...) -> None: ...
-
 
 class ConversationEditedInput(Model):
     text: str | None
     date_modified: _dt.datetime | None
-
-    def __init__(self, *, text: str | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
 
 
 class ConversationEmailEventTopicAttachment(Model):
@@ -256,14 +202,10 @@ class ConversationEmailEventTopicAttachment(Model):
     content_type: str | None
     content_length: int | None
 
-    def __init__(self, *, attachment_id: str | None = ..., name: str | None = ..., content_uri: str | None = ..., content_type: str | None = ..., content_length: int | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicConversationDivisionMembership(Model):
     division: ConversationEmailEventTopicDomainEntityRef | None
     entities: list[ConversationEmailEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationEmailEventTopicDomainEntityRef | None = ..., entities: list[ConversationEmailEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class ConversationEmailEventTopicConversationRoutingData(Model):
@@ -274,8 +216,6 @@ class ConversationEmailEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationEmailEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationEmailEventTopicUriReference | None = ..., language: ConversationEmailEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationEmailEventTopicUriReference] | None = ..., scored_agents: list[ConversationEmailEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicDetail(Model):
     error_code: str | None
@@ -283,22 +223,16 @@ class ConversationEmailEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationEmailEventTopicEmailConversation(Model):
@@ -311,8 +245,6 @@ class ConversationEmailEventTopicEmailConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationEmailEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[ConversationEmailEventTopicEmailMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationEmailEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class ConversationEmailEventTopicEmailMediaParticipant(Model):
@@ -363,8 +295,6 @@ class ConversationEmailEventTopicEmailMediaParticipant(Model):
     draft_attachments: list[ConversationEmailEventTopicAttachment] | None
     spam: bool | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: ConversationEmailEventTopicUriReference | None = ..., queue: ConversationEmailEventTopicUriReference | None = ..., team: ConversationEmailEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: ConversationEmailEventTopicErrorBody | None = ..., script: ConversationEmailEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: ConversationEmailEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: ConversationEmailEventTopicUriReference | None = ..., wrapup: ConversationEmailEventTopicWrapup | None = ..., conversation_routing_data: ConversationEmailEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: ConversationEmailEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: ConversationEmailEventTopicQueueMediaSettings | None = ..., subject: str | None = ..., messages_sent: int | None = ..., auto_generated: bool | None = ..., message_id: str | None = ..., draft_attachments: list[ConversationEmailEventTopicAttachment] | None = ..., spam: bool | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicErrorBody(Model):
     message: str | None
@@ -379,21 +309,15 @@ class ConversationEmailEventTopicErrorBody(Model):
     errors: list[ConversationEmailEventTopicErrorBody] | None
     limit: ConversationEmailEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[ConversationEmailEventTopicDetail] | None = ..., errors: list[ConversationEmailEventTopicErrorBody] | None = ..., limit: ConversationEmailEventTopicLimit | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationEmailEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: ConversationEmailEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class ConversationEmailEventTopicJourneyContext(Model):
@@ -401,18 +325,12 @@ class ConversationEmailEventTopicJourneyContext(Model):
     customer_session: ConversationEmailEventTopicJourneyCustomerSession | None
     triggering_action: ConversationEmailEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationEmailEventTopicJourneyCustomer | None = ..., customer_session: ConversationEmailEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationEmailEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...

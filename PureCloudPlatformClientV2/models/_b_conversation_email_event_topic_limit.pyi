@@ -13,8 +13,6 @@ class ConversationEmailEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -22,21 +20,15 @@ class ConversationEmailEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicScoredAgent(Model):
     agent: ConversationEmailEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: ConversationEmailEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class ConversationEmailEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConversationEmailEventTopicWrapup(Model):
@@ -46,8 +38,6 @@ class ConversationEmailEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationEncryptionConfiguration(Model):
     id: str | None
@@ -56,34 +46,24 @@ class ConversationEncryptionConfiguration(Model):
     last_error: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., url: str | None = ..., key_configuration_type: str | None = ..., last_error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConversationEncryptionConfigurationListing(Model):
     total: int | None
     entities: list[ConversationEncryptionConfiguration] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[ConversationEncryptionConfiguration] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConversationEnrichment(Model):
     language: ConversationEnrichmentLanguage | None
     sentiment_v2: ConversationEnrichmentSentimentV2 | None
 
-    def __init__(self, *, language: ConversationEnrichmentLanguage | None = ..., sentiment_v2: ConversationEnrichmentSentimentV2 | None = ...) -> None: ...
-
 
 class ConversationEnrichmentLanguage(Model):
     language: str | None
 
-    def __init__(self, *, language: str | None = ...) -> None: ...
-
 
 class ConversationEnrichmentSentimentV2(Model):
     tag: str | None
-
-    def __init__(self, *, tag: str | None = ...) -> None: ...
 
 
 class ConversationEntityListing(Model):
@@ -98,12 +78,8 @@ class ConversationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Conversation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ConversationEventCoBrowse(Model):
     type: str | None
     session_id: str | None
     session_join_token: str | None
-
-    def __init__(self, *, type: str | None = ..., session_id: str | None = ..., session_join_token: str | None = ...) -> None: ...

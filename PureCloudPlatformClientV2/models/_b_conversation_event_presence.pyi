@@ -21,8 +21,6 @@ class ConversationEventPresence(Model):
     received_message: ConversationContentReceivedReplyMessage | None
     reply_message: ConversationContentReceivedReplyMessage | None
 
-    def __init__(self, *, type: str | None = ..., received_message: ConversationContentReceivedReplyMessage | None = ..., reply_message: ConversationContentReceivedReplyMessage | None = ...) -> None: ...
-
 
 class ConversationEventTopicAddress(Model):
     name: str | None
@@ -31,15 +29,11 @@ class ConversationEventTopicAddress(Model):
     address_raw: str | None
     address_displayable: str | None
 
-    def __init__(self, *, name: str | None = ..., name_raw: str | None = ..., address_normalized: str | None = ..., address_raw: str | None = ..., address_displayable: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicAfterCallWork(Model):
     state: str | None
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, state: str | None = ..., start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class ConversationEventTopicAttachment(Model):
@@ -48,8 +42,6 @@ class ConversationEventTopicAttachment(Model):
     content_uri: str | None
     content_type: str | None
     content_length: int | None
-
-    def __init__(self, *, attachment_id: str | None = ..., name: str | None = ..., content_uri: str | None = ..., content_type: str | None = ..., content_length: int | None = ...) -> None: ...
 
 
 class ConversationEventTopicCall(Model):
@@ -88,8 +80,6 @@ class ConversationEventTopicCall(Model):
     transfer_source: str | None
     public_ip_address: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., recording: bool | None = ..., recording_state: str | None = ..., recorders_state: ConversationEventTopicRecordersState | None = ..., muted: bool | None = ..., confined: bool | None = ..., held: bool | None = ..., secure_pause: bool | None = ..., error_info: ConversationEventTopicErrorDetails | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., direction: str | None = ..., document_id: str | None = ..., pcSelf: ConversationEventTopicAddress | None = ..., other: ConversationEventTopicAddress | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., disconnect_reasons: list[ConversationEventTopicDisconnectReason] | None = ..., fax_status: ConversationEventTopicFaxStatus | None = ..., uui_data: str | None = ..., barged_time: _dt.datetime | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., after_call_work: ConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., queue_media_settings: ConversationEventTopicQueueMediaSettings | None = ..., disposition: ConversationEventTopicDisposition | None = ..., transfer_source: str | None = ..., public_ip_address: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicCallback(Model):
     state: str | None
@@ -120,8 +110,6 @@ class ConversationEventTopicCallback(Model):
     caller_id_name: str | None
     queue_media_settings: ConversationEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., direction: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., dialer_preview: ConversationEventTopicDialerPreview | None = ..., voicemail: ConversationEventTopicVoicemail | None = ..., callback_numbers: list[str] | None = ..., callback_user_name: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., external_campaign: bool | None = ..., skip_enabled: bool | None = ..., provider: str | None = ..., timeout_seconds: int | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., callback_scheduled_time: _dt.datetime | None = ..., automated_callback_config_id: str | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., after_call_work: ConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., caller_id: str | None = ..., caller_id_name: str | None = ..., queue_media_settings: ConversationEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class ConversationEventTopicChat(Model):
     state: str | None
@@ -142,8 +130,6 @@ class ConversationEventTopicChat(Model):
     after_call_work: ConversationEventTopicAfterCallWork | None
     after_call_work_required: bool | None
     queue_media_settings: ConversationEventTopicQueueMediaSettings | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., room_id: str | None = ..., avatar_image_url: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., journey_context: ConversationEventTopicJourneyContext | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., after_call_work: ConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: ConversationEventTopicQueueMediaSettings | None = ...) -> None: ...
 
 
 class ConversationEventTopicCobrowse(Model):
@@ -168,8 +154,6 @@ class ConversationEventTopicCobrowse(Model):
     after_call_work_required: bool | None
     queue_media_settings: ConversationEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., disconnect_type: str | None = ..., id: str | None = ..., pcSelf: ConversationEventTopicAddress | None = ..., room_id: str | None = ..., cobrowse_session_id: str | None = ..., cobrowse_role: str | None = ..., controlling: list[str] | None = ..., viewer_url: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., provider_event_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., after_call_work: ConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: ConversationEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class ConversationEventTopicConversation(Model):
     id: str | None
@@ -187,14 +171,10 @@ class ConversationEventTopicConversation(Model):
     consultation_conversations: list[ConversationEventTopicDomainEntityRef] | None
     divisions: list[ConversationEventTopicConversationDivisionMembership] | None
 
-    def __init__(self, *, id: str | None = ..., max_participants: int | None = ..., participants: list[ConversationEventTopicParticipant] | None = ..., recent_transfers: list[ConversationEventTopicTransferResponse] | None = ..., recording_state: str | None = ..., address: str | None = ..., external_tag: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., secure_pause: bool | None = ..., inactivity_timeout: _dt.datetime | None = ..., associated_conversation: ConversationEventTopicDomainEntityRef | None = ..., consultation_conversations: list[ConversationEventTopicDomainEntityRef] | None = ..., divisions: list[ConversationEventTopicConversationDivisionMembership] | None = ...) -> None: ...
-
 
 class ConversationEventTopicConversationDivisionMembership(Model):
     division: ConversationEventTopicDomainEntityRef | None
     entities: list[ConversationEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationEventTopicDomainEntityRef | None = ..., entities: list[ConversationEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class ConversationEventTopicConversationRoutingData(Model):
@@ -205,8 +185,6 @@ class ConversationEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationEventTopicUriReference | None = ..., language: ConversationEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationEventTopicUriReference] | None = ..., scored_agents: list[ConversationEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicDialerPreview(Model):
     id: str | None
@@ -215,16 +193,12 @@ class ConversationEventTopicDialerPreview(Model):
     campaign_id: str | None
     phone_number_columns: list[ConversationEventTopicPhoneNumberColumn] | None
 
-    def __init__(self, *, id: str | None = ..., contact_id: str | None = ..., contact_list_id: str | None = ..., campaign_id: str | None = ..., phone_number_columns: list[ConversationEventTopicPhoneNumberColumn] | None = ...) -> None: ...
-
 
 class ConversationEventTopicDisconnectReason(Model):
     type: str | None
     code: int | None
     phrase: str | None
     reason: str | None
-
-    def __init__(self, *, type: str | None = ..., code: int | None = ..., phrase: str | None = ..., reason: str | None = ...) -> None: ...
 
 
 class ConversationEventTopicDisposition(Model):
@@ -233,8 +207,6 @@ class ConversationEventTopicDisposition(Model):
     amd_timeout: ConversationEventTopicDispositionAmdTimeout | None
     silent_call_timeout: ConversationEventTopicDispositionSilentCallTimeout | None
 
-    def __init__(self, *, name: str | None = ..., analyzer: str | None = ..., amd_timeout: ConversationEventTopicDispositionAmdTimeout | None = ..., silent_call_timeout: ConversationEventTopicDispositionSilentCallTimeout | None = ...) -> None: ...
-
 
 class ConversationEventTopicDispositionAmdTimeout(Model):
     timeout_ms: int | None
@@ -242,15 +214,11 @@ class ConversationEventTopicDispositionAmdTimeout(Model):
     timer_start_time: float | None
     timer_end_time: float | None
 
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_event: str | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
-
 
 class ConversationEventTopicDispositionSilentCallTimeout(Model):
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
-
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
 
 
 class ConversationEventTopicDivisionEntityRef(Model):
@@ -258,14 +226,10 @@ class ConversationEventTopicDivisionEntityRef(Model):
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationEventTopicEmail(Model):
@@ -295,8 +259,6 @@ class ConversationEventTopicEmail(Model):
     resume_time: _dt.datetime | None
     park_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., held: bool | None = ..., auto_generated: bool | None = ..., subject: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., messages_sent: int | None = ..., error_info: ConversationEventTopicErrorDetails | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., message_id: str | None = ..., direction: str | None = ..., draft_attachments: list[ConversationEventTopicAttachment] | None = ..., spam: bool | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., after_call_work: ConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: ConversationEventTopicQueueMediaSettings | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationEventTopicErrorDetails(Model):
     status: int | None
@@ -306,8 +268,6 @@ class ConversationEventTopicErrorDetails(Model):
     message_params: dict[str, str] | None
     context_id: str | None
     uri: str | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., uri: str | None = ...) -> None: ...
 
 
 class ConversationEventTopicFaxStatus(Model):
@@ -319,5 +279,3 @@ class ConversationEventTopicFaxStatus(Model):
     baud_rate: int | None
     page_errors: int | None
     line_errors: int | None
-
-    def __init__(self, *, direction: str | None = ..., expected_pages: int | None = ..., active_page: int | None = ..., lines_transmitted: int | None = ..., bytes_transmitted: int | None = ..., baud_rate: int | None = ..., page_errors: int | None = ..., line_errors: int | None = ...) -> None: ...

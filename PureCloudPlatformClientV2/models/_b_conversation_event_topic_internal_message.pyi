@@ -33,28 +33,20 @@ class ConversationEventTopicInternalMessage(Model):
     from_address: ConversationEventTopicAddress | None
     messages: list[ConversationEventTopicInternalMessageDetails] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., provider: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., target_user_id: str | None = ..., source_user_id: str | None = ..., to_address: ConversationEventTopicAddress | None = ..., from_address: ConversationEventTopicAddress | None = ..., messages: list[ConversationEventTopicInternalMessageDetails] | None = ...) -> None: ...
-
 
 class ConversationEventTopicInternalMessageDetails(Model):
     message_id: str | None
     message_time: _dt.datetime | None
-
-    def __init__(self, *, message_id: str | None = ..., message_time: _dt.datetime | None = ...) -> None: ...
 
 
 class ConversationEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: ConversationEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class ConversationEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class ConversationEventTopicJourneyContext(Model):
@@ -62,21 +54,15 @@ class ConversationEventTopicJourneyContext(Model):
     customer_session: ConversationEventTopicJourneyCustomerSession | None
     triggering_action: ConversationEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationEventTopicJourneyCustomer | None = ..., customer_session: ConversationEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationEventTopicMessage(Model):
@@ -111,8 +97,6 @@ class ConversationEventTopicMessage(Model):
     resume_time: _dt.datetime | None
     park_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., held: bool | None = ..., error_info: ConversationEventTopicErrorDetails | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., to_address: ConversationEventTopicAddress | None = ..., from_address: ConversationEventTopicAddress | None = ..., messages: list[ConversationEventTopicMessageDetails] | None = ..., messages_transcript_uri: str | None = ..., type: str | None = ..., recipient_country: str | None = ..., recipient_type: str | None = ..., journey_context: ConversationEventTopicJourneyContext | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., after_call_work: ConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., engagement_source: str | None = ..., byo_sms_integration_id: str | None = ..., queue_media_settings: ConversationEventTopicQueueMediaSettings | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationEventTopicMessageDetails(Model):
     message_id: str | None
@@ -125,8 +109,6 @@ class ConversationEventTopicMessageDetails(Model):
     message_metadata: ConversationEventTopicMessageMetadata | None
     social_visibility: str | None
 
-    def __init__(self, *, message_id: str | None = ..., message_time: _dt.datetime | None = ..., message_status: str | None = ..., message_segment_count: int | None = ..., media: list[ConversationEventTopicMessageMedia] | None = ..., error_info: ConversationEventTopicErrorDetails | None = ..., stickers: list[ConversationEventTopicMessageSticker] | None = ..., message_metadata: ConversationEventTopicMessageMetadata | None = ..., social_visibility: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicMessageMedia(Model):
     url: str | None
@@ -135,36 +117,26 @@ class ConversationEventTopicMessageMedia(Model):
     name: str | None
     id: str | None
 
-    def __init__(self, *, url: str | None = ..., media_type: str | None = ..., content_length_bytes: int | None = ..., name: str | None = ..., id: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicMessageMetadata(Model):
     type: str | None
     events: list[ConversationEventTopicMessageMetadataEvent] | None
     content: list[ConversationEventTopicMessageMetadataContent] | None
 
-    def __init__(self, *, type: str | None = ..., events: list[ConversationEventTopicMessageMetadataEvent] | None = ..., content: list[ConversationEventTopicMessageMetadataContent] | None = ...) -> None: ...
-
 
 class ConversationEventTopicMessageMetadataContent(Model):
     content_type: str | None
     sub_type: str | None
-
-    def __init__(self, *, content_type: str | None = ..., sub_type: str | None = ...) -> None: ...
 
 
 class ConversationEventTopicMessageMetadataEvent(Model):
     event_type: str | None
     sub_type: str | None
 
-    def __init__(self, *, event_type: str | None = ..., sub_type: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicMessageSticker(Model):
     url: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class ConversationEventTopicParticipant(Model):
@@ -212,14 +184,10 @@ class ConversationEventTopicParticipant(Model):
     videos: list[ConversationEventTopicVideo] | None
     workflow: ConversationEventTopicWorkflow | None
 
-    def __init__(self, *, id: str | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., external_contact_initial_division_id: str | None = ..., external_organization_id: str | None = ..., name: str | None = ..., queue_id: str | None = ..., group_id: str | None = ..., team_id: str | None = ..., purpose: str | None = ..., consult_participant_id: str | None = ..., address: str | None = ..., wrapup_required: bool | None = ..., wrapup_expected: bool | None = ..., wrapup_prompt: str | None = ..., wrapup_timeout_ms: int | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., conversation_routing_data: ConversationEventTopicConversationRoutingData | None = ..., alerting_timeout_ms: int | None = ..., monitored_participant_id: str | None = ..., screen_monitored_participant_id: str | None = ..., coached_participant_id: str | None = ..., barged_participant_id: str | None = ..., media_roles: list[str] | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., attributes: dict[str, str] | None = ..., calls: list[ConversationEventTopicCall] | None = ..., callbacks: list[ConversationEventTopicCallback] | None = ..., chats: list[ConversationEventTopicChat] | None = ..., cobrowsesessions: list[ConversationEventTopicCobrowse] | None = ..., emails: list[ConversationEventTopicEmail] | None = ..., messages: list[ConversationEventTopicMessage] | None = ..., internal_messages: list[ConversationEventTopicInternalMessage] | None = ..., screen_monitorings: list[ConversationEventTopicScreenMonitoring] | None = ..., screenshares: list[ConversationEventTopicScreenShare] | None = ..., social_expressions: list[ConversationEventTopicSocialExpression] | None = ..., videos: list[ConversationEventTopicVideo] | None = ..., workflow: ConversationEventTopicWorkflow | None = ...) -> None: ...
-
 
 class ConversationEventTopicPhoneNumberColumn(Model):
     column_name: str | None
     type: str | None
-
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationEventTopicQueueMediaSettings(Model):
@@ -228,8 +196,6 @@ class ConversationEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationEventTopicRecordersState(Model):
     adhoc_state: str | None
@@ -237,14 +203,10 @@ class ConversationEventTopicRecordersState(Model):
     agent_experience_state: str | None
     snippet_state: str | None
 
-    def __init__(self, *, adhoc_state: str | None = ..., customer_experience_state: str | None = ..., agent_experience_state: str | None = ..., snippet_state: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicScoredAgent(Model):
     agent: ConversationEventTopicUriReference | None
     score: int | None
-
-    def __init__(self, *, agent: ConversationEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class ConversationEventTopicScreenMonitoring(Model):
@@ -259,8 +221,6 @@ class ConversationEventTopicScreenMonitoring(Model):
     screen_monitoring_id: str | None
     monitoring_type: str | None
     count: int | None
-
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., provider: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., target_user_id: str | None = ..., screen_monitoring_id: str | None = ..., monitoring_type: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class ConversationEventTopicScreenShare(Model):
@@ -281,8 +241,6 @@ class ConversationEventTopicScreenShare(Model):
     after_call_work: ConversationEventTopicAfterCallWork | None
     after_call_work_required: bool | None
     queue_media_settings: ConversationEventTopicQueueMediaSettings | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., pcSelf: ConversationEventTopicAddress | None = ..., id: str | None = ..., context: str | None = ..., sharing: bool | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., peer_count: int | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., after_call_work: ConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: ConversationEventTopicQueueMediaSettings | None = ...) -> None: ...
 
 
 class ConversationEventTopicSocialExpression(Model):
@@ -306,17 +264,11 @@ class ConversationEventTopicSocialExpression(Model):
     after_call_work: ConversationEventTopicAfterCallWork | None
     after_call_work_required: bool | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., social_media_id: str | None = ..., social_media_hub: str | None = ..., social_user_name: str | None = ..., preview_text: str | None = ..., recording_id: str | None = ..., held: bool | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., after_call_work: ConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ...) -> None: ...
-
 
 class ConversationEventTopicTransferDestination(Model):
     user_id: str | None
     address: str | None
 
-    def __init__(self, *, user_id: str | None = ..., address: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicTransferInitiator(Model):
     user_id: str | None
-
-    def __init__(self, *, user_id: str | None = ...) -> None: ...

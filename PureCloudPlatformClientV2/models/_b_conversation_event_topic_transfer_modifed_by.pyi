@@ -41,8 +41,6 @@ class ConversationEventTopicTransferModifedBy(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicTransferResponse(Model):
     id: str | None
@@ -53,14 +51,10 @@ class ConversationEventTopicTransferResponse(Model):
     destination: ConversationEventTopicTransferDestination | None
     transfer_type: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., date_issued: _dt.datetime | None = ..., initiator: ConversationEventTopicTransferInitiator | None = ..., modified_by: ConversationEventTopicTransferModifedBy | None = ..., destination: ConversationEventTopicTransferDestination | None = ..., transfer_type: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConversationEventTopicVideo(Model):
@@ -85,20 +79,14 @@ class ConversationEventTopicVideo(Model):
     after_call_work_required: bool | None
     queue_media_settings: ConversationEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., pcSelf: ConversationEventTopicAddress | None = ..., id: str | None = ..., context: str | None = ..., audio_muted: bool | None = ..., video_muted: bool | None = ..., sharing_screen: bool | None = ..., peer_count: int | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., msids: list[str] | None = ..., wrapup: ConversationEventTopicWrapup | None = ..., after_call_work: ConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: ConversationEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class ConversationEventTopicVoicemail(Model):
     id: str | None
     upload_status: str | None
 
-    def __init__(self, *, id: str | None = ..., upload_status: str | None = ...) -> None: ...
-
 
 class ConversationEventTopicWorkflow(Model):
     workflow_id: str | None
-
-    def __init__(self, *, workflow_id: str | None = ...) -> None: ...
 
 
 class ConversationEventTopicWrapup(Model):
@@ -108,14 +96,10 @@ class ConversationEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationEventTyping(Model):
     type: str | None
     duration: int | None
-
-    def __init__(self, *, type: str | None = ..., duration: int | None = ...) -> None: ...
 
 
 class ConversationEventVideo(Model):
@@ -123,15 +107,11 @@ class ConversationEventVideo(Model):
     offering_id: str | None
     jwt: str | None
 
-    def __init__(self, *, type: str | None = ..., offering_id: str | None = ..., jwt: str | None = ...) -> None: ...
-
 
 class ConversationFormPage(Model):
     title: str | None
     subtitle: str | None
     page_components: list[ConversationFormPageComponent] | None
-
-    def __init__(self, *, title: str | None = ..., subtitle: str | None = ..., page_components: list[ConversationFormPageComponent] | None = ...) -> None: ...
 
 
 class ConversationFormPageComponent(Model):
@@ -141,21 +121,15 @@ class ConversationFormPageComponent(Model):
     list_picker: ConversationContentListPicker | None
     input: ConversationContentInput | None
 
-    def __init__(self, *, form_component_type: str | None = ..., date_picker: ConversationContentDatePicker | None = ..., wheel_picker: ConversationContentWheelPicker | None = ..., list_picker: ConversationContentListPicker | None = ..., input: ConversationContentInput | None = ...) -> None: ...
-
 
 class ConversationFormResponseComponent(Model):
     id: str | None
     component: ConversationFormResponseContent | None
 
-    def __init__(self, *, id: str | None = ..., component: ConversationFormResponseContent | None = ...) -> None: ...
-
 
 class ConversationFormResponseContent(Model):
     content_type: str | None
     button_response: ConversationContentButtonResponse | None
-
-    def __init__(self, *, content_type: str | None = ..., button_response: ConversationContentButtonResponse | None = ...) -> None: ...
 
 
 class ConversationInsight(Model):
@@ -163,8 +137,6 @@ class ConversationInsight(Model):
     title: str | None
     description: str | None
     outcome: str | None
-
-    def __init__(self, *, type: str | None = ..., title: str | None = ..., description: str | None = ..., outcome: str | None = ...) -> None: ...
 
 
 class ConversationIntentSuggestionsTopicIntentSuggestionEvent(Model):
@@ -179,14 +151,10 @@ class ConversationIntentSuggestionsTopicIntentSuggestionEvent(Model):
     conversation_intents: dict[str, ConversationIntentSuggestionsTopicSuggestedIntent] | None
     context: ConversationIntentSuggestionsTopicSuggestionContext | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., conversation_id: str | None = ..., suggestion_id: str | None = ..., state: str | None = ..., trigger_type: str | None = ..., engagement_type: str | None = ..., feedback: ConversationIntentSuggestionsTopicSuggestionFeedback | None = ..., active_intent: ConversationIntentSuggestionsTopicSuggestedIntent | None = ..., conversation_intents: dict[str, ConversationIntentSuggestionsTopicSuggestedIntent] | None = ..., context: ConversationIntentSuggestionsTopicSuggestionContext | None = ...) -> None: ...
-
 
 class ConversationIntentSuggestionsTopicQueryReformulationContext(Model):
     knowledge_classification: str | None
     reformulated_query: str | None
-
-    def __init__(self, *, knowledge_classification: str | None = ..., reformulated_query: str | None = ...) -> None: ...
 
 
 class ConversationIntentSuggestionsTopicSuggestedIntent(Model):
@@ -195,16 +163,12 @@ class ConversationIntentSuggestionsTopicSuggestedIntent(Model):
     confidence: float | None
     detected_slots: list[ConversationIntentSuggestionsTopicSuggestedIntentSlot] | None
 
-    def __init__(self, *, intent: str | None = ..., intent_id: str | None = ..., confidence: float | None = ..., detected_slots: list[ConversationIntentSuggestionsTopicSuggestedIntentSlot] | None = ...) -> None: ...
-
 
 class ConversationIntentSuggestionsTopicSuggestedIntentSlot(Model):
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
     probability: float | None
-
-    def __init__(self, *, slot_name: str | None = ..., entity_type: str | None = ..., slot_value: str | None = ..., probability: float | None = ...) -> None: ...
 
 
 class ConversationIntentSuggestionsTopicSuggestionContext(Model):
@@ -220,13 +184,9 @@ class ConversationIntentSuggestionsTopicSuggestionContext(Model):
     query_reformulation_context: ConversationIntentSuggestionsTopicQueryReformulationContext | None
     participant_type: str | None
 
-    def __init__(self, *, queue_id: str | None = ..., media_type: str | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., assistant_id: str | None = ..., utterance_id: str | None = ..., message_id: str | None = ..., query_statement: str | None = ..., language: str | None = ..., query_reformulation_context: ConversationIntentSuggestionsTopicQueryReformulationContext | None = ..., participant_type: str | None = ...) -> None: ...
-
 
 class ConversationIntentSuggestionsTopicSuggestionFeedback(Model):
     rating: str | None
-
-    def __init__(self, *, rating: str | None = ...) -> None: ...
 
 
 class ConversationJsonSchemaDocument(Model):
@@ -236,8 +196,6 @@ class ConversationJsonSchemaDocument(Model):
     required: list[str] | None
     properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, schema: str | None = ..., title: str | None = ..., description: str | None = ..., required: list[str] | None = ..., properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class ConversationJsonSchemaRequest(Model):
     schema: str | None
@@ -246,15 +204,11 @@ class ConversationJsonSchemaRequest(Model):
     required: list[str] | None
     properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, schema: str | None = ..., title: str | None = ..., description: str | None = ..., required: list[str] | None = ..., properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class ConversationKnowledgeArticleSuggestionsTopicKnowledgeAnswer(Model):
     answer: str | None
     start_index: int | None
     end_index: int | None
-
-    def __init__(self, *, answer: str | None = ..., start_index: int | None = ..., end_index: int | None = ...) -> None: ...
 
 
 class ConversationKnowledgeArticleSuggestionsTopicKnowledgeArticleSuggestionEvent(Model):
@@ -269,14 +223,10 @@ class ConversationKnowledgeArticleSuggestionsTopicKnowledgeArticleSuggestionEven
     knowledge_article: ConversationKnowledgeArticleSuggestionsTopicSuggestedArticle | None
     active_intent: ConversationKnowledgeArticleSuggestionsTopicSuggestedIntent | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., conversation_id: str | None = ..., suggestion_id: str | None = ..., state: str | None = ..., trigger_type: str | None = ..., engagement_type: str | None = ..., context: ConversationKnowledgeArticleSuggestionsTopicSuggestionContext | None = ..., feedback: ConversationKnowledgeArticleSuggestionsTopicSuggestionFeedback | None = ..., knowledge_article: ConversationKnowledgeArticleSuggestionsTopicSuggestedArticle | None = ..., active_intent: ConversationKnowledgeArticleSuggestionsTopicSuggestedIntent | None = ...) -> None: ...
-
 
 class ConversationKnowledgeArticleSuggestionsTopicQueryReformulationContext(Model):
     knowledge_classification: str | None
     reformulated_query: str | None
-
-    def __init__(self, *, knowledge_classification: str | None = ..., reformulated_query: str | None = ...) -> None: ...
 
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestedArticle(Model):
@@ -289,8 +239,6 @@ class ConversationKnowledgeArticleSuggestionsTopicSuggestedArticle(Model):
     variation_ids: list[str] | None
     knowledge_answer: ConversationKnowledgeArticleSuggestionsTopicKnowledgeAnswer | None
 
-    def __init__(self, *, title: str | None = ..., uri: str | None = ..., snippets: list[str] | None = ..., metadata: dict[str, str] | None = ..., document_id: str | None = ..., version_id: str | None = ..., variation_ids: list[str] | None = ..., knowledge_answer: ConversationKnowledgeArticleSuggestionsTopicKnowledgeAnswer | None = ...) -> None: ...
-
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestedIntent(Model):
     intent: str | None
@@ -298,16 +246,12 @@ class ConversationKnowledgeArticleSuggestionsTopicSuggestedIntent(Model):
     confidence: float | None
     detected_slots: list[ConversationKnowledgeArticleSuggestionsTopicSuggestedIntentSlot] | None
 
-    def __init__(self, *, intent: str | None = ..., intent_id: str | None = ..., confidence: float | None = ..., detected_slots: list[ConversationKnowledgeArticleSuggestionsTopicSuggestedIntentSlot] | None = ...) -> None: ...
-
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestedIntentSlot(Model):
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
     probability: float | None
-
-    def __init__(self, *, slot_name: str | None = ..., entity_type: str | None = ..., slot_value: str | None = ..., probability: float | None = ...) -> None: ...
 
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestionContext(Model):
@@ -323,21 +267,15 @@ class ConversationKnowledgeArticleSuggestionsTopicSuggestionContext(Model):
     query_reformulation_context: ConversationKnowledgeArticleSuggestionsTopicQueryReformulationContext | None
     participant_type: str | None
 
-    def __init__(self, *, queue_id: str | None = ..., media_type: str | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., assistant_id: str | None = ..., utterance_id: str | None = ..., message_id: str | None = ..., query_statement: str | None = ..., language: str | None = ..., query_reformulation_context: ConversationKnowledgeArticleSuggestionsTopicQueryReformulationContext | None = ..., participant_type: str | None = ...) -> None: ...
-
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestionFeedback(Model):
     rating: str | None
-
-    def __init__(self, *, rating: str | None = ...) -> None: ...
 
 
 class ConversationKnowledgeSearchSuggestionsTopicKnowledgeAnswer(Model):
     answer: str | None
     start_index: int | None
     end_index: int | None
-
-    def __init__(self, *, answer: str | None = ..., start_index: int | None = ..., end_index: int | None = ...) -> None: ...
 
 
 class ConversationKnowledgeSearchSuggestionsTopicKnowledgeSearchSuggestionEvent(Model):
@@ -352,14 +290,10 @@ class ConversationKnowledgeSearchSuggestionsTopicKnowledgeSearchSuggestionEvent(
     knowledge_search: ConversationKnowledgeSearchSuggestionsTopicSuggestedSearchResult | None
     active_intent: ConversationKnowledgeSearchSuggestionsTopicSuggestedIntent | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., conversation_id: str | None = ..., suggestion_id: str | None = ..., state: str | None = ..., trigger_type: str | None = ..., engagement_type: str | None = ..., context: ConversationKnowledgeSearchSuggestionsTopicSuggestionContext | None = ..., feedback: ConversationKnowledgeSearchSuggestionsTopicSuggestionFeedback | None = ..., knowledge_search: ConversationKnowledgeSearchSuggestionsTopicSuggestedSearchResult | None = ..., active_intent: ConversationKnowledgeSearchSuggestionsTopicSuggestedIntent | None = ...) -> None: ...
-
 
 class ConversationKnowledgeSearchSuggestionsTopicQueryReformulationContext(Model):
     knowledge_classification: str | None
     reformulated_query: str | None
-
-    def __init__(self, *, knowledge_classification: str | None = ..., reformulated_query: str | None = ...) -> None: ...
 
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestedIntent(Model):
@@ -368,16 +302,12 @@ class ConversationKnowledgeSearchSuggestionsTopicSuggestedIntent(Model):
     confidence: float | None
     detected_slots: list[ConversationKnowledgeSearchSuggestionsTopicSuggestedIntentSlot] | None
 
-    def __init__(self, *, intent: str | None = ..., intent_id: str | None = ..., confidence: float | None = ..., detected_slots: list[ConversationKnowledgeSearchSuggestionsTopicSuggestedIntentSlot] | None = ...) -> None: ...
-
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestedIntentSlot(Model):
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
     probability: float | None
-
-    def __init__(self, *, slot_name: str | None = ..., entity_type: str | None = ..., slot_value: str | None = ..., probability: float | None = ...) -> None: ...
 
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestedSearchResult(Model):
@@ -391,8 +321,6 @@ class ConversationKnowledgeSearchSuggestionsTopicSuggestedSearchResult(Model):
     version_id: str | None
     variation_ids: list[str] | None
     knowledge_answer: ConversationKnowledgeSearchSuggestionsTopicKnowledgeAnswer | None
-
-    def __init__(self, *, title: str | None = ..., uri: str | None = ..., snippets: list[str] | None = ..., confidence: float | None = ..., metadata: dict[str, str] | None = ..., search_id: str | None = ..., document_id: str | None = ..., version_id: str | None = ..., variation_ids: list[str] | None = ..., knowledge_answer: ConversationKnowledgeSearchSuggestionsTopicKnowledgeAnswer | None = ...) -> None: ...
 
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestionContext(Model):
@@ -408,13 +336,9 @@ class ConversationKnowledgeSearchSuggestionsTopicSuggestionContext(Model):
     query_reformulation_context: ConversationKnowledgeSearchSuggestionsTopicQueryReformulationContext | None
     participant_type: str | None
 
-    def __init__(self, *, queue_id: str | None = ..., media_type: str | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., assistant_id: str | None = ..., utterance_id: str | None = ..., message_id: str | None = ..., query_statement: str | None = ..., language: str | None = ..., query_reformulation_context: ConversationKnowledgeSearchSuggestionsTopicQueryReformulationContext | None = ..., participant_type: str | None = ...) -> None: ...
-
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestionFeedback(Model):
     rating: str | None
-
-    def __init__(self, *, rating: str | None = ...) -> None: ...
 
 
 class ConversationMessageContent(Model):
@@ -439,8 +363,6 @@ class ConversationMessageContent(Model):
     form: ConversationContentForm | None
     notification_response: ConversationContentNotificationResponse | None
 
-    def __init__(self, *, content_type: str | None = ..., location: ConversationContentLocation | None = ..., attachment: ConversationContentAttachment | None = ..., quick_reply: ConversationContentQuickReply | None = ..., button_response: ConversationContentButtonResponse | None = ..., template: ConversationContentNotificationTemplate | None = ..., story: ConversationContentStory | None = ..., card: ConversationContentCard | None = ..., carousel: ConversationContentCarousel | None = ..., text: ConversationContentText | None = ..., quick_reply_v2: ConversationContentQuickReplyV2 | None = ..., reactions: list[ConversationContentReaction] | None = ..., date_picker: ConversationContentDatePicker | None = ..., interactive_application: ConversationContentInteractiveApplication | None = ..., list_picker: ConversationContentListPicker | None = ..., payment_request: ConversationContentPaymentRequest | None = ..., payment_response: ConversationContentPaymentResponse | None = ..., push: ConversationContentPush | None = ..., form: ConversationContentForm | None = ..., notification_response: ConversationContentNotificationResponse | None = ...) -> None: ...
-
 
 class ConversationMessageEvent(Model):
     event_type: str | None
@@ -449,14 +371,10 @@ class ConversationMessageEvent(Model):
     presence: ConversationEventPresence | None
     video: ConversationEventVideo | None
 
-    def __init__(self, *, event_type: str | None = ..., co_browse: ConversationEventCoBrowse | None = ..., typing: ConversationEventTyping | None = ..., presence: ConversationEventPresence | None = ..., video: ConversationEventVideo | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicConversationDivisionMembership(Model):
     division: ConversationMessageEventTopicDomainEntityRef | None
     entities: list[ConversationMessageEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationMessageEventTopicDomainEntityRef | None = ..., entities: list[ConversationMessageEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class ConversationMessageEventTopicConversationRoutingData(Model):
@@ -467,8 +385,6 @@ class ConversationMessageEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationMessageEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationMessageEventTopicUriReference | None = ..., language: ConversationMessageEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationMessageEventTopicUriReference] | None = ..., scored_agents: list[ConversationMessageEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicDetail(Model):
     error_code: str | None
@@ -476,22 +392,16 @@ class ConversationMessageEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationMessageEventTopicErrorBody(Model):
@@ -507,8 +417,6 @@ class ConversationMessageEventTopicErrorBody(Model):
     errors: list[ConversationMessageEventTopicErrorBody] | None
     limit: ConversationMessageEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[ConversationMessageEventTopicDetail] | None = ..., errors: list[ConversationMessageEventTopicErrorBody] | None = ..., limit: ConversationMessageEventTopicLimit | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicErrorDetails(Model):
     status: int | None
@@ -519,11 +427,7 @@ class ConversationMessageEventTopicErrorDetails(Model):
     context_id: str | None
     uri: str | None
 
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., uri: str | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationMessageEventTopicJourneyActionMap | None
-
-    def __init__(self, *, id: str | None = ..., action_map: ConversationMessageEventTopicJourneyActionMap | None = ...) -> None: ...

@@ -25,29 +25,21 @@ class ConversationMessageEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
 
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicJourneyContext(Model):
     customer: ConversationMessageEventTopicJourneyCustomer | None
     customer_session: ConversationMessageEventTopicJourneyCustomerSession | None
     triggering_action: ConversationMessageEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationMessageEventTopicJourneyCustomer | None = ..., customer_session: ConversationMessageEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationMessageEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationMessageEventTopicLimit(Model):
@@ -55,8 +47,6 @@ class ConversationMessageEventTopicLimit(Model):
     namespace: str | None
     value: int | None
     documented: bool | None
-
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
 
 
 class ConversationMessageEventTopicMessageConversation(Model):
@@ -70,8 +60,6 @@ class ConversationMessageEventTopicMessageConversation(Model):
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationMessageEventTopicConversationDivisionMembership] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[ConversationMessageEventTopicMessageMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationMessageEventTopicConversationDivisionMembership] | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicMessageDetails(Model):
     message: ConversationMessageEventTopicUriReference | None
@@ -84,8 +72,6 @@ class ConversationMessageEventTopicMessageDetails(Model):
     message_metadata: ConversationMessageEventTopicMessageMetadata | None
     social_visibility: str | None
 
-    def __init__(self, *, message: ConversationMessageEventTopicUriReference | None = ..., message_time: _dt.datetime | None = ..., message_segment_count: int | None = ..., message_status: str | None = ..., media: list[ConversationMessageEventTopicMessageMedia] | None = ..., stickers: list[ConversationMessageEventTopicMessageSticker] | None = ..., error_info: ConversationMessageEventTopicErrorDetails | None = ..., message_metadata: ConversationMessageEventTopicMessageMetadata | None = ..., social_visibility: str | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicMessageMedia(Model):
     url: str | None
@@ -93,8 +79,6 @@ class ConversationMessageEventTopicMessageMedia(Model):
     content_length_bytes: int | None
     name: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., media_type: str | None = ..., content_length_bytes: int | None = ..., name: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class ConversationMessageEventTopicMessageMediaParticipant(Model):
@@ -146,36 +130,26 @@ class ConversationMessageEventTopicMessageMediaParticipant(Model):
     engagement_source: str | None
     monitored_participant_id: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: ConversationMessageEventTopicUriReference | None = ..., queue: ConversationMessageEventTopicUriReference | None = ..., team: ConversationMessageEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: ConversationMessageEventTopicErrorBody | None = ..., script: ConversationMessageEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: ConversationMessageEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: ConversationMessageEventTopicUriReference | None = ..., wrapup: ConversationMessageEventTopicWrapup | None = ..., conversation_routing_data: ConversationMessageEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: ConversationMessageEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: ConversationMessageEventTopicQueueMediaSettings | None = ..., messages: list[ConversationMessageEventTopicMessageDetails] | None = ..., type: str | None = ..., recipient_country: str | None = ..., recipient_type: str | None = ..., byo_sms_integration_id: str | None = ..., engagement_source: str | None = ..., monitored_participant_id: str | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicMessageMetadata(Model):
     type: str | None
     events: list[ConversationMessageEventTopicMessageMetadataEvent] | None
     content: list[ConversationMessageEventTopicMessageMetadataContent] | None
 
-    def __init__(self, *, type: str | None = ..., events: list[ConversationMessageEventTopicMessageMetadataEvent] | None = ..., content: list[ConversationMessageEventTopicMessageMetadataContent] | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicMessageMetadataContent(Model):
     content_type: str | None
     sub_type: str | None
-
-    def __init__(self, *, content_type: str | None = ..., sub_type: str | None = ...) -> None: ...
 
 
 class ConversationMessageEventTopicMessageMetadataEvent(Model):
     event_type: str | None
     sub_type: str | None
 
-    def __init__(self, *, event_type: str | None = ..., sub_type: str | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicMessageSticker(Model):
     url: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class ConversationMessageEventTopicQueueMediaSettings(Model):
@@ -184,21 +158,15 @@ class ConversationMessageEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicScoredAgent(Model):
     agent: ConversationMessageEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: ConversationMessageEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class ConversationMessageEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConversationMessageEventTopicWrapup(Model):
@@ -208,29 +176,21 @@ class ConversationMessageEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationMessageMetadata(Model):
     type: str | None
     events: list[ConversationMessageMetadataEvent] | None
     content: list[ConversationMessageMetadataContent] | None
 
-    def __init__(self, *, type: str | None = ..., events: list[ConversationMessageMetadataEvent] | None = ..., content: list[ConversationMessageMetadataContent] | None = ...) -> None: ...
-
 
 class ConversationMessageMetadataContent(Model):
     content_type: str | None
     sub_type: str | None
 
-    def __init__(self, *, content_type: str | None = ..., sub_type: str | None = ...) -> None: ...
-
 
 class ConversationMessageMetadataEvent(Model):
     event_type: str | None
     sub_type: str | None
-
-    def __init__(self, *, event_type: str | None = ..., sub_type: str | None = ...) -> None: ...
 
 
 class ConversationMessagingChannel(Model):
@@ -245,8 +205,6 @@ class ConversationMessagingChannel(Model):
     date_deleted: _dt.datetime | None
     public_metadata: ConversationPublicMetadata | None
 
-    def __init__(self, *, id: str | None = ..., platform: str | None = ..., type: str | None = ..., message_id: str | None = ..., to: ConversationMessagingToRecipient | None = ..., pcFrom: ConversationMessagingFromRecipient | None = ..., time: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_deleted: _dt.datetime | None = ..., public_metadata: ConversationPublicMetadata | None = ...) -> None: ...
-
 
 class ConversationMessagingFromRecipient(Model):
     nickname: str | None
@@ -259,8 +217,6 @@ class ConversationMessagingFromRecipient(Model):
     external_contact_id: str | None
     external_contact_division_id: str | None
     additional_ids: list[ConversationRecipientAdditionalIdentifier] | None
-
-    def __init__(self, *, nickname: str | None = ..., id: str | None = ..., id_type: str | None = ..., image: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., email: str | None = ..., external_contact_id: str | None = ..., external_contact_division_id: str | None = ..., additional_ids: list[ConversationRecipientAdditionalIdentifier] | None = ...) -> None: ...
 
 
 class ConversationMessagingToRecipient(Model):
@@ -275,8 +231,6 @@ class ConversationMessagingToRecipient(Model):
     external_contact_division_id: str | None
     additional_ids: list[ConversationRecipientAdditionalIdentifier] | None
 
-    def __init__(self, *, nickname: str | None = ..., id: str | None = ..., id_type: str | None = ..., image: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., email: str | None = ..., external_contact_id: str | None = ..., external_contact_division_id: str | None = ..., additional_ids: list[ConversationRecipientAdditionalIdentifier] | None = ...) -> None: ...
-
 
 class ConversationMetrics(Model):
     conversation: AddressableEntityRef | None
@@ -285,8 +239,6 @@ class ConversationMetrics(Model):
     sentiment_trend_class: str | None
     empathy_scores: list[EmpathyScore] | None
     participant_metrics: ParticipantMetrics | None
-
-    def __init__(self, *, conversation: AddressableEntityRef | None = ..., sentiment_score: float | None = ..., sentiment_trend: float | None = ..., sentiment_trend_class: str | None = ..., empathy_scores: list[EmpathyScore] | None = ..., participant_metrics: ParticipantMetrics | None = ...) -> None: ...
 
 
 class ConversationMetricsTopicConversationMetricRecord(Model):
@@ -376,21 +328,15 @@ class ConversationMetricsTopicConversationMetricRecord(Model):
     proposed_agents: list[ConversationMetricsTopicConversationProposedAgent] | None
     scored_agents: list[ConversationMetricsTopicConversationScoredAgent] | None
 
-    def __init__(self, *, metric: str | None = ..., metric_date: _dt.datetime | None = ..., value: int | None = ..., record_id: str | None = ..., active_routing: str | None = ..., active_skill_ids: list[str] | None = ..., address_from: str | None = ..., address_to: str | None = ..., agent_assistant_id: str | None = ..., agent_bullseye_ring: int | None = ..., agent_owned: bool | None = ..., ani: str | None = ..., assigner_id: str | None = ..., authenticated: bool | None = ..., conversation_id: str | None = ..., conversation_initiator: str | None = ..., converted_from: str | None = ..., converted_to: str | None = ..., customer_participation: bool | None = ..., delivery_status: str | None = ..., destination_addresses: list[str] | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., division_ids: list[str] | None = ..., dnis: str | None = ..., edge_id: str | None = ..., eligible_agent_counts: list[int] | None = ..., error_code: str | None = ..., extended_delivery_status: str | None = ..., external_contact_id: str | None = ..., external_media_count: int | None = ..., external_organization_id: str | None = ..., external_tag: str | None = ..., first_queue: bool | None = ..., flagged_reason: str | None = ..., flow_in_type: str | None = ..., flow_out_type: str | None = ..., group_id: str | None = ..., interaction_type: str | None = ..., journey_action_id: str | None = ..., journey_action_map_id: str | None = ..., journey_action_map_version: int | None = ..., journey_customer_id: str | None = ..., journey_customer_id_type: str | None = ..., journey_customer_session_id: str | None = ..., journey_customer_session_id_type: str | None = ..., knowledge_base_ids: list[str] | None = ..., media_count: int | None = ..., media_type: str | None = ..., message_type: str | None = ..., originating_direction: str | None = ..., originating_social_media_public: bool | None = ..., outbound_campaign_id: str | None = ..., outbound_contact_id: str | None = ..., outbound_contact_list_id: str | None = ..., participant_name: str | None = ..., peer_id: str | None = ..., provider: str | None = ..., purpose: str | None = ..., queue_id: str | None = ..., remote: str | None = ..., removed_skill_ids: list[str] | None = ..., requested_language_id: str | None = ..., requested_routing_skill_ids: list[str] | None = ..., requested_routings: list[str] | None = ..., room_id: str | None = ..., routing_priority: int | None = ..., routing_ring: int | None = ..., routing_rule: str | None = ..., routing_rule_type: str | None = ..., selected_agent_id: str | None = ..., selected_agent_rank: int | None = ..., self_served: bool | None = ..., session_dnis: str | None = ..., session_id: str | None = ..., skill_expression_id: str | None = ..., station_id: str | None = ..., team_id: str | None = ..., used_routing: str | None = ..., user_id: str | None = ..., video_present: bool | None = ..., waiting_interaction_counts: list[int] | None = ..., wrap_up_code: str | None = ..., proposed_agents: list[ConversationMetricsTopicConversationProposedAgent] | None = ..., scored_agents: list[ConversationMetricsTopicConversationScoredAgent] | None = ...) -> None: ...
-
 
 class ConversationMetricsTopicConversationProposedAgent(Model):
     agent_rank: int | None
     proposed_agent_id: str | None
 
-    def __init__(self, *, agent_rank: int | None = ..., proposed_agent_id: str | None = ...) -> None: ...
-
 
 class ConversationMetricsTopicConversationScoredAgent(Model):
     agent_score: int | None
     scored_agent_id: str | None
-
-    def __init__(self, *, agent_score: int | None = ..., scored_agent_id: str | None = ...) -> None: ...
 
 
 class ConversationNormalizedMessage(Model):
@@ -410,14 +356,10 @@ class ConversationNormalizedMessage(Model):
     enrichment: ConversationEnrichment | None
     byo_sms_integration_id: str | None
 
-    def __init__(self, *, id: str | None = ..., channel: ConversationMessagingChannel | None = ..., type: str | None = ..., text: str | None = ..., content: list[ConversationMessageContent] | None = ..., events: list[ConversationMessageEvent] | None = ..., status: str | None = ..., reasons: list[ConversationReason] | None = ..., originating_entity: str | None = ..., is_final_receipt: bool | None = ..., direction: str | None = ..., related_messages: list[ConversationNormalizedMessage] | None = ..., metadata: dict[str, str] | None = ..., enrichment: ConversationEnrichment | None = ..., byo_sms_integration_id: str | None = ...) -> None: ...
-
 
 class ConversationNotificationTemplateBody(Model):
     text: str | None
     parameters: list[ConversationNotificationTemplateParameter] | None
-
-    def __init__(self, *, text: str | None = ..., parameters: list[ConversationNotificationTemplateParameter] | None = ...) -> None: ...
 
 
 class ConversationNotificationTemplateButton(Model):
@@ -429,27 +371,19 @@ class ConversationNotificationTemplateButton(Model):
     payload: str | None
     parameters: list[ConversationNotificationTemplateParameter] | None
 
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., index: int | None = ..., phone_number: str | None = ..., url: str | None = ..., payload: str | None = ..., parameters: list[ConversationNotificationTemplateParameter] | None = ...) -> None: ...
-
 
 class ConversationNotificationTemplateCard(Model):
     header: ConversationNotificationTemplateHeader | None
     body: ConversationNotificationTemplateBody | None
     buttons: list[ConversationNotificationTemplateButton] | None
 
-    def __init__(self, *, header: ConversationNotificationTemplateHeader | None = ..., body: ConversationNotificationTemplateBody | None = ..., buttons: list[ConversationNotificationTemplateButton] | None = ...) -> None: ...
-
 
 class ConversationNotificationTemplateCarousel(Model):
     cards: list[ConversationNotificationTemplateCard] | None
 
-    def __init__(self, *, cards: list[ConversationNotificationTemplateCard] | None = ...) -> None: ...
-
 
 class ConversationNotificationTemplateFooter(Model):
     text: str | None
-
-    def __init__(self, *, text: str | None = ...) -> None: ...
 
 
 class ConversationNotificationTemplateHeader(Model):
@@ -457,5 +391,3 @@ class ConversationNotificationTemplateHeader(Model):
     text: str | None
     media: ConversationContentAttachment | None
     parameters: list[ConversationNotificationTemplateParameter] | None
-
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., media: ConversationContentAttachment | None = ..., parameters: list[ConversationNotificationTemplateParameter] | None = ...) -> None: ...

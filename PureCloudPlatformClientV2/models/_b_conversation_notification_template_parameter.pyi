@@ -17,8 +17,6 @@ class ConversationNotificationTemplateParameter(Model):
     name: str | None
     text: str | None
 
-    def __init__(self, *, name: str | None = ..., text: str | None = ...) -> None: ...
-
 
 class ConversationParticipantSearchCriteria(Model):
     end_value: str | None
@@ -31,8 +29,6 @@ class ConversationParticipantSearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[ConversationParticipantSearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class ConversationParticipantSearchRequest(Model):
     sort_order: str | None
@@ -42,14 +38,10 @@ class ConversationParticipantSearchRequest(Model):
     query: list[ConversationParticipantSearchCriteria] | None
     cursor: str | None
 
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., sort: list[SearchSort] | None = ..., return_fields: list[str] | None = ..., query: list[ConversationParticipantSearchCriteria] | None = ..., cursor: str | None = ...) -> None: ...
-
 
 class ConversationProfile(Model):
     language_code: str | None
     name: str | None
-
-    def __init__(self, *, language_code: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConversationProperties(Model):
@@ -66,35 +58,25 @@ class ConversationProperties(Model):
     filter_wrap_up_notes: bool | None
     match_all: bool | None
 
-    def __init__(self, *, is_waiting: bool | None = ..., is_active: bool | None = ..., is_acd: bool | None = ..., is_preferred: bool | None = ..., is_screenshare: bool | None = ..., is_cobrowse: bool | None = ..., is_voicemail: bool | None = ..., is_flagged: bool | None = ..., is_monitored: bool | None = ..., is_screen_monitored: bool | None = ..., filter_wrap_up_notes: bool | None = ..., match_all: bool | None = ...) -> None: ...
-
 
 class ConversationPublicMetadata(Model):
     root_id: str | None
     reply_to_id: str | None
     url: str | None
 
-    def __init__(self, *, root_id: str | None = ..., reply_to_id: str | None = ..., url: str | None = ...) -> None: ...
-
 
 class ConversationPushFailedMessageReferences(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ConversationPushNotificationMessageLabel(Model):
     title: str | None
     body: str | None
 
-    def __init__(self, *, title: str | None = ..., body: str | None = ...) -> None: ...
-
 
 class ConversationPushProviderIntegration(Model):
     id: str | None
     provider: str | None
-
-    def __init__(self, *, id: str | None = ..., provider: str | None = ...) -> None: ...
 
 
 class ConversationQuery(Model):
@@ -109,8 +91,6 @@ class ConversationQuery(Model):
     aggregations: list[AnalyticsQueryAggregation] | None
     paging: PagingSpec | None
 
-    def __init__(self, *, conversation_filters: list[ConversationDetailQueryFilter] | None = ..., segment_filters: list[SegmentDetailQueryFilter] | None = ..., evaluation_filters: list[EvaluationDetailQueryFilter] | None = ..., survey_filters: list[SurveyDetailQueryFilter] | None = ..., resolution_filters: list[ResolutionDetailQueryFilter] | None = ..., order: str | None = ..., order_by: str | None = ..., interval: str | None = ..., aggregations: list[AnalyticsQueryAggregation] | None = ..., paging: PagingSpec | None = ...) -> None: ...
-
 
 class ConversationQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -118,18 +98,12 @@ class ConversationQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationReason(Model):
     code: str | None
     message: str | None
 
-    def __init__(self, *, code: str | None = ..., message: str | None = ...) -> None: ...
-
 
 class ConversationRecipientAdditionalIdentifier(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...

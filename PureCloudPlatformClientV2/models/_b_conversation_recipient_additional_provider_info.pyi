@@ -18,8 +18,6 @@ class ConversationReference(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConversationResponseSuggestionsTopicCannedResponseSuggestionEvent(Model):
     event_time: _dt.datetime | None
@@ -33,21 +31,15 @@ class ConversationResponseSuggestionsTopicCannedResponseSuggestionEvent(Model):
     canned_response: ConversationResponseSuggestionsTopicSuggestedCannedResponse | None
     active_intent: ConversationResponseSuggestionsTopicSuggestedIntent | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., conversation_id: str | None = ..., suggestion_id: str | None = ..., state: str | None = ..., trigger_type: str | None = ..., engagement_type: str | None = ..., context: ConversationResponseSuggestionsTopicSuggestionContext | None = ..., feedback: ConversationResponseSuggestionsTopicSuggestionFeedback | None = ..., canned_response: ConversationResponseSuggestionsTopicSuggestedCannedResponse | None = ..., active_intent: ConversationResponseSuggestionsTopicSuggestedIntent | None = ...) -> None: ...
-
 
 class ConversationResponseSuggestionsTopicQueryReformulationContext(Model):
     knowledge_classification: str | None
     reformulated_query: str | None
 
-    def __init__(self, *, knowledge_classification: str | None = ..., reformulated_query: str | None = ...) -> None: ...
-
 
 class ConversationResponseSuggestionsTopicSuggestedCannedResponse(Model):
     response_id: str | None
     library_id: str | None
-
-    def __init__(self, *, response_id: str | None = ..., library_id: str | None = ...) -> None: ...
 
 
 class ConversationResponseSuggestionsTopicSuggestedIntent(Model):
@@ -56,16 +48,12 @@ class ConversationResponseSuggestionsTopicSuggestedIntent(Model):
     confidence: float | None
     detected_slots: list[ConversationResponseSuggestionsTopicSuggestedIntentSlot] | None
 
-    def __init__(self, *, intent: str | None = ..., intent_id: str | None = ..., confidence: float | None = ..., detected_slots: list[ConversationResponseSuggestionsTopicSuggestedIntentSlot] | None = ...) -> None: ...
-
 
 class ConversationResponseSuggestionsTopicSuggestedIntentSlot(Model):
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
     probability: float | None
-
-    def __init__(self, *, slot_name: str | None = ..., entity_type: str | None = ..., slot_value: str | None = ..., probability: float | None = ...) -> None: ...
 
 
 class ConversationResponseSuggestionsTopicSuggestionContext(Model):
@@ -81,13 +69,9 @@ class ConversationResponseSuggestionsTopicSuggestionContext(Model):
     query_reformulation_context: ConversationResponseSuggestionsTopicQueryReformulationContext | None
     participant_type: str | None
 
-    def __init__(self, *, queue_id: str | None = ..., media_type: str | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., assistant_id: str | None = ..., utterance_id: str | None = ..., message_id: str | None = ..., query_statement: str | None = ..., language: str | None = ..., query_reformulation_context: ConversationResponseSuggestionsTopicQueryReformulationContext | None = ..., participant_type: str | None = ...) -> None: ...
-
 
 class ConversationResponseSuggestionsTopicSuggestionFeedback(Model):
     rating: str | None
-
-    def __init__(self, *, rating: str | None = ...) -> None: ...
 
 
 class ConversationRoutingData(Model):
@@ -100,14 +84,10 @@ class ConversationRoutingData(Model):
     scored_agents: list[ScoredAgent] | None
     label: str | None
 
-    def __init__(self, *, queue: AddressableEntityRef | None = ..., language: AddressableEntityRef | None = ..., priority: int | None = ..., skills: list[AddressableEntityRef] | None = ..., skill_expression: str | None = ..., skill_expression_id: str | None = ..., scored_agents: list[ScoredAgent] | None = ..., label: str | None = ...) -> None: ...
-
 
 class ConversationSchemaReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationSchemaUpdateRequest(Model):
@@ -115,11 +95,7 @@ class ConversationSchemaUpdateRequest(Model):
     enabled: bool | None
     json_schema: ConversationJsonSchemaRequest | None
 
-    def __init__(self, *, version: int | None = ..., enabled: bool | None = ..., json_schema: ConversationJsonSchemaRequest | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicConversationDivisionMembership(Model):
     division: ConversationScreenShareEventTopicDomainEntityRef | None
     entities: list[ConversationScreenShareEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationScreenShareEventTopicDomainEntityRef | None = ..., entities: list[ConversationScreenShareEventTopicDivisionEntityRef] | None = ...) -> None: ...

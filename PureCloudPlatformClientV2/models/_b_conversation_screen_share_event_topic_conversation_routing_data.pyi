@@ -15,13 +15,9 @@ class ConversationScreenShareEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationScreenShareEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationScreenShareEventTopicUriReference | None = ..., language: ConversationScreenShareEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationScreenShareEventTopicUriReference] | None = ..., scored_agents: list[ConversationScreenShareEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicDetail(Model):
     error_code: str | None
     field_name: str | None
     entity_id: str | None
     entity_name: str | None
-
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...

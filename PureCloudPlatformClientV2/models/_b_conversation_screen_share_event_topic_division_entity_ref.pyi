@@ -20,14 +20,10 @@ class ConversationScreenShareEventTopicDivisionEntityRef(Model):
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationScreenShareEventTopicErrorBody(Model):
@@ -43,21 +39,15 @@ class ConversationScreenShareEventTopicErrorBody(Model):
     errors: list[ConversationScreenShareEventTopicErrorBody] | None
     limit: ConversationScreenShareEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[ConversationScreenShareEventTopicDetail] | None = ..., errors: list[ConversationScreenShareEventTopicErrorBody] | None = ..., limit: ConversationScreenShareEventTopicLimit | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationScreenShareEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: ConversationScreenShareEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class ConversationScreenShareEventTopicJourneyContext(Model):
@@ -65,21 +55,15 @@ class ConversationScreenShareEventTopicJourneyContext(Model):
     customer_session: ConversationScreenShareEventTopicJourneyCustomerSession | None
     triggering_action: ConversationScreenShareEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationScreenShareEventTopicJourneyCustomer | None = ..., customer_session: ConversationScreenShareEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationScreenShareEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationScreenShareEventTopicLimit(Model):
@@ -88,8 +72,6 @@ class ConversationScreenShareEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -97,14 +79,10 @@ class ConversationScreenShareEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicScoredAgent(Model):
     agent: ConversationScreenShareEventTopicUriReference | None
     score: int | None
-
-    def __init__(self, *, agent: ConversationScreenShareEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class ConversationScreenShareEventTopicScreenShareConversation(Model):
@@ -117,8 +95,6 @@ class ConversationScreenShareEventTopicScreenShareConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationScreenShareEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[ConversationScreenShareEventTopicScreenShareMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationScreenShareEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class ConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
@@ -166,14 +142,10 @@ class ConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
     peer_count: int | None
     sharing: bool | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: ConversationScreenShareEventTopicUriReference | None = ..., queue: ConversationScreenShareEventTopicUriReference | None = ..., team: ConversationScreenShareEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: ConversationScreenShareEventTopicErrorBody | None = ..., script: ConversationScreenShareEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: ConversationScreenShareEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: ConversationScreenShareEventTopicUriReference | None = ..., wrapup: ConversationScreenShareEventTopicWrapup | None = ..., conversation_routing_data: ConversationScreenShareEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: ConversationScreenShareEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: ConversationScreenShareEventTopicQueueMediaSettings | None = ..., context: str | None = ..., peer_count: int | None = ..., sharing: bool | None = ...) -> None: ...
-
 
 class ConversationScreenShareEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConversationScreenShareEventTopicWrapup(Model):
@@ -183,14 +155,10 @@ class ConversationScreenShareEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationScriptSuggestionsTopicQueryReformulationContext(Model):
     knowledge_classification: str | None
     reformulated_query: str | None
-
-    def __init__(self, *, knowledge_classification: str | None = ..., reformulated_query: str | None = ...) -> None: ...
 
 
 class ConversationScriptSuggestionsTopicScriptSuggestionEvent(Model):
@@ -205,16 +173,12 @@ class ConversationScriptSuggestionsTopicScriptSuggestionEvent(Model):
     script: ConversationScriptSuggestionsTopicSuggestedScript | None
     active_intent: ConversationScriptSuggestionsTopicSuggestedIntent | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., conversation_id: str | None = ..., suggestion_id: str | None = ..., state: str | None = ..., trigger_type: str | None = ..., engagement_type: str | None = ..., context: ConversationScriptSuggestionsTopicSuggestionContext | None = ..., feedback: ConversationScriptSuggestionsTopicSuggestionFeedback | None = ..., script: ConversationScriptSuggestionsTopicSuggestedScript | None = ..., active_intent: ConversationScriptSuggestionsTopicSuggestedIntent | None = ...) -> None: ...
-
 
 class ConversationScriptSuggestionsTopicSuggestedIntent(Model):
     intent: str | None
     intent_id: str | None
     confidence: float | None
     detected_slots: list[ConversationScriptSuggestionsTopicSuggestedIntentSlot] | None
-
-    def __init__(self, *, intent: str | None = ..., intent_id: str | None = ..., confidence: float | None = ..., detected_slots: list[ConversationScriptSuggestionsTopicSuggestedIntentSlot] | None = ...) -> None: ...
 
 
 class ConversationScriptSuggestionsTopicSuggestedIntentSlot(Model):
@@ -223,15 +187,11 @@ class ConversationScriptSuggestionsTopicSuggestedIntentSlot(Model):
     slot_value: str | None
     probability: float | None
 
-    def __init__(self, *, slot_name: str | None = ..., entity_type: str | None = ..., slot_value: str | None = ..., probability: float | None = ...) -> None: ...
-
 
 class ConversationScriptSuggestionsTopicSuggestedScript(Model):
     script_id: str | None
     page_id: str | None
     data: dict[str, str] | None
-
-    def __init__(self, *, script_id: str | None = ..., page_id: str | None = ..., data: dict[str, str] | None = ...) -> None: ...
 
 
 class ConversationScriptSuggestionsTopicSuggestionContext(Model):
@@ -247,20 +207,14 @@ class ConversationScriptSuggestionsTopicSuggestionContext(Model):
     query_reformulation_context: ConversationScriptSuggestionsTopicQueryReformulationContext | None
     participant_type: str | None
 
-    def __init__(self, *, queue_id: str | None = ..., media_type: str | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., assistant_id: str | None = ..., utterance_id: str | None = ..., message_id: str | None = ..., query_statement: str | None = ..., language: str | None = ..., query_reformulation_context: ConversationScriptSuggestionsTopicQueryReformulationContext | None = ..., participant_type: str | None = ...) -> None: ...
-
 
 class ConversationScriptSuggestionsTopicSuggestionFeedback(Model):
     rating: str | None
-
-    def __init__(self, *, rating: str | None = ...) -> None: ...
 
 
 class ConversationSecureAttributes(Model):
     attributes: dict[str, str] | None
     version: int | None
-
-    def __init__(self, *, attributes: dict[str, str] | None = ..., version: int | None = ...) -> None: ...
 
 
 class ConversationSessionSummary(Model):
@@ -279,14 +233,10 @@ class ConversationSessionSummary(Model):
     communication: Entity | None
     participants: list[AddressableEntityRef] | None
 
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., confidence: float | None = ..., status: str | None = ..., media_type: str | None = ..., language: str | None = ..., predicted_wrapup_codes: list[ConversationSummaryWrapupCode] | None = ..., edited_summary: ConversationEditedInput | None = ..., reason: ConversationSummaryReason | None = ..., followup: ConversationSummaryFollowup | None = ..., resolution: ConversationSummaryResolution | None = ..., date_created: _dt.datetime | None = ..., communication: Entity | None = ..., participants: list[AddressableEntityRef] | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicConversationDivisionMembership(Model):
     division: ConversationSocialExpressionEventTopicDomainEntityRef | None
     entities: list[ConversationSocialExpressionEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationSocialExpressionEventTopicDomainEntityRef | None = ..., entities: list[ConversationSocialExpressionEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class ConversationSocialExpressionEventTopicConversationRoutingData(Model):
@@ -297,8 +247,6 @@ class ConversationSocialExpressionEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationSocialExpressionEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationSocialExpressionEventTopicUriReference | None = ..., language: ConversationSocialExpressionEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationSocialExpressionEventTopicUriReference] | None = ..., scored_agents: list[ConversationSocialExpressionEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicDetail(Model):
     error_code: str | None
@@ -306,22 +254,16 @@ class ConversationSocialExpressionEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationSocialExpressionEventTopicErrorBody(Model):
@@ -337,21 +279,15 @@ class ConversationSocialExpressionEventTopicErrorBody(Model):
     errors: list[ConversationSocialExpressionEventTopicErrorBody] | None
     limit: ConversationSocialExpressionEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[ConversationSocialExpressionEventTopicDetail] | None = ..., errors: list[ConversationSocialExpressionEventTopicErrorBody] | None = ..., limit: ConversationSocialExpressionEventTopicLimit | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationSocialExpressionEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: ConversationSocialExpressionEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class ConversationSocialExpressionEventTopicJourneyContext(Model):
@@ -359,21 +295,15 @@ class ConversationSocialExpressionEventTopicJourneyContext(Model):
     customer_session: ConversationSocialExpressionEventTopicJourneyCustomerSession | None
     triggering_action: ConversationSocialExpressionEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationSocialExpressionEventTopicJourneyCustomer | None = ..., customer_session: ConversationSocialExpressionEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationSocialExpressionEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationSocialExpressionEventTopicLimit(Model):
@@ -382,8 +312,6 @@ class ConversationSocialExpressionEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -391,14 +319,10 @@ class ConversationSocialExpressionEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicScoredAgent(Model):
     agent: ConversationSocialExpressionEventTopicUriReference | None
     score: int | None
-
-    def __init__(self, *, agent: ConversationSocialExpressionEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class ConversationSocialExpressionEventTopicSocialConversation(Model):
@@ -411,8 +335,6 @@ class ConversationSocialExpressionEventTopicSocialConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationSocialExpressionEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[ConversationSocialExpressionEventTopicSocialMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationSocialExpressionEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class ConversationSocialExpressionEventTopicSocialMediaParticipant(Model):
@@ -461,14 +383,10 @@ class ConversationSocialExpressionEventTopicSocialMediaParticipant(Model):
     social_user_name: str | None
     preview_text: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: ConversationSocialExpressionEventTopicUriReference | None = ..., queue: ConversationSocialExpressionEventTopicUriReference | None = ..., team: ConversationSocialExpressionEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: ConversationSocialExpressionEventTopicErrorBody | None = ..., script: ConversationSocialExpressionEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: ConversationSocialExpressionEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: ConversationSocialExpressionEventTopicUriReference | None = ..., wrapup: ConversationSocialExpressionEventTopicWrapup | None = ..., conversation_routing_data: ConversationSocialExpressionEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: ConversationSocialExpressionEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: ConversationSocialExpressionEventTopicQueueMediaSettings | None = ..., social_media_id: str | None = ..., social_media_hub: str | None = ..., social_user_name: str | None = ..., preview_text: str | None = ...) -> None: ...
-
 
 class ConversationSocialExpressionEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConversationSocialExpressionEventTopicWrapup(Model):
@@ -478,15 +396,11 @@ class ConversationSocialExpressionEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationSummariesGetResponse(Model):
     conversation: AddressableEntityRef | None
     summary: ConversationSummary | None
     session_summaries: list[ConversationSessionSummary] | None
-
-    def __init__(self, *, conversation: AddressableEntityRef | None = ..., summary: ConversationSummary | None = ..., session_summaries: list[ConversationSessionSummary] | None = ...) -> None: ...
 
 
 class ConversationSummary(Model):
@@ -504,18 +418,12 @@ class ConversationSummary(Model):
     date_created: _dt.datetime | None
     participants: list[AddressableEntityRef] | None
 
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., confidence: float | None = ..., status: str | None = ..., media_type: str | None = ..., language: str | None = ..., predicted_wrapup_codes: list[ConversationSummaryWrapupCode] | None = ..., edited_summary: ConversationEditedInput | None = ..., reason: ConversationSummaryReason | None = ..., followup: ConversationSummaryFollowup | None = ..., resolution: ConversationSummaryResolution | None = ..., date_created: _dt.datetime | None = ..., participants: list[AddressableEntityRef] | None = ...) -> None: ...
-
 
 class ConversationSummaryEditedBy(Model):
     user: AddressableEntityRef | None
     purpose: str | None
 
-    def __init__(self, *, user: AddressableEntityRef | None = ..., purpose: str | None = ...) -> None: ...
-
 
 class ConversationSummaryExtractedEntity(Model):
     label: str | None
     value: str | None
-
-    def __init__(self, *, label: str | None = ..., value: str | None = ...) -> None: ...

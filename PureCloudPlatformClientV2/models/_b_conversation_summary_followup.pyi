@@ -13,23 +13,17 @@ class ConversationSummaryFollowup(Model):
     text: str | None
     description: str | None
 
-    def __init__(self, *, confidence: float | None = ..., text: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class ConversationSummaryLabel(Model):
     name: str | None
     description: str | None
     type: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class ConversationSummaryReason(Model):
     confidence: float | None
     text: str | None
     description: str | None
-
-    def __init__(self, *, confidence: float | None = ..., text: str | None = ..., description: str | None = ...) -> None: ...
 
 
 class ConversationSummaryResolution(Model):
@@ -38,15 +32,11 @@ class ConversationSummaryResolution(Model):
     description: str | None
     outcome: str | None
 
-    def __init__(self, *, confidence: float | None = ..., text: str | None = ..., description: str | None = ..., outcome: str | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicConversationFollowupAction(Model):
     text: str | None
     description: str | None
     score: float | None
-
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicConversationHeadline(Model):
@@ -54,15 +44,11 @@ class ConversationSummaryTopicConversationHeadline(Model):
     description: str | None
     score: float | None
 
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicConversationReason(Model):
     text: str | None
     description: str | None
     score: float | None
-
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicConversationResolution(Model):
@@ -71,14 +57,10 @@ class ConversationSummaryTopicConversationResolution(Model):
     resolution_value: str | None
     score: float | None
 
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., resolution_value: str | None = ..., score: float | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicConversationSummary(Model):
     text: str | None
     score: float | None
-
-    def __init__(self, *, text: str | None = ..., score: float | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicConversationSummaryEvent(Model):
@@ -107,22 +89,16 @@ class ConversationSummaryTopicConversationSummaryEvent(Model):
     duration_ms: int | None
     labels: list[ConversationSummaryTopicConversationSummaryLabel] | None
 
-    def __init__(self, *, conversation_id: str | None = ..., queue_id: str | None = ..., participants: list[ConversationSummaryTopicConversationSummaryParticipant] | None = ..., communication_ids: list[str] | None = ..., latest_communication_id: str | None = ..., created_date: _dt.datetime | None = ..., message_type: str | None = ..., media_type: str | None = ..., summary_id: str | None = ..., language: str | None = ..., summary: ConversationSummaryTopicConversationSummary | None = ..., headline: ConversationSummaryTopicConversationHeadline | None = ..., reason: ConversationSummaryTopicConversationReason | None = ..., resolution: ConversationSummaryTopicConversationResolution | None = ..., followup_actions: list[ConversationSummaryTopicConversationFollowupAction] | None = ..., extracted_entities: list[ConversationSummaryTopicSummaryExtractedCustomEntity] | None = ..., wrap_up_codes: list[ConversationSummaryTopicConversationWrapUpCode] | None = ..., trigger_source: ConversationSummaryTopicTriggerSource | None = ..., summary_source_type: str | None = ..., trigger_type: str | None = ..., last_edited_by: ConversationSummaryTopicConversationSummaryParticipant | None = ..., error_type: str | None = ..., duration_ms: int | None = ..., labels: list[ConversationSummaryTopicConversationSummaryLabel] | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicConversationSummaryLabel(Model):
     name: str | None
     description: str | None
     type: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicConversationSummaryParticipant(Model):
     user_id: str | None
     purpose: str | None
-
-    def __init__(self, *, user_id: str | None = ..., purpose: str | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicConversationWrapUpCode(Model):
@@ -131,14 +107,10 @@ class ConversationSummaryTopicConversationWrapUpCode(Model):
     description: str | None
     score: float | None
 
-    def __init__(self, *, wrap_up_code_id: str | None = ..., name: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicSummaryExtractedCustomEntity(Model):
     label: str | None
     value: str | None
-
-    def __init__(self, *, label: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicTriggerSource(Model):
@@ -146,15 +118,11 @@ class ConversationSummaryTopicTriggerSource(Model):
     source_id: str | None
     source_outcome: str | None
 
-    def __init__(self, *, source_type: str | None = ..., source_id: str | None = ..., source_outcome: str | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicVirtualAgentsConversationFollowupAction(Model):
     text: str | None
     description: str | None
     score: float | None
-
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicVirtualAgentsConversationHeadline(Model):
@@ -162,15 +130,11 @@ class ConversationSummaryTopicVirtualAgentsConversationHeadline(Model):
     description: str | None
     score: float | None
 
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicVirtualAgentsConversationReason(Model):
     text: str | None
     description: str | None
     score: float | None
-
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicVirtualAgentsConversationResolution(Model):
@@ -179,14 +143,10 @@ class ConversationSummaryTopicVirtualAgentsConversationResolution(Model):
     resolution_value: str | None
     score: float | None
 
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., resolution_value: str | None = ..., score: float | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicVirtualAgentsConversationSummary(Model):
     text: str | None
     score: float | None
-
-    def __init__(self, *, text: str | None = ..., score: float | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicVirtualAgentsConversationSummaryEvent(Model):
@@ -215,22 +175,16 @@ class ConversationSummaryTopicVirtualAgentsConversationSummaryEvent(Model):
     duration_ms: int | None
     labels: list[ConversationSummaryTopicVirtualAgentsConversationSummaryLabel] | None
 
-    def __init__(self, *, conversation_id: str | None = ..., queue_id: str | None = ..., participants: list[ConversationSummaryTopicVirtualAgentsConversationSummaryParticipant] | None = ..., communication_ids: list[str] | None = ..., latest_communication_id: str | None = ..., created_date: _dt.datetime | None = ..., message_type: str | None = ..., media_type: str | None = ..., summary_id: str | None = ..., language: str | None = ..., summary: ConversationSummaryTopicVirtualAgentsConversationSummary | None = ..., headline: ConversationSummaryTopicVirtualAgentsConversationHeadline | None = ..., reason: ConversationSummaryTopicVirtualAgentsConversationReason | None = ..., resolution: ConversationSummaryTopicVirtualAgentsConversationResolution | None = ..., followup_actions: list[ConversationSummaryTopicVirtualAgentsConversationFollowupAction] | None = ..., extracted_entities: list[ConversationSummaryTopicVirtualAgentsSummaryExtractedCustomEntity] | None = ..., wrap_up_codes: list[ConversationSummaryTopicVirtualAgentsConversationWrapUpCode] | None = ..., trigger_source: ConversationSummaryTopicVirtualAgentsTriggerSource | None = ..., summary_source_type: str | None = ..., trigger_type: str | None = ..., last_edited_by: ConversationSummaryTopicVirtualAgentsConversationSummaryParticipant | None = ..., error_type: str | None = ..., duration_ms: int | None = ..., labels: list[ConversationSummaryTopicVirtualAgentsConversationSummaryLabel] | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicVirtualAgentsConversationSummaryLabel(Model):
     name: str | None
     description: str | None
     type: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicVirtualAgentsConversationSummaryParticipant(Model):
     user_id: str | None
     purpose: str | None
-
-    def __init__(self, *, user_id: str | None = ..., purpose: str | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicVirtualAgentsConversationWrapUpCode(Model):
@@ -239,14 +193,10 @@ class ConversationSummaryTopicVirtualAgentsConversationWrapUpCode(Model):
     description: str | None
     score: float | None
 
-    def __init__(self, *, wrap_up_code_id: str | None = ..., name: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
-
 
 class ConversationSummaryTopicVirtualAgentsSummaryExtractedCustomEntity(Model):
     label: str | None
     value: str | None
-
-    def __init__(self, *, label: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class ConversationSummaryTopicVirtualAgentsTriggerSource(Model):
@@ -254,15 +204,11 @@ class ConversationSummaryTopicVirtualAgentsTriggerSource(Model):
     source_id: str | None
     source_outcome: str | None
 
-    def __init__(self, *, source_type: str | None = ..., source_id: str | None = ..., source_outcome: str | None = ...) -> None: ...
-
 
 class ConversationSummaryTriggerSource(Model):
     source_type: str | None
     source_id: str | None
     source_outcome: str | None
-
-    def __init__(self, *, source_type: str | None = ..., source_id: str | None = ..., source_outcome: str | None = ...) -> None: ...
 
 
 class ConversationSummaryWrapupCode(Model):
@@ -272,20 +218,14 @@ class ConversationSummaryWrapupCode(Model):
     confidence: float | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., confidence: float | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ConversationTagsUpdate(Model):
     external_tag: str | None
-
-    def __init__(self, *, external_tag: str | None = ...) -> None: ...
 
 
 class ConversationThirdPartyActionSuggestionsTopicQueryReformulationContext(Model):
     knowledge_classification: str | None
     reformulated_query: str | None
-
-    def __init__(self, *, knowledge_classification: str | None = ..., reformulated_query: str | None = ...) -> None: ...
 
 
 class ConversationThirdPartyActionSuggestionsTopicSuggestedIntent(Model):
@@ -294,16 +234,12 @@ class ConversationThirdPartyActionSuggestionsTopicSuggestedIntent(Model):
     confidence: float | None
     detected_slots: list[ConversationThirdPartyActionSuggestionsTopicSuggestedIntentSlot] | None
 
-    def __init__(self, *, intent: str | None = ..., intent_id: str | None = ..., confidence: float | None = ..., detected_slots: list[ConversationThirdPartyActionSuggestionsTopicSuggestedIntentSlot] | None = ...) -> None: ...
-
 
 class ConversationThirdPartyActionSuggestionsTopicSuggestedIntentSlot(Model):
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
     probability: float | None
-
-    def __init__(self, *, slot_name: str | None = ..., entity_type: str | None = ..., slot_value: str | None = ..., probability: float | None = ...) -> None: ...
 
 
 class ConversationThirdPartyActionSuggestionsTopicSuggestionContext(Model):
@@ -319,13 +255,9 @@ class ConversationThirdPartyActionSuggestionsTopicSuggestionContext(Model):
     query_reformulation_context: ConversationThirdPartyActionSuggestionsTopicQueryReformulationContext | None
     participant_type: str | None
 
-    def __init__(self, *, queue_id: str | None = ..., media_type: str | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., assistant_id: str | None = ..., utterance_id: str | None = ..., message_id: str | None = ..., query_statement: str | None = ..., language: str | None = ..., query_reformulation_context: ConversationThirdPartyActionSuggestionsTopicQueryReformulationContext | None = ..., participant_type: str | None = ...) -> None: ...
-
 
 class ConversationThirdPartyActionSuggestionsTopicSuggestionFeedback(Model):
     rating: str | None
-
-    def __init__(self, *, rating: str | None = ...) -> None: ...
 
 
 class ConversationThirdPartyActionSuggestionsTopicThirdPartyActionSuggestionEvent(Model):
@@ -340,22 +272,16 @@ class ConversationThirdPartyActionSuggestionsTopicThirdPartyActionSuggestionEven
     context: ConversationThirdPartyActionSuggestionsTopicSuggestionContext | None
     third_party_suggestion: ConversationThirdPartyActionSuggestionsTopicThirdPartySuggestion | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., conversation_id: str | None = ..., suggestion_id: str | None = ..., state: str | None = ..., trigger_type: str | None = ..., engagement_type: str | None = ..., feedback: ConversationThirdPartyActionSuggestionsTopicSuggestionFeedback | None = ..., active_intent: ConversationThirdPartyActionSuggestionsTopicSuggestedIntent | None = ..., context: ConversationThirdPartyActionSuggestionsTopicSuggestionContext | None = ..., third_party_suggestion: ConversationThirdPartyActionSuggestionsTopicThirdPartySuggestion | None = ...) -> None: ...
-
 
 class ConversationThirdPartyActionSuggestionsTopicThirdPartySuggestion(Model):
     text: str | None
     title: str | None
     sources: list[ConversationThirdPartyActionSuggestionsTopicThirdPartySuggestionSource] | None
 
-    def __init__(self, *, text: str | None = ..., title: str | None = ..., sources: list[ConversationThirdPartyActionSuggestionsTopicThirdPartySuggestionSource] | None = ...) -> None: ...
-
 
 class ConversationThirdPartyActionSuggestionsTopicThirdPartySuggestionSource(Model):
     name: str | None
     url: str | None
-
-    def __init__(self, *, name: str | None = ..., url: str | None = ...) -> None: ...
 
 
 class ConversationThreadingWindow(Model):
@@ -363,20 +289,14 @@ class ConversationThreadingWindow(Model):
     settings: list[ConversationThreadingWindowSetting] | None
     default_timeout_minutes: int | None
 
-    def __init__(self, *, id: str | None = ..., settings: list[ConversationThreadingWindowSetting] | None = ..., default_timeout_minutes: int | None = ...) -> None: ...
-
 
 class ConversationThreadingWindowSetting(Model):
     messenger_type: str | None
     timeout_in_minutes: int | None
 
-    def __init__(self, *, messenger_type: str | None = ..., timeout_in_minutes: int | None = ...) -> None: ...
-
 
 class ConversationUser(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ConversationUserDisposition(Model):
@@ -384,17 +304,11 @@ class ConversationUserDisposition(Model):
     notes: str | None
     user: AddressableEntityRef | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., user: AddressableEntityRef | None = ...) -> None: ...
-
 
 class ConversationUtilizationLabelUpdate(Model):
     utilization_label_id: str | None
-
-    def __init__(self, *, utilization_label_id: str | None = ...) -> None: ...
 
 
 class ConversationVideoEventTopicConversationDivisionMembership(Model):
     division: ConversationVideoEventTopicDomainEntityRef | None
     entities: list[ConversationVideoEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: ConversationVideoEventTopicDomainEntityRef | None = ..., entities: list[ConversationVideoEventTopicDivisionEntityRef] | None = ...) -> None: ...

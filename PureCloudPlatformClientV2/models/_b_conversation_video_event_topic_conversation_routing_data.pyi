@@ -49,8 +49,6 @@ class ConversationVideoEventTopicConversationRoutingData(Model):
     scored_agents: list[ConversationVideoEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: ConversationVideoEventTopicUriReference | None = ..., language: ConversationVideoEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[ConversationVideoEventTopicUriReference] | None = ..., scored_agents: list[ConversationVideoEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicDetail(Model):
     error_code: str | None
@@ -58,22 +56,16 @@ class ConversationVideoEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ConversationVideoEventTopicErrorBody(Model):
@@ -89,21 +81,15 @@ class ConversationVideoEventTopicErrorBody(Model):
     errors: list[ConversationVideoEventTopicErrorBody] | None
     limit: ConversationVideoEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[ConversationVideoEventTopicDetail] | None = ..., errors: list[ConversationVideoEventTopicErrorBody] | None = ..., limit: ConversationVideoEventTopicLimit | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicJourneyAction(Model):
     id: str | None
     action_map: ConversationVideoEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: ConversationVideoEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class ConversationVideoEventTopicJourneyContext(Model):
@@ -111,21 +97,15 @@ class ConversationVideoEventTopicJourneyContext(Model):
     customer_session: ConversationVideoEventTopicJourneyCustomerSession | None
     triggering_action: ConversationVideoEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: ConversationVideoEventTopicJourneyCustomer | None = ..., customer_session: ConversationVideoEventTopicJourneyCustomerSession | None = ..., triggering_action: ConversationVideoEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class ConversationVideoEventTopicLimit(Model):
@@ -134,8 +114,6 @@ class ConversationVideoEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -143,21 +121,15 @@ class ConversationVideoEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicScoredAgent(Model):
     agent: ConversationVideoEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: ConversationVideoEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class ConversationVideoEventTopicVideoConversation(Model):
@@ -170,8 +142,6 @@ class ConversationVideoEventTopicVideoConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationVideoEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[ConversationVideoEventTopicVideoMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationVideoEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class ConversationVideoEventTopicVideoMediaParticipant(Model):
@@ -222,8 +192,6 @@ class ConversationVideoEventTopicVideoMediaParticipant(Model):
     context: str | None
     msids: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: ConversationVideoEventTopicUriReference | None = ..., queue: ConversationVideoEventTopicUriReference | None = ..., team: ConversationVideoEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: ConversationVideoEventTopicErrorBody | None = ..., script: ConversationVideoEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: ConversationVideoEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: ConversationVideoEventTopicUriReference | None = ..., wrapup: ConversationVideoEventTopicWrapup | None = ..., conversation_routing_data: ConversationVideoEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: ConversationVideoEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: ConversationVideoEventTopicQueueMediaSettings | None = ..., audio_muted: bool | None = ..., video_muted: bool | None = ..., sharing_screen: bool | None = ..., peer_count: int | None = ..., context: str | None = ..., msids: list[str] | None = ...) -> None: ...
-
 
 class ConversationVideoEventTopicWrapup(Model):
     code: str | None
@@ -231,8 +199,6 @@ class ConversationVideoEventTopicWrapup(Model):
     tags: list[str] | None
     duration_seconds: int | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class Copilot(Model):
@@ -250,36 +216,26 @@ class Copilot(Model):
     manual_search_config: ManualSearchConfig | None
     self_uri: str | None
 
-    def __init__(self, *, enabled: bool | None = ..., live_on_queue: bool | None = ..., default_language: str | None = ..., knowledge_answer_config: KnowledgeAnswerConfig | None = ..., summary_generation_config: SummaryGenerationConfig | None = ..., wrapup_code_prediction_config: WrapupCodePredictionConfig | None = ..., answer_generation_config: AnswerGenerationConfig | None = ..., nlu_engine_type: str | None = ..., nlu_config: NluConfig | None = ..., rule_engine_config: RuleEngineConfig | None = ..., auto_search_config: AutoSearchConfig | None = ..., manual_search_config: ManualSearchConfig | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CopilotAction(Model):
     action_type: str | None
     attributes: dict[str, str] | None
-
-    def __init__(self, *, action_type: str | None = ..., attributes: dict[str, str] | None = ...) -> None: ...
 
 
 class CopilotAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
-
 
 class CopilotAggregateQueryClause(Model):
     type: str | None
     predicates: list[CopilotAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[CopilotAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class CopilotAggregateQueryFilter(Model):
     type: str | None
     clauses: list[CopilotAggregateQueryClause] | None
     predicates: list[CopilotAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[CopilotAggregateQueryClause] | None = ..., predicates: list[CopilotAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class CopilotAggregateQueryPredicate(Model):
@@ -289,13 +245,9 @@ class CopilotAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class CopilotAggregateQueryResponse(Model):
     results: list[CopilotAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[CopilotAggregateDataContainer] | None = ...) -> None: ...
 
 
 class CopilotAggregationQuery(Model):
@@ -309,14 +261,10 @@ class CopilotAggregationQuery(Model):
     views: list[CopilotAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: CopilotAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[CopilotAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class CopilotAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class CopilotAggregationView(Model):
@@ -325,14 +273,10 @@ class CopilotAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class CopilotAsyncAggregateQueryResponse(Model):
     results: list[CopilotAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[CopilotAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class CopilotAsyncAggregationQuery(Model):
@@ -347,34 +291,24 @@ class CopilotAsyncAggregationQuery(Model):
     alternate_time_dimension: str | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: CopilotAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[CopilotAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class CopilotCondition(Model):
     condition_type: str | None
     condition_values: list[str] | None
 
-    def __init__(self, *, condition_type: str | None = ..., condition_values: list[str] | None = ...) -> None: ...
-
 
 class CopilotContext(Model):
     values: list[CopilotContextValue] | None
-
-    def __init__(self, *, values: list[CopilotContextValue] | None = ...) -> None: ...
 
 
 class CopilotContextEntity(Model):
     assistant: AddressableEntityRef | None
     context_values: list[CopilotContextValueItem] | None
 
-    def __init__(self, *, assistant: AddressableEntityRef | None = ..., context_values: list[CopilotContextValueItem] | None = ...) -> None: ...
-
 
 class CopilotContextFilter(Model):
     operator: str | None
     values: list[str] | None
-
-    def __init__(self, *, operator: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class CopilotContextValue(Model):
@@ -382,27 +316,19 @@ class CopilotContextValue(Model):
     type: str | None
     conversation_attribute_properties: ConversationAttributeProperties | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., conversation_attribute_properties: ConversationAttributeProperties | None = ...) -> None: ...
-
 
 class CopilotContextValueItem(Model):
     name: str | None
     value: str | None
 
-    def __init__(self, *, name: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class CopilotContextValues(Model):
     entities: list[CopilotContextEntity] | None
-
-    def __init__(self, *, entities: list[CopilotContextEntity] | None = ...) -> None: ...
 
 
 class CopilotFallbackAction(Model):
     action_type: str | None
     attributes: dict[str, str] | None
-
-    def __init__(self, *, action_type: str | None = ..., attributes: dict[str, str] | None = ...) -> None: ...
 
 
 class CopilotNluDomain(Model):
@@ -411,21 +337,15 @@ class CopilotNluDomain(Model):
     version: CopilotNluDomainVersion | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., use_latest_version: bool | None = ..., version: CopilotNluDomainVersion | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CopilotNluDomainVersion(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CopilotRule(Model):
     conditions: list[CopilotCondition] | None
     actions: list[CopilotAction] | None
-
-    def __init__(self, *, conditions: list[CopilotCondition] | None = ..., actions: list[CopilotAction] | None = ...) -> None: ...
 
 
 class CopilotSentimentSettings(Model):
@@ -435,21 +355,15 @@ class CopilotSentimentSettings(Model):
 class CopilotTranscriptionConfig(Model):
     engine: str | None
 
-    def __init__(self, *, engine: str | None = ...) -> None: ...
-
 
 class CopyAttachmentsRequest(Model):
     source_message: DomainEntityRef | None
     attachments: list[Attachment] | None
 
-    def __init__(self, *, source_message: DomainEntityRef | None = ..., attachments: list[Attachment] | None = ...) -> None: ...
-
 
 class CopyBuForecastRequest(Model):
     description: str | None
     week_date: _dt.date | None
-
-    def __init__(self, *, description: str | None = ..., week_date: _dt.date | None = ...) -> None: ...
 
 
 class CopyCapacityPlanRequest(Model):
@@ -459,20 +373,14 @@ class CopyCapacityPlanRequest(Model):
     end_business_unit_date: _dt.date | None
     forecast: ValueWrapperBuShortTermForecastReference | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., start_business_unit_date: _dt.date | None = ..., end_business_unit_date: _dt.date | None = ..., forecast: ValueWrapperBuShortTermForecastReference | None = ...) -> None: ...
-
 
 class CopyDecisionTableRequest(Model):
     name: str | None
     description: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class CopyScheduleBid(Model):
     name: str | None
-
-    def __init__(self, *, name: str | None = ...) -> None: ...
 
 
 class CopyVoicemailMessage(Model):
@@ -480,25 +388,17 @@ class CopyVoicemailMessage(Model):
     user_id: str | None
     group_id: str | None
 
-    def __init__(self, *, voicemail_message_id: str | None = ..., user_id: str | None = ..., group_id: str | None = ...) -> None: ...
-
 
 class CopyWorkPlan(Model):
     name: str | None
-
-    def __init__(self, *, name: str | None = ...) -> None: ...
 
 
 class CopyWorkPlanBid(Model):
     name: str | None
 
-    def __init__(self, *, name: str | None = ...) -> None: ...
-
 
 class CopyWorkPlanRotationRequest(Model):
     name: str | None
-
-    def __init__(self, *, name: str | None = ...) -> None: ...
 
 
 class Coretype(Model):
@@ -514,22 +414,16 @@ class Coretype(Model):
     item_validation_limits: ItemValidationLimits | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., schema: Schema | None = ..., current: bool | None = ..., validation_fields: list[str] | None = ..., validation_limits: ValidationLimits | None = ..., item_validation_fields: list[str] | None = ..., item_validation_limits: ItemValidationLimits | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CoretypeListing(Model):
     total: int | None
     entities: list[Coretype] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[Coretype] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CoverSheet(Model):
     notes: str | None
     locale: str | None
-
-    def __init__(self, *, notes: str | None = ..., locale: str | None = ...) -> None: ...
 
 
 class CreateActivityCodeRequest(Model):
@@ -545,8 +439,6 @@ class CreateActivityCodeRequest(Model):
     secondary_presences: list[SecondaryPresence] | None
     planning_group_ids: list[str] | None
     style: ActivityCodeStyle | None
-
-    def __init__(self, *, name: str | None = ..., category: str | None = ..., length_in_minutes: int | None = ..., counts_as_paid_time: bool | None = ..., counts_as_work_time: bool | None = ..., agent_time_off_selectable: bool | None = ..., counts_toward_shrinkage: bool | None = ..., planned_shrinkage: bool | None = ..., interruptible: bool | None = ..., secondary_presences: list[SecondaryPresence] | None = ..., planning_group_ids: list[str] | None = ..., style: ActivityCodeStyle | None = ...) -> None: ...
 
 
 class CreateActivityPlanRequest(Model):
@@ -570,20 +462,14 @@ class CreateActivityPlanRequest(Model):
     fixed_availability: list[FixedAvailability] | None
     start_time_increment_minutes: int | None
 
-    def __init__(self, *, name: str | None = ..., management_unit_ids: list[str] | None = ..., description: str | None = ..., activity_code_id: str | None = ..., type: str | None = ..., length_minutes: int | None = ..., initial_schedule_period: SchedulingPeriod | None = ..., group_settings: GroupSettings | None = ..., recurrence_settings: RecurrenceSettings | None = ..., attendees_search_rule: UserSearchRule | None = ..., facilitated: bool | None = ..., facilitators_search_rule: UserSearchRule | None = ..., transition_time_minutes: int | None = ..., service_goal_impact_overrides: ActivityPlanServiceGoalImpactOverrides | None = ..., optimization_objective: str | None = ..., state: str | None = ..., counts_as_paid_time: bool | None = ..., fixed_availability: list[FixedAvailability] | None = ..., start_time_increment_minutes: int | None = ...) -> None: ...
-
 
 class CreateAdherenceAdjustmentsReasonCodeRequest(Model):
     name: str | None
     state: str | None
 
-    def __init__(self, *, name: str | None = ..., state: str | None = ...) -> None: ...
-
 
 class CreateAdherenceAdjustmentsReasonCodesBulkRequest(Model):
     reason_codes: list[CreateAdherenceAdjustmentsReasonCodeRequest] | None
-
-    def __init__(self, *, reason_codes: list[CreateAdherenceAdjustmentsReasonCodeRequest] | None = ...) -> None: ...
 
 
 class CreateAdminTimeOffRequest(Model):
@@ -600,14 +486,10 @@ class CreateAdminTimeOffRequest(Model):
     payable_minutes: list[int] | None
     paid: bool | None
 
-    def __init__(self, *, status: str | None = ..., users: list[UserReference] | None = ..., activity_code_id: str | None = ..., notes: str | None = ..., full_day_management_unit_dates: list[str] | None = ..., full_day_earliest_start_offset_minutes: list[int] | None = ..., full_day_latest_end_offset_minutes: list[int] | None = ..., partial_day_start_date_times: list[_dt.datetime] | None = ..., daily_duration_minutes: int | None = ..., duration_minutes: list[int] | None = ..., payable_minutes: list[int] | None = ..., paid: bool | None = ...) -> None: ...
-
 
 class CreateAgenticVirtualAgent(Model):
     name: str | None
     image_uri: str | None
-
-    def __init__(self, *, name: str | None = ..., image_uri: str | None = ...) -> None: ...
 
 
 class CreateAgentTimeOffRequest(Model):
@@ -621,8 +503,6 @@ class CreateAgentTimeOffRequest(Model):
     duration_minutes: list[int] | None
     payable_minutes: list[int] | None
 
-    def __init__(self, *, activity_code_id: str | None = ..., notes: str | None = ..., full_day_management_unit_dates: list[str] | None = ..., full_day_earliest_start_offset_minutes: list[int] | None = ..., full_day_latest_end_offset_minutes: list[int] | None = ..., partial_day_start_date_times: list[_dt.datetime] | None = ..., daily_duration_minutes: int | None = ..., duration_minutes: list[int] | None = ..., payable_minutes: list[int] | None = ...) -> None: ...
-
 
 class CreateAlternativeShiftTradeRequest(Model):
     job_id: str | None
@@ -632,27 +512,19 @@ class CreateAlternativeShiftTradeRequest(Model):
     expiration_date: _dt.datetime | None
     review_note: str | None
 
-    def __init__(self, *, job_id: str | None = ..., drop_shift_reference_keys: list[str] | None = ..., pickup_shift_reference_keys: list[str] | None = ..., alternative_shift_trade_granularity: str | None = ..., expiration_date: _dt.datetime | None = ..., review_note: str | None = ...) -> None: ...
-
 
 class CreateBenefitAssessmentJobRequest(Model):
     division_ids: list[str] | None
 
-    def __init__(self, *, division_ids: list[str] | None = ...) -> None: ...
-
 
 class CreateBenefitAssessmentRequest(Model):
     queue_ids: list[str] | None
-
-    def __init__(self, *, queue_ids: list[str] | None = ...) -> None: ...
 
 
 class CreateBusinessUnitRequest(Model):
     name: str | None
     division_id: str | None
     settings: CreateBusinessUnitSettingsRequest | None
-
-    def __init__(self, *, name: str | None = ..., division_id: str | None = ..., settings: CreateBusinessUnitSettingsRequest | None = ...) -> None: ...
 
 
 class CreateBusinessUnitSettingsRequest(Model):
@@ -663,8 +535,6 @@ class CreateBusinessUnitSettingsRequest(Model):
     notifications: BuNotificationSettingsRequest | None
     learning: BuActivitySettingsRequest | None
     coaching: BuActivitySettingsRequest | None
-
-    def __init__(self, *, start_day_of_week: str | None = ..., time_zone: str | None = ..., short_term_forecasting: BuShortTermForecastingSettings | None = ..., scheduling: BuSchedulingSettingsRequest | None = ..., notifications: BuNotificationSettingsRequest | None = ..., learning: BuActivitySettingsRequest | None = ..., coaching: BuActivitySettingsRequest | None = ...) -> None: ...
 
 
 class CreateCallbackCommand(Model):
@@ -681,8 +551,6 @@ class CreateCallbackCommand(Model):
     caller_id: str | None
     caller_id_name: str | None
 
-    def __init__(self, *, script_id: str | None = ..., queue_id: str | None = ..., routing_data: RoutingData | None = ..., customer_first_callback_delivery_mode: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: _dt.datetime | None = ..., country_code: str | None = ..., validate_callback_numbers: bool | None = ..., data: dict[str, str] | None = ..., caller_id: str | None = ..., caller_id_name: str | None = ...) -> None: ...
-
 
 class CreateCallbackOnConversationCommand(Model):
     script_id: str | None
@@ -698,14 +566,10 @@ class CreateCallbackOnConversationCommand(Model):
     caller_id: str | None
     caller_id_name: str | None
 
-    def __init__(self, *, script_id: str | None = ..., queue_id: str | None = ..., routing_data: RoutingData | None = ..., customer_first_callback_delivery_mode: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: _dt.datetime | None = ..., country_code: str | None = ..., validate_callback_numbers: bool | None = ..., data: dict[str, str] | None = ..., caller_id: str | None = ..., caller_id_name: str | None = ...) -> None: ...
-
 
 class CreateCallbackResponse(Model):
     conversation: DomainEntityRef | None
     callback_identifiers: list[CallbackIdentifier] | None
-
-    def __init__(self, *, conversation: DomainEntityRef | None = ..., callback_identifiers: list[CallbackIdentifier] | None = ...) -> None: ...
 
 
 class CreateCallRequest(Model):
@@ -725,5 +589,3 @@ class CreateCallRequest(Model):
     uui_data: str | None
     external_contact_id: str | None
     label: str | None
-
-    def __init__(self, *, phone_number: str | None = ..., caller_id: str | None = ..., caller_id_name: str | None = ..., call_from_queue_id: str | None = ..., call_queue_id: str | None = ..., call_user_id: str | None = ..., priority: int | None = ..., attributes: dict[str, str] | None = ..., language_id: str | None = ..., routing_skills_ids: list[str] | None = ..., routing_skill_expression: str | None = ..., conversation_ids: list[str] | None = ..., participants: list[Destination] | None = ..., uui_data: str | None = ..., external_contact_id: str | None = ..., label: str | None = ...) -> None: ...

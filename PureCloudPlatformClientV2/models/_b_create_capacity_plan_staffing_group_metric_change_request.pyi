@@ -60,8 +60,6 @@ class CreateCapacityPlanStaffingGroupMetricChangeRequest(Model):
     staffing_group_ids: list[str] | None
     version: int | None
 
-    def __init__(self, *, number_of_weeks: int | None = ..., week_start_number: int | None = ..., value: float | None = ..., metric: str | None = ..., notes: str | None = ..., transfers_full_time_equivalent: TransfersFullTimeEquivalent | None = ..., staffing_group_ids: list[str] | None = ..., version: int | None = ...) -> None: ...
-
 
 class CreateCoachingAppointmentRequest(Model):
     name: str | None
@@ -78,21 +76,15 @@ class CreateCoachingAppointmentRequest(Model):
     share_insights_data: bool | None
     add_to_schedule: bool | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., date_start: _dt.datetime | None = ..., length_in_minutes: int | None = ..., facilitator_id: str | None = ..., attendee_ids: list[str] | None = ..., conversation_ids: list[str] | None = ..., document_ids: list[str] | None = ..., wfm_schedule: WfmScheduleReference | None = ..., external_links: list[str] | None = ..., location: str | None = ..., share_insights_data: bool | None = ..., add_to_schedule: bool | None = ...) -> None: ...
-
 
 class CreateDecisionTableColumnsRequest(Model):
     inputs: list[DecisionTableInputColumnRequest] | None
     outputs: list[DecisionTableOutputColumnRequest] | None
 
-    def __init__(self, *, inputs: list[DecisionTableInputColumnRequest] | None = ..., outputs: list[DecisionTableOutputColumnRequest] | None = ...) -> None: ...
-
 
 class CreateDecisionTableImportJobRequest(Model):
     import_mode: str | None
     file_name: str | None
-
-    def __init__(self, *, import_mode: str | None = ..., file_name: str | None = ...) -> None: ...
 
 
 class CreateDecisionTableRequest(Model):
@@ -102,28 +94,20 @@ class CreateDecisionTableRequest(Model):
     schema_id: str | None
     columns: CreateDecisionTableColumnsRequest | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., division_id: str | None = ..., schema_id: str | None = ..., columns: CreateDecisionTableColumnsRequest | None = ...) -> None: ...
-
 
 class CreateDecisionTableRowRequest(Model):
     row_index: int | None
     inputs: dict[str, DecisionTableRowParameterValue] | None
     outputs: dict[str, DecisionTableRowParameterValue] | None
 
-    def __init__(self, *, row_index: int | None = ..., inputs: dict[str, DecisionTableRowParameterValue] | None = ..., outputs: dict[str, DecisionTableRowParameterValue] | None = ...) -> None: ...
-
 
 class CreateDecisionTableSnapshotRequest(Model):
     snapshot_name: str | None
     notes: str | None
 
-    def __init__(self, *, snapshot_name: str | None = ..., notes: str | None = ...) -> None: ...
-
 
 class CreateDecisionTableVersionRequest(Model):
     source_version: int | None
-
-    def __init__(self, *, source_version: int | None = ...) -> None: ...
 
 
 class CreateEmailRequest(Model):
@@ -146,8 +130,6 @@ class CreateEmailRequest(Model):
     external_contact_id: str | None
     utilization_label: str | None
 
-    def __init__(self, *, queue_id: str | None = ..., flow_id: str | None = ..., provider: str | None = ..., skill_ids: list[str] | None = ..., skill_expression: str | None = ..., language_id: str | None = ..., priority: int | None = ..., attributes: dict[str, str] | None = ..., to_address: str | None = ..., to_name: str | None = ..., from_address: str | None = ..., from_name: str | None = ..., subject: str | None = ..., direction: str | None = ..., html_body: str | None = ..., text_body: str | None = ..., external_contact_id: str | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class CreateExternalEventsConfigurationRequest(Model):
     name: str | None
@@ -156,15 +138,11 @@ class CreateExternalEventsConfigurationRequest(Model):
     schema_id: str | None
     source: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., division_id: str | None = ..., schema_id: str | None = ..., source: str | None = ...) -> None: ...
-
 
 class CreateGeneralProgramTestPhraseDetectedPhrase(Model):
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
-
-    def __init__(self, *, found_phrase: str | None = ..., snippet: str | None = ..., confidence: int | None = ...) -> None: ...
 
 
 class CreateGeneralProgramTestPhraseMatchedTranscript(Model):
@@ -175,15 +153,11 @@ class CreateGeneralProgramTestPhraseMatchedTranscript(Model):
     media_type: str | None
     detected_phrases: list[CreateGeneralProgramTestPhraseDetectedPhrase] | None
 
-    def __init__(self, *, timestamp: int | None = ..., transcript_id: str | None = ..., communication_id: str | None = ..., conversation_id: str | None = ..., media_type: str | None = ..., detected_phrases: list[CreateGeneralProgramTestPhraseDetectedPhrase] | None = ...) -> None: ...
-
 
 class CreateGeneralProgramTestTopicPhraseResults(Model):
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[CreateGeneralProgramTestPhraseMatchedTranscript] | None
-
-    def __init__(self, *, processed_transcripts_count: int | None = ..., matched_transcripts_count: int | None = ..., matched_transcripts: list[CreateGeneralProgramTestPhraseMatchedTranscript] | None = ...) -> None: ...
 
 
 class CreateGeneralProgramTopicsDefinitionsJob(Model):
@@ -192,14 +166,10 @@ class CreateGeneralProgramTopicsDefinitionsJob(Model):
     test_topic_phrase_results: list[CreateGeneralProgramTestTopicPhraseResults] | None
     gen_ai_phrases_results: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., test_topic_phrase_results: list[CreateGeneralProgramTestTopicPhraseResults] | None = ..., gen_ai_phrases_results: list[str] | None = ...) -> None: ...
-
 
 class CreateGuide(Model):
     name: str | None
     source: str | None
-
-    def __init__(self, *, name: str | None = ..., source: str | None = ...) -> None: ...
 
 
 class CreateGuideVersion(Model):
@@ -208,8 +178,6 @@ class CreateGuideVersion(Model):
     resources: GuideVersionResources | None
     knowledge_settings: AuthoringKnowledgeSettings | None
 
-    def __init__(self, *, instruction: str | None = ..., variables: list[Variable] | None = ..., resources: GuideVersionResources | None = ..., knowledge_settings: AuthoringKnowledgeSettings | None = ...) -> None: ...
-
 
 class CreateIntegrationRequest(Model):
     id: str | None
@@ -217,15 +185,11 @@ class CreateIntegrationRequest(Model):
     integration_type: IntegrationType | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., integration_type: IntegrationType | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CreateJoinVideoResponse(Model):
     communication_id: str | None
     conversation_id: str | None
     join_code: str | None
-
-    def __init__(self, *, communication_id: str | None = ..., conversation_id: str | None = ..., join_code: str | None = ...) -> None: ...
 
 
 class CreateKpiRequest(Model):
@@ -234,8 +198,6 @@ class CreateKpiRequest(Model):
     kpi_type: str | None
     wrap_up_code_config: WrapUpCodeConfig | None
     source: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., kpi_type: str | None = ..., wrap_up_code_config: WrapUpCodeConfig | None = ..., source: str | None = ...) -> None: ...
 
 
 class CreateManagementUnitApiRequest(Model):
@@ -246,8 +208,6 @@ class CreateManagementUnitApiRequest(Model):
     division_id: str | None
     business_unit_id: str | None
 
-    def __init__(self, *, name: str | None = ..., time_zone: str | None = ..., start_day_of_week: str | None = ..., settings: CreateManagementUnitSettingsRequest | None = ..., division_id: str | None = ..., business_unit_id: str | None = ...) -> None: ...
-
 
 class CreateManagementUnitSettingsRequest(Model):
     adherence: AdherenceSettings | None
@@ -255,8 +215,6 @@ class CreateManagementUnitSettingsRequest(Model):
     time_off: TimeOffSettingsRequest | None
     scheduling: SchedulingSettingsRequest | None
     shift_trading: ShiftTradeSettings | None
-
-    def __init__(self, *, adherence: AdherenceSettings | None = ..., short_term_forecasting: ShortTermForecastingSettings | None = ..., time_off: TimeOffSettingsRequest | None = ..., scheduling: SchedulingSettingsRequest | None = ..., shift_trading: ShiftTradeSettings | None = ...) -> None: ...
 
 
 class CreateMetric(Model):
@@ -267,8 +225,6 @@ class CreateMetric(Model):
     name: str | None
     precision: int | None
     time_display_unit: str | None
-
-    def __init__(self, *, metric_definition_id: str | None = ..., external_metric_definition_id: str | None = ..., objective: CreateObjective | None = ..., performance_profile_id: str | None = ..., name: str | None = ..., precision: int | None = ..., time_display_unit: str | None = ...) -> None: ...
 
 
 class CreateObjective(Model):
@@ -284,14 +240,10 @@ class CreateObjective(Model):
     initial_direction: str | None
     date_start: _dt.date | None
 
-    def __init__(self, *, id: str | None = ..., template_id: str | None = ..., zones: list[ObjectiveZone] | None = ..., enabled: bool | None = ..., topic_ids: list[str] | None = ..., media_types: list[str] | None = ..., queue_ids: list[str] | None = ..., topic_ids_filter_type: str | None = ..., evaluation_form_context_ids: list[str] | None = ..., initial_direction: str | None = ..., date_start: _dt.date | None = ...) -> None: ...
-
 
 class CreateOrganizationLink(Model):
     target_organization_id: str | None
     target_region: str | None
-
-    def __init__(self, *, target_organization_id: str | None = ..., target_region: str | None = ...) -> None: ...
 
 
 class CreateOutboundMessagingConversationRequest(Model):
@@ -302,14 +254,10 @@ class CreateOutboundMessagingConversationRequest(Model):
     external_contact_id: str | None
     use_user_from_address: bool | None
 
-    def __init__(self, *, queue_id: str | None = ..., to_address: str | None = ..., to_address_messenger_type: str | None = ..., use_existing_conversation: bool | None = ..., external_contact_id: str | None = ..., use_user_from_address: bool | None = ...) -> None: ...
-
 
 class CreateOutboundMessagingConversationResponse(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CreatePerformanceProfile(Model):
@@ -325,15 +273,11 @@ class CreatePerformanceProfile(Model):
     max_leaderboard_rank_size: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., metric_orders: list[str] | None = ..., date_created: _dt.datetime | None = ..., reporting_intervals: list[ReportingInterval] | None = ..., active: bool | None = ..., member_count: int | None = ..., max_leaderboard_rank_size: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CreatePlanningGroupRequest(Model):
     name: str | None
     route_paths: list[RoutePathRequest] | None
     service_goal_template_id: str | None
-
-    def __init__(self, *, name: str | None = ..., route_paths: list[RoutePathRequest] | None = ..., service_goal_template_id: str | None = ...) -> None: ...
 
 
 class CreatePredictorRequest(Model):
@@ -342,8 +286,6 @@ class CreatePredictorRequest(Model):
     routing_timeout_seconds: int | None
     schedule: PredictorSchedule | None
     workload_balancing_config: PredictorWorkloadBalancing | None
-
-    def __init__(self, *, queue_ids: list[str] | None = ..., kpi: str | None = ..., routing_timeout_seconds: int | None = ..., schedule: PredictorSchedule | None = ..., workload_balancing_config: PredictorWorkloadBalancing | None = ...) -> None: ...
 
 
 class CreateQueueRequest(Model):
@@ -391,8 +333,6 @@ class CreateQueueRequest(Model):
     source_queue_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., member_count: int | None = ..., user_member_count: int | None = ..., joined_member_count: int | None = ..., media_settings: QueueMediaSettings | None = ..., routing_rules: list[RoutingRule] | None = ..., conditional_group_routing: ConditionalGroupRouting | None = ..., conditional_group_activation: ConditionalGroupActivation | None = ..., bullseye: Bullseye | None = ..., scoring_method: str | None = ..., last_agent_routing_mode: str | None = ..., acw_settings: AcwSettings | None = ..., skill_evaluation_method: str | None = ..., member_groups: list[MemberGroup] | None = ..., queue_flow: DomainEntityRef | None = ..., email_in_queue_flow: DomainEntityRef | None = ..., message_in_queue_flow: DomainEntityRef | None = ..., whisper_prompt: DomainEntityRef | None = ..., on_hold_prompt: DomainEntityRef | None = ..., default_media_language: str | None = ..., auto_answer_only: bool | None = ..., canned_response_libraries: CannedResponseLibraries | None = ..., enable_transcription: bool | None = ..., enable_audio_monitoring: bool | None = ..., enable_manual_assignment: bool | None = ..., agent_owned_routing: AgentOwnedRouting | None = ..., direct_routing: DirectRouting | None = ..., calling_party_name: str | None = ..., calling_party_number: str | None = ..., default_scripts: dict[str, Script] | None = ..., outbound_messaging_addresses: QueueMessagingAddresses | None = ..., outbound_email_address: QueueEmailAddress | None = ..., peer_id: str | None = ..., suppress_in_queue_call_recording: bool | None = ..., source_queue_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CreateRecognition(Model):
     recipient_id: str | None
@@ -401,8 +341,6 @@ class CreateRecognition(Model):
     note: str | None
     context_type: str | None
     context_id: str | None
-
-    def __init__(self, *, recipient_id: str | None = ..., type: str | None = ..., title: str | None = ..., note: str | None = ..., context_type: str | None = ..., context_id: str | None = ...) -> None: ...
 
 
 class CreateReprocessJobRequest(Model):
@@ -414,15 +352,11 @@ class CreateReprocessJobRequest(Model):
     media_types: list[str] | None
     dialects: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., programs: list[str] | None = ..., media_types: list[str] | None = ..., dialects: list[str] | None = ...) -> None: ...
-
 
 class CreateResponseAssetRequest(Model):
     name: str | None
     division_id: str | None
     content_md5: str | None
-
-    def __init__(self, *, name: str | None = ..., division_id: str | None = ..., content_md5: str | None = ...) -> None: ...
 
 
 class CreateResponseAssetResponse(Model):
@@ -430,28 +364,20 @@ class CreateResponseAssetResponse(Model):
     url: str | None
     headers: dict[str, str] | None
 
-    def __init__(self, *, id: str | None = ..., url: str | None = ..., headers: dict[str, str] | None = ...) -> None: ...
-
 
 class CreateRoomRequest(Model):
     description: str | None
     subject: str | None
     user_ids: list[str] | None
 
-    def __init__(self, *, description: str | None = ..., subject: str | None = ..., user_ids: list[str] | None = ...) -> None: ...
-
 
 class CreateRoomResponse(Model):
     jid: str | None
-
-    def __init__(self, *, jid: str | None = ...) -> None: ...
 
 
 class CreateRoutingSkill(Model):
     name: str | None
     division_id: str | None
-
-    def __init__(self, *, name: str | None = ..., division_id: str | None = ...) -> None: ...
 
 
 class CreateScheduleBid(Model):
@@ -465,8 +391,6 @@ class CreateScheduleBid(Model):
     agent_ranking_type: str | None
     ranking_tiebreaker_type: str | None
 
-    def __init__(self, *, name: str | None = ..., forecast: BuShortTermForecastWeekReference | None = ..., bid_window_start_date: _dt.date | None = ..., bid_window_end_date: _dt.date | None = ..., effective_date: _dt.date | None = ..., weeks_to_schedule: int | None = ..., end_overrides_and_rotations: bool | None = ..., agent_ranking_type: str | None = ..., ranking_tiebreaker_type: str | None = ...) -> None: ...
-
 
 class CreateScheduledTriggerRequest(Model):
     target: TriggerTarget | None
@@ -475,16 +399,12 @@ class CreateScheduledTriggerRequest(Model):
     schedule: TriggerSchedule | None
     description: str | None
 
-    def __init__(self, *, target: TriggerTarget | None = ..., enabled: bool | None = ..., name: str | None = ..., schedule: TriggerSchedule | None = ..., description: str | None = ...) -> None: ...
-
 
 class CreateSecureSession(Model):
     source_participant_id: str | None
     flow_id: str | None
     user_data: str | None
     disconnect: bool | None
-
-    def __init__(self, *, source_participant_id: str | None = ..., flow_id: str | None = ..., user_data: str | None = ..., disconnect: bool | None = ...) -> None: ...
 
 
 class CreateServiceGoalTemplate(Model):
@@ -494,8 +414,6 @@ class CreateServiceGoalTemplate(Model):
     abandon_rate: BuAbandonRate | None
     impact_override: ServiceGoalTemplateImpactOverride | None
 
-    def __init__(self, *, name: str | None = ..., service_level: BuServiceLevel | None = ..., average_speed_of_answer: BuAverageSpeedOfAnswer | None = ..., abandon_rate: BuAbandonRate | None = ..., impact_override: ServiceGoalTemplateImpactOverride | None = ...) -> None: ...
-
 
 class CreateShareRequest(Model):
     shared_entity_type: str | None
@@ -504,14 +422,10 @@ class CreateShareRequest(Model):
     member: SharedEntity | None
     members: list[CreateShareRequestMember] | None
 
-    def __init__(self, *, shared_entity_type: str | None = ..., shared_entity: SharedEntity | None = ..., member_type: str | None = ..., member: SharedEntity | None = ..., members: list[CreateShareRequestMember] | None = ...) -> None: ...
-
 
 class CreateShareRequestMember(Model):
     member_type: str | None
     member: MemberEntity | None
-
-    def __init__(self, *, member_type: str | None = ..., member: MemberEntity | None = ...) -> None: ...
 
 
 class CreateShareResponse(Model):
@@ -527,13 +441,9 @@ class CreateShareResponse(Model):
     failed: list[Share] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., shared_entity_type: str | None = ..., shared_entity: DomainEntityRef | None = ..., member_type: str | None = ..., member: DomainEntityRef | None = ..., shared_by: DomainEntityRef | None = ..., workspace: DomainEntityRef | None = ..., succeeded: list[Share] | None = ..., failed: list[Share] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CreateStaffingGroupAllocation(Model):
     staffing_group_id: str | None
     initial_shrinkage_percentage: float | None
     initial_attrition_percentage: float | None
     starting_weekly_full_time_equivalent_count: float | None
-
-    def __init__(self, *, staffing_group_id: str | None = ..., initial_shrinkage_percentage: float | None = ..., initial_attrition_percentage: float | None = ..., starting_weekly_full_time_equivalent_count: float | None = ...) -> None: ...

@@ -30,16 +30,12 @@ class CreateStaffingGroupRequest(Model):
     management_unit_id: str | None
     planning_group_ids: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., user_ids: list[str] | None = ..., management_unit_id: str | None = ..., planning_group_ids: list[str] | None = ...) -> None: ...
-
 
 class CreateSurveyRequest(Model):
     conversation_id: str | None
     survey_form_context_id: str | None
     agent_id: str | None
     queue_id: str | None
-
-    def __init__(self, *, conversation_id: str | None = ..., survey_form_context_id: str | None = ..., agent_id: str | None = ..., queue_id: str | None = ...) -> None: ...
 
 
 class CreateSurveyResponse(Model):
@@ -60,28 +56,20 @@ class CreateSurveyResponse(Model):
     customer_survey_url: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., conversation: ConversationReference | None = ..., survey_form: SurveyForm | None = ..., agent: DomainEntityRef | None = ..., status: str | None = ..., queue: QueueReference | None = ..., answers: SurveyScoringSet | None = ..., completed_date: _dt.datetime | None = ..., survey_error_details: SurveyErrorDetails | None = ..., agent_team: Team | None = ..., survey_type: str | None = ..., missing_required_answer: bool | None = ..., flow: AddressableEntityRef | None = ..., customer_survey_url: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CreateTimeOffLimitRequest(Model):
     granularity: str | None
     default_limit_minutes: int | None
-
-    def __init__(self, *, granularity: str | None = ..., default_limit_minutes: int | None = ...) -> None: ...
 
 
 class CreateTimeOffPlanBusinessUnitAssociation(Model):
     management_unit_ids: list[str] | None
     staffing_group_ids: list[str] | None
 
-    def __init__(self, *, management_unit_ids: list[str] | None = ..., staffing_group_ids: list[str] | None = ...) -> None: ...
-
 
 class CreateTimeOffPlanManagementUnitAssociation(Model):
     management_unit_id: str | None
     staffing_group_ids: list[str] | None
-
-    def __init__(self, *, management_unit_id: str | None = ..., staffing_group_ids: list[str] | None = ...) -> None: ...
 
 
 class CreateTimeOffPlanRequest(Model):
@@ -92,8 +80,6 @@ class CreateTimeOffPlanRequest(Model):
     days_before_start_to_expire_from_waitlist: int | None
     hris_time_off_type: HrisTimeOffType | None
     active: bool | None
-
-    def __init__(self, *, name: str | None = ..., activity_code_ids: list[str] | None = ..., time_off_limit_ids: list[str] | None = ..., auto_approval_rule: str | None = ..., days_before_start_to_expire_from_waitlist: int | None = ..., hris_time_off_type: HrisTimeOffType | None = ..., active: bool | None = ...) -> None: ...
 
 
 class CreateTriggerRequest(Model):
@@ -106,20 +92,14 @@ class CreateTriggerRequest(Model):
     delay_by_seconds: int | None
     description: str | None
 
-    def __init__(self, *, target: TriggerTarget | None = ..., enabled: bool | None = ..., match_criteria: list[MatchCriteria] | None = ..., name: str | None = ..., topic_name: str | None = ..., event_ttl_seconds: int | None = ..., delay_by_seconds: int | None = ..., description: str | None = ...) -> None: ...
-
 
 class CreateUploadSourceUrlJobRequest(Model):
     upload_url: str | None
-
-    def __init__(self, *, upload_url: str | None = ...) -> None: ...
 
 
 class CreateUploadSourceUrlJobResponse(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CreateUser(Model):
@@ -132,21 +112,15 @@ class CreateUser(Model):
     division_id: str | None
     state: str | None
 
-    def __init__(self, *, name: str | None = ..., department: str | None = ..., email: str | None = ..., addresses: list[Contact] | None = ..., title: str | None = ..., password: str | None = ..., division_id: str | None = ..., state: str | None = ...) -> None: ...
-
 
 class CreateUserAssignmentsRequest(Model):
     user_id: str | None
     assignments: list[AssignmentEffectiveDateRange] | None
 
-    def __init__(self, *, user_id: str | None = ..., assignments: list[AssignmentEffectiveDateRange] | None = ...) -> None: ...
-
 
 class CreateUtilizationLabelRequest(Model):
     name: str | None
     utilization: LabelUtilizationRequest | None
-
-    def __init__(self, *, name: str | None = ..., utilization: LabelUtilizationRequest | None = ...) -> None: ...
 
 
 class CreateVerifierRequest(Model):
@@ -158,8 +132,6 @@ class CreateVerifierRequest(Model):
     secret_size: int | None
     default: bool | None
 
-    def __init__(self, *, algorithm: str | None = ..., digits: int | None = ..., enabled: bool | None = ..., name: str | None = ..., period: int | None = ..., secret_size: int | None = ..., default: bool | None = ...) -> None: ...
-
 
 class CreateVerifierResponse(Model):
     id: str | None
@@ -169,8 +141,6 @@ class CreateVerifierResponse(Model):
     key_uri: str | None
     encoded_quick_response_code: str | None
     default: bool | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., enabled: bool | None = ..., key_uri: str | None = ..., encoded_quick_response_code: str | None = ..., default: bool | None = ...) -> None: ...
 
 
 class CreateWorkPlan(Model):
@@ -206,8 +176,6 @@ class CreateWorkPlan(Model):
     shifts: list[CreateWorkPlanShift] | None
     agents: list[UserReference] | None
 
-    def __init__(self, *, name: str | None = ..., enabled: bool | None = ..., constrain_weekly_paid_time: bool | None = ..., flexible_weekly_paid_time: bool | None = ..., weekly_exact_paid_minutes: int | None = ..., weekly_minimum_paid_minutes: int | None = ..., weekly_maximum_paid_minutes: int | None = ..., constrain_paid_time_granularity: bool | None = ..., paid_time_granularity_minutes: int | None = ..., constrain_minimum_time_between_shifts: bool | None = ..., minimum_time_between_shifts_minutes: int | None = ..., maximum_days: int | None = ..., minimum_consecutive_non_working_minutes_per_week: int | None = ..., constrain_maximum_consecutive_working_weekends: bool | None = ..., maximum_consecutive_working_weekends: int | None = ..., minimum_working_days_per_week: int | None = ..., constrain_maximum_consecutive_working_days: bool | None = ..., maximum_consecutive_working_days: int | None = ..., minimum_shift_start_distance_minutes: int | None = ..., minimum_days_off_per_planning_period: int | None = ..., maximum_days_off_per_planning_period: int | None = ..., minimum_paid_minutes_per_planning_period: int | None = ..., maximum_paid_minutes_per_planning_period: int | None = ..., constrain_maximum_working_weekends_per_planning_period: bool | None = ..., maximum_working_weekends_per_planning_period: int | None = ..., optional_days: SetWrapperDayOfWeek | None = ..., shift_start_variance_type: str | None = ..., shift_start_variance_period: str | None = ..., shift_start_variances: ListWrapperShiftStartVariance | None = ..., shifts: list[CreateWorkPlanShift] | None = ..., agents: list[UserReference] | None = ...) -> None: ...
-
 
 class CreateWorkPlanActivity(Model):
     activity_code_id: str | None
@@ -225,8 +193,6 @@ class CreateWorkPlanActivity(Model):
     minimum_length_from_shift_end_minutes: int | None
     maximum_length_from_shift_end_minutes: int | None
 
-    def __init__(self, *, activity_code_id: str | None = ..., description: str | None = ..., length_minutes: int | None = ..., start_time_is_relative_to_shift_start: bool | None = ..., flexible_start_time: bool | None = ..., earliest_start_time_minutes: int | None = ..., latest_start_time_minutes: int | None = ..., exact_start_time_minutes: int | None = ..., start_time_increment_minutes: int | None = ..., counts_as_paid_time: bool | None = ..., counts_as_contiguous_work_time: bool | None = ..., minimum_length_from_shift_start_minutes: int | None = ..., minimum_length_from_shift_end_minutes: int | None = ..., maximum_length_from_shift_end_minutes: int | None = ...) -> None: ...
-
 
 class CreateWorkPlanBid(Model):
     name: str | None
@@ -238,8 +204,6 @@ class CreateWorkPlanBid(Model):
     ranking_tiebreaker_type: str | None
     end_overrides_and_rotations: bool | None
     work_plan_fields_visible_to_agents: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., forecast: BuShortTermForecastWeekReference | None = ..., bid_window_start_date: _dt.date | None = ..., bid_window_end_date: _dt.date | None = ..., effective_date: _dt.date | None = ..., agent_ranking_type: str | None = ..., ranking_tiebreaker_type: str | None = ..., end_overrides_and_rotations: bool | None = ..., work_plan_fields_visible_to_agents: list[str] | None = ...) -> None: ...
 
 
 class CreateWorkPlanShift(Model):
@@ -267,8 +231,6 @@ class CreateWorkPlanShift(Model):
     planning_period_constraints: PlanningPeriodShiftConstraints | None
     activities: list[CreateWorkPlanActivity] | None
 
-    def __init__(self, *, name: str | None = ..., days: SetWrapperDayOfWeek | None = ..., flexible_start_time: bool | None = ..., exact_start_time_minutes_from_midnight: int | None = ..., earliest_start_time_minutes_from_midnight: int | None = ..., latest_start_time_minutes_from_midnight: int | None = ..., constrain_stop_time: bool | None = ..., constrain_latest_stop_time: bool | None = ..., latest_stop_time_minutes_from_midnight: int | None = ..., constrain_earliest_stop_time: bool | None = ..., earliest_stop_time_minutes_from_midnight: int | None = ..., start_increment_minutes: int | None = ..., flexible_paid_time: bool | None = ..., exact_paid_time_minutes: int | None = ..., minimum_paid_time_minutes: int | None = ..., maximum_paid_time_minutes: int | None = ..., constrain_contiguous_work_time: bool | None = ..., minimum_contiguous_work_time_minutes: int | None = ..., maximum_contiguous_work_time_minutes: int | None = ..., constrain_day_off: bool | None = ..., day_off_rule: str | None = ..., planning_period_constraints: PlanningPeriodShiftConstraints | None = ..., activities: list[CreateWorkPlanActivity] | None = ...) -> None: ...
-
 
 class Credential(Model):
     id: str | None
@@ -277,15 +239,11 @@ class Credential(Model):
     credential_fields: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: CredentialType | None = ..., credential_fields: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CredentialDescriptor(Model):
     type: str | None
     id: str | None
     transports: list[str] | None
-
-    def __init__(self, *, type: str | None = ..., id: str | None = ..., transports: list[str] | None = ...) -> None: ...
 
 
 class CredentialInfo(Model):
@@ -296,16 +254,12 @@ class CredentialInfo(Model):
     type: CredentialType | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ..., type: CredentialType | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CredentialInfoCursorListing(Model):
     entities: list[CredentialInfo] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[CredentialInfo] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class CredentialInfoListing(Model):
@@ -320,22 +274,16 @@ class CredentialInfoListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CredentialInfo] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CredentialParameter(Model):
     type: str | None
     alg: int | None
-
-    def __init__(self, *, type: str | None = ..., alg: int | None = ...) -> None: ...
 
 
 class CredentialSpecification(Model):
     required: bool | None
     title: str | None
     credential_types: list[str] | None
-
-    def __init__(self, *, required: bool | None = ..., title: str | None = ..., credential_types: list[str] | None = ...) -> None: ...
 
 
 class CredentialType(Model):
@@ -345,8 +293,6 @@ class CredentialType(Model):
     display_order: list[str] | None
     required: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., properties: _t.Any | None = ..., display_order: list[str] | None = ..., required: list[str] | None = ...) -> None: ...
-
 
 class Criteria(Model):
     key: str | None
@@ -354,11 +300,7 @@ class Criteria(Model):
     should_ignore_case: bool | None
     operator: str | None
 
-    def __init__(self, *, key: str | None = ..., values: list[str] | None = ..., should_ignore_case: bool | None = ..., operator: str | None = ...) -> None: ...
-
 
 class CriteriaCategoryInfo(Model):
     category_id: str | None
     display_order: int | None
-
-    def __init__(self, *, category_id: str | None = ..., display_order: int | None = ...) -> None: ...

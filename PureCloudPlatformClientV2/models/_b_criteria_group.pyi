@@ -46,42 +46,30 @@ class CriteriaGroup(Model):
     pcNot: list[CriteriaItem] | None
     criteria: CriteriaItem | None
 
-    def __init__(self, *, pcAnd: list[CriteriaItem] | None = ..., pcOr: list[CriteriaItem] | None = ..., pcNot: list[CriteriaItem] | None = ..., criteria: CriteriaItem | None = ...) -> None: ...
-
 
 class CriteriaItem(Model):
     key: str | None
     operator: str | None
     value: str | None
 
-    def __init__(self, *, key: str | None = ..., operator: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class CriteriaQuery(Model):
     query: list[CriteriaGroup] | None
-
-    def __init__(self, *, query: list[CriteriaGroup] | None = ...) -> None: ...
 
 
 class CrossPlatformCallMediaPolicy(Model):
     actions: CrossPlatformPolicyActions | None
     conditions: CallMediaPolicyConditions | None
 
-    def __init__(self, *, actions: CrossPlatformPolicyActions | None = ..., conditions: CallMediaPolicyConditions | None = ...) -> None: ...
-
 
 class CrossPlatformChatMediaPolicy(Model):
     actions: CrossPlatformPolicyActions | None
     conditions: ChatMediaPolicyConditions | None
 
-    def __init__(self, *, actions: CrossPlatformPolicyActions | None = ..., conditions: ChatMediaPolicyConditions | None = ...) -> None: ...
-
 
 class CrossPlatformEmailMediaPolicy(Model):
     actions: CrossPlatformPolicyActions | None
     conditions: EmailMediaPolicyConditions | None
-
-    def __init__(self, *, actions: CrossPlatformPolicyActions | None = ..., conditions: EmailMediaPolicyConditions | None = ...) -> None: ...
 
 
 class CrossPlatformMediaPolicies(Model):
@@ -90,14 +78,10 @@ class CrossPlatformMediaPolicies(Model):
     email_policy: CrossPlatformEmailMediaPolicy | None
     message_policy: CrossPlatformMessageMediaPolicy | None
 
-    def __init__(self, *, call_policy: CrossPlatformCallMediaPolicy | None = ..., chat_policy: CrossPlatformChatMediaPolicy | None = ..., email_policy: CrossPlatformEmailMediaPolicy | None = ..., message_policy: CrossPlatformMessageMediaPolicy | None = ...) -> None: ...
-
 
 class CrossPlatformMessageMediaPolicy(Model):
     actions: CrossPlatformPolicyActions | None
     conditions: MessageMediaPolicyConditions | None
-
-    def __init__(self, *, actions: CrossPlatformPolicyActions | None = ..., conditions: MessageMediaPolicyConditions | None = ...) -> None: ...
 
 
 class CrossPlatformPolicy(Model):
@@ -114,8 +98,6 @@ class CrossPlatformPolicy(Model):
     policy_errors: PolicyErrors | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., modified_date: _dt.datetime | None = ..., created_date: _dt.datetime | None = ..., order: int | None = ..., description: str | None = ..., enabled: bool | None = ..., media_policies: CrossPlatformMediaPolicies | None = ..., conditions: PolicyConditions | None = ..., actions: CrossPlatformPolicyActions | None = ..., policy_errors: PolicyErrors | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CrossPlatformPolicyActions(Model):
     retain_recording: bool | None
@@ -127,8 +109,6 @@ class CrossPlatformPolicyActions(Model):
     assign_calibrations: list[CalibrationAssignment] | None
     retention_duration: RetentionDuration | None
     integration_export: IntegrationExport | None
-
-    def __init__(self, *, retain_recording: bool | None = ..., delete_recording: bool | None = ..., always_delete: bool | None = ..., assign_evaluations: list[EvaluationAssignment] | None = ..., assign_metered_evaluations: list[MeteredEvaluationAssignment] | None = ..., assign_metered_assignment_by_agent: list[MeteredAssignmentByAgent] | None = ..., assign_calibrations: list[CalibrationAssignment] | None = ..., retention_duration: RetentionDuration | None = ..., integration_export: IntegrationExport | None = ...) -> None: ...
 
 
 class CrossPlatformPolicyCreate(Model):
@@ -145,20 +125,14 @@ class CrossPlatformPolicyCreate(Model):
     policy_errors: PolicyErrors | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., modified_date: _dt.datetime | None = ..., created_date: _dt.datetime | None = ..., order: int | None = ..., description: str | None = ..., enabled: bool | None = ..., media_policies: CrossPlatformMediaPolicies | None = ..., conditions: PolicyConditions | None = ..., actions: CrossPlatformPolicyActions | None = ..., policy_errors: PolicyErrors | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CrossPlatformPolicyUpdate(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class CsvExportErrorDetails(Model):
     error_code: str | None
     error_message: str | None
-
-    def __init__(self, *, error_code: str | None = ..., error_message: str | None = ...) -> None: ...
 
 
 class CsvJobRequest(Model):
@@ -166,20 +140,14 @@ class CsvJobRequest(Model):
     settings_id: str | None
     division: WritableStarrableDivision | None
 
-    def __init__(self, *, upload_id: str | None = ..., settings_id: str | None = ..., division: WritableStarrableDivision | None = ...) -> None: ...
-
 
 class CsvJobResponse(Model):
     job: AddressableEntityRef | None
-
-    def __init__(self, *, job: AddressableEntityRef | None = ...) -> None: ...
 
 
 class CsvMappingEntry(Model):
     source_field: str | None
     target_field: str | None
-
-    def __init__(self, *, source_field: str | None = ..., target_field: str | None = ...) -> None: ...
 
 
 class CsvSettings(Model):
@@ -188,15 +156,11 @@ class CsvSettings(Model):
     mappings: list[CsvMappingEntry] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., external_settings_id: str | None = ..., mappings: list[CsvMappingEntry] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CsvUploadDetailsResponse(Model):
     upload_id: str | None
     file_name: str | None
     validation_result: ValidationResult | None
-
-    def __init__(self, *, upload_id: str | None = ..., file_name: str | None = ..., validation_result: ValidationResult | None = ...) -> None: ...
 
 
 class CsvUploadPreviewResponse(Model):
@@ -204,22 +168,16 @@ class CsvUploadPreviewResponse(Model):
     headers: list[str] | None
     entries: list[list[str]] | None
 
-    def __init__(self, *, upload_id: str | None = ..., headers: list[str] | None = ..., entries: list[list[str]] | None = ...) -> None: ...
-
 
 class CsvUploadRequest(Model):
     file_name: str | None
     file_size: int | None
-
-    def __init__(self, *, file_name: str | None = ..., file_size: int | None = ...) -> None: ...
 
 
 class CsvUploadResponse(Model):
     upload_id: str | None
     upload_url: str | None
     upload_headers: list[Header] | None
-
-    def __init__(self, *, upload_id: str | None = ..., upload_url: str | None = ..., upload_headers: list[Header] | None = ...) -> None: ...
 
 
 class CtaButtonStyleProperties(Model):
@@ -228,8 +186,6 @@ class CtaButtonStyleProperties(Model):
     font_size: str | None
     text_align: str | None
     background_color: str | None
-
-    def __init__(self, *, color: str | None = ..., font: str | None = ..., font_size: str | None = ..., text_align: str | None = ..., background_color: str | None = ...) -> None: ...
 
 
 class CurrentAgentAdherenceAdjustment(Model):
@@ -249,8 +205,6 @@ class CurrentAgentAdherenceAdjustment(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., agent: UserReference | None = ..., management_unit: ManagementUnitReference | None = ..., business_unit: BusinessUnitReference | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., reason_code: AdherenceAdjustmentsReasonCodeReference | None = ..., status: str | None = ..., expired: bool | None = ..., submitter_notes: str | None = ..., reviewer_notes: str | None = ..., reviewed_by: UserReference | None = ..., reviewed_date: _dt.datetime | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CurrentAgentCursorAdherenceAdjustmentsListing(Model):
     entities: list[CurrentAgentAdherenceAdjustment] | None
@@ -258,21 +212,15 @@ class CurrentAgentCursorAdherenceAdjustmentsListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[CurrentAgentAdherenceAdjustment] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class CurrentUserScheduleRequestBody(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     load_full_weeks: bool | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., load_full_weeks: bool | None = ...) -> None: ...
-
 
 class CurrentUserTimeOffIntegrationStatusRequest(Model):
     time_off_request_ids: list[str] | None
-
-    def __init__(self, *, time_off_request_ids: list[str] | None = ...) -> None: ...
 
 
 class CursorAdherenceAdjustmentsListing(Model):
@@ -280,8 +228,6 @@ class CursorAdherenceAdjustmentsListing(Model):
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[AdherenceAdjustment] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class CursorContactListing(Model):
@@ -291,8 +237,6 @@ class CursorContactListing(Model):
     previous_uri: str | None
     cursors: Cursors | None
 
-    def __init__(self, *, entities: list[ExternalContact] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., cursors: Cursors | None = ...) -> None: ...
-
 
 class CursorExternalSourceListing(Model):
     entities: list[ExternalSource] | None
@@ -300,8 +244,6 @@ class CursorExternalSourceListing(Model):
     self_uri: str | None
     previous_uri: str | None
     cursors: Cursors | None
-
-    def __init__(self, *, entities: list[ExternalSource] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., cursors: Cursors | None = ...) -> None: ...
 
 
 class CursorNoteListing(Model):
@@ -311,8 +253,6 @@ class CursorNoteListing(Model):
     previous_uri: str | None
     cursors: Cursors | None
 
-    def __init__(self, *, entities: list[Note] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., cursors: Cursors | None = ...) -> None: ...
-
 
 class CursorOrganizationListing(Model):
     entities: list[ExternalOrganization] | None
@@ -320,8 +260,6 @@ class CursorOrganizationListing(Model):
     self_uri: str | None
     previous_uri: str | None
     cursors: Cursors | None
-
-    def __init__(self, *, entities: list[ExternalOrganization] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., cursors: Cursors | None = ...) -> None: ...
 
 
 class CursorRelationshipListing(Model):
@@ -331,14 +269,10 @@ class CursorRelationshipListing(Model):
     previous_uri: str | None
     cursors: Cursors | None
 
-    def __init__(self, *, entities: list[Relationship] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., cursors: Cursors | None = ...) -> None: ...
-
 
 class Cursors(Model):
     before: str | None
     after: str | None
-
-    def __init__(self, *, before: str | None = ..., after: str | None = ...) -> None: ...
 
 
 class CustomAttributes(Model):
@@ -354,33 +288,23 @@ class CustomAttributes(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., conversation_id: str | None = ..., divisions: list[str] | None = ..., schema: ConversationDataSchema | None = ..., custom_attributes: dict[str, _t.Any] | None = ..., custom_attributes_timestamps: dict[str, str] | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CustomAttributesBulkUpdateResponse(Model):
     attributes: CustomAttributes | None
     status_code: int | None
     error_message: str | None
 
-    def __init__(self, *, attributes: CustomAttributes | None = ..., status_code: int | None = ..., error_message: str | None = ...) -> None: ...
-
 
 class CustomAttributesBulkUpdateResponseMap(Model):
     results: dict[str, CustomAttributesBulkUpdateResponse] | None
-
-    def __init__(self, *, results: dict[str, CustomAttributesBulkUpdateResponse] | None = ...) -> None: ...
 
 
 class CustomAttributesIdResponse(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class CustomAttributesListing(Model):
     results: list[CustomAttributes] | None
-
-    def __init__(self, *, results: list[CustomAttributes] | None = ...) -> None: ...
 
 
 class CustomAttributesPatchRequest(Model):
@@ -388,8 +312,6 @@ class CustomAttributesPatchRequest(Model):
     divisions: list[str] | None
     version: int | None
     custom_attributes: dict[str, _t.Any] | None
-
-    def __init__(self, *, id: str | None = ..., divisions: list[str] | None = ..., version: int | None = ..., custom_attributes: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class CustomAttributesUpdateRequest(Model):
@@ -399,15 +321,11 @@ class CustomAttributesUpdateRequest(Model):
     version: int | None
     custom_attributes: dict[str, _t.Any] | None
 
-    def __init__(self, *, id: str | None = ..., divisions: list[str] | None = ..., schema_id: str | None = ..., version: int | None = ..., custom_attributes: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class CustomConversationAttributeInput(Model):
     schema_id: str | None
     division_ids: list[str] | None
     record_ids: list[str] | None
-
-    def __init__(self, *, schema_id: str | None = ..., division_ids: list[str] | None = ..., record_ids: list[str] | None = ...) -> None: ...
 
 
 class CustomConversationAttributeOutput(Model):
@@ -415,23 +333,17 @@ class CustomConversationAttributeOutput(Model):
     record_id: str | None
     updates: list[CustomConversationAttributeUpdate] | None
 
-    def __init__(self, *, schema: ConversationAttributeSchema | None = ..., record_id: str | None = ..., updates: list[CustomConversationAttributeUpdate] | None = ...) -> None: ...
-
 
 class CustomConversationAttributeUpdate(Model):
     name: str | None
     value: _t.Any | None
     date_modified: _dt.datetime | None
 
-    def __init__(self, *, name: str | None = ..., value: _t.Any | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
-
 
 class Customer(Model):
     id: str | None
     number: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., number: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class CustomerEndDetailEventTopicCustomerEndEvent(Model):
@@ -460,8 +372,6 @@ class CustomerEndDetailEventTopicCustomerEndEvent(Model):
     division_id: str | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., disconnect_type: str | None = ..., media_type: str | None = ..., external_organization_id: str | None = ..., external_contact_id: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: int | None = ..., subject: str | None = ..., message_type: str | None = ..., interacting_duration_ms: int | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., division_id: str | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class CustomerIntent(Model):
     id: str | None
@@ -470,8 +380,6 @@ class CustomerIntent(Model):
     expiry_time: int | None
     category_id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., expiry_time: int | None = ..., category_id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CustomerIntentAssignmentListing(Model):
@@ -486,8 +394,6 @@ class CustomerIntentAssignmentListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CustomerIntentAssignmentResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CustomerIntentAssignmentRequest(Model):
     source_id: str | None
@@ -495,15 +401,11 @@ class CustomerIntentAssignmentRequest(Model):
     conversation_id: str | None
     source_type: str | None
 
-    def __init__(self, *, source_id: str | None = ..., session_id: str | None = ..., conversation_id: str | None = ..., source_type: str | None = ...) -> None: ...
-
 
 class CustomerIntentAssignmentResponse(Model):
     customer_intent: DomainEntityRef | None
     category: AddressableEntityRef | None
     date_most_recently_assigned: _dt.datetime | None
-
-    def __init__(self, *, customer_intent: DomainEntityRef | None = ..., category: AddressableEntityRef | None = ..., date_most_recently_assigned: _dt.datetime | None = ...) -> None: ...
 
 
 class CustomerIntentListing(Model):
@@ -518,8 +420,6 @@ class CustomerIntentListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[CustomerIntentResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class CustomerIntentPatch(Model):
     id: str | None
@@ -529,15 +429,11 @@ class CustomerIntentPatch(Model):
     category_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., expiry_time: int | None = ..., category_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CustomerIntentReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CustomerIntentResponse(Model):
@@ -548,8 +444,6 @@ class CustomerIntentResponse(Model):
     category: AddressableEntityRef | None
     date_created: _dt.datetime | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., expiry_time: int | None = ..., category: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class CustomerInteractionCenter(Model):
@@ -573,14 +467,10 @@ class CustomerInteractionCenter(Model):
     force_authn: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CustomerSourceIntent(Model):
     source_intent: SourceIntent | None
     customer_intent: DomainEntityRef | None
-
-    def __init__(self, *, source_intent: SourceIntent | None = ..., customer_intent: DomainEntityRef | None = ...) -> None: ...
 
 
 class CustomerSourceIntentListing(Model):
@@ -594,8 +484,6 @@ class CustomerSourceIntentListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[CustomerSourceIntent] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class CustomerStartDetailEventTopicCustomerStartEvent(Model):
@@ -623,8 +511,6 @@ class CustomerStartDetailEventTopicCustomerStartEvent(Model):
     division_id: str | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., external_organization_id: str | None = ..., external_contact_id: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: int | None = ..., subject: str | None = ..., message_type: str | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., journey_context: CustomerStartDetailEventTopicJourneyContext | None = ..., division_id: str | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class CustomerStartDetailEventTopicJourneyContext(Model):
     session_id: str | None
@@ -632,28 +518,20 @@ class CustomerStartDetailEventTopicJourneyContext(Model):
     action_id: str | None
     action_map_id: str | None
 
-    def __init__(self, *, session_id: str | None = ..., session_id_type: str | None = ..., action_id: str | None = ..., action_map_id: str | None = ...) -> None: ...
-
 
 class CustomEventAttribute(Model):
     data_type: str | None
     value: str | None
-
-    def __init__(self, *, data_type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class CustomEventAttributeList(Model):
     data_type: str | None
     values: list[str] | None
 
-    def __init__(self, *, data_type: str | None = ..., values: list[str] | None = ...) -> None: ...
-
 
 class CustomI18nLabels(Model):
     language: str | None
     localized_labels: list[LocalizedLabels] | None
-
-    def __init__(self, *, language: str | None = ..., localized_labels: list[LocalizedLabels] | None = ...) -> None: ...
 
 
 class CustomProvider(Model):
@@ -678,20 +556,14 @@ class CustomProvider(Model):
     endpoint_compression: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., endpoint_compression: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class CustomSmtpServerRequest(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class Daily(Model):
     download_url: str | None
     download_result: list[ContinuousForecastTimeSeries] | None
-
-    def __init__(self, *, download_url: str | None = ..., download_result: list[ContinuousForecastTimeSeries] | None = ...) -> None: ...
 
 
 class DailyPossibleShift(Model):
@@ -701,8 +573,6 @@ class DailyPossibleShift(Model):
     minimum_paid_time_minutes: int | None
     maximum_paid_time_minutes: int | None
     interval_schedule_probabilities: list[int] | None
-
-    def __init__(self, *, day_of_week: str | None = ..., earliest_shift_start_minutes_from_midnight: int | None = ..., required: bool | None = ..., minimum_paid_time_minutes: int | None = ..., maximum_paid_time_minutes: int | None = ..., interval_schedule_probabilities: list[int] | None = ...) -> None: ...
 
 
 class DashboardConfiguration(Model):
@@ -723,13 +593,9 @@ class DashboardConfiguration(Model):
     dashboards_shared_with: DashboardsSharedWith | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., rows: int | None = ..., columns: int | None = ..., widgets: list[Widget] | None = ..., favorite: bool | None = ..., public_dashboard: bool | None = ..., restricted: bool | None = ..., layout_type: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_deleted: _dt.datetime | None = ..., created_by: AddressableEntityRef | None = ..., shared: bool | None = ..., dashboards_shared_with: DashboardsSharedWith | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DashboardConfigurationBulkRequest(Model):
     dashboard_configuration_ids: list[str] | None
-
-    def __init__(self, *, dashboard_configuration_ids: list[str] | None = ...) -> None: ...
 
 
 class DashboardConfigurationListing(Model):
@@ -744,8 +610,6 @@ class DashboardConfigurationListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DashboardConfiguration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DashboardConfigurationQueryRequest(Model):
     dashboard_configuration_ids: list[str] | None
@@ -753,14 +617,10 @@ class DashboardConfigurationQueryRequest(Model):
     page_size: int | None
     sort_by: str | None
 
-    def __init__(self, *, dashboard_configuration_ids: list[str] | None = ..., page_number: int | None = ..., page_size: int | None = ..., sort_by: str | None = ...) -> None: ...
-
 
 class DashboardsSharedWith(Model):
     user_ids: list[str] | None
     team_ids: list[str] | None
-
-    def __init__(self, *, user_ids: list[str] | None = ..., team_ids: list[str] | None = ...) -> None: ...
 
 
 class DashboardUser(Model):
@@ -770,8 +630,6 @@ class DashboardUser(Model):
     public_dashboard_count: int | None
     state: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., dashboard_count: int | None = ..., public_dashboard_count: int | None = ..., state: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DashboardUserListing(Model):
@@ -786,16 +644,12 @@ class DashboardUserListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DashboardUser] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DataAction(Model):
     id: str | None
     label: str | None
     description: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., label: str | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DataActionConditionPredicate(Model):
@@ -805,8 +659,6 @@ class DataActionConditionPredicate(Model):
     inverted: bool | None
     output_field_missing_resolution: bool | None
 
-    def __init__(self, *, output_field: str | None = ..., output_operator: str | None = ..., comparison_value: str | None = ..., inverted: bool | None = ..., output_field_missing_resolution: bool | None = ...) -> None: ...
-
 
 class DataActionConditionSettings(Model):
     data_action_id: str | None
@@ -815,27 +667,19 @@ class DataActionConditionSettings(Model):
     predicates: list[DigitalDataActionConditionPredicate] | None
     contact_column_to_data_action_field_mappings: list[DataActionContactColumnFieldMapping] | None
 
-    def __init__(self, *, data_action_id: str | None = ..., contact_id_field: str | None = ..., data_not_found_resolution: bool | None = ..., predicates: list[DigitalDataActionConditionPredicate] | None = ..., contact_column_to_data_action_field_mappings: list[DataActionContactColumnFieldMapping] | None = ...) -> None: ...
-
 
 class DataActionContactColumnFieldMapping(Model):
     contact_column_name: str | None
     data_action_field: str | None
-
-    def __init__(self, *, contact_column_name: str | None = ..., data_action_field: str | None = ...) -> None: ...
 
 
 class DataActionInput(Model):
     parameter_name: str | None
     variable_name: str | None
 
-    def __init__(self, *, parameter_name: str | None = ..., variable_name: str | None = ...) -> None: ...
-
 
 class DataAvailabilityResponse(Model):
     data_availability_date: _dt.datetime | None
-
-    def __init__(self, *, data_availability_date: _dt.datetime | None = ...) -> None: ...
 
 
 class DataExtractionFileSchema(Model):
@@ -843,5 +687,3 @@ class DataExtractionFileSchema(Model):
     data_schema: str | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., data_schema: str | None = ..., date_created: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ...) -> None: ...

@@ -41,20 +41,14 @@ class DataExtractionFileSchemaListing(Model):
     enabled_data_schemas: list[str] | None
     errors: ErrorBody | None
 
-    def __init__(self, *, entities: list[DataExtractionFileSchema] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., enabled_data_schemas: list[str] | None = ..., errors: ErrorBody | None = ...) -> None: ...
-
 
 class DataExtractionFileUrl(Model):
     id: str | None
     signed_url: str | None
 
-    def __init__(self, *, id: str | None = ..., signed_url: str | None = ...) -> None: ...
-
 
 class DataExtractionFileUrlListing(Model):
     entities: list[DataExtractionFileUrl] | None
-
-    def __init__(self, *, entities: list[DataExtractionFileUrl] | None = ...) -> None: ...
 
 
 class DataIngestionRuleCriteria(Model):
@@ -62,28 +56,20 @@ class DataIngestionRuleCriteria(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, effective_platform: str | None = ..., id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class DataIngestionRulesMetadata(Model):
     count_by_status: dict[str, int] | None
     platform: str | None
     total_count: int | None
 
-    def __init__(self, *, count_by_status: dict[str, int] | None = ..., platform: str | None = ..., total_count: int | None = ...) -> None: ...
-
 
 class DataIngestionRuleStatusPatchRequest(Model):
     status: str | None
-
-    def __init__(self, *, status: str | None = ...) -> None: ...
 
 
 class DataRange(Model):
     date_min: _dt.datetime | None
     date_max: _dt.datetime | None
-
-    def __init__(self, *, date_min: _dt.datetime | None = ..., date_max: _dt.datetime | None = ...) -> None: ...
 
 
 class DataSchema(Model):
@@ -97,21 +83,15 @@ class DataSchema(Model):
     json_schema: JsonSchemaDocument | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., applies_to: list[str] | None = ..., enabled: bool | None = ..., created_by: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., json_schema: JsonSchemaDocument | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DataSchemaListing(Model):
     total: int | None
     entities: list[DataSchema] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[DataSchema] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DataSchemaRef(Model):
     ref: str | None
-
-    def __init__(self, *, ref: str | None = ...) -> None: ...
 
 
 class DataTable(Model):
@@ -121,8 +101,6 @@ class DataTable(Model):
     description: str | None
     schema: JsonSchemaDocument | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., schema: JsonSchemaDocument | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DataTableExportJob(Model):
@@ -137,8 +115,6 @@ class DataTableExportJob(Model):
     count_records_processed: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., owner: AddressableEntityRef | None = ..., status: str | None = ..., date_created: _dt.datetime | None = ..., date_completed: _dt.datetime | None = ..., download_uri: str | None = ..., error_information: ErrorBody | None = ..., count_records_processed: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DataTableImportEntityListing(Model):
     entities: list[DataTableImportJob] | None
@@ -146,8 +122,6 @@ class DataTableImportEntityListing(Model):
     page_number: int | None
     total: int | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[DataTableImportJob] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class DataTableImportJob(Model):
@@ -166,8 +140,6 @@ class DataTableImportJob(Model):
     upload_headers: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., owner: AddressableEntityRef | None = ..., status: str | None = ..., date_created: _dt.datetime | None = ..., date_completed: _dt.datetime | None = ..., upload_uri: str | None = ..., import_mode: str | None = ..., error_information: ErrorBody | None = ..., count_records_updated: int | None = ..., count_records_deleted: int | None = ..., count_records_failed: int | None = ..., upload_headers: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DataTableRowEntityListing(Model):
     entities: list[dict[str, _t.Any]] | None
@@ -180,8 +152,6 @@ class DataTableRowEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[dict[str, _t.Any]] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class DataTablesDomainEntityListing(Model):
@@ -196,8 +166,6 @@ class DataTablesDomainEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DataTable] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DatePicker(Model):
     id: str | None
@@ -206,41 +174,29 @@ class DatePicker(Model):
     date_picker_available_date_times: list[DatePickerAvailableDateTime] | None
     date_selected: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., subtitle: str | None = ..., date_picker_available_date_times: list[DatePickerAvailableDateTime] | None = ..., date_selected: _dt.datetime | None = ...) -> None: ...
-
 
 class DatePickerAvailableDateTime(Model):
     duration: int | None
     date_time: _dt.datetime | None
-
-    def __init__(self, *, duration: int | None = ..., date_time: _dt.datetime | None = ...) -> None: ...
 
 
 class DateRange(Model):
     start_date: str | None
     end_date: str | None
 
-    def __init__(self, *, start_date: str | None = ..., end_date: str | None = ...) -> None: ...
-
 
 class DateRangeWithOptionalEnd(Model):
     start_business_unit_date: _dt.date | None
     end_business_unit_date: _dt.date | None
-
-    def __init__(self, *, start_business_unit_date: _dt.date | None = ..., end_business_unit_date: _dt.date | None = ...) -> None: ...
 
 
 class DayOfWeekMinimums(Model):
     minimum_value: float | None
     days_of_week: list[str] | None
 
-    def __init__(self, *, minimum_value: float | None = ..., days_of_week: list[str] | None = ...) -> None: ...
-
 
 class DecisionMetricsAdminNotificationTopicAddressableEntityRef(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class DecisionMetricsAdminNotificationTopicDecisionMetricsJobNotification(Model):
@@ -249,14 +205,10 @@ class DecisionMetricsAdminNotificationTopicDecisionMetricsJobNotification(Model)
     upload_key: str | None
     update_errors: list[DecisionMetricsAdminNotificationTopicDecisionMetricsUpdateError] | None
 
-    def __init__(self, *, job: DecisionMetricsAdminNotificationTopicAddressableEntityRef | None = ..., status: str | None = ..., upload_key: str | None = ..., update_errors: list[DecisionMetricsAdminNotificationTopicDecisionMetricsUpdateError] | None = ...) -> None: ...
-
 
 class DecisionMetricsAdminNotificationTopicDecisionMetricsUpdateError(Model):
     user: DecisionMetricsAdminNotificationTopicAddressableEntityRef | None
     errors: list[str] | None
-
-    def __init__(self, *, user: DecisionMetricsAdminNotificationTopicAddressableEntityRef | None = ..., errors: list[str] | None = ...) -> None: ...
 
 
 class DecisionMetricsData(Model):
@@ -265,33 +217,23 @@ class DecisionMetricsData(Model):
     tie_breaker_value: int | None
     metadata: WfmEntityMetadata | None
 
-    def __init__(self, *, user: UserReference | None = ..., performance_rank: int | None = ..., tie_breaker_value: int | None = ..., metadata: WfmEntityMetadata | None = ...) -> None: ...
-
 
 class DecisionMetricsJobReference(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DecisionMetricsResponse(Model):
     entities: list[DecisionMetricsData] | None
-
-    def __init__(self, *, entities: list[DecisionMetricsData] | None = ...) -> None: ...
 
 
 class DecisionMetricsUpdateError(Model):
     user: UserReference | None
     errors: list[str] | None
 
-    def __init__(self, *, user: UserReference | None = ..., errors: list[str] | None = ...) -> None: ...
-
 
 class DecisionMetricsUpdateJobRequest(Model):
     upload_key: str | None
-
-    def __init__(self, *, upload_key: str | None = ...) -> None: ...
 
 
 class DecisionMetricsUpdateJobResponse(Model):
@@ -301,15 +243,11 @@ class DecisionMetricsUpdateJobResponse(Model):
     metadata: WfmEntityMetadata | None
     update_errors: list[DecisionMetricsUpdateError] | None
 
-    def __init__(self, *, upload_key: str | None = ..., job: DecisionMetricsJobReference | None = ..., status: str | None = ..., metadata: WfmEntityMetadata | None = ..., update_errors: list[DecisionMetricsUpdateError] | None = ...) -> None: ...
-
 
 class DecisionMetricsUploadData(Model):
     user_id: str | None
     performance_rank: ValueWrapperInteger | None
     tie_breaker_value: ValueWrapperInteger | None
-
-    def __init__(self, *, user_id: str | None = ..., performance_rank: ValueWrapperInteger | None = ..., tie_breaker_value: ValueWrapperInteger | None = ...) -> None: ...
 
 
 class DecisionMetricsUploadResponse(Model):
@@ -318,13 +256,9 @@ class DecisionMetricsUploadResponse(Model):
     headers: dict[str, str] | None
     upload_body_schema: DecisionMetricsUploadSchema | None
 
-    def __init__(self, *, upload_key: str | None = ..., url: str | None = ..., headers: dict[str, str] | None = ..., upload_body_schema: DecisionMetricsUploadSchema | None = ...) -> None: ...
-
 
 class DecisionMetricsUploadSchema(Model):
     user_metrics: list[DecisionMetricsUploadData] | None
-
-    def __init__(self, *, user_metrics: list[DecisionMetricsUploadData] | None = ...) -> None: ...
 
 
 class DecisionTable(Model):
@@ -343,22 +277,16 @@ class DecisionTable(Model):
     published_contract: DecisionTableContract | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_published: _dt.datetime | None = ..., published: DecisionTableVersionEntity | None = ..., latest: DecisionTableVersionEntity | None = ..., latest_version_status: str | None = ..., snapshot_count: int | None = ..., columns: DecisionTableColumns | None = ..., published_contract: DecisionTableContract | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DecisionTableColumnDefaultRowValue(Model):
     value: str | None
     values: list[str] | None
     special: str | None
 
-    def __init__(self, *, value: str | None = ..., values: list[str] | None = ..., special: str | None = ...) -> None: ...
-
 
 class DecisionTableColumns(Model):
     inputs: list[DecisionTableInputColumn] | None
     outputs: list[DecisionTableOutputColumn] | None
-
-    def __init__(self, *, inputs: list[DecisionTableInputColumn] | None = ..., outputs: list[DecisionTableOutputColumn] | None = ...) -> None: ...
 
 
 class DecisionTableContract(Model):
@@ -367,13 +295,9 @@ class DecisionTableContract(Model):
     execution_input_schema: JsonSchemaDocument | None
     execution_output_schema: JsonSchemaDocument | None
 
-    def __init__(self, *, parent_schema: BusinessRulesParentSchemaRef | None = ..., row_authoring_schema: JsonSchemaDocument | None = ..., execution_input_schema: JsonSchemaDocument | None = ..., execution_output_schema: JsonSchemaDocument | None = ...) -> None: ...
-
 
 class DecisionTableExecutionRequest(Model):
     inputs: dict[str, _t.Any] | None
-
-    def __init__(self, *, inputs: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DecisionTableExecutionResponse(Model):
@@ -381,8 +305,6 @@ class DecisionTableExecutionResponse(Model):
     total_match_row_count: int | None
     top_match_rows: list[DecisionTableRowEntityRef] | None
     row_execution_outputs: list[DecisionTableRowExecutionOutput] | None
-
-    def __init__(self, *, table: DecisionTableVersionEntity | None = ..., total_match_row_count: int | None = ..., top_match_rows: list[DecisionTableRowEntityRef] | None = ..., row_execution_outputs: list[DecisionTableRowExecutionOutput] | None = ...) -> None: ...
 
 
 class DecisionTableExportJob(Model):
@@ -402,8 +324,6 @@ class DecisionTableExportJob(Model):
     error: DecisionTableExportJobError | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., table_version: int | None = ..., status: str | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., file_name: str | None = ..., download: AddressableEntityRef | None = ..., date_download_expires: _dt.datetime | None = ..., export_type: str | None = ..., total_rows: int | None = ..., rows_exported: int | None = ..., format: str | None = ..., error: DecisionTableExportJobError | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DecisionTableExportJobError(Model):
     error_code: str | None
@@ -412,8 +332,6 @@ class DecisionTableExportJobError(Model):
     message_params: dict[str, str] | None
     validation_errors: list[DecisionTableJobValidationError] | None
 
-    def __init__(self, *, error_code: str | None = ..., error_message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., validation_errors: list[DecisionTableJobValidationError] | None = ...) -> None: ...
-
 
 class DecisionTableExportJobListing(Model):
     entities: list[DecisionTableExportJob] | None
@@ -421,15 +339,11 @@ class DecisionTableExportJobListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[DecisionTableExportJob] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class DecisionTableExportJobRequest(Model):
     table_version: int | None
     export_type: str | None
     format: str | None
-
-    def __init__(self, *, table_version: int | None = ..., export_type: str | None = ..., format: str | None = ...) -> None: ...
 
 
 class DecisionTableImportJob(Model):
@@ -449,8 +363,6 @@ class DecisionTableImportJob(Model):
     error: DecisionTableImportJobError | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., table_version: int | None = ..., status: str | None = ..., upload_url: str | None = ..., upload_headers: dict[str, str] | None = ..., import_mode: str | None = ..., file_name: str | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_completed: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ..., row_metrics: DecisionTableImportRowMetrics | None = ..., error: DecisionTableImportJobError | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DecisionTableImportJobError(Model):
     error_code: str | None
@@ -459,16 +371,12 @@ class DecisionTableImportJobError(Model):
     message_params: dict[str, str] | None
     validation_errors: list[DecisionTableJobValidationError] | None
 
-    def __init__(self, *, error_code: str | None = ..., error_message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., validation_errors: list[DecisionTableJobValidationError] | None = ...) -> None: ...
-
 
 class DecisionTableImportJobListing(Model):
     entities: list[DecisionTableImportJob] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[DecisionTableImportJob] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class DecisionTableImportRowMetrics(Model):
@@ -482,29 +390,21 @@ class DecisionTableImportRowMetrics(Model):
     row_update_failed: int | None
     row_delete_failed: int | None
 
-    def __init__(self, *, total_rows: int | None = ..., rows_parsed: int | None = ..., row_parse_failed: int | None = ..., rows_created: int | None = ..., rows_updated: int | None = ..., rows_deleted: int | None = ..., row_create_failed: int | None = ..., row_update_failed: int | None = ..., row_delete_failed: int | None = ...) -> None: ...
-
 
 class DecisionTableInputColumn(Model):
     id: str | None
     defaults_to: DecisionTableColumnDefaultRowValue | None
     expression: DecisionTableInputColumnExpression | None
 
-    def __init__(self, *, id: str | None = ..., defaults_to: DecisionTableColumnDefaultRowValue | None = ..., expression: DecisionTableInputColumnExpression | None = ...) -> None: ...
-
 
 class DecisionTableInputColumnExpression(Model):
     contractual: Contractual | None
     comparator: str | None
 
-    def __init__(self, *, contractual: Contractual | None = ..., comparator: str | None = ...) -> None: ...
-
 
 class DecisionTableInputColumnRequest(Model):
     defaults_to: DecisionTableColumnDefaultRowValue | None
     expression: DecisionTableInputColumnExpression | None
-
-    def __init__(self, *, defaults_to: DecisionTableColumnDefaultRowValue | None = ..., expression: DecisionTableInputColumnExpression | None = ...) -> None: ...
 
 
 class DecisionTableJobValidationError(Model):
@@ -521,8 +421,6 @@ class DecisionTableJobValidationError(Model):
     limit: Limit | None
     row_number: int | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[Detail] | None = ..., errors: list[ErrorBody] | None = ..., limit: Limit | None = ..., row_number: int | None = ...) -> None: ...
-
 
 class DecisionTableListing(Model):
     entities: list[DecisionTable] | None
@@ -530,22 +428,16 @@ class DecisionTableListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[DecisionTable] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class DecisionTableOutputColumn(Model):
     id: str | None
     defaults_to: DecisionTableColumnDefaultRowValue | None
     value: OutputValue | None
 
-    def __init__(self, *, id: str | None = ..., defaults_to: DecisionTableColumnDefaultRowValue | None = ..., value: OutputValue | None = ...) -> None: ...
-
 
 class DecisionTableOutputColumnRequest(Model):
     defaults_to: DecisionTableColumnDefaultRowValue | None
     value: OutputValue | None
-
-    def __init__(self, *, defaults_to: DecisionTableColumnDefaultRowValue | None = ..., value: OutputValue | None = ...) -> None: ...
 
 
 class DecisionTableRow(Model):
@@ -558,22 +450,16 @@ class DecisionTableRow(Model):
     outputs: dict[str, DecisionTableRowParameterValue] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., table: DecisionTableVersionEntity | None = ..., row_index: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., inputs: dict[str, DecisionTableRowParameterValue] | None = ..., outputs: dict[str, DecisionTableRowParameterValue] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DecisionTableRowEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DecisionTableRowExecutionOutput(Model):
     row_id: str | None
     row_index: int | None
     outputs: dict[str, _t.Any] | None
-
-    def __init__(self, *, row_id: str | None = ..., row_index: int | None = ..., outputs: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DecisionTableRowListing(Model):
@@ -588,13 +474,9 @@ class DecisionTableRowListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DecisionTableRow] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DecisionTableRowParameterValue(Model):
     literal: Literal | None
-
-    def __init__(self, *, literal: Literal | None = ...) -> None: ...
 
 
 class DecisionTableSnapshot(Model):
@@ -602,8 +484,6 @@ class DecisionTableSnapshot(Model):
     notes: str | None
     date_created: _dt.datetime | None
     created_by: AddressableEntityRef | None
-
-    def __init__(self, *, name: str | None = ..., notes: str | None = ..., date_created: _dt.datetime | None = ..., created_by: AddressableEntityRef | None = ...) -> None: ...
 
 
 class DecisionTableVersion(Model):
@@ -626,8 +506,6 @@ class DecisionTableVersion(Model):
     snapshot: DecisionTableSnapshot | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., version: int | None = ..., status: str | None = ..., description: str | None = ..., row_count: int | None = ..., rows_uri: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_published: _dt.datetime | None = ..., created_by: AddressableEntityRef | None = ..., published_by: AddressableEntityRef | None = ..., rollback_reason: str | None = ..., columns: DecisionTableColumns | None = ..., contract: DecisionTableContract | None = ..., snapshot: DecisionTableSnapshot | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DecisionTableVersionEntity(Model):
     id: str | None
@@ -636,8 +514,6 @@ class DecisionTableVersionEntity(Model):
     version: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DecisionTableVersionListing(Model):
     entities: list[DecisionTableVersion] | None
@@ -645,14 +521,10 @@ class DecisionTableVersionListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[DecisionTableVersion] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class DefaultAnswer(Model):
     id: str | None
     not_applicable: bool | None
-
-    def __init__(self, *, id: str | None = ..., not_applicable: bool | None = ...) -> None: ...
 
 
 class DefaultAnswersTo(Model):
@@ -660,8 +532,6 @@ class DefaultAnswersTo(Model):
     not_applicable: bool | None
     lowest_score: bool | None
     user_defined: bool | None
-
-    def __init__(self, *, highest_score: bool | None = ..., not_applicable: bool | None = ..., lowest_score: bool | None = ..., user_defined: bool | None = ...) -> None: ...
 
 
 class DefaultGreetingList(Model):
@@ -676,8 +546,6 @@ class DefaultGreetingList(Model):
     modified_by: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., owner: GreetingOwner | None = ..., owner_type: str | None = ..., greetings: dict[str, Greeting] | None = ..., created_date: _dt.datetime | None = ..., created_by: str | None = ..., modified_date: _dt.datetime | None = ..., modified_by: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DefaultObjective(Model):
     id: str | None
@@ -691,8 +559,6 @@ class DefaultObjective(Model):
     evaluation_form_context_ids: list[str] | None
     initial_direction: str | None
 
-    def __init__(self, *, id: str | None = ..., template_id: str | None = ..., zones: list[ObjectiveZone] | None = ..., enabled: bool | None = ..., media_types: list[str] | None = ..., queues: list[AddressableEntityRef] | None = ..., topics: list[AddressableEntityRef] | None = ..., topic_ids_filter_type: str | None = ..., evaluation_form_context_ids: list[str] | None = ..., initial_direction: str | None = ...) -> None: ...
-
 
 class Definition(Model):
     name: str | None
@@ -703,15 +569,11 @@ class Definition(Model):
     items: Items | None
     self_uri: str | None
 
-    def __init__(self, *, name: str | None = ..., title: str | None = ..., description: str | None = ..., type: list[str] | None = ..., pattern: str | None = ..., items: Items | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DeletableUserReference(Model):
     id: str | None
     delete: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., delete: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DeleteProgramResponse(Model):
@@ -719,13 +581,9 @@ class DeleteProgramResponse(Model):
     topic_links_job: AddressableEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., topic_links_job: AddressableEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DeleteRetention(Model):
     days: int | None
-
-    def __init__(self, *, days: int | None = ...) -> None: ...
 
 
 class Dependency(Model):
@@ -738,20 +596,14 @@ class Dependency(Model):
     state_unknown: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: str | None = ..., type: str | None = ..., deleted: bool | None = ..., updated: bool | None = ..., state_unknown: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DependencyCount(Model):
     estimated_count: int | None
-
-    def __init__(self, *, estimated_count: int | None = ...) -> None: ...
 
 
 class DependencyEntity(Model):
     entity_id: str | None
     entity_type: str | None
-
-    def __init__(self, *, entity_id: str | None = ..., entity_type: str | None = ...) -> None: ...
 
 
 class DependencyEntityListing(Model):
@@ -759,8 +611,6 @@ class DependencyEntityListing(Model):
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[DependencyEntity] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class DependencyObject(Model):
@@ -775,8 +625,6 @@ class DependencyObject(Model):
     consuming_resources: list[Dependency] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: str | None = ..., type: str | None = ..., deleted: bool | None = ..., updated: bool | None = ..., state_unknown: bool | None = ..., consumed_resources: list[Dependency] | None = ..., consuming_resources: list[Dependency] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DependencyObjectEntityListing(Model):
     entities: list[DependencyObject] | None
@@ -789,8 +637,6 @@ class DependencyObjectEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[DependencyObject] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class DependencyStatus(Model):
@@ -805,16 +651,12 @@ class DependencyStatus(Model):
     failed_objects: list[FailedObject] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., user: User | None = ..., client: DomainEntityRef | None = ..., build_id: str | None = ..., date_started: _dt.datetime | None = ..., date_completed: _dt.datetime | None = ..., status: str | None = ..., failed_objects: list[FailedObject] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DependencyType(Model):
     id: str | None
     name: str | None
     versioned: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., versioned: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DependencyTypeEntityListing(Model):
@@ -829,8 +671,6 @@ class DependencyTypeEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DependencyType] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DeploymentIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
@@ -839,14 +679,10 @@ class DeploymentIdentityResolutionConfig(Model):
     automerge: IdentityResolutionAutomergeConfig | None
     self_uri: str | None
 
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., external_source: IdentityResolutionExternalSource | None = ..., automerge: IdentityResolutionAutomergeConfig | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DeploymentPing(Model):
     actions: list[DeploymentWebAction] | None
     poll_interval_milliseconds: int | None
-
-    def __init__(self, *, actions: list[DeploymentWebAction] | None = ..., poll_interval_milliseconds: int | None = ...) -> None: ...
 
 
 class DeploymentWebAction(Model):
@@ -861,16 +697,12 @@ class DeploymentWebAction(Model):
     content_offer_properties: ContentOffer | None
     open_action_properties: OpenActionProperties | None
 
-    def __init__(self, *, id: str | None = ..., media_type: str | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., action_map_id: str | None = ..., action_map_version: int | None = ..., session_id: str | None = ..., web_messaging_offer_properties: WebMessagingOfferProperties | None = ..., content_offer_properties: ContentOffer | None = ..., open_action_properties: OpenActionProperties | None = ...) -> None: ...
-
 
 class Destination(Model):
     address: str | None
     name: str | None
     user_id: str | None
     queue_id: str | None
-
-    def __init__(self, *, address: str | None = ..., name: str | None = ..., user_id: str | None = ..., queue_id: str | None = ...) -> None: ...
 
 
 class Detail(Model):
@@ -879,22 +711,16 @@ class Detail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class DetectedDialogAct(Model):
     name: str | None
     probability: float | None
-
-    def __init__(self, *, name: str | None = ..., probability: float | None = ...) -> None: ...
 
 
 class DetectedIntent(Model):
     name: str | None
     probability: float | None
     entities: list[DetectedNamedEntity] | None
-
-    def __init__(self, *, name: str | None = ..., probability: float | None = ..., entities: list[DetectedNamedEntity] | None = ...) -> None: ...
 
 
 class DetectedNamedEntity(Model):
@@ -903,15 +729,11 @@ class DetectedNamedEntity(Model):
     probability: float | None
     value: DetectedNamedEntityValue | None
 
-    def __init__(self, *, name: str | None = ..., entity_type: str | None = ..., probability: float | None = ..., value: DetectedNamedEntityValue | None = ...) -> None: ...
-
 
 class DetectedNamedEntityValue(Model):
     raw: str | None
     resolved: str | None
     unit: str | None
-
-    def __init__(self, *, raw: str | None = ..., resolved: str | None = ..., unit: str | None = ...) -> None: ...
 
 
 class DevelopmentActivity(Model):
@@ -933,8 +755,6 @@ class DevelopmentActivity(Model):
     attendees: list[UserReference] | None
     is_overdue: bool | None
 
-    def __init__(self, *, id: str | None = ..., date_completed: _dt.datetime | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., percentage_score: float | None = ..., is_passed: bool | None = ..., is_latest: bool | None = ..., is_module_archived: bool | None = ..., archival_mode: str | None = ..., self_uri: str | None = ..., name: str | None = ..., type: str | None = ..., status: str | None = ..., date_due: _dt.datetime | None = ..., facilitator: UserReference | None = ..., attendees: list[UserReference] | None = ..., is_overdue: bool | None = ...) -> None: ...
-
 
 class DevelopmentActivityAggregateParam(Model):
     interval: str | None
@@ -942,39 +762,27 @@ class DevelopmentActivityAggregateParam(Model):
     group_by: list[str] | None
     filter: DevelopmentActivityAggregateQueryRequestFilter | None
 
-    def __init__(self, *, interval: str | None = ..., metrics: list[str] | None = ..., group_by: list[str] | None = ..., filter: DevelopmentActivityAggregateQueryRequestFilter | None = ...) -> None: ...
-
 
 class DevelopmentActivityAggregateQueryRequestClause(Model):
     type: str | None
     predicates: list[DevelopmentActivityAggregateQueryRequestPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[DevelopmentActivityAggregateQueryRequestPredicate] | None = ...) -> None: ...
 
 
 class DevelopmentActivityAggregateQueryRequestFilter(Model):
     type: str | None
     clauses: list[DevelopmentActivityAggregateQueryRequestClause] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[DevelopmentActivityAggregateQueryRequestClause] | None = ...) -> None: ...
-
 
 class DevelopmentActivityAggregateQueryRequestPredicate(Model):
     dimension: str | None
     value: str | None
-
-    def __init__(self, *, dimension: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class DevelopmentActivityAggregateQueryResponseData(Model):
     interval: str | None
     metrics: list[DevelopmentActivityAggregateQueryResponseMetric] | None
 
-    def __init__(self, *, interval: str | None = ..., metrics: list[DevelopmentActivityAggregateQueryResponseMetric] | None = ...) -> None: ...
-
 
 class DevelopmentActivityAggregateQueryResponseGroupedData(Model):
     group: dict[str, str] | None
     data: list[DevelopmentActivityAggregateQueryResponseData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[DevelopmentActivityAggregateQueryResponseData] | None = ...) -> None: ...

@@ -9,13 +9,9 @@ class DevelopmentActivityAggregateQueryResponseMetric(Model):
     metric: str | None
     stats: DevelopmentActivityAggregateQueryResponseStatistics | None
 
-    def __init__(self, *, metric: str | None = ..., stats: DevelopmentActivityAggregateQueryResponseStatistics | None = ...) -> None: ...
-
 
 class DevelopmentActivityAggregateQueryResponseStatistics(Model):
     count: int | None
     min: float | None
     max: float | None
     sum: float | None
-
-    def __init__(self, *, count: int | None = ..., min: float | None = ..., max: float | None = ..., sum: float | None = ...) -> None: ...

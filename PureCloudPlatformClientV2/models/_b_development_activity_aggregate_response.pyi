@@ -13,8 +13,6 @@ from ._b_document_list_content_block import DomainEntityRef
 class DevelopmentActivityAggregateResponse(Model):
     results: list[DevelopmentActivityAggregateQueryResponseGroupedData] | None
 
-    def __init__(self, *, results: list[DevelopmentActivityAggregateQueryResponseGroupedData] | None = ...) -> None: ...
-
 
 class DevelopmentActivityListing(Model):
     entities: list[DevelopmentActivity] | None
@@ -27,8 +25,6 @@ class DevelopmentActivityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[DevelopmentActivity] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class Device(Model):
@@ -43,13 +39,9 @@ class Device(Model):
     os_version: str | None
     manufacturer: str | None
 
-    def __init__(self, *, category: str | None = ..., type: str | None = ..., is_mobile: bool | None = ..., screen_height: int | None = ..., screen_width: int | None = ..., screen_density: int | None = ..., fingerprint: str | None = ..., os_family: str | None = ..., os_version: str | None = ..., manufacturer: str | None = ...) -> None: ...
-
 
 class DiagnosticsSettings(Model):
     report_low_max_calls_per_agent_alert: bool | None
-
-    def __init__(self, *, report_low_max_calls_per_agent_alert: bool | None = ...) -> None: ...
 
 
 class DialerAction(Model):
@@ -62,8 +54,6 @@ class DialerAction(Model):
     contact_id_field: str | None
     call_analysis_result_field: str | None
     agent_wrapup_field: str | None
-
-    def __init__(self, *, type: str | None = ..., action_type_name: str | None = ..., update_option: str | None = ..., properties: dict[str, str] | None = ..., data_action: DomainEntityRef | None = ..., contact_column_to_data_action_field_mappings: list[ContactColumnToDataActionFieldMapping] | None = ..., contact_id_field: str | None = ..., call_analysis_result_field: str | None = ..., agent_wrapup_field: str | None = ...) -> None: ...
 
 
 class DialerAttemptLimitsConfigChangeAttemptLimits(Model):
@@ -79,5 +69,3 @@ class DialerAttemptLimitsConfigChangeAttemptLimits(Model):
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
     version: int | None
-
-    def __init__(self, *, max_attempts_per_contact: int | None = ..., max_attempts_per_number: int | None = ..., time_zone_id: str | None = ..., reset_period: str | None = ..., recall_entries: dict[str, DialerAttemptLimitsConfigChangeRecallEntry] | None = ..., breadth_first_recalls: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...

@@ -17,15 +17,11 @@ class DialerAttemptLimitsConfigChangeRecallEntry(Model):
     minutes_between_attempts: int | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, nbr_attempts: int | None = ..., minutes_between_attempts: int | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerCallabletimesetConfigChangeCallableTime(Model):
     time_slots: list[DialerCallabletimesetConfigChangeTimeSlot] | None
     time_zone_id: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, time_slots: list[DialerCallabletimesetConfigChangeTimeSlot] | None = ..., time_zone_id: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerCallabletimesetConfigChangeCallableTimeSet(Model):
@@ -37,8 +33,6 @@ class DialerCallabletimesetConfigChangeCallableTimeSet(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, callable_times: list[DialerCallabletimesetConfigChangeCallableTime] | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerCallabletimesetConfigChangeObject(Model):
     pass
@@ -49,8 +43,6 @@ class DialerCallabletimesetConfigChangeTimeSlot(Model):
     stop_time: str | None
     day: int | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, start_time: str | None = ..., stop_time: str | None = ..., day: int | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerCampaignConfigChangeCampaign(Model):
@@ -89,16 +81,12 @@ class DialerCampaignConfigChangeCampaign(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, contact_list: DialerCampaignConfigChangeUriReference | None = ..., queue: DialerCampaignConfigChangeUriReference | None = ..., dialing_mode: str | None = ..., script: DialerCampaignConfigChangeUriReference | None = ..., edge_group: DialerCampaignConfigChangeUriReference | None = ..., site: DialerCampaignConfigChangeUriReference | None = ..., campaign_status: str | None = ..., phone_columns: list[DialerCampaignConfigChangePhoneColumn] | None = ..., abandon_rate: float | None = ..., dnc_lists: list[DialerCampaignConfigChangeUriReference] | None = ..., callable_time_set: DialerCampaignConfigChangeUriReference | None = ..., call_analysis_response_set: DialerCampaignConfigChangeUriReference | None = ..., caller_name: str | None = ..., caller_address: str | None = ..., outbound_line_count: int | None = ..., errors: list[DialerCampaignConfigChangeRestErrorDetail] | None = ..., rule_sets: list[DialerCampaignConfigChangeUriReference] | None = ..., skip_preview_disabled: bool | None = ..., preview_time_out_seconds: int | None = ..., single_number_preview: bool | None = ..., contact_sort: DialerCampaignConfigChangeContactSort | None = ..., contact_sorts: list[DialerCampaignConfigChangeContactSort] | None = ..., no_answer_timeout: int | None = ..., call_analysis_language: str | None = ..., priority: int | None = ..., contact_list_filters: list[DialerCampaignConfigChangeUriReference] | None = ..., division: DialerCampaignConfigChangeUriReference | None = ..., agent_owned_column: str | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerCampaignConfigChangeContactSort(Model):
     field_name: str | None
     direction: str | None
     numeric: bool | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, field_name: str | None = ..., direction: str | None = ..., numeric: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerCampaignConfigChangeObject(Model):
@@ -110,22 +98,16 @@ class DialerCampaignConfigChangePhoneColumn(Model):
     type: str | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerCampaignConfigChangeRestErrorDetail(Model):
     error: str | None
     details: str | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, error: str | None = ..., details: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerCampaignConfigChangeUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DialerCampaignProgressEventCampaignProgress(Model):
@@ -137,8 +119,6 @@ class DialerCampaignProgressEventCampaignProgress(Model):
     number_of_contacts_skipped: dict[str, int] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, campaign: DialerCampaignProgressEventUriReference | None = ..., number_of_contacts_called: float | None = ..., number_of_contacts_messaged: float | None = ..., total_number_of_contacts: float | None = ..., percentage: int | None = ..., number_of_contacts_skipped: dict[str, int] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerCampaignProgressEventObject(Model):
     pass
@@ -147,8 +127,6 @@ class DialerCampaignProgressEventObject(Model):
 class DialerCampaignProgressEventUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DialerCampaignRuleConfigChangeCampaignRule(Model):
@@ -164,8 +142,6 @@ class DialerCampaignRuleConfigChangeCampaignRule(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, campaign_rule_entities: DialerCampaignRuleConfigChangeCampaignRuleEntities | None = ..., campaign_rule_conditions: list[DialerCampaignRuleConfigChangeCampaignRuleCondition] | None = ..., campaign_rule_actions: list[DialerCampaignRuleConfigChangeCampaignRuleAction] | None = ..., match_any_conditions: bool | None = ..., enabled: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerCampaignRuleConfigChangeCampaignRuleAction(Model):
     id: str | None
@@ -174,16 +150,12 @@ class DialerCampaignRuleConfigChangeCampaignRuleAction(Model):
     campaign_rule_action_entities: DialerCampaignRuleConfigChangeCampaignRuleActionEntities | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, id: str | None = ..., parameters: dict[str, str] | None = ..., action_type: str | None = ..., campaign_rule_action_entities: DialerCampaignRuleConfigChangeCampaignRuleActionEntities | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerCampaignRuleConfigChangeCampaignRuleActionEntities(Model):
     use_triggering_entity: bool | None
     additional_properties: dict[str, _t.Any] | None
     campaigns: list[DialerCampaignRuleConfigChangeUriReference] | None
     sequences: list[DialerCampaignRuleConfigChangeUriReference] | None
-
-    def __init__(self, *, use_triggering_entity: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ..., campaigns: list[DialerCampaignRuleConfigChangeUriReference] | None = ..., sequences: list[DialerCampaignRuleConfigChangeUriReference] | None = ...) -> None: ...
 
 
 class DialerCampaignRuleConfigChangeCampaignRuleCondition(Model):
@@ -192,14 +164,10 @@ class DialerCampaignRuleConfigChangeCampaignRuleCondition(Model):
     condition_type: str | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, id: str | None = ..., parameters: dict[str, str] | None = ..., condition_type: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerCampaignRuleConfigChangeCampaignRuleEntities(Model):
     campaigns: list[DialerCampaignRuleConfigChangeUriReference] | None
     sequences: list[DialerCampaignRuleConfigChangeUriReference] | None
-
-    def __init__(self, *, campaigns: list[DialerCampaignRuleConfigChangeUriReference] | None = ..., sequences: list[DialerCampaignRuleConfigChangeUriReference] | None = ...) -> None: ...
 
 
 class DialerCampaignRuleConfigChangeObject(Model):
@@ -210,16 +178,12 @@ class DialerCampaignRuleConfigChangeUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class DialerCampaignScheduleConfigChangeAlteration(Model):
     type: str | None
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, type: str | None = ..., start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerCampaignScheduleConfigChangeCampaignSchedule(Model):
@@ -233,8 +197,6 @@ class DialerCampaignScheduleConfigChangeCampaignSchedule(Model):
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
     version: int | None
-
-    def __init__(self, *, intervals: list[DialerCampaignScheduleConfigChangeScheduleInterval] | None = ..., recurrences: list[DialerCampaignScheduleConfigChangeScheduleRecurrence] | None = ..., time_zone: str | None = ..., campaign: DialerCampaignScheduleConfigChangeUriReference | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
 
 
 class DialerCampaignScheduleConfigChangeObject(Model):

@@ -19,8 +19,6 @@ class DialerCampaignScheduleConfigChangeRecurrencePattern(Model):
     days_of_week: list[str] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, type: str | None = ..., interval: int | None = ..., days_of_week: list[str] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerCampaignScheduleConfigChangeRecurrenceRange(Model):
     type: str | None
@@ -28,15 +26,11 @@ class DialerCampaignScheduleConfigChangeRecurrenceRange(Model):
     number_of_occurrences: int | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, type: str | None = ..., end: str | None = ..., number_of_occurrences: int | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerCampaignScheduleConfigChangeScheduleInterval(Model):
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerCampaignScheduleConfigChangeScheduleRecurrence(Model):
@@ -49,14 +43,10 @@ class DialerCampaignScheduleConfigChangeScheduleRecurrence(Model):
     alterations: list[DialerCampaignScheduleConfigChangeAlteration] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, id: str | None = ..., start: str | None = ..., end: str | None = ..., time_zone: str | None = ..., range: DialerCampaignScheduleConfigChangeRecurrenceRange | None = ..., pattern: DialerCampaignScheduleConfigChangeRecurrencePattern | None = ..., alterations: list[DialerCampaignScheduleConfigChangeAlteration] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerCampaignScheduleConfigChangeUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DialerCampaignSkillCombinationStatsEventCampaignSkillCombinationStats(Model):
@@ -67,8 +57,6 @@ class DialerCampaignSkillCombinationStatsEventCampaignSkillCombinationStats(Mode
     total_processed_contacts: int | None
     skill_combination_details: list[DialerCampaignSkillCombinationStatsEventSkillCombinationDetailNotification] | None
 
-    def __init__(self, *, campaign: DialerCampaignSkillCombinationStatsEventUriReference | None = ..., contact_list: DialerCampaignSkillCombinationStatsEventUriReference | None = ..., total_skill_combinations: int | None = ..., total_remaining_contacts: int | None = ..., total_processed_contacts: int | None = ..., skill_combination_details: list[DialerCampaignSkillCombinationStatsEventSkillCombinationDetailNotification] | None = ...) -> None: ...
-
 
 class DialerCampaignSkillCombinationStatsEventSkillCombinationDetailNotification(Model):
     skill_combination: list[str] | None
@@ -76,14 +64,10 @@ class DialerCampaignSkillCombinationStatsEventSkillCombinationDetailNotification
     processed_count: int | None
     completion_percentage: float | None
 
-    def __init__(self, *, skill_combination: list[str] | None = ..., total_count: int | None = ..., processed_count: int | None = ..., completion_percentage: float | None = ...) -> None: ...
-
 
 class DialerCampaignSkillCombinationStatsEventUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DialerContact(Model):
@@ -106,14 +90,10 @@ class DialerContact(Model):
     date_expiration: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., contact_list_id: str | None = ..., data: dict[str, str] | None = ..., call_records: dict[str, CallRecord] | None = ..., latest_sms_evaluations: dict[str, MessageEvaluation] | None = ..., latest_email_evaluations: dict[str, MessageEvaluation] | None = ..., latest_whats_app_evaluations: dict[str, MessageEvaluation] | None = ..., callable: bool | None = ..., phone_number_status: dict[str, PhoneNumberStatus] | None = ..., contactable_status: dict[str, ContactableStatus] | None = ..., contact_column_time_zones: dict[str, ContactColumnTimeZone] | None = ..., configuration_overrides: ConfigurationOverrides | None = ..., date_created: _dt.datetime | None = ..., retention_type: str | None = ..., retention_days: int | None = ..., date_expiration: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DialerContactId(Model):
     id: str | None
     contact_list_id: str | None
-
-    def __init__(self, *, id: str | None = ..., contact_list_id: str | None = ...) -> None: ...
 
 
 class DialerContactlistConfigChangeContactList(Model):
@@ -135,8 +115,6 @@ class DialerContactlistConfigChangeContactList(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, column_names: list[str] | None = ..., phone_columns: list[DialerContactlistConfigChangeContactPhoneNumberColumn] | None = ..., email_columns: list[DialerContactlistConfigChangeEmailColumn] | None = ..., import_status: DialerContactlistConfigChangeImportStatus | None = ..., preview_mode_column_name: str | None = ..., preview_mode_accepted_values: list[str] | None = ..., size: int | None = ..., attempt_limits: DialerContactlistConfigChangeUriReference | None = ..., automatic_time_zone_mapping: bool | None = ..., zip_code_column_name: str | None = ..., division: DialerContactlistConfigChangeUriReference | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerContactlistConfigChangeContactPhoneNumberColumn(Model):
     column_name: str | None
@@ -144,15 +122,11 @@ class DialerContactlistConfigChangeContactPhoneNumberColumn(Model):
     callable_time_column: str | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ..., callable_time_column: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerContactlistConfigChangeEmailColumn(Model):
     column_name: str | None
     type: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerContactlistConfigChangeImportStatus(Model):
@@ -165,8 +139,6 @@ class DialerContactlistConfigChangeImportStatus(Model):
     list_name_prefix: str | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, import_state: str | None = ..., total_records: int | None = ..., completed_records: int | None = ..., percentage_complete: int | None = ..., failure_reason: str | None = ..., target_contact_list_ids: list[str] | None = ..., list_name_prefix: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerContactlistConfigChangeObject(Model):
     pass
@@ -175,8 +147,6 @@ class DialerContactlistConfigChangeObject(Model):
 class DialerContactlistConfigChangeUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DialerContactlistfilterConfigChangeContactListFilter(Model):
@@ -191,15 +161,11 @@ class DialerContactlistfilterConfigChangeContactListFilter(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, contact_list: DialerContactlistfilterConfigChangeUriReference | None = ..., contact_list_columns: list[str] | None = ..., clauses: list[DialerContactlistfilterConfigChangeFilterClause] | None = ..., filter_type: str | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerContactlistfilterConfigChangeFilterClause(Model):
     filter_type: str | None
     predicates: list[DialerContactlistfilterConfigChangeFilterPredicate] | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, filter_type: str | None = ..., predicates: list[DialerContactlistfilterConfigChangeFilterPredicate] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerContactlistfilterConfigChangeFilterPredicate(Model):
@@ -211,8 +177,6 @@ class DialerContactlistfilterConfigChangeFilterPredicate(Model):
     inverted: bool | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, column: str | None = ..., column_type: str | None = ..., operator: str | None = ..., value: str | None = ..., range: DialerContactlistfilterConfigChangeFilterRange | None = ..., inverted: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerContactlistfilterConfigChangeFilterRange(Model):
     min: str | None
@@ -222,8 +186,6 @@ class DialerContactlistfilterConfigChangeFilterRange(Model):
     in_set: list[str] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, min: str | None = ..., max: str | None = ..., min_inclusive: bool | None = ..., max_inclusive: bool | None = ..., in_set: list[str] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerContactlistfilterConfigChangeObject(Model):
     pass
@@ -232,8 +194,6 @@ class DialerContactlistfilterConfigChangeObject(Model):
 class DialerContactlistfilterConfigChangeUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DialerDnclistConfigChangeDncList(Model):
@@ -252,8 +212,6 @@ class DialerDnclistConfigChangeDncList(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, import_status: DialerDnclistConfigChangeImportStatus | None = ..., size: int | None = ..., dnc_source_type: str | None = ..., login_id: str | None = ..., dnc_codes: list[str] | None = ..., license_id: str | None = ..., contact_method: str | None = ..., division: DialerDnclistConfigChangeUriReference | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerDnclistConfigChangeImportStatus(Model):
     import_state: str | None
@@ -264,8 +222,6 @@ class DialerDnclistConfigChangeImportStatus(Model):
     target_contact_list_ids: list[str] | None
     list_name_prefix: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, import_state: str | None = ..., total_records: int | None = ..., completed_records: int | None = ..., percentage_complete: int | None = ..., failure_reason: str | None = ..., target_contact_list_ids: list[str] | None = ..., list_name_prefix: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerDnclistConfigChangeObject(Model):

@@ -38,8 +38,6 @@ class DialerDnclistConfigChangeUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class DialerEventEntityListing(Model):
     entities: list[EventLog] | None
@@ -53,14 +51,10 @@ class DialerEventEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[EventLog] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DialerOutboundSettingsConfigChangeAtzmTimeSlot(Model):
     earliest_callable_time: str | None
     latest_callable_time: str | None
-
-    def __init__(self, *, earliest_callable_time: str | None = ..., latest_callable_time: str | None = ...) -> None: ...
 
 
 class DialerOutboundSettingsConfigChangeAtzmTimeSlotWithTimeZone(Model):
@@ -68,20 +62,14 @@ class DialerOutboundSettingsConfigChangeAtzmTimeSlotWithTimeZone(Model):
     earliest_callable_time: str | None
     latest_callable_time: str | None
 
-    def __init__(self, *, time_zone_id: str | None = ..., earliest_callable_time: str | None = ..., latest_callable_time: str | None = ...) -> None: ...
-
 
 class DialerOutboundSettingsConfigChangeAutomaticTimeZoneMappingSettings(Model):
     callable_windows: list[DialerOutboundSettingsConfigChangeCallableWindow] | None
-
-    def __init__(self, *, callable_windows: list[DialerOutboundSettingsConfigChangeCallableWindow] | None = ...) -> None: ...
 
 
 class DialerOutboundSettingsConfigChangeCallableWindow(Model):
     mapped: DialerOutboundSettingsConfigChangeAtzmTimeSlot | None
     unmapped: DialerOutboundSettingsConfigChangeAtzmTimeSlotWithTimeZone | None
-
-    def __init__(self, *, mapped: DialerOutboundSettingsConfigChangeAtzmTimeSlot | None = ..., unmapped: DialerOutboundSettingsConfigChangeAtzmTimeSlotWithTimeZone | None = ...) -> None: ...
 
 
 class DialerOutboundSettingsConfigChangeOutboundSettings(Model):
@@ -96,8 +84,6 @@ class DialerOutboundSettingsConfigChangeOutboundSettings(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, max_calls_per_agent: int | None = ..., max_line_utilization: float | None = ..., abandon_seconds: float | None = ..., compliance_abandon_rate_denominator: str | None = ..., automatic_time_zone_mapping: DialerOutboundSettingsConfigChangeAutomaticTimeZoneMappingSettings | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerPreview(Model):
     id: str | None
@@ -106,8 +92,6 @@ class DialerPreview(Model):
     campaign_id: str | None
     phone_number_columns: list[PhoneNumberColumn] | None
     callback_auto_answer: bool | None
-
-    def __init__(self, *, id: str | None = ..., contact_id: str | None = ..., contact_list_id: str | None = ..., campaign_id: str | None = ..., phone_number_columns: list[PhoneNumberColumn] | None = ..., callback_auto_answer: bool | None = ...) -> None: ...
 
 
 class DialerResponsesetConfigChangeObject(Model):
@@ -120,8 +104,6 @@ class DialerResponsesetConfigChangeReaction(Model):
     reaction_type: str | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, data: str | None = ..., name: str | None = ..., reaction_type: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerResponsesetConfigChangeResponseSet(Model):
     responses: dict[str, DialerResponsesetConfigChangeReaction] | None
@@ -133,8 +115,6 @@ class DialerResponsesetConfigChangeResponseSet(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, responses: dict[str, DialerResponsesetConfigChangeReaction] | None = ..., beep_detection_enabled: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerRule(Model):
     id: str | None
@@ -144,8 +124,6 @@ class DialerRule(Model):
     conditions: list[Condition] | None
     actions: list[DialerAction] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., order: int | None = ..., category: str | None = ..., conditions: list[Condition] | None = ..., actions: list[DialerAction] | None = ...) -> None: ...
-
 
 class DialerRulesetConfigChangeAction(Model):
     type: str | None
@@ -153,8 +131,6 @@ class DialerRulesetConfigChangeAction(Model):
     update_option: str | None
     properties: dict[str, str] | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, type: str | None = ..., action_type_name: str | None = ..., update_option: str | None = ..., properties: dict[str, str] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerRulesetConfigChangeCondition(Model):
@@ -176,15 +152,11 @@ class DialerRulesetConfigChangeCondition(Model):
     contact_column_to_data_action_field_mappings: list[DialerRulesetConfigChangeContactColumnToDataActionFieldMapping] | None
     predicates: list[DialerRulesetConfigChangeDataActionConditionPredicate] | None
 
-    def __init__(self, *, data_action: DialerRulesetConfigChangeUriReference | None = ..., additional_properties: dict[str, _t.Any] | None = ..., type: str | None = ..., inverted: bool | None = ..., attribute_name: str | None = ..., value: str | None = ..., value_type: str | None = ..., operator: str | None = ..., codes: list[str] | None = ..., property_type: str | None = ..., pcProperty: str | None = ..., data_not_found_resolution: bool | None = ..., contact_id_field: str | None = ..., call_analysis_result_field: str | None = ..., agent_wrapup_field: str | None = ..., contact_column_to_data_action_field_mappings: list[DialerRulesetConfigChangeContactColumnToDataActionFieldMapping] | None = ..., predicates: list[DialerRulesetConfigChangeDataActionConditionPredicate] | None = ...) -> None: ...
-
 
 class DialerRulesetConfigChangeContactColumnToDataActionFieldMapping(Model):
     contact_column_name: str | None
     data_action_field: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, contact_column_name: str | None = ..., data_action_field: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerRulesetConfigChangeDataActionConditionPredicate(Model):
@@ -194,8 +166,6 @@ class DialerRulesetConfigChangeDataActionConditionPredicate(Model):
     output_field_missing_resolution: bool | None
     inverted: bool | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, output_field: str | None = ..., output_operator: str | None = ..., comparison_value: str | None = ..., output_field_missing_resolution: bool | None = ..., inverted: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerRulesetConfigChangeObject(Model):
@@ -211,8 +181,6 @@ class DialerRulesetConfigChangeRule(Model):
     category: str | None
     actions: list[DialerRulesetConfigChangeAction] | None
 
-    def __init__(self, *, conditions: list[DialerRulesetConfigChangeCondition] | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., order: int | None = ..., category: str | None = ..., actions: list[DialerRulesetConfigChangeAction] | None = ...) -> None: ...
-
 
 class DialerRulesetConfigChangeRuleSet(Model):
     contact_list: DialerRulesetConfigChangeUriReference | None
@@ -225,14 +193,10 @@ class DialerRulesetConfigChangeRuleSet(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, contact_list: DialerRulesetConfigChangeUriReference | None = ..., queue: DialerRulesetConfigChangeUriReference | None = ..., rules: list[DialerRulesetConfigChangeRule] | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerRulesetConfigChangeUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DialerSequenceConfigChangeCampaignSequence(Model):
@@ -248,8 +212,6 @@ class DialerSequenceConfigChangeCampaignSequence(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, campaigns: list[DialerSequenceConfigChangeUriReference] | None = ..., current_campaign: int | None = ..., status: str | None = ..., stop_message: str | None = ..., repeat: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerSequenceConfigChangeObject(Model):
     pass
@@ -259,16 +221,12 @@ class DialerSequenceConfigChangeUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class DialerSequenceScheduleConfigChangeAlteration(Model):
     type: str | None
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, type: str | None = ..., start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerSequenceScheduleConfigChangeObject(Model):
@@ -281,8 +239,6 @@ class DialerSequenceScheduleConfigChangeRecurrencePattern(Model):
     days_of_week: list[str] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, type: str | None = ..., interval: int | None = ..., days_of_week: list[str] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerSequenceScheduleConfigChangeRecurrenceRange(Model):
     type: str | None
@@ -290,15 +246,11 @@ class DialerSequenceScheduleConfigChangeRecurrenceRange(Model):
     number_of_occurrences: int | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, type: str | None = ..., end: str | None = ..., number_of_occurrences: int | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class DialerSequenceScheduleConfigChangeScheduleInterval(Model):
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerSequenceScheduleConfigChangeScheduleRecurrence(Model):
@@ -310,8 +262,6 @@ class DialerSequenceScheduleConfigChangeScheduleRecurrence(Model):
     pattern: DialerSequenceScheduleConfigChangeRecurrencePattern | None
     alterations: list[DialerSequenceScheduleConfigChangeAlteration] | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, id: str | None = ..., start: str | None = ..., end: str | None = ..., time_zone: str | None = ..., range: DialerSequenceScheduleConfigChangeRecurrenceRange | None = ..., pattern: DialerSequenceScheduleConfigChangeRecurrencePattern | None = ..., alterations: list[DialerSequenceScheduleConfigChangeAlteration] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DialerSequenceScheduleConfigChangeSequenceSchedule(Model):
@@ -326,14 +276,10 @@ class DialerSequenceScheduleConfigChangeSequenceSchedule(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, intervals: list[DialerSequenceScheduleConfigChangeScheduleInterval] | None = ..., recurrences: list[DialerSequenceScheduleConfigChangeScheduleRecurrence] | None = ..., time_zone: str | None = ..., sequence: DialerSequenceScheduleConfigChangeUriReference | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class DialerSequenceScheduleConfigChangeUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DialerWrapupcodemappingConfigChangeWrapUpCodeMapping(Model):
@@ -344,8 +290,6 @@ class DialerWrapupcodemappingConfigChangeWrapUpCodeMapping(Model):
     version: int | None
     default_set: list[str] | None
     mapping: dict[str, list[str]] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., default_set: list[str] | None = ..., mapping: dict[str, list[str]] | None = ...) -> None: ...
 
 
 class DialogflowAgent(Model):
@@ -358,8 +302,6 @@ class DialogflowAgent(Model):
     integration: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., project: DialogflowProject | None = ..., languages: list[str] | None = ..., intents: list[DialogflowIntent] | None = ..., environments: list[str] | None = ..., integration: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DialogflowAgentSummary(Model):
     id: str | None
@@ -368,8 +310,6 @@ class DialogflowAgentSummary(Model):
     description: str | None
     integration: DomainEntityRef | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., project: DialogflowProject | None = ..., description: str | None = ..., integration: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DialogflowAgentSummaryEntityListing(Model):
@@ -384,8 +324,6 @@ class DialogflowAgentSummaryEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DialogflowAgentSummary] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DialogflowCXAgent(Model):
     id: str | None
@@ -396,8 +334,6 @@ class DialogflowCXAgent(Model):
     integration: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., project: DialogflowCXProject | None = ..., languages: list[str] | None = ..., environments: list[DialogflowCXEnvironment] | None = ..., integration: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DialogflowCXAgentSummary(Model):
     id: str | None
@@ -406,8 +342,6 @@ class DialogflowCXAgentSummary(Model):
     description: str | None
     integration: DomainEntityRef | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., project: DialogflowCXProject | None = ..., description: str | None = ..., integration: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DialogflowCXAgentSummaryEntityListing(Model):
@@ -422,43 +356,31 @@ class DialogflowCXAgentSummaryEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DialogflowCXAgentSummary] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DialogflowCXEnvironment(Model):
     id: str | None
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DialogflowCXProject(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DialogflowIntent(Model):
     name: str | None
     parameters: dict[str, DialogflowParameter] | None
 
-    def __init__(self, *, name: str | None = ..., parameters: dict[str, DialogflowParameter] | None = ...) -> None: ...
-
 
 class DialogflowParameter(Model):
     name: str | None
     type: str | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class DialogflowProject(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class DictionaryFeedback(Model):
@@ -479,8 +401,6 @@ class DictionaryFeedback(Model):
     sounds_like: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., term: str | None = ..., dialect: str | None = ..., boost_value: float | None = ..., source: str | None = ..., date_created: _dt.datetime | None = ..., created_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., modified_by: UserReference | None = ..., transcription_engine: str | None = ..., status: str | None = ..., invalid_reason: str | None = ..., display_as: str | None = ..., example_phrases: list[DictionaryFeedbackExamplePhrase] | None = ..., sounds_like: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DictionaryFeedbackEntityListing(Model):
     entities: list[ListedDictionaryFeedback] | None
@@ -490,14 +410,10 @@ class DictionaryFeedbackEntityListing(Model):
     self_uri: str | None
     next_uri: str | None
 
-    def __init__(self, *, entities: list[ListedDictionaryFeedback] | None = ..., page_size: int | None = ..., page_count: int | None = ..., total: int | None = ..., self_uri: str | None = ..., next_uri: str | None = ...) -> None: ...
-
 
 class DictionaryFeedbackExamplePhrase(Model):
     phrase: str | None
     source: str | None
-
-    def __init__(self, *, phrase: str | None = ..., source: str | None = ...) -> None: ...
 
 
 class DID(Model):
@@ -519,8 +435,6 @@ class DID(Model):
     owner_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., phone_number: str | None = ..., did_pool: DomainEntityRef | None = ..., owner: DomainEntityRef | None = ..., owner_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DIDEntityListing(Model):
     entities: list[DID] | None
@@ -535,8 +449,6 @@ class DIDEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DID] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DIDNumber(Model):
     id: str | None
@@ -547,8 +459,6 @@ class DIDNumber(Model):
     owner: DomainEntityRef | None
     owner_type: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., number: str | None = ..., assigned: bool | None = ..., did_pool: AddressableEntityRef | None = ..., owner: DomainEntityRef | None = ..., owner_type: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DIDNumberEntityListing(Model):
@@ -562,8 +472,6 @@ class DIDNumberEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[DIDNumber] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class DIDPool(Model):
@@ -585,8 +493,6 @@ class DIDPool(Model):
     provider: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., start_phone_number: str | None = ..., end_phone_number: str | None = ..., comments: str | None = ..., provider: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DIDPoolEntityListing(Model):
     entities: list[DIDPool] | None
@@ -601,8 +507,6 @@ class DIDPoolEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DIDPool] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DigitalAction(Model):
     update_contact_column_action_settings: UpdateContactColumnActionSettings | None
@@ -613,8 +517,6 @@ class DigitalAction(Model):
     set_content_template_action_settings: SetContentTemplateActionSettings | None
     set_sms_phone_number_action_settings: SetSmsPhoneNumberActionSettings | None
     set_whats_app_integration_action_settings: SetWhatsAppIntegrationActionSettings | None
-
-    def __init__(self, *, update_contact_column_action_settings: UpdateContactColumnActionSettings | None = ..., do_not_send_action_settings: _t.Any | None = ..., append_to_dnc_action_settings: AppendToDncActionSettings | None = ..., mark_contact_uncontactable_action_settings: MarkContactUncontactableActionSettings | None = ..., mark_contact_address_uncontactable_action_settings: _t.Any | None = ..., set_content_template_action_settings: SetContentTemplateActionSettings | None = ..., set_sms_phone_number_action_settings: SetSmsPhoneNumberActionSettings | None = ..., set_whats_app_integration_action_settings: SetWhatsAppIntegrationActionSettings | None = ...) -> None: ...
 
 
 class DigitalCondition(Model):
@@ -628,8 +530,6 @@ class DigitalCondition(Model):
     last_result_overall_condition_settings: LastResultOverallConditionSettings | None
     data_action_condition_settings: DataActionConditionSettings | None
 
-    def __init__(self, *, inverted: bool | None = ..., contact_column_condition_settings: ContactColumnConditionSettings | None = ..., contact_address_condition_settings: ContactAddressConditionSettings | None = ..., contact_address_type_condition_settings: ContactAddressTypeConditionSettings | None = ..., last_attempt_by_column_condition_settings: LastAttemptByColumnConditionSettings | None = ..., last_attempt_overall_condition_settings: LastAttemptOverallConditionSettings | None = ..., last_result_by_column_condition_settings: LastResultByColumnConditionSettings | None = ..., last_result_overall_condition_settings: LastResultOverallConditionSettings | None = ..., data_action_condition_settings: DataActionConditionSettings | None = ...) -> None: ...
-
 
 class DigitalDataActionConditionPredicate(Model):
     output_field: str | None
@@ -637,8 +537,6 @@ class DigitalDataActionConditionPredicate(Model):
     comparison_value: str | None
     inverted: bool | None
     output_field_missing_resolution: bool | None
-
-    def __init__(self, *, output_field: str | None = ..., output_operator: str | None = ..., comparison_value: str | None = ..., inverted: bool | None = ..., output_field_missing_resolution: bool | None = ...) -> None: ...
 
 
 class DigitalRule(Model):
@@ -648,8 +546,6 @@ class DigitalRule(Model):
     category: str | None
     conditions: list[DigitalCondition] | None
     actions: list[DigitalAction] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., order: int | None = ..., category: str | None = ..., conditions: list[DigitalCondition] | None = ..., actions: list[DigitalAction] | None = ...) -> None: ...
 
 
 class DigitalRuleSet(Model):
@@ -661,8 +557,6 @@ class DigitalRuleSet(Model):
     contact_list: DomainEntityRef | None
     rules: list[DigitalRule] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., contact_list: DomainEntityRef | None = ..., rules: list[DigitalRule] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DigitalRuleSetEntityListing(Model):
@@ -677,20 +571,14 @@ class DigitalRuleSetEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DigitalRuleSet] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DigitLength(Model):
     start: str | None
     end: str | None
 
-    def __init__(self, *, start: str | None = ..., end: str | None = ...) -> None: ...
-
 
 class Digits(Model):
     digits: str | None
-
-    def __init__(self, *, digits: str | None = ...) -> None: ...
 
 
 class DirectoryUserDevicesListing(Model):
@@ -705,8 +593,6 @@ class DirectoryUserDevicesListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UserDevice] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DirectRouting(Model):
     call_media_settings: DirectRoutingMediaSettings | None
@@ -716,33 +602,23 @@ class DirectRouting(Model):
     wait_for_agent: bool | None
     agent_wait_seconds: int | None
 
-    def __init__(self, *, call_media_settings: DirectRoutingMediaSettings | None = ..., email_media_settings: DirectRoutingMediaSettings | None = ..., message_media_settings: DirectRoutingMediaSettings | None = ..., backup_queue_id: str | None = ..., wait_for_agent: bool | None = ..., agent_wait_seconds: int | None = ...) -> None: ...
-
 
 class DirectRoutingMediaSettings(Model):
     use_agent_address_outbound: bool | None
 
-    def __init__(self, *, use_agent_address_outbound: bool | None = ...) -> None: ...
-
 
 class DisableSiteConnectionsRequest(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class DisallowedEntityLearningAssignmentItem(Model):
     error_code: str | None
     entity: LearningAssignmentItem | None
 
-    def __init__(self, *, error_code: str | None = ..., entity: LearningAssignmentItem | None = ...) -> None: ...
-
 
 class DisallowedEntityLearningAssignmentReference(Model):
     error_code: str | None
     entity: LearningAssignmentReference | None
-
-    def __init__(self, *, error_code: str | None = ..., entity: LearningAssignmentReference | None = ...) -> None: ...
 
 
 class DisasterRecoveryAllRoutingRequest(Model):
@@ -750,16 +626,12 @@ class DisasterRecoveryAllRoutingRequest(Model):
     switch_organization_id: str | None
     target_region: str | None
 
-    def __init__(self, *, source_organization_id: str | None = ..., switch_organization_id: str | None = ..., target_region: str | None = ...) -> None: ...
-
 
 class DisconnectReason(Model):
     type: str | None
     code: int | None
     phrase: str | None
     reason: str | None
-
-    def __init__(self, *, type: str | None = ..., code: int | None = ..., phrase: str | None = ..., reason: str | None = ...) -> None: ...
 
 
 class Disposition(Model):
@@ -771,8 +643,6 @@ class Disposition(Model):
     amd_timeout: DispositionAmdTimeout | None
     silent_call_timeout: DispositionSilentCallTimeout | None
 
-    def __init__(self, *, name: str | None = ..., analyzer: str | None = ..., disposition_parameters: DispositionParameters | None = ..., detected_speech_start: _dt.datetime | None = ..., detected_speech_end: _dt.datetime | None = ..., amd_timeout: DispositionAmdTimeout | None = ..., silent_call_timeout: DispositionSilentCallTimeout | None = ...) -> None: ...
-
 
 class DispositionAmdTimeout(Model):
     timeout_ms: int | None
@@ -780,13 +650,9 @@ class DispositionAmdTimeout(Model):
     timer_start_time: _dt.datetime | None
     timer_end_time: _dt.datetime | None
 
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_event: str | None = ..., timer_start_time: _dt.datetime | None = ..., timer_end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class DispositionParameters(Model):
     adjustable_live_speaker_detection: AdjustableLiveSpeakerDetection | None
-
-    def __init__(self, *, adjustable_live_speaker_detection: AdjustableLiveSpeakerDetection | None = ...) -> None: ...
 
 
 class DispositionSilentCallTimeout(Model):
@@ -794,15 +660,11 @@ class DispositionSilentCallTimeout(Model):
     timer_start_time: _dt.datetime | None
     timer_end_time: _dt.datetime | None
 
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_time: _dt.datetime | None = ..., timer_end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class Division(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DivisionedDomainEntityRef(Model):
@@ -811,8 +673,6 @@ class DivisionedDomainEntityRef(Model):
     self_uri: str | None
     division: DivisionReference | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ..., division: DivisionReference | None = ...) -> None: ...
-
 
 class DivisionEntityRef(Model):
     id: str | None
@@ -820,14 +680,10 @@ class DivisionEntityRef(Model):
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class DivisionReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DivsPermittedEntityListing(Model):
@@ -843,16 +699,12 @@ class DivsPermittedEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[AuthzDivision] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., all_divs_permitted: bool | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DmarcResult(Model):
     status: str | None
     detected_policy: str | None
     date_checked: _dt.datetime | None
     records: list[Record] | None
-
-    def __init__(self, *, status: str | None = ..., detected_policy: str | None = ..., date_checked: _dt.datetime | None = ..., records: list[Record] | None = ...) -> None: ...
 
 
 class DncList(Model):
@@ -873,8 +725,6 @@ class DncList(Model):
     custom_exclusion_column: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., import_status: ImportStatus | None = ..., size: int | None = ..., dnc_source_type: str | None = ..., contact_method: str | None = ..., login_id: str | None = ..., campaign_id: str | None = ..., dnc_codes: list[str] | None = ..., license_id: str | None = ..., division: DomainEntityRef | None = ..., custom_exclusion_column: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DncListCreate(Model):
     id: str | None
@@ -894,8 +744,6 @@ class DncListCreate(Model):
     custom_exclusion_column: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., import_status: ImportStatus | None = ..., size: int | None = ..., dnc_source_type: str | None = ..., contact_method: str | None = ..., login_id: str | None = ..., campaign_id: str | None = ..., dnc_codes: list[str] | None = ..., license_id: str | None = ..., division: DomainEntityRef | None = ..., custom_exclusion_column: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DncListDivisionView(Model):
     id: str | None
@@ -906,8 +754,6 @@ class DncListDivisionView(Model):
     dnc_source_type: str | None
     contact_method: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., import_status: ImportStatus | None = ..., size: int | None = ..., dnc_source_type: str | None = ..., contact_method: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DncListDivisionViewListing(Model):
@@ -922,15 +768,11 @@ class DncListDivisionViewListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DncListDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DnclistDownloadReadyExportUri(Model):
     uri: str | None
     export_timestamp: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, uri: str | None = ..., export_timestamp: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DnclistDownloadReadyObject(Model):
@@ -949,8 +791,6 @@ class DncListEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DncList] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DnclistImportStatusImportStatus(Model):
     import_state: str | None
@@ -961,8 +801,6 @@ class DnclistImportStatusImportStatus(Model):
     target_contact_list_ids: list[str] | None
     list_name_prefix: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, import_state: str | None = ..., total_records: int | None = ..., completed_records: int | None = ..., percentage_complete: int | None = ..., failure_reason: str | None = ..., target_contact_list_ids: list[str] | None = ..., list_name_prefix: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class DnclistImportStatusObject(Model):
@@ -979,15 +817,11 @@ class DNCListUploadUrlRequest(Model):
     expiration_date_time_column: str | None
     whats_app_columns: str | None
 
-    def __init__(self, *, signed_url_timeout_seconds: int | None = ..., content_type: str | None = ..., id: str | None = ..., phone_columns: str | None = ..., email_columns: str | None = ..., custom_exclusion_columns: str | None = ..., expiration_date_time_column: str | None = ..., whats_app_columns: str | None = ...) -> None: ...
-
 
 class DncPatchCustomExclusionColumnsRequest(Model):
     action: str | None
     custom_exclusion_column_entries: list[str] | None
     expiration_date_time: str | None
-
-    def __init__(self, *, action: str | None = ..., custom_exclusion_column_entries: list[str] | None = ..., expiration_date_time: str | None = ...) -> None: ...
 
 
 class DncPatchEmailsRequest(Model):
@@ -995,15 +829,11 @@ class DncPatchEmailsRequest(Model):
     email_addresses: list[str] | None
     expiration_date_time: str | None
 
-    def __init__(self, *, action: str | None = ..., email_addresses: list[str] | None = ..., expiration_date_time: str | None = ...) -> None: ...
-
 
 class DncPatchPhoneNumbersRequest(Model):
     action: str | None
     phone_numbers: list[str] | None
     expiration_date_time: str | None
-
-    def __init__(self, *, action: str | None = ..., phone_numbers: list[str] | None = ..., expiration_date_time: str | None = ...) -> None: ...
 
 
 class DncPatchWhatsAppNumbersRequest(Model):
@@ -1011,12 +841,8 @@ class DncPatchWhatsAppNumbersRequest(Model):
     whats_app_numbers: list[str] | None
     expiration_date_time: str | None
 
-    def __init__(self, *, action: str | None = ..., whats_app_numbers: list[str] | None = ..., expiration_date_time: str | None = ...) -> None: ...
-
 
 class DnsRecordEntry(Model):
     host: str | None
     record_contents: str | None
     verification_status: str | None
-
-    def __init__(self, *, host: str | None = ..., record_contents: str | None = ..., verification_status: str | None = ...) -> None: ...

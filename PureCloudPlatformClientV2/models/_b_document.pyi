@@ -54,8 +54,6 @@ class Document(Model):
     download_sharing_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., change_number: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_uploaded: _dt.datetime | None = ..., content_uri: str | None = ..., workspace: DomainEntityRef | None = ..., created_by: DomainEntityRef | None = ..., uploaded_by: DomainEntityRef | None = ..., sharing_uri: str | None = ..., content_type: str | None = ..., content_length: int | None = ..., system_type: str | None = ..., filename: str | None = ..., page_count: int | None = ..., read: bool | None = ..., caller_address: str | None = ..., receiver_address: str | None = ..., tags: list[str] | None = ..., tag_values: list[TagValue] | None = ..., attributes: list[DocumentAttribute] | None = ..., thumbnails: list[DocumentThumbnail] | None = ..., upload_status: DomainEntityRef | None = ..., upload_destination_uri: str | None = ..., upload_method: str | None = ..., lock_info: LockInfo | None = ..., acl: list[str] | None = ..., sharing_status: str | None = ..., download_sharing_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DocumentationResult(Model):
     id: int | None
@@ -79,8 +77,6 @@ class DocumentationResult(Model):
     service_area: list[int] | None
     video_categories: list[int] | None
 
-    def __init__(self, *, id: int | None = ..., categories: list[int] | None = ..., description: str | None = ..., content: str | None = ..., excerpt: str | None = ..., link: str | None = ..., modified: _dt.datetime | None = ..., name: str | None = ..., service: list[int] | None = ..., slug: str | None = ..., title: str | None = ..., get_type: str | None = ..., facet_feature: list[int] | None = ..., facet_role: list[int] | None = ..., facet_service: list[int] | None = ..., faq_categories: list[int] | None = ..., releasenote_category: list[int] | None = ..., releasenote_tag: list[int] | None = ..., service_area: list[int] | None = ..., video_categories: list[int] | None = ...) -> None: ...
-
 
 class DocumentationSearchCriteria(Model):
     end_value: str | None
@@ -93,8 +89,6 @@ class DocumentationSearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[DocumentationSearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class DocumentationSearchRequest(Model):
     sort_order: str | None
@@ -103,8 +97,6 @@ class DocumentationSearchRequest(Model):
     page_number: int | None
     sort: list[SearchSort] | None
     query: list[DocumentationSearchCriteria] | None
-
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., query: list[DocumentationSearchCriteria] | None = ...) -> None: ...
 
 
 class DocumentationSearchResponse(Model):
@@ -118,8 +110,6 @@ class DocumentationSearchResponse(Model):
     types: list[str] | None
     results: list[DocumentationResult] | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[DocumentationResult] | None = ...) -> None: ...
-
 
 class DocumentationV2SearchAggregation(Model):
     field: str | None
@@ -128,8 +118,6 @@ class DocumentationV2SearchAggregation(Model):
     value: str | None
     size: int | None
     order: list[str] | None
-
-    def __init__(self, *, field: str | None = ..., name: str | None = ..., type: str | None = ..., value: str | None = ..., size: int | None = ..., order: list[str] | None = ...) -> None: ...
 
 
 class DocumentationV2SearchCriteria(Model):
@@ -143,8 +131,6 @@ class DocumentationV2SearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[DocumentationV2SearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class DocumentationV2SearchRequest(Model):
     sort_order: str | None
@@ -156,20 +142,14 @@ class DocumentationV2SearchRequest(Model):
     query: list[DocumentationV2SearchCriteria] | None
     aggregations: list[DocumentationV2SearchAggregation] | None
 
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., types: list[str] | None = ..., query: list[DocumentationV2SearchCriteria] | None = ..., aggregations: list[DocumentationV2SearchAggregation] | None = ...) -> None: ...
-
 
 class DocumentAttribute(Model):
     attribute: Attribute | None
     values: list[str] | None
 
-    def __init__(self, *, attribute: Attribute | None = ..., values: list[str] | None = ...) -> None: ...
-
 
 class DocumentBody(Model):
     blocks: list[DocumentBodyBlock] | None
-
-    def __init__(self, *, blocks: list[DocumentBodyBlock] | None = ...) -> None: ...
 
 
 class DocumentBodyBlock(Model):
@@ -180,8 +160,6 @@ class DocumentBodyBlock(Model):
     list: DocumentBodyList | None
     table: DocumentBodyTable | None
 
-    def __init__(self, *, type: str | None = ..., image: DocumentBodyImage | None = ..., video: DocumentBodyVideo | None = ..., paragraph: DocumentBodyParagraph | None = ..., list: DocumentBodyList | None = ..., table: DocumentBodyTable | None = ...) -> None: ...
-
 
 class DocumentBodyBlockWithHighlight(Model):
     type: str | None
@@ -191,15 +169,11 @@ class DocumentBodyBlockWithHighlight(Model):
     list: DocumentBodyListWithHighlight | None
     table: DocumentBodyTableWithHighlight | None
 
-    def __init__(self, *, type: str | None = ..., image: DocumentBodyImage | None = ..., video: DocumentBodyVideo | None = ..., paragraph: DocumentBodyParagraphWithHighlight | None = ..., list: DocumentBodyListWithHighlight | None = ..., table: DocumentBodyTableWithHighlight | None = ...) -> None: ...
-
 
 class DocumentBodyImage(Model):
     url: str | None
     hyperlink: str | None
     properties: DocumentBodyImageProperties | None
-
-    def __init__(self, *, url: str | None = ..., hyperlink: str | None = ..., properties: DocumentBodyImageProperties | None = ...) -> None: ...
 
 
 class DocumentBodyImageProperties(Model):
@@ -210,14 +184,10 @@ class DocumentBodyImageProperties(Model):
     width_with_unit: DocumentElementLength | None
     alt_text: str | None
 
-    def __init__(self, *, background_color: str | None = ..., align: str | None = ..., indentation: float | None = ..., width: float | None = ..., width_with_unit: DocumentElementLength | None = ..., alt_text: str | None = ...) -> None: ...
-
 
 class DocumentBodyList(Model):
     properties: DocumentBodyListBlockProperties | None
     blocks: list[DocumentBodyListBlock] | None
-
-    def __init__(self, *, properties: DocumentBodyListBlockProperties | None = ..., blocks: list[DocumentBodyListBlock] | None = ...) -> None: ...
 
 
 class DocumentBodyListBlock(Model):
@@ -225,19 +195,13 @@ class DocumentBodyListBlock(Model):
     properties: DocumentBodyListItemProperties | None
     blocks: list[DocumentListContentBlock] | None
 
-    def __init__(self, *, type: str | None = ..., properties: DocumentBodyListItemProperties | None = ..., blocks: list[DocumentListContentBlock] | None = ...) -> None: ...
-
 
 class DocumentBodyListBlockProperties(Model):
     unordered_type: str | None
     ordered_type: str | None
-
-    def __init__(self, *, unordered_type: str | None = ..., ordered_type: str | None = ...) -> None: ...
 
 
 class DocumentBodyListBlockWithHighlight(Model):
     type: str | None
     properties: DocumentBodyListItemProperties | None
     blocks: list[DocumentListContentBlockWithHighlight] | None
-
-    def __init__(self, *, type: str | None = ..., properties: DocumentBodyListItemProperties | None = ..., blocks: list[DocumentListContentBlockWithHighlight] | None = ...) -> None: ...

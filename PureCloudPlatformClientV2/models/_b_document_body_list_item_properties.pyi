@@ -24,21 +24,15 @@ class DocumentBodyListItemProperties(Model):
     unordered_type: str | None
     ordered_type: str | None
 
-    def __init__(self, *, background_color: str | None = ..., align: str | None = ..., indentation: float | None = ..., font_size: str | None = ..., font_type: str | None = ..., text_color: str | None = ..., unordered_type: str | None = ..., ordered_type: str | None = ...) -> None: ...
-
 
 class DocumentBodyListWithHighlight(Model):
     properties: DocumentBodyListBlockProperties | None
     blocks: list[DocumentBodyListBlockWithHighlight] | None
 
-    def __init__(self, *, properties: DocumentBodyListBlockProperties | None = ..., blocks: list[DocumentBodyListBlockWithHighlight] | None = ...) -> None: ...
-
 
 class DocumentBodyParagraph(Model):
     blocks: list[DocumentContentBlock] | None
     properties: DocumentBodyParagraphProperties | None
-
-    def __init__(self, *, blocks: list[DocumentContentBlock] | None = ..., properties: DocumentBodyParagraphProperties | None = ...) -> None: ...
 
 
 class DocumentBodyParagraphProperties(Model):
@@ -49,27 +43,19 @@ class DocumentBodyParagraphProperties(Model):
     align: str | None
     indentation: float | None
 
-    def __init__(self, *, font_size: str | None = ..., font_type: str | None = ..., text_color: str | None = ..., background_color: str | None = ..., align: str | None = ..., indentation: float | None = ...) -> None: ...
-
 
 class DocumentBodyParagraphWithHighlight(Model):
     blocks: list[DocumentContentBlockWithHighlight] | None
     properties: DocumentBodyParagraphProperties | None
-
-    def __init__(self, *, blocks: list[DocumentContentBlockWithHighlight] | None = ..., properties: DocumentBodyParagraphProperties | None = ...) -> None: ...
 
 
 class DocumentBodyTable(Model):
     properties: DocumentBodyTableProperties | None
     rows: list[DocumentBodyTableRowBlock] | None
 
-    def __init__(self, *, properties: DocumentBodyTableProperties | None = ..., rows: list[DocumentBodyTableRowBlock] | None = ...) -> None: ...
-
 
 class DocumentBodyTableCaptionBlock(Model):
     blocks: list[DocumentBodyTableCaptionItem] | None
-
-    def __init__(self, *, blocks: list[DocumentBodyTableCaptionItem] | None = ...) -> None: ...
 
 
 class DocumentBodyTableCaptionItem(Model):
@@ -80,14 +66,10 @@ class DocumentBodyTableCaptionItem(Model):
     video: DocumentBodyVideo | None
     list: DocumentBodyList | None
 
-    def __init__(self, *, type: str | None = ..., text: DocumentText | None = ..., paragraph: DocumentBodyParagraph | None = ..., image: DocumentBodyImage | None = ..., video: DocumentBodyVideo | None = ..., list: DocumentBodyList | None = ...) -> None: ...
-
 
 class DocumentBodyTableCellBlock(Model):
     properties: DocumentBodyTableCellBlockProperties | None
     blocks: list[DocumentTableContentBlock] | None
-
-    def __init__(self, *, properties: DocumentBodyTableCellBlockProperties | None = ..., blocks: list[DocumentTableContentBlock] | None = ...) -> None: ...
 
 
 class DocumentBodyTableCellBlockProperties(Model):
@@ -105,14 +87,10 @@ class DocumentBodyTableCellBlockProperties(Model):
     col_span: int | None
     row_span: int | None
 
-    def __init__(self, *, cell_type: str | None = ..., width: float | None = ..., width_with_unit: DocumentElementLength | None = ..., height: float | None = ..., horizontal_align: str | None = ..., vertical_align: str | None = ..., border_width: float | None = ..., border_style: str | None = ..., border_color: str | None = ..., background_color: str | None = ..., scope: str | None = ..., col_span: int | None = ..., row_span: int | None = ...) -> None: ...
-
 
 class DocumentBodyTableCellBlockWithHighlight(Model):
     properties: DocumentBodyTableCellBlockProperties | None
     blocks: list[DocumentTableContentBlockWithHighlight] | None
-
-    def __init__(self, *, properties: DocumentBodyTableCellBlockProperties | None = ..., blocks: list[DocumentTableContentBlockWithHighlight] | None = ...) -> None: ...
 
 
 class DocumentBodyTableProperties(Model):
@@ -128,14 +106,10 @@ class DocumentBodyTableProperties(Model):
     background_color: str | None
     caption: DocumentBodyTableCaptionBlock | None
 
-    def __init__(self, *, width: float | None = ..., width_with_unit: DocumentElementLength | None = ..., height: float | None = ..., cell_spacing: float | None = ..., cell_padding: float | None = ..., border_width: float | None = ..., alignment: str | None = ..., border_style: str | None = ..., border_color: str | None = ..., background_color: str | None = ..., caption: DocumentBodyTableCaptionBlock | None = ...) -> None: ...
-
 
 class DocumentBodyTableRowBlock(Model):
     properties: DocumentBodyTableRowBlockProperties | None
     cells: list[DocumentBodyTableCellBlock] | None
-
-    def __init__(self, *, properties: DocumentBodyTableRowBlockProperties | None = ..., cells: list[DocumentBodyTableCellBlock] | None = ...) -> None: ...
 
 
 class DocumentBodyTableRowBlockProperties(Model):
@@ -146,28 +120,20 @@ class DocumentBodyTableRowBlockProperties(Model):
     border_color: str | None
     background_color: str | None
 
-    def __init__(self, *, row_type: str | None = ..., alignment: str | None = ..., height: float | None = ..., border_style: str | None = ..., border_color: str | None = ..., background_color: str | None = ...) -> None: ...
-
 
 class DocumentBodyTableRowBlockWithHighlight(Model):
     properties: DocumentBodyTableRowBlockProperties | None
     cells: list[DocumentBodyTableCellBlockWithHighlight] | None
-
-    def __init__(self, *, properties: DocumentBodyTableRowBlockProperties | None = ..., cells: list[DocumentBodyTableCellBlockWithHighlight] | None = ...) -> None: ...
 
 
 class DocumentBodyTableWithHighlight(Model):
     properties: DocumentBodyTableProperties | None
     rows: list[DocumentBodyTableRowBlockWithHighlight] | None
 
-    def __init__(self, *, properties: DocumentBodyTableProperties | None = ..., rows: list[DocumentBodyTableRowBlockWithHighlight] | None = ...) -> None: ...
-
 
 class DocumentBodyVideo(Model):
     url: str | None
     properties: DocumentBodyVideoProperties | None
-
-    def __init__(self, *, url: str | None = ..., properties: DocumentBodyVideoProperties | None = ...) -> None: ...
 
 
 class DocumentBodyVideoProperties(Model):
@@ -177,13 +143,9 @@ class DocumentBodyVideoProperties(Model):
     width: DocumentElementLength | None
     height: DocumentElementLength | None
 
-    def __init__(self, *, background_color: str | None = ..., align: str | None = ..., indentation: float | None = ..., width: DocumentElementLength | None = ..., height: DocumentElementLength | None = ...) -> None: ...
-
 
 class DocumentBodyWithHighlight(Model):
     blocks: list[DocumentBodyBlockWithHighlight] | None
-
-    def __init__(self, *, blocks: list[DocumentBodyBlockWithHighlight] | None = ...) -> None: ...
 
 
 class DocumentChunkBlock(Model):
@@ -192,15 +154,11 @@ class DocumentChunkBlock(Model):
     confidence: float | None
     document: DocumentChunkReference | None
 
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., confidence: float | None = ..., document: DocumentChunkReference | None = ...) -> None: ...
-
 
 class DocumentChunkReference(Model):
     id: str | None
     title: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DocumentContentBlock(Model):
@@ -208,8 +166,6 @@ class DocumentContentBlock(Model):
     text: DocumentText | None
     image: DocumentBodyImage | None
     video: DocumentBodyVideo | None
-
-    def __init__(self, *, type: str | None = ..., text: DocumentText | None = ..., image: DocumentBodyImage | None = ..., video: DocumentBodyVideo | None = ...) -> None: ...
 
 
 class DocumentContentBlockWithHighlight(Model):
@@ -219,21 +175,15 @@ class DocumentContentBlockWithHighlight(Model):
     video: DocumentBodyVideo | None
     answer_highlight: DocumentContentHighlightIndex | None
 
-    def __init__(self, *, type: str | None = ..., text: DocumentText | None = ..., image: DocumentBodyImage | None = ..., video: DocumentBodyVideo | None = ..., answer_highlight: DocumentContentHighlightIndex | None = ...) -> None: ...
-
 
 class DocumentContentHighlightIndex(Model):
     start_index: int | None
     end_index: int | None
 
-    def __init__(self, *, start_index: int | None = ..., end_index: int | None = ...) -> None: ...
-
 
 class DocumentElementLength(Model):
     value: float | None
     unit: str | None
-
-    def __init__(self, *, value: float | None = ..., unit: str | None = ...) -> None: ...
 
 
 class DocumentEntityListing(Model):
@@ -247,5 +197,3 @@ class DocumentEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[Document] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...

@@ -44,8 +44,6 @@ class DocumentListContentBlock(Model):
     video: DocumentBodyVideo | None
     list: DocumentBodyList | None
 
-    def __init__(self, *, type: str | None = ..., text: DocumentText | None = ..., image: DocumentBodyImage | None = ..., video: DocumentBodyVideo | None = ..., list: DocumentBodyList | None = ...) -> None: ...
-
 
 class DocumentListContentBlockWithHighlight(Model):
     type: str | None
@@ -55,28 +53,20 @@ class DocumentListContentBlockWithHighlight(Model):
     list: DocumentBodyListWithHighlight | None
     answer_highlight: DocumentContentHighlightIndex | None
 
-    def __init__(self, *, type: str | None = ..., text: DocumentText | None = ..., image: DocumentBodyImage | None = ..., video: DocumentBodyVideo | None = ..., list: DocumentBodyListWithHighlight | None = ..., answer_highlight: DocumentContentHighlightIndex | None = ...) -> None: ...
-
 
 class DocumentQuery(Model):
     clauses: list[DocumentQueryClause] | None
     operator: str | None
-
-    def __init__(self, *, clauses: list[DocumentQueryClause] | None = ..., operator: str | None = ...) -> None: ...
 
 
 class DocumentQueryClause(Model):
     operator: str | None
     predicates: list[DocumentQueryPredicate] | None
 
-    def __init__(self, *, operator: str | None = ..., predicates: list[DocumentQueryPredicate] | None = ...) -> None: ...
-
 
 class DocumentQueryInterval(Model):
     field: str | None
     value: str | None
-
-    def __init__(self, *, field: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class DocumentQueryPredicate(Model):
@@ -84,14 +74,10 @@ class DocumentQueryPredicate(Model):
     values: list[str] | None
     type: str | None
 
-    def __init__(self, *, fields: list[str] | None = ..., values: list[str] | None = ..., type: str | None = ...) -> None: ...
-
 
 class DocumentReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DocumentTableContentBlock(Model):
@@ -102,8 +88,6 @@ class DocumentTableContentBlock(Model):
     paragraph: DocumentBodyParagraph | None
     list: DocumentBodyList | None
     table: DocumentBodyTable | None
-
-    def __init__(self, *, type: str | None = ..., text: DocumentText | None = ..., image: DocumentBodyImage | None = ..., video: DocumentBodyVideo | None = ..., paragraph: DocumentBodyParagraph | None = ..., list: DocumentBodyList | None = ..., table: DocumentBodyTable | None = ...) -> None: ...
 
 
 class DocumentTableContentBlockWithHighlight(Model):
@@ -116,8 +100,6 @@ class DocumentTableContentBlockWithHighlight(Model):
     table: DocumentBodyTableWithHighlight | None
     answer_highlight: DocumentContentHighlightIndex | None
 
-    def __init__(self, *, type: str | None = ..., text: DocumentText | None = ..., image: DocumentBodyImage | None = ..., video: DocumentBodyVideo | None = ..., paragraph: DocumentBodyParagraphWithHighlight | None = ..., list: DocumentBodyListWithHighlight | None = ..., table: DocumentBodyTableWithHighlight | None = ..., answer_highlight: DocumentContentHighlightIndex | None = ...) -> None: ...
-
 
 class DocumentText(Model):
     text: str | None
@@ -125,15 +107,11 @@ class DocumentText(Model):
     hyperlink: str | None
     properties: DocumentTextProperties | None
 
-    def __init__(self, *, text: str | None = ..., marks: list[str] | None = ..., hyperlink: str | None = ..., properties: DocumentTextProperties | None = ...) -> None: ...
-
 
 class DocumentTextProperties(Model):
     font_size: str | None
     text_color: str | None
     background_color: str | None
-
-    def __init__(self, *, font_size: str | None = ..., text_color: str | None = ..., background_color: str | None = ...) -> None: ...
 
 
 class DocumentThumbnail(Model):
@@ -141,8 +119,6 @@ class DocumentThumbnail(Model):
     image_uri: str | None
     height: int | None
     width: int | None
-
-    def __init__(self, *, resolution: str | None = ..., image_uri: str | None = ..., height: int | None = ..., width: int | None = ...) -> None: ...
 
 
 class DocumentUpdate(Model):
@@ -156,16 +132,12 @@ class DocumentUpdate(Model):
     update_attributes: list[DocumentAttribute] | None
     remove_attributes: list[str] | None
 
-    def __init__(self, *, change_number: int | None = ..., name: str | None = ..., read: bool | None = ..., add_tags: list[str] | None = ..., remove_tags: list[str] | None = ..., add_tag_ids: list[str] | None = ..., remove_tag_ids: list[str] | None = ..., update_attributes: list[DocumentAttribute] | None = ..., remove_attributes: list[str] | None = ...) -> None: ...
-
 
 class DocumentUpload(Model):
     name: str | None
     workspace: DomainEntityRef | None
     tags: list[str] | None
     tag_ids: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., workspace: DomainEntityRef | None = ..., tags: list[str] | None = ..., tag_ids: list[str] | None = ...) -> None: ...
 
 
 class DocumentVariationAnswer(Model):
@@ -180,21 +152,15 @@ class DocumentVariationAnswer(Model):
     body: DocumentBodyWithHighlight | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., document_version: AddressableEntityRef | None = ..., contexts: list[DocumentVariationContext] | None = ..., document: KnowledgeDocumentReference | None = ..., priority: int | None = ..., name: str | None = ..., body: DocumentBodyWithHighlight | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DocumentVariationContext(Model):
     context: KnowledgeContextReference | None
     values: list[KnowledgeContextValueReference] | None
 
-    def __init__(self, *, context: KnowledgeContextReference | None = ..., values: list[KnowledgeContextValueReference] | None = ...) -> None: ...
-
 
 class DocumentVariationQueryChunkBlock(Model):
     id: str | None
     text: str | None
-
-    def __init__(self, *, id: str | None = ..., text: str | None = ...) -> None: ...
 
 
 class DocumentVariationRequest(Model):
@@ -209,8 +175,6 @@ class DocumentVariationRequest(Model):
     body: DocumentBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., document_version: AddressableEntityRef | None = ..., contexts: list[DocumentVariationContext] | None = ..., document: KnowledgeDocumentReference | None = ..., priority: int | None = ..., name: str | None = ..., body: DocumentBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DocumentVariationResponse(Model):
     id: str | None
@@ -224,8 +188,6 @@ class DocumentVariationResponse(Model):
     body: DocumentBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., document_version: AddressableEntityRef | None = ..., contexts: list[DocumentVariationContext] | None = ..., document: KnowledgeDocumentReference | None = ..., priority: int | None = ..., name: str | None = ..., body: DocumentBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DocumentVariationResponseListing(Model):
     entities: list[DocumentVariationResponse] | None
@@ -233,15 +195,11 @@ class DocumentVariationResponseListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[DocumentVariationResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class DocumentVariationSearchChunkBlock(Model):
     id: str | None
     text: str | None
     confidence: float | None
-
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., confidence: float | None = ...) -> None: ...
 
 
 class DomainCapabilities(Model):
@@ -251,8 +209,6 @@ class DomainCapabilities(Model):
     auto_metric: bool | None
     supports_metric: bool | None
     ping_enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ..., dhcp: bool | None = ..., metric: int | None = ..., auto_metric: bool | None = ..., supports_metric: bool | None = ..., ping_enabled: bool | None = ...) -> None: ...
 
 
 class DomainCertificateAuthority(Model):
@@ -274,8 +230,6 @@ class DomainCertificateAuthority(Model):
     certificate_details: list[CertificateDetails] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., certificate: str | None = ..., type: str | None = ..., services: list[str] | None = ..., certificate_details: list[CertificateDetails] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DomainEdgeSoftwareUpdateDto(Model):
     version: DomainEdgeSoftwareVersionDto | None
@@ -289,8 +243,6 @@ class DomainEdgeSoftwareUpdateDto(Model):
     call_draining_wait_time_seconds: int | None
     current: bool | None
 
-    def __init__(self, *, version: DomainEdgeSoftwareVersionDto | None = ..., max_download_rate: int | None = ..., download_start_time: _dt.datetime | None = ..., execute_start_time: _dt.datetime | None = ..., execute_stop_time: _dt.datetime | None = ..., execute_on_idle: bool | None = ..., status: str | None = ..., edge_uri: str | None = ..., call_draining_wait_time_seconds: int | None = ..., current: bool | None = ...) -> None: ...
-
 
 class DomainEdgeSoftwareVersionDto(Model):
     id: str | None
@@ -301,8 +253,6 @@ class DomainEdgeSoftwareVersionDto(Model):
     current: bool | None
     latest_release: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., edge_version: str | None = ..., publish_date: _dt.datetime | None = ..., edge_uri: str | None = ..., current: bool | None = ..., latest_release: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DomainEdgeSoftwareVersionDtoEntityListing(Model):
@@ -317,15 +267,11 @@ class DomainEdgeSoftwareVersionDtoEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DomainEdgeSoftwareVersionDto] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DomainEntity(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DomainEntityListing(Model):
@@ -340,8 +286,6 @@ class DomainEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DomainEntity] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DomainEntityListingEvaluationForm(Model):
     entities: list[EvaluationForm] | None
@@ -354,8 +298,6 @@ class DomainEntityListingEvaluationForm(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[EvaluationForm] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class DomainEntityListingQueryResult(Model):
@@ -370,8 +312,6 @@ class DomainEntityListingQueryResult(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[QueryResult] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DomainEntityListingResponseDivisionView(Model):
     entities: list[ResponseDivisionView] | None
@@ -384,8 +324,6 @@ class DomainEntityListingResponseDivisionView(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[ResponseDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class DomainEntityListingSurveyForm(Model):
@@ -400,15 +338,11 @@ class DomainEntityListingSurveyForm(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SurveyForm] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class DomainEntityRef(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DomainLogicalInterface(Model):
@@ -455,8 +389,6 @@ class DomainLogicalInterface(Model):
     end_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., edge_uri: str | None = ..., edge_assigned_id: str | None = ..., friendly_name: str | None = ..., vlan_tag_id: int | None = ..., hardware_address: str | None = ..., physical_adapter_id: str | None = ..., if_status: str | None = ..., interface_type: str | None = ..., public_nat_address_ip_v4: str | None = ..., public_nat_address_ip_v6: str | None = ..., routes: list[DomainNetworkRoute] | None = ..., addresses: list[DomainNetworkAddress] | None = ..., ipv4_capabilities: DomainCapabilities | None = ..., ipv6_capabilities: DomainCapabilities | None = ..., current_state: str | None = ..., last_modified_user_id: str | None = ..., last_modified_correlation_id: str | None = ..., command_responses: list[DomainNetworkCommandResponse] | None = ..., inherit_phone_trunk_bases_ipv4: bool | None = ..., inherit_phone_trunk_bases_ipv6: bool | None = ..., use_for_internal_edge_communication: bool | None = ..., use_for_indirect_edge_communication: bool | None = ..., use_for_cloud_proxy_edge_communication: bool | None = ..., use_for_wan_interface: bool | None = ..., external_trunk_base_assignments: list[TrunkBaseAssignment] | None = ..., phone_trunk_base_assignments: list[TrunkBaseAssignment] | None = ..., trace_enabled: bool | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DomainNetworkAddress(Model):
     type: str | None
@@ -464,16 +396,12 @@ class DomainNetworkAddress(Model):
     persistent: bool | None
     family: int | None
 
-    def __init__(self, *, type: str | None = ..., address: str | None = ..., persistent: bool | None = ..., family: int | None = ...) -> None: ...
-
 
 class DomainNetworkCommandResponse(Model):
     correlation_id: str | None
     command_name: str | None
     acknowledged: bool | None
     error_info: ErrorDetails | None
-
-    def __init__(self, *, correlation_id: str | None = ..., command_name: str | None = ..., acknowledged: bool | None = ..., error_info: ErrorDetails | None = ...) -> None: ...
 
 
 class DomainNetworkRoute(Model):
@@ -483,13 +411,9 @@ class DomainNetworkRoute(Model):
     metric: int | None
     family: int | None
 
-    def __init__(self, *, prefix: str | None = ..., nexthop: str | None = ..., persistent: bool | None = ..., metric: int | None = ..., family: int | None = ...) -> None: ...
-
 
 class DomainOrganizationProduct(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class DomainOrganizationRole(Model):
@@ -509,8 +433,6 @@ class DomainOrganizationRole(Model):
     base: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., default_role_id: str | None = ..., permissions: list[str] | None = ..., unused_permissions: list[str] | None = ..., permission_policies: list[DomainPermissionPolicy] | None = ..., user_count: int | None = ..., role_needs_update: bool | None = ..., base_license: str | None = ..., addon_licenses: list[str] | None = ..., date_license_last_updated: _dt.datetime | None = ..., default: bool | None = ..., base: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DomainOrganizationRoleCreate(Model):
     id: str | None
@@ -529,8 +451,6 @@ class DomainOrganizationRoleCreate(Model):
     base: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., default_role_id: str | None = ..., permissions: list[str] | None = ..., unused_permissions: list[str] | None = ..., permission_policies: list[DomainPermissionPolicy] | None = ..., user_count: int | None = ..., role_needs_update: bool | None = ..., base_license: str | None = ..., addon_licenses: list[str] | None = ..., date_license_last_updated: _dt.datetime | None = ..., default: bool | None = ..., base: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DomainOrganizationRoleUpdate(Model):
     id: str | None
@@ -540,8 +460,6 @@ class DomainOrganizationRoleUpdate(Model):
     permission_policies: list[DomainPermissionPolicy] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., permissions: list[str] | None = ..., permission_policies: list[DomainPermissionPolicy] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DomainOrgRoleDifference(Model):
     removed_permission_policies: list[DomainPermissionPolicy] | None
@@ -549,8 +467,6 @@ class DomainOrgRoleDifference(Model):
     same_permission_policies: list[DomainPermissionPolicy] | None
     user_org_role: DomainOrganizationRole | None
     role_from_default: DomainOrganizationRole | None
-
-    def __init__(self, *, removed_permission_policies: list[DomainPermissionPolicy] | None = ..., added_permission_policies: list[DomainPermissionPolicy] | None = ..., same_permission_policies: list[DomainPermissionPolicy] | None = ..., user_org_role: DomainOrganizationRole | None = ..., role_from_default: DomainOrganizationRole | None = ...) -> None: ...
 
 
 class DomainPermission(Model):
@@ -561,8 +477,6 @@ class DomainPermission(Model):
     allows_conditions: bool | None
     division_aware: bool | None
 
-    def __init__(self, *, domain: str | None = ..., entity_type: str | None = ..., action: str | None = ..., label: str | None = ..., allows_conditions: bool | None = ..., division_aware: bool | None = ...) -> None: ...
-
 
 class DomainPermissionCollection(Model):
     id: str | None
@@ -570,8 +484,6 @@ class DomainPermissionCollection(Model):
     domain: str | None
     permission_map: dict[str, list[DomainPermission]] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., domain: str | None = ..., permission_map: dict[str, list[DomainPermission]] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DomainPermissionPolicy(Model):
@@ -584,14 +496,10 @@ class DomainPermissionPolicy(Model):
     allow_conditions: bool | None
     resource_condition_node: DomainResourceConditionNode | None
 
-    def __init__(self, *, domain: str | None = ..., entity_name: str | None = ..., policy_name: str | None = ..., policy_description: str | None = ..., action_set: list[str] | None = ..., named_resources: list[str] | None = ..., allow_conditions: bool | None = ..., resource_condition_node: DomainResourceConditionNode | None = ...) -> None: ...
-
 
 class DomainPhysicalCapabilities(Model):
     vlan: bool | None
     team: bool | None
-
-    def __init__(self, *, vlan: bool | None = ..., team: bool | None = ...) -> None: ...
 
 
 class DomainPhysicalInterface(Model):
@@ -614,8 +522,6 @@ class DomainPhysicalInterface(Model):
     physical_capabilities: DomainPhysicalCapabilities | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., edge_uri: str | None = ..., friendly_name: str | None = ..., hardware_address: str | None = ..., port_label: str | None = ..., physical_capabilities: DomainPhysicalCapabilities | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DomainResourceConditionNode(Model):
     variable_name: str | None
@@ -623,8 +529,6 @@ class DomainResourceConditionNode(Model):
     operands: list[DomainResourceConditionValue] | None
     conjunction: str | None
     terms: list[DomainResourceConditionNode] | None
-
-    def __init__(self, *, variable_name: str | None = ..., operator: str | None = ..., operands: list[DomainResourceConditionValue] | None = ..., conjunction: str | None = ..., terms: list[DomainResourceConditionNode] | None = ...) -> None: ...
 
 
 class DomainResourceConditionValue(Model):
@@ -634,22 +538,16 @@ class DomainResourceConditionValue(Model):
     value: str | None
     type: str | None
 
-    def __init__(self, *, user: UserFullReference | None = ..., queue: QueueFullReference | None = ..., team: TeamFullReference | None = ..., value: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class DomainRole(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class Domains(Model):
     authorized_domains: AuthorizedDomains | None
     allow_existing_email_participants: bool | None
     allow_outbound_to_any_domain_acd: bool | None
-
-    def __init__(self, *, authorized_domains: AuthorizedDomains | None = ..., allow_existing_email_participants: bool | None = ..., allow_outbound_to_any_domain_acd: bool | None = ...) -> None: ...
 
 
 class DoNotSendActionSettings(Model):
@@ -665,13 +563,9 @@ class DownloadResponse(Model):
     result_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., content_location_uri: str | None = ..., image_uri: str | None = ..., thumbnails: list[DocumentThumbnail] | None = ..., state: str | None = ..., result_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DownloadServiceRequest(Model):
     files: list[str] | None
-
-    def __init__(self, *, files: list[str] | None = ...) -> None: ...
 
 
 class Draft(Model):
@@ -684,16 +578,12 @@ class Draft(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., miner: Miner | None = ..., intents: list[DraftIntents] | None = ..., topics: list[DraftTopics] | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DraftIntents(Model):
     id: str | None
     name: str | None
     utterances: list[str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., utterances: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DraftListing(Model):
@@ -702,21 +592,15 @@ class DraftListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[Draft] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class DraftManipulationRequest(Model):
     translate: HistoryHeadersTranslation | None
     draft_type: str | None
 
-    def __init__(self, *, translate: HistoryHeadersTranslation | None = ..., draft_type: str | None = ...) -> None: ...
-
 
 class DraftRequest(Model):
     intents: list[DraftIntents] | None
     topics: list[DraftTopicRequest] | None
-
-    def __init__(self, *, intents: list[DraftIntents] | None = ..., topics: list[DraftTopicRequest] | None = ...) -> None: ...
 
 
 class DraftTopicRequest(Model):
@@ -724,8 +608,6 @@ class DraftTopicRequest(Model):
     name: str | None
     phrases: list[str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., phrases: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class DraftTopics(Model):
@@ -739,14 +621,10 @@ class DraftTopics(Model):
     phrases: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., miner: Miner | None = ..., conversation_count: int | None = ..., conversation_percent: float | None = ..., utterance_count: int | None = ..., phrase_count: int | None = ..., phrases: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DraftValidationResult(Model):
     valid: bool | None
     errors: list[ErrorBody] | None
-
-    def __init__(self, *, valid: bool | None = ..., errors: list[ErrorBody] | None = ...) -> None: ...
 
 
 class Duration(Model):
@@ -757,8 +635,6 @@ class Duration(Model):
     positive: bool | None
     units: list[TemporalUnit] | None
 
-    def __init__(self, *, seconds: int | None = ..., zero: bool | None = ..., nano: int | None = ..., negative: bool | None = ..., positive: bool | None = ..., units: list[TemporalUnit] | None = ...) -> None: ...
-
 
 class DurationCondition(Model):
     duration_target: str | None
@@ -766,14 +642,10 @@ class DurationCondition(Model):
     duration_range: str | None
     duration_mode: str | None
 
-    def __init__(self, *, duration_target: str | None = ..., duration_operator: str | None = ..., duration_range: str | None = ..., duration_mode: str | None = ...) -> None: ...
-
 
 class DynamicContactQueueingSettings(Model):
     sort: bool | None
     filter: bool | None
-
-    def __init__(self, *, sort: bool | None = ..., filter: bool | None = ...) -> None: ...
 
 
 class DynamicGroupDefinition(Model):
@@ -782,8 +654,6 @@ class DynamicGroupDefinition(Model):
     query: DynamicGroupQuery | None
     self_uri: str | None
 
-    def __init__(self, *, group: AddressableEntityRef | None = ..., date_modified: _dt.datetime | None = ..., query: DynamicGroupQuery | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class DynamicGroupLanguageSkillCondition(Model):
     language_skill: str | None
@@ -791,19 +661,13 @@ class DynamicGroupLanguageSkillCondition(Model):
     proficiency: int | None
     child_conditions: list[DynamicGroupSkillCondition] | None
 
-    def __init__(self, *, language_skill: str | None = ..., comparator: str | None = ..., proficiency: int | None = ..., child_conditions: list[DynamicGroupSkillCondition] | None = ...) -> None: ...
-
 
 class DynamicGroupQuery(Model):
     skill_conditions: list[DynamicGroupSkillCondition] | None
 
-    def __init__(self, *, skill_conditions: list[DynamicGroupSkillCondition] | None = ...) -> None: ...
-
 
 class DynamicGroupQueryPreview(Model):
     user_count: int | None
-
-    def __init__(self, *, user_count: int | None = ...) -> None: ...
 
 
 class DynamicGroupRoutingSkillCondition(Model):
@@ -812,19 +676,13 @@ class DynamicGroupRoutingSkillCondition(Model):
     proficiency: int | None
     child_conditions: list[DynamicGroupSkillCondition] | None
 
-    def __init__(self, *, routing_skill: str | None = ..., comparator: str | None = ..., proficiency: int | None = ..., child_conditions: list[DynamicGroupSkillCondition] | None = ...) -> None: ...
-
 
 class DynamicGroupSkillCondition(Model):
     routing_skill_conditions: list[DynamicGroupRoutingSkillCondition] | None
     language_skill_conditions: list[DynamicGroupLanguageSkillCondition] | None
     operation: str | None
 
-    def __init__(self, *, routing_skill_conditions: list[DynamicGroupRoutingSkillCondition] | None = ..., language_skill_conditions: list[DynamicGroupLanguageSkillCondition] | None = ..., operation: str | None = ...) -> None: ...
-
 
 class DynamicLineBalancingSettings(Model):
     enabled: bool | None
     relative_weight: int | None
-
-    def __init__(self, *, enabled: bool | None = ..., relative_weight: int | None = ...) -> None: ...

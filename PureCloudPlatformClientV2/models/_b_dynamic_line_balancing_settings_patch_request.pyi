@@ -21,8 +21,6 @@ class DynamicLineBalancingSettingsPatchRequest(Model):
     enabled: bool | None
     relative_weight: int | None
 
-    def __init__(self, *, enabled: bool | None = ..., relative_weight: int | None = ...) -> None: ...
-
 
 class DynamicListValues(Model):
     data_action_id: str | None
@@ -30,16 +28,12 @@ class DynamicListValues(Model):
     field_mapping: FieldMapping | None
     match_type: str | None
 
-    def __init__(self, *, data_action_id: str | None = ..., inputs: list[DataActionInput] | None = ..., field_mapping: FieldMapping | None = ..., match_type: str | None = ...) -> None: ...
-
 
 class DynamicListValuesAllOf(Model):
     data_action_id: str | None
     inputs: list[DataActionInput] | None
     field_mapping: FieldMapping | None
     match_type: str | None
-
-    def __init__(self, *, data_action_id: str | None = ..., inputs: list[DataActionInput] | None = ..., field_mapping: FieldMapping | None = ..., match_type: str | None = ...) -> None: ...
 
 
 class DynamicUtilization(Model):
@@ -95,8 +89,6 @@ class Edge(Model):
     os_name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., interfaces: list[EdgeInterface] | None = ..., make: str | None = ..., model: str | None = ..., api_version: str | None = ..., software_version: str | None = ..., software_version_timestamp: str | None = ..., software_version_platform: str | None = ..., software_version_configuration: str | None = ..., full_software_version: str | None = ..., pairing_id: str | None = ..., fingerprint: str | None = ..., fingerprint_hint: str | None = ..., current_version: str | None = ..., staged_version: str | None = ..., patch: str | None = ..., status_code: str | None = ..., edge_group: EdgeGroup | None = ..., site: Site | None = ..., software_status: DomainEdgeSoftwareUpdateDto | None = ..., online_status: str | None = ..., serial_number: str | None = ..., physical_edge: bool | None = ..., managed: bool | None = ..., edge_deployment_type: str | None = ..., cert_type: str | None = ..., call_draining_state: str | None = ..., conversation_count: int | None = ..., proxy: str | None = ..., offline_config_called: bool | None = ..., os_name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EdgeAutoUpdateConfig(Model):
     time_zone: str | None
@@ -104,14 +96,10 @@ class EdgeAutoUpdateConfig(Model):
     start: _dt.datetime | None
     end: _dt.datetime | None
 
-    def __init__(self, *, time_zone: str | None = ..., rrule: str | None = ..., start: _dt.datetime | None = ..., end: _dt.datetime | None = ...) -> None: ...
-
 
 class EdgeChangeTopicEdge(Model):
     id: str | None
     online_status: str | None
-
-    def __init__(self, *, id: str | None = ..., online_status: str | None = ...) -> None: ...
 
 
 class EdgeConnectionInfo(Model):
@@ -122,8 +110,6 @@ class EdgeConnectionInfo(Model):
     connection_errors: list[str] | None
     site: AddressableEntityRef | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., interface_name: str | None = ..., interface_ip_address: str | None = ..., connection_errors: list[str] | None = ..., site: AddressableEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EdgeEntityListing(Model):
@@ -138,8 +124,6 @@ class EdgeEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[Edge] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class EdgeGroup(Model):
@@ -161,8 +145,6 @@ class EdgeGroup(Model):
     phone_trunk_bases: list[TrunkBase] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., managed: bool | None = ..., hybrid: bool | None = ..., edge_trunk_base_assignment: TrunkBaseAssignment | None = ..., phone_trunk_bases: list[TrunkBase] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EdgeGroupEntityListing(Model):
     entities: list[EdgeGroup] | None
@@ -177,8 +159,6 @@ class EdgeGroupEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[EdgeGroup] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class EdgeInterface(Model):
     type: str | None
@@ -190,14 +170,10 @@ class EdgeInterface(Model):
     line_types: list[str] | None
     address_family_id: str | None
 
-    def __init__(self, *, type: str | None = ..., ip_address: str | None = ..., name: str | None = ..., mac_address: str | None = ..., if_name: str | None = ..., endpoints: list[DomainEntityRef] | None = ..., line_types: list[str] | None = ..., address_family_id: str | None = ...) -> None: ...
-
 
 class EdgeLogicalInterfacesChangeTopicDomainLogicalInterfaceChange(Model):
     id: str | None
     error_info: EdgeLogicalInterfacesChangeTopicErrorInfo | None
-
-    def __init__(self, *, id: str | None = ..., error_info: EdgeLogicalInterfacesChangeTopicErrorInfo | None = ...) -> None: ...
 
 
 class EdgeLogicalInterfacesChangeTopicErrorInfo(Model):
@@ -205,8 +181,6 @@ class EdgeLogicalInterfacesChangeTopicErrorInfo(Model):
     message_with_params: str | None
     message_params: dict[str, str] | None
     code: str | None
-
-    def __init__(self, *, message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., code: str | None = ...) -> None: ...
 
 
 class EdgeLogsJob(Model):
@@ -224,8 +198,6 @@ class EdgeLogsJob(Model):
     created_by_app: str | None
     files: list[EdgeLogsJobFile] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., files: list[EdgeLogsJobFile] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EdgeLogsJobFile(Model):
@@ -249,15 +221,11 @@ class EdgeLogsJobFile(Model):
     download_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., time_created: _dt.datetime | None = ..., time_modified: _dt.datetime | None = ..., size_bytes: float | None = ..., upload_status: str | None = ..., edge_path: str | None = ..., download_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EdgeLogsJobRequest(Model):
     path: str | None
     query: str | None
     recurse: bool | None
-
-    def __init__(self, *, path: str | None = ..., query: str | None = ..., recurse: bool | None = ...) -> None: ...
 
 
 class EdgeLogsJobResponse(Model):
@@ -275,13 +243,9 @@ class EdgeLogsJobResponse(Model):
     created_by_app: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EdgeLogsJobUploadRequest(Model):
     file_ids: list[str] | None
-
-    def __init__(self, *, file_ids: list[str] | None = ...) -> None: ...
 
 
 class EdgeMetrics(Model):
@@ -294,23 +258,17 @@ class EdgeMetrics(Model):
     subsystems: list[EdgeMetricsSubsystem] | None
     networks: list[EdgeMetricsNetwork] | None
 
-    def __init__(self, *, edge: DomainEntityRef | None = ..., event_time: _dt.datetime | None = ..., up_time_msec: int | None = ..., processors: list[EdgeMetricsProcessor] | None = ..., memory: list[EdgeMetricsMemory] | None = ..., disks: list[EdgeMetricsDisk] | None = ..., subsystems: list[EdgeMetricsSubsystem] | None = ..., networks: list[EdgeMetricsNetwork] | None = ...) -> None: ...
-
 
 class EdgeMetricsDisk(Model):
     available_bytes: float | None
     partition_name: str | None
     total_bytes: float | None
 
-    def __init__(self, *, available_bytes: float | None = ..., partition_name: str | None = ..., total_bytes: float | None = ...) -> None: ...
-
 
 class EdgeMetricsMemory(Model):
     available_bytes: float | None
     type: str | None
     total_bytes: float | None
-
-    def __init__(self, *, available_bytes: float | None = ..., type: str | None = ..., total_bytes: float | None = ...) -> None: ...
 
 
 class EdgeMetricsNetwork(Model):
@@ -320,8 +278,6 @@ class EdgeMetricsNetwork(Model):
     bandwidth_bits_per_sec: float | None
     utilization_pct: float | None
 
-    def __init__(self, *, ifname: str | None = ..., sent_bytes_per_sec: int | None = ..., received_bytes_per_sec: int | None = ..., bandwidth_bits_per_sec: float | None = ..., utilization_pct: float | None = ...) -> None: ...
-
 
 class EdgeMetricsProcessor(Model):
     active_time_pct: float | None
@@ -330,15 +286,11 @@ class EdgeMetricsProcessor(Model):
     privileged_time_pct: float | None
     user_time_pct: float | None
 
-    def __init__(self, *, active_time_pct: float | None = ..., cpu_id: str | None = ..., idle_time_pct: float | None = ..., privileged_time_pct: float | None = ..., user_time_pct: float | None = ...) -> None: ...
-
 
 class EdgeMetricsSubsystem(Model):
     delay_ms: int | None
     process_name: str | None
     media_subsystem: EdgeMetricsSubsystem | None
-
-    def __init__(self, *, delay_ms: int | None = ..., process_name: str | None = ..., media_subsystem: EdgeMetricsSubsystem | None = ...) -> None: ...
 
 
 class EdgeMetricsTopicEdgeMetricDisk(Model):
@@ -346,15 +298,11 @@ class EdgeMetricsTopicEdgeMetricDisk(Model):
     available_bytes: int | None
     total_bytes: int | None
 
-    def __init__(self, *, partition_name: str | None = ..., available_bytes: int | None = ..., total_bytes: int | None = ...) -> None: ...
-
 
 class EdgeMetricsTopicEdgeMetricMemory(Model):
     type: str | None
     available_bytes: int | None
     total_bytes: int | None
-
-    def __init__(self, *, type: str | None = ..., available_bytes: int | None = ..., total_bytes: int | None = ...) -> None: ...
 
 
 class EdgeMetricsTopicEdgeMetricNetworks(Model):
@@ -364,8 +312,6 @@ class EdgeMetricsTopicEdgeMetricNetworks(Model):
     bandwidth_bits_per_sec: int | None
     utilization_pct: float | None
 
-    def __init__(self, *, ifname: str | None = ..., sent_bytes_per_sec: int | None = ..., received_bytes_per_sec: int | None = ..., bandwidth_bits_per_sec: int | None = ..., utilization_pct: float | None = ...) -> None: ...
-
 
 class EdgeMetricsTopicEdgeMetricProcessor(Model):
     cpu_id: str | None
@@ -373,8 +319,6 @@ class EdgeMetricsTopicEdgeMetricProcessor(Model):
     active_time_pct: int | None
     privileged_time_pct: int | None
     user_time_pct: int | None
-
-    def __init__(self, *, cpu_id: str | None = ..., idle_time_pct: int | None = ..., active_time_pct: int | None = ..., privileged_time_pct: int | None = ..., user_time_pct: int | None = ...) -> None: ...
 
 
 class EdgeMetricsTopicEdgeMetrics(Model):
@@ -387,49 +331,35 @@ class EdgeMetricsTopicEdgeMetrics(Model):
     subsystems: list[EdgeMetricsTopicEdgeMetricSubsystem] | None
     networks: list[EdgeMetricsTopicEdgeMetricNetworks] | None
 
-    def __init__(self, *, edge: EdgeMetricsTopicUriReference | None = ..., event_time: _dt.datetime | None = ..., up_time_msec: int | None = ..., processors: list[EdgeMetricsTopicEdgeMetricProcessor] | None = ..., memory: list[EdgeMetricsTopicEdgeMetricMemory] | None = ..., disks: list[EdgeMetricsTopicEdgeMetricDisk] | None = ..., subsystems: list[EdgeMetricsTopicEdgeMetricSubsystem] | None = ..., networks: list[EdgeMetricsTopicEdgeMetricNetworks] | None = ...) -> None: ...
-
 
 class EdgeMetricsTopicEdgeMetricSubsystem(Model):
     process_name: str | None
     delay_ms: int | None
     media_subsystem: EdgeMetricsTopicEdgeMetricSubsystemMedia | None
 
-    def __init__(self, *, process_name: str | None = ..., delay_ms: int | None = ..., media_subsystem: EdgeMetricsTopicEdgeMetricSubsystemMedia | None = ...) -> None: ...
-
 
 class EdgeMetricsTopicEdgeMetricSubsystemMedia(Model):
     process_name: str | None
     delay_ms: int | None
-
-    def __init__(self, *, process_name: str | None = ..., delay_ms: int | None = ...) -> None: ...
 
 
 class EdgeMetricsTopicUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class EdgeNetworkDiagnostic(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EdgeNetworkDiagnosticRequest(Model):
     host: str | None
-
-    def __init__(self, *, host: str | None = ...) -> None: ...
 
 
 class EdgeNetworkDiagnosticResponse(Model):
     command_correlation_id: str | None
     diagnostics: str | None
-
-    def __init__(self, *, command_correlation_id: str | None = ..., diagnostics: str | None = ...) -> None: ...
 
 
 class EdgeOfflineConfiguration(Model):
@@ -440,8 +370,6 @@ class EdgeOfflineConfiguration(Model):
     site: DomainEntityRef | None
     proxy: str | None
 
-    def __init__(self, *, pairing_id: str | None = ..., network: EdgeOfflineConfigurationNetwork | None = ..., use_verification_code: bool | None = ..., cert_type: str | None = ..., site: DomainEntityRef | None = ..., proxy: str | None = ...) -> None: ...
-
 
 class EdgeOfflineConfigurationInterface(Model):
     routes: list[DomainNetworkRoute] | None
@@ -449,10 +377,6 @@ class EdgeOfflineConfigurationInterface(Model):
     ipv4_capabilities: DomainCapabilities | None
     ipv6_capabilities: DomainCapabilities | None
 
-    def __init__(self, *, routes: list[DomainNetworkRoute] | None = ..., addresses: list[DomainNetworkAddress] | None = ..., ipv4_capabilities: DomainCapabilities | None = ..., ipv6_capabilities: DomainCapabilities | None = ...) -> None: ...
-
 
 class EdgeOfflineConfigurationNetwork(Model):
     wan: EdgeOfflineConfigurationInterface | None
-
-    def __init__(self, *, wan: EdgeOfflineConfigurationInterface | None = ...) -> None: ...

@@ -23,20 +23,14 @@ from ._b_workspace_create import Wrapup
 class EdgeOfflineConfigurationResponse(Model):
     download_url: str | None
 
-    def __init__(self, *, download_url: str | None = ...) -> None: ...
-
 
 class EdgeRebootParameters(Model):
     call_draining_wait_time_seconds: int | None
-
-    def __init__(self, *, call_draining_wait_time_seconds: int | None = ...) -> None: ...
 
 
 class EdgeServiceStateRequest(Model):
     in_service: bool | None
     call_draining_wait_time_seconds: int | None
-
-    def __init__(self, *, in_service: bool | None = ..., call_draining_wait_time_seconds: int | None = ...) -> None: ...
 
 
 class EdgeSoftwareUpdateTopicDomainEdgeSoftwareUpdate(Model):
@@ -45,8 +39,6 @@ class EdgeSoftwareUpdateTopicDomainEdgeSoftwareUpdate(Model):
     download_start_time: _dt.datetime | None
     execute_start_time: _dt.datetime | None
     execute_stop_time: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., download_start_time: _dt.datetime | None = ..., execute_start_time: _dt.datetime | None = ..., execute_stop_time: _dt.datetime | None = ...) -> None: ...
 
 
 class EdgeTrunkBase(Model):
@@ -69,20 +61,14 @@ class EdgeTrunkBase(Model):
     inbound_site: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., trunk_metabase: DomainEntityRef | None = ..., properties: dict[str, _t.Any] | None = ..., trunk_type: str | None = ..., site: DomainEntityRef | None = ..., inbound_site: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EdgeVersionInformation(Model):
     software_version: str | None
-
-    def __init__(self, *, software_version: str | None = ...) -> None: ...
 
 
 class EdgeVersionReport(Model):
     oldest_version: EdgeVersionInformation | None
     newest_version: EdgeVersionInformation | None
-
-    def __init__(self, *, oldest_version: EdgeVersionInformation | None = ..., newest_version: EdgeVersionInformation | None = ...) -> None: ...
 
 
 class Education(Model):
@@ -92,8 +78,6 @@ class Education(Model):
     date_start: _dt.date | None
     date_end: _dt.date | None
 
-    def __init__(self, *, school: str | None = ..., field_of_study: str | None = ..., notes: str | None = ..., date_start: _dt.date | None = ..., date_end: _dt.date | None = ...) -> None: ...
-
 
 class EffectiveConfiguration(Model):
     properties: dict[str, _t.Any] | None
@@ -101,8 +85,6 @@ class EffectiveConfiguration(Model):
     name: str | None
     notes: str | None
     credentials: dict[str, CredentialInfo] | None
-
-    def __init__(self, *, properties: dict[str, _t.Any] | None = ..., advanced: dict[str, _t.Any] | None = ..., name: str | None = ..., notes: str | None = ..., credentials: dict[str, CredentialInfo] | None = ...) -> None: ...
 
 
 class Email(Model):
@@ -134,14 +116,10 @@ class Email(Model):
     queue_media_settings: ConversationQueueMediaSettings | None
     park_time: _dt.datetime | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., held: bool | None = ..., subject: str | None = ..., messages_sent: int | None = ..., segments: list[Segment] | None = ..., direction: str | None = ..., recording_id: str | None = ..., error_info: ErrorBody | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., auto_generated: bool | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., message_id: str | None = ..., draft_attachments: list[Attachment] | None = ..., spam: bool | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: ConversationQueueMediaSettings | None = ..., park_time: _dt.datetime | None = ...) -> None: ...
-
 
 class EmailAddress(Model):
     email: str | None
     name: str | None
-
-    def __init__(self, *, email: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class EmailAttachment(Model):
@@ -151,16 +129,12 @@ class EmailAttachment(Model):
     attachment_id: str | None
     content_length: int | None
 
-    def __init__(self, *, name: str | None = ..., content_path: str | None = ..., content_type: str | None = ..., attachment_id: str | None = ..., content_length: int | None = ...) -> None: ...
-
 
 class EmailBeginTransmittingEvent(Model):
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
     communication_id: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ...) -> None: ...
 
 
 class EmailCampaignSchedule(Model):
@@ -175,16 +149,12 @@ class EmailCampaignSchedule(Model):
     email_campaign: DivisionedDomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., intervals: list[ScheduleInterval] | None = ..., recurrences: list[Reoccurrence] | None = ..., time_zone: str | None = ..., email_campaign: DivisionedDomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EmailCampaignScheduleConfigChangeAlteration(Model):
     type: str | None
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, type: str | None = ..., start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class EmailCampaignScheduleConfigChangeEmailCampaignSchedule(Model):
@@ -199,8 +169,6 @@ class EmailCampaignScheduleConfigChangeEmailCampaignSchedule(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, intervals: list[EmailCampaignScheduleConfigChangeScheduleInterval] | None = ..., recurrences: list[EmailCampaignScheduleConfigChangeScheduleRecurrence] | None = ..., time_zone: str | None = ..., email_campaign: EmailCampaignScheduleConfigChangeUriReference | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class EmailCampaignScheduleConfigChangeObject(Model):
     pass
@@ -211,5 +179,3 @@ class EmailCampaignScheduleConfigChangeRecurrencePattern(Model):
     interval: int | None
     days_of_week: list[str] | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, type: str | None = ..., interval: int | None = ..., days_of_week: list[str] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...

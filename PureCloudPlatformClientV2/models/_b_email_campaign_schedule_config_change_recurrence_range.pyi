@@ -25,15 +25,11 @@ class EmailCampaignScheduleConfigChangeRecurrenceRange(Model):
     number_of_occurrences: int | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, type: str | None = ..., end: str | None = ..., number_of_occurrences: int | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class EmailCampaignScheduleConfigChangeScheduleInterval(Model):
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class EmailCampaignScheduleConfigChangeScheduleRecurrence(Model):
@@ -46,14 +42,10 @@ class EmailCampaignScheduleConfigChangeScheduleRecurrence(Model):
     alterations: list[EmailCampaignScheduleConfigChangeAlteration] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, id: str | None = ..., start: str | None = ..., end: str | None = ..., time_zone: str | None = ..., range: EmailCampaignScheduleConfigChangeRecurrenceRange | None = ..., pattern: EmailCampaignScheduleConfigChangeRecurrencePattern | None = ..., alterations: list[EmailCampaignScheduleConfigChangeAlteration] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class EmailCampaignScheduleConfigChangeUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class EmailCampaignScheduleEntityListing(Model):
@@ -68,8 +60,6 @@ class EmailCampaignScheduleEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[EmailCampaignSchedule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class EmailColumn(Model):
     column_name: str | None
@@ -77,16 +67,12 @@ class EmailColumn(Model):
     contactable_time_column_name: str | None
     contactable_time_column: str | None
 
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ..., contactable_time_column_name: str | None = ..., contactable_time_column: str | None = ...) -> None: ...
-
 
 class EmailCommunicationAnsweredEvent(Model):
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
     communication_id: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ...) -> None: ...
 
 
 class EmailCommunicationDispositionAppliedEvent(Model):
@@ -98,8 +84,6 @@ class EmailCommunicationDispositionAppliedEvent(Model):
     notes: str | None
     tags: list[str] | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ...) -> None: ...
-
 
 class EmailCommunicationEndedEvent(Model):
     event_id: str | None
@@ -108,8 +92,6 @@ class EmailCommunicationEndedEvent(Model):
     communication_id: str | None
     disconnect_type: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., disconnect_type: str | None = ...) -> None: ...
-
 
 class EmailCommunicationSentMessageEvent(Model):
     event_id: str | None
@@ -117,16 +99,12 @@ class EmailCommunicationSentMessageEvent(Model):
     conversation_id: str | None
     communication_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ...) -> None: ...
-
 
 class EmailConfig(Model):
     email_columns: list[str] | None
     content_template: DomainEntityRef | None
     from_address: FromEmailAddress | None
     reply_to_address: ReplyToEmailAddress | None
-
-    def __init__(self, *, email_columns: list[str] | None = ..., content_template: DomainEntityRef | None = ..., from_address: FromEmailAddress | None = ..., reply_to_address: ReplyToEmailAddress | None = ...) -> None: ...
 
 
 class EmailConversation(Model):
@@ -139,8 +117,6 @@ class EmailConversation(Model):
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationDivisionMembership] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[EmailMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., recent_transfers: list[TransferResponse] | None = ..., utilization_label_id: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationDivisionMembership] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EmailConversationEntityListing(Model):
@@ -155,8 +131,6 @@ class EmailConversationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[EmailConversation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class EmailEndTransferEvent(Model):
     event_id: str | None
@@ -166,14 +140,10 @@ class EmailEndTransferEvent(Model):
     final_state: str | None
     object_communication_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., command_id: str | None = ..., final_state: str | None = ..., object_communication_id: str | None = ...) -> None: ...
-
 
 class EmailErrorInfo(Model):
     message: str | None
     code: str | None
-
-    def __init__(self, *, message: str | None = ..., code: str | None = ...) -> None: ...
 
 
 class EmailExternalEstablishedEvent(Model):
@@ -186,8 +156,6 @@ class EmailExternalEstablishedEvent(Model):
     initial_configuration: EmailInitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., display_name: str | None = ..., include_message: bool | None = ..., initial_configuration: EmailInitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class EmailFlowEstablishedEvent(Model):
     event_id: str | None
@@ -197,8 +165,6 @@ class EmailFlowEstablishedEvent(Model):
     initial_configuration: EmailInitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., initial_configuration: EmailInitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class EmailHoldUpdatedEvent(Model):
     event_id: str | None
@@ -206,8 +172,6 @@ class EmailHoldUpdatedEvent(Model):
     conversation_id: str | None
     communication_id: str | None
     held: bool | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., held: bool | None = ...) -> None: ...
 
 
 class EmailInitialConfiguration(Model):
@@ -222,8 +186,6 @@ class EmailInitialConfiguration(Model):
     inbound: bool | None
     invited_by: str | None
     additional_info: dict[str, str] | None
-
-    def __init__(self, *, to: str | None = ..., pcFrom: str | None = ..., cc: list[str] | None = ..., bcc: list[str] | None = ..., subject: str | None = ..., previous_email_id: str | None = ..., held: bool | None = ..., alerting: bool | None = ..., inbound: bool | None = ..., invited_by: str | None = ..., additional_info: dict[str, str] | None = ...) -> None: ...
 
 
 class EmailMediaParticipant(Model):
@@ -271,5 +233,3 @@ class EmailMediaParticipant(Model):
     draft_attachments: list[Attachment] | None
     spam: bool | None
     message_id: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., media_roles: list[str] | None = ..., user: DomainEntityRef | None = ..., queue: DomainEntityRef | None = ..., team: DomainEntityRef | None = ..., attributes: dict[str, str] | None = ..., error_info: ErrorInfo | None = ..., script: DomainEntityRef | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: DomainEntityRef | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: DomainEntityRef | None = ..., wrapup: Wrapup | None = ..., peer: str | None = ..., flagged_reason: str | None = ..., journey_context: JourneyContext | None = ..., conversation_routing_data: ConversationRoutingData | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., subject: str | None = ..., messages_sent: int | None = ..., auto_generated: bool | None = ..., draft_attachments: list[Attachment] | None = ..., spam: bool | None = ..., message_id: str | None = ...) -> None: ...

@@ -29,8 +29,6 @@ class EmailMediaPolicy(Model):
     actions: PolicyActions | None
     conditions: EmailMediaPolicyConditions | None
 
-    def __init__(self, *, actions: PolicyActions | None = ..., conditions: EmailMediaPolicyConditions | None = ...) -> None: ...
-
 
 class EmailMediaPolicyConditions(Model):
     for_users: list[PolicyUser] | None
@@ -42,8 +40,6 @@ class EmailMediaPolicyConditions(Model):
     teams: list[Team] | None
     customer_participation: str | None
 
-    def __init__(self, *, for_users: list[PolicyUser] | None = ..., date_ranges: list[str] | None = ..., for_queues: list[Queue] | None = ..., wrapup_codes: list[WrapupCode] | None = ..., languages: list[Language] | None = ..., time_allowed: TimeAllowed | None = ..., teams: list[Team] | None = ..., customer_participation: str | None = ...) -> None: ...
-
 
 class EmailMediaSettings(Model):
     enable_auto_answer: bool | None
@@ -52,8 +48,6 @@ class EmailMediaSettings(Model):
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
     all_outbound_email_addresses: list[QueueEmailAddress] | None
-
-    def __init__(self, *, enable_auto_answer: bool | None = ..., alerting_timeout_seconds: int | None = ..., service_level: ServiceLevel | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., all_outbound_email_addresses: list[QueueEmailAddress] | None = ...) -> None: ...
 
 
 class EmailMessage(Model):
@@ -76,8 +70,6 @@ class EmailMessage(Model):
     max_email_size_bytes: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., to: list[EmailAddress] | None = ..., cc: list[EmailAddress] | None = ..., bcc: list[EmailAddress] | None = ..., pcFrom: EmailAddress | None = ..., reply_to: EmailAddress | None = ..., subject: str | None = ..., attachments: list[Attachment] | None = ..., text_body: str | None = ..., html_body: str | None = ..., time: _dt.datetime | None = ..., history_included: bool | None = ..., state: str | None = ..., draft_type: str | None = ..., email_size_bytes: int | None = ..., max_email_size_bytes: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EmailMessagePreview(Model):
     id: str | None
@@ -98,8 +90,6 @@ class EmailMessagePreview(Model):
     max_email_size_bytes: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., to: list[EmailAddress] | None = ..., cc: list[EmailAddress] | None = ..., bcc: list[EmailAddress] | None = ..., pcFrom: EmailAddress | None = ..., reply_to: EmailAddress | None = ..., subject: str | None = ..., attachments: list[Attachment] | None = ..., text_body_preview: str | None = ..., time: _dt.datetime | None = ..., history_included: bool | None = ..., state: str | None = ..., draft_type: str | None = ..., email_size_bytes: int | None = ..., max_email_size_bytes: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EmailMessagePreviewListing(Model):
     entities: list[EmailMessagePreview] | None
@@ -112,8 +102,6 @@ class EmailMessagePreviewListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[EmailMessagePreview] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class EmailMessageReply(Model):
@@ -131,8 +119,6 @@ class EmailMessageReply(Model):
     email_size_bytes: int | None
     max_email_size_bytes: int | None
 
-    def __init__(self, *, to: list[EmailAddress] | None = ..., cc: list[EmailAddress] | None = ..., bcc: list[EmailAddress] | None = ..., pcFrom: EmailAddress | None = ..., reply_to: EmailAddress | None = ..., subject: str | None = ..., attachments: list[Attachment] | None = ..., text_body: str | None = ..., html_body: str | None = ..., time: _dt.datetime | None = ..., history_included: bool | None = ..., email_size_bytes: int | None = ..., max_email_size_bytes: int | None = ...) -> None: ...
-
 
 class EmailOutboundDomainResult(Model):
     dns_cname_bounce_record: DnsRecordEntry | None
@@ -143,8 +129,6 @@ class EmailOutboundDomainResult(Model):
     email_setting: EmailSetting | None
     dmarc_verification_result: DmarcResult | None
 
-    def __init__(self, *, dns_cname_bounce_record: DnsRecordEntry | None = ..., dns_txt_sending_record: DnsRecordEntry | None = ..., domain_name: str | None = ..., sender_status: str | None = ..., sender_type: str | None = ..., email_setting: EmailSetting | None = ..., dmarc_verification_result: DmarcResult | None = ...) -> None: ...
-
 
 class EmailProgressTransferEvent(Model):
     event_id: str | None
@@ -154,14 +138,10 @@ class EmailProgressTransferEvent(Model):
     object_communication_id: str | None
     destination_communication_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., command_id: str | None = ..., object_communication_id: str | None = ..., destination_communication_id: str | None = ...) -> None: ...
-
 
 class EmailRefinementConfig(Model):
     enabled: bool | None
     refinement_setting: RefinementSettingEntity | None
-
-    def __init__(self, *, enabled: bool | None = ..., refinement_setting: RefinementSettingEntity | None = ...) -> None: ...
 
 
 class EmailRoutingEstablishedEvent(Model):
@@ -175,8 +155,6 @@ class EmailRoutingEstablishedEvent(Model):
     label: str | None
     initial_configuration: EmailInitialConfiguration | None
     source_configuration: SourceConfiguration | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., queue_id: str | None = ..., skill_ids: list[str] | None = ..., language_id: str | None = ..., label: str | None = ..., initial_configuration: EmailInitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
 
 
 class EmailRoutingTransferEvent(Model):
@@ -192,16 +170,12 @@ class EmailRoutingTransferEvent(Model):
     language_id: str | None
     skill_ids: list[str] | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., transfer_type: str | None = ..., command_id: str | None = ..., initiating_communication_id: str | None = ..., target_communication_id: str | None = ..., object_communication_id: str | None = ..., destination_queue_id: str | None = ..., language_id: str | None = ..., skill_ids: list[str] | None = ...) -> None: ...
-
 
 class EmailSetting(Model):
     id: str | None
     name: str | None
     domains: Domains | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., domains: Domains | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EmailSettingEntityListing(Model):
@@ -216,54 +190,38 @@ class EmailSettingEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[EmailSetting] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class EmailSettingReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EmailSettings(Model):
     multiple_route_destinations_on_inbound_email_enabled: bool | None
-
-    def __init__(self, *, multiple_route_destinations_on_inbound_email_enabled: bool | None = ...) -> None: ...
 
 
 class EmailSetup(Model):
     root_domain: str | None
 
-    def __init__(self, *, root_domain: str | None = ...) -> None: ...
-
 
 class EmailsSettings(Model):
     sending_size_limit: int | None
-
-    def __init__(self, *, sending_size_limit: int | None = ...) -> None: ...
 
 
 class EmailSummaryGenerationConfig(Model):
     enabled: bool | None
     summary_setting: EmailSummarySettingsEntity | None
 
-    def __init__(self, *, enabled: bool | None = ..., summary_setting: EmailSummarySettingsEntity | None = ...) -> None: ...
-
 
 class EmailSummarySettingsEntity(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EmailThreadingSettings(Model):
     start_new_conversation_on_subject_change: bool | None
     timeout_in_minutes: int | None
-
-    def __init__(self, *, start_new_conversation_on_subject_change: bool | None = ..., timeout_in_minutes: int | None = ...) -> None: ...
 
 
 class EmailUserEstablishedEvent(Model):
@@ -277,8 +235,6 @@ class EmailUserEstablishedEvent(Model):
     initial_configuration: EmailInitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., user_id: str | None = ..., queue_id: str | None = ..., after_call_work_required: bool | None = ..., initial_configuration: EmailInitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class EmailUserTransferEvent(Model):
     event_id: str | None
@@ -291,21 +247,15 @@ class EmailUserTransferEvent(Model):
     object_communication_id: str | None
     destination_user_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., transfer_type: str | None = ..., command_id: str | None = ..., initiating_communication_id: str | None = ..., target_communication_id: str | None = ..., object_communication_id: str | None = ..., destination_user_id: str | None = ...) -> None: ...
-
 
 class EmbeddedIntegration(Model):
     enable_whitelist: bool | None
     domain_whitelist: list[str] | None
 
-    def __init__(self, *, enable_whitelist: bool | None = ..., domain_whitelist: list[str] | None = ...) -> None: ...
-
 
 class EmergencyCallFlow(Model):
     emergency_flow: DomainEntityRef | None
     ivrs: list[DomainEntityRef] | None
-
-    def __init__(self, *, emergency_flow: DomainEntityRef | None = ..., ivrs: list[DomainEntityRef] | None = ...) -> None: ...
 
 
 class EmergencyGroup(Model):
@@ -325,16 +275,12 @@ class EmergencyGroup(Model):
     emergency_call_flows: list[EmergencyCallFlow] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., enabled: bool | None = ..., emergency_call_flows: list[EmergencyCallFlow] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EmergencyGroupDivisionView(Model):
     id: str | None
     name: str | None
     division: WritableDivision | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EmergencyGroupDivisionViewEntityListing(Model):
@@ -350,8 +296,6 @@ class EmergencyGroupDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[EmergencyGroupDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class EmergencyGroupListing(Model):
     entities: list[EmergencyGroup] | None
@@ -365,8 +309,6 @@ class EmergencyGroupListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[EmergencyGroup] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class EmergencyLocation(Model):
     id: str | None
@@ -376,14 +318,10 @@ class EmergencyLocation(Model):
     source: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: LocationAddress | None = ..., did: str | None = ..., source: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EmpathyScore(Model):
     score: float | None
     user_id: str | None
-
-    def __init__(self, *, score: float | None = ..., user_id: str | None = ...) -> None: ...
 
 
 class EmployeePerformanceExternalMetricsDefinitionExternalMetricsDefinition(Model):
@@ -398,13 +336,9 @@ class EmployeePerformanceExternalMetricsDefinitionExternalMetricsDefinition(Mode
     in_use: bool | None
     date_last_refreshed: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., unit: str | None = ..., unit_definition: str | None = ..., precision: int | None = ..., default_objective_type: str | None = ..., retention_months: int | None = ..., enabled: bool | None = ..., in_use: bool | None = ..., date_last_refreshed: _dt.datetime | None = ...) -> None: ...
-
 
 class EmployerInfo(Model):
     official_name: str | None
     employee_id: str | None
     employee_type: str | None
     date_hire: str | None
-
-    def __init__(self, *, official_name: str | None = ..., employee_id: str | None = ..., employee_type: str | None = ..., date_hire: str | None = ...) -> None: ...

@@ -44,8 +44,6 @@ class EncryptionKey(Model):
     kms_key_arn: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., create_date: _dt.datetime | None = ..., keydata_summary: str | None = ..., user: User | None = ..., local_encryption_configuration: LocalEncryptionConfiguration | None = ..., key_configuration_type: str | None = ..., kms_key_arn: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EncryptionKeyEntityListing(Model):
     entities: list[EncryptionKey] | None
@@ -59,15 +57,11 @@ class EncryptionKeyEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[EncryptionKey] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class EndConsultTransferEvent(Model):
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ...) -> None: ...
 
 
 class Endpoint(Model):
@@ -91,8 +85,6 @@ class Endpoint(Model):
     dids: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., count: int | None = ..., properties: dict[str, _t.Any] | None = ..., schema: DomainEntityRef | None = ..., enabled: bool | None = ..., site: DomainEntityRef | None = ..., dids: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EndTransferEvent(Model):
     event_id: str | None
@@ -102,8 +94,6 @@ class EndTransferEvent(Model):
     final_state: str | None
     object_communication_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., command_id: str | None = ..., final_state: str | None = ..., object_communication_id: str | None = ...) -> None: ...
-
 
 class EngagementFilter(Model):
     operator: str | None
@@ -111,21 +101,15 @@ class EngagementFilter(Model):
     to: int | None
     value: int | None
 
-    def __init__(self, *, operator: str | None = ..., pcFrom: int | None = ..., to: int | None = ..., value: int | None = ...) -> None: ...
-
 
 class EngagementRequest(Model):
     visibility: str | None
     status: str | None
 
-    def __init__(self, *, visibility: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class EngineIntegration(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EnrichFieldRule(Model):
@@ -133,21 +117,15 @@ class EnrichFieldRule(Model):
     action: str | None
     array_action: str | None
 
-    def __init__(self, *, field: str | None = ..., action: str | None = ..., array_action: str | None = ...) -> None: ...
-
 
 class EnrichFieldRules(Model):
     default_action: str | None
     rules: list[EnrichFieldRule] | None
     default_array_action: str | None
 
-    def __init__(self, *, default_action: str | None = ..., rules: list[EnrichFieldRule] | None = ..., default_array_action: str | None = ...) -> None: ...
-
 
 class Entity(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class EntityChange(Model):
@@ -157,19 +135,13 @@ class EntityChange(Model):
     old_values: list[str] | None
     new_values: list[str] | None
 
-    def __init__(self, *, entity_id: str | None = ..., entity_name: str | None = ..., entity_type: str | None = ..., old_values: list[str] | None = ..., new_values: list[str] | None = ...) -> None: ...
-
 
 class EntityListing(Model):
     entities: list[_t.Any] | None
 
-    def __init__(self, *, entities: list[_t.Any] | None = ...) -> None: ...
-
 
 class EntityReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class EntityTypeCriteria(Model):
@@ -178,8 +150,6 @@ class EntityTypeCriteria(Model):
     should_ignore_case: bool | None
     operator: str | None
     entity_type: str | None
-
-    def __init__(self, *, key: str | None = ..., values: list[str] | None = ..., should_ignore_case: bool | None = ..., operator: str | None = ..., entity_type: str | None = ...) -> None: ...
 
 
 class ErrorBody(Model):
@@ -195,8 +165,6 @@ class ErrorBody(Model):
     errors: list[ErrorBody] | None
     limit: Limit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[Detail] | None = ..., errors: list[ErrorBody] | None = ..., limit: Limit | None = ...) -> None: ...
-
 
 class ErrorDetails(Model):
     status: int | None
@@ -208,14 +176,10 @@ class ErrorDetails(Model):
     nested: ErrorDetails | None
     details: str | None
 
-    def __init__(self, *, status: int | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., code: str | None = ..., context_id: str | None = ..., nested: ErrorDetails | None = ..., details: str | None = ...) -> None: ...
-
 
 class ErrorInfo(Model):
     message: str | None
     code: str | None
-
-    def __init__(self, *, message: str | None = ..., code: str | None = ...) -> None: ...
 
 
 class EscalationRuleRequest(Model):
@@ -230,8 +194,6 @@ class EscalationRuleRequest(Model):
     instagram_escalation: EscalationTarget | None
     twitter_escalation: EscalationTarget | None
     google_business_profile_escalation: EscalationTarget | None
-
-    def __init__(self, *, name: str | None = ..., match_criteria: str | None = ..., priority: int | None = ..., division_id: str | None = ..., description: str | None = ..., status: str | None = ..., open_escalation: EscalationTarget | None = ..., facebook_escalation: EscalationTarget | None = ..., instagram_escalation: EscalationTarget | None = ..., twitter_escalation: EscalationTarget | None = ..., google_business_profile_escalation: EscalationTarget | None = ...) -> None: ...
 
 
 class EscalationRuleResponse(Model):
@@ -251,22 +213,16 @@ class EscalationRuleResponse(Model):
     google_business_profile_escalation: EscalationTarget | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., match_criteria: str | None = ..., priority: int | None = ..., division_id: str | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., status: str | None = ..., open_escalation: EscalationTarget | None = ..., facebook_escalation: EscalationTarget | None = ..., instagram_escalation: EscalationTarget | None = ..., twitter_escalation: EscalationTarget | None = ..., google_business_profile_escalation: EscalationTarget | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EscalationTarget(Model):
     target_type: str | None
     destination: str | None
     override: OverrideEscalationTarget | None
 
-    def __init__(self, *, target_type: str | None = ..., destination: str | None = ..., override: OverrideEscalationTarget | None = ...) -> None: ...
-
 
 class EstimateAvailableFullDayTimeOffRequest(Model):
     date: _dt.date | None
     requested_duration_minutes: int | None
-
-    def __init__(self, *, date: _dt.date | None = ..., requested_duration_minutes: int | None = ...) -> None: ...
 
 
 class EstimateAvailableFullDayTimeOffResponse(Model):
@@ -278,14 +234,10 @@ class EstimateAvailableFullDayTimeOffResponse(Model):
     earliest_start_offset_minutes: int | None
     latest_end_offset_minutes: int | None
 
-    def __init__(self, *, date: _dt.date | None = ..., duration_minutes: int | None = ..., payable_minutes: int | None = ..., flexible: bool | None = ..., override_date_type: str | None = ..., earliest_start_offset_minutes: int | None = ..., latest_end_offset_minutes: int | None = ...) -> None: ...
-
 
 class EstimateAvailablePartialDayTimeOffRequest(Model):
     date: _dt.datetime | None
     requested_duration_minutes: int | None
-
-    def __init__(self, *, date: _dt.datetime | None = ..., requested_duration_minutes: int | None = ...) -> None: ...
 
 
 class EstimateAvailablePartialDayTimeOffResponse(Model):
@@ -295,16 +247,12 @@ class EstimateAvailablePartialDayTimeOffResponse(Model):
     flexible: bool | None
     override_date_type: str | None
 
-    def __init__(self, *, date: _dt.datetime | None = ..., duration_minutes: int | None = ..., payable_minutes: int | None = ..., flexible: bool | None = ..., override_date_type: str | None = ...) -> None: ...
-
 
 class EstimateAvailableTimeOffRequest(Model):
     full_day_dates: list[EstimateAvailableFullDayTimeOffRequest] | None
     partial_day_dates: list[EstimateAvailablePartialDayTimeOffRequest] | None
     activity_code_id: str | None
     paid: bool | None
-
-    def __init__(self, *, full_day_dates: list[EstimateAvailableFullDayTimeOffRequest] | None = ..., partial_day_dates: list[EstimateAvailablePartialDayTimeOffRequest] | None = ..., activity_code_id: str | None = ..., paid: bool | None = ...) -> None: ...
 
 
 class EstimateAvailableTimeOffResponse(Model):
@@ -314,40 +262,28 @@ class EstimateAvailableTimeOffResponse(Model):
     activity_code_id: str | None
     paid: bool | None
 
-    def __init__(self, *, full_day_dates: list[EstimateAvailableFullDayTimeOffResponse] | None = ..., partial_day_dates: list[EstimateAvailablePartialDayTimeOffResponse] | None = ..., user: UserReference | None = ..., activity_code_id: str | None = ..., paid: bool | None = ...) -> None: ...
-
 
 class EstimatedWaitTimePredictions(Model):
     results: list[PredictionResults] | None
-
-    def __init__(self, *, results: list[PredictionResults] | None = ...) -> None: ...
 
 
 class EstimateJobAsyncResponse(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluatedShiftTradeResponseItem(Model):
     trade: ShiftTradeResponseItem | None
     match_review: ShiftTradeMatchReviewResponse | None
-
-    def __init__(self, *, trade: ShiftTradeResponseItem | None = ..., match_review: ShiftTradeMatchReviewResponse | None = ...) -> None: ...
 
 
 class EvaluateShiftTradeListJobRequest(Model):
     management_unit_ids: list[str] | None
     week_dates: list[_dt.date] | None
 
-    def __init__(self, *, management_unit_ids: list[str] | None = ..., week_dates: list[_dt.date] | None = ...) -> None: ...
-
 
 class EvaluateShiftTradeListJobResponseItem(Model):
     entities: list[EvaluatedShiftTradeResponseItem] | None
-
-    def __init__(self, *, entities: list[EvaluatedShiftTradeResponseItem] | None = ...) -> None: ...
 
 
 class Evaluation(Model):
@@ -395,29 +331,21 @@ class Evaluation(Model):
     ai_scoring: AiScoring | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., conversation: ConversationReference | None = ..., evaluation_form: EvaluationForm | None = ..., evaluator: User | None = ..., agent: User | None = ..., calibration: Calibration | None = ..., status: str | None = ..., answers: EvaluationScoringSet | None = ..., agent_has_read: bool | None = ..., assignee: User | None = ..., assignee_applicable: bool | None = ..., release_date: _dt.datetime | None = ..., assigned_date: _dt.datetime | None = ..., created_date: _dt.datetime | None = ..., changed_date: _dt.datetime | None = ..., submitted_date: _dt.datetime | None = ..., revision_created_date: _dt.datetime | None = ..., queue: Queue | None = ..., media_type: list[str] | None = ..., division_ids: list[str] | None = ..., rescore: bool | None = ..., conversation_date: _dt.datetime | None = ..., conversation_end_date: _dt.datetime | None = ..., never_release: bool | None = ..., assigned: bool | None = ..., date_assignee_changed: _dt.datetime | None = ..., resource_id: str | None = ..., resource_type: str | None = ..., redacted: bool | None = ..., agent_team: Team | None = ..., is_scoring_index: bool | None = ..., authorized_actions: list[str] | None = ..., has_assistance_failed: bool | None = ..., evaluation_source: EvaluationSource | None = ..., dispute_count: int | None = ..., version: int | None = ..., version_history: PagelessDomainEntityListingEvaluationVersion | None = ..., declined_review: bool | None = ..., evaluation_context_id: str | None = ..., retracted_evaluation: EvaluationReference | None = ..., ai_scoring: AiScoring | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class EvaluationAggregateQueryClause(Model):
     type: str | None
     predicates: list[EvaluationAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[EvaluationAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class EvaluationAggregateQueryFilter(Model):
     type: str | None
     clauses: list[EvaluationAggregateQueryClause] | None
     predicates: list[EvaluationAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[EvaluationAggregateQueryClause] | None = ..., predicates: list[EvaluationAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class EvaluationAggregateQueryPredicate(Model):
@@ -427,13 +355,9 @@ class EvaluationAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class EvaluationAggregateQueryResponse(Model):
     results: list[EvaluationAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[EvaluationAggregateDataContainer] | None = ...) -> None: ...
 
 
 class EvaluationAggregationQuery(Model):
@@ -447,8 +371,6 @@ class EvaluationAggregationQuery(Model):
     views: list[EvaluationAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: EvaluationAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[EvaluationAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class EvaluationAggregationQueryMe(Model):
     interval: str | None
@@ -458,8 +380,6 @@ class EvaluationAggregationQueryMe(Model):
     alternate_time_dimension: str | None
     context_id: str | None
 
-    def __init__(self, *, interval: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., metrics: list[str] | None = ..., alternate_time_dimension: str | None = ..., context_id: str | None = ...) -> None: ...
-
 
 class EvaluationAggregationView(Model):
     target: str | None
@@ -467,21 +387,15 @@ class EvaluationAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class EvaluationAssignment(Model):
     evaluation_form: EvaluationForm | None
     user: User | None
 
-    def __init__(self, *, evaluation_form: EvaluationForm | None = ..., user: User | None = ...) -> None: ...
-
 
 class EvaluationAsyncAggregateQueryResponse(Model):
     results: list[EvaluationAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[EvaluationAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class EvaluationAsyncAggregationQuery(Model):
@@ -495,5 +409,3 @@ class EvaluationAsyncAggregationQuery(Model):
     views: list[EvaluationAggregationView] | None
     alternate_time_dimension: str | None
     page_size: int | None
-
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: EvaluationAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[EvaluationAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...

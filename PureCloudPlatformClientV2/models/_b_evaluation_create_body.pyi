@@ -53,57 +53,41 @@ class EvaluationCreateBody(Model):
     assignee: EvaluationCreateUser | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., evaluation_form: EvaluationCreateEvalForm | None = ..., evaluator: EvaluationCreateUser | None = ..., agent: EvaluationCreateUser | None = ..., agent_has_read: bool | None = ..., answers: EvaluationScoringSet | None = ..., calibration: EvaluationCreateCalibration | None = ..., evaluation_context_id: str | None = ..., conversation: EvaluationCreateConversation | None = ..., resource_type: str | None = ..., evaluation_source: EvaluationSource | None = ..., rescore: bool | None = ..., queue: EvaluationCreateQueue | None = ..., release_date: _dt.datetime | None = ..., status: str | None = ..., never_release: bool | None = ..., date_assignee_changed: _dt.datetime | None = ..., assignee: EvaluationCreateUser | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationCreateCalibration(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EvaluationCreateConversation(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationCreateEvalForm(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EvaluationCreateQueue(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationCreateUser(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EvaluationDetailQueryClause(Model):
     type: str | None
     predicates: list[EvaluationDetailQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[EvaluationDetailQueryPredicate] | None = ...) -> None: ...
-
 
 class EvaluationDetailQueryFilter(Model):
     type: str | None
     clauses: list[EvaluationDetailQueryClause] | None
     predicates: list[EvaluationDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[EvaluationDetailQueryClause] | None = ..., predicates: list[EvaluationDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class EvaluationDetailQueryPredicate(Model):
@@ -113,8 +97,6 @@ class EvaluationDetailQueryPredicate(Model):
     operator: str | None
     value: str | None
     range: NumericRange | None
-
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., metric: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
 
 
 class EvaluationEntityListing(Model):
@@ -128,8 +110,6 @@ class EvaluationEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[Evaluation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class EvaluationForm(Model):
@@ -148,14 +128,10 @@ class EvaluationForm(Model):
     dialect: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableStarrableDivision | None = ..., modified_date: _dt.datetime | None = ..., published: bool | None = ..., context_id: str | None = ..., question_groups: list[EvaluationQuestionGroup] | None = ..., published_versions: DomainEntityListingEvaluationForm | None = ..., evaluation_settings: EvaluationSettings | None = ..., latest_version_form_name: str | None = ..., ai_scoring: AiScoringSettings | None = ..., redacted: bool | None = ..., dialect: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationFormAndScoringSet(Model):
     evaluation_form: EvaluationForm | None
     answers: EvaluationScoringSet | None
-
-    def __init__(self, *, evaluation_form: EvaluationForm | None = ..., answers: EvaluationScoringSet | None = ...) -> None: ...
 
 
 class EvaluationFormDivisionView(Model):
@@ -166,8 +142,6 @@ class EvaluationFormDivisionView(Model):
     modified_date: _dt.datetime | None
     dialect: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableStarrableDivision | None = ..., context_id: str | None = ..., modified_date: _dt.datetime | None = ..., dialect: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EvaluationFormDivisionViewListing(Model):
@@ -181,8 +155,6 @@ class EvaluationFormDivisionViewListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[EvaluationFormDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class EvaluationFormResponse(Model):
@@ -201,8 +173,6 @@ class EvaluationFormResponse(Model):
     dialect: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableStarrableDivision | None = ..., modified_date: _dt.datetime | None = ..., published: bool | None = ..., context_id: str | None = ..., question_groups: list[EvaluationQuestionGroup] | None = ..., weight_mode: str | None = ..., evaluation_settings: EvaluationSettings | None = ..., published_versions: DomainEntityListingEvaluationForm | None = ..., latest_version_form_name: str | None = ..., ai_scoring: AiScoringSettings | None = ..., dialect: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationFormResponseEntityListing(Model):
     entities: list[EvaluationFormResponse] | None
@@ -215,8 +185,6 @@ class EvaluationFormResponseEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[EvaluationFormResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class EvaluationFormSearchResponse(Model):
@@ -234,34 +202,24 @@ class EvaluationFormSearchResponse(Model):
     dialect: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division: WritableStarrableDivision | None = ..., modified_date: _dt.datetime | None = ..., published: bool | None = ..., context_id: str | None = ..., question_groups: list[EvaluationQuestionGroup] | None = ..., weight_mode: str | None = ..., evaluation_settings: EvaluationSettings | None = ..., published_versions: DomainEntityListingEvaluationForm | None = ..., latest_version_form_name: str | None = ..., ai_scoring: AiScoringSettings | None = ..., dialect: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationQualityV2TopicCalibration(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class EvaluationQualityV2TopicEvaluationReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class EvaluationQualityV2TopicEvaluationScoringSet(Model):
     total_score: int | None
     total_critical_score: int | None
 
-    def __init__(self, *, total_score: int | None = ..., total_critical_score: int | None = ...) -> None: ...
-
 
 class EvaluationQualityV2TopicEvaluationSource(Model):
     evaluation_source_type: str | None
     evaluation_source_id: str | None
     evaluation_source_name: str | None
-
-    def __init__(self, *, evaluation_source_type: str | None = ..., evaluation_source_id: str | None = ..., evaluation_source_name: str | None = ...) -> None: ...
 
 
 class EvaluationQualityV2TopicEvaluationV2(Model):
@@ -303,14 +261,10 @@ class EvaluationQualityV2TopicEvaluationV2(Model):
     previous_rescore_count: int | None
     previous_evaluator_user_id: str | None
 
-    def __init__(self, *, id: str | None = ..., conversation_id: str | None = ..., agent: EvaluationQualityV2TopicUser | None = ..., evaluator: EvaluationQualityV2TopicUser | None = ..., event_time: _dt.datetime | None = ..., evaluation_form_id: str | None = ..., form_name: str | None = ..., scoring_set: EvaluationQualityV2TopicEvaluationScoringSet | None = ..., context_id: str | None = ..., status: str | None = ..., agent_has_read: bool | None = ..., release_date: _dt.datetime | None = ..., assigned_date: _dt.datetime | None = ..., changed_date: _dt.datetime | None = ..., event_type: str | None = ..., resource_id: str | None = ..., resource_type: str | None = ..., division_ids: list[str] | None = ..., rescore: bool | None = ..., conversation_date: _dt.datetime | None = ..., media_type: list[str] | None = ..., calibration: EvaluationQualityV2TopicCalibration | None = ..., evaluation_source: EvaluationQualityV2TopicEvaluationSource | None = ..., assignee_user_id: str | None = ..., previous_assignee_user_id: str | None = ..., assignee_applicable: bool | None = ..., evaluation_context_id: str | None = ..., dispute_count: int | None = ..., version: int | None = ..., previous_status: str | None = ..., declined_review: bool | None = ..., retracted_evaluation: EvaluationQualityV2TopicEvaluationReference | None = ..., rescore_count: int | None = ..., evaluator_comment_has_updated: bool | None = ..., agent_comment_has_updated: bool | None = ..., previous_rescore_count: int | None = ..., previous_evaluator_user_id: str | None = ...) -> None: ...
-
 
 class EvaluationQualityV2TopicUser(Model):
     id: str | None
     display_name: str | None
-
-    def __init__(self, *, id: str | None = ..., display_name: str | None = ...) -> None: ...
 
 
 class EvaluationQuestion(Model):
@@ -329,8 +283,6 @@ class EvaluationQuestion(Model):
     is_kill: bool | None
     is_critical: bool | None
 
-    def __init__(self, *, id: str | None = ..., context_id: str | None = ..., text: str | None = ..., help_text: str | None = ..., type: str | None = ..., na_enabled: bool | None = ..., comments_required: bool | None = ..., visibility_condition: VisibilityCondition | None = ..., answer_options: list[AnswerOption] | None = ..., multiple_select_option_questions: list[EvaluationQuestion] | None = ..., default_answer: DefaultAnswer | None = ..., automated_scoring_focus: str | None = ..., is_kill: bool | None = ..., is_critical: bool | None = ...) -> None: ...
-
 
 class EvaluationQuestionGroup(Model):
     id: str | None
@@ -345,8 +297,6 @@ class EvaluationQuestionGroup(Model):
     questions: list[EvaluationQuestion] | None
     visibility_condition: VisibilityCondition | None
     default_answers_to: DefaultAnswersTo | None
-
-    def __init__(self, *, id: str | None = ..., context_id: str | None = ..., name: str | None = ..., type: str | None = ..., default_answers_to_highest: bool | None = ..., default_answers_to_na: bool | None = ..., na_enabled: bool | None = ..., weight: float | None = ..., manual_weight: bool | None = ..., questions: list[EvaluationQuestion] | None = ..., visibility_condition: VisibilityCondition | None = ..., default_answers_to: DefaultAnswersTo | None = ...) -> None: ...
 
 
 class EvaluationQuestionGroupScore(Model):
@@ -367,8 +317,6 @@ class EvaluationQuestionGroupScore(Model):
     max_total_non_critical_score_unweighted: float | None
     question_scores: list[EvaluationQuestionScore] | None
 
-    def __init__(self, *, question_group_id: str | None = ..., total_score: float | None = ..., max_total_score: float | None = ..., marked_na: bool | None = ..., system_marked_na: bool | None = ..., total_critical_score: float | None = ..., max_total_critical_score: float | None = ..., total_non_critical_score: float | None = ..., max_total_non_critical_score: float | None = ..., total_score_unweighted: float | None = ..., max_total_score_unweighted: float | None = ..., total_critical_score_unweighted: float | None = ..., max_total_critical_score_unweighted: float | None = ..., total_non_critical_score_unweighted: float | None = ..., max_total_non_critical_score_unweighted: float | None = ..., question_scores: list[EvaluationQuestionScore] | None = ...) -> None: ...
-
 
 class EvaluationQuestionScore(Model):
     question_id: str | None
@@ -382,14 +330,10 @@ class EvaluationQuestionScore(Model):
     ai_answer: AiAnswer | None
     multiple_select_question_option_scores: list[EvaluationQuestionScore] | None
 
-    def __init__(self, *, question_id: str | None = ..., answer_id: str | None = ..., score: int | None = ..., marked_na: bool | None = ..., system_marked_na: bool | None = ..., assisted_answer_id: str | None = ..., failed_kill_question: bool | None = ..., comments: str | None = ..., ai_answer: AiAnswer | None = ..., multiple_select_question_option_scores: list[EvaluationQuestionScore] | None = ...) -> None: ...
-
 
 class EvaluationReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EvaluationResponse(Model):
@@ -436,8 +380,6 @@ class EvaluationResponse(Model):
     ai_scoring: AiScoring | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., conversation: ConversationReference | None = ..., evaluation_form: EvaluationFormResponse | None = ..., evaluator: User | None = ..., agent: User | None = ..., calibration: AddressableEntityRef | None = ..., status: str | None = ..., answers: EvaluationScoringSet | None = ..., agent_has_read: bool | None = ..., assignee: User | None = ..., assignee_applicable: bool | None = ..., release_date: _dt.datetime | None = ..., assigned_date: _dt.datetime | None = ..., created_date: _dt.datetime | None = ..., changed_date: _dt.datetime | None = ..., submitted_date: _dt.datetime | None = ..., revision_created_date: _dt.datetime | None = ..., queue: Queue | None = ..., media_type: list[str] | None = ..., division_ids: list[str] | None = ..., rescore: bool | None = ..., conversation_date: _dt.datetime | None = ..., conversation_end_date: _dt.datetime | None = ..., never_release: bool | None = ..., assigned: bool | None = ..., date_assignee_changed: _dt.datetime | None = ..., resource_id: str | None = ..., resource_type: str | None = ..., redacted: bool | None = ..., is_scoring_index: bool | None = ..., authorized_actions: list[str] | None = ..., has_assistance_failed: bool | None = ..., evaluation_source: EvaluationSource | None = ..., dispute_count: int | None = ..., version: int | None = ..., version_history: PagelessDomainEntityListingEvaluationVersion | None = ..., declined_review: bool | None = ..., evaluation_context_id: str | None = ..., retracted_evaluation: EvaluationReference | None = ..., ai_scoring: AiScoring | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationScoringSet(Model):
     total_score: float | None
@@ -451,8 +393,6 @@ class EvaluationScoringSet(Model):
     private_comments: str | None
     agent_comments: str | None
     transcript_topics: list[TranscriptTopic] | None
-
-    def __init__(self, *, total_score: float | None = ..., total_critical_score: float | None = ..., max_total_raw_critical_score: float | None = ..., max_total_raw_score: float | None = ..., total_non_critical_score: float | None = ..., question_group_scores: list[EvaluationQuestionGroupScore] | None = ..., any_failed_kill_questions: bool | None = ..., comments: str | None = ..., private_comments: str | None = ..., agent_comments: str | None = ..., transcript_topics: list[TranscriptTopic] | None = ...) -> None: ...
 
 
 class EvaluationSearchAggregationBucket(Model):
@@ -470,8 +410,6 @@ class EvaluationSearchAggregationBucket(Model):
     sum: float | None
     sub_aggregations: dict[str, EvaluationSearchAggregationResponse] | None
 
-    def __init__(self, *, key: str | None = ..., key_as_string: str | None = ..., document_count: int | None = ..., key_value: int | None = ..., pcFrom: float | None = ..., to: float | None = ..., value: float | None = ..., count: int | None = ..., minimum: float | None = ..., maximum: float | None = ..., average: float | None = ..., sum: float | None = ..., sub_aggregations: dict[str, EvaluationSearchAggregationResponse] | None = ...) -> None: ...
-
 
 class EvaluationSearchAggregationDTO(Model):
     name: str | None
@@ -482,8 +420,6 @@ class EvaluationSearchAggregationDTO(Model):
     format: str | None
     ranges: list[QueryApiSearchAggregationRange] | None
     sub_aggregations: list[EvaluationSearchSubAggregationDTO] | None
-
-    def __init__(self, *, name: str | None = ..., field: str | None = ..., type: str | None = ..., size: int | None = ..., calendar_interval: str | None = ..., format: str | None = ..., ranges: list[QueryApiSearchAggregationRange] | None = ..., sub_aggregations: list[EvaluationSearchSubAggregationDTO] | None = ...) -> None: ...
 
 
 class EvaluationSearchAggregationResponse(Model):
@@ -497,8 +433,6 @@ class EvaluationSearchAggregationResponse(Model):
     sum_other_document_count: int | None
     buckets: list[EvaluationSearchAggregationBucket] | None
 
-    def __init__(self, *, value: float | None = ..., count: int | None = ..., minimum: float | None = ..., maximum: float | None = ..., average: float | None = ..., sum: float | None = ..., document_count_error_upper_bound: int | None = ..., sum_other_document_count: int | None = ..., buckets: list[EvaluationSearchAggregationBucket] | None = ...) -> None: ...
-
 
 class EvaluationSearchCriteriaDTO(Model):
     type: str | None
@@ -508,8 +442,6 @@ class EvaluationSearchCriteriaDTO(Model):
     start_value: str | None
     value: str | None
     operator: str | None
-
-    def __init__(self, *, type: str | None = ..., field: str | None = ..., end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ...) -> None: ...
 
 
 class EvaluationSearchItemResponse(Model):
@@ -556,8 +488,6 @@ class EvaluationSearchItemResponse(Model):
     ai_scoring: AiScoring | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., conversation: ConversationReference | None = ..., evaluation_form: EvaluationFormSearchResponse | None = ..., evaluator: User | None = ..., agent: User | None = ..., calibration: AddressableEntityRef | None = ..., status: str | None = ..., answers: EvaluationScoringSet | None = ..., agent_has_read: bool | None = ..., assignee: User | None = ..., assignee_applicable: bool | None = ..., release_date: _dt.datetime | None = ..., assigned_date: _dt.datetime | None = ..., created_date: _dt.datetime | None = ..., changed_date: _dt.datetime | None = ..., submitted_date: _dt.datetime | None = ..., revision_created_date: _dt.datetime | None = ..., queue: Queue | None = ..., media_type: list[str] | None = ..., division_ids: list[str] | None = ..., rescore: bool | None = ..., conversation_date: _dt.datetime | None = ..., conversation_end_date: _dt.datetime | None = ..., never_release: bool | None = ..., assigned: bool | None = ..., date_assignee_changed: _dt.datetime | None = ..., resource_id: str | None = ..., resource_type: str | None = ..., redacted: bool | None = ..., is_scoring_index: bool | None = ..., authorized_actions: list[str] | None = ..., has_assistance_failed: bool | None = ..., evaluation_source: EvaluationSource | None = ..., dispute_count: int | None = ..., version: int | None = ..., version_history: PagelessDomainEntityListingEvaluationVersion | None = ..., declined_review: bool | None = ..., evaluation_context_id: str | None = ..., retracted_evaluation: EvaluationReference | None = ..., ai_scoring: AiScoring | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationSearchRequestDTO(Model):
     query: list[EvaluationSearchCriteriaDTO] | None
@@ -568,16 +498,12 @@ class EvaluationSearchRequestDTO(Model):
     sort_by: str | None
     system_submitted: bool | None
 
-    def __init__(self, *, query: list[EvaluationSearchCriteriaDTO] | None = ..., aggregations: list[EvaluationSearchAggregationDTO] | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort_order: str | None = ..., sort_by: str | None = ..., system_submitted: bool | None = ...) -> None: ...
-
 
 class EvaluationSearchResponse(Model):
     page_size: int | None
     page_number: int | None
     results: list[EvaluationSearchItemResponse] | None
     aggregations: dict[str, EvaluationSearchAggregationResponse] | None
-
-    def __init__(self, *, page_size: int | None = ..., page_number: int | None = ..., results: list[EvaluationSearchItemResponse] | None = ..., aggregations: dict[str, EvaluationSearchAggregationResponse] | None = ...) -> None: ...
 
 
 class EvaluationSearchSubAggregationDTO(Model):
@@ -590,8 +516,6 @@ class EvaluationSearchSubAggregationDTO(Model):
     ranges: list[QueryApiSearchAggregationRange] | None
     sub_aggregations: list[EvaluationSearchSubAggregationDTO] | None
 
-    def __init__(self, *, name: str | None = ..., field: str | None = ..., type: str | None = ..., size: int | None = ..., calendar_interval: str | None = ..., format: str | None = ..., ranges: list[QueryApiSearchAggregationRange] | None = ..., sub_aggregations: list[EvaluationSearchSubAggregationDTO] | None = ...) -> None: ...
-
 
 class EvaluationSettings(Model):
     revisions_enabled: bool | None
@@ -599,14 +523,10 @@ class EvaluationSettings(Model):
     disputes_allowed_per_evaluation: int | None
     disputes_assignees: list[EvaluationSettingsAssignee] | None
 
-    def __init__(self, *, revisions_enabled: bool | None = ..., disputes_enabled: bool | None = ..., disputes_allowed_per_evaluation: int | None = ..., disputes_assignees: list[EvaluationSettingsAssignee] | None = ...) -> None: ...
-
 
 class EvaluationSettingsAssignee(Model):
     user: UserReferenceWithName | None
     type: str | None
-
-    def __init__(self, *, user: UserReferenceWithName | None = ..., type: str | None = ...) -> None: ...
 
 
 class EvaluationSource(Model):
@@ -615,15 +535,11 @@ class EvaluationSource(Model):
     type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluationVersion(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class EvaluatorActivity(Model):
@@ -639,8 +555,6 @@ class EvaluatorActivity(Model):
     num_evaluations_without_view_permission: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., evaluator: User | None = ..., num_evaluations_assigned: int | None = ..., num_evaluations_started: int | None = ..., num_evaluations_completed: int | None = ..., num_calibrations_assigned: int | None = ..., num_calibrations_started: int | None = ..., num_calibrations_completed: int | None = ..., num_evaluations_without_view_permission: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EvaluatorActivityEntityListing(Model):
     entities: list[EvaluatorActivity] | None
@@ -653,8 +567,6 @@ class EvaluatorActivityEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[EvaluatorActivity] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class Event(Model):
@@ -671,8 +583,6 @@ class Event(Model):
     app_event: AppEvent | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., correlation_id: str | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., session: EventSession | None = ..., event_type: str | None = ..., outcome_achieved_event: OutcomeAchievedEvent | None = ..., segment_assignment_event: SegmentAssignmentEvent | None = ..., web_action_event: WebActionEvent | None = ..., web_event: WebEvent | None = ..., app_event: AppEvent | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class EventAction(Model):
     id: str | None
@@ -681,20 +591,14 @@ class EventAction(Model):
     prompt: str | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., media_type: str | None = ..., prompt: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class EventAggregatesQueryRequest(Model):
     interval: str | None
-
-    def __init__(self, *, interval: str | None = ...) -> None: ...
 
 
 class EventAggregatesResponse(Model):
     interval: str | None
     event_definition_aggregates: list[EventDefinitionAggregates] | None
-
-    def __init__(self, *, interval: str | None = ..., event_definition_aggregates: list[EventDefinitionAggregates] | None = ...) -> None: ...
 
 
 class EventCondition(Model):
@@ -705,28 +609,20 @@ class EventCondition(Model):
     session_type: str | None
     event_name: str | None
 
-    def __init__(self, *, key: str | None = ..., values: list[str] | None = ..., operator: str | None = ..., stream_type: str | None = ..., session_type: str | None = ..., event_name: str | None = ...) -> None: ...
-
 
 class EventDefinition(Model):
     id: str | None
     name: str | None
     description: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class EventDefinitionAggregates(Model):
     event_definition: AddressableEntityRef | None
     event_count: int | None
 
-    def __init__(self, *, event_definition: AddressableEntityRef | None = ..., event_count: int | None = ...) -> None: ...
-
 
 class EventDefinitionListing(Model):
     entities: list[EventDefinition] | None
-
-    def __init__(self, *, entities: list[EventDefinition] | None = ...) -> None: ...
 
 
 class EventError(Model):
@@ -734,16 +630,12 @@ class EventError(Model):
     message: str | None
     retryable: bool | None
 
-    def __init__(self, *, event_id: str | None = ..., message: str | None = ..., retryable: bool | None = ...) -> None: ...
-
 
 class EventListing(Model):
     entities: list[Event] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Event] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class EventLog(Model):
@@ -758,8 +650,6 @@ class EventLog(Model):
     event_message: EventMessage | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., error_entity: DomainEntityRef | None = ..., related_entity: DomainEntityRef | None = ..., timestamp: _dt.datetime | None = ..., level: str | None = ..., category: str | None = ..., correlation_id: str | None = ..., event_message: EventMessage | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class EventMessage(Model):
     code: str | None
@@ -769,16 +659,12 @@ class EventMessage(Model):
     documentation_uri: str | None
     resource_uris: list[str] | None
 
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, _t.Any] | None = ..., documentation_uri: str | None = ..., resource_uris: list[str] | None = ...) -> None: ...
-
 
 class EventQueryRequest(Model):
     interval: str | None
     event_definition_ids: list[str] | None
     search_term: str | None
     sort_order: str | None
-
-    def __init__(self, *, interval: str | None = ..., event_definition_ids: list[str] | None = ..., search_term: str | None = ..., sort_order: str | None = ...) -> None: ...
 
 
 class EventQueryResponse(Model):
@@ -787,18 +673,12 @@ class EventQueryResponse(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[OperationalEvent] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class EventSession(Model):
     id: str | None
     self_uri: str | None
     type: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class EventSetting(Model):
     typing: TypingSetting | None
-
-    def __init__(self, *, typing: TypingSetting | None = ...) -> None: ...

@@ -43,16 +43,12 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 class ExecuteRecordingJobsQuery(Model):
     state: str | None
 
-    def __init__(self, *, state: str | None = ...) -> None: ...
-
 
 class ExecutionDataEntity(Model):
     id: str | None
     download_uri: str | None
     failed: bool | None
     status_code: str | None
-
-    def __init__(self, *, id: str | None = ..., download_uri: str | None = ..., failed: bool | None = ..., status_code: str | None = ...) -> None: ...
 
 
 class ExecutionDataFlowSettingsResponse(Model):
@@ -64,8 +60,6 @@ class ExecutionDataFlowSettingsResponse(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., enabled: bool | None = ..., modified_by: UserReference | None = ..., modified_by_client: DomainEntityRef | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExecutionDataGlobalSettingsResponse(Model):
     id: str | None
@@ -76,19 +70,13 @@ class ExecutionDataGlobalSettingsResponse(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., enabled: bool | None = ..., modified_by: UserReference | None = ..., modified_by_client: DomainEntityRef | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExecutionDataRequest(Model):
     ids: list[str] | None
 
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
-
 
 class ExecutionDataSettingsRequest(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class ExpandableWebDeployment(Model):
@@ -108,8 +96,6 @@ class ExpandableWebDeployment(Model):
     configuration: WebDeploymentConfigurationVersionResponse | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., allow_all_domains: bool | None = ..., allowed_domains: list[str] | None = ..., supported_content: SupportedContentReference | None = ..., snippet: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., last_modified_user: AddressableEntityRef | None = ..., flow: WebDeploymentFlowEntityRef | None = ..., status: str | None = ..., push_integrations: list[PushIntegration] | None = ..., configuration: WebDeploymentConfigurationVersionResponse | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExpandableWebDeploymentEntityListing(Model):
     entities: list[ExpandableWebDeployment] | None
@@ -118,20 +104,14 @@ class ExpandableWebDeploymentEntityListing(Model):
     previous_uri: str | None
     total: int | None
 
-    def __init__(self, *, entities: list[ExpandableWebDeployment] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., total: int | None = ...) -> None: ...
-
 
 class ExpansionCriterium(Model):
     type: str | None
     threshold: float | None
 
-    def __init__(self, *, type: str | None = ..., threshold: float | None = ...) -> None: ...
-
 
 class ExpiredEdgeListing(Model):
     entities: list[DomainEntityRef] | None
-
-    def __init__(self, *, entities: list[DomainEntityRef] | None = ...) -> None: ...
 
 
 class ExportDetails(Model):
@@ -139,27 +119,19 @@ class ExportDetails(Model):
     file_name: str | None
     export_type: str | None
 
-    def __init__(self, *, flow: ArchitectFlowReference | None = ..., file_name: str | None = ..., export_type: str | None = ...) -> None: ...
-
 
 class ExportScriptRequest(Model):
     file_name: str | None
     version_id: str | None
 
-    def __init__(self, *, file_name: str | None = ..., version_id: str | None = ...) -> None: ...
-
 
 class ExportScriptResponse(Model):
     url: str | None
-
-    def __init__(self, *, url: str | None = ...) -> None: ...
 
 
 class ExportUri(Model):
     uri: str | None
     export_timestamp: _dt.datetime | None
-
-    def __init__(self, *, uri: str | None = ..., export_timestamp: _dt.datetime | None = ...) -> None: ...
 
 
 class Extension(Model):
@@ -181,8 +153,6 @@ class Extension(Model):
     owner_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., number: str | None = ..., owner: DomainEntityRef | None = ..., extension_pool: DomainEntityRef | None = ..., owner_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExtensionEntityListing(Model):
     entities: list[Extension] | None
@@ -196,8 +166,6 @@ class ExtensionEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[Extension] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class ExtensionPool(Model):
@@ -217,16 +185,12 @@ class ExtensionPool(Model):
     end_number: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., start_number: str | None = ..., end_number: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExtensionPoolDivisionView(Model):
     id: str | None
     name: str | None
     division: Division | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ExtensionPoolDivisionViewEntityListing(Model):
@@ -242,8 +206,6 @@ class ExtensionPoolDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ExtensionPoolDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ExtensionPoolEntityListing(Model):
     entities: list[ExtensionPool] | None
@@ -257,8 +219,6 @@ class ExtensionPoolEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[ExtensionPool] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class ExternalContact(Model):
@@ -301,8 +261,6 @@ class ExternalContact(Model):
     merge_operation: MergeOperation | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division: WritableStarrableDivision | None = ..., first_name: str | None = ..., middle_name: str | None = ..., last_name: str | None = ..., salutation: str | None = ..., title: str | None = ..., work_phone: PhoneNumber | None = ..., cell_phone: PhoneNumber | None = ..., home_phone: PhoneNumber | None = ..., other_phone: PhoneNumber | None = ..., work_email: str | None = ..., personal_email: str | None = ..., other_email: str | None = ..., address: ContactAddress | None = ..., twitter_id: TwitterId | None = ..., line_id: LineId | None = ..., whats_app_id: WhatsAppId | None = ..., facebook_id: FacebookId | None = ..., instagram_id: InstagramId | None = ..., apple_opaque_ids: list[AppleOpaqueId] | None = ..., external_ids: list[ExternalId] | None = ..., identifiers: list[ContactIdentifier] | None = ..., modify_date: _dt.datetime | None = ..., create_date: _dt.datetime | None = ..., external_organization: ExternalOrganization | None = ..., survey_opt_out: bool | None = ..., external_system_url: str | None = ..., schema: DataSchema | None = ..., custom_fields: dict[str, _t.Any] | None = ..., external_data_sources: list[ExternalDataSource] | None = ..., type: str | None = ..., canonical_contact: ContactAddressableEntityRef | None = ..., merge_set: list[ContactAddressableEntityRef] | None = ..., merged_from: list[ContactAddressableEntityRef] | None = ..., merged_to: ContactAddressableEntityRef | None = ..., merge_operation: MergeOperation | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExternalContactReference(Model):
     id: str | None
@@ -310,13 +268,9 @@ class ExternalContactReference(Model):
     last_name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicAppleOpaqueId(Model):
     value: str | None
-
-    def __init__(self, *, value: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicContact(Model):
@@ -356,8 +310,6 @@ class ExternalContactsContactChangedTopicContact(Model):
     create_date: _dt.datetime | None
     modify_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., division: ExternalContactsContactChangedTopicDivision | None = ..., external_organization: ExternalContactsContactChangedTopicExternalOrganization | None = ..., type: str | None = ..., first_name: str | None = ..., middle_name: str | None = ..., last_name: str | None = ..., salutation: str | None = ..., title: str | None = ..., work_phone: ExternalContactsContactChangedTopicPhoneNumber | None = ..., cell_phone: ExternalContactsContactChangedTopicPhoneNumber | None = ..., home_phone: ExternalContactsContactChangedTopicPhoneNumber | None = ..., other_phone: ExternalContactsContactChangedTopicPhoneNumber | None = ..., work_email: str | None = ..., personal_email: str | None = ..., other_email: str | None = ..., address: ExternalContactsContactChangedTopicContactAddress | None = ..., survey_opt_out: bool | None = ..., external_system_url: str | None = ..., twitter_id: ExternalContactsContactChangedTopicTwitterId | None = ..., line_id: ExternalContactsContactChangedTopicLineId | None = ..., whats_app_id: ExternalContactsContactChangedTopicWhatsAppId | None = ..., facebook_id: ExternalContactsContactChangedTopicFacebookId | None = ..., instagram_id: ExternalContactsContactChangedTopicInstagramId | None = ..., external_ids: list[ExternalContactsContactChangedTopicExternalId] | None = ..., apple_opaque_ids: list[ExternalContactsContactChangedTopicAppleOpaqueId] | None = ..., canonical_contact_id: str | None = ..., schema: ExternalContactsContactChangedTopicDataSchema | None = ..., custom_fields: dict[str, _t.Any] | None = ..., merge_set: list[str] | None = ..., merged_from: list[str] | None = ..., merged_to: str | None = ..., merge_operation: ExternalContactsContactChangedTopicMergeOperation | None = ..., create_date: _dt.datetime | None = ..., modify_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicContactAddress(Model):
     address1: str | None
@@ -367,27 +319,19 @@ class ExternalContactsContactChangedTopicContactAddress(Model):
     postal_code: str | None
     country_code: str | None
 
-    def __init__(self, *, address1: str | None = ..., address2: str | None = ..., city: str | None = ..., state: str | None = ..., postal_code: str | None = ..., country_code: str | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicDataSchema(Model):
     id: str | None
     version: int | None
 
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicDivision(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicExternalId(Model):
     external_source: ExternalContactsContactChangedTopicExternalSource | None
     value: str | None
-
-    def __init__(self, *, external_source: ExternalContactsContactChangedTopicExternalSource | None = ..., value: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicExternalOrganization(Model):
@@ -411,26 +355,18 @@ class ExternalContactsContactChangedTopicExternalOrganization(Model):
     create_date: _dt.datetime | None
     modify_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., division: ExternalContactsContactChangedTopicDivision | None = ..., name: str | None = ..., company_type: str | None = ..., industry: str | None = ..., primary_contact_id: str | None = ..., address: ExternalContactsContactChangedTopicContactAddress | None = ..., phone_number: ExternalContactsContactChangedTopicPhoneNumber | None = ..., fax_number: ExternalContactsContactChangedTopicPhoneNumber | None = ..., employee_count: int | None = ..., revenue: int | None = ..., tags: list[str] | None = ..., websites: list[str] | None = ..., tickers: list[ExternalContactsContactChangedTopicTicker] | None = ..., twitter_id: ExternalContactsContactChangedTopicTwitterId | None = ..., external_system_url: str | None = ..., custom_fields: dict[str, _t.Any] | None = ..., create_date: _dt.datetime | None = ..., modify_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicExternalSource(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicFacebookId(Model):
     ids: list[ExternalContactsContactChangedTopicFacebookScopedId] | None
     display_name: str | None
 
-    def __init__(self, *, ids: list[ExternalContactsContactChangedTopicFacebookScopedId] | None = ..., display_name: str | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicFacebookScopedId(Model):
     scoped_id: str | None
-
-    def __init__(self, *, scoped_id: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicInstagramId(Model):
@@ -438,34 +374,24 @@ class ExternalContactsContactChangedTopicInstagramId(Model):
     display_name: str | None
     handle: str | None
 
-    def __init__(self, *, ids: list[ExternalContactsContactChangedTopicInstagramScopedId] | None = ..., display_name: str | None = ..., handle: str | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicInstagramScopedId(Model):
     scoped_id: str | None
-
-    def __init__(self, *, scoped_id: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicLineId(Model):
     ids: list[ExternalContactsContactChangedTopicLineUserId] | None
     display_name: str | None
 
-    def __init__(self, *, ids: list[ExternalContactsContactChangedTopicLineUserId] | None = ..., display_name: str | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicLineUserId(Model):
     user_id: str | None
-
-    def __init__(self, *, user_id: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicMergeOperation(Model):
     source_contact_id: str | None
     target_contact_id: str | None
     resulting_contact_id: str | None
-
-    def __init__(self, *, source_contact_id: str | None = ..., target_contact_id: str | None = ..., resulting_contact_id: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicObject(Model):
@@ -481,14 +407,10 @@ class ExternalContactsContactChangedTopicPhoneNumber(Model):
     country_code: str | None
     normalization_country_code: str | None
 
-    def __init__(self, *, display: str | None = ..., extension: int | None = ..., accepts_sms: bool | None = ..., user_input: str | None = ..., e164: str | None = ..., country_code: str | None = ..., normalization_country_code: str | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicTicker(Model):
     symbol: str | None
     exchange: str | None
-
-    def __init__(self, *, symbol: str | None = ..., exchange: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicTwitterId(Model):
@@ -498,15 +420,11 @@ class ExternalContactsContactChangedTopicTwitterId(Model):
     verified: bool | None
     profile_url: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., screen_name: str | None = ..., verified: bool | None = ..., profile_url: str | None = ...) -> None: ...
-
 
 class ExternalContactsContactChangedTopicWhatsAppBusinessScopedId(Model):
     bsuid: str | None
     parent: bool | None
     portfolio_id: str | None
-
-    def __init__(self, *, bsuid: str | None = ..., parent: bool | None = ..., portfolio_id: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactChangedTopicWhatsAppId(Model):
@@ -515,13 +433,9 @@ class ExternalContactsContactChangedTopicWhatsAppId(Model):
     username: str | None
     whats_app_business_scoped_ids: list[ExternalContactsContactChangedTopicWhatsAppBusinessScopedId] | None
 
-    def __init__(self, *, phone_number: ExternalContactsContactChangedTopicPhoneNumber | None = ..., display_name: str | None = ..., username: str | None = ..., whats_app_business_scoped_ids: list[ExternalContactsContactChangedTopicWhatsAppBusinessScopedId] | None = ...) -> None: ...
-
 
 class ExternalContactsContactNoteChangedTopicDivision(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ExternalContactsContactNoteChangedTopicNote(Model):
@@ -534,19 +448,13 @@ class ExternalContactsContactNoteChangedTopicNote(Model):
     create_date: _dt.datetime | None
     modify_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., division: ExternalContactsContactNoteChangedTopicDivision | None = ..., entity_id: str | None = ..., entity_type: str | None = ..., note_text: str | None = ..., created_by: ExternalContactsContactNoteChangedTopicUser | None = ..., create_date: _dt.datetime | None = ..., modify_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ExternalContactsContactNoteChangedTopicUser(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class ExternalContactsEntity(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ExternalContactsOrganizationChangedTopicContactAddress(Model):
@@ -557,13 +465,9 @@ class ExternalContactsOrganizationChangedTopicContactAddress(Model):
     postal_code: str | None
     country_code: str | None
 
-    def __init__(self, *, address1: str | None = ..., address2: str | None = ..., city: str | None = ..., state: str | None = ..., postal_code: str | None = ..., country_code: str | None = ...) -> None: ...
-
 
 class ExternalContactsOrganizationChangedTopicDivision(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ExternalContactsOrganizationChangedTopicExternalOrganization(Model):
@@ -587,8 +491,6 @@ class ExternalContactsOrganizationChangedTopicExternalOrganization(Model):
     create_date: _dt.datetime | None
     modify_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., division: ExternalContactsOrganizationChangedTopicDivision | None = ..., name: str | None = ..., company_type: str | None = ..., industry: str | None = ..., primary_contact_id: str | None = ..., address: ExternalContactsOrganizationChangedTopicContactAddress | None = ..., phone_number: ExternalContactsOrganizationChangedTopicPhoneNumber | None = ..., fax_number: ExternalContactsOrganizationChangedTopicPhoneNumber | None = ..., employee_count: int | None = ..., revenue: int | None = ..., tags: list[str] | None = ..., websites: list[str] | None = ..., tickers: list[ExternalContactsOrganizationChangedTopicTicker] | None = ..., twitter_id: ExternalContactsOrganizationChangedTopicTwitterId | None = ..., external_system_url: str | None = ..., custom_fields: dict[str, _t.Any] | None = ..., create_date: _dt.datetime | None = ..., modify_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ExternalContactsOrganizationChangedTopicObject(Model):
     pass
@@ -603,14 +505,10 @@ class ExternalContactsOrganizationChangedTopicPhoneNumber(Model):
     country_code: str | None
     normalization_country_code: str | None
 
-    def __init__(self, *, display: str | None = ..., extension: int | None = ..., accepts_sms: bool | None = ..., user_input: str | None = ..., e164: str | None = ..., country_code: str | None = ..., normalization_country_code: str | None = ...) -> None: ...
-
 
 class ExternalContactsOrganizationChangedTopicTicker(Model):
     symbol: str | None
     exchange: str | None
-
-    def __init__(self, *, symbol: str | None = ..., exchange: str | None = ...) -> None: ...
 
 
 class ExternalContactsOrganizationChangedTopicTwitterId(Model):
@@ -620,13 +518,9 @@ class ExternalContactsOrganizationChangedTopicTwitterId(Model):
     verified: bool | None
     profile_url: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., screen_name: str | None = ..., verified: bool | None = ..., profile_url: str | None = ...) -> None: ...
-
 
 class ExternalContactsOrganizationNoteChangedTopicDivision(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ExternalContactsOrganizationNoteChangedTopicNote(Model):
@@ -639,19 +533,13 @@ class ExternalContactsOrganizationNoteChangedTopicNote(Model):
     create_date: _dt.datetime | None
     modify_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., division: ExternalContactsOrganizationNoteChangedTopicDivision | None = ..., entity_id: str | None = ..., entity_type: str | None = ..., note_text: str | None = ..., created_by: ExternalContactsOrganizationNoteChangedTopicUser | None = ..., create_date: _dt.datetime | None = ..., modify_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ExternalContactsOrganizationNoteChangedTopicUser(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class ExternalContactsPatchRequest(Model):
     changes: list[ContactsPatchChange] | None
-
-    def __init__(self, *, changes: list[ContactsPatchChange] | None = ...) -> None: ...
 
 
 class ExternalContactsRelationshipChangedTopicContactAddress(Model):
@@ -662,13 +550,9 @@ class ExternalContactsRelationshipChangedTopicContactAddress(Model):
     postal_code: str | None
     country_code: str | None
 
-    def __init__(self, *, address1: str | None = ..., address2: str | None = ..., city: str | None = ..., state: str | None = ..., postal_code: str | None = ..., country_code: str | None = ...) -> None: ...
-
 
 class ExternalContactsRelationshipChangedTopicDivision(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ExternalContactsRelationshipChangedTopicExternalOrganization(Model):
@@ -692,8 +576,6 @@ class ExternalContactsRelationshipChangedTopicExternalOrganization(Model):
     create_date: _dt.datetime | None
     modify_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., division: ExternalContactsRelationshipChangedTopicDivision | None = ..., name: str | None = ..., company_type: str | None = ..., industry: str | None = ..., primary_contact_id: str | None = ..., address: ExternalContactsRelationshipChangedTopicContactAddress | None = ..., phone_number: ExternalContactsRelationshipChangedTopicPhoneNumber | None = ..., fax_number: ExternalContactsRelationshipChangedTopicPhoneNumber | None = ..., employee_count: int | None = ..., revenue: int | None = ..., tags: list[str] | None = ..., websites: list[str] | None = ..., tickers: list[ExternalContactsRelationshipChangedTopicTicker] | None = ..., twitter_id: ExternalContactsRelationshipChangedTopicTwitterId | None = ..., external_system_url: str | None = ..., custom_fields: dict[str, _t.Any] | None = ..., create_date: _dt.datetime | None = ..., modify_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ExternalContactsRelationshipChangedTopicObject(Model):
     pass
@@ -708,8 +590,6 @@ class ExternalContactsRelationshipChangedTopicPhoneNumber(Model):
     country_code: str | None
     normalization_country_code: str | None
 
-    def __init__(self, *, display: str | None = ..., extension: int | None = ..., accepts_sms: bool | None = ..., user_input: str | None = ..., e164: str | None = ..., country_code: str | None = ..., normalization_country_code: str | None = ...) -> None: ...
-
 
 class ExternalContactsRelationshipChangedTopicRelationship(Model):
     id: str | None
@@ -720,14 +600,10 @@ class ExternalContactsRelationshipChangedTopicRelationship(Model):
     create_date: _dt.datetime | None
     modify_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., division: ExternalContactsRelationshipChangedTopicDivision | None = ..., user: ExternalContactsRelationshipChangedTopicUser | None = ..., external_organization: ExternalContactsRelationshipChangedTopicExternalOrganization | None = ..., relationship: str | None = ..., create_date: _dt.datetime | None = ..., modify_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ExternalContactsRelationshipChangedTopicTicker(Model):
     symbol: str | None
     exchange: str | None
-
-    def __init__(self, *, symbol: str | None = ..., exchange: str | None = ...) -> None: ...
 
 
 class ExternalContactsRelationshipChangedTopicTwitterId(Model):
@@ -737,26 +613,18 @@ class ExternalContactsRelationshipChangedTopicTwitterId(Model):
     verified: bool | None
     profile_url: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., screen_name: str | None = ..., verified: bool | None = ..., profile_url: str | None = ...) -> None: ...
-
 
 class ExternalContactsRelationshipChangedTopicUser(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ExternalContactsSettings(Model):
     manually_assign_divisions_to_interactions: bool | None
     manually_assign_divisions_to_contacts: bool | None
 
-    def __init__(self, *, manually_assign_divisions_to_interactions: bool | None = ..., manually_assign_divisions_to_contacts: bool | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicAppleOpaqueId(Model):
     value: str | None
-
-    def __init__(self, *, value: str | None = ...) -> None: ...
 
 
 class ExternalContactsUnresolvedContactChangedTopicContact(Model):
@@ -796,8 +664,6 @@ class ExternalContactsUnresolvedContactChangedTopicContact(Model):
     create_date: _dt.datetime | None
     modify_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., division: ExternalContactsUnresolvedContactChangedTopicDivision | None = ..., external_organization: ExternalContactsUnresolvedContactChangedTopicExternalOrganization | None = ..., type: str | None = ..., first_name: str | None = ..., middle_name: str | None = ..., last_name: str | None = ..., salutation: str | None = ..., title: str | None = ..., work_phone: ExternalContactsUnresolvedContactChangedTopicPhoneNumber | None = ..., cell_phone: ExternalContactsUnresolvedContactChangedTopicPhoneNumber | None = ..., home_phone: ExternalContactsUnresolvedContactChangedTopicPhoneNumber | None = ..., other_phone: ExternalContactsUnresolvedContactChangedTopicPhoneNumber | None = ..., work_email: str | None = ..., personal_email: str | None = ..., other_email: str | None = ..., address: ExternalContactsUnresolvedContactChangedTopicContactAddress | None = ..., survey_opt_out: bool | None = ..., external_system_url: str | None = ..., twitter_id: ExternalContactsUnresolvedContactChangedTopicTwitterId | None = ..., line_id: ExternalContactsUnresolvedContactChangedTopicLineId | None = ..., whats_app_id: ExternalContactsUnresolvedContactChangedTopicWhatsAppId | None = ..., facebook_id: ExternalContactsUnresolvedContactChangedTopicFacebookId | None = ..., instagram_id: ExternalContactsUnresolvedContactChangedTopicInstagramId | None = ..., external_ids: list[ExternalContactsUnresolvedContactChangedTopicExternalId] | None = ..., apple_opaque_ids: list[ExternalContactsUnresolvedContactChangedTopicAppleOpaqueId] | None = ..., canonical_contact_id: str | None = ..., schema: ExternalContactsUnresolvedContactChangedTopicDataSchema | None = ..., custom_fields: dict[str, _t.Any] | None = ..., merge_set: list[str] | None = ..., merged_from: list[str] | None = ..., merged_to: str | None = ..., merge_operation: ExternalContactsUnresolvedContactChangedTopicMergeOperation | None = ..., create_date: _dt.datetime | None = ..., modify_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicContactAddress(Model):
     address1: str | None
@@ -807,27 +673,19 @@ class ExternalContactsUnresolvedContactChangedTopicContactAddress(Model):
     postal_code: str | None
     country_code: str | None
 
-    def __init__(self, *, address1: str | None = ..., address2: str | None = ..., city: str | None = ..., state: str | None = ..., postal_code: str | None = ..., country_code: str | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicDataSchema(Model):
     id: str | None
     version: int | None
 
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicDivision(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class ExternalContactsUnresolvedContactChangedTopicExternalId(Model):
     external_source: ExternalContactsUnresolvedContactChangedTopicExternalSource | None
     value: str | None
-
-    def __init__(self, *, external_source: ExternalContactsUnresolvedContactChangedTopicExternalSource | None = ..., value: str | None = ...) -> None: ...
 
 
 class ExternalContactsUnresolvedContactChangedTopicExternalOrganization(Model):
@@ -850,5 +708,3 @@ class ExternalContactsUnresolvedContactChangedTopicExternalOrganization(Model):
     custom_fields: dict[str, _t.Any] | None
     create_date: _dt.datetime | None
     modify_date: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., division: ExternalContactsUnresolvedContactChangedTopicDivision | None = ..., name: str | None = ..., company_type: str | None = ..., industry: str | None = ..., primary_contact_id: str | None = ..., address: ExternalContactsUnresolvedContactChangedTopicContactAddress | None = ..., phone_number: ExternalContactsUnresolvedContactChangedTopicPhoneNumber | None = ..., fax_number: ExternalContactsUnresolvedContactChangedTopicPhoneNumber | None = ..., employee_count: int | None = ..., revenue: int | None = ..., tags: list[str] | None = ..., websites: list[str] | None = ..., tickers: list[ExternalContactsUnresolvedContactChangedTopicTicker] | None = ..., twitter_id: ExternalContactsUnresolvedContactChangedTopicTwitterId | None = ..., external_system_url: str | None = ..., custom_fields: dict[str, _t.Any] | None = ..., create_date: _dt.datetime | None = ..., modify_date: _dt.datetime | None = ...) -> None: ...

@@ -8,20 +8,14 @@ from .._model import Model
 class ExternalContactsUnresolvedContactChangedTopicExternalSource(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicFacebookId(Model):
     ids: list[ExternalContactsUnresolvedContactChangedTopicFacebookScopedId] | None
     display_name: str | None
 
-    def __init__(self, *, ids: list[ExternalContactsUnresolvedContactChangedTopicFacebookScopedId] | None = ..., display_name: str | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicFacebookScopedId(Model):
     scoped_id: str | None
-
-    def __init__(self, *, scoped_id: str | None = ...) -> None: ...
 
 
 class ExternalContactsUnresolvedContactChangedTopicInstagramId(Model):
@@ -29,34 +23,24 @@ class ExternalContactsUnresolvedContactChangedTopicInstagramId(Model):
     display_name: str | None
     handle: str | None
 
-    def __init__(self, *, ids: list[ExternalContactsUnresolvedContactChangedTopicInstagramScopedId] | None = ..., display_name: str | None = ..., handle: str | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicInstagramScopedId(Model):
     scoped_id: str | None
-
-    def __init__(self, *, scoped_id: str | None = ...) -> None: ...
 
 
 class ExternalContactsUnresolvedContactChangedTopicLineId(Model):
     ids: list[ExternalContactsUnresolvedContactChangedTopicLineUserId] | None
     display_name: str | None
 
-    def __init__(self, *, ids: list[ExternalContactsUnresolvedContactChangedTopicLineUserId] | None = ..., display_name: str | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicLineUserId(Model):
     user_id: str | None
-
-    def __init__(self, *, user_id: str | None = ...) -> None: ...
 
 
 class ExternalContactsUnresolvedContactChangedTopicMergeOperation(Model):
     source_contact_id: str | None
     target_contact_id: str | None
     resulting_contact_id: str | None
-
-    def __init__(self, *, source_contact_id: str | None = ..., target_contact_id: str | None = ..., resulting_contact_id: str | None = ...) -> None: ...
 
 
 class ExternalContactsUnresolvedContactChangedTopicObject(Model):
@@ -72,14 +56,10 @@ class ExternalContactsUnresolvedContactChangedTopicPhoneNumber(Model):
     country_code: str | None
     normalization_country_code: str | None
 
-    def __init__(self, *, display: str | None = ..., extension: int | None = ..., accepts_sms: bool | None = ..., user_input: str | None = ..., e164: str | None = ..., country_code: str | None = ..., normalization_country_code: str | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicTicker(Model):
     symbol: str | None
     exchange: str | None
-
-    def __init__(self, *, symbol: str | None = ..., exchange: str | None = ...) -> None: ...
 
 
 class ExternalContactsUnresolvedContactChangedTopicTwitterId(Model):
@@ -89,12 +69,8 @@ class ExternalContactsUnresolvedContactChangedTopicTwitterId(Model):
     verified: bool | None
     profile_url: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., screen_name: str | None = ..., verified: bool | None = ..., profile_url: str | None = ...) -> None: ...
-
 
 class ExternalContactsUnresolvedContactChangedTopicWhatsAppBusinessScopedId(Model):
     bsuid: str | None
     parent: bool | None
     portfolio_id: str | None
-
-    def __init__(self, *, bsuid: str | None = ..., parent: bool | None = ..., portfolio_id: str | None = ...) -> None: ...

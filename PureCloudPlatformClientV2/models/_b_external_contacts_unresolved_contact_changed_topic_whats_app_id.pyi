@@ -25,14 +25,10 @@ class ExternalContactsUnresolvedContactChangedTopicWhatsAppId(Model):
     username: str | None
     whats_app_business_scoped_ids: list[ExternalContactsUnresolvedContactChangedTopicWhatsAppBusinessScopedId] | None
 
-    def __init__(self, *, phone_number: ExternalContactsUnresolvedContactChangedTopicPhoneNumber | None = ..., display_name: str | None = ..., username: str | None = ..., whats_app_business_scoped_ids: list[ExternalContactsUnresolvedContactChangedTopicWhatsAppBusinessScopedId] | None = ...) -> None: ...
-
 
 class ExternalDataSource(Model):
     platform: str | None
     url: str | None
-
-    def __init__(self, *, platform: str | None = ..., url: str | None = ...) -> None: ...
 
 
 class ExternalEstablishedEvent(Model):
@@ -47,16 +43,12 @@ class ExternalEstablishedEvent(Model):
     initial_configuration: InitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., ani: str | None = ..., ani_name: str | None = ..., dnis: str | None = ..., dnis_name: str | None = ..., initial_configuration: InitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class ExternalEvent(Model):
     id: str | None
     date_created: _dt.datetime | None
     identifiers: ExternalEventIdentifiers | None
     attributes: dict[str, _t.Any] | None
-
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., identifiers: ExternalEventIdentifiers | None = ..., attributes: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class ExternalEventChange(Model):
@@ -68,26 +60,18 @@ class ExternalEventChange(Model):
     error_code: str | None
     error_description: str | None
 
-    def __init__(self, *, change_category: str | None = ..., schema_id: str | None = ..., event_name: str | None = ..., date_detected: _dt.datetime | None = ..., system_status: str | None = ..., error_code: str | None = ..., error_description: str | None = ...) -> None: ...
-
 
 class ExternalEventChangesResponse(Model):
     changes: list[ExternalEventChange] | None
-
-    def __init__(self, *, changes: list[ExternalEventChange] | None = ...) -> None: ...
 
 
 class ExternalEventExternalId(Model):
     value: str | None
     external_source_id: str | None
 
-    def __init__(self, *, value: str | None = ..., external_source_id: str | None = ...) -> None: ...
-
 
 class ExternalEventIdentifiers(Model):
     external_ids: list[ExternalEventExternalId] | None
-
-    def __init__(self, *, external_ids: list[ExternalEventExternalId] | None = ...) -> None: ...
 
 
 class ExternalEventsConfiguration(Model):
@@ -102,8 +86,6 @@ class ExternalEventsConfiguration(Model):
     date_last_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., division_id: str | None = ..., division_id_active: bool | None = ..., schema_id: str | None = ..., schema_active: bool | None = ..., source: str | None = ..., date_last_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExternalEventsConfigurationListing(Model):
     entities: list[ExternalEventsConfiguration] | None
@@ -117,19 +99,13 @@ class ExternalEventsConfigurationListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ExternalEventsConfiguration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ExternalEventsRequest(Model):
     entities: list[ExternalEvent] | None
 
-    def __init__(self, *, entities: list[ExternalEvent] | None = ...) -> None: ...
-
 
 class ExternalEventsResponse(Model):
     unprocessed_entities: list[UnprocessedExternalEvent] | None
-
-    def __init__(self, *, unprocessed_entities: list[UnprocessedExternalEvent] | None = ...) -> None: ...
 
 
 class ExternalEventSummary(Model):
@@ -143,14 +119,10 @@ class ExternalEventSummary(Model):
     date_modified: _dt.datetime | None
     date_first_activated: _dt.datetime | None
 
-    def __init__(self, *, schema_id: str | None = ..., event_name: str | None = ..., display_name: str | None = ..., rank: int | None = ..., activation_status: str | None = ..., system_status: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_first_activated: _dt.datetime | None = ...) -> None: ...
-
 
 class ExternalId(Model):
     external_source: ExternalSource | None
     value: str | None
-
-    def __init__(self, *, external_source: ExternalSource | None = ..., value: str | None = ...) -> None: ...
 
 
 class ExternalMetricDataItem(Model):
@@ -161,8 +133,6 @@ class ExternalMetricDataItem(Model):
     value: float | None
     count: int | None
     type: str | None
-
-    def __init__(self, *, user_id: str | None = ..., user_email: str | None = ..., metric_id: str | None = ..., date_occurred: _dt.date | None = ..., value: float | None = ..., count: int | None = ..., type: str | None = ...) -> None: ...
 
 
 class ExternalMetricDataProcessedItem(Model):
@@ -176,8 +146,6 @@ class ExternalMetricDataProcessedItem(Model):
     total_value: float | None
     total_count: int | None
 
-    def __init__(self, *, user_id: str | None = ..., user_email: str | None = ..., metric_id: str | None = ..., date_occurred: _dt.date | None = ..., value: float | None = ..., count: int | None = ..., type: str | None = ..., total_value: float | None = ..., total_count: int | None = ...) -> None: ...
-
 
 class ExternalMetricDataUnprocessedItem(Model):
     user_id: str | None
@@ -190,20 +158,14 @@ class ExternalMetricDataUnprocessedItem(Model):
     message: str | None
     code: str | None
 
-    def __init__(self, *, user_id: str | None = ..., user_email: str | None = ..., metric_id: str | None = ..., date_occurred: _dt.date | None = ..., value: float | None = ..., count: int | None = ..., type: str | None = ..., message: str | None = ..., code: str | None = ...) -> None: ...
-
 
 class ExternalMetricDataWriteRequest(Model):
     items: list[ExternalMetricDataItem] | None
-
-    def __init__(self, *, items: list[ExternalMetricDataItem] | None = ...) -> None: ...
 
 
 class ExternalMetricDataWriteResponse(Model):
     processed_entities: list[ExternalMetricDataProcessedItem] | None
     unprocessed_entities: list[ExternalMetricDataUnprocessedItem] | None
-
-    def __init__(self, *, processed_entities: list[ExternalMetricDataProcessedItem] | None = ..., unprocessed_entities: list[ExternalMetricDataUnprocessedItem] | None = ...) -> None: ...
 
 
 class ExternalMetricDefinition(Model):
@@ -219,8 +181,6 @@ class ExternalMetricDefinition(Model):
     date_last_refreshed: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., unit: str | None = ..., unit_definition: str | None = ..., precision: int | None = ..., default_objective_type: str | None = ..., retention_months: int | None = ..., enabled: bool | None = ..., in_use: bool | None = ..., date_last_refreshed: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExternalMetricDefinitionCreateRequest(Model):
     name: str | None
@@ -229,8 +189,6 @@ class ExternalMetricDefinitionCreateRequest(Model):
     precision: int | None
     default_objective_type: str | None
     enabled: bool | None
-
-    def __init__(self, *, name: str | None = ..., unit: str | None = ..., unit_definition: str | None = ..., precision: int | None = ..., default_objective_type: str | None = ..., enabled: bool | None = ...) -> None: ...
 
 
 class ExternalMetricDefinitionListing(Model):
@@ -245,16 +203,12 @@ class ExternalMetricDefinitionListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ExternalMetricDefinition] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ExternalMetricDefinitionUpdateRequest(Model):
     name: str | None
     precision: int | None
     default_objective_type: str | None
     enabled: bool | None
-
-    def __init__(self, *, name: str | None = ..., precision: int | None = ..., default_objective_type: str | None = ..., enabled: bool | None = ...) -> None: ...
 
 
 class ExternalOrganization(Model):
@@ -283,8 +237,6 @@ class ExternalOrganization(Model):
     external_data_sources: list[ExternalDataSource] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableStarrableDivision | None = ..., company_type: str | None = ..., industry: str | None = ..., address: ContactAddress | None = ..., phone_number: PhoneNumber | None = ..., fax_number: PhoneNumber | None = ..., employee_count: int | None = ..., revenue: int | None = ..., tags: list[str] | None = ..., websites: list[str] | None = ..., tickers: list[Ticker] | None = ..., twitter_id: TwitterId | None = ..., external_system_url: str | None = ..., modify_date: _dt.datetime | None = ..., create_date: _dt.datetime | None = ..., trustor: Trustor | None = ..., schema: DataSchema | None = ..., custom_fields: dict[str, _t.Any] | None = ..., identifiers: list[ExternalOrganizationIdentifier] | None = ..., external_ids: list[ExternalId] | None = ..., external_data_sources: list[ExternalDataSource] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ExternalOrganizationEnrichRequest(Model):
     id: str | None
@@ -294,8 +246,6 @@ class ExternalOrganizationEnrichRequest(Model):
     external_organization: ExternalOrganization | None
     field_rules: EnrichFieldRules | None
 
-    def __init__(self, *, id: str | None = ..., division: WritableStarrableDivision | None = ..., matching_identifiers: list[ExternalOrganizationIdentifier] | None = ..., action: str | None = ..., external_organization: ExternalOrganization | None = ..., field_rules: EnrichFieldRules | None = ...) -> None: ...
-
 
 class ExternalOrganizationIdentifier(Model):
     division: WritableStarrableDivision | None
@@ -304,20 +254,14 @@ class ExternalOrganizationIdentifier(Model):
     date_created: _dt.datetime | None
     external_source: ExternalSource | None
 
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., type: str | None = ..., value: str | None = ..., date_created: _dt.datetime | None = ..., external_source: ExternalSource | None = ...) -> None: ...
-
 
 class ExternalOrganizationIdentifierClaimRequest(Model):
     operation: str | None
     identifier: ExternalOrganizationIdentifier | None
 
-    def __init__(self, *, operation: str | None = ..., identifier: ExternalOrganizationIdentifier | None = ...) -> None: ...
-
 
 class ExternalOrganizationIdentifierListing(Model):
     entities: list[ExternalOrganizationIdentifier] | None
-
-    def __init__(self, *, entities: list[ExternalOrganizationIdentifier] | None = ...) -> None: ...
 
 
 class ExternalOrganizationListing(Model):
@@ -333,8 +277,6 @@ class ExternalOrganizationListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ExternalOrganization] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., partial_results: bool | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ExternalOrganizationTrustorLink(Model):
     division: WritableStarrableDivision | None
@@ -343,22 +285,16 @@ class ExternalOrganizationTrustorLink(Model):
     date_created: _dt.datetime | None
     external_organization_uri: str | None
 
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., external_organization_id: str | None = ..., trustor_org_id: str | None = ..., date_created: _dt.datetime | None = ..., external_organization_uri: str | None = ...) -> None: ...
-
 
 class ExternalPageMetadata(Model):
     name: str | None
     profile_picture_url: str | None
-
-    def __init__(self, *, name: str | None = ..., profile_picture_url: str | None = ...) -> None: ...
 
 
 class ExternalSegment(Model):
     id: str | None
     name: str | None
     source: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., source: str | None = ...) -> None: ...
 
 
 class ExternalSource(Model):
@@ -367,5 +303,3 @@ class ExternalSource(Model):
     active: bool | None
     link_configuration: LinkConfiguration | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., active: bool | None = ..., link_configuration: LinkConfiguration | None = ..., self_uri: str | None = ...) -> None: ...

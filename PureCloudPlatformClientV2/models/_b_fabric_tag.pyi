@@ -42,21 +42,15 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 class FabricTag(Model):
     name: str | None
 
-    def __init__(self, *, name: str | None = ...) -> None: ...
-
 
 class FacebookAppCredentials(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class FacebookDataIngestionRuleRequest(Model):
     name: str | None
     description: str | None
     integration_id: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., integration_id: str | None = ...) -> None: ...
 
 
 class FacebookDataIngestionRuleResponse(Model):
@@ -72,8 +66,6 @@ class FacebookDataIngestionRuleResponse(Model):
     integration_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., integration_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FacebookDataIngestionRuleVersionResponse(Model):
     id: str | None
@@ -88,8 +80,6 @@ class FacebookDataIngestionRuleVersionResponse(Model):
     integration_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., integration_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FacebookDataIngestionRuleVersionResponseEntityListing(Model):
     entities: list[FacebookDataIngestionRuleVersionResponse] | None
@@ -103,22 +93,16 @@ class FacebookDataIngestionRuleVersionResponseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[FacebookDataIngestionRuleVersionResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FacebookId(Model):
     ids: list[FacebookScopedId] | None
     display_name: str | None
-
-    def __init__(self, *, ids: list[FacebookScopedId] | None = ..., display_name: str | None = ...) -> None: ...
 
 
 class FacebookIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
-
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class FacebookIntegration(Model):
@@ -141,8 +125,6 @@ class FacebookIntegration(Model):
     create_error: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingReference | None = ..., app_id: str | None = ..., page_id: str | None = ..., page_name: str | None = ..., page_profile_image_url: str | None = ..., status: str | None = ..., recipient: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., version: int | None = ..., create_status: str | None = ..., create_error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FacebookIntegrationEntityListing(Model):
     entities: list[FacebookIntegration] | None
@@ -155,8 +137,6 @@ class FacebookIntegrationEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[FacebookIntegration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class FacebookIntegrationRequest(Model):
@@ -171,8 +151,6 @@ class FacebookIntegrationRequest(Model):
     app_secret: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., page_access_token: str | None = ..., user_access_token: str | None = ..., page_id: str | None = ..., app_id: str | None = ..., app_secret: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FacebookIntegrationUpdateRequest(Model):
     id: str | None
@@ -183,33 +161,23 @@ class FacebookIntegrationUpdateRequest(Model):
     user_access_token: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., page_access_token: str | None = ..., user_access_token: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FacebookPermission(Model):
     name: str | None
     type: str | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class FacebookPermissionEntityListing(Model):
     entities: list[FacebookPermission] | None
-
-    def __init__(self, *, entities: list[FacebookPermission] | None = ...) -> None: ...
 
 
 class FacebookScopedId(Model):
     scoped_id: str | None
 
-    def __init__(self, *, scoped_id: str | None = ...) -> None: ...
-
 
 class Facet(Model):
     name: str | None
     type: str | None
-
-    def __init__(self, *, name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class FacetEntry(Model):
@@ -222,15 +190,11 @@ class FacetEntry(Model):
     term_type: str | None
     terms: list[FacetTerm] | None
 
-    def __init__(self, *, attribute: TermAttribute | None = ..., statistics: FacetStatistics | None = ..., other: int | None = ..., total: int | None = ..., missing: int | None = ..., term_count: int | None = ..., term_type: str | None = ..., terms: list[FacetTerm] | None = ...) -> None: ...
-
 
 class FacetKeyAttribute(Model):
     id: str | None
     name: str | None
     count: int | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class FacetStatistics(Model):
@@ -242,8 +206,6 @@ class FacetStatistics(Model):
     date_min: _dt.datetime | None
     date_max: _dt.datetime | None
 
-    def __init__(self, *, count: int | None = ..., min: float | None = ..., max: float | None = ..., mean: float | None = ..., std_deviation: float | None = ..., date_min: _dt.datetime | None = ..., date_max: _dt.datetime | None = ...) -> None: ...
-
 
 class FacetTerm(Model):
     term: str | None
@@ -253,15 +215,11 @@ class FacetTerm(Model):
     count: int | None
     time: _dt.datetime | None
 
-    def __init__(self, *, term: str | None = ..., key: int | None = ..., id: str | None = ..., name: str | None = ..., count: int | None = ..., time: _dt.datetime | None = ...) -> None: ...
-
 
 class FailedDeleteProtectionUpdate(Model):
     conversation: ConversationReference | None
     error_message: str | None
     error_code: str | None
-
-    def __init__(self, *, conversation: ConversationReference | None = ..., error_message: str | None = ..., error_code: str | None = ...) -> None: ...
 
 
 class FailedObject(Model):
@@ -269,8 +227,6 @@ class FailedObject(Model):
     version: str | None
     name: str | None
     error_code: str | None
-
-    def __init__(self, *, id: str | None = ..., version: str | None = ..., name: str | None = ..., error_code: str | None = ...) -> None: ...
 
 
 class FailedRecordingEntityListing(Model):
@@ -285,21 +241,15 @@ class FailedRecordingEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[RecordingJobFailedRecording] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FailureReason(Model):
     code: str | None
     message: str | None
 
-    def __init__(self, *, code: str | None = ..., message: str | None = ...) -> None: ...
-
 
 class Fallback(Model):
     enabled: bool | None
     actions: list[CopilotFallbackAction] | None
-
-    def __init__(self, *, enabled: bool | None = ..., actions: list[CopilotFallbackAction] | None = ...) -> None: ...
 
 
 class Faq(Model):
@@ -310,14 +260,10 @@ class Faq(Model):
     document_display_name: str | None
     confidence: float | None
 
-    def __init__(self, *, question: str | None = ..., answer: str | None = ..., source_uri: str | None = ..., document_url: str | None = ..., document_display_name: str | None = ..., confidence: float | None = ...) -> None: ...
-
 
 class FaxConfig(Model):
     send_email_notifications: bool | None
     disable_email_pii: bool | None
-
-    def __init__(self, *, send_email_notifications: bool | None = ..., disable_email_pii: bool | None = ...) -> None: ...
 
 
 class FaxDocument(Model):
@@ -340,8 +286,6 @@ class FaxDocument(Model):
     download_sharing_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., content_uri: str | None = ..., workspace: DomainEntityRef | None = ..., created_by: DomainEntityRef | None = ..., sharing_uri: str | None = ..., content_type: str | None = ..., content_length: int | None = ..., filename: str | None = ..., read: bool | None = ..., page_count: int | None = ..., caller_address: str | None = ..., receiver_address: str | None = ..., thumbnails: list[DocumentThumbnail] | None = ..., download_sharing_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FaxDocumentEntityListing(Model):
     entities: list[FaxDocument] | None
@@ -355,8 +299,6 @@ class FaxDocumentEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[FaxDocument] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FaxSendRequest(Model):
     id: str | None
@@ -369,8 +311,6 @@ class FaxSendRequest(Model):
     time_zone_offset_minutes: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., addresses: list[str] | None = ..., document_id: str | None = ..., content_type: str | None = ..., workspace: Workspace | None = ..., cover_sheet: CoverSheet | None = ..., time_zone_offset_minutes: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FaxSendResponse(Model):
     id: str | None
@@ -379,8 +319,6 @@ class FaxSendResponse(Model):
     upload_method_type: str | None
     headers: dict[str, str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., upload_destination_uri: str | None = ..., upload_method_type: str | None = ..., headers: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class FaxStatus(Model):
@@ -393,15 +331,11 @@ class FaxStatus(Model):
     page_errors: int | None
     line_errors: int | None
 
-    def __init__(self, *, direction: str | None = ..., expected_pages: int | None = ..., active_page: int | None = ..., lines_transmitted: int | None = ..., bytes_transmitted: int | None = ..., baud_rate: int | None = ..., page_errors: int | None = ..., line_errors: int | None = ...) -> None: ...
-
 
 class FaxSummary(Model):
     read_count: int | None
     unread_count: int | None
     total_count: int | None
-
-    def __init__(self, *, read_count: int | None = ..., unread_count: int | None = ..., total_count: int | None = ...) -> None: ...
 
 
 class FaxTopicFaxDataV2(Model):
@@ -423,34 +357,24 @@ class FaxTopicFaxDataV2(Model):
     receiver_address: str | None
     read: bool | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., workspace: FaxTopicWorkspaceData | None = ..., created_by: FaxTopicUserData | None = ..., content_type: str | None = ..., content_length: int | None = ..., filename: str | None = ..., change_number: int | None = ..., date_uploaded: _dt.datetime | None = ..., uploaded_by: FaxTopicUserData | None = ..., lock_info: FaxTopicLockData | None = ..., self_uri: str | None = ..., caller_address: str | None = ..., receiver_address: str | None = ..., read: bool | None = ...) -> None: ...
-
 
 class FaxTopicLockData(Model):
     locked_by: FaxTopicUserData | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
 
-    def __init__(self, *, locked_by: FaxTopicUserData | None = ..., date_created: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ...) -> None: ...
-
 
 class FaxTopicUserData(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class FaxTopicWorkspaceData(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class FeatureState(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class FeatureSupport(Model):
@@ -458,29 +382,21 @@ class FeatureSupport(Model):
     support_level: str | None
     details: str | None
 
-    def __init__(self, *, feature: str | None = ..., support_level: str | None = ..., details: str | None = ...) -> None: ...
-
 
 class Feedback(Model):
     suggestion_id: str | None
     user_provided: bool | None
     relevance: str | None
 
-    def __init__(self, *, suggestion_id: str | None = ..., user_provided: bool | None = ..., relevance: str | None = ...) -> None: ...
-
 
 class FeedbackAddRequest(Model):
     rating: str | None
     summary: str | None
 
-    def __init__(self, *, rating: str | None = ..., summary: str | None = ...) -> None: ...
-
 
 class FeedbackUpdateRequest(Model):
     rating: str | None
     summary: str | None
-
-    def __init__(self, *, rating: str | None = ..., summary: str | None = ...) -> None: ...
 
 
 class FieldConfig(Model):
@@ -493,15 +409,11 @@ class FieldConfig(Model):
     schema_version: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., entity_type: str | None = ..., state: str | None = ..., sections: list[Section] | None = ..., version: str | None = ..., schema_version: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FieldConfigs(Model):
     org: FieldConfig | None
     person: FieldConfig | None
     group: FieldConfig | None
-
-    def __init__(self, *, org: FieldConfig | None = ..., person: FieldConfig | None = ..., group: FieldConfig | None = ...) -> None: ...
 
 
 class FieldList(Model):
@@ -516,14 +428,10 @@ class FieldList(Model):
     required: bool | None
     gdpr: bool | None
 
-    def __init__(self, *, custom_labels: bool | None = ..., instruction_text: str | None = ..., key: str | None = ..., label_keys: list[str] | None = ..., params: dict[str, _t.Any] | None = ..., repeatable: bool | None = ..., state: str | None = ..., type: str | None = ..., required: bool | None = ..., gdpr: bool | None = ...) -> None: ...
-
 
 class FieldMapping(Model):
     data_action_value_name: str | None
     data_action_synonym_name: str | None
-
-    def __init__(self, *, data_action_value_name: str | None = ..., data_action_synonym_name: str | None = ...) -> None: ...
 
 
 class FileSpecificationTemplate(Model):
@@ -543,8 +451,6 @@ class FileSpecificationTemplate(Model):
     preprocessing_rules: list[PreprocessingRule] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., description: str | None = ..., format: str | None = ..., number_of_heading_lines_skipped: int | None = ..., number_of_trailing_lines_skipped: int | None = ..., header: bool | None = ..., delimiter: str | None = ..., delimiter_value: str | None = ..., column_information: list[Column] | None = ..., preprocessing_rules: list[PreprocessingRule] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FileSpecificationTemplateEntityListing(Model):
     entities: list[FileSpecificationTemplate] | None
@@ -558,21 +464,15 @@ class FileSpecificationTemplateEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[FileSpecificationTemplate] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FileUploadMode(Model):
     file_types: list[str] | None
     max_file_size_kb: int | None
 
-    def __init__(self, *, file_types: list[str] | None = ..., max_file_size_kb: int | None = ...) -> None: ...
-
 
 class FileUploadSettings(Model):
     enable_attachments: bool | None
     modes: list[FileUploadMode] | None
-
-    def __init__(self, *, enable_attachments: bool | None = ..., modes: list[FileUploadMode] | None = ...) -> None: ...
 
 
 class Filter(Model):
@@ -581,15 +481,11 @@ class Filter(Model):
     operator: str | None
     values: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., operator: str | None = ..., values: list[str] | None = ...) -> None: ...
-
 
 class FilterPreviewResponse(Model):
     filtered_contacts: int | None
     total_contacts: int | None
     preview: list[DialerContact] | None
-
-    def __init__(self, *, filtered_contacts: int | None = ..., total_contacts: int | None = ..., preview: list[DialerContact] | None = ...) -> None: ...
 
 
 class FinishWebAuthnRegistrationRequest(Model):
@@ -597,22 +493,16 @@ class FinishWebAuthnRegistrationRequest(Model):
     name: str | None
     default: bool | None
 
-    def __init__(self, *, credential: PublicKeyCredentialCreationResponse | None = ..., name: str | None = ..., default: bool | None = ...) -> None: ...
-
 
 class FixedAvailability(Model):
     availability_range: AvailabilityRange | None
     date_range: RequiredLocalDateRange | None
     days_of_week: list[str] | None
 
-    def __init__(self, *, availability_range: AvailabilityRange | None = ..., date_range: RequiredLocalDateRange | None = ..., days_of_week: list[str] | None = ...) -> None: ...
-
 
 class FlattenedJsonSchemaDocument(Model):
     schema: JsonSchemaDocument | None
     array_properties: list[str] | None
-
-    def __init__(self, *, schema: JsonSchemaDocument | None = ..., array_properties: list[str] | None = ...) -> None: ...
 
 
 class Flow(Model):
@@ -641,16 +531,12 @@ class Flow(Model):
     virtual_agent_enabled: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., type: str | None = ..., locked_user: User | None = ..., locked_client: DomainEntityRef | None = ..., active: bool | None = ..., system: bool | None = ..., deleted: bool | None = ..., published_version: FlowVersion | None = ..., saved_version: FlowVersion | None = ..., input_schema: _t.Any | None = ..., output_schema: _t.Any | None = ..., checked_in_version: FlowVersion | None = ..., debug_version: FlowVersion | None = ..., published_by: User | None = ..., current_operation: Operation | None = ..., nlu_info: NluInfo | None = ..., supported_languages: list[SupportedLanguage] | None = ..., compatible_flow_types: list[str] | None = ..., worktype_id: str | None = ..., virtual_agent_enabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowActivityData(Model):
     group: dict[str, str] | None
     data: list[FlowActivityMetricValue] | None
     truncated: bool | None
     entities: list[FlowActivityEntityData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[FlowActivityMetricValue] | None = ..., truncated: bool | None = ..., entities: list[FlowActivityEntityData] | None = ...) -> None: ...
 
 
 class FlowActivityEntityData(Model):
@@ -680,16 +566,12 @@ class FlowActivityEntityData(Model):
     user_id: str | None
     scored_agents: list[FlowActivityScoredAgent] | None
 
-    def __init__(self, *, activity_date: _dt.datetime | None = ..., metric: str | None = ..., active_routing: str | None = ..., address_from: str | None = ..., address_to: str | None = ..., ani: str | None = ..., conversation_id: str | None = ..., converted_from: str | None = ..., converted_to: str | None = ..., direction: str | None = ..., dnis: str | None = ..., flow_id: str | None = ..., flow_type: str | None = ..., media_type: str | None = ..., participant_name: str | None = ..., queue_id: str | None = ..., requested_language_id: str | None = ..., requested_routing_skill_ids: list[str] | None = ..., requested_routings: list[str] | None = ..., routing_priority: int | None = ..., session_id: str | None = ..., team_id: str | None = ..., used_routing: str | None = ..., user_id: str | None = ..., scored_agents: list[FlowActivityScoredAgent] | None = ...) -> None: ...
-
 
 class FlowActivityMetricValue(Model):
     metric: str | None
     qualifier: str | None
     entity_ids: list[str] | None
     count: int | None
-
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., entity_ids: list[str] | None = ..., count: int | None = ...) -> None: ...
 
 
 class FlowActivityQuery(Model):
@@ -698,14 +580,10 @@ class FlowActivityQuery(Model):
     filter: FlowActivityQueryFilter | None
     order: str | None
 
-    def __init__(self, *, metrics: list[FlowActivityQueryMetric] | None = ..., group_by: list[str] | None = ..., filter: FlowActivityQueryFilter | None = ..., order: str | None = ...) -> None: ...
-
 
 class FlowActivityQueryClause(Model):
     type: str | None
     predicates: list[FlowActivityQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[FlowActivityQueryPredicate] | None = ...) -> None: ...
 
 
 class FlowActivityQueryFilter(Model):
@@ -713,14 +591,10 @@ class FlowActivityQueryFilter(Model):
     clauses: list[FlowActivityQueryClause] | None
     predicates: list[FlowActivityQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[FlowActivityQueryClause] | None = ..., predicates: list[FlowActivityQueryPredicate] | None = ...) -> None: ...
-
 
 class FlowActivityQueryMetric(Model):
     metric: str | None
     details: bool | None
-
-    def __init__(self, *, metric: str | None = ..., details: bool | None = ...) -> None: ...
 
 
 class FlowActivityQueryPredicate(Model):
@@ -729,43 +603,31 @@ class FlowActivityQueryPredicate(Model):
     operator: str | None
     value: str | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class FlowActivityResponse(Model):
     results: list[FlowActivityData] | None
     entity_id_dimension: str | None
-
-    def __init__(self, *, results: list[FlowActivityData] | None = ..., entity_id_dimension: str | None = ...) -> None: ...
 
 
 class FlowActivityScoredAgent(Model):
     agent_score: int | None
     scored_agent_id: str | None
 
-    def __init__(self, *, agent_score: int | None = ..., scored_agent_id: str | None = ...) -> None: ...
-
 
 class FlowAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class FlowAggregateQueryClause(Model):
     type: str | None
     predicates: list[FlowAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[FlowAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class FlowAggregateQueryFilter(Model):
     type: str | None
     clauses: list[FlowAggregateQueryClause] | None
     predicates: list[FlowAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[FlowAggregateQueryClause] | None = ..., predicates: list[FlowAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class FlowAggregateQueryPredicate(Model):
@@ -775,13 +637,9 @@ class FlowAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class FlowAggregateQueryResponse(Model):
     results: list[FlowAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[FlowAggregateDataContainer] | None = ...) -> None: ...
 
 
 class FlowAggregationQuery(Model):
@@ -795,14 +653,10 @@ class FlowAggregationQuery(Model):
     views: list[FlowAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: FlowAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[FlowAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class FlowAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class FlowAggregationView(Model):
@@ -811,14 +665,10 @@ class FlowAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class FlowAsyncAggregateQueryResponse(Model):
     results: list[FlowAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[FlowAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class FlowAsyncAggregationQuery(Model):
@@ -833,8 +683,6 @@ class FlowAsyncAggregationQuery(Model):
     alternate_time_dimension: str | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: FlowAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[FlowAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class FlowCharacteristics(Model):
     execution_items: bool | None
@@ -846,13 +694,9 @@ class FlowCharacteristics(Model):
     variables: bool | None
     names: bool | None
 
-    def __init__(self, *, execution_items: bool | None = ..., execution_input_outputs: bool | None = ..., communications: bool | None = ..., event_error: bool | None = ..., event_warning: bool | None = ..., event_other: bool | None = ..., variables: bool | None = ..., names: bool | None = ...) -> None: ...
-
 
 class FlowDiagnosticInfo(Model):
     last_action_id: int | None
-
-    def __init__(self, *, last_action_id: int | None = ...) -> None: ...
 
 
 class FlowDivisionView(Model):
@@ -868,8 +712,6 @@ class FlowDivisionView(Model):
     debug_version: FlowVersion | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., type: str | None = ..., description: str | None = ..., input_schema: JsonSchemaDocument | None = ..., output_schema: JsonSchemaDocument | None = ..., supported_languages: list[SupportedLanguage] | None = ..., published_version: FlowVersion | None = ..., debug_version: FlowVersion | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowDivisionViewEntityListing(Model):
     entities: list[FlowDivisionView] | None
@@ -882,8 +724,6 @@ class FlowDivisionViewEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[FlowDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class FlowEndDetailEventTopicFlowEndEvent(Model):
@@ -912,8 +752,6 @@ class FlowEndDetailEventTopicFlowEndEvent(Model):
     transfer_type: str | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., disconnect_type: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., subject: str | None = ..., message_type: str | None = ..., flow_type: str | None = ..., flow_id: str | None = ..., division_id: str | None = ..., flow_version: str | None = ..., connected_duration_ms: int | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., exit_reason: str | None = ..., transfer_type: str | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class FlowEntityListing(Model):
     entities: list[Flow] | None
@@ -927,29 +765,21 @@ class FlowEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Flow] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FlowExecutionAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class FlowExecutionAggregateQueryClause(Model):
     type: str | None
     predicates: list[FlowExecutionAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[FlowExecutionAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class FlowExecutionAggregateQueryFilter(Model):
     type: str | None
     clauses: list[FlowExecutionAggregateQueryClause] | None
     predicates: list[FlowExecutionAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[FlowExecutionAggregateQueryClause] | None = ..., predicates: list[FlowExecutionAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class FlowExecutionAggregateQueryPredicate(Model):
@@ -959,13 +789,9 @@ class FlowExecutionAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class FlowExecutionAggregateQueryResponse(Model):
     results: list[FlowExecutionAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[FlowExecutionAggregateDataContainer] | None = ...) -> None: ...
 
 
 class FlowExecutionAggregationQuery(Model):
@@ -979,14 +805,10 @@ class FlowExecutionAggregationQuery(Model):
     views: list[FlowExecutionAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: FlowExecutionAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[FlowExecutionAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class FlowExecutionAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class FlowExecutionAggregationView(Model):
@@ -995,14 +817,10 @@ class FlowExecutionAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class FlowExecutionAsyncAggregateQueryResponse(Model):
     results: list[FlowExecutionAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[FlowExecutionAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class FlowExecutionAsyncAggregationQuery(Model):
@@ -1016,8 +834,6 @@ class FlowExecutionAsyncAggregationQuery(Model):
     views: list[FlowExecutionAggregationView] | None
     alternate_time_dimension: str | None
     page_size: int | None
-
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: FlowExecutionAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[FlowExecutionAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
 
 
 class FlowExecutionDataQueryResult(Model):
@@ -1035,16 +851,12 @@ class FlowExecutionDataQueryResult(Model):
     flow_name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., start_date_time: _dt.datetime | None = ..., end_date_time: _dt.datetime | None = ..., flow_id: str | None = ..., flow_version: str | None = ..., conversation_id: str | None = ..., workitem_id: str | None = ..., flow_type: str | None = ..., flow_error_reason: str | None = ..., flow_warning_reason: str | None = ..., flow_name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowExecutionLaunchRequest(Model):
     flow_id: str | None
     flow_version: str | None
     input_data: dict[str, _t.Any] | None
     name: str | None
-
-    def __init__(self, *, flow_id: str | None = ..., flow_version: str | None = ..., input_data: dict[str, _t.Any] | None = ..., name: str | None = ...) -> None: ...
 
 
 class FlowExecutionLaunchResponse(Model):
@@ -1053,13 +865,9 @@ class FlowExecutionLaunchResponse(Model):
     flow_version: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., flow_version: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowHealth(Model):
     flow_version_info: FlowHealthVersionInfo | None
     language_info: dict[str, LocaleInfo] | None
     intents: list[FlowHealthIntentInfo] | None
     self_uri: str | None
-
-    def __init__(self, *, flow_version_info: FlowHealthVersionInfo | None = ..., language_info: dict[str, LocaleInfo] | None = ..., intents: list[FlowHealthIntentInfo] | None = ..., self_uri: str | None = ...) -> None: ...

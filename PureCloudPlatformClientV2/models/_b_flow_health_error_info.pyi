@@ -13,8 +13,6 @@ class FlowHealthErrorInfo(Model):
     message_with_params: str | None
     message_params: dict[str, _t.Any] | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class FlowHealthIntent(Model):
     id: str | None
@@ -23,5 +21,3 @@ class FlowHealthIntent(Model):
     language: str | None
     health: HealthInfo | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., flow_version_info: FlowHealthIntentVersionInfo | None = ..., language: str | None = ..., health: HealthInfo | None = ..., self_uri: str | None = ...) -> None: ...

@@ -17,8 +17,6 @@ class FlowHealthIntentInfo(Model):
     language_health: dict[str, LocaleHealth] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., language_health: dict[str, LocaleHealth] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowHealthIntentUtterance(Model):
     id: str | None
@@ -28,15 +26,11 @@ class FlowHealthIntentUtterance(Model):
     outlier_info: OutlierInfo | None
     confusion_info: ConfusionInfo | None
 
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., issue_count: int | None = ..., static_validation_results: list[str] | None = ..., outlier_info: OutlierInfo | None = ..., confusion_info: ConfusionInfo | None = ...) -> None: ...
-
 
 class FlowHealthIntentVersionInfo(Model):
     nlu_version: AddressableEntityRef | None
     flow_version: AddressableEntityRef | None
     nlu_domain: AddressableEntityRef | None
-
-    def __init__(self, *, nlu_version: AddressableEntityRef | None = ..., flow_version: AddressableEntityRef | None = ..., nlu_domain: AddressableEntityRef | None = ...) -> None: ...
 
 
 class FlowHealthUtterance(Model):
@@ -49,18 +43,12 @@ class FlowHealthUtterance(Model):
     confusion_info: ConfusionDetails | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., issue_count: int | None = ..., language: str | None = ..., static_validation_results: list[str] | None = ..., outlier_info: OutlierInfo | None = ..., confusion_info: ConfusionDetails | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowHealthVersionInfo(Model):
     flow_version: AddressableEntityRef | None
     nlu_domain: AddressableEntityRef | None
 
-    def __init__(self, *, flow_version: AddressableEntityRef | None = ..., nlu_domain: AddressableEntityRef | None = ...) -> None: ...
-
 
 class FlowLogLevel(Model):
     level: str | None
     characteristics: FlowCharacteristics | None
-
-    def __init__(self, *, level: str | None = ..., characteristics: FlowCharacteristics | None = ...) -> None: ...

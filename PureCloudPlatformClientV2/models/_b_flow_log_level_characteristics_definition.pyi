@@ -35,20 +35,14 @@ class FlowLogLevelCharacteristicsDefinition(Model):
     minimum_level: str | None
     depends_on: FlowCharacteristics | None
 
-    def __init__(self, *, id: str | None = ..., minimum_level: str | None = ..., depends_on: FlowCharacteristics | None = ...) -> None: ...
-
 
 class FlowLogLevelCharacteristicsDefinitions(Model):
     log_levels: list[FlowLogLevel] | None
     characteristics: list[FlowLogLevelCharacteristicsDefinition] | None
 
-    def __init__(self, *, log_levels: list[FlowLogLevel] | None = ..., characteristics: list[FlowLogLevelCharacteristicsDefinition] | None = ...) -> None: ...
-
 
 class FlowLogLevelRequest(Model):
     log_level_characteristics: FlowLogLevel | None
-
-    def __init__(self, *, log_level_characteristics: FlowLogLevel | None = ...) -> None: ...
 
 
 class FlowMetricsTopicFlowMetricRecord(Model):
@@ -153,29 +147,21 @@ class FlowMetricsTopicFlowMetricRecord(Model):
     outcomes: list[FlowMetricsTopicFlowOutcome] | None
     scored_agents: list[FlowMetricsTopicFlowScoredAgent] | None
 
-    def __init__(self, *, metric: str | None = ..., metric_date: _dt.datetime | None = ..., value: int | None = ..., record_id: str | None = ..., active_routing: str | None = ..., active_skill_ids: list[str] | None = ..., address_from: str | None = ..., address_to: str | None = ..., agent_assistant_id: str | None = ..., agent_bullseye_ring: int | None = ..., agent_owned: bool | None = ..., ani: str | None = ..., assigner_id: str | None = ..., authenticated: bool | None = ..., conversation_id: str | None = ..., conversation_initiator: str | None = ..., converted_from: str | None = ..., converted_to: str | None = ..., customer_participation: bool | None = ..., delivery_status: str | None = ..., destination_addresses: list[str] | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., division_ids: list[str] | None = ..., dnis: str | None = ..., edge_id: str | None = ..., eligible_agent_counts: list[int] | None = ..., ending_language: str | None = ..., entry_reason: str | None = ..., entry_type: str | None = ..., error_code: str | None = ..., exit_reason: str | None = ..., extended_delivery_status: str | None = ..., external_contact_id: str | None = ..., external_media_count: int | None = ..., external_organization_id: str | None = ..., external_tag: str | None = ..., first_queue: bool | None = ..., flagged_reason: str | None = ..., flow_id: str | None = ..., flow_in_type: str | None = ..., flow_milestone_ids: list[str] | None = ..., flow_name: str | None = ..., flow_out_type: str | None = ..., flow_sub_type: str | None = ..., flow_type: str | None = ..., flow_version: str | None = ..., group_id: str | None = ..., interaction_type: str | None = ..., journey_action_id: str | None = ..., journey_action_map_id: str | None = ..., journey_action_map_version: int | None = ..., journey_customer_id: str | None = ..., journey_customer_id_type: str | None = ..., journey_customer_session_id: str | None = ..., journey_customer_session_id_type: str | None = ..., knowledge_base_id: str | None = ..., media_count: int | None = ..., media_type: str | None = ..., message_type: str | None = ..., originating_direction: str | None = ..., outbound_campaign_id: str | None = ..., outbound_contact_id: str | None = ..., outbound_contact_list_id: str | None = ..., participant_name: str | None = ..., peer_id: str | None = ..., provider: str | None = ..., purpose: str | None = ..., queue_id: str | None = ..., recognition_failure_reason: str | None = ..., remote: str | None = ..., removed_skill_ids: list[str] | None = ..., requested_language_id: str | None = ..., requested_routing_skill_ids: list[str] | None = ..., requested_routings: list[str] | None = ..., room_id: str | None = ..., routing_priority: int | None = ..., routing_ring: int | None = ..., routing_rule: str | None = ..., routing_rule_type: str | None = ..., selected_agent_id: str | None = ..., selected_agent_rank: int | None = ..., self_served: bool | None = ..., session_dnis: str | None = ..., session_id: str | None = ..., skill_expression_id: str | None = ..., starting_language: str | None = ..., station_id: str | None = ..., team_id: str | None = ..., transfer_target_address: str | None = ..., transfer_target_name: str | None = ..., transfer_type: str | None = ..., used_routing: str | None = ..., user_id: str | None = ..., video_present: bool | None = ..., waiting_interaction_counts: list[int] | None = ..., wrap_up_code: str | None = ..., proposed_agents: list[FlowMetricsTopicFlowProposedAgent] | None = ..., outcomes: list[FlowMetricsTopicFlowOutcome] | None = ..., scored_agents: list[FlowMetricsTopicFlowScoredAgent] | None = ...) -> None: ...
-
 
 class FlowMetricsTopicFlowOutcome(Model):
     flow_outcome: str | None
     flow_outcome_id: str | None
     flow_outcome_value: str | None
 
-    def __init__(self, *, flow_outcome: str | None = ..., flow_outcome_id: str | None = ..., flow_outcome_value: str | None = ...) -> None: ...
-
 
 class FlowMetricsTopicFlowProposedAgent(Model):
     agent_rank: int | None
     proposed_agent_id: str | None
 
-    def __init__(self, *, agent_rank: int | None = ..., proposed_agent_id: str | None = ...) -> None: ...
-
 
 class FlowMetricsTopicFlowScoredAgent(Model):
     agent_score: int | None
     scored_agent_id: str | None
-
-    def __init__(self, *, agent_score: int | None = ..., scored_agent_id: str | None = ...) -> None: ...
 
 
 class FlowMilestone(Model):
@@ -185,16 +171,12 @@ class FlowMilestone(Model):
     description: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowMilestoneDivisionView(Model):
     id: str | None
     name: str | None
     division: WritableDivision | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class FlowMilestoneDivisionViewEntityListing(Model):
@@ -209,8 +191,6 @@ class FlowMilestoneDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[FlowMilestoneDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FlowMilestoneListing(Model):
     entities: list[FlowMilestone] | None
@@ -224,14 +204,10 @@ class FlowMilestoneListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[FlowMilestone] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FlowObservationDataContainer(Model):
     group: dict[str, str] | None
     data: list[ObservationMetricData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[ObservationMetricData] | None = ...) -> None: ...
 
 
 class FlowObservationQuery(Model):
@@ -239,22 +215,16 @@ class FlowObservationQuery(Model):
     metrics: list[str] | None
     detail_metrics: list[str] | None
 
-    def __init__(self, *, filter: FlowObservationQueryFilter | None = ..., metrics: list[str] | None = ..., detail_metrics: list[str] | None = ...) -> None: ...
-
 
 class FlowObservationQueryClause(Model):
     type: str | None
     predicates: list[FlowObservationQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[FlowObservationQueryPredicate] | None = ...) -> None: ...
 
 
 class FlowObservationQueryFilter(Model):
     type: str | None
     clauses: list[FlowObservationQueryClause] | None
     predicates: list[FlowObservationQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[FlowObservationQueryClause] | None = ..., predicates: list[FlowObservationQueryPredicate] | None = ...) -> None: ...
 
 
 class FlowObservationQueryPredicate(Model):
@@ -264,13 +234,9 @@ class FlowObservationQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class FlowObservationQueryResponse(Model):
     results: list[FlowObservationDataContainer] | None
-
-    def __init__(self, *, results: list[FlowObservationDataContainer] | None = ...) -> None: ...
 
 
 class FlowOutcome(Model):
@@ -281,14 +247,10 @@ class FlowOutcome(Model):
     current_operation: Operation | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., current_operation: Operation | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowOutcomeDetailEventTopicFlowMilestone(Model):
     milestone_id: str | None
     milestone_time: int | None
-
-    def __init__(self, *, milestone_id: str | None = ..., milestone_time: int | None = ...) -> None: ...
 
 
 class FlowOutcomeDetailEventTopicFlowOutcomeEvent(Model):
@@ -318,16 +280,12 @@ class FlowOutcomeDetailEventTopicFlowOutcomeEvent(Model):
     conversation_external_organization_ids: list[str] | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., subject: str | None = ..., message_type: str | None = ..., flow_type: str | None = ..., flow_id: str | None = ..., division_id: str | None = ..., flow_version: str | None = ..., flow_outcome_id: str | None = ..., flow_outcome_start_time: int | None = ..., flow_outcome_end_time: int | None = ..., flow_outcome_value: str | None = ..., flow_milestones: list[FlowOutcomeDetailEventTopicFlowMilestone] | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class FlowOutcomeDivisionView(Model):
     id: str | None
     name: str | None
     division: WritableDivision | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class FlowOutcomeDivisionViewEntityListing(Model):
@@ -342,8 +300,6 @@ class FlowOutcomeDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[FlowOutcomeDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FlowOutcomeListing(Model):
     entities: list[FlowOutcome] | None
@@ -357,16 +313,12 @@ class FlowOutcomeListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[FlowOutcome] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FlowPaths(Model):
     category: str | None
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
     elements: dict[str, FlowPathsElement] | None
-
-    def __init__(self, *, category: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., elements: dict[str, FlowPathsElement] | None = ...) -> None: ...
 
 
 class FlowPathsElement(Model):
@@ -378,8 +330,6 @@ class FlowPathsElement(Model):
     flow_outcome: AddressableEntityRef | None
     flow_outcome_value: str | None
 
-    def __init__(self, *, parent_id: str | None = ..., type: str | None = ..., count: int | None = ..., flows: list[FlowPathsFlowDetails] | None = ..., flow_milestone: AddressableEntityRef | None = ..., flow_outcome: AddressableEntityRef | None = ..., flow_outcome_value: str | None = ...) -> None: ...
-
 
 class FlowPathsFlowDetails(Model):
     flow: AddressableEntityRef | None
@@ -387,20 +337,14 @@ class FlowPathsFlowDetails(Model):
     type: str | None
     count: int | None
 
-    def __init__(self, *, flow: AddressableEntityRef | None = ..., version: str | None = ..., type: str | None = ..., count: int | None = ...) -> None: ...
-
 
 class FlowPathsFlowFilter(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class FlowPathsQuery(Model):
     category: str | None
     flows: list[FlowPathsFlowFilter] | None
-
-    def __init__(self, *, category: str | None = ..., flows: list[FlowPathsFlowFilter] | None = ...) -> None: ...
 
 
 class FlowResultEntityListing(Model):
@@ -414,8 +358,6 @@ class FlowResultEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[FlowExecutionDataQueryResult] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class FlowRuntimeExecution(Model):
@@ -431,8 +373,6 @@ class FlowRuntimeExecution(Model):
     conversation: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., flow_version: FlowVersion | None = ..., date_launched: _dt.datetime | None = ..., status: str | None = ..., date_completed: _dt.datetime | None = ..., completion_reason: str | None = ..., flow_error_info: ErrorBody | None = ..., output_data: dict[str, _t.Any] | None = ..., conversation: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowSettingsResponse(Model):
     id: str | None
@@ -443,8 +383,6 @@ class FlowSettingsResponse(Model):
     date_modified: _dt.datetime | None
     log_level_characteristics: FlowLogLevel | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., modified_by: UserReference | None = ..., modified_by_client: DomainEntityRef | None = ..., date_modified: _dt.datetime | None = ..., log_level_characteristics: FlowLogLevel | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class FlowSettingsResponseEntityListing(Model):
@@ -459,8 +397,6 @@ class FlowSettingsResponseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[FlowSettingsResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FlowsQueryCriteriaResponse(Model):
     criteria: list[QueryCriteria] | None
@@ -468,8 +404,6 @@ class FlowsQueryCriteriaResponse(Model):
     action_types: list[str] | None
     error_codes: list[str] | None
     warning_codes: list[str] | None
-
-    def __init__(self, *, criteria: list[QueryCriteria] | None = ..., flow_types: list[str] | None = ..., action_types: list[str] | None = ..., error_codes: list[str] | None = ..., warning_codes: list[str] | None = ...) -> None: ...
 
 
 class FlowStartDetailEventTopicFlowStartEvent(Model):
@@ -493,8 +427,6 @@ class FlowStartDetailEventTopicFlowStartEvent(Model):
     conversation_external_contact_ids: list[str] | None
     conversation_external_organization_ids: list[str] | None
     utilization_label: str | None
-
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., subject: str | None = ..., message_type: str | None = ..., flow_type: str | None = ..., flow_id: str | None = ..., division_id: str | None = ..., flow_version: str | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ...) -> None: ...
 
 
 class FlowVersion(Model):
@@ -523,8 +455,6 @@ class FlowVersion(Model):
     compatible_flow_types: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., commit_version: str | None = ..., configuration_version: str | None = ..., type: str | None = ..., secure: bool | None = ..., debug: bool | None = ..., created_by: User | None = ..., created_by_client: DomainEntityRef | None = ..., configuration_uri: str | None = ..., date_created: int | None = ..., date_checked_in: int | None = ..., date_saved: int | None = ..., generation_id: str | None = ..., publish_result_uri: str | None = ..., input_schema: JsonSchemaDocument | None = ..., output_schema: JsonSchemaDocument | None = ..., virtual_agent_enabled: bool | None = ..., date_published: _dt.datetime | None = ..., date_published_end: _dt.datetime | None = ..., nlu_info: NluInfo | None = ..., supported_languages: list[SupportedLanguage] | None = ..., compatible_flow_types: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FlowVersionEntityListing(Model):
     entities: list[FlowVersion] | None
@@ -538,8 +468,6 @@ class FlowVersionEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[FlowVersion] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class FollowersFilter(Model):
     operator: str | None
@@ -547,33 +475,23 @@ class FollowersFilter(Model):
     to: int | None
     value: int | None
 
-    def __init__(self, *, operator: str | None = ..., pcFrom: int | None = ..., to: int | None = ..., value: int | None = ...) -> None: ...
-
 
 class FooterTemplate(Model):
     type: str | None
     applicable_resources: list[str] | None
 
-    def __init__(self, *, type: str | None = ..., applicable_resources: list[str] | None = ...) -> None: ...
-
 
 class ForecastAbandonRateResponse(Model):
     percent: int | None
-
-    def __init__(self, *, percent: int | None = ...) -> None: ...
 
 
 class ForecastAverageSpeedOfAnswerResponse(Model):
     seconds: int | None
 
-    def __init__(self, *, seconds: int | None = ...) -> None: ...
-
 
 class ForecastInputPlanningGroupData(Model):
     planning_group_id: str | None
     capacity_plan_forecast_metrics: CapacityPlanForecastMetrics | None
-
-    def __init__(self, *, planning_group_id: str | None = ..., capacity_plan_forecast_metrics: CapacityPlanForecastMetrics | None = ...) -> None: ...
 
 
 class ForecastMetadata(Model):
@@ -584,15 +502,11 @@ class ForecastMetadata(Model):
     date_start: _dt.datetime | None
     time_zone: str | None
 
-    def __init__(self, *, date_created: _dt.datetime | None = ..., forecast_id: str | None = ..., interval_length_in_minutes: str | None = ..., source: str | None = ..., date_start: _dt.datetime | None = ..., time_zone: str | None = ...) -> None: ...
-
 
 class ForecastPlanningGroupData(Model):
     planning_group_id: str | None
     offered_per_interval: list[float] | None
     average_handle_time_seconds_per_interval: list[float] | None
-
-    def __init__(self, *, planning_group_id: str | None = ..., offered_per_interval: list[float] | None = ..., average_handle_time_seconds_per_interval: list[float] | None = ...) -> None: ...
 
 
 class ForecastPlanningGroupResponse(Model):
@@ -601,22 +515,16 @@ class ForecastPlanningGroupResponse(Model):
     route_paths: list[RoutePathResponse] | None
     service_goal_template: ForecastServiceGoalTemplateResponse | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., route_paths: list[RoutePathResponse] | None = ..., service_goal_template: ForecastServiceGoalTemplateResponse | None = ...) -> None: ...
-
 
 class ForecastPlanningGroupsResponse(Model):
     entities: list[ForecastPlanningGroupResponse] | None
     business_unit_service_goal_impact: WfmServiceGoalImpactSettings | None
-
-    def __init__(self, *, entities: list[ForecastPlanningGroupResponse] | None = ..., business_unit_service_goal_impact: WfmServiceGoalImpactSettings | None = ...) -> None: ...
 
 
 class ForecastServiceGoalTemplateImpactOverrideResponse(Model):
     service_level: WfmServiceGoalImpact | None
     average_speed_of_answer: WfmServiceGoalImpact | None
     abandon_rate: WfmServiceGoalImpact | None
-
-    def __init__(self, *, service_level: WfmServiceGoalImpact | None = ..., average_speed_of_answer: WfmServiceGoalImpact | None = ..., abandon_rate: WfmServiceGoalImpact | None = ...) -> None: ...
 
 
 class ForecastServiceGoalTemplateResponse(Model):
@@ -625,14 +533,10 @@ class ForecastServiceGoalTemplateResponse(Model):
     abandon_rate: ForecastAbandonRateResponse | None
     impact_override: ForecastServiceGoalTemplateImpactOverrideResponse | None
 
-    def __init__(self, *, service_level: ForecastServiceLevelResponse | None = ..., average_speed_of_answer: ForecastAverageSpeedOfAnswerResponse | None = ..., abandon_rate: ForecastAbandonRateResponse | None = ..., impact_override: ForecastServiceGoalTemplateImpactOverrideResponse | None = ...) -> None: ...
-
 
 class ForecastServiceLevelResponse(Model):
     percent: int | None
     seconds: int | None
-
-    def __init__(self, *, percent: int | None = ..., seconds: int | None = ...) -> None: ...
 
 
 class ForecastSourceDayPointer(Model):
@@ -641,8 +545,6 @@ class ForecastSourceDayPointer(Model):
     date: str | None
     file_name: str | None
     data_key: str | None
-
-    def __init__(self, *, day_of_week: str | None = ..., weight: int | None = ..., date: str | None = ..., file_name: str | None = ..., data_key: str | None = ...) -> None: ...
 
 
 class Form(Model):
@@ -653,13 +555,9 @@ class Form(Model):
     form_pages: list[FormPage] | None
     show_summary: bool | None
 
-    def __init__(self, *, form_description: str | None = ..., received_message: FormMessage | None = ..., reply_message: FormMessage | None = ..., introduction: FormIntroduction | None = ..., form_pages: list[FormPage] | None = ..., show_summary: bool | None = ...) -> None: ...
-
 
 class Format(Model):
     flags: list[str] | None
-
-    def __init__(self, *, flags: list[str] | None = ...) -> None: ...
 
 
 class FormDatePicker(Model):
@@ -668,8 +566,6 @@ class FormDatePicker(Model):
     subtitle: str | None
     date_display_format: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., subtitle: str | None = ..., date_display_format: str | None = ...) -> None: ...
-
 
 class FormIntroduction(Model):
     title: str | None
@@ -677,14 +573,10 @@ class FormIntroduction(Model):
     subtitle: str | None
     button_text: str | None
 
-    def __init__(self, *, title: str | None = ..., image_url: str | None = ..., subtitle: str | None = ..., button_text: str | None = ...) -> None: ...
-
 
 class FormListPicker(Model):
     id: str | None
     sections: list[FormListPickerSection] | None
-
-    def __init__(self, *, id: str | None = ..., sections: list[FormListPickerSection] | None = ...) -> None: ...
 
 
 class FormListPickerItem(Model):
@@ -692,15 +584,11 @@ class FormListPickerItem(Model):
     title: str | None
     image_url: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., image_url: str | None = ...) -> None: ...
-
 
 class FormListPickerSection(Model):
     title: str | None
     multiple_selection: bool | None
     items: list[FormListPickerItem] | None
-
-    def __init__(self, *, title: str | None = ..., multiple_selection: bool | None = ..., items: list[FormListPickerItem] | None = ...) -> None: ...
 
 
 class FormMessage(Model):
@@ -708,15 +596,11 @@ class FormMessage(Model):
     subtitle: str | None
     image_url: str | None
 
-    def __init__(self, *, title: str | None = ..., subtitle: str | None = ..., image_url: str | None = ...) -> None: ...
-
 
 class FormPage(Model):
     title: str | None
     subtitle: str | None
     page_components: list[FormPageComponent] | None
-
-    def __init__(self, *, title: str | None = ..., subtitle: str | None = ..., page_components: list[FormPageComponent] | None = ...) -> None: ...
 
 
 class FormPageComponent(Model):
@@ -726,16 +610,12 @@ class FormPageComponent(Model):
     input: Input | None
     wheel_picker: WheelPicker | None
 
-    def __init__(self, *, form_component_type: str | None = ..., list_picker: FormListPicker | None = ..., date_picker: FormDatePicker | None = ..., input: Input | None = ..., wheel_picker: WheelPicker | None = ...) -> None: ...
-
 
 class FormsTrackTrigger(Model):
     selector: str | None
     form_name: str | None
     capture_data_on_form_abandon: bool | None
     capture_data_on_form_submit: bool | None
-
-    def __init__(self, *, selector: str | None = ..., form_name: str | None = ..., capture_data_on_form_abandon: bool | None = ..., capture_data_on_form_submit: bool | None = ...) -> None: ...
 
 
 class FreeTrialLimit(Model):
@@ -744,13 +624,9 @@ class FreeTrialLimit(Model):
     description: str | None
     resource: str | None
 
-    def __init__(self, *, key: str | None = ..., default_value: int | None = ..., description: str | None = ..., resource: str | None = ...) -> None: ...
-
 
 class FreeTrialLimitDocs(Model):
     namespaces: list[FreeTrialNamespace] | None
-
-    def __init__(self, *, namespaces: list[FreeTrialNamespace] | None = ...) -> None: ...
 
 
 class FreeTrialNamespace(Model):
@@ -758,15 +634,11 @@ class FreeTrialNamespace(Model):
     friendly_name: str | None
     limits: list[FreeTrialLimit] | None
 
-    def __init__(self, *, name: str | None = ..., friendly_name: str | None = ..., limits: list[FreeTrialLimit] | None = ...) -> None: ...
-
 
 class FromEmailAddress(Model):
     domain: DomainEntityRef | None
     friendly_name: str | None
     local_part: str | None
-
-    def __init__(self, *, domain: DomainEntityRef | None = ..., friendly_name: str | None = ..., local_part: str | None = ...) -> None: ...
 
 
 class FullDayTimeOffMarker(Model):
@@ -776,8 +648,6 @@ class FullDayTimeOffMarker(Model):
     activity_code_id: str | None
     paid: bool | None
     time_off_request_id: str | None
-
-    def __init__(self, *, business_unit_date: _dt.date | None = ..., length_minutes: int | None = ..., description: str | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., time_off_request_id: str | None = ...) -> None: ...
 
 
 class Function(Model):
@@ -790,8 +660,6 @@ class Function(Model):
     runtime: str | None
     timeout_seconds: int | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., zip_id: str | None = ..., handler: str | None = ..., runtime: str | None = ..., timeout_seconds: int | None = ...) -> None: ...
-
 
 class FunctionConfig(Model):
     id: str | None
@@ -800,8 +668,6 @@ class FunctionConfig(Model):
     upload_exception_history: list[FunctionZipConfig] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., function: Function | None = ..., zip: FunctionZipConfig | None = ..., upload_exception_history: list[FunctionZipConfig] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class FunctionRuntime(Model):
     name: str | None
@@ -809,22 +675,16 @@ class FunctionRuntime(Model):
     status: str | None
     date_end_of_life: _dt.date | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., status: str | None = ..., date_end_of_life: _dt.date | None = ...) -> None: ...
-
 
 class FunctionUploadRequest(Model):
     file_name: str | None
     signed_url_timeout_seconds: int | None
-
-    def __init__(self, *, file_name: str | None = ..., signed_url_timeout_seconds: int | None = ...) -> None: ...
 
 
 class FunctionUploadResponse(Model):
     url: str | None
     headers: dict[str, str] | None
     signed_url_timeout_seconds: int | None
-
-    def __init__(self, *, url: str | None = ..., headers: dict[str, str] | None = ..., signed_url_timeout_seconds: int | None = ...) -> None: ...
 
 
 class FunctionZipConfig(Model):
@@ -835,8 +695,6 @@ class FunctionZipConfig(Model):
     error_message: str | None
     request_id: str | None
 
-    def __init__(self, *, status: str | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., error_message: str | None = ..., request_id: str | None = ...) -> None: ...
-
 
 class GamificationContestPrizeImageUploadUrlRequest(Model):
     file_name: str | None
@@ -845,8 +703,6 @@ class GamificationContestPrizeImageUploadUrlRequest(Model):
     content_type: str | None
     content_length: int | None
     server_side_encryption: str | None
-
-    def __init__(self, *, file_name: str | None = ..., content_md5: str | None = ..., signed_url_timeout_seconds: int | None = ..., content_type: str | None = ..., content_length: int | None = ..., server_side_encryption: str | None = ...) -> None: ...
 
 
 class GamificationScorecardChangeTopicEvaluationDetail(Model):
@@ -860,13 +716,9 @@ class GamificationScorecardChangeTopicEvaluationDetail(Model):
     evaluation_score_double: float | None
     media_types: list[str] | None
 
-    def __init__(self, *, evaluation_id: str | None = ..., conversation_id: str | None = ..., conversation_date: str | None = ..., form_name: str | None = ..., points: int | None = ..., max_points: int | None = ..., evaluation_score: int | None = ..., evaluation_score_double: float | None = ..., media_types: list[str] | None = ...) -> None: ...
-
 
 class GamificationScorecardChangeTopicMetric(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class GamificationScorecardChangeTopicPerformanceMetric(Model):
@@ -875,8 +727,6 @@ class GamificationScorecardChangeTopicPerformanceMetric(Model):
     value: float | None
     punctuality_events: list[GamificationScorecardChangeTopicPunctualityEvent] | None
     evaluation_details: list[GamificationScorecardChangeTopicEvaluationDetail] | None
-
-    def __init__(self, *, metric: GamificationScorecardChangeTopicMetric | None = ..., points: int | None = ..., value: float | None = ..., punctuality_events: list[GamificationScorecardChangeTopicPunctualityEvent] | None = ..., evaluation_details: list[GamificationScorecardChangeTopicEvaluationDetail] | None = ...) -> None: ...
 
 
 class GamificationScorecardChangeTopicPunctualityEvent(Model):
@@ -888,8 +738,6 @@ class GamificationScorecardChangeTopicPunctualityEvent(Model):
     activity_name: str | None
     points: int | None
 
-    def __init__(self, *, date_start: str | None = ..., date_schedule_start: str | None = ..., activity_code: str | None = ..., activity_code_id: str | None = ..., activity_color: str | None = ..., activity_name: str | None = ..., points: int | None = ...) -> None: ...
-
 
 class GamificationScorecardChangeTopicScorecardChange(Model):
     workday: str | None
@@ -899,16 +747,12 @@ class GamificationScorecardChangeTopicScorecardChange(Model):
     user_id: str | None
     performance_metrics: list[GamificationScorecardChangeTopicPerformanceMetric] | None
 
-    def __init__(self, *, workday: str | None = ..., division_id: str | None = ..., team_id: str | None = ..., performance_profile_id: str | None = ..., user_id: str | None = ..., performance_metrics: list[GamificationScorecardChangeTopicPerformanceMetric] | None = ...) -> None: ...
-
 
 class GamificationStatus(Model):
     is_active: bool | None
     date_start: _dt.date | None
     automatic_user_assignment: bool | None
     date_start_personal_best: _dt.date | None
-
-    def __init__(self, *, is_active: bool | None = ..., date_start: _dt.date | None = ..., automatic_user_assignment: bool | None = ..., date_start_personal_best: _dt.date | None = ...) -> None: ...
 
 
 class GcuccTeamsCalendarEventsGCUCCTeamsCalendarEventV2(Model):
@@ -920,14 +764,10 @@ class GcuccTeamsCalendarEventsGCUCCTeamsCalendarEventV2(Model):
     response_status: str | None
     meeting_id: str | None
 
-    def __init__(self, *, external_user_id: str | None = ..., genesys_user_id: str | None = ..., trigger: str | None = ..., event_type: str | None = ..., event_time: _dt.datetime | None = ..., response_status: str | None = ..., meeting_id: str | None = ...) -> None: ...
-
 
 class GDPRJourneyCustomer(Model):
     type: str | None
     id: str | None
-
-    def __init__(self, *, type: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class GDPRRequest(Model):
@@ -943,8 +783,6 @@ class GDPRRequest(Model):
     results_urls: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., created_by: DomainEntityRef | None = ..., replacement_terms: list[ReplacementTerm] | None = ..., request_type: str | None = ..., created_date: _dt.datetime | None = ..., status: str | None = ..., subject: GDPRSubject | None = ..., results_url: str | None = ..., results_urls: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GDPRRequestEntityListing(Model):
     entities: list[GDPRRequest] | None
@@ -957,8 +795,6 @@ class GDPRRequestEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[GDPRRequest] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class GDPRSubject(Model):
@@ -973,8 +809,6 @@ class GDPRSubject(Model):
     phone_numbers: list[str] | None
     email_addresses: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., dialer_contact_id: DialerContactId | None = ..., journey_customer: GDPRJourneyCustomer | None = ..., social_handle: SocialHandle | None = ..., external_id: str | None = ..., addresses: list[str] | None = ..., phone_numbers: list[str] | None = ..., email_addresses: list[str] | None = ...) -> None: ...
-
 
 class GDPRSubjectEntityListing(Model):
     entities: list[GDPRSubject] | None
@@ -988,8 +822,6 @@ class GDPRSubjectEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[GDPRSubject] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class GenAIPhrasesJob(Model):
     id: str | None
@@ -1000,13 +832,9 @@ class GenAIPhrasesJob(Model):
     ai_generated_phrases: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., ai_generated_phrases: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GenAIPhrasesJobRequest(Model):
     topic: GenAIPhrasesJobTopic | None
-
-    def __init__(self, *, topic: GenAIPhrasesJobTopic | None = ...) -> None: ...
 
 
 class GenAIPhrasesJobs(Model):
@@ -1019,8 +847,6 @@ class GenAIPhrasesJobs(Model):
     entity_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., action: str | None = ..., entity_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GenAIPhrasesJobTopic(Model):
     name: str | None
@@ -1028,15 +854,11 @@ class GenAIPhrasesJobTopic(Model):
     dialect: str | None
     phrases: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., dialect: str | None = ..., phrases: list[str] | None = ...) -> None: ...
-
 
 class GenAiPhrasesTestPhraseDetectedPhrase(Model):
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
-
-    def __init__(self, *, found_phrase: str | None = ..., snippet: str | None = ..., confidence: int | None = ...) -> None: ...
 
 
 class GenAiPhrasesTestPhraseMatchedTranscript(Model):
@@ -1047,15 +869,11 @@ class GenAiPhrasesTestPhraseMatchedTranscript(Model):
     media_type: str | None
     detected_phrases: list[GenAiPhrasesTestPhraseDetectedPhrase] | None
 
-    def __init__(self, *, timestamp: int | None = ..., transcript_id: str | None = ..., communication_id: str | None = ..., conversation_id: str | None = ..., media_type: str | None = ..., detected_phrases: list[GenAiPhrasesTestPhraseDetectedPhrase] | None = ...) -> None: ...
-
 
 class GenAiPhrasesTestTopicPhraseResults(Model):
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[GenAiPhrasesTestPhraseMatchedTranscript] | None
-
-    def __init__(self, *, processed_transcripts_count: int | None = ..., matched_transcripts_count: int | None = ..., matched_transcripts: list[GenAiPhrasesTestPhraseMatchedTranscript] | None = ...) -> None: ...
 
 
 class GenAiPhrasesTopicsDefinitionsJob(Model):
@@ -1063,8 +881,6 @@ class GenAiPhrasesTopicsDefinitionsJob(Model):
     state: str | None
     test_topic_phrase_results: list[GenAiPhrasesTestTopicPhraseResults] | None
     gen_ai_phrases_results: list[str] | None
-
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., test_topic_phrase_results: list[GenAiPhrasesTestTopicPhraseResults] | None = ..., gen_ai_phrases_results: list[str] | None = ...) -> None: ...
 
 
 class GeneralProgramJob(Model):
@@ -1075,23 +891,15 @@ class GeneralProgramJob(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GeneralProgramJobRequest(Model):
     dialect: str | None
     mode: str | None
 
-    def __init__(self, *, dialect: str | None = ..., mode: str | None = ...) -> None: ...
-
 
 class GeneralTopic(Model):
     name: str | None
 
-    def __init__(self, *, name: str | None = ...) -> None: ...
-
 
 class GeneralTopicsEntityListing(Model):
     entities: list[GeneralTopic] | None
-
-    def __init__(self, *, entities: list[GeneralTopic] | None = ...) -> None: ...

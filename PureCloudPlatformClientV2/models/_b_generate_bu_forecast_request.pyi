@@ -16,30 +16,22 @@ class GenerateBuForecastRequest(Model):
     week_count: int | None
     can_use_for_scheduling: bool | None
 
-    def __init__(self, *, description: str | None = ..., week_count: int | None = ..., can_use_for_scheduling: bool | None = ...) -> None: ...
-
 
 class GeneratedGuideContent(Model):
     instruction: str | None
     variables: list[Variable] | None
     resources: GuideVersionResources | None
 
-    def __init__(self, *, instruction: str | None = ..., variables: list[Variable] | None = ..., resources: GuideVersionResources | None = ...) -> None: ...
-
 
 class GenerateGuideContentRequest(Model):
     description: str | None
     url: str | None
-
-    def __init__(self, *, description: str | None = ..., url: str | None = ...) -> None: ...
 
 
 class GenerateMeetingIdRequest(Model):
     conference_id: str | None
     ephemeral: bool | None
     expire_time_days: int | None
-
-    def __init__(self, *, conference_id: str | None = ..., ephemeral: bool | None = ..., expire_time_days: int | None = ...) -> None: ...
 
 
 class GenericDataIngestionRuleResponse(Model):
@@ -55,8 +47,6 @@ class GenericDataIngestionRuleResponse(Model):
     countries: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., countries: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GenericDataIngestionRuleResponseEntityListing(Model):
     entities: list[GenericDataIngestionRuleResponse] | None
@@ -69,8 +59,6 @@ class GenericDataIngestionRuleResponseEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[GenericDataIngestionRuleResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class GenericSAML(Model):
@@ -95,8 +83,6 @@ class GenericSAML(Model):
     endpoint_compression: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., endpoint_compression: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GenericTemplate(Model):
     title: str | None
@@ -105,13 +91,9 @@ class GenericTemplate(Model):
     components: list[RecordingButtonComponent] | None
     actions: RecordingContentActions | None
 
-    def __init__(self, *, title: str | None = ..., description: str | None = ..., url: str | None = ..., components: list[RecordingButtonComponent] | None = ..., actions: RecordingContentActions | None = ...) -> None: ...
-
 
 class GenesysBotConnector(Model):
     query_parameters: dict[str, str] | None
-
-    def __init__(self, *, query_parameters: dict[str, str] | None = ...) -> None: ...
 
 
 class Geolocation(Model):
@@ -126,5 +108,3 @@ class Geolocation(Model):
     city: str | None
     locations: list[LocationDefinition] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., primary: bool | None = ..., latitude: float | None = ..., longitude: float | None = ..., country: str | None = ..., region: str | None = ..., city: str | None = ..., locations: list[LocationDefinition] | None = ..., self_uri: str | None = ...) -> None: ...

@@ -25,8 +25,6 @@ class GeolocationEventGeolocation(Model):
     region: str | None
     city: str | None
 
-    def __init__(self, *, user_id: str | None = ..., type: str | None = ..., country: str | None = ..., region: str | None = ..., city: str | None = ...) -> None: ...
-
 
 class GeolocationSettings(Model):
     id: str | None
@@ -35,15 +33,11 @@ class GeolocationSettings(Model):
     mapbox_key: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., enabled: bool | None = ..., mapbox_key: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GetAgentsWorkPlansRequest(Model):
     agent_ids: list[str] | None
     start_date: _dt.date | None
     week_count: int | None
-
-    def __init__(self, *, agent_ids: list[str] | None = ..., start_date: _dt.date | None = ..., week_count: int | None = ...) -> None: ...
 
 
 class GetAlertQuery(Model):
@@ -55,8 +49,6 @@ class GetAlertQuery(Model):
     page_size: int | None
     sort_by: str | None
     sort_order: str | None
-
-    def __init__(self, *, rule_type: str | None = ..., query_type: str | None = ..., alert_status: str | None = ..., viewed_status: str | None = ..., page_number: int | None = ..., page_size: int | None = ..., sort_by: str | None = ..., sort_order: str | None = ...) -> None: ...
 
 
 class GetCelebrationListing(Model):
@@ -71,8 +63,6 @@ class GetCelebrationListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Celebration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class GetContestsEssentialsListing(Model):
     entities: list[ContestsEssentials] | None
@@ -86,13 +76,9 @@ class GetContestsEssentialsListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ContestsEssentials] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class GetExternalEventsResponse(Model):
     entities: list[ExternalEventSummary] | None
-
-    def __init__(self, *, entities: list[ExternalEventSummary] | None = ...) -> None: ...
 
 
 class GetFlowExecutionDataJobResult(Model):
@@ -102,15 +88,11 @@ class GetFlowExecutionDataJobResult(Model):
     job_state: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., entities: list[ExecutionDataEntity] | None = ..., job_state: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GetMetricDefinitionsResponse(Model):
     total: int | None
     entities: list[MetricDefinition] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[MetricDefinition] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GetMetricResponse(Model):
@@ -118,23 +100,17 @@ class GetMetricResponse(Model):
     entities: list[Metric] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[Metric] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GetMetricsResponse(Model):
     total: int | None
     entities: list[Metrics] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[Metrics] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GetProfilesResponse(Model):
     total: int | None
     entities: list[PerformanceProfile] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[PerformanceProfile] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GetRulesQuery(Model):
@@ -148,15 +124,11 @@ class GetRulesQuery(Model):
     rule_name: str | None
     name_search_type: str | None
 
-    def __init__(self, *, rule_type: str | None = ..., query_type: str | None = ..., enabled_type: str | None = ..., page_number: int | None = ..., page_size: int | None = ..., sort_by: str | None = ..., sort_order: str | None = ..., rule_name: str | None = ..., name_search_type: str | None = ...) -> None: ...
-
 
 class GetTemplatesResponse(Model):
     total: int | None
     entities: list[ObjectiveTemplate] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[ObjectiveTemplate] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GetUploadSourceUrlJobStatusResponse(Model):
@@ -166,16 +138,12 @@ class GetUploadSourceUrlJobStatusResponse(Model):
     error_information: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., upload_key: str | None = ..., error_information: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GKNDocumentationResult(Model):
     content: str | None
     link: str | None
     title: str | None
     type: str | None
-
-    def __init__(self, *, content: str | None = ..., link: str | None = ..., title: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class GKNDocumentationSearchCriteria(Model):
@@ -189,8 +157,6 @@ class GKNDocumentationSearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[GKNDocumentationSearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class GKNDocumentationSearchRequest(Model):
     sort_order: str | None
@@ -199,8 +165,6 @@ class GKNDocumentationSearchRequest(Model):
     page_number: int | None
     sort: list[SearchSort] | None
     query: list[GKNDocumentationSearchCriteria] | None
-
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., query: list[GKNDocumentationSearchCriteria] | None = ...) -> None: ...
 
 
 class GKNDocumentationSearchResponse(Model):
@@ -214,8 +178,6 @@ class GKNDocumentationSearchResponse(Model):
     types: list[str] | None
     results: list[GKNDocumentationResult] | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[GKNDocumentationResult] | None = ...) -> None: ...
-
 
 class GoogleAuthToken(Model):
     id: str | None
@@ -224,39 +186,27 @@ class GoogleAuthToken(Model):
     date_created: _dt.datetime | None
     created_by: DomainEntityRef | None
 
-    def __init__(self, *, id: str | None = ..., client_id: str | None = ..., scopes: list[str] | None = ..., date_created: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ...) -> None: ...
-
 
 class GoogleAuthTokenReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class GoogleAuthTokenRequest(Model):
     code: str | None
     redirect_uri: str | None
 
-    def __init__(self, *, code: str | None = ..., redirect_uri: str | None = ...) -> None: ...
-
 
 class GoogleBusinessProfileAccount(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class GoogleBusinessProfileAccountListing(Model):
     entities: list[GoogleBusinessProfileAccount] | None
 
-    def __init__(self, *, entities: list[GoogleBusinessProfileAccount] | None = ...) -> None: ...
-
 
 class GoogleBusinessProfileAccountReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class GoogleBusinessProfileDataIngestionRuleRequest(Model):
@@ -264,8 +214,6 @@ class GoogleBusinessProfileDataIngestionRuleRequest(Model):
     description: str | None
     integration_id: str | None
     external_source: DomainEntityRef | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., integration_id: str | None = ..., external_source: DomainEntityRef | None = ...) -> None: ...
 
 
 class GoogleBusinessProfileDataIngestionRuleResponse(Model):
@@ -282,8 +230,6 @@ class GoogleBusinessProfileDataIngestionRuleResponse(Model):
     external_source: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., integration_id: str | None = ..., external_source: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GoogleBusinessProfileDataIngestionRuleVersionResponse(Model):
     id: str | None
@@ -299,8 +245,6 @@ class GoogleBusinessProfileDataIngestionRuleVersionResponse(Model):
     external_source: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., integration_id: str | None = ..., external_source: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GoogleBusinessProfileDataIngestionRuleVersionResponseEntityListing(Model):
     entities: list[GoogleBusinessProfileDataIngestionRuleVersionResponse] | None
@@ -313,5 +257,3 @@ class GoogleBusinessProfileDataIngestionRuleVersionResponseEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[GoogleBusinessProfileDataIngestionRuleVersionResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...

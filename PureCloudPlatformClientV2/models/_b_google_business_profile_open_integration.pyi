@@ -36,8 +36,6 @@ class GoogleBusinessProfileOpenIntegration(Model):
     account: GoogleBusinessProfileAccountReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingReference | None = ..., status: str | None = ..., recipient: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., create_status: str | None = ..., create_error: ErrorBody | None = ..., token: GoogleAuthTokenReference | None = ..., account: GoogleBusinessProfileAccountReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GoogleBusinessProfileOpenIntegrationRequest(Model):
     id: str | None
@@ -47,8 +45,6 @@ class GoogleBusinessProfileOpenIntegrationRequest(Model):
     token: GoogleAuthTokenReference | None
     account: GoogleBusinessProfileAccountReference | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., token: GoogleAuthTokenReference | None = ..., account: GoogleBusinessProfileAccountReference | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GoogleBusinessProfileOpenIntegrationUpdateRequest(Model):
@@ -60,14 +56,10 @@ class GoogleBusinessProfileOpenIntegrationUpdateRequest(Model):
     account: GoogleBusinessProfileAccountReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., token: GoogleAuthTokenReference | None = ..., account: GoogleBusinessProfileAccountReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GoogleDialogflowConfig(Model):
     integration_id: str | None
     conversation_profiles: list[ConversationProfile] | None
-
-    def __init__(self, *, integration_id: str | None = ..., conversation_profiles: list[ConversationProfile] | None = ...) -> None: ...
 
 
 class GoogleDialogflowCustomSettings(Model):
@@ -76,14 +68,10 @@ class GoogleDialogflowCustomSettings(Model):
     webhook_query_parameters: dict[str, str] | None
     event_input_parameters: dict[str, str] | None
 
-    def __init__(self, *, environment: str | None = ..., event_name: str | None = ..., webhook_query_parameters: dict[str, str] | None = ..., event_input_parameters: dict[str, str] | None = ...) -> None: ...
-
 
 class GoogleOAuthSettingsResponse(Model):
     client_id: str | None
     scopes: list[str] | None
-
-    def __init__(self, *, client_id: str | None = ..., scopes: list[str] | None = ...) -> None: ...
 
 
 class Grammar(Model):
@@ -93,13 +81,9 @@ class Grammar(Model):
     languages: list[GrammarLanguage] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., languages: list[GrammarLanguage] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GrammarFileUploadRequest(Model):
     file_type: str | None
-
-    def __init__(self, *, file_type: str | None = ...) -> None: ...
 
 
 class GrammarLanguage(Model):
@@ -112,8 +96,6 @@ class GrammarLanguage(Model):
     dtmf_file_metadata: GrammarLanguageFileMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., grammar_id: str | None = ..., language: str | None = ..., voice_file_url: str | None = ..., dtmf_file_url: str | None = ..., voice_file_metadata: GrammarLanguageFileMetadata | None = ..., dtmf_file_metadata: GrammarLanguageFileMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GrammarLanguageFileMetadata(Model):
     file_name: str | None
@@ -121,14 +103,10 @@ class GrammarLanguageFileMetadata(Model):
     date_uploaded: _dt.datetime | None
     file_type: str | None
 
-    def __init__(self, *, file_name: str | None = ..., file_size_bytes: int | None = ..., date_uploaded: _dt.datetime | None = ..., file_type: str | None = ...) -> None: ...
-
 
 class GrammarLanguageUpdate(Model):
     voice_file_metadata: GrammarLanguageFileMetadata | None
     dtmf_file_metadata: GrammarLanguageFileMetadata | None
-
-    def __init__(self, *, voice_file_metadata: GrammarLanguageFileMetadata | None = ..., dtmf_file_metadata: GrammarLanguageFileMetadata | None = ...) -> None: ...
 
 
 class GrammarListing(Model):
@@ -143,14 +121,10 @@ class GrammarListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Grammar] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class Graph(Model):
     vertices: GraphVertices | None
     edges: list[GraphEdge] | None
-
-    def __init__(self, *, vertices: GraphVertices | None = ..., edges: list[GraphEdge] | None = ...) -> None: ...
 
 
 class GraphApiSettings(Model):
@@ -158,14 +132,10 @@ class GraphApiSettings(Model):
     status: str | None
     error_info: EmailErrorInfo | None
 
-    def __init__(self, *, integration: DomainEntityRef | None = ..., status: str | None = ..., error_info: EmailErrorInfo | None = ...) -> None: ...
-
 
 class GraphEdge(Model):
     pcFrom: str | None
     to: str | None
-
-    def __init__(self, *, pcFrom: str | None = ..., to: str | None = ...) -> None: ...
 
 
 class GraphSettings(Model):
@@ -173,14 +143,10 @@ class GraphSettings(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, automatic_merging_enabled: bool | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GraphVertices(Model):
     contacts: list[ContactVertex] | None
     identifiers: list[IdentifierVertex] | None
-
-    def __init__(self, *, contacts: list[ContactVertex] | None = ..., identifiers: list[IdentifierVertex] | None = ...) -> None: ...
 
 
 class Greeting(Model):
@@ -197,15 +163,11 @@ class Greeting(Model):
     modified_by: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., owner_type: str | None = ..., owner: DomainEntity | None = ..., audio_file: GreetingAudioFile | None = ..., audio_tts: str | None = ..., created_date: _dt.datetime | None = ..., created_by: str | None = ..., modified_date: _dt.datetime | None = ..., modified_by: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GreetingAudioFile(Model):
     duration_milliseconds: int | None
     size_bytes: int | None
     self_uri: str | None
-
-    def __init__(self, *, duration_milliseconds: int | None = ..., size_bytes: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GreetingListing(Model):
@@ -220,23 +182,17 @@ class GreetingListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Greeting] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class GreetingMediaInfo(Model):
     id: str | None
     media_file_uri: str | None
     media_image_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., media_file_uri: str | None = ..., media_image_uri: str | None = ...) -> None: ...
-
 
 class GreetingOwner(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Group(Model):
@@ -259,14 +215,10 @@ class Group(Model):
     owners: list[User] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_modified: _dt.datetime | None = ..., member_count: int | None = ..., state: str | None = ..., version: int | None = ..., type: str | None = ..., images: list[Image] | None = ..., addresses: list[GroupContact] | None = ..., rules_visible: bool | None = ..., visibility: str | None = ..., roles_enabled: bool | None = ..., include_owners: bool | None = ..., calls_enabled: bool | None = ..., email: str | None = ..., owners: list[User] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GroupByAttribute(Model):
     attribute: str | None
     value: str | None
-
-    def __init__(self, *, attribute: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class GroupContact(Model):
@@ -275,8 +227,6 @@ class GroupContact(Model):
     display: str | None
     type: str | None
     media_type: str | None
-
-    def __init__(self, *, address: str | None = ..., extension: str | None = ..., display: str | None = ..., type: str | None = ..., media_type: str | None = ...) -> None: ...
 
 
 class GroupCreate(Model):
@@ -299,14 +249,10 @@ class GroupCreate(Model):
     owner_ids: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_modified: _dt.datetime | None = ..., member_count: int | None = ..., state: str | None = ..., version: int | None = ..., type: str | None = ..., images: list[Image] | None = ..., addresses: list[GroupContact] | None = ..., rules_visible: bool | None = ..., visibility: str | None = ..., roles_enabled: bool | None = ..., include_owners: bool | None = ..., calls_enabled: bool | None = ..., email: str | None = ..., owner_ids: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GroupEmailPolicy(Model):
     email_members: bool | None
     email_group: bool | None
-
-    def __init__(self, *, email_members: bool | None = ..., email_group: bool | None = ...) -> None: ...
 
 
 class GroupEntityListing(Model):
@@ -321,8 +267,6 @@ class GroupEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Group] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class GroupGreetingEventGreeting(Model):
     id: str | None
@@ -333,17 +277,11 @@ class GroupGreetingEventGreeting(Model):
     greeting_audio_file: GroupGreetingEventGreetingAudioFile | None
     audio_tts: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., owner_type: str | None = ..., owner: GroupGreetingEventGreetingOwner | None = ..., greeting_audio_file: GroupGreetingEventGreetingAudioFile | None = ..., audio_tts: str | None = ...) -> None: ...
-
 
 class GroupGreetingEventGreetingAudioFile(Model):
     duration_milliseconds: int | None
     size_bytes: int | None
 
-    def __init__(self, *, duration_milliseconds: int | None = ..., size_bytes: int | None = ...) -> None: ...
-
 
 class GroupGreetingEventGreetingOwner(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...

@@ -29,8 +29,6 @@ class GroupMembersUpdate(Model):
     member_ids: list[str] | None
     version: int | None
 
-    def __init__(self, *, member_ids: list[str] | None = ..., version: int | None = ...) -> None: ...
-
 
 class GroupProfile(Model):
     id: str | None
@@ -39,8 +37,6 @@ class GroupProfile(Model):
     date_modified: _dt.datetime | None
     version: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., state: str | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GroupProfileEntityListing(Model):
@@ -55,8 +51,6 @@ class GroupProfileEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[GroupProfile] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class GroupSearchCriteria(Model):
     end_value: str | None
@@ -69,8 +63,6 @@ class GroupSearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[GroupSearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class GroupSearchRequest(Model):
     sort_order: str | None
@@ -80,16 +72,12 @@ class GroupSearchRequest(Model):
     sort: list[SearchSort] | None
     query: list[GroupSearchCriteria] | None
 
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., query: list[GroupSearchCriteria] | None = ...) -> None: ...
-
 
 class GroupSettings(Model):
     minimum_group_size: int | None
     maximum_group_size: int | None
     maximum_total_sessions: int | None
     maximum_concurrent_sessions: int | None
-
-    def __init__(self, *, minimum_group_size: int | None = ..., maximum_group_size: int | None = ..., maximum_total_sessions: int | None = ..., maximum_concurrent_sessions: int | None = ...) -> None: ...
 
 
 class GroupsSearchResponse(Model):
@@ -102,8 +90,6 @@ class GroupsSearchResponse(Model):
     next_page: str | None
     types: list[str] | None
     results: list[Group] | None
-
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[Group] | None = ...) -> None: ...
 
 
 class GroupUpdate(Model):
@@ -122,8 +108,6 @@ class GroupUpdate(Model):
     email: str | None
     owner_ids: list[str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., state: str | None = ..., version: int | None = ..., images: list[Image] | None = ..., addresses: list[GroupContact] | None = ..., rules_visible: bool | None = ..., visibility: str | None = ..., roles_enabled: bool | None = ..., include_owners: bool | None = ..., calls_enabled: bool | None = ..., email: str | None = ..., owner_ids: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GSuite(Model):
@@ -147,14 +131,10 @@ class GSuite(Model):
     force_authn: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GuestCategoryReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GuestCategoryResponseListing(Model):
@@ -163,8 +143,6 @@ class GuestCategoryResponseListing(Model):
     self_uri: str | None
     previous_uri: str | None
     session_id: str | None
-
-    def __init__(self, *, entities: list[GuestResponseCategory] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., session_id: str | None = ...) -> None: ...
 
 
 class GuestResponseCategory(Model):
@@ -176,8 +154,6 @@ class GuestResponseCategory(Model):
     date_modified: _dt.datetime | None
     parent_category: GuestCategoryReference | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., external_id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., parent_category: GuestCategoryReference | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Guide(Model):
@@ -191,8 +167,6 @@ class Guide(Model):
     latest_saved_version: GuideVersionRef | None
     latest_production_ready_version: GuideVersionRef | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., status: str | None = ..., source: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ..., latest_saved_version: GuideVersionRef | None = ..., latest_production_ready_version: GuideVersionRef | None = ...) -> None: ...
-
 
 class GuideContentGenerationJob(Model):
     id: str | None
@@ -201,8 +175,6 @@ class GuideContentGenerationJob(Model):
     guide: AddressableEntityRef | None
     guide_content: GeneratedGuideContent | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., errors: list[ErrorBody] | None = ..., guide: AddressableEntityRef | None = ..., guide_content: GeneratedGuideContent | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GuideEntityListing(Model):
@@ -217,8 +189,6 @@ class GuideEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Guide] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class GuideJob(Model):
     id: str | None
@@ -226,8 +196,6 @@ class GuideJob(Model):
     errors: list[ErrorBody] | None
     guide: AddressableEntityRef | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., errors: list[ErrorBody] | None = ..., guide: AddressableEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class GuideSessionInputEvent(Model):
@@ -237,14 +205,10 @@ class GuideSessionInputEvent(Model):
     invocation_id: str | None
     invocations: list[GuideSessionTurnInvocationData] | None
 
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., mode: str | None = ..., invocation_id: str | None = ..., invocations: list[GuideSessionTurnInvocationData] | None = ...) -> None: ...
-
 
 class GuideSessionMessage(Model):
     role: str | None
     content: str | None
-
-    def __init__(self, *, role: str | None = ..., content: str | None = ...) -> None: ...
 
 
 class GuideSessionTurnInvocationData(Model):
@@ -252,15 +216,11 @@ class GuideSessionTurnInvocationData(Model):
     action_name: str | None
     output: str | None
 
-    def __init__(self, *, group: str | None = ..., action_name: str | None = ..., output: str | None = ...) -> None: ...
-
 
 class GuideSessionTurnInvocationParameters(Model):
     name: str | None
     type: str | None
     value: str | None
-
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class GuideSessionTurnInvocationResponse(Model):
@@ -268,8 +228,6 @@ class GuideSessionTurnInvocationResponse(Model):
     group: str | None
     action_name: str | None
     parameters: list[GuideSessionTurnInvocationParameters] | None
-
-    def __init__(self, *, id: str | None = ..., group: str | None = ..., action_name: str | None = ..., parameters: list[GuideSessionTurnInvocationParameters] | None = ...) -> None: ...
 
 
 class GuideSessionTurnRequest(Model):
@@ -280,15 +238,11 @@ class GuideSessionTurnRequest(Model):
     knowledge_settings: KnowledgeSettings | None
     context: GuideSessionTurnRequestContext | None
 
-    def __init__(self, *, input_event: GuideSessionInputEvent | None = ..., language_code: str | None = ..., version: str | None = ..., input_variables: list[GuideSessionVariable] | None = ..., knowledge_settings: KnowledgeSettings | None = ..., context: GuideSessionTurnRequestContext | None = ...) -> None: ...
-
 
 class GuideSessionTurnRequestContext(Model):
     custom_conversation_attributes: list[CustomConversationAttributeInput] | None
     messages: list[GuideSessionMessage] | None
     knowledge_query_detected: bool | None
-
-    def __init__(self, *, custom_conversation_attributes: list[CustomConversationAttributeInput] | None = ..., messages: list[GuideSessionMessage] | None = ..., knowledge_query_detected: bool | None = ...) -> None: ...
 
 
 class GuideSessionTurnResponse(Model):
@@ -300,26 +254,18 @@ class GuideSessionTurnResponse(Model):
     invocations: list[GuideSessionTurnInvocationResponse] | None
     context: GuideSessionTurnResponseContext | None
 
-    def __init__(self, *, response: GuideSessionTurnResponseData | None = ..., status: str | None = ..., result: str | None = ..., output_variables: list[GuideSessionVariable] | None = ..., invocation_id: str | None = ..., invocations: list[GuideSessionTurnInvocationResponse] | None = ..., context: GuideSessionTurnResponseContext | None = ...) -> None: ...
-
 
 class GuideSessionTurnResponseContext(Model):
     custom_conversation_attributes: list[CustomConversationAttributeOutput] | None
-
-    def __init__(self, *, custom_conversation_attributes: list[CustomConversationAttributeOutput] | None = ...) -> None: ...
 
 
 class GuideSessionTurnResponseData(Model):
     text: str | None
 
-    def __init__(self, *, text: str | None = ...) -> None: ...
-
 
 class GuideSessionVariable(Model):
     name: str | None
     value: str | None
-
-    def __init__(self, *, name: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class GuideVersion(Model):
@@ -334,13 +280,9 @@ class GuideVersion(Model):
     resources: GuideVersionResources | None
     knowledge_settings: AuthoringKnowledgeSettings | None
 
-    def __init__(self, *, self_uri: str | None = ..., guide: AddressableEntityRef | None = ..., version: str | None = ..., instruction: str | None = ..., state: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., variables: list[Variable] | None = ..., resources: GuideVersionResources | None = ..., knowledge_settings: AuthoringKnowledgeSettings | None = ...) -> None: ...
-
 
 class GuideVersionPublish(Model):
     state: str | None
-
-    def __init__(self, *, state: str | None = ...) -> None: ...
 
 
 class GuideVersionPublishJob(Model):
@@ -351,54 +293,38 @@ class GuideVersionPublishJob(Model):
     guide_version: GuideVersion | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., errors: list[ErrorBody] | None = ..., guide: AddressableEntityRef | None = ..., guide_version: GuideVersion | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GuideVersionPublishJobRequest(Model):
     guide_version: GuideVersionPublish | None
-
-    def __init__(self, *, guide_version: GuideVersionPublish | None = ...) -> None: ...
 
 
 class GuideVersionRef(Model):
     version: str | None
     self_uri: str | None
 
-    def __init__(self, *, version: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class GuideVersionResources(Model):
     data_actions: list[DataAction] | None
-
-    def __init__(self, *, data_actions: list[DataAction] | None = ...) -> None: ...
 
 
 class HeadcountForecast(Model):
     required: list[HeadcountInterval] | None
     required_without_shrinkage: list[HeadcountInterval] | None
 
-    def __init__(self, *, required: list[HeadcountInterval] | None = ..., required_without_shrinkage: list[HeadcountInterval] | None = ...) -> None: ...
-
 
 class HeadcountInterval(Model):
     interval: _dt.datetime | None
     value: float | None
-
-    def __init__(self, *, interval: _dt.datetime | None = ..., value: float | None = ...) -> None: ...
 
 
 class Header(Model):
     name: str | None
     value: str | None
 
-    def __init__(self, *, name: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class HeaderEntry(Model):
     key: str | None
     value: str | None
-
-    def __init__(self, *, key: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class HealthInfo(Model):
@@ -409,22 +335,16 @@ class HealthInfo(Model):
     static_validation_results: list[str] | None
     utterances: list[FlowHealthIntentUtterance] | None
 
-    def __init__(self, *, status: str | None = ..., error_info: FlowHealthErrorInfo | None = ..., overall_score: float | None = ..., issue_count: int | None = ..., static_validation_results: list[str] | None = ..., utterances: list[FlowHealthIntentUtterance] | None = ...) -> None: ...
-
 
 class HelpLink(Model):
     uri: str | None
     title: str | None
     description: str | None
 
-    def __init__(self, *, uri: str | None = ..., title: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class HelpSettings(Model):
     keyword: list[str] | None
     response: ComplianceResponse | None
-
-    def __init__(self, *, keyword: list[str] | None = ..., response: ComplianceResponse | None = ...) -> None: ...
 
 
 class HistoricalAdherenceActuals(Model):
@@ -432,8 +352,6 @@ class HistoricalAdherenceActuals(Model):
     actual_secondary_presence_lookup_id: str | None
     start_offset_seconds: int | None
     end_offset_seconds: int | None
-
-    def __init__(self, *, actual_activity_category: str | None = ..., actual_secondary_presence_lookup_id: str | None = ..., start_offset_seconds: int | None = ..., end_offset_seconds: int | None = ...) -> None: ...
 
 
 class HistoricalAdherenceDayMetrics(Model):
@@ -449,8 +367,6 @@ class HistoricalAdherenceDayMetrics(Model):
     adherence_percentage: float | None
     conformance_percentage: float | None
 
-    def __init__(self, *, day_start_offset_secs: int | None = ..., adherence_schedule_secs: int | None = ..., conformance_schedule_secs: int | None = ..., conformance_actual_secs: int | None = ..., exception_count: int | None = ..., exception_duration_secs: int | None = ..., impact_seconds: int | None = ..., schedule_length_secs: int | None = ..., actual_length_secs: int | None = ..., adherence_percentage: float | None = ..., conformance_percentage: float | None = ...) -> None: ...
-
 
 class HistoricalAdherenceExceptionInfo(Model):
     start_offset_seconds: int | None
@@ -464,8 +380,6 @@ class HistoricalAdherenceExceptionInfo(Model):
     routing_status: str | None
     impact: str | None
     secondary_presence_lookup_id: str | None
-
-    def __init__(self, *, start_offset_seconds: int | None = ..., end_offset_seconds: int | None = ..., scheduled_activity_code_id: str | None = ..., scheduled_activity_category: str | None = ..., scheduled_secondary_presence_lookup_ids: list[str] | None = ..., actual_activity_code_id: str | None = ..., actual_activity_category: str | None = ..., system_presence: str | None = ..., routing_status: str | None = ..., impact: str | None = ..., secondary_presence_lookup_id: str | None = ...) -> None: ...
 
 
 class HistoricalAdherenceQueryResult(Model):
@@ -481,28 +395,20 @@ class HistoricalAdherenceQueryResult(Model):
     actuals_end_date: _dt.datetime | None
     actuals: list[HistoricalAdherenceActuals] | None
 
-    def __init__(self, *, user_id: str | None = ..., management_unit_id: str | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., adherence_percentage: float | None = ..., conformance_percentage: float | None = ..., impact: str | None = ..., exception_info: list[HistoricalAdherenceExceptionInfo] | None = ..., day_metrics: list[HistoricalAdherenceDayMetrics] | None = ..., actuals_end_date: _dt.datetime | None = ..., actuals: list[HistoricalAdherenceActuals] | None = ...) -> None: ...
-
 
 class HistoricalData(Model):
     daily: Daily | None
     quarter_hour: QuarterHourly | None
-
-    def __init__(self, *, daily: Daily | None = ..., quarter_hour: QuarterHourly | None = ...) -> None: ...
 
 
 class HistoricalDataDeleteEntity(Model):
     request_id: str | None
     status: str | None
 
-    def __init__(self, *, request_id: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class HistoricalDataDisallowedDeleteEntity(Model):
     request_id: str | None
     reason: str | None
-
-    def __init__(self, *, request_id: str | None = ..., reason: str | None = ...) -> None: ...
 
 
 class HistoricalDataJobEntityStatus(Model):
@@ -510,13 +416,9 @@ class HistoricalDataJobEntityStatus(Model):
     state: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class HistoricalImportDeleteFilesJobRequest(Model):
     request_ids: list[str] | None
-
-    def __init__(self, *, request_ids: list[str] | None = ...) -> None: ...
 
 
 class HistoricalImportDeleteFilesJobResponse(Model):
@@ -526,14 +428,10 @@ class HistoricalImportDeleteFilesJobResponse(Model):
     disallowed_entities: list[HistoricalDataDisallowedDeleteEntity] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., entities: list[HistoricalDataDeleteEntity] | None = ..., disallowed_entities: list[HistoricalDataDisallowedDeleteEntity] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class HistoricalImportOverallDeleteStatusResponse(Model):
     entities: list[HistoricalDataJobEntityStatus] | None
     status: str | None
-
-    def __init__(self, *, entities: list[HistoricalDataJobEntityStatus] | None = ..., status: str | None = ...) -> None: ...
 
 
 class HistoricalImportStatus(Model):
@@ -549,22 +447,16 @@ class HistoricalImportStatus(Model):
     file_name: str | None
     file_size: int | None
 
-    def __init__(self, *, request_id: str | None = ..., date_import_ended: _dt.datetime | None = ..., date_import_started: _dt.datetime | None = ..., status: str | None = ..., error: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., active: bool | None = ..., type: str | None = ..., file_name: str | None = ..., file_size: int | None = ...) -> None: ...
-
 
 class HistoricalImportStatusJobResponse(Model):
     id: str | None
     import_status_result: HistoricalImportStatus | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., import_status_result: HistoricalImportStatus | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class HistoricalImportStatusListing(Model):
     entities: list[HistoricalImportStatus] | None
     download_url: str | None
-
-    def __init__(self, *, entities: list[HistoricalImportStatus] | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class HistoricalShrinkageActivityCategoryResponse(Model):
@@ -572,14 +464,10 @@ class HistoricalShrinkageActivityCategoryResponse(Model):
     shrinkage_for_activity_category: HistoricalShrinkageAggregateResponse | None
     shrinkage_for_activity_codes: list[HistoricalShrinkageActivityCodeResponse] | None
 
-    def __init__(self, *, activity_category: str | None = ..., shrinkage_for_activity_category: HistoricalShrinkageAggregateResponse | None = ..., shrinkage_for_activity_codes: list[HistoricalShrinkageActivityCodeResponse] | None = ...) -> None: ...
-
 
 class HistoricalShrinkageActivityCodeResponse(Model):
     activity_code_id: str | None
     shrinkage_for_activity_code: HistoricalShrinkageAggregateResponse | None
-
-    def __init__(self, *, activity_code_id: str | None = ..., shrinkage_for_activity_code: HistoricalShrinkageAggregateResponse | None = ...) -> None: ...
 
 
 class HistoricalShrinkageAggregateResponse(Model):
@@ -592,8 +480,6 @@ class HistoricalShrinkageAggregateResponse(Model):
     planned_shrinkage_seconds: int | None
     unplanned_shrinkage_seconds: int | None
 
-    def __init__(self, *, scheduled_shrinkage_seconds: int | None = ..., scheduled_shrinkage_percent: float | None = ..., actual_shrinkage_seconds: int | None = ..., actual_shrinkage_percent: float | None = ..., paid_shrinkage_seconds: int | None = ..., unpaid_shrinkage_seconds: int | None = ..., planned_shrinkage_seconds: int | None = ..., unplanned_shrinkage_seconds: int | None = ...) -> None: ...
-
 
 class HistoricalShrinkageResult(Model):
     start_date: _dt.datetime | None
@@ -604,13 +490,9 @@ class HistoricalShrinkageResult(Model):
     shrinkage_for_activity_categories: list[HistoricalShrinkageActivityCategoryResponse] | None
     business_unit_ids: list[str] | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., total_scheduled_duration_seconds: int | None = ..., total_logged_in_duration_seconds: int | None = ..., aggregated_shrinkage: HistoricalShrinkageAggregateResponse | None = ..., shrinkage_for_activity_categories: list[HistoricalShrinkageActivityCategoryResponse] | None = ..., business_unit_ids: list[str] | None = ...) -> None: ...
-
 
 class HistoricalShrinkageResultListing(Model):
     entities: list[HistoricalShrinkageResult] | None
-
-    def __init__(self, *, entities: list[HistoricalShrinkageResult] | None = ...) -> None: ...
 
 
 class HistoryEntry(Model):
@@ -624,8 +506,6 @@ class HistoryEntry(Model):
     virtual_agent_enabled: bool | None
     agentic_virtual_agent_enabled: bool | None
 
-    def __init__(self, *, action: str | None = ..., resource: str | None = ..., timestamp: _dt.datetime | None = ..., user: User | None = ..., client: DomainEntityRef | None = ..., version: str | None = ..., secure: bool | None = ..., virtual_agent_enabled: bool | None = ..., agentic_virtual_agent_enabled: bool | None = ...) -> None: ...
-
 
 class HistoryHeadersTranslation(Model):
     pcFrom: str | None
@@ -637,5 +517,3 @@ class HistoryHeadersTranslation(Model):
     sent: str | None
     language: str | None
     time_zone: str | None
-
-    def __init__(self, *, pcFrom: str | None = ..., to: str | None = ..., cc: str | None = ..., subject: str | None = ..., reply_prefix: str | None = ..., forward_prefix: str | None = ..., sent: str | None = ..., language: str | None = ..., time_zone: str | None = ...) -> None: ...

@@ -33,8 +33,6 @@ class HistoryListing(Model):
     entities: list[HistoryEntry] | None
     page_count: int | None
 
-    def __init__(self, *, id: str | None = ..., complete: bool | None = ..., user: User | None = ..., client: DomainEntityRef | None = ..., error_message: str | None = ..., error_code: str | None = ..., error_details: list[Detail] | None = ..., error_message_params: dict[str, str] | None = ..., action_name: str | None = ..., action_status: str | None = ..., name: str | None = ..., description: str | None = ..., system: bool | None = ..., started: _dt.datetime | None = ..., completed: _dt.datetime | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., entities: list[HistoryEntry] | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class HoldUpdatedEvent(Model):
     event_id: str | None
@@ -42,8 +40,6 @@ class HoldUpdatedEvent(Model):
     conversation_id: str | None
     communication_id: str | None
     held: bool | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., held: bool | None = ...) -> None: ...
 
 
 class HomerRecord(Model):
@@ -99,8 +95,6 @@ class HomerRecord(Model):
     participant_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date: _dt.datetime | None = ..., milli_ts: str | None = ..., micro_ts: str | None = ..., method: str | None = ..., reply_reason: str | None = ..., ruri: str | None = ..., ruri_user: str | None = ..., ruri_domain: str | None = ..., from_user: str | None = ..., from_domain: str | None = ..., from_tag: str | None = ..., to_user: str | None = ..., to_domain: str | None = ..., to_tag: str | None = ..., pid_user: str | None = ..., contact_user: str | None = ..., auth_user: str | None = ..., callid: str | None = ..., callid_aleg: str | None = ..., via1: str | None = ..., via1_branch: str | None = ..., cseq: str | None = ..., diversion: str | None = ..., reason: str | None = ..., content_type: str | None = ..., auth: str | None = ..., user_agent: str | None = ..., source_ip: str | None = ..., source_port: str | None = ..., destination_ip: str | None = ..., destination_port: str | None = ..., contact_ip: str | None = ..., contact_port: str | None = ..., originator_ip: str | None = ..., originator_port: str | None = ..., correlation_id: str | None = ..., proto: str | None = ..., family: str | None = ..., rtp_stat: str | None = ..., type: str | None = ..., node: str | None = ..., trans: str | None = ..., dbnode: str | None = ..., msg: str | None = ..., source_alias: str | None = ..., destination_alias: str | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class HrisTimeOffType(Model):
     id: str | None
@@ -108,15 +102,11 @@ class HrisTimeOffType(Model):
     hris_integration_id: str | None
     secondary_id: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., hris_integration_id: str | None = ..., secondary_id: str | None = ...) -> None: ...
-
 
 class HrisTimeOffTypeResponse(Model):
     id: str | None
     name: str | None
     secondary_id: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., secondary_id: str | None = ...) -> None: ...
 
 
 class HrisTimeOffTypesJobReference(Model):
@@ -124,46 +114,32 @@ class HrisTimeOffTypesJobReference(Model):
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class HrisTimeOffTypesJobResponse(Model):
     entities: list[HrisTimeOffTypeResponse] | None
     status: str | None
-
-    def __init__(self, *, entities: list[HrisTimeOffTypeResponse] | None = ..., status: str | None = ...) -> None: ...
 
 
 class HrisTimeOffTypesResponse(Model):
     job: HrisTimeOffTypesJobReference | None
     entities: list[HrisTimeOffTypeResponse] | None
 
-    def __init__(self, *, job: HrisTimeOffTypesJobReference | None = ..., entities: list[HrisTimeOffTypeResponse] | None = ...) -> None: ...
-
 
 class Humanize(Model):
     enabled: bool | None
     bot: BotMessengerProfile | None
 
-    def __init__(self, *, enabled: bool | None = ..., bot: BotMessengerProfile | None = ...) -> None: ...
-
 
 class Icon(Model):
     url: str | None
-
-    def __init__(self, *, url: str | None = ...) -> None: ...
 
 
 class IdentifierClaimRequest(Model):
     operation: str | None
     identifier: ContactIdentifier | None
 
-    def __init__(self, *, operation: str | None = ..., identifier: ContactIdentifier | None = ...) -> None: ...
-
 
 class IdentifierVertex(Model):
     vertex_id: str | None
     normalized_type: str | None
     normalized_value: str | None
-
-    def __init__(self, *, vertex_id: str | None = ..., normalized_type: str | None = ..., normalized_value: str | None = ...) -> None: ...

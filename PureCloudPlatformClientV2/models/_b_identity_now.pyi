@@ -28,16 +28,12 @@ class IdentityNow(Model):
     force_authn: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class IdentityProvider(Model):
     id: str | None
     name: str | None
     disabled: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class IdentityProviderEntityListing(Model):
@@ -52,31 +48,21 @@ class IdentityProviderEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SAMLProvider] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class IdentityResolutionAutomergeConfig(Model):
     authenticated_web_messaging: bool | None
     web_tracking: bool | None
-
-    def __init__(self, *, authenticated_web_messaging: bool | None = ..., web_tracking: bool | None = ...) -> None: ...
 
 
 class IdentityResolutionExternalSource(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class IdentityResolutionQueueConfig(Model):
     call_on_behalf_of_queue: OutboundQueueIdentityResolutionConfig | None
-
-    def __init__(self, *, call_on_behalf_of_queue: OutboundQueueIdentityResolutionConfig | None = ...) -> None: ...
 
 
 class IdleEventTrigger(Model):
     event_name: str | None
     idle_after_seconds: int | None
-
-    def __init__(self, *, event_name: str | None = ..., idle_after_seconds: int | None = ...) -> None: ...

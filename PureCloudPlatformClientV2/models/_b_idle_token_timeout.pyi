@@ -20,19 +20,13 @@ class IdleTokenTimeout(Model):
     inactivity_timeout_groups_enabled: bool | None
     inactivity_timeout_group_bundles: list[InactivityTimeoutGroupBundle] | None
 
-    def __init__(self, *, idle_token_timeout_seconds: int | None = ..., enable_idle_token_timeout: bool | None = ..., inactivity_timeout_unit: str | None = ..., inactivity_timeout_groups_enabled: bool | None = ..., inactivity_timeout_group_bundles: list[InactivityTimeoutGroupBundle] | None = ...) -> None: ...
-
 
 class IgnoredActivityCategories(Model):
     values: list[str] | None
 
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
-
 
 class IgnoredActivityCodeIds(Model):
     values: list[str] | None
-
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
 
 
 class IgnoredMinedEntity(Model):
@@ -42,8 +36,6 @@ class IgnoredMinedEntity(Model):
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
     media_type: str | None
-
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., participant: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., media_type: str | None = ...) -> None: ...
 
 
 class IgnoredMinedPhraseListing(Model):
@@ -58,8 +50,6 @@ class IgnoredMinedPhraseListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[IgnoredMinedEntity] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class IgnoredMinedTopicListing(Model):
     entities: list[IgnoredMinedEntity] | None
@@ -73,21 +63,15 @@ class IgnoredMinedTopicListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[IgnoredMinedEntity] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class IgnorePhrase(Model):
     text: str | None
     participant: str | None
     media_type: str | None
 
-    def __init__(self, *, text: str | None = ..., participant: str | None = ..., media_type: str | None = ...) -> None: ...
-
 
 class IgnorePhrasesRequest(Model):
     phrases: list[IgnorePhrase] | None
-
-    def __init__(self, *, phrases: list[IgnorePhrase] | None = ...) -> None: ...
 
 
 class IgnorePhrasesResponse(Model):
@@ -95,21 +79,15 @@ class IgnorePhrasesResponse(Model):
     added_phrases: int | None
     updated_phrases: int | None
 
-    def __init__(self, *, total_phrases: int | None = ..., added_phrases: int | None = ..., updated_phrases: int | None = ...) -> None: ...
-
 
 class IgnoreTopic(Model):
     text: str | None
     participant: str | None
     media_type: str | None
 
-    def __init__(self, *, text: str | None = ..., participant: str | None = ..., media_type: str | None = ...) -> None: ...
-
 
 class IgnoreTopicsRequest(Model):
     topics: list[IgnoreTopic] | None
-
-    def __init__(self, *, topics: list[IgnoreTopic] | None = ...) -> None: ...
 
 
 class IgnoreTopicsResponse(Model):
@@ -117,14 +95,10 @@ class IgnoreTopicsResponse(Model):
     added_topics: int | None
     updated_topics: int | None
 
-    def __init__(self, *, total_topics: int | None = ..., added_topics: int | None = ..., updated_topics: int | None = ...) -> None: ...
-
 
 class Image(Model):
     resolution: str | None
     image_uri: str | None
-
-    def __init__(self, *, resolution: str | None = ..., image_uri: str | None = ...) -> None: ...
 
 
 class ImapSettings(Model):
@@ -132,15 +106,11 @@ class ImapSettings(Model):
     status: str | None
     error_info: EmailErrorInfo | None
 
-    def __init__(self, *, integration: DomainEntityRef | None = ..., status: str | None = ..., error_info: EmailErrorInfo | None = ...) -> None: ...
-
 
 class ImportForecastResponse(Model):
     status: str | None
     operation_id: str | None
     result: BuShortTermForecast | None
-
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: BuShortTermForecast | None = ...) -> None: ...
 
 
 class ImportForecastUploadResponse(Model):
@@ -149,16 +119,12 @@ class ImportForecastUploadResponse(Model):
     headers: dict[str, str] | None
     upload_body_schema: BuImportShortTermForecastSchema | None
 
-    def __init__(self, *, upload_key: str | None = ..., url: str | None = ..., headers: dict[str, str] | None = ..., upload_body_schema: BuImportShortTermForecastSchema | None = ...) -> None: ...
-
 
 class ImportScheduleUploadResponse(Model):
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
     upload_body_schema: ImportScheduleUploadSchema | None
-
-    def __init__(self, *, upload_key: str | None = ..., url: str | None = ..., headers: dict[str, str] | None = ..., upload_body_schema: ImportScheduleUploadSchema | None = ...) -> None: ...
 
 
 class ImportScheduleUploadSchema(Model):
@@ -169,12 +135,8 @@ class ImportScheduleUploadSchema(Model):
     headcount_forecast: BuHeadcountForecastBuPlanningGroupHeadcountForecastUploadSchema | None
     agent_schedules: list[BuImportAgentScheduleUploadSchema] | None
 
-    def __init__(self, *, description: str | None = ..., week_count: int | None = ..., published: bool | None = ..., short_term_forecast: BuShortTermForecastReference | None = ..., headcount_forecast: BuHeadcountForecastBuPlanningGroupHeadcountForecastUploadSchema | None = ..., agent_schedules: list[BuImportAgentScheduleUploadSchema] | None = ...) -> None: ...
-
 
 class ImportScriptStatusResponse(Model):
     url: str | None
     succeeded: bool | None
     message: str | None
-
-    def __init__(self, *, url: str | None = ..., succeeded: bool | None = ..., message: str | None = ...) -> None: ...

@@ -37,13 +37,9 @@ class ImportStatus(Model):
     target_contact_list_ids: list[str] | None
     list_name_prefix: str | None
 
-    def __init__(self, *, state: str | None = ..., total_records: int | None = ..., completed_records: int | None = ..., percent_complete: int | None = ..., failure_reason: str | None = ..., target_contact_list_ids: list[str] | None = ..., list_name_prefix: str | None = ...) -> None: ...
-
 
 class ImportStatusRequest(Model):
     status: str | None
-
-    def __init__(self, *, status: str | None = ...) -> None: ...
 
 
 class ImportTemplate(Model):
@@ -61,8 +57,6 @@ class ImportTemplate(Model):
     import_status: ImportStatus | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., contact_list_template: DomainEntityRef | None = ..., contact_list_filter: DomainEntityRef | None = ..., use_splitting_criteria: bool | None = ..., splitting_information: SplittingInformation | None = ..., list_name_format: str | None = ..., custom_list_name_format_value: str | None = ..., import_status: ImportStatus | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ImportTemplateEntityListing(Model):
     entities: list[ImportTemplate] | None
@@ -76,8 +70,6 @@ class ImportTemplateEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ImportTemplate] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ImportTemplateImportStatusImportStatus(Model):
     import_state: str | None
@@ -88,8 +80,6 @@ class ImportTemplateImportStatusImportStatus(Model):
     target_contact_list_ids: list[str] | None
     list_name_prefix: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, import_state: str | None = ..., total_records: int | None = ..., completed_records: int | None = ..., percentage_complete: int | None = ..., failure_reason: str | None = ..., target_contact_list_ids: list[str] | None = ..., list_name_prefix: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class ImportTemplateImportStatusObject(Model):
@@ -102,15 +92,11 @@ class InactivityTimeoutGroupBundle(Model):
     inactivity_timeout_unit: str | None
     groups: list[str] | None
 
-    def __init__(self, *, priority: int | None = ..., timeout_seconds: int | None = ..., inactivity_timeout_unit: str | None = ..., groups: list[str] | None = ...) -> None: ...
-
 
 class InactivityTimeoutSettings(Model):
     timeout_seconds: int | None
     action_type: str | None
     flow_id: DomainEntityRef | None
-
-    def __init__(self, *, timeout_seconds: int | None = ..., action_type: str | None = ..., flow_id: DomainEntityRef | None = ...) -> None: ...
 
 
 class InboundDomain(Model):
@@ -126,8 +112,6 @@ class InboundDomain(Model):
     dmarc_verification_result: DmarcResult | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., mx_record_status: str | None = ..., sub_domain: bool | None = ..., mail_from_settings: MailFromResult | None = ..., custom_smtp_server: DomainEntityRef | None = ..., imap_settings: ImapSettings | None = ..., graph_api_settings: GraphApiSettings | None = ..., email_setting: EmailSetting | None = ..., dmarc_verification_result: DmarcResult | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class InboundDomainCreateRequest(Model):
     id: str | None
@@ -137,8 +121,6 @@ class InboundDomainCreateRequest(Model):
     imap_settings: ImapSettings | None
     graph_api_settings: GraphApiSettings | None
     email_setting: EmailSettingReference | None
-
-    def __init__(self, *, id: str | None = ..., sub_domain: bool | None = ..., mail_from_settings: MailFromResult | None = ..., custom_smtp_server: DomainEntityRef | None = ..., imap_settings: ImapSettings | None = ..., graph_api_settings: GraphApiSettings | None = ..., email_setting: EmailSettingReference | None = ...) -> None: ...
 
 
 class InboundDomainEntityListing(Model):
@@ -153,8 +135,6 @@ class InboundDomainEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[InboundDomain] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class InboundDomainPatchRequest(Model):
     mail_from_settings: MailFromResult | None
@@ -162,8 +142,6 @@ class InboundDomainPatchRequest(Model):
     imap_settings: ImapSettings | None
     graph_api_settings: GraphApiSettings | None
     email_setting: EmailSettingReference | None
-
-    def __init__(self, *, mail_from_settings: MailFromResult | None = ..., custom_smtp_server: DomainEntityRef | None = ..., imap_settings: ImapSettings | None = ..., graph_api_settings: GraphApiSettings | None = ..., email_setting: EmailSettingReference | None = ...) -> None: ...
 
 
 class InboundMessageRequest(Model):
@@ -180,13 +158,9 @@ class InboundMessageRequest(Model):
     from_name: str | None
     subject: str | None
 
-    def __init__(self, *, queue_id: str | None = ..., flow_id: str | None = ..., provider: str | None = ..., skill_ids: list[str] | None = ..., language_id: str | None = ..., priority: int | None = ..., attributes: dict[str, str] | None = ..., to_address: str | None = ..., to_name: str | None = ..., from_address: str | None = ..., from_name: str | None = ..., subject: str | None = ...) -> None: ...
-
 
 class InboundOnlySetting(Model):
     inbound: str | None
-
-    def __init__(self, *, inbound: str | None = ...) -> None: ...
 
 
 class InboundRoute(Model):
@@ -210,8 +184,6 @@ class InboundRoute(Model):
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., pattern: str | None = ..., queue: DomainEntityRef | None = ..., priority: int | None = ..., skills: list[DomainEntityRef] | None = ..., language: DomainEntityRef | None = ..., from_name: str | None = ..., from_email: str | None = ..., flow: DomainEntityRef | None = ..., reply_email_address: QueueEmailAddress | None = ..., auto_bcc: list[EmailAddress] | None = ..., spam_flow: DomainEntityRef | None = ..., signature: Signature | None = ..., history_inclusion: str | None = ..., allow_multiple_actions: bool | None = ..., mailbox_folders: list[str] | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class InboundRouteEntityListing(Model):
     entities: list[InboundRoute] | None
@@ -224,8 +196,6 @@ class InboundRouteEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[InboundRoute] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class IncomingMessageRequest(Model):
@@ -243,20 +213,14 @@ class IncomingMessageRequest(Model):
     bot_session_timeout: int | None
     parameters: dict[str, str] | None
 
-    def __init__(self, *, bot_id: str | None = ..., bot_name: str | None = ..., bot_version: str | None = ..., integration_id: str | None = ..., bot_session_id: str | None = ..., automate_flow_exec_id: str | None = ..., conversation_id: str | None = ..., language_code: str | None = ..., input_message: InputMessage | None = ..., messaging_platform_type: str | None = ..., channels: list[str] | None = ..., bot_session_timeout: int | None = ..., parameters: dict[str, str] | None = ...) -> None: ...
-
 
 class IncomingMessageResponse(Model):
     message_id: str | None
-
-    def __init__(self, *, message_id: str | None = ...) -> None: ...
 
 
 class InfixOperator(Model):
     operator_type: str | None
     operator_position: OperatorPosition | None
-
-    def __init__(self, *, operator_type: str | None = ..., operator_position: OperatorPosition | None = ...) -> None: ...
 
 
 class InfrastructureascodeJob(Model):
@@ -271,8 +235,6 @@ class InfrastructureascodeJob(Model):
     rollback_results: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., dry_run: bool | None = ..., accelerator_id: str | None = ..., date_submitted: _dt.datetime | None = ..., submitted_by: UserReference | None = ..., status: str | None = ..., error_info: ErrorInfo | None = ..., results: str | None = ..., rollback_results: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class InitialConfiguration(Model):
     audio_state: AudioState | None
@@ -282,37 +244,27 @@ class InitialConfiguration(Model):
     recording_active: bool | None
     additional_info: dict[str, str] | None
 
-    def __init__(self, *, audio_state: AudioState | None = ..., alerting: bool | None = ..., inbound: bool | None = ..., invited_by: str | None = ..., recording_active: bool | None = ..., additional_info: dict[str, str] | None = ...) -> None: ...
-
 
 class InitiateScreenRecording(Model):
     record_acw: bool | None
     archive_retention: ArchiveRetention | None
     delete_retention: DeleteRetention | None
 
-    def __init__(self, *, record_acw: bool | None = ..., archive_retention: ArchiveRetention | None = ..., delete_retention: DeleteRetention | None = ...) -> None: ...
-
 
 class InitiatingAction(Model):
     transaction_id: str | None
     action_context: str | None
-
-    def __init__(self, *, transaction_id: str | None = ..., action_context: str | None = ...) -> None: ...
 
 
 class InitiatingAlternativeShift(Model):
     id: str | None
     start_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ...) -> None: ...
-
 
 class InitiatingShiftRequestItem(Model):
     id: str | None
     schedule: BuScheduleReference | None
     week_date: _dt.date | None
-
-    def __init__(self, *, id: str | None = ..., schedule: BuScheduleReference | None = ..., week_date: _dt.date | None = ...) -> None: ...
 
 
 class Input(Model):
@@ -325,15 +277,11 @@ class Input(Model):
     keyboard_type: str | None
     auto_complete_type: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., subtitle: str | None = ..., placeholder_text: str | None = ..., is_multiple_line: bool | None = ..., is_required: bool | None = ..., keyboard_type: str | None = ..., auto_complete_type: str | None = ...) -> None: ...
-
 
 class InputMessage(Model):
     type: str | None
     text: str | None
     content: list[ConversationMessageContent] | None
-
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., content: list[ConversationMessageContent] | None = ...) -> None: ...
 
 
 class InsightsAgentItem(Model):
@@ -341,8 +289,6 @@ class InsightsAgentItem(Model):
     name: str | None
     manager: DomainEntityRef | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., manager: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class InsightsAgents(Model):
@@ -352,8 +298,6 @@ class InsightsAgents(Model):
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
     entities: list[InsightsAgentItem] | None
-
-    def __init__(self, *, performance_profile: AddressableEntityRef | None = ..., division: DivisionReference | None = ..., granularity: str | None = ..., date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., entities: list[InsightsAgentItem] | None = ...) -> None: ...
 
 
 class InsightsDetails(Model):
@@ -366,8 +310,6 @@ class InsightsDetails(Model):
     metric_data: list[InsightsDetailsMetricItem] | None
     overall_data: InsightsDetailsOverallItem | None
 
-    def __init__(self, *, performance_profile: AddressableEntityRef | None = ..., division: DivisionReference | None = ..., granularity: str | None = ..., comparative_period: WorkdayPeriod | None = ..., primary_period: WorkdayPeriod | None = ..., user: UserReference | None = ..., metric_data: list[InsightsDetailsMetricItem] | None = ..., overall_data: InsightsDetailsOverallItem | None = ...) -> None: ...
-
 
 class InsightsDetailsMetricItem(Model):
     metric: AddressableEntityRef | None
@@ -375,8 +317,6 @@ class InsightsDetailsMetricItem(Model):
     primary_period: InsightsDetailsMetricPeriodPoints | None
     percent_of_goal_change: float | None
     value_change: float | None
-
-    def __init__(self, *, metric: AddressableEntityRef | None = ..., comparative_period: InsightsDetailsMetricPeriodPoints | None = ..., primary_period: InsightsDetailsMetricPeriodPoints | None = ..., percent_of_goal_change: float | None = ..., value_change: float | None = ...) -> None: ...
 
 
 class InsightsDetailsMetricPeriodPoints(Model):
@@ -388,15 +328,11 @@ class InsightsDetailsMetricPeriodPoints(Model):
     rank_percentage_points: int | None
     value: float | None
 
-    def __init__(self, *, points: int | None = ..., max_points: int | None = ..., data_point_count: int | None = ..., percent_of_goal: float | None = ..., rank_total_points: int | None = ..., rank_percentage_points: int | None = ..., value: float | None = ...) -> None: ...
-
 
 class InsightsDetailsOverallItem(Model):
     comparative_period: InsightsDetailsOverallPeriodPoints | None
     primary_period: InsightsDetailsOverallPeriodPoints | None
     percent_of_goal_change: float | None
-
-    def __init__(self, *, comparative_period: InsightsDetailsOverallPeriodPoints | None = ..., primary_period: InsightsDetailsOverallPeriodPoints | None = ..., percent_of_goal_change: float | None = ...) -> None: ...
 
 
 class InsightsDetailsOverallPeriodPoints(Model):
@@ -406,8 +342,6 @@ class InsightsDetailsOverallPeriodPoints(Model):
     percent_of_goal: float | None
     rank_total_points: int | None
     rank_percentage_points: int | None
-
-    def __init__(self, *, points: int | None = ..., max_points: int | None = ..., data_point_count: int | None = ..., percent_of_goal: float | None = ..., rank_total_points: int | None = ..., rank_percentage_points: int | None = ...) -> None: ...
 
 
 class InsightsRankings(Model):
@@ -419,13 +353,9 @@ class InsightsRankings(Model):
     leaders: list[InsightsSummaryUserItem] | None
     trailers: list[InsightsSummaryUserItem] | None
 
-    def __init__(self, *, performance_profile: AddressableEntityRef | None = ..., division: DivisionReference | None = ..., granularity: str | None = ..., comparative_period: WorkdayPeriod | None = ..., primary_period: WorkdayPeriod | None = ..., leaders: list[InsightsSummaryUserItem] | None = ..., trailers: list[InsightsSummaryUserItem] | None = ...) -> None: ...
-
 
 class InsightsSettingsRequest(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class InsightsSummary(Model):
@@ -440,8 +370,6 @@ class InsightsSummary(Model):
     primary_period: WorkdayPeriod | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[InsightsSummaryUserItem] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., performance_profile: AddressableEntityRef | None = ..., division: DivisionReference | None = ..., granularity: str | None = ..., comparative_period: WorkdayPeriod | None = ..., primary_period: WorkdayPeriod | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class InsightsSummaryMetricItem(Model):
     metric: AddressableEntityRef | None
@@ -449,8 +377,6 @@ class InsightsSummaryMetricItem(Model):
     primary_period: InsightsSummaryMetricPeriodPoints | None
     percent_of_goal_change: float | None
     value_change: float | None
-
-    def __init__(self, *, metric: AddressableEntityRef | None = ..., comparative_period: InsightsSummaryMetricPeriodPoints | None = ..., primary_period: InsightsSummaryMetricPeriodPoints | None = ..., percent_of_goal_change: float | None = ..., value_change: float | None = ...) -> None: ...
 
 
 class InsightsSummaryMetricPeriodPoints(Model):
@@ -460,15 +386,11 @@ class InsightsSummaryMetricPeriodPoints(Model):
     percent_of_goal: float | None
     value: float | None
 
-    def __init__(self, *, points: int | None = ..., max_points: int | None = ..., data_point_count: int | None = ..., percent_of_goal: float | None = ..., value: float | None = ...) -> None: ...
-
 
 class InsightsSummaryOverallItem(Model):
     comparative_period: InsightsSummaryOverallPeriodPoints | None
     primary_period: InsightsSummaryOverallPeriodPoints | None
     percent_of_goal_change: float | None
-
-    def __init__(self, *, comparative_period: InsightsSummaryOverallPeriodPoints | None = ..., primary_period: InsightsSummaryOverallPeriodPoints | None = ..., percent_of_goal_change: float | None = ...) -> None: ...
 
 
 class InsightsSummaryOverallPeriodPoints(Model):
@@ -477,16 +399,12 @@ class InsightsSummaryOverallPeriodPoints(Model):
     data_point_count: int | None
     percent_of_goal: float | None
 
-    def __init__(self, *, points: int | None = ..., max_points: int | None = ..., data_point_count: int | None = ..., percent_of_goal: float | None = ...) -> None: ...
-
 
 class InsightsSummaryUserItem(Model):
     user: UserReference | None
     metric_data: list[InsightsSummaryMetricItem] | None
     overall_data: InsightsSummaryOverallItem | None
     ranking: int | None
-
-    def __init__(self, *, user: UserReference | None = ..., metric_data: list[InsightsSummaryMetricItem] | None = ..., overall_data: InsightsSummaryOverallItem | None = ..., ranking: int | None = ...) -> None: ...
 
 
 class InsightsTrend(Model):
@@ -498,32 +416,22 @@ class InsightsTrend(Model):
     entities: list[InsightsTrendMetricItem] | None
     total: InsightsTrendTotalItem | None
 
-    def __init__(self, *, performance_profile: AddressableEntityRef | None = ..., division: DivisionReference | None = ..., granularity: str | None = ..., comparative_period: WorkdayPeriod | None = ..., primary_period: WorkdayPeriod | None = ..., entities: list[InsightsTrendMetricItem] | None = ..., total: InsightsTrendTotalItem | None = ...) -> None: ...
-
 
 class InsightsTrendMetricItem(Model):
     metric: AddressableEntityRef | None
     trends: InsightsTrends | None
-
-    def __init__(self, *, metric: AddressableEntityRef | None = ..., trends: InsightsTrends | None = ...) -> None: ...
 
 
 class InsightsTrends(Model):
     comparative_period: list[TrendData] | None
     primary_period: list[TrendData] | None
 
-    def __init__(self, *, comparative_period: list[TrendData] | None = ..., primary_period: list[TrendData] | None = ...) -> None: ...
-
 
 class InsightsTrendTotalItem(Model):
     trends: InsightsTrends | None
-
-    def __init__(self, *, trends: InsightsTrends | None = ...) -> None: ...
 
 
 class InstagramDataIngestionRuleRequest(Model):
     name: str | None
     description: str | None
     integration_id: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., integration_id: str | None = ...) -> None: ...

@@ -43,8 +43,6 @@ class InstagramDataIngestionRuleResponse(Model):
     integration_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., integration_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class InstagramDataIngestionRuleVersionResponse(Model):
     id: str | None
@@ -59,8 +57,6 @@ class InstagramDataIngestionRuleVersionResponse(Model):
     integration_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., integration_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class InstagramDataIngestionRuleVersionResponseEntityListing(Model):
     entities: list[InstagramDataIngestionRuleVersionResponse] | None
@@ -74,8 +70,6 @@ class InstagramDataIngestionRuleVersionResponseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[InstagramDataIngestionRuleVersionResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class InstagramHashtags(Model):
     pass
@@ -86,15 +80,11 @@ class InstagramId(Model):
     display_name: str | None
     handle: str | None
 
-    def __init__(self, *, ids: list[InstagramScopedId] | None = ..., display_name: str | None = ..., handle: str | None = ...) -> None: ...
-
 
 class InstagramIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
-
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class InstagramIntegration(Model):
@@ -119,8 +109,6 @@ class InstagramIntegration(Model):
     create_error: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingReference | None = ..., app_id: str | None = ..., page_id: str | None = ..., instagram_id: str | None = ..., instagram_username: str | None = ..., instagram_name: str | None = ..., instagram_profile_image_url: str | None = ..., status: str | None = ..., recipient: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., version: int | None = ..., create_status: str | None = ..., create_error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class InstagramIntegrationEntityListing(Model):
     entities: list[InstagramIntegration] | None
@@ -133,8 +121,6 @@ class InstagramIntegrationEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[InstagramIntegration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class InstagramIntegrationRequest(Model):
@@ -149,8 +135,6 @@ class InstagramIntegrationRequest(Model):
     app_secret: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., page_access_token: str | None = ..., user_access_token: str | None = ..., page_id: str | None = ..., app_id: str | None = ..., app_secret: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class InstagramIntegrationUpdateRequest(Model):
     id: str | None
@@ -161,8 +145,6 @@ class InstagramIntegrationUpdateRequest(Model):
     user_access_token: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., page_access_token: str | None = ..., user_access_token: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class InstagramNonOwnedAccount(Model):
     pass
@@ -171,13 +153,9 @@ class InstagramNonOwnedAccount(Model):
 class InstagramScopedId(Model):
     scoped_id: str | None
 
-    def __init__(self, *, scoped_id: str | None = ...) -> None: ...
-
 
 class Intake(Model):
     data: dict[str, _t.Any] | None
-
-    def __init__(self, *, data: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class IntakeSetting(Model):
@@ -185,19 +163,13 @@ class IntakeSetting(Model):
     required: bool | None
     display_order: int | None
 
-    def __init__(self, *, pcProperty: str | None = ..., required: bool | None = ..., display_order: int | None = ...) -> None: ...
-
 
 class IntakeSettingsListing(Model):
     entities: list[IntakeSetting] | None
 
-    def __init__(self, *, entities: list[IntakeSetting] | None = ...) -> None: ...
-
 
 class IntakeSettingsUpdate(Model):
     intake_settings: list[IntakeSetting] | None
-
-    def __init__(self, *, intake_settings: list[IntakeSetting] | None = ...) -> None: ...
 
 
 class Integration(Model):
@@ -211,21 +183,15 @@ class Integration(Model):
     attributes: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., integration_type: IntegrationType | None = ..., notes: str | None = ..., intended_state: str | None = ..., config: IntegrationConfigurationInfo | None = ..., reported_state: IntegrationStatusInfo | None = ..., attributes: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class IntegrationAction(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class IntegrationActionFields(Model):
     integration_action: IntegrationAction | None
     request_mappings: list[RequestMapping] | None
-
-    def __init__(self, *, integration_action: IntegrationAction | None = ..., request_mappings: list[RequestMapping] | None = ...) -> None: ...
 
 
 class IntegrationConfiguration(Model):
@@ -238,13 +204,9 @@ class IntegrationConfiguration(Model):
     credentials: dict[str, CredentialInfo] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., properties: _t.Any | None = ..., advanced: _t.Any | None = ..., notes: str | None = ..., credentials: dict[str, CredentialInfo] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class IntegrationConfigurationInfo(Model):
     current: IntegrationConfiguration | None
-
-    def __init__(self, *, current: IntegrationConfiguration | None = ...) -> None: ...
 
 
 class IntegrationEntityListing(Model):
@@ -259,14 +221,10 @@ class IntegrationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Integration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class IntegrationExport(Model):
     integration: DomainEntityRef | None
     should_export_screen_recordings: bool | None
-
-    def __init__(self, *, integration: DomainEntityRef | None = ..., should_export_screen_recordings: bool | None = ...) -> None: ...
 
 
 class IntegrationStatusInfo(Model):
@@ -274,8 +232,6 @@ class IntegrationStatusInfo(Model):
     effective: str | None
     detail: MessageInfo | None
     last_updated: _dt.datetime | None
-
-    def __init__(self, *, code: str | None = ..., effective: str | None = ..., detail: MessageInfo | None = ..., last_updated: _dt.datetime | None = ...) -> None: ...
 
 
 class IntegrationType(Model):
@@ -304,8 +260,6 @@ class IntegrationType(Model):
     vendor_o_auth_client_ids: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., provider: str | None = ..., category: str | None = ..., images: list[Image] | None = ..., config_properties_schema_uri: str | None = ..., config_advanced_schema_uri: str | None = ..., help_uri: str | None = ..., terms_of_service_uri: str | None = ..., vendor_name: str | None = ..., vendor_website_uri: str | None = ..., marketplace_uri: str | None = ..., faq_uri: str | None = ..., privacy_policy_uri: str | None = ..., support_contact_uri: str | None = ..., sales_contact_uri: str | None = ..., help_links: list[HelpLink] | None = ..., credentials: dict[str, CredentialSpecification] | None = ..., non_installable: bool | None = ..., max_instances: int | None = ..., user_permissions: list[str] | None = ..., vendor_o_auth_client_ids: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class IntegrationTypeEntityListing(Model):
     entities: list[IntegrationType] | None
@@ -319,22 +273,16 @@ class IntegrationTypeEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[IntegrationType] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class Intent(Model):
     name: str | None
     description: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ...) -> None: ...
 
 
 class IntentClassifierInfo(Model):
     classifier_id: str | None
     version: str | None
     state: str | None
-
-    def __init__(self, *, classifier_id: str | None = ..., version: str | None = ..., state: str | None = ...) -> None: ...
 
 
 class IntentDefinition(Model):
@@ -346,8 +294,6 @@ class IntentDefinition(Model):
     utterances: list[NluUtterance] | None
     additional_languages: dict[str, AdditionalLanguagesIntent] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., entity_type_bindings: list[NamedEntityTypeBinding] | None = ..., entity_name_references: list[str] | None = ..., utterances: list[NluUtterance] | None = ..., additional_languages: dict[str, AdditionalLanguagesIntent] | None = ...) -> None: ...
-
 
 class IntentFeedback(Model):
     name: str | None
@@ -355,14 +301,10 @@ class IntentFeedback(Model):
     entities: list[DetectedNamedEntity] | None
     assessment: str | None
 
-    def __init__(self, *, name: str | None = ..., probability: float | None = ..., entities: list[DetectedNamedEntity] | None = ..., assessment: str | None = ...) -> None: ...
-
 
 class IntentReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class IntentsCategory(Model):
@@ -371,8 +313,6 @@ class IntentsCategory(Model):
     description: str | None
     date_created: _dt.datetime | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class IntentsCategoryListing(Model):
@@ -387,8 +327,6 @@ class IntentsCategoryListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[IntentsCategory] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class IntentsCategoryPatch(Model):
     id: str | None
@@ -396,14 +334,10 @@ class IntentsCategoryPatch(Model):
     description: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class InteractiveApplication(Model):
     name: str | None
     url: str | None
-
-    def __init__(self, *, name: str | None = ..., url: str | None = ...) -> None: ...
 
 
 class InternalMessage(Model):
@@ -423,8 +357,6 @@ class InternalMessage(Model):
     from_address: Address | None
     messages: list[InternalMessageDetails] | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., segments: list[Segment] | None = ..., disconnect_type: str | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., provider: str | None = ..., peer_id: str | None = ..., target_user_id: str | None = ..., source_user_id: str | None = ..., to_address: Address | None = ..., from_address: Address | None = ..., messages: list[InternalMessageDetails] | None = ...) -> None: ...
-
 
 class InternalMessageConversation(Model):
     id: str | None
@@ -436,8 +368,6 @@ class InternalMessageConversation(Model):
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationDivisionMembership] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[InternalMessageMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., recent_transfers: list[TransferResponse] | None = ..., utilization_label_id: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationDivisionMembership] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class InternalMessageConversationEntityListing(Model):
@@ -452,8 +382,6 @@ class InternalMessageConversationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[InternalMessageConversation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class InternalMessageData(Model):
     id: str | None
@@ -465,5 +393,3 @@ class InternalMessageData(Model):
     recipient: UserReference | None
     normalized_message: ConversationNormalizedMessage | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., conversation: AddressableEntityRef | None = ..., communication_id: str | None = ..., timestamp: _dt.datetime | None = ..., sender: UserReference | None = ..., recipient: UserReference | None = ..., normalized_message: ConversationNormalizedMessage | None = ..., self_uri: str | None = ...) -> None: ...

@@ -36,14 +36,10 @@ class InternalMessageDataEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[InternalMessageData] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class InternalMessageDetails(Model):
     message_id: str | None
     message_time: _dt.datetime | None
-
-    def __init__(self, *, message_id: str | None = ..., message_time: _dt.datetime | None = ...) -> None: ...
 
 
 class InternalMessageMediaParticipant(Model):
@@ -92,21 +88,15 @@ class InternalMessageMediaParticipant(Model):
     from_address: Address | None
     messages: list[InternalMessageDetails] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., media_roles: list[str] | None = ..., user: DomainEntityRef | None = ..., queue: DomainEntityRef | None = ..., team: DomainEntityRef | None = ..., attributes: dict[str, str] | None = ..., error_info: ErrorInfo | None = ..., script: DomainEntityRef | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: DomainEntityRef | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: DomainEntityRef | None = ..., wrapup: Wrapup | None = ..., peer: str | None = ..., flagged_reason: str | None = ..., journey_context: JourneyContext | None = ..., conversation_routing_data: ConversationRoutingData | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., internal_message_id: str | None = ..., target_user: AddressableEntityRef | None = ..., source_user: AddressableEntityRef | None = ..., to_address: Address | None = ..., from_address: Address | None = ..., messages: list[InternalMessageDetails] | None = ...) -> None: ...
-
 
 class InternalMessageRequest(Model):
     text: str | None
-
-    def __init__(self, *, text: str | None = ...) -> None: ...
 
 
 class IntradayPerformancePredictionData(Model):
     service_level_percent: float | None
     average_speed_of_answer_seconds: float | None
     occupancy_percent: float | None
-
-    def __init__(self, *, service_level_percent: float | None = ..., average_speed_of_answer_seconds: float | None = ..., occupancy_percent: float | None = ...) -> None: ...
 
 
 class IntradayPlanningGroupRequest(Model):
@@ -115,14 +105,10 @@ class IntradayPlanningGroupRequest(Model):
     planning_group_ids: list[str] | None
     interval_length_minutes: int | None
 
-    def __init__(self, *, business_unit_date: _dt.date | None = ..., categories: list[str] | None = ..., planning_group_ids: list[str] | None = ..., interval_length_minutes: int | None = ...) -> None: ...
-
 
 class InvalidAssignment(Model):
     user: UserReference | None
     message: str | None
-
-    def __init__(self, *, user: UserReference | None = ..., message: str | None = ...) -> None: ...
 
 
 class InvoiceAddress(Model):
@@ -141,13 +127,9 @@ class InvoiceAddress(Model):
     region_subdivision2: str | None
     country: str | None
 
-    def __init__(self, *, date_effective: _dt.date | None = ..., address_type: str | None = ..., currency_iso_code: str | None = ..., line1: str | None = ..., line2: str | None = ..., line3: str | None = ..., city_name: str | None = ..., postal_code: str | None = ..., state_code: str | None = ..., country_code: str | None = ..., city_subdivision1: str | None = ..., region_subdivision1: str | None = ..., region_subdivision2: str | None = ..., country: str | None = ...) -> None: ...
-
 
 class IpAddressAuthentication(Model):
     network_whitelist: list[str] | None
-
-    def __init__(self, *, network_whitelist: list[str] | None = ...) -> None: ...
 
 
 class IpAddressRange(Model):
@@ -156,34 +138,24 @@ class IpAddressRange(Model):
     region: str | None
     direction: str | None
 
-    def __init__(self, *, cidr: str | None = ..., service: str | None = ..., region: str | None = ..., direction: str | None = ...) -> None: ...
-
 
 class IpAddressRangeListing(Model):
     entities: list[IpAddressRange] | None
-
-    def __init__(self, *, entities: list[IpAddressRange] | None = ...) -> None: ...
 
 
 class IpFilter(Model):
     ip_address: str | None
     name: str | None
 
-    def __init__(self, *, ip_address: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class Items(Model):
     type: str | None
     pattern: str | None
 
-    def __init__(self, *, type: str | None = ..., pattern: str | None = ...) -> None: ...
-
 
 class ItemValidationLimits(Model):
     min_length: MinLength | None
     max_length: MaxLength | None
-
-    def __init__(self, *, min_length: MinLength | None = ..., max_length: MaxLength | None = ...) -> None: ...
 
 
 class IVR(Model):
@@ -206,16 +178,12 @@ class IVR(Model):
     schedule_group: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., dnis: list[str] | None = ..., open_hours_flow: DomainEntityRef | None = ..., closed_hours_flow: DomainEntityRef | None = ..., holiday_hours_flow: DomainEntityRef | None = ..., schedule_group: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class IVRDivisionView(Model):
     id: str | None
     name: str | None
     division: WritableDivision | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class IVRDivisionViewEntityListing(Model):
@@ -231,8 +199,6 @@ class IVRDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[IVRDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class IVREntityListing(Model):
     entities: list[IVR] | None
@@ -247,8 +213,6 @@ class IVREntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[IVR] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class IvrEstablishedEvent(Model):
     event_id: str | None
@@ -262,57 +226,41 @@ class IvrEstablishedEvent(Model):
     initial_configuration: InitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., ivr_phone_number: str | None = ..., ivr_name: str | None = ..., ani: str | None = ..., dnis: str | None = ..., initial_configuration: InitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class IVRIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class Journey(Model):
     patterns: list[JourneyPattern] | None
-
-    def __init__(self, *, patterns: list[JourneyPattern] | None = ...) -> None: ...
 
 
 class JourneyAction(Model):
     id: str | None
     action_map: JourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: JourneyActionMap | None = ...) -> None: ...
-
 
 class JourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class JourneyAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
-
 
 class JourneyAggregateQueryClause(Model):
     type: str | None
     predicates: list[JourneyAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[JourneyAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class JourneyAggregateQueryFilter(Model):
     type: str | None
     clauses: list[JourneyAggregateQueryClause] | None
     predicates: list[JourneyAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[JourneyAggregateQueryClause] | None = ..., predicates: list[JourneyAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class JourneyAggregateQueryPredicate(Model):
@@ -322,13 +270,9 @@ class JourneyAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class JourneyAggregateQueryResponse(Model):
     results: list[JourneyAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[JourneyAggregateDataContainer] | None = ...) -> None: ...
 
 
 class JourneyAggregationQuery(Model):
@@ -342,14 +286,10 @@ class JourneyAggregationQuery(Model):
     views: list[JourneyAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: JourneyAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[JourneyAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class JourneyAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class JourneyAggregationView(Model):
@@ -357,5 +297,3 @@ class JourneyAggregationView(Model):
     name: str | None
     function: str | None
     range: AggregationRange | None
-
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...

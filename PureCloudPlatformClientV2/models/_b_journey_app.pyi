@@ -14,8 +14,6 @@ class JourneyApp(Model):
     version: str | None
     build_number: str | None
 
-    def __init__(self, *, name: str | None = ..., namespace: str | None = ..., version: str | None = ..., build_number: str | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationActionMap(Model):
     id: str | None
@@ -23,14 +21,10 @@ class JourneyAppEventsNotificationActionMap(Model):
     display_name: str | None
     version: int | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., display_name: str | None = ..., version: int | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationActionTarget(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyAppEventsNotificationApp(Model):
@@ -38,8 +32,6 @@ class JourneyAppEventsNotificationApp(Model):
     namespace: str | None
     version: str | None
     build_number: str | None
-
-    def __init__(self, *, name: str | None = ..., namespace: str | None = ..., version: str | None = ..., build_number: str | None = ...) -> None: ...
 
 
 class JourneyAppEventsNotificationAppEventsNotification(Model):
@@ -54,8 +46,6 @@ class JourneyAppEventsNotificationAppEventsNotification(Model):
     app_event: JourneyAppEventsNotificationAppMessage | None
     segment_assignment_event: JourneyAppEventsNotificationSegmentAssignmentMessage | None
     web_action_event: JourneyAppEventsNotificationWebActionMessage | None
-
-    def __init__(self, *, id: str | None = ..., correlation_id: str | None = ..., external_contact: JourneyAppEventsNotificationExternalContact | None = ..., created_date: _dt.datetime | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., session: JourneyAppEventsNotificationSession | None = ..., event_type: str | None = ..., app_event: JourneyAppEventsNotificationAppMessage | None = ..., segment_assignment_event: JourneyAppEventsNotificationSegmentAssignmentMessage | None = ..., web_action_event: JourneyAppEventsNotificationWebActionMessage | None = ...) -> None: ...
 
 
 class JourneyAppEventsNotificationAppMessage(Model):
@@ -73,8 +63,6 @@ class JourneyAppEventsNotificationAppMessage(Model):
     attributes: dict[str, JourneyAppEventsNotificationCustomEventAttribute] | None
     traits: dict[str, JourneyAppEventsNotificationCustomEventAttribute] | None
 
-    def __init__(self, *, event_name: str | None = ..., screen_name: str | None = ..., app: JourneyAppEventsNotificationApp | None = ..., device: JourneyAppEventsNotificationDevice | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., geolocation: JourneyAppEventsNotificationGeoLocation | None = ..., sdk_library: JourneyAppEventsNotificationSdkLibrary | None = ..., network_connectivity: JourneyAppEventsNotificationNetworkConnectivity | None = ..., mkt_campaign: JourneyAppEventsNotificationMktCampaign | None = ..., search_query: str | None = ..., attributes: dict[str, JourneyAppEventsNotificationCustomEventAttribute] | None = ..., traits: dict[str, JourneyAppEventsNotificationCustomEventAttribute] | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationBrowser(Model):
     family: str | None
@@ -88,14 +76,10 @@ class JourneyAppEventsNotificationBrowser(Model):
     features_pdf: bool | None
     features_webrtc: bool | None
 
-    def __init__(self, *, family: str | None = ..., version: str | None = ..., lang: str | None = ..., fingerprint: str | None = ..., view_height: int | None = ..., view_width: int | None = ..., features_flash: bool | None = ..., features_java: bool | None = ..., features_pdf: bool | None = ..., features_webrtc: bool | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationCustomEventAttribute(Model):
     value: str | None
     data_type: str | None
-
-    def __init__(self, *, value: str | None = ..., data_type: str | None = ...) -> None: ...
 
 
 class JourneyAppEventsNotificationDevice(Model):
@@ -110,8 +94,6 @@ class JourneyAppEventsNotificationDevice(Model):
     category: str | None
     manufacturer: str | None
 
-    def __init__(self, *, type: str | None = ..., is_mobile: bool | None = ..., screen_height: int | None = ..., screen_width: int | None = ..., screen_density: int | None = ..., fingerprint: str | None = ..., os_family: str | None = ..., os_version: str | None = ..., category: str | None = ..., manufacturer: str | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationEventAction(Model):
     id: str | None
@@ -120,14 +102,10 @@ class JourneyAppEventsNotificationEventAction(Model):
     media_type: str | None
     prompt: str | None
 
-    def __init__(self, *, id: str | None = ..., created_date: _dt.datetime | None = ..., state: str | None = ..., media_type: str | None = ..., prompt: str | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationExternalContact(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyAppEventsNotificationGeoLocation(Model):
@@ -142,8 +120,6 @@ class JourneyAppEventsNotificationGeoLocation(Model):
     timezone: str | None
     source: str | None
 
-    def __init__(self, *, country: str | None = ..., country_name: str | None = ..., latitude: float | None = ..., longitude: float | None = ..., locality: str | None = ..., postal_code: str | None = ..., region: str | None = ..., region_name: str | None = ..., timezone: str | None = ..., source: str | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationMktCampaign(Model):
     content: str | None
@@ -154,16 +130,12 @@ class JourneyAppEventsNotificationMktCampaign(Model):
     click_id: str | None
     network: str | None
 
-    def __init__(self, *, content: str | None = ..., medium: str | None = ..., name: str | None = ..., source: str | None = ..., term: str | None = ..., click_id: str | None = ..., network: str | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationNetworkConnectivity(Model):
     carrier: str | None
     bluetooth_enabled: bool | None
     cellular_enabled: bool | None
     wifi_enabled: bool | None
-
-    def __init__(self, *, carrier: str | None = ..., bluetooth_enabled: bool | None = ..., cellular_enabled: bool | None = ..., wifi_enabled: bool | None = ...) -> None: ...
 
 
 class JourneyAppEventsNotificationReferrer(Model):
@@ -177,11 +149,7 @@ class JourneyAppEventsNotificationReferrer(Model):
     name: str | None
     medium: str | None
 
-    def __init__(self, *, url: str | None = ..., domain: str | None = ..., hostname: str | None = ..., keywords: str | None = ..., pathname: str | None = ..., query_string: str | None = ..., fragment: str | None = ..., name: str | None = ..., medium: str | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationSdkLibrary(Model):
     name: str | None
     version: str | None
-
-    def __init__(self, *, name: str | None = ..., version: str | None = ...) -> None: ...

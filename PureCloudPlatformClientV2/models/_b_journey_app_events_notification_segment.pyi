@@ -29,8 +29,6 @@ class JourneyAppEventsNotificationSegment(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationSegmentAssignmentMessage(Model):
     segment: JourneyAppEventsNotificationSegment | None
@@ -38,15 +36,11 @@ class JourneyAppEventsNotificationSegmentAssignmentMessage(Model):
     date_assigned: _dt.datetime | None
     date_for_unassignment: _dt.datetime | None
 
-    def __init__(self, *, segment: JourneyAppEventsNotificationSegment | None = ..., assignment_state: str | None = ..., date_assigned: _dt.datetime | None = ..., date_for_unassignment: _dt.datetime | None = ...) -> None: ...
-
 
 class JourneyAppEventsNotificationSession(Model):
     id: str | None
     self_uri: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class JourneyAppEventsNotificationWebActionMessage(Model):
@@ -65,14 +59,10 @@ class JourneyAppEventsNotificationWebActionMessage(Model):
     visit_referrer: JourneyAppEventsNotificationReferrer | None
     time_to_disposition: int | None
 
-    def __init__(self, *, action: JourneyAppEventsNotificationEventAction | None = ..., action_target: JourneyAppEventsNotificationActionTarget | None = ..., action_map: JourneyAppEventsNotificationActionMap | None = ..., error_code: str | None = ..., error_message: str | None = ..., user_agent_string: str | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., browser: JourneyAppEventsNotificationBrowser | None = ..., device: JourneyAppEventsNotificationDevice | None = ..., geolocation: JourneyAppEventsNotificationGeoLocation | None = ..., mkt_campaign: JourneyAppEventsNotificationMktCampaign | None = ..., visit_referrer: JourneyAppEventsNotificationReferrer | None = ..., time_to_disposition: int | None = ...) -> None: ...
-
 
 class JourneyAsyncAggregateQueryResponse(Model):
     results: list[JourneyAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[JourneyAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class JourneyAsyncAggregationQuery(Model):
@@ -87,8 +77,6 @@ class JourneyAsyncAggregationQuery(Model):
     alternate_time_dimension: str | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: JourneyAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[JourneyAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class JourneyCampaign(Model):
     content: str | None
@@ -99,8 +87,6 @@ class JourneyCampaign(Model):
     click_id: str | None
     network: str | None
 
-    def __init__(self, *, content: str | None = ..., medium: str | None = ..., name: str | None = ..., source: str | None = ..., term: str | None = ..., click_id: str | None = ..., network: str | None = ...) -> None: ...
-
 
 class JourneyCaseAssociation(Model):
     id: str | None
@@ -109,29 +95,21 @@ class JourneyCaseAssociation(Model):
     date_associated: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., associated_case: AddressableEntityRef | None = ..., case_reference: str | None = ..., date_associated: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneyContext(Model):
     customer: JourneyCustomer | None
     customer_session: JourneyCustomerSession | None
     triggering_action: JourneyAction | None
 
-    def __init__(self, *, customer: JourneyCustomer | None = ..., customer_session: JourneyCustomerSession | None = ..., triggering_action: JourneyAction | None = ...) -> None: ...
-
 
 class JourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class JourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class JourneyEventDefinition(Model):
@@ -144,15 +122,11 @@ class JourneyEventDefinition(Model):
     json_schema: JsonSchemaDocument | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., source: str | None = ..., rank: int | None = ..., display_name: str | None = ..., description: str | None = ..., json_schema: JsonSchemaDocument | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneyEventDefinitionListing(Model):
     total: int | None
     entities: list[JourneyEventDefinition] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[JourneyEventDefinition] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyEventsSettings(Model):
@@ -168,8 +142,6 @@ class JourneyEventsSettings(Model):
     scroll_depth_events: list[ScrollPercentageEventTrigger] | None
     tracking_settings: TrackingSettings | None
 
-    def __init__(self, *, enabled: bool | None = ..., excluded_query_parameters: list[str] | None = ..., should_keep_url_fragment: bool | None = ..., search_query_parameters: list[str] | None = ..., pageview_config: str | None = ..., click_events: list[SelectorEventTrigger] | None = ..., forms_track_events: list[FormsTrackTrigger] | None = ..., idle_events: list[IdleEventTrigger] | None = ..., in_viewport_events: list[SelectorEventTrigger] | None = ..., scroll_depth_events: list[ScrollPercentageEventTrigger] | None = ..., tracking_settings: TrackingSettings | None = ...) -> None: ...
-
 
 class JourneyExternalEventsSchema(Model):
     id: str | None
@@ -180,15 +152,11 @@ class JourneyExternalEventsSchema(Model):
     json_schema: JourneyJsonSchemaDocument | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., version: int | None = ..., enabled: bool | None = ..., date_created: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., json_schema: JourneyJsonSchemaDocument | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneyExternalEventsSchemaListing(Model):
     total: int | None
     entities: list[JourneyExternalEventsSchema] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[JourneyExternalEventsSchema] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyGeolocation(Model):
@@ -203,8 +171,6 @@ class JourneyGeolocation(Model):
     source: str | None
     timezone: str | None
 
-    def __init__(self, *, country: str | None = ..., country_name: str | None = ..., latitude: float | None = ..., longitude: float | None = ..., locality: str | None = ..., postal_code: str | None = ..., region: str | None = ..., region_name: str | None = ..., source: str | None = ..., timezone: str | None = ...) -> None: ...
-
 
 class JourneyJsonSchemaDocument(Model):
     schema: str | None
@@ -212,8 +178,6 @@ class JourneyJsonSchemaDocument(Model):
     description: str | None
     required: list[str] | None
     properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, schema: str | None = ..., title: str | None = ..., description: str | None = ..., required: list[str] | None = ..., properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class JourneyJsonSchemaRequest(Model):
@@ -223,28 +187,20 @@ class JourneyJsonSchemaRequest(Model):
     required: list[str] | None
     properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, schema: str | None = ..., title: str | None = ..., description: str | None = ..., required: list[str] | None = ..., properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class JourneyOutcomeEventsNotificationActionMap(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyOutcomeEventsNotificationAssociatedValue(Model):
     data_type: str | None
     value: float | None
 
-    def __init__(self, *, data_type: str | None = ..., value: float | None = ...) -> None: ...
-
 
 class JourneyOutcomeEventsNotificationExternalContact(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyOutcomeEventsNotificationOutcome(Model):
@@ -252,16 +208,12 @@ class JourneyOutcomeEventsNotificationOutcome(Model):
     self_uri: str | None
     display_name: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., display_name: str | None = ...) -> None: ...
-
 
 class JourneyOutcomeEventsNotificationOutcomeAttributionMessage(Model):
     outcome: JourneyOutcomeEventsNotificationOutcome | None
     outcome_touchpoints: list[JourneyOutcomeEventsNotificationOutcomeTouchpoint] | None
     segment_assignments: list[JourneyOutcomeEventsNotificationSegment] | None
     associated_value: JourneyOutcomeEventsNotificationAssociatedValue | None
-
-    def __init__(self, *, outcome: JourneyOutcomeEventsNotificationOutcome | None = ..., outcome_touchpoints: list[JourneyOutcomeEventsNotificationOutcomeTouchpoint] | None = ..., segment_assignments: list[JourneyOutcomeEventsNotificationSegment] | None = ..., associated_value: JourneyOutcomeEventsNotificationAssociatedValue | None = ...) -> None: ...
 
 
 class JourneyOutcomeEventsNotificationOutcomeEventsNotification(Model):
@@ -275,8 +227,6 @@ class JourneyOutcomeEventsNotificationOutcomeEventsNotification(Model):
     event_type: str | None
     outcome_attribution_event_message: JourneyOutcomeEventsNotificationOutcomeAttributionMessage | None
 
-    def __init__(self, *, id: str | None = ..., correlation_id: str | None = ..., external_contact: JourneyOutcomeEventsNotificationExternalContact | None = ..., created_date: _dt.datetime | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., session: JourneyOutcomeEventsNotificationSession | None = ..., event_type: str | None = ..., outcome_attribution_event_message: JourneyOutcomeEventsNotificationOutcomeAttributionMessage | None = ...) -> None: ...
-
 
 class JourneyOutcomeEventsNotificationOutcomeTouchpoint(Model):
     id: str | None
@@ -284,13 +234,9 @@ class JourneyOutcomeEventsNotificationOutcomeTouchpoint(Model):
     created_date: _dt.datetime | None
     action_map: JourneyOutcomeEventsNotificationActionMap | None
 
-    def __init__(self, *, id: str | None = ..., channels: list[JourneyOutcomeEventsNotificationOutcomeTouchpointChannel] | None = ..., created_date: _dt.datetime | None = ..., action_map: JourneyOutcomeEventsNotificationActionMap | None = ...) -> None: ...
-
 
 class JourneyOutcomeEventsNotificationOutcomeTouchpointChannel(Model):
     type: str | None
-
-    def __init__(self, *, type: str | None = ...) -> None: ...
 
 
 class JourneyOutcomeEventsNotificationSegment(Model):
@@ -298,12 +244,8 @@ class JourneyOutcomeEventsNotificationSegment(Model):
     self_uri: str | None
     assigned_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., assigned_date: _dt.datetime | None = ...) -> None: ...
-
 
 class JourneyOutcomeEventsNotificationSession(Model):
     id: str | None
     self_uri: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., type: str | None = ...) -> None: ...

@@ -23,8 +23,6 @@ class JourneyPage(Model):
     query_string: str | None
     breadcrumb: list[str] | None
 
-    def __init__(self, *, url: str | None = ..., title: str | None = ..., domain: str | None = ..., fragment: str | None = ..., hostname: str | None = ..., keywords: str | None = ..., lang: str | None = ..., pathname: str | None = ..., query_string: str | None = ..., breadcrumb: list[str] | None = ...) -> None: ...
-
 
 class JourneyPattern(Model):
     criteria: list[Criteria] | None
@@ -33,15 +31,11 @@ class JourneyPattern(Model):
     session_type: str | None
     event_name: str | None
 
-    def __init__(self, *, criteria: list[Criteria] | None = ..., count: int | None = ..., stream_type: str | None = ..., session_type: str | None = ..., event_name: str | None = ...) -> None: ...
-
 
 class JourneySchemaUpdateRequest(Model):
     version: int | None
     enabled: bool | None
     json_schema: JourneyJsonSchemaRequest | None
-
-    def __init__(self, *, version: int | None = ..., enabled: bool | None = ..., json_schema: JourneyJsonSchemaRequest | None = ...) -> None: ...
 
 
 class JourneySegment(Model):
@@ -61,21 +55,15 @@ class JourneySegment(Model):
     created_date: _dt.datetime | None
     modified_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., is_active: bool | None = ..., display_name: str | None = ..., version: int | None = ..., description: str | None = ..., color: str | None = ..., scope: str | None = ..., should_display_to_agent: bool | None = ..., context: Context | None = ..., journey: Journey | None = ..., external_segment: ExternalSegment | None = ..., assignment_expiration_days: int | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
-
 
 class JourneySegmentAssignmentEventsNotificationExternalContact(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneySegmentAssignmentEventsNotificationSegment(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneySegmentAssignmentEventsNotificationSegmentAssignmentEventsNotification(Model):
@@ -89,13 +77,9 @@ class JourneySegmentAssignmentEventsNotificationSegmentAssignmentEventsNotificat
     event_type: str | None
     segment_assignment_event: JourneySegmentAssignmentEventsNotificationSegmentAssignmentMessage | None
 
-    def __init__(self, *, id: str | None = ..., correlation_id: str | None = ..., external_contact: JourneySegmentAssignmentEventsNotificationExternalContact | None = ..., created_date: _dt.datetime | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., session: JourneySegmentAssignmentEventsNotificationSession | None = ..., event_type: str | None = ..., segment_assignment_event: JourneySegmentAssignmentEventsNotificationSegmentAssignmentMessage | None = ...) -> None: ...
-
 
 class JourneySegmentAssignmentEventsNotificationSegmentAssignmentMessage(Model):
     segment: JourneySegmentAssignmentEventsNotificationSegment | None
     assignment_state: str | None
     date_assigned: _dt.datetime | None
     date_for_unassignment: _dt.datetime | None
-
-    def __init__(self, *, segment: JourneySegmentAssignmentEventsNotificationSegment | None = ..., assignment_state: str | None = ..., date_assigned: _dt.datetime | None = ..., date_for_unassignment: _dt.datetime | None = ...) -> None: ...

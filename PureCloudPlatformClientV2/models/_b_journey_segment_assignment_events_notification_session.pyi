@@ -16,8 +16,6 @@ class JourneySegmentAssignmentEventsNotificationSession(Model):
     self_uri: str | None
     type: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class JourneySegmentRequest(Model):
     is_active: bool | None
@@ -31,16 +29,12 @@ class JourneySegmentRequest(Model):
     external_segment: RequestExternalSegment | None
     assignment_expiration_days: int | None
 
-    def __init__(self, *, is_active: bool | None = ..., display_name: str | None = ..., version: int | None = ..., description: str | None = ..., color: str | None = ..., should_display_to_agent: bool | None = ..., context: RequestContext | None = ..., journey: RequestJourney | None = ..., external_segment: RequestExternalSegment | None = ..., assignment_expiration_days: int | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationApp(Model):
     name: str | None
     namespace: str | None
     version: str | None
     build_number: str | None
-
-    def __init__(self, *, name: str | None = ..., namespace: str | None = ..., version: str | None = ..., build_number: str | None = ...) -> None: ...
 
 
 class JourneySessionEventsNotificationBrowser(Model):
@@ -55,14 +49,10 @@ class JourneySessionEventsNotificationBrowser(Model):
     features_pdf: bool | None
     features_webrtc: bool | None
 
-    def __init__(self, *, family: str | None = ..., version: str | None = ..., lang: str | None = ..., fingerprint: str | None = ..., view_height: int | None = ..., view_width: int | None = ..., features_flash: bool | None = ..., features_java: bool | None = ..., features_pdf: bool | None = ..., features_webrtc: bool | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationCase(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneySessionEventsNotificationCaseAssociation(Model):
@@ -70,21 +60,15 @@ class JourneySessionEventsNotificationCaseAssociation(Model):
     case_reference: str | None
     date_associated: _dt.datetime | None
 
-    def __init__(self, *, case_id: str | None = ..., case_reference: str | None = ..., date_associated: _dt.datetime | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationConnectedQueue(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationConversation(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneySessionEventsNotificationConversationChannel(Model):
@@ -92,15 +76,11 @@ class JourneySessionEventsNotificationConversationChannel(Model):
     message_type: str | None
     platform: str | None
 
-    def __init__(self, *, type: str | None = ..., message_type: str | None = ..., platform: str | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationConversationUserDisposition(Model):
     code: str | None
     notes: str | None
     user: JourneySessionEventsNotificationUser | None
-
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., user: JourneySessionEventsNotificationUser | None = ...) -> None: ...
 
 
 class JourneySessionEventsNotificationDevice(Model):
@@ -115,14 +95,10 @@ class JourneySessionEventsNotificationDevice(Model):
     category: str | None
     manufacturer: str | None
 
-    def __init__(self, *, type: str | None = ..., is_mobile: bool | None = ..., screen_height: int | None = ..., screen_width: int | None = ..., screen_density: int | None = ..., fingerprint: str | None = ..., os_family: str | None = ..., os_version: str | None = ..., category: str | None = ..., manufacturer: str | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationExternalContact(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneySessionEventsNotificationGeoLocation(Model):
@@ -137,8 +113,6 @@ class JourneySessionEventsNotificationGeoLocation(Model):
     timezone: str | None
     source: str | None
 
-    def __init__(self, *, country: str | None = ..., country_name: str | None = ..., latitude: float | None = ..., longitude: float | None = ..., locality: str | None = ..., postal_code: str | None = ..., region: str | None = ..., region_name: str | None = ..., timezone: str | None = ..., source: str | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationMktCampaign(Model):
     content: str | None
@@ -149,8 +123,6 @@ class JourneySessionEventsNotificationMktCampaign(Model):
     click_id: str | None
     network: str | None
 
-    def __init__(self, *, content: str | None = ..., medium: str | None = ..., name: str | None = ..., source: str | None = ..., term: str | None = ..., click_id: str | None = ..., network: str | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationNetworkConnectivity(Model):
     carrier: str | None
@@ -158,21 +130,15 @@ class JourneySessionEventsNotificationNetworkConnectivity(Model):
     cellular_enabled: bool | None
     wifi_enabled: bool | None
 
-    def __init__(self, *, carrier: str | None = ..., bluetooth_enabled: bool | None = ..., cellular_enabled: bool | None = ..., wifi_enabled: bool | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationOutcome(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationOutcomeAchievement(Model):
     outcome: JourneySessionEventsNotificationOutcome | None
     achieved_date: _dt.datetime | None
-
-    def __init__(self, *, outcome: JourneySessionEventsNotificationOutcome | None = ..., achieved_date: _dt.datetime | None = ...) -> None: ...
 
 
 class JourneySessionEventsNotificationPage(Model):
@@ -187,8 +153,6 @@ class JourneySessionEventsNotificationPage(Model):
     query_string: str | None
     breadcrumb: list[str] | None
 
-    def __init__(self, *, url: str | None = ..., title: str | None = ..., domain: str | None = ..., fragment: str | None = ..., hostname: str | None = ..., keywords: str | None = ..., lang: str | None = ..., pathname: str | None = ..., query_string: str | None = ..., breadcrumb: list[str] | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationReferrer(Model):
     url: str | None
@@ -201,28 +165,20 @@ class JourneySessionEventsNotificationReferrer(Model):
     name: str | None
     medium: str | None
 
-    def __init__(self, *, url: str | None = ..., domain: str | None = ..., hostname: str | None = ..., keywords: str | None = ..., pathname: str | None = ..., query_string: str | None = ..., fragment: str | None = ..., name: str | None = ..., medium: str | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationSdkLibrary(Model):
     name: str | None
     version: str | None
-
-    def __init__(self, *, name: str | None = ..., version: str | None = ...) -> None: ...
 
 
 class JourneySessionEventsNotificationSegment(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationSegmentAssignment(Model):
     segment: JourneySessionEventsNotificationSegment | None
     assigned_date: _dt.datetime | None
-
-    def __init__(self, *, segment: JourneySessionEventsNotificationSegment | None = ..., assigned_date: _dt.datetime | None = ...) -> None: ...
 
 
 class JourneySessionEventsNotificationSessionEvent(Model):
@@ -273,22 +229,16 @@ class JourneySessionEventsNotificationSessionEvent(Model):
     case_reference: str | None
     case_status: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ..., ended_date: _dt.datetime | None = ..., external_contact: JourneySessionEventsNotificationExternalContact | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., type: str | None = ..., outcome_achievements: list[JourneySessionEventsNotificationOutcomeAchievement] | None = ..., segment_assignments: list[JourneySessionEventsNotificationSegmentAssignment] | None = ..., away_date: _dt.datetime | None = ..., browser: JourneySessionEventsNotificationBrowser | None = ..., device: JourneySessionEventsNotificationDevice | None = ..., geolocation: JourneySessionEventsNotificationGeoLocation | None = ..., idle_date: _dt.datetime | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., last_page: JourneySessionEventsNotificationPage | None = ..., mkt_campaign: JourneySessionEventsNotificationMktCampaign | None = ..., referrer: JourneySessionEventsNotificationReferrer | None = ..., search_terms: list[str] | None = ..., user_agent_string: str | None = ..., duration_in_seconds: int | None = ..., event_count: int | None = ..., pageview_count: int | None = ..., screenview_count: int | None = ..., last_event: JourneySessionEventsNotificationSessionLastEvent | None = ..., conversation: JourneySessionEventsNotificationConversation | None = ..., originating_direction: str | None = ..., conversation_subject: str | None = ..., last_user_disposition: JourneySessionEventsNotificationConversationUserDisposition | None = ..., last_connected_user: JourneySessionEventsNotificationUser | None = ..., last_connected_queue: JourneySessionEventsNotificationConnectedQueue | None = ..., conversation_channels: list[JourneySessionEventsNotificationConversationChannel] | None = ..., last_user_disconnect_type: str | None = ..., last_acd_outcome: str | None = ..., authenticated: bool | None = ..., app: JourneySessionEventsNotificationApp | None = ..., sdk_library: JourneySessionEventsNotificationSdkLibrary | None = ..., network_connectivity: JourneySessionEventsNotificationNetworkConnectivity | None = ..., division_ids: list[str] | None = ..., last_screen: str | None = ..., case_associations: list[JourneySessionEventsNotificationCaseAssociation] | None = ..., case_entity: JourneySessionEventsNotificationCase | None = ..., case_reference: str | None = ..., case_status: str | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationSessionLastEvent(Model):
     id: str | None
     event_name: str | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., event_name: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class JourneySessionEventsNotificationUser(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyView(Model):
@@ -305,5 +255,3 @@ class JourneyView(Model):
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., version: int | None = ..., created_by: JourneyViewUser | None = ..., modified_by: JourneyViewUser | None = ..., interval: str | None = ..., duration: str | None = ..., elements: list[JourneyViewElement] | None = ..., charts: list[JourneyViewChart] | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...

@@ -22,8 +22,6 @@ class JourneyViewChart(Model):
     group_by_max: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., rank: int | None = ..., group_by_time: str | None = ..., group_by_attributes: list[JourneyViewChartGroupByAttribute] | None = ..., metrics: list[JourneyViewChartMetric] | None = ..., display_attributes: JourneyViewChartDisplayAttributes | None = ..., group_by_max: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneyViewChartDisplayAttributes(Model):
     type: str | None
@@ -32,14 +30,10 @@ class JourneyViewChartDisplayAttributes(Model):
     secondary_metrics_title: str | None
     show_legend: bool | None
 
-    def __init__(self, *, type: str | None = ..., group_by_title: str | None = ..., metrics_title: str | None = ..., secondary_metrics_title: str | None = ..., show_legend: bool | None = ...) -> None: ...
-
 
 class JourneyViewChartGroupByAttribute(Model):
     element_id: str | None
     attribute: str | None
-
-    def __init__(self, *, element_id: str | None = ..., attribute: str | None = ...) -> None: ...
 
 
 class JourneyViewChartMetric(Model):
@@ -49,21 +43,15 @@ class JourneyViewChartMetric(Model):
     display_label: str | None
     attribute: str | None
 
-    def __init__(self, *, id: str | None = ..., element_id: str | None = ..., aggregate: str | None = ..., display_label: str | None = ..., attribute: str | None = ...) -> None: ...
-
 
 class JourneyViewChartMetricResult(Model):
     id: str | None
     values: list[JourneyViewChartMetricResultValue] | None
 
-    def __init__(self, *, id: str | None = ..., values: list[JourneyViewChartMetricResultValue] | None = ...) -> None: ...
-
 
 class JourneyViewChartMetricResultValue(Model):
     value: Number | None
     group_by_attributes: list[GroupByAttribute] | None
-
-    def __init__(self, *, value: Number | None = ..., group_by_attributes: list[GroupByAttribute] | None = ...) -> None: ...
 
 
 class JourneyViewChartResult(Model):
@@ -71,8 +59,6 @@ class JourneyViewChartResult(Model):
     version: int | None
     metrics: list[JourneyViewChartMetricResult] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ..., metrics: list[JourneyViewChartMetricResult] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyViewElement(Model):
@@ -83,15 +69,11 @@ class JourneyViewElement(Model):
     filter: JourneyViewElementFilter | None
     followed_by: list[JourneyViewLink] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., attributes: JourneyViewElementAttributes | None = ..., display_attributes: JourneyViewElementDisplayAttributes | None = ..., filter: JourneyViewElementFilter | None = ..., followed_by: list[JourneyViewLink] | None = ...) -> None: ...
-
 
 class JourneyViewElementAttributes(Model):
     type: str | None
     id: str | None
     source: str | None
-
-    def __init__(self, *, type: str | None = ..., id: str | None = ..., source: str | None = ...) -> None: ...
 
 
 class JourneyViewElementDisplayAttributes(Model):
@@ -99,12 +81,8 @@ class JourneyViewElementDisplayAttributes(Model):
     y: int | None
     col: int | None
 
-    def __init__(self, *, x: int | None = ..., y: int | None = ..., col: int | None = ...) -> None: ...
-
 
 class JourneyViewElementFilter(Model):
     type: str | None
     predicates: list[JourneyViewElementFilterPredicate] | None
     number_predicates: list[JourneyViewElementFilterNumberPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[JourneyViewElementFilterPredicate] | None = ..., number_predicates: list[JourneyViewElementFilterNumberPredicate] | None = ...) -> None: ...

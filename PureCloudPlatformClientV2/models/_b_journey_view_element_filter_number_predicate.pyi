@@ -11,5 +11,3 @@ class JourneyViewElementFilterNumberPredicate(Model):
     operator: str | None
     no_value: bool | None
     range: JourneyViewElementFilterRange | None
-
-    def __init__(self, *, dimension: str | None = ..., operator: str | None = ..., no_value: bool | None = ..., range: JourneyViewElementFilterRange | None = ...) -> None: ...

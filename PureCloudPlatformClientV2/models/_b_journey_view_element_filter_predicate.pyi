@@ -27,8 +27,6 @@ class JourneyViewElementFilterPredicate(Model):
     operator: str | None
     no_value: bool | None
 
-    def __init__(self, *, dimension: str | None = ..., values: list[str] | None = ..., operator: str | None = ..., no_value: bool | None = ...) -> None: ...
-
 
 class JourneyViewElementFilterRange(Model):
     lt: JourneyViewElementFilterRangeData | None
@@ -38,14 +36,10 @@ class JourneyViewElementFilterRange(Model):
     eq: JourneyViewElementFilterRangeData | None
     neq: JourneyViewElementFilterRangeData | None
 
-    def __init__(self, *, lt: JourneyViewElementFilterRangeData | None = ..., lte: JourneyViewElementFilterRangeData | None = ..., gt: JourneyViewElementFilterRangeData | None = ..., gte: JourneyViewElementFilterRangeData | None = ..., eq: JourneyViewElementFilterRangeData | None = ..., neq: JourneyViewElementFilterRangeData | None = ...) -> None: ...
-
 
 class JourneyViewElementFilterRangeData(Model):
     duration: str | None
     number: float | None
-
-    def __init__(self, *, duration: str | None = ..., number: float | None = ...) -> None: ...
 
 
 class JourneyViewJob(Model):
@@ -58,8 +52,6 @@ class JourneyViewJob(Model):
     estimated_completion_margin: int | None
     user_id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_completed: _dt.datetime | None = ..., status: str | None = ..., journey_view: JourneyView | None = ..., date_completion_estimated: _dt.datetime | None = ..., estimated_completion_margin: int | None = ..., user_id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyViewJobListing(Model):
@@ -74,14 +66,10 @@ class JourneyViewJobListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[JourneyViewJob] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class JourneyViewJobNotificationTopicJourneyView(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class JourneyViewJobNotificationTopicJourneyViewJobNotificationEventV2(Model):
@@ -94,8 +82,6 @@ class JourneyViewJobNotificationTopicJourneyViewJobNotificationEventV2(Model):
     estimated_completion_margin: int | None
     user_id: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., date_created: str | None = ..., date_completed: str | None = ..., journey_view: JourneyViewJobNotificationTopicJourneyView | None = ..., date_completion_estimated: str | None = ..., estimated_completion_margin: int | None = ..., user_id: str | None = ...) -> None: ...
-
 
 class JourneyViewLink(Model):
     id: str | None
@@ -104,14 +90,10 @@ class JourneyViewLink(Model):
     event_count_type: str | None
     join_attributes: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., constraint_within: JourneyViewLinkTimeConstraint | None = ..., constraint_after: JourneyViewLinkTimeConstraint | None = ..., event_count_type: str | None = ..., join_attributes: list[str] | None = ...) -> None: ...
-
 
 class JourneyViewLinkTimeConstraint(Model):
     unit: str | None
     value: int | None
-
-    def __init__(self, *, unit: str | None = ..., value: int | None = ...) -> None: ...
 
 
 class JourneyViewListing(Model):
@@ -126,14 +108,10 @@ class JourneyViewListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[JourneyView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class JourneyViewResult(Model):
     elements: list[JourneyViewResultElement] | None
     charts: list[JourneyViewChartResult] | None
-
-    def __init__(self, *, elements: list[JourneyViewResultElement] | None = ..., charts: list[JourneyViewChartResult] | None = ...) -> None: ...
 
 
 class JourneyViewResultElement(Model):
@@ -142,15 +120,11 @@ class JourneyViewResultElement(Model):
     followed_by: list[JourneyViewResultLink] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., metrics: JourneyViewResultMetrics | None = ..., followed_by: list[JourneyViewResultLink] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneyViewResultLink(Model):
     id: str | None
     connection_count: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., connection_count: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyViewResultMetrics(Model):
@@ -160,8 +134,6 @@ class JourneyViewResultMetrics(Model):
     dropout_count: int | None
     flow_count: int | None
 
-    def __init__(self, *, participant_count: int | None = ..., active_count: int | None = ..., completed_count: int | None = ..., dropout_count: int | None = ..., flow_count: int | None = ...) -> None: ...
-
 
 class JourneyViewSchedule(Model):
     id: str | None
@@ -169,8 +141,6 @@ class JourneyViewSchedule(Model):
     date_modified: _dt.datetime | None
     user: AddressableEntityRef | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., frequency: str | None = ..., date_modified: _dt.datetime | None = ..., user: AddressableEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyViewScheduleListing(Model):
@@ -185,36 +155,26 @@ class JourneyViewScheduleListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[JourneyViewSchedule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class JourneyViewUser(Model):
     id: str | None
     email_address: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., email_address: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneyWebActionEventsNotificationActionMap(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyWebActionEventsNotificationActionMapPageUrlCondition(Model):
     values: list[str] | None
     operator: str | None
 
-    def __init__(self, *, values: list[str] | None = ..., operator: str | None = ...) -> None: ...
-
 
 class JourneyWebActionEventsNotificationActionTarget(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyWebActionEventsNotificationBlockedWebActionOfferMessage(Model):
@@ -229,8 +189,6 @@ class JourneyWebActionEventsNotificationBlockedWebActionOfferMessage(Model):
     blocking_schedule_group: JourneyWebActionEventsNotificationScheduleGroup | None
     blocking_emergency_schedule_group: JourneyWebActionEventsNotificationEmergencyGroup | None
 
-    def __init__(self, *, action: JourneyWebActionEventsNotificationEventAction | None = ..., action_map: JourneyWebActionEventsNotificationActionMap | None = ..., action_target: JourneyWebActionEventsNotificationActionTarget | None = ..., blocking_reason: str | None = ..., blocking_action_map: JourneyWebActionEventsNotificationActionMap | None = ..., blocking_action: JourneyWebActionEventsNotificationEventAction | None = ..., blocking_frequency_cap_behaviour: str | None = ..., blocking_page_url_conditions: list[JourneyWebActionEventsNotificationActionMapPageUrlCondition] | None = ..., blocking_schedule_group: JourneyWebActionEventsNotificationScheduleGroup | None = ..., blocking_emergency_schedule_group: JourneyWebActionEventsNotificationEmergencyGroup | None = ...) -> None: ...
-
 
 class JourneyWebActionEventsNotificationBrowser(Model):
     family: str | None
@@ -243,8 +201,6 @@ class JourneyWebActionEventsNotificationBrowser(Model):
     features_java: bool | None
     features_pdf: bool | None
     features_webrtc: bool | None
-
-    def __init__(self, *, family: str | None = ..., version: str | None = ..., lang: str | None = ..., fingerprint: str | None = ..., view_height: int | None = ..., view_width: int | None = ..., features_flash: bool | None = ..., features_java: bool | None = ..., features_pdf: bool | None = ..., features_webrtc: bool | None = ...) -> None: ...
 
 
 class JourneyWebActionEventsNotificationDevice(Model):
@@ -259,27 +215,19 @@ class JourneyWebActionEventsNotificationDevice(Model):
     category: str | None
     manufacturer: str | None
 
-    def __init__(self, *, type: str | None = ..., is_mobile: bool | None = ..., screen_height: int | None = ..., screen_width: int | None = ..., screen_density: int | None = ..., fingerprint: str | None = ..., os_family: str | None = ..., os_version: str | None = ..., category: str | None = ..., manufacturer: str | None = ...) -> None: ...
-
 
 class JourneyWebActionEventsNotificationEmergencyGroup(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class JourneyWebActionEventsNotificationEventAction(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class JourneyWebActionEventsNotificationExternalContact(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyWebActionEventsNotificationGeoLocation(Model):
@@ -294,8 +242,6 @@ class JourneyWebActionEventsNotificationGeoLocation(Model):
     timezone: str | None
     source: str | None
 
-    def __init__(self, *, country: str | None = ..., country_name: str | None = ..., latitude: float | None = ..., longitude: float | None = ..., locality: str | None = ..., postal_code: str | None = ..., region: str | None = ..., region_name: str | None = ..., timezone: str | None = ..., source: str | None = ...) -> None: ...
-
 
 class JourneyWebActionEventsNotificationMktCampaign(Model):
     content: str | None
@@ -305,8 +251,6 @@ class JourneyWebActionEventsNotificationMktCampaign(Model):
     term: str | None
     click_id: str | None
     network: str | None
-
-    def __init__(self, *, content: str | None = ..., medium: str | None = ..., name: str | None = ..., source: str | None = ..., term: str | None = ..., click_id: str | None = ..., network: str | None = ...) -> None: ...
 
 
 class JourneyWebActionEventsNotificationReferrer(Model):
@@ -320,22 +264,16 @@ class JourneyWebActionEventsNotificationReferrer(Model):
     name: str | None
     medium: str | None
 
-    def __init__(self, *, url: str | None = ..., domain: str | None = ..., hostname: str | None = ..., keywords: str | None = ..., pathname: str | None = ..., query_string: str | None = ..., fragment: str | None = ..., name: str | None = ..., medium: str | None = ...) -> None: ...
-
 
 class JourneyWebActionEventsNotificationScheduleGroup(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyWebActionEventsNotificationSession(Model):
     id: str | None
     self_uri: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class JourneyWebActionEventsNotificationWebActionEventsNotification(Model):
@@ -349,8 +287,6 @@ class JourneyWebActionEventsNotificationWebActionEventsNotification(Model):
     event_type: str | None
     web_action_event: JourneyWebActionEventsNotificationWebActionMessage | None
     blocked_web_action_offer_event: JourneyWebActionEventsNotificationBlockedWebActionOfferMessage | None
-
-    def __init__(self, *, id: str | None = ..., correlation_id: str | None = ..., external_contact: JourneyWebActionEventsNotificationExternalContact | None = ..., created_date: _dt.datetime | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., session: JourneyWebActionEventsNotificationSession | None = ..., event_type: str | None = ..., web_action_event: JourneyWebActionEventsNotificationWebActionMessage | None = ..., blocked_web_action_offer_event: JourneyWebActionEventsNotificationBlockedWebActionOfferMessage | None = ...) -> None: ...
 
 
 class JourneyWebActionEventsNotificationWebActionMessage(Model):
@@ -369,8 +305,6 @@ class JourneyWebActionEventsNotificationWebActionMessage(Model):
     visit_referrer: JourneyWebActionEventsNotificationReferrer | None
     time_to_disposition: int | None
 
-    def __init__(self, *, action: JourneyWebActionEventsNotificationEventAction | None = ..., action_target: JourneyWebActionEventsNotificationActionTarget | None = ..., action_map: JourneyWebActionEventsNotificationActionMap | None = ..., error_code: str | None = ..., error_message: str | None = ..., user_agent_string: str | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., browser: JourneyWebActionEventsNotificationBrowser | None = ..., device: JourneyWebActionEventsNotificationDevice | None = ..., geolocation: JourneyWebActionEventsNotificationGeoLocation | None = ..., mkt_campaign: JourneyWebActionEventsNotificationMktCampaign | None = ..., visit_referrer: JourneyWebActionEventsNotificationReferrer | None = ..., time_to_disposition: int | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationActionMap(Model):
     id: str | None
@@ -378,14 +312,10 @@ class JourneyWebEventsNotificationActionMap(Model):
     display_name: str | None
     version: int | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., display_name: str | None = ..., version: int | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationActionTarget(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyWebEventsNotificationBrowser(Model):
@@ -400,14 +330,10 @@ class JourneyWebEventsNotificationBrowser(Model):
     features_pdf: bool | None
     features_webrtc: bool | None
 
-    def __init__(self, *, family: str | None = ..., version: str | None = ..., lang: str | None = ..., fingerprint: str | None = ..., view_height: int | None = ..., view_width: int | None = ..., features_flash: bool | None = ..., features_java: bool | None = ..., features_pdf: bool | None = ..., features_webrtc: bool | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationCustomEventAttribute(Model):
     value: str | None
     data_type: str | None
-
-    def __init__(self, *, value: str | None = ..., data_type: str | None = ...) -> None: ...
 
 
 class JourneyWebEventsNotificationDevice(Model):
@@ -422,8 +348,6 @@ class JourneyWebEventsNotificationDevice(Model):
     category: str | None
     manufacturer: str | None
 
-    def __init__(self, *, type: str | None = ..., is_mobile: bool | None = ..., screen_height: int | None = ..., screen_width: int | None = ..., screen_density: int | None = ..., fingerprint: str | None = ..., os_family: str | None = ..., os_version: str | None = ..., category: str | None = ..., manufacturer: str | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationEventAction(Model):
     id: str | None
@@ -432,14 +356,10 @@ class JourneyWebEventsNotificationEventAction(Model):
     media_type: str | None
     prompt: str | None
 
-    def __init__(self, *, id: str | None = ..., created_date: _dt.datetime | None = ..., state: str | None = ..., media_type: str | None = ..., prompt: str | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationExternalContact(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyWebEventsNotificationGeoLocation(Model):
@@ -454,8 +374,6 @@ class JourneyWebEventsNotificationGeoLocation(Model):
     timezone: str | None
     source: str | None
 
-    def __init__(self, *, country: str | None = ..., country_name: str | None = ..., latitude: float | None = ..., longitude: float | None = ..., locality: str | None = ..., postal_code: str | None = ..., region: str | None = ..., region_name: str | None = ..., timezone: str | None = ..., source: str | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationMktCampaign(Model):
     content: str | None
@@ -465,8 +383,6 @@ class JourneyWebEventsNotificationMktCampaign(Model):
     term: str | None
     click_id: str | None
     network: str | None
-
-    def __init__(self, *, content: str | None = ..., medium: str | None = ..., name: str | None = ..., source: str | None = ..., term: str | None = ..., click_id: str | None = ..., network: str | None = ...) -> None: ...
 
 
 class JourneyWebEventsNotificationPage(Model):
@@ -481,8 +397,6 @@ class JourneyWebEventsNotificationPage(Model):
     query_string: str | None
     breadcrumb: list[str] | None
 
-    def __init__(self, *, url: str | None = ..., title: str | None = ..., domain: str | None = ..., fragment: str | None = ..., hostname: str | None = ..., keywords: str | None = ..., lang: str | None = ..., pathname: str | None = ..., query_string: str | None = ..., breadcrumb: list[str] | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationReferrer(Model):
     url: str | None
@@ -495,14 +409,10 @@ class JourneyWebEventsNotificationReferrer(Model):
     name: str | None
     medium: str | None
 
-    def __init__(self, *, url: str | None = ..., domain: str | None = ..., hostname: str | None = ..., keywords: str | None = ..., pathname: str | None = ..., query_string: str | None = ..., fragment: str | None = ..., name: str | None = ..., medium: str | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationSegment(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class JourneyWebEventsNotificationSegmentAssignmentMessage(Model):
@@ -511,15 +421,11 @@ class JourneyWebEventsNotificationSegmentAssignmentMessage(Model):
     date_assigned: _dt.datetime | None
     date_for_unassignment: _dt.datetime | None
 
-    def __init__(self, *, segment: JourneyWebEventsNotificationSegment | None = ..., assignment_state: str | None = ..., date_assigned: _dt.datetime | None = ..., date_for_unassignment: _dt.datetime | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationSession(Model):
     id: str | None
     self_uri: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class JourneyWebEventsNotificationWebActionMessage(Model):
@@ -538,8 +444,6 @@ class JourneyWebEventsNotificationWebActionMessage(Model):
     visit_referrer: JourneyWebEventsNotificationReferrer | None
     time_to_disposition: int | None
 
-    def __init__(self, *, action: JourneyWebEventsNotificationEventAction | None = ..., action_target: JourneyWebEventsNotificationActionTarget | None = ..., action_map: JourneyWebEventsNotificationActionMap | None = ..., error_code: str | None = ..., error_message: str | None = ..., user_agent_string: str | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., browser: JourneyWebEventsNotificationBrowser | None = ..., device: JourneyWebEventsNotificationDevice | None = ..., geolocation: JourneyWebEventsNotificationGeoLocation | None = ..., mkt_campaign: JourneyWebEventsNotificationMktCampaign | None = ..., visit_referrer: JourneyWebEventsNotificationReferrer | None = ..., time_to_disposition: int | None = ...) -> None: ...
-
 
 class JourneyWebEventsNotificationWebEventsNotification(Model):
     id: str | None
@@ -553,8 +457,6 @@ class JourneyWebEventsNotificationWebEventsNotification(Model):
     web_event: JourneyWebEventsNotificationWebMessage | None
     web_action_event: JourneyWebEventsNotificationWebActionMessage | None
     segment_assignment_event: JourneyWebEventsNotificationSegmentAssignmentMessage | None
-
-    def __init__(self, *, id: str | None = ..., correlation_id: str | None = ..., external_contact: JourneyWebEventsNotificationExternalContact | None = ..., created_date: _dt.datetime | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., session: JourneyWebEventsNotificationSession | None = ..., event_type: str | None = ..., web_event: JourneyWebEventsNotificationWebMessage | None = ..., web_action_event: JourneyWebEventsNotificationWebActionMessage | None = ..., segment_assignment_event: JourneyWebEventsNotificationSegmentAssignmentMessage | None = ...) -> None: ...
 
 
 class JourneyWebEventsNotificationWebMessage(Model):
@@ -575,16 +477,12 @@ class JourneyWebEventsNotificationWebMessage(Model):
     attributes: dict[str, JourneyWebEventsNotificationCustomEventAttribute] | None
     traits: dict[str, JourneyWebEventsNotificationCustomEventAttribute] | None
 
-    def __init__(self, *, event_name: str | None = ..., total_event_count: int | None = ..., total_pageview_count: int | None = ..., user_agent_string: str | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., search_query: str | None = ..., authenticated: bool | None = ..., browser: JourneyWebEventsNotificationBrowser | None = ..., device: JourneyWebEventsNotificationDevice | None = ..., geolocation: JourneyWebEventsNotificationGeoLocation | None = ..., mkt_campaign: JourneyWebEventsNotificationMktCampaign | None = ..., page: JourneyWebEventsNotificationPage | None = ..., referrer: JourneyWebEventsNotificationReferrer | None = ..., attributes: dict[str, JourneyWebEventsNotificationCustomEventAttribute] | None = ..., traits: dict[str, JourneyWebEventsNotificationCustomEventAttribute] | None = ...) -> None: ...
-
 
 class JsonCursorSearchResponse(Model):
     types: list[str] | None
     results: _t.Any | None
     aggregations: _t.Any | None
     cursor: str | None
-
-    def __init__(self, *, types: list[str] | None = ..., results: _t.Any | None = ..., aggregations: _t.Any | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class JsonNode(Model):
@@ -603,8 +501,6 @@ class JsonNodeSearchResponse(Model):
     results: _t.Any | None
     aggregations: _t.Any | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: _t.Any | None = ..., aggregations: _t.Any | None = ...) -> None: ...
-
 
 class JsonSchemaDocument(Model):
     id: str | None
@@ -615,8 +511,6 @@ class JsonSchemaDocument(Model):
     required: list[str] | None
     properties: dict[str, _t.Any] | None
     additional_properties: _t.Any | None
-
-    def __init__(self, *, id: str | None = ..., schema: str | None = ..., title: str | None = ..., description: str | None = ..., type: str | None = ..., required: list[str] | None = ..., properties: dict[str, _t.Any] | None = ..., additional_properties: _t.Any | None = ...) -> None: ...
 
 
 class JsonSchemaWithDefinitions(Model):
@@ -630,8 +524,6 @@ class JsonSchemaWithDefinitions(Model):
     additional_properties: _t.Any | None
     definitions: dict[str, Definition] | None
 
-    def __init__(self, *, id: str | None = ..., schema: str | None = ..., title: str | None = ..., description: str | None = ..., type: str | None = ..., required: list[str] | None = ..., properties: dict[str, _t.Any] | None = ..., additional_properties: _t.Any | None = ..., definitions: dict[str, Definition] | None = ...) -> None: ...
-
 
 class JsonSearchResponse(Model):
     total: int | None
@@ -641,8 +533,6 @@ class JsonSearchResponse(Model):
     types: list[str] | None
     results: _t.Any | None
     aggregations: _t.Any | None
-
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., types: list[str] | None = ..., results: _t.Any | None = ..., aggregations: _t.Any | None = ...) -> None: ...
 
 
 class KeyPerformanceIndicator(Model):
@@ -662,28 +552,20 @@ class KeyPerformanceIndicator(Model):
     queues: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., optimization_type: str | None = ..., problem_type: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., description: str | None = ..., kpi_type: str | None = ..., source: str | None = ..., wrap_up_code_config: WrapUpCodeConfig | None = ..., outcome_config: OutcomeConfig | None = ..., status: str | None = ..., kpi_group: str | None = ..., queues: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KeyPerformanceIndicatorAssessment(Model):
     kpi: str | None
     assessment_result: str | None
     checks: list[Check] | None
 
-    def __init__(self, *, kpi: str | None = ..., assessment_result: str | None = ..., checks: list[Check] | None = ...) -> None: ...
-
 
 class KeyPerformanceIndicatorEntityListing(Model):
     entities: list[KeyPerformanceIndicator] | None
-
-    def __init__(self, *, entities: list[KeyPerformanceIndicator] | None = ...) -> None: ...
 
 
 class KeyPerformanceIndicatorType(Model):
     id: str | None
     sources: list[str] | None
-
-    def __init__(self, *, id: str | None = ..., sources: list[str] | None = ...) -> None: ...
 
 
 class KeyRotationSchedule(Model):
@@ -692,43 +574,31 @@ class KeyRotationSchedule(Model):
     period: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., period: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KeyValue(Model):
     key: str | None
     value: str | None
-
-    def __init__(self, *, key: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class Knowledge(Model):
     enabled: bool | None
     knowledge_base: AddressableEntityRef | None
 
-    def __init__(self, *, enabled: bool | None = ..., knowledge_base: AddressableEntityRef | None = ...) -> None: ...
-
 
 class KnowledgeAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class KnowledgeAggregateQueryClause(Model):
     type: str | None
     predicates: list[KnowledgeAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[KnowledgeAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class KnowledgeAggregateQueryFilter(Model):
     type: str | None
     clauses: list[KnowledgeAggregateQueryClause] | None
     predicates: list[KnowledgeAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[KnowledgeAggregateQueryClause] | None = ..., predicates: list[KnowledgeAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class KnowledgeAggregateQueryPredicate(Model):
@@ -738,13 +608,9 @@ class KnowledgeAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class KnowledgeAggregateQueryResponse(Model):
     results: list[KnowledgeAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[KnowledgeAggregateDataContainer] | None = ...) -> None: ...
 
 
 class KnowledgeAggregationQuery(Model):
@@ -761,14 +627,10 @@ class KnowledgeAggregationQuery(Model):
     sort_metric: KnowledgeAggregationSort | None
     limit: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: KnowledgeAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[KnowledgeAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: KnowledgeAggregationSort | None = ..., limit: int | None = ...) -> None: ...
-
 
 class KnowledgeAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class KnowledgeAggregationView(Model):
@@ -777,13 +639,9 @@ class KnowledgeAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class KnowledgeAnswerConfig(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class KnowledgeAnswerDocumentResponse(Model):
@@ -792,28 +650,20 @@ class KnowledgeAnswerDocumentResponse(Model):
     answer: str | None
     variation: DocumentVariationAnswer | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., answer: str | None = ..., variation: DocumentVariationAnswer | None = ...) -> None: ...
-
 
 class KnowledgeAnswerDocumentsResponse(Model):
     results: list[KnowledgeAnswerDocumentResponse] | None
     answer_generation: KnowledgeAnswerGenerationResponse | None
-
-    def __init__(self, *, results: list[KnowledgeAnswerDocumentResponse] | None = ..., answer_generation: KnowledgeAnswerGenerationResponse | None = ...) -> None: ...
 
 
 class KnowledgeAnswerGenerationResponse(Model):
     answer: str | None
     documents: list[AnswerGenerationDocument] | None
 
-    def __init__(self, *, answer: str | None = ..., documents: list[AnswerGenerationDocument] | None = ...) -> None: ...
-
 
 class KnowledgeAsyncAggregateQueryResponse(Model):
     results: list[KnowledgeAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[KnowledgeAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class KnowledgeAsyncAggregationQuery(Model):
@@ -831,8 +681,6 @@ class KnowledgeAsyncAggregationQuery(Model):
     limit: int | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: KnowledgeAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[KnowledgeAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: KnowledgeAggregationSort | None = ..., limit: int | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class KnowledgeBase(Model):
     id: str | None
@@ -848,16 +696,12 @@ class KnowledgeBase(Model):
     content_search_enabled: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., core_language: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., faq_count: int | None = ..., date_document_last_modified: _dt.datetime | None = ..., article_count: int | None = ..., published: bool | None = ..., content_search_enabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeBaseCreateRequest(Model):
     name: str | None
     description: str | None
     core_language: str | None
     content_search_enabled: bool | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., core_language: str | None = ..., content_search_enabled: bool | None = ...) -> None: ...
 
 
 class KnowledgeBaseListing(Model):
@@ -866,8 +710,6 @@ class KnowledgeBaseListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[KnowledgeBase] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeBaseReference(Model):
     id: str | None
@@ -875,14 +717,10 @@ class KnowledgeBaseReference(Model):
     content_search_enabled: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., language_code: str | None = ..., content_search_enabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeBaseUpdateRequest(Model):
     name: str | None
     description: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ...) -> None: ...
 
 
 class KnowledgeBaseWithDialectReference(Model):
@@ -890,21 +728,15 @@ class KnowledgeBaseWithDialectReference(Model):
     language_code: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., language_code: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeContextReference(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeContextValueReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeConversationContext(Model):
@@ -914,8 +746,6 @@ class KnowledgeConversationContext(Model):
     queue_id: str | None
     external_contact_id: str | None
 
-    def __init__(self, *, conversation_id: str | None = ..., media_type: str | None = ..., message_type: str | None = ..., queue_id: str | None = ..., external_contact_id: str | None = ...) -> None: ...
-
 
 class KnowledgeConversationContextResponse(Model):
     conversation: AddressableEntityRef | None
@@ -923,27 +753,19 @@ class KnowledgeConversationContextResponse(Model):
     external_contact: AddressableEntityRef | None
     media_type: str | None
 
-    def __init__(self, *, conversation: AddressableEntityRef | None = ..., queue: AddressableEntityRef | None = ..., external_contact: AddressableEntityRef | None = ..., media_type: str | None = ...) -> None: ...
-
 
 class KnowledgeConversationTurn(Model):
     participant: str | None
     text: str | None
-
-    def __init__(self, *, participant: str | None = ..., text: str | None = ...) -> None: ...
 
 
 class KnowledgeDocumentAlternative(Model):
     phrase: str | None
     autocomplete: bool | None
 
-    def __init__(self, *, phrase: str | None = ..., autocomplete: bool | None = ...) -> None: ...
-
 
 class KnowledgeDocumentBulkRemoveRequest(Model):
     entities: list[WritableEntity] | None
-
-    def __init__(self, *, entities: list[WritableEntity] | None = ...) -> None: ...
 
 
 class KnowledgeDocumentBulkUpdateEntity(Model):
@@ -951,13 +773,9 @@ class KnowledgeDocumentBulkUpdateEntity(Model):
     category_id: str | None
     label_ids: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., category_id: str | None = ..., label_ids: list[str] | None = ...) -> None: ...
-
 
 class KnowledgeDocumentBulkUpdateRequest(Model):
     entities: list[KnowledgeDocumentBulkUpdateEntity] | None
-
-    def __init__(self, *, entities: list[KnowledgeDocumentBulkUpdateEntity] | None = ...) -> None: ...
 
 
 class KnowledgeDocumentBulkVersionAddEntity(Model):
@@ -965,13 +783,9 @@ class KnowledgeDocumentBulkVersionAddEntity(Model):
     restore_from_version_id: str | None
     restore_previous: bool | None
 
-    def __init__(self, *, id: str | None = ..., restore_from_version_id: str | None = ..., restore_previous: bool | None = ...) -> None: ...
-
 
 class KnowledgeDocumentBulkVersionAddRequest(Model):
     entities: list[KnowledgeDocumentBulkVersionAddEntity] | None
-
-    def __init__(self, *, entities: list[KnowledgeDocumentBulkVersionAddEntity] | None = ...) -> None: ...
 
 
 class KnowledgeDocumentChunkRequest(Model):
@@ -985,8 +799,6 @@ class KnowledgeDocumentChunkRequest(Model):
     application: KnowledgeSearchClientApplication | None
     conversation_context: KnowledgeConversationContext | None
     confidence_threshold: float | None
-
-    def __init__(self, *, query: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., filter: DocumentQuery | None = ..., query_type: str | None = ..., preprocess_query: bool | None = ..., include_draft_documents: bool | None = ..., application: KnowledgeSearchClientApplication | None = ..., conversation_context: KnowledgeConversationContext | None = ..., confidence_threshold: float | None = ...) -> None: ...
 
 
 class KnowledgeDocumentChunkResponse(Model):
@@ -1002,5 +814,3 @@ class KnowledgeDocumentChunkResponse(Model):
     results: list[DocumentChunkBlock] | None
     application: KnowledgeSearchClientApplication | None
     conversation_context: KnowledgeConversationContextResponse | None
-
-    def __init__(self, *, query: str | None = ..., total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., query_type: str | None = ..., search_id: str | None = ..., preprocess_query: bool | None = ..., confidence_threshold: float | None = ..., results: list[DocumentChunkBlock] | None = ..., application: KnowledgeSearchClientApplication | None = ..., conversation_context: KnowledgeConversationContextResponse | None = ...) -> None: ...

@@ -42,8 +42,6 @@ class KnowledgeDocumentCopy(Model):
     conversation_context: KnowledgeConversationContext | None
     application: KnowledgeSearchClientApplication | None
 
-    def __init__(self, *, document_variation_id: str | None = ..., document_version_id: str | None = ..., search_id: str | None = ..., query_type: str | None = ..., surfacing_method: str | None = ..., session_id: str | None = ..., conversation_context: KnowledgeConversationContext | None = ..., application: KnowledgeSearchClientApplication | None = ...) -> None: ...
-
 
 class KnowledgeDocumentFeedback(Model):
     id: str | None
@@ -62,8 +60,6 @@ class KnowledgeDocumentFeedback(Model):
     conversation_context: KnowledgeConversationContext | None
     user_id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., document_variation: EntityReference | None = ..., rating: str | None = ..., reason: str | None = ..., comment: str | None = ..., search: EntityReference | None = ..., session_id: str | None = ..., date_created: _dt.datetime | None = ..., query_type: str | None = ..., surfacing_method: str | None = ..., state: str | None = ..., document: KnowledgeDocumentVersionReference | None = ..., application: KnowledgeSearchClientApplication | None = ..., conversation_context: KnowledgeConversationContext | None = ..., user_id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeDocumentFeedbackResponse(Model):
@@ -84,8 +80,6 @@ class KnowledgeDocumentFeedbackResponse(Model):
     user: AddressableEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., document_variation: EntityReference | None = ..., rating: str | None = ..., reason: str | None = ..., comment: str | None = ..., search: EntityReference | None = ..., session_id: str | None = ..., date_created: _dt.datetime | None = ..., query_type: str | None = ..., surfacing_method: str | None = ..., state: str | None = ..., document: KnowledgeDocumentVersionReference | None = ..., application: KnowledgeSearchClientApplication | None = ..., conversation_context: KnowledgeConversationContextResponse | None = ..., user: AddressableEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeDocumentFeedbackResponseListing(Model):
     entities: list[KnowledgeDocumentFeedbackResponse] | None
@@ -93,16 +87,12 @@ class KnowledgeDocumentFeedbackResponseListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[KnowledgeDocumentFeedbackResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeDocumentFeedbackUpdateRequest(Model):
     rating: str | None
     reason: str | None
     comment: str | None
     state: str | None
-
-    def __init__(self, *, rating: str | None = ..., reason: str | None = ..., comment: str | None = ..., state: str | None = ...) -> None: ...
 
 
 class KnowledgeDocumentGuestSearch(Model):
@@ -115,8 +105,6 @@ class KnowledgeDocumentGuestSearch(Model):
     query_type: str | None
     session_id: str | None
     results: list[KnowledgeDocumentGuestSearchResult] | None
-
-    def __init__(self, *, query: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., search_id: str | None = ..., total: int | None = ..., page_count: int | None = ..., query_type: str | None = ..., session_id: str | None = ..., results: list[KnowledgeDocumentGuestSearchResult] | None = ...) -> None: ...
 
 
 class KnowledgeDocumentGuestSearchRequest(Model):
@@ -131,14 +119,10 @@ class KnowledgeDocumentGuestSearchRequest(Model):
     answer_highlight_top_results: int | None
     include_draft_documents: bool | None
 
-    def __init__(self, *, query: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., search_id: str | None = ..., total: int | None = ..., page_count: int | None = ..., query_type: str | None = ..., session_id: str | None = ..., answer_highlight_top_results: int | None = ..., include_draft_documents: bool | None = ...) -> None: ...
-
 
 class KnowledgeDocumentGuestSearchResult(Model):
     confidence: float | None
     document: KnowledgeGuestSearchDocumentResponse | None
-
-    def __init__(self, *, confidence: float | None = ..., document: KnowledgeGuestSearchDocumentResponse | None = ...) -> None: ...
 
 
 class KnowledgeDocumentPresentation(Model):
@@ -149,8 +133,6 @@ class KnowledgeDocumentPresentation(Model):
     session_id: str | None
     conversation_context: KnowledgeConversationContext | None
     application: KnowledgeSearchClientApplication | None
-
-    def __init__(self, *, documents: list[PresentedKnowledgeDocument] | None = ..., search_id: str | None = ..., query_type: str | None = ..., surfacing_method: str | None = ..., session_id: str | None = ..., conversation_context: KnowledgeConversationContext | None = ..., application: KnowledgeSearchClientApplication | None = ...) -> None: ...
 
 
 class KnowledgeDocumentQuery(Model):
@@ -163,8 +145,6 @@ class KnowledgeDocumentQuery(Model):
     sort_order: str | None
     sort_by: str | None
 
-    def __init__(self, *, page_size: int | None = ..., page_number: int | None = ..., include_draft_documents: bool | None = ..., interval: DocumentQueryInterval | None = ..., filter: DocumentQuery | None = ..., include_variations: str | None = ..., sort_order: str | None = ..., sort_by: str | None = ...) -> None: ...
-
 
 class KnowledgeDocumentQueryResponse(Model):
     page_size: int | None
@@ -172,8 +152,6 @@ class KnowledgeDocumentQueryResponse(Model):
     total: int | None
     page_count: int | None
     results: list[KnowledgeDocumentQueryResult] | None
-
-    def __init__(self, *, page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ..., results: list[KnowledgeDocumentQueryResult] | None = ...) -> None: ...
 
 
 class KnowledgeDocumentQueryResult(Model):
@@ -200,8 +178,6 @@ class KnowledgeDocumentQueryResult(Model):
     variations: list[KnowledgeDocumentQueryVariation] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., visible: bool | None = ..., alternatives: list[KnowledgeDocumentAlternative] | None = ..., state: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_imported: _dt.datetime | None = ..., last_published_version_number: int | None = ..., date_published: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., document_version: AddressableEntityRef | None = ..., category: CategoryResponse | None = ..., labels: list[LabelResponse] | None = ..., knowledge_base: KnowledgeBaseReference | None = ..., external_id: str | None = ..., external_url: str | None = ..., source: AddressableEntityRef | None = ..., readonly: bool | None = ..., variations: list[KnowledgeDocumentQueryVariation] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeDocumentQueryVariation(Model):
     id: str | None
@@ -216,15 +192,11 @@ class KnowledgeDocumentQueryVariation(Model):
     chunks: list[DocumentVariationQueryChunkBlock] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., document_version: AddressableEntityRef | None = ..., contexts: list[DocumentVariationContext] | None = ..., document: KnowledgeDocumentReference | None = ..., priority: int | None = ..., name: str | None = ..., body: DocumentBody | None = ..., chunks: list[DocumentVariationQueryChunkBlock] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeDocumentReference(Model):
     id: str | None
     knowledge_base: KnowledgeBaseReference | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., knowledge_base: KnowledgeBaseReference | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeDocumentReq(Model):
@@ -237,8 +209,6 @@ class KnowledgeDocumentReq(Model):
     external_id: str | None
     external_url: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., visible: bool | None = ..., alternatives: list[KnowledgeDocumentAlternative] | None = ..., category_id: str | None = ..., label_ids: list[str] | None = ..., external_id: str | None = ..., external_url: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeDocumentResponse(Model):
@@ -265,16 +235,12 @@ class KnowledgeDocumentResponse(Model):
     variations: list[DocumentVariationResponse] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., visible: bool | None = ..., alternatives: list[KnowledgeDocumentAlternative] | None = ..., state: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_imported: _dt.datetime | None = ..., last_published_version_number: int | None = ..., date_published: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., document_version: AddressableEntityRef | None = ..., category: CategoryResponse | None = ..., labels: list[LabelResponse] | None = ..., knowledge_base: KnowledgeBaseReference | None = ..., external_id: str | None = ..., external_url: str | None = ..., source: AddressableEntityRef | None = ..., readonly: bool | None = ..., variations: list[DocumentVariationResponse] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeDocumentResponseListing(Model):
     entities: list[KnowledgeDocumentResponse] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[KnowledgeDocumentResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeDocumentsAnswerFilter(Model):
@@ -286,8 +252,6 @@ class KnowledgeDocumentsAnswerFilter(Model):
     insert_highlight_into_variation_content: bool | None
     answer_mode: list[str] | None
     variation_ids: list[str] | None
-
-    def __init__(self, *, query: str | None = ..., language: str | None = ..., app_type: str | None = ..., query_type: str | None = ..., search_id: str | None = ..., insert_highlight_into_variation_content: bool | None = ..., answer_mode: list[str] | None = ..., variation_ids: list[str] | None = ...) -> None: ...
 
 
 class KnowledgeDocumentSearch(Model):
@@ -304,8 +268,6 @@ class KnowledgeDocumentSearch(Model):
     confidence_threshold: float | None
     answer_generation: KnowledgeAnswerGenerationResponse | None
     preprocess_query: bool | None
-
-    def __init__(self, *, query: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., search_id: str | None = ..., total: int | None = ..., page_count: int | None = ..., query_type: str | None = ..., results: list[KnowledgeDocumentSearchResult] | None = ..., application: KnowledgeSearchClientApplication | None = ..., conversation_context: KnowledgeConversationContextResponse | None = ..., confidence_threshold: float | None = ..., answer_generation: KnowledgeAnswerGenerationResponse | None = ..., preprocess_query: bool | None = ...) -> None: ...
 
 
 class KnowledgeDocumentSearchRequest(Model):
@@ -328,14 +290,10 @@ class KnowledgeDocumentSearchRequest(Model):
     answer_mode: list[str] | None
     preprocess_query: bool | None
 
-    def __init__(self, *, query: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., search_id: str | None = ..., total: int | None = ..., page_count: int | None = ..., query_type: str | None = ..., include_draft_documents: bool | None = ..., interval: DocumentQueryInterval | None = ..., filter: DocumentQuery | None = ..., sort_order: str | None = ..., sort_by: str | None = ..., application: KnowledgeSearchClientApplication | None = ..., conversation_context: KnowledgeConversationContext | None = ..., confidence_threshold: float | None = ..., answer_highlight_top_results: int | None = ..., answer_mode: list[str] | None = ..., preprocess_query: bool | None = ...) -> None: ...
-
 
 class KnowledgeDocumentSearchResult(Model):
     confidence: float | None
     document: KnowledgeSearchDocumentResponse | None
-
-    def __init__(self, *, confidence: float | None = ..., document: KnowledgeSearchDocumentResponse | None = ...) -> None: ...
 
 
 class KnowledgeDocumentSearchVariation(Model):
@@ -351,15 +309,11 @@ class KnowledgeDocumentSearchVariation(Model):
     chunks: list[DocumentVariationSearchChunkBlock] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., document_version: AddressableEntityRef | None = ..., contexts: list[DocumentVariationContext] | None = ..., document: KnowledgeDocumentReference | None = ..., priority: int | None = ..., name: str | None = ..., body: DocumentBodyWithHighlight | None = ..., chunks: list[DocumentVariationSearchChunkBlock] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeDocumentSuggestion(Model):
     query: str | None
     page_size: int | None
     results: list[KnowledgeDocumentSuggestionResult] | None
-
-    def __init__(self, *, query: str | None = ..., page_size: int | None = ..., results: list[KnowledgeDocumentSuggestionResult] | None = ...) -> None: ...
 
 
 class KnowledgeDocumentSuggestionRequest(Model):
@@ -369,14 +323,10 @@ class KnowledgeDocumentSuggestionRequest(Model):
     interval: DocumentQueryInterval | None
     filter: DocumentQuery | None
 
-    def __init__(self, *, query: str | None = ..., page_size: int | None = ..., include_draft_documents: bool | None = ..., interval: DocumentQueryInterval | None = ..., filter: DocumentQuery | None = ...) -> None: ...
-
 
 class KnowledgeDocumentSuggestionResult(Model):
     matched_phrase: str | None
     document: KnowledgeDocumentSuggestionResultDocument | None
-
-    def __init__(self, *, matched_phrase: str | None = ..., document: KnowledgeDocumentSuggestionResultDocument | None = ...) -> None: ...
 
 
 class KnowledgeDocumentSuggestionResultDocument(Model):
@@ -384,8 +334,6 @@ class KnowledgeDocumentSuggestionResultDocument(Model):
     knowledge_base: KnowledgeBaseReference | None
     title: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., knowledge_base: KnowledgeBaseReference | None = ..., title: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeDocumentVersion(Model):
@@ -397,8 +345,6 @@ class KnowledgeDocumentVersion(Model):
     date_expires: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_published: _dt.datetime | None = ..., document: KnowledgeDocumentResponse | None = ..., restore_from_version_id: str | None = ..., version_number: int | None = ..., date_expires: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeDocumentVersionListing(Model):
     entities: list[KnowledgeDocumentVersion] | None
@@ -406,16 +352,12 @@ class KnowledgeDocumentVersionListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[KnowledgeDocumentVersion] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeDocumentVersionReference(Model):
     id: str | None
     knowledge_base: KnowledgeBaseReference | None
     version_id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., knowledge_base: KnowledgeBaseReference | None = ..., version_id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeDocumentVersionVariation(Model):
@@ -429,16 +371,12 @@ class KnowledgeDocumentVersionVariation(Model):
     self_uri: str | None
     document_version: AddressableEntityRef | None
 
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., contexts: list[DocumentVariationContext] | None = ..., priority: int | None = ..., name: str | None = ..., body: DocumentBody | None = ..., self_uri: str | None = ..., document_version: AddressableEntityRef | None = ...) -> None: ...
-
 
 class KnowledgeDocumentVersionVariationListing(Model):
     entities: list[KnowledgeDocumentVersionVariation] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[KnowledgeDocumentVersionVariation] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeDocumentView(Model):
@@ -451,15 +389,11 @@ class KnowledgeDocumentView(Model):
     session_id: str | None
     conversation_context: KnowledgeConversationContext | None
 
-    def __init__(self, *, document_variation_id: str | None = ..., document_version_id: str | None = ..., search_id: str | None = ..., query_type: str | None = ..., surfacing_method: str | None = ..., application: KnowledgeSearchClientApplication | None = ..., session_id: str | None = ..., conversation_context: KnowledgeConversationContext | None = ...) -> None: ...
-
 
 class KnowledgeExportJobDocumentsFilter(Model):
     interval: str | None
     entities: list[Entity] | None
     source_id: str | None
-
-    def __init__(self, *, interval: str | None = ..., entities: list[Entity] | None = ..., source_id: str | None = ...) -> None: ...
 
 
 class KnowledgeExportJobFilter(Model):
@@ -467,16 +401,12 @@ class KnowledgeExportJobFilter(Model):
     version_filter: str | None
     exclude: list[str] | None
 
-    def __init__(self, *, documents_filter: KnowledgeExportJobDocumentsFilter | None = ..., version_filter: str | None = ..., exclude: list[str] | None = ...) -> None: ...
-
 
 class KnowledgeExportJobRequest(Model):
     export_filter: KnowledgeExportJobFilter | None
     file_type: str | None
     source_id: str | None
     json_file_version: int | None
-
-    def __init__(self, *, export_filter: KnowledgeExportJobFilter | None = ..., file_type: str | None = ..., source_id: str | None = ..., json_file_version: int | None = ...) -> None: ...
 
 
 class KnowledgeExportJobResponse(Model):
@@ -495,22 +425,16 @@ class KnowledgeExportJobResponse(Model):
     source: KnowledgeOperationSource | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., download_url: str | None = ..., file_type: str | None = ..., json_file_version: int | None = ..., count_document_processed: int | None = ..., export_filter: KnowledgeExportJobFilter | None = ..., status: str | None = ..., knowledge_base: KnowledgeBase | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., error_information: ErrorBody | None = ..., source: KnowledgeOperationSource | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeGenerationSetting(Model):
     answer_generation: bool | None
     generation_language: str | None
-
-    def __init__(self, *, answer_generation: bool | None = ..., generation_language: str | None = ...) -> None: ...
 
 
 class KnowledgeGroupStatistics(Model):
     unlinked_phrase_count: int | None
     unlinked_phrase_hit_count: int | None
     total_phrase_hit_count: int | None
-
-    def __init__(self, *, unlinked_phrase_count: int | None = ..., unlinked_phrase_hit_count: int | None = ..., total_phrase_hit_count: int | None = ...) -> None: ...
 
 
 class KnowledgeGuestAnswerDocumentResponse(Model):
@@ -519,10 +443,6 @@ class KnowledgeGuestAnswerDocumentResponse(Model):
     answer: str | None
     variation: KnowledgeGuestDocumentVariationAnswer | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., answer: str | None = ..., variation: KnowledgeGuestDocumentVariationAnswer | None = ...) -> None: ...
-
 
 class KnowledgeGuestAnswerDocumentsResponse(Model):
     results: list[KnowledgeGuestAnswerDocumentResponse] | None
-
-    def __init__(self, *, results: list[KnowledgeGuestAnswerDocumentResponse] | None = ...) -> None: ...

@@ -27,8 +27,6 @@ class KnowledgeGuestDocumentCopy(Model):
     session_id: str | None
     application: KnowledgeGuestSearchClientApplication | None
 
-    def __init__(self, *, document_variation_id: str | None = ..., document_version_id: str | None = ..., search_id: str | None = ..., query_type: str | None = ..., surfacing_method: str | None = ..., session_id: str | None = ..., application: KnowledgeGuestSearchClientApplication | None = ...) -> None: ...
-
 
 class KnowledgeGuestDocumentFeedback(Model):
     id: str | None
@@ -45,8 +43,6 @@ class KnowledgeGuestDocumentFeedback(Model):
     document: KnowledgeGuestDocumentVersionReference | None
     application: KnowledgeGuestSearchClientApplication | None
 
-    def __init__(self, *, id: str | None = ..., document_variation: EntityReference | None = ..., rating: str | None = ..., reason: str | None = ..., comment: str | None = ..., search: EntityReference | None = ..., session_id: str | None = ..., date_created: _dt.datetime | None = ..., query_type: str | None = ..., surfacing_method: str | None = ..., state: str | None = ..., document: KnowledgeGuestDocumentVersionReference | None = ..., application: KnowledgeGuestSearchClientApplication | None = ...) -> None: ...
-
 
 class KnowledgeGuestDocumentPresentation(Model):
     documents: list[PresentedKnowledgeDocument] | None
@@ -55,8 +51,6 @@ class KnowledgeGuestDocumentPresentation(Model):
     surfacing_method: str | None
     session_id: str | None
     application: KnowledgeGuestSearchClientApplication | None
-
-    def __init__(self, *, documents: list[PresentedKnowledgeDocument] | None = ..., search_id: str | None = ..., query_type: str | None = ..., surfacing_method: str | None = ..., session_id: str | None = ..., application: KnowledgeGuestSearchClientApplication | None = ...) -> None: ...
 
 
 class KnowledgeGuestDocumentResponse(Model):
@@ -78,16 +72,12 @@ class KnowledgeGuestDocumentResponse(Model):
     variations: list[KnowledgeGuestDocumentVariation] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., visible: bool | None = ..., alternatives: list[KnowledgeDocumentAlternative] | None = ..., state: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_imported: _dt.datetime | None = ..., last_published_version_number: int | None = ..., date_published: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., document_version: AddressableEntityRef | None = ..., session_id: str | None = ..., category: GuestCategoryReference | None = ..., variations: list[KnowledgeGuestDocumentVariation] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeGuestDocumentResponseListing(Model):
     entities: list[KnowledgeGuestDocumentResponse] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[KnowledgeGuestDocumentResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeGuestDocumentSuggestion(Model):
@@ -96,21 +86,15 @@ class KnowledgeGuestDocumentSuggestion(Model):
     session_id: str | None
     results: list[KnowledgeGuestDocumentSuggestionResult] | None
 
-    def __init__(self, *, query: str | None = ..., page_size: int | None = ..., session_id: str | None = ..., results: list[KnowledgeGuestDocumentSuggestionResult] | None = ...) -> None: ...
-
 
 class KnowledgeGuestDocumentSuggestionRequest(Model):
     query: str | None
     page_size: int | None
     include_draft_documents: bool | None
 
-    def __init__(self, *, query: str | None = ..., page_size: int | None = ..., include_draft_documents: bool | None = ...) -> None: ...
-
 
 class KnowledgeGuestDocumentSuggestionResult(Model):
     matched_phrase: str | None
-
-    def __init__(self, *, matched_phrase: str | None = ...) -> None: ...
 
 
 class KnowledgeGuestDocumentVariation(Model):
@@ -123,8 +107,6 @@ class KnowledgeGuestDocumentVariation(Model):
     body: DocumentBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., document_version: AddressableEntityRef | None = ..., contexts: list[KnowledgeGuestDocumentVariationContext] | None = ..., document: AddressableEntityRef | None = ..., body: DocumentBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeGuestDocumentVariationAnswer(Model):
     id: str | None
@@ -136,21 +118,15 @@ class KnowledgeGuestDocumentVariationAnswer(Model):
     body: DocumentBodyWithHighlight | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., document_version: AddressableEntityRef | None = ..., contexts: list[KnowledgeGuestDocumentVariationContext] | None = ..., document: AddressableEntityRef | None = ..., body: DocumentBodyWithHighlight | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeGuestDocumentVariationContext(Model):
     context: AddressableEntityRef | None
     values: list[AddressableEntityRef] | None
 
-    def __init__(self, *, context: AddressableEntityRef | None = ..., values: list[AddressableEntityRef] | None = ...) -> None: ...
-
 
 class KnowledgeGuestDocumentVersionReference(Model):
     id: str | None
     version_id: str | None
-
-    def __init__(self, *, id: str | None = ..., version_id: str | None = ...) -> None: ...
 
 
 class KnowledgeGuestDocumentView(Model):
@@ -160,16 +136,12 @@ class KnowledgeGuestDocumentView(Model):
     query_type: str | None
     surfacing_method: str | None
 
-    def __init__(self, *, document_variation_id: str | None = ..., document_version_id: str | None = ..., search_id: str | None = ..., query_type: str | None = ..., surfacing_method: str | None = ...) -> None: ...
-
 
 class KnowledgeGuestSearchClientApplication(Model):
     type: str | None
     deployment: EntityReference | None
     bot_flow: EntityReference | None
     assistant: EntityReference | None
-
-    def __init__(self, *, type: str | None = ..., deployment: EntityReference | None = ..., bot_flow: EntityReference | None = ..., assistant: EntityReference | None = ...) -> None: ...
 
 
 class KnowledgeGuestSearchDocumentResponse(Model):
@@ -192,8 +164,6 @@ class KnowledgeGuestSearchDocumentResponse(Model):
     answer: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., visible: bool | None = ..., alternatives: list[KnowledgeDocumentAlternative] | None = ..., state: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_imported: _dt.datetime | None = ..., last_published_version_number: int | None = ..., date_published: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., document_version: AddressableEntityRef | None = ..., session_id: str | None = ..., category: GuestCategoryReference | None = ..., variations: list[KnowledgeGuestDocumentVariationAnswer] | None = ..., answer: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeGuestSession(Model):
     id: str | None
@@ -203,21 +173,15 @@ class KnowledgeGuestSession(Model):
     contexts: list[KnowledgeGuestSessionContext] | None
     journey_session_id: str | None
 
-    def __init__(self, *, id: str | None = ..., app: KnowledgeGuestSessionApp | None = ..., customer_id: str | None = ..., page_url: str | None = ..., contexts: list[KnowledgeGuestSessionContext] | None = ..., journey_session_id: str | None = ...) -> None: ...
-
 
 class KnowledgeGuestSessionApp(Model):
     deployment_id: str | None
     type: str | None
 
-    def __init__(self, *, deployment_id: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class KnowledgeGuestSessionContext(Model):
     id: str | None
     values: list[Entity] | None
-
-    def __init__(self, *, id: str | None = ..., values: list[Entity] | None = ...) -> None: ...
 
 
 class KnowledgeImportJobError(Model):
@@ -234,11 +198,7 @@ class KnowledgeImportJobError(Model):
     limit: Limit | None
     document_index: int | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[Detail] | None = ..., errors: list[ErrorBody] | None = ..., limit: Limit | None = ..., document_index: int | None = ...) -> None: ...
-
 
 class KnowledgeImportJobReport(Model):
     errors: list[KnowledgeImportJobError] | None
     statistics: KnowledgeImportJobStatistics | None
-
-    def __init__(self, *, errors: list[KnowledgeImportJobError] | None = ..., statistics: KnowledgeImportJobStatistics | None = ...) -> None: ...

@@ -14,8 +14,6 @@ class KnowledgeImportJobRequest(Model):
     settings: KnowledgeImportJobSettings | None
     skip_confirmation_step: bool | None
 
-    def __init__(self, *, upload_key: str | None = ..., file_type: str | None = ..., settings: KnowledgeImportJobSettings | None = ..., skip_confirmation_step: bool | None = ...) -> None: ...
-
 
 class KnowledgeImportJobResponse(Model):
     id: str | None
@@ -33,16 +31,12 @@ class KnowledgeImportJobResponse(Model):
     skip_confirmation_step: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., download_url: str | None = ..., failed_entities_url: str | None = ..., upload_key: str | None = ..., file_type: str | None = ..., settings: KnowledgeImportJobSettings | None = ..., status: str | None = ..., report: KnowledgeImportJobReport | None = ..., knowledge_base: KnowledgeBase | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., skip_confirmation_step: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeImportJobSettings(Model):
     import_as_new: bool | None
     visible: bool | None
     category_id: str | None
     label_ids: list[str] | None
-
-    def __init__(self, *, import_as_new: bool | None = ..., visible: bool | None = ..., category_id: str | None = ..., label_ids: list[str] | None = ...) -> None: ...
 
 
 class KnowledgeImportJobStatistics(Model):
@@ -64,10 +58,6 @@ class KnowledgeImportJobStatistics(Model):
     count_label_import_failure: int | None
     migration_detected: bool | None
 
-    def __init__(self, *, count_document_import_activity_create: int | None = ..., count_document_import_activity_update: int | None = ..., count_document_state_draft: int | None = ..., count_document_state_published: int | None = ..., count_document_validation_success: int | None = ..., count_document_validation_failure: int | None = ..., count_document_import_success: int | None = ..., count_document_import_failure: int | None = ..., count_category_validation_success: int | None = ..., count_category_validation_failure: int | None = ..., count_category_import_success: int | None = ..., count_category_import_failure: int | None = ..., count_label_validation_success: int | None = ..., count_label_validation_failure: int | None = ..., count_label_import_success: int | None = ..., count_label_import_failure: int | None = ..., migration_detected: bool | None = ...) -> None: ...
-
 
 class KnowledgeIntegrationDefaultSettings(Model):
     base_url: str | None
-
-    def __init__(self, *, base_url: str | None = ...) -> None: ...

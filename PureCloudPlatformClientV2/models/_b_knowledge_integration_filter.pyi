@@ -32,27 +32,19 @@ class KnowledgeIntegrationFilter(Model):
     action: str | None
     values: list[KnowledgeIntegrationFilterValue] | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., action: str | None = ..., values: list[KnowledgeIntegrationFilterValue] | None = ...) -> None: ...
-
 
 class KnowledgeIntegrationFilterValue(Model):
     key: str | None
     value: str | None
 
-    def __init__(self, *, key: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class KnowledgeIntegrationOptionsResponse(Model):
     filters: list[KnowledgeIntegrationFilter] | None
-
-    def __init__(self, *, filters: list[KnowledgeIntegrationFilter] | None = ...) -> None: ...
 
 
 class KnowledgeIntegrationReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeOperationSource(Model):
@@ -60,35 +52,25 @@ class KnowledgeOperationSource(Model):
     type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeParseImportResult(Model):
     success: int | None
     failure: int | None
     errors: list[ErrorBody] | None
 
-    def __init__(self, *, success: int | None = ..., failure: int | None = ..., errors: list[ErrorBody] | None = ...) -> None: ...
-
 
 class KnowledgeParseJobRequest(Model):
     upload_key: str | None
     hints: list[str] | None
-
-    def __init__(self, *, upload_key: str | None = ..., hints: list[str] | None = ...) -> None: ...
 
 
 class KnowledgeParseJobRequestImport(Model):
     edits: list[KnowledgeParseRecord] | None
     excludes: list[str] | None
 
-    def __init__(self, *, edits: list[KnowledgeParseRecord] | None = ..., excludes: list[str] | None = ...) -> None: ...
-
 
 class KnowledgeParseJobRequestPatch(Model):
     hints: list[str] | None
-
-    def __init__(self, *, hints: list[str] | None = ...) -> None: ...
 
 
 class KnowledgeParseJobResponse(Model):
@@ -103,15 +85,11 @@ class KnowledgeParseJobResponse(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., download_url: str | None = ..., hints: list[str] | None = ..., status: str | None = ..., parse_results: list[KnowledgeParseRecord] | None = ..., import_result: KnowledgeParseImportResult | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeParseRecord(Model):
     id: str | None
     title: str | None
     body: DocumentBody | None
-
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., body: DocumentBody | None = ...) -> None: ...
 
 
 class KnowledgeRetrievedReference(Model):
@@ -121,16 +99,12 @@ class KnowledgeRetrievedReference(Model):
     url: str | None
     used_for_generation: bool | None
 
-    def __init__(self, *, confidence: float | None = ..., text: str | None = ..., file_name: str | None = ..., url: str | None = ..., used_for_generation: bool | None = ...) -> None: ...
-
 
 class KnowledgeSearchClientApplication(Model):
     type: str | None
     deployment: AddressableEntityRef | None
     bot_flow: AddressableEntityRef | None
     assistant: AddressableEntityRef | None
-
-    def __init__(self, *, type: str | None = ..., deployment: AddressableEntityRef | None = ..., bot_flow: AddressableEntityRef | None = ..., assistant: AddressableEntityRef | None = ...) -> None: ...
 
 
 class KnowledgeSearchDocumentResponse(Model):
@@ -158,8 +132,6 @@ class KnowledgeSearchDocumentResponse(Model):
     answer: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., visible: bool | None = ..., alternatives: list[KnowledgeDocumentAlternative] | None = ..., state: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_imported: _dt.datetime | None = ..., last_published_version_number: int | None = ..., date_published: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., document_version: AddressableEntityRef | None = ..., category: CategoryResponse | None = ..., labels: list[LabelResponse] | None = ..., knowledge_base: KnowledgeBaseReference | None = ..., external_id: str | None = ..., external_url: str | None = ..., source: AddressableEntityRef | None = ..., readonly: bool | None = ..., variations: list[KnowledgeDocumentSearchVariation] | None = ..., answer: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeSearchPreviewRequest(Model):
     query: str | None
@@ -171,8 +143,6 @@ class KnowledgeSearchPreviewRequest(Model):
     application: V3KnowledgeSearchPreviewClientApplication | None
     conversation_context: KnowledgeV3PreviewConversationContext | None
 
-    def __init__(self, *, query: str | None = ..., sources: list[V3SourceRef] | None = ..., generation_setting: KnowledgeGenerationSetting | None = ..., stateful: bool | None = ..., conversation_turns: list[KnowledgeConversationTurn] | None = ..., filter: V3SourceTagFilter | None = ..., application: V3KnowledgeSearchPreviewClientApplication | None = ..., conversation_context: KnowledgeV3PreviewConversationContext | None = ...) -> None: ...
-
 
 class KnowledgeSearchPreviewResponse(Model):
     query: str | None
@@ -182,27 +152,19 @@ class KnowledgeSearchPreviewResponse(Model):
     application: V3KnowledgeSearchPreviewClientApplication | None
     conversation_context: KnowledgeV3PreviewConversationContext | None
 
-    def __init__(self, *, query: str | None = ..., search_id: str | None = ..., session_id: str | None = ..., result: KnowledgeSearchResult | None = ..., application: V3KnowledgeSearchPreviewClientApplication | None = ..., conversation_context: KnowledgeV3PreviewConversationContext | None = ...) -> None: ...
-
 
 class KnowledgeSearchResult(Model):
     generated_answer: str | None
     retrieved_references: list[KnowledgeRetrievedReference] | None
-
-    def __init__(self, *, generated_answer: str | None = ..., retrieved_references: list[KnowledgeRetrievedReference] | None = ...) -> None: ...
 
 
 class KnowledgeSetting(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeSettingDynamicFilter(Model):
     context: CopilotContextFilter | None
-
-    def __init__(self, *, context: CopilotContextFilter | None = ...) -> None: ...
 
 
 class KnowledgeSettingListing(Model):
@@ -211,15 +173,11 @@ class KnowledgeSettingListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[KnowledgeSettingsResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeSettings(Model):
     knowledge_id: str | None
     description: str | None
     knowledge_type: str | None
-
-    def __init__(self, *, knowledge_id: str | None = ..., description: str | None = ..., knowledge_type: str | None = ...) -> None: ...
 
 
 class KnowledgeSettingsRequest(Model):
@@ -229,8 +187,6 @@ class KnowledgeSettingsRequest(Model):
     generation_setting: KnowledgeGenerationSetting | None
     stateful: bool | None
     filter: V3SourceTagFilter | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., sources: list[V3SourceRef] | None = ..., generation_setting: KnowledgeGenerationSetting | None = ..., stateful: bool | None = ..., filter: V3SourceTagFilter | None = ...) -> None: ...
 
 
 class KnowledgeSettingsResponse(Model):
@@ -246,16 +202,12 @@ class KnowledgeSettingsResponse(Model):
     modified_by: UserReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., sources: list[V3SourceRef] | None = ..., generation_setting: KnowledgeGenerationSetting | None = ..., stateful: bool | None = ..., filter: V3SourceTagFilter | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: UserReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class KnowledgeSource(Model):
     source_name: str | None
     text: str | None
     url: str | None
     confidence: float | None
-
-    def __init__(self, *, source_name: str | None = ..., text: str | None = ..., url: str | None = ..., confidence: float | None = ...) -> None: ...
 
 
 class KnowledgeSourcesSearchRequest(Model):
@@ -267,8 +219,6 @@ class KnowledgeSourcesSearchRequest(Model):
     query_type: str | None
     generation_language: str | None
     conversation_turns: list[KnowledgeConversationTurn] | None
-
-    def __init__(self, *, query: str | None = ..., knowledge_setting_id: str | None = ..., application: V3KnowledgeSearchClientApplication | None = ..., conversation_context: KnowledgeV3ConversationContext | None = ..., session_id: str | None = ..., query_type: str | None = ..., generation_language: str | None = ..., conversation_turns: list[KnowledgeConversationTurn] | None = ...) -> None: ...
 
 
 class KnowledgeSourcesSearchResponse(Model):
@@ -283,8 +233,6 @@ class KnowledgeSourcesSearchResponse(Model):
     generation_language: str | None
     answer_generation: bool | None
 
-    def __init__(self, *, query: str | None = ..., search_id: str | None = ..., session_id: str | None = ..., result: KnowledgeSearchResult | None = ..., knowledge_setting_id: str | None = ..., conversation_context: KnowledgeV3ConversationContextResponse | None = ..., application: V3KnowledgeSearchClientApplication | None = ..., query_type: str | None = ..., generation_language: str | None = ..., answer_generation: bool | None = ...) -> None: ...
-
 
 class KnowledgeSuggestionConfig(Model):
     vendor_name: str | None
@@ -292,21 +240,15 @@ class KnowledgeSuggestionConfig(Model):
     knowledge_bases: list[KnowledgeBaseWithDialectReference] | None
     receive_segmented_articles: bool | None
 
-    def __init__(self, *, vendor_name: str | None = ..., knowledge_base: KnowledgeBaseReference | None = ..., knowledge_bases: list[KnowledgeBaseWithDialectReference] | None = ..., receive_segmented_articles: bool | None = ...) -> None: ...
-
 
 class KnowledgeSyncJobReport(Model):
     errors: list[ErrorBody] | None
     statistics: KnowledgeSyncJobStatistics | None
 
-    def __init__(self, *, errors: list[ErrorBody] | None = ..., statistics: KnowledgeSyncJobStatistics | None = ...) -> None: ...
-
 
 class KnowledgeSyncJobRequest(Model):
     upload_key: str | None
     source_id: str | None
-
-    def __init__(self, *, upload_key: str | None = ..., source_id: str | None = ...) -> None: ...
 
 
 class KnowledgeSyncJobResponse(Model):
@@ -322,8 +264,6 @@ class KnowledgeSyncJobResponse(Model):
     failed_entities_url: str | None
     source: KnowledgeOperationSource | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., upload_key: str | None = ..., status: str | None = ..., report: KnowledgeSyncJobReport | None = ..., knowledge_base: KnowledgeBaseReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: UserReference | None = ..., download_url: str | None = ..., failed_entities_url: str | None = ..., source: KnowledgeOperationSource | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class KnowledgeSyncJobStatistics(Model):
@@ -344,8 +284,6 @@ class KnowledgeSyncJobStatistics(Model):
     count_label_delete_success: int | None
     count_label_delete_failure: int | None
 
-    def __init__(self, *, count_document_import_activity_create: int | None = ..., count_document_import_activity_update: int | None = ..., count_document_state_draft: int | None = ..., count_document_state_published: int | None = ..., count_document_import_success: int | None = ..., count_document_import_failure: int | None = ..., count_category_import_success: int | None = ..., count_category_import_failure: int | None = ..., count_label_import_success: int | None = ..., count_label_import_failure: int | None = ..., count_document_delete_success: int | None = ..., count_document_delete_failure: int | None = ..., count_category_delete_success: int | None = ..., count_category_delete_failure: int | None = ..., count_label_delete_success: int | None = ..., count_label_delete_failure: int | None = ...) -> None: ...
-
 
 class KnowledgeSyncRequest(Model):
     pass
@@ -358,8 +296,6 @@ class KnowledgeV3ConversationContext(Model):
     queue_id: str | None
     external_contact_id: str | None
 
-    def __init__(self, *, conversation_id: str | None = ..., media_type: str | None = ..., message_type: str | None = ..., queue_id: str | None = ..., external_contact_id: str | None = ...) -> None: ...
-
 
 class KnowledgeV3ConversationContextResponse(Model):
     conversation: AddressableEntityRef | None
@@ -367,13 +303,9 @@ class KnowledgeV3ConversationContextResponse(Model):
     external_contact: AddressableEntityRef | None
     media_type: str | None
 
-    def __init__(self, *, conversation: AddressableEntityRef | None = ..., queue: AddressableEntityRef | None = ..., external_contact: AddressableEntityRef | None = ..., media_type: str | None = ...) -> None: ...
-
 
 class KnowledgeV3PreviewConversationContext(Model):
     media_type: str | None
-
-    def __init__(self, *, media_type: str | None = ...) -> None: ...
 
 
 class KpiResult(Model):
@@ -384,15 +316,11 @@ class KpiResult(Model):
     media_type: str | None
     percentage_benefit: float | None
 
-    def __init__(self, *, kpi_total_on: int | None = ..., kpi_total_off: int | None = ..., interaction_count_on: int | None = ..., interaction_count_off: int | None = ..., media_type: str | None = ..., percentage_benefit: float | None = ...) -> None: ...
-
 
 class Label(Model):
     name: str | None
     value: str | None
     encoded: bool | None
-
-    def __init__(self, *, name: str | None = ..., value: str | None = ..., encoded: bool | None = ...) -> None: ...
 
 
 class LabelCreateRequest(Model):
@@ -402,14 +330,10 @@ class LabelCreateRequest(Model):
     external_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., color: str | None = ..., external_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LabelEntity(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LabelListing(Model):
@@ -417,8 +341,6 @@ class LabelListing(Model):
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[LabelResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class LabelResponse(Model):
@@ -431,13 +353,9 @@ class LabelResponse(Model):
     external_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., color: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., document_count: int | None = ..., external_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LabelsFilter(Model):
     entities: list[LabelEntity] | None
-
-    def __init__(self, *, entities: list[LabelEntity] | None = ...) -> None: ...
 
 
 class LabelUpdateRequest(Model):
@@ -447,22 +365,16 @@ class LabelUpdateRequest(Model):
     external_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., color: str | None = ..., external_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LabelUtilizationRequest(Model):
     maximum_capacity: int | None
     interrupting_label_ids: list[str] | None
-
-    def __init__(self, *, maximum_capacity: int | None = ..., interrupting_label_ids: list[str] | None = ...) -> None: ...
 
 
 class LabelUtilizationResponse(Model):
     maximum_capacity: int | None
     interrupting_label_ids: list[str] | None
     label_name: str | None
-
-    def __init__(self, *, maximum_capacity: int | None = ..., interrupting_label_ids: list[str] | None = ..., label_name: str | None = ...) -> None: ...
 
 
 class Language(Model):
@@ -472,8 +384,6 @@ class Language(Model):
     state: str | None
     version: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_modified: _dt.datetime | None = ..., state: str | None = ..., version: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LanguageEntityListing(Model):
@@ -488,35 +398,25 @@ class LanguageEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Language] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LanguageOverride(Model):
     language: str | None
     engine: str | None
     voice: str | None
 
-    def __init__(self, *, language: str | None = ..., engine: str | None = ..., voice: str | None = ...) -> None: ...
-
 
 class LanguageReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LanguageSupportInfoRecord(Model):
     language: str | None
     feature_support: list[FeatureSupport] | None
 
-    def __init__(self, *, language: str | None = ..., feature_support: list[FeatureSupport] | None = ...) -> None: ...
-
 
 class LanguageSupportResponse(Model):
     languages: list[LanguageSupportInfoRecord] | None
-
-    def __init__(self, *, languages: list[LanguageSupportInfoRecord] | None = ...) -> None: ...
 
 
 class LastAttemptByColumnConditionSettings(Model):
@@ -526,15 +426,11 @@ class LastAttemptByColumnConditionSettings(Model):
     operator: str | None
     value: str | None
 
-    def __init__(self, *, email_column_name: str | None = ..., sms_column_name: str | None = ..., whats_app_column_name: str | None = ..., operator: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class LastAttemptOverallConditionSettings(Model):
     media_types: list[str] | None
     operator: str | None
     value: str | None
-
-    def __init__(self, *, media_types: list[str] | None = ..., operator: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class LastResultByColumnConditionSettings(Model):
@@ -545,23 +441,17 @@ class LastResultByColumnConditionSettings(Model):
     whats_app_column_name: str | None
     whats_app_wrapup_codes: list[str] | None
 
-    def __init__(self, *, email_column_name: str | None = ..., email_wrapup_codes: list[str] | None = ..., sms_column_name: str | None = ..., sms_wrapup_codes: list[str] | None = ..., whats_app_column_name: str | None = ..., whats_app_wrapup_codes: list[str] | None = ...) -> None: ...
-
 
 class LastResultOverallConditionSettings(Model):
     email_wrapup_codes: list[str] | None
     sms_wrapup_codes: list[str] | None
     whats_app_wrapup_codes: list[str] | None
 
-    def __init__(self, *, email_wrapup_codes: list[str] | None = ..., sms_wrapup_codes: list[str] | None = ..., whats_app_wrapup_codes: list[str] | None = ...) -> None: ...
-
 
 class LauncherButtonSettings(Model):
     visibility: str | None
     display_type: str | None
     icon: Icon | None
-
-    def __init__(self, *, visibility: str | None = ..., display_type: str | None = ..., icon: Icon | None = ...) -> None: ...
 
 
 class Leaderboard(Model):
@@ -573,15 +463,11 @@ class Leaderboard(Model):
     user_rank: LeaderboardItem | None
     performance_profile: AddressableEntityRef | None
 
-    def __init__(self, *, division: Division | None = ..., metric: AddressableEntityRef | None = ..., date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., leaders: list[LeaderboardItem] | None = ..., user_rank: LeaderboardItem | None = ..., performance_profile: AddressableEntityRef | None = ...) -> None: ...
-
 
 class LeaderboardItem(Model):
     user: UserReference | None
     rank: int | None
     points: int | None
-
-    def __init__(self, *, user: UserReference | None = ..., rank: int | None = ..., points: int | None = ...) -> None: ...
 
 
 class LearningAssessment(Model):
@@ -594,11 +480,7 @@ class LearningAssessment(Model):
     date_modified: _dt.datetime | None
     date_submitted: _dt.datetime | None
 
-    def __init__(self, *, assessment_id: str | None = ..., context_id: str | None = ..., assessment_form_id: str | None = ..., status: str | None = ..., answers: AssessmentScoringSet | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_submitted: _dt.datetime | None = ...) -> None: ...
-
 
 class LearningAssessmentScoringRequest(Model):
     assessment_form: AssessmentForm | None
     answers: AssessmentScoringSet | None
-
-    def __init__(self, *, assessment_form: AssessmentForm | None = ..., answers: AssessmentScoringSet | None = ...) -> None: ...

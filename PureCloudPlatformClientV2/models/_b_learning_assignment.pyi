@@ -43,8 +43,6 @@ class LearningAssignment(Model):
     assessment_form: AssessmentForm | None
     length_in_minutes: int | None
 
-    def __init__(self, *, id: str | None = ..., assessment: LearningAssessment | None = ..., date_completed: _dt.datetime | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., modified_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., is_overdue: bool | None = ..., percentage_score: float | None = ..., assessment_percentage_score: float | None = ..., is_rule: bool | None = ..., is_manual: bool | None = ..., is_passed: bool | None = ..., is_latest: bool | None = ..., assessment_completion_percentage: float | None = ..., completion_percentage: float | None = ..., steps: list[LearningAssignmentStep] | None = ..., next_step: LearningAssignmentStep | None = ..., self_uri: str | None = ..., state: str | None = ..., date_recommended_for_completion: _dt.datetime | None = ..., version: int | None = ..., module: LearningModule | None = ..., user: UserReference | None = ..., assessment_form: AssessmentForm | None = ..., length_in_minutes: int | None = ...) -> None: ...
-
 
 class LearningAssignmentAggregateParam(Model):
     interval: str | None
@@ -52,49 +50,35 @@ class LearningAssignmentAggregateParam(Model):
     group_by: list[str] | None
     filter: LearningAssignmentAggregateQueryRequestFilter | None
 
-    def __init__(self, *, interval: str | None = ..., metrics: list[str] | None = ..., group_by: list[str] | None = ..., filter: LearningAssignmentAggregateQueryRequestFilter | None = ...) -> None: ...
-
 
 class LearningAssignmentAggregateQueryRequestClause(Model):
     type: str | None
     predicates: list[LearningAssignmentAggregateQueryRequestPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[LearningAssignmentAggregateQueryRequestPredicate] | None = ...) -> None: ...
 
 
 class LearningAssignmentAggregateQueryRequestFilter(Model):
     type: str | None
     clauses: list[LearningAssignmentAggregateQueryRequestClause] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[LearningAssignmentAggregateQueryRequestClause] | None = ...) -> None: ...
-
 
 class LearningAssignmentAggregateQueryRequestPredicate(Model):
     dimension: str | None
     value: str | None
-
-    def __init__(self, *, dimension: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class LearningAssignmentAggregateQueryResponseData(Model):
     interval: str | None
     metrics: list[LearningAssignmentAggregateQueryResponseMetric] | None
 
-    def __init__(self, *, interval: str | None = ..., metrics: list[LearningAssignmentAggregateQueryResponseMetric] | None = ...) -> None: ...
-
 
 class LearningAssignmentAggregateQueryResponseGroupedData(Model):
     group: dict[str, str] | None
     data: list[LearningAssignmentAggregateQueryResponseData] | None
 
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[LearningAssignmentAggregateQueryResponseData] | None = ...) -> None: ...
-
 
 class LearningAssignmentAggregateQueryResponseMetric(Model):
     metric: str | None
     stats: LearningAssignmentAggregateQueryResponseStats | None
-
-    def __init__(self, *, metric: str | None = ..., stats: LearningAssignmentAggregateQueryResponseStats | None = ...) -> None: ...
 
 
 class LearningAssignmentAggregateQueryResponseStats(Model):
@@ -103,27 +87,19 @@ class LearningAssignmentAggregateQueryResponseStats(Model):
     max: float | None
     sum: float | None
 
-    def __init__(self, *, count: int | None = ..., min: float | None = ..., max: float | None = ..., sum: float | None = ...) -> None: ...
-
 
 class LearningAssignmentAggregateResponse(Model):
     results: list[LearningAssignmentAggregateQueryResponseGroupedData] | None
-
-    def __init__(self, *, results: list[LearningAssignmentAggregateQueryResponseGroupedData] | None = ...) -> None: ...
 
 
 class LearningAssignmentBulkAddResponse(Model):
     entities: list[LearningAssignment] | None
     disallowed_entities: list[DisallowedEntityLearningAssignmentItem] | None
 
-    def __init__(self, *, entities: list[LearningAssignment] | None = ..., disallowed_entities: list[DisallowedEntityLearningAssignmentItem] | None = ...) -> None: ...
-
 
 class LearningAssignmentBulkRemoveResponse(Model):
     entities: list[LearningAssignmentEntity] | None
     disallowed_entities: list[DisallowedEntityLearningAssignmentReference] | None
-
-    def __init__(self, *, entities: list[LearningAssignmentEntity] | None = ..., disallowed_entities: list[DisallowedEntityLearningAssignmentReference] | None = ...) -> None: ...
 
 
 class LearningAssignmentCreate(Model):
@@ -133,13 +109,9 @@ class LearningAssignmentCreate(Model):
     recommended_completion_date: _dt.datetime | None
     length_in_minutes: int | None
 
-    def __init__(self, *, add_to_schedule: bool | None = ..., module_id: str | None = ..., user_id: str | None = ..., recommended_completion_date: _dt.datetime | None = ..., length_in_minutes: int | None = ...) -> None: ...
-
 
 class LearningAssignmentEntity(Model):
     assignment_id: str | None
-
-    def __init__(self, *, assignment_id: str | None = ...) -> None: ...
 
 
 class LearningAssignmentExternalUpdate(Model):
@@ -147,14 +119,10 @@ class LearningAssignmentExternalUpdate(Model):
     percentage_score: float | None
     is_passed: bool | None
 
-    def __init__(self, *, state: str | None = ..., percentage_score: float | None = ..., is_passed: bool | None = ...) -> None: ...
-
 
 class LearningAssignmentItem(Model):
     module_id: str | None
     user_id: str | None
-
-    def __init__(self, *, module_id: str | None = ..., user_id: str | None = ...) -> None: ...
 
 
 class LearningAssignmentReassign(Model):
@@ -162,14 +130,10 @@ class LearningAssignmentReassign(Model):
     length_in_minutes: int | None
     add_to_schedule: bool | None
 
-    def __init__(self, *, recommended_completion_date: _dt.datetime | None = ..., length_in_minutes: int | None = ..., add_to_schedule: bool | None = ...) -> None: ...
-
 
 class LearningAssignmentReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LearningAssignmentReschedule(Model):
@@ -177,27 +141,19 @@ class LearningAssignmentReschedule(Model):
     length_in_minutes: int | None
     add_to_schedule: bool | None
 
-    def __init__(self, *, date_recommended_for_completion: _dt.datetime | None = ..., length_in_minutes: int | None = ..., add_to_schedule: bool | None = ...) -> None: ...
-
 
 class LearningAssignmentRuleRunTopicLearningAssignmentRuleRunNotification(Model):
     entities: list[LearningAssignmentRuleRunTopicLearningAssignmentsCreated] | None
     total: int | None
 
-    def __init__(self, *, entities: list[LearningAssignmentRuleRunTopicLearningAssignmentsCreated] | None = ..., total: int | None = ...) -> None: ...
-
 
 class LearningAssignmentRuleRunTopicLearningAssignmentsCreated(Model):
     module: LearningAssignmentRuleRunTopicLearningModuleReference | None
-
-    def __init__(self, *, module: LearningAssignmentRuleRunTopicLearningModuleReference | None = ...) -> None: ...
 
 
 class LearningAssignmentRuleRunTopicLearningModuleReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class LearningAssignmentsDomainEntity(Model):
@@ -212,8 +168,6 @@ class LearningAssignmentsDomainEntity(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[LearningAssignment] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LearningAssignmentStep(Model):
     id: str | None
@@ -227,8 +181,6 @@ class LearningAssignmentStep(Model):
     signed_cookie: LearningAssignmentStepSignedCookie | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., module_step: LearningModuleInformStep | None = ..., structure: list[LearningAssignmentStepScoStructure] | None = ..., success_status: str | None = ..., completion_status: str | None = ..., completion_percentage: float | None = ..., percentage_score: float | None = ..., shareable_content_object: LearningShareableContentObject | None = ..., signed_cookie: LearningAssignmentStepSignedCookie | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LearningAssignmentStepScoStructure(Model):
     id: str | None
@@ -237,14 +189,10 @@ class LearningAssignmentStepScoStructure(Model):
     completion_status: str | None
     children: list[LearningAssignmentStepScoStructure] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., success_status: str | None = ..., completion_status: str | None = ..., children: list[LearningAssignmentStepScoStructure] | None = ...) -> None: ...
-
 
 class LearningAssignmentStepSignedCookie(Model):
     url: str | None
     cookie_values: dict[str, str] | None
-
-    def __init__(self, *, url: str | None = ..., cookie_values: dict[str, str] | None = ...) -> None: ...
 
 
 class LearningAssignmentTopicLearningAssignmentNotification(Model):
@@ -263,5 +211,3 @@ class LearningAssignmentTopicLearningAssignmentNotification(Model):
     percentage_score: float | None
     is_passed: bool | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., user: LearningAssignmentTopicUserReference | None = ..., module: LearningAssignmentTopicLearningModuleReference | None = ..., version: int | None = ..., state: str | None = ..., date_recommended_for_completion: _dt.datetime | None = ..., created_by: LearningAssignmentTopicUserReference | None = ..., date_created: _dt.datetime | None = ..., modified_by: LearningAssignmentTopicUserReference | None = ..., date_modified: _dt.datetime | None = ..., is_overdue: bool | None = ..., length_in_minutes: int | None = ..., percentage_score: float | None = ..., is_passed: bool | None = ..., type: str | None = ...) -> None: ...

@@ -11,28 +11,20 @@ class LearningAssignmentTopicLearningModuleReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class LearningAssignmentTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class LearningAssignmentUpdate(Model):
     state: str | None
     assessment: LearningAssessment | None
 
-    def __init__(self, *, state: str | None = ..., assessment: LearningAssessment | None = ...) -> None: ...
-
 
 class LearningAssignmentUser(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LearningAssignmentUserListing(Model):
@@ -48,21 +40,15 @@ class LearningAssignmentUserListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[LearningAssignmentUser] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., unfiltered_total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LearningAssignmentUserQuery(Model):
     rule: LearningModuleRule | None
     search_term: str | None
 
-    def __init__(self, *, rule: LearningModuleRule | None = ..., search_term: str | None = ...) -> None: ...
-
 
 class LearningCoverArtThumbnail(Model):
     resolution: str | None
     url: str | None
-
-    def __init__(self, *, resolution: str | None = ..., url: str | None = ...) -> None: ...
 
 
 class LearningCoverArtUploadUrlRequest(Model):
@@ -71,5 +57,3 @@ class LearningCoverArtUploadUrlRequest(Model):
     signed_url_timeout_seconds: int | None
     content_type: str | None
     server_side_encryption: str | None
-
-    def __init__(self, *, file_name: str | None = ..., content_md5: str | None = ..., signed_url_timeout_seconds: int | None = ..., content_type: str | None = ..., server_side_encryption: str | None = ...) -> None: ...

@@ -43,27 +43,19 @@ class LearningModule(Model):
     length_in_minutes: int | None
     archival_mode: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., excluded_from_catalog: bool | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., modified_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., external_id: str | None = ..., source: str | None = ..., rule: LearningModuleRule | None = ..., enforce_content_order: bool | None = ..., review_assessment_results: ReviewAssessmentResults | None = ..., auto_assign: LearningModuleAutoAssignResponse | None = ..., self_uri: str | None = ..., is_archived: bool | None = ..., is_published: bool | None = ..., description: str | None = ..., completion_time_in_days: int | None = ..., type: str | None = ..., inform_steps: list[LearningModuleInformStep] | None = ..., assessment_form: AssessmentForm | None = ..., summary_data: LearningModuleSummary | None = ..., reassign_summary_data: LearningModuleReassignSummary | None = ..., cover_art: LearningModuleCoverArtResponse | None = ..., length_in_minutes: int | None = ..., archival_mode: str | None = ...) -> None: ...
-
 
 class LearningModuleAutoAssignRequest(Model):
     rule_id: str | None
     enabled: bool | None
-
-    def __init__(self, *, rule_id: str | None = ..., enabled: bool | None = ...) -> None: ...
 
 
 class LearningModuleAutoAssignResponse(Model):
     rule: UsersRulesRuleReference | None
     enabled: bool | None
 
-    def __init__(self, *, rule: UsersRulesRuleReference | None = ..., enabled: bool | None = ...) -> None: ...
-
 
 class LearningModuleCoverArtRequest(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class LearningModuleCoverArtResponse(Model):
@@ -71,8 +63,6 @@ class LearningModuleCoverArtResponse(Model):
     self_uri: str | None
     url: str | None
     thumbnails: list[LearningCoverArtThumbnail] | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., url: str | None = ..., thumbnails: list[LearningCoverArtThumbnail] | None = ...) -> None: ...
 
 
 class LearningModuleInformStep(Model):
@@ -85,8 +75,6 @@ class LearningModuleInformStep(Model):
     display_name: str | None
     description: str | None
 
-    def __init__(self, *, type: str | None = ..., name: str | None = ..., value: str | None = ..., sharing_uri: str | None = ..., content_type: str | None = ..., order: int | None = ..., display_name: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class LearningModuleInformStepRequest(Model):
     type: str | None
@@ -98,21 +86,15 @@ class LearningModuleInformStepRequest(Model):
     display_name: str | None
     description: str | None
 
-    def __init__(self, *, type: str | None = ..., name: str | None = ..., value: str | None = ..., sharing_uri: str | None = ..., content_type: str | None = ..., order: int | None = ..., display_name: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class LearningModuleJobRequest(Model):
     action: str | None
-
-    def __init__(self, *, action: str | None = ...) -> None: ...
 
 
 class LearningModuleJobResponse(Model):
     id: str | None
     status: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LearningModuleList(Model):
@@ -128,13 +110,9 @@ class LearningModuleList(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[LearningModule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_legacy_rules: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LearningModuleMigrateResponse(Model):
     auto_assign: LearningModuleAutoAssignResponse | None
-
-    def __init__(self, *, auto_assign: LearningModuleAutoAssignResponse | None = ...) -> None: ...
 
 
 class LearningModulePreviewGetResponse(Model):
@@ -148,8 +126,6 @@ class LearningModulePreviewGetResponse(Model):
     assignment: LearningModulePreviewGetResponseAssignment | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., cover_art: LearningModuleCoverArtResponse | None = ..., enforce_content_order: bool | None = ..., review_assessment_results: ReviewAssessmentResults | None = ..., assessment_form: AssessmentForm | None = ..., assignment: LearningModulePreviewGetResponseAssignment | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LearningModulePreviewGetResponseAssignment(Model):
     state: str | None
@@ -159,8 +135,6 @@ class LearningModulePreviewGetResponseAssignment(Model):
     assessment_completion_percentage: float | None
     completion_percentage: float | None
     steps: list[LearningModulePreviewGetResponseStep] | None
-
-    def __init__(self, *, state: str | None = ..., percentage_score: float | None = ..., assessment_percentage_score: float | None = ..., is_passed: bool | None = ..., assessment_completion_percentage: float | None = ..., completion_percentage: float | None = ..., steps: list[LearningModulePreviewGetResponseStep] | None = ...) -> None: ...
 
 
 class LearningModulePreviewGetResponseStep(Model):
@@ -173,8 +147,6 @@ class LearningModulePreviewGetResponseStep(Model):
     percentage_score: float | None
     signed_cookie: LearningAssignmentStepSignedCookie | None
 
-    def __init__(self, *, id: str | None = ..., module_step: LearningModuleInformStep | None = ..., structure: list[LearningModulePreviewGetScoStructure] | None = ..., success_status: str | None = ..., completion_status: str | None = ..., completion_percentage: float | None = ..., percentage_score: float | None = ..., signed_cookie: LearningAssignmentStepSignedCookie | None = ...) -> None: ...
-
 
 class LearningModulePreviewGetScoStructure(Model):
     id: str | None
@@ -185,8 +157,6 @@ class LearningModulePreviewGetScoStructure(Model):
     shareable_content_object: LearningShareableContentObject | None
     children: list[LearningModulePreviewGetScoStructure] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., success_status: str | None = ..., completion_status: str | None = ..., percentage_score: float | None = ..., shareable_content_object: LearningShareableContentObject | None = ..., children: list[LearningModulePreviewGetScoStructure] | None = ...) -> None: ...
-
 
 class LearningModulePreviewUpdateRequest(Model):
     state: str | None
@@ -195,22 +165,16 @@ class LearningModulePreviewUpdateRequest(Model):
     assessment: LearningAssessment | None
     assessment_form: AssessmentForm | None
 
-    def __init__(self, *, state: str | None = ..., current_step: LearningModulePreviewUpdateRequestCurrentStep | None = ..., steps: list[LearningModulePreviewUpdateStep] | None = ..., assessment: LearningAssessment | None = ..., assessment_form: AssessmentForm | None = ...) -> None: ...
-
 
 class LearningModulePreviewUpdateRequestCurrentStep(Model):
     id: str | None
     completion_percentage: float | None
     shareable_content_object: LearningShareableContentObject | None
 
-    def __init__(self, *, id: str | None = ..., completion_percentage: float | None = ..., shareable_content_object: LearningShareableContentObject | None = ...) -> None: ...
-
 
 class LearningModulePreviewUpdateResponse(Model):
     id: str | None
     assignment: LearningModulePreviewUpdateResponseAssignment | None
-
-    def __init__(self, *, id: str | None = ..., assignment: LearningModulePreviewUpdateResponseAssignment | None = ...) -> None: ...
 
 
 class LearningModulePreviewUpdateResponseAssignment(Model):
@@ -223,13 +187,9 @@ class LearningModulePreviewUpdateResponseAssignment(Model):
     current_step: LearningModulePreviewUpdateResponseCurrentStep | None
     steps: list[LearningModulePreviewUpdateStep] | None
 
-    def __init__(self, *, state: str | None = ..., percentage_score: float | None = ..., completion_percentage: float | None = ..., assessment_percentage_score: float | None = ..., assessment_completion_percentage: float | None = ..., is_passed: bool | None = ..., current_step: LearningModulePreviewUpdateResponseCurrentStep | None = ..., steps: list[LearningModulePreviewUpdateStep] | None = ...) -> None: ...
-
 
 class LearningModulePreviewUpdateResponseCurrentStep(Model):
     shareable_content_object: LearningShareableContentObject | None
-
-    def __init__(self, *, shareable_content_object: LearningShareableContentObject | None = ...) -> None: ...
 
 
 class LearningModulePreviewUpdateScoStructure(Model):
@@ -240,8 +200,6 @@ class LearningModulePreviewUpdateScoStructure(Model):
     percentage_score: float | None
     children: list[LearningModulePreviewUpdateScoStructure] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., success_status: str | None = ..., completion_status: str | None = ..., percentage_score: float | None = ..., children: list[LearningModulePreviewUpdateScoStructure] | None = ...) -> None: ...
-
 
 class LearningModulePreviewUpdateStep(Model):
     id: str | None
@@ -251,21 +209,15 @@ class LearningModulePreviewUpdateStep(Model):
     percentage_score: float | None
     structure: list[LearningModulePreviewUpdateScoStructure] | None
 
-    def __init__(self, *, id: str | None = ..., success_status: str | None = ..., completion_status: str | None = ..., completion_percentage: float | None = ..., percentage_score: float | None = ..., structure: list[LearningModulePreviewUpdateScoStructure] | None = ...) -> None: ...
-
 
 class LearningModulePublishRequest(Model):
     terms_and_conditions_accepted: bool | None
-
-    def __init__(self, *, terms_and_conditions_accepted: bool | None = ...) -> None: ...
 
 
 class LearningModulePublishResponse(Model):
     id: str | None
     version: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LearningModuleReassignSummary(Model):
@@ -274,8 +226,6 @@ class LearningModuleReassignSummary(Model):
     in_progress_count: int | None
     assigned_count: int | None
     not_completed_count: int | None
-
-    def __init__(self, *, total_reassigned: int | None = ..., completed_count: int | None = ..., in_progress_count: int | None = ..., assigned_count: int | None = ..., not_completed_count: int | None = ...) -> None: ...
 
 
 class LearningModuleRequest(Model):
@@ -293,8 +243,6 @@ class LearningModuleRequest(Model):
     review_assessment_results: ReviewAssessmentResults | None
     auto_assign: LearningModuleAutoAssignRequest | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., completion_time_in_days: int | None = ..., inform_steps: list[LearningModuleInformStepRequest] | None = ..., type: str | None = ..., assessment_form: AssessmentForm | None = ..., cover_art: LearningModuleCoverArtRequest | None = ..., length_in_minutes: int | None = ..., excluded_from_catalog: bool | None = ..., external_id: str | None = ..., enforce_content_order: bool | None = ..., review_assessment_results: ReviewAssessmentResults | None = ..., auto_assign: LearningModuleAutoAssignRequest | None = ...) -> None: ...
-
 
 class LearningModuleRule(Model):
     id: str | None
@@ -302,13 +250,9 @@ class LearningModuleRule(Model):
     parts: list[LearningModuleRuleParts] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., is_active: bool | None = ..., parts: list[LearningModuleRuleParts] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LearningModuleRuleParts(Model):
     operation: str | None
     selector: str | None
     value: list[str] | None
     order: int | None
-
-    def __init__(self, *, operation: str | None = ..., selector: str | None = ..., value: list[str] | None = ..., order: int | None = ...) -> None: ...

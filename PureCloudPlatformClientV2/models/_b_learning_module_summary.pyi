@@ -12,8 +12,6 @@ class LearningModuleSummary(Model):
     passed_count: int | None
     completed_sum: float | None
 
-    def __init__(self, *, assigned_count: int | None = ..., completed_count: int | None = ..., passed_count: int | None = ..., completed_sum: float | None = ...) -> None: ...
-
 
 class LearningScheduleSlotsJobRequest(Model):
     user_ids: list[str] | None
@@ -21,8 +19,6 @@ class LearningScheduleSlotsJobRequest(Model):
     activity_code_id: str | None
     intervals: list[str] | None
     slots_type: str | None
-
-    def __init__(self, *, user_ids: list[str] | None = ..., length_in_minutes: int | None = ..., activity_code_id: str | None = ..., intervals: list[str] | None = ..., slots_type: str | None = ...) -> None: ...
 
 
 class LearningScheduleSlotsJobResponse(Model):
@@ -35,15 +31,11 @@ class LearningScheduleSlotsJobResponse(Model):
     results: list[LearningScheduleSlotsJobResult] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., user_ids: list[str] | None = ..., length_in_minutes: int | None = ..., business_unit_id: str | None = ..., activity_code_id: str | None = ..., slots_type: str | None = ..., results: list[LearningScheduleSlotsJobResult] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LearningScheduleSlotsJobResult(Model):
     interval: str | None
     status: str | None
     slot: LearningScheduleSlotsJobSlot | None
-
-    def __init__(self, *, interval: str | None = ..., status: str | None = ..., slot: LearningScheduleSlotsJobSlot | None = ...) -> None: ...
 
 
 class LearningScheduleSlotsJobSchedule(Model):
@@ -52,14 +44,10 @@ class LearningScheduleSlotsJobSchedule(Model):
     week_date: _dt.date | None
     week_count: int | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., week_date: _dt.date | None = ..., week_count: int | None = ...) -> None: ...
-
 
 class LearningScheduleSlotsJobSlot(Model):
     date_start: _dt.datetime | None
     schedule: LearningScheduleSlotsJobSchedule | None
-
-    def __init__(self, *, date_start: _dt.datetime | None = ..., schedule: LearningScheduleSlotsJobSchedule | None = ...) -> None: ...
 
 
 class LearningScheduleSlotsQueryRequest(Model):
@@ -68,14 +56,10 @@ class LearningScheduleSlotsQueryRequest(Model):
     user_ids: list[str] | None
     interruptible_assignment_id: str | None
 
-    def __init__(self, *, interval: str | None = ..., length_in_minutes: int | None = ..., user_ids: list[str] | None = ..., interruptible_assignment_id: str | None = ...) -> None: ...
-
 
 class LearningScheduleSlotsQueryResponse(Model):
     suggested_slots: list[LearningSlot] | None
     wfm_schedule_activities: list[LearningSlotWfmScheduleActivity] | None
-
-    def __init__(self, *, suggested_slots: list[LearningSlot] | None = ..., wfm_schedule_activities: list[LearningSlotWfmScheduleActivity] | None = ...) -> None: ...
 
 
 class LearningScormResponse(Model):
@@ -86,13 +70,9 @@ class LearningScormResponse(Model):
     percentage_unpacked: float | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., error_code: str | None = ..., error_message: str | None = ..., percentage_unpacked: float | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LearningScormUploadRequest(Model):
     content_md5: str | None
-
-    def __init__(self, *, content_md5: str | None = ...) -> None: ...
 
 
 class LearningScormUploadResponse(Model):
@@ -101,8 +81,6 @@ class LearningScormUploadResponse(Model):
     upload_url: str | None
     headers: dict[str, str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., upload_url: str | None = ..., headers: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LearningShareableContentObject(Model):
@@ -123,13 +101,9 @@ class LearningShareableContentObject(Model):
     parameters: str | None
     launch_data: str | None
 
-    def __init__(self, *, id: str | None = ..., lesson_status: str | None = ..., exit: str | None = ..., location: str | None = ..., score_raw: float | None = ..., score_max: float | None = ..., score_min: float | None = ..., suspend_data: str | None = ..., credit: str | None = ..., entry: str | None = ..., mode: str | None = ..., total_time: str | None = ..., session_time: str | None = ..., href: str | None = ..., parameters: str | None = ..., launch_data: str | None = ...) -> None: ...
-
 
 class LearningSlot(Model):
     date_start: _dt.datetime | None
     length_in_minutes: int | None
     staffing_difference: float | None
     difference_rating: str | None
-
-    def __init__(self, *, date_start: _dt.datetime | None = ..., length_in_minutes: int | None = ..., staffing_difference: float | None = ..., difference_rating: str | None = ...) -> None: ...

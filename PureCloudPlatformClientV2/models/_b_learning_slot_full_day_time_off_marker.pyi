@@ -14,8 +14,6 @@ class LearningSlotFullDayTimeOffMarker(Model):
     paid: bool | None
     time_off_request_id: str | None
 
-    def __init__(self, *, business_unit_date: _dt.date | None = ..., length_minutes: int | None = ..., description: str | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., time_off_request_id: str | None = ...) -> None: ...
-
 
 class LearningSlotScheduleActivity(Model):
     date_start: _dt.datetime | None
@@ -27,15 +25,11 @@ class LearningSlotScheduleActivity(Model):
     external_activity_id: str | None
     external_activity_type: str | None
 
-    def __init__(self, *, date_start: _dt.datetime | None = ..., length_minutes: int | None = ..., description: str | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., time_off_request_id: str | None = ..., external_activity_id: str | None = ..., external_activity_type: str | None = ...) -> None: ...
-
 
 class LearningSlotWfmScheduleActivity(Model):
     user: UserReference | None
     activities: list[LearningSlotScheduleActivity] | None
     full_day_time_off_markers: list[LearningSlotFullDayTimeOffMarker] | None
-
-    def __init__(self, *, user: UserReference | None = ..., activities: list[LearningSlotScheduleActivity] | None = ..., full_day_time_off_markers: list[LearningSlotFullDayTimeOffMarker] | None = ...) -> None: ...
 
 
 class LexBot(Model):
@@ -43,8 +37,6 @@ class LexBot(Model):
     name: str | None
     description: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LexBotAlias(Model):
@@ -57,8 +49,6 @@ class LexBotAlias(Model):
     language: str | None
     intents: list[LexIntent] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., bot: LexBot | None = ..., bot_version: str | None = ..., status: str | None = ..., failure_reason: str | None = ..., language: str | None = ..., intents: list[LexIntent] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LexBotAliasEntityListing(Model):
@@ -73,8 +63,6 @@ class LexBotAliasEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[LexBotAlias] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LexBotEntityListing(Model):
     entities: list[LexBot] | None
@@ -88,8 +76,6 @@ class LexBotEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[LexBot] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LexIntent(Model):
     name: str | None
@@ -97,16 +83,12 @@ class LexIntent(Model):
     slots: dict[str, LexSlot] | None
     version: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., slots: dict[str, LexSlot] | None = ..., version: str | None = ...) -> None: ...
-
 
 class LexSlot(Model):
     name: str | None
     description: str | None
     type: str | None
     priority: int | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., type: str | None = ..., priority: int | None = ...) -> None: ...
 
 
 class LexV2Bot(Model):
@@ -116,8 +98,6 @@ class LexV2Bot(Model):
     region: str | None
     description: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., bot_id: str | None = ..., region: str | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LexV2BotAlias(Model):
@@ -132,8 +112,6 @@ class LexV2BotAlias(Model):
     intents: list[LexV2Intent] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., region: str | None = ..., alias_id: str | None = ..., bot: LexV2Bot | None = ..., bot_version: str | None = ..., status: str | None = ..., language: str | None = ..., intents: list[LexV2Intent] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LexV2BotAliasEntityListing(Model):
     entities: list[LexV2BotAlias] | None
@@ -146,8 +124,6 @@ class LexV2BotAliasEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[LexV2BotAlias] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class LexV2BotEntityListing(Model):
@@ -162,16 +138,12 @@ class LexV2BotEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[LexV2Bot] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LexV2Intent(Model):
     intent_name: str | None
     description: str | None
     slots: dict[str, LexV2Slot] | None
     intent_id: str | None
-
-    def __init__(self, *, intent_name: str | None = ..., description: str | None = ..., slots: dict[str, LexV2Slot] | None = ..., intent_id: str | None = ...) -> None: ...
 
 
 class LexV2Slot(Model):
@@ -180,5 +152,3 @@ class LexV2Slot(Model):
     slot_id: str | None
     type: str | None
     slot_type_id: str | None
-
-    def __init__(self, *, slot_name: str | None = ..., description: str | None = ..., slot_id: str | None = ..., type: str | None = ..., slot_type_id: str | None = ...) -> None: ...

@@ -19,21 +19,15 @@ class Library(Model):
     division: WritableDivision | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., created_by: User | None = ..., date_created: _dt.datetime | None = ..., response_type: str | None = ..., division: WritableDivision | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LibraryBatchRequest(Model):
     library_ids: list[str] | None
-
-    def __init__(self, *, library_ids: list[str] | None = ...) -> None: ...
 
 
 class LibraryDivisionView(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LibraryDivisionViewEntityListing(Model):
@@ -48,8 +42,6 @@ class LibraryDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[LibraryDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LibraryEntityListing(Model):
     entities: list[Library] | None
@@ -63,21 +55,15 @@ class LibraryEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Library] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LicenseAssignmentRequest(Model):
     license_id: str | None
     user_ids_add: list[str] | None
     user_ids_remove: list[str] | None
 
-    def __init__(self, *, license_id: str | None = ..., user_ids_add: list[str] | None = ..., user_ids_remove: list[str] | None = ...) -> None: ...
-
 
 class LicenseBatchAssignmentRequest(Model):
     assignments: list[LicenseAssignmentRequest] | None
-
-    def __init__(self, *, assignments: list[LicenseAssignmentRequest] | None = ...) -> None: ...
 
 
 class LicenseDefinition(Model):
@@ -88,11 +74,7 @@ class LicenseDefinition(Model):
     comprises: list[LicenseDefinition] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., description: str | None = ..., permissions: Permissions | None = ..., prerequisites: list[AddressableLicenseDefinition] | None = ..., comprises: list[LicenseDefinition] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LicenseOrgToggle(Model):
     feature_name: str | None
     enabled: bool | None
-
-    def __init__(self, *, feature_name: str | None = ..., enabled: bool | None = ...) -> None: ...

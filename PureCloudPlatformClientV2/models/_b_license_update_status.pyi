@@ -13,23 +13,17 @@ class LicenseUpdateStatus(Model):
     license_id: str | None
     result: str | None
 
-    def __init__(self, *, user_id: str | None = ..., license_id: str | None = ..., result: str | None = ...) -> None: ...
-
 
 class LicenseUser(Model):
     id: str | None
     licenses: list[LicenseDefinition] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., licenses: list[LicenseDefinition] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class Limit(Model):
     key: str | None
     namespace: str | None
     value: int | None
-
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ...) -> None: ...
 
 
 class LimitChangeRequestDetails(Model):
@@ -48,13 +42,9 @@ class LimitChangeRequestDetails(Model):
     approval_namespaces: list[ApprovalNamespace] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., key: str | None = ..., namespace: str | None = ..., requested_value: float | None = ..., description: str | None = ..., support_case_url: str | None = ..., status: str | None = ..., current_value: float | None = ..., date_created: _dt.datetime | None = ..., status_history: list[StatusChange] | None = ..., date_completed: _dt.datetime | None = ..., reject_reason: str | None = ..., approval_namespaces: list[ApprovalNamespace] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LimitChangeRequestsEntityListing(Model):
     entities: list[LimitChangeRequestDetails] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[LimitChangeRequestDetails] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...

@@ -23,20 +23,14 @@ class LimitDocs(Model):
     configurable: bool | None
     trackable: bool | None
 
-    def __init__(self, *, key: str | None = ..., default_value: int | None = ..., description: str | None = ..., resource: str | None = ..., configurable: bool | None = ..., trackable: bool | None = ...) -> None: ...
-
 
 class LimitDocumentation(Model):
     url: str | None
     namespaces: list[NamespaceDocs] | None
 
-    def __init__(self, *, url: str | None = ..., namespaces: list[NamespaceDocs] | None = ...) -> None: ...
-
 
 class LimitsEntityListing(Model):
     entities: list[Limit] | None
-
-    def __init__(self, *, entities: list[Limit] | None = ...) -> None: ...
 
 
 class Line(Model):
@@ -63,8 +57,6 @@ class Line(Model):
     default_for_user: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., properties: dict[str, _t.Any] | None = ..., edge_group: DomainEntityRef | None = ..., template: DomainEntityRef | None = ..., site: DomainEntityRef | None = ..., line_base_settings: DomainEntityRef | None = ..., primary_edge: Edge | None = ..., secondary_edge: Edge | None = ..., logged_in_user: DomainEntityRef | None = ..., default_for_user: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LineBase(Model):
     id: str | None
@@ -83,8 +75,6 @@ class LineBase(Model):
     properties: dict[str, _t.Any] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., line_meta_base: DomainEntityRef | None = ..., properties: dict[str, _t.Any] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LineBaseEntityListing(Model):
     entities: list[LineBase] | None
@@ -98,8 +88,6 @@ class LineBaseEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[LineBase] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class LineEntityListing(Model):
@@ -115,14 +103,10 @@ class LineEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Line] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LineId(Model):
     ids: list[LineUserId] | None
     display_name: str | None
-
-    def __init__(self, *, ids: list[LineUserId] | None = ..., display_name: str | None = ...) -> None: ...
 
 
 class LineStatus(Model):
@@ -132,26 +116,18 @@ class LineStatus(Model):
     contact_addresses: list[str] | None
     reachable_state_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., reachable: bool | None = ..., address_of_record: str | None = ..., contact_addresses: list[str] | None = ..., reachable_state_time: _dt.datetime | None = ...) -> None: ...
-
 
 class LineUserId(Model):
     user_id: str | None
-
-    def __init__(self, *, user_id: str | None = ...) -> None: ...
 
 
 class LinkConfiguration(Model):
     uri_template: str | None
 
-    def __init__(self, *, uri_template: str | None = ...) -> None: ...
-
 
 class ListAlternativeShiftTradesResponse(Model):
     job: AlternativeShiftJobResponse | None
     result: AlternativeShiftTradeListing | None
-
-    def __init__(self, *, job: AlternativeShiftJobResponse | None = ..., result: AlternativeShiftTradeListing | None = ...) -> None: ...
 
 
 class ListedDictionaryFeedback(Model):
@@ -170,8 +146,6 @@ class ListedDictionaryFeedback(Model):
     display_as: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., term: str | None = ..., dialect: str | None = ..., boost_value: float | None = ..., source: str | None = ..., date_created: _dt.datetime | None = ..., created_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., modified_by: UserReference | None = ..., transcription_engine: str | None = ..., status: str | None = ..., invalid_reason: str | None = ..., display_as: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ListedProgram(Model):
     id: str | None
@@ -183,8 +157,6 @@ class ListedProgram(Model):
     modified_by: AddressableEntityRef | None
     date_modified: _dt.datetime | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., published: bool | None = ..., topics_count: int | None = ..., tags: list[str] | None = ..., modified_by: AddressableEntityRef | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ListedTopic(Model):
@@ -203,8 +175,6 @@ class ListedTopic(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., published: bool | None = ..., strictness: str | None = ..., matching_type: str | None = ..., programs_count: int | None = ..., tags: list[str] | None = ..., dialect: str | None = ..., participants: str | None = ..., phrases_count: int | None = ..., modified_by: AddressableEntityRef | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class Listing(Model):
     entities: list[CsvSettings] | None
@@ -212,16 +182,12 @@ class Listing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[CsvSettings] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class ListItem(Model):
     value: str | None
     synonyms: list[str] | None
     active: bool | None
     description: str | None
-
-    def __init__(self, *, value: str | None = ..., synonyms: list[str] | None = ..., active: bool | None = ..., description: str | None = ...) -> None: ...
 
 
 class ListPicker(Model):
@@ -231,8 +197,6 @@ class ListPicker(Model):
     header: str | None
     sections: list[ListPickerSection] | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., subtitle: str | None = ..., header: str | None = ..., sections: list[ListPickerSection] | None = ...) -> None: ...
-
 
 class ListPickerItem(Model):
     id: str | None
@@ -240,15 +204,11 @@ class ListPickerItem(Model):
     title: str | None
     selected: bool | None
 
-    def __init__(self, *, id: str | None = ..., subtitle: str | None = ..., title: str | None = ..., selected: bool | None = ...) -> None: ...
-
 
 class ListPickerSection(Model):
     items: list[ListPickerItem] | None
     multiple_selection: bool | None
     title: str | None
-
-    def __init__(self, *, items: list[ListPickerItem] | None = ..., multiple_selection: bool | None = ..., title: str | None = ...) -> None: ...
 
 
 class ListValues(Model):
@@ -258,10 +218,6 @@ class ListValues(Model):
 class ListWrapperAgentWorkPlanField(Model):
     values: list[str] | None
 
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
-
 
 class ListWrapperAlternativeShiftBuSettingsActivityCategory(Model):
     values: list[str] | None
-
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...

@@ -14,52 +14,34 @@ from ._b_reporting_turn_knowledge_events import RequiredDateRange
 class ListWrapperAlternativeShiftBuSettingsGranularity(Model):
     values: list[str] | None
 
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
-
 
 class ListWrapperBidGroupWorkPlanRequest(Model):
     values: list[BidGroupWorkPlanRequest] | None
-
-    def __init__(self, *, values: list[BidGroupWorkPlanRequest] | None = ...) -> None: ...
 
 
 class ListWrapperBidGroupWorkPlanRotationRequest(Model):
     values: list[BidGroupWorkPlanRotationRequest] | None
 
-    def __init__(self, *, values: list[BidGroupWorkPlanRotationRequest] | None = ...) -> None: ...
-
 
 class ListWrapperFixedAvailability(Model):
     values: list[FixedAvailability] | None
-
-    def __init__(self, *, values: list[FixedAvailability] | None = ...) -> None: ...
 
 
 class ListWrapperInteger(Model):
     values: list[int] | None
 
-    def __init__(self, *, values: list[int] | None = ...) -> None: ...
-
 
 class ListWrapperInterval(Model):
     values: list[str] | None
-
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
 
 
 class ListWrapperOverrideDate(Model):
     values: list[OverrideDate] | None
 
-    def __init__(self, *, values: list[OverrideDate] | None = ...) -> None: ...
-
 
 class ListWrapperPlanningGroupMinimumsRequest(Model):
     values: list[PlanningGroupMinimumsRequest] | None
 
-    def __init__(self, *, values: list[PlanningGroupMinimumsRequest] | None = ...) -> None: ...
-
 
 class ListWrapperRequiredDateRange(Model):
     values: list[RequiredDateRange] | None
-
-    def __init__(self, *, values: list[RequiredDateRange] | None = ...) -> None: ...

@@ -16,25 +16,17 @@ from ._b_session_planning_groups import ShiftStartVariance
 class ListWrapperScheduleSetRequest(Model):
     values: list[ScheduleSetRequest] | None
 
-    def __init__(self, *, values: list[ScheduleSetRequest] | None = ...) -> None: ...
-
 
 class ListWrapperSecondaryPresence(Model):
     values: list[SecondaryPresence] | None
-
-    def __init__(self, *, values: list[SecondaryPresence] | None = ...) -> None: ...
 
 
 class ListWrapperShiftStartVariance(Model):
     values: list[ShiftStartVariance] | None
 
-    def __init__(self, *, values: list[ShiftStartVariance] | None = ...) -> None: ...
-
 
 class ListWrapperString(Model):
     values: list[str] | None
-
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
 
 
 class Literal(Model):
@@ -47,20 +39,14 @@ class Literal(Model):
     strings: list[str] | None
     boolean: bool | None
 
-    def __init__(self, *, string: str | None = ..., integer: int | None = ..., number: float | None = ..., date: _dt.date | None = ..., datetime: _dt.datetime | None = ..., special: str | None = ..., strings: list[str] | None = ..., boolean: bool | None = ...) -> None: ...
-
 
 class LocalDateRange(Model):
     start_date: _dt.date | None
     end_date: _dt.date | None
 
-    def __init__(self, *, start_date: _dt.date | None = ..., end_date: _dt.date | None = ...) -> None: ...
-
 
 class LocaleFlowVersionInfo(Model):
     nlu_version: AddressableEntityRef | None
-
-    def __init__(self, *, nlu_version: AddressableEntityRef | None = ...) -> None: ...
 
 
 class LocaleHealth(Model):
@@ -68,15 +54,11 @@ class LocaleHealth(Model):
     issue_count: int | None
     static_validation_results: list[str] | None
 
-    def __init__(self, *, overall_score: float | None = ..., issue_count: int | None = ..., static_validation_results: list[str] | None = ...) -> None: ...
-
 
 class LocaleInfo(Model):
     status: str | None
     error_info: FlowHealthErrorInfo | None
     flow_version_info: LocaleFlowVersionInfo | None
-
-    def __init__(self, *, status: str | None = ..., error_info: FlowHealthErrorInfo | None = ..., flow_version_info: LocaleFlowVersionInfo | None = ...) -> None: ...
 
 
 class LocalEncryptionConfiguration(Model):
@@ -87,22 +69,16 @@ class LocalEncryptionConfiguration(Model):
     api_key: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., url: str | None = ..., api_id: str | None = ..., api_key: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LocalEncryptionKeyRequest(Model):
     config_id: str | None
     public_key: str | None
     keypair_id: str | None
 
-    def __init__(self, *, config_id: str | None = ..., public_key: str | None = ..., keypair_id: str | None = ...) -> None: ...
-
 
 class LocalizedLabels(Model):
     key: str | None
     value: str | None
-
-    def __init__(self, *, key: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class Location(Model):
@@ -111,8 +87,6 @@ class Location(Model):
     coordinates: dict[str, float] | None
     notes: str | None
     location_definition: LocationDefinition | None
-
-    def __init__(self, *, id: str | None = ..., floorplan_id: str | None = ..., coordinates: dict[str, float] | None = ..., notes: str | None = ..., location_definition: LocationDefinition | None = ...) -> None: ...
 
 
 class LocationAddress(Model):
@@ -124,16 +98,12 @@ class LocationAddress(Model):
     street2: str | None
     zipcode: str | None
 
-    def __init__(self, *, city: str | None = ..., country: str | None = ..., country_name: str | None = ..., state: str | None = ..., street1: str | None = ..., street2: str | None = ..., zipcode: str | None = ...) -> None: ...
-
 
 class LocationAddressVerificationDetails(Model):
     status: str | None
     date_finished: _dt.datetime | None
     date_started: _dt.datetime | None
     service: str | None
-
-    def __init__(self, *, status: str | None = ..., date_finished: _dt.datetime | None = ..., date_started: _dt.datetime | None = ..., service: str | None = ...) -> None: ...
 
 
 class LocationCreateDefinition(Model):
@@ -145,8 +115,6 @@ class LocationCreateDefinition(Model):
     contact_user: str | None
     emergency_number: LocationEmergencyNumber | None
     address: LocationAddress | None
-
-    def __init__(self, *, name: str | None = ..., version: int | None = ..., state: str | None = ..., path: list[str] | None = ..., notes: str | None = ..., contact_user: str | None = ..., emergency_number: LocationEmergencyNumber | None = ..., address: LocationAddress | None = ...) -> None: ...
 
 
 class LocationDefinition(Model):
@@ -167,15 +135,11 @@ class LocationDefinition(Model):
     images: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., contact_user: AddressableEntityRef | None = ..., emergency_number: LocationEmergencyNumber | None = ..., address: LocationAddress | None = ..., state: str | None = ..., notes: str | None = ..., version: int | None = ..., path: list[str] | None = ..., profile_image: list[LocationImage] | None = ..., floorplan_image: list[LocationImage] | None = ..., address_verification_details: LocationAddressVerificationDetails | None = ..., address_verified: bool | None = ..., address_stored: bool | None = ..., images: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LocationEmergencyNumber(Model):
     e164: str | None
     number: str | None
     type: str | None
-
-    def __init__(self, *, e164: str | None = ..., number: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class LocationEntityListing(Model):
@@ -190,14 +154,10 @@ class LocationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[LocationDefinition] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LocationImage(Model):
     resolution: str | None
     image_uri: str | None
-
-    def __init__(self, *, resolution: str | None = ..., image_uri: str | None = ...) -> None: ...
 
 
 class LocationSearchCriteria(Model):
@@ -211,8 +171,6 @@ class LocationSearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[LocationSearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class LocationSearchRequest(Model):
     sort_order: str | None
@@ -222,8 +180,6 @@ class LocationSearchRequest(Model):
     sort: list[SearchSort] | None
     expand: list[str] | None
     query: list[LocationSearchCriteria] | None
-
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., expand: list[str] | None = ..., query: list[LocationSearchCriteria] | None = ...) -> None: ...
 
 
 class LocationsSearchResponse(Model):
@@ -237,8 +193,6 @@ class LocationsSearchResponse(Model):
     types: list[str] | None
     results: list[LocationDefinition] | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[LocationDefinition] | None = ...) -> None: ...
-
 
 class LocationUpdateDefinition(Model):
     name: str | None
@@ -250,16 +204,12 @@ class LocationUpdateDefinition(Model):
     emergency_number: LocationEmergencyNumber | None
     address: LocationAddress | None
 
-    def __init__(self, *, name: str | None = ..., version: int | None = ..., state: str | None = ..., path: list[str] | None = ..., notes: str | None = ..., contact_user: str | None = ..., emergency_number: LocationEmergencyNumber | None = ..., address: LocationAddress | None = ...) -> None: ...
-
 
 class LockInfo(Model):
     locked_by: DomainEntityRef | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
     action: str | None
-
-    def __init__(self, *, locked_by: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ..., action: str | None = ...) -> None: ...
 
 
 class LogCaptureDownloadExecutionResponse(Model):
@@ -270,23 +220,17 @@ class LogCaptureDownloadExecutionResponse(Model):
     file_url: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., user: AddressableEntityRef | None = ..., state: str | None = ..., date_start: _dt.datetime | None = ..., file_url: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LogCaptureQueryRequest(Model):
     interval: str | None
     user_id: str | None
     sort_order: str | None
 
-    def __init__(self, *, interval: str | None = ..., user_id: str | None = ..., sort_order: str | None = ...) -> None: ...
-
 
 class LogCaptureQueryResponse(Model):
     entities: list[LogEntry] | None
     next_uri: str | None
     self_uri: str | None
-
-    def __init__(self, *, entities: list[LogEntry] | None = ..., next_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LogCaptureUserConfiguration(Model):
@@ -296,15 +240,11 @@ class LogCaptureUserConfiguration(Model):
     capture_method: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_started: _dt.datetime | None = ..., date_expired: _dt.datetime | None = ..., capture_method: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LogCaptureUserConfigurationListing(Model):
     total: int | None
     entities: list[LogCaptureUserConfiguration] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[LogCaptureUserConfiguration] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class LogCaptureUserConfigurationResponse(Model):
@@ -313,15 +253,11 @@ class LogCaptureUserConfigurationResponse(Model):
     date_expired: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_started: _dt.datetime | None = ..., date_expired: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class LogEntry(Model):
     level: str | None
     message: str | None
     timestamp: int | None
-
-    def __init__(self, *, level: str | None = ..., message: str | None = ..., timestamp: int | None = ...) -> None: ...
 
 
 class LogicalInterfaceEntityListing(Model):
@@ -336,12 +272,8 @@ class LogicalInterfaceEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DomainLogicalInterface] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class LongTermForecastPlanningGroupData(Model):
     planning_group_id: str | None
     offered_per_day: list[float] | None
     average_handle_time_seconds_per_day: list[float] | None
-
-    def __init__(self, *, planning_group_id: str | None = ..., offered_per_day: list[float] | None = ..., average_handle_time_seconds_per_day: list[float] | None = ...) -> None: ...

@@ -11,11 +11,7 @@ class LongTermForecastResult(Model):
     reference_start_date: _dt.date | None
     week_count: int | None
 
-    def __init__(self, *, planning_groups: list[LongTermForecastPlanningGroupData] | None = ..., reference_start_date: _dt.date | None = ..., week_count: int | None = ...) -> None: ...
-
 
 class LongTermForecastResultResponse(Model):
     result: LongTermForecastResult | None
     download_url: str | None
-
-    def __init__(self, *, result: LongTermForecastResult | None = ..., download_url: str | None = ...) -> None: ...

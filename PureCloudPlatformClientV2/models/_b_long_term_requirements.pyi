@@ -74,14 +74,10 @@ class LongTermRequirements(Model):
     months: list[YearMonth] | None
     requirement_results: list[PlanningGroupRequirementOutput] | None
 
-    def __init__(self, *, forecast_metadata: ForecastMetadata | None = ..., date_generation_started: _dt.datetime | None = ..., months: list[YearMonth] | None = ..., requirement_results: list[PlanningGroupRequirementOutput] | None = ...) -> None: ...
-
 
 class LongTermRequirementsErrorDetail(Model):
     internal_error_code: str | None
     description: str | None
-
-    def __init__(self, *, internal_error_code: str | None = ..., description: str | None = ...) -> None: ...
 
 
 class LongTermRequirementsResponse(Model):
@@ -89,8 +85,6 @@ class LongTermRequirementsResponse(Model):
     error_code: str | None
     long_term_requirements: LongTermRequirements | None
     download_url: str | None
-
-    def __init__(self, *, status: str | None = ..., error_code: str | None = ..., long_term_requirements: LongTermRequirements | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class LongTermRequirementsServiceGoal(Model):
@@ -102,14 +96,10 @@ class LongTermRequirementsServiceGoal(Model):
     use_abandon_rate_goal: bool | None
     abandon_rate_goal_percent: float | None
 
-    def __init__(self, *, use_asa_target: bool | None = ..., target_asa_sec: float | None = ..., use_service_level_target: bool | None = ..., service_level_objective_seconds: float | None = ..., service_level_goal_percent: float | None = ..., use_abandon_rate_goal: bool | None = ..., abandon_rate_goal_percent: float | None = ...) -> None: ...
-
 
 class LongTermRequirementsServiceGoalDetail(Model):
     id: str | None
     service_goals: LongTermRequirementsServiceGoal | None
-
-    def __init__(self, *, id: str | None = ..., service_goals: LongTermRequirementsServiceGoal | None = ...) -> None: ...
 
 
 class MaestroWebhooksInvocationTopicObject(Model):
@@ -121,15 +111,11 @@ class MaestroWebhooksInvocationTopicPublicWebhooksEvent(Model):
     invocation_time: str | None
     webhooks_invocation: MaestroWebhooksInvocationTopicWebhooksInvocation | None
 
-    def __init__(self, *, webhook_id: str | None = ..., invocation_time: str | None = ..., webhooks_invocation: MaestroWebhooksInvocationTopicWebhooksInvocation | None = ...) -> None: ...
-
 
 class MaestroWebhooksInvocationTopicWebhooksInvocation(Model):
     body: _t.Any | None
     headers: dict[str, list[str]] | None
     query: dict[str, list[str]] | None
-
-    def __init__(self, *, body: _t.Any | None = ..., headers: dict[str, list[str]] | None = ..., query: dict[str, list[str]] | None = ...) -> None: ...
 
 
 class MailFromResult(Model):
@@ -137,13 +123,9 @@ class MailFromResult(Model):
     records: list[Record] | None
     mail_from_domain: str | None
 
-    def __init__(self, *, status: str | None = ..., records: list[Record] | None = ..., mail_from_domain: str | None = ...) -> None: ...
-
 
 class ManageDeleteProtectionResult(Model):
     failed_updates: list[FailedDeleteProtectionUpdate] | None
-
-    def __init__(self, *, failed_updates: list[FailedDeleteProtectionUpdate] | None = ...) -> None: ...
 
 
 class ManagementUnit(Model):
@@ -160,13 +142,9 @@ class ManagementUnit(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., business_unit: BusinessUnitReference | None = ..., start_day_of_week: str | None = ..., time_zone: str | None = ..., settings: ManagementUnitSettingsResponse | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., division: DivisionReference | None = ..., version: int | None = ..., modified_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ManagementUnitAvailabilitySettingsResponse(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class ManagementUnitListing(Model):
@@ -181,14 +159,10 @@ class ManagementUnitListing(Model):
     previous_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, entities: list[ManagementUnit] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., page_count: int | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ManagementUnitReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ManagementUnitSettingsRequest(Model):
@@ -199,8 +173,6 @@ class ManagementUnitSettingsRequest(Model):
     shift_trading: ShiftTradeSettings | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, adherence: AdherenceSettings | None = ..., short_term_forecasting: ShortTermForecastingSettings | None = ..., time_off: TimeOffSettingsRequest | None = ..., scheduling: SchedulingSettingsRequest | None = ..., shift_trading: ShiftTradeSettings | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class ManagementUnitSettingsResponse(Model):
     adherence: AdherenceSettings | None
@@ -210,35 +182,25 @@ class ManagementUnitSettingsResponse(Model):
     shift_trading: ShiftTradeSettings | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, adherence: AdherenceSettings | None = ..., short_term_forecasting: ShortTermForecastingSettings | None = ..., time_off: TimeOffSettingsResponse | None = ..., scheduling: SchedulingSettingsResponse | None = ..., shift_trading: ShiftTradeSettings | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class ManagementUnitUserListing(Model):
     management_unit: ManagementUnitReference | None
     users: list[UserReference] | None
-
-    def __init__(self, *, management_unit: ManagementUnitReference | None = ..., users: list[UserReference] | None = ...) -> None: ...
 
 
 class Manager(Model):
     value: str | None
     ref: str | None
 
-    def __init__(self, *, value: str | None = ..., ref: str | None = ...) -> None: ...
-
 
 class MandatoryPostCallActionInput(Model):
     destination: str | None
     invocation_data: str | None
 
-    def __init__(self, *, destination: str | None = ..., invocation_data: str | None = ...) -> None: ...
-
 
 class ManualEscalationRequest(Model):
     social_media_normalized_message_id: str | None
     escalation_target: EscalationTarget | None
-
-    def __init__(self, *, social_media_normalized_message_id: str | None = ..., escalation_target: EscalationTarget | None = ...) -> None: ...
 
 
 class ManualEscalationResponse(Model):
@@ -247,14 +209,10 @@ class ManualEscalationResponse(Model):
     escalation_target: EscalationTarget | None
     escalation_status: str | None
 
-    def __init__(self, *, social_media_normalized_message_id: str | None = ..., conversation_normalized_message_id: str | None = ..., escalation_target: EscalationTarget | None = ..., escalation_status: str | None = ...) -> None: ...
-
 
 class ManualSearchConfig(Model):
     articles_with_answer_highlights: bool | None
     answer_generation: bool | None
-
-    def __init__(self, *, articles_with_answer_highlights: bool | None = ..., answer_generation: bool | None = ...) -> None: ...
 
 
 class MarkContactAddressUncontactableActionSettings(Model):
@@ -264,13 +222,9 @@ class MarkContactAddressUncontactableActionSettings(Model):
 class MarkContactUncontactableActionSettings(Model):
     media_types: list[str] | None
 
-    def __init__(self, *, media_types: list[str] | None = ...) -> None: ...
-
 
 class Markdown(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class MaskingRule(Model):
@@ -286,20 +240,14 @@ class MaskingRule(Model):
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., substitute_character: str | None = ..., definition: str | None = ..., enabled: bool | None = ..., type: str | None = ..., direction: str | None = ..., integrations: list[str] | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
-
 
 class MaskingRuleListing(Model):
     entities: list[MaskingRule] | None
-
-    def __init__(self, *, entities: list[MaskingRule] | None = ...) -> None: ...
 
 
 class MaskingRuleValidateRequest(Model):
     text: str | None
     definition: str | None
-
-    def __init__(self, *, text: str | None = ..., definition: str | None = ...) -> None: ...
 
 
 class MaskingRuleValidateResponse(Model):
@@ -307,16 +255,12 @@ class MaskingRuleValidateResponse(Model):
     validation_message: str | None
     masked_text: str | None
 
-    def __init__(self, *, valid: bool | None = ..., validation_message: str | None = ..., masked_text: str | None = ...) -> None: ...
-
 
 class MatchCriteria(Model):
     json_path: str | None
     operator: str | None
     value: _t.Any | None
     values: list[_t.Any] | None
-
-    def __init__(self, *, json_path: str | None = ..., operator: str | None = ..., value: _t.Any | None = ..., values: list[_t.Any] | None = ...) -> None: ...
 
 
 class MatchCriteriaTestResult(Model):
@@ -328,8 +272,6 @@ class MatchCriteriaTestResult(Model):
     match: bool | None
     json_path_extraction: list[MatchTestResult] | None
 
-    def __init__(self, *, json_path: str | None = ..., operator: str | None = ..., value: _t.Any | None = ..., values: list[_t.Any] | None = ..., generated_json_path_condition: str | None = ..., match: bool | None = ..., json_path_extraction: list[MatchTestResult] | None = ...) -> None: ...
-
 
 class MatchShiftTradeJobRequest(Model):
     week_date: _dt.date | None
@@ -337,15 +279,11 @@ class MatchShiftTradeJobRequest(Model):
     receiving_shift_id: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, week_date: _dt.date | None = ..., receiving_schedule: ReceivingScheduleLookup | None = ..., receiving_shift_id: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class MatchShiftTradeRequest(Model):
     receiving_schedule_id: str | None
     receiving_shift_id: str | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, receiving_schedule_id: str | None = ..., receiving_shift_id: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class MatchShiftTradeResponse(Model):
@@ -354,27 +292,19 @@ class MatchShiftTradeResponse(Model):
     admin_review_violations: list[ShiftTradeMatchViolation] | None
     unevaluated_rules: list[str] | None
 
-    def __init__(self, *, trade: ShiftTradeResponse | None = ..., violations: list[ShiftTradeMatchViolation] | None = ..., admin_review_violations: list[ShiftTradeMatchViolation] | None = ..., unevaluated_rules: list[str] | None = ...) -> None: ...
-
 
 class MatchTestResult(Model):
     value: _t.Any | None
     path: str | None
-
-    def __init__(self, *, value: _t.Any | None = ..., path: str | None = ...) -> None: ...
 
 
 class MaxLength(Model):
     min: int | None
     max: int | None
 
-    def __init__(self, *, min: int | None = ..., max: int | None = ...) -> None: ...
-
 
 class MaxParticipants(Model):
     max_participants: int | None
-
-    def __init__(self, *, max_participants: int | None = ...) -> None: ...
 
 
 class MediaEndpointStatistics(Model):
@@ -389,14 +319,10 @@ class MediaEndpointStatistics(Model):
     date_created: _dt.datetime | None
     date_processed: _dt.datetime | None
 
-    def __init__(self, *, trunk: MediaStatisticsTrunkInfo | None = ..., station: NamedEntity | None = ..., user: NamedEntity | None = ..., ice: MediaIceStatistics | None = ..., rtp: MediaRtpStatistics | None = ..., reconnect_attempts: int | None = ..., source_type: str | None = ..., client_info: MediaStatisticsClientInfo | None = ..., date_created: _dt.datetime | None = ..., date_processed: _dt.datetime | None = ...) -> None: ...
-
 
 class MediaIceSelectedCandidate(Model):
     address: str | None
     type: str | None
-
-    def __init__(self, *, address: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class MediaIceSelectedPair(Model):
@@ -404,13 +330,9 @@ class MediaIceSelectedPair(Model):
     server: MediaIceSelectedCandidate | None
     candidate_pair_selected_milliseconds: int | None
 
-    def __init__(self, *, client: MediaIceSelectedCandidate | None = ..., server: MediaIceSelectedCandidate | None = ..., candidate_pair_selected_milliseconds: int | None = ...) -> None: ...
-
 
 class MediaIceStatistics(Model):
     selected_pairs: list[MediaIceSelectedPair] | None
-
-    def __init__(self, *, selected_pairs: list[MediaIceSelectedPair] | None = ...) -> None: ...
 
 
 class MediaParticipantRequest(Model):
@@ -423,8 +345,6 @@ class MediaParticipantRequest(Model):
     wrapup_skipped: bool | None
     resume_time: _dt.datetime | None
 
-    def __init__(self, *, wrapup: WrapupInput | None = ..., state: str | None = ..., recording: bool | None = ..., muted: bool | None = ..., confined: bool | None = ..., held: bool | None = ..., wrapup_skipped: bool | None = ..., resume_time: _dt.datetime | None = ...) -> None: ...
-
 
 class MediaPolicies(Model):
     call_policy: CallMediaPolicy | None
@@ -432,22 +352,16 @@ class MediaPolicies(Model):
     email_policy: EmailMediaPolicy | None
     message_policy: MessageMediaPolicy | None
 
-    def __init__(self, *, call_policy: CallMediaPolicy | None = ..., chat_policy: ChatMediaPolicy | None = ..., email_policy: EmailMediaPolicy | None = ..., message_policy: MessageMediaPolicy | None = ...) -> None: ...
-
 
 class MediaRegions(Model):
     aws_home_region: str | None
     aws_core_regions: list[str] | None
     aws_satellite_regions: list[str] | None
 
-    def __init__(self, *, aws_home_region: str | None = ..., aws_core_regions: list[str] | None = ..., aws_satellite_regions: list[str] | None = ...) -> None: ...
-
 
 class MediaResult(Model):
     media_uri: str | None
     waveform_data: list[float] | None
-
-    def __init__(self, *, media_uri: str | None = ..., waveform_data: list[float] | None = ...) -> None: ...
 
 
 class MediaRtpStatistics(Model):
@@ -458,8 +372,6 @@ class MediaRtpStatistics(Model):
     estimated_average_mos: float | None
     average_jitter: float | None
 
-    def __init__(self, *, packets_received: int | None = ..., packets_sent: int | None = ..., rtp_events_received: int | None = ..., rtp_events_sent: int | None = ..., estimated_average_mos: float | None = ..., average_jitter: float | None = ...) -> None: ...
-
 
 class MediaSettings(Model):
     enable_auto_answer: bool | None
@@ -467,8 +379,6 @@ class MediaSettings(Model):
     service_level: ServiceLevel | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
-
-    def __init__(self, *, enable_auto_answer: bool | None = ..., alerting_timeout_seconds: int | None = ..., service_level: ServiceLevel | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ...) -> None: ...
 
 
 class MediaStatistics(Model):
@@ -479,21 +389,15 @@ class MediaStatistics(Model):
     effective_region: str | None
     media_statistics: list[MediaEndpointStatistics] | None
 
-    def __init__(self, *, communication_id: str | None = ..., date_start: _dt.datetime | None = ..., creation_milliseconds: int | None = ..., preferred_region: str | None = ..., effective_region: str | None = ..., media_statistics: list[MediaEndpointStatistics] | None = ...) -> None: ...
-
 
 class MediaStatisticsClientInfo(Model):
     origin_app_name: str | None
     origin_app_id: str | None
     origin_app_version: str | None
 
-    def __init__(self, *, origin_app_name: str | None = ..., origin_app_id: str | None = ..., origin_app_version: str | None = ...) -> None: ...
-
 
 class MediaStatisticsListing(Model):
     entities: list[MediaStatistics] | None
-
-    def __init__(self, *, entities: list[MediaStatistics] | None = ...) -> None: ...
 
 
 class MediaStatisticsTrunkInfo(Model):
@@ -501,48 +405,34 @@ class MediaStatisticsTrunkInfo(Model):
     name: str | None
     type: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class MediaSummary(Model):
     contact_center: MediaSummaryDetail | None
     enterprise: MediaSummaryDetail | None
-
-    def __init__(self, *, contact_center: MediaSummaryDetail | None = ..., enterprise: MediaSummaryDetail | None = ...) -> None: ...
 
 
 class MediaSummaryDetail(Model):
     active: int | None
     acw: int | None
 
-    def __init__(self, *, active: int | None = ..., acw: int | None = ...) -> None: ...
-
 
 class MediaType(Model):
     type: str | None
-
-    def __init__(self, *, type: str | None = ...) -> None: ...
 
 
 class MediaTypeAccess(Model):
     inbound: list[MediaType] | None
     outbound: list[MediaType] | None
 
-    def __init__(self, *, inbound: list[MediaType] | None = ..., outbound: list[MediaType] | None = ...) -> None: ...
-
 
 class MediaTypes(Model):
     allow: MediaTypeAccess | None
-
-    def __init__(self, *, allow: MediaTypeAccess | None = ...) -> None: ...
 
 
 class MediaUtilization(Model):
     maximum_capacity: int | None
     interruptable_media_types: list[str] | None
     include_non_acd: bool | None
-
-    def __init__(self, *, maximum_capacity: int | None = ..., interruptable_media_types: list[str] | None = ..., include_non_acd: bool | None = ...) -> None: ...
 
 
 class MeetingIdRecord(Model):
@@ -552,20 +442,14 @@ class MeetingIdRecord(Model):
     date_expired: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., ephemeral: bool | None = ..., conference_id: str | None = ..., date_expired: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class Member(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MemberEntity(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class MemberGroup(Model):
@@ -576,27 +460,19 @@ class MemberGroup(Model):
     member_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., type: str | None = ..., member_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MemberListing(Model):
     entities: list[Member] | None
-
-    def __init__(self, *, entities: list[Member] | None = ...) -> None: ...
 
 
 class MergeContactsRequest(Model):
     contact_ids: list[str] | None
     value_override: ExternalContact | None
 
-    def __init__(self, *, contact_ids: list[str] | None = ..., value_override: ExternalContact | None = ...) -> None: ...
-
 
 class MergeError(Model):
     message: str | None
     code: str | None
-
-    def __init__(self, *, message: str | None = ..., code: str | None = ...) -> None: ...
 
 
 class MergeInfo(Model):
@@ -604,22 +480,16 @@ class MergeInfo(Model):
     error: MergeError | None
     date_merged: _dt.datetime | None
 
-    def __init__(self, *, status: str | None = ..., error: MergeError | None = ..., date_merged: _dt.datetime | None = ...) -> None: ...
-
 
 class MergeOperation(Model):
     source_contact: AddressableEntityRef | None
     target_contact: AddressableEntityRef | None
     resulting_contact: AddressableEntityRef | None
 
-    def __init__(self, *, source_contact: AddressableEntityRef | None = ..., target_contact: AddressableEntityRef | None = ..., resulting_contact: AddressableEntityRef | None = ...) -> None: ...
-
 
 class MergeRequest(Model):
     source_contact_id: str | None
     target_contact_id: str | None
-
-    def __init__(self, *, source_contact_id: str | None = ..., target_contact_id: str | None = ...) -> None: ...
 
 
 class Message(Model):
@@ -657,8 +527,6 @@ class Message(Model):
     resume_time: _dt.datetime | None
     park_time: _dt.datetime | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., held: bool | None = ..., segments: list[Segment] | None = ..., direction: str | None = ..., recording_id: str | None = ..., error_info: ErrorBody | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., provider: str | None = ..., authenticated: bool | None = ..., type: str | None = ..., recipient_country: str | None = ..., recipient_type: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., to_address: Address | None = ..., from_address: Address | None = ..., messages: list[MessageDetails] | None = ..., journey_context: JourneyContext | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., byo_sms_integration_id: str | None = ..., queue_media_settings: ConversationQueueMediaSettings | None = ..., engagement_source: str | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ...) -> None: ...
-
 
 class MessageConversation(Model):
     id: str | None
@@ -670,8 +538,6 @@ class MessageConversation(Model):
     inactivity_timeout: _dt.datetime | None
     divisions: list[ConversationDivisionMembership] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[MessageMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., recent_transfers: list[TransferResponse] | None = ..., utilization_label_id: str | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[ConversationDivisionMembership] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class MessageConversationEntityListing(Model):
@@ -685,8 +551,6 @@ class MessageConversationEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[MessageConversation] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class MessageData(Model):
@@ -705,8 +569,6 @@ class MessageData(Model):
     conversation_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., provider_message_id: str | None = ..., timestamp: _dt.datetime | None = ..., from_address: str | None = ..., to_address: str | None = ..., direction: str | None = ..., messenger_type: str | None = ..., status: str | None = ..., normalized_message: ConversationNormalizedMessage | None = ..., normalized_receipts: list[ConversationNormalizedMessage] | None = ..., created_by: User | None = ..., conversation_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MessageDetails(Model):
     message_id: str | None
@@ -720,8 +582,6 @@ class MessageDetails(Model):
     social_visibility: str | None
     error_info: ErrorBody | None
 
-    def __init__(self, *, message_id: str | None = ..., message_uri: str | None = ..., message_status: str | None = ..., message_segment_count: int | None = ..., message_time: _dt.datetime | None = ..., media: list[MessageMedia] | None = ..., stickers: list[MessageSticker] | None = ..., message_metadata: ConversationMessageMetadata | None = ..., social_visibility: str | None = ..., error_info: ErrorBody | None = ...) -> None: ...
-
 
 class MessageEvaluation(Model):
     contact_column: str | None
@@ -730,21 +590,15 @@ class MessageEvaluation(Model):
     wrapup_code_id: str | None
     timestamp: _dt.datetime | None
 
-    def __init__(self, *, contact_column: str | None = ..., contact_address: str | None = ..., message_type: str | None = ..., wrapup_code_id: str | None = ..., timestamp: _dt.datetime | None = ...) -> None: ...
-
 
 class MessageFooter(Model):
     type: str | None
     content: str | None
 
-    def __init__(self, *, type: str | None = ..., content: str | None = ...) -> None: ...
-
 
 class MessageHeader(Model):
     type: str | None
     content: str | None
-
-    def __init__(self, *, type: str | None = ..., content: str | None = ...) -> None: ...
 
 
 class MessageInfo(Model):
@@ -752,8 +606,6 @@ class MessageInfo(Model):
     message: str | None
     message_with_params: str | None
     message_params: dict[str, str] | None
-
-    def __init__(self, *, localizable_message_code: str | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
 
 
 class MessageMedia(Model):
@@ -763,8 +615,6 @@ class MessageMedia(Model):
     name: str | None
     id: str | None
 
-    def __init__(self, *, url: str | None = ..., media_type: str | None = ..., content_length_bytes: int | None = ..., name: str | None = ..., id: str | None = ...) -> None: ...
-
 
 class MessageMediaAttachment(Model):
     url: str | None
@@ -772,8 +622,6 @@ class MessageMediaAttachment(Model):
     content_length: int | None
     name: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., media_type: str | None = ..., content_length: int | None = ..., name: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class MessageMediaData(Model):
@@ -788,8 +636,6 @@ class MessageMediaData(Model):
     communication_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., url: str | None = ..., media_type: str | None = ..., content_length_bytes: int | None = ..., upload_url: str | None = ..., status: str | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MessageMediaListing(Model):
     entities: list[MessageMediaData] | None
@@ -802,8 +648,6 @@ class MessageMediaListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[MessageMediaData] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class MessageMediaParticipant(Model):
@@ -855,14 +699,10 @@ class MessageMediaParticipant(Model):
     monitored_participant_id: str | None
     monitored_participant: AddressableEntityRef | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., media_roles: list[str] | None = ..., user: DomainEntityRef | None = ..., queue: DomainEntityRef | None = ..., team: DomainEntityRef | None = ..., attributes: dict[str, str] | None = ..., error_info: ErrorInfo | None = ..., script: DomainEntityRef | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: DomainEntityRef | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: DomainEntityRef | None = ..., wrapup: Wrapup | None = ..., peer: str | None = ..., flagged_reason: str | None = ..., journey_context: JourneyContext | None = ..., conversation_routing_data: ConversationRoutingData | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., to_address: Address | None = ..., from_address: Address | None = ..., messages: list[MessageDetails] | None = ..., type: str | None = ..., recipient_country: str | None = ..., recipient_type: str | None = ..., authenticated: bool | None = ..., monitored_participant_id: str | None = ..., monitored_participant: AddressableEntityRef | None = ...) -> None: ...
-
 
 class MessageMediaPolicy(Model):
     actions: PolicyActions | None
     conditions: MessageMediaPolicyConditions | None
-
-    def __init__(self, *, actions: PolicyActions | None = ..., conditions: MessageMediaPolicyConditions | None = ...) -> None: ...
 
 
 class MessageMediaPolicyConditions(Model):
@@ -875,8 +715,6 @@ class MessageMediaPolicyConditions(Model):
     teams: list[Team] | None
     customer_participation: str | None
 
-    def __init__(self, *, for_users: list[PolicyUser] | None = ..., date_ranges: list[str] | None = ..., for_queues: list[Queue] | None = ..., wrapup_codes: list[WrapupCode] | None = ..., languages: list[Language] | None = ..., time_allowed: TimeAllowed | None = ..., teams: list[Team] | None = ..., customer_participation: str | None = ...) -> None: ...
-
 
 class MessageMediaSettings(Model):
     enable_auto_answer: bool | None
@@ -888,8 +726,6 @@ class MessageMediaSettings(Model):
     enable_inactivity_timeout: bool | None
     inactivity_timeout_settings: InactivityTimeoutSettings | None
 
-    def __init__(self, *, enable_auto_answer: bool | None = ..., alerting_timeout_seconds: int | None = ..., service_level: ServiceLevel | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., sub_type_settings: dict[str, MessageSubtypeSettings] | None = ..., enable_inactivity_timeout: bool | None = ..., inactivity_timeout_settings: InactivityTimeoutSettings | None = ...) -> None: ...
-
 
 class MessageMediaUploadData(Model):
     id: str | None
@@ -898,35 +734,25 @@ class MessageMediaUploadData(Model):
     upload_headers: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., upload_url: str | None = ..., upload_headers: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MessageSticker(Model):
     url: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class MessageStickerAttachment(Model):
     url: str | None
     id: str | None
 
-    def __init__(self, *, url: str | None = ..., id: str | None = ...) -> None: ...
-
 
 class MessageSubtypeSettings(Model):
     enable_auto_answer: bool | None
     enable_inactivity_timeout: bool | None
 
-    def __init__(self, *, enable_auto_answer: bool | None = ..., enable_inactivity_timeout: bool | None = ...) -> None: ...
-
 
 class MessageTypingEventRequest(Model):
     typing: ConversationEventTyping | None
     date_sent: _dt.datetime | None
-
-    def __init__(self, *, typing: ConversationEventTyping | None = ..., date_sent: _dt.datetime | None = ...) -> None: ...
 
 
 class MessagingCampaign(Model):
@@ -952,14 +778,10 @@ class MessagingCampaign(Model):
     whats_app_config: WhatsAppConfig | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., division: DomainEntityRef | None = ..., campaign_status: str | None = ..., callable_time_set: DomainEntityRef | None = ..., contact_list: DomainEntityRef | None = ..., dnc_lists: list[DomainEntityRef] | None = ..., always_running: bool | None = ..., contact_sorts: list[ContactSort] | None = ..., messages_per_minute: int | None = ..., rule_sets: list[DomainEntityRef] | None = ..., contact_list_filters: list[DomainEntityRef] | None = ..., errors: list[RestErrorDetail] | None = ..., dynamic_contact_queueing_settings: DynamicContactQueueingSettings | None = ..., email_config: EmailConfig | None = ..., sms_config: SmsConfig | None = ..., whats_app_config: WhatsAppConfig | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MessagingCampaignDiagnostics(Model):
     time_zone_rescheduled_contacts_count: int | None
     filtered_out_contacts_count: int | None
-
-    def __init__(self, *, time_zone_rescheduled_contacts_count: int | None = ..., filtered_out_contacts_count: int | None = ...) -> None: ...
 
 
 class MessagingCampaignDivisionView(Model):
@@ -967,8 +789,6 @@ class MessagingCampaignDivisionView(Model):
     name: str | None
     division: Division | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class MessagingCampaignDivisionViewEntityListing(Model):
@@ -983,8 +803,6 @@ class MessagingCampaignDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[MessagingCampaignDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class MessagingCampaignEntityListing(Model):
     entities: list[MessagingCampaign] | None
@@ -997,8 +815,6 @@ class MessagingCampaignEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[MessagingCampaign] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class MessagingCampaignSchedule(Model):
@@ -1013,13 +829,9 @@ class MessagingCampaignSchedule(Model):
     messaging_campaign: DivisionedDomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., intervals: list[ScheduleInterval] | None = ..., recurrences: list[Reoccurrence] | None = ..., time_zone: str | None = ..., messaging_campaign: DivisionedDomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MessagingCampaignScheduleConfigChangeAlteration(Model):
     type: str | None
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, type: str | None = ..., start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...

@@ -26,8 +26,6 @@ class MessagingCampaignScheduleConfigChangeMessagingCampaignSchedule(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, intervals: list[MessagingCampaignScheduleConfigChangeScheduleInterval] | None = ..., recurrences: list[MessagingCampaignScheduleConfigChangeScheduleRecurrence] | None = ..., time_zone: str | None = ..., messaging_campaign: MessagingCampaignScheduleConfigChangeUriReference | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class MessagingCampaignScheduleConfigChangeObject(Model):
     pass
@@ -39,8 +37,6 @@ class MessagingCampaignScheduleConfigChangeRecurrencePattern(Model):
     days_of_week: list[str] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, type: str | None = ..., interval: int | None = ..., days_of_week: list[str] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class MessagingCampaignScheduleConfigChangeRecurrenceRange(Model):
     type: str | None
@@ -48,15 +44,11 @@ class MessagingCampaignScheduleConfigChangeRecurrenceRange(Model):
     number_of_occurrences: int | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, type: str | None = ..., end: str | None = ..., number_of_occurrences: int | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class MessagingCampaignScheduleConfigChangeScheduleInterval(Model):
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class MessagingCampaignScheduleConfigChangeScheduleRecurrence(Model):
@@ -69,14 +61,10 @@ class MessagingCampaignScheduleConfigChangeScheduleRecurrence(Model):
     alterations: list[MessagingCampaignScheduleConfigChangeAlteration] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, id: str | None = ..., start: str | None = ..., end: str | None = ..., time_zone: str | None = ..., range: MessagingCampaignScheduleConfigChangeRecurrenceRange | None = ..., pattern: MessagingCampaignScheduleConfigChangeRecurrencePattern | None = ..., alterations: list[MessagingCampaignScheduleConfigChangeAlteration] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class MessagingCampaignScheduleConfigChangeUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class MessagingCampaignScheduleEntityListing(Model):
@@ -91,16 +79,12 @@ class MessagingCampaignScheduleEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[MessagingCampaignSchedule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class MessagingCommunicationAnsweredEvent(Model):
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
     communication_id: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ...) -> None: ...
 
 
 class MessagingCommunicationDispositionAppliedEvent(Model):
@@ -112,8 +96,6 @@ class MessagingCommunicationDispositionAppliedEvent(Model):
     notes: str | None
     tags: list[str] | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ...) -> None: ...
-
 
 class MessagingCommunicationEndedEvent(Model):
     event_id: str | None
@@ -122,8 +104,6 @@ class MessagingCommunicationEndedEvent(Model):
     communication_id: str | None
     disconnect_type: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., disconnect_type: str | None = ...) -> None: ...
-
 
 class MessagingConferResponse(Model):
     conversation: AddressableEntityRef | None
@@ -131,13 +111,9 @@ class MessagingConferResponse(Model):
     peer_communication_id: str | None
     command_id: str | None
 
-    def __init__(self, *, conversation: AddressableEntityRef | None = ..., communication_id: str | None = ..., peer_communication_id: str | None = ..., command_id: str | None = ...) -> None: ...
-
 
 class MessagingConferWithUserRequest(Model):
     target_user_id: str | None
-
-    def __init__(self, *, target_user_id: str | None = ...) -> None: ...
 
 
 class MessagingConfigListing(Model):
@@ -152,8 +128,6 @@ class MessagingConfigListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[MessagingSetting] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class MessagingEndTransferEvent(Model):
     event_id: str | None
@@ -162,8 +136,6 @@ class MessagingEndTransferEvent(Model):
     command_id: str | None
     final_state: str | None
     object_communication_id: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., command_id: str | None = ..., final_state: str | None = ..., object_communication_id: str | None = ...) -> None: ...
 
 
 class MessagingExternalEstablishedEvent(Model):
@@ -175,8 +147,6 @@ class MessagingExternalEstablishedEvent(Model):
     initial_configuration: MessagingInitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., display_name: str | None = ..., initial_configuration: MessagingInitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class MessagingFlowEstablishedEvent(Model):
     event_id: str | None
@@ -186,8 +156,6 @@ class MessagingFlowEstablishedEvent(Model):
     initial_configuration: MessagingInitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., initial_configuration: MessagingInitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class MessagingHoldUpdatedEvent(Model):
     event_id: str | None
@@ -196,15 +164,11 @@ class MessagingHoldUpdatedEvent(Model):
     communication_id: str | None
     held: bool | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., held: bool | None = ...) -> None: ...
-
 
 class MessagingIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
-
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class MessagingInitialConfiguration(Model):
@@ -216,8 +180,6 @@ class MessagingInitialConfiguration(Model):
     inbound: bool | None
     invited_by: str | None
     additional_info: dict[str, str] | None
-
-    def __init__(self, *, to_address: str | None = ..., from_address: str | None = ..., message_type: str | None = ..., held: bool | None = ..., alerting: bool | None = ..., inbound: bool | None = ..., invited_by: str | None = ..., additional_info: dict[str, str] | None = ...) -> None: ...
 
 
 class MessagingIntegration(Model):
@@ -236,8 +198,6 @@ class MessagingIntegration(Model):
     version: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingReference | None = ..., status: str | None = ..., messenger_type: str | None = ..., open_extension_type: str | None = ..., recipient: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MessagingIntegrationEntityListing(Model):
     entities: list[MessagingIntegration] | None
@@ -250,5 +210,3 @@ class MessagingIntegrationEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[MessagingIntegration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...

@@ -18,8 +18,6 @@ class MessagingProgressTransferEvent(Model):
     object_communication_id: str | None
     destination_communication_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., command_id: str | None = ..., object_communication_id: str | None = ..., destination_communication_id: str | None = ...) -> None: ...
-
 
 class MessagingRoutingEstablishedEvent(Model):
     event_id: str | None
@@ -32,8 +30,6 @@ class MessagingRoutingEstablishedEvent(Model):
     label: str | None
     initial_configuration: MessagingInitialConfiguration | None
     source_configuration: SourceConfiguration | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., queue_id: str | None = ..., skill_ids: list[str] | None = ..., language_id: str | None = ..., label: str | None = ..., initial_configuration: MessagingInitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
 
 
 class MessagingRoutingTransferEvent(Model):
@@ -49,8 +45,6 @@ class MessagingRoutingTransferEvent(Model):
     language_id: str | None
     skill_ids: list[str] | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., transfer_type: str | None = ..., command_id: str | None = ..., initiating_communication_id: str | None = ..., target_communication_id: str | None = ..., object_communication_id: str | None = ..., destination_queue_id: str | None = ..., language_id: str | None = ..., skill_ids: list[str] | None = ...) -> None: ...
-
 
 class MessagingSetting(Model):
     id: str | None
@@ -63,5 +57,3 @@ class MessagingSetting(Model):
     content: ContentSetting | None
     event: EventSetting | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: str | None = ..., created_by: DomainEntityRef | None = ..., updated_by: DomainEntityRef | None = ..., content: ContentSetting | None = ..., event: EventSetting | None = ..., self_uri: str | None = ...) -> None: ...

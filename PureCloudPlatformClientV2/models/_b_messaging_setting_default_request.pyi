@@ -18,8 +18,6 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 class MessagingSettingDefaultRequest(Model):
     setting_id: str | None
 
-    def __init__(self, *, setting_id: str | None = ...) -> None: ...
-
 
 class MessagingSettingPatchRequest(Model):
     id: str | None
@@ -27,8 +25,6 @@ class MessagingSettingPatchRequest(Model):
     content: ContentSetting | None
     event: EventSetting | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., content: ContentSetting | None = ..., event: EventSetting | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class MessagingSettingReference(Model):
@@ -43,8 +39,6 @@ class MessagingSettingReference(Model):
     content: ContentSetting | None
     event: EventSetting | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: str | None = ..., created_by: DomainEntityRef | None = ..., updated_by: DomainEntityRef | None = ..., content: ContentSetting | None = ..., event: EventSetting | None = ...) -> None: ...
-
 
 class MessagingSettingRequest(Model):
     id: str | None
@@ -53,19 +47,13 @@ class MessagingSettingRequest(Model):
     event: EventSetting | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., content: ContentSetting | None = ..., event: EventSetting | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MessagingSettingRequestReference(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class MessagingTemplate(Model):
     whats_app: WhatsAppDefinition | None
-
-    def __init__(self, *, whats_app: WhatsAppDefinition | None = ...) -> None: ...
 
 
 class MessagingUserEstablishedEvent(Model):
@@ -79,8 +67,6 @@ class MessagingUserEstablishedEvent(Model):
     initial_configuration: MessagingInitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., user_id: str | None = ..., queue_id: str | None = ..., after_call_work_required: bool | None = ..., initial_configuration: MessagingInitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class MessagingUserTransferEvent(Model):
     event_id: str | None
@@ -93,21 +79,15 @@ class MessagingUserTransferEvent(Model):
     object_communication_id: str | None
     destination_user_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., transfer_type: str | None = ..., command_id: str | None = ..., initiating_communication_id: str | None = ..., target_communication_id: str | None = ..., object_communication_id: str | None = ..., destination_user_id: str | None = ...) -> None: ...
-
 
 class MessengerApps(Model):
     conversations: ConversationAppSettings | None
     knowledge: Knowledge | None
 
-    def __init__(self, *, conversations: ConversationAppSettings | None = ..., knowledge: Knowledge | None = ...) -> None: ...
-
 
 class MessengerHomeScreen(Model):
     enabled: bool | None
     logo_url: str | None
-
-    def __init__(self, *, enabled: bool | None = ..., logo_url: str | None = ...) -> None: ...
 
 
 class MessengerSettings(Model):
@@ -119,10 +99,6 @@ class MessengerSettings(Model):
     home_screen: MessengerHomeScreen | None
     session_persistence_type: str | None
 
-    def __init__(self, *, enabled: bool | None = ..., styles: MessengerStyles | None = ..., launcher_button: LauncherButtonSettings | None = ..., file_upload: FileUploadSettings | None = ..., apps: MessengerApps | None = ..., home_screen: MessengerHomeScreen | None = ..., session_persistence_type: str | None = ...) -> None: ...
-
 
 class MessengerStyles(Model):
     primary_color: str | None
-
-    def __init__(self, *, primary_color: str | None = ...) -> None: ...

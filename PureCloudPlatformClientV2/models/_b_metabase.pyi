@@ -34,42 +34,30 @@ class Metabase(Model):
     type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MetaData(Model):
     pairing_token: str | None
     pairing_trust: list[str] | None
     pairing_url: str | None
 
-    def __init__(self, *, pairing_token: str | None = ..., pairing_trust: list[str] | None = ..., pairing_url: str | None = ...) -> None: ...
-
 
 class MetadataAttribute(Model):
     value: str | None
-
-    def __init__(self, *, value: str | None = ...) -> None: ...
 
 
 class MetadataDocumentation(Model):
     description: str | None
     location: str | None
 
-    def __init__(self, *, description: str | None = ..., location: str | None = ...) -> None: ...
-
 
 class MetadataItem(Model):
     text: str | None
     attributes: dict[str, str] | None
 
-    def __init__(self, *, text: str | None = ..., attributes: dict[str, str] | None = ...) -> None: ...
-
 
 class MetadataPresentation(Model):
     title: str | None
     schema: MetadataSchema | None
-
-    def __init__(self, *, title: str | None = ..., schema: MetadataSchema | None = ...) -> None: ...
 
 
 class MetadataProperty(Model):
@@ -81,21 +69,15 @@ class MetadataProperty(Model):
     default: str | None
     enum: list[str] | None
 
-    def __init__(self, *, type: str | None = ..., displayname: str | None = ..., description: str | None = ..., sensitive: str | None = ..., help: str | None = ..., default: str | None = ..., enum: list[str] | None = ...) -> None: ...
-
 
 class MetadataResultEntity(Model):
     type: str | None
     description: str | None
     visibility: str | None
 
-    def __init__(self, *, type: str | None = ..., description: str | None = ..., visibility: str | None = ...) -> None: ...
-
 
 class MetadataResults(Model):
     entities: list[MetadataResultEntity] | None
-
-    def __init__(self, *, entities: list[MetadataResultEntity] | None = ...) -> None: ...
 
 
 class MetadataSchema(Model):
@@ -104,8 +86,6 @@ class MetadataSchema(Model):
     type: str | None
     properties: list[dict[str, MetadataProperty]] | None
     required: list[str] | None
-
-    def __init__(self, *, title: str | None = ..., description: str | None = ..., type: str | None = ..., properties: list[dict[str, MetadataProperty]] | None = ..., required: list[str] | None = ...) -> None: ...
 
 
 class MeteredAssignmentByAgent(Model):
@@ -116,8 +96,6 @@ class MeteredAssignmentByAgent(Model):
     time_interval: TimeInterval | None
     time_zone: str | None
 
-    def __init__(self, *, evaluation_context_id: str | None = ..., evaluators: list[User] | None = ..., max_number_evaluations: int | None = ..., evaluation_form: EvaluationForm | None = ..., time_interval: TimeInterval | None = ..., time_zone: str | None = ...) -> None: ...
-
 
 class MeteredEvaluationAssignment(Model):
     evaluation_context_id: str | None
@@ -126,8 +104,6 @@ class MeteredEvaluationAssignment(Model):
     evaluation_form: EvaluationForm | None
     assign_to_active_user: bool | None
     time_interval: TimeInterval | None
-
-    def __init__(self, *, evaluation_context_id: str | None = ..., evaluators: list[User] | None = ..., max_number_evaluations: int | None = ..., evaluation_form: EvaluationForm | None = ..., assign_to_active_user: bool | None = ..., time_interval: TimeInterval | None = ...) -> None: ...
 
 
 class Metric(Model):
@@ -145,8 +121,6 @@ class Metric(Model):
     source_performance_profile: PerformanceProfile | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., metric_definition_id: str | None = ..., external_metric_definition_id: str | None = ..., objective: Objective | None = ..., performance_profile_id: str | None = ..., linked_metric: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_unlinked: _dt.date | None = ..., precision: int | None = ..., time_display_unit: str | None = ..., source_performance_profile: PerformanceProfile | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MetricDefinition(Model):
     id: str | None
@@ -161,8 +135,6 @@ class MetricDefinition(Model):
     initial_direction_filtering_allowed: bool | None
     queue_filtering_allowed: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., unit_type: str | None = ..., short_name: str | None = ..., dividend_metrics: list[str] | None = ..., divisor_metrics: list[str] | None = ..., default_objective: DefaultObjective | None = ..., lock_template_id: str | None = ..., media_type_filtering_allowed: bool | None = ..., initial_direction_filtering_allowed: bool | None = ..., queue_filtering_allowed: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Metrics(Model):
@@ -186,8 +158,6 @@ class Metrics(Model):
     time_display_unit: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., order: int | None = ..., metric_definition_name: str | None = ..., metric_definition_id: str | None = ..., external_metric_definition_id: str | None = ..., unit_type: str | None = ..., enabled: bool | None = ..., template_name: str | None = ..., max_points: int | None = ..., performance_profile_id: str | None = ..., linked_metric: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_unlinked: _dt.date | None = ..., source_performance_profile: PerformanceProfile | None = ..., unit_definition: str | None = ..., precision: int | None = ..., time_display_unit: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MetricValueTrendAverage(Model):
     date_start_workday: _dt.date | None
@@ -200,16 +170,12 @@ class MetricValueTrendAverage(Model):
     performance_profile: AddressableEntityRef | None
     metric: AddressableEntityRef | None
 
-    def __init__(self, *, date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., date_reference_workday: _dt.date | None = ..., division: Division | None = ..., user: UserReference | None = ..., timezone: str | None = ..., result: WorkdayValuesMetricItem | None = ..., performance_profile: AddressableEntityRef | None = ..., metric: AddressableEntityRef | None = ...) -> None: ...
-
 
 class MinedIntentsListing(Model):
     entities: list[MinerIntent] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[MinerIntent] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class Miner(Model):
@@ -237,5 +203,3 @@ class Miner(Model):
     conversations_valid_count: int | None
     getmined_item_count: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., language: str | None = ..., miner_type: str | None = ..., seeding: bool | None = ..., date_created: _dt.datetime | None = ..., status: str | None = ..., conversations_date_range_start: _dt.date | None = ..., conversations_date_range_end: _dt.date | None = ..., date_completed: _dt.datetime | None = ..., message: str | None = ..., error_info: MinerErrorInfo | None = ..., warning_info: MinerErrorInfo | None = ..., conversation_data_uploaded: bool | None = ..., media_type: str | None = ..., participant_type: str | None = ..., queue_ids: list[str] | None = ..., date_triggered: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., latest_draft_version: Draft | None = ..., conversations_fetched_count: int | None = ..., conversations_valid_count: int | None = ..., getmined_item_count: int | None = ..., self_uri: str | None = ...) -> None: ...

@@ -37,8 +37,6 @@ class MinerErrorInfo(Model):
     message_with_params: str | None
     message_params: dict[str, _t.Any] | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class MinerExecuteRequest(Model):
     date_start: _dt.date | None
@@ -47,8 +45,6 @@ class MinerExecuteRequest(Model):
     media_type: str | None
     participant_type: str | None
     queue_ids: list[str] | None
-
-    def __init__(self, *, date_start: _dt.date | None = ..., date_end: _dt.date | None = ..., upload_key: str | None = ..., media_type: str | None = ..., participant_type: str | None = ..., queue_ids: list[str] | None = ...) -> None: ...
 
 
 class MinerIntent(Model):
@@ -59,16 +55,12 @@ class MinerIntent(Model):
     analytic_volume_percent: float | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., miner: Miner | None = ..., utterances: list[Utterance] | None = ..., analytic_volume_percent: float | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MinerListing(Model):
     entities: list[Miner] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Miner] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class MinerTopic(Model):
@@ -82,8 +74,6 @@ class MinerTopic(Model):
     phrases: list[TopicPhrase] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., miner: Miner | None = ..., conversation_count: int | None = ..., conversation_percent: float | None = ..., utterance_count: int | None = ..., phrase_count: int | None = ..., phrases: list[TopicPhrase] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MinerTopicPhrase(Model):
     id: str | None
@@ -93,8 +83,6 @@ class MinerTopicPhrase(Model):
     utterance_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., topic: MinerTopic | None = ..., utterances: list[Utterance] | None = ..., utterance_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MinerTopicsListing(Model):
     entities: list[MinerTopic] | None
@@ -102,16 +90,12 @@ class MinerTopicsListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[MinerTopic] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class MinimumStaffingRequest(Model):
     enabled: bool | None
     minimum_value: float | None
     planning_group_overrides: ListWrapperPlanningGroupMinimumsRequest | None
     applicable_intervals: str | None
-
-    def __init__(self, *, enabled: bool | None = ..., minimum_value: float | None = ..., planning_group_overrides: ListWrapperPlanningGroupMinimumsRequest | None = ..., applicable_intervals: str | None = ...) -> None: ...
 
 
 class MinimumStaffingResponse(Model):
@@ -121,53 +105,37 @@ class MinimumStaffingResponse(Model):
     applicable_intervals: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, enabled: bool | None = ..., minimum_value: float | None = ..., planning_group_overrides: list[PlanningGroupMinimumsResponse] | None = ..., applicable_intervals: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class MinLength(Model):
     min: int | None
     max: int | None
 
-    def __init__(self, *, min: int | None = ..., max: int | None = ...) -> None: ...
-
 
 class MobileNotificationSettings(Model):
     when: str | None
-
-    def __init__(self, *, when: str | None = ...) -> None: ...
 
 
 class MobileSettings(Model):
     notifications: MobileNotificationSettings | None
 
-    def __init__(self, *, notifications: MobileNotificationSettings | None = ...) -> None: ...
-
 
 class ModelConfig(Model):
     use_latest_model: bool | None
-
-    def __init__(self, *, use_latest_model: bool | None = ...) -> None: ...
 
 
 class ModelData(Model):
     download_urls: list[str] | None
     download_result: list[PlanningGroupModel] | None
 
-    def __init__(self, *, download_urls: list[str] | None = ..., download_result: list[PlanningGroupModel] | None = ...) -> None: ...
-
 
 class ModelMetaData(Model):
     download_urls: list[str] | None
     download_result: ModelMetaDataResult | None
 
-    def __init__(self, *, download_urls: list[str] | None = ..., download_result: ModelMetaDataResult | None = ...) -> None: ...
-
 
 class ModelMetaDataResult(Model):
     session_info: SessionInfo | None
     planning_groups: list[PlanningGroupModel] | None
-
-    def __init__(self, *, session_info: SessionInfo | None = ..., planning_groups: list[PlanningGroupModel] | None = ...) -> None: ...
 
 
 class ModifiableRuleProperties(Model):
@@ -181,27 +149,19 @@ class ModifiableRuleProperties(Model):
     conditions: CommonRuleConditions | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., enabled: bool | None = ..., notifications: list[AlertNotification] | None = ..., send_exiting_alarm_notifications: bool | None = ..., wait_between_notification_ms: int | None = ..., conditions: CommonRuleConditions | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MonthlyPlanningPeriodSettings(Model):
     start_date: _dt.date | None
-
-    def __init__(self, *, start_date: _dt.date | None = ...) -> None: ...
 
 
 class MoveAgentResponse(Model):
     user: UserReference | None
     result: str | None
 
-    def __init__(self, *, user: UserReference | None = ..., result: str | None = ...) -> None: ...
-
 
 class MoveAgentsRequest(Model):
     user_ids: list[str] | None
     destination_management_unit_id: str | None
-
-    def __init__(self, *, user_ids: list[str] | None = ..., destination_management_unit_id: str | None = ...) -> None: ...
 
 
 class MoveAgentsResponse(Model):
@@ -209,27 +169,19 @@ class MoveAgentsResponse(Model):
     destination_management_unit: ManagementUnitReference | None
     results: list[MoveAgentResponse] | None
 
-    def __init__(self, *, requesting_user: UserReference | None = ..., destination_management_unit: ManagementUnitReference | None = ..., results: list[MoveAgentResponse] | None = ...) -> None: ...
-
 
 class MoveManagementUnitRequest(Model):
     business_unit_id: str | None
-
-    def __init__(self, *, business_unit_id: str | None = ...) -> None: ...
 
 
 class MoveManagementUnitResponse(Model):
     business_unit: BusinessUnitReference | None
     status: str | None
 
-    def __init__(self, *, business_unit: BusinessUnitReference | None = ..., status: str | None = ...) -> None: ...
-
 
 class MuAgentQueueTimeRequest(Model):
     management_unit_id: str | None
     agent_on_queue_times: list[AgentQueueTimeRequest] | None
-
-    def __init__(self, *, management_unit_id: str | None = ..., agent_on_queue_times: list[AgentQueueTimeRequest] | None = ...) -> None: ...
 
 
 class MuAgentsWorkPlansResult(Model):
@@ -237,13 +189,9 @@ class MuAgentsWorkPlansResult(Model):
     reference_start_week_date: _dt.date | None
     work_plan_lookup: dict[str, WorkPlanReference] | None
 
-    def __init__(self, *, entities: list[AgentWorkPlans] | None = ..., reference_start_week_date: _dt.date | None = ..., work_plan_lookup: dict[str, WorkPlanReference] | None = ...) -> None: ...
-
 
 class MuRescheduleResultWrapper(Model):
     agent_schedules: list[BuAgentScheduleRescheduleResponse] | None
-
-    def __init__(self, *, agent_schedules: list[BuAgentScheduleRescheduleResponse] | None = ...) -> None: ...
 
 
 class MutableUserPresence(Model):
@@ -258,41 +206,29 @@ class MutableUserPresence(Model):
     modified_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., source: str | None = ..., source_id: str | None = ..., primary: bool | None = ..., presence_definition: PresenceDefinition | None = ..., future_presence_definition: PresenceDefinition | None = ..., message: str | None = ..., modified_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class MuteSnoozeFields(Model):
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
-
-    def __init__(self, *, date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ...) -> None: ...
 
 
 class NamedEntity(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class NamedEntityAnnotation(Model):
     name: str | None
-
-    def __init__(self, *, name: str | None = ...) -> None: ...
 
 
 class NamedEntityDefinition(Model):
     name: str | None
     type: str | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class NamedEntityTypeBinding(Model):
     entity_type: str | None
     entity_name: str | None
-
-    def __init__(self, *, entity_type: str | None = ..., entity_name: str | None = ...) -> None: ...
 
 
 class NamedEntityTypeDefinition(Model):
@@ -300,15 +236,11 @@ class NamedEntityTypeDefinition(Model):
     description: str | None
     mechanism: NamedEntityTypeMechanism | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., mechanism: NamedEntityTypeMechanism | None = ...) -> None: ...
-
 
 class NamedEntityTypeItem(Model):
     value: str | None
     synonyms: list[str] | None
     additional_languages: dict[str, AdditionalLanguagesSynonyms] | None
-
-    def __init__(self, *, value: str | None = ..., synonyms: list[str] | None = ..., additional_languages: dict[str, AdditionalLanguagesSynonyms] | None = ...) -> None: ...
 
 
 class NamedEntityTypeMechanism(Model):
@@ -321,22 +253,16 @@ class NamedEntityTypeMechanism(Model):
     allow_special_chars: bool | None
     examples: list[NamedEntityTypeMechanismExample] | None
 
-    def __init__(self, *, items: list[NamedEntityTypeItem] | None = ..., restricted: bool | None = ..., type: str | None = ..., sub_type: str | None = ..., max_length: int | None = ..., min_length: int | None = ..., allow_special_chars: bool | None = ..., examples: list[NamedEntityTypeMechanismExample] | None = ...) -> None: ...
-
 
 class NamedEntityTypeMechanismExample(Model):
     text: str | None
     resolved_value: str | None
-
-    def __init__(self, *, text: str | None = ..., resolved_value: str | None = ...) -> None: ...
 
 
 class NamespaceDocs(Model):
     name: str | None
     friendly_name: str | None
     limits: list[LimitDocs] | None
-
-    def __init__(self, *, name: str | None = ..., friendly_name: str | None = ..., limits: list[LimitDocs] | None = ...) -> None: ...
 
 
 class NetworkConnectivity(Model):
@@ -345,53 +271,37 @@ class NetworkConnectivity(Model):
     cellular_enabled: bool | None
     wifi_enabled: bool | None
 
-    def __init__(self, *, carrier: str | None = ..., bluetooth_enabled: bool | None = ..., cellular_enabled: bool | None = ..., wifi_enabled: bool | None = ...) -> None: ...
-
 
 class NextOccurrenceDetails(Model):
     start_occurrence_details: OccurrenceDetails | None
     end_occurrence_details: OccurrenceDetails | None
-
-    def __init__(self, *, start_occurrence_details: OccurrenceDetails | None = ..., end_occurrence_details: OccurrenceDetails | None = ...) -> None: ...
 
 
 class NluConfig(Model):
     domain: CopilotNluDomain | None
     intent_confidence_threshold: float | None
 
-    def __init__(self, *, domain: CopilotNluDomain | None = ..., intent_confidence_threshold: float | None = ...) -> None: ...
-
 
 class NluConfusionMatrixColumn(Model):
     name: str | None
     value: float | None
-
-    def __init__(self, *, name: str | None = ..., value: float | None = ...) -> None: ...
 
 
 class NluConfusionMatrixRow(Model):
     name: str | None
     columns: list[NluConfusionMatrixColumn] | None
 
-    def __init__(self, *, name: str | None = ..., columns: list[NluConfusionMatrixColumn] | None = ...) -> None: ...
-
 
 class NluDetectionContext(Model):
     intent: ContextIntent | None
     entity: ContextEntity | None
-
-    def __init__(self, *, intent: ContextIntent | None = ..., entity: ContextEntity | None = ...) -> None: ...
 
 
 class NluDetectionInput(Model):
     text: str | None
     language: str | None
 
-    def __init__(self, *, text: str | None = ..., language: str | None = ...) -> None: ...
-
 
 class NluDetectionOutput(Model):
     intents: list[DetectedIntent] | None
     dialog_acts: list[DetectedDialogAct] | None
-
-    def __init__(self, *, intents: list[DetectedIntent] | None = ..., dialog_acts: list[DetectedDialogAct] | None = ...) -> None: ...

@@ -10,5 +10,3 @@ from ._b_miner_error_info import NluDetectionInput
 class NluDetectionRequest(Model):
     input: NluDetectionInput | None
     context: NluDetectionContext | None
-
-    def __init__(self, *, input: NluDetectionInput | None = ..., context: NluDetectionContext | None = ...) -> None: ...

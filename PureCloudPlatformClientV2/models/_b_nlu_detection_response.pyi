@@ -22,8 +22,6 @@ class NluDetectionResponse(Model):
     input: NluDetectionInput | None
     output: NluDetectionOutput | None
 
-    def __init__(self, *, version: NluDomainVersion | None = ..., input: NluDetectionInput | None = ..., output: NluDetectionOutput | None = ...) -> None: ...
-
 
 class NluDomain(Model):
     id: str | None
@@ -35,8 +33,6 @@ class NluDomain(Model):
     date_modified: _dt.datetime | None
     engine_version: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., language: str | None = ..., draft_version: NluDomainVersionReference | None = ..., last_published_version: NluDomainVersionReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., engine_version: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class NluDomainListing(Model):
@@ -50,8 +46,6 @@ class NluDomainListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[NluDomain] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class NluDomainVersion(Model):
@@ -72,8 +66,6 @@ class NluDomainVersion(Model):
     language_versions: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., domain: NluDomain | None = ..., description: str | None = ..., language: str | None = ..., published: bool | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_trained: _dt.datetime | None = ..., date_published: _dt.datetime | None = ..., training_status: str | None = ..., evaluation_status: str | None = ..., intents: list[IntentDefinition] | None = ..., entity_types: list[NamedEntityTypeDefinition] | None = ..., entities: list[NamedEntityDefinition] | None = ..., language_versions: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class NluDomainVersionListing(Model):
     entities: list[NluDomainVersion] | None
@@ -87,15 +79,11 @@ class NluDomainVersionListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[NluDomainVersion] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class NluDomainVersionQualityReport(Model):
     version: NluDomainVersion | None
     confusion_matrix: list[NluConfusionMatrixRow] | None
     summary: NluQualityReportSummary | None
-
-    def __init__(self, *, version: NluDomainVersion | None = ..., confusion_matrix: list[NluConfusionMatrixRow] | None = ..., summary: NluQualityReportSummary | None = ...) -> None: ...
 
 
 class NluDomainVersionReference(Model):
@@ -104,14 +92,10 @@ class NluDomainVersionReference(Model):
     intents: list[IntentReference] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., domain: NluDomain | None = ..., intents: list[IntentReference] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class NluDomainVersionTrainingResponse(Model):
     message: str | None
     version: NluDomainVersion | None
-
-    def __init__(self, *, message: str | None = ..., version: NluDomainVersion | None = ...) -> None: ...
 
 
 class NluFeedbackListing(Model):
@@ -126,16 +110,12 @@ class NluFeedbackListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[NluFeedbackResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class NluFeedbackRequest(Model):
     text: str | None
     intents: list[IntentFeedback] | None
     version_id: str | None
     language: str | None
-
-    def __init__(self, *, text: str | None = ..., intents: list[IntentFeedback] | None = ..., version_id: str | None = ..., language: str | None = ...) -> None: ...
 
 
 class NluFeedbackResponse(Model):
@@ -147,8 +127,6 @@ class NluFeedbackResponse(Model):
     language: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., intents: list[IntentFeedback] | None = ..., version: NluDomainVersion | None = ..., date_created: _dt.datetime | None = ..., language: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class NluInfo(Model):
     domain: AddressableEntityRef | None
@@ -157,17 +135,11 @@ class NluInfo(Model):
     engine_version: str | None
     nlu_data: NluDomainVersion | None
 
-    def __init__(self, *, domain: AddressableEntityRef | None = ..., version: NluDomainVersion | None = ..., intents: list[Intent] | None = ..., engine_version: str | None = ..., nlu_data: NluDomainVersion | None = ...) -> None: ...
-
 
 class NluOrganization(Model):
     limits: dict[str, int] | None
     supported_languages_info: list[SupportedLanguagesInfoDefinition] | None
 
-    def __init__(self, *, limits: dict[str, int] | None = ..., supported_languages_info: list[SupportedLanguagesInfoDefinition] | None = ...) -> None: ...
-
 
 class NluQualityReportSummary(Model):
     metrics: list[NluQualityReportSummaryMetric] | None
-
-    def __init__(self, *, metrics: list[NluQualityReportSummaryMetric] | None = ...) -> None: ...

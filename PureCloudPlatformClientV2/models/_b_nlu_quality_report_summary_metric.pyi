@@ -15,22 +15,16 @@ class NluQualityReportSummaryMetric(Model):
     name: str | None
     value: float | None
 
-    def __init__(self, *, name: str | None = ..., value: float | None = ...) -> None: ...
-
 
 class NluUtterance(Model):
     id: str | None
     source: str | None
     segments: list[NluUtteranceSegment] | None
 
-    def __init__(self, *, id: str | None = ..., source: str | None = ..., segments: list[NluUtteranceSegment] | None = ...) -> None: ...
-
 
 class NluUtteranceSegment(Model):
     text: str | None
     entity: NamedEntityAnnotation | None
-
-    def __init__(self, *, text: str | None = ..., entity: NamedEntityAnnotation | None = ...) -> None: ...
 
 
 class Note(Model):
@@ -44,8 +38,6 @@ class Note(Model):
     created_by: User | None
     external_data_sources: list[ExternalDataSource] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., division: WritableStarrableDivision | None = ..., entity_id: str | None = ..., entity_type: str | None = ..., note_text: str | None = ..., modify_date: _dt.datetime | None = ..., create_date: _dt.datetime | None = ..., created_by: User | None = ..., external_data_sources: list[ExternalDataSource] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class NoteListing(Model):
@@ -61,8 +53,6 @@ class NoteListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Note] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., partial_results: bool | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class NotesExport(Model):
     id: str | None
@@ -76,28 +66,20 @@ class NotesExport(Model):
     query_conditions: NotesExportQueryConditions | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division_ids: list[str] | None = ..., created_by: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_completion: _dt.datetime | None = ..., status: str | None = ..., download_url: str | None = ..., result_row_count: int | None = ..., query_conditions: NotesExportQueryConditions | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class NotesExportComparisonFieldFilter(Model):
     field: str | None
     value: str | None
-
-    def __init__(self, *, field: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class NotesExportFieldFilter(Model):
     field: str | None
     value: str | None
 
-    def __init__(self, *, field: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class NotesExportFieldListFilter(Model):
     field: str | None
     values: list[str] | None
-
-    def __init__(self, *, field: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class NotesExportFilter(Model):
@@ -109,8 +91,6 @@ class NotesExportFilter(Model):
     pcOr: list[NotesExportFilter] | None
     pcNot: NotesExportFilter | None
 
-    def __init__(self, *, eq: NotesExportFieldFilter | None = ..., pcIn: NotesExportFieldListFilter | None = ..., lte: NotesExportComparisonFieldFilter | None = ..., gte: NotesExportComparisonFieldFilter | None = ..., pcAnd: list[NotesExportFilter] | None = ..., pcOr: list[NotesExportFilter] | None = ..., pcNot: NotesExportFilter | None = ...) -> None: ...
-
 
 class NotesExportListing(Model):
     entities: list[NotesExport] | None
@@ -118,30 +98,20 @@ class NotesExportListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[NotesExport] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class NotesExportQueryConditions(Model):
     filters: NotesExportFilter | None
     limit: int | None
 
-    def __init__(self, *, filters: NotesExportFilter | None = ..., limit: int | None = ...) -> None: ...
-
 
 class NotificationsResponse(Model):
     entities: list[WfmUserNotification] | None
-
-    def __init__(self, *, entities: list[WfmUserNotification] | None = ...) -> None: ...
 
 
 class NotificationsSettings(Model):
     enabled: bool | None
     notification_content_type: str | None
 
-    def __init__(self, *, enabled: bool | None = ..., notification_content_type: str | None = ...) -> None: ...
-
 
 class NTPSettings(Model):
     servers: list[str] | None
-
-    def __init__(self, *, servers: list[str] | None = ...) -> None: ...

@@ -12,8 +12,6 @@ class NuanceApplication(Model):
     tag: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., tag: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class NuanceBot(Model):
     id: str | None
@@ -30,16 +28,12 @@ class NuanceBot(Model):
     channels: list[NuanceChannel] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., integration_id: str | None = ..., nuance_organization: NuanceOrganization | None = ..., application: NuanceApplication | None = ..., nuance_environment: NuanceEnvironment | None = ..., geography: NuanceGeography | None = ..., credentials: list[NuanceBotCredentials] | None = ..., variables: list[NuanceBotVariable] | None = ..., transfer_nodes: list[NuanceBotTransferNode] | None = ..., locales: list[str] | None = ..., channels: list[NuanceChannel] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class NuanceBotCredentials(Model):
     app_id: str | None
     client_id: str | None
     client_secret: str | None
     client_secret_provided: bool | None
-
-    def __init__(self, *, app_id: str | None = ..., client_id: str | None = ..., client_secret: str | None = ..., client_secret_provided: bool | None = ...) -> None: ...
 
 
 class NuanceBotEntityListing(Model):
@@ -54,13 +48,9 @@ class NuanceBotEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[NuanceBot] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class NuanceBotLaunchSettings(Model):
     bot_execution_configurations: list[BotExecutionConfiguration] | None
-
-    def __init__(self, *, bot_execution_configurations: list[BotExecutionConfiguration] | None = ...) -> None: ...
 
 
 class NuanceBotTransferNode(Model):
@@ -69,8 +59,6 @@ class NuanceBotTransferNode(Model):
     type: str | None
     description: str | None
     request_variables: list[NuanceBotVariable] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., description: str | None = ..., request_variables: list[NuanceBotVariable] | None = ...) -> None: ...
 
 
 class NuanceBotVariable(Model):
@@ -81,16 +69,12 @@ class NuanceBotVariable(Model):
     simple_variable_info: str | None
     complex_generic_variable_info: ComplexVariableInfo | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., reserved: bool | None = ..., simple_variable_info: str | None = ..., complex_generic_variable_info: ComplexVariableInfo | None = ...) -> None: ...
-
 
 class NuanceChannel(Model):
     id: str | None
     name: str | None
     modes: list[str] | None
     color: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., modes: list[str] | None = ..., color: str | None = ...) -> None: ...
 
 
 class NuanceEnvironment(Model):
@@ -99,32 +83,22 @@ class NuanceEnvironment(Model):
     environment_designation: str | None
     execution_host: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., environment_designation: str | None = ..., execution_host: str | None = ...) -> None: ...
-
 
 class NuanceGeography(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class NuanceMixDlgSettings(Model):
     channel_id: str | None
     input_parameters: dict[str, _t.Any] | None
 
-    def __init__(self, *, channel_id: str | None = ..., input_parameters: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class NuanceOrganization(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class Number(Model):
     start: str | None
     end: str | None
-
-    def __init__(self, *, start: str | None = ..., end: str | None = ...) -> None: ...

@@ -35,8 +35,6 @@ class NumberPlan(Model):
     match_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., match: str | None = ..., normalized_format: str | None = ..., priority: int | None = ..., numbers: list[Number] | None = ..., digit_length: DigitLength | None = ..., classification: str | None = ..., match_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class NumberRouting(Model):
     number_id: str | None
@@ -48,8 +46,6 @@ class NumberRouting(Model):
     active_organization_id: str | None
     linked_organization_ids: list[str] | None
 
-    def __init__(self, *, number_id: str | None = ..., owner_organization_id: str | None = ..., carrier_code: str | None = ..., pending_organization_id: str | None = ..., region: str | None = ..., status: str | None = ..., active_organization_id: str | None = ..., linked_organization_ids: list[str] | None = ...) -> None: ...
-
 
 class NumberRoutingListing(Model):
     entities: list[NumberRouting] | None
@@ -57,21 +53,15 @@ class NumberRoutingListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[NumberRouting] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class NumberRoutingRequest(Model):
     organization_id: str | None
     number_id: str | None
     target_region: str | None
 
-    def __init__(self, *, organization_id: str | None = ..., number_id: str | None = ..., target_region: str | None = ...) -> None: ...
-
 
 class NumberRoutingResetOrganizationRequest(Model):
     reset_organization_id: str | None
-
-    def __init__(self, *, reset_organization_id: str | None = ...) -> None: ...
 
 
 class NumericRange(Model):
@@ -80,22 +70,16 @@ class NumericRange(Model):
     lt: float | None
     lte: float | None
 
-    def __init__(self, *, gt: float | None = ..., gte: float | None = ..., lt: float | None = ..., lte: float | None = ...) -> None: ...
-
 
 class OAuthAppleAuthorizationResponse(Model):
     redirect_url: str | None
     error: OAuthAppleAuthorizationResponseError | None
-
-    def __init__(self, *, redirect_url: str | None = ..., error: OAuthAppleAuthorizationResponseError | None = ...) -> None: ...
 
 
 class OAuthAppleAuthorizationResponseError(Model):
     code: str | None
     message: str | None
     details: _t.Any | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., details: _t.Any | None = ...) -> None: ...
 
 
 class OAuthAuthorization(Model):
@@ -111,15 +95,11 @@ class OAuthAuthorization(Model):
     state: str | None
     self_uri: str | None
 
-    def __init__(self, *, client: OAuthClient | None = ..., scope: list[str] | None = ..., roles: list[str] | None = ..., resource_owner: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., pending: bool | None = ..., state: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OAuthAuthorizationListing(Model):
     total: int | None
     entities: list[OAuthAuthorization] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[OAuthAuthorization] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OAuthClient(Model):
@@ -141,8 +121,6 @@ class OAuthClient(Model):
     date_to_delete: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., access_token_validity_seconds: int | None = ..., description: str | None = ..., registered_redirect_uri: list[str] | None = ..., secret: str | None = ..., role_ids: list[str] | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., authorized_grant_type: str | None = ..., scope: list[str] | None = ..., role_divisions: list[RoleDivision] | None = ..., state: str | None = ..., date_to_delete: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OAuthClientEntityListing(Model):
     entities: list[OAuthClient] | None
@@ -155,8 +133,6 @@ class OAuthClientEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[OAuthClient] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class OAuthClientRequest(Model):
@@ -171,13 +147,9 @@ class OAuthClientRequest(Model):
     state: str | None
     date_to_delete: _dt.datetime | None
 
-    def __init__(self, *, name: str | None = ..., access_token_validity_seconds: int | None = ..., description: str | None = ..., registered_redirect_uri: list[str] | None = ..., role_ids: list[str] | None = ..., authorized_grant_type: str | None = ..., scope: list[str] | None = ..., role_divisions: list[RoleDivision] | None = ..., state: str | None = ..., date_to_delete: _dt.datetime | None = ...) -> None: ...
-
 
 class OAuthLastTokenIssued(Model):
     date_issued: _dt.datetime | None
-
-    def __init__(self, *, date_issued: _dt.datetime | None = ...) -> None: ...
 
 
 class OAuthScope(Model):
@@ -185,15 +157,11 @@ class OAuthScope(Model):
     description: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OAuthScopeListing(Model):
     total: int | None
     entities: list[OAuthScope] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[OAuthScope] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Objective(Model):
@@ -209,16 +177,12 @@ class Objective(Model):
     initial_direction: str | None
     date_start: _dt.date | None
 
-    def __init__(self, *, id: str | None = ..., template_id: str | None = ..., zones: list[ObjectiveZone] | None = ..., enabled: bool | None = ..., media_types: list[str] | None = ..., queues: list[AddressableEntityRef] | None = ..., topics: list[AddressableEntityRef] | None = ..., topic_ids_filter_type: str | None = ..., evaluation_form_context_ids: list[str] | None = ..., initial_direction: str | None = ..., date_start: _dt.date | None = ...) -> None: ...
-
 
 class ObjectiveTemplate(Model):
     id: str | None
     name: str | None
     zones: list[ObjectiveZone] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., zones: list[ObjectiveZone] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ObjectiveZone(Model):
@@ -230,8 +194,6 @@ class ObjectiveZone(Model):
     upper_limit_value: int | None
     lower_limit_value: int | None
 
-    def __init__(self, *, label: str | None = ..., direction_type: str | None = ..., zone_type: str | None = ..., upper_limit_points: int | None = ..., lower_limit_points: int | None = ..., upper_limit_value: int | None = ..., lower_limit_value: int | None = ...) -> None: ...
-
 
 class ObservationMetricData(Model):
     metric: str | None
@@ -239,8 +201,6 @@ class ObservationMetricData(Model):
     stats: StatisticalSummary | None
     truncated: bool | None
     observations: list[ObservationValue] | None
-
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., stats: StatisticalSummary | None = ..., truncated: bool | None = ..., observations: list[ObservationValue] | None = ...) -> None: ...
 
 
 class ObservationValue(Model):
@@ -264,14 +224,10 @@ class ObservationValue(Model):
     used_routing: str | None
     scored_agents: list[AnalyticsScoredAgent] | None
 
-    def __init__(self, *, observation_date: _dt.datetime | None = ..., conversation_id: str | None = ..., session_id: str | None = ..., requested_routing_skill_ids: list[str] | None = ..., requested_language_id: str | None = ..., routing_priority: int | None = ..., participant_name: str | None = ..., user_id: str | None = ..., direction: str | None = ..., converted_from: str | None = ..., converted_to: str | None = ..., address_from: str | None = ..., address_to: str | None = ..., ani: str | None = ..., dnis: str | None = ..., team_id: str | None = ..., requested_routings: list[str] | None = ..., used_routing: str | None = ..., scored_agents: list[AnalyticsScoredAgent] | None = ...) -> None: ...
-
 
 class OccurrenceDetails(Model):
     date_of_next_occurrence: _dt.datetime | None
     number_of_occurrences: int | None
-
-    def __init__(self, *, date_of_next_occurrence: _dt.datetime | None = ..., number_of_occurrences: int | None = ...) -> None: ...
 
 
 class Okta(Model):
@@ -294,5 +250,3 @@ class Okta(Model):
     metadata_url: str | None
     force_authn: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., self_uri: str | None = ...) -> None: ...

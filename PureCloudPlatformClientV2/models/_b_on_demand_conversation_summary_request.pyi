@@ -32,21 +32,15 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 class OnDemandConversationSummaryRequest(Model):
     locale: str | None
 
-    def __init__(self, *, locale: str | None = ...) -> None: ...
-
 
 class OnDemandSummaryAcceptedResponse(Model):
     id: str | None
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OnDemandSummaryConfig(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class OneLogin(Model):
@@ -70,27 +64,19 @@ class OneLogin(Model):
     force_authn: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OneOnOne(Model):
     pinned_messages: list[AddressableEntityRef] | None
-
-    def __init__(self, *, pinned_messages: list[AddressableEntityRef] | None = ...) -> None: ...
 
 
 class OpenActionFields(Model):
     open_action: DomainEntityRef | None
     configuration_fields: dict[str, _t.Any] | None
 
-    def __init__(self, *, open_action: DomainEntityRef | None = ..., configuration_fields: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class OpenActionProperties(Model):
     open_action_name: str | None
     configuration_fields: dict[str, _t.Any] | None
-
-    def __init__(self, *, open_action_name: str | None = ..., configuration_fields: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class OpenContentAttachment(Model):
@@ -103,8 +89,6 @@ class OpenContentAttachment(Model):
     filename: str | None
     thumbnail: OpenContentThumbnail | None
 
-    def __init__(self, *, id: str | None = ..., media_type: str | None = ..., url: str | None = ..., mime: str | None = ..., text: str | None = ..., sha256: str | None = ..., filename: str | None = ..., thumbnail: OpenContentThumbnail | None = ...) -> None: ...
-
 
 class OpenContentThumbnail(Model):
     url: str | None
@@ -112,15 +96,11 @@ class OpenContentThumbnail(Model):
     sha256: str | None
     content_size_bytes: int | None
 
-    def __init__(self, *, url: str | None = ..., mime: str | None = ..., sha256: str | None = ..., content_size_bytes: int | None = ...) -> None: ...
-
 
 class OpenDataIngestionRuleRequest(Model):
     name: str | None
     description: str | None
     external_source: DomainEntityRef | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., external_source: DomainEntityRef | None = ...) -> None: ...
 
 
 class OpenDataIngestionRuleResponse(Model):
@@ -136,8 +116,6 @@ class OpenDataIngestionRuleResponse(Model):
     external_source: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., external_source: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OpenDataIngestionRuleVersionResponse(Model):
     id: str | None
@@ -152,8 +130,6 @@ class OpenDataIngestionRuleVersionResponse(Model):
     external_source: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., external_source: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OpenDataIngestionRuleVersionResponseEntityListing(Model):
     entities: list[OpenDataIngestionRuleVersionResponse] | None
@@ -167,13 +143,9 @@ class OpenDataIngestionRuleVersionResponseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[OpenDataIngestionRuleVersionResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OpenEvent(Model):
     event_type: str | None
-
-    def __init__(self, *, event_type: str | None = ...) -> None: ...
 
 
 class OpenEventNormalizedMessage(Model):
@@ -182,13 +154,9 @@ class OpenEventNormalizedMessage(Model):
     type: str | None
     events: list[OpenMessageEvent] | None
 
-    def __init__(self, *, id: str | None = ..., channel: OpenMessagingChannel | None = ..., type: str | None = ..., events: list[OpenMessageEvent] | None = ...) -> None: ...
-
 
 class OpenInboundMessageContent(Model):
     attachment: OpenContentAttachment | None
-
-    def __init__(self, *, attachment: OpenContentAttachment | None = ...) -> None: ...
 
 
 class OpenInboundMessageMessagingChannel(Model):
@@ -197,28 +165,20 @@ class OpenInboundMessageMessagingChannel(Model):
     message_id: str | None
     metadata: ConversationChannelMetadata | None
 
-    def __init__(self, *, pcFrom: OpenMessagingFromRecipient | None = ..., time: _dt.datetime | None = ..., message_id: str | None = ..., metadata: ConversationChannelMetadata | None = ...) -> None: ...
-
 
 class OpenInboundMessagingChannel(Model):
     pcFrom: OpenMessagingFromRecipient | None
     time: _dt.datetime | None
-
-    def __init__(self, *, pcFrom: OpenMessagingFromRecipient | None = ..., time: _dt.datetime | None = ...) -> None: ...
 
 
 class OpenInboundMessagingReceiptChannel(Model):
     to: OpenMessagingToRecipient | None
     time: _dt.datetime | None
 
-    def __init__(self, *, to: OpenMessagingToRecipient | None = ..., time: _dt.datetime | None = ...) -> None: ...
-
 
 class OpenInboundNormalizedEvent(Model):
     channel: OpenInboundMessagingChannel | None
     events: list[OpenEvent] | None
-
-    def __init__(self, *, channel: OpenInboundMessagingChannel | None = ..., events: list[OpenEvent] | None = ...) -> None: ...
 
 
 class OpenInboundNormalizedMessage(Model):
@@ -226,8 +186,6 @@ class OpenInboundNormalizedMessage(Model):
     text: str | None
     content: list[OpenInboundMessageContent] | None
     metadata: dict[str, str] | None
-
-    def __init__(self, *, channel: OpenInboundMessageMessagingChannel | None = ..., text: str | None = ..., content: list[OpenInboundMessageContent] | None = ..., metadata: dict[str, str] | None = ...) -> None: ...
 
 
 class OpenInboundNormalizedReceipt(Model):
@@ -237,22 +195,16 @@ class OpenInboundNormalizedReceipt(Model):
     reasons: list[ConversationReason] | None
     is_final_receipt: bool | None
 
-    def __init__(self, *, id: str | None = ..., channel: OpenInboundMessagingReceiptChannel | None = ..., status: str | None = ..., reasons: list[ConversationReason] | None = ..., is_final_receipt: bool | None = ...) -> None: ...
-
 
 class OpenInboundStructuredResponseMessage(Model):
     channel: OpenInboundMessageMessagingChannel | None
     button_response: ContentButtonResponse | None
     originating_message_id: str | None
 
-    def __init__(self, *, channel: OpenInboundMessageMessagingChannel | None = ..., button_response: ContentButtonResponse | None = ..., originating_message_id: str | None = ...) -> None: ...
-
 
 class OpenInboundStructuredResponseNormalizedMessageContent(Model):
     content_type: str | None
     button_response: ContentButtonResponse | None
-
-    def __init__(self, *, content_type: str | None = ..., button_response: ContentButtonResponse | None = ...) -> None: ...
 
 
 class OpenIntegration(Model):
@@ -273,8 +225,6 @@ class OpenIntegration(Model):
     create_error: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingReference | None = ..., outbound_notification_webhook_url: str | None = ..., outbound_notification_webhook_signature_secret_token: str | None = ..., webhook_headers: dict[str, str] | None = ..., status: str | None = ..., recipient: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., create_status: str | None = ..., create_error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OpenIntegrationEntityListing(Model):
     entities: list[OpenIntegration] | None
@@ -288,8 +238,6 @@ class OpenIntegrationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[OpenIntegration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OpenIntegrationRequest(Model):
     id: str | None
@@ -300,8 +248,6 @@ class OpenIntegrationRequest(Model):
     outbound_notification_webhook_signature_secret_token: str | None
     webhook_headers: dict[str, str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., outbound_notification_webhook_url: str | None = ..., outbound_notification_webhook_signature_secret_token: str | None = ..., webhook_headers: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OpenIntegrationUpdateRequest(Model):
@@ -314,21 +260,15 @@ class OpenIntegrationUpdateRequest(Model):
     webhook_headers: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., outbound_notification_webhook_url: str | None = ..., outbound_notification_webhook_signature_secret_token: str | None = ..., webhook_headers: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OpenMessageContent(Model):
     content_type: str | None
     attachment: ConversationContentAttachment | None
 
-    def __init__(self, *, content_type: str | None = ..., attachment: ConversationContentAttachment | None = ...) -> None: ...
-
 
 class OpenMessageEvent(Model):
     event_type: str | None
     typing: ConversationEventTyping | None
-
-    def __init__(self, *, event_type: str | None = ..., typing: ConversationEventTyping | None = ...) -> None: ...
 
 
 class OpenMessageNormalizedMessage(Model):
@@ -339,8 +279,6 @@ class OpenMessageNormalizedMessage(Model):
     content: list[OpenMessageContent] | None
     metadata: dict[str, str] | None
     conversation_id: str | None
-
-    def __init__(self, *, id: str | None = ..., channel: OpenMessagingChannel | None = ..., type: str | None = ..., text: str | None = ..., content: list[OpenMessageContent] | None = ..., metadata: dict[str, str] | None = ..., conversation_id: str | None = ...) -> None: ...
 
 
 class OpenMessagingChannel(Model):
@@ -353,8 +291,6 @@ class OpenMessagingChannel(Model):
     time: _dt.datetime | None
     metadata: ConversationChannelMetadata | None
 
-    def __init__(self, *, id: str | None = ..., platform: str | None = ..., type: str | None = ..., message_id: str | None = ..., to: OpenMessagingToRecipient | None = ..., pcFrom: OpenMessagingFromRecipient | None = ..., time: _dt.datetime | None = ..., metadata: ConversationChannelMetadata | None = ...) -> None: ...
-
 
 class OpenMessagingFromRecipient(Model):
     nickname: str | None
@@ -365,16 +301,12 @@ class OpenMessagingFromRecipient(Model):
     image: str | None
     email: str | None
 
-    def __init__(self, *, nickname: str | None = ..., id: str | None = ..., id_type: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., image: str | None = ..., email: str | None = ...) -> None: ...
-
 
 class OpenMessagingIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     external_source: IdentityResolutionExternalSource | None
     self_uri: str | None
-
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., external_source: IdentityResolutionExternalSource | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OpenMessagingToRecipient(Model):
@@ -385,8 +317,6 @@ class OpenMessagingToRecipient(Model):
     last_name: str | None
     image: str | None
     email: str | None
-
-    def __init__(self, *, nickname: str | None = ..., id: str | None = ..., id_type: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., image: str | None = ..., email: str | None = ...) -> None: ...
 
 
 class OpenNormalizedMessage(Model):
@@ -401,8 +331,6 @@ class OpenNormalizedMessage(Model):
     direction: str | None
     metadata: dict[str, str] | None
 
-    def __init__(self, *, id: str | None = ..., channel: OpenMessagingChannel | None = ..., type: str | None = ..., text: str | None = ..., content: list[OpenMessageContent] | None = ..., status: str | None = ..., reasons: list[ConversationReason] | None = ..., is_final_receipt: bool | None = ..., direction: str | None = ..., metadata: dict[str, str] | None = ...) -> None: ...
-
 
 class OpenReceiptNormalizedMessage(Model):
     id: str | None
@@ -413,14 +341,10 @@ class OpenReceiptNormalizedMessage(Model):
     is_final_receipt: bool | None
     direction: str | None
 
-    def __init__(self, *, id: str | None = ..., channel: OpenMessagingChannel | None = ..., type: str | None = ..., status: str | None = ..., reasons: list[ConversationReason] | None = ..., is_final_receipt: bool | None = ..., direction: str | None = ...) -> None: ...
-
 
 class OpenRichMediaSetting(Model):
     quick_reply: OutboundOnlySetting | None
     cards: OutboundOnlySetting | None
-
-    def __init__(self, *, quick_reply: OutboundOnlySetting | None = ..., cards: OutboundOnlySetting | None = ...) -> None: ...
 
 
 class OpenSocialMediaChannel(Model):
@@ -434,16 +358,12 @@ class OpenSocialMediaChannel(Model):
     metadata: ConversationChannelMetadata | None
     public_metadata: OpenSocialMediaPublicMetadata | None
 
-    def __init__(self, *, id: str | None = ..., platform: str | None = ..., type: str | None = ..., message_id: str | None = ..., to: OpenSocialMediaRecipient | None = ..., pcFrom: OpenSocialMediaRecipient | None = ..., time: _dt.datetime | None = ..., metadata: ConversationChannelMetadata | None = ..., public_metadata: OpenSocialMediaPublicMetadata | None = ...) -> None: ...
-
 
 class OpenSocialMediaMessageContent(Model):
     content_type: str | None
     attachment: ConversationContentAttachment | None
     text: ConversationContentText | None
     reaction: ConversationContentReaction | None
-
-    def __init__(self, *, content_type: str | None = ..., attachment: ConversationContentAttachment | None = ..., text: ConversationContentText | None = ..., reaction: ConversationContentReaction | None = ...) -> None: ...
 
 
 class OpenSocialMediaNormalizedMessage(Model):
@@ -455,8 +375,6 @@ class OpenSocialMediaNormalizedMessage(Model):
     metadata: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., channel: OpenSocialMediaChannel | None = ..., text: str | None = ..., type: str | None = ..., content: list[OpenSocialMediaMessageContent] | None = ..., metadata: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OpenSocialMediaPublicMetadata(Model):
     root_id: str | None
@@ -465,8 +383,6 @@ class OpenSocialMediaPublicMetadata(Model):
     url: str | None
     mention_ids: list[str] | None
     tag_ids: list[str] | None
-
-    def __init__(self, *, root_id: str | None = ..., reply_to_id: str | None = ..., source: str | None = ..., url: str | None = ..., mention_ids: list[str] | None = ..., tag_ids: list[str] | None = ...) -> None: ...
 
 
 class OpenSocialMediaReactionsChannel(Model):
@@ -477,13 +393,9 @@ class OpenSocialMediaReactionsChannel(Model):
     to: OpenSocialMediaRecipient | None
     time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., platform: str | None = ..., type: str | None = ..., message_id: str | None = ..., to: OpenSocialMediaRecipient | None = ..., time: _dt.datetime | None = ...) -> None: ...
-
 
 class OpenSocialMediaReactionsEvent(Model):
     reactions: list[ContentReaction] | None
-
-    def __init__(self, *, reactions: list[ContentReaction] | None = ...) -> None: ...
 
 
 class OpenSocialMediaReactionsNormalizedEvent(Model):
@@ -492,13 +404,9 @@ class OpenSocialMediaReactionsNormalizedEvent(Model):
     events: list[OpenSocialMediaReactionsEvent] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., channel: OpenSocialMediaReactionsChannel | None = ..., events: list[OpenSocialMediaReactionsEvent] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OpenSocialMediaReactionsRequest(Model):
     events: list[OpenSocialMediaReactionsNormalizedEvent] | None
-
-    def __init__(self, *, events: list[OpenSocialMediaReactionsNormalizedEvent] | None = ...) -> None: ...
 
 
 class OpenSocialMediaRecipient(Model):
@@ -510,14 +418,10 @@ class OpenSocialMediaRecipient(Model):
     image: str | None
     additional_ids: list[OpenSocialMediaRecipientAdditionalIdentifier] | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., nickname: str | None = ..., image: str | None = ..., additional_ids: list[OpenSocialMediaRecipientAdditionalIdentifier] | None = ...) -> None: ...
-
 
 class OpenSocialMediaRecipientAdditionalIdentifier(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class OpenSocialNormalizedMessageEntityListing(Model):
@@ -532,8 +436,6 @@ class OpenSocialNormalizedMessageEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[OpenSocialMediaNormalizedMessage] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OpenSocialReactionsNormalizedEventEntityListing(Model):
     entities: list[OpenSocialMediaReactionsNormalizedEvent] | None
@@ -547,8 +449,6 @@ class OpenSocialReactionsNormalizedEventEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[OpenSocialMediaReactionsNormalizedEvent] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OpenStructuredResponseNormalizedMessage(Model):
     id: str | None
@@ -557,8 +457,6 @@ class OpenStructuredResponseNormalizedMessage(Model):
     direction: str | None
     content: list[OpenInboundStructuredResponseNormalizedMessageContent] | None
     metadata: dict[str, str] | None
-
-    def __init__(self, *, id: str | None = ..., channel: OpenMessagingChannel | None = ..., type: str | None = ..., direction: str | None = ..., content: list[OpenInboundStructuredResponseNormalizedMessageContent] | None = ..., metadata: dict[str, str] | None = ...) -> None: ...
 
 
 class Operand(Model):
@@ -572,16 +470,12 @@ class Operand(Model):
     infix_operator: InfixOperator | None
     operands: list[Operand] | None
 
-    def __init__(self, *, type: str | None = ..., occurrence: int | None = ..., inverted: bool | None = ..., term: Term | None = ..., topic_id: str | None = ..., voice_seconds_position: OperandPosition | None = ..., digital_words_position: OperandPosition | None = ..., infix_operator: InfixOperator | None = ..., operands: list[Operand] | None = ...) -> None: ...
-
 
 class OperandPosition(Model):
     starting_position_value: int | None
     starting_position_direction: str | None
     ending_position_value: int | None
     ending_position_direction: str | None
-
-    def __init__(self, *, starting_position_value: int | None = ..., starting_position_direction: str | None = ..., ending_position_value: int | None = ..., ending_position_direction: str | None = ...) -> None: ...
 
 
 class Operation(Model):
@@ -595,8 +489,6 @@ class Operation(Model):
     error_message_params: dict[str, str] | None
     action_name: str | None
     action_status: str | None
-
-    def __init__(self, *, id: str | None = ..., complete: bool | None = ..., user: User | None = ..., client: DomainEntityRef | None = ..., error_message: str | None = ..., error_code: str | None = ..., error_details: list[Detail] | None = ..., error_message_params: dict[str, str] | None = ..., action_name: str | None = ..., action_status: str | None = ...) -> None: ...
 
 
 class OperationalEvent(Model):
@@ -616,15 +508,11 @@ class OperationalEvent(Model):
     phone_number: str | None
     external_contact_id: str | None
 
-    def __init__(self, *, event_definition: AddressableEntityRef | None = ..., entity_id: str | None = ..., entity_token: str | None = ..., entity_name: str | None = ..., previous_value: str | None = ..., current_value: str | None = ..., error_code: str | None = ..., parent_entity_id: str | None = ..., conversation: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., entity_modified_by: str | None = ..., entity_version: str | None = ..., phone_number: str | None = ..., external_contact_id: str | None = ...) -> None: ...
-
 
 class OperationalEventNotificationTopicEventEntity(Model):
     id: str | None
     name: str | None
     description: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ...) -> None: ...
 
 
 class OperationalEventNotificationTopicOperationalEventNotification(Model):
@@ -645,15 +533,11 @@ class OperationalEventNotificationTopicOperationalEventNotification(Model):
     entity_modified_by: str | None
     timestamp: int | None
 
-    def __init__(self, *, event_entity: OperationalEventNotificationTopicEventEntity | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., previous_value: str | None = ..., current_value: str | None = ..., error_code: str | None = ..., version: str | None = ..., parent_entity: str | None = ..., entity_type: str | None = ..., conversation_id: str | None = ..., entity_token: str | None = ..., phone_number: str | None = ..., external_contact_id: str | None = ..., entity_modified_date: _dt.datetime | None = ..., entity_modified_by: str | None = ..., timestamp: int | None = ...) -> None: ...
-
 
 class OperationCreatorUserResponse(Model):
     id: str | None
     type: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OperationListing(Model):
@@ -661,8 +545,6 @@ class OperationListing(Model):
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[OperationResponse] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class OperationResponse(Model):
@@ -674,5 +556,3 @@ class OperationResponse(Model):
     date_modified: _dt.datetime | None
     source: KnowledgeOperationSource | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., source: KnowledgeOperationSource | None = ..., self_uri: str | None = ...) -> None: ...

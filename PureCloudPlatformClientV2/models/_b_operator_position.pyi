@@ -12,20 +12,14 @@ class OperatorPosition(Model):
     voice_seconds_position: int | None
     digital_words_position: int | None
 
-    def __init__(self, *, voice_seconds_position: int | None = ..., digital_words_position: int | None = ...) -> None: ...
-
 
 class OpportunitiesResultWithPagination(Model):
     next_start_date: _dt.datetime | None
     opportunities: list[OpportunityResult] | None
 
-    def __init__(self, *, next_start_date: _dt.datetime | None = ..., opportunities: list[OpportunityResult] | None = ...) -> None: ...
-
 
 class OpportunityEnrollment(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class OpportunityEnrollmentCounts(Model):
@@ -34,14 +28,10 @@ class OpportunityEnrollmentCounts(Model):
     denied: int | None
     withdrawn: int | None
 
-    def __init__(self, *, pending: int | None = ..., approved: int | None = ..., denied: int | None = ..., withdrawn: int | None = ...) -> None: ...
-
 
 class OpportunityReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OpportunityResult(Model):
@@ -64,8 +54,6 @@ class OpportunityResult(Model):
     system_message_code: str | None
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., status: str | None = ..., open_date: _dt.datetime | None = ..., deadline_date: _dt.datetime | None = ..., name: str | None = ..., description: str | None = ..., activity_code_id: str | None = ..., approval_type: str | None = ..., agent_count: int | None = ..., capacity: int | None = ..., enrollment_processing_count: int | None = ..., enrollment_counts: OpportunityEnrollmentCounts | None = ..., published_date: _dt.datetime | None = ..., closed_date: _dt.datetime | None = ..., system_message_code: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OpportunityResultWithAgentIds(Model):
@@ -90,14 +78,10 @@ class OpportunityResultWithAgentIds(Model):
     agent_ids: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., status: str | None = ..., open_date: _dt.datetime | None = ..., deadline_date: _dt.datetime | None = ..., name: str | None = ..., description: str | None = ..., activity_code_id: str | None = ..., approval_type: str | None = ..., agent_count: int | None = ..., capacity: int | None = ..., enrollment_processing_count: int | None = ..., enrollment_counts: OpportunityEnrollmentCounts | None = ..., published_date: _dt.datetime | None = ..., closed_date: _dt.datetime | None = ..., system_message_code: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., agent_ids: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OptInSettings(Model):
     keyword: list[str] | None
     response: ComplianceResponse | None
-
-    def __init__(self, *, keyword: list[str] | None = ..., response: ComplianceResponse | None = ...) -> None: ...
 
 
 class Organization(Model):
@@ -117,8 +101,6 @@ class Organization(Model):
     product_platform: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., default_language: str | None = ..., default_country_code: str | None = ..., third_party_org_name: str | None = ..., third_party_uri: str | None = ..., domain: str | None = ..., features: dict[str, bool] | None = ..., version: int | None = ..., state: str | None = ..., default_site_id: str | None = ..., support_uri: str | None = ..., voicemail_enabled: bool | None = ..., product_platform: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OrganizationCallMetrics(Model):
     usage: float | None
@@ -130,8 +112,6 @@ class OrganizationCallMetrics(Model):
     max_call_capacity: int | None
     max_call_session_capacity: int | None
     auto_scale_in_progress: str | None
-
-    def __init__(self, *, usage: float | None = ..., auto_scaling_trigger_percentage: float | None = ..., cpu_intensity: str | None = ..., memory_intensity: str | None = ..., concurrent_call_count: int | None = ..., concurrent_call_session_count: int | None = ..., max_call_capacity: int | None = ..., max_call_session_capacity: int | None = ..., auto_scale_in_progress: str | None = ...) -> None: ...
 
 
 class OrganizationFeatures(Model):
@@ -149,8 +129,6 @@ class OrganizationFeatures(Model):
     unified_communications: bool | None
     custserv: bool | None
 
-    def __init__(self, *, realtime_cic: bool | None = ..., purecloud: bool | None = ..., hipaa: bool | None = ..., uc_enabled: bool | None = ..., pci: bool | None = ..., purecloud_voice: bool | None = ..., xmpp_federation: bool | None = ..., chat: bool | None = ..., informal_photos: bool | None = ..., directory: bool | None = ..., contact_center: bool | None = ..., unified_communications: bool | None = ..., custserv: bool | None = ...) -> None: ...
-
 
 class OrganizationLink(Model):
     source_organization_id: str | None
@@ -159,13 +137,9 @@ class OrganizationLink(Model):
     target_region: str | None
     status: str | None
 
-    def __init__(self, *, source_organization_id: str | None = ..., target_organization_id: str | None = ..., source_region: str | None = ..., target_region: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class OrganizationLinkApprovalRequest(Model):
     approval: bool | None
-
-    def __init__(self, *, approval: bool | None = ...) -> None: ...
 
 
 class OrganizationLinkResponse(Model):
@@ -175,8 +149,6 @@ class OrganizationLinkResponse(Model):
     target_region: str | None
     target_name: str | None
     status: str | None
-
-    def __init__(self, *, source_organization_id: str | None = ..., target_organization_id: str | None = ..., source_region: str | None = ..., target_region: str | None = ..., target_name: str | None = ..., status: str | None = ...) -> None: ...
 
 
 class OrganizationPresence(Model):
@@ -192,8 +164,6 @@ class OrganizationPresence(Model):
     modified_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., language_labels: dict[str, str] | None = ..., system_presence: str | None = ..., deactivated: bool | None = ..., primary: bool | None = ..., created_by: User | None = ..., created_date: _dt.datetime | None = ..., modified_by: User | None = ..., modified_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OrganizationPresenceDefinition(Model):
     id: str | None
@@ -204,5 +174,3 @@ class OrganizationPresenceDefinition(Model):
     division_id: str | None
     deactivated: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., language_labels: dict[str, str] | None = ..., system_presence: str | None = ..., division_id: str | None = ..., deactivated: bool | None = ..., self_uri: str | None = ...) -> None: ...

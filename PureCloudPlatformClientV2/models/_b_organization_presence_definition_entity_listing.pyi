@@ -56,8 +56,6 @@ class OrganizationPresenceDefinitionEntityListing(Model):
     entities: list[OrganizationPresenceDefinition] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[OrganizationPresenceDefinition] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OrganizationPresenceEntityListing(Model):
     entities: list[OrganizationPresence] | None
@@ -71,8 +69,6 @@ class OrganizationPresenceEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[OrganizationPresence] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OrganizationProductEntityListing(Model):
     entities: list[DomainOrganizationProduct] | None
@@ -80,8 +76,6 @@ class OrganizationProductEntityListing(Model):
     page_number: int | None
     total: int | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[DomainOrganizationProduct] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class OrganizationPublicApiUsage(Model):
@@ -98,8 +92,6 @@ class OrganizationPublicApiUsage(Model):
     oauth_client: DomainEntityRef | None
     user: UserReference | None
 
-    def __init__(self, *, date: _dt.date | None = ..., platform: str | None = ..., http_method: str | None = ..., template_uri: str | None = ..., request_count: int | None = ..., status200: int | None = ..., status300: int | None = ..., status400: int | None = ..., status429: int | None = ..., status500: int | None = ..., oauth_client: DomainEntityRef | None = ..., user: UserReference | None = ...) -> None: ...
-
 
 class OrganizationPublicApiUsageQueryRequest(Model):
     interval: str | None
@@ -113,8 +105,6 @@ class OrganizationPublicApiUsageQueryRequest(Model):
     user_ids: list[str] | None
     oauth_client_ids: list[str] | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., sort_by: list[UsageQuerySortBy] | None = ..., metrics: list[str] | None = ..., template_uris: list[str] | None = ..., http_methods: list[str] | None = ..., platforms: list[str] | None = ..., group_by: list[str] | None = ..., user_ids: list[str] | None = ..., oauth_client_ids: list[str] | None = ...) -> None: ...
-
 
 class OrganizationPublicApiUsageResultsResponse(Model):
     name: str | None
@@ -123,8 +113,6 @@ class OrganizationPublicApiUsageResultsResponse(Model):
     next_uri: str | None
     entities: list[OrganizationPublicApiUsage] | None
     self_uri: str | None
-
-    def __init__(self, *, name: str | None = ..., query_status: str | None = ..., error_body: ErrorBody | None = ..., next_uri: str | None = ..., entities: list[OrganizationPublicApiUsage] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OrganizationRoleEntityListing(Model):
@@ -139,8 +127,6 @@ class OrganizationRoleEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DomainOrganizationRole] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OrganizationsExport(Model):
     id: str | None
@@ -154,28 +140,20 @@ class OrganizationsExport(Model):
     query_conditions: OrganizationsExportQueryConditions | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division_ids: list[str] | None = ..., created_by: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_completion: _dt.datetime | None = ..., status: str | None = ..., download_url: str | None = ..., result_row_count: int | None = ..., query_conditions: OrganizationsExportQueryConditions | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OrganizationsExportComparisonFieldFilter(Model):
     field: str | None
     value: str | None
-
-    def __init__(self, *, field: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class OrganizationsExportFieldFilter(Model):
     field: str | None
     value: str | None
 
-    def __init__(self, *, field: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class OrganizationsExportFieldListFilter(Model):
     field: str | None
     values: list[str] | None
-
-    def __init__(self, *, field: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class OrganizationsExportFilter(Model):
@@ -187,8 +165,6 @@ class OrganizationsExportFilter(Model):
     pcOr: list[OrganizationsExportFilter] | None
     pcNot: OrganizationsExportFilter | None
 
-    def __init__(self, *, eq: OrganizationsExportFieldFilter | None = ..., pcIn: OrganizationsExportFieldListFilter | None = ..., lte: OrganizationsExportComparisonFieldFilter | None = ..., gte: OrganizationsExportComparisonFieldFilter | None = ..., pcAnd: list[OrganizationsExportFilter] | None = ..., pcOr: list[OrganizationsExportFilter] | None = ..., pcNot: OrganizationsExportFilter | None = ...) -> None: ...
-
 
 class OrganizationsExportListing(Model):
     entities: list[OrganizationsExport] | None
@@ -196,14 +172,10 @@ class OrganizationsExportListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[OrganizationsExport] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class OrganizationsExportQueryConditions(Model):
     filters: OrganizationsExportFilter | None
     limit: int | None
-
-    def __init__(self, *, filters: OrganizationsExportFilter | None = ..., limit: int | None = ...) -> None: ...
 
 
 class OrganizationUsageQueryResponse(Model):
@@ -211,8 +183,6 @@ class OrganizationUsageQueryResponse(Model):
     name: str | None
     results_uri: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., results_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OrgAuthSettings(Model):
@@ -224,8 +194,6 @@ class OrgAuthSettings(Model):
     inactivity_timeout_exclusions: list[str] | None
     universal_logout: bool | None
     token_storage_location: str | None
-
-    def __init__(self, *, multifactor_authentication_required: bool | None = ..., domain_allowlist_enabled: bool | None = ..., domain_allowlist: list[str] | None = ..., ip_address_allowlist: list[str] | None = ..., password_requirements: PasswordRequirements | None = ..., inactivity_timeout_exclusions: list[str] | None = ..., universal_logout: bool | None = ..., token_storage_location: str | None = ...) -> None: ...
 
 
 class OrgOAuthClient(Model):
@@ -241,8 +209,6 @@ class OrgOAuthClient(Model):
     state: str | None
     date_to_delete: _dt.datetime | None
     organization: NamedEntity | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., authorized_grant_type: str | None = ..., scope: list[str] | None = ..., role_divisions: list[RoleDivision] | None = ..., state: str | None = ..., date_to_delete: _dt.datetime | None = ..., organization: NamedEntity | None = ...) -> None: ...
 
 
 class OrgUser(Model):
@@ -286,14 +252,10 @@ class OrgUser(Model):
     date_welcome_sent: _dt.datetime | None
     organization: Organization | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., chat: Chat | None = ..., department: str | None = ..., email: str | None = ..., primary_contact_info: list[Contact] | None = ..., addresses: list[Contact] | None = ..., state: str | None = ..., title: str | None = ..., username: str | None = ..., manager: User | None = ..., images: list[Image] | None = ..., version: int | None = ..., certifications: list[str] | None = ..., biography: Biography | None = ..., employer_info: EmployerInfo | None = ..., preferred_name: str | None = ..., routing_status: RoutingStatus | None = ..., presence: UserPresence | None = ..., integration_presence: UserPresence | None = ..., conversation_summary: UserConversationSummary | None = ..., out_of_office: OutOfOffice | None = ..., geolocation: Geolocation | None = ..., station: UserStations | None = ..., authorization: UserAuthorization | None = ..., profile_skills: list[str] | None = ..., locations: list[Location] | None = ..., groups: list[Group] | None = ..., team: Team | None = ..., work_plan_bid_ranks: WorkPlanBidRanks | None = ..., skills: list[UserRoutingSkill] | None = ..., languages: list[UserRoutingLanguage] | None = ..., acd_auto_answer: bool | None = ..., language_preference: str | None = ..., last_token_issued: OAuthLastTokenIssued | None = ..., date_last_login: _dt.datetime | None = ..., date_welcome_sent: _dt.datetime | None = ..., organization: Organization | None = ...) -> None: ...
-
 
 class OrgWhitelistSettings(Model):
     enable_whitelist: bool | None
     domain_whitelist: list[str] | None
-
-    def __init__(self, *, enable_whitelist: bool | None = ..., domain_whitelist: list[str] | None = ...) -> None: ...
 
 
 class OrphanRecording(Model):
@@ -314,8 +276,6 @@ class OrphanRecording(Model):
     region: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., created_time: _dt.datetime | None = ..., recovered_time: _dt.datetime | None = ..., provider_type: str | None = ..., media_size_bytes: int | None = ..., media_type: str | None = ..., media_subtype: str | None = ..., media_subject: str | None = ..., file_state: str | None = ..., provider_endpoint: Endpoint | None = ..., recording: Recording | None = ..., orphan_status: str | None = ..., source_orphaning_id: str | None = ..., region: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OrphanRecordingListing(Model):
     entities: list[OrphanRecording] | None
@@ -329,8 +289,6 @@ class OrphanRecordingListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[OrphanRecording] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OrphanUpdateRequest(Model):
     archive_date: _dt.datetime | None
@@ -339,22 +297,16 @@ class OrphanUpdateRequest(Model):
     integration_id: str | None
     conversation_id: str | None
 
-    def __init__(self, *, archive_date: _dt.datetime | None = ..., delete_date: _dt.datetime | None = ..., export_date: _dt.datetime | None = ..., integration_id: str | None = ..., conversation_id: str | None = ...) -> None: ...
-
 
 class OtherProfileAssignment(Model):
     id: str | None
     current_profile: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., current_profile: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OutboundBlendingSettings(Model):
     enabled: bool | None
     campaign_reservation_percentage: int | None
-
-    def __init__(self, *, enabled: bool | None = ..., campaign_reservation_percentage: int | None = ...) -> None: ...
 
 
 class OutboundDetailEventTopicOutboundInitEvent(Model):
@@ -379,8 +331,6 @@ class OutboundDetailEventTopicOutboundInitEvent(Model):
     conversation_external_organization_ids: list[str] | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., subject: str | None = ..., message_type: str | None = ..., outbound_campaign_id: str | None = ..., division_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_id: str | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class OutboundDomain(Model):
     id: str | None
@@ -392,16 +342,12 @@ class OutboundDomain(Model):
     dmarc_verification_result: DmarcResult | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., cname_verification_result: VerificationResult | None = ..., dkim_verification_result: VerificationResult | None = ..., sender_type: str | None = ..., email_setting: EmailSetting | None = ..., dmarc_verification_result: DmarcResult | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OutboundDomainCreateRequest(Model):
     id: str | None
     sender_type: str | None
     email_setting: EmailSettingReference | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., sender_type: str | None = ..., email_setting: EmailSettingReference | None = ..., name: str | None = ...) -> None: ...
 
 
 class OutboundDomainEntityListing(Model):
@@ -416,15 +362,11 @@ class OutboundDomainEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[OutboundDomain] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OutboundDomainPatchRequest(Model):
     custom_smtp_server: CustomSmtpServerRequest | None
     sender_type: str | None
     email_setting: EmailSettingReference | None
-
-    def __init__(self, *, custom_smtp_server: CustomSmtpServerRequest | None = ..., sender_type: str | None = ..., email_setting: EmailSettingReference | None = ...) -> None: ...
 
 
 class OutboundFaxStatus(Model):
@@ -437,8 +379,6 @@ class OutboundFaxStatus(Model):
     result: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., initiating_user: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., audit_transaction_id: str | None = ..., expiration_time: int | None = ..., status_code: str | None = ..., result: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OutboundMessagingCampaignPostContactEmailEventTopicEmailAttributes(Model):
     email_subject: str | None
@@ -446,8 +386,6 @@ class OutboundMessagingCampaignPostContactEmailEventTopicEmailAttributes(Model):
     contact_email_address: str | None
     reply_to_address: str | None
     contact_email_column_name: str | None
-
-    def __init__(self, *, email_subject: str | None = ..., configured_email_address: str | None = ..., contact_email_address: str | None = ..., reply_to_address: str | None = ..., contact_email_column_name: str | None = ...) -> None: ...
 
 
 class OutboundMessagingCampaignPostContactEmailEventTopicOutboundMessagingCampaignPostContactEmailEvent(Model):
@@ -463,8 +401,6 @@ class OutboundMessagingCampaignPostContactEmailEventTopicOutboundMessagingCampai
     outbound_contact_id: str | None
     is_campaign_always_running: bool | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., outbound_campaign_type: str | None = ..., email_attributes: OutboundMessagingCampaignPostContactEmailEventTopicEmailAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., division_id: str | None = ..., content_template_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ...) -> None: ...
-
 
 class OutboundMessagingCampaignPostContactSmsEventTopicOutboundMessagingCampaignPostContactSMSEvent(Model):
     event_time: int | None
@@ -479,16 +415,12 @@ class OutboundMessagingCampaignPostContactSmsEventTopicOutboundMessagingCampaign
     outbound_contact_id: str | None
     is_campaign_always_running: bool | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., outbound_campaign_type: str | None = ..., sms_attributes: OutboundMessagingCampaignPostContactSmsEventTopicSMSAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., division_id: str | None = ..., content_template_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ...) -> None: ...
-
 
 class OutboundMessagingCampaignPostContactSmsEventTopicSMSAttributes(Model):
     contact_phone_number: str | None
     contact_phone_number_column_name: str | None
     configured_sender_phone_number: str | None
     sender_phone_number: str | None
-
-    def __init__(self, *, contact_phone_number: str | None = ..., contact_phone_number_column_name: str | None = ..., configured_sender_phone_number: str | None = ..., sender_phone_number: str | None = ...) -> None: ...
 
 
 class OutboundMessagingCampaignPostContactWhatsappEventTopicOutboundMessagingCampaignPostContactWhatsAppEvent(Model):
@@ -504,15 +436,11 @@ class OutboundMessagingCampaignPostContactWhatsappEventTopicOutboundMessagingCam
     outbound_contact_id: str | None
     is_campaign_always_running: bool | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., outbound_campaign_type: str | None = ..., whats_app_attributes: OutboundMessagingCampaignPostContactWhatsappEventTopicWhatsAppAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., division_id: str | None = ..., content_template_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ...) -> None: ...
-
 
 class OutboundMessagingCampaignPostContactWhatsappEventTopicWhatsAppAttributes(Model):
     contact_phone_number: str | None
     contact_whats_app_column_name: str | None
     whats_app_integration_id: str | None
-
-    def __init__(self, *, contact_phone_number: str | None = ..., contact_whats_app_column_name: str | None = ..., whats_app_integration_id: str | None = ...) -> None: ...
 
 
 class OutboundMessagingCampaignPreContactEmailEventTopicEmailAttributes(Model):
@@ -521,8 +449,6 @@ class OutboundMessagingCampaignPreContactEmailEventTopicEmailAttributes(Model):
     contact_email_address: str | None
     reply_to_address: str | None
     contact_email_column_name: str | None
-
-    def __init__(self, *, email_subject: str | None = ..., configured_email_address: str | None = ..., contact_email_address: str | None = ..., reply_to_address: str | None = ..., contact_email_column_name: str | None = ...) -> None: ...
 
 
 class OutboundMessagingCampaignPreContactEmailEventTopicOutboundMessagingCampaignPreContactEmailEvent(Model):
@@ -537,8 +463,6 @@ class OutboundMessagingCampaignPreContactEmailEventTopicOutboundMessagingCampaig
     outbound_contact_id: str | None
     is_campaign_always_running: bool | None
 
-    def __init__(self, *, event_time: int | None = ..., outbound_campaign_type: str | None = ..., email_attributes: OutboundMessagingCampaignPreContactEmailEventTopicEmailAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., division_id: str | None = ..., content_template_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ...) -> None: ...
-
 
 class OutboundMessagingCampaignPreContactSmsEventTopicOutboundMessagingCampaignPreContactSMSEvent(Model):
     event_time: int | None
@@ -552,16 +476,12 @@ class OutboundMessagingCampaignPreContactSmsEventTopicOutboundMessagingCampaignP
     outbound_contact_id: str | None
     is_campaign_always_running: bool | None
 
-    def __init__(self, *, event_time: int | None = ..., outbound_campaign_type: str | None = ..., sms_attributes: OutboundMessagingCampaignPreContactSmsEventTopicSMSAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., division_id: str | None = ..., content_template_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ...) -> None: ...
-
 
 class OutboundMessagingCampaignPreContactSmsEventTopicSMSAttributes(Model):
     contact_phone_number: str | None
     contact_phone_number_column_name: str | None
     configured_sender_phone_number: str | None
     sender_phone_number: str | None
-
-    def __init__(self, *, contact_phone_number: str | None = ..., contact_phone_number_column_name: str | None = ..., configured_sender_phone_number: str | None = ..., sender_phone_number: str | None = ...) -> None: ...
 
 
 class OutboundMessagingCampaignPreContactWhatsappEventTopicOutboundMessagingCampaignPreContactWhatsAppEvent(Model):
@@ -576,15 +496,11 @@ class OutboundMessagingCampaignPreContactWhatsappEventTopicOutboundMessagingCamp
     outbound_contact_id: str | None
     is_campaign_always_running: bool | None
 
-    def __init__(self, *, event_time: int | None = ..., outbound_campaign_type: str | None = ..., whats_app_attributes: OutboundMessagingCampaignPreContactWhatsappEventTopicWhatsAppAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., division_id: str | None = ..., content_template_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ...) -> None: ...
-
 
 class OutboundMessagingCampaignPreContactWhatsappEventTopicWhatsAppAttributes(Model):
     contact_phone_number: str | None
     contact_whats_app_column_name: str | None
     whats_app_integration_id: str | None
-
-    def __init__(self, *, contact_phone_number: str | None = ..., contact_whats_app_column_name: str | None = ..., whats_app_integration_id: str | None = ...) -> None: ...
 
 
 class OutboundMessagingEmailCampaignConfigChangeContactSort(Model):
@@ -593,8 +509,6 @@ class OutboundMessagingEmailCampaignConfigChangeContactSort(Model):
     numeric: bool | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, field_name: str | None = ..., direction: str | None = ..., numeric: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class OutboundMessagingEmailCampaignConfigChangeEmailConfig(Model):
     email_columns: list[str] | None
@@ -602,14 +516,10 @@ class OutboundMessagingEmailCampaignConfigChangeEmailConfig(Model):
     from_address: OutboundMessagingEmailCampaignConfigChangeFromEmailAddress | None
     reply_to_address: OutboundMessagingEmailCampaignConfigChangeReplyToEmailAddress | None
 
-    def __init__(self, *, email_columns: list[str] | None = ..., content_template: OutboundMessagingEmailCampaignConfigChangeResponseRef | None = ..., from_address: OutboundMessagingEmailCampaignConfigChangeFromEmailAddress | None = ..., reply_to_address: OutboundMessagingEmailCampaignConfigChangeReplyToEmailAddress | None = ...) -> None: ...
-
 
 class OutboundMessagingEmailCampaignConfigChangeErrorDetail(Model):
     error: str | None
     details: str | None
-
-    def __init__(self, *, error: str | None = ..., details: str | None = ...) -> None: ...
 
 
 class OutboundMessagingEmailCampaignConfigChangeFromEmailAddress(Model):
@@ -617,13 +527,9 @@ class OutboundMessagingEmailCampaignConfigChangeFromEmailAddress(Model):
     local_part: str | None
     domain: OutboundMessagingEmailCampaignConfigChangeUriReference | None
 
-    def __init__(self, *, friendly_name: str | None = ..., local_part: str | None = ..., domain: OutboundMessagingEmailCampaignConfigChangeUriReference | None = ...) -> None: ...
-
 
 class OutboundMessagingEmailCampaignConfigChangeIntegrationRef(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class OutboundMessagingEmailCampaignConfigChangeMessagingCampaign(Model):
@@ -647,8 +553,6 @@ class OutboundMessagingEmailCampaignConfigChangeMessagingCampaign(Model):
     version: int | None
     division: OutboundMessagingEmailCampaignConfigChangeUriReference | None
 
-    def __init__(self, *, campaign_status: str | None = ..., callable_time_set: OutboundMessagingEmailCampaignConfigChangeUriReference | None = ..., contact_list: OutboundMessagingEmailCampaignConfigChangeUriReference | None = ..., dnc_lists: list[OutboundMessagingEmailCampaignConfigChangeUriReference] | None = ..., contact_list_filters: list[OutboundMessagingEmailCampaignConfigChangeUriReference] | None = ..., always_running: bool | None = ..., contact_sorts: list[OutboundMessagingEmailCampaignConfigChangeContactSort] | None = ..., messages_per_minute: int | None = ..., rule_sets: list[OutboundMessagingEmailCampaignConfigChangeUriReference] | None = ..., sms_config: OutboundMessagingEmailCampaignConfigChangeSmsConfig | None = ..., email_config: OutboundMessagingEmailCampaignConfigChangeEmailConfig | None = ..., whats_app_config: OutboundMessagingEmailCampaignConfigChangeWhatsAppConfig | None = ..., errors: list[OutboundMessagingEmailCampaignConfigChangeErrorDetail] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., division: OutboundMessagingEmailCampaignConfigChangeUriReference | None = ...) -> None: ...
-
 
 class OutboundMessagingEmailCampaignConfigChangeObject(Model):
     pass
@@ -658,13 +562,9 @@ class OutboundMessagingEmailCampaignConfigChangeReplyToEmailAddress(Model):
     domain: OutboundMessagingEmailCampaignConfigChangeUriReference | None
     route: OutboundMessagingEmailCampaignConfigChangeUriReference | None
 
-    def __init__(self, *, domain: OutboundMessagingEmailCampaignConfigChangeUriReference | None = ..., route: OutboundMessagingEmailCampaignConfigChangeUriReference | None = ...) -> None: ...
-
 
 class OutboundMessagingEmailCampaignConfigChangeResponseRef(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class OutboundMessagingEmailCampaignConfigChangeSmsConfig(Model):
@@ -673,28 +573,20 @@ class OutboundMessagingEmailCampaignConfigChangeSmsConfig(Model):
     sender_sms_phone_number: OutboundMessagingEmailCampaignConfigChangeSmsPhoneNumberRef | None
     content_template: OutboundMessagingEmailCampaignConfigChangeResponseRef | None
 
-    def __init__(self, *, message_column: str | None = ..., phone_column: str | None = ..., sender_sms_phone_number: OutboundMessagingEmailCampaignConfigChangeSmsPhoneNumberRef | None = ..., content_template: OutboundMessagingEmailCampaignConfigChangeResponseRef | None = ...) -> None: ...
-
 
 class OutboundMessagingEmailCampaignConfigChangeSmsPhoneNumberRef(Model):
     phone_number: str | None
-
-    def __init__(self, *, phone_number: str | None = ...) -> None: ...
 
 
 class OutboundMessagingEmailCampaignConfigChangeUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class OutboundMessagingEmailCampaignConfigChangeWhatsAppConfig(Model):
     whats_app_columns: list[str] | None
     integration: OutboundMessagingEmailCampaignConfigChangeIntegrationRef | None
     content_template: OutboundMessagingEmailCampaignConfigChangeResponseRef | None
-
-    def __init__(self, *, whats_app_columns: list[str] | None = ..., integration: OutboundMessagingEmailCampaignConfigChangeIntegrationRef | None = ..., content_template: OutboundMessagingEmailCampaignConfigChangeResponseRef | None = ...) -> None: ...
 
 
 class OutboundMessagingEmailCampaignProgressEventCampaignProgress(Model):
@@ -706,8 +598,6 @@ class OutboundMessagingEmailCampaignProgressEventCampaignProgress(Model):
     number_of_contacts_skipped: dict[str, int] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, campaign: OutboundMessagingEmailCampaignProgressEventUriReference | None = ..., number_of_contacts_called: float | None = ..., number_of_contacts_messaged: float | None = ..., total_number_of_contacts: float | None = ..., percentage: int | None = ..., number_of_contacts_skipped: dict[str, int] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class OutboundMessagingEmailCampaignProgressEventObject(Model):
     pass
@@ -717,16 +607,12 @@ class OutboundMessagingEmailCampaignProgressEventUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class OutboundMessagingMessagingCampaignConfigChangeContactSort(Model):
     field_name: str | None
     direction: str | None
     numeric: bool | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, field_name: str | None = ..., direction: str | None = ..., numeric: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class OutboundMessagingMessagingCampaignConfigChangeEmailConfig(Model):
@@ -735,14 +621,10 @@ class OutboundMessagingMessagingCampaignConfigChangeEmailConfig(Model):
     from_address: OutboundMessagingMessagingCampaignConfigChangeFromEmailAddress | None
     reply_to_address: OutboundMessagingMessagingCampaignConfigChangeReplyToEmailAddress | None
 
-    def __init__(self, *, email_columns: list[str] | None = ..., content_template: OutboundMessagingMessagingCampaignConfigChangeResponseRef | None = ..., from_address: OutboundMessagingMessagingCampaignConfigChangeFromEmailAddress | None = ..., reply_to_address: OutboundMessagingMessagingCampaignConfigChangeReplyToEmailAddress | None = ...) -> None: ...
-
 
 class OutboundMessagingMessagingCampaignConfigChangeErrorDetail(Model):
     error: str | None
     details: str | None
-
-    def __init__(self, *, error: str | None = ..., details: str | None = ...) -> None: ...
 
 
 class OutboundMessagingMessagingCampaignConfigChangeFromEmailAddress(Model):
@@ -750,13 +632,9 @@ class OutboundMessagingMessagingCampaignConfigChangeFromEmailAddress(Model):
     local_part: str | None
     domain: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
 
-    def __init__(self, *, friendly_name: str | None = ..., local_part: str | None = ..., domain: OutboundMessagingMessagingCampaignConfigChangeUriReference | None = ...) -> None: ...
-
 
 class OutboundMessagingMessagingCampaignConfigChangeIntegrationRef(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class OutboundMessagingMessagingCampaignConfigChangeMessagingCampaign(Model):
@@ -779,8 +657,6 @@ class OutboundMessagingMessagingCampaignConfigChangeMessagingCampaign(Model):
     date_modified: _dt.datetime | None
     version: int | None
     division: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
-
-    def __init__(self, *, campaign_status: str | None = ..., callable_time_set: OutboundMessagingMessagingCampaignConfigChangeUriReference | None = ..., contact_list: OutboundMessagingMessagingCampaignConfigChangeUriReference | None = ..., dnc_lists: list[OutboundMessagingMessagingCampaignConfigChangeUriReference] | None = ..., contact_list_filters: list[OutboundMessagingMessagingCampaignConfigChangeUriReference] | None = ..., always_running: bool | None = ..., contact_sorts: list[OutboundMessagingMessagingCampaignConfigChangeContactSort] | None = ..., messages_per_minute: int | None = ..., rule_sets: list[OutboundMessagingMessagingCampaignConfigChangeUriReference] | None = ..., sms_config: OutboundMessagingMessagingCampaignConfigChangeSmsConfig | None = ..., email_config: OutboundMessagingMessagingCampaignConfigChangeEmailConfig | None = ..., whats_app_config: OutboundMessagingMessagingCampaignConfigChangeWhatsAppConfig | None = ..., errors: list[OutboundMessagingMessagingCampaignConfigChangeErrorDetail] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., division: OutboundMessagingMessagingCampaignConfigChangeUriReference | None = ...) -> None: ...
 
 
 class OutboundMessagingMessagingCampaignConfigChangeObject(Model):

@@ -14,13 +14,9 @@ class OutboundMessagingMessagingCampaignConfigChangeReplyToEmailAddress(Model):
     domain: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
     route: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
 
-    def __init__(self, *, domain: OutboundMessagingMessagingCampaignConfigChangeUriReference | None = ..., route: OutboundMessagingMessagingCampaignConfigChangeUriReference | None = ...) -> None: ...
-
 
 class OutboundMessagingMessagingCampaignConfigChangeResponseRef(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class OutboundMessagingMessagingCampaignConfigChangeSmsConfig(Model):
@@ -29,28 +25,20 @@ class OutboundMessagingMessagingCampaignConfigChangeSmsConfig(Model):
     sender_sms_phone_number: OutboundMessagingMessagingCampaignConfigChangeSmsPhoneNumberRef | None
     content_template: OutboundMessagingMessagingCampaignConfigChangeResponseRef | None
 
-    def __init__(self, *, message_column: str | None = ..., phone_column: str | None = ..., sender_sms_phone_number: OutboundMessagingMessagingCampaignConfigChangeSmsPhoneNumberRef | None = ..., content_template: OutboundMessagingMessagingCampaignConfigChangeResponseRef | None = ...) -> None: ...
-
 
 class OutboundMessagingMessagingCampaignConfigChangeSmsPhoneNumberRef(Model):
     phone_number: str | None
-
-    def __init__(self, *, phone_number: str | None = ...) -> None: ...
 
 
 class OutboundMessagingMessagingCampaignConfigChangeUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class OutboundMessagingMessagingCampaignConfigChangeWhatsAppConfig(Model):
     whats_app_columns: list[str] | None
     integration: OutboundMessagingMessagingCampaignConfigChangeIntegrationRef | None
     content_template: OutboundMessagingMessagingCampaignConfigChangeResponseRef | None
-
-    def __init__(self, *, whats_app_columns: list[str] | None = ..., integration: OutboundMessagingMessagingCampaignConfigChangeIntegrationRef | None = ..., content_template: OutboundMessagingMessagingCampaignConfigChangeResponseRef | None = ...) -> None: ...
 
 
 class OutboundMessagingMessagingCampaignProgressEventCampaignProgress(Model):
@@ -62,8 +50,6 @@ class OutboundMessagingMessagingCampaignProgressEventCampaignProgress(Model):
     number_of_contacts_skipped: dict[str, int] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, campaign: OutboundMessagingMessagingCampaignProgressEventUriReference | None = ..., number_of_contacts_called: float | None = ..., number_of_contacts_messaged: float | None = ..., total_number_of_contacts: float | None = ..., percentage: int | None = ..., number_of_contacts_skipped: dict[str, int] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class OutboundMessagingMessagingCampaignProgressEventObject(Model):
     pass
@@ -73,16 +59,12 @@ class OutboundMessagingMessagingCampaignProgressEventUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class OutboundMessagingWhatsappCampaignConfigChangeContactSort(Model):
     field_name: str | None
     direction: str | None
     numeric: bool | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, field_name: str | None = ..., direction: str | None = ..., numeric: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeEmailConfig(Model):
@@ -91,14 +73,10 @@ class OutboundMessagingWhatsappCampaignConfigChangeEmailConfig(Model):
     from_address: OutboundMessagingWhatsappCampaignConfigChangeFromEmailAddress | None
     reply_to_address: OutboundMessagingWhatsappCampaignConfigChangeReplyToEmailAddress | None
 
-    def __init__(self, *, email_columns: list[str] | None = ..., content_template: OutboundMessagingWhatsappCampaignConfigChangeResponseRef | None = ..., from_address: OutboundMessagingWhatsappCampaignConfigChangeFromEmailAddress | None = ..., reply_to_address: OutboundMessagingWhatsappCampaignConfigChangeReplyToEmailAddress | None = ...) -> None: ...
-
 
 class OutboundMessagingWhatsappCampaignConfigChangeErrorDetail(Model):
     error: str | None
     details: str | None
-
-    def __init__(self, *, error: str | None = ..., details: str | None = ...) -> None: ...
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeFromEmailAddress(Model):
@@ -106,13 +84,9 @@ class OutboundMessagingWhatsappCampaignConfigChangeFromEmailAddress(Model):
     local_part: str | None
     domain: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None
 
-    def __init__(self, *, friendly_name: str | None = ..., local_part: str | None = ..., domain: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None = ...) -> None: ...
-
 
 class OutboundMessagingWhatsappCampaignConfigChangeIntegrationRef(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeMessagingCampaign(Model):
@@ -136,8 +110,6 @@ class OutboundMessagingWhatsappCampaignConfigChangeMessagingCampaign(Model):
     version: int | None
     division: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None
 
-    def __init__(self, *, campaign_status: str | None = ..., callable_time_set: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None = ..., contact_list: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None = ..., dnc_lists: list[OutboundMessagingWhatsappCampaignConfigChangeUriReference] | None = ..., contact_list_filters: list[OutboundMessagingWhatsappCampaignConfigChangeUriReference] | None = ..., always_running: bool | None = ..., contact_sorts: list[OutboundMessagingWhatsappCampaignConfigChangeContactSort] | None = ..., messages_per_minute: int | None = ..., rule_sets: list[OutboundMessagingWhatsappCampaignConfigChangeUriReference] | None = ..., sms_config: OutboundMessagingWhatsappCampaignConfigChangeSmsConfig | None = ..., email_config: OutboundMessagingWhatsappCampaignConfigChangeEmailConfig | None = ..., whats_app_config: OutboundMessagingWhatsappCampaignConfigChangeWhatsAppConfig | None = ..., errors: list[OutboundMessagingWhatsappCampaignConfigChangeErrorDetail] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., division: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None = ...) -> None: ...
-
 
 class OutboundMessagingWhatsappCampaignConfigChangeObject(Model):
     pass
@@ -147,13 +119,9 @@ class OutboundMessagingWhatsappCampaignConfigChangeReplyToEmailAddress(Model):
     domain: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None
     route: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None
 
-    def __init__(self, *, domain: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None = ..., route: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None = ...) -> None: ...
-
 
 class OutboundMessagingWhatsappCampaignConfigChangeResponseRef(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeSmsConfig(Model):
@@ -162,28 +130,20 @@ class OutboundMessagingWhatsappCampaignConfigChangeSmsConfig(Model):
     sender_sms_phone_number: OutboundMessagingWhatsappCampaignConfigChangeSmsPhoneNumberRef | None
     content_template: OutboundMessagingWhatsappCampaignConfigChangeResponseRef | None
 
-    def __init__(self, *, message_column: str | None = ..., phone_column: str | None = ..., sender_sms_phone_number: OutboundMessagingWhatsappCampaignConfigChangeSmsPhoneNumberRef | None = ..., content_template: OutboundMessagingWhatsappCampaignConfigChangeResponseRef | None = ...) -> None: ...
-
 
 class OutboundMessagingWhatsappCampaignConfigChangeSmsPhoneNumberRef(Model):
     phone_number: str | None
-
-    def __init__(self, *, phone_number: str | None = ...) -> None: ...
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class OutboundMessagingWhatsappCampaignConfigChangeWhatsAppConfig(Model):
     whats_app_columns: list[str] | None
     integration: OutboundMessagingWhatsappCampaignConfigChangeIntegrationRef | None
     content_template: OutboundMessagingWhatsappCampaignConfigChangeResponseRef | None
-
-    def __init__(self, *, whats_app_columns: list[str] | None = ..., integration: OutboundMessagingWhatsappCampaignConfigChangeIntegrationRef | None = ..., content_template: OutboundMessagingWhatsappCampaignConfigChangeResponseRef | None = ...) -> None: ...
 
 
 class OutboundMessagingWhatsappCampaignProgressEventCampaignProgress(Model):
@@ -195,8 +155,6 @@ class OutboundMessagingWhatsappCampaignProgressEventCampaignProgress(Model):
     number_of_contacts_skipped: dict[str, int] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, campaign: OutboundMessagingWhatsappCampaignProgressEventUriReference | None = ..., number_of_contacts_called: float | None = ..., number_of_contacts_messaged: float | None = ..., total_number_of_contacts: float | None = ..., percentage: int | None = ..., number_of_contacts_skipped: dict[str, int] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class OutboundMessagingWhatsappCampaignProgressEventObject(Model):
     pass
@@ -206,13 +164,9 @@ class OutboundMessagingWhatsappCampaignProgressEventUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class OutboundOnlySetting(Model):
     outbound: str | None
-
-    def __init__(self, *, outbound: str | None = ...) -> None: ...
 
 
 class OutboundPreviewCampaignPostContactOutboundPreviewCampaignPostContactEvent(Model):
@@ -240,8 +194,6 @@ class OutboundPreviewCampaignPostContactOutboundPreviewCampaignPostContactEvent(
     agent_id: str | None
     is_preview_auto_ended: bool | None
 
-    def __init__(self, *, event_time: int | None = ..., voice_attributes: OutboundPreviewCampaignPostContactVoiceAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., dialing_mode: str | None = ..., agent_script_id: str | None = ..., division_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_list_filter_id: str | None = ..., outbound_queue_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ..., is_campaign_skill_based: bool | None = ..., is_campaign_dynamic_sorting: bool | None = ..., is_campaign_dynamic_filtering: bool | None = ..., outbound_campaign_health_mask: int | None = ..., is_re_call: bool | None = ..., scheduled_date_time: str | None = ..., conversation_id: str | None = ..., is_right_party_contact: bool | None = ..., call_analysis_disposition: str | None = ..., agent_id: str | None = ..., is_preview_auto_ended: bool | None = ...) -> None: ...
-
 
 class OutboundPreviewCampaignPostContactVoiceAttributes(Model):
     contact_phone_number: str | None
@@ -251,8 +203,6 @@ class OutboundPreviewCampaignPostContactVoiceAttributes(Model):
     agent_owned_column_name: str | None
     preview_mode_column_name: str | None
     is_delivered_as_preview: bool | None
-
-    def __init__(self, *, contact_phone_number: str | None = ..., contact_phone_type: str | None = ..., caller_id_phone_number: str | None = ..., caller_id_name: str | None = ..., agent_owned_column_name: str | None = ..., preview_mode_column_name: str | None = ..., is_delivered_as_preview: bool | None = ...) -> None: ...
 
 
 class OutboundPreviewCampaignPreContactOutboundPreviewCampaignPreContactEvent(Model):
@@ -277,8 +227,6 @@ class OutboundPreviewCampaignPreContactOutboundPreviewCampaignPreContactEvent(Mo
     is_final: bool | None
     conversation_id: str | None
 
-    def __init__(self, *, event_time: int | None = ..., voice_attributes: OutboundPreviewCampaignPreContactVoiceAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., dialing_mode: str | None = ..., agent_script_id: str | None = ..., division_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_list_filter_id: str | None = ..., outbound_queue_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ..., is_campaign_skill_based: bool | None = ..., is_campaign_dynamic_sorting: bool | None = ..., is_campaign_dynamic_filtering: bool | None = ..., outbound_campaign_health_mask: int | None = ..., is_re_call: bool | None = ..., scheduled_date_time: str | None = ..., is_final: bool | None = ..., conversation_id: str | None = ...) -> None: ...
-
 
 class OutboundPreviewCampaignPreContactVoiceAttributes(Model):
     contact_phone_number: str | None
@@ -289,15 +237,11 @@ class OutboundPreviewCampaignPreContactVoiceAttributes(Model):
     preview_mode_column_name: str | None
     is_delivered_as_preview: bool | None
 
-    def __init__(self, *, contact_phone_number: str | None = ..., contact_phone_type: str | None = ..., caller_id_phone_number: str | None = ..., caller_id_name: str | None = ..., agent_owned_column_name: str | None = ..., preview_mode_column_name: str | None = ..., is_delivered_as_preview: bool | None = ...) -> None: ...
-
 
 class OutboundQueueIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
-
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OutboundRoute(Model):
@@ -321,8 +265,6 @@ class OutboundRoute(Model):
     managed: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., classification_types: list[str] | None = ..., enabled: bool | None = ..., distribution: str | None = ..., external_trunk_bases: list[DomainEntityRef] | None = ..., site: Site | None = ..., managed: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OutboundRouteBase(Model):
     id: str | None
@@ -343,8 +285,6 @@ class OutboundRouteBase(Model):
     external_trunk_bases: list[DomainEntityRef] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., classification_types: list[str] | None = ..., enabled: bool | None = ..., distribution: str | None = ..., external_trunk_bases: list[DomainEntityRef] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OutboundRouteBaseEntityListing(Model):
     entities: list[OutboundRouteBase] | None
@@ -359,8 +299,6 @@ class OutboundRouteBaseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[OutboundRouteBase] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OutboundRouteEntityListing(Model):
     entities: list[OutboundRoute] | None
@@ -374,5 +312,3 @@ class OutboundRouteEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[OutboundRoute] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...

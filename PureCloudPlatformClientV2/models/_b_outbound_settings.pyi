@@ -38,8 +38,6 @@ class OutboundSettings(Model):
     time_zone: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., max_calls_per_agent: int | None = ..., max_calls_per_agent_decimal: float | None = ..., max_configurable_calls_per_agent: int | None = ..., max_line_utilization: float | None = ..., abandon_seconds: float | None = ..., compliance_abandon_rate_denominator: str | None = ..., automatic_time_zone_mapping: AutomaticTimeZoneMappingSettings | None = ..., reschedule_time_zone_skipped_contacts: bool | None = ..., contact_list_default_retention_type: str | None = ..., contact_list_default_retention_days: int | None = ..., time_zone: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OutboundVoiceCampaignPostContactOutboundVoiceCampaignPostContactEvent(Model):
     event_time: int | None
@@ -65,8 +63,6 @@ class OutboundVoiceCampaignPostContactOutboundVoiceCampaignPostContactEvent(Mode
     call_analysis_disposition: str | None
     agent_id: str | None
 
-    def __init__(self, *, event_time: int | None = ..., voice_attributes: OutboundVoiceCampaignPostContactVoiceAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., dialing_mode: str | None = ..., agent_script_id: str | None = ..., division_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_list_filter_id: str | None = ..., outbound_queue_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ..., is_campaign_skill_based: bool | None = ..., is_campaign_dynamic_sorting: bool | None = ..., is_campaign_dynamic_filtering: bool | None = ..., outbound_campaign_health_mask: int | None = ..., is_re_call: bool | None = ..., scheduled_date_time: str | None = ..., conversation_id: str | None = ..., is_right_party_contact: bool | None = ..., call_analysis_disposition: str | None = ..., agent_id: str | None = ...) -> None: ...
-
 
 class OutboundVoiceCampaignPostContactVoiceAttributes(Model):
     contact_phone_number: str | None
@@ -76,8 +72,6 @@ class OutboundVoiceCampaignPostContactVoiceAttributes(Model):
     agent_owned_column_name: str | None
     preview_mode_column_name: str | None
     is_delivered_as_preview: bool | None
-
-    def __init__(self, *, contact_phone_number: str | None = ..., contact_phone_type: str | None = ..., caller_id_phone_number: str | None = ..., caller_id_name: str | None = ..., agent_owned_column_name: str | None = ..., preview_mode_column_name: str | None = ..., is_delivered_as_preview: bool | None = ...) -> None: ...
 
 
 class OutboundVoiceCampaignPreContactOutboundVoiceCampaignPreContactEvent(Model):
@@ -102,8 +96,6 @@ class OutboundVoiceCampaignPreContactOutboundVoiceCampaignPreContactEvent(Model)
     is_final: bool | None
     conversation_id: str | None
 
-    def __init__(self, *, event_time: int | None = ..., voice_attributes: OutboundVoiceCampaignPreContactVoiceAttributes | None = ..., wrapup_code: str | None = ..., outbound_campaign_id: str | None = ..., dialing_mode: str | None = ..., agent_script_id: str | None = ..., division_id: str | None = ..., outbound_contact_list_id: str | None = ..., outbound_contact_list_filter_id: str | None = ..., outbound_queue_id: str | None = ..., outbound_contact_id: str | None = ..., is_campaign_always_running: bool | None = ..., is_campaign_skill_based: bool | None = ..., is_campaign_dynamic_sorting: bool | None = ..., is_campaign_dynamic_filtering: bool | None = ..., outbound_campaign_health_mask: int | None = ..., is_re_call: bool | None = ..., scheduled_date_time: str | None = ..., is_final: bool | None = ..., conversation_id: str | None = ...) -> None: ...
-
 
 class OutboundVoiceCampaignPreContactVoiceAttributes(Model):
     contact_phone_number: str | None
@@ -113,8 +105,6 @@ class OutboundVoiceCampaignPreContactVoiceAttributes(Model):
     agent_owned_column_name: str | None
     preview_mode_column_name: str | None
     is_delivered_as_preview: bool | None
-
-    def __init__(self, *, contact_phone_number: str | None = ..., contact_phone_type: str | None = ..., caller_id_phone_number: str | None = ..., caller_id_name: str | None = ..., agent_owned_column_name: str | None = ..., preview_mode_column_name: str | None = ..., is_delivered_as_preview: bool | None = ...) -> None: ...
 
 
 class Outcome(Model):
@@ -131,8 +121,6 @@ class Outcome(Model):
     created_date: _dt.datetime | None
     modified_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., is_active: bool | None = ..., display_name: str | None = ..., version: int | None = ..., description: str | None = ..., is_positive: bool | None = ..., context: Context | None = ..., journey: Journey | None = ..., associated_value_field: AssociatedValueField | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
-
 
 class OutcomeAchievedEvent(Model):
     outcome: OutcomeAchievedEventOutcome | None
@@ -146,8 +134,6 @@ class OutcomeAchievedEvent(Model):
     visit_referrer: Referrer | None
     visit_created_date: _dt.datetime | None
 
-    def __init__(self, *, outcome: OutcomeAchievedEventOutcome | None = ..., user_agent_string: str | None = ..., browser: Browser | None = ..., device: Device | None = ..., geolocation: JourneyGeolocation | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., mkt_campaign: JourneyCampaign | None = ..., visit_referrer: Referrer | None = ..., visit_created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class OutcomeAchievedEventOutcome(Model):
     id: str | None
@@ -155,22 +141,16 @@ class OutcomeAchievedEventOutcome(Model):
     display_name: str | None
     version: int | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., display_name: str | None = ..., version: int | None = ...) -> None: ...
-
 
 class OutcomeAchievement(Model):
     outcome: AchievedOutcome | None
     achieved_date: _dt.datetime | None
-
-    def __init__(self, *, outcome: AchievedOutcome | None = ..., achieved_date: _dt.datetime | None = ...) -> None: ...
 
 
 class OutcomeAttributionAsyncResponse(Model):
     id: str | None
     percent_failed_threshold: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., percent_failed_threshold: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class OutcomeAttributionJobStateResponse(Model):
@@ -181,14 +161,10 @@ class OutcomeAttributionJobStateResponse(Model):
     self_uri: str | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., results_uri: str | None = ..., percent_failed_threshold: int | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class OutcomeAttributionListing(Model):
     entities: list[OutcomeAttributionRequest] | None
     percent_failed_threshold: int | None
-
-    def __init__(self, *, entities: list[OutcomeAttributionRequest] | None = ..., percent_failed_threshold: int | None = ...) -> None: ...
 
 
 class OutcomeAttributionRequest(Model):
@@ -198,13 +174,9 @@ class OutcomeAttributionRequest(Model):
     touchpoints: list[Touchpoint] | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, outcome_id: str | None = ..., external_contact_id: str | None = ..., associated_value: float | None = ..., touchpoints: list[Touchpoint] | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class OutcomeAttributionResponseListing(Model):
     entities: list[OutcomeAttributionResultsResponse] | None
-
-    def __init__(self, *, entities: list[OutcomeAttributionResultsResponse] | None = ...) -> None: ...
 
 
 class OutcomeAttributionResultsResponse(Model):
@@ -217,13 +189,9 @@ class OutcomeAttributionResultsResponse(Model):
     touchpoints: list[TouchpointResponse] | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, outcome_id: str | None = ..., index: int | None = ..., external_contact_id: str | None = ..., associated_value: float | None = ..., state: str | None = ..., message: str | None = ..., touchpoints: list[TouchpointResponse] | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class OutcomeConfig(Model):
     values: list[str] | None
-
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
 
 
 class OutcomeListing(Model):
@@ -238,15 +206,11 @@ class OutcomeListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Outcome] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class OutcomePercentileCondition(Model):
     outcome_id: str | None
     maximum_percentile: float | None
     fallback_percentile: float | None
-
-    def __init__(self, *, outcome_id: str | None = ..., maximum_percentile: float | None = ..., fallback_percentile: float | None = ...) -> None: ...
 
 
 class OutcomePredictor(Model):
@@ -254,19 +218,13 @@ class OutcomePredictor(Model):
     outcome: OutcomeRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., outcome: OutcomeRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OutcomePredictorListing(Model):
     entities: list[OutcomePredictor] | None
 
-    def __init__(self, *, entities: list[OutcomePredictor] | None = ...) -> None: ...
-
 
 class OutcomePredictorRequest(Model):
     outcome: OutcomeRefRequest | None
-
-    def __init__(self, *, outcome: OutcomeRefRequest | None = ...) -> None: ...
 
 
 class OutcomeProbabilityCondition(Model):
@@ -274,12 +232,8 @@ class OutcomeProbabilityCondition(Model):
     maximum_probability: float | None
     probability: float | None
 
-    def __init__(self, *, outcome_id: str | None = ..., maximum_probability: float | None = ..., probability: float | None = ...) -> None: ...
-
 
 class OutcomeQuantileCondition(Model):
     outcome_id: str | None
     max_quantile_threshold: float | None
     fallback_quantile_threshold: float | None
-
-    def __init__(self, *, outcome_id: str | None = ..., max_quantile_threshold: float | None = ..., fallback_quantile_threshold: float | None = ...) -> None: ...

@@ -68,13 +68,9 @@ class OutcomeRef(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OutcomeRefRequest(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class OutcomeRequest(Model):
@@ -87,8 +83,6 @@ class OutcomeRequest(Model):
     journey: RequestJourney | None
     associated_value_field: AssociatedValueField | None
 
-    def __init__(self, *, is_active: bool | None = ..., display_name: str | None = ..., version: int | None = ..., description: str | None = ..., is_positive: bool | None = ..., context: RequestContext | None = ..., journey: RequestJourney | None = ..., associated_value_field: AssociatedValueField | None = ...) -> None: ...
-
 
 class OutcomeScore(Model):
     outcome: AddressableEntityRef | None
@@ -99,14 +93,10 @@ class OutcomeScore(Model):
     quantile: float | None
     session_max_quantile: float | None
 
-    def __init__(self, *, outcome: AddressableEntityRef | None = ..., session_max_probability: float | None = ..., probability: float | None = ..., percentile: int | None = ..., session_max_percentile: int | None = ..., quantile: float | None = ..., session_max_quantile: float | None = ...) -> None: ...
-
 
 class OutcomeScoresResult(Model):
     outcome_scores: list[OutcomeScore] | None
     modified_date: _dt.datetime | None
-
-    def __init__(self, *, outcome_scores: list[OutcomeScore] | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
 
 
 class OutgoingMessageRequest(Model):
@@ -122,13 +112,9 @@ class OutgoingMessageRequest(Model):
     parameters: dict[str, str] | None
     entities: list[BotEntityValue] | None
 
-    def __init__(self, *, bot_id: str | None = ..., bot_version: str | None = ..., bot_session_id: str | None = ..., bot_state: str | None = ..., language_code: str | None = ..., reply_messages: list[ReplyMessage] | None = ..., intent: str | None = ..., confidence: float | None = ..., error_info: ErrorInfo | None = ..., parameters: dict[str, str] | None = ..., entities: list[BotEntityValue] | None = ...) -> None: ...
-
 
 class OutgoingMessageResponse(Model):
     message_id: str | None
-
-    def __init__(self, *, message_id: str | None = ...) -> None: ...
 
 
 class Outlier(Model):
@@ -136,34 +122,24 @@ class Outlier(Model):
     anomaly: str | None
     normalized_value: float | None
 
-    def __init__(self, *, timestamp: _dt.datetime | None = ..., anomaly: str | None = ..., normalized_value: float | None = ...) -> None: ...
-
 
 class OutlierData(Model):
     download_urls: list[str] | None
     download_result_template: OutlierResultTemplate | None
-
-    def __init__(self, *, download_urls: list[str] | None = ..., download_result_template: OutlierResultTemplate | None = ...) -> None: ...
 
 
 class OutlierInfo(Model):
     outlier: bool | None
     score: float | None
 
-    def __init__(self, *, outlier: bool | None = ..., score: float | None = ...) -> None: ...
-
 
 class OutlierResultBody(Model):
     planning_group_id: str | None
     outliers: list[Outlier] | None
 
-    def __init__(self, *, planning_group_id: str | None = ..., outliers: list[Outlier] | None = ...) -> None: ...
-
 
 class OutlierResultTemplate(Model):
     entities: list[OutlierResultBody] | None
-
-    def __init__(self, *, entities: list[OutlierResultBody] | None = ...) -> None: ...
 
 
 class OutOfOffice(Model):
@@ -176,8 +152,6 @@ class OutOfOffice(Model):
     indefinite: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., user: User | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., active: bool | None = ..., indefinite: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class OutOfOfficeEventOutOfOffice(Model):
     user: OutOfOfficeEventUser | None
@@ -186,28 +160,20 @@ class OutOfOfficeEventOutOfOffice(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
-    def __init__(self, *, user: OutOfOfficeEventUser | None = ..., active: bool | None = ..., indefinite: bool | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
-
 
 class OutOfOfficeEventUser(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class OutputValue(Model):
     schema_property_key: str | None
     properties: list[OutputValue] | None
 
-    def __init__(self, *, schema_property_key: str | None = ..., properties: list[OutputValue] | None = ...) -> None: ...
-
 
 class OverallBestPoints(Model):
     division: Division | None
     best_points: list[OverallBestPointsItem] | None
     performance_profile: AddressableEntityRef | None
-
-    def __init__(self, *, division: Division | None = ..., best_points: list[OverallBestPointsItem] | None = ..., performance_profile: AddressableEntityRef | None = ...) -> None: ...
 
 
 class OverallBestPointsItem(Model):
@@ -218,20 +184,14 @@ class OverallBestPointsItem(Model):
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
 
-    def __init__(self, *, granularity_type: str | None = ..., users: list[UserReference] | None = ..., count: int | None = ..., points: int | None = ..., date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ...) -> None: ...
-
 
 class OverrideDate(Model):
     date: _dt.date | None
     type: str | None
 
-    def __init__(self, *, date: _dt.date | None = ..., type: str | None = ...) -> None: ...
-
 
 class OverrideEscalationTarget(Model):
     integration_id: str | None
-
-    def __init__(self, *, integration_id: str | None = ...) -> None: ...
 
 
 class Page(Model):
@@ -243,8 +203,6 @@ class Page(Model):
     root_container: dict[str, _t.Any] | None
     properties: dict[str, _t.Any] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version_id: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ..., root_container: dict[str, _t.Any] | None = ..., properties: dict[str, _t.Any] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class PagedNamespaceListing(Model):
@@ -258,35 +216,25 @@ class PagedSkillCombinationListing(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SkillCombinationInfo] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class PagelessDomainEntityListingEvaluationVersion(Model):
     total: int | None
     entities: list[EvaluationVersion] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[EvaluationVersion] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PagingSpec(Model):
     page_size: int | None
     page_number: int | None
-
-    def __init__(self, *, page_size: int | None = ..., page_number: int | None = ...) -> None: ...
 
 
 class ParkingStateRequest(Model):
     state: str | None
     resume_time: _dt.datetime | None
 
-    def __init__(self, *, state: str | None = ..., resume_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ParsedCertificate(Model):
     certificate_details: list[CertificateDetails] | None
-
-    def __init__(self, *, certificate_details: list[CertificateDetails] | None = ...) -> None: ...
 
 
 class Participant(Model):
@@ -341,13 +289,9 @@ class Participant(Model):
     end_acw_time: _dt.datetime | None
     barged_participant_id: str | None
 
-    def __init__(self, *, id: str | None = ..., start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., name: str | None = ..., user_uri: str | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., external_contact_initial_division_id: str | None = ..., external_organization_id: str | None = ..., queue_id: str | None = ..., group_id: str | None = ..., team_id: str | None = ..., queue_name: str | None = ..., purpose: str | None = ..., participant_type: str | None = ..., consult_participant_id: str | None = ..., address: str | None = ..., ani: str | None = ..., ani_name: str | None = ..., dnis: str | None = ..., locale: str | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., wrapup: Wrapup | None = ..., media_roles: list[str] | None = ..., conversation_routing_data: ConversationRoutingData | None = ..., alerting_timeout_ms: int | None = ..., monitored_participant_id: str | None = ..., coached_participant_id: str | None = ..., attributes: dict[str, str] | None = ..., calls: list[Call] | None = ..., callbacks: list[Callback] | None = ..., chats: list[ConversationChat] | None = ..., cobrowsesessions: list[Cobrowsesession] | None = ..., emails: list[Email] | None = ..., messages: list[Message] | None = ..., internal_messages: list[InternalMessage] | None = ..., screen_monitorings: list[ScreenMonitoring] | None = ..., screenshares: list[Screenshare] | None = ..., social_expressions: list[SocialExpression] | None = ..., videos: list[Video] | None = ..., evaluations: list[Evaluation] | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., barged_participant_id: str | None = ...) -> None: ...
-
 
 class ParticipantAttributes(Model):
     attributes: dict[str, str] | None
-
-    def __init__(self, *, attributes: dict[str, str] | None = ...) -> None: ...
 
 
 class ParticipantBasic(Model):
@@ -402,14 +346,10 @@ class ParticipantBasic(Model):
     end_acw_time: _dt.datetime | None
     barged_participant_id: str | None
 
-    def __init__(self, *, id: str | None = ..., start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., name: str | None = ..., user_uri: str | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., external_contact_initial_division_id: str | None = ..., external_organization_id: str | None = ..., queue_id: str | None = ..., group_id: str | None = ..., team_id: str | None = ..., queue_name: str | None = ..., purpose: str | None = ..., participant_type: str | None = ..., consult_participant_id: str | None = ..., address: str | None = ..., ani: str | None = ..., ani_name: str | None = ..., dnis: str | None = ..., locale: str | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., wrapup: Wrapup | None = ..., media_roles: list[str] | None = ..., conversation_routing_data: ConversationRoutingData | None = ..., alerting_timeout_ms: int | None = ..., monitored_participant_id: str | None = ..., coached_participant_id: str | None = ..., attributes: dict[str, str] | None = ..., calls: list[CallBasic] | None = ..., callbacks: list[CallbackBasic] | None = ..., chats: list[ConversationChat] | None = ..., cobrowsesessions: list[Cobrowsesession] | None = ..., emails: list[Email] | None = ..., messages: list[Message] | None = ..., internal_messages: list[InternalMessage] | None = ..., screen_monitorings: list[ScreenMonitoring] | None = ..., screenshares: list[Screenshare] | None = ..., social_expressions: list[SocialExpression] | None = ..., videos: list[Video] | None = ..., evaluations: list[Evaluation] | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., barged_participant_id: str | None = ...) -> None: ...
-
 
 class ParticipantInfo(Model):
     active_participant_count: int | None
     version: int | None
-
-    def __init__(self, *, active_participant_count: int | None = ..., version: int | None = ...) -> None: ...
 
 
 class ParticipantMetrics(Model):
@@ -422,8 +362,6 @@ class ParticipantMetrics(Model):
     other_duration_percentage: float | None
     overtalk_count: int | None
 
-    def __init__(self, *, agent_duration_percentage: float | None = ..., customer_duration_percentage: float | None = ..., silence_duration_percentage: float | None = ..., ivr_duration_percentage: float | None = ..., acd_duration_percentage: float | None = ..., overtalk_duration_percentage: float | None = ..., other_duration_percentage: float | None = ..., overtalk_count: int | None = ...) -> None: ...
-
 
 class PasswordRequirements(Model):
     minimum_length: int | None
@@ -435,8 +373,6 @@ class PasswordRequirements(Model):
     minimum_age_seconds: int | None
     expiration_days: int | None
 
-    def __init__(self, *, minimum_length: int | None = ..., minimum_digits: int | None = ..., minimum_letters: int | None = ..., minimum_upper: int | None = ..., minimum_lower: int | None = ..., minimum_specials: int | None = ..., minimum_age_seconds: int | None = ..., expiration_days: int | None = ...) -> None: ...
-
 
 class PatchAction(Model):
     media_type: str | None
@@ -444,8 +380,6 @@ class PatchAction(Model):
     architect_flow_fields: ArchitectFlowFields | None
     web_messaging_offer_fields: PatchWebMessagingOfferFields | None
     open_action_fields: OpenActionFields | None
-
-    def __init__(self, *, media_type: str | None = ..., action_template: ActionMapActionTemplate | None = ..., architect_flow_fields: ArchitectFlowFields | None = ..., web_messaging_offer_fields: PatchWebMessagingOfferFields | None = ..., open_action_fields: OpenActionFields | None = ...) -> None: ...
 
 
 class PatchActionMap(Model):
@@ -470,14 +404,10 @@ class PatchActionMap(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., version: int | None = ..., is_active: bool | None = ..., display_name: str | None = ..., trigger_with_segments: list[str] | None = ..., trigger_with_event_conditions: list[EventCondition] | None = ..., trigger_with_outcome_probability_conditions: list[OutcomeProbabilityCondition] | None = ..., trigger_with_outcome_percentile_conditions: list[OutcomePercentileCondition] | None = ..., trigger_with_outcome_quantile_conditions: list[OutcomeQuantileCondition] | None = ..., page_url_conditions: list[UrlCondition] | None = ..., activation: Activation | None = ..., weight: int | None = ..., action: PatchAction | None = ..., action_map_schedule_groups: PatchActionMapScheduleGroups | None = ..., ignore_frequency_cap: bool | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
-
 
 class PatchActionMapScheduleGroups(Model):
     action_map_schedule_group: ActionMapScheduleGroup | None
     emergency_action_map_schedule_group: ActionMapScheduleGroup | None
-
-    def __init__(self, *, action_map_schedule_group: ActionMapScheduleGroup | None = ..., emergency_action_map_schedule_group: ActionMapScheduleGroup | None = ...) -> None: ...
 
 
 class PatchActionTemplate(Model):
@@ -488,33 +418,23 @@ class PatchActionTemplate(Model):
     state: str | None
     content_offer: PatchContentOffer | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., version: int | None = ..., media_type: str | None = ..., state: str | None = ..., content_offer: PatchContentOffer | None = ...) -> None: ...
-
 
 class PatchAssociatedValueField(Model):
     data_type: str | None
     name: str | None
-
-    def __init__(self, *, data_type: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class PatchBuReschedulingOptionsManagementUnitRequest(Model):
     management_unit_id: str | None
     applied: bool | None
 
-    def __init__(self, *, management_unit_id: str | None = ..., applied: bool | None = ...) -> None: ...
-
 
 class PatchBuReschedulingOptionsRequest(Model):
     management_units: list[PatchBuReschedulingOptionsManagementUnitRequest] | None
 
-    def __init__(self, *, management_units: list[PatchBuReschedulingOptionsManagementUnitRequest] | None = ...) -> None: ...
-
 
 class PatchBuScheduleRunRequest(Model):
     rescheduling_options: PatchBuReschedulingOptionsRequest | None
-
-    def __init__(self, *, rescheduling_options: PatchBuReschedulingOptionsRequest | None = ...) -> None: ...
 
 
 class PatchCallbackRequest(Model):
@@ -527,14 +447,10 @@ class PatchCallbackRequest(Model):
     validate_callback_numbers: bool | None
     customer_first_callback_delivery_mode: str | None
 
-    def __init__(self, *, conversation_id: str | None = ..., queue_id: str | None = ..., agent_id: str | None = ..., callback_scheduled_time: _dt.datetime | None = ..., country_code: str | None = ..., callback_numbers: list[str] | None = ..., validate_callback_numbers: bool | None = ..., customer_first_callback_delivery_mode: str | None = ...) -> None: ...
-
 
 class PatchCallbackResponse(Model):
     conversation: DomainEntityRef | None
     callback_identifiers: list[CallbackIdentifier] | None
-
-    def __init__(self, *, conversation: DomainEntityRef | None = ..., callback_identifiers: list[CallbackIdentifier] | None = ...) -> None: ...
 
 
 class PatchCallToAction(Model):
@@ -542,14 +458,10 @@ class PatchCallToAction(Model):
     url: str | None
     target: str | None
 
-    def __init__(self, *, text: str | None = ..., url: str | None = ..., target: str | None = ...) -> None: ...
-
 
 class PatchCloseButtonStyleProperties(Model):
     color: str | None
     opacity: float | None
-
-    def __init__(self, *, color: str | None = ..., opacity: float | None = ...) -> None: ...
 
 
 class PatchContentOffer(Model):
@@ -563,15 +475,11 @@ class PatchContentOffer(Model):
     style: PatchContentOfferStylingConfiguration | None
     image_alt_text: str | None
 
-    def __init__(self, *, image_url: str | None = ..., display_mode: str | None = ..., layout_mode: str | None = ..., title: str | None = ..., headline: str | None = ..., body: str | None = ..., call_to_action: PatchCallToAction | None = ..., style: PatchContentOfferStylingConfiguration | None = ..., image_alt_text: str | None = ...) -> None: ...
-
 
 class PatchContentOfferStyleProperties(Model):
     padding: str | None
     color: str | None
     background_color: str | None
-
-    def __init__(self, *, padding: str | None = ..., color: str | None = ..., background_color: str | None = ...) -> None: ...
 
 
 class PatchContentOfferStylingConfiguration(Model):
@@ -583,8 +491,6 @@ class PatchContentOfferStylingConfiguration(Model):
     headline: PatchTextStyleProperties | None
     body: PatchTextStyleProperties | None
 
-    def __init__(self, *, position: PatchContentPositionProperties | None = ..., offer: PatchContentOfferStyleProperties | None = ..., close_button: PatchCloseButtonStyleProperties | None = ..., cta_button: PatchCtaButtonStyleProperties | None = ..., title: PatchTextStyleProperties | None = ..., headline: PatchTextStyleProperties | None = ..., body: PatchTextStyleProperties | None = ...) -> None: ...
-
 
 class PatchContentPositionProperties(Model):
     top: str | None
@@ -592,19 +498,13 @@ class PatchContentPositionProperties(Model):
     left: str | None
     right: str | None
 
-    def __init__(self, *, top: str | None = ..., bottom: str | None = ..., left: str | None = ..., right: str | None = ...) -> None: ...
-
 
 class PatchContext(Model):
     patterns: list[PatchContextPattern] | None
 
-    def __init__(self, *, patterns: list[PatchContextPattern] | None = ...) -> None: ...
-
 
 class PatchContextPattern(Model):
     criteria: list[PatchEntityTypeCriteria] | None
-
-    def __init__(self, *, criteria: list[PatchEntityTypeCriteria] | None = ...) -> None: ...
 
 
 class PatchCriteria(Model):
@@ -612,8 +512,6 @@ class PatchCriteria(Model):
     values: list[str] | None
     should_ignore_case: bool | None
     operator: str | None
-
-    def __init__(self, *, key: str | None = ..., values: list[str] | None = ..., should_ignore_case: bool | None = ..., operator: str | None = ...) -> None: ...
 
 
 class PatchCtaButtonStyleProperties(Model):
@@ -623,8 +521,6 @@ class PatchCtaButtonStyleProperties(Model):
     text_align: str | None
     background_color: str | None
 
-    def __init__(self, *, color: str | None = ..., font: str | None = ..., font_size: str | None = ..., text_align: str | None = ..., background_color: str | None = ...) -> None: ...
-
 
 class PatchEntityTypeCriteria(Model):
     key: str | None
@@ -633,32 +529,22 @@ class PatchEntityTypeCriteria(Model):
     operator: str | None
     entity_type: str | None
 
-    def __init__(self, *, key: str | None = ..., values: list[str] | None = ..., should_ignore_case: bool | None = ..., operator: str | None = ..., entity_type: str | None = ...) -> None: ...
-
 
 class PatchExternalSegment(Model):
     name: str | None
 
-    def __init__(self, *, name: str | None = ...) -> None: ...
-
 
 class PatchIntegrationAction(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class PatchIntegrationActionFields(Model):
     integration_action: PatchIntegrationAction | None
     request_mappings: list[RequestMapping] | None
 
-    def __init__(self, *, integration_action: PatchIntegrationAction | None = ..., request_mappings: list[RequestMapping] | None = ...) -> None: ...
-
 
 class PatchJourney(Model):
     patterns: list[PatchJourneyPattern] | None
-
-    def __init__(self, *, patterns: list[PatchJourneyPattern] | None = ...) -> None: ...
 
 
 class PatchJourneyPattern(Model):
@@ -667,8 +553,6 @@ class PatchJourneyPattern(Model):
     stream_type: str | None
     session_type: str | None
     event_name: str | None
-
-    def __init__(self, *, criteria: list[PatchCriteria] | None = ..., count: int | None = ..., stream_type: str | None = ..., session_type: str | None = ..., event_name: str | None = ...) -> None: ...
 
 
 class PatchOpportunityRequest(Model):
@@ -684,8 +568,6 @@ class PatchOpportunityRequest(Model):
     agent_ids: ListWrapperString | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., open_date: ValueWrapperInstant | None = ..., deadline_date: _dt.datetime | None = ..., name: str | None = ..., description: ValueWrapperString | None = ..., activity_code_id: str | None = ..., approval_type: str | None = ..., capacity: int | None = ..., agent_ids: ListWrapperString | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class PatchOutcome(Model):
     is_active: bool | None
@@ -697,15 +579,11 @@ class PatchOutcome(Model):
     journey: PatchJourney | None
     associated_value_field: PatchAssociatedValueField | None
 
-    def __init__(self, *, is_active: bool | None = ..., display_name: str | None = ..., version: int | None = ..., description: str | None = ..., is_positive: bool | None = ..., context: PatchContext | None = ..., journey: PatchJourney | None = ..., associated_value_field: PatchAssociatedValueField | None = ...) -> None: ...
-
 
 class PatchPredictorRequest(Model):
     routing_timeout_seconds: int | None
     schedule: PredictorSchedule | None
     workload_balancing_config: PredictorWorkloadBalancing | None
-
-    def __init__(self, *, routing_timeout_seconds: int | None = ..., schedule: PredictorSchedule | None = ..., workload_balancing_config: PredictorWorkloadBalancing | None = ...) -> None: ...
 
 
 class PatchSegment(Model):
@@ -720,16 +598,12 @@ class PatchSegment(Model):
     external_segment: PatchExternalSegment | None
     assignment_expiration_days: int | None
 
-    def __init__(self, *, is_active: bool | None = ..., display_name: str | None = ..., version: int | None = ..., description: str | None = ..., color: str | None = ..., should_display_to_agent: bool | None = ..., context: PatchContext | None = ..., journey: PatchJourney | None = ..., external_segment: PatchExternalSegment | None = ..., assignment_expiration_days: int | None = ...) -> None: ...
-
 
 class PatchShiftTradeRequest(Model):
     receiving_user_id: ValueWrapperString | None
     expiration: ValueWrapperDate | None
     acceptable_intervals: ListWrapperInterval | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, receiving_user_id: ValueWrapperString | None = ..., expiration: ValueWrapperDate | None = ..., acceptable_intervals: ListWrapperInterval | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class PatchTextStyleProperties(Model):
@@ -738,21 +612,15 @@ class PatchTextStyleProperties(Model):
     font_size: str | None
     text_align: str | None
 
-    def __init__(self, *, color: str | None = ..., font: str | None = ..., font_size: str | None = ..., text_align: str | None = ...) -> None: ...
-
 
 class PatchUser(Model):
     id: str | None
     acd_auto_answer: bool | None
 
-    def __init__(self, *, id: str | None = ..., acd_auto_answer: bool | None = ...) -> None: ...
-
 
 class PatchWebMessagingOfferFields(Model):
     offer_text: str | None
     architect_flow: AddressableEntityRef | None
-
-    def __init__(self, *, offer_text: str | None = ..., architect_flow: AddressableEntityRef | None = ...) -> None: ...
 
 
 class Pattern(Model):
@@ -760,21 +628,15 @@ class Pattern(Model):
     interval: int | None
     days_of_week: list[str] | None
 
-    def __init__(self, *, type: str | None = ..., interval: int | None = ..., days_of_week: list[str] | None = ...) -> None: ...
-
 
 class PauseCriteria(Model):
     url_fragment: str | None
     condition: str | None
 
-    def __init__(self, *, url_fragment: str | None = ..., condition: str | None = ...) -> None: ...
-
 
 class PaymentLineItem(Model):
     name: str | None
     price: float | None
-
-    def __init__(self, *, name: str | None = ..., price: float | None = ...) -> None: ...
 
 
 class PaymentRequest(Model):
@@ -785,22 +647,16 @@ class PaymentRequest(Model):
     line_items: list[PaymentLineItem] | None
     shipping_options: list[PaymentLineItem] | None
 
-    def __init__(self, *, payment_platform: str | None = ..., country_code: str | None = ..., currency_code: str | None = ..., order_total: float | None = ..., line_items: list[PaymentLineItem] | None = ..., shipping_options: list[PaymentLineItem] | None = ...) -> None: ...
-
 
 class PaymentResponse(Model):
     originating_message_id: str | None
     payment_status: str | None
     failure_reason: str | None
 
-    def __init__(self, *, originating_message_id: str | None = ..., payment_status: str | None = ..., failure_reason: str | None = ...) -> None: ...
-
 
 class PendingAndApprovedOpportunityEnrollmentCounts(Model):
     pending: int | None
     approved: int | None
-
-    def __init__(self, *, pending: int | None = ..., approved: int | None = ...) -> None: ...
 
 
 class PerformancePredictionCompleteEventTopicErrorBody(Model):
@@ -808,8 +664,6 @@ class PerformancePredictionCompleteEventTopicErrorBody(Model):
     code: str | None
     message: str | None
     message_params: dict[str, str] | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
 
 
 class PerformancePredictionCompleteEventTopicPerformancePredictionCalculationNotification(Model):
@@ -820,15 +674,11 @@ class PerformancePredictionCompleteEventTopicPerformancePredictionCalculationNot
     state: str | None
     error: PerformancePredictionCompleteEventTopicErrorBody | None
 
-    def __init__(self, *, schedule_id: str | None = ..., week_date: str | None = ..., download_url: str | None = ..., allocation_download_url: str | None = ..., state: str | None = ..., error: PerformancePredictionCompleteEventTopicErrorBody | None = ...) -> None: ...
-
 
 class PerformancePredictionOutputs(Model):
     calculation_start_date: _dt.datetime | None
     calculation_interval_length_minutes: int | None
     planning_group_results: list[PlanningGroupOutputs] | None
-
-    def __init__(self, *, calculation_start_date: _dt.datetime | None = ..., calculation_interval_length_minutes: int | None = ..., planning_group_results: list[PlanningGroupOutputs] | None = ...) -> None: ...
 
 
 class PerformancePredictionRecalculationCompleteEventTopicErrorBody(Model):
@@ -836,8 +686,6 @@ class PerformancePredictionRecalculationCompleteEventTopicErrorBody(Model):
     code: str | None
     message: str | None
     message_params: dict[str, str] | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
 
 
 class PerformancePredictionRecalculationCompleteEventTopicPerformancePredictionUserRecalculationNotification(Model):
@@ -847,8 +695,6 @@ class PerformancePredictionRecalculationCompleteEventTopicPerformancePredictionU
     state: str | None
     error: PerformancePredictionRecalculationCompleteEventTopicErrorBody | None
 
-    def __init__(self, *, operation_id: str | None = ..., download_url: str | None = ..., allocation_download_url: str | None = ..., state: str | None = ..., error: PerformancePredictionRecalculationCompleteEventTopicErrorBody | None = ...) -> None: ...
-
 
 class PerformancePredictionRecalculationResponse(Model):
     operation_id: str | None
@@ -856,16 +702,12 @@ class PerformancePredictionRecalculationResponse(Model):
     download_result: PerformancePredictionOutputs | None
     state: str | None
 
-    def __init__(self, *, operation_id: str | None = ..., download_url: str | None = ..., download_result: PerformancePredictionOutputs | None = ..., state: str | None = ...) -> None: ...
-
 
 class PerformancePredictionRecalculationUploadResponse(Model):
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
     upload_body_schema: PerformancePredictionUploadSchema | None
-
-    def __init__(self, *, upload_key: str | None = ..., url: str | None = ..., headers: dict[str, str] | None = ..., upload_body_schema: PerformancePredictionUploadSchema | None = ...) -> None: ...
 
 
 class PerformancePredictionResponse(Model):
@@ -877,14 +719,10 @@ class PerformancePredictionResponse(Model):
     state: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., schedule_id: str | None = ..., download_url: str | None = ..., download_result: PerformancePredictionOutputs | None = ..., state: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PerformancePredictionUploadSchema(Model):
     calculation_start_date: _dt.datetime | None
     on_queue_times: list[MuAgentQueueTimeRequest] | None
-
-    def __init__(self, *, calculation_start_date: _dt.datetime | None = ..., on_queue_times: list[MuAgentQueueTimeRequest] | None = ...) -> None: ...
 
 
 class PerformanceProfile(Model):
@@ -900,8 +738,6 @@ class PerformanceProfile(Model):
     max_leaderboard_rank_size: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., metric_orders: list[str] | None = ..., date_created: _dt.datetime | None = ..., reporting_intervals: list[ReportingInterval] | None = ..., active: bool | None = ..., member_count: int | None = ..., max_leaderboard_rank_size: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PermissionCollectionEntityListing(Model):
     entities: list[DomainPermissionCollection] | None
@@ -915,8 +751,6 @@ class PermissionCollectionEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DomainPermissionCollection] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class PermissionDetails(Model):
     type: str | None
@@ -924,13 +758,9 @@ class PermissionDetails(Model):
     allows_current_user: bool | None
     enforced: bool | None
 
-    def __init__(self, *, type: str | None = ..., permissions: list[str] | None = ..., allows_current_user: bool | None = ..., enforced: bool | None = ...) -> None: ...
-
 
 class Permissions(Model):
     ids: list[str] | None
-
-    def __init__(self, *, ids: list[str] | None = ...) -> None: ...
 
 
 class PersistentConnectionChangeTopicErrorInfo(Model):
@@ -940,8 +770,6 @@ class PersistentConnectionChangeTopicErrorInfo(Model):
     user_params: dict[str, str] | None
     nested_error_details: list[PersistentConnectionChangeTopicErrorInfoDetails] | None
 
-    def __init__(self, *, text: str | None = ..., code: str | None = ..., user_message: str | None = ..., user_params: dict[str, str] | None = ..., nested_error_details: list[PersistentConnectionChangeTopicErrorInfoDetails] | None = ...) -> None: ...
-
 
 class PersistentConnectionChangeTopicErrorInfoDetails(Model):
     code: str | None
@@ -950,15 +778,11 @@ class PersistentConnectionChangeTopicErrorInfoDetails(Model):
     hostname: str | None
     location: PersistentConnectionChangeTopicErrorLocation | None
 
-    def __init__(self, *, code: str | None = ..., user_message: str | None = ..., user_params: dict[str, str] | None = ..., hostname: str | None = ..., location: PersistentConnectionChangeTopicErrorLocation | None = ...) -> None: ...
-
 
 class PersistentConnectionChangeTopicErrorLocation(Model):
     function: str | None
     file_id: str | None
     line: int | None
-
-    def __init__(self, *, function: str | None = ..., file_id: str | None = ..., line: int | None = ...) -> None: ...
 
 
 class PersistentConnectionChangeTopicPersistentConnectionChangeEvent(Model):
@@ -967,8 +791,6 @@ class PersistentConnectionChangeTopicPersistentConnectionChangeEvent(Model):
     user_id: str | None
     persistent_state: str | None
     event_time: _dt.datetime | None
-
-    def __init__(self, *, error_info: PersistentConnectionChangeTopicErrorInfo | None = ..., station_id: str | None = ..., user_id: str | None = ..., persistent_state: str | None = ..., event_time: _dt.datetime | None = ...) -> None: ...
 
 
 class Phone(Model):
@@ -1000,8 +822,6 @@ class Phone(Model):
     secondary_edge: Edge | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., site: DomainEntityRef | None = ..., phone_base_settings: PhoneBaseSettings | None = ..., line_base_settings: DomainEntityRef | None = ..., phone_meta_base: DomainEntityRef | None = ..., lines: list[Line] | None = ..., status: PhoneStatus | None = ..., secondary_status: PhoneStatus | None = ..., user_agent_info: UserAgentInfo | None = ..., properties: dict[str, _t.Any] | None = ..., capabilities: PhoneCapabilities | None = ..., web_rtc_user: DomainEntityRef | None = ..., stand_alone: bool | None = ..., primary_edge: Edge | None = ..., secondary_edge: Edge | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PhoneBase(Model):
     id: str | None
@@ -1022,8 +842,6 @@ class PhoneBase(Model):
     capabilities: PhoneCapabilities | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., phone_meta_base: DomainEntityRef | None = ..., lines: list[LineBase] | None = ..., properties: dict[str, _t.Any] | None = ..., capabilities: PhoneCapabilities | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PhoneBaseEntityListing(Model):
     entities: list[PhoneBase] | None
@@ -1038,15 +856,11 @@ class PhoneBaseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[PhoneBase] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class PhoneBaseSettings(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class PhoneCapabilities(Model):
@@ -1060,12 +874,8 @@ class PhoneCapabilities(Model):
     media_codecs: list[str] | None
     cdm: bool | None
 
-    def __init__(self, *, provisions: bool | None = ..., registers: bool | None = ..., dual_registers: bool | None = ..., hardware_id_type: str | None = ..., allow_reboot: bool | None = ..., no_rebalance: bool | None = ..., no_cloud_provisioning: bool | None = ..., media_codecs: list[str] | None = ..., cdm: bool | None = ...) -> None: ...
-
 
 class PhoneChangeTopicEdgeReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...

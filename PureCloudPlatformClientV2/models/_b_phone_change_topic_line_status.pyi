@@ -28,16 +28,12 @@ class PhoneChangeTopicLineStatus(Model):
     contact_addresses: list[str] | None
     reachable_state_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., reachable: bool | None = ..., address_of_record: str | None = ..., contact_addresses: list[str] | None = ..., reachable_state_time: _dt.datetime | None = ...) -> None: ...
-
 
 class PhoneChangeTopicPhone(Model):
     user_agent_info: PhoneChangeTopicUserAgentInfo | None
     id: str | None
     status: PhoneChangeTopicPhoneStatus | None
     secondary_status: PhoneChangeTopicPhoneStatus | None
-
-    def __init__(self, *, user_agent_info: PhoneChangeTopicUserAgentInfo | None = ..., id: str | None = ..., status: PhoneChangeTopicPhoneStatus | None = ..., secondary_status: PhoneChangeTopicPhoneStatus | None = ...) -> None: ...
 
 
 class PhoneChangeTopicPhoneStatus(Model):
@@ -48,15 +44,11 @@ class PhoneChangeTopicPhoneStatus(Model):
     line_statuses: list[PhoneChangeTopicLineStatus] | None
     event_creation_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., operational_status: str | None = ..., edge: PhoneChangeTopicEdgeReference | None = ..., provision: PhoneChangeTopicProvisionInfo | None = ..., line_statuses: list[PhoneChangeTopicLineStatus] | None = ..., event_creation_time: _dt.datetime | None = ...) -> None: ...
-
 
 class PhoneChangeTopicProvisionInfo(Model):
     time: _dt.datetime | None
     source: str | None
     error_info: str | None
-
-    def __init__(self, *, time: _dt.datetime | None = ..., source: str | None = ..., error_info: str | None = ...) -> None: ...
 
 
 class PhoneChangeTopicUserAgentInfo(Model):
@@ -64,14 +56,10 @@ class PhoneChangeTopicUserAgentInfo(Model):
     manufacturer: str | None
     model: str | None
 
-    def __init__(self, *, firmware_version: str | None = ..., manufacturer: str | None = ..., model: str | None = ...) -> None: ...
-
 
 class PhoneColumn(Model):
     column_name: str | None
     type: str | None
-
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class PhoneEntityListing(Model):
@@ -87,8 +75,6 @@ class PhoneEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Phone] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class PhoneEstablishedEvent(Model):
     event_id: str | None
@@ -100,8 +86,6 @@ class PhoneEstablishedEvent(Model):
     dnis: str | None
     initial_configuration: InitialConfiguration | None
     source_configuration: SourceConfiguration | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., phone_number: str | None = ..., ani: str | None = ..., dnis: str | None = ..., initial_configuration: InitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
 
 
 class PhoneMetaBaseEntityListing(Model):
@@ -117,8 +101,6 @@ class PhoneMetaBaseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Metabase] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class PhoneNumber(Model):
     display: str | None
@@ -129,28 +111,20 @@ class PhoneNumber(Model):
     e164: str | None
     country_code: str | None
 
-    def __init__(self, *, display: str | None = ..., extension: int | None = ..., accepts_sms: bool | None = ..., normalization_country_code: str | None = ..., user_input: str | None = ..., e164: str | None = ..., country_code: str | None = ...) -> None: ...
-
 
 class PhoneNumberColumn(Model):
     column_name: str | None
     type: str | None
     callable_time_column_name: str | None
 
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ..., callable_time_column_name: str | None = ...) -> None: ...
-
 
 class PhoneNumberStatus(Model):
     callable: bool | None
-
-    def __init__(self, *, callable: bool | None = ...) -> None: ...
 
 
 class PhonesReboot(Model):
     phone_ids: list[str] | None
     site_id: str | None
-
-    def __init__(self, *, phone_ids: list[str] | None = ..., site_id: str | None = ...) -> None: ...
 
 
 class PhoneStatus(Model):
@@ -164,8 +138,6 @@ class PhoneStatus(Model):
     edge: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., operational_status: str | None = ..., edges_status: str | None = ..., event_creation_time: str | None = ..., provision: ProvisionInfo | None = ..., line_statuses: list[LineStatus] | None = ..., phone_assignment_to_edge_type: str | None = ..., edge: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PhoneTransferEvent(Model):
     event_id: str | None
@@ -178,8 +150,6 @@ class PhoneTransferEvent(Model):
     object_communication_id: str | None
     destination_phone_number: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., transfer_type: str | None = ..., command_id: str | None = ..., initiating_communication_id: str | None = ..., target_communication_id: str | None = ..., object_communication_id: str | None = ..., destination_phone_number: str | None = ...) -> None: ...
-
 
 class Phrase(Model):
     text: str | None
@@ -187,22 +157,16 @@ class Phrase(Model):
     sentiment: str | None
     is_ai_generated: bool | None
 
-    def __init__(self, *, text: str | None = ..., strictness: str | None = ..., sentiment: str | None = ..., is_ai_generated: bool | None = ...) -> None: ...
-
 
 class PhraseAssociations(Model):
     phrase_id: str | None
     document_id: str | None
-
-    def __init__(self, *, phrase_id: str | None = ..., document_id: str | None = ...) -> None: ...
 
 
 class PhraseTranslation(Model):
     start_time_ms: int | None
     participant_purpose: str | None
     translated_text: str | None
-
-    def __init__(self, *, start_time_ms: int | None = ..., participant_purpose: str | None = ..., translated_text: str | None = ...) -> None: ...
 
 
 class PhysicalInterfaceEntityListing(Model):
@@ -217,14 +181,10 @@ class PhysicalInterfaceEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[DomainPhysicalInterface] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class PINConfiguration(Model):
     minimum_length: int | None
     maximum_length: int | None
-
-    def __init__(self, *, minimum_length: int | None = ..., maximum_length: int | None = ...) -> None: ...
 
 
 class PingIdentity(Model):
@@ -248,13 +208,9 @@ class PingIdentity(Model):
     force_authn: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PinnedMessageRequest(Model):
     pinned_message_ids: list[str] | None
-
-    def __init__(self, *, pinned_message_ids: list[str] | None = ...) -> None: ...
 
 
 class PlanningGroup(Model):
@@ -265,34 +221,24 @@ class PlanningGroup(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., service_goal_template: ServiceGoalTemplateReference | None = ..., route_paths: list[RoutePathResponse] | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PlanningGroupList(Model):
     entities: list[PlanningGroup] | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, entities: list[PlanningGroup] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class PlanningGroupMinimumsRequest(Model):
     planning_group_id: str | None
     day_of_week_minimums: list[DayOfWeekMinimums] | None
 
-    def __init__(self, *, planning_group_id: str | None = ..., day_of_week_minimums: list[DayOfWeekMinimums] | None = ...) -> None: ...
-
 
 class PlanningGroupMinimumsResponse(Model):
     planning_group: PlanningGroupReference | None
     day_of_week_minimums: list[DayOfWeekMinimums] | None
 
-    def __init__(self, *, planning_group: PlanningGroupReference | None = ..., day_of_week_minimums: list[DayOfWeekMinimums] | None = ...) -> None: ...
-
 
 class PlanningGroupModel(Model):
     planning_group: str | None
-
-    def __init__(self, *, planning_group: str | None = ...) -> None: ...
 
 
 class PlanningGroupOutputs(Model):
@@ -302,14 +248,10 @@ class PlanningGroupOutputs(Model):
     average_speed_of_answer_seconds_per_interval: list[float] | None
     abandon_rate_per_interval: list[float] | None
 
-    def __init__(self, *, planning_group_id: str | None = ..., service_level_per_interval: list[float] | None = ..., occupancy_per_interval: list[float] | None = ..., average_speed_of_answer_seconds_per_interval: list[float] | None = ..., abandon_rate_per_interval: list[float] | None = ...) -> None: ...
-
 
 class PlanningGroupReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class PlanningGroupRequirementOutput(Model):
@@ -318,32 +260,22 @@ class PlanningGroupRequirementOutput(Model):
     error_details: list[LongTermRequirementsErrorDetail] | None
     service_goal_details: LongTermRequirementsServiceGoalDetail | None
 
-    def __init__(self, *, id: str | None = ..., intervals: list[int] | None = ..., error_details: list[LongTermRequirementsErrorDetail] | None = ..., service_goal_details: LongTermRequirementsServiceGoalDetail | None = ...) -> None: ...
-
 
 class PlanningGroupToStaffingGroupsListing(Model):
     entities: list[PlanningGroupToStaffingGroupsResponse] | None
-
-    def __init__(self, *, entities: list[PlanningGroupToStaffingGroupsResponse] | None = ...) -> None: ...
 
 
 class PlanningGroupToStaffingGroupsResponse(Model):
     planning_group: PlanningGroupReference | None
     staffing_groups: list[StaffingGroupReference] | None
 
-    def __init__(self, *, planning_group: PlanningGroupReference | None = ..., staffing_groups: list[StaffingGroupReference] | None = ...) -> None: ...
-
 
 class PlanningPeriodSettings(Model):
     week_count: int | None
     start_date: _dt.date | None
-
-    def __init__(self, *, week_count: int | None = ..., start_date: _dt.date | None = ...) -> None: ...
 
 
 class PlanningPeriodShiftConstraints(Model):
     enabled: bool | None
     minimum_count: int | None
     maximum_count: int | None
-
-    def __init__(self, *, enabled: bool | None = ..., minimum_count: int | None = ..., maximum_count: int | None = ...) -> None: ...

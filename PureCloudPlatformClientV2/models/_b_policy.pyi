@@ -55,8 +55,6 @@ class Policy(Model):
     policy_errors: PolicyErrors | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., modified_date: _dt.datetime | None = ..., created_date: _dt.datetime | None = ..., order: int | None = ..., description: str | None = ..., enabled: bool | None = ..., media_policies: MediaPolicies | None = ..., conditions: PolicyConditions | None = ..., actions: PolicyActions | None = ..., policy_errors: PolicyErrors | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PolicyActions(Model):
     retain_recording: bool | None
@@ -71,16 +69,12 @@ class PolicyActions(Model):
     initiate_screen_recording: InitiateScreenRecording | None
     integration_export: IntegrationExport | None
 
-    def __init__(self, *, retain_recording: bool | None = ..., delete_recording: bool | None = ..., always_delete: bool | None = ..., assign_evaluations: list[EvaluationAssignment] | None = ..., assign_metered_evaluations: list[MeteredEvaluationAssignment] | None = ..., assign_metered_assignment_by_agent: list[MeteredAssignmentByAgent] | None = ..., assign_calibrations: list[CalibrationAssignment] | None = ..., assign_surveys: list[SurveyAssignment] | None = ..., retention_duration: RetentionDuration | None = ..., initiate_screen_recording: InitiateScreenRecording | None = ..., integration_export: IntegrationExport | None = ...) -> None: ...
-
 
 class PolicyAttribute(Model):
     name: str | None
     type: str | None
     description: str | None
     feature_toggle: str | None
-
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., description: str | None = ..., feature_toggle: str | None = ...) -> None: ...
 
 
 class PolicyAttributeSet(Model):
@@ -90,8 +84,6 @@ class PolicyAttributeSet(Model):
     preset_attributes: dict[str, TypedAttribute] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., policy_attributes: list[PolicyAttribute] | None = ..., preset_attributes: dict[str, TypedAttribute] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PolicyCondition(Model):
     pass
@@ -100,8 +92,6 @@ class PolicyCondition(Model):
 class PolicyConditionResult(Model):
     name: str | None
     result: bool | None
-
-    def __init__(self, *, name: str | None = ..., result: bool | None = ...) -> None: ...
 
 
 class PolicyConditions(Model):
@@ -115,8 +105,6 @@ class PolicyConditions(Model):
     time_allowed: TimeAllowed | None
     teams: list[Team] | None
     customer_participation: str | None
-
-    def __init__(self, *, for_users: list[PolicyUser] | None = ..., directions: list[str] | None = ..., date_ranges: list[str] | None = ..., media_types: list[str] | None = ..., for_queues: list[Queue] | None = ..., duration: DurationCondition | None = ..., wrapup_codes: list[WrapupCode] | None = ..., time_allowed: TimeAllowed | None = ..., teams: list[Team] | None = ..., customer_participation: str | None = ...) -> None: ...
 
 
 class PolicyCreate(Model):
@@ -133,8 +121,6 @@ class PolicyCreate(Model):
     policy_errors: PolicyErrors | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., modified_date: _dt.datetime | None = ..., created_date: _dt.datetime | None = ..., order: int | None = ..., description: str | None = ..., enabled: bool | None = ..., media_policies: MediaPolicies | None = ..., conditions: PolicyConditions | None = ..., actions: PolicyActions | None = ..., policy_errors: PolicyErrors | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PolicyEntityListing(Model):
     entities: list[Policy] | None
@@ -148,8 +134,6 @@ class PolicyEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Policy] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class PolicyErrorMessage(Model):
     status_code: int | None
@@ -160,19 +144,13 @@ class PolicyErrorMessage(Model):
     user_params: list[UserParam] | None
     insert_date: _dt.datetime | None
 
-    def __init__(self, *, status_code: int | None = ..., user_message: _t.Any | None = ..., user_params_message: str | None = ..., error_code: str | None = ..., correlation_id: str | None = ..., user_params: list[UserParam] | None = ..., insert_date: _dt.datetime | None = ...) -> None: ...
-
 
 class PolicyErrors(Model):
     policy_error_messages: list[PolicyErrorMessage] | None
 
-    def __init__(self, *, policy_error_messages: list[PolicyErrorMessage] | None = ...) -> None: ...
-
 
 class PolicyTestPayload(Model):
     attribute_data: dict[str, TypedAttribute] | None
-
-    def __init__(self, *, attribute_data: dict[str, TypedAttribute] | None = ...) -> None: ...
 
 
 class PolicyTestResult(Model):
@@ -181,13 +159,9 @@ class PolicyTestResult(Model):
     result: str | None
     policy_condition_results: list[PolicyConditionResult] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., result: str | None = ..., policy_condition_results: list[PolicyConditionResult] | None = ...) -> None: ...
-
 
 class PolicyUpdate(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class PolicyUser(Model):
@@ -230,5 +204,3 @@ class PolicyUser(Model):
     date_last_login: _dt.datetime | None
     date_welcome_sent: _dt.datetime | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., chat: Chat | None = ..., department: str | None = ..., email: str | None = ..., primary_contact_info: list[Contact] | None = ..., addresses: list[Contact] | None = ..., state: str | None = ..., title: str | None = ..., username: str | None = ..., manager: User | None = ..., images: list[Image] | None = ..., version: int | None = ..., certifications: list[str] | None = ..., biography: Biography | None = ..., employer_info: EmployerInfo | None = ..., preferred_name: str | None = ..., routing_status: RoutingStatus | None = ..., presence: UserPresence | None = ..., integration_presence: UserPresence | None = ..., conversation_summary: UserConversationSummary | None = ..., out_of_office: OutOfOffice | None = ..., geolocation: Geolocation | None = ..., station: UserStations | None = ..., authorization: UserAuthorization | None = ..., profile_skills: list[str] | None = ..., locations: list[Location] | None = ..., groups: list[Group] | None = ..., team: Team | None = ..., work_plan_bid_ranks: WorkPlanBidRanks | None = ..., skills: list[UserRoutingSkill] | None = ..., languages: list[UserRoutingLanguage] | None = ..., acd_auto_answer: bool | None = ..., language_preference: str | None = ..., last_token_issued: OAuthLastTokenIssued | None = ..., date_last_login: _dt.datetime | None = ..., date_welcome_sent: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...

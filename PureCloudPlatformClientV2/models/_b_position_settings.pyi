@@ -23,14 +23,10 @@ class PositionSettings(Model):
     side_space: int | None
     bottom_space: int | None
 
-    def __init__(self, *, alignment: str | None = ..., side_space: int | None = ..., bottom_space: int | None = ...) -> None: ...
-
 
 class PossibleWorkShiftsForWeek(Model):
     id: int | None
     daily_possible_shifts: list[DailyPossibleShift] | None
-
-    def __init__(self, *, id: int | None = ..., daily_possible_shifts: list[DailyPossibleShift] | None = ...) -> None: ...
 
 
 class PostActionInput(Model):
@@ -41,27 +37,19 @@ class PostActionInput(Model):
     contract: ActionContractInput | None
     secure: bool | None
 
-    def __init__(self, *, category: str | None = ..., name: str | None = ..., integration_id: str | None = ..., config: ActionConfig | None = ..., contract: ActionContractInput | None = ..., secure: bool | None = ...) -> None: ...
-
 
 class PostInputContract(Model):
     input_schema: JsonSchemaDocument | None
 
-    def __init__(self, *, input_schema: JsonSchemaDocument | None = ...) -> None: ...
-
 
 class PostOutputContract(Model):
     success_schema: JsonSchemaDocument | None
-
-    def __init__(self, *, success_schema: JsonSchemaDocument | None = ...) -> None: ...
 
 
 class PostTextMessage(Model):
     type: str | None
     text: str | None
     content: list[ConversationMessageContent] | None
-
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., content: list[ConversationMessageContent] | None = ...) -> None: ...
 
 
 class PostTextRequest(Model):
@@ -80,8 +68,6 @@ class PostTextRequest(Model):
     genesys_bot_connector: GenesysBotConnector | None
     nuance_mix_dlg: NuanceMixDlgSettings | None
 
-    def __init__(self, *, bot_id: str | None = ..., bot_alias: str | None = ..., integration_id: str | None = ..., bot_session_id: str | None = ..., post_text_message: PostTextMessage | None = ..., language_code: str | None = ..., bot_session_timeout_minutes: int | None = ..., bot_channels: list[str] | None = ..., bot_correlation_id: str | None = ..., messaging_platform_type: str | None = ..., amazon_lex_request: AmazonLexRequest | None = ..., google_dialogflow: GoogleDialogflowCustomSettings | None = ..., genesys_bot_connector: GenesysBotConnector | None = ..., nuance_mix_dlg: NuanceMixDlgSettings | None = ...) -> None: ...
-
 
 class PostTextResponse(Model):
     bot_state: str | None
@@ -95,8 +81,6 @@ class PostTextResponse(Model):
     genesys_bot_connector: dict[str, _t.Any] | None
     nuance_mix_dlg: dict[str, _t.Any] | None
 
-    def __init__(self, *, bot_state: str | None = ..., reply_messages: list[PostTextMessage] | None = ..., intent_name: str | None = ..., slots: dict[str, str] | None = ..., bot_correlation_id: str | None = ..., amazon_lex: dict[str, _t.Any] | None = ..., google_dialog_flow: dict[str, _t.Any] | None = ..., genesys_dialog_engine: dict[str, _t.Any] | None = ..., genesys_bot_connector: dict[str, _t.Any] | None = ..., nuance_mix_dlg: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class PredictionResults(Model):
     intent: str | None
@@ -104,14 +88,10 @@ class PredictionResults(Model):
     estimated_wait_time_seconds: int | None
     label: AddressableEntityRef | None
 
-    def __init__(self, *, intent: str | None = ..., formula: str | None = ..., estimated_wait_time_seconds: int | None = ..., label: AddressableEntityRef | None = ...) -> None: ...
-
 
 class PredictiveRouting(Model):
     respect_skills: bool | None
     enable_conversation_score_biasing: bool | None
-
-    def __init__(self, *, respect_skills: bool | None = ..., enable_conversation_score_biasing: bool | None = ...) -> None: ...
 
 
 class PredictiveRoutingCustomKpiAttributionEvent(Model):
@@ -122,8 +102,6 @@ class PredictiveRoutingCustomKpiAttributionEvent(Model):
     agent_id: str | None
     kpi_id: str | None
     associated_value: float | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., external_contact_id: str | None = ..., conversation_id: str | None = ..., agent_id: str | None = ..., kpi_id: str | None = ..., associated_value: float | None = ...) -> None: ...
 
 
 class Predictor(Model):
@@ -140,13 +118,9 @@ class Predictor(Model):
     models: list[PredictorModelBrief] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., queues: list[AddressableEntityRef] | None = ..., kpi: str | None = ..., routing_timeout_seconds: int | None = ..., schedule: PredictorSchedule | None = ..., state: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., workload_balancing_config: PredictorWorkloadBalancing | None = ..., error_code: str | None = ..., models: list[PredictorModelBrief] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PredictorListing(Model):
     entities: list[Predictor] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Predictor] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...

@@ -21,8 +21,6 @@ class PredictorModel(Model):
     media_type: str | None
     features: list[PredictorModelFeature] | None
 
-    def __init__(self, *, id: str | None = ..., kpi: str | None = ..., queues: list[AddressableEntityRef] | None = ..., date_created: _dt.datetime | None = ..., date_trained: _dt.datetime | None = ..., media_type: str | None = ..., features: list[PredictorModelFeature] | None = ...) -> None: ...
-
 
 class PredictorModelBrief(Model):
     media_type: str | None
@@ -30,21 +28,15 @@ class PredictorModelBrief(Model):
     retraining_errors: list[PredictorModelRetrainingError] | None
     state: str | None
 
-    def __init__(self, *, media_type: str | None = ..., date_modified: _dt.datetime | None = ..., retraining_errors: list[PredictorModelRetrainingError] | None = ..., state: str | None = ...) -> None: ...
-
 
 class PredictorModelFeature(Model):
     id: str | None
     type: str | None
     percentage_importance: float | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., percentage_importance: float | None = ...) -> None: ...
-
 
 class PredictorModelFeatureListing(Model):
     entities: list[PredictorModelFeature] | None
-
-    def __init__(self, *, entities: list[PredictorModelFeature] | None = ...) -> None: ...
 
 
 class PredictorModelRetrainingError(Model):
@@ -52,29 +44,21 @@ class PredictorModelRetrainingError(Model):
     error_code: str | None
     date_of_first_occurrence: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., error_code: str | None = ..., date_of_first_occurrence: _dt.datetime | None = ...) -> None: ...
-
 
 class PredictorModels(Model):
     entities: list[PredictorModel] | None
     predictor_models: list[PredictorModel] | None
-
-    def __init__(self, *, entities: list[PredictorModel] | None = ..., predictor_models: list[PredictorModel] | None = ...) -> None: ...
 
 
 class PredictorSchedule(Model):
     schedule_type: str | None
     date_started: _dt.datetime | None
 
-    def __init__(self, *, schedule_type: str | None = ..., date_started: _dt.datetime | None = ...) -> None: ...
-
 
 class PredictorWorkloadBalancing(Model):
     enabled: bool | None
     minimum_occupancy: int | None
     maximum_occupancy: int | None
-
-    def __init__(self, *, enabled: bool | None = ..., minimum_occupancy: int | None = ..., maximum_occupancy: int | None = ...) -> None: ...
 
 
 class Prefix(Model):
@@ -83,8 +67,6 @@ class Prefix(Model):
     type: str | None
     action: str | None
 
-    def __init__(self, *, country_code: str | None = ..., number: str | None = ..., type: str | None = ..., action: str | None = ...) -> None: ...
-
 
 class PrefixListing(Model):
     entities: list[PrefixListingItem] | None
@@ -92,15 +74,11 @@ class PrefixListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[PrefixListingItem] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class PrefixListingItem(Model):
     country_code: str | None
     number: str | None
     type: str | None
-
-    def __init__(self, *, country_code: str | None = ..., number: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class PreprocessingRule(Model):
@@ -109,30 +87,22 @@ class PreprocessingRule(Model):
     pcGlobal: bool | None
     ignore_case: bool | None
 
-    def __init__(self, *, find: str | None = ..., replace_with: str | None = ..., pcGlobal: bool | None = ..., ignore_case: bool | None = ...) -> None: ...
-
 
 class PresenceDefinition(Model):
     id: str | None
     system_presence: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., system_presence: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PresenceDetailQueryClause(Model):
     type: str | None
     predicates: list[PresenceDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[PresenceDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class PresenceDetailQueryFilter(Model):
     type: str | None
     clauses: list[PresenceDetailQueryClause] | None
     predicates: list[PresenceDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[PresenceDetailQueryClause] | None = ..., predicates: list[PresenceDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class PresenceDetailQueryPredicate(Model):
@@ -142,14 +112,10 @@ class PresenceDetailQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class PresenceEventOrganizationPresence(Model):
     id: str | None
     system_presence: str | None
-
-    def __init__(self, *, id: str | None = ..., system_presence: str | None = ...) -> None: ...
 
 
 class PresenceEventUserPresence(Model):
@@ -160,8 +126,6 @@ class PresenceEventUserPresence(Model):
     modified_date: _dt.datetime | None
     future_presence_definition: PresenceEventOrganizationPresence | None
 
-    def __init__(self, *, source: str | None = ..., presence_definition: PresenceEventOrganizationPresence | None = ..., primary: bool | None = ..., message: str | None = ..., modified_date: _dt.datetime | None = ..., future_presence_definition: PresenceEventOrganizationPresence | None = ...) -> None: ...
-
 
 class PresenceSettings(Model):
     id: str | None
@@ -171,8 +135,6 @@ class PresenceSettings(Model):
     default_primary_presence_registered_source_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., restore_presence_settings: RestorePresenceSettings | None = ..., requesting_off_queue_enabled: bool | None = ..., default_primary_presence_registered_source_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PresentedKnowledgeDocument(Model):
     document_id: str | None
@@ -180,28 +142,20 @@ class PresentedKnowledgeDocument(Model):
     document_version_id: str | None
     surfacing_method: str | None
 
-    def __init__(self, *, document_id: str | None = ..., document_variation_id: str | None = ..., document_version_id: str | None = ..., surfacing_method: str | None = ...) -> None: ...
-
 
 class PrizeImages(Model):
     image_url: str | None
-
-    def __init__(self, *, image_url: str | None = ...) -> None: ...
 
 
 class ProcessingSettingsRequest(Model):
     sentiment_analysis_enabled: bool | None
     agent_empathy_analysis_enabled: bool | None
 
-    def __init__(self, *, sentiment_analysis_enabled: bool | None = ..., agent_empathy_analysis_enabled: bool | None = ...) -> None: ...
-
 
 class ProcessScheduleUpdateUploadRequest(Model):
     upload_key: str | None
     team_ids: list[str] | None
     management_unit_ids_for_added_team_users: list[str] | None
-
-    def __init__(self, *, upload_key: str | None = ..., team_ids: list[str] | None = ..., management_unit_ids_for_added_team_users: list[str] | None = ...) -> None: ...
 
 
 class ProfileWithDateRange(Model):
@@ -211,8 +165,6 @@ class ProfileWithDateRange(Model):
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Program(Model):
@@ -229,14 +181,10 @@ class Program(Model):
     topic_links_job: AddressableEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., published: bool | None = ..., topics: list[BaseTopicEntitiy] | None = ..., tags: list[str] | None = ..., modified_by: AddressableEntityRef | None = ..., date_modified: _dt.datetime | None = ..., published_by: AddressableEntityRef | None = ..., date_published: _dt.datetime | None = ..., topic_links_job: AddressableEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ProgramInsightsSettings(Model):
     program: BaseProgramEntity | None
     enabled: bool | None
-
-    def __init__(self, *, program: BaseProgramEntity | None = ..., enabled: bool | None = ...) -> None: ...
 
 
 class ProgramInsightsSettingsEntityListing(Model):
@@ -251,8 +199,6 @@ class ProgramInsightsSettingsEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ProgramInsightsSettings] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ProgramJob(Model):
     id: str | None
@@ -263,28 +209,20 @@ class ProgramJob(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., programs: list[BaseProgramEntity] | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ProgramJobRequest(Model):
     program_ids: list[str] | None
-
-    def __init__(self, *, program_ids: list[str] | None = ...) -> None: ...
 
 
 class ProgramMappingsRequest(Model):
     queue_ids: list[str] | None
     flow_ids: list[str] | None
 
-    def __init__(self, *, queue_ids: list[str] | None = ..., flow_ids: list[str] | None = ...) -> None: ...
-
 
 class ProgramProcessingSettings(Model):
     program: BaseProgramEntity | None
     sentiment_analysis_enabled: bool | None
     agent_empathy_analysis_enabled: bool | None
-
-    def __init__(self, *, program: BaseProgramEntity | None = ..., sentiment_analysis_enabled: bool | None = ..., agent_empathy_analysis_enabled: bool | None = ...) -> None: ...
 
 
 class ProgramProcessingSettingsEntityListing(Model):
@@ -299,15 +237,11 @@ class ProgramProcessingSettingsEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ProgramProcessingSettings] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ProgramProcessingSettingsPatchResponse(Model):
     program: BaseProgramEntity | None
     sentiment_analysis_enabled: bool | None
     agent_empathy_analysis_enabled: bool | None
-
-    def __init__(self, *, program: BaseProgramEntity | None = ..., sentiment_analysis_enabled: bool | None = ..., agent_empathy_analysis_enabled: bool | None = ...) -> None: ...
 
 
 class ProgramRequest(Model):
@@ -315,8 +249,6 @@ class ProgramRequest(Model):
     description: str | None
     topic_ids: list[str] | None
     tags: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., topic_ids: list[str] | None = ..., tags: list[str] | None = ...) -> None: ...
 
 
 class ProgramsEntityListing(Model):
@@ -326,8 +258,6 @@ class ProgramsEntityListing(Model):
     self_uri: str | None
     next_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[ListedProgram] | None = ..., page_size: int | None = ..., total: int | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class ProgramTopicLinksJob(Model):
@@ -339,15 +269,11 @@ class ProgramTopicLinksJob(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., program_id: str | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ProgramTopicLinksTestPhraseDetectedPhrase(Model):
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
-
-    def __init__(self, *, found_phrase: str | None = ..., snippet: str | None = ..., confidence: int | None = ...) -> None: ...
 
 
 class ProgramTopicLinksTestPhraseMatchedTranscript(Model):
@@ -357,5 +283,3 @@ class ProgramTopicLinksTestPhraseMatchedTranscript(Model):
     conversation_id: str | None
     media_type: str | None
     detected_phrases: list[ProgramTopicLinksTestPhraseDetectedPhrase] | None
-
-    def __init__(self, *, timestamp: int | None = ..., transcript_id: str | None = ..., communication_id: str | None = ..., conversation_id: str | None = ..., media_type: str | None = ..., detected_phrases: list[ProgramTopicLinksTestPhraseDetectedPhrase] | None = ...) -> None: ...

@@ -17,8 +17,6 @@ class ProgramTopicLinksTestTopicPhraseResults(Model):
     matched_transcripts_count: int | None
     matched_transcripts: list[ProgramTopicLinksTestPhraseMatchedTranscript] | None
 
-    def __init__(self, *, processed_transcripts_count: int | None = ..., matched_transcripts_count: int | None = ..., matched_transcripts: list[ProgramTopicLinksTestPhraseMatchedTranscript] | None = ...) -> None: ...
-
 
 class ProgramTopicLinksTopicsDefinitionsJob(Model):
     id: str | None
@@ -26,15 +24,11 @@ class ProgramTopicLinksTopicsDefinitionsJob(Model):
     test_topic_phrase_results: list[ProgramTopicLinksTestTopicPhraseResults] | None
     gen_ai_phrases_results: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., test_topic_phrase_results: list[ProgramTopicLinksTestTopicPhraseResults] | None = ..., gen_ai_phrases_results: list[str] | None = ...) -> None: ...
-
 
 class ProgramTranscriptionEngine(Model):
     engine: str | None
     dialects: list[str] | None
     engine_integration: EngineIntegration | None
-
-    def __init__(self, *, engine: str | None = ..., dialects: list[str] | None = ..., engine_integration: EngineIntegration | None = ...) -> None: ...
 
 
 class ProgramTranscriptionEngines(Model):
@@ -45,8 +39,6 @@ class ProgramTranscriptionEngines(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., program: BaseProgramEntity | None = ..., transcription_engines: list[ProgramTranscriptionEngine] | None = ..., modified_by: AddressableEntityRef | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ProgressConsultTransferEvent(Model):
     event_id: str | None
@@ -55,8 +47,6 @@ class ProgressConsultTransferEvent(Model):
     initiating_communication_id: str | None
     destination_communication_id: str | None
     object_communication_id: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., initiating_communication_id: str | None = ..., destination_communication_id: str | None = ..., object_communication_id: str | None = ...) -> None: ...
 
 
 class ProgressTransferEvent(Model):
@@ -67,8 +57,6 @@ class ProgressTransferEvent(Model):
     object_communication_id: str | None
     destination_communication_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., command_id: str | None = ..., object_communication_id: str | None = ..., destination_communication_id: str | None = ...) -> None: ...
-
 
 class Prompt(Model):
     id: str | None
@@ -78,8 +66,6 @@ class Prompt(Model):
     resources: list[PromptAsset] | None
     current_operation: Operation | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableStarrableDivision | None = ..., description: str | None = ..., resources: list[PromptAsset] | None = ..., current_operation: Operation | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class PromptAsset(Model):
@@ -97,5 +83,3 @@ class PromptAsset(Model):
     tags: dict[str, list[str]] | None
     duration_seconds: float | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., prompt_id: str | None = ..., language: str | None = ..., media_uri: str | None = ..., audio_format: AudioFormat | None = ..., tts_string: str | None = ..., text: str | None = ..., upload_status: str | None = ..., upload_uri: str | None = ..., language_default: bool | None = ..., tags: dict[str, list[str]] | None = ..., duration_seconds: float | None = ..., self_uri: str | None = ...) -> None: ...

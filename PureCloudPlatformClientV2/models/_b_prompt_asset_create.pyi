@@ -23,8 +23,6 @@ class PromptAssetCreate(Model):
     duration_seconds: float | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., prompt_id: str | None = ..., language: str | None = ..., media_uri: str | None = ..., audio_format: AudioFormat | None = ..., tts_string: str | None = ..., text: str | None = ..., upload_status: str | None = ..., upload_uri: str | None = ..., language_default: bool | None = ..., tags: dict[str, list[str]] | None = ..., duration_seconds: float | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PromptAssetEntityListing(Model):
     entities: list[PromptAsset] | None
@@ -38,11 +36,7 @@ class PromptAssetEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[PromptAsset] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class PromptAssetUpload(Model):
     url: str | None
     headers: dict[str, str] | None
-
-    def __init__(self, *, url: str | None = ..., headers: dict[str, str] | None = ...) -> None: ...

@@ -41,15 +41,11 @@ class PromptEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Prompt] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class PropertyChange(Model):
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
-
-    def __init__(self, *, pcProperty: str | None = ..., old_values: list[str] | None = ..., new_values: list[str] | None = ...) -> None: ...
 
 
 class PropertyDefinition(Model):
@@ -61,23 +57,17 @@ class PropertyDefinition(Model):
     items: Items | None
     properties: dict[str, PropertyDefinition] | None
 
-    def __init__(self, *, title: str | None = ..., description: str | None = ..., type: list[str] | None = ..., pattern: str | None = ..., format: str | None = ..., items: Items | None = ..., properties: dict[str, PropertyDefinition] | None = ...) -> None: ...
-
 
 class PropertyIndexRequest(Model):
     session_id: str | None
     target_date: _dt.datetime | None
     properties: list[AnalyticsProperty] | None
 
-    def __init__(self, *, session_id: str | None = ..., target_date: _dt.datetime | None = ..., properties: list[AnalyticsProperty] | None = ...) -> None: ...
-
 
 class ProvisionInfo(Model):
     time: _dt.datetime | None
     source: str | None
     error_info: str | None
-
-    def __init__(self, *, time: _dt.datetime | None = ..., source: str | None = ..., error_info: str | None = ...) -> None: ...
 
 
 class PublicKeyCredentialCreationOptions(Model):
@@ -93,8 +83,6 @@ class PublicKeyCredentialCreationOptions(Model):
     attestation_formats: list[str] | None
     extensions: dict[str, _t.Any] | None
 
-    def __init__(self, *, challenge: str | None = ..., rp: RelyingPartyEntity | None = ..., user: UserEntity | None = ..., pub_key_cred_params: list[CredentialParameter] | None = ..., timeout: int | None = ..., exclude_credentials: list[CredentialDescriptor] | None = ..., authenticator_selection: AuthenticatorSelection | None = ..., hints: list[str] | None = ..., attestation: str | None = ..., attestation_formats: list[str] | None = ..., extensions: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class PublicKeyCredentialCreationResponse(Model):
     id: str | None
@@ -104,13 +92,9 @@ class PublicKeyCredentialCreationResponse(Model):
     client_extension_results: dict[str, _t.Any] | None
     response: AuthenticatorAttestationResponse | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., raw_id: str | None = ..., authenticator_attachment: str | None = ..., client_extension_results: dict[str, _t.Any] | None = ..., response: AuthenticatorAttestationResponse | None = ...) -> None: ...
-
 
 class PublishDraftInput(Model):
     version: int | None
-
-    def __init__(self, *, version: int | None = ...) -> None: ...
 
 
 class PublishedSurveyFormReference(Model):
@@ -119,22 +103,16 @@ class PublishedSurveyFormReference(Model):
     context_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., context_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PublishForm(Model):
     published: bool | None
     id: str | None
-
-    def __init__(self, *, published: bool | None = ..., id: str | None = ...) -> None: ...
 
 
 class PublishProgramTestPhraseDetectedPhrase(Model):
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
-
-    def __init__(self, *, found_phrase: str | None = ..., snippet: str | None = ..., confidence: int | None = ...) -> None: ...
 
 
 class PublishProgramTestPhraseMatchedTranscript(Model):
@@ -145,15 +123,11 @@ class PublishProgramTestPhraseMatchedTranscript(Model):
     media_type: str | None
     detected_phrases: list[PublishProgramTestPhraseDetectedPhrase] | None
 
-    def __init__(self, *, timestamp: int | None = ..., transcript_id: str | None = ..., communication_id: str | None = ..., conversation_id: str | None = ..., media_type: str | None = ..., detected_phrases: list[PublishProgramTestPhraseDetectedPhrase] | None = ...) -> None: ...
-
 
 class PublishProgramTestTopicPhraseResults(Model):
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[PublishProgramTestPhraseMatchedTranscript] | None
-
-    def __init__(self, *, processed_transcripts_count: int | None = ..., matched_transcripts_count: int | None = ..., matched_transcripts: list[PublishProgramTestPhraseMatchedTranscript] | None = ...) -> None: ...
 
 
 class PublishProgramTopicsDefinitionsJob(Model):
@@ -162,22 +136,16 @@ class PublishProgramTopicsDefinitionsJob(Model):
     test_topic_phrase_results: list[PublishProgramTestTopicPhraseResults] | None
     gen_ai_phrases_results: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., test_topic_phrase_results: list[PublishProgramTestTopicPhraseResults] | None = ..., gen_ai_phrases_results: list[str] | None = ...) -> None: ...
-
 
 class PublishScriptRequestData(Model):
     script_id: str | None
     version_id: str | None
-
-    def __init__(self, *, script_id: str | None = ..., version_id: str | None = ...) -> None: ...
 
 
 class PublishTopicTestPhraseDetectedPhrase(Model):
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
-
-    def __init__(self, *, found_phrase: str | None = ..., snippet: str | None = ..., confidence: int | None = ...) -> None: ...
 
 
 class PublishTopicTestPhraseMatchedTranscript(Model):
@@ -188,15 +156,11 @@ class PublishTopicTestPhraseMatchedTranscript(Model):
     media_type: str | None
     detected_phrases: list[PublishTopicTestPhraseDetectedPhrase] | None
 
-    def __init__(self, *, timestamp: int | None = ..., transcript_id: str | None = ..., communication_id: str | None = ..., conversation_id: str | None = ..., media_type: str | None = ..., detected_phrases: list[PublishTopicTestPhraseDetectedPhrase] | None = ...) -> None: ...
-
 
 class PublishTopicTestTopicPhraseResults(Model):
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[PublishTopicTestPhraseMatchedTranscript] | None
-
-    def __init__(self, *, processed_transcripts_count: int | None = ..., matched_transcripts_count: int | None = ..., matched_transcripts: list[PublishTopicTestPhraseMatchedTranscript] | None = ...) -> None: ...
 
 
 class PublishTopicTopicsDefinitionsJob(Model):
@@ -204,8 +168,6 @@ class PublishTopicTopicsDefinitionsJob(Model):
     state: str | None
     test_topic_phrase_results: list[PublishTopicTestTopicPhraseResults] | None
     gen_ai_phrases_results: list[str] | None
-
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., test_topic_phrase_results: list[PublishTopicTestTopicPhraseResults] | None = ..., gen_ai_phrases_results: list[str] | None = ...) -> None: ...
 
 
 class PunctualityEvent(Model):
@@ -222,16 +184,12 @@ class PunctualityEvent(Model):
     delta: float | None
     bullseye: bool | None
 
-    def __init__(self, *, date_schedule_start: _dt.datetime | None = ..., date_start: _dt.datetime | None = ..., length_minutes: int | None = ..., description: str | None = ..., activity_code_id: str | None = ..., activity_code: str | None = ..., activity_name: str | None = ..., activity_color: str | None = ..., category: str | None = ..., points: int | None = ..., delta: float | None = ..., bullseye: bool | None = ...) -> None: ...
-
 
 class PureCloud(Model):
     id: str | None
     name: str | None
     disabled: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class PureEngage(Model):
@@ -256,8 +214,6 @@ class PureEngage(Model):
     auto_provision_users: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., auto_provision_users: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class PushDeviceInsertRequest(Model):
     device_token: str | None
@@ -265,36 +221,26 @@ class PushDeviceInsertRequest(Model):
     language: str | None
     device_type: str | None
 
-    def __init__(self, *, device_token: str | None = ..., notification_provider: str | None = ..., language: str | None = ..., device_type: str | None = ...) -> None: ...
-
 
 class PushDeviceUpdateRequest(Model):
     language: str | None
     device_token: str | None
-
-    def __init__(self, *, language: str | None = ..., device_token: str | None = ...) -> None: ...
 
 
 class PushIntegration(Model):
     id: str | None
     provider: str | None
 
-    def __init__(self, *, id: str | None = ..., provider: str | None = ...) -> None: ...
-
 
 class PutDecisionTableRowRequest(Model):
     inputs: dict[str, DecisionTableRowParameterValue] | None
     outputs: dict[str, DecisionTableRowParameterValue] | None
-
-    def __init__(self, *, inputs: dict[str, DecisionTableRowParameterValue] | None = ..., outputs: dict[str, DecisionTableRowParameterValue] | None = ...) -> None: ...
 
 
 class QMAuditQueryRequest(Model):
     interval: str | None
     filters: list[QualityAuditQueryFilter] | None
     sort: list[AuditQuerySort] | None
-
-    def __init__(self, *, interval: str | None = ..., filters: list[QualityAuditQueryFilter] | None = ..., sort: list[AuditQuerySort] | None = ...) -> None: ...
 
 
 class QualityAuditLogMessage(Model):
@@ -315,16 +261,12 @@ class QualityAuditLogMessage(Model):
     property_changes: list[PropertyChange] | None
     context: dict[str, str] | None
 
-    def __init__(self, *, id: str | None = ..., user_home_org_id: str | None = ..., user_trustee_org_id: str | None = ..., user: DomainEntityRef | None = ..., client: AddressableEntityRef | None = ..., remote_ips: list[str] | None = ..., service_name: str | None = ..., level: str | None = ..., status: str | None = ..., event_date: _dt.datetime | None = ..., message_info: MessageInfo | None = ..., action: str | None = ..., entity: DomainEntityRef | None = ..., entity_type: str | None = ..., property_changes: list[PropertyChange] | None = ..., context: dict[str, str] | None = ...) -> None: ...
-
 
 class QualityAuditQueryExecutionResultsResponse(Model):
     id: str | None
     page_size: int | None
     cursor: str | None
     entities: list[QualityAuditLogMessage] | None
-
-    def __init__(self, *, id: str | None = ..., page_size: int | None = ..., cursor: str | None = ..., entities: list[QualityAuditLogMessage] | None = ...) -> None: ...
 
 
 class QualityAuditQueryExecutionStatusResponse(Model):
@@ -335,14 +277,10 @@ class QualityAuditQueryExecutionStatusResponse(Model):
     filters: list[QualityAuditQueryFilter] | None
     sort: list[AuditQuerySort] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., date_start: _dt.datetime | None = ..., interval: str | None = ..., filters: list[QualityAuditQueryFilter] | None = ..., sort: list[AuditQuerySort] | None = ...) -> None: ...
-
 
 class QualityAuditQueryFilter(Model):
     pcProperty: str | None
     value: str | None
-
-    def __init__(self, *, pcProperty: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class QualityEvaluationScoreItem(Model):
@@ -356,14 +294,10 @@ class QualityEvaluationScoreItem(Model):
     max_points: int | None
     media_types: list[str] | None
 
-    def __init__(self, *, evaluation_id: str | None = ..., conversation_id: str | None = ..., conversation_date: _dt.datetime | None = ..., conversation_end_date: _dt.datetime | None = ..., form_name: str | None = ..., points: int | None = ..., evaluation_score: float | None = ..., max_points: int | None = ..., media_types: list[str] | None = ...) -> None: ...
-
 
 class QuarterHourly(Model):
     download_urls: list[str] | None
     download_result: list[ContinuousForecastTimeSeries] | None
-
-    def __init__(self, *, download_urls: list[str] | None = ..., download_result: list[ContinuousForecastTimeSeries] | None = ...) -> None: ...
 
 
 class QueryAdherenceExplanationsResponse(Model):
@@ -371,47 +305,33 @@ class QueryAdherenceExplanationsResponse(Model):
     result: AdherenceExplanationListing | None
     download_url: str | None
 
-    def __init__(self, *, job: AdherenceExplanationJobReference | None = ..., result: AdherenceExplanationListing | None = ..., download_url: str | None = ...) -> None: ...
-
 
 class QueryAgentScheduleUnavailableTimesRequest(Model):
     agent_id: str | None
     schedule: BuScheduleReference | None
-
-    def __init__(self, *, agent_id: str | None = ..., schedule: BuScheduleReference | None = ...) -> None: ...
 
 
 class QueryAgentScheduleUnavailableTimesResponse(Model):
     considered_in_schedule_generation: bool | None
     schedule_generation_unavailable_times: list[AgentScheduleUnavailableTime] | None
 
-    def __init__(self, *, considered_in_schedule_generation: bool | None = ..., schedule_generation_unavailable_times: list[AgentScheduleUnavailableTime] | None = ...) -> None: ...
-
 
 class QueryAgentSchedulingPreferencesRequest(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
-
 
 class QueryAgentShiftTradeListJobRequest(Model):
     week_dates: list[_dt.date] | None
-
-    def __init__(self, *, week_dates: list[_dt.date] | None = ...) -> None: ...
 
 
 class QueryAgentsIntegrationsRequest(Model):
     agent_ids: list[str] | None
 
-    def __init__(self, *, agent_ids: list[str] | None = ...) -> None: ...
-
 
 class QueryAgentUnavailableTimesRequest(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
-
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
 
 
 class QueryAgentUnavailableTimesValidationJobResponse(Model):
@@ -422,33 +342,23 @@ class QueryAgentUnavailableTimesValidationJobResponse(Model):
     error: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., agent: UserReference | None = ..., status: str | None = ..., result: UnavailableTimesValidationResult | None = ..., error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class QueryApiSearchAggregationRange(Model):
     to: float | None
     pcFrom: float | None
 
-    def __init__(self, *, to: float | None = ..., pcFrom: float | None = ...) -> None: ...
-
 
 class QueryAvailabilityManagementUnitsSettingsRequest(Model):
     management_unit_ids: list[str] | None
-
-    def __init__(self, *, management_unit_ids: list[str] | None = ...) -> None: ...
 
 
 class QueryAvailabilityManagementUnitsSettingsResponse(Model):
     management_units: list[UnavailableTimesManagementUnitSettings] | None
 
-    def __init__(self, *, management_units: list[UnavailableTimesManagementUnitSettings] | None = ...) -> None: ...
-
 
 class QueryCapacityPlanStaffingGroupMetricChangeHistory(Model):
     staffing_group_ids: list[str] | None
     query_end_date: _dt.datetime | None
-
-    def __init__(self, *, staffing_group_ids: list[str] | None = ..., query_end_date: _dt.datetime | None = ...) -> None: ...
 
 
 class QueryCriteria(Model):
@@ -458,5 +368,3 @@ class QueryCriteria(Model):
     operators: list[str] | None
     data_type: str | None
     category_info: CriteriaCategoryInfo | None
-
-    def __init__(self, *, criteria_key: str | None = ..., criteria_groups: list[str] | None = ..., description: str | None = ..., operators: list[str] | None = ..., data_type: str | None = ..., category_info: CriteriaCategoryInfo | None = ...) -> None: ...

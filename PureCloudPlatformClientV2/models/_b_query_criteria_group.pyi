@@ -12,21 +12,15 @@ class QueryCriteriaGroup(Model):
     pcNot: list[QueryCriteriaItem] | None
     criteria: QueryCriteriaItem | None
 
-    def __init__(self, *, pcAnd: list[QueryCriteriaItem] | None = ..., pcOr: list[QueryCriteriaItem] | None = ..., pcNot: list[QueryCriteriaItem] | None = ..., criteria: QueryCriteriaItem | None = ...) -> None: ...
-
 
 class QueryCriteriaItem(Model):
     key: str | None
     operator: str | None
     value: str | None
 
-    def __init__(self, *, key: str | None = ..., operator: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class QueryCriteriaQuery(Model):
     query: list[QueryCriteriaGroup] | None
-
-    def __init__(self, *, query: list[QueryCriteriaGroup] | None = ...) -> None: ...
 
 
 class QueryDivision(Model):
@@ -36,8 +30,6 @@ class QueryDivision(Model):
 class QueryEffectiveScheduleSetsRequest(Model):
     start_date: _dt.date | None
     week_count: int | None
-
-    def __init__(self, *, start_date: _dt.date | None = ..., week_count: int | None = ...) -> None: ...
 
 
 class QueryEnrollmentOpportunityResult(Model):
@@ -51,17 +43,11 @@ class QueryEnrollmentOpportunityResult(Model):
     capacity: int | None
     enrollment_counts: PendingAndApprovedOpportunityEnrollmentCounts | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., activity_code_id: str | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., deadline_date: _dt.datetime | None = ..., status: str | None = ..., capacity: int | None = ..., enrollment_counts: PendingAndApprovedOpportunityEnrollmentCounts | None = ...) -> None: ...
-
 
 class QueryExternalActivityOpportunitiesResponse(Model):
     external_activities: list[QueryExternalActivityOpportunityResult] | None
-
-    def __init__(self, *, external_activities: list[QueryExternalActivityOpportunityResult] | None = ...) -> None: ...
 
 
 class QueryExternalActivityOpportunityResult(Model):
     id: str | None
     opportunity_name: str | None
-
-    def __init__(self, *, id: str | None = ..., opportunity_name: str | None = ...) -> None: ...

@@ -24,20 +24,14 @@ class QueryFacetInfo(Model):
     attributes: list[FacetKeyAttribute] | None
     facets: list[FacetEntry] | None
 
-    def __init__(self, *, attributes: list[FacetKeyAttribute] | None = ..., facets: list[FacetEntry] | None = ...) -> None: ...
-
 
 class QueryOpportunitiesRequest(Model):
     range: RequiredDateRange | None
-
-    def __init__(self, *, range: RequiredDateRange | None = ...) -> None: ...
 
 
 class QueryOpportunitiesResponse(Model):
     result: OpportunitiesResultWithPagination | None
     download_url: str | None
-
-    def __init__(self, *, result: OpportunitiesResultWithPagination | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class QueryOpportunityEnrollmentMetadata(Model):
@@ -48,8 +42,6 @@ class QueryOpportunityEnrollmentMetadata(Model):
     version: int | None
     reviewed_by: UserReference | None
     date_reviewed: _dt.datetime | None
-
-    def __init__(self, *, modified_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., version: int | None = ..., reviewed_by: UserReference | None = ..., date_reviewed: _dt.datetime | None = ...) -> None: ...
 
 
 class QueryOpportunityEnrollmentResult(Model):
@@ -63,21 +55,15 @@ class QueryOpportunityEnrollmentResult(Model):
     denial_code: str | None
     metadata: QueryOpportunityEnrollmentMetadata | None
 
-    def __init__(self, *, id: str | None = ..., opportunity_id: str | None = ..., agent: UserReference | None = ..., status: str | None = ..., schedule: BuScheduleReference | None = ..., system_message_code: str | None = ..., review_note: str | None = ..., denial_code: str | None = ..., metadata: QueryOpportunityEnrollmentMetadata | None = ...) -> None: ...
-
 
 class QueryOpportunityEnrollmentsRequest(Model):
     range: RequiredDateRange | None
     opportunity_id: str | None
 
-    def __init__(self, *, range: RequiredDateRange | None = ..., opportunity_id: str | None = ...) -> None: ...
-
 
 class QueryOpportunityEnrollmentsResponse(Model):
     result: QueryOpportunityEnrollmentsResult | None
     download_url: str | None
-
-    def __init__(self, *, result: QueryOpportunityEnrollmentsResult | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class QueryOpportunityEnrollmentsResult(Model):
@@ -85,27 +71,19 @@ class QueryOpportunityEnrollmentsResult(Model):
     enrollments: list[QueryOpportunityEnrollmentResult] | None
     opportunities: list[QueryEnrollmentOpportunityResult] | None
 
-    def __init__(self, *, next_start_date: _dt.datetime | None = ..., enrollments: list[QueryOpportunityEnrollmentResult] | None = ..., opportunities: list[QueryEnrollmentOpportunityResult] | None = ...) -> None: ...
-
 
 class QueryPlanningGroupToStaffingGroupsRequest(Model):
     planning_group_ids: list[str] | None
     staffing_group_ids: list[str] | None
 
-    def __init__(self, *, planning_group_ids: list[str] | None = ..., staffing_group_ids: list[str] | None = ...) -> None: ...
-
 
 class QueryProcessingConfig(Model):
     knowledge_query_processing: str | None
-
-    def __init__(self, *, knowledge_query_processing: str | None = ...) -> None: ...
 
 
 class QueryReformulationContext(Model):
     knowledge_classification: str | None
     reformulated_query: str | None
-
-    def __init__(self, *, knowledge_classification: str | None = ..., reformulated_query: str | None = ...) -> None: ...
 
 
 class QueryRequest(Model):
@@ -118,55 +96,39 @@ class QueryRequest(Model):
     attribute_filters: list[AttributeFilterItem] | None
     include_shares: bool | None
 
-    def __init__(self, *, query_phrase: str | None = ..., page_number: int | None = ..., page_size: int | None = ..., facet_name_requests: list[str] | None = ..., sort: list[SortItem] | None = ..., filters: list[ContentFilterItem] | None = ..., attribute_filters: list[AttributeFilterItem] | None = ..., include_shares: bool | None = ...) -> None: ...
-
 
 class QueryRequestClause(Model):
     type: str | None
     predicates: list[QueryRequestPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[QueryRequestPredicate] | None = ...) -> None: ...
 
 
 class QueryRequestFilter(Model):
     type: str | None
     clauses: list[QueryRequestClause] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[QueryRequestClause] | None = ...) -> None: ...
-
 
 class QueryRequestPredicate(Model):
     dimension: str | None
     value: str | None
-
-    def __init__(self, *, dimension: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class QueryResponseData(Model):
     interval: str | None
     metrics: list[QueryResponseMetric] | None
 
-    def __init__(self, *, interval: str | None = ..., metrics: list[QueryResponseMetric] | None = ...) -> None: ...
-
 
 class QueryResponseGroupedData(Model):
     group: dict[str, str] | None
     data: list[QueryResponseData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[QueryResponseData] | None = ...) -> None: ...
 
 
 class QueryResponseMetric(Model):
     metric: str | None
     stats: QueryResponseStats | None
 
-    def __init__(self, *, metric: str | None = ..., stats: QueryResponseStats | None = ...) -> None: ...
-
 
 class QueryResponseStats(Model):
     count: int | None
-
-    def __init__(self, *, count: int | None = ...) -> None: ...
 
 
 class QueryResult(Model):
@@ -175,14 +137,10 @@ class QueryResult(Model):
     body: DomainEntity | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., body: DomainEntity | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class QueryResults(Model):
     results: DomainEntityListingQueryResult | None
     facet_info: QueryFacetInfo | None
-
-    def __init__(self, *, results: DomainEntityListingQueryResult | None = ..., facet_info: QueryFacetInfo | None = ...) -> None: ...
 
 
 class QueryShiftTradeListJobRequest(Model):
@@ -190,19 +148,13 @@ class QueryShiftTradeListJobRequest(Model):
     week_dates: list[_dt.date] | None
     user_ids: list[str] | None
 
-    def __init__(self, *, management_unit_ids: list[str] | None = ..., week_dates: list[_dt.date] | None = ..., user_ids: list[str] | None = ...) -> None: ...
-
 
 class QueryTimeOffIntegrationStatusRequest(Model):
     time_off_request_lookups: list[TimeOffRequestLookup] | None
 
-    def __init__(self, *, time_off_request_lookups: list[TimeOffRequestLookup] | None = ...) -> None: ...
-
 
 class QueryTimeOffLimitValuesForGranularityRequest(Model):
     date_ranges: list[LocalDateRange] | None
-
-    def __init__(self, *, date_ranges: list[LocalDateRange] | None = ...) -> None: ...
 
 
 class QueryTimeOffLimitValuesRequest(Model):
@@ -210,10 +162,6 @@ class QueryTimeOffLimitValuesRequest(Model):
     activity_code_id: str | None
     date_ranges: list[LocalDateRange] | None
 
-    def __init__(self, *, time_off_limit_id: str | None = ..., activity_code_id: str | None = ..., date_ranges: list[LocalDateRange] | None = ...) -> None: ...
-
 
 class QueryTimeOffLimitValuesResponse(Model):
     values: list[TimeOffLimitValueRange] | None
-
-    def __init__(self, *, values: list[TimeOffLimitValueRange] | None = ...) -> None: ...

@@ -35,40 +35,28 @@ from ._b_user_skill_entity_listing import UserTimeOffRequestReference
 class QueryUserStaffingGroupListRequest(Model):
     user_ids: list[str] | None
 
-    def __init__(self, *, user_ids: list[str] | None = ...) -> None: ...
-
 
 class QueryWaitlistPositionsRequest(Model):
     time_off_requests: list[UserTimeOffRequestReference] | None
-
-    def __init__(self, *, time_off_requests: list[UserTimeOffRequestReference] | None = ...) -> None: ...
 
 
 class QueryWeekSummaryListJobRequest(Model):
     management_unit_ids: list[str] | None
     week_dates: list[_dt.date] | None
 
-    def __init__(self, *, management_unit_ids: list[str] | None = ..., week_dates: list[_dt.date] | None = ...) -> None: ...
-
 
 class QueryWeekSummaryListJobResponseItem(Model):
     weeks: list[ShiftTradeWeekSummaryResponseItem] | None
-
-    def __init__(self, *, weeks: list[ShiftTradeWeekSummaryResponseItem] | None = ...) -> None: ...
 
 
 class QuestionGroupSettings(Model):
     question_group_context_id: str | None
     question_settings: list[QuestionSettings] | None
 
-    def __init__(self, *, question_group_context_id: str | None = ..., question_settings: list[QuestionSettings] | None = ...) -> None: ...
-
 
 class QuestionSettings(Model):
     question_context_id: str | None
     settings: AiScoringSetting | None
-
-    def __init__(self, *, question_context_id: str | None = ..., settings: AiScoringSetting | None = ...) -> None: ...
 
 
 class Queue(Model):
@@ -115,8 +103,6 @@ class Queue(Model):
     suppress_in_queue_call_recording: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., member_count: int | None = ..., user_member_count: int | None = ..., joined_member_count: int | None = ..., media_settings: QueueMediaSettings | None = ..., routing_rules: list[RoutingRule] | None = ..., conditional_group_routing: ConditionalGroupRouting | None = ..., conditional_group_activation: ConditionalGroupActivation | None = ..., bullseye: Bullseye | None = ..., scoring_method: str | None = ..., last_agent_routing_mode: str | None = ..., acw_settings: AcwSettings | None = ..., skill_evaluation_method: str | None = ..., member_groups: list[MemberGroup] | None = ..., queue_flow: DomainEntityRef | None = ..., email_in_queue_flow: DomainEntityRef | None = ..., message_in_queue_flow: DomainEntityRef | None = ..., whisper_prompt: DomainEntityRef | None = ..., on_hold_prompt: DomainEntityRef | None = ..., default_media_language: str | None = ..., auto_answer_only: bool | None = ..., canned_response_libraries: CannedResponseLibraries | None = ..., enable_transcription: bool | None = ..., enable_audio_monitoring: bool | None = ..., enable_manual_assignment: bool | None = ..., agent_owned_routing: AgentOwnedRouting | None = ..., direct_routing: DirectRouting | None = ..., calling_party_name: str | None = ..., calling_party_number: str | None = ..., default_scripts: dict[str, Script] | None = ..., outbound_messaging_addresses: QueueMessagingAddresses | None = ..., outbound_email_address: QueueEmailAddress | None = ..., peer_id: str | None = ..., suppress_in_queue_call_recording: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicCallbackConversation(Model):
     id: str | None
@@ -128,8 +114,6 @@ class QueueConversationCallbackEventTopicCallbackConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[QueueConversationCallbackEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[QueueConversationCallbackEventTopicCallbackMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[QueueConversationCallbackEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class QueueConversationCallbackEventTopicCallbackMediaParticipant(Model):
@@ -183,14 +167,10 @@ class QueueConversationCallbackEventTopicCallbackMediaParticipant(Model):
     callback_scheduled_time: _dt.datetime | None
     automated_callback_config_id: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: QueueConversationCallbackEventTopicUriReference | None = ..., queue: QueueConversationCallbackEventTopicUriReference | None = ..., team: QueueConversationCallbackEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: QueueConversationCallbackEventTopicErrorBody | None = ..., script: QueueConversationCallbackEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: QueueConversationCallbackEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: QueueConversationCallbackEventTopicUriReference | None = ..., wrapup: QueueConversationCallbackEventTopicWrapup | None = ..., conversation_routing_data: QueueConversationCallbackEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: QueueConversationCallbackEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: QueueConversationCallbackEventTopicQueueMediaSettings | None = ..., outbound_preview: QueueConversationCallbackEventTopicDialerPreview | None = ..., voicemail: QueueConversationCallbackEventTopicVoicemail | None = ..., callback_numbers: list[str] | None = ..., callback_user_name: str | None = ..., skip_enabled: bool | None = ..., external_campaign: bool | None = ..., timeout_seconds: int | None = ..., callback_scheduled_time: _dt.datetime | None = ..., automated_callback_config_id: str | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicConversationDivisionMembership(Model):
     division: QueueConversationCallbackEventTopicDomainEntityRef | None
     entities: list[QueueConversationCallbackEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationCallbackEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationCallbackEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class QueueConversationCallbackEventTopicConversationRoutingData(Model):
@@ -201,16 +181,12 @@ class QueueConversationCallbackEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationCallbackEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationCallbackEventTopicUriReference | None = ..., language: QueueConversationCallbackEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationCallbackEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationCallbackEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicDetail(Model):
     error_code: str | None
     field_name: str | None
     entity_id: str | None
     entity_name: str | None
-
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
 
 
 class QueueConversationCallbackEventTopicDialerPreview(Model):
@@ -220,22 +196,16 @@ class QueueConversationCallbackEventTopicDialerPreview(Model):
     campaign_id: str | None
     phone_number_columns: list[QueueConversationCallbackEventTopicPhoneNumberColumn] | None
 
-    def __init__(self, *, id: str | None = ..., contact_id: str | None = ..., contact_list_id: str | None = ..., campaign_id: str | None = ..., phone_number_columns: list[QueueConversationCallbackEventTopicPhoneNumberColumn] | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationCallbackEventTopicErrorBody(Model):
@@ -251,26 +221,18 @@ class QueueConversationCallbackEventTopicErrorBody(Model):
     errors: list[QueueConversationCallbackEventTopicErrorBody] | None
     limit: QueueConversationCallbackEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[QueueConversationCallbackEventTopicDetail] | None = ..., errors: list[QueueConversationCallbackEventTopicErrorBody] | None = ..., limit: QueueConversationCallbackEventTopicLimit | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationCallbackEventTopicJourneyActionMap | None
-
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationCallbackEventTopicJourneyActionMap | None = ...) -> None: ...
 
 
 class QueueConversationCallbackEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
 
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicJourneyContext(Model):
     customer: QueueConversationCallbackEventTopicJourneyCustomer | None
     customer_session: QueueConversationCallbackEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationCallbackEventTopicJourneyAction | None
-
-    def __init__(self, *, customer: QueueConversationCallbackEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationCallbackEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationCallbackEventTopicJourneyAction | None = ...) -> None: ...

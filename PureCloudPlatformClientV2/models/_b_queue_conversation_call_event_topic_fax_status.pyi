@@ -23,21 +23,15 @@ class QueueConversationCallEventTopicFaxStatus(Model):
     page_errors: int | None
     line_errors: int | None
 
-    def __init__(self, *, direction: str | None = ..., expected_pages: int | None = ..., active_page: int | None = ..., lines_transmitted: int | None = ..., bytes_transmitted: int | None = ..., data_rate: int | None = ..., page_errors: int | None = ..., line_errors: int | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationCallEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationCallEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicJourneyContext(Model):
@@ -45,21 +39,15 @@ class QueueConversationCallEventTopicJourneyContext(Model):
     customer_session: QueueConversationCallEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationCallEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: QueueConversationCallEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationCallEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationCallEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicLimit(Model):
@@ -68,16 +56,12 @@ class QueueConversationCallEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
-
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicRecordersState(Model):
@@ -86,21 +70,15 @@ class QueueConversationCallEventTopicRecordersState(Model):
     agent_experience_state: str | None
     snippet_state: str | None
 
-    def __init__(self, *, adhoc_state: str | None = ..., customer_experience_state: str | None = ..., agent_experience_state: str | None = ..., snippet_state: str | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicScoredAgent(Model):
     agent: QueueConversationCallEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: QueueConversationCallEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicWrapup(Model):
@@ -109,8 +87,6 @@ class QueueConversationCallEventTopicWrapup(Model):
     tags: list[str] | None
     duration_seconds: int | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationChatEventTopicChatConversation(Model):
@@ -123,8 +99,6 @@ class QueueConversationChatEventTopicChatConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[QueueConversationChatEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[QueueConversationChatEventTopicChatMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[QueueConversationChatEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class QueueConversationChatEventTopicChatMediaParticipant(Model):
@@ -171,11 +145,7 @@ class QueueConversationChatEventTopicChatMediaParticipant(Model):
     room_id: str | None
     avatar_image_url: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: QueueConversationChatEventTopicUriReference | None = ..., queue: QueueConversationChatEventTopicUriReference | None = ..., team: QueueConversationChatEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: QueueConversationChatEventTopicErrorBody | None = ..., script: QueueConversationChatEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: QueueConversationChatEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: QueueConversationChatEventTopicUriReference | None = ..., wrapup: QueueConversationChatEventTopicWrapup | None = ..., conversation_routing_data: QueueConversationChatEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: QueueConversationChatEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: QueueConversationChatEventTopicQueueMediaSettings | None = ..., room_id: str | None = ..., avatar_image_url: str | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicConversationDivisionMembership(Model):
     division: QueueConversationChatEventTopicDomainEntityRef | None
     entities: list[QueueConversationChatEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationChatEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationChatEventTopicDivisionEntityRef] | None = ...) -> None: ...

@@ -17,14 +17,10 @@ class QueueConversationCallbackEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationCallbackEventTopicLimit(Model):
@@ -33,14 +29,10 @@ class QueueConversationCallbackEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicPhoneNumberColumn(Model):
     column_name: str | None
     type: str | None
-
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationCallbackEventTopicQueueMediaSettings(Model):
@@ -49,28 +41,20 @@ class QueueConversationCallbackEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicScoredAgent(Model):
     agent: QueueConversationCallbackEventTopicUriReference | None
     score: int | None
-
-    def __init__(self, *, agent: QueueConversationCallbackEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class QueueConversationCallbackEventTopicUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class QueueConversationCallbackEventTopicVoicemail(Model):
     id: str | None
     upload_status: str | None
-
-    def __init__(self, *, id: str | None = ..., upload_status: str | None = ...) -> None: ...
 
 
 class QueueConversationCallbackEventTopicWrapup(Model):
@@ -79,8 +63,6 @@ class QueueConversationCallbackEventTopicWrapup(Model):
     tags: list[str] | None
     duration_seconds: int | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicCallConversation(Model):
@@ -96,8 +78,6 @@ class QueueConversationCallEventTopicCallConversation(Model):
     recording_state: str | None
     secure_pause: bool | None
     max_participants: int | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[QueueConversationCallEventTopicCallMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[QueueConversationCallEventTopicConversationDivisionMembership] | None = ..., recording_state: str | None = ..., secure_pause: bool | None = ..., max_participants: int | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicCallMediaParticipant(Model):
@@ -161,14 +141,10 @@ class QueueConversationCallEventTopicCallMediaParticipant(Model):
     fax_status: QueueConversationCallEventTopicFaxStatus | None
     public_ip_address: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: QueueConversationCallEventTopicUriReference | None = ..., queue: QueueConversationCallEventTopicUriReference | None = ..., team: QueueConversationCallEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: QueueConversationCallEventTopicErrorBody | None = ..., script: QueueConversationCallEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: QueueConversationCallEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: QueueConversationCallEventTopicUriReference | None = ..., wrapup: QueueConversationCallEventTopicWrapup | None = ..., conversation_routing_data: QueueConversationCallEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: QueueConversationCallEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: QueueConversationCallEventTopicQueueMediaSettings | None = ..., muted: bool | None = ..., confined: bool | None = ..., recording: bool | None = ..., recording_state: str | None = ..., recorders_state: QueueConversationCallEventTopicRecordersState | None = ..., disposition: QueueConversationCallEventTopicDisposition | None = ..., transfer_source: str | None = ..., secure_pause: bool | None = ..., group: QueueConversationCallEventTopicUriReference | None = ..., ani: str | None = ..., dnis: str | None = ..., document_id: str | None = ..., monitored_participant_id: str | None = ..., coached_participant_id: str | None = ..., barged_participant_id: str | None = ..., barged_time: _dt.datetime | None = ..., consult_participant_id: str | None = ..., fax_status: QueueConversationCallEventTopicFaxStatus | None = ..., public_ip_address: str | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicConversationDivisionMembership(Model):
     division: QueueConversationCallEventTopicDomainEntityRef | None
     entities: list[QueueConversationCallEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationCallEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationCallEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicConversationRoutingData(Model):
@@ -179,16 +155,12 @@ class QueueConversationCallEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationCallEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationCallEventTopicUriReference | None = ..., language: QueueConversationCallEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationCallEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationCallEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicDetail(Model):
     error_code: str | None
     field_name: str | None
     entity_id: str | None
     entity_name: str | None
-
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicDisposition(Model):
@@ -197,8 +169,6 @@ class QueueConversationCallEventTopicDisposition(Model):
     amd_timeout: QueueConversationCallEventTopicDispositionAmdTimeout | None
     silent_call_timeout: QueueConversationCallEventTopicDispositionSilentCallTimeout | None
 
-    def __init__(self, *, name: str | None = ..., analyzer: str | None = ..., amd_timeout: QueueConversationCallEventTopicDispositionAmdTimeout | None = ..., silent_call_timeout: QueueConversationCallEventTopicDispositionSilentCallTimeout | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicDispositionAmdTimeout(Model):
     timeout_ms: int | None
@@ -206,15 +176,11 @@ class QueueConversationCallEventTopicDispositionAmdTimeout(Model):
     timer_start_time: float | None
     timer_end_time: float | None
 
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_event: str | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicDispositionSilentCallTimeout(Model):
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
-
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicDivisionEntityRef(Model):
@@ -222,14 +188,10 @@ class QueueConversationCallEventTopicDivisionEntityRef(Model):
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationCallEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationCallEventTopicErrorBody(Model):
@@ -244,5 +206,3 @@ class QueueConversationCallEventTopicErrorBody(Model):
     details: list[QueueConversationCallEventTopicDetail] | None
     errors: list[QueueConversationCallEventTopicErrorBody] | None
     limit: QueueConversationCallEventTopicLimit | None
-
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[QueueConversationCallEventTopicDetail] | None = ..., errors: list[QueueConversationCallEventTopicErrorBody] | None = ..., limit: QueueConversationCallEventTopicLimit | None = ...) -> None: ...

@@ -23,8 +23,6 @@ class QueueConversationChatEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationChatEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationChatEventTopicUriReference | None = ..., language: QueueConversationChatEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationChatEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationChatEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicDetail(Model):
     error_code: str | None
@@ -32,22 +30,16 @@ class QueueConversationChatEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationChatEventTopicErrorBody(Model):
@@ -63,21 +55,15 @@ class QueueConversationChatEventTopicErrorBody(Model):
     errors: list[QueueConversationChatEventTopicErrorBody] | None
     limit: QueueConversationChatEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[QueueConversationChatEventTopicDetail] | None = ..., errors: list[QueueConversationChatEventTopicErrorBody] | None = ..., limit: QueueConversationChatEventTopicLimit | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationChatEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationChatEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class QueueConversationChatEventTopicJourneyContext(Model):
@@ -85,21 +71,15 @@ class QueueConversationChatEventTopicJourneyContext(Model):
     customer_session: QueueConversationChatEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationChatEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: QueueConversationChatEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationChatEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationChatEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationChatEventTopicLimit(Model):
@@ -108,8 +88,6 @@ class QueueConversationChatEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -117,21 +95,15 @@ class QueueConversationChatEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicScoredAgent(Model):
     agent: QueueConversationChatEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: QueueConversationChatEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class QueueConversationChatEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class QueueConversationChatEventTopicWrapup(Model):
@@ -140,8 +112,6 @@ class QueueConversationChatEventTopicWrapup(Model):
     tags: list[str] | None
     duration_seconds: int | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationCobrowseEventTopicCobrowseConversation(Model):
@@ -154,8 +124,6 @@ class QueueConversationCobrowseEventTopicCobrowseConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[QueueConversationCobrowseEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[QueueConversationCobrowseEventTopicCobrowseMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[QueueConversationCobrowseEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class QueueConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
@@ -205,14 +173,10 @@ class QueueConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
     provider_event_time: _dt.datetime | None
     controlling: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: QueueConversationCobrowseEventTopicUriReference | None = ..., queue: QueueConversationCobrowseEventTopicUriReference | None = ..., team: QueueConversationCobrowseEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: QueueConversationCobrowseEventTopicErrorBody | None = ..., script: QueueConversationCobrowseEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: QueueConversationCobrowseEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: QueueConversationCobrowseEventTopicUriReference | None = ..., wrapup: QueueConversationCobrowseEventTopicWrapup | None = ..., conversation_routing_data: QueueConversationCobrowseEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: QueueConversationCobrowseEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: QueueConversationCobrowseEventTopicQueueMediaSettings | None = ..., cobrowse_session_id: str | None = ..., cobrowse_role: str | None = ..., viewer_url: str | None = ..., provider_event_time: _dt.datetime | None = ..., controlling: list[str] | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicConversationDivisionMembership(Model):
     division: QueueConversationCobrowseEventTopicDomainEntityRef | None
     entities: list[QueueConversationCobrowseEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationCobrowseEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationCobrowseEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class QueueConversationCobrowseEventTopicConversationRoutingData(Model):
@@ -223,8 +187,6 @@ class QueueConversationCobrowseEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationCobrowseEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationCobrowseEventTopicUriReference | None = ..., language: QueueConversationCobrowseEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationCobrowseEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationCobrowseEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicDetail(Model):
     error_code: str | None
@@ -232,22 +194,16 @@ class QueueConversationCobrowseEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationCobrowseEventTopicErrorBody(Model):
@@ -263,21 +219,15 @@ class QueueConversationCobrowseEventTopicErrorBody(Model):
     errors: list[QueueConversationCobrowseEventTopicErrorBody] | None
     limit: QueueConversationCobrowseEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[QueueConversationCobrowseEventTopicDetail] | None = ..., errors: list[QueueConversationCobrowseEventTopicErrorBody] | None = ..., limit: QueueConversationCobrowseEventTopicLimit | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationCobrowseEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationCobrowseEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class QueueConversationCobrowseEventTopicJourneyContext(Model):
@@ -285,21 +235,15 @@ class QueueConversationCobrowseEventTopicJourneyContext(Model):
     customer_session: QueueConversationCobrowseEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationCobrowseEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: QueueConversationCobrowseEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationCobrowseEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationCobrowseEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationCobrowseEventTopicLimit(Model):
@@ -308,8 +252,6 @@ class QueueConversationCobrowseEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -317,21 +259,15 @@ class QueueConversationCobrowseEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicScoredAgent(Model):
     agent: QueueConversationCobrowseEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: QueueConversationCobrowseEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class QueueConversationCobrowseEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class QueueConversationCobrowseEventTopicWrapup(Model):
@@ -341,8 +277,6 @@ class QueueConversationCobrowseEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicAttachment(Model):
     attachment_id: str | None
@@ -351,14 +285,10 @@ class QueueConversationEmailEventTopicAttachment(Model):
     content_type: str | None
     content_length: int | None
 
-    def __init__(self, *, attachment_id: str | None = ..., name: str | None = ..., content_uri: str | None = ..., content_type: str | None = ..., content_length: int | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicConversationDivisionMembership(Model):
     division: QueueConversationEmailEventTopicDomainEntityRef | None
     entities: list[QueueConversationEmailEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationEmailEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationEmailEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class QueueConversationEmailEventTopicConversationRoutingData(Model):
@@ -369,8 +299,6 @@ class QueueConversationEmailEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationEmailEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationEmailEventTopicUriReference | None = ..., language: QueueConversationEmailEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationEmailEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationEmailEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicDetail(Model):
     error_code: str | None
@@ -378,22 +306,16 @@ class QueueConversationEmailEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationEmailEventTopicEmailConversation(Model):
@@ -406,8 +328,6 @@ class QueueConversationEmailEventTopicEmailConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[QueueConversationEmailEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[QueueConversationEmailEventTopicEmailMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[QueueConversationEmailEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class QueueConversationEmailEventTopicEmailMediaParticipant(Model):
@@ -458,8 +378,6 @@ class QueueConversationEmailEventTopicEmailMediaParticipant(Model):
     draft_attachments: list[QueueConversationEmailEventTopicAttachment] | None
     spam: bool | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: QueueConversationEmailEventTopicUriReference | None = ..., queue: QueueConversationEmailEventTopicUriReference | None = ..., team: QueueConversationEmailEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: QueueConversationEmailEventTopicErrorBody | None = ..., script: QueueConversationEmailEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: QueueConversationEmailEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: QueueConversationEmailEventTopicUriReference | None = ..., wrapup: QueueConversationEmailEventTopicWrapup | None = ..., conversation_routing_data: QueueConversationEmailEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: QueueConversationEmailEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: QueueConversationEmailEventTopicQueueMediaSettings | None = ..., subject: str | None = ..., messages_sent: int | None = ..., auto_generated: bool | None = ..., message_id: str | None = ..., draft_attachments: list[QueueConversationEmailEventTopicAttachment] | None = ..., spam: bool | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicErrorBody(Model):
     message: str | None
@@ -474,21 +392,15 @@ class QueueConversationEmailEventTopicErrorBody(Model):
     errors: list[QueueConversationEmailEventTopicErrorBody] | None
     limit: QueueConversationEmailEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[QueueConversationEmailEventTopicDetail] | None = ..., errors: list[QueueConversationEmailEventTopicErrorBody] | None = ..., limit: QueueConversationEmailEventTopicLimit | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationEmailEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationEmailEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class QueueConversationEmailEventTopicJourneyContext(Model):
@@ -496,21 +408,15 @@ class QueueConversationEmailEventTopicJourneyContext(Model):
     customer_session: QueueConversationEmailEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationEmailEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: QueueConversationEmailEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationEmailEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationEmailEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationEmailEventTopicLimit(Model):
@@ -519,8 +425,6 @@ class QueueConversationEmailEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -528,21 +432,15 @@ class QueueConversationEmailEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicScoredAgent(Model):
     agent: QueueConversationEmailEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: QueueConversationEmailEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class QueueConversationEmailEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class QueueConversationEmailEventTopicWrapup(Model):
@@ -552,8 +450,6 @@ class QueueConversationEmailEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicAddress(Model):
     name: str | None
@@ -562,15 +458,11 @@ class QueueConversationEventTopicAddress(Model):
     address_raw: str | None
     address_displayable: str | None
 
-    def __init__(self, *, name: str | None = ..., name_raw: str | None = ..., address_normalized: str | None = ..., address_raw: str | None = ..., address_displayable: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicAfterCallWork(Model):
     state: str | None
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, state: str | None = ..., start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicAttachment(Model):
@@ -579,8 +471,6 @@ class QueueConversationEventTopicAttachment(Model):
     content_uri: str | None
     content_type: str | None
     content_length: int | None
-
-    def __init__(self, *, attachment_id: str | None = ..., name: str | None = ..., content_uri: str | None = ..., content_type: str | None = ..., content_length: int | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicCall(Model):
@@ -619,8 +509,6 @@ class QueueConversationEventTopicCall(Model):
     transfer_source: str | None
     public_ip_address: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., recording: bool | None = ..., recording_state: str | None = ..., recorders_state: QueueConversationEventTopicRecordersState | None = ..., muted: bool | None = ..., confined: bool | None = ..., held: bool | None = ..., secure_pause: bool | None = ..., error_info: QueueConversationEventTopicErrorDetails | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., direction: str | None = ..., document_id: str | None = ..., pcSelf: QueueConversationEventTopicAddress | None = ..., other: QueueConversationEventTopicAddress | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., disconnect_reasons: list[QueueConversationEventTopicDisconnectReason] | None = ..., fax_status: QueueConversationEventTopicFaxStatus | None = ..., uui_data: str | None = ..., barged_time: _dt.datetime | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., after_call_work: QueueConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None = ..., disposition: QueueConversationEventTopicDisposition | None = ..., transfer_source: str | None = ..., public_ip_address: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicCallback(Model):
     state: str | None
@@ -651,8 +539,6 @@ class QueueConversationEventTopicCallback(Model):
     caller_id_name: str | None
     queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., direction: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., dialer_preview: QueueConversationEventTopicDialerPreview | None = ..., voicemail: QueueConversationEventTopicVoicemail | None = ..., callback_numbers: list[str] | None = ..., callback_user_name: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., external_campaign: bool | None = ..., skip_enabled: bool | None = ..., provider: str | None = ..., timeout_seconds: int | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., callback_scheduled_time: _dt.datetime | None = ..., automated_callback_config_id: str | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., after_call_work: QueueConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., caller_id: str | None = ..., caller_id_name: str | None = ..., queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicChat(Model):
     state: str | None
@@ -673,8 +559,6 @@ class QueueConversationEventTopicChat(Model):
     after_call_work: QueueConversationEventTopicAfterCallWork | None
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., room_id: str | None = ..., avatar_image_url: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., journey_context: QueueConversationEventTopicJourneyContext | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., after_call_work: QueueConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicCobrowse(Model):
@@ -698,5 +582,3 @@ class QueueConversationEventTopicCobrowse(Model):
     after_call_work: QueueConversationEventTopicAfterCallWork | None
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., disconnect_type: str | None = ..., id: str | None = ..., pcSelf: QueueConversationEventTopicAddress | None = ..., room_id: str | None = ..., cobrowse_session_id: str | None = ..., cobrowse_role: str | None = ..., controlling: list[str] | None = ..., viewer_url: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., provider_event_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., after_call_work: QueueConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None = ...) -> None: ...

@@ -32,14 +32,10 @@ class QueueConversationEventTopicConversation(Model):
     consultation_conversations: list[QueueConversationEventTopicDomainEntityRef] | None
     divisions: list[QueueConversationEventTopicConversationDivisionMembership] | None
 
-    def __init__(self, *, id: str | None = ..., max_participants: int | None = ..., participants: list[QueueConversationEventTopicParticipant] | None = ..., recent_transfers: list[QueueConversationEventTopicTransferResponse] | None = ..., recording_state: str | None = ..., address: str | None = ..., external_tag: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., secure_pause: bool | None = ..., inactivity_timeout: _dt.datetime | None = ..., associated_conversation: QueueConversationEventTopicDomainEntityRef | None = ..., consultation_conversations: list[QueueConversationEventTopicDomainEntityRef] | None = ..., divisions: list[QueueConversationEventTopicConversationDivisionMembership] | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicConversationDivisionMembership(Model):
     division: QueueConversationEventTopicDomainEntityRef | None
     entities: list[QueueConversationEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicConversationRoutingData(Model):
@@ -50,8 +46,6 @@ class QueueConversationEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationEventTopicUriReference | None = ..., language: QueueConversationEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicDialerPreview(Model):
     id: str | None
@@ -60,16 +54,12 @@ class QueueConversationEventTopicDialerPreview(Model):
     campaign_id: str | None
     phone_number_columns: list[QueueConversationEventTopicPhoneNumberColumn] | None
 
-    def __init__(self, *, id: str | None = ..., contact_id: str | None = ..., contact_list_id: str | None = ..., campaign_id: str | None = ..., phone_number_columns: list[QueueConversationEventTopicPhoneNumberColumn] | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicDisconnectReason(Model):
     type: str | None
     code: int | None
     phrase: str | None
     reason: str | None
-
-    def __init__(self, *, type: str | None = ..., code: int | None = ..., phrase: str | None = ..., reason: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicDisposition(Model):
@@ -78,8 +68,6 @@ class QueueConversationEventTopicDisposition(Model):
     amd_timeout: QueueConversationEventTopicDispositionAmdTimeout | None
     silent_call_timeout: QueueConversationEventTopicDispositionSilentCallTimeout | None
 
-    def __init__(self, *, name: str | None = ..., analyzer: str | None = ..., amd_timeout: QueueConversationEventTopicDispositionAmdTimeout | None = ..., silent_call_timeout: QueueConversationEventTopicDispositionSilentCallTimeout | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicDispositionAmdTimeout(Model):
     timeout_ms: int | None
@@ -87,15 +75,11 @@ class QueueConversationEventTopicDispositionAmdTimeout(Model):
     timer_start_time: float | None
     timer_end_time: float | None
 
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_event: str | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicDispositionSilentCallTimeout(Model):
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
-
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicDivisionEntityRef(Model):
@@ -103,14 +87,10 @@ class QueueConversationEventTopicDivisionEntityRef(Model):
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicEmail(Model):
@@ -140,8 +120,6 @@ class QueueConversationEventTopicEmail(Model):
     resume_time: _dt.datetime | None
     park_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., held: bool | None = ..., auto_generated: bool | None = ..., subject: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., messages_sent: int | None = ..., error_info: QueueConversationEventTopicErrorDetails | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., message_id: str | None = ..., direction: str | None = ..., draft_attachments: list[QueueConversationEventTopicAttachment] | None = ..., spam: bool | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., after_call_work: QueueConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicErrorDetails(Model):
     status: int | None
@@ -151,8 +129,6 @@ class QueueConversationEventTopicErrorDetails(Model):
     message_params: dict[str, str] | None
     context_id: str | None
     uri: str | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., uri: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicFaxStatus(Model):
@@ -164,8 +140,6 @@ class QueueConversationEventTopicFaxStatus(Model):
     baud_rate: int | None
     page_errors: int | None
     line_errors: int | None
-
-    def __init__(self, *, direction: str | None = ..., expected_pages: int | None = ..., active_page: int | None = ..., lines_transmitted: int | None = ..., bytes_transmitted: int | None = ..., baud_rate: int | None = ..., page_errors: int | None = ..., line_errors: int | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicInternalMessage(Model):
@@ -183,28 +157,20 @@ class QueueConversationEventTopicInternalMessage(Model):
     from_address: QueueConversationEventTopicAddress | None
     messages: list[QueueConversationEventTopicInternalMessageDetails] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., provider: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., target_user_id: str | None = ..., source_user_id: str | None = ..., to_address: QueueConversationEventTopicAddress | None = ..., from_address: QueueConversationEventTopicAddress | None = ..., messages: list[QueueConversationEventTopicInternalMessageDetails] | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicInternalMessageDetails(Model):
     message_id: str | None
     message_time: _dt.datetime | None
-
-    def __init__(self, *, message_id: str | None = ..., message_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicJourneyContext(Model):
@@ -212,21 +178,15 @@ class QueueConversationEventTopicJourneyContext(Model):
     customer_session: QueueConversationEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: QueueConversationEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicMessage(Model):
@@ -261,8 +221,6 @@ class QueueConversationEventTopicMessage(Model):
     resume_time: _dt.datetime | None
     park_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., held: bool | None = ..., error_info: QueueConversationEventTopicErrorDetails | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., to_address: QueueConversationEventTopicAddress | None = ..., from_address: QueueConversationEventTopicAddress | None = ..., messages: list[QueueConversationEventTopicMessageDetails] | None = ..., messages_transcript_uri: str | None = ..., type: str | None = ..., recipient_country: str | None = ..., recipient_type: str | None = ..., journey_context: QueueConversationEventTopicJourneyContext | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., after_call_work: QueueConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., engagement_source: str | None = ..., byo_sms_integration_id: str | None = ..., queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicMessageDetails(Model):
     message_id: str | None
@@ -275,8 +233,6 @@ class QueueConversationEventTopicMessageDetails(Model):
     message_metadata: QueueConversationEventTopicMessageMetadata | None
     social_visibility: str | None
 
-    def __init__(self, *, message_id: str | None = ..., message_time: _dt.datetime | None = ..., message_status: str | None = ..., message_segment_count: int | None = ..., media: list[QueueConversationEventTopicMessageMedia] | None = ..., error_info: QueueConversationEventTopicErrorDetails | None = ..., stickers: list[QueueConversationEventTopicMessageSticker] | None = ..., message_metadata: QueueConversationEventTopicMessageMetadata | None = ..., social_visibility: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicMessageMedia(Model):
     url: str | None
@@ -285,36 +241,26 @@ class QueueConversationEventTopicMessageMedia(Model):
     name: str | None
     id: str | None
 
-    def __init__(self, *, url: str | None = ..., media_type: str | None = ..., content_length_bytes: int | None = ..., name: str | None = ..., id: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicMessageMetadata(Model):
     type: str | None
     events: list[QueueConversationEventTopicMessageMetadataEvent] | None
     content: list[QueueConversationEventTopicMessageMetadataContent] | None
 
-    def __init__(self, *, type: str | None = ..., events: list[QueueConversationEventTopicMessageMetadataEvent] | None = ..., content: list[QueueConversationEventTopicMessageMetadataContent] | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicMessageMetadataContent(Model):
     content_type: str | None
     sub_type: str | None
-
-    def __init__(self, *, content_type: str | None = ..., sub_type: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicMessageMetadataEvent(Model):
     event_type: str | None
     sub_type: str | None
 
-    def __init__(self, *, event_type: str | None = ..., sub_type: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicMessageSticker(Model):
     url: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicParticipant(Model):
@@ -362,14 +308,10 @@ class QueueConversationEventTopicParticipant(Model):
     videos: list[QueueConversationEventTopicVideo] | None
     workflow: QueueConversationEventTopicWorkflow | None
 
-    def __init__(self, *, id: str | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., external_contact_initial_division_id: str | None = ..., external_organization_id: str | None = ..., name: str | None = ..., queue_id: str | None = ..., group_id: str | None = ..., team_id: str | None = ..., purpose: str | None = ..., consult_participant_id: str | None = ..., address: str | None = ..., wrapup_required: bool | None = ..., wrapup_expected: bool | None = ..., wrapup_prompt: str | None = ..., wrapup_timeout_ms: int | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., conversation_routing_data: QueueConversationEventTopicConversationRoutingData | None = ..., alerting_timeout_ms: int | None = ..., monitored_participant_id: str | None = ..., screen_monitored_participant_id: str | None = ..., coached_participant_id: str | None = ..., barged_participant_id: str | None = ..., media_roles: list[str] | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., attributes: dict[str, str] | None = ..., calls: list[QueueConversationEventTopicCall] | None = ..., callbacks: list[QueueConversationEventTopicCallback] | None = ..., chats: list[QueueConversationEventTopicChat] | None = ..., cobrowsesessions: list[QueueConversationEventTopicCobrowse] | None = ..., emails: list[QueueConversationEventTopicEmail] | None = ..., messages: list[QueueConversationEventTopicMessage] | None = ..., internal_messages: list[QueueConversationEventTopicInternalMessage] | None = ..., screen_monitorings: list[QueueConversationEventTopicScreenMonitoring] | None = ..., screenshares: list[QueueConversationEventTopicScreenShare] | None = ..., social_expressions: list[QueueConversationEventTopicSocialExpression] | None = ..., videos: list[QueueConversationEventTopicVideo] | None = ..., workflow: QueueConversationEventTopicWorkflow | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicPhoneNumberColumn(Model):
     column_name: str | None
     type: str | None
-
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicQueueMediaSettings(Model):
@@ -378,8 +320,6 @@ class QueueConversationEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicRecordersState(Model):
     adhoc_state: str | None
@@ -387,14 +327,10 @@ class QueueConversationEventTopicRecordersState(Model):
     agent_experience_state: str | None
     snippet_state: str | None
 
-    def __init__(self, *, adhoc_state: str | None = ..., customer_experience_state: str | None = ..., agent_experience_state: str | None = ..., snippet_state: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicScoredAgent(Model):
     agent: QueueConversationEventTopicUriReference | None
     score: int | None
-
-    def __init__(self, *, agent: QueueConversationEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicScreenMonitoring(Model):
@@ -409,8 +345,6 @@ class QueueConversationEventTopicScreenMonitoring(Model):
     screen_monitoring_id: str | None
     monitoring_type: str | None
     count: int | None
-
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., provider: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., target_user_id: str | None = ..., screen_monitoring_id: str | None = ..., monitoring_type: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicScreenShare(Model):
@@ -431,8 +365,6 @@ class QueueConversationEventTopicScreenShare(Model):
     after_call_work: QueueConversationEventTopicAfterCallWork | None
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., pcSelf: QueueConversationEventTopicAddress | None = ..., id: str | None = ..., context: str | None = ..., sharing: bool | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., peer_count: int | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., after_call_work: QueueConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicSocialExpression(Model):
@@ -456,27 +388,19 @@ class QueueConversationEventTopicSocialExpression(Model):
     after_call_work: QueueConversationEventTopicAfterCallWork | None
     after_call_work_required: bool | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., social_media_id: str | None = ..., social_media_hub: str | None = ..., social_user_name: str | None = ..., preview_text: str | None = ..., recording_id: str | None = ..., held: bool | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., after_call_work: QueueConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicTransferDestination(Model):
     user_id: str | None
     address: str | None
 
-    def __init__(self, *, user_id: str | None = ..., address: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicTransferInitiator(Model):
     user_id: str | None
-
-    def __init__(self, *, user_id: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicTransferModifedBy(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicTransferResponse(Model):
@@ -488,14 +412,10 @@ class QueueConversationEventTopicTransferResponse(Model):
     destination: QueueConversationEventTopicTransferDestination | None
     transfer_type: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., date_issued: _dt.datetime | None = ..., initiator: QueueConversationEventTopicTransferInitiator | None = ..., modified_by: QueueConversationEventTopicTransferModifedBy | None = ..., destination: QueueConversationEventTopicTransferDestination | None = ..., transfer_type: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicVideo(Model):
@@ -520,20 +440,14 @@ class QueueConversationEventTopicVideo(Model):
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., pcSelf: QueueConversationEventTopicAddress | None = ..., id: str | None = ..., context: str | None = ..., audio_muted: bool | None = ..., video_muted: bool | None = ..., sharing_screen: bool | None = ..., peer_count: int | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., msids: list[str] | None = ..., wrapup: QueueConversationEventTopicWrapup | None = ..., after_call_work: QueueConversationEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicVoicemail(Model):
     id: str | None
     upload_status: str | None
 
-    def __init__(self, *, id: str | None = ..., upload_status: str | None = ...) -> None: ...
-
 
 class QueueConversationEventTopicWorkflow(Model):
     workflow_id: str | None
-
-    def __init__(self, *, workflow_id: str | None = ...) -> None: ...
 
 
 class QueueConversationEventTopicWrapup(Model):
@@ -543,14 +457,10 @@ class QueueConversationEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicConversationDivisionMembership(Model):
     division: QueueConversationMessageEventTopicDomainEntityRef | None
     entities: list[QueueConversationMessageEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationMessageEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationMessageEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class QueueConversationMessageEventTopicConversationRoutingData(Model):
@@ -561,13 +471,9 @@ class QueueConversationMessageEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationMessageEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationMessageEventTopicUriReference | None = ..., language: QueueConversationMessageEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationMessageEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationMessageEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicDetail(Model):
     error_code: str | None
     field_name: str | None
     entity_id: str | None
     entity_name: str | None
-
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...

@@ -18,14 +18,10 @@ class QueueConversationMessageEventTopicDivisionEntityRef(Model):
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationMessageEventTopicErrorBody(Model):
@@ -41,8 +37,6 @@ class QueueConversationMessageEventTopicErrorBody(Model):
     errors: list[QueueConversationMessageEventTopicErrorBody] | None
     limit: QueueConversationMessageEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[QueueConversationMessageEventTopicDetail] | None = ..., errors: list[QueueConversationMessageEventTopicErrorBody] | None = ..., limit: QueueConversationMessageEventTopicLimit | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicErrorDetails(Model):
     status: int | None
@@ -53,21 +47,15 @@ class QueueConversationMessageEventTopicErrorDetails(Model):
     context_id: str | None
     uri: str | None
 
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., uri: str | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationMessageEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationMessageEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class QueueConversationMessageEventTopicJourneyContext(Model):
@@ -75,21 +63,15 @@ class QueueConversationMessageEventTopicJourneyContext(Model):
     customer_session: QueueConversationMessageEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationMessageEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: QueueConversationMessageEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationMessageEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationMessageEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationMessageEventTopicLimit(Model):
@@ -97,8 +79,6 @@ class QueueConversationMessageEventTopicLimit(Model):
     namespace: str | None
     value: int | None
     documented: bool | None
-
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
 
 
 class QueueConversationMessageEventTopicMessageConversation(Model):
@@ -112,8 +92,6 @@ class QueueConversationMessageEventTopicMessageConversation(Model):
     inactivity_timeout: _dt.datetime | None
     divisions: list[QueueConversationMessageEventTopicConversationDivisionMembership] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[QueueConversationMessageEventTopicMessageMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[QueueConversationMessageEventTopicConversationDivisionMembership] | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicMessageDetails(Model):
     message: QueueConversationMessageEventTopicUriReference | None
@@ -126,8 +104,6 @@ class QueueConversationMessageEventTopicMessageDetails(Model):
     message_metadata: QueueConversationMessageEventTopicMessageMetadata | None
     social_visibility: str | None
 
-    def __init__(self, *, message: QueueConversationMessageEventTopicUriReference | None = ..., message_time: _dt.datetime | None = ..., message_segment_count: int | None = ..., message_status: str | None = ..., media: list[QueueConversationMessageEventTopicMessageMedia] | None = ..., stickers: list[QueueConversationMessageEventTopicMessageSticker] | None = ..., error_info: QueueConversationMessageEventTopicErrorDetails | None = ..., message_metadata: QueueConversationMessageEventTopicMessageMetadata | None = ..., social_visibility: str | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicMessageMedia(Model):
     url: str | None
@@ -135,8 +111,6 @@ class QueueConversationMessageEventTopicMessageMedia(Model):
     content_length_bytes: int | None
     name: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., media_type: str | None = ..., content_length_bytes: int | None = ..., name: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class QueueConversationMessageEventTopicMessageMediaParticipant(Model):
@@ -187,5 +161,3 @@ class QueueConversationMessageEventTopicMessageMediaParticipant(Model):
     byo_sms_integration_id: str | None
     engagement_source: str | None
     monitored_participant_id: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: QueueConversationMessageEventTopicUriReference | None = ..., queue: QueueConversationMessageEventTopicUriReference | None = ..., team: QueueConversationMessageEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: QueueConversationMessageEventTopicErrorBody | None = ..., script: QueueConversationMessageEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: QueueConversationMessageEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: QueueConversationMessageEventTopicUriReference | None = ..., wrapup: QueueConversationMessageEventTopicWrapup | None = ..., conversation_routing_data: QueueConversationMessageEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: QueueConversationMessageEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: QueueConversationMessageEventTopicQueueMediaSettings | None = ..., messages: list[QueueConversationMessageEventTopicMessageDetails] | None = ..., type: str | None = ..., recipient_country: str | None = ..., recipient_type: str | None = ..., byo_sms_integration_id: str | None = ..., engagement_source: str | None = ..., monitored_participant_id: str | None = ...) -> None: ...

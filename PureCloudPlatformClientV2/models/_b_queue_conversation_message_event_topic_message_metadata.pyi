@@ -10,28 +10,20 @@ class QueueConversationMessageEventTopicMessageMetadata(Model):
     events: list[QueueConversationMessageEventTopicMessageMetadataEvent] | None
     content: list[QueueConversationMessageEventTopicMessageMetadataContent] | None
 
-    def __init__(self, *, type: str | None = ..., events: list[QueueConversationMessageEventTopicMessageMetadataEvent] | None = ..., content: list[QueueConversationMessageEventTopicMessageMetadataContent] | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicMessageMetadataContent(Model):
     content_type: str | None
     sub_type: str | None
-
-    def __init__(self, *, content_type: str | None = ..., sub_type: str | None = ...) -> None: ...
 
 
 class QueueConversationMessageEventTopicMessageMetadataEvent(Model):
     event_type: str | None
     sub_type: str | None
 
-    def __init__(self, *, event_type: str | None = ..., sub_type: str | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicMessageSticker(Model):
     url: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class QueueConversationMessageEventTopicQueueMediaSettings(Model):
@@ -40,18 +32,12 @@ class QueueConversationMessageEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicScoredAgent(Model):
     agent: QueueConversationMessageEventTopicUriReference | None
     score: int | None
 
-    def __init__(self, *, agent: QueueConversationMessageEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
-
 
 class QueueConversationMessageEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...

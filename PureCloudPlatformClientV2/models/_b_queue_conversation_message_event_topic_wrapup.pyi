@@ -27,14 +27,10 @@ class QueueConversationMessageEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicConversationDivisionMembership(Model):
     division: QueueConversationScreenShareEventTopicDomainEntityRef | None
     entities: list[QueueConversationScreenShareEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationScreenShareEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationScreenShareEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class QueueConversationScreenShareEventTopicConversationRoutingData(Model):
@@ -45,8 +41,6 @@ class QueueConversationScreenShareEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationScreenShareEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationScreenShareEventTopicUriReference | None = ..., language: QueueConversationScreenShareEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationScreenShareEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationScreenShareEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicDetail(Model):
     error_code: str | None
@@ -54,22 +48,16 @@ class QueueConversationScreenShareEventTopicDetail(Model):
     entity_id: str | None
     entity_name: str | None
 
-    def __init__(self, *, error_code: str | None = ..., field_name: str | None = ..., entity_id: str | None = ..., entity_name: str | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicDivisionEntityRef(Model):
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationScreenShareEventTopicErrorBody(Model):
@@ -85,21 +73,15 @@ class QueueConversationScreenShareEventTopicErrorBody(Model):
     errors: list[QueueConversationScreenShareEventTopicErrorBody] | None
     limit: QueueConversationScreenShareEventTopicLimit | None
 
-    def __init__(self, *, message: str | None = ..., code: str | None = ..., status: int | None = ..., entity_id: str | None = ..., entity_name: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., details: list[QueueConversationScreenShareEventTopicDetail] | None = ..., errors: list[QueueConversationScreenShareEventTopicErrorBody] | None = ..., limit: QueueConversationScreenShareEventTopicLimit | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationScreenShareEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationScreenShareEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class QueueConversationScreenShareEventTopicJourneyContext(Model):
@@ -107,21 +89,15 @@ class QueueConversationScreenShareEventTopicJourneyContext(Model):
     customer_session: QueueConversationScreenShareEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationScreenShareEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: QueueConversationScreenShareEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationScreenShareEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationScreenShareEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationScreenShareEventTopicLimit(Model):
@@ -130,8 +106,6 @@ class QueueConversationScreenShareEventTopicLimit(Model):
     value: int | None
     documented: bool | None
 
-    def __init__(self, *, key: str | None = ..., namespace: str | None = ..., value: int | None = ..., documented: bool | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicQueueMediaSettings(Model):
     alerting_timeout_seconds: int | None
@@ -139,14 +113,10 @@ class QueueConversationScreenShareEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicScoredAgent(Model):
     agent: QueueConversationScreenShareEventTopicUriReference | None
     score: int | None
-
-    def __init__(self, *, agent: QueueConversationScreenShareEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class QueueConversationScreenShareEventTopicScreenShareConversation(Model):
@@ -159,8 +129,6 @@ class QueueConversationScreenShareEventTopicScreenShareConversation(Model):
     access_attributes: list[str] | None
     inactivity_timeout: _dt.datetime | None
     divisions: list[QueueConversationScreenShareEventTopicConversationDivisionMembership] | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., participants: list[QueueConversationScreenShareEventTopicScreenShareMediaParticipant] | None = ..., other_media_uris: list[str] | None = ..., address: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., inactivity_timeout: _dt.datetime | None = ..., divisions: list[QueueConversationScreenShareEventTopicConversationDivisionMembership] | None = ...) -> None: ...
 
 
 class QueueConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
@@ -208,14 +176,10 @@ class QueueConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
     peer_count: int | None
     sharing: bool | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., address: str | None = ..., start_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., start_hold_time: _dt.datetime | None = ..., purpose: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., disconnect_type: str | None = ..., held: bool | None = ..., wrapup_required: bool | None = ..., wrapup_prompt: str | None = ..., user: QueueConversationScreenShareEventTopicUriReference | None = ..., queue: QueueConversationScreenShareEventTopicUriReference | None = ..., team: QueueConversationScreenShareEventTopicUriReference | None = ..., attributes: dict[str, str] | None = ..., error_info: QueueConversationScreenShareEventTopicErrorBody | None = ..., script: QueueConversationScreenShareEventTopicUriReference | None = ..., wrapup_timeout_ms: int | None = ..., wrapup_skipped: bool | None = ..., alerting_timeout_ms: int | None = ..., provider: str | None = ..., external_contact: QueueConversationScreenShareEventTopicUriReference | None = ..., external_contact_initial_division_id: str | None = ..., external_organization: QueueConversationScreenShareEventTopicUriReference | None = ..., wrapup: QueueConversationScreenShareEventTopicWrapup | None = ..., conversation_routing_data: QueueConversationScreenShareEventTopicConversationRoutingData | None = ..., peer: str | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., journey_context: QueueConversationScreenShareEventTopicJourneyContext | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ..., media_roles: list[str] | None = ..., queue_media_settings: QueueConversationScreenShareEventTopicQueueMediaSettings | None = ..., context: str | None = ..., peer_count: int | None = ..., sharing: bool | None = ...) -> None: ...
-
 
 class QueueConversationScreenShareEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class QueueConversationScreenShareEventTopicWrapup(Model):
@@ -225,8 +189,6 @@ class QueueConversationScreenShareEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicAddress(Model):
     name: str | None
@@ -235,15 +197,11 @@ class QueueConversationSocialExpressionEventTopicAddress(Model):
     address_raw: str | None
     address_displayable: str | None
 
-    def __init__(self, *, name: str | None = ..., name_raw: str | None = ..., address_normalized: str | None = ..., address_raw: str | None = ..., address_displayable: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicAfterCallWork(Model):
     state: str | None
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, state: str | None = ..., start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicAttachment(Model):
@@ -252,8 +210,6 @@ class QueueConversationSocialExpressionEventTopicAttachment(Model):
     content_uri: str | None
     content_type: str | None
     content_length: int | None
-
-    def __init__(self, *, attachment_id: str | None = ..., name: str | None = ..., content_uri: str | None = ..., content_type: str | None = ..., content_length: int | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicCall(Model):
@@ -292,8 +248,6 @@ class QueueConversationSocialExpressionEventTopicCall(Model):
     transfer_source: str | None
     public_ip_address: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., recording: bool | None = ..., recording_state: str | None = ..., recorders_state: QueueConversationSocialExpressionEventTopicRecordersState | None = ..., muted: bool | None = ..., confined: bool | None = ..., held: bool | None = ..., secure_pause: bool | None = ..., error_info: QueueConversationSocialExpressionEventTopicErrorDetails | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., direction: str | None = ..., document_id: str | None = ..., pcSelf: QueueConversationSocialExpressionEventTopicAddress | None = ..., other: QueueConversationSocialExpressionEventTopicAddress | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., disconnect_reasons: list[QueueConversationSocialExpressionEventTopicDisconnectReason] | None = ..., fax_status: QueueConversationSocialExpressionEventTopicFaxStatus | None = ..., uui_data: str | None = ..., barged_time: _dt.datetime | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None = ..., disposition: QueueConversationSocialExpressionEventTopicDisposition | None = ..., transfer_source: str | None = ..., public_ip_address: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicCallback(Model):
     state: str | None
@@ -324,8 +278,6 @@ class QueueConversationSocialExpressionEventTopicCallback(Model):
     caller_id_name: str | None
     queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., direction: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., dialer_preview: QueueConversationSocialExpressionEventTopicDialerPreview | None = ..., voicemail: QueueConversationSocialExpressionEventTopicVoicemail | None = ..., callback_numbers: list[str] | None = ..., callback_user_name: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., external_campaign: bool | None = ..., skip_enabled: bool | None = ..., provider: str | None = ..., timeout_seconds: int | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., callback_scheduled_time: _dt.datetime | None = ..., automated_callback_config_id: str | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., caller_id: str | None = ..., caller_id_name: str | None = ..., queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicChat(Model):
     state: str | None
@@ -346,8 +298,6 @@ class QueueConversationSocialExpressionEventTopicChat(Model):
     after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., room_id: str | None = ..., avatar_image_url: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., journey_context: QueueConversationSocialExpressionEventTopicJourneyContext | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicCobrowse(Model):
@@ -372,8 +322,6 @@ class QueueConversationSocialExpressionEventTopicCobrowse(Model):
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., disconnect_type: str | None = ..., id: str | None = ..., pcSelf: QueueConversationSocialExpressionEventTopicAddress | None = ..., room_id: str | None = ..., cobrowse_session_id: str | None = ..., cobrowse_role: str | None = ..., controlling: list[str] | None = ..., viewer_url: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., provider_event_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicConversation(Model):
     id: str | None
@@ -391,14 +339,10 @@ class QueueConversationSocialExpressionEventTopicConversation(Model):
     consultation_conversations: list[QueueConversationSocialExpressionEventTopicDomainEntityRef] | None
     divisions: list[QueueConversationSocialExpressionEventTopicConversationDivisionMembership] | None
 
-    def __init__(self, *, id: str | None = ..., max_participants: int | None = ..., participants: list[QueueConversationSocialExpressionEventTopicParticipant] | None = ..., recent_transfers: list[QueueConversationSocialExpressionEventTopicTransferResponse] | None = ..., recording_state: str | None = ..., address: str | None = ..., external_tag: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., secure_pause: bool | None = ..., inactivity_timeout: _dt.datetime | None = ..., associated_conversation: QueueConversationSocialExpressionEventTopicDomainEntityRef | None = ..., consultation_conversations: list[QueueConversationSocialExpressionEventTopicDomainEntityRef] | None = ..., divisions: list[QueueConversationSocialExpressionEventTopicConversationDivisionMembership] | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicConversationDivisionMembership(Model):
     division: QueueConversationSocialExpressionEventTopicDomainEntityRef | None
     entities: list[QueueConversationSocialExpressionEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationSocialExpressionEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationSocialExpressionEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicConversationRoutingData(Model):
@@ -409,8 +353,6 @@ class QueueConversationSocialExpressionEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationSocialExpressionEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationSocialExpressionEventTopicUriReference | None = ..., language: QueueConversationSocialExpressionEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationSocialExpressionEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationSocialExpressionEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicDialerPreview(Model):
     id: str | None
@@ -419,13 +361,9 @@ class QueueConversationSocialExpressionEventTopicDialerPreview(Model):
     campaign_id: str | None
     phone_number_columns: list[QueueConversationSocialExpressionEventTopicPhoneNumberColumn] | None
 
-    def __init__(self, *, id: str | None = ..., contact_id: str | None = ..., contact_list_id: str | None = ..., campaign_id: str | None = ..., phone_number_columns: list[QueueConversationSocialExpressionEventTopicPhoneNumberColumn] | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicDisconnectReason(Model):
     type: str | None
     code: int | None
     phrase: str | None
     reason: str | None
-
-    def __init__(self, *, type: str | None = ..., code: int | None = ..., phrase: str | None = ..., reason: str | None = ...) -> None: ...

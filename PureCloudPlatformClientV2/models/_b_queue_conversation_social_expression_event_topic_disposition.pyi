@@ -15,8 +15,6 @@ class QueueConversationSocialExpressionEventTopicDisposition(Model):
     amd_timeout: QueueConversationSocialExpressionEventTopicDispositionAmdTimeout | None
     silent_call_timeout: QueueConversationSocialExpressionEventTopicDispositionSilentCallTimeout | None
 
-    def __init__(self, *, name: str | None = ..., analyzer: str | None = ..., amd_timeout: QueueConversationSocialExpressionEventTopicDispositionAmdTimeout | None = ..., silent_call_timeout: QueueConversationSocialExpressionEventTopicDispositionSilentCallTimeout | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicDispositionAmdTimeout(Model):
     timeout_ms: int | None
@@ -24,15 +22,11 @@ class QueueConversationSocialExpressionEventTopicDispositionAmdTimeout(Model):
     timer_start_time: float | None
     timer_end_time: float | None
 
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_event: str | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicDispositionSilentCallTimeout(Model):
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
-
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicDivisionEntityRef(Model):
@@ -40,14 +34,10 @@ class QueueConversationSocialExpressionEventTopicDivisionEntityRef(Model):
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicEmail(Model):
@@ -77,8 +67,6 @@ class QueueConversationSocialExpressionEventTopicEmail(Model):
     resume_time: _dt.datetime | None
     park_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., held: bool | None = ..., auto_generated: bool | None = ..., subject: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., messages_sent: int | None = ..., error_info: QueueConversationSocialExpressionEventTopicErrorDetails | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., message_id: str | None = ..., direction: str | None = ..., draft_attachments: list[QueueConversationSocialExpressionEventTopicAttachment] | None = ..., spam: bool | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicErrorDetails(Model):
     status: int | None
@@ -88,8 +76,6 @@ class QueueConversationSocialExpressionEventTopicErrorDetails(Model):
     message_params: dict[str, str] | None
     context_id: str | None
     uri: str | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., uri: str | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicFaxStatus(Model):
@@ -101,5 +87,3 @@ class QueueConversationSocialExpressionEventTopicFaxStatus(Model):
     baud_rate: int | None
     page_errors: int | None
     line_errors: int | None
-
-    def __init__(self, *, direction: str | None = ..., expected_pages: int | None = ..., active_page: int | None = ..., lines_transmitted: int | None = ..., bytes_transmitted: int | None = ..., baud_rate: int | None = ..., page_errors: int | None = ..., line_errors: int | None = ...) -> None: ...

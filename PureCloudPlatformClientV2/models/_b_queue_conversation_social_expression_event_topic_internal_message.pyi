@@ -35,28 +35,20 @@ class QueueConversationSocialExpressionEventTopicInternalMessage(Model):
     from_address: QueueConversationSocialExpressionEventTopicAddress | None
     messages: list[QueueConversationSocialExpressionEventTopicInternalMessageDetails] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., provider: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., target_user_id: str | None = ..., source_user_id: str | None = ..., to_address: QueueConversationSocialExpressionEventTopicAddress | None = ..., from_address: QueueConversationSocialExpressionEventTopicAddress | None = ..., messages: list[QueueConversationSocialExpressionEventTopicInternalMessageDetails] | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicInternalMessageDetails(Model):
     message_id: str | None
     message_time: _dt.datetime | None
-
-    def __init__(self, *, message_id: str | None = ..., message_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationSocialExpressionEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationSocialExpressionEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicJourneyContext(Model):
@@ -64,21 +56,15 @@ class QueueConversationSocialExpressionEventTopicJourneyContext(Model):
     customer_session: QueueConversationSocialExpressionEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationSocialExpressionEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: QueueConversationSocialExpressionEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationSocialExpressionEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationSocialExpressionEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicMessage(Model):
@@ -113,8 +99,6 @@ class QueueConversationSocialExpressionEventTopicMessage(Model):
     resume_time: _dt.datetime | None
     park_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., held: bool | None = ..., error_info: QueueConversationSocialExpressionEventTopicErrorDetails | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., to_address: QueueConversationSocialExpressionEventTopicAddress | None = ..., from_address: QueueConversationSocialExpressionEventTopicAddress | None = ..., messages: list[QueueConversationSocialExpressionEventTopicMessageDetails] | None = ..., messages_transcript_uri: str | None = ..., type: str | None = ..., recipient_country: str | None = ..., recipient_type: str | None = ..., journey_context: QueueConversationSocialExpressionEventTopicJourneyContext | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., engagement_source: str | None = ..., byo_sms_integration_id: str | None = ..., queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicMessageDetails(Model):
     message_id: str | None
@@ -127,8 +111,6 @@ class QueueConversationSocialExpressionEventTopicMessageDetails(Model):
     message_metadata: QueueConversationSocialExpressionEventTopicMessageMetadata | None
     social_visibility: str | None
 
-    def __init__(self, *, message_id: str | None = ..., message_time: _dt.datetime | None = ..., message_status: str | None = ..., message_segment_count: int | None = ..., media: list[QueueConversationSocialExpressionEventTopicMessageMedia] | None = ..., error_info: QueueConversationSocialExpressionEventTopicErrorDetails | None = ..., stickers: list[QueueConversationSocialExpressionEventTopicMessageSticker] | None = ..., message_metadata: QueueConversationSocialExpressionEventTopicMessageMetadata | None = ..., social_visibility: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicMessageMedia(Model):
     url: str | None
@@ -137,36 +119,26 @@ class QueueConversationSocialExpressionEventTopicMessageMedia(Model):
     name: str | None
     id: str | None
 
-    def __init__(self, *, url: str | None = ..., media_type: str | None = ..., content_length_bytes: int | None = ..., name: str | None = ..., id: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicMessageMetadata(Model):
     type: str | None
     events: list[QueueConversationSocialExpressionEventTopicMessageMetadataEvent] | None
     content: list[QueueConversationSocialExpressionEventTopicMessageMetadataContent] | None
 
-    def __init__(self, *, type: str | None = ..., events: list[QueueConversationSocialExpressionEventTopicMessageMetadataEvent] | None = ..., content: list[QueueConversationSocialExpressionEventTopicMessageMetadataContent] | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicMessageMetadataContent(Model):
     content_type: str | None
     sub_type: str | None
-
-    def __init__(self, *, content_type: str | None = ..., sub_type: str | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicMessageMetadataEvent(Model):
     event_type: str | None
     sub_type: str | None
 
-    def __init__(self, *, event_type: str | None = ..., sub_type: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicMessageSticker(Model):
     url: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicParticipant(Model):
@@ -214,14 +186,10 @@ class QueueConversationSocialExpressionEventTopicParticipant(Model):
     videos: list[QueueConversationSocialExpressionEventTopicVideo] | None
     workflow: QueueConversationSocialExpressionEventTopicWorkflow | None
 
-    def __init__(self, *, id: str | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., external_contact_initial_division_id: str | None = ..., external_organization_id: str | None = ..., name: str | None = ..., queue_id: str | None = ..., group_id: str | None = ..., team_id: str | None = ..., purpose: str | None = ..., consult_participant_id: str | None = ..., address: str | None = ..., wrapup_required: bool | None = ..., wrapup_expected: bool | None = ..., wrapup_prompt: str | None = ..., wrapup_timeout_ms: int | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., conversation_routing_data: QueueConversationSocialExpressionEventTopicConversationRoutingData | None = ..., alerting_timeout_ms: int | None = ..., monitored_participant_id: str | None = ..., screen_monitored_participant_id: str | None = ..., coached_participant_id: str | None = ..., barged_participant_id: str | None = ..., media_roles: list[str] | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., attributes: dict[str, str] | None = ..., calls: list[QueueConversationSocialExpressionEventTopicCall] | None = ..., callbacks: list[QueueConversationSocialExpressionEventTopicCallback] | None = ..., chats: list[QueueConversationSocialExpressionEventTopicChat] | None = ..., cobrowsesessions: list[QueueConversationSocialExpressionEventTopicCobrowse] | None = ..., emails: list[QueueConversationSocialExpressionEventTopicEmail] | None = ..., messages: list[QueueConversationSocialExpressionEventTopicMessage] | None = ..., internal_messages: list[QueueConversationSocialExpressionEventTopicInternalMessage] | None = ..., screen_monitorings: list[QueueConversationSocialExpressionEventTopicScreenMonitoring] | None = ..., screenshares: list[QueueConversationSocialExpressionEventTopicScreenShare] | None = ..., social_expressions: list[QueueConversationSocialExpressionEventTopicSocialExpression] | None = ..., videos: list[QueueConversationSocialExpressionEventTopicVideo] | None = ..., workflow: QueueConversationSocialExpressionEventTopicWorkflow | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicPhoneNumberColumn(Model):
     column_name: str | None
     type: str | None
-
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicQueueMediaSettings(Model):
@@ -229,5 +197,3 @@ class QueueConversationSocialExpressionEventTopicQueueMediaSettings(Model):
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
-
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...

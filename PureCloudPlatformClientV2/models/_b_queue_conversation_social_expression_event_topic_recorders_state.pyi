@@ -16,14 +16,10 @@ class QueueConversationSocialExpressionEventTopicRecordersState(Model):
     agent_experience_state: str | None
     snippet_state: str | None
 
-    def __init__(self, *, adhoc_state: str | None = ..., customer_experience_state: str | None = ..., agent_experience_state: str | None = ..., snippet_state: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicScoredAgent(Model):
     agent: QueueConversationSocialExpressionEventTopicUriReference | None
     score: int | None
-
-    def __init__(self, *, agent: QueueConversationSocialExpressionEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicScreenMonitoring(Model):
@@ -38,8 +34,6 @@ class QueueConversationSocialExpressionEventTopicScreenMonitoring(Model):
     screen_monitoring_id: str | None
     monitoring_type: str | None
     count: int | None
-
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., provider: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., target_user_id: str | None = ..., screen_monitoring_id: str | None = ..., monitoring_type: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicScreenShare(Model):
@@ -60,8 +54,6 @@ class QueueConversationSocialExpressionEventTopicScreenShare(Model):
     after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., pcSelf: QueueConversationSocialExpressionEventTopicAddress | None = ..., id: str | None = ..., context: str | None = ..., sharing: bool | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., peer_count: int | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicSocialExpression(Model):
@@ -84,5 +76,3 @@ class QueueConversationSocialExpressionEventTopicSocialExpression(Model):
     wrapup: QueueConversationSocialExpressionEventTopicWrapup | None
     after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None
     after_call_work_required: bool | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., social_media_id: str | None = ..., social_media_hub: str | None = ..., social_user_name: str | None = ..., preview_text: str | None = ..., recording_id: str | None = ..., held: bool | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ...) -> None: ...

@@ -13,20 +13,14 @@ class QueueConversationSocialExpressionEventTopicTransferDestination(Model):
     user_id: str | None
     address: str | None
 
-    def __init__(self, *, user_id: str | None = ..., address: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicTransferInitiator(Model):
     user_id: str | None
-
-    def __init__(self, *, user_id: str | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicTransferModifedBy(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicTransferResponse(Model):
@@ -38,14 +32,10 @@ class QueueConversationSocialExpressionEventTopicTransferResponse(Model):
     destination: QueueConversationSocialExpressionEventTopicTransferDestination | None
     transfer_type: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., date_issued: _dt.datetime | None = ..., initiator: QueueConversationSocialExpressionEventTopicTransferInitiator | None = ..., modified_by: QueueConversationSocialExpressionEventTopicTransferModifedBy | None = ..., destination: QueueConversationSocialExpressionEventTopicTransferDestination | None = ..., transfer_type: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class QueueConversationSocialExpressionEventTopicVideo(Model):
@@ -70,11 +60,7 @@ class QueueConversationSocialExpressionEventTopicVideo(Model):
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., pcSelf: QueueConversationSocialExpressionEventTopicAddress | None = ..., id: str | None = ..., context: str | None = ..., audio_muted: bool | None = ..., video_muted: bool | None = ..., sharing_screen: bool | None = ..., peer_count: int | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., msids: list[str] | None = ..., wrapup: QueueConversationSocialExpressionEventTopicWrapup | None = ..., after_call_work: QueueConversationSocialExpressionEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationSocialExpressionEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicVoicemail(Model):
     id: str | None
     upload_status: str | None
-
-    def __init__(self, *, id: str | None = ..., upload_status: str | None = ...) -> None: ...

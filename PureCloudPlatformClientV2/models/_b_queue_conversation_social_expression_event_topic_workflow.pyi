@@ -20,8 +20,6 @@ from ._b_queue_conversation_video_event_topic_journey_context import QueueConver
 class QueueConversationSocialExpressionEventTopicWorkflow(Model):
     workflow_id: str | None
 
-    def __init__(self, *, workflow_id: str | None = ...) -> None: ...
-
 
 class QueueConversationSocialExpressionEventTopicWrapup(Model):
     code: str | None
@@ -29,8 +27,6 @@ class QueueConversationSocialExpressionEventTopicWrapup(Model):
     tags: list[str] | None
     duration_seconds: int | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicAddress(Model):
@@ -40,15 +36,11 @@ class QueueConversationVideoEventTopicAddress(Model):
     address_raw: str | None
     address_displayable: str | None
 
-    def __init__(self, *, name: str | None = ..., name_raw: str | None = ..., address_normalized: str | None = ..., address_raw: str | None = ..., address_displayable: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicAfterCallWork(Model):
     state: str | None
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
-
-    def __init__(self, *, state: str | None = ..., start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicAttachment(Model):
@@ -57,8 +49,6 @@ class QueueConversationVideoEventTopicAttachment(Model):
     content_uri: str | None
     content_type: str | None
     content_length: int | None
-
-    def __init__(self, *, attachment_id: str | None = ..., name: str | None = ..., content_uri: str | None = ..., content_type: str | None = ..., content_length: int | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicCall(Model):
@@ -97,8 +87,6 @@ class QueueConversationVideoEventTopicCall(Model):
     transfer_source: str | None
     public_ip_address: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., recording: bool | None = ..., recording_state: str | None = ..., recorders_state: QueueConversationVideoEventTopicRecordersState | None = ..., muted: bool | None = ..., confined: bool | None = ..., held: bool | None = ..., secure_pause: bool | None = ..., error_info: QueueConversationVideoEventTopicErrorDetails | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., direction: str | None = ..., document_id: str | None = ..., pcSelf: QueueConversationVideoEventTopicAddress | None = ..., other: QueueConversationVideoEventTopicAddress | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., disconnect_reasons: list[QueueConversationVideoEventTopicDisconnectReason] | None = ..., fax_status: QueueConversationVideoEventTopicFaxStatus | None = ..., uui_data: str | None = ..., barged_time: _dt.datetime | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., after_call_work: QueueConversationVideoEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None = ..., disposition: QueueConversationVideoEventTopicDisposition | None = ..., transfer_source: str | None = ..., public_ip_address: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicCallback(Model):
     state: str | None
@@ -129,8 +117,6 @@ class QueueConversationVideoEventTopicCallback(Model):
     caller_id_name: str | None
     queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., direction: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., dialer_preview: QueueConversationVideoEventTopicDialerPreview | None = ..., voicemail: QueueConversationVideoEventTopicVoicemail | None = ..., callback_numbers: list[str] | None = ..., callback_user_name: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., external_campaign: bool | None = ..., skip_enabled: bool | None = ..., provider: str | None = ..., timeout_seconds: int | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., callback_scheduled_time: _dt.datetime | None = ..., automated_callback_config_id: str | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., after_call_work: QueueConversationVideoEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., caller_id: str | None = ..., caller_id_name: str | None = ..., queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicChat(Model):
     state: str | None
@@ -151,8 +137,6 @@ class QueueConversationVideoEventTopicChat(Model):
     after_call_work: QueueConversationVideoEventTopicAfterCallWork | None
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., room_id: str | None = ..., avatar_image_url: str | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., journey_context: QueueConversationVideoEventTopicJourneyContext | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., after_call_work: QueueConversationVideoEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicCobrowse(Model):
@@ -177,8 +161,6 @@ class QueueConversationVideoEventTopicCobrowse(Model):
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., disconnect_type: str | None = ..., id: str | None = ..., pcSelf: QueueConversationVideoEventTopicAddress | None = ..., room_id: str | None = ..., cobrowse_session_id: str | None = ..., cobrowse_role: str | None = ..., controlling: list[str] | None = ..., viewer_url: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., provider_event_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., after_call_work: QueueConversationVideoEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicConversation(Model):
     id: str | None
@@ -196,14 +178,10 @@ class QueueConversationVideoEventTopicConversation(Model):
     consultation_conversations: list[QueueConversationVideoEventTopicDomainEntityRef] | None
     divisions: list[QueueConversationVideoEventTopicConversationDivisionMembership] | None
 
-    def __init__(self, *, id: str | None = ..., max_participants: int | None = ..., participants: list[QueueConversationVideoEventTopicParticipant] | None = ..., recent_transfers: list[QueueConversationVideoEventTopicTransferResponse] | None = ..., recording_state: str | None = ..., address: str | None = ..., external_tag: str | None = ..., utilization_label_id: str | None = ..., access_attributes: list[str] | None = ..., secure_pause: bool | None = ..., inactivity_timeout: _dt.datetime | None = ..., associated_conversation: QueueConversationVideoEventTopicDomainEntityRef | None = ..., consultation_conversations: list[QueueConversationVideoEventTopicDomainEntityRef] | None = ..., divisions: list[QueueConversationVideoEventTopicConversationDivisionMembership] | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicConversationDivisionMembership(Model):
     division: QueueConversationVideoEventTopicDomainEntityRef | None
     entities: list[QueueConversationVideoEventTopicDivisionEntityRef] | None
-
-    def __init__(self, *, division: QueueConversationVideoEventTopicDomainEntityRef | None = ..., entities: list[QueueConversationVideoEventTopicDivisionEntityRef] | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicConversationRoutingData(Model):
@@ -214,8 +192,6 @@ class QueueConversationVideoEventTopicConversationRoutingData(Model):
     scored_agents: list[QueueConversationVideoEventTopicScoredAgent] | None
     skill_expression_id: str | None
 
-    def __init__(self, *, queue: QueueConversationVideoEventTopicUriReference | None = ..., language: QueueConversationVideoEventTopicUriReference | None = ..., priority: int | None = ..., skills: list[QueueConversationVideoEventTopicUriReference] | None = ..., scored_agents: list[QueueConversationVideoEventTopicScoredAgent] | None = ..., skill_expression_id: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicDialerPreview(Model):
     id: str | None
@@ -224,16 +200,12 @@ class QueueConversationVideoEventTopicDialerPreview(Model):
     campaign_id: str | None
     phone_number_columns: list[QueueConversationVideoEventTopicPhoneNumberColumn] | None
 
-    def __init__(self, *, id: str | None = ..., contact_id: str | None = ..., contact_list_id: str | None = ..., campaign_id: str | None = ..., phone_number_columns: list[QueueConversationVideoEventTopicPhoneNumberColumn] | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicDisconnectReason(Model):
     type: str | None
     code: int | None
     phrase: str | None
     reason: str | None
-
-    def __init__(self, *, type: str | None = ..., code: int | None = ..., phrase: str | None = ..., reason: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicDisposition(Model):
@@ -242,8 +214,6 @@ class QueueConversationVideoEventTopicDisposition(Model):
     amd_timeout: QueueConversationVideoEventTopicDispositionAmdTimeout | None
     silent_call_timeout: QueueConversationVideoEventTopicDispositionSilentCallTimeout | None
 
-    def __init__(self, *, name: str | None = ..., analyzer: str | None = ..., amd_timeout: QueueConversationVideoEventTopicDispositionAmdTimeout | None = ..., silent_call_timeout: QueueConversationVideoEventTopicDispositionSilentCallTimeout | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicDispositionAmdTimeout(Model):
     timeout_ms: int | None
@@ -251,15 +221,11 @@ class QueueConversationVideoEventTopicDispositionAmdTimeout(Model):
     timer_start_time: float | None
     timer_end_time: float | None
 
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_event: str | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicDispositionSilentCallTimeout(Model):
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
-
-    def __init__(self, *, timeout_ms: int | None = ..., timer_start_time: float | None = ..., timer_end_time: float | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicDivisionEntityRef(Model):
@@ -267,14 +233,10 @@ class QueueConversationVideoEventTopicDivisionEntityRef(Model):
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., date_division_updated: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicDomainEntityRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicEmail(Model):
@@ -303,5 +265,3 @@ class QueueConversationVideoEventTopicEmail(Model):
     queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None
     resume_time: _dt.datetime | None
     park_time: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., held: bool | None = ..., auto_generated: bool | None = ..., subject: str | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., messages_sent: int | None = ..., error_info: QueueConversationVideoEventTopicErrorDetails | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., message_id: str | None = ..., direction: str | None = ..., draft_attachments: list[QueueConversationVideoEventTopicAttachment] | None = ..., spam: bool | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., after_call_work: QueueConversationVideoEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ...) -> None: ...

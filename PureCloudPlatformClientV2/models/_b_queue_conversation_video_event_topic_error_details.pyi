@@ -15,8 +15,6 @@ class QueueConversationVideoEventTopicErrorDetails(Model):
     context_id: str | None
     uri: str | None
 
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_with_params: str | None = ..., message_params: dict[str, str] | None = ..., context_id: str | None = ..., uri: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicFaxStatus(Model):
     direction: str | None
@@ -27,8 +25,6 @@ class QueueConversationVideoEventTopicFaxStatus(Model):
     baud_rate: int | None
     page_errors: int | None
     line_errors: int | None
-
-    def __init__(self, *, direction: str | None = ..., expected_pages: int | None = ..., active_page: int | None = ..., lines_transmitted: int | None = ..., bytes_transmitted: int | None = ..., baud_rate: int | None = ..., page_errors: int | None = ..., line_errors: int | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicInternalMessage(Model):
@@ -46,25 +42,17 @@ class QueueConversationVideoEventTopicInternalMessage(Model):
     from_address: QueueConversationVideoEventTopicAddress | None
     messages: list[QueueConversationVideoEventTopicInternalMessageDetails] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., provider: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., target_user_id: str | None = ..., source_user_id: str | None = ..., to_address: QueueConversationVideoEventTopicAddress | None = ..., from_address: QueueConversationVideoEventTopicAddress | None = ..., messages: list[QueueConversationVideoEventTopicInternalMessageDetails] | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicInternalMessageDetails(Model):
     message_id: str | None
     message_time: _dt.datetime | None
-
-    def __init__(self, *, message_id: str | None = ..., message_time: _dt.datetime | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicJourneyAction(Model):
     id: str | None
     action_map: QueueConversationVideoEventTopicJourneyActionMap | None
 
-    def __init__(self, *, id: str | None = ..., action_map: QueueConversationVideoEventTopicJourneyActionMap | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicJourneyActionMap(Model):
     id: str | None
     version: int | None
-
-    def __init__(self, *, id: str | None = ..., version: int | None = ...) -> None: ...

@@ -46,21 +46,15 @@ class QueueConversationVideoEventTopicJourneyContext(Model):
     customer_session: QueueConversationVideoEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationVideoEventTopicJourneyAction | None
 
-    def __init__(self, *, customer: QueueConversationVideoEventTopicJourneyCustomer | None = ..., customer_session: QueueConversationVideoEventTopicJourneyCustomerSession | None = ..., triggering_action: QueueConversationVideoEventTopicJourneyAction | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicJourneyCustomer(Model):
     id: str | None
     id_type: str | None
 
-    def __init__(self, *, id: str | None = ..., id_type: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicJourneyCustomerSession(Model):
     id: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicMessage(Model):
@@ -95,8 +89,6 @@ class QueueConversationVideoEventTopicMessage(Model):
     resume_time: _dt.datetime | None
     park_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., direction: str | None = ..., held: bool | None = ..., error_info: QueueConversationVideoEventTopicErrorDetails | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., to_address: QueueConversationVideoEventTopicAddress | None = ..., from_address: QueueConversationVideoEventTopicAddress | None = ..., messages: list[QueueConversationVideoEventTopicMessageDetails] | None = ..., messages_transcript_uri: str | None = ..., type: str | None = ..., recipient_country: str | None = ..., recipient_type: str | None = ..., journey_context: QueueConversationVideoEventTopicJourneyContext | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., after_call_work: QueueConversationVideoEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., agent_assistant_id: str | None = ..., engagement_source: str | None = ..., byo_sms_integration_id: str | None = ..., queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None = ..., resume_time: _dt.datetime | None = ..., park_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicMessageDetails(Model):
     message_id: str | None
@@ -109,8 +101,6 @@ class QueueConversationVideoEventTopicMessageDetails(Model):
     message_metadata: QueueConversationVideoEventTopicMessageMetadata | None
     social_visibility: str | None
 
-    def __init__(self, *, message_id: str | None = ..., message_time: _dt.datetime | None = ..., message_status: str | None = ..., message_segment_count: int | None = ..., media: list[QueueConversationVideoEventTopicMessageMedia] | None = ..., error_info: QueueConversationVideoEventTopicErrorDetails | None = ..., stickers: list[QueueConversationVideoEventTopicMessageSticker] | None = ..., message_metadata: QueueConversationVideoEventTopicMessageMetadata | None = ..., social_visibility: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicMessageMedia(Model):
     url: str | None
@@ -119,36 +109,26 @@ class QueueConversationVideoEventTopicMessageMedia(Model):
     name: str | None
     id: str | None
 
-    def __init__(self, *, url: str | None = ..., media_type: str | None = ..., content_length_bytes: int | None = ..., name: str | None = ..., id: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicMessageMetadata(Model):
     type: str | None
     events: list[QueueConversationVideoEventTopicMessageMetadataEvent] | None
     content: list[QueueConversationVideoEventTopicMessageMetadataContent] | None
 
-    def __init__(self, *, type: str | None = ..., events: list[QueueConversationVideoEventTopicMessageMetadataEvent] | None = ..., content: list[QueueConversationVideoEventTopicMessageMetadataContent] | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicMessageMetadataContent(Model):
     content_type: str | None
     sub_type: str | None
-
-    def __init__(self, *, content_type: str | None = ..., sub_type: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicMessageMetadataEvent(Model):
     event_type: str | None
     sub_type: str | None
 
-    def __init__(self, *, event_type: str | None = ..., sub_type: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicMessageSticker(Model):
     url: str | None
     id: str | None
-
-    def __init__(self, *, url: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicParticipant(Model):
@@ -196,14 +176,10 @@ class QueueConversationVideoEventTopicParticipant(Model):
     videos: list[QueueConversationVideoEventTopicVideo] | None
     workflow: QueueConversationVideoEventTopicWorkflow | None
 
-    def __init__(self, *, id: str | None = ..., connected_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., user_id: str | None = ..., external_contact_id: str | None = ..., external_contact_initial_division_id: str | None = ..., external_organization_id: str | None = ..., name: str | None = ..., queue_id: str | None = ..., group_id: str | None = ..., team_id: str | None = ..., purpose: str | None = ..., consult_participant_id: str | None = ..., address: str | None = ..., wrapup_required: bool | None = ..., wrapup_expected: bool | None = ..., wrapup_prompt: str | None = ..., wrapup_timeout_ms: int | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., start_acw_time: _dt.datetime | None = ..., end_acw_time: _dt.datetime | None = ..., conversation_routing_data: QueueConversationVideoEventTopicConversationRoutingData | None = ..., alerting_timeout_ms: int | None = ..., monitored_participant_id: str | None = ..., screen_monitored_participant_id: str | None = ..., coached_participant_id: str | None = ..., barged_participant_id: str | None = ..., media_roles: list[str] | None = ..., screen_recording_state: str | None = ..., flagged_reason: str | None = ..., attributes: dict[str, str] | None = ..., calls: list[QueueConversationVideoEventTopicCall] | None = ..., callbacks: list[QueueConversationVideoEventTopicCallback] | None = ..., chats: list[QueueConversationVideoEventTopicChat] | None = ..., cobrowsesessions: list[QueueConversationVideoEventTopicCobrowse] | None = ..., emails: list[QueueConversationVideoEventTopicEmail] | None = ..., messages: list[QueueConversationVideoEventTopicMessage] | None = ..., internal_messages: list[QueueConversationVideoEventTopicInternalMessage] | None = ..., screen_monitorings: list[QueueConversationVideoEventTopicScreenMonitoring] | None = ..., screenshares: list[QueueConversationVideoEventTopicScreenShare] | None = ..., social_expressions: list[QueueConversationVideoEventTopicSocialExpression] | None = ..., videos: list[QueueConversationVideoEventTopicVideo] | None = ..., workflow: QueueConversationVideoEventTopicWorkflow | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicPhoneNumberColumn(Model):
     column_name: str | None
     type: str | None
-
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicQueueMediaSettings(Model):
@@ -212,8 +188,6 @@ class QueueConversationVideoEventTopicQueueMediaSettings(Model):
     manual_answer_alert_tone_seconds: float | None
     enable_auto_answer: bool | None
 
-    def __init__(self, *, alerting_timeout_seconds: int | None = ..., auto_answer_alert_tone_seconds: float | None = ..., manual_answer_alert_tone_seconds: float | None = ..., enable_auto_answer: bool | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicRecordersState(Model):
     adhoc_state: str | None
@@ -221,14 +195,10 @@ class QueueConversationVideoEventTopicRecordersState(Model):
     agent_experience_state: str | None
     snippet_state: str | None
 
-    def __init__(self, *, adhoc_state: str | None = ..., customer_experience_state: str | None = ..., agent_experience_state: str | None = ..., snippet_state: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicScoredAgent(Model):
     agent: QueueConversationVideoEventTopicUriReference | None
     score: int | None
-
-    def __init__(self, *, agent: QueueConversationVideoEventTopicUriReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicScreenMonitoring(Model):
@@ -243,8 +213,6 @@ class QueueConversationVideoEventTopicScreenMonitoring(Model):
     screen_monitoring_id: str | None
     monitoring_type: str | None
     count: int | None
-
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., initial_state: str | None = ..., provider: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., target_user_id: str | None = ..., screen_monitoring_id: str | None = ..., monitoring_type: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicScreenShare(Model):
@@ -265,8 +233,6 @@ class QueueConversationVideoEventTopicScreenShare(Model):
     after_call_work: QueueConversationVideoEventTopicAfterCallWork | None
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None
-
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., pcSelf: QueueConversationVideoEventTopicAddress | None = ..., id: str | None = ..., context: str | None = ..., sharing: bool | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., peer_count: int | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., after_call_work: QueueConversationVideoEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicSocialExpression(Model):
@@ -290,27 +256,19 @@ class QueueConversationVideoEventTopicSocialExpression(Model):
     after_call_work: QueueConversationVideoEventTopicAfterCallWork | None
     after_call_work_required: bool | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., social_media_id: str | None = ..., social_media_hub: str | None = ..., social_user_name: str | None = ..., preview_text: str | None = ..., recording_id: str | None = ..., held: bool | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., after_call_work: QueueConversationVideoEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicTransferDestination(Model):
     user_id: str | None
     address: str | None
 
-    def __init__(self, *, user_id: str | None = ..., address: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicTransferInitiator(Model):
     user_id: str | None
-
-    def __init__(self, *, user_id: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicTransferModifedBy(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicTransferResponse(Model):
@@ -322,14 +280,10 @@ class QueueConversationVideoEventTopicTransferResponse(Model):
     destination: QueueConversationVideoEventTopicTransferDestination | None
     transfer_type: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., date_issued: _dt.datetime | None = ..., initiator: QueueConversationVideoEventTopicTransferInitiator | None = ..., modified_by: QueueConversationVideoEventTopicTransferModifedBy | None = ..., destination: QueueConversationVideoEventTopicTransferDestination | None = ..., transfer_type: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicVideo(Model):
@@ -354,20 +308,14 @@ class QueueConversationVideoEventTopicVideo(Model):
     after_call_work_required: bool | None
     queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., pcSelf: QueueConversationVideoEventTopicAddress | None = ..., id: str | None = ..., context: str | None = ..., audio_muted: bool | None = ..., video_muted: bool | None = ..., sharing_screen: bool | None = ..., peer_count: int | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., disconnect_type: str | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., msids: list[str] | None = ..., wrapup: QueueConversationVideoEventTopicWrapup | None = ..., after_call_work: QueueConversationVideoEventTopicAfterCallWork | None = ..., after_call_work_required: bool | None = ..., queue_media_settings: QueueConversationVideoEventTopicQueueMediaSettings | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicVoicemail(Model):
     id: str | None
     upload_status: str | None
 
-    def __init__(self, *, id: str | None = ..., upload_status: str | None = ...) -> None: ...
-
 
 class QueueConversationVideoEventTopicWorkflow(Model):
     workflow_id: str | None
-
-    def __init__(self, *, workflow_id: str | None = ...) -> None: ...
 
 
 class QueueConversationVideoEventTopicWrapup(Model):
@@ -377,14 +325,10 @@ class QueueConversationVideoEventTopicWrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
 
-    def __init__(self, *, code: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ...) -> None: ...
-
 
 class QueueEmailAddress(Model):
     domain: DomainEntityRef | None
     route: InboundRoute | None
-
-    def __init__(self, *, domain: DomainEntityRef | None = ..., route: InboundRoute | None = ...) -> None: ...
 
 
 class QueueEntityListing(Model):
@@ -398,8 +342,6 @@ class QueueEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[Queue] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class QueueFullReference(Model):
@@ -446,8 +388,6 @@ class QueueFullReference(Model):
     suppress_in_queue_call_recording: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., member_count: int | None = ..., user_member_count: int | None = ..., joined_member_count: int | None = ..., media_settings: QueueMediaSettings | None = ..., routing_rules: list[RoutingRule] | None = ..., conditional_group_routing: ConditionalGroupRouting | None = ..., conditional_group_activation: ConditionalGroupActivation | None = ..., bullseye: Bullseye | None = ..., scoring_method: str | None = ..., last_agent_routing_mode: str | None = ..., acw_settings: AcwSettings | None = ..., skill_evaluation_method: str | None = ..., member_groups: list[MemberGroup] | None = ..., queue_flow: DomainEntityRef | None = ..., email_in_queue_flow: DomainEntityRef | None = ..., message_in_queue_flow: DomainEntityRef | None = ..., whisper_prompt: DomainEntityRef | None = ..., on_hold_prompt: DomainEntityRef | None = ..., default_media_language: str | None = ..., auto_answer_only: bool | None = ..., canned_response_libraries: CannedResponseLibraries | None = ..., enable_transcription: bool | None = ..., enable_audio_monitoring: bool | None = ..., enable_manual_assignment: bool | None = ..., agent_owned_routing: AgentOwnedRouting | None = ..., direct_routing: DirectRouting | None = ..., calling_party_name: str | None = ..., calling_party_number: str | None = ..., default_scripts: dict[str, Script] | None = ..., outbound_messaging_addresses: QueueMessagingAddresses | None = ..., outbound_email_address: QueueEmailAddress | None = ..., peer_id: str | None = ..., suppress_in_queue_call_recording: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class QueueMediaSettings(Model):
     call: MediaSettings | None
@@ -455,8 +395,6 @@ class QueueMediaSettings(Model):
     chat: MediaSettings | None
     email: EmailMediaSettings | None
     message: MessageMediaSettings | None
-
-    def __init__(self, *, call: MediaSettings | None = ..., callback: CallbackMediaSettings | None = ..., chat: MediaSettings | None = ..., email: EmailMediaSettings | None = ..., message: MessageMediaSettings | None = ...) -> None: ...
 
 
 class QueueMember(Model):
@@ -469,8 +407,6 @@ class QueueMember(Model):
     routing_status: RoutingStatus | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., user: User | None = ..., ring_number: int | None = ..., joined: bool | None = ..., member_by: str | None = ..., routing_status: RoutingStatus | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class QueueMemberEntityListing(Model):
     entities: list[QueueMember] | None
@@ -480,8 +416,6 @@ class QueueMemberEntityListing(Model):
     self_uri: str | None
     next_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[QueueMember] | None = ..., page_number: int | None = ..., page_size: int | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class QueueMemberEntityListingV1(Model):
@@ -496,22 +430,16 @@ class QueueMemberEntityListingV1(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[QueueMember] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class QueueMessagingAddresses(Model):
     sms_address: DomainEntityRef | None
     open_messaging_recipient: DomainEntityRef | None
     whats_app_recipient: DomainEntityRef | None
 
-    def __init__(self, *, sms_address: DomainEntityRef | None = ..., open_messaging_recipient: DomainEntityRef | None = ..., whats_app_recipient: DomainEntityRef | None = ...) -> None: ...
-
 
 class QueueObservationDataContainer(Model):
     group: dict[str, str] | None
     data: list[ObservationMetricData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[ObservationMetricData] | None = ...) -> None: ...
 
 
 class QueueObservationQuery(Model):
@@ -519,22 +447,16 @@ class QueueObservationQuery(Model):
     metrics: list[str] | None
     detail_metrics: list[str] | None
 
-    def __init__(self, *, filter: QueueObservationQueryFilter | None = ..., metrics: list[str] | None = ..., detail_metrics: list[str] | None = ...) -> None: ...
-
 
 class QueueObservationQueryClause(Model):
     type: str | None
     predicates: list[QueueObservationQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[QueueObservationQueryPredicate] | None = ...) -> None: ...
 
 
 class QueueObservationQueryFilter(Model):
     type: str | None
     clauses: list[QueueObservationQueryClause] | None
     predicates: list[QueueObservationQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[QueueObservationQueryClause] | None = ..., predicates: list[QueueObservationQueryPredicate] | None = ...) -> None: ...
 
 
 class QueueObservationQueryPredicate(Model):
@@ -544,21 +466,15 @@ class QueueObservationQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class QueueObservationQueryResponse(Model):
     system_to_organization_mappings: dict[str, list[str]] | None
     results: list[QueueObservationDataContainer] | None
 
-    def __init__(self, *, system_to_organization_mappings: dict[str, list[str]] | None = ..., results: list[QueueObservationDataContainer] | None = ...) -> None: ...
-
 
 class QueueReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class QueueRequest(Model):
@@ -605,8 +521,6 @@ class QueueRequest(Model):
     suppress_in_queue_call_recording: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., member_count: int | None = ..., user_member_count: int | None = ..., joined_member_count: int | None = ..., media_settings: QueueMediaSettings | None = ..., routing_rules: list[RoutingRule] | None = ..., conditional_group_routing: ConditionalGroupRouting | None = ..., conditional_group_activation: ConditionalGroupActivation | None = ..., bullseye: Bullseye | None = ..., scoring_method: str | None = ..., last_agent_routing_mode: str | None = ..., acw_settings: AcwSettings | None = ..., skill_evaluation_method: str | None = ..., member_groups: list[MemberGroup] | None = ..., queue_flow: DomainEntityRef | None = ..., email_in_queue_flow: DomainEntityRef | None = ..., message_in_queue_flow: DomainEntityRef | None = ..., whisper_prompt: DomainEntityRef | None = ..., on_hold_prompt: DomainEntityRef | None = ..., default_media_language: str | None = ..., auto_answer_only: bool | None = ..., canned_response_libraries: CannedResponseLibraries | None = ..., enable_transcription: bool | None = ..., enable_audio_monitoring: bool | None = ..., enable_manual_assignment: bool | None = ..., agent_owned_routing: AgentOwnedRouting | None = ..., direct_routing: DirectRouting | None = ..., calling_party_name: str | None = ..., calling_party_number: str | None = ..., default_scripts: dict[str, Script] | None = ..., outbound_messaging_addresses: QueueMessagingAddresses | None = ..., outbound_email_address: QueueEmailAddress | None = ..., peer_id: str | None = ..., suppress_in_queue_call_recording: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class QueueUserEventTopicObject(Model):
     pass
@@ -619,13 +533,9 @@ class QueueUserEventTopicQueueMember(Model):
     joined: bool | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, id: str | None = ..., user: QueueUserEventTopicUserReference | None = ..., queue_id: str | None = ..., joined: bool | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class QueueUserEventTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class QueueUtilizationDiagnostic(Model):
@@ -639,8 +549,6 @@ class QueueUtilizationDiagnostic(Model):
     users_on_different_edge_group: int | None
     users_on_a_non_campaign_call: int | None
 
-    def __init__(self, *, queue: DomainEntityRef | None = ..., users_in_queue: int | None = ..., active_users_in_queue: int | None = ..., users_on_queue: int | None = ..., users_not_utilized: int | None = ..., users_on_queue_with_station: int | None = ..., users_on_a_campaign_call: int | None = ..., users_on_different_edge_group: int | None = ..., users_on_a_non_campaign_call: int | None = ...) -> None: ...
-
 
 class QuickReply(Model):
     text: str | None
@@ -649,37 +557,27 @@ class QuickReply(Model):
     action: str | None
     is_selected: bool | None
 
-    def __init__(self, *, text: str | None = ..., payload: str | None = ..., url: str | None = ..., action: str | None = ..., is_selected: bool | None = ...) -> None: ...
-
 
 class Range(Model):
     type: str | None
     end: str | None
     number_of_occurrences: int | None
 
-    def __init__(self, *, type: str | None = ..., end: str | None = ..., number_of_occurrences: int | None = ...) -> None: ...
-
 
 class RateLimitAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class RateLimitAggregateQueryClause(Model):
     type: str | None
     predicates: list[RateLimitAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[RateLimitAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class RateLimitAggregateQueryFilter(Model):
     type: str | None
     clauses: list[RateLimitAggregateQueryClause] | None
     predicates: list[RateLimitAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[RateLimitAggregateQueryClause] | None = ..., predicates: list[RateLimitAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class RateLimitAggregateQueryPredicate(Model):
@@ -689,13 +587,9 @@ class RateLimitAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class RateLimitAggregateQueryResponse(Model):
     results: list[RateLimitAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[RateLimitAggregateDataContainer] | None = ...) -> None: ...
 
 
 class RateLimitAggregationQuery(Model):
@@ -709,14 +603,10 @@ class RateLimitAggregationQuery(Model):
     views: list[RateLimitAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: RateLimitAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[RateLimitAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class RateLimitAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class RateLimitAggregationView(Model):
@@ -725,22 +615,16 @@ class RateLimitAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class RatingFilter(Model):
     operator: str | None
     values: list[int] | None
-
-    def __init__(self, *, operator: str | None = ..., values: list[int] | None = ...) -> None: ...
 
 
 class Reaction(Model):
     data: str | None
     name: str | None
     reaction_type: str | None
-
-    def __init__(self, *, data: str | None = ..., name: str | None = ..., reaction_type: str | None = ...) -> None: ...
 
 
 class RealTimeAdherenceExplanation(Model):
@@ -750,11 +634,7 @@ class RealTimeAdherenceExplanation(Model):
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class Reason(Model):
     code: str | None
     message: str | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ...) -> None: ...

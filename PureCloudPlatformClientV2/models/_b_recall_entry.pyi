@@ -24,20 +24,14 @@ class RecallEntry(Model):
     nbr_attempts: int | None
     minutes_between_attempts: int | None
 
-    def __init__(self, *, nbr_attempts: int | None = ..., minutes_between_attempts: int | None = ...) -> None: ...
-
 
 class ReceivedReplyMessage(Model):
     title: str | None
     subtitle: str | None
 
-    def __init__(self, *, title: str | None = ..., subtitle: str | None = ...) -> None: ...
-
 
 class ReceivingScheduleLookup(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class Recipient(Model):
@@ -51,20 +45,14 @@ class Recipient(Model):
     messenger_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., flow: Flow | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: User | None = ..., modified_by: User | None = ..., messenger_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RecipientAdditionalIdentifier(Model):
     type: str | None
     value: str | None
 
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class RecipientFlow(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class RecipientListing(Model):
@@ -79,13 +67,9 @@ class RecipientListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Recipient] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class RecipientRequest(Model):
     flow: RecipientFlow | None
-
-    def __init__(self, *, flow: RecipientFlow | None = ...) -> None: ...
 
 
 class Recognition(Model):
@@ -102,8 +86,6 @@ class Recognition(Model):
     date_acknowledged: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., recipient: UserReference | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., type: str | None = ..., title: str | None = ..., note: str | None = ..., context_type: str | None = ..., context_id: str | None = ..., date_displayed: _dt.datetime | None = ..., date_acknowledged: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RecognitionBase(Model):
     id: str | None
@@ -117,8 +99,6 @@ class RecognitionBase(Model):
     context_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., recipient: UserReference | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., type: str | None = ..., title: str | None = ..., note: str | None = ..., context_type: str | None = ..., context_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class Recognitions(Model):
     entities: list[Recognition] | None
@@ -127,15 +107,11 @@ class Recognitions(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Recognition] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class Record(Model):
     name: str | None
     type: str | None
     value: str | None
-
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class RecordersState(Model):
@@ -143,8 +119,6 @@ class RecordersState(Model):
     customer_experience_state: str | None
     agent_experience_state: str | None
     snippet_state: str | None
-
-    def __init__(self, *, adhoc_state: str | None = ..., customer_experience_state: str | None = ..., agent_experience_state: str | None = ..., snippet_state: str | None = ...) -> None: ...
 
 
 class Recording(Model):
@@ -184,21 +158,15 @@ class Recording(Model):
     associated_conversation_ids: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., conversation_id: str | None = ..., path: str | None = ..., start_time: str | None = ..., end_time: str | None = ..., media: str | None = ..., media_subtype: str | None = ..., media_subject: str | None = ..., annotations: list[Annotation] | None = ..., transcript: list[ChatMessage] | None = ..., email_transcript: list[RecordingEmailMessage] | None = ..., messaging_transcript: list[RecordingMessagingMessage] | None = ..., file_state: str | None = ..., restore_expiration_time: _dt.datetime | None = ..., media_uris: dict[str, MediaResult] | None = ..., estimated_transcode_time_ms: int | None = ..., actual_transcode_time_ms: int | None = ..., archive_date: _dt.datetime | None = ..., archive_medium: str | None = ..., delete_date: _dt.datetime | None = ..., export_date: _dt.datetime | None = ..., exported_date: _dt.datetime | None = ..., output_duration_ms: int | None = ..., output_size_in_bytes: int | None = ..., max_allowed_restorations_for_org: int | None = ..., remaining_restorations_allowed_for_org: int | None = ..., session_id: str | None = ..., users: list[User] | None = ..., recording_file_role: str | None = ..., recording_error_status: str | None = ..., original_recording_start_time: _dt.datetime | None = ..., creation_time: _dt.datetime | None = ..., associated_conversation_ids: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RecordingAnnotationFlow(Model):
     name: str | None
     id: str | None
 
-    def __init__(self, *, name: str | None = ..., id: str | None = ...) -> None: ...
-
 
 class RecordingAnnotationQueue(Model):
     name: str | None
     id: str | None
-
-    def __init__(self, *, name: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class RecordingArchiveRestoreTopicMediaResult(Model):
@@ -206,8 +174,6 @@ class RecordingArchiveRestoreTopicMediaResult(Model):
     wave_uri: str | None
     media_uri: str | None
     waveform_data: list[float] | None
-
-    def __init__(self, *, channel_id: str | None = ..., wave_uri: str | None = ..., media_uri: str | None = ..., waveform_data: list[float] | None = ...) -> None: ...
 
 
 class RecordingArchiveRestoreTopicRecording(Model):
@@ -218,8 +184,6 @@ class RecordingArchiveRestoreTopicRecording(Model):
     estimated_transcode_time_ms: int | None
     actual_transcode_time_ms: int | None
 
-    def __init__(self, *, id: str | None = ..., conversation_id: str | None = ..., file_state: str | None = ..., media_uris: list[RecordingArchiveRestoreTopicMediaResult] | None = ..., estimated_transcode_time_ms: int | None = ..., actual_transcode_time_ms: int | None = ...) -> None: ...
-
 
 class RecordingAttachment(Model):
     id: str | None
@@ -229,15 +193,11 @@ class RecordingAttachment(Model):
     text: str | None
     file_name: str | None
 
-    def __init__(self, *, id: str | None = ..., media_type: str | None = ..., url: str | None = ..., mime: str | None = ..., text: str | None = ..., file_name: str | None = ...) -> None: ...
-
 
 class RecordingButtonComponent(Model):
     title: str | None
     actions: RecordingContentActions | None
     is_selected: bool | None
-
-    def __init__(self, *, title: str | None = ..., actions: RecordingContentActions | None = ..., is_selected: bool | None = ...) -> None: ...
 
 
 class RecordingContentActions(Model):
@@ -245,15 +205,11 @@ class RecordingContentActions(Model):
     url_target: str | None
     textback: str | None
 
-    def __init__(self, *, url: str | None = ..., url_target: str | None = ..., textback: str | None = ...) -> None: ...
-
 
 class RecordingContentStory(Model):
     type: str | None
     url: str | None
     reply_to_id: str | None
-
-    def __init__(self, *, type: str | None = ..., url: str | None = ..., reply_to_id: str | None = ...) -> None: ...
 
 
 class RecordingEmailMessage(Model):
@@ -269,8 +225,6 @@ class RecordingEmailMessage(Model):
     attachments: list[EmailAttachment] | None
     time: _dt.datetime | None
 
-    def __init__(self, *, html_body: str | None = ..., text_body: str | None = ..., id: str | None = ..., to: list[EmailAddress] | None = ..., cc: list[EmailAddress] | None = ..., bcc: list[EmailAddress] | None = ..., pcFrom: EmailAddress | None = ..., reply_to: EmailAddress | None = ..., subject: str | None = ..., attachments: list[EmailAttachment] | None = ..., time: _dt.datetime | None = ...) -> None: ...
-
 
 class RecordingEncryptionConfiguration(Model):
     id: str | None
@@ -281,15 +235,11 @@ class RecordingEncryptionConfiguration(Model):
     last_error: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., url: str | None = ..., api_id: str | None = ..., api_key: str | None = ..., key_configuration_type: str | None = ..., last_error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RecordingEncryptionConfigurationListing(Model):
     total: int | None
     entities: list[RecordingEncryptionConfiguration] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[RecordingEncryptionConfiguration] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class RecordingEventMediaResult(Model):
@@ -297,8 +247,6 @@ class RecordingEventMediaResult(Model):
     wave_uri: str | None
     media_uri: str | None
     waveform_data: list[float] | None
-
-    def __init__(self, *, channel_id: str | None = ..., wave_uri: str | None = ..., media_uri: str | None = ..., waveform_data: list[float] | None = ...) -> None: ...
 
 
 class RecordingEventRecording(Model):
@@ -308,8 +256,6 @@ class RecordingEventRecording(Model):
     media_uris: list[RecordingEventMediaResult] | None
     estimated_transcode_time_ms: int | None
     actual_transcode_time_ms: int | None
-
-    def __init__(self, *, id: str | None = ..., conversation_id: str | None = ..., file_state: str | None = ..., media_uris: list[RecordingEventMediaResult] | None = ..., estimated_transcode_time_ms: int | None = ..., actual_transcode_time_ms: int | None = ...) -> None: ...
 
 
 class RecordingForm(Model):
@@ -321,15 +267,11 @@ class RecordingForm(Model):
     originating_message_id: str | None
     canned_response_id: str | None
 
-    def __init__(self, *, introduction: RecordingIntroduction | None = ..., form_pages: list[RecordingFormPage] | None = ..., received_message: ReceivedReplyMessage | None = ..., reply_message: ReceivedReplyMessage | None = ..., response: list[RecordingFormResponseComponent] | None = ..., originating_message_id: str | None = ..., canned_response_id: str | None = ...) -> None: ...
-
 
 class RecordingFormPage(Model):
     title: str | None
     subtitle: str | None
     page_components: list[RecordingFormPageComponent] | None
-
-    def __init__(self, *, title: str | None = ..., subtitle: str | None = ..., page_components: list[RecordingFormPageComponent] | None = ...) -> None: ...
 
 
 class RecordingFormPageComponent(Model):
@@ -339,21 +281,15 @@ class RecordingFormPageComponent(Model):
     list_picker: ListPicker | None
     input: RecordingInput | None
 
-    def __init__(self, *, form_component_type: str | None = ..., date_picker: DatePicker | None = ..., wheel_picker: RecordingWheelPicker | None = ..., list_picker: ListPicker | None = ..., input: RecordingInput | None = ...) -> None: ...
-
 
 class RecordingFormResponseComponent(Model):
     id: str | None
     component: RecordingFormResponseContent | None
 
-    def __init__(self, *, id: str | None = ..., component: RecordingFormResponseContent | None = ...) -> None: ...
-
 
 class RecordingFormResponseContent(Model):
     content_type: str | None
     button_response: ButtonResponse | None
-
-    def __init__(self, *, content_type: str | None = ..., button_response: ButtonResponse | None = ...) -> None: ...
 
 
 class RecordingInput(Model):
@@ -361,5 +297,3 @@ class RecordingInput(Model):
     title: str | None
     subtitle: str | None
     response_text: str | None
-
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., subtitle: str | None = ..., response_text: str | None = ...) -> None: ...

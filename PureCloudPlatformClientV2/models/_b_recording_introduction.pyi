@@ -29,8 +29,6 @@ class RecordingIntroduction(Model):
     title: str | None
     subtitle: str | None
 
-    def __init__(self, *, title: str | None = ..., subtitle: str | None = ...) -> None: ...
-
 
 class RecordingJob(Model):
     id: str | None
@@ -48,8 +46,6 @@ class RecordingJob(Model):
     failed_recordings: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., user: AddressableEntityRef | None = ..., state: str | None = ..., recording_jobs_query: RecordingJobsQuery | None = ..., date_created: _dt.datetime | None = ..., total_conversations: int | None = ..., total_recordings: int | None = ..., total_skipped_recordings: int | None = ..., total_failed_recordings: int | None = ..., total_processed_recordings: int | None = ..., percent_progress: int | None = ..., error_message: str | None = ..., failed_recordings: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RecordingJobEntityListing(Model):
     entities: list[RecordingJob] | None
@@ -63,14 +59,10 @@ class RecordingJobEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[RecordingJob] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class RecordingJobFailedRecording(Model):
     conversation: AddressableEntityRef | None
     recording: AddressableEntityRef | None
-
-    def __init__(self, *, conversation: AddressableEntityRef | None = ..., recording: AddressableEntityRef | None = ...) -> None: ...
 
 
 class RecordingJobsQuery(Model):
@@ -88,8 +80,6 @@ class RecordingJobsQuery(Model):
     conversation_query: AsyncConversationQuery | None
     aged_conversation_interval: str | None
 
-    def __init__(self, *, action: str | None = ..., action_date: _dt.datetime | None = ..., action_age: int | None = ..., screen_recording_action_date: _dt.datetime | None = ..., screen_recording_action_age: int | None = ..., integration_id: str | None = ..., include_recordings_with_sensitive_data: bool | None = ..., include_screen_recordings: bool | None = ..., include_policy_based_recordings: bool | None = ..., include_snippet_recordings: bool | None = ..., clear_export: bool | None = ..., conversation_query: AsyncConversationQuery | None = ..., aged_conversation_interval: str | None = ...) -> None: ...
-
 
 class RecordingLocation(Model):
     url: str | None
@@ -98,8 +88,6 @@ class RecordingLocation(Model):
     latitude: float | None
     longitude: float | None
 
-    def __init__(self, *, url: str | None = ..., address: str | None = ..., text: str | None = ..., latitude: float | None = ..., longitude: float | None = ...) -> None: ...
-
 
 class RecordingMessageReceipt(Model):
     id: str | None
@@ -107,14 +95,10 @@ class RecordingMessageReceipt(Model):
     status: str | None
     reasons: list[RecordingMessageReceiptReason] | None
 
-    def __init__(self, *, id: str | None = ..., receipt_time: _dt.datetime | None = ..., status: str | None = ..., reasons: list[RecordingMessageReceiptReason] | None = ...) -> None: ...
-
 
 class RecordingMessageReceiptReason(Model):
     code: str | None
     message: str | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ...) -> None: ...
 
 
 class RecordingMessagingMessage(Model):
@@ -152,8 +136,6 @@ class RecordingMessagingMessage(Model):
     message_receipts: list[RecordingMessageReceipt] | None
     notification_response: RecordingNotificationResponse | None
 
-    def __init__(self, *, pcFrom: str | None = ..., from_user: User | None = ..., from_external_contact: ExternalContact | None = ..., to: str | None = ..., timestamp: _dt.datetime | None = ..., id: str | None = ..., status: str | None = ..., purpose: str | None = ..., participant_id: str | None = ..., queue: AddressableEntityRef | None = ..., workflow: AddressableEntityRef | None = ..., message_text: str | None = ..., message_media_attachments: list[MessageMediaAttachment] | None = ..., message_sticker_attachments: list[MessageStickerAttachment] | None = ..., quick_replies: list[QuickReply] | None = ..., button_response: ButtonResponse | None = ..., button_responses: list[ButtonResponse] | None = ..., story: RecordingContentStory | None = ..., cards: list[Card] | None = ..., notification_template: RecordingNotificationTemplate | None = ..., date_picker: DatePicker | None = ..., list_picker: ListPicker | None = ..., content_type: str | None = ..., social_visibility: str | None = ..., events: list[ConversationMessageEvent] | None = ..., interactive_application: InteractiveApplication | None = ..., payment_request: PaymentRequest | None = ..., payment_response: PaymentResponse | None = ..., form: RecordingForm | None = ..., roadside_assistance: RecordingRoadsideAssistance | None = ..., rich_link: RichLink | None = ..., message_receipts: list[RecordingMessageReceipt] | None = ..., notification_response: RecordingNotificationResponse | None = ...) -> None: ...
-
 
 class RecordingMetadata(Model):
     id: str | None
@@ -179,16 +161,12 @@ class RecordingMetadata(Model):
     region: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., conversation_id: str | None = ..., path: str | None = ..., start_time: str | None = ..., end_time: str | None = ..., media: str | None = ..., media_subtype: str | None = ..., media_subject: str | None = ..., annotations: list[Annotation] | None = ..., file_state: str | None = ..., restore_expiration_time: _dt.datetime | None = ..., archive_date: _dt.datetime | None = ..., archive_medium: str | None = ..., delete_date: _dt.datetime | None = ..., export_date: _dt.datetime | None = ..., exported_date: _dt.datetime | None = ..., max_allowed_restorations_for_org: int | None = ..., remaining_restorations_allowed_for_org: int | None = ..., session_id: str | None = ..., region: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RecordingNotificationResponse(Model):
     originating_message_id: str | None
     reference_id: str | None
     notification_status: str | None
     notification_text: str | None
-
-    def __init__(self, *, originating_message_id: str | None = ..., reference_id: str | None = ..., notification_status: str | None = ..., notification_text: str | None = ...) -> None: ...
 
 
 class RecordingNotificationTemplate(Model):
@@ -199,8 +177,6 @@ class RecordingNotificationTemplate(Model):
     buttons: list[RecordingTemplateButton] | None
     carousel: RecordingTemplateCarousel | None
     footer: RecordingTemplateFooter | None
-
-    def __init__(self, *, id: str | None = ..., language: str | None = ..., header: RecordingTemplateHeader | None = ..., body: RecordingTemplateBody | None = ..., buttons: list[RecordingTemplateButton] | None = ..., carousel: RecordingTemplateCarousel | None = ..., footer: RecordingTemplateFooter | None = ...) -> None: ...
 
 
 class RecordingRetention(Model):
@@ -213,16 +189,12 @@ class RecordingRetention(Model):
     exported_date: _dt.datetime | None
     creation_time: _dt.datetime | None
 
-    def __init__(self, *, conversation_id: str | None = ..., recording_id: str | None = ..., archive_date: _dt.datetime | None = ..., archive_medium: str | None = ..., delete_date: _dt.datetime | None = ..., export_date: _dt.datetime | None = ..., exported_date: _dt.datetime | None = ..., creation_time: _dt.datetime | None = ...) -> None: ...
-
 
 class RecordingRetentionCursorEntityListing(Model):
     entities: list[RecordingRetention] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[RecordingRetention] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class RecordingRoadsideAssistance(Model):
@@ -231,8 +203,6 @@ class RecordingRoadsideAssistance(Model):
     is_device_phone_number: bool | None
     location: RecordingLocation | None
     message_number: int | None
-
-    def __init__(self, *, text: str | None = ..., phone_number: str | None = ..., is_device_phone_number: bool | None = ..., location: RecordingLocation | None = ..., message_number: int | None = ...) -> None: ...
 
 
 class RecordingSettings(Model):
@@ -243,13 +213,9 @@ class RecordingSettings(Model):
     recording_batch_download_url_ttl: int | None
     stop_recording_when_only_external_participants: bool | None
 
-    def __init__(self, *, max_simultaneous_streams: int | None = ..., max_configurable_screen_recording_streams: int | None = ..., regional_recording_storage_enabled: bool | None = ..., recording_playback_url_ttl: int | None = ..., recording_batch_download_url_ttl: int | None = ..., stop_recording_when_only_external_participants: bool | None = ...) -> None: ...
-
 
 class RecordingTemplateBody(Model):
     text: str | None
-
-    def __init__(self, *, text: str | None = ...) -> None: ...
 
 
 class RecordingTemplateButton(Model):
@@ -260,27 +226,19 @@ class RecordingTemplateButton(Model):
     url: str | None
     is_selected: bool | None
 
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., index: int | None = ..., phone_number: str | None = ..., url: str | None = ..., is_selected: bool | None = ...) -> None: ...
-
 
 class RecordingTemplateCard(Model):
     header: RecordingTemplateHeader | None
     body: RecordingTemplateBody | None
     buttons: list[RecordingTemplateButton] | None
 
-    def __init__(self, *, header: RecordingTemplateHeader | None = ..., body: RecordingTemplateBody | None = ..., buttons: list[RecordingTemplateButton] | None = ...) -> None: ...
-
 
 class RecordingTemplateCarousel(Model):
     cards: list[RecordingTemplateCard] | None
 
-    def __init__(self, *, cards: list[RecordingTemplateCard] | None = ...) -> None: ...
-
 
 class RecordingTemplateFooter(Model):
     text: str | None
-
-    def __init__(self, *, text: str | None = ...) -> None: ...
 
 
 class RecordingTemplateHeader(Model):
@@ -288,13 +246,9 @@ class RecordingTemplateHeader(Model):
     text: str | None
     media: RecordingAttachment | None
 
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., media: RecordingAttachment | None = ...) -> None: ...
-
 
 class RecordingTranscodeCompleteTopicMediaResult(Model):
     channel_id: str | None
     wave_uri: str | None
     media_uri: str | None
     waveform_data: list[float] | None
-
-    def __init__(self, *, channel_id: str | None = ..., wave_uri: str | None = ..., media_uri: str | None = ..., waveform_data: list[float] | None = ...) -> None: ...

@@ -26,8 +26,6 @@ class RecordingTranscodeCompleteTopicRecording(Model):
     estimated_transcode_time_ms: int | None
     actual_transcode_time_ms: int | None
 
-    def __init__(self, *, id: str | None = ..., conversation_id: str | None = ..., file_state: str | None = ..., media_uris: list[RecordingTranscodeCompleteTopicMediaResult] | None = ..., estimated_transcode_time_ms: int | None = ..., actual_transcode_time_ms: int | None = ...) -> None: ...
-
 
 class RecordingUploadReport(Model):
     id: str | None
@@ -36,21 +34,15 @@ class RecordingUploadReport(Model):
     signed_url: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., state: str | None = ..., signed_url: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RecordingUploadReportRequest(Model):
     date_since: _dt.datetime | None
     upload_status: str | None
 
-    def __init__(self, *, date_since: _dt.datetime | None = ..., upload_status: str | None = ...) -> None: ...
-
 
 class RecordingWheelPicker(Model):
     id: str | None
     items: list[RecordingWheelPickerItem] | None
-
-    def __init__(self, *, id: str | None = ..., items: list[RecordingWheelPickerItem] | None = ...) -> None: ...
 
 
 class RecordingWheelPickerItem(Model):
@@ -59,21 +51,15 @@ class RecordingWheelPickerItem(Model):
     value: str | None
     is_selected: bool | None
 
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., value: str | None = ..., is_selected: bool | None = ...) -> None: ...
-
 
 class RecurrenceEndSettings(Model):
     last_date: _dt.datetime | None
     no_end_date: bool | None
 
-    def __init__(self, *, last_date: _dt.datetime | None = ..., no_end_date: bool | None = ...) -> None: ...
-
 
 class RecurrencePeriod(Model):
     magnitude: int | None
     granularity: str | None
-
-    def __init__(self, *, magnitude: int | None = ..., granularity: str | None = ...) -> None: ...
 
 
 class RecurrenceSettings(Model):
@@ -81,13 +67,9 @@ class RecurrenceSettings(Model):
     recurrence_period: RecurrencePeriod | None
     minimum_time_between_occurrences: RecurrencePeriod | None
 
-    def __init__(self, *, end_after: RecurrenceEndSettings | None = ..., recurrence_period: RecurrencePeriod | None = ..., minimum_time_between_occurrences: RecurrencePeriod | None = ...) -> None: ...
-
 
 class RecurrenceSettingsBase(Model):
     end_after: RecurrenceEndSettings | None
-
-    def __init__(self, *, end_after: RecurrenceEndSettings | None = ...) -> None: ...
 
 
 class Referrer(Model):
@@ -101,20 +83,14 @@ class Referrer(Model):
     name: str | None
     medium: str | None
 
-    def __init__(self, *, url: str | None = ..., domain: str | None = ..., hostname: str | None = ..., keywords: str | None = ..., pathname: str | None = ..., query_string: str | None = ..., fragment: str | None = ..., name: str | None = ..., medium: str | None = ...) -> None: ...
-
 
 class RefinementSettingEntity(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RegionResponse(Model):
     region_name: str | None
-
-    def __init__(self, *, region_name: str | None = ...) -> None: ...
 
 
 class RegionTimeZone(Model):
@@ -124,13 +100,9 @@ class RegionTimeZone(Model):
     canonical_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., offset: int | None = ..., canonical_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RegisterArchitectExportJob(Model):
     flows: list[ExportDetails] | None
-
-    def __init__(self, *, flows: list[ExportDetails] | None = ...) -> None: ...
 
 
 class RegisterArchitectExportJobResponse(Model):
@@ -139,13 +111,9 @@ class RegisterArchitectExportJobResponse(Model):
     total_flows: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., total_flows: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RegisterArchitectJobRequest(Model):
     create_stubs: bool | None
-
-    def __init__(self, *, create_stubs: bool | None = ...) -> None: ...
 
 
 class RegisterArchitectJobResponse(Model):
@@ -154,13 +122,9 @@ class RegisterArchitectJobResponse(Model):
     headers: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., presigned_url: str | None = ..., headers: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RegisterArchitectValidateJob(Model):
     flows: list[ValidateDetails] | None
-
-    def __init__(self, *, flows: list[ValidateDetails] | None = ...) -> None: ...
 
 
 class RegisterArchitectValidateJobResponse(Model):
@@ -168,8 +132,6 @@ class RegisterArchitectValidateJobResponse(Model):
     status: str | None
     total_flows: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., total_flows: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Relationship(Model):
@@ -180,8 +142,6 @@ class Relationship(Model):
     relationship: str | None
     external_data_sources: list[ExternalDataSource] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., division: WritableStarrableDivision | None = ..., user: User | None = ..., external_organization: ExternalOrganization | None = ..., relationship: str | None = ..., external_data_sources: list[ExternalDataSource] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class RelationshipListing(Model):
@@ -197,8 +157,6 @@ class RelationshipListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Relationship] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., partial_results: bool | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class RelationshipsExport(Model):
     id: str | None
@@ -212,28 +170,20 @@ class RelationshipsExport(Model):
     query_conditions: RelationshipsExportQueryConditions | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., division_ids: list[str] | None = ..., created_by: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_completion: _dt.datetime | None = ..., status: str | None = ..., download_url: str | None = ..., result_row_count: int | None = ..., query_conditions: RelationshipsExportQueryConditions | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RelationshipsExportComparisonFieldFilter(Model):
     field: str | None
     value: str | None
-
-    def __init__(self, *, field: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class RelationshipsExportFieldFilter(Model):
     field: str | None
     value: str | None
 
-    def __init__(self, *, field: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class RelationshipsExportFieldListFilter(Model):
     field: str | None
     values: list[str] | None
-
-    def __init__(self, *, field: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class RelationshipsExportFilter(Model):
@@ -245,8 +195,6 @@ class RelationshipsExportFilter(Model):
     pcOr: list[RelationshipsExportFilter] | None
     pcNot: RelationshipsExportFilter | None
 
-    def __init__(self, *, eq: RelationshipsExportFieldFilter | None = ..., pcIn: RelationshipsExportFieldListFilter | None = ..., lte: RelationshipsExportComparisonFieldFilter | None = ..., gte: RelationshipsExportComparisonFieldFilter | None = ..., pcAnd: list[RelationshipsExportFilter] | None = ..., pcOr: list[RelationshipsExportFilter] | None = ..., pcNot: RelationshipsExportFilter | None = ...) -> None: ...
-
 
 class RelationshipsExportListing(Model):
     entities: list[RelationshipsExport] | None
@@ -254,33 +202,23 @@ class RelationshipsExportListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[RelationshipsExport] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class RelationshipsExportQueryConditions(Model):
     filters: RelationshipsExportFilter | None
     limit: int | None
-
-    def __init__(self, *, filters: RelationshipsExportFilter | None = ..., limit: int | None = ...) -> None: ...
 
 
 class RelyingPartyEntity(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class RemoveEntitiesRequest(Model):
     entities: list[RemoveEntity] | None
 
-    def __init__(self, *, entities: list[RemoveEntity] | None = ...) -> None: ...
-
 
 class RemoveEntity(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class Reoccurrence(Model):
@@ -293,23 +231,17 @@ class Reoccurrence(Model):
     alterations: list[Alteration] | None
     next_occurrence_details: NextOccurrenceDetails | None
 
-    def __init__(self, *, id: str | None = ..., start: str | None = ..., end: str | None = ..., time_zone: str | None = ..., pattern: Pattern | None = ..., range: Range | None = ..., alterations: list[Alteration] | None = ..., next_occurrence_details: NextOccurrenceDetails | None = ...) -> None: ...
-
 
 class ReplacementTerm(Model):
     type: str | None
     existing_value: str | None
     updated_value: str | None
 
-    def __init__(self, *, type: str | None = ..., existing_value: str | None = ..., updated_value: str | None = ...) -> None: ...
-
 
 class ReplaceRequest(Model):
     change_number: int | None
     name: str | None
     auth_token: str | None
-
-    def __init__(self, *, change_number: int | None = ..., name: str | None = ..., auth_token: str | None = ...) -> None: ...
 
 
 class ReplaceResponse(Model):
@@ -320,12 +252,8 @@ class ReplaceResponse(Model):
     upload_destination_uri: str | None
     upload_method: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., change_number: int | None = ..., upload_status: DomainEntityRef | None = ..., upload_destination_uri: str | None = ..., upload_method: str | None = ...) -> None: ...
-
 
 class ReplyMessage(Model):
     type: str | None
     text: str | None
     content: list[ConversationMessageContent] | None
-
-    def __init__(self, *, type: str | None = ..., text: str | None = ..., content: list[ConversationMessageContent] | None = ...) -> None: ...

@@ -18,8 +18,6 @@ class ReplyToEmailAddress(Model):
     domain: DomainEntityRef | None
     route: DomainEntityRef | None
 
-    def __init__(self, *, domain: DomainEntityRef | None = ..., route: DomainEntityRef | None = ...) -> None: ...
-
 
 class ReportingDataExportTopicDataExportNotification(Model):
     id: str | None
@@ -40,8 +38,6 @@ class ReportingDataExportTopicDataExportNotification(Model):
     schedule_static_link_url: str | None
     export_allowed_to_rerun: bool | None
 
-    def __init__(self, *, id: str | None = ..., run_id: str | None = ..., name: str | None = ..., status: str | None = ..., export_format: str | None = ..., download_url: str | None = ..., view_type: str | None = ..., export_error_messages_type: str | None = ..., read: bool | None = ..., created_date_time: _dt.datetime | None = ..., modified_date_time: _dt.datetime | None = ..., percentage_complete: float | None = ..., email_statuses: dict[str, str] | None = ..., email_error_description: str | None = ..., schedule_expression: str | None = ..., schedule_static_link_url: str | None = ..., export_allowed_to_rerun: bool | None = ...) -> None: ...
-
 
 class ReportingExportJobListing(Model):
     entities: list[ReportingExportJobResponse] | None
@@ -54,8 +50,6 @@ class ReportingExportJobListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[ReportingExportJobResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class ReportingExportJobRequest(Model):
@@ -80,8 +74,6 @@ class ReportingExportJobRequest(Model):
     include_duration_format_in_header: bool | None
     duration_format: str | None
     chart_columns: list[ChartColumn] | None
-
-    def __init__(self, *, name: str | None = ..., time_zone: str | None = ..., export_format: str | None = ..., interval: str | None = ..., period: str | None = ..., view_type: str | None = ..., filter: ViewFilter | None = ..., read: bool | None = ..., locale: str | None = ..., has_format_durations: bool | None = ..., has_split_filters: bool | None = ..., exclude_empty_rows: bool | None = ..., has_split_by_media: bool | None = ..., has_summary_row: bool | None = ..., csv_delimiter: str | None = ..., selected_columns: list[SelectedColumns] | None = ..., has_custom_participant_attributes: bool | None = ..., recipient_emails: list[str] | None = ..., include_duration_format_in_header: bool | None = ..., duration_format: str | None = ..., chart_columns: list[ChartColumn] | None = ...) -> None: ...
 
 
 class ReportingExportJobResponse(Model):
@@ -120,8 +112,6 @@ class ReportingExportJobResponse(Model):
     enabled: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., run_id: str | None = ..., status: str | None = ..., time_zone: str | None = ..., export_format: str | None = ..., interval: str | None = ..., download_url: str | None = ..., view_type: str | None = ..., export_error_messages_type: str | None = ..., period: str | None = ..., filter: ViewFilter | None = ..., read: bool | None = ..., created_date_time: _dt.datetime | None = ..., modified_date_time: _dt.datetime | None = ..., locale: str | None = ..., percentage_complete: float | None = ..., has_format_durations: bool | None = ..., has_split_filters: bool | None = ..., exclude_empty_rows: bool | None = ..., has_split_by_media: bool | None = ..., has_summary_row: bool | None = ..., csv_delimiter: str | None = ..., selected_columns: list[SelectedColumns] | None = ..., has_custom_participant_attributes: bool | None = ..., recipient_emails: list[str] | None = ..., email_statuses: dict[str, str] | None = ..., email_error_description: str | None = ..., include_duration_format_in_header: bool | None = ..., duration_format: str | None = ..., export_allowed_to_rerun: bool | None = ..., chart_columns: list[ChartColumn] | None = ..., enabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ReportingExportMetadataJobListing(Model):
     entities: list[ReportingExportMetadataJobResponse] | None
@@ -134,8 +124,6 @@ class ReportingExportMetadataJobListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[ReportingExportMetadataJobResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class ReportingExportMetadataJobResponse(Model):
@@ -150,14 +138,10 @@ class ReportingExportMetadataJobResponse(Model):
     available_column_ids: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., view_type: str | None = ..., date_limitations: str | None = ..., required_filters: list[str] | None = ..., supported_filters: list[str] | None = ..., required_column_ids: list[str] | None = ..., dependent_column_ids: dict[str, list[str]] | None = ..., available_column_ids: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ReportingInterval(Model):
     interval_type: str | None
     interval_value: int | None
-
-    def __init__(self, *, interval_type: str | None = ..., interval_value: int | None = ...) -> None: ...
 
 
 class ReportingTurn(Model):
@@ -174,8 +158,6 @@ class ReportingTurn(Model):
     ask_action_result: str | None
     session_end_details: SessionEndDetails | None
 
-    def __init__(self, *, user_input: str | None = ..., bot_prompts: list[str] | None = ..., session_id: str | None = ..., conversation: AddressableEntityRef | None = ..., ask_action: ReportingTurnAction | None = ..., intent: ReportingTurnIntent | None = ..., knowledge: ReportingTurnKnowledge | None = ..., knowledge_base_events: ReportingTurnKnowledgeEvents | None = ..., date_created: _dt.datetime | None = ..., date_completed: _dt.datetime | None = ..., ask_action_result: str | None = ..., session_end_details: SessionEndDetails | None = ...) -> None: ...
-
 
 class ReportingTurnAction(Model):
     action_id: str | None
@@ -183,23 +165,17 @@ class ReportingTurnAction(Model):
     action_number: int | None
     action_type: str | None
 
-    def __init__(self, *, action_id: str | None = ..., action_name: str | None = ..., action_number: int | None = ..., action_type: str | None = ...) -> None: ...
-
 
 class ReportingTurnActionAgentDetails(Model):
     agent_id: str | None
     agent_name: str | None
     agent_version: str | None
 
-    def __init__(self, *, agent_id: str | None = ..., agent_name: str | None = ..., agent_version: str | None = ...) -> None: ...
-
 
 class ReportingTurnBotFlowInvocationEvent(Model):
     type: str | None
     action: ReportingTurnAction | None
     flow: ReportingTurnFlow | None
-
-    def __init__(self, *, type: str | None = ..., action: ReportingTurnAction | None = ..., flow: ReportingTurnFlow | None = ...) -> None: ...
 
 
 class ReportingTurnFlow(Model):
@@ -208,16 +184,12 @@ class ReportingTurnFlow(Model):
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ReportingTurnGuardrailEvent(Model):
     type: str | None
     instruction: str | None
     violations_threshold: int | None
     violations_triggered: int | None
-
-    def __init__(self, *, type: str | None = ..., instruction: str | None = ..., violations_threshold: int | None = ..., violations_triggered: int | None = ...) -> None: ...
 
 
 class ReportingTurnIntent(Model):
@@ -226,8 +198,6 @@ class ReportingTurnIntent(Model):
     confidence: float | None
     slots: list[ReportingTurnIntentSlot] | None
 
-    def __init__(self, *, name: str | None = ..., id: str | None = ..., confidence: float | None = ..., slots: list[ReportingTurnIntentSlot] | None = ...) -> None: ...
-
 
 class ReportingTurnIntentSlot(Model):
     name: str | None
@@ -235,15 +205,11 @@ class ReportingTurnIntentSlot(Model):
     type: str | None
     confidence: float | None
 
-    def __init__(self, *, name: str | None = ..., value: str | None = ..., type: str | None = ..., confidence: float | None = ...) -> None: ...
-
 
 class ReportingTurnKnowledge(Model):
     knowledge_base_id: str | None
     feedback: ReportingTurnKnowledgeFeedback | None
     search: ReportingTurnKnowledgeSearch | None
-
-    def __init__(self, *, knowledge_base_id: str | None = ..., feedback: ReportingTurnKnowledgeFeedback | None = ..., search: ReportingTurnKnowledgeSearch | None = ...) -> None: ...
 
 
 class ReportingTurnKnowledgeDocument(Model):
@@ -251,5 +217,3 @@ class ReportingTurnKnowledgeDocument(Model):
     question: str | None
     answer: str | None
     confidence: float | None
-
-    def __init__(self, *, id: str | None = ..., question: str | None = ..., answer: str | None = ..., confidence: float | None = ...) -> None: ...

@@ -36,15 +36,11 @@ class ReportingTurnKnowledgeEvents(Model):
     search: list[ReportingTurnKnowledgeSearchEvent] | None
     feedback: list[ReportingTurnKnowledgeFeedbackEvent] | None
 
-    def __init__(self, *, search: list[ReportingTurnKnowledgeSearchEvent] | None = ..., feedback: list[ReportingTurnKnowledgeFeedbackEvent] | None = ...) -> None: ...
-
 
 class ReportingTurnKnowledgeFeedback(Model):
     search_id: str | None
     rating: int | None
     documents: list[ReportingTurnKnowledgeDocument] | None
-
-    def __init__(self, *, search_id: str | None = ..., rating: int | None = ..., documents: list[ReportingTurnKnowledgeDocument] | None = ...) -> None: ...
 
 
 class ReportingTurnKnowledgeFeedbackEvent(Model):
@@ -54,8 +50,6 @@ class ReportingTurnKnowledgeFeedbackEvent(Model):
     feedback_rating: int | None
     document_variation_id: str | None
     document_version_id: str | None
-
-    def __init__(self, *, search_id: str | None = ..., knowledge_base_id: str | None = ..., documents: list[ReportingTurnKnowledgeDocument] | None = ..., feedback_rating: int | None = ..., document_variation_id: str | None = ..., document_version_id: str | None = ...) -> None: ...
 
 
 class ReportingTurnKnowledgeMetadata(Model):
@@ -70,15 +64,11 @@ class ReportingTurnKnowledgeMetadata(Model):
     top_confidence: float | None
     retrieved_sources: list[KnowledgeSource] | None
 
-    def __init__(self, *, knowledge_id: str | None = ..., knowledge_name: str | None = ..., search_id: str | None = ..., query: str | None = ..., retrieval_status: str | None = ..., answer_generation_status: str | None = ..., generated_answer: str | None = ..., failure_reason: str | None = ..., top_confidence: float | None = ..., retrieved_sources: list[KnowledgeSource] | None = ...) -> None: ...
-
 
 class ReportingTurnKnowledgeSearch(Model):
     search_id: str | None
     documents: list[ReportingTurnKnowledgeDocument] | None
     query: str | None
-
-    def __init__(self, *, search_id: str | None = ..., documents: list[ReportingTurnKnowledgeDocument] | None = ..., query: str | None = ...) -> None: ...
 
 
 class ReportingTurnKnowledgeSearchEvent(Model):
@@ -88,16 +78,12 @@ class ReportingTurnKnowledgeSearchEvent(Model):
     search_query: str | None
     answer_document_id: str | None
 
-    def __init__(self, *, search_id: str | None = ..., knowledge_base_id: str | None = ..., documents: list[ReportingTurnKnowledgeDocument] | None = ..., search_query: str | None = ..., answer_document_id: str | None = ...) -> None: ...
-
 
 class ReportingTurnsResponse(Model):
     entities: list[ReportingTurn] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[ReportingTurn] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class ReportingTurnToolCall(Model):
@@ -112,13 +98,9 @@ class ReportingTurnToolCall(Model):
     origin: str | None
     knowledge_metadata: ReportingTurnKnowledgeMetadata | None
 
-    def __init__(self, *, tool_id: str | None = ..., tool_name: str | None = ..., tool_type: str | None = ..., target_id: str | None = ..., status: str | None = ..., error_text: str | None = ..., date_invoked: _dt.datetime | None = ..., latency_ms: int | None = ..., origin: str | None = ..., knowledge_metadata: ReportingTurnKnowledgeMetadata | None = ...) -> None: ...
-
 
 class ReprocessInteractionsByJobIdResponse(Model):
     url: str | None
-
-    def __init__(self, *, url: str | None = ...) -> None: ...
 
 
 class ReprocessJobEntityListingResponse(Model):
@@ -133,8 +115,6 @@ class ReprocessJobEntityListingResponse(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[ReprocessJobResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., queue_total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class ReprocessJobResponse(Model):
@@ -155,8 +135,6 @@ class ReprocessJobResponse(Model):
     total_interactions_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., media_types: list[str] | None = ..., programs: list[str] | None = ..., dialects: list[str] | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., job_status: str | None = ..., queue_order: int | None = ..., processed_interactions_count: int | None = ..., failed_interactions_count: int | None = ..., total_interactions_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RequestConfig(Model):
     request_url_template: str | None
@@ -165,19 +143,13 @@ class RequestConfig(Model):
     request_type: str | None
     headers: dict[str, str] | None
 
-    def __init__(self, *, request_url_template: str | None = ..., request_template: str | None = ..., request_template_uri: str | None = ..., request_type: str | None = ..., headers: dict[str, str] | None = ...) -> None: ...
-
 
 class RequestContext(Model):
     patterns: list[RequestContextPattern] | None
 
-    def __init__(self, *, patterns: list[RequestContextPattern] | None = ...) -> None: ...
-
 
 class RequestContextPattern(Model):
     criteria: list[RequestEntityTypeCriteria] | None
-
-    def __init__(self, *, criteria: list[RequestEntityTypeCriteria] | None = ...) -> None: ...
 
 
 class RequestCriteria(Model):
@@ -185,8 +157,6 @@ class RequestCriteria(Model):
     values: list[str] | None
     should_ignore_case: bool | None
     operator: str | None
-
-    def __init__(self, *, key: str | None = ..., values: list[str] | None = ..., should_ignore_case: bool | None = ..., operator: str | None = ...) -> None: ...
 
 
 class RequestDevice(Model):
@@ -201,8 +171,6 @@ class RequestDevice(Model):
     os_version: str | None
     manufacturer: str | None
 
-    def __init__(self, *, category: str | None = ..., type: str | None = ..., is_mobile: bool | None = ..., screen_height: int | None = ..., screen_width: int | None = ..., screen_density: int | None = ..., fingerprint: str | None = ..., os_family: str | None = ..., os_version: str | None = ..., manufacturer: str | None = ...) -> None: ...
-
 
 class RequestEntityTypeCriteria(Model):
     key: str | None
@@ -211,21 +179,15 @@ class RequestEntityTypeCriteria(Model):
     operator: str | None
     entity_type: str | None
 
-    def __init__(self, *, key: str | None = ..., values: list[str] | None = ..., should_ignore_case: bool | None = ..., operator: str | None = ..., entity_type: str | None = ...) -> None: ...
-
 
 class RequestExternalSegment(Model):
     id: str | None
     name: str | None
     source: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., source: str | None = ...) -> None: ...
-
 
 class RequestJourney(Model):
     patterns: list[RequestJourneyPattern] | None
-
-    def __init__(self, *, patterns: list[RequestJourneyPattern] | None = ...) -> None: ...
 
 
 class RequestJourneyPattern(Model):
@@ -235,16 +197,12 @@ class RequestJourneyPattern(Model):
     session_type: str | None
     event_name: str | None
 
-    def __init__(self, *, criteria: list[RequestCriteria] | None = ..., count: int | None = ..., stream_type: str | None = ..., session_type: str | None = ..., event_name: str | None = ...) -> None: ...
-
 
 class RequestMapping(Model):
     name: str | None
     attribute_type: str | None
     mapping_type: str | None
     value: str | None
-
-    def __init__(self, *, name: str | None = ..., attribute_type: str | None = ..., mapping_type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class RequestPage(Model):
@@ -253,35 +211,25 @@ class RequestPage(Model):
     keywords: str | None
     lang: str | None
 
-    def __init__(self, *, url: str | None = ..., title: str | None = ..., keywords: str | None = ..., lang: str | None = ...) -> None: ...
-
 
 class RequestScoredAgent(Model):
     id: str | None
     score: int | None
-
-    def __init__(self, *, id: str | None = ..., score: int | None = ...) -> None: ...
 
 
 class RequiredDateRange(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
-
 
 class RequiredLocalDateRange(Model):
     start_date: _dt.date | None
     end_date: _dt.date | None
 
-    def __init__(self, *, start_date: _dt.date | None = ..., end_date: _dt.date | None = ...) -> None: ...
-
 
 class ReschedulingManagementUnitResponse(Model):
     management_unit: ManagementUnitReference | None
     applied: bool | None
-
-    def __init__(self, *, management_unit: ManagementUnitReference | None = ..., applied: bool | None = ...) -> None: ...
 
 
 class ReschedulingOptionsRunResponse(Model):
@@ -296,29 +244,21 @@ class ReschedulingOptionsRunResponse(Model):
     do_not_change_shift_start_times: bool | None
     do_not_change_manually_edited_shifts: bool | None
 
-    def __init__(self, *, existing_schedule: BuScheduleReference | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., management_units: list[ReschedulingManagementUnitResponse] | None = ..., agent_count: int | None = ..., activity_code_ids: list[str] | None = ..., do_not_change_weekly_paid_time: bool | None = ..., do_not_change_daily_paid_time: bool | None = ..., do_not_change_shift_start_times: bool | None = ..., do_not_change_manually_edited_shifts: bool | None = ...) -> None: ...
-
 
 class ResolutionAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class ResolutionAggregateQueryClause(Model):
     type: str | None
     predicates: list[ResolutionAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[ResolutionAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class ResolutionAggregateQueryFilter(Model):
     type: str | None
     clauses: list[ResolutionAggregateQueryClause] | None
     predicates: list[ResolutionAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[ResolutionAggregateQueryClause] | None = ..., predicates: list[ResolutionAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class ResolutionAggregateQueryPredicate(Model):
@@ -328,13 +268,9 @@ class ResolutionAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class ResolutionAggregateQueryResponse(Model):
     results: list[ResolutionAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[ResolutionAggregateDataContainer] | None = ...) -> None: ...
 
 
 class ResolutionAggregationQuery(Model):
@@ -348,14 +284,10 @@ class ResolutionAggregationQuery(Model):
     views: list[ResolutionAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: ResolutionAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[ResolutionAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class ResolutionAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class ResolutionAggregationView(Model):
@@ -364,14 +296,10 @@ class ResolutionAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class ResolutionAsyncAggregateQueryResponse(Model):
     results: list[ResolutionAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[ResolutionAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class ResolutionAsyncAggregationQuery(Model):
@@ -386,22 +314,16 @@ class ResolutionAsyncAggregationQuery(Model):
     alternate_time_dimension: str | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: ResolutionAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[ResolutionAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class ResolutionDetailQueryClause(Model):
     type: str | None
     predicates: list[ResolutionDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[ResolutionDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class ResolutionDetailQueryFilter(Model):
     type: str | None
     clauses: list[ResolutionDetailQueryClause] | None
     predicates: list[ResolutionDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[ResolutionDetailQueryClause] | None = ..., predicates: list[ResolutionDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class ResolutionDetailQueryPredicate(Model):
@@ -411,8 +333,6 @@ class ResolutionDetailQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., metric: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class ResourceConditionNode(Model):
     variable_name: str | None
@@ -421,14 +341,10 @@ class ResourceConditionNode(Model):
     operands: list[ResourceConditionValue] | None
     terms: list[ResourceConditionNode] | None
 
-    def __init__(self, *, variable_name: str | None = ..., conjunction: str | None = ..., operator: str | None = ..., operands: list[ResourceConditionValue] | None = ..., terms: list[ResourceConditionNode] | None = ...) -> None: ...
-
 
 class ResourceConditionValue(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class ResourcePermissionPolicy(Model):
@@ -443,8 +359,6 @@ class ResourcePermissionPolicy(Model):
     named_resources: list[str] | None
     resource_condition: str | None
     action_set: list[str] | None
-
-    def __init__(self, *, id: str | None = ..., domain: str | None = ..., entity_name: str | None = ..., policy_name: str | None = ..., policy_description: str | None = ..., action_set_key: str | None = ..., allow_conditions: bool | None = ..., resource_condition_node: ResourceConditionNode | None = ..., named_resources: list[str] | None = ..., resource_condition: str | None = ..., action_set: list[str] | None = ...) -> None: ...
 
 
 class Response(Model):
@@ -466,8 +380,6 @@ class Response(Model):
     apple_invitation: AppleInvitation | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., libraries: list[DomainEntityRef] | None = ..., texts: list[ResponseText] | None = ..., created_by: User | None = ..., date_created: _dt.datetime | None = ..., interaction_type: str | None = ..., substitutions: list[ResponseSubstitution] | None = ..., substitutions_schema: JsonSchemaDocument | None = ..., response_type: str | None = ..., messaging_template: MessagingTemplate | None = ..., assets: list[RmsAssetAddressableRef] | None = ..., footer: FooterTemplate | None = ..., form: Form | None = ..., apple_invitation: AppleInvitation | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ResponseAsset(Model):
     id: str | None
@@ -483,22 +395,16 @@ class ResponseAsset(Model):
     responses: list[DomainEntityRef] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., content_length: int | None = ..., content_location: str | None = ..., content_type: str | None = ..., date_created: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., date_modified: _dt.datetime | None = ..., modified_by: DomainEntityRef | None = ..., responses: list[DomainEntityRef] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ResponseAssetBulkRequest(Model):
     asset_ids: list[str] | None
     sort_by: str | None
     sort_order: str | None
 
-    def __init__(self, *, asset_ids: list[str] | None = ..., sort_by: str | None = ..., sort_order: str | None = ...) -> None: ...
-
 
 class ResponseAssetEntityListing(Model):
     entities: list[ResponseAsset] | None
     not_found: list[str] | None
-
-    def __init__(self, *, entities: list[ResponseAsset] | None = ..., not_found: list[str] | None = ...) -> None: ...
 
 
 class ResponseAssetFilter(Model):
@@ -509,14 +415,10 @@ class ResponseAssetFilter(Model):
     value: str | None
     type: str | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., fields: list[str] | None = ..., value: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class ResponseAssetRequest(Model):
     name: str | None
     division_id: str | None
-
-    def __init__(self, *, name: str | None = ..., division_id: str | None = ...) -> None: ...
 
 
 class ResponseAssetSearchRequest(Model):
@@ -526,8 +428,6 @@ class ResponseAssetSearchRequest(Model):
     sort_by: str | None
     query: list[ResponseAssetFilter] | None
 
-    def __init__(self, *, page_size: int | None = ..., page_number: int | None = ..., sort_order: str | None = ..., sort_by: str | None = ..., query: list[ResponseAssetFilter] | None = ...) -> None: ...
-
 
 class ResponseAssetSearchResults(Model):
     total: int | None
@@ -536,8 +436,6 @@ class ResponseAssetSearchResults(Model):
     page_number: int | None
     results: list[ResponseAsset] | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., results: list[ResponseAsset] | None = ...) -> None: ...
-
 
 class ResponseAssetStatus(Model):
     id: str | None
@@ -545,16 +443,12 @@ class ResponseAssetStatus(Model):
     error_code: str | None
     error_message: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., error_code: str | None = ..., error_message: str | None = ...) -> None: ...
-
 
 class ResponseConfig(Model):
     translation_map: dict[str, str] | None
     translation_map_defaults: dict[str, str] | None
     success_template: str | None
     success_template_uri: str | None
-
-    def __init__(self, *, translation_map: dict[str, str] | None = ..., translation_map_defaults: dict[str, str] | None = ..., success_template: str | None = ..., success_template_uri: str | None = ...) -> None: ...
 
 
 class ResponseDivisionView(Model):
@@ -568,13 +462,9 @@ class ResponseDivisionView(Model):
     form: Form | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., response_type: str | None = ..., libraries: list[LibraryDivisionView] | None = ..., substitutions: list[ResponseSubstitution] | None = ..., substitutions_schema: JsonSchemaDocument | None = ..., messaging_template: MessagingTemplate | None = ..., form: Form | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ResponseDivisionViewQueryResults(Model):
     results: DomainEntityListingResponseDivisionView | None
-
-    def __init__(self, *, results: DomainEntityListingResponseDivisionView | None = ...) -> None: ...
 
 
 class ResponseEntityList(Model):
@@ -589,8 +479,6 @@ class ResponseEntityList(Model):
     next_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[Response] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class ResponseEntityListing(Model):
     entities: list[Response] | None
@@ -604,15 +492,11 @@ class ResponseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Response] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ResponseFilter(Model):
     name: str | None
     operator: str | None
     values: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., operator: str | None = ..., values: list[str] | None = ...) -> None: ...
 
 
 class ResponsePage(Model):
@@ -626,8 +510,6 @@ class ResponsePage(Model):
     pathname: str | None
     query_string: str | None
 
-    def __init__(self, *, url: str | None = ..., title: str | None = ..., domain: str | None = ..., fragment: str | None = ..., hostname: str | None = ..., keywords: str | None = ..., lang: str | None = ..., pathname: str | None = ..., query_string: str | None = ...) -> None: ...
-
 
 class ResponseQueryRequest(Model):
     query_phrase: str | None
@@ -635,13 +517,9 @@ class ResponseQueryRequest(Model):
     page_number: int | None
     filters: list[ResponseFilter] | None
 
-    def __init__(self, *, query_phrase: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., filters: list[ResponseFilter] | None = ...) -> None: ...
-
 
 class ResponseQueryResults(Model):
     results: ResponseEntityList | None
-
-    def __init__(self, *, results: ResponseEntityList | None = ...) -> None: ...
 
 
 class ResponseSet(Model):
@@ -656,8 +534,6 @@ class ResponseSet(Model):
     live_speaker_detection_mode: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., responses: dict[str, Reaction] | None = ..., beep_detection_enabled: bool | None = ..., amd_speech_distinguish_enabled: bool | None = ..., live_speaker_detection_mode: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ResponseSetEntityListing(Model):
     entities: list[ResponseSet] | None
@@ -671,15 +547,11 @@ class ResponseSetEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ResponseSet] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ResponseSubstitution(Model):
     id: str | None
     description: str | None
     default_value: str | None
-
-    def __init__(self, *, id: str | None = ..., description: str | None = ..., default_value: str | None = ...) -> None: ...
 
 
 class ResponseText(Model):
@@ -687,15 +559,11 @@ class ResponseText(Model):
     content_type: str | None
     type: str | None
 
-    def __init__(self, *, content: str | None = ..., content_type: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class RestErrorDetail(Model):
     error: str | None
     details: str | None
     user_params: list[UserParam] | None
-
-    def __init__(self, *, error: str | None = ..., details: str | None = ..., user_params: list[UserParam] | None = ...) -> None: ...
 
 
 class RestorePresenceSettings(Model):
@@ -703,27 +571,19 @@ class RestorePresenceSettings(Model):
     restore_time_milliseconds: int | None
     restore_on_queue_enabled: bool | None
 
-    def __init__(self, *, enabled: bool | None = ..., restore_time_milliseconds: int | None = ..., restore_on_queue_enabled: bool | None = ...) -> None: ...
-
 
 class RetentionDuration(Model):
     archive_retention: ArchiveRetention | None
     delete_retention: DeleteRetention | None
 
-    def __init__(self, *, archive_retention: ArchiveRetention | None = ..., delete_retention: DeleteRetention | None = ...) -> None: ...
-
 
 class ReverseWhitepagesLookupResult(Model):
     contacts: list[ExternalContact] | None
-
-    def __init__(self, *, contacts: list[ExternalContact] | None = ...) -> None: ...
 
 
 class ReviewAssessmentResults(Model):
     by_assignees: bool | None
     by_viewers: bool | None
-
-    def __init__(self, *, by_assignees: bool | None = ..., by_viewers: bool | None = ...) -> None: ...
 
 
 class RichLink(Model):
@@ -734,23 +594,17 @@ class RichLink(Model):
     url: str | None
     url_label: str | None
 
-    def __init__(self, *, id: str | None = ..., header: RichLinkHeader | None = ..., footer: str | None = ..., text: str | None = ..., url: str | None = ..., url_label: str | None = ...) -> None: ...
-
 
 class RichLinkHeader(Model):
     type: str | None
     value: str | None
     url: str | None
 
-    def __init__(self, *, type: str | None = ..., value: str | None = ..., url: str | None = ...) -> None: ...
-
 
 class Ring(Model):
     expansion_criteria: list[ExpansionCriterium] | None
     actions: Actions | None
     member_groups: list[MemberGroup] | None
-
-    def __init__(self, *, expansion_criteria: list[ExpansionCriterium] | None = ..., actions: Actions | None = ..., member_groups: list[MemberGroup] | None = ...) -> None: ...
 
 
 class RmsAssetAddressableRef(Model):
@@ -759,27 +613,19 @@ class RmsAssetAddressableRef(Model):
     asset_usage: str | None
     content_location: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., asset_usage: str | None = ..., content_location: str | None = ...) -> None: ...
-
 
 class RoleDivision(Model):
     role_id: str | None
     division_id: str | None
 
-    def __init__(self, *, role_id: str | None = ..., division_id: str | None = ...) -> None: ...
-
 
 class RoleDivisionGrants(Model):
     grants: list[RoleDivisionPair] | None
-
-    def __init__(self, *, grants: list[RoleDivisionPair] | None = ...) -> None: ...
 
 
 class RoleDivisionPair(Model):
     role_id: str | None
     division_id: str | None
-
-    def __init__(self, *, role_id: str | None = ..., division_id: str | None = ...) -> None: ...
 
 
 class RoleSettings(Model):
@@ -788,5 +634,3 @@ class RoleSettings(Model):
     authorization_grant_division_aware: bool | None
     genesys_org_policy_bypass: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., backfill_enabled: bool | None = ..., authorization_grant_division_aware: bool | None = ..., genesys_org_policy_bypass: bool | None = ..., self_uri: str | None = ...) -> None: ...

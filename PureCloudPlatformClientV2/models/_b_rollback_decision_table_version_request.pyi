@@ -32,8 +32,6 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 class RollbackDecisionTableVersionRequest(Model):
     rollback_reason: str | None
 
-    def __init__(self, *, rollback_reason: str | None = ...) -> None: ...
-
 
 class Room(Model):
     id: str | None
@@ -48,26 +46,18 @@ class Room(Model):
     jid: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., room_type: str | None = ..., description: str | None = ..., subject: str | None = ..., participant_limit: int | None = ..., owners: list[UserReference] | None = ..., pinned_messages: list[AddressableEntityRef] | None = ..., jid: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RoomParticipant(Model):
     participant_jid: str | None
-
-    def __init__(self, *, participant_jid: str | None = ...) -> None: ...
 
 
 class RoomParticipantResponse(Model):
     jid: str | None
     user: AddressableEntityRef | None
 
-    def __init__(self, *, jid: str | None = ..., user: AddressableEntityRef | None = ...) -> None: ...
-
 
 class RoomParticipantsResponse(Model):
     participants: list[RoomParticipantResponse] | None
-
-    def __init__(self, *, participants: list[RoomParticipantResponse] | None = ...) -> None: ...
 
 
 class RoomUpdateRequest(Model):
@@ -76,15 +66,11 @@ class RoomUpdateRequest(Model):
     pinned_message_ids: list[str] | None
     owner_ids: list[str] | None
 
-    def __init__(self, *, description: str | None = ..., subject: str | None = ..., pinned_message_ids: list[str] | None = ..., owner_ids: list[str] | None = ...) -> None: ...
-
 
 class RouteIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
-
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class RoutePathRequest(Model):
@@ -94,8 +80,6 @@ class RoutePathRequest(Model):
     skill_ids: list[str] | None
     source_planning_group: SourcePlanningGroupRequest | None
 
-    def __init__(self, *, queue_id: str | None = ..., media_type: str | None = ..., language_id: str | None = ..., skill_ids: list[str] | None = ..., source_planning_group: SourcePlanningGroupRequest | None = ...) -> None: ...
-
 
 class RoutePathResponse(Model):
     queue: QueueReference | None
@@ -103,16 +87,12 @@ class RoutePathResponse(Model):
     language: LanguageReference | None
     skills: list[RoutingSkillReference] | None
 
-    def __init__(self, *, queue: QueueReference | None = ..., media_type: str | None = ..., language: LanguageReference | None = ..., skills: list[RoutingSkillReference] | None = ...) -> None: ...
-
 
 class RoutingActivityData(Model):
     group: dict[str, str] | None
     data: list[RoutingActivityMetricValue] | None
     truncated: bool | None
     entities: list[RoutingActivityEntityData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[RoutingActivityMetricValue] | None = ..., truncated: bool | None = ..., entities: list[RoutingActivityEntityData] | None = ...) -> None: ...
 
 
 class RoutingActivityEntityData(Model):
@@ -127,8 +107,6 @@ class RoutingActivityEntityData(Model):
     team_id: str | None
     user_id: str | None
 
-    def __init__(self, *, activity_date: _dt.datetime | None = ..., organization_presence_id: str | None = ..., presence_date: _dt.datetime | None = ..., queue_id: str | None = ..., queue_membership_status: str | None = ..., routing_status: str | None = ..., routing_status_date: _dt.datetime | None = ..., system_presence: str | None = ..., team_id: str | None = ..., user_id: str | None = ...) -> None: ...
-
 
 class RoutingActivityMetricValue(Model):
     metric: str | None
@@ -137,8 +115,6 @@ class RoutingActivityMetricValue(Model):
     entity_ids: list[str] | None
     count: int | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., secondary_qualifier: str | None = ..., entity_ids: list[str] | None = ..., count: int | None = ...) -> None: ...
-
 
 class RoutingActivityQuery(Model):
     metrics: list[RoutingActivityQueryMetric] | None
@@ -146,14 +122,10 @@ class RoutingActivityQuery(Model):
     filter: RoutingActivityQueryFilter | None
     order: str | None
 
-    def __init__(self, *, metrics: list[RoutingActivityQueryMetric] | None = ..., group_by: list[str] | None = ..., filter: RoutingActivityQueryFilter | None = ..., order: str | None = ...) -> None: ...
-
 
 class RoutingActivityQueryClause(Model):
     type: str | None
     predicates: list[RoutingActivityQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[RoutingActivityQueryPredicate] | None = ...) -> None: ...
 
 
 class RoutingActivityQueryFilter(Model):
@@ -161,14 +133,10 @@ class RoutingActivityQueryFilter(Model):
     clauses: list[RoutingActivityQueryClause] | None
     predicates: list[RoutingActivityQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[RoutingActivityQueryClause] | None = ..., predicates: list[RoutingActivityQueryPredicate] | None = ...) -> None: ...
-
 
 class RoutingActivityQueryMetric(Model):
     metric: str | None
     details: bool | None
-
-    def __init__(self, *, metric: str | None = ..., details: bool | None = ...) -> None: ...
 
 
 class RoutingActivityQueryPredicate(Model):
@@ -177,14 +145,10 @@ class RoutingActivityQueryPredicate(Model):
     operator: str | None
     value: str | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class RoutingActivityResponse(Model):
     results: list[RoutingActivityData] | None
     entity_id_dimension: str | None
-
-    def __init__(self, *, results: list[RoutingActivityData] | None = ..., entity_id_dimension: str | None = ...) -> None: ...
 
 
 class RoutingConversationAttributesRequest(Model):
@@ -195,8 +159,6 @@ class RoutingConversationAttributesRequest(Model):
     label_id: str | None
     request_scored_agents: list[RequestScoredAgent] | None
 
-    def __init__(self, *, priority: int | None = ..., skill_ids: list[str] | None = ..., skill_expression: str | None = ..., language_id: str | None = ..., label_id: str | None = ..., request_scored_agents: list[RequestScoredAgent] | None = ...) -> None: ...
-
 
 class RoutingConversationAttributesResponse(Model):
     priority: int | None
@@ -206,8 +168,6 @@ class RoutingConversationAttributesResponse(Model):
     scored_agents: list[ScoredAgent] | None
     skill_expression: str | None
     skill_expression_id: str | None
-
-    def __init__(self, *, priority: int | None = ..., skills: list[RoutingSkill] | None = ..., language: Language | None = ..., label: UtilizationLabel | None = ..., scored_agents: list[ScoredAgent] | None = ..., skill_expression: str | None = ..., skill_expression_id: str | None = ...) -> None: ...
 
 
 class RoutingData(Model):
@@ -220,8 +180,6 @@ class RoutingData(Model):
     preferred_agent_ids: list[str] | None
     scored_agents: list[ScoredAgent] | None
     routing_flags: list[str] | None
-
-    def __init__(self, *, queue_id: str | None = ..., language_id: str | None = ..., label: str | None = ..., priority: int | None = ..., skill_ids: list[str] | None = ..., skill_expression: str | None = ..., preferred_agent_ids: list[str] | None = ..., scored_agents: list[ScoredAgent] | None = ..., routing_flags: list[str] | None = ...) -> None: ...
 
 
 class RoutingEstablishedEvent(Model):
@@ -238,21 +196,15 @@ class RoutingEstablishedEvent(Model):
     initial_configuration: InitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., phone_number: str | None = ..., queue_id: str | None = ..., ani: str | None = ..., dnis: str | None = ..., skill_ids: list[str] | None = ..., language_id: str | None = ..., initial_configuration: InitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class RoutingRule(Model):
     operator: str | None
     threshold: int | None
     wait_seconds: float | None
 
-    def __init__(self, *, operator: str | None = ..., threshold: int | None = ..., wait_seconds: float | None = ...) -> None: ...
-
 
 class RoutingSettings(Model):
     reset_agent_score_on_presence_change: bool | None
-
-    def __init__(self, *, reset_agent_score_on_presence_change: bool | None = ...) -> None: ...
 
 
 class RoutingSkill(Model):
@@ -264,14 +216,10 @@ class RoutingSkill(Model):
     version: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., date_modified: _dt.datetime | None = ..., state: str | None = ..., version: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RoutingSkillReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class RoutingStatus(Model):
@@ -279,22 +227,16 @@ class RoutingStatus(Model):
     status: str | None
     start_time: _dt.datetime | None
 
-    def __init__(self, *, user_id: str | None = ..., status: str | None = ..., start_time: _dt.datetime | None = ...) -> None: ...
-
 
 class RoutingStatusDetailQueryClause(Model):
     type: str | None
     predicates: list[RoutingStatusDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[RoutingStatusDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class RoutingStatusDetailQueryFilter(Model):
     type: str | None
     clauses: list[RoutingStatusDetailQueryClause] | None
     predicates: list[RoutingStatusDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[RoutingStatusDetailQueryClause] | None = ..., predicates: list[RoutingStatusDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class RoutingStatusDetailQueryPredicate(Model):
@@ -303,8 +245,6 @@ class RoutingStatusDetailQueryPredicate(Model):
     operator: str | None
     value: str | None
     range: NumericRange | None
-
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
 
 
 class RoutingTransferEvent(Model):
@@ -320,21 +260,15 @@ class RoutingTransferEvent(Model):
     language_id: str | None
     skill_ids: list[str] | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., transfer_type: str | None = ..., command_id: str | None = ..., initiating_communication_id: str | None = ..., target_communication_id: str | None = ..., object_communication_id: str | None = ..., destination_queue_id: str | None = ..., language_id: str | None = ..., skill_ids: list[str] | None = ...) -> None: ...
-
 
 class Row(Model):
     row_id: str | None
     inputs: dict[str, DecisionTableRowParameterValue] | None
     outputs: dict[str, DecisionTableRowParameterValue] | None
 
-    def __init__(self, *, row_id: str | None = ..., inputs: dict[str, DecisionTableRowParameterValue] | None = ..., outputs: dict[str, DecisionTableRowParameterValue] | None = ...) -> None: ...
-
 
 class RowSearchFilter(Model):
     predicates: list[RowSearchPredicate] | None
-
-    def __init__(self, *, predicates: list[RowSearchPredicate] | None = ...) -> None: ...
 
 
 class RowSearchPredicate(Model):
@@ -343,22 +277,16 @@ class RowSearchPredicate(Model):
     value: str | None
     special: str | None
 
-    def __init__(self, *, column_id: str | None = ..., operator: str | None = ..., value: str | None = ..., special: str | None = ...) -> None: ...
-
 
 class RuleConfig(Model):
     id: str | None
     enabled: bool | None
     rule: CopilotRule | None
 
-    def __init__(self, *, id: str | None = ..., enabled: bool | None = ..., rule: CopilotRule | None = ...) -> None: ...
-
 
 class RuleEngineConfig(Model):
     rules: list[RuleConfig] | None
     fallback: Fallback | None
-
-    def __init__(self, *, rules: list[RuleConfig] | None = ..., fallback: Fallback | None = ...) -> None: ...
 
 
 class RuleSet(Model):
@@ -372,14 +300,10 @@ class RuleSet(Model):
     rules: list[DialerRule] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., contact_list: DomainEntityRef | None = ..., queue: DomainEntityRef | None = ..., rules: list[DialerRule] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class RuleSetDiagnostic(Model):
     rule_set: DomainEntityRef | None
     warnings: list[str] | None
-
-    def __init__(self, *, rule_set: DomainEntityRef | None = ..., warnings: list[str] | None = ...) -> None: ...
 
 
 class RuleSetEntityListing(Model):
@@ -393,8 +317,6 @@ class RuleSetEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[RuleSet] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class Salesforce(Model):
@@ -418,16 +340,12 @@ class Salesforce(Model):
     force_authn: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SalesforceSettings(Model):
     channel: str | None
     language: str | None
     categories: list[str] | None
     base_url: str | None
-
-    def __init__(self, *, channel: str | None = ..., language: str | None = ..., categories: list[str] | None = ..., base_url: str | None = ...) -> None: ...
 
 
 class SalesforceSourceRequest(Model):
@@ -437,8 +355,6 @@ class SalesforceSourceRequest(Model):
     schedule_period: int | None
     settings: SalesforceSettings | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., integration_id: str | None = ..., schedule_period: int | None = ..., settings: SalesforceSettings | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SalesforceSourceResponse(Model):
@@ -452,8 +368,6 @@ class SalesforceSourceResponse(Model):
     last_sync: SourceLastSync | None
     settings: SalesforceSettings | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., type: str | None = ..., integration: KnowledgeIntegrationReference | None = ..., schedule_period: int | None = ..., last_sync: SourceLastSync | None = ..., settings: SalesforceSettings | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SAMLProvider(Model):
@@ -477,8 +391,6 @@ class SAMLProvider(Model):
     force_authn: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., disabled: bool | None = ..., issuer_uri: str | None = ..., sso_target_uri: str | None = ..., slo_uri: str | None = ..., slo_binding: str | None = ..., relying_party_identifier: str | None = ..., certificate: str | None = ..., certificates: list[str] | None = ..., logo_image_data: str | None = ..., name_identifier_format: str | None = ..., sso_binding: str | None = ..., sign_authn_requests: bool | None = ..., provider_name: str | None = ..., display_on_login: bool | None = ..., metadata_url: str | None = ..., force_authn: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class Schedule(Model):
     id: str | None
@@ -498,8 +410,6 @@ class Schedule(Model):
     rrule: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., start: _dt.datetime | None = ..., end: _dt.datetime | None = ..., rrule: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ScheduleActivity(Model):
     date_start: _dt.datetime | None
@@ -510,8 +420,6 @@ class ScheduleActivity(Model):
     time_off_request_id: str | None
     external_activity_id: str | None
     external_activity_type: str | None
-
-    def __init__(self, *, date_start: _dt.datetime | None = ..., length_minutes: int | None = ..., description: str | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., time_off_request_id: str | None = ..., external_activity_id: str | None = ..., external_activity_type: str | None = ...) -> None: ...
 
 
 class ScheduleBid(Model):
@@ -531,5 +439,3 @@ class ScheduleBid(Model):
     end_date: _dt.date | None
     metadata: WorkPlanBidMetadata | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., bid_window_start_date: _dt.date | None = ..., bid_window_end_date: _dt.date | None = ..., effective_date: _dt.date | None = ..., status: str | None = ..., bid_type: str | None = ..., forecast: BuShortTermForecastWeekReference | None = ..., weeks_to_schedule: int | None = ..., end_overrides_and_rotations: bool | None = ..., agent_ranking_type: str | None = ..., ranking_tiebreaker_type: str | None = ..., published_date: _dt.datetime | None = ..., end_date: _dt.date | None = ..., metadata: WorkPlanBidMetadata | None = ..., self_uri: str | None = ...) -> None: ...

@@ -30,8 +30,6 @@ class ScheduleBiddingAdminNotificationTopicScheduleBiddingNotification(Model):
     status: str | None
     bid_type: str | None
 
-    def __init__(self, *, id: str | None = ..., bu_id: str | None = ..., status: str | None = ..., bid_type: str | None = ...) -> None: ...
-
 
 class ScheduleBidGroup(Model):
     name: str | None
@@ -43,8 +41,6 @@ class ScheduleBidGroup(Model):
     download_url: str | None
     download_template: BidGroupScheduleSet | None
 
-    def __init__(self, *, name: str | None = ..., management_unit: ManagementUnitReference | None = ..., agents: list[UserReference] | None = ..., work_plans: list[WorkPlanReference] | None = ..., work_plan_rotations: list[BidGroupWorkPlanRotationResponse] | None = ..., planning_groups: list[PlanningGroupReference] | None = ..., download_url: str | None = ..., download_template: BidGroupScheduleSet | None = ...) -> None: ...
-
 
 class ScheduleBidGroupCreate(Model):
     name: str | None
@@ -54,14 +50,10 @@ class ScheduleBidGroupCreate(Model):
     work_plan_rotations: list[BidGroupWorkPlanRotationRequest] | None
     planning_group_ids: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., management_unit_id: str | None = ..., agent_ids: list[str] | None = ..., work_plan_ids: list[str] | None = ..., work_plan_rotations: list[BidGroupWorkPlanRotationRequest] | None = ..., planning_group_ids: list[str] | None = ...) -> None: ...
-
 
 class ScheduleBidGroupReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ScheduleBidGroupResponse(Model):
@@ -69,8 +61,6 @@ class ScheduleBidGroupResponse(Model):
     schedule_bid_group: ScheduleBidGroup | None
     metadata: WorkPlanBidMetadata | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., schedule_bid_group: ScheduleBidGroup | None = ..., metadata: WorkPlanBidMetadata | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ScheduleBidGroupSummary(Model):
@@ -84,13 +74,9 @@ class ScheduleBidGroupSummary(Model):
     schedule_set_error: ScheduleSetError | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., management_unit: ManagementUnitReference | None = ..., agent_count: int | None = ..., work_plan_count: int | None = ..., work_plan_rotation_count: int | None = ..., planning_group_count: int | None = ..., schedule_set_error: ScheduleSetError | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ScheduleBidGroupSummaryList(Model):
     schedule_bid_group_summaries: list[ScheduleBidGroupSummary] | None
-
-    def __init__(self, *, schedule_bid_group_summaries: list[ScheduleBidGroupSummary] | None = ...) -> None: ...
 
 
 class ScheduleBidGroupUpdate(Model):
@@ -102,21 +88,15 @@ class ScheduleBidGroupUpdate(Model):
     planning_group_ids: SetWrapperString | None
     schedule_sets: ListWrapperScheduleSetRequest | None
 
-    def __init__(self, *, name: str | None = ..., management_unit_id: str | None = ..., agent_ids: SetWrapperString | None = ..., work_plan_ids: SetWrapperString | None = ..., work_plan_rotations: ListWrapperBidGroupWorkPlanRotationRequest | None = ..., planning_group_ids: SetWrapperString | None = ..., schedule_sets: ListWrapperScheduleSetRequest | None = ...) -> None: ...
-
 
 class ScheduleBidListResponse(Model):
     entities: list[ScheduleBid] | None
-
-    def __init__(self, *, entities: list[ScheduleBid] | None = ...) -> None: ...
 
 
 class ScheduleBidReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ScheduleBidScheduledActivity(Model):
@@ -127,8 +107,6 @@ class ScheduleBidScheduledActivity(Model):
     activity_code_id: str | None
     paid: bool | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., description: str | None = ..., activity_category: str | None = ..., activity_code_id: str | None = ..., paid: bool | None = ...) -> None: ...
-
 
 class ScheduleBidScheduledShift(Model):
     work_plan_shift_id: str | None
@@ -136,8 +114,6 @@ class ScheduleBidScheduledShift(Model):
     start_date: _dt.datetime | None
     length_minutes: int | None
     activities: list[ScheduleBidScheduledActivity] | None
-
-    def __init__(self, *, work_plan_shift_id: str | None = ..., work_plan_id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., activities: list[ScheduleBidScheduledActivity] | None = ...) -> None: ...
 
 
 class ScheduleDivisionViewEntityListing(Model):
@@ -153,8 +129,6 @@ class ScheduleDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SchedulesDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ScheduledTrigger(Model):
     id: str | None
@@ -166,16 +140,12 @@ class ScheduledTrigger(Model):
     description: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., target: TriggerTarget | None = ..., version: int | None = ..., enabled: bool | None = ..., schedule: TriggerSchedule | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ScheduledTriggerEntityListing(Model):
     entities: list[ScheduledTrigger] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[ScheduledTrigger] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class ScheduleEntityListing(Model):
@@ -191,14 +161,10 @@ class ScheduleEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Schedule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ScheduleGenerationMessage(Model):
     type: str | None
     arguments: list[SchedulerMessageArgument] | None
-
-    def __init__(self, *, type: str | None = ..., arguments: list[SchedulerMessageArgument] | None = ...) -> None: ...
 
 
 class ScheduleGenerationResult(Model):
@@ -208,16 +174,12 @@ class ScheduleGenerationResult(Model):
     messages: list[ScheduleGenerationMessage] | None
     message_severities: list[SchedulerMessageTypeSeverity] | None
 
-    def __init__(self, *, failed: bool | None = ..., run_id: str | None = ..., message_count: int | None = ..., messages: list[ScheduleGenerationMessage] | None = ..., message_severities: list[SchedulerMessageTypeSeverity] | None = ...) -> None: ...
-
 
 class ScheduleGenerationResultSummary(Model):
     failed: bool | None
     run_id: str | None
     message_count: int | None
     message_severity_counts: list[SchedulerMessageSeverityCount] | None
-
-    def __init__(self, *, failed: bool | None = ..., run_id: str | None = ..., message_count: int | None = ..., message_severity_counts: list[SchedulerMessageSeverityCount] | None = ...) -> None: ...
 
 
 class ScheduleGenerationWarning(Model):
@@ -229,8 +191,6 @@ class ScheduleGenerationWarning(Model):
     unable_to_meet_max_paid_for_the_week: bool | None
     no_need_days: list[str] | None
     shifts_too_close_together: bool | None
-
-    def __init__(self, *, user_id: str | None = ..., user_not_licensed: bool | None = ..., unable_to_meet_max_days: bool | None = ..., unable_to_schedule_required_days: list[str] | None = ..., unable_to_meet_min_paid_for_the_week: bool | None = ..., unable_to_meet_max_paid_for_the_week: bool | None = ..., no_need_days: list[str] | None = ..., shifts_too_close_together: bool | None = ...) -> None: ...
 
 
 class ScheduleGroup(Model):
@@ -252,16 +212,12 @@ class ScheduleGroup(Model):
     holiday_schedules: list[DomainEntityRef] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., time_zone: str | None = ..., open_schedules: list[DomainEntityRef] | None = ..., closed_schedules: list[DomainEntityRef] | None = ..., holiday_schedules: list[DomainEntityRef] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ScheduleGroupDivisionView(Model):
     id: str | None
     name: str | None
     division: WritableDivision | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ScheduleGroupDivisionViewEntityListing(Model):
@@ -277,8 +233,6 @@ class ScheduleGroupDivisionViewEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ScheduleGroupDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ScheduleGroupEntityListing(Model):
     entities: list[ScheduleGroup] | None
@@ -293,14 +247,10 @@ class ScheduleGroupEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ScheduleGroup] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ScheduleInterval(Model):
     start: str | None
     end: str | None
-
-    def __init__(self, *, start: str | None = ..., end: str | None = ...) -> None: ...
 
 
 class ScheduleReferenceWithBusinessUnit(Model):
@@ -309,28 +259,20 @@ class ScheduleReferenceWithBusinessUnit(Model):
     business_unit: BusinessUnitReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., business_unit: BusinessUnitReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SchedulerMessageArgument(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class SchedulerMessageSeverityCount(Model):
     severity: str | None
     count: int | None
 
-    def __init__(self, *, severity: str | None = ..., count: int | None = ...) -> None: ...
-
 
 class SchedulerMessageTypeSeverity(Model):
     type: str | None
     severity: str | None
-
-    def __init__(self, *, type: str | None = ..., severity: str | None = ...) -> None: ...
 
 
 class SchedulesDivisionView(Model):
@@ -338,5 +280,3 @@ class SchedulesDivisionView(Model):
     name: str | None
     division: WritableDivision | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., self_uri: str | None = ...) -> None: ...

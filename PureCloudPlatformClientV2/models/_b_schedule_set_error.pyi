@@ -22,14 +22,10 @@ class ScheduleSetError(Model):
     work_plans: list[WorkPlanReference] | None
     work_plan_rotations: list[WorkPlanRotationReference] | None
 
-    def __init__(self, *, error_code: str | None = ..., work_plans: list[WorkPlanReference] | None = ..., work_plan_rotations: list[WorkPlanRotationReference] | None = ...) -> None: ...
-
 
 class ScheduleSetRequest(Model):
     schedule_set_id: str | None
     override_agent_count: int | None
-
-    def __init__(self, *, schedule_set_id: str | None = ..., override_agent_count: int | None = ...) -> None: ...
 
 
 class ScheduleUploadProcessingResponse(Model):
@@ -37,35 +33,25 @@ class ScheduleUploadProcessingResponse(Model):
     operation_id: str | None
     result: BuScheduleMetadata | None
 
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: BuScheduleMetadata | None = ...) -> None: ...
-
 
 class ScheduleVisibilityRange(Model):
     end_date: _dt.datetime | None
     end_business_unit_date: _dt.date | None
-
-    def __init__(self, *, end_date: _dt.datetime | None = ..., end_business_unit_date: _dt.date | None = ...) -> None: ...
 
 
 class ScheduleVisibilitySettingsRequest(Model):
     enabled: bool | None
     future_weeks: int | None
 
-    def __init__(self, *, enabled: bool | None = ..., future_weeks: int | None = ...) -> None: ...
-
 
 class ScheduleVisibilitySettingsResponse(Model):
     enabled: bool | None
     future_weeks: int | None
 
-    def __init__(self, *, enabled: bool | None = ..., future_weeks: int | None = ...) -> None: ...
-
 
 class SchedulingNoForecastOptionsRequest(Model):
     shift_length: str | None
     shift_start: str | None
-
-    def __init__(self, *, shift_length: str | None = ..., shift_start: str | None = ...) -> None: ...
 
 
 class SchedulingOptionsRequest(Model):
@@ -73,27 +59,19 @@ class SchedulingOptionsRequest(Model):
     activity_smoothing_type: str | None
     induce_schedule_variability: bool | None
 
-    def __init__(self, *, no_forecast_options: SchedulingNoForecastOptionsRequest | None = ..., activity_smoothing_type: str | None = ..., induce_schedule_variability: bool | None = ...) -> None: ...
-
 
 class SchedulingPeriod(Model):
     latest_end_date: _dt.date | None
     earliest_start_date: _dt.date | None
 
-    def __init__(self, *, latest_end_date: _dt.date | None = ..., earliest_start_date: _dt.date | None = ...) -> None: ...
-
 
 class SchedulingPeriodBase(Model):
     latest_end_date: _dt.date | None
-
-    def __init__(self, *, latest_end_date: _dt.date | None = ...) -> None: ...
 
 
 class SchedulingProcessingError(Model):
     internal_error_code: str | None
     description: str | None
-
-    def __init__(self, *, internal_error_code: str | None = ..., description: str | None = ...) -> None: ...
 
 
 class SchedulingSettingsRequest(Model):
@@ -105,8 +83,6 @@ class SchedulingSettingsRequest(Model):
     start_day_of_weekend: str | None
     schedule_visibility: ScheduleVisibilitySettingsRequest | None
 
-    def __init__(self, *, max_occupancy_percent_for_deferred_work: int | None = ..., default_shrinkage_percent: float | None = ..., shrinkage_overrides: ShrinkageOverrides | None = ..., planning_period: ValueWrapperPlanningPeriodSettings | None = ..., monthly_planning_period: ValueWrapperMonthlyPlanningPeriodSettings | None = ..., start_day_of_weekend: str | None = ..., schedule_visibility: ScheduleVisibilitySettingsRequest | None = ...) -> None: ...
-
 
 class SchedulingSettingsResponse(Model):
     max_occupancy_percent_for_deferred_work: int | None
@@ -117,8 +93,6 @@ class SchedulingSettingsResponse(Model):
     start_day_of_weekend: str | None
     schedule_visibility: ScheduleVisibilitySettingsResponse | None
 
-    def __init__(self, *, max_occupancy_percent_for_deferred_work: int | None = ..., default_shrinkage_percent: float | None = ..., shrinkage_overrides: ShrinkageOverrides | None = ..., planning_period: PlanningPeriodSettings | None = ..., monthly_planning_period: MonthlyPlanningPeriodSettings | None = ..., start_day_of_weekend: str | None = ..., schedule_visibility: ScheduleVisibilitySettingsResponse | None = ...) -> None: ...
-
 
 class SchedulingStatusResponse(Model):
     id: str | None
@@ -126,8 +100,6 @@ class SchedulingStatusResponse(Model):
     error_details: list[SchedulingProcessingError] | None
     scheduling_result_uri: str | None
     percent_complete: int | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., error_details: list[SchedulingProcessingError] | None = ..., scheduling_result_uri: str | None = ..., percent_complete: int | None = ...) -> None: ...
 
 
 class SchedulingTestingOptionsRequest(Model):
@@ -137,8 +109,6 @@ class SchedulingTestingOptionsRequest(Model):
     populate_warnings: bool | None
     populate_deprecated_warnings: bool | None
 
-    def __init__(self, *, fast_scheduling: bool | None = ..., delay_scheduling: bool | None = ..., fail_scheduling: bool | None = ..., populate_warnings: bool | None = ..., populate_deprecated_warnings: bool | None = ...) -> None: ...
-
 
 class Schema(Model):
     title: str | None
@@ -146,8 +116,6 @@ class Schema(Model):
     type: list[str] | None
     items: Items | None
     pattern: str | None
-
-    def __init__(self, *, title: str | None = ..., description: str | None = ..., type: list[str] | None = ..., items: Items | None = ..., pattern: str | None = ...) -> None: ...
 
 
 class SchemaQuantityLimits(Model):
@@ -168,8 +136,6 @@ class SchemaQuantityLimits(Model):
     max_number_of_fields_per_org: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., min_field_name_characters: int | None = ..., max_field_name_characters: int | None = ..., min_field_title_characters: int | None = ..., max_field_title_characters: int | None = ..., min_field_description_characters: int | None = ..., max_field_description_characters: int | None = ..., min_schema_name_characters: int | None = ..., max_schema_name_characters: int | None = ..., min_schema_description_characters: int | None = ..., max_schema_description_characters: int | None = ..., max_number_of_schemas_per_org: int | None = ..., max_number_of_fields_per_schema: int | None = ..., max_number_of_fields_per_org: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ScimConfigResourceType(Model):
     id: str | None
@@ -181,14 +147,10 @@ class ScimConfigResourceType(Model):
     endpoint: str | None
     meta: ScimMetadata | None
 
-    def __init__(self, *, id: str | None = ..., schemas: list[str] | None = ..., name: str | None = ..., description: str | None = ..., schema: str | None = ..., schema_extensions: list[ScimConfigResourceTypeSchemaExtension] | None = ..., endpoint: str | None = ..., meta: ScimMetadata | None = ...) -> None: ...
-
 
 class ScimConfigResourceTypeSchemaExtension(Model):
     schema: str | None
     required: bool | None
-
-    def __init__(self, *, schema: str | None = ..., required: bool | None = ...) -> None: ...
 
 
 class ScimConfigResourceTypesListResponse(Model):
@@ -198,15 +160,11 @@ class ScimConfigResourceTypesListResponse(Model):
     items_per_page: int | None
     resources: list[ScimConfigResourceType] | None
 
-    def __init__(self, *, schemas: list[str] | None = ..., total_results: int | None = ..., start_index: int | None = ..., items_per_page: int | None = ..., resources: list[ScimConfigResourceType] | None = ...) -> None: ...
-
 
 class ScimEmail(Model):
     value: str | None
     type: str | None
     primary: bool | None
-
-    def __init__(self, *, value: str | None = ..., type: str | None = ..., primary: bool | None = ...) -> None: ...
 
 
 class ScimError(Model):
@@ -215,14 +173,10 @@ class ScimError(Model):
     scim_type: str | None
     detail: str | None
 
-    def __init__(self, *, schemas: list[str] | None = ..., status: str | None = ..., scim_type: str | None = ..., detail: str | None = ...) -> None: ...
-
 
 class ScimGenesysUserExternalId(Model):
     authority: str | None
     value: str | None
-
-    def __init__(self, *, authority: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class ScimGroupListResponse(Model):
@@ -232,8 +186,6 @@ class ScimGroupListResponse(Model):
     items_per_page: int | None
     resources: list[ScimV2Group] | None
 
-    def __init__(self, *, schemas: list[str] | None = ..., total_results: int | None = ..., start_index: int | None = ..., items_per_page: int | None = ..., resources: list[ScimV2Group] | None = ...) -> None: ...
-
 
 class ScimMetadata(Model):
     resource_type: str | None
@@ -241,15 +193,11 @@ class ScimMetadata(Model):
     location: str | None
     version: str | None
 
-    def __init__(self, *, resource_type: str | None = ..., last_modified: _dt.datetime | None = ..., location: str | None = ..., version: str | None = ...) -> None: ...
-
 
 class ScimPhoneNumber(Model):
     value: str | None
     type: str | None
     primary: bool | None
-
-    def __init__(self, *, value: str | None = ..., type: str | None = ..., primary: bool | None = ...) -> None: ...
 
 
 class ScimServiceProviderConfig(Model):
@@ -264,8 +212,6 @@ class ScimServiceProviderConfig(Model):
     authentication_schemes: list[ScimServiceProviderConfigAuthenticationScheme] | None
     meta: ScimMetadata | None
 
-    def __init__(self, *, schemas: list[str] | None = ..., documentation_uri: str | None = ..., patch: ScimServiceProviderConfigSimpleFeature | None = ..., filter: ScimServiceProviderConfigFilterFeature | None = ..., etag: ScimServiceProviderConfigSimpleFeature | None = ..., sort: ScimServiceProviderConfigSimpleFeature | None = ..., bulk: ScimServiceProviderConfigBulkFeature | None = ..., change_password: ScimServiceProviderConfigSimpleFeature | None = ..., authentication_schemes: list[ScimServiceProviderConfigAuthenticationScheme] | None = ..., meta: ScimMetadata | None = ...) -> None: ...
-
 
 class ScimServiceProviderConfigAuthenticationScheme(Model):
     name: str | None
@@ -275,36 +221,26 @@ class ScimServiceProviderConfigAuthenticationScheme(Model):
     type: str | None
     primary: bool | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., spec_uri: str | None = ..., documentation_uri: str | None = ..., type: str | None = ..., primary: bool | None = ...) -> None: ...
-
 
 class ScimServiceProviderConfigBulkFeature(Model):
     supported: bool | None
     max_operations: int | None
     max_payload_size: int | None
 
-    def __init__(self, *, supported: bool | None = ..., max_operations: int | None = ..., max_payload_size: int | None = ...) -> None: ...
-
 
 class ScimServiceProviderConfigFilterFeature(Model):
     supported: bool | None
     max_results: int | None
 
-    def __init__(self, *, supported: bool | None = ..., max_results: int | None = ...) -> None: ...
-
 
 class ScimServiceProviderConfigSimpleFeature(Model):
     supported: bool | None
-
-    def __init__(self, *, supported: bool | None = ...) -> None: ...
 
 
 class ScimUserExtensions(Model):
     routing_skills: list[ScimUserRoutingSkill] | None
     routing_languages: list[ScimUserRoutingLanguage] | None
     external_ids: list[ScimGenesysUserExternalId] | None
-
-    def __init__(self, *, routing_skills: list[ScimUserRoutingSkill] | None = ..., routing_languages: list[ScimUserRoutingLanguage] | None = ..., external_ids: list[ScimGenesysUserExternalId] | None = ...) -> None: ...
 
 
 class ScimUserListResponse(Model):
@@ -314,17 +250,11 @@ class ScimUserListResponse(Model):
     items_per_page: int | None
     resources: list[ScimV2User] | None
 
-    def __init__(self, *, schemas: list[str] | None = ..., total_results: int | None = ..., start_index: int | None = ..., items_per_page: int | None = ..., resources: list[ScimV2User] | None = ...) -> None: ...
-
 
 class ScimUserRole(Model):
     value: str | None
-
-    def __init__(self, *, value: str | None = ...) -> None: ...
 
 
 class ScimUserRoutingLanguage(Model):
     name: str | None
     proficiency: float | None
-
-    def __init__(self, *, name: str | None = ..., proficiency: float | None = ...) -> None: ...

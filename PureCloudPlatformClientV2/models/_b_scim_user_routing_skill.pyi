@@ -15,8 +15,6 @@ class ScimUserRoutingSkill(Model):
     name: str | None
     proficiency: float | None
 
-    def __init__(self, *, name: str | None = ..., proficiency: float | None = ...) -> None: ...
-
 
 class ScimV2CreateUser(Model):
     schemas: list[str] | None
@@ -33,8 +31,6 @@ class ScimV2CreateUser(Model):
     urnietfparamsscimschemasextensionenterprise2_0_user: ScimV2EnterpriseUser | None
     urnietfparamsscimschemasextensiongenesyspurecloud2_0_user: ScimUserExtensions | None
 
-    def __init__(self, *, schemas: list[str] | None = ..., active: bool | None = ..., user_name: str | None = ..., display_name: str | None = ..., password: str | None = ..., title: str | None = ..., phone_numbers: list[ScimPhoneNumber] | None = ..., emails: list[ScimEmail] | None = ..., external_id: str | None = ..., groups: list[ScimV2GroupReference] | None = ..., roles: list[ScimUserRole] | None = ..., urnietfparamsscimschemasextensionenterprise2_0_user: ScimV2EnterpriseUser | None = ..., urnietfparamsscimschemasextensiongenesyspurecloud2_0_user: ScimUserExtensions | None = ...) -> None: ...
-
 
 class ScimV2EnterpriseUser(Model):
     division: str | None
@@ -42,8 +38,6 @@ class ScimV2EnterpriseUser(Model):
     manager: Manager | None
     employee_number: str | None
     date_hire: str | None
-
-    def __init__(self, *, division: str | None = ..., department: str | None = ..., manager: Manager | None = ..., employee_number: str | None = ..., date_hire: str | None = ...) -> None: ...
 
 
 class ScimV2Group(Model):
@@ -54,15 +48,11 @@ class ScimV2Group(Model):
     members: list[ScimV2MemberReference] | None
     meta: ScimMetadata | None
 
-    def __init__(self, *, id: str | None = ..., schemas: list[str] | None = ..., display_name: str | None = ..., external_id: str | None = ..., members: list[ScimV2MemberReference] | None = ..., meta: ScimMetadata | None = ...) -> None: ...
-
 
 class ScimV2GroupReference(Model):
     type: str | None
     value: str | None
     ref: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ..., ref: str | None = ...) -> None: ...
 
 
 class ScimV2MemberReference(Model):
@@ -70,12 +60,8 @@ class ScimV2MemberReference(Model):
     value: str | None
     ref: str | None
 
-    def __init__(self, *, type: str | None = ..., value: str | None = ..., ref: str | None = ...) -> None: ...
-
 
 class ScimV2PatchOperation(Model):
     op: str | None
     path: str | None
     value: _t.Any | None
-
-    def __init__(self, *, op: str | None = ..., path: str | None = ..., value: _t.Any | None = ...) -> None: ...

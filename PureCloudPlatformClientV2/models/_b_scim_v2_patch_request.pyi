@@ -22,8 +22,6 @@ class ScimV2PatchRequest(Model):
     schemas: list[str] | None
     operations: list[ScimV2PatchOperation] | None
 
-    def __init__(self, *, schemas: list[str] | None = ..., operations: list[ScimV2PatchOperation] | None = ...) -> None: ...
-
 
 class ScimV2SchemaAttribute(Model):
     name: str | None
@@ -39,8 +37,6 @@ class ScimV2SchemaAttribute(Model):
     uniqueness: str | None
     reference_types: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., sub_attributes: list[ScimV2SchemaAttribute] | None = ..., multi_valued: bool | None = ..., description: str | None = ..., required: bool | None = ..., canonical_values: list[str] | None = ..., case_exact: bool | None = ..., mutability: str | None = ..., returned: str | None = ..., uniqueness: str | None = ..., reference_types: list[str] | None = ...) -> None: ...
-
 
 class ScimV2SchemaDefinition(Model):
     id: str | None
@@ -49,8 +45,6 @@ class ScimV2SchemaDefinition(Model):
     attributes: list[ScimV2SchemaAttribute] | None
     meta: ScimMetadata | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., attributes: list[ScimV2SchemaAttribute] | None = ..., meta: ScimMetadata | None = ...) -> None: ...
-
 
 class ScimV2SchemaListResponse(Model):
     schemas: list[str] | None
@@ -58,8 +52,6 @@ class ScimV2SchemaListResponse(Model):
     start_index: int | None
     items_per_page: int | None
     resources: list[ScimV2SchemaDefinition] | None
-
-    def __init__(self, *, schemas: list[str] | None = ..., total_results: int | None = ..., start_index: int | None = ..., items_per_page: int | None = ..., resources: list[ScimV2SchemaDefinition] | None = ...) -> None: ...
 
 
 class ScimV2User(Model):
@@ -79,8 +71,6 @@ class ScimV2User(Model):
     urnietfparamsscimschemasextensiongenesyspurecloud2_0_user: ScimUserExtensions | None
     meta: ScimMetadata | None
 
-    def __init__(self, *, id: str | None = ..., schemas: list[str] | None = ..., active: bool | None = ..., user_name: str | None = ..., display_name: str | None = ..., password: str | None = ..., title: str | None = ..., phone_numbers: list[ScimPhoneNumber] | None = ..., emails: list[ScimEmail] | None = ..., external_id: str | None = ..., groups: list[ScimV2GroupReference] | None = ..., roles: list[ScimUserRole] | None = ..., urnietfparamsscimschemasextensionenterprise2_0_user: ScimV2EnterpriseUser | None = ..., urnietfparamsscimschemasextensiongenesyspurecloud2_0_user: ScimUserExtensions | None = ..., meta: ScimMetadata | None = ...) -> None: ...
-
 
 class ScorableSurvey(Model):
     id: str | None
@@ -90,14 +80,10 @@ class ScorableSurvey(Model):
     answers: SurveyScoringSet | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., survey_form: SurveyForm | None = ..., status: str | None = ..., answers: SurveyScoringSet | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ScoredAgent(Model):
     agent: DomainEntityRef | None
     score: int | None
-
-    def __init__(self, *, agent: DomainEntityRef | None = ..., score: int | None = ...) -> None: ...
 
 
 class ScreenMonitoring(Model):
@@ -114,13 +100,9 @@ class ScreenMonitoring(Model):
     connected_time: _dt.datetime | None
     disconnected_time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., initial_state: str | None = ..., state: str | None = ..., segments: list[Segment] | None = ..., disconnect_type: str | None = ..., provider: str | None = ..., target_user: AddressableEntityRef | None = ..., screen_monitoring: AddressableEntityRef | None = ..., monitoring_type: str | None = ..., count: int | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ...) -> None: ...
-
 
 class ScreenMonitoringDetails(Model):
     count: int | None
-
-    def __init__(self, *, count: int | None = ...) -> None: ...
 
 
 class ScreenMonitoringSession(Model):
@@ -133,23 +115,15 @@ class ScreenMonitoringSession(Model):
     self_uri: str | None
     screen_monitoring_id: str | None
 
-    def __init__(self, *, source_user: AddressableEntityRef | None = ..., target_user: AddressableEntityRef | None = ..., conversation: AddressableEntityRef | None = ..., participant_id: str | None = ..., monitoring_type: str | None = ..., date_created: _dt.datetime | None = ..., self_uri: str | None = ..., screen_monitoring_id: str | None = ...) -> None: ...
-
 
 class ScreenMonitoringSessionEntityListing(Model):
     entities: list[ScreenMonitoringSession] | None
-
-    def __init__(self, *, entities: list[ScreenMonitoringSession] | None = ...) -> None: ...
 
 
 class ScreenMonitoringUserDetails(Model):
     count: int | None
     target_user: AddressableEntityRef | None
 
-    def __init__(self, *, count: int | None = ..., target_user: AddressableEntityRef | None = ...) -> None: ...
-
 
 class ScreenMonitoringUserDetailsEntityListing(Model):
     entities: list[ScreenMonitoringUserDetails] | None
-
-    def __init__(self, *, entities: list[ScreenMonitoringUserDetails] | None = ...) -> None: ...

@@ -9,10 +9,6 @@ class ScreenMonitorSettings(Model):
     enable_agent_notifications: bool | None
     max_simultaneous_screen_monitoring_sessions: int | None
 
-    def __init__(self, *, enable_agent_notifications: bool | None = ..., max_simultaneous_screen_monitoring_sessions: int | None = ...) -> None: ...
-
 
 class ScreenRecordingActiveSessions(Model):
     count: int | None
-
-    def __init__(self, *, count: int | None = ...) -> None: ...

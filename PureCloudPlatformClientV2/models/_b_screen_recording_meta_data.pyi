@@ -23,15 +23,11 @@ class ScreenRecordingMetaData(Model):
     primary: bool | None
     main: bool | None
 
-    def __init__(self, *, track_id: str | None = ..., media_id: str | None = ..., screen_id: str | None = ..., origin_x: int | None = ..., origin_y: int | None = ..., primary: bool | None = ..., main: bool | None = ...) -> None: ...
-
 
 class ScreenRecordingMetaDataRequest(Model):
     participant_jid: str | None
     room_id: str | None
     meta_data: list[ScreenRecordingMetaData] | None
-
-    def __init__(self, *, participant_jid: str | None = ..., room_id: str | None = ..., meta_data: list[ScreenRecordingMetaData] | None = ...) -> None: ...
 
 
 class Screenshare(Model):
@@ -52,8 +48,6 @@ class Screenshare(Model):
     after_call_work: AfterCallWork | None
     after_call_work_required: bool | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., context: str | None = ..., sharing: bool | None = ..., peer_count: int | None = ..., disconnect_type: str | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., provider: str | None = ..., peer_id: str | None = ..., segments: list[Segment] | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ...) -> None: ...
-
 
 class Script(Model):
     id: str | None
@@ -72,8 +66,6 @@ class Script(Model):
     pages: list[Page] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., version_id: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ..., published_date: _dt.datetime | None = ..., version_date: _dt.datetime | None = ..., start_page_id: str | None = ..., start_page_name: str | None = ..., features: _t.Any | None = ..., variables: _t.Any | None = ..., custom_actions: _t.Any | None = ..., pages: list[Page] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ScriptEntityListing(Model):
     entities: list[Script] | None
@@ -88,21 +80,15 @@ class ScriptEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Script] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., truncated_divisions: bool | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class ScrollPercentageEventTrigger(Model):
     percentage: int | None
     event_name: str | None
 
-    def __init__(self, *, percentage: int | None = ..., event_name: str | None = ...) -> None: ...
-
 
 class SdkLibrary(Model):
     name: str | None
     version: str | None
-
-    def __init__(self, *, name: str | None = ..., version: str | None = ...) -> None: ...
 
 
 class SearchAggregation(Model):
@@ -113,14 +99,10 @@ class SearchAggregation(Model):
     size: int | None
     order: list[str] | None
 
-    def __init__(self, *, field: str | None = ..., name: str | None = ..., type: str | None = ..., value: str | None = ..., size: int | None = ..., order: list[str] | None = ...) -> None: ...
-
 
 class SearchAlternativeShiftTradesRequest(Model):
     management_unit_ids: list[str] | None
     agent_ids: list[str] | None
-
-    def __init__(self, *, management_unit_ids: list[str] | None = ..., agent_ids: list[str] | None = ...) -> None: ...
 
 
 class SearchCriteria(Model):
@@ -134,13 +116,9 @@ class SearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[SearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class SearchDecisionTableRowsRequest(Model):
     filter: RowSearchFilter | None
-
-    def __init__(self, *, filter: RowSearchFilter | None = ...) -> None: ...
 
 
 class SearchRequest(Model):
@@ -155,36 +133,26 @@ class SearchRequest(Model):
     query: list[SearchCriteria] | None
     aggregations: list[SearchAggregation] | None
 
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., return_fields: list[str] | None = ..., expand: list[str] | None = ..., types: list[str] | None = ..., query: list[SearchCriteria] | None = ..., aggregations: list[SearchAggregation] | None = ...) -> None: ...
-
 
 class SearchShiftTradeResponse(Model):
     trade: ShiftTradeResponse | None
     matching_receiving_shift_ids: list[str] | None
     preview: ShiftTradePreviewResponse | None
 
-    def __init__(self, *, trade: ShiftTradeResponse | None = ..., matching_receiving_shift_ids: list[str] | None = ..., preview: ShiftTradePreviewResponse | None = ...) -> None: ...
-
 
 class SearchShiftTradesRequest(Model):
     receiving_schedule_id: str | None
     receiving_shift_ids: list[str] | None
-
-    def __init__(self, *, receiving_schedule_id: str | None = ..., receiving_shift_ids: list[str] | None = ...) -> None: ...
 
 
 class SearchShiftTradesResponse(Model):
     trades: list[SearchShiftTradeResponse] | None
     download_url: str | None
 
-    def __init__(self, *, trades: list[SearchShiftTradeResponse] | None = ..., download_url: str | None = ...) -> None: ...
-
 
 class SearchSort(Model):
     sort_order: str | None
     sort_by: str | None
-
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ...) -> None: ...
 
 
 class SearchUnmatchedShiftTradeListJobRequest(Model):
@@ -192,5 +160,3 @@ class SearchUnmatchedShiftTradeListJobRequest(Model):
     week_dates: list[_dt.date] | None
     receiving_schedule: ReceivingScheduleLookup | None
     receiving_shift_ids: list[str] | None
-
-    def __init__(self, *, management_unit_ids: list[str] | None = ..., week_dates: list[_dt.date] | None = ..., receiving_schedule: ReceivingScheduleLookup | None = ..., receiving_shift_ids: list[str] | None = ...) -> None: ...

@@ -47,14 +47,10 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 class SearchUnmatchedShiftTradeListJobResponseItem(Model):
     trades: list[SearchUnmatchedShiftTradeResponseItem] | None
 
-    def __init__(self, *, trades: list[SearchUnmatchedShiftTradeResponseItem] | None = ...) -> None: ...
-
 
 class SearchUnmatchedShiftTradeResponseItem(Model):
     trade: ShiftTradeResponseItem | None
     receiving_shift_matches: list[ShiftTradeMatchResponseItem] | None
-
-    def __init__(self, *, trade: ShiftTradeResponseItem | None = ..., receiving_shift_matches: list[ShiftTradeMatchResponseItem] | None = ...) -> None: ...
 
 
 class SearchUpdateRequest(Model):
@@ -63,21 +59,15 @@ class SearchUpdateRequest(Model):
     selected_answer: SelectedAnswer | None
     selected_answers: list[SelectedAnswer] | None
 
-    def __init__(self, *, session_id: str | None = ..., answered: bool | None = ..., selected_answer: SelectedAnswer | None = ..., selected_answers: list[SelectedAnswer] | None = ...) -> None: ...
-
 
 class SecondaryPresence(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SecondaryPresenceLookupItem(Model):
     lookup_id: str | None
     secondary_presence: SecondaryPresence | None
-
-    def __init__(self, *, lookup_id: str | None = ..., secondary_presence: SecondaryPresence | None = ...) -> None: ...
 
 
 class Section(Model):
@@ -85,8 +75,6 @@ class Section(Model):
     instruction_text: str | None
     key: str | None
     state: str | None
-
-    def __init__(self, *, field_list: list[FieldList] | None = ..., instruction_text: str | None = ..., key: str | None = ..., state: str | None = ...) -> None: ...
 
 
 class SecureSession(Model):
@@ -98,13 +86,9 @@ class SecureSession(Model):
     disconnect: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., flow: DomainEntityRef | None = ..., user_data: str | None = ..., state: str | None = ..., source_participant_id: str | None = ..., disconnect: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SecureSessionEntityListing(Model):
     entities: list[SecureSession] | None
-
-    def __init__(self, *, entities: list[SecureSession] | None = ...) -> None: ...
 
 
 class SecurityProfile(Model):
@@ -112,8 +96,6 @@ class SecurityProfile(Model):
     name: str | None
     permissions: list[str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., permissions: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SecurityProfileEntityListing(Model):
@@ -128,8 +110,6 @@ class SecurityProfileEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SecurityProfile] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class Segment(Model):
     start_time: _dt.datetime | None
@@ -137,8 +117,6 @@ class Segment(Model):
     type: str | None
     how_ended: str | None
     disconnect_type: str | None
-
-    def __init__(self, *, start_time: _dt.datetime | None = ..., end_time: _dt.datetime | None = ..., type: str | None = ..., how_ended: str | None = ..., disconnect_type: str | None = ...) -> None: ...
 
 
 class SegmentAssignment(Model):
@@ -148,32 +126,22 @@ class SegmentAssignment(Model):
     external_contact: AddressableEntityRef | None
     session: SegmentAssignmentSession | None
 
-    def __init__(self, *, date_assigned: _dt.datetime | None = ..., date_for_unassignment: _dt.datetime | None = ..., segment: SegmentAssignmentSegment | None = ..., external_contact: AddressableEntityRef | None = ..., session: SegmentAssignmentSession | None = ...) -> None: ...
-
 
 class SegmentAssignmentEvent(Model):
     segment: AddressableEntityRef | None
-
-    def __init__(self, *, segment: AddressableEntityRef | None = ...) -> None: ...
 
 
 class SegmentAssignmentListing(Model):
     entities: list[SegmentAssignment] | None
 
-    def __init__(self, *, entities: list[SegmentAssignment] | None = ...) -> None: ...
-
 
 class SegmentAssignments(Model):
     segments: list[SegmentForAssignment] | None
-
-    def __init__(self, *, segments: list[SegmentForAssignment] | None = ...) -> None: ...
 
 
 class SegmentAssignmentSegment(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SegmentAssignmentSession(Model):
@@ -181,22 +149,16 @@ class SegmentAssignmentSession(Model):
     type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SegmentDetailQueryClause(Model):
     type: str | None
     predicates: list[SegmentDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[SegmentDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class SegmentDetailQueryFilter(Model):
     type: str | None
     clauses: list[SegmentDetailQueryClause] | None
     predicates: list[SegmentDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[SegmentDetailQueryClause] | None = ..., predicates: list[SegmentDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class SegmentDetailQueryPredicate(Model):
@@ -209,26 +171,18 @@ class SegmentDetailQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., property_type: str | None = ..., pcProperty: str | None = ..., metric: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class SegmentEstimateCount(Model):
     segment_id: str | None
     count: int | None
 
-    def __init__(self, *, segment_id: str | None = ..., count: int | None = ...) -> None: ...
-
 
 class SegmentForAssignment(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class SegmentForUnassignment(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class SegmentListing(Model):
@@ -243,33 +197,23 @@ class SegmentListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[JourneySegment] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SegmentUnassignments(Model):
     segments: list[SegmentForUnassignment] | None
-
-    def __init__(self, *, segments: list[SegmentForUnassignment] | None = ...) -> None: ...
 
 
 class SegmentUrl(Model):
     recording: AddressableEntityRef | None
     url: str | None
 
-    def __init__(self, *, recording: AddressableEntityRef | None = ..., url: str | None = ...) -> None: ...
-
 
 class SelectedAnswer(Model):
     document: AddressableEntityRef | None
-
-    def __init__(self, *, document: AddressableEntityRef | None = ...) -> None: ...
 
 
 class SelectedColumns(Model):
     column_order: int | None
     column_name: str | None
-
-    def __init__(self, *, column_order: int | None = ..., column_name: str | None = ...) -> None: ...
 
 
 class SelectedCustomCalculationColumns(Model):
@@ -277,14 +221,10 @@ class SelectedCustomCalculationColumns(Model):
     restricted: bool | None
     soft_deleted: bool | None
 
-    def __init__(self, *, custom_calculation: AddressableEntityRef | None = ..., restricted: bool | None = ..., soft_deleted: bool | None = ...) -> None: ...
-
 
 class SelectorEventTrigger(Model):
     selector: str | None
     event_name: str | None
-
-    def __init__(self, *, selector: str | None = ..., event_name: str | None = ...) -> None: ...
 
 
 class SelfAgentGreeting(Model):
@@ -295,8 +235,6 @@ class SelfAgentGreeting(Model):
     outbound_prompt_default_language: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., inbound_prompt: Prompt | None = ..., outbound_prompt: Prompt | None = ..., inbound_prompt_default_language: str | None = ..., outbound_prompt_default_language: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SendAgentlessOutboundMessageRequest(Model):
     from_address: str | None
@@ -306,8 +244,6 @@ class SendAgentlessOutboundMessageRequest(Model):
     text_body: str | None
     messaging_template: SendMessagingTemplateRequest | None
     use_existing_active_conversation: bool | None
-
-    def __init__(self, *, from_address: str | None = ..., to_address: str | None = ..., external_contact_id: str | None = ..., to_address_messenger_type: str | None = ..., text_body: str | None = ..., messaging_template: SendMessagingTemplateRequest | None = ..., use_existing_active_conversation: bool | None = ...) -> None: ...
 
 
 class SendAgentlessOutboundMessageResponse(Model):
@@ -322,15 +258,11 @@ class SendAgentlessOutboundMessageResponse(Model):
     user: AddressableEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., conversation_id: str | None = ..., from_address: str | None = ..., to_address: str | None = ..., messenger_type: str | None = ..., use_existing_active_conversation: bool | None = ..., message: MessageData | None = ..., timestamp: _dt.datetime | None = ..., user: AddressableEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SendMessageBody(Model):
     message: str | None
     mentions: list[str] | None
     thread_id: str | None
-
-    def __init__(self, *, message: str | None = ..., mentions: list[str] | None = ..., thread_id: str | None = ...) -> None: ...
 
 
 class SendMessagingTemplateRequest(Model):
@@ -341,13 +273,9 @@ class SendMessagingTemplateRequest(Model):
     button_url_parameters: list[TemplateParameter] | None
     carousel_parameters: CarouselParameters | None
 
-    def __init__(self, *, response_id: str | None = ..., parameters: list[TemplateParameter] | None = ..., header_parameters: list[TemplateParameter] | None = ..., body_parameters: list[TemplateParameter] | None = ..., button_url_parameters: list[TemplateParameter] | None = ..., carousel_parameters: CarouselParameters | None = ...) -> None: ...
-
 
 class SentimentData(Model):
     insights: SentimentInsights | None
-
-    def __init__(self, *, insights: SentimentInsights | None = ...) -> None: ...
 
 
 class SentimentFeedback(Model):
@@ -358,27 +286,19 @@ class SentimentFeedback(Model):
     date_created: _dt.datetime | None
     created_by: AddressableEntityRef | None
 
-    def __init__(self, *, id: str | None = ..., phrase: str | None = ..., dialect: str | None = ..., feedback_value: str | None = ..., date_created: _dt.datetime | None = ..., created_by: AddressableEntityRef | None = ...) -> None: ...
-
 
 class SentimentFeedbackEntityListing(Model):
     entities: list[SentimentFeedback] | None
-
-    def __init__(self, *, entities: list[SentimentFeedback] | None = ...) -> None: ...
 
 
 class SentimentInsightEntry(Model):
     title: str | None
     description: str | None
 
-    def __init__(self, *, title: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class SentimentInsights(Model):
     positive_sentiment_reasons: list[SentimentInsightEntry] | None
     negative_sentiment_reasons: list[SentimentInsightEntry] | None
-
-    def __init__(self, *, positive_sentiment_reasons: list[SentimentInsightEntry] | None = ..., negative_sentiment_reasons: list[SentimentInsightEntry] | None = ...) -> None: ...
 
 
 class SequenceSchedule(Model):
@@ -393,13 +313,9 @@ class SequenceSchedule(Model):
     sequence: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., intervals: list[ScheduleInterval] | None = ..., recurrences: list[Reoccurrence] | None = ..., time_zone: str | None = ..., sequence: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ServerDate(Model):
     current_date: _dt.datetime | None
-
-    def __init__(self, *, current_date: _dt.datetime | None = ...) -> None: ...
 
 
 class ServiceGoalTemplate(Model):
@@ -412,35 +328,25 @@ class ServiceGoalTemplate(Model):
     impact_override: ServiceGoalTemplateImpactOverride | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., service_level: BuServiceLevel | None = ..., average_speed_of_answer: BuAverageSpeedOfAnswer | None = ..., abandon_rate: BuAbandonRate | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., impact_override: ServiceGoalTemplateImpactOverride | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ServiceGoalTemplateImpactOverride(Model):
     enabled: bool | None
     impact: WfmServiceGoalImpactSettings | None
-
-    def __init__(self, *, enabled: bool | None = ..., impact: WfmServiceGoalImpactSettings | None = ...) -> None: ...
 
 
 class ServiceGoalTemplateList(Model):
     entities: list[ServiceGoalTemplate] | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, entities: list[ServiceGoalTemplate] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class ServiceGoalTemplateReference(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ServiceLevel(Model):
     percentage: float | None
     duration_ms: int | None
-
-    def __init__(self, *, percentage: float | None = ..., duration_ms: int | None = ...) -> None: ...
 
 
 class ServiceNowSettings(Model):
@@ -448,8 +354,6 @@ class ServiceNowSettings(Model):
     language: str | None
     categories: list[str] | None
     base_url: str | None
-
-    def __init__(self, *, knowledge_base_ids: list[str] | None = ..., language: str | None = ..., categories: list[str] | None = ..., base_url: str | None = ...) -> None: ...
 
 
 class ServiceNowSourceRequest(Model):
@@ -459,8 +363,6 @@ class ServiceNowSourceRequest(Model):
     schedule_period: int | None
     settings: ServiceNowSettings | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., integration_id: str | None = ..., schedule_period: int | None = ..., settings: ServiceNowSettings | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ServiceNowSourceResponse(Model):
@@ -474,8 +376,6 @@ class ServiceNowSourceResponse(Model):
     last_sync: SourceLastSync | None
     settings: ServiceNowSettings | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., type: str | None = ..., integration: KnowledgeIntegrationReference | None = ..., schedule_period: int | None = ..., last_sync: SourceLastSync | None = ..., settings: ServiceNowSettings | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Session(Model):
@@ -530,5 +430,3 @@ class Session(Model):
     ended_date: _dt.datetime | None
     away_date: _dt.datetime | None
     idle_date: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., external_contact: AddressableEntityRef | None = ..., customer_id: str | None = ..., customer_id_type: str | None = ..., type: str | None = ..., external_id: str | None = ..., external_url: str | None = ..., short_id: str | None = ..., outcome_achievements: list[OutcomeAchievement] | None = ..., segment_assignments: list[SessionSegmentAssignment] | None = ..., attributes: dict[str, CustomEventAttribute] | None = ..., attribute_lists: dict[str, CustomEventAttributeList] | None = ..., browser: Browser | None = ..., device: Device | None = ..., geolocation: JourneyGeolocation | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., last_page: JourneyPage | None = ..., mkt_campaign: JourneyCampaign | None = ..., referrer: Referrer | None = ..., app: JourneyApp | None = ..., sdk_library: SdkLibrary | None = ..., network_connectivity: NetworkConnectivity | None = ..., search_terms: list[str] | None = ..., user_agent_string: str | None = ..., duration_in_seconds: int | None = ..., event_count: int | None = ..., pageview_count: int | None = ..., screenview_count: int | None = ..., last_event: SessionLastEvent | None = ..., conversation: AddressableEntityRef | None = ..., last_connected_queue: ConnectedQueue | None = ..., last_connected_user: ConnectedUser | None = ..., last_user_disposition: ConversationUserDisposition | None = ..., conversation_channels: list[ConversationChannel] | None = ..., originating_direction: str | None = ..., conversation_subject: str | None = ..., last_user_disconnect_type: str | None = ..., last_acd_outcome: str | None = ..., authenticated: bool | None = ..., division_ids: list[str] | None = ..., last_screen: str | None = ..., case_associations: list[JourneyCaseAssociation] | None = ..., case_entity: AddressableEntityRef | None = ..., case_reference: str | None = ..., case_status: str | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ..., ended_date: _dt.datetime | None = ..., away_date: _dt.datetime | None = ..., idle_date: _dt.datetime | None = ...) -> None: ...

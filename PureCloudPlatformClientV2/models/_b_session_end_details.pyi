@@ -17,15 +17,11 @@ class SessionEndDetails(Model):
     type: str | None
     reason: str | None
 
-    def __init__(self, *, type: str | None = ..., reason: str | None = ...) -> None: ...
-
 
 class SessionFiles(Model):
     meta_data: SessionMetaData | None
     offered: SessionMetricData | None
     average_handle_time: SessionMetricData | None
-
-    def __init__(self, *, meta_data: SessionMetaData | None = ..., offered: SessionMetricData | None = ..., average_handle_time: SessionMetricData | None = ...) -> None: ...
 
 
 class SessionInfo(Model):
@@ -35,15 +31,11 @@ class SessionInfo(Model):
     planning_groups_version: int | None
     date_of_session: _dt.datetime | None
 
-    def __init__(self, *, version: int | None = ..., session_id: str | None = ..., business_unit_id: str | None = ..., planning_groups_version: int | None = ..., date_of_session: _dt.datetime | None = ...) -> None: ...
-
 
 class SessionLastEvent(Model):
     id: str | None
     event_name: str | None
     created_date: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., event_name: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
 
 
 class SessionListing(Model):
@@ -52,14 +44,10 @@ class SessionListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[Session] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class SessionMetaData(Model):
     download_url: str | None
     download_result: SessionMetaDataResult | None
-
-    def __init__(self, *, download_url: str | None = ..., download_result: SessionMetaDataResult | None = ...) -> None: ...
 
 
 class SessionMetaDataResult(Model):
@@ -70,8 +58,6 @@ class SessionMetaDataResult(Model):
     aggregate_offered_historical_availability: AggregateHistoricalAvailability | None
     aggregate_average_handle_time_historical_availability: AggregateHistoricalAvailability | None
 
-    def __init__(self, *, session_info: SessionInfo | None = ..., snapshots: list[Snapshots] | None = ..., date_forecast_start: _dt.datetime | None = ..., date_historical_start: _dt.datetime | None = ..., aggregate_offered_historical_availability: AggregateHistoricalAvailability | None = ..., aggregate_average_handle_time_historical_availability: AggregateHistoricalAvailability | None = ...) -> None: ...
-
 
 class SessionMetricData(Model):
     model: ModelData | None
@@ -79,5 +65,3 @@ class SessionMetricData(Model):
     historical: HistoricalData | None
     model_meta_data: ModelMetaData | None
     outliers: OutlierData | None
-
-    def __init__(self, *, model: ModelData | None = ..., computed: ComputedData | None = ..., historical: HistoricalData | None = ..., model_meta_data: ModelMetaData | None = ..., outliers: OutlierData | None = ...) -> None: ...

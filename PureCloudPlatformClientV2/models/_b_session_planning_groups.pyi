@@ -31,14 +31,10 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 class SessionPlanningGroups(Model):
     download_url: str | None
 
-    def __init__(self, *, download_url: str | None = ...) -> None: ...
-
 
 class SessionSegmentAssignment(Model):
     segment: AssignedSegment | None
     assigned_date: _dt.datetime | None
-
-    def __init__(self, *, segment: AssignedSegment | None = ..., assigned_date: _dt.datetime | None = ...) -> None: ...
 
 
 class SessionsResponse(Model):
@@ -47,47 +43,33 @@ class SessionsResponse(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[BotFlowSession] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class SetContentTemplateActionSettings(Model):
     sms_content_template_id: str | None
     email_content_template_id: str | None
     whats_app_content_template_id: str | None
 
-    def __init__(self, *, sms_content_template_id: str | None = ..., email_content_template_id: str | None = ..., whats_app_content_template_id: str | None = ...) -> None: ...
-
 
 class SetRecordingState(Model):
     recording_state: str | None
-
-    def __init__(self, *, recording_state: str | None = ...) -> None: ...
 
 
 class SetSmsPhoneNumberActionSettings(Model):
     sender_sms_phone_number: str | None
 
-    def __init__(self, *, sender_sms_phone_number: str | None = ...) -> None: ...
-
 
 class SetTimeOffIntegrationStatusRequest(Model):
     integration_status: str | None
-
-    def __init__(self, *, integration_status: str | None = ...) -> None: ...
 
 
 class SetTimeOffLimitValuesRequest(Model):
     values: list[TimeOffLimitRange] | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, values: list[TimeOffLimitRange] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class SettingDirection(Model):
     inbound: str | None
     outbound: str | None
-
-    def __init__(self, *, inbound: str | None = ..., outbound: str | None = ...) -> None: ...
 
 
 class Settings(Model):
@@ -98,49 +80,33 @@ class Settings(Model):
     complete_acw_when_agent_transitions_offline: bool | None
     total_active_callback: bool | None
 
-    def __init__(self, *, communication_based_acw: bool | None = ..., include_non_agent_conversation_summary: bool | None = ..., allow_callback_queue_selection: bool | None = ..., callbacks_inherit_routing_from_inbound_call: bool | None = ..., complete_acw_when_agent_transitions_offline: bool | None = ..., total_active_callback: bool | None = ...) -> None: ...
-
 
 class SetUuiDataRequest(Model):
     uui_data: str | None
-
-    def __init__(self, *, uui_data: str | None = ...) -> None: ...
 
 
 class SetWhatsAppIntegrationActionSettings(Model):
     whats_app_integration_id: str | None
 
-    def __init__(self, *, whats_app_integration_id: str | None = ...) -> None: ...
-
 
 class SetWrapperAssignmentEffectiveDateRange(Model):
     values: list[AssignmentEffectiveDateRange] | None
-
-    def __init__(self, *, values: list[AssignmentEffectiveDateRange] | None = ...) -> None: ...
 
 
 class SetWrapperDayOfWeek(Model):
     values: list[str] | None
 
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
-
 
 class SetWrapperRoutePathRequest(Model):
     values: list[RoutePathRequest] | None
-
-    def __init__(self, *, values: list[RoutePathRequest] | None = ...) -> None: ...
 
 
 class SetWrapperString(Model):
     values: list[str] | None
 
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
-
 
 class SetWrapperSyncTimeOffProperty(Model):
     values: list[str] | None
-
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...
 
 
 class Share(Model):
@@ -156,13 +122,9 @@ class Share(Model):
     group: Group | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., shared_entity_type: str | None = ..., shared_entity: DomainEntityRef | None = ..., member_type: str | None = ..., member: DomainEntityRef | None = ..., shared_by: DomainEntityRef | None = ..., workspace: DomainEntityRef | None = ..., user: User | None = ..., group: Group | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SharedEntity(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class SharedResponse(Model):
@@ -171,8 +133,6 @@ class SharedResponse(Model):
     view_uri: str | None
     document: Document | None
     share: Share | None
-
-    def __init__(self, *, id: str | None = ..., download_uri: str | None = ..., view_uri: str | None = ..., document: Document | None = ..., share: Share | None = ...) -> None: ...
 
 
 class ShareEntityListing(Model):
@@ -187,16 +147,12 @@ class ShareEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Share] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SharepointAuthenticationProperties(Model):
     authentication_url: str | None
     tenant_id: str | None
     client_id: str | None
     redirect_url: str | None
-
-    def __init__(self, *, authentication_url: str | None = ..., tenant_id: str | None = ..., client_id: str | None = ..., redirect_url: str | None = ...) -> None: ...
 
 
 class ShiftSet(Model):
@@ -207,22 +163,16 @@ class ShiftSet(Model):
     suggested_agent_count: int | None
     override_agent_count: int | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., effective_work_plan: ShiftSetEffectiveWorkPlan | None = ..., shifts: list[ScheduleBidScheduledShift] | None = ..., suggested_agent_count: int | None = ..., override_agent_count: int | None = ...) -> None: ...
-
 
 class ShiftSetEffectiveWorkPlan(Model):
     work_plan_id: str | None
     work_plan_rotation_id: str | None
     position_in_rotation: int | None
 
-    def __init__(self, *, work_plan_id: str | None = ..., work_plan_rotation_id: str | None = ..., position_in_rotation: int | None = ...) -> None: ...
-
 
 class ShiftStartVariance(Model):
     applicable_days: list[str] | None
     max_shift_start_variance_minutes: int | None
-
-    def __init__(self, *, applicable_days: list[str] | None = ..., max_shift_start_variance_minutes: int | None = ...) -> None: ...
 
 
 class ShiftTradeActivityPreviewResponse(Model):
@@ -234,15 +184,11 @@ class ShiftTradeActivityPreviewResponse(Model):
     external_activity_type: str | None
     external_activity_id: str | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., activity_code_id: str | None = ..., counts_as_paid_time: bool | None = ..., payable_minutes: int | None = ..., external_activity_type: str | None = ..., external_activity_id: str | None = ...) -> None: ...
-
 
 class ShiftTradeActivityRule(Model):
     activity_category: str | None
     action: str | None
     activity_code_id_replacement: str | None
-
-    def __init__(self, *, activity_category: str | None = ..., action: str | None = ..., activity_code_id_replacement: str | None = ...) -> None: ...
 
 
 class ShiftTradeAddTradeJobResponse(Model):
@@ -254,8 +200,6 @@ class ShiftTradeAddTradeJobResponse(Model):
     add_trade_result: ShiftTradeResponseItem | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., add_trade_result: ShiftTradeResponseItem | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ShiftTradeBulkUpdateTradeStateBuJobResponse(Model):
     id: str | None
@@ -265,8 +209,6 @@ class ShiftTradeBulkUpdateTradeStateBuJobResponse(Model):
     error: ErrorBody | None
     bulk_update_trade_states_result: BulkUpdateShiftTradeStateResult | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., bulk_update_trade_states_result: BulkUpdateShiftTradeStateResult | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ShiftTradeEvaluateTradesBuJobResponse(Model):
@@ -278,15 +220,11 @@ class ShiftTradeEvaluateTradesBuJobResponse(Model):
     evaluate_trades_result: EvaluateShiftTradeListJobResponseItem | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., evaluate_trades_result: EvaluateShiftTradeListJobResponseItem | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ShiftTradeExternalActivityRule(Model):
     external_activity_type: str | None
     action: str | None
     activity_code_id_replacement: str | None
-
-    def __init__(self, *, external_activity_type: str | None = ..., action: str | None = ..., activity_code_id_replacement: str | None = ...) -> None: ...
 
 
 class ShiftTradeInitiatingSideResponseItem(Model):
@@ -296,32 +234,22 @@ class ShiftTradeInitiatingSideResponseItem(Model):
     shift: ShiftTradeShiftResponseItem | None
     review_note: str | None
 
-    def __init__(self, *, user: UserReference | None = ..., management_unit: ManagementUnitReference | None = ..., schedule: ScheduleReferenceWithBusinessUnit | None = ..., shift: ShiftTradeShiftResponseItem | None = ..., review_note: str | None = ...) -> None: ...
-
 
 class ShiftTradeListJobResponse(Model):
     entities: list[ShiftTradeResponseItem] | None
-
-    def __init__(self, *, entities: list[ShiftTradeResponseItem] | None = ...) -> None: ...
 
 
 class ShiftTradeListResponse(Model):
     entities: list[ShiftTradeResponse] | None
 
-    def __init__(self, *, entities: list[ShiftTradeResponse] | None = ...) -> None: ...
-
 
 class ShiftTradeMatchesSummaryResponse(Model):
     entities: list[WeekShiftTradeMatchesSummaryResponse] | None
-
-    def __init__(self, *, entities: list[WeekShiftTradeMatchesSummaryResponse] | None = ...) -> None: ...
 
 
 class ShiftTradeMatchResponseItem(Model):
     shift_ids: list[str] | None
     preview: ShiftTradePreviewResponse | None
-
-    def __init__(self, *, shift_ids: list[str] | None = ..., preview: ShiftTradePreviewResponse | None = ...) -> None: ...
 
 
 class ShiftTradeMatchReviewResponse(Model):
@@ -331,8 +259,6 @@ class ShiftTradeMatchReviewResponse(Model):
     admin_review_violations: list[ShiftTradeMatchViolation] | None
     unevaluated_rules: list[str] | None
 
-    def __init__(self, *, initiating_user: ShiftTradeMatchReviewUserResponse | None = ..., receiving_user: ShiftTradeMatchReviewUserResponse | None = ..., violations: list[ShiftTradeMatchViolation] | None = ..., admin_review_violations: list[ShiftTradeMatchViolation] | None = ..., unevaluated_rules: list[str] | None = ...) -> None: ...
-
 
 class ShiftTradeMatchReviewUserResponse(Model):
     weekly_minimum_paid_minutes: int | None
@@ -340,8 +266,6 @@ class ShiftTradeMatchReviewUserResponse(Model):
     pre_trade_schedule_paid_minutes: int | None
     post_trade_schedule_paid_minutes: int | None
     post_trade_new_shift: ShiftTradePreviewResponse | None
-
-    def __init__(self, *, weekly_minimum_paid_minutes: int | None = ..., weekly_maximum_paid_minutes: int | None = ..., pre_trade_schedule_paid_minutes: int | None = ..., post_trade_schedule_paid_minutes: int | None = ..., post_trade_new_shift: ShiftTradePreviewResponse | None = ...) -> None: ...
 
 
 class ShiftTradeMatchTradeJobResponse(Model):
@@ -353,14 +277,10 @@ class ShiftTradeMatchTradeJobResponse(Model):
     match_trade_result: EvaluatedShiftTradeResponseItem | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., match_trade_result: EvaluatedShiftTradeResponseItem | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ShiftTradeMatchViolation(Model):
     type: str | None
     params: dict[str, str] | None
-
-    def __init__(self, *, type: str | None = ..., params: dict[str, str] | None = ...) -> None: ...
 
 
 class ShiftTradeNotification(Model):
@@ -373,13 +293,9 @@ class ShiftTradeNotification(Model):
     receiving_user: UserReference | None
     receiving_shift_date: _dt.datetime | None
 
-    def __init__(self, *, week_date: str | None = ..., trade_id: str | None = ..., one_sided: bool | None = ..., new_state: str | None = ..., initiating_user: UserReference | None = ..., initiating_shift_date: _dt.datetime | None = ..., receiving_user: UserReference | None = ..., receiving_shift_date: _dt.datetime | None = ...) -> None: ...
-
 
 class ShiftTradePreviewResponse(Model):
     activities: list[ShiftTradeActivityPreviewResponse] | None
-
-    def __init__(self, *, activities: list[ShiftTradeActivityPreviewResponse] | None = ...) -> None: ...
 
 
 class ShiftTradeQueryAgentTradesJobResponse(Model):
@@ -391,8 +307,6 @@ class ShiftTradeQueryAgentTradesJobResponse(Model):
     query_agent_trades_result: ShiftTradeListJobResponse | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., query_agent_trades_result: ShiftTradeListJobResponse | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ShiftTradeQueryTradesBuJobResponse(Model):
     id: str | None
@@ -402,8 +316,6 @@ class ShiftTradeQueryTradesBuJobResponse(Model):
     error: ErrorBody | None
     query_trades_result: ShiftTradeListJobResponse | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., query_trades_result: ShiftTradeListJobResponse | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ShiftTradeQueryWeekSummariesBuJobResponse(Model):
@@ -415,11 +327,7 @@ class ShiftTradeQueryWeekSummariesBuJobResponse(Model):
     query_week_summaries_result: QueryWeekSummaryListJobResponseItem | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., query_week_summaries_result: QueryWeekSummaryListJobResponseItem | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ShiftTradeReceivingSideResponseItem(Model):
     user: UserReference | None
     shift: ShiftTradeShiftResponseItem | None
-
-    def __init__(self, *, user: UserReference | None = ..., shift: ShiftTradeShiftResponseItem | None = ...) -> None: ...

@@ -53,8 +53,6 @@ class ShiftTradeResponse(Model):
     reviewed_date: _dt.datetime | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.date | None = ..., schedule: BuScheduleReferenceForMuRoute | None = ..., state: str | None = ..., initiating_user: UserReference | None = ..., initiating_shift_id: str | None = ..., initiating_shift_start: _dt.datetime | None = ..., initiating_shift_end: _dt.datetime | None = ..., receiving_week_date: _dt.date | None = ..., receiving_user: UserReference | None = ..., receiving_shift_id: str | None = ..., receiving_shift_start: _dt.datetime | None = ..., receiving_shift_end: _dt.datetime | None = ..., expiration: _dt.datetime | None = ..., one_sided: bool | None = ..., acceptable_intervals: list[str] | None = ..., reviewed_by: UserReference | None = ..., reviewed_date: _dt.datetime | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class ShiftTradeResponseItem(Model):
     id: str | None
@@ -69,8 +67,6 @@ class ShiftTradeResponseItem(Model):
     reviewed_date: _dt.datetime | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., expiration_date: _dt.datetime | None = ..., initiating: ShiftTradeInitiatingSideResponseItem | None = ..., receiving: ShiftTradeReceivingSideResponseItem | None = ..., acceptable_intervals: list[RequiredDateRange] | None = ..., one_sided: bool | None = ..., target: ShiftTradeTargetResponseItem | None = ..., reviewed_by: UserReference | None = ..., reviewed_date: _dt.datetime | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class ShiftTradeSearchUnmatchedTradesBuJobResponse(Model):
     id: str | None
@@ -80,8 +76,6 @@ class ShiftTradeSearchUnmatchedTradesBuJobResponse(Model):
     error: ErrorBody | None
     search_unmatched_trades_result: SearchUnmatchedShiftTradeListJobResponseItem | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., search_unmatched_trades_result: SearchUnmatchedShiftTradeListJobResponseItem | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ShiftTradeSettings(Model):
@@ -107,8 +101,6 @@ class ShiftTradeSettings(Model):
     planning_period_max_paid_violations: str | None
     min_minutes_between_shifts_violations: str | None
 
-    def __init__(self, *, enabled: bool | None = ..., auto_review: bool | None = ..., allow_direct_trades: bool | None = ..., min_hours_in_future: int | None = ..., unequal_paid: str | None = ..., one_sided: str | None = ..., weekly_min_paid_violations: str | None = ..., weekly_max_paid_violations: str | None = ..., requires_matching_queues: bool | None = ..., requires_matching_languages: bool | None = ..., requires_matching_skills: bool | None = ..., requires_matching_planning_groups: bool | None = ..., activity_category_rules: list[ShiftTradeActivityRule] | None = ..., external_activity_rules: list[ShiftTradeExternalActivityRule] | None = ..., external_activity_rule_ignores_activity_category_rule: bool | None = ..., max_trade_span_weeks: int | None = ..., max_trades_per_agent_per_week: int | None = ..., min_minutes_between_shifts: int | None = ..., planning_period_min_paid_violations: str | None = ..., planning_period_max_paid_violations: str | None = ..., min_minutes_between_shifts_violations: str | None = ...) -> None: ...
-
 
 class ShiftTradeShiftResponseItem(Model):
     id: str | None
@@ -116,19 +108,13 @@ class ShiftTradeShiftResponseItem(Model):
     end_date: _dt.datetime | None
     week_date: _dt.date | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., week_date: _dt.date | None = ...) -> None: ...
-
 
 class ShiftTradeTargetRequestItem(Model):
     user_id: str | None
 
-    def __init__(self, *, user_id: str | None = ...) -> None: ...
-
 
 class ShiftTradeTargetResponseItem(Model):
     user: UserReference | None
-
-    def __init__(self, *, user: UserReference | None = ...) -> None: ...
 
 
 class ShiftTradeUpdateTradeJobResponse(Model):
@@ -140,8 +126,6 @@ class ShiftTradeUpdateTradeJobResponse(Model):
     update_trade_result: ShiftTradeResponseItem | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., update_trade_result: ShiftTradeResponseItem | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ShiftTradeUpdateTradeStateJobResponse(Model):
     id: str | None
@@ -152,21 +136,15 @@ class ShiftTradeUpdateTradeStateJobResponse(Model):
     update_trade_state_result: BulkUpdateShiftTradeStateResultItem | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., type: str | None = ..., download_url: str | None = ..., error: ErrorBody | None = ..., update_trade_state_result: BulkUpdateShiftTradeStateResultItem | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ShiftTradeWeekSummaryResponseItem(Model):
     week_date: _dt.date | None
     initiating_matched_count: int | None
     cross_week_receiving_matched_count: int | None
 
-    def __init__(self, *, week_date: _dt.date | None = ..., initiating_matched_count: int | None = ..., cross_week_receiving_matched_count: int | None = ...) -> None: ...
-
 
 class ShortTermForecastingSettings(Model):
     default_history_weeks: int | None
-
-    def __init__(self, *, default_history_weeks: int | None = ...) -> None: ...
 
 
 class ShortTermForecastReference(Model):
@@ -175,21 +153,15 @@ class ShortTermForecastReference(Model):
     week_date: str | None
     description: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., week_date: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class ShrinkageOverride(Model):
     interval_index: int | None
     shrinkage_percent: float | None
 
-    def __init__(self, *, interval_index: int | None = ..., shrinkage_percent: float | None = ...) -> None: ...
-
 
 class ShrinkageOverrides(Model):
     clear: bool | None
     values: list[ShrinkageOverride] | None
-
-    def __init__(self, *, clear: bool | None = ..., values: list[ShrinkageOverride] | None = ...) -> None: ...
 
 
 class Signature(Model):
@@ -198,13 +170,9 @@ class Signature(Model):
     always_included: bool | None
     inclusion_type: str | None
 
-    def __init__(self, *, enabled: bool | None = ..., canned_response_id: str | None = ..., always_included: bool | None = ..., inclusion_type: str | None = ...) -> None: ...
-
 
 class SignedData(Model):
     jwt: str | None
-
-    def __init__(self, *, jwt: str | None = ...) -> None: ...
 
 
 class SignedUrlResponse(Model):
@@ -213,16 +181,12 @@ class SignedUrlResponse(Model):
     url: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., url: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SingleWorkdayAveragePoints(Model):
     date_workday: _dt.date | None
     division: Division | None
     average_points: float | None
     performance_profile: AddressableEntityRef | None
-
-    def __init__(self, *, date_workday: _dt.date | None = ..., division: Division | None = ..., average_points: float | None = ..., performance_profile: AddressableEntityRef | None = ...) -> None: ...
 
 
 class SingleWorkdayAverageValues(Model):
@@ -233,14 +197,10 @@ class SingleWorkdayAverageValues(Model):
     results: list[WorkdayValuesMetricItem] | None
     performance_profile: AddressableEntityRef | None
 
-    def __init__(self, *, date_workday: _dt.date | None = ..., division: Division | None = ..., user: UserReference | None = ..., timezone: str | None = ..., results: list[WorkdayValuesMetricItem] | None = ..., performance_profile: AddressableEntityRef | None = ...) -> None: ...
-
 
 class SipDownloadResponse(Model):
     download_id: str | None
     document_id: str | None
-
-    def __init__(self, *, download_id: str | None = ..., document_id: str | None = ...) -> None: ...
 
 
 class SIPSearchPublicRequest(Model):
@@ -255,8 +215,6 @@ class SIPSearchPublicRequest(Model):
     date_end: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., call_id: str | None = ..., to_user: str | None = ..., from_user: str | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SipSearchResult(Model):
     id: str | None
@@ -267,8 +225,6 @@ class SipSearchResult(Model):
     data: list[HomerRecord] | None
     count: int | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., status: int | None = ..., sid: str | None = ..., auth: str | None = ..., message: str | None = ..., data: list[HomerRecord] | None = ..., count: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Site(Model):
@@ -304,8 +260,6 @@ class Site(Model):
     cloud_proxy_force_turn: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., primary_sites: list[DomainEntityRef] | None = ..., secondary_sites: list[DomainEntityRef] | None = ..., primary_edges: list[Edge] | None = ..., secondary_edges: list[Edge] | None = ..., addresses: list[Contact] | None = ..., edges: list[Edge] | None = ..., edge_auto_update_config: EdgeAutoUpdateConfig | None = ..., media_regions_use_latency_based: bool | None = ..., location: LocationDefinition | None = ..., managed: bool | None = ..., ntp_settings: NTPSettings | None = ..., media_model: str | None = ..., core_site: bool | None = ..., site_connections: list[SiteConnection] | None = ..., media_regions: list[str] | None = ..., caller_id: str | None = ..., caller_name: str | None = ..., cloud_proxy_force_turn: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SiteConnection(Model):
     id: str | None
@@ -320,16 +274,12 @@ class SiteConnection(Model):
     primary_core_sites: list[DomainEntityRef] | None
     secondary_core_sites: list[DomainEntityRef] | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ..., managed: bool | None = ..., type: str | None = ..., enabled: bool | None = ..., media_model: str | None = ..., edge_list: list[ConnectedEdge] | None = ..., core_site: bool | None = ..., primary_core_sites: list[DomainEntityRef] | None = ..., secondary_core_sites: list[DomainEntityRef] | None = ...) -> None: ...
-
 
 class SiteConnections(Model):
     id: str | None
     name: str | None
     site_connections: list[SiteConnection] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., site_connections: list[SiteConnection] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SiteEntityListing(Model):
@@ -345,8 +295,6 @@ class SiteEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Site] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SiteSearchCriteria(Model):
     end_value: str | None
@@ -359,8 +307,6 @@ class SiteSearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[SiteSearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class SiteSearchRequest(Model):
     sort_order: str | None
@@ -370,8 +316,6 @@ class SiteSearchRequest(Model):
     sort: list[SearchSort] | None
     expand: list[str] | None
     query: list[SiteSearchCriteria] | None
-
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., expand: list[str] | None = ..., query: list[SiteSearchCriteria] | None = ...) -> None: ...
 
 
 class SitesSearchResponse(Model):
@@ -385,15 +329,11 @@ class SitesSearchResponse(Model):
     types: list[str] | None
     results: list[Site] | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[Site] | None = ...) -> None: ...
-
 
 class SkillCombinationInfo(Model):
     skill_combination: list[str] | None
     total_count: int | None
     remaining_count: int | None
-
-    def __init__(self, *, skill_combination: list[str] | None = ..., total_count: int | None = ..., remaining_count: int | None = ...) -> None: ...
 
 
 class SkillEntityListing(Model):
@@ -408,8 +348,6 @@ class SkillEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[RoutingSkill] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SkillExpression(Model):
     id: str | None
@@ -418,13 +356,9 @@ class SkillExpression(Model):
     queue_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., expression: str | None = ..., queue_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SkillExpressionData(Model):
     expression: str | None
-
-    def __init__(self, *, expression: str | None = ...) -> None: ...
 
 
 class SkillExpressionEntityListing(Model):
@@ -439,15 +373,11 @@ class SkillExpressionEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SkillExpression] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SkillExpressionValidationError(Model):
     code: str | None
     message: str | None
     position: int | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., position: int | None = ...) -> None: ...
 
 
 class SkillExpressionValidationResult(Model):
@@ -456,8 +386,6 @@ class SkillExpressionValidationResult(Model):
     skills: list[SkillReference] | None
     errors: list[SkillExpressionValidationError] | None
     hint: str | None
-
-    def __init__(self, *, valid: bool | None = ..., expression: str | None = ..., skills: list[SkillReference] | None = ..., errors: list[SkillExpressionValidationError] | None = ..., hint: str | None = ...) -> None: ...
 
 
 class SkillGroup(Model):
@@ -472,15 +400,11 @@ class SkillGroup(Model):
     skill_conditions: list[SkillGroupCondition] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., member_count: int | None = ..., date_modified: _dt.datetime | None = ..., date_created: _dt.datetime | None = ..., status: str | None = ..., skill_conditions: list[SkillGroupCondition] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SkillGroupCondition(Model):
     routing_skill_conditions: list[SkillGroupRoutingCondition] | None
     language_skill_conditions: list[SkillGroupLanguageCondition] | None
     operation: str | None
-
-    def __init__(self, *, routing_skill_conditions: list[SkillGroupRoutingCondition] | None = ..., language_skill_conditions: list[SkillGroupLanguageCondition] | None = ..., operation: str | None = ...) -> None: ...
 
 
 class SkillGroupDefinition(Model):
@@ -493,16 +417,12 @@ class SkillGroupDefinition(Model):
     date_created: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., member_count: int | None = ..., date_modified: _dt.datetime | None = ..., date_created: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SkillGroupEntityListing(Model):
     entities: list[SkillGroupDefinition] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[SkillGroupDefinition] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class SkillGroupLanguageCondition(Model):
@@ -511,17 +431,11 @@ class SkillGroupLanguageCondition(Model):
     proficiency: int | None
     child_conditions: list[SkillGroupCondition] | None
 
-    def __init__(self, *, language_skill: str | None = ..., comparator: str | None = ..., proficiency: int | None = ..., child_conditions: list[SkillGroupCondition] | None = ...) -> None: ...
-
 
 class SkillGroupMemberDivisionList(Model):
     entities: list[Division] | None
-
-    def __init__(self, *, entities: list[Division] | None = ...) -> None: ...
 
 
 class SkillGroupMemberDivisions(Model):
     add_division_ids: list[str] | None
     remove_division_ids: list[str] | None
-
-    def __init__(self, *, add_division_ids: list[str] | None = ..., remove_division_ids: list[str] | None = ...) -> None: ...

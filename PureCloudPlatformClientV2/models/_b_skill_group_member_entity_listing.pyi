@@ -14,16 +14,12 @@ class SkillGroupMemberEntityListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[UserReferenceWithName] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class SkillGroupRoutingCondition(Model):
     routing_skill: str | None
     comparator: str | None
     proficiency: int | None
     child_conditions: list[SkillGroupCondition] | None
-
-    def __init__(self, *, routing_skill: str | None = ..., comparator: str | None = ..., proficiency: int | None = ..., child_conditions: list[SkillGroupCondition] | None = ...) -> None: ...
 
 
 class SkillGroupWithMemberDivisions(Model):
@@ -39,23 +35,17 @@ class SkillGroupWithMemberDivisions(Model):
     member_divisions: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., member_count: int | None = ..., date_modified: _dt.datetime | None = ..., date_created: _dt.datetime | None = ..., status: str | None = ..., skill_conditions: list[SkillGroupCondition] | None = ..., member_divisions: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SkillReference(Model):
     id: str | None
     name: str | None
     is_language_skill: bool | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., is_language_skill: bool | None = ...) -> None: ...
-
 
 class SkillsToRemove(Model):
     name: str | None
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, name: str | None = ..., id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SmsAddress(Model):
@@ -68,5 +58,3 @@ class SmsAddress(Model):
     country_code: str | None
     validated: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., street: str | None = ..., city: str | None = ..., region: str | None = ..., postal_code: str | None = ..., country_code: str | None = ..., validated: bool | None = ..., self_uri: str | None = ...) -> None: ...

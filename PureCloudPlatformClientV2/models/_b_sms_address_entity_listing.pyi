@@ -33,8 +33,6 @@ class SmsAddressEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SmsAddress] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SmsAddressProvision(Model):
     id: str | None
@@ -47,15 +45,11 @@ class SmsAddressProvision(Model):
     auto_correct_address: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., street: str | None = ..., city: str | None = ..., region: str | None = ..., postal_code: str | None = ..., country_code: str | None = ..., auto_correct_address: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SmsAlphanumericProvision(Model):
     id: str | None
     phone_number: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., phone_number: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SmsAvailablePhoneNumber(Model):
@@ -70,13 +64,9 @@ class SmsAvailablePhoneNumber(Model):
     address_requirement: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., phone_number: str | None = ..., country_code: str | None = ..., region: str | None = ..., city: str | None = ..., capabilities: list[str] | None = ..., phone_number_type: str | None = ..., address_requirement: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SMSAvailablePhoneNumberEntityListing(Model):
     entities: list[SmsAvailablePhoneNumber] | None
-
-    def __init__(self, *, entities: list[SmsAvailablePhoneNumber] | None = ...) -> None: ...
 
 
 class SmsConfig(Model):
@@ -85,15 +75,11 @@ class SmsConfig(Model):
     sender_sms_phone_number: SmsPhoneNumberRef | None
     content_template: DomainEntityRef | None
 
-    def __init__(self, *, message_column: str | None = ..., phone_column: str | None = ..., sender_sms_phone_number: SmsPhoneNumberRef | None = ..., content_template: DomainEntityRef | None = ...) -> None: ...
-
 
 class SmsIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
-
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SmsPhoneNumber(Model):
@@ -126,8 +112,6 @@ class SmsPhoneNumber(Model):
     supported_content: SupportedContentReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., phone_number: str | None = ..., phone_number_type: str | None = ..., provisioned_through_pure_cloud: bool | None = ..., phone_number_status: str | None = ..., capabilities: list[str] | None = ..., country_code: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: User | None = ..., modified_by: User | None = ..., version: int | None = ..., purchase_date: _dt.datetime | None = ..., cancellation_date: _dt.datetime | None = ..., renewal_date: _dt.datetime | None = ..., auto_renewable: str | None = ..., address_id: SmsAddress | None = ..., short_code_billing_type: str | None = ..., provisioning_status: SmsProvisioningStatus | None = ..., country: str | None = ..., supports_sms: bool | None = ..., supports_mms: bool | None = ..., supports_voice: bool | None = ..., integration: DomainEntityRef | None = ..., compliance: Compliance | None = ..., supported_content: SupportedContentReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SmsPhoneNumberEntityListing(Model):
     entities: list[SmsPhoneNumber] | None
@@ -141,8 +125,6 @@ class SmsPhoneNumberEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SmsPhoneNumber] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SmsPhoneNumberImport(Model):
     id: str | None
@@ -154,15 +136,11 @@ class SmsPhoneNumberImport(Model):
     supported_content: SupportedContentReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., phone_number: str | None = ..., phone_number_type: str | None = ..., country_code: str | None = ..., integration_id: str | None = ..., compliance: Compliance | None = ..., supported_content: SupportedContentReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SmsPhoneNumberPatchRequest(Model):
     id: str | None
     supported_content: SupportedContentReference | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., supported_content: SupportedContentReference | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SmsPhoneNumberProvision(Model):
@@ -175,14 +153,10 @@ class SmsPhoneNumberProvision(Model):
     supported_content: SupportedContentReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., phone_number: str | None = ..., phone_number_type: str | None = ..., country_code: str | None = ..., name: str | None = ..., address_id: str | None = ..., supported_content: SupportedContentReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SmsPhoneNumberRef(Model):
     phone_number: str | None
     self_uri: str | None
-
-    def __init__(self, *, phone_number: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SmsProvisioningStatus(Model):
@@ -191,15 +165,11 @@ class SmsProvisioningStatus(Model):
     error: ErrorBody | None
     version: int | None
 
-    def __init__(self, *, action: str | None = ..., state: str | None = ..., error: ErrorBody | None = ..., version: int | None = ...) -> None: ...
-
 
 class SnapshotFiles(Model):
     meta_data: SnapshotMetaData | None
     offered: SnapshotMetricData | None
     average_handle_time: SnapshotMetricData | None
-
-    def __init__(self, *, meta_data: SnapshotMetaData | None = ..., offered: SnapshotMetricData | None = ..., average_handle_time: SnapshotMetricData | None = ...) -> None: ...
 
 
 class SnapshotInfo(Model):
@@ -209,42 +179,30 @@ class SnapshotInfo(Model):
     business_unit_id: str | None
     planning_groups_version: int | None
 
-    def __init__(self, *, version: int | None = ..., snapshot_id: str | None = ..., date_snapshot: _dt.datetime | None = ..., business_unit_id: str | None = ..., planning_groups_version: int | None = ...) -> None: ...
-
 
 class SnapshotMetaData(Model):
     download_url: str | None
     download_result: SnapshotMetaDataResult | None
-
-    def __init__(self, *, download_url: str | None = ..., download_result: SnapshotMetaDataResult | None = ...) -> None: ...
 
 
 class SnapshotMetaDataResult(Model):
     snapshot_info: SnapshotInfo | None
     date_forecast_start: _dt.datetime | None
 
-    def __init__(self, *, snapshot_info: SnapshotInfo | None = ..., date_forecast_start: _dt.datetime | None = ...) -> None: ...
-
 
 class SnapshotMetricData(Model):
     weekly: Weekly | None
     quarter_hour: QuarterHourly | None
-
-    def __init__(self, *, weekly: Weekly | None = ..., quarter_hour: QuarterHourly | None = ...) -> None: ...
 
 
 class Snapshots(Model):
     id: str | None
     days_in_past: int | None
 
-    def __init__(self, *, id: str | None = ..., days_in_past: int | None = ...) -> None: ...
-
 
 class SnippetRecordingRequest(Model):
     type: str | None
     record: bool | None
-
-    def __init__(self, *, type: str | None = ..., record: bool | None = ...) -> None: ...
 
 
 class SocialEscalationResponseEntityListing(Model):
@@ -258,8 +216,6 @@ class SocialEscalationResponseEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[EscalationRuleResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class SocialExpression(Model):
@@ -284,28 +240,20 @@ class SocialExpression(Model):
     after_call_work: AfterCallWork | None
     after_call_work_required: bool | None
 
-    def __init__(self, *, state: str | None = ..., id: str | None = ..., social_media_id: str | None = ..., social_media_hub: str | None = ..., social_user_name: str | None = ..., preview_text: str | None = ..., recording_id: str | None = ..., segments: list[Segment] | None = ..., held: bool | None = ..., disconnect_type: str | None = ..., start_hold_time: _dt.datetime | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., provider: str | None = ..., script_id: str | None = ..., peer_id: str | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ...) -> None: ...
-
 
 class SocialHandle(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class SocialKeyword(Model):
     includes: list[str] | None
     excludes: list[str] | None
 
-    def __init__(self, *, includes: list[str] | None = ..., excludes: list[str] | None = ...) -> None: ...
-
 
 class SocialMediaAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[SocialMediaStatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[SocialMediaStatisticalResponse] | None = ...) -> None: ...
 
 
 class SocialMediaAggregateMetricData(Model):
@@ -313,14 +261,10 @@ class SocialMediaAggregateMetricData(Model):
     qualifier: str | None
     stats: SocialMediaStatisticalSummary | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., stats: SocialMediaStatisticalSummary | None = ...) -> None: ...
-
 
 class SocialMediaAsyncAggregateQueryResponse(Model):
     results: list[SocialMediaAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[SocialMediaAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class SocialMediaAsyncAggregationQuery(Model):
@@ -332,8 +276,6 @@ class SocialMediaAsyncAggregationQuery(Model):
     metrics: list[str] | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: SocialMediaQueryFilter | None = ..., metrics: list[str] | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class SocialMediaAsyncDetailQuery(Model):
     interval: str | None
@@ -342,21 +284,15 @@ class SocialMediaAsyncDetailQuery(Model):
     page_size: int | None
     order: str | None
 
-    def __init__(self, *, interval: str | None = ..., time_zone: str | None = ..., filter: SocialMediaQueryFilter | None = ..., page_size: int | None = ..., order: str | None = ...) -> None: ...
-
 
 class SocialMediaAsyncDetailQueryResponse(Model):
     results: list[SocialMediaDetailDataContainer] | None
     cursor: str | None
 
-    def __init__(self, *, results: list[SocialMediaDetailDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
-
 
 class SocialMediaDetailDataContainer(Model):
     interval: str | None
     messages: list[SocialMediaDetailMessageContainer] | None
-
-    def __init__(self, *, interval: str | None = ..., messages: list[SocialMediaDetailMessageContainer] | None = ...) -> None: ...
 
 
 class SocialMediaDetailMessageContainer(Model):
@@ -364,8 +300,6 @@ class SocialMediaDetailMessageContainer(Model):
     normalized_message: ConversationNormalizedMessage | None
     escalation_info: SocialMediaMessageEscalationInfo | None
     content_moderation: ContentModeration | None
-
-    def __init__(self, *, id: str | None = ..., normalized_message: ConversationNormalizedMessage | None = ..., escalation_info: SocialMediaMessageEscalationInfo | None = ..., content_moderation: ContentModeration | None = ...) -> None: ...
 
 
 class SocialMediaEngagement(Model):
@@ -388,28 +322,20 @@ class SocialMediaMessageData(Model):
     conversation_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., provider_message_id: str | None = ..., timestamp: _dt.datetime | None = ..., from_address: str | None = ..., to_address: str | None = ..., direction: str | None = ..., messenger_type: str | None = ..., status: str | None = ..., normalized_message: ConversationNormalizedMessage | None = ..., normalized_receipts: list[ConversationNormalizedMessage] | None = ..., created_by: User | None = ..., conversation_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SocialMediaMessageEscalationInfo(Model):
     escalation_status: str | None
-
-    def __init__(self, *, escalation_status: str | None = ...) -> None: ...
 
 
 class SocialMediaQueryClause(Model):
     type: str | None
     predicates: list[SocialMediaQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[SocialMediaQueryPredicate] | None = ...) -> None: ...
-
 
 class SocialMediaQueryFilter(Model):
     type: str | None
     clauses: list[SocialMediaQueryClause] | None
     predicates: list[SocialMediaQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[SocialMediaQueryClause] | None = ..., predicates: list[SocialMediaQueryPredicate] | None = ...) -> None: ...
 
 
 class SocialMediaQueryPredicate(Model):
@@ -419,8 +345,6 @@ class SocialMediaQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class SocialMediaQuerySort(Model):
     pass
@@ -429,8 +353,6 @@ class SocialMediaQuerySort(Model):
 class SocialMediaStatisticalResponse(Model):
     interval: str | None
     metrics: list[SocialMediaAggregateMetricData] | None
-
-    def __init__(self, *, interval: str | None = ..., metrics: list[SocialMediaAggregateMetricData] | None = ...) -> None: ...
 
 
 class SocialMediaStatisticalSummary(Model):
@@ -451,8 +373,6 @@ class SocialMediaStatisticalSummary(Model):
     p95: int | None
     p99: int | None
 
-    def __init__(self, *, max: float | None = ..., min: float | None = ..., count: int | None = ..., count_negative: int | None = ..., count_positive: int | None = ..., count_neutral: int | None = ..., count_unknown: int | None = ..., sum: float | None = ..., average: float | None = ..., current: float | None = ..., ratio: float | None = ..., numerator: float | None = ..., denominator: float | None = ..., target: float | None = ..., p95: int | None = ..., p99: int | None = ...) -> None: ...
-
 
 class SocialNumericRange(Model):
     eq: float | None
@@ -461,12 +381,8 @@ class SocialNumericRange(Model):
     lt: float | None
     lte: float | None
 
-    def __init__(self, *, eq: float | None = ..., gt: float | None = ..., gte: float | None = ..., lt: float | None = ..., lte: float | None = ...) -> None: ...
-
 
 class SocialTopicPatchRequest(Model):
     name: str | None
     description: str | None
     division_id: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., division_id: str | None = ...) -> None: ...

@@ -17,8 +17,6 @@ class SocialTopicRequest(Model):
     description: str | None
     division_id: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., division_id: str | None = ...) -> None: ...
-
 
 class SocialTopicResponse(Model):
     id: str | None
@@ -29,8 +27,6 @@ class SocialTopicResponse(Model):
     division_id: str | None
     status: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., division_id: str | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SocialTopicWithDataIngestionRuleMetadataResponse(Model):
@@ -43,8 +39,6 @@ class SocialTopicWithDataIngestionRuleMetadataResponse(Model):
     status: str | None
     data_ingestion_rules_metadata: list[DataIngestionRulesMetadata] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., division_id: str | None = ..., status: str | None = ..., data_ingestion_rules_metadata: list[DataIngestionRulesMetadata] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SocialTopicWithDataIngestionRuleMetadataResponseEntityListing(Model):
@@ -59,14 +53,10 @@ class SocialTopicWithDataIngestionRuleMetadataResponseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SocialTopicWithDataIngestionRuleMetadataResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SortItem(Model):
     name: str | None
     ascending: bool | None
-
-    def __init__(self, *, name: str | None = ..., ascending: bool | None = ...) -> None: ...
 
 
 class Source(Model):
@@ -76,8 +66,6 @@ class Source(Model):
     type: str | None
     deactivated: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., type: str | None = ..., deactivated: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SourceBaseResponse(Model):
@@ -91,15 +79,11 @@ class SourceBaseResponse(Model):
     last_sync: SourceLastSync | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., type: str | None = ..., integration: KnowledgeIntegrationReference | None = ..., schedule_period: int | None = ..., last_sync: SourceLastSync | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SourceConfiguration(Model):
     source_id: str | None
     interaction_id: str | None
     tag_id: str | None
-
-    def __init__(self, *, source_id: str | None = ..., interaction_id: str | None = ..., tag_id: str | None = ...) -> None: ...
 
 
 class SourceEntity(Model):
@@ -108,15 +92,11 @@ class SourceEntity(Model):
     contest_complete_data: ContestCompleteData | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., contest_complete_data: ContestCompleteData | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SourceEntityListing(Model):
     total: int | None
     entities: list[Source] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[Source] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SourceIntent(Model):
@@ -126,8 +106,6 @@ class SourceIntent(Model):
     source_id: str | None
     source_name: str | None
 
-    def __init__(self, *, source_intent_id: str | None = ..., source_intent_name: str | None = ..., source_type: str | None = ..., source_id: str | None = ..., source_name: str | None = ...) -> None: ...
-
 
 class SourceLastSync(Model):
     state: str | None
@@ -135,14 +113,10 @@ class SourceLastSync(Model):
     date_ended: _dt.datetime | None
     error: ErrorBody | None
 
-    def __init__(self, *, state: str | None = ..., date_started: _dt.datetime | None = ..., date_ended: _dt.datetime | None = ..., error: ErrorBody | None = ...) -> None: ...
-
 
 class SourcePlanningGroupRequest(Model):
     id: str | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, id: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class SourceSyncResponse(Model):
@@ -152,8 +126,6 @@ class SourceSyncResponse(Model):
     date_modified: _dt.datetime | None
     knowledge_base: AddressableEntityRef | None
     source: AddressableEntityRef | None
-
-    def __init__(self, *, state: str | None = ..., error: ErrorBody | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., knowledge_base: AddressableEntityRef | None = ..., source: AddressableEntityRef | None = ...) -> None: ...
 
 
 class SpeechTextAnalyticsConversationSummary(Model):
@@ -167,5 +139,3 @@ class SpeechTextAnalyticsConversationSummary(Model):
     generated: bool | None
     date_created: _dt.datetime | None
     insights: list[ConversationInsight] | None
-
-    def __init__(self, *, summary_type: str | None = ..., media_type: str | None = ..., language: str | None = ..., summary_id: str | None = ..., agent_id: str | None = ..., source_id: str | None = ..., summary: str | None = ..., generated: bool | None = ..., date_created: _dt.datetime | None = ..., insights: list[ConversationInsight] | None = ...) -> None: ...

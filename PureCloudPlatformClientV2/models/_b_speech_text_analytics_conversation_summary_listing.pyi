@@ -24,16 +24,12 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 class SpeechTextAnalyticsConversationSummaryListing(Model):
     entities: list[SpeechTextAnalyticsConversationSummary] | None
 
-    def __init__(self, *, entities: list[SpeechTextAnalyticsConversationSummary] | None = ...) -> None: ...
-
 
 class SpeechTextAnalyticsSettingsRequest(Model):
     default_program_id: str | None
     expected_dialects: list[str] | None
     text_analytics_enabled: bool | None
     agent_empathy_enabled: bool | None
-
-    def __init__(self, *, default_program_id: str | None = ..., expected_dialects: list[str] | None = ..., text_analytics_enabled: bool | None = ..., agent_empathy_enabled: bool | None = ...) -> None: ...
 
 
 class SpeechTextAnalyticsSettingsResponse(Model):
@@ -42,15 +38,11 @@ class SpeechTextAnalyticsSettingsResponse(Model):
     text_analytics_enabled: bool | None
     agent_empathy_enabled: bool | None
 
-    def __init__(self, *, default_program: AddressableEntityRef | None = ..., expected_dialects: list[str] | None = ..., text_analytics_enabled: bool | None = ..., agent_empathy_enabled: bool | None = ...) -> None: ...
-
 
 class SpeechTextAnalyticsSummaryLabel(Model):
     name: str | None
     description: str | None
     type: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class SplittingInformation(Model):
@@ -58,8 +50,6 @@ class SplittingInformation(Model):
     criteria_value: str | None
     create_remainder_contact_list: bool | None
     use_waterfall_rule: bool | None
-
-    def __init__(self, *, criteria: str | None = ..., criteria_value: str | None = ..., create_remainder_contact_list: bool | None = ..., use_waterfall_rule: bool | None = ...) -> None: ...
 
 
 class StaCategory(Model):
@@ -73,8 +63,6 @@ class StaCategory(Model):
     modified_by: AddressableEntityRef | None
     date_modified: _dt.datetime | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., interaction_type: str | None = ..., criteria: Operand | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., modified_by: AddressableEntityRef | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class StaffingGroupAllocation(Model):
@@ -93,8 +81,6 @@ class StaffingGroupAllocation(Model):
     extra_time_under_time_full_time_equivalent_count: list[float] | None
     transfers_full_time_equivalent_count: list[float] | None
 
-    def __init__(self, *, staffing_group_id: str | None = ..., shrinkage_percentages: list[float] | None = ..., attrition_percentages: list[float] | None = ..., new_hires_full_time_equivalent_count: list[float] | None = ..., starting_weekly_full_time_equivalent_count: float | None = ..., planning_group_ids: list[str] | None = ..., base_starting_full_time_equivalent_count: list[float] | None = ..., attrition_full_time_equivalent_count: list[float] | None = ..., staffing_group_planned_full_time_equivalent_count: list[float] | None = ..., end_of_month_planned_full_time_equivalent_count: list[float] | None = ..., shrinkage_full_time_equivalent_count: list[float] | None = ..., net_full_time_equivalent_count: list[float] | None = ..., extra_time_under_time_full_time_equivalent_count: list[float] | None = ..., transfers_full_time_equivalent_count: list[float] | None = ...) -> None: ...
-
 
 class StaffingGroupAllocationsResponseTemplate(Model):
     staffing_group_allocations: list[StaffingGroupAllocation] | None
@@ -102,21 +88,15 @@ class StaffingGroupAllocationsResponseTemplate(Model):
     planning_group_allocations: list[CapacityPlanningPlanningGroupAllocation] | None
     capacity_plan_metrics_summary: CapacityPlanMetricsSummary | None
 
-    def __init__(self, *, staffing_group_allocations: list[StaffingGroupAllocation] | None = ..., months: list[YearMonth] | None = ..., planning_group_allocations: list[CapacityPlanningPlanningGroupAllocation] | None = ..., capacity_plan_metrics_summary: CapacityPlanMetricsSummary | None = ...) -> None: ...
-
 
 class StaffingGroupFullTimeEquivalentContribution(Model):
     staffing_group_id: str | None
     planned_full_time_equivalent_contribution: list[float] | None
 
-    def __init__(self, *, staffing_group_id: str | None = ..., planned_full_time_equivalent_contribution: list[float] | None = ...) -> None: ...
-
 
 class StaffingGroupListing(Model):
     entities: list[StaffingGroupResponse] | None
     download_url: str | None
-
-    def __init__(self, *, entities: list[StaffingGroupResponse] | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class StaffingGroupMetricChangeResponse(Model):
@@ -130,14 +110,10 @@ class StaffingGroupMetricChangeResponse(Model):
     created_by: UserReference | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, number_of_weeks: int | None = ..., week_start_number: int | None = ..., value: float | None = ..., metric: str | None = ..., notes: str | None = ..., transfers_full_time_equivalent: TransfersFullTimeEquivalent | None = ..., staffing_groups: list[StaffingGroupReference] | None = ..., created_by: UserReference | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class StaffingGroupReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class StaffingGroupResponse(Model):
@@ -149,13 +125,9 @@ class StaffingGroupResponse(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., users: list[UserReference] | None = ..., management_unit: ManagementUnitReference | None = ..., planning_groups: list[PlanningGroupReference] | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class StaffingRequirementResultResponseTemplate(Model):
     requirement_results: list[PlanningGroupRequirementOutput] | None
-
-    def __init__(self, *, requirement_results: list[PlanningGroupRequirementOutput] | None = ...) -> None: ...
 
 
 class StaffingRequirementsPlanningGroupData(Model):
@@ -163,8 +135,6 @@ class StaffingRequirementsPlanningGroupData(Model):
     staffing_requirements_per_interval: list[float] | None
     minimum_staff_per_interval: list[float] | None
     effective_staff_per_interval: list[float] | None
-
-    def __init__(self, *, planning_group_id: str | None = ..., staffing_requirements_per_interval: list[float] | None = ..., minimum_staff_per_interval: list[float] | None = ..., effective_staff_per_interval: list[float] | None = ...) -> None: ...
 
 
 class Stage(Model):
@@ -182,16 +152,12 @@ class Stage(Model):
     self_uri: str | None
     case: CaseReference | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_completed: _dt.datetime | None = ..., date_started: _dt.datetime | None = ..., modified_by: UserReference | None = ..., version: int | None = ..., status: str | None = ..., failure_reason: FailureReason | None = ..., self_uri: str | None = ..., case: CaseReference | None = ...) -> None: ...
-
 
 class StageListing(Model):
     entities: list[Stage] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Stage] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class Stageplan(Model):
@@ -204,15 +170,11 @@ class Stageplan(Model):
     modified_by: UserReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., caseplan: CaseplanReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: UserReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class StageplanCreate(Model):
     name: str | None
     description: str | None
     after: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., after: str | None = ...) -> None: ...
 
 
 class StageplanListing(Model):
@@ -221,35 +183,25 @@ class StageplanListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[Stageplan] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class StageplanReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class StageplanReposition(Model):
     after: str | None
-
-    def __init__(self, *, after: str | None = ...) -> None: ...
 
 
 class StageplanUpdate(Model):
     name: str | None
     description: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class StageReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class StarrableDivision(Model):
@@ -257,20 +209,14 @@ class StarrableDivision(Model):
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class StartScreenMonitorResponseBody(Model):
     screen_monitoring_id: str | None
-
-    def __init__(self, *, screen_monitoring_id: str | None = ...) -> None: ...
 
 
 class StatEventCampaignTopicIntervalMetrics(Model):
     interval: str | None
     metrics: list[StatEventCampaignTopicMetricStats] | None
-
-    def __init__(self, *, interval: str | None = ..., metrics: list[StatEventCampaignTopicMetricStats] | None = ...) -> None: ...
 
 
 class StatEventCampaignTopicMetricStats(Model):
@@ -278,18 +224,12 @@ class StatEventCampaignTopicMetricStats(Model):
     qualifier: str | None
     stats: dict[str, float] | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., stats: dict[str, float] | None = ...) -> None: ...
-
 
 class StatEventCampaignTopicStatsNotification(Model):
     group: dict[str, str] | None
     data: list[StatEventCampaignTopicIntervalMetrics] | None
 
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatEventCampaignTopicIntervalMetrics] | None = ...) -> None: ...
-
 
 class StatEventFlowOutcomeTopicIntervalMetrics(Model):
     interval: str | None
     metrics: list[StatEventFlowOutcomeTopicMetricStats] | None
-
-    def __init__(self, *, interval: str | None = ..., metrics: list[StatEventFlowOutcomeTopicMetricStats] | None = ...) -> None: ...

@@ -23,21 +23,15 @@ class StatEventFlowOutcomeTopicMetricStats(Model):
     qualifier: str | None
     stats: dict[str, float] | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., stats: dict[str, float] | None = ...) -> None: ...
-
 
 class StatEventFlowOutcomeTopicStatsNotification(Model):
     group: dict[str, str] | None
     data: list[StatEventFlowOutcomeTopicIntervalMetrics] | None
 
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatEventFlowOutcomeTopicIntervalMetrics] | None = ...) -> None: ...
-
 
 class StatEventFlowTopicIntervalMetrics(Model):
     interval: str | None
     metrics: list[StatEventFlowTopicMetricStats] | None
-
-    def __init__(self, *, interval: str | None = ..., metrics: list[StatEventFlowTopicMetricStats] | None = ...) -> None: ...
 
 
 class StatEventFlowTopicMetricStats(Model):
@@ -45,21 +39,15 @@ class StatEventFlowTopicMetricStats(Model):
     qualifier: str | None
     stats: dict[str, float] | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., stats: dict[str, float] | None = ...) -> None: ...
-
 
 class StatEventFlowTopicStatsNotification(Model):
     group: dict[str, str] | None
     data: list[StatEventFlowTopicIntervalMetrics] | None
 
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatEventFlowTopicIntervalMetrics] | None = ...) -> None: ...
-
 
 class StatEventQueueTopicIntervalMetrics(Model):
     interval: str | None
     metrics: list[StatEventQueueTopicMetricStats] | None
-
-    def __init__(self, *, interval: str | None = ..., metrics: list[StatEventQueueTopicMetricStats] | None = ...) -> None: ...
 
 
 class StatEventQueueTopicMetricStats(Model):
@@ -67,21 +55,15 @@ class StatEventQueueTopicMetricStats(Model):
     qualifier: str | None
     stats: dict[str, float] | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., stats: dict[str, float] | None = ...) -> None: ...
-
 
 class StatEventQueueTopicStatsNotification(Model):
     group: dict[str, str] | None
     data: list[StatEventQueueTopicIntervalMetrics] | None
 
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatEventQueueTopicIntervalMetrics] | None = ...) -> None: ...
-
 
 class StatEventUserTopicIntervalMetrics(Model):
     interval: str | None
     metrics: list[StatEventUserTopicMetricStats] | None
-
-    def __init__(self, *, interval: str | None = ..., metrics: list[StatEventUserTopicMetricStats] | None = ...) -> None: ...
 
 
 class StatEventUserTopicMetricStats(Model):
@@ -89,21 +71,15 @@ class StatEventUserTopicMetricStats(Model):
     qualifier: str | None
     stats: dict[str, float] | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., stats: dict[str, float] | None = ...) -> None: ...
-
 
 class StatEventUserTopicStatsNotification(Model):
     group: dict[str, str] | None
     data: list[StatEventUserTopicIntervalMetrics] | None
 
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatEventUserTopicIntervalMetrics] | None = ...) -> None: ...
-
 
 class StatEventWrapUpCodeTopicIntervalMetrics(Model):
     interval: str | None
     metrics: list[StatEventWrapUpCodeTopicMetricStats] | None
-
-    def __init__(self, *, interval: str | None = ..., metrics: list[StatEventWrapUpCodeTopicMetricStats] | None = ...) -> None: ...
 
 
 class StatEventWrapUpCodeTopicMetricStats(Model):
@@ -111,28 +87,20 @@ class StatEventWrapUpCodeTopicMetricStats(Model):
     qualifier: str | None
     stats: dict[str, float] | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., stats: dict[str, float] | None = ...) -> None: ...
-
 
 class StatEventWrapUpCodeTopicStatsNotification(Model):
     group: dict[str, str] | None
     data: list[StatEventWrapUpCodeTopicIntervalMetrics] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatEventWrapUpCodeTopicIntervalMetrics] | None = ...) -> None: ...
 
 
 class StaticListValues(Model):
     items: list[ListItem] | None
     match_type: str | None
 
-    def __init__(self, *, items: list[ListItem] | None = ..., match_type: str | None = ...) -> None: ...
-
 
 class StaticListValuesAllOf(Model):
     items: list[ListItem] | None
     match_type: str | None
-
-    def __init__(self, *, items: list[ListItem] | None = ..., match_type: str | None = ...) -> None: ...
 
 
 class Station(Model):
@@ -153,8 +121,6 @@ class Station(Model):
     web_rtc_require_media_helper: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., user_id: str | None = ..., web_rtc_user_id: str | None = ..., primary_edge: DomainEntityRef | None = ..., secondary_edge: DomainEntityRef | None = ..., type: str | None = ..., line_appearance_id: str | None = ..., web_rtc_media_dscp: int | None = ..., web_rtc_persistent_enabled: bool | None = ..., web_rtc_force_turn: bool | None = ..., web_rtc_call_appearances: int | None = ..., web_rtc_require_media_helper: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class StationEntityListing(Model):
     entities: list[Station] | None
@@ -169,15 +135,11 @@ class StationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Station] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class StatisticalResponse(Model):
     interval: str | None
     metrics: list[AggregateMetricData] | None
     views: list[AggregateViewData] | None
-
-    def __init__(self, *, interval: str | None = ..., metrics: list[AggregateMetricData] | None = ..., views: list[AggregateViewData] | None = ...) -> None: ...
 
 
 class StatisticalSummary(Model):
@@ -196,8 +158,6 @@ class StatisticalSummary(Model):
     p99: int | None
     calculated_metric_value: int | None
 
-    def __init__(self, *, max: float | None = ..., min: float | None = ..., count: int | None = ..., count_negative: int | None = ..., count_positive: int | None = ..., sum: float | None = ..., current: float | None = ..., ratio: float | None = ..., numerator: float | None = ..., denominator: float | None = ..., target: float | None = ..., p95: int | None = ..., p99: int | None = ..., calculated_metric_value: int | None = ...) -> None: ...
-
 
 class StatusChange(Model):
     date_status_changed: _dt.datetime | None
@@ -207,14 +167,10 @@ class StatusChange(Model):
     message: str | None
     reject_reason: str | None
 
-    def __init__(self, *, date_status_changed: _dt.datetime | None = ..., status: str | None = ..., previous_status: str | None = ..., namespace: str | None = ..., message: str | None = ..., reject_reason: str | None = ...) -> None: ...
-
 
 class StatusInfo(Model):
     code: str | None
     message: str | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ...) -> None: ...
 
 
 class Step(Model):
@@ -234,16 +190,12 @@ class Step(Model):
     self_uri: str | None
     case: CaseReference | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_completed: _dt.datetime | None = ..., date_started: _dt.datetime | None = ..., modified_by: UserReference | None = ..., version: int | None = ..., status: str | None = ..., stage: StageReference | None = ..., workitem_activity: WorkitemActivityReference | None = ..., failure_reason: FailureReason | None = ..., self_uri: str | None = ..., case: CaseReference | None = ...) -> None: ...
-
 
 class StepListing(Model):
     entities: list[Step] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Step] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class Stepplan(Model):
@@ -259,13 +211,9 @@ class Stepplan(Model):
     workitem_settings: WorkitemSettingsResponse | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., caseplan: CaseplanReference | None = ..., stageplan: StageplanReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: UserReference | None = ..., activity_type: str | None = ..., workitem_settings: WorkitemSettingsResponse | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class StepplanListing(Model):
     entities: list[Stepplan] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Stepplan] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...

@@ -24,28 +24,20 @@ class StepplanUpdate(Model):
     workitem_settings: WorkitemSettings | None
     activity_type: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., workitem_settings: WorkitemSettings | None = ..., activity_type: str | None = ...) -> None: ...
-
 
 class StepReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class StopSettings(Model):
     keyword: list[str] | None
     response: ComplianceResponse | None
 
-    def __init__(self, *, keyword: list[str] | None = ..., response: ComplianceResponse | None = ...) -> None: ...
-
 
 class StorySetting(Model):
     mention: InboundOnlySetting | None
     reply: InboundOnlySetting | None
-
-    def __init__(self, *, mention: InboundOnlySetting | None = ..., reply: InboundOnlySetting | None = ...) -> None: ...
 
 
 class StreetAddress(Model):
@@ -58,8 +50,6 @@ class StreetAddress(Model):
     nam: str | None
     pc: str | None
 
-    def __init__(self, *, country: str | None = ..., a1: str | None = ..., a3: str | None = ..., rd: str | None = ..., hno: str | None = ..., loc: str | None = ..., nam: str | None = ..., pc: str | None = ...) -> None: ...
-
 
 class SttEngineEntity(Model):
     id: str | None
@@ -67,8 +57,6 @@ class SttEngineEntity(Model):
     grammar_based: bool | None
     replaced_by: AddressableEntityRef | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., grammar_based: bool | None = ..., replaced_by: AddressableEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SttEngineEntityListing(Model):
@@ -83,14 +71,10 @@ class SttEngineEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SttEngineEntity] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class Subject(Model):
     type: str | None
     id: str | None
-
-    def __init__(self, *, type: str | None = ..., id: str | None = ...) -> None: ...
 
 
 class SubjectDivisionGrants(Model):
@@ -99,8 +83,6 @@ class SubjectDivisionGrants(Model):
     divisions: list[Division] | None
     type: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., divisions: list[Division] | None = ..., type: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SubjectDivisionGrantsEntityListing(Model):
@@ -115,28 +97,20 @@ class SubjectDivisionGrantsEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SubjectDivisionGrants] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SubjectDivisions(Model):
     subject_ids: list[str] | None
     division_ids: list[str] | None
-
-    def __init__(self, *, subject_ids: list[str] | None = ..., division_ids: list[str] | None = ...) -> None: ...
 
 
 class SubscriberResponse(Model):
     message_returned: list[str] | None
     status: str | None
 
-    def __init__(self, *, message_returned: list[str] | None = ..., status: str | None = ...) -> None: ...
-
 
 class Subscription(Model):
     id: str | None
     topic: str | None
-
-    def __init__(self, *, id: str | None = ..., topic: str | None = ...) -> None: ...
 
 
 class SubscriptionOverviewUsage(Model):
@@ -153,8 +127,6 @@ class SubscriptionOverviewUsage(Model):
     bundle_quantity: str | None
     is_third_party: bool | None
 
-    def __init__(self, *, name: str | None = ..., part_number: str | None = ..., grouping: str | None = ..., unit_of_measure_type: str | None = ..., usage_quantity: str | None = ..., overage_price: str | None = ..., prepay_quantity: str | None = ..., prepay_price: str | None = ..., usage_notes: str | None = ..., is_cancellable: bool | None = ..., bundle_quantity: str | None = ..., is_third_party: bool | None = ...) -> None: ...
-
 
 class SuggestedSearchChunk(Model):
     title: str | None
@@ -163,8 +135,6 @@ class SuggestedSearchChunk(Model):
     text: str | None
     confidence: float | None
     document: AddressableEntityRef | None
-
-    def __init__(self, *, title: str | None = ..., uri: str | None = ..., chunk_id: str | None = ..., text: str | None = ..., confidence: float | None = ..., document: AddressableEntityRef | None = ...) -> None: ...
 
 
 class Suggestion(Model):
@@ -186,14 +156,10 @@ class Suggestion(Model):
     third_party_suggestion: ThirdPartySuggestion | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., conversation: AddressableEntityRef | None = ..., assistant: AddressableEntityRef | None = ..., type: str | None = ..., faq: Faq | None = ..., article: Article | None = ..., date_created: _dt.datetime | None = ..., answer_record_id: str | None = ..., trigger_type: str | None = ..., context: SuggestionContext | None = ..., state: str | None = ..., knowledge_search: SuggestionKnowledgeSearch | None = ..., knowledge_article: SuggestionKnowledgeArticle | None = ..., canned_response: SuggestionCannedResponse | None = ..., script: SuggestionScript | None = ..., third_party_suggestion: ThirdPartySuggestion | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SuggestionCannedResponse(Model):
     response: AddressableEntityRef | None
     library: AddressableEntityRef | None
-
-    def __init__(self, *, response: AddressableEntityRef | None = ..., library: AddressableEntityRef | None = ...) -> None: ...
 
 
 class SuggestionContext(Model):
@@ -207,20 +173,14 @@ class SuggestionContext(Model):
     query_statement: str | None
     language: str | None
 
-    def __init__(self, *, queue: AddressableEntityRef | None = ..., media_type: str | None = ..., participant_type: str | None = ..., user: UserReference | None = ..., external_contact: AddressableEntityRef | None = ..., utterance: Entity | None = ..., message: AddressableEntityRef | None = ..., query_statement: str | None = ..., language: str | None = ...) -> None: ...
-
 
 class SuggestionEngagement(Model):
     engagement_type: str | None
     feedback: SuggestionFeedback | None
 
-    def __init__(self, *, engagement_type: str | None = ..., feedback: SuggestionFeedback | None = ...) -> None: ...
-
 
 class SuggestionFeedback(Model):
     rating: str | None
-
-    def __init__(self, *, rating: str | None = ...) -> None: ...
 
 
 class SuggestionGeneratedKnowledgeAnswer(Model):
@@ -228,15 +188,11 @@ class SuggestionGeneratedKnowledgeAnswer(Model):
     knowledge_answer_generated: str | None
     suggested_search_chunks: list[SuggestedSearchChunk] | None
 
-    def __init__(self, *, search_id: str | None = ..., knowledge_answer_generated: str | None = ..., suggested_search_chunks: list[SuggestedSearchChunk] | None = ...) -> None: ...
-
 
 class SuggestionKnowledgeAnswer(Model):
     answer: str | None
     start_index: int | None
     end_index: int | None
-
-    def __init__(self, *, answer: str | None = ..., start_index: int | None = ..., end_index: int | None = ...) -> None: ...
 
 
 class SuggestionKnowledgeArticle(Model):
@@ -246,8 +202,6 @@ class SuggestionKnowledgeArticle(Model):
     version: AddressableEntityRef | None
     knowledge_answer: SuggestionKnowledgeAnswer | None
     variations: list[AddressableEntityRef] | None
-
-    def __init__(self, *, title: str | None = ..., snippets: list[str] | None = ..., document: AddressableEntityRef | None = ..., version: AddressableEntityRef | None = ..., knowledge_answer: SuggestionKnowledgeAnswer | None = ..., variations: list[AddressableEntityRef] | None = ...) -> None: ...
 
 
 class SuggestionKnowledgeSearch(Model):
@@ -260,8 +214,6 @@ class SuggestionKnowledgeSearch(Model):
     knowledge_answer: SuggestionKnowledgeAnswer | None
     variations: list[AddressableEntityRef] | None
 
-    def __init__(self, *, title: str | None = ..., snippets: list[str] | None = ..., confidence: float | None = ..., search_id: str | None = ..., document: AddressableEntityRef | None = ..., version: AddressableEntityRef | None = ..., knowledge_answer: SuggestionKnowledgeAnswer | None = ..., variations: list[AddressableEntityRef] | None = ...) -> None: ...
-
 
 class SuggestionListing(Model):
     entities: list[Suggestion] | None
@@ -269,21 +221,15 @@ class SuggestionListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[Suggestion] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class SuggestionPatchRequest(Model):
     third_party_suggestion: ThirdPartySuggestion | None
-
-    def __init__(self, *, third_party_suggestion: ThirdPartySuggestion | None = ...) -> None: ...
 
 
 class SuggestionScript(Model):
     script: AddressableEntityRef | None
     page: AddressableEntityRef | None
     data: dict[str, str] | None
-
-    def __init__(self, *, script: AddressableEntityRef | None = ..., page: AddressableEntityRef | None = ..., data: dict[str, str] | None = ...) -> None: ...
 
 
 class SuggestSearchCriteria(Model):
@@ -296,37 +242,27 @@ class SuggestSearchCriteria(Model):
     date_format: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[SuggestSearchCriteria] | None = ..., date_format: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class SuggestSearchRequest(Model):
     expand: list[str] | None
     types: list[str] | None
     query: list[SuggestSearchCriteria] | None
 
-    def __init__(self, *, expand: list[str] | None = ..., types: list[str] | None = ..., query: list[SuggestSearchCriteria] | None = ...) -> None: ...
-
 
 class SummaryAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class SummaryAggregateQueryClause(Model):
     type: str | None
     predicates: list[SummaryAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[SummaryAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class SummaryAggregateQueryFilter(Model):
     type: str | None
     clauses: list[SummaryAggregateQueryClause] | None
     predicates: list[SummaryAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[SummaryAggregateQueryClause] | None = ..., predicates: list[SummaryAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class SummaryAggregateQueryPredicate(Model):
@@ -336,13 +272,9 @@ class SummaryAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class SummaryAggregateQueryResponse(Model):
     results: list[SummaryAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[SummaryAggregateDataContainer] | None = ...) -> None: ...
 
 
 class SummaryAggregationQuery(Model):
@@ -359,14 +291,10 @@ class SummaryAggregationQuery(Model):
     sort_metric: SummaryAggregationSort | None
     limit: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: SummaryAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[SummaryAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: SummaryAggregationSort | None = ..., limit: int | None = ...) -> None: ...
-
 
 class SummaryAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class SummaryAggregationView(Model):
@@ -375,14 +303,10 @@ class SummaryAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class SummaryAsyncAggregateQueryResponse(Model):
     results: list[SummaryAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[SummaryAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class SummaryAsyncAggregationQuery(Model):
@@ -399,5 +323,3 @@ class SummaryAsyncAggregationQuery(Model):
     sort_metric: SummaryAggregationSort | None
     limit: int | None
     page_size: int | None
-
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: SummaryAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[SummaryAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: SummaryAggregationSort | None = ..., limit: int | None = ..., page_size: int | None = ...) -> None: ...

@@ -9,5 +9,3 @@ class StepplansWorktypeReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...

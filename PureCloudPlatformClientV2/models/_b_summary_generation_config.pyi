@@ -32,8 +32,6 @@ class SummaryGenerationConfig(Model):
     on_demand_summary_config: OnDemandSummaryConfig | None
     model_config: ModelConfig | None
 
-    def __init__(self, *, enabled: bool | None = ..., summary_setting: SummarySettingEntity | None = ..., retention_seconds: int | None = ..., on_demand_summary_config: OnDemandSummaryConfig | None = ..., model_config: ModelConfig | None = ...) -> None: ...
-
 
 class SummarySetting(Model):
     id: str | None
@@ -55,21 +53,15 @@ class SummarySetting(Model):
     timeout_duration: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_modified: _dt.datetime | None = ..., interaction_type: str | None = ..., language: str | None = ..., summary_type: str | None = ..., format: str | None = ..., mask_pii: SummarySettingPII | None = ..., date_created: _dt.datetime | None = ..., participant_labels: SummarySettingParticipantLabels | None = ..., predefined_insights: list[str] | None = ..., custom_entities: list[SummarySettingCustomEntity] | None = ..., setting_type: str | None = ..., prompt: str | None = ..., service_type: str | None = ..., integration_id: str | None = ..., timeout_duration: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SummarySettingCustomEntity(Model):
     label: str | None
     description: str | None
 
-    def __init__(self, *, label: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class SummarySettingEntity(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SummarySettingEntityListing(Model):
@@ -84,21 +76,15 @@ class SummarySettingEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SummarySetting] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SummarySettingParticipantLabels(Model):
     internal: str | None
     external: str | None
     virtual_agent: str | None
 
-    def __init__(self, *, internal: str | None = ..., external: str | None = ..., virtual_agent: str | None = ...) -> None: ...
-
 
 class SummarySettingPII(Model):
     all: bool | None
-
-    def __init__(self, *, all: bool | None = ...) -> None: ...
 
 
 class SummarySettingWithTranscript(Model):
@@ -106,13 +92,9 @@ class SummarySettingWithTranscript(Model):
     summary_preview_session_id: str | None
     summary_setting: SummarySetting | None
 
-    def __init__(self, *, transcript: str | None = ..., summary_preview_session_id: str | None = ..., summary_setting: SummarySetting | None = ...) -> None: ...
-
 
 class SummaryTransferConfig(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class SupportCenterCategory(Model):
@@ -120,39 +102,27 @@ class SupportCenterCategory(Model):
     self_uri: str | None
     image: SupportCenterImage | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., image: SupportCenterImage | None = ...) -> None: ...
-
 
 class SupportCenterCompactCategoryModuleTemplate(Model):
     active: bool | None
-
-    def __init__(self, *, active: bool | None = ...) -> None: ...
 
 
 class SupportCenterCustomMessage(Model):
     default_value: str | None
     type: str | None
 
-    def __init__(self, *, default_value: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class SupportCenterDetailedCategoryModuleSidebar(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class SupportCenterDetailedCategoryModuleTemplate(Model):
     active: bool | None
     sidebar: SupportCenterDetailedCategoryModuleSidebar | None
 
-    def __init__(self, *, active: bool | None = ..., sidebar: SupportCenterDetailedCategoryModuleSidebar | None = ...) -> None: ...
-
 
 class SupportCenterFeedbackSettings(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class SupportCenterGlobalStyle(Model):
@@ -163,33 +133,23 @@ class SupportCenterGlobalStyle(Model):
     text_color: str | None
     font_family: str | None
 
-    def __init__(self, *, background_color: str | None = ..., primary_color: str | None = ..., primary_color_dark: str | None = ..., primary_color_light: str | None = ..., text_color: str | None = ..., font_family: str | None = ...) -> None: ...
-
 
 class SupportCenterHeroStyle(Model):
     background_color: str | None
     text_color: str | None
     image: SupportCenterImage | None
 
-    def __init__(self, *, background_color: str | None = ..., text_color: str | None = ..., image: SupportCenterImage | None = ...) -> None: ...
-
 
 class SupportCenterImage(Model):
     source: SupportCenterImageSource | None
-
-    def __init__(self, *, source: SupportCenterImageSource | None = ...) -> None: ...
 
 
 class SupportCenterImageSource(Model):
     default_url: str | None
 
-    def __init__(self, *, default_url: str | None = ...) -> None: ...
-
 
 class SupportCenterLabelFilter(Model):
     labels: list[AddressableEntityRef] | None
-
-    def __init__(self, *, labels: list[AddressableEntityRef] | None = ...) -> None: ...
 
 
 class SupportCenterModuleSetting(Model):
@@ -198,14 +158,10 @@ class SupportCenterModuleSetting(Model):
     compact_category_module_template: SupportCenterCompactCategoryModuleTemplate | None
     detailed_category_module_template: SupportCenterDetailedCategoryModuleTemplate | None
 
-    def __init__(self, *, type: str | None = ..., enabled: bool | None = ..., compact_category_module_template: SupportCenterCompactCategoryModuleTemplate | None = ..., detailed_category_module_template: SupportCenterDetailedCategoryModuleTemplate | None = ...) -> None: ...
-
 
 class SupportCenterScreen(Model):
     type: str | None
     module_settings: list[SupportCenterModuleSetting] | None
-
-    def __init__(self, *, type: str | None = ..., module_settings: list[SupportCenterModuleSetting] | None = ...) -> None: ...
 
 
 class SupportCenterSettings(Model):
@@ -219,14 +175,10 @@ class SupportCenterSettings(Model):
     style_setting: SupportCenterStyleSetting | None
     feedback: SupportCenterFeedbackSettings | None
 
-    def __init__(self, *, enabled: bool | None = ..., knowledge_base: AddressableEntityRef | None = ..., custom_messages: list[SupportCenterCustomMessage] | None = ..., router_type: str | None = ..., screens: list[SupportCenterScreen] | None = ..., enabled_categories: list[SupportCenterCategory] | None = ..., label_filter: SupportCenterLabelFilter | None = ..., style_setting: SupportCenterStyleSetting | None = ..., feedback: SupportCenterFeedbackSettings | None = ...) -> None: ...
-
 
 class SupportCenterStyleSetting(Model):
     hero_style: SupportCenterHeroStyle | None
     global_style: SupportCenterGlobalStyle | None
-
-    def __init__(self, *, hero_style: SupportCenterHeroStyle | None = ..., global_style: SupportCenterGlobalStyle | None = ...) -> None: ...
 
 
 class SupportedContent(Model):
@@ -239,8 +191,6 @@ class SupportedContent(Model):
     version: int | None
     media_types: MediaTypes | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., version: int | None = ..., media_types: MediaTypes | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SupportedContentListing(Model):
@@ -255,8 +205,6 @@ class SupportedContentListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SupportedContent] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SupportedContentReference(Model):
     id: str | None
@@ -264,13 +212,9 @@ class SupportedContentReference(Model):
     self_uri: str | None
     media_types: MediaTypes | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ..., media_types: MediaTypes | None = ...) -> None: ...
-
 
 class SupportedDialectsEntityListing(Model):
     entities: list[SupportedDialectsTranscriptionEngine] | None
-
-    def __init__(self, *, entities: list[SupportedDialectsTranscriptionEngine] | None = ...) -> None: ...
 
 
 class SupportedDialectsTranscriptionEngine(Model):
@@ -278,20 +222,14 @@ class SupportedDialectsTranscriptionEngine(Model):
     dialects: list[str] | None
     engine_integration: EngineIntegration | None
 
-    def __init__(self, *, engine: str | None = ..., dialects: list[str] | None = ..., engine_integration: EngineIntegration | None = ...) -> None: ...
-
 
 class SupportedEntityTypeStatus(Model):
     list_slot_type: str | None
-
-    def __init__(self, *, list_slot_type: str | None = ...) -> None: ...
 
 
 class SupportedLanguage(Model):
     language: str | None
     is_default: bool | None
-
-    def __init__(self, *, language: str | None = ..., is_default: bool | None = ...) -> None: ...
 
 
 class SupportedLanguagesInfoDefinition(Model):
@@ -300,8 +238,6 @@ class SupportedLanguagesInfoDefinition(Model):
     status: str | None
     supported_entity_types: list[str] | None
     supported_entity_type_configuration: SupportedEntityTypeStatus | None
-
-    def __init__(self, *, language: str | None = ..., intent_classification: bool | None = ..., status: str | None = ..., supported_entity_types: list[str] | None = ..., supported_entity_type_configuration: SupportedEntityTypeStatus | None = ...) -> None: ...
 
 
 class Survey(Model):
@@ -321,29 +257,21 @@ class Survey(Model):
     flow: AddressableEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., conversation: ConversationReference | None = ..., survey_form: SurveyForm | None = ..., agent: DomainEntityRef | None = ..., status: str | None = ..., queue: QueueReference | None = ..., answers: SurveyScoringSet | None = ..., completed_date: _dt.datetime | None = ..., survey_error_details: SurveyErrorDetails | None = ..., agent_team: Team | None = ..., survey_type: str | None = ..., missing_required_answer: bool | None = ..., flow: AddressableEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SurveyAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class SurveyAggregateQueryClause(Model):
     type: str | None
     predicates: list[SurveyAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[SurveyAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class SurveyAggregateQueryFilter(Model):
     type: str | None
     clauses: list[SurveyAggregateQueryClause] | None
     predicates: list[SurveyAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[SurveyAggregateQueryClause] | None = ..., predicates: list[SurveyAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class SurveyAggregateQueryPredicate(Model):
@@ -353,13 +281,9 @@ class SurveyAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class SurveyAggregateQueryResponse(Model):
     results: list[SurveyAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[SurveyAggregateDataContainer] | None = ...) -> None: ...
 
 
 class SurveyAggregationQuery(Model):
@@ -373,14 +297,10 @@ class SurveyAggregationQuery(Model):
     views: list[SurveyAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: SurveyAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[SurveyAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class SurveyAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class SurveyAggregationView(Model):
@@ -388,8 +308,6 @@ class SurveyAggregationView(Model):
     name: str | None
     function: str | None
     range: AggregationRange | None
-
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
 
 
 class SurveyAssignment(Model):
@@ -400,14 +318,10 @@ class SurveyAssignment(Model):
     sending_domain: str | None
     use_threading_timeline_for_send_time: bool | None
 
-    def __init__(self, *, survey_form: PublishedSurveyFormReference | None = ..., flow: DomainEntityRef | None = ..., invite_time_interval: str | None = ..., sending_user: str | None = ..., sending_domain: str | None = ..., use_threading_timeline_for_send_time: bool | None = ...) -> None: ...
-
 
 class SurveyAsyncAggregateQueryResponse(Model):
     results: list[SurveyAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[SurveyAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class SurveyAsyncAggregationQuery(Model):
@@ -422,22 +336,16 @@ class SurveyAsyncAggregationQuery(Model):
     alternate_time_dimension: str | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: SurveyAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[SurveyAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class SurveyDetailQueryClause(Model):
     type: str | None
     predicates: list[SurveyDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[SurveyDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class SurveyDetailQueryFilter(Model):
     type: str | None
     clauses: list[SurveyDetailQueryClause] | None
     predicates: list[SurveyDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[SurveyDetailQueryClause] | None = ..., predicates: list[SurveyDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class SurveyDetailQueryPredicate(Model):
@@ -448,14 +356,10 @@ class SurveyDetailQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., metric: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class SurveyErrorDetails(Model):
     flow_diagnostic_info: FlowDiagnosticInfo | None
     survey_error_reason: str | None
-
-    def __init__(self, *, flow_diagnostic_info: FlowDiagnosticInfo | None = ..., survey_error_reason: str | None = ...) -> None: ...
 
 
 class SurveyForm(Model):
@@ -474,14 +378,10 @@ class SurveyForm(Model):
     redacted: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableStarrableDivision | None = ..., modified_date: _dt.datetime | None = ..., published: bool | None = ..., disabled: bool | None = ..., context_id: str | None = ..., language: str | None = ..., header: str | None = ..., footer: str | None = ..., question_groups: list[SurveyQuestionGroup] | None = ..., published_versions: DomainEntityListingSurveyForm | None = ..., redacted: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SurveyFormAndScoringSet(Model):
     survey_form: SurveyForm | None
     answers: SurveyScoringSet | None
-
-    def __init__(self, *, survey_form: SurveyForm | None = ..., answers: SurveyScoringSet | None = ...) -> None: ...
 
 
 class SurveyFormDivisionView(Model):
@@ -492,8 +392,6 @@ class SurveyFormDivisionView(Model):
     context_id: str | None
     modified_date: _dt.datetime | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableStarrableDivision | None = ..., language: str | None = ..., context_id: str | None = ..., modified_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SurveyFormDivisionViewListing(Model):
@@ -508,8 +406,6 @@ class SurveyFormDivisionViewListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SurveyFormDivisionView] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class SurveyFormEntityListing(Model):
     entities: list[SurveyForm] | None
@@ -522,8 +418,6 @@ class SurveyFormEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[SurveyForm] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class SurveyQuestion(Model):
@@ -538,8 +432,6 @@ class SurveyQuestion(Model):
     max_response_characters: int | None
     explanation_prompt: str | None
 
-    def __init__(self, *, id: str | None = ..., context_id: str | None = ..., text: str | None = ..., help_text: str | None = ..., type: str | None = ..., na_enabled: bool | None = ..., visibility_condition: VisibilityCondition | None = ..., answer_options: list[AnswerOption] | None = ..., max_response_characters: int | None = ..., explanation_prompt: str | None = ...) -> None: ...
-
 
 class SurveyQuestionGroup(Model):
     id: str | None
@@ -550,8 +442,6 @@ class SurveyQuestionGroup(Model):
     questions: list[SurveyQuestion] | None
     visibility_condition: VisibilityCondition | None
 
-    def __init__(self, *, id: str | None = ..., context_id: str | None = ..., name: str | None = ..., type: str | None = ..., na_enabled: bool | None = ..., questions: list[SurveyQuestion] | None = ..., visibility_condition: VisibilityCondition | None = ...) -> None: ...
-
 
 class SurveyQuestionGroupScore(Model):
     question_group_id: str | None
@@ -560,8 +450,6 @@ class SurveyQuestionGroupScore(Model):
     marked_na: bool | None
     system_marked_na: bool | None
     question_scores: list[SurveyQuestionScore] | None
-
-    def __init__(self, *, question_group_id: str | None = ..., total_score: float | None = ..., max_total_score: float | None = ..., marked_na: bool | None = ..., system_marked_na: bool | None = ..., question_scores: list[SurveyQuestionScore] | None = ...) -> None: ...
 
 
 class SurveyQuestionScore(Model):
@@ -575,15 +463,11 @@ class SurveyQuestionScore(Model):
     nps_text_answer: str | None
     free_text_answer: str | None
 
-    def __init__(self, *, question_id: str | None = ..., answer_id: str | None = ..., score: int | None = ..., marked_na: bool | None = ..., system_marked_na: bool | None = ..., assisted_answer_id: str | None = ..., nps_score: int | None = ..., nps_text_answer: str | None = ..., free_text_answer: str | None = ...) -> None: ...
-
 
 class SurveyScoringSet(Model):
     total_score: float | None
     nps_score: int | None
     question_group_scores: list[SurveyQuestionGroupScore] | None
-
-    def __init__(self, *, total_score: float | None = ..., nps_score: int | None = ..., question_group_scores: list[SurveyQuestionGroupScore] | None = ...) -> None: ...
 
 
 class SwapRowIndexRequest(Model):
@@ -592,13 +476,9 @@ class SwapRowIndexRequest(Model):
     target_row_id: str | None
     target_row_index: int | None
 
-    def __init__(self, *, source_row_id: str | None = ..., source_row_index: int | None = ..., target_row_id: str | None = ..., target_row_index: int | None = ...) -> None: ...
-
 
 class SyncStatusRequest(Model):
     status: str | None
-
-    def __init__(self, *, status: str | None = ...) -> None: ...
 
 
 class SystemMessageObject(Model):
@@ -617,15 +497,11 @@ class SystemMessageSystemMessage(Model):
     message: str | None
     data: dict[str, _t.Any] | None
 
-    def __init__(self, *, channel_id: str | None = ..., system_topic_type: str | None = ..., correlation_id: str | None = ..., organization_id: str | None = ..., user_id: str | None = ..., oauth_client_id: str | None = ..., oauth_client_org_id: str | None = ..., reason: str | None = ..., message: str | None = ..., data: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class SystemPresence(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SystemPrompt(Model):
@@ -634,8 +510,6 @@ class SystemPrompt(Model):
     description: str | None
     resources: list[SystemPromptAsset] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., resources: list[SystemPromptAsset] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class SystemPromptAsset(Model):
@@ -655,8 +529,6 @@ class SystemPromptAsset(Model):
     tags: dict[str, list[str]] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., prompt_id: str | None = ..., language: str | None = ..., duration_seconds: float | None = ..., media_uri: str | None = ..., audio_format: AudioFormat | None = ..., tts_string: str | None = ..., text: str | None = ..., upload_uri: str | None = ..., upload_status: str | None = ..., has_default: bool | None = ..., language_default: bool | None = ..., tags: dict[str, list[str]] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class SystemPromptAssetEntityListing(Model):
     entities: list[SystemPromptAsset] | None
@@ -669,8 +541,6 @@ class SystemPromptAssetEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[SystemPromptAsset] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class SystemPromptEntityListing(Model):
@@ -685,15 +555,11 @@ class SystemPromptEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[SystemPrompt] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TagQueryRequest(Model):
     query: str | None
     page_number: int | None
     page_size: int | None
-
-    def __init__(self, *, query: str | None = ..., page_number: int | None = ..., page_size: int | None = ...) -> None: ...
 
 
 class TagValue(Model):
@@ -702,8 +568,6 @@ class TagValue(Model):
     in_use: bool | None
     acl: list[str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., in_use: bool | None = ..., acl: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class TagValueEntityListing(Model):
@@ -718,55 +582,39 @@ class TagValueEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[TagValue] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TargetAttributes(Model):
     base_attributes: list[PolicyAttribute] | None
     target_attributes: dict[str, TargetAttributeValue] | None
-
-    def __init__(self, *, base_attributes: list[PolicyAttribute] | None = ..., target_attributes: dict[str, TargetAttributeValue] | None = ...) -> None: ...
 
 
 class TargetAttributeValue(Model):
     description: str | None
     policy_attributes: list[PolicyAttribute] | None
 
-    def __init__(self, *, description: str | None = ..., policy_attributes: list[PolicyAttribute] | None = ...) -> None: ...
-
 
 class TargetPerformanceProfile(Model):
     target_performance_profile_id: str | None
 
-    def __init__(self, *, target_performance_profile_id: str | None = ...) -> None: ...
-
 
 class TargetUnavailableTime(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class TaskManagementAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
-
 
 class TaskManagementAggregateQueryClause(Model):
     type: str | None
     predicates: list[TaskManagementAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[TaskManagementAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class TaskManagementAggregateQueryFilter(Model):
     type: str | None
     clauses: list[TaskManagementAggregateQueryClause] | None
     predicates: list[TaskManagementAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[TaskManagementAggregateQueryClause] | None = ..., predicates: list[TaskManagementAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class TaskManagementAggregateQueryPredicate(Model):
@@ -776,13 +624,9 @@ class TaskManagementAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class TaskManagementAggregateQueryResponse(Model):
     results: list[TaskManagementAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[TaskManagementAggregateDataContainer] | None = ...) -> None: ...
 
 
 class TaskManagementAggregationQuery(Model):
@@ -796,14 +640,10 @@ class TaskManagementAggregationQuery(Model):
     views: list[TaskManagementAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: TaskManagementAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[TaskManagementAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class TaskManagementAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class TaskManagementAggregationView(Model):
@@ -812,14 +652,10 @@ class TaskManagementAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class TaskManagementAsyncAggregateQueryResponse(Model):
     results: list[TaskManagementAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[TaskManagementAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class TaskManagementAsyncAggregationQuery(Model):
@@ -834,11 +670,7 @@ class TaskManagementAsyncAggregationQuery(Model):
     alternate_time_dimension: str | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: TaskManagementAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[TaskManagementAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class TaskManagementErrorDetails(Model):
     code: str | None
     message: str | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ...) -> None: ...

@@ -25,14 +25,10 @@ class TaskManagementObservationDataContainer(Model):
     stats: TaskManagementObservationMetricStats | None
     qualifier: str | None
 
-    def __init__(self, *, metric: str | None = ..., stats: TaskManagementObservationMetricStats | None = ..., qualifier: str | None = ...) -> None: ...
-
 
 class TaskManagementObservationDetailContainer(Model):
     type_details: list[WorktypeReference] | None
     assignee_details: list[UserReferenceWithName] | None
-
-    def __init__(self, *, type_details: list[WorktypeReference] | None = ..., assignee_details: list[UserReferenceWithName] | None = ...) -> None: ...
 
 
 class TaskManagementObservationGroupResult(Model):
@@ -41,21 +37,15 @@ class TaskManagementObservationGroupResult(Model):
     assignee_id: str | None
     status_category: str | None
 
-    def __init__(self, *, queue_id: str | None = ..., type_id: str | None = ..., assignee_id: str | None = ..., status_category: str | None = ...) -> None: ...
-
 
 class TaskManagementObservationMetricStats(Model):
     count: int | None
     max: int | None
 
-    def __init__(self, *, count: int | None = ..., max: int | None = ...) -> None: ...
-
 
 class TaskManagementObservationPredicate(Model):
     dimension: str | None
     value: str | None
-
-    def __init__(self, *, dimension: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class TaskManagementObservationQuery(Model):
@@ -64,13 +54,9 @@ class TaskManagementObservationQuery(Model):
     filter: TaskManagementObservationQueryFilter | None
     expands: list[str] | None
 
-    def __init__(self, *, group_by: list[str] | None = ..., metrics: list[TaskManagementQueryMetric] | None = ..., filter: TaskManagementObservationQueryFilter | None = ..., expands: list[str] | None = ...) -> None: ...
-
 
 class TaskManagementObservationQueryFilter(Model):
     predicates: list[TaskManagementObservationPredicate] | None
-
-    def __init__(self, *, predicates: list[TaskManagementObservationPredicate] | None = ...) -> None: ...
 
 
 class TaskManagementObservationQueryResponse(Model):
@@ -79,21 +65,15 @@ class TaskManagementObservationQueryResponse(Model):
     cursors: Cursors | None
     next_uri: str | None
 
-    def __init__(self, *, results: list[TaskManagementObservationResult] | None = ..., details: TaskManagementObservationDetailContainer | None = ..., cursors: Cursors | None = ..., next_uri: str | None = ...) -> None: ...
-
 
 class TaskManagementObservationResult(Model):
     group: TaskManagementObservationGroupResult | None
     data: list[TaskManagementObservationDataContainer] | None
 
-    def __init__(self, *, group: TaskManagementObservationGroupResult | None = ..., data: list[TaskManagementObservationDataContainer] | None = ...) -> None: ...
-
 
 class TaskManagementQueryMetric(Model):
     name: str | None
     qualifier: str | None
-
-    def __init__(self, *, name: str | None = ..., qualifier: str | None = ...) -> None: ...
 
 
 class Team(Model):
@@ -106,16 +86,12 @@ class Team(Model):
     member_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., member_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TeamActivityData(Model):
     group: dict[str, str] | None
     data: list[TeamActivityMetricValue] | None
     truncated: bool | None
     entities: list[TeamActivityEntityData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[TeamActivityMetricValue] | None = ..., truncated: bool | None = ..., entities: list[TeamActivityEntityData] | None = ...) -> None: ...
 
 
 class TeamActivityEntityData(Model):
@@ -130,8 +106,6 @@ class TeamActivityEntityData(Model):
     team_id: str | None
     user_id: str | None
 
-    def __init__(self, *, activity_date: _dt.datetime | None = ..., organization_presence_id: str | None = ..., presence_date: _dt.datetime | None = ..., queue_id: str | None = ..., queue_membership_status: str | None = ..., routing_status: str | None = ..., routing_status_date: _dt.datetime | None = ..., system_presence: str | None = ..., team_id: str | None = ..., user_id: str | None = ...) -> None: ...
-
 
 class TeamActivityMetricValue(Model):
     metric: str | None
@@ -140,8 +114,6 @@ class TeamActivityMetricValue(Model):
     entity_ids: list[str] | None
     count: int | None
 
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., secondary_qualifier: str | None = ..., entity_ids: list[str] | None = ..., count: int | None = ...) -> None: ...
-
 
 class TeamActivityQuery(Model):
     metrics: list[TeamActivityQueryMetric] | None
@@ -149,14 +121,10 @@ class TeamActivityQuery(Model):
     filter: TeamActivityQueryFilter | None
     order: str | None
 
-    def __init__(self, *, metrics: list[TeamActivityQueryMetric] | None = ..., group_by: list[str] | None = ..., filter: TeamActivityQueryFilter | None = ..., order: str | None = ...) -> None: ...
-
 
 class TeamActivityQueryClause(Model):
     type: str | None
     predicates: list[TeamActivityQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[TeamActivityQueryPredicate] | None = ...) -> None: ...
 
 
 class TeamActivityQueryFilter(Model):
@@ -164,14 +132,10 @@ class TeamActivityQueryFilter(Model):
     clauses: list[TeamActivityQueryClause] | None
     predicates: list[TeamActivityQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[TeamActivityQueryClause] | None = ..., predicates: list[TeamActivityQueryPredicate] | None = ...) -> None: ...
-
 
 class TeamActivityQueryMetric(Model):
     metric: str | None
     details: bool | None
-
-    def __init__(self, *, metric: str | None = ..., details: bool | None = ...) -> None: ...
 
 
 class TeamActivityQueryPredicate(Model):
@@ -180,21 +144,15 @@ class TeamActivityQueryPredicate(Model):
     operator: str | None
     value: str | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class TeamActivityResponse(Model):
     results: list[TeamActivityData] | None
     entity_id_dimension: str | None
 
-    def __init__(self, *, results: list[TeamActivityData] | None = ..., entity_id_dimension: str | None = ...) -> None: ...
-
 
 class TeamAddMemberFailure(Model):
     id: str | None
     reason: str | None
-
-    def __init__(self, *, id: str | None = ..., reason: str | None = ...) -> None: ...
 
 
 class TeamEntityListing(Model):
@@ -202,8 +160,6 @@ class TeamEntityListing(Model):
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Team] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class TeamFullReference(Model):
@@ -216,14 +172,10 @@ class TeamFullReference(Model):
     member_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableDivision | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., member_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TeamMemberAddListingResponse(Model):
     entities: list[UserReference] | None
     failures: list[TeamAddMemberFailure] | None
-
-    def __init__(self, *, entities: list[UserReference] | None = ..., failures: list[TeamAddMemberFailure] | None = ...) -> None: ...
 
 
 class TeamMemberEntityListing(Model):
@@ -232,20 +184,14 @@ class TeamMemberEntityListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[UserReferenceWithName] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class TeamMembers(Model):
     member_ids: list[str] | None
-
-    def __init__(self, *, member_ids: list[str] | None = ...) -> None: ...
 
 
 class TeamReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class TeamSearchCriteria(Model):
@@ -259,8 +205,6 @@ class TeamSearchCriteria(Model):
     fields: list[str] | None
     type: str | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[TeamSearchCriteria] | None = ..., date_format: str | None = ..., fields: list[str] | None = ..., type: str | None = ...) -> None: ...
-
 
 class TeamSearchRequest(Model):
     sort_order: str | None
@@ -269,8 +213,6 @@ class TeamSearchRequest(Model):
     page_number: int | None
     sort: list[SearchSort] | None
     query: list[TeamSearchCriteria] | None
-
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., query: list[TeamSearchCriteria] | None = ...) -> None: ...
 
 
 class TeamsSearchResponse(Model):
@@ -284,8 +226,6 @@ class TeamsSearchResponse(Model):
     types: list[str] | None
     results: list[Team] | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[Team] | None = ...) -> None: ...
-
 
 class TelephonySearchCriteria(Model):
     end_value: str | None
@@ -298,8 +238,6 @@ class TelephonySearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[TelephonySearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class TelephonySearchRequest(Model):
     sort_order: str | None
@@ -310,21 +248,15 @@ class TelephonySearchRequest(Model):
     expand: list[str] | None
     query: list[TelephonySearchCriteria] | None
 
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., expand: list[str] | None = ..., query: list[TelephonySearchCriteria] | None = ...) -> None: ...
-
 
 class TelephonySettings(Model):
     persistent_connection_required: bool | None
     block_caller_id_access_code: str | None
 
-    def __init__(self, *, persistent_connection_required: bool | None = ..., block_caller_id_access_code: str | None = ...) -> None: ...
-
 
 class TemplateParameter(Model):
     id: str | None
     value: str | None
-
-    def __init__(self, *, id: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class TemporalUnit(Model):
@@ -333,22 +265,16 @@ class TemporalUnit(Model):
     time_based: bool | None
     date_based: bool | None
 
-    def __init__(self, *, duration_estimated: bool | None = ..., duration: str | None = ..., time_based: bool | None = ..., date_based: bool | None = ...) -> None: ...
-
 
 class Term(Model):
     word: str | None
     participant_type: str | None
-
-    def __init__(self, *, word: str | None = ..., participant_type: str | None = ...) -> None: ...
 
 
 class TermAttribute(Model):
     id: str | None
     name: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class TerminateJob(Model):
@@ -360,8 +286,6 @@ class TerminateJob(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., job_type: str | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TestExecutionOperationResult(Model):
     step: int | None
@@ -370,16 +294,12 @@ class TestExecutionOperationResult(Model):
     result: _t.Any | None
     error: ErrorBody | None
 
-    def __init__(self, *, step: int | None = ..., name: str | None = ..., success: bool | None = ..., result: _t.Any | None = ..., error: ErrorBody | None = ...) -> None: ...
-
 
 class TestExecutionResult(Model):
     operations: list[TestExecutionOperationResult] | None
     error: ErrorBody | None
     final_result: _t.Any | None
     success: bool | None
-
-    def __init__(self, *, operations: list[TestExecutionOperationResult] | None = ..., error: ErrorBody | None = ..., final_result: _t.Any | None = ..., success: bool | None = ...) -> None: ...
 
 
 class TestMatchesEventOperation(Model):
@@ -388,16 +308,12 @@ class TestMatchesEventOperation(Model):
     matched_triggers: list[TestModeTrigger] | None
     unmatched_triggers: list[TestModeTrigger] | None
 
-    def __init__(self, *, name: str | None = ..., step: int | None = ..., matched_triggers: list[TestModeTrigger] | None = ..., unmatched_triggers: list[TestModeTrigger] | None = ...) -> None: ...
-
 
 class TestMatchesOperation(Model):
     name: str | None
     step: int | None
     matches: bool | None
     details: list[MatchCriteriaTestResult] | None
-
-    def __init__(self, *, name: str | None = ..., step: int | None = ..., matches: bool | None = ..., details: list[MatchCriteriaTestResult] | None = ...) -> None: ...
 
 
 class TestMessage(Model):
@@ -409,14 +325,10 @@ class TestMessage(Model):
     html_body: str | None
     time: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., to: list[EmailAddress] | None = ..., pcFrom: EmailAddress | None = ..., subject: str | None = ..., text_body: str | None = ..., html_body: str | None = ..., time: _dt.datetime | None = ...) -> None: ...
-
 
 class TestModeEventResults(Model):
     schema_validation: TestSchemaOperation | None
     trigger_match_validation: TestMatchesEventOperation | None
-
-    def __init__(self, *, schema_validation: TestSchemaOperation | None = ..., trigger_match_validation: TestMatchesEventOperation | None = ...) -> None: ...
 
 
 class TestModeResults(Model):
@@ -425,16 +337,12 @@ class TestModeResults(Model):
     json_path_validation: TestMatchesOperation | None
     trigger_matches: bool | None
 
-    def __init__(self, *, schema_validation: TestSchemaOperation | None = ..., target_validation: TestTargetOperation | None = ..., json_path_validation: TestMatchesOperation | None = ..., trigger_matches: bool | None = ...) -> None: ...
-
 
 class TestModeTrigger(Model):
     id: str | None
     name: str | None
     enabled: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., enabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class TestSchemaOperation(Model):
@@ -443,16 +351,12 @@ class TestSchemaOperation(Model):
     matches: bool | None
     details: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., step: int | None = ..., matches: bool | None = ..., details: list[str] | None = ...) -> None: ...
-
 
 class TestTargetOperation(Model):
     name: str | None
     step: int | None
     matches: bool | None
     details: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., step: int | None = ..., matches: bool | None = ..., details: list[str] | None = ...) -> None: ...
 
 
 class TestTopicPhraseJob(Model):
@@ -465,14 +369,10 @@ class TestTopicPhraseJob(Model):
     matched_transcripts_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., processed_transcripts_count: int | None = ..., matched_transcripts_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TestTopicPhraseJobRequest(Model):
     topic: TestTopicPhraseTopic | None
     transcripts_filters: TranscriptsFilters | None
-
-    def __init__(self, *, topic: TestTopicPhraseTopic | None = ..., transcripts_filters: TranscriptsFilters | None = ...) -> None: ...
 
 
 class TestTopicPhraseJobs(Model):
@@ -485,22 +385,16 @@ class TestTopicPhraseJobs(Model):
     entity_type: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., action: str | None = ..., entity_type: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TestTopicPhrasePhrase(Model):
     text: str | None
     strictness: str | None
-
-    def __init__(self, *, text: str | None = ..., strictness: str | None = ...) -> None: ...
 
 
 class TestTopicPhraseTestPhraseDetectedPhrase(Model):
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
-
-    def __init__(self, *, found_phrase: str | None = ..., snippet: str | None = ..., confidence: int | None = ...) -> None: ...
 
 
 class TestTopicPhraseTestPhraseMatchedTranscript(Model):
@@ -511,15 +405,11 @@ class TestTopicPhraseTestPhraseMatchedTranscript(Model):
     media_type: str | None
     detected_phrases: list[TestTopicPhraseTestPhraseDetectedPhrase] | None
 
-    def __init__(self, *, timestamp: int | None = ..., transcript_id: str | None = ..., communication_id: str | None = ..., conversation_id: str | None = ..., media_type: str | None = ..., detected_phrases: list[TestTopicPhraseTestPhraseDetectedPhrase] | None = ...) -> None: ...
-
 
 class TestTopicPhraseTestTopicPhraseResults(Model):
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[TestTopicPhraseTestPhraseMatchedTranscript] | None
-
-    def __init__(self, *, processed_transcripts_count: int | None = ..., matched_transcripts_count: int | None = ..., matched_transcripts: list[TestTopicPhraseTestPhraseMatchedTranscript] | None = ...) -> None: ...
 
 
 class TestTopicPhraseTopic(Model):
@@ -529,16 +419,12 @@ class TestTopicPhraseTopic(Model):
     dialect: str | None
     participants: str | None
 
-    def __init__(self, *, phrase: TestTopicPhrasePhrase | None = ..., strictness: str | None = ..., matching_type: str | None = ..., dialect: str | None = ..., participants: str | None = ...) -> None: ...
-
 
 class TestTopicPhraseTopicsDefinitionsJob(Model):
     id: str | None
     state: str | None
     test_topic_phrase_results: list[TestTopicPhraseTestTopicPhraseResults] | None
     gen_ai_phrases_results: list[str] | None
-
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., test_topic_phrase_results: list[TestTopicPhraseTestTopicPhraseResults] | None = ..., gen_ai_phrases_results: list[str] | None = ...) -> None: ...
 
 
 class TextBotChannel(Model):
@@ -547,8 +433,6 @@ class TextBotChannel(Model):
     output_modes: list[str] | None
     user_agent: TextBotUserAgent | None
 
-    def __init__(self, *, name: str | None = ..., input_modes: list[str] | None = ..., output_modes: list[str] | None = ..., user_agent: TextBotUserAgent | None = ...) -> None: ...
-
 
 class TextBotDisconnectAction(Model):
     reason: str | None
@@ -556,14 +440,10 @@ class TextBotDisconnectAction(Model):
     flow_location: TextBotFlowLocation | None
     flow_outcomes: list[TextBotFlowOutcome] | None
 
-    def __init__(self, *, reason: str | None = ..., reason_extended_info: str | None = ..., flow_location: TextBotFlowLocation | None = ..., flow_outcomes: list[TextBotFlowOutcome] | None = ...) -> None: ...
-
 
 class TextBotErrorInputEvent(Model):
     code: str | None
     message: str | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ...) -> None: ...
 
 
 class TextBotExitAction(Model):
@@ -574,13 +454,9 @@ class TextBotExitAction(Model):
     output_data: TextBotInputOutputData | None
     flow_outcomes: list[TextBotFlowOutcome] | None
 
-    def __init__(self, *, reason: str | None = ..., reason_extended_info: str | None = ..., active_intent: str | None = ..., flow_location: TextBotFlowLocation | None = ..., output_data: TextBotInputOutputData | None = ..., flow_outcomes: list[TextBotFlowOutcome] | None = ...) -> None: ...
-
 
 class TextBotFlow(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class TextBotFlowLaunchRequest(Model):
@@ -591,13 +467,9 @@ class TextBotFlowLaunchRequest(Model):
     channel: TextBotChannel | None
     language: str | None
 
-    def __init__(self, *, flow: TextBotFlow | None = ..., external_session_id: str | None = ..., conversation_id: str | None = ..., input_data: TextBotInputOutputData | None = ..., channel: TextBotChannel | None = ..., language: str | None = ...) -> None: ...
-
 
 class TextBotFlowLaunchResponse(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class TextBotFlowLocation(Model):
@@ -605,15 +477,11 @@ class TextBotFlowLocation(Model):
     action_number: int | None
     sequence_name: str | None
 
-    def __init__(self, *, action_name: str | None = ..., action_number: int | None = ..., sequence_name: str | None = ...) -> None: ...
-
 
 class TextBotFlowMilestone(Model):
     id: str | None
     date_reached: _dt.datetime | None
     sequence: int | None
-
-    def __init__(self, *, id: str | None = ..., date_reached: _dt.datetime | None = ..., sequence: int | None = ...) -> None: ...
 
 
 class TextBotFlowOutcome(Model):
@@ -623,8 +491,6 @@ class TextBotFlowOutcome(Model):
     date_end: _dt.datetime | None
     milestones: list[TextBotFlowMilestone] | None
 
-    def __init__(self, *, outcome_id: str | None = ..., outcome_value: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., milestones: list[TextBotFlowMilestone] | None = ...) -> None: ...
-
 
 class TextBotFlowTurnRequest(Model):
     previous_turn: TextBotTurnReference | None
@@ -632,8 +498,6 @@ class TextBotFlowTurnRequest(Model):
     input_event_user_input: TextBotUserInputEvent | None
     input_event_rich_media: TextBotsRichMediaInputEvent | None
     input_event_error: TextBotErrorInputEvent | None
-
-    def __init__(self, *, previous_turn: TextBotTurnReference | None = ..., input_event_type: str | None = ..., input_event_user_input: TextBotUserInputEvent | None = ..., input_event_rich_media: TextBotsRichMediaInputEvent | None = ..., input_event_error: TextBotErrorInputEvent | None = ...) -> None: ...
 
 
 class TextBotFlowTurnResponse(Model):
@@ -645,32 +509,22 @@ class TextBotFlowTurnResponse(Model):
     next_action_wait_for_input: TextBotWaitForInputAction | None
     next_action_exit: TextBotExitAction | None
 
-    def __init__(self, *, id: str | None = ..., previous_turn: TextBotTurnReference | None = ..., prompts: TextBotOutputPrompts | None = ..., next_action_type: str | None = ..., next_action_disconnect: TextBotDisconnectAction | None = ..., next_action_wait_for_input: TextBotWaitForInputAction | None = ..., next_action_exit: TextBotExitAction | None = ...) -> None: ...
-
 
 class TextBotInputOutputData(Model):
     variables: dict[str, _t.Any] | None
-
-    def __init__(self, *, variables: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class TextBotModeConstraints(Model):
     text: TextBotTextModeConstraints | None
 
-    def __init__(self, *, text: TextBotTextModeConstraints | None = ...) -> None: ...
-
 
 class TextBotModeOutputPrompts(Model):
     segments: list[TextBotPromptSegment] | None
-
-    def __init__(self, *, segments: list[TextBotPromptSegment] | None = ...) -> None: ...
 
 
 class TextBotOutputPrompts(Model):
     output_language: str | None
     text_prompts: TextBotModeOutputPrompts | None
-
-    def __init__(self, *, output_language: str | None = ..., text_prompts: TextBotModeOutputPrompts | None = ...) -> None: ...
 
 
 class TextBotPromptSegment(Model):
@@ -679,50 +533,34 @@ class TextBotPromptSegment(Model):
     format: Format | None
     content: list[ConversationMessageContent] | None
 
-    def __init__(self, *, text: str | None = ..., type: str | None = ..., format: Format | None = ..., content: list[ConversationMessageContent] | None = ...) -> None: ...
-
 
 class TextBotsRichMediaInputEvent(Model):
     inputs: list[ConversationMessageContent] | None
     messages: list[ConversationMessageEvent] | None
-
-    def __init__(self, *, inputs: list[ConversationMessageContent] | None = ..., messages: list[ConversationMessageEvent] | None = ...) -> None: ...
 
 
 class TextBotTextModeConstraints(Model):
     language_preferences: list[str] | None
     no_input_timeout_milliseconds: int | None
 
-    def __init__(self, *, language_preferences: list[str] | None = ..., no_input_timeout_milliseconds: int | None = ...) -> None: ...
-
 
 class TextBotTranscript(Model):
     text: str | None
     confidence: float | None
 
-    def __init__(self, *, text: str | None = ..., confidence: float | None = ...) -> None: ...
-
 
 class TextBotTurnReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class TextBotUserAgent(Model):
     name: str | None
 
-    def __init__(self, *, name: str | None = ...) -> None: ...
-
 
 class TextBotUserInputAlternative(Model):
     transcript: TextBotTranscript | None
-
-    def __init__(self, *, transcript: TextBotTranscript | None = ...) -> None: ...
 
 
 class TextBotUserInputEvent(Model):
     mode: str | None
     alternatives: list[TextBotUserInputAlternative] | None
-
-    def __init__(self, *, mode: str | None = ..., alternatives: list[TextBotUserInputAlternative] | None = ...) -> None: ...

@@ -10,10 +10,6 @@ from ._b_task_management_observation_data_container import TextBotModeConstraint
 class TextBotWaitForInputAction(Model):
     mode_constraints: TextBotModeConstraints | None
 
-    def __init__(self, *, mode_constraints: TextBotModeConstraints | None = ...) -> None: ...
-
 
 class TextMessageListing(Model):
     entities: list[MessageData] | None
-
-    def __init__(self, *, entities: list[MessageData] | None = ...) -> None: ...

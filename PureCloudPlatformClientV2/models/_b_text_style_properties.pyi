@@ -11,19 +11,13 @@ class TextStyleProperties(Model):
     font_size: str | None
     text_align: str | None
 
-    def __init__(self, *, color: str | None = ..., font: str | None = ..., font_size: str | None = ..., text_align: str | None = ...) -> None: ...
-
 
 class ThirdPartySuggestion(Model):
     text: str | None
     title: str | None
     sources: list[ThirdPartySuggestionSource] | None
 
-    def __init__(self, *, text: str | None = ..., title: str | None = ..., sources: list[ThirdPartySuggestionSource] | None = ...) -> None: ...
-
 
 class ThirdPartySuggestionSource(Model):
     name: str | None
     url: str | None
-
-    def __init__(self, *, name: str | None = ..., url: str | None = ...) -> None: ...

@@ -11,15 +11,11 @@ class Ticker(Model):
     symbol: str | None
     exchange: str | None
 
-    def __init__(self, *, symbol: str | None = ..., exchange: str | None = ...) -> None: ...
-
 
 class TimeAllowed(Model):
     time_slots: list[TimeSlot] | None
     time_zone_id: str | None
     empty: bool | None
-
-    def __init__(self, *, time_slots: list[TimeSlot] | None = ..., time_zone_id: str | None = ..., empty: bool | None = ...) -> None: ...
 
 
 class TimeAndDateSubCondition(Model):
@@ -30,15 +26,11 @@ class TimeAndDateSubCondition(Model):
     threshold_value: str | None
     range: TimeAndDateSubConditionRange | None
 
-    def __init__(self, *, type: str | None = ..., operator: str | None = ..., inverted: bool | None = ..., include_year: bool | None = ..., threshold_value: str | None = ..., range: TimeAndDateSubConditionRange | None = ...) -> None: ...
-
 
 class TimeAndDateSubConditionRange(Model):
     min: str | None
     max: str | None
     in_set: list[str] | None
-
-    def __init__(self, *, min: str | None = ..., max: str | None = ..., in_set: list[str] | None = ...) -> None: ...
 
 
 class TimeInterval(Model):
@@ -47,29 +39,21 @@ class TimeInterval(Model):
     days: int | None
     hours: int | None
 
-    def __init__(self, *, months: int | None = ..., weeks: int | None = ..., days: int | None = ..., hours: int | None = ...) -> None: ...
-
 
 class TimeOffBalanceJobReference(Model):
     id: str | None
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TimeOffBalanceJobResponse(Model):
     entities: list[TimeOffBalanceResponse] | None
     status: str | None
 
-    def __init__(self, *, entities: list[TimeOffBalanceResponse] | None = ..., status: str | None = ...) -> None: ...
-
 
 class TimeOffBalanceRequest(Model):
     activity_code_ids: list[str] | None
     date_ranges: list[LocalDateRange] | None
-
-    def __init__(self, *, activity_code_ids: list[str] | None = ..., date_ranges: list[LocalDateRange] | None = ...) -> None: ...
 
 
 class TimeOffBalanceResponse(Model):
@@ -78,5 +62,3 @@ class TimeOffBalanceResponse(Model):
     hris_time_off_type_secondary_id: str | None
     start_date: _dt.date | None
     balance_minutes_per_day: list[int] | None
-
-    def __init__(self, *, activity_code_id: str | None = ..., hris_time_off_type_id: str | None = ..., hris_time_off_type_secondary_id: str | None = ..., start_date: _dt.date | None = ..., balance_minutes_per_day: list[int] | None = ...) -> None: ...

@@ -13,20 +13,14 @@ class TimeOffBalancesResponse(Model):
     job: TimeOffBalanceJobReference | None
     entities: list[TimeOffBalanceResponse] | None
 
-    def __init__(self, *, job: TimeOffBalanceJobReference | None = ..., entities: list[TimeOffBalanceResponse] | None = ...) -> None: ...
-
 
 class TimeOffIntegrationStatusResponse(Model):
     time_off_request: TimeOffRequestReference | None
     integration_status: str | None
 
-    def __init__(self, *, time_off_request: TimeOffRequestReference | None = ..., integration_status: str | None = ...) -> None: ...
-
 
 class TimeOffIntegrationStatusResponseListing(Model):
     entities: list[TimeOffIntegrationStatusResponse] | None
-
-    def __init__(self, *, entities: list[TimeOffIntegrationStatusResponse] | None = ...) -> None: ...
 
 
 class TimeOffLimit(Model):
@@ -36,13 +30,9 @@ class TimeOffLimit(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., granularity: str | None = ..., default_limit_minutes: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TimeOffLimitListing(Model):
     entities: list[TimeOffLimit] | None
-
-    def __init__(self, *, entities: list[TimeOffLimit] | None = ...) -> None: ...
 
 
 class TimeOffLimitRange(Model):
@@ -50,14 +40,10 @@ class TimeOffLimitRange(Model):
     granularity: str | None
     limit_minutes_per_interval: list[int] | None
 
-    def __init__(self, *, start_date: _dt.date | None = ..., granularity: str | None = ..., limit_minutes_per_interval: list[int] | None = ...) -> None: ...
-
 
 class TimeOffLimitReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class TimeOffLimitValueRange(Model):
@@ -69,5 +55,3 @@ class TimeOffLimitValueRange(Model):
     waitlisted_minutes_per_interval: list[int] | None
     waitlisted_requests_per_interval: list[int] | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, time_off_limit: TimeOffLimitReference | None = ..., start_date: _dt.date | None = ..., granularity: str | None = ..., limit_minutes_per_interval: list[int] | None = ..., allocated_minutes_per_interval: list[int] | None = ..., waitlisted_minutes_per_interval: list[int] | None = ..., waitlisted_requests_per_interval: list[int] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...

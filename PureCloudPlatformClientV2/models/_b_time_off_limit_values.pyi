@@ -29,8 +29,6 @@ class TimeOffLimitValues(Model):
     waitlisted_minutes: list[int] | None
     waitlisted_requests: list[int] | None
 
-    def __init__(self, *, limit_minutes: list[int] | None = ..., allocated_minutes: list[int] | None = ..., waitlisted_minutes: list[int] | None = ..., waitlisted_requests: list[int] | None = ...) -> None: ...
-
 
 class TimeOffPlan(Model):
     id: str | None
@@ -44,27 +42,19 @@ class TimeOffPlan(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., activity_code_ids: list[str] | None = ..., time_off_limits: list[TimeOffLimitReference] | None = ..., auto_approval_rule: str | None = ..., days_before_start_to_expire_from_waitlist: int | None = ..., hris_time_off_type: HrisTimeOffType | None = ..., active: bool | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TimeOffPlanBusinessUnitAssociation(Model):
     management_units: list[ManagementUnitReference] | None
     staffing_groups: list[StaffingGroupReference] | None
 
-    def __init__(self, *, management_units: list[ManagementUnitReference] | None = ..., staffing_groups: list[StaffingGroupReference] | None = ...) -> None: ...
-
 
 class TimeOffPlanListing(Model):
     entities: list[TimeOffPlan] | None
-
-    def __init__(self, *, entities: list[TimeOffPlan] | None = ...) -> None: ...
 
 
 class TimeOffPlanManagementUnitAssociation(Model):
     management_unit: ManagementUnitReference | None
     staffing_groups: list[StaffingGroupReference] | None
-
-    def __init__(self, *, management_unit: ManagementUnitReference | None = ..., staffing_groups: list[StaffingGroupReference] | None = ...) -> None: ...
 
 
 class TimeOffRequestList(Model):
@@ -73,14 +63,10 @@ class TimeOffRequestList(Model):
     time_off_requests: list[TimeOffRequestResponse] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., time_off_requests: list[TimeOffRequestResponse] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TimeOffRequestListing(Model):
     entities: list[TimeOffRequestListItem] | None
     download_url: str | None
-
-    def __init__(self, *, entities: list[TimeOffRequestListItem] | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class TimeOffRequestListItem(Model):
@@ -108,14 +94,10 @@ class TimeOffRequestListItem(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., user: UserReference | None = ..., is_full_day_request: bool | None = ..., marked_as_read: bool | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., status: str | None = ..., substatus: str | None = ..., partial_day_start_date_times: list[_dt.datetime] | None = ..., full_day_management_unit_dates: list[str] | None = ..., daily_duration_minutes: int | None = ..., duration_minutes: list[int] | None = ..., payable_minutes: list[int] | None = ..., full_day_earliest_start_offset_minutes: list[int] | None = ..., full_day_latest_end_offset_minutes: list[int] | None = ..., notes: str | None = ..., submitted_by: UserReference | None = ..., submitted_date: _dt.datetime | None = ..., reviewed_by: UserReference | None = ..., reviewed_date: _dt.datetime | None = ..., sync_version: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TimeOffRequestLookup(Model):
     time_off_request_id: str | None
     user_id: str | None
-
-    def __init__(self, *, time_off_request_id: str | None = ..., user_id: str | None = ...) -> None: ...
 
 
 class TimeOffRequestNotification(Model):
@@ -126,8 +108,6 @@ class TimeOffRequestNotification(Model):
     partial_day_start_date_times: list[_dt.datetime] | None
     full_day_management_unit_dates: list[str] | None
 
-    def __init__(self, *, time_off_request_id: str | None = ..., user: UserReference | None = ..., is_full_day_request: bool | None = ..., status: str | None = ..., partial_day_start_date_times: list[_dt.datetime] | None = ..., full_day_management_unit_dates: list[str] | None = ...) -> None: ...
-
 
 class TimeOffRequestQueryBody(Model):
     ids: list[str] | None
@@ -137,14 +117,10 @@ class TimeOffRequestQueryBody(Model):
     date_range: DateRange | None
     team_ids: list[str] | None
 
-    def __init__(self, *, ids: list[str] | None = ..., user_ids: list[str] | None = ..., statuses: list[str] | None = ..., substatuses: list[str] | None = ..., date_range: DateRange | None = ..., team_ids: list[str] | None = ...) -> None: ...
-
 
 class TimeOffRequestReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class TimeOffRequestResponse(Model):
@@ -174,8 +150,6 @@ class TimeOffRequestResponse(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., user: UserReference | None = ..., is_full_day_request: bool | None = ..., marked_as_read: bool | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., status: str | None = ..., substatus: str | None = ..., partial_day_start_date_times: list[_dt.datetime] | None = ..., full_day_management_unit_dates: list[str] | None = ..., daily_duration_minutes: int | None = ..., duration_minutes: list[int] | None = ..., payable_minutes: list[int] | None = ..., full_day_earliest_start_offset_minutes: list[int] | None = ..., full_day_latest_end_offset_minutes: list[int] | None = ..., notes: str | None = ..., submitted_by: UserReference | None = ..., submitted_date: _dt.datetime | None = ..., reviewed_by: UserReference | None = ..., reviewed_date: _dt.datetime | None = ..., modified_by: UserReference | None = ..., modified_date: _dt.datetime | None = ..., sync_version: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TimeOffSettingsRequest(Model):
     submission_range_enforced: bool | None
@@ -183,8 +157,6 @@ class TimeOffSettingsRequest(Model):
     submission_earliest_days_from_now: int | None
     submission_latest_days_from_now: int | None
     submission_latest_date: ValueWrapperLocalDate | None
-
-    def __init__(self, *, submission_range_enforced: bool | None = ..., submission_range_type: str | None = ..., submission_earliest_days_from_now: int | None = ..., submission_latest_days_from_now: int | None = ..., submission_latest_date: ValueWrapperLocalDate | None = ...) -> None: ...
 
 
 class TimeOffSettingsResponse(Model):
@@ -194,15 +166,11 @@ class TimeOffSettingsResponse(Model):
     submission_latest_days_from_now: int | None
     submission_latest_date: _dt.date | None
 
-    def __init__(self, *, submission_range_enforced: bool | None = ..., submission_range_type: str | None = ..., submission_earliest_days_from_now: int | None = ..., submission_latest_days_from_now: int | None = ..., submission_latest_date: _dt.date | None = ...) -> None: ...
-
 
 class TimeSlot(Model):
     start_time: str | None
     stop_time: str | None
     day: int | None
-
-    def __init__(self, *, start_time: str | None = ..., stop_time: str | None = ..., day: int | None = ...) -> None: ...
 
 
 class TimeZoneEntityListing(Model):
@@ -217,8 +185,6 @@ class TimeZoneEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[RegionTimeZone] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TimeZoneMappingPreview(Model):
     contact_list: DomainEntityRef | None
@@ -231,8 +197,6 @@ class TimeZoneMappingPreview(Model):
     contacts_in_default_window: int | None
     contact_list_size: int | None
 
-    def __init__(self, *, contact_list: DomainEntityRef | None = ..., contacts_per_time_zone: dict[str, int] | None = ..., contacts_mapped_using_zip_code: dict[str, int] | None = ..., contacts_mapped_to_a_single_zone: int | None = ..., contacts_mapped_to_a_single_zone_using_zip_code: int | None = ..., contacts_mapped_to_multiple_zones: int | None = ..., contacts_mapped_to_multiple_zones_using_zip_code: int | None = ..., contacts_in_default_window: int | None = ..., contact_list_size: int | None = ...) -> None: ...
-
 
 class TokenInfo(Model):
     organization: NamedEntity | None
@@ -242,14 +206,10 @@ class TokenInfo(Model):
     date_token_idles: _dt.datetime | None
     o_auth_client: OrgOAuthClient | None
 
-    def __init__(self, *, organization: NamedEntity | None = ..., home_organization: NamedEntity | None = ..., authorized_scope: list[str] | None = ..., cloned_user: TokenInfoClonedUser | None = ..., date_token_idles: _dt.datetime | None = ..., o_auth_client: OrgOAuthClient | None = ...) -> None: ...
-
 
 class TokenInfoClonedUser(Model):
     id: str | None
     organization: Entity | None
-
-    def __init__(self, *, id: str | None = ..., organization: Entity | None = ...) -> None: ...
 
 
 class Topic(Model):
@@ -270,14 +230,10 @@ class Topic(Model):
     date_published: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., published: bool | None = ..., strictness: str | None = ..., matching_type: str | None = ..., programs: list[BaseProgramEntity] | None = ..., tags: list[str] | None = ..., dialect: str | None = ..., participants: str | None = ..., phrases: list[Phrase] | None = ..., modified_by: AddressableEntityRef | None = ..., date_modified: _dt.datetime | None = ..., published_by: AddressableEntityRef | None = ..., date_published: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TopicCriteria(Model):
     topic_id: str | None
     data_ingestion_rules: list[DataIngestionRuleCriteria] | None
-
-    def __init__(self, *, topic_id: str | None = ..., data_ingestion_rules: list[DataIngestionRuleCriteria] | None = ...) -> None: ...
 
 
 class TopicCursorEntityListing(Model):
@@ -286,13 +242,9 @@ class TopicCursorEntityListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[str] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class TopicDuration(Model):
     total_milliseconds: int | None
-
-    def __init__(self, *, total_milliseconds: int | None = ...) -> None: ...
 
 
 class TopicJob(Model):
@@ -304,25 +256,17 @@ class TopicJob(Model):
     date_modified: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., topics: list[BaseTopicEntitiy] | None = ..., created_by: AddressableEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TopicJobRequest(Model):
     topic_ids: list[str] | None
-
-    def __init__(self, *, topic_ids: list[str] | None = ...) -> None: ...
 
 
 class TopicOffset(Model):
     word_count: int | None
     character_count: int | None
 
-    def __init__(self, *, word_count: int | None = ..., character_count: int | None = ...) -> None: ...
-
 
 class TopicPhrase(Model):
     id: str | None
     text: str | None
     utterance_count: int | None
-
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., utterance_count: int | None = ...) -> None: ...

@@ -19,8 +19,6 @@ class TopicRequest(Model):
     participants: str | None
     phrases: list[Phrase] | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., strictness: str | None = ..., program_ids: list[str] | None = ..., matching_type: str | None = ..., tags: list[str] | None = ..., dialect: str | None = ..., participants: str | None = ..., phrases: list[Phrase] | None = ...) -> None: ...
-
 
 class TopicsDefinitionsProgramMappings(Model):
     program: BaseProgramEntity | None
@@ -28,5 +26,3 @@ class TopicsDefinitionsProgramMappings(Model):
     flows: list[AddressableEntityRef] | None
     modified_by: AddressableEntityRef | None
     date_modified: _dt.datetime | None
-
-    def __init__(self, *, program: BaseProgramEntity | None = ..., queues: list[AddressableEntityRef] | None = ..., flows: list[AddressableEntityRef] | None = ..., modified_by: AddressableEntityRef | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...

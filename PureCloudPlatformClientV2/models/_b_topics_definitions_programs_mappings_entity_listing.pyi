@@ -34,8 +34,6 @@ class TopicsDefinitionsProgramsMappingsEntityListing(Model):
     page_count: int | None
     next_uri: str | None
 
-    def __init__(self, *, entities: list[TopicsDefinitionsProgramMappings] | None = ..., page_size: int | None = ..., total: int | None = ..., self_uri: str | None = ..., page_count: int | None = ..., next_uri: str | None = ...) -> None: ...
-
 
 class TopicsEntityListing(Model):
     entities: list[ListedTopic] | None
@@ -45,8 +43,6 @@ class TopicsEntityListing(Model):
     next_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[ListedTopic] | None = ..., page_size: int | None = ..., total: int | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class Touchpoint(Model):
     conversation_id: str | None
@@ -54,8 +50,6 @@ class Touchpoint(Model):
     associated_value: float | None
     media_type: str | None
     created_date: _dt.datetime | None
-
-    def __init__(self, *, conversation_id: str | None = ..., agent_id: str | None = ..., associated_value: float | None = ..., media_type: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
 
 
 class TouchpointResponse(Model):
@@ -67,8 +61,6 @@ class TouchpointResponse(Model):
     message: str | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, conversation_id: str | None = ..., agent_id: str | None = ..., associated_value: float | None = ..., media_type: str | None = ..., state: str | None = ..., message: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class TrackingSettings(Model):
     excluded_query_parameters: list[str] | None
@@ -76,29 +68,21 @@ class TrackingSettings(Model):
     search_query_parameters: list[str] | None
     ip_filters: list[IpFilter] | None
 
-    def __init__(self, *, excluded_query_parameters: list[str] | None = ..., should_keep_url_fragment: bool | None = ..., search_query_parameters: list[str] | None = ..., ip_filters: list[IpFilter] | None = ...) -> None: ...
-
 
 class TranscriptAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class TranscriptAggregateQueryClause(Model):
     type: str | None
     predicates: list[TranscriptAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[TranscriptAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class TranscriptAggregateQueryFilter(Model):
     type: str | None
     clauses: list[TranscriptAggregateQueryClause] | None
     predicates: list[TranscriptAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[TranscriptAggregateQueryClause] | None = ..., predicates: list[TranscriptAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class TranscriptAggregateQueryPredicate(Model):
@@ -108,13 +92,9 @@ class TranscriptAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class TranscriptAggregateQueryResponse(Model):
     results: list[TranscriptAggregateDataContainer] | None
-
-    def __init__(self, *, results: list[TranscriptAggregateDataContainer] | None = ...) -> None: ...
 
 
 class TranscriptAggregationQuery(Model):
@@ -131,14 +111,10 @@ class TranscriptAggregationQuery(Model):
     sort_metric: TranscriptAggregationSort | None
     limit: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: TranscriptAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[TranscriptAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: TranscriptAggregationSort | None = ..., limit: int | None = ...) -> None: ...
-
 
 class TranscriptAggregationSort(Model):
     name: str | None
     function: str | None
-
-    def __init__(self, *, name: str | None = ..., function: str | None = ...) -> None: ...
 
 
 class TranscriptAggregationView(Model):
@@ -147,14 +123,10 @@ class TranscriptAggregationView(Model):
     function: str | None
     range: AggregationRange | None
 
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
-
 
 class TranscriptAsyncAggregateQueryResponse(Model):
     results: list[TranscriptAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, results: list[TranscriptAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class TranscriptAsyncAggregationQuery(Model):
@@ -172,26 +144,18 @@ class TranscriptAsyncAggregationQuery(Model):
     limit: int | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: TranscriptAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[TranscriptAggregationView] | None = ..., alternate_time_dimension: str | None = ..., query_type: str | None = ..., sort_metric: TranscriptAggregationSort | None = ..., limit: int | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class TranscriptCategories(Model):
     includes: list[str] | None
     excludes: list[str] | None
 
-    def __init__(self, *, includes: list[str] | None = ..., excludes: list[str] | None = ...) -> None: ...
-
 
 class TranscriptionConfig(Model):
     vendor_name: str | None
 
-    def __init__(self, *, vendor_name: str | None = ...) -> None: ...
-
 
 class TranscriptionEnginesRequest(Model):
     transcription_engines: list[ProgramTranscriptionEngine] | None
-
-    def __init__(self, *, transcription_engines: list[ProgramTranscriptionEngine] | None = ...) -> None: ...
 
 
 class TranscriptionSettings(Model):
@@ -202,8 +166,6 @@ class TranscriptionSettings(Model):
     pci_dss_redaction_enabled: bool | None
     pii_redaction_enabled: bool | None
 
-    def __init__(self, *, transcription: str | None = ..., transcription_confidence_threshold: int | None = ..., low_latency_transcription_enabled: bool | None = ..., content_search_enabled: bool | None = ..., pci_dss_redaction_enabled: bool | None = ..., pii_redaction_enabled: bool | None = ...) -> None: ...
-
 
 class TranscriptionTopicTranscriptAlternative(Model):
     confidence: float | None
@@ -213,8 +175,6 @@ class TranscriptionTopicTranscriptAlternative(Model):
     words: list[TranscriptionTopicTranscriptWord] | None
     decorated_transcript: str | None
     decorated_words: list[TranscriptionTopicTranscriptWord] | None
-
-    def __init__(self, *, confidence: float | None = ..., offset_ms: int | None = ..., duration_ms: int | None = ..., transcript: str | None = ..., words: list[TranscriptionTopicTranscriptWord] | None = ..., decorated_transcript: str | None = ..., decorated_words: list[TranscriptionTopicTranscriptWord] | None = ...) -> None: ...
 
 
 class TranscriptionTopicTranscriptionMessage(Model):
@@ -228,14 +188,10 @@ class TranscriptionTopicTranscriptionMessage(Model):
     status: TranscriptionTopicTranscriptionRequestStatus | None
     speech_text_analytics_program_id: str | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., organization_id: str | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., session_start_time_ms: int | None = ..., transcription_start_time_ms: int | None = ..., transcripts: list[TranscriptionTopicTranscriptResult] | None = ..., status: TranscriptionTopicTranscriptionRequestStatus | None = ..., speech_text_analytics_program_id: str | None = ...) -> None: ...
-
 
 class TranscriptionTopicTranscriptionRequestStatus(Model):
     offset_ms: int | None
     status: str | None
-
-    def __init__(self, *, offset_ms: int | None = ..., status: str | None = ...) -> None: ...
 
 
 class TranscriptionTopicTranscriptResult(Model):
@@ -252,8 +208,6 @@ class TranscriptionTopicTranscriptResult(Model):
     agent_assist_enabled: bool | None
     voice_transcription_enabled: bool | None
 
-    def __init__(self, *, utterance_id: str | None = ..., is_final: bool | None = ..., channel: str | None = ..., alternatives: list[TranscriptionTopicTranscriptAlternative] | None = ..., agent_assistant_id: str | None = ..., engine_provider: str | None = ..., engine_id: str | None = ..., engine_name: str | None = ..., dialect: str | None = ..., speech_text_analytics_program_id: str | None = ..., agent_assist_enabled: bool | None = ..., voice_transcription_enabled: bool | None = ...) -> None: ...
-
 
 class TranscriptionTopicTranscriptWord(Model):
     confidence: float | None
@@ -262,16 +216,12 @@ class TranscriptionTopicTranscriptWord(Model):
     duration_ms: int | None
     word: str | None
 
-    def __init__(self, *, confidence: float | None = ..., start_time_ms: int | None = ..., offset_ms: int | None = ..., duration_ms: int | None = ..., word: str | None = ...) -> None: ...
-
 
 class Transcripts(Model):
     exact_match: list[str] | None
     contains: list[str] | None
     does_not_contain: list[str] | None
     not_similar_to: list[str] | None
-
-    def __init__(self, *, exact_match: list[str] | None = ..., contains: list[str] | None = ..., does_not_contain: list[str] | None = ..., not_similar_to: list[str] | None = ...) -> None: ...
 
 
 class TranscriptSearchCriteria(Model):
@@ -285,8 +235,6 @@ class TranscriptSearchCriteria(Model):
     type: str | None
     fields: list[str] | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[TranscriptSearchCriteria] | None = ..., date_format: str | None = ..., type: str | None = ..., fields: list[str] | None = ...) -> None: ...
-
 
 class TranscriptSearchRequest(Model):
     sort_order: str | None
@@ -298,8 +246,6 @@ class TranscriptSearchRequest(Model):
     types: list[str] | None
     query: list[TranscriptSearchCriteria] | None
 
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., return_fields: list[str] | None = ..., types: list[str] | None = ..., query: list[TranscriptSearchCriteria] | None = ...) -> None: ...
-
 
 class TranscriptsFilters(Model):
     media_type: str | None
@@ -308,8 +254,6 @@ class TranscriptsFilters(Model):
     programs: list[str] | None
     queues: list[str] | None
     flows: list[str] | None
-
-    def __init__(self, *, media_type: str | None = ..., start_time_ms: int | None = ..., end_time_ms: int | None = ..., programs: list[str] | None = ..., queues: list[str] | None = ..., flows: list[str] | None = ...) -> None: ...
 
 
 class TranscriptTopic(Model):
@@ -323,14 +267,10 @@ class TranscriptTopic(Model):
     offset: TopicOffset | None
     recording_location: int | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., topic_phrase: str | None = ..., transcript_phrase: str | None = ..., confidence: int | None = ..., start_time_milliseconds: int | None = ..., duration: TopicDuration | None = ..., offset: TopicOffset | None = ..., recording_location: int | None = ...) -> None: ...
-
 
 class TranscriptTopics(Model):
     includes: list[str] | None
     excludes: list[str] | None
-
-    def __init__(self, *, includes: list[str] | None = ..., excludes: list[str] | None = ...) -> None: ...
 
 
 class TranscriptTranslation(Model):
@@ -338,13 +278,9 @@ class TranscriptTranslation(Model):
     phrases: list[PhraseTranslation] | None
     translate_error: str | None
 
-    def __init__(self, *, id: str | None = ..., phrases: list[PhraseTranslation] | None = ..., translate_error: str | None = ...) -> None: ...
-
 
 class TranscriptUrl(Model):
     url: str | None
-
-    def __init__(self, *, url: str | None = ...) -> None: ...
 
 
 class TranscriptUrls(Model):
@@ -352,20 +288,14 @@ class TranscriptUrls(Model):
     communication_id: str | None
     urls: list[SegmentUrl] | None
 
-    def __init__(self, *, conversation: AddressableEntityRef | None = ..., communication_id: str | None = ..., urls: list[SegmentUrl] | None = ...) -> None: ...
-
 
 class TransferDestination(Model):
     user_id: str | None
     address: str | None
 
-    def __init__(self, *, user_id: str | None = ..., address: str | None = ...) -> None: ...
-
 
 class TransferInitiator(Model):
     user_id: str | None
-
-    def __init__(self, *, user_id: str | None = ...) -> None: ...
 
 
 class TransferRequest(Model):
@@ -377,8 +307,6 @@ class TransferRequest(Model):
     queue_id: str | None
     voicemail: bool | None
 
-    def __init__(self, *, transfer_type: str | None = ..., keep_internal_message_alive: bool | None = ..., user_id: str | None = ..., address: str | None = ..., user_name: str | None = ..., queue_id: str | None = ..., voicemail: bool | None = ...) -> None: ...
-
 
 class TransferResponse(Model):
     id: str | None
@@ -389,29 +317,21 @@ class TransferResponse(Model):
     destination: TransferDestination | None
     transfer_type: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., date_issued: _dt.datetime | None = ..., initiator: TransferInitiator | None = ..., modified_by: TransferResponseModifiedBy | None = ..., destination: TransferDestination | None = ..., transfer_type: str | None = ...) -> None: ...
-
 
 class TransferResponseModifiedBy(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class TransfersFullTimeEquivalent(Model):
     destination_staffing_group_id: str | None
     transfer_type: str | None
 
-    def __init__(self, *, destination_staffing_group_id: str | None = ..., transfer_type: str | None = ...) -> None: ...
-
 
 class TransferToAddressRequest(Model):
     transfer_type: str | None
     keep_internal_message_alive: bool | None
     address: str | None
-
-    def __init__(self, *, transfer_type: str | None = ..., keep_internal_message_alive: bool | None = ..., address: str | None = ...) -> None: ...
 
 
 class TransferToAgentRequest(Model):
@@ -422,8 +342,6 @@ class TransferToAgentRequest(Model):
     user_display_name: str | None
     voicemail: bool | None
 
-    def __init__(self, *, transfer_type: str | None = ..., keep_internal_message_alive: bool | None = ..., user_id: str | None = ..., user_name: str | None = ..., user_display_name: str | None = ..., voicemail: bool | None = ...) -> None: ...
-
 
 class TransferToExternalContactRequest(Model):
     transfer_type: str | None
@@ -431,15 +349,11 @@ class TransferToExternalContactRequest(Model):
     contact_id: str | None
     phone_type: str | None
 
-    def __init__(self, *, transfer_type: str | None = ..., keep_internal_message_alive: bool | None = ..., contact_id: str | None = ..., phone_type: str | None = ...) -> None: ...
-
 
 class TransferToExternalRequest(Model):
     transfer_type: str | None
     keep_internal_message_alive: bool | None
     address: str | None
-
-    def __init__(self, *, transfer_type: str | None = ..., keep_internal_message_alive: bool | None = ..., address: str | None = ...) -> None: ...
 
 
 class TransferToQueueRequest(Model):
@@ -448,20 +362,14 @@ class TransferToQueueRequest(Model):
     queue_id: str | None
     queue_name: str | None
 
-    def __init__(self, *, transfer_type: str | None = ..., keep_internal_message_alive: bool | None = ..., queue_id: str | None = ..., queue_name: str | None = ...) -> None: ...
-
 
 class TranslateSupportedLanguage(Model):
     language_name: str | None
     language_code: str | None
 
-    def __init__(self, *, language_name: str | None = ..., language_code: str | None = ...) -> None: ...
-
 
 class TranslateSupportedLanguageList(Model):
     entities: list[TranslateSupportedLanguage] | None
-
-    def __init__(self, *, entities: list[TranslateSupportedLanguage] | None = ...) -> None: ...
 
 
 class TrendData(Model):
@@ -469,8 +377,6 @@ class TrendData(Model):
     date_end_workday: _dt.date | None
     percent_of_goal: float | None
     average_value: float | None
-
-    def __init__(self, *, date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., percent_of_goal: float | None = ..., average_value: float | None = ...) -> None: ...
 
 
 class Trigger(Model):
@@ -486,16 +392,12 @@ class Trigger(Model):
     description: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., topic_name: str | None = ..., target: TriggerTarget | None = ..., version: int | None = ..., enabled: bool | None = ..., match_criteria: list[MatchCriteria] | None = ..., event_ttl_seconds: int | None = ..., delay_by_seconds: int | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TriggerEntityListing(Model):
     entities: list[Trigger] | None
     next_uri: str | None
     self_uri: str | None
     previous_uri: str | None
-
-    def __init__(self, *, entities: list[Trigger] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
 
 
 class TriggerSchedule(Model):
@@ -506,15 +408,11 @@ class TriggerSchedule(Model):
     days_of_week: str | None
     timezone: str | None
 
-    def __init__(self, *, minutes: str | None = ..., hours: str | None = ..., days_of_month: str | None = ..., months: str | None = ..., days_of_week: str | None = ..., timezone: str | None = ...) -> None: ...
-
 
 class TriggerTarget(Model):
     type: str | None
     id: str | None
     workflow_target_settings: WorkflowTargetSettings | None
-
-    def __init__(self, *, type: str | None = ..., id: str | None = ..., workflow_target_settings: WorkflowTargetSettings | None = ...) -> None: ...
 
 
 class Trunk(Model):
@@ -547,5 +445,3 @@ class Trunk(Model):
     family: int | None
     proxy_address_list: list[str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., trunk_type: str | None = ..., edge: DomainEntityRef | None = ..., trunk_base: DomainEntityRef | None = ..., trunk_metabase: DomainEntityRef | None = ..., edge_group: DomainEntityRef | None = ..., in_service: bool | None = ..., enabled: bool | None = ..., logical_interface: DomainEntityRef | None = ..., connected_status: TrunkConnectedStatus | None = ..., options_status: list[TrunkMetricsOptions] | None = ..., registers_status: list[TrunkMetricsRegisters] | None = ..., ip_status: TrunkMetricsNetworkTypeIp | None = ..., options_enabled_status: str | None = ..., registers_enabled_status: str | None = ..., family: int | None = ..., proxy_address_list: list[str] | None = ..., self_uri: str | None = ...) -> None: ...

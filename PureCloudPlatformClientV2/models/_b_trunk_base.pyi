@@ -33,14 +33,10 @@ class TrunkBase(Model):
     inbound_site: DomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., state: str | None = ..., modified_by_app: str | None = ..., created_by_app: str | None = ..., trunk_metabase: DomainEntityRef | None = ..., properties: dict[str, _t.Any] | None = ..., trunk_type: str | None = ..., managed: bool | None = ..., site: DomainEntityRef | None = ..., inbound_site: DomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TrunkBaseAssignment(Model):
     family: int | None
     trunk_base: TrunkBase | None
-
-    def __init__(self, *, family: int | None = ..., trunk_base: TrunkBase | None = ...) -> None: ...
 
 
 class TrunkBaseEntityListing(Model):
@@ -56,8 +52,6 @@ class TrunkBaseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[TrunkBase] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TrunkBasesSearchResponse(Model):
     total: int | None
@@ -70,14 +64,10 @@ class TrunkBasesSearchResponse(Model):
     types: list[str] | None
     results: list[TrunkBase] | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[TrunkBase] | None = ...) -> None: ...
-
 
 class TrunkConnectedStatus(Model):
     connected: bool | None
     connected_state_time: _dt.datetime | None
-
-    def __init__(self, *, connected: bool | None = ..., connected_state_time: _dt.datetime | None = ...) -> None: ...
 
 
 class TrunkEntityListing(Model):
@@ -93,23 +83,17 @@ class TrunkEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Trunk] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TrunkErrorInfo(Model):
     text: str | None
     code: str | None
     details: TrunkErrorInfoDetails | None
 
-    def __init__(self, *, text: str | None = ..., code: str | None = ..., details: TrunkErrorInfoDetails | None = ...) -> None: ...
-
 
 class TrunkErrorInfoDetails(Model):
     code: str | None
     message: str | None
     hostname: str | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., hostname: str | None = ...) -> None: ...
 
 
 class TrunkInstanceSearchResponse(Model):
@@ -123,8 +107,6 @@ class TrunkInstanceSearchResponse(Model):
     types: list[str] | None
     results: list[Trunk] | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[Trunk] | None = ...) -> None: ...
-
 
 class TrunkInstanceTopicTrunk(Model):
     id: str | None
@@ -133,14 +115,10 @@ class TrunkInstanceTopicTrunk(Model):
     registers_status: list[TrunkInstanceTopicTrunkMetricsRegisters] | None
     ip_status: TrunkInstanceTopicTrunkMetricsNetworkTypeIp | None
 
-    def __init__(self, *, id: str | None = ..., connected_status: TrunkInstanceTopicTrunkConnectedStatus | None = ..., options_status: list[TrunkInstanceTopicTrunkMetricsOptions] | None = ..., registers_status: list[TrunkInstanceTopicTrunkMetricsRegisters] | None = ..., ip_status: TrunkInstanceTopicTrunkMetricsNetworkTypeIp | None = ...) -> None: ...
-
 
 class TrunkInstanceTopicTrunkConnectedStatus(Model):
     connected: bool | None
     connected_state_time: _dt.datetime | None
-
-    def __init__(self, *, connected: bool | None = ..., connected_state_time: _dt.datetime | None = ...) -> None: ...
 
 
 class TrunkInstanceTopicTrunkErrorInfo(Model):
@@ -148,22 +126,16 @@ class TrunkInstanceTopicTrunkErrorInfo(Model):
     code: str | None
     details: TrunkInstanceTopicTrunkErrorInfoDetails | None
 
-    def __init__(self, *, text: str | None = ..., code: str | None = ..., details: TrunkInstanceTopicTrunkErrorInfoDetails | None = ...) -> None: ...
-
 
 class TrunkInstanceTopicTrunkErrorInfoDetails(Model):
     code: str | None
     message: str | None
     hostname: str | None
 
-    def __init__(self, *, code: str | None = ..., message: str | None = ..., hostname: str | None = ...) -> None: ...
-
 
 class TrunkInstanceTopicTrunkMetricsNetworkTypeIp(Model):
     address: str | None
     error_info: TrunkInstanceTopicTrunkErrorInfo | None
-
-    def __init__(self, *, address: str | None = ..., error_info: TrunkInstanceTopicTrunkErrorInfo | None = ...) -> None: ...
 
 
 class TrunkInstanceTopicTrunkMetricsOptions(Model):
@@ -172,16 +144,12 @@ class TrunkInstanceTopicTrunkMetricsOptions(Model):
     option_state_time: _dt.datetime | None
     error_info: TrunkInstanceTopicTrunkErrorInfo | None
 
-    def __init__(self, *, proxy_address: str | None = ..., option_state: bool | None = ..., option_state_time: _dt.datetime | None = ..., error_info: TrunkInstanceTopicTrunkErrorInfo | None = ...) -> None: ...
-
 
 class TrunkInstanceTopicTrunkMetricsRegisters(Model):
     proxy_address: str | None
     register_state: bool | None
     register_state_time: _dt.datetime | None
     error_info: TrunkInstanceTopicTrunkErrorInfo | None
-
-    def __init__(self, *, proxy_address: str | None = ..., register_state: bool | None = ..., register_state_time: _dt.datetime | None = ..., error_info: TrunkInstanceTopicTrunkErrorInfo | None = ...) -> None: ...
 
 
 class TrunkMetabaseEntityListing(Model):
@@ -197,8 +165,6 @@ class TrunkMetabaseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Metabase] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., total_number_of_entities: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TrunkMetrics(Model):
     event_time: _dt.datetime | None
@@ -207,21 +173,15 @@ class TrunkMetrics(Model):
     calls: TrunkMetricsCalls | None
     qos: TrunkMetricsQoS | None
 
-    def __init__(self, *, event_time: _dt.datetime | None = ..., logical_interface: DomainEntityRef | None = ..., trunk: DomainEntityRef | None = ..., calls: TrunkMetricsCalls | None = ..., qos: TrunkMetricsQoS | None = ...) -> None: ...
-
 
 class TrunkMetricsCalls(Model):
     inbound_call_count: int | None
     outbound_call_count: int | None
 
-    def __init__(self, *, inbound_call_count: int | None = ..., outbound_call_count: int | None = ...) -> None: ...
-
 
 class TrunkMetricsNetworkTypeIp(Model):
     address: str | None
     error_info: TrunkErrorInfo | None
-
-    def __init__(self, *, address: str | None = ..., error_info: TrunkErrorInfo | None = ...) -> None: ...
 
 
 class TrunkMetricsOptions(Model):
@@ -230,13 +190,9 @@ class TrunkMetricsOptions(Model):
     option_state_time: _dt.datetime | None
     error_info: TrunkErrorInfo | None
 
-    def __init__(self, *, proxy_address: str | None = ..., option_state: bool | None = ..., option_state_time: _dt.datetime | None = ..., error_info: TrunkErrorInfo | None = ...) -> None: ...
-
 
 class TrunkMetricsQoS(Model):
     mismatch_count: int | None
-
-    def __init__(self, *, mismatch_count: int | None = ...) -> None: ...
 
 
 class TrunkMetricsRegisters(Model):
@@ -245,13 +201,9 @@ class TrunkMetricsRegisters(Model):
     register_state_time: _dt.datetime | None
     error_info: TrunkErrorInfo | None
 
-    def __init__(self, *, proxy_address: str | None = ..., register_state: bool | None = ..., register_state_time: _dt.datetime | None = ..., error_info: TrunkErrorInfo | None = ...) -> None: ...
-
 
 class TrunkMetricsTopicTrunkMetrics(Model):
     calls: TrunkMetricsTopicTrunkMetricsCalls | None
     event_time: _dt.datetime | None
     qos: TrunkMetricsTopicTrunkMetricsQoS | None
     trunk: TrunkMetricsTopicUriReference | None
-
-    def __init__(self, *, calls: TrunkMetricsTopicTrunkMetricsCalls | None = ..., event_time: _dt.datetime | None = ..., qos: TrunkMetricsTopicTrunkMetricsQoS | None = ..., trunk: TrunkMetricsTopicUriReference | None = ...) -> None: ...

@@ -16,27 +16,19 @@ class TrunkMetricsTopicTrunkMetricsCalls(Model):
     inbound_call_count: int | None
     outbound_call_count: int | None
 
-    def __init__(self, *, inbound_call_count: int | None = ..., outbound_call_count: int | None = ...) -> None: ...
-
 
 class TrunkMetricsTopicTrunkMetricsQoS(Model):
     mismatch_count: int | None
-
-    def __init__(self, *, mismatch_count: int | None = ...) -> None: ...
 
 
 class TrunkMetricsTopicUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class TrunkRecordingEnabledCount(Model):
     enabled_count: int | None
     disabled_count: int | None
-
-    def __init__(self, *, enabled_count: int | None = ..., disabled_count: int | None = ...) -> None: ...
 
 
 class TrustCreate(Model):
@@ -46,22 +38,16 @@ class TrustCreate(Model):
     groups: list[TrustMemberCreate] | None
     date_expired: _dt.datetime | None
 
-    def __init__(self, *, pairing_id: str | None = ..., enabled: bool | None = ..., users: list[TrustMemberCreate] | None = ..., groups: list[TrustMemberCreate] | None = ..., date_expired: _dt.datetime | None = ...) -> None: ...
-
 
 class TrustedCertificateInfo(Model):
     description: str | None
     serial_number: str | None
     signature: str | None
 
-    def __init__(self, *, description: str | None = ..., serial_number: str | None = ..., signature: str | None = ...) -> None: ...
-
 
 class TrustedCertificates(Model):
     entities: list[TrustedCertificateInfo] | None
     total: int | None
-
-    def __init__(self, *, entities: list[TrustedCertificateInfo] | None = ..., total: int | None = ...) -> None: ...
 
 
 class Trustee(Model):
@@ -76,8 +62,6 @@ class Trustee(Model):
     organization: Organization | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., enabled: bool | None = ..., uses_default_role: bool | None = ..., has_full_access: bool | None = ..., is_trusted_user: bool | None = ..., date_created: _dt.datetime | None = ..., date_expired: _dt.datetime | None = ..., created_by: OrgUser | None = ..., organization: Organization | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TrusteeAuditQueryRequest(Model):
     trustee_organization_ids: list[str] | None
@@ -88,13 +72,9 @@ class TrusteeAuditQueryRequest(Model):
     facets: list[Facet] | None
     filters: list[Filter] | None
 
-    def __init__(self, *, trustee_organization_ids: list[str] | None = ..., trustee_user_ids: list[str] | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., query_phrase: str | None = ..., facets: list[Facet] | None = ..., filters: list[Filter] | None = ...) -> None: ...
-
 
 class TrusteeAuthorization(Model):
     permissions: list[str] | None
-
-    def __init__(self, *, permissions: list[str] | None = ...) -> None: ...
 
 
 class TrusteeBillingOverview(Model):
@@ -115,5 +95,3 @@ class TrusteeBillingOverview(Model):
     minimum_monthly_amount: str | None
     in_ramp_period: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., organization: NamedEntity | None = ..., currency: str | None = ..., enabled_products: list[str] | None = ..., subscription_type: str | None = ..., ramp_period_start_date: _dt.datetime | None = ..., ramp_period_end_date: _dt.datetime | None = ..., billing_period_start_date: _dt.datetime | None = ..., billing_period_end_date: _dt.datetime | None = ..., usages: list[SubscriptionOverviewUsage] | None = ..., contract_amendment_date: _dt.datetime | None = ..., contract_effective_date: _dt.datetime | None = ..., contract_end_date: _dt.datetime | None = ..., minimum_monthly_amount: str | None = ..., in_ramp_period: bool | None = ..., self_uri: str | None = ...) -> None: ...

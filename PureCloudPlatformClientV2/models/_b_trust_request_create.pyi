@@ -43,14 +43,10 @@ class TrustRequestCreate(Model):
     user_ids: list[str] | None
     group_ids: list[str] | None
 
-    def __init__(self, *, user_ids: list[str] | None = ..., group_ids: list[str] | None = ...) -> None: ...
-
 
 class TrustUpdate(Model):
     enabled: bool | None
     date_expired: _dt.datetime | None
-
-    def __init__(self, *, enabled: bool | None = ..., date_expired: _dt.datetime | None = ...) -> None: ...
 
 
 class TrustUser(Model):
@@ -94,14 +90,10 @@ class TrustUser(Model):
     date_welcome_sent: _dt.datetime | None
     trust_user_details: TrustUserDetails | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., chat: Chat | None = ..., department: str | None = ..., email: str | None = ..., primary_contact_info: list[Contact] | None = ..., addresses: list[Contact] | None = ..., state: str | None = ..., title: str | None = ..., username: str | None = ..., manager: User | None = ..., images: list[Image] | None = ..., version: int | None = ..., certifications: list[str] | None = ..., biography: Biography | None = ..., employer_info: EmployerInfo | None = ..., preferred_name: str | None = ..., routing_status: RoutingStatus | None = ..., presence: UserPresence | None = ..., integration_presence: UserPresence | None = ..., conversation_summary: UserConversationSummary | None = ..., out_of_office: OutOfOffice | None = ..., geolocation: Geolocation | None = ..., station: UserStations | None = ..., authorization: UserAuthorization | None = ..., profile_skills: list[str] | None = ..., locations: list[Location] | None = ..., groups: list[Group] | None = ..., team: Team | None = ..., work_plan_bid_ranks: WorkPlanBidRanks | None = ..., skills: list[UserRoutingSkill] | None = ..., languages: list[UserRoutingLanguage] | None = ..., acd_auto_answer: bool | None = ..., language_preference: str | None = ..., last_token_issued: OAuthLastTokenIssued | None = ..., date_last_login: _dt.datetime | None = ..., date_welcome_sent: _dt.datetime | None = ..., trust_user_details: TrustUserDetails | None = ...) -> None: ...
-
 
 class TrustUserDetails(Model):
     date_created: _dt.datetime | None
     created_by: OrgUser | None
-
-    def __init__(self, *, date_created: _dt.datetime | None = ..., created_by: OrgUser | None = ...) -> None: ...
 
 
 class TrustUserEntityListing(Model):
@@ -116,8 +108,6 @@ class TrustUserEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[TrustUser] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TtsEngineEntity(Model):
     id: str | None
@@ -128,8 +118,6 @@ class TtsEngineEntity(Model):
     is_default: bool | None
     is_secure: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., languages: list[str] | None = ..., output_formats: list[str] | None = ..., voices: list[TtsVoiceEntity] | None = ..., is_default: bool | None = ..., is_secure: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class TtsEngineEntityListing(Model):
@@ -144,14 +132,10 @@ class TtsEngineEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[TtsEngineEntity] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TtsSettings(Model):
     default_engine: str | None
     language_overrides: list[LanguageOverride] | None
-
-    def __init__(self, *, default_engine: str | None = ..., language_overrides: list[LanguageOverride] | None = ...) -> None: ...
 
 
 class TtsVoiceEntity(Model):
@@ -167,8 +151,6 @@ class TtsVoiceEntity(Model):
     provider: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., display_name: str | None = ..., gender: str | None = ..., voice_type: str | None = ..., language: str | None = ..., engine: TtsEngineEntity | None = ..., is_default: bool | None = ..., supported_models: list[str] | None = ..., provider: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TtsVoiceEntityListing(Model):
     entities: list[TtsVoiceEntity] | None
@@ -182,22 +164,16 @@ class TtsVoiceEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[TtsVoiceEntity] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TweetUsage(Model):
     ingestion_limit: int | None
     tweet_count: int | None
     date_start: _dt.datetime | None
 
-    def __init__(self, *, ingestion_limit: int | None = ..., tweet_count: int | None = ..., date_start: _dt.datetime | None = ...) -> None: ...
-
 
 class TwitterDataHistoricalTweetRequest(Model):
     search_terms: str | None
     countries: list[str] | None
-
-    def __init__(self, *, search_terms: str | None = ..., countries: list[str] | None = ...) -> None: ...
 
 
 class TwitterDataHistoricalTweetResponse(Model):
@@ -205,16 +181,12 @@ class TwitterDataHistoricalTweetResponse(Model):
     previous_number_of_days: int | None
     usage_statistics: TweetUsage | None
 
-    def __init__(self, *, matching_tweets: int | None = ..., previous_number_of_days: int | None = ..., usage_statistics: TweetUsage | None = ...) -> None: ...
-
 
 class TwitterDataIngestionRuleRequest(Model):
     name: str | None
     description: str | None
     search_terms: str | None
     countries: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., search_terms: str | None = ..., countries: list[str] | None = ...) -> None: ...
 
 
 class TwitterDataIngestionRuleResponse(Model):
@@ -231,8 +203,6 @@ class TwitterDataIngestionRuleResponse(Model):
     countries: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., search_terms: str | None = ..., countries: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TwitterDataIngestionRuleVersionResponse(Model):
     id: str | None
@@ -248,8 +218,6 @@ class TwitterDataIngestionRuleVersionResponse(Model):
     countries: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., status: str | None = ..., version: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., platform: str | None = ..., ingestion_rule_info: MessageInfo | None = ..., search_terms: str | None = ..., countries: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TwitterDataIngestionRuleVersionResponseEntityListing(Model):
     entities: list[TwitterDataIngestionRuleVersionResponse] | None
@@ -263,8 +231,6 @@ class TwitterDataIngestionRuleVersionResponseEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[TwitterDataIngestionRuleVersionResponse] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TwitterId(Model):
     id: str | None
@@ -273,15 +239,11 @@ class TwitterId(Model):
     verified: bool | None
     profile_url: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., screen_name: str | None = ..., verified: bool | None = ..., profile_url: str | None = ...) -> None: ...
-
 
 class TwitterIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
-
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class TwitterIntegration(Model):
@@ -300,8 +262,6 @@ class TwitterIntegration(Model):
     create_error: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingReference | None = ..., status: str | None = ..., recipient: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., version: int | None = ..., create_status: str | None = ..., create_error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TwitterIntegrationEntityListing(Model):
     entities: list[TwitterIntegration] | None
@@ -315,8 +275,6 @@ class TwitterIntegrationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[TwitterIntegration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TwitterIntegrationRequest(Model):
     id: str | None
@@ -329,8 +287,6 @@ class TwitterIntegrationRequest(Model):
     redirect_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., signup_code: str | None = ..., app_id: str | None = ..., code_challenge: str | None = ..., redirect_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TwitterIntegrationUpdateRequest(Model):
     id: str | None
@@ -342,14 +298,10 @@ class TwitterIntegrationUpdateRequest(Model):
     redirect_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., signup_code: str | None = ..., code_challenge: str | None = ..., redirect_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TwitterOAuthSettings(Model):
     client_id: str | None
     scopes: list[str] | None
-
-    def __init__(self, *, client_id: str | None = ..., scopes: list[str] | None = ...) -> None: ...
 
 
 class TwitterSignupOAuthSettings(Model):
@@ -357,32 +309,22 @@ class TwitterSignupOAuthSettings(Model):
     scopes: list[str] | None
     app_id: str | None
 
-    def __init__(self, *, client_id: str | None = ..., scopes: list[str] | None = ..., app_id: str | None = ...) -> None: ...
-
 
 class TypedAttribute(Model):
     type: str | None
     value: str | None
 
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class TypingSetting(Model):
     on: SettingDirection | None
-
-    def __init__(self, *, on: SettingDirection | None = ...) -> None: ...
 
 
 class UCI10n(Model):
     name: str | None
 
-    def __init__(self, *, name: str | None = ...) -> None: ...
-
 
 class UCIcon(Model):
     vector: str | None
-
-    def __init__(self, *, vector: str | None = ...) -> None: ...
 
 
 class UCThirdPartyPresence(Model):
@@ -390,8 +332,6 @@ class UCThirdPartyPresence(Model):
     presence: str | None
     message: str | None
     date_modified: _dt.datetime | None
-
-    def __init__(self, *, email: str | None = ..., presence: str | None = ..., message: str | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
 
 
 class UcUserPresence(Model):
@@ -405,8 +345,6 @@ class UcUserPresence(Model):
     modified_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., user_id: str | None = ..., source: str | None = ..., source_id: str | None = ..., presence_definition: PresenceDefinition | None = ..., message: str | None = ..., modified_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UnansweredGroup(Model):
     id: str | None
@@ -416,25 +354,17 @@ class UnansweredGroup(Model):
     statistics: KnowledgeGroupStatistics | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., label: str | None = ..., phrase_groups: list[UnansweredPhraseGroup] | None = ..., suggested_documents: list[UnansweredGroupSuggestedDocument] | None = ..., statistics: KnowledgeGroupStatistics | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UnansweredGroups(Model):
     entities: list[UnansweredGroup] | None
-
-    def __init__(self, *, entities: list[UnansweredGroup] | None = ...) -> None: ...
 
 
 class UnansweredGroupSuggestedDocument(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UnansweredPhrase(Model):
     id: str | None
     text: str | None
     unlinked_phrase_hit_count: int | None
-
-    def __init__(self, *, id: str | None = ..., text: str | None = ..., unlinked_phrase_hit_count: int | None = ...) -> None: ...

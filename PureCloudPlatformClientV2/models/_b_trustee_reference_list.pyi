@@ -19,8 +19,6 @@ from ._b_upload_url_request import User
 class TrusteeReferenceList(Model):
     entities: list[AddressableEntityRef] | None
 
-    def __init__(self, *, entities: list[AddressableEntityRef] | None = ...) -> None: ...
-
 
 class TrustEntityListing(Model):
     entities: list[Trustee] | None
@@ -33,8 +31,6 @@ class TrustEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[Trustee] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class TrustGroup(Model):
@@ -58,8 +54,6 @@ class TrustGroup(Model):
     date_created: _dt.datetime | None
     created_by: OrgUser | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., date_modified: _dt.datetime | None = ..., member_count: int | None = ..., state: str | None = ..., version: int | None = ..., type: str | None = ..., images: list[Image] | None = ..., addresses: list[GroupContact] | None = ..., rules_visible: bool | None = ..., visibility: str | None = ..., roles_enabled: bool | None = ..., include_owners: bool | None = ..., calls_enabled: bool | None = ..., email: str | None = ..., owners: list[User] | None = ..., date_created: _dt.datetime | None = ..., created_by: OrgUser | None = ...) -> None: ...
-
 
 class TrustGroupEntityListing(Model):
     entities: list[TrustGroup] | None
@@ -73,15 +67,11 @@ class TrustGroupEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[TrustGroup] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TrustMemberCreate(Model):
     id: str | None
     role_ids: list[str] | None
     role_divisions: RoleDivisionGrants | None
-
-    def __init__(self, *, id: str | None = ..., role_ids: list[str] | None = ..., role_divisions: RoleDivisionGrants | None = ...) -> None: ...
 
 
 class Trustor(Model):
@@ -93,8 +83,6 @@ class Trustor(Model):
     authorization: TrusteeAuthorization | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., enabled: bool | None = ..., date_created: _dt.datetime | None = ..., created_by: OrgUser | None = ..., organization: Organization | None = ..., authorization: TrusteeAuthorization | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class TrustorAuditQueryRequest(Model):
     trustor_organization_id: str | None
@@ -104,8 +92,6 @@ class TrustorAuditQueryRequest(Model):
     query_phrase: str | None
     facets: list[Facet] | None
     filters: list[Filter] | None
-
-    def __init__(self, *, trustor_organization_id: str | None = ..., trustee_user_ids: list[str] | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., query_phrase: str | None = ..., facets: list[Facet] | None = ..., filters: list[Filter] | None = ...) -> None: ...
 
 
 class TrustorEntityListing(Model):
@@ -120,8 +106,6 @@ class TrustorEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Trustor] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class TrustRequest(Model):
     id: str | None
@@ -131,5 +115,3 @@ class TrustRequest(Model):
     users: list[OrgUser] | None
     groups: list[TrustGroup] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., created_by: OrgUser | None = ..., date_created: _dt.datetime | None = ..., trustee: Organization | None = ..., users: list[OrgUser] | None = ..., groups: list[TrustGroup] | None = ..., self_uri: str | None = ...) -> None: ...

@@ -89,22 +89,16 @@ class UnansweredPhraseGroup(Model):
     unlinked_phrase_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., label: str | None = ..., phrases: list[UnansweredPhrase] | None = ..., unlinked_phrase_hit_count: int | None = ..., unlinked_phrase_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UnansweredPhraseGroupPatchRequestBody(Model):
     phrase_associations: list[PhraseAssociations] | None
     date_start: _dt.date | None
     date_end: _dt.date | None
 
-    def __init__(self, *, phrase_associations: list[PhraseAssociations] | None = ..., date_start: _dt.date | None = ..., date_end: _dt.date | None = ...) -> None: ...
-
 
 class UnansweredPhraseGroupUpdateResponse(Model):
     phrase_associations: list[PhraseAssociations] | None
     group: UnansweredGroup | None
-
-    def __init__(self, *, phrase_associations: list[PhraseAssociations] | None = ..., group: UnansweredGroup | None = ...) -> None: ...
 
 
 class UnavailableTime(Model):
@@ -112,20 +106,14 @@ class UnavailableTime(Model):
     time_span: WfmTimeSpan | None
     notes: str | None
 
-    def __init__(self, *, id: str | None = ..., time_span: WfmTimeSpan | None = ..., notes: str | None = ...) -> None: ...
-
 
 class UnavailableTimeListing(Model):
     entities: list[UnavailableTime] | None
-
-    def __init__(self, *, entities: list[UnavailableTime] | None = ...) -> None: ...
 
 
 class UnavailableTimesManagementUnitSettings(Model):
     management_unit: ManagementUnitReference | None
     enabled: bool | None
-
-    def __init__(self, *, management_unit: ManagementUnitReference | None = ..., enabled: bool | None = ...) -> None: ...
 
 
 class UnavailableTimesValidationResult(Model):
@@ -133,14 +121,10 @@ class UnavailableTimesValidationResult(Model):
     invalid_work_plans: list[WorkPlanReference] | None
     work_plan_constraints_violation_message: WorkPlanConstraintsViolationMessage | None
 
-    def __init__(self, *, valid: bool | None = ..., invalid_work_plans: list[WorkPlanReference] | None = ..., work_plan_constraints_violation_message: WorkPlanConstraintsViolationMessage | None = ...) -> None: ...
-
 
 class UnavailableTimesViolationMessageArgument(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class UnifiedCommunicationsIntegration(Model):
@@ -159,8 +143,6 @@ class UnifiedCommunicationsIntegration(Model):
     oauth_scopes: list[str] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., uc_integration_key: AddressableEntityRef | None = ..., integration_presence_source: str | None = ..., pbx_permission: str | None = ..., icon: UCIcon | None = ..., badge_icons: dict[str, UCIcon] | None = ..., i10n: dict[str, UCI10n] | None = ..., polled_presence: bool | None = ..., poll_interval_sec: int | None = ..., include_badge: bool | None = ..., user_permissions: list[str] | None = ..., oauth_scopes: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UnifiedCommunicationsIntegrationListing(Model):
     entities: list[UnifiedCommunicationsIntegration] | None
@@ -174,20 +156,14 @@ class UnifiedCommunicationsIntegrationListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UnifiedCommunicationsIntegration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UnifiedGeneralTopic(Model):
     name: str | None
     status: str | None
 
-    def __init__(self, *, name: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class UnifiedGeneralTopicEntityListing(Model):
     entities: list[UnifiedGeneralTopic] | None
-
-    def __init__(self, *, entities: list[UnifiedGeneralTopic] | None = ...) -> None: ...
 
 
 class UnprocessedExternalEvent(Model):
@@ -197,15 +173,11 @@ class UnprocessedExternalEvent(Model):
     error_message: str | None
     status_code: int | None
 
-    def __init__(self, *, event: ExternalEvent | None = ..., original_request_index: int | None = ..., is_retryable: bool | None = ..., error_message: str | None = ..., status_code: int | None = ...) -> None: ...
-
 
 class UnprocessedSegmentAssignments(Model):
     assign: SegmentAssignments | None
     unassign: SegmentUnassignments | None
     count: int | None
-
-    def __init__(self, *, assign: SegmentAssignments | None = ..., unassign: SegmentUnassignments | None = ..., count: int | None = ...) -> None: ...
 
 
 class UnpublishedProgramsEntityListing(Model):
@@ -216,13 +188,9 @@ class UnpublishedProgramsEntityListing(Model):
     page_count: int | None
     next_uri: str | None
 
-    def __init__(self, *, entities: list[Program] | None = ..., page_size: int | None = ..., total: int | None = ..., self_uri: str | None = ..., page_count: int | None = ..., next_uri: str | None = ...) -> None: ...
-
 
 class UnreadFields(Model):
     state: bool | None
-
-    def __init__(self, *, state: bool | None = ...) -> None: ...
 
 
 class UpdateActionInput(Model):
@@ -230,8 +198,6 @@ class UpdateActionInput(Model):
     name: str | None
     config: ActionConfig | None
     version: int | None
-
-    def __init__(self, *, category: str | None = ..., name: str | None = ..., config: ActionConfig | None = ..., version: int | None = ...) -> None: ...
 
 
 class UpdateActivityCodeRequest(Model):
@@ -248,8 +214,6 @@ class UpdateActivityCodeRequest(Model):
     style: ValueWrapperActivityCodeStyle | None
     metadata: WfmVersionedEntityMetadata | None
     secondary_presences: ListWrapperSecondaryPresence | None
-
-    def __init__(self, *, name: str | None = ..., category: str | None = ..., length_in_minutes: int | None = ..., counts_as_paid_time: bool | None = ..., counts_as_work_time: bool | None = ..., agent_time_off_selectable: bool | None = ..., counts_toward_shrinkage: bool | None = ..., planned_shrinkage: bool | None = ..., interruptible: bool | None = ..., planning_group_ids: ListWrapperString | None = ..., style: ValueWrapperActivityCodeStyle | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., secondary_presences: ListWrapperSecondaryPresence | None = ...) -> None: ...
 
 
 class UpdateActivityPlanRequest(Model):
@@ -269,8 +233,6 @@ class UpdateActivityPlanRequest(Model):
     counts_as_paid_time: bool | None
     recurrence_settings: RecurrenceSettingsBase | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., group_settings: ValueWrapperGroupSettings | None = ..., attendees_search_rule: ValueWrapperUserSearchRule | None = ..., facilitators_search_rule: ValueWrapperUserSearchRule | None = ..., transition_time_minutes: int | None = ..., service_goal_impact_overrides: ValueWrapperActivityPlanServiceGoalImpactOverrides | None = ..., optimization_objective: str | None = ..., state: str | None = ..., fixed_availability: ListWrapperFixedAvailability | None = ..., activity_code_id: str | None = ..., type: str | None = ..., length_minutes: int | None = ..., counts_as_paid_time: bool | None = ..., recurrence_settings: RecurrenceSettingsBase | None = ...) -> None: ...
-
 
 class UpdateAdherenceAdjustmentAdminRequest(Model):
     reason_code_id: str | None
@@ -280,8 +242,6 @@ class UpdateAdherenceAdjustmentAdminRequest(Model):
     reviewer_notes: str | None
     status: str | None
 
-    def __init__(self, *, reason_code_id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., reviewer_notes: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class UpdateAdherenceAdjustmentAgentRequest(Model):
     reason_code_id: str | None
@@ -290,8 +250,6 @@ class UpdateAdherenceAdjustmentAgentRequest(Model):
     metadata: WfmVersionedEntityMetadata | None
     submitter_notes: str | None
 
-    def __init__(self, *, reason_code_id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., submitter_notes: str | None = ...) -> None: ...
-
 
 class UpdateAdherenceAdjustmentsBulkItem(Model):
     id: str | None
@@ -299,21 +257,15 @@ class UpdateAdherenceAdjustmentsBulkItem(Model):
     status: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., reviewer_notes: str | None = ..., status: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UpdateAdherenceAdjustmentsBulkRequest(Model):
     adjustments: list[UpdateAdherenceAdjustmentsBulkItem] | None
-
-    def __init__(self, *, adjustments: list[UpdateAdherenceAdjustmentsBulkItem] | None = ...) -> None: ...
 
 
 class UpdateAdherenceAdjustmentsReasonCodeRequest(Model):
     name: str | None
     state: str | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, name: str | None = ..., state: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class UpdateAdherenceAdjustmentsReasonCodesBulkItem(Model):
@@ -322,47 +274,33 @@ class UpdateAdherenceAdjustmentsReasonCodesBulkItem(Model):
     state: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., state: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UpdateAdherenceAdjustmentsReasonCodesBulkRequest(Model):
     reason_codes: list[UpdateAdherenceAdjustmentsReasonCodesBulkItem] | None
 
-    def __init__(self, *, reason_codes: list[UpdateAdherenceAdjustmentsReasonCodesBulkItem] | None = ...) -> None: ...
-
 
 class UpdateAdherenceExplanationStatusRequest(Model):
     status: str | None
-
-    def __init__(self, *, status: str | None = ...) -> None: ...
 
 
 class UpdateAgenticVirtualAgent(Model):
     name: str | None
     image_uri: str | None
 
-    def __init__(self, *, name: str | None = ..., image_uri: str | None = ...) -> None: ...
-
 
 class UpdateAgentScheduleBiddingPreference(Model):
     submitted: bool | None
     agent_schedule_bid_preferences: list[AgentScheduleBiddingPreferencePriority] | None
-
-    def __init__(self, *, submitted: bool | None = ..., agent_schedule_bid_preferences: list[AgentScheduleBiddingPreferencePriority] | None = ...) -> None: ...
 
 
 class UpdateAgentSchedulingPreferencesRequest(Model):
     preferences_to_add: list[AgentSchedulingPreference] | None
     preference_ids_to_remove: list[str] | None
 
-    def __init__(self, *, preferences_to_add: list[AgentSchedulingPreference] | None = ..., preference_ids_to_remove: list[str] | None = ...) -> None: ...
-
 
 class UpdateAgentWorkPlanBiddingPreference(Model):
     submitted: bool | None
     agent_work_plan_bid_preferences: list[AgentWorkPlanBiddingPreferenceRequest] | None
-
-    def __init__(self, *, submitted: bool | None = ..., agent_work_plan_bid_preferences: list[AgentWorkPlanBiddingPreferenceRequest] | None = ...) -> None: ...
 
 
 class UpdateAlternativeShiftBuSettingsRequest(Model):
@@ -371,20 +309,14 @@ class UpdateAlternativeShiftBuSettingsRequest(Model):
     retained_activity_categories: ListWrapperAlternativeShiftBuSettingsActivityCategory | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, enabled_granularities: ListWrapperAlternativeShiftBuSettingsGranularity | None = ..., min_minutes_before_start_time: int | None = ..., retained_activity_categories: ListWrapperAlternativeShiftBuSettingsActivityCategory | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UpdateAnalyticsDataRetentionRequest(Model):
     retention_days: int | None
-
-    def __init__(self, *, retention_days: int | None = ...) -> None: ...
 
 
 class UpdateBuAdherenceAdjustmentsSettingsRequest(Model):
     submission_range_constraint_days: int | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, submission_range_constraint_days: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class UpdateBusinessUnitRequest(Model):
@@ -392,13 +324,9 @@ class UpdateBusinessUnitRequest(Model):
     division_id: str | None
     settings: UpdateBusinessUnitSettingsRequest | None
 
-    def __init__(self, *, name: str | None = ..., division_id: str | None = ..., settings: UpdateBusinessUnitSettingsRequest | None = ...) -> None: ...
-
 
 class UpdateBusinessUnitSchedulingPreferencesSettingsRequest(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class UpdateBusinessUnitSettingsRequest(Model):
@@ -411,8 +339,6 @@ class UpdateBusinessUnitSettingsRequest(Model):
     coaching: BuActivitySettingsRequest | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, start_day_of_week: str | None = ..., time_zone: str | None = ..., short_term_forecasting: BuShortTermForecastingSettings | None = ..., scheduling: BuSchedulingSettingsRequest | None = ..., notifications: BuNotificationSettingsRequest | None = ..., learning: BuActivitySettingsRequest | None = ..., coaching: BuActivitySettingsRequest | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UpdateCapacityPlanRequest(Model):
     name: str | None
@@ -423,8 +349,6 @@ class UpdateCapacityPlanRequest(Model):
     full_time_equivalent_weekly_hours: float | None
     use_latest_planning_group_staffing_group_association: bool | None
     metadata: CapacityPlanMetadata | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., start_business_unit_date: _dt.date | None = ..., end_business_unit_date: _dt.date | None = ..., forecast: ValueWrapperBuShortTermForecastReference | None = ..., full_time_equivalent_weekly_hours: float | None = ..., use_latest_planning_group_staffing_group_association: bool | None = ..., metadata: CapacityPlanMetadata | None = ...) -> None: ...
 
 
 class UpdateCoachingAppointmentRequest(Model):
@@ -441,33 +365,23 @@ class UpdateCoachingAppointmentRequest(Model):
     share_insights_data: bool | None
     add_to_schedule: bool | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., date_start: _dt.datetime | None = ..., length_in_minutes: int | None = ..., conversation_ids: list[str] | None = ..., document_ids: list[str] | None = ..., status: str | None = ..., wfm_schedule: WfmScheduleReference | None = ..., external_links: list[str] | None = ..., location: str | None = ..., share_insights_data: bool | None = ..., add_to_schedule: bool | None = ...) -> None: ...
-
 
 class UpdateConferenceRequest(Model):
     conversation_ids: list[str] | None
-
-    def __init__(self, *, conversation_ids: list[str] | None = ...) -> None: ...
 
 
 class UpdateContactColumnActionSettings(Model):
     properties: dict[str, str] | None
     update_option: str | None
 
-    def __init__(self, *, properties: dict[str, str] | None = ..., update_option: str | None = ...) -> None: ...
-
 
 class UpdateDecisionTableColumnsRequest(Model):
     inputs: list[DecisionTableInputColumnRequest] | None
     outputs: list[DecisionTableOutputColumnRequest] | None
 
-    def __init__(self, *, inputs: list[DecisionTableInputColumnRequest] | None = ..., outputs: list[DecisionTableOutputColumnRequest] | None = ...) -> None: ...
-
 
 class UpdateDecisionTableImportJobRequest(Model):
     status: str | None
-
-    def __init__(self, *, status: str | None = ...) -> None: ...
 
 
 class UpdateDecisionTableRequest(Model):
@@ -475,13 +389,9 @@ class UpdateDecisionTableRequest(Model):
     description: str | None
     columns: UpdateDecisionTableColumnsRequest | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., columns: UpdateDecisionTableColumnsRequest | None = ...) -> None: ...
-
 
 class UpdateDecisionTableVersionRequest(Model):
     row_index_update: UpdateRowIndexRequest | None
-
-    def __init__(self, *, row_index_update: UpdateRowIndexRequest | None = ...) -> None: ...
 
 
 class UpdateDraftInput(Model):
@@ -492,13 +402,9 @@ class UpdateDraftInput(Model):
     secure: bool | None
     version: int | None
 
-    def __init__(self, *, category: str | None = ..., name: str | None = ..., config: ActionConfig | None = ..., contract: ActionContractInput | None = ..., secure: bool | None = ..., version: int | None = ...) -> None: ...
-
 
 class UpdatedSettingsResponse(Model):
     message: str | None
-
-    def __init__(self, *, message: str | None = ...) -> None: ...
 
 
 class UpdatedTopicObject(Model):
@@ -517,14 +423,10 @@ class UpdatedTopicSystemMessage(Model):
     message: str | None
     data: dict[str, _t.Any] | None
 
-    def __init__(self, *, channel_id: str | None = ..., system_topic_type: str | None = ..., correlation_id: str | None = ..., organization_id: str | None = ..., user_id: str | None = ..., oauth_client_id: str | None = ..., oauth_client_org_id: str | None = ..., reason: str | None = ..., message: str | None = ..., data: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class UpdateExternalEventRequest(Model):
     display_name: str | None
     rank: int | None
-
-    def __init__(self, *, display_name: str | None = ..., rank: int | None = ...) -> None: ...
 
 
 class UpdateExternalEventResponse(Model):
@@ -534,20 +436,14 @@ class UpdateExternalEventResponse(Model):
     rank: int | None
     activation_status: str | None
 
-    def __init__(self, *, schema_id: str | None = ..., event_name: str | None = ..., display_name: str | None = ..., rank: int | None = ..., activation_status: str | None = ...) -> None: ...
-
 
 class UpdateExternalEventsConfigurationRequest(Model):
     name: str | None
     description: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class UpdateGuide(Model):
     name: str | None
-
-    def __init__(self, *, name: str | None = ...) -> None: ...
 
 
 class UpdateGuideVersion(Model):
@@ -556,15 +452,11 @@ class UpdateGuideVersion(Model):
     resources: GuideVersionResources | None
     knowledge_settings: AuthoringKnowledgeSettings | None
 
-    def __init__(self, *, instruction: str | None = ..., variables: list[Variable] | None = ..., resources: GuideVersionResources | None = ..., knowledge_settings: AuthoringKnowledgeSettings | None = ...) -> None: ...
-
 
 class UpdateKpiRequest(Model):
     name: str | None
     description: str | None
     status: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., status: str | None = ...) -> None: ...
 
 
 class UpdateManagementUnitRequest(Model):
@@ -572,26 +464,18 @@ class UpdateManagementUnitRequest(Model):
     division_id: str | None
     settings: ManagementUnitSettingsRequest | None
 
-    def __init__(self, *, name: str | None = ..., division_id: str | None = ..., settings: ManagementUnitSettingsRequest | None = ...) -> None: ...
-
 
 class UpdateManagementUnitsSettingsRequest(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class UpdateMuAgentRequest(Model):
     schedulable: bool | None
     user_id: str | None
 
-    def __init__(self, *, schedulable: bool | None = ..., user_id: str | None = ...) -> None: ...
-
 
 class UpdateMuAgentsRequest(Model):
     entities: list[UpdateMuAgentRequest] | None
-
-    def __init__(self, *, entities: list[UpdateMuAgentRequest] | None = ...) -> None: ...
 
 
 class UpdateMuAgentWorkPlanFailureResponse(Model):
@@ -599,46 +483,32 @@ class UpdateMuAgentWorkPlanFailureResponse(Model):
     failure: str | None
     not_found_work_plan_id: str | None
 
-    def __init__(self, *, user: UserReference | None = ..., failure: str | None = ..., not_found_work_plan_id: str | None = ...) -> None: ...
-
 
 class UpdateMuAgentWorkPlanRequest(Model):
     user_id: str | None
     work_plan_id: ValueWrapperString | None
     work_plan_overrides: WorkPlanOverrideListWrapperWorkPlanOverrideRequest | None
 
-    def __init__(self, *, user_id: str | None = ..., work_plan_id: ValueWrapperString | None = ..., work_plan_overrides: WorkPlanOverrideListWrapperWorkPlanOverrideRequest | None = ...) -> None: ...
-
 
 class UpdateMuAgentWorkPlansBatchRequest(Model):
     entities: list[UpdateMuAgentWorkPlanRequest] | None
 
-    def __init__(self, *, entities: list[UpdateMuAgentWorkPlanRequest] | None = ...) -> None: ...
-
 
 class UpdateMuAgentWorkPlansBatchResponse(Model):
     failures: list[UpdateMuAgentWorkPlanFailureResponse] | None
-
-    def __init__(self, *, failures: list[UpdateMuAgentWorkPlanFailureResponse] | None = ...) -> None: ...
 
 
 class UpdateNotificationResponse(Model):
     mutable_group_id: str | None
     id: str | None
 
-    def __init__(self, *, mutable_group_id: str | None = ..., id: str | None = ...) -> None: ...
-
 
 class UpdateNotificationsRequest(Model):
     entities: list[WfmUserNotification] | None
 
-    def __init__(self, *, entities: list[WfmUserNotification] | None = ...) -> None: ...
-
 
 class UpdateNotificationsResponse(Model):
     entities: list[UpdateNotificationResponse] | None
-
-    def __init__(self, *, entities: list[UpdateNotificationResponse] | None = ...) -> None: ...
 
 
 class UpdatePlanningGroupRequest(Model):
@@ -647,14 +517,10 @@ class UpdatePlanningGroupRequest(Model):
     service_goal_template_id: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, name: str | None = ..., route_paths: SetWrapperRoutePathRequest | None = ..., service_goal_template_id: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UpdateRowIndexRequest(Model):
     row_id: str | None
     row_index: int | None
-
-    def __init__(self, *, row_id: str | None = ..., row_index: int | None = ...) -> None: ...
 
 
 class UpdateScheduleBid(Model):
@@ -669,8 +535,6 @@ class UpdateScheduleBid(Model):
     ranking_tiebreaker_type: str | None
     status: str | None
 
-    def __init__(self, *, name: str | None = ..., forecast: BuShortTermForecastWeekReference | None = ..., bid_window_start_date: _dt.date | None = ..., bid_window_end_date: _dt.date | None = ..., effective_date: _dt.date | None = ..., weeks_to_schedule: int | None = ..., end_overrides_and_rotations: bool | None = ..., agent_ranking_type: str | None = ..., ranking_tiebreaker_type: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class UpdateScheduledTriggerRequest(Model):
     version: int | None
@@ -680,16 +544,12 @@ class UpdateScheduledTriggerRequest(Model):
     schedule: TriggerSchedule | None
     description: str | None
 
-    def __init__(self, *, version: int | None = ..., enabled: bool | None = ..., target: TriggerTarget | None = ..., name: str | None = ..., schedule: TriggerSchedule | None = ..., description: str | None = ...) -> None: ...
-
 
 class UpdateScheduleUploadResponse(Model):
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
     upload_body_schema: UpdateScheduleUploadSchema | None
-
-    def __init__(self, *, upload_key: str | None = ..., url: str | None = ..., headers: dict[str, str] | None = ..., upload_body_schema: UpdateScheduleUploadSchema | None = ...) -> None: ...
 
 
 class UpdateScheduleUploadSchema(Model):
@@ -700,20 +560,14 @@ class UpdateScheduleUploadSchema(Model):
     agent_schedules: list[BuUpdateAgentScheduleUploadSchema] | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, description: str | None = ..., published: bool | None = ..., short_term_forecast: BuShortTermForecastReference | None = ..., headcount_forecast: BuHeadcountForecastBuPlanningGroupHeadcountForecastUploadSchema | None = ..., agent_schedules: list[BuUpdateAgentScheduleUploadSchema] | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UpdateSegmentAssignmentRequest(Model):
     assign: SegmentAssignments | None
     unassign: SegmentUnassignments | None
 
-    def __init__(self, *, assign: SegmentAssignments | None = ..., unassign: SegmentUnassignments | None = ...) -> None: ...
-
 
 class UpdateSegmentAssignmentResponse(Model):
     unprocessed_items: UnprocessedSegmentAssignments | None
-
-    def __init__(self, *, unprocessed_items: UnprocessedSegmentAssignments | None = ...) -> None: ...
 
 
 class UpdateServiceGoalTemplate(Model):
@@ -724,8 +578,6 @@ class UpdateServiceGoalTemplate(Model):
     metadata: WfmVersionedEntityMetadata | None
     impact_override: ServiceGoalTemplateImpactOverride | None
 
-    def __init__(self, *, name: str | None = ..., service_level: BuServiceLevel | None = ..., average_speed_of_answer: BuAverageSpeedOfAnswer | None = ..., abandon_rate: BuAbandonRate | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., impact_override: ServiceGoalTemplateImpactOverride | None = ...) -> None: ...
-
 
 class UpdateShiftTradeJobRequest(Model):
     week_date: _dt.date | None
@@ -735,21 +587,15 @@ class UpdateShiftTradeJobRequest(Model):
     review_note: ValueWrapperString | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, week_date: _dt.date | None = ..., target: ValueWrapperShiftTradeTargetRequestItem | None = ..., expiration_date: ValueWrapperDate | None = ..., acceptable_intervals: ListWrapperRequiredDateRange | None = ..., review_note: ValueWrapperString | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UpdateShiftTradeStateJobRequest(Model):
     week_date: _dt.date | None
     state: str | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, week_date: _dt.date | None = ..., state: str | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UpdateSkillDivisionRequest(Model):
     division_id: str | None
-
-    def __init__(self, *, division_id: str | None = ...) -> None: ...
 
 
 class UpdateStaffingGroupRequest(Model):
@@ -758,27 +604,19 @@ class UpdateStaffingGroupRequest(Model):
     planning_group_ids: SetWrapperString | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, name: str | None = ..., user_ids: SetWrapperString | None = ..., planning_group_ids: SetWrapperString | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UpdateTimeOffLimitRequest(Model):
     default_limit_minutes: int | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, default_limit_minutes: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class UpdateTimeOffPlanBusinessUnitAssociation(Model):
     management_unit_ids: SetWrapperString | None
     staffing_group_ids: SetWrapperString | None
 
-    def __init__(self, *, management_unit_ids: SetWrapperString | None = ..., staffing_group_ids: SetWrapperString | None = ...) -> None: ...
-
 
 class UpdateTimeOffPlanManagementUnitAssociation(Model):
     staffing_group_ids: SetWrapperString | None
-
-    def __init__(self, *, staffing_group_ids: SetWrapperString | None = ...) -> None: ...
 
 
 class UpdateTimeOffPlanRequest(Model):
@@ -790,8 +628,6 @@ class UpdateTimeOffPlanRequest(Model):
     hris_time_off_type: ValueWrapperHrisTimeOffType | None
     active: bool | None
     metadata: WfmVersionedEntityMetadata | None
-
-    def __init__(self, *, name: str | None = ..., activity_code_ids: SetWrapperString | None = ..., time_off_limit_ids: SetWrapperString | None = ..., auto_approval_rule: str | None = ..., days_before_start_to_expire_from_waitlist: int | None = ..., hris_time_off_type: ValueWrapperHrisTimeOffType | None = ..., active: bool | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
 
 
 class UpdateTriggerRequest(Model):
@@ -805,8 +641,6 @@ class UpdateTriggerRequest(Model):
     delay_by_seconds: int | None
     description: str | None
 
-    def __init__(self, *, version: int | None = ..., enabled: bool | None = ..., target: TriggerTarget | None = ..., match_criteria: list[MatchCriteria] | None = ..., name: str | None = ..., topic_name: str | None = ..., event_ttl_seconds: int | None = ..., delay_by_seconds: int | None = ..., description: str | None = ...) -> None: ...
-
 
 class UpdateUnavailableTime(Model):
     id: str | None
@@ -814,13 +648,9 @@ class UpdateUnavailableTime(Model):
     notes: str | None
     delete: bool | None
 
-    def __init__(self, *, id: str | None = ..., time_span: WfmTimeSpan | None = ..., notes: str | None = ..., delete: bool | None = ...) -> None: ...
-
 
 class UpdateUnavailableTimesRequest(Model):
     entities: list[UpdateUnavailableTime] | None
-
-    def __init__(self, *, entities: list[UpdateUnavailableTime] | None = ...) -> None: ...
 
 
 class UpdateUser(Model):
@@ -847,20 +677,14 @@ class UpdateUser(Model):
     employer_info: EmployerInfo | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., chat: Chat | None = ..., department: str | None = ..., email: str | None = ..., primary_contact_info: list[Contact] | None = ..., addresses: list[Contact] | None = ..., title: str | None = ..., username: str | None = ..., preferred_name: str | None = ..., manager: str | None = ..., images: list[Image] | None = ..., version: int | None = ..., profile_skills: list[str] | None = ..., locations: list[Location] | None = ..., groups: list[Group] | None = ..., state: str | None = ..., acd_auto_answer: bool | None = ..., certifications: list[str] | None = ..., biography: Biography | None = ..., employer_info: EmployerInfo | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UpdateUserAssignmentsRequest(Model):
     user_id: str | None
     assignments: SetWrapperAssignmentEffectiveDateRange | None
 
-    def __init__(self, *, user_id: str | None = ..., assignments: SetWrapperAssignmentEffectiveDateRange | None = ...) -> None: ...
-
 
 class UpdateUtilizationLabelRequest(Model):
     name: str | None
-
-    def __init__(self, *, name: str | None = ...) -> None: ...
 
 
 class UpdateVerifierRequest(Model):
@@ -868,8 +692,6 @@ class UpdateVerifierRequest(Model):
     enabled: bool | None
     credential: Credential | None
     default: bool | None
-
-    def __init__(self, *, name: str | None = ..., enabled: bool | None = ..., credential: Credential | None = ..., default: bool | None = ...) -> None: ...
 
 
 class UpdateWorkPlanBid(Model):
@@ -884,16 +706,12 @@ class UpdateWorkPlanBid(Model):
     work_plan_fields_visible_to_agents: ListWrapperAgentWorkPlanField | None
     status: str | None
 
-    def __init__(self, *, name: str | None = ..., forecast: BuShortTermForecastWeekReference | None = ..., bid_window_start_date: _dt.date | None = ..., bid_window_end_date: _dt.date | None = ..., effective_date: _dt.date | None = ..., agent_ranking_type: str | None = ..., ranking_tiebreaker_type: str | None = ..., end_overrides_and_rotations: bool | None = ..., work_plan_fields_visible_to_agents: ListWrapperAgentWorkPlanField | None = ..., status: str | None = ...) -> None: ...
-
 
 class UpdateWorkPlanRotationAgentRequest(Model):
     user_id: str | None
     date_range: DateRangeWithOptionalEnd | None
     position: int | None
     delete: bool | None
-
-    def __init__(self, *, user_id: str | None = ..., date_range: DateRangeWithOptionalEnd | None = ..., position: int | None = ..., delete: bool | None = ...) -> None: ...
 
 
 class UpdateWorkPlanRotationRequest(Model):
@@ -904,16 +722,12 @@ class UpdateWorkPlanRotationRequest(Model):
     pattern: WorkPlanPatternRequest | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, name: str | None = ..., enabled: bool | None = ..., date_range: DateRangeWithOptionalEnd | None = ..., agents: list[UpdateWorkPlanRotationAgentRequest] | None = ..., pattern: WorkPlanPatternRequest | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class UploadAttachmentRequest(Model):
     name: str | None
     content_length_bytes: int | None
     content_md5: str | None
     inline_image: bool | None
-
-    def __init__(self, *, name: str | None = ..., content_length_bytes: int | None = ..., content_md5: str | None = ..., inline_image: bool | None = ...) -> None: ...
 
 
 class UploadAttachmentResponse(Model):
@@ -923,12 +737,8 @@ class UploadAttachmentResponse(Model):
     headers: dict[str, str] | None
     conversation_id: str | None
 
-    def __init__(self, *, attachment_id: str | None = ..., name: str | None = ..., url: str | None = ..., headers: dict[str, str] | None = ..., conversation_id: str | None = ...) -> None: ...
-
 
 class UploadMediaRequest(Model):
     file_name: str | None
     content_length_bytes: int | None
     content_md5: str | None
-
-    def __init__(self, *, file_name: str | None = ..., content_length_bytes: int | None = ..., content_md5: str | None = ...) -> None: ...

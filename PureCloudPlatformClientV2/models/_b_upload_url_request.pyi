@@ -35,13 +35,9 @@ class UploadUrlRequest(Model):
     content_type: str | None
     server_side_encryption: str | None
 
-    def __init__(self, *, file_name: str | None = ..., content_md5: str | None = ..., signed_url_timeout_seconds: int | None = ..., content_type: str | None = ..., server_side_encryption: str | None = ...) -> None: ...
-
 
 class UploadUrlRequestBody(Model):
     content_length_bytes: int | None
-
-    def __init__(self, *, content_length_bytes: int | None = ...) -> None: ...
 
 
 class UploadUrlResponse(Model):
@@ -49,33 +45,23 @@ class UploadUrlResponse(Model):
     upload_key: str | None
     headers: dict[str, str] | None
 
-    def __init__(self, *, url: str | None = ..., upload_key: str | None = ..., headers: dict[str, str] | None = ...) -> None: ...
-
 
 class UrlCondition(Model):
     values: list[str] | None
     operator: str | None
 
-    def __init__(self, *, values: list[str] | None = ..., operator: str | None = ...) -> None: ...
-
 
 class UrlResponse(Model):
     url: str | None
-
-    def __init__(self, *, url: str | None = ...) -> None: ...
 
 
 class Usage(Model):
     types: list[UsageItem] | None
 
-    def __init__(self, *, types: list[UsageItem] | None = ...) -> None: ...
-
 
 class UsageExecutionResult(Model):
     execution_id: str | None
     results_uri: str | None
-
-    def __init__(self, *, execution_id: str | None = ..., results_uri: str | None = ...) -> None: ...
 
 
 class UsageItem(Model):
@@ -83,14 +69,10 @@ class UsageItem(Model):
     total_document_byte_count: int | None
     total_document_count: int | None
 
-    def __init__(self, *, type: str | None = ..., total_document_byte_count: int | None = ..., total_document_count: int | None = ...) -> None: ...
-
 
 class UsageQuerySortBy(Model):
     field_name: str | None
     order: str | None
-
-    def __init__(self, *, field_name: str | None = ..., order: str | None = ...) -> None: ...
 
 
 class User(Model):
@@ -134,8 +116,6 @@ class User(Model):
     date_welcome_sent: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., chat: Chat | None = ..., department: str | None = ..., email: str | None = ..., primary_contact_info: list[Contact] | None = ..., addresses: list[Contact] | None = ..., state: str | None = ..., title: str | None = ..., username: str | None = ..., manager: User | None = ..., images: list[Image] | None = ..., version: int | None = ..., certifications: list[str] | None = ..., biography: Biography | None = ..., employer_info: EmployerInfo | None = ..., preferred_name: str | None = ..., routing_status: RoutingStatus | None = ..., presence: UserPresence | None = ..., integration_presence: UserPresence | None = ..., conversation_summary: UserConversationSummary | None = ..., out_of_office: OutOfOffice | None = ..., geolocation: Geolocation | None = ..., station: UserStations | None = ..., authorization: UserAuthorization | None = ..., profile_skills: list[str] | None = ..., locations: list[Location] | None = ..., groups: list[Group] | None = ..., team: Team | None = ..., work_plan_bid_ranks: WorkPlanBidRanks | None = ..., skills: list[UserRoutingSkill] | None = ..., languages: list[UserRoutingLanguage] | None = ..., acd_auto_answer: bool | None = ..., language_preference: str | None = ..., last_token_issued: OAuthLastTokenIssued | None = ..., date_last_login: _dt.datetime | None = ..., date_welcome_sent: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserActivity(Model):
     id: str | None
@@ -145,15 +125,11 @@ class UserActivity(Model):
     active_queue_ids: list[str] | None
     date_active_queues_changed: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., routing_status: UserActivityRoutingStatus | None = ..., presence: UserActivityAdherencePresence | None = ..., out_of_office: UserActivityOutOfOffice | None = ..., active_queue_ids: list[str] | None = ..., date_active_queues_changed: _dt.datetime | None = ...) -> None: ...
-
 
 class UserActivityAdherencePresence(Model):
     presence_definition: UserActivityPresenceDefinition | None
     presence_message: str | None
     modified_date: _dt.datetime | None
-
-    def __init__(self, *, presence_definition: UserActivityPresenceDefinition | None = ..., presence_message: str | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
 
 
 class UserActivityData(Model):
@@ -161,8 +137,6 @@ class UserActivityData(Model):
     data: list[UserActivityMetricValue] | None
     truncated: bool | None
     entities: list[UserActivityEntityData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[UserActivityMetricValue] | None = ..., truncated: bool | None = ..., entities: list[UserActivityEntityData] | None = ...) -> None: ...
 
 
 class UserActivityEntityData(Model):
@@ -177,13 +151,9 @@ class UserActivityEntityData(Model):
     team_id: str | None
     user_id: str | None
 
-    def __init__(self, *, activity_date: _dt.datetime | None = ..., organization_presence_id: str | None = ..., presence_date: _dt.datetime | None = ..., queue_id: str | None = ..., queue_membership_status: str | None = ..., routing_status: str | None = ..., routing_status_date: _dt.datetime | None = ..., system_presence: str | None = ..., team_id: str | None = ..., user_id: str | None = ...) -> None: ...
-
 
 class UserActivityListing(Model):
     entities: list[UserActivity] | None
-
-    def __init__(self, *, entities: list[UserActivity] | None = ...) -> None: ...
 
 
 class UserActivityMetricValue(Model):
@@ -191,5 +161,3 @@ class UserActivityMetricValue(Model):
     qualifier: str | None
     entity_ids: list[str] | None
     count: int | None
-
-    def __init__(self, *, metric: str | None = ..., qualifier: str | None = ..., entity_ids: list[str] | None = ..., count: int | None = ...) -> None: ...

@@ -10,14 +10,10 @@ class UserActivityOutOfOffice(Model):
     active: bool | None
     modified_date: _dt.datetime | None
 
-    def __init__(self, *, active: bool | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
-
 
 class UserActivityPresenceDefinition(Model):
     id: str | None
     system_presence: str | None
-
-    def __init__(self, *, id: str | None = ..., system_presence: str | None = ...) -> None: ...
 
 
 class UserActivityQuery(Model):
@@ -26,14 +22,10 @@ class UserActivityQuery(Model):
     filter: UserActivityQueryFilter | None
     order: str | None
 
-    def __init__(self, *, metrics: list[UserActivityQueryMetric] | None = ..., group_by: list[str] | None = ..., filter: UserActivityQueryFilter | None = ..., order: str | None = ...) -> None: ...
-
 
 class UserActivityQueryClause(Model):
     type: str | None
     predicates: list[UserActivityQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[UserActivityQueryPredicate] | None = ...) -> None: ...
 
 
 class UserActivityQueryFilter(Model):
@@ -41,14 +33,10 @@ class UserActivityQueryFilter(Model):
     clauses: list[UserActivityQueryClause] | None
     predicates: list[UserActivityQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., clauses: list[UserActivityQueryClause] | None = ..., predicates: list[UserActivityQueryPredicate] | None = ...) -> None: ...
-
 
 class UserActivityQueryMetric(Model):
     metric: str | None
     details: bool | None
-
-    def __init__(self, *, metric: str | None = ..., details: bool | None = ...) -> None: ...
 
 
 class UserActivityQueryPredicate(Model):
@@ -57,11 +45,7 @@ class UserActivityQueryPredicate(Model):
     operator: str | None
     value: str | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ...) -> None: ...
-
 
 class UserActivityResponse(Model):
     results: list[UserActivityData] | None
     entity_id_dimension: str | None
-
-    def __init__(self, *, results: list[UserActivityData] | None = ..., entity_id_dimension: str | None = ...) -> None: ...

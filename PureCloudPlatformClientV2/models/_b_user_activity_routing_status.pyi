@@ -66,37 +66,27 @@ class UserActivityRoutingStatus(Model):
     status: str | None
     start_time: _dt.datetime | None
 
-    def __init__(self, *, status: str | None = ..., start_time: _dt.datetime | None = ...) -> None: ...
-
 
 class UserAgentInfo(Model):
     firmware_version: str | None
     manufacturer: str | None
     model: str | None
 
-    def __init__(self, *, firmware_version: str | None = ..., manufacturer: str | None = ..., model: str | None = ...) -> None: ...
-
 
 class UserAggregateDataContainer(Model):
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[StatisticalResponse] | None = ...) -> None: ...
 
 
 class UserAggregateQueryClause(Model):
     type: str | None
     predicates: list[UserAggregateQueryPredicate] | None
 
-    def __init__(self, *, type: str | None = ..., predicates: list[UserAggregateQueryPredicate] | None = ...) -> None: ...
-
 
 class UserAggregateQueryFilter(Model):
     type: str | None
     clauses: list[UserAggregateQueryClause] | None
     predicates: list[UserAggregateQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[UserAggregateQueryClause] | None = ..., predicates: list[UserAggregateQueryPredicate] | None = ...) -> None: ...
 
 
 class UserAggregateQueryPredicate(Model):
@@ -106,14 +96,10 @@ class UserAggregateQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class UserAggregateQueryResponse(Model):
     system_to_organization_mappings: dict[str, list[str]] | None
     results: list[UserAggregateDataContainer] | None
-
-    def __init__(self, *, system_to_organization_mappings: dict[str, list[str]] | None = ..., results: list[UserAggregateDataContainer] | None = ...) -> None: ...
 
 
 class UserAggregationQuery(Model):
@@ -127,16 +113,12 @@ class UserAggregationQuery(Model):
     views: list[UserAggregationView] | None
     alternate_time_dimension: str | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: UserAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[UserAggregationView] | None = ..., alternate_time_dimension: str | None = ...) -> None: ...
-
 
 class UserAggregationView(Model):
     target: str | None
     name: str | None
     function: str | None
     range: AggregationRange | None
-
-    def __init__(self, *, target: str | None = ..., name: str | None = ..., function: str | None = ..., range: AggregationRange | None = ...) -> None: ...
 
 
 class UserApp(Model):
@@ -146,14 +128,10 @@ class UserApp(Model):
     config: UserAppConfigurationInfo | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., integration_type: IntegrationType | None = ..., config: UserAppConfigurationInfo | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserAppConfigurationInfo(Model):
     current: IntegrationConfiguration | None
     effective: EffectiveConfiguration | None
-
-    def __init__(self, *, current: IntegrationConfiguration | None = ..., effective: EffectiveConfiguration | None = ...) -> None: ...
 
 
 class UserAppEntityListing(Model):
@@ -168,22 +146,16 @@ class UserAppEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UserApp] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UserAssignmentsResponse(Model):
     user: UserReference | None
     assignments: list[AssignmentEffectiveDateRange] | None
-
-    def __init__(self, *, user: UserReference | None = ..., assignments: list[AssignmentEffectiveDateRange] | None = ...) -> None: ...
 
 
 class UserAsyncAggregateQueryResponse(Model):
     system_to_organization_mappings: dict[str, list[str]] | None
     results: list[UserAggregateDataContainer] | None
     cursor: str | None
-
-    def __init__(self, *, system_to_organization_mappings: dict[str, list[str]] | None = ..., results: list[UserAggregateDataContainer] | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class UserAsyncAggregationQuery(Model):
@@ -198,8 +170,6 @@ class UserAsyncAggregationQuery(Model):
     alternate_time_dimension: str | None
     page_size: int | None
 
-    def __init__(self, *, interval: str | None = ..., granularity: str | None = ..., time_zone: str | None = ..., group_by: list[str] | None = ..., filter: UserAggregateQueryFilter | None = ..., metrics: list[str] | None = ..., flatten_multivalued_dimensions: bool | None = ..., views: list[UserAggregationView] | None = ..., alternate_time_dimension: str | None = ..., page_size: int | None = ...) -> None: ...
-
 
 class UserAuthorization(Model):
     roles: list[DomainRole] | None
@@ -207,21 +177,15 @@ class UserAuthorization(Model):
     permissions: list[str] | None
     permission_policies: list[ResourcePermissionPolicy] | None
 
-    def __init__(self, *, roles: list[DomainRole] | None = ..., unused_roles: list[DomainRole] | None = ..., permissions: list[str] | None = ..., permission_policies: list[ResourcePermissionPolicy] | None = ...) -> None: ...
-
 
 class UserAvailableTimes(Model):
     user: UserReference | None
     available_times: list[AvailableTime] | None
 
-    def __init__(self, *, user: UserReference | None = ..., available_times: list[AvailableTime] | None = ...) -> None: ...
-
 
 class UserBestPoints(Model):
     user: UserReference | None
     best_points: list[UserBestPointsItem] | None
-
-    def __init__(self, *, user: UserReference | None = ..., best_points: list[UserBestPointsItem] | None = ...) -> None: ...
 
 
 class UserBestPointsItem(Model):
@@ -231,15 +195,11 @@ class UserBestPointsItem(Model):
     date_end_workday: _dt.date | None
     rank: int | None
 
-    def __init__(self, *, granularity_type: str | None = ..., points: int | None = ..., date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., rank: int | None = ...) -> None: ...
-
 
 class UserChatSettings(Model):
     muted: bool | None
     mentions_only: bool | None
     notify_on_reactions: bool | None
-
-    def __init__(self, *, muted: bool | None = ..., mentions_only: bool | None = ..., notify_on_reactions: bool | None = ...) -> None: ...
 
 
 class UserChatSettingsPost(Model):
@@ -247,21 +207,15 @@ class UserChatSettingsPost(Model):
     mentions_only: bool | None
     notify_on_reactions: bool | None
 
-    def __init__(self, *, muted: bool | None = ..., mentions_only: bool | None = ..., notify_on_reactions: bool | None = ...) -> None: ...
-
 
 class UserConversationsEventMediaSummary(Model):
     contact_center: UserConversationsEventMediaSummaryDetail | None
     enterprise: UserConversationsEventMediaSummaryDetail | None
 
-    def __init__(self, *, contact_center: UserConversationsEventMediaSummaryDetail | None = ..., enterprise: UserConversationsEventMediaSummaryDetail | None = ...) -> None: ...
-
 
 class UserConversationsEventMediaSummaryDetail(Model):
     active: int | None
     acw: int | None
-
-    def __init__(self, *, active: int | None = ..., acw: int | None = ...) -> None: ...
 
 
 class UserConversationsEventUserConversationSummary(Model):
@@ -274,8 +228,6 @@ class UserConversationsEventUserConversationSummary(Model):
     social_expression: UserConversationsEventMediaSummary | None
     video: UserConversationsEventMediaSummary | None
 
-    def __init__(self, *, user_id: str | None = ..., call: UserConversationsEventMediaSummary | None = ..., callback: UserConversationsEventMediaSummary | None = ..., email: UserConversationsEventMediaSummary | None = ..., message: UserConversationsEventMediaSummary | None = ..., chat: UserConversationsEventMediaSummary | None = ..., social_expression: UserConversationsEventMediaSummary | None = ..., video: UserConversationsEventMediaSummary | None = ...) -> None: ...
-
 
 class UserConversationSummary(Model):
     user_id: str | None
@@ -287,8 +239,6 @@ class UserConversationSummary(Model):
     social_expression: MediaSummary | None
     video: MediaSummary | None
 
-    def __init__(self, *, user_id: str | None = ..., call: MediaSummary | None = ..., callback: MediaSummary | None = ..., email: MediaSummary | None = ..., message: MediaSummary | None = ..., chat: MediaSummary | None = ..., social_expression: MediaSummary | None = ..., video: MediaSummary | None = ...) -> None: ...
-
 
 class UserCursorEntityListing(Model):
     entities: list[User] | None
@@ -296,8 +246,6 @@ class UserCursorEntityListing(Model):
     self_uri: str | None
     results: int | None
     cursor: str | None
-
-    def __init__(self, *, entities: list[User] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., results: int | None = ..., cursor: str | None = ...) -> None: ...
 
 
 class UserCustomAttributes(Model):
@@ -308,30 +256,22 @@ class UserCustomAttributes(Model):
     attributes: dict[str, _t.Any] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., user_id: str | None = ..., schema: DataSchema | None = ..., attributes: dict[str, _t.Any] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserCustomAttributesUpdateRequest(Model):
     schema_id: str | None
     schema_version: int | None
     attributes: dict[str, _t.Any] | None
 
-    def __init__(self, *, schema_id: str | None = ..., schema_version: int | None = ..., attributes: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class UserDetailQueryClause(Model):
     type: str | None
     predicates: list[UserDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[UserDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class UserDetailQueryFilter(Model):
     type: str | None
     clauses: list[UserDetailQueryClause] | None
     predicates: list[UserDetailQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[UserDetailQueryClause] | None = ..., predicates: list[UserDetailQueryPredicate] | None = ...) -> None: ...
 
 
 class UserDetailQueryPredicate(Model):
@@ -341,13 +281,9 @@ class UserDetailQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class UserDetailsDatalakeAvailabilityTopicDataAvailabilityChangeNotification(Model):
     data_availability_date: _dt.datetime | None
-
-    def __init__(self, *, data_availability_date: _dt.datetime | None = ...) -> None: ...
 
 
 class UserDetailsQuery(Model):
@@ -359,8 +295,6 @@ class UserDetailsQuery(Model):
     presence_aggregations: list[AnalyticsQueryAggregation] | None
     routing_status_aggregations: list[AnalyticsQueryAggregation] | None
     paging: PagingSpec | None
-
-    def __init__(self, *, interval: str | None = ..., user_filters: list[UserDetailQueryFilter] | None = ..., presence_filters: list[PresenceDetailQueryFilter] | None = ..., routing_status_filters: list[RoutingStatusDetailQueryFilter] | None = ..., order: str | None = ..., presence_aggregations: list[AnalyticsQueryAggregation] | None = ..., routing_status_aggregations: list[AnalyticsQueryAggregation] | None = ..., paging: PagingSpec | None = ...) -> None: ...
 
 
 class UserDevice(Model):
@@ -374,8 +308,6 @@ class UserDevice(Model):
     type: str | None
     session_hash: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., device_token: str | None = ..., notification_id: str | None = ..., make: str | None = ..., model: str | None = ..., accept_notifications: bool | None = ..., type: str | None = ..., session_hash: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UserEndDetailEventTopicUserEndEvent(Model):
@@ -409,15 +341,11 @@ class UserEndDetailEventTopicUserEndEvent(Model):
     conversation_external_organization_ids: list[str] | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., disconnect_type: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: int | None = ..., subject: str | None = ..., message_type: str | None = ..., user_id: str | None = ..., division_id: str | None = ..., queue_id: str | None = ..., interacting_duration_ms: int | None = ..., held_duration_ms: int | None = ..., alerting_duration_ms: int | None = ..., contacting_duration_ms: int | None = ..., dialing_duration_ms: int | None = ..., callback_duration_ms: int | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class UserEntity(Model):
     id: str | None
     name: str | None
     display_name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., display_name: str | None = ...) -> None: ...
 
 
 class UserEntityListing(Model):
@@ -431,8 +359,6 @@ class UserEntityListing(Model):
     next_uri: str | None
     previous_uri: str | None
     page_count: int | None
-
-    def __init__(self, *, entities: list[User] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
 
 
 class UserEstablishedEvent(Model):
@@ -450,8 +376,6 @@ class UserEstablishedEvent(Model):
     initial_configuration: InitialConfiguration | None
     source_configuration: SourceConfiguration | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., communication_id: str | None = ..., phone_number: str | None = ..., user_id: str | None = ..., station_id: str | None = ..., ani: str | None = ..., dnis: str | None = ..., after_call_work_required: bool | None = ..., queue_id: str | None = ..., initial_configuration: InitialConfiguration | None = ..., source_configuration: SourceConfiguration | None = ...) -> None: ...
-
 
 class UserExpands(Model):
     routing_status: RoutingStatus | None
@@ -463,15 +387,11 @@ class UserExpands(Model):
     station: UserStations | None
     authorization: UserAuthorization | None
 
-    def __init__(self, *, routing_status: RoutingStatus | None = ..., presence: UserPresence | None = ..., integration_presence: UserPresence | None = ..., conversation_summary: UserConversationSummary | None = ..., out_of_office: OutOfOffice | None = ..., geolocation: Geolocation | None = ..., station: UserStations | None = ..., authorization: UserAuthorization | None = ...) -> None: ...
-
 
 class UserExternalIdentifier(Model):
     authority_name: str | None
     external_key: str | None
     self_uri: str | None
-
-    def __init__(self, *, authority_name: str | None = ..., external_key: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UserFullReference(Model):
@@ -515,8 +435,6 @@ class UserFullReference(Model):
     date_welcome_sent: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., chat: Chat | None = ..., department: str | None = ..., email: str | None = ..., primary_contact_info: list[Contact] | None = ..., addresses: list[Contact] | None = ..., state: str | None = ..., title: str | None = ..., username: str | None = ..., manager: User | None = ..., images: list[Image] | None = ..., version: int | None = ..., certifications: list[str] | None = ..., biography: Biography | None = ..., employer_info: EmployerInfo | None = ..., preferred_name: str | None = ..., routing_status: RoutingStatus | None = ..., presence: UserPresence | None = ..., integration_presence: UserPresence | None = ..., conversation_summary: UserConversationSummary | None = ..., out_of_office: OutOfOffice | None = ..., geolocation: Geolocation | None = ..., station: UserStations | None = ..., authorization: UserAuthorization | None = ..., profile_skills: list[str] | None = ..., locations: list[Location] | None = ..., groups: list[Group] | None = ..., team: Team | None = ..., work_plan_bid_ranks: WorkPlanBidRanks | None = ..., skills: list[UserRoutingSkill] | None = ..., languages: list[UserRoutingLanguage] | None = ..., acd_auto_answer: bool | None = ..., language_preference: str | None = ..., last_token_issued: OAuthLastTokenIssued | None = ..., date_last_login: _dt.datetime | None = ..., date_welcome_sent: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserGreetingEventGreeting(Model):
     id: str | None
@@ -527,20 +445,14 @@ class UserGreetingEventGreeting(Model):
     greeting_audio_file: UserGreetingEventGreetingAudioFile | None
     audio_tts: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., owner_type: str | None = ..., owner: UserGreetingEventGreetingOwner | None = ..., greeting_audio_file: UserGreetingEventGreetingAudioFile | None = ..., audio_tts: str | None = ...) -> None: ...
-
 
 class UserGreetingEventGreetingAudioFile(Model):
     duration_milliseconds: int | None
     size_bytes: int | None
 
-    def __init__(self, *, duration_milliseconds: int | None = ..., size_bytes: int | None = ...) -> None: ...
-
 
 class UserGreetingEventGreetingOwner(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class UserInsightsTrend(Model):
@@ -553,27 +465,19 @@ class UserInsightsTrend(Model):
     entities: list[UserInsightsTrendMetricItem] | None
     total: UserInsightsTrendTotalItem | None
 
-    def __init__(self, *, performance_profile: AddressableEntityRef | None = ..., division: DivisionReference | None = ..., granularity: str | None = ..., comparative_period: WorkdayPeriod | None = ..., primary_period: WorkdayPeriod | None = ..., user: UserReference | None = ..., entities: list[UserInsightsTrendMetricItem] | None = ..., total: UserInsightsTrendTotalItem | None = ...) -> None: ...
-
 
 class UserInsightsTrendMetricItem(Model):
     metric: AddressableEntityRef | None
     trends: UserInsightsTrends | None
-
-    def __init__(self, *, metric: AddressableEntityRef | None = ..., trends: UserInsightsTrends | None = ...) -> None: ...
 
 
 class UserInsightsTrends(Model):
     comparative_period: list[UserTrendData] | None
     primary_period: list[UserTrendData] | None
 
-    def __init__(self, *, comparative_period: list[UserTrendData] | None = ..., primary_period: list[UserTrendData] | None = ...) -> None: ...
-
 
 class UserInsightsTrendTotalItem(Model):
     trends: UserInsightsTrends | None
-
-    def __init__(self, *, trends: UserInsightsTrends | None = ...) -> None: ...
 
 
 class UserLanguageEntityListing(Model):
@@ -588,15 +492,11 @@ class UserLanguageEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UserRoutingLanguage] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UserLicenses(Model):
     id: str | None
     licenses: list[str] | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., licenses: list[str] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UserLicensesEntityListing(Model):
@@ -606,16 +506,12 @@ class UserLicensesEntityListing(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UserLicenses] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UserListScheduleRequestBody(Model):
     user_ids: list[str] | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     load_full_weeks: bool | None
-
-    def __init__(self, *, user_ids: list[str] | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., load_full_weeks: bool | None = ...) -> None: ...
 
 
 class UserMe(Model):
@@ -676,21 +572,15 @@ class UserMe(Model):
     org_products: list[DomainOrganizationProduct] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., chat: Chat | None = ..., department: str | None = ..., email: str | None = ..., primary_contact_info: list[Contact] | None = ..., addresses: list[Contact] | None = ..., state: str | None = ..., title: str | None = ..., username: str | None = ..., manager: User | None = ..., images: list[Image] | None = ..., version: int | None = ..., certifications: list[str] | None = ..., biography: Biography | None = ..., employer_info: EmployerInfo | None = ..., preferred_name: str | None = ..., routing_status: RoutingStatus | None = ..., presence: UserPresence | None = ..., integration_presence: UserPresence | None = ..., conversation_summary: UserConversationSummary | None = ..., out_of_office: OutOfOffice | None = ..., geolocation: Geolocation | None = ..., station: UserStations | None = ..., authorization: UserAuthorization | None = ..., profile_skills: list[str] | None = ..., locations: list[Location] | None = ..., groups: list[Group] | None = ..., team: Team | None = ..., work_plan_bid_ranks: WorkPlanBidRanks | None = ..., skills: list[UserRoutingSkill] | None = ..., languages: list[UserRoutingLanguage] | None = ..., auto_answer_settings: AutoAnswerSettings | None = ..., acd_auto_answer: bool | None = ..., language_preference: str | None = ..., last_token_issued: OAuthLastTokenIssued | None = ..., date_last_login: _dt.datetime | None = ..., date_welcome_sent: _dt.datetime | None = ..., date: ServerDate | None = ..., geolocation_settings: GeolocationSettings | None = ..., organization: Organization | None = ..., presence_definitions: list[OrganizationPresence] | None = ..., divisioned_presence_definitions: list[OrganizationPresenceDefinition] | None = ..., location_definitions: list[LocationDefinition] | None = ..., org_authorization: list[DomainOrganizationRole] | None = ..., favorites: list[User] | None = ..., superiors: list[User] | None = ..., direct_reports: list[User] | None = ..., adjacents: Adjacents | None = ..., routing_skills: list[RoutingSkill] | None = ..., field_configs: FieldConfigs | None = ..., token: TokenInfo | None = ..., trustors: list[Trustor] | None = ..., org_products: list[DomainOrganizationProduct] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserNextActivityReminder(Model):
     activity_category: str | None
     start_date: _dt.datetime | None
 
-    def __init__(self, *, activity_category: str | None = ..., start_date: _dt.datetime | None = ...) -> None: ...
-
 
 class UserObservationDataContainer(Model):
     group: dict[str, str] | None
     data: list[ObservationMetricData] | None
-
-    def __init__(self, *, group: dict[str, str] | None = ..., data: list[ObservationMetricData] | None = ...) -> None: ...
 
 
 class UserObservationQuery(Model):
@@ -698,22 +588,16 @@ class UserObservationQuery(Model):
     metrics: list[str] | None
     detail_metrics: list[str] | None
 
-    def __init__(self, *, filter: UserObservationQueryFilter | None = ..., metrics: list[str] | None = ..., detail_metrics: list[str] | None = ...) -> None: ...
-
 
 class UserObservationQueryClause(Model):
     type: str | None
     predicates: list[UserObservationQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., predicates: list[UserObservationQueryPredicate] | None = ...) -> None: ...
 
 
 class UserObservationQueryFilter(Model):
     type: str | None
     clauses: list[UserObservationQueryClause] | None
     predicates: list[UserObservationQueryPredicate] | None
-
-    def __init__(self, *, type: str | None = ..., clauses: list[UserObservationQueryClause] | None = ..., predicates: list[UserObservationQueryPredicate] | None = ...) -> None: ...
 
 
 class UserObservationQueryPredicate(Model):
@@ -723,20 +607,14 @@ class UserObservationQueryPredicate(Model):
     value: str | None
     range: NumericRange | None
 
-    def __init__(self, *, type: str | None = ..., dimension: str | None = ..., operator: str | None = ..., value: str | None = ..., range: NumericRange | None = ...) -> None: ...
-
 
 class UserObservationQueryResponse(Model):
     results: list[UserObservationDataContainer] | None
-
-    def __init__(self, *, results: list[UserObservationDataContainer] | None = ...) -> None: ...
 
 
 class UserParam(Model):
     key: str | None
     value: str | None
-
-    def __init__(self, *, key: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class UserPresence(Model):
@@ -751,8 +629,6 @@ class UserPresence(Model):
     modified_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., source: str | None = ..., source_id: str | None = ..., primary: bool | None = ..., presence_definition: PresenceDefinition | None = ..., future_presence_definition: PresenceDefinition | None = ..., message: str | None = ..., modified_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserPresenceEvent(Model):
     event_id: str | None
@@ -761,5 +637,3 @@ class UserPresenceEvent(Model):
     source_id: str | None
     presence_definition_id: str | None
     message: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., user_id: str | None = ..., source_id: str | None = ..., presence_definition_id: str | None = ..., message: str | None = ...) -> None: ...

@@ -30,8 +30,6 @@ class UserPrimarySource(Model):
     registered: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., source_id: str | None = ..., registered: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserProfile(Model):
     id: str | None
@@ -41,8 +39,6 @@ class UserProfile(Model):
     version: int | None
     expands: UserExpands | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., state: str | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., expands: UserExpands | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UserProfileEntityListing(Model):
@@ -57,8 +53,6 @@ class UserProfileEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UserProfile] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UserProfilesInDateRange(Model):
     user: UserReference | None
@@ -66,14 +60,10 @@ class UserProfilesInDateRange(Model):
     date_end_workday: _dt.date | None
     profiles: list[ProfileWithDateRange] | None
 
-    def __init__(self, *, user: UserReference | None = ..., date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., profiles: list[ProfileWithDateRange] | None = ...) -> None: ...
-
 
 class UserProfilesInDateRangeRequest(Model):
     start_workday: str | None
     end_workday: str | None
-
-    def __init__(self, *, start_workday: str | None = ..., end_workday: str | None = ...) -> None: ...
 
 
 class UserQueue(Model):
@@ -119,5 +109,3 @@ class UserQueue(Model):
     suppress_in_queue_call_recording: bool | None
     joined: bool | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: str | None = ..., created_by: str | None = ..., member_count: int | None = ..., user_member_count: int | None = ..., joined_member_count: int | None = ..., media_settings: QueueMediaSettings | None = ..., routing_rules: list[RoutingRule] | None = ..., conditional_group_routing: ConditionalGroupRouting | None = ..., conditional_group_activation: ConditionalGroupActivation | None = ..., bullseye: Bullseye | None = ..., scoring_method: str | None = ..., last_agent_routing_mode: str | None = ..., acw_settings: AcwSettings | None = ..., skill_evaluation_method: str | None = ..., member_groups: list[MemberGroup] | None = ..., queue_flow: DomainEntityRef | None = ..., email_in_queue_flow: DomainEntityRef | None = ..., message_in_queue_flow: DomainEntityRef | None = ..., whisper_prompt: DomainEntityRef | None = ..., on_hold_prompt: DomainEntityRef | None = ..., default_media_language: str | None = ..., canned_response_libraries: CannedResponseLibraries | None = ..., enable_transcription: bool | None = ..., enable_audio_monitoring: bool | None = ..., enable_manual_assignment: bool | None = ..., agent_owned_routing: AgentOwnedRouting | None = ..., direct_routing: DirectRouting | None = ..., calling_party_name: str | None = ..., calling_party_number: str | None = ..., default_scripts: dict[str, Script] | None = ..., outbound_messaging_addresses: QueueMessagingAddresses | None = ..., outbound_email_address: QueueEmailAddress | None = ..., peer_id: str | None = ..., suppress_in_queue_call_recording: bool | None = ..., joined: bool | None = ..., self_uri: str | None = ...) -> None: ...

@@ -32,8 +32,6 @@ class UserQueueEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UserQueue] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UserRecording(Model):
     id: str | None
@@ -49,8 +47,6 @@ class UserRecording(Model):
     read: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., workspace: DomainEntityRef | None = ..., created_by: DomainEntityRef | None = ..., conversation: Conversation | None = ..., content_length: int | None = ..., duration_milliseconds: int | None = ..., thumbnails: list[DocumentThumbnail] | None = ..., read: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserRecordingEntityListing(Model):
     entities: list[UserRecording] | None
@@ -64,14 +60,10 @@ class UserRecordingEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UserRecording] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UserReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UserReferenceEntityListing(Model):
@@ -81,15 +73,11 @@ class UserReferenceEntityListing(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UserReference] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UserReferenceWithName(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UserRoutingLanguage(Model):
@@ -100,16 +88,12 @@ class UserRoutingLanguage(Model):
     language_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., proficiency: float | None = ..., state: str | None = ..., language_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserRoutingLanguagePost(Model):
     id: str | None
     proficiency: float | None
     language_uri: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., proficiency: float | None = ..., language_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UserRoutingSkill(Model):
@@ -120,16 +104,12 @@ class UserRoutingSkill(Model):
     skill_uri: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., proficiency: float | None = ..., state: str | None = ..., skill_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserRoutingSkillPost(Model):
     id: str | None
     proficiency: float | None
     skill_uri: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., proficiency: float | None = ..., skill_uri: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UserRoutingStatusErrorInfo(Model):
@@ -140,8 +120,6 @@ class UserRoutingStatusErrorInfo(Model):
     user_params_message: str | None
     user_params: list[UserRoutingStatusUserParam] | None
 
-    def __init__(self, *, error_code: str | None = ..., status: int | None = ..., correlation_id: str | None = ..., user_message: str | None = ..., user_params_message: str | None = ..., user_params: list[UserRoutingStatusUserParam] | None = ...) -> None: ...
-
 
 class UserRoutingStatusEvent(Model):
     event_id: str | None
@@ -149,8 +127,6 @@ class UserRoutingStatusEvent(Model):
     agent_id: str | None
     status: str | None
     source_id: str | None
-
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., agent_id: str | None = ..., status: str | None = ..., source_id: str | None = ...) -> None: ...
 
 
 class UserRoutingStatusObject(Model):
@@ -161,15 +137,11 @@ class UserRoutingStatusRoutingStatus(Model):
     status: str | None
     start_time: _dt.datetime | None
 
-    def __init__(self, *, status: str | None = ..., start_time: _dt.datetime | None = ...) -> None: ...
-
 
 class UserRoutingStatusUserParam(Model):
     key: str | None
     value: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, key: str | None = ..., value: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class UserRoutingStatusUserRoutingStatus(Model):
@@ -177,13 +149,9 @@ class UserRoutingStatusUserRoutingStatus(Model):
     routing_status: UserRoutingStatusRoutingStatus | None
     error_info: UserRoutingStatusErrorInfo | None
 
-    def __init__(self, *, id: str | None = ..., routing_status: UserRoutingStatusRoutingStatus | None = ..., error_info: UserRoutingStatusErrorInfo | None = ...) -> None: ...
-
 
 class UsersActivityRequest(Model):
     user_ids: list[str] | None
-
-    def __init__(self, *, user_ids: list[str] | None = ...) -> None: ...
 
 
 class UserSchedule(Model):
@@ -192,8 +160,6 @@ class UserSchedule(Model):
     delete: bool | None
     metadata: WfmVersionedEntityMetadata | None
     work_plan_id: str | None
-
-    def __init__(self, *, shifts: list[UserScheduleShift] | None = ..., full_day_time_off_markers: list[UserScheduleFullDayTimeOffMarker] | None = ..., delete: bool | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., work_plan_id: str | None = ...) -> None: ...
 
 
 class UserScheduleActivity(Model):
@@ -204,8 +170,6 @@ class UserScheduleActivity(Model):
     counts_as_paid_time: bool | None
     is_dst_fallback: bool | None
     time_off_request_id: str | None
-
-    def __init__(self, *, activity_code_id: str | None = ..., start_date: _dt.datetime | None = ..., length_in_minutes: int | None = ..., description: str | None = ..., counts_as_paid_time: bool | None = ..., is_dst_fallback: bool | None = ..., time_off_request_id: str | None = ...) -> None: ...
 
 
 class UserScheduleAdherence(Model):
@@ -234,22 +198,16 @@ class UserScheduleAdherence(Model):
     suppress_on_time_reminder: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., user: UserReference | None = ..., business_unit: BusinessUnitReference | None = ..., management_unit: ManagementUnitReference | None = ..., team: TeamReference | None = ..., scheduled_activity_category: str | None = ..., scheduled_activity_code: ActivityCodeSummary | None = ..., system_presence: str | None = ..., organization_secondary_presence_id: str | None = ..., routing_status: str | None = ..., actual_activity_category: str | None = ..., is_out_of_office: bool | None = ..., adherence_state: str | None = ..., impact: str | None = ..., adherence_explanation: RealTimeAdherenceExplanation | None = ..., time_of_adherence_change: _dt.datetime | None = ..., presence_update_time: _dt.datetime | None = ..., active_queues: list[QueueReference] | None = ..., active_queues_modified_time: _dt.datetime | None = ..., removed_from_management_unit: bool | None = ..., next_activity_reminders: list[UserNextActivityReminder] | None = ..., suppress_on_time_reminder: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UserScheduleAdherenceListing(Model):
     entities: list[UserScheduleAdherence] | None
     download_url: str | None
-
-    def __init__(self, *, entities: list[UserScheduleAdherence] | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class UserScheduleContainer(Model):
     management_unit_time_zone: str | None
     published_schedules: list[WeekScheduleReference] | None
     user_schedules: dict[str, UserSchedule] | None
-
-    def __init__(self, *, management_unit_time_zone: str | None = ..., published_schedules: list[WeekScheduleReference] | None = ..., user_schedules: dict[str, UserSchedule] | None = ...) -> None: ...
 
 
 class UserScheduleFullDayTimeOffMarker(Model):
@@ -260,8 +218,6 @@ class UserScheduleFullDayTimeOffMarker(Model):
     description: str | None
     delete: bool | None
 
-    def __init__(self, *, management_unit_date: str | None = ..., activity_code_id: str | None = ..., is_paid: bool | None = ..., length_in_minutes: int | None = ..., description: str | None = ..., delete: bool | None = ...) -> None: ...
-
 
 class UserScheduleShift(Model):
     week_schedule: WeekScheduleReference | None
@@ -271,8 +227,6 @@ class UserScheduleShift(Model):
     activities: list[UserScheduleActivity] | None
     delete: bool | None
     manually_edited: bool | None
-
-    def __init__(self, *, week_schedule: WeekScheduleReference | None = ..., id: str | None = ..., start_date: _dt.datetime | None = ..., length_in_minutes: int | None = ..., activities: list[UserScheduleActivity] | None = ..., delete: bool | None = ..., manually_edited: bool | None = ...) -> None: ...
 
 
 class UserSearchCriteria(Model):
@@ -286,8 +240,6 @@ class UserSearchCriteria(Model):
     fields: list[str] | None
     type: str | None
 
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[UserSearchCriteria] | None = ..., date_format: str | None = ..., fields: list[str] | None = ..., type: str | None = ...) -> None: ...
-
 
 class UserSearchRequest(Model):
     sort_order: str | None
@@ -300,13 +252,9 @@ class UserSearchRequest(Model):
     integration_presence_source: str | None
     enforce_permissions: bool | None
 
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., expand: list[str] | None = ..., query: list[UserSearchCriteria] | None = ..., integration_presence_source: str | None = ..., enforce_permissions: bool | None = ...) -> None: ...
-
 
 class UserSearchRule(Model):
     parts: list[UserSearchRulePart] | None
-
-    def __init__(self, *, parts: list[UserSearchRulePart] | None = ...) -> None: ...
 
 
 class UserSearchRulePart(Model):
@@ -314,13 +262,9 @@ class UserSearchRulePart(Model):
     selector: str | None
     ids: list[str] | None
 
-    def __init__(self, *, operation: str | None = ..., selector: str | None = ..., ids: list[str] | None = ...) -> None: ...
-
 
 class UserSettingsForChat(Model):
     muted: bool | None
     mentions_only: bool | None
     notify_on_reactions: bool | None
     mobile: MobileSettings | None
-
-    def __init__(self, *, muted: bool | None = ..., mentions_only: bool | None = ..., notify_on_reactions: bool | None = ..., mobile: MobileSettings | None = ...) -> None: ...

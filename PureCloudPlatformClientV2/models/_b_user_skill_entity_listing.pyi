@@ -27,8 +27,6 @@ class UserSkillEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UserRoutingSkill] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UserSkillGroupEntityListing(Model):
     entities: list[SkillGroup] | None
@@ -36,14 +34,10 @@ class UserSkillGroupEntityListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[SkillGroup] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class UsersRuleReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UsersRulesCreateRuleRequest(Model):
@@ -52,15 +46,11 @@ class UsersRulesCreateRuleRequest(Model):
     type: str | None
     criteria: list[UsersRulesCriteria] | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., type: str | None = ..., criteria: list[UsersRulesCriteria] | None = ...) -> None: ...
-
 
 class UsersRulesCriteria(Model):
     id: str | None
     operator: str | None
     group: list[UsersRulesGroupItem] | None
-
-    def __init__(self, *, id: str | None = ..., operator: str | None = ..., group: list[UsersRulesGroupItem] | None = ...) -> None: ...
 
 
 class UsersRulesDependent(Model):
@@ -72,8 +62,6 @@ class UsersRulesDependent(Model):
     last_run: UsersRulesLastRunMetadata | None
     recent_run_count: int | None
     self_uri: str | None
-
-    def __init__(self, *, rule: UsersRulesDependentRule | None = ..., type_id: str | None = ..., type: str | None = ..., created_date: _dt.datetime | None = ..., created_by: UserReference | None = ..., last_run: UsersRulesLastRunMetadata | None = ..., recent_run_count: int | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UsersRulesDependentList(Model):
@@ -88,14 +76,10 @@ class UsersRulesDependentList(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UsersRulesDependent] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UsersRulesDependentRule(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UsersRulesGroupItem(Model):
@@ -104,8 +88,6 @@ class UsersRulesGroupItem(Model):
     container: str | None
     values: list[UsersRulesValue] | None
 
-    def __init__(self, *, id: str | None = ..., operator: str | None = ..., container: str | None = ..., values: list[UsersRulesValue] | None = ...) -> None: ...
-
 
 class UsersRulesLastRunMetadata(Model):
     id: str | None
@@ -113,22 +95,16 @@ class UsersRulesLastRunMetadata(Model):
     created_by: UserReference | None
     result_count: int | None
 
-    def __init__(self, *, id: str | None = ..., created_date: _dt.datetime | None = ..., created_by: UserReference | None = ..., result_count: int | None = ...) -> None: ...
-
 
 class UsersRulesLockedCriteriaSettingsCriteria(Model):
     operator: str | None
     group: list[UsersRulesLockedCriteriaSettingsGroup] | None
-
-    def __init__(self, *, operator: str | None = ..., group: list[UsersRulesLockedCriteriaSettingsGroup] | None = ...) -> None: ...
 
 
 class UsersRulesLockedCriteriaSettingsGroup(Model):
     operators: list[str] | None
     container: str | None
     max_id_count: int | None
-
-    def __init__(self, *, operators: list[str] | None = ..., container: str | None = ..., max_id_count: int | None = ...) -> None: ...
 
 
 class UsersRulesQueryResponse(Model):
@@ -139,15 +115,11 @@ class UsersRulesQueryResponse(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[UserReference] | None = ..., page_size: int | None = ..., page_number: int | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class UsersRulesQueryRuleRequest(Model):
     type: str | None
     criteria: list[UsersRulesCriteria] | None
     user_ids: list[str] | None
-
-    def __init__(self, *, type: str | None = ..., criteria: list[UsersRulesCriteria] | None = ..., user_ids: list[str] | None = ...) -> None: ...
 
 
 class UsersRulesRule(Model):
@@ -165,8 +137,6 @@ class UsersRulesRule(Model):
     dependent_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., type: str | None = ..., criteria: list[UsersRulesCriteria] | None = ..., created_date: _dt.datetime | None = ..., created_by: UserReference | None = ..., modified_date: _dt.datetime | None = ..., modified_by: UserReference | None = ..., last_run: UsersRulesLastRunMetadata | None = ..., recent_run_count: int | None = ..., dependent_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UsersRulesRuleList(Model):
     entities: list[UsersRulesRule] | None
@@ -180,21 +150,15 @@ class UsersRulesRuleList(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UsersRulesRule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UsersRulesRuleReference(Model):
     id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class UsersRulesRuleSettings(Model):
     allowed_containers: list[str] | None
     locked_criteria: list[UsersRulesLockedCriteriaSettingsCriteria] | None
-
-    def __init__(self, *, allowed_containers: list[str] | None = ..., locked_criteria: list[UsersRulesLockedCriteriaSettingsCriteria] | None = ...) -> None: ...
 
 
 class UsersRulesUpdateRuleRequest(Model):
@@ -203,14 +167,10 @@ class UsersRulesUpdateRuleRequest(Model):
     criteria: list[UsersRulesCriteria] | None
     locked_criteria: list[UsersRulesCriteria] | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., criteria: list[UsersRulesCriteria] | None = ..., locked_criteria: list[UsersRulesCriteria] | None = ...) -> None: ...
-
 
 class UsersRulesValue(Model):
     context_id: str | None
     ids: list[str] | None
-
-    def __init__(self, *, context_id: str | None = ..., ids: list[str] | None = ...) -> None: ...
 
 
 class UsersSearchResponse(Model):
@@ -224,14 +184,10 @@ class UsersSearchResponse(Model):
     types: list[str] | None
     results: list[User] | None
 
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[User] | None = ...) -> None: ...
-
 
 class UserStaffingGroupListing(Model):
     entities: list[UserStaffingGroupResponse] | None
     download_url: str | None
-
-    def __init__(self, *, entities: list[UserStaffingGroupResponse] | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class UserStaffingGroupResponse(Model):
@@ -239,8 +195,6 @@ class UserStaffingGroupResponse(Model):
     end_date: _dt.date | None
     user: UserReference | None
     staffing_group: StaffingGroupReference | None
-
-    def __init__(self, *, start_date: _dt.date | None = ..., end_date: _dt.date | None = ..., user: UserReference | None = ..., staffing_group: StaffingGroupReference | None = ...) -> None: ...
 
 
 class UserStartDetailEventTopicUserStartEvent(Model):
@@ -267,16 +221,12 @@ class UserStartDetailEventTopicUserStartEvent(Model):
     conversation_external_organization_ids: list[str] | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: int | None = ..., subject: str | None = ..., message_type: str | None = ..., user_id: str | None = ..., division_id: str | None = ..., queue_id: str | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class UserState(Model):
     state: str | None
     version: int | None
     state_change_reason: str | None
     state_change_date: _dt.datetime | None
-
-    def __init__(self, *, state: str | None = ..., version: int | None = ..., state_change_reason: str | None = ..., state_change_date: _dt.datetime | None = ...) -> None: ...
 
 
 class UserStation(Model):
@@ -289,13 +239,9 @@ class UserStation(Model):
     provider_info: dict[str, str] | None
     web_rtc_call_appearances: int | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., associated_user: User | None = ..., associated_date: _dt.datetime | None = ..., default_user: User | None = ..., provider_info: dict[str, str] | None = ..., web_rtc_call_appearances: int | None = ...) -> None: ...
-
 
 class UserStationChangeTopicUser(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class UserStationChangeTopicUserStation(Model):
@@ -303,13 +249,9 @@ class UserStationChangeTopicUserStation(Model):
     name: str | None
     associated_user: UserStationChangeTopicUser | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., associated_user: UserStationChangeTopicUser | None = ...) -> None: ...
-
 
 class UserStationChangeTopicUserStations(Model):
     associated_station: UserStationChangeTopicUserStation | None
-
-    def __init__(self, *, associated_station: UserStationChangeTopicUserStation | None = ...) -> None: ...
 
 
 class UserStations(Model):
@@ -318,29 +260,21 @@ class UserStations(Model):
     default_station: UserStation | None
     last_associated_station: UserStation | None
 
-    def __init__(self, *, associated_station: UserStation | None = ..., effective_station: UserStation | None = ..., default_station: UserStation | None = ..., last_associated_station: UserStation | None = ...) -> None: ...
-
 
 class UserTimeOffIntegrationStatusResponse(Model):
     time_off_request: TimeOffRequestReference | None
     integration_status: str | None
     user: UserReference | None
 
-    def __init__(self, *, time_off_request: TimeOffRequestReference | None = ..., integration_status: str | None = ..., user: UserReference | None = ...) -> None: ...
-
 
 class UserTimeOffIntegrationStatusResponseListing(Model):
     entities: list[UserTimeOffIntegrationStatusResponse] | None
-
-    def __init__(self, *, entities: list[UserTimeOffIntegrationStatusResponse] | None = ...) -> None: ...
 
 
 class UserTimeOffRequestReference(Model):
     id: str | None
     user: UserReference | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., user: UserReference | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UserTokensTopicTokenNotification(Model):
@@ -352,14 +286,10 @@ class UserTokensTopicTokenNotification(Model):
     client_id: str | None
     token_hash: str | None
 
-    def __init__(self, *, user: UserTokensTopicUriReference | None = ..., ip_address: str | None = ..., date_created: str | None = ..., token_expiration_date: str | None = ..., session_id: str | None = ..., client_id: str | None = ..., token_hash: str | None = ...) -> None: ...
-
 
 class UserTokensTopicUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class UserTransferEvent(Model):
@@ -373,8 +303,6 @@ class UserTransferEvent(Model):
     object_communication_id: str | None
     destination_user_id: str | None
 
-    def __init__(self, *, event_id: str | None = ..., event_date_time: _dt.datetime | None = ..., conversation_id: str | None = ..., transfer_type: str | None = ..., command_id: str | None = ..., initiating_communication_id: str | None = ..., target_communication_id: str | None = ..., object_communication_id: str | None = ..., destination_user_id: str | None = ...) -> None: ...
-
 
 class UserTrendData(Model):
     date_start_workday: _dt.date | None
@@ -384,23 +312,17 @@ class UserTrendData(Model):
     rank_total_points: int | None
     rank_percentage_points: int | None
 
-    def __init__(self, *, date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., percent_of_goal: float | None = ..., average_value: float | None = ..., rank_total_points: int | None = ..., rank_percentage_points: int | None = ...) -> None: ...
-
 
 class UserVideoSettings(Model):
     allow_camera: bool | None
     allow_screen_share: bool | None
     allow_microphone: bool | None
 
-    def __init__(self, *, allow_camera: bool | None = ..., allow_screen_share: bool | None = ..., allow_microphone: bool | None = ...) -> None: ...
-
 
 class UtilizationLabel(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class UtilizationLabelEntityListing(Model):
@@ -415,15 +337,11 @@ class UtilizationLabelEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[UtilizationLabel] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class UtilizationRequest(Model):
     utilization: dict[str, MediaUtilization] | None
     label_utilizations: dict[str, LabelUtilizationRequest] | None
     max_inbound_calls: int | None
-
-    def __init__(self, *, utilization: dict[str, MediaUtilization] | None = ..., label_utilizations: dict[str, LabelUtilizationRequest] | None = ..., max_inbound_calls: int | None = ...) -> None: ...
 
 
 class UtilizationResponse(Model):
@@ -431,27 +349,19 @@ class UtilizationResponse(Model):
     label_utilizations: dict[str, LabelUtilizationResponse] | None
     max_inbound_calls: int | None
 
-    def __init__(self, *, utilization: dict[str, MediaUtilization] | None = ..., label_utilizations: dict[str, LabelUtilizationResponse] | None = ..., max_inbound_calls: int | None = ...) -> None: ...
-
 
 class Utterance(Model):
     utterance_text: str | None
-
-    def __init__(self, *, utterance_text: str | None = ...) -> None: ...
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationEventTyping(Model):
     type: str | None
     duration: int | None
 
-    def __init__(self, *, type: str | None = ..., duration: int | None = ...) -> None: ...
-
 
 class V2ConversationMessageTypingEventForUserTopicConversationMessageEvent(Model):
     event_type: str | None
     typing: V2ConversationMessageTypingEventForUserTopicConversationEventTyping | None
-
-    def __init__(self, *, event_type: str | None = ..., typing: V2ConversationMessageTypingEventForUserTopicConversationEventTyping | None = ...) -> None: ...
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationMessagingChannel(Model):
@@ -460,8 +370,6 @@ class V2ConversationMessageTypingEventForUserTopicConversationMessagingChannel(M
     to: V2ConversationMessageTypingEventForUserTopicConversationMessagingToRecipient | None
     pcFrom: V2ConversationMessageTypingEventForUserTopicConversationMessagingFromRecipient | None
     time: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., platform: str | None = ..., to: V2ConversationMessageTypingEventForUserTopicConversationMessagingToRecipient | None = ..., pcFrom: V2ConversationMessageTypingEventForUserTopicConversationMessagingFromRecipient | None = ..., time: _dt.datetime | None = ...) -> None: ...
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationMessagingFromRecipient(Model):
@@ -474,8 +382,6 @@ class V2ConversationMessageTypingEventForUserTopicConversationMessagingFromRecip
     email: str | None
     additional_ids: list[V2ConversationMessageTypingEventForUserTopicConversationRecipientAdditionalIdentifier] | None
 
-    def __init__(self, *, nickname: str | None = ..., id: str | None = ..., id_type: str | None = ..., image: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., email: str | None = ..., additional_ids: list[V2ConversationMessageTypingEventForUserTopicConversationRecipientAdditionalIdentifier] | None = ...) -> None: ...
-
 
 class V2ConversationMessageTypingEventForUserTopicConversationMessagingToRecipient(Model):
     nickname: str | None
@@ -487,8 +393,6 @@ class V2ConversationMessageTypingEventForUserTopicConversationMessagingToRecipie
     email: str | None
     additional_ids: list[V2ConversationMessageTypingEventForUserTopicConversationRecipientAdditionalIdentifier] | None
 
-    def __init__(self, *, nickname: str | None = ..., id: str | None = ..., id_type: str | None = ..., image: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., email: str | None = ..., additional_ids: list[V2ConversationMessageTypingEventForUserTopicConversationRecipientAdditionalIdentifier] | None = ...) -> None: ...
-
 
 class V2ConversationMessageTypingEventForUserTopicConversationNormalizedMessage(Model):
     channel: V2ConversationMessageTypingEventForUserTopicConversationMessagingChannel | None
@@ -496,35 +400,25 @@ class V2ConversationMessageTypingEventForUserTopicConversationNormalizedMessage(
     events: list[V2ConversationMessageTypingEventForUserTopicConversationMessageEvent] | None
     direction: str | None
 
-    def __init__(self, *, channel: V2ConversationMessageTypingEventForUserTopicConversationMessagingChannel | None = ..., type: str | None = ..., events: list[V2ConversationMessageTypingEventForUserTopicConversationMessageEvent] | None = ..., direction: str | None = ...) -> None: ...
-
 
 class V2ConversationMessageTypingEventForUserTopicConversationRecipientAdditionalIdentifier(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class V2ConversationMessageTypingEventForUserTopicMessageData(Model):
     conversation_id: str | None
     normalized_message: V2ConversationMessageTypingEventForUserTopicConversationNormalizedMessage | None
 
-    def __init__(self, *, conversation_id: str | None = ..., normalized_message: V2ConversationMessageTypingEventForUserTopicConversationNormalizedMessage | None = ...) -> None: ...
-
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationEventTyping(Model):
     type: str | None
     duration: int | None
 
-    def __init__(self, *, type: str | None = ..., duration: int | None = ...) -> None: ...
-
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationMessageEvent(Model):
     event_type: str | None
     typing: V2ConversationMessageTypingEventForWorkflowTopicConversationEventTyping | None
-
-    def __init__(self, *, event_type: str | None = ..., typing: V2ConversationMessageTypingEventForWorkflowTopicConversationEventTyping | None = ...) -> None: ...
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingChannel(Model):
@@ -533,8 +427,6 @@ class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingChann
     to: V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingToRecipient | None
     pcFrom: V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingFromRecipient | None
     time: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., platform: str | None = ..., to: V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingToRecipient | None = ..., pcFrom: V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingFromRecipient | None = ..., time: _dt.datetime | None = ...) -> None: ...
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingFromRecipient(Model):
@@ -547,8 +439,6 @@ class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingFromR
     email: str | None
     additional_ids: list[V2ConversationMessageTypingEventForWorkflowTopicConversationRecipientAdditionalIdentifier] | None
 
-    def __init__(self, *, nickname: str | None = ..., id: str | None = ..., id_type: str | None = ..., image: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., email: str | None = ..., additional_ids: list[V2ConversationMessageTypingEventForWorkflowTopicConversationRecipientAdditionalIdentifier] | None = ...) -> None: ...
-
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingToRecipient(Model):
     nickname: str | None
@@ -560,8 +450,6 @@ class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingToRec
     email: str | None
     additional_ids: list[V2ConversationMessageTypingEventForWorkflowTopicConversationRecipientAdditionalIdentifier] | None
 
-    def __init__(self, *, nickname: str | None = ..., id: str | None = ..., id_type: str | None = ..., image: str | None = ..., first_name: str | None = ..., last_name: str | None = ..., email: str | None = ..., additional_ids: list[V2ConversationMessageTypingEventForWorkflowTopicConversationRecipientAdditionalIdentifier] | None = ...) -> None: ...
-
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationNormalizedMessage(Model):
     channel: V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingChannel | None
@@ -569,29 +457,21 @@ class V2ConversationMessageTypingEventForWorkflowTopicConversationNormalizedMess
     events: list[V2ConversationMessageTypingEventForWorkflowTopicConversationMessageEvent] | None
     direction: str | None
 
-    def __init__(self, *, channel: V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingChannel | None = ..., type: str | None = ..., events: list[V2ConversationMessageTypingEventForWorkflowTopicConversationMessageEvent] | None = ..., direction: str | None = ...) -> None: ...
-
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationRecipientAdditionalIdentifier(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicMessageData(Model):
     conversation_id: str | None
     normalized_message: V2ConversationMessageTypingEventForWorkflowTopicConversationNormalizedMessage | None
 
-    def __init__(self, *, conversation_id: str | None = ..., normalized_message: V2ConversationMessageTypingEventForWorkflowTopicConversationNormalizedMessage | None = ...) -> None: ...
-
 
 class V2FlowExecutionDataFlowidTopicFlowErrorWarningInfo(Model):
     reason: str | None
     execution_id: str | None
     object_id: str | None
-
-    def __init__(self, *, reason: str | None = ..., execution_id: str | None = ..., object_id: str | None = ...) -> None: ...
 
 
 class V2FlowExecutionDataFlowidTopicFlowExecutionHistory(Model):
@@ -615,8 +495,6 @@ class V2FlowExecutionDataFlowidTopicFlowExecutionHistory(Model):
     execution_history_uri: str | None
     execution_history_uri_ttl: int | None
 
-    def __init__(self, *, execution_id: str | None = ..., conversation_id: str | None = ..., division_id: str | None = ..., end_date_time: _dt.datetime | None = ..., endpoint: str | None = ..., errors: list[V2FlowExecutionDataFlowidTopicFlowErrorWarningInfo] | None = ..., execution: list[V2FlowExecutionDataFlowidTopicFlowExecutionItem] | None = ..., flow_exit_reason: str | None = ..., flow_id: str | None = ..., flow_is_debug: bool | None = ..., execution_items_truncated: bool | None = ..., flow_type: str | None = ..., flow_version: str | None = ..., message_type: str | None = ..., invoking_context: V2FlowExecutionDataFlowidTopicInvokingContextInfo | None = ..., start_date_time: _dt.datetime | None = ..., warnings: list[V2FlowExecutionDataFlowidTopicFlowErrorWarningInfo] | None = ..., execution_history_uri: str | None = ..., execution_history_uri_ttl: int | None = ...) -> None: ...
-
 
 class V2FlowExecutionDataFlowidTopicFlowExecutionItem(Model):
     object_type: str | None
@@ -628,8 +506,6 @@ class V2FlowExecutionDataFlowidTopicFlowExecutionItem(Model):
     warning: V2FlowExecutionDataFlowidTopicFlowErrorWarningInfo | None
     language_tag: str | None
 
-    def __init__(self, *, object_type: str | None = ..., object_id: str | None = ..., output_path_id: str | None = ..., execution_id: str | None = ..., start_date_time: _dt.datetime | None = ..., error: V2FlowExecutionDataFlowidTopicFlowErrorWarningInfo | None = ..., warning: V2FlowExecutionDataFlowidTopicFlowErrorWarningInfo | None = ..., language_tag: str | None = ...) -> None: ...
-
 
 class V2FlowExecutionDataFlowidTopicInvokingContextInfo(Model):
     flow: V2FlowExecutionDataFlowidTopicInvokingFlowContext | None
@@ -638,32 +514,22 @@ class V2FlowExecutionDataFlowidTopicInvokingContextInfo(Model):
     quality: V2FlowExecutionDataFlowidTopicInvokingQualityContext | None
     workitem: V2FlowExecutionDataFlowidTopicInvokingWorkitemContext | None
 
-    def __init__(self, *, flow: V2FlowExecutionDataFlowidTopicInvokingFlowContext | None = ..., journey_action_map: V2FlowExecutionDataFlowidTopicInvokingJourneyActionMapContext | None = ..., process_automation: V2FlowExecutionDataFlowidTopicInvokingProcessAutomationContext | None = ..., quality: V2FlowExecutionDataFlowidTopicInvokingQualityContext | None = ..., workitem: V2FlowExecutionDataFlowidTopicInvokingWorkitemContext | None = ...) -> None: ...
-
 
 class V2FlowExecutionDataFlowidTopicInvokingFlowContext(Model):
     flow_execution_id: str | None
     object_execution_id: str | None
-
-    def __init__(self, *, flow_execution_id: str | None = ..., object_execution_id: str | None = ...) -> None: ...
 
 
 class V2FlowExecutionDataFlowidTopicInvokingJourneyActionMapContext(Model):
     action_map_id: str | None
     action_id: str | None
 
-    def __init__(self, *, action_map_id: str | None = ..., action_id: str | None = ...) -> None: ...
-
 
 class V2FlowExecutionDataFlowidTopicInvokingProcessAutomationContext(Model):
     trigger_id: str | None
     trigger_name: str | None
 
-    def __init__(self, *, trigger_id: str | None = ..., trigger_name: str | None = ...) -> None: ...
-
 
 class V2FlowExecutionDataFlowidTopicInvokingQualityContext(Model):
     policy_id: str | None
     policy_name: str | None
-
-    def __init__(self, *, policy_id: str | None = ..., policy_name: str | None = ...) -> None: ...

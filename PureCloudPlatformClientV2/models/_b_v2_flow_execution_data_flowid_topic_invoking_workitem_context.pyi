@@ -10,14 +10,10 @@ class V2FlowExecutionDataFlowidTopicInvokingWorkitemContext(Model):
     workitem_id: str | None
     workitem_name: str | None
 
-    def __init__(self, *, workitem_id: str | None = ..., workitem_name: str | None = ...) -> None: ...
-
 
 class V2IntegrationPresenceEventOrganizationPresence(Model):
     id: str | None
     system_presence: str | None
-
-    def __init__(self, *, id: str | None = ..., system_presence: str | None = ...) -> None: ...
 
 
 class V2IntegrationPresenceEventPresenceActivityEvent(Model):
@@ -31,13 +27,9 @@ class V2IntegrationPresenceEventPresenceActivityEvent(Model):
     previous_display_source_id: str | None
     future_presence_definition: V2IntegrationPresenceEventOrganizationPresence | None
 
-    def __init__(self, *, user_id: str | None = ..., event_type: str | None = ..., source: str | None = ..., modified_date: _dt.datetime | None = ..., presence_definition: V2IntegrationPresenceEventOrganizationPresence | None = ..., message: str | None = ..., current_display_source_id: str | None = ..., previous_display_source_id: str | None = ..., future_presence_definition: V2IntegrationPresenceEventOrganizationPresence | None = ...) -> None: ...
-
 
 class V2MobiusAlertsTopicAddressableEntityRef(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class V2MobiusAlertsTopicAlert(Model):
@@ -59,14 +51,10 @@ class V2MobiusAlertsTopicAlert(Model):
     alert_summary: V2MobiusAlertsTopicAlertSummary | None
     send_exiting_alarm_notification: bool | None
 
-    def __init__(self, *, rule: V2MobiusAlertsTopicAlertRuleProperties | None = ..., id: str | None = ..., user_id: str | None = ..., notifications: list[V2MobiusAlertsTopicAlertNotification] | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., conditions: V2MobiusAlertsTopicCondition | None = ..., additional_properties: dict[str, str] | None = ..., active: bool | None = ..., unread: bool | None = ..., muted: bool | None = ..., snoozed: bool | None = ..., date_muted_until: _dt.datetime | None = ..., date_snoozed_until: _dt.datetime | None = ..., action: str | None = ..., alert_summary: V2MobiusAlertsTopicAlertSummary | None = ..., send_exiting_alarm_notification: bool | None = ...) -> None: ...
-
 
 class V2MobiusAlertsTopicAlertingAddressableEntityRef(Model):
     id: str | None
     display_name: str | None
-
-    def __init__(self, *, id: str | None = ..., display_name: str | None = ...) -> None: ...
 
 
 class V2MobiusAlertsTopicAlertNotification(Model):
@@ -74,23 +62,17 @@ class V2MobiusAlertsTopicAlertNotification(Model):
     notification_types: list[str] | None
     locale: str | None
 
-    def __init__(self, *, recipient: V2MobiusAlertsTopicAlertNotificationRecipient | None = ..., notification_types: list[str] | None = ..., locale: str | None = ...) -> None: ...
-
 
 class V2MobiusAlertsTopicAlertNotificationRecipient(Model):
     user_id: str | None
     display_name: str | None
     contact_address: str | None
 
-    def __init__(self, *, user_id: str | None = ..., display_name: str | None = ..., contact_address: str | None = ...) -> None: ...
-
 
 class V2MobiusAlertsTopicAlertRuleProperties(Model):
     id: str | None
     name: str | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ...) -> None: ...
 
 
 class V2MobiusAlertsTopicAlertSummary(Model):
@@ -99,8 +81,6 @@ class V2MobiusAlertsTopicAlertSummary(Model):
     metric_type: str | None
     is_team_member_rule_summary: bool | None
     team_member_rule_summary: bool | None
-
-    def __init__(self, *, entities: list[V2MobiusAlertsTopicAlertSummaryEntity] | None = ..., conversation: V2MobiusAlertsTopicAddressableEntityRef | None = ..., metric_type: str | None = ..., is_team_member_rule_summary: bool | None = ..., team_member_rule_summary: bool | None = ...) -> None: ...
 
 
 class V2MobiusAlertsTopicAlertSummaryEntity(Model):
@@ -111,16 +91,12 @@ class V2MobiusAlertsTopicAlertSummaryEntity(Model):
     team: V2MobiusAlertsTopicAlertingAddressableEntityRef | None
     alerting: bool | None
 
-    def __init__(self, *, entity_type: str | None = ..., user: V2MobiusAlertsTopicAlertingAddressableEntityRef | None = ..., group: V2MobiusAlertsTopicAlertingAddressableEntityRef | None = ..., queue: V2MobiusAlertsTopicAlertingAddressableEntityRef | None = ..., team: V2MobiusAlertsTopicAlertingAddressableEntityRef | None = ..., alerting: bool | None = ...) -> None: ...
-
 
 class V2MobiusAlertsTopicCondition(Model):
     id: str | None
     clauses: list[V2MobiusAlertsTopicCondition] | None
     predicates: list[V2MobiusAlertsTopicConditionRulePredicate] | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., clauses: list[V2MobiusAlertsTopicCondition] | None = ..., predicates: list[V2MobiusAlertsTopicConditionRulePredicate] | None = ..., type: str | None = ...) -> None: ...
 
 
 class V2MobiusAlertsTopicConditionRulePredicate(Model):
@@ -135,5 +111,3 @@ class V2MobiusAlertsTopicConditionRulePredicate(Model):
     topic: str | None
     characteristic: str | None
     comparison_operator: str | None
-
-    def __init__(self, *, id: str | None = ..., entity: V2MobiusAlertsTopicEntityProperties | None = ..., metric: str | None = ..., metric_type: str | None = ..., metric_value_type: str | None = ..., value: float | None = ..., status: str | None = ..., media_type: str | None = ..., topic: str | None = ..., characteristic: str | None = ..., comparison_operator: str | None = ...) -> None: ...

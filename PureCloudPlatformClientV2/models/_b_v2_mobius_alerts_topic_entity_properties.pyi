@@ -12,5 +12,3 @@ class V2MobiusAlertsTopicEntityProperties(Model):
     group: V2MobiusAlertsTopicAlertingAddressableEntityRef | None
     queue: V2MobiusAlertsTopicAlertingAddressableEntityRef | None
     team: V2MobiusAlertsTopicAlertingAddressableEntityRef | None
-
-    def __init__(self, *, entity_type: str | None = ..., user: V2MobiusAlertsTopicAlertingAddressableEntityRef | None = ..., group: V2MobiusAlertsTopicAlertingAddressableEntityRef | None = ..., queue: V2MobiusAlertsTopicAlertingAddressableEntityRef | None = ..., team: V2MobiusAlertsTopicAlertingAddressableEntityRef | None = ...) -> None: ...

@@ -10,15 +10,11 @@ class V2MobiusRulesTopicAlertingAddressableEntityRef(Model):
     id: str | None
     display_name: str | None
 
-    def __init__(self, *, id: str | None = ..., display_name: str | None = ...) -> None: ...
-
 
 class V2MobiusRulesTopicAlertNotification(Model):
     recipient: V2MobiusRulesTopicAlertNotificationRecipient | None
     notification_types: list[str] | None
     locale: str | None
-
-    def __init__(self, *, recipient: V2MobiusRulesTopicAlertNotificationRecipient | None = ..., notification_types: list[str] | None = ..., locale: str | None = ...) -> None: ...
 
 
 class V2MobiusRulesTopicAlertNotificationRecipient(Model):
@@ -26,16 +22,12 @@ class V2MobiusRulesTopicAlertNotificationRecipient(Model):
     display_name: str | None
     contact_address: str | None
 
-    def __init__(self, *, user_id: str | None = ..., display_name: str | None = ..., contact_address: str | None = ...) -> None: ...
-
 
 class V2MobiusRulesTopicCondition(Model):
     id: str | None
     clauses: list[V2MobiusRulesTopicCondition] | None
     predicates: list[V2MobiusRulesTopicConditionRulePredicate] | None
     type: str | None
-
-    def __init__(self, *, id: str | None = ..., clauses: list[V2MobiusRulesTopicCondition] | None = ..., predicates: list[V2MobiusRulesTopicConditionRulePredicate] | None = ..., type: str | None = ...) -> None: ...
 
 
 class V2MobiusRulesTopicConditionRulePredicate(Model):
@@ -50,5 +42,3 @@ class V2MobiusRulesTopicConditionRulePredicate(Model):
     topic: str | None
     characteristic: str | None
     comparison_operator: str | None
-
-    def __init__(self, *, id: str | None = ..., entity: V2MobiusRulesTopicEntityProperties | None = ..., metric: str | None = ..., metric_type: str | None = ..., metric_value_type: str | None = ..., value: float | None = ..., status: str | None = ..., media_type: str | None = ..., topic: str | None = ..., characteristic: str | None = ..., comparison_operator: str | None = ...) -> None: ...

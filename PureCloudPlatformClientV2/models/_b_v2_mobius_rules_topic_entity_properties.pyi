@@ -22,8 +22,6 @@ class V2MobiusRulesTopicEntityProperties(Model):
     queue: V2MobiusRulesTopicAlertingAddressableEntityRef | None
     team: V2MobiusRulesTopicAlertingAddressableEntityRef | None
 
-    def __init__(self, *, entity_type: str | None = ..., user: V2MobiusRulesTopicAlertingAddressableEntityRef | None = ..., group: V2MobiusRulesTopicAlertingAddressableEntityRef | None = ..., queue: V2MobiusRulesTopicAlertingAddressableEntityRef | None = ..., team: V2MobiusRulesTopicAlertingAddressableEntityRef | None = ...) -> None: ...
-
 
 class V2MobiusRulesTopicRule(Model):
     id: str | None
@@ -39,28 +37,20 @@ class V2MobiusRulesTopicRule(Model):
     send_exiting_alarm_notification: bool | None
     wait_between_notification_ms: int | None
 
-    def __init__(self, *, id: str | None = ..., user_id: str | None = ..., name: str | None = ..., type: str | None = ..., notifications: list[V2MobiusRulesTopicAlertNotification] | None = ..., conditions: V2MobiusRulesTopicCondition | None = ..., enabled: bool | None = ..., in_alarm: bool | None = ..., action: str | None = ..., date_created: _dt.datetime | None = ..., send_exiting_alarm_notification: bool | None = ..., wait_between_notification_ms: int | None = ...) -> None: ...
-
 
 class V2QueueObservationMetricCountData(Model):
     metric: str | None
     count: int | None
     calculated_metric_value: int | None
 
-    def __init__(self, *, metric: str | None = ..., count: int | None = ..., calculated_metric_value: int | None = ...) -> None: ...
-
 
 class V2QueueObservationMetricCountGroup(Model):
     media_type: str | None
     data: list[V2QueueObservationMetricCountData] | None
 
-    def __init__(self, *, media_type: str | None = ..., data: list[V2QueueObservationMetricCountData] | None = ...) -> None: ...
-
 
 class V2QueueObservationObservationCountNotification(Model):
     results: list[V2QueueObservationMetricCountGroup] | None
-
-    def __init__(self, *, results: list[V2QueueObservationMetricCountGroup] | None = ...) -> None: ...
 
 
 class V2ReprocessJobStateChangedTopicJobStateChanged(Model):
@@ -71,15 +61,11 @@ class V2ReprocessJobStateChangedTopicJobStateChanged(Model):
     failed_interactions_count: int | None
     total_interactions: int | None
 
-    def __init__(self, *, organization_id: str | None = ..., job_id: str | None = ..., job_status: str | None = ..., processed_interactions_count: int | None = ..., failed_interactions_count: int | None = ..., total_interactions: int | None = ...) -> None: ...
-
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationFollowupAction(Model):
     text: str | None
     description: str | None
     score: float | None
-
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationReasonMessage(Model):
@@ -87,22 +73,16 @@ class V2SessionConversationsSummarySettingsPreviewEventConversationReasonMessage
     description: str | None
     score: float | None
 
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
-
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationResolutionMessage(Model):
     text: str | None
     description: str | None
     score: float | None
 
-    def __init__(self, *, text: str | None = ..., description: str | None = ..., score: float | None = ...) -> None: ...
-
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationSummaryExtractedEntity(Model):
     label: str | None
     value: str | None
-
-    def __init__(self, *, label: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationSummaryLabel(Model):
@@ -110,14 +90,10 @@ class V2SessionConversationsSummarySettingsPreviewEventConversationSummaryLabel(
     description: str | None
     type: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., type: str | None = ...) -> None: ...
-
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationSummaryMessage(Model):
     text: str | None
     score: float | None
-
-    def __init__(self, *, text: str | None = ..., score: float | None = ...) -> None: ...
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationSummarySettingsPreviewMessage(Model):
@@ -137,8 +113,6 @@ class V2SessionConversationsSummarySettingsPreviewEventConversationSummarySettin
     error_type: str | None
     duration_ms: int | None
 
-    def __init__(self, *, created_date: _dt.datetime | None = ..., summary_id: str | None = ..., session_id: str | None = ..., user_id: str | None = ..., summary_settings_id: str | None = ..., language: str | None = ..., media_type: str | None = ..., summary: V2SessionConversationsSummarySettingsPreviewEventConversationSummaryMessage | None = ..., reason: V2SessionConversationsSummarySettingsPreviewEventConversationReasonMessage | None = ..., resolution: V2SessionConversationsSummarySettingsPreviewEventConversationResolutionMessage | None = ..., followup_actions: list[V2SessionConversationsSummarySettingsPreviewEventConversationFollowupAction] | None = ..., extracted_entities: list[V2SessionConversationsSummarySettingsPreviewEventConversationSummaryExtractedEntity] | None = ..., labels: list[V2SessionConversationsSummarySettingsPreviewEventConversationSummaryLabel] | None = ..., error_type: str | None = ..., duration_ms: int | None = ...) -> None: ...
-
 
 class V2StaConversationCategoriesStaConversationCategoriesMessage(Model):
     organization_id: str | None
@@ -147,14 +121,10 @@ class V2StaConversationCategoriesStaConversationCategoriesMessage(Model):
     transcript_ids: list[str] | None
     category_ids: list[str] | None
 
-    def __init__(self, *, organization_id: str | None = ..., conversation_id: str | None = ..., media_type: str | None = ..., transcript_ids: list[str] | None = ..., category_ids: list[str] | None = ...) -> None: ...
-
 
 class V2StaEmpathyOverallTopicAgentEmpathyScore(Model):
     agent_id: str | None
     overall_empathy_score: float | None
-
-    def __init__(self, *, agent_id: str | None = ..., overall_empathy_score: float | None = ...) -> None: ...
 
 
 class V2StaEmpathyOverallTopicOverallEmpathyMessage(Model):
@@ -163,8 +133,6 @@ class V2StaEmpathyOverallTopicOverallEmpathyMessage(Model):
     division_ids: list[str] | None
     flow_ids: list[str] | None
     agents: list[V2StaEmpathyOverallTopicAgentEmpathyScore] | None
-
-    def __init__(self, *, conversation_id: str | None = ..., queue_ids: list[str] | None = ..., division_ids: list[str] | None = ..., flow_ids: list[str] | None = ..., agents: list[V2StaEmpathyOverallTopicAgentEmpathyScore] | None = ...) -> None: ...
 
 
 class V2StaSentimentOverallTopicOverallSentimentMessage(Model):
@@ -175,8 +143,6 @@ class V2StaSentimentOverallTopicOverallSentimentMessage(Model):
     division_ids: list[str] | None
     flow_ids: list[str] | None
 
-    def __init__(self, *, conversation_id: str | None = ..., sentiment_overall_score: float | None = ..., sentiment_trend_score: float | None = ..., queue_ids: list[str] | None = ..., division_ids: list[str] | None = ..., flow_ids: list[str] | None = ...) -> None: ...
-
 
 class V2StaTopicsDetectedTopicParticipant(Model):
     user_id: str | None
@@ -185,15 +151,11 @@ class V2StaTopicsDetectedTopicParticipant(Model):
     purpose: str | None
     flow_id: str | None
 
-    def __init__(self, *, user_id: str | None = ..., queue_id: str | None = ..., division_id: str | None = ..., purpose: str | None = ..., flow_id: str | None = ...) -> None: ...
-
 
 class V2StaTopicsDetectedTopicTopicDetected(Model):
     participant: str | None
     topic_id: str | None
     topic_name: str | None
-
-    def __init__(self, *, participant: str | None = ..., topic_id: str | None = ..., topic_name: str | None = ...) -> None: ...
 
 
 class V2StaTopicsDetectedTopicTopicsDetectedMessage(Model):
@@ -206,14 +168,10 @@ class V2StaTopicsDetectedTopicTopicsDetectedMessage(Model):
     topics: list[V2StaTopicsDetectedTopicTopicDetected] | None
     participants: list[V2StaTopicsDetectedTopicParticipant] | None
 
-    def __init__(self, *, conversation_id: str | None = ..., communication_id: str | None = ..., recording_id: str | None = ..., transcript_id: str | None = ..., media_type: str | None = ..., program_id: str | None = ..., topics: list[V2StaTopicsDetectedTopicTopicDetected] | None = ..., participants: list[V2StaTopicsDetectedTopicParticipant] | None = ...) -> None: ...
-
 
 class V2WebMessagingUndeliveredMessageTopicMessage(Model):
     id: str | None
     event_time_ms: int | None
-
-    def __init__(self, *, id: str | None = ..., event_time_ms: int | None = ...) -> None: ...
 
 
 class V2WebMessagingUndeliveredMessageTopicWebMessagingUndeliveredMessageEventBody(Model):
@@ -226,8 +184,6 @@ class V2WebMessagingUndeliveredMessageTopicWebMessagingUndeliveredMessageEventBo
     messages: list[V2WebMessagingUndeliveredMessageTopicMessage] | None
     event_time_ms: int | None
 
-    def __init__(self, *, conversation_id: str | None = ..., deployment_id: str | None = ..., participant_id: str | None = ..., external_contact_id: str | None = ..., communication_id: str | None = ..., session_expiry: int | None = ..., messages: list[V2WebMessagingUndeliveredMessageTopicMessage] | None = ..., event_time_ms: int | None = ...) -> None: ...
-
 
 class V2WemEngagementCelebrationUpdatesTopicContestCompleteData(Model):
     date_end: str | None
@@ -236,22 +192,16 @@ class V2WemEngagementCelebrationUpdatesTopicContestCompleteData(Model):
     prizes: list[V2WemEngagementCelebrationUpdatesTopicContestPrizes] | None
     winners: list[V2WemEngagementCelebrationUpdatesTopicContestWinners] | None
 
-    def __init__(self, *, date_end: str | None = ..., anonymization: str | None = ..., metrics: list[V2WemEngagementCelebrationUpdatesTopicContestMetrics] | None = ..., prizes: list[V2WemEngagementCelebrationUpdatesTopicContestPrizes] | None = ..., winners: list[V2WemEngagementCelebrationUpdatesTopicContestWinners] | None = ...) -> None: ...
-
 
 class V2WemEngagementCelebrationUpdatesTopicContestMetrics(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class V2WemEngagementCelebrationUpdatesTopicContestPrizes(Model):
     tier: int | None
     name: str | None
     image_id: str | None
-
-    def __init__(self, *, tier: int | None = ..., name: str | None = ..., image_id: str | None = ...) -> None: ...
 
 
 class V2WemEngagementCelebrationUpdatesTopicContestWinners(Model):
@@ -260,20 +210,14 @@ class V2WemEngagementCelebrationUpdatesTopicContestWinners(Model):
     contest_score: V2WemEngagementCelebrationUpdatesTopicContestWinnersScore | None
     users: list[V2WemEngagementCelebrationUpdatesTopicContestWinnersUsers] | None
 
-    def __init__(self, *, tier: int | None = ..., winners_count: int | None = ..., contest_score: V2WemEngagementCelebrationUpdatesTopicContestWinnersScore | None = ..., users: list[V2WemEngagementCelebrationUpdatesTopicContestWinnersUsers] | None = ...) -> None: ...
-
 
 class V2WemEngagementCelebrationUpdatesTopicContestWinnersScore(Model):
     score: float | None
-
-    def __init__(self, *, score: float | None = ...) -> None: ...
 
 
 class V2WemEngagementCelebrationUpdatesTopicContestWinnersUsers(Model):
     id: str | None
     rank: int | None
-
-    def __init__(self, *, id: str | None = ..., rank: int | None = ...) -> None: ...
 
 
 class V2WemEngagementCelebrationUpdatesTopicEngagementCelebration(Model):
@@ -286,21 +230,15 @@ class V2WemEngagementCelebrationUpdatesTopicEngagementCelebration(Model):
     note: str | None
     source_entity: V2WemEngagementCelebrationUpdatesTopicSourceEntity | None
 
-    def __init__(self, *, id: str | None = ..., recipient: V2WemEngagementCelebrationUpdatesTopicUserId | None = ..., created_by: V2WemEngagementCelebrationUpdatesTopicUserId | None = ..., date_created: str | None = ..., type: str | None = ..., title: str | None = ..., note: str | None = ..., source_entity: V2WemEngagementCelebrationUpdatesTopicSourceEntity | None = ...) -> None: ...
-
 
 class V2WemEngagementCelebrationUpdatesTopicSourceEntity(Model):
     id: str | None
     type: str | None
     contest_complete_data: V2WemEngagementCelebrationUpdatesTopicContestCompleteData | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., contest_complete_data: V2WemEngagementCelebrationUpdatesTopicContestCompleteData | None = ...) -> None: ...
-
 
 class V2WemEngagementCelebrationUpdatesTopicUserId(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class V2WfmAgentOpportunityTopicAgentOpportunityNotification(Model):
@@ -324,8 +262,6 @@ class V2WfmAgentOpportunityTopicAgentOpportunityNotification(Model):
     review_note: str | None
     remaining_spaces: int | None
 
-    def __init__(self, *, id: str | None = ..., business_unit_id: str | None = ..., organization_id: str | None = ..., agent_ids: list[str] | None = ..., opportunity_start_date: str | None = ..., opportunity_end_date: str | None = ..., open_date: str | None = ..., approval_type: str | None = ..., length_minutes: int | None = ..., deadline_date: str | None = ..., activity_code_id: str | None = ..., name: str | None = ..., description: str | None = ..., closed_date: str | None = ..., status: str | None = ..., event_type: str | None = ..., denial_code: str | None = ..., review_note: str | None = ..., remaining_spaces: int | None = ...) -> None: ...
-
 
 class V2WfmContinuousForecastSessionEventContinuousForecastSessionNotification(Model):
     session_id: str | None
@@ -334,16 +270,12 @@ class V2WfmContinuousForecastSessionEventContinuousForecastSessionNotification(M
     error_code: str | None
     forecast_data_state: str | None
 
-    def __init__(self, *, session_id: str | None = ..., last_successful_session_id: str | None = ..., state: str | None = ..., error_code: str | None = ..., forecast_data_state: str | None = ...) -> None: ...
-
 
 class V2WfmMainForecastExportForecastEventMainForecastErrorBody(Model):
     status: int | None
     code: str | None
     message: str | None
     message_params: dict[str, str] | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
 
 
 class V2WfmMainForecastExportForecastEventMainForecastExportNotification(Model):
@@ -354,16 +286,12 @@ class V2WfmMainForecastExportForecastEventMainForecastExportNotification(Model):
     download_url: str | None
     error: V2WfmMainForecastExportForecastEventMainForecastErrorBody | None
 
-    def __init__(self, *, export_type: str | None = ..., business_unit_id: str | None = ..., id: str | None = ..., status: str | None = ..., download_url: str | None = ..., error: V2WfmMainForecastExportForecastEventMainForecastErrorBody | None = ...) -> None: ...
-
 
 class V2WfmMainForecastExportHistoricalEventMainForecastErrorBody(Model):
     status: int | None
     code: str | None
     message: str | None
     message_params: dict[str, str] | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
 
 
 class V2WfmMainForecastExportHistoricalEventMainForecastExportNotification(Model):
@@ -374,16 +302,12 @@ class V2WfmMainForecastExportHistoricalEventMainForecastExportNotification(Model
     download_url: str | None
     error: V2WfmMainForecastExportHistoricalEventMainForecastErrorBody | None
 
-    def __init__(self, *, export_type: str | None = ..., business_unit_id: str | None = ..., id: str | None = ..., status: str | None = ..., download_url: str | None = ..., error: V2WfmMainForecastExportHistoricalEventMainForecastErrorBody | None = ...) -> None: ...
-
 
 class V2WfmMainForecastExportSnapshotEventMainForecastErrorBody(Model):
     status: int | None
     code: str | None
     message: str | None
     message_params: dict[str, str] | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
 
 
 class V2WfmMainForecastExportSnapshotEventMainForecastExportNotification(Model):
@@ -393,8 +317,6 @@ class V2WfmMainForecastExportSnapshotEventMainForecastExportNotification(Model):
     status: str | None
     download_url: str | None
     error: V2WfmMainForecastExportSnapshotEventMainForecastErrorBody | None
-
-    def __init__(self, *, export_type: str | None = ..., business_unit_id: str | None = ..., id: str | None = ..., status: str | None = ..., download_url: str | None = ..., error: V2WfmMainForecastExportSnapshotEventMainForecastErrorBody | None = ...) -> None: ...
 
 
 class V2WfmOpportunityTopicOpportunityNotification(Model):
@@ -421,21 +343,15 @@ class V2WfmOpportunityTopicOpportunityNotification(Model):
     denied_count: int | None
     remaining_spaces: int | None
 
-    def __init__(self, *, id: str | None = ..., business_unit_id: str | None = ..., organization_id: str | None = ..., opportunity_start_date: str | None = ..., opportunity_end_date: str | None = ..., open_date: str | None = ..., approval_type: str | None = ..., length_minutes: int | None = ..., deadline_date: str | None = ..., activity_code_id: str | None = ..., name: str | None = ..., description: str | None = ..., created_date: str | None = ..., published_date: str | None = ..., closed_date: str | None = ..., status: str | None = ..., event_type: str | None = ..., pending_count: int | None = ..., withdrawn_count: int | None = ..., approved_count: int | None = ..., denied_count: int | None = ..., remaining_spaces: int | None = ...) -> None: ...
-
 
 class V3KnowledgeSearchClientApplication(Model):
     type: str | None
     bot_flow: AddressableEntityRef | None
     assistant: AddressableEntityRef | None
 
-    def __init__(self, *, type: str | None = ..., bot_flow: AddressableEntityRef | None = ..., assistant: AddressableEntityRef | None = ...) -> None: ...
-
 
 class V3KnowledgeSearchPreviewClientApplication(Model):
     type: str | None
-
-    def __init__(self, *, type: str | None = ...) -> None: ...
 
 
 class V3SourceCreateRequest(Model):
@@ -445,8 +361,6 @@ class V3SourceCreateRequest(Model):
     trigger_type: str | None
     schedule_settings: V3SourceScheduleSettings | None
     filters: V3SourceFilter | None
-
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., connection_id: str | None = ..., trigger_type: str | None = ..., schedule_settings: V3SourceScheduleSettings | None = ..., filters: V3SourceFilter | None = ...) -> None: ...
 
 
 class V3SourceDetailedResponse(Model):
@@ -466,13 +380,9 @@ class V3SourceDetailedResponse(Model):
     filter_details: V3SourceFilterDetails | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., connection_id: str | None = ..., type: str | None = ..., trigger_type: str | None = ..., status: str | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., last_sync: V3SourceLastSynchronization | None = ..., schedule_settings: V3SourceScheduleSettings | None = ..., filters: V3SourceFilter | None = ..., filter_details: V3SourceFilterDetails | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class V3SourceExpandableListing(Model):
     entities: list[V3SourceExpandableListResponse] | None
-
-    def __init__(self, *, entities: list[V3SourceExpandableListResponse] | None = ...) -> None: ...
 
 
 class V3SourceExpandableListResponse(Model):
@@ -490,8 +400,6 @@ class V3SourceExpandableListResponse(Model):
     connection: ConnectionResponse | None
     error: ErrorBody | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., connection_id: str | None = ..., type: str | None = ..., trigger_type: str | None = ..., status: str | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., last_sync: V3SourceLastSynchronization | None = ..., connection: ConnectionResponse | None = ..., error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class V3SourceExpandableResponse(Model):
@@ -513,11 +421,7 @@ class V3SourceExpandableResponse(Model):
     error: ErrorBody | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., connection_id: str | None = ..., type: str | None = ..., trigger_type: str | None = ..., status: str | None = ..., created_by: UserReference | None = ..., modified_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., last_sync: V3SourceLastSynchronization | None = ..., schedule_settings: V3SourceScheduleSettings | None = ..., filters: V3SourceFilter | None = ..., filter_details: V3SourceFilterDetails | None = ..., connection: ConnectionResponse | None = ..., error: ErrorBody | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class V3SourceFilter(Model):
     site: str | None
     folders: list[str] | None
-
-    def __init__(self, *, site: str | None = ..., folders: list[str] | None = ...) -> None: ...

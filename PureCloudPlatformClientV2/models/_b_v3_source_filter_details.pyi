@@ -28,15 +28,11 @@ class V3SourceFilterDetails(Model):
     site: V3SourceSiteDetails | None
     folders: list[V3SourceFolderDetails] | None
 
-    def __init__(self, *, site: V3SourceSiteDetails | None = ..., folders: list[V3SourceFolderDetails] | None = ...) -> None: ...
-
 
 class V3SourceFolderDetails(Model):
     id: str | None
     name: str | None
     full_path: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., full_path: str | None = ...) -> None: ...
 
 
 class V3SourceLastSynchronization(Model):
@@ -52,28 +48,20 @@ class V3SourceLastSynchronization(Model):
     ingestion_status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., date_source_interval_start: _dt.datetime | None = ..., date_source_interval_end: _dt.datetime | None = ..., trigger_type: str | None = ..., status: str | None = ..., statistics: V3SynchronizationStatistics | None = ..., error: ErrorBody | None = ..., ingestion_status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class V3SourceRef(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class V3SourceScheduleSettings(Model):
     date_start: _dt.datetime | None
     period: int | None
 
-    def __init__(self, *, date_start: _dt.datetime | None = ..., period: int | None = ...) -> None: ...
-
 
 class V3SourceSiteDetails(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class V3SourceTagFilter(Model):
@@ -81,21 +69,15 @@ class V3SourceTagFilter(Model):
     any_of_groups: list[list[str]] | None
     none_of: list[str] | None
 
-    def __init__(self, *, all_of: list[str] | None = ..., any_of_groups: list[list[str]] | None = ..., none_of: list[str] | None = ...) -> None: ...
-
 
 class V3SourceUpdateRequest(Model):
     name: str | None
     trigger_type: str | None
     schedule_settings: V3SourceScheduleSettings | None
 
-    def __init__(self, *, name: str | None = ..., trigger_type: str | None = ..., schedule_settings: V3SourceScheduleSettings | None = ...) -> None: ...
-
 
 class V3StartManualSyncRequest(Model):
     type: str | None
-
-    def __init__(self, *, type: str | None = ...) -> None: ...
 
 
 class V3Synchronization(Model):
@@ -114,16 +96,12 @@ class V3Synchronization(Model):
     ingestion_status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., created_by: UserReference | None = ..., source: V3SourceRef | None = ..., date_start: _dt.datetime | None = ..., date_end: _dt.datetime | None = ..., date_source_interval_start: _dt.datetime | None = ..., date_source_interval_end: _dt.datetime | None = ..., trigger_type: str | None = ..., status: str | None = ..., statistics: V3SynchronizationStatistics | None = ..., error: ErrorBody | None = ..., ingestion_status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class V3SynchronizationDeletion(Model):
     file_id: str | None
     file_name: str | None
     synchronization: V3SynchronizationRef | None
     self_uri: str | None
-
-    def __init__(self, *, file_id: str | None = ..., file_name: str | None = ..., synchronization: V3SynchronizationRef | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class V3SynchronizationDeletionListing(Model):
@@ -132,14 +110,10 @@ class V3SynchronizationDeletionListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[V3SynchronizationDeletion] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class V3SynchronizationFileDeletionRequest(Model):
     file_id: str | None
     file_name: str | None
-
-    def __init__(self, *, file_id: str | None = ..., file_name: str | None = ...) -> None: ...
 
 
 class V3SynchronizationListing(Model):
@@ -148,28 +122,20 @@ class V3SynchronizationListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[V3Synchronization] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class V3SynchronizationRef(Model):
     id: str | None
     source: V3SourceRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., source: V3SourceRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class V3SynchronizationStatistics(Model):
     synchronized_item_count: int | None
     failed_item_count: int | None
 
-    def __init__(self, *, synchronized_item_count: int | None = ..., failed_item_count: int | None = ...) -> None: ...
-
 
 class V3SynchronizationUpdateRequest(Model):
     status: str | None
-
-    def __init__(self, *, status: str | None = ...) -> None: ...
 
 
 class V3SynchronizationUpload(Model):
@@ -179,8 +145,6 @@ class V3SynchronizationUpload(Model):
     synchronization: V3SynchronizationRef | None
     self_uri: str | None
 
-    def __init__(self, *, file_id: str | None = ..., file_name: str | None = ..., metadata: V3SynchronizationUploadMetadata | None = ..., synchronization: V3SynchronizationRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class V3SynchronizationUploadListing(Model):
     entities: list[V3SynchronizationUpload] | None
@@ -188,14 +152,10 @@ class V3SynchronizationUploadListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[V3SynchronizationUpload] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class V3SynchronizationUploadMetadata(Model):
     origin_uri: str | None
     tags: list[FabricTag] | None
-
-    def __init__(self, *, origin_uri: str | None = ..., tags: list[FabricTag] | None = ...) -> None: ...
 
 
 class V3SynchronizationUploadUrlRequest(Model):
@@ -204,8 +164,6 @@ class V3SynchronizationUploadUrlRequest(Model):
     content_type: str | None
     content_length: int | None
     metadata: V3SynchronizationUploadMetadata | None
-
-    def __init__(self, *, file_name: str | None = ..., content_md5: str | None = ..., content_type: str | None = ..., content_length: int | None = ..., metadata: V3SynchronizationUploadMetadata | None = ...) -> None: ...
 
 
 class V3SynchronizationUploadUrlResponse(Model):
@@ -217,27 +175,19 @@ class V3SynchronizationUploadUrlResponse(Model):
     headers: dict[str, str] | None
     self_uri: str | None
 
-    def __init__(self, *, file_id: str | None = ..., file_name: str | None = ..., metadata: V3SynchronizationUploadMetadata | None = ..., synchronization: V3SynchronizationRef | None = ..., url: str | None = ..., headers: dict[str, str] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class ValidateAddressRequest(Model):
     address: StreetAddress | None
-
-    def __init__(self, *, address: StreetAddress | None = ...) -> None: ...
 
 
 class ValidateAddressResponse(Model):
     valid: bool | None
     response: SubscriberResponse | None
 
-    def __init__(self, *, valid: bool | None = ..., response: SubscriberResponse | None = ...) -> None: ...
-
 
 class ValidateAgentUnavailableTimesRequest(Model):
     validation_week_date: _dt.date | None
     unavailable_times: list[UpdateUnavailableTime] | None
-
-    def __init__(self, *, validation_week_date: _dt.date | None = ..., unavailable_times: list[UpdateUnavailableTime] | None = ...) -> None: ...
 
 
 class ValidateAgentUnavailableTimesResponse(Model):
@@ -245,33 +195,23 @@ class ValidateAgentUnavailableTimesResponse(Model):
     status: str | None
     result: UnavailableTimesValidationResult | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., result: UnavailableTimesValidationResult | None = ...) -> None: ...
-
 
 class ValidateAssignUsers(Model):
     members_to_assign: list[str] | None
 
-    def __init__(self, *, members_to_assign: list[str] | None = ...) -> None: ...
-
 
 class ValidateDetails(Model):
     flow: ArchitectFlowReference | None
-
-    def __init__(self, *, flow: ArchitectFlowReference | None = ...) -> None: ...
 
 
 class ValidateVerifierRequest(Model):
     enable: bool | None
     token: str | None
 
-    def __init__(self, *, enable: bool | None = ..., token: str | None = ...) -> None: ...
-
 
 class ValidateWorkPlanMessages(Model):
     violation_messages: list[WorkPlanConfigurationViolationMessage] | None
     constraint_conflict_message: ConstraintConflictMessage | None
-
-    def __init__(self, *, violation_messages: list[WorkPlanConfigurationViolationMessage] | None = ..., constraint_conflict_message: ConstraintConflictMessage | None = ...) -> None: ...
 
 
 class ValidateWorkPlanResponse(Model):
@@ -279,28 +219,20 @@ class ValidateWorkPlanResponse(Model):
     valid: bool | None
     messages: ValidateWorkPlanMessages | None
 
-    def __init__(self, *, work_plan: WorkPlanReference | None = ..., valid: bool | None = ..., messages: ValidateWorkPlanMessages | None = ...) -> None: ...
-
 
 class ValidationError(Model):
     line_number: int | None
     message: str | None
 
-    def __init__(self, *, line_number: int | None = ..., message: str | None = ...) -> None: ...
-
 
 class ValidationErrorListing(Model):
     entities: list[ValidationErrorResponse] | None
-
-    def __init__(self, *, entities: list[ValidationErrorResponse] | None = ...) -> None: ...
 
 
 class ValidationErrorResponse(Model):
     message: str | None
     error_type: str | None
     arguments: dict[str, str] | None
-
-    def __init__(self, *, message: str | None = ..., error_type: str | None = ..., arguments: dict[str, str] | None = ...) -> None: ...
 
 
 class ValidationLimits(Model):
@@ -311,68 +243,46 @@ class ValidationLimits(Model):
     minimum: MinLength | None
     maximum: MaxLength | None
 
-    def __init__(self, *, min_length: MinLength | None = ..., max_length: MaxLength | None = ..., min_items: MinLength | None = ..., max_items: MaxLength | None = ..., minimum: MinLength | None = ..., maximum: MaxLength | None = ...) -> None: ...
-
 
 class ValidationResult(Model):
     separator_valid: bool | None
     file_encoding_valid: bool | None
     errors: list[ValidationError] | None
 
-    def __init__(self, *, separator_valid: bool | None = ..., file_encoding_valid: bool | None = ..., errors: list[ValidationError] | None = ...) -> None: ...
-
 
 class ValidationServiceAsyncResponse(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class ValidationServiceRequest(Model):
     date_import_ended: _dt.datetime | None
     upload_key: str | None
 
-    def __init__(self, *, date_import_ended: _dt.datetime | None = ..., upload_key: str | None = ...) -> None: ...
-
 
 class ValueWrapperActivityCodeStyle(Model):
     value: ActivityCodeStyle | None
-
-    def __init__(self, *, value: ActivityCodeStyle | None = ...) -> None: ...
 
 
 class ValueWrapperActivityPlanServiceGoalImpactOverrides(Model):
     value: ActivityPlanServiceGoalImpactOverrides | None
 
-    def __init__(self, *, value: ActivityPlanServiceGoalImpactOverrides | None = ...) -> None: ...
-
 
 class ValueWrapperBuShortTermForecastReference(Model):
     value: BuShortTermForecastReference | None
-
-    def __init__(self, *, value: BuShortTermForecastReference | None = ...) -> None: ...
 
 
 class ValueWrapperCapacityPlanImportedForecastRequest(Model):
     value: CapacityPlanImportedForecastRequest | None
 
-    def __init__(self, *, value: CapacityPlanImportedForecastRequest | None = ...) -> None: ...
-
 
 class ValueWrapperDate(Model):
     value: _dt.datetime | None
-
-    def __init__(self, *, value: _dt.datetime | None = ...) -> None: ...
 
 
 class ValueWrapperGroupSettings(Model):
     value: GroupSettings | None
 
-    def __init__(self, *, value: GroupSettings | None = ...) -> None: ...
-
 
 class ValueWrapperHrisTimeOffType(Model):
     value: HrisTimeOffType | None
-
-    def __init__(self, *, value: HrisTimeOffType | None = ...) -> None: ...

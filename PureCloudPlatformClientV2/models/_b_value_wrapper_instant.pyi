@@ -35,49 +35,33 @@ from ._b_workspace_create import Wrapup
 class ValueWrapperInstant(Model):
     value: _dt.datetime | None
 
-    def __init__(self, *, value: _dt.datetime | None = ...) -> None: ...
-
 
 class ValueWrapperInteger(Model):
     value: int | None
-
-    def __init__(self, *, value: int | None = ...) -> None: ...
 
 
 class ValueWrapperLocalDate(Model):
     value: _dt.date | None
 
-    def __init__(self, *, value: _dt.date | None = ...) -> None: ...
-
 
 class ValueWrapperMonthlyPlanningPeriodSettings(Model):
     value: MonthlyPlanningPeriodSettings | None
-
-    def __init__(self, *, value: MonthlyPlanningPeriodSettings | None = ...) -> None: ...
 
 
 class ValueWrapperPlanningPeriodSettings(Model):
     value: PlanningPeriodSettings | None
 
-    def __init__(self, *, value: PlanningPeriodSettings | None = ...) -> None: ...
-
 
 class ValueWrapperShiftTradeTargetRequestItem(Model):
     value: ShiftTradeTargetRequestItem | None
-
-    def __init__(self, *, value: ShiftTradeTargetRequestItem | None = ...) -> None: ...
 
 
 class ValueWrapperString(Model):
     value: str | None
 
-    def __init__(self, *, value: str | None = ...) -> None: ...
-
 
 class ValueWrapperUserSearchRule(Model):
     value: UserSearchRule | None
-
-    def __init__(self, *, value: UserSearchRule | None = ...) -> None: ...
 
 
 class Variable(Model):
@@ -90,8 +74,6 @@ class Variable(Model):
     list_variables: list[Variable] | None
     custom_conversation_attributes: list[ConversationAttribute] | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., scope: str | None = ..., description: str | None = ..., validation: _t.Any | None = ..., list_values: _t.Any | None = ..., list_variables: list[Variable] | None = ..., custom_conversation_attributes: list[ConversationAttribute] | None = ...) -> None: ...
-
 
 class VariableValidation(Model):
     pass
@@ -100,8 +82,6 @@ class VariableValidation(Model):
 class VerificationResult(Model):
     status: str | None
     records: list[Record] | None
-
-    def __init__(self, *, status: str | None = ..., records: list[Record] | None = ...) -> None: ...
 
 
 class Verifier(Model):
@@ -113,15 +93,11 @@ class Verifier(Model):
     default: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., enabled: bool | None = ..., credential: Credential | None = ..., default: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class VerifierEntityListing(Model):
     total: int | None
     entities: list[Verifier] | None
     self_uri: str | None
-
-    def __init__(self, *, total: int | None = ..., entities: list[Verifier] | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class Video(Model):
@@ -145,22 +121,16 @@ class Video(Model):
     after_call_work: AfterCallWork | None
     after_call_work_required: bool | None
 
-    def __init__(self, *, state: str | None = ..., initial_state: str | None = ..., id: str | None = ..., context: str | None = ..., audio_muted: bool | None = ..., video_muted: bool | None = ..., sharing_screen: bool | None = ..., peer_count: int | None = ..., disconnect_type: str | None = ..., start_alerting_time: _dt.datetime | None = ..., connected_time: _dt.datetime | None = ..., disconnected_time: _dt.datetime | None = ..., provider: str | None = ..., peer_id: str | None = ..., msids: list[str] | None = ..., pcSelf: Address | None = ..., wrapup: Wrapup | None = ..., after_call_work: AfterCallWork | None = ..., after_call_work_required: bool | None = ...) -> None: ...
-
 
 class VideoConferenceDetails(Model):
     conference_id: str | None
     conversation_id: str | None
     participant_info: ParticipantInfo | None
 
-    def __init__(self, *, conference_id: str | None = ..., conversation_id: str | None = ..., participant_info: ParticipantInfo | None = ...) -> None: ...
-
 
 class VideoConferenceUpdateTopicParticipantInfo(Model):
     active_participant_count: int | None
     version: int | None
-
-    def __init__(self, *, active_participant_count: int | None = ..., version: int | None = ...) -> None: ...
 
 
 class VideoConferenceUpdateTopicVideoConference(Model):
@@ -168,16 +138,12 @@ class VideoConferenceUpdateTopicVideoConference(Model):
     conference_id: str | None
     participant_info: VideoConferenceUpdateTopicParticipantInfo | None
 
-    def __init__(self, *, conversation_id: str | None = ..., conference_id: str | None = ..., participant_info: VideoConferenceUpdateTopicParticipantInfo | None = ...) -> None: ...
-
 
 class VideoSettings(Model):
     enabled: bool | None
     channels: list[str] | None
     agent: AgentVideoSettings | None
     user: UserVideoSettings | None
-
-    def __init__(self, *, enabled: bool | None = ..., channels: list[str] | None = ..., agent: AgentVideoSettings | None = ..., user: UserVideoSettings | None = ...) -> None: ...
 
 
 class ViewFilter(Model):
@@ -430,14 +396,10 @@ class ViewFilter(Model):
     takeover: bool | None
     social_post_types: list[str] | None
 
-    def __init__(self, *, media_types: list[str] | None = ..., queue_ids: list[str] | None = ..., skill_ids: list[str] | None = ..., assigned_skill_ids: list[str] | None = ..., skill_groups: list[str] | None = ..., language_ids: list[str] | None = ..., assigned_language_ids: list[str] | None = ..., language_groups: list[str] | None = ..., directions: list[str] | None = ..., originating_directions: list[str] | None = ..., wrap_up_codes: list[str] | None = ..., dnis_list: list[str] | None = ..., session_dnis_list: list[str] | None = ..., filter_queues_by_user_ids: list[str] | None = ..., filter_users_by_queue_ids: list[str] | None = ..., user_ids: list[str] | None = ..., management_unit_ids: list[str] | None = ..., address_tos: list[str] | None = ..., address_froms: list[str] | None = ..., outbound_campaign_ids: list[str] | None = ..., outbound_contact_list_ids: list[str] | None = ..., contact_ids: list[str] | None = ..., external_contact_ids: list[str] | None = ..., external_org_ids: list[str] | None = ..., ani_list: list[str] | None = ..., durations_milliseconds: list[NumericRange] | None = ..., acd_durations_milliseconds: list[NumericRange] | None = ..., talk_durations_milliseconds: list[NumericRange] | None = ..., acw_durations_milliseconds: list[NumericRange] | None = ..., handle_durations_milliseconds: list[NumericRange] | None = ..., hold_durations_milliseconds: list[NumericRange] | None = ..., abandon_durations_milliseconds: list[NumericRange] | None = ..., evaluation_score: NumericRange | None = ..., evaluation_critical_score: NumericRange | None = ..., evaluation_form_ids: list[str] | None = ..., evaluated_agent_ids: list[str] | None = ..., evaluator_ids: list[str] | None = ..., transferred: bool | None = ..., abandoned: bool | None = ..., answered: bool | None = ..., message_types: list[str] | None = ..., division_ids: list[str] | None = ..., survey_form_ids: list[str] | None = ..., survey_total_score: NumericRange | None = ..., survey_nps_score: NumericRange | None = ..., mos: NumericRange | None = ..., survey_question_group_score: NumericRange | None = ..., survey_promoter_score: NumericRange | None = ..., survey_form_context_ids: list[str] | None = ..., conversation_ids: list[str] | None = ..., sip_call_ids: list[str] | None = ..., is_ended: bool | None = ..., is_surveyed: bool | None = ..., survey_scores: list[NumericRange] | None = ..., promoter_scores: list[NumericRange] | None = ..., is_campaign: bool | None = ..., survey_statuses: list[str] | None = ..., conversation_properties: ConversationProperties | None = ..., is_blind_transferred: bool | None = ..., is_consulted: bool | None = ..., is_consult_transferred: bool | None = ..., remote_participants: list[str] | None = ..., flow_ids: list[str] | None = ..., flow_outcome_ids: list[str] | None = ..., flow_outcome_values: list[str] | None = ..., flow_destination_types: list[str] | None = ..., flow_disconnect_reasons: list[str] | None = ..., flow_types: list[str] | None = ..., flow_entry_types: list[str] | None = ..., flow_entry_reasons: list[str] | None = ..., flow_versions: list[str] | None = ..., group_ids: list[str] | None = ..., has_journey_customer_id: bool | None = ..., has_journey_action_map_id: bool | None = ..., has_journey_visit_id: bool | None = ..., has_media: bool | None = ..., role_ids: list[str] | None = ..., reports_tos: list[str] | None = ..., location_ids: list[str] | None = ..., flow_out_types: list[str] | None = ..., provider_list: list[str] | None = ..., callback_number_list: list[str] | None = ..., callback_interval: str | None = ..., used_routing_types: list[str] | None = ..., requested_routing_types: list[str] | None = ..., has_agent_assist_id: bool | None = ..., transcripts: list[Transcripts] | None = ..., transcript_languages: list[str] | None = ..., participant_purposes: list[str] | None = ..., show_first_queue: bool | None = ..., team_ids: list[str] | None = ..., filter_users_by_team_ids: list[str] | None = ..., journey_action_map_ids: list[str] | None = ..., journey_outcome_ids: list[str] | None = ..., journey_segment_ids: list[str] | None = ..., journey_action_map_types: list[str] | None = ..., development_role_list: list[str] | None = ..., development_type_list: list[str] | None = ..., development_status_list: list[str] | None = ..., development_module_ids: list[str] | None = ..., development_activity_overdue: bool | None = ..., customer_sentiment_score: NumericRange | None = ..., customer_sentiment_trend: NumericRange | None = ..., flow_transfer_targets: list[str] | None = ..., development_name: str | None = ..., topic_ids: list[str] | None = ..., external_tags: list[str] | None = ..., is_not_responding: bool | None = ..., is_authenticated: bool | None = ..., bot_ids: list[str] | None = ..., bot_versions: list[str] | None = ..., bot_message_types: list[str] | None = ..., bot_provider_list: list[str] | None = ..., bot_product_list: list[str] | None = ..., bot_recognition_failure_reason_list: list[str] | None = ..., bot_intent_list: list[str] | None = ..., bot_final_intent_list: list[str] | None = ..., bot_slot_list: list[str] | None = ..., bot_result_list: list[str] | None = ..., blocked_reasons: list[str] | None = ..., is_recorded: bool | None = ..., has_evaluation: bool | None = ..., has_scored_evaluation: bool | None = ..., email_delivery_status_list: list[str] | None = ..., is_agent_owned_callback: bool | None = ..., agent_callback_owner_ids: list[str] | None = ..., transcript_topics: list[TranscriptTopics] | None = ..., journey_frequency_cap_reasons: list[str] | None = ..., journey_blocking_action_map_ids: list[str] | None = ..., journey_action_target_ids: list[str] | None = ..., journey_blocking_schedule_group_ids: list[str] | None = ..., journey_blocking_emergency_schedule_group_ids: list[str] | None = ..., journey_url_equal_conditions: list[str] | None = ..., journey_url_not_equal_conditions: list[str] | None = ..., journey_url_starts_with_conditions: list[str] | None = ..., journey_url_ends_with_conditions: list[str] | None = ..., journey_url_contains_any_conditions: list[str] | None = ..., journey_url_not_contains_any_conditions: list[str] | None = ..., journey_url_contains_all_conditions: list[str] | None = ..., journey_url_not_contains_all_conditions: list[str] | None = ..., flow_milestone_ids: list[str] | None = ..., is_assessment_passed: bool | None = ..., conversation_initiators: list[str] | None = ..., has_customer_participated: bool | None = ..., is_acd_interaction: bool | None = ..., has_fax: bool | None = ..., data_action_ids: list[str] | None = ..., action_category_name: str | None = ..., integration_ids: list[str] | None = ..., response_statuses: list[str] | None = ..., available_dashboard: str | None = ..., favourite_dashboard: bool | None = ..., my_dashboard: bool | None = ..., station_errors: list[str] | None = ..., canonical_contact_ids: list[str] | None = ..., alert_rule_ids: list[str] | None = ..., evaluation_form_context_ids: list[str] | None = ..., evaluation_statuses: list[str] | None = ..., workbin_ids: list[str] | None = ..., worktype_ids: list[str] | None = ..., workitem_ids: list[str] | None = ..., workitem_assignee_ids: list[str] | None = ..., workitem_statuses: list[str] | None = ..., is_analyzed_for_sensitive_data: bool | None = ..., has_sensitive_data: bool | None = ..., has_pci_data: bool | None = ..., has_pii_data: bool | None = ..., sub_path: str | None = ..., user_state: str | None = ..., is_cleared_by_customer: bool | None = ..., evaluation_assignee_ids: list[str] | None = ..., evaluation_assigned: bool | None = ..., assistant_ids: list[str] | None = ..., knowledge_base_ids: list[str] | None = ..., is_parked: bool | None = ..., agent_empathy_score: NumericRange | None = ..., survey_types: list[str] | None = ..., survey_response_statuses: list[str] | None = ..., bot_flow_types: list[str] | None = ..., agent_talk_duration_milliseconds: list[NumericRange] | None = ..., customer_talk_duration_milliseconds: list[NumericRange] | None = ..., overtalk_duration_milliseconds: list[NumericRange] | None = ..., silence_duration_milliseconds: list[NumericRange] | None = ..., acd_duration_milliseconds: list[NumericRange] | None = ..., ivr_duration_milliseconds: list[NumericRange] | None = ..., other_duration_milliseconds: list[NumericRange] | None = ..., agent_talk_percentage: NumericRange | None = ..., customer_talk_percentage: NumericRange | None = ..., overtalk_percentage: NumericRange | None = ..., silence_percentage: NumericRange | None = ..., acd_percentage: NumericRange | None = ..., ivr_percentage: NumericRange | None = ..., other_percentage: NumericRange | None = ..., overtalk_instances: NumericRange | None = ..., is_screen_recorded: bool | None = ..., screen_monitor_user_ids: list[str] | None = ..., dashboard_state: str | None = ..., dashboard_type: str | None = ..., dashboard_access_filter: str | None = ..., transcript_duration_milliseconds: list[NumericRange] | None = ..., workitems_statuses: list[WorkitemStatusFilter] | None = ..., social_countries: list[str] | None = ..., social_languages: list[str] | None = ..., social_channels: list[str] | None = ..., social_sentiment_category: list[str] | None = ..., social_topic_ids: list[str] | None = ..., social_ingestion_rule_ids: list[str] | None = ..., social_conversation_created: bool | None = ..., social_content_type: list[str] | None = ..., social_keywords: list[SocialKeyword] | None = ..., social_post_escalated: bool | None = ..., social_classifications: list[str] | None = ..., filter_users_by_manager_ids: list[str] | None = ..., slideshow_ids: list[str] | None = ..., conferenced: bool | None = ..., video: bool | None = ..., linked_interaction: bool | None = ..., recommendation_sources: list[str] | None = ..., evaluation_role: str | None = ..., comparison_queue_ids: list[str] | None = ..., view_metrics: list[str] | None = ..., timeline_categories: list[str] | None = ..., acw: bool | None = ..., segment_types: list[str] | None = ..., program_ids: list[str] | None = ..., category_ids: list[str] | None = ..., delivery_pushed: bool | None = ..., social_ratings: list[float] | None = ..., virtual_agent_ids: list[str] | None = ..., empathy_score_categories: list[str] | None = ..., sentiment_score_categories: list[str] | None = ..., sentiment_trend_categories: list[str] | None = ..., content_moderation_flags: list[str] | None = ..., social_source_types: list[str] | None = ..., social_follower_range: SocialNumericRange | None = ..., social_verification_status: bool | None = ..., social_engagement_likes: NumericRange | None = ..., social_engagement_shares: NumericRange | None = ..., social_engagement_comments: NumericRange | None = ..., social_engagement_views: NumericRange | None = ..., social_engagement_saves: NumericRange | None = ..., social_engagement_reposts: NumericRange | None = ..., session_expired: bool | None = ..., screen_monitored: bool | None = ..., engagement_sources: list[str] | None = ..., is_snippet_recorded: bool | None = ..., takeover: bool | None = ..., social_post_types: list[str] | None = ...) -> None: ...
-
 
 class VisibilityCondition(Model):
     combining_operation: str | None
     predicates: list[_t.Any] | None
-
-    def __init__(self, *, combining_operation: str | None = ..., predicates: list[_t.Any] | None = ...) -> None: ...
 
 
 class VmPairingInfo(Model):
@@ -446,22 +408,16 @@ class VmPairingInfo(Model):
     auth_token: str | None
     org_id: str | None
 
-    def __init__(self, *, meta_data: MetaData | None = ..., edge_id: str | None = ..., auth_token: str | None = ..., org_id: str | None = ...) -> None: ...
-
 
 class Voicemail(Model):
     id: str | None
     upload_status: str | None
-
-    def __init__(self, *, id: str | None = ..., upload_status: str | None = ...) -> None: ...
 
 
 class VoicemailCopyRecord(Model):
     user: User | None
     group: Group | None
     date: _dt.datetime | None
-
-    def __init__(self, *, user: User | None = ..., group: Group | None = ..., date: _dt.datetime | None = ...) -> None: ...
 
 
 class VoicemailEndDetailEventTopicVoicemailEndEvent(Model):
@@ -483,8 +439,6 @@ class VoicemailEndDetailEventTopicVoicemailEndEvent(Model):
     conversation_external_organization_ids: list[str] | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., disconnect_type: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., user_id: str | None = ..., queue_id: str | None = ..., division_id: str | None = ..., voicemail_duration_ms: int | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class VoicemailGroupPolicy(Model):
     name: str | None
@@ -503,8 +457,6 @@ class VoicemailGroupPolicy(Model):
     interactive_response_required: bool | None
     include_group_number_in_user_caller_id_lists: bool | None
 
-    def __init__(self, *, name: str | None = ..., group: Group | None = ..., enabled: bool | None = ..., send_email_notifications: bool | None = ..., disable_email_pii: bool | None = ..., include_email_transcriptions: bool | None = ..., language_preference: str | None = ..., email_policy: GroupEmailPolicy | None = ..., rotate_calls_secs: int | None = ..., stop_ringing_after_rotations: int | None = ..., overflow_group_id: str | None = ..., group_alert_type: str | None = ..., interactive_response_prompt_id: str | None = ..., interactive_response_required: bool | None = ..., include_group_number_in_user_caller_id_lists: bool | None = ...) -> None: ...
-
 
 class VoicemailMailboxInfo(Model):
     id: str | None
@@ -521,16 +473,12 @@ class VoicemailMailboxInfo(Model):
     oldest_read_date: _dt.datetime | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., owner_type: str | None = ..., usage_size_bytes: int | None = ..., total_count: int | None = ..., unread_count: int | None = ..., deleted_count: int | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ..., newest_unread_date: _dt.datetime | None = ..., oldest_unread_date: _dt.datetime | None = ..., newest_read_date: _dt.datetime | None = ..., oldest_read_date: _dt.datetime | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class VoicemailMediaInfo(Model):
     id: str | None
     media_file_uri: str | None
     media_image_uri: str | None
     waveform_data: list[float] | None
-
-    def __init__(self, *, id: str | None = ..., media_file_uri: str | None = ..., media_image_uri: str | None = ..., waveform_data: list[float] | None = ...) -> None: ...
 
 
 class VoicemailMessage(Model):
@@ -556,8 +504,6 @@ class VoicemailMessage(Model):
     delete_retention_policy: VoicemailRetentionPolicy | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., conversation: Conversation | None = ..., read: bool | None = ..., audio_recording_duration_seconds: int | None = ..., audio_recording_size_bytes: int | None = ..., transcription: str | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ..., deleted_date: _dt.datetime | None = ..., caller_address: str | None = ..., caller_name: str | None = ..., caller_user: User | None = ..., deleted: bool | None = ..., note: str | None = ..., user: User | None = ..., group: Group | None = ..., queue: Queue | None = ..., copied_from: VoicemailCopyRecord | None = ..., copied_to: list[VoicemailCopyRecord] | None = ..., delete_retention_policy: VoicemailRetentionPolicy | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class VoicemailMessageEntityListing(Model):
     entities: list[VoicemailMessage] | None
@@ -571,20 +517,14 @@ class VoicemailMessageEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[VoicemailMessage] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class VoicemailMessagesTopicOwner(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class VoicemailMessagesTopicVoicemailCopyRecord(Model):
     user: VoicemailMessagesTopicOwner | None
     group: VoicemailMessagesTopicOwner | None
-
-    def __init__(self, *, user: VoicemailMessagesTopicOwner | None = ..., group: VoicemailMessagesTopicOwner | None = ...) -> None: ...
 
 
 class VoicemailMessagesTopicVoicemailMessage(Model):
@@ -605,8 +545,6 @@ class VoicemailMessagesTopicVoicemailMessage(Model):
     copied_from: VoicemailMessagesTopicVoicemailCopyRecord | None
     modified_date_string: str | None
 
-    def __init__(self, *, id: str | None = ..., read: bool | None = ..., audio_recording_duration_seconds: int | None = ..., audio_recording_size_bytes: int | None = ..., created_date: _dt.datetime | None = ..., modified_date: _dt.datetime | None = ..., created_date_string: str | None = ..., caller_address: str | None = ..., caller_name: str | None = ..., action: str | None = ..., note: str | None = ..., deleted: bool | None = ..., modified_by_user_id: str | None = ..., copied_to: list[VoicemailMessagesTopicVoicemailCopyRecord] | None = ..., copied_from: VoicemailMessagesTopicVoicemailCopyRecord | None = ..., modified_date_string: str | None = ...) -> None: ...
-
 
 class VoicemailOrganizationPolicy(Model):
     enabled: bool | None
@@ -621,14 +559,10 @@ class VoicemailOrganizationPolicy(Model):
     maximum_recording_time_seconds: int | None
     modified_date: _dt.datetime | None
 
-    def __init__(self, *, enabled: bool | None = ..., alert_timeout_seconds: int | None = ..., pin_configuration: PINConfiguration | None = ..., voicemail_extension: str | None = ..., pin_required: bool | None = ..., interactive_response_required: bool | None = ..., send_email_notifications: bool | None = ..., include_email_transcriptions: bool | None = ..., disable_email_pii: bool | None = ..., maximum_recording_time_seconds: int | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
-
 
 class VoicemailRetentionPolicy(Model):
     voicemail_retention_policy_type: str | None
     number_of_days: int | None
-
-    def __init__(self, *, voicemail_retention_policy_type: str | None = ..., number_of_days: int | None = ...) -> None: ...
 
 
 class VoicemailSearchCriteria(Model):
@@ -641,5 +575,3 @@ class VoicemailSearchCriteria(Model):
     date_format: str | None
     fields: list[str] | None
     type: str | None
-
-    def __init__(self, *, end_value: str | None = ..., values: list[str] | None = ..., start_value: str | None = ..., value: str | None = ..., operator: str | None = ..., group: list[VoicemailSearchCriteria] | None = ..., date_format: str | None = ..., fields: list[str] | None = ..., type: str | None = ...) -> None: ...

@@ -44,8 +44,6 @@ class VoicemailSearchRequest(Model):
     expand: list[str] | None
     query: list[VoicemailSearchCriteria] | None
 
-    def __init__(self, *, sort_order: str | None = ..., sort_by: str | None = ..., page_size: int | None = ..., page_number: int | None = ..., sort: list[SearchSort] | None = ..., expand: list[str] | None = ..., query: list[VoicemailSearchCriteria] | None = ...) -> None: ...
-
 
 class VoicemailsSearchResponse(Model):
     total: int | None
@@ -57,8 +55,6 @@ class VoicemailsSearchResponse(Model):
     next_page: str | None
     types: list[str] | None
     results: list[VoicemailMessage] | None
-
-    def __init__(self, *, total: int | None = ..., page_count: int | None = ..., page_size: int | None = ..., page_number: int | None = ..., previous_page: str | None = ..., current_page: str | None = ..., next_page: str | None = ..., types: list[str] | None = ..., results: list[VoicemailMessage] | None = ...) -> None: ...
 
 
 class VoicemailStartDetailEventTopicVoicemailStartEvent(Model):
@@ -78,8 +74,6 @@ class VoicemailStartDetailEventTopicVoicemailStartEvent(Model):
     conversation_external_organization_ids: list[str] | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., user_id: str | None = ..., queue_id: str | None = ..., division_id: str | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class VoicemailUserPolicy(Model):
     enabled: bool | None
@@ -87,8 +81,6 @@ class VoicemailUserPolicy(Model):
     pin: str | None
     modified_date: _dt.datetime | None
     send_email_notifications: bool | None
-
-    def __init__(self, *, enabled: bool | None = ..., alert_timeout_seconds: int | None = ..., pin: str | None = ..., modified_date: _dt.datetime | None = ..., send_email_notifications: bool | None = ...) -> None: ...
 
 
 class Void(Model):
@@ -101,21 +93,15 @@ class WaitlistPosition(Model):
     date: _dt.date | None
     waitlist_position: int | None
 
-    def __init__(self, *, time_off_request: TimeOffRequestReference | None = ..., time_off_limit: TimeOffLimitReference | None = ..., date: _dt.date | None = ..., waitlist_position: int | None = ...) -> None: ...
-
 
 class WaitlistPositionListing(Model):
     entities: list[WaitlistPosition] | None
-
-    def __init__(self, *, entities: list[WaitlistPosition] | None = ...) -> None: ...
 
 
 class Warning(Model):
     value: int | None
     range_type: str | None
     color: str | None
-
-    def __init__(self, *, value: int | None = ..., range_type: str | None = ..., color: str | None = ...) -> None: ...
 
 
 class WebActionEvent(Model):
@@ -132,8 +118,6 @@ class WebActionEvent(Model):
     ip_organization: str | None
     mkt_campaign: JourneyCampaign | None
     visit_referrer: Referrer | None
-
-    def __init__(self, *, action: EventAction | None = ..., action_map: ActionEventActionMap | None = ..., time_to_disposition: int | None = ..., error_code: str | None = ..., error_message: str | None = ..., user_agent_string: str | None = ..., browser: Browser | None = ..., device: Device | None = ..., geolocation: JourneyGeolocation | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., mkt_campaign: JourneyCampaign | None = ..., visit_referrer: Referrer | None = ...) -> None: ...
 
 
 class WebDeployment(Model):
@@ -153,14 +137,10 @@ class WebDeployment(Model):
     configuration: WebDeploymentConfigurationVersionEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., description: str | None = ..., allow_all_domains: bool | None = ..., allowed_domains: list[str] | None = ..., supported_content: SupportedContentReference | None = ..., snippet: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., last_modified_user: AddressableEntityRef | None = ..., flow: WebDeploymentFlowEntityRef | None = ..., status: str | None = ..., push_integrations: list[PushIntegration] | None = ..., configuration: WebDeploymentConfigurationVersionEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WebDeploymentActiveConfigurationOnDeployment(Model):
     configuration_version: WebDeploymentConfigurationVersion | None
     deployment: WebDeployment | None
-
-    def __init__(self, *, configuration_version: WebDeploymentConfigurationVersion | None = ..., deployment: WebDeployment | None = ...) -> None: ...
 
 
 class WebDeploymentConfigurationVersion(Model):
@@ -188,8 +168,6 @@ class WebDeploymentConfigurationVersion(Model):
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: str | None = ..., headless_mode: WebDeploymentHeadlessMode | None = ..., description: str | None = ..., languages: list[str] | None = ..., default_language: str | None = ..., custom_i18n_labels: list[CustomI18nLabels] | None = ..., messenger: MessengerSettings | None = ..., position: PositionSettings | None = ..., support_center: SupportCenterSettings | None = ..., cobrowse: CobrowseSettings | None = ..., journey_events: JourneyEventsSettings | None = ..., authentication_settings: AuthenticationSettings | None = ..., video: VideoSettings | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_published: _dt.datetime | None = ..., last_modified_user: AddressableEntityRef | None = ..., created_user: AddressableEntityRef | None = ..., published_user: AddressableEntityRef | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WebDeploymentConfigurationVersionEntityListing(Model):
     entities: list[WebDeploymentConfigurationVersion] | None
@@ -198,16 +176,12 @@ class WebDeploymentConfigurationVersionEntityListing(Model):
     previous_uri: str | None
     total: int | None
 
-    def __init__(self, *, entities: list[WebDeploymentConfigurationVersion] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., total: int | None = ...) -> None: ...
-
 
 class WebDeploymentConfigurationVersionEntityRef(Model):
     id: str | None
     name: str | None
     self_uri: str | None
     version: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ..., version: str | None = ...) -> None: ...
 
 
 class WebDeploymentConfigurationVersionResponse(Model):
@@ -235,8 +209,6 @@ class WebDeploymentConfigurationVersionResponse(Model):
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: str | None = ..., headless_mode: WebDeploymentHeadlessMode | None = ..., description: str | None = ..., languages: list[str] | None = ..., default_language: str | None = ..., custom_i18n_labels: list[CustomI18nLabels] | None = ..., messenger: MessengerSettings | None = ..., position: PositionSettings | None = ..., support_center: SupportCenterSettings | None = ..., cobrowse: CobrowseSettings | None = ..., journey_events: JourneyEventsSettings | None = ..., authentication_settings: AuthenticationSettings | None = ..., video: VideoSettings | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_published: _dt.datetime | None = ..., last_modified_user: AddressableEntityRef | None = ..., created_user: AddressableEntityRef | None = ..., published_user: AddressableEntityRef | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WebDeploymentFlowEntityRef(Model):
     id: str | None
@@ -245,20 +217,14 @@ class WebDeploymentFlowEntityRef(Model):
     flow_description: str | None
     publish_version: FlowVersion | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ..., flow_description: str | None = ..., publish_version: FlowVersion | None = ...) -> None: ...
-
 
 class WebDeploymentHeadlessMode(Model):
     enabled: bool | None
-
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
 
 
 class WebDeploymentsAuthorizationResponse(Model):
     refresh_token: str | None
     jwt: str | None
-
-    def __init__(self, *, refresh_token: str | None = ..., jwt: str | None = ...) -> None: ...
 
 
 class WebDeploymentsConfigTopicWebMessagingConfigChangeEventBody(Model):
@@ -266,15 +232,11 @@ class WebDeploymentsConfigTopicWebMessagingConfigChangeEventBody(Model):
     version: str | None
     status: str | None
 
-    def __init__(self, *, id: str | None = ..., version: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class WebDeploymentsDeploymentTopicWebMessagingConfigChangeEventBody(Model):
     id: str | None
     version: str | None
     status: str | None
-
-    def __init__(self, *, id: str | None = ..., version: str | None = ..., status: str | None = ...) -> None: ...
 
 
 class WebDeploymentsDeploymentTopicWebMessagingDeploymentChangeEventBody(Model):
@@ -282,23 +244,17 @@ class WebDeploymentsDeploymentTopicWebMessagingDeploymentChangeEventBody(Model):
     configuration: WebDeploymentsDeploymentTopicWebMessagingConfigChangeEventBody | None
     status: str | None
 
-    def __init__(self, *, id: str | None = ..., configuration: WebDeploymentsDeploymentTopicWebMessagingConfigChangeEventBody | None = ..., status: str | None = ...) -> None: ...
-
 
 class WebDeploymentsJourneyContext(Model):
     journey_action: JourneyAction | None
     customer: JourneyCustomer | None
     customer_session: JourneyCustomerSession | None
 
-    def __init__(self, *, journey_action: JourneyAction | None = ..., customer: JourneyCustomer | None = ..., customer_session: JourneyCustomerSession | None = ...) -> None: ...
-
 
 class WebDeploymentsOAuthExchangeRequest(Model):
     deployment_id: str | None
     journey_context: WebDeploymentsJourneyContext | None
     oauth: WebDeploymentsOAuthRequestParameters | None
-
-    def __init__(self, *, deployment_id: str | None = ..., journey_context: WebDeploymentsJourneyContext | None = ..., oauth: WebDeploymentsOAuthRequestParameters | None = ...) -> None: ...
 
 
 class WebDeploymentsOAuthRequestParameters(Model):
@@ -310,14 +266,10 @@ class WebDeploymentsOAuthRequestParameters(Model):
     code_verifier: str | None
     iss: str | None
 
-    def __init__(self, *, code: str | None = ..., id_token: str | None = ..., redirect_uri: str | None = ..., nonce: str | None = ..., max_age: int | None = ..., code_verifier: str | None = ..., iss: str | None = ...) -> None: ...
-
 
 class WebDeploymentsRefreshJWTRequest(Model):
     refresh_token: str | None
     deployment_id: str | None
-
-    def __init__(self, *, refresh_token: str | None = ..., deployment_id: str | None = ...) -> None: ...
 
 
 class WebEvent(Model):
@@ -338,15 +290,11 @@ class WebEvent(Model):
     search_query: str | None
     authenticated: bool | None
 
-    def __init__(self, *, event_name: str | None = ..., total_event_count: int | None = ..., total_pageview_count: int | None = ..., page: JourneyPage | None = ..., user_agent_string: str | None = ..., browser: Browser | None = ..., device: Device | None = ..., geolocation: JourneyGeolocation | None = ..., ip_address: str | None = ..., ip_organization: str | None = ..., mkt_campaign: JourneyCampaign | None = ..., referrer: Referrer | None = ..., attributes: dict[str, CustomEventAttribute] | None = ..., traits: dict[str, CustomEventAttribute] | None = ..., search_query: str | None = ..., authenticated: bool | None = ...) -> None: ...
-
 
 class WebEventBrowser(Model):
     family: str | None
     version: str | None
     lang: str | None
-
-    def __init__(self, *, family: str | None = ..., version: str | None = ..., lang: str | None = ...) -> None: ...
 
 
 class WebEventDevice(Model):
@@ -359,8 +307,6 @@ class WebEventDevice(Model):
     os_family: str | None
     os_version: str | None
     manufacturer: str | None
-
-    def __init__(self, *, category: str | None = ..., type: str | None = ..., is_mobile: bool | None = ..., screen_height: int | None = ..., screen_width: int | None = ..., screen_density: int | None = ..., os_family: str | None = ..., os_version: str | None = ..., manufacturer: str | None = ...) -> None: ...
 
 
 class WebEventRequest(Model):
@@ -377,5 +323,3 @@ class WebEventRequest(Model):
     traits: dict[str, CustomEventAttribute] | None
     external_id: str | None
     created_date: _dt.datetime | None
-
-    def __init__(self, *, customer_cookie_id: str | None = ..., event_name: str | None = ..., page: RequestPage | None = ..., user_agent_string: str | None = ..., browser: WebEventBrowser | None = ..., device: WebEventDevice | None = ..., search_query: str | None = ..., ip_address: str | None = ..., referrer_url: str | None = ..., attributes: dict[str, CustomEventAttribute] | None = ..., traits: dict[str, CustomEventAttribute] | None = ..., external_id: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...

@@ -41,8 +41,6 @@ class WebEventResponse(Model):
     external_id: str | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, customer_id: str | None = ..., event_name: str | None = ..., customer_id_type: str | None = ..., page: ResponsePage | None = ..., user_agent_string: str | None = ..., browser: WebEventBrowser | None = ..., device: WebEventDevice | None = ..., search_query: str | None = ..., ip_organization: str | None = ..., geolocation: JourneyGeolocation | None = ..., mkt_campaign: JourneyCampaign | None = ..., session: WebEventResponseSession | None = ..., referrer: Referrer | None = ..., attributes: dict[str, CustomEventAttribute] | None = ..., traits: dict[str, CustomEventAttribute] | None = ..., authenticated: bool | None = ..., external_id: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WebEventResponseSession(Model):
     id: str | None
@@ -53,13 +51,9 @@ class WebEventResponseSession(Model):
     self_uri: str | None
     created_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., duration_in_seconds: int | None = ..., event_count: int | None = ..., pageview_count: int | None = ..., referrer: Referrer | None = ..., self_uri: str | None = ..., created_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WebhookInvocationResponse(Model):
     invocation_id: str | None
-
-    def __init__(self, *, invocation_id: str | None = ...) -> None: ...
 
 
 class WebMessagingAttachment(Model):
@@ -72,8 +66,6 @@ class WebMessagingAttachment(Model):
     filename: str | None
     file_size: int | None
 
-    def __init__(self, *, id: str | None = ..., media_type: str | None = ..., url: str | None = ..., mime: str | None = ..., text: str | None = ..., sha256: str | None = ..., filename: str | None = ..., file_size: int | None = ...) -> None: ...
-
 
 class WebMessagingButtonResponse(Model):
     id: str | None
@@ -82,16 +74,12 @@ class WebMessagingButtonResponse(Model):
     payload: str | None
     originating_message_id: str | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., text: str | None = ..., payload: str | None = ..., originating_message_id: str | None = ...) -> None: ...
-
 
 class WebMessagingChannel(Model):
     pcFrom: WebMessagingRecipient | None
     to: WebMessagingRecipient | None
     time: _dt.datetime | None
     message_id: str | None
-
-    def __init__(self, *, pcFrom: WebMessagingRecipient | None = ..., to: WebMessagingRecipient | None = ..., time: _dt.datetime | None = ..., message_id: str | None = ...) -> None: ...
 
 
 class WebMessagingContent(Model):
@@ -106,8 +94,6 @@ class WebMessagingContent(Model):
     list_picker: ConversationContentListPicker | None
     form: ConversationContentForm | None
 
-    def __init__(self, *, content_type: str | None = ..., attachment: WebMessagingAttachment | None = ..., quick_reply: WebMessagingQuickReply | None = ..., button_response: WebMessagingButtonResponse | None = ..., generic: WebMessagingGeneric | None = ..., card: ContentCard | None = ..., carousel: ContentCarousel | None = ..., date_picker: ContentDatePicker | None = ..., list_picker: ConversationContentListPicker | None = ..., form: ConversationContentForm | None = ...) -> None: ...
-
 
 class WebMessagingEvent(Model):
     event_type: str | None
@@ -115,18 +101,12 @@ class WebMessagingEvent(Model):
     presence: WebMessagingEventPresence | None
     video: WebMessagingEventVideo | None
 
-    def __init__(self, *, event_type: str | None = ..., co_browse: WebMessagingEventCoBrowse | None = ..., presence: WebMessagingEventPresence | None = ..., video: WebMessagingEventVideo | None = ...) -> None: ...
-
 
 class WebMessagingEventCoBrowse(Model):
     type: str | None
     session_id: str | None
     session_join_token: str | None
 
-    def __init__(self, *, type: str | None = ..., session_id: str | None = ..., session_join_token: str | None = ...) -> None: ...
-
 
 class WebMessagingEventPresence(Model):
     type: str | None
-
-    def __init__(self, *, type: str | None = ...) -> None: ...

@@ -38,8 +38,6 @@ class WebMessagingEventVideo(Model):
     offering_id: str | None
     jwt: str | None
 
-    def __init__(self, *, type: str | None = ..., offering_id: str | None = ..., jwt: str | None = ...) -> None: ...
-
 
 class WebMessagingGeneric(Model):
     title: str | None
@@ -47,8 +45,6 @@ class WebMessagingGeneric(Model):
     image: str | None
     actions: ContentActions | None
     components: list[ButtonComponent] | None
-
-    def __init__(self, *, title: str | None = ..., description: str | None = ..., image: str | None = ..., actions: ContentActions | None = ..., components: list[ButtonComponent] | None = ...) -> None: ...
 
 
 class WebMessagingMessage(Model):
@@ -64,8 +60,6 @@ class WebMessagingMessage(Model):
     originating_entity: str | None
     metadata: dict[str, str] | None
 
-    def __init__(self, *, id: str | None = ..., channel: WebMessagingChannel | None = ..., type: str | None = ..., text: str | None = ..., content: list[WebMessagingContent] | None = ..., status: str | None = ..., reasons: list[Reason] | None = ..., events: list[WebMessagingEvent] | None = ..., direction: str | None = ..., originating_entity: str | None = ..., metadata: dict[str, str] | None = ...) -> None: ...
-
 
 class WebMessagingMessageEntityList(Model):
     entities: list[WebMessagingMessage] | None
@@ -74,20 +68,14 @@ class WebMessagingMessageEntityList(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[WebMessagingMessage] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class WebMessagingOfferFields(Model):
     offer_text: str | None
     architect_flow: AddressableEntityRef | None
 
-    def __init__(self, *, offer_text: str | None = ..., architect_flow: AddressableEntityRef | None = ...) -> None: ...
-
 
 class WebMessagingOfferProperties(Model):
     offer_text: str | None
-
-    def __init__(self, *, offer_text: str | None = ...) -> None: ...
 
 
 class WebMessagingQuickReply(Model):
@@ -95,8 +83,6 @@ class WebMessagingQuickReply(Model):
     payload: str | None
     image: str | None
     action: str | None
-
-    def __init__(self, *, text: str | None = ..., payload: str | None = ..., image: str | None = ..., action: str | None = ...) -> None: ...
 
 
 class WebMessagingRecipient(Model):
@@ -106,14 +92,10 @@ class WebMessagingRecipient(Model):
     image: str | None
     additional_ids: list[RecipientAdditionalIdentifier] | None
 
-    def __init__(self, *, first_name: str | None = ..., last_name: str | None = ..., nickname: str | None = ..., image: str | None = ..., additional_ids: list[RecipientAdditionalIdentifier] | None = ...) -> None: ...
-
 
 class Weekly(Model):
     download_url: str | None
     download_result: list[ContinuousForecastTimeSeries] | None
-
-    def __init__(self, *, download_url: str | None = ..., download_result: list[ContinuousForecastTimeSeries] | None = ...) -> None: ...
 
 
 class WeekSchedule(Model):
@@ -129,16 +111,12 @@ class WeekSchedule(Model):
     headcount_forecast: HeadcountForecast | None
     agent_schedules_version: int | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., week_date: str | None = ..., description: str | None = ..., published: bool | None = ..., generation_results: WeekScheduleGenerationResult | None = ..., short_term_forecast: ShortTermForecastReference | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., user_schedules: dict[str, UserSchedule] | None = ..., headcount_forecast: HeadcountForecast | None = ..., agent_schedules_version: int | None = ...) -> None: ...
-
 
 class WeekScheduleGenerationResult(Model):
     failed: bool | None
     run_id: str | None
     agent_warnings: list[ScheduleGenerationWarning] | None
     agent_warning_count: int | None
-
-    def __init__(self, *, failed: bool | None = ..., run_id: str | None = ..., agent_warnings: list[ScheduleGenerationWarning] | None = ..., agent_warning_count: int | None = ...) -> None: ...
 
 
 class WeekScheduleListItemResponse(Model):
@@ -151,13 +129,9 @@ class WeekScheduleListItemResponse(Model):
     short_term_forecast: ShortTermForecastReference | None
     metadata: WfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., week_date: str | None = ..., description: str | None = ..., published: bool | None = ..., generation_results: WeekScheduleGenerationResult | None = ..., short_term_forecast: ShortTermForecastReference | None = ..., metadata: WfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class WeekScheduleListResponse(Model):
     entities: list[WeekScheduleListItemResponse] | None
-
-    def __init__(self, *, entities: list[WeekScheduleListItemResponse] | None = ...) -> None: ...
 
 
 class WeekScheduleReference(Model):
@@ -165,21 +139,15 @@ class WeekScheduleReference(Model):
     self_uri: str | None
     week_date: str | None
 
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ..., week_date: str | None = ...) -> None: ...
-
 
 class WeekScheduleResponse(Model):
     result: WeekSchedule | None
     download_url: str | None
 
-    def __init__(self, *, result: WeekSchedule | None = ..., download_url: str | None = ...) -> None: ...
-
 
 class WeekShiftTradeListResponse(Model):
     entities: list[WeekShiftTradeResponse] | None
     download_url: str | None
-
-    def __init__(self, *, entities: list[WeekShiftTradeResponse] | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class WeekShiftTradeMatchesSummaryResponse(Model):
@@ -187,14 +155,10 @@ class WeekShiftTradeMatchesSummaryResponse(Model):
     count: int | None
     cross_week_receiving_count: int | None
 
-    def __init__(self, *, week_date: _dt.date | None = ..., count: int | None = ..., cross_week_receiving_count: int | None = ...) -> None: ...
-
 
 class WeekShiftTradeResponse(Model):
     trade: ShiftTradeResponse | None
     match_review: ShiftTradeMatchReviewResponse | None
-
-    def __init__(self, *, trade: ShiftTradeResponse | None = ..., match_review: ShiftTradeMatchReviewResponse | None = ...) -> None: ...
 
 
 class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobComplete(Model):
@@ -207,8 +171,6 @@ class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobComplete(Mod
     slots_type: str | None
     results: list[WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResults] | None
 
-    def __init__(self, *, id: str | None = ..., attendee_ids: list[str] | None = ..., facilitator_ids: list[str] | None = ..., length_in_minutes: int | None = ..., business_unit_id: str | None = ..., activity_code_id: str | None = ..., slots_type: str | None = ..., results: list[WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResults] | None = ...) -> None: ...
-
 
 class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResults(Model):
     interval: str | None
@@ -216,14 +178,10 @@ class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResults(Mode
     slot: WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlot | None
     has_conflict: bool | None
 
-    def __init__(self, *, interval: str | None = ..., status: str | None = ..., slot: WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlot | None = ..., has_conflict: bool | None = ...) -> None: ...
-
 
 class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlot(Model):
     date_start: str | None
     schedule: WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlotSchedule | None
-
-    def __init__(self, *, date_start: str | None = ..., schedule: WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlotSchedule | None = ...) -> None: ...
 
 
 class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlotSchedule(Model):
@@ -231,13 +189,9 @@ class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlotS
     week_date: str | None
     week_count: int | None
 
-    def __init__(self, *, id: str | None = ..., week_date: str | None = ..., week_count: int | None = ...) -> None: ...
-
 
 class WemCoachingUserNotificationTopicCoachingAppointmentReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WemCoachingUserNotificationTopicCoachingUserNotification(Model):
@@ -251,8 +205,6 @@ class WemCoachingUserNotificationTopicCoachingUserNotification(Model):
     length_in_minutes: int | None
     status: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., marked_as_read: bool | None = ..., action_type: str | None = ..., relationship: str | None = ..., appointment: WemCoachingUserNotificationTopicCoachingAppointmentReference | None = ..., date_start: _dt.datetime | None = ..., length_in_minutes: int | None = ..., status: str | None = ...) -> None: ...
-
 
 class WfmActivityPlanJobCompleteTopicActivityPlanJobCompleteNotification(Model):
     id: str | None
@@ -262,35 +214,25 @@ class WfmActivityPlanJobCompleteTopicActivityPlanJobCompleteNotification(Model):
     exceptions: list[WfmActivityPlanJobCompleteTopicActivityPlanJobException] | None
     error: WfmActivityPlanJobCompleteTopicErrorBody | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., activity_plan: WfmActivityPlanJobCompleteTopicActivityPlanReference | None = ..., status: str | None = ..., exceptions: list[WfmActivityPlanJobCompleteTopicActivityPlanJobException] | None = ..., error: WfmActivityPlanJobCompleteTopicErrorBody | None = ...) -> None: ...
-
 
 class WfmActivityPlanJobCompleteTopicActivityPlanJobException(Model):
     exception_type: str | None
     occurrences: list[WfmActivityPlanJobCompleteTopicActivityPlanOccurrenceReference] | None
-
-    def __init__(self, *, exception_type: str | None = ..., occurrences: list[WfmActivityPlanJobCompleteTopicActivityPlanOccurrenceReference] | None = ...) -> None: ...
 
 
 class WfmActivityPlanJobCompleteTopicActivityPlanOccurrenceReference(Model):
     id: str | None
     sessions: list[WfmActivityPlanJobCompleteTopicActivityPlanSessionReference] | None
 
-    def __init__(self, *, id: str | None = ..., sessions: list[WfmActivityPlanJobCompleteTopicActivityPlanSessionReference] | None = ...) -> None: ...
-
 
 class WfmActivityPlanJobCompleteTopicActivityPlanReference(Model):
     id: str | None
     occurrences: list[WfmActivityPlanJobCompleteTopicActivityPlanOccurrenceReference] | None
 
-    def __init__(self, *, id: str | None = ..., occurrences: list[WfmActivityPlanJobCompleteTopicActivityPlanOccurrenceReference] | None = ...) -> None: ...
-
 
 class WfmActivityPlanJobCompleteTopicActivityPlanSessionReference(Model):
     id: str | None
     users: list[WfmActivityPlanJobCompleteTopicUserReference] | None
-
-    def __init__(self, *, id: str | None = ..., users: list[WfmActivityPlanJobCompleteTopicUserReference] | None = ...) -> None: ...
 
 
 class WfmActivityPlanJobCompleteTopicErrorBody(Model):
@@ -299,13 +241,9 @@ class WfmActivityPlanJobCompleteTopicErrorBody(Model):
     message: str | None
     message_params: dict[str, str] | None
 
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
-
 
 class WfmActivityPlanJobCompleteTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanJobCompleteNotification(Model):
@@ -316,35 +254,25 @@ class WfmActivityPlanRunJobCompleteTopicActivityPlanJobCompleteNotification(Mode
     exceptions: list[WfmActivityPlanRunJobCompleteTopicActivityPlanJobException] | None
     error: WfmActivityPlanRunJobCompleteTopicErrorBody | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., activity_plan: WfmActivityPlanRunJobCompleteTopicActivityPlanReference | None = ..., status: str | None = ..., exceptions: list[WfmActivityPlanRunJobCompleteTopicActivityPlanJobException] | None = ..., error: WfmActivityPlanRunJobCompleteTopicErrorBody | None = ...) -> None: ...
-
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanJobException(Model):
     exception_type: str | None
     occurrences: list[WfmActivityPlanRunJobCompleteTopicActivityPlanOccurrenceReference] | None
-
-    def __init__(self, *, exception_type: str | None = ..., occurrences: list[WfmActivityPlanRunJobCompleteTopicActivityPlanOccurrenceReference] | None = ...) -> None: ...
 
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanOccurrenceReference(Model):
     id: str | None
     sessions: list[WfmActivityPlanRunJobCompleteTopicActivityPlanSessionReference] | None
 
-    def __init__(self, *, id: str | None = ..., sessions: list[WfmActivityPlanRunJobCompleteTopicActivityPlanSessionReference] | None = ...) -> None: ...
-
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanReference(Model):
     id: str | None
     occurrences: list[WfmActivityPlanRunJobCompleteTopicActivityPlanOccurrenceReference] | None
 
-    def __init__(self, *, id: str | None = ..., occurrences: list[WfmActivityPlanRunJobCompleteTopicActivityPlanOccurrenceReference] | None = ...) -> None: ...
-
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanSessionReference(Model):
     id: str | None
     users: list[WfmActivityPlanRunJobCompleteTopicUserReference] | None
-
-    def __init__(self, *, id: str | None = ..., users: list[WfmActivityPlanRunJobCompleteTopicUserReference] | None = ...) -> None: ...
 
 
 class WfmActivityPlanRunJobCompleteTopicErrorBody(Model):
@@ -353,13 +281,9 @@ class WfmActivityPlanRunJobCompleteTopicErrorBody(Model):
     message: str | None
     message_params: dict[str, str] | None
 
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
-
 
 class WfmActivityPlanRunJobCompleteTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmAdherenceExplanationJobCompleteTopicAdherenceExplanationChangedNotification(Model):
@@ -375,8 +299,6 @@ class WfmAdherenceExplanationJobCompleteTopicAdherenceExplanationChangedNotifica
     reviewed_by: WfmAdherenceExplanationJobCompleteTopicUserReference | None
     reviewed_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., agent: WfmAdherenceExplanationJobCompleteTopicUserReference | None = ..., management_unit: WfmAdherenceExplanationJobCompleteTopicManagementUnit | None = ..., business_unit: WfmAdherenceExplanationJobCompleteTopicBusinessUnit | None = ..., type: str | None = ..., status: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., notes: str | None = ..., reviewed_by: WfmAdherenceExplanationJobCompleteTopicUserReference | None = ..., reviewed_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmAdherenceExplanationJobCompleteTopicAdherenceExplanationJobNotification(Model):
     id: str | None
@@ -386,13 +308,9 @@ class WfmAdherenceExplanationJobCompleteTopicAdherenceExplanationJobNotification
     download_url: str | None
     error: WfmAdherenceExplanationJobCompleteTopicErrorBody | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., status: str | None = ..., adherence_explanation: WfmAdherenceExplanationJobCompleteTopicAdherenceExplanationChangedNotification | None = ..., download_url: str | None = ..., error: WfmAdherenceExplanationJobCompleteTopicErrorBody | None = ...) -> None: ...
-
 
 class WfmAdherenceExplanationJobCompleteTopicBusinessUnit(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmAdherenceExplanationJobCompleteTopicErrorBody(Model):
@@ -401,19 +319,13 @@ class WfmAdherenceExplanationJobCompleteTopicErrorBody(Model):
     message: str | None
     message_params: dict[str, str] | None
 
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
-
 
 class WfmAdherenceExplanationJobCompleteTopicManagementUnit(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class WfmAdherenceExplanationJobCompleteTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmAgent(Model):
@@ -430,8 +342,6 @@ class WfmAgent(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., user: UserReference | None = ..., work_plan: WorkPlanReference | None = ..., work_plan_rotation: WorkPlanRotationReference | None = ..., accept_direct_shift_trades: bool | None = ..., work_plan_overrides: list[WorkPlanOverride] | None = ..., queues: list[QueueReference] | None = ..., languages: list[LanguageReference] | None = ..., skills: list[RoutingSkillReference] | None = ..., schedulable: bool | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WfmAgentAdherenceExplanationChangedAgentTopicAdherenceExplanationChangedNotification(Model):
     id: str | None
@@ -446,25 +356,17 @@ class WfmAgentAdherenceExplanationChangedAgentTopicAdherenceExplanationChangedNo
     reviewed_by: WfmAgentAdherenceExplanationChangedAgentTopicUserReference | None
     reviewed_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., agent: WfmAgentAdherenceExplanationChangedAgentTopicUserReference | None = ..., management_unit: WfmAgentAdherenceExplanationChangedAgentTopicManagementUnit | None = ..., business_unit: WfmAgentAdherenceExplanationChangedAgentTopicBusinessUnit | None = ..., type: str | None = ..., status: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., notes: str | None = ..., reviewed_by: WfmAgentAdherenceExplanationChangedAgentTopicUserReference | None = ..., reviewed_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmAgentAdherenceExplanationChangedAgentTopicBusinessUnit(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmAgentAdherenceExplanationChangedAgentTopicManagementUnit(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class WfmAgentAdherenceExplanationChangedAgentTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmAgentAdherenceExplanationChangedBusinessUnitTopicAdherenceExplanationChangedNotification(Model):
@@ -480,25 +382,17 @@ class WfmAgentAdherenceExplanationChangedBusinessUnitTopicAdherenceExplanationCh
     reviewed_by: WfmAgentAdherenceExplanationChangedBusinessUnitTopicUserReference | None
     reviewed_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., agent: WfmAgentAdherenceExplanationChangedBusinessUnitTopicUserReference | None = ..., management_unit: WfmAgentAdherenceExplanationChangedBusinessUnitTopicManagementUnit | None = ..., business_unit: WfmAgentAdherenceExplanationChangedBusinessUnitTopicBusinessUnit | None = ..., type: str | None = ..., status: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., notes: str | None = ..., reviewed_by: WfmAgentAdherenceExplanationChangedBusinessUnitTopicUserReference | None = ..., reviewed_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmAgentAdherenceExplanationChangedBusinessUnitTopicBusinessUnit(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmAgentAdherenceExplanationChangedBusinessUnitTopicManagementUnit(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class WfmAgentAdherenceExplanationChangedBusinessUnitTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmAgentHistoricalAdherenceJobReference(Model):
@@ -506,15 +400,11 @@ class WfmAgentHistoricalAdherenceJobReference(Model):
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WfmAgentHistoricalAdherenceResponse(Model):
     job: WfmAgentHistoricalAdherenceJobReference | None
     download_urls: list[str] | None
     result: WfmAgentHistoricalAdherenceResult | None
-
-    def __init__(self, *, job: WfmAgentHistoricalAdherenceJobReference | None = ..., download_urls: list[str] | None = ..., result: WfmAgentHistoricalAdherenceResult | None = ...) -> None: ...
 
 
 class WfmAgentHistoricalAdherenceResult(Model):
@@ -532,26 +422,18 @@ class WfmAgentHistoricalAdherenceResult(Model):
     scheduled_activities: list[AgentAdherenceScheduledActivity] | None
     secondary_presence_lookup_items: list[SecondaryPresenceLookupItem] | None
 
-    def __init__(self, *, user: UserReference | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., calculations_completed_date: _dt.datetime | None = ..., target_adherence_percentage: float | None = ..., adherence_percentage: float | None = ..., conformance_percentage: float | None = ..., impact: str | None = ..., exception_info: list[HistoricalAdherenceExceptionInfo] | None = ..., day_metrics: list[AgentAdherenceDayMetrics] | None = ..., actuals: list[HistoricalAdherenceActuals] | None = ..., scheduled_activities: list[AgentAdherenceScheduledActivity] | None = ..., secondary_presence_lookup_items: list[SecondaryPresenceLookupItem] | None = ...) -> None: ...
-
 
 class WfmAgentManagementUnitScheduleChangedTopicAgentMuScheduleChangedNotification(Model):
     agents: list[WfmAgentManagementUnitScheduleChangedTopicAgentMuUserScheduleChanged] | None
     visibility_range: WfmAgentManagementUnitScheduleChangedTopicAgentMuScheduleVisibilityRange | None
-
-    def __init__(self, *, agents: list[WfmAgentManagementUnitScheduleChangedTopicAgentMuUserScheduleChanged] | None = ..., visibility_range: WfmAgentManagementUnitScheduleChangedTopicAgentMuScheduleVisibilityRange | None = ...) -> None: ...
 
 
 class WfmAgentManagementUnitScheduleChangedTopicAgentMuScheduleVisibilityRange(Model):
     end_business_unit_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
-    def __init__(self, *, end_business_unit_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmAgentManagementUnitScheduleChangedTopicAgentMuUserScheduleChanged(Model):
     agent_id: str | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
-
-    def __init__(self, *, agent_id: str | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...

@@ -11,8 +11,6 @@ class WfmAgentMuScheduleSearchCompleteTopicAgentMuScheduleSearchCompleteNotifica
     download_url: str | None
     error: WfmAgentMuScheduleSearchCompleteTopicErrorBody | None
 
-    def __init__(self, *, operation_id: str | None = ..., status: str | None = ..., download_url: str | None = ..., error: WfmAgentMuScheduleSearchCompleteTopicErrorBody | None = ...) -> None: ...
-
 
 class WfmAgentMuScheduleSearchCompleteTopicErrorBody(Model):
     status: int | None
@@ -20,14 +18,10 @@ class WfmAgentMuScheduleSearchCompleteTopicErrorBody(Model):
     message: str | None
     message_params: dict[str, str] | None
 
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
-
 
 class WfmAgentScheduleUpdateTopicAgentScheduleShiftUpdate(Model):
     type: str | None
     shift_start_dates: list[_dt.datetime] | None
-
-    def __init__(self, *, type: str | None = ..., shift_start_dates: list[_dt.datetime] | None = ...) -> None: ...
 
 
 class WfmAgentScheduleUpdateTopicAgentScheduleUpdateNotification(Model):
@@ -37,20 +31,14 @@ class WfmAgentScheduleUpdateTopicAgentScheduleUpdateNotification(Model):
     updates: list[WfmAgentScheduleUpdateTopicAgentScheduleShiftUpdate] | None
     visibility_range: WfmAgentScheduleUpdateTopicAgentScheduleVisibilityRange | None
 
-    def __init__(self, *, user: WfmAgentScheduleUpdateTopicUserReference | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., updates: list[WfmAgentScheduleUpdateTopicAgentScheduleShiftUpdate] | None = ..., visibility_range: WfmAgentScheduleUpdateTopicAgentScheduleVisibilityRange | None = ...) -> None: ...
-
 
 class WfmAgentScheduleUpdateTopicAgentScheduleVisibilityRange(Model):
     end_business_unit_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
-    def __init__(self, *, end_business_unit_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmAgentScheduleUpdateTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmAlternativeShiftJobCompleteEventV3AlternativeShiftJobCompleteNotification(Model):
@@ -60,16 +48,12 @@ class WfmAlternativeShiftJobCompleteEventV3AlternativeShiftJobCompleteNotificati
     download_url: str | None
     error: WfmAlternativeShiftJobCompleteEventV3ErrorBody | None
 
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., status: str | None = ..., download_url: str | None = ..., error: WfmAlternativeShiftJobCompleteEventV3ErrorBody | None = ...) -> None: ...
-
 
 class WfmAlternativeShiftJobCompleteEventV3ErrorBody(Model):
     status: int | None
     code: str | None
     message: str | None
     message_params: dict[str, str] | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
 
 
 class WfmBuIntradayDataUpdateTopicBuIntradayDataGroup(Model):
@@ -81,21 +65,15 @@ class WfmBuIntradayDataUpdateTopicBuIntradayDataGroup(Model):
     performance_prediction_data_summary: WfmBuIntradayDataUpdateTopicIntradayPerformancePredictionData | None
     performance_prediction_data_per_interval: list[WfmBuIntradayDataUpdateTopicIntradayPerformancePredictionData] | None
 
-    def __init__(self, *, media_type: str | None = ..., forecast_data_summary: WfmBuIntradayDataUpdateTopicBuIntradayForecastData | None = ..., forecast_data_per_interval: list[WfmBuIntradayDataUpdateTopicBuIntradayForecastData] | None = ..., schedule_data_summary: WfmBuIntradayDataUpdateTopicBuIntradayScheduleData | None = ..., schedule_data_per_interval: list[WfmBuIntradayDataUpdateTopicBuIntradayScheduleData] | None = ..., performance_prediction_data_summary: WfmBuIntradayDataUpdateTopicIntradayPerformancePredictionData | None = ..., performance_prediction_data_per_interval: list[WfmBuIntradayDataUpdateTopicIntradayPerformancePredictionData] | None = ...) -> None: ...
-
 
 class WfmBuIntradayDataUpdateTopicBuIntradayForecastData(Model):
     offered: float | None
     average_handle_time_seconds: float | None
 
-    def __init__(self, *, offered: float | None = ..., average_handle_time_seconds: float | None = ...) -> None: ...
-
 
 class WfmBuIntradayDataUpdateTopicBuIntradayNotification(Model):
     operation_id: str | None
     result: WfmBuIntradayDataUpdateTopicBuIntradayResult | None
-
-    def __init__(self, *, operation_id: str | None = ..., result: WfmBuIntradayDataUpdateTopicBuIntradayResult | None = ...) -> None: ...
 
 
 class WfmBuIntradayDataUpdateTopicBuIntradayResult(Model):
@@ -108,20 +86,14 @@ class WfmBuIntradayDataUpdateTopicBuIntradayResult(Model):
     schedule: WfmBuIntradayDataUpdateTopicBuScheduleReference | None
     short_term_forecast: WfmBuIntradayDataUpdateTopicBuShortTermForecastReference | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., interval_length_minutes: int | None = ..., intraday_data_groupings: list[WfmBuIntradayDataUpdateTopicBuIntradayDataGroup] | None = ..., categories: list[str] | None = ..., no_data_reason: str | None = ..., schedule: WfmBuIntradayDataUpdateTopicBuScheduleReference | None = ..., short_term_forecast: WfmBuIntradayDataUpdateTopicBuShortTermForecastReference | None = ...) -> None: ...
-
 
 class WfmBuIntradayDataUpdateTopicBuIntradayScheduleData(Model):
     on_queue_time_seconds: int | None
-
-    def __init__(self, *, on_queue_time_seconds: int | None = ...) -> None: ...
 
 
 class WfmBuIntradayDataUpdateTopicBuScheduleReference(Model):
     id: str | None
     week_date: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., week_date: _dt.datetime | None = ...) -> None: ...
 
 
 class WfmBuIntradayDataUpdateTopicBuShortTermForecastReference(Model):
@@ -129,15 +101,11 @@ class WfmBuIntradayDataUpdateTopicBuShortTermForecastReference(Model):
     week_date: str | None
     description: str | None
 
-    def __init__(self, *, id: str | None = ..., week_date: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class WfmBuIntradayDataUpdateTopicIntradayPerformancePredictionData(Model):
     service_level_percent: float | None
     average_speed_of_answer_seconds: float | None
     occupancy_percent: float | None
-
-    def __init__(self, *, service_level_percent: float | None = ..., average_speed_of_answer_seconds: float | None = ..., occupancy_percent: float | None = ...) -> None: ...
 
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateNotification(Model):
@@ -145,8 +113,6 @@ class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateNoti
     operation_id: str | None
     result: WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResultListing | None
     week_date: _dt.datetime | None
-
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResultListing | None = ..., week_date: _dt.datetime | None = ...) -> None: ...
 
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResult(Model):
@@ -157,19 +123,13 @@ class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResu
     failure_reason: str | None
     metadata: WfmBulkShiftTradeStateUpdateNotificationTopicWfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., reviewed_by: WfmBulkShiftTradeStateUpdateNotificationTopicUserReference | None = ..., reviewed_date: _dt.datetime | None = ..., failure_reason: str | None = ..., metadata: WfmBulkShiftTradeStateUpdateNotificationTopicWfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResultListing(Model):
     entities: list[WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResult] | None
 
-    def __init__(self, *, entities: list[WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResult] | None = ...) -> None: ...
-
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicWfmVersionedEntityMetadata(Model):
@@ -177,22 +137,16 @@ class WfmBulkShiftTradeStateUpdateNotificationTopicWfmVersionedEntityMetadata(Mo
     modified_by: WfmBulkShiftTradeStateUpdateNotificationTopicUserReference | None
     date_modified: _dt.datetime | None
 
-    def __init__(self, *, version: int | None = ..., modified_by: WfmBulkShiftTradeStateUpdateNotificationTopicUserReference | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmBuScheduleQueryResultTopicBuScheduleSearchResultNotification(Model):
     operation_id: str | None
     business_unit_id: str | None
     download_url: str | None
 
-    def __init__(self, *, operation_id: str | None = ..., business_unit_id: str | None = ..., download_url: str | None = ...) -> None: ...
-
 
 class WfmBuScheduleRunTopicBuScheduleReference(Model):
     id: str | None
     week_date: _dt.datetime | None
-
-    def __init__(self, *, id: str | None = ..., week_date: _dt.datetime | None = ...) -> None: ...
 
 
 class WfmBuScheduleRunTopicBuScheduleRun(Model):
@@ -207,36 +161,26 @@ class WfmBuScheduleRunTopicBuScheduleRun(Model):
     message_count: int | None
     message_severity_counts: list[WfmBuScheduleRunTopicSchedulerMessageSeverityCount] | None
 
-    def __init__(self, *, id: str | None = ..., percent_complete: float | None = ..., intraday_rescheduling: bool | None = ..., state: str | None = ..., week_count: int | None = ..., schedule: WfmBuScheduleRunTopicBuScheduleReference | None = ..., scheduling_canceled_by: WfmBuScheduleRunTopicUserReference | None = ..., scheduling_completed_time: str | None = ..., message_count: int | None = ..., message_severity_counts: list[WfmBuScheduleRunTopicSchedulerMessageSeverityCount] | None = ...) -> None: ...
-
 
 class WfmBuScheduleRunTopicBuSchedulingRunProgressNotification(Model):
     status: str | None
     operation_id: str | None
     result: WfmBuScheduleRunTopicBuScheduleRun | None
 
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., result: WfmBuScheduleRunTopicBuScheduleRun | None = ...) -> None: ...
-
 
 class WfmBuScheduleRunTopicSchedulerMessageSeverityCount(Model):
     severity: str | None
     count: int | None
 
-    def __init__(self, *, severity: str | None = ..., count: int | None = ...) -> None: ...
-
 
 class WfmBuScheduleRunTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmBuScheduleSearchResultTopicBuScheduleSearchResultNotification(Model):
     operation_id: str | None
     business_unit_id: str | None
     download_url: str | None
-
-    def __init__(self, *, operation_id: str | None = ..., business_unit_id: str | None = ..., download_url: str | None = ...) -> None: ...
 
 
 class WfmBuScheduleTopicBuManagementUnitScheduleSummary(Model):
@@ -246,16 +190,12 @@ class WfmBuScheduleTopicBuManagementUnitScheduleSummary(Model):
     agents: list[WfmBuScheduleTopicUserReference] | None
     agent_count: int | None
 
-    def __init__(self, *, management_unit: WfmBuScheduleTopicManagementUnit | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., agents: list[WfmBuScheduleTopicUserReference] | None = ..., agent_count: int | None = ...) -> None: ...
-
 
 class WfmBuScheduleTopicBuScheduleGenerationResultSummary(Model):
     failed: bool | None
     run_id: str | None
     message_count: int | None
     message_severity_counts: list[WfmBuScheduleTopicSchedulerMessageSeverityCount] | None
-
-    def __init__(self, *, failed: bool | None = ..., run_id: str | None = ..., message_count: int | None = ..., message_severity_counts: list[WfmBuScheduleTopicSchedulerMessageSeverityCount] | None = ...) -> None: ...
 
 
 class WfmBuScheduleTopicBuScheduleMetadata(Model):
@@ -269,8 +209,6 @@ class WfmBuScheduleTopicBuScheduleMetadata(Model):
     generation_results: WfmBuScheduleTopicBuScheduleGenerationResultSummary | None
     metadata: WfmBuScheduleTopicWfmVersionedEntityMetadata | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.datetime | None = ..., week_count: int | None = ..., description: str | None = ..., published: bool | None = ..., short_term_forecast: WfmBuScheduleTopicBuShortTermForecastReference | None = ..., management_units: list[WfmBuScheduleTopicBuManagementUnitScheduleSummary] | None = ..., generation_results: WfmBuScheduleTopicBuScheduleGenerationResultSummary | None = ..., metadata: WfmBuScheduleTopicWfmVersionedEntityMetadata | None = ...) -> None: ...
-
 
 class WfmBuScheduleTopicBuScheduleNotification(Model):
     status: str | None
@@ -278,42 +216,30 @@ class WfmBuScheduleTopicBuScheduleNotification(Model):
     event_type: str | None
     result: WfmBuScheduleTopicBuScheduleMetadata | None
 
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., event_type: str | None = ..., result: WfmBuScheduleTopicBuScheduleMetadata | None = ...) -> None: ...
-
 
 class WfmBuScheduleTopicBuShortTermForecastReference(Model):
     id: str | None
     week_date: str | None
     description: str | None
 
-    def __init__(self, *, id: str | None = ..., week_date: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class WfmBuScheduleTopicManagementUnit(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmBuScheduleTopicSchedulerMessageSeverityCount(Model):
     severity: str | None
     count: int | None
 
-    def __init__(self, *, severity: str | None = ..., count: int | None = ...) -> None: ...
-
 
 class WfmBuScheduleTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmBuScheduleTopicWfmVersionedEntityMetadata(Model):
     version: int | None
     modified_by: WfmBuScheduleTopicUserReference | None
     date_modified: _dt.datetime | None
-
-    def __init__(self, *, version: int | None = ..., modified_by: WfmBuScheduleTopicUserReference | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastCopyCompleteTopicBuForecastModification(Model):
@@ -331,8 +257,6 @@ class WfmBuShortTermForecastCopyCompleteTopicBuForecastModification(Model):
     display_granularity: str | None
     planning_group_ids: list[str] | None
 
-    def __init__(self, *, type: str | None = ..., start_interval_index: int | None = ..., end_interval_index: int | None = ..., metric: str | None = ..., legacy_metric: str | None = ..., value: float | None = ..., values: list[WfmBuShortTermForecastCopyCompleteTopicModificationIntervalOffsetValue] | None = ..., secondary_values: list[WfmBuShortTermForecastCopyCompleteTopicModificationIntervalOffsetValue] | None = ..., enabled: bool | None = ..., granularity: str | None = ..., secondary_granularity: str | None = ..., display_granularity: str | None = ..., planning_group_ids: list[str] | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastCopyCompleteTopicBuShortTermForecast(Model):
     id: str | None
@@ -349,15 +273,11 @@ class WfmBuShortTermForecastCopyCompleteTopicBuShortTermForecast(Model):
     metadata: WfmBuShortTermForecastCopyCompleteTopicWfmVersionedEntityMetadata | None
     can_use_for_scheduling: bool | None
 
-    def __init__(self, *, id: str | None = ..., week_date: str | None = ..., creation_method: str | None = ..., description: str | None = ..., legacy: bool | None = ..., reference_start_date: _dt.datetime | None = ..., source_days: list[WfmBuShortTermForecastCopyCompleteTopicForecastSourceDayPointer] | None = ..., modifications: list[WfmBuShortTermForecastCopyCompleteTopicBuForecastModification] | None = ..., time_zone: str | None = ..., planning_groups_version: int | None = ..., week_count: int | None = ..., metadata: WfmBuShortTermForecastCopyCompleteTopicWfmVersionedEntityMetadata | None = ..., can_use_for_scheduling: bool | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastCopyCompleteTopicBuShortTermForecastNotification(Model):
     status: str | None
     result: WfmBuShortTermForecastCopyCompleteTopicBuShortTermForecast | None
     operation_id: str | None
-
-    def __init__(self, *, status: str | None = ..., result: WfmBuShortTermForecastCopyCompleteTopicBuShortTermForecast | None = ..., operation_id: str | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastCopyCompleteTopicForecastSourceDayPointer(Model):
@@ -367,25 +287,17 @@ class WfmBuShortTermForecastCopyCompleteTopicForecastSourceDayPointer(Model):
     file_name: str | None
     data_key: str | None
 
-    def __init__(self, *, day_of_week: str | None = ..., weight: int | None = ..., date: str | None = ..., file_name: str | None = ..., data_key: str | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastCopyCompleteTopicModificationIntervalOffsetValue(Model):
     interval_index: int | None
     value: float | None
 
-    def __init__(self, *, interval_index: int | None = ..., value: float | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastCopyCompleteTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastCopyCompleteTopicWfmVersionedEntityMetadata(Model):
     version: int | None
     modified_by: WfmBuShortTermForecastCopyCompleteTopicUserReference | None
     date_modified: _dt.datetime | None
-
-    def __init__(self, *, version: int | None = ..., modified_by: WfmBuShortTermForecastCopyCompleteTopicUserReference | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...

@@ -24,8 +24,6 @@ class WfmBuShortTermForecastGenerateProgressTopicBuForecastModification(Model):
     display_granularity: str | None
     planning_group_ids: list[str] | None
 
-    def __init__(self, *, type: str | None = ..., start_interval_index: int | None = ..., end_interval_index: int | None = ..., metric: str | None = ..., legacy_metric: str | None = ..., value: float | None = ..., values: list[WfmBuShortTermForecastGenerateProgressTopicModificationIntervalOffsetValue] | None = ..., secondary_values: list[WfmBuShortTermForecastGenerateProgressTopicModificationIntervalOffsetValue] | None = ..., enabled: bool | None = ..., granularity: str | None = ..., secondary_granularity: str | None = ..., display_granularity: str | None = ..., planning_group_ids: list[str] | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastGenerateProgressTopicBuShortTermForecast(Model):
     id: str | None
@@ -42,8 +40,6 @@ class WfmBuShortTermForecastGenerateProgressTopicBuShortTermForecast(Model):
     metadata: WfmBuShortTermForecastGenerateProgressTopicWfmVersionedEntityMetadata | None
     can_use_for_scheduling: bool | None
 
-    def __init__(self, *, id: str | None = ..., week_date: str | None = ..., creation_method: str | None = ..., description: str | None = ..., legacy: bool | None = ..., reference_start_date: _dt.datetime | None = ..., source_days: list[WfmBuShortTermForecastGenerateProgressTopicForecastSourceDayPointer] | None = ..., modifications: list[WfmBuShortTermForecastGenerateProgressTopicBuForecastModification] | None = ..., time_zone: str | None = ..., planning_groups_version: int | None = ..., week_count: int | None = ..., metadata: WfmBuShortTermForecastGenerateProgressTopicWfmVersionedEntityMetadata | None = ..., can_use_for_scheduling: bool | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastGenerateProgressTopicForecastSourceDayPointer(Model):
     day_of_week: str | None
@@ -52,8 +48,6 @@ class WfmBuShortTermForecastGenerateProgressTopicForecastSourceDayPointer(Model)
     file_name: str | None
     data_key: str | None
 
-    def __init__(self, *, day_of_week: str | None = ..., weight: int | None = ..., date: str | None = ..., file_name: str | None = ..., data_key: str | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastGenerateProgressTopicGenerateBuShortTermForecastProgressNotification(Model):
     status: str | None
@@ -61,28 +55,20 @@ class WfmBuShortTermForecastGenerateProgressTopicGenerateBuShortTermForecastProg
     operation_id: str | None
     progress: int | None
 
-    def __init__(self, *, status: str | None = ..., result: WfmBuShortTermForecastGenerateProgressTopicBuShortTermForecast | None = ..., operation_id: str | None = ..., progress: int | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastGenerateProgressTopicModificationIntervalOffsetValue(Model):
     interval_index: int | None
     value: float | None
 
-    def __init__(self, *, interval_index: int | None = ..., value: float | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastGenerateProgressTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastGenerateProgressTopicWfmVersionedEntityMetadata(Model):
     version: int | None
     modified_by: WfmBuShortTermForecastGenerateProgressTopicUserReference | None
     date_modified: _dt.datetime | None
-
-    def __init__(self, *, version: int | None = ..., modified_by: WfmBuShortTermForecastGenerateProgressTopicUserReference | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastImportCompleteTopicBuForecastModification(Model):
@@ -100,8 +86,6 @@ class WfmBuShortTermForecastImportCompleteTopicBuForecastModification(Model):
     display_granularity: str | None
     planning_group_ids: list[str] | None
 
-    def __init__(self, *, type: str | None = ..., start_interval_index: int | None = ..., end_interval_index: int | None = ..., metric: str | None = ..., legacy_metric: str | None = ..., value: float | None = ..., values: list[WfmBuShortTermForecastImportCompleteTopicModificationIntervalOffsetValue] | None = ..., secondary_values: list[WfmBuShortTermForecastImportCompleteTopicModificationIntervalOffsetValue] | None = ..., enabled: bool | None = ..., granularity: str | None = ..., secondary_granularity: str | None = ..., display_granularity: str | None = ..., planning_group_ids: list[str] | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastImportCompleteTopicBuShortTermForecast(Model):
     id: str | None
@@ -118,15 +102,11 @@ class WfmBuShortTermForecastImportCompleteTopicBuShortTermForecast(Model):
     metadata: WfmBuShortTermForecastImportCompleteTopicWfmVersionedEntityMetadata | None
     can_use_for_scheduling: bool | None
 
-    def __init__(self, *, id: str | None = ..., week_date: str | None = ..., creation_method: str | None = ..., description: str | None = ..., legacy: bool | None = ..., reference_start_date: _dt.datetime | None = ..., source_days: list[WfmBuShortTermForecastImportCompleteTopicForecastSourceDayPointer] | None = ..., modifications: list[WfmBuShortTermForecastImportCompleteTopicBuForecastModification] | None = ..., time_zone: str | None = ..., planning_groups_version: int | None = ..., week_count: int | None = ..., metadata: WfmBuShortTermForecastImportCompleteTopicWfmVersionedEntityMetadata | None = ..., can_use_for_scheduling: bool | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastImportCompleteTopicBuShortTermForecastNotification(Model):
     status: str | None
     result: WfmBuShortTermForecastImportCompleteTopicBuShortTermForecast | None
     operation_id: str | None
-
-    def __init__(self, *, status: str | None = ..., result: WfmBuShortTermForecastImportCompleteTopicBuShortTermForecast | None = ..., operation_id: str | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastImportCompleteTopicForecastSourceDayPointer(Model):
@@ -136,28 +116,20 @@ class WfmBuShortTermForecastImportCompleteTopicForecastSourceDayPointer(Model):
     file_name: str | None
     data_key: str | None
 
-    def __init__(self, *, day_of_week: str | None = ..., weight: int | None = ..., date: str | None = ..., file_name: str | None = ..., data_key: str | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastImportCompleteTopicModificationIntervalOffsetValue(Model):
     interval_index: int | None
     value: float | None
 
-    def __init__(self, *, interval_index: int | None = ..., value: float | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastImportCompleteTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastImportCompleteTopicWfmVersionedEntityMetadata(Model):
     version: int | None
     modified_by: WfmBuShortTermForecastImportCompleteTopicUserReference | None
     date_modified: _dt.datetime | None
-
-    def __init__(self, *, version: int | None = ..., modified_by: WfmBuShortTermForecastImportCompleteTopicUserReference | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuForecastShortTermStaffingRequirementsNotification(Model):
@@ -169,23 +141,17 @@ class WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuForecastS
     reference_start_date: _dt.datetime | None
     results: list[WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuForecastShortTermStaffingRequirementsResults] | None
 
-    def __init__(self, *, business_unit_id: str | None = ..., state: str | None = ..., forecast: WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuShortTermForecastReference | None = ..., week_count: int | None = ..., interval_length_minutes: int | None = ..., reference_start_date: _dt.datetime | None = ..., results: list[WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuForecastShortTermStaffingRequirementsResults] | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuForecastShortTermStaffingRequirementsResults(Model):
     week_number: int | None
     download_url: str | None
     download_url_expiration_date: _dt.datetime | None
 
-    def __init__(self, *, week_number: int | None = ..., download_url: str | None = ..., download_url_expiration_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuShortTermForecastReference(Model):
     id: str | None
     week_date: str | None
     description: str | None
-
-    def __init__(self, *, id: str | None = ..., week_date: str | None = ..., description: str | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicBuForecastModification(Model):
@@ -203,8 +169,6 @@ class WfmBuShortTermForecastUpdateCompleteTopicBuForecastModification(Model):
     display_granularity: str | None
     planning_group_ids: list[str] | None
 
-    def __init__(self, *, type: str | None = ..., start_interval_index: int | None = ..., end_interval_index: int | None = ..., metric: str | None = ..., legacy_metric: str | None = ..., value: float | None = ..., values: list[WfmBuShortTermForecastUpdateCompleteTopicModificationIntervalOffsetValue] | None = ..., secondary_values: list[WfmBuShortTermForecastUpdateCompleteTopicModificationIntervalOffsetValue] | None = ..., enabled: bool | None = ..., granularity: str | None = ..., secondary_granularity: str | None = ..., display_granularity: str | None = ..., planning_group_ids: list[str] | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastUpdateCompleteTopicBuShortTermForecast(Model):
     id: str | None
@@ -221,15 +185,11 @@ class WfmBuShortTermForecastUpdateCompleteTopicBuShortTermForecast(Model):
     metadata: WfmBuShortTermForecastUpdateCompleteTopicWfmVersionedEntityMetadata | None
     can_use_for_scheduling: bool | None
 
-    def __init__(self, *, id: str | None = ..., week_date: str | None = ..., creation_method: str | None = ..., description: str | None = ..., legacy: bool | None = ..., reference_start_date: _dt.datetime | None = ..., source_days: list[WfmBuShortTermForecastUpdateCompleteTopicForecastSourceDayPointer] | None = ..., modifications: list[WfmBuShortTermForecastUpdateCompleteTopicBuForecastModification] | None = ..., time_zone: str | None = ..., planning_groups_version: int | None = ..., week_count: int | None = ..., metadata: WfmBuShortTermForecastUpdateCompleteTopicWfmVersionedEntityMetadata | None = ..., can_use_for_scheduling: bool | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastUpdateCompleteTopicBuShortTermForecastNotification(Model):
     status: str | None
     result: WfmBuShortTermForecastUpdateCompleteTopicBuShortTermForecast | None
     operation_id: str | None
-
-    def __init__(self, *, status: str | None = ..., result: WfmBuShortTermForecastUpdateCompleteTopicBuShortTermForecast | None = ..., operation_id: str | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicForecastSourceDayPointer(Model):
@@ -239,20 +199,14 @@ class WfmBuShortTermForecastUpdateCompleteTopicForecastSourceDayPointer(Model):
     file_name: str | None
     data_key: str | None
 
-    def __init__(self, *, day_of_week: str | None = ..., weight: int | None = ..., date: str | None = ..., file_name: str | None = ..., data_key: str | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastUpdateCompleteTopicModificationIntervalOffsetValue(Model):
     interval_index: int | None
     value: float | None
 
-    def __init__(self, *, interval_index: int | None = ..., value: float | None = ...) -> None: ...
-
 
 class WfmBuShortTermForecastUpdateCompleteTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicWfmVersionedEntityMetadata(Model):
@@ -260,14 +214,10 @@ class WfmBuShortTermForecastUpdateCompleteTopicWfmVersionedEntityMetadata(Model)
     modified_by: WfmBuShortTermForecastUpdateCompleteTopicUserReference | None
     date_modified: _dt.datetime | None
 
-    def __init__(self, *, version: int | None = ..., modified_by: WfmBuShortTermForecastUpdateCompleteTopicUserReference | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmBusinessUnitReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WfmEntityMetadata(Model):
@@ -276,26 +226,18 @@ class WfmEntityMetadata(Model):
     created_by: UserReference | None
     date_created: _dt.datetime | None
 
-    def __init__(self, *, modified_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmForecastModificationIntervalOffsetValue(Model):
     interval_index: int | None
     value: float | None
 
-    def __init__(self, *, interval_index: int | None = ..., value: float | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicSecondaryPresenceReference(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceActuals(Model):
@@ -304,16 +246,12 @@ class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherence
     start_offset_seconds: int | None
     end_offset_seconds: int | None
 
-    def __init__(self, *, actual_activity_category: str | None = ..., actual_secondary_presence_id: str | None = ..., start_offset_seconds: int | None = ..., end_offset_seconds: int | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceAgentCalculationsCompleteNotification(Model):
     job_id: str | None
     query_state: str | None
     download_urls: list[str] | None
     result: WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceAgentResult | None
-
-    def __init__(self, *, job_id: str | None = ..., query_state: str | None = ..., download_urls: list[str] | None = ..., result: WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceAgentResult | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceAgentDayMetrics(Model):
@@ -328,8 +266,6 @@ class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherence
     impact_seconds: int | None
     adherence_percentage: float | None
     conformance_percentage: float | None
-
-    def __init__(self, *, day_start_offset_seconds: int | None = ..., adherence_schedule_seconds: int | None = ..., conformance_schedule_seconds: int | None = ..., conformance_actual_seconds: int | None = ..., exception_count: int | None = ..., exception_duration_seconds: int | None = ..., actual_length_seconds: int | None = ..., schedule_length_seconds: int | None = ..., impact_seconds: int | None = ..., adherence_percentage: float | None = ..., conformance_percentage: float | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceAgentResult(Model):
@@ -347,8 +283,6 @@ class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherence
     scheduled_activities: list[WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceScheduledActivity] | None
     secondary_presence_lookup_items: list[WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmSecondaryPresenceLookupItem] | None
 
-    def __init__(self, *, user: WfmHistoricalAdherenceAgentCalculationsCompleteTopicUserReference | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., calculations_completed_date: _dt.datetime | None = ..., target_adherence_percentage: float | None = ..., adherence_percentage: float | None = ..., conformance_percentage: float | None = ..., impact: str | None = ..., exception_info: list[WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceExceptionInfo] | None = ..., day_metrics: list[WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceAgentDayMetrics] | None = ..., actuals: list[WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceActuals] | None = ..., scheduled_activities: list[WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceScheduledActivity] | None = ..., secondary_presence_lookup_items: list[WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmSecondaryPresenceLookupItem] | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceExceptionInfo(Model):
     start_offset_seconds: int | None
@@ -363,30 +297,22 @@ class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherence
     impact: str | None
     secondary_presence_lookup_id: str | None
 
-    def __init__(self, *, start_offset_seconds: int | None = ..., end_offset_seconds: int | None = ..., scheduled_activity_code_id: str | None = ..., scheduled_activity_category: str | None = ..., scheduled_secondary_presence_lookup_ids: list[str] | None = ..., actual_activity_code_id: str | None = ..., actual_activity_category: str | None = ..., system_presence: str | None = ..., routing_status: str | None = ..., impact: str | None = ..., secondary_presence_lookup_id: str | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceScheduledActivity(Model):
     activity_code_id: str | None
     start_offset_seconds: int | None
     end_offset_seconds: int | None
 
-    def __init__(self, *, activity_code_id: str | None = ..., start_offset_seconds: int | None = ..., end_offset_seconds: int | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmSecondaryPresenceLookupItem(Model):
     lookup_id: str | None
     secondary_presence: WfmHistoricalAdherenceAgentCalculationsCompleteTopicSecondaryPresenceReference | None
-
-    def __init__(self, *, lookup_id: str | None = ..., secondary_presence: WfmHistoricalAdherenceAgentCalculationsCompleteTopicSecondaryPresenceReference | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceBulkCalculationsCompleteTopicWfmHistoricalAdherenceBulkCalculationsCompleteNotification(Model):
     id: str | None
     download_urls: list[str] | None
     query_state: str | None
-
-    def __init__(self, *, id: str | None = ..., download_urls: list[str] | None = ..., query_state: str | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceBulkItem(Model):
@@ -397,30 +323,22 @@ class WfmHistoricalAdherenceBulkItem(Model):
     include_exceptions: bool | None
     include_actuals: bool | None
 
-    def __init__(self, *, management_unit_id: str | None = ..., start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., user_ids: list[str] | None = ..., include_exceptions: bool | None = ..., include_actuals: bool | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceBulkJobReference(Model):
     id: str | None
     status: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., status: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceBulkQuery(Model):
     items: list[WfmHistoricalAdherenceBulkItem] | None
     time_zone: str | None
-
-    def __init__(self, *, items: list[WfmHistoricalAdherenceBulkItem] | None = ..., time_zone: str | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceBulkResponse(Model):
     job: WfmHistoricalAdherenceBulkJobReference | None
     download_urls: list[str] | None
     download_result: WfmHistoricalAdherenceBulkResult | None
-
-    def __init__(self, *, job: WfmHistoricalAdherenceBulkJobReference | None = ..., download_urls: list[str] | None = ..., download_result: WfmHistoricalAdherenceBulkResult | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceBulkResult(Model):
@@ -429,8 +347,6 @@ class WfmHistoricalAdherenceBulkResult(Model):
     management_unit_id: str | None
     user_results: list[WfmHistoricalAdherenceBulkUserResult] | None
     lookup_id_to_secondary_presence_id: dict[str, str] | None
-
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., management_unit_id: str | None = ..., user_results: list[WfmHistoricalAdherenceBulkUserResult] | None = ..., lookup_id_to_secondary_presence_id: dict[str, str] | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceBulkUserDayMetrics(Model):
@@ -446,8 +362,6 @@ class WfmHistoricalAdherenceBulkUserDayMetrics(Model):
     adherence_percentage: float | None
     conformance_percentage: float | None
 
-    def __init__(self, *, day_start_offset_seconds: int | None = ..., adherence_schedule_seconds: int | None = ..., conformance_schedule_seconds: int | None = ..., conformance_actual_seconds: int | None = ..., exception_count: int | None = ..., exception_duration_seconds: int | None = ..., impact_seconds: int | None = ..., schedule_length_seconds: int | None = ..., actual_length_seconds: int | None = ..., adherence_percentage: float | None = ..., conformance_percentage: float | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceBulkUserResult(Model):
     user_id: str | None
@@ -458,16 +372,12 @@ class WfmHistoricalAdherenceBulkUserResult(Model):
     actuals: list[HistoricalAdherenceActuals] | None
     day_metrics: list[WfmHistoricalAdherenceBulkUserDayMetrics] | None
 
-    def __init__(self, *, user_id: str | None = ..., adherence_percentage: float | None = ..., conformance_percentage: float | None = ..., impact: str | None = ..., exception_info: list[HistoricalAdherenceExceptionInfo] | None = ..., actuals: list[HistoricalAdherenceActuals] | None = ..., day_metrics: list[WfmHistoricalAdherenceBulkUserDayMetrics] | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceCalculationsCompleteTopicWfmHistoricalAdherenceCalculationsCompleteNotice(Model):
     id: str | None
     download_url: str | None
     download_urls: list[str] | None
     query_state: str | None
-
-    def __init__(self, *, id: str | None = ..., download_url: str | None = ..., download_urls: list[str] | None = ..., query_state: str | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceQuery(Model):
@@ -478,15 +388,11 @@ class WfmHistoricalAdherenceQuery(Model):
     include_exceptions: bool | None
     team_ids: list[str] | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., time_zone: str | None = ..., user_ids: list[str] | None = ..., include_exceptions: bool | None = ..., team_ids: list[str] | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceQueryForAgent(Model):
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     time_zone: str | None
-
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., time_zone: str | None = ...) -> None: ...
 
 
 class WfmHistoricalAdherenceQueryForTeams(Model):
@@ -496,8 +402,6 @@ class WfmHistoricalAdherenceQueryForTeams(Model):
     user_ids: list[str] | None
     include_exceptions: bool | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., time_zone: str | None = ..., user_ids: list[str] | None = ..., include_exceptions: bool | None = ...) -> None: ...
-
 
 class WfmHistoricalAdherenceResponse(Model):
     id: str | None
@@ -505,5 +409,3 @@ class WfmHistoricalAdherenceResponse(Model):
     download_result: WfmHistoricalAdherenceResultWrapper | None
     download_urls: list[str] | None
     query_state: str | None
-
-    def __init__(self, *, id: str | None = ..., download_url: str | None = ..., download_result: WfmHistoricalAdherenceResultWrapper | None = ..., download_urls: list[str] | None = ..., query_state: str | None = ...) -> None: ...

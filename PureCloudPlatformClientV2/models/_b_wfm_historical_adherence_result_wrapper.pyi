@@ -21,21 +21,15 @@ class WfmHistoricalAdherenceResultWrapper(Model):
     data: list[HistoricalAdherenceQueryResult] | None
     lookup_id_to_secondary_presence_id: dict[str, str] | None
 
-    def __init__(self, *, entity_id: str | None = ..., data: list[HistoricalAdherenceQueryResult] | None = ..., lookup_id_to_secondary_presence_id: dict[str, str] | None = ...) -> None: ...
-
 
 class WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDeleteEntity(Model):
     request_id: str | None
     status: str | None
 
-    def __init__(self, *, request_id: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDisallowedDeleteEntity(Model):
     request_id: str | None
     reason: str | None
-
-    def __init__(self, *, request_id: str | None = ..., reason: str | None = ...) -> None: ...
 
 
 class WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataPurgeRequestComplete(Model):
@@ -44,13 +38,9 @@ class WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataPurgeRequestComplet
     entities: list[WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDeleteEntity] | None
     disallowed_entities: list[WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDisallowedDeleteEntity] | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., entities: list[WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDeleteEntity] | None = ..., disallowed_entities: list[WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDisallowedDeleteEntity] | None = ...) -> None: ...
-
 
 class WfmHistoricalDataUploadPurgeRequestStatusTopicHistoricalDataUploadPurgeRequestUpdate(Model):
     status: str | None
-
-    def __init__(self, *, status: str | None = ...) -> None: ...
 
 
 class WfmHistoricalDataUploadRequestStatusTopicHistoricalDataUploadRequestUpdate(Model):
@@ -66,15 +56,11 @@ class WfmHistoricalDataUploadRequestStatusTopicHistoricalDataUploadRequestUpdate
     file_name: str | None
     file_size: int | None
 
-    def __init__(self, *, request_id: str | None = ..., date_import_started: _dt.datetime | None = ..., date_import_ended: _dt.datetime | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., status: str | None = ..., error: str | None = ..., active: bool | None = ..., type: str | None = ..., file_name: str | None = ..., file_size: int | None = ...) -> None: ...
-
 
 class WfmHistoricalShrinkageCalculationsCompleteTopicHistoricalShrinkageCalculationsCompleteNotification(Model):
     operation_id: str | None
     download_urls: list[str] | None
     state: str | None
-
-    def __init__(self, *, operation_id: str | None = ..., download_urls: list[str] | None = ..., state: str | None = ...) -> None: ...
 
 
 class WfmHistoricalShrinkageRequest(Model):
@@ -83,16 +69,12 @@ class WfmHistoricalShrinkageRequest(Model):
     time_zone: str | None
     granularity: str | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., time_zone: str | None = ..., granularity: str | None = ...) -> None: ...
-
 
 class WfmHistoricalShrinkageResponse(Model):
     operation_id: str | None
     download_urls: list[str] | None
     download_result: HistoricalShrinkageResultListing | None
     state: str | None
-
-    def __init__(self, *, operation_id: str | None = ..., download_urls: list[str] | None = ..., download_result: HistoricalShrinkageResultListing | None = ..., state: str | None = ...) -> None: ...
 
 
 class WfmHistoricalShrinkageTeamsRequest(Model):
@@ -101,20 +83,14 @@ class WfmHistoricalShrinkageTeamsRequest(Model):
     time_zone: str | None
     granularity: str | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., time_zone: str | None = ..., granularity: str | None = ...) -> None: ...
-
 
 class WfmIntegrationListing(Model):
     entities: list[WfmIntegrationResponse] | None
-
-    def __init__(self, *, entities: list[WfmIntegrationResponse] | None = ...) -> None: ...
 
 
 class WfmIntegrationReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WfmIntegrationResponse(Model):
@@ -123,8 +99,6 @@ class WfmIntegrationResponse(Model):
     active: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., active: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WfmIntegrationsHrisTimeOffTypesJobTopicErrorBody(Model):
     status: int | None
@@ -132,15 +106,11 @@ class WfmIntegrationsHrisTimeOffTypesJobTopicErrorBody(Model):
     message: str | None
     message_params: dict[str, str] | None
 
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
-
 
 class WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffType(Model):
     id: str | None
     name: str | None
     secondary_id: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., secondary_id: str | None = ...) -> None: ...
 
 
 class WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffTypesJobNotification(Model):
@@ -148,8 +118,6 @@ class WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffTypesJobNotification(Mod
     entities: list[WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffType] | None
     status: str | None
     error: WfmIntegrationsHrisTimeOffTypesJobTopicErrorBody | None
-
-    def __init__(self, *, id: str | None = ..., entities: list[WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffType] | None = ..., status: str | None = ..., error: WfmIntegrationsHrisTimeOffTypesJobTopicErrorBody | None = ...) -> None: ...
 
 
 class WfmIntradayDataUpdateTopicIntradayDataGroup(Model):
@@ -161,8 +129,6 @@ class WfmIntradayDataUpdateTopicIntradayDataGroup(Model):
     performance_prediction_agent_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayPerformancePredictionAgentData] | None
     performance_prediction_queue_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayPerformancePredictionQueueData] | None
 
-    def __init__(self, *, media_type: str | None = ..., forecast_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayForecastData] | None = ..., schedule_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayScheduleData] | None = ..., historical_agent_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayHistoricalAgentData] | None = ..., historical_queue_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayHistoricalQueueData] | None = ..., performance_prediction_agent_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayPerformancePredictionAgentData] | None = ..., performance_prediction_queue_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayPerformancePredictionQueueData] | None = ...) -> None: ...
-
 
 class WfmIntradayDataUpdateTopicIntradayDataUpdate(Model):
     start_date: _dt.datetime | None
@@ -173,22 +139,16 @@ class WfmIntradayDataUpdateTopicIntradayDataUpdate(Model):
     queue_ids: list[str] | None
     intraday_data_groupings: list[WfmIntradayDataUpdateTopicIntradayDataGroup] | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., end_date: _dt.datetime | None = ..., interval_length_minutes: int | None = ..., number_of_intervals: int | None = ..., metrics: list[WfmIntradayDataUpdateTopicIntradayMetric] | None = ..., queue_ids: list[str] | None = ..., intraday_data_groupings: list[WfmIntradayDataUpdateTopicIntradayDataGroup] | None = ...) -> None: ...
-
 
 class WfmIntradayDataUpdateTopicIntradayForecastData(Model):
     offered: float | None
     average_talk_time_seconds: float | None
     average_after_call_work_seconds: float | None
 
-    def __init__(self, *, offered: float | None = ..., average_talk_time_seconds: float | None = ..., average_after_call_work_seconds: float | None = ...) -> None: ...
-
 
 class WfmIntradayDataUpdateTopicIntradayHistoricalAgentData(Model):
     on_queue_time_seconds: float | None
     interacting_time_seconds: float | None
-
-    def __init__(self, *, on_queue_time_seconds: float | None = ..., interacting_time_seconds: float | None = ...) -> None: ...
 
 
 class WfmIntradayDataUpdateTopicIntradayHistoricalQueueData(Model):
@@ -201,20 +161,14 @@ class WfmIntradayDataUpdateTopicIntradayHistoricalQueueData(Model):
     service_level_percent: float | None
     average_speed_of_answer_seconds: float | None
 
-    def __init__(self, *, offered: int | None = ..., completed: int | None = ..., answered: int | None = ..., abandoned: int | None = ..., average_talk_time_seconds: float | None = ..., average_after_call_work_seconds: float | None = ..., service_level_percent: float | None = ..., average_speed_of_answer_seconds: float | None = ...) -> None: ...
-
 
 class WfmIntradayDataUpdateTopicIntradayMetric(Model):
     category: str | None
     version: str | None
 
-    def __init__(self, *, category: str | None = ..., version: str | None = ...) -> None: ...
-
 
 class WfmIntradayDataUpdateTopicIntradayPerformancePredictionAgentData(Model):
     interacting_time_seconds: float | None
-
-    def __init__(self, *, interacting_time_seconds: float | None = ...) -> None: ...
 
 
 class WfmIntradayDataUpdateTopicIntradayPerformancePredictionQueueData(Model):
@@ -222,40 +176,28 @@ class WfmIntradayDataUpdateTopicIntradayPerformancePredictionQueueData(Model):
     average_speed_of_answer_seconds: float | None
     number_of_interactions: float | None
 
-    def __init__(self, *, service_level_percent: float | None = ..., average_speed_of_answer_seconds: float | None = ..., number_of_interactions: float | None = ...) -> None: ...
-
 
 class WfmIntradayDataUpdateTopicIntradayScheduleData(Model):
     on_queue_time_seconds: int | None
     scheduled_time_seconds: int | None
-
-    def __init__(self, *, on_queue_time_seconds: int | None = ..., scheduled_time_seconds: int | None = ...) -> None: ...
 
 
 class WfmIntradayPlanningGroupListing(Model):
     entities: list[ForecastPlanningGroupResponse] | None
     no_data_reason: str | None
 
-    def __init__(self, *, entities: list[ForecastPlanningGroupResponse] | None = ..., no_data_reason: str | None = ...) -> None: ...
-
 
 class WfmMoveAgentsCompleteTopicManagementUnit(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmMoveAgentsCompleteTopicUserReference(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class WfmMoveAgentsCompleteTopicWfmMoveAgentData(Model):
     user: WfmMoveAgentsCompleteTopicUserReference | None
     result: str | None
-
-    def __init__(self, *, user: WfmMoveAgentsCompleteTopicUserReference | None = ..., result: str | None = ...) -> None: ...
 
 
 class WfmMoveAgentsCompleteTopicWfmMoveAgentsComplete(Model):
@@ -263,26 +205,18 @@ class WfmMoveAgentsCompleteTopicWfmMoveAgentsComplete(Model):
     destination_management_unit: WfmMoveAgentsCompleteTopicManagementUnit | None
     results: list[WfmMoveAgentsCompleteTopicWfmMoveAgentData] | None
 
-    def __init__(self, *, requesting_user: WfmMoveAgentsCompleteTopicUserReference | None = ..., destination_management_unit: WfmMoveAgentsCompleteTopicManagementUnit | None = ..., results: list[WfmMoveAgentsCompleteTopicWfmMoveAgentData] | None = ...) -> None: ...
-
 
 class WfmMoveManagementUnitTopicBusinessUnit(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmMoveManagementUnitTopicMoveManagementUnitNotification(Model):
     business_unit: WfmMoveManagementUnitTopicBusinessUnit | None
     status: str | None
 
-    def __init__(self, *, business_unit: WfmMoveManagementUnitTopicBusinessUnit | None = ..., status: str | None = ...) -> None: ...
-
 
 class WfmProcessUploadRequest(Model):
     upload_key: str | None
-
-    def __init__(self, *, upload_key: str | None = ...) -> None: ...
 
 
 class WfmScheduleActivity(Model):
@@ -290,16 +224,12 @@ class WfmScheduleActivity(Model):
     activities: list[ScheduleActivity] | None
     full_day_time_off_markers: list[FullDayTimeOffMarker] | None
 
-    def __init__(self, *, user_reference: UserReference | None = ..., activities: list[ScheduleActivity] | None = ..., full_day_time_off_markers: list[FullDayTimeOffMarker] | None = ...) -> None: ...
-
 
 class WfmScheduleReference(Model):
     id: str | None
     business_unit: WfmBusinessUnitReference | None
     week_date: _dt.date | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., business_unit: WfmBusinessUnitReference | None = ..., week_date: _dt.date | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WfmScheduleTopicWfmScheduleNotification(Model):
@@ -309,14 +239,10 @@ class WfmScheduleTopicWfmScheduleNotification(Model):
     percent_complete: int | None
     event_type: str | None
 
-    def __init__(self, *, status: str | None = ..., operation_id: str | None = ..., download_url: str | None = ..., percent_complete: int | None = ..., event_type: str | None = ...) -> None: ...
-
 
 class WfmServiceGoalImpact(Model):
     increase_by_percent: float | None
     decrease_by_percent: float | None
-
-    def __init__(self, *, increase_by_percent: float | None = ..., decrease_by_percent: float | None = ...) -> None: ...
 
 
 class WfmServiceGoalImpactSettings(Model):
@@ -324,16 +250,12 @@ class WfmServiceGoalImpactSettings(Model):
     average_speed_of_answer: WfmServiceGoalImpact | None
     abandon_rate: WfmServiceGoalImpact | None
 
-    def __init__(self, *, service_level: WfmServiceGoalImpact | None = ..., average_speed_of_answer: WfmServiceGoalImpact | None = ..., abandon_rate: WfmServiceGoalImpact | None = ...) -> None: ...
-
 
 class WfmShiftTradingJobCompleteEventErrorBody(Model):
     status: int | None
     code: str | None
     message: str | None
     message_params: dict[str, str] | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
 
 
 class WfmShiftTradingJobCompleteEventShiftTradingJobCompleteNotification(Model):
@@ -344,8 +266,6 @@ class WfmShiftTradingJobCompleteEventShiftTradingJobCompleteNotification(Model):
     week_summaries: WfmShiftTradingJobCompleteEventWeekSummaryList | None
     download_url: str | None
     error: WfmShiftTradingJobCompleteEventErrorBody | None
-
-    def __init__(self, *, id: str | None = ..., type: str | None = ..., status: str | None = ..., trade: WfmShiftTradingJobCompleteEventTradeEntity | None = ..., week_summaries: WfmShiftTradingJobCompleteEventWeekSummaryList | None = ..., download_url: str | None = ..., error: WfmShiftTradingJobCompleteEventErrorBody | None = ...) -> None: ...
 
 
 class WfmShiftTradingJobCompleteEventTradeEntity(Model):
@@ -361,8 +281,6 @@ class WfmShiftTradingJobCompleteEventTradeEntity(Model):
     reviewed_date: str | None
     metadata: WfmShiftTradingJobCompleteEventWfmVersionMetadata | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., expiration_date: str | None = ..., acceptable_intervals: list[WfmShiftTradingJobCompleteEventWfmDateTimeInterval] | None = ..., one_sided: bool | None = ..., initiating: WfmShiftTradingJobCompleteEventTradeSide | None = ..., receiving: WfmShiftTradingJobCompleteEventTradeSide | None = ..., target_user_id: str | None = ..., reviewed_by: str | None = ..., reviewed_date: str | None = ..., metadata: WfmShiftTradingJobCompleteEventWfmVersionMetadata | None = ...) -> None: ...
-
 
 class WfmShiftTradingJobCompleteEventTradeShift(Model):
     schedule_id: str | None
@@ -373,15 +291,11 @@ class WfmShiftTradingJobCompleteEventTradeShift(Model):
     end_date: str | None
     week_date: str | None
 
-    def __init__(self, *, schedule_id: str | None = ..., schedule_start_date: str | None = ..., management_unit_id: str | None = ..., id: str | None = ..., start_date: str | None = ..., end_date: str | None = ..., week_date: str | None = ...) -> None: ...
-
 
 class WfmShiftTradingJobCompleteEventTradeSide(Model):
     user_id: str | None
     shift: WfmShiftTradingJobCompleteEventTradeShift | None
     review_note: str | None
-
-    def __init__(self, *, user_id: str | None = ..., shift: WfmShiftTradingJobCompleteEventTradeShift | None = ..., review_note: str | None = ...) -> None: ...
 
 
 class WfmShiftTradingJobCompleteEventWeekSummary(Model):
@@ -389,20 +303,14 @@ class WfmShiftTradingJobCompleteEventWeekSummary(Model):
     initiating_matched_count: int | None
     cross_week_receiving_matched_count: int | None
 
-    def __init__(self, *, week_date: str | None = ..., initiating_matched_count: int | None = ..., cross_week_receiving_matched_count: int | None = ...) -> None: ...
-
 
 class WfmShiftTradingJobCompleteEventWeekSummaryList(Model):
     weeks: list[WfmShiftTradingJobCompleteEventWeekSummary] | None
-
-    def __init__(self, *, weeks: list[WfmShiftTradingJobCompleteEventWeekSummary] | None = ...) -> None: ...
 
 
 class WfmShiftTradingJobCompleteEventWfmDateTimeInterval(Model):
     start_date: str | None
     end_date: str | None
-
-    def __init__(self, *, start_date: str | None = ..., end_date: str | None = ...) -> None: ...
 
 
 class WfmShiftTradingJobCompleteEventWfmVersionMetadata(Model):
@@ -410,16 +318,12 @@ class WfmShiftTradingJobCompleteEventWfmVersionMetadata(Model):
     modified_by: str | None
     date_modified: str | None
 
-    def __init__(self, *, version: int | None = ..., modified_by: str | None = ..., date_modified: str | None = ...) -> None: ...
-
 
 class WfmTimeOffBalanceJobTopicErrorBody(Model):
     status: int | None
     code: str | None
     message: str | None
     message_params: dict[str, str] | None
-
-    def __init__(self, *, status: int | None = ..., code: str | None = ..., message: str | None = ..., message_params: dict[str, str] | None = ...) -> None: ...
 
 
 class WfmTimeOffBalanceJobTopicTimeOffBalance(Model):
@@ -429,16 +333,12 @@ class WfmTimeOffBalanceJobTopicTimeOffBalance(Model):
     start_date: _dt.datetime | None
     balance_minutes_per_day: list[int] | None
 
-    def __init__(self, *, activity_code_id: str | None = ..., hris_time_off_type_id: str | None = ..., hris_time_off_type_secondary_id: str | None = ..., start_date: _dt.datetime | None = ..., balance_minutes_per_day: list[int] | None = ...) -> None: ...
-
 
 class WfmTimeOffBalanceJobTopicTimeOffBalanceJobNotification(Model):
     id: str | None
     entities: list[WfmTimeOffBalanceJobTopicTimeOffBalance] | None
     status: str | None
     error: WfmTimeOffBalanceJobTopicErrorBody | None
-
-    def __init__(self, *, id: str | None = ..., entities: list[WfmTimeOffBalanceJobTopicTimeOffBalance] | None = ..., status: str | None = ..., error: WfmTimeOffBalanceJobTopicErrorBody | None = ...) -> None: ...
 
 
 class WfmTimeOffRequestUpdateTopicTimeOffRequestUpdate(Model):
@@ -465,32 +365,22 @@ class WfmTimeOffRequestUpdateTopicTimeOffRequestUpdate(Model):
     modified_date: str | None
     modified_by: str | None
 
-    def __init__(self, *, id: str | None = ..., user: WfmTimeOffRequestUpdateTopicUserReference | None = ..., is_full_day_request: bool | None = ..., marked_as_read: bool | None = ..., activity_code_id: str | None = ..., paid: bool | None = ..., status: str | None = ..., substatus: str | None = ..., partial_day_start_date_times: list[str] | None = ..., full_day_management_unit_dates: list[str] | None = ..., full_day_earliest_start_offset_minutes: list[int] | None = ..., full_day_latest_end_offset_minutes: list[int] | None = ..., daily_duration_minutes: int | None = ..., duration_minutes: list[int] | None = ..., payable_minutes: list[int] | None = ..., notes: str | None = ..., reviewed_date: str | None = ..., reviewed_by: str | None = ..., submitted_date: str | None = ..., submitted_by: str | None = ..., modified_date: str | None = ..., modified_by: str | None = ...) -> None: ...
-
 
 class WfmTimeOffRequestUpdateTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmTimeSpan(Model):
     start_date: _dt.datetime | None
     length_minutes: int | None
 
-    def __init__(self, *, start_date: _dt.datetime | None = ..., length_minutes: int | None = ...) -> None: ...
-
 
 class WfmUpdateAgentDetailsTopicWfmUpdateAgentDetailsComplete(Model):
     status: str | None
 
-    def __init__(self, *, status: str | None = ...) -> None: ...
-
 
 class WfmUserEntityListing(Model):
     entities: list[UserReference] | None
-
-    def __init__(self, *, entities: list[UserReference] | None = ...) -> None: ...
 
 
 class WfmUserNotification(Model):
@@ -505,5 +395,3 @@ class WfmUserNotification(Model):
     marked_as_read: bool | None
     agent_notification: bool | None
     other_notification_ids_in_group: list[str] | None
-
-    def __init__(self, *, id: str | None = ..., mutable_group_id: str | None = ..., timestamp: _dt.datetime | None = ..., type: str | None = ..., shift_trade: ShiftTradeNotification | None = ..., time_off_request: TimeOffRequestNotification | None = ..., adherence_explanation: AdherenceExplanationNotification | None = ..., alternative_shift: AlternativeShiftNotification | None = ..., marked_as_read: bool | None = ..., agent_notification: bool | None = ..., other_notification_ids_in_group: list[str] | None = ...) -> None: ...

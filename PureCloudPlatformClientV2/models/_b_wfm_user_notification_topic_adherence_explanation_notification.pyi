@@ -40,8 +40,6 @@ class WfmUserNotificationTopicAdherenceExplanationNotification(Model):
     type: str | None
     notes: str | None
 
-    def __init__(self, *, id: str | None = ..., agent: WfmUserNotificationTopicUserReference | None = ..., management_unit: WfmUserNotificationTopicManagementUnit | None = ..., business_unit: WfmUserNotificationTopicBusinessUnit | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., status: str | None = ..., type: str | None = ..., notes: str | None = ...) -> None: ...
-
 
 class WfmUserNotificationTopicAlternativeShiftNotification(Model):
     id: str | None
@@ -53,19 +51,13 @@ class WfmUserNotificationTopicAlternativeShiftNotification(Model):
     receiving_user: WfmUserNotificationTopicUserReference | None
     receiving_shift_date: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., week_date: _dt.datetime | None = ..., granularity: str | None = ..., new_state: str | None = ..., initiating_user: WfmUserNotificationTopicUserReference | None = ..., initiating_shift_date: _dt.datetime | None = ..., receiving_user: WfmUserNotificationTopicUserReference | None = ..., receiving_shift_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmUserNotificationTopicBusinessUnit(Model):
     id: str | None
 
-    def __init__(self, *, id: str | None = ...) -> None: ...
-
 
 class WfmUserNotificationTopicManagementUnit(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserNotificationTopicShiftTradeNotification(Model):
@@ -78,8 +70,6 @@ class WfmUserNotificationTopicShiftTradeNotification(Model):
     receiving_user: WfmUserNotificationTopicUserReference | None
     receiving_shift_date: _dt.datetime | None
 
-    def __init__(self, *, week_date: str | None = ..., trade_id: str | None = ..., one_sided: bool | None = ..., new_state: str | None = ..., initiating_user: WfmUserNotificationTopicUserReference | None = ..., initiating_shift_date: _dt.datetime | None = ..., receiving_user: WfmUserNotificationTopicUserReference | None = ..., receiving_shift_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmUserNotificationTopicTimeOffRequestNotification(Model):
     time_off_request_id: str | None
@@ -89,13 +79,9 @@ class WfmUserNotificationTopicTimeOffRequestNotification(Model):
     partial_day_start_date_times: list[_dt.datetime] | None
     full_day_management_unit_dates: list[str] | None
 
-    def __init__(self, *, time_off_request_id: str | None = ..., user: WfmUserNotificationTopicUserReference | None = ..., is_full_day_request: bool | None = ..., status: str | None = ..., partial_day_start_date_times: list[_dt.datetime] | None = ..., full_day_management_unit_dates: list[str] | None = ...) -> None: ...
-
 
 class WfmUserNotificationTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserNotificationTopicWfmUserNotification(Model):
@@ -111,20 +97,14 @@ class WfmUserNotificationTopicWfmUserNotification(Model):
     other_notification_ids_in_group: list[str] | None
     marked_as_read: bool | None
 
-    def __init__(self, *, id: str | None = ..., mutable_group_id: str | None = ..., timestamp: _dt.datetime | None = ..., type: str | None = ..., shift_trade: WfmUserNotificationTopicShiftTradeNotification | None = ..., time_off_request: WfmUserNotificationTopicTimeOffRequestNotification | None = ..., adherence_explanation: WfmUserNotificationTopicAdherenceExplanationNotification | None = ..., alternative_shift: WfmUserNotificationTopicAlternativeShiftNotification | None = ..., agent_notification: bool | None = ..., other_notification_ids_in_group: list[str] | None = ..., marked_as_read: bool | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedMuTopicActivityCodeReference(Model):
     id: str | None
     secondary_presences: list[WfmUserScheduleAdherenceUpdatedMuTopicSecondaryPresenceReference] | None
 
-    def __init__(self, *, id: str | None = ..., secondary_presences: list[WfmUserScheduleAdherenceUpdatedMuTopicSecondaryPresenceReference] | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedMuTopicQueueReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicRealTimeAdherenceExplanation(Model):
@@ -133,33 +113,23 @@ class WfmUserScheduleAdherenceUpdatedMuTopicRealTimeAdherenceExplanation(Model):
     length_minutes: int | None
     status: str | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., status: str | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedMuTopicSecondaryPresenceReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedMuTopicUserNextActivityReminder(Model):
     activity_category: str | None
     start_date: _dt.datetime | None
 
-    def __init__(self, *, activity_category: str | None = ..., start_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedMuTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicUserScheduleAdherenceUpdate(Model):
@@ -185,20 +155,14 @@ class WfmUserScheduleAdherenceUpdatedMuTopicUserScheduleAdherenceUpdate(Model):
     suppress_on_time_reminder: bool | None
     next_activity_reminders: list[WfmUserScheduleAdherenceUpdatedMuTopicUserNextActivityReminder] | None
 
-    def __init__(self, *, user: WfmUserScheduleAdherenceUpdatedMuTopicUserReference | None = ..., management_unit_id: str | None = ..., business_unit_id: str | None = ..., team: WfmUserScheduleAdherenceUpdatedMuTopicUriReference | None = ..., scheduled_activity_category: str | None = ..., scheduled_activity_code: WfmUserScheduleAdherenceUpdatedMuTopicActivityCodeReference | None = ..., system_presence: str | None = ..., organization_secondary_presence_id: str | None = ..., routing_status: str | None = ..., actual_activity_category: str | None = ..., is_out_of_office: bool | None = ..., adherence_state: str | None = ..., impact: str | None = ..., adherence_explanation: WfmUserScheduleAdherenceUpdatedMuTopicRealTimeAdherenceExplanation | None = ..., adherence_change_time: _dt.datetime | None = ..., presence_update_time: _dt.datetime | None = ..., active_queues: list[WfmUserScheduleAdherenceUpdatedMuTopicQueueReference] | None = ..., active_queues_modified_time: _dt.datetime | None = ..., removed_from_management_unit: bool | None = ..., suppress_on_time_reminder: bool | None = ..., next_activity_reminders: list[WfmUserScheduleAdherenceUpdatedMuTopicUserNextActivityReminder] | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicActivityCodeReference(Model):
     id: str | None
     secondary_presences: list[WfmUserScheduleAdherenceUpdatedTeamTopicSecondaryPresenceReference] | None
 
-    def __init__(self, *, id: str | None = ..., secondary_presences: list[WfmUserScheduleAdherenceUpdatedTeamTopicSecondaryPresenceReference] | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicQueueReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicRealTimeAdherenceExplanation(Model):
@@ -207,33 +171,23 @@ class WfmUserScheduleAdherenceUpdatedTeamTopicRealTimeAdherenceExplanation(Model
     length_minutes: int | None
     status: str | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., status: str | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicSecondaryPresenceReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicUserNextActivityReminder(Model):
     activity_category: str | None
     start_date: _dt.datetime | None
 
-    def __init__(self, *, activity_category: str | None = ..., start_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicUserScheduleAdherenceUpdate(Model):
@@ -259,20 +213,14 @@ class WfmUserScheduleAdherenceUpdatedTeamTopicUserScheduleAdherenceUpdate(Model)
     suppress_on_time_reminder: bool | None
     next_activity_reminders: list[WfmUserScheduleAdherenceUpdatedTeamTopicUserNextActivityReminder] | None
 
-    def __init__(self, *, user: WfmUserScheduleAdherenceUpdatedTeamTopicUserReference | None = ..., management_unit_id: str | None = ..., business_unit_id: str | None = ..., team: WfmUserScheduleAdherenceUpdatedTeamTopicUriReference | None = ..., scheduled_activity_category: str | None = ..., scheduled_activity_code: WfmUserScheduleAdherenceUpdatedTeamTopicActivityCodeReference | None = ..., system_presence: str | None = ..., organization_secondary_presence_id: str | None = ..., routing_status: str | None = ..., actual_activity_category: str | None = ..., is_out_of_office: bool | None = ..., adherence_state: str | None = ..., impact: str | None = ..., adherence_explanation: WfmUserScheduleAdherenceUpdatedTeamTopicRealTimeAdherenceExplanation | None = ..., adherence_change_time: _dt.datetime | None = ..., presence_update_time: _dt.datetime | None = ..., active_queues: list[WfmUserScheduleAdherenceUpdatedTeamTopicQueueReference] | None = ..., active_queues_modified_time: _dt.datetime | None = ..., removed_from_management_unit: bool | None = ..., suppress_on_time_reminder: bool | None = ..., next_activity_reminders: list[WfmUserScheduleAdherenceUpdatedTeamTopicUserNextActivityReminder] | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTopicActivityCodeReference(Model):
     id: str | None
     secondary_presences: list[WfmUserScheduleAdherenceUpdatedTopicSecondaryPresenceReference] | None
 
-    def __init__(self, *, id: str | None = ..., secondary_presences: list[WfmUserScheduleAdherenceUpdatedTopicSecondaryPresenceReference] | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTopicQueueReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserScheduleAdherenceUpdatedTopicRealTimeAdherenceExplanation(Model):
@@ -281,33 +229,23 @@ class WfmUserScheduleAdherenceUpdatedTopicRealTimeAdherenceExplanation(Model):
     length_minutes: int | None
     status: str | None
 
-    def __init__(self, *, id: str | None = ..., start_date: _dt.datetime | None = ..., length_minutes: int | None = ..., status: str | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTopicSecondaryPresenceReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserScheduleAdherenceUpdatedTopicUriReference(Model):
     id: str | None
     name: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTopicUserNextActivityReminder(Model):
     activity_category: str | None
     start_date: _dt.datetime | None
 
-    def __init__(self, *, activity_category: str | None = ..., start_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WfmUserScheduleAdherenceUpdatedTopicUserReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WfmUserScheduleAdherenceUpdatedTopicUserScheduleAdherenceUpdate(Model):
@@ -333,8 +271,6 @@ class WfmUserScheduleAdherenceUpdatedTopicUserScheduleAdherenceUpdate(Model):
     suppress_on_time_reminder: bool | None
     next_activity_reminders: list[WfmUserScheduleAdherenceUpdatedTopicUserNextActivityReminder] | None
 
-    def __init__(self, *, user: WfmUserScheduleAdherenceUpdatedTopicUserReference | None = ..., management_unit_id: str | None = ..., business_unit_id: str | None = ..., team: WfmUserScheduleAdherenceUpdatedTopicUriReference | None = ..., scheduled_activity_category: str | None = ..., scheduled_activity_code: WfmUserScheduleAdherenceUpdatedTopicActivityCodeReference | None = ..., system_presence: str | None = ..., organization_secondary_presence_id: str | None = ..., routing_status: str | None = ..., actual_activity_category: str | None = ..., is_out_of_office: bool | None = ..., adherence_state: str | None = ..., impact: str | None = ..., adherence_explanation: WfmUserScheduleAdherenceUpdatedTopicRealTimeAdherenceExplanation | None = ..., adherence_change_time: _dt.datetime | None = ..., presence_update_time: _dt.datetime | None = ..., active_queues: list[WfmUserScheduleAdherenceUpdatedTopicQueueReference] | None = ..., active_queues_modified_time: _dt.datetime | None = ..., removed_from_management_unit: bool | None = ..., suppress_on_time_reminder: bool | None = ..., next_activity_reminders: list[WfmUserScheduleAdherenceUpdatedTopicUserNextActivityReminder] | None = ...) -> None: ...
-
 
 class WfmVersionedEntityMetadata(Model):
     modified_by: UserReference | None
@@ -343,21 +279,15 @@ class WfmVersionedEntityMetadata(Model):
     date_created: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, modified_by: UserReference | None = ..., date_modified: _dt.datetime | None = ..., created_by: UserReference | None = ..., date_created: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class WhatsAppAvailablePhoneNumberDetails(Model):
     name: str | None
     phone_number: str | None
     status: str | None
 
-    def __init__(self, *, name: str | None = ..., phone_number: str | None = ..., status: str | None = ...) -> None: ...
-
 
 class WhatsAppAvailablePhoneNumberDetailsListing(Model):
     entities: list[WhatsAppAvailablePhoneNumberDetails] | None
-
-    def __init__(self, *, entities: list[WhatsAppAvailablePhoneNumberDetails] | None = ...) -> None: ...
 
 
 class WhatsAppBusinessScopedId(Model):
@@ -384,16 +314,12 @@ class WhatsAppCampaignSchedule(Model):
     whats_app_campaign: DivisionedDomainEntityRef | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., intervals: list[ScheduleInterval] | None = ..., recurrences: list[Reoccurrence] | None = ..., time_zone: str | None = ..., whats_app_campaign: DivisionedDomainEntityRef | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WhatsappCampaignScheduleConfigChangeAlteration(Model):
     type: str | None
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, type: str | None = ..., start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class WhatsappCampaignScheduleConfigChangeObject(Model):
@@ -406,8 +332,6 @@ class WhatsappCampaignScheduleConfigChangeRecurrencePattern(Model):
     days_of_week: list[str] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, type: str | None = ..., interval: int | None = ..., days_of_week: list[str] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class WhatsappCampaignScheduleConfigChangeRecurrenceRange(Model):
     type: str | None
@@ -415,15 +339,11 @@ class WhatsappCampaignScheduleConfigChangeRecurrenceRange(Model):
     number_of_occurrences: int | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, type: str | None = ..., end: str | None = ..., number_of_occurrences: int | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class WhatsappCampaignScheduleConfigChangeScheduleInterval(Model):
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
-
-    def __init__(self, *, start: str | None = ..., end: str | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
 
 
 class WhatsappCampaignScheduleConfigChangeScheduleRecurrence(Model):
@@ -436,14 +356,10 @@ class WhatsappCampaignScheduleConfigChangeScheduleRecurrence(Model):
     alterations: list[WhatsappCampaignScheduleConfigChangeAlteration] | None
     additional_properties: dict[str, _t.Any] | None
 
-    def __init__(self, *, id: str | None = ..., start: str | None = ..., end: str | None = ..., time_zone: str | None = ..., range: WhatsappCampaignScheduleConfigChangeRecurrenceRange | None = ..., pattern: WhatsappCampaignScheduleConfigChangeRecurrencePattern | None = ..., alterations: list[WhatsappCampaignScheduleConfigChangeAlteration] | None = ..., additional_properties: dict[str, _t.Any] | None = ...) -> None: ...
-
 
 class WhatsappCampaignScheduleConfigChangeUriReference(Model):
     id: str | None
     name: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ...) -> None: ...
 
 
 class WhatsappCampaignScheduleConfigChangeWhatsAppCampaignSchedule(Model):
@@ -458,8 +374,6 @@ class WhatsappCampaignScheduleConfigChangeWhatsAppCampaignSchedule(Model):
     date_modified: _dt.datetime | None
     version: int | None
 
-    def __init__(self, *, intervals: list[WhatsappCampaignScheduleConfigChangeScheduleInterval] | None = ..., recurrences: list[WhatsappCampaignScheduleConfigChangeScheduleRecurrence] | None = ..., time_zone: str | None = ..., whats_app_campaign: WhatsappCampaignScheduleConfigChangeUriReference | None = ..., additional_properties: dict[str, _t.Any] | None = ..., id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ...) -> None: ...
-
 
 class WhatsAppCampaignScheduleEntityListing(Model):
     entities: list[WhatsAppCampaignSchedule] | None
@@ -473,8 +387,6 @@ class WhatsAppCampaignScheduleEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[WhatsAppCampaignSchedule] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class WhatsAppColumn(Model):
     column_name: str | None
@@ -482,15 +394,11 @@ class WhatsAppColumn(Model):
     contactable_time_column_name: str | None
     contactable_time_column: str | None
 
-    def __init__(self, *, column_name: str | None = ..., type: str | None = ..., contactable_time_column_name: str | None = ..., contactable_time_column: str | None = ...) -> None: ...
-
 
 class WhatsAppConfig(Model):
     whats_app_columns: list[str] | None
     whats_app_integration: AddressableEntityRef | None
     content_template: DomainEntityRef | None
-
-    def __init__(self, *, whats_app_columns: list[str] | None = ..., whats_app_integration: AddressableEntityRef | None = ..., content_template: DomainEntityRef | None = ...) -> None: ...
 
 
 class WhatsAppDefinition(Model):
@@ -506,8 +414,6 @@ class WhatsAppDefinition(Model):
     status_info: StatusInfo | None
     carousel: Carousel | None
 
-    def __init__(self, *, name: str | None = ..., namespace: str | None = ..., language: str | None = ..., buttons: list[Button] | None = ..., message_footer: MessageFooter | None = ..., header: MessageHeader | None = ..., integration_id: str | None = ..., category: str | None = ..., template_status: str | None = ..., status_info: StatusInfo | None = ..., carousel: Carousel | None = ...) -> None: ...
-
 
 class WhatsAppEmbeddedSignupIntegrationActivationRequest(Model):
     id: str | None
@@ -515,8 +421,6 @@ class WhatsAppEmbeddedSignupIntegrationActivationRequest(Model):
     phone_number: str | None
     pin: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., phone_number: str | None = ..., pin: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WhatsAppEmbeddedSignupIntegrationRequest(Model):
@@ -527,22 +431,16 @@ class WhatsAppEmbeddedSignupIntegrationRequest(Model):
     embedded_signup_access_token: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., embedded_signup_access_token: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WhatsAppId(Model):
     phone_number: PhoneNumber | None
     display_name: str | None
-
-    def __init__(self, *, phone_number: PhoneNumber | None = ..., display_name: str | None = ...) -> None: ...
 
 
 class WhatsAppIdentityResolutionConfig(Model):
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
-
-    def __init__(self, *, division: WritableStarrableDivision | None = ..., resolve_identities: bool | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WhatsAppIntegration(Model):
@@ -566,8 +464,6 @@ class WhatsAppIntegration(Model):
     whats_app_business_account_id: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingReference | None = ..., phone_number: str | None = ..., available_phone_numbers: WhatsAppAvailablePhoneNumberDetailsListing | None = ..., status: str | None = ..., recipient: DomainEntityRef | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: DomainEntityRef | None = ..., modified_by: DomainEntityRef | None = ..., version: int | None = ..., activation_status_code: str | None = ..., activation_error_info: ErrorBody | None = ..., create_status: str | None = ..., create_error: ErrorBody | None = ..., whats_app_business_account_id: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WhatsAppIntegrationEntityListing(Model):
     entities: list[WhatsAppIntegration] | None
@@ -581,8 +477,6 @@ class WhatsAppIntegrationEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[WhatsAppIntegration] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class WhatsAppIntegrationRequest(Model):
     id: str | None
@@ -593,8 +487,6 @@ class WhatsAppIntegrationRequest(Model):
     waba_certificate: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., phone_number: str | None = ..., waba_certificate: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WhatsAppIntegrationUpdateRequest(Model):
     id: str | None
@@ -603,22 +495,16 @@ class WhatsAppIntegrationUpdateRequest(Model):
     messaging_setting: MessagingSettingRequestReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., supported_content: SupportedContentReference | None = ..., messaging_setting: MessagingSettingRequestReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WheelPicker(Model):
     id: str | None
     items: list[WheelPickerItem] | None
-
-    def __init__(self, *, id: str | None = ..., items: list[WheelPickerItem] | None = ...) -> None: ...
 
 
 class WheelPickerItem(Model):
     id: str | None
     title: str | None
     value: str | None
-
-    def __init__(self, *, id: str | None = ..., title: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class Widget(Model):
@@ -652,8 +538,6 @@ class Widget(Model):
     selected_segment_types: list[str] | None
     agent_interaction_sort_order: str | None
 
-    def __init__(self, *, row: int | None = ..., column: int | None = ..., title: str | None = ..., type: str | None = ..., metrics: list[str] | None = ..., display_text: str | None = ..., display_text_color: str | None = ..., web_content_url: str | None = ..., split_filters: bool | None = ..., split_by_media_type: bool | None = ..., show_longest: bool | None = ..., display_as_table: bool | None = ..., show_duration: bool | None = ..., sort_order: str | None = ..., sort_key: str | None = ..., entity_limit: int | None = ..., display_aggregates: bool | None = ..., is_full_width: bool | None = ..., show_percentage_change: bool | None = ..., show_profile_picture: bool | None = ..., filter: ViewFilter | None = ..., periods: list[str] | None = ..., media_types: list[str] | None = ..., warnings: list[Warning] | None = ..., show_time_in_status: bool | None = ..., show_offline_agents: bool | None = ..., selected_statuses: list[str] | None = ..., selected_segment_types: list[str] | None = ..., agent_interaction_sort_order: str | None = ...) -> None: ...
-
 
 class Workbin(Model):
     id: str | None
@@ -665,8 +549,6 @@ class Workbin(Model):
     modified_by: UserReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: UserReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkbinChangeListing(Model):
     entities: list[WorkitemsChangeWorkbinDelta] | None
@@ -675,15 +557,11 @@ class WorkbinChangeListing(Model):
     previous_uri: str | None
     after: str | None
 
-    def __init__(self, *, entities: list[WorkitemsChangeWorkbinDelta] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
-
 
 class WorkbinCreate(Model):
     name: str | None
     description: str | None
     division_id: str | None
-
-    def __init__(self, *, name: str | None = ..., description: str | None = ..., division_id: str | None = ...) -> None: ...
 
 
 class WorkbinDelta(Model):
@@ -691,8 +569,6 @@ class WorkbinDelta(Model):
     description: WorkitemsAttributeChangeString | None
     date_modified: WorkitemsAttributeChangeInstant | None
     modified_by: WorkitemsAttributeChangeString | None
-
-    def __init__(self, *, name: WorkitemsAttributeChangeString | None = ..., description: WorkitemsAttributeChangeString | None = ..., date_modified: WorkitemsAttributeChangeInstant | None = ..., modified_by: WorkitemsAttributeChangeString | None = ...) -> None: ...
 
 
 class WorkbinQueryEntityListing(Model):
@@ -703,8 +579,6 @@ class WorkbinQueryEntityListing(Model):
     after: str | None
     count: int | None
 
-    def __init__(self, *, entities: list[Workbin] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ..., count: int | None = ...) -> None: ...
-
 
 class WorkbinQueryRequest(Model):
     page_size: int | None
@@ -714,19 +588,13 @@ class WorkbinQueryRequest(Model):
     after: str | None
     sort: WorkbinQuerySort | None
 
-    def __init__(self, *, page_size: int | None = ..., select: str | None = ..., filters: list[WorkitemFilter] | None = ..., attributes: list[str] | None = ..., after: str | None = ..., sort: WorkbinQuerySort | None = ...) -> None: ...
-
 
 class WorkbinQuerySort(Model):
     name: str | None
     ascending: bool | None
-
-    def __init__(self, *, name: str | None = ..., ascending: bool | None = ...) -> None: ...
 
 
 class WorkbinReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...

@@ -29,13 +29,9 @@ class WorkPlanBidGroupSummary(Model):
     planning_group_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., management_unit: ManagementUnitReference | None = ..., agent_count: int | None = ..., work_plan_count: int | None = ..., planning_group_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkPlanBidGroupSummaryList(Model):
     work_plan_bid_group_summary_list: list[WorkPlanBidGroupSummary] | None
-
-    def __init__(self, *, work_plan_bid_group_summary_list: list[WorkPlanBidGroupSummary] | None = ...) -> None: ...
 
 
 class WorkPlanBidGroupUpdate(Model):
@@ -45,13 +41,9 @@ class WorkPlanBidGroupUpdate(Model):
     work_plans: ListWrapperBidGroupWorkPlanRequest | None
     planning_group_ids: ListWrapperString | None
 
-    def __init__(self, *, name: str | None = ..., management_unit_id: str | None = ..., agent_ids: ListWrapperString | None = ..., work_plans: ListWrapperBidGroupWorkPlanRequest | None = ..., planning_group_ids: ListWrapperString | None = ...) -> None: ...
-
 
 class WorkPlanBidListResponse(Model):
     entities: list[WorkPlanBid] | None
-
-    def __init__(self, *, entities: list[WorkPlanBid] | None = ...) -> None: ...
 
 
 class WorkPlanBidMetadata(Model):
@@ -60,8 +52,6 @@ class WorkPlanBidMetadata(Model):
     modified_by: UserReference | None
     modified_date: _dt.datetime | None
 
-    def __init__(self, *, created_by: UserReference | None = ..., created_date: _dt.datetime | None = ..., modified_by: UserReference | None = ..., modified_date: _dt.datetime | None = ...) -> None: ...
-
 
 class WorkPlanBidRanks(Model):
     id: str | None
@@ -69,43 +59,31 @@ class WorkPlanBidRanks(Model):
     bidding_tie_breaker: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., work_plan_bidding_performance: int | None = ..., bidding_tie_breaker: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkPlanConfigurationViolationMessage(Model):
     type: str | None
     arguments: list[WorkPlanValidationMessageArgument] | None
     severity: str | None
 
-    def __init__(self, *, type: str | None = ..., arguments: list[WorkPlanValidationMessageArgument] | None = ..., severity: str | None = ...) -> None: ...
-
 
 class WorkPlanConstraintConflictMessage(Model):
     type: str | None
     arguments: list[WorkPlanValidationMessageArgument] | None
-
-    def __init__(self, *, type: str | None = ..., arguments: list[WorkPlanValidationMessageArgument] | None = ...) -> None: ...
 
 
 class WorkPlanConstraintMessage(Model):
     type: str | None
     arguments: list[WorkPlanValidationMessageArgument] | None
 
-    def __init__(self, *, type: str | None = ..., arguments: list[WorkPlanValidationMessageArgument] | None = ...) -> None: ...
-
 
 class WorkPlanConstraintsViolationMessage(Model):
     type: str | None
     fixable_constraints_messages: list[WorkPlanConstraintViolationMessage] | None
 
-    def __init__(self, *, type: str | None = ..., fixable_constraints_messages: list[WorkPlanConstraintViolationMessage] | None = ...) -> None: ...
-
 
 class WorkPlanConstraintViolationMessage(Model):
     type: str | None
     arguments: list[UnavailableTimesViolationMessageArgument] | None
-
-    def __init__(self, *, type: str | None = ..., arguments: list[UnavailableTimesViolationMessageArgument] | None = ...) -> None: ...
 
 
 class WorkPlanListItemResponse(Model):
@@ -146,13 +124,9 @@ class WorkPlanListItemResponse(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., enabled: bool | None = ..., valid: bool | None = ..., constrain_weekly_paid_time: bool | None = ..., flexible_weekly_paid_time: bool | None = ..., weekly_exact_paid_minutes: int | None = ..., weekly_minimum_paid_minutes: int | None = ..., weekly_maximum_paid_minutes: int | None = ..., constrain_paid_time_granularity: bool | None = ..., paid_time_granularity_minutes: int | None = ..., constrain_minimum_time_between_shifts: bool | None = ..., minimum_time_between_shifts_minutes: int | None = ..., maximum_days: int | None = ..., minimum_consecutive_non_working_minutes_per_week: int | None = ..., constrain_maximum_consecutive_working_weekends: bool | None = ..., maximum_consecutive_working_weekends: int | None = ..., minimum_working_days_per_week: int | None = ..., constrain_maximum_consecutive_working_days: bool | None = ..., maximum_consecutive_working_days: int | None = ..., minimum_shift_start_distance_minutes: int | None = ..., minimum_days_off_per_planning_period: int | None = ..., maximum_days_off_per_planning_period: int | None = ..., minimum_paid_minutes_per_planning_period: int | None = ..., maximum_paid_minutes_per_planning_period: int | None = ..., constrain_maximum_working_weekends_per_planning_period: bool | None = ..., maximum_working_weekends_per_planning_period: int | None = ..., optional_days: SetWrapperDayOfWeek | None = ..., shift_start_variance_type: str | None = ..., shift_start_variance_period: str | None = ..., shift_start_variances: ListWrapperShiftStartVariance | None = ..., shifts: list[WorkPlanShift] | None = ..., agents: list[DeletableUserReference] | None = ..., agent_count: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkPlanListResponse(Model):
     entities: list[WorkPlanListItemResponse] | None
-
-    def __init__(self, *, entities: list[WorkPlanListItemResponse] | None = ...) -> None: ...
 
 
 class WorkPlanOverride(Model):
@@ -160,14 +134,10 @@ class WorkPlanOverride(Model):
     week_count: int | None
     work_plan: WorkPlanReference | None
 
-    def __init__(self, *, start_date: _dt.date | None = ..., week_count: int | None = ..., work_plan: WorkPlanReference | None = ...) -> None: ...
-
 
 class WorkPlanOverrideListWrapperWorkPlanOverrideRequest(Model):
     values: list[WorkPlanOverrideRequest] | None
     delete_all: bool | None
-
-    def __init__(self, *, values: list[WorkPlanOverrideRequest] | None = ..., delete_all: bool | None = ...) -> None: ...
 
 
 class WorkPlanOverrideRequest(Model):
@@ -176,19 +146,13 @@ class WorkPlanOverrideRequest(Model):
     week_count: int | None
     work_plan_id: str | None
 
-    def __init__(self, *, action: str | None = ..., start_date: _dt.date | None = ..., week_count: int | None = ..., work_plan_id: str | None = ...) -> None: ...
-
 
 class WorkPlanPatternRequest(Model):
     work_plan_ids: list[str] | None
 
-    def __init__(self, *, work_plan_ids: list[str] | None = ...) -> None: ...
-
 
 class WorkPlanPatternResponse(Model):
     work_plans: list[WorkPlanReference] | None
-
-    def __init__(self, *, work_plans: list[WorkPlanReference] | None = ...) -> None: ...
 
 
 class WorkPlanReference(Model):
@@ -196,28 +160,20 @@ class WorkPlanReference(Model):
     management_unit: ManagementUnitReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., management_unit: ManagementUnitReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkPlanRotationAgentResponse(Model):
     user: UserReference | None
     date_range: DateRangeWithOptionalEnd | None
     position: int | None
 
-    def __init__(self, *, user: UserReference | None = ..., date_range: DateRangeWithOptionalEnd | None = ..., position: int | None = ...) -> None: ...
-
 
 class WorkPlanRotationListResponse(Model):
     entities: list[WorkPlanRotationResponse] | None
-
-    def __init__(self, *, entities: list[WorkPlanRotationResponse] | None = ...) -> None: ...
 
 
 class WorkPlanRotationReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorkPlanRotationResponse(Model):
@@ -230,8 +186,6 @@ class WorkPlanRotationResponse(Model):
     agents: list[WorkPlanRotationAgentResponse] | None
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., enabled: bool | None = ..., date_range: DateRangeWithOptionalEnd | None = ..., pattern: WorkPlanPatternResponse | None = ..., agent_count: int | None = ..., agents: list[WorkPlanRotationAgentResponse] | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorkPlanShift(Model):
@@ -262,14 +216,10 @@ class WorkPlanShift(Model):
     delete: bool | None
     validation_id: str | None
 
-    def __init__(self, *, name: str | None = ..., days: SetWrapperDayOfWeek | None = ..., flexible_start_time: bool | None = ..., exact_start_time_minutes_from_midnight: int | None = ..., earliest_start_time_minutes_from_midnight: int | None = ..., latest_start_time_minutes_from_midnight: int | None = ..., constrain_stop_time: bool | None = ..., constrain_latest_stop_time: bool | None = ..., latest_stop_time_minutes_from_midnight: int | None = ..., constrain_earliest_stop_time: bool | None = ..., earliest_stop_time_minutes_from_midnight: int | None = ..., start_increment_minutes: int | None = ..., flexible_paid_time: bool | None = ..., exact_paid_time_minutes: int | None = ..., minimum_paid_time_minutes: int | None = ..., maximum_paid_time_minutes: int | None = ..., constrain_contiguous_work_time: bool | None = ..., minimum_contiguous_work_time_minutes: int | None = ..., maximum_contiguous_work_time_minutes: int | None = ..., constrain_day_off: bool | None = ..., day_off_rule: str | None = ..., planning_period_constraints: PlanningPeriodShiftConstraints | None = ..., activities: list[WorkPlanActivity] | None = ..., id: str | None = ..., delete: bool | None = ..., validation_id: str | None = ...) -> None: ...
-
 
 class WorkPlanValidationMessageArgument(Model):
     type: str | None
     value: str | None
-
-    def __init__(self, *, type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class WorkPlanValidationRequest(Model):
@@ -309,8 +259,6 @@ class WorkPlanValidationRequest(Model):
     agent_count: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., enabled: bool | None = ..., valid: bool | None = ..., constrain_weekly_paid_time: bool | None = ..., flexible_weekly_paid_time: bool | None = ..., weekly_exact_paid_minutes: int | None = ..., weekly_minimum_paid_minutes: int | None = ..., weekly_maximum_paid_minutes: int | None = ..., constrain_paid_time_granularity: bool | None = ..., paid_time_granularity_minutes: int | None = ..., constrain_minimum_time_between_shifts: bool | None = ..., minimum_time_between_shifts_minutes: int | None = ..., maximum_days: int | None = ..., minimum_consecutive_non_working_minutes_per_week: int | None = ..., constrain_maximum_consecutive_working_weekends: bool | None = ..., maximum_consecutive_working_weekends: int | None = ..., minimum_working_days_per_week: int | None = ..., constrain_maximum_consecutive_working_days: bool | None = ..., maximum_consecutive_working_days: int | None = ..., minimum_shift_start_distance_minutes: int | None = ..., minimum_days_off_per_planning_period: int | None = ..., maximum_days_off_per_planning_period: int | None = ..., minimum_paid_minutes_per_planning_period: int | None = ..., maximum_paid_minutes_per_planning_period: int | None = ..., constrain_maximum_working_weekends_per_planning_period: bool | None = ..., maximum_working_weekends_per_planning_period: int | None = ..., optional_days: SetWrapperDayOfWeek | None = ..., shift_start_variance_type: str | None = ..., shift_start_variance_period: str | None = ..., shift_start_variances: ListWrapperShiftStartVariance | None = ..., shifts: list[WorkPlanShift] | None = ..., agents: list[DeletableUserReference] | None = ..., agent_count: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class Workspace(Model):
     id: str | None
@@ -325,5 +273,3 @@ class Workspace(Model):
     acl: list[str] | None
     description: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., is_current_user_workspace: bool | None = ..., user: DomainEntityRef | None = ..., bucket: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., summary: WorkspaceSummary | None = ..., acl: list[str] | None = ..., description: str | None = ..., self_uri: str | None = ...) -> None: ...

@@ -32,8 +32,6 @@ class WorkbinUpdate(Model):
     name: str | None
     description: str | None
 
-    def __init__(self, *, name: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class WorkbinVersion(Model):
     id: str | None
@@ -46,8 +44,6 @@ class WorkbinVersion(Model):
     version: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., modified_by: UserReference | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkbinVersionListing(Model):
     entities: list[WorkbinVersion] | None
@@ -55,8 +51,6 @@ class WorkbinVersionListing(Model):
     self_uri: str | None
     previous_uri: str | None
     after: str | None
-
-    def __init__(self, *, entities: list[WorkbinVersion] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
 
 
 class WorkdayMetric(Model):
@@ -69,20 +63,14 @@ class WorkdayMetric(Model):
     business_unit_id: str | None
     evaluation_details: list[QualityEvaluationScoreItem] | None
 
-    def __init__(self, *, metric: Metric | None = ..., objective: Objective | None = ..., points: int | None = ..., max_points: int | None = ..., value: float | None = ..., punctuality_events: list[PunctualityEvent] | None = ..., business_unit_id: str | None = ..., evaluation_details: list[QualityEvaluationScoreItem] | None = ...) -> None: ...
-
 
 class WorkdayMetricListing(Model):
     entities: list[WorkdayMetric] | None
-
-    def __init__(self, *, entities: list[WorkdayMetric] | None = ...) -> None: ...
 
 
 class WorkdayPeriod(Model):
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
-
-    def __init__(self, *, date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ...) -> None: ...
 
 
 class WorkdayPointsTrend(Model):
@@ -93,14 +81,10 @@ class WorkdayPointsTrend(Model):
     average_points: float | None
     trend: list[WorkdayPointsTrendItem] | None
 
-    def __init__(self, *, date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., user: UserReference | None = ..., day_of_week: str | None = ..., average_points: float | None = ..., trend: list[WorkdayPointsTrendItem] | None = ...) -> None: ...
-
 
 class WorkdayPointsTrendItem(Model):
     date_workday: _dt.date | None
     points: float | None
-
-    def __init__(self, *, date_workday: _dt.date | None = ..., points: float | None = ...) -> None: ...
 
 
 class WorkdayValuesMetricItem(Model):
@@ -109,8 +93,6 @@ class WorkdayValuesMetricItem(Model):
     average: float | None
     unit_type: str | None
     trend: list[WorkdayValuesTrendItem] | None
-
-    def __init__(self, *, metric: AddressableEntityRef | None = ..., metric_definition: DomainEntityRef | None = ..., average: float | None = ..., unit_type: str | None = ..., trend: list[WorkdayValuesTrendItem] | None = ...) -> None: ...
 
 
 class WorkdayValuesTrend(Model):
@@ -124,20 +106,14 @@ class WorkdayValuesTrend(Model):
     performance_profile: AddressableEntityRef | None
     metric: AddressableEntityRef | None
 
-    def __init__(self, *, date_start_workday: _dt.date | None = ..., date_end_workday: _dt.date | None = ..., date_reference_workday: _dt.date | None = ..., division: Division | None = ..., user: UserReference | None = ..., timezone: str | None = ..., results: list[WorkdayValuesMetricItem] | None = ..., performance_profile: AddressableEntityRef | None = ..., metric: AddressableEntityRef | None = ...) -> None: ...
-
 
 class WorkdayValuesTrendItem(Model):
     date_workday: _dt.date | None
     value: float | None
 
-    def __init__(self, *, date_workday: _dt.date | None = ..., value: float | None = ...) -> None: ...
-
 
 class WorkflowTargetSettings(Model):
     data_format: str | None
-
-    def __init__(self, *, data_format: str | None = ...) -> None: ...
 
 
 class Workitem(Model):
@@ -179,22 +155,16 @@ class Workitem(Model):
     script: WorkitemScriptReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., type: WorktypeReference | None = ..., description: str | None = ..., language: WorkitemLanguageReference | None = ..., utilization_label: WorkitemUtilizationLabelReference | None = ..., priority: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_due: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ..., duration_seconds: int | None = ..., ttl: int | None = ..., status: WorkitemStatusReference | None = ..., status_category: str | None = ..., date_status_changed: _dt.datetime | None = ..., date_closed: _dt.datetime | None = ..., workbin: WorkbinReference | None = ..., reporter: UserReferenceWithName | None = ..., assignee: UserReferenceWithName | None = ..., external_contact: ExternalContactReference | None = ..., external_tag: str | None = ..., modified_by: UserReference | None = ..., queue: WorkitemQueueReference | None = ..., assignment_state: str | None = ..., date_assignment_state_changed: _dt.datetime | None = ..., alert_timeout_seconds: int | None = ..., skills: list[WorkitemRoutingSkillReference] | None = ..., preferred_agents: list[UserReference] | None = ..., auto_status_transition: bool | None = ..., schema: WorkitemSchema | None = ..., custom_fields: dict[str, _t.Any] | None = ..., auto_status_transition_detail: AutoStatusTransitionDetail | None = ..., scored_agents: list[WorkitemScoredAgent] | None = ..., script: WorkitemScriptReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemActivityReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorkitemCaseReference(Model):
     id: str | None
     reference: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., reference: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorkitemChangeListing(Model):
@@ -203,8 +173,6 @@ class WorkitemChangeListing(Model):
     self_uri: str | None
     previous_uri: str | None
     after: str | None
-
-    def __init__(self, *, entities: list[WorkitemsChangeWorkitemDelta] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
 
 
 class WorkitemCommonCreate(Model):
@@ -227,8 +195,6 @@ class WorkitemCommonCreate(Model):
     external_tag: str | None
     skill_ids: list[str] | None
     script_id: str | None
-
-    def __init__(self, *, name: str | None = ..., priority: int | None = ..., date_due: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ..., duration_seconds: int | None = ..., ttl: int | None = ..., status_id: str | None = ..., workbin_id: str | None = ..., auto_status_transition: bool | None = ..., description: str | None = ..., type_id: str | None = ..., custom_fields: dict[str, _t.Any] | None = ..., queue_id: str | None = ..., assignee_id: str | None = ..., language_id: str | None = ..., external_contact_id: str | None = ..., external_tag: str | None = ..., skill_ids: list[str] | None = ..., script_id: str | None = ...) -> None: ...
 
 
 class WorkitemCreate(Model):
@@ -255,5 +221,3 @@ class WorkitemCreate(Model):
     utilization_label_id: str | None
     scored_agents: list[WorkitemScoredAgentRequest] | None
     preferred_agent_ids: list[str] | None
-
-    def __init__(self, *, name: str | None = ..., priority: int | None = ..., date_due: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ..., duration_seconds: int | None = ..., ttl: int | None = ..., status_id: str | None = ..., workbin_id: str | None = ..., auto_status_transition: bool | None = ..., description: str | None = ..., type_id: str | None = ..., custom_fields: dict[str, _t.Any] | None = ..., queue_id: str | None = ..., assignee_id: str | None = ..., language_id: str | None = ..., external_contact_id: str | None = ..., external_tag: str | None = ..., skill_ids: list[str] | None = ..., script_id: str | None = ..., wrapup_code: str | None = ..., utilization_label_id: str | None = ..., scored_agents: list[WorkitemScoredAgentRequest] | None = ..., preferred_agent_ids: list[str] | None = ...) -> None: ...

@@ -20,14 +20,10 @@ class WorkitemDateBasedCondition(Model):
     attribute: str | None
     relative_minutes_to_invocation: int | None
 
-    def __init__(self, *, attribute: str | None = ..., relative_minutes_to_invocation: int | None = ...) -> None: ...
-
 
 class WorkitemDateBasedConditionUpdate(Model):
     attribute: str | None
     relative_minutes_to_invocation: int | None
-
-    def __init__(self, *, attribute: str | None = ..., relative_minutes_to_invocation: int | None = ...) -> None: ...
 
 
 class WorkitemDateBasedRule(Model):
@@ -39,14 +35,10 @@ class WorkitemDateBasedRule(Model):
     condition: WorkitemDateBasedCondition | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., action: WorkitemRuleAction | None = ..., worktype: WorktypeReference | None = ..., condition: WorkitemDateBasedCondition | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemDateBasedRuleCreate(Model):
     name: str | None
     condition: WorkitemDateBasedCondition | None
-
-    def __init__(self, *, name: str | None = ..., condition: WorkitemDateBasedCondition | None = ...) -> None: ...
 
 
 class WorkitemDateBasedRuleListing(Model):
@@ -56,14 +48,10 @@ class WorkitemDateBasedRuleListing(Model):
     previous_uri: str | None
     after: str | None
 
-    def __init__(self, *, entities: list[WorkitemDateBasedRule] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
-
 
 class WorkitemDateBasedRuleUpdate(Model):
     name: str | None
     condition: WorkitemDateBasedConditionUpdate | None
-
-    def __init__(self, *, name: str | None = ..., condition: WorkitemDateBasedConditionUpdate | None = ...) -> None: ...
 
 
 class WorkitemDelta(Model):
@@ -99,8 +87,6 @@ class WorkitemDelta(Model):
     alert_timeout_seconds: WorkitemsAttributeChangeInteger | None
     scored_agents: WorkitemsAttributeChangeListWorkitemScoredAgentDelta | None
 
-    def __init__(self, *, name: WorkitemsAttributeChangeString | None = ..., description: WorkitemsAttributeChangeString | None = ..., language_id: WorkitemsAttributeChangeString | None = ..., utilization_label_id: WorkitemsAttributeChangeString | None = ..., priority: WorkitemsAttributeChangeInteger | None = ..., skill_ids: WorkitemsAttributeChangeList | None = ..., preferred_agent_ids: WorkitemsAttributeChangeList | None = ..., date_due: WorkitemsAttributeChangeInstant | None = ..., date_expires: WorkitemsAttributeChangeInstant | None = ..., duration_seconds: WorkitemsAttributeChangeInteger | None = ..., status_id: WorkitemsAttributeChangeString | None = ..., reporter_id: WorkitemsAttributeChangeString | None = ..., external_contact_id: WorkitemsAttributeChangeString | None = ..., assignee_id: WorkitemsAttributeChangeString | None = ..., workbin_id: WorkitemsAttributeChangeString | None = ..., queue_id: WorkitemsAttributeChangeString | None = ..., external_tag: WorkitemsAttributeChangeString | None = ..., wrapup_id: WorkitemsAttributeChangeString | None = ..., wrapup: WorkitemsAttributeChangeWrapupDelta | None = ..., ttl: WorkitemsAttributeChangeInteger | None = ..., date_closed: WorkitemsAttributeChangeInstant | None = ..., assignment_state: WorkitemsAttributeChangeString | None = ..., auto_status_transition: WorkitemsAttributeChangeBoolean | None = ..., custom_fields: WorkitemsAttributeChangeMap | None = ..., date_modified: WorkitemsAttributeChangeInstant | None = ..., modified_by: WorkitemsAttributeChangeString | None = ..., status_category: WorkitemsAttributeChangeWorkitemStatusCategory | None = ..., script_id: WorkitemsAttributeChangeString | None = ..., date_assignment_state_changed: WorkitemsAttributeChangeInstant | None = ..., alert_timeout_seconds: WorkitemsAttributeChangeInteger | None = ..., scored_agents: WorkitemsAttributeChangeListWorkitemScoredAgentDelta | None = ...) -> None: ...
-
 
 class WorkitemFilter(Model):
     name: str | None
@@ -108,15 +94,11 @@ class WorkitemFilter(Model):
     operator: str | None
     values: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., type: str | None = ..., operator: str | None = ..., values: list[str] | None = ...) -> None: ...
-
 
 class WorkitemFlowReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorkitemLanguageReference(Model):
@@ -124,13 +106,9 @@ class WorkitemLanguageReference(Model):
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemManualAssign(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WorkitemOnAttributeChangeCondition(Model):
@@ -140,8 +118,6 @@ class WorkitemOnAttributeChangeCondition(Model):
     operator: str | None
     value: int | None
 
-    def __init__(self, *, attribute: str | None = ..., new_value: str | None = ..., old_value: str | None = ..., operator: str | None = ..., value: int | None = ...) -> None: ...
-
 
 class WorkitemOnAttributeChangeConditionUpdate(Model):
     attribute: str | None
@@ -149,8 +125,6 @@ class WorkitemOnAttributeChangeConditionUpdate(Model):
     old_value: str | None
     operator: str | None
     value: int | None
-
-    def __init__(self, *, attribute: str | None = ..., new_value: str | None = ..., old_value: str | None = ..., operator: str | None = ..., value: int | None = ...) -> None: ...
 
 
 class WorkitemOnAttributeChangeRule(Model):
@@ -162,14 +136,10 @@ class WorkitemOnAttributeChangeRule(Model):
     condition: WorkitemOnAttributeChangeCondition | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., action: WorkitemRuleAction | None = ..., worktype: WorktypeReference | None = ..., condition: WorkitemOnAttributeChangeCondition | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemOnAttributeChangeRuleCreate(Model):
     name: str | None
     condition: WorkitemOnAttributeChangeCondition | None
-
-    def __init__(self, *, name: str | None = ..., condition: WorkitemOnAttributeChangeCondition | None = ...) -> None: ...
 
 
 class WorkitemOnAttributeChangeRuleListing(Model):
@@ -179,14 +149,10 @@ class WorkitemOnAttributeChangeRuleListing(Model):
     previous_uri: str | None
     after: str | None
 
-    def __init__(self, *, entities: list[WorkitemOnAttributeChangeRule] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
-
 
 class WorkitemOnAttributeChangeRuleUpdate(Model):
     name: str | None
     condition: WorkitemOnAttributeChangeConditionUpdate | None
-
-    def __init__(self, *, name: str | None = ..., condition: WorkitemOnAttributeChangeConditionUpdate | None = ...) -> None: ...
 
 
 class WorkitemOnCreateRule(Model):
@@ -197,13 +163,9 @@ class WorkitemOnCreateRule(Model):
     worktype: WorktypeReference | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type: str | None = ..., action: WorkitemRuleAction | None = ..., worktype: WorktypeReference | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemOnCreateRuleCreate(Model):
     name: str | None
-
-    def __init__(self, *, name: str | None = ...) -> None: ...
 
 
 class WorkitemOnCreateRuleListing(Model):
@@ -213,13 +175,9 @@ class WorkitemOnCreateRuleListing(Model):
     previous_uri: str | None
     after: str | None
 
-    def __init__(self, *, entities: list[WorkitemOnCreateRule] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
-
 
 class WorkitemOnCreateRuleUpdate(Model):
     name: str | None
-
-    def __init__(self, *, name: str | None = ...) -> None: ...
 
 
 class WorkitemPagedEntityListing(Model):
@@ -229,8 +187,6 @@ class WorkitemPagedEntityListing(Model):
     total: int | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Workitem] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class WorkitemPostQueryEntityListing(Model):
     entities: list[Workitem] | None
@@ -239,8 +195,6 @@ class WorkitemPostQueryEntityListing(Model):
     previous_uri: str | None
     after: str | None
     count: int | None
-
-    def __init__(self, *, entities: list[Workitem] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class WorkitemQueryJobCreate(Model):
@@ -254,14 +208,10 @@ class WorkitemQueryJobCreate(Model):
     date_interval_start: _dt.datetime | None
     date_interval_end: _dt.datetime | None
 
-    def __init__(self, *, page_size: int | None = ..., page_number: int | None = ..., filters: list[WorkitemQueryJobFilter] | None = ..., query_filters: list[WorkitemQueryJobQueryFilters] | None = ..., expands: list[str] | None = ..., attributes: list[str] | None = ..., sort: WorkitemQueryJobSort | None = ..., date_interval_start: _dt.datetime | None = ..., date_interval_end: _dt.datetime | None = ...) -> None: ...
-
 
 class WorkitemQueryJobError(Model):
     code: str | None
     message: str | None
-
-    def __init__(self, *, code: str | None = ..., message: str | None = ...) -> None: ...
 
 
 class WorkitemQueryJobFilter(Model):
@@ -269,30 +219,22 @@ class WorkitemQueryJobFilter(Model):
     operator: str | None
     values: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., operator: str | None = ..., values: list[str] | None = ...) -> None: ...
-
 
 class WorkitemQueryJobQueryFilters(Model):
     name: str | None
     operator: str | None
     criteria: list[WorkitemQueryJobQueryFiltersCriteria] | None
 
-    def __init__(self, *, name: str | None = ..., operator: str | None = ..., criteria: list[WorkitemQueryJobQueryFiltersCriteria] | None = ...) -> None: ...
-
 
 class WorkitemQueryJobQueryFiltersCriteria(Model):
     operator: str | None
     predicates: list[WorkitemQueryJobQueryFiltersPredicate] | None
-
-    def __init__(self, *, operator: str | None = ..., predicates: list[WorkitemQueryJobQueryFiltersPredicate] | None = ...) -> None: ...
 
 
 class WorkitemQueryJobQueryFiltersPredicate(Model):
     name: str | None
     operator: str | None
     values: list[_t.Any] | None
-
-    def __init__(self, *, name: str | None = ..., operator: str | None = ..., values: list[_t.Any] | None = ...) -> None: ...
 
 
 class WorkitemQueryJobResponse(Model):
@@ -303,15 +245,11 @@ class WorkitemQueryJobResponse(Model):
     error: WorkitemQueryJobError | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., state: str | None = ..., date_started: _dt.datetime | None = ..., date_finished: _dt.datetime | None = ..., error: WorkitemQueryJobError | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemQueryJobSort(Model):
     name: str | None
     ascending: bool | None
     custom_field: str | None
-
-    def __init__(self, *, name: str | None = ..., ascending: bool | None = ..., custom_field: str | None = ...) -> None: ...
 
 
 class WorkitemQueryPostRequest(Model):
@@ -323,14 +261,10 @@ class WorkitemQueryPostRequest(Model):
     sort: WorkitemQuerySort | None
     expands: list[str] | None
 
-    def __init__(self, *, page_size: int | None = ..., select: str | None = ..., filters: list[WorkitemFilter] | None = ..., attributes: list[str] | None = ..., after: str | None = ..., sort: WorkitemQuerySort | None = ..., expands: list[str] | None = ...) -> None: ...
-
 
 class WorkitemQuerySort(Model):
     name: str | None
     ascending: bool | None
-
-    def __init__(self, *, name: str | None = ..., ascending: bool | None = ...) -> None: ...
 
 
 class WorkitemQueueReference(Model):
@@ -338,15 +272,11 @@ class WorkitemQueueReference(Model):
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorkitemRoutingSkillReference(Model):
@@ -354,16 +284,10 @@ class WorkitemRoutingSkillReference(Model):
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemRuleAction(Model):
     type: str | None
 
-    def __init__(self, *, type: str | None = ...) -> None: ...
-
 
 class WorkitemRuleSettings(Model):
     flow_rules_enabled: bool | None
-
-    def __init__(self, *, flow_rules_enabled: bool | None = ...) -> None: ...

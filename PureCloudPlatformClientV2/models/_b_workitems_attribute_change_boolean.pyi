@@ -10,39 +10,27 @@ class WorkitemsAttributeChangeBoolean(Model):
     new_value: bool | None
     old_value: bool | None
 
-    def __init__(self, *, new_value: bool | None = ..., old_value: bool | None = ...) -> None: ...
-
 
 class WorkitemsAttributeChangeInstant(Model):
     new_value: _dt.datetime | None
     old_value: _dt.datetime | None
-
-    def __init__(self, *, new_value: _dt.datetime | None = ..., old_value: _dt.datetime | None = ...) -> None: ...
 
 
 class WorkitemsAttributeChangeInteger(Model):
     new_value: int | None
     old_value: int | None
 
-    def __init__(self, *, new_value: int | None = ..., old_value: int | None = ...) -> None: ...
-
 
 class WorkitemsAttributeChangeList(Model):
     new_value: list[_t.Any] | None
     old_value: list[_t.Any] | None
-
-    def __init__(self, *, new_value: list[_t.Any] | None = ..., old_value: list[_t.Any] | None = ...) -> None: ...
 
 
 class WorkitemsAttributeChangeListWorkitemScoredAgentDelta(Model):
     new_value: list[WorkitemScoredAgentDelta] | None
     old_value: list[WorkitemScoredAgentDelta] | None
 
-    def __init__(self, *, new_value: list[WorkitemScoredAgentDelta] | None = ..., old_value: list[WorkitemScoredAgentDelta] | None = ...) -> None: ...
-
 
 class WorkitemsAttributeChangeMap(Model):
     new_value: dict[str, _t.Any] | None
     old_value: dict[str, _t.Any] | None
-
-    def __init__(self, *, new_value: dict[str, _t.Any] | None = ..., old_value: dict[str, _t.Any] | None = ...) -> None: ...

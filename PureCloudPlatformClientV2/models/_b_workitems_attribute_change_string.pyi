@@ -38,28 +38,20 @@ class WorkitemsAttributeChangeString(Model):
     new_value: str | None
     old_value: str | None
 
-    def __init__(self, *, new_value: str | None = ..., old_value: str | None = ...) -> None: ...
-
 
 class WorkitemsAttributeChangeWorkitemRuleSettings(Model):
     new_value: WorkitemRuleSettings | None
     old_value: WorkitemRuleSettings | None
-
-    def __init__(self, *, new_value: WorkitemRuleSettings | None = ..., old_value: WorkitemRuleSettings | None = ...) -> None: ...
 
 
 class WorkitemsAttributeChangeWorkitemStatusCategory(Model):
     new_value: str | None
     old_value: str | None
 
-    def __init__(self, *, new_value: str | None = ..., old_value: str | None = ...) -> None: ...
-
 
 class WorkitemsAttributeChangeWrapupDelta(Model):
     new_value: WrapupDelta | None
     old_value: WrapupDelta | None
-
-    def __init__(self, *, new_value: WrapupDelta | None = ..., old_value: WrapupDelta | None = ...) -> None: ...
 
 
 class WorkitemsChangeWorkbinDelta(Model):
@@ -67,23 +59,17 @@ class WorkitemsChangeWorkbinDelta(Model):
     modified_by: UserReference | None
     delta: WorkbinDelta | None
 
-    def __init__(self, *, version: int | None = ..., modified_by: UserReference | None = ..., delta: WorkbinDelta | None = ...) -> None: ...
-
 
 class WorkitemsChangeWorkitemDelta(Model):
     version: int | None
     modified_by: UserReference | None
     delta: WorkitemDelta | None
 
-    def __init__(self, *, version: int | None = ..., modified_by: UserReference | None = ..., delta: WorkitemDelta | None = ...) -> None: ...
-
 
 class WorkitemsChangeWorktypeDelta(Model):
     version: int | None
     modified_by: UserReference | None
     delta: WorktypeDelta | None
-
-    def __init__(self, *, version: int | None = ..., modified_by: UserReference | None = ..., delta: WorktypeDelta | None = ...) -> None: ...
 
 
 class WorkitemSchema(Model):
@@ -92,28 +78,20 @@ class WorkitemSchema(Model):
     version: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemScoredAgent(Model):
     agent: UserReference | None
     score: int | None
-
-    def __init__(self, *, agent: UserReference | None = ..., score: int | None = ...) -> None: ...
 
 
 class WorkitemScoredAgentDelta(Model):
     id: str | None
     score: int | None
 
-    def __init__(self, *, id: str | None = ..., score: int | None = ...) -> None: ...
-
 
 class WorkitemScoredAgentRequest(Model):
     id: str | None
     score: int | None
-
-    def __init__(self, *, id: str | None = ..., score: int | None = ...) -> None: ...
 
 
 class WorkitemScriptReference(Model):
@@ -121,19 +99,13 @@ class WorkitemScriptReference(Model):
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemSettings(Model):
     worktype_id: str | None
 
-    def __init__(self, *, worktype_id: str | None = ...) -> None: ...
-
 
 class WorkitemSettingsResponse(Model):
     worktype: StepplansWorktypeReference | None
-
-    def __init__(self, *, worktype: StepplansWorktypeReference | None = ...) -> None: ...
 
 
 class WorkitemsEventsNotificationAssignmentSegment(Model):
@@ -141,14 +113,10 @@ class WorkitemsEventsNotificationAssignmentSegment(Model):
     end_state: str | None
     duration_ms: int | None
 
-    def __init__(self, *, start_state: str | None = ..., end_state: str | None = ..., duration_ms: int | None = ...) -> None: ...
-
 
 class WorkitemsEventsNotificationCustomAttribute(Model):
     data_type: str | None
     value: str | None
-
-    def __init__(self, *, data_type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class WorkitemsEventsNotificationDelta(Model):
@@ -157,22 +125,16 @@ class WorkitemsEventsNotificationDelta(Model):
     old_value: str | None
     new_value: str | None
 
-    def __init__(self, *, op: str | None = ..., field: str | None = ..., old_value: str | None = ..., new_value: str | None = ...) -> None: ...
-
 
 class WorkitemsEventsNotificationPropertyChange(Model):
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
-    def __init__(self, *, pcProperty: str | None = ..., old_values: list[str] | None = ..., new_values: list[str] | None = ...) -> None: ...
-
 
 class WorkitemsEventsNotificationScoredAgent(Model):
     id: str | None
     score: int | None
-
-    def __init__(self, *, id: str | None = ..., score: int | None = ...) -> None: ...
 
 
 class WorkitemsEventsNotificationSession(Model):
@@ -182,8 +144,6 @@ class WorkitemsEventsNotificationSession(Model):
     date_session_start: str | None
     date_session_end: str | None
     assignment_segments: list[WorkitemsEventsNotificationAssignmentSegment] | None
-
-    def __init__(self, *, type: str | None = ..., id: str | None = ..., status: str | None = ..., date_session_start: str | None = ..., date_session_end: str | None = ..., assignment_segments: list[WorkitemsEventsNotificationAssignmentSegment] | None = ...) -> None: ...
 
 
 class WorkitemsEventsNotificationWorkitem(Model):
@@ -230,8 +190,6 @@ class WorkitemsEventsNotificationWorkitem(Model):
     utilization_label_id: str | None
     case_id: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type_id: str | None = ..., description: str | None = ..., language_id: str | None = ..., priority: int | None = ..., date_created: str | None = ..., date_modified: str | None = ..., date_due: str | None = ..., date_expires: str | None = ..., date_assignment_state_changed: str | None = ..., duration_seconds: int | None = ..., ttl: int | None = ..., status_id: str | None = ..., status_category: str | None = ..., date_closed: str | None = ..., workbin_id: str | None = ..., reporter_id: str | None = ..., assignee_id: str | None = ..., external_contact_id: str | None = ..., external_tag: str | None = ..., wrapup_id: str | None = ..., modified_by: str | None = ..., operation: str | None = ..., changes: list[WorkitemsEventsNotificationDelta] | None = ..., property_changes: list[WorkitemsEventsNotificationPropertyChange] | None = ..., assignment_state: str | None = ..., assignment_id: str | None = ..., alert_timeout_seconds: int | None = ..., queue_id: str | None = ..., custom_fields: dict[str, WorkitemsEventsNotificationCustomAttribute] | None = ..., wrapup: WorkitemsEventsNotificationWrapup | None = ..., sessions: list[WorkitemsEventsNotificationSession] | None = ..., skill_ids: list[str] | None = ..., script_id: str | None = ..., workbin_name: str | None = ..., type_name: str | None = ..., preferred_agent_ids: list[str] | None = ..., division_id: str | None = ..., scored_agents: list[WorkitemsEventsNotificationScoredAgent] | None = ..., utilization_label_id: str | None = ..., case_id: str | None = ...) -> None: ...
-
 
 class WorkitemsEventsNotificationWrapup(Model):
     code: str | None
@@ -239,22 +197,16 @@ class WorkitemsEventsNotificationWrapup(Model):
     op: str | None
     action: str | None
 
-    def __init__(self, *, code: str | None = ..., user_id: str | None = ..., op: str | None = ..., action: str | None = ...) -> None: ...
-
 
 class WorkitemsQueueEventsNotificationAssignmentSegment(Model):
     start_state: str | None
     end_state: str | None
     duration_ms: int | None
 
-    def __init__(self, *, start_state: str | None = ..., end_state: str | None = ..., duration_ms: int | None = ...) -> None: ...
-
 
 class WorkitemsQueueEventsNotificationCustomAttribute(Model):
     data_type: str | None
     value: str | None
-
-    def __init__(self, *, data_type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class WorkitemsQueueEventsNotificationDelta(Model):
@@ -263,22 +215,16 @@ class WorkitemsQueueEventsNotificationDelta(Model):
     old_value: str | None
     new_value: str | None
 
-    def __init__(self, *, op: str | None = ..., field: str | None = ..., old_value: str | None = ..., new_value: str | None = ...) -> None: ...
-
 
 class WorkitemsQueueEventsNotificationPropertyChange(Model):
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
-    def __init__(self, *, pcProperty: str | None = ..., old_values: list[str] | None = ..., new_values: list[str] | None = ...) -> None: ...
-
 
 class WorkitemsQueueEventsNotificationScoredAgent(Model):
     id: str | None
     score: int | None
-
-    def __init__(self, *, id: str | None = ..., score: int | None = ...) -> None: ...
 
 
 class WorkitemsQueueEventsNotificationSession(Model):
@@ -288,8 +234,6 @@ class WorkitemsQueueEventsNotificationSession(Model):
     date_session_start: str | None
     date_session_end: str | None
     assignment_segments: list[WorkitemsQueueEventsNotificationAssignmentSegment] | None
-
-    def __init__(self, *, type: str | None = ..., id: str | None = ..., status: str | None = ..., date_session_start: str | None = ..., date_session_end: str | None = ..., assignment_segments: list[WorkitemsQueueEventsNotificationAssignmentSegment] | None = ...) -> None: ...
 
 
 class WorkitemsQueueEventsNotificationWorkitem(Model):
@@ -336,16 +280,12 @@ class WorkitemsQueueEventsNotificationWorkitem(Model):
     utilization_label_id: str | None
     case_id: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type_id: str | None = ..., description: str | None = ..., language_id: str | None = ..., priority: int | None = ..., date_created: str | None = ..., date_modified: str | None = ..., date_due: str | None = ..., date_expires: str | None = ..., date_assignment_state_changed: str | None = ..., duration_seconds: int | None = ..., ttl: int | None = ..., status_id: str | None = ..., status_category: str | None = ..., date_closed: str | None = ..., workbin_id: str | None = ..., reporter_id: str | None = ..., assignee_id: str | None = ..., external_contact_id: str | None = ..., external_tag: str | None = ..., wrapup_id: str | None = ..., modified_by: str | None = ..., operation: str | None = ..., changes: list[WorkitemsQueueEventsNotificationDelta] | None = ..., property_changes: list[WorkitemsQueueEventsNotificationPropertyChange] | None = ..., assignment_state: str | None = ..., assignment_id: str | None = ..., alert_timeout_seconds: int | None = ..., queue_id: str | None = ..., custom_fields: dict[str, WorkitemsQueueEventsNotificationCustomAttribute] | None = ..., wrapup: WorkitemsQueueEventsNotificationWrapup | None = ..., sessions: list[WorkitemsQueueEventsNotificationSession] | None = ..., skill_ids: list[str] | None = ..., script_id: str | None = ..., workbin_name: str | None = ..., type_name: str | None = ..., preferred_agent_ids: list[str] | None = ..., division_id: str | None = ..., scored_agents: list[WorkitemsQueueEventsNotificationScoredAgent] | None = ..., utilization_label_id: str | None = ..., case_id: str | None = ...) -> None: ...
-
 
 class WorkitemsQueueEventsNotificationWrapup(Model):
     code: str | None
     user_id: str | None
     op: str | None
     action: str | None
-
-    def __init__(self, *, code: str | None = ..., user_id: str | None = ..., op: str | None = ..., action: str | None = ...) -> None: ...
 
 
 class WorkitemStatus(Model):
@@ -361,8 +301,6 @@ class WorkitemStatus(Model):
     auto_terminate_workitem: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., category: str | None = ..., destination_statuses: list[WorkitemStatusReference] | None = ..., description: str | None = ..., default_destination_status: WorkitemStatusReference | None = ..., status_transition_delay_seconds: int | None = ..., status_transition_time: str | None = ..., worktype: WorktypeReference | None = ..., auto_terminate_workitem: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemStatusCreate(Model):
     name: str | None
@@ -374,14 +312,10 @@ class WorkitemStatusCreate(Model):
     status_transition_time: str | None
     auto_terminate_workitem: bool | None
 
-    def __init__(self, *, name: str | None = ..., category: str | None = ..., destination_status_ids: list[str] | None = ..., description: str | None = ..., default_destination_status_id: str | None = ..., status_transition_delay_seconds: int | None = ..., status_transition_time: str | None = ..., auto_terminate_workitem: bool | None = ...) -> None: ...
-
 
 class WorkitemStatusFilter(Model):
     worktype_id: str | None
     workitem_status_id: str | None
-
-    def __init__(self, *, worktype_id: str | None = ..., workitem_status_id: str | None = ...) -> None: ...
 
 
 class WorkitemStatusListing(Model):
@@ -389,15 +323,11 @@ class WorkitemStatusListing(Model):
     entities: list[WorkitemStatus] | None
     self_uri: str | None
 
-    def __init__(self, *, total: int | None = ..., entities: list[WorkitemStatus] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemStatusReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorkitemStatusUpdate(Model):
@@ -409,22 +339,16 @@ class WorkitemStatusUpdate(Model):
     status_transition_time: str | None
     auto_terminate_workitem: bool | None
 
-    def __init__(self, *, name: str | None = ..., destination_status_ids: list[str] | None = ..., description: str | None = ..., default_destination_status_id: str | None = ..., status_transition_delay_seconds: int | None = ..., status_transition_time: str | None = ..., auto_terminate_workitem: bool | None = ...) -> None: ...
-
 
 class WorkitemsUserEventsNotificationAssignmentSegment(Model):
     start_state: str | None
     end_state: str | None
     duration_ms: int | None
 
-    def __init__(self, *, start_state: str | None = ..., end_state: str | None = ..., duration_ms: int | None = ...) -> None: ...
-
 
 class WorkitemsUserEventsNotificationCustomAttribute(Model):
     data_type: str | None
     value: str | None
-
-    def __init__(self, *, data_type: str | None = ..., value: str | None = ...) -> None: ...
 
 
 class WorkitemsUserEventsNotificationDelta(Model):
@@ -433,22 +357,16 @@ class WorkitemsUserEventsNotificationDelta(Model):
     old_value: str | None
     new_value: str | None
 
-    def __init__(self, *, op: str | None = ..., field: str | None = ..., old_value: str | None = ..., new_value: str | None = ...) -> None: ...
-
 
 class WorkitemsUserEventsNotificationPropertyChange(Model):
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
-    def __init__(self, *, pcProperty: str | None = ..., old_values: list[str] | None = ..., new_values: list[str] | None = ...) -> None: ...
-
 
 class WorkitemsUserEventsNotificationScoredAgent(Model):
     id: str | None
     score: int | None
-
-    def __init__(self, *, id: str | None = ..., score: int | None = ...) -> None: ...
 
 
 class WorkitemsUserEventsNotificationSession(Model):
@@ -458,8 +376,6 @@ class WorkitemsUserEventsNotificationSession(Model):
     date_session_start: str | None
     date_session_end: str | None
     assignment_segments: list[WorkitemsUserEventsNotificationAssignmentSegment] | None
-
-    def __init__(self, *, type: str | None = ..., id: str | None = ..., status: str | None = ..., date_session_start: str | None = ..., date_session_end: str | None = ..., assignment_segments: list[WorkitemsUserEventsNotificationAssignmentSegment] | None = ...) -> None: ...
 
 
 class WorkitemsUserEventsNotificationWorkitem(Model):
@@ -506,8 +422,6 @@ class WorkitemsUserEventsNotificationWorkitem(Model):
     utilization_label_id: str | None
     case_id: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., type_id: str | None = ..., description: str | None = ..., language_id: str | None = ..., priority: int | None = ..., date_created: str | None = ..., date_modified: str | None = ..., date_due: str | None = ..., date_expires: str | None = ..., date_assignment_state_changed: str | None = ..., duration_seconds: int | None = ..., ttl: int | None = ..., status_id: str | None = ..., status_category: str | None = ..., date_closed: str | None = ..., workbin_id: str | None = ..., reporter_id: str | None = ..., assignee_id: str | None = ..., external_contact_id: str | None = ..., external_tag: str | None = ..., wrapup_id: str | None = ..., modified_by: str | None = ..., operation: str | None = ..., changes: list[WorkitemsUserEventsNotificationDelta] | None = ..., property_changes: list[WorkitemsUserEventsNotificationPropertyChange] | None = ..., assignment_state: str | None = ..., assignment_id: str | None = ..., alert_timeout_seconds: int | None = ..., queue_id: str | None = ..., custom_fields: dict[str, WorkitemsUserEventsNotificationCustomAttribute] | None = ..., wrapup: WorkitemsUserEventsNotificationWrapup | None = ..., sessions: list[WorkitemsUserEventsNotificationSession] | None = ..., skill_ids: list[str] | None = ..., script_id: str | None = ..., workbin_name: str | None = ..., type_name: str | None = ..., preferred_agent_ids: list[str] | None = ..., division_id: str | None = ..., scored_agents: list[WorkitemsUserEventsNotificationScoredAgent] | None = ..., utilization_label_id: str | None = ..., case_id: str | None = ...) -> None: ...
-
 
 class WorkitemsUserEventsNotificationWrapup(Model):
     code: str | None
@@ -515,13 +429,9 @@ class WorkitemsUserEventsNotificationWrapup(Model):
     op: str | None
     action: str | None
 
-    def __init__(self, *, code: str | None = ..., user_id: str | None = ..., op: str | None = ..., action: str | None = ...) -> None: ...
-
 
 class WorkitemTerminate(Model):
     status_id: str | None
-
-    def __init__(self, *, status_id: str | None = ...) -> None: ...
 
 
 class WorkitemUpdate(Model):
@@ -550,14 +460,10 @@ class WorkitemUpdate(Model):
     preferred_agent_ids: list[str] | None
     script_id: str | None
 
-    def __init__(self, *, name: str | None = ..., priority: int | None = ..., date_due: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ..., duration_seconds: int | None = ..., ttl: int | None = ..., status_id: str | None = ..., workbin_id: str | None = ..., auto_status_transition: bool | None = ..., description: str | None = ..., date_closed: _dt.datetime | None = ..., assignment_state: str | None = ..., assignment_operation: str | None = ..., custom_fields: dict[str, _t.Any] | None = ..., queue_id: str | None = ..., assignee_id: str | None = ..., scored_agents: list[WorkitemScoredAgentRequest] | None = ..., external_contact_id: str | None = ..., external_tag: str | None = ..., skill_ids: list[str] | None = ..., language_id: str | None = ..., utilization_label_id: str | None = ..., preferred_agent_ids: list[str] | None = ..., script_id: str | None = ...) -> None: ...
-
 
 class WorkitemUtilizationLabelReference(Model):
     id: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorkitemVersion(Model):
@@ -600,8 +506,6 @@ class WorkitemVersion(Model):
     version: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., type: WorktypeReference | None = ..., description: str | None = ..., language: WorkitemLanguageReference | None = ..., utilization_label: WorkitemUtilizationLabelReference | None = ..., priority: int | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., date_due: _dt.datetime | None = ..., date_expires: _dt.datetime | None = ..., duration_seconds: int | None = ..., ttl: int | None = ..., status: WorkitemStatusReference | None = ..., status_category: str | None = ..., date_status_changed: _dt.datetime | None = ..., date_closed: _dt.datetime | None = ..., workbin: WorkbinReference | None = ..., reporter: UserReferenceWithName | None = ..., assignee: UserReferenceWithName | None = ..., external_contact: ExternalContactReference | None = ..., external_tag: str | None = ..., modified_by: UserReference | None = ..., queue: WorkitemQueueReference | None = ..., assignment_state: str | None = ..., date_assignment_state_changed: _dt.datetime | None = ..., alert_timeout_seconds: int | None = ..., skills: list[WorkitemRoutingSkillReference] | None = ..., preferred_agents: list[UserReference] | None = ..., auto_status_transition: bool | None = ..., schema: WorkitemSchema | None = ..., custom_fields: dict[str, _t.Any] | None = ..., auto_status_transition_detail: AutoStatusTransitionDetail | None = ..., scored_agents: list[WorkitemScoredAgent] | None = ..., script: WorkitemScriptReference | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkitemVersionListing(Model):
     entities: list[WorkitemVersion] | None
@@ -609,8 +513,6 @@ class WorkitemVersionListing(Model):
     self_uri: str | None
     previous_uri: str | None
     after: str | None
-
-    def __init__(self, *, entities: list[WorkitemVersion] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
 
 
 class WorkitemWrapup(Model):
@@ -620,8 +522,6 @@ class WorkitemWrapup(Model):
     user: UserReference | None
     date_modified: _dt.datetime | None
 
-    def __init__(self, *, workitem: WorkitemReference | None = ..., wrapup_code: WrapupIdReference | None = ..., modified_by: UserReference | None = ..., user: UserReference | None = ..., date_modified: _dt.datetime | None = ...) -> None: ...
-
 
 class WorkitemWrapupEntityListing(Model):
     entities: list[WorkitemWrapup] | None
@@ -629,14 +529,10 @@ class WorkitemWrapupEntityListing(Model):
     self_uri: str | None
     previous_uri: str | None
 
-    def __init__(self, *, entities: list[WorkitemWrapup] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ...) -> None: ...
-
 
 class WorkitemWrapupUpdate(Model):
     action: str | None
     wrapup_code: str | None
-
-    def __init__(self, *, action: str | None = ..., wrapup_code: str | None = ...) -> None: ...
 
 
 class WorkPlan(Model):
@@ -677,8 +573,6 @@ class WorkPlan(Model):
     metadata: WfmVersionedEntityMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., enabled: bool | None = ..., valid: bool | None = ..., constrain_weekly_paid_time: bool | None = ..., flexible_weekly_paid_time: bool | None = ..., weekly_exact_paid_minutes: int | None = ..., weekly_minimum_paid_minutes: int | None = ..., weekly_maximum_paid_minutes: int | None = ..., constrain_paid_time_granularity: bool | None = ..., paid_time_granularity_minutes: int | None = ..., constrain_minimum_time_between_shifts: bool | None = ..., minimum_time_between_shifts_minutes: int | None = ..., maximum_days: int | None = ..., minimum_consecutive_non_working_minutes_per_week: int | None = ..., constrain_maximum_consecutive_working_weekends: bool | None = ..., maximum_consecutive_working_weekends: int | None = ..., minimum_working_days_per_week: int | None = ..., constrain_maximum_consecutive_working_days: bool | None = ..., maximum_consecutive_working_days: int | None = ..., minimum_shift_start_distance_minutes: int | None = ..., minimum_days_off_per_planning_period: int | None = ..., maximum_days_off_per_planning_period: int | None = ..., minimum_paid_minutes_per_planning_period: int | None = ..., maximum_paid_minutes_per_planning_period: int | None = ..., constrain_maximum_working_weekends_per_planning_period: bool | None = ..., maximum_working_weekends_per_planning_period: int | None = ..., optional_days: SetWrapperDayOfWeek | None = ..., shift_start_variance_type: str | None = ..., shift_start_variance_period: str | None = ..., shift_start_variances: ListWrapperShiftStartVariance | None = ..., shifts: list[WorkPlanShift] | None = ..., agents: list[DeletableUserReference] | None = ..., agent_count: int | None = ..., metadata: WfmVersionedEntityMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkPlanActivity(Model):
     activity_code_id: str | None
@@ -699,8 +593,6 @@ class WorkPlanActivity(Model):
     delete: bool | None
     validation_id: str | None
 
-    def __init__(self, *, activity_code_id: str | None = ..., description: str | None = ..., length_minutes: int | None = ..., start_time_is_relative_to_shift_start: bool | None = ..., flexible_start_time: bool | None = ..., earliest_start_time_minutes: int | None = ..., latest_start_time_minutes: int | None = ..., exact_start_time_minutes: int | None = ..., start_time_increment_minutes: int | None = ..., counts_as_paid_time: bool | None = ..., counts_as_contiguous_work_time: bool | None = ..., minimum_length_from_shift_start_minutes: int | None = ..., minimum_length_from_shift_end_minutes: int | None = ..., maximum_length_from_shift_end_minutes: int | None = ..., id: str | None = ..., delete: bool | None = ..., validation_id: str | None = ...) -> None: ...
-
 
 class WorkPlanBid(Model):
     id: str | None
@@ -719,8 +611,6 @@ class WorkPlanBid(Model):
     metadata: WorkPlanBidMetadata | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., forecast: BuShortTermForecastWeekReference | None = ..., bid_window_start_date: _dt.date | None = ..., bid_window_end_date: _dt.date | None = ..., effective_date: _dt.date | None = ..., status: str | None = ..., agent_ranking_type: str | None = ..., ranking_tiebreaker_type: str | None = ..., published_date: _dt.datetime | None = ..., bid_type: str | None = ..., end_overrides_and_rotations: bool | None = ..., work_plan_fields_visible_to_agents: list[str] | None = ..., metadata: WorkPlanBidMetadata | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorkPlanBiddingAdminNotificationTopicWorkPlanBiddingNotification(Model):
     id: str | None
@@ -734,8 +624,6 @@ class WorkPlanBiddingAdminNotificationTopicWorkPlanBiddingNotification(Model):
     ranking_tiebreaker_type: str | None
     work_plan_fields_visible_to_agents: list[str] | None
 
-    def __init__(self, *, id: str | None = ..., bu_id: str | None = ..., status: str | None = ..., bid_type: str | None = ..., bid_window_start_date: str | None = ..., bid_window_end_date: str | None = ..., effective_date: str | None = ..., agent_ranking_type: str | None = ..., ranking_tiebreaker_type: str | None = ..., work_plan_fields_visible_to_agents: list[str] | None = ...) -> None: ...
-
 
 class WorkPlanBidGroup(Model):
     name: str | None
@@ -743,8 +631,6 @@ class WorkPlanBidGroup(Model):
     agents: list[UserReference] | None
     work_plans: list[BidGroupWorkPlanResponse] | None
     planning_groups: list[PlanningGroupReference] | None
-
-    def __init__(self, *, name: str | None = ..., management_unit: ManagementUnitReference | None = ..., agents: list[UserReference] | None = ..., work_plans: list[BidGroupWorkPlanResponse] | None = ..., planning_groups: list[PlanningGroupReference] | None = ...) -> None: ...
 
 
 class WorkPlanBidGroupCreate(Model):
@@ -754,13 +640,9 @@ class WorkPlanBidGroupCreate(Model):
     work_plans: list[BidGroupWorkPlanRequest] | None
     planning_group_ids: list[str] | None
 
-    def __init__(self, *, name: str | None = ..., management_unit_id: str | None = ..., agent_ids: list[str] | None = ..., work_plans: list[BidGroupWorkPlanRequest] | None = ..., planning_group_ids: list[str] | None = ...) -> None: ...
-
 
 class WorkPlanBidGroupResponse(Model):
     id: str | None
     work_plan_bid_group: WorkPlanBidGroup | None
     metadata: WorkPlanBidMetadata | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., work_plan_bid_group: WorkPlanBidGroup | None = ..., metadata: WorkPlanBidMetadata | None = ..., self_uri: str | None = ...) -> None: ...

@@ -36,8 +36,6 @@ class WorkspaceCreate(Model):
     bucket: str | None
     description: str | None
 
-    def __init__(self, *, name: str | None = ..., bucket: str | None = ..., description: str | None = ...) -> None: ...
-
 
 class WorkspaceEntityListing(Model):
     entities: list[Workspace] | None
@@ -51,8 +49,6 @@ class WorkspaceEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[Workspace] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class WorkspaceMember(Model):
     id: str | None
@@ -64,8 +60,6 @@ class WorkspaceMember(Model):
     group: Group | None
     security_profile: SecurityProfile | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., workspace: DomainEntityRef | None = ..., member_type: str | None = ..., member: DomainEntityRef | None = ..., user: User | None = ..., group: Group | None = ..., security_profile: SecurityProfile | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorkspaceMemberEntityListing(Model):
@@ -80,14 +74,10 @@ class WorkspaceMemberEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[WorkspaceMember] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class WorkspaceSummary(Model):
     total_document_count: int | None
     total_document_byte_count: int | None
-
-    def __init__(self, *, total_document_count: int | None = ..., total_document_byte_count: int | None = ...) -> None: ...
 
 
 class Worktype(Model):
@@ -118,8 +108,6 @@ class Worktype(Model):
     unassigned_division_contacts_enabled: bool | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., default_workbin: WorkbinReference | None = ..., default_status: WorkitemStatusReference | None = ..., statuses: list[WorkitemStatus] | None = ..., default_duration_seconds: int | None = ..., default_expiration_seconds: int | None = ..., default_due_duration_seconds: int | None = ..., default_priority: int | None = ..., default_language: WorkitemLanguageReference | None = ..., default_ttl_seconds: int | None = ..., modified_by: UserReference | None = ..., default_queue: WorkitemQueueReference | None = ..., default_skills: list[WorkitemRoutingSkillReference] | None = ..., assignment_enabled: bool | None = ..., schema: WorkitemSchema | None = ..., service_level_target: int | None = ..., rule_settings: WorkitemRuleSettings | None = ..., flow: WorkitemFlowReference | None = ..., default_script: WorkitemScriptReference | None = ..., unassigned_division_contacts_enabled: bool | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorktypeChangeListing(Model):
     entities: list[WorkitemsChangeWorktypeDelta] | None
@@ -127,8 +115,6 @@ class WorktypeChangeListing(Model):
     self_uri: str | None
     previous_uri: str | None
     after: str | None
-
-    def __init__(self, *, entities: list[WorkitemsChangeWorktypeDelta] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
 
 
 class WorktypeCreate(Model):
@@ -152,8 +138,6 @@ class WorktypeCreate(Model):
     default_language_id: str | None
     default_skill_ids: list[str] | None
     default_script_id: str | None
-
-    def __init__(self, *, name: str | None = ..., default_workbin_id: str | None = ..., default_duration_seconds: int | None = ..., default_expiration_seconds: int | None = ..., default_due_duration_seconds: int | None = ..., default_priority: int | None = ..., default_ttl_seconds: int | None = ..., assignment_enabled: bool | None = ..., schema_id: str | None = ..., service_level_target: int | None = ..., rule_settings: WorkitemRuleSettings | None = ..., unassigned_division_contacts_enabled: bool | None = ..., description: str | None = ..., division_id: str | None = ..., disable_default_status_creation: bool | None = ..., schema_version: int | None = ..., default_queue_id: str | None = ..., default_language_id: str | None = ..., default_skill_ids: list[str] | None = ..., default_script_id: str | None = ...) -> None: ...
 
 
 class WorktypeDelta(Model):
@@ -181,8 +165,6 @@ class WorktypeDelta(Model):
     rule_settings: WorkitemsAttributeChangeWorkitemRuleSettings | None
     unassigned_division_contacts_enabled: WorkitemsAttributeChangeBoolean | None
 
-    def __init__(self, *, name: WorkitemsAttributeChangeString | None = ..., description: WorkitemsAttributeChangeString | None = ..., statuses: WorkitemsAttributeChangeList | None = ..., default_workbin_id: WorkitemsAttributeChangeString | None = ..., default_duration_seconds: WorkitemsAttributeChangeInteger | None = ..., default_expiration_seconds: WorkitemsAttributeChangeInteger | None = ..., default_due_duration_seconds: WorkitemsAttributeChangeInteger | None = ..., default_priority: WorkitemsAttributeChangeInteger | None = ..., default_skill_ids: WorkitemsAttributeChangeList | None = ..., default_status_id: WorkitemsAttributeChangeString | None = ..., default_language_id: WorkitemsAttributeChangeString | None = ..., default_ttl_seconds: WorkitemsAttributeChangeInteger | None = ..., assignment_enabled: WorkitemsAttributeChangeBoolean | None = ..., default_queue_id: WorkitemsAttributeChangeString | None = ..., schema_id: WorkitemsAttributeChangeString | None = ..., schema_version: WorkitemsAttributeChangeString | None = ..., service_level_target: WorkitemsAttributeChangeInteger | None = ..., date_modified: WorkitemsAttributeChangeInstant | None = ..., modified_by: WorkitemsAttributeChangeString | None = ..., default_script_id: WorkitemsAttributeChangeString | None = ..., flow_id: WorkitemsAttributeChangeString | None = ..., rule_settings: WorkitemsAttributeChangeWorkitemRuleSettings | None = ..., unassigned_division_contacts_enabled: WorkitemsAttributeChangeBoolean | None = ...) -> None: ...
-
 
 class WorktypeQueryEntityListing(Model):
     entities: list[Worktype] | None
@@ -191,8 +173,6 @@ class WorktypeQueryEntityListing(Model):
     previous_uri: str | None
     after: str | None
     count: int | None
-
-    def __init__(self, *, entities: list[Worktype] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ..., count: int | None = ...) -> None: ...
 
 
 class WorktypeQueryRequest(Model):
@@ -204,22 +184,16 @@ class WorktypeQueryRequest(Model):
     expands: str | None
     sort: WorktypeQuerySort | None
 
-    def __init__(self, *, page_size: int | None = ..., select: str | None = ..., filters: list[WorkitemFilter] | None = ..., attributes: list[str] | None = ..., after: str | None = ..., expands: str | None = ..., sort: WorktypeQuerySort | None = ...) -> None: ...
-
 
 class WorktypeQuerySort(Model):
     name: str | None
     ascending: bool | None
-
-    def __init__(self, *, name: str | None = ..., ascending: bool | None = ...) -> None: ...
 
 
 class WorktypeReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WorktypeUpdate(Model):
@@ -242,8 +216,6 @@ class WorktypeUpdate(Model):
     default_skill_ids: list[str] | None
     default_queue_id: str | None
     default_script_id: str | None
-
-    def __init__(self, *, name: str | None = ..., default_workbin_id: str | None = ..., default_duration_seconds: int | None = ..., default_expiration_seconds: int | None = ..., default_due_duration_seconds: int | None = ..., default_priority: int | None = ..., default_ttl_seconds: int | None = ..., assignment_enabled: bool | None = ..., schema_id: str | None = ..., service_level_target: int | None = ..., rule_settings: WorkitemRuleSettings | None = ..., unassigned_division_contacts_enabled: bool | None = ..., description: str | None = ..., default_status_id: str | None = ..., schema_version: int | None = ..., default_language_id: str | None = ..., default_skill_ids: list[str] | None = ..., default_queue_id: str | None = ..., default_script_id: str | None = ...) -> None: ...
 
 
 class WorktypeVersion(Model):
@@ -275,8 +247,6 @@ class WorktypeVersion(Model):
     version: int | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: Division | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., default_workbin: WorkbinReference | None = ..., default_status: WorkitemStatusReference | None = ..., statuses: list[WorkitemStatus] | None = ..., default_duration_seconds: int | None = ..., default_expiration_seconds: int | None = ..., default_due_duration_seconds: int | None = ..., default_priority: int | None = ..., default_language: WorkitemLanguageReference | None = ..., default_ttl_seconds: int | None = ..., modified_by: UserReference | None = ..., default_queue: WorkitemQueueReference | None = ..., default_skills: list[WorkitemRoutingSkillReference] | None = ..., assignment_enabled: bool | None = ..., schema: WorkitemSchema | None = ..., service_level_target: int | None = ..., rule_settings: WorkitemRuleSettings | None = ..., flow: WorkitemFlowReference | None = ..., default_script: WorkitemScriptReference | None = ..., unassigned_division_contacts_enabled: bool | None = ..., version: int | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WorktypeVersionListing(Model):
     entities: list[WorktypeVersion] | None
@@ -284,8 +254,6 @@ class WorktypeVersionListing(Model):
     self_uri: str | None
     previous_uri: str | None
     after: str | None
-
-    def __init__(self, *, entities: list[WorktypeVersion] | None = ..., next_uri: str | None = ..., self_uri: str | None = ..., previous_uri: str | None = ..., after: str | None = ...) -> None: ...
 
 
 class Wrapup(Model):
@@ -296,8 +264,6 @@ class Wrapup(Model):
     duration_seconds: int | None
     end_time: _dt.datetime | None
     provisional: bool | None
-
-    def __init__(self, *, code: str | None = ..., name: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ..., provisional: bool | None = ...) -> None: ...
 
 
 class WrapupCode(Model):
@@ -311,10 +277,6 @@ class WrapupCode(Model):
     modified_by: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: StarrableDivision | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: str | None = ..., modified_by: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WrapUpCodeConfig(Model):
     values: list[str] | None
-
-    def __init__(self, *, values: list[str] | None = ...) -> None: ...

@@ -19,8 +19,6 @@ class WrapupCodeEntityListing(Model):
     previous_uri: str | None
     page_count: int | None
 
-    def __init__(self, *, entities: list[WrapupCode] | None = ..., page_size: int | None = ..., page_number: int | None = ..., total: int | None = ..., last_uri: str | None = ..., first_uri: str | None = ..., self_uri: str | None = ..., next_uri: str | None = ..., previous_uri: str | None = ..., page_count: int | None = ...) -> None: ...
-
 
 class WrapUpCodeMapping(Model):
     id: str | None
@@ -32,19 +30,13 @@ class WrapUpCodeMapping(Model):
     mapping: dict[str, list[str]] | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., version: int | None = ..., default_set: list[str] | None = ..., mapping: dict[str, list[str]] | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WrapupCodePredictionConfig(Model):
     enabled: bool | None
 
-    def __init__(self, *, enabled: bool | None = ...) -> None: ...
-
 
 class WrapUpCodeReference(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WrapupCodeRequest(Model):
@@ -58,12 +50,8 @@ class WrapupCodeRequest(Model):
     modified_by: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., division: WritableStarrableDivision | None = ..., description: str | None = ..., date_created: _dt.datetime | None = ..., date_modified: _dt.datetime | None = ..., created_by: str | None = ..., modified_by: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WrapupDelta(Model):
     action: str | None
     code: str | None
     user_id: str | None
-
-    def __init__(self, *, action: str | None = ..., code: str | None = ..., user_id: str | None = ...) -> None: ...

@@ -33,15 +33,11 @@ class WrapupDetailEventTopicWrapupEvent(Model):
     conversation_external_organization_ids: list[str] | None
     utilization_label: str | None
 
-    def __init__(self, *, event_time: int | None = ..., conversation_id: str | None = ..., participant_id: str | None = ..., session_id: str | None = ..., media_type: str | None = ..., provider: str | None = ..., direction: str | None = ..., ani: str | None = ..., dnis: str | None = ..., address_to: str | None = ..., address_from: str | None = ..., callback_user_name: str | None = ..., callback_numbers: list[str] | None = ..., callback_scheduled_time: int | None = ..., subject: str | None = ..., message_type: str | None = ..., queue_id: str | None = ..., wrapup_code: str | None = ..., wrapup_notes: str | None = ..., wrapup_duration_ms: int | None = ..., conversation_external_contact_ids: list[str] | None = ..., conversation_external_organization_ids: list[str] | None = ..., utilization_label: str | None = ...) -> None: ...
-
 
 class WrapupIdReference(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
 
 
 class WrapupInput(Model):
@@ -53,8 +49,6 @@ class WrapupInput(Model):
     end_time: _dt.datetime | None
     provisional: bool | None
     disable_end_time_updates: bool | None
-
-    def __init__(self, *, code: str | None = ..., name: str | None = ..., notes: str | None = ..., tags: list[str] | None = ..., duration_seconds: int | None = ..., end_time: _dt.datetime | None = ..., provisional: bool | None = ..., disable_end_time_updates: bool | None = ...) -> None: ...
 
 
 class WritableDialerContact(Model):
@@ -72,26 +66,18 @@ class WritableDialerContact(Model):
     retention_days: int | None
     date_expiration: _dt.datetime | None
 
-    def __init__(self, *, id: str | None = ..., contact_list_id: str | None = ..., data: dict[str, str] | None = ..., latest_sms_evaluations: dict[str, MessageEvaluation] | None = ..., latest_email_evaluations: dict[str, MessageEvaluation] | None = ..., latest_whats_app_evaluations: dict[str, MessageEvaluation] | None = ..., callable: bool | None = ..., phone_number_status: dict[str, PhoneNumberStatus] | None = ..., contactable_status: dict[str, ContactableStatus] | None = ..., date_created: _dt.datetime | None = ..., retention_type: str | None = ..., retention_days: int | None = ..., date_expiration: _dt.datetime | None = ...) -> None: ...
-
 
 class WritableDivision(Model):
     id: str | None
     name: str | None
     self_uri: str | None
 
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
-
 
 class WritableEntity(Model):
     id: str | None
-
-    def __init__(self, *, id: str | None = ...) -> None: ...
 
 
 class WritableStarrableDivision(Model):
     id: str | None
     name: str | None
     self_uri: str | None
-
-    def __init__(self, *, id: str | None = ..., name: str | None = ..., self_uri: str | None = ...) -> None: ...
