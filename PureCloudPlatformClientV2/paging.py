@@ -22,14 +22,15 @@ from urllib.parse import parse_qs, urlsplit
 T = TypeVar("T")
 _ITEM_FIELDS = ("entities", "resources", "results")
 _TOKEN_PARAMS = ("cursor", "after", "next_page")
-_MAX_PAGES = 100_000  # a guard against a server that never stops
+MAX_PAGES = 100_000  # a guard against a server that never stops
 
 
 def _operation(method: Callable[..., Any]) -> Any:
     api = getattr(method, "__self__", None)
     ops = getattr(type(api), "_operations", None)
     if not ops or method.__name__ not in ops:
-        raise TypeError("paginate/iter_pages need a method of an API class, e.g. users_api.get_users")
+        raise TypeError("paginate/iter_pages (and apaginate/aiter_pages) need a method of an API class, "
+                        "e.g. users_api.get_users")
     return ops[method.__name__]
 
 
@@ -58,62 +59,84 @@ def _next_token(page: Any, wire: str) -> str | None:
     return None
 
 
-def iter_pages(method: Callable[..., T], *args: Any, page_size: int | None = None, **kwargs: Any) -> Iterator[T]:
-    """Yield each page (the operation's response model) until the listing ends."""
-    op = _operation(method)
-    names = {p.name: p for p in op.params}
-    if page_size is not None:
-        if "page_size" in names:
-            kwargs["page_size"] = page_size
-        elif "count" in names:
-            kwargs["count"] = page_size
-        else:
-            raise TypeError(f"{op.name} has no page size parameter")
-    token_param = next((names[n] for n in _TOKEN_PARAMS if n in names), None)
-    by_number = "page_number" in names
-    by_index = "start_index" in names
-    if token_param is None and not by_number and not by_index:
-        raise TypeError(f"{op.name} is not a paged listing (no page_number, cursor, after or start_index)")
-    if by_number and token_param is not None and token_param.name == "next_page":
-        token_param = None  # these listings page by number; nextPage is an alternative token
-    if by_number:
-        kwargs.setdefault("page_number", 1)
-    if by_index:
-        kwargs.setdefault("start_index", 1)
-    previous: list[Any] | None = None
-    seen_tokens: set[str] = set()
-    for _ in range(_MAX_PAGES):
-        page = method(*args, **kwargs)
+class PageWalk:
+    """The paging decisions of one listing, without I/O (shared by the sync and asyncio iterators).
+
+    ``kwargs`` are the arguments of the next request; :meth:`step` takes the page it
+    returned and says whether to yield it and whether another request follows.
+    """
+
+    __slots__ = ("op", "kwargs", "token_param", "by_number", "by_index", "previous", "seen_tokens")
+
+    def __init__(self, method: Callable[..., Any], page_size: int | None, kwargs: dict[str, Any]) -> None:
+        op = self.op = _operation(method)
+        names = {p.name: p for p in op.params}
+        if page_size is not None:
+            if "page_size" in names:
+                kwargs["page_size"] = page_size
+            elif "count" in names:
+                kwargs["count"] = page_size
+            else:
+                raise TypeError(f"{op.name} has no page size parameter")
+        token_param = next((names[n] for n in _TOKEN_PARAMS if n in names), None)
+        by_number = "page_number" in names
+        by_index = "start_index" in names
+        if token_param is None and not by_number and not by_index:
+            raise TypeError(f"{op.name} is not a paged listing (no page_number, cursor, after or start_index)")
+        if by_number and token_param is not None and token_param.name == "next_page":
+            token_param = None  # these listings page by number; nextPage is an alternative token
+        if by_number:
+            kwargs.setdefault("page_number", 1)
+        if by_index:
+            kwargs.setdefault("start_index", 1)
+        self.kwargs = kwargs
+        self.token_param, self.by_number, self.by_index = token_param, by_number, by_index
+        self.previous: list[Any] | None = None
+        self.seen_tokens: set[str] = set()
+
+    def step(self, page: Any) -> tuple[bool, bool]:
+        """``(yield this page, request another)``; prepares ``kwargs`` for the next request."""
         if page is None:
-            return
+            return False, False
         items = items_of(page)
-        if items is not None and (not items or items == previous):
-            if items:
-                return  # the same page again: the server is not advancing
-            yield page if previous is None else page  # an empty first page is still a page
-            return
-        yield page
-        previous = items
-        if token_param is not None:
-            token = _next_token(page, token_param.wire)
-            if token is None or token in seen_tokens:
-                return
-            seen_tokens.add(token)
-            kwargs[token_param.name] = token
-        elif by_number:
+        if items is not None and (not items or items == self.previous):
+            # an empty page is still a page; the same page again means the server is not advancing
+            return not items, False
+        self.previous = items
+        kwargs = self.kwargs
+        if self.token_param is not None:
+            token = _next_token(page, self.token_param.wire)
+            if token is None or token in self.seen_tokens:
+                return True, False
+            self.seen_tokens.add(token)
+            kwargs[self.token_param.name] = token
+        elif self.by_number:
             number = kwargs["page_number"]
             count = getattr(page, "page_count", None)
             if isinstance(count, int) and number >= count:
-                return
+                return True, False
             if count is None and getattr(page, "next_uri", "") is None and hasattr(page, "next_uri"):
-                return
+                return True, False
             kwargs["page_number"] = number + 1
         else:
             per_page = getattr(page, "items_per_page", None) or len(items or [])
             total = getattr(page, "total_results", None)
             kwargs["start_index"] = kwargs["start_index"] + per_page
             if not per_page or (isinstance(total, int) and kwargs["start_index"] > total):
-                return
+                return True, False
+        return True, True
+
+
+def iter_pages(method: Callable[..., T], *args: Any, page_size: int | None = None, **kwargs: Any) -> Iterator[T]:
+    """Yield each page (the operation's response model) until the listing ends."""
+    walk = PageWalk(method, page_size, kwargs)
+    for _ in range(MAX_PAGES):
+        page = method(*args, **walk.kwargs)
+        emit, more = walk.step(page)
+        if emit:
+            yield page
+        if not more:
+            return
 
 
 def paginate(method: Callable[..., Any], *args: Any, page_size: int | None = None, **kwargs: Any) -> Iterator[Any]:
