@@ -289,15 +289,15 @@ class _HandlerBase:
                  reconnect_delay: float = 0.5, reconnect_delay_max: float = 30.0, connect_timeout: float = 15.0,
                  dedup_window: float = 60.0, queue_size: int = 10_000, delete_subscriptions_on_stop: bool = True,
                  on_state_change: StateCallback | None = None) -> None:
-        if api_client is None:
-            from .api_client import ApiClient
-            api_client = ApiClient()
         if not 1 <= max_topics_per_channel <= MAX_TOPICS_PER_CHANNEL:
             raise ValueError(f"max_topics_per_channel must be 1..{MAX_TOPICS_PER_CHANNEL}")
         if not 1 <= max_channels <= MAX_CHANNELS:
             raise ValueError(f"max_channels must be 1..{MAX_CHANNELS}")
         if heartbeat_timeout <= 0 or channel_lifetime <= 0:
             raise ValueError("heartbeat_timeout and channel_lifetime must be positive")
+        if api_client is None:
+            from .api_client import ApiClient
+            api_client = ApiClient()
         self.api_client = api_client
         self.options = _Options(heartbeat_timeout, ping_interval, channel_lifetime, rollover_margin,
                                 max_topics_per_channel, max_channels, reconnect_delay, reconnect_delay_max,
