@@ -37,7 +37,7 @@ class _AliasFinder:
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
         if fullname.startswith(self.prefix) and fullname[len(self.prefix):] in self.by_module:
-            return ModuleSpec(fullname, self)
+            return ModuleSpec(fullname, self)  # type: ignore[arg-type]  # a Loader by protocol
         return None
 
     def create_module(self, spec: ModuleSpec) -> ModuleType | None:
