@@ -108,6 +108,8 @@ def param_text(value: Any) -> str:
 def quote_path_segment(value: Any) -> str:
     """Encode a path argument so it stays one path segment ('/', '?', '#', '..' cannot escape it)."""
     text = quote(param_text(value), safe="")
+    if not text:
+        raise ValueError("a path parameter must not be empty (it would address a different resource)")
     if text in (".", ".."):
         text = text.replace(".", "%2E")
     return text
@@ -181,6 +183,7 @@ class ApiClient:
 
     @user_agent.setter
     def user_agent(self, value: str) -> None:
+        _check_header("User-Agent", value)
         self.default_headers["User-Agent"] = value
 
     def set_default_header(self, header_name: str, header_value: str) -> None:
@@ -520,8 +523,11 @@ class ApiClient:
             return response.data
         try:
             data = _json.loads(content)
+        except RecursionError:
+            raise ApiResponseError(status=response.status, reason="response nested too deeply to parse",
+                                   headers=response.headers) from None
         except ValueError:
-            if returns == "str" or content_type.startswith("text/"):
+            if returns == "str":
                 return response.data
             raise ApiResponseError(status=response.status, reason=(
                 f"{response.reason} — the body is not valid JSON ({len(content)} bytes, "
@@ -598,6 +604,7 @@ class _Exchange:
         headers.update(request.headers)
         headers["purecloud-sdk"] = SDK_VERSION
         if client.cookie:
+            _check_header("Cookie", client.cookie)
             headers["Cookie"] = client.cookie
         self.headers = headers
         encoded = request.encoded
@@ -621,6 +628,8 @@ class _Exchange:
 
     def options(self, token: str) -> HttpRequestOptions:
         if token:
+            if _HEADER_BAD.search(token):
+                raise ValueError("the access token contains CR, LF or NUL characters; refusing to send it")
             self.headers["Authorization"] = "Bearer " + token
         request = self.request
         return HttpRequestOptions(url=self.url, method=request.method, headers=self.headers,

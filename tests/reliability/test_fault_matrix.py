@@ -103,8 +103,6 @@ def test_retried_connection_failures_are_all_attempted(server: FaultServer) -> N
     assert_no_leak(before, client)
 
 
-@pytest.mark.xfail(strict=True, reason="api_client._decode_body returns the text of a text/* body where a model "
-                                       "was declared instead of raising ApiResponseError (api_client.py bug)")
 def test_wrong_content_type_for_a_model_is_a_response_error(server: FaultServer) -> None:
     client = new_client(server.url())
     with pytest.raises(ApiResponseError):

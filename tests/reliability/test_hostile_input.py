@@ -207,9 +207,6 @@ def test_deeply_nested_response_within_the_json_parser_limits() -> None:
     assert info.value.status == 200
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError,
-                   reason="api_client._decode_body guards decode() but not _json.loads(): JSON nested deeper "
-                          "than the parser's limit escapes as RecursionError instead of ApiResponseError")
 def test_json_nested_beyond_the_parser_limit_is_a_response_error() -> None:
     client = sdk.ApiClient(configuration=sdk.Configuration.new(live_reload_config=False))
     body = b"[" * 100_000 + b"]" * 100_000
@@ -239,8 +236,11 @@ def test_decoding_time_is_roughly_linear(shape: str) -> None:
 
     small_doc, small_type = make(500)
     large_doc, large_type = make(4000)  # 8x the input
-    small = _best_time(lambda: _serde.decode(small_doc, small_type))
-    large = _best_time(lambda: _serde.decode(large_doc, large_type))
+    # Interleaved best-of-7 so load on a shared machine hits both sizes alike.
+    small = large = float("inf")
+    for _ in range(7):
+        small = min(small, _best_time(lambda: _serde.decode(small_doc, small_type), repeat=1))
+        large = min(large, _best_time(lambda: _serde.decode(large_doc, large_type), repeat=1))
     assert large < max(small, 1e-4) * 8 * 4, f"{shape}: 8x input took {large / max(small, 1e-9):.1f}x the time"
 
 
@@ -318,9 +318,6 @@ def test_path_parameters_never_change_host_or_segments(index: int, value: Any) -
             assert actual == expected
 
 
-@pytest.mark.xfail(strict=True, reason="an empty path argument leaves an empty segment: get_user('') sends "
-                                       "GET /api/v2/users/ (the listing) instead of raising ValueError "
-                                       "(_api.Operation.build_request / api_client.quote_path_segment)")
 @pytest.mark.parametrize("value", ["", []])
 def test_empty_path_parameter_is_rejected(value: Any) -> None:
     client, transport = capture_client()
@@ -353,8 +350,6 @@ def test_crlf_in_header_values_is_rejected(bad: str) -> None:
     assert transport.sent == []
 
 
-@pytest.mark.xfail(strict=True, reason="api_client: the user_agent setter, ApiClient(cookie=...) and a token "
-                                       "returned by the server are put into headers without the CR/LF check")
 @pytest.mark.parametrize("where", ["user_agent", "cookie", "access_token"])
 def test_crlf_through_client_attributes_is_rejected(where: str) -> None:
     client, transport = capture_client()
