@@ -405,6 +405,13 @@ class EmulatorApp:
             self.store.singletons.pop(call.path, None)
             self.store.collections.pop(call.path, None)
             return (204, None) if op.returns is None else (200, self.schema.synthesize(op.returns))
+        # Asynchronous jobs (POST .../jobs answering with a jobId): stored as finished at once, so
+        # GET .../jobs/{jobId} reports FULFILLED and the results endpoints answer.
+        if op.method == "POST" and segs and segs[-1] == "jobs" and self.schema.has_field(op.returns, "jobId"):
+            job_id = str(uuid.uuid4())
+            self.store.put(coll_path, {"id": job_id, "jobId": job_id, "state": "FULFILLED",
+                                       "submissionDate": now_iso(), "completionDate": now_iso()})
+            return 202, self.schema.synthesize(op.returns, {"jobId": job_id})
         # Actions (searches, queries, commands): a valid instance of the response type.
         if op.returns is None:
             return (202, None) if op.method == "POST" else (204, None)
