@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -145,3 +146,34 @@ def test_token_renewed_ahead_of_expiry(emulator: Emulator) -> None:
         gc.UsersApi(client).get_users(page_size=1)
         assert client.access_token != old
         assert short.token_requests("client_credentials") == 2
+
+
+def test_each_retry_is_logged_at_debug_with_its_reason(emulator: Emulator, tmp_path: Any) -> None:
+    from PureCloudPlatformClientV2.logger import LogLevel
+    config = gc.Configuration.new()
+    config.retry = RetryConfiguration(backoff_initial=0.05, backoff_max=0.1)
+    log_file = tmp_path / "sdk.log"
+    config.logger.log_to_console = False
+    config.logger.log_file_path = str(log_file)
+    config.logger.log_level = LogLevel.LDebug
+    client = gc.ApiClient(host=emulator.base_url, configuration=config).get_client_credentials_token(
+        emulator.client_id, emulator.client_secret)
+    emulator.clear_faults()
+    emulator.add_fault(503, "/api/v2/users", method="GET", times=1)
+    gc.UsersApi(client).get_users(page_size=1)
+    config.logger.log_file_path = None  # closes the file handler
+    text = log_file.read_text()
+    assert "retrying GET" in text and "HTTP 503" in text and "(attempt 2)" in text
+
+
+def test_retry_section_of_the_configuration_file(tmp_path: Any) -> None:
+    path = tmp_path / "config"
+    path.write_text("[retry]\nmax_retries = 2\nmax_retry_time = 9.5\nretry_after_default = 1\n"
+                    "retry_non_idempotent = true\n")
+    config = gc.Configuration.new(live_reload_config=False)
+    config.config_file_path = str(path)
+    assert (config.retry.max_retries, config.retry.max_retry_time, config.retry.retry_after_default,
+            config.retry.retry_non_idempotent) == (2, 9.5, 1.0, True)
+    path.write_text("[retry]\nmax_retries = many\n")
+    config.config_file_path = str(path)  # invalid: the last good policy stays
+    assert config.retry.max_retries == 2
