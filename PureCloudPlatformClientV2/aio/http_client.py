@@ -90,6 +90,7 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
         self._configuration = configuration
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._timeout_objects: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
 
     @property
     def configuration(self) -> Configuration:
@@ -159,8 +160,12 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
             url += ("&" if "?" in url else "?") + urlencode(
                 list(query.items()) if isinstance(query, dict) else list(query))
         connect, read = self._timeouts(options)
+        timeout = self._timeout_objects.get((connect, read))
+        if timeout is None:  # a handful of distinct values per client: made once each
+            timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+            self._timeout_objects[(connect, read)] = timeout
         headers = options.headers
-        data: Any = options["data"]
+        data: Any = options.encoded_body if options.encoded_body is not None else options["data"]
         if options.post_params and options.encoded_body is None and options.body is None:
             multipart = "multipart" in headers.get("Content-Type", "")
             data = _form(options.post_params, multipart)
@@ -177,7 +182,7 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
         try:
             async with self.session().request(
                     options.method, URL(url, encoded=True), data=data, headers=headers, allow_redirects=False,
-                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read),
+                    timeout=timeout,
                     proxy=config.proxy or None, proxy_headers=proxy_headers) as raw:
                 content = await raw.read()
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
