@@ -63,6 +63,46 @@ def parse_fields(compact: str) -> tuple[tuple[Any, ...], ...]:
     return tuple(rows)
 
 
+_SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "object"})
+
+
+class _LazyField:
+    """Non-data descriptor for an attribute whose wire value needs converting (a nested model,
+    a list or map of them, a date).
+
+    The decoder keeps such values as received, in the instance's ``_raw`` dict; the first read
+    converts the value and stores the result in the instance ``__dict__``, where later reads
+    find it directly (a non-data descriptor is bypassed once the instance has the name).  So a
+    page of users costs little more than ``json.loads`` until attributes are read, and fields
+    never read are never converted.  Safe without locks: two threads reading at once convert
+    the same value twice and keep equal results.
+    """
+
+    __slots__ = ("name", "type_expr", "decoder")
+
+    def __init__(self, name: str, type_expr: str) -> None:
+        self.name = name
+        self.type_expr = type_expr
+        self.decoder: Any = None
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return None
+        values = obj.__dict__
+        raw = values.get("_raw")
+        name = self.name
+        if raw is None or name not in raw:
+            return values.get(name)  # converted meanwhile by another thread, or never set
+        decode = self.decoder
+        if decode is None:
+            from ._serde import decoder
+            decode = self.decoder = decoder(self.type_expr)
+        value = decode(raw[name])
+        values[name] = value
+        raw.pop(name, None)
+        return value
+
+
 class _ClassTable:
     """Per-class facts derived once from ``_fields``."""
 
@@ -106,9 +146,11 @@ class Model:
         for field in cls._rows:
             if len(field) > 3:
                 setattr(cls, field[0], _EnumField(field[0], frozenset(v.lower() for v in field[3])))
-            else:
+            elif field[2] in _SCALAR_TYPES:
                 # Unset attributes read None from the class: instances only store what they hold.
                 setattr(cls, field[0], None)
+            else:
+                setattr(cls, field[0], _LazyField(field[0], field[2]))
 
     @classmethod
     def _table(cls) -> _ClassTable:

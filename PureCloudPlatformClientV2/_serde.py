@@ -160,61 +160,60 @@ def model_class(name: str) -> type[Model]:
 def decoder_for_model(cls: type[Model]) -> Decoder:
     """Compile (once) the function turning a wire dict into an instance of ``cls``.
 
-    One pass over the keys present: a plain field maps to its attribute name (a str), a
-    field needing conversion (models, lists, maps, dates, enums) to ``[name, decoder]``.
-    Scalars are kept as received: a value of an unexpected JSON type is kept, not coerced
-    or lost.  Unset attributes read None from the class, so absent keys cost nothing.
+    One pass over the keys present.  Plain fields (strings, numbers, booleans, ``object``) are
+    stored as received; enums are checked at once; values needing conversion (nested models,
+    lists and maps of them, dates) are kept in the instance's ``_raw`` dict and converted on
+    first read (see ``_model._LazyField``).  A scalar of an unexpected JSON type is kept as
+    received, neither coerced nor lost; absent keys cost nothing.
     """
     found = _model_decoders.get(cls)
     if found is not None:
         return found
-    table: dict[str, Any] = {}
+    plain: dict[str, str] = {}
+    lazy: dict[str, str] = {}
+    enums: dict[str, tuple[str, Decoder]] = {}
     for field in cls._rows:
         py, wire, type_expr = field[0], field[1], field[2]
         if len(field) > 3:
             enum = cls.__dict__[py]
             assert isinstance(enum, _EnumField)
-            table[wire] = [py, _enum_decoder(enum.allowed)]
+            enums[wire] = (py, _enum_decoder(enum.allowed))
         elif type_expr in ("str", "int", "float", "bool", "object"):
-            table[wire] = py
-        elif type_expr in _SCALARS:
-            table[wire] = [py, _SCALARS[type_expr][0]]
+            plain[wire] = py
         else:
-            entry: list[Any] = [py, None]
-            entry[1] = _resolver(entry, type_expr)
-            table[wire] = entry
+            lazy[wire] = py
     new = object.__new__
-    slot_of = table.get
+    plain_get, lazy_get, enum_get = plain.get, lazy.get, enums.get
 
     def decode(data: Any) -> Any:
         obj = new(cls)
         if type(data) is dict:
-            values = {}
+            values: dict[str, Any] = {}
+            raw = None
             for key, value in data.items():
-                slot = slot_of(key)
-                if slot is None:
+                py = plain_get(key)
+                if py is not None:
+                    values[py] = value
                     continue
-                if slot.__class__ is str:
-                    values[slot] = value
-                elif value is None:
-                    values[slot[0]] = None
-                else:
-                    values[slot[0]] = slot[1](value)
+                py = lazy_get(key)
+                if py is not None:
+                    if value is None:
+                        values[py] = None
+                    elif raw is None:
+                        raw = {py: value}
+                    else:
+                        raw[py] = value
+                    continue
+                enum = enum_get(key)
+                if enum is not None:
+                    values[enum[0]] = None if value is None else enum[1](value)
+            if raw is not None:
+                values["_raw"] = raw
             obj.__dict__ = values
         return obj
 
     _model_decoders[cls] = decode
     return decode
-
-
-def _resolver(entry: list[Any], type_expr: str) -> Decoder:
-    """A nested type's decoder is looked up (and its model loaded) when a value first needs
-    it; the entry is then patched so later values go straight to the real decoder."""
-    def resolve(value: Any) -> Any:
-        real = decoder(type_expr)
-        entry[1] = real
-        return real(value)
-    return resolve
 
 
 def _enum_decoder(allowed: frozenset[str]) -> Decoder:
@@ -265,7 +264,11 @@ def _encoder_for_model(cls: type) -> Callable[[Any], dict[str, Any]]:
 
     def encode(model: Any) -> dict[str, Any]:
         out = {}
-        for py, v in model.__dict__.items():
+        values = model.__dict__
+        if "_raw" in values:
+            for py in list(values["_raw"]):
+                getattr(model, py)  # convert what was never read, so it is sent as the model says
+        for py, v in values.items():
             if v is None:
                 continue
             wire = wire_of.get(py)

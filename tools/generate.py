@@ -327,7 +327,6 @@ def render_all(spec: Spec) -> dict[Path, str]:
         files[PKG / "models" / f"{bundle}.py"], files[PKG / "models" / f"{bundle}.pyi"] = render_bundle(
             members, source)
     api_entries = sorted((a["class"], a["module"]) for a in spec["apis"])
-    model_entries = sorted((m["name"], m["module"]) for m in spec["models"])
     files[PKG / "apis" / "__init__.py"], files[PKG / "apis" / "__init__.pyi"] = render_index(
         "API classes", api_entries, source)
     files[PKG / "models" / "__init__.py"], files[PKG / "models" / "__init__.pyi"] = render_models_index(

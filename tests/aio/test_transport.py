@@ -173,26 +173,9 @@ def test_one_client_in_two_event_loops_reconnects():
 
 
 def _tinyproxy_helpers() -> Any:
-    """tests/integration/test_proxy.py's tinyproxy starter, loaded by path.  That module imports
-    ``new_client`` from its own conftest, which is not importable from here: a stand-in is
-    provided while it loads."""
-    import importlib.util
-    import sys
-    import types
-    path = Path(__file__).resolve().parent.parent / "integration" / "test_proxy.py"
-    spec = importlib.util.spec_from_file_location("_tinyproxy_for_aio", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    saved = sys.modules.get("conftest")
-    sys.modules["conftest"] = types.SimpleNamespace(new_client=None)  # type: ignore[assignment]
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        if saved is None:
-            sys.modules.pop("conftest", None)
-        else:
-            sys.modules["conftest"] = saved
-    return module
+    """tests/integration/test_proxy.py's tinyproxy starter (the tests are one package)."""
+    from ..integration import test_proxy
+    return test_proxy
 
 
 @pytest.fixture(scope="module")

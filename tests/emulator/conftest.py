@@ -5,9 +5,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from emulator_helpers import Api, client_credentials_token
 
 from PureCloudPlatformClientV2.emulator import pytest_plugin
+
+from .emulator_helpers import Api, client_credentials_token
 
 # The plugin's fixtures, re-exported rather than listed in pytest_plugins (only a root conftest may do that).
 emulator = pytest_plugin.emulator

@@ -7,7 +7,8 @@ import secrets
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from emulator_helpers import Api, client_credentials_token
+
+from .emulator_helpers import Api, client_credentials_token
 
 
 def token_request(emu, data, auth=None):

@@ -4,10 +4,11 @@ from __future__ import annotations
 import base64
 
 import pytest
-from conftest import new_client
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.rest import ApiException
+
+from .conftest import new_client
 
 REDIRECT = "https://redirect-uri.com/oauth/callback"
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import new_client
 
 import PureCloudPlatformClientV2
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2 import AbstractHttpClient
 from PureCloudPlatformClientV2.rest import ApiException
+
+from .conftest import new_client
 
 
 class CustomHttpClient(AbstractHttpClient):  # as in the README

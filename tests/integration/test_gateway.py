@@ -4,11 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import new_client
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.rest import ApiException
+
+from .conftest import new_client
 
 
 @pytest.fixture(scope="module")

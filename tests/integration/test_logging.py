@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import new_client
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.logger import LogFormat, LogLevel
 from PureCloudPlatformClientV2.rest import ApiException
+
+from .conftest import new_client
 
 REDIRECT = "https://app.example/callback"
 _opened: list[sdk.ApiClient] = []

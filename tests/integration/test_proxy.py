@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import new_client
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.rest import ApiException
+
+from .conftest import new_client
 
 TINYPROXY = shutil.which("tinyproxy") or next(
     (p for p in ("/usr/bin/tinyproxy", "/usr/sbin/tinyproxy") if Path(p).exists()), None)

@@ -5,10 +5,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import new_client
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.rest import ApiException
+
+from .conftest import new_client
 
 REDIRECT = "https://app.example/callback"
 THREADS = 32

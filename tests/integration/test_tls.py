@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import trustme
 import urllib3
-from conftest import new_client
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.rest import ApiConnectionError, ApiTLSError
+
+from .conftest import new_client
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,13 @@ import asyncio
 from typing import Any
 
 import pytest
-from conftest import client_for
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.aio_notifications import AsyncNotificationHandler
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.notifications import NotificationError
+
+from .conftest import client_for
 
 
 def test_async_for_typed_events_and_async_callbacks(fresh: Emulator) -> None:

@@ -6,11 +6,12 @@ import queue
 import threading
 
 import pytest
-from conftest import States, client_for, wait_until
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.notifications import NotificationError, NotificationHandler
+
+from .conftest import States, client_for, wait_until
 
 
 def set_presence(client: sdk.ApiClient, user_id: str, system_presence: str) -> None:

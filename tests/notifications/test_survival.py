@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 import threading
 
-from conftest import States, client_for, wait_until
-
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.notifications import NotificationHandler
+
+from .conftest import States, client_for, wait_until
 
 TOPIC = "v2.users.survivor.presence"
 

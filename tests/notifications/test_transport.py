@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import client_for, wait_until
 
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.notifications import NotificationHandler
+
+from .conftest import client_for, wait_until
 
 TOPIC = "v2.users.transport.presence"
 

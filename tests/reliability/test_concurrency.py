@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from reliability_helpers import fast_retry, new_client, resources, wait_until
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.rest import ApiException
+
+from .reliability_helpers import fast_retry, new_client, resources, wait_until
 
 THREADS = 64
 CALLS = 200

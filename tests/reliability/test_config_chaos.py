@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_helpers import wait_until
 
 import PureCloudPlatformClientV2 as sdk
+
+from .reliability_helpers import wait_until
 
 LOGGER = "PureCloudPlatformClientV2"
 

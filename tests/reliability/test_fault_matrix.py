@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from reliability_helpers import FaultServer, TlsMaterial, assert_no_leak, fast_retry, free_port, new_client, resources
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.emulator import Emulator
@@ -22,6 +21,8 @@ from PureCloudPlatformClientV2.rest import (
     ApiTLSError,
     RateLimitError,
 )
+
+from .reliability_helpers import FaultServer, TlsMaterial, assert_no_leak, fast_retry, free_port, new_client, resources
 
 READ_TIMEOUT = 1.0
 SLACK = 1.5  # scheduling and process noise on a loaded CI machine

@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_helpers import FaultServer, TlsMaterial, free_port, new_client
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.logger import LogFormat, LogLevel
 from PureCloudPlatformClientV2.rest import ApiConnectionError, ApiException, ApiTLSError
+
+from .reliability_helpers import FaultServer, TlsMaterial, free_port, new_client
 
 REDIRECT = "https://app.example/callback"
 CLIENT_SECRET = "client-secret-Zq8vR3"
