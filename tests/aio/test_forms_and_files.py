@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +11,7 @@ import pytest
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.aio import AsyncApiClient
 
-_path = Path(__file__).resolve().parent.parent / "integration" / "test_forms_files_and_wait.py"
-_spec = importlib.util.spec_from_file_location("_forms_server_for_aio", _path)
-assert _spec is not None and _spec.loader is not None
-forms = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(forms)
+from ..integration import test_forms_files_and_wait as forms
 
 
 @pytest.fixture(scope="module")
