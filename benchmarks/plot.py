@@ -99,10 +99,11 @@ def plots(res: dict[str, Any]) -> list[Path]:
     plt.close(fig)
     out.append(path)
 
-    labels = ["get_users_me", "get_users (500 users)", "analytics query (100 conv.)",
-              "serialize bulk body", "post bulk body (call)"]
-    keys = [("users_me_us", 1e-3), ("users_page_ms", 1), ("analytics_ms", 1), ("serialize_ms", 1), ("bulk_post_ms", 1)]
-    fig, ax = plt.subplots(figsize=(10, 3.8 + (1.0 if fast else 0)))
+    labels = ["get_users_me", "get_users (500 users)", "  + converting every value", "analytics query (100 conv.)",
+              "  + converting every value", "serialize bulk body", "post bulk body (call)"]
+    keys = [("users_me_us", 1e-3), ("users_page_ms", 1), ("users_page_full_ms", 1), ("analytics_ms", 1),
+            ("analytics_full_ms", 1), ("serialize_ms", 1), ("bulk_post_ms", 1)]
+    fig, ax = plt.subplots(figsize=(10, 5.0 + (1.4 if fast else 0)))
     series = []
     sources = [("official 269.0.0", off, COLORS["official"]), ("ours", ours, COLORS["ours"])]
     if fast:
@@ -158,7 +159,7 @@ def markdown(res: dict[str, Any]) -> str:
     py = meta.get("python", {})
     fast = any(r.get("ours_orjson") is not None for r in res["summary"])
     lines = [
-        f"Run of {meta['date']} at commit `{meta['git_head']}`: {meta['reps']} repetitions"
+        f"Run of {meta['date']} at commit `{meta.get('sdk_tree_start', meta['git_head'])}`: {meta['reps']} repetitions"
         f"{' (quick mode)' if meta.get('quick') else ''}, each scenario in a fresh process per SDK, interleaved.",
         f"Machine: {mach['nproc']} CPUs ({mach['cpu']}), {mach.get('memory', '')} RAM, {mach['os']}; "
         f"Python {py.get('official', '?')} for both SDKs; load average {mach['loadavg_start'][0]:.1f} at the start, "
