@@ -19,13 +19,9 @@ def _check_hook(hook: Any, what: str) -> Callable[[Any], Any]:
     return hook  # type: ignore[no-any-return]
 
 
-class AbstractHttpClient(ABC):
-    """Implement :meth:`request`: take :class:`HttpRequestOptions`, return a response.
-
-    The response may be the SDK's ``RESTResponse``, a urllib3 response, or a
-    ``requests.Response``: the pipeline reads status, headers and body from any
-    of them and raises ``ApiException`` for statuses outside 200-299 itself.
-    """
+class HttpClientSettings:
+    """What every transport, sync or asyncio, is configured with: the official timeout (in
+    milliseconds) and the pre/post request hooks."""
 
     def __init__(self) -> None:
         self.timeout: float | None = 16000  # milliseconds, official default
@@ -42,12 +38,33 @@ class AbstractHttpClient(ABC):
         self._timeout_set = True
 
     def set_pre_request_hook(self, hook: Callable[[Any], Any]) -> None:
-        """``hook(options)`` runs before each request; it may return replacement options."""
+        """``hook(options)`` runs before each request; it may return replacement options
+        (an asyncio transport also awaits a coroutine hook)."""
         self.pre_hook = _check_hook(hook, "the pre-request hook")
 
     def set_post_request_hook(self, hook: Callable[[Any], Any]) -> None:
-        """``hook(response)`` runs after each response; it may return a replacement response."""
+        """``hook(response)`` runs after each response; it may return a replacement response
+        (an asyncio transport also awaits a coroutine hook)."""
         self.post_hook = _check_hook(hook, "the post-request hook")
+
+    def timeouts_for(self, options: Any, configuration: Any) -> tuple[float, float]:
+        """(connect, read) seconds for a request: the call's ``_request_timeout``, else this
+        client's ``set_timeout``, else the configuration's ``connect_timeout``/``read_timeout``."""
+        if options.timeouts is not None:
+            return options.timeouts  # type: ignore[no-any-return]
+        if self._timeout_set and self.timeout:
+            seconds = float(self.timeout) / 1000.0
+            return seconds, seconds
+        return configuration.connect_timeout, configuration.read_timeout
+
+
+class AbstractHttpClient(HttpClientSettings, ABC):
+    """Implement :meth:`request`: take :class:`HttpRequestOptions`, return a response.
+
+    The response may be the SDK's ``RESTResponse``, a urllib3 response, or a
+    ``requests.Response``: the pipeline reads status, headers and body from any
+    of them and raises ``ApiException`` for statuses outside 200-299 itself.
+    """
 
     @abstractmethod
     def request(self, http_request_options: Any) -> Any:

@@ -85,15 +85,6 @@ class DefaultHttpClient(AbstractHttpClient):
         if pool is not None:
             pool.clear()
 
-    def _timeouts(self, options: HttpRequestOptions) -> tuple[float, float]:
-        if options.timeouts is not None:
-            return options.timeouts
-        if self._timeout_set and self.timeout:
-            seconds = float(self.timeout) / 1000.0
-            return seconds, seconds
-        config = self.configuration
-        return config.connect_timeout, config.read_timeout
-
     def request(self, http_request_options: Any) -> Any:
         options = http_request_options
         if not isinstance(options, HttpRequestOptions):
@@ -107,7 +98,7 @@ class DefaultHttpClient(AbstractHttpClient):
         if query:
             url += ("&" if "?" in url else "?") + urlencode(
                 list(query.items()) if isinstance(query, dict) else list(query))
-        connect, read = self._timeouts(options)
+        connect, read = self.timeouts_for(options, self.configuration)
         timeout = urllib3.Timeout(connect=connect, read=read)
         body = options["data"]
         fields = None

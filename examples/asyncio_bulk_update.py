@@ -5,9 +5,6 @@ Sets the department of every user of the org (or of the first N), with at most
 platform requires. Uses the asyncio flavour of the SDK (pip install
 "PureCloudPlatformClientV2[async]").
 
-NOTE: the asyncio client is being built (issue 7); `AsyncApiClient`, `UsersApiAsync` and
-the module `PureCloudPlatformClientV2.aio` are its planned names.
-
 Environment: GENESYS_CLOUD_CLIENT_ID, GENESYS_CLOUD_CLIENT_SECRET and optionally
 GENESYS_CLOUD_HOST.
 
@@ -20,7 +17,7 @@ import asyncio
 import os
 import time
 
-from PureCloudPlatformClientV2.aio import AsyncApiClient, UsersApiAsync  # planned names
+from PureCloudPlatformClientV2.aio import AsyncApiClient, UsersApiAsync
 
 import PureCloudPlatformClientV2
 from PureCloudPlatformClientV2.rest import ApiException

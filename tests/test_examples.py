@@ -33,7 +33,6 @@ ARGS: dict[str, list[str]] = {
 # example -> (text in its stderr that identifies the gap, reason). Remove an entry when the
 # missing part lands; the test then has to pass.
 EXPECTED_GAPS: dict[str, tuple[str, str]] = {
-    "asyncio_bulk_update.py": ("PureCloudPlatformClientV2.aio", "the asyncio client is not built yet (issue 7)"),
 }
 
 

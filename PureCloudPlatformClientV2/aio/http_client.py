@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlencode
 
-from ..abstract_http_client import _check_hook
+from ..abstract_http_client import HttpClientSettings
 from ..http_request_options import HttpRequestOptions
 from ..rest import ApiConnectionError, ApiTimeoutError, ApiTLSError, RESTResponse
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..configuration import Configuration
 
 
-class AbstractAsyncHttpClient(ABC):
+class AbstractAsyncHttpClient(HttpClientSettings, ABC):
     """Implement ``async def request(options)``: take :class:`HttpRequestOptions`, return a response.
 
     As with the sync ``AbstractHttpClient``, the response may be a ``RESTResponse`` or any
@@ -32,27 +32,6 @@ class AbstractAsyncHttpClient(ABC):
     the pipeline's business (retry, renew, raise).  Hooks are any callable with one argument;
     a hook may also be a coroutine function (its result is awaited).
     """
-
-    def __init__(self) -> None:
-        self.timeout: float | None = 16000  # milliseconds, as the sync client
-        self._timeout_set = False
-        self.pre_hook: Callable[[Any], Any] | None = None
-        self.post_hook: Callable[[Any], Any] | None = None
-
-    def set_timeout(self, timeout: float) -> None:
-        """Request timeout in milliseconds (connect and read each)."""
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise ValueError("The 'timeout' property must be a positive number of milliseconds")
-        self.timeout = timeout
-        self._timeout_set = True
-
-    def set_pre_request_hook(self, hook: Callable[[Any], Any]) -> None:
-        """``hook(options)`` runs before each request; it may return (or resolve to) replacement options."""
-        self.pre_hook = _check_hook(hook, "the pre-request hook")
-
-    def set_post_request_hook(self, hook: Callable[[Any], Any]) -> None:
-        """``hook(response)`` runs after each response; it may return (or resolve to) a replacement."""
-        self.post_hook = _check_hook(hook, "the post-request hook")
 
     async def _run_hook(self, hook: Callable[[Any], Any] | None, value: Any) -> Any:
         if hook is None:
@@ -138,15 +117,6 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
         if session is not None and not session.closed:
             await session.close()
 
-    def _timeouts(self, options: HttpRequestOptions) -> tuple[float, float]:
-        if options.timeouts is not None:
-            return options.timeouts
-        if self._timeout_set and self.timeout:
-            seconds = float(self.timeout) / 1000.0
-            return seconds, seconds
-        config = self.configuration
-        return config.connect_timeout, config.read_timeout
-
     async def request(self, http_request_options: Any) -> Any:
         import aiohttp
         from yarl import URL
@@ -159,7 +129,7 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
         if query:  # encoded exactly as the sync client does; yarl must not re-quote it
             url += ("&" if "?" in url else "?") + urlencode(
                 list(query.items()) if isinstance(query, dict) else list(query))
-        connect, read = self._timeouts(options)
+        connect, read = self.timeouts_for(options, self.configuration)
         timeout = self._timeout_objects.get((connect, read))
         if timeout is None:  # a handful of distinct values per client: made once each
             timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)

@@ -123,9 +123,9 @@ def test_request_timeout_is_applied_by_default() -> None:
     config = gc.Configuration.new()
     http = DefaultHttpClient(configuration=config)
     options = gc.HttpRequestOptions(url="https://x.test", method="GET")
-    assert http._timeouts(options) == (config.connect_timeout, config.read_timeout)
+    assert http.timeouts_for(options, config) == (config.connect_timeout, config.read_timeout)
     http.set_timeout(2500)  # milliseconds, as AbstractHttpClient documents
-    assert http._timeouts(options) == (2.5, 2.5)
+    assert http.timeouts_for(options, config) == (2.5, 2.5)
 
 
 def test_importing_does_not_silence_other_loggers() -> None:
