@@ -17,9 +17,8 @@ import asyncio
 import os
 import time
 
-from PureCloudPlatformClientV2.aio import AsyncApiClient, UsersApiAsync
-
 import PureCloudPlatformClientV2
+from PureCloudPlatformClientV2.aio import AsyncApiClient, UsersApiAsync
 from PureCloudPlatformClientV2.rest import ApiException
 
 
