@@ -88,6 +88,7 @@ class Configuration:
         self.pool_maxsize: int = 32
         self._retry: RetryConfiguration | None = None
         self._watcher: Any = None
+        self._watch_requested = False  # an ApiClient uses this configuration: keep the file watched
         self._file_state: tuple[Any, ...] | None = None
         self._bad_versions: set[int] = set()
         self._config_lock = threading.RLock()
@@ -194,7 +195,7 @@ class Configuration:
         self._config_file_path = value
         self._file_state = None
         self._update_config_from_file()
-        if self._watcher is not None:
+        if self._watch_requested:
             self.stop_config_watcher()
             self.start_config_watcher()
 
@@ -274,8 +275,20 @@ class Configuration:
             setattr(target, name, value)
 
     def start_config_watcher(self) -> None:
-        """Watch the configuration file (event driven, via watchdog) and apply changes."""
+        """Watch the configuration file (event driven, via watchdog) and apply changes.
+
+        The file's folder is watched, so a file created or replaced later is seen (for a path
+        set in ``config_file_path``, even when its folder is created later).  For the default
+        path, when ``~/.genesyscloudpython`` does not exist nothing is watched: the SDK creates
+        no folders in the user's home and does not load watchdog (about 6 MB) for nothing;
+        create the folder before starting the process to have it watched.
+        """
+        self._watch_requested = True
         if self._watcher is not None or not self.live_reload_config:
+            return
+        default_folder = os.path.dirname(_default_config_path())
+        folder = os.path.dirname(os.path.abspath(self._config_file_path))
+        if folder == os.path.abspath(default_folder) and not os.path.isdir(folder):
             return
         from ._config_watch import ConfigWatcher
         self._watcher = ConfigWatcher(self._config_file_path, self._on_config_event)

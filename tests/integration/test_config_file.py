@@ -118,6 +118,8 @@ def test_file_created_after_start_is_picked_up(configuration, tmp_path):
     configuration.config_file_path = str(path)
     configuration.start_config_watcher()
     assert configuration.host == "https://api.mypurecloud.com"
+    assert not path.parent.exists()  # the SDK creates no folders; it watches the nearest one
+    path.parent.mkdir()
     _write(path, _json_config("https://api.created.example", str(tmp_path / "c.log")))
     assert _wait_until(lambda: configuration.host == "https://api.created.example")
 
