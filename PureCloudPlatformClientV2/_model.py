@@ -100,6 +100,8 @@ class _LazyField:
         value = decode(raw[name])
         values[name] = value
         raw.pop(name, None)
+        if not raw:
+            values.pop("_raw", None)  # nothing left to convert: drop the empty dict (memory)
         return value
 
 
