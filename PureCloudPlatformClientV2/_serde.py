@@ -261,6 +261,8 @@ _model_encoders: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 def _encoder_for_model(cls: type) -> Callable[[Any], dict[str, Any]]:
     wire_of = {f[0]: f[1] for f in cls._rows}  # type: ignore[attr-defined]
+    wire_get = wire_of.get
+    encoder_get = _model_encoders.get
 
     def encode(model: Any) -> dict[str, Any]:
         out = {}
@@ -271,14 +273,18 @@ def _encoder_for_model(cls: type) -> Callable[[Any], dict[str, Any]]:
         for py, v in values.items():
             if v is None:
                 continue
-            wire = wire_of.get(py)
+            wire = wire_get(py)
             if wire is None:
                 continue  # not an API field (something a caller attached)
             kind = type(v)
             if kind is str or kind is int or kind is bool or kind is float:
                 out[wire] = v
+            elif kind is list:
+                out[wire] = [x if type(x) in _SCALAR_TYPES else (
+                    nested(x) if (nested := encoder_get(type(x))) is not None else to_wire(x)) for x in v]
             else:
-                out[wire] = to_wire(v)
+                nested = encoder_get(kind)  # a nested model whose encoder exists: skip the dispatch
+                out[wire] = nested(v) if nested is not None else to_wire(v)
         return out
 
     _model_encoders[cls] = encode
