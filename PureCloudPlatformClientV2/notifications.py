@@ -933,6 +933,15 @@ class _Engine:
             except _ChannelGone:
                 pass
         # The channel is gone (or due to roll over): move the topics to a new one.
+        new = await self._open_replacement(slot)
+        if conn in slot.conns:
+            slot.conns.remove(conn)
+        slot.conn = new
+        await self._retire(conn, delete=False)
+        self._state("connected", channel_id=new.id, reason=f"new channel ({reason})", replaced=conn.id)
+
+    async def _open_replacement(self, slot: _Slot) -> _Conn:
+        """A new channel for the slot's topics with its socket up; undone if the socket fails."""
         async with self.ops:
             new = await self._create_channel(slot)
         try:
@@ -941,25 +950,14 @@ class _Engine:
             slot.conns.remove(new)
             await self._retire(new, delete=False)
             raise
-        if conn in slot.conns:
-            slot.conns.remove(conn)
-        slot.conn = new
-        await self._retire(conn, delete=False)
-        self._state("connected", channel_id=new.id, reason=f"new channel ({reason})", replaced=conn.id)
+        return new
 
     async def _rollover(self, slot: _Slot, old: _Conn, trigger: str) -> None:
         """Planned replacement: new channel, same topics, socket up, then the old one goes."""
         self._state("rollover_started", channel_id=old.id, trigger=trigger)
         self.dedup.begin_overlap()
         try:
-            async with self.ops:
-                new = await self._create_channel(slot)
-            try:
-                await self._connect(new)
-            except BaseException:
-                slot.conns.remove(new)
-                await self._retire(new, delete=False)
-                raise
+            new = await self._open_replacement(slot)
             slot.conn = new
             await self._drain(old)
             if old in slot.conns:
