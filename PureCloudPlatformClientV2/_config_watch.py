@@ -90,3 +90,22 @@ class ConfigWatcher:
             self._observer.join(timeout=5)
             self._observer = None
             self._watch = self._watched = None
+
+
+def config_file_event_handler_class() -> type:
+    """``configuration.ConfigFileEventHandler``: the official watchdog handler, kept for scripts
+    that schedule it themselves; a change to the configuration's file applies it."""
+    from watchdog.events import FileSystemEventHandler
+
+    class ConfigFileEventHandler(FileSystemEventHandler):  # type: ignore[misc]
+        def __init__(self, configuration: Any) -> None:
+            super().__init__()
+            self.configuration = configuration
+            self.config_file_path = configuration.config_file_path
+
+        def on_modified(self, event: Any) -> None:
+            if os.path.abspath(str(event.src_path)) == os.path.abspath(self.config_file_path):
+                self.configuration.apply_config_file()
+
+    ConfigFileEventHandler.__module__ = "PureCloudPlatformClientV2.configuration"
+    return ConfigFileEventHandler

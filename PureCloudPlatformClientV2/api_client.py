@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 from urllib.parse import quote
 
 from . import _json
+from ._official_api_client import OfficialHelpers
 from ._serde import decode, to_wire
 from .abstract_http_client import AbstractHttpClient
 from .configuration import Configuration
@@ -140,7 +141,7 @@ def _as_rest_response(response: Any) -> RESTResponse:
     raise TypeError(f"the HTTP client returned {type(response).__name__}, which has no status")
 
 
-class ApiClient:
+class ApiClient(OfficialHelpers):
     """Holds the host, token and HTTP client; every API class sends its calls through one.
 
     ``ApiClient(host=None, header_name=None, header_value=None, cookie=None, *, configuration=None)``:

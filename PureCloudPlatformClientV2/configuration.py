@@ -7,14 +7,17 @@ one process): ``ApiClient(configuration=Configuration.new(host=...))``.
 
 The configuration file (``~/.genesyscloudpython/config`` or ``config_file_path``;
 INI or JSON; sections logging, reauthentication, general, gateway, retry) is read
-when the configuration is created and, unless ``live_reload_config`` is false,
-watched for changes once an ``ApiClient`` uses it.
+when the configuration is created.  Unless ``live_reload_config`` is false it is then
+watched: from the moment ``config_file_path`` is set (the file may not exist yet: it
+is applied once created), or, for the default path, once an ``ApiClient`` uses the
+configuration.
 """
 from __future__ import annotations
 
 import os
 import threading
 
+from .api_null_value import singleton
 from .gateway_configuration import GatewayConfiguration
 from .logger import LogFormat, Logger, LogLevel
 
@@ -54,6 +57,8 @@ class Configuration:
         """An independent configuration with default settings (plus ``settings``)."""
         instance = super().__new__(cls)
         instance._setup(read_config_file=read_config_file, private_logger=True)
+        if "live_reload_config" in settings:  # before config_file_path, which starts the watcher
+            instance.live_reload_config = settings.pop("live_reload_config")
         for name, value in settings.items():
             if not hasattr(instance, name):
                 raise TypeError(f"Configuration has no setting {name!r}")
@@ -192,12 +197,20 @@ class Configuration:
 
     @config_file_path.setter
     def config_file_path(self, value: str) -> None:
+        """Point at a configuration file: applied now if it exists, and (unless
+        ``live_reload_config`` is false) watched from now on, so a file created or
+        changed later is applied too."""
         self._config_file_path = value
         self._file_state = None
         self._update_config_from_file()
-        if self._watch_requested:
-            self.stop_config_watcher()
-            self.start_config_watcher()
+        self.stop_config_watcher()
+        self.start_config_watcher()
+
+    def apply_config_file(self) -> bool:
+        """Read ``config_file_path`` now and apply it if it changed (True when applied).
+
+        An invalid file is logged as an error and changes nothing."""
+        return self._update_config_from_file()
 
     def _update_config_from_file(self) -> bool:
         """Apply the file if it changed; a malformed file keeps the last good settings."""
@@ -218,8 +231,9 @@ class Configuration:
                 if state[1] not in self._bad_versions:
                     self._bad_versions.add(state[1])
                     import logging
-                    logging.getLogger("PureCloudPlatformClientV2").warning(
-                        "ignoring invalid configuration file %s (keeping the last good settings): %s", path, exc)
+                    logging.getLogger("PureCloudPlatformClientV2").error(
+                        "invalid configuration file %s: %s; nothing of it was applied, the last good settings "
+                        "stay until the file is fixed", path, exc)
                 self._file_state = state
                 return False
             self._file_state = state
@@ -293,6 +307,8 @@ class Configuration:
         from ._config_watch import ConfigWatcher
         self._watcher = ConfigWatcher(self._config_file_path, self._on_config_event)
         self._watcher.start()
+        # A file written between the last read and the watch's start raised no event: read it now.
+        self._update_config_from_file()
 
     def stop_config_watcher(self) -> None:
         watcher, self._watcher = self._watcher, None
@@ -302,6 +318,20 @@ class Configuration:
     def _on_config_event(self) -> None:
         if self.live_reload_config:
             self._update_config_from_file()
+
+
+__all__ = ["Configuration", "singleton"]  # singleton: the official module's decorator, kept importable
+
+
+def __getattr__(name: str) -> Any:
+    # ConfigFileEventHandler subclasses watchdog's handler: built on first use so that importing
+    # the SDK does not import watchdog.
+    if name == "ConfigFileEventHandler":
+        from ._config_watch import config_file_event_handler_class
+        handler = config_file_event_handler_class()
+        globals()[name] = handler
+        return handler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _to_bool(value: Any) -> bool:

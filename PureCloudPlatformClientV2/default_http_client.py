@@ -147,6 +147,26 @@ class DefaultHttpClient(AbstractHttpClient):
                 response = replaced
         return response
 
+    # -- official compatibility members ---------------------------------------------------
+    @property
+    def rest_client(self) -> Any:
+        """The official low-level client (``rest.RESTClientObject``), sending through this client."""
+        client = self.__dict__.get("_rest_client")
+        if client is None:
+            from ._rest_client import RESTClientObject
+            client = self.__dict__["_rest_client"] = RESTClientObject(http_client=self)
+        return client
+
+    def to_rest_client_config(self, http_request_options: Any) -> dict[str, Any]:
+        """The request as the keyword arguments of ``rest_client`` (url, method, headers,
+        query_params, post_params, body, timeout), as the official client builds them."""
+        options = http_request_options
+        if not options.url or not options.method:
+            raise ValueError("Mandatory fields 'url' and 'method' must be set before making a request")
+        return {"url": options.url, "method": options.method, "headers": options.headers or {},
+                "query_params": options.query_params or {}, "post_params": options.post_params or {},
+                "body": options.body, "timeout": self.timeout if self.timeout else None}
+
 
 def _root(exc: BaseException | None) -> str:
     # The innermost cause reads best ("Connection refused", "certificate verify failed ...").

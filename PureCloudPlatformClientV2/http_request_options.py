@@ -19,9 +19,9 @@ class HttpRequestOptions(Mapping[str, Any]):
     ``session.request(**options)``.
     """
 
-    def __init__(self, *, url: str, method: str, headers: dict[str, str] | None = None,
+    def __init__(self, url: str, method: str, headers: dict[str, str] | None = None,
                  query_params: Any = None, post_params: Any = None, body: Any = None,
-                 timeout: Any = 16000, encoded_body: bytes | str | None = None,
+                 timeout: Any = 16000, *, encoded_body: bytes | str | None = None,
                  timeouts: tuple[float, float] | None = None) -> None:
         self.url = url
         self.method = method

@@ -26,9 +26,8 @@ class PureCloudRegionHosts(Enum):
     ap_southeast_1 = "https://api.apse1.pure.cloud"
     eusc_de_east_1 = "https://api.edee1.eusc-pure.cloud"
 
-    @property
-    def apihost(self) -> str:
-        return str(self.value)
+    def __init__(self, apihost: str) -> None:
+        self.apihost = apihost
 
     def get_api_host(self) -> str:
         return str(self.value)

@@ -21,10 +21,26 @@ from .logger import correlation_id
 
 class RESTResponse:
     """A response as the official SDK exposes it: ``status``, ``reason``, ``data`` (text),
-    ``getheaders()``, ``getheader(name)``; plus ``content`` (bytes) and ``headers``."""
+    ``getheaders()``, ``getheader(name)``, ``urllib3_response``; plus ``content`` (bytes) and
+    ``headers``.
 
-    def __init__(self, status: int, reason: str | None, headers: Any, content: bytes | str | None,
-                 raw: Any = None) -> None:
+    ``RESTResponse(resp)`` wraps a urllib3-like response (the official form: anything with
+    ``status``, ``reason``, ``data`` and ``headers``); ``RESTResponse(status, reason, headers,
+    content, raw=None)`` builds one from its parts.
+    """
+
+    def __init__(self, resp: Any, reason: str | None = None, headers: Any = None,
+                 content: bytes | str | None = None, raw: Any = None) -> None:
+        if isinstance(resp, int) and not isinstance(resp, bool):
+            status = resp
+        else:  # the official form: a urllib3 (or alike) response
+            raw = resp
+            status = resp.status
+            reason = getattr(resp, "reason", None)
+            headers = getattr(resp, "headers", None)
+            if headers is None and hasattr(resp, "getheaders"):
+                headers = resp.getheaders()
+            content = getattr(resp, "data", None)
         self.status = status
         self.reason = reason or ""
         self.headers = headers if headers is not None else {}
@@ -37,6 +53,12 @@ class RESTResponse:
         if self._text is None:
             self._text = self.content.decode("utf-8", "replace")
         return self._text
+
+    @data.setter
+    def data(self, value: bytes | str | None) -> None:
+        # post-request hooks may replace the body, as with the official response
+        self.content = value.encode() if isinstance(value, str) else (value or b"")
+        self._text = value if isinstance(value, str) else None
 
     def getheaders(self) -> Any:
         return self.headers
@@ -150,3 +172,12 @@ class ApiTLSError(ApiConnectionError):
 
 class ApiResponseError(ApiException):
     """A successful status whose body could not be read as the declared type."""
+
+
+def __getattr__(name: str) -> Any:
+    # RESTClientObject (the official low-level client) sends through DefaultHttpClient, which
+    # imports this module: it is loaded on first use rather than imported here.
+    if name == "RESTClientObject":
+        from ._rest_client import RESTClientObject
+        return RESTClientObject
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

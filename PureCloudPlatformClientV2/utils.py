@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 from ._serde import to_wire
 
+string_types = (bytes, str)  # the official module's "is it text" tuple
+
 
 def sanitize_for_serialization(obj: Any) -> Any:
     """JSON-ready form of a value (models by wire names, None attributes left out)."""

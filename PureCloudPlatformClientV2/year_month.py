@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 
 class YearMonth:
     """A calendar month, sent and received as ``"YYYY-MM"``."""
 
     __slots__ = ("_year", "_month")
+    # the model tables of the official class (read-only here, shared by every instance)
+    swagger_types: ClassVar[dict[str, str]] = {"year": "int", "month": "int"}
+    attribute_map: ClassVar[dict[str, str]] = {"year": "year", "month": "month"}
 
     def __init__(self, year: int, month: int) -> None:
         self.year = year
