@@ -652,7 +652,7 @@ class _Exchange:
             wait, why = self.state.for_connection_error()
             if wait is None:
                 self.logger.log_call(self.request.method, self.url, self.headers, self.encoded, None, failed=True,
-                                     secret_bodies=self.secret)
+                                     secret_bodies=self.secret, query=self.request.query)
                 raise exc
             self.logger.message(10, "retrying %s %s in %.2fs (attempt %d): %s: %s", self.request.method, self.url,
                                 wait, self.state.retries + 2, why, exc.reason)
@@ -670,7 +670,7 @@ class _Exchange:
         if 200 <= status < 300:
             if logger.enabled(10):
                 logger.log_call(self.request.method, self.url, self.headers, self.encoded, status, response.headers,
-                                response.content, secret_bodies=self.secret)
+                                response.content, secret_bodies=self.secret, query=self.request.query)
             return RETURN, response
         if self._renewable(status):
             return RENEW, None
@@ -681,7 +681,7 @@ class _Exchange:
             self.state.retries += 1
             return RETRY, wait
         logger.log_call(self.request.method, self.url, self.headers, self.encoded, status, response.headers,
-                        response.content, failed=True, secret_bodies=self.secret)
+                        response.content, failed=True, secret_bodies=self.secret, query=self.request.query)
         if status == 429:
             from .retry import parse_retry_after
             raise RateLimitError(response, parse_retry_after(response.getheader("Retry-After")),

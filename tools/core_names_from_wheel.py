@@ -47,14 +47,14 @@ def parameters(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[dict[str, Any
     positional = args.posonlyargs + args.args
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
     out: list[dict[str, Any]] = []
-    for arg, default in zip(positional, defaults):
+    for arg, default in zip(positional, defaults, strict=True):
         row: dict[str, Any] = {"name": arg.arg, "kind": "positional"}
         if default is not None:
             row["default"] = _default(default)
         out.append(row)
     if args.vararg:
         out.append({"name": args.vararg.arg, "kind": "var_positional"})
-    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
         row = {"name": arg.arg, "kind": "keyword"}
         if kw_default is not None:
             row["default"] = _default(kw_default)
