@@ -165,3 +165,54 @@ def test_malformed_file_keeps_last_good_settings_with_one_warning(configuration,
     _write(path, _json_config("https://api.fixed.example", str(tmp_path / "a.log")))
     assert _wait_until(lambda: configuration.host == "https://api.fixed.example")
     assert len(warnings_seen()) == 2  # one per bad version, however many events it caused
+
+
+def test_json_file_created_after_the_path_is_set_is_applied_and_watched_without_a_client(configuration, tmp_path):
+    path = tmp_path / "config.json"
+    configuration.config_file_path = str(path)  # no file yet, no ApiClient at all
+    assert configuration.host == "https://api.mypurecloud.com"
+    _write(path, _json_config("https://api.created.example", str(tmp_path / "c.log"), level="error"))
+    assert _wait_until(lambda: configuration.host == "https://api.created.example")
+    assert configuration.logger.log_level == LogLevel.LError
+    # and it is watched from then on
+    _write(path, _json_config("https://api.changed.example", str(tmp_path / "c.log"), level="debug"))
+    assert _wait_until(lambda: configuration.host == "https://api.changed.example")
+    assert configuration.logger.log_level == LogLevel.LDebug
+
+
+def test_ini_file_created_after_the_path_is_set_is_applied(configuration, tmp_path, emu):
+    path = tmp_path / "config"
+    configuration.config_file_path = str(path)
+    _write(path, INI.format(log=tmp_path / "sdk.log", host="https://api.ini.example", port=emu.port))
+    assert _wait_until(lambda: configuration.host == "https://api.ini.example")
+    assert configuration.should_refresh_access_token is False
+
+
+def test_bad_file_is_an_error_naming_the_file_and_the_last_good_settings_stay(configuration, tmp_path, caplog):
+    path = tmp_path / "config.json"
+    caplog.set_level(logging.ERROR, logger="PureCloudPlatformClientV2")
+    _write(path, '{"general": {"host": "https://api.first.example"}}')
+    configuration.config_file_path = str(path)
+    assert configuration.host == "https://api.first.example"
+    _write(path, '{"general": {"host": ')
+    assert _wait_until(lambda: any(r.levelname == "ERROR" for r in caplog.records))
+    (record,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert str(path) in record.getMessage() and "last good settings" in record.getMessage()
+    assert configuration.host == "https://api.first.example"
+
+
+def test_official_event_handler_applies_the_file(configuration, tmp_path):
+    from watchdog.events import FileModifiedEvent, FileSystemEventHandler
+
+    from PureCloudPlatformClientV2.configuration import ConfigFileEventHandler
+
+    path = tmp_path / "config.json"
+    configuration.live_reload_config = False  # only the handler applies changes here
+    configuration.config_file_path = str(path)
+    handler = ConfigFileEventHandler(configuration)
+    assert isinstance(handler, FileSystemEventHandler) and handler.config_file_path == str(path)
+    path.write_text('{"general": {"host": "https://api.handler.example"}}')
+    handler.on_modified(FileModifiedEvent(str(tmp_path / "other")))
+    assert configuration.host == "https://api.mypurecloud.com"
+    handler.on_modified(FileModifiedEvent(str(path)))
+    assert configuration.host == "https://api.handler.example"
