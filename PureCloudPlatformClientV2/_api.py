@@ -16,6 +16,13 @@ if TYPE_CHECKING:
         _retry: RetryConfiguration | bool
         _headers: dict[str, str]
 
+    class AsyncCallOptions(TypedDict, total=False):
+        """The options of an asyncio method: those of the sync one without ``callback``."""
+
+        _request_timeout: float | tuple[float, float]
+        _retry: RetryConfiguration | bool
+        _headers: dict[str, str]
+
 
 class Param:
     """One parameter: Python name, wire name, location, spec type, required flag, local checks."""

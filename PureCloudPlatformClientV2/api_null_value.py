@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: importing the SDK stays cheap
+    from typing import Any, Callable
 
 
 class ApiNullValue:
@@ -12,7 +15,7 @@ class ApiNullValue:
     ``to_json()``, which return None."""
 
     _instance: ApiNullValue | None = None
-    swagger_types: dict[str, str] = {}
+    swagger_types: dict[str, str] = {}  # noqa: RUF012 - read-only, as on a model without fields
     attribute_map: dict[str, str] = {}
 
     def __new__(cls) -> ApiNullValue:

@@ -15,11 +15,29 @@ indicated, so listings that keep returning ``nextUri`` on empty pages end too.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar, overload
 from urllib.parse import parse_qs, urlsplit
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+# How type checkers see a listing's items: a page model has them in ``entities``, SCIM
+# listings in ``resources``, search results in ``results``; ``paginate`` yields that type.
+class EntityListing(Protocol[T_co]):
+    @property
+    def entities(self) -> Sequence[T_co] | None: ...
+
+
+class ResourceListing(Protocol[T_co]):
+    @property
+    def resources(self) -> Sequence[T_co] | None: ...
+
+
+class ResultListing(Protocol[T_co]):
+    @property
+    def results(self) -> Sequence[T_co] | None: ...
 _ITEM_FIELDS = ("entities", "resources", "results")
 _TOKEN_PARAMS = ("cursor", "after", "next_page")
 MAX_PAGES = 100_000  # a guard against a server that never stops
@@ -139,7 +157,17 @@ def iter_pages(method: Callable[..., T], *args: Any, page_size: int | None = Non
             return
 
 
+@overload
+def paginate(method: Callable[..., EntityListing[T]], *args: Any, page_size: int | None = None,
+             **kwargs: Any) -> Iterator[T]: ...
+@overload
+def paginate(method: Callable[..., ResourceListing[T]], *args: Any, page_size: int | None = None,
+             **kwargs: Any) -> Iterator[T]: ...
+@overload
+def paginate(method: Callable[..., ResultListing[T]], *args: Any, page_size: int | None = None,
+             **kwargs: Any) -> Iterator[T]: ...
 def paginate(method: Callable[..., Any], *args: Any, page_size: int | None = None, **kwargs: Any) -> Iterator[Any]:
-    """Yield every item of every page (``entities`` or SCIM ``Resources``)."""
+    """Yield every item of every page (``entities`` or SCIM ``Resources``); type checkers see the
+    item type of the listing model (``paginate(users_api.get_users)`` yields ``User``)."""
     for page in iter_pages(method, *args, page_size=page_size, **kwargs):
         yield from items_of(page) or ()

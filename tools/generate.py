@@ -240,16 +240,63 @@ def render_bundle(models: list[dict[str, Any]], source: str) -> tuple[str, str]:
         for f in model["fields"]:
             names |= referenced_names(f["type"])
     own = {m["name"] for m in models}
-    stub = [HEADER.format(source=source), "import datetime as _dt\n", "import typing as _t\n\n",
-            "from .._model import Model\n"]
+    stub = [HEADER.format(source=source), "import builtins as _b\n", "import datetime as _dt\n",
+            "import typing as _t\n\n", "from .._model import Model\n"]
     stub += [line + "\n" for line in type_imports(names - own - {"date", "datetime", "LocalDateTime"}, ".", "..")]
     for model in models:
         stub.append(f"\n\nclass {model['name']}(Model):\n")
         if not model["fields"]:
             stub.append("    pass\n")
         for f in model["fields"]:
-            stub.append(f"    {f['name']}: {annotation(f['type'], True)} | None\n")
+            stub.append(stub_field(f))
     return "".join(runtime), "".join(stub)
+
+
+# -- typing stubs: model attributes, asyncio methods --------------------------------------
+OUTDATED = "outdated_sdk_version"
+
+
+def stub_field(field: dict[str, Any]) -> str:
+    """One model attribute in a typing stub.
+
+    A text enum becomes a property whose setter takes the known values as ``Literal``s and
+    whose getter also returns ``'outdated_sdk_version'`` (what an unknown value reads back
+    as at run time), so a misspelt value is a type error.  ``_b.property``: a model may have
+    an attribute called ``property``."""
+    name = field["name"]
+    if "enum" not in field or field["type"] != "str":
+        return f"    {name}: {annotation(field['type'], True)} | None\n"
+    known = ", ".join(repr(v) for v in field["enum"])
+    return (f"    @_b.property\n    def {name}(self) -> _t.Literal[{known}, {OUTDATED!r}] | None: ...\n"
+            f"    @{name}.setter\n    def {name}(self, value: _t.Literal[{known}] | None) -> None: ...\n")
+
+
+def render_async_api_stub(api: dict[str, Any], source: str) -> str:
+    """``aio/apis/<module>.pyi``: each async method's own signature, without ``callback``
+    (which the asyncio client rejects), returning the awaited model."""
+    names: set[str] = set()
+    for op in api["operations"]:
+        names |= referenced_names(op["returns"])
+        for p in op["params"]:
+            names |= referenced_names(p["type"])
+    out = [HEADER.format(source=source), "from datetime import date, datetime\n", "from typing import Any\n\n",
+           "from typing_extensions import Unpack\n\n", "from ..._api import AsyncCallOptions\nfrom ..._api import Operation as _Operation\n",
+           "from ...year_month import YearMonth\n", "from .._base import AsyncBaseApi as _Base\n"]
+    model_names = sorted(n for n in names if n in models_by_name)
+    if model_names:
+        out.append(f"from ...models import {', '.join(model_names)}\n")
+    out.append(f"\n\nclass {api['class']}Async(_Base):\n    _operations: dict[str, _Operation]\n")
+    for op in api["operations"]:
+        required = [p for p in op["params"] if p.get("required")]
+        optional = [p for p in op["params"] if not p.get("required")]
+        sig = ["self"] + [f"{p['name']}: {param_annotation(p)}" for p in required]
+        if optional:
+            sig.append("*")
+            sig += [f"{p['name']}: {param_annotation(p)} | None = None" for p in optional]
+        sig.append("**options: Unpack[AsyncCallOptions]")
+        returns = annotation(op["returns"]) if op["returns"] else "None"
+        out.append(f"    async def {op['name']}({', '.join(sig)}) -> {returns}: ...\n")
+    return "".join(out)
 
 
 # -- package indexes -----------------------------------------------------------
@@ -343,6 +390,7 @@ def render_all(spec: Spec) -> dict[Path, str]:
     aio = PKG / "aio"
     for api in spec["apis"]:
         files[aio / "apis" / f"{api['module']}.py"] = render_async_api(api, source)
+        files[aio / "apis" / f"{api['module']}.pyi"] = render_async_api_stub(api, source)
     async_entries = sorted((f"{cls}Async", module) for cls, module in api_entries)
     index, index_stub = render_index("asyncio API classes", async_entries, source)
     files[aio / "apis" / "__init__.py"] = index

@@ -9,9 +9,9 @@ module's :class:`~PureCloudPlatformClientV2.paging.PageWalk`; only the awaiting 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
-from ..paging import MAX_PAGES, PageWalk, items_of
+from ..paging import MAX_PAGES, EntityListing, PageWalk, ResourceListing, ResultListing, items_of
 
 T = TypeVar("T")
 
@@ -29,9 +29,19 @@ async def aiter_pages(method: Callable[..., Awaitable[T]], *args: Any, page_size
             return
 
 
+@overload
+def apaginate(method: Callable[..., Awaitable[EntityListing[T]]], *args: Any, page_size: int | None = None,
+              **kwargs: Any) -> AsyncIterator[T]: ...
+@overload
+def apaginate(method: Callable[..., Awaitable[ResourceListing[T]]], *args: Any, page_size: int | None = None,
+              **kwargs: Any) -> AsyncIterator[T]: ...
+@overload
+def apaginate(method: Callable[..., Awaitable[ResultListing[T]]], *args: Any, page_size: int | None = None,
+              **kwargs: Any) -> AsyncIterator[T]: ...
 async def apaginate(method: Callable[..., Awaitable[Any]], *args: Any, page_size: int | None = None,
                     **kwargs: Any) -> AsyncIterator[Any]:
-    """Yield every item of every page (``entities`` or SCIM ``Resources``)."""
+    """Yield every item of every page (``entities`` or SCIM ``Resources``); type checkers see the
+    item type of the listing model (``apaginate(users.get_users)`` yields ``User``)."""
     async for page in aiter_pages(method, *args, page_size=page_size, **kwargs):
         for item in items_of(page) or ():
             yield item
