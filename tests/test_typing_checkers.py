@@ -108,18 +108,22 @@ def test_pyright_flags_each_mistake_and_passes_the_corrected_script(tmp_path: Pa
 
 
 def _stub_enum_fields() -> dict[tuple[str, str], list[str]]:
-    """(model, attribute) -> the values the stubs' setters accept, read from every model stub."""
+    """(model, attribute) -> the values the stubs accept, from every model stub and ``_enums.pyi``."""
     import ast
 
+    models = ROOT / "PureCloudPlatformClientV2" / "models"
+    aliases = {node.targets[0].id: [e.value for e in ast.walk(node.value.slice) if isinstance(e, ast.Constant)]
+               for node in ast.parse((models / "_enums.pyi").read_text()).body
+               if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript)}
     found: dict[tuple[str, str], list[str]] = {}
-    for stub in (ROOT / "PureCloudPlatformClientV2" / "models").glob("_b_*.pyi"):
+    for stub in models.glob("_b_*.pyi"):
         for cls in ast.parse(stub.read_text()).body:
             if not isinstance(cls, ast.ClassDef):
                 continue
-            for fn in cls.body:
-                if isinstance(fn, ast.FunctionDef) and any(ast.unparse(d).endswith(".setter") for d in fn.decorator_list):
-                    literal = fn.args.args[1].annotation.left  # Literal[...] | None
-                    found[(cls.name, fn.name)] = [e.value for e in ast.walk(literal.slice) if isinstance(e, ast.Constant)]
+            for field in cls.body:
+                if isinstance(field, ast.AnnAssign) and ast.unparse(field.annotation).startswith("_e.F["):
+                    alias = ast.unparse(field.annotation)[len("_e.F[_e."):-1]
+                    found[(cls.name, field.target.id)] = aliases[alias]  # type: ignore[union-attr]
     return found
 
 

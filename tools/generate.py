@@ -240,8 +240,8 @@ def render_bundle(models: list[dict[str, Any]], source: str) -> tuple[str, str]:
         for f in model["fields"]:
             names |= referenced_names(f["type"])
     own = {m["name"] for m in models}
-    stub = [HEADER.format(source=source), "import builtins as _b\n", "import datetime as _dt\n",
-            "import typing as _t\n\n", "from .._model import Model\n"]
+    stub = [HEADER.format(source=source), "import datetime as _dt\n", "import typing as _t\n\n",
+            "from .._model import Model\n", "from . import _enums as _e\n"]
     stub += [line + "\n" for line in type_imports(names - own - {"date", "datetime", "LocalDateTime"}, ".", "..")]
     for model in models:
         stub.append(f"\n\nclass {model['name']}(Model):\n")
@@ -256,19 +256,45 @@ def render_bundle(models: list[dict[str, Any]], source: str) -> tuple[str, str]:
 OUTDATED = "outdated_sdk_version"
 
 
+def enum_alias(values: list[str]) -> str:
+    """The name of a set of enum values in ``models/_enums.pyi``: stable across spec changes
+    (content-derived), so adding a model does not rename the aliases of others."""
+    return f"E{zlib.crc32('|'.join(values).encode()):08x}"
+
+
+def render_enum_stub(models: list[dict[str, Any]], source: str) -> str:
+    """``models/_enums.pyi`` (typing only): the enum field descriptor and each distinct set of
+    enum values once, as a ``Literal`` alias the model stubs refer to."""
+    sets: dict[str, tuple[str, ...]] = {}
+    for model in models:
+        for f in model["fields"]:
+            if "enum" in f and f["type"] == "str":
+                name = enum_alias(f["enum"])
+                if sets.setdefault(name, tuple(f["enum"])) != tuple(f["enum"]):
+                    raise SystemExit(f"enum alias collision: {name}; change enum_alias()")
+    out = [HEADER.format(source=source), "import typing as _t\n\n", '_L = _t.TypeVar("_L", bound=str)\n\n\n',
+           "class F(_t.Generic[_L]):\n",
+           '    """An enum attribute: set one of the known values (``_L``); reads may also give\n'
+           f"    ``{OUTDATED!r}``, what a value unknown to this release reads back as.\"\"\"\n\n",
+           "    @_t.overload\n    def __get__(self, obj: None, owner: _t.Any) -> F[_L]: ...\n",
+           "    @_t.overload\n",
+           f"    def __get__(self, obj: object, owner: _t.Any) -> _L | _t.Literal[{OUTDATED!r}] | None: ...\n",
+           "    def __set__(self, obj: object, value: _L | None) -> None: ...\n\n\n"]
+    out += [f"{name} = _t.Literal[{', '.join(repr(v) for v in values)}]\n" for name, values in sorted(sets.items())]
+    return "".join(out)
+
+
 def stub_field(field: dict[str, Any]) -> str:
     """One model attribute in a typing stub.
 
-    A text enum becomes a property whose setter takes the known values as ``Literal``s and
-    whose getter also returns ``'outdated_sdk_version'`` (what an unknown value reads back
-    as at run time), so a misspelt value is a type error.  ``_b.property``: a model may have
-    an attribute called ``property``."""
+    A text enum is an ``F`` descriptor (``models/_enums.pyi``) over the ``Literal`` of its known
+    values, so a misspelt value is a type error while reads may also be ``'outdated_sdk_version'``
+    (what an unknown value reads back as at run time).  ``= ...`` makes it a class attribute,
+    which is what makes type checkers apply the descriptor."""
     name = field["name"]
     if "enum" not in field or field["type"] != "str":
         return f"    {name}: {annotation(field['type'], True)} | None\n"
-    known = ", ".join(repr(v) for v in field["enum"])
-    return (f"    @_b.property\n    def {name}(self) -> _t.Literal[{known}, {OUTDATED!r}] | None: ...\n"
-            f"    @{name}.setter\n    def {name}(self, value: _t.Literal[{known}] | None) -> None: ...\n")
+    return f"    {name}: _e.F[_e.{enum_alias(field['enum'])}] = ...\n"
 
 
 def render_async_api_stub(api: dict[str, Any], source: str) -> str:
@@ -280,7 +306,7 @@ def render_async_api_stub(api: dict[str, Any], source: str) -> str:
         for p in op["params"]:
             names |= referenced_names(p["type"])
     out = [HEADER.format(source=source), "from datetime import date, datetime\n", "from typing import Any\n\n",
-           "from typing_extensions import Unpack\n\n", "from ..._api import AsyncCallOptions\nfrom ..._api import Operation as _Operation\n",
+           "from typing_extensions import Unpack as _U\n\n", "from ..._api import AsyncCallOptions as _O\nfrom ..._api import Operation as _Operation\n",
            "from ...year_month import YearMonth\n", "from .._base import AsyncBaseApi as _Base\n"]
     model_names = sorted(n for n in names if n in models_by_name)
     if model_names:
@@ -292,8 +318,8 @@ def render_async_api_stub(api: dict[str, Any], source: str) -> str:
         sig = ["self"] + [f"{p['name']}: {param_annotation(p)}" for p in required]
         if optional:
             sig.append("*")
-            sig += [f"{p['name']}: {param_annotation(p)} | None = None" for p in optional]
-        sig.append("**options: Unpack[AsyncCallOptions]")
+            sig += [f"{p['name']}: {param_annotation(p)} | None = ..." for p in optional]
+        sig.append("**options: _U[_O]")
         returns = annotation(op["returns"]) if op["returns"] else "None"
         out.append(f"    async def {op['name']}({', '.join(sig)}) -> {returns}: ...\n")
     return "".join(out)
@@ -378,6 +404,7 @@ def render_all(spec: Spec) -> dict[Path, str]:
         "API classes", api_entries, source)
     files[PKG / "models" / "__init__.py"], files[PKG / "models" / "__init__.pyi"] = render_models_index(
         spec["models"], source)
+    files[PKG / "models" / "_enums.pyi"] = render_enum_stub(spec["models"], source)
     core = core_names()
     stub = [HEADER.format(source=source), "from .configuration import Configuration\n"]
     stub += [f"from .{module} import {name} as {name}\n" for name, module in sorted(core.items())

@@ -2,9 +2,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from typing_extensions import Unpack
+from typing_extensions import Unpack as _U
 
-from ..._api import AsyncCallOptions
+from ..._api import AsyncCallOptions as _O
 from ..._api import Operation as _Operation
 from ...year_month import YearMonth
 from .._base import AsyncBaseApi as _Base
@@ -13,6 +13,6 @@ from ...models import Copilot, LanguageSupportResponse
 
 class AgentCopilotApiAsync(_Base):
     _operations: dict[str, _Operation]
-    async def get_assistant_copilot(self, assistant_id: str, **options: Unpack[AsyncCallOptions]) -> Copilot: ...
-    async def get_assistants_copilot_featuresupport(self, *, language: str | None = None, **options: Unpack[AsyncCallOptions]) -> LanguageSupportResponse: ...
-    async def put_assistant_copilot(self, assistant_id: str, body: Copilot | dict[str, Any], **options: Unpack[AsyncCallOptions]) -> Copilot: ...
+    async def get_assistant_copilot(self, assistant_id: str, **options: _U[_O]) -> Copilot: ...
+    async def get_assistants_copilot_featuresupport(self, *, language: str | None = ..., **options: _U[_O]) -> LanguageSupportResponse: ...
+    async def put_assistant_copilot(self, assistant_id: str, body: Copilot | dict[str, Any], **options: _U[_O]) -> Copilot: ...

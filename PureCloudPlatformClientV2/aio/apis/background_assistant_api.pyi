@@ -2,9 +2,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from typing_extensions import Unpack
+from typing_extensions import Unpack as _U
 
-from ..._api import AsyncCallOptions
+from ..._api import AsyncCallOptions as _O
 from ..._api import Operation as _Operation
 from ...year_month import YearMonth
 from .._base import AsyncBaseApi as _Base
@@ -13,5 +13,5 @@ from ...models import BackgroundAssistantUserAuthenticatedInfo, SignedData
 
 class BackgroundAssistantApiAsync(_Base):
     _operations: dict[str, _Operation]
-    async def post_backgroundassistant_token(self, *, body: BackgroundAssistantUserAuthenticatedInfo | dict[str, Any] | None = None, **options: Unpack[AsyncCallOptions]) -> SignedData: ...
-    async def post_screenrecording_token(self, *, body: BackgroundAssistantUserAuthenticatedInfo | dict[str, Any] | None = None, **options: Unpack[AsyncCallOptions]) -> SignedData: ...
+    async def post_backgroundassistant_token(self, *, body: BackgroundAssistantUserAuthenticatedInfo | dict[str, Any] | None = ..., **options: _U[_O]) -> SignedData: ...
+    async def post_screenrecording_token(self, *, body: BackgroundAssistantUserAuthenticatedInfo | dict[str, Any] | None = ..., **options: _U[_O]) -> SignedData: ...

@@ -2,9 +2,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from typing_extensions import Unpack
+from typing_extensions import Unpack as _U
 
-from ..._api import AsyncCallOptions
+from ..._api import AsyncCallOptions as _O
 from ..._api import Operation as _Operation
 from ...year_month import YearMonth
 from .._base import AsyncBaseApi as _Base
@@ -13,5 +13,5 @@ from ...models import EmergencyLocation
 
 class CarrierServicesApiAsync(_Base):
     _operations: dict[str, _Operation]
-    async def get_carrierservices_integrations_emergencylocations_me(self, phone_number: str, **options: Unpack[AsyncCallOptions]) -> EmergencyLocation: ...
-    async def post_carrierservices_integrations_emergencylocations_me(self, *, body: EmergencyLocation | dict[str, Any] | None = None, **options: Unpack[AsyncCallOptions]) -> EmergencyLocation: ...
+    async def get_carrierservices_integrations_emergencylocations_me(self, phone_number: str, **options: _U[_O]) -> EmergencyLocation: ...
+    async def post_carrierservices_integrations_emergencylocations_me(self, *, body: EmergencyLocation | dict[str, Any] | None = ..., **options: _U[_O]) -> EmergencyLocation: ...

@@ -2,9 +2,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from typing_extensions import Unpack
+from typing_extensions import Unpack as _U
 
-from ..._api import AsyncCallOptions
+from ..._api import AsyncCallOptions as _O
 from ..._api import Operation as _Operation
 from ...year_month import YearMonth
 from .._base import AsyncBaseApi as _Base
@@ -13,6 +13,6 @@ from ...models import Coretype, CoretypeListing, SchemaQuantityLimits
 
 class DataExtensionsApiAsync(_Base):
     _operations: dict[str, _Operation]
-    async def get_dataextensions_coretype(self, coretype_name: str, **options: Unpack[AsyncCallOptions]) -> Coretype: ...
-    async def get_dataextensions_coretypes(self, **options: Unpack[AsyncCallOptions]) -> CoretypeListing: ...
-    async def get_dataextensions_limits(self, **options: Unpack[AsyncCallOptions]) -> SchemaQuantityLimits: ...
+    async def get_dataextensions_coretype(self, coretype_name: str, **options: _U[_O]) -> Coretype: ...
+    async def get_dataextensions_coretypes(self, **options: _U[_O]) -> CoretypeListing: ...
+    async def get_dataextensions_limits(self, **options: _U[_O]) -> SchemaQuantityLimits: ...

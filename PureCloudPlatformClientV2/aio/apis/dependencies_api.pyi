@@ -2,9 +2,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from typing_extensions import Unpack
+from typing_extensions import Unpack as _U
 
-from ..._api import AsyncCallOptions
+from ..._api import AsyncCallOptions as _O
 from ..._api import Operation as _Operation
 from ...year_month import YearMonth
 from .._base import AsyncBaseApi as _Base
@@ -13,6 +13,6 @@ from ...models import DependencyCount, DependencyEntityListing
 
 class DependenciesApiAsync(_Base):
     _operations: dict[str, _Operation]
-    async def get_dependencies_type_entity_type_id_entity_id_connections_requiredby(self, entity_type: str, entity_id: str, *, page_size: str | None = None, before_source_type: str | None = None, before_source_id: str | None = None, after_source_type: str | None = None, after_source_id: str | None = None, **options: Unpack[AsyncCallOptions]) -> DependencyEntityListing: ...
-    async def get_dependencies_type_entity_type_id_entity_id_connections_requiredbycounts(self, entity_type: str, entity_id: str, **options: Unpack[AsyncCallOptions]) -> DependencyCount: ...
-    async def get_dependencies_type_entity_type_id_entity_id_connections_requires(self, entity_type: str, entity_id: str, *, page_size: str | None = None, before_source_type: str | None = None, before_source_id: str | None = None, after_source_type: str | None = None, after_source_id: str | None = None, **options: Unpack[AsyncCallOptions]) -> DependencyEntityListing: ...
+    async def get_dependencies_type_entity_type_id_entity_id_connections_requiredby(self, entity_type: str, entity_id: str, *, page_size: str | None = ..., before_source_type: str | None = ..., before_source_id: str | None = ..., after_source_type: str | None = ..., after_source_id: str | None = ..., **options: _U[_O]) -> DependencyEntityListing: ...
+    async def get_dependencies_type_entity_type_id_entity_id_connections_requiredbycounts(self, entity_type: str, entity_id: str, **options: _U[_O]) -> DependencyCount: ...
+    async def get_dependencies_type_entity_type_id_entity_id_connections_requires(self, entity_type: str, entity_id: str, *, page_size: str | None = ..., before_source_type: str | None = ..., before_source_id: str | None = ..., after_source_type: str | None = ..., after_source_id: str | None = ..., **options: _U[_O]) -> DependencyEntityListing: ...

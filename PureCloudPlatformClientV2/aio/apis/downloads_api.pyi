@@ -2,9 +2,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from typing_extensions import Unpack
+from typing_extensions import Unpack as _U
 
-from ..._api import AsyncCallOptions
+from ..._api import AsyncCallOptions as _O
 from ..._api import Operation as _Operation
 from ...year_month import YearMonth
 from .._base import AsyncBaseApi as _Base
@@ -13,4 +13,4 @@ from ...models import UrlResponse
 
 class DownloadsApiAsync(_Base):
     _operations: dict[str, _Operation]
-    async def get_download(self, download_id: str, *, content_disposition: str | None = None, issue_redirect: bool | None = None, redirect_to_auth: bool | None = None, **options: Unpack[AsyncCallOptions]) -> UrlResponse: ...
+    async def get_download(self, download_id: str, *, content_disposition: str | None = ..., issue_redirect: bool | None = ..., redirect_to_auth: bool | None = ..., **options: _U[_O]) -> UrlResponse: ...

@@ -2,9 +2,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from typing_extensions import Unpack
+from typing_extensions import Unpack as _U
 
-from ..._api import AsyncCallOptions
+from ..._api import AsyncCallOptions as _O
 from ..._api import Operation as _Operation
 from ...year_month import YearMonth
 from .._base import AsyncBaseApi as _Base
@@ -13,6 +13,6 @@ from ...models import Station, StationEntityListing
 
 class StationsApiAsync(_Base):
     _operations: dict[str, _Operation]
-    async def delete_station_associateduser(self, station_id: str, **options: Unpack[AsyncCallOptions]) -> None: ...
-    async def get_station(self, station_id: str, **options: Unpack[AsyncCallOptions]) -> Station: ...
-    async def get_stations(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, name: str | None = None, user_selectable: str | None = None, web_rtc_user_id: str | None = None, id: str | None = None, line_appearance_id: str | None = None, **options: Unpack[AsyncCallOptions]) -> StationEntityListing: ...
+    async def delete_station_associateduser(self, station_id: str, **options: _U[_O]) -> None: ...
+    async def get_station(self, station_id: str, **options: _U[_O]) -> Station: ...
+    async def get_stations(self, *, page_size: int | None = ..., page_number: int | None = ..., sort_by: str | None = ..., name: str | None = ..., user_selectable: str | None = ..., web_rtc_user_id: str | None = ..., id: str | None = ..., line_appearance_id: str | None = ..., **options: _U[_O]) -> StationEntityListing: ...
