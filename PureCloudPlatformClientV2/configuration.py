@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 
-from .api_null_value import singleton
+from .api_null_value import singleton  # noqa: F401 - the official module's decorator, kept importable
 from .gateway_configuration import GatewayConfiguration
 from .logger import LogFormat, Logger, LogLevel
 
@@ -318,9 +318,6 @@ class Configuration:
     def _on_config_event(self) -> None:
         if self.live_reload_config:
             self._update_config_from_file()
-
-
-__all__ = ["Configuration", "singleton"]  # singleton: the official module's decorator, kept importable
 
 
 def __getattr__(name: str) -> Any:
