@@ -111,12 +111,24 @@ def redact_body(body: Any) -> Any:
         try:
             parsed = json.loads(body)
         except ValueError:
-            return body
+            return _redact_broken_json(body)  # truncated or invalid: mask "key": value pairs in the text
         masked = redact_value(parsed)
         return body if masked == parsed else json.dumps(masked, separators=(",", ":"), ensure_ascii=False)
     if "=" in body and " " not in body and "\n" not in body:
         return redact_query(body)
     return body
+
+
+_pair_pattern: Any = None
+
+
+def _redact_broken_json(text: str) -> str:
+    global _pair_pattern
+    if _pair_pattern is None:
+        import re
+        _pair_pattern = re.compile(r'"((?:[^"\\]|\\.){1,100})"(\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]*)')
+    return str(_pair_pattern.sub(lambda m: f'"{m.group(1)}"{m.group(2)}"{REDACTED}"' if is_secret_field(m.group(1))
+                                 else m.group(0), text))
 
 
 def redact_text(text: Any) -> Any:

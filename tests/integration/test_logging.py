@@ -244,3 +244,6 @@ def test_redaction_rules_on_bodies_forms_and_urls():
     assert redact_url("https://h/x?access_token=t&next=1") == "https://h/x?access_token=[REDACTED]&next=1"
     assert redact_body('{"code": "general.conflict"}') == '{"code": "general.conflict"}'  # unchanged text
     assert redact_body("plain text with password=1 inside") == "plain text with password=1 inside"
+    # a truncated JSON body (cut by a proxy, a size limit) is still masked pair by pair
+    assert redact_body('{"code": "x.y", "apiKey": "k-123", "password": "p-unterminated') == \
+        '{"code": "x.y", "apiKey": "[REDACTED]", "password": "[REDACTED]"'
