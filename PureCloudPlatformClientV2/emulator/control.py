@@ -98,6 +98,7 @@ ADMIN: dict[str, Any] = {
     "expire_channel": lambda app, channel_id: app.channels.expire(channel_id),
     "channels": _channels,
     "reset": lambda app: app.reset(),
+    # Reached only with the control secret (or in-process), so the client secret may be in it.
     "info": lambda app: {"admin_user_id": app.admin_user_id, "client_id": app.settings.client_id,
                          "client_secret": app.settings.client_secret},
 }

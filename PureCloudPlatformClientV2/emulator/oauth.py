@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .errors import ApiError, OAuthError
+from .security import redirect_allowed
 
 ALL_GRANTS = ("client_credentials", "authorization_code", "refresh_token", "implicit",
               "urn:ietf:params:oauth:grant-type:saml2-bearer")
@@ -227,7 +228,9 @@ class OAuthState:
         if client is None:
             raise OAuthError(400, "invalid_client", "client not found")
         redirect_uri = query.get("redirect_uri", "")
-        if not redirect_uri or (client.redirect_uris and redirect_uri not in client.redirect_uris):
+        # Only registered URIs (or the documented loopback defaults): never hand a code or token
+        # to a site the client did not register.
+        if not redirect_uri or not redirect_allowed(client.redirect_uris, redirect_uri):
             raise OAuthError(400, "invalid_request", "redirect_uri is missing or not registered for this client")
         response_type = query.get("response_type", "code")
         state = query.get("state")

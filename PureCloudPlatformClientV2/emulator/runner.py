@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .security import CONTROL_HEADER, CONTROL_SECRET_ENV
+
 READY_MARKER = "GENESYS_EMULATOR_READY "
 
 
@@ -36,7 +38,9 @@ class Emulator:
                  token_lifetime: int = 86400, seed_users: int = 0, heartbeat_interval: float = 30.0,
                  channel_lifetime: float = 86400.0, socket_closing_delay: float = 0.0,
                  faults: Iterable[str] = (), client_id: str = "emulator-client",
-                 client_secret: str = "emulator-secret", mode: str = "thread") -> None:
+                 client_secret: str = "emulator-secret", control_secret: str | None = None,
+                 max_body_size: int | None = None, allowed_hosts: Iterable[str] = (),
+                 mode: str = "thread") -> None:
         if mode not in ("thread", "subprocess"):
             raise ValueError("mode must be 'thread' or 'subprocess'")
         if (cert_file is None) != (key_file is None):
@@ -53,6 +57,12 @@ class Emulator:
         self.socket_closing_delay = socket_closing_delay
         self.fault_specs = list(faults)
         self.client_id, self.client_secret = client_id, client_secret
+        from .security import DEFAULT_MAX_BODY, new_secret
+        #: Sent by this object's control calls in a header; anyone driving the control API over
+        #: HTTP needs it (see docs/emulator.md). Random per emulator unless given.
+        self.control_secret = control_secret or new_secret()
+        self.max_body_size = max_body_size if max_body_size is not None else DEFAULT_MAX_BODY
+        self.allowed_hosts = tuple(allowed_hosts)
         self.ca_file: str | None = None
         self.admin_user_id: str | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -108,7 +118,8 @@ class Emulator:
                                 seed_users=self.seed_users, heartbeat_interval=self.heartbeat_interval,
                                 channel_lifetime=self.channel_lifetime,
                                 socket_closing_delay=self.socket_closing_delay, client_id=self.client_id,
-                                client_secret=self.client_secret)
+                                client_secret=self.client_secret, control_secret=self.control_secret,
+                                max_body_size=self.max_body_size, allowed_hosts=self.allowed_hosts)
 
     def _start_thread(self) -> None:
         ready = threading.Event()
@@ -163,7 +174,10 @@ class Emulator:
         args = [sys.executable, "-m", "PureCloudPlatformClientV2.emulator", "--host", self.host, "--port",
                 str(self.port), "--token-lifetime", str(self.token_lifetime), "--seed-users", str(self.seed_users),
                 "--heartbeat-interval", str(self.heartbeat_interval), "--channel-lifetime", str(self.channel_lifetime),
+                "--socket-closing-delay", str(self.socket_closing_delay), "--max-body-size", str(self.max_body_size),
                 "--client-id", self.client_id, "--client-secret", self.client_secret, "--announce"]
+        for name in self.allowed_hosts:
+            args += ["--allow-host", name]
         if self.prefix_login:
             args += ["--prefix-login", self.prefix_login]
         if self.prefix_api:
@@ -175,6 +189,7 @@ class Emulator:
         for spec in self.fault_specs:
             args += ["--fault", spec]
         env = dict(os.environ)
+        env[CONTROL_SECRET_ENV] = self.control_secret  # not argv: other users can read a process's argv
         # Make the package importable in the child even from a source checkout.
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
@@ -232,7 +247,8 @@ class Emulator:
             raise RuntimeError("the emulator is not running")
         request = urllib.request.Request(f"{self.root_url}/__emulator/admin/{name}", method="POST",
                                          data=json.dumps(kwargs).encode(),
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json",
+                                                  CONTROL_HEADER: self.control_secret})
         with urllib.request.urlopen(request, timeout=30, context=self._admin_ssl) as resp:
             return json.loads(resp.read())["result"]
 

@@ -6,12 +6,11 @@ One aiohttp route instead of 3,500 keeps start-up fast and lets the emulator own
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import socket
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +22,7 @@ from .errors import ApiError, OAuthError, bad_request, dumps, not_found, now_iso
 from .faults import Fault, FaultSet, make_fault
 from .oauth import OAuthState
 from .schema import Schema, ValidationError
+from .security import DEFAULT_MAX_BODY, Guard, new_secret, parse_json, read_body
 from .store import Store
 
 JSON = "application/json"
@@ -58,6 +58,10 @@ class EmulatorSettings:
     socket_closing_delay: float = 0.0
     client_id: str = "emulator-client"
     client_secret: str = "emulator-secret"
+    # Required by the control API (/__emulator/admin/*); random per emulator unless given.
+    control_secret: str = field(default_factory=new_secret, repr=False)
+    max_body_size: int = DEFAULT_MAX_BODY
+    allowed_hosts: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -109,6 +113,7 @@ class EmulatorApp:
         self.specials: dict[str, Any] = {}
         users.register(self)
         notifications.register(self)
+        self.guard = Guard(settings.host, settings.control_secret, tuple(settings.allowed_hosts))
         self.scheme = "http"
         self.port = settings.port
         self._swagger_cache: bytes | None = None
@@ -190,7 +195,7 @@ class EmulatorApp:
         return None
 
     def make_app(self) -> web.Application:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=self.settings.max_body_size)
         app.router.add_route("*", "/{tail:.*}", self.handle)
         app.on_shutdown.append(self._on_shutdown)
         return app
@@ -223,11 +228,17 @@ class EmulatorApp:
             resp = self.error_response(err, cid)
         except OAuthError as err:
             resp = web.Response(status=err.status, body=dumps(err.body()), content_type=JSON)
-        except (asyncio.CancelledError, _ConnectionDropped):
+        except _ConnectionDropped:
+            # An injected reset: the connection is gone on purpose, so one quiet line, no traceback.
+            log.debug("emulator: injected connection reset on %s %s", request.method, request.path)
+            raise asyncio.CancelledError() from None
+        except asyncio.CancelledError:
             raise
-        except Exception as exc:  # an emulator bug must still look like a platform 500, with a correlation id
+        except Exception:  # an emulator bug must still look like a platform 500, with a correlation id
+            # The details go to the emulator's log only: a response never carries internals.
             log.exception("emulator error on %s %s", request.method, request.path)
-            resp = self.error_response(ApiError(500, "internal.server.error", f"emulator error: {exc!r}"), cid)
+            resp = self.error_response(ApiError(500, "internal.server.error",
+                                                "The emulator failed to handle this request; see its log."), cid)
         if not resp.prepared:
             resp.headers["ININ-Correlation-Id"] = cid
         return resp
@@ -241,6 +252,10 @@ class EmulatorApp:
 
     async def _dispatch(self, request: web.Request, cid: str) -> web.StreamResponse:
         path = request.path
+        if path.startswith("/__emulator/"):
+            self.guard.check_control(request)
+            return await self._admin(request, path[len("/__emulator/"):])
+        self.guard.check_request(request)
         s = self.settings
         api_prefix, login_prefix = s.prefix_api, s.prefix_login
         if path.startswith(api_prefix + "/api/v2/"):
@@ -249,6 +264,7 @@ class EmulatorApp:
             inner = path[len(login_prefix):]
             form: dict[str, str] = {}
             if inner == "/oauth/token" and request.method == "POST":
+                await read_body(request, s.max_body_size)  # bounded; post() parses the cached bytes
                 form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
                 # Counted on arrival, faulted or not: tests assert how many token requests a client made.
                 self.oauth.requests[form.get("grant_type") or "(none)"] += 1
@@ -260,8 +276,6 @@ class EmulatorApp:
             return await self._login(request, inner, form)
         if path.startswith(api_prefix + "/channels/"):
             return await self.channels.websocket(request, path[len(api_prefix) + len("/channels/"):], cid)
-        if path.startswith("/__emulator/"):
-            return await self._admin(request, path[len("/__emulator/"):])
         raise not_found("resource")
 
     # -- login host ---------------------------------------------------------------------
@@ -338,17 +352,17 @@ class EmulatorApp:
         bp = op.body_param
         if bp is None:
             return None
-        raw = await request.read() if request.can_read_body else b""
+        raw = await read_body(request, self.settings.max_body_size) if request.can_read_body else b""
         if not raw.strip():
             if bp.get("required"):
                 raise bad_request("The request body is required for this operation.", "body")
             return None
         try:
-            body = json.loads(raw)
-        except ValueError as exc:
-            if bp["type"] == "str":
+            body = parse_json(raw)
+        except ApiError:
+            if bp["type"] == "str":  # a plain-text body where the definition says string
                 return raw.decode("utf-8", "replace")
-            raise bad_request(f"Unable to parse the request body as JSON: {exc}", "body") from None
+            raise
         try:
             self.schema.validate(bp["type"], body, "body")
         except ValidationError as exc:
@@ -599,13 +613,15 @@ class EmulatorApp:
     async def _admin(self, request: web.Request, path: str) -> web.StreamResponse:
         if not path.startswith("admin/") or request.method != "POST":
             raise not_found("admin endpoint")
-        raw = await request.read()
-        kwargs = json.loads(raw) if raw.strip() else {}
+        raw = await read_body(request, self.settings.max_body_size)
+        kwargs = parse_json(raw) if raw.strip() else {}
+        if not isinstance(kwargs, dict):
+            raise bad_request("The control API takes a JSON object of keyword arguments.", "body")
         from .control import run_admin
         try:
             result = await run_admin(self, path[len("admin/"):], kwargs)
         except (ValueError, KeyError, TypeError) as exc:
-            raise bad_request(f"admin call failed: {exc}") from None
+            raise bad_request(f"control call failed: {exc}") from None
         return web.Response(body=dumps({"result": result}), content_type=JSON)
 
 
