@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
@@ -249,8 +250,14 @@ class Emulator:
                                          data=json.dumps(kwargs).encode(),
                                          headers={"Content-Type": "application/json",
                                                   CONTROL_HEADER: self.control_secret})
-        with urllib.request.urlopen(request, timeout=30, context=self._admin_ssl) as resp:
-            return json.loads(resp.read())["result"]
+        try:
+            with urllib.request.urlopen(request, timeout=30, context=self._admin_ssl) as resp:
+                return json.loads(resp.read())["result"]
+        except urllib.error.HTTPError as err:
+            if err.code != 400:
+                raise
+            # The same ValueError an in-process emulator raises for a bad control call.
+            raise ValueError(json.loads(err.read() or b"{}").get("message", str(err))) from None
 
     def register_client(self, client_id: str | None = None, client_secret: str | None = None, *,
                         grants: Iterable[str] | None = None, redirect_uris: Iterable[str] = (),
@@ -290,6 +297,9 @@ class Emulator:
         return self.seed("/api/v2/groups", [{"name": name, "type": type, **fields}])[0]
 
     def entities(self, collection: str) -> list[dict[str, Any]]:
+        """Stored entities of a collection: a path (``/api/v2/routing/queues``, nested ones such as
+        ``/api/v2/groups/<id>/members`` too) or a short name (``"users"``, ``"queues"``,
+        ``"routing/skills"``); an unknown or ambiguous name raises ValueError."""
         return self._call("entities", collection=collection)
 
     def get_entity(self, collection: str, entity_id: str) -> dict[str, Any] | None:

@@ -122,6 +122,8 @@ class EmulatorApp:
 
     # -- start-up -----------------------------------------------------------------------
     def _plan_all(self) -> None:
+        # Parameterless collection paths -> whether one can POST to create there (for short names).
+        self.collection_templates: dict[str, bool] = {}
         creatable: set[tuple[str, ...]] = set()
         for op in self.operations:
             if op.method == "POST" and op.item_param is None and self.schema.has_field(op.returns, "id"):
@@ -158,6 +160,9 @@ class EmulatorApp:
                     plan.kind = {"GET": "single", "PUT": "single_put", "PATCH": "single_patch",
                                  "DELETE": "single_delete", "HEAD": "head"}.get(op.method, "action")
             self.plans[op.name] = plan
+            if plan.kind in ("list", "create") and "{" not in op.path:
+                self.collection_templates[op.path] = self.collection_templates.get(op.path, False) or (
+                    plan.kind == "create")
 
     def _seed(self) -> None:
         s = self.settings
