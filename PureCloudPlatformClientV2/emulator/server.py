@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from . import notifications, users
+from . import notifications, state, users
 from ._spec import Operation, RouteTable, build_operations, load_spec
 from .errors import ApiError, OAuthError, bad_request, dumps, not_found, now_iso
 from .faults import Fault, FaultSet, make_fault
@@ -111,6 +111,8 @@ class EmulatorApp:
         self.request_counts: dict[str, int] = {}
         self.channels = notifications.Channels(self)
         self.specials: dict[str, Any] = {}
+        self.reference_cache: dict[str, str | None] = {}
+        state.register(self)
         users.register(self)
         notifications.register(self)
         self.guard = Guard(settings.host, settings.control_secret, tuple(settings.allowed_hosts))
@@ -125,9 +127,14 @@ class EmulatorApp:
         # Parameterless collection paths -> whether one can POST to create there (for short names).
         self.collection_templates: dict[str, bool] = {}
         creatable: set[tuple[str, ...]] = set()
+        collections: set[tuple[str, ...]] = set()  # paths with a listing GET or items below them
         for op in self.operations:
             if op.method == "POST" and op.item_param is None and self.schema.has_field(op.returns, "id"):
                 creatable.add(op.segments)
+            if op.item_param is not None:
+                collections.add(op.segments[:-1])
+            elif op.method == "GET" and self.schema.listing_item(op.returns) is not None:
+                collections.add(op.segments)
         for op in self.operations:
             plan = OpPlan()
             segs = op.segments
@@ -153,9 +160,15 @@ class EmulatorApp:
                              "HEAD": "head"}.get(op.method, "action")
             else:
                 plan.collection_depth = len(segs)
-                if op.method == "POST" and segs in creatable and (
-                        op.body_param is None or not op.body_param["type"].startswith("list[")):
+                list_body = op.body_param is not None and op.body_param["type"].startswith("list[")
+                if op.method == "POST" and segs in creatable and not list_body:
                     plan.kind = "create"
+                elif list_body and op.method == "POST" and segs in collections:
+                    plan.kind = "bulk_create"  # a list of new elements (contacts, wrap-up codes)
+                elif list_body and op.method in ("PUT", "PATCH") and (
+                        segs in collections or (segs[-1] == "bulk" and segs[:-1] in collections)):
+                    plan.kind = "bulk_put" if op.method == "PUT" else "bulk_patch"
+                    plan.collection_depth = len(segs) if segs in collections else len(segs) - 1
                 else:
                     plan.kind = {"GET": "single", "PUT": "single_put", "PATCH": "single_patch",
                                  "DELETE": "single_delete", "HEAD": "head"}.get(op.method, "action")
@@ -393,12 +406,23 @@ class EmulatorApp:
                 if kind == "head":
                     return 200, ""
                 return 200, self.schema.synthesize(op.returns)
+            if "expand" in call.query:
+                entity = state.expand(self, call.path, entity, _multi(call.query, "expand"))
             return 200, self.schema.project(op.returns, entity)
         if kind == "list":
             return 200, self.listing(call, plan, list(self.store.collection(coll_path).values()))
         if kind == "create":
-            entity = self.create(coll_path, call.body if isinstance(call.body, dict) else {}, op.returns)
+            body = call.body if isinstance(call.body, dict) else {}
+            if plan.ancestor_checks:  # nested: an element may name another entity by id (assignments)
+                item = state.new_item(self, call, coll_path, body, op.returns)
+                entity = self.create(coll_path, item, op.returns, keep_id=True)
+            else:
+                entity = self.create(coll_path, body, op.returns)
             return 200, self.schema.project(op.returns, entity)
+        if kind == "bulk_create":
+            return state.bulk_create(self, call, coll_path)
+        if kind in ("bulk_put", "bulk_patch"):
+            return state.bulk_upsert(self, call, coll_path, replace=kind == "bulk_put")
         if kind == "update":
             entity = self.store.get(coll_path, segs[-1])
             if entity is None:
@@ -412,14 +436,18 @@ class EmulatorApp:
             return (204, None) if op.returns is None else (200, self.schema.project(op.returns, entity)
                                                            if self.schema.has_field(op.returns, "id") else {})
         if kind in ("single_put", "single_patch"):
-            current = self.store.singletons.get(call.path, {})
+            # Any JSON body is kept where the platform keeps it (a list of profile skills, a string...).
+            current: Any = self.store.singletons.get(call.path)
             if isinstance(call.body, dict):
-                current = dict(current) if kind == "single_patch" else {}
-                current.update(call.body)
-                self.store.singletons[call.path] = current
-            return (204, None) if op.returns is None else (200, self.schema.synthesize(op.returns, current))
+                merged = dict(current) if kind == "single_patch" and isinstance(current, dict) else {}
+                merged.update(state.client_fields(call.body))
+                current = merged
+            elif call.body is not None:
+                current = call.body
+            self.store.singletons[call.path] = current
+            return (204, None) if op.returns is None else (200, self._single(op.returns, current))
         if kind == "single":
-            return 200, self.schema.synthesize(op.returns, self.store.singletons.get(call.path))
+            return 200, self._single(op.returns, self.store.singletons.get(call.path))
         if kind == "single_delete":
             self.store.singletons.pop(call.path, None)
             self.store.collections.pop(call.path, None)
@@ -436,7 +464,17 @@ class EmulatorApp:
             return (202, None) if op.method == "POST" else (204, None)
         return 200, self.schema.synthesize(op.returns, call.body if isinstance(call.body, dict) else None)
 
-    def create(self, coll_path: str, body: dict[str, Any], model: str | None) -> dict[str, Any]:
+    def _single(self, returns: str | None, stored: Any) -> Any:
+        """A singleton's stored value when it has the response's shape, else a synthesized one."""
+        if stored is None or isinstance(stored, dict):
+            return self.schema.synthesize(returns, stored)
+        kind = "list" if returns and returns.startswith("list[") else "other"
+        if (kind == "list") == isinstance(stored, list):
+            return stored
+        return self.schema.synthesize(returns)
+
+    def create(self, coll_path: str, body: dict[str, Any], model: str | None, keep_id: bool = False
+               ) -> dict[str, Any]:
         template = _template_of(coll_path)
         rule = CREATE_RULES.get(template)
         if rule:
@@ -444,9 +482,9 @@ class EmulatorApp:
             if missing:
                 raise bad_request(f"Missing required field(s): {', '.join(missing)}", missing[0])
         entity = dict(rule[1]) if rule else {}
-        entity.update(body)
+        entity.update(state.client_fields(body))
         wires = self.schema.wire_set(model or "")
-        entity["id"] = str(uuid.uuid4())
+        entity["id"] = body["id"] if keep_id and body.get("id") else str(uuid.uuid4())
         if "version" in wires:
             entity["version"] = 1
         stamp = now_iso()
@@ -470,10 +508,9 @@ class EmulatorApp:
                 raise ApiError(409, "general.conflict",
                                f"The version supplied ({sent}) does not match the current version "
                                f"({entity['version']}).", entity_id=entity.get("id"))
-        keep: dict[str, Any] = {k: entity[k] for k in ("id", "selfUri", "dateCreated", "division", "version")
-                                if k in entity}
+        keep: dict[str, Any] = {k: v for k, v in entity.items() if k in state.SERVER_SET or k == "division"}
         new: dict[str, Any] = dict(keep) if replace else dict(entity)
-        new.update({k: v for k, v in body.items() if k not in ("id", "selfUri", "version")})
+        new.update(state.client_fields(body))
         if "version" in entity:
             new["version"] = entity["version"] + 1
         if "dateModified" in entity:
