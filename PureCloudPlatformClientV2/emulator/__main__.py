@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channel-lifetime", type=float, default=86400.0, help="notification channel lifetime (s)")
     p.add_argument("--socket-closing-delay", type=float, default=0.0,
                    help="seconds between v2.system.socket_closing and closing the socket (default 0)")
+    p.add_argument("--job-step-seconds", type=float, default=0.5,
+                   help="seconds per job state (QUEUED -> ... -> FULFILLED); 0 finishes jobs at once (default 0.5)")
     p.add_argument("--max-body-size", type=int, default=DEFAULT_MAX_BODY,
                    help=f"largest request body in bytes; larger ones get 413 (default {DEFAULT_MAX_BODY})")
     p.add_argument("--client-id", default="emulator-client", help="id of the default OAuth client")
@@ -59,7 +61,8 @@ async def _serve(args: argparse.Namespace) -> None:
                                 channel_lifetime=args.channel_lifetime, client_id=args.client_id,
                                 client_secret=args.client_secret, socket_closing_delay=args.socket_closing_delay,
                                 control_secret=os.environ.get(CONTROL_SECRET_ENV) or new_secret(),
-                                max_body_size=args.max_body_size, allowed_hosts=tuple(args.allow_host))
+                                max_body_size=args.max_body_size, allowed_hosts=tuple(args.allow_host),
+                                job_step_seconds=args.job_step_seconds)
     app = EmulatorApp(settings)
     for spec in args.fault:
         app.faults.add(parse_fault(spec))

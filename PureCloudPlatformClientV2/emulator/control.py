@@ -78,6 +78,14 @@ def _get_entity(app: EmulatorApp, collection: str, entity_id: str) -> dict[str, 
     return app.store.get(resolve_collection(app, collection), entity_id)
 
 
+def _revoke_token(app: EmulatorApp, token: str) -> bool:
+    from .lifecycles import notify_revoked
+    if not app.oauth.revoke(token):
+        return False
+    notify_revoked(app, token)
+    return True
+
+
 def _token_requests(app: EmulatorApp, grant: str | None = None) -> int:
     counts = app.oauth.requests
     return counts.get(grant, 0) if grant else sum(counts.values())
@@ -115,7 +123,9 @@ ADMIN: dict[str, Any] = {
     "clear_faults": lambda app: app.clear_faults(),
     "faults": lambda app: [f.to_dict() for f in app.faults.faults],
     "expire_tokens": lambda app: app.oauth.expire_all(),
-    "revoke_token": lambda app, token: app.oauth.revoke(token),
+    "revoke_token": _revoke_token,
+    "advance_clock": lambda app, seconds: app.lifecycles.advance(float(seconds)),
+    "uploads": lambda app: [u.public() for u in app.lifecycles.uploads.values()],
     "token_requests": _token_requests,
     "request_count": _request_count,
     "reset_counters": _reset_counters,

@@ -41,7 +41,7 @@ class Emulator:
                  faults: Iterable[str] = (), client_id: str = "emulator-client",
                  client_secret: str = "emulator-secret", control_secret: str | None = None,
                  max_body_size: int | None = None, allowed_hosts: Iterable[str] = (),
-                 mode: str = "thread") -> None:
+                 job_step_seconds: float = 0.5, mode: str = "thread") -> None:
         if mode not in ("thread", "subprocess"):
             raise ValueError("mode must be 'thread' or 'subprocess'")
         if (cert_file is None) != (key_file is None):
@@ -64,6 +64,7 @@ class Emulator:
         self.control_secret = control_secret or new_secret()
         self.max_body_size = max_body_size if max_body_size is not None else DEFAULT_MAX_BODY
         self.allowed_hosts = tuple(allowed_hosts)
+        self.job_step_seconds = job_step_seconds
         self.ca_file: str | None = None
         self.admin_user_id: str | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -120,7 +121,8 @@ class Emulator:
                                 channel_lifetime=self.channel_lifetime,
                                 socket_closing_delay=self.socket_closing_delay, client_id=self.client_id,
                                 client_secret=self.client_secret, control_secret=self.control_secret,
-                                max_body_size=self.max_body_size, allowed_hosts=self.allowed_hosts)
+                                max_body_size=self.max_body_size, allowed_hosts=self.allowed_hosts,
+                                job_step_seconds=self.job_step_seconds)
 
     def _start_thread(self) -> None:
         ready = threading.Event()
@@ -176,6 +178,7 @@ class Emulator:
                 str(self.port), "--token-lifetime", str(self.token_lifetime), "--seed-users", str(self.seed_users),
                 "--heartbeat-interval", str(self.heartbeat_interval), "--channel-lifetime", str(self.channel_lifetime),
                 "--socket-closing-delay", str(self.socket_closing_delay), "--max-body-size", str(self.max_body_size),
+                "--job-step-seconds", str(self.job_step_seconds),
                 "--client-id", self.client_id, "--client-secret", self.client_secret, "--announce"]
         for name in self.allowed_hosts:
             args += ["--allow-host", name]
@@ -327,7 +330,17 @@ class Emulator:
         return self._call("expire_tokens")
 
     def revoke_token(self, token: str) -> bool:
+        """Revoke an access token; channels made with it get ``v2.system.token_revoked``."""
         return self._call("revoke_token", token=token)
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the emulator's clock forward: jobs advance one state per ``job_step_seconds``
+        of it (recording jobs wait at READY until executed). Returns the total offset."""
+        return self._call("advance_clock", seconds=seconds)
+
+    def uploads(self) -> list[dict[str, Any]]:
+        """Upload URLs handed out and what arrived at them (size, sha256, content type)."""
+        return self._call("uploads")
 
     def token_requests(self, grant: str | None = None) -> int:
         """How many POST /oauth/token requests arrived (for one grant_type, or all)."""

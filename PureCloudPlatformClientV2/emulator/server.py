@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from . import notifications, state, users
+from . import lifecycles, notifications, state, users
 from ._spec import Operation, RouteTable, build_operations, load_spec
 from .errors import ApiError, OAuthError, bad_request, dumps, not_found, now_iso
 from .faults import Fault, FaultSet, make_fault
@@ -62,6 +62,7 @@ class EmulatorSettings:
     control_secret: str = field(default_factory=new_secret, repr=False)
     max_body_size: int = DEFAULT_MAX_BODY
     allowed_hosts: tuple[str, ...] = ()
+    job_step_seconds: float = 0.5  # emulator-clock seconds per job stage (0: jobs finish at once)
 
 
 @dataclass(slots=True)
@@ -82,7 +83,7 @@ class OpPlan:
     """What the generic handler does for an operation, decided once at start-up."""
 
     __slots__ = ("kind", "collection_depth", "ancestor_checks", "listing_item", "paging", "cursor_param",
-                 "cursor_fields")
+                 "cursor_fields", "lifecycle")
 
     def __init__(self) -> None:
         self.kind = "action"
@@ -92,6 +93,7 @@ class OpPlan:
         self.paging = "none"  # page | cursor | none
         self.cursor_param: str | None = None
         self.cursor_fields: tuple[str, ...] = ()
+        self.lifecycle: lifecycles.LifecycleRule | None = None  # jobs created here advance through states
 
 
 class EmulatorApp:
@@ -113,8 +115,10 @@ class EmulatorApp:
         self.specials: dict[str, Any] = {}
         self.reference_cache: dict[str, str | None] = {}
         state.register(self)
+        self.lifecycles = lifecycles.Lifecycles(self)
         users.register(self)
         notifications.register(self)
+        lifecycles.register(self)
         self.guard = Guard(settings.host, settings.control_secret, tuple(settings.allowed_hosts))
         self.scheme = "http"
         self.port = settings.port
@@ -128,7 +132,10 @@ class EmulatorApp:
         self.collection_templates: dict[str, bool] = {}
         creatable: set[tuple[str, ...]] = set()
         collections: set[tuple[str, ...]] = set()  # paths with a listing GET or items below them
+        item_models: dict[tuple[str, ...], str | None] = {}  # collection -> model of GET by id
         for op in self.operations:
+            if op.method == "GET" and op.item_param is not None:
+                item_models[op.segments[:-1]] = op.returns
             if op.method == "POST" and op.item_param is None and self.schema.has_field(op.returns, "id"):
                 creatable.add(op.segments)
             if op.item_param is not None:
@@ -172,6 +179,10 @@ class EmulatorApp:
                 else:
                     plan.kind = {"GET": "single", "PUT": "single_put", "PATCH": "single_patch",
                                  "DELETE": "single_delete", "HEAD": "head"}.get(op.method, "action")
+            if op.method == "POST" and op.item_param is None:
+                coll = segs[:plan.collection_depth]
+                if coll in item_models:
+                    plan.lifecycle = lifecycles.rule_from_model(self, "/" + "/".join(coll), item_models[coll])
             self.plans[op.name] = plan
             if plan.kind in ("list", "create") and "{" not in op.path:
                 self.collection_templates[op.path] = self.collection_templates.get(op.path, False) or (
@@ -205,6 +216,7 @@ class EmulatorApp:
         self.request_counts.clear()
         self.clear_faults()
         self.channels.drop_all()
+        self.lifecycles.reset()
 
     def _user_by_email(self, email: str) -> str | None:
         for user in self.store.collection(users.USERS).values():
@@ -292,6 +304,10 @@ class EmulatorApp:
                 if early is not None:
                     return early
             return await self._login(request, inner, form)
+        if path.startswith(api_prefix + lifecycles.UPLOAD_PREFIX):
+            result = await self.lifecycles.receive_upload(
+                request, path[len(api_prefix) + len(lifecycles.UPLOAD_PREFIX):])
+            return web.Response(body=dumps(result), content_type=JSON)
         if path.startswith(api_prefix + "/channels/"):
             return await self.channels.websocket(request, path[len(api_prefix) + len("/channels/"):], cid)
         raise not_found("resource")
@@ -406,11 +422,16 @@ class EmulatorApp:
                 if kind == "head":
                     return 200, ""
                 return 200, self.schema.synthesize(op.returns)
+            if self.lifecycles.jobs:
+                entity = self.lifecycles.refresh(coll_path, entity)
             if "expand" in call.query:
                 entity = state.expand(self, call.path, entity, _multi(call.query, "expand"))
             return 200, self.schema.project(op.returns, entity)
         if kind == "list":
-            return 200, self.listing(call, plan, list(self.store.collection(coll_path).values()))
+            items = list(self.store.collection(coll_path).values())
+            if self.lifecycles.jobs:
+                items = [self.lifecycles.refresh(coll_path, e) for e in items]
+            return 200, self.listing(call, plan, items)
         if kind == "create":
             body = call.body if isinstance(call.body, dict) else {}
             if plan.ancestor_checks:  # nested: an element may name another entity by id (assignments)
@@ -418,6 +439,9 @@ class EmulatorApp:
                 entity = self.create(coll_path, item, op.returns, keep_id=True)
             else:
                 entity = self.create(coll_path, body, op.returns)
+            if plan.lifecycle is not None:  # a job: its state is the server's, from the clock
+                entity.pop(plan.lifecycle.field, None)
+                self.lifecycles.start(coll_path, entity, plan.lifecycle)
             return 200, self.schema.project(op.returns, entity)
         if kind == "bulk_create":
             return state.bulk_create(self, call, coll_path)
@@ -430,6 +454,9 @@ class EmulatorApp:
             entity = self.update(entity, call.body, replace=op.method == "PUT")
             return 200, self.schema.project(op.returns, entity)
         if kind == "delete":
+            job = self.store.get(coll_path, segs[-1]) if self.lifecycles.jobs else None
+            if job is not None and self.lifecycles.cancel(coll_path, job):  # DELETE cancels a job
+                return (204, None) if op.returns is None else (200, self.schema.project(op.returns, job))
             entity = self.store.delete(coll_path, segs[-1])
             if entity is None:
                 raise not_found(_noun(segs), segs[-1])
@@ -452,12 +479,17 @@ class EmulatorApp:
             self.store.singletons.pop(call.path, None)
             self.store.collections.pop(call.path, None)
             return (204, None) if op.returns is None else (200, self.schema.synthesize(op.returns))
-        # Asynchronous jobs (POST .../jobs answering with a jobId): stored as finished at once, so
-        # GET .../jobs/{jobId} reports FULFILLED and the results endpoints answer.
+        # Asynchronous jobs (POST .../jobs answering with a jobId): GET .../jobs/{jobId} follows
+        # the job's states on the emulator clock (FULFILLED at once without a lifecycle rule).
         if op.method == "POST" and segs and segs[-1] == "jobs" and self.schema.has_field(op.returns, "jobId"):
             job_id = str(uuid.uuid4())
-            self.store.put(coll_path, {"id": job_id, "jobId": job_id, "state": "FULFILLED",
-                                       "submissionDate": now_iso(), "completionDate": now_iso()})
+            job = self.store.put(coll_path, {"id": job_id, "jobId": job_id, "state": "FULFILLED",
+                                             "submissionDate": now_iso(), "query": call.body})
+            if plan.lifecycle is not None:
+                job.pop("state")
+                self.lifecycles.start(coll_path, job, plan.lifecycle)
+            else:
+                job["completionDate"] = now_iso()
             return 202, self.schema.synthesize(op.returns, {"jobId": job_id})
         # Actions (searches, queries, commands): a valid instance of the response type.
         if op.returns is None:
