@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from . import lifecycles, notifications, state, users
+from . import analytics, lifecycles, notifications, state, users
 from ._spec import Operation, RouteTable, build_operations, load_spec
 from .errors import ApiError, OAuthError, bad_request, dumps, not_found, now_iso
 from .faults import Fault, FaultSet, make_fault
@@ -119,6 +119,7 @@ class EmulatorApp:
         users.register(self)
         notifications.register(self)
         lifecycles.register(self)
+        analytics.register(self)
         self.guard = Guard(settings.host, settings.control_secret, tuple(settings.allowed_hosts))
         self.scheme = "http"
         self.port = settings.port

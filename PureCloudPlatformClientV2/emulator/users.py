@@ -184,7 +184,18 @@ def register(app: EmulatorApp) -> None:
         event = {"source": presence["source"], "presenceDefinition": presence["presenceDefinition"],
                  "message": presence["message"], "modifiedDate": presence["modifiedDate"]}
         app.channels.publish(f"v2.users.{user['id']}.presence", event)
+        going_on_queue_makes_the_agent_idle(user, system)
         return 200, schema.project("UserPresence", presence)
+
+    def going_on_queue_makes_the_agent_idle(user: dict[str, Any], system: str) -> None:
+        """On the platform, presence On Queue puts the agent's routing status to IDLE and leaving
+        it puts it OFF_QUEUE; each change is published as on a routing-status PUT."""
+        current = (user.get("routingStatus") or {}).get("status", "OFF_QUEUE")
+        wanted = ("IDLE" if current == "OFF_QUEUE" else current) if system == "On Queue" else "OFF_QUEUE"
+        if wanted != current:
+            status = {"userId": user["id"], "status": wanted, "startTime": now_iso()}
+            user["routingStatus"] = status
+            app.channels.publish(f"v2.users.{user['id']}.routingStatus", {"routingStatus": status})
 
     async def get_routingstatus(call: Call) -> tuple[int, Any]:
         user = get_or_404(call.values["userId"])
