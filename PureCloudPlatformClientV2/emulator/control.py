@@ -78,6 +78,12 @@ def _get_entity(app: EmulatorApp, collection: str, entity_id: str) -> dict[str, 
     return app.store.get(resolve_collection(app, collection), entity_id)
 
 
+def _require_permissions(app: EmulatorApp, operation: str, permissions: list[str], match: str = "any"
+                         ) -> dict[str, Any]:
+    from .permissions import set_required
+    return set_required(app, operation, permissions, match)
+
+
 def _revoke_token(app: EmulatorApp, token: str) -> bool:
     from .lifecycles import notify_revoked
     if not app.oauth.revoke(token):
@@ -124,6 +130,7 @@ ADMIN: dict[str, Any] = {
     "faults": lambda app: [f.to_dict() for f in app.faults.faults],
     "expire_tokens": lambda app: app.oauth.expire_all(),
     "revoke_token": _revoke_token,
+    "require_permissions": _require_permissions,
     "advance_clock": lambda app, seconds: app.lifecycles.advance(float(seconds)),
     "uploads": lambda app: [u.public() for u in app.lifecycles.uploads.values()],
     "token_requests": _token_requests,

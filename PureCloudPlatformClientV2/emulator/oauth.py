@@ -30,11 +30,19 @@ class OAuthClient:
     redirect_uris: tuple[str, ...] = ()
     user_id: str | None = None  # user behind code/SAML grants; None = the emulator's admin user
     token_lifetime: int | None = None
+    permissions: tuple[str, ...] | None = None  # None (and no roles): full access
+    roles: tuple[str, ...] = ()
+
+    @property
+    def restricted(self) -> bool:
+        return self.permissions is not None or bool(self.roles)
 
     def public(self) -> dict[str, Any]:
         return {"client_id": self.client_id, "client_secret": self.client_secret, "grants": list(self.grants),
                 "redirect_uris": list(self.redirect_uris), "user_id": self.user_id,
-                "token_lifetime": self.token_lifetime}
+                "token_lifetime": self.token_lifetime,
+                "permissions": list(self.permissions) if self.permissions is not None else None,
+                "roles": list(self.roles)}
 
 
 @dataclass(slots=True)
@@ -67,19 +75,24 @@ class OAuthState:
     refresh_tokens: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # value -> (client, user)
     codes: dict[str, AuthCode] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
+    any_restricted: bool = False  # a client with roles/permissions exists: checks are needed
 
     # -- registry -----------------------------------------------------------------------
     def register_client(self, client_id: str | None = None, client_secret: str | None = None, *,
                         grants: tuple[str, ...] | list[str] | None = None, redirect_uris: tuple[str, ...] | list[str] = (),
                         user_id: str | None = None, token_lifetime: int | None = None,
-                        public: bool = False) -> OAuthClient:
+                        public: bool = False, permissions: tuple[str, ...] | list[str] | None = None,
+                        roles: tuple[str, ...] | list[str] = ()) -> OAuthClient:
         client = OAuthClient(
             client_id=client_id or f"client-{secrets.token_hex(8)}",
             client_secret=None if public else (client_secret or secrets.token_urlsafe(24)),
             grants=tuple(grants) if grants else ALL_GRANTS, redirect_uris=tuple(redirect_uris), user_id=user_id,
-            token_lifetime=token_lifetime,
+            token_lifetime=token_lifetime, permissions=tuple(permissions) if permissions is not None else None,
+            roles=tuple(roles or ()),
         )
         self.clients[client.client_id] = client
+        if client.restricted:
+            self.any_restricted = True
         return client
 
     def issue_token(self, client_id: str, grant: str, user_id: str | None, lifetime: int | None = None) -> Token:

@@ -265,12 +265,22 @@ class Emulator:
     def register_client(self, client_id: str | None = None, client_secret: str | None = None, *,
                         grants: Iterable[str] | None = None, redirect_uris: Iterable[str] = (),
                         user_id: str | None = None, token_lifetime: int | None = None,
-                        public: bool = False) -> dict[str, Any]:
+                        public: bool = False, permissions: Iterable[str] | None = None,
+                        roles: Iterable[str] = ()) -> dict[str, Any]:
         """Add an OAuth client; returns {client_id, client_secret, grants, redirect_uris, ...}.
-        ``public=True`` makes a client without a secret (PKCE)."""
+        ``public=True`` makes a client without a secret (PKCE). With ``permissions`` (e.g.
+        ``["routing:queue:view"]``, ``*`` wildcards per part) and/or ``roles`` (ids or names of
+        /api/v2/authorization/roles entities with a ``permissions`` list) its tokens get 403 on
+        operations needing anything else; without either it has full access."""
         return self._call("register_client", client_id=client_id, client_secret=client_secret,
                           grants=list(grants) if grants else None, redirect_uris=list(redirect_uris),
-                          user_id=user_id, token_lifetime=token_lifetime, public=public)
+                          user_id=user_id, token_lifetime=token_lifetime, public=public,
+                          permissions=list(permissions) if permissions is not None else None, roles=list(roles))
+
+    def require_permissions(self, operation: str, permissions: Iterable[str], match: str = "any") -> dict[str, Any]:
+        """Make ``operation`` (``"get_routing_queues"``) need ``permissions`` (``match="any"`` or
+        ``"all"``), replacing what the API definition says; cleared by :meth:`reset`."""
+        return self._call("require_permissions", operation=operation, permissions=list(permissions), match=match)
 
     def issue_auth_code(self, client_id: str | None = None, *, redirect_uri: str | None = None,
                         user_id: str | None = None, code_challenge: str | None = None,

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from . import analytics, lifecycles, notifications, state, users
+from . import analytics, lifecycles, notifications, permissions, state, users
 from ._spec import Operation, RouteTable, build_operations, load_spec
 from .errors import ApiError, OAuthError, bad_request, dumps, not_found, now_iso
 from .faults import Fault, FaultSet, make_fault
@@ -114,6 +114,7 @@ class EmulatorApp:
         self.channels = notifications.Channels(self)
         self.specials: dict[str, Any] = {}
         self.reference_cache: dict[str, str | None] = {}
+        self.required_permissions: dict[str, tuple[tuple[str, ...], str]] = {}  # set by tests
         state.register(self)
         self.lifecycles = lifecycles.Lifecycles(self)
         users.register(self)
@@ -210,6 +211,8 @@ class EmulatorApp:
         import copy
         self.store.restore(self._initial[0])
         self.oauth.clients = copy.deepcopy(self._initial[1])
+        self.oauth.any_restricted = any(c.restricted for c in self.oauth.clients.values())
+        self.required_permissions.clear()
         self.oauth.tokens.clear()
         self.oauth.refresh_tokens.clear()
         self.oauth.codes.clear()
@@ -346,6 +349,8 @@ class EmulatorApp:
             raise ApiError(405, "method.not.allowed", f"{method} is not allowed on {path}",
                            headers={"Allow": ", ".join(sorted(ops))})
         token = self.oauth.check_bearer(request.headers.get("Authorization")) if op.auth else None
+        if token is not None and self.oauth.any_restricted:
+            permissions.check(self, op, token.client_id)
         segments = path.strip("/").split("/")
         named = {}
         for param, value in zip(op.path_params, values, strict=False):
