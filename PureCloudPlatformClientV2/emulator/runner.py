@@ -48,9 +48,10 @@ class Emulator:
             raise ValueError("cert_file and key_file go together")
         self.host, self.port, self.mode = host, port, mode
         self.tls = tls or cert_file is not None
-        self.cert_file = str(cert_file) if cert_file else None
-        self.key_file = str(key_file) if key_file else None
-        self.client_ca = str(client_ca) if client_ca else None
+        # Absolute: a subprocess emulator runs in another working directory.
+        self.cert_file = os.path.abspath(cert_file) if cert_file else None
+        self.key_file = os.path.abspath(key_file) if key_file else None
+        self.client_ca = os.path.abspath(client_ca) if client_ca else None
         self.prefix_login = _norm_prefix(prefix_login)
         self.prefix_api = _norm_prefix(prefix_api)
         self.token_lifetime, self.seed_users = token_lifetime, seed_users
@@ -197,7 +198,10 @@ class Emulator:
         # Make the package importable in the child even from a source checkout.
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-        self._proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=None, text=True, env=env)
+        # Started in the package root: `-m` puts the working directory first on sys.path, and a
+        # stray PureCloudPlatformClientV2 directory there (a shared /tmp) must not be imported.
+        self._proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=None, text=True, env=env,
+                                      cwd=package_root)
         assert self._proc.stdout is not None
         for line in self._proc.stdout:
             if line.startswith(READY_MARKER):
