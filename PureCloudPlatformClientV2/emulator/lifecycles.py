@@ -324,60 +324,101 @@ def _register_conversations(app: EmulatorApp) -> None:
                 return user
         return None
 
+    def queue_of(queue_id: str | None) -> dict[str, Any] | None:
+        queue = app.store.get("/api/v2/routing/queues", queue_id) if queue_id else None
+        if queue_id and queue is None:
+            raise not_found("queue", queue_id)
+        return queue
+
+    def start_conversation(media: str, customer: dict[str, Any], queue: dict[str, Any] | None,
+                           agent: dict[str, Any] | None, direction: str, extra: dict[str, Any]) -> dict[str, Any]:
+        """Store a conversation of ``media`` (callback, email, call) with customer, ACD and agent
+        participants, and publish the queue and user topics the platform would."""
+        cid, stamp = str(uuid.uuid4()), now_iso()
+        queue_ref = {"id": queue["id"], "selfUri": queue.get("selfUri")} if queue else None
+        people = [{"id": str(uuid.uuid4()), "purpose": "customer", "state": "connected", **customer}]
+        if queue is not None:
+            people.append({"id": str(uuid.uuid4()), "purpose": "acd", "name": queue.get("name"),
+                           "state": "connected", "queue": queue_ref})
+        if agent is not None:
+            people.append({"id": str(uuid.uuid4()), "purpose": "agent", "name": agent.get("name"),
+                           "state": "alerting" if direction == "inbound" else "connected",
+                           "user": {"id": agent["id"], "selfUri": agent.get("selfUri")}, "queue": queue_ref})
+        for p in people:
+            p.update({"direction": direction, "startTime": stamp})
+        media_list = f"{media}s"
+        app.store.put(f"{CONVERSATIONS}/{media_list}", {"id": cid, "participants": people,
+                                                        "selfUri": f"{CONVERSATIONS}/{media_list}/{cid}"})
+        conversation = {
+            "id": cid, "startTime": stamp, "state": "connected", "selfUri": f"{CONVERSATIONS}/{cid}",
+            "participants": [{"id": p["id"], "purpose": p["purpose"], "name": p.get("name"), "startTime": stamp,
+                              "queueId": queue["id"] if queue else None,
+                              "queueName": queue.get("name") if queue else None,
+                              "userId": (p.get("user") or {}).get("id"), "address": p.get("address"),
+                              "attributes": p.get("attributes") or {},
+                              media_list: [{"state": p["state"], "id": str(uuid.uuid4()), "direction": direction,
+                                            **extra}]}
+                             for p in people],
+            "divisions": [{"division": {"id": "00000000-0000-4000-8000-000000000001"}}],
+            # What analytics reads back: one conversation, its media and queue.
+            "mediaType": media, "queueId": queue["id"] if queue else None,
+        }
+        app.store.put(CONVERSATIONS, conversation)
+        event = {"id": cid, "participants": people}
+        if queue is not None:
+            app.channels.publish(f"v2.routing.queues.{queue['id']}.conversations", event)
+            app.channels.publish(f"v2.routing.queues.{queue['id']}.conversations.{media_list}", event)
+        if agent is not None:
+            app.channels.publish(f"v2.users.{agent['id']}.conversations", event)
+            app.channels.publish(f"v2.users.{agent['id']}.conversations.{media_list}", event)
+        return conversation
+
     async def callback_creates_conversation(call: Call) -> tuple[int, Any]:
         body = call.body if isinstance(call.body, dict) else {}
         numbers = body.get("callbackNumbers")
         if not isinstance(numbers, list) or not numbers:
             raise bad_request("callbackNumbers must list at least one number.", "callbackNumbers")
-        queue_id = body.get("queueId") or (body.get("routingData") or {}).get("queueId")
-        queue = app.store.get("/api/v2/routing/queues", queue_id) if queue_id else None
-        if queue_id and queue is None:
-            raise not_found("queue", queue_id)
+        queue = queue_of(body.get("queueId") or (body.get("routingData") or {}).get("queueId"))
         if queue is None and not body.get("scriptId"):
             raise bad_request("A callback needs a queueId (or routingData.queueId).", "queueId")
-        cid, stamp = str(uuid.uuid4()), now_iso()
-        customer = {"id": str(uuid.uuid4()), "purpose": "customer", "name": body.get("callbackUserName"),
-                    "address": numbers[0], "state": "connected", "direction": "inbound", "startTime": stamp,
-                    "callbackNumbers": numbers, "callbackScheduledTime": body.get("callbackScheduledTime"),
-                    "attributes": body.get("data") or {}}
-        acd = {"id": str(uuid.uuid4()), "purpose": "acd", "name": queue.get("name") if queue else None,
-               "state": "connected", "direction": "inbound", "startTime": stamp,
-               "queue": {"id": queue_id, "selfUri": f"/api/v2/routing/queues/{queue_id}"} if queue_id else None}
-        participants = [customer, acd]
-        agent = available_agent(queue_id) if queue_id else None
-        if agent is not None:
-            participants.append({"id": str(uuid.uuid4()), "purpose": "agent", "name": agent.get("name"),
-                                 "state": "alerting", "direction": "outbound", "startTime": stamp,
-                                 "user": {"id": agent["id"], "selfUri": agent.get("selfUri")},
-                                 "queue": acd["queue"]})
-        callback_view = {"id": cid, "participants": participants, "selfUri": f"{CALLBACKS}/{cid}"}
-        conversation = {
-            "id": cid, "startTime": stamp, "state": "connected", "selfUri": f"{CONVERSATIONS}/{cid}",
-            "participants": [{"id": p["id"], "purpose": p["purpose"], "name": p.get("name"),
-                              "startTime": stamp, "queueId": queue_id,
-                              "queueName": queue.get("name") if queue else None,
-                              "userId": (p.get("user") or {}).get("id"), "address": p.get("address"),
-                              "attributes": p.get("attributes") or {},
-                              "callbacks": [{"state": p["state"], "id": str(uuid.uuid4()),
-                                             "direction": p["direction"], "callbackNumbers": numbers,
-                                             "callbackUserName": body.get("callbackUserName")}]}
-                             for p in participants],
-            "divisions": [{"division": {"id": "00000000-0000-4000-8000-000000000001"}}],
-            # What analytics reads back: one conversation, its media and queue.
-            "mediaType": "callback", "queueId": queue_id,
-        }
-        app.store.put(CALLBACKS, callback_view)
-        app.store.put(CONVERSATIONS, conversation)
-        event = {"id": cid, "participants": participants}
-        if queue_id:
-            app.channels.publish(f"v2.routing.queues.{queue_id}.conversations", event)
-            app.channels.publish(f"v2.routing.queues.{queue_id}.conversations.callbacks", event)
-        if agent is not None:
-            app.channels.publish(f"v2.users.{agent['id']}.conversations", event)
-            app.channels.publish(f"v2.users.{agent['id']}.conversations.callbacks", event)
-        return 200, {"conversation": {"id": cid, "selfUri": f"{CONVERSATIONS}/{cid}"},
-                     "callbackIdentifiers": [{"type": "EXTERNAL", "id": customer["id"]},
-                                             {"type": "ACD", "id": acd["id"]}]}
+        conv = start_conversation("callback", {"name": body.get("callbackUserName"), "address": numbers[0],
+                                               "attributes": body.get("data") or {}},
+                                  queue, available_agent(queue["id"]) if queue else None, "inbound",
+                                  {"callbackNumbers": numbers, "callbackUserName": body.get("callbackUserName"),
+                                   "callbackScheduledTime": body.get("callbackScheduledTime")})
+        ids = {p["purpose"]: p["id"] for p in conv["participants"]}
+        return 200, {"conversation": {"id": conv["id"], "selfUri": conv["selfUri"]},
+                     "callbackIdentifiers": [{"type": "EXTERNAL", "id": ids["customer"]}] + (
+                         [{"type": "ACD", "id": ids["acd"]}] if "acd" in ids else [])}
+
+    async def inbound_email_creates_conversation(call: Call) -> tuple[int, Any]:
+        body = call.body if isinstance(call.body, dict) else {}
+        queue = queue_of(body.get("queueId"))
+        if queue is None and not body.get("flowId"):
+            raise bad_request("An email needs a queueId or a flowId.", "queueId")
+        if not body.get("provider"):
+            raise bad_request("provider is required.", "provider")
+        conv = start_conversation("email", {"name": body.get("fromName"), "address": body.get("fromAddress"),
+                                            "attributes": body.get("attributes") or {}},
+                                  queue, available_agent(queue["id"]) if queue else None,
+                                  str(body.get("direction") or "inbound").lower(),
+                                  {"subject": body.get("subject")})
+        return 200, app.store.get(f"{CONVERSATIONS}/emails", conv["id"])
+
+    async def outbound_call_from_the_user(call: Call) -> tuple[int, Any]:
+        body = call.body if isinstance(call.body, dict) else {}
+        token = call.token
+        if token is None or token.user_id is None:
+            raise ApiError(400, "bad.request", "This request requires a user context. Client credentials cannot be "
+                                               "used for requests to this resource.")
+        if not (body.get("phoneNumber") or body.get("callUserId") or body.get("callQueueId")):
+            raise bad_request("Give a phoneNumber, callUserId or callQueueId to call.", "phoneNumber")
+        user = app.store.get("/api/v2/users", token.user_id)
+        queue = queue_of(body.get("callFromQueueId"))
+        conv = start_conversation("call", {"address": body.get("phoneNumber"),
+                                           "attributes": body.get("attributes") or {}},
+                                  queue, user, "outbound", {})
+        return 200, {"id": conv["id"], "selfUri": conv["selfUri"]}
 
     async def get_conversation(call: Call) -> tuple[int, Any]:
         conv = app.store.get(CONVERSATIONS, call.values["conversationId"])
@@ -386,6 +427,8 @@ def _register_conversations(app: EmulatorApp) -> None:
         return 200, schema.project("Conversation", conv)
 
     app.specials.update({"post_conversations_callbacks": callback_creates_conversation,
+                         "post_conversations_emails": inbound_email_creates_conversation,
+                         "post_conversations_calls": outbound_call_from_the_user,
                          "get_conversation": get_conversation})
 
 

@@ -160,3 +160,33 @@ def test_token_revoked_notice_on_delete_tokens_me_and_control_api(clock_emu):
 def test_advance_clock_refuses_going_back(clock_emu):
     with pytest.raises(ValueError):
         clock_emu.advance_clock(-1)
+
+
+def test_email_and_outbound_call_create_conversations_and_events(clock_emu):
+    agent = clock_emu.add_user("Email Agent")
+    queue = clock_emu.add_queue("Emails")
+
+    async def scenario(c: Client) -> None:
+        await c.call("POST", f"/api/v2/routing/queues/{queue['id']}/members", [{"id": agent["id"]}], expect=204)
+        await c.call("PUT", f"/api/v2/users/{agent['id']}/routingstatus", {"status": "IDLE"})
+        channel = await c.channel(f"v2.routing.queues.{queue['id']}.conversations.emails",
+                                  f"v2.users.{agent['id']}.conversations.calls")
+        async with c.session.ws_connect(channel["connectUri"]) as ws:
+            email = await c.call("POST", "/api/v2/conversations/emails", {
+                "queueId": queue["id"], "provider": "QualityForms", "fromAddress": "pat@example.com",
+                "subject": "Hello"})
+            assert {p["purpose"] for p in email["participants"]} == {"customer", "acd", "agent"}
+            event = await next_message(ws, f"v2.routing.queues.{queue['id']}.conversations.emails")
+            assert event["eventBody"]["id"] == email["id"]
+            # An outbound call needs a user context: the agent's own token.
+            c.headers = {"Authorization": f"Bearer {clock_emu.issue_token(user_id=agent['id'])}"}
+            made = await c.call("POST", "/api/v2/conversations/calls", {"phoneNumber": "+15550142"})
+            on_user = await next_message(ws, f"v2.users.{agent['id']}.conversations.calls")
+            assert on_user["eventBody"]["id"] == made["id"]
+            conv = await c.call("GET", f"/api/v2/conversations/{made['id']}")
+            assert {(p["purpose"], p.get("userId")) for p in conv["participants"]} == {
+                ("customer", None), ("agent", agent["id"])}
+        c.headers = {"Authorization": f"Bearer {clock_emu.issue_token()}"}
+        await c.call("POST", "/api/v2/conversations/calls", {"phoneNumber": "+1555"}, expect=400)
+    with_client(clock_emu, scenario)
+    clock_emu.reset()
