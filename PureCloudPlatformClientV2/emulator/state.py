@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from .errors import ApiError, bad_request, not_found
+from .errors import ApiError, bad_request, not_found, now_iso
 
 if TYPE_CHECKING:
     from .server import Call, EmulatorApp
@@ -370,6 +370,39 @@ def register(app: EmulatorApp) -> None:
         row.update({**replacement, "key": row_id, "id": row_id})
         return 200, row_out(row)
 
+    # A user's station is one record (UserStations) that the associate/default PUTs and DELETEs
+    # change; GET /users/{id}/station and ?expand=station read it.
+    async def station_association(call: Call) -> tuple[int, Any]:
+        uid = call.values["userId"]
+        user = app.store.get(USERS, uid)
+        if user is None:
+            raise not_found("user", uid)
+        path = f"{USERS}/{uid}/station"
+        stations = dict(app.store.singletons.get(path) or {})
+        kind = "associatedStation" if "/associatedstation" in call.path else "defaultStation"
+        if call.op.method == "PUT":
+            sid = call.values["stationId"]
+            station = app.store.get("/api/v2/stations", sid) or {"id": sid}
+            ref = {"id": sid, "name": station.get("name"), "type": station.get("type")}
+            if kind == "associatedStation":
+                ref.update({"associatedUser": {"id": uid, "name": user.get("name")}, "associatedDate": now_iso()})
+                stations["associatedStation"] = stations["effectiveStation"] = stations["lastAssociatedStation"] = ref
+            else:
+                ref["defaultUser"] = {"id": uid, "name": user.get("name")}
+                stations["defaultStation"] = ref
+                stations.setdefault("effectiveStation", ref)
+        else:
+            gone = stations.pop(kind, None)
+            if gone is not None and stations.get("effectiveStation", {}).get("id") == gone.get("id"):
+                stations.pop("effectiveStation")
+                if "defaultStation" in stations:
+                    stations["effectiveStation"] = stations["defaultStation"]
+        app.store.singletons[path] = stations
+        return 202, None
+
+    for name in ("put_user_station_associatedstation_station_id", "put_user_station_defaultstation_station_id",
+                 "delete_user_station_associatedstation", "delete_user_station_defaultstation"):
+        app.specials[name] = station_association
     for name in ("post_flows_datatable_rows", "get_flows_datatable_rows", "get_flows_datatable_row",
                  "put_flows_datatable_row", "delete_flows_datatable_row"):
         app.specials[name] = datatable_rows_keyed_by_key

@@ -150,3 +150,16 @@ def test_group_members(api, emulator):
     assert stale.status_code == 409
     api.delete(f"/api/v2/groups/{group['id']}/members", params={"ids": users[0]["id"]})
     assert [m["id"] for m in api.get(f"/api/v2/groups/{group['id']}/members").json()["entities"]] == [users[1]["id"]]
+
+
+def test_user_station_association_readable_directly_and_by_expand(api, emulator):
+    uid = emulator.admin_user_id
+    station = emulator.seed("/api/v2/stations", [{"name": "Desk 7", "type": "inin_webrtc_softphone"}])[0]
+    assert api.put(f"/api/v2/users/{uid}/station/associatedstation/{station['id']}").status_code in (200, 202, 204)
+    got = api.get(f"/api/v2/users/{uid}/station").json()
+    assert got["associatedStation"]["id"] == station["id"] and got["associatedStation"]["name"] == "Desk 7"
+    assert got["effectiveStation"]["id"] == station["id"]
+    expanded = api.get(f"/api/v2/users/{uid}", params={"expand": "station"}).json()
+    assert expanded["station"]["associatedStation"]["id"] == station["id"]
+    api.delete(f"/api/v2/users/{uid}/station/associatedstation")
+    assert "associatedStation" not in api.get(f"/api/v2/users/{uid}/station").json()
