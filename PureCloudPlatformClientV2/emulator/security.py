@@ -65,7 +65,8 @@ class Guard:
         return host is not None and _hostname(host) in self.names
 
     def origin_ok(self, request: web.Request) -> bool:
-        """No Origin (non-browser clients) or one on a name we answer to."""
+        """No Origin (non-browser clients), one on a name we answer to, or the request's own
+        host (same-origin; with DNS rebinding that host is refused by the Host check instead)."""
         origin = request.headers.get("Origin")
         if origin is None:
             return True
@@ -73,7 +74,7 @@ class Guard:
             name = (urlsplit(origin).hostname or "").lower()
         except ValueError:
             return False
-        return name in self.names
+        return name in self.names or name == _hostname(request.headers.get("Host", ""))
 
     def check_request(self, request: web.Request) -> None:
         """Every request: refuse a foreign Origin, and a foreign Host when bound to loopback."""

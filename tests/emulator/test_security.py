@@ -169,3 +169,27 @@ def test_subprocess_emulator_sends_its_secret(tmp_path):
         resp = requests.post(f"{emu.root_url}/__emulator/admin/info", data=json.dumps({}),
                              headers={"Content-Type": "application/json"}, timeout=10)
         assert resp.status_code == 401 and emu.client_secret not in resp.text
+
+
+def test_bound_elsewhere_same_origin_is_accepted_but_control_api_keeps_its_names():
+    # Unit-level (no socket on other interfaces in tests): the guard of an emulator told to bind 0.0.0.0.
+    from aiohttp.test_utils import make_mocked_request
+
+    from PureCloudPlatformClientV2.emulator.errors import ApiError
+    from PureCloudPlatformClientV2.emulator.security import Guard
+
+    guard = Guard("0.0.0.0", "s3cret-s3cret-s3cret")
+
+    def req(path, **headers):
+        return make_mocked_request("POST", path, headers={"Content-Type": "application/json", **headers})
+    guard.check_request(req("/api/v2/users", Host="build-box:8443"))  # reachable by the machine's names
+    guard.check_request(req("/api/v2/users", Host="build-box:8443", Origin="http://build-box:8443"))
+    for bad in (req("/api/v2/users", Host="build-box:8443", Origin="http://evil.example"),):
+        with pytest.raises(ApiError) as info:
+            guard.check_request(bad)
+        assert info.value.status == 403
+    with pytest.raises(ApiError) as ctl:
+        guard.check_control(req("/__emulator/admin/info", Host="build-box:8443",
+                                **{CONTROL_HEADER: "s3cret-s3cret-s3cret"}))
+    assert ctl.value.status == 403
+    guard.check_control(req("/__emulator/admin/info", Host="127.0.0.1:8443", **{CONTROL_HEADER: "s3cret-s3cret-s3cret"}))
