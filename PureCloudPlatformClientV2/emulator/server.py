@@ -477,7 +477,8 @@ class EmulatorApp:
                 current = merged
             elif call.body is not None:
                 current = call.body
-            self.store.singletons[call.path] = current
+            if current is not None:
+                self.store.singletons[call.path] = current
             return (204, None) if op.returns is None else (200, self._single(op.returns, current))
         if kind == "single":
             return 200, self._single(op.returns, self.store.singletons.get(call.path))

@@ -254,6 +254,16 @@ def register(app: EmulatorApp) -> None:
         set_joined(call.values["memberId"], call.values["queueId"], body.get("joined"))
         return 204, None
 
+    async def queue_members_join_in_bulk(call: Call) -> tuple[int, Any]:
+        if not isinstance(call.body, list):
+            raise bad_request("The request body must be a JSON array of members.", "body")
+        qid = call.values["queueId"]
+        for member in call.body:
+            if isinstance(member, dict):
+                set_joined(str(member.get("id", "")), qid, member.get("joined"))
+        items = list(app.store.collection(members_path(qid)).values())
+        return 200, {"entities": [schema.project("QueueMember", m) for m in items], "total": len(items)}
+
     def user_queue(queue: dict[str, Any], member: dict[str, Any]) -> dict[str, Any]:
         return {**queue, "joined": bool(member.get("joined"))}
 
@@ -410,6 +420,7 @@ def register(app: EmulatorApp) -> None:
         "post_routing_queue_members": queue_membership_add_or_delete,
         "get_routing_queue_members": queue_members_listing,
         "patch_routing_queue_member": queue_member_join,
+        "patch_routing_queue_members": queue_members_join_in_bulk,
         "get_user_queues": queue_membership_through_user,
         "patch_user_queues": queue_membership_join_through_user,
         "patch_user_queue": queue_membership_join_through_user,

@@ -121,6 +121,10 @@ def test_queue_membership_through_queue_and_user(api, emulator):
     assert api.get(f"/api/v2/routing/queues/{qid}").json()["joinedMemberCount"] == 2
     joined = api.get(f"/api/v2/routing/queues/{qid}/members", params={"joined": "true"}).json()
     assert len(joined["entities"]) == 2
+    bulk = api.patch(f"/api/v2/routing/queues/{qid}/members", json=[{"id": users[0]["id"], "joined": True}])
+    assert bulk.status_code == 200 and api.get(f"/api/v2/routing/queues/{qid}").json()["joinedMemberCount"] == 3
+    api.patch(f"/api/v2/routing/queues/{qid}/members/{users[0]['id']}", json={"joined": False})
+    assert api.get(f"/api/v2/routing/queues/{qid}").json()["joinedMemberCount"] == 2
     api.post(f"/api/v2/routing/queues/{qid}/members", params={"delete": "true"}, json=[{"id": users[1]["id"]}])
     assert api.get(f"/api/v2/routing/queues/{qid}").json()["memberCount"] == 2
     assert api.get(f"/api/v2/users/{users[1]['id']}/queues").json()["entities"] == []
