@@ -701,7 +701,7 @@ class EmulatorApp:
         from .control import run_admin
         try:
             result = await run_admin(self, path[len("admin/"):], kwargs)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # wrong argument shapes
             raise bad_request(f"control call failed: {exc}") from None
         return web.Response(body=dumps({"result": result}), content_type=JSON)
 

@@ -63,6 +63,11 @@ def test_control_api_malformed_input_is_400(emulator):
         resp = _control(emulator, "entities", body=body)
         assert resp.status_code == 400, resp.text
         assert resp.json()["code"] == "bad.request" and "Error" not in resp.json()["message"]
+    for name, kwargs in (("seed", {"collection": "users", "entities": ["not an object"]}),
+                         ("advance_clock", {"seconds": "soon"}), ("entities", {"collection": 7}),
+                         ("issue_token", {"bogus": 1})):
+        resp = _control(emulator, name, body=json.dumps(kwargs).encode())
+        assert resp.status_code == 400, (name, resp.text)
     unknown = _control(emulator, "no_such_call")
     assert unknown.status_code == 400 and "no_such_call" in unknown.json()["message"]
 
