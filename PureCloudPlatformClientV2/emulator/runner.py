@@ -93,6 +93,16 @@ class Emulator:
         return self.root_url + self.prefix_api
 
     @property
+    def control_url(self) -> str:
+        """Base of the control API: POST ``{control_url}/<call>`` with JSON keyword arguments
+        and :attr:`control_headers` (the secret), e.g. from another process."""
+        return self.root_url + "/__emulator/admin"
+
+    @property
+    def control_headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", CONTROL_HEADER: self.control_secret}
+
+    @property
     def login_url(self) -> str:
         """The login host (``/oauth/token`` follows)."""
         return self.root_url + self.prefix_login
@@ -253,10 +263,8 @@ class Emulator:
             return copy.deepcopy(future.result(timeout=30))
         if self._proc is None:
             raise RuntimeError("the emulator is not running")
-        request = urllib.request.Request(f"{self.root_url}/__emulator/admin/{name}", method="POST",
-                                         data=json.dumps(kwargs).encode(),
-                                         headers={"Content-Type": "application/json",
-                                                  CONTROL_HEADER: self.control_secret})
+        request = urllib.request.Request(f"{self.control_url}/{name}", method="POST",
+                                         data=json.dumps(kwargs).encode(), headers=self.control_headers)
         try:
             with urllib.request.urlopen(request, timeout=30, context=self._admin_ssl) as resp:
                 return json.loads(resp.read())["result"]

@@ -19,9 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _control(emu, name, body=b"{}", headers=None):
-    hdrs = {"Content-Type": "application/json", CONTROL_HEADER: emu.control_secret}
-    hdrs.update(headers or {})
-    return requests.post(f"{emu.root_url}/__emulator/admin/{name}", data=body, headers=hdrs, timeout=10)
+    hdrs = {**emu.control_headers, **(headers or {})}
+    return requests.post(f"{emu.control_url}/{name}", data=body, headers=hdrs, timeout=10)
 
 
 def test_control_api_requires_the_secret(emulator):
