@@ -257,10 +257,23 @@ def register(app: EmulatorApp) -> None:
         query: dict[str, Any] = job["query"] if isinstance(job.get("query"), dict) else {}
         return 200, conversation_aggregates(app, query)
 
+    async def one_conversation(call: Call) -> tuple[int, Any]:
+        conv = app.store.get(CONVERSATIONS, call.values["conversationId"])
+        if conv is None:
+            raise ApiError(404, "not.found", f"Unable to find a conversation with id '{call.values['conversationId']}'")
+        return 200, analytics_conversation(conv)
+
+    async def conversations_by_id(call: Call) -> tuple[int, Any]:
+        ids = [i for v in call.query.getall("id", ()) for i in v.split(",") if i]
+        found = [app.store.get(CONVERSATIONS, i) for i in ids]
+        return 200, {"conversations": [analytics_conversation(c) for c in found if c is not None]}
+
     app.specials.update({
         "post_analytics_queues_observations_query": queue_observation_query,
         "post_analytics_conversations_details_query": details_query,
         "post_analytics_conversations_aggregates_query": aggregates_query,
         "get_analytics_conversations_details_job_results": details_job_results,
         "get_analytics_conversations_aggregates_job_results": aggregates_job_results,
+        "get_analytics_conversation_details": one_conversation,
+        "get_analytics_conversations_details": conversations_by_id,
     })

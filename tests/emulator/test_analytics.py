@@ -74,6 +74,12 @@ def test_conversation_details_and_aggregates_from_emulator_conversations(api, em
     assert offered == {qa: 2, qb: 1}
     assert api.post("/api/v2/analytics/conversations/details/query",
                     json={"interval": "yesterday"}).status_code == 400
+    one = api.get(f"/api/v2/analytics/conversations/{made[2]}/details").json()
+    assert one["conversationId"] == made[2]
+    assert any(seg.get("queueId") == qb for p in one["participants"] for s in p["sessions"] for seg in s["segments"])
+    several = api.get("/api/v2/analytics/conversations/details", params={"id": ",".join(made[:2])}).json()
+    assert sorted(c["conversationId"] for c in several["conversations"]) == sorted(made[:2])
+    assert api.get("/api/v2/analytics/conversations/nope/details").status_code == 404
 
 
 def test_details_job_results_after_fulfilled(api, emulator):
