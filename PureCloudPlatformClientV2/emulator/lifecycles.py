@@ -420,6 +420,35 @@ def _register_conversations(app: EmulatorApp) -> None:
                                   queue, user, "outbound", {})
         return 200, {"id": conv["id"], "selfUri": conv["selfUri"]}
 
+    async def disconnect_ends_the_conversation(call: Call) -> tuple[int, Any]:
+        """PATCH {"state": "disconnected"} on a callback/call/email ends it for every participant."""
+        cid = call.values["conversationId"]
+        conv = app.store.get(CONVERSATIONS, cid)
+        media_list = call.path.split("/")[4]  # callbacks | calls | emails
+        view = app.store.get(f"{CONVERSATIONS}/{media_list}", cid)
+        if conv is None or view is None:
+            raise not_found("conversation", cid)
+        body = call.body if isinstance(call.body, dict) else {}
+        if str(body.get("state", "")).lower() == "disconnected" and not conv.get("endTime"):
+            stamp = now_iso()
+            conv.update({"endTime": stamp, "state": "disconnected"})
+            for p in conv["participants"]:
+                p["endTime"] = stamp
+                for comm in p.get(media_list) or []:
+                    comm["state"] = "disconnected"
+            for p in view["participants"]:
+                p.update({"state": "disconnected", "endTime": stamp})
+            event = {"id": cid, "participants": view["participants"]}
+            if conv.get("queueId"):
+                app.channels.publish(f"v2.routing.queues.{conv['queueId']}.conversations", event)
+                app.channels.publish(f"v2.routing.queues.{conv['queueId']}.conversations.{media_list}", event)
+            for p in view["participants"]:
+                uid = (p.get("user") or {}).get("id")
+                if uid:
+                    app.channels.publish(f"v2.users.{uid}.conversations", event)
+                    app.channels.publish(f"v2.users.{uid}.conversations.{media_list}", event)
+        return 200, schema.project("Conversation", conv)
+
     async def get_conversation(call: Call) -> tuple[int, Any]:
         conv = app.store.get(CONVERSATIONS, call.values["conversationId"])
         if conv is None:
@@ -429,7 +458,10 @@ def _register_conversations(app: EmulatorApp) -> None:
     app.specials.update({"post_conversations_callbacks": callback_creates_conversation,
                          "post_conversations_emails": inbound_email_creates_conversation,
                          "post_conversations_calls": outbound_call_from_the_user,
-                         "get_conversation": get_conversation})
+                         "get_conversation": get_conversation,
+                         "patch_conversations_callback": disconnect_ends_the_conversation,
+                         "patch_conversations_call": disconnect_ends_the_conversation,
+                         "patch_conversations_email": disconnect_ends_the_conversation})
 
 
 # -- v2.system.token_revoked ----------------------------------------------------------------

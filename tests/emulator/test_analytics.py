@@ -45,8 +45,16 @@ def test_queue_observations_from_members_presence_and_routing_status(api, emulat
     assert _metric(r2, "oOffQueueUsers") == 1 and _metric(r2, "oUserRoutingStatuses", "OFF_QUEUE") == 1
     # A callback waiting in the queue (no IDLE agent in q2) shows as oWaiting.
     api.post("/api/v2/conversations/callbacks", json={"queueId": q2, "callbackNumbers": ["+15550001"]})
+    made = api.post("/api/v2/conversations/callbacks", json={"queueId": q2, "callbackNumbers": ["+15550002"]})
     again = api.post("/api/v2/analytics/queues/observations/query", json=query).json()
-    assert _metric(next(r for r in again["results"] if r["group"]["queueId"] == q2), "oWaiting") == 1
+    assert _metric(next(r for r in again["results"] if r["group"]["queueId"] == q2), "oWaiting") == 2
+    # Disconnecting one ends it: no longer waiting, and its details show the end.
+    cid = made.json()["conversation"]["id"]
+    ended = api.patch(f"/api/v2/conversations/callbacks/{cid}", json={"state": "disconnected"})
+    assert ended.status_code == 200 and ended.json()["endTime"]
+    after = api.post("/api/v2/analytics/queues/observations/query", json=query).json()
+    assert _metric(next(r for r in after["results"] if r["group"]["queueId"] == q2), "oWaiting") == 1
+    assert api.get(f"/api/v2/analytics/conversations/{cid}/details").json()["conversationEnd"]
     bad = api.post("/api/v2/analytics/queues/observations/query", json={"filter": {"type": "or", "predicates": []}})
     assert bad.status_code == 400
 
