@@ -4,16 +4,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 from .runner import READY_MARKER
+from .security import CONTROL_HEADER, CONTROL_SECRET_ENV, DEFAULT_MAX_BODY, new_secret
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="genesys-emulator", description="Local emulator of the Genesys Cloud platform")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; anything else makes the emulator reachable "
+                        "from other machines)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="(repeatable) another host name the emulator answers to in Host/Origin headers, "
+                        "besides localhost, 127.0.0.1, ::1 and --host")
     p.add_argument("--port", type=int, default=8443, help="port (0 picks a free one; default 8443)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA unless --cert/--key")
     p.add_argument("--cert", help="server certificate (PEM); implies --tls")
@@ -26,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed-users", type=int, default=0, help="number of users to create at start-up")
     p.add_argument("--heartbeat-interval", type=float, default=30.0, help="WebSocket heartbeat interval (s)")
     p.add_argument("--channel-lifetime", type=float, default=86400.0, help="notification channel lifetime (s)")
+    p.add_argument("--socket-closing-delay", type=float, default=0.0,
+                   help="seconds between v2.system.socket_closing and closing the socket (default 0)")
+    p.add_argument("--job-step-seconds", type=float, default=0.5,
+                   help="seconds per job state (QUEUED -> ... -> FULFILLED); 0 finishes jobs at once (default 0.5)")
+    p.add_argument("--max-body-size", type=int, default=DEFAULT_MAX_BODY,
+                   help=f"largest request body in bytes; larger ones get 413 (default {DEFAULT_MAX_BODY})")
     p.add_argument("--client-id", default="emulator-client", help="id of the default OAuth client")
     p.add_argument("--client-secret", default="emulator-secret", help="secret of the default OAuth client")
     p.add_argument("--fault", action="append", default=[], metavar="SPEC",
@@ -46,7 +59,10 @@ async def _serve(args: argparse.Namespace) -> None:
                                 prefix_api=_prefix(args.prefix_api), token_lifetime=args.token_lifetime,
                                 seed_users=args.seed_users, heartbeat_interval=args.heartbeat_interval,
                                 channel_lifetime=args.channel_lifetime, client_id=args.client_id,
-                                client_secret=args.client_secret)
+                                client_secret=args.client_secret, socket_closing_delay=args.socket_closing_delay,
+                                control_secret=os.environ.get(CONTROL_SECRET_ENV) or new_secret(),
+                                max_body_size=args.max_body_size, allowed_hosts=tuple(args.allow_host),
+                                job_step_seconds=args.job_step_seconds)
     app = EmulatorApp(settings)
     for spec in args.fault:
         app.faults.add(parse_fault(spec))
@@ -62,8 +78,9 @@ async def _serve(args: argparse.Namespace) -> None:
     runner = web.AppRunner(app.make_app(), handle_signals=True, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     await web.TCPSite(runner, args.host, args.port, ssl_context=ssl_ctx, reuse_address=True).start()
-    port = runner.addresses[0][1]
+    port = app.port = runner.addresses[0][1]
     scheme = "https" if ssl_ctx else "http"
+    app.scheme = scheme
     info = {"port": port, "base_url": f"{scheme}://{args.host}:{port}{settings.prefix_api}",
             "login_url": f"{scheme}://{args.host}:{port}{settings.prefix_login}", "ca_file": ca_file,
             "client_id": settings.client_id}
@@ -73,6 +90,9 @@ async def _serve(args: argparse.Namespace) -> None:
         print(f"Genesys Cloud emulator listening: API {info['base_url']}  login {info['login_url']}", flush=True)
         print(f"  client_id={settings.client_id} client_secret={settings.client_secret}"
               + (f"  CA file: {ca_file}" if ca_file else ""), flush=True)
+        # The announce line (read by Emulator(mode="subprocess"), which chose the secret) omits it.
+        print(f"  control API: POST {scheme}://{args.host}:{port}/__emulator/admin/<call> with header "
+              f"{CONTROL_HEADER}: {settings.control_secret}", flush=True)
     try:
         await asyncio.Event().wait()
     finally:

@@ -26,8 +26,35 @@ def _issue_token(app: EmulatorApp, client_id: str | None = None, user_id: str | 
     return app.oauth.issue_token(client_id or app.settings.client_id, grant, user_id, lifetime).value
 
 
+def resolve_collection(app: EmulatorApp, name: str) -> str:
+    """A concrete collection path from a path (``/api/v2/routing/queues``, ``/api/v2/groups/<id>/members``)
+    or a short name (``users``, ``queues``, ``routing/queues``); ValueError says what would work."""
+    if not isinstance(name, str) or not name.strip("/"):
+        raise ValueError("collection must be a path such as /api/v2/users or a short name such as 'users'")
+    if name.startswith("/"):
+        path = name.rstrip("/")
+        if app.routes.match(path)[0] is None and path not in app.store.collections:
+            raise ValueError(f"unknown collection {name!r}: no operation of the API definition has this path")
+        return path
+    short = name.strip("/")
+    exact = f"/api/v2/{short}"
+    collections = app.collection_templates
+    if exact in collections:
+        return exact
+    found = [c for c in collections if c.endswith("/" + short)]
+    if len(found) > 1:  # prefer the collections one can POST to (routing/queues over assistants/queues)
+        found = [c for c in found if collections[c]] or found
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValueError(f"collection name {name!r} is ambiguous: {', '.join(sorted(found))}; give the path")
+    raise ValueError(f"unknown collection {name!r}: use a path such as /api/v2/routing/queues or a short name "
+                     "such as 'users', 'queues', 'routing/skills'")
+
+
 def _seed(app: EmulatorApp, collection: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from . import users
+    collection = resolve_collection(app, collection)
     out = []
     for body in entities:
         if collection.rstrip("/") == users.USERS:
@@ -43,11 +70,26 @@ def _seed(app: EmulatorApp, collection: str, entities: list[dict[str, Any]]) -> 
 
 
 def _entities(app: EmulatorApp, collection: str) -> list[dict[str, Any]]:
-    return list(app.store.collection(collection).values())
+    coll = app.store.collections.get(resolve_collection(app, collection))
+    return list(coll.values()) if coll else []
 
 
 def _get_entity(app: EmulatorApp, collection: str, entity_id: str) -> dict[str, Any] | None:
-    return app.store.get(collection, entity_id)
+    return app.store.get(resolve_collection(app, collection), entity_id)
+
+
+def _require_permissions(app: EmulatorApp, operation: str, permissions: list[str], match: str = "any"
+                         ) -> dict[str, Any]:
+    from .permissions import set_required
+    return set_required(app, operation, permissions, match)
+
+
+def _revoke_token(app: EmulatorApp, token: str) -> bool:
+    from .lifecycles import notify_revoked
+    if not app.oauth.revoke(token):
+        return False
+    notify_revoked(app, token)
+    return True
 
 
 def _token_requests(app: EmulatorApp, grant: str | None = None) -> int:
@@ -87,7 +129,10 @@ ADMIN: dict[str, Any] = {
     "clear_faults": lambda app: app.clear_faults(),
     "faults": lambda app: [f.to_dict() for f in app.faults.faults],
     "expire_tokens": lambda app: app.oauth.expire_all(),
-    "revoke_token": lambda app, token: app.oauth.revoke(token),
+    "revoke_token": _revoke_token,
+    "require_permissions": _require_permissions,
+    "advance_clock": lambda app, seconds: app.lifecycles.advance(float(seconds)),
+    "uploads": lambda app: [u.public() for u in app.lifecycles.uploads.values()],
     "token_requests": _token_requests,
     "request_count": _request_count,
     "reset_counters": _reset_counters,
@@ -98,6 +143,7 @@ ADMIN: dict[str, Any] = {
     "expire_channel": lambda app, channel_id: app.channels.expire(channel_id),
     "channels": _channels,
     "reset": lambda app: app.reset(),
+    # Reached only with the control secret (or in-process), so the client secret may be in it.
     "info": lambda app: {"admin_user_id": app.admin_user_id, "client_id": app.settings.client_id,
                          "client_secret": app.settings.client_secret},
 }

@@ -26,7 +26,8 @@ class ApiError(Exception):
     """Raised by handlers; rendered as the platform's ErrorBody."""
 
     def __init__(self, status: int, code: str, message: str, *, details: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None, entity_id: str | None = None) -> None:
+                 headers: dict[str, str] | None = None, entity_id: str | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -34,12 +35,14 @@ class ApiError(Exception):
         self.details = details or []
         self.headers = headers or {}
         self.entity_id = entity_id
+        self.extra = extra or {}
 
     def body(self, correlation_id: str) -> dict[str, Any]:
         body: dict[str, Any] = {"message": self.message, "code": self.code, "status": self.status,
                                 "contextId": correlation_id, "details": self.details, "errors": []}
         if self.entity_id:
             body["entityId"] = self.entity_id
+        body.update(self.extra)
         return body
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .errors import ApiError, OAuthError
+from .security import redirect_allowed
 
 ALL_GRANTS = ("client_credentials", "authorization_code", "refresh_token", "implicit",
               "urn:ietf:params:oauth:grant-type:saml2-bearer")
@@ -29,11 +30,19 @@ class OAuthClient:
     redirect_uris: tuple[str, ...] = ()
     user_id: str | None = None  # user behind code/SAML grants; None = the emulator's admin user
     token_lifetime: int | None = None
+    permissions: tuple[str, ...] | None = None  # None (and no roles): full access
+    roles: tuple[str, ...] = ()
+
+    @property
+    def restricted(self) -> bool:
+        return self.permissions is not None or bool(self.roles)
 
     def public(self) -> dict[str, Any]:
         return {"client_id": self.client_id, "client_secret": self.client_secret, "grants": list(self.grants),
                 "redirect_uris": list(self.redirect_uris), "user_id": self.user_id,
-                "token_lifetime": self.token_lifetime}
+                "token_lifetime": self.token_lifetime,
+                "permissions": list(self.permissions) if self.permissions is not None else None,
+                "roles": list(self.roles)}
 
 
 @dataclass(slots=True)
@@ -66,19 +75,24 @@ class OAuthState:
     refresh_tokens: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # value -> (client, user)
     codes: dict[str, AuthCode] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
+    any_restricted: bool = False  # a client with roles/permissions exists: checks are needed
 
     # -- registry -----------------------------------------------------------------------
     def register_client(self, client_id: str | None = None, client_secret: str | None = None, *,
                         grants: tuple[str, ...] | list[str] | None = None, redirect_uris: tuple[str, ...] | list[str] = (),
                         user_id: str | None = None, token_lifetime: int | None = None,
-                        public: bool = False) -> OAuthClient:
+                        public: bool = False, permissions: tuple[str, ...] | list[str] | None = None,
+                        roles: tuple[str, ...] | list[str] = ()) -> OAuthClient:
         client = OAuthClient(
             client_id=client_id or f"client-{secrets.token_hex(8)}",
             client_secret=None if public else (client_secret or secrets.token_urlsafe(24)),
             grants=tuple(grants) if grants else ALL_GRANTS, redirect_uris=tuple(redirect_uris), user_id=user_id,
-            token_lifetime=token_lifetime,
+            token_lifetime=token_lifetime, permissions=tuple(permissions) if permissions is not None else None,
+            roles=tuple(roles or ()),
         )
         self.clients[client.client_id] = client
+        if client.restricted:
+            self.any_restricted = True
         return client
 
     def issue_token(self, client_id: str, grant: str, user_id: str | None, lifetime: int | None = None) -> Token:
@@ -227,7 +241,9 @@ class OAuthState:
         if client is None:
             raise OAuthError(400, "invalid_client", "client not found")
         redirect_uri = query.get("redirect_uri", "")
-        if not redirect_uri or (client.redirect_uris and redirect_uri not in client.redirect_uris):
+        # Only registered URIs (or the documented loopback defaults): never hand a code or token
+        # to a site the client did not register.
+        if not redirect_uri or not redirect_allowed(client.redirect_uris, redirect_uri):
             raise OAuthError(400, "invalid_request", "redirect_uri is missing or not registered for this client")
         response_type = query.get("response_type", "code")
         state = query.get("state")

@@ -10,10 +10,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from .security import CONTROL_HEADER, CONTROL_SECRET_ENV
 
 READY_MARKER = "GENESYS_EMULATOR_READY "
 
@@ -36,16 +39,19 @@ class Emulator:
                  token_lifetime: int = 86400, seed_users: int = 0, heartbeat_interval: float = 30.0,
                  channel_lifetime: float = 86400.0, socket_closing_delay: float = 0.0,
                  faults: Iterable[str] = (), client_id: str = "emulator-client",
-                 client_secret: str = "emulator-secret", mode: str = "thread") -> None:
+                 client_secret: str = "emulator-secret", control_secret: str | None = None,
+                 max_body_size: int | None = None, allowed_hosts: Iterable[str] = (),
+                 job_step_seconds: float = 0.5, mode: str = "thread") -> None:
         if mode not in ("thread", "subprocess"):
             raise ValueError("mode must be 'thread' or 'subprocess'")
         if (cert_file is None) != (key_file is None):
             raise ValueError("cert_file and key_file go together")
         self.host, self.port, self.mode = host, port, mode
         self.tls = tls or cert_file is not None
-        self.cert_file = str(cert_file) if cert_file else None
-        self.key_file = str(key_file) if key_file else None
-        self.client_ca = str(client_ca) if client_ca else None
+        # Absolute: a subprocess emulator runs in another working directory.
+        self.cert_file = os.path.abspath(cert_file) if cert_file else None
+        self.key_file = os.path.abspath(key_file) if key_file else None
+        self.client_ca = os.path.abspath(client_ca) if client_ca else None
         self.prefix_login = _norm_prefix(prefix_login)
         self.prefix_api = _norm_prefix(prefix_api)
         self.token_lifetime, self.seed_users = token_lifetime, seed_users
@@ -53,6 +59,13 @@ class Emulator:
         self.socket_closing_delay = socket_closing_delay
         self.fault_specs = list(faults)
         self.client_id, self.client_secret = client_id, client_secret
+        from .security import DEFAULT_MAX_BODY, new_secret
+        #: Sent by this object's control calls in a header; anyone driving the control API over
+        #: HTTP needs it (see docs/emulator.md). Random per emulator unless given.
+        self.control_secret = control_secret or new_secret()
+        self.max_body_size = max_body_size if max_body_size is not None else DEFAULT_MAX_BODY
+        self.allowed_hosts = tuple(allowed_hosts)
+        self.job_step_seconds = job_step_seconds
         self.ca_file: str | None = None
         self.admin_user_id: str | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -78,6 +91,16 @@ class Emulator:
     def base_url(self) -> str:
         """The API host as the SDK's Configuration.host expects it (``/api/v2/...`` follows)."""
         return self.root_url + self.prefix_api
+
+    @property
+    def control_url(self) -> str:
+        """Base of the control API: POST ``{control_url}/<call>`` with JSON keyword arguments
+        and :attr:`control_headers` (the secret), e.g. from another process."""
+        return self.root_url + "/__emulator/admin"
+
+    @property
+    def control_headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", CONTROL_HEADER: self.control_secret}
 
     @property
     def login_url(self) -> str:
@@ -108,7 +131,9 @@ class Emulator:
                                 seed_users=self.seed_users, heartbeat_interval=self.heartbeat_interval,
                                 channel_lifetime=self.channel_lifetime,
                                 socket_closing_delay=self.socket_closing_delay, client_id=self.client_id,
-                                client_secret=self.client_secret)
+                                client_secret=self.client_secret, control_secret=self.control_secret,
+                                max_body_size=self.max_body_size, allowed_hosts=self.allowed_hosts,
+                                job_step_seconds=self.job_step_seconds)
 
     def _start_thread(self) -> None:
         ready = threading.Event()
@@ -163,7 +188,11 @@ class Emulator:
         args = [sys.executable, "-m", "PureCloudPlatformClientV2.emulator", "--host", self.host, "--port",
                 str(self.port), "--token-lifetime", str(self.token_lifetime), "--seed-users", str(self.seed_users),
                 "--heartbeat-interval", str(self.heartbeat_interval), "--channel-lifetime", str(self.channel_lifetime),
+                "--socket-closing-delay", str(self.socket_closing_delay), "--max-body-size", str(self.max_body_size),
+                "--job-step-seconds", str(self.job_step_seconds),
                 "--client-id", self.client_id, "--client-secret", self.client_secret, "--announce"]
+        for name in self.allowed_hosts:
+            args += ["--allow-host", name]
         if self.prefix_login:
             args += ["--prefix-login", self.prefix_login]
         if self.prefix_api:
@@ -175,10 +204,14 @@ class Emulator:
         for spec in self.fault_specs:
             args += ["--fault", spec]
         env = dict(os.environ)
+        env[CONTROL_SECRET_ENV] = self.control_secret  # not argv: other users can read a process's argv
         # Make the package importable in the child even from a source checkout.
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-        self._proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=None, text=True, env=env)
+        # Started in the package root: `-m` puts the working directory first on sys.path, and a
+        # stray PureCloudPlatformClientV2 directory there (a shared /tmp) must not be imported.
+        self._proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=None, text=True, env=env,
+                                      cwd=package_root)
         assert self._proc.stdout is not None
         for line in self._proc.stdout:
             if line.startswith(READY_MARKER):
@@ -230,21 +263,36 @@ class Emulator:
             return copy.deepcopy(future.result(timeout=30))
         if self._proc is None:
             raise RuntimeError("the emulator is not running")
-        request = urllib.request.Request(f"{self.root_url}/__emulator/admin/{name}", method="POST",
-                                         data=json.dumps(kwargs).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30, context=self._admin_ssl) as resp:
-            return json.loads(resp.read())["result"]
+        request = urllib.request.Request(f"{self.control_url}/{name}", method="POST",
+                                         data=json.dumps(kwargs).encode(), headers=self.control_headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30, context=self._admin_ssl) as resp:
+                return json.loads(resp.read())["result"]
+        except urllib.error.HTTPError as err:
+            if err.code != 400:
+                raise
+            # The same ValueError an in-process emulator raises for a bad control call.
+            raise ValueError(json.loads(err.read() or b"{}").get("message", str(err))) from None
 
     def register_client(self, client_id: str | None = None, client_secret: str | None = None, *,
                         grants: Iterable[str] | None = None, redirect_uris: Iterable[str] = (),
                         user_id: str | None = None, token_lifetime: int | None = None,
-                        public: bool = False) -> dict[str, Any]:
+                        public: bool = False, permissions: Iterable[str] | None = None,
+                        roles: Iterable[str] = ()) -> dict[str, Any]:
         """Add an OAuth client; returns {client_id, client_secret, grants, redirect_uris, ...}.
-        ``public=True`` makes a client without a secret (PKCE)."""
+        ``public=True`` makes a client without a secret (PKCE). With ``permissions`` (e.g.
+        ``["routing:queue:view"]``, ``*`` wildcards per part) and/or ``roles`` (ids or names of
+        /api/v2/authorization/roles entities with a ``permissions`` list) its tokens get 403 on
+        operations needing anything else; without either it has full access."""
         return self._call("register_client", client_id=client_id, client_secret=client_secret,
                           grants=list(grants) if grants else None, redirect_uris=list(redirect_uris),
-                          user_id=user_id, token_lifetime=token_lifetime, public=public)
+                          user_id=user_id, token_lifetime=token_lifetime, public=public,
+                          permissions=list(permissions) if permissions is not None else None, roles=list(roles))
+
+    def require_permissions(self, operation: str, permissions: Iterable[str], match: str = "any") -> dict[str, Any]:
+        """Make ``operation`` (``"get_routing_queues"``) need ``permissions`` (``match="any"`` or
+        ``"all"``), replacing what the API definition says; cleared by :meth:`reset`."""
+        return self._call("require_permissions", operation=operation, permissions=list(permissions), match=match)
 
     def issue_auth_code(self, client_id: str | None = None, *, redirect_uri: str | None = None,
                         user_id: str | None = None, code_challenge: str | None = None,
@@ -274,6 +322,9 @@ class Emulator:
         return self.seed("/api/v2/groups", [{"name": name, "type": type, **fields}])[0]
 
     def entities(self, collection: str) -> list[dict[str, Any]]:
+        """Stored entities of a collection: a path (``/api/v2/routing/queues``, nested ones such as
+        ``/api/v2/groups/<id>/members`` too) or a short name (``"users"``, ``"queues"``,
+        ``"routing/skills"``); an unknown or ambiguous name raises ValueError."""
         return self._call("entities", collection=collection)
 
     def get_entity(self, collection: str, entity_id: str) -> dict[str, Any] | None:
@@ -301,7 +352,17 @@ class Emulator:
         return self._call("expire_tokens")
 
     def revoke_token(self, token: str) -> bool:
+        """Revoke an access token; channels made with it get ``v2.system.token_revoked``."""
         return self._call("revoke_token", token=token)
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the emulator's clock forward: jobs advance one state per ``job_step_seconds``
+        of it (recording jobs wait at READY until executed). Returns the total offset."""
+        return self._call("advance_clock", seconds=seconds)
+
+    def uploads(self) -> list[dict[str, Any]]:
+        """Upload URLs handed out and what arrived at them (size, sha256, content type)."""
+        return self._call("uploads")
 
     def token_requests(self, grant: str | None = None) -> int:
         """How many POST /oauth/token requests arrived (for one grant_type, or all)."""

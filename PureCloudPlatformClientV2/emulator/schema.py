@@ -15,6 +15,11 @@ PAGE_FIELDS = ("pageSize", "pageNumber", "total", "pageCount", "firstUri", "last
                "selfUri")
 
 
+# Server-set fields a client may echo back (even as ""): never validated, never stored (see state.py).
+SERVER_SET_UNCHECKED = frozenset({"id", "selfUri", "dateCreated", "dateModified", "dateLastModified", "createdBy",
+                                  "modifiedBy", "createdByApp", "modifiedByApp", "dateCreatedBy"})
+
+
 class ValidationError(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -33,6 +38,12 @@ class Schema:
             for m in models
         }
         self._wire_sets: dict[str, frozenset[str]] = {n: frozenset(f) for n, f in self.fields.items()}
+        # Enum values compared without regard to case, as the SDKs compare them.
+        self._enum_lower: dict[tuple[str, ...], frozenset[str]] = {}
+        for entries in self.fields.values():
+            for _, enum in entries.values():
+                if enum is not None and enum not in self._enum_lower:
+                    self._enum_lower[enum] = frozenset(v.lower() for v in enum)
 
     def wire_set(self, model: str) -> frozenset[str]:
         return self._wire_sets.get(model, frozenset())
@@ -78,10 +89,10 @@ class Schema:
             raise ValidationError(f"{where}: expected a JSON object for {expr}", where)
         for wire, item in value.items():
             entry = fields.get(wire)
-            if entry is None or item is None:
-                continue  # the platform ignores unknown properties
+            if entry is None or item is None or wire in SERVER_SET_UNCHECKED:
+                continue  # the platform ignores unknown properties and read-only ones it sets itself
             ftype, enum = entry
-            if enum is not None and isinstance(item, str) and item not in enum:
+            if enum is not None and isinstance(item, str) and item.lower() not in self._enum_lower[enum]:
                 raise ValidationError(f"{where}.{wire}: '{item}' is not one of {', '.join(enum)}", f"{where}.{wire}")
             self.validate(ftype, item, f"{where}.{wire}", depth + 1)
 

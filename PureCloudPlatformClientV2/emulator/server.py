@@ -6,23 +6,23 @@ One aiohttp route instead of 3,500 keeps start-up fast and lets the emulator own
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import socket
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
 
-from . import notifications, users
+from . import analytics, lifecycles, notifications, permissions, state, users
 from ._spec import Operation, RouteTable, build_operations, load_spec
 from .errors import ApiError, OAuthError, bad_request, dumps, not_found, now_iso
 from .faults import Fault, FaultSet, make_fault
 from .oauth import OAuthState
 from .schema import Schema, ValidationError
+from .security import DEFAULT_MAX_BODY, Guard, new_secret, parse_json, read_body
 from .store import Store
 
 JSON = "application/json"
@@ -58,6 +58,11 @@ class EmulatorSettings:
     socket_closing_delay: float = 0.0
     client_id: str = "emulator-client"
     client_secret: str = "emulator-secret"
+    # Required by the control API (/__emulator/admin/*); random per emulator unless given.
+    control_secret: str = field(default_factory=new_secret, repr=False)
+    max_body_size: int = DEFAULT_MAX_BODY
+    allowed_hosts: tuple[str, ...] = ()
+    job_step_seconds: float = 0.5  # emulator-clock seconds per job stage (0: jobs finish at once)
 
 
 @dataclass(slots=True)
@@ -78,7 +83,7 @@ class OpPlan:
     """What the generic handler does for an operation, decided once at start-up."""
 
     __slots__ = ("kind", "collection_depth", "ancestor_checks", "listing_item", "paging", "cursor_param",
-                 "cursor_fields")
+                 "cursor_fields", "lifecycle")
 
     def __init__(self) -> None:
         self.kind = "action"
@@ -88,6 +93,7 @@ class OpPlan:
         self.paging = "none"  # page | cursor | none
         self.cursor_param: str | None = None
         self.cursor_fields: tuple[str, ...] = ()
+        self.lifecycle: lifecycles.LifecycleRule | None = None  # jobs created here advance through states
 
 
 class EmulatorApp:
@@ -107,8 +113,15 @@ class EmulatorApp:
         self.request_counts: dict[str, int] = {}
         self.channels = notifications.Channels(self)
         self.specials: dict[str, Any] = {}
+        self.reference_cache: dict[str, str | None] = {}
+        self.required_permissions: dict[str, tuple[tuple[str, ...], str]] = {}  # set by tests
+        state.register(self)
+        self.lifecycles = lifecycles.Lifecycles(self)
         users.register(self)
         notifications.register(self)
+        lifecycles.register(self)
+        analytics.register(self)
+        self.guard = Guard(settings.host, settings.control_secret, tuple(settings.allowed_hosts))
         self.scheme = "http"
         self.port = settings.port
         self._swagger_cache: bytes | None = None
@@ -117,10 +130,20 @@ class EmulatorApp:
 
     # -- start-up -----------------------------------------------------------------------
     def _plan_all(self) -> None:
+        # Parameterless collection paths -> whether one can POST to create there (for short names).
+        self.collection_templates: dict[str, bool] = {}
         creatable: set[tuple[str, ...]] = set()
+        collections: set[tuple[str, ...]] = set()  # paths with a listing GET or items below them
+        item_models: dict[tuple[str, ...], str | None] = {}  # collection -> model of GET by id
         for op in self.operations:
+            if op.method == "GET" and op.item_param is not None:
+                item_models[op.segments[:-1]] = op.returns
             if op.method == "POST" and op.item_param is None and self.schema.has_field(op.returns, "id"):
                 creatable.add(op.segments)
+            if op.item_param is not None:
+                collections.add(op.segments[:-1])
+            elif op.method == "GET" and self.schema.listing_item(op.returns) is not None:
+                collections.add(op.segments)
         for op in self.operations:
             plan = OpPlan()
             segs = op.segments
@@ -146,13 +169,26 @@ class EmulatorApp:
                              "HEAD": "head"}.get(op.method, "action")
             else:
                 plan.collection_depth = len(segs)
-                if op.method == "POST" and segs in creatable and (
-                        op.body_param is None or not op.body_param["type"].startswith("list[")):
+                list_body = op.body_param is not None and op.body_param["type"].startswith("list[")
+                if op.method == "POST" and segs in creatable and not list_body:
                     plan.kind = "create"
+                elif list_body and op.method == "POST" and segs in collections:
+                    plan.kind = "bulk_create"  # a list of new elements (contacts, wrap-up codes)
+                elif list_body and op.method in ("PUT", "PATCH") and (
+                        segs in collections or (segs[-1] == "bulk" and segs[:-1] in collections)):
+                    plan.kind = "bulk_put" if op.method == "PUT" else "bulk_patch"
+                    plan.collection_depth = len(segs) if segs in collections else len(segs) - 1
                 else:
                     plan.kind = {"GET": "single", "PUT": "single_put", "PATCH": "single_patch",
                                  "DELETE": "single_delete", "HEAD": "head"}.get(op.method, "action")
+            if op.method == "POST" and op.item_param is None:
+                coll = segs[:plan.collection_depth]
+                if coll in item_models:
+                    plan.lifecycle = lifecycles.rule_from_model(self, "/" + "/".join(coll), item_models[coll])
             self.plans[op.name] = plan
+            if plan.kind in ("list", "create") and "{" not in op.path:
+                self.collection_templates[op.path] = self.collection_templates.get(op.path, False) or (
+                    plan.kind == "create")
 
     def _seed(self) -> None:
         s = self.settings
@@ -175,6 +211,8 @@ class EmulatorApp:
         import copy
         self.store.restore(self._initial[0])
         self.oauth.clients = copy.deepcopy(self._initial[1])
+        self.oauth.any_restricted = any(c.restricted for c in self.oauth.clients.values())
+        self.required_permissions.clear()
         self.oauth.tokens.clear()
         self.oauth.refresh_tokens.clear()
         self.oauth.codes.clear()
@@ -182,6 +220,7 @@ class EmulatorApp:
         self.request_counts.clear()
         self.clear_faults()
         self.channels.drop_all()
+        self.lifecycles.reset()
 
     def _user_by_email(self, email: str) -> str | None:
         for user in self.store.collection(users.USERS).values():
@@ -190,7 +229,7 @@ class EmulatorApp:
         return None
 
     def make_app(self) -> web.Application:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=self.settings.max_body_size)
         app.router.add_route("*", "/{tail:.*}", self.handle)
         app.on_shutdown.append(self._on_shutdown)
         return app
@@ -223,11 +262,17 @@ class EmulatorApp:
             resp = self.error_response(err, cid)
         except OAuthError as err:
             resp = web.Response(status=err.status, body=dumps(err.body()), content_type=JSON)
-        except (asyncio.CancelledError, _ConnectionDropped):
+        except _ConnectionDropped:
+            # An injected reset: the connection is gone on purpose, so one quiet line, no traceback.
+            log.debug("emulator: injected connection reset on %s %s", request.method, request.path)
+            raise asyncio.CancelledError() from None
+        except asyncio.CancelledError:
             raise
-        except Exception as exc:  # an emulator bug must still look like a platform 500, with a correlation id
+        except Exception:  # an emulator bug must still look like a platform 500, with a correlation id
+            # The details go to the emulator's log only: a response never carries internals.
             log.exception("emulator error on %s %s", request.method, request.path)
-            resp = self.error_response(ApiError(500, "internal.server.error", f"emulator error: {exc!r}"), cid)
+            resp = self.error_response(ApiError(500, "internal.server.error",
+                                                "The emulator failed to handle this request; see its log."), cid)
         if not resp.prepared:
             resp.headers["ININ-Correlation-Id"] = cid
         return resp
@@ -241,6 +286,10 @@ class EmulatorApp:
 
     async def _dispatch(self, request: web.Request, cid: str) -> web.StreamResponse:
         path = request.path
+        if path.startswith("/__emulator/"):
+            self.guard.check_control(request)
+            return await self._admin(request, path[len("/__emulator/"):])
+        self.guard.check_request(request)
         s = self.settings
         api_prefix, login_prefix = s.prefix_api, s.prefix_login
         if path.startswith(api_prefix + "/api/v2/"):
@@ -249,6 +298,7 @@ class EmulatorApp:
             inner = path[len(login_prefix):]
             form: dict[str, str] = {}
             if inner == "/oauth/token" and request.method == "POST":
+                await read_body(request, s.max_body_size)  # bounded; post() parses the cached bytes
                 form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
                 # Counted on arrival, faulted or not: tests assert how many token requests a client made.
                 self.oauth.requests[form.get("grant_type") or "(none)"] += 1
@@ -258,10 +308,12 @@ class EmulatorApp:
                 if early is not None:
                     return early
             return await self._login(request, inner, form)
+        if path.startswith(api_prefix + lifecycles.UPLOAD_PREFIX):
+            result = await self.lifecycles.receive_upload(
+                request, path[len(api_prefix) + len(lifecycles.UPLOAD_PREFIX):])
+            return web.Response(body=dumps(result), content_type=JSON)
         if path.startswith(api_prefix + "/channels/"):
             return await self.channels.websocket(request, path[len(api_prefix) + len("/channels/"):], cid)
-        if path.startswith("/__emulator/"):
-            return await self._admin(request, path[len("/__emulator/"):])
         raise not_found("resource")
 
     # -- login host ---------------------------------------------------------------------
@@ -297,6 +349,8 @@ class EmulatorApp:
             raise ApiError(405, "method.not.allowed", f"{method} is not allowed on {path}",
                            headers={"Allow": ", ".join(sorted(ops))})
         token = self.oauth.check_bearer(request.headers.get("Authorization")) if op.auth else None
+        if token is not None and self.oauth.any_restricted:
+            permissions.check(self, op, token.client_id)
         segments = path.strip("/").split("/")
         named = {}
         for param, value in zip(op.path_params, values, strict=False):
@@ -338,17 +392,17 @@ class EmulatorApp:
         bp = op.body_param
         if bp is None:
             return None
-        raw = await request.read() if request.can_read_body else b""
+        raw = await read_body(request, self.settings.max_body_size) if request.can_read_body else b""
         if not raw.strip():
             if bp.get("required"):
                 raise bad_request("The request body is required for this operation.", "body")
             return None
         try:
-            body = json.loads(raw)
-        except ValueError as exc:
-            if bp["type"] == "str":
+            body = parse_json(raw)
+        except ApiError:
+            if bp["type"] == "str":  # a plain-text body where the definition says string
                 return raw.decode("utf-8", "replace")
-            raise bad_request(f"Unable to parse the request body as JSON: {exc}", "body") from None
+            raise
         try:
             self.schema.validate(bp["type"], body, "body")
         except ValidationError as exc:
@@ -374,12 +428,31 @@ class EmulatorApp:
                 if kind == "head":
                     return 200, ""
                 return 200, self.schema.synthesize(op.returns)
+            if self.lifecycles.jobs:
+                entity = self.lifecycles.refresh(coll_path, entity)
+            if "expand" in call.query:
+                entity = state.expand(self, call.path, entity, _multi(call.query, "expand"))
             return 200, self.schema.project(op.returns, entity)
         if kind == "list":
-            return 200, self.listing(call, plan, list(self.store.collection(coll_path).values()))
+            items = list(self.store.collection(coll_path).values())
+            if self.lifecycles.jobs:
+                items = [self.lifecycles.refresh(coll_path, e) for e in items]
+            return 200, self.listing(call, plan, items)
         if kind == "create":
-            entity = self.create(coll_path, call.body if isinstance(call.body, dict) else {}, op.returns)
+            body = call.body if isinstance(call.body, dict) else {}
+            if plan.ancestor_checks:  # nested: an element may name another entity by id (assignments)
+                item = state.new_item(self, call, coll_path, body, op.returns)
+                entity = self.create(coll_path, item, op.returns, keep_id=True)
+            else:
+                entity = self.create(coll_path, body, op.returns)
+            if plan.lifecycle is not None:  # a job: its state is the server's, from the clock
+                entity.pop(plan.lifecycle.field, None)
+                self.lifecycles.start(coll_path, entity, plan.lifecycle)
             return 200, self.schema.project(op.returns, entity)
+        if kind == "bulk_create":
+            return state.bulk_create(self, call, coll_path)
+        if kind in ("bulk_put", "bulk_patch"):
+            return state.bulk_upsert(self, call, coll_path, replace=kind == "bulk_put")
         if kind == "update":
             entity = self.store.get(coll_path, segs[-1])
             if entity is None:
@@ -387,37 +460,60 @@ class EmulatorApp:
             entity = self.update(entity, call.body, replace=op.method == "PUT")
             return 200, self.schema.project(op.returns, entity)
         if kind == "delete":
+            job = self.store.get(coll_path, segs[-1]) if self.lifecycles.jobs else None
+            if job is not None and self.lifecycles.cancel(coll_path, job):  # DELETE cancels a job
+                return (204, None) if op.returns is None else (200, self.schema.project(op.returns, job))
             entity = self.store.delete(coll_path, segs[-1])
             if entity is None:
                 raise not_found(_noun(segs), segs[-1])
             return (204, None) if op.returns is None else (200, self.schema.project(op.returns, entity)
                                                            if self.schema.has_field(op.returns, "id") else {})
         if kind in ("single_put", "single_patch"):
-            current = self.store.singletons.get(call.path, {})
+            # Any JSON body is kept where the platform keeps it (a list of profile skills, a string...).
+            current: Any = self.store.singletons.get(call.path)
             if isinstance(call.body, dict):
-                current = dict(current) if kind == "single_patch" else {}
-                current.update(call.body)
+                merged = dict(current) if kind == "single_patch" and isinstance(current, dict) else {}
+                merged.update(state.client_fields(call.body))
+                current = merged
+            elif call.body is not None:
+                current = call.body
+            if current is not None:
                 self.store.singletons[call.path] = current
-            return (204, None) if op.returns is None else (200, self.schema.synthesize(op.returns, current))
+            return (204, None) if op.returns is None else (200, self._single(op.returns, current))
         if kind == "single":
-            return 200, self.schema.synthesize(op.returns, self.store.singletons.get(call.path))
+            return 200, self._single(op.returns, self.store.singletons.get(call.path))
         if kind == "single_delete":
             self.store.singletons.pop(call.path, None)
             self.store.collections.pop(call.path, None)
             return (204, None) if op.returns is None else (200, self.schema.synthesize(op.returns))
-        # Asynchronous jobs (POST .../jobs answering with a jobId): stored as finished at once, so
-        # GET .../jobs/{jobId} reports FULFILLED and the results endpoints answer.
+        # Asynchronous jobs (POST .../jobs answering with a jobId): GET .../jobs/{jobId} follows
+        # the job's states on the emulator clock (FULFILLED at once without a lifecycle rule).
         if op.method == "POST" and segs and segs[-1] == "jobs" and self.schema.has_field(op.returns, "jobId"):
             job_id = str(uuid.uuid4())
-            self.store.put(coll_path, {"id": job_id, "jobId": job_id, "state": "FULFILLED",
-                                       "submissionDate": now_iso(), "completionDate": now_iso()})
+            job = self.store.put(coll_path, {"id": job_id, "jobId": job_id, "state": "FULFILLED",
+                                             "submissionDate": now_iso(), "query": call.body})
+            if plan.lifecycle is not None:
+                job.pop("state")
+                self.lifecycles.start(coll_path, job, plan.lifecycle)
+            else:
+                job["completionDate"] = now_iso()
             return 202, self.schema.synthesize(op.returns, {"jobId": job_id})
         # Actions (searches, queries, commands): a valid instance of the response type.
         if op.returns is None:
             return (202, None) if op.method == "POST" else (204, None)
         return 200, self.schema.synthesize(op.returns, call.body if isinstance(call.body, dict) else None)
 
-    def create(self, coll_path: str, body: dict[str, Any], model: str | None) -> dict[str, Any]:
+    def _single(self, returns: str | None, stored: Any) -> Any:
+        """A singleton's stored value when it has the response's shape, else a synthesized one."""
+        if stored is None or isinstance(stored, dict):
+            return self.schema.synthesize(returns, stored)
+        kind = "list" if returns and returns.startswith("list[") else "other"
+        if (kind == "list") == isinstance(stored, list):
+            return stored
+        return self.schema.synthesize(returns)
+
+    def create(self, coll_path: str, body: dict[str, Any], model: str | None, keep_id: bool = False
+               ) -> dict[str, Any]:
         template = _template_of(coll_path)
         rule = CREATE_RULES.get(template)
         if rule:
@@ -425,9 +521,9 @@ class EmulatorApp:
             if missing:
                 raise bad_request(f"Missing required field(s): {', '.join(missing)}", missing[0])
         entity = dict(rule[1]) if rule else {}
-        entity.update(body)
+        entity.update(state.client_fields(body))
         wires = self.schema.wire_set(model or "")
-        entity["id"] = str(uuid.uuid4())
+        entity["id"] = body["id"] if keep_id and body.get("id") else str(uuid.uuid4())
         if "version" in wires:
             entity["version"] = 1
         stamp = now_iso()
@@ -451,10 +547,9 @@ class EmulatorApp:
                 raise ApiError(409, "general.conflict",
                                f"The version supplied ({sent}) does not match the current version "
                                f"({entity['version']}).", entity_id=entity.get("id"))
-        keep: dict[str, Any] = {k: entity[k] for k in ("id", "selfUri", "dateCreated", "division", "version")
-                                if k in entity}
+        keep: dict[str, Any] = {k: v for k, v in entity.items() if k in state.SERVER_SET or k == "division"}
         new: dict[str, Any] = dict(keep) if replace else dict(entity)
-        new.update({k: v for k, v in body.items() if k not in ("id", "selfUri", "version")})
+        new.update(state.client_fields(body))
         if "version" in entity:
             new["version"] = entity["version"] + 1
         if "dateModified" in entity:
@@ -599,13 +694,15 @@ class EmulatorApp:
     async def _admin(self, request: web.Request, path: str) -> web.StreamResponse:
         if not path.startswith("admin/") or request.method != "POST":
             raise not_found("admin endpoint")
-        raw = await request.read()
-        kwargs = json.loads(raw) if raw.strip() else {}
+        raw = await read_body(request, self.settings.max_body_size)
+        kwargs = parse_json(raw) if raw.strip() else {}
+        if not isinstance(kwargs, dict):
+            raise bad_request("The control API takes a JSON object of keyword arguments.", "body")
         from .control import run_admin
         try:
             result = await run_admin(self, path[len("admin/"):], kwargs)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise bad_request(f"admin call failed: {exc}") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # wrong argument shapes
+            raise bad_request(f"control call failed: {exc}") from None
         return web.Response(body=dumps({"result": result}), content_type=JSON)
 
 

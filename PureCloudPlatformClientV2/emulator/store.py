@@ -1,4 +1,5 @@
-"""The in-memory data: one ordered collection per concrete collection path, plus singletons."""
+"""The in-memory data: one ordered collection per concrete collection path, plus singletons
+(the body last PUT/PATCHed to a path without an id: an object, a list or a scalar)."""
 from __future__ import annotations
 
 import copy
@@ -11,7 +12,7 @@ class Store:
 
     def __init__(self) -> None:
         self.collections: dict[str, dict[str, dict[str, Any]]] = {}
-        self.singletons: dict[str, dict[str, Any]] = {}
+        self.singletons: dict[str, Any] = {}
 
     def collection(self, path: str) -> dict[str, dict[str, Any]]:
         coll = self.collections.get(path)
@@ -31,8 +32,8 @@ class Store:
         coll = self.collections.get(path)
         return coll.pop(entity_id, None) if coll else None
 
-    def snapshot(self) -> tuple[dict[str, dict[str, dict[str, Any]]], dict[str, dict[str, Any]]]:
+    def snapshot(self) -> tuple[dict[str, dict[str, dict[str, Any]]], dict[str, Any]]:
         return copy.deepcopy(self.collections), copy.deepcopy(self.singletons)
 
-    def restore(self, snap: tuple[dict[str, dict[str, dict[str, Any]]], dict[str, dict[str, Any]]]) -> None:
+    def restore(self, snap: tuple[dict[str, dict[str, dict[str, Any]]], dict[str, Any]]) -> None:
         self.collections, self.singletons = copy.deepcopy(snap[0]), copy.deepcopy(snap[1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from . import state
 from .errors import ApiError, bad_request, not_found, now_iso
 
 if TYPE_CHECKING:
@@ -86,10 +87,13 @@ def create_user(app: EmulatorApp, body: dict[str, Any]) -> dict[str, Any]:
     return app.store.put(USERS, user)
 
 
-def expand_user(user: dict[str, Any], expand: list[str]) -> dict[str, Any]:
+def expand_user(user: dict[str, Any], expand: list[str], app: EmulatorApp | None = None) -> dict[str, Any]:
     # Stored expandable values (presence set by PATCH, skills...) are hidden unless expanded,
-    # as on the platform.
+    # as on the platform. Sub-resources stored under the user (profileskills, routingskills,
+    # station...) are what an expand shows.
     out = {k: v for k, v in user.items() if k not in EXPANDABLE or k in expand}
+    if app is not None and expand:
+        out = state.expand(app, f"{USERS}/{user['id']}", out, expand)
     for name in expand:
         if name in EXPANDABLE and name not in out:
             value = EXPANDABLE[name](user)
@@ -121,7 +125,7 @@ def register(app: EmulatorApp) -> None:
         return 200, schema.project("User", create_user(app, call.body or {}))
 
     async def get_user(call: Call) -> tuple[int, Any]:
-        return 200, schema.project("User", expand_user(get_or_404(call.values["userId"]), _expand(call)))
+        return 200, schema.project("User", expand_user(get_or_404(call.values["userId"]), _expand(call), app))
 
     async def patch_user(call: Call) -> tuple[int, Any]:
         user = get_or_404(call.values["userId"])
@@ -144,7 +148,7 @@ def register(app: EmulatorApp) -> None:
         expand = _expand(call)
         plan = app.plans[call.op.name]
         if any(name in EXPANDABLE for name in expand):
-            return 200, app.listing(call, plan, items, transform=lambda u: expand_user(u, expand))
+            return 200, app.listing(call, plan, items, transform=lambda u: expand_user(u, expand, app))
         # Fast path (the common case): hiding unexpanded fields and projecting onto User is one key filter.
         visible = schema.wire_set("User") - EXPANDABLE.keys()
         return 200, app.listing(call, plan, items, keys=visible)
@@ -154,7 +158,7 @@ def register(app: EmulatorApp) -> None:
         if token is None or token.user_id is None:
             raise ApiError(400, "bad.request", "This request requires a user context. Client credentials cannot be "
                                                "used for requests to this resource.")
-        return 200, schema.project("UserMe", expand_user(get_or_404(token.user_id), _expand(call)))
+        return 200, schema.project("UserMe", expand_user(get_or_404(token.user_id), _expand(call), app))
 
     async def get_presence(call: Call) -> tuple[int, Any]:
         user = get_or_404(call.values["userId"])
@@ -180,7 +184,18 @@ def register(app: EmulatorApp) -> None:
         event = {"source": presence["source"], "presenceDefinition": presence["presenceDefinition"],
                  "message": presence["message"], "modifiedDate": presence["modifiedDate"]}
         app.channels.publish(f"v2.users.{user['id']}.presence", event)
+        going_on_queue_makes_the_agent_idle(user, system)
         return 200, schema.project("UserPresence", presence)
+
+    def going_on_queue_makes_the_agent_idle(user: dict[str, Any], system: str) -> None:
+        """On the platform, presence On Queue puts the agent's routing status to IDLE and leaving
+        it puts it OFF_QUEUE; each change is published as on a routing-status PUT."""
+        current = (user.get("routingStatus") or {}).get("status", "OFF_QUEUE")
+        wanted = ("IDLE" if current == "OFF_QUEUE" else current) if system == "On Queue" else "OFF_QUEUE"
+        if wanted != current:
+            status = {"userId": user["id"], "status": wanted, "startTime": now_iso()}
+            user["routingStatus"] = status
+            app.channels.publish(f"v2.users.{user['id']}.routingStatus", {"routingStatus": status})
 
     async def get_routingstatus(call: Call) -> tuple[int, Any]:
         user = get_or_404(call.values["userId"])

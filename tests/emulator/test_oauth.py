@@ -128,7 +128,7 @@ def test_authorize_rejects_unregistered_redirect(emulator):
 
 def test_implicit_grant_redirects_with_fragment(emulator):
     resp = requests.get(emulator.login_url + "/oauth/authorize", params={
-        "response_type": "token", "client_id": emulator.client_id, "redirect_uri": "http://localhost/cb",
+        "response_type": "token", "client_id": emulator.client_id, "redirect_uri": "http://localhost:8080/callback",
         "state": "s1"}, allow_redirects=False, timeout=10)
     assert resp.status_code == 302
     fragment = parse_qs(urlsplit(resp.headers["Location"]).fragment)
