@@ -1,7 +1,7 @@
 """The official SDK (the reference for what real scripts send) as the client of the emulator.
 
 Runs tests/emulator/official_scenarios.py once in the official SDK's own virtualenv
-(/work/official-venv, or OFFICIAL_SDK_PYTHON) against one emulator, then checks each scenario.
+(benchmarks/.venv-official, or OFFICIAL_SDK_PYTHON) against one emulator, then checks each scenario.
 Skipped where that virtualenv does not exist (CI installs it only if asked to).
 """
 from __future__ import annotations
@@ -17,7 +17,10 @@ import pytest
 
 from PureCloudPlatformClientV2.emulator import Emulator
 
-OFFICIAL_PYTHON = Path(os.environ.get("OFFICIAL_SDK_PYTHON", "/work/official-venv/bin/python"))
+# The official SDK in its own virtualenv: OFFICIAL_SDK_PYTHON, else the one .ci/run and
+# benchmarks/run.py create (benchmarks/.venv-official).
+_DEFAULT_OFFICIAL = Path(__file__).resolve().parents[2] / "benchmarks" / ".venv-official" / "bin" / "python"
+OFFICIAL_PYTHON = Path(os.environ.get("OFFICIAL_SDK_PYTHON", str(_DEFAULT_OFFICIAL)))
 SCRIPT = Path(__file__).with_name("official_scenarios.py")
 
 pytestmark = pytest.mark.skipif(not OFFICIAL_PYTHON.exists(), reason="official SDK virtualenv not installed")
@@ -39,7 +42,8 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
                               capture_output=True, text=True, timeout=600)
         assert proc.returncode == 0, proc.stderr[-3000:]
         result = json.loads(proc.stdout.strip().splitlines()[-1])
-        assert "official-venv" in result["sdk_file"] or str(OFFICIAL_PYTHON.parent.parent) in result["sdk_file"]
+        assert "site-packages" in result["sdk_file"] and "PureCloudPlatformClientV2" in result["sdk_file"]
+        assert not result["sdk_file"].startswith(str(Path(__file__).resolve().parents[2] / "PureCloudPlatformClientV2"))
         result["_users"] = users
         yield result
 
