@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channel-lifetime", type=float, default=86400.0, help="notification channel lifetime (s)")
     p.add_argument("--client-id", default="emulator-client", help="id of the default OAuth client")
     p.add_argument("--client-secret", default="emulator-secret", help="secret of the default OAuth client")
+    p.add_argument("--rate-limit", type=int, nargs="?", const=300, default=0, metavar="N",
+                   help="limit each token to N calls per window (N defaults to 300), with inin-ratelimit-* headers")
+    p.add_argument("--rate-limit-window", type=float, default=60.0, help="rate-limit window in seconds (default 60)")
     p.add_argument("--fault", action="append", default=[], metavar="SPEC",
                    help="inject a fault: KIND[@[METHOD ]PATH_GLOB][,times=N][,retry_after=S][,delay=S]"
                         "[,operation=NAME]; KIND is a status code or latency|reset|truncate|stall|expire_tokens")
@@ -46,7 +49,8 @@ async def _serve(args: argparse.Namespace) -> None:
                                 prefix_api=_prefix(args.prefix_api), token_lifetime=args.token_lifetime,
                                 seed_users=args.seed_users, heartbeat_interval=args.heartbeat_interval,
                                 channel_lifetime=args.channel_lifetime, client_id=args.client_id,
-                                client_secret=args.client_secret)
+                                client_secret=args.client_secret, rate_limit=args.rate_limit,
+                                rate_limit_window=args.rate_limit_window)
     app = EmulatorApp(settings)
     for spec in args.fault:
         app.faults.add(parse_fault(spec))

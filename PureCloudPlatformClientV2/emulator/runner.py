@@ -36,7 +36,8 @@ class Emulator:
                  token_lifetime: int = 86400, seed_users: int = 0, heartbeat_interval: float = 30.0,
                  channel_lifetime: float = 86400.0, socket_closing_delay: float = 0.0,
                  faults: Iterable[str] = (), client_id: str = "emulator-client",
-                 client_secret: str = "emulator-secret", mode: str = "thread") -> None:
+                 client_secret: str = "emulator-secret", mode: str = "thread", rate_limit: int = 0,
+                 rate_limit_window: float = 60.0) -> None:
         if mode not in ("thread", "subprocess"):
             raise ValueError("mode must be 'thread' or 'subprocess'")
         if (cert_file is None) != (key_file is None):
@@ -53,6 +54,7 @@ class Emulator:
         self.socket_closing_delay = socket_closing_delay
         self.fault_specs = list(faults)
         self.client_id, self.client_secret = client_id, client_secret
+        self.rate_limit, self.rate_limit_window = rate_limit, rate_limit_window  # ratelimit.py; 0: off
         self.ca_file: str | None = None
         self.admin_user_id: str | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -108,7 +110,8 @@ class Emulator:
                                 seed_users=self.seed_users, heartbeat_interval=self.heartbeat_interval,
                                 channel_lifetime=self.channel_lifetime,
                                 socket_closing_delay=self.socket_closing_delay, client_id=self.client_id,
-                                client_secret=self.client_secret)
+                                client_secret=self.client_secret, rate_limit=self.rate_limit,
+                                rate_limit_window=self.rate_limit_window)
 
     def _start_thread(self) -> None:
         ready = threading.Event()
@@ -174,6 +177,8 @@ class Emulator:
             args += ["--client-ca", self.client_ca]
         for spec in self.fault_specs:
             args += ["--fault", spec]
+        if self.rate_limit:
+            args += ["--rate-limit", str(self.rate_limit), "--rate-limit-window", str(self.rate_limit_window)]
         env = dict(os.environ)
         # Make the package importable in the child even from a source checkout.
         package_root = str(Path(__file__).resolve().parents[2])

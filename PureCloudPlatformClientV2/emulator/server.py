@@ -58,6 +58,8 @@ class EmulatorSettings:
     socket_closing_delay: float = 0.0
     client_id: str = "emulator-client"
     client_secret: str = "emulator-secret"
+    rate_limit: int = 0  # calls per token and window (0: no limit); see ratelimit.py
+    rate_limit_window: float = 60.0
 
 
 @dataclass(slots=True)
@@ -191,6 +193,10 @@ class EmulatorApp:
 
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024 * 1024)
+        if self.settings.rate_limit:
+            from .ratelimit import RateLimiter, middleware
+            app.middlewares.append(middleware(RateLimiter(self.settings.rate_limit, self.settings.rate_limit_window),
+                                              self.settings.prefix_api))
         app.router.add_route("*", "/{tail:.*}", self.handle)
         app.on_shutdown.append(self._on_shutdown)
         return app
