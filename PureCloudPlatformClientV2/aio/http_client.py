@@ -130,23 +130,25 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
         else:
             connect, read = self.timeouts_for(options, self.configuration)
         deadline_at = options.deadline_at
+        phase = ["waiting for the server"]
         try:
             if deadline_at is None:
-                response = await self._exchange(options, connect, read)
+                response = await self._exchange(options, connect, read, phase)
             else:
                 left = max(deadline_at - time.monotonic(), 0.0)
                 if _timeout_scope is not None:
                     async with _timeout_scope(left):
-                        response = await self._exchange(options, connect, read)
+                        response = await self._exchange(options, connect, read, phase)
                 else:  # Python 3.10
-                    response = await asyncio.wait_for(self._exchange(options, connect, read), left)
+                    response = await asyncio.wait_for(self._exchange(options, connect, read, phase), left)
         except asyncio.TimeoutError as exc:
             if deadline_at is not None and time.monotonic() >= deadline_at - 0.01:
-                raise ApiDeadlineError(options.deadline, options.url, during="waiting for the server") from None
+                raise ApiDeadlineError(options.deadline, options.url, during=phase[0]) from None
             raise _typed_error(exc, connect, read, options.url) from None
         return await self._run_hook(self.post_hook, response)
 
-    async def _exchange(self, options: HttpRequestOptions, connect: float, read: float) -> RESTResponse:
+    async def _exchange(self, options: HttpRequestOptions, connect: float, read: float,
+                        phase: list[str]) -> RESTResponse:
         import aiohttp
         from yarl import URL
 
@@ -175,6 +177,7 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
                     options.method, URL(url, encoded=True), data=data, headers=headers, allow_redirects=False,
                     timeout=timeout, proxy=proxy.url if proxy is not None else None,
                     proxy_headers=proxy_headers) as raw:
+                phase[0] = "reading the response body"
                 reader = BodyReader(options.max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES,
                                     raw.headers.get("Content-Encoding"), options.url, raw.status,
                                     options.deadline_at, options.deadline)
