@@ -58,10 +58,9 @@ class Operation:
         return f"<Operation {self.name}: {self.method} {self.path}>"
 
     def build_request(self, args: tuple[Any, ...]) -> Request:
-        # Imported here: using an API class must not load typing and the request machinery
-        # before its first call (tests/test_import_cost.py).
-        from ._request import Request, check_header, param_text, quote_path_segment
-        from .api_null_value import ApiNullValue
+        if _helpers is None:
+            _load_helpers()
+        Request, check_header, param_text, quote_path_segment, ApiNullValue = _helpers  # type: ignore[misc]
         path = self.path
         query: list[tuple[str, str]] = []
         headers = {"Accept": self._accept, "Content-Type": self._content_type}
@@ -86,6 +85,18 @@ class Operation:
                 headers[param.wire] = text
         return Request(self.method, path, query=query, headers=headers, body=body, auth=self.auth,
                         returns=self.returns, name=self.name)
+
+
+_helpers: tuple[Any, ...] | None = None
+
+
+def _load_helpers() -> None:
+    # Loaded on the first call, not at import: using an API class must not load typing and the
+    # request machinery before its first call (tests/test_import_cost.py).
+    global _helpers
+    from ._request import Request, check_header, param_text, quote_path_segment
+    from .api_null_value import ApiNullValue
+    _helpers = (Request, check_header, param_text, quote_path_segment, ApiNullValue)
 
 
 def _check(op_name: str, param: Param, value: Any) -> None:

@@ -237,9 +237,9 @@ class Exchange:
         from .retry import RetryState
         self.request = request
         self.configuration = configuration
-        self.url = url = base_url + request.path
+        self.url = base_url + request.path
         headers = dict(default_headers)
-        headers["Accept-Encoding"] = accept_encoding_for(url)
+        headers["Accept-Encoding"] = accept_encoding_for(base_url)
         headers.update(request.headers)
         headers["purecloud-sdk"] = SDK_VERSION
         if cookie:

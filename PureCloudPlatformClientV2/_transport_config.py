@@ -12,6 +12,7 @@ so they cannot drift apart:
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -105,6 +106,7 @@ def url_with_query(url: str, query: Any) -> str:
 _LOOPBACK = ("127.", "localhost", "[::1]")
 
 
+@lru_cache(maxsize=64)
 def accept_encoding_for(url: str) -> str:
     """``gzip`` where compression pays (a real network), ``identity`` over loopback, where it
     would only cost CPU on both ends.  Inflation is bounded by the response size limit."""

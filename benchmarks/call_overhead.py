@@ -46,11 +46,57 @@ async def async_rounds(emu: Emulator, calls: int, rounds: int) -> list[tuple[flo
         return out
 
 
+BODY = b'{"id": "u1", "name": "Canned User", "state": "active", "email": "u1@example.com"}'
+
+
+def canned(calls: int, rounds: int) -> tuple[float, float]:
+    """Microseconds per call with a transport that answers at once: the pipeline's own cost."""
+    from PureCloudPlatformClientV2 import AbstractHttpClient
+    from PureCloudPlatformClientV2.aio import AbstractAsyncHttpClient, AsyncApiClient, UsersApiAsync
+    from PureCloudPlatformClientV2.rest import RESTResponse
+    headers = {"Content-Type": "application/json"}
+
+    class Canned(AbstractHttpClient):
+        def request(self, options: object) -> RESTResponse:
+            return RESTResponse(200, "OK", headers, BODY)
+
+    class CannedAsync(AbstractAsyncHttpClient):
+        async def request(self, options: object) -> RESTResponse:
+            return RESTResponse(200, "OK", headers, BODY)
+
+    config = sdk.Configuration.new(host="https://api.example", live_reload_config=False)
+    client = sdk.ApiClient(configuration=config)
+    client.access_token = "t"
+    client.set_http_client(Canned())
+    api = sdk.UsersApi(client)
+    sync = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(calls):
+            api.get_user("u1")
+        sync.append((time.perf_counter() - started) / calls * 1e6)
+
+    async def run() -> list[float]:
+        aclient = AsyncApiClient(configuration=config, http_client=CannedAsync())
+        aclient.access_token = "t"
+        aapi = UsersApiAsync(aclient)
+        out = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            for _ in range(calls):
+                await aapi.get_user("u1")
+            out.append((time.perf_counter() - started) / calls * 1e6)
+        return out
+    return statistics.median(sync), statistics.median(asyncio.run(run()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    sync_us, async_us = canned(args.calls * 10, args.rounds)
+    print(f"canned   get_user: {sync_us:7.1f} us/call sync, {async_us:7.1f} us/call asyncio (no network)")
     with Emulator(seed_users=1, mode="subprocess") as emu:
         global USER
         config = sdk.Configuration.new(host=emu.base_url, live_reload_config=False)

@@ -49,15 +49,16 @@ def test_64_tasks_on_32_connections_take_turns(emu: Emulator) -> None:
             waits: list[float] = []
             counts = [0] * 64
             errors: list[BaseException] = []
-            until = time.monotonic() + 4.0
+            until = time.monotonic() + 6.0
             await asyncio.gather(*(_loop_calls(users, user_id, until, waits, counts, i, errors) for i in range(64)))
             return waits, counts, errors
 
     waits, counts, errors = asyncio.run(main())
     assert not errors
     median = statistics.median(waits)
-    # FIFO: every task gets its turn; nobody waits more than a few rounds (generous, load-tolerant)
-    assert max(waits) <= max(10 * median, 1.0), (max(waits), median)
+    # FIFO: every task gets its turn. An unfair pool starves some tasks for most of the 6 s while
+    # others loop; here nobody waits more than a few rounds (generous: GC pauses, a busy machine).
+    assert max(waits) <= max(20 * median, 2.5), (max(waits), median)
     assert min(counts) >= max(counts) / 4, (min(counts), max(counts))
 
 
