@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import urllib3
 
-from ._pipeline import BodyReader
+from ._body import BodyReader
 from ._transport_config import DEFAULT_MAX_RESPONSE_BYTES, url_with_query
 from .abstract_http_client import AbstractHttpClient
 from .http_request_options import HttpRequestOptions

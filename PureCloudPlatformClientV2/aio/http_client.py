@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlencode
 
-from .._pipeline import BodyReader
+from .._body import BodyReader
 from .._transport_config import DEFAULT_MAX_RESPONSE_BYTES
 from ..abstract_http_client import HttpClientSettings
 from ..http_request_options import HttpRequestOptions
@@ -178,17 +178,20 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
                     timeout=timeout, proxy=proxy.url if proxy is not None else None,
                     proxy_headers=proxy_headers) as raw:
                 phase[0] = "reading the response body"
-                reader = BodyReader(options.max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES,
-                                    raw.headers.get("Content-Encoding"), options.url, raw.status,
-                                    options.deadline_at, options.deadline)
-                reader.check_length(raw.headers.get("Content-Length"))
-                stream = raw.content
-                while True:
-                    chunk = await stream.readany()
-                    if not chunk:
-                        break
-                    reader.feed(chunk)
-                content = reader.finish()
+                encoding, length = raw.headers.get("Content-Encoding"), raw.headers.get("Content-Length")
+                reader = BodyReader(options.max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES, encoding,
+                                    options.url, raw.status, options.deadline_at, options.deadline)
+                reader.check_length(length)
+                if not encoding and length is not None and length.isdigit():
+                    content = await raw.read()  # its size is known and within the limit; the deadline scope bounds the time
+                else:
+                    stream = raw.content
+                    while True:
+                        chunk = await stream.readany()
+                        if not chunk:
+                            break
+                        reader.feed(chunk)
+                    content = reader.finish()
         except (ApiDeadlineError, ApiResponseError):
             raise
         except (aiohttp.ClientError, OSError) as exc:
