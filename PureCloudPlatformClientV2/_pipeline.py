@@ -37,6 +37,7 @@ from .rest import (
     ResponseTooLargeError,
     RESTResponse,
 )
+from .retry import RetryState, parse_retry_after
 
 if TYPE_CHECKING:
     from ._auth import TokenState
@@ -121,14 +122,18 @@ class RatePacer:
 
     def observe(self, response: RESTResponse, now: float, retry_after: float | None = None) -> bool:
         """Learn from a response; True when it carried rate-limit headers."""
-        allowed = response.getheader("inin-ratelimit-allowed")
+        headers = response.headers
+        # urllib3's, aiohttp's and requests' header maps look up case-insensitively; a plain dict
+        # from a custom transport may spell the names otherwise (getheader scans it).
+        get = response.getheader if type(headers) is dict else headers.get
+        allowed = get("inin-ratelimit-allowed")
         self.probing = False
         if allowed is None:
             return False
         try:
             allowed_n = int(allowed)
-            count = int(response.getheader("inin-ratelimit-count") or 0)
-            reset = float(response.getheader("inin-ratelimit-reset") or 0)
+            count = int(get("inin-ratelimit-count") or 0)
+            reset = float(get("inin-ratelimit-reset") or 0)
         except ValueError:
             return False
         end = now + (retry_after if response.status == 429 and retry_after else reset)
@@ -171,7 +176,6 @@ class Exchange:
     def __init__(self, request: Request, base_url: str, default_headers: dict[str, str], cookie: str | None,
                  configuration: Any, timeouts: Timeouts, *, tokens: TokenState | None = None,
                  pacer: RatePacer | None = None, record: Callable[[RESTResponse], None] | None = None) -> None:
-        from .retry import RetryState
         self.request = request
         self.configuration = configuration
         self.url = base_url + request.path
@@ -306,7 +310,6 @@ class Exchange:
         if pacer is not None:
             retry_after = None
             if status == 429:
-                from .retry import parse_retry_after
                 retry_after = parse_retry_after(response.getheader("Retry-After"))
             pacer.observe(response, time.monotonic(), retry_after)
         if 200 <= status < 300:
@@ -329,7 +332,6 @@ class Exchange:
         logger.log_call(self.request.method, self.url, self.headers, self.encoded, status, response.headers,
                         response.content, failed=True, secret_bodies=self.secret)
         if status == 429:
-            from .retry import parse_retry_after
             return Action.FAIL, RateLimitError(response, parse_retry_after(response.getheader("Retry-After")),
                                                why if self.state.retries or "budget" in why or "deadline" in why
                                                else "")

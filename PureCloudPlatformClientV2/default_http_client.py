@@ -150,11 +150,14 @@ def _read_body(raw: urllib3.BaseHTTPResponse, options: HttpRequestOptions, read:
                 left = deadline_at - time.monotonic()
                 if left <= 0:
                     raise ApiDeadlineError(options.deadline, options.url, during="reading the response body")
-                sock.settimeout(min(read, left))
+                if left < read:  # each wait for data ends by the deadline (urllib3 set `read` already)
+                    sock.settimeout(left)
             chunk = raw.read1(65536, decode_content=False)
             if not chunk:
                 break
             reader.feed(chunk)
+            if getattr(raw, "length_remaining", None) == 0:  # all announced bytes are in: no read for the end
+                break
         done = True
     except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
         if deadline_at is not None and time.monotonic() >= deadline_at - 0.005:

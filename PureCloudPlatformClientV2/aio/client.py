@@ -61,6 +61,7 @@ class AsyncApiClient(ClientBase):
         self.pool_limit = pool_limit
         self._limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FifoLimiter] = (
             weakref.WeakKeyDictionary())
+        self._last_limiter: tuple[asyncio.AbstractEventLoop, FifoLimiter] | None = None  # the common case, cached
 
     def __repr__(self) -> str:
         return f"<AsyncApiClient host={self.host!r}>"
@@ -92,10 +93,14 @@ class AsyncApiClient(ClientBase):
 
     def _limiter(self) -> FifoLimiter:
         loop = asyncio.get_running_loop()
+        last = self._last_limiter
+        if last is not None and last[0] is loop:
+            return last[1]
         limiter = self._limiters.get(loop)
         if limiter is None:
             limit = getattr(self.http_client, "pool_limit", None) or self.pool_limit
             limiter = self._limiters[loop] = FifoLimiter(limit or max(1, int(self.configuration.pool_maxsize)))
+        self._last_limiter = (loop, limiter)
         return limiter
 
     async def close(self) -> None:

@@ -179,12 +179,13 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
                     proxy_headers=proxy_headers) as raw:
                 phase[0] = "reading the response body"
                 encoding, length = raw.headers.get("Content-Encoding"), raw.headers.get("Content-Length")
-                reader = BodyReader(options.max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES, encoding,
-                                    options.url, raw.status, options.deadline_at, options.deadline)
-                reader.check_length(length)
-                if not encoding and length is not None and length.isdigit():
-                    content = await raw.read()  # its size is known and within the limit; the deadline scope bounds the time
+                limit = options.max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES
+                if not encoding and length is not None and length.isdigit() and int(length) <= limit:
+                    content = await raw.read()  # size known and allowed; the deadline scope bounds the time
                 else:
+                    reader = BodyReader(limit, encoding, options.url, raw.status, options.deadline_at,
+                                        options.deadline)
+                    reader.check_length(length)
                     stream = raw.content
                     while True:
                         chunk = await stream.readany()
