@@ -24,6 +24,8 @@ _CORE: dict[str, str] = {
     "ApiTimeoutError": "rest",
     "ApiTLSError": "rest",
     "ApiResponseError": "rest",
+    "ApiDeadlineError": "rest",
+    "ResponseTooLargeError": "rest",
     "RateLimitError": "rest",
     "RESTResponse": "rest",
     "ApiNullValue": "api_null_value",

@@ -3,6 +3,7 @@ from .configuration import Configuration
 from .abstract_http_client import AbstractHttpClient as AbstractHttpClient
 from .api_client import ApiClient as ApiClient
 from .rest import ApiConnectionError as ApiConnectionError
+from .rest import ApiDeadlineError as ApiDeadlineError
 from .rest import ApiException as ApiException
 from .api_null_value import ApiNullValue as ApiNullValue
 from .api_client import ApiResponse as ApiResponse
@@ -15,6 +16,7 @@ from .http_request_options import HttpRequestOptions as HttpRequestOptions
 from .purecloud_region_hosts import PureCloudRegionHosts as PureCloudRegionHosts
 from .rest import RESTResponse as RESTResponse
 from .rest import RateLimitError as RateLimitError
+from .rest import ResponseTooLargeError as ResponseTooLargeError
 from .retry import RetryConfiguration as RetryConfiguration
 from .year_month import YearMonth as YearMonth
 from .paging import iter_pages as iter_pages

@@ -3,25 +3,12 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, TypedDict
+    from typing import Any
 
-    from .api_client import ApiClient, _Request
-    from .retry import RetryConfiguration
-
-    class CallOptions(TypedDict, total=False):
-        """Keyword options every generated method accepts besides its parameters."""
-
-        callback: Callable[..., Any]
-        _request_timeout: float | tuple[float, float]
-        _retry: RetryConfiguration | bool
-        _headers: dict[str, str]
-
-    class AsyncCallOptions(TypedDict, total=False):
-        """The options of an asyncio method: those of the sync one without ``callback``."""
-
-        _request_timeout: float | tuple[float, float]
-        _retry: RetryConfiguration | bool
-        _headers: dict[str, str]
+    from ._request import AsyncCallOptions as AsyncCallOptions  # asyncio stubs: ``**options: Unpack[...]``
+    from ._request import CallOptions as CallOptions  # generated signatures: ``**options: Unpack[CallOptions]``
+    from ._request import Request
+    from .api_client import ApiClient
 
 
 class Param:
@@ -71,14 +58,16 @@ class Operation:
     def __repr__(self) -> str:
         return f"<Operation {self.name}: {self.method} {self.path}>"
 
-    def build_request(self, args: tuple[Any, ...], client: ApiClient) -> _Request:
-        from .api_client import _check_header, _Request, param_text, quote_path_segment
+    def build_request(self, args: tuple[Any, ...]) -> Request:
+        if _helpers is None:
+            _load_helpers()
+        Request, check_header, param_text, quote_path_segment, ApiNullValue = _helpers  # type: ignore[misc]
         path = self.path
         query: list[tuple[str, str]] = []
         headers = {"Accept": self._accept, "Content-Type": self._content_type}
         body = None
         for param, value in zip(self.params, args, strict=True):
-            if value is None or value.__class__.__name__ == "ApiNullValue":
+            if value is None or isinstance(value, ApiNullValue):
                 if param.required:
                     raise ValueError(f"Missing the required parameter `{param.name}` when calling `{self.name}`")
                 continue
@@ -93,10 +82,22 @@ class Operation:
                 body = value
             elif location == "header":
                 text = param_text(value)
-                _check_header(param.wire, text)
+                check_header(param.wire, text)
                 headers[param.wire] = text
-        return _Request(self.method, path, query=query, headers=headers, body=body, auth=self.auth,
+        return Request(self.method, path, query=query, headers=headers, body=body, auth=self.auth,
                         returns=self.returns, name=self.name)
+
+
+_helpers: tuple[Any, ...] | None = None
+
+
+def _load_helpers() -> None:
+    # Loaded on the first call, not at import: using an API class must not load typing and the
+    # request machinery before its first call (tests/test_import_cost.py).
+    global _helpers
+    from ._request import Request, check_header, param_text, quote_path_segment
+    from .api_null_value import ApiNullValue
+    _helpers = (Request, check_header, param_text, quote_path_segment, ApiNullValue)
 
 
 def _check(op_name: str, param: Param, value: Any) -> None:

@@ -47,6 +47,12 @@ class HttpClientSettings:
         (an asyncio transport also awaits a coroutine hook)."""
         self.post_hook = _check_hook(hook, "the post-request hook")
 
+    @property
+    def timeout_seconds(self) -> float | None:
+        """What ``set_timeout`` set, in seconds (None when it was not called): the client-level
+        timeout the pipeline uses when a call gives no ``_request_timeout``."""
+        return float(self.timeout) / 1000.0 if self._timeout_set and self.timeout else None
+
     def timeouts_for(self, options: Any, configuration: Any) -> tuple[float, float]:
         """(connect, read) seconds for a request: the call's ``_request_timeout``, else this
         client's ``set_timeout``, else the configuration's ``connect_timeout``/``read_timeout``."""

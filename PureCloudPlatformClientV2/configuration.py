@@ -6,11 +6,11 @@ as in the official SDK.  ``Configuration.new()`` makes an independent one for an
 one process): ``ApiClient(configuration=Configuration.new(host=...))``.
 
 The configuration file (``~/.genesyscloudpython/config`` or ``config_file_path``;
-INI or JSON; sections logging, reauthentication, general, gateway, retry) is read
-when the configuration is created.  Unless ``live_reload_config`` is false it is then
-watched: from the moment ``config_file_path`` is set (the file may not exist yet: it
-is applied once created), or, for the default path, once an ``ApiClient`` uses the
-configuration.
+INI or JSON; sections logging, reauthentication, general, gateway, retry, timeouts, limits,
+rate_limit) is read when the configuration is created.  Unless ``live_reload_config`` is
+false it is then watched: from the moment ``config_file_path`` is set (the file may not
+exist yet: it is applied once created), or, for the default path, once an ``ApiClient``
+uses the configuration.
 """
 from __future__ import annotations
 
@@ -91,6 +91,11 @@ class Configuration:
         self.connect_timeout: float = 10.0
         self.read_timeout: float = 60.0
         self.pool_maxsize: int = 32
+        # Ours (request pipeline): the whole call's deadline in seconds, the response body limit in
+        # bytes (received and decompressed), rate-limit pacing from inin-ratelimit-* headers.
+        self.deadline: float = 120.0
+        self.max_response_bytes: int = 256 * 1024 * 1024
+        self.rate_limit_pacing: bool = True
         self._retry: RetryConfiguration | None = None
         self._watcher: Any = None
         self._watch_requested = False  # an ApiClient uses this configuration: keep the file watched
@@ -275,16 +280,27 @@ class Configuration:
             from .retry import RetryConfiguration
             fields: dict[str, Callable[[Any], Any]] = {"max_retries": int, "max_retry_time": float, "retry_after_default": float,
                       "backoff_initial": float, "backoff_max": float, "retry_non_idempotent": _to_bool,
-                      "retry_connection_errors": _to_bool}
+                      "retry_connection_errors": _to_bool, "max_timeout_retries": int}
             unknown = set(retry) - set(fields)
             if unknown:
                 raise ValueError(f"unknown [retry] keys: {', '.join(sorted(unknown))}")
             updates.append((self, "retry", RetryConfiguration(
                 **{k: fields[k](_to_number(v) if fields[k] in (int, float) else v) for k, v in retry.items()})))
         timeouts = settings.get("timeouts", {})
-        for key in ("connect_timeout", "read_timeout"):
+        for key in ("connect_timeout", "read_timeout", "deadline"):
             if key in timeouts:
-                updates.append((self, key, float(_to_number(timeouts[key]))))
+                seconds = float(_to_number(timeouts[key]))
+                if seconds <= 0:
+                    raise ValueError(f"[timeouts] {key} must be a positive number of seconds")
+                updates.append((self, key, seconds))
+        limits = settings.get("limits", {})
+        if "max_response_bytes" in limits:
+            size = int(_to_number(limits["max_response_bytes"]))
+            if size <= 0:
+                raise ValueError("[limits] max_response_bytes must be a positive number of bytes")
+            updates.append((self, "max_response_bytes", size))
+        if "pacing" in settings.get("rate_limit", {}):
+            updates.append((self, "rate_limit_pacing", _to_bool(settings["rate_limit"]["pacing"])))
         for target, name, value in updates:
             setattr(target, name, value)
 

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import urllib3
 
+from ._body import BodyReader
+from ._transport_config import DEFAULT_MAX_RESPONSE_BYTES, url_with_query
 from .abstract_http_client import AbstractHttpClient
 from .http_request_options import HttpRequestOptions
-from .rest import ApiConnectionError, ApiTimeoutError, ApiTLSError, RESTResponse
+from .rest import ApiConnectionError, ApiDeadlineError, ApiException, ApiTimeoutError, ApiTLSError, RESTResponse
 
 if TYPE_CHECKING:
     from .configuration import Configuration
@@ -41,32 +43,14 @@ class DefaultHttpClient(AbstractHttpClient):
         return self._configuration
 
     def _build_pool(self) -> urllib3.PoolManager:
+        from ._transport_config import proxy_for, ssl_context_for
         config = self.configuration
-        tls: dict[str, Any] = {}
-        context = config.create_mtls_or_ssl_context()
-        if context is not None:
-            tls["ssl_context"] = context
-            if not config.verify_ssl:
-                import ssl
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-        elif config.verify_ssl:
-            import certifi
-            tls["cert_reqs"] = "CERT_REQUIRED"
-            tls["ca_certs"] = config.ssl_ca_cert or certifi.where()
-        else:
-            tls["cert_reqs"] = "CERT_NONE"
-        if context is None and config.cert_file:
-            tls["cert_file"] = config.cert_file
-            tls["key_file"] = config.key_file
-        common = dict(num_pools=16, maxsize=max(1, int(config.pool_maxsize)), block=False,
-                      retries=False, **tls)
-        if config.proxy:
-            proxy_headers = None
-            if config.proxy_username or config.proxy_password:
-                proxy_headers = urllib3.make_headers(
-                    proxy_basic_auth=f"{config.proxy_username or ''}:{config.proxy_password or ''}")
-            return urllib3.ProxyManager(config.proxy, proxy_headers=proxy_headers, **common)
+        # A new SSLContext for this pool (never one shared with another client, never modified later).
+        common: dict[str, Any] = dict(num_pools=16, maxsize=max(1, int(config.pool_maxsize)), block=False,
+                      retries=False, ssl_context=ssl_context_for(config))
+        proxy = proxy_for(config)
+        if proxy is not None:
+            return urllib3.ProxyManager(proxy.url, proxy_headers=proxy.headers, **common)
         return urllib3.PoolManager(**common)
 
     def pool(self) -> urllib3.PoolManager:
@@ -93,12 +77,11 @@ class DefaultHttpClient(AbstractHttpClient):
             replaced = self.pre_hook(options)
             if replaced is not None:
                 options = replaced
-        url = options.url
-        query = options.query_params
-        if query:
-            url += ("&" if "?" in url else "?") + urlencode(
-                list(query.items()) if isinstance(query, dict) else list(query))
-        connect, read = self.timeouts_for(options, self.configuration)
+        url = url_with_query(options.url, options.query_params)
+        if options.timeouts is not None:  # from the pipeline: final seconds
+            connect, read = options.timeouts
+        else:
+            connect, read = self.timeouts_for(options, self.configuration)
         timeout = urllib3.Timeout(connect=connect, read=read)
         body = options["data"]
         fields = None
@@ -106,14 +89,16 @@ class DefaultHttpClient(AbstractHttpClient):
             body, fields = None, options.post_params
         try:
             if fields is not None:
-                extra: dict[str, Any] = {"timeout": timeout, "redirect": False, "retries": False}
+                extra: dict[str, Any] = {"timeout": timeout, "redirect": False, "retries": False,
+                                         "preload_content": False, "decode_content": False}
                 multipart = "multipart" in options.headers.get("Content-Type", "")
                 headers = {k: v for k, v in options.headers.items() if not (multipart and k == "Content-Type")}
                 raw = self.pool().request_encode_body(options.method, url, fields=fields, headers=headers,
                                                       encode_multipart=multipart, **extra)
             else:
                 raw = self.pool().urlopen(options.method, url, body=body, headers=options.headers,
-                                          timeout=timeout, redirect=False, retries=False)
+                                          timeout=timeout, redirect=False, retries=False, preload_content=False,
+                                          decode_content=False)
         except urllib3.exceptions.NewConnectionError as exc:
             # Refused, unreachable, DNS failure: urllib3 derives these from ConnectTimeoutError.
             raise ApiConnectionError(f"connection failed: {_root(exc)}", options.url) from None
@@ -140,7 +125,8 @@ class DefaultHttpClient(AbstractHttpClient):
             if "timed out" in str(exc):
                 raise ApiTimeoutError("read", read, options.url) from None
             raise ApiConnectionError(f"connection failed: {_root(exc)}", options.url) from None
-        response = RESTResponse(raw.status, raw.reason, raw.headers, raw.data, raw)
+        content = _read_body(raw, options, read)
+        response = RESTResponse(raw.status, raw.reason, raw.headers, content, raw)
         if self.post_hook is not None:
             replaced = self.post_hook(response)
             if replaced is not None:
@@ -166,6 +152,46 @@ class DefaultHttpClient(AbstractHttpClient):
         return {"url": options.url, "method": options.method, "headers": options.headers or {},
                 "query_params": options.query_params or {}, "post_params": options.post_params or {},
                 "body": options.body, "timeout": self.timeout if self.timeout else None}
+
+
+def _read_body(raw: urllib3.BaseHTTPResponse, options: HttpRequestOptions, read: float) -> bytes:
+    """Read the body in the chunks the socket delivers, bounded in size (received and
+    decompressed) and in time: each wait for data is cut to what is left before the deadline,
+    so a body that drips a byte at a time ends at the deadline, not after it."""
+    deadline_at = options.deadline_at
+    reader = BodyReader(options.max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES,
+                        raw.headers.get("Content-Encoding"), options.url, raw.status, deadline_at, options.deadline)
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    done = False
+    try:
+        reader.check_length(raw.headers.get("Content-Length"))
+        while True:
+            if deadline_at is not None and sock is not None:
+                left = deadline_at - time.monotonic()
+                if left <= 0:
+                    raise ApiDeadlineError(options.deadline, options.url, during="reading the response body")
+                if left < read:  # each wait for data ends by the deadline (urllib3 set `read` already)
+                    sock.settimeout(left)
+            chunk = raw.read1(65536, decode_content=False)
+            if not chunk:
+                break
+            reader.feed(chunk)
+            if getattr(raw, "length_remaining", None) == 0:  # all announced bytes are in: no read for the end
+                break
+        done = True
+    except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+        if deadline_at is not None and time.monotonic() >= deadline_at - 0.005:
+            raise ApiDeadlineError(options.deadline, options.url, during="reading the response body") from None
+        raise ApiTimeoutError("read", read, options.url) from None
+    except ApiException:
+        raise
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise ApiConnectionError(f"connection failed while reading the body: {_root(exc)}", options.url) from None
+    finally:
+        if not done:
+            raw.close()  # never hand a half-read connection back to the pool
+        raw.release_conn()
+    return reader.finish()
 
 
 def _root(exc: BaseException | None) -> str:

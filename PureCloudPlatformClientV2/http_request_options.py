@@ -11,7 +11,10 @@ _MAPPING_KEYS = ("method", "url", "headers", "params", "data", "timeout")
 class HttpRequestOptions(Mapping[str, Any]):
     """One request: ``url`` (without the query), ``method``, ``headers``,
     ``query_params`` (dict or list of pairs), ``post_params`` (form fields),
-    ``body`` (JSON-ready value) and ``timeout`` (milliseconds, as in the official SDK).
+    ``body`` (JSON-ready value), ``timeout`` (milliseconds, as in the official SDK: the read
+    timeout) and ``timeouts`` (``(connect, read)`` seconds).  From the pipeline both are final:
+    the call's, the client's or the configuration's value, already cut to the time left
+    before the call's deadline (``deadline_at``, a ``time.monotonic()`` instant).
 
     It is also a read-only mapping of the keyword arguments ``requests`` takes —
     ``method``, ``url``, ``headers``, ``params``, ``data`` (the encoded body) and
@@ -32,6 +35,10 @@ class HttpRequestOptions(Mapping[str, Any]):
         self.timeout = timeout
         self.encoded_body = encoded_body
         self.timeouts = timeouts
+        # Set by the pipeline for every call (custom transports may use them; the defaults do):
+        self.deadline: float | None = None  # seconds the whole call may take
+        self.deadline_at: float | None = None  # ... ending at this time.monotonic() instant
+        self.max_response_bytes: int | None = None  # body limit, received and decompressed
 
     @property
     def url(self) -> str:

@@ -9,7 +9,9 @@ Every failure a call can end in is an :class:`ApiException` (or a subclass), so
 - ``ApiTimeoutError``: the connect or read timeout was hit (``limit``);
 - ``ApiConnectionError``: no usable connection (refused, reset, DNS, proxy);
 - ``ApiTLSError``: the TLS handshake failed (certificate, host name, client cert);
-- ``ApiResponseError``: a 2xx response whose body cannot be read as declared.
+- ``ApiResponseError``: a 2xx response whose body cannot be read as declared;
+- ``ApiDeadlineError`` (an ``ApiTimeoutError``): the call's total deadline ran out;
+- ``ResponseTooLargeError`` (an ``ApiResponseError``): a body past ``max_response_bytes``.
 """
 from __future__ import annotations
 
@@ -172,6 +174,35 @@ class ApiTLSError(ApiConnectionError):
 
 class ApiResponseError(ApiException):
     """A successful status whose body could not be read as the declared type."""
+
+
+class ApiDeadlineError(ApiTimeoutError):
+    """The call's deadline (``limit == 'deadline'``: total seconds for every attempt, wait and
+    body read) ran out; ``last_error`` is the failure that was being retried, if any."""
+
+    def __init__(self, seconds: float | None, url: str | None = None, *, during: str = "",
+                 last_error: BaseException | None = None) -> None:
+        self.during = during
+        self.last_error = last_error
+        super().__init__("deadline", seconds, url)
+        if during or last_error is not None:
+            extra = f" while {during}" if during else ""
+            if last_error is not None:
+                extra += f"; last failure: {last_error}"
+            self.reason = f"{self.reason}{extra}"
+            self.args = (str(self),)
+
+
+class ResponseTooLargeError(ApiResponseError):
+    """A response body went past ``configuration.max_response_bytes`` (``limit``), counted on the
+    bytes received (``stage == 'received'``) or after decompression (``stage == 'decompressed'``)."""
+
+    def __init__(self, limit: int, stage: str, url: str | None = None, status: int | None = None) -> None:
+        self.limit = limit
+        self.stage = stage
+        self.url = url
+        super().__init__(status=status or 0, reason=(
+            f"response body exceeds max_response_bytes={limit} ({stage})" + (f" ({url})" if url else "")))
 
 
 def __getattr__(name: str) -> Any:

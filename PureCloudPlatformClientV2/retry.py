@@ -19,8 +19,11 @@ class RetryConfiguration:
       not process the request.
     - 502/503/504 and connection errors are retried with exponential backoff and
       jitter, for idempotent methods only unless ``retry_non_idempotent``.
+    - A connect or read timeout is retried at most ``max_timeout_retries`` times (default 1):
+      each costs a whole timeout, and a server that did not answer twice rarely answers a third.
     - At most ``max_retries`` retries and ``max_retry_time`` seconds in all; a
       Retry-After longer than what is left fails at once, with the wait in the error.
+      The call's deadline (``configuration.deadline``, ``_deadline=``) bounds all of it.
 
     Java SDK mapping: ``maxRetries`` -> ``max_retries``, ``maxRetryTimeSec`` ->
     ``max_retry_time``, ``retryAfterDefaultMs`` -> ``retry_after_default`` (seconds).
@@ -34,10 +37,11 @@ class RetryConfiguration:
     backoff_max: float = 30.0
     retry_non_idempotent: bool = False
     retry_connection_errors: bool = True
+    max_timeout_retries: int = 1
     statuses: frozenset[int] = field(default_factory=lambda: frozenset({429, 502, 503, 504}))
 
     def __post_init__(self) -> None:
-        for name in ("max_retries", "max_retry_time", "retry_after_default", "backoff_initial", "backoff_max"):
+        for name in ("max_retries", "max_timeout_retries", "max_retry_time", "retry_after_default", "backoff_initial", "backoff_max"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"RetryConfiguration.{name} must be a number >= 0, got {value!r}")
@@ -80,6 +84,7 @@ class RetryState:
     method: str
     started: float = field(default_factory=time.monotonic)
     retries: int = 0
+    timeout_retries: int = 0
 
     def _left(self) -> float:
         return self.policy.max_retry_time - (time.monotonic() - self.started)
@@ -104,13 +109,19 @@ class RetryState:
             return None, "retry budget exhausted"
         return wait, f"HTTP {status}"
 
-    def for_connection_error(self) -> tuple[float | None, str]:
+    def for_connection_error(self, timeout: bool = False) -> tuple[float | None, str]:
         policy = self.policy
         if not policy.retry_connection_errors or self.retries >= policy.max_retries:
             return None, "retries exhausted"
+        if timeout:
+            if self.timeout_retries >= policy.max_timeout_retries:
+                return None, "timeout retries exhausted"
         if self.method not in IDEMPOTENT_METHODS and not policy.retry_non_idempotent:
             return None, f"{self.method} is not idempotent"
         wait = policy.backoff(self.retries + 1)
         if wait > self._left():
             return None, "retry budget exhausted"
+        if timeout:
+            self.timeout_retries += 1
+            return wait, "timeout"
         return wait, "connection error"

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
+import weakref
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlencode
 
+from .._body import BodyReader
+from .._transport_config import DEFAULT_MAX_RESPONSE_BYTES
 from ..abstract_http_client import HttpClientSettings
 from ..http_request_options import HttpRequestOptions
-from ..rest import ApiConnectionError, ApiTimeoutError, ApiTLSError, RESTResponse
+from ..rest import ApiConnectionError, ApiDeadlineError, ApiResponseError, ApiTimeoutError, ApiTLSError, RESTResponse
 
 if TYPE_CHECKING:
-    import ssl
+    from collections.abc import AsyncIterator
 
     import aiohttp
 
@@ -50,11 +54,14 @@ class AbstractAsyncHttpClient(HttpClientSettings, ABC):
 
 
 class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
-    """aiohttp with one connection pool per client, built from the configuration's proxy, TLS and timeouts.
+    """aiohttp with one connection pool per client and event loop, built from the configuration's
+    proxy and TLS settings (``_transport_config``).
 
-    ``pool_limit`` caps concurrent connections (default ``configuration.pool_maxsize``); calls
-    beyond it wait for a free connection, which does not count against the connect timeout.
-    Redirects are never followed and cookies are not kept, as in the sync client.
+    ``pool_limit`` caps concurrent connections (default ``configuration.pool_maxsize``); the
+    ``AsyncApiClient`` queues calls first come, first served in front of it.  Redirects are never
+    followed and cookies are not kept, as in the sync client.  Each event loop gets its own
+    session, closed when that loop shuts down (``asyncio.run`` ends) or by :meth:`close`, so a
+    client used from two ``asyncio.run()`` calls leaves nothing open behind.
     """
 
     def __init__(self, timeout: float | None = None, *, configuration: Configuration | None = None,
@@ -67,8 +74,9 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
             raise ValueError("pool_limit must be a positive number of connections")
         self.pool_limit = pool_limit
         self._configuration = configuration
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = (
+            weakref.WeakKeyDictionary())
+        self._guards: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
         self._timeout_objects: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
 
     @property
@@ -78,62 +86,80 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
             self._configuration = Configuration()
         return self._configuration
 
-    def _ssl(self) -> ssl.SSLContext | bool:
-        config = self.configuration
-        context = config.create_mtls_or_ssl_context()
-        if context is None:
-            if not config.verify_ssl:
-                return False
-            import ssl
-
-            import certifi
-            context = ssl.create_default_context(cafile=config.ssl_ca_cert or certifi.where())
-        elif not config.verify_ssl:
-            import ssl
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
-
     def session(self) -> aiohttp.ClientSession:
         """The pooled session of the running event loop (made on first use)."""
-        import aiohttp
         loop = asyncio.get_running_loop()
-        session = self._session
+        session = self._sessions.get(loop)
         if session is not None and not session.closed:
-            if self._loop is loop:
-                return session
-            if self._loop is not None and not self._loop.is_closed():
-                raise RuntimeError("this client's connections belong to another running event loop; "
-                                   "use one AsyncApiClient per event loop")
+            return session
+        import aiohttp
+
+        from .._transport_config import ssl_context_for
         limit = self.pool_limit or max(1, int(self.configuration.pool_maxsize))
-        connector = aiohttp.TCPConnector(limit=limit, limit_per_host=0, ssl=self._ssl())
-        self._session = aiohttp.ClientSession(connector=connector, trust_env=False,
-                                              cookie_jar=aiohttp.DummyCookieJar())
-        self._loop = loop
-        return self._session
+        connector = aiohttp.TCPConnector(limit=limit, limit_per_host=0, ssl=ssl_context_for(self.configuration))
+        session = aiohttp.ClientSession(connector=connector, trust_env=False, cookie_jar=aiohttp.DummyCookieJar(),
+                                        auto_decompress=False)  # inflated here, bounded (BodyReader)
+        self._sessions[loop] = session
+        # An async generator paused at its yield: the loop closes it at shutdown (asyncio.run calls
+        # shutdown_asyncgens), and its ``finally`` closes the session while the loop still runs.
+        guard = _close_with_loop(session)
+        try:  # run to its yield now; the first step registers it with the running loop
+            guard.__anext__().send(None)  # type: ignore[attr-defined]
+        except StopIteration:
+            pass
+        self._guards[loop] = guard
+        return session
 
     async def close(self) -> None:
-        session, self._session = self._session, None
+        """Close this event loop's session (sessions of loops already shut down were closed with them)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        session = self._sessions.pop(loop, None)
         if session is not None and not session.closed:
             await session.close()
 
     async def request(self, http_request_options: Any) -> Any:
-        import aiohttp
-        from yarl import URL
         options = http_request_options
         if not isinstance(options, HttpRequestOptions):
             raise ValueError("http_request_options must be an HttpRequestOptions")
         options = await self._run_hook(self.pre_hook, options)
-        url = options.url
-        query = options.query_params
-        if query:  # encoded exactly as the sync client does; yarl must not re-quote it
-            url += ("&" if "?" in url else "?") + urlencode(
-                list(query.items()) if isinstance(query, dict) else list(query))
-        connect, read = self.timeouts_for(options, self.configuration)
+        if options.timeouts is not None:  # from the pipeline: final seconds
+            connect, read = options.timeouts
+        else:
+            connect, read = self.timeouts_for(options, self.configuration)
+        deadline_at = options.deadline_at
+        phase = ["waiting for the server"]
+        try:
+            if deadline_at is None:
+                response = await self._exchange(options, connect, read, phase)
+            else:
+                left = max(deadline_at - time.monotonic(), 0.0)
+                if _timeout_scope is not None:
+                    async with _timeout_scope(left):
+                        response = await self._exchange(options, connect, read, phase)
+                else:  # Python 3.10
+                    response = await asyncio.wait_for(self._exchange(options, connect, read, phase), left)
+        except asyncio.TimeoutError as exc:
+            if deadline_at is not None and time.monotonic() >= deadline_at - 0.01:
+                raise ApiDeadlineError(options.deadline, options.url, during=phase[0]) from None
+            raise _typed_error(exc, connect, read, options.url) from None
+        return await self._run_hook(self.post_hook, response)
+
+    async def _exchange(self, options: HttpRequestOptions, connect: float, read: float,
+                        phase: list[str]) -> RESTResponse:
+        import aiohttp
+        from yarl import URL
+
+        from .._transport_config import proxy_for, url_with_query
+        # encoded exactly as the sync client does; yarl must not re-quote it
+        url = url_with_query(options.url, options.query_params)
         timeout = self._timeout_objects.get((connect, read))
         if timeout is None:  # a handful of distinct values per client: made once each
             timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
-            self._timeout_objects[(connect, read)] = timeout
+            if len(self._timeout_objects) < 64:
+                self._timeout_objects[(connect, read)] = timeout
         headers = options.headers
         data: Any = options.encoded_body if options.encoded_body is not None else options["data"]
         if options.post_params and options.encoded_body is None and options.body is None:
@@ -141,24 +167,48 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
             data = _form(options.post_params, multipart)
             if multipart:  # aiohttp writes the Content-Type with its boundary
                 headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
-        config = self.configuration
-        proxy_headers = None
-        if config.proxy and (config.proxy_username or config.proxy_password):
-            import base64  # a header rather than aiohttp.BasicAuth, which aiohttp 3.13+ deprecates
-            pair = f"{config.proxy_username or ''}:{config.proxy_password or ''}".encode()
-            proxy_headers = {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode()}
-            if not url.startswith("https:"):  # sent to the proxy itself; an https target gets it on CONNECT only
-                headers = {**headers, **proxy_headers}
+        proxy = proxy_for(self.configuration)
+        proxy_headers = proxy.headers if proxy is not None else None
+        if proxy_headers and not url.startswith("https:"):
+            headers = {**headers, **proxy_headers}  # a plain-HTTP target: sent to the proxy itself
+        session = self.session()
         try:
-            async with self.session().request(
+            async with session.request(
                     options.method, URL(url, encoded=True), data=data, headers=headers, allow_redirects=False,
-                    timeout=timeout,
-                    proxy=config.proxy or None, proxy_headers=proxy_headers) as raw:
-                content = await raw.read()
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+                    timeout=timeout, proxy=proxy.url if proxy is not None else None,
+                    proxy_headers=proxy_headers) as raw:
+                phase[0] = "reading the response body"
+                encoding, length = raw.headers.get("Content-Encoding"), raw.headers.get("Content-Length")
+                limit = options.max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES
+                if not encoding and length is not None and length.isdigit() and int(length) <= limit:
+                    content = await raw.read()  # size known and allowed; the deadline scope bounds the time
+                else:
+                    reader = BodyReader(limit, encoding, options.url, raw.status, options.deadline_at,
+                                        options.deadline)
+                    reader.check_length(length)
+                    stream = raw.content
+                    while True:
+                        chunk = await stream.readany()
+                        if not chunk:
+                            break
+                        reader.feed(chunk)
+                    content = reader.finish()
+        except (ApiDeadlineError, ApiResponseError):
+            raise
+        except (aiohttp.ClientError, OSError) as exc:
             raise _typed_error(exc, connect, read, options.url) from None
-        response = RESTResponse(raw.status, raw.reason, raw.headers, content, raw)
-        return await self._run_hook(self.post_hook, response)
+        return RESTResponse(raw.status, raw.reason, raw.headers, content, raw)
+
+
+async def _close_with_loop(session: aiohttp.ClientSession) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+_timeout_scope = getattr(asyncio, "timeout", None)  # Python 3.11+
 
 
 def _form(fields: Any, multipart: bool) -> Any:

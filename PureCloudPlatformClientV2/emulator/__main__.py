@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"largest request body in bytes; larger ones get 413 (default {DEFAULT_MAX_BODY})")
     p.add_argument("--client-id", default="emulator-client", help="id of the default OAuth client")
     p.add_argument("--client-secret", default="emulator-secret", help="secret of the default OAuth client")
+    p.add_argument("--rate-limit", type=int, nargs="?", const=300, default=0, metavar="N",
+                   help="limit each token to N calls per window (N defaults to 300), with inin-ratelimit-* headers")
+    p.add_argument("--rate-limit-window", type=float, default=60.0, help="rate-limit window in seconds (default 60)")
     p.add_argument("--fault", action="append", default=[], metavar="SPEC",
                    help="inject a fault: KIND[@[METHOD ]PATH_GLOB][,times=N][,retry_after=S][,delay=S]"
                         "[,operation=NAME]; KIND is a status code or latency|reset|truncate|stall|expire_tokens")
@@ -62,7 +65,8 @@ async def _serve(args: argparse.Namespace) -> None:
                                 client_secret=args.client_secret, socket_closing_delay=args.socket_closing_delay,
                                 control_secret=os.environ.get(CONTROL_SECRET_ENV) or new_secret(),
                                 max_body_size=args.max_body_size, allowed_hosts=tuple(args.allow_host),
-                                job_step_seconds=args.job_step_seconds)
+                                job_step_seconds=args.job_step_seconds, rate_limit=args.rate_limit,
+                                rate_limit_window=args.rate_limit_window)
     app = EmulatorApp(settings)
     for spec in args.fault:
         app.faults.add(parse_fault(spec))

@@ -41,7 +41,8 @@ class Emulator:
                  faults: Iterable[str] = (), client_id: str = "emulator-client",
                  client_secret: str = "emulator-secret", control_secret: str | None = None,
                  max_body_size: int | None = None, allowed_hosts: Iterable[str] = (),
-                 job_step_seconds: float = 0.5, mode: str = "thread") -> None:
+                 job_step_seconds: float = 0.5, mode: str = "thread", rate_limit: int = 0,
+                 rate_limit_window: float = 60.0) -> None:
         if mode not in ("thread", "subprocess"):
             raise ValueError("mode must be 'thread' or 'subprocess'")
         if (cert_file is None) != (key_file is None):
@@ -66,6 +67,7 @@ class Emulator:
         self.max_body_size = max_body_size if max_body_size is not None else DEFAULT_MAX_BODY
         self.allowed_hosts = tuple(allowed_hosts)
         self.job_step_seconds = job_step_seconds
+        self.rate_limit, self.rate_limit_window = rate_limit, rate_limit_window  # ratelimit.py; 0: off
         self.ca_file: str | None = None
         self.admin_user_id: str | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -133,7 +135,8 @@ class Emulator:
                                 socket_closing_delay=self.socket_closing_delay, client_id=self.client_id,
                                 client_secret=self.client_secret, control_secret=self.control_secret,
                                 max_body_size=self.max_body_size, allowed_hosts=self.allowed_hosts,
-                                job_step_seconds=self.job_step_seconds)
+                                job_step_seconds=self.job_step_seconds, rate_limit=self.rate_limit,
+                                rate_limit_window=self.rate_limit_window)
 
     def _start_thread(self) -> None:
         ready = threading.Event()
@@ -203,6 +206,8 @@ class Emulator:
             args += ["--client-ca", self.client_ca]
         for spec in self.fault_specs:
             args += ["--fault", spec]
+        if self.rate_limit:
+            args += ["--rate-limit", str(self.rate_limit), "--rate-limit-window", str(self.rate_limit_window)]
         env = dict(os.environ)
         env[CONTROL_SECRET_ENV] = self.control_secret  # not argv: other users can read a process's argv
         # Make the package importable in the child even from a source checkout.

@@ -63,6 +63,8 @@ class EmulatorSettings:
     max_body_size: int = DEFAULT_MAX_BODY
     allowed_hosts: tuple[str, ...] = ()
     job_step_seconds: float = 0.5  # emulator-clock seconds per job stage (0: jobs finish at once)
+    rate_limit: int = 0  # calls per token and window (0: no limit); see ratelimit.py
+    rate_limit_window: float = 60.0
 
 
 @dataclass(slots=True)
@@ -230,6 +232,10 @@ class EmulatorApp:
 
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=self.settings.max_body_size)
+        if self.settings.rate_limit:
+            from .ratelimit import RateLimiter, middleware
+            app.middlewares.append(middleware(RateLimiter(self.settings.rate_limit, self.settings.rate_limit_window),
+                                              self.settings.prefix_api))
         app.router.add_route("*", "/{tail:.*}", self.handle)
         app.on_shutdown.append(self._on_shutdown)
         return app

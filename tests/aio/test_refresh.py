@@ -84,7 +84,7 @@ def test_waiting_for_a_slow_renewal_is_bounded_by_refresh_token_wait_time(emu: E
             await client.get_client_credentials_token(emu.client_id, emu.client_secret)
             stale = client.access_token
             never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            client._renewal = never  # a renewal that never finishes, started by another task
+            client._tokens._async[asyncio.get_running_loop()] = never  # a renewal that never finishes, started elsewhere
             started = time.monotonic()
             with pytest.raises(ApiException, match="longer than 1 seconds"):
                 await client.handle_expired_access_token(stale)

@@ -125,7 +125,7 @@ def test_hooks_may_be_coroutines_and_the_pool_limit_is_honoured(emu):
             assert connector is not None and connector.limit == 4
     asyncio.run(main())
     assert seen == [200] * 41
-    assert peak > 4  # hooks run before a pool slot is taken; the pool itself caps connections at 4
+    assert peak == 4  # a call holds its first-come-first-served slot for the whole transport request, hooks included
 
 
 class _Scripted(AbstractAsyncHttpClient):
@@ -150,7 +150,7 @@ def test_a_custom_transport_gets_the_same_pipeline():
         transport = _Scripted()
         async with sdk.aio.AsyncApiClient(host="https://api.example", http_client=transport) as client:
             client.client_id, client.client_secret = "id", "secret"
-            client.core._grant = "client_credentials"
+            client._tokens.grant = "client_credentials"
             client.access_token = "t1"
             me = await UsersApiAsync(client).get_users_me()
             assert me.name == "Me" and client.access_token == "t2"

@@ -1,0 +1,115 @@
+"""Per-call overhead of ``UsersApi.get_user`` over loopback, sync and asyncio.
+
+    python benchmarks/call_overhead.py [--calls N]
+
+The emulator runs as a subprocess (so it does not share the GIL with the client); the
+figure printed is the median of 5 rounds of N calls, in microseconds per call, and the
+client's CPU time per call (what the SDK itself costs, independent of the server).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import PureCloudPlatformClientV2 as sdk  # noqa: E402
+from PureCloudPlatformClientV2.emulator import Emulator  # noqa: E402
+
+USER = ""
+
+
+def sync_round(api: sdk.UsersApi, calls: int) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        api.get_user(USER)
+    return (time.perf_counter() - wall) / calls * 1e6, (time.process_time() - cpu) / calls * 1e6
+
+
+async def async_rounds(emu: Emulator, calls: int, rounds: int) -> list[tuple[float, float]]:
+    from PureCloudPlatformClientV2.aio import AsyncApiClient, UsersApiAsync
+    config = sdk.Configuration.new(host=emu.base_url, live_reload_config=False)
+    async with AsyncApiClient(configuration=config) as client:
+        await client.get_client_credentials_token(emu.client_id, emu.client_secret)
+        api = UsersApiAsync(client)
+        await api.get_user(USER)
+        out = []
+        for _ in range(rounds):
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(calls):
+                await api.get_user(USER)
+            out.append(((time.perf_counter() - wall) / calls * 1e6, (time.process_time() - cpu) / calls * 1e6))
+        return out
+
+
+BODY = b'{"id": "u1", "name": "Canned User", "state": "active", "email": "u1@example.com"}'
+
+
+def canned(calls: int, rounds: int) -> tuple[float, float]:
+    """Microseconds per call with a transport that answers at once: the pipeline's own cost."""
+    from PureCloudPlatformClientV2 import AbstractHttpClient
+    from PureCloudPlatformClientV2.aio import AbstractAsyncHttpClient, AsyncApiClient, UsersApiAsync
+    from PureCloudPlatformClientV2.rest import RESTResponse
+    headers = {"Content-Type": "application/json"}
+
+    class Canned(AbstractHttpClient):
+        def request(self, options: object) -> RESTResponse:
+            return RESTResponse(200, "OK", headers, BODY)
+
+    class CannedAsync(AbstractAsyncHttpClient):
+        async def request(self, options: object) -> RESTResponse:
+            return RESTResponse(200, "OK", headers, BODY)
+
+    config = sdk.Configuration.new(host="https://api.example", live_reload_config=False)
+    client = sdk.ApiClient(configuration=config)
+    client.access_token = "t"
+    client.set_http_client(Canned())
+    api = sdk.UsersApi(client)
+    sync = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(calls):
+            api.get_user("u1")
+        sync.append((time.perf_counter() - started) / calls * 1e6)
+
+    async def run() -> list[float]:
+        aclient = AsyncApiClient(configuration=config, http_client=CannedAsync())
+        aclient.access_token = "t"
+        aapi = UsersApiAsync(aclient)
+        out = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            for _ in range(calls):
+                await aapi.get_user("u1")
+            out.append((time.perf_counter() - started) / calls * 1e6)
+        return out
+    return statistics.median(sync), statistics.median(asyncio.run(run()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    sync_us, async_us = canned(args.calls * 10, args.rounds)
+    print(f"canned   get_user: {sync_us:7.1f} us/call sync, {async_us:7.1f} us/call asyncio (no network)")
+    with Emulator(seed_users=1, mode="subprocess") as emu:
+        global USER
+        config = sdk.Configuration.new(host=emu.base_url, live_reload_config=False)
+        client = sdk.ApiClient(configuration=config).get_client_credentials_token(emu.client_id, emu.client_secret)
+        api = sdk.UsersApi(client)
+        USER = api.get_users(page_size=1).entities[0].id
+        api.get_user(USER)
+        sync = [sync_round(api, args.calls) for _ in range(args.rounds)]
+        aio = asyncio.run(async_rounds(emu, args.calls, args.rounds))
+    for label, rows in (("sync", sync), ("asyncio", aio)):
+        print(f"{label:8s} get_user: {statistics.median(r[0] for r in rows):7.0f} us/call wall, "
+              f"{statistics.median(r[1] for r in rows):7.0f} us/call client CPU")
+
+
+if __name__ == "__main__":
+    main()
