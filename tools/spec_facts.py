@@ -131,6 +131,17 @@ def parse_page(markdown: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+# "me" after these names is the token's organization or the token itself, which a
+# client-credentials token has too; elsewhere "me" is the token's user.
+_ME_WITHOUT_USER = ("organizations", "tokens")
+
+
+def me_means_user(path: str) -> bool:
+    """Whether a ``/me`` segment of ``path`` stands for the token's user."""
+    segments = path.split("/")
+    return any(s == "me" and segments[i - 1] not in _ME_WITHOUT_USER for i, s in enumerate(segments) if i)
+
+
 def _paging(op: dict[str, Any], listings: set[str]) -> str | None:
     if op["method"] != "GET" and not op["name"].endswith("_query"):
         return None
@@ -161,8 +172,7 @@ def merge_facts(spec: dict[str, Any], docs: dict[str, dict[str, dict[str, Any]]]
                 if facts["permissions"]:
                     op["permissionsMatch"] = facts["permissionsMatch"]
                 counts["with_permissions"] += 1
-            segments = op["path"].split("/")
-            op["user_context"] = bool(facts and facts["no_client_credentials"]) or "me" in segments
+            op["user_context"] = bool(facts and facts["no_client_credentials"]) or me_means_user(op["path"])
             counts["user_context"] += op["user_context"]
             paging = _paging(op, listings)
             if paging:

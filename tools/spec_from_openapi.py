@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from spec_facts import me_means_user  # noqa: E402
 from spec_io import Spec, write_spec  # noqa: E402
 
 _FORMAT_TYPES = {("string", "date-time"): "datetime", ("string", "date"): "date",
@@ -98,7 +99,7 @@ def _operation_facts(op: dict[str, Any], raw: dict[str, Any]) -> None:
     if "x-spec-user-context" in raw:
         op["user_context"] = bool(raw["x-spec-user-context"])
     else:  # a platform document: "me" in the path resolves to the token's user
-        op["user_context"] = "me" in op["path"].split("/")
+        op["user_context"] = me_means_user(op["path"])
     if raw.get("x-spec-paging"):
         op["paging"] = raw["x-spec-paging"]
 
