@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import summaries  # noqa: E402
 from spec_io import Spec, read_spec  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,24 +147,7 @@ def render_method(op: dict[str, Any]) -> str:
         sig += [f"{p['name']}: {param_annotation(p)} | None = None" for p in optional]
     sig.append("**options: Unpack[CallOptions]")
     returns = annotation(op["returns"]) if op["returns"] else "None"
-    doc = [f"``{op['method']} {op['path']}``"]
-    flags = [w for w in ("deprecated", "preview") if op.get(w)]
-    if flags:
-        doc.append("")
-        doc.append(" ".join(f"**{w.capitalize()}.**" for w in flags))
-    if not op["auth"]:
-        doc.append("")
-        doc.append("Sent without an access token.")
-    doc.append("")
-    for p in op["params"]:
-        bits = [f"{p['in']} ``{p['wire']}``"]
-        if p.get("required"):
-            bits.append("required")
-        for key in ("pattern", "minimum", "maximum", "minLength", "maxLength"):
-            if key in p:
-                bits.append(f"{key} {p[key]!r}")
-        doc.append(f":param {p['type']} {p['name']}: {', '.join(bits)}")
-    doc.append(f":return: {op['returns'] or 'None'}")
+    doc = summaries.method_doc(op)
     body = "\n        ".join(doc).replace("\\", "\\\\")
     args = ", ".join(p["name"] for p in op["params"])
     return (f"\n    def {op['name']}({', '.join(sig)}) -> {returns}:\n"
@@ -246,8 +230,7 @@ def render_bundle(models: list[dict[str, Any]], source: str) -> tuple[str, str]:
     stub += [line + "\n" for line in type_imports(names - own - {"date", "datetime", "LocalDateTime"}, ".", "..")]
     for model in models:
         stub.append(f"\n\nclass {model['name']}(Model):\n")
-        if not model["fields"]:
-            stub.append("    pass\n")
+        stub.append(f'    """{summaries.model_doc(model)}"""\n')  # the hover text of the class
         for f in model["fields"]:
             stub.append(f"    {f['name']}: {annotation(f['type'], True)} | None\n")
     return "".join(runtime), "".join(stub)
@@ -315,6 +298,7 @@ def render_models_index(models: list[dict[str, Any]], source: str) -> tuple[str,
 def render_all(spec: Spec) -> dict[Path, str]:
     models_by_name.clear()
     models_by_name.update({m["name"]: m for m in spec["models"]})
+    summaries.index_uses(spec)
     source = spec["info"]["source"]
     files: dict[Path, str] = {}
     for api in spec["apis"]:

@@ -18,12 +18,14 @@ from ._b_stat_event_flow_outcome_topic_metric_stats import StatisticalResponse
 
 
 class AcceleratorInput(Model):
+    """The accelerator input object (3 fields). Sent to InfrastructureAsCodeApi.post_infrastructureascode_jobs."""
     dry_run: bool | None
     accelerator_id: str | None
     parameters: list[AcceleratorParameter] | None
 
 
 class AcceleratorList(Model):
+    """One page of AcceleratorMetadata items with the paging fields of the listing. Returned by InfrastructureAsCodeApi.get_infrastructureascode_accelerators."""
     entities: list[AcceleratorMetadata] | None
     page_size: int | None
     page_number: int | None
@@ -37,6 +39,7 @@ class AcceleratorList(Model):
 
 
 class AcceleratorMetadata(Model):
+    """The accelerator metadata object (8 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -48,11 +51,13 @@ class AcceleratorMetadata(Model):
 
 
 class AcceleratorParameter(Model):
+    """The accelerator parameter object (2 fields)."""
     name: str | None
     value: str | None
 
 
 class AcceleratorSpecification(Model):
+    """The accelerator specification object (13 fields). Returned by InfrastructureAsCodeApi.get_infrastructureascode_accelerator."""
     id: str | None
     name: str | None
     description: str | None
@@ -69,11 +74,13 @@ class AcceleratorSpecification(Model):
 
 
 class AccessRestriction(Model):
+    """The access restriction object (2 fields)."""
     kind: str | None
     values: list[str] | None
 
 
 class AcdEndDetailEventTopicAcdEndEvent(Model):
+    """The acd end detail event topic acd end event object (33 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -110,6 +117,7 @@ class AcdEndDetailEventTopicAcdEndEvent(Model):
 
 
 class AcdStartDetailEventTopicAcdStartEvent(Model):
+    """The acd start detail event topic acd start event object (24 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -137,17 +145,20 @@ class AcdStartDetailEventTopicAcdStartEvent(Model):
 
 
 class AchievedOutcome(Model):
+    """The achieved outcome object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class AcknowledgeScreenRecordingRequest(Model):
+    """The acknowledge screen recording request object (3 fields). Sent to RecordingApi.post_recordings_screensessions_acknowledge."""
     participant_jid: str | None
     room_id: str | None
     conversation_id: str | None
 
 
 class Action(Model):
+    """The action object (9 fields). Returned by IntegrationsApi.get_integrations_action, IntegrationsApi.get_integrations_action_draft and 6 more."""
     id: str | None
     name: str | None
     integration_id: str | None
@@ -160,22 +171,26 @@ class Action(Model):
 
 
 class ActionAggregateDataContainer(Model):
+    """The action aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class ActionAggregateQueryClause(Model):
+    """The action aggregate query clause object (2 fields)."""
     type: str | None
     predicates: list[ActionAggregateQueryPredicate] | None
 
 
 class ActionAggregateQueryFilter(Model):
+    """The action aggregate query filter object (3 fields)."""
     type: str | None
     clauses: list[ActionAggregateQueryClause] | None
     predicates: list[ActionAggregateQueryPredicate] | None
 
 
 class ActionAggregateQueryPredicate(Model):
+    """The action aggregate query predicate object (5 fields)."""
     type: str | None
     dimension: str | None
     operator: str | None
@@ -184,10 +199,12 @@ class ActionAggregateQueryPredicate(Model):
 
 
 class ActionAggregateQueryResponse(Model):
+    """One page of ActionAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_actions_aggregates_query."""
     results: list[ActionAggregateDataContainer] | None
 
 
 class ActionAggregationQuery(Model):
+    """The action aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_actions_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -200,11 +217,13 @@ class ActionAggregationQuery(Model):
 
 
 class ActionAggregationSort(Model):
+    """The action aggregation sort object (2 fields)."""
     name: str | None
     function: str | None
 
 
 class ActionAggregationView(Model):
+    """The action aggregation view object (4 fields)."""
     target: str | None
     name: str | None
     function: str | None
@@ -212,11 +231,13 @@ class ActionAggregationView(Model):
 
 
 class ActionAsyncAggregateQueryResponse(Model):
+    """One page of ActionAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_actions_aggregates_job_results."""
     results: list[ActionAggregateDataContainer] | None
     cursor: str | None
 
 
 class ActionAsyncAggregationQuery(Model):
+    """The action async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_actions_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -230,6 +251,7 @@ class ActionAsyncAggregationQuery(Model):
 
 
 class ActionCertificate(Model):
+    """The action certificate object (4 fields)."""
     signing_authority: str | None
     certificate: str | None
     status: str | None
@@ -237,6 +259,7 @@ class ActionCertificate(Model):
 
 
 class ActionCertificateListing(Model):
+    """One page of ActionCertificate items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_actions_certificates."""
     entities: list[ActionCertificate] | None
     page_size: int | None
     page_number: int | None
@@ -250,22 +273,26 @@ class ActionCertificateListing(Model):
 
 
 class ActionConfig(Model):
+    """The action config object (3 fields)."""
     timeout_seconds: int | None
     request: RequestConfig | None
     response: ResponseConfig | None
 
 
 class ActionContract(Model):
+    """The action contract object (2 fields)."""
     output: ActionOutput | None
     input: ActionInput | None
 
 
 class ActionContractInput(Model):
+    """The action contract input object (2 fields)."""
     input: PostInputContract | None
     output: PostOutputContract | None
 
 
 class ActionEntityListing(Model):
+    """One page of Action items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_actions, IntegrationsApi.get_integrations_actions_drafts."""
     entities: list[Action] | None
     page_size: int | None
     page_number: int | None
@@ -279,6 +306,7 @@ class ActionEntityListing(Model):
 
 
 class ActionEventActionMap(Model):
+    """The action event action map object (4 fields)."""
     id: str | None
     self_uri: str | None
     version: int | None

@@ -9,11 +9,13 @@ from ._b_stat_event_flow_outcome_topic_metric_stats import StatisticalSummary
 
 
 class AggregatedSessionExportJobResponse(Model):
+    """The aggregated session export job response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_jobs."""
     id: str | None
     self_uri: str | None
 
 
 class AggregatedSessionExportJobStatus(Model):
+    """The aggregated session export job status object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_job."""
     id: str | None
     status: str | None
     download_url: str | None
@@ -22,11 +24,13 @@ class AggregatedSessionExportJobStatus(Model):
 
 
 class AggregatedSnapshotExportJobResponse(Model):
+    """The aggregated snapshot export job response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_jobs."""
     id: str | None
     self_uri: str | None
 
 
 class AggregatedSnapshotExportJobStatus(Model):
+    """The aggregated snapshot export job status object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_job."""
     id: str | None
     status: str | None
     download_url: str | None
@@ -35,27 +39,32 @@ class AggregatedSnapshotExportJobStatus(Model):
 
 
 class AggregateHistoricalAvailability(Model):
+    """The aggregate historical availability object (2 fields)."""
     weekly: list[int] | None
     yearly: list[int] | None
 
 
 class AggregateMetricData(Model):
+    """The aggregate metric data object (3 fields)."""
     metric: str | None
     qualifier: str | None
     stats: StatisticalSummary | None
 
 
 class AggregateViewData(Model):
+    """The aggregate view data object (2 fields)."""
     name: str | None
     stats: StatisticalSummary | None
 
 
 class AggregationRange(Model):
+    """The aggregation range object (2 fields)."""
     gte: float | None
     lt: float | None
 
 
 class AggregationResult(Model):
+    """One page of AggregationResultEntry items with the paging fields of the listing."""
     type: str | None
     dimension: str | None
     metric: str | None
@@ -64,6 +73,7 @@ class AggregationResult(Model):
 
 
 class AggregationResultEntry(Model):
+    """The aggregation result entry object (4 fields)."""
     count: int | None
     value: str | None
     gte: float | None
@@ -71,6 +81,7 @@ class AggregationResultEntry(Model):
 
 
 class AiAnswer(Model):
+    """The ai answer object (4 fields)."""
     answer_id: str | None
     explanation: str | None
     failure_type: str | None
@@ -78,16 +89,19 @@ class AiAnswer(Model):
 
 
 class AiScoring(Model):
+    """The ai scoring object (3 fields)."""
     failure_type: str | None
     pending: bool | None
     date_last_changed: _dt.datetime | None
 
 
 class AiScoringSetting(Model):
+    """The ai scoring setting object (1 fields)."""
     enabled: bool | None
 
 
 class AiScoringSettings(Model):
+    """The ai scoring settings object (3 fields). Returned by QualityApi.put_quality_forms_evaluation_aiscoring_settings. Sent to QualityApi.put_quality_forms_evaluation_aiscoring_settings."""
     id: str | None
     question_group_settings: list[QuestionGroupSettings] | None
     self_uri: str | None

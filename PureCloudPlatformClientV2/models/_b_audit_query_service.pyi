@@ -12,20 +12,24 @@ from ._b_trust_request_create import TypedAttribute
 
 
 class AuditQueryService(Model):
+    """One page of AuditQueryEntity items with the paging fields of the listing."""
     name: str | None
     entities: list[AuditQueryEntity] | None
 
 
 class AuditQueryServiceMapping(Model):
+    """The audit query service mapping object (1 fields). Returned by AuditApi.get_audits_query_realtime_servicemapping, AuditApi.get_audits_query_servicemapping."""
     services: list[AuditQueryService] | None
 
 
 class AuditQuerySort(Model):
+    """The audit query sort object (2 fields)."""
     name: str | None
     sort_order: str | None
 
 
 class AuditRealtimeQueryRequest(Model):
+    """The audit realtime query request object (6 fields). Sent to AuditApi.post_audits_query_realtime."""
     interval: str | None
     service_name: str | None
     filters: list[AuditQueryFilter] | None
@@ -35,6 +39,7 @@ class AuditRealtimeQueryRequest(Model):
 
 
 class AuditRealtimeQueryResultsResponse(Model):
+    """One page of AuditLogMessage items with the paging fields of the listing. Returned by AuditApi.post_audits_query_realtime."""
     entities: list[AuditLogMessage] | None
     page_size: int | None
     page_number: int | None
@@ -43,21 +48,25 @@ class AuditRealtimeQueryResultsResponse(Model):
 
 
 class AuditRealtimeRelatedRequest(Model):
+    """The audit realtime related request object (3 fields). Sent to AuditApi.post_audits_query_realtime_related."""
     audit_id: str | None
     trustor_org_id: str | None
     sort: list[AuditQuerySort] | None
 
 
 class AuditRealtimeRelatedResultsResponse(Model):
+    """One page of AuditLogMessage items with the paging fields of the listing. Returned by AuditApi.post_audits_query_realtime_related."""
     entities: list[AuditLogMessage] | None
 
 
 class AuditTopicAddressableEntityRef(Model):
+    """The audit topic addressable entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class AuditTopicAuditLogMessage(Model):
+    """The audit topic audit log message object (16 fields)."""
     id: str | None
     user_id: str | None
     user_home_org_id: str | None
@@ -77,12 +86,14 @@ class AuditTopicAuditLogMessage(Model):
 
 
 class AuditTopicDomainEntityRef(Model):
+    """The audit topic domain entity ref object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class AuditTopicMessageInfo(Model):
+    """The audit topic message info object (4 fields)."""
     localizable_message_code: str | None
     message: str | None
     message_with_params: str | None
@@ -90,28 +101,33 @@ class AuditTopicMessageInfo(Model):
 
 
 class AuditTopicPropertyChange(Model):
+    """The audit topic property change object (3 fields)."""
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
 
 class AuthenticationProperties(Model):
+    """The authentication properties object (1 fields)."""
     sharepoint: SharepointAuthenticationProperties | None
 
 
 class AuthenticationSettings(Model):
+    """The authentication settings object (3 fields)."""
     enabled: bool | None
     integration_id: str | None
     allow_session_upgrade: bool | None
 
 
 class AuthenticatorAttestationResponse(Model):
+    """The authenticator attestation response object (3 fields)."""
     client_data_json: str | None
     attestation_object: str | None
     transports: list[str] | None
 
 
 class AuthenticatorSelection(Model):
+    """The authenticator selection object (4 fields)."""
     authenticator_attachment: str | None
     require_resident_key: bool | None
     resident_key: str | None
@@ -119,6 +135,7 @@ class AuthenticatorSelection(Model):
 
 
 class AuthoringKnowledgeSettings(Model):
+    """The authoring knowledge settings object (4 fields)."""
     knowledge_id: str | None
     description: str | None
     knowledge_type: str | None
@@ -126,6 +143,7 @@ class AuthoringKnowledgeSettings(Model):
 
 
 class AuthorizationPolicy(Model):
+    """The authorization policy object (12 fields). Returned by AuthorizationApi.get_authorization_policies_target_subject_subject_id, AuthorizationApi.get_authorization_policy and 3 more. Sent to AuthorizationApi.post_authorization_policies_target, AuthorizationApi.post_authorization_policies_target_validate and 2 more."""
     id: str | None
     name: str | None
     target_resource: str | None
@@ -141,6 +159,7 @@ class AuthorizationPolicy(Model):
 
 
 class AuthorizationPolicyEntityListing(Model):
+    """One page of AuthorizationPolicy items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_policies, AuthorizationApi.get_authorization_policies_subject_subject_id and 1 more."""
     entities: list[AuthorizationPolicy] | None
     next_uri: str | None
     self_uri: str | None
@@ -148,6 +167,7 @@ class AuthorizationPolicyEntityListing(Model):
 
 
 class AuthorizationSettings(Model):
+    """The authorization settings object (6 fields). Returned by AuthorizationApi.get_authorization_settings, AuthorizationApi.patch_authorization_settings. Sent to AuthorizationApi.patch_authorization_settings."""
     id: str | None
     analysis_enabled: bool | None
     analysis_days: int | None
@@ -157,10 +177,12 @@ class AuthorizationSettings(Model):
 
 
 class AuthorizedDomains(Model):
+    """The authorized domains object (1 fields)."""
     outbound: list[str] | None
 
 
 class AuthzDivision(Model):
+    """The authz division object (6 fields). Returned by AuthorizationApi.get_authorization_division, AuthorizationApi.get_authorization_divisions_home and 10 more. Sent to AuthorizationApi.post_authorization_division_restore, AuthorizationApi.post_authorization_divisions and 4 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -170,6 +192,7 @@ class AuthzDivision(Model):
 
 
 class AuthzDivisionCursorListing(Model):
+    """One page of AuthzDivision items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_divisions_query, ObjectsApi.get_authorization_divisions_query."""
     entities: list[AuthzDivision] | None
     next_uri: str | None
     self_uri: str | None
@@ -177,6 +200,7 @@ class AuthzDivisionCursorListing(Model):
 
 
 class AuthzDivisionEntityListing(Model):
+    """One page of AuthzDivision items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_divisions, AuthorizationApi.get_authorization_divisions_deleted and 2 more."""
     entities: list[AuthzDivision] | None
     page_size: int | None
     page_number: int | None
@@ -190,6 +214,7 @@ class AuthzDivisionEntityListing(Model):
 
 
 class AuthzDivisionGrantEntityListing(Model):
+    """One page of AuthzGrant items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_division_grants."""
     entities: list[AuthzGrant] | None
     page_size: int | None
     page_number: int | None
@@ -198,6 +223,7 @@ class AuthzDivisionGrantEntityListing(Model):
 
 
 class AuthzGrant(Model):
+    """The authz grant object (4 fields)."""
     subject_id: str | None
     division: AuthzDivision | None
     role: AuthzGrantRole | None
@@ -205,6 +231,7 @@ class AuthzGrant(Model):
 
 
 class AuthzGrantPolicy(Model):
+    """The authz grant policy object (4 fields)."""
     actions: list[str] | None
     condition: str | None
     domain: str | None
@@ -212,6 +239,7 @@ class AuthzGrantPolicy(Model):
 
 
 class AuthzGrantRole(Model):
+    """The authz grant role object (6 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -221,6 +249,7 @@ class AuthzGrantRole(Model):
 
 
 class AuthzSubject(Model):
+    """The authz subject object (5 fields). Returned by AuthorizationApi.get_authorization_subject, AuthorizationApi.get_authorization_subjects_me and 2 more."""
     id: str | None
     name: str | None
     grants: list[AuthzGrant] | None
@@ -229,8 +258,10 @@ class AuthzSubject(Model):
 
 
 class AutoAnswerSetting(Model):
+    """The auto answer setting object (1 fields)."""
     enabled: bool | None
 
 
 class AutoAnswerSettings(Model):
+    """The auto answer settings object (1 fields). Returned by AgentUIApi.get_users_agentui_agents_autoanswer_agent_id_settings, AgentUIApi.patch_users_agentui_agents_autoanswer_agent_id_settings and 4 more. Sent to AgentUIApi.patch_users_agentui_agents_autoanswer_agent_id_settings, AgentUIApi.put_users_agentui_agents_autoanswer_agent_id_settings and 2 more."""
     settings: dict[str, AutoAnswerSetting] | None

@@ -10,6 +10,7 @@ from ._b_upload_url_request import User
 
 
 class CachedMediaItem(Model):
+    """The cached media item object (8 fields). Returned by ConversationsApi.get_conversations_messages_cachedmedia_cached_media_item_id."""
     id: str | None
     url: str | None
     download_url: str | None
@@ -21,6 +22,7 @@ class CachedMediaItem(Model):
 
 
 class CachedMediaItemEntityListing(Model):
+    """One page of CachedMediaItem items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messages_cachedmedia."""
     entities: list[CachedMediaItem] | None
     page_size: int | None
     page_number: int | None
@@ -34,11 +36,13 @@ class CachedMediaItemEntityListing(Model):
 
 
 class CalendarUrlResponse(Model):
+    """The calendar url response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_calendar_url_ics, WorkforceManagementApi.post_workforcemanagement_calendar_url_ics."""
     calendar_url: str | None
     self_uri: str | None
 
 
 class Calibration(Model):
+    """The calibration object (16 fields). Returned by QualityApi.delete_quality_calibration, QualityApi.get_quality_calibration and 2 more. Sent to QualityApi.put_quality_calibration."""
     id: str | None
     name: str | None
     calibrator: User | None
@@ -58,6 +62,7 @@ class Calibration(Model):
 
 
 class CalibrationAssignment(Model):
+    """The calibration assignment object (4 fields)."""
     calibrator: User | None
     evaluators: list[User] | None
     evaluation_form: EvaluationForm | None
@@ -65,6 +70,7 @@ class CalibrationAssignment(Model):
 
 
 class CalibrationCreate(Model):
+    """The calibration create object (16 fields). Sent to QualityApi.post_quality_calibrations."""
     id: str | None
     name: str | None
     calibrator: User | None

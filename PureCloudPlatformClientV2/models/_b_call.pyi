@@ -45,6 +45,7 @@ from ._b_workspace_create import WrapupCode
 
 
 class Call(Model):
+    """The call object (36 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None
@@ -84,6 +85,7 @@ class Call(Model):
 
 
 class CallableContactsDiagnostic(Model):
+    """The callable contacts diagnostic object (4 fields)."""
     attempt_limits: DomainEntityRef | None
     dnc_lists: list[DomainEntityRef] | None
     callable_time_set: DomainEntityRef | None
@@ -91,12 +93,14 @@ class CallableContactsDiagnostic(Model):
 
 
 class CallableTime(Model):
+    """The callable time object (3 fields)."""
     time_slots: list[CampaignTimeSlot] | None
     name: str | None
     time_zone_id: str | None
 
 
 class CallableTimeSet(Model):
+    """The callable time set object (7 fields). Returned by OutboundApi.get_outbound_callabletimeset, OutboundApi.post_outbound_callabletimesets and 1 more. Sent to OutboundApi.post_outbound_callabletimesets, OutboundApi.put_outbound_callabletimeset."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -107,6 +111,7 @@ class CallableTimeSet(Model):
 
 
 class CallableTimeSetEntityListing(Model):
+    """One page of CallableTimeSet items with the paging fields of the listing. Returned by OutboundApi.get_outbound_callabletimesets."""
     entities: list[CallableTimeSet] | None
     page_size: int | None
     page_number: int | None
@@ -120,11 +125,13 @@ class CallableTimeSetEntityListing(Model):
 
 
 class CallableWindow(Model):
+    """The callable window object (2 fields)."""
     mapped: AtzmTimeSlot | None
     unmapped: AtzmTimeSlotWithTimeZone | None
 
 
 class Callback(Model):
+    """The callback object (29 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None
@@ -157,6 +164,7 @@ class Callback(Model):
 
 
 class CallbackBasic(Model):
+    """The callback basic object (29 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None
@@ -189,6 +197,7 @@ class CallbackBasic(Model):
 
 
 class CallbackConversation(Model):
+    """The callback conversation object (9 fields). Returned by ConversationsApi.get_conversations_callback."""
     id: str | None
     name: str | None
     participants: list[CallbackMediaParticipant] | None
@@ -201,6 +210,7 @@ class CallbackConversation(Model):
 
 
 class CallbackConversationEntityListing(Model):
+    """One page of CallbackConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_callbacks."""
     entities: list[CallbackConversation] | None
     page_size: int | None
     page_number: int | None
@@ -214,16 +224,19 @@ class CallbackConversationEntityListing(Model):
 
 
 class CallbackDisconnectIdentifier(Model):
+    """The callback disconnect identifier object (2 fields)."""
     conversation_id: str | None
     callback_id: str | None
 
 
 class CallbackIdentifier(Model):
+    """The callback identifier object (2 fields)."""
     type: str | None
     id: str | None
 
 
 class CallbackMediaParticipant(Model):
+    """The callback media participant object (47 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -274,6 +287,7 @@ class CallbackMediaParticipant(Model):
 
 
 class CallbackMediaSettings(Model):
+    """The callback media settings object (18 fields)."""
     enable_auto_answer: bool | None
     alerting_timeout_seconds: int | None
     service_level: ServiceLevel | None
@@ -295,6 +309,7 @@ class CallbackMediaSettings(Model):
 
 
 class CallBasic(Model):
+    """The call basic object (36 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None
@@ -334,11 +349,13 @@ class CallBasic(Model):
 
 
 class CallCommand(Model):
+    """The call command object (2 fields). Sent to ConversationsApi.post_conversations_call."""
     call_number: str | None
     phone_column: str | None
 
 
 class CallConversation(Model):
+    """The call conversation object (12 fields). Returned by ConversationsApi.get_conversations_call."""
     id: str | None
     name: str | None
     participants: list[CallMediaParticipant] | None
@@ -354,6 +371,7 @@ class CallConversation(Model):
 
 
 class CallConversationEntityListing(Model):
+    """One page of CallConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_calls."""
     entities: list[CallConversation] | None
     page_size: int | None
     page_number: int | None
@@ -367,6 +385,7 @@ class CallConversationEntityListing(Model):
 
 
 class CallForwarding(Model):
+    """The call forwarding object (9 fields). Returned by UsersApi.get_user_callforwarding, UsersApi.patch_user_callforwarding and 1 more. Sent to UsersApi.patch_user_callforwarding, UsersApi.put_user_callforwarding."""
     id: str | None
     name: str | None
     user: User | None
@@ -379,10 +398,12 @@ class CallForwarding(Model):
 
 
 class CallForwardingEventCall(Model):
+    """The call forwarding event call object (1 fields)."""
     targets: list[CallForwardingEventTarget] | None
 
 
 class CallForwardingEventCallForwarding(Model):
+    """The call forwarding event call forwarding object (5 fields)."""
     user: CallForwardingEventUser | None
     enabled: bool | None
     calls: list[CallForwardingEventCall] | None
@@ -391,15 +412,18 @@ class CallForwardingEventCallForwarding(Model):
 
 
 class CallForwardingEventTarget(Model):
+    """The call forwarding event target object (2 fields)."""
     type: str | None
     value: str | None
 
 
 class CallForwardingEventUser(Model):
+    """The call forwarding event user object (1 fields)."""
     id: str | None
 
 
 class Callheader(Model):
+    """The callheader object (4 fields). Returned by TelephonyApi.get_telephony_sipmessages_conversation_headers."""
     id: str | None
     name: str | None
     headers: dict[str, list[str]] | None
@@ -407,6 +431,7 @@ class Callheader(Model):
 
 
 class CallHistoryConversation(Model):
+    """The call history conversation object (13 fields)."""
     id: str | None
     name: str | None
     participants: list[CallHistoryParticipant] | None
@@ -423,6 +448,7 @@ class CallHistoryConversation(Model):
 
 
 class CallHistoryConversationEntityListing(Model):
+    """One page of CallHistoryConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_calls_history."""
     entities: list[CallHistoryConversation] | None
     page_size: int | None
     page_number: int | None
@@ -436,6 +462,7 @@ class CallHistoryConversationEntityListing(Model):
 
 
 class CallHistoryParticipant(Model):
+    """The call history participant object (19 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -458,6 +485,7 @@ class CallHistoryParticipant(Model):
 
 
 class CallMediaParticipant(Model):
+    """The call media participant object (58 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -519,11 +547,13 @@ class CallMediaParticipant(Model):
 
 
 class CallMediaPolicy(Model):
+    """The call media policy object (2 fields)."""
     actions: PolicyActions | None
     conditions: CallMediaPolicyConditions | None
 
 
 class CallMediaPolicyConditions(Model):
+    """The call media policy conditions object (9 fields)."""
     for_users: list[PolicyUser] | None
     date_ranges: list[str] | None
     for_queues: list[Queue] | None
@@ -536,6 +566,7 @@ class CallMediaPolicyConditions(Model):
 
 
 class Callmessage(Model):
+    """The callmessage object (4 fields). Returned by TelephonyApi.get_telephony_sipmessages_conversation."""
     id: str | None
     name: str | None
     message: str | None
@@ -543,32 +574,38 @@ class Callmessage(Model):
 
 
 class CallRecord(Model):
+    """The call record object (2 fields)."""
     last_attempt: _dt.datetime | None
     last_result: str | None
 
 
 class CallRoute(Model):
+    """The call route object (1 fields)."""
     targets: list[CallTarget] | None
 
 
 class CallSimulationResult(Model):
+    """The call simulation result object (3 fields). Returned by TelephonyApi.get_telephony_prefixes_simulate_call."""
     allowed: bool | None
     level: str | None
     matched_prefix: str | None
 
 
 class CallTarget(Model):
+    """The call target object (2 fields)."""
     type: str | None
     value: str | None
 
 
 class CallToAction(Model):
+    """The call to action object (3 fields)."""
     text: str | None
     url: str | None
     target: str | None
 
 
 class Campaign(Model):
+    """The campaign object (43 fields). Returned by OutboundApi.delete_outbound_campaign, OutboundApi.get_outbound_campaign and 2 more. Sent to OutboundApi.post_outbound_campaigns, OutboundApi.put_outbound_campaign."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -615,6 +652,7 @@ class Campaign(Model):
 
 
 class CampaignBusinessCategoryMetrics(Model):
+    """The campaign business category metrics object (3 fields)."""
     success_count: int | None
     neutral_count: int | None
     failure_count: int | None

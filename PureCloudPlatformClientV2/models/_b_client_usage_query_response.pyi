@@ -29,6 +29,7 @@ from ._b_workspace_create import Wrapup
 
 
 class ClientUsageQueryResponse(Model):
+    """The client usage query response object (4 fields). Returned by UsageApi.post_usage_client_client_id_aggregates_query_jobs."""
     id: str | None
     name: str | None
     results_uri: str | None
@@ -36,6 +37,7 @@ class ClientUsageQueryResponse(Model):
 
 
 class ClonedUser(Model):
+    """The cloned user object (4 fields). Returned by OrganizationAuthorizationApi.get_orgauthorization_trustor_cloneduser, OrganizationAuthorizationApi.put_orgauthorization_trustor_cloneduser."""
     id: str | None
     name: str | None
     trustor: DomainEntityRef | None
@@ -43,17 +45,20 @@ class ClonedUser(Model):
 
 
 class ClonedUserEntityListing(Model):
+    """One page of ClonedUser items with the paging fields of the listing. Returned by OrganizationAuthorizationApi.get_orgauthorization_trustee_clonedusers, OrganizationAuthorizationApi.get_orgauthorization_trustor_clonedusers."""
     total: int | None
     entities: list[ClonedUser] | None
     self_uri: str | None
 
 
 class CloseButtonStyleProperties(Model):
+    """The close button style properties object (2 fields)."""
     color: str | None
     opacity: float | None
 
 
 class Cluster(Model):
+    """The cluster object (7 fields). Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscan_cluster, ExternalContactsApi.put_externalcontacts_graphs_clusterscan_cluster_merge."""
     id: str | None
     division: StarrableDivision | None
     cluster_scan: ClusterScan | None
@@ -64,6 +69,7 @@ class Cluster(Model):
 
 
 class ClusterList(Model):
+    """One page of Cluster items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscan_clusters."""
     entities: list[Cluster] | None
     next_uri: str | None
     self_uri: str | None
@@ -72,6 +78,7 @@ class ClusterList(Model):
 
 
 class ClusterScan(Model):
+    """The cluster scan object (4 fields). Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscan, ExternalContactsApi.get_externalcontacts_graphs_clusterscans_latest."""
     id: str | None
     date_completed: _dt.datetime | None
     statistics: ClusterScanStatistics | None
@@ -79,6 +86,7 @@ class ClusterScan(Model):
 
 
 class ClusterScanList(Model):
+    """One page of ClusterScan items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscans."""
     entities: list[ClusterScan] | None
     next_uri: str | None
     self_uri: str | None
@@ -87,17 +95,20 @@ class ClusterScanList(Model):
 
 
 class ClusterScanStatistics(Model):
+    """The cluster scan statistics object (2 fields). Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscan_statistics, ExternalContactsApi.get_externalcontacts_graphs_clusterscans_latest_statistics."""
     aggregated: ClusterStatistics | None
     self_uri: str | None
 
 
 class ClusterStatistics(Model):
+    """The cluster statistics object (3 fields)."""
     total_clusters: int | None
     total_automatic_merge_successes: int | None
     total_automatic_merge_failures: int | None
 
 
 class CoachingAnnotation(Model):
+    """The coaching annotation object (9 fields). Returned by CoachingApi.get_coaching_appointment_annotation, CoachingApi.patch_coaching_appointment_annotation and 1 more. Sent to CoachingApi.patch_coaching_appointment_annotation."""
     id: str | None
     created_by: UserReference | None
     date_created: _dt.datetime | None
@@ -110,11 +121,13 @@ class CoachingAnnotation(Model):
 
 
 class CoachingAnnotationCreateRequest(Model):
+    """The coaching annotation create request object (2 fields). Sent to CoachingApi.post_coaching_appointment_annotations."""
     text: str | None
     access_type: str | None
 
 
 class CoachingAnnotationList(Model):
+    """One page of CoachingAnnotation items with the paging fields of the listing. Returned by CoachingApi.get_coaching_appointment_annotations."""
     entities: list[CoachingAnnotation] | None
     page_size: int | None
     page_number: int | None
@@ -128,6 +141,7 @@ class CoachingAnnotationList(Model):
 
 
 class CoachingAppointmentAggregateRequest(Model):
+    """The coaching appointment aggregate request object (4 fields). Sent to CoachingApi.post_coaching_appointments_aggregates_query."""
     interval: str | None
     metrics: list[str] | None
     group_by: list[str] | None
@@ -135,15 +149,18 @@ class CoachingAppointmentAggregateRequest(Model):
 
 
 class CoachingAppointmentAggregateResponse(Model):
+    """One page of QueryResponseGroupedData items with the paging fields of the listing. Returned by CoachingApi.post_coaching_appointments_aggregates_query."""
     results: list[QueryResponseGroupedData] | None
 
 
 class CoachingAppointmentReference(Model):
+    """The coaching appointment reference object (2 fields). Returned by CoachingApi.delete_coaching_appointment."""
     id: str | None
     self_uri: str | None
 
 
 class CoachingAppointmentResponse(Model):
+    """The coaching appointment response object (21 fields). Returned by CoachingApi.get_coaching_appointment, CoachingApi.patch_coaching_appointment and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -168,6 +185,7 @@ class CoachingAppointmentResponse(Model):
 
 
 class CoachingAppointmentResponseList(Model):
+    """One page of CoachingAppointmentResponse items with the paging fields of the listing. Returned by CoachingApi.get_coaching_appointments, CoachingApi.get_coaching_appointments_me."""
     entities: list[CoachingAppointmentResponse] | None
     page_size: int | None
     page_number: int | None
@@ -181,10 +199,12 @@ class CoachingAppointmentResponseList(Model):
 
 
 class CoachingAppointmentStatusRequest(Model):
+    """The coaching appointment status request object (1 fields). Sent to CoachingApi.patch_coaching_appointment_status."""
     status: str | None
 
 
 class CoachingAppointmentStatusResponse(Model):
+    """The coaching appointment status response object (4 fields). Returned by CoachingApi.patch_coaching_appointment_status."""
     appointment: CoachingAppointmentReference | None
     created_by: UserReference | None
     date_created: _dt.datetime | None
@@ -192,6 +212,7 @@ class CoachingAppointmentStatusResponse(Model):
 
 
 class CoachingAppointmentStatusResponseList(Model):
+    """One page of CoachingAppointmentStatusResponse items with the paging fields of the listing. Returned by CoachingApi.get_coaching_appointment_statuses."""
     entities: list[CoachingAppointmentStatusResponse] | None
     page_size: int | None
     page_number: int | None
@@ -200,6 +221,7 @@ class CoachingAppointmentStatusResponseList(Model):
 
 
 class CoachingNotification(Model):
+    """The coaching notification object (11 fields). Returned by CoachingApi.get_coaching_notification, CoachingApi.patch_coaching_notification. Sent to CoachingApi.patch_coaching_notification."""
     id: str | None
     name: str | None
     marked_as_read: bool | None
@@ -214,6 +236,7 @@ class CoachingNotification(Model):
 
 
 class CoachingNotificationList(Model):
+    """One page of CoachingNotification items with the paging fields of the listing. Returned by CoachingApi.get_coaching_notifications."""
     entities: list[CoachingNotification] | None
     page_size: int | None
     page_number: int | None
@@ -227,6 +250,7 @@ class CoachingNotificationList(Model):
 
 
 class CoachingScheduleSlotsJobRequest(Model):
+    """The coaching schedule slots job request object (6 fields). Sent to CoachingApi.post_coaching_scheduleslots_jobs."""
     attendee_ids: list[str] | None
     facilitator_ids: list[str] | None
     length_in_minutes: int | None
@@ -236,6 +260,7 @@ class CoachingScheduleSlotsJobRequest(Model):
 
 
 class CoachingScheduleSlotsJobResponse(Model):
+    """One page of CoachingScheduleSlotsJobResult items with the paging fields of the listing. Returned by CoachingApi.get_coaching_scheduleslots_job, CoachingApi.post_coaching_scheduleslots_jobs."""
     id: str | None
     attendee_ids: list[str] | None
     facilitator_ids: list[str] | None
@@ -248,6 +273,7 @@ class CoachingScheduleSlotsJobResponse(Model):
 
 
 class CoachingScheduleSlotsJobResult(Model):
+    """The coaching schedule slots job result object (4 fields)."""
     interval: str | None
     status: str | None
     slot: CoachingScheduleSlotsJobSlot | None
@@ -255,6 +281,7 @@ class CoachingScheduleSlotsJobResult(Model):
 
 
 class CoachingScheduleSlotsJobSchedule(Model):
+    """The coaching schedule slots job schedule object (4 fields)."""
     id: str | None
     self_uri: str | None
     week_date: _dt.date | None
@@ -262,11 +289,13 @@ class CoachingScheduleSlotsJobSchedule(Model):
 
 
 class CoachingScheduleSlotsJobSlot(Model):
+    """The coaching schedule slots job slot object (2 fields)."""
     date_start: _dt.datetime | None
     schedule: CoachingScheduleSlotsJobSchedule | None
 
 
 class CoachingSlot(Model):
+    """The coaching slot object (5 fields)."""
     date_start: _dt.datetime | None
     length_in_minutes: int | None
     staffing_difference: float | None
@@ -275,6 +304,7 @@ class CoachingSlot(Model):
 
 
 class CoachingSlotsRequest(Model):
+    """The coaching slots request object (5 fields). Sent to CoachingApi.post_coaching_scheduleslots_query."""
     interval: str | None
     length_in_minutes: int | None
     attendee_ids: list[str] | None
@@ -283,6 +313,7 @@ class CoachingSlotsRequest(Model):
 
 
 class CoachingSlotsResponse(Model):
+    """The coaching slots response object (4 fields). Returned by CoachingApi.post_coaching_scheduleslots_query."""
     suggested_slots: list[CoachingSlot] | None
     attendee_schedules: list[UserAvailableTimes] | None
     facilitator_schedules: list[UserAvailableTimes] | None
@@ -290,6 +321,7 @@ class CoachingSlotsResponse(Model):
 
 
 class CobrowseConversation(Model):
+    """The cobrowse conversation object (9 fields). Returned by ConversationsApi.get_conversations_cobrowsesession."""
     id: str | None
     name: str | None
     participants: list[CobrowseMediaParticipant] | None
@@ -302,6 +334,7 @@ class CobrowseConversation(Model):
 
 
 class CobrowseConversationEntityListing(Model):
+    """One page of CobrowseConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_cobrowsesessions."""
     entities: list[CobrowseConversation] | None
     page_size: int | None
     page_number: int | None
@@ -315,6 +348,7 @@ class CobrowseConversationEntityListing(Model):
 
 
 class CobrowseMediaParticipant(Model):
+    """The cobrowse media participant object (43 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -361,6 +395,7 @@ class CobrowseMediaParticipant(Model):
 
 
 class Cobrowsesession(Model):
+    """The cobrowsesession object (19 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None
@@ -383,6 +418,7 @@ class Cobrowsesession(Model):
 
 
 class CobrowseSettings(Model):
+    """The cobrowse settings object (8 fields)."""
     enabled: bool | None
     allow_agent_control: bool | None
     allow_agent_navigation: bool | None
@@ -394,6 +430,7 @@ class CobrowseSettings(Model):
 
 
 class CobrowseWebMessagingSession(Model):
+    """The cobrowse web messaging session object (7 fields). Returned by ConversationsApi.post_conversation_cobrowse, WebDeploymentsApi.get_webdeployments_deployment_cobrowse_session_id."""
     id: str | None
     name: str | None
     join_code: str | None
@@ -404,6 +441,7 @@ class CobrowseWebMessagingSession(Model):
 
 
 class CollaborateChatAdhocMessageEventTopicCollaborateChatEntity(Model):
+    """The collaborate chat adhoc message event topic collaborate chat entity object (3 fields)."""
     entity_jid: str | None
     entity_id: str | None
     entity_type: str | None

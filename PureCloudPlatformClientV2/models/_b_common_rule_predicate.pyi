@@ -7,6 +7,7 @@ from ._b_action_event_request import AddressableEntityRef
 
 
 class CommonRulePredicate(Model):
+    """The common rule predicate object (10 fields)."""
     metric_type: str | None
     metric_value_type: str | None
     comparison_operator: str | None
@@ -20,6 +21,7 @@ class CommonRulePredicate(Model):
 
 
 class CommonRulePredicateEntity(Model):
+    """The common rule predicate entity object (5 fields)."""
     entity_type: str | None
     user: AddressableEntityRef | None
     group: AddressableEntityRef | None
@@ -28,6 +30,7 @@ class CommonRulePredicateEntity(Model):
 
 
 class CommunicationAnsweredEvent(Model):
+    """The communication answered event object (4 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -35,6 +38,7 @@ class CommunicationAnsweredEvent(Model):
 
 
 class CommunicationDispositionAppliedEvent(Model):
+    """The communication disposition applied event object (7 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -45,6 +49,7 @@ class CommunicationDispositionAppliedEvent(Model):
 
 
 class CommunicationEndedEvent(Model):
+    """The communication ended event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None

@@ -14,6 +14,7 @@ from ._b_conversation_cobrowse_event_topic_conversation_routing_data import Conv
 
 
 class ConversationChatEventTopicWrapup(Model):
+    """The conversation chat event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -22,6 +23,7 @@ class ConversationChatEventTopicWrapup(Model):
 
 
 class ConversationChecklistTopicAgentChecklistActivationTrigger(Model):
+    """The conversation checklist topic agent checklist activation trigger object (4 fields)."""
     trigger_type: str | None
     trigger_date: _dt.datetime | None
     intent_name: str | None
@@ -29,6 +31,7 @@ class ConversationChecklistTopicAgentChecklistActivationTrigger(Model):
 
 
 class ConversationChecklistTopicAgentChecklistItemState(Model):
+    """The conversation checklist topic agent checklist item state object (10 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -42,6 +45,7 @@ class ConversationChecklistTopicAgentChecklistItemState(Model):
 
 
 class ConversationChecklistTopicAgentChecklistRuntimeEventBody(Model):
+    """The conversation checklist topic agent checklist runtime event body object (20 fields)."""
     evaluation_start_date: _dt.datetime | None
     evaluation_last_modified_date: _dt.datetime | None
     evaluation_finalized_date: _dt.datetime | None
@@ -65,15 +69,18 @@ class ConversationChecklistTopicAgentChecklistRuntimeEventBody(Model):
 
 
 class ConversationChecklistTopicConversationContextTurnInfo(Model):
+    """The conversation checklist topic conversation context turn info object (2 fields)."""
     id: str | None
     participant: str | None
 
 
 class ConversationClearSettings(Model):
+    """The conversation clear settings object (1 fields)."""
     enabled: bool | None
 
 
 class ConversationCobrowseEventTopicCobrowseConversation(Model):
+    """The conversation cobrowse event topic cobrowse conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationCobrowseEventTopicCobrowseMediaParticipant] | None
@@ -86,6 +93,7 @@ class ConversationCobrowseEventTopicCobrowseConversation(Model):
 
 
 class ConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
+    """The conversation cobrowse event topic cobrowse media participant object (45 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -134,5 +142,6 @@ class ConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
 
 
 class ConversationCobrowseEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationCobrowseEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationCobrowseEventTopicDomainEntityRef | None
     entities: list[ConversationCobrowseEventTopicDivisionEntityRef] | None

@@ -6,6 +6,7 @@ from .._model import Model
 
 
 class ConversationContentPaymentResponse(Model):
+    """The conversation content payment response object (3 fields)."""
     originating_message_id: str | None
     payment_status: str | None
     failure_reason: str | None

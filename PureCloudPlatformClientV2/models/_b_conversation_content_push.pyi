@@ -20,6 +20,7 @@ from ._b_screen_recording_meta_data import SearchSort
 
 
 class ConversationContentPush(Model):
+    """The conversation content push object (7 fields)."""
     device_type: str | None
     device_token_id: str | None
     device_token: str | None
@@ -30,6 +31,7 @@ class ConversationContentPush(Model):
 
 
 class ConversationContentQuickReply(Model):
+    """The conversation content quick reply object (5 fields)."""
     text: str | None
     payload: str | None
     image: str | None
@@ -38,16 +40,19 @@ class ConversationContentQuickReply(Model):
 
 
 class ConversationContentQuickReplyV2(Model):
+    """The conversation content quick reply v2 object (2 fields)."""
     title: str | None
     actions: list[ConversationContentQuickReply] | None
 
 
 class ConversationContentReaction(Model):
+    """The conversation content reaction object (2 fields)."""
     reaction_type: str | None
     count: int | None
 
 
 class ConversationContentReceivedReplyMessage(Model):
+    """The conversation content received reply message object (5 fields)."""
     header: str | None
     title: str | None
     subtitle: str | None
@@ -56,10 +61,12 @@ class ConversationContentReceivedReplyMessage(Model):
 
 
 class ConversationContentRequiredContactField(Model):
+    """The conversation content required contact field object (1 fields)."""
     contact_field: str | None
 
 
 class ConversationContentRichLink(Model):
+    """The conversation content rich link object (5 fields)."""
     header: ConversationContentRichLinkHeader | None
     footer: str | None
     text: str | None
@@ -68,11 +75,13 @@ class ConversationContentRichLink(Model):
 
 
 class ConversationContentRichLinkHeader(Model):
+    """The conversation content rich link header object (2 fields)."""
     type: str | None
     value: str | None
 
 
 class ConversationContentRoadsideAssistance(Model):
+    """The conversation content roadside assistance object (5 fields)."""
     text: str | None
     phone_number: str | None
     is_device_phone_number: bool | None
@@ -81,17 +90,20 @@ class ConversationContentRoadsideAssistance(Model):
 
 
 class ConversationContentStory(Model):
+    """The conversation content story object (3 fields)."""
     type: str | None
     url: str | None
     reply_to_id: str | None
 
 
 class ConversationContentText(Model):
+    """The conversation content text object (2 fields)."""
     type: str | None
     body: str | None
 
 
 class ConversationContentThumbnail(Model):
+    """The conversation content thumbnail object (4 fields)."""
     url: str | None
     mime: str | None
     sha256: str | None
@@ -99,23 +111,27 @@ class ConversationContentThumbnail(Model):
 
 
 class ConversationContentWheelPicker(Model):
+    """The conversation content wheel picker object (2 fields)."""
     id: str | None
     items: list[ConversationContentWheelPickerItem] | None
 
 
 class ConversationContentWheelPickerItem(Model):
+    """The conversation content wheel picker item object (3 fields)."""
     id: str | None
     title: str | None
     value: str | None
 
 
 class ConversationContext(Model):
+    """The conversation context object (3 fields)."""
     id: str | None
     participant: str | None
     text: str | None
 
 
 class ConversationCustomAttributesSearchCriteria(Model):
+    """The conversation custom attributes search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -128,6 +144,7 @@ class ConversationCustomAttributesSearchCriteria(Model):
 
 
 class ConversationCustomAttributesSearchRequest(Model):
+    """The conversation custom attributes search request object (6 fields). Sent to ConversationsApi.post_conversations_customattributes_search, SearchApi.post_conversations_customattributes_search."""
     expand: list[str] | None
     page_size: int | None
     page_number: int | None
@@ -137,6 +154,7 @@ class ConversationCustomAttributesSearchRequest(Model):
 
 
 class ConversationDataSchema(Model):
+    """The conversation data schema object (7 fields). Returned by ConversationsApi.get_conversations_customattributes_schema, ConversationsApi.get_conversations_customattributes_schema_version and 2 more."""
     id: str | None
     version: int | None
     enabled: bool | None
@@ -147,27 +165,32 @@ class ConversationDataSchema(Model):
 
 
 class ConversationDataSchemaListing(Model):
+    """One page of ConversationDataSchema items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_customattributes_schema_versions, ConversationsApi.get_conversations_customattributes_schemas."""
     total: int | None
     entities: list[ConversationDataSchema] | None
     self_uri: str | None
 
 
 class ConversationDeletionProtectionQuery(Model):
+    """The conversation deletion protection query object (1 fields). Sent to RecordingApi.post_recordings_deletionprotection, RecordingApi.put_recordings_deletionprotection."""
     conversation_ids: list[str] | None
 
 
 class ConversationDetailQueryClause(Model):
+    """The conversation detail query clause object (2 fields)."""
     type: str | None
     predicates: list[ConversationDetailQueryPredicate] | None
 
 
 class ConversationDetailQueryFilter(Model):
+    """The conversation detail query filter object (3 fields)."""
     type: str | None
     clauses: list[ConversationDetailQueryClause] | None
     predicates: list[ConversationDetailQueryPredicate] | None
 
 
 class ConversationDetailQueryPredicate(Model):
+    """The conversation detail query predicate object (6 fields)."""
     type: str | None
     dimension: str | None
     metric: str | None
@@ -177,25 +200,30 @@ class ConversationDetailQueryPredicate(Model):
 
 
 class ConversationDetailsDatalakeAvailabilityTopicDataAvailabilityChangeNotification(Model):
+    """The conversation details datalake availability topic data availability change notification object (1 fields)."""
     data_availability_date: _dt.datetime | None
 
 
 class ConversationDisconnectSettings(Model):
+    """The conversation disconnect settings object (2 fields)."""
     enabled: bool | None
     type: str | None
 
 
 class ConversationDivisionMembership(Model):
+    """One page of DivisionEntityRef items with the paging fields of the listing."""
     division: DomainEntityRef | None
     entities: list[DivisionEntityRef] | None
 
 
 class ConversationEditedInput(Model):
+    """The conversation edited input object (2 fields)."""
     text: str | None
     date_modified: _dt.datetime | None
 
 
 class ConversationEmailEventTopicAttachment(Model):
+    """The conversation email event topic attachment object (5 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -204,11 +232,13 @@ class ConversationEmailEventTopicAttachment(Model):
 
 
 class ConversationEmailEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationEmailEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationEmailEventTopicDomainEntityRef | None
     entities: list[ConversationEmailEventTopicDivisionEntityRef] | None
 
 
 class ConversationEmailEventTopicConversationRoutingData(Model):
+    """The conversation email event topic conversation routing data object (6 fields)."""
     queue: ConversationEmailEventTopicUriReference | None
     language: ConversationEmailEventTopicUriReference | None
     priority: int | None
@@ -218,6 +248,7 @@ class ConversationEmailEventTopicConversationRoutingData(Model):
 
 
 class ConversationEmailEventTopicDetail(Model):
+    """The conversation email event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -225,17 +256,20 @@ class ConversationEmailEventTopicDetail(Model):
 
 
 class ConversationEmailEventTopicDivisionEntityRef(Model):
+    """The conversation email event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationEmailEventTopicDomainEntityRef(Model):
+    """The conversation email event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationEmailEventTopicEmailConversation(Model):
+    """The conversation email event topic email conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationEmailEventTopicEmailMediaParticipant] | None
@@ -248,6 +282,7 @@ class ConversationEmailEventTopicEmailConversation(Model):
 
 
 class ConversationEmailEventTopicEmailMediaParticipant(Model):
+    """The conversation email event topic email media participant object (46 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -297,6 +332,7 @@ class ConversationEmailEventTopicEmailMediaParticipant(Model):
 
 
 class ConversationEmailEventTopicErrorBody(Model):
+    """The conversation email event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -311,26 +347,31 @@ class ConversationEmailEventTopicErrorBody(Model):
 
 
 class ConversationEmailEventTopicJourneyAction(Model):
+    """The conversation email event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationEmailEventTopicJourneyActionMap | None
 
 
 class ConversationEmailEventTopicJourneyActionMap(Model):
+    """The conversation email event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationEmailEventTopicJourneyContext(Model):
+    """The conversation email event topic journey context object (3 fields)."""
     customer: ConversationEmailEventTopicJourneyCustomer | None
     customer_session: ConversationEmailEventTopicJourneyCustomerSession | None
     triggering_action: ConversationEmailEventTopicJourneyAction | None
 
 
 class ConversationEmailEventTopicJourneyCustomer(Model):
+    """The conversation email event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationEmailEventTopicJourneyCustomerSession(Model):
+    """The conversation email event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None

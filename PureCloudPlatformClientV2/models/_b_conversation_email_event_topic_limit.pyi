@@ -8,6 +8,7 @@ from ._b_empty import ErrorBody
 
 
 class ConversationEmailEventTopicLimit(Model):
+    """The conversation email event topic limit object (4 fields)."""
     key: str | None
     namespace: str | None
     value: int | None
@@ -15,6 +16,7 @@ class ConversationEmailEventTopicLimit(Model):
 
 
 class ConversationEmailEventTopicQueueMediaSettings(Model):
+    """The conversation email event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -22,16 +24,19 @@ class ConversationEmailEventTopicQueueMediaSettings(Model):
 
 
 class ConversationEmailEventTopicScoredAgent(Model):
+    """The conversation email event topic scored agent object (2 fields)."""
     agent: ConversationEmailEventTopicUriReference | None
     score: int | None
 
 
 class ConversationEmailEventTopicUriReference(Model):
+    """The conversation email event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationEmailEventTopicWrapup(Model):
+    """The conversation email event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -40,6 +45,7 @@ class ConversationEmailEventTopicWrapup(Model):
 
 
 class ConversationEncryptionConfiguration(Model):
+    """The conversation encryption configuration object (5 fields). Returned by ConversationsApi.get_conversations_keyconfiguration, ConversationsApi.post_conversations_keyconfigurations and 2 more. Sent to ConversationsApi.post_conversations_keyconfigurations, ConversationsApi.post_conversations_keyconfigurations_validate and 1 more."""
     id: str | None
     url: str | None
     key_configuration_type: str | None
@@ -48,25 +54,30 @@ class ConversationEncryptionConfiguration(Model):
 
 
 class ConversationEncryptionConfigurationListing(Model):
+    """One page of ConversationEncryptionConfiguration items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_keyconfigurations."""
     total: int | None
     entities: list[ConversationEncryptionConfiguration] | None
     self_uri: str | None
 
 
 class ConversationEnrichment(Model):
+    """The conversation enrichment object (2 fields)."""
     language: ConversationEnrichmentLanguage | None
     sentiment_v2: ConversationEnrichmentSentimentV2 | None
 
 
 class ConversationEnrichmentLanguage(Model):
+    """The conversation enrichment language object (1 fields)."""
     language: str | None
 
 
 class ConversationEnrichmentSentimentV2(Model):
+    """The conversation enrichment sentiment v2 object (1 fields)."""
     tag: str | None
 
 
 class ConversationEntityListing(Model):
+    """One page of Conversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations."""
     entities: list[Conversation] | None
     page_size: int | None
     page_number: int | None
@@ -80,6 +91,7 @@ class ConversationEntityListing(Model):
 
 
 class ConversationEventCoBrowse(Model):
+    """The conversation event co browse object (3 fields)."""
     type: str | None
     session_id: str | None
     session_join_token: str | None

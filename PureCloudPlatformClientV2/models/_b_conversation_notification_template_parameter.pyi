@@ -14,11 +14,13 @@ from ._b_summary_generation_config import SurveyDetailQueryFilter
 
 
 class ConversationNotificationTemplateParameter(Model):
+    """The conversation notification template parameter object (2 fields)."""
     name: str | None
     text: str | None
 
 
 class ConversationParticipantSearchCriteria(Model):
+    """The conversation participant search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -31,6 +33,7 @@ class ConversationParticipantSearchCriteria(Model):
 
 
 class ConversationParticipantSearchRequest(Model):
+    """The conversation participant search request object (6 fields). Sent to ConversationsApi.post_conversations_participants_attributes_search, SearchApi.post_conversations_participants_attributes_search."""
     sort_order: str | None
     sort_by: str | None
     sort: list[SearchSort] | None
@@ -40,11 +43,13 @@ class ConversationParticipantSearchRequest(Model):
 
 
 class ConversationProfile(Model):
+    """The conversation profile object (2 fields)."""
     language_code: str | None
     name: str | None
 
 
 class ConversationProperties(Model):
+    """The conversation properties object (12 fields)."""
     is_waiting: bool | None
     is_active: bool | None
     is_acd: bool | None
@@ -60,26 +65,31 @@ class ConversationProperties(Model):
 
 
 class ConversationPublicMetadata(Model):
+    """The conversation public metadata object (3 fields)."""
     root_id: str | None
     reply_to_id: str | None
     url: str | None
 
 
 class ConversationPushFailedMessageReferences(Model):
+    """The conversation push failed message references object (1 fields)."""
     id: str | None
 
 
 class ConversationPushNotificationMessageLabel(Model):
+    """The conversation push notification message label object (2 fields)."""
     title: str | None
     body: str | None
 
 
 class ConversationPushProviderIntegration(Model):
+    """The conversation push provider integration object (2 fields)."""
     id: str | None
     provider: str | None
 
 
 class ConversationQuery(Model):
+    """The conversation query object (10 fields). Sent to AnalyticsApi.post_analytics_conversations_details_query, ConversationsApi.post_analytics_conversations_details_query."""
     conversation_filters: list[ConversationDetailQueryFilter] | None
     segment_filters: list[SegmentDetailQueryFilter] | None
     evaluation_filters: list[EvaluationDetailQueryFilter] | None
@@ -93,6 +103,7 @@ class ConversationQuery(Model):
 
 
 class ConversationQueueMediaSettings(Model):
+    """The conversation queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -100,10 +111,12 @@ class ConversationQueueMediaSettings(Model):
 
 
 class ConversationReason(Model):
+    """The conversation reason object (2 fields)."""
     code: str | None
     message: str | None
 
 
 class ConversationRecipientAdditionalIdentifier(Model):
+    """The conversation recipient additional identifier object (2 fields)."""
     type: str | None
     value: str | None

@@ -34,6 +34,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class DataExtractionFileSchemaListing(Model):
+    """One page of DataExtractionFileSchema items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_dataextraction_downloads_metadata."""
     entities: list[DataExtractionFileSchema] | None
     next_uri: str | None
     self_uri: str | None
@@ -43,36 +44,43 @@ class DataExtractionFileSchemaListing(Model):
 
 
 class DataExtractionFileUrl(Model):
+    """The data extraction file url object (2 fields)."""
     id: str | None
     signed_url: str | None
 
 
 class DataExtractionFileUrlListing(Model):
+    """One page of DataExtractionFileUrl items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_dataextraction_downloads_bulk."""
     entities: list[DataExtractionFileUrl] | None
 
 
 class DataIngestionRuleCriteria(Model):
+    """The data ingestion rule criteria object (3 fields)."""
     effective_platform: str | None
     id: str | None
     name: str | None
 
 
 class DataIngestionRulesMetadata(Model):
+    """The data ingestion rules metadata object (3 fields)."""
     count_by_status: dict[str, int] | None
     platform: str | None
     total_count: int | None
 
 
 class DataIngestionRuleStatusPatchRequest(Model):
+    """The data ingestion rule status patch request object (1 fields). Sent to SocialMediaApi.patch_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id, SocialMediaApi.patch_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id and 3 more."""
     status: str | None
 
 
 class DataRange(Model):
+    """The data range object (2 fields). Returned by JourneyApi.get_journey_views_data_details."""
     date_min: _dt.datetime | None
     date_max: _dt.datetime | None
 
 
 class DataSchema(Model):
+    """The data schema object (9 fields). Returned by ExternalContactsApi.get_externalcontacts_contacts_schema, ExternalContactsApi.get_externalcontacts_contacts_schema_version and 14 more. Sent to ExternalContactsApi.post_externalcontacts_contacts_schemas, ExternalContactsApi.post_externalcontacts_organizations_schemas and 6 more."""
     id: str | None
     name: str | None
     version: int | None
@@ -85,16 +93,19 @@ class DataSchema(Model):
 
 
 class DataSchemaListing(Model):
+    """One page of DataSchema items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_contacts_schema_versions, ExternalContactsApi.get_externalcontacts_contacts_schemas and 6 more."""
     total: int | None
     entities: list[DataSchema] | None
     self_uri: str | None
 
 
 class DataSchemaRef(Model):
+    """The data schema ref object (1 fields)."""
     ref: str | None
 
 
 class DataTable(Model):
+    """The data table object (6 fields). Returned by ArchitectApi.get_flows_datatable, ArchitectApi.get_flows_datatables_divisionview and 2 more. Sent to ArchitectApi.post_flows_datatables, ArchitectApi.put_flows_datatable."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -104,6 +115,7 @@ class DataTable(Model):
 
 
 class DataTableExportJob(Model):
+    """The data table export job object (10 fields). Returned by ArchitectApi.get_flows_datatable_export_job, ArchitectApi.post_flows_datatable_export_jobs."""
     id: str | None
     name: str | None
     owner: AddressableEntityRef | None
@@ -117,6 +129,7 @@ class DataTableExportJob(Model):
 
 
 class DataTableImportEntityListing(Model):
+    """One page of DataTableImportJob items with the paging fields of the listing. Returned by ArchitectApi.get_flows_datatable_import_jobs."""
     entities: list[DataTableImportJob] | None
     page_size: int | None
     page_number: int | None
@@ -125,6 +138,7 @@ class DataTableImportEntityListing(Model):
 
 
 class DataTableImportJob(Model):
+    """The data table import job object (14 fields). Returned by ArchitectApi.get_flows_datatable_import_job, ArchitectApi.post_flows_datatable_import_csv_jobs and 1 more. Sent to ArchitectApi.post_flows_datatable_import_csv_jobs, ArchitectApi.post_flows_datatable_import_jobs."""
     id: str | None
     name: str | None
     owner: AddressableEntityRef | None
@@ -142,6 +156,7 @@ class DataTableImportJob(Model):
 
 
 class DataTableRowEntityListing(Model):
+    """One page of dict(str, object) items with the paging fields of the listing. Returned by ArchitectApi.get_flows_datatable_rows."""
     entities: list[dict[str, _t.Any]] | None
     page_size: int | None
     page_number: int | None
@@ -155,6 +170,7 @@ class DataTableRowEntityListing(Model):
 
 
 class DataTablesDomainEntityListing(Model):
+    """One page of DataTable items with the paging fields of the listing. Returned by ArchitectApi.get_flows_datatables, ArchitectApi.get_flows_datatables_divisionviews."""
     entities: list[DataTable] | None
     page_size: int | None
     page_number: int | None
@@ -168,6 +184,7 @@ class DataTablesDomainEntityListing(Model):
 
 
 class DatePicker(Model):
+    """The date picker object (5 fields)."""
     id: str | None
     title: str | None
     subtitle: str | None
@@ -176,30 +193,36 @@ class DatePicker(Model):
 
 
 class DatePickerAvailableDateTime(Model):
+    """The date picker available date time object (2 fields)."""
     duration: int | None
     date_time: _dt.datetime | None
 
 
 class DateRange(Model):
+    """The date range object (2 fields)."""
     start_date: str | None
     end_date: str | None
 
 
 class DateRangeWithOptionalEnd(Model):
+    """The date range with optional end object (2 fields)."""
     start_business_unit_date: _dt.date | None
     end_business_unit_date: _dt.date | None
 
 
 class DayOfWeekMinimums(Model):
+    """The day of week minimums object (2 fields)."""
     minimum_value: float | None
     days_of_week: list[str] | None
 
 
 class DecisionMetricsAdminNotificationTopicAddressableEntityRef(Model):
+    """The decision metrics admin notification topic addressable entity ref object (1 fields)."""
     id: str | None
 
 
 class DecisionMetricsAdminNotificationTopicDecisionMetricsJobNotification(Model):
+    """The decision metrics admin notification topic decision metrics job notification object (4 fields)."""
     job: DecisionMetricsAdminNotificationTopicAddressableEntityRef | None
     status: str | None
     upload_key: str | None
@@ -207,11 +230,13 @@ class DecisionMetricsAdminNotificationTopicDecisionMetricsJobNotification(Model)
 
 
 class DecisionMetricsAdminNotificationTopicDecisionMetricsUpdateError(Model):
+    """The decision metrics admin notification topic decision metrics update error object (2 fields)."""
     user: DecisionMetricsAdminNotificationTopicAddressableEntityRef | None
     errors: list[str] | None
 
 
 class DecisionMetricsData(Model):
+    """The decision metrics data object (4 fields)."""
     user: UserReference | None
     performance_rank: int | None
     tie_breaker_value: int | None
@@ -219,24 +244,29 @@ class DecisionMetricsData(Model):
 
 
 class DecisionMetricsJobReference(Model):
+    """The decision metrics job reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class DecisionMetricsResponse(Model):
+    """One page of DecisionMetricsData items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_decisionmetrics."""
     entities: list[DecisionMetricsData] | None
 
 
 class DecisionMetricsUpdateError(Model):
+    """The decision metrics update error object (2 fields)."""
     user: UserReference | None
     errors: list[str] | None
 
 
 class DecisionMetricsUpdateJobRequest(Model):
+    """The decision metrics update job request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_decisionmetrics_update."""
     upload_key: str | None
 
 
 class DecisionMetricsUpdateJobResponse(Model):
+    """The decision metrics update job response object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_decisionmetrics_job, WorkforceManagementApi.post_workforcemanagement_businessunit_decisionmetrics_update."""
     upload_key: str | None
     job: DecisionMetricsJobReference | None
     status: str | None
@@ -245,12 +275,14 @@ class DecisionMetricsUpdateJobResponse(Model):
 
 
 class DecisionMetricsUploadData(Model):
+    """The decision metrics upload data object (3 fields)."""
     user_id: str | None
     performance_rank: ValueWrapperInteger | None
     tie_breaker_value: ValueWrapperInteger | None
 
 
 class DecisionMetricsUploadResponse(Model):
+    """The decision metrics upload response object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_decisionmetrics_update_uploadurl."""
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
@@ -258,10 +290,12 @@ class DecisionMetricsUploadResponse(Model):
 
 
 class DecisionMetricsUploadSchema(Model):
+    """The decision metrics upload schema object (1 fields)."""
     user_metrics: list[DecisionMetricsUploadData] | None
 
 
 class DecisionTable(Model):
+    """The decision table object (14 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable, BusinessRulesApi.patch_businessrules_decisiontable."""
     id: str | None
     name: str | None
     division: Division | None
@@ -279,17 +313,20 @@ class DecisionTable(Model):
 
 
 class DecisionTableColumnDefaultRowValue(Model):
+    """The decision table column default row value object (3 fields)."""
     value: str | None
     values: list[str] | None
     special: str | None
 
 
 class DecisionTableColumns(Model):
+    """The decision table columns object (2 fields)."""
     inputs: list[DecisionTableInputColumn] | None
     outputs: list[DecisionTableOutputColumn] | None
 
 
 class DecisionTableContract(Model):
+    """The decision table contract object (4 fields)."""
     parent_schema: BusinessRulesParentSchemaRef | None
     row_authoring_schema: JsonSchemaDocument | None
     execution_input_schema: JsonSchemaDocument | None
@@ -297,10 +334,12 @@ class DecisionTableContract(Model):
 
 
 class DecisionTableExecutionRequest(Model):
+    """The decision table execution request object (1 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_execute, BusinessRulesApi.post_businessrules_decisiontable_version_execute."""
     inputs: dict[str, _t.Any] | None
 
 
 class DecisionTableExecutionResponse(Model):
+    """The decision table execution response object (4 fields). Returned by BusinessRulesApi.post_businessrules_decisiontable_execute, BusinessRulesApi.post_businessrules_decisiontable_version_execute."""
     table: DecisionTableVersionEntity | None
     total_match_row_count: int | None
     top_match_rows: list[DecisionTableRowEntityRef] | None
@@ -308,6 +347,7 @@ class DecisionTableExecutionResponse(Model):
 
 
 class DecisionTableExportJob(Model):
+    """The decision table export job object (15 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable_export, BusinessRulesApi.post_businessrules_decisiontable_exports."""
     id: str | None
     table_version: int | None
     status: str | None
@@ -326,6 +366,7 @@ class DecisionTableExportJob(Model):
 
 
 class DecisionTableExportJobError(Model):
+    """The decision table export job error object (5 fields)."""
     error_code: str | None
     error_message: str | None
     message_with_params: str | None
@@ -334,6 +375,7 @@ class DecisionTableExportJobError(Model):
 
 
 class DecisionTableExportJobListing(Model):
+    """One page of DecisionTableExportJob items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontable_exports."""
     entities: list[DecisionTableExportJob] | None
     next_uri: str | None
     self_uri: str | None
@@ -341,12 +383,14 @@ class DecisionTableExportJobListing(Model):
 
 
 class DecisionTableExportJobRequest(Model):
+    """The decision table export job request object (3 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_exports."""
     table_version: int | None
     export_type: str | None
     format: str | None
 
 
 class DecisionTableImportJob(Model):
+    """The decision table import job object (15 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable_import, BusinessRulesApi.patch_businessrules_decisiontable_import and 1 more."""
     id: str | None
     table_version: int | None
     status: str | None
@@ -365,6 +409,7 @@ class DecisionTableImportJob(Model):
 
 
 class DecisionTableImportJobError(Model):
+    """The decision table import job error object (5 fields)."""
     error_code: str | None
     error_message: str | None
     message_with_params: str | None
@@ -373,6 +418,7 @@ class DecisionTableImportJobError(Model):
 
 
 class DecisionTableImportJobListing(Model):
+    """One page of DecisionTableImportJob items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontable_imports."""
     entities: list[DecisionTableImportJob] | None
     next_uri: str | None
     self_uri: str | None
@@ -380,6 +426,7 @@ class DecisionTableImportJobListing(Model):
 
 
 class DecisionTableImportRowMetrics(Model):
+    """The decision table import row metrics object (9 fields)."""
     total_rows: int | None
     rows_parsed: int | None
     row_parse_failed: int | None
@@ -392,22 +439,26 @@ class DecisionTableImportRowMetrics(Model):
 
 
 class DecisionTableInputColumn(Model):
+    """The decision table input column object (3 fields)."""
     id: str | None
     defaults_to: DecisionTableColumnDefaultRowValue | None
     expression: DecisionTableInputColumnExpression | None
 
 
 class DecisionTableInputColumnExpression(Model):
+    """The decision table input column expression object (2 fields)."""
     contractual: Contractual | None
     comparator: str | None
 
 
 class DecisionTableInputColumnRequest(Model):
+    """The decision table input column request object (2 fields)."""
     defaults_to: DecisionTableColumnDefaultRowValue | None
     expression: DecisionTableInputColumnExpression | None
 
 
 class DecisionTableJobValidationError(Model):
+    """The decision table job validation error object (12 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -423,6 +474,7 @@ class DecisionTableJobValidationError(Model):
 
 
 class DecisionTableListing(Model):
+    """One page of DecisionTable items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontables, BusinessRulesApi.get_businessrules_decisiontables_search."""
     entities: list[DecisionTable] | None
     next_uri: str | None
     self_uri: str | None
@@ -430,17 +482,20 @@ class DecisionTableListing(Model):
 
 
 class DecisionTableOutputColumn(Model):
+    """The decision table output column object (3 fields)."""
     id: str | None
     defaults_to: DecisionTableColumnDefaultRowValue | None
     value: OutputValue | None
 
 
 class DecisionTableOutputColumnRequest(Model):
+    """The decision table output column request object (2 fields)."""
     defaults_to: DecisionTableColumnDefaultRowValue | None
     value: OutputValue | None
 
 
 class DecisionTableRow(Model):
+    """The decision table row object (8 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable_version_row, BusinessRulesApi.post_businessrules_decisiontable_version_rows and 1 more."""
     id: str | None
     table: DecisionTableVersionEntity | None
     row_index: int | None
@@ -452,17 +507,20 @@ class DecisionTableRow(Model):
 
 
 class DecisionTableRowEntityRef(Model):
+    """The decision table row entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class DecisionTableRowExecutionOutput(Model):
+    """The decision table row execution output object (3 fields)."""
     row_id: str | None
     row_index: int | None
     outputs: dict[str, _t.Any] | None
 
 
 class DecisionTableRowListing(Model):
+    """One page of DecisionTableRow items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontable_version_rows, BusinessRulesApi.post_businessrules_decisiontable_version_rows_search."""
     entities: list[DecisionTableRow] | None
     page_size: int | None
     page_number: int | None
@@ -476,10 +534,12 @@ class DecisionTableRowListing(Model):
 
 
 class DecisionTableRowParameterValue(Model):
+    """The decision table row parameter value object (1 fields)."""
     literal: Literal | None
 
 
 class DecisionTableSnapshot(Model):
+    """The decision table snapshot object (4 fields)."""
     name: str | None
     notes: str | None
     date_created: _dt.datetime | None
@@ -487,6 +547,7 @@ class DecisionTableSnapshot(Model):
 
 
 class DecisionTableVersion(Model):
+    """The decision table version object (18 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable_version, BusinessRulesApi.patch_businessrules_decisiontable_version and 7 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -508,6 +569,7 @@ class DecisionTableVersion(Model):
 
 
 class DecisionTableVersionEntity(Model):
+    """The decision table version entity object (5 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -516,6 +578,7 @@ class DecisionTableVersionEntity(Model):
 
 
 class DecisionTableVersionListing(Model):
+    """One page of DecisionTableVersion items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontable_versions."""
     entities: list[DecisionTableVersion] | None
     next_uri: str | None
     self_uri: str | None
@@ -523,11 +586,13 @@ class DecisionTableVersionListing(Model):
 
 
 class DefaultAnswer(Model):
+    """The default answer object (2 fields)."""
     id: str | None
     not_applicable: bool | None
 
 
 class DefaultAnswersTo(Model):
+    """The default answers to object (4 fields)."""
     highest_score: bool | None
     not_applicable: bool | None
     lowest_score: bool | None
@@ -535,6 +600,7 @@ class DefaultAnswersTo(Model):
 
 
 class DefaultGreetingList(Model):
+    """The default greeting list object (10 fields). Returned by GreetingsApi.get_greetings_defaults, GreetingsApi.get_group_greetings_defaults and 4 more. Sent to GreetingsApi.put_greetings_defaults, GreetingsApi.put_group_greetings_defaults and 1 more."""
     id: str | None
     name: str | None
     owner: GreetingOwner | None
@@ -548,6 +614,7 @@ class DefaultGreetingList(Model):
 
 
 class DefaultObjective(Model):
+    """The default objective object (10 fields)."""
     id: str | None
     template_id: str | None
     zones: list[ObjectiveZone] | None
@@ -561,6 +628,7 @@ class DefaultObjective(Model):
 
 
 class Definition(Model):
+    """The definition object (7 fields)."""
     name: str | None
     title: str | None
     description: str | None
@@ -571,22 +639,26 @@ class Definition(Model):
 
 
 class DeletableUserReference(Model):
+    """The deletable user reference object (3 fields)."""
     id: str | None
     delete: bool | None
     self_uri: str | None
 
 
 class DeleteProgramResponse(Model):
+    """The delete program response object (3 fields). Returned by SpeechTextAnalyticsApi.delete_speechandtextanalytics_program."""
     id: str | None
     topic_links_job: AddressableEntityRef | None
     self_uri: str | None
 
 
 class DeleteRetention(Model):
+    """The delete retention object (1 fields)."""
     days: int | None
 
 
 class Dependency(Model):
+    """The dependency object (8 fields)."""
     id: str | None
     name: str | None
     version: str | None
@@ -598,15 +670,18 @@ class Dependency(Model):
 
 
 class DependencyCount(Model):
+    """The dependency count object (1 fields). Returned by DependenciesApi.get_dependencies_type_entity_type_id_entity_id_connections_requiredbycounts."""
     estimated_count: int | None
 
 
 class DependencyEntity(Model):
+    """The dependency entity object (2 fields)."""
     entity_id: str | None
     entity_type: str | None
 
 
 class DependencyEntityListing(Model):
+    """One page of DependencyEntity items with the paging fields of the listing. Returned by DependenciesApi.get_dependencies_type_entity_type_id_entity_id_connections_requiredby, DependenciesApi.get_dependencies_type_entity_type_id_entity_id_connections_requires."""
     entities: list[DependencyEntity] | None
     next_uri: str | None
     self_uri: str | None
@@ -614,6 +689,7 @@ class DependencyEntityListing(Model):
 
 
 class DependencyObject(Model):
+    """The dependency object object (10 fields). Returned by ArchitectApi.get_architect_dependencytracking_object."""
     id: str | None
     name: str | None
     version: str | None
@@ -627,6 +703,7 @@ class DependencyObject(Model):
 
 
 class DependencyObjectEntityListing(Model):
+    """One page of DependencyObject items with the paging fields of the listing. Returned by ArchitectApi.get_architect_dependencytracking, ArchitectApi.get_architect_dependencytracking_deletedresourceconsumers and 1 more."""
     entities: list[DependencyObject] | None
     page_size: int | None
     page_number: int | None
@@ -640,6 +717,7 @@ class DependencyObjectEntityListing(Model):
 
 
 class DependencyStatus(Model):
+    """The dependency status object (10 fields). Returned by ArchitectApi.get_architect_dependencytracking_build."""
     id: str | None
     name: str | None
     user: User | None
@@ -653,6 +731,7 @@ class DependencyStatus(Model):
 
 
 class DependencyType(Model):
+    """The dependency type object (4 fields). Returned by ArchitectApi.get_architect_dependencytracking_type."""
     id: str | None
     name: str | None
     versioned: bool | None
@@ -660,6 +739,7 @@ class DependencyType(Model):
 
 
 class DependencyTypeEntityListing(Model):
+    """One page of DependencyType items with the paging fields of the listing. Returned by ArchitectApi.get_architect_dependencytracking_types."""
     entities: list[DependencyType] | None
     page_size: int | None
     page_number: int | None
@@ -673,6 +753,7 @@ class DependencyTypeEntityListing(Model):
 
 
 class DeploymentIdentityResolutionConfig(Model):
+    """The deployment identity resolution config object (5 fields). Returned by WebDeploymentsApi.get_webdeployments_deployment_identityresolution, WebDeploymentsApi.put_webdeployments_deployment_identityresolution. Sent to WebDeploymentsApi.put_webdeployments_deployment_identityresolution."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     external_source: IdentityResolutionExternalSource | None
@@ -681,11 +762,13 @@ class DeploymentIdentityResolutionConfig(Model):
 
 
 class DeploymentPing(Model):
+    """The deployment ping object (2 fields). Returned by JourneyApi.get_journey_deployment_customer_ping."""
     actions: list[DeploymentWebAction] | None
     poll_interval_milliseconds: int | None
 
 
 class DeploymentWebAction(Model):
+    """The deployment web action object (10 fields)."""
     id: str | None
     media_type: str | None
     customer_id: str | None
@@ -699,6 +782,7 @@ class DeploymentWebAction(Model):
 
 
 class Destination(Model):
+    """The destination object (4 fields)."""
     address: str | None
     name: str | None
     user_id: str | None
@@ -706,6 +790,7 @@ class Destination(Model):
 
 
 class Detail(Model):
+    """The detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -713,17 +798,20 @@ class Detail(Model):
 
 
 class DetectedDialogAct(Model):
+    """The detected dialog act object (2 fields)."""
     name: str | None
     probability: float | None
 
 
 class DetectedIntent(Model):
+    """One page of DetectedNamedEntity items with the paging fields of the listing."""
     name: str | None
     probability: float | None
     entities: list[DetectedNamedEntity] | None
 
 
 class DetectedNamedEntity(Model):
+    """The detected named entity object (4 fields)."""
     name: str | None
     entity_type: str | None
     probability: float | None
@@ -731,12 +819,14 @@ class DetectedNamedEntity(Model):
 
 
 class DetectedNamedEntityValue(Model):
+    """The detected named entity value object (3 fields)."""
     raw: str | None
     resolved: str | None
     unit: str | None
 
 
 class DevelopmentActivity(Model):
+    """The development activity object (17 fields). Returned by UsersApi.get_users_development_activity."""
     id: str | None
     date_completed: _dt.datetime | None
     created_by: UserReference | None
@@ -757,6 +847,7 @@ class DevelopmentActivity(Model):
 
 
 class DevelopmentActivityAggregateParam(Model):
+    """The development activity aggregate param object (4 fields). Sent to UsersApi.post_users_development_activities_aggregates_query."""
     interval: str | None
     metrics: list[str] | None
     group_by: list[str] | None
@@ -764,25 +855,30 @@ class DevelopmentActivityAggregateParam(Model):
 
 
 class DevelopmentActivityAggregateQueryRequestClause(Model):
+    """The development activity aggregate query request clause object (2 fields)."""
     type: str | None
     predicates: list[DevelopmentActivityAggregateQueryRequestPredicate] | None
 
 
 class DevelopmentActivityAggregateQueryRequestFilter(Model):
+    """The development activity aggregate query request filter object (2 fields)."""
     type: str | None
     clauses: list[DevelopmentActivityAggregateQueryRequestClause] | None
 
 
 class DevelopmentActivityAggregateQueryRequestPredicate(Model):
+    """The development activity aggregate query request predicate object (2 fields)."""
     dimension: str | None
     value: str | None
 
 
 class DevelopmentActivityAggregateQueryResponseData(Model):
+    """The development activity aggregate query response data object (2 fields)."""
     interval: str | None
     metrics: list[DevelopmentActivityAggregateQueryResponseMetric] | None
 
 
 class DevelopmentActivityAggregateQueryResponseGroupedData(Model):
+    """The development activity aggregate query response grouped data object (2 fields)."""
     group: dict[str, str] | None
     data: list[DevelopmentActivityAggregateQueryResponseData] | None

@@ -6,11 +6,13 @@ from .._model import Model
 
 
 class DevelopmentActivityAggregateQueryResponseMetric(Model):
+    """The development activity aggregate query response metric object (2 fields)."""
     metric: str | None
     stats: DevelopmentActivityAggregateQueryResponseStatistics | None
 
 
 class DevelopmentActivityAggregateQueryResponseStatistics(Model):
+    """The development activity aggregate query response statistics object (4 fields)."""
     count: int | None
     min: float | None
     max: float | None

@@ -35,11 +35,13 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class DialerDnclistConfigChangeUriReference(Model):
+    """The dialer dnclist config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerEventEntityListing(Model):
+    """One page of EventLog items with the paging fields of the listing. Returned by OutboundApi.get_outbound_events."""
     entities: list[EventLog] | None
     page_size: int | None
     page_number: int | None
@@ -53,26 +55,31 @@ class DialerEventEntityListing(Model):
 
 
 class DialerOutboundSettingsConfigChangeAtzmTimeSlot(Model):
+    """The dialer outbound settings config change atzm time slot object (2 fields)."""
     earliest_callable_time: str | None
     latest_callable_time: str | None
 
 
 class DialerOutboundSettingsConfigChangeAtzmTimeSlotWithTimeZone(Model):
+    """The dialer outbound settings config change atzm time slot with time zone object (3 fields)."""
     time_zone_id: str | None
     earliest_callable_time: str | None
     latest_callable_time: str | None
 
 
 class DialerOutboundSettingsConfigChangeAutomaticTimeZoneMappingSettings(Model):
+    """The dialer outbound settings config change automatic time zone mapping settings object (1 fields)."""
     callable_windows: list[DialerOutboundSettingsConfigChangeCallableWindow] | None
 
 
 class DialerOutboundSettingsConfigChangeCallableWindow(Model):
+    """The dialer outbound settings config change callable window object (2 fields)."""
     mapped: DialerOutboundSettingsConfigChangeAtzmTimeSlot | None
     unmapped: DialerOutboundSettingsConfigChangeAtzmTimeSlotWithTimeZone | None
 
 
 class DialerOutboundSettingsConfigChangeOutboundSettings(Model):
+    """The dialer outbound settings config change outbound settings object (10 fields)."""
     max_calls_per_agent: int | None
     max_line_utilization: float | None
     abandon_seconds: float | None
@@ -86,6 +93,7 @@ class DialerOutboundSettingsConfigChangeOutboundSettings(Model):
 
 
 class DialerPreview(Model):
+    """The dialer preview object (6 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -95,10 +103,11 @@ class DialerPreview(Model):
 
 
 class DialerResponsesetConfigChangeObject(Model):
-    pass
+    """The dialer responseset config change object object; it declares no fields."""
 
 
 class DialerResponsesetConfigChangeReaction(Model):
+    """The dialer responseset config change reaction object (4 fields)."""
     data: str | None
     name: str | None
     reaction_type: str | None
@@ -106,6 +115,7 @@ class DialerResponsesetConfigChangeReaction(Model):
 
 
 class DialerResponsesetConfigChangeResponseSet(Model):
+    """The dialer responseset config change response set object (8 fields)."""
     responses: dict[str, DialerResponsesetConfigChangeReaction] | None
     beep_detection_enabled: bool | None
     additional_properties: dict[str, _t.Any] | None
@@ -117,6 +127,7 @@ class DialerResponsesetConfigChangeResponseSet(Model):
 
 
 class DialerRule(Model):
+    """The dialer rule object (6 fields)."""
     id: str | None
     name: str | None
     order: int | None
@@ -126,6 +137,7 @@ class DialerRule(Model):
 
 
 class DialerRulesetConfigChangeAction(Model):
+    """The dialer ruleset config change action object (5 fields)."""
     type: str | None
     action_type_name: str | None
     update_option: str | None
@@ -134,6 +146,7 @@ class DialerRulesetConfigChangeAction(Model):
 
 
 class DialerRulesetConfigChangeCondition(Model):
+    """The dialer ruleset config change condition object (17 fields)."""
     data_action: DialerRulesetConfigChangeUriReference | None
     additional_properties: dict[str, _t.Any] | None
     type: str | None
@@ -154,12 +167,14 @@ class DialerRulesetConfigChangeCondition(Model):
 
 
 class DialerRulesetConfigChangeContactColumnToDataActionFieldMapping(Model):
+    """The dialer ruleset config change contact column to data action field mapping object (3 fields)."""
     contact_column_name: str | None
     data_action_field: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerRulesetConfigChangeDataActionConditionPredicate(Model):
+    """The dialer ruleset config change data action condition predicate object (6 fields)."""
     output_field: str | None
     output_operator: str | None
     comparison_value: str | None
@@ -169,10 +184,11 @@ class DialerRulesetConfigChangeDataActionConditionPredicate(Model):
 
 
 class DialerRulesetConfigChangeObject(Model):
-    pass
+    """The dialer ruleset config change object object; it declares no fields."""
 
 
 class DialerRulesetConfigChangeRule(Model):
+    """The dialer ruleset config change rule object (7 fields)."""
     conditions: list[DialerRulesetConfigChangeCondition] | None
     additional_properties: dict[str, _t.Any] | None
     id: str | None
@@ -183,6 +199,7 @@ class DialerRulesetConfigChangeRule(Model):
 
 
 class DialerRulesetConfigChangeRuleSet(Model):
+    """The dialer ruleset config change rule set object (9 fields)."""
     contact_list: DialerRulesetConfigChangeUriReference | None
     queue: DialerRulesetConfigChangeUriReference | None
     rules: list[DialerRulesetConfigChangeRule] | None
@@ -195,11 +212,13 @@ class DialerRulesetConfigChangeRuleSet(Model):
 
 
 class DialerRulesetConfigChangeUriReference(Model):
+    """The dialer ruleset config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerSequenceConfigChangeCampaignSequence(Model):
+    """The dialer sequence config change campaign sequence object (11 fields)."""
     campaigns: list[DialerSequenceConfigChangeUriReference] | None
     current_campaign: int | None
     status: str | None
@@ -214,15 +233,17 @@ class DialerSequenceConfigChangeCampaignSequence(Model):
 
 
 class DialerSequenceConfigChangeObject(Model):
-    pass
+    """The dialer sequence config change object object; it declares no fields."""
 
 
 class DialerSequenceConfigChangeUriReference(Model):
+    """The dialer sequence config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerSequenceScheduleConfigChangeAlteration(Model):
+    """The dialer sequence schedule config change alteration object (4 fields)."""
     type: str | None
     start: str | None
     end: str | None
@@ -230,10 +251,11 @@ class DialerSequenceScheduleConfigChangeAlteration(Model):
 
 
 class DialerSequenceScheduleConfigChangeObject(Model):
-    pass
+    """The dialer sequence schedule config change object object; it declares no fields."""
 
 
 class DialerSequenceScheduleConfigChangeRecurrencePattern(Model):
+    """The dialer sequence schedule config change recurrence pattern object (4 fields)."""
     type: str | None
     interval: int | None
     days_of_week: list[str] | None
@@ -241,6 +263,7 @@ class DialerSequenceScheduleConfigChangeRecurrencePattern(Model):
 
 
 class DialerSequenceScheduleConfigChangeRecurrenceRange(Model):
+    """The dialer sequence schedule config change recurrence range object (4 fields)."""
     type: str | None
     end: str | None
     number_of_occurrences: int | None
@@ -248,12 +271,14 @@ class DialerSequenceScheduleConfigChangeRecurrenceRange(Model):
 
 
 class DialerSequenceScheduleConfigChangeScheduleInterval(Model):
+    """The dialer sequence schedule config change schedule interval object (3 fields)."""
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerSequenceScheduleConfigChangeScheduleRecurrence(Model):
+    """The dialer sequence schedule config change schedule recurrence object (8 fields)."""
     id: str | None
     start: str | None
     end: str | None
@@ -265,6 +290,7 @@ class DialerSequenceScheduleConfigChangeScheduleRecurrence(Model):
 
 
 class DialerSequenceScheduleConfigChangeSequenceSchedule(Model):
+    """The dialer sequence schedule config change sequence schedule object (10 fields)."""
     intervals: list[DialerSequenceScheduleConfigChangeScheduleInterval] | None
     recurrences: list[DialerSequenceScheduleConfigChangeScheduleRecurrence] | None
     time_zone: str | None
@@ -278,11 +304,13 @@ class DialerSequenceScheduleConfigChangeSequenceSchedule(Model):
 
 
 class DialerSequenceScheduleConfigChangeUriReference(Model):
+    """The dialer sequence schedule config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerWrapupcodemappingConfigChangeWrapUpCodeMapping(Model):
+    """The dialer wrapupcodemapping config change wrap up code mapping object (7 fields)."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -293,6 +321,7 @@ class DialerWrapupcodemappingConfigChangeWrapUpCodeMapping(Model):
 
 
 class DialogflowAgent(Model):
+    """The dialogflow agent object (8 fields). Returned by IntegrationsApi.get_integrations_speech_dialogflow_agent."""
     id: str | None
     name: str | None
     project: DialogflowProject | None
@@ -304,6 +333,7 @@ class DialogflowAgent(Model):
 
 
 class DialogflowAgentSummary(Model):
+    """The dialogflow agent summary object (6 fields)."""
     id: str | None
     name: str | None
     project: DialogflowProject | None
@@ -313,6 +343,7 @@ class DialogflowAgentSummary(Model):
 
 
 class DialogflowAgentSummaryEntityListing(Model):
+    """One page of DialogflowAgentSummary items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_dialogflow_agents."""
     entities: list[DialogflowAgentSummary] | None
     page_size: int | None
     page_number: int | None
@@ -326,6 +357,7 @@ class DialogflowAgentSummaryEntityListing(Model):
 
 
 class DialogflowCXAgent(Model):
+    """The dialogflow cxagent object (7 fields). Returned by IntegrationsApi.get_integrations_speech_dialogflowcx_agent."""
     id: str | None
     name: str | None
     project: DialogflowCXProject | None
@@ -336,6 +368,7 @@ class DialogflowCXAgent(Model):
 
 
 class DialogflowCXAgentSummary(Model):
+    """The dialogflow cxagent summary object (6 fields)."""
     id: str | None
     name: str | None
     project: DialogflowCXProject | None
@@ -345,6 +378,7 @@ class DialogflowCXAgentSummary(Model):
 
 
 class DialogflowCXAgentSummaryEntityListing(Model):
+    """One page of DialogflowCXAgentSummary items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_dialogflowcx_agents."""
     entities: list[DialogflowCXAgentSummary] | None
     page_size: int | None
     page_number: int | None
@@ -358,32 +392,38 @@ class DialogflowCXAgentSummaryEntityListing(Model):
 
 
 class DialogflowCXEnvironment(Model):
+    """The dialogflow cxenvironment object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class DialogflowCXProject(Model):
+    """The dialogflow cxproject object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialogflowIntent(Model):
+    """The dialogflow intent object (2 fields)."""
     name: str | None
     parameters: dict[str, DialogflowParameter] | None
 
 
 class DialogflowParameter(Model):
+    """The dialogflow parameter object (2 fields)."""
     name: str | None
     type: str | None
 
 
 class DialogflowProject(Model):
+    """The dialogflow project object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DictionaryFeedback(Model):
+    """The dictionary feedback object (16 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id, SpeechTextAnalyticsApi.post_speechandtextanalytics_dictionaryfeedback and 1 more. Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_dictionaryfeedback, SpeechTextAnalyticsApi.put_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id."""
     id: str | None
     term: str | None
     dialect: str | None
@@ -403,6 +443,7 @@ class DictionaryFeedback(Model):
 
 
 class DictionaryFeedbackEntityListing(Model):
+    """One page of ListedDictionaryFeedback items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_dictionaryfeedback."""
     entities: list[ListedDictionaryFeedback] | None
     page_size: int | None
     page_count: int | None
@@ -412,11 +453,13 @@ class DictionaryFeedbackEntityListing(Model):
 
 
 class DictionaryFeedbackExamplePhrase(Model):
+    """The dictionary feedback example phrase object (2 fields)."""
     phrase: str | None
     source: str | None
 
 
 class DID(Model):
+    """The did object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_did."""
     id: str | None
     name: str | None
     division: Division | None
@@ -437,6 +480,7 @@ class DID(Model):
 
 
 class DIDEntityListing(Model):
+    """One page of DID items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_dids."""
     entities: list[DID] | None
     page_size: int | None
     page_number: int | None
@@ -451,6 +495,7 @@ class DIDEntityListing(Model):
 
 
 class DIDNumber(Model):
+    """The didnumber object (8 fields)."""
     id: str | None
     name: str | None
     number: str | None
@@ -462,6 +507,7 @@ class DIDNumber(Model):
 
 
 class DIDNumberEntityListing(Model):
+    """One page of DIDNumber items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_didpools_dids."""
     entities: list[DIDNumber] | None
     page_size: int | None
     page_number: int | None
@@ -475,6 +521,7 @@ class DIDNumberEntityListing(Model):
 
 
 class DIDPool(Model):
+    """The didpool object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_didpool, TelephonyProvidersEdgeApi.post_telephony_providers_edges_didpools and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_didpools, TelephonyProvidersEdgeApi.put_telephony_providers_edges_didpool."""
     id: str | None
     name: str | None
     division: Division | None
@@ -495,6 +542,7 @@ class DIDPool(Model):
 
 
 class DIDPoolEntityListing(Model):
+    """One page of DIDPool items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_didpools."""
     entities: list[DIDPool] | None
     page_size: int | None
     page_number: int | None
@@ -509,6 +557,7 @@ class DIDPoolEntityListing(Model):
 
 
 class DigitalAction(Model):
+    """The digital action object (8 fields)."""
     update_contact_column_action_settings: UpdateContactColumnActionSettings | None
     do_not_send_action_settings: _t.Any | None
     append_to_dnc_action_settings: AppendToDncActionSettings | None
@@ -520,6 +569,7 @@ class DigitalAction(Model):
 
 
 class DigitalCondition(Model):
+    """The digital condition object (9 fields)."""
     inverted: bool | None
     contact_column_condition_settings: ContactColumnConditionSettings | None
     contact_address_condition_settings: ContactAddressConditionSettings | None
@@ -532,6 +582,7 @@ class DigitalCondition(Model):
 
 
 class DigitalDataActionConditionPredicate(Model):
+    """The digital data action condition predicate object (5 fields)."""
     output_field: str | None
     output_operator: str | None
     comparison_value: str | None
@@ -540,6 +591,7 @@ class DigitalDataActionConditionPredicate(Model):
 
 
 class DigitalRule(Model):
+    """The digital rule object (6 fields)."""
     id: str | None
     name: str | None
     order: int | None
@@ -549,6 +601,7 @@ class DigitalRule(Model):
 
 
 class DigitalRuleSet(Model):
+    """The digital rule set object (8 fields). Returned by OutboundApi.get_outbound_digitalruleset, OutboundApi.post_outbound_digitalrulesets and 1 more. Sent to OutboundApi.post_outbound_digitalrulesets, OutboundApi.put_outbound_digitalruleset."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -560,6 +613,7 @@ class DigitalRuleSet(Model):
 
 
 class DigitalRuleSetEntityListing(Model):
+    """One page of DigitalRuleSet items with the paging fields of the listing. Returned by OutboundApi.get_outbound_digitalrulesets."""
     entities: list[DigitalRuleSet] | None
     page_size: int | None
     page_number: int | None
@@ -573,15 +627,18 @@ class DigitalRuleSetEntityListing(Model):
 
 
 class DigitLength(Model):
+    """The digit length object (2 fields)."""
     start: str | None
     end: str | None
 
 
 class Digits(Model):
+    """The digits object (1 fields). Sent to ConversationsApi.post_conversation_participant_digits."""
     digits: str | None
 
 
 class DirectoryUserDevicesListing(Model):
+    """One page of UserDevice items with the paging fields of the listing. Returned by MobileDevicesApi.get_mobiledevices."""
     entities: list[UserDevice] | None
     page_size: int | None
     page_number: int | None
@@ -595,6 +652,7 @@ class DirectoryUserDevicesListing(Model):
 
 
 class DirectRouting(Model):
+    """The direct routing object (6 fields)."""
     call_media_settings: DirectRoutingMediaSettings | None
     email_media_settings: DirectRoutingMediaSettings | None
     message_media_settings: DirectRoutingMediaSettings | None
@@ -604,30 +662,36 @@ class DirectRouting(Model):
 
 
 class DirectRoutingMediaSettings(Model):
+    """The direct routing media settings object (1 fields)."""
     use_agent_address_outbound: bool | None
 
 
 class DisableSiteConnectionsRequest(Model):
+    """The disable site connections request object (1 fields). Sent to TelephonyProvidersEdgeApi.patch_telephony_providers_edges_site_siteconnections."""
     enabled: bool | None
 
 
 class DisallowedEntityLearningAssignmentItem(Model):
+    """The disallowed entity learning assignment item object (2 fields)."""
     error_code: str | None
     entity: LearningAssignmentItem | None
 
 
 class DisallowedEntityLearningAssignmentReference(Model):
+    """The disallowed entity learning assignment reference object (2 fields)."""
     error_code: str | None
     entity: LearningAssignmentReference | None
 
 
 class DisasterRecoveryAllRoutingRequest(Model):
+    """The disaster recovery all routing request object (3 fields). Sent to TelephonyApi.post_telephony_numbers_routing_all."""
     source_organization_id: str | None
     switch_organization_id: str | None
     target_region: str | None
 
 
 class DisconnectReason(Model):
+    """The disconnect reason object (4 fields)."""
     type: str | None
     code: int | None
     phrase: str | None
@@ -635,6 +699,7 @@ class DisconnectReason(Model):
 
 
 class Disposition(Model):
+    """The disposition object (7 fields)."""
     name: str | None
     analyzer: str | None
     disposition_parameters: DispositionParameters | None
@@ -645,6 +710,7 @@ class Disposition(Model):
 
 
 class DispositionAmdTimeout(Model):
+    """The disposition amd timeout object (4 fields)."""
     timeout_ms: int | None
     timer_start_event: str | None
     timer_start_time: _dt.datetime | None
@@ -652,22 +718,26 @@ class DispositionAmdTimeout(Model):
 
 
 class DispositionParameters(Model):
+    """The disposition parameters object (1 fields)."""
     adjustable_live_speaker_detection: AdjustableLiveSpeakerDetection | None
 
 
 class DispositionSilentCallTimeout(Model):
+    """The disposition silent call timeout object (3 fields)."""
     timeout_ms: int | None
     timer_start_time: _dt.datetime | None
     timer_end_time: _dt.datetime | None
 
 
 class Division(Model):
+    """The division object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class DivisionedDomainEntityRef(Model):
+    """The divisioned domain entity ref object (4 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -675,6 +745,7 @@ class DivisionedDomainEntityRef(Model):
 
 
 class DivisionEntityRef(Model):
+    """The division entity ref object (4 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -682,11 +753,13 @@ class DivisionEntityRef(Model):
 
 
 class DivisionReference(Model):
+    """The division reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class DivsPermittedEntityListing(Model):
+    """One page of AuthzDivision items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_divisionspermitted_paged_me, AuthorizationApi.get_authorization_divisionspermitted_paged_subject_id and 2 more."""
     entities: list[AuthzDivision] | None
     page_size: int | None
     page_number: int | None
@@ -701,6 +774,7 @@ class DivsPermittedEntityListing(Model):
 
 
 class DmarcResult(Model):
+    """The dmarc result object (4 fields)."""
     status: str | None
     detected_policy: str | None
     date_checked: _dt.datetime | None
@@ -708,6 +782,7 @@ class DmarcResult(Model):
 
 
 class DncList(Model):
+    """The dnc list object (16 fields). Returned by OutboundApi.get_outbound_dnclist, OutboundApi.post_outbound_dnclists and 1 more. Sent to OutboundApi.put_outbound_dnclist."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -727,6 +802,7 @@ class DncList(Model):
 
 
 class DncListCreate(Model):
+    """The dnc list create object (16 fields). Sent to OutboundApi.post_outbound_dnclists."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -746,6 +822,7 @@ class DncListCreate(Model):
 
 
 class DncListDivisionView(Model):
+    """The dnc list division view object (8 fields). Returned by OutboundApi.get_outbound_dnclists_divisionview."""
     id: str | None
     name: str | None
     division: Division | None
@@ -757,6 +834,7 @@ class DncListDivisionView(Model):
 
 
 class DncListDivisionViewListing(Model):
+    """One page of DncListDivisionView items with the paging fields of the listing. Returned by OutboundApi.get_outbound_dnclists_divisionviews."""
     entities: list[DncListDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -770,16 +848,18 @@ class DncListDivisionViewListing(Model):
 
 
 class DnclistDownloadReadyExportUri(Model):
+    """The dnclist download ready export uri object (3 fields)."""
     uri: str | None
     export_timestamp: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DnclistDownloadReadyObject(Model):
-    pass
+    """The dnclist download ready object object; it declares no fields."""
 
 
 class DncListEntityListing(Model):
+    """One page of DncList items with the paging fields of the listing. Returned by OutboundApi.get_outbound_dnclists."""
     entities: list[DncList] | None
     page_size: int | None
     page_number: int | None
@@ -793,6 +873,7 @@ class DncListEntityListing(Model):
 
 
 class DnclistImportStatusImportStatus(Model):
+    """The dnclist import status import status object (8 fields)."""
     import_state: str | None
     total_records: int | None
     completed_records: int | None
@@ -804,10 +885,11 @@ class DnclistImportStatusImportStatus(Model):
 
 
 class DnclistImportStatusObject(Model):
-    pass
+    """The dnclist import status object object; it declares no fields."""
 
 
 class DNCListUploadUrlRequest(Model):
+    """The dnclist upload url request object (8 fields). Sent to OutboundApi.post_outbound_dnclists_uploads."""
     signed_url_timeout_seconds: int | None
     content_type: str | None
     id: str | None
@@ -819,30 +901,35 @@ class DNCListUploadUrlRequest(Model):
 
 
 class DncPatchCustomExclusionColumnsRequest(Model):
+    """The dnc patch custom exclusion columns request object (3 fields). Sent to OutboundApi.patch_outbound_dnclist_customexclusioncolumns."""
     action: str | None
     custom_exclusion_column_entries: list[str] | None
     expiration_date_time: str | None
 
 
 class DncPatchEmailsRequest(Model):
+    """The dnc patch emails request object (3 fields). Sent to OutboundApi.patch_outbound_dnclist_emailaddresses."""
     action: str | None
     email_addresses: list[str] | None
     expiration_date_time: str | None
 
 
 class DncPatchPhoneNumbersRequest(Model):
+    """The dnc patch phone numbers request object (3 fields). Sent to OutboundApi.patch_outbound_dnclist_phonenumbers."""
     action: str | None
     phone_numbers: list[str] | None
     expiration_date_time: str | None
 
 
 class DncPatchWhatsAppNumbersRequest(Model):
+    """The dnc patch whats app numbers request object (3 fields). Sent to OutboundApi.patch_outbound_dnclist_whatsappnumbers."""
     action: str | None
     whats_app_numbers: list[str] | None
     expiration_date_time: str | None
 
 
 class DnsRecordEntry(Model):
+    """The dns record entry object (3 fields)."""
     host: str | None
     record_contents: str | None
     verification_status: str | None

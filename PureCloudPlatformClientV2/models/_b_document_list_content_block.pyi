@@ -38,6 +38,7 @@ from ._b_user_activity_routing_status import UserFullReference
 
 
 class DocumentListContentBlock(Model):
+    """The document list content block object (5 fields)."""
     type: str | None
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -46,6 +47,7 @@ class DocumentListContentBlock(Model):
 
 
 class DocumentListContentBlockWithHighlight(Model):
+    """The document list content block with highlight object (6 fields)."""
     type: str | None
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -55,32 +57,38 @@ class DocumentListContentBlockWithHighlight(Model):
 
 
 class DocumentQuery(Model):
+    """The document query object (2 fields)."""
     clauses: list[DocumentQueryClause] | None
     operator: str | None
 
 
 class DocumentQueryClause(Model):
+    """The document query clause object (2 fields)."""
     operator: str | None
     predicates: list[DocumentQueryPredicate] | None
 
 
 class DocumentQueryInterval(Model):
+    """The document query interval object (2 fields)."""
     field: str | None
     value: str | None
 
 
 class DocumentQueryPredicate(Model):
+    """The document query predicate object (3 fields)."""
     fields: list[str] | None
     values: list[str] | None
     type: str | None
 
 
 class DocumentReference(Model):
+    """The document reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class DocumentTableContentBlock(Model):
+    """The document table content block object (7 fields)."""
     type: str | None
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -91,6 +99,7 @@ class DocumentTableContentBlock(Model):
 
 
 class DocumentTableContentBlockWithHighlight(Model):
+    """The document table content block with highlight object (8 fields)."""
     type: str | None
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -102,6 +111,7 @@ class DocumentTableContentBlockWithHighlight(Model):
 
 
 class DocumentText(Model):
+    """The document text object (4 fields)."""
     text: str | None
     marks: list[str] | None
     hyperlink: str | None
@@ -109,12 +119,14 @@ class DocumentText(Model):
 
 
 class DocumentTextProperties(Model):
+    """The document text properties object (3 fields)."""
     font_size: str | None
     text_color: str | None
     background_color: str | None
 
 
 class DocumentThumbnail(Model):
+    """The document thumbnail object (4 fields)."""
     resolution: str | None
     image_uri: str | None
     height: int | None
@@ -122,6 +134,7 @@ class DocumentThumbnail(Model):
 
 
 class DocumentUpdate(Model):
+    """The document update object (9 fields). Sent to ContentManagementApi.post_contentmanagement_document."""
     change_number: int | None
     name: str | None
     read: bool | None
@@ -134,6 +147,7 @@ class DocumentUpdate(Model):
 
 
 class DocumentUpload(Model):
+    """The document upload object (4 fields). Sent to ContentManagementApi.post_contentmanagement_documents."""
     name: str | None
     workspace: DomainEntityRef | None
     tags: list[str] | None
@@ -141,6 +155,7 @@ class DocumentUpload(Model):
 
 
 class DocumentVariationAnswer(Model):
+    """The document variation answer object (10 fields)."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -154,16 +169,19 @@ class DocumentVariationAnswer(Model):
 
 
 class DocumentVariationContext(Model):
+    """The document variation context object (2 fields)."""
     context: KnowledgeContextReference | None
     values: list[KnowledgeContextValueReference] | None
 
 
 class DocumentVariationQueryChunkBlock(Model):
+    """The document variation query chunk block object (2 fields)."""
     id: str | None
     text: str | None
 
 
 class DocumentVariationRequest(Model):
+    """The document variation request object (10 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_document_variation, KnowledgeApi.post_knowledge_knowledgebase_document_variations."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -177,6 +195,7 @@ class DocumentVariationRequest(Model):
 
 
 class DocumentVariationResponse(Model):
+    """The document variation response object (10 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document_variation, KnowledgeApi.patch_knowledge_knowledgebase_document_variation and 1 more."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -190,6 +209,7 @@ class DocumentVariationResponse(Model):
 
 
 class DocumentVariationResponseListing(Model):
+    """One page of DocumentVariationResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_document_variations."""
     entities: list[DocumentVariationResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -197,12 +217,14 @@ class DocumentVariationResponseListing(Model):
 
 
 class DocumentVariationSearchChunkBlock(Model):
+    """The document variation search chunk block object (3 fields)."""
     id: str | None
     text: str | None
     confidence: float | None
 
 
 class DomainCapabilities(Model):
+    """The domain capabilities object (6 fields)."""
     enabled: bool | None
     dhcp: bool | None
     metric: int | None
@@ -212,6 +234,7 @@ class DomainCapabilities(Model):
 
 
 class DomainCertificateAuthority(Model):
+    """The domain certificate authority object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_certificateauthority, TelephonyProvidersEdgeApi.post_telephony_providers_edges_certificateauthorities and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_certificateauthorities, TelephonyProvidersEdgeApi.put_telephony_providers_edges_certificateauthority."""
     id: str | None
     name: str | None
     division: Division | None
@@ -232,6 +255,7 @@ class DomainCertificateAuthority(Model):
 
 
 class DomainEdgeSoftwareUpdateDto(Model):
+    """The domain edge software update dto object (10 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_softwareupdate, TelephonyProvidersEdgeApi.post_telephony_providers_edge_softwareupdate. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_softwareupdate."""
     version: DomainEdgeSoftwareVersionDto | None
     max_download_rate: int | None
     download_start_time: _dt.datetime | None
@@ -245,6 +269,7 @@ class DomainEdgeSoftwareUpdateDto(Model):
 
 
 class DomainEdgeSoftwareVersionDto(Model):
+    """The domain edge software version dto object (8 fields)."""
     id: str | None
     name: str | None
     edge_version: str | None
@@ -256,6 +281,7 @@ class DomainEdgeSoftwareVersionDto(Model):
 
 
 class DomainEdgeSoftwareVersionDtoEntityListing(Model):
+    """One page of DomainEdgeSoftwareVersionDto items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_softwareversions."""
     entities: list[DomainEdgeSoftwareVersionDto] | None
     page_size: int | None
     page_number: int | None
@@ -269,12 +295,14 @@ class DomainEdgeSoftwareVersionDtoEntityListing(Model):
 
 
 class DomainEntity(Model):
+    """The domain entity object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class DomainEntityListing(Model):
+    """One page of DomainEntity items with the paging fields of the listing. Returned by GreetingsApi.get_greetings, GreetingsApi.get_user_greetings."""
     entities: list[DomainEntity] | None
     page_size: int | None
     page_number: int | None
@@ -288,6 +316,7 @@ class DomainEntityListing(Model):
 
 
 class DomainEntityListingEvaluationForm(Model):
+    """One page of EvaluationForm items with the paging fields of the listing."""
     entities: list[EvaluationForm] | None
     page_size: int | None
     page_number: int | None
@@ -301,6 +330,7 @@ class DomainEntityListingEvaluationForm(Model):
 
 
 class DomainEntityListingQueryResult(Model):
+    """One page of QueryResult items with the paging fields of the listing."""
     entities: list[QueryResult] | None
     page_size: int | None
     page_number: int | None
@@ -314,6 +344,7 @@ class DomainEntityListingQueryResult(Model):
 
 
 class DomainEntityListingResponseDivisionView(Model):
+    """One page of ResponseDivisionView items with the paging fields of the listing."""
     entities: list[ResponseDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -327,6 +358,7 @@ class DomainEntityListingResponseDivisionView(Model):
 
 
 class DomainEntityListingSurveyForm(Model):
+    """One page of SurveyForm items with the paging fields of the listing."""
     entities: list[SurveyForm] | None
     page_size: int | None
     page_number: int | None
@@ -340,12 +372,14 @@ class DomainEntityListingSurveyForm(Model):
 
 
 class DomainEntityRef(Model):
+    """The domain entity ref object (3 fields). Returned by OutboundApi.post_outbound_contactlist_export, OutboundApi.post_outbound_dnclist_export."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class DomainLogicalInterface(Model):
+    """The domain logical interface object (42 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_logicalinterface, TelephonyProvidersEdgeApi.post_telephony_providers_edge_logicalinterfaces and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_logicalinterfaces, TelephonyProvidersEdgeApi.put_telephony_providers_edge_logicalinterface."""
     id: str | None
     name: str | None
     division: Division | None
@@ -391,6 +425,7 @@ class DomainLogicalInterface(Model):
 
 
 class DomainNetworkAddress(Model):
+    """The domain network address object (4 fields)."""
     type: str | None
     address: str | None
     persistent: bool | None
@@ -398,6 +433,7 @@ class DomainNetworkAddress(Model):
 
 
 class DomainNetworkCommandResponse(Model):
+    """The domain network command response object (4 fields)."""
     correlation_id: str | None
     command_name: str | None
     acknowledged: bool | None
@@ -405,6 +441,7 @@ class DomainNetworkCommandResponse(Model):
 
 
 class DomainNetworkRoute(Model):
+    """The domain network route object (5 fields)."""
     prefix: str | None
     nexthop: str | None
     persistent: bool | None
@@ -413,10 +450,12 @@ class DomainNetworkRoute(Model):
 
 
 class DomainOrganizationProduct(Model):
+    """The domain organization product object (1 fields)."""
     id: str | None
 
 
 class DomainOrganizationRole(Model):
+    """The domain organization role object (15 fields). Returned by AuthorizationApi.get_authorization_role, AuthorizationApi.patch_authorization_role and 2 more. Sent to AuthorizationApi.patch_authorization_role, AuthorizationApi.post_authorization_role_comparedefault_right_role_id and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -435,6 +474,7 @@ class DomainOrganizationRole(Model):
 
 
 class DomainOrganizationRoleCreate(Model):
+    """The domain organization role create object (15 fields). Sent to AuthorizationApi.post_authorization_roles."""
     id: str | None
     name: str | None
     description: str | None
@@ -453,6 +493,7 @@ class DomainOrganizationRoleCreate(Model):
 
 
 class DomainOrganizationRoleUpdate(Model):
+    """The domain organization role update object (6 fields). Sent to AuthorizationApi.put_authorization_role."""
     id: str | None
     name: str | None
     description: str | None
@@ -462,6 +503,7 @@ class DomainOrganizationRoleUpdate(Model):
 
 
 class DomainOrgRoleDifference(Model):
+    """The domain org role difference object (5 fields). Returned by AuthorizationApi.get_authorization_role_comparedefault_right_role_id, AuthorizationApi.post_authorization_role_comparedefault_right_role_id."""
     removed_permission_policies: list[DomainPermissionPolicy] | None
     added_permission_policies: list[DomainPermissionPolicy] | None
     same_permission_policies: list[DomainPermissionPolicy] | None
@@ -470,6 +512,7 @@ class DomainOrgRoleDifference(Model):
 
 
 class DomainPermission(Model):
+    """The domain permission object (6 fields)."""
     domain: str | None
     entity_type: str | None
     action: str | None
@@ -479,6 +522,7 @@ class DomainPermission(Model):
 
 
 class DomainPermissionCollection(Model):
+    """The domain permission collection object (5 fields)."""
     id: str | None
     name: str | None
     domain: str | None
@@ -487,6 +531,7 @@ class DomainPermissionCollection(Model):
 
 
 class DomainPermissionPolicy(Model):
+    """The domain permission policy object (8 fields)."""
     domain: str | None
     entity_name: str | None
     policy_name: str | None
@@ -498,11 +543,13 @@ class DomainPermissionPolicy(Model):
 
 
 class DomainPhysicalCapabilities(Model):
+    """The domain physical capabilities object (2 fields)."""
     vlan: bool | None
     team: bool | None
 
 
 class DomainPhysicalInterface(Model):
+    """The domain physical interface object (18 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_physicalinterface."""
     id: str | None
     name: str | None
     division: Division | None
@@ -524,6 +571,7 @@ class DomainPhysicalInterface(Model):
 
 
 class DomainResourceConditionNode(Model):
+    """The domain resource condition node object (5 fields)."""
     variable_name: str | None
     operator: str | None
     operands: list[DomainResourceConditionValue] | None
@@ -532,6 +580,7 @@ class DomainResourceConditionNode(Model):
 
 
 class DomainResourceConditionValue(Model):
+    """The domain resource condition value object (5 fields)."""
     user: UserFullReference | None
     queue: QueueFullReference | None
     team: TeamFullReference | None
@@ -540,21 +589,24 @@ class DomainResourceConditionValue(Model):
 
 
 class DomainRole(Model):
+    """The domain role object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class Domains(Model):
+    """The domains object (3 fields)."""
     authorized_domains: AuthorizedDomains | None
     allow_existing_email_participants: bool | None
     allow_outbound_to_any_domain_acd: bool | None
 
 
 class DoNotSendActionSettings(Model):
-    pass
+    """The do not send action settings object; it declares no fields."""
 
 
 class DownloadResponse(Model):
+    """The download response object (7 fields). Returned by ContentManagementApi.get_contentmanagement_document_content, FaxApi.get_fax_document_content and 1 more."""
     id: str | None
     content_location_uri: str | None
     image_uri: str | None
@@ -565,10 +617,12 @@ class DownloadResponse(Model):
 
 
 class DownloadServiceRequest(Model):
+    """The download service request object (1 fields). Sent to AnalyticsApi.post_analytics_dataextraction_downloads_bulk."""
     files: list[str] | None
 
 
 class Draft(Model):
+    """The draft object (8 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_miner_draft, LanguageUnderstandingApi.patch_languageunderstanding_miner_draft and 1 more. Sent to LanguageUnderstandingApi.post_languageunderstanding_miner_drafts."""
     id: str | None
     name: str | None
     miner: Miner | None
@@ -580,6 +634,7 @@ class Draft(Model):
 
 
 class DraftIntents(Model):
+    """The draft intents object (4 fields)."""
     id: str | None
     name: str | None
     utterances: list[str] | None
@@ -587,6 +642,7 @@ class DraftIntents(Model):
 
 
 class DraftListing(Model):
+    """One page of Draft items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_miner_drafts."""
     entities: list[Draft] | None
     next_uri: str | None
     self_uri: str | None
@@ -594,16 +650,19 @@ class DraftListing(Model):
 
 
 class DraftManipulationRequest(Model):
+    """The draft manipulation request object (2 fields). Sent to ConversationsApi.patch_conversations_email_messages_draft."""
     translate: HistoryHeadersTranslation | None
     draft_type: str | None
 
 
 class DraftRequest(Model):
+    """The draft request object (2 fields). Sent to LanguageUnderstandingApi.patch_languageunderstanding_miner_draft."""
     intents: list[DraftIntents] | None
     topics: list[DraftTopicRequest] | None
 
 
 class DraftTopicRequest(Model):
+    """The draft topic request object (4 fields)."""
     id: str | None
     name: str | None
     phrases: list[str] | None
@@ -611,6 +670,7 @@ class DraftTopicRequest(Model):
 
 
 class DraftTopics(Model):
+    """The draft topics object (9 fields)."""
     id: str | None
     name: str | None
     miner: Miner | None
@@ -623,11 +683,13 @@ class DraftTopics(Model):
 
 
 class DraftValidationResult(Model):
+    """The draft validation result object (2 fields). Returned by IntegrationsApi.get_integrations_action_draft_validation."""
     valid: bool | None
     errors: list[ErrorBody] | None
 
 
 class Duration(Model):
+    """The duration object (6 fields)."""
     seconds: int | None
     zero: bool | None
     nano: int | None
@@ -637,6 +699,7 @@ class Duration(Model):
 
 
 class DurationCondition(Model):
+    """The duration condition object (4 fields)."""
     duration_target: str | None
     duration_operator: str | None
     duration_range: str | None
@@ -644,11 +707,13 @@ class DurationCondition(Model):
 
 
 class DynamicContactQueueingSettings(Model):
+    """The dynamic contact queueing settings object (2 fields)."""
     sort: bool | None
     filter: bool | None
 
 
 class DynamicGroupDefinition(Model):
+    """The dynamic group definition object (4 fields). Returned by GroupsApi.get_group_dynamicsettings."""
     group: AddressableEntityRef | None
     date_modified: _dt.datetime | None
     query: DynamicGroupQuery | None
@@ -656,6 +721,7 @@ class DynamicGroupDefinition(Model):
 
 
 class DynamicGroupLanguageSkillCondition(Model):
+    """The dynamic group language skill condition object (4 fields)."""
     language_skill: str | None
     comparator: str | None
     proficiency: int | None
@@ -663,14 +729,17 @@ class DynamicGroupLanguageSkillCondition(Model):
 
 
 class DynamicGroupQuery(Model):
+    """The dynamic group query object (1 fields). Sent to GroupsApi.post_groups_dynamicsettings_preview, GroupsApi.put_group_dynamicsettings."""
     skill_conditions: list[DynamicGroupSkillCondition] | None
 
 
 class DynamicGroupQueryPreview(Model):
+    """The dynamic group query preview object (1 fields). Returned by GroupsApi.post_groups_dynamicsettings_preview."""
     user_count: int | None
 
 
 class DynamicGroupRoutingSkillCondition(Model):
+    """The dynamic group routing skill condition object (4 fields)."""
     routing_skill: str | None
     comparator: str | None
     proficiency: int | None
@@ -678,11 +747,13 @@ class DynamicGroupRoutingSkillCondition(Model):
 
 
 class DynamicGroupSkillCondition(Model):
+    """The dynamic group skill condition object (3 fields)."""
     routing_skill_conditions: list[DynamicGroupRoutingSkillCondition] | None
     language_skill_conditions: list[DynamicGroupLanguageSkillCondition] | None
     operation: str | None
 
 
 class DynamicLineBalancingSettings(Model):
+    """The dynamic line balancing settings object (2 fields)."""
     enabled: bool | None
     relative_weight: int | None

@@ -25,6 +25,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class InternalMessageDataEntityListing(Model):
+    """One page of InternalMessageData items with the paging fields of the listing. Returned by ConversationsApi.get_conversation_communication_internalmessages."""
     entities: list[InternalMessageData] | None
     page_size: int | None
     page_number: int | None
@@ -38,11 +39,13 @@ class InternalMessageDataEntityListing(Model):
 
 
 class InternalMessageDetails(Model):
+    """The internal message details object (2 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
 
 
 class InternalMessageMediaParticipant(Model):
+    """The internal message media participant object (44 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -90,16 +93,19 @@ class InternalMessageMediaParticipant(Model):
 
 
 class InternalMessageRequest(Model):
+    """The internal message request object (1 fields). Sent to ConversationsApi.post_conversation_communication_internalmessages."""
     text: str | None
 
 
 class IntradayPerformancePredictionData(Model):
+    """The intraday performance prediction data object (3 fields)."""
     service_level_percent: float | None
     average_speed_of_answer_seconds: float | None
     occupancy_percent: float | None
 
 
 class IntradayPlanningGroupRequest(Model):
+    """The intraday planning group request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_intraday."""
     business_unit_date: _dt.date | None
     categories: list[str] | None
     planning_group_ids: list[str] | None
@@ -107,11 +113,13 @@ class IntradayPlanningGroupRequest(Model):
 
 
 class InvalidAssignment(Model):
+    """The invalid assignment object (2 fields)."""
     user: UserReference | None
     message: str | None
 
 
 class InvoiceAddress(Model):
+    """The invoice address object (14 fields)."""
     date_effective: _dt.date | None
     address_type: str | None
     currency_iso_code: str | None
@@ -129,10 +137,12 @@ class InvoiceAddress(Model):
 
 
 class IpAddressAuthentication(Model):
+    """The ip address authentication object (1 fields). Returned by OrganizationApi.get_organizations_ipaddressauthentication, OrganizationApi.put_organizations_ipaddressauthentication. Sent to OrganizationApi.put_organizations_ipaddressauthentication."""
     network_whitelist: list[str] | None
 
 
 class IpAddressRange(Model):
+    """The ip address range object (4 fields)."""
     cidr: str | None
     service: str | None
     region: str | None
@@ -140,25 +150,30 @@ class IpAddressRange(Model):
 
 
 class IpAddressRangeListing(Model):
+    """One page of IpAddressRange items with the paging fields of the listing. Returned by UtilitiesApi.get_ipranges."""
     entities: list[IpAddressRange] | None
 
 
 class IpFilter(Model):
+    """The ip filter object (2 fields)."""
     ip_address: str | None
     name: str | None
 
 
 class Items(Model):
+    """The items object (2 fields)."""
     type: str | None
     pattern: str | None
 
 
 class ItemValidationLimits(Model):
+    """The item validation limits object (2 fields)."""
     min_length: MinLength | None
     max_length: MaxLength | None
 
 
 class IVR(Model):
+    """The ivr object (18 fields). Returned by ArchitectApi.get_architect_ivr, ArchitectApi.post_architect_ivrs and 1 more. Sent to ArchitectApi.post_architect_ivrs, ArchitectApi.put_architect_ivr."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -180,6 +195,7 @@ class IVR(Model):
 
 
 class IVRDivisionView(Model):
+    """The ivrdivision view object (4 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -187,6 +203,7 @@ class IVRDivisionView(Model):
 
 
 class IVRDivisionViewEntityListing(Model):
+    """One page of IVRDivisionView items with the paging fields of the listing. Returned by ArchitectApi.get_architect_ivrs_divisionviews."""
     entities: list[IVRDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -201,6 +218,7 @@ class IVRDivisionViewEntityListing(Model):
 
 
 class IVREntityListing(Model):
+    """One page of IVR items with the paging fields of the listing. Returned by ArchitectApi.get_architect_ivrs."""
     entities: list[IVR] | None
     page_size: int | None
     page_number: int | None
@@ -215,6 +233,7 @@ class IVREntityListing(Model):
 
 
 class IvrEstablishedEvent(Model):
+    """The ivr established event object (10 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -228,42 +247,50 @@ class IvrEstablishedEvent(Model):
 
 
 class IVRIdentityResolutionConfig(Model):
+    """The ivridentity resolution config object (3 fields). Returned by ArchitectApi.get_architect_ivr_identityresolution, ArchitectApi.put_architect_ivr_identityresolution. Sent to ArchitectApi.put_architect_ivr_identityresolution."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class Journey(Model):
+    """The journey object (1 fields)."""
     patterns: list[JourneyPattern] | None
 
 
 class JourneyAction(Model):
+    """The journey action object (2 fields)."""
     id: str | None
     action_map: JourneyActionMap | None
 
 
 class JourneyActionMap(Model):
+    """The journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class JourneyAggregateDataContainer(Model):
+    """The journey aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class JourneyAggregateQueryClause(Model):
+    """The journey aggregate query clause object (2 fields)."""
     type: str | None
     predicates: list[JourneyAggregateQueryPredicate] | None
 
 
 class JourneyAggregateQueryFilter(Model):
+    """The journey aggregate query filter object (3 fields)."""
     type: str | None
     clauses: list[JourneyAggregateQueryClause] | None
     predicates: list[JourneyAggregateQueryPredicate] | None
 
 
 class JourneyAggregateQueryPredicate(Model):
+    """The journey aggregate query predicate object (5 fields)."""
     type: str | None
     dimension: str | None
     operator: str | None
@@ -272,10 +299,12 @@ class JourneyAggregateQueryPredicate(Model):
 
 
 class JourneyAggregateQueryResponse(Model):
+    """One page of JourneyAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_journeys_aggregates_query, JourneyApi.post_analytics_journeys_aggregates_query."""
     results: list[JourneyAggregateDataContainer] | None
 
 
 class JourneyAggregationQuery(Model):
+    """The journey aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_journeys_aggregates_query, JourneyApi.post_analytics_journeys_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -288,11 +317,13 @@ class JourneyAggregationQuery(Model):
 
 
 class JourneyAggregationSort(Model):
+    """The journey aggregation sort object (2 fields)."""
     name: str | None
     function: str | None
 
 
 class JourneyAggregationView(Model):
+    """The journey aggregation view object (4 fields)."""
     target: str | None
     name: str | None
     function: str | None

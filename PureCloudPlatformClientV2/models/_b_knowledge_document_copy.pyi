@@ -33,6 +33,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class KnowledgeDocumentCopy(Model):
+    """The knowledge document copy object (8 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_document_copies."""
     document_variation_id: str | None
     document_version_id: str | None
     search_id: str | None
@@ -44,6 +45,7 @@ class KnowledgeDocumentCopy(Model):
 
 
 class KnowledgeDocumentFeedback(Model):
+    """The knowledge document feedback object (16 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_document_feedback."""
     id: str | None
     document_variation: EntityReference | None
     rating: str | None
@@ -63,6 +65,7 @@ class KnowledgeDocumentFeedback(Model):
 
 
 class KnowledgeDocumentFeedbackResponse(Model):
+    """The knowledge document feedback response object (16 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document_feedback_feedback_id, KnowledgeApi.patch_knowledge_knowledgebase_document_feedback_feedback_id and 1 more."""
     id: str | None
     document_variation: EntityReference | None
     rating: str | None
@@ -82,6 +85,7 @@ class KnowledgeDocumentFeedbackResponse(Model):
 
 
 class KnowledgeDocumentFeedbackResponseListing(Model):
+    """One page of KnowledgeDocumentFeedbackResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_document_feedback, KnowledgeApi.get_knowledge_knowledgebase_documents_feedback."""
     entities: list[KnowledgeDocumentFeedbackResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -89,6 +93,7 @@ class KnowledgeDocumentFeedbackResponseListing(Model):
 
 
 class KnowledgeDocumentFeedbackUpdateRequest(Model):
+    """The knowledge document feedback update request object (4 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_document_feedback_feedback_id."""
     rating: str | None
     reason: str | None
     comment: str | None
@@ -96,6 +101,7 @@ class KnowledgeDocumentFeedbackUpdateRequest(Model):
 
 
 class KnowledgeDocumentGuestSearch(Model):
+    """One page of KnowledgeDocumentGuestSearchResult items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_guest_session_documents_search."""
     query: str | None
     page_size: int | None
     page_number: int | None
@@ -108,6 +114,7 @@ class KnowledgeDocumentGuestSearch(Model):
 
 
 class KnowledgeDocumentGuestSearchRequest(Model):
+    """The knowledge document guest search request object (10 fields). Sent to KnowledgeApi.post_knowledge_guest_session_documents_search."""
     query: str | None
     page_size: int | None
     page_number: int | None
@@ -121,11 +128,13 @@ class KnowledgeDocumentGuestSearchRequest(Model):
 
 
 class KnowledgeDocumentGuestSearchResult(Model):
+    """The knowledge document guest search result object (2 fields)."""
     confidence: float | None
     document: KnowledgeGuestSearchDocumentResponse | None
 
 
 class KnowledgeDocumentPresentation(Model):
+    """The knowledge document presentation object (7 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_presentations."""
     documents: list[PresentedKnowledgeDocument] | None
     search_id: str | None
     query_type: str | None
@@ -136,6 +145,7 @@ class KnowledgeDocumentPresentation(Model):
 
 
 class KnowledgeDocumentQuery(Model):
+    """The knowledge document query object (8 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_query."""
     page_size: int | None
     page_number: int | None
     include_draft_documents: bool | None
@@ -147,6 +157,7 @@ class KnowledgeDocumentQuery(Model):
 
 
 class KnowledgeDocumentQueryResponse(Model):
+    """One page of KnowledgeDocumentQueryResult items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_knowledgebase_documents_query."""
     page_size: int | None
     page_number: int | None
     total: int | None
@@ -155,6 +166,7 @@ class KnowledgeDocumentQueryResponse(Model):
 
 
 class KnowledgeDocumentQueryResult(Model):
+    """The knowledge document query result object (22 fields)."""
     id: str | None
     title: str | None
     visible: bool | None
@@ -180,6 +192,7 @@ class KnowledgeDocumentQueryResult(Model):
 
 
 class KnowledgeDocumentQueryVariation(Model):
+    """The knowledge document query variation object (11 fields)."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -194,12 +207,14 @@ class KnowledgeDocumentQueryVariation(Model):
 
 
 class KnowledgeDocumentReference(Model):
+    """The knowledge document reference object (3 fields)."""
     id: str | None
     knowledge_base: KnowledgeBaseReference | None
     self_uri: str | None
 
 
 class KnowledgeDocumentReq(Model):
+    """The knowledge document req object (9 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_document, KnowledgeApi.post_knowledge_knowledgebase_documents."""
     id: str | None
     title: str | None
     visible: bool | None
@@ -212,6 +227,7 @@ class KnowledgeDocumentReq(Model):
 
 
 class KnowledgeDocumentResponse(Model):
+    """The knowledge document response object (22 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document, KnowledgeApi.patch_knowledge_knowledgebase_document and 1 more."""
     id: str | None
     title: str | None
     visible: bool | None
@@ -237,6 +253,7 @@ class KnowledgeDocumentResponse(Model):
 
 
 class KnowledgeDocumentResponseListing(Model):
+    """One page of KnowledgeDocumentResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_documents."""
     entities: list[KnowledgeDocumentResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -244,6 +261,7 @@ class KnowledgeDocumentResponseListing(Model):
 
 
 class KnowledgeDocumentsAnswerFilter(Model):
+    """The knowledge documents answer filter object (8 fields). Sent to KnowledgeApi.post_knowledge_guest_session_documents_answers, KnowledgeApi.post_knowledge_knowledgebase_documents_answers."""
     query: str | None
     language: str | None
     app_type: str | None
@@ -255,6 +273,7 @@ class KnowledgeDocumentsAnswerFilter(Model):
 
 
 class KnowledgeDocumentSearch(Model):
+    """One page of KnowledgeDocumentSearchResult items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_knowledgebase_documents_search."""
     query: str | None
     page_size: int | None
     page_number: int | None
@@ -271,6 +290,7 @@ class KnowledgeDocumentSearch(Model):
 
 
 class KnowledgeDocumentSearchRequest(Model):
+    """The knowledge document search request object (18 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_search."""
     query: str | None
     page_size: int | None
     page_number: int | None
@@ -292,11 +312,13 @@ class KnowledgeDocumentSearchRequest(Model):
 
 
 class KnowledgeDocumentSearchResult(Model):
+    """The knowledge document search result object (2 fields)."""
     confidence: float | None
     document: KnowledgeSearchDocumentResponse | None
 
 
 class KnowledgeDocumentSearchVariation(Model):
+    """The knowledge document search variation object (11 fields)."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -311,12 +333,14 @@ class KnowledgeDocumentSearchVariation(Model):
 
 
 class KnowledgeDocumentSuggestion(Model):
+    """One page of KnowledgeDocumentSuggestionResult items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_knowledgebase_documents_search_suggestions."""
     query: str | None
     page_size: int | None
     results: list[KnowledgeDocumentSuggestionResult] | None
 
 
 class KnowledgeDocumentSuggestionRequest(Model):
+    """The knowledge document suggestion request object (5 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_search_suggestions."""
     query: str | None
     page_size: int | None
     include_draft_documents: bool | None
@@ -325,11 +349,13 @@ class KnowledgeDocumentSuggestionRequest(Model):
 
 
 class KnowledgeDocumentSuggestionResult(Model):
+    """The knowledge document suggestion result object (2 fields)."""
     matched_phrase: str | None
     document: KnowledgeDocumentSuggestionResultDocument | None
 
 
 class KnowledgeDocumentSuggestionResultDocument(Model):
+    """The knowledge document suggestion result document object (4 fields)."""
     id: str | None
     knowledge_base: KnowledgeBaseReference | None
     title: str | None
@@ -337,6 +363,7 @@ class KnowledgeDocumentSuggestionResultDocument(Model):
 
 
 class KnowledgeDocumentVersion(Model):
+    """The knowledge document version object (7 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document_version, KnowledgeApi.post_knowledge_knowledgebase_document_versions. Sent to KnowledgeApi.post_knowledge_knowledgebase_document_versions."""
     id: str | None
     date_published: _dt.datetime | None
     document: KnowledgeDocumentResponse | None
@@ -347,6 +374,7 @@ class KnowledgeDocumentVersion(Model):
 
 
 class KnowledgeDocumentVersionListing(Model):
+    """One page of KnowledgeDocumentVersion items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_document_versions."""
     entities: list[KnowledgeDocumentVersion] | None
     next_uri: str | None
     self_uri: str | None
@@ -354,6 +382,7 @@ class KnowledgeDocumentVersionListing(Model):
 
 
 class KnowledgeDocumentVersionReference(Model):
+    """The knowledge document version reference object (4 fields)."""
     id: str | None
     knowledge_base: KnowledgeBaseReference | None
     version_id: str | None
@@ -361,6 +390,7 @@ class KnowledgeDocumentVersionReference(Model):
 
 
 class KnowledgeDocumentVersionVariation(Model):
+    """The knowledge document version variation object (9 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document_version_variation."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -373,6 +403,7 @@ class KnowledgeDocumentVersionVariation(Model):
 
 
 class KnowledgeDocumentVersionVariationListing(Model):
+    """One page of KnowledgeDocumentVersionVariation items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_document_version_variations."""
     entities: list[KnowledgeDocumentVersionVariation] | None
     next_uri: str | None
     self_uri: str | None
@@ -380,6 +411,7 @@ class KnowledgeDocumentVersionVariationListing(Model):
 
 
 class KnowledgeDocumentView(Model):
+    """The knowledge document view object (8 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_document_views."""
     document_variation_id: str | None
     document_version_id: str | None
     search_id: str | None
@@ -391,18 +423,21 @@ class KnowledgeDocumentView(Model):
 
 
 class KnowledgeExportJobDocumentsFilter(Model):
+    """One page of Entity items with the paging fields of the listing."""
     interval: str | None
     entities: list[Entity] | None
     source_id: str | None
 
 
 class KnowledgeExportJobFilter(Model):
+    """The knowledge export job filter object (3 fields)."""
     documents_filter: KnowledgeExportJobDocumentsFilter | None
     version_filter: str | None
     exclude: list[str] | None
 
 
 class KnowledgeExportJobRequest(Model):
+    """The knowledge export job request object (4 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_export_jobs."""
     export_filter: KnowledgeExportJobFilter | None
     file_type: str | None
     source_id: str | None
@@ -410,6 +445,7 @@ class KnowledgeExportJobRequest(Model):
 
 
 class KnowledgeExportJobResponse(Model):
+    """The knowledge export job response object (14 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_export_job, KnowledgeApi.post_knowledge_knowledgebase_export_jobs."""
     id: str | None
     download_url: str | None
     file_type: str | None
@@ -427,17 +463,20 @@ class KnowledgeExportJobResponse(Model):
 
 
 class KnowledgeGenerationSetting(Model):
+    """The knowledge generation setting object (2 fields)."""
     answer_generation: bool | None
     generation_language: str | None
 
 
 class KnowledgeGroupStatistics(Model):
+    """The knowledge group statistics object (3 fields)."""
     unlinked_phrase_count: int | None
     unlinked_phrase_hit_count: int | None
     total_phrase_hit_count: int | None
 
 
 class KnowledgeGuestAnswerDocumentResponse(Model):
+    """The knowledge guest answer document response object (4 fields)."""
     id: str | None
     title: str | None
     answer: str | None
@@ -445,4 +484,5 @@ class KnowledgeGuestAnswerDocumentResponse(Model):
 
 
 class KnowledgeGuestAnswerDocumentsResponse(Model):
+    """One page of KnowledgeGuestAnswerDocumentResponse items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_guest_session_documents_answers."""
     results: list[KnowledgeGuestAnswerDocumentResponse] | None

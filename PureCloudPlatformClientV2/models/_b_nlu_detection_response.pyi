@@ -18,12 +18,14 @@ from ._b_summary_generation_config import SupportedLanguagesInfoDefinition
 
 
 class NluDetectionResponse(Model):
+    """The nlu detection response object (3 fields). Returned by LanguageUnderstandingApi.post_languageunderstanding_domain_version_detect."""
     version: NluDomainVersion | None
     input: NluDetectionInput | None
     output: NluDetectionOutput | None
 
 
 class NluDomain(Model):
+    """The nlu domain object (9 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_domain, LanguageUnderstandingApi.patch_languageunderstanding_domain and 1 more. Sent to LanguageUnderstandingApi.patch_languageunderstanding_domain, LanguageUnderstandingApi.post_languageunderstanding_domains."""
     id: str | None
     name: str | None
     language: str | None
@@ -36,6 +38,7 @@ class NluDomain(Model):
 
 
 class NluDomainListing(Model):
+    """One page of NluDomain items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_domains."""
     entities: list[NluDomain] | None
     page_size: int | None
     page_number: int | None
@@ -49,6 +52,7 @@ class NluDomainListing(Model):
 
 
 class NluDomainVersion(Model):
+    """One page of NamedEntityDefinition items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_version, LanguageUnderstandingApi.post_languageunderstanding_domain_version_publish and 2 more. Sent to LanguageUnderstandingApi.post_languageunderstanding_domain_versions, LanguageUnderstandingApi.put_languageunderstanding_domain_version."""
     id: str | None
     domain: NluDomain | None
     description: str | None
@@ -68,6 +72,7 @@ class NluDomainVersion(Model):
 
 
 class NluDomainVersionListing(Model):
+    """One page of NluDomainVersion items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_versions."""
     entities: list[NluDomainVersion] | None
     page_size: int | None
     page_number: int | None
@@ -81,12 +86,14 @@ class NluDomainVersionListing(Model):
 
 
 class NluDomainVersionQualityReport(Model):
+    """The nlu domain version quality report object (3 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_version_report."""
     version: NluDomainVersion | None
     confusion_matrix: list[NluConfusionMatrixRow] | None
     summary: NluQualityReportSummary | None
 
 
 class NluDomainVersionReference(Model):
+    """The nlu domain version reference object (4 fields)."""
     id: str | None
     domain: NluDomain | None
     intents: list[IntentReference] | None
@@ -94,11 +101,13 @@ class NluDomainVersionReference(Model):
 
 
 class NluDomainVersionTrainingResponse(Model):
+    """The nlu domain version training response object (2 fields). Returned by LanguageUnderstandingApi.post_languageunderstanding_domain_version_train."""
     message: str | None
     version: NluDomainVersion | None
 
 
 class NluFeedbackListing(Model):
+    """One page of NluFeedbackResponse items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_feedback."""
     entities: list[NluFeedbackResponse] | None
     page_size: int | None
     page_number: int | None
@@ -112,6 +121,7 @@ class NluFeedbackListing(Model):
 
 
 class NluFeedbackRequest(Model):
+    """The nlu feedback request object (4 fields). Sent to LanguageUnderstandingApi.post_languageunderstanding_domain_feedback."""
     text: str | None
     intents: list[IntentFeedback] | None
     version_id: str | None
@@ -119,6 +129,7 @@ class NluFeedbackRequest(Model):
 
 
 class NluFeedbackResponse(Model):
+    """The nlu feedback response object (7 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_feedback_feedback_id, LanguageUnderstandingApi.post_languageunderstanding_domain_feedback."""
     id: str | None
     text: str | None
     intents: list[IntentFeedback] | None
@@ -129,6 +140,7 @@ class NluFeedbackResponse(Model):
 
 
 class NluInfo(Model):
+    """The nlu info object (5 fields)."""
     domain: AddressableEntityRef | None
     version: NluDomainVersion | None
     intents: list[Intent] | None
@@ -137,9 +149,11 @@ class NluInfo(Model):
 
 
 class NluOrganization(Model):
+    """The nlu organization object (2 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_settings."""
     limits: dict[str, int] | None
     supported_languages_info: list[SupportedLanguagesInfoDefinition] | None
 
 
 class NluQualityReportSummary(Model):
+    """The nlu quality report summary object (1 fields)."""
     metrics: list[NluQualityReportSummaryMetric] | None

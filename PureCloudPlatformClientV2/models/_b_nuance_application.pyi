@@ -8,12 +8,14 @@ from ._b_communication_translation import ComplexVariableInfo
 
 
 class NuanceApplication(Model):
+    """The nuance application object (3 fields)."""
     id: str | None
     tag: str | None
     name: str | None
 
 
 class NuanceBot(Model):
+    """The nuance bot object (13 fields). Returned by IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bot, IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bot_job_results."""
     id: str | None
     name: str | None
     integration_id: str | None
@@ -30,6 +32,7 @@ class NuanceBot(Model):
 
 
 class NuanceBotCredentials(Model):
+    """The nuance bot credentials object (4 fields)."""
     app_id: str | None
     client_id: str | None
     client_secret: str | None
@@ -37,6 +40,7 @@ class NuanceBotCredentials(Model):
 
 
 class NuanceBotEntityListing(Model):
+    """One page of NuanceBot items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bots, IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bots_job_results."""
     entities: list[NuanceBot] | None
     page_size: int | None
     page_number: int | None
@@ -50,10 +54,12 @@ class NuanceBotEntityListing(Model):
 
 
 class NuanceBotLaunchSettings(Model):
+    """The nuance bot launch settings object (1 fields). Sent to IntegrationsApi.put_integrations_speech_nuance_nuance_integration_id_bots_launch_settings."""
     bot_execution_configurations: list[BotExecutionConfiguration] | None
 
 
 class NuanceBotTransferNode(Model):
+    """The nuance bot transfer node object (5 fields)."""
     id: str | None
     name: str | None
     type: str | None
@@ -62,6 +68,7 @@ class NuanceBotTransferNode(Model):
 
 
 class NuanceBotVariable(Model):
+    """The nuance bot variable object (6 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -71,6 +78,7 @@ class NuanceBotVariable(Model):
 
 
 class NuanceChannel(Model):
+    """The nuance channel object (4 fields)."""
     id: str | None
     name: str | None
     modes: list[str] | None
@@ -78,6 +86,7 @@ class NuanceChannel(Model):
 
 
 class NuanceEnvironment(Model):
+    """The nuance environment object (4 fields)."""
     id: str | None
     name: str | None
     environment_designation: str | None
@@ -85,20 +94,24 @@ class NuanceEnvironment(Model):
 
 
 class NuanceGeography(Model):
+    """The nuance geography object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class NuanceMixDlgSettings(Model):
+    """The nuance mix dlg settings object (2 fields)."""
     channel_id: str | None
     input_parameters: dict[str, _t.Any] | None
 
 
 class NuanceOrganization(Model):
+    """The nuance organization object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class Number(Model):
+    """The number object (2 fields)."""
     start: str | None
     end: str | None

@@ -52,12 +52,14 @@ from ._b_work_plan_bid_group_summary import WorkPlanBidRanks
 
 
 class OrganizationPresenceDefinitionEntityListing(Model):
+    """One page of OrganizationPresenceDefinition items with the paging fields of the listing. Returned by PresenceApi.get_presence_definitions."""
     total: int | None
     entities: list[OrganizationPresenceDefinition] | None
     self_uri: str | None
 
 
 class OrganizationPresenceEntityListing(Model):
+    """One page of OrganizationPresence items with the paging fields of the listing. Returned by PresenceApi.get_presencedefinitions."""
     entities: list[OrganizationPresence] | None
     page_size: int | None
     page_number: int | None
@@ -71,6 +73,7 @@ class OrganizationPresenceEntityListing(Model):
 
 
 class OrganizationProductEntityListing(Model):
+    """One page of DomainOrganizationProduct items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_products."""
     entities: list[DomainOrganizationProduct] | None
     page_size: int | None
     page_number: int | None
@@ -79,6 +82,7 @@ class OrganizationProductEntityListing(Model):
 
 
 class OrganizationPublicApiUsage(Model):
+    """The organization public api usage object (12 fields)."""
     date: _dt.date | None
     platform: str | None
     http_method: str | None
@@ -94,6 +98,7 @@ class OrganizationPublicApiUsage(Model):
 
 
 class OrganizationPublicApiUsageQueryRequest(Model):
+    """The organization public api usage query request object (10 fields). Sent to UsageApi.post_usage_aggregates_query_jobs."""
     interval: str | None
     granularity: str | None
     sort_by: list[UsageQuerySortBy] | None
@@ -107,6 +112,7 @@ class OrganizationPublicApiUsageQueryRequest(Model):
 
 
 class OrganizationPublicApiUsageResultsResponse(Model):
+    """One page of OrganizationPublicApiUsage items with the paging fields of the listing. Returned by UsageApi.get_usage_aggregates_query_job."""
     name: str | None
     query_status: str | None
     error_body: ErrorBody | None
@@ -116,6 +122,7 @@ class OrganizationPublicApiUsageResultsResponse(Model):
 
 
 class OrganizationRoleEntityListing(Model):
+    """One page of DomainOrganizationRole items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_roles, AuthorizationApi.post_authorization_roles_default and 1 more."""
     entities: list[DomainOrganizationRole] | None
     page_size: int | None
     page_number: int | None
@@ -129,6 +136,7 @@ class OrganizationRoleEntityListing(Model):
 
 
 class OrganizationsExport(Model):
+    """The organizations export object (10 fields). Returned by ExternalContactsApi.get_externalcontacts_organizations_export, ExternalContactsApi.post_externalcontacts_organizations_exports. Sent to ExternalContactsApi.post_externalcontacts_organizations_exports."""
     id: str | None
     division_ids: list[str] | None
     created_by: DomainEntityRef | None
@@ -142,21 +150,25 @@ class OrganizationsExport(Model):
 
 
 class OrganizationsExportComparisonFieldFilter(Model):
+    """The organizations export comparison field filter object (2 fields)."""
     field: str | None
     value: str | None
 
 
 class OrganizationsExportFieldFilter(Model):
+    """The organizations export field filter object (2 fields)."""
     field: str | None
     value: str | None
 
 
 class OrganizationsExportFieldListFilter(Model):
+    """The organizations export field list filter object (2 fields)."""
     field: str | None
     values: list[str] | None
 
 
 class OrganizationsExportFilter(Model):
+    """The organizations export filter object (7 fields)."""
     eq: OrganizationsExportFieldFilter | None
     pcIn: OrganizationsExportFieldListFilter | None
     lte: OrganizationsExportComparisonFieldFilter | None
@@ -167,6 +179,7 @@ class OrganizationsExportFilter(Model):
 
 
 class OrganizationsExportListing(Model):
+    """One page of OrganizationsExport items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_organizations_exports."""
     entities: list[OrganizationsExport] | None
     next_uri: str | None
     self_uri: str | None
@@ -174,11 +187,13 @@ class OrganizationsExportListing(Model):
 
 
 class OrganizationsExportQueryConditions(Model):
+    """The organizations export query conditions object (2 fields)."""
     filters: OrganizationsExportFilter | None
     limit: int | None
 
 
 class OrganizationUsageQueryResponse(Model):
+    """The organization usage query response object (4 fields). Returned by UsageApi.post_usage_aggregates_query_jobs."""
     id: str | None
     name: str | None
     results_uri: str | None
@@ -186,6 +201,7 @@ class OrganizationUsageQueryResponse(Model):
 
 
 class OrgAuthSettings(Model):
+    """The org auth settings object (8 fields). Returned by OrganizationApi.get_organizations_authentication_settings, OrganizationApi.patch_organizations_authentication_settings. Sent to OrganizationApi.patch_organizations_authentication_settings."""
     multifactor_authentication_required: bool | None
     domain_allowlist_enabled: bool | None
     domain_allowlist: list[str] | None
@@ -197,6 +213,7 @@ class OrgAuthSettings(Model):
 
 
 class OrgOAuthClient(Model):
+    """The org oauth client object (12 fields)."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -212,6 +229,7 @@ class OrgOAuthClient(Model):
 
 
 class OrgUser(Model):
+    """The org user object (39 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -254,11 +272,13 @@ class OrgUser(Model):
 
 
 class OrgWhitelistSettings(Model):
+    """The org whitelist settings object (2 fields). Returned by OrganizationApi.get_organizations_whitelist, OrganizationApi.put_organizations_whitelist. Sent to OrganizationApi.put_organizations_whitelist."""
     enable_whitelist: bool | None
     domain_whitelist: list[str] | None
 
 
 class OrphanRecording(Model):
+    """The orphan recording object (16 fields). Returned by RecordingApi.delete_orphanrecording, RecordingApi.get_orphanrecording."""
     id: str | None
     name: str | None
     created_time: _dt.datetime | None
@@ -278,6 +298,7 @@ class OrphanRecording(Model):
 
 
 class OrphanRecordingListing(Model):
+    """One page of OrphanRecording items with the paging fields of the listing. Returned by RecordingApi.get_orphanrecordings."""
     entities: list[OrphanRecording] | None
     page_size: int | None
     page_number: int | None
@@ -291,6 +312,7 @@ class OrphanRecordingListing(Model):
 
 
 class OrphanUpdateRequest(Model):
+    """The orphan update request object (5 fields). Sent to RecordingApi.put_orphanrecording."""
     archive_date: _dt.datetime | None
     delete_date: _dt.datetime | None
     export_date: _dt.datetime | None
@@ -299,17 +321,20 @@ class OrphanUpdateRequest(Model):
 
 
 class OtherProfileAssignment(Model):
+    """The other profile assignment object (3 fields)."""
     id: str | None
     current_profile: DomainEntityRef | None
     self_uri: str | None
 
 
 class OutboundBlendingSettings(Model):
+    """The outbound blending settings object (2 fields)."""
     enabled: bool | None
     campaign_reservation_percentage: int | None
 
 
 class OutboundDetailEventTopicOutboundInitEvent(Model):
+    """The outbound detail event topic outbound init event object (20 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -333,6 +358,7 @@ class OutboundDetailEventTopicOutboundInitEvent(Model):
 
 
 class OutboundDomain(Model):
+    """The outbound domain object (8 fields). Returned by RoutingApi.get_routing_email_outbound_domain, RoutingApi.patch_routing_email_outbound_domain."""
     id: str | None
     name: str | None
     cname_verification_result: VerificationResult | None
@@ -344,6 +370,7 @@ class OutboundDomain(Model):
 
 
 class OutboundDomainCreateRequest(Model):
+    """The outbound domain create request object (4 fields). Sent to RoutingApi.post_routing_email_outbound_domains, RoutingApi.post_routing_email_outbound_domains_simulated."""
     id: str | None
     sender_type: str | None
     email_setting: EmailSettingReference | None
@@ -351,6 +378,7 @@ class OutboundDomainCreateRequest(Model):
 
 
 class OutboundDomainEntityListing(Model):
+    """One page of OutboundDomain items with the paging fields of the listing. Returned by RoutingApi.get_routing_email_outbound_domains."""
     entities: list[OutboundDomain] | None
     page_size: int | None
     page_number: int | None
@@ -364,12 +392,14 @@ class OutboundDomainEntityListing(Model):
 
 
 class OutboundDomainPatchRequest(Model):
+    """The outbound domain patch request object (3 fields). Sent to RoutingApi.patch_routing_email_outbound_domain."""
     custom_smtp_server: CustomSmtpServerRequest | None
     sender_type: str | None
     email_setting: EmailSettingReference | None
 
 
 class OutboundFaxStatus(Model):
+    """The outbound fax status object (8 fields). Returned by FaxApi.get_fax_fax_id_status."""
     id: str | None
     initiating_user: AddressableEntityRef | None
     date_created: _dt.datetime | None
@@ -381,6 +411,7 @@ class OutboundFaxStatus(Model):
 
 
 class OutboundMessagingCampaignPostContactEmailEventTopicEmailAttributes(Model):
+    """The outbound messaging campaign post contact email event topic email attributes object (5 fields)."""
     email_subject: str | None
     configured_email_address: str | None
     contact_email_address: str | None
@@ -389,6 +420,7 @@ class OutboundMessagingCampaignPostContactEmailEventTopicEmailAttributes(Model):
 
 
 class OutboundMessagingCampaignPostContactEmailEventTopicOutboundMessagingCampaignPostContactEmailEvent(Model):
+    """The outbound messaging campaign post contact email event topic outbound messaging campaign post contact email event object (11 fields)."""
     event_time: int | None
     conversation_id: str | None
     outbound_campaign_type: str | None
@@ -403,6 +435,7 @@ class OutboundMessagingCampaignPostContactEmailEventTopicOutboundMessagingCampai
 
 
 class OutboundMessagingCampaignPostContactSmsEventTopicOutboundMessagingCampaignPostContactSMSEvent(Model):
+    """The outbound messaging campaign post contact sms event topic outbound messaging campaign post contact smsevent object (11 fields)."""
     event_time: int | None
     conversation_id: str | None
     outbound_campaign_type: str | None
@@ -417,6 +450,7 @@ class OutboundMessagingCampaignPostContactSmsEventTopicOutboundMessagingCampaign
 
 
 class OutboundMessagingCampaignPostContactSmsEventTopicSMSAttributes(Model):
+    """The outbound messaging campaign post contact sms event topic smsattributes object (4 fields)."""
     contact_phone_number: str | None
     contact_phone_number_column_name: str | None
     configured_sender_phone_number: str | None
@@ -424,6 +458,7 @@ class OutboundMessagingCampaignPostContactSmsEventTopicSMSAttributes(Model):
 
 
 class OutboundMessagingCampaignPostContactWhatsappEventTopicOutboundMessagingCampaignPostContactWhatsAppEvent(Model):
+    """The outbound messaging campaign post contact whatsapp event topic outbound messaging campaign post contact whats app event object (11 fields)."""
     event_time: int | None
     conversation_id: str | None
     outbound_campaign_type: str | None
@@ -438,12 +473,14 @@ class OutboundMessagingCampaignPostContactWhatsappEventTopicOutboundMessagingCam
 
 
 class OutboundMessagingCampaignPostContactWhatsappEventTopicWhatsAppAttributes(Model):
+    """The outbound messaging campaign post contact whatsapp event topic whats app attributes object (3 fields)."""
     contact_phone_number: str | None
     contact_whats_app_column_name: str | None
     whats_app_integration_id: str | None
 
 
 class OutboundMessagingCampaignPreContactEmailEventTopicEmailAttributes(Model):
+    """The outbound messaging campaign pre contact email event topic email attributes object (5 fields)."""
     email_subject: str | None
     configured_email_address: str | None
     contact_email_address: str | None
@@ -452,6 +489,7 @@ class OutboundMessagingCampaignPreContactEmailEventTopicEmailAttributes(Model):
 
 
 class OutboundMessagingCampaignPreContactEmailEventTopicOutboundMessagingCampaignPreContactEmailEvent(Model):
+    """The outbound messaging campaign pre contact email event topic outbound messaging campaign pre contact email event object (10 fields)."""
     event_time: int | None
     outbound_campaign_type: str | None
     email_attributes: OutboundMessagingCampaignPreContactEmailEventTopicEmailAttributes | None
@@ -465,6 +503,7 @@ class OutboundMessagingCampaignPreContactEmailEventTopicOutboundMessagingCampaig
 
 
 class OutboundMessagingCampaignPreContactSmsEventTopicOutboundMessagingCampaignPreContactSMSEvent(Model):
+    """The outbound messaging campaign pre contact sms event topic outbound messaging campaign pre contact smsevent object (10 fields)."""
     event_time: int | None
     outbound_campaign_type: str | None
     sms_attributes: OutboundMessagingCampaignPreContactSmsEventTopicSMSAttributes | None
@@ -478,6 +517,7 @@ class OutboundMessagingCampaignPreContactSmsEventTopicOutboundMessagingCampaignP
 
 
 class OutboundMessagingCampaignPreContactSmsEventTopicSMSAttributes(Model):
+    """The outbound messaging campaign pre contact sms event topic smsattributes object (4 fields)."""
     contact_phone_number: str | None
     contact_phone_number_column_name: str | None
     configured_sender_phone_number: str | None
@@ -485,6 +525,7 @@ class OutboundMessagingCampaignPreContactSmsEventTopicSMSAttributes(Model):
 
 
 class OutboundMessagingCampaignPreContactWhatsappEventTopicOutboundMessagingCampaignPreContactWhatsAppEvent(Model):
+    """The outbound messaging campaign pre contact whatsapp event topic outbound messaging campaign pre contact whats app event object (10 fields)."""
     event_time: int | None
     outbound_campaign_type: str | None
     whats_app_attributes: OutboundMessagingCampaignPreContactWhatsappEventTopicWhatsAppAttributes | None
@@ -498,12 +539,14 @@ class OutboundMessagingCampaignPreContactWhatsappEventTopicOutboundMessagingCamp
 
 
 class OutboundMessagingCampaignPreContactWhatsappEventTopicWhatsAppAttributes(Model):
+    """The outbound messaging campaign pre contact whatsapp event topic whats app attributes object (3 fields)."""
     contact_phone_number: str | None
     contact_whats_app_column_name: str | None
     whats_app_integration_id: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeContactSort(Model):
+    """The outbound messaging email campaign config change contact sort object (4 fields)."""
     field_name: str | None
     direction: str | None
     numeric: bool | None
@@ -511,6 +554,7 @@ class OutboundMessagingEmailCampaignConfigChangeContactSort(Model):
 
 
 class OutboundMessagingEmailCampaignConfigChangeEmailConfig(Model):
+    """The outbound messaging email campaign config change email config object (4 fields)."""
     email_columns: list[str] | None
     content_template: OutboundMessagingEmailCampaignConfigChangeResponseRef | None
     from_address: OutboundMessagingEmailCampaignConfigChangeFromEmailAddress | None
@@ -518,21 +562,25 @@ class OutboundMessagingEmailCampaignConfigChangeEmailConfig(Model):
 
 
 class OutboundMessagingEmailCampaignConfigChangeErrorDetail(Model):
+    """The outbound messaging email campaign config change error detail object (2 fields)."""
     error: str | None
     details: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeFromEmailAddress(Model):
+    """The outbound messaging email campaign config change from email address object (3 fields)."""
     friendly_name: str | None
     local_part: str | None
     domain: OutboundMessagingEmailCampaignConfigChangeUriReference | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeIntegrationRef(Model):
+    """The outbound messaging email campaign config change integration ref object (1 fields)."""
     id: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeMessagingCampaign(Model):
+    """The outbound messaging email campaign config change messaging campaign object (19 fields)."""
     campaign_status: str | None
     callable_time_set: OutboundMessagingEmailCampaignConfigChangeUriReference | None
     contact_list: OutboundMessagingEmailCampaignConfigChangeUriReference | None
@@ -555,19 +603,22 @@ class OutboundMessagingEmailCampaignConfigChangeMessagingCampaign(Model):
 
 
 class OutboundMessagingEmailCampaignConfigChangeObject(Model):
-    pass
+    """The outbound messaging email campaign config change object object; it declares no fields."""
 
 
 class OutboundMessagingEmailCampaignConfigChangeReplyToEmailAddress(Model):
+    """The outbound messaging email campaign config change reply to email address object (2 fields)."""
     domain: OutboundMessagingEmailCampaignConfigChangeUriReference | None
     route: OutboundMessagingEmailCampaignConfigChangeUriReference | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeResponseRef(Model):
+    """The outbound messaging email campaign config change response ref object (1 fields)."""
     id: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeSmsConfig(Model):
+    """The outbound messaging email campaign config change sms config object (4 fields)."""
     message_column: str | None
     phone_column: str | None
     sender_sms_phone_number: OutboundMessagingEmailCampaignConfigChangeSmsPhoneNumberRef | None
@@ -575,21 +626,25 @@ class OutboundMessagingEmailCampaignConfigChangeSmsConfig(Model):
 
 
 class OutboundMessagingEmailCampaignConfigChangeSmsPhoneNumberRef(Model):
+    """The outbound messaging email campaign config change sms phone number ref object (1 fields)."""
     phone_number: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeUriReference(Model):
+    """The outbound messaging email campaign config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeWhatsAppConfig(Model):
+    """The outbound messaging email campaign config change whats app config object (3 fields)."""
     whats_app_columns: list[str] | None
     integration: OutboundMessagingEmailCampaignConfigChangeIntegrationRef | None
     content_template: OutboundMessagingEmailCampaignConfigChangeResponseRef | None
 
 
 class OutboundMessagingEmailCampaignProgressEventCampaignProgress(Model):
+    """The outbound messaging email campaign progress event campaign progress object (7 fields)."""
     campaign: OutboundMessagingEmailCampaignProgressEventUriReference | None
     number_of_contacts_called: float | None
     number_of_contacts_messaged: float | None
@@ -600,15 +655,17 @@ class OutboundMessagingEmailCampaignProgressEventCampaignProgress(Model):
 
 
 class OutboundMessagingEmailCampaignProgressEventObject(Model):
-    pass
+    """The outbound messaging email campaign progress event object object; it declares no fields."""
 
 
 class OutboundMessagingEmailCampaignProgressEventUriReference(Model):
+    """The outbound messaging email campaign progress event uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeContactSort(Model):
+    """The outbound messaging messaging campaign config change contact sort object (4 fields)."""
     field_name: str | None
     direction: str | None
     numeric: bool | None
@@ -616,6 +673,7 @@ class OutboundMessagingMessagingCampaignConfigChangeContactSort(Model):
 
 
 class OutboundMessagingMessagingCampaignConfigChangeEmailConfig(Model):
+    """The outbound messaging messaging campaign config change email config object (4 fields)."""
     email_columns: list[str] | None
     content_template: OutboundMessagingMessagingCampaignConfigChangeResponseRef | None
     from_address: OutboundMessagingMessagingCampaignConfigChangeFromEmailAddress | None
@@ -623,21 +681,25 @@ class OutboundMessagingMessagingCampaignConfigChangeEmailConfig(Model):
 
 
 class OutboundMessagingMessagingCampaignConfigChangeErrorDetail(Model):
+    """The outbound messaging messaging campaign config change error detail object (2 fields)."""
     error: str | None
     details: str | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeFromEmailAddress(Model):
+    """The outbound messaging messaging campaign config change from email address object (3 fields)."""
     friendly_name: str | None
     local_part: str | None
     domain: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeIntegrationRef(Model):
+    """The outbound messaging messaging campaign config change integration ref object (1 fields)."""
     id: str | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeMessagingCampaign(Model):
+    """The outbound messaging messaging campaign config change messaging campaign object (19 fields)."""
     campaign_status: str | None
     callable_time_set: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
     contact_list: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
@@ -660,4 +722,4 @@ class OutboundMessagingMessagingCampaignConfigChangeMessagingCampaign(Model):
 
 
 class OutboundMessagingMessagingCampaignConfigChangeObject(Model):
-    pass
+    """The outbound messaging messaging campaign config change object object; it declares no fields."""

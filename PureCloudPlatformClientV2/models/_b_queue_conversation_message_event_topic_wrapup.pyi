@@ -21,6 +21,7 @@ from ._b_queue_conversation_social_expression_event_topic_workflow import QueueC
 
 
 class QueueConversationMessageEventTopicWrapup(Model):
+    """The queue conversation message event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -29,11 +30,13 @@ class QueueConversationMessageEventTopicWrapup(Model):
 
 
 class QueueConversationScreenShareEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationScreenShareEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationScreenShareEventTopicDomainEntityRef | None
     entities: list[QueueConversationScreenShareEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationScreenShareEventTopicConversationRoutingData(Model):
+    """The queue conversation screen share event topic conversation routing data object (6 fields)."""
     queue: QueueConversationScreenShareEventTopicUriReference | None
     language: QueueConversationScreenShareEventTopicUriReference | None
     priority: int | None
@@ -43,6 +46,7 @@ class QueueConversationScreenShareEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationScreenShareEventTopicDetail(Model):
+    """The queue conversation screen share event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -50,17 +54,20 @@ class QueueConversationScreenShareEventTopicDetail(Model):
 
 
 class QueueConversationScreenShareEventTopicDivisionEntityRef(Model):
+    """The queue conversation screen share event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationScreenShareEventTopicDomainEntityRef(Model):
+    """The queue conversation screen share event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationScreenShareEventTopicErrorBody(Model):
+    """The queue conversation screen share event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -75,32 +82,38 @@ class QueueConversationScreenShareEventTopicErrorBody(Model):
 
 
 class QueueConversationScreenShareEventTopicJourneyAction(Model):
+    """The queue conversation screen share event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationScreenShareEventTopicJourneyActionMap | None
 
 
 class QueueConversationScreenShareEventTopicJourneyActionMap(Model):
+    """The queue conversation screen share event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationScreenShareEventTopicJourneyContext(Model):
+    """The queue conversation screen share event topic journey context object (3 fields)."""
     customer: QueueConversationScreenShareEventTopicJourneyCustomer | None
     customer_session: QueueConversationScreenShareEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationScreenShareEventTopicJourneyAction | None
 
 
 class QueueConversationScreenShareEventTopicJourneyCustomer(Model):
+    """The queue conversation screen share event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationScreenShareEventTopicJourneyCustomerSession(Model):
+    """The queue conversation screen share event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationScreenShareEventTopicLimit(Model):
+    """The queue conversation screen share event topic limit object (4 fields)."""
     key: str | None
     namespace: str | None
     value: int | None
@@ -108,6 +121,7 @@ class QueueConversationScreenShareEventTopicLimit(Model):
 
 
 class QueueConversationScreenShareEventTopicQueueMediaSettings(Model):
+    """The queue conversation screen share event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -115,11 +129,13 @@ class QueueConversationScreenShareEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationScreenShareEventTopicScoredAgent(Model):
+    """The queue conversation screen share event topic scored agent object (2 fields)."""
     agent: QueueConversationScreenShareEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationScreenShareEventTopicScreenShareConversation(Model):
+    """The queue conversation screen share event topic screen share conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[QueueConversationScreenShareEventTopicScreenShareMediaParticipant] | None
@@ -132,6 +148,7 @@ class QueueConversationScreenShareEventTopicScreenShareConversation(Model):
 
 
 class QueueConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
+    """The queue conversation screen share event topic screen share media participant object (43 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -178,11 +195,13 @@ class QueueConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
 
 
 class QueueConversationScreenShareEventTopicUriReference(Model):
+    """The queue conversation screen share event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationScreenShareEventTopicWrapup(Model):
+    """The queue conversation screen share event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -191,6 +210,7 @@ class QueueConversationScreenShareEventTopicWrapup(Model):
 
 
 class QueueConversationSocialExpressionEventTopicAddress(Model):
+    """The queue conversation social expression event topic address object (5 fields)."""
     name: str | None
     name_raw: str | None
     address_normalized: str | None
@@ -199,12 +219,14 @@ class QueueConversationSocialExpressionEventTopicAddress(Model):
 
 
 class QueueConversationSocialExpressionEventTopicAfterCallWork(Model):
+    """The queue conversation social expression event topic after call work object (3 fields)."""
     state: str | None
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
 
 
 class QueueConversationSocialExpressionEventTopicAttachment(Model):
+    """The queue conversation social expression event topic attachment object (5 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -213,6 +235,7 @@ class QueueConversationSocialExpressionEventTopicAttachment(Model):
 
 
 class QueueConversationSocialExpressionEventTopicCall(Model):
+    """The queue conversation social expression event topic call object (34 fields)."""
     id: str | None
     state: str | None
     initial_state: str | None
@@ -250,6 +273,7 @@ class QueueConversationSocialExpressionEventTopicCall(Model):
 
 
 class QueueConversationSocialExpressionEventTopicCallback(Model):
+    """The queue conversation social expression event topic callback object (27 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None
@@ -280,6 +304,7 @@ class QueueConversationSocialExpressionEventTopicCallback(Model):
 
 
 class QueueConversationSocialExpressionEventTopicChat(Model):
+    """The queue conversation social expression event topic chat object (18 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None
@@ -301,6 +326,7 @@ class QueueConversationSocialExpressionEventTopicChat(Model):
 
 
 class QueueConversationSocialExpressionEventTopicCobrowse(Model):
+    """The queue conversation social expression event topic cobrowse object (20 fields)."""
     state: str | None
     initial_state: str | None
     disconnect_type: str | None
@@ -324,6 +350,7 @@ class QueueConversationSocialExpressionEventTopicCobrowse(Model):
 
 
 class QueueConversationSocialExpressionEventTopicConversation(Model):
+    """The queue conversation social expression event topic conversation object (14 fields)."""
     id: str | None
     max_participants: int | None
     participants: list[QueueConversationSocialExpressionEventTopicParticipant] | None
@@ -341,11 +368,13 @@ class QueueConversationSocialExpressionEventTopicConversation(Model):
 
 
 class QueueConversationSocialExpressionEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationSocialExpressionEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationSocialExpressionEventTopicDomainEntityRef | None
     entities: list[QueueConversationSocialExpressionEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationSocialExpressionEventTopicConversationRoutingData(Model):
+    """The queue conversation social expression event topic conversation routing data object (6 fields)."""
     queue: QueueConversationSocialExpressionEventTopicUriReference | None
     language: QueueConversationSocialExpressionEventTopicUriReference | None
     priority: int | None
@@ -355,6 +384,7 @@ class QueueConversationSocialExpressionEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationSocialExpressionEventTopicDialerPreview(Model):
+    """The queue conversation social expression event topic dialer preview object (5 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -363,6 +393,7 @@ class QueueConversationSocialExpressionEventTopicDialerPreview(Model):
 
 
 class QueueConversationSocialExpressionEventTopicDisconnectReason(Model):
+    """The queue conversation social expression event topic disconnect reason object (4 fields)."""
     type: str | None
     code: int | None
     phrase: str | None

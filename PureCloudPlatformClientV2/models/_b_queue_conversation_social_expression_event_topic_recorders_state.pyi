@@ -11,6 +11,7 @@ from ._b_queue_conversation_social_expression_event_topic_workflow import QueueC
 
 
 class QueueConversationSocialExpressionEventTopicRecordersState(Model):
+    """The queue conversation social expression event topic recorders state object (4 fields)."""
     adhoc_state: str | None
     customer_experience_state: str | None
     agent_experience_state: str | None
@@ -18,11 +19,13 @@ class QueueConversationSocialExpressionEventTopicRecordersState(Model):
 
 
 class QueueConversationSocialExpressionEventTopicScoredAgent(Model):
+    """The queue conversation social expression event topic scored agent object (2 fields)."""
     agent: QueueConversationSocialExpressionEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationSocialExpressionEventTopicScreenMonitoring(Model):
+    """The queue conversation social expression event topic screen monitoring object (11 fields)."""
     id: str | None
     state: str | None
     initial_state: str | None
@@ -37,6 +40,7 @@ class QueueConversationSocialExpressionEventTopicScreenMonitoring(Model):
 
 
 class QueueConversationSocialExpressionEventTopicScreenShare(Model):
+    """The queue conversation social expression event topic screen share object (17 fields)."""
     state: str | None
     initial_state: str | None
     pcSelf: QueueConversationSocialExpressionEventTopicAddress | None
@@ -57,6 +61,7 @@ class QueueConversationSocialExpressionEventTopicScreenShare(Model):
 
 
 class QueueConversationSocialExpressionEventTopicSocialExpression(Model):
+    """The queue conversation social expression event topic social expression object (19 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None

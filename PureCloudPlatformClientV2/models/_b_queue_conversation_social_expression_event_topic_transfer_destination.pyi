@@ -10,20 +10,24 @@ from ._b_queue_conversation_social_expression_event_topic_workflow import QueueC
 
 
 class QueueConversationSocialExpressionEventTopicTransferDestination(Model):
+    """The queue conversation social expression event topic transfer destination object (2 fields)."""
     user_id: str | None
     address: str | None
 
 
 class QueueConversationSocialExpressionEventTopicTransferInitiator(Model):
+    """The queue conversation social expression event topic transfer initiator object (1 fields)."""
     user_id: str | None
 
 
 class QueueConversationSocialExpressionEventTopicTransferModifedBy(Model):
+    """The queue conversation social expression event topic transfer modifed by object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationSocialExpressionEventTopicTransferResponse(Model):
+    """The queue conversation social expression event topic transfer response object (7 fields)."""
     id: str | None
     state: str | None
     date_issued: _dt.datetime | None
@@ -34,11 +38,13 @@ class QueueConversationSocialExpressionEventTopicTransferResponse(Model):
 
 
 class QueueConversationSocialExpressionEventTopicUriReference(Model):
+    """The queue conversation social expression event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationSocialExpressionEventTopicVideo(Model):
+    """The queue conversation social expression event topic video object (20 fields)."""
     state: str | None
     initial_state: str | None
     pcSelf: QueueConversationSocialExpressionEventTopicAddress | None
@@ -62,5 +68,6 @@ class QueueConversationSocialExpressionEventTopicVideo(Model):
 
 
 class QueueConversationSocialExpressionEventTopicVoicemail(Model):
+    """The queue conversation social expression event topic voicemail object (2 fields)."""
     id: str | None
     upload_status: str | None

@@ -18,10 +18,12 @@ from ._b_queue_conversation_video_event_topic_journey_context import QueueConver
 
 
 class QueueConversationSocialExpressionEventTopicWorkflow(Model):
+    """The queue conversation social expression event topic workflow object (1 fields)."""
     workflow_id: str | None
 
 
 class QueueConversationSocialExpressionEventTopicWrapup(Model):
+    """The queue conversation social expression event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -30,6 +32,7 @@ class QueueConversationSocialExpressionEventTopicWrapup(Model):
 
 
 class QueueConversationVideoEventTopicAddress(Model):
+    """The queue conversation video event topic address object (5 fields)."""
     name: str | None
     name_raw: str | None
     address_normalized: str | None
@@ -38,12 +41,14 @@ class QueueConversationVideoEventTopicAddress(Model):
 
 
 class QueueConversationVideoEventTopicAfterCallWork(Model):
+    """The queue conversation video event topic after call work object (3 fields)."""
     state: str | None
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
 
 
 class QueueConversationVideoEventTopicAttachment(Model):
+    """The queue conversation video event topic attachment object (5 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -52,6 +57,7 @@ class QueueConversationVideoEventTopicAttachment(Model):
 
 
 class QueueConversationVideoEventTopicCall(Model):
+    """The queue conversation video event topic call object (34 fields)."""
     id: str | None
     state: str | None
     initial_state: str | None
@@ -89,6 +95,7 @@ class QueueConversationVideoEventTopicCall(Model):
 
 
 class QueueConversationVideoEventTopicCallback(Model):
+    """The queue conversation video event topic callback object (27 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None
@@ -119,6 +126,7 @@ class QueueConversationVideoEventTopicCallback(Model):
 
 
 class QueueConversationVideoEventTopicChat(Model):
+    """The queue conversation video event topic chat object (18 fields)."""
     state: str | None
     initial_state: str | None
     id: str | None
@@ -140,6 +148,7 @@ class QueueConversationVideoEventTopicChat(Model):
 
 
 class QueueConversationVideoEventTopicCobrowse(Model):
+    """The queue conversation video event topic cobrowse object (20 fields)."""
     state: str | None
     initial_state: str | None
     disconnect_type: str | None
@@ -163,6 +172,7 @@ class QueueConversationVideoEventTopicCobrowse(Model):
 
 
 class QueueConversationVideoEventTopicConversation(Model):
+    """The queue conversation video event topic conversation object (14 fields)."""
     id: str | None
     max_participants: int | None
     participants: list[QueueConversationVideoEventTopicParticipant] | None
@@ -180,11 +190,13 @@ class QueueConversationVideoEventTopicConversation(Model):
 
 
 class QueueConversationVideoEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationVideoEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationVideoEventTopicDomainEntityRef | None
     entities: list[QueueConversationVideoEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationVideoEventTopicConversationRoutingData(Model):
+    """The queue conversation video event topic conversation routing data object (6 fields)."""
     queue: QueueConversationVideoEventTopicUriReference | None
     language: QueueConversationVideoEventTopicUriReference | None
     priority: int | None
@@ -194,6 +206,7 @@ class QueueConversationVideoEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationVideoEventTopicDialerPreview(Model):
+    """The queue conversation video event topic dialer preview object (5 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -202,6 +215,7 @@ class QueueConversationVideoEventTopicDialerPreview(Model):
 
 
 class QueueConversationVideoEventTopicDisconnectReason(Model):
+    """The queue conversation video event topic disconnect reason object (4 fields)."""
     type: str | None
     code: int | None
     phrase: str | None
@@ -209,6 +223,7 @@ class QueueConversationVideoEventTopicDisconnectReason(Model):
 
 
 class QueueConversationVideoEventTopicDisposition(Model):
+    """The queue conversation video event topic disposition object (4 fields)."""
     name: str | None
     analyzer: str | None
     amd_timeout: QueueConversationVideoEventTopicDispositionAmdTimeout | None
@@ -216,6 +231,7 @@ class QueueConversationVideoEventTopicDisposition(Model):
 
 
 class QueueConversationVideoEventTopicDispositionAmdTimeout(Model):
+    """The queue conversation video event topic disposition amd timeout object (4 fields)."""
     timeout_ms: int | None
     timer_start_event: str | None
     timer_start_time: float | None
@@ -223,23 +239,27 @@ class QueueConversationVideoEventTopicDispositionAmdTimeout(Model):
 
 
 class QueueConversationVideoEventTopicDispositionSilentCallTimeout(Model):
+    """The queue conversation video event topic disposition silent call timeout object (3 fields)."""
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
 
 
 class QueueConversationVideoEventTopicDivisionEntityRef(Model):
+    """The queue conversation video event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationVideoEventTopicDomainEntityRef(Model):
+    """The queue conversation video event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationVideoEventTopicEmail(Model):
+    """The queue conversation video event topic email object (25 fields)."""
     id: str | None
     state: str | None
     initial_state: str | None

@@ -26,11 +26,13 @@ from ._b_upload_url_request import User
 
 
 class RecordingIntroduction(Model):
+    """The recording introduction object (2 fields)."""
     title: str | None
     subtitle: str | None
 
 
 class RecordingJob(Model):
+    """The recording job object (14 fields). Returned by RecordingApi.get_recording_job, RecordingApi.post_recording_jobs and 1 more."""
     id: str | None
     user: AddressableEntityRef | None
     state: str | None
@@ -48,6 +50,7 @@ class RecordingJob(Model):
 
 
 class RecordingJobEntityListing(Model):
+    """One page of RecordingJob items with the paging fields of the listing. Returned by RecordingApi.get_recording_jobs."""
     entities: list[RecordingJob] | None
     page_size: int | None
     page_number: int | None
@@ -61,11 +64,13 @@ class RecordingJobEntityListing(Model):
 
 
 class RecordingJobFailedRecording(Model):
+    """The recording job failed recording object (2 fields)."""
     conversation: AddressableEntityRef | None
     recording: AddressableEntityRef | None
 
 
 class RecordingJobsQuery(Model):
+    """The recording jobs query object (13 fields). Sent to RecordingApi.post_recording_jobs."""
     action: str | None
     action_date: _dt.datetime | None
     action_age: int | None
@@ -82,6 +87,7 @@ class RecordingJobsQuery(Model):
 
 
 class RecordingLocation(Model):
+    """The recording location object (5 fields)."""
     url: str | None
     address: str | None
     text: str | None
@@ -90,6 +96,7 @@ class RecordingLocation(Model):
 
 
 class RecordingMessageReceipt(Model):
+    """The recording message receipt object (4 fields)."""
     id: str | None
     receipt_time: _dt.datetime | None
     status: str | None
@@ -97,11 +104,13 @@ class RecordingMessageReceipt(Model):
 
 
 class RecordingMessageReceiptReason(Model):
+    """The recording message receipt reason object (2 fields)."""
     code: str | None
     message: str | None
 
 
 class RecordingMessagingMessage(Model):
+    """The recording messaging message object (33 fields)."""
     pcFrom: str | None
     from_user: User | None
     from_external_contact: ExternalContact | None
@@ -138,6 +147,7 @@ class RecordingMessagingMessage(Model):
 
 
 class RecordingMetadata(Model):
+    """The recording metadata object (22 fields). Returned by RecordingApi.get_conversation_recordingmetadata, RecordingApi.get_conversation_recordingmetadata_recording_id."""
     id: str | None
     name: str | None
     conversation_id: str | None
@@ -163,6 +173,7 @@ class RecordingMetadata(Model):
 
 
 class RecordingNotificationResponse(Model):
+    """The recording notification response object (4 fields)."""
     originating_message_id: str | None
     reference_id: str | None
     notification_status: str | None
@@ -170,6 +181,7 @@ class RecordingNotificationResponse(Model):
 
 
 class RecordingNotificationTemplate(Model):
+    """The recording notification template object (7 fields)."""
     id: str | None
     language: str | None
     header: RecordingTemplateHeader | None
@@ -180,6 +192,7 @@ class RecordingNotificationTemplate(Model):
 
 
 class RecordingRetention(Model):
+    """The recording retention object (8 fields)."""
     conversation_id: str | None
     recording_id: str | None
     archive_date: _dt.datetime | None
@@ -191,6 +204,7 @@ class RecordingRetention(Model):
 
 
 class RecordingRetentionCursorEntityListing(Model):
+    """One page of RecordingRetention items with the paging fields of the listing. Returned by RecordingApi.get_recordings_retention_query."""
     entities: list[RecordingRetention] | None
     next_uri: str | None
     self_uri: str | None
@@ -198,6 +212,7 @@ class RecordingRetentionCursorEntityListing(Model):
 
 
 class RecordingRoadsideAssistance(Model):
+    """The recording roadside assistance object (5 fields)."""
     text: str | None
     phone_number: str | None
     is_device_phone_number: bool | None
@@ -206,6 +221,7 @@ class RecordingRoadsideAssistance(Model):
 
 
 class RecordingSettings(Model):
+    """The recording settings object (6 fields). Returned by RecordingApi.get_recording_settings, RecordingApi.put_recording_settings. Sent to RecordingApi.put_recording_settings."""
     max_simultaneous_streams: int | None
     max_configurable_screen_recording_streams: int | None
     regional_recording_storage_enabled: bool | None
@@ -215,10 +231,12 @@ class RecordingSettings(Model):
 
 
 class RecordingTemplateBody(Model):
+    """The recording template body object (1 fields)."""
     text: str | None
 
 
 class RecordingTemplateButton(Model):
+    """The recording template button object (6 fields)."""
     type: str | None
     text: str | None
     index: int | None
@@ -228,26 +246,31 @@ class RecordingTemplateButton(Model):
 
 
 class RecordingTemplateCard(Model):
+    """The recording template card object (3 fields)."""
     header: RecordingTemplateHeader | None
     body: RecordingTemplateBody | None
     buttons: list[RecordingTemplateButton] | None
 
 
 class RecordingTemplateCarousel(Model):
+    """The recording template carousel object (1 fields)."""
     cards: list[RecordingTemplateCard] | None
 
 
 class RecordingTemplateFooter(Model):
+    """The recording template footer object (1 fields)."""
     text: str | None
 
 
 class RecordingTemplateHeader(Model):
+    """The recording template header object (3 fields)."""
     type: str | None
     text: str | None
     media: RecordingAttachment | None
 
 
 class RecordingTranscodeCompleteTopicMediaResult(Model):
+    """The recording transcode complete topic media result object (4 fields)."""
     channel_id: str | None
     wave_uri: str | None
     media_uri: str | None

@@ -30,10 +30,12 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class RollbackDecisionTableVersionRequest(Model):
+    """The rollback decision table version request object (1 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_version_rollback."""
     rollback_reason: str | None
 
 
 class Room(Model):
+    """The room object (11 fields). Returned by ChatApi.get_chats_room."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -48,19 +50,23 @@ class Room(Model):
 
 
 class RoomParticipant(Model):
+    """The room participant object (1 fields). Returned by ChatApi.get_chats_room_participant."""
     participant_jid: str | None
 
 
 class RoomParticipantResponse(Model):
+    """The room participant response object (2 fields)."""
     jid: str | None
     user: AddressableEntityRef | None
 
 
 class RoomParticipantsResponse(Model):
+    """The room participants response object (1 fields). Returned by ChatApi.get_chats_room_participants."""
     participants: list[RoomParticipantResponse] | None
 
 
 class RoomUpdateRequest(Model):
+    """The room update request object (4 fields). Sent to ChatApi.patch_chats_room."""
     description: str | None
     subject: str | None
     pinned_message_ids: list[str] | None
@@ -68,12 +74,14 @@ class RoomUpdateRequest(Model):
 
 
 class RouteIdentityResolutionConfig(Model):
+    """The route identity resolution config object (3 fields). Returned by RoutingApi.get_routing_email_domain_route_identityresolution, RoutingApi.put_routing_email_domain_route_identityresolution. Sent to RoutingApi.put_routing_email_domain_route_identityresolution."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class RoutePathRequest(Model):
+    """The route path request object (5 fields)."""
     queue_id: str | None
     media_type: str | None
     language_id: str | None
@@ -82,6 +90,7 @@ class RoutePathRequest(Model):
 
 
 class RoutePathResponse(Model):
+    """The route path response object (4 fields)."""
     queue: QueueReference | None
     media_type: str | None
     language: LanguageReference | None
@@ -89,6 +98,7 @@ class RoutePathResponse(Model):
 
 
 class RoutingActivityData(Model):
+    """One page of RoutingActivityEntityData items with the paging fields of the listing."""
     group: dict[str, str] | None
     data: list[RoutingActivityMetricValue] | None
     truncated: bool | None
@@ -96,6 +106,7 @@ class RoutingActivityData(Model):
 
 
 class RoutingActivityEntityData(Model):
+    """The routing activity entity data object (10 fields)."""
     activity_date: _dt.datetime | None
     organization_presence_id: str | None
     presence_date: _dt.datetime | None
@@ -109,6 +120,7 @@ class RoutingActivityEntityData(Model):
 
 
 class RoutingActivityMetricValue(Model):
+    """The routing activity metric value object (5 fields)."""
     metric: str | None
     qualifier: str | None
     secondary_qualifier: str | None
@@ -117,6 +129,7 @@ class RoutingActivityMetricValue(Model):
 
 
 class RoutingActivityQuery(Model):
+    """The routing activity query object (4 fields). Sent to AnalyticsApi.post_analytics_routing_activity_query, RoutingApi.post_analytics_routing_activity_query."""
     metrics: list[RoutingActivityQueryMetric] | None
     group_by: list[str] | None
     filter: RoutingActivityQueryFilter | None
@@ -124,22 +137,26 @@ class RoutingActivityQuery(Model):
 
 
 class RoutingActivityQueryClause(Model):
+    """The routing activity query clause object (2 fields)."""
     type: str | None
     predicates: list[RoutingActivityQueryPredicate] | None
 
 
 class RoutingActivityQueryFilter(Model):
+    """The routing activity query filter object (3 fields)."""
     type: str | None
     clauses: list[RoutingActivityQueryClause] | None
     predicates: list[RoutingActivityQueryPredicate] | None
 
 
 class RoutingActivityQueryMetric(Model):
+    """The routing activity query metric object (2 fields)."""
     metric: str | None
     details: bool | None
 
 
 class RoutingActivityQueryPredicate(Model):
+    """The routing activity query predicate object (4 fields)."""
     type: str | None
     dimension: str | None
     operator: str | None
@@ -147,11 +164,13 @@ class RoutingActivityQueryPredicate(Model):
 
 
 class RoutingActivityResponse(Model):
+    """One page of RoutingActivityData items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_routing_activity_query, RoutingApi.post_analytics_routing_activity_query."""
     results: list[RoutingActivityData] | None
     entity_id_dimension: str | None
 
 
 class RoutingConversationAttributesRequest(Model):
+    """The routing conversation attributes request object (6 fields). Sent to RoutingApi.patch_routing_conversation."""
     priority: int | None
     skill_ids: list[str] | None
     skill_expression: str | None
@@ -161,6 +180,7 @@ class RoutingConversationAttributesRequest(Model):
 
 
 class RoutingConversationAttributesResponse(Model):
+    """The routing conversation attributes response object (7 fields). Returned by RoutingApi.patch_routing_conversation."""
     priority: int | None
     skills: list[RoutingSkill] | None
     language: Language | None
@@ -171,6 +191,7 @@ class RoutingConversationAttributesResponse(Model):
 
 
 class RoutingData(Model):
+    """The routing data object (9 fields)."""
     queue_id: str | None
     language_id: str | None
     label: str | None
@@ -183,6 +204,7 @@ class RoutingData(Model):
 
 
 class RoutingEstablishedEvent(Model):
+    """The routing established event object (12 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -198,16 +220,19 @@ class RoutingEstablishedEvent(Model):
 
 
 class RoutingRule(Model):
+    """The routing rule object (3 fields)."""
     operator: str | None
     threshold: int | None
     wait_seconds: float | None
 
 
 class RoutingSettings(Model):
+    """The routing settings object (1 fields). Returned by RoutingApi.get_routing_settings, RoutingApi.put_routing_settings. Sent to RoutingApi.put_routing_settings."""
     reset_agent_score_on_presence_change: bool | None
 
 
 class RoutingSkill(Model):
+    """The routing skill object (7 fields). Returned by RoutingApi.get_routing_skill, RoutingApi.patch_routing_skill and 1 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -218,28 +243,33 @@ class RoutingSkill(Model):
 
 
 class RoutingSkillReference(Model):
+    """The routing skill reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class RoutingStatus(Model):
+    """The routing status object (3 fields). Returned by UsersApi.get_user_routingstatus, UsersApi.put_user_routingstatus. Sent to UsersApi.put_user_routingstatus."""
     user_id: str | None
     status: str | None
     start_time: _dt.datetime | None
 
 
 class RoutingStatusDetailQueryClause(Model):
+    """The routing status detail query clause object (2 fields)."""
     type: str | None
     predicates: list[RoutingStatusDetailQueryPredicate] | None
 
 
 class RoutingStatusDetailQueryFilter(Model):
+    """The routing status detail query filter object (3 fields)."""
     type: str | None
     clauses: list[RoutingStatusDetailQueryClause] | None
     predicates: list[RoutingStatusDetailQueryPredicate] | None
 
 
 class RoutingStatusDetailQueryPredicate(Model):
+    """The routing status detail query predicate object (5 fields)."""
     type: str | None
     dimension: str | None
     operator: str | None
@@ -248,6 +278,7 @@ class RoutingStatusDetailQueryPredicate(Model):
 
 
 class RoutingTransferEvent(Model):
+    """The routing transfer event object (11 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -262,16 +293,19 @@ class RoutingTransferEvent(Model):
 
 
 class Row(Model):
+    """The row object (3 fields)."""
     row_id: str | None
     inputs: dict[str, DecisionTableRowParameterValue] | None
     outputs: dict[str, DecisionTableRowParameterValue] | None
 
 
 class RowSearchFilter(Model):
+    """The row search filter object (1 fields)."""
     predicates: list[RowSearchPredicate] | None
 
 
 class RowSearchPredicate(Model):
+    """The row search predicate object (4 fields)."""
     column_id: str | None
     operator: str | None
     value: str | None
@@ -279,17 +313,20 @@ class RowSearchPredicate(Model):
 
 
 class RuleConfig(Model):
+    """The rule config object (3 fields)."""
     id: str | None
     enabled: bool | None
     rule: CopilotRule | None
 
 
 class RuleEngineConfig(Model):
+    """The rule engine config object (2 fields)."""
     rules: list[RuleConfig] | None
     fallback: Fallback | None
 
 
 class RuleSet(Model):
+    """The rule set object (9 fields). Returned by OutboundApi.get_outbound_ruleset, OutboundApi.post_outbound_rulesets and 1 more. Sent to OutboundApi.post_outbound_rulesets, OutboundApi.put_outbound_ruleset."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -302,11 +339,13 @@ class RuleSet(Model):
 
 
 class RuleSetDiagnostic(Model):
+    """The rule set diagnostic object (2 fields)."""
     rule_set: DomainEntityRef | None
     warnings: list[str] | None
 
 
 class RuleSetEntityListing(Model):
+    """One page of RuleSet items with the paging fields of the listing. Returned by OutboundApi.get_outbound_rulesets."""
     entities: list[RuleSet] | None
     page_size: int | None
     page_number: int | None
@@ -320,6 +359,7 @@ class RuleSetEntityListing(Model):
 
 
 class Salesforce(Model):
+    """The salesforce object (19 fields). Returned by IdentityProviderApi.get_identityproviders_salesforce. Sent to IdentityProviderApi.put_identityproviders_salesforce."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -342,6 +382,7 @@ class Salesforce(Model):
 
 
 class SalesforceSettings(Model):
+    """The salesforce settings object (4 fields)."""
     channel: str | None
     language: str | None
     categories: list[str] | None
@@ -349,6 +390,7 @@ class SalesforceSettings(Model):
 
 
 class SalesforceSourceRequest(Model):
+    """The salesforce source request object (6 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_sources_salesforce, KnowledgeApi.put_knowledge_knowledgebase_sources_salesforce_source_id."""
     id: str | None
     name: str | None
     integration_id: str | None
@@ -358,6 +400,7 @@ class SalesforceSourceRequest(Model):
 
 
 class SalesforceSourceResponse(Model):
+    """The salesforce source response object (10 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_sources_salesforce_source_id, KnowledgeApi.put_knowledge_knowledgebase_sources_salesforce_source_id."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -371,6 +414,7 @@ class SalesforceSourceResponse(Model):
 
 
 class SAMLProvider(Model):
+    """The samlprovider object (19 fields)."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -393,6 +437,7 @@ class SAMLProvider(Model):
 
 
 class Schedule(Model):
+    """The schedule object (16 fields). Returned by ArchitectApi.get_architect_schedule, ArchitectApi.post_architect_schedules and 1 more. Sent to ArchitectApi.post_architect_schedules, ArchitectApi.put_architect_schedule."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -412,6 +457,7 @@ class Schedule(Model):
 
 
 class ScheduleActivity(Model):
+    """The schedule activity object (8 fields)."""
     date_start: _dt.datetime | None
     length_minutes: int | None
     description: str | None
@@ -423,6 +469,7 @@ class ScheduleActivity(Model):
 
 
 class ScheduleBid(Model):
+    """The schedule bid object (16 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_schedulebid, WorkforceManagementApi.patch_workforcemanagement_businessunit_schedulebid and 2 more."""
     id: str | None
     name: str | None
     bid_window_start_date: _dt.date | None

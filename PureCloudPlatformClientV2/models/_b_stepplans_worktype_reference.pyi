@@ -6,6 +6,7 @@ from .._model import Model
 
 
 class StepplansWorktypeReference(Model):
+    """The stepplans worktype reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None

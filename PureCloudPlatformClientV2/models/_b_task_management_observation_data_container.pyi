@@ -21,17 +21,20 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class TaskManagementObservationDataContainer(Model):
+    """The task management observation data container object (3 fields)."""
     metric: str | None
     stats: TaskManagementObservationMetricStats | None
     qualifier: str | None
 
 
 class TaskManagementObservationDetailContainer(Model):
+    """The task management observation detail container object (2 fields)."""
     type_details: list[WorktypeReference] | None
     assignee_details: list[UserReferenceWithName] | None
 
 
 class TaskManagementObservationGroupResult(Model):
+    """The task management observation group result object (4 fields)."""
     queue_id: str | None
     type_id: str | None
     assignee_id: str | None
@@ -39,16 +42,19 @@ class TaskManagementObservationGroupResult(Model):
 
 
 class TaskManagementObservationMetricStats(Model):
+    """The task management observation metric stats object (2 fields)."""
     count: int | None
     max: int | None
 
 
 class TaskManagementObservationPredicate(Model):
+    """The task management observation predicate object (2 fields)."""
     dimension: str | None
     value: str | None
 
 
 class TaskManagementObservationQuery(Model):
+    """The task management observation query object (4 fields). Sent to AnalyticsApi.post_analytics_taskmanagement_metrics_query."""
     group_by: list[str] | None
     metrics: list[TaskManagementQueryMetric] | None
     filter: TaskManagementObservationQueryFilter | None
@@ -56,10 +62,12 @@ class TaskManagementObservationQuery(Model):
 
 
 class TaskManagementObservationQueryFilter(Model):
+    """The task management observation query filter object (1 fields)."""
     predicates: list[TaskManagementObservationPredicate] | None
 
 
 class TaskManagementObservationQueryResponse(Model):
+    """One page of TaskManagementObservationResult items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_taskmanagement_metrics_query."""
     results: list[TaskManagementObservationResult] | None
     details: TaskManagementObservationDetailContainer | None
     cursors: Cursors | None
@@ -67,16 +75,19 @@ class TaskManagementObservationQueryResponse(Model):
 
 
 class TaskManagementObservationResult(Model):
+    """The task management observation result object (2 fields)."""
     group: TaskManagementObservationGroupResult | None
     data: list[TaskManagementObservationDataContainer] | None
 
 
 class TaskManagementQueryMetric(Model):
+    """The task management query metric object (2 fields)."""
     name: str | None
     qualifier: str | None
 
 
 class Team(Model):
+    """The team object (8 fields). Returned by TeamsApi.get_team, TeamsApi.patch_team and 1 more. Sent to TeamsApi.patch_team, TeamsApi.post_teams."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -88,6 +99,7 @@ class Team(Model):
 
 
 class TeamActivityData(Model):
+    """One page of TeamActivityEntityData items with the paging fields of the listing."""
     group: dict[str, str] | None
     data: list[TeamActivityMetricValue] | None
     truncated: bool | None
@@ -95,6 +107,7 @@ class TeamActivityData(Model):
 
 
 class TeamActivityEntityData(Model):
+    """The team activity entity data object (10 fields)."""
     activity_date: _dt.datetime | None
     organization_presence_id: str | None
     presence_date: _dt.datetime | None
@@ -108,6 +121,7 @@ class TeamActivityEntityData(Model):
 
 
 class TeamActivityMetricValue(Model):
+    """The team activity metric value object (5 fields)."""
     metric: str | None
     qualifier: str | None
     secondary_qualifier: str | None
@@ -116,6 +130,7 @@ class TeamActivityMetricValue(Model):
 
 
 class TeamActivityQuery(Model):
+    """The team activity query object (4 fields). Sent to AnalyticsApi.post_analytics_teams_activity_query, TeamsApi.post_analytics_teams_activity_query."""
     metrics: list[TeamActivityQueryMetric] | None
     group_by: list[str] | None
     filter: TeamActivityQueryFilter | None
@@ -123,22 +138,26 @@ class TeamActivityQuery(Model):
 
 
 class TeamActivityQueryClause(Model):
+    """The team activity query clause object (2 fields)."""
     type: str | None
     predicates: list[TeamActivityQueryPredicate] | None
 
 
 class TeamActivityQueryFilter(Model):
+    """The team activity query filter object (3 fields)."""
     type: str | None
     clauses: list[TeamActivityQueryClause] | None
     predicates: list[TeamActivityQueryPredicate] | None
 
 
 class TeamActivityQueryMetric(Model):
+    """The team activity query metric object (2 fields)."""
     metric: str | None
     details: bool | None
 
 
 class TeamActivityQueryPredicate(Model):
+    """The team activity query predicate object (4 fields)."""
     type: str | None
     dimension: str | None
     operator: str | None
@@ -146,16 +165,19 @@ class TeamActivityQueryPredicate(Model):
 
 
 class TeamActivityResponse(Model):
+    """One page of TeamActivityData items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_teams_activity_query, TeamsApi.post_analytics_teams_activity_query."""
     results: list[TeamActivityData] | None
     entity_id_dimension: str | None
 
 
 class TeamAddMemberFailure(Model):
+    """The team add member failure object (2 fields)."""
     id: str | None
     reason: str | None
 
 
 class TeamEntityListing(Model):
+    """One page of Team items with the paging fields of the listing. Returned by TeamsApi.get_teams."""
     entities: list[Team] | None
     next_uri: str | None
     self_uri: str | None
@@ -163,6 +185,7 @@ class TeamEntityListing(Model):
 
 
 class TeamFullReference(Model):
+    """The team full reference object (8 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -174,11 +197,13 @@ class TeamFullReference(Model):
 
 
 class TeamMemberAddListingResponse(Model):
+    """One page of UserReference items with the paging fields of the listing. Returned by TeamsApi.post_team_members."""
     entities: list[UserReference] | None
     failures: list[TeamAddMemberFailure] | None
 
 
 class TeamMemberEntityListing(Model):
+    """One page of UserReferenceWithName items with the paging fields of the listing. Returned by TeamsApi.get_team_members."""
     entities: list[UserReferenceWithName] | None
     next_uri: str | None
     self_uri: str | None
@@ -186,15 +211,18 @@ class TeamMemberEntityListing(Model):
 
 
 class TeamMembers(Model):
+    """The team members object (1 fields). Sent to TeamsApi.post_team_members."""
     member_ids: list[str] | None
 
 
 class TeamReference(Model):
+    """The team reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class TeamSearchCriteria(Model):
+    """The team search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -207,6 +235,7 @@ class TeamSearchCriteria(Model):
 
 
 class TeamSearchRequest(Model):
+    """The team search request object (6 fields). Sent to SearchApi.post_teams_search, TeamsApi.post_teams_search."""
     sort_order: str | None
     sort_by: str | None
     page_size: int | None
@@ -216,6 +245,7 @@ class TeamSearchRequest(Model):
 
 
 class TeamsSearchResponse(Model):
+    """One page of Team items with the paging fields of the listing. Returned by SearchApi.post_teams_search, TeamsApi.post_teams_search."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -228,6 +258,7 @@ class TeamsSearchResponse(Model):
 
 
 class TelephonySearchCriteria(Model):
+    """The telephony search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -240,6 +271,7 @@ class TelephonySearchCriteria(Model):
 
 
 class TelephonySearchRequest(Model):
+    """The telephony search request object (7 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_trunkbasesettings_search, TelephonyProvidersEdgeApi.post_telephony_providers_edges_trunks_search."""
     sort_order: str | None
     sort_by: str | None
     page_size: int | None
@@ -250,16 +282,19 @@ class TelephonySearchRequest(Model):
 
 
 class TelephonySettings(Model):
+    """The telephony settings object (2 fields). Returned by TelephonyApi.get_telephony_settings, TelephonyApi.put_telephony_settings. Sent to TelephonyApi.put_telephony_settings."""
     persistent_connection_required: bool | None
     block_caller_id_access_code: str | None
 
 
 class TemplateParameter(Model):
+    """The template parameter object (2 fields)."""
     id: str | None
     value: str | None
 
 
 class TemporalUnit(Model):
+    """The temporal unit object (4 fields)."""
     duration_estimated: bool | None
     duration: str | None
     time_based: bool | None
@@ -267,17 +302,20 @@ class TemporalUnit(Model):
 
 
 class Term(Model):
+    """The term object (2 fields)."""
     word: str | None
     participant_type: str | None
 
 
 class TermAttribute(Model):
+    """The term attribute object (3 fields)."""
     id: str | None
     name: str | None
     type: str | None
 
 
 class TerminateJob(Model):
+    """The terminate job object (7 fields). Returned by CaseManagementApi.get_casemanagement_case_terminate_job, CaseManagementApi.post_casemanagement_case_terminate_jobs."""
     id: str | None
     status: str | None
     job_type: str | None
@@ -288,6 +326,7 @@ class TerminateJob(Model):
 
 
 class TestExecutionOperationResult(Model):
+    """The test execution operation result object (5 fields)."""
     step: int | None
     name: str | None
     success: bool | None
@@ -296,6 +335,7 @@ class TestExecutionOperationResult(Model):
 
 
 class TestExecutionResult(Model):
+    """The test execution result object (4 fields). Returned by IntegrationsApi.post_integrations_action_draft_test, IntegrationsApi.post_integrations_action_test."""
     operations: list[TestExecutionOperationResult] | None
     error: ErrorBody | None
     final_result: _t.Any | None
@@ -303,6 +343,7 @@ class TestExecutionResult(Model):
 
 
 class TestMatchesEventOperation(Model):
+    """The test matches event operation object (4 fields)."""
     name: str | None
     step: int | None
     matched_triggers: list[TestModeTrigger] | None
@@ -310,6 +351,7 @@ class TestMatchesEventOperation(Model):
 
 
 class TestMatchesOperation(Model):
+    """The test matches operation object (4 fields)."""
     name: str | None
     step: int | None
     matches: bool | None
@@ -317,6 +359,7 @@ class TestMatchesOperation(Model):
 
 
 class TestMessage(Model):
+    """The test message object (7 fields). Returned by RoutingApi.post_routing_email_domain_testconnection, RoutingApi.post_routing_email_outbound_domain_testconnection. Sent to RoutingApi.post_routing_email_domain_testconnection, RoutingApi.post_routing_email_outbound_domain_testconnection."""
     id: str | None
     to: list[EmailAddress] | None
     pcFrom: EmailAddress | None
@@ -327,11 +370,13 @@ class TestMessage(Model):
 
 
 class TestModeEventResults(Model):
+    """The test mode event results object (2 fields). Returned by ProcessAutomationApi.post_processautomation_triggers_topic_test."""
     schema_validation: TestSchemaOperation | None
     trigger_match_validation: TestMatchesEventOperation | None
 
 
 class TestModeResults(Model):
+    """The test mode results object (4 fields). Returned by ProcessAutomationApi.post_processautomation_trigger_test."""
     schema_validation: TestSchemaOperation | None
     target_validation: TestTargetOperation | None
     json_path_validation: TestMatchesOperation | None
@@ -339,6 +384,7 @@ class TestModeResults(Model):
 
 
 class TestModeTrigger(Model):
+    """The test mode trigger object (4 fields)."""
     id: str | None
     name: str | None
     enabled: bool | None
@@ -346,6 +392,7 @@ class TestModeTrigger(Model):
 
 
 class TestSchemaOperation(Model):
+    """The test schema operation object (4 fields)."""
     name: str | None
     step: int | None
     matches: bool | None
@@ -353,6 +400,7 @@ class TestSchemaOperation(Model):
 
 
 class TestTargetOperation(Model):
+    """The test target operation object (4 fields)."""
     name: str | None
     step: int | None
     matches: bool | None
@@ -360,6 +408,7 @@ class TestTargetOperation(Model):
 
 
 class TestTopicPhraseJob(Model):
+    """The test topic phrase job object (8 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_topics_testphrase_job."""
     id: str | None
     state: str | None
     created_by: AddressableEntityRef | None
@@ -371,11 +420,13 @@ class TestTopicPhraseJob(Model):
 
 
 class TestTopicPhraseJobRequest(Model):
+    """The test topic phrase job request object (2 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_topics_testphrase_jobs."""
     topic: TestTopicPhraseTopic | None
     transcripts_filters: TranscriptsFilters | None
 
 
 class TestTopicPhraseJobs(Model):
+    """The test topic phrase jobs object (8 fields). Returned by SpeechTextAnalyticsApi.post_speechandtextanalytics_topics_testphrase_jobs."""
     id: str | None
     state: str | None
     created_by: AddressableEntityRef | None
@@ -387,17 +438,20 @@ class TestTopicPhraseJobs(Model):
 
 
 class TestTopicPhrasePhrase(Model):
+    """The test topic phrase phrase object (2 fields)."""
     text: str | None
     strictness: str | None
 
 
 class TestTopicPhraseTestPhraseDetectedPhrase(Model):
+    """The test topic phrase test phrase detected phrase object (3 fields)."""
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
 
 
 class TestTopicPhraseTestPhraseMatchedTranscript(Model):
+    """The test topic phrase test phrase matched transcript object (6 fields)."""
     timestamp: int | None
     transcript_id: str | None
     communication_id: str | None
@@ -407,12 +461,14 @@ class TestTopicPhraseTestPhraseMatchedTranscript(Model):
 
 
 class TestTopicPhraseTestTopicPhraseResults(Model):
+    """The test topic phrase test topic phrase results object (3 fields)."""
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[TestTopicPhraseTestPhraseMatchedTranscript] | None
 
 
 class TestTopicPhraseTopic(Model):
+    """The test topic phrase topic object (5 fields)."""
     phrase: TestTopicPhrasePhrase | None
     strictness: str | None
     matching_type: str | None
@@ -421,6 +477,7 @@ class TestTopicPhraseTopic(Model):
 
 
 class TestTopicPhraseTopicsDefinitionsJob(Model):
+    """The test topic phrase topics definitions job object (4 fields)."""
     id: str | None
     state: str | None
     test_topic_phrase_results: list[TestTopicPhraseTestTopicPhraseResults] | None
@@ -428,6 +485,7 @@ class TestTopicPhraseTopicsDefinitionsJob(Model):
 
 
 class TextBotChannel(Model):
+    """The text bot channel object (4 fields)."""
     name: str | None
     input_modes: list[str] | None
     output_modes: list[str] | None
@@ -435,6 +493,7 @@ class TextBotChannel(Model):
 
 
 class TextBotDisconnectAction(Model):
+    """The text bot disconnect action object (4 fields)."""
     reason: str | None
     reason_extended_info: str | None
     flow_location: TextBotFlowLocation | None
@@ -442,11 +501,13 @@ class TextBotDisconnectAction(Model):
 
 
 class TextBotErrorInputEvent(Model):
+    """The text bot error input event object (2 fields)."""
     code: str | None
     message: str | None
 
 
 class TextBotExitAction(Model):
+    """The text bot exit action object (6 fields)."""
     reason: str | None
     reason_extended_info: str | None
     active_intent: str | None
@@ -456,10 +517,12 @@ class TextBotExitAction(Model):
 
 
 class TextBotFlow(Model):
+    """The text bot flow object (1 fields)."""
     id: str | None
 
 
 class TextBotFlowLaunchRequest(Model):
+    """The text bot flow launch request object (6 fields). Sent to TextbotsApi.post_textbots_botflows_sessions."""
     flow: TextBotFlow | None
     external_session_id: str | None
     conversation_id: str | None
@@ -469,22 +532,26 @@ class TextBotFlowLaunchRequest(Model):
 
 
 class TextBotFlowLaunchResponse(Model):
+    """The text bot flow launch response object (1 fields). Returned by TextbotsApi.post_textbots_botflows_sessions."""
     id: str | None
 
 
 class TextBotFlowLocation(Model):
+    """The text bot flow location object (3 fields)."""
     action_name: str | None
     action_number: int | None
     sequence_name: str | None
 
 
 class TextBotFlowMilestone(Model):
+    """The text bot flow milestone object (3 fields)."""
     id: str | None
     date_reached: _dt.datetime | None
     sequence: int | None
 
 
 class TextBotFlowOutcome(Model):
+    """The text bot flow outcome object (5 fields)."""
     outcome_id: str | None
     outcome_value: str | None
     date_start: _dt.datetime | None
@@ -493,6 +560,7 @@ class TextBotFlowOutcome(Model):
 
 
 class TextBotFlowTurnRequest(Model):
+    """The text bot flow turn request object (5 fields). Sent to TextbotsApi.post_textbots_botflows_session_turns."""
     previous_turn: TextBotTurnReference | None
     input_event_type: str | None
     input_event_user_input: TextBotUserInputEvent | None
@@ -501,6 +569,7 @@ class TextBotFlowTurnRequest(Model):
 
 
 class TextBotFlowTurnResponse(Model):
+    """The text bot flow turn response object (7 fields). Returned by TextbotsApi.post_textbots_botflows_session_turns."""
     id: str | None
     previous_turn: TextBotTurnReference | None
     prompts: TextBotOutputPrompts | None
@@ -511,23 +580,28 @@ class TextBotFlowTurnResponse(Model):
 
 
 class TextBotInputOutputData(Model):
+    """The text bot input output data object (1 fields)."""
     variables: dict[str, _t.Any] | None
 
 
 class TextBotModeConstraints(Model):
+    """The text bot mode constraints object (1 fields)."""
     text: TextBotTextModeConstraints | None
 
 
 class TextBotModeOutputPrompts(Model):
+    """The text bot mode output prompts object (1 fields)."""
     segments: list[TextBotPromptSegment] | None
 
 
 class TextBotOutputPrompts(Model):
+    """The text bot output prompts object (2 fields)."""
     output_language: str | None
     text_prompts: TextBotModeOutputPrompts | None
 
 
 class TextBotPromptSegment(Model):
+    """The text bot prompt segment object (4 fields)."""
     text: str | None
     type: str | None
     format: Format | None
@@ -535,32 +609,39 @@ class TextBotPromptSegment(Model):
 
 
 class TextBotsRichMediaInputEvent(Model):
+    """The text bots rich media input event object (2 fields)."""
     inputs: list[ConversationMessageContent] | None
     messages: list[ConversationMessageEvent] | None
 
 
 class TextBotTextModeConstraints(Model):
+    """The text bot text mode constraints object (2 fields)."""
     language_preferences: list[str] | None
     no_input_timeout_milliseconds: int | None
 
 
 class TextBotTranscript(Model):
+    """The text bot transcript object (2 fields)."""
     text: str | None
     confidence: float | None
 
 
 class TextBotTurnReference(Model):
+    """The text bot turn reference object (1 fields)."""
     id: str | None
 
 
 class TextBotUserAgent(Model):
+    """The text bot user agent object (1 fields)."""
     name: str | None
 
 
 class TextBotUserInputAlternative(Model):
+    """The text bot user input alternative object (1 fields)."""
     transcript: TextBotTranscript | None
 
 
 class TextBotUserInputEvent(Model):
+    """The text bot user input event object (2 fields)."""
     mode: str | None
     alternatives: list[TextBotUserInputAlternative] | None

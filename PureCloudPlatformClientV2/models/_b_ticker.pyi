@@ -8,17 +8,20 @@ from ._b_time_off_limit_values import TimeSlot
 
 
 class Ticker(Model):
+    """The ticker object (2 fields)."""
     symbol: str | None
     exchange: str | None
 
 
 class TimeAllowed(Model):
+    """The time allowed object (3 fields)."""
     time_slots: list[TimeSlot] | None
     time_zone_id: str | None
     empty: bool | None
 
 
 class TimeAndDateSubCondition(Model):
+    """The time and date sub condition object (6 fields)."""
     type: str | None
     operator: str | None
     inverted: bool | None
@@ -28,12 +31,14 @@ class TimeAndDateSubCondition(Model):
 
 
 class TimeAndDateSubConditionRange(Model):
+    """The time and date sub condition range object (3 fields)."""
     min: str | None
     max: str | None
     in_set: list[str] | None
 
 
 class TimeInterval(Model):
+    """The time interval object (4 fields)."""
     months: int | None
     weeks: int | None
     days: int | None
@@ -41,22 +46,26 @@ class TimeInterval(Model):
 
 
 class TimeOffBalanceJobReference(Model):
+    """The time off balance job reference object (3 fields)."""
     id: str | None
     status: str | None
     self_uri: str | None
 
 
 class TimeOffBalanceJobResponse(Model):
+    """One page of TimeOffBalanceResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_timeoffbalance_job."""
     entities: list[TimeOffBalanceResponse] | None
     status: str | None
 
 
 class TimeOffBalanceRequest(Model):
+    """The time off balance request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_user_timeoffbalance_jobs, WorkforceManagementApi.post_workforcemanagement_timeoffbalance_jobs."""
     activity_code_ids: list[str] | None
     date_ranges: list[LocalDateRange] | None
 
 
 class TimeOffBalanceResponse(Model):
+    """The time off balance response object (5 fields)."""
     activity_code_id: str | None
     hris_time_off_type_id: str | None
     hris_time_off_type_secondary_id: str | None

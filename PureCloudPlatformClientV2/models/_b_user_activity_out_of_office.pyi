@@ -7,16 +7,19 @@ from ._b_upload_url_request import UserActivityData
 
 
 class UserActivityOutOfOffice(Model):
+    """The user activity out of office object (2 fields)."""
     active: bool | None
     modified_date: _dt.datetime | None
 
 
 class UserActivityPresenceDefinition(Model):
+    """The user activity presence definition object (2 fields)."""
     id: str | None
     system_presence: str | None
 
 
 class UserActivityQuery(Model):
+    """The user activity query object (4 fields). Sent to AnalyticsApi.post_analytics_users_activity_query, UsersApi.post_analytics_users_activity_query."""
     metrics: list[UserActivityQueryMetric] | None
     group_by: list[str] | None
     filter: UserActivityQueryFilter | None
@@ -24,22 +27,26 @@ class UserActivityQuery(Model):
 
 
 class UserActivityQueryClause(Model):
+    """The user activity query clause object (2 fields)."""
     type: str | None
     predicates: list[UserActivityQueryPredicate] | None
 
 
 class UserActivityQueryFilter(Model):
+    """The user activity query filter object (3 fields)."""
     type: str | None
     clauses: list[UserActivityQueryClause] | None
     predicates: list[UserActivityQueryPredicate] | None
 
 
 class UserActivityQueryMetric(Model):
+    """The user activity query metric object (2 fields)."""
     metric: str | None
     details: bool | None
 
 
 class UserActivityQueryPredicate(Model):
+    """The user activity query predicate object (4 fields)."""
     type: str | None
     dimension: str | None
     operator: str | None
@@ -47,5 +54,6 @@ class UserActivityQueryPredicate(Model):
 
 
 class UserActivityResponse(Model):
+    """One page of UserActivityData items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_users_activity_query, UsersApi.post_analytics_users_activity_query."""
     results: list[UserActivityData] | None
     entity_id_dimension: str | None

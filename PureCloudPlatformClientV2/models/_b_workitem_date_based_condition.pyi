@@ -17,16 +17,19 @@ from ._b_workspace_create import WorktypeReference
 
 
 class WorkitemDateBasedCondition(Model):
+    """The workitem date based condition object (2 fields)."""
     attribute: str | None
     relative_minutes_to_invocation: int | None
 
 
 class WorkitemDateBasedConditionUpdate(Model):
+    """The workitem date based condition update object (2 fields)."""
     attribute: str | None
     relative_minutes_to_invocation: int | None
 
 
 class WorkitemDateBasedRule(Model):
+    """The workitem date based rule object (7 fields). Returned by TaskManagementApi.get_taskmanagement_worktype_flows_datebased_rule, TaskManagementApi.patch_taskmanagement_worktype_flows_datebased_rule and 1 more."""
     id: str | None
     name: str | None
     type: str | None
@@ -37,11 +40,13 @@ class WorkitemDateBasedRule(Model):
 
 
 class WorkitemDateBasedRuleCreate(Model):
+    """The workitem date based rule create object (2 fields). Sent to TaskManagementApi.post_taskmanagement_worktype_flows_datebased_rules."""
     name: str | None
     condition: WorkitemDateBasedCondition | None
 
 
 class WorkitemDateBasedRuleListing(Model):
+    """One page of WorkitemDateBasedRule items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_worktype_flows_datebased_rules."""
     entities: list[WorkitemDateBasedRule] | None
     next_uri: str | None
     self_uri: str | None
@@ -50,11 +55,13 @@ class WorkitemDateBasedRuleListing(Model):
 
 
 class WorkitemDateBasedRuleUpdate(Model):
+    """The workitem date based rule update object (2 fields). Sent to TaskManagementApi.patch_taskmanagement_worktype_flows_datebased_rule."""
     name: str | None
     condition: WorkitemDateBasedConditionUpdate | None
 
 
 class WorkitemDelta(Model):
+    """The workitem delta object (31 fields)."""
     name: WorkitemsAttributeChangeString | None
     description: WorkitemsAttributeChangeString | None
     language_id: WorkitemsAttributeChangeString | None
@@ -89,6 +96,7 @@ class WorkitemDelta(Model):
 
 
 class WorkitemFilter(Model):
+    """The workitem filter object (4 fields)."""
     name: str | None
     type: str | None
     operator: str | None
@@ -96,22 +104,26 @@ class WorkitemFilter(Model):
 
 
 class WorkitemFlowReference(Model):
+    """The workitem flow reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemLanguageReference(Model):
+    """The workitem language reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemManualAssign(Model):
+    """The workitem manual assign object (1 fields). Sent to TaskManagementApi.patch_taskmanagement_workitem_assignment."""
     id: str | None
 
 
 class WorkitemOnAttributeChangeCondition(Model):
+    """The workitem on attribute change condition object (5 fields)."""
     attribute: str | None
     new_value: str | None
     old_value: str | None
@@ -120,6 +132,7 @@ class WorkitemOnAttributeChangeCondition(Model):
 
 
 class WorkitemOnAttributeChangeConditionUpdate(Model):
+    """The workitem on attribute change condition update object (5 fields)."""
     attribute: str | None
     new_value: str | None
     old_value: str | None
@@ -128,6 +141,7 @@ class WorkitemOnAttributeChangeConditionUpdate(Model):
 
 
 class WorkitemOnAttributeChangeRule(Model):
+    """The workitem on attribute change rule object (7 fields). Returned by TaskManagementApi.get_taskmanagement_worktype_flows_onattributechange_rule, TaskManagementApi.patch_taskmanagement_worktype_flows_onattributechange_rule and 1 more."""
     id: str | None
     name: str | None
     type: str | None
@@ -138,11 +152,13 @@ class WorkitemOnAttributeChangeRule(Model):
 
 
 class WorkitemOnAttributeChangeRuleCreate(Model):
+    """The workitem on attribute change rule create object (2 fields). Sent to TaskManagementApi.post_taskmanagement_worktype_flows_onattributechange_rules."""
     name: str | None
     condition: WorkitemOnAttributeChangeCondition | None
 
 
 class WorkitemOnAttributeChangeRuleListing(Model):
+    """One page of WorkitemOnAttributeChangeRule items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_worktype_flows_onattributechange_rules."""
     entities: list[WorkitemOnAttributeChangeRule] | None
     next_uri: str | None
     self_uri: str | None
@@ -151,11 +167,13 @@ class WorkitemOnAttributeChangeRuleListing(Model):
 
 
 class WorkitemOnAttributeChangeRuleUpdate(Model):
+    """The workitem on attribute change rule update object (2 fields). Sent to TaskManagementApi.patch_taskmanagement_worktype_flows_onattributechange_rule."""
     name: str | None
     condition: WorkitemOnAttributeChangeConditionUpdate | None
 
 
 class WorkitemOnCreateRule(Model):
+    """The workitem on create rule object (6 fields). Returned by TaskManagementApi.get_taskmanagement_worktype_flows_oncreate_rule, TaskManagementApi.patch_taskmanagement_worktype_flows_oncreate_rule and 1 more."""
     id: str | None
     name: str | None
     type: str | None
@@ -165,10 +183,12 @@ class WorkitemOnCreateRule(Model):
 
 
 class WorkitemOnCreateRuleCreate(Model):
+    """The workitem on create rule create object (1 fields). Sent to TaskManagementApi.post_taskmanagement_worktype_flows_oncreate_rules."""
     name: str | None
 
 
 class WorkitemOnCreateRuleListing(Model):
+    """One page of WorkitemOnCreateRule items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_worktype_flows_oncreate_rules."""
     entities: list[WorkitemOnCreateRule] | None
     next_uri: str | None
     self_uri: str | None
@@ -177,10 +197,12 @@ class WorkitemOnCreateRuleListing(Model):
 
 
 class WorkitemOnCreateRuleUpdate(Model):
+    """The workitem on create rule update object (1 fields). Sent to TaskManagementApi.patch_taskmanagement_worktype_flows_oncreate_rule."""
     name: str | None
 
 
 class WorkitemPagedEntityListing(Model):
+    """One page of Workitem items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workitems_query_job_results."""
     entities: list[Workitem] | None
     page_size: int | None
     page_number: int | None
@@ -189,6 +211,7 @@ class WorkitemPagedEntityListing(Model):
 
 
 class WorkitemPostQueryEntityListing(Model):
+    """One page of Workitem items with the paging fields of the listing. Returned by TaskManagementApi.post_taskmanagement_workitems_query."""
     entities: list[Workitem] | None
     next_uri: str | None
     self_uri: str | None
@@ -198,6 +221,7 @@ class WorkitemPostQueryEntityListing(Model):
 
 
 class WorkitemQueryJobCreate(Model):
+    """The workitem query job create object (9 fields). Sent to TaskManagementApi.post_taskmanagement_workitems_query_jobs."""
     page_size: int | None
     page_number: int | None
     filters: list[WorkitemQueryJobFilter] | None
@@ -210,34 +234,40 @@ class WorkitemQueryJobCreate(Model):
 
 
 class WorkitemQueryJobError(Model):
+    """The workitem query job error object (2 fields)."""
     code: str | None
     message: str | None
 
 
 class WorkitemQueryJobFilter(Model):
+    """The workitem query job filter object (3 fields)."""
     name: str | None
     operator: str | None
     values: list[str] | None
 
 
 class WorkitemQueryJobQueryFilters(Model):
+    """The workitem query job query filters object (3 fields)."""
     name: str | None
     operator: str | None
     criteria: list[WorkitemQueryJobQueryFiltersCriteria] | None
 
 
 class WorkitemQueryJobQueryFiltersCriteria(Model):
+    """The workitem query job query filters criteria object (2 fields)."""
     operator: str | None
     predicates: list[WorkitemQueryJobQueryFiltersPredicate] | None
 
 
 class WorkitemQueryJobQueryFiltersPredicate(Model):
+    """The workitem query job query filters predicate object (3 fields)."""
     name: str | None
     operator: str | None
     values: list[_t.Any] | None
 
 
 class WorkitemQueryJobResponse(Model):
+    """The workitem query job response object (6 fields). Returned by TaskManagementApi.get_taskmanagement_workitems_query_job, TaskManagementApi.post_taskmanagement_workitems_query_jobs."""
     id: str | None
     state: str | None
     date_started: _dt.datetime | None
@@ -247,12 +277,14 @@ class WorkitemQueryJobResponse(Model):
 
 
 class WorkitemQueryJobSort(Model):
+    """The workitem query job sort object (3 fields)."""
     name: str | None
     ascending: bool | None
     custom_field: str | None
 
 
 class WorkitemQueryPostRequest(Model):
+    """The workitem query post request object (7 fields). Sent to TaskManagementApi.post_taskmanagement_workitems_query."""
     page_size: int | None
     select: str | None
     filters: list[WorkitemFilter] | None
@@ -263,31 +295,37 @@ class WorkitemQueryPostRequest(Model):
 
 
 class WorkitemQuerySort(Model):
+    """The workitem query sort object (2 fields)."""
     name: str | None
     ascending: bool | None
 
 
 class WorkitemQueueReference(Model):
+    """The workitem queue reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemReference(Model):
+    """The workitem reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemRoutingSkillReference(Model):
+    """The workitem routing skill reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemRuleAction(Model):
+    """The workitem rule action object (1 fields)."""
     type: str | None
 
 
 class WorkitemRuleSettings(Model):
+    """The workitem rule settings object (1 fields)."""
     flow_rules_enabled: bool | None
