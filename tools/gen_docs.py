@@ -246,7 +246,7 @@ def render_api(api: dict[str, Any], ref: Reference) -> str:
         "Create it with an authenticated `ApiClient`; without one it uses the shared default client. "
         "Each method has its own page with the permissions it needs, its parameters and an example.",
         "",
-        '<div class="ref-table ref-methods" markdown>',
+        '<div class="ref-table ref-methods" markdown data-search-exclude>',
         "",
         "| Method | What it does | HTTP request |",
         "|---|---|---|",
@@ -281,13 +281,15 @@ def render_operation(api: dict[str, Any], op: dict[str, Any], ref: Reference) ->
         "",
         _md_inline(summaries.summary(op)),
         "",
-        f"{_path_html(op['method'], op['path'])} · [{api['class']}](../{api['module']}.md) · returns "
-        f"{ref.type_md(op['returns'], '../../models/')}",
+        _path_html(op["method"], op["path"]),
+        "",
+        f"[{api['class']}](../{api['module']}.md) · returns {ref.type_md(op['returns'], '../../models/')}",
+        NO_SEARCH,
         "",
     ]
     facts = _facts_md(op)
-    if facts:
-        out += [" ".join(facts), ""]
+    if facts:  # on the page, not in the search index (it would double the index for little gain)
+        out += [" ".join(facts), NO_SEARCH, ""]
     if op.get("deprecated"):
         out += ['!!! warning "Deprecated"', "    The platform marks this operation as deprecated.", ""]
     if op.get("preview"):
@@ -323,13 +325,17 @@ def render_model(model: dict[str, Any], ref: Reference) -> str:
     accepted = sorted({(c, m, o) for c, m, o, role in uses if role == "accepts"})
     text = summaries.model_summary(model, [f"{c}.{o}" for c, _, o in returned],
                                    [f"{c}.{o}" for c, _, o in accepted])
+    # Only the title of a model page is indexed for search: 6,651 pages of text would make the
+    # index several megabytes, and a model is looked up by name.
     out = [
         f"# {name}",
         "",
         text,
+        NO_SEARCH,
         "",
         f"`{PACKAGE}.{name}` (module `{PACKAGE}.models.{model['module']}`). Build one with "
         f"`{PACKAGE}.{name}()` and assign attributes; `to_dict()` and `to_json()` give its content.",
+        NO_SEARCH,
         "",
     ]
     if model["fields"]:
@@ -342,7 +348,7 @@ def render_model(model: dict[str, Any], ref: Reference) -> str:
         if any("enum" in f for f in model["fields"]):
             out += ["", "A value the platform added after this release reads as `'outdated_sdk_version'`."]
     else:
-        out.append("This model has no declared fields.")
+        out += ["This model has no declared fields.", NO_SEARCH]
     if returned:
         out += ["", f"## Returned by {NO_SEARCH}", ""]
         out += [f"- [{c}.{o}](../apis/{m}/{o}.md)" for c, m, o in returned]
@@ -416,32 +422,33 @@ def _letter(name: str) -> str:
     return name[0].upper() if name[0].isalpha() else "#"
 
 
-def render_model_index(ref: Reference) -> str:
-    by_letter: dict[str, list[str]] = defaultdict(list)
+def render_model_index(ref: Reference) -> dict[str, str]:
+    """``models/index.md`` (letters, counts) and ``models/index-<letter>.md`` listing the models:
+    one page of 6,651 links would weigh 600 kB."""
+    by_letter: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for model in ref.models:
-        by_letter[_letter(model["name"])].append(model["name"])
-    letters = sorted(by_letter)
+        by_letter[_letter(model["name"])].append(model)
+    slug = {letter: "other" if letter == "#" else letter.lower() for letter in by_letter}
     out = [
         NO_SEARCH_PAGE + "# Models",
         "",
         f"{len(ref.models)} models, each with its own page. Every model is importable as "
-        f"`{PACKAGE}.<Name>`.",
+        f"`{PACKAGE}.<Name>`. By first letter:",
         "",
-        " · ".join(f"[{letter}](#letter-{letter.lower()})" for letter in letters),
+        " · ".join(f"[{letter}](index-{slug[letter]}.md) ({len(by_letter[letter])})" for letter in sorted(by_letter)),
     ]
-    for letter in letters:
-        out += ["", f"## {letter} {{#letter-{letter.lower()}}}", ""]
-        out.append(" · ".join(f"[{n}]({n}.md)" for n in by_letter[letter]))
-    return "\n".join(out) + "\n"
+    pages = {"models/index.md": "\n".join(out) + "\n"}
+    for letter, models in by_letter.items():
+        lines = [NO_SEARCH_PAGE + f"# Models: {letter}", "", "[All letters](index.md)", ""]
+        lines += [f"- [{m['name']}]({m['name']}.md) ({len(m['fields'])} fields)" for m in models]
+        pages[f"models/index-{slug[letter]}.md"] = "\n".join(lines) + "\n"
+    return pages
 
 
 def generate(spec_dir: Path, out_dir: Path) -> dict[str, int]:
     ref = Reference(read_spec(spec_dir))
-    pages: dict[Path, str] = {
-        out_dir / "index.md": render_index(ref),
-        out_dir / "models" / "index.md": render_model_index(ref),
-    }
-    for rel, text in render_operations(ref).items():
+    pages: dict[Path, str] = {out_dir / "index.md": render_index(ref)}
+    for rel, text in [*render_operations(ref).items(), *render_model_index(ref).items()]:
         pages[out_dir / rel] = text
     for api in ref.apis:
         pages[out_dir / "apis" / f"{api['module']}.md"] = render_api(api, ref)
@@ -502,7 +509,7 @@ def on_config(config: Any) -> Any:
 
 # Search ranking: guides first, then API group and operation pages, model pages last (a
 # model is still found by its exact name: its title is indexed).
-SEARCH_BOOST = {"guide": 4.0, "api": 2.0, "operation": 2.0, "model": 0.25}
+SEARCH_BOOST = {"guide": 4.0, "api": 2.0, "operation": 2.0, "model": 0.5}
 
 
 def page_kind(src_uri: str) -> str:
@@ -521,6 +528,45 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if isinstance(search, dict):
         search.setdefault("boost", SEARCH_BOOST[page_kind(page.file.src_uri)])
     return markdown
+
+
+_WORD = re.compile(r"[a-z]{5,}")
+_SUFFIXES = (("ations", ("ate",)), ("ation", ("ate",)), ("ings", ("e", "")), ("ing", ("e", "")),
+             ("ions", ("e", "")), ("ion", ("e", "")), ("ies", ("y",)), ("ied", ("y",)), ("ed", ("e", "")),
+             ("es", ("e", "")), ("s", ("",)))
+
+
+def word_forms(text: str) -> set[str]:
+    """Base forms of the words of ``text`` that it does not contain itself ("migrating" ->
+    "migrate", "migrat"): the search box matches the typed word as a prefix of indexed
+    words (Material adds a trailing wildcard, which also turns off lunr's stemmer), so
+    "migrate" would not find a page that only says "Migrating"."""
+    words = set(_WORD.findall(re.sub(r"<[^>]+>", " ", text).lower()))
+    forms = set()
+    for word in words:
+        for suffix, replacements in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                forms.update(word[: -len(suffix)] + r for r in replacements)
+                break
+    return {f for f in forms if not any(w.startswith(f) for w in words)}
+
+
+def on_post_build(config: Any) -> None:
+    """MkDocs hook: give guide pages' search entries the base forms of their words (hidden).
+
+    Runs after the search plugin wrote ``search/search_index.json`` (hooks run after plugins)."""
+    import json
+
+    index = Path(config["site_dir"]) / "search" / "search_index.json"
+    if not index.exists():
+        return
+    data = json.loads(index.read_text(encoding="utf-8"))
+    for doc in data["docs"]:
+        if page_kind(doc["location"]) == "guide":
+            forms = word_forms(doc["title"] + " " + doc["text"])
+            if forms:
+                doc["text"] += ' <span hidden>' + " ".join(sorted(forms)) + "</span>"
+    index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 # Pages other people write; until they exist, the build uses a generated stand-in
