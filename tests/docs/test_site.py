@@ -264,9 +264,13 @@ def test_search_finds_the_right_page_among_the_first_three(base_url: str) -> Non
         await browser.goto(f"{base_url}/index.html")
         await browser.js("document.querySelector('label.md-header__button[for=__search]').click()")
         await browser.wait_for("document.activeElement === document.querySelector('.md-search__input')", 10)
-        await browser.type_text("get_users_me")  # typed key by key, as a user would: the index loads
+        # the first search after a page load (the index loads meanwhile), the query pasted at once
+        started = time.monotonic()
+        await browser.js("(i => { i.value = 'get_users_me'; i.dispatchEvent(new KeyboardEvent('keyup')); })"
+                         "(document.querySelector('.md-search__input'))")
         await browser.wait_for("Array.from(document.querySelectorAll('.md-search-result__item a'))"
                                ".some(a => a.getAttribute('href').includes('users_api/get_users_me.html'))", 120)
+        timings.append(time.monotonic() - started)
         for query, _ in SEARCH_TASKS:
             found[query] = await search(browser, query)
         # ... and a model by its exact name
