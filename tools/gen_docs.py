@@ -226,6 +226,15 @@ def _path_html(method: str, path: str) -> str:
     return f"<code>{method} " + html.escape(path).replace("/", "/<wbr>") + "</code>"
 
 
+def _wbr(name: str) -> str:
+    """An identifier that may wrap after its underscores, never inside a word."""
+    return html.escape(name).replace("_", "_<wbr>")
+
+
+def _ident(name: str) -> str:
+    return f"<code>{_wbr(name)}</code>"
+
+
 def _md_inline(text: str) -> str:
     """Docstring-style ``code`` to Markdown `code`."""
     return text.replace("``", "`")
@@ -253,7 +262,7 @@ def render_api(api: dict[str, Any], ref: Reference) -> str:
     ]
     for op in ops:
         marks = f" *({_marks(op)})*" if _marks(op) else ""
-        out.append(f"| [`{op['name']}`]({api['module']}/{op['name']}.md){{#{op['name']}}}{marks} | "
+        out.append(f"| [{_ident(op['name'])}]({api['module']}/{op['name']}.md){{#{op['name']}}}{marks} | "
                    f"{_md_inline(summaries.summary(op)).replace('|', '&#124;')} | "
                    f"{_path_html(op['method'], op['path'])} |")
     out += ["", "</div>"]
@@ -277,7 +286,7 @@ def render_operation(api: dict[str, Any], op: dict[str, Any], ref: Reference) ->
     """One operation's page. Indexed for search: its name and what it does; the signature,
     parameter table and example stay out of the index (they would only bloat it)."""
     out = [
-        f"# {op['name']}",
+        f"# {_wbr(op['name'])}",
         "",
         _md_inline(summaries.summary(op)),
         "",
@@ -303,7 +312,7 @@ def render_operation(api: dict[str, Any], op: dict[str, Any], ref: Reference) ->
                 "|---|---|---|---|---|"]
         for p in op["params"]:
             out.append(
-                f"| `{p['name']}` | {ref.type_md(p['type'], '../../models/')} | "
+                f"| {_ident(p['name'])} | {ref.type_md(p['type'], '../../models/')} | "
                 f"{'**yes**' if p.get('required') else 'no'} | {_LOCATION_TEXT.get(p['in'], p['in'])} "
                 f"`{p['wire']}` | {_param_notes(p)} |")
         out += ["", "</div>", ""]
@@ -343,7 +352,7 @@ def render_model(model: dict[str, Any], ref: Reference) -> str:
                 "| Attribute | Type | Wire name | Allowed values |", "|---|---|---|---|"]
         for f in model["fields"]:
             enum = ", ".join(_cell(v) for v in f.get("enum", []))
-            out.append(f"| `{f['name']}` | {ref.type_md(f['type'], '')} | `{f['wire']}` | {enum} |")
+            out.append(f"| {_ident(f['name'])} | {ref.type_md(f['type'], '')} | `{f['wire']}` | {enum} |")
         out += ["", "</div>"]
         if any("enum" in f for f in model["fields"]):
             out += ["", "A value the platform added after this release reads as `'outdated_sdk_version'`."]

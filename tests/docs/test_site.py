@@ -201,7 +201,8 @@ def test_pages_render(base_url: str, tmp_path: Path) -> None:
 
         # An operation page: summary, route, grant restriction, parameters, example.
         await browser.goto(f"{base_url}/reference/apis/users_api/get_users_me.html")
-        assert await browser.js("document.querySelector('h1').firstChild.textContent.trim()") == "get_users_me"
+        assert await browser.js("document.querySelector('h1').textContent.replace('¶', '').trim()") == \
+            "get_users_me"
         text = await browser.js("document.querySelector('article').innerText")
         assert "GET /api/v2/users/me" in text and "client-credentials token is refused" in text
         assert "get_code_authorization_token" in text
@@ -301,8 +302,14 @@ PHONE_CHECK = """(() => {
         if (!cell) continue;
         const box = cell.getBoundingClientRect();
         if (box.right > width + 1 || box.left < -1) problems.push('off screen: ' + cell.textContent.slice(0, 40));
+        // an identifier may wrap only where it has <wbr> (after "_"): no text node of it spans two lines
         const name = cell.querySelector('code');
-        if (i === 0 && name && name.getClientRects().length > 1) problems.push('broken: ' + name.textContent);
+        if (i === 0 && name) for (const node of name.childNodes) {
+          if (node.nodeType !== 3) continue;
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          if (range.getClientRects().length > 1) problems.push('broken inside a word: ' + name.textContent);
+        }
       }
     }
   }
@@ -316,6 +323,7 @@ def test_reference_tables_fit_a_phone(base_url: str, tmp_path: Path) -> None:
         "reference/apis/users_api/get_users.html": [0, 1, 2],
         "reference/apis/conversations_api/patch_conversations_call_participant.html": [0, 1, 2],
         "reference/apis/users_api.html": [0, 2],
+        "reference/apis/workforce_management_api.html": [0, 2],  # the longest method names
         "reference/models/User.html": [0, 1],
     }
     problems: dict[str, list[str]] = {}
