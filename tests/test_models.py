@@ -11,9 +11,23 @@ import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2._catalog import load_spec
 from PureCloudPlatformClientV2._serde import decode
 
+# Facts the generated modules do not carry (tools/spec_facts.py): they reach docstrings and
+# the reference pages, not the runtime's operation descriptors.
+DOC_ONLY_OP_KEYS = ("permissions", "permissionsMatch", "user_context", "paging")
+DOC_ONLY_PARAM_KEYS = ("enum", "default")
+
+
+def _without_doc_only_facts(spec: dict[str, Any]) -> dict[str, Any]:
+    apis = [{**api, "operations": [
+        {**{k: v for k, v in op.items() if k not in DOC_ONLY_OP_KEYS},
+         "params": [{k: v for k, v in p.items() if k not in DOC_ONLY_PARAM_KEYS} for p in op["params"]]}
+        for op in api["operations"]]} for api in spec["apis"]]
+    return {**spec, "apis": apis}
+
 
 def test_catalog_rebuilds_the_spec_exactly(spec: dict[str, Any]) -> None:
-    assert load_spec() == spec
+    assert load_spec() == _without_doc_only_facts(spec)
+    assert any("permissions" in op for api in spec["apis"] for op in api["operations"])
 
 
 def test_constructor_attributes_and_keywords() -> None:

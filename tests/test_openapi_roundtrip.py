@@ -86,9 +86,10 @@ def test_platform_document_without_extensions_derives_python_names():
     assert op["name"] == "get_externalcontacts_contact" and op["auth"] and op["preview"]
     assert op["params"] == [
         {"name": "contact_id", "wire": "contactId", "in": "path", "type": "str", "required": True},
-        {"name": "expand", "wire": "expand", "in": "query", "type": "list[str]"},
+        {"name": "expand", "wire": "expand", "in": "query", "type": "list[str]", "enum": ["externalOrganization"]},
         {"name": "page_size", "wire": "pageSize", "in": "query", "type": "int", "minimum": 1},
     ]
+    assert op["user_context"] is False and "permissions" not in op  # no extension: permissions unknown
     model = spec["models"][0]
     assert model["module"] == "external_contact"
     assert model["fields"] == [

@@ -2,14 +2,18 @@
 
 Writes Markdown under ``docs/reference/`` (build output, not committed):
 
-    reference/index.md              API groups, with operation counts
-    reference/operations.md         every operation by HTTP path
-    reference/apis/<module>.md      one page per API group, one section per method
-    reference/models/index.md       model index, by first letter
-    reference/models/<Model>.md     one page per model, with the operations that use it
+    reference/index.md                 API groups, with operation counts
+    reference/operations.md            path areas, each linking to its operations
+    reference/paths/<area>.md          the operations under /api/v2/<area>, by path
+    reference/apis/<module>.md         one page per API group: what each method does
+    reference/apis/<module>/<op>.md    one page per operation: facts, parameters, example
+    reference/models/index.md          model index, by first letter
+    reference/models/<Model>.md        one page per model, with the operations that use it
 
-The spec carries no description text, so every sentence here is generic and
-derived from the data (types, locations, flags). Usage:
+The spec carries no description text: summaries are our own (tools/summaries.py), the
+rest is derived from the data (types, locations, permissions, flags). A page per
+operation keeps every page small (phones, search results that land on the right page).
+Usage:
 
     python tools/gen_docs.py [--spec spec] [--out docs/reference]
 """
@@ -24,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import summaries  # noqa: E402
 from spec_io import read_spec  # noqa: E402
 
 PACKAGE = "PureCloudPlatformClientV2"
@@ -33,6 +38,7 @@ _LOCATION_TEXT = {"path": "path", "query": "query", "header": "header", "body": 
 # page and would only bloat it; names, paths and parameter tables are indexed.
 EXAMPLE_FENCE = "``` { .python data-search-exclude }"
 NO_SEARCH = "{: data-search-exclude }"
+NO_SEARCH_HEADING = "{ data-search-exclude }"
 NO_SEARCH_PAGE = "---\nsearch:\n  exclude: true\n---\n\n"
 _PLACEHOLDER_BY_TYPE = {
     "str": None,  # built from the parameter name
@@ -141,6 +147,29 @@ def _signature(api: dict[str, Any], op: dict[str, Any]) -> str:
     return f"{head}(\n{inner}) -> {returns}"
 
 
+_USER_LOGIN = [
+    "# A user's token: this operation is refused with client credentials. The code comes from",
+    "# the browser redirect of the authorization-code flow (see the Authentication guide).",
+    "api_client, _ = ApiClient().get_code_authorization_token(",
+    '    os.environ["GENESYS_CLOUD_CLIENT_ID"], os.environ["GENESYS_CLOUD_CLIENT_SECRET"],',
+    '    os.environ["GENESYS_CLOUD_AUTH_CODE"], os.environ["GENESYS_CLOUD_REDIRECT_URI"],',
+    ")",
+]
+_CLIENT_LOGIN = [
+    "api_client = ApiClient().get_client_credentials_token(",
+    '    os.environ["GENESYS_CLOUD_CLIENT_ID"], os.environ["GENESYS_CLOUD_CLIENT_SECRET"]',
+    ")",
+]
+_NO_LOGIN = ["api_client = ApiClient()  # this operation is sent without an access token"]
+
+
+def login_lines(op: dict[str, Any]) -> list[str]:
+    """The login an example shows: one whose grant the operation accepts."""
+    if not op.get("auth", True):
+        return _NO_LOGIN
+    return _USER_LOGIN if op.get("user_context") else _CLIENT_LOGIN
+
+
 def _example(api: dict[str, Any], op: dict[str, Any], ref: Reference) -> str:
     lines = [
         "import os",
@@ -150,9 +179,7 @@ def _example(api: dict[str, Any], op: dict[str, Any], ref: Reference) -> str:
         f"from {PACKAGE}.rest import ApiException",
         "",
         f'{PACKAGE}.configuration.host = os.environ["GENESYS_CLOUD_HOST"]',
-        "api_client = ApiClient().get_client_credentials_token(",
-        '    os.environ["GENESYS_CLOUD_CLIENT_ID"], os.environ["GENESYS_CLOUD_CLIENT_SECRET"]',
-        ")",
+        *login_lines(op),
         f"api = {PACKAGE}.{api['class']}(api_client)",
     ]
     call_args = []
@@ -167,11 +194,17 @@ def _example(api: dict[str, Any], op: dict[str, Any], ref: Reference) -> str:
             call_args.append(value)
     call = f"api.{op['name']}({', '.join(call_args)})"
     lines.append("try:")
-    if op["returns"]:
+    if op.get("paging"):
+        args = "".join(", " + a for a in call_args)
+        lines.append(f"    for item in {PACKAGE}.paginate(api.{op['name']}{args}, page_size=100):")
+        lines.append("        print(item)  # every item of every page, fetched as the loop goes")
+        lines.append('    print("listed every page")')
+    elif op["returns"]:
         lines.append(f"    result = {call}")
         lines.append("    print(result)")
     else:
         lines.append(f"    {call}")
+        lines.append('    print("done")')
     lines.append("except ApiException as error:")
     lines.append('    print("call failed:", error.status, error.reason)')
     return "\n".join(lines)
@@ -183,94 +216,154 @@ def _marks(op: dict[str, Any]) -> str:
         marks.append("deprecated")
     if op.get("preview"):
         marks.append("preview")
+    if op.get("user_context"):
+        marks.append("user token")
     return ", ".join(marks)
 
 
+def _path_html(method: str, path: str) -> str:
+    """An HTTP route as inline HTML code that may wrap after '/', never inside a word."""
+    return f"<code>{method} " + html.escape(path).replace("/", "/<wbr>") + "</code>"
+
+
+def _wbr(name: str) -> str:
+    """An identifier that may wrap after its underscores, never inside a word."""
+    return html.escape(name).replace("_", "_<wbr>")
+
+
+def _ident(name: str) -> str:
+    return f"<code>{_wbr(name)}</code>"
+
+
+def _md_inline(text: str) -> str:
+    """Docstring-style ``code`` to Markdown `code`."""
+    return text.replace("``", "`")
+
+
+def _facts_md(op: dict[str, Any]) -> list[str]:
+    return [_md_inline(note) for note in summaries.fact_notes(op)]
+
+
 def render_api(api: dict[str, Any], ref: Reference) -> str:
+    """The API group page: what each method does, linking to a page per operation."""
     ops = sorted(api["operations"], key=lambda o: o["name"])
     out = [
         f"# {api['class']}",
         "",
-        f"`{PACKAGE}.{api['class']}` (module `{PACKAGE}.apis.{api['module']}`) groups "
-        f"{len(ops)} operations of the Platform API. Create it with an authenticated "
-        "`ApiClient`; without one it uses the shared default client. Required parameters are "
-        "positional, in the order shown; optional parameters are keyword-only. The examples read "
-        "the API host and a client-credentials OAuth client from the environment variables "
-        "`GENESYS_CLOUD_HOST`, `GENESYS_CLOUD_CLIENT_ID` and `GENESYS_CLOUD_CLIENT_SECRET`.",
+        f"`{PACKAGE}.{api['class']}` (module `{PACKAGE}.apis.{api['module']}`, asyncio twin "
+        f"`{PACKAGE}.aio.{api['class']}Async`) groups {len(ops)} operations of the Platform API. "
+        "Create it with an authenticated `ApiClient`; without one it uses the shared default client. "
+        "Each method has its own page with the permissions it needs, its parameters and an example.",
         "",
-        "| Method | HTTP request |",
-        "|---|---|",
+        '<div class="ref-table ref-methods" markdown data-search-exclude>',
+        "",
+        "| Method | What it does | HTTP request |",
+        "|---|---|---|",
     ]
     for op in ops:
         marks = f" *({_marks(op)})*" if _marks(op) else ""
-        out.append(f"| [{op['name']}](#{op['name']}){marks} | `{op['method']} {op['path']}` |")
-    for op in ops:
-        out += ["", f"## {op['name']} {{#{op['name']}}}", ""]
-        out += [f"`{op['method']} {op['path']}`", ""]
-        if op.get("deprecated"):
-            out += ['!!! warning "Deprecated"', "    The platform marks this operation as deprecated.", ""]
-        if op.get("preview"):
-            out += [
-                '!!! note "Preview"',
-                "    This is a preview operation: the platform may change or remove it without notice.",
-                "",
-            ]
-        out += ["```python", _signature(api, op), "```", ""]
-        if op["params"]:
-            out += [
-                "| Parameter | Wire name | In | Type | Required | Constraints |",
-                "|---|---|---|---|---|---|",
-            ]
-            for p in op["params"]:
-                out.append(
-                    f"| `{p['name']}` | `{p['wire']}` | {_LOCATION_TEXT.get(p['in'], p['in'])} | "
-                    f"{ref.type_md(p['type'], '../models/')} | {'yes' if p.get('required') else 'no'} | "
-                    f"{_constraints(p)} |"
-                )
-            out.append("")
-        else:
-            out += ["No parameters.", ""]
-        out.append(f"**Returns:** {ref.type_md(op['returns'], '../models/')}")
-        extras = []
-        if op["contentTypes"] != ["application/json"]:
-            extras.append("request content types " + ", ".join(f"`{c}`" for c in op["contentTypes"]))
-        if op["accepts"] != ["application/json"]:
-            extras.append("response content types " + ", ".join(f"`{c}`" for c in op["accepts"]))
-        if not op.get("auth", True):
-            extras.append("no access token needed")
-        if extras:
-            out += ["", "**Also:** " + "; ".join(extras) + "."]
-        out += ["", EXAMPLE_FENCE, _example(api, op, ref), "```"]
+        out.append(f"| [{_ident(op['name'])}]({api['module']}/{op['name']}.md){{#{op['name']}}}{marks} | "
+                   f"{_md_inline(summaries.summary(op)).replace('|', '&#124;')} | "
+                   f"{_path_html(op['method'], op['path'])} |")
+    out += ["", "</div>"]
+    return "\n".join(out) + "\n"
+
+
+def _param_notes(p: dict[str, Any]) -> str:
+    parts = []
+    constraints = _constraints(p)
+    if constraints:
+        parts.append(constraints)
+    if "enum" in p:
+        parts.append(("each one of " if p["type"].startswith("list[") else "one of ")
+                     + ", ".join(_cell(str(v)) for v in p["enum"]))
+    if "default" in p:
+        parts.append("default " + _cell(str(p["default"])))
+    return "; ".join(parts)
+
+
+def render_operation(api: dict[str, Any], op: dict[str, Any], ref: Reference) -> str:
+    """One operation's page. Indexed for search: its name and what it does; the signature,
+    parameter table and example stay out of the index (they would only bloat it)."""
+    out = [
+        f"# {_wbr(op['name'])}",
+        "",
+        _md_inline(summaries.summary(op)),
+        "",
+        _path_html(op["method"], op["path"]),
+        "",
+        f"[{api['class']}](../{api['module']}.md) · returns {ref.type_md(op['returns'], '../../models/')}",
+        NO_SEARCH,
+        "",
+    ]
+    facts = _facts_md(op)
+    if facts:  # on the page, not in the search index (it would double the index for little gain)
+        out += [" ".join(facts), NO_SEARCH, ""]
+    if op.get("deprecated"):
+        out += ['!!! warning "Deprecated"', "    The platform marks this operation as deprecated.", ""]
+    if op.get("preview"):
+        out += ['!!! note "Preview"',
+                "    This is a preview operation: the platform may change or remove it without notice.", ""]
+    out += [f"## Signature {NO_SEARCH_HEADING}", "", "``` { .python .ref-signature data-search-exclude }",
+            _signature(api, op), "```", ""]
+    if op["params"]:
+        out += [f"## Parameters {NO_SEARCH_HEADING}", "", '<div class="ref-table ref-params" markdown>', "",
+                "| Parameter | Type | Required | In (wire name) | Values and limits |",
+                "|---|---|---|---|---|"]
+        for p in op["params"]:
+            out.append(
+                f"| {_ident(p['name'])} | {ref.type_md(p['type'], '../../models/')} | "
+                f"{'**yes**' if p.get('required') else 'no'} | {_LOCATION_TEXT.get(p['in'], p['in'])} "
+                f"`{p['wire']}` | {_param_notes(p)} |")
+        out += ["", "</div>", ""]
+    extras = []
+    if op["contentTypes"] != ["application/json"]:
+        extras.append("request content types " + ", ".join(f"`{c}`" for c in op["contentTypes"]))
+    if op["accepts"] != ["application/json"]:
+        extras.append("response content types " + ", ".join(f"`{c}`" for c in op["accepts"]))
+    if extras:
+        out += ["**Also:** " + "; ".join(extras) + ".", ""]
+    out += [f"## Example {NO_SEARCH_HEADING}", "", EXAMPLE_FENCE, _example(api, op, ref), "```"]
     return "\n".join(out) + "\n"
 
 
 def render_model(model: dict[str, Any], ref: Reference) -> str:
     name = model["name"]
-    out = [
-        f"# {name}",
-        "",
-        f"`{PACKAGE}.{name}` (module `{PACKAGE}.models.{model['module']}`). Build one with "
-        f"`{PACKAGE}.{name}()` and assign attributes; `to_dict()` and `to_json()` give its content.",
-        "",
-    ]
-    if model["fields"]:
-        out += ["| Attribute | Wire name | Type | Allowed values |", "|---|---|---|---|"]
-        for f in model["fields"]:
-            enum = ", ".join(_cell(v) for v in f.get("enum", []))
-            out.append(f"| `{f['name']}` | `{f['wire']}` | {ref.type_md(f['type'], '')} | {enum} |")
-        if any("enum" in f for f in model["fields"]):
-            out += ["", "A value the platform added after this release reads as `'outdated_sdk_version'`."]
-    else:
-        out.append("This model has no declared fields.")
     uses = ref.used_by_ops.get(name, [])
     returned = sorted({(c, m, o) for c, m, o, role in uses if role == "returns"})
     accepted = sorted({(c, m, o) for c, m, o, role in uses if role == "accepts"})
+    text = summaries.model_summary(model, [f"{c}.{o}" for c, _, o in returned],
+                                   [f"{c}.{o}" for c, _, o in accepted])
+    # Only the title of a model page is indexed for search: 6,651 pages of text would make the
+    # index several megabytes, and a model is looked up by name.
+    out = [
+        f"# {name}",
+        "",
+        text,
+        NO_SEARCH,
+        "",
+        f"`{PACKAGE}.{name}` (module `{PACKAGE}.models.{model['module']}`). Build one with "
+        f"`{PACKAGE}.{name}()` and assign attributes; `to_dict()` and `to_json()` give its content.",
+        NO_SEARCH,
+        "",
+    ]
+    if model["fields"]:
+        out += [f"## Fields {NO_SEARCH_HEADING}", "", '<div class="ref-table ref-fields" markdown>', "",
+                "| Attribute | Type | Wire name | Allowed values |", "|---|---|---|---|"]
+        for f in model["fields"]:
+            enum = ", ".join(_cell(v) for v in f.get("enum", []))
+            out.append(f"| {_ident(f['name'])} | {ref.type_md(f['type'], '')} | `{f['wire']}` | {enum} |")
+        out += ["", "</div>"]
+        if any("enum" in f for f in model["fields"]):
+            out += ["", "A value the platform added after this release reads as `'outdated_sdk_version'`."]
+    else:
+        out += ["This model has no declared fields.", NO_SEARCH]
     if returned:
         out += ["", f"## Returned by {NO_SEARCH}", ""]
-        out += [f"- [{c}.{o}](../apis/{m}.md#{o})" for c, m, o in returned]
+        out += [f"- [{c}.{o}](../apis/{m}/{o}.md)" for c, m, o in returned]
     if accepted:
         out += ["", f"## Accepted by {NO_SEARCH}", ""]
-        out += [f"- [{c}.{o}](../apis/{m}.md#{o})" for c, m, o in accepted]
+        out += [f"- [{c}.{o}](../apis/{m}/{o}.md)" for c, m, o in accepted]
     parents = sorted(ref.used_by_models.get(name, ()))
     if parents:
         out += ["", f"## Used in models {NO_SEARCH}", ""]
@@ -287,6 +380,10 @@ def render_index(ref: Reference) -> str:
         f"{total_ops} operations and {len(ref.models)} models. "
         "[All operations by path](operations.md) · [All models](models/index.md)",
         "",
+        "Each operation's page says what it does, which permissions it needs, whether it needs a "
+        "user's token (operations on `/me` and a few others refuse client credentials), how it pages, "
+        "the values its parameters accept, and shows an example that logs in with a grant it accepts.",
+        "",
         "| API group | Module | Operations |",
         "|---|---|---|",
     ]
@@ -295,60 +392,77 @@ def render_index(ref: Reference) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_operations(ref: Reference) -> str:
-    rows = []
+def _area(path: str) -> str:
+    parts = [p for p in path.split("/")[3:] if p]
+    return re.sub(r"[^a-z0-9]+", "-", parts[0].lower()) if parts else "root"
+
+
+def render_operations(ref: Reference) -> dict[str, str]:
+    """``operations.md`` (the path areas) and one ``paths/<area>.md`` per area."""
+    rows: dict[str, list[tuple[str, str, dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+    seen = set()
     for api in ref.apis:
         for op in api["operations"]:
-            rows.append((op["path"], op["method"], api, op))
-    rows.sort(key=lambda r: (r[0], r[1]))
-    out = [
+            if (op["method"], op["path"], op["name"]) in seen:
+                continue  # the same operation in several API groups: list it once
+            seen.add((op["method"], op["path"], op["name"]))
+            rows[_area(op["path"])].append((op["path"], op["method"], api, op))
+    index = [
         NO_SEARCH_PAGE + "# Operations by path",
         "",
-        "Every operation of the Platform API, sorted by path, with the SDK method that calls it.",
+        "Every operation of the Platform API, by the first part of its path after `/api/v2/`.",
         "",
-        "| HTTP request | Method | Notes |",
-        "|---|---|---|",
+        " · ".join(f"[{area}](paths/{area}.md) ({len(items)})" for area, items in sorted(rows.items())),
     ]
-    for path, method, api, op in rows:
-        out.append(
-            f"| `{method} {path}` | [{api['class']}.{op['name']}](apis/{api['module']}.md#{op['name']}) "
-            f"| {_marks(op)} |"
-        )
-    return "\n".join(out) + "\n"
+    pages = {"operations.md": "\n".join(index) + "\n"}
+    for area, items in rows.items():
+        items.sort(key=lambda r: (r[0], r[1]))
+        out = [NO_SEARCH_PAGE + f"# /api/v2/{area}", "", '<div class="ref-table ref-paths" markdown>', "",
+               "| HTTP request | Method | Notes |", "|---|---|---|"]
+        for path, method, api, op in items:
+            out.append(f"| {_path_html(method, path)} | [{api['class']}.{op['name']}](../apis/{api['module']}/"
+                       f"{op['name']}.md) | {_marks(op)} |")
+        out += ["", "</div>"]
+        pages[f"paths/{area}.md"] = "\n".join(out) + "\n"
+    return pages
 
 
 def _letter(name: str) -> str:
     return name[0].upper() if name[0].isalpha() else "#"
 
 
-def render_model_index(ref: Reference) -> str:
-    by_letter: dict[str, list[str]] = defaultdict(list)
+def render_model_index(ref: Reference) -> dict[str, str]:
+    """``models/index.md`` (letters, counts) and ``models/index-<letter>.md`` listing the models:
+    one page of 6,651 links would weigh 600 kB."""
+    by_letter: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for model in ref.models:
-        by_letter[_letter(model["name"])].append(model["name"])
-    letters = sorted(by_letter)
+        by_letter[_letter(model["name"])].append(model)
+    slug = {letter: "other" if letter == "#" else letter.lower() for letter in by_letter}
     out = [
         NO_SEARCH_PAGE + "# Models",
         "",
         f"{len(ref.models)} models, each with its own page. Every model is importable as "
-        f"`{PACKAGE}.<Name>`.",
+        f"`{PACKAGE}.<Name>`. By first letter:",
         "",
-        " · ".join(f"[{letter}](#letter-{letter.lower()})" for letter in letters),
+        " · ".join(f"[{letter}](index-{slug[letter]}.md) ({len(by_letter[letter])})" for letter in sorted(by_letter)),
     ]
-    for letter in letters:
-        out += ["", f"## {letter} {{#letter-{letter.lower()}}}", ""]
-        out.append(" · ".join(f"[{n}]({n}.md)" for n in by_letter[letter]))
-    return "\n".join(out) + "\n"
+    pages = {"models/index.md": "\n".join(out) + "\n"}
+    for letter, models in by_letter.items():
+        lines = [NO_SEARCH_PAGE + f"# Models: {letter}", "", "[All letters](index.md)", ""]
+        lines += [f"- [{m['name']}]({m['name']}.md) ({len(m['fields'])} fields)" for m in models]
+        pages[f"models/index-{slug[letter]}.md"] = "\n".join(lines) + "\n"
+    return pages
 
 
 def generate(spec_dir: Path, out_dir: Path) -> dict[str, int]:
     ref = Reference(read_spec(spec_dir))
-    pages: dict[Path, str] = {
-        out_dir / "index.md": render_index(ref),
-        out_dir / "operations.md": render_operations(ref),
-        out_dir / "models" / "index.md": render_model_index(ref),
-    }
+    pages: dict[Path, str] = {out_dir / "index.md": render_index(ref)}
+    for rel, text in [*render_operations(ref).items(), *render_model_index(ref).items()]:
+        pages[out_dir / rel] = text
     for api in ref.apis:
         pages[out_dir / "apis" / f"{api['module']}.md"] = render_api(api, ref)
+        for op in api["operations"]:
+            pages[out_dir / "apis" / api["module"] / f"{op['name']}.md"] = render_operation(api, op, ref)
     for model in ref.models:
         pages[out_dir / "models" / f"{model['name']}.md"] = render_model(model, ref)
     # Write only what changed and remove what is gone: `mkdocs serve` watches this tree,
@@ -357,13 +471,13 @@ def generate(spec_dir: Path, out_dir: Path) -> dict[str, int]:
         for old in out_dir.rglob("*"):
             if old.is_file() and old not in pages:
                 old.unlink()
-    for sub in ("apis", "models"):
-        (out_dir / sub).mkdir(parents=True, exist_ok=True)
+    for path in {p.parent for p in pages}:
+        path.mkdir(parents=True, exist_ok=True)
     for path, text in pages.items():
         data = text.encode("utf-8")
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)
-    return {"apis": len(ref.apis), "models": len(ref.models), "pages": len(ref.apis) + len(ref.models) + 3}
+    return {"apis": len(ref.apis), "models": len(ref.models), "pages": len(pages)}
 
 
 API_GROUPS_NAV_MARKER = "reference/apis/"
@@ -400,6 +514,68 @@ def on_config(config: Any) -> Any:
     if config.get("nav"):
         config["nav"] = _expand_nav(config["nav"], pages)
     return config
+
+
+# Search ranking: guides first, then API group and operation pages, model pages last (a
+# model is still found by its exact name: its title is indexed).
+SEARCH_BOOST = {"guide": 4.0, "api": 2.0, "operation": 2.0, "model": 0.5}
+
+
+def page_kind(src_uri: str) -> str:
+    if not src_uri.startswith("reference/"):
+        return "guide"
+    if src_uri.startswith("reference/models/"):
+        return "model"
+    if src_uri.startswith("reference/apis/"):
+        return "operation" if src_uri.count("/") == 3 else "api"
+    return "api"
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """MkDocs hook: the search boost of each page by its kind (a page's own front matter wins)."""
+    search = page.meta.setdefault("search", {})
+    if isinstance(search, dict):
+        search.setdefault("boost", SEARCH_BOOST[page_kind(page.file.src_uri)])
+    return markdown
+
+
+_WORD = re.compile(r"[a-z]{5,}")
+_SUFFIXES = (("ations", ("ate",)), ("ation", ("ate",)), ("ings", ("e", "")), ("ing", ("e", "")),
+             ("ions", ("e", "")), ("ion", ("e", "")), ("ies", ("y",)), ("ied", ("y",)), ("ed", ("e", "")),
+             ("es", ("e", "")), ("s", ("",)))
+
+
+def word_forms(text: str) -> set[str]:
+    """Base forms of the words of ``text`` that it does not contain itself ("migrating" ->
+    "migrate", "migrat"): the search box matches the typed word as a prefix of indexed
+    words (Material adds a trailing wildcard, which also turns off lunr's stemmer), so
+    "migrate" would not find a page that only says "Migrating"."""
+    words = set(_WORD.findall(re.sub(r"<[^>]+>", " ", text).lower()))
+    forms = set()
+    for word in words:
+        for suffix, replacements in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                forms.update(word[: -len(suffix)] + r for r in replacements)
+                break
+    return {f for f in forms if not any(w.startswith(f) for w in words)}
+
+
+def on_post_build(config: Any) -> None:
+    """MkDocs hook: give guide pages' search entries the base forms of their words (hidden).
+
+    Runs after the search plugin wrote ``search/search_index.json`` (hooks run after plugins)."""
+    import json
+
+    index = Path(config["site_dir"]) / "search" / "search_index.json"
+    if not index.exists():
+        return
+    data = json.loads(index.read_text(encoding="utf-8"))
+    for doc in data["docs"]:
+        if page_kind(doc["location"]) == "guide":
+            forms = word_forms(doc["title"] + " " + doc["text"])
+            if forms:
+                doc["text"] += ' <span hidden>' + " ".join(sorted(forms)) + "</span>"
+    index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 # Pages other people write; until they exist, the build uses a generated stand-in

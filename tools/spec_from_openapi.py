@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from spec_facts import me_means_user  # noqa: E402
 from spec_io import Spec, write_spec  # noqa: E402
 
 _FORMAT_TYPES = {("string", "date-time"): "datetime", ("string", "date"): "date",
@@ -80,7 +81,27 @@ def _parameter(raw: dict[str, Any]) -> dict[str, Any]:
     for key in ("pattern", "minimum", "maximum"):
         if key in raw:
             param[key] = raw[key]
+    enum = None if where == "body" else _enum(raw)
+    if enum is not None:
+        param["enum"] = enum
+    if "default" in raw:
+        param["default"] = raw["default"]
     return param
+
+
+def _operation_facts(op: dict[str, Any], raw: dict[str, Any]) -> None:
+    """Required permissions, user context and paging kind (see tools/spec_facts.py)."""
+    required = raw.get("x-inin-requires-permissions")
+    if isinstance(required, dict):
+        op["permissions"] = list(required.get("permissions") or [])
+        if op["permissions"]:
+            op["permissionsMatch"] = str(required.get("type", "ANY")).lower()
+    if "x-spec-user-context" in raw:
+        op["user_context"] = bool(raw["x-spec-user-context"])
+    else:  # a platform document: "me" in the path resolves to the token's user
+        op["user_context"] = me_means_user(op["path"])
+    if raw.get("x-spec-paging"):
+        op["paging"] = raw["x-spec-paging"]
 
 
 def _returns(responses: dict[str, Any]) -> str | None:
@@ -117,6 +138,7 @@ def parse_openapi(doc: dict[str, Any]) -> Spec:
                 op["deprecated"] = True
             if raw.get("x-genesys-preview"):
                 op["preview"] = True
+            _operation_facts(op, raw)
             # An operation with several tags belongs to several API groups (one copy each).
             for tag in raw.get("tags") or ["Default"]:
                 meta = tag_info.get(tag, {})

@@ -8,6 +8,8 @@ description text is carried over.
 Usage::
 
     python tools/spec_from_wheel.py --version 269.0.0 [--wheel FILE] [--out spec]
+    python tools/spec_facts.py --sdk-repo CLONE   # then: permissions, user context, paging,
+                                                  # parameter values and defaults
 """
 from __future__ import annotations
 

@@ -47,7 +47,10 @@ class AgentAssistantsApi(_BaseApi):
     _operations = _OPS
 
     def delete_assistant(self, assistant_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/assistants/{assistantId}``
+        """Delete one assistant.
+        
+        ``DELETE /api/v2/assistants/{assistantId}``.
+        Requires the permission ``assistants:assistant:delete``.
         
         :param str assistant_id: path ``assistantId``, required
         :return: None
@@ -55,7 +58,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['delete_assistant'], (assistant_id,), options)  # type: ignore[no-any-return]
 
     def delete_assistant_queue(self, assistant_id: str, queue_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/assistants/{assistantId}/queues/{queueId}``
+        """Delete one queue of an assistant.
+        
+        ``DELETE /api/v2/assistants/{assistantId}/queues/{queueId}``.
+        Requires the permission ``assistants:queue:delete``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str queue_id: path ``queueId``, required
@@ -64,7 +70,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['delete_assistant_queue'], (assistant_id, queue_id), options)  # type: ignore[no-any-return]
 
     def delete_assistant_queues(self, assistant_id: str, *, queue_ids: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/assistants/{assistantId}/queues``
+        """Delete the queues of an assistant.
+        
+        ``DELETE /api/v2/assistants/{assistantId}/queues``.
+        Requires the permission ``assistants:queue:delete``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str queue_ids: query ``queueIds``
@@ -73,7 +82,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['delete_assistant_queues'], (assistant_id, queue_ids), options)  # type: ignore[no-any-return]
 
     def delete_assistants_agentchecklist(self, agent_checklist_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/assistants/agentchecklists/{agentChecklistId}``
+        """Delete one assistants agentchecklist.
+        
+        ``DELETE /api/v2/assistants/agentchecklists/{agentChecklistId}``.
+        Requires the permission ``assistants:agentchecklist:delete``.
         
         :param str agent_checklist_id: path ``agentChecklistId``, required
         :return: None
@@ -81,10 +93,13 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['delete_assistants_agentchecklist'], (agent_checklist_id,), options)  # type: ignore[no-any-return]
 
     def get_assistant(self, assistant_id: str, *, expand: str | None = None, language_variation: str | None = None, fallback_to_primary_assistant: bool | None = None, **options: Unpack[CallOptions]) -> Assistant:
-        """``GET /api/v2/assistants/{assistantId}``
+        """Get one assistant.
+        
+        ``GET /api/v2/assistants/{assistantId}``.
+        Requires the permission ``assistants:assistant:view``.
         
         :param str assistant_id: path ``assistantId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``copilot``
         :param str language_variation: query ``languageVariation``
         :param bool fallback_to_primary_assistant: query ``fallbackToPrimaryAssistant``
         :return: Assistant
@@ -92,17 +107,23 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['get_assistant'], (assistant_id, expand, language_variation, fallback_to_primary_assistant), options)  # type: ignore[no-any-return]
 
     def get_assistant_queue(self, assistant_id: str, queue_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> AssistantQueue:
-        """``GET /api/v2/assistants/{assistantId}/queues/{queueId}``
+        """Get one queue of an assistant.
+        
+        ``GET /api/v2/assistants/{assistantId}/queues/{queueId}``.
+        Requires the permission ``assistants:queue:view``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str queue_id: path ``queueId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``assistant``
         :return: AssistantQueue
         """
         return self._call(_OPS['get_assistant_queue'], (assistant_id, queue_id, expand), options)  # type: ignore[no-any-return]
 
     def get_assistant_queue_users_job(self, assistant_id: str, queue_id: str, job_id: str, **options: Unpack[CallOptions]) -> AssistantQueueUsersJobsResponse:
-        """``GET /api/v2/assistants/{assistantId}/queues/{queueId}/users/jobs/{jobId}``
+        """Get one users job of a queue of an assistant.
+        
+        ``GET /api/v2/assistants/{assistantId}/queues/{queueId}/users/jobs/{jobId}``.
+        Requires the permission ``assistants:queueUserJob:view``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str queue_id: path ``queueId``, required
@@ -112,32 +133,43 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['get_assistant_queue_users_job'], (assistant_id, queue_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_assistant_queues(self, assistant_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> AssistantQueueListing:
-        """``GET /api/v2/assistants/{assistantId}/queues``
+        """List queues of an assistant, one page per call.
+        
+        ``GET /api/v2/assistants/{assistantId}/queues``.
+        Pages by ``after``: ``paginate(api.get_assistant_queues)`` walks every page.
+        Requires the permission ``assistants:queue:view``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str before: query ``before``
         :param str after: query ``after``
         :param str page_size: query ``pageSize``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``assistant``
         :return: AssistantQueueListing
         """
         return self._call(_OPS['get_assistant_queues'], (assistant_id, before, after, page_size, expand), options)  # type: ignore[no-any-return]
 
     def get_assistants(self, *, before: str | None = None, after: str | None = None, limit: str | None = None, page_size: str | None = None, name: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> AssistantListing:
-        """``GET /api/v2/assistants``
+        """List assistants, one page per call.
+        
+        ``GET /api/v2/assistants``.
+        Pages by ``after``: ``paginate(api.get_assistants)`` walks every page.
+        Requires the permission ``assistants:assistant:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``
         :param str limit: query ``limit``
         :param str page_size: query ``pageSize``
         :param str name: query ``name``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``copilot``
         :return: AssistantListing
         """
         return self._call(_OPS['get_assistants'], (before, after, limit, page_size, name, expand), options)  # type: ignore[no-any-return]
 
     def get_assistants_agentchecklist(self, agent_checklist_id: str, **options: Unpack[CallOptions]) -> AgentChecklist:
-        """``GET /api/v2/assistants/agentchecklists/{agentChecklistId}``
+        """Get one assistants agentchecklist.
+        
+        ``GET /api/v2/assistants/agentchecklists/{agentChecklistId}``.
+        Requires the permission ``assistants:agentchecklist:view``.
         
         :param str agent_checklist_id: path ``agentChecklistId``, required
         :return: AgentChecklist
@@ -145,41 +177,55 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['get_assistants_agentchecklist'], (agent_checklist_id,), options)  # type: ignore[no-any-return]
 
     def get_assistants_agentchecklists(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, name_prefix: str | None = None, language: str | None = None, sort_order: str | None = None, sort_by: str | None = None, agent_checklist_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> AgentChecklistListing:
-        """``GET /api/v2/assistants/agentchecklists``
+        """List assistants agentchecklists, one page per call.
+        
+        ``GET /api/v2/assistants/agentchecklists``.
+        Pages by ``after``: ``paginate(api.get_assistants_agentchecklists)`` walks every page.
+        Requires the permission ``assistants:agentchecklist:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``
-        :param str page_size: query ``pageSize``, minimum 1, maximum 100
+        :param str page_size: query ``pageSize``, minimum 1, maximum 100; default ``25``
         :param str name_prefix: query ``namePrefix``
         :param str language: query ``language``
-        :param str sort_order: query ``sortOrder``
-        :param str sort_by: query ``sortBy``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
+        :param str sort_by: query ``sortBy``; one of ``dateModified``, ``language``, ``name``
         :param list[str] agent_checklist_ids: query ``agentChecklistIds``
         :return: AgentChecklistListing
         """
         return self._call(_OPS['get_assistants_agentchecklists'], (before, after, page_size, name_prefix, language, sort_order, sort_by, agent_checklist_ids), options)  # type: ignore[no-any-return]
 
     def get_assistants_agentchecklists_languages(self, **options: Unpack[CallOptions]) -> EntityListing:
-        """``GET /api/v2/assistants/agentchecklists/languages``
+        """Get assistants agentchecklists languages.
+        
+        ``GET /api/v2/assistants/agentchecklists/languages``.
+        Requires the permission ``assistants:agentchecklist:view``.
         
         :return: EntityListing
         """
         return self._call(_OPS['get_assistants_agentchecklists_languages'], (), options)  # type: ignore[no-any-return]
 
     def get_assistants_queues(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, queue_ids: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> AssistantQueueListing:
-        """``GET /api/v2/assistants/queues``
+        """List assistants queues, one page per call.
+        
+        ``GET /api/v2/assistants/queues``.
+        Pages by ``after``: ``paginate(api.get_assistants_queues)`` walks every page.
+        Requires the permission ``assistants:queue:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``
         :param str page_size: query ``pageSize``
         :param str queue_ids: query ``queueIds``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``assistant``
         :return: AssistantQueueListing
         """
         return self._call(_OPS['get_assistants_queues'], (before, after, page_size, queue_ids, expand), options)  # type: ignore[no-any-return]
 
     def patch_assistant(self, assistant_id: str, body: Assistant | dict[str, Any], **options: Unpack[CallOptions]) -> Assistant:
-        """``PATCH /api/v2/assistants/{assistantId}``
+        """Change fields of one assistant.
+        
+        ``PATCH /api/v2/assistants/{assistantId}``.
+        Requires the permission ``assistants:assistant:edit``.
         
         :param str assistant_id: path ``assistantId``, required
         :param Assistant body: body ``body``, required
@@ -188,7 +234,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['patch_assistant'], (assistant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_assistant_queues(self, assistant_id: str, body: list[AssistantQueue], **options: Unpack[CallOptions]) -> AssistantQueueListing:
-        """``PATCH /api/v2/assistants/{assistantId}/queues``
+        """Change fields of the queues of an assistant.
+        
+        ``PATCH /api/v2/assistants/{assistantId}/queues``.
+        Requires the permission ``assistants:queue:edit``.
         
         :param str assistant_id: path ``assistantId``, required
         :param list[AssistantQueue] body: body ``body``, required
@@ -197,7 +246,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['patch_assistant_queues'], (assistant_id, body), options)  # type: ignore[no-any-return]
 
     def post_assistant_queue_users_bulk_add(self, assistant_id: str, queue_id: str, body: AssistantQueueUsersBulkAddRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/bulk/add``
+        """Request users bulk add of a queue of an assistant.
+        
+        ``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/bulk/add``.
+        Requires the permission ``assistants:queueUserAssignment:add``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str queue_id: path ``queueId``, required
@@ -207,7 +259,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['post_assistant_queue_users_bulk_add'], (assistant_id, queue_id, body), options)  # type: ignore[no-any-return]
 
     def post_assistant_queue_users_bulk_remove(self, assistant_id: str, queue_id: str, body: AssistantQueueUsersBulkRemoveRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/bulk/remove``
+        """Request users bulk remove of a queue of an assistant.
+        
+        ``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/bulk/remove``.
+        Requires the permission ``assistants:queueUserAssignment:delete``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str queue_id: path ``queueId``, required
@@ -217,7 +272,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['post_assistant_queue_users_bulk_remove'], (assistant_id, queue_id, body), options)  # type: ignore[no-any-return]
 
     def post_assistant_queue_users_jobs(self, assistant_id: str, queue_id: str, body: AssistantQueueUsersJobsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AssistantQueueUsersJobsResponse:
-        """``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/jobs``
+        """Request users jobs of a queue of an assistant.
+        
+        ``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/jobs``.
+        Requires the permission ``assistants:queueUserJob:add``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str queue_id: path ``queueId``, required
@@ -227,18 +285,24 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['post_assistant_queue_users_jobs'], (assistant_id, queue_id, body), options)  # type: ignore[no-any-return]
 
     def post_assistant_queue_users_query(self, assistant_id: str, queue_id: str, body: AssistantQueueUsersQueryRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AssistantQueueUsersQueryResponse:
-        """``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/query``
+        """Run a query over users of a queue of an assistant.
+        
+        ``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/query``.
+        Requires the permission ``assistants:queueUserAssignment:view``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str queue_id: path ``queueId``, required
         :param AssistantQueueUsersQueryRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``assistant``, ``copilot``
         :return: AssistantQueueUsersQueryResponse
         """
         return self._call(_OPS['post_assistant_queue_users_query'], (assistant_id, queue_id, body, expand), options)  # type: ignore[no-any-return]
 
     def post_assistants(self, body: Assistant | dict[str, Any], **options: Unpack[CallOptions]) -> Assistant:
-        """``POST /api/v2/assistants``
+        """Create or add assistants.
+        
+        ``POST /api/v2/assistants``.
+        Requires the permission ``assistants:assistant:add``.
         
         :param Assistant body: body ``body``, required
         :return: Assistant
@@ -246,7 +310,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['post_assistants'], (body,), options)  # type: ignore[no-any-return]
 
     def post_assistants_agentchecklists(self, body: AgentChecklist | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklist:
-        """``POST /api/v2/assistants/agentchecklists``
+        """Create or add assistants agentchecklists.
+        
+        ``POST /api/v2/assistants/agentchecklists``.
+        Requires the permission ``assistants:agentchecklist:add``.
         
         :param AgentChecklist body: body ``body``, required
         :return: AgentChecklist
@@ -254,7 +321,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['post_assistants_agentchecklists'], (body,), options)  # type: ignore[no-any-return]
 
     def put_assistant_queue(self, assistant_id: str, queue_id: str, body: AssistantQueue | dict[str, Any], **options: Unpack[CallOptions]) -> AssistantQueue:
-        """``PUT /api/v2/assistants/{assistantId}/queues/{queueId}``
+        """Replace one queue of an assistant.
+        
+        ``PUT /api/v2/assistants/{assistantId}/queues/{queueId}``.
+        Requires the permission ``assistants:queue:edit``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str queue_id: path ``queueId``, required
@@ -264,7 +334,10 @@ class AgentAssistantsApi(_BaseApi):
         return self._call(_OPS['put_assistant_queue'], (assistant_id, queue_id, body), options)  # type: ignore[no-any-return]
 
     def put_assistants_agentchecklist(self, agent_checklist_id: str, body: AgentChecklist | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklist:
-        """``PUT /api/v2/assistants/agentchecklists/{agentChecklistId}``
+        """Replace one assistants agentchecklist.
+        
+        ``PUT /api/v2/assistants/agentchecklists/{agentChecklistId}``.
+        Requires the permission ``assistants:agentchecklist:edit``.
         
         :param str agent_checklist_id: path ``agentChecklistId``, required
         :param AgentChecklist body: body ``body``, required

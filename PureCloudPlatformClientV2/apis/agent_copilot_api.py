@@ -27,7 +27,10 @@ class AgentCopilotApi(_BaseApi):
     _operations = _OPS
 
     def get_assistant_copilot(self, assistant_id: str, **options: Unpack[CallOptions]) -> Copilot:
-        """``GET /api/v2/assistants/{assistantId}/copilot``
+        """Get copilot of an assistant.
+        
+        ``GET /api/v2/assistants/{assistantId}/copilot``.
+        Requires the permission ``assistants:copilot:view``.
         
         :param str assistant_id: path ``assistantId``, required
         :return: Copilot
@@ -35,7 +38,10 @@ class AgentCopilotApi(_BaseApi):
         return self._call(_OPS['get_assistant_copilot'], (assistant_id,), options)  # type: ignore[no-any-return]
 
     def get_assistants_copilot_featuresupport(self, *, language: str | None = None, **options: Unpack[CallOptions]) -> LanguageSupportResponse:
-        """``GET /api/v2/assistants/copilot/featuresupport``
+        """Get assistants copilot featuresupport.
+        
+        ``GET /api/v2/assistants/copilot/featuresupport``.
+        Requires the permission ``assistants:copilot:view``.
         
         :param str language: query ``language``
         :return: LanguageSupportResponse
@@ -43,7 +49,10 @@ class AgentCopilotApi(_BaseApi):
         return self._call(_OPS['get_assistants_copilot_featuresupport'], (language,), options)  # type: ignore[no-any-return]
 
     def put_assistant_copilot(self, assistant_id: str, body: Copilot | dict[str, Any], **options: Unpack[CallOptions]) -> Copilot:
-        """``PUT /api/v2/assistants/{assistantId}/copilot``
+        """Replace the copilot of an assistant.
+        
+        ``PUT /api/v2/assistants/{assistantId}/copilot``.
+        Requires the permission ``assistants:copilot:edit``.
         
         :param str assistant_id: path ``assistantId``, required
         :param Copilot body: body ``body``, required

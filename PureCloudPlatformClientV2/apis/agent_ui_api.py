@@ -28,7 +28,10 @@ class AgentUIApi(_BaseApi):
     _operations = _OPS
 
     def delete_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``
+        """Delete the settings of a users agentui agents autoanswer.
+        
+        ``DELETE /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
+        Requires the permission ``agentUI:agents:delete``.
         
         :param str agent_id: path ``agentId``, required
         :return: None
@@ -36,7 +39,10 @@ class AgentUIApi(_BaseApi):
         return self._call(_OPS['delete_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)  # type: ignore[no-any-return]
 
     def get_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """``GET /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``
+        """Get settings of a users agentui agents autoanswer.
+        
+        ``GET /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
+        Requires the permission ``agentUI:agents:view``.
         
         :param str agent_id: path ``agentId``, required
         :return: AutoAnswerSettings
@@ -44,7 +50,10 @@ class AgentUIApi(_BaseApi):
         return self._call(_OPS['get_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)  # type: ignore[no-any-return]
 
     def patch_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, body: AutoAnswerSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """``PATCH /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``
+        """Change fields of the settings of a users agentui agents autoanswer.
+        
+        ``PATCH /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
+        Requires the permission ``agentUI:agents:edit``.
         
         :param str agent_id: path ``agentId``, required
         :param AutoAnswerSettings body: body ``body``, required
@@ -53,7 +62,10 @@ class AgentUIApi(_BaseApi):
         return self._call(_OPS['patch_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)  # type: ignore[no-any-return]
 
     def put_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, body: AutoAnswerSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """``PUT /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``
+        """Replace the settings of a users agentui agents autoanswer.
+        
+        ``PUT /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
+        Requires the permission ``agentUI:agents:edit``.
         
         :param str agent_id: path ``agentId``, required
         :param AutoAnswerSettings body: body ``body``, required

@@ -39,7 +39,10 @@ class AlertingApi(_BaseApi):
     _operations = _OPS
 
     def delete_alerting_alert(self, alert_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/alerting/alerts/{alertId}``
+        """Delete one alerting alert.
+        
+        ``DELETE /api/v2/alerting/alerts/{alertId}``.
+        Requires the permission ``alerting:alert:delete``.
         
         :param str alert_id: path ``alertId``, required
         :return: None
@@ -47,14 +50,20 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['delete_alerting_alert'], (alert_id,), options)  # type: ignore[no-any-return]
 
     def delete_alerting_alerts_all(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/alerting/alerts/all``
+        """Delete the alerting alerts all.
+        
+        ``DELETE /api/v2/alerting/alerts/all``.
+        Requires the permission ``alerting:alert:edit``.
         
         :return: object
         """
         return self._call(_OPS['delete_alerting_alerts_all'], (), options)  # type: ignore[no-any-return]
 
     def delete_alerting_rule(self, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/alerting/rules/{ruleId}``
+        """Delete one alerting rule.
+        
+        ``DELETE /api/v2/alerting/rules/{ruleId}``.
+        Requires the permission ``alerting:rule:delete``.
         
         :param str rule_id: path ``ruleId``, required
         :return: None
@@ -62,7 +71,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['delete_alerting_rule'], (rule_id,), options)  # type: ignore[no-any-return]
 
     def get_alerting_alert(self, alert_id: str, **options: Unpack[CallOptions]) -> CommonAlert:
-        """``GET /api/v2/alerting/alerts/{alertId}``
+        """Get one alerting alert.
+        
+        ``GET /api/v2/alerting/alerts/{alertId}``.
+        Requires the permission ``alerting:alert:view``.
         
         :param str alert_id: path ``alertId``, required
         :return: CommonAlert
@@ -70,7 +82,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['get_alerting_alert'], (alert_id,), options)  # type: ignore[no-any-return]
 
     def get_alerting_rule(self, rule_id: str, **options: Unpack[CallOptions]) -> CommonRule:
-        """``GET /api/v2/alerting/rules/{ruleId}``
+        """Get one alerting rule.
+        
+        ``GET /api/v2/alerting/rules/{ruleId}``.
+        Requires the permission ``alerting:rule:view``.
         
         :param str rule_id: path ``ruleId``, required
         :return: CommonRule
@@ -78,7 +93,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['get_alerting_rule'], (rule_id,), options)  # type: ignore[no-any-return]
 
     def patch_alerting_alert(self, alert_id: str, *, body: AlertRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> CommonAlert:
-        """``PATCH /api/v2/alerting/alerts/{alertId}``
+        """Change fields of one alerting alert.
+        
+        ``PATCH /api/v2/alerting/alerts/{alertId}``.
+        Requires the permission ``alerting:alert:edit``.
         
         :param str alert_id: path ``alertId``, required
         :param AlertRequest body: body ``body``
@@ -87,7 +105,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['patch_alerting_alert'], (alert_id, body), options)  # type: ignore[no-any-return]
 
     def patch_alerting_alerts_all(self, *, body: CommonAllAlertUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Any:
-        """``PATCH /api/v2/alerting/alerts/all``
+        """Change fields of the alerting alerts all.
+        
+        ``PATCH /api/v2/alerting/alerts/all``.
+        Requires the permission ``alerting:alert:edit``.
         
         :param CommonAllAlertUpdateRequest body: body ``body``
         :return: object
@@ -95,7 +116,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['patch_alerting_alerts_all'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_alerting_alerts_bulk(self, body: CommonAlertBulkUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """``PATCH /api/v2/alerting/alerts/bulk``
+        """Change fields of the alerting alerts bulk.
+        
+        ``PATCH /api/v2/alerting/alerts/bulk``.
+        Requires the permission ``alerting:alert:edit``.
         
         :param CommonAlertBulkUpdateRequest body: body ``body``, required
         :return: BulkResponse
@@ -103,7 +127,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['patch_alerting_alerts_bulk'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_alerting_rules_bulk(self, body: CommonRuleBulkUpdateNotificationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """``PATCH /api/v2/alerting/rules/bulk``
+        """Change fields of the alerting rules bulk.
+        
+        ``PATCH /api/v2/alerting/rules/bulk``.
+        Requires the permission ``alerting:rule:edit``.
         
         :param CommonRuleBulkUpdateNotificationsRequest body: body ``body``, required
         :return: BulkResponse
@@ -111,7 +138,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['patch_alerting_rules_bulk'], (body,), options)  # type: ignore[no-any-return]
 
     def post_alerting_alerts_query(self, *, body: GetAlertQuery | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> AlertListing:
-        """``POST /api/v2/alerting/alerts/query``
+        """Run a query over alerting alerts.
+        
+        ``POST /api/v2/alerting/alerts/query``.
+        Requires the permission ``alerting:alert:view``.
         
         :param GetAlertQuery body: body ``body``
         :return: AlertListing
@@ -119,7 +149,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['post_alerting_alerts_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_alerting_rules(self, body: CommonRule | dict[str, Any], **options: Unpack[CallOptions]) -> CommonRule:
-        """``POST /api/v2/alerting/rules``
+        """Create or add alerting rules.
+        
+        ``POST /api/v2/alerting/rules``.
+        Requires the permission ``alerting:rule:add``.
         
         :param CommonRule body: body ``body``, required
         :return: CommonRule
@@ -127,7 +160,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['post_alerting_rules'], (body,), options)  # type: ignore[no-any-return]
 
     def post_alerting_rules_bulk_remove(self, body: CommonRuleBulkDeleteRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """``POST /api/v2/alerting/rules/bulk/remove``
+        """Request alerting rules bulk remove.
+        
+        ``POST /api/v2/alerting/rules/bulk/remove``.
+        Requires the permission ``alerting:rule:delete``.
         
         :param CommonRuleBulkDeleteRequest body: body ``body``, required
         :return: BulkResponse
@@ -135,7 +171,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['post_alerting_rules_bulk_remove'], (body,), options)  # type: ignore[no-any-return]
 
     def post_alerting_rules_query(self, *, body: GetRulesQuery | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> CommonRuleContainer:
-        """``POST /api/v2/alerting/rules/query``
+        """Run a query over alerting rules.
+        
+        ``POST /api/v2/alerting/rules/query``.
+        Requires the permission ``alerting:rule:view``.
         
         :param GetRulesQuery body: body ``body``
         :return: CommonRuleContainer
@@ -143,7 +182,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['post_alerting_rules_query'], (body,), options)  # type: ignore[no-any-return]
 
     def put_alerting_alert(self, alert_id: str, *, body: AlertingUnreadStatus | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> AlertingUnreadStatus:
-        """``PUT /api/v2/alerting/alerts/{alertId}``
+        """Replace one alerting alert.
+        
+        ``PUT /api/v2/alerting/alerts/{alertId}``.
+        Requires the permission ``alerting:alert:edit``.
         
         :param str alert_id: path ``alertId``, required
         :param AlertingUnreadStatus body: body ``body``
@@ -152,7 +194,10 @@ class AlertingApi(_BaseApi):
         return self._call(_OPS['put_alerting_alert'], (alert_id, body), options)  # type: ignore[no-any-return]
 
     def put_alerting_rule(self, rule_id: str, body: ModifiableRuleProperties | dict[str, Any], **options: Unpack[CallOptions]) -> CommonRule:
-        """``PUT /api/v2/alerting/rules/{ruleId}``
+        """Replace one alerting rule.
+        
+        ``PUT /api/v2/alerting/rules/{ruleId}``.
+        Requires the permission ``alerting:rule:edit``.
         
         :param str rule_id: path ``ruleId``, required
         :param ModifiableRuleProperties body: body ``body``, required

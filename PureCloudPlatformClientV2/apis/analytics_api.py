@@ -163,7 +163,10 @@ class AnalyticsApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_actions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/actions/aggregates/jobs/{jobId}``
+        """Delete one analytics actions aggregates job.
+        
+        ``DELETE /api/v2/analytics/actions/aggregates/jobs/{jobId}``.
+        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -171,7 +174,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_actions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_agentcopilots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/agentcopilots/aggregates/jobs/{jobId}``
+        """Delete one analytics agentcopilots aggregates job.
+        
+        ``DELETE /api/v2/analytics/agentcopilots/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:agentCopilotAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -179,9 +185,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_agentcopilots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_agentutilizations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/agentutilizations/aggregates/jobs/{jobId}``
+        """Delete one analytics agentutilizations aggregates job.
         
-        **Preview.**
+        ``DELETE /api/v2/analytics/agentutilizations/aggregates/jobs/{jobId}``. **Preview.**
+        Requires the permission ``analytics:agentUtilizationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -189,7 +196,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_agentutilizations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_bots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/bots/aggregates/jobs/{jobId}``
+        """Delete one analytics bots aggregates job.
+        
+        ``DELETE /api/v2/analytics/bots/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:botAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -197,7 +207,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_bots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_casemanagement_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/casemanagement/aggregates/jobs/{jobId}``
+        """Delete one analytics casemanagement aggregates job.
+        
+        ``DELETE /api/v2/analytics/casemanagement/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:caseManagementAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -205,7 +218,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_casemanagement_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_conversations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/conversations/aggregates/jobs/{jobId}``
+        """Delete one analytics conversations aggregates job.
+        
+        ``DELETE /api/v2/analytics/conversations/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -213,7 +229,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_conversations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_conversations_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/conversations/details/jobs/{jobId}``
+        """Delete one analytics conversations details job.
+        
+        ``DELETE /api/v2/analytics/conversations/details/jobs/{jobId}``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -221,7 +240,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_conversations_details_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_copilots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/copilots/aggregates/jobs/{jobId}``
+        """Delete one analytics copilots aggregates job.
+        
+        ``DELETE /api/v2/analytics/copilots/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:copilotsAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -229,7 +251,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_copilots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_evaluations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``
+        """Delete one analytics evaluations aggregates job.
+        
+        ``DELETE /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -237,7 +262,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_evaluations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_flowexecutions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/flowexecutions/aggregates/jobs/{jobId}``
+        """Delete one analytics flowexecutions aggregates job.
+        
+        ``DELETE /api/v2/analytics/flowexecutions/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:flowExecutionAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -245,7 +273,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_flowexecutions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_flows_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/flows/aggregates/jobs/{jobId}``
+        """Delete one analytics flows aggregates job.
+        
+        ``DELETE /api/v2/analytics/flows/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -253,7 +284,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_flows_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_journeys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/journeys/aggregates/jobs/{jobId}``
+        """Delete one analytics journeys aggregates job.
+        
+        ``DELETE /api/v2/analytics/journeys/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:journeyAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -261,7 +295,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_journeys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_knowledge_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/knowledge/aggregates/jobs/{jobId}``
+        """Delete one analytics knowledge aggregates job.
+        
+        ``DELETE /api/v2/analytics/knowledge/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:knowledgeAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -269,7 +306,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_knowledge_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_resolutions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/resolutions/aggregates/jobs/{jobId}``
+        """Delete one analytics resolutions aggregates job.
+        
+        ``DELETE /api/v2/analytics/resolutions/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:resolutionAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -277,7 +317,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_resolutions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_summaries_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/summaries/aggregates/jobs/{jobId}``
+        """Delete one analytics summaries aggregates job.
+        
+        ``DELETE /api/v2/analytics/summaries/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:summaryAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -285,7 +328,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_summaries_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_surveys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/surveys/aggregates/jobs/{jobId}``
+        """Delete one analytics surveys aggregates job.
+        
+        ``DELETE /api/v2/analytics/surveys/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -293,7 +339,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_surveys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_taskmanagement_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/taskmanagement/aggregates/jobs/{jobId}``
+        """Delete one analytics taskmanagement aggregates job.
+        
+        ``DELETE /api/v2/analytics/taskmanagement/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:taskManagementAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -301,7 +350,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_taskmanagement_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_transcripts_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/transcripts/aggregates/jobs/{jobId}``
+        """Delete one analytics transcripts aggregates job.
+        
+        ``DELETE /api/v2/analytics/transcripts/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -309,7 +361,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_transcripts_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_users_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/users/aggregates/jobs/{jobId}``
+        """Delete one analytics users aggregates job.
+        
+        ``DELETE /api/v2/analytics/users/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:userAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -317,7 +372,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_users_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_users_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/users/details/jobs/{jobId}``
+        """Delete one analytics users details job.
+        
+        ``DELETE /api/v2/analytics/users/details/jobs/{jobId}``.
+        Requires the permission ``analytics:userDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -325,7 +383,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_users_details_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_actions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/actions/aggregates/jobs/{jobId}``
+        """Get one analytics actions aggregates job.
+        
+        ``GET /api/v2/analytics/actions/aggregates/jobs/{jobId}``.
+        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -333,7 +394,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_actions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_actions_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> ActionAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/actions/aggregates/jobs/{jobId}/results``
+        """List results of an analytics actions aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/actions/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_actions_aggregates_job_results)`` walks every page.
+        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -342,7 +407,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_actions_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_agent_status(self, user_id: str, **options: Unpack[CallOptions]) -> AnalyticsAgentStateAgentResponse:
-        """``GET /api/v2/analytics/agents/{userId}/status``
+        """Get status of an analytics agent.
+        
+        ``GET /api/v2/analytics/agents/{userId}/status``.
+        Requires the permission ``analytics:agentState:view``.
         
         :param str user_id: path ``userId``, required
         :return: AnalyticsAgentStateAgentResponse
@@ -350,7 +418,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_agent_status'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_agentcopilots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/agentcopilots/aggregates/jobs/{jobId}``
+        """Get one analytics agentcopilots aggregates job.
+        
+        ``GET /api/v2/analytics/agentcopilots/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:agentCopilotAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -358,7 +429,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_agentcopilots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_agentcopilots_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> AgentCopilotAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/agentcopilots/aggregates/jobs/{jobId}/results``
+        """List results of an analytics agentcopilots aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/agentcopilots/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_agentcopilots_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:agentCopilotAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -367,9 +442,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_agentcopilots_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_agentutilizations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/agentutilizations/aggregates/jobs/{jobId}``
+        """Get one analytics agentutilizations aggregates job.
         
-        **Preview.**
+        ``GET /api/v2/analytics/agentutilizations/aggregates/jobs/{jobId}``. **Preview.**
+        Requires the permission ``analytics:agentUtilizationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -377,9 +453,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_agentutilizations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_agentutilizations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> AgentUtilizationAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/agentutilizations/aggregates/jobs/{jobId}/results``
+        """List results of an analytics agentutilizations aggregates job, one page per call.
         
-        **Preview.**
+        ``GET /api/v2/analytics/agentutilizations/aggregates/jobs/{jobId}/results``. **Preview.**
+        Pages by ``cursor``: ``paginate(api.get_analytics_agentutilizations_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:agentUtilizationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -388,52 +466,65 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_agentutilizations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_botflow_divisions_reportingturns(self, bot_flow_id: str, *, after: str | None = None, page_size: str | None = None, interval: str | None = None, action_id: str | None = None, session_id: str | None = None, language: str | None = None, ask_action_results: str | None = None, **options: Unpack[CallOptions]) -> ReportingTurnsResponse:
-        """``GET /api/v2/analytics/botflows/{botFlowId}/divisions/reportingturns``
+        """List divisions reportingturns of an analytics botflow, one page per call.
+        
+        ``GET /api/v2/analytics/botflows/{botFlowId}/divisions/reportingturns``.
+        Pages by ``after``: ``paginate(api.get_analytics_botflow_divisions_reportingturns)`` walks every page.
+        Requires the permission ``analytics:botFlowDivisionAwareReportingTurn:view``.
         
         :param str bot_flow_id: path ``botFlowId``, required
         :param str after: query ``after``
-        :param str page_size: query ``pageSize``
+        :param str page_size: query ``pageSize``; default ``50``
         :param str interval: query ``interval``
         :param str action_id: query ``actionId``
         :param str session_id: query ``sessionId``
         :param str language: query ``language``
-        :param str ask_action_results: query ``askActionResults``
+        :param str ask_action_results: query ``askActionResults``; one of ``AgentRequestedByUser``, ``ConfirmationRequired``, ``DisambiguationRequired``, ``Error``, ``ExpressionError``, ``NoInputCollection``, ``NoInputConfirmation``, ``NoInputDisambiguation``, ``NoMatchCollection``, ``NoMatchConfirmation``, ``NoMatchDisambiguation``, ``SuccessCollection``, ``SkippedCollection``, ``SuccessConfirmationNo``, ``SuccessConfirmationYes``, ``SuccessDisambiguation``, ``SuccessDisambiguationNone``, ``GuardrailsViolation``
         :return: ReportingTurnsResponse
         """
         return self._call(_OPS['get_analytics_botflow_divisions_reportingturns'], (bot_flow_id, after, page_size, interval, action_id, session_id, language, ask_action_results), options)  # type: ignore[no-any-return]
 
     def get_analytics_botflow_reportingturns(self, bot_flow_id: str, *, after: str | None = None, page_size: str | None = None, interval: str | None = None, action_id: str | None = None, session_id: str | None = None, language: str | None = None, ask_action_results: str | None = None, **options: Unpack[CallOptions]) -> ReportingTurnsResponse:
-        """``GET /api/v2/analytics/botflows/{botFlowId}/reportingturns``
+        """List reportingturns of an analytics botflow, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/analytics/botflows/{botFlowId}/reportingturns``. **Deprecated.**
+        Pages by ``after``: ``paginate(api.get_analytics_botflow_reportingturns)`` walks every page.
+        Requires the permission ``analytics:botFlowReportingTurn:view``.
         
         :param str bot_flow_id: path ``botFlowId``, required
         :param str after: query ``after``
-        :param str page_size: query ``pageSize``
+        :param str page_size: query ``pageSize``; default ``50``
         :param str interval: query ``interval``
         :param str action_id: query ``actionId``
         :param str session_id: query ``sessionId``
         :param str language: query ``language``
-        :param str ask_action_results: query ``askActionResults``
+        :param str ask_action_results: query ``askActionResults``; one of ``AgentRequestedByUser``, ``ConfirmationRequired``, ``DisambiguationRequired``, ``Error``, ``ExpressionError``, ``NoInputCollection``, ``NoInputConfirmation``, ``NoInputDisambiguation``, ``NoMatchCollection``, ``NoMatchConfirmation``, ``NoMatchDisambiguation``, ``SuccessCollection``, ``SkippedCollection``, ``SuccessConfirmationNo``, ``SuccessConfirmationYes``, ``SuccessDisambiguation``, ``SuccessDisambiguationNone``, ``GuardrailsViolation``
         :return: ReportingTurnsResponse
         """
         return self._call(_OPS['get_analytics_botflow_reportingturns'], (bot_flow_id, after, page_size, interval, action_id, session_id, language, ask_action_results), options)  # type: ignore[no-any-return]
 
     def get_analytics_botflow_sessions(self, bot_flow_id: str, *, after: str | None = None, page_size: str | None = None, interval: str | None = None, bot_result_categories: str | None = None, end_language: str | None = None, **options: Unpack[CallOptions]) -> SessionsResponse:
-        """``GET /api/v2/analytics/botflows/{botFlowId}/sessions``
+        """List sessions of an analytics botflow, one page per call.
+        
+        ``GET /api/v2/analytics/botflows/{botFlowId}/sessions``.
+        Pages by ``after``: ``paginate(api.get_analytics_botflow_sessions)`` walks every page.
+        Requires the permission ``analytics:botFlowSession:view``.
         
         :param str bot_flow_id: path ``botFlowId``, required
         :param str after: query ``after``
-        :param str page_size: query ``pageSize``
+        :param str page_size: query ``pageSize``; default ``50``
         :param str interval: query ``interval``
-        :param str bot_result_categories: query ``botResultCategories``
+        :param str bot_result_categories: query ``botResultCategories``; one of ``Unknown``, ``UserExit``, ``BotExit``, ``Error``, ``RecognitionFailure``, ``UserDisconnect``, ``BotDisconnect``, ``SessionExpired``, ``Transfer``
         :param str end_language: query ``endLanguage``
         :return: SessionsResponse
         """
         return self._call(_OPS['get_analytics_botflow_sessions'], (bot_flow_id, after, page_size, interval, bot_result_categories, end_language), options)  # type: ignore[no-any-return]
 
     def get_analytics_bots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/bots/aggregates/jobs/{jobId}``
+        """Get one analytics bots aggregates job.
+        
+        ``GET /api/v2/analytics/bots/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:botAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -441,7 +532,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_bots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_bots_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> BotAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/bots/aggregates/jobs/{jobId}/results``
+        """List results of an analytics bots aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/bots/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_bots_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:botAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -450,7 +545,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_bots_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_casemanagement_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/casemanagement/aggregates/jobs/{jobId}``
+        """Get one analytics casemanagement aggregates job.
+        
+        ``GET /api/v2/analytics/casemanagement/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:caseManagementAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -458,7 +556,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_casemanagement_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_casemanagement_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> CaseManagementAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/casemanagement/aggregates/jobs/{jobId}/results``
+        """List results of an analytics casemanagement aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/casemanagement/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_casemanagement_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:caseManagementAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -467,7 +569,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_casemanagement_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversation_details(self, conversation_id: str, **options: Unpack[CallOptions]) -> AnalyticsConversationWithoutAttributes:
-        """``GET /api/v2/analytics/conversations/{conversationId}/details``
+        """Get the analytics detail record of one conversation: segments, metrics and participants.
+        
+        ``GET /api/v2/analytics/conversations/{conversationId}/details``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: AnalyticsConversationWithoutAttributes
@@ -475,7 +580,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversation_details'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}``
+        """Get one analytics conversations aggregates job.
+        
+        ``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -483,7 +591,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> ConversationAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}/results``
+        """List results of an analytics conversations aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_conversations_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -492,7 +604,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_details(self, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> AnalyticsConversationWithoutAttributesMultiGetResponse:
-        """``GET /api/v2/analytics/conversations/details``
+        """Get analytics conversations details.
+        
+        ``GET /api/v2/analytics/conversations/details``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param list[str] id: query ``id``
         :return: AnalyticsConversationWithoutAttributesMultiGetResponse
@@ -500,7 +615,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_details'], (id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/conversations/details/jobs/{jobId}``
+        """Check the state of an asynchronous conversation detail export.
+        
+        ``GET /api/v2/analytics/conversations/details/jobs/{jobId}``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -508,7 +626,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_details_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_details_job_results(self, job_id: str, *, cursor: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AnalyticsConversationAsyncQueryResponse:
-        """``GET /api/v2/analytics/conversations/details/jobs/{jobId}/results``
+        """Fetch the results of a finished conversation detail export, one cursor page per call.
+        
+        ``GET /api/v2/analytics/conversations/details/jobs/{jobId}/results``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -518,14 +639,20 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_details_job_results'], (job_id, cursor, page_size), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_details_jobs_availability(self, **options: Unpack[CallOptions]) -> DataAvailabilityResponse:
-        """``GET /api/v2/analytics/conversations/details/jobs/availability``
+        """Get analytics conversations details jobs availability.
+        
+        ``GET /api/v2/analytics/conversations/details/jobs/availability``.
+        Requires the permission ``analytics:conversationDetail:view``.
         
         :return: DataAvailabilityResponse
         """
         return self._call(_OPS['get_analytics_conversations_details_jobs_availability'], (), options)  # type: ignore[no-any-return]
 
     def get_analytics_copilots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/copilots/aggregates/jobs/{jobId}``
+        """Get one analytics copilots aggregates job.
+        
+        ``GET /api/v2/analytics/copilots/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:copilotsAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -533,7 +660,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_copilots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_copilots_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> CopilotAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/copilots/aggregates/jobs/{jobId}/results``
+        """List results of an analytics copilots aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/copilots/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_copilots_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:copilotsAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -542,7 +673,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_copilots_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_dataextraction_download(self, download_id: str, **options: Unpack[CallOptions]) -> None:
-        """``GET /api/v2/analytics/dataextraction/downloads/{downloadId}``
+        """Get one analytics dataextraction download.
+        
+        ``GET /api/v2/analytics/dataextraction/downloads/{downloadId}``.
+        Requires the permission ``analytics:datawarehouse:view``.
         
         :param str download_id: path ``downloadId``, required
         :return: None
@@ -550,7 +684,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_dataextraction_download'], (download_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_dataextraction_downloads_metadata(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, data_schema: str | None = None, date_start: datetime | str | None = None, date_end: datetime | str | None = None, **options: Unpack[CallOptions]) -> DataExtractionFileSchemaListing:
-        """``GET /api/v2/analytics/dataextraction/downloads/metadata``
+        """List analytics dataextraction downloads metadata, one page per call.
+        
+        ``GET /api/v2/analytics/dataextraction/downloads/metadata``.
+        Pages by ``after``: ``paginate(api.get_analytics_dataextraction_downloads_metadata)`` walks every page.
+        Requires the permission ``analytics:datawarehouse:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``
@@ -563,14 +701,20 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_dataextraction_downloads_metadata'], (before, after, page_size, data_schema, date_start, date_end), options)  # type: ignore[no-any-return]
 
     def get_analytics_dataretention_settings(self, **options: Unpack[CallOptions]) -> AnalyticsDataRetentionResponse:
-        """``GET /api/v2/analytics/dataretention/settings``
+        """Get analytics dataretention settings.
+        
+        ``GET /api/v2/analytics/dataretention/settings``.
+        Requires the permission ``analytics:dataRetention:view``.
         
         :return: AnalyticsDataRetentionResponse
         """
         return self._call(_OPS['get_analytics_dataretention_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_analytics_evaluations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``
+        """Get one analytics evaluations aggregates job.
+        
+        ``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -578,7 +722,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_evaluations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_evaluations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> EvaluationAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}/results``
+        """List results of an analytics evaluations aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_evaluations_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -587,7 +735,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_evaluations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_flowexecutions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/flowexecutions/aggregates/jobs/{jobId}``
+        """Get one analytics flowexecutions aggregates job.
+        
+        ``GET /api/v2/analytics/flowexecutions/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:flowExecutionAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -595,7 +746,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_flowexecutions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_flowexecutions_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> FlowExecutionAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/flowexecutions/aggregates/jobs/{jobId}/results``
+        """List results of an analytics flowexecutions aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/flowexecutions/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_flowexecutions_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:flowExecutionAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -604,7 +759,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_flowexecutions_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_flows_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}``
+        """Get one analytics flows aggregates job.
+        
+        ``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -612,7 +770,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_flows_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_flows_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> FlowAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}/results``
+        """List results of an analytics flows aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_flows_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -621,7 +783,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_flows_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_journeys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/journeys/aggregates/jobs/{jobId}``
+        """Get one analytics journeys aggregates job.
+        
+        ``GET /api/v2/analytics/journeys/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:journeyAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -629,7 +794,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_journeys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_journeys_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> JourneyAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/journeys/aggregates/jobs/{jobId}/results``
+        """List results of an analytics journeys aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/journeys/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_journeys_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:journeyAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -638,7 +807,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_journeys_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_knowledge_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/knowledge/aggregates/jobs/{jobId}``
+        """Get one analytics knowledge aggregates job.
+        
+        ``GET /api/v2/analytics/knowledge/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:knowledgeAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -646,7 +818,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_knowledge_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_knowledge_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> KnowledgeAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/knowledge/aggregates/jobs/{jobId}/results``
+        """List results of an analytics knowledge aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/knowledge/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_knowledge_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:knowledgeAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -655,7 +831,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_knowledge_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_reporting_dashboards_user(self, user_id: str, **options: Unpack[CallOptions]) -> DashboardUser:
-        """``GET /api/v2/analytics/reporting/dashboards/users/{userId}``
+        """Get one analytics reporting dashboards user.
+        
+        ``GET /api/v2/analytics/reporting/dashboards/users/{userId}``.
+        Requires the permission ``analytics:dashboardConfigurations:view``.
         
         :param str user_id: path ``userId``, required
         :return: DashboardUser
@@ -663,62 +842,84 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_reporting_dashboards_user'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_reporting_dashboards_users(self, *, sort_by: str | None = None, page_number: int | None = None, page_size: int | None = None, id: list[str] | None = None, state: str | None = None, deleted_only: bool | None = None, **options: Unpack[CallOptions]) -> DashboardUserListing:
-        """``GET /api/v2/analytics/reporting/dashboards/users``
+        """List analytics reporting dashboards users, one page per call.
         
-        :param str sort_by: query ``sortBy``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        ``GET /api/v2/analytics/reporting/dashboards/users``.
+        Pages by ``pageNumber``: ``paginate(api.get_analytics_reporting_dashboards_users)`` walks every page.
+        Requires the permission ``analytics:dashboardConfigurations:view``.
+        
+        :param str sort_by: query ``sortBy``; default ``asc``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param list[str] id: query ``id``
-        :param str state: query ``state``
+        :param str state: query ``state``; one of ``active``, ``inactive``
         :param bool deleted_only: query ``deletedOnly``
         :return: DashboardUserListing
         """
         return self._call(_OPS['get_analytics_reporting_dashboards_users'], (sort_by, page_number, page_size, id, state, deleted_only), options)  # type: ignore[no-any-return]
 
     def get_analytics_reporting_exports(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> ReportingExportJobListing:
-        """``GET /api/v2/analytics/reporting/exports``
+        """List analytics reporting exports, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        ``GET /api/v2/analytics/reporting/exports``.
+        Pages by ``pageNumber``: ``paginate(api.get_analytics_reporting_exports)`` walks every page.
+        Requires the permission ``analytics:dataExport:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: ReportingExportJobListing
         """
         return self._call(_OPS['get_analytics_reporting_exports'], (page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_analytics_reporting_exports_metadata(self, **options: Unpack[CallOptions]) -> ReportingExportMetadataJobListing:
-        """``GET /api/v2/analytics/reporting/exports/metadata``
+        """Get analytics reporting exports metadata.
+        
+        ``GET /api/v2/analytics/reporting/exports/metadata``.
+        Requires the permission ``analytics:dataExport:view``.
         
         :return: ReportingExportMetadataJobListing
         """
         return self._call(_OPS['get_analytics_reporting_exports_metadata'], (), options)  # type: ignore[no-any-return]
 
     def get_analytics_reporting_settings(self, **options: Unpack[CallOptions]) -> AnalyticsReportingSettings:
-        """``GET /api/v2/analytics/reporting/settings``
+        """Get analytics reporting settings.
+        
+        ``GET /api/v2/analytics/reporting/settings``.
+        Requires no permission.
         
         :return: AnalyticsReportingSettings
         """
         return self._call(_OPS['get_analytics_reporting_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_analytics_reporting_settings_dashboards_query(self, dashboard_type: str, dashboard_access_filter: str, *, name: str | None = None, dashboard_state: str | None = None, sort_by: str | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DashboardConfigurationListing:
-        """``GET /api/v2/analytics/reporting/settings/dashboards/query``
+        """List analytics reporting settings dashboards query, one page per call.
         
-        :param str dashboard_type: query ``dashboardType``, required
-        :param str dashboard_access_filter: query ``dashboardAccessFilter``, required
+        ``GET /api/v2/analytics/reporting/settings/dashboards/query``.
+        Pages by ``pageNumber``: ``paginate(api.get_analytics_reporting_settings_dashboards_query)`` walks every page.
+        Requires the permission ``analytics:dashboardConfigurations:view``.
+        
+        :param str dashboard_type: query ``dashboardType``, required; one of ``All``, ``Public``, ``Private``, ``Shared``, ``Favorites``
+        :param str dashboard_access_filter: query ``dashboardAccessFilter``, required; one of ``OwnedByMe``, ``OwnedByAnyone``, ``NotOwnedByMe``
         :param str name: query ``name``
-        :param str dashboard_state: query ``dashboardState``
-        :param str sort_by: query ``sortBy``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param str dashboard_state: query ``dashboardState``; one of ``Active``, ``Deleted``; default ``Active``
+        :param str sort_by: query ``sortBy``; default ``desc``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``9``
         :return: DashboardConfigurationListing
         """
         return self._call(_OPS['get_analytics_reporting_settings_dashboards_query'], (dashboard_type, dashboard_access_filter, name, dashboard_state, sort_by, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_analytics_reporting_settings_user_dashboards(self, user_id: str, *, sort_by: str | None = None, page_number: int | None = None, page_size: int | None = None, public_only: bool | None = None, favorite_only: bool | None = None, deleted_only: bool | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DashboardConfigurationListing:
-        """``GET /api/v2/analytics/reporting/settings/users/{userId}/dashboards``
+        """List dashboards of an analytics reporting settings user, one page per call.
+        
+        ``GET /api/v2/analytics/reporting/settings/users/{userId}/dashboards``.
+        Pages by ``pageNumber``: ``paginate(api.get_analytics_reporting_settings_user_dashboards)`` walks every page.
+        Requires the permission ``analytics:dashboardConfigurations:viewPrivate``.
         
         :param str user_id: path ``userId``, required
-        :param str sort_by: query ``sortBy``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param str sort_by: query ``sortBy``; default ``asc``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``50``
         :param bool public_only: query ``publicOnly``
         :param bool favorite_only: query ``favoriteOnly``
         :param bool deleted_only: query ``deletedOnly``
@@ -728,7 +929,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_reporting_settings_user_dashboards'], (user_id, sort_by, page_number, page_size, public_only, favorite_only, deleted_only, name), options)  # type: ignore[no-any-return]
 
     def get_analytics_resolutions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/resolutions/aggregates/jobs/{jobId}``
+        """Get one analytics resolutions aggregates job.
+        
+        ``GET /api/v2/analytics/resolutions/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:resolutionAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -736,7 +940,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_resolutions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_resolutions_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> ResolutionAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/resolutions/aggregates/jobs/{jobId}/results``
+        """List results of an analytics resolutions aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/resolutions/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_resolutions_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:resolutionAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -745,7 +953,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_resolutions_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_summaries_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/summaries/aggregates/jobs/{jobId}``
+        """Get one analytics summaries aggregates job.
+        
+        ``GET /api/v2/analytics/summaries/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:summaryAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -753,7 +964,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_summaries_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_summaries_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SummaryAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/summaries/aggregates/jobs/{jobId}/results``
+        """List results of an analytics summaries aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/summaries/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_summaries_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:summaryAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -762,7 +977,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_summaries_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_surveys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}``
+        """Get one analytics surveys aggregates job.
+        
+        ``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -770,7 +988,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_surveys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_surveys_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SurveyAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}/results``
+        """List results of an analytics surveys aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_surveys_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -779,7 +1001,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_surveys_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_taskmanagement_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/taskmanagement/aggregates/jobs/{jobId}``
+        """Get one analytics taskmanagement aggregates job.
+        
+        ``GET /api/v2/analytics/taskmanagement/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:taskManagementAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -787,7 +1012,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_taskmanagement_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_taskmanagement_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> TaskManagementAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/taskmanagement/aggregates/jobs/{jobId}/results``
+        """List results of an analytics taskmanagement aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/taskmanagement/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_taskmanagement_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:taskManagementAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -796,7 +1025,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_taskmanagement_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_transcripts_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/transcripts/aggregates/jobs/{jobId}``
+        """Get one analytics transcripts aggregates job.
+        
+        ``GET /api/v2/analytics/transcripts/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -804,7 +1036,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_transcripts_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_transcripts_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> TranscriptAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/transcripts/aggregates/jobs/{jobId}/results``
+        """List results of an analytics transcripts aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/transcripts/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_transcripts_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -813,7 +1049,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_transcripts_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_users_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/users/aggregates/jobs/{jobId}``
+        """Get one analytics users aggregates job.
+        
+        ``GET /api/v2/analytics/users/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:userAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -821,7 +1060,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_users_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_users_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> UserAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/users/aggregates/jobs/{jobId}/results``
+        """List results of an analytics users aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/users/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_users_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:userAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -830,7 +1073,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_users_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_users_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/users/details/jobs/{jobId}``
+        """Get one analytics users details job.
+        
+        ``GET /api/v2/analytics/users/details/jobs/{jobId}``.
+        Requires the permission ``analytics:userDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -838,7 +1084,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_users_details_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_users_details_job_results(self, job_id: str, *, cursor: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AnalyticsUserDetailsAsyncQueryResponse:
-        """``GET /api/v2/analytics/users/details/jobs/{jobId}/results``
+        """Get results of an analytics users details job.
+        
+        ``GET /api/v2/analytics/users/details/jobs/{jobId}/results``.
+        Requires the permission ``analytics:userDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -848,14 +1097,20 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['get_analytics_users_details_job_results'], (job_id, cursor, page_size), options)  # type: ignore[no-any-return]
 
     def get_analytics_users_details_jobs_availability(self, **options: Unpack[CallOptions]) -> DataAvailabilityResponse:
-        """``GET /api/v2/analytics/users/details/jobs/availability``
+        """Get analytics users details jobs availability.
+        
+        ``GET /api/v2/analytics/users/details/jobs/availability``.
+        Requires the permission ``analytics:userDetail:view``.
         
         :return: DataAvailabilityResponse
         """
         return self._call(_OPS['get_analytics_users_details_jobs_availability'], (), options)  # type: ignore[no-any-return]
 
     def patch_analytics_reporting_settings(self, body: AnalyticsReportingSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsReportingSettings:
-        """``PATCH /api/v2/analytics/reporting/settings``
+        """Change fields of the analytics reporting settings.
+        
+        ``PATCH /api/v2/analytics/reporting/settings``.
+        Requires the permission ``analytics:reportingSettings:edit``.
         
         :param AnalyticsReportingSettings body: body ``body``, required
         :return: AnalyticsReportingSettings
@@ -863,7 +1118,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['patch_analytics_reporting_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_actions_aggregates_jobs(self, body: ActionAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/actions/aggregates/jobs``
+        """Create or add analytics actions aggregates jobs.
+        
+        ``POST /api/v2/analytics/actions/aggregates/jobs``.
+        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
         
         :param ActionAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -871,7 +1129,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_actions_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_actions_aggregates_query(self, body: ActionAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> ActionAggregateQueryResponse:
-        """``POST /api/v2/analytics/actions/aggregates/query``
+        """Run a query over analytics actions aggregates.
+        
+        ``POST /api/v2/analytics/actions/aggregates/query``.
+        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
         
         :param ActionAggregationQuery body: body ``body``, required
         :return: ActionAggregateQueryResponse
@@ -879,7 +1140,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_actions_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_agentcopilots_aggregates_jobs(self, body: AgentCopilotAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/agentcopilots/aggregates/jobs``
+        """Create or add analytics agentcopilots aggregates jobs.
+        
+        ``POST /api/v2/analytics/agentcopilots/aggregates/jobs``.
+        Requires the permission ``analytics:agentCopilotAggregate:view``.
         
         :param AgentCopilotAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -887,7 +1151,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_agentcopilots_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_agentcopilots_aggregates_query(self, body: AgentCopilotAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AgentCopilotAggregateQueryResponse:
-        """``POST /api/v2/analytics/agentcopilots/aggregates/query``
+        """Run a query over analytics agentcopilots aggregates.
+        
+        ``POST /api/v2/analytics/agentcopilots/aggregates/query``.
+        Requires the permission ``analytics:agentCopilotAggregate:view``.
         
         :param AgentCopilotAggregationQuery body: body ``body``, required
         :return: AgentCopilotAggregateQueryResponse
@@ -895,16 +1162,22 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_agentcopilots_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_agents_status_counts(self, body: AgentStateCountsRequest | dict[str, Any], *, group_by: list[str] | None = None, **options: Unpack[CallOptions]) -> AnalyticsAgentStateCountsResponse:
-        """``POST /api/v2/analytics/agents/status/counts``
+        """Create or add analytics agents status counts.
+        
+        ``POST /api/v2/analytics/agents/status/counts``.
+        Requires the permission ``analytics:agentState:view``.
         
         :param AgentStateCountsRequest body: body ``body``, required
-        :param list[str] group_by: query ``groupBy``
+        :param list[str] group_by: query ``groupBy``; each one of ``segmentType``, ``presence``, ``routingStatus``, ``isOutOfOffice``
         :return: AnalyticsAgentStateCountsResponse
         """
         return self._call(_OPS['post_analytics_agents_status_counts'], (body, group_by), options)  # type: ignore[no-any-return]
 
     def post_analytics_agents_status_query(self, body: AgentStateQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsAgentStateQueryResponse:
-        """``POST /api/v2/analytics/agents/status/query``
+        """Run a query over analytics agents status.
+        
+        ``POST /api/v2/analytics/agents/status/query``.
+        Requires the permission ``analytics:agentState:view``.
         
         :param AgentStateQueryRequest body: body ``body``, required
         :return: AnalyticsAgentStateQueryResponse
@@ -912,9 +1185,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_agents_status_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_agentutilizations_aggregates_jobs(self, body: AgentUtilizationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/agentutilizations/aggregates/jobs``
+        """Create or add analytics agentutilizations aggregates jobs.
         
-        **Preview.**
+        ``POST /api/v2/analytics/agentutilizations/aggregates/jobs``. **Preview.**
+        Requires the permission ``analytics:agentUtilizationAggregate:view``.
         
         :param AgentUtilizationAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -922,9 +1196,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_agentutilizations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_agentutilizations_aggregates_query(self, body: AgentUtilizationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AgentUtilizationAggregateQueryResponse:
-        """``POST /api/v2/analytics/agentutilizations/aggregates/query``
+        """Run a query over analytics agentutilizations aggregates.
         
-        **Preview.**
+        ``POST /api/v2/analytics/agentutilizations/aggregates/query``. **Preview.**
+        Requires the permission ``analytics:agentUtilizationAggregate:view``.
         
         :param AgentUtilizationAggregationQuery body: body ``body``, required
         :return: AgentUtilizationAggregateQueryResponse
@@ -932,7 +1207,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_agentutilizations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_bots_aggregates_jobs(self, body: BotAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/bots/aggregates/jobs``
+        """Create or add analytics bots aggregates jobs.
+        
+        ``POST /api/v2/analytics/bots/aggregates/jobs``.
+        Requires the permission ``analytics:botAggregate:view``.
         
         :param BotAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -940,7 +1218,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_bots_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_bots_aggregates_query(self, body: BotAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> BotAggregateQueryResponse:
-        """``POST /api/v2/analytics/bots/aggregates/query``
+        """Run a query over analytics bots aggregates.
+        
+        ``POST /api/v2/analytics/bots/aggregates/query``.
+        Requires the permission ``analytics:botAggregate:view``.
         
         :param BotAggregationQuery body: body ``body``, required
         :return: BotAggregateQueryResponse
@@ -948,7 +1229,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_bots_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_casemanagement_aggregates_jobs(self, body: CaseManagementAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/casemanagement/aggregates/jobs``
+        """Create or add analytics casemanagement aggregates jobs.
+        
+        ``POST /api/v2/analytics/casemanagement/aggregates/jobs``.
+        Requires the permission ``analytics:caseManagementAggregate:view``.
         
         :param CaseManagementAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -956,7 +1240,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_casemanagement_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_casemanagement_aggregates_query(self, body: CaseManagementAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> CaseManagementAggregateQueryResponse:
-        """``POST /api/v2/analytics/casemanagement/aggregates/query``
+        """Run a query over analytics casemanagement aggregates.
+        
+        ``POST /api/v2/analytics/casemanagement/aggregates/query``.
+        Requires the permission ``analytics:caseManagementAggregate:view``.
         
         :param CaseManagementAggregationQuery body: body ``body``, required
         :return: CaseManagementAggregateQueryResponse
@@ -964,7 +1251,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_casemanagement_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversation_details_properties(self, conversation_id: str, body: PropertyIndexRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PropertyIndexRequest:
-        """``POST /api/v2/analytics/conversations/{conversationId}/details/properties``
+        """Request details properties of an analytics conversation.
+        
+        ``POST /api/v2/analytics/conversations/{conversationId}/details/properties``.
+        Requires the permission ``analytics:conversationProperties:index``.
         
         :param str conversation_id: path ``conversationId``, required
         :param PropertyIndexRequest body: body ``body``, required
@@ -973,7 +1263,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversation_details_properties'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_activity_query(self, body: ConversationActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> ConversationActivityResponse:
-        """``POST /api/v2/analytics/conversations/activity/query``
+        """Run a query over analytics conversations activity.
+        
+        ``POST /api/v2/analytics/conversations/activity/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_analytics_conversations_activity_query)`` walks every page.
+        Requires the permission ``analytics:queueObservation:view``.
         
         :param ConversationActivityQuery body: body ``body``, required
         :param int page_size: query ``pageSize``
@@ -983,7 +1277,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_aggregates_jobs(self, body: ConversationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/conversations/aggregates/jobs``
+        """Create or add analytics conversations aggregates jobs.
+        
+        ``POST /api/v2/analytics/conversations/aggregates/jobs``.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param ConversationAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -991,7 +1288,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_aggregates_query(self, body: ConversationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationAggregateQueryResponse:
-        """``POST /api/v2/analytics/conversations/aggregates/query``
+        """Compute conversation metrics (counts, durations) grouped and bucketed over an interval.
+        
+        ``POST /api/v2/analytics/conversations/aggregates/query``.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param ConversationAggregationQuery body: body ``body``, required
         :return: ConversationAggregateQueryResponse
@@ -999,7 +1299,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_details_jobs(self, body: AsyncConversationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/conversations/details/jobs``
+        """Start an asynchronous export of conversation detail records for a long interval.
+        
+        ``POST /api/v2/analytics/conversations/details/jobs``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param AsyncConversationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1007,7 +1310,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_details_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_details_query(self, body: ConversationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsConversationQueryResponse:
-        """``POST /api/v2/analytics/conversations/details/query``
+        """Search conversation detail records of a recent interval with filters, one page per call.
+        
+        ``POST /api/v2/analytics/conversations/details/query``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param ConversationQuery body: body ``body``, required
         :return: AnalyticsConversationQueryResponse
@@ -1015,7 +1321,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_details_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_copilots_aggregates_jobs(self, body: CopilotAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/copilots/aggregates/jobs``
+        """Create or add analytics copilots aggregates jobs.
+        
+        ``POST /api/v2/analytics/copilots/aggregates/jobs``.
+        Requires the permission ``analytics:copilotsAggregate:view``.
         
         :param CopilotAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1023,7 +1332,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_copilots_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_copilots_aggregates_query(self, body: CopilotAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> CopilotAggregateQueryResponse:
-        """``POST /api/v2/analytics/copilots/aggregates/query``
+        """Run a query over analytics copilots aggregates.
+        
+        ``POST /api/v2/analytics/copilots/aggregates/query``.
+        Requires the permission ``analytics:copilotsAggregate:view``.
         
         :param CopilotAggregationQuery body: body ``body``, required
         :return: CopilotAggregateQueryResponse
@@ -1031,7 +1343,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_copilots_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_dataextraction_downloads_bulk(self, body: DownloadServiceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DataExtractionFileUrlListing:
-        """``POST /api/v2/analytics/dataextraction/downloads/bulk``
+        """Request analytics dataextraction downloads bulk.
+        
+        ``POST /api/v2/analytics/dataextraction/downloads/bulk``.
+        Requires the permission ``analytics:datawarehouse:view``.
         
         :param DownloadServiceRequest body: body ``body``, required
         :return: DataExtractionFileUrlListing
@@ -1039,7 +1354,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_dataextraction_downloads_bulk'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_evaluations_aggregates_jobs(self, body: EvaluationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/evaluations/aggregates/jobs``
+        """Create or add analytics evaluations aggregates jobs.
+        
+        ``POST /api/v2/analytics/evaluations/aggregates/jobs``.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param EvaluationAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1047,7 +1365,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_evaluations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_evaluations_aggregates_query(self, body: EvaluationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationAggregateQueryResponse:
-        """``POST /api/v2/analytics/evaluations/aggregates/query``
+        """Run a query over analytics evaluations aggregates.
+        
+        ``POST /api/v2/analytics/evaluations/aggregates/query``.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param EvaluationAggregationQuery body: body ``body``, required
         :return: EvaluationAggregateQueryResponse
@@ -1055,7 +1376,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_evaluations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_flowexecutions_aggregates_jobs(self, body: FlowExecutionAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/flowexecutions/aggregates/jobs``
+        """Create or add analytics flowexecutions aggregates jobs.
+        
+        ``POST /api/v2/analytics/flowexecutions/aggregates/jobs``.
+        Requires the permission ``analytics:flowExecutionAggregate:view``.
         
         :param FlowExecutionAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1063,7 +1387,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_flowexecutions_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_flowexecutions_aggregates_query(self, body: FlowExecutionAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowExecutionAggregateQueryResponse:
-        """``POST /api/v2/analytics/flowexecutions/aggregates/query``
+        """Run a query over analytics flowexecutions aggregates.
+        
+        ``POST /api/v2/analytics/flowexecutions/aggregates/query``.
+        Requires the permission ``analytics:flowExecutionAggregate:view``.
         
         :param FlowExecutionAggregationQuery body: body ``body``, required
         :return: FlowExecutionAggregateQueryResponse
@@ -1071,7 +1398,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_flowexecutions_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_flows_activity_query(self, body: FlowActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> FlowActivityResponse:
-        """``POST /api/v2/analytics/flows/activity/query``
+        """Run a query over analytics flows activity.
+        
+        ``POST /api/v2/analytics/flows/activity/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_analytics_flows_activity_query)`` walks every page.
+        Requires the permission ``analytics:flowObservation:view``.
         
         :param FlowActivityQuery body: body ``body``, required
         :param int page_size: query ``pageSize``
@@ -1081,7 +1412,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_flows_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_analytics_flows_aggregates_jobs(self, body: FlowAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/flows/aggregates/jobs``
+        """Create or add analytics flows aggregates jobs.
+        
+        ``POST /api/v2/analytics/flows/aggregates/jobs``.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param FlowAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1089,7 +1423,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_flows_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_flows_aggregates_query(self, body: FlowAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowAggregateQueryResponse:
-        """``POST /api/v2/analytics/flows/aggregates/query``
+        """Run a query over analytics flows aggregates.
+        
+        ``POST /api/v2/analytics/flows/aggregates/query``.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param FlowAggregationQuery body: body ``body``, required
         :return: FlowAggregateQueryResponse
@@ -1097,7 +1434,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_flows_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_flows_observations_query(self, body: FlowObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowObservationQueryResponse:
-        """``POST /api/v2/analytics/flows/observations/query``
+        """Run a query over analytics flows observations.
+        
+        ``POST /api/v2/analytics/flows/observations/query``.
+        Requires the permission ``analytics:flowObservation:view``.
         
         :param FlowObservationQuery body: body ``body``, required
         :return: FlowObservationQueryResponse
@@ -1105,7 +1445,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_flows_observations_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_journeys_aggregates_jobs(self, body: JourneyAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/journeys/aggregates/jobs``
+        """Create or add analytics journeys aggregates jobs.
+        
+        ``POST /api/v2/analytics/journeys/aggregates/jobs``.
+        Requires the permission ``analytics:journeyAggregate:view``.
         
         :param JourneyAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1113,7 +1456,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_journeys_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_journeys_aggregates_query(self, body: JourneyAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyAggregateQueryResponse:
-        """``POST /api/v2/analytics/journeys/aggregates/query``
+        """Run a query over analytics journeys aggregates.
+        
+        ``POST /api/v2/analytics/journeys/aggregates/query``.
+        Requires the permission ``analytics:journeyAggregate:view``.
         
         :param JourneyAggregationQuery body: body ``body``, required
         :return: JourneyAggregateQueryResponse
@@ -1121,7 +1467,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_journeys_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_knowledge_aggregates_jobs(self, body: KnowledgeAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/knowledge/aggregates/jobs``
+        """Create or add analytics knowledge aggregates jobs.
+        
+        ``POST /api/v2/analytics/knowledge/aggregates/jobs``.
+        Requires the permission ``analytics:knowledgeAggregate:view``.
         
         :param KnowledgeAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1129,7 +1478,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_knowledge_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_knowledge_aggregates_query(self, body: KnowledgeAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeAggregateQueryResponse:
-        """``POST /api/v2/analytics/knowledge/aggregates/query``
+        """Run a query over analytics knowledge aggregates.
+        
+        ``POST /api/v2/analytics/knowledge/aggregates/query``.
+        Requires the permission ``analytics:knowledgeAggregate:view``.
         
         :param KnowledgeAggregationQuery body: body ``body``, required
         :return: KnowledgeAggregateQueryResponse
@@ -1137,7 +1489,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_knowledge_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_queues_observations_query(self, body: QueueObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> QueueObservationQueryResponse:
-        """``POST /api/v2/analytics/queues/observations/query``
+        """Get the current state of queues: waiting, interacting and on-queue member counts.
+        
+        ``POST /api/v2/analytics/queues/observations/query``.
+        Requires the permission ``analytics:queueObservation:view``.
         
         :param QueueObservationQuery body: body ``body``, required
         :return: QueueObservationQueryResponse
@@ -1145,7 +1500,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_queues_observations_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_ratelimits_aggregates_query(self, body: RateLimitAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> RateLimitAggregateQueryResponse:
-        """``POST /api/v2/analytics/ratelimits/aggregates/query``
+        """Run a query over analytics ratelimits aggregates.
+        
+        ``POST /api/v2/analytics/ratelimits/aggregates/query``.
+        Requires the permission ``analytics:rateLimitAggregate:view``.
         
         :param RateLimitAggregationQuery body: body ``body``, required
         :return: RateLimitAggregateQueryResponse
@@ -1153,7 +1511,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_ratelimits_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_reporting_dashboards_users_bulk_remove(self, body: list[str], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/analytics/reporting/dashboards/users/bulk/remove``
+        """Request analytics reporting dashboards users bulk remove.
+        
+        ``POST /api/v2/analytics/reporting/dashboards/users/bulk/remove``.
+        Requires any of the permissions ``analytics:dashboardConfigurations:deleteActive``, ``analytics:dashboardConfigurations:deleteInactive``.
         
         :param list[str] body: body ``body``, required
         :return: None
@@ -1161,7 +1522,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_reporting_dashboards_users_bulk_remove'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_reporting_exports(self, body: ReportingExportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ReportingExportJobResponse:
-        """``POST /api/v2/analytics/reporting/exports``
+        """Create or add analytics reporting exports.
+        
+        ``POST /api/v2/analytics/reporting/exports``.
+        Requires the permission ``analytics:dataExport:add``.
         
         :param ReportingExportJobRequest body: body ``body``, required
         :return: ReportingExportJobResponse
@@ -1169,7 +1533,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_reporting_exports'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_reporting_settings_dashboards_bulk_remove(self, body: DashboardConfigurationBulkRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/analytics/reporting/settings/dashboards/bulk/remove``
+        """Request analytics reporting settings dashboards bulk remove.
+        
+        ``POST /api/v2/analytics/reporting/settings/dashboards/bulk/remove``.
+        Requires the permission ``analytics:dashboardConfigurations:edit``.
         
         :param DashboardConfigurationBulkRequest body: body ``body``, required
         :return: None
@@ -1177,7 +1544,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_reporting_settings_dashboards_bulk_remove'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_reporting_settings_dashboards_query(self, body: DashboardConfigurationQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DashboardConfigurationListing:
-        """``POST /api/v2/analytics/reporting/settings/dashboards/query``
+        """Run a query over analytics reporting settings dashboards.
+        
+        ``POST /api/v2/analytics/reporting/settings/dashboards/query``.
+        Requires the permission ``analytics:dashboardConfigurations:view``.
         
         :param DashboardConfigurationQueryRequest body: body ``body``, required
         :return: DashboardConfigurationListing
@@ -1185,7 +1555,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_reporting_settings_dashboards_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_resolutions_aggregates_jobs(self, body: ResolutionAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/resolutions/aggregates/jobs``
+        """Create or add analytics resolutions aggregates jobs.
+        
+        ``POST /api/v2/analytics/resolutions/aggregates/jobs``.
+        Requires the permission ``analytics:resolutionAggregate:view``.
         
         :param ResolutionAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1193,7 +1566,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_resolutions_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_resolutions_aggregates_query(self, body: ResolutionAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> ResolutionAggregateQueryResponse:
-        """``POST /api/v2/analytics/resolutions/aggregates/query``
+        """Run a query over analytics resolutions aggregates.
+        
+        ``POST /api/v2/analytics/resolutions/aggregates/query``.
+        Requires the permission ``analytics:resolutionAggregate:view``.
         
         :param ResolutionAggregationQuery body: body ``body``, required
         :return: ResolutionAggregateQueryResponse
@@ -1201,7 +1577,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_resolutions_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_routing_activity_query(self, body: RoutingActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> RoutingActivityResponse:
-        """``POST /api/v2/analytics/routing/activity/query``
+        """Run a query over analytics routing activity.
+        
+        ``POST /api/v2/analytics/routing/activity/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_analytics_routing_activity_query)`` walks every page.
+        Requires the permission ``analytics:queueObservation:view``.
         
         :param RoutingActivityQuery body: body ``body``, required
         :param int page_size: query ``pageSize``
@@ -1211,7 +1591,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_routing_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_analytics_summaries_aggregates_jobs(self, body: SummaryAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/summaries/aggregates/jobs``
+        """Create or add analytics summaries aggregates jobs.
+        
+        ``POST /api/v2/analytics/summaries/aggregates/jobs``.
+        Requires the permission ``analytics:summaryAggregate:view``.
         
         :param SummaryAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1219,7 +1602,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_summaries_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_summaries_aggregates_query(self, body: SummaryAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> SummaryAggregateQueryResponse:
-        """``POST /api/v2/analytics/summaries/aggregates/query``
+        """Run a query over analytics summaries aggregates.
+        
+        ``POST /api/v2/analytics/summaries/aggregates/query``.
+        Requires the permission ``analytics:summaryAggregate:view``.
         
         :param SummaryAggregationQuery body: body ``body``, required
         :return: SummaryAggregateQueryResponse
@@ -1227,7 +1613,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_summaries_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_surveys_aggregates_jobs(self, body: SurveyAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/surveys/aggregates/jobs``
+        """Create or add analytics surveys aggregates jobs.
+        
+        ``POST /api/v2/analytics/surveys/aggregates/jobs``.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param SurveyAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1235,7 +1624,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_surveys_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_surveys_aggregates_query(self, body: SurveyAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyAggregateQueryResponse:
-        """``POST /api/v2/analytics/surveys/aggregates/query``
+        """Run a query over analytics surveys aggregates.
+        
+        ``POST /api/v2/analytics/surveys/aggregates/query``.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param SurveyAggregationQuery body: body ``body``, required
         :return: SurveyAggregateQueryResponse
@@ -1243,7 +1635,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_surveys_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_taskmanagement_aggregates_jobs(self, body: TaskManagementAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/taskmanagement/aggregates/jobs``
+        """Create or add analytics taskmanagement aggregates jobs.
+        
+        ``POST /api/v2/analytics/taskmanagement/aggregates/jobs``.
+        Requires the permission ``analytics:taskManagementAggregate:view``.
         
         :param TaskManagementAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1251,7 +1646,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_taskmanagement_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_taskmanagement_aggregates_query(self, body: TaskManagementAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> TaskManagementAggregateQueryResponse:
-        """``POST /api/v2/analytics/taskmanagement/aggregates/query``
+        """Run a query over analytics taskmanagement aggregates.
+        
+        ``POST /api/v2/analytics/taskmanagement/aggregates/query``.
+        Requires the permission ``analytics:taskManagementAggregate:view``.
         
         :param TaskManagementAggregationQuery body: body ``body``, required
         :return: TaskManagementAggregateQueryResponse
@@ -1259,7 +1657,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_taskmanagement_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_taskmanagement_metrics_query(self, body: TaskManagementObservationQuery | dict[str, Any], *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> TaskManagementObservationQueryResponse:
-        """``POST /api/v2/analytics/taskmanagement/metrics/query``
+        """Run a query over analytics taskmanagement metrics.
+        
+        ``POST /api/v2/analytics/taskmanagement/metrics/query``.
+        Pages by ``after``: ``paginate(api.post_analytics_taskmanagement_metrics_query)`` walks every page.
+        Requires the permission ``analytics:taskManagementObservation:view``.
         
         :param TaskManagementObservationQuery body: body ``body``, required
         :param str after: query ``after``
@@ -1269,7 +1671,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_taskmanagement_metrics_query'], (body, after, page_size), options)  # type: ignore[no-any-return]
 
     def post_analytics_teams_activity_query(self, body: TeamActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TeamActivityResponse:
-        """``POST /api/v2/analytics/teams/activity/query``
+        """Run a query over analytics teams activity.
+        
+        ``POST /api/v2/analytics/teams/activity/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_analytics_teams_activity_query)`` walks every page.
+        Requires the permission ``analytics:teamObservation:view``.
         
         :param TeamActivityQuery body: body ``body``, required
         :param int page_size: query ``pageSize``
@@ -1279,7 +1685,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_teams_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_analytics_transcripts_aggregates_jobs(self, body: TranscriptAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/transcripts/aggregates/jobs``
+        """Create or add analytics transcripts aggregates jobs.
+        
+        ``POST /api/v2/analytics/transcripts/aggregates/jobs``.
+        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
         
         :param TranscriptAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1287,7 +1696,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_transcripts_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_transcripts_aggregates_query(self, body: TranscriptAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> TranscriptAggregateQueryResponse:
-        """``POST /api/v2/analytics/transcripts/aggregates/query``
+        """Run a query over analytics transcripts aggregates.
+        
+        ``POST /api/v2/analytics/transcripts/aggregates/query``.
+        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
         
         :param TranscriptAggregationQuery body: body ``body``, required
         :return: TranscriptAggregateQueryResponse
@@ -1295,7 +1707,11 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_transcripts_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_users_activity_query(self, body: UserActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> UserActivityResponse:
-        """``POST /api/v2/analytics/users/activity/query``
+        """Run a query over analytics users activity.
+        
+        ``POST /api/v2/analytics/users/activity/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_analytics_users_activity_query)`` walks every page.
+        Requires the permission ``analytics:userObservation:view``.
         
         :param UserActivityQuery body: body ``body``, required
         :param int page_size: query ``pageSize``
@@ -1305,7 +1721,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_users_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_analytics_users_aggregates_jobs(self, body: UserAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/users/aggregates/jobs``
+        """Create or add analytics users aggregates jobs.
+        
+        ``POST /api/v2/analytics/users/aggregates/jobs``.
+        Requires the permission ``analytics:userAggregate:view``.
         
         :param UserAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1313,7 +1732,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_users_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_users_aggregates_query(self, body: UserAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UserAggregateQueryResponse:
-        """``POST /api/v2/analytics/users/aggregates/query``
+        """Compute user metrics (presence and routing time) grouped and bucketed over an interval.
+        
+        ``POST /api/v2/analytics/users/aggregates/query``.
+        Requires the permission ``analytics:userAggregate:view``.
         
         :param UserAggregationQuery body: body ``body``, required
         :return: UserAggregateQueryResponse
@@ -1321,7 +1743,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_users_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_users_details_jobs(self, body: AsyncUserDetailsQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/users/details/jobs``
+        """Create or add analytics users details jobs.
+        
+        ``POST /api/v2/analytics/users/details/jobs``.
+        Requires the permission ``analytics:userDetail:view``.
         
         :param AsyncUserDetailsQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -1329,7 +1754,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_users_details_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_users_details_query(self, body: UserDetailsQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsUserDetailsQueryResponse:
-        """``POST /api/v2/analytics/users/details/query``
+        """Search user detail records (presence and routing status changes) of an interval.
+        
+        ``POST /api/v2/analytics/users/details/query``.
+        Requires the permission ``analytics:userDetail:view``.
         
         :param UserDetailsQuery body: body ``body``, required
         :return: AnalyticsUserDetailsQueryResponse
@@ -1337,7 +1765,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_users_details_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_users_observations_query(self, body: UserObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UserObservationQueryResponse:
-        """``POST /api/v2/analytics/users/observations/query``
+        """Get the current state of users: active interactions and routing status counts.
+        
+        ``POST /api/v2/analytics/users/observations/query``.
+        Requires the permission ``analytics:userObservation:view``.
         
         :param UserObservationQuery body: body ``body``, required
         :return: UserObservationQueryResponse
@@ -1345,7 +1776,10 @@ class AnalyticsApi(_BaseApi):
         return self._call(_OPS['post_analytics_users_observations_query'], (body,), options)  # type: ignore[no-any-return]
 
     def put_analytics_dataretention_settings(self, body: UpdateAnalyticsDataRetentionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsDataRetentionResponse:
-        """``PUT /api/v2/analytics/dataretention/settings``
+        """Replace the analytics dataretention settings.
+        
+        ``PUT /api/v2/analytics/dataretention/settings``.
+        Requires the permission ``analytics:dataRetention:edit``.
         
         :param UpdateAnalyticsDataRetentionRequest body: body ``body``, required
         :return: AnalyticsDataRetentionResponse

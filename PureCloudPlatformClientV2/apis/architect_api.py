@@ -175,7 +175,10 @@ class ArchitectApi(_BaseApi):
     _operations = _OPS
 
     def delete_architect_emergencygroup(self, emergency_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/emergencygroups/{emergencyGroupId}``
+        """Delete one architect emergencygroup.
+        
+        ``DELETE /api/v2/architect/emergencygroups/{emergencyGroupId}``.
+        Requires the permission ``routing:emergencyGroup:delete``.
         
         :param str emergency_group_id: path ``emergencyGroupId``, required
         :return: None
@@ -183,7 +186,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_emergencygroup'], (emergency_group_id,), options)  # type: ignore[no-any-return]
 
     def delete_architect_grammar(self, grammar_id: str, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/architect/grammars/{grammarId}``
+        """Delete one architect grammar.
+        
+        ``DELETE /api/v2/architect/grammars/{grammarId}``.
+        Requires the permission ``architect:grammar:delete``.
         
         :param str grammar_id: path ``grammarId``, required
         :return: object
@@ -191,7 +197,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_grammar'], (grammar_id,), options)  # type: ignore[no-any-return]
 
     def delete_architect_grammar_language(self, grammar_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/grammars/{grammarId}/languages/{languageCode}``
+        """Delete one language of an architect grammar.
+        
+        ``DELETE /api/v2/architect/grammars/{grammarId}/languages/{languageCode}``.
+        Requires the permission ``architect:grammar:edit``.
         
         :param str grammar_id: path ``grammarId``, required
         :param str language_code: path ``languageCode``, required
@@ -200,7 +209,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_grammar_language'], (grammar_id, language_code), options)  # type: ignore[no-any-return]
 
     def delete_architect_grammar_language_files_dtmf(self, grammar_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/dtmf``
+        """Delete the files dtmf of a language of an architect grammar.
+        
+        ``DELETE /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/dtmf``.
+        Requires the permission ``architect:grammar:edit``.
         
         :param str grammar_id: path ``grammarId``, required
         :param str language_code: path ``languageCode``, required
@@ -209,7 +221,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_grammar_language_files_dtmf'], (grammar_id, language_code), options)  # type: ignore[no-any-return]
 
     def delete_architect_grammar_language_files_voice(self, grammar_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/voice``
+        """Delete the files voice of a language of an architect grammar.
+        
+        ``DELETE /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/voice``.
+        Requires the permission ``architect:grammar:edit``.
         
         :param str grammar_id: path ``grammarId``, required
         :param str language_code: path ``languageCode``, required
@@ -218,7 +233,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_grammar_language_files_voice'], (grammar_id, language_code), options)  # type: ignore[no-any-return]
 
     def delete_architect_ivr(self, ivr_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/ivrs/{ivrId}``
+        """Delete one architect ivr.
+        
+        ``DELETE /api/v2/architect/ivrs/{ivrId}``.
+        Requires the permission ``routing:callRoute:delete``.
         
         :param str ivr_id: path ``ivrId``, required
         :return: None
@@ -226,7 +244,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_ivr'], (ivr_id,), options)  # type: ignore[no-any-return]
 
     def delete_architect_prompt(self, prompt_id: str, *, all_resources: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/prompts/{promptId}``
+        """Delete one architect prompt.
+        
+        ``DELETE /api/v2/architect/prompts/{promptId}``.
+        Requires the permission ``architect:userPrompt:delete``.
         
         :param str prompt_id: path ``promptId``, required
         :param bool all_resources: query ``allResources``
@@ -235,7 +256,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_prompt'], (prompt_id, all_resources), options)  # type: ignore[no-any-return]
 
     def delete_architect_prompt_resource(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/prompts/{promptId}/resources/{languageCode}``
+        """Delete one resource of an architect prompt.
+        
+        ``DELETE /api/v2/architect/prompts/{promptId}/resources/{languageCode}``.
+        Requires the permission ``architect:userPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param str language_code: path ``languageCode``, required
@@ -244,7 +268,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_prompt_resource'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
 
     def delete_architect_prompt_resource_audio(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/prompts/{promptId}/resources/{languageCode}/audio``
+        """Delete the audio of a resource of an architect prompt.
+        
+        ``DELETE /api/v2/architect/prompts/{promptId}/resources/{languageCode}/audio``.
+        Requires the permission ``architect:userPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param str language_code: path ``languageCode``, required
@@ -253,7 +280,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_prompt_resource_audio'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
 
     def delete_architect_prompts(self, id: list[str], **options: Unpack[CallOptions]) -> Operation:
-        """``DELETE /api/v2/architect/prompts``
+        """Delete the architect prompts.
+        
+        ``DELETE /api/v2/architect/prompts``.
+        Requires the permission ``architect:userPrompt:delete``.
         
         :param list[str] id: query ``id``, required
         :return: Operation
@@ -261,7 +291,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_prompts'], (id,), options)  # type: ignore[no-any-return]
 
     def delete_architect_schedule(self, schedule_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/schedules/{scheduleId}``
+        """Delete one architect schedule.
+        
+        ``DELETE /api/v2/architect/schedules/{scheduleId}``.
+        Requires the permission ``routing:schedule:delete``.
         
         :param str schedule_id: path ``scheduleId``, required
         :return: None
@@ -269,7 +302,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_schedule'], (schedule_id,), options)  # type: ignore[no-any-return]
 
     def delete_architect_schedulegroup(self, schedule_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/schedulegroups/{scheduleGroupId}``
+        """Delete one architect schedulegroup.
+        
+        ``DELETE /api/v2/architect/schedulegroups/{scheduleGroupId}``.
+        Requires the permission ``routing:scheduleGroup:delete``.
         
         :param str schedule_group_id: path ``scheduleGroupId``, required
         :return: None
@@ -277,7 +313,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_schedulegroup'], (schedule_group_id,), options)  # type: ignore[no-any-return]
 
     def delete_architect_systemprompt_resource(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}``
+        """Delete one resource of an architect systemprompt.
+        
+        ``DELETE /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}``.
+        Requires the permission ``architect:systemPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param str language_code: path ``languageCode``, required
@@ -286,7 +325,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_architect_systemprompt_resource'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
 
     def delete_flow(self, flow_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/flows/{flowId}``
+        """Delete one flow.
+        
+        ``DELETE /api/v2/flows/{flowId}``.
+        Requires the permission ``architect:flow:delete``.
         
         :param str flow_id: path ``flowId``, required
         :return: None
@@ -294,7 +336,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_flow'], (flow_id,), options)  # type: ignore[no-any-return]
 
     def delete_flow_instances_settings_loglevels(self, flow_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/flows/{flowId}/instances/settings/loglevels``
+        """Delete the instances settings loglevels of a flow.
+        
+        ``DELETE /api/v2/flows/{flowId}/instances/settings/loglevels``.
+        Requires the permission ``architect:flowLogLevel:delete``.
         
         :param str flow_id: path ``flowId``, required
         :return: None
@@ -302,7 +347,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_flow_instances_settings_loglevels'], (flow_id,), options)  # type: ignore[no-any-return]
 
     def delete_flows(self, id: list[str], **options: Unpack[CallOptions]) -> Operation:
-        """``DELETE /api/v2/flows``
+        """Delete the flows.
+        
+        ``DELETE /api/v2/flows``.
+        Requires the permission ``architect:flow:delete``.
         
         :param list[str] id: query ``id``, required
         :return: Operation
@@ -310,16 +358,22 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_flows'], (id,), options)  # type: ignore[no-any-return]
 
     def delete_flows_datatable(self, datatable_id: str, *, force: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/flows/datatables/{datatableId}``
+        """Delete one flows datatable.
+        
+        ``DELETE /api/v2/flows/datatables/{datatableId}``.
+        Requires the permission ``architect:datatable:delete``.
         
         :param str datatable_id: path ``datatableId``, required
-        :param bool force: query ``force``
+        :param bool force: query ``force``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_flows_datatable'], (datatable_id, force), options)  # type: ignore[no-any-return]
 
     def delete_flows_datatable_row(self, datatable_id: str, row_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/flows/datatables/{datatableId}/rows/{rowId}``
+        """Delete one row of a flows datatable.
+        
+        ``DELETE /api/v2/flows/datatables/{datatableId}/rows/{rowId}``.
+        Requires any of the permissions ``architect:datatable:delete``, ``architect:datatableRow:delete``.
         
         :param str datatable_id: path ``datatableId``, required
         :param str row_id: path ``rowId``, required
@@ -328,14 +382,20 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_flows_datatable_row'], (datatable_id, row_id), options)  # type: ignore[no-any-return]
 
     def delete_flows_instances_settings_loglevels_default(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/flows/instances/settings/loglevels/default``
+        """Delete the flows instances settings loglevels default.
+        
+        ``DELETE /api/v2/flows/instances/settings/loglevels/default``.
+        Requires the permission ``architect:flowLogLevelDefault:delete``.
         
         :return: None
         """
         return self._call(_OPS['delete_flows_instances_settings_loglevels_default'], (), options)  # type: ignore[no-any-return]
 
     def delete_flows_milestone(self, milestone_id: str, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/flows/milestones/{milestoneId}``
+        """Delete one flows milestone.
+        
+        ``DELETE /api/v2/flows/milestones/{milestoneId}``.
+        Requires the permission ``architect:flowMilestone:delete``.
         
         :param str milestone_id: path ``milestoneId``, required
         :return: object
@@ -343,85 +403,110 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['delete_flows_milestone'], (milestone_id,), options)  # type: ignore[no-any-return]
 
     def get_architect_dependencytracking(self, name: str, *, page_number: int | None = None, page_size: int | None = None, object_type: list[str] | None = None, consumed_resources: bool | None = None, consuming_resources: bool | None = None, consumed_resource_type: list[str] | None = None, consuming_resource_type: list[str] | None = None, **options: Unpack[CallOptions]) -> DependencyObjectEntityListing:
-        """``GET /api/v2/architect/dependencytracking``
+        """List architect dependencytracking, one page per call.
+        
+        ``GET /api/v2/architect/dependencytracking``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking)`` walks every page.
+        Requires the permission ``architect:dependencyTracking:view``.
         
         :param str name: query ``name``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param list[str] object_type: query ``objectType``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param list[str] object_type: query ``objectType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
         :param bool consumed_resources: query ``consumedResources``
         :param bool consuming_resources: query ``consumingResources``
-        :param list[str] consumed_resource_type: query ``consumedResourceType``
-        :param list[str] consuming_resource_type: query ``consumingResourceType``
+        :param list[str] consumed_resource_type: query ``consumedResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
+        :param list[str] consuming_resource_type: query ``consumingResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
         :return: DependencyObjectEntityListing
         """
         return self._call(_OPS['get_architect_dependencytracking'], (name, page_number, page_size, object_type, consumed_resources, consuming_resources, consumed_resource_type, consuming_resource_type), options)  # type: ignore[no-any-return]
 
     def get_architect_dependencytracking_build(self, **options: Unpack[CallOptions]) -> DependencyStatus:
-        """``GET /api/v2/architect/dependencytracking/build``
+        """Get architect dependencytracking build.
+        
+        ``GET /api/v2/architect/dependencytracking/build``.
+        Requires the permission ``architect:dependencyTracking:view``.
         
         :return: DependencyStatus
         """
         return self._call(_OPS['get_architect_dependencytracking_build'], (), options)  # type: ignore[no-any-return]
 
     def get_architect_dependencytracking_consumedresources(self, id: str, version: str, object_type: str, *, resource_type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> ConsumedResourcesEntityListing:
-        """``GET /api/v2/architect/dependencytracking/consumedresources``
+        """List architect dependencytracking consumedresources, one page per call.
+        
+        ``GET /api/v2/architect/dependencytracking/consumedresources``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_consumedresources)`` walks every page.
+        Requires the permission ``architect:dependencyTracking:view``.
         
         :param str id: query ``id``, required
         :param str version: query ``version``, required
-        :param str object_type: query ``objectType``, required
+        :param str object_type: query ``objectType``, required; one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
         :param list[str] resource_type: query ``resourceType``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: ConsumedResourcesEntityListing
         """
         return self._call(_OPS['get_architect_dependencytracking_consumedresources'], (id, version, object_type, resource_type, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_architect_dependencytracking_consumingresources(self, id: str, object_type: str, *, resource_type: list[str] | None = None, version: str | None = None, page_number: int | None = None, page_size: int | None = None, flow_filter: str | None = None, **options: Unpack[CallOptions]) -> ConsumingResourcesEntityListing:
-        """``GET /api/v2/architect/dependencytracking/consumingresources``
+        """List architect dependencytracking consumingresources, one page per call.
+        
+        ``GET /api/v2/architect/dependencytracking/consumingresources``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_consumingresources)`` walks every page.
+        Requires the permission ``architect:dependencyTracking:view``.
         
         :param str id: query ``id``, required
-        :param str object_type: query ``objectType``, required
+        :param str object_type: query ``objectType``, required; one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
         :param list[str] resource_type: query ``resourceType``
         :param str version: query ``version``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str flow_filter: query ``flowFilter``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str flow_filter: query ``flowFilter``; one of ``checkedIn``, ``published``
         :return: ConsumingResourcesEntityListing
         """
         return self._call(_OPS['get_architect_dependencytracking_consumingresources'], (id, object_type, resource_type, version, page_number, page_size, flow_filter), options)  # type: ignore[no-any-return]
 
     def get_architect_dependencytracking_deletedresourceconsumers(self, *, name: str | None = None, object_type: list[str] | None = None, flow_filter: str | None = None, consumed_resources: bool | None = None, consumed_resource_type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DependencyObjectEntityListing:
-        """``GET /api/v2/architect/dependencytracking/deletedresourceconsumers``
+        """List architect dependencytracking deletedresourceconsumers, one page per call.
+        
+        ``GET /api/v2/architect/dependencytracking/deletedresourceconsumers``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_deletedresourceconsumers)`` walks every page.
+        Requires the permission ``architect:dependencyTracking:view``.
         
         :param str name: query ``name``
-        :param list[str] object_type: query ``objectType``
-        :param str flow_filter: query ``flowFilter``
-        :param bool consumed_resources: query ``consumedResources``
-        :param list[str] consumed_resource_type: query ``consumedResourceType``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param list[str] object_type: query ``objectType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
+        :param str flow_filter: query ``flowFilter``; one of ``checkedIn``, ``published``
+        :param bool consumed_resources: query ``consumedResources``; default ``False``
+        :param list[str] consumed_resource_type: query ``consumedResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: DependencyObjectEntityListing
         """
         return self._call(_OPS['get_architect_dependencytracking_deletedresourceconsumers'], (name, object_type, flow_filter, consumed_resources, consumed_resource_type, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_architect_dependencytracking_object(self, id: str, *, version: str | None = None, object_type: str | None = None, consumed_resources: bool | None = None, consuming_resources: bool | None = None, consumed_resource_type: list[str] | None = None, consuming_resource_type: list[str] | None = None, consumed_resource_request: bool | None = None, **options: Unpack[CallOptions]) -> DependencyObject:
-        """``GET /api/v2/architect/dependencytracking/object``
+        """Get architect dependencytracking object.
+        
+        ``GET /api/v2/architect/dependencytracking/object``.
+        Requires the permission ``architect:dependencyTracking:view``.
         
         :param str id: query ``id``, required
         :param str version: query ``version``
-        :param str object_type: query ``objectType``
+        :param str object_type: query ``objectType``; one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
         :param bool consumed_resources: query ``consumedResources``
         :param bool consuming_resources: query ``consumingResources``
-        :param list[str] consumed_resource_type: query ``consumedResourceType``
-        :param list[str] consuming_resource_type: query ``consumingResourceType``
+        :param list[str] consumed_resource_type: query ``consumedResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
+        :param list[str] consuming_resource_type: query ``consumingResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
         :param bool consumed_resource_request: query ``consumedResourceRequest``
         :return: DependencyObject
         """
         return self._call(_OPS['get_architect_dependencytracking_object'], (id, version, object_type, consumed_resources, consuming_resources, consumed_resource_type, consuming_resource_type, consumed_resource_request), options)  # type: ignore[no-any-return]
 
     def get_architect_dependencytracking_type(self, type_id: str, **options: Unpack[CallOptions]) -> DependencyType:
-        """``GET /api/v2/architect/dependencytracking/types/{typeId}``
+        """Get one architect dependencytracking type.
+        
+        ``GET /api/v2/architect/dependencytracking/types/{typeId}``.
+        Requires the permission ``architect:dependencyTracking:view``.
         
         :param str type_id: path ``typeId``, required
         :return: DependencyType
@@ -429,29 +514,40 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_dependencytracking_type'], (type_id,), options)  # type: ignore[no-any-return]
 
     def get_architect_dependencytracking_types(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DependencyTypeEntityListing:
-        """``GET /api/v2/architect/dependencytracking/types``
+        """List architect dependencytracking types, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        ``GET /api/v2/architect/dependencytracking/types``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_types)`` walks every page.
+        Requires the permission ``architect:dependencyTracking:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: DependencyTypeEntityListing
         """
         return self._call(_OPS['get_architect_dependencytracking_types'], (page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_architect_dependencytracking_updatedresourceconsumers(self, *, name: str | None = None, object_type: list[str] | None = None, consumed_resources: bool | None = None, consumed_resource_type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DependencyObjectEntityListing:
-        """``GET /api/v2/architect/dependencytracking/updatedresourceconsumers``
+        """List architect dependencytracking updatedresourceconsumers, one page per call.
+        
+        ``GET /api/v2/architect/dependencytracking/updatedresourceconsumers``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_updatedresourceconsumers)`` walks every page.
+        Requires the permission ``architect:dependencyTracking:view``.
         
         :param str name: query ``name``
-        :param list[str] object_type: query ``objectType``
-        :param bool consumed_resources: query ``consumedResources``
-        :param list[str] consumed_resource_type: query ``consumedResourceType``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param list[str] object_type: query ``objectType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
+        :param bool consumed_resources: query ``consumedResources``; default ``False``
+        :param list[str] consumed_resource_type: query ``consumedResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: DependencyObjectEntityListing
         """
         return self._call(_OPS['get_architect_dependencytracking_updatedresourceconsumers'], (name, object_type, consumed_resources, consumed_resource_type, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_architect_emergencygroup(self, emergency_group_id: str, **options: Unpack[CallOptions]) -> EmergencyGroup:
-        """``GET /api/v2/architect/emergencygroups/{emergencyGroupId}``
+        """Get one architect emergencygroup.
+        
+        ``GET /api/v2/architect/emergencygroups/{emergencyGroupId}``.
+        Requires the permission ``routing:emergencyGroup:view``.
         
         :param str emergency_group_id: path ``emergencyGroupId``, required
         :return: EmergencyGroup
@@ -459,24 +555,32 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_emergencygroup'], (emergency_group_id,), options)  # type: ignore[no-any-return]
 
     def get_architect_emergencygroups(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> EmergencyGroupListing:
-        """``GET /api/v2/architect/emergencygroups``
+        """List architect emergencygroups, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/emergencygroups``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_emergencygroups)`` walks every page.
+        Requires the permission ``routing:emergencyGroup:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param str name: query ``name``
         :return: EmergencyGroupListing
         """
         return self._call(_OPS['get_architect_emergencygroups'], (page_number, page_size, sort_by, sort_order, name), options)  # type: ignore[no-any-return]
 
     def get_architect_emergencygroups_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> EmergencyGroupDivisionViewEntityListing:
-        """``GET /api/v2/architect/emergencygroups/divisionviews``
+        """List architect emergencygroups divisionviews, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/emergencygroups/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_emergencygroups_divisionviews)`` walks every page.
+        Requires the permission ``routing:emergencyGroup:search``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
@@ -485,7 +589,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_emergencygroups_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_architect_grammar(self, grammar_id: str, *, include_file_urls: bool | None = None, **options: Unpack[CallOptions]) -> Grammar:
-        """``GET /api/v2/architect/grammars/{grammarId}``
+        """Get one architect grammar.
+        
+        ``GET /api/v2/architect/grammars/{grammarId}``.
+        Requires the permission ``architect:grammar:view``.
         
         :param str grammar_id: path ``grammarId``, required
         :param bool include_file_urls: query ``includeFileUrls``
@@ -494,7 +601,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_grammar'], (grammar_id, include_file_urls), options)  # type: ignore[no-any-return]
 
     def get_architect_grammar_language(self, grammar_id: str, language_code: str, **options: Unpack[CallOptions]) -> GrammarLanguage:
-        """``GET /api/v2/architect/grammars/{grammarId}/languages/{languageCode}``
+        """Get one language of an architect grammar.
+        
+        ``GET /api/v2/architect/grammars/{grammarId}/languages/{languageCode}``.
+        Requires the permission ``architect:grammar:view``.
         
         :param str grammar_id: path ``grammarId``, required
         :param str language_code: path ``languageCode``, required
@@ -503,12 +613,16 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_grammar_language'], (grammar_id, language_code), options)  # type: ignore[no-any-return]
 
     def get_architect_grammars(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, include_file_urls: bool | None = None, **options: Unpack[CallOptions]) -> GrammarListing:
-        """``GET /api/v2/architect/grammars``
+        """List architect grammars, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/grammars``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_grammars)`` walks every page.
+        Requires the permission ``architect:grammar:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; one of ``description``, ``id``, ``name``; default ``id``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param str description: query ``description``
@@ -519,7 +633,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_grammars'], (page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, include_file_urls), options)  # type: ignore[no-any-return]
 
     def get_architect_ivr(self, ivr_id: str, **options: Unpack[CallOptions]) -> IVR:
-        """``GET /api/v2/architect/ivrs/{ivrId}``
+        """Get one architect ivr.
+        
+        ``GET /api/v2/architect/ivrs/{ivrId}``.
+        Requires the permission ``routing:callRoute:view``.
         
         :param str ivr_id: path ``ivrId``, required
         :return: IVR
@@ -527,7 +644,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_ivr'], (ivr_id,), options)  # type: ignore[no-any-return]
 
     def get_architect_ivr_identityresolution(self, ivr_id: str, **options: Unpack[CallOptions]) -> IVRIdentityResolutionConfig:
-        """``GET /api/v2/architect/ivrs/{ivrId}/identityresolution``
+        """Get identityresolution of an architect ivr.
+        
+        ``GET /api/v2/architect/ivrs/{ivrId}/identityresolution``.
+        Requires all of the permissions ``routing:callRoute:view``, ``routing:identityResolutionIvr:view``.
         
         :param str ivr_id: path ``ivrId``, required
         :return: IVRIdentityResolutionConfig
@@ -535,27 +655,35 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_ivr_identityresolution'], (ivr_id,), options)  # type: ignore[no-any-return]
 
     def get_architect_ivrs(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, dnis: str | None = None, schedule_group: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> IVREntityListing:
-        """``GET /api/v2/architect/ivrs``
+        """List architect ivrs, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/ivrs``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_ivrs)`` walks every page.
+        Requires the permission ``routing:callRoute:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param str name: query ``name``
         :param str dnis: query ``dnis``
         :param str schedule_group: query ``scheduleGroup``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``identityresolution``
         :return: IVREntityListing
         """
         return self._call(_OPS['get_architect_ivrs'], (page_number, page_size, sort_by, sort_order, name, dnis, schedule_group, expand), options)  # type: ignore[no-any-return]
 
     def get_architect_ivrs_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> IVRDivisionViewEntityListing:
-        """``GET /api/v2/architect/ivrs/divisionviews``
+        """List architect ivrs divisionviews, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/ivrs/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_ivrs_divisionviews)`` walks every page.
+        Requires the permission ``routing:callRoute:search``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
@@ -564,32 +692,42 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_ivrs_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_architect_prompt(self, prompt_id: str, *, include_media_uris: bool | None = None, include_resources: bool | None = None, language: list[str] | None = None, **options: Unpack[CallOptions]) -> Prompt:
-        """``GET /api/v2/architect/prompts/{promptId}``
+        """Get one architect prompt.
+        
+        ``GET /api/v2/architect/prompts/{promptId}``.
+        Requires the permission ``architect:userPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
-        :param bool include_media_uris: query ``includeMediaUris``
-        :param bool include_resources: query ``includeResources``
+        :param bool include_media_uris: query ``includeMediaUris``; default ``True``
+        :param bool include_resources: query ``includeResources``; default ``True``
         :param list[str] language: query ``language``
         :return: Prompt
         """
         return self._call(_OPS['get_architect_prompt'], (prompt_id, include_media_uris, include_resources, language), options)  # type: ignore[no-any-return]
 
     def get_architect_prompt_history_history_id(self, prompt_id: str, history_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, sort_by: str | None = None, action: list[str] | None = None, **options: Unpack[CallOptions]) -> HistoryListing:
-        """``GET /api/v2/architect/prompts/{promptId}/history/{historyId}``
+        """Get one history of an architect prompt.
+        
+        ``GET /api/v2/architect/prompts/{promptId}/history/{historyId}``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_prompt_history_history_id)`` walks every page.
+        Requires the permission ``architect:userPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
         :param str history_id: path ``historyId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_order: query ``sortOrder``
-        :param str sort_by: query ``sortBy``
-        :param list[str] action: query ``action``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_order: query ``sortOrder``; default ``desc``
+        :param str sort_by: query ``sortBy``; one of ``action``, ``timestamp``, ``user``; default ``timestamp``
+        :param list[str] action: query ``action``; each one of ``checkin``, ``checkout``, ``create``, ``deactivate``, ``debug``, ``delete``, ``publish``, ``revert``, ``save``
         :return: HistoryListing
         """
         return self._call(_OPS['get_architect_prompt_history_history_id'], (prompt_id, history_id, page_number, page_size, sort_order, sort_by, action), options)  # type: ignore[no-any-return]
 
     def get_architect_prompt_resource(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> PromptAsset:
-        """``GET /api/v2/architect/prompts/{promptId}/resources/{languageCode}``
+        """Get one resource of an architect prompt.
+        
+        ``GET /api/v2/architect/prompts/{promptId}/resources/{languageCode}``.
+        Requires the permission ``architect:userPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
         :param str language_code: path ``languageCode``, required
@@ -598,27 +736,35 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_prompt_resource'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
 
     def get_architect_prompt_resources(self, prompt_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> PromptAssetEntityListing:
-        """``GET /api/v2/architect/prompts/{promptId}/resources``
+        """List resources of an architect prompt, one page per call.
+        
+        ``GET /api/v2/architect/prompts/{promptId}/resources``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_prompt_resources)`` walks every page.
+        Requires the permission ``architect:userPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: PromptAssetEntityListing
         """
         return self._call(_OPS['get_architect_prompt_resources'], (prompt_id, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_architect_prompts(self, *, page_number: int | None = None, page_size: int | None = None, name: list[str] | None = None, description: str | None = None, name_or_description: str | None = None, sort_by: str | None = None, sort_order: str | None = None, include_media_uris: bool | None = None, include_resources: bool | None = None, language: list[str] | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> PromptEntityListing:
-        """``GET /api/v2/architect/prompts``
+        """List architect prompts, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        ``GET /api/v2/architect/prompts``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_prompts)`` walks every page.
+        Requires the permission ``architect:userPrompt:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param list[str] name: query ``name``
         :param str description: query ``description``
         :param str name_or_description: query ``nameOrDescription``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
-        :param bool include_media_uris: query ``includeMediaUris``
-        :param bool include_resources: query ``includeResources``
+        :param str sort_by: query ``sortBy``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``asc``
+        :param bool include_media_uris: query ``includeMediaUris``; default ``True``
+        :param bool include_resources: query ``includeResources``; default ``True``
         :param list[str] language: query ``language``
         :param list[str] division_id: query ``divisionId``
         :return: PromptEntityListing
@@ -626,7 +772,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_prompts'], (page_number, page_size, name, description, name_or_description, sort_by, sort_order, include_media_uris, include_resources, language, division_id), options)  # type: ignore[no-any-return]
 
     def get_architect_schedule(self, schedule_id: str, **options: Unpack[CallOptions]) -> Schedule:
-        """``GET /api/v2/architect/schedules/{scheduleId}``
+        """Get one architect schedule.
+        
+        ``GET /api/v2/architect/schedules/{scheduleId}``.
+        Requires the permission ``routing:schedule:view``.
         
         :param str schedule_id: path ``scheduleId``, required
         :return: Schedule
@@ -634,7 +783,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_schedule'], (schedule_id,), options)  # type: ignore[no-any-return]
 
     def get_architect_schedulegroup(self, schedule_group_id: str, **options: Unpack[CallOptions]) -> ScheduleGroup:
-        """``GET /api/v2/architect/schedulegroups/{scheduleGroupId}``
+        """Get one architect schedulegroup.
+        
+        ``GET /api/v2/architect/schedulegroups/{scheduleGroupId}``.
+        Requires the permission ``routing:scheduleGroup:view``.
         
         :param str schedule_group_id: path ``scheduleGroupId``, required
         :return: ScheduleGroup
@@ -642,12 +794,16 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_schedulegroup'], (schedule_group_id,), options)  # type: ignore[no-any-return]
 
     def get_architect_schedulegroups(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, schedule_ids: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ScheduleGroupEntityListing:
-        """``GET /api/v2/architect/schedulegroups``
+        """List architect schedulegroups, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/schedulegroups``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_schedulegroups)`` walks every page.
+        Requires the permission ``routing:scheduleGroup:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param str name: query ``name``
         :param str schedule_ids: query ``scheduleIds``
         :param list[str] division_id: query ``divisionId``
@@ -656,12 +812,16 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_schedulegroups'], (page_number, page_size, sort_by, sort_order, name, schedule_ids, division_id), options)  # type: ignore[no-any-return]
 
     def get_architect_schedulegroups_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ScheduleGroupDivisionViewEntityListing:
-        """``GET /api/v2/architect/schedulegroups/divisionviews``
+        """List architect schedulegroups divisionviews, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/schedulegroups/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_schedulegroups_divisionviews)`` walks every page.
+        Requires the permission ``routing:scheduleGroup:search``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
@@ -670,12 +830,16 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_schedulegroups_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_architect_schedules(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ScheduleEntityListing:
-        """``GET /api/v2/architect/schedules``
+        """List architect schedules, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/schedules``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_schedules)`` walks every page.
+        Requires the permission ``routing:schedule:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
         :return: ScheduleEntityListing
@@ -683,12 +847,16 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_schedules'], (page_number, page_size, sort_by, sort_order, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_architect_schedules_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ScheduleDivisionViewEntityListing:
-        """``GET /api/v2/architect/schedules/divisionviews``
+        """List architect schedules divisionviews, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/schedules/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_schedules_divisionviews)`` walks every page.
+        Requires the permission ``routing:schedule:search``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
@@ -697,32 +865,42 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_schedules_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_architect_systemprompt(self, prompt_id: str, *, include_media_uris: bool | None = None, include_resources: bool | None = None, language: list[str] | None = None, **options: Unpack[CallOptions]) -> SystemPrompt:
-        """``GET /api/v2/architect/systemprompts/{promptId}``
+        """Get one architect systemprompt.
+        
+        ``GET /api/v2/architect/systemprompts/{promptId}``.
+        Requires the permission ``architect:systemPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
-        :param bool include_media_uris: query ``includeMediaUris``
-        :param bool include_resources: query ``includeResources``
+        :param bool include_media_uris: query ``includeMediaUris``; default ``True``
+        :param bool include_resources: query ``includeResources``; default ``True``
         :param list[str] language: query ``language``
         :return: SystemPrompt
         """
         return self._call(_OPS['get_architect_systemprompt'], (prompt_id, include_media_uris, include_resources, language), options)  # type: ignore[no-any-return]
 
     def get_architect_systemprompt_history_history_id(self, prompt_id: str, history_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, sort_by: str | None = None, action: list[str] | None = None, **options: Unpack[CallOptions]) -> HistoryListing:
-        """``GET /api/v2/architect/systemprompts/{promptId}/history/{historyId}``
+        """Get one history of an architect systemprompt.
+        
+        ``GET /api/v2/architect/systemprompts/{promptId}/history/{historyId}``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_systemprompt_history_history_id)`` walks every page.
+        Requires the permission ``architect:systemPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
         :param str history_id: path ``historyId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_order: query ``sortOrder``
-        :param str sort_by: query ``sortBy``
-        :param list[str] action: query ``action``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_order: query ``sortOrder``; default ``desc``
+        :param str sort_by: query ``sortBy``; one of ``action``, ``timestamp``, ``user``; default ``timestamp``
+        :param list[str] action: query ``action``; each one of ``checkin``, ``checkout``, ``create``, ``deactivate``, ``debug``, ``delete``, ``publish``, ``revert``, ``save``
         :return: HistoryListing
         """
         return self._call(_OPS['get_architect_systemprompt_history_history_id'], (prompt_id, history_id, page_number, page_size, sort_order, sort_by, action), options)  # type: ignore[no-any-return]
 
     def get_architect_systemprompt_resource(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> SystemPromptAsset:
-        """``GET /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}``
+        """Get one resource of an architect systemprompt.
+        
+        ``GET /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}``.
+        Requires the permission ``architect:systemPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
         :param str language_code: path ``languageCode``, required
@@ -731,77 +909,101 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_architect_systemprompt_resource'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
 
     def get_architect_systemprompt_resources(self, prompt_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> SystemPromptAssetEntityListing:
-        """``GET /api/v2/architect/systemprompts/{promptId}/resources``
+        """List resources of an architect systemprompt, one page per call.
+        
+        ``GET /api/v2/architect/systemprompts/{promptId}/resources``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_systemprompt_resources)`` walks every page.
+        Requires the permission ``architect:systemPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :return: SystemPromptAssetEntityListing
         """
         return self._call(_OPS['get_architect_systemprompt_resources'], (prompt_id, page_number, page_size, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_architect_systemprompts(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, include_media_uris: bool | None = None, include_resources: bool | None = None, language: list[str] | None = None, **options: Unpack[CallOptions]) -> SystemPromptEntityListing:
-        """``GET /api/v2/architect/systemprompts``
+        """List architect systemprompts, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/architect/systemprompts``.
+        Pages by ``pageNumber``: ``paginate(api.get_architect_systemprompts)`` walks every page.
+        Requires the permission ``architect:systemPrompt:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :param str name: query ``name``
         :param str description: query ``description``
         :param str name_or_description: query ``nameOrDescription``
-        :param bool include_media_uris: query ``includeMediaUris``
-        :param bool include_resources: query ``includeResources``
+        :param bool include_media_uris: query ``includeMediaUris``; default ``True``
+        :param bool include_resources: query ``includeResources``; default ``True``
         :param list[str] language: query ``language``
         :return: SystemPromptEntityListing
         """
         return self._call(_OPS['get_architect_systemprompts'], (page_number, page_size, sort_by, sort_order, name, description, name_or_description, include_media_uris, include_resources, language), options)  # type: ignore[no-any-return]
 
     def get_flow(self, flow_id: str, *, deleted: bool | None = None, **options: Unpack[CallOptions]) -> Flow:
-        """``GET /api/v2/flows/{flowId}``
+        """Get one flow.
+        
+        ``GET /api/v2/flows/{flowId}``.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
-        :param bool deleted: query ``deleted``
+        :param bool deleted: query ``deleted``; default ``False``
         :return: Flow
         """
         return self._call(_OPS['get_flow'], (flow_id, deleted), options)  # type: ignore[no-any-return]
 
     def get_flow_history_history_id(self, flow_id: str, history_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, sort_by: str | None = None, action: list[str] | None = None, **options: Unpack[CallOptions]) -> HistoryListing:
-        """``GET /api/v2/flows/{flowId}/history/{historyId}``
+        """Get one history of a flow.
+        
+        ``GET /api/v2/flows/{flowId}/history/{historyId}``.
+        Pages by ``pageNumber``: ``paginate(api.get_flow_history_history_id)`` walks every page.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
         :param str history_id: path ``historyId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_order: query ``sortOrder``
-        :param str sort_by: query ``sortBy``
-        :param list[str] action: query ``action``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_order: query ``sortOrder``; default ``desc``
+        :param str sort_by: query ``sortBy``; one of ``action``, ``timestamp``, ``user``; default ``timestamp``
+        :param list[str] action: query ``action``; each one of ``checkin``, ``checkout``, ``create``, ``deactivate``, ``debug``, ``delete``, ``publish``, ``revert``, ``save``
         :return: HistoryListing
         """
         return self._call(_OPS['get_flow_history_history_id'], (flow_id, history_id, page_number, page_size, sort_order, sort_by, action), options)  # type: ignore[no-any-return]
 
     def get_flow_instances_settings_loglevels(self, flow_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """``GET /api/v2/flows/{flowId}/instances/settings/loglevels``
+        """Get instances settings loglevels of a flow.
+        
+        ``GET /api/v2/flows/{flowId}/instances/settings/loglevels``.
+        Requires the permission ``architect:flowLogLevel:view``.
         
         :param str flow_id: path ``flowId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``name``, ``type``, ``logLevelCharacteristics.characteristics``
         :return: FlowSettingsResponse
         """
         return self._call(_OPS['get_flow_instances_settings_loglevels'], (flow_id, expand), options)  # type: ignore[no-any-return]
 
     def get_flow_latestconfiguration(self, flow_id: str, *, deleted: bool | None = None, **options: Unpack[CallOptions]) -> Any:
-        """``GET /api/v2/flows/{flowId}/latestconfiguration``
+        """Get latestconfiguration of a flow.
+        
+        ``GET /api/v2/flows/{flowId}/latestconfiguration``.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
-        :param bool deleted: query ``deleted``
+        :param bool deleted: query ``deleted``; default ``False``
         :return: object
         """
         return self._call(_OPS['get_flow_latestconfiguration'], (flow_id, deleted), options)  # type: ignore[no-any-return]
 
     def get_flow_version(self, flow_id: str, version_id: str, *, deleted: str | None = None, **options: Unpack[CallOptions]) -> FlowVersion:
-        """``GET /api/v2/flows/{flowId}/versions/{versionId}``
+        """Get one version of a flow.
+        
+        ``GET /api/v2/flows/{flowId}/versions/{versionId}``.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
         :param str version_id: path ``versionId``, required
@@ -811,7 +1013,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flow_version'], (flow_id, version_id, deleted), options)  # type: ignore[no-any-return]
 
     def get_flow_version_configuration(self, flow_id: str, version_id: str, *, deleted: str | None = None, **options: Unpack[CallOptions]) -> Any:
-        """``GET /api/v2/flows/{flowId}/versions/{versionId}/configuration``
+        """Get configuration of a version of a flow.
+        
+        ``GET /api/v2/flows/{flowId}/versions/{versionId}/configuration``.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
         :param str version_id: path ``versionId``, required
@@ -821,57 +1026,74 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flow_version_configuration'], (flow_id, version_id, deleted), options)  # type: ignore[no-any-return]
 
     def get_flow_version_health(self, flow_id: str, version_id: str, *, language: str | None = None, **options: Unpack[CallOptions]) -> FlowHealth:
-        """``GET /api/v2/flows/{flowId}/versions/{versionId}/health``
+        """Get health of a version of a flow.
+        
+        ``GET /api/v2/flows/{flowId}/versions/{versionId}/health``.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
         :param str version_id: path ``versionId``, required
-        :param str language: query ``language``
+        :param str language: query ``language``; one of ``en-us``, ``en-gb``, ``en-au``, ``en-za``, ``en-nz``, ``en-ie``, ``fr-ca``, ``fr-fr``, ``es-us``, ``es-es``, ``es-mx``, ``de-de``, ``it-it``, ``pt-br``, ``pt-pt``, ``nl-nl``
         :return: FlowHealth
         """
         return self._call(_OPS['get_flow_version_health'], (flow_id, version_id, language), options)  # type: ignore[no-any-return]
 
     def get_flow_version_intent_health(self, flow_id: str, version_id: str, intent_id: str, language: str, **options: Unpack[CallOptions]) -> FlowHealthIntent:
-        """``GET /api/v2/flows/{flowId}/versions/{versionId}/intents/{intentId}/health``
+        """Get health of an intent of a version of a flow.
+        
+        ``GET /api/v2/flows/{flowId}/versions/{versionId}/intents/{intentId}/health``.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
         :param str version_id: path ``versionId``, required
         :param str intent_id: path ``intentId``, required
-        :param str language: query ``language``, required
+        :param str language: query ``language``, required; one of ``en-us``, ``en-gb``, ``en-au``, ``en-za``, ``en-nz``, ``en-ie``, ``fr-ca``, ``fr-fr``, ``es-us``, ``es-es``, ``es-mx``, ``de-de``, ``it-it``, ``pt-br``, ``pt-pt``, ``nl-nl``
         :return: FlowHealthIntent
         """
         return self._call(_OPS['get_flow_version_intent_health'], (flow_id, version_id, intent_id, language), options)  # type: ignore[no-any-return]
 
     def get_flow_version_intent_utterance_health(self, flow_id: str, version_id: str, intent_id: str, utterance_id: str, language: str, **options: Unpack[CallOptions]) -> FlowHealthUtterance:
-        """``GET /api/v2/flows/{flowId}/versions/{versionId}/intents/{intentId}/utterances/{utteranceId}/health``
+        """Get health of a utterance of an intent of a version of a flow.
+        
+        ``GET /api/v2/flows/{flowId}/versions/{versionId}/intents/{intentId}/utterances/{utteranceId}/health``.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
         :param str version_id: path ``versionId``, required
         :param str intent_id: path ``intentId``, required
         :param str utterance_id: path ``utteranceId``, required
-        :param str language: query ``language``, required
+        :param str language: query ``language``, required; one of ``en-us``, ``en-gb``, ``en-au``, ``en-za``, ``en-nz``, ``en-ie``, ``fr-ca``, ``fr-fr``, ``es-us``, ``es-es``, ``es-mx``, ``de-de``, ``it-it``, ``pt-br``, ``pt-pt``, ``nl-nl``
         :return: FlowHealthUtterance
         """
         return self._call(_OPS['get_flow_version_intent_utterance_health'], (flow_id, version_id, intent_id, utterance_id, language), options)  # type: ignore[no-any-return]
 
     def get_flow_versions(self, flow_id: str, *, page_number: int | None = None, page_size: int | None = None, deleted: bool | None = None, **options: Unpack[CallOptions]) -> FlowVersionEntityListing:
-        """``GET /api/v2/flows/{flowId}/versions``
+        """List versions of a flow, one page per call.
+        
+        ``GET /api/v2/flows/{flowId}/versions``.
+        Pages by ``pageNumber``: ``paginate(api.get_flow_versions)`` walks every page.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param bool deleted: query ``deleted``
         :return: FlowVersionEntityListing
         """
         return self._call(_OPS['get_flow_versions'], (flow_id, page_number, page_size, deleted), options)  # type: ignore[no-any-return]
 
     def get_flows(self, *, type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, publish_version_id: str | None = None, editable_by: str | None = None, locked_by: str | None = None, locked_by_client_id: str | None = None, secure: str | None = None, deleted: bool | None = None, include_schemas: bool | None = None, virtual_agent_enabled: bool | None = None, published_after: str | None = None, published_before: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowEntityListing:
-        """``GET /api/v2/flows``
+        """List flows, one page per call.
         
-        :param list[str] type: query ``type``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/flows``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows)`` walks every page.
+        Requires the permission ``architect:flow:view``.
+        
+        :param list[str] type: query ``type``; each one of ``bot``, ``commonmodule``, ``digitalbot``, ``emailsend``, ``inboundcall``, ``inboundchat``, ``inboundemail``, ``inboundshortmessage``, ``outboundcall``, ``inqueuecall``, ``inqueueemail``, ``inqueueshortmessage``, ``speech``, ``securecall``, ``surveyinvite``, ``voice``, ``voicemail``, ``voicesurvey``, ``workflow``, ``workitem``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param str description: query ``description``
@@ -880,9 +1102,9 @@ class ArchitectApi(_BaseApi):
         :param str editable_by: query ``editableBy``
         :param str locked_by: query ``lockedBy``
         :param str locked_by_client_id: query ``lockedByClientId``
-        :param str secure: query ``secure``
-        :param bool deleted: query ``deleted``
-        :param bool include_schemas: query ``includeSchemas``
+        :param str secure: query ``secure``; one of ``any``, ``checkedin``, ``published``
+        :param bool deleted: query ``deleted``; default ``False``
+        :param bool include_schemas: query ``includeSchemas``; default ``False``
         :param bool virtual_agent_enabled: query ``virtualAgentEnabled``
         :param str published_after: query ``publishedAfter``
         :param str published_before: query ``publishedBefore``
@@ -892,16 +1114,22 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows'], (type, page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, publish_version_id, editable_by, locked_by, locked_by_client_id, secure, deleted, include_schemas, virtual_agent_enabled, published_after, published_before, division_id), options)  # type: ignore[no-any-return]
 
     def get_flows_datatable(self, datatable_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> DataTable:
-        """``GET /api/v2/flows/datatables/{datatableId}``
+        """Get one flows datatable.
+        
+        ``GET /api/v2/flows/datatables/{datatableId}``.
+        Requires the permission ``architect:datatable:view``.
         
         :param str datatable_id: path ``datatableId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``schema``
         :return: DataTable
         """
         return self._call(_OPS['get_flows_datatable'], (datatable_id, expand), options)  # type: ignore[no-any-return]
 
     def get_flows_datatable_export_job(self, datatable_id: str, export_job_id: str, **options: Unpack[CallOptions]) -> DataTableExportJob:
-        """``GET /api/v2/flows/datatables/{datatableId}/export/jobs/{exportJobId}``
+        """Get one export job of a flows datatable.
+        
+        ``GET /api/v2/flows/datatables/{datatableId}/export/jobs/{exportJobId}``.
+        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
         
         :param str datatable_id: path ``datatableId``, required
         :param str export_job_id: path ``exportJobId``, required
@@ -910,7 +1138,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_datatable_export_job'], (datatable_id, export_job_id), options)  # type: ignore[no-any-return]
 
     def get_flows_datatable_import_job(self, datatable_id: str, import_job_id: str, **options: Unpack[CallOptions]) -> DataTableImportJob:
-        """``GET /api/v2/flows/datatables/{datatableId}/import/jobs/{importJobId}``
+        """Get one import job of a flows datatable.
+        
+        ``GET /api/v2/flows/datatables/{datatableId}/import/jobs/{importJobId}``.
+        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
         
         :param str datatable_id: path ``datatableId``, required
         :param str import_job_id: path ``importJobId``, required
@@ -919,45 +1150,60 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_datatable_import_job'], (datatable_id, import_job_id), options)  # type: ignore[no-any-return]
 
     def get_flows_datatable_import_jobs(self, datatable_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DataTableImportEntityListing:
-        """``GET /api/v2/flows/datatables/{datatableId}/import/jobs``
+        """List import jobs of a flows datatable, one page per call.
+        
+        ``GET /api/v2/flows/datatables/{datatableId}/import/jobs``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_datatable_import_jobs)`` walks every page.
+        Requires any of the permissions ``architect:datatable:edit``, ``architect:datatableRow:view``.
         
         :param str datatable_id: path ``datatableId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: DataTableImportEntityListing
         """
         return self._call(_OPS['get_flows_datatable_import_jobs'], (datatable_id, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_flows_datatable_row(self, datatable_id: str, row_id: str, *, showbrief: bool | None = None, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """``GET /api/v2/flows/datatables/{datatableId}/rows/{rowId}``
+        """Get one row of a flows datatable.
+        
+        ``GET /api/v2/flows/datatables/{datatableId}/rows/{rowId}``.
+        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
         
         :param str datatable_id: path ``datatableId``, required
         :param str row_id: path ``rowId``, required
-        :param bool showbrief: query ``showbrief``
+        :param bool showbrief: query ``showbrief``; default ``True``
         :return: dict(str, object)
         """
         return self._call(_OPS['get_flows_datatable_row'], (datatable_id, row_id, showbrief), options)  # type: ignore[no-any-return]
 
     def get_flows_datatable_rows(self, datatable_id: str, *, page_number: int | None = None, page_size: int | None = None, showbrief: bool | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DataTableRowEntityListing:
-        """``GET /api/v2/flows/datatables/{datatableId}/rows``
+        """List rows of a flows datatable, one page per call.
+        
+        ``GET /api/v2/flows/datatables/{datatableId}/rows``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_datatable_rows)`` walks every page.
+        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
         
         :param str datatable_id: path ``datatableId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param bool showbrief: query ``showbrief``
-        :param str sort_order: query ``sortOrder``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param bool showbrief: query ``showbrief``; default ``True``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
         :return: DataTableRowEntityListing
         """
         return self._call(_OPS['get_flows_datatable_rows'], (datatable_id, page_number, page_size, showbrief, sort_order), options)  # type: ignore[no-any-return]
 
     def get_flows_datatables(self, *, expand: str | None = None, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, division_id: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DataTablesDomainEntityListing:
-        """``GET /api/v2/flows/datatables``
+        """List flows datatables, one page per call.
         
-        :param str expand: query ``expand``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/flows/datatables``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_datatables)`` walks every page.
+        Requires the permission ``architect:datatable:view``.
+        
+        :param str expand: query ``expand``; one of ``schema``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; one of ``id``, ``name``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``ascending``
         :param list[str] division_id: query ``divisionId``
         :param str name: query ``name``
         :return: DataTablesDomainEntityListing
@@ -965,22 +1211,29 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_datatables'], (expand, page_number, page_size, sort_by, sort_order, division_id, name), options)  # type: ignore[no-any-return]
 
     def get_flows_datatables_divisionview(self, datatable_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> DataTable:
-        """``GET /api/v2/flows/datatables/divisionviews/{datatableId}``
+        """Get one flows datatables divisionview.
+        
+        ``GET /api/v2/flows/datatables/divisionviews/{datatableId}``.
+        Requires the permission ``architect:datatable:search``.
         
         :param str datatable_id: path ``datatableId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``schema``
         :return: DataTable
         """
         return self._call(_OPS['get_flows_datatables_divisionview'], (datatable_id, expand), options)  # type: ignore[no-any-return]
 
     def get_flows_datatables_divisionviews(self, *, expand: str | None = None, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, division_id: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DataTablesDomainEntityListing:
-        """``GET /api/v2/flows/datatables/divisionviews``
+        """List flows datatables divisionviews, one page per call.
         
-        :param str expand: query ``expand``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/flows/datatables/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_datatables_divisionviews)`` walks every page.
+        Requires the permission ``architect:datatable:search``.
+        
+        :param str expand: query ``expand``; one of ``schema``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; one of ``id``, ``name``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``ascending``
         :param list[str] division_id: query ``divisionId``
         :param str name: query ``name``
         :return: DataTablesDomainEntityListing
@@ -988,26 +1241,33 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_datatables_divisionviews'], (expand, page_number, page_size, sort_by, sort_order, division_id, name), options)  # type: ignore[no-any-return]
 
     def get_flows_divisionviews(self, *, type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, publish_version_id: str | None = None, published_after: str | None = None, published_before: str | None = None, division_id: list[str] | None = None, include_schemas: bool | None = None, **options: Unpack[CallOptions]) -> FlowDivisionViewEntityListing:
-        """``GET /api/v2/flows/divisionviews``
+        """List flows divisionviews, one page per call.
         
-        :param list[str] type: query ``type``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/flows/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_divisionviews)`` walks every page.
+        Requires the permission ``architect:flow:search``.
+        
+        :param list[str] type: query ``type``; each one of ``bot``, ``commonmodule``, ``digitalbot``, ``emailsend``, ``inboundcall``, ``inboundchat``, ``inboundemail``, ``inboundshortmessage``, ``outboundcall``, ``inqueuecall``, ``inqueueemail``, ``inqueueshortmessage``, ``speech``, ``securecall``, ``surveyinvite``, ``voice``, ``voicemail``, ``voicesurvey``, ``workflow``, ``workitem``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param str publish_version_id: query ``publishVersionId``
         :param str published_after: query ``publishedAfter``
         :param str published_before: query ``publishedBefore``
         :param list[str] division_id: query ``divisionId``
-        :param bool include_schemas: query ``includeSchemas``
+        :param bool include_schemas: query ``includeSchemas``; default ``False``
         :return: FlowDivisionViewEntityListing
         """
         return self._call(_OPS['get_flows_divisionviews'], (type, page_number, page_size, sort_by, sort_order, id, name, publish_version_id, published_after, published_before, division_id, include_schemas), options)  # type: ignore[no-any-return]
 
     def get_flows_execution(self, flow_execution_id: str, **options: Unpack[CallOptions]) -> FlowRuntimeExecution:
-        """``GET /api/v2/flows/executions/{flowExecutionId}``
+        """Get one flows execution.
+        
+        ``GET /api/v2/flows/executions/{flowExecutionId}``.
+        Requires the permission ``architect:flowExecution:view``.
         
         :param str flow_execution_id: path ``flowExecutionId``, required
         :return: FlowRuntimeExecution
@@ -1015,25 +1275,34 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_execution'], (flow_execution_id,), options)  # type: ignore[no-any-return]
 
     def get_flows_export_job(self, job_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ArchitectExportJobStateResponse:
-        """``GET /api/v2/flows/export/jobs/{jobId}``
+        """Get one flows export job.
+        
+        ``GET /api/v2/flows/export/jobs/{jobId}``.
+        Requires the permission ``architect:jobExport:view``.
         
         :param str job_id: path ``jobId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``messages``
         :return: ArchitectExportJobStateResponse
         """
         return self._call(_OPS['get_flows_export_job'], (job_id, expand), options)  # type: ignore[no-any-return]
 
     def get_flows_instance(self, instance_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> GetFlowExecutionDataJobResult:
-        """``GET /api/v2/flows/instances/{instanceId}``
+        """Get one flows instance.
+        
+        ``GET /api/v2/flows/instances/{instanceId}``.
+        Requires the permission ``architect:flowInstance:view``.
         
         :param str instance_id: path ``instanceId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``bots``, ``dataActions``
         :return: GetFlowExecutionDataJobResult
         """
         return self._call(_OPS['get_flows_instance'], (instance_id, expand), options)  # type: ignore[no-any-return]
 
     def get_flows_instances_job(self, job_id: str, **options: Unpack[CallOptions]) -> GetFlowExecutionDataJobResult:
-        """``GET /api/v2/flows/instances/jobs/{jobId}``
+        """Get one flows instances job.
+        
+        ``GET /api/v2/flows/instances/jobs/{jobId}``.
+        Requires the permission ``architect:flowInstance:view``.
         
         :param str job_id: path ``jobId``, required
         :return: GetFlowExecutionDataJobResult
@@ -1041,56 +1310,78 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_instances_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_flows_instances_querycapabilities(self, *, expand: str | None = None, **options: Unpack[CallOptions]) -> FlowsQueryCriteriaResponse:
-        """``GET /api/v2/flows/instances/querycapabilities``
+        """Get flows instances querycapabilities.
         
-        :param str expand: query ``expand``
+        ``GET /api/v2/flows/instances/querycapabilities``.
+        Requires the permission ``architect:flowInstance:search``.
+        
+        :param str expand: query ``expand``; one of ``flow``, ``action``
         :return: FlowsQueryCriteriaResponse
         """
         return self._call(_OPS['get_flows_instances_querycapabilities'], (expand,), options)  # type: ignore[no-any-return]
 
     def get_flows_instances_settings_executiondata(self, **options: Unpack[CallOptions]) -> ExecutionDataFlowSettingsResponse:
-        """``GET /api/v2/flows/instances/settings/executiondata``
+        """Get flows instances settings executiondata.
+        
+        ``GET /api/v2/flows/instances/settings/executiondata``.
+        Requires the permission ``architect:flowinstanceexecutiondata:view``.
         
         :return: ExecutionDataFlowSettingsResponse
         """
         return self._call(_OPS['get_flows_instances_settings_executiondata'], (), options)  # type: ignore[no-any-return]
 
     def get_flows_instances_settings_loglevels(self, *, expand: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponseEntityListing:
-        """``GET /api/v2/flows/instances/settings/loglevels``
+        """List flows instances settings loglevels, one page per call.
         
-        :param list[str] expand: query ``expand``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        ``GET /api/v2/flows/instances/settings/loglevels``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_instances_settings_loglevels)`` walks every page.
+        Requires all of the permissions ``architect:flowLogLevel:view``, ``architect:flow:search``.
+        
+        :param list[str] expand: query ``expand``; each one of ``name``, ``type``, ``logLevelCharacteristics.characteristics``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: FlowSettingsResponseEntityListing
         """
         return self._call(_OPS['get_flows_instances_settings_loglevels'], (expand, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_flows_instances_settings_loglevels_characteristics(self, **options: Unpack[CallOptions]) -> FlowLogLevelCharacteristicsDefinitions:
-        """``GET /api/v2/flows/instances/settings/loglevels/characteristics``
+        """Get flows instances settings loglevels characteristics.
+        
+        ``GET /api/v2/flows/instances/settings/loglevels/characteristics``.
+        Requires any of the permissions ``architect:flowLogLevel:view``, ``architect:flowLogLevelDefault:view``.
         
         :return: FlowLogLevelCharacteristicsDefinitions
         """
         return self._call(_OPS['get_flows_instances_settings_loglevels_characteristics'], (), options)  # type: ignore[no-any-return]
 
     def get_flows_instances_settings_loglevels_default(self, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """``GET /api/v2/flows/instances/settings/loglevels/default``
+        """Get flows instances settings loglevels default.
         
-        :param list[str] expand: query ``expand``
+        ``GET /api/v2/flows/instances/settings/loglevels/default``.
+        Requires the permission ``architect:flowLogLevelDefault:view``.
+        
+        :param list[str] expand: query ``expand``; each one of ``logLevelCharacteristics.characteristics``
         :return: FlowSettingsResponse
         """
         return self._call(_OPS['get_flows_instances_settings_loglevels_default'], (expand,), options)  # type: ignore[no-any-return]
 
     def get_flows_job(self, job_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ArchitectJobStateResponse:
-        """``GET /api/v2/flows/jobs/{jobId}``
+        """Get one flows job.
+        
+        ``GET /api/v2/flows/jobs/{jobId}``.
+        Requires the permission ``architect:job:view``.
         
         :param str job_id: path ``jobId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``messages``
         :return: ArchitectJobStateResponse
         """
         return self._call(_OPS['get_flows_job'], (job_id, expand), options)  # type: ignore[no-any-return]
 
     def get_flows_lookup(self, id: list[str], *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> FlowEntityListing:
-        """``GET /api/v2/flows/lookup``
+        """List flows lookup, one page per call.
+        
+        ``GET /api/v2/flows/lookup``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_lookup)`` walks every page.
         
         :param list[str] id: query ``id``, required
         :param int page_number: query ``pageNumber``
@@ -1102,7 +1393,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_lookup'], (id, page_number, page_size, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_flows_milestone(self, milestone_id: str, **options: Unpack[CallOptions]) -> FlowMilestone:
-        """``GET /api/v2/flows/milestones/{milestoneId}``
+        """Get one flows milestone.
+        
+        ``GET /api/v2/flows/milestones/{milestoneId}``.
+        Requires the permission ``architect:flowMilestone:view``.
         
         :param str milestone_id: path ``milestoneId``, required
         :return: FlowMilestone
@@ -1110,12 +1404,16 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_milestone'], (milestone_id,), options)  # type: ignore[no-any-return]
 
     def get_flows_milestones(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowMilestoneListing:
-        """``GET /api/v2/flows/milestones``
+        """List flows milestones, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/flows/milestones``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_milestones)`` walks every page.
+        Requires the permission ``architect:flowMilestone:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param str description: query ``description``
@@ -1126,12 +1424,16 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_milestones'], (page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, division_id), options)  # type: ignore[no-any-return]
 
     def get_flows_milestones_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowMilestoneDivisionViewEntityListing:
-        """``GET /api/v2/flows/milestones/divisionviews``
+        """List flows milestones divisionviews, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/flows/milestones/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_milestones_divisionviews)`` walks every page.
+        Requires the permission ``architect:flowMilestone:search``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
@@ -1140,7 +1442,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_milestones_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_flows_outcome(self, flow_outcome_id: str, **options: Unpack[CallOptions]) -> FlowOutcome:
-        """``GET /api/v2/flows/outcomes/{flowOutcomeId}``
+        """Get one flows outcome.
+        
+        ``GET /api/v2/flows/outcomes/{flowOutcomeId}``.
+        Requires the permission ``architect:flowOutcome:view``.
         
         :param str flow_outcome_id: path ``flowOutcomeId``, required
         :return: FlowOutcome
@@ -1148,12 +1453,16 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_outcome'], (flow_outcome_id,), options)  # type: ignore[no-any-return]
 
     def get_flows_outcomes(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowOutcomeListing:
-        """``GET /api/v2/flows/outcomes``
+        """List flows outcomes, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/flows/outcomes``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_outcomes)`` walks every page.
+        Requires the permission ``architect:flowOutcome:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param str description: query ``description``
@@ -1164,12 +1473,16 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_outcomes'], (page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, division_id), options)  # type: ignore[no-any-return]
 
     def get_flows_outcomes_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowOutcomeDivisionViewEntityListing:
-        """``GET /api/v2/flows/outcomes/divisionviews``
+        """List flows outcomes divisionviews, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/flows/outcomes/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_flows_outcomes_divisionviews)`` walks every page.
+        Requires the permission ``architect:flowOutcome:search``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``id``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
@@ -1178,9 +1491,9 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_outcomes_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_flows_validate_job(self, job_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ArchitectValidateJobStateResponse:
-        """``GET /api/v2/flows/validate/jobs/{jobId}``
+        """Get one flows validate job.
         
-        **Preview.**
+        ``GET /api/v2/flows/validate/jobs/{jobId}``. **Preview.**
         
         :param str job_id: path ``jobId``, required
         :param list[str] expand: query ``expand``
@@ -1189,7 +1502,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['get_flows_validate_job'], (job_id, expand), options)  # type: ignore[no-any-return]
 
     def patch_architect_grammar(self, grammar_id: str, *, body: Grammar | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Grammar:
-        """``PATCH /api/v2/architect/grammars/{grammarId}``
+        """Change fields of one architect grammar.
+        
+        ``PATCH /api/v2/architect/grammars/{grammarId}``.
+        Requires the permission ``architect:grammar:edit``.
         
         :param str grammar_id: path ``grammarId``, required
         :param Grammar body: body ``body``
@@ -1198,7 +1514,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['patch_architect_grammar'], (grammar_id, body), options)  # type: ignore[no-any-return]
 
     def patch_architect_grammar_language(self, grammar_id: str, language_code: str, *, body: GrammarLanguageUpdate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> GrammarLanguage:
-        """``PATCH /api/v2/architect/grammars/{grammarId}/languages/{languageCode}``
+        """Change fields of one language of an architect grammar.
+        
+        ``PATCH /api/v2/architect/grammars/{grammarId}/languages/{languageCode}``.
+        Requires the permission ``architect:grammar:edit``.
         
         :param str grammar_id: path ``grammarId``, required
         :param str language_code: path ``languageCode``, required
@@ -1208,7 +1527,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['patch_architect_grammar_language'], (grammar_id, language_code, body), options)  # type: ignore[no-any-return]
 
     def patch_flows_instances_settings_executiondata(self, body: ExecutionDataSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExecutionDataFlowSettingsResponse:
-        """``PATCH /api/v2/flows/instances/settings/executiondata``
+        """Change fields of the flows instances settings executiondata.
+        
+        ``PATCH /api/v2/flows/instances/settings/executiondata``.
+        Requires the permission ``architect:flowinstanceexecutiondata:edit``.
         
         :param ExecutionDataSettingsRequest body: body ``body``, required
         :return: ExecutionDataFlowSettingsResponse
@@ -1216,14 +1538,20 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['patch_flows_instances_settings_executiondata'], (body,), options)  # type: ignore[no-any-return]
 
     def post_architect_dependencytracking_build(self, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/architect/dependencytracking/build``
+        """Request architect dependencytracking build.
+        
+        ``POST /api/v2/architect/dependencytracking/build``.
+        Requires the permission ``architect:dependencyTracking:rebuild``.
         
         :return: None
         """
         return self._call(_OPS['post_architect_dependencytracking_build'], (), options)  # type: ignore[no-any-return]
 
     def post_architect_emergencygroups(self, body: EmergencyGroup | dict[str, Any], **options: Unpack[CallOptions]) -> EmergencyGroup:
-        """``POST /api/v2/architect/emergencygroups``
+        """Create or add architect emergencygroups.
+        
+        ``POST /api/v2/architect/emergencygroups``.
+        Requires the permission ``routing:emergencyGroup:add``.
         
         :param EmergencyGroup body: body ``body``, required
         :return: EmergencyGroup
@@ -1231,7 +1559,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_emergencygroups'], (body,), options)  # type: ignore[no-any-return]
 
     def post_architect_grammar_language_files_dtmf(self, grammar_id: str, language_code: str, body: GrammarFileUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/dtmf``
+        """Request files dtmf of a language of an architect grammar.
+        
+        ``POST /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/dtmf``.
+        Requires the permission ``architect:grammar:edit``.
         
         :param str grammar_id: path ``grammarId``, required
         :param str language_code: path ``languageCode``, required
@@ -1241,7 +1572,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_grammar_language_files_dtmf'], (grammar_id, language_code, body), options)  # type: ignore[no-any-return]
 
     def post_architect_grammar_language_files_voice(self, grammar_id: str, language_code: str, body: GrammarFileUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/voice``
+        """Request files voice of a language of an architect grammar.
+        
+        ``POST /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/voice``.
+        Requires the permission ``architect:grammar:edit``.
         
         :param str grammar_id: path ``grammarId``, required
         :param str language_code: path ``languageCode``, required
@@ -1251,7 +1585,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_grammar_language_files_voice'], (grammar_id, language_code, body), options)  # type: ignore[no-any-return]
 
     def post_architect_grammar_languages(self, grammar_id: str, body: GrammarLanguage | dict[str, Any], **options: Unpack[CallOptions]) -> GrammarLanguage:
-        """``POST /api/v2/architect/grammars/{grammarId}/languages``
+        """Request languages of an architect grammar.
+        
+        ``POST /api/v2/architect/grammars/{grammarId}/languages``.
+        Requires the permission ``architect:grammar:edit``.
         
         :param str grammar_id: path ``grammarId``, required
         :param GrammarLanguage body: body ``body``, required
@@ -1260,7 +1597,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_grammar_languages'], (grammar_id, body), options)  # type: ignore[no-any-return]
 
     def post_architect_grammars(self, body: Grammar | dict[str, Any], **options: Unpack[CallOptions]) -> Grammar:
-        """``POST /api/v2/architect/grammars``
+        """Create or add architect grammars.
+        
+        ``POST /api/v2/architect/grammars``.
+        Requires the permission ``architect:grammar:add``.
         
         :param Grammar body: body ``body``, required
         :return: Grammar
@@ -1268,7 +1608,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_grammars'], (body,), options)  # type: ignore[no-any-return]
 
     def post_architect_ivrs(self, body: IVR | dict[str, Any], **options: Unpack[CallOptions]) -> IVR:
-        """``POST /api/v2/architect/ivrs``
+        """Create or add architect ivrs.
+        
+        ``POST /api/v2/architect/ivrs``.
+        Requires the permission ``routing:callRoute:add``.
         
         :param IVR body: body ``body``, required
         :return: IVR
@@ -1276,7 +1619,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_ivrs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_architect_prompt_history(self, prompt_id: str, **options: Unpack[CallOptions]) -> Operation:
-        """``POST /api/v2/architect/prompts/{promptId}/history``
+        """Request history of an architect prompt.
+        
+        ``POST /api/v2/architect/prompts/{promptId}/history``.
+        Requires the permission ``architect:userPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
         :return: Operation
@@ -1284,9 +1630,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_prompt_history'], (prompt_id,), options)  # type: ignore[no-any-return]
 
     def post_architect_prompt_resource_uploads(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> PromptAssetUpload:
-        """``POST /api/v2/architect/prompts/{promptId}/resources/{languageCode}/uploads``
+        """Request uploads of a resource of an architect prompt.
         
-        **Preview.**
+        ``POST /api/v2/architect/prompts/{promptId}/resources/{languageCode}/uploads``. **Preview.**
+        Requires the permission ``architect:userPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param str language_code: path ``languageCode``, required
@@ -1295,7 +1642,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_prompt_resource_uploads'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
 
     def post_architect_prompt_resources(self, prompt_id: str, body: PromptAssetCreate | dict[str, Any], **options: Unpack[CallOptions]) -> PromptAsset:
-        """``POST /api/v2/architect/prompts/{promptId}/resources``
+        """Request resources of an architect prompt.
+        
+        ``POST /api/v2/architect/prompts/{promptId}/resources``.
+        Requires the permission ``architect:userPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param PromptAssetCreate body: body ``body``, required
@@ -1304,7 +1654,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_prompt_resources'], (prompt_id, body), options)  # type: ignore[no-any-return]
 
     def post_architect_prompts(self, body: Prompt | dict[str, Any], **options: Unpack[CallOptions]) -> Prompt:
-        """``POST /api/v2/architect/prompts``
+        """Create or add architect prompts.
+        
+        ``POST /api/v2/architect/prompts``.
+        Requires the permission ``architect:userPrompt:add``.
         
         :param Prompt body: body ``body``, required
         :return: Prompt
@@ -1312,7 +1665,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_prompts'], (body,), options)  # type: ignore[no-any-return]
 
     def post_architect_schedulegroups(self, body: ScheduleGroup | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleGroup:
-        """``POST /api/v2/architect/schedulegroups``
+        """Create or add architect schedulegroups.
+        
+        ``POST /api/v2/architect/schedulegroups``.
+        Requires the permission ``routing:scheduleGroup:add``.
         
         :param ScheduleGroup body: body ``body``, required
         :return: ScheduleGroup
@@ -1320,7 +1676,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_schedulegroups'], (body,), options)  # type: ignore[no-any-return]
 
     def post_architect_schedules(self, body: Schedule | dict[str, Any], **options: Unpack[CallOptions]) -> Schedule:
-        """``POST /api/v2/architect/schedules``
+        """Create or add architect schedules.
+        
+        ``POST /api/v2/architect/schedules``.
+        Requires the permission ``routing:schedule:add``.
         
         :param Schedule body: body ``body``, required
         :return: Schedule
@@ -1328,7 +1687,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_schedules'], (body,), options)  # type: ignore[no-any-return]
 
     def post_architect_systemprompt_history(self, prompt_id: str, **options: Unpack[CallOptions]) -> Operation:
-        """``POST /api/v2/architect/systemprompts/{promptId}/history``
+        """Request history of an architect systemprompt.
+        
+        ``POST /api/v2/architect/systemprompts/{promptId}/history``.
+        Requires the permission ``architect:systemPrompt:view``.
         
         :param str prompt_id: path ``promptId``, required
         :return: Operation
@@ -1336,9 +1698,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_systemprompt_history'], (prompt_id,), options)  # type: ignore[no-any-return]
 
     def post_architect_systemprompt_resource_uploads(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> PromptAssetUpload:
-        """``POST /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}/uploads``
+        """Request uploads of a resource of an architect systemprompt.
         
-        **Preview.**
+        ``POST /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}/uploads``. **Preview.**
+        Requires the permission ``architect:systemPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param str language_code: path ``languageCode``, required
@@ -1347,7 +1710,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_systemprompt_resource_uploads'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
 
     def post_architect_systemprompt_resources(self, prompt_id: str, body: SystemPromptAsset | dict[str, Any], **options: Unpack[CallOptions]) -> SystemPromptAsset:
-        """``POST /api/v2/architect/systemprompts/{promptId}/resources``
+        """Request resources of an architect systemprompt.
+        
+        ``POST /api/v2/architect/systemprompts/{promptId}/resources``.
+        Requires the permission ``architect:systemPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param SystemPromptAsset body: body ``body``, required
@@ -1356,7 +1722,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_architect_systemprompt_resources'], (prompt_id, body), options)  # type: ignore[no-any-return]
 
     def post_flow_history(self, flow_id: str, **options: Unpack[CallOptions]) -> Operation:
-        """``POST /api/v2/flows/{flowId}/history``
+        """Request history of a flow.
+        
+        ``POST /api/v2/flows/{flowId}/history``.
+        Requires the permission ``architect:flow:view``.
         
         :param str flow_id: path ``flowId``, required
         :return: Operation
@@ -1364,17 +1733,23 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flow_history'], (flow_id,), options)  # type: ignore[no-any-return]
 
     def post_flow_instances_settings_loglevels(self, flow_id: str, body: FlowLogLevelRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """``POST /api/v2/flows/{flowId}/instances/settings/loglevels``
+        """Request instances settings loglevels of a flow.
+        
+        ``POST /api/v2/flows/{flowId}/instances/settings/loglevels``.
+        Requires the permission ``architect:flowLogLevel:add``.
         
         :param str flow_id: path ``flowId``, required
         :param FlowLogLevelRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``name``, ``type``, ``logLevelCharacteristics.characteristics``
         :return: FlowSettingsResponse
         """
         return self._call(_OPS['post_flow_instances_settings_loglevels'], (flow_id, body, expand), options)  # type: ignore[no-any-return]
 
     def post_flow_versions(self, flow_id: str, body: Any, **options: Unpack[CallOptions]) -> FlowVersion:
-        """``POST /api/v2/flows/{flowId}/versions``
+        """Request versions of a flow.
+        
+        ``POST /api/v2/flows/{flowId}/versions``.
+        Requires the permission ``architect:flow:edit``.
         
         :param str flow_id: path ``flowId``, required
         :param object body: body ``body``, required
@@ -1383,7 +1758,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flow_versions'], (flow_id, body), options)  # type: ignore[no-any-return]
 
     def post_flows(self, body: Flow | dict[str, Any], *, language: str | None = None, **options: Unpack[CallOptions]) -> Flow:
-        """``POST /api/v2/flows``
+        """Create or add flows.
+        
+        ``POST /api/v2/flows``.
+        Requires the permission ``architect:flow:add``.
         
         :param Flow body: body ``body``, required
         :param str language: query ``language``
@@ -1392,7 +1770,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows'], (body, language), options)  # type: ignore[no-any-return]
 
     def post_flows_actions_checkin(self, flow: str, **options: Unpack[CallOptions]) -> Operation:
-        """``POST /api/v2/flows/actions/checkin``
+        """Request flows actions checkin.
+        
+        ``POST /api/v2/flows/actions/checkin``.
+        Requires any of the permissions ``architect:flow:edit``, ``architect:flow:unlock``.
         
         :param str flow: query ``flow``, required
         :return: Operation
@@ -1400,7 +1781,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_actions_checkin'], (flow,), options)  # type: ignore[no-any-return]
 
     def post_flows_actions_checkout(self, flow: str, **options: Unpack[CallOptions]) -> Flow:
-        """``POST /api/v2/flows/actions/checkout``
+        """Request flows actions checkout.
+        
+        ``POST /api/v2/flows/actions/checkout``.
+        Requires the permission ``architect:flow:edit``.
         
         :param str flow: query ``flow``, required
         :return: Flow
@@ -1408,7 +1792,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_actions_checkout'], (flow,), options)  # type: ignore[no-any-return]
 
     def post_flows_actions_deactivate(self, flow: str, **options: Unpack[CallOptions]) -> Flow:
-        """``POST /api/v2/flows/actions/deactivate``
+        """Request flows actions deactivate.
+        
+        ``POST /api/v2/flows/actions/deactivate``.
+        Requires the permission ``architect:flow:publish``.
         
         :param str flow: query ``flow``, required
         :return: Flow
@@ -1416,7 +1803,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_actions_deactivate'], (flow,), options)  # type: ignore[no-any-return]
 
     def post_flows_actions_publish(self, flow: str, *, version: str | None = None, **options: Unpack[CallOptions]) -> Operation:
-        """``POST /api/v2/flows/actions/publish``
+        """Request flows actions publish.
+        
+        ``POST /api/v2/flows/actions/publish``.
+        Requires any of the permissions ``architect:flow:unlock``, ``architect:flow:publish``.
         
         :param str flow: query ``flow``, required
         :param str version: query ``version``
@@ -1425,7 +1815,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_actions_publish'], (flow, version), options)  # type: ignore[no-any-return]
 
     def post_flows_actions_revert(self, flow: str, **options: Unpack[CallOptions]) -> Flow:
-        """``POST /api/v2/flows/actions/revert``
+        """Request flows actions revert.
+        
+        ``POST /api/v2/flows/actions/revert``.
+        Requires the permission ``architect:flow:edit``.
         
         :param str flow: query ``flow``, required
         :return: Flow
@@ -1433,7 +1826,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_actions_revert'], (flow,), options)  # type: ignore[no-any-return]
 
     def post_flows_actions_unlock(self, flow: str, **options: Unpack[CallOptions]) -> Flow:
-        """``POST /api/v2/flows/actions/unlock``
+        """Request flows actions unlock.
+        
+        ``POST /api/v2/flows/actions/unlock``.
+        Requires the permission ``architect:flow:unlock``.
         
         :param str flow: query ``flow``, required
         :return: Flow
@@ -1441,7 +1837,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_actions_unlock'], (flow,), options)  # type: ignore[no-any-return]
 
     def post_flows_datatable_export_jobs(self, datatable_id: str, **options: Unpack[CallOptions]) -> DataTableExportJob:
-        """``POST /api/v2/flows/datatables/{datatableId}/export/jobs``
+        """Request export jobs of a flows datatable.
+        
+        ``POST /api/v2/flows/datatables/{datatableId}/export/jobs``.
+        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
         
         :param str datatable_id: path ``datatableId``, required
         :return: DataTableExportJob
@@ -1449,7 +1848,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_datatable_export_jobs'], (datatable_id,), options)  # type: ignore[no-any-return]
 
     def post_flows_datatable_import_csv_jobs(self, datatable_id: str, body: DataTableImportJob | dict[str, Any], **options: Unpack[CallOptions]) -> DataTableImportJob:
-        """``POST /api/v2/flows/datatables/{datatableId}/import/csv/jobs``
+        """Request import csv jobs of a flows datatable.
+        
+        ``POST /api/v2/flows/datatables/{datatableId}/import/csv/jobs``.
+        Requires any of the permissions ``architect:datatable:edit``, ``architect:datatableRow:add``.
         
         :param str datatable_id: path ``datatableId``, required
         :param DataTableImportJob body: body ``body``, required
@@ -1458,9 +1860,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_datatable_import_csv_jobs'], (datatable_id, body), options)  # type: ignore[no-any-return]
 
     def post_flows_datatable_import_jobs(self, datatable_id: str, body: DataTableImportJob | dict[str, Any], **options: Unpack[CallOptions]) -> DataTableImportJob:
-        """``POST /api/v2/flows/datatables/{datatableId}/import/jobs``
+        """Request import jobs of a flows datatable.
         
-        **Deprecated.**
+        ``POST /api/v2/flows/datatables/{datatableId}/import/jobs``. **Deprecated.**
+        Requires any of the permissions ``architect:datatable:edit``, ``architect:datatableRow:add``.
         
         :param str datatable_id: path ``datatableId``, required
         :param DataTableImportJob body: body ``body``, required
@@ -1469,7 +1872,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_datatable_import_jobs'], (datatable_id, body), options)  # type: ignore[no-any-return]
 
     def post_flows_datatable_rows(self, datatable_id: str, data_table_row: Any, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """``POST /api/v2/flows/datatables/{datatableId}/rows``
+        """Request rows of a flows datatable.
+        
+        ``POST /api/v2/flows/datatables/{datatableId}/rows``.
+        Requires any of the permissions ``architect:datatable:add``, ``architect:datatableRow:add``.
         
         :param str datatable_id: path ``datatableId``, required
         :param object data_table_row: body ``body``, required
@@ -1478,7 +1884,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_datatable_rows'], (datatable_id, data_table_row), options)  # type: ignore[no-any-return]
 
     def post_flows_datatables(self, body: DataTable | dict[str, Any], **options: Unpack[CallOptions]) -> DataTable:
-        """``POST /api/v2/flows/datatables``
+        """Create or add flows datatables.
+        
+        ``POST /api/v2/flows/datatables``.
+        Requires the permission ``architect:datatable:add``.
         
         :param DataTable body: body ``body``, required
         :return: DataTable
@@ -1486,7 +1895,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_datatables'], (body,), options)  # type: ignore[no-any-return]
 
     def post_flows_executions(self, flow_launch_request: FlowExecutionLaunchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FlowExecutionLaunchResponse:
-        """``POST /api/v2/flows/executions``
+        """Create or add flows executions.
+        
+        ``POST /api/v2/flows/executions``.
+        Requires the permission ``architect:flow:launch``.
         
         :param FlowExecutionLaunchRequest flow_launch_request: body ``body``, required
         :return: FlowExecutionLaunchResponse
@@ -1494,7 +1906,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_executions'], (flow_launch_request,), options)  # type: ignore[no-any-return]
 
     def post_flows_export_jobs(self, body: RegisterArchitectExportJob | dict[str, Any], **options: Unpack[CallOptions]) -> RegisterArchitectExportJobResponse:
-        """``POST /api/v2/flows/export/jobs``
+        """Create or add flows export jobs.
+        
+        ``POST /api/v2/flows/export/jobs``.
+        Requires the permission ``architect:jobExport:create``.
         
         :param RegisterArchitectExportJob body: body ``body``, required
         :return: RegisterArchitectExportJobResponse
@@ -1502,26 +1917,35 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_export_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_flows_instances_jobs(self, body: ExecutionDataRequest | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> GetFlowExecutionDataJobResult:
-        """``POST /api/v2/flows/instances/jobs``
+        """Create or add flows instances jobs.
+        
+        ``POST /api/v2/flows/instances/jobs``.
+        Requires the permission ``architect:flowInstance:view``.
         
         :param ExecutionDataRequest body: body ``body``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``bots``, ``dataActions``
         :return: GetFlowExecutionDataJobResult
         """
         return self._call(_OPS['post_flows_instances_jobs'], (body, expand), options)  # type: ignore[no-any-return]
 
     def post_flows_instances_query(self, body: CriteriaQuery | dict[str, Any], *, index_only: bool | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> FlowResultEntityListing:
-        """``POST /api/v2/flows/instances/query``
+        """Run a query over flows instances.
+        
+        ``POST /api/v2/flows/instances/query``.
+        Requires the permission ``architect:flowInstance:search``.
         
         :param CriteriaQuery body: body ``body``, required
         :param bool index_only: query ``indexOnly``
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``50``
         :return: FlowResultEntityListing
         """
         return self._call(_OPS['post_flows_instances_query'], (body, index_only, page_size), options)  # type: ignore[no-any-return]
 
     def post_flows_jobs(self, *, body: RegisterArchitectJobRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> RegisterArchitectJobResponse:
-        """``POST /api/v2/flows/jobs``
+        """Create or add flows jobs.
+        
+        ``POST /api/v2/flows/jobs``.
+        Requires the permission ``architect:job:create``.
         
         :param RegisterArchitectJobRequest body: body ``body``
         :return: RegisterArchitectJobResponse
@@ -1529,7 +1953,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_flows_milestones(self, *, body: FlowMilestone | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FlowMilestone:
-        """``POST /api/v2/flows/milestones``
+        """Create or add flows milestones.
+        
+        ``POST /api/v2/flows/milestones``.
+        Requires the permission ``architect:flowMilestone:add``.
         
         :param FlowMilestone body: body ``body``
         :return: FlowMilestone
@@ -1537,7 +1964,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_milestones'], (body,), options)  # type: ignore[no-any-return]
 
     def post_flows_outcomes(self, *, body: FlowOutcome | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FlowOutcome:
-        """``POST /api/v2/flows/outcomes``
+        """Create or add flows outcomes.
+        
+        ``POST /api/v2/flows/outcomes``.
+        Requires the permission ``architect:flowOutcome:add``.
         
         :param FlowOutcome body: body ``body``
         :return: FlowOutcome
@@ -1545,9 +1975,9 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_outcomes'], (body,), options)  # type: ignore[no-any-return]
 
     def post_flows_validate_jobs(self, body: RegisterArchitectValidateJob | dict[str, Any], **options: Unpack[CallOptions]) -> RegisterArchitectValidateJobResponse:
-        """``POST /api/v2/flows/validate/jobs``
+        """Create or add flows validate jobs.
         
-        **Preview.**
+        ``POST /api/v2/flows/validate/jobs``. **Preview.**
         
         :param RegisterArchitectValidateJob body: body ``body``, required
         :return: RegisterArchitectValidateJobResponse
@@ -1555,7 +1985,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['post_flows_validate_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def put_architect_emergencygroup(self, emergency_group_id: str, body: EmergencyGroup | dict[str, Any], **options: Unpack[CallOptions]) -> EmergencyGroup:
-        """``PUT /api/v2/architect/emergencygroups/{emergencyGroupId}``
+        """Replace one architect emergencygroup.
+        
+        ``PUT /api/v2/architect/emergencygroups/{emergencyGroupId}``.
+        Requires the permission ``routing:emergencyGroup:edit``.
         
         :param str emergency_group_id: path ``emergencyGroupId``, required
         :param EmergencyGroup body: body ``body``, required
@@ -1564,7 +1997,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_architect_emergencygroup'], (emergency_group_id, body), options)  # type: ignore[no-any-return]
 
     def put_architect_ivr(self, ivr_id: str, body: IVR | dict[str, Any], **options: Unpack[CallOptions]) -> IVR:
-        """``PUT /api/v2/architect/ivrs/{ivrId}``
+        """Replace one architect ivr.
+        
+        ``PUT /api/v2/architect/ivrs/{ivrId}``.
+        Requires the permission ``routing:callRoute:edit``.
         
         :param str ivr_id: path ``ivrId``, required
         :param IVR body: body ``body``, required
@@ -1573,7 +2009,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_architect_ivr'], (ivr_id, body), options)  # type: ignore[no-any-return]
 
     def put_architect_ivr_identityresolution(self, ivr_id: str, body: IVRIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> IVRIdentityResolutionConfig:
-        """``PUT /api/v2/architect/ivrs/{ivrId}/identityresolution``
+        """Replace the identityresolution of an architect ivr.
+        
+        ``PUT /api/v2/architect/ivrs/{ivrId}/identityresolution``.
+        Requires all of the permissions ``routing:callRoute:edit``, ``routing:identityResolutionIvr:edit``.
         
         :param str ivr_id: path ``ivrId``, required
         :param IVRIdentityResolutionConfig body: body ``body``, required
@@ -1582,7 +2021,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_architect_ivr_identityresolution'], (ivr_id, body), options)  # type: ignore[no-any-return]
 
     def put_architect_prompt(self, prompt_id: str, body: Prompt | dict[str, Any], **options: Unpack[CallOptions]) -> Prompt:
-        """``PUT /api/v2/architect/prompts/{promptId}``
+        """Replace one architect prompt.
+        
+        ``PUT /api/v2/architect/prompts/{promptId}``.
+        Requires the permission ``architect:userPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param Prompt body: body ``body``, required
@@ -1591,7 +2033,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_architect_prompt'], (prompt_id, body), options)  # type: ignore[no-any-return]
 
     def put_architect_prompt_resource(self, prompt_id: str, language_code: str, body: PromptAsset | dict[str, Any], **options: Unpack[CallOptions]) -> PromptAsset:
-        """``PUT /api/v2/architect/prompts/{promptId}/resources/{languageCode}``
+        """Replace one resource of an architect prompt.
+        
+        ``PUT /api/v2/architect/prompts/{promptId}/resources/{languageCode}``.
+        Requires the permission ``architect:userPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param str language_code: path ``languageCode``, required
@@ -1601,7 +2046,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_architect_prompt_resource'], (prompt_id, language_code, body), options)  # type: ignore[no-any-return]
 
     def put_architect_schedule(self, schedule_id: str, body: Schedule | dict[str, Any], **options: Unpack[CallOptions]) -> Schedule:
-        """``PUT /api/v2/architect/schedules/{scheduleId}``
+        """Replace one architect schedule.
+        
+        ``PUT /api/v2/architect/schedules/{scheduleId}``.
+        Requires the permission ``routing:schedule:edit``.
         
         :param str schedule_id: path ``scheduleId``, required
         :param Schedule body: body ``body``, required
@@ -1610,7 +2058,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_architect_schedule'], (schedule_id, body), options)  # type: ignore[no-any-return]
 
     def put_architect_schedulegroup(self, schedule_group_id: str, body: ScheduleGroup | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleGroup:
-        """``PUT /api/v2/architect/schedulegroups/{scheduleGroupId}``
+        """Replace one architect schedulegroup.
+        
+        ``PUT /api/v2/architect/schedulegroups/{scheduleGroupId}``.
+        Requires the permission ``routing:scheduleGroup:edit``.
         
         :param str schedule_group_id: path ``scheduleGroupId``, required
         :param ScheduleGroup body: body ``body``, required
@@ -1619,7 +2070,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_architect_schedulegroup'], (schedule_group_id, body), options)  # type: ignore[no-any-return]
 
     def put_architect_systemprompt_resource(self, prompt_id: str, language_code: str, body: SystemPromptAsset | dict[str, Any], **options: Unpack[CallOptions]) -> SystemPromptAsset:
-        """``PUT /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}``
+        """Replace one resource of an architect systemprompt.
+        
+        ``PUT /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}``.
+        Requires the permission ``architect:systemPrompt:edit``.
         
         :param str prompt_id: path ``promptId``, required
         :param str language_code: path ``languageCode``, required
@@ -1629,7 +2083,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_architect_systemprompt_resource'], (prompt_id, language_code, body), options)  # type: ignore[no-any-return]
 
     def put_flow(self, flow_id: str, body: Flow | dict[str, Any], **options: Unpack[CallOptions]) -> Flow:
-        """``PUT /api/v2/flows/{flowId}``
+        """Replace one flow.
+        
+        ``PUT /api/v2/flows/{flowId}``.
+        Requires the permission ``architect:flow:edit``.
         
         :param str flow_id: path ``flowId``, required
         :param Flow body: body ``body``, required
@@ -1638,27 +2095,36 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_flow'], (flow_id, body), options)  # type: ignore[no-any-return]
 
     def put_flow_instances_settings_loglevels(self, flow_id: str, body: FlowLogLevelRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """``PUT /api/v2/flows/{flowId}/instances/settings/loglevels``
+        """Replace the instances settings loglevels of a flow.
+        
+        ``PUT /api/v2/flows/{flowId}/instances/settings/loglevels``.
+        Requires the permission ``architect:flowLogLevel:edit``.
         
         :param str flow_id: path ``flowId``, required
         :param FlowLogLevelRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``name``, ``type``, ``logLevelCharacteristics.characteristics``
         :return: FlowSettingsResponse
         """
         return self._call(_OPS['put_flow_instances_settings_loglevels'], (flow_id, body, expand), options)  # type: ignore[no-any-return]
 
     def put_flows_datatable(self, datatable_id: str, body: DataTable | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> DataTable:
-        """``PUT /api/v2/flows/datatables/{datatableId}``
+        """Replace one flows datatable.
+        
+        ``PUT /api/v2/flows/datatables/{datatableId}``.
+        Requires the permission ``architect:datatable:edit``.
         
         :param str datatable_id: path ``datatableId``, required
         :param DataTable body: body ``body``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``schema``
         :return: DataTable
         """
         return self._call(_OPS['put_flows_datatable'], (datatable_id, body, expand), options)  # type: ignore[no-any-return]
 
     def put_flows_datatable_row(self, datatable_id: str, row_id: str, *, body: Any | None = None, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """``PUT /api/v2/flows/datatables/{datatableId}/rows/{rowId}``
+        """Replace one row of a flows datatable.
+        
+        ``PUT /api/v2/flows/datatables/{datatableId}/rows/{rowId}``.
+        Requires any of the permissions ``architect:datatable:edit``, ``architect:datatableRow:edit``.
         
         :param str datatable_id: path ``datatableId``, required
         :param str row_id: path ``rowId``, required
@@ -1668,16 +2134,22 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_flows_datatable_row'], (datatable_id, row_id, body), options)  # type: ignore[no-any-return]
 
     def put_flows_instances_settings_loglevels_default(self, body: FlowLogLevelRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """``PUT /api/v2/flows/instances/settings/loglevels/default``
+        """Replace the flows instances settings loglevels default.
+        
+        ``PUT /api/v2/flows/instances/settings/loglevels/default``.
+        Requires the permission ``architect:flowLogLevelDefault:edit``.
         
         :param FlowLogLevelRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``logLevelCharacteristics.characteristics``
         :return: FlowSettingsResponse
         """
         return self._call(_OPS['put_flows_instances_settings_loglevels_default'], (body, expand), options)  # type: ignore[no-any-return]
 
     def put_flows_milestone(self, milestone_id: str, *, body: FlowMilestone | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FlowMilestone:
-        """``PUT /api/v2/flows/milestones/{milestoneId}``
+        """Replace one flows milestone.
+        
+        ``PUT /api/v2/flows/milestones/{milestoneId}``.
+        Requires the permission ``architect:flowMilestone:edit``.
         
         :param str milestone_id: path ``milestoneId``, required
         :param FlowMilestone body: body ``body``
@@ -1686,7 +2158,10 @@ class ArchitectApi(_BaseApi):
         return self._call(_OPS['put_flows_milestone'], (milestone_id, body), options)  # type: ignore[no-any-return]
 
     def put_flows_outcome(self, flow_outcome_id: str, *, body: FlowOutcome | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Operation:
-        """``PUT /api/v2/flows/outcomes/{flowOutcomeId}``
+        """Replace one flows outcome.
+        
+        ``PUT /api/v2/flows/outcomes/{flowOutcomeId}``.
+        Requires the permission ``architect:flowOutcome:edit``.
         
         :param str flow_outcome_id: path ``flowOutcomeId``, required
         :param FlowOutcome body: body ``body``

@@ -29,7 +29,10 @@ class AssistantCopilotVariationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_assistant_variation(self, assistant_id: str, variation_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/assistants/{assistantId}/variations/{variationId}``
+        """Delete one variation of an assistant.
+        
+        ``DELETE /api/v2/assistants/{assistantId}/variations/{variationId}``.
+        Requires the permission ``assistants:copilot:edit``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str variation_id: path ``variationId``, required
@@ -38,7 +41,10 @@ class AssistantCopilotVariationsApi(_BaseApi):
         return self._call(_OPS['delete_assistant_variation'], (assistant_id, variation_id), options)  # type: ignore[no-any-return]
 
     def get_assistant_variation(self, assistant_id: str, variation_id: str, **options: Unpack[CallOptions]) -> AssistantCopilotVariation:
-        """``GET /api/v2/assistants/{assistantId}/variations/{variationId}``
+        """Get one variation of an assistant.
+        
+        ``GET /api/v2/assistants/{assistantId}/variations/{variationId}``.
+        Requires the permission ``assistants:copilot:view``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str variation_id: path ``variationId``, required
@@ -47,7 +53,10 @@ class AssistantCopilotVariationsApi(_BaseApi):
         return self._call(_OPS['get_assistant_variation'], (assistant_id, variation_id), options)  # type: ignore[no-any-return]
 
     def get_assistant_variations(self, assistant_id: str, **options: Unpack[CallOptions]) -> AssistantCopilotVariationListing:
-        """``GET /api/v2/assistants/{assistantId}/variations``
+        """Get variations of an assistant.
+        
+        ``GET /api/v2/assistants/{assistantId}/variations``.
+        Requires the permission ``assistants:copilot:view``.
         
         :param str assistant_id: path ``assistantId``, required
         :return: AssistantCopilotVariationListing
@@ -55,7 +64,10 @@ class AssistantCopilotVariationsApi(_BaseApi):
         return self._call(_OPS['get_assistant_variations'], (assistant_id,), options)  # type: ignore[no-any-return]
 
     def post_assistant_variations(self, assistant_id: str, body: AssistantCopilotVariation | dict[str, Any], **options: Unpack[CallOptions]) -> AssistantCopilotVariation:
-        """``POST /api/v2/assistants/{assistantId}/variations``
+        """Request variations of an assistant.
+        
+        ``POST /api/v2/assistants/{assistantId}/variations``.
+        Requires the permission ``assistants:copilot:edit``.
         
         :param str assistant_id: path ``assistantId``, required
         :param AssistantCopilotVariation body: body ``body``, required
@@ -64,7 +76,10 @@ class AssistantCopilotVariationsApi(_BaseApi):
         return self._call(_OPS['post_assistant_variations'], (assistant_id, body), options)  # type: ignore[no-any-return]
 
     def put_assistant_variation(self, assistant_id: str, variation_id: str, body: AssistantCopilotVariation | dict[str, Any], **options: Unpack[CallOptions]) -> AssistantCopilotVariation:
-        """``PUT /api/v2/assistants/{assistantId}/variations/{variationId}``
+        """Replace one variation of an assistant.
+        
+        ``PUT /api/v2/assistants/{assistantId}/variations/{variationId}``.
+        Requires the permission ``assistants:copilot:edit``.
         
         :param str assistant_id: path ``assistantId``, required
         :param str variation_id: path ``variationId``, required

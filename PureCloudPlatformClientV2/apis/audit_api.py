@@ -31,21 +31,30 @@ class AuditApi(_BaseApi):
     _operations = _OPS
 
     def get_audits_query_realtime_servicemapping(self, **options: Unpack[CallOptions]) -> AuditQueryServiceMapping:
-        """``GET /api/v2/audits/query/realtime/servicemapping``
+        """Get audits query realtime servicemapping.
+        
+        ``GET /api/v2/audits/query/realtime/servicemapping``.
+        Requires the permission ``audits:audit:view``.
         
         :return: AuditQueryServiceMapping
         """
         return self._call(_OPS['get_audits_query_realtime_servicemapping'], (), options)  # type: ignore[no-any-return]
 
     def get_audits_query_servicemapping(self, **options: Unpack[CallOptions]) -> AuditQueryServiceMapping:
-        """``GET /api/v2/audits/query/servicemapping``
+        """Get audits query servicemapping.
+        
+        ``GET /api/v2/audits/query/servicemapping``.
+        Requires the permission ``audits:audit:view``.
         
         :return: AuditQueryServiceMapping
         """
         return self._call(_OPS['get_audits_query_servicemapping'], (), options)  # type: ignore[no-any-return]
 
     def get_audits_query_transaction_id(self, transaction_id: str, **options: Unpack[CallOptions]) -> AuditQueryExecutionStatusResponse:
-        """``GET /api/v2/audits/query/{transactionId}``
+        """Get one audits query.
+        
+        ``GET /api/v2/audits/query/{transactionId}``.
+        Requires the permission ``audits:audit:view``.
         
         :param str transaction_id: path ``transactionId``, required
         :return: AuditQueryExecutionStatusResponse
@@ -53,19 +62,26 @@ class AuditApi(_BaseApi):
         return self._call(_OPS['get_audits_query_transaction_id'], (transaction_id,), options)  # type: ignore[no-any-return]
 
     def get_audits_query_transaction_id_results(self, transaction_id: str, *, cursor: str | None = None, page_size: int | None = None, expand: list[str] | None = None, allow_redirect: bool | None = None, **options: Unpack[CallOptions]) -> AuditQueryExecutionResultsResponse:
-        """``GET /api/v2/audits/query/{transactionId}/results``
+        """List results of an audits query, one page per call.
+        
+        ``GET /api/v2/audits/query/{transactionId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_audits_query_transaction_id_results)`` walks every page.
+        Requires the permission ``audits:audit:view``.
         
         :param str transaction_id: path ``transactionId``, required
         :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``
-        :param list[str] expand: query ``expand``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param list[str] expand: query ``expand``; each one of ``user``
         :param bool allow_redirect: query ``allowRedirect``
         :return: AuditQueryExecutionResultsResponse
         """
         return self._call(_OPS['get_audits_query_transaction_id_results'], (transaction_id, cursor, page_size, expand, allow_redirect), options)  # type: ignore[no-any-return]
 
     def post_audits_query(self, body: AuditQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AuditQueryExecutionStatusResponse:
-        """``POST /api/v2/audits/query``
+        """Run a query over audits.
+        
+        ``POST /api/v2/audits/query``.
+        Requires the permission ``audits:audit:view``.
         
         :param AuditQueryRequest body: body ``body``, required
         :return: AuditQueryExecutionStatusResponse
@@ -73,19 +89,25 @@ class AuditApi(_BaseApi):
         return self._call(_OPS['post_audits_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_audits_query_realtime(self, body: AuditRealtimeQueryRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AuditRealtimeQueryResultsResponse:
-        """``POST /api/v2/audits/query/realtime``
+        """Request audits query realtime.
+        
+        ``POST /api/v2/audits/query/realtime``.
+        Requires the permission ``audits:audit:view``.
         
         :param AuditRealtimeQueryRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``user``
         :return: AuditRealtimeQueryResultsResponse
         """
         return self._call(_OPS['post_audits_query_realtime'], (body, expand), options)  # type: ignore[no-any-return]
 
     def post_audits_query_realtime_related(self, body: AuditRealtimeRelatedRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AuditRealtimeRelatedResultsResponse:
-        """``POST /api/v2/audits/query/realtime/related``
+        """Request audits query realtime related.
+        
+        ``POST /api/v2/audits/query/realtime/related``.
+        Requires the permission ``audits:audit:view``.
         
         :param AuditRealtimeRelatedRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``user``
         :return: AuditRealtimeRelatedResultsResponse
         """
         return self._call(_OPS['post_audits_query_realtime_related'], (body, expand), options)  # type: ignore[no-any-return]

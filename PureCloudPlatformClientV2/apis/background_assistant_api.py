@@ -26,9 +26,10 @@ class BackgroundAssistantApi(_BaseApi):
     _operations = _OPS
 
     def post_backgroundassistant_token(self, *, body: BackgroundAssistantUserAuthenticatedInfo | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SignedData:
-        """``POST /api/v2/backgroundassistant/token``
+        """Request backgroundassistant token.
         
-        **Preview.**
+        ``POST /api/v2/backgroundassistant/token``. **Preview.**
+        Requires no permission.
         
         :param BackgroundAssistantUserAuthenticatedInfo body: body ``body``
         :return: SignedData
@@ -36,7 +37,10 @@ class BackgroundAssistantApi(_BaseApi):
         return self._call(_OPS['post_backgroundassistant_token'], (body,), options)  # type: ignore[no-any-return]
 
     def post_screenrecording_token(self, *, body: BackgroundAssistantUserAuthenticatedInfo | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SignedData:
-        """``POST /api/v2/screenrecording/token``
+        """Request screenrecording token.
+        
+        ``POST /api/v2/screenrecording/token``.
+        Requires no permission.
         
         :param BackgroundAssistantUserAuthenticatedInfo body: body ``body``
         :return: SignedData

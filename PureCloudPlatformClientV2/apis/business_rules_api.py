@@ -70,16 +70,21 @@ class BusinessRulesApi(_BaseApi):
     _operations = _OPS
 
     def delete_businessrules_decisiontable(self, table_id: str, *, force_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/businessrules/decisiontables/{tableId}``
+        """Delete one businessrules decisiontable.
+        
+        ``DELETE /api/v2/businessrules/decisiontables/{tableId}``.
+        Requires the permission ``businessrules:decisionTable:delete``.
         
         :param str table_id: path ``tableId``, required
-        :param bool force_delete: query ``forceDelete``
+        :param bool force_delete: query ``forceDelete``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_businessrules_decisiontable'], (table_id, force_delete), options)  # type: ignore[no-any-return]
 
     def delete_businessrules_decisiontable_export(self, table_id: str, export_job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/businessrules/decisiontables/{tableId}/exports/{exportJobId}``
+        """Delete one export of a businessrules decisiontable.
+        
+        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/exports/{exportJobId}``.
         
         :param str table_id: path ``tableId``, required
         :param str export_job_id: path ``exportJobId``, required
@@ -88,7 +93,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['delete_businessrules_decisiontable_export'], (table_id, export_job_id), options)  # type: ignore[no-any-return]
 
     def delete_businessrules_decisiontable_import(self, table_id: str, import_job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/businessrules/decisiontables/{tableId}/imports/{importJobId}``
+        """Delete one import of a businessrules decisiontable.
+        
+        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/imports/{importJobId}``.
         
         :param str table_id: path ``tableId``, required
         :param str import_job_id: path ``importJobId``, required
@@ -97,7 +104,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['delete_businessrules_decisiontable_import'], (table_id, import_job_id), options)  # type: ignore[no-any-return]
 
     def delete_businessrules_decisiontable_version(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}``
+        """Delete one version of a businessrules decisiontable.
+        
+        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}``.
+        Requires the permission ``businessrules:decisionTable:delete``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -106,7 +116,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['delete_businessrules_decisiontable_version'], (table_id, table_version), options)  # type: ignore[no-any-return]
 
     def delete_businessrules_decisiontable_version_row(self, table_id: str, table_version: int, row_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/{rowId}``
+        """Delete one row of a version of a businessrules decisiontable.
+        
+        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/{rowId}``.
+        Requires all of the permissions ``businessrules:decisionTableRow:delete``, ``routing:queue:view``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -116,7 +129,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['delete_businessrules_decisiontable_version_row'], (table_id, table_version, row_id), options)  # type: ignore[no-any-return]
 
     def delete_businessrules_decisiontable_version_snapshot(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/snapshot``
+        """Delete the snapshot of a version of a businessrules decisiontable.
+        
+        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/snapshot``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -125,7 +140,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['delete_businessrules_decisiontable_version_snapshot'], (table_id, table_version), options)  # type: ignore[no-any-return]
 
     def delete_businessrules_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/businessrules/schemas/{schemaId}``
+        """Delete one businessrules schema.
+        
+        ``DELETE /api/v2/businessrules/schemas/{schemaId}``.
+        Requires the permission ``businessrules:businessRulesSchema:delete``.
         
         :param str schema_id: path ``schemaId``, required
         :return: None
@@ -133,7 +151,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['delete_businessrules_schema'], (schema_id,), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontable(self, table_id: str, **options: Unpack[CallOptions]) -> DecisionTable:
-        """``GET /api/v2/businessrules/decisiontables/{tableId}``
+        """Get one businessrules decisiontable.
+        
+        ``GET /api/v2/businessrules/decisiontables/{tableId}``.
+        Requires the permission ``businessrules:decisionTable:view``.
         
         :param str table_id: path ``tableId``, required
         :return: DecisionTable
@@ -141,7 +162,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontable'], (table_id,), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontable_export(self, table_id: str, export_job_id: str, **options: Unpack[CallOptions]) -> DecisionTableExportJob:
-        """``GET /api/v2/businessrules/decisiontables/{tableId}/exports/{exportJobId}``
+        """Get one export of a businessrules decisiontable.
+        
+        ``GET /api/v2/businessrules/decisiontables/{tableId}/exports/{exportJobId}``.
         
         :param str table_id: path ``tableId``, required
         :param str export_job_id: path ``exportJobId``, required
@@ -150,7 +173,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontable_export'], (table_id, export_job_id), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontable_exports(self, table_id: str, *, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableExportJobListing:
-        """``GET /api/v2/businessrules/decisiontables/{tableId}/exports``
+        """List exports of a businessrules decisiontable, one page per call.
+        
+        ``GET /api/v2/businessrules/decisiontables/{tableId}/exports``.
+        Pages by ``after``: ``paginate(api.get_businessrules_decisiontable_exports)`` walks every page.
         
         :param str table_id: path ``tableId``, required
         :param str after: query ``after``
@@ -160,7 +186,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontable_exports'], (table_id, after, page_size), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontable_import(self, table_id: str, import_job_id: str, **options: Unpack[CallOptions]) -> DecisionTableImportJob:
-        """``GET /api/v2/businessrules/decisiontables/{tableId}/imports/{importJobId}``
+        """Get one import of a businessrules decisiontable.
+        
+        ``GET /api/v2/businessrules/decisiontables/{tableId}/imports/{importJobId}``.
         
         :param str table_id: path ``tableId``, required
         :param str import_job_id: path ``importJobId``, required
@@ -169,7 +197,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontable_import'], (table_id, import_job_id), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontable_imports(self, table_id: str, *, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableImportJobListing:
-        """``GET /api/v2/businessrules/decisiontables/{tableId}/imports``
+        """List imports of a businessrules decisiontable, one page per call.
+        
+        ``GET /api/v2/businessrules/decisiontables/{tableId}/imports``.
+        Pages by ``after``: ``paginate(api.get_businessrules_decisiontable_imports)`` walks every page.
         
         :param str table_id: path ``tableId``, required
         :param str after: query ``after``
@@ -179,7 +210,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontable_imports'], (table_id, after, page_size), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontable_version(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """``GET /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}``
+        """Get one version of a businessrules decisiontable.
+        
+        ``GET /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}``.
+        Requires the permission ``businessrules:decisionTable:view``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -188,7 +222,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontable_version'], (table_id, table_version), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontable_version_row(self, table_id: str, table_version: int, row_id: str, **options: Unpack[CallOptions]) -> DecisionTableRow:
-        """``GET /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/{rowId}``
+        """Get one row of a version of a businessrules decisiontable.
+        
+        ``GET /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/{rowId}``.
+        Requires the permission ``businessrules:decisionTableRow:view``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -198,7 +235,11 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontable_version_row'], (table_id, table_version, row_id), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontable_version_rows(self, table_id: str, table_version: int, *, page_number: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableRowListing:
-        """``GET /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows``
+        """List rows of a version of a businessrules decisiontable, one page per call.
+        
+        ``GET /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows``.
+        Pages by ``pageNumber``: ``paginate(api.get_businessrules_decisiontable_version_rows)`` walks every page.
+        Requires the permission ``businessrules:decisionTableRow:view``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -209,7 +250,11 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontable_version_rows'], (table_id, table_version, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontable_versions(self, table_id: str, *, after: str | None = None, page_size: str | None = None, status: list[str] | None = None, has_snapshot: bool | None = None, **options: Unpack[CallOptions]) -> DecisionTableVersionListing:
-        """``GET /api/v2/businessrules/decisiontables/{tableId}/versions``
+        """List versions of a businessrules decisiontable, one page per call.
+        
+        ``GET /api/v2/businessrules/decisiontables/{tableId}/versions``.
+        Pages by ``after``: ``paginate(api.get_businessrules_decisiontable_versions)`` walks every page.
+        Requires the permission ``businessrules:decisionTable:view``.
         
         :param str table_id: path ``tableId``, required
         :param str after: query ``after``
@@ -221,7 +266,11 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontable_versions'], (table_id, after, page_size, status, has_snapshot), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontables(self, *, after: str | None = None, page_size: str | None = None, division_ids: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableListing:
-        """``GET /api/v2/businessrules/decisiontables``
+        """List businessrules decisiontables, one page per call.
+        
+        ``GET /api/v2/businessrules/decisiontables``.
+        Pages by ``after``: ``paginate(api.get_businessrules_decisiontables)`` walks every page.
+        Requires the permission ``businessrules:decisionTable:view``.
         
         :param str after: query ``after``
         :param str page_size: query ``pageSize``
@@ -232,21 +281,28 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_decisiontables'], (after, page_size, division_ids, name), options)  # type: ignore[no-any-return]
 
     def get_businessrules_decisiontables_search(self, *, after: str | None = None, page_size: str | None = None, schema_id: str | None = None, name: str | None = None, with_published_version: bool | None = None, expand: list[str] | None = None, ids: list[str] | None = None, **options: Unpack[CallOptions]) -> DecisionTableListing:
-        """``GET /api/v2/businessrules/decisiontables/search``
+        """List businessrules decisiontables search, one page per call.
+        
+        ``GET /api/v2/businessrules/decisiontables/search``.
+        Pages by ``after``: ``paginate(api.get_businessrules_decisiontables_search)`` walks every page.
+        Requires the permission ``businessrules:decisionTable:search``.
         
         :param str after: query ``after``
         :param str page_size: query ``pageSize``
         :param str schema_id: query ``schemaId``
         :param str name: query ``name``
         :param bool with_published_version: query ``withPublishedVersion``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``ExecutionInputSchema``, ``ExecutionOutputSchema``
         :param list[str] ids: query ``ids``
         :return: DecisionTableListing
         """
         return self._call(_OPS['get_businessrules_decisiontables_search'], (after, page_size, schema_id, name, with_published_version, expand, ids), options)  # type: ignore[no-any-return]
 
     def get_businessrules_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> BusinessRulesDataSchema:
-        """``GET /api/v2/businessrules/schemas/{schemaId}``
+        """Get one businessrules schema.
+        
+        ``GET /api/v2/businessrules/schemas/{schemaId}``.
+        Requires the permission ``businessrules:businessRulesSchema:view``.
         
         :param str schema_id: path ``schemaId``, required
         :return: BusinessRulesDataSchema
@@ -254,7 +310,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_schema'], (schema_id,), options)  # type: ignore[no-any-return]
 
     def get_businessrules_schema_version(self, schema_id: str, schema_version: str, **options: Unpack[CallOptions]) -> BusinessRulesDataSchema:
-        """``GET /api/v2/businessrules/schemas/{schemaId}/versions/{schemaVersion}``
+        """Get one version of a businessrules schema.
+        
+        ``GET /api/v2/businessrules/schemas/{schemaId}/versions/{schemaVersion}``.
         
         :param str schema_id: path ``schemaId``, required
         :param str schema_version: path ``schemaVersion``, required
@@ -263,7 +321,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_schema_version'], (schema_id, schema_version), options)  # type: ignore[no-any-return]
 
     def get_businessrules_schema_versions(self, schema_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> BusinessRulesDataSchemaListing:
-        """``GET /api/v2/businessrules/schemas/{schemaId}/versions``
+        """List versions of a businessrules schema, one page per call.
+        
+        ``GET /api/v2/businessrules/schemas/{schemaId}/versions``.
+        Pages by ``after``: ``paginate(api.get_businessrules_schema_versions)`` walks every page.
         
         :param str schema_id: path ``schemaId``, required
         :param str before: query ``before``
@@ -274,14 +335,20 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_schema_versions'], (schema_id, before, after, page_size), options)  # type: ignore[no-any-return]
 
     def get_businessrules_schemas(self, **options: Unpack[CallOptions]) -> BusinessRulesDataSchemaListing:
-        """``GET /api/v2/businessrules/schemas``
+        """Get businessrules schemas.
+        
+        ``GET /api/v2/businessrules/schemas``.
+        Requires the permission ``businessrules:businessRulesSchema:view``.
         
         :return: BusinessRulesDataSchemaListing
         """
         return self._call(_OPS['get_businessrules_schemas'], (), options)  # type: ignore[no-any-return]
 
     def get_businessrules_schemas_coretype(self, core_type_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """``GET /api/v2/businessrules/schemas/coretypes/{coreTypeName}``
+        """Get one businessrules schemas coretype.
+        
+        ``GET /api/v2/businessrules/schemas/coretypes/{coreTypeName}``.
+        Requires the permission ``businessrules:businessRulesSchema:view``.
         
         :param str core_type_name: path ``coreTypeName``, required
         :return: Coretype
@@ -289,14 +356,20 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['get_businessrules_schemas_coretype'], (core_type_name,), options)  # type: ignore[no-any-return]
 
     def get_businessrules_schemas_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """``GET /api/v2/businessrules/schemas/coretypes``
+        """Get businessrules schemas coretypes.
+        
+        ``GET /api/v2/businessrules/schemas/coretypes``.
+        Requires the permission ``businessrules:businessRulesSchema:view``.
         
         :return: CoretypeListing
         """
         return self._call(_OPS['get_businessrules_schemas_coretypes'], (), options)  # type: ignore[no-any-return]
 
     def patch_businessrules_decisiontable(self, table_id: str, body: UpdateDecisionTableRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTable:
-        """``PATCH /api/v2/businessrules/decisiontables/{tableId}``
+        """Change fields of one businessrules decisiontable.
+        
+        ``PATCH /api/v2/businessrules/decisiontables/{tableId}``.
+        Requires all of the permissions ``businessrules:decisionTable:edit``, ``businessrules:businessRulesSchema:view``, ``routing:queue:view``.
         
         :param str table_id: path ``tableId``, required
         :param UpdateDecisionTableRequest body: body ``body``, required
@@ -305,7 +378,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['patch_businessrules_decisiontable'], (table_id, body), options)  # type: ignore[no-any-return]
 
     def patch_businessrules_decisiontable_import(self, table_id: str, import_job_id: str, body: UpdateDecisionTableImportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableImportJob:
-        """``PATCH /api/v2/businessrules/decisiontables/{tableId}/imports/{importJobId}``
+        """Change fields of one import of a businessrules decisiontable.
+        
+        ``PATCH /api/v2/businessrules/decisiontables/{tableId}/imports/{importJobId}``.
         
         :param str table_id: path ``tableId``, required
         :param str import_job_id: path ``importJobId``, required
@@ -315,7 +390,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['patch_businessrules_decisiontable_import'], (table_id, import_job_id, body), options)  # type: ignore[no-any-return]
 
     def patch_businessrules_decisiontable_version(self, table_id: str, table_version: int, body: UpdateDecisionTableVersionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """``PATCH /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}``
+        """Change fields of one version of a businessrules decisiontable.
+        
+        ``PATCH /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}``.
+        Requires the permission ``businessrules:decisionTable:edit``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -325,7 +403,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['patch_businessrules_decisiontable_version'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_execute(self, table_id: str, body: DecisionTableExecutionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableExecutionResponse:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/execute``
+        """Request execute of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/execute``.
+        Requires the permission ``businessrules:decisionTable:execute``.
         
         :param str table_id: path ``tableId``, required
         :param DecisionTableExecutionRequest body: body ``body``, required
@@ -334,7 +415,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_execute'], (table_id, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_exports(self, table_id: str, body: DecisionTableExportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableExportJob:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/exports``
+        """Request exports of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/exports``.
         
         :param str table_id: path ``tableId``, required
         :param DecisionTableExportJobRequest body: body ``body``, required
@@ -343,7 +426,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_exports'], (table_id, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_imports(self, table_id: str, body: CreateDecisionTableImportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableImportJob:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/imports``
+        """Request imports of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/imports``.
         
         :param str table_id: path ``tableId``, required
         :param CreateDecisionTableImportJobRequest body: body ``body``, required
@@ -352,7 +437,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_imports'], (table_id, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_copy(self, table_id: str, table_version: int, body: CopyDecisionTableRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/copy``
+        """Request copy of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/copy``.
+        Requires the permission ``businessrules:decisionTable:copy``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -362,7 +450,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_copy'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_execute(self, table_id: str, table_version: int, body: DecisionTableExecutionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableExecutionResponse:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/execute``
+        """Request execute of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/execute``.
+        Requires the permission ``businessrules:decisionTable:execute``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -372,7 +463,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_execute'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_rollback(self, table_id: str, table_version: int, *, body: RollbackDecisionTableVersionRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rollback``
+        """Request rollback of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rollback``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -382,7 +475,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_rollback'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_rows(self, table_id: str, table_version: int, body: CreateDecisionTableRowRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableRow:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows``
+        """Request rows of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows``.
+        Requires all of the permissions ``businessrules:decisionTableRow:add``, ``routing:queue:view``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -392,7 +488,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_rows'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_rows_bulk_add(self, table_id: str, table_version: int, body: BulkAddDecisionTableRowsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkAddDecisionTableRowsResponse:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/bulk/add``
+        """Request rows bulk add of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/bulk/add``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -402,7 +500,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_rows_bulk_add'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_rows_bulk_remove(self, table_id: str, table_version: int, body: BulkDeleteDecisionTableRowsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/bulk/remove``
+        """Request rows bulk remove of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/bulk/remove``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -412,7 +512,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_rows_bulk_remove'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_rows_bulk_update(self, table_id: str, table_version: int, body: BulkUpdateDecisionTableRowsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkUpdateDecisionTableRowsResponse:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/bulk/update``
+        """Request rows bulk update of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/bulk/update``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -422,7 +524,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_rows_bulk_update'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_rows_search(self, table_id: str, table_version: int, body: SearchDecisionTableRowsRequest | dict[str, Any], *, page_number: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableRowListing:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/search``
+        """Search rows of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/search``.
+        Requires the permission ``businessrules:decisionTableRow:search``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -434,7 +539,9 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_rows_search'], (table_id, table_version, body, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_snapshot(self, table_id: str, table_version: int, body: CreateDecisionTableSnapshotRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/snapshot``
+        """Request snapshot of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/snapshot``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -444,7 +551,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_snapshot'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_version_sync(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/sync``
+        """Request sync of a version of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/sync``.
+        Requires the permission ``businessrules:decisionTable:edit``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -453,7 +563,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_version_sync'], (table_id, table_version), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontable_versions(self, table_id: str, *, body: CreateDecisionTableVersionRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """``POST /api/v2/businessrules/decisiontables/{tableId}/versions``
+        """Request versions of a businessrules decisiontable.
+        
+        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions``.
+        Requires the permission ``businessrules:decisionTable:add``.
         
         :param str table_id: path ``tableId``, required
         :param CreateDecisionTableVersionRequest body: body ``body``
@@ -462,7 +575,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontable_versions'], (table_id, body), options)  # type: ignore[no-any-return]
 
     def post_businessrules_decisiontables(self, body: CreateDecisionTableRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """``POST /api/v2/businessrules/decisiontables``
+        """Create or add businessrules decisiontables.
+        
+        ``POST /api/v2/businessrules/decisiontables``.
+        Requires all of the permissions ``businessrules:decisionTable:add``, ``businessrules:businessRulesSchema:view``, ``routing:queue:view``.
         
         :param CreateDecisionTableRequest body: body ``body``, required
         :return: DecisionTableVersion
@@ -470,7 +586,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_decisiontables'], (body,), options)  # type: ignore[no-any-return]
 
     def post_businessrules_schemas(self, body: BusinessRulesSchemaCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessRulesDataSchema:
-        """``POST /api/v2/businessrules/schemas``
+        """Create or add businessrules schemas.
+        
+        ``POST /api/v2/businessrules/schemas``.
+        Requires the permission ``businessrules:businessRulesSchema:add``.
         
         :param BusinessRulesSchemaCreateRequest body: body ``body``, required
         :return: BusinessRulesDataSchema
@@ -478,7 +597,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['post_businessrules_schemas'], (body,), options)  # type: ignore[no-any-return]
 
     def put_businessrules_decisiontable_version_publish(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """``PUT /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/publish``
+        """Replace the publish of a version of a businessrules decisiontable.
+        
+        ``PUT /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/publish``.
+        Requires the permission ``businessrules:decisionTable:publish``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -487,7 +609,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['put_businessrules_decisiontable_version_publish'], (table_id, table_version), options)  # type: ignore[no-any-return]
 
     def put_businessrules_decisiontable_version_row(self, table_id: str, table_version: int, row_id: str, body: PutDecisionTableRowRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableRow:
-        """``PUT /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/{rowId}``
+        """Replace one row of a version of a businessrules decisiontable.
+        
+        ``PUT /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/{rowId}``.
+        Requires all of the permissions ``businessrules:decisionTableRow:edit``, ``routing:queue:view``.
         
         :param str table_id: path ``tableId``, required
         :param int table_version: path ``tableVersion``, required
@@ -498,7 +623,10 @@ class BusinessRulesApi(_BaseApi):
         return self._call(_OPS['put_businessrules_decisiontable_version_row'], (table_id, table_version, row_id, body), options)  # type: ignore[no-any-return]
 
     def put_businessrules_schema(self, schema_id: str, body: BusinessRulesSchemaUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessRulesDataSchema:
-        """``PUT /api/v2/businessrules/schemas/{schemaId}``
+        """Replace one businessrules schema.
+        
+        ``PUT /api/v2/businessrules/schemas/{schemaId}``.
+        Requires the permission ``businessrules:businessRulesSchema:edit``.
         
         :param str schema_id: path ``schemaId``, required
         :param BusinessRulesSchemaUpdateRequest body: body ``body``, required

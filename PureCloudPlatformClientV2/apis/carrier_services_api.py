@@ -26,7 +26,11 @@ class CarrierServicesApi(_BaseApi):
     _operations = _OPS
 
     def get_carrierservices_integrations_emergencylocations_me(self, phone_number: str, **options: Unpack[CallOptions]) -> EmergencyLocation:
-        """``GET /api/v2/carrierservices/integrations/emergencylocations/me``
+        """Get the carrierservices integrations emergencylocation (me: the token's user).
+        
+        ``GET /api/v2/carrierservices/integrations/emergencylocations/me``.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param str phone_number: query ``phoneNumber``, required
         :return: EmergencyLocation
@@ -34,7 +38,11 @@ class CarrierServicesApi(_BaseApi):
         return self._call(_OPS['get_carrierservices_integrations_emergencylocations_me'], (phone_number,), options)  # type: ignore[no-any-return]
 
     def post_carrierservices_integrations_emergencylocations_me(self, *, body: EmergencyLocation | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmergencyLocation:
-        """``POST /api/v2/carrierservices/integrations/emergencylocations/me``
+        """Send a request to carrierservices integrations emergencylocation (me: the token's user).
+        
+        ``POST /api/v2/carrierservices/integrations/emergencylocations/me``.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param EmergencyLocation body: body ``body``
         :return: EmergencyLocation

@@ -338,7 +338,10 @@ class ConversationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_conversations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/conversations/aggregates/jobs/{jobId}``
+        """Delete one analytics conversations aggregates job.
+        
+        ``DELETE /api/v2/analytics/conversations/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -346,7 +349,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_conversations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_conversations_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/conversations/details/jobs/{jobId}``
+        """Delete one analytics conversations details job.
+        
+        ``DELETE /api/v2/analytics/conversations/details/jobs/{jobId}``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -354,7 +360,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_conversations_details_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/{conversationId}``
+        """Delete one conversation.
+        
+        ``DELETE /api/v2/conversations/{conversationId}``.
+        Requires the permission ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: None
@@ -362,7 +371,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversation_customattribute(self, conversation_id: str, attributes_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/{conversationId}/customattributes/{attributesId}``
+        """Delete one customattribute of a conversation.
+        
+        ``DELETE /api/v2/conversations/{conversationId}/customattributes/{attributesId}``.
+        Requires the permission ``conversation:customAttributes:delete``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str attributes_id: path ``attributesId``, required
@@ -371,7 +383,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversation_customattribute'], (conversation_id, attributes_id), options)  # type: ignore[no-any-return]
 
     def delete_conversation_participant_code(self, conversation_id: str, participant_id: str, add_communication_code: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/{conversationId}/participants/{participantId}/codes/{addCommunicationCode}``
+        """Delete one code of a participant of a conversation.
+        
+        ``DELETE /api/v2/conversations/{conversationId}/participants/{participantId}/codes/{addCommunicationCode}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -381,7 +396,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversation_participant_code'], (conversation_id, participant_id, add_communication_code), options)  # type: ignore[no-any-return]
 
     def delete_conversation_participant_flaggedreason(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/{conversationId}/participants/{participantId}/flaggedreason``
+        """Delete the flaggedreason of a participant of a conversation.
+        
+        ``DELETE /api/v2/conversations/{conversationId}/participants/{participantId}/flaggedreason``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -390,7 +408,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversation_participant_flaggedreason'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def delete_conversations_call_participant_communication_postflowaction(self, conversation_id: str, participant_id: str, communication_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/postflowaction``
+        """Delete the postflowaction of a communication of a participant of a conversations call.
+        
+        ``DELETE /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/postflowaction``.
+        Requires the permission ``conversation:call:deleteMandatoryPostFlowAction``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -400,7 +421,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_call_participant_communication_postflowaction'], (conversation_id, participant_id, communication_id), options)  # type: ignore[no-any-return]
 
     def delete_conversations_call_participant_consult(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult``
+        """Delete the consult of a participant of a conversations call.
+        
+        ``DELETE /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -409,7 +433,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_call_participant_consult'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def delete_conversations_email_messages_draft_attachment(self, conversation_id: str, attachment_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/emails/{conversationId}/messages/draft/attachments/{attachmentId}``
+        """Delete one messages draft attachment of a conversations email.
+        
+        ``DELETE /api/v2/conversations/emails/{conversationId}/messages/draft/attachments/{attachmentId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str attachment_id: path ``attachmentId``, required
@@ -418,7 +445,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_email_messages_draft_attachment'], (conversation_id, attachment_id), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messages_cachedmedia_cached_media_item_id(self, cached_media_item_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messages/cachedmedia/{cachedMediaItemId}``
+        """Delete one conversations messages cachedmedia.
+        
+        ``DELETE /api/v2/conversations/messages/cachedmedia/{cachedMediaItemId}``.
+        Requires the permission ``conversation:cachedMedia:delete``.
         
         :param str cached_media_item_id: path ``cachedMediaItemId``, required
         :return: None
@@ -426,7 +456,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messages_cachedmedia_cached_media_item_id'], (cached_media_item_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_integrations_apple_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messaging/integrations/apple/{integrationId}``
+        """Delete one conversations messaging integrations apple.
+        
+        ``DELETE /api/v2/conversations/messaging/integrations/apple/{integrationId}``.
+        Requires the permission ``messaging:integration:delete``.
         
         :param str integration_id: path ``integrationId``, required
         :return: None
@@ -434,7 +467,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messaging_integrations_apple_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_integrations_facebook_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messaging/integrations/facebook/{integrationId}``
+        """Delete one conversations messaging integrations facebook.
+        
+        ``DELETE /api/v2/conversations/messaging/integrations/facebook/{integrationId}``.
+        Requires the permission ``messaging:integration:delete``.
         
         :param str integration_id: path ``integrationId``, required
         :return: None
@@ -442,7 +478,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messaging_integrations_facebook_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_integrations_instagram_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messaging/integrations/instagram/{integrationId}``
+        """Delete one conversations messaging integrations instagram.
+        
+        ``DELETE /api/v2/conversations/messaging/integrations/instagram/{integrationId}``.
+        Requires the permission ``messaging:integration:delete``.
         
         :param str integration_id: path ``integrationId``, required
         :return: None
@@ -450,9 +489,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messaging_integrations_instagram_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/{integrationId}``
+        """Delete one conversations messaging integrations open extensions googlebusinessprofile.
         
-        **Preview.**
+        ``DELETE /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/{integrationId}``. **Preview.**
+        Requires the permission ``messaging:integration:delete``.
         
         :param str integration_id: path ``integrationId``, required
         :return: None
@@ -460,7 +500,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_integrations_open_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messaging/integrations/open/{integrationId}``
+        """Delete one conversations messaging integrations open.
+        
+        ``DELETE /api/v2/conversations/messaging/integrations/open/{integrationId}``.
+        Requires the permission ``messaging:integration:delete``.
         
         :param str integration_id: path ``integrationId``, required
         :return: None
@@ -468,7 +511,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messaging_integrations_open_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_integrations_twitter_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messaging/integrations/twitter/{integrationId}``
+        """Delete one conversations messaging integrations twitter.
+        
+        ``DELETE /api/v2/conversations/messaging/integrations/twitter/{integrationId}``.
+        Requires the permission ``messaging:integration:delete``.
         
         :param str integration_id: path ``integrationId``, required
         :return: None
@@ -476,7 +522,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messaging_integrations_twitter_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_integrations_whatsapp_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """``DELETE /api/v2/conversations/messaging/integrations/whatsapp/{integrationId}``
+        """Delete one conversations messaging integrations whatsapp.
+        
+        ``DELETE /api/v2/conversations/messaging/integrations/whatsapp/{integrationId}``.
+        Requires the permission ``messaging:integration:delete``.
         
         :param str integration_id: path ``integrationId``, required
         :return: WhatsAppIntegration
@@ -484,7 +533,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messaging_integrations_whatsapp_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_setting(self, message_setting_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messaging/settings/{messageSettingId}``
+        """Delete one conversations messaging setting.
+        
+        ``DELETE /api/v2/conversations/messaging/settings/{messageSettingId}``.
+        Requires the permission ``messaging:setting:delete``.
         
         :param str message_setting_id: path ``messageSettingId``, required
         :return: None
@@ -492,14 +544,20 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messaging_setting'], (message_setting_id,), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_settings_default(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messaging/settings/default``
+        """Delete the conversations messaging settings default.
+        
+        ``DELETE /api/v2/conversations/messaging/settings/default``.
+        Requires the permission ``messaging:setting:delete``.
         
         :return: None
         """
         return self._call(_OPS['delete_conversations_messaging_settings_default'], (), options)  # type: ignore[no-any-return]
 
     def delete_conversations_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/messaging/supportedcontent/{supportedContentId}``
+        """Delete one conversations messaging supportedcontent.
+        
+        ``DELETE /api/v2/conversations/messaging/supportedcontent/{supportedContentId}``.
+        Requires the permission ``messaging:supportedContent:delete``.
         
         :param str supported_content_id: path ``supportedContentId``, required
         :return: None
@@ -507,7 +565,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['delete_conversations_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversation_details(self, conversation_id: str, **options: Unpack[CallOptions]) -> AnalyticsConversationWithoutAttributes:
-        """``GET /api/v2/analytics/conversations/{conversationId}/details``
+        """Get the analytics detail record of one conversation: segments, metrics and participants.
+        
+        ``GET /api/v2/analytics/conversations/{conversationId}/details``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: AnalyticsConversationWithoutAttributes
@@ -515,7 +576,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversation_details'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}``
+        """Get one analytics conversations aggregates job.
+        
+        ``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -523,7 +587,11 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> ConversationAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}/results``
+        """List results of an analytics conversations aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_conversations_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -532,7 +600,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_details(self, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> AnalyticsConversationWithoutAttributesMultiGetResponse:
-        """``GET /api/v2/analytics/conversations/details``
+        """Get analytics conversations details.
+        
+        ``GET /api/v2/analytics/conversations/details``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param list[str] id: query ``id``
         :return: AnalyticsConversationWithoutAttributesMultiGetResponse
@@ -540,7 +611,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_details'], (id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/conversations/details/jobs/{jobId}``
+        """Check the state of an asynchronous conversation detail export.
+        
+        ``GET /api/v2/analytics/conversations/details/jobs/{jobId}``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -548,7 +622,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_details_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_details_job_results(self, job_id: str, *, cursor: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AnalyticsConversationAsyncQueryResponse:
-        """``GET /api/v2/analytics/conversations/details/jobs/{jobId}/results``
+        """Fetch the results of a finished conversation detail export, one cursor page per call.
+        
+        ``GET /api/v2/analytics/conversations/details/jobs/{jobId}/results``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -558,14 +635,20 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_analytics_conversations_details_job_results'], (job_id, cursor, page_size), options)  # type: ignore[no-any-return]
 
     def get_analytics_conversations_details_jobs_availability(self, **options: Unpack[CallOptions]) -> DataAvailabilityResponse:
-        """``GET /api/v2/analytics/conversations/details/jobs/availability``
+        """Get analytics conversations details jobs availability.
+        
+        ``GET /api/v2/analytics/conversations/details/jobs/availability``.
+        Requires the permission ``analytics:conversationDetail:view``.
         
         :return: DataAvailabilityResponse
         """
         return self._call(_OPS['get_analytics_conversations_details_jobs_availability'], (), options)  # type: ignore[no-any-return]
 
     def get_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> Conversation:
-        """``GET /api/v2/conversations/{conversationId}``
+        """Get one conversation with its participants, by id.
+        
+        ``GET /api/v2/conversations/{conversationId}``.
+        Requires the permission ``conversation:communication:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: Conversation
@@ -573,9 +656,9 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversation_accessattributes(self, conversation_id: str, **options: Unpack[CallOptions]) -> ConversationAccessAttributesResponse:
-        """``GET /api/v2/conversations/{conversationId}/accessattributes``
+        """Get accessattributes of a conversation.
         
-        **Preview.**
+        ``GET /api/v2/conversations/{conversationId}/accessattributes``. **Preview.**
         
         :param str conversation_id: path ``conversationId``, required
         :return: ConversationAccessAttributesResponse
@@ -583,9 +666,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_accessattributes'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversation_assistant_copilotcontext(self, conversation_id: str, **options: Unpack[CallOptions]) -> CopilotContextValues:
-        """``GET /api/v2/conversations/{conversationId}/assistant/copilotcontext``
+        """Get assistant copilotcontext of a conversation.
         
-        **Preview.**
+        ``GET /api/v2/conversations/{conversationId}/assistant/copilotcontext``. **Preview.**
+        Requires the permission ``conversation:assistantCopilotContext:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: CopilotContextValues
@@ -593,7 +677,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_assistant_copilotcontext'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversation_communication_agentchecklist(self, conversation_id: str, communication_id: str, agent_checklist_id: str, **options: Unpack[CallOptions]) -> AgentChecklistResponse:
-        """``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}``
+        """Get one agentchecklist of a communication of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}``.
+        Requires the permission ``conversation:agentchecklist:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -603,7 +690,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_communication_agentchecklist'], (conversation_id, communication_id, agent_checklist_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_communication_agentchecklist_job(self, conversation_id: str, communication_id: str, agent_checklist_id: str, job_id: str, **options: Unpack[CallOptions]) -> ChecklistInferenceJobResponse:
-        """``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}/jobs/{jobId}``
+        """Get one job of an agentchecklist of a communication of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}/jobs/{jobId}``.
+        Requires the permission ``conversation:agentchecklist:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -614,7 +704,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_communication_agentchecklist_job'], (conversation_id, communication_id, agent_checklist_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_communication_agentchecklists(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> AgentChecklistResponseList:
-        """``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists``
+        """Get agentchecklists of a communication of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists``.
+        Requires the permission ``conversation:agentchecklist:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -623,7 +716,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_communication_agentchecklists'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_communication_internalmessage(self, conversation_id: str, communication_id: str, message_id: str, **options: Unpack[CallOptions]) -> InternalMessageData:
-        """``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/internalmessages/{messageId}``
+        """Get one internalmessage of a communication of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/internalmessages/{messageId}``.
+        Requires the permission ``conversation:internalMessaging:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -633,18 +729,25 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_communication_internalmessage'], (conversation_id, communication_id, message_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_communication_internalmessages(self, conversation_id: str, communication_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> InternalMessageDataEntityListing:
-        """``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/internalmessages``
+        """List internalmessages of a communication of a conversation, one page per call.
+        
+        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/internalmessages``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversation_communication_internalmessages)`` walks every page.
+        Requires the permission ``conversation:internalMessaging:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: InternalMessageDataEntityListing
         """
         return self._call(_OPS['get_conversation_communication_internalmessages'], (conversation_id, communication_id, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_conversation_customattribute(self, conversation_id: str, attributes_id: str, **options: Unpack[CallOptions]) -> CustomAttributes:
-        """``GET /api/v2/conversations/{conversationId}/customattributes/{attributesId}``
+        """Get one customattribute of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/customattributes/{attributesId}``.
+        Requires the permission ``conversation:customAttributes:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str attributes_id: path ``attributesId``, required
@@ -653,7 +756,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_customattribute'], (conversation_id, attributes_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_customattributes(self, conversation_id: str, **options: Unpack[CallOptions]) -> CustomAttributesListing:
-        """``GET /api/v2/conversations/{conversationId}/customattributes``
+        """Get customattributes of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/customattributes``.
+        Requires the permission ``conversation:customAttributes:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: CustomAttributesListing
@@ -661,7 +767,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_customattributes'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversation_participant_secureivrsession(self, conversation_id: str, participant_id: str, secure_session_id: str, **options: Unpack[CallOptions]) -> SecureSession:
-        """``GET /api/v2/conversations/{conversationId}/participants/{participantId}/secureivrsessions/{secureSessionId}``
+        """Get one secureivrsession of a participant of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/secureivrsessions/{secureSessionId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -671,7 +780,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_participant_secureivrsession'], (conversation_id, participant_id, secure_session_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_participant_secureivrsessions(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> SecureSessionEntityListing:
-        """``GET /api/v2/conversations/{conversationId}/participants/{participantId}/secureivrsessions``
+        """Get secureivrsessions of a participant of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/secureivrsessions``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -680,17 +792,23 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_participant_secureivrsessions'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/{conversationId}/participants/{participantId}/wrapup``
+        """Get wrapup of a participant of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversation_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversation_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """``GET /api/v2/conversations/{conversationId}/participants/{participantId}/wrapupcodes``
+        """Get wrapupcodes of a participant of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/wrapupcodes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -699,7 +817,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_secureattributes(self, conversation_id: str, **options: Unpack[CallOptions]) -> ConversationSecureAttributes:
-        """``GET /api/v2/conversations/{conversationId}/secureattributes``
+        """Get secureattributes of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/secureattributes``.
+        Requires the permission ``conversation:participant:attributesview``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: ConversationSecureAttributes
@@ -707,7 +828,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_secureattributes'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversation_suggestion(self, conversation_id: str, suggestion_id: str, **options: Unpack[CallOptions]) -> Suggestion:
-        """``GET /api/v2/conversations/{conversationId}/suggestions/{suggestionId}``
+        """Get one suggestion of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/suggestions/{suggestionId}``.
+        Requires the permission ``conversation:suggestion:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str suggestion_id: path ``suggestionId``, required
@@ -716,20 +840,27 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_suggestion'], (conversation_id, suggestion_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_suggestions(self, conversation_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, type: str | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> SuggestionListing:
-        """``GET /api/v2/conversations/{conversationId}/suggestions``
+        """List suggestions of a conversation, one page per call.
+        
+        ``GET /api/v2/conversations/{conversationId}/suggestions``.
+        Pages by ``after``: ``paginate(api.get_conversation_suggestions)`` walks every page.
+        Requires the permission ``conversation:suggestion:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str before: query ``before``
         :param str after: query ``after``
         :param str page_size: query ``pageSize``
-        :param str type: query ``type``
-        :param str state: query ``state``
+        :param str type: query ``type``; one of ``Faq``, ``Article``, ``KnowledgeArticle``, ``KnowledgeSearch``, ``CannedResponse``, ``Script``, ``SuggestedKnowledgeAnswer``, ``ThirdPartySuggestion``
+        :param str state: query ``state``; one of ``Suggested``, ``Accepted``, ``Dismissed``, ``Failed``, ``Rated``
         :return: SuggestionListing
         """
         return self._call(_OPS['get_conversation_suggestions'], (conversation_id, before, after, page_size, type, state), options)  # type: ignore[no-any-return]
 
     def get_conversation_summaries(self, conversation_id: str, **options: Unpack[CallOptions]) -> ConversationSummariesGetResponse:
-        """``GET /api/v2/conversations/{conversationId}/summaries``
+        """Get summaries of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/summaries``.
+        Requires the permission ``conversation:summary:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: ConversationSummariesGetResponse
@@ -737,7 +868,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversation_summaries'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations(self, *, communication_type: str | None = None, **options: Unpack[CallOptions]) -> ConversationEntityListing:
-        """``GET /api/v2/conversations``
+        """List the token user's active conversations of every media type.
+        
+        ``GET /api/v2/conversations``.
+        Requires no permission.
         
         :param str communication_type: query ``communicationType``
         :return: ConversationEntityListing
@@ -745,7 +879,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations'], (communication_type,), options)  # type: ignore[no-any-return]
 
     def get_conversations_call(self, conversation_id: str, **options: Unpack[CallOptions]) -> CallConversation:
-        """``GET /api/v2/conversations/calls/{conversationId}``
+        """Get one call conversation by id.
+        
+        ``GET /api/v2/conversations/calls/{conversationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :return: CallConversation
@@ -753,28 +890,37 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_call'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_call_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Get wrapup of a communication of a participant of a conversations call.
+        
+        ``GET /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
         :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_call_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_call_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/calls/{conversationId}/participants/{participantId}/wrapup``
+        """Get wrapup of a participant of a conversations call.
+        
+        ``GET /api/v2/conversations/calls/{conversationId}/participants/{participantId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_call_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_call_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """``GET /api/v2/conversations/calls/{conversationId}/participants/{participantId}/wrapupcodes``
+        """Get wrapupcodes of a participant of a conversations call.
+        
+        ``GET /api/v2/conversations/calls/{conversationId}/participants/{participantId}/wrapupcodes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -783,7 +929,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_call_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_callback(self, conversation_id: str, **options: Unpack[CallOptions]) -> CallbackConversation:
-        """``GET /api/v2/conversations/callbacks/{conversationId}``
+        """Get one conversations callback.
+        
+        ``GET /api/v2/conversations/callbacks/{conversationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :return: CallbackConversation
@@ -791,28 +940,37 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_callback'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_callback_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Get wrapup of a communication of a participant of a conversations callback.
+        
+        ``GET /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
         :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_callback_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_callback_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/wrapup``
+        """Get wrapup of a participant of a conversations callback.
+        
+        ``GET /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_callback_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_callback_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """``GET /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/wrapupcodes``
+        """Get wrapupcodes of a participant of a conversations callback.
+        
+        ``GET /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/wrapupcodes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -821,39 +979,55 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_callback_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_callbacks(self, **options: Unpack[CallOptions]) -> CallbackConversationEntityListing:
-        """``GET /api/v2/conversations/callbacks``
+        """Get conversations callbacks.
+        
+        ``GET /api/v2/conversations/callbacks``.
+        Requires no permission.
         
         :return: CallbackConversationEntityListing
         """
         return self._call(_OPS['get_conversations_callbacks'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_calls(self, **options: Unpack[CallOptions]) -> CallConversationEntityListing:
-        """``GET /api/v2/conversations/calls``
+        """List the token user's active calls.
+        
+        ``GET /api/v2/conversations/calls``.
+        Requires no permission.
         
         :return: CallConversationEntityListing
         """
         return self._call(_OPS['get_conversations_calls'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_calls_history(self, *, page_size: int | None = None, page_number: int | None = None, interval: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> CallHistoryConversationEntityListing:
-        """``GET /api/v2/conversations/calls/history``
+        """List conversations calls history, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/conversations/calls/history``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_calls_history)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str interval: query ``interval``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``externalorganization``, ``externalcontact``, ``user``, ``queue``, ``group``
         :return: CallHistoryConversationEntityListing
         """
         return self._call(_OPS['get_conversations_calls_history'], (page_size, page_number, interval, expand), options)  # type: ignore[no-any-return]
 
     def get_conversations_calls_maximumconferenceparties(self, **options: Unpack[CallOptions]) -> MaxParticipants:
-        """``GET /api/v2/conversations/calls/maximumconferenceparties``
+        """Get conversations calls maximumconferenceparties.
+        
+        ``GET /api/v2/conversations/calls/maximumconferenceparties``.
+        Requires no permission.
         
         :return: MaxParticipants
         """
         return self._call(_OPS['get_conversations_calls_maximumconferenceparties'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_cobrowsesession(self, conversation_id: str, **options: Unpack[CallOptions]) -> CobrowseConversation:
-        """``GET /api/v2/conversations/cobrowsesessions/{conversationId}``
+        """Get one conversations cobrowsesession.
+        
+        ``GET /api/v2/conversations/cobrowsesessions/{conversationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :return: CobrowseConversation
@@ -861,34 +1035,37 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_cobrowsesession'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_cobrowsesession_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Get wrapup of a communication of a participant of a conversations cobrowsesession.
         
-        **Deprecated.**
+        ``GET /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``. **Deprecated.**
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
         :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_cobrowsesession_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_cobrowsesession_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/wrapup``
+        """Get wrapup of a participant of a conversations cobrowsesession.
         
-        **Deprecated.**
+        ``GET /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/wrapup``. **Deprecated.**
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_cobrowsesession_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_cobrowsesession_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """``GET /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/wrapupcodes``
+        """Get wrapupcodes of a participant of a conversations cobrowsesession.
         
-        **Deprecated.**
+        ``GET /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/wrapupcodes``. **Deprecated.**
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -897,14 +1074,20 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_cobrowsesession_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_cobrowsesessions(self, **options: Unpack[CallOptions]) -> CobrowseConversationEntityListing:
-        """``GET /api/v2/conversations/cobrowsesessions``
+        """Get conversations cobrowsesessions.
+        
+        ``GET /api/v2/conversations/cobrowsesessions``.
+        Requires no permission.
         
         :return: CobrowseConversationEntityListing
         """
         return self._call(_OPS['get_conversations_cobrowsesessions'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_customattributes_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> ConversationDataSchema:
-        """``GET /api/v2/conversations/customattributes/schemas/{schemaId}``
+        """Get one conversations customattributes schema.
+        
+        ``GET /api/v2/conversations/customattributes/schemas/{schemaId}``.
+        Requires the permission ``conversation:customAttributes:schemaView``.
         
         :param str schema_id: path ``schemaId``, required
         :return: ConversationDataSchema
@@ -912,7 +1095,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_customattributes_schema'], (schema_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_customattributes_schema_version(self, schema_id: str, version_id: str, **options: Unpack[CallOptions]) -> ConversationDataSchema:
-        """``GET /api/v2/conversations/customattributes/schemas/{schemaId}/versions/{versionId}``
+        """Get one version of a conversations customattributes schema.
+        
+        ``GET /api/v2/conversations/customattributes/schemas/{schemaId}/versions/{versionId}``.
+        Requires the permission ``conversation:customAttributes:schemaView``.
         
         :param str schema_id: path ``schemaId``, required
         :param str version_id: path ``versionId``, required
@@ -921,7 +1107,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_customattributes_schema_version'], (schema_id, version_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_customattributes_schema_versions(self, schema_id: str, **options: Unpack[CallOptions]) -> ConversationDataSchemaListing:
-        """``GET /api/v2/conversations/customattributes/schemas/{schemaId}/versions``
+        """Get versions of a conversations customattributes schema.
+        
+        ``GET /api/v2/conversations/customattributes/schemas/{schemaId}/versions``.
+        Requires the permission ``conversation:customAttributes:schemaView``.
         
         :param str schema_id: path ``schemaId``, required
         :return: ConversationDataSchemaListing
@@ -929,14 +1118,20 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_customattributes_schema_versions'], (schema_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_customattributes_schemas(self, **options: Unpack[CallOptions]) -> ConversationDataSchemaListing:
-        """``GET /api/v2/conversations/customattributes/schemas``
+        """Get conversations customattributes schemas.
+        
+        ``GET /api/v2/conversations/customattributes/schemas``.
+        Requires the permission ``conversation:customAttributes:schemaView``.
         
         :return: ConversationDataSchemaListing
         """
         return self._call(_OPS['get_conversations_customattributes_schemas'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_customattributes_schemas_coretype(self, core_type_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """``GET /api/v2/conversations/customattributes/schemas/coretypes/{coreTypeName}``
+        """Get one conversations customattributes schemas coretype.
+        
+        ``GET /api/v2/conversations/customattributes/schemas/coretypes/{coreTypeName}``.
+        Requires the permission ``conversation:customAttributes:schemaView``.
         
         :param str core_type_name: path ``coreTypeName``, required
         :return: Coretype
@@ -944,21 +1139,30 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_customattributes_schemas_coretype'], (core_type_name,), options)  # type: ignore[no-any-return]
 
     def get_conversations_customattributes_schemas_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """``GET /api/v2/conversations/customattributes/schemas/coretypes``
+        """Get conversations customattributes schemas coretypes.
+        
+        ``GET /api/v2/conversations/customattributes/schemas/coretypes``.
+        Requires the permission ``conversation:customAttributes:schemaView``.
         
         :return: CoretypeListing
         """
         return self._call(_OPS['get_conversations_customattributes_schemas_coretypes'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_customattributes_schemas_limits(self, **options: Unpack[CallOptions]) -> SchemaQuantityLimits:
-        """``GET /api/v2/conversations/customattributes/schemas/limits``
+        """Get conversations customattributes schemas limits.
+        
+        ``GET /api/v2/conversations/customattributes/schemas/limits``.
+        Requires the permission ``conversation:customAttributes:schemaView``.
         
         :return: SchemaQuantityLimits
         """
         return self._call(_OPS['get_conversations_customattributes_schemas_limits'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_email(self, conversation_id: str, **options: Unpack[CallOptions]) -> EmailConversation:
-        """``GET /api/v2/conversations/emails/{conversationId}``
+        """Get one conversations email.
+        
+        ``GET /api/v2/conversations/emails/{conversationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :return: EmailConversation
@@ -966,7 +1170,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_email'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_email_message(self, conversation_id: str, message_id: str, **options: Unpack[CallOptions]) -> EmailMessage:
-        """``GET /api/v2/conversations/emails/{conversationId}/messages/{messageId}``
+        """Get one message of a conversations email.
+        
+        ``GET /api/v2/conversations/emails/{conversationId}/messages/{messageId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str message_id: path ``messageId``, required
@@ -975,16 +1182,22 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_email_message'], (conversation_id, message_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_email_messages(self, conversation_id: str, *, include_agentless_stitched_messages: bool | None = None, **options: Unpack[CallOptions]) -> EmailMessagePreviewListing:
-        """``GET /api/v2/conversations/emails/{conversationId}/messages``
+        """Get messages of a conversations email.
+        
+        ``GET /api/v2/conversations/emails/{conversationId}/messages``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
-        :param bool include_agentless_stitched_messages: query ``includeAgentlessStitchedMessages``
+        :param bool include_agentless_stitched_messages: query ``includeAgentlessStitchedMessages``; default ``False``
         :return: EmailMessagePreviewListing
         """
         return self._call(_OPS['get_conversations_email_messages'], (conversation_id, include_agentless_stitched_messages), options)  # type: ignore[no-any-return]
 
     def get_conversations_email_messages_draft(self, conversation_id: str, **options: Unpack[CallOptions]) -> EmailMessage:
-        """``GET /api/v2/conversations/emails/{conversationId}/messages/draft``
+        """Get messages draft of a conversations email.
+        
+        ``GET /api/v2/conversations/emails/{conversationId}/messages/draft``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :return: EmailMessage
@@ -992,28 +1205,37 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_email_messages_draft'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_email_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/emails/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Get wrapup of a communication of a participant of a conversations email.
+        
+        ``GET /api/v2/conversations/emails/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
         :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_email_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_email_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/emails/{conversationId}/participants/{participantId}/wrapup``
+        """Get wrapup of a participant of a conversations email.
+        
+        ``GET /api/v2/conversations/emails/{conversationId}/participants/{participantId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_email_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_email_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """``GET /api/v2/conversations/emails/{conversationId}/participants/{participantId}/wrapupcodes``
+        """Get wrapupcodes of a participant of a conversations email.
+        
+        ``GET /api/v2/conversations/emails/{conversationId}/participants/{participantId}/wrapupcodes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1022,7 +1244,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_email_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_email_settings(self, conversation_id: str, **options: Unpack[CallOptions]) -> EmailsSettings:
-        """``GET /api/v2/conversations/emails/{conversationId}/settings``
+        """Get settings of a conversations email.
+        
+        ``GET /api/v2/conversations/emails/{conversationId}/settings``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :return: EmailsSettings
@@ -1030,14 +1255,20 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_email_settings'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_emails(self, **options: Unpack[CallOptions]) -> EmailConversationEntityListing:
-        """``GET /api/v2/conversations/emails``
+        """List the token user's active email conversations.
+        
+        ``GET /api/v2/conversations/emails``.
+        Requires no permission.
         
         :return: EmailConversationEntityListing
         """
         return self._call(_OPS['get_conversations_emails'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_internalmessage(self, conversation_id: str, **options: Unpack[CallOptions]) -> InternalMessageConversation:
-        """``GET /api/v2/conversations/internalmessages/{conversationId}``
+        """Get one conversations internalmessage.
+        
+        ``GET /api/v2/conversations/internalmessages/{conversationId}``.
+        Requires the permission ``conversation:internalMessaging:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: InternalMessageConversation
@@ -1045,14 +1276,20 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_internalmessage'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_internalmessages(self, **options: Unpack[CallOptions]) -> InternalMessageConversationEntityListing:
-        """``GET /api/v2/conversations/internalmessages``
+        """Get conversations internalmessages.
+        
+        ``GET /api/v2/conversations/internalmessages``.
+        Requires the permission ``conversation:internalMessaging:view``.
         
         :return: InternalMessageConversationEntityListing
         """
         return self._call(_OPS['get_conversations_internalmessages'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_keyconfiguration(self, keyconfigurations_id: str, **options: Unpack[CallOptions]) -> ConversationEncryptionConfiguration:
-        """``GET /api/v2/conversations/keyconfigurations/{keyconfigurationsId}``
+        """Get one conversations keyconfiguration.
+        
+        ``GET /api/v2/conversations/keyconfigurations/{keyconfigurationsId}``.
+        Requires the permission ``conversation:encryptionKey:view``.
         
         :param str keyconfigurations_id: path ``keyconfigurationsId``, required
         :return: ConversationEncryptionConfiguration
@@ -1060,14 +1297,20 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_keyconfiguration'], (keyconfigurations_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_keyconfigurations(self, **options: Unpack[CallOptions]) -> ConversationEncryptionConfigurationListing:
-        """``GET /api/v2/conversations/keyconfigurations``
+        """Get conversations keyconfigurations.
+        
+        ``GET /api/v2/conversations/keyconfigurations``.
+        Requires the permission ``conversation:encryptionKey:view``.
         
         :return: ConversationEncryptionConfigurationListing
         """
         return self._call(_OPS['get_conversations_keyconfigurations'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_message(self, conversation_id: str, **options: Unpack[CallOptions]) -> MessageConversation:
-        """``GET /api/v2/conversations/messages/{conversationId}``
+        """Get one conversations message.
+        
+        ``GET /api/v2/conversations/messages/{conversationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :return: MessageConversation
@@ -1075,19 +1318,26 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_message'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_message_communication_messages_media(self, conversation_id: str, communication_id: str, *, status: str | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> MessageMediaListing:
-        """``GET /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media``
+        """List messages media of a communication of a conversations message, one page per call.
+        
+        ``GET /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_message_communication_messages_media)`` walks every page.
+        Requires the permission ``conversation:messageMedia:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
-        :param str status: query ``status``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param str status: query ``status``; one of ``uploading``, ``valid``, ``invalid``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: MessageMediaListing
         """
         return self._call(_OPS['get_conversations_message_communication_messages_media'], (conversation_id, communication_id, status, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_conversations_message_communication_messages_media_media_id(self, conversation_id: str, communication_id: str, media_id: str, **options: Unpack[CallOptions]) -> MessageMediaData:
-        """``GET /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media/{mediaId}``
+        """Get one messages media of a communication of a conversations message.
+        
+        ``GET /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media/{mediaId}``.
+        Requires any of the permissions ``conversation:message:view``, ``conversation:webmessaging:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -1097,7 +1347,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_message_communication_messages_media_media_id'], (conversation_id, communication_id, media_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_message_details(self, message_id: str, **options: Unpack[CallOptions]) -> MessageData:
-        """``GET /api/v2/conversations/messages/{messageId}/details``
+        """Get details of a conversations message.
+        
+        ``GET /api/v2/conversations/messages/{messageId}/details``.
+        Requires any of the permissions ``conversation:message:view``, ``conversation:webmessaging:view``.
         
         :param str message_id: path ``messageId``, required
         :return: MessageData
@@ -1105,7 +1358,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_message_details'], (message_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_message_message(self, conversation_id: str, message_id: str, **options: Unpack[CallOptions]) -> MessageData:
-        """``GET /api/v2/conversations/messages/{conversationId}/messages/{messageId}``
+        """Get one message of a conversations message.
+        
+        ``GET /api/v2/conversations/messages/{conversationId}/messages/{messageId}``.
+        Requires any of the permissions ``conversation:message:view``, ``conversation:webmessaging:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str message_id: path ``messageId``, required
@@ -1114,28 +1370,37 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_message_message'], (conversation_id, message_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_message_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Get wrapup of a communication of a participant of a conversations message.
+        
+        ``GET /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
         :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_message_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_message_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/messages/{conversationId}/participants/{participantId}/wrapup``
+        """Get wrapup of a participant of a conversations message.
+        
+        ``GET /api/v2/conversations/messages/{conversationId}/participants/{participantId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_message_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_message_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """``GET /api/v2/conversations/messages/{conversationId}/participants/{participantId}/wrapupcodes``
+        """Get wrapupcodes of a participant of a conversations message.
+        
+        ``GET /api/v2/conversations/messages/{conversationId}/participants/{participantId}/wrapupcodes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1144,24 +1409,34 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_message_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_messages(self, **options: Unpack[CallOptions]) -> MessageConversationEntityListing:
-        """``GET /api/v2/conversations/messages``
+        """Get conversations messages.
+        
+        ``GET /api/v2/conversations/messages``.
+        Requires no permission.
         
         :return: MessageConversationEntityListing
         """
         return self._call(_OPS['get_conversations_messages'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_messages_cachedmedia(self, *, page_size: int | None = None, page_number: int | None = None, url: str | None = None, **options: Unpack[CallOptions]) -> CachedMediaItemEntityListing:
-        """``GET /api/v2/conversations/messages/cachedmedia``
+        """List conversations messages cachedmedia, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/conversations/messages/cachedmedia``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messages_cachedmedia)`` walks every page.
+        Requires the permission ``conversation:cachedMedia:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str url: query ``url``
         :return: CachedMediaItemEntityListing
         """
         return self._call(_OPS['get_conversations_messages_cachedmedia'], (page_size, page_number, url), options)  # type: ignore[no-any-return]
 
     def get_conversations_messages_cachedmedia_cached_media_item_id(self, cached_media_item_id: str, **options: Unpack[CallOptions]) -> CachedMediaItem:
-        """``GET /api/v2/conversations/messages/cachedmedia/{cachedMediaItemId}``
+        """Get one conversations messages cachedmedia.
+        
+        ``GET /api/v2/conversations/messages/cachedmedia/{cachedMediaItemId}``.
+        Requires the permission ``conversation:cachedMedia:view``.
         
         :param str cached_media_item_id: path ``cachedMediaItemId``, required
         :return: CachedMediaItem
@@ -1169,21 +1444,30 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messages_cachedmedia_cached_media_item_id'], (cached_media_item_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_facebook_app(self, **options: Unpack[CallOptions]) -> FacebookAppCredentials:
-        """``GET /api/v2/conversations/messaging/facebook/app``
+        """Get conversations messaging facebook app.
+        
+        ``GET /api/v2/conversations/messaging/facebook/app``.
+        Requires the permission ``messaging:integration:add``.
         
         :return: FacebookAppCredentials
         """
         return self._call(_OPS['get_conversations_messaging_facebook_app'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_facebook_permissions(self, **options: Unpack[CallOptions]) -> FacebookPermissionEntityListing:
-        """``GET /api/v2/conversations/messaging/facebook/permissions``
+        """Get conversations messaging facebook permissions.
+        
+        ``GET /api/v2/conversations/messaging/facebook/permissions``.
+        Requires any of the permissions ``messaging:integration:add``, ``messaging:integration:edit``, ``messaging:conversationInstagramIntegration:add``.
         
         :return: FacebookPermissionEntityListing
         """
         return self._call(_OPS['get_conversations_messaging_facebook_permissions'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_identityresolution_integrations_apple_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> AppleIdentityResolutionConfig:
-        """``GET /api/v2/conversations/messaging/identityresolution/integrations/apple/{integrationId}``
+        """Get one conversations messaging identityresolution integrations apple.
+        
+        ``GET /api/v2/conversations/messaging/identityresolution/integrations/apple/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionApple:view``.
         
         :param str integration_id: path ``integrationId``, required
         :return: AppleIdentityResolutionConfig
@@ -1191,7 +1475,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_apple_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_identityresolution_integrations_facebook_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> FacebookIdentityResolutionConfig:
-        """``GET /api/v2/conversations/messaging/identityresolution/integrations/facebook/{integrationId}``
+        """Get one conversations messaging identityresolution integrations facebook.
+        
+        ``GET /api/v2/conversations/messaging/identityresolution/integrations/facebook/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionFacebook:view``.
         
         :param str integration_id: path ``integrationId``, required
         :return: FacebookIdentityResolutionConfig
@@ -1199,7 +1486,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_facebook_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_identityresolution_integrations_instagram_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> InstagramIdentityResolutionConfig:
-        """``GET /api/v2/conversations/messaging/identityresolution/integrations/instagram/{integrationId}``
+        """Get one conversations messaging identityresolution integrations instagram.
+        
+        ``GET /api/v2/conversations/messaging/identityresolution/integrations/instagram/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionInstagram:view``.
         
         :param str integration_id: path ``integrationId``, required
         :return: InstagramIdentityResolutionConfig
@@ -1207,7 +1497,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_instagram_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_identityresolution_integrations_open_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> OpenMessagingIdentityResolutionConfig:
-        """``GET /api/v2/conversations/messaging/identityresolution/integrations/open/{integrationId}``
+        """Get one conversations messaging identityresolution integrations open.
+        
+        ``GET /api/v2/conversations/messaging/identityresolution/integrations/open/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionOpen:view``.
         
         :param str integration_id: path ``integrationId``, required
         :return: OpenMessagingIdentityResolutionConfig
@@ -1215,7 +1508,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_open_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_identityresolution_integrations_twitter_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> TwitterIdentityResolutionConfig:
-        """``GET /api/v2/conversations/messaging/identityresolution/integrations/twitter/{integrationId}``
+        """Get one conversations messaging identityresolution integrations twitter.
+        
+        ``GET /api/v2/conversations/messaging/identityresolution/integrations/twitter/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionX:view``.
         
         :param str integration_id: path ``integrationId``, required
         :return: TwitterIdentityResolutionConfig
@@ -1223,7 +1519,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_twitter_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_identityresolution_integrations_whatsapp_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> WhatsAppIdentityResolutionConfig:
-        """``GET /api/v2/conversations/messaging/identityresolution/integrations/whatsapp/{integrationId}``
+        """Get one conversations messaging identityresolution integrations whatsapp.
+        
+        ``GET /api/v2/conversations/messaging/identityresolution/integrations/whatsapp/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionWhatsApp:view``.
         
         :param str integration_id: path ``integrationId``, required
         :return: WhatsAppIdentityResolutionConfig
@@ -1231,7 +1530,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_whatsapp_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integration_twitter_oauth_settings(self, integration_id: str, **options: Unpack[CallOptions]) -> TwitterOAuthSettings:
-        """``GET /api/v2/conversations/messaging/integrations/{integrationId}/twitter/oauth/settings``
+        """Get twitter oauth settings of a conversations messaging integration.
+        
+        ``GET /api/v2/conversations/messaging/integrations/{integrationId}/twitter/oauth/settings``.
+        Requires the permission ``messaging:XIntegration:add``.
         
         :param str integration_id: path ``integrationId``, required
         :return: TwitterOAuthSettings
@@ -1239,11 +1541,15 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integration_twitter_oauth_settings'], (integration_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations(self, *, page_size: int | None = None, page_number: int | None = None, expand: list[str] | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> MessagingIntegrationEntityListing:
-        """``GET /api/v2/conversations/messaging/integrations``
+        """List conversations messaging integrations, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param list[str] expand: query ``expand``
+        ``GET /api/v2/conversations/messaging/integrations``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations)`` walks every page.
+        Requires the permission ``messaging:integration:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param list[str] expand: query ``expand``; each one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :param str supported_content_id: query ``supportedContent.id``
         :param str messaging_setting_id: query ``messagingSetting.id``
         :return: MessagingIntegrationEntityListing
@@ -1251,11 +1557,15 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integrations'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_apple(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> AppleIntegrationEntityListing:
-        """``GET /api/v2/conversations/messaging/integrations/apple``
+        """List conversations messaging integrations apple, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str expand: query ``expand``
+        ``GET /api/v2/conversations/messaging/integrations/apple``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_apple)`` walks every page.
+        Requires the permission ``messaging:integration:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :param str supported_content_id: query ``supportedContent.id``
         :param str messaging_setting_id: query ``messagingSetting.id``
         :return: AppleIntegrationEntityListing
@@ -1263,20 +1573,27 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integrations_apple'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_apple_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> AppleIntegration:
-        """``GET /api/v2/conversations/messaging/integrations/apple/{integrationId}``
+        """Get one conversations messaging integrations apple.
+        
+        ``GET /api/v2/conversations/messaging/integrations/apple/{integrationId}``.
+        Requires the permission ``messaging:integration:view``.
         
         :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :return: AppleIntegration
         """
         return self._call(_OPS['get_conversations_messaging_integrations_apple_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_facebook(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> FacebookIntegrationEntityListing:
-        """``GET /api/v2/conversations/messaging/integrations/facebook``
+        """List conversations messaging integrations facebook, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str expand: query ``expand``
+        ``GET /api/v2/conversations/messaging/integrations/facebook``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_facebook)`` walks every page.
+        Requires the permission ``messaging:integration:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :param str supported_content_id: query ``supportedContent.id``
         :param str messaging_setting_id: query ``messagingSetting.id``
         :return: FacebookIntegrationEntityListing
@@ -1284,20 +1601,27 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integrations_facebook'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_facebook_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> FacebookIntegration:
-        """``GET /api/v2/conversations/messaging/integrations/facebook/{integrationId}``
+        """Get one conversations messaging integrations facebook.
+        
+        ``GET /api/v2/conversations/messaging/integrations/facebook/{integrationId}``.
+        Requires the permission ``messaging:integration:view``.
         
         :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :return: FacebookIntegration
         """
         return self._call(_OPS['get_conversations_messaging_integrations_facebook_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_instagram(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> InstagramIntegrationEntityListing:
-        """``GET /api/v2/conversations/messaging/integrations/instagram``
+        """List conversations messaging integrations instagram, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str expand: query ``expand``
+        ``GET /api/v2/conversations/messaging/integrations/instagram``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_instagram)`` walks every page.
+        Requires the permission ``messaging:integration:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :param str supported_content_id: query ``supportedContent.id``
         :param str messaging_setting_id: query ``messagingSetting.id``
         :return: InstagramIntegrationEntityListing
@@ -1305,20 +1629,27 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integrations_instagram'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_instagram_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> InstagramIntegration:
-        """``GET /api/v2/conversations/messaging/integrations/instagram/{integrationId}``
+        """Get one conversations messaging integrations instagram.
+        
+        ``GET /api/v2/conversations/messaging/integrations/instagram/{integrationId}``.
+        Requires the permission ``messaging:integration:view``.
         
         :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :return: InstagramIntegration
         """
         return self._call(_OPS['get_conversations_messaging_integrations_instagram_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_open(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> OpenIntegrationEntityListing:
-        """``GET /api/v2/conversations/messaging/integrations/open``
+        """List conversations messaging integrations open, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str expand: query ``expand``
+        ``GET /api/v2/conversations/messaging/integrations/open``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_open)`` walks every page.
+        Requires the permission ``messaging:integration:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :param str supported_content_id: query ``supportedContent.id``
         :param str messaging_setting_id: query ``messagingSetting.id``
         :return: OpenIntegrationEntityListing
@@ -1326,29 +1657,32 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integrations_open'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileOpenIntegration:
-        """``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/{integrationId}``
+        """Get one conversations messaging integrations open extensions googlebusinessprofile.
         
-        **Preview.**
+        ``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/{integrationId}``. **Preview.**
+        Requires the permission ``messaging:integration:view``.
         
         :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :return: GoogleBusinessProfileOpenIntegration
         """
         return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_oauth_settings(self, **options: Unpack[CallOptions]) -> GoogleOAuthSettingsResponse:
-        """``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/oauth/settings``
+        """Get conversations messaging integrations open extensions googlebusinessprofile oauth settings.
         
-        **Preview.**
+        ``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/oauth/settings``. **Preview.**
+        Requires the permission ``messaging:googleBusinessProfileOAuthSettings:view``.
         
         :return: GoogleOAuthSettingsResponse
         """
         return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_oauth_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token(self, token_id: str, **options: Unpack[CallOptions]) -> GoogleAuthToken:
-        """``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/tokens/{tokenId}``
+        """Get one conversations messaging integrations open extensions googlebusinessprofile token.
         
-        **Preview.**
+        ``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/tokens/{tokenId}``. **Preview.**
+        Requires the permission ``messaging:googleBusinessProfileToken:view``.
         
         :param str token_id: path ``tokenId``, required
         :return: GoogleAuthToken
@@ -1356,9 +1690,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token'], (token_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token_accounts(self, token_id: str, **options: Unpack[CallOptions]) -> GoogleBusinessProfileAccountListing:
-        """``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/tokens/{tokenId}/accounts``
+        """Get accounts of a conversations messaging integrations open extensions googlebusinessprofile token.
         
-        **Preview.**
+        ``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/tokens/{tokenId}/accounts``. **Preview.**
+        Requires the permission ``messaging:googleBusinessProfileAccount:view``.
         
         :param str token_id: path ``tokenId``, required
         :return: GoogleBusinessProfileAccountListing
@@ -1366,20 +1701,27 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token_accounts'], (token_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_open_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> OpenIntegration:
-        """``GET /api/v2/conversations/messaging/integrations/open/{integrationId}``
+        """Get one conversations messaging integrations open.
+        
+        ``GET /api/v2/conversations/messaging/integrations/open/{integrationId}``.
+        Requires the permission ``messaging:integration:view``.
         
         :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :return: OpenIntegration
         """
         return self._call(_OPS['get_conversations_messaging_integrations_open_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_twitter(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> TwitterIntegrationEntityListing:
-        """``GET /api/v2/conversations/messaging/integrations/twitter``
+        """List conversations messaging integrations twitter, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str expand: query ``expand``
+        ``GET /api/v2/conversations/messaging/integrations/twitter``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_twitter)`` walks every page.
+        Requires the permission ``messaging:integration:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :param str supported_content_id: query ``supportedContent.id``
         :param str messaging_setting_id: query ``messagingSetting.id``
         :return: TwitterIntegrationEntityListing
@@ -1387,27 +1729,37 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integrations_twitter'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_twitter_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> TwitterIntegration:
-        """``GET /api/v2/conversations/messaging/integrations/twitter/{integrationId}``
+        """Get one conversations messaging integrations twitter.
+        
+        ``GET /api/v2/conversations/messaging/integrations/twitter/{integrationId}``.
+        Requires the permission ``messaging:integration:view``.
         
         :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :return: TwitterIntegration
         """
         return self._call(_OPS['get_conversations_messaging_integrations_twitter_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_twitter_oauth_settings(self, **options: Unpack[CallOptions]) -> TwitterSignupOAuthSettings:
-        """``GET /api/v2/conversations/messaging/integrations/twitter/oauth/settings``
+        """Get conversations messaging integrations twitter oauth settings.
+        
+        ``GET /api/v2/conversations/messaging/integrations/twitter/oauth/settings``.
+        Requires the permission ``messaging:XIntegration:add``.
         
         :return: TwitterSignupOAuthSettings
         """
         return self._call(_OPS['get_conversations_messaging_integrations_twitter_oauth_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_whatsapp(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> WhatsAppIntegrationEntityListing:
-        """``GET /api/v2/conversations/messaging/integrations/whatsapp``
+        """List conversations messaging integrations whatsapp, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str expand: query ``expand``
+        ``GET /api/v2/conversations/messaging/integrations/whatsapp``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_whatsapp)`` walks every page.
+        Requires the permission ``messaging:integration:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :param str supported_content_id: query ``supportedContent.id``
         :param str messaging_setting_id: query ``messagingSetting.id``
         :return: WhatsAppIntegrationEntityListing
@@ -1415,17 +1767,22 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_integrations_whatsapp'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_integrations_whatsapp_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """``GET /api/v2/conversations/messaging/integrations/whatsapp/{integrationId}``
+        """Get one conversations messaging integrations whatsapp.
+        
+        ``GET /api/v2/conversations/messaging/integrations/whatsapp/{integrationId}``.
+        Requires the permission ``messaging:integration:view``.
         
         :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
         :return: WhatsAppIntegration
         """
         return self._call(_OPS['get_conversations_messaging_integrations_whatsapp_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_oauth_apple_callback(self, code: str, state: str, *, error: str | None = None, **options: Unpack[CallOptions]) -> OAuthAppleAuthorizationResponse:
-        """``GET /api/v2/conversations/messaging/oauth/apple/callback``
+        """Get conversations messaging oauth apple callback.
         
+        ``GET /api/v2/conversations/messaging/oauth/apple/callback``.
+        Requires no permission.
         Sent without an access token.
         
         :param str code: query ``code``, required
@@ -1436,7 +1793,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_oauth_apple_callback'], (code, state, error), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_setting(self, message_setting_id: str, **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``GET /api/v2/conversations/messaging/settings/{messageSettingId}``
+        """Get one conversations messaging setting.
+        
+        ``GET /api/v2/conversations/messaging/settings/{messageSettingId}``.
+        Requires the permission ``messaging:setting:view``.
         
         :param str message_setting_id: path ``messageSettingId``, required
         :return: MessagingSetting
@@ -1444,39 +1804,56 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_setting'], (message_setting_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_settings(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> MessagingConfigListing:
-        """``GET /api/v2/conversations/messaging/settings``
+        """List conversations messaging settings, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/conversations/messaging/settings``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_settings)`` walks every page.
+        Requires the permission ``messaging:setting:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: MessagingConfigListing
         """
         return self._call(_OPS['get_conversations_messaging_settings'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_settings_default(self, **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``GET /api/v2/conversations/messaging/settings/default``
+        """Get conversations messaging settings default.
+        
+        ``GET /api/v2/conversations/messaging/settings/default``.
+        Requires the permission ``messaging:setting:view``.
         
         :return: MessagingSetting
         """
         return self._call(_OPS['get_conversations_messaging_settings_default'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_supportedcontent(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> SupportedContentListing:
-        """``GET /api/v2/conversations/messaging/supportedcontent``
+        """List conversations messaging supportedcontent, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/conversations/messaging/supportedcontent``.
+        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_supportedcontent)`` walks every page.
+        Requires the permission ``messaging:supportedContent:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: SupportedContentListing
         """
         return self._call(_OPS['get_conversations_messaging_supportedcontent'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_supportedcontent_default(self, **options: Unpack[CallOptions]) -> SupportedContent:
-        """``GET /api/v2/conversations/messaging/supportedcontent/default``
+        """Get conversations messaging supportedcontent default.
+        
+        ``GET /api/v2/conversations/messaging/supportedcontent/default``.
+        Requires the permission ``messaging:supportedContent:view``.
         
         :return: SupportedContent
         """
         return self._call(_OPS['get_conversations_messaging_supportedcontent_default'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, **options: Unpack[CallOptions]) -> SupportedContent:
-        """``GET /api/v2/conversations/messaging/supportedcontent/{supportedContentId}``
+        """Get one conversations messaging supportedcontent.
+        
+        ``GET /api/v2/conversations/messaging/supportedcontent/{supportedContentId}``.
+        Requires the permission ``messaging:supportedContent:view``.
         
         :param str supported_content_id: path ``supportedContentId``, required
         :return: SupportedContent
@@ -1484,47 +1861,58 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_messaging_threadingtimeline(self, **options: Unpack[CallOptions]) -> ConversationThreadingWindow:
-        """``GET /api/v2/conversations/messaging/threadingtimeline``
+        """Get conversations messaging threadingtimeline.
+        
+        ``GET /api/v2/conversations/messaging/threadingtimeline``.
+        Requires the permission ``conversation:threadingTimeline:view``.
         
         :return: ConversationThreadingWindow
         """
         return self._call(_OPS['get_conversations_messaging_threadingtimeline'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_screenshare_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/screenshares/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Get wrapup of a communication of a participant of a conversations screenshare.
         
-        **Deprecated.**
+        ``GET /api/v2/conversations/screenshares/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``. **Deprecated.**
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
         :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_screenshare_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_settings(self, **options: Unpack[CallOptions]) -> Settings:
-        """``GET /api/v2/conversations/settings``
+        """Get conversations settings.
+        
+        ``GET /api/v2/conversations/settings``.
+        Requires the permission ``conversation:settings:view``.
         
         :return: Settings
         """
         return self._call(_OPS['get_conversations_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_conversations_social_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/socials/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Get wrapup of a communication of a participant of a conversations social.
+        
+        ``GET /api/v2/conversations/socials/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
         :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_social_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_video_details(self, conference_id: str, **options: Unpack[CallOptions]) -> VideoConferenceDetails:
-        """``GET /api/v2/conversations/videos/{conferenceId}/details``
+        """Get details of a conversations video.
         
-        **Preview.**
+        ``GET /api/v2/conversations/videos/{conferenceId}/details``. **Preview.**
+        Requires the permission ``video:video:access``.
         
         :param str conference_id: path ``conferenceId``, required
         :return: VideoConferenceDetails
@@ -1532,18 +1920,24 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_video_details'], (conference_id,), options)  # type: ignore[no-any-return]
 
     def get_conversations_video_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """``GET /api/v2/conversations/videos/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Get wrapup of a communication of a participant of a conversations video.
+        
+        ``GET /api/v2/conversations/videos/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
         :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``
+        :param bool provisional: query ``provisional``; default ``False``
         :return: AssignedWrapupCode
         """
         return self._call(_OPS['get_conversations_video_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
 
     def get_conversations_videos_meeting(self, meeting_id: str, **options: Unpack[CallOptions]) -> MeetingIdRecord:
-        """``GET /api/v2/conversations/videos/meetings/{meetingId}``
+        """Get one conversations videos meeting.
+        
+        ``GET /api/v2/conversations/videos/meetings/{meetingId}``.
+        Requires the permission ``video:video:access``.
         
         :param str meeting_id: path ``meetingId``, required
         :return: MeetingIdRecord
@@ -1551,7 +1945,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['get_conversations_videos_meeting'], (meeting_id,), options)  # type: ignore[no-any-return]
 
     def patch_conversation_customattributes(self, conversation_id: str, *, body: CustomAttributesPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/{conversationId}/customattributes``
+        """Change fields of the customattributes of a conversation.
+        
+        ``PATCH /api/v2/conversations/{conversationId}/customattributes``.
+        Requires the permission ``conversation:customAttributes:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param CustomAttributesPatchRequest body: body ``body``
@@ -1560,7 +1957,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_customattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversation_customattributes_bulk(self, conversation_id: str, *, body: list[CustomAttributesPatchRequest] | None = None, **options: Unpack[CallOptions]) -> CustomAttributesBulkUpdateResponseMap:
-        """``PATCH /api/v2/conversations/{conversationId}/customattributes/bulk``
+        """Change fields of the customattributes bulk of a conversation.
+        
+        ``PATCH /api/v2/conversations/{conversationId}/customattributes/bulk``.
+        Requires the permission ``conversation:customAttributes:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param list[CustomAttributesPatchRequest] body: body ``body``
@@ -1569,7 +1969,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_customattributes_bulk'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversation_participant(self, conversation_id: str, participant_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/{conversationId}/participants/{participantId}``
+        """Change a participant of any conversation (wrap-up, hold, mute ...).
+        
+        ``PATCH /api/v2/conversations/{conversationId}/participants/{participantId}``.
+        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1579,7 +1982,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversation_participant_attributes(self, conversation_id: str, participant_id: str, body: ParticipantAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes``
+        """Change fields of the attributes of a participant of a conversation.
+        
+        ``PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1589,7 +1995,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversation_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/{conversationId}/recordingstate``
+        """Change fields of the recordingstate of a conversation.
+        
+        ``PATCH /api/v2/conversations/{conversationId}/recordingstate``.
+        Requires the permission ``conversation:recording:pauseOthers``.
         
         :param str conversation_id: path ``conversationId``, required
         :param SetRecordingState body: body ``body``, required
@@ -1598,7 +2007,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversation_secureattributes(self, conversation_id: str, body: ConversationSecureAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PATCH /api/v2/conversations/{conversationId}/secureattributes``
+        """Change fields of the secureattributes of a conversation.
+        
+        ``PATCH /api/v2/conversations/{conversationId}/secureattributes``.
+        Requires the permission ``conversation:participant:attributesedit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param ConversationSecureAttributes body: body ``body``, required
@@ -1607,7 +2019,9 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_secureattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversation_suggestion(self, conversation_id: str, suggestion_id: str, body: SuggestionPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Suggestion:
-        """``PATCH /api/v2/conversations/{conversationId}/suggestions/{suggestionId}``
+        """Change fields of one suggestion of a conversation.
+        
+        ``PATCH /api/v2/conversations/{conversationId}/suggestions/{suggestionId}``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str suggestion_id: path ``suggestionId``, required
@@ -1617,7 +2031,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_suggestion'], (conversation_id, suggestion_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversation_summary_engagements(self, conversation_id: str, summary_id: str, *, body: EngagementRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/{conversationId}/summaries/{summaryId}/engagements``
+        """Change fields of the engagements of a summary of a conversation.
+        
+        ``PATCH /api/v2/conversations/{conversationId}/summaries/{summaryId}/engagements``.
+        Requires the permission ``conversation:summaryEngagement:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str summary_id: path ``summaryId``, required
@@ -1627,7 +2044,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_summary_engagements'], (conversation_id, summary_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversation_summary_feedback(self, conversation_id: str, summary_id: str, *, body: FeedbackUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/{conversationId}/summaries/{summaryId}/feedback``
+        """Change fields of the feedback of a summary of a conversation.
+        
+        ``PATCH /api/v2/conversations/{conversationId}/summaries/{summaryId}/feedback``.
+        Requires the permission ``conversation:summaryFeedback:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str summary_id: path ``summaryId``, required
@@ -1637,7 +2057,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_summary_feedback'], (conversation_id, summary_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversation_utilizationlabel(self, conversation_id: str, body: ConversationUtilizationLabelUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PATCH /api/v2/conversations/{conversationId}/utilizationlabel``
+        """Change fields of the utilizationlabel of a conversation.
+        
+        ``PATCH /api/v2/conversations/{conversationId}/utilizationlabel``.
+        Requires the permission ``conversation:utilizationLabel:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param ConversationUtilizationLabelUpdate body: body ``body``, required
@@ -1646,7 +2069,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversation_utilizationlabel'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_aftercallwork_conversation_id_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: AfterCallWorkUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> AfterCallWorkUpdate:
-        """``PATCH /api/v2/conversations/aftercallwork/{conversationId}/participants/{participantId}/communications/{communicationId}``
+        """Change fields of one communication of a participant of a conversations aftercallwork.
+        
+        ``PATCH /api/v2/conversations/aftercallwork/{conversationId}/participants/{participantId}/communications/{communicationId}``.
+        Requires the permission ``conversation:participant:wrapup``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1657,7 +2083,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_aftercallwork_conversation_id_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_call(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """``PATCH /api/v2/conversations/calls/{conversationId}``
+        """Change fields of one conversations call.
+        
+        ``PATCH /api/v2/conversations/calls/{conversationId}``.
+        Requires the permission ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :param Conversation body: body ``body``, required
@@ -1666,7 +2095,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_call'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_call_conference(self, conversation_id: str, body: UpdateConferenceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/calls/{conversationId}/conference``
+        """Change fields of the conference of a conversations call.
+        
+        ``PATCH /api/v2/conversations/calls/{conversationId}/conference``.
+        Requires the permission ``conversation:conference:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :param UpdateConferenceRequest body: body ``body``, required
@@ -1675,7 +2107,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_call_conference'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_call_participant(self, conversation_id: str, participant_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}``
+        """Change a participant of a call: hold, mute, record, wrap up or disconnect.
+        
+        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}``.
+        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1685,7 +2120,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_call_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_call_participant_attributes(self, conversation_id: str, participant_id: str, body: ParticipantAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/attributes``
+        """Change fields of the attributes of a participant of a conversations call.
+        
+        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/attributes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1695,7 +2133,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_call_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_call_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}``
+        """Change fields of one communication of a participant of a conversations call.
+        
+        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1706,7 +2147,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_call_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_call_participant_communication_postflowaction(self, conversation_id: str, participant_id: str, communication_id: str, *, body: MandatoryPostCallActionInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/postflowaction``
+        """Change fields of the postflowaction of a communication of a participant of a conversations call.
+        
+        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/postflowaction``.
+        Requires the permission ``conversation:call:setMandatoryPostFlowAction``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1717,7 +2161,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_call_participant_communication_postflowaction'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_call_participant_consult(self, conversation_id: str, participant_id: str, body: ConsultTransferUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult``
+        """Change fields of the consult of a participant of a conversations call.
+        
+        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1727,7 +2174,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_call_participant_consult'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_call_participant_user_user_id(self, conversation_id: str, participant_id: str, user_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/user/{userId}``
+        """Change fields of one user of a participant of a conversations call.
+        
+        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/user/{userId}``.
+        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``, ``conversation:agentlessCall:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1738,7 +2188,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_call_participant_user_user_id'], (conversation_id, participant_id, user_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_callback(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """``PATCH /api/v2/conversations/callbacks/{conversationId}``
+        """Change fields of one conversations callback.
+        
+        ``PATCH /api/v2/conversations/callbacks/{conversationId}``.
+        Requires the permission ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :param Conversation body: body ``body``, required
@@ -1747,7 +2200,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_callback'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_callback_participant(self, conversation_id: str, participant_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}``
+        """Change fields of one participant of a conversations callback.
+        
+        ``PATCH /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}``.
+        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1757,7 +2213,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_callback_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_callback_participant_attributes(self, conversation_id: str, participant_id: str, body: ParticipantAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """``PATCH /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/attributes``
+        """Change fields of the attributes of a participant of a conversations callback.
+        
+        ``PATCH /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/attributes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1767,7 +2226,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_callback_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_callback_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """``PATCH /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/communications/{communicationId}``
+        """Change fields of one communication of a participant of a conversations callback.
+        
+        ``PATCH /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/communications/{communicationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1778,7 +2240,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_callback_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_callbacks(self, body: PatchCallbackRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PatchCallbackResponse:
-        """``PATCH /api/v2/conversations/callbacks``
+        """Change fields of the conversations callbacks.
+        
+        ``PATCH /api/v2/conversations/callbacks``.
+        Requires the permission ``conversation:callback:edit``.
         
         :param PatchCallbackRequest body: body ``body``, required
         :return: PatchCallbackResponse
@@ -1786,9 +2251,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_callbacks'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_conversations_cobrowsesession(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}``
+        """Change fields of one conversations cobrowsesession.
         
-        **Deprecated.**
+        ``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}``. **Deprecated.**
+        Requires the permission ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :param Conversation body: body ``body``, required
@@ -1797,9 +2263,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_cobrowsesession'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_cobrowsesession_participant(self, conversation_id: str, participant_id: str, *, body: MediaParticipantRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}``
+        """Change fields of one participant of a conversations cobrowsesession.
         
-        **Deprecated.**
+        ``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}``. **Deprecated.**
+        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1809,9 +2276,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_cobrowsesession_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_cobrowsesession_participant_attributes(self, conversation_id: str, participant_id: str, *, body: ParticipantAttributes | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/attributes``
+        """Change fields of the attributes of a participant of a conversations cobrowsesession.
         
-        **Deprecated.**
+        ``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/attributes``. **Deprecated.**
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1821,9 +2289,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_cobrowsesession_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_cobrowsesession_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/communications/{communicationId}``
+        """Change fields of one communication of a participant of a conversations cobrowsesession.
         
-        **Deprecated.**
+        ``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/communications/{communicationId}``. **Deprecated.**
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1834,7 +2303,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_cobrowsesession_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_email(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """``PATCH /api/v2/conversations/emails/{conversationId}``
+        """Change fields of one conversations email.
+        
+        ``PATCH /api/v2/conversations/emails/{conversationId}``.
+        Requires the permission ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :param Conversation body: body ``body``, required
@@ -1843,7 +2315,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_email'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_email_messages_draft(self, conversation_id: str, *, auto_fill: bool | None = None, discard: bool | None = None, body: DraftManipulationRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailMessage:
-        """``PATCH /api/v2/conversations/emails/{conversationId}/messages/draft``
+        """Change fields of the messages draft of a conversations email.
+        
+        ``PATCH /api/v2/conversations/emails/{conversationId}/messages/draft``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param bool auto_fill: query ``autoFill``
@@ -1854,7 +2329,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_email_messages_draft'], (conversation_id, auto_fill, discard, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_email_participant(self, conversation_id: str, participant_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}``
+        """Change fields of one participant of a conversations email.
+        
+        ``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}``.
+        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``, ``conversation:email:park``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1864,7 +2342,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_email_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_email_participant_attributes(self, conversation_id: str, participant_id: str, body: ParticipantAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}/attributes``
+        """Change fields of the attributes of a participant of a conversations email.
+        
+        ``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}/attributes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1874,7 +2355,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_email_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_email_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}/communications/{communicationId}``
+        """Change fields of one communication of a participant of a conversations email.
+        
+        ``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}/communications/{communicationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1885,7 +2369,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_email_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_email_participant_parkingstate(self, conversation_id: str, participant_id: str, body: ParkingStateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}/parkingstate``
+        """Change fields of the parkingstate of a participant of a conversations email.
+        
+        ``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}/parkingstate``.
+        Requires the permission ``conversation:email:park``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1895,7 +2382,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_email_participant_parkingstate'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_message(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """``PATCH /api/v2/conversations/messages/{conversationId}``
+        """Change fields of one conversations message.
+        
+        ``PATCH /api/v2/conversations/messages/{conversationId}``.
+        Requires any of the permissions ``conversation:communication:disconnect``, ``conversation:message:park``.
         
         :param str conversation_id: path ``conversationId``, required
         :param Conversation body: body ``body``, required
@@ -1904,7 +2394,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_message'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_message_participant(self, conversation_id: str, participant_id: str, *, body: MediaParticipantRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}``
+        """Change fields of one participant of a conversations message.
+        
+        ``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}``.
+        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1914,7 +2407,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_message_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_message_participant_attributes(self, conversation_id: str, participant_id: str, *, body: ParticipantAttributes | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}/attributes``
+        """Change fields of the attributes of a participant of a conversations message.
+        
+        ``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}/attributes``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1924,7 +2420,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_message_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_message_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}``
+        """Change fields of one communication of a participant of a conversations message.
+        
+        ``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1935,7 +2434,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_message_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_message_participant_parkingstate(self, conversation_id: str, participant_id: str, body: ParkingStateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}/parkingstate``
+        """Change fields of the parkingstate of a participant of a conversations message.
+        
+        ``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}/parkingstate``.
+        Requires the permission ``conversation:message:park``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -1945,7 +2447,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_message_participant_parkingstate'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_integrations_apple_integration_id(self, integration_id: str, body: AppleIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AppleIntegration:
-        """``PATCH /api/v2/conversations/messaging/integrations/apple/{integrationId}``
+        """Change fields of one conversations messaging integrations apple.
+        
+        ``PATCH /api/v2/conversations/messaging/integrations/apple/{integrationId}``.
+        Requires the permission ``messaging:appleIntegration:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param AppleIntegrationUpdateRequest body: body ``body``, required
@@ -1954,7 +2459,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_integrations_apple_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_integrations_facebook_integration_id(self, integration_id: str, body: FacebookIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FacebookIntegration:
-        """``PATCH /api/v2/conversations/messaging/integrations/facebook/{integrationId}``
+        """Change fields of one conversations messaging integrations facebook.
+        
+        ``PATCH /api/v2/conversations/messaging/integrations/facebook/{integrationId}``.
+        Requires the permission ``messaging:integration:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param FacebookIntegrationUpdateRequest body: body ``body``, required
@@ -1963,7 +2471,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_integrations_facebook_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_integrations_instagram_integration_id(self, integration_id: str, body: InstagramIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InstagramIntegration:
-        """``PATCH /api/v2/conversations/messaging/integrations/instagram/{integrationId}``
+        """Change fields of one conversations messaging integrations instagram.
+        
+        ``PATCH /api/v2/conversations/messaging/integrations/instagram/{integrationId}``.
+        Requires the permission ``messaging:integration:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param InstagramIntegrationUpdateRequest body: body ``body``, required
@@ -1972,9 +2483,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_integrations_instagram_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id(self, integration_id: str, body: GoogleBusinessProfileOpenIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GoogleBusinessProfileOpenIntegration:
-        """``PATCH /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/{integrationId}``
+        """Change fields of one conversations messaging integrations open extensions googlebusinessprofile.
         
-        **Preview.**
+        ``PATCH /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/{integrationId}``. **Preview.**
+        Requires the permission ``messaging:googleBusinessProfileIntegration:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param GoogleBusinessProfileOpenIntegrationUpdateRequest body: body ``body``, required
@@ -1983,7 +2495,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_integrations_open_integration_id(self, integration_id: str, body: OpenIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OpenIntegration:
-        """``PATCH /api/v2/conversations/messaging/integrations/open/{integrationId}``
+        """Change fields of one conversations messaging integrations open.
+        
+        ``PATCH /api/v2/conversations/messaging/integrations/open/{integrationId}``.
+        Requires the permission ``messaging:integration:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param OpenIntegrationUpdateRequest body: body ``body``, required
@@ -1992,7 +2507,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_integrations_open_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_integrations_twitter_integration_id(self, integration_id: str, body: TwitterIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TwitterIntegration:
-        """``PATCH /api/v2/conversations/messaging/integrations/twitter/{integrationId}``
+        """Change fields of one conversations messaging integrations twitter.
+        
+        ``PATCH /api/v2/conversations/messaging/integrations/twitter/{integrationId}``.
+        Requires the permission ``messaging:XIntegration:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param TwitterIntegrationUpdateRequest body: body ``body``, required
@@ -2001,7 +2519,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_integrations_twitter_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_integrations_whatsapp_embeddedsignup_integration_id(self, integration_id: str, body: WhatsAppEmbeddedSignupIntegrationActivationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """``PATCH /api/v2/conversations/messaging/integrations/whatsapp/embeddedsignup/{integrationId}``
+        """Change fields of one conversations messaging integrations whatsapp embeddedsignup.
+        
+        ``PATCH /api/v2/conversations/messaging/integrations/whatsapp/embeddedsignup/{integrationId}``.
+        Requires the permission ``messaging:integration:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param WhatsAppEmbeddedSignupIntegrationActivationRequest body: body ``body``, required
@@ -2010,7 +2531,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_integrations_whatsapp_embeddedsignup_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_integrations_whatsapp_integration_id(self, integration_id: str, body: WhatsAppIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """``PATCH /api/v2/conversations/messaging/integrations/whatsapp/{integrationId}``
+        """Change fields of one conversations messaging integrations whatsapp.
+        
+        ``PATCH /api/v2/conversations/messaging/integrations/whatsapp/{integrationId}``.
+        Requires the permission ``messaging:integration:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param WhatsAppIntegrationUpdateRequest body: body ``body``, required
@@ -2019,7 +2543,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_integrations_whatsapp_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_setting(self, message_setting_id: str, body: MessagingSettingPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``PATCH /api/v2/conversations/messaging/settings/{messageSettingId}``
+        """Change fields of one conversations messaging setting.
+        
+        ``PATCH /api/v2/conversations/messaging/settings/{messageSettingId}``.
+        Requires the permission ``messaging:setting:edit``.
         
         :param str message_setting_id: path ``messageSettingId``, required
         :param MessagingSettingPatchRequest body: body ``body``, required
@@ -2028,7 +2555,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_setting'], (message_setting_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, body: SupportedContent | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """``PATCH /api/v2/conversations/messaging/supportedcontent/{supportedContentId}``
+        """Change fields of one conversations messaging supportedcontent.
+        
+        ``PATCH /api/v2/conversations/messaging/supportedcontent/{supportedContentId}``.
+        Requires the permission ``messaging:supportedContent:edit``.
         
         :param str supported_content_id: path ``supportedContentId``, required
         :param SupportedContent body: body ``body``, required
@@ -2037,7 +2567,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_messaging_supportedcontent_supported_content_id'], (supported_content_id, body), options)  # type: ignore[no-any-return]
 
     def patch_conversations_settings(self, body: Settings | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/conversations/settings``
+        """Change fields of the conversations settings.
+        
+        ``PATCH /api/v2/conversations/settings``.
+        Requires the permission ``conversation:settings:edit``.
         
         :param Settings body: body ``body``, required
         :return: None
@@ -2045,7 +2578,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['patch_conversations_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversation_details_properties(self, conversation_id: str, body: PropertyIndexRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PropertyIndexRequest:
-        """``POST /api/v2/analytics/conversations/{conversationId}/details/properties``
+        """Request details properties of an analytics conversation.
+        
+        ``POST /api/v2/analytics/conversations/{conversationId}/details/properties``.
+        Requires the permission ``analytics:conversationProperties:index``.
         
         :param str conversation_id: path ``conversationId``, required
         :param PropertyIndexRequest body: body ``body``, required
@@ -2054,7 +2590,11 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversation_details_properties'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_activity_query(self, body: ConversationActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> ConversationActivityResponse:
-        """``POST /api/v2/analytics/conversations/activity/query``
+        """Run a query over analytics conversations activity.
+        
+        ``POST /api/v2/analytics/conversations/activity/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_analytics_conversations_activity_query)`` walks every page.
+        Requires the permission ``analytics:queueObservation:view``.
         
         :param ConversationActivityQuery body: body ``body``, required
         :param int page_size: query ``pageSize``
@@ -2064,7 +2604,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_aggregates_jobs(self, body: ConversationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/conversations/aggregates/jobs``
+        """Create or add analytics conversations aggregates jobs.
+        
+        ``POST /api/v2/analytics/conversations/aggregates/jobs``.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param ConversationAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -2072,7 +2615,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_aggregates_query(self, body: ConversationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationAggregateQueryResponse:
-        """``POST /api/v2/analytics/conversations/aggregates/query``
+        """Compute conversation metrics (counts, durations) grouped and bucketed over an interval.
+        
+        ``POST /api/v2/analytics/conversations/aggregates/query``.
+        Requires the permission ``analytics:conversationAggregate:view``.
         
         :param ConversationAggregationQuery body: body ``body``, required
         :return: ConversationAggregateQueryResponse
@@ -2080,7 +2626,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_details_jobs(self, body: AsyncConversationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/conversations/details/jobs``
+        """Start an asynchronous export of conversation detail records for a long interval.
+        
+        ``POST /api/v2/analytics/conversations/details/jobs``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param AsyncConversationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -2088,7 +2637,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_details_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_conversations_details_query(self, body: ConversationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsConversationQueryResponse:
-        """``POST /api/v2/analytics/conversations/details/query``
+        """Search conversation detail records of a recent interval with filters, one page per call.
+        
+        ``POST /api/v2/analytics/conversations/details/query``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
         
         :param ConversationQuery body: body ``body``, required
         :return: AnalyticsConversationQueryResponse
@@ -2096,7 +2648,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_analytics_conversations_details_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversation_assign(self, conversation_id: str, body: ConversationUser | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``POST /api/v2/conversations/{conversationId}/assign``
+        """Request assign of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/assign``.
+        Requires any of the permissions ``conversation:call:pull``, ``conversation:call:assign``, ``conversation:callback:pull``, ``conversation:callback:assign``, ``conversation:webchat:pull``, ``conversation:webchat:assign``, ``conversation:email:pull``, ``conversation:email:assign``, ``conversation:message:pull``, ``conversation:message:assign``.
         
         :param str conversation_id: path ``conversationId``, required
         :param ConversationUser body: body ``body``, required
@@ -2105,7 +2660,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_assign'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_barge(self, conversation_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/barge``
+        """Request barge of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/barge``.
+        Requires the permission ``conversation:call:barge``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: None
@@ -2113,7 +2671,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_barge'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def post_conversation_cobrowse(self, conversation_id: str, **options: Unpack[CallOptions]) -> CobrowseWebMessagingSession:
-        """``POST /api/v2/conversations/{conversationId}/cobrowse``
+        """Request cobrowse of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/cobrowse``.
+        Requires any of the permissions ``conversation:cobrowse:add``, ``conversation:cobrowseVoice:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: CobrowseWebMessagingSession
@@ -2121,7 +2682,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_cobrowse'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def post_conversation_communication_agentchecklist(self, conversation_id: str, communication_id: str, agent_checklist_id: str, body: ChecklistActivationPayload | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklistResponse:
-        """``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}``
+        """Send a request to agentchecklist of a communication of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}``.
+        Requires the permission ``conversation:agentchecklist:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2132,7 +2696,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_communication_agentchecklist'], (conversation_id, communication_id, agent_checklist_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_communication_agentchecklist_agentaction(self, conversation_id: str, communication_id: str, agent_checklist_id: str, body: AgentActionPayload | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklistResponse:
-        """``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}/agentaction``
+        """Request agentaction of an agentchecklist of a communication of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}/agentaction``.
+        Requires the permission ``conversation:agentchecklist:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2143,7 +2710,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_communication_agentchecklist_agentaction'], (conversation_id, communication_id, agent_checklist_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_communication_agentchecklist_jobs(self, conversation_id: str, communication_id: str, agent_checklist_id: str, body: ChecklistInferenceJobPayload | dict[str, Any], **options: Unpack[CallOptions]) -> ChecklistInferenceJobCreationResponse:
-        """``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}/jobs``
+        """Request jobs of an agentchecklist of a communication of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}/jobs``.
+        Requires the permission ``conversation:agentchecklist:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2154,7 +2724,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_communication_agentchecklist_jobs'], (conversation_id, communication_id, agent_checklist_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_communication_agentchecklists_finalize(self, conversation_id: str, communication_id: str, body: ChecklistFinalizePayload | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklistResponseList:
-        """``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/finalize``
+        """Request agentchecklists finalize of a communication of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/finalize``.
+        Requires the permission ``conversation:agentchecklist:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2164,7 +2737,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_communication_agentchecklists_finalize'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_communication_internalmessages(self, conversation_id: str, communication_id: str, body: InternalMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InternalMessageData:
-        """``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/internalmessages``
+        """Request internalmessages of a communication of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/internalmessages``.
+        Requires the permission ``conversation:internalMessaging:create``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2174,7 +2750,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_communication_internalmessages'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_disconnect(self, conversation_id: str, **options: Unpack[CallOptions]) -> str:
-        """``POST /api/v2/conversations/{conversationId}/disconnect``
+        """Disconnect a conversation for every participant.
+        
+        ``POST /api/v2/conversations/{conversationId}/disconnect``.
+        Requires the permission ``conversation:communication:disconnect``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: str
@@ -2182,7 +2761,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_disconnect'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_callbacks(self, conversation_id: str, participant_id: str, *, body: CreateCallbackOnConversationCommand | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/callbacks``
+        """Request callbacks of a participant of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/callbacks``.
+        Requires the permission ``conversation:callback:create``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2192,7 +2774,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_callbacks'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_digits(self, conversation_id: str, participant_id: str, *, body: Digits | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/digits``
+        """Request digits of a participant of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/digits``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2202,7 +2787,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_digits'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_internalmessages_users_communications(self, conversation_id: str, participant_id: str, body: MessagingConferWithUserRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingConferResponse:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/internalmessages/users/communications``
+        """Request internalmessages users communications of a participant of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/internalmessages/users/communications``.
+        Requires the permission ``conversation:internalMessaging:setupWithUser``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2212,9 +2800,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_internalmessages_users_communications'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace``
+        """Request replace of a participant of a conversation.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace``. **Deprecated.**
+        Requires the permission ``conversation:communication:blindTransfer``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2224,7 +2813,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_replace_agent(self, conversation_id: str, participant_id: str, body: TransferToAgentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/agent``
+        """Request replace agent of a participant of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/agent``.
+        Requires any of the permissions ``conversation:communication:blindTransfer``, ``conversation:communication:blindTransferAgent``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2234,7 +2826,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_replace_agent'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_replace_contact_external(self, conversation_id: str, participant_id: str, body: TransferToExternalContactRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/contact/external``
+        """Request replace contact external of a participant of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/contact/external``.
+        Requires any of the permissions ``conversation:communication:blindTransfer``, ``conversation:communication:blindTransferExternalContact``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2244,9 +2839,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_replace_contact_external'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_replace_external(self, conversation_id: str, participant_id: str, body: TransferToExternalRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/external``
+        """Request replace external of a participant of a conversation.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/external``. **Deprecated.**
+        Requires any of the permissions ``conversation:communication:blindTransfer``, ``conversation:communication:blindTransferExternal``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2256,7 +2852,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_replace_external'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_replace_queue(self, conversation_id: str, participant_id: str, body: TransferToQueueRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/queue``
+        """Request replace queue of a participant of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/queue``.
+        Requires any of the permissions ``conversation:communication:blindTransfer``, ``conversation:communication:blindTransferQueue``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2266,7 +2865,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_replace_queue'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_secureivrsessions(self, conversation_id: str, participant_id: str, *, body: CreateSecureSession | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SecureSession:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/secureivrsessions``
+        """Request secureivrsessions of a participant of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/secureivrsessions``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2276,7 +2878,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_secureivrsessions'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_transfer(self, conversation_id: str, participant_id: str, body: TransferToAddressRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/transfer``
+        """Request transfer of a participant of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/transfer``.
+        Requires the permission ``conversation:communication:blindTransfer``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2286,7 +2891,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_transfer'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_suggestion_engagement(self, conversation_id: str, suggestion_id: str, body: SuggestionEngagement | dict[str, Any], **options: Unpack[CallOptions]) -> SuggestionEngagement:
-        """``POST /api/v2/conversations/{conversationId}/suggestions/{suggestionId}/engagement``
+        """Request engagement of a suggestion of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/suggestions/{suggestionId}/engagement``.
+        Requires the permission ``conversation:suggestionEngagement:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str suggestion_id: path ``suggestionId``, required
@@ -2296,9 +2904,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_suggestion_engagement'], (conversation_id, suggestion_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_suggestions_feedback(self, conversation_id: str, body: Feedback | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/suggestions/feedback``
+        """Request suggestions feedback of a conversation.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/{conversationId}/suggestions/feedback``. **Deprecated.**
+        Requires the permission ``conversation:suggestionFeedback:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :param Feedback body: body ``body``, required
@@ -2307,7 +2916,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_suggestions_feedback'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversation_summary_feedback(self, conversation_id: str, summary_id: str, *, body: FeedbackAddRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/{conversationId}/summaries/{summaryId}/feedback``
+        """Request feedback of a summary of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/summaries/{summaryId}/feedback``.
+        Requires the permission ``conversation:summaryFeedback:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str summary_id: path ``summaryId``, required
@@ -2317,7 +2929,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversation_summary_feedback'], (conversation_id, summary_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call(self, conversation_id: str, body: CallCommand | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """``POST /api/v2/conversations/calls/{conversationId}``
+        """Send a request to conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param CallCommand body: body ``body``, required
@@ -2326,7 +2941,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_barge(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/barge``
+        """Request barge of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/barge``.
+        Requires the permission ``conversation:call:barge``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2335,7 +2953,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_barge'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_coach(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/coach``
+        """Request coach of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/coach``.
+        Requires the permission ``conversation:call:coach``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2344,7 +2965,9 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_coach'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_communication_summaries(self, conversation_id: str, participant_id: str, communication_id: str, *, body: OnDemandConversationSummaryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OnDemandSummaryAcceptedResponse:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/summaries``
+        """Request summaries of a communication of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/summaries``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2355,7 +2978,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_communication_summaries'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Request wrapup of a communication of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires the permission ``conversation:participant:wrapup``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2366,9 +2992,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_consult(self, conversation_id: str, participant_id: str, body: ConsultTransfer | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult``
+        """Request consult of a participant of a conversations call.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult``. **Deprecated.**
+        Requires the permission ``conversation:communication:consultTransfer``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2378,7 +3005,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_consult'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_consult_agent(self, conversation_id: str, participant_id: str, body: ConsultTransferToAgent | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/agent``
+        """Request consult agent of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/agent``.
+        Requires any of the permissions ``conversation:communication:consultTransfer``, ``conversation:communication:consultTransferAgent``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2388,7 +3018,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_consult_agent'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_consult_contact_external(self, conversation_id: str, participant_id: str, body: ConsultTransferToExternalContact | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/contact/external``
+        """Request consult contact external of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/contact/external``.
+        Requires any of the permissions ``conversation:communication:consultTransfer``, ``conversation:communication:consultTransferExternalContact``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2398,9 +3031,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_consult_contact_external'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_consult_external(self, conversation_id: str, participant_id: str, body: ConsultTransferToExternal | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/external``
+        """Request consult external of a participant of a conversations call.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/external``. **Deprecated.**
+        Requires any of the permissions ``conversation:communication:consultTransfer``, ``conversation:communication:consultTransferExternal``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2410,7 +3044,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_consult_external'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_consult_queue(self, conversation_id: str, participant_id: str, body: ConsultTransferToQueue | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/queue``
+        """Request consult queue of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/queue``.
+        Requires any of the permissions ``conversation:communication:consultTransfer``, ``conversation:communication:consultTransferQueue``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2420,7 +3057,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_consult_queue'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_monitor(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/monitor``
+        """Request monitor of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/monitor``.
+        Requires the permission ``conversation:call:monitor``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2429,7 +3069,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_monitor'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/replace``
+        """Request replace of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/replace``.
+        Requires the permission ``conversation:communication:blindTransfer``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2439,7 +3082,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_snippet_record(self, conversation_id: str, participant_id: str, body: SnippetRecordingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/snippet/record``
+        """Request snippet record of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/snippet/record``.
+        Requires the permission ``conversation:recording:snippetRecord``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2449,7 +3095,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_snippet_record'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participant_voice_consult(self, conversation_id: str, participant_id: str, body: ConsultTransferToAddress | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/voice/consult``
+        """Request voice consult of a participant of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/voice/consult``.
+        Requires the permission ``conversation:communication:consultTransfer``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2459,7 +3108,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participant_voice_consult'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participants(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants``
+        """Request participants of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param Conversation body: body ``body``, required
@@ -2468,7 +3120,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participants'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_call_participants_user_user_id(self, conversation_id: str, user_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """``POST /api/v2/conversations/calls/{conversationId}/participants/user/{userId}``
+        """Send a request to participants user of a conversations call.
+        
+        ``POST /api/v2/conversations/calls/{conversationId}/participants/user/{userId}``.
+        Requires the permission ``conversation:agentlessCall:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str user_id: path ``userId``, required
@@ -2478,7 +3133,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_call_participants_user_user_id'], (conversation_id, user_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_callback_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Request wrapup of a communication of a participant of a conversations callback.
+        
+        ``POST /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires the permission ``conversation:participant:wrapup``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2489,7 +3147,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_callback_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_callback_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/replace``
+        """Request replace of a participant of a conversations callback.
+        
+        ``POST /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/replace``.
+        Requires the permission ``conversation:communication:blindTransfer``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2499,7 +3160,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_callback_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_callbacks(self, body: CreateCallbackCommand | dict[str, Any], **options: Unpack[CallOptions]) -> CreateCallbackResponse:
-        """``POST /api/v2/conversations/callbacks``
+        """Create or add conversations callbacks.
+        
+        ``POST /api/v2/conversations/callbacks``.
+        Requires the permission ``conversation:callback:create``.
         
         :param CreateCallbackCommand body: body ``body``, required
         :return: CreateCallbackResponse
@@ -2507,7 +3171,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_callbacks'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_callbacks_bulk_disconnect(self, body: BulkCallbackDisconnectRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/callbacks/bulk/disconnect``
+        """Request conversations callbacks bulk disconnect.
+        
+        ``POST /api/v2/conversations/callbacks/bulk/disconnect``.
+        Requires the permission ``conversation:communication:disconnect``.
         
         :param BulkCallbackDisconnectRequest body: body ``body``, required
         :return: None
@@ -2515,7 +3182,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_callbacks_bulk_disconnect'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_callbacks_bulk_update(self, body: BulkCallbackPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkCallbackPatchResponse:
-        """``POST /api/v2/conversations/callbacks/bulk/update``
+        """Request conversations callbacks bulk update.
+        
+        ``POST /api/v2/conversations/callbacks/bulk/update``.
+        Requires the permission ``conversation:callback:edit``.
         
         :param BulkCallbackPatchRequest body: body ``body``, required
         :return: BulkCallbackPatchResponse
@@ -2523,7 +3193,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_callbacks_bulk_update'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_calls(self, body: CreateCallRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateCallResponse:
-        """``POST /api/v2/conversations/calls``
+        """Place an outbound call, or a call to a user, queue or phone number, for the token's user.
+        
+        ``POST /api/v2/conversations/calls``.
+        Requires the permission ``conversation:conference:add``.
         
         :param CreateCallRequest body: body ``body``, required
         :return: CreateCallResponse
@@ -2531,7 +3204,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_calls'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_calls_user_user_id(self, user_id: str, body: CreateCallRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateCallResponse:
-        """``POST /api/v2/conversations/calls/user/{userId}``
+        """Send a request to conversations calls user.
+        
+        ``POST /api/v2/conversations/calls/user/{userId}``.
+        Requires any of the permissions ``conversation:agentlessCall:add``, ``conversation:call:add``.
         
         :param str user_id: path ``userId``, required
         :param CreateCallRequest body: body ``body``, required
@@ -2540,9 +3216,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_calls_user_user_id'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_cobrowsesession_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Request wrapup of a communication of a participant of a conversations cobrowsesession.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``. **Deprecated.**
+        Requires the permission ``conversation:participant:wrapup``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2553,9 +3230,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_cobrowsesession_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_cobrowsesession_participant_replace(self, conversation_id: str, participant_id: str, *, body: TransferRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/replace``
+        """Request replace of a participant of a conversations cobrowsesession.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/replace``. **Deprecated.**
+        Requires the permission ``conversation:communication:blindTransfer``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2565,7 +3243,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_cobrowsesession_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_customattributes_schemas(self, body: ConversationJsonSchemaRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationDataSchema:
-        """``POST /api/v2/conversations/customattributes/schemas``
+        """Create or add conversations customattributes schemas.
+        
+        ``POST /api/v2/conversations/customattributes/schemas``.
+        Requires the permission ``conversation:customAttributes:schemaAdd``.
         
         :param ConversationJsonSchemaRequest body: body ``body``, required
         :return: ConversationDataSchema
@@ -2573,7 +3254,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_customattributes_schemas'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_customattributes_search(self, body: ConversationCustomAttributesSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonSearchResponse:
-        """``POST /api/v2/conversations/customattributes/search``
+        """Search conversations customattributes.
+        
+        ``POST /api/v2/conversations/customattributes/search``.
+        Requires the permission ``conversation:customAttributes:view``.
         
         :param ConversationCustomAttributesSearchRequest body: body ``body``, required
         :return: JsonSearchResponse
@@ -2581,7 +3265,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_customattributes_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_email_inboundmessages(self, conversation_id: str, body: InboundMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailConversation:
-        """``POST /api/v2/conversations/emails/{conversationId}/inboundmessages``
+        """Request inboundmessages of a conversations email.
+        
+        ``POST /api/v2/conversations/emails/{conversationId}/inboundmessages``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param InboundMessageRequest body: body ``body``, required
@@ -2590,7 +3277,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_email_inboundmessages'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_email_messages(self, conversation_id: str, body: EmailMessage | dict[str, Any], **options: Unpack[CallOptions]) -> EmailMessageReply:
-        """``POST /api/v2/conversations/emails/{conversationId}/messages``
+        """Request messages of a conversations email.
+        
+        ``POST /api/v2/conversations/emails/{conversationId}/messages``.
+        Requires the permission ``conversation:email:send``.
         
         :param str conversation_id: path ``conversationId``, required
         :param EmailMessage body: body ``body``, required
@@ -2599,7 +3289,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_email_messages'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_email_messages_draft_attachments_copy(self, conversation_id: str, body: CopyAttachmentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailMessage:
-        """``POST /api/v2/conversations/emails/{conversationId}/messages/draft/attachments/copy``
+        """Request messages draft attachments copy of a conversations email.
+        
+        ``POST /api/v2/conversations/emails/{conversationId}/messages/draft/attachments/copy``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param CopyAttachmentsRequest body: body ``body``, required
@@ -2608,7 +3301,9 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_email_messages_draft_attachments_copy'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_email_messages_draft_attachments_uploads(self, conversation_id: str, body: UploadAttachmentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadAttachmentResponse:
-        """``POST /api/v2/conversations/emails/{conversationId}/messages/draft/attachments/uploads``
+        """Request messages draft attachments uploads of a conversations email.
+        
+        ``POST /api/v2/conversations/emails/{conversationId}/messages/draft/attachments/uploads``.
         
         :param str conversation_id: path ``conversationId``, required
         :param UploadAttachmentRequest body: body ``body``, required
@@ -2617,7 +3312,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_email_messages_draft_attachments_uploads'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_email_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/emails/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Request wrapup of a communication of a participant of a conversations email.
+        
+        ``POST /api/v2/conversations/emails/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires the permission ``conversation:participant:wrapup``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2628,7 +3326,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_email_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_email_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/emails/{conversationId}/participants/{participantId}/replace``
+        """Request replace of a participant of a conversations email.
+        
+        ``POST /api/v2/conversations/emails/{conversationId}/participants/{participantId}/replace``.
+        Requires the permission ``conversation:communication:blindTransfer``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2638,7 +3339,11 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_email_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_email_reconnect(self, conversation_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/emails/{conversationId}/reconnect``
+        """Request reconnect of a conversations email.
+        
+        ``POST /api/v2/conversations/emails/{conversationId}/reconnect``.
+        Requires the permission ``conversation:communication:reconnect``.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param str conversation_id: path ``conversationId``, required
         :return: None
@@ -2646,7 +3351,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_email_reconnect'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def post_conversations_emails(self, body: CreateEmailRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailConversation:
-        """``POST /api/v2/conversations/emails``
+        """Start an outbound email conversation, or route an inbound one to a queue.
+        
+        ``POST /api/v2/conversations/emails``.
+        Requires the permission ``conversation:email:create``.
         
         :param CreateEmailRequest body: body ``body``, required
         :return: EmailConversation
@@ -2654,7 +3362,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_emails'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_emails_agentless(self, body: AgentlessEmailSendRequestDto | dict[str, Any], **options: Unpack[CallOptions]) -> AgentlessEmailSendResponseDto:
-        """``POST /api/v2/conversations/emails/agentless``
+        """Create or add conversations emails agentless.
+        
+        ``POST /api/v2/conversations/emails/agentless``.
+        Requires any of the permissions ``conversation:email:create``, ``conversation:agentlessEmail:send``.
         
         :param AgentlessEmailSendRequestDto body: body ``body``, required
         :return: AgentlessEmailSendResponseDto
@@ -2662,7 +3373,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_emails_agentless'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_faxes(self, body: FaxSendRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FaxSendResponse:
-        """``POST /api/v2/conversations/faxes``
+        """Create or add conversations faxes.
+        
+        ``POST /api/v2/conversations/faxes``.
+        Requires no permission.
         
         :param FaxSendRequest body: body ``body``, required
         :return: FaxSendResponse
@@ -2670,7 +3384,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_faxes'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_keyconfigurations(self, body: ConversationEncryptionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationEncryptionConfiguration:
-        """``POST /api/v2/conversations/keyconfigurations``
+        """Create or add conversations keyconfigurations.
+        
+        ``POST /api/v2/conversations/keyconfigurations``.
+        Requires the permission ``conversation:encryptionKey:edit``.
         
         :param ConversationEncryptionConfiguration body: body ``body``, required
         :return: ConversationEncryptionConfiguration
@@ -2678,7 +3395,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_keyconfigurations'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_keyconfigurations_validate(self, body: ConversationEncryptionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationEncryptionConfiguration:
-        """``POST /api/v2/conversations/keyconfigurations/validate``
+        """Request conversations keyconfigurations validate.
+        
+        ``POST /api/v2/conversations/keyconfigurations/validate``.
+        Requires the permission ``conversation:encryptionKey:edit``.
         
         :param ConversationEncryptionConfiguration body: body ``body``, required
         :return: ConversationEncryptionConfiguration
@@ -2686,7 +3406,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_keyconfigurations_validate'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_communication_messages(self, conversation_id: str, communication_id: str, body: AdditionalMessage | dict[str, Any], **options: Unpack[CallOptions]) -> MessageData:
-        """``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages``
+        """Request messages of a communication of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages``.
+        Requires any of the permissions ``conversation:message:create``, ``conversation:webmessaging:create``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2696,9 +3419,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_communication_messages'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_communication_messages_media(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> MessageMediaData:
-        """``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media``
+        """Request messages media of a communication of a conversations message.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media``. **Deprecated.**
+        Requires any of the permissions ``conversation:message:create``, ``conversation:webmessaging:create``, ``conversation:socialmedia:create``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2707,7 +3431,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_communication_messages_media'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_communication_messages_media_uploads(self, conversation_id: str, communication_id: str, body: UploadMediaRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessageMediaUploadData:
-        """``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media/uploads``
+        """Request messages media uploads of a communication of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media/uploads``.
+        Requires any of the permissions ``conversation:message:create``, ``conversation:webmessaging:create``, ``conversation:socialmedia:create``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2717,7 +3444,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_communication_messages_media_uploads'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_communication_socialmedia_messages(self, conversation_id: str, communication_id: str, body: AdditionalSocialMediaMessage | dict[str, Any], **options: Unpack[CallOptions]) -> SocialMediaMessageData:
-        """``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/socialmedia/messages``
+        """Request socialmedia messages of a communication of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/socialmedia/messages``.
+        Requires the permission ``conversation:socialmedia:create``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2727,7 +3457,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_communication_socialmedia_messages'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_communication_typing(self, conversation_id: str, communication_id: str, body: MessageTypingEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/typing``
+        """Request typing of a communication of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/typing``.
+        Requires any of the permissions ``conversation:message:create``, ``conversation:webmessaging:create``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2737,7 +3470,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_communication_typing'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_inbound_open_event(self, integration_id: str, body: OpenInboundNormalizedEvent | dict[str, Any], **options: Unpack[CallOptions]) -> OpenEventNormalizedMessage:
-        """``POST /api/v2/conversations/messages/{integrationId}/inbound/open/event``
+        """Request inbound open event of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{integrationId}/inbound/open/event``.
+        Requires the permission ``conversation:message:receive``.
         
         :param str integration_id: path ``integrationId``, required
         :param OpenInboundNormalizedEvent body: body ``body``, required
@@ -2746,17 +3482,23 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_inbound_open_event'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_inbound_open_message(self, integration_id: str, body: OpenInboundNormalizedMessage | dict[str, Any], *, prefetch_conversation_id: bool | None = None, **options: Unpack[CallOptions]) -> OpenMessageNormalizedMessage:
-        """``POST /api/v2/conversations/messages/{integrationId}/inbound/open/message``
+        """Request inbound open message of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{integrationId}/inbound/open/message``.
+        Requires the permission ``conversation:message:receive``.
         
         :param str integration_id: path ``integrationId``, required
         :param OpenInboundNormalizedMessage body: body ``body``, required
-        :param bool prefetch_conversation_id: query ``prefetchConversationId``
+        :param bool prefetch_conversation_id: query ``prefetchConversationId``; default ``False``
         :return: OpenMessageNormalizedMessage
         """
         return self._call(_OPS['post_conversations_message_inbound_open_message'], (integration_id, body, prefetch_conversation_id), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_inbound_open_receipt(self, integration_id: str, body: OpenInboundNormalizedReceipt | dict[str, Any], **options: Unpack[CallOptions]) -> OpenReceiptNormalizedMessage:
-        """``POST /api/v2/conversations/messages/{integrationId}/inbound/open/receipt``
+        """Request inbound open receipt of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{integrationId}/inbound/open/receipt``.
+        Requires the permission ``conversation:message:receive``.
         
         :param str integration_id: path ``integrationId``, required
         :param OpenInboundNormalizedReceipt body: body ``body``, required
@@ -2765,7 +3507,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_inbound_open_receipt'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_inbound_open_structured_response(self, integration_id: str, body: OpenInboundStructuredResponseMessage | dict[str, Any], **options: Unpack[CallOptions]) -> OpenStructuredResponseNormalizedMessage:
-        """``POST /api/v2/conversations/messages/{integrationId}/inbound/open/structured/response``
+        """Request inbound open structured response of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{integrationId}/inbound/open/structured/response``.
+        Requires the permission ``conversation:message:receive``.
         
         :param str integration_id: path ``integrationId``, required
         :param OpenInboundStructuredResponseMessage body: body ``body``, required
@@ -2774,7 +3519,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_inbound_open_structured_response'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_messages_bulk(self, conversation_id: str, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> TextMessageListing:
-        """``POST /api/v2/conversations/messages/{conversationId}/messages/bulk``
+        """Request messages bulk of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/messages/bulk``.
+        Requires any of the permissions ``conversation:message:view``, ``conversation:webmessaging:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param list[str] body: body ``body``
@@ -2783,7 +3531,9 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_messages_bulk'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_participant_communication_summaries(self, conversation_id: str, participant_id: str, communication_id: str, *, body: OnDemandConversationSummaryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OnDemandSummaryAcceptedResponse:
-        """``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}/summaries``
+        """Request summaries of a communication of a participant of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}/summaries``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2794,7 +3544,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_participant_communication_summaries'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Request wrapup of a communication of a participant of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires the permission ``conversation:participant:wrapup``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2805,7 +3558,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_participant_monitor(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/monitor``
+        """Request monitor of a participant of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/monitor``.
+        Requires the permission ``conversation:message:monitor``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2814,7 +3570,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_participant_monitor'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/replace``
+        """Request replace of a participant of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/replace``.
+        Requires the permission ``conversation:communication:blindTransfer``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2824,7 +3583,9 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_message_participant_takeover(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/takeover``
+        """Request takeover of a participant of a conversations message.
+        
+        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/takeover``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2833,7 +3594,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_message_participant_takeover'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def post_conversations_messages(self, body: CreateOutboundMessagingConversationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateOutboundMessagingConversationResponse:
-        """``POST /api/v2/conversations/messages``
+        """Create or add conversations messages.
+        
+        ``POST /api/v2/conversations/messages``.
+        Requires the permission ``conversation:message:create``.
         
         :param CreateOutboundMessagingConversationRequest body: body ``body``, required
         :return: CreateOutboundMessagingConversationResponse
@@ -2841,7 +3605,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messages'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messages_agentless(self, body: SendAgentlessOutboundMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SendAgentlessOutboundMessageResponse:
-        """``POST /api/v2/conversations/messages/agentless``
+        """Create or add conversations messages agentless.
+        
+        ``POST /api/v2/conversations/messages/agentless``.
+        Requires the permission ``conversation:message:create``.
         
         :param SendAgentlessOutboundMessageRequest body: body ``body``, required
         :return: SendAgentlessOutboundMessageResponse
@@ -2849,9 +3616,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messages_agentless'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messages_inbound_open(self, body: OpenNormalizedMessage | dict[str, Any], **options: Unpack[CallOptions]) -> OpenNormalizedMessage:
-        """``POST /api/v2/conversations/messages/inbound/open``
+        """Request conversations messages inbound open.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/messages/inbound/open``. **Deprecated.**
+        Requires the permission ``conversation:message:receive``.
         
         :param OpenNormalizedMessage body: body ``body``, required
         :return: OpenNormalizedMessage
@@ -2859,7 +3627,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messages_inbound_open'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_integrations_apple(self, body: AppleIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AppleIntegration:
-        """``POST /api/v2/conversations/messaging/integrations/apple``
+        """Request conversations messaging integrations apple.
+        
+        ``POST /api/v2/conversations/messaging/integrations/apple``.
+        Requires the permission ``messaging:appleIntegration:add``.
         
         :param AppleIntegrationRequest body: body ``body``, required
         :return: AppleIntegration
@@ -2867,7 +3638,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_integrations_apple'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_integrations_facebook(self, body: FacebookIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FacebookIntegration:
-        """``POST /api/v2/conversations/messaging/integrations/facebook``
+        """Request conversations messaging integrations facebook.
+        
+        ``POST /api/v2/conversations/messaging/integrations/facebook``.
+        Requires the permission ``messaging:integration:add``.
         
         :param FacebookIntegrationRequest body: body ``body``, required
         :return: FacebookIntegration
@@ -2875,7 +3649,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_integrations_facebook'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_integrations_instagram(self, body: InstagramIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InstagramIntegration:
-        """``POST /api/v2/conversations/messaging/integrations/instagram``
+        """Request conversations messaging integrations instagram.
+        
+        ``POST /api/v2/conversations/messaging/integrations/instagram``.
+        Requires the permission ``messaging:conversationInstagramIntegration:add``.
         
         :param InstagramIntegrationRequest body: body ``body``, required
         :return: InstagramIntegration
@@ -2883,7 +3660,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_integrations_instagram'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_integrations_open(self, body: OpenIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OpenIntegration:
-        """``POST /api/v2/conversations/messaging/integrations/open``
+        """Request conversations messaging integrations open.
+        
+        ``POST /api/v2/conversations/messaging/integrations/open``.
+        Requires the permission ``messaging:integration:add``.
         
         :param OpenIntegrationRequest body: body ``body``, required
         :return: OpenIntegration
@@ -2891,9 +3671,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_integrations_open'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_integrations_open_extensions_googlebusinessprofile(self, body: GoogleBusinessProfileOpenIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GoogleBusinessProfileOpenIntegration:
-        """``POST /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile``
+        """Request conversations messaging integrations open extensions googlebusinessprofile.
         
-        **Preview.**
+        ``POST /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile``. **Preview.**
+        Requires the permission ``messaging:googleBusinessProfileIntegration:add``.
         
         :param GoogleBusinessProfileOpenIntegrationRequest body: body ``body``, required
         :return: GoogleBusinessProfileOpenIntegration
@@ -2901,9 +3682,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_integrations_open_extensions_googlebusinessprofile'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_integrations_open_extensions_googlebusinessprofile_tokens(self, body: GoogleAuthTokenRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GoogleAuthToken:
-        """``POST /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/tokens``
+        """Create or add conversations messaging integrations open extensions googlebusinessprofile tokens.
         
-        **Preview.**
+        ``POST /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/tokens``. **Preview.**
+        Requires the permission ``messaging:googleBusinessProfileToken:add``.
         
         :param GoogleAuthTokenRequest body: body ``body``, required
         :return: GoogleAuthToken
@@ -2911,7 +3693,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_integrations_open_extensions_googlebusinessprofile_tokens'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_integrations_twitter(self, body: TwitterIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TwitterIntegration:
-        """``POST /api/v2/conversations/messaging/integrations/twitter``
+        """Request conversations messaging integrations twitter.
+        
+        ``POST /api/v2/conversations/messaging/integrations/twitter``.
+        Requires the permission ``messaging:XIntegration:add``.
         
         :param TwitterIntegrationRequest body: body ``body``, required
         :return: TwitterIntegration
@@ -2919,9 +3704,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_integrations_twitter'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_integrations_whatsapp(self, body: WhatsAppIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """``POST /api/v2/conversations/messaging/integrations/whatsapp``
+        """Request conversations messaging integrations whatsapp.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/messaging/integrations/whatsapp``. **Deprecated.**
+        Requires the permission ``messaging:whatsappIntegration:add``.
         
         :param WhatsAppIntegrationRequest body: body ``body``, required
         :return: WhatsAppIntegration
@@ -2929,7 +3715,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_integrations_whatsapp'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_integrations_whatsapp_embeddedsignup(self, body: WhatsAppEmbeddedSignupIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """``POST /api/v2/conversations/messaging/integrations/whatsapp/embeddedsignup``
+        """Request conversations messaging integrations whatsapp embeddedsignup.
+        
+        ``POST /api/v2/conversations/messaging/integrations/whatsapp/embeddedsignup``.
+        Requires the permission ``messaging:whatsappIntegration:add``.
         
         :param WhatsAppEmbeddedSignupIntegrationRequest body: body ``body``, required
         :return: WhatsAppIntegration
@@ -2937,7 +3726,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_integrations_whatsapp_embeddedsignup'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_settings(self, body: MessagingSettingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``POST /api/v2/conversations/messaging/settings``
+        """Create or add conversations messaging settings.
+        
+        ``POST /api/v2/conversations/messaging/settings``.
+        Requires the permission ``messaging:setting:add``.
         
         :param MessagingSettingRequest body: body ``body``, required
         :return: MessagingSetting
@@ -2945,7 +3737,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_messaging_supportedcontent(self, body: SupportedContent | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """``POST /api/v2/conversations/messaging/supportedcontent``
+        """Request conversations messaging supportedcontent.
+        
+        ``POST /api/v2/conversations/messaging/supportedcontent``.
+        Requires the permission ``messaging:supportedContent:add``.
         
         :param SupportedContent body: body ``body``, required
         :return: SupportedContent
@@ -2953,7 +3748,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_messaging_supportedcontent'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_participants_attributes_search(self, body: ConversationParticipantSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonCursorSearchResponse:
-        """``POST /api/v2/conversations/participants/attributes/search``
+        """Search conversations participants attributes.
+        
+        ``POST /api/v2/conversations/participants/attributes/search``.
+        Requires the permission ``conversation:participant:attributesview``.
         
         :param ConversationParticipantSearchRequest body: body ``body``, required
         :return: JsonCursorSearchResponse
@@ -2961,9 +3759,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_participants_attributes_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_screenshare_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/screenshares/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Request wrapup of a communication of a participant of a conversations screenshare.
         
-        **Deprecated.**
+        ``POST /api/v2/conversations/screenshares/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``. **Deprecated.**
+        Requires the permission ``conversation:participant:wrapup``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2974,7 +3773,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_screenshare_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_social_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/socials/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Request wrapup of a communication of a participant of a conversations social.
+        
+        ``POST /api/v2/conversations/socials/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires the permission ``conversation:participant:wrapup``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -2985,9 +3787,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_social_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_video_agentconference_communication(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> CreateJoinVideoResponse:
-        """``POST /api/v2/conversations/videos/{conversationId}/agentconference/communications/{communicationId}``
+        """Send a request to agentconference communication of a conversations video.
         
-        **Preview.**
+        ``POST /api/v2/conversations/videos/{conversationId}/agentconference/communications/{communicationId}``. **Preview.**
+        Requires the permission ``conversation:video:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -2996,7 +3799,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_video_agentconference_communication'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
 
     def post_conversations_video_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/conversations/videos/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``
+        """Request wrapup of a communication of a participant of a conversations video.
+        
+        ``POST /api/v2/conversations/videos/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
+        Requires the permission ``conversation:participant:wrapup``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -3007,7 +3813,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_video_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def post_conversations_videos_meetings(self, body: GenerateMeetingIdRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MeetingIdRecord:
-        """``POST /api/v2/conversations/videos/meetings``
+        """Create or add conversations videos meetings.
+        
+        ``POST /api/v2/conversations/videos/meetings``.
+        Requires the permission ``video:video:access``.
         
         :param GenerateMeetingIdRequest body: body ``body``, required
         :return: MeetingIdRecord
@@ -3015,9 +3824,9 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['post_conversations_videos_meetings'], (body,), options)  # type: ignore[no-any-return]
 
     def put_conversation_accessattributes(self, conversation_id: str, body: ConversationAccessAttributesUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/{conversationId}/accessattributes``
+        """Replace the accessattributes of a conversation.
         
-        **Preview.**
+        ``PUT /api/v2/conversations/{conversationId}/accessattributes``. **Preview.**
         
         :param str conversation_id: path ``conversationId``, required
         :param ConversationAccessAttributesUpdate body: body ``body``, required
@@ -3026,7 +3835,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversation_accessattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversation_customattributes(self, conversation_id: str, *, body: CustomAttributesUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> CustomAttributesIdResponse:
-        """``PUT /api/v2/conversations/{conversationId}/customattributes``
+        """Replace the customattributes of a conversation.
+        
+        ``PUT /api/v2/conversations/{conversationId}/customattributes``.
+        Requires the permission ``conversation:customAttributes:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param CustomAttributesUpdateRequest body: body ``body``
@@ -3035,7 +3847,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversation_customattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversation_customattributes_bulk(self, conversation_id: str, *, body: list[CustomAttributesUpdateRequest] | None = None, **options: Unpack[CallOptions]) -> CustomAttributesBulkUpdateResponseMap:
-        """``PUT /api/v2/conversations/{conversationId}/customattributes/bulk``
+        """Replace the customattributes bulk of a conversation.
+        
+        ``PUT /api/v2/conversations/{conversationId}/customattributes/bulk``.
+        Requires the permission ``conversation:customAttributes:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param list[CustomAttributesUpdateRequest] body: body ``body``
@@ -3044,7 +3859,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversation_customattributes_bulk'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversation_participant_flaggedreason(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """``PUT /api/v2/conversations/{conversationId}/participants/{participantId}/flaggedreason``
+        """Replace the flaggedreason of a participant of a conversation.
+        
+        ``PUT /api/v2/conversations/{conversationId}/participants/{participantId}/flaggedreason``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -3053,7 +3871,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversation_participant_flaggedreason'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def put_conversation_secureattributes(self, conversation_id: str, body: ConversationSecureAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/{conversationId}/secureattributes``
+        """Replace the secureattributes of a conversation.
+        
+        ``PUT /api/v2/conversations/{conversationId}/secureattributes``.
+        Requires the permission ``conversation:participant:attributesedit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param ConversationSecureAttributes body: body ``body``, required
@@ -3062,7 +3883,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversation_secureattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversation_tags(self, conversation_id: str, body: ConversationTagsUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/{conversationId}/tags``
+        """Replace the tags of a conversation.
+        
+        ``PUT /api/v2/conversations/{conversationId}/tags``.
+        Requires the permission ``conversation:externalTag:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param ConversationTagsUpdate body: body ``body``, required
@@ -3071,7 +3895,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversation_tags'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_call_participant_communication_uuidata(self, conversation_id: str, participant_id: str, communication_id: str, body: SetUuiDataRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """``PUT /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/uuidata``
+        """Replace the uuidata of a communication of a participant of a conversations call.
+        
+        ``PUT /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/uuidata``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -3082,7 +3909,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_call_participant_communication_uuidata'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_call_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/calls/{conversationId}/recordingstate``
+        """Replace the recordingstate of a conversations call.
+        
+        ``PUT /api/v2/conversations/calls/{conversationId}/recordingstate``.
+        Requires the permission ``conversation:recording:pauseOthers``.
         
         :param str conversation_id: path ``conversationId``, required
         :param SetRecordingState body: body ``body``, required
@@ -3091,7 +3921,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_call_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_callback_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/callbacks/{conversationId}/recordingstate``
+        """Replace the recordingstate of a conversations callback.
+        
+        ``PUT /api/v2/conversations/callbacks/{conversationId}/recordingstate``.
+        Requires the permission ``conversation:recording:pauseOthers``.
         
         :param str conversation_id: path ``conversationId``, required
         :param SetRecordingState body: body ``body``, required
@@ -3100,9 +3933,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_callback_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_cobrowsesession_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/cobrowsesessions/{conversationId}/recordingstate``
+        """Replace the recordingstate of a conversations cobrowsesession.
         
-        **Deprecated.**
+        ``PUT /api/v2/conversations/cobrowsesessions/{conversationId}/recordingstate``. **Deprecated.**
+        Requires the permission ``conversation:recording:pauseOthers``.
         
         :param str conversation_id: path ``conversationId``, required
         :param SetRecordingState body: body ``body``, required
@@ -3111,7 +3945,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_cobrowsesession_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_customattributes_schema(self, schema_id: str, body: ConversationSchemaUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationDataSchema:
-        """``PUT /api/v2/conversations/customattributes/schemas/{schemaId}``
+        """Replace one conversations customattributes schema.
+        
+        ``PUT /api/v2/conversations/customattributes/schemas/{schemaId}``.
+        Requires the permission ``conversation:customAttributes:schemaEdit``.
         
         :param str schema_id: path ``schemaId``, required
         :param ConversationSchemaUpdateRequest body: body ``body``, required
@@ -3120,7 +3957,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_customattributes_schema'], (schema_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_email_messages_draft(self, conversation_id: str, body: EmailMessage | dict[str, Any], **options: Unpack[CallOptions]) -> EmailMessage:
-        """``PUT /api/v2/conversations/emails/{conversationId}/messages/draft``
+        """Replace the messages draft of a conversations email.
+        
+        ``PUT /api/v2/conversations/emails/{conversationId}/messages/draft``.
+        Requires no permission.
         
         :param str conversation_id: path ``conversationId``, required
         :param EmailMessage body: body ``body``, required
@@ -3129,7 +3969,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_email_messages_draft'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_email_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/emails/{conversationId}/recordingstate``
+        """Replace the recordingstate of a conversations email.
+        
+        ``PUT /api/v2/conversations/emails/{conversationId}/recordingstate``.
+        Requires the permission ``conversation:recording:pauseOthers``.
         
         :param str conversation_id: path ``conversationId``, required
         :param SetRecordingState body: body ``body``, required
@@ -3138,7 +3981,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_email_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_keyconfiguration(self, keyconfigurations_id: str, body: ConversationEncryptionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationEncryptionConfiguration:
-        """``PUT /api/v2/conversations/keyconfigurations/{keyconfigurationsId}``
+        """Replace one conversations keyconfiguration.
+        
+        ``PUT /api/v2/conversations/keyconfigurations/{keyconfigurationsId}``.
+        Requires the permission ``conversation:encryptionKey:edit``.
         
         :param str keyconfigurations_id: path ``keyconfigurationsId``, required
         :param ConversationEncryptionConfiguration body: body ``body``, required
@@ -3147,7 +3993,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_keyconfiguration'], (keyconfigurations_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_message_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/messages/{conversationId}/recordingstate``
+        """Replace the recordingstate of a conversations message.
+        
+        ``PUT /api/v2/conversations/messages/{conversationId}/recordingstate``.
+        Requires the permission ``conversation:recording:pauseOthers``.
         
         :param str conversation_id: path ``conversationId``, required
         :param SetRecordingState body: body ``body``, required
@@ -3156,7 +4005,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_message_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_messaging_identityresolution_integrations_apple_integration_id(self, integration_id: str, body: AppleIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> AppleIdentityResolutionConfig:
-        """``PUT /api/v2/conversations/messaging/identityresolution/integrations/apple/{integrationId}``
+        """Replace one conversations messaging identityresolution integrations apple.
+        
+        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/apple/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionApple:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param AppleIdentityResolutionConfig body: body ``body``, required
@@ -3165,7 +4017,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_apple_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_messaging_identityresolution_integrations_facebook_integration_id(self, integration_id: str, body: FacebookIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> FacebookIdentityResolutionConfig:
-        """``PUT /api/v2/conversations/messaging/identityresolution/integrations/facebook/{integrationId}``
+        """Replace one conversations messaging identityresolution integrations facebook.
+        
+        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/facebook/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionFacebook:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param FacebookIdentityResolutionConfig body: body ``body``, required
@@ -3174,7 +4029,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_facebook_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_messaging_identityresolution_integrations_instagram_integration_id(self, integration_id: str, body: InstagramIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> InstagramIdentityResolutionConfig:
-        """``PUT /api/v2/conversations/messaging/identityresolution/integrations/instagram/{integrationId}``
+        """Replace one conversations messaging identityresolution integrations instagram.
+        
+        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/instagram/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionInstagram:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param InstagramIdentityResolutionConfig body: body ``body``, required
@@ -3183,7 +4041,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_instagram_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_messaging_identityresolution_integrations_open_integration_id(self, integration_id: str, body: OpenMessagingIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> OpenMessagingIdentityResolutionConfig:
-        """``PUT /api/v2/conversations/messaging/identityresolution/integrations/open/{integrationId}``
+        """Replace one conversations messaging identityresolution integrations open.
+        
+        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/open/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionOpen:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param OpenMessagingIdentityResolutionConfig body: body ``body``, required
@@ -3192,7 +4053,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_open_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_messaging_identityresolution_integrations_twitter_integration_id(self, integration_id: str, body: TwitterIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> TwitterIdentityResolutionConfig:
-        """``PUT /api/v2/conversations/messaging/identityresolution/integrations/twitter/{integrationId}``
+        """Replace one conversations messaging identityresolution integrations twitter.
+        
+        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/twitter/{integrationId}``.
+        Requires all of the permissions ``messaging:XIntegration:edit``, ``messaging:identityResolutionX:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param TwitterIdentityResolutionConfig body: body ``body``, required
@@ -3201,7 +4065,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_twitter_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_messaging_identityresolution_integrations_whatsapp_integration_id(self, integration_id: str, body: WhatsAppIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIdentityResolutionConfig:
-        """``PUT /api/v2/conversations/messaging/identityresolution/integrations/whatsapp/{integrationId}``
+        """Replace one conversations messaging identityresolution integrations whatsapp.
+        
+        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/whatsapp/{integrationId}``.
+        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionWhatsApp:edit``.
         
         :param str integration_id: path ``integrationId``, required
         :param WhatsAppIdentityResolutionConfig body: body ``body``, required
@@ -3210,7 +4077,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_whatsapp_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_messaging_settings_default(self, body: MessagingSettingDefaultRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``PUT /api/v2/conversations/messaging/settings/default``
+        """Replace the conversations messaging settings default.
+        
+        ``PUT /api/v2/conversations/messaging/settings/default``.
+        Requires the permission ``messaging:setting:edit``.
         
         :param MessagingSettingDefaultRequest body: body ``body``, required
         :return: MessagingSetting
@@ -3218,7 +4088,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_messaging_settings_default'], (body,), options)  # type: ignore[no-any-return]
 
     def put_conversations_messaging_supportedcontent_default(self, body: SupportedContentReference | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """``PUT /api/v2/conversations/messaging/supportedcontent/default``
+        """Replace the conversations messaging supportedcontent default.
+        
+        ``PUT /api/v2/conversations/messaging/supportedcontent/default``.
+        Requires the permission ``messaging:supportedContent:edit``.
         
         :param SupportedContentReference body: body ``body``, required
         :return: SupportedContent
@@ -3226,7 +4099,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_messaging_supportedcontent_default'], (body,), options)  # type: ignore[no-any-return]
 
     def put_conversations_messaging_threadingtimeline(self, body: ConversationThreadingWindow | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationThreadingWindow:
-        """``PUT /api/v2/conversations/messaging/threadingtimeline``
+        """Replace the conversations messaging threadingtimeline.
+        
+        ``PUT /api/v2/conversations/messaging/threadingtimeline``.
+        Requires the permission ``conversation:threadingTimeline:edit``.
         
         :param ConversationThreadingWindow body: body ``body``, required
         :return: ConversationThreadingWindow
@@ -3234,9 +4110,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_messaging_threadingtimeline'], (body,), options)  # type: ignore[no-any-return]
 
     def put_conversations_screenshare_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/screenshares/{conversationId}/recordingstate``
+        """Replace the recordingstate of a conversations screenshare.
         
-        **Deprecated.**
+        ``PUT /api/v2/conversations/screenshares/{conversationId}/recordingstate``. **Deprecated.**
+        Requires the permission ``conversation:recording:pauseOthers``.
         
         :param str conversation_id: path ``conversationId``, required
         :param SetRecordingState body: body ``body``, required
@@ -3245,7 +4122,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_screenshare_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_social_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/socials/{conversationId}/recordingstate``
+        """Replace the recordingstate of a conversations social.
+        
+        ``PUT /api/v2/conversations/socials/{conversationId}/recordingstate``.
+        Requires the permission ``conversation:recording:pauseOthers``.
         
         :param str conversation_id: path ``conversationId``, required
         :param SetRecordingState body: body ``body``, required
@@ -3254,7 +4134,10 @@ class ConversationsApi(_BaseApi):
         return self._call(_OPS['put_conversations_social_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def put_conversations_video_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/conversations/videos/{conversationId}/recordingstate``
+        """Replace the recordingstate of a conversations video.
+        
+        ``PUT /api/v2/conversations/videos/{conversationId}/recordingstate``.
+        Requires the permission ``conversation:recording:pauseOthers``.
         
         :param str conversation_id: path ``conversationId``, required
         :param SetRecordingState body: body ``body``, required

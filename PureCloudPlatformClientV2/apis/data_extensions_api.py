@@ -27,22 +27,31 @@ class DataExtensionsApi(_BaseApi):
     _operations = _OPS
 
     def get_dataextensions_coretype(self, coretype_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """``GET /api/v2/dataextensions/coretypes/{coretypeName}``
+        """Get one dataextensions coretype.
         
-        :param str coretype_name: path ``coretypeName``, required
+        ``GET /api/v2/dataextensions/coretypes/{coretypeName}``.
+        Requires the permission ``externalContacts:customFields:view``.
+        
+        :param str coretype_name: path ``coretypeName``, required; one of ``text``, ``longtext``, ``url``, ``identifier``, ``enum``, ``date``, ``datetime``, ``integer``, ``number``, ``checkbox``, ``tag``
         :return: Coretype
         """
         return self._call(_OPS['get_dataextensions_coretype'], (coretype_name,), options)  # type: ignore[no-any-return]
 
     def get_dataextensions_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """``GET /api/v2/dataextensions/coretypes``
+        """Get dataextensions coretypes.
+        
+        ``GET /api/v2/dataextensions/coretypes``.
+        Requires the permission ``externalContacts:customFields:view``.
         
         :return: CoretypeListing
         """
         return self._call(_OPS['get_dataextensions_coretypes'], (), options)  # type: ignore[no-any-return]
 
     def get_dataextensions_limits(self, **options: Unpack[CallOptions]) -> SchemaQuantityLimits:
-        """``GET /api/v2/dataextensions/limits``
+        """Get dataextensions limits.
+        
+        ``GET /api/v2/dataextensions/limits``.
+        Requires the permission ``externalContacts:customFields:view``.
         
         :return: SchemaQuantityLimits
         """

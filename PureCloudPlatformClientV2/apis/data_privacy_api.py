@@ -30,7 +30,10 @@ class DataPrivacyApi(_BaseApi):
     _operations = _OPS
 
     def delete_dataprivacy_maskingrule(self, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/dataprivacy/maskingrules/{ruleId}``
+        """Delete one dataprivacy maskingrule.
+        
+        ``DELETE /api/v2/dataprivacy/maskingrules/{ruleId}``.
+        Requires the permission ``dataprivacy:maskingrule:delete``.
         
         :param str rule_id: path ``ruleId``, required
         :return: None
@@ -38,7 +41,10 @@ class DataPrivacyApi(_BaseApi):
         return self._call(_OPS['delete_dataprivacy_maskingrule'], (rule_id,), options)  # type: ignore[no-any-return]
 
     def get_dataprivacy_maskingrule(self, rule_id: str, **options: Unpack[CallOptions]) -> MaskingRule:
-        """``GET /api/v2/dataprivacy/maskingrules/{ruleId}``
+        """Get one dataprivacy maskingrule.
+        
+        ``GET /api/v2/dataprivacy/maskingrules/{ruleId}``.
+        Requires the permission ``dataprivacy:maskingrule:view``.
         
         :param str rule_id: path ``ruleId``, required
         :return: MaskingRule
@@ -46,14 +52,20 @@ class DataPrivacyApi(_BaseApi):
         return self._call(_OPS['get_dataprivacy_maskingrule'], (rule_id,), options)  # type: ignore[no-any-return]
 
     def get_dataprivacy_maskingrules(self, **options: Unpack[CallOptions]) -> MaskingRuleListing:
-        """``GET /api/v2/dataprivacy/maskingrules``
+        """Get dataprivacy maskingrules.
+        
+        ``GET /api/v2/dataprivacy/maskingrules``.
+        Requires the permission ``dataprivacy:maskingrule:view``.
         
         :return: MaskingRuleListing
         """
         return self._call(_OPS['get_dataprivacy_maskingrules'], (), options)  # type: ignore[no-any-return]
 
     def patch_dataprivacy_maskingrule(self, rule_id: str, *, body: MaskingRule | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> MaskingRule:
-        """``PATCH /api/v2/dataprivacy/maskingrules/{ruleId}``
+        """Change fields of one dataprivacy maskingrule.
+        
+        ``PATCH /api/v2/dataprivacy/maskingrules/{ruleId}``.
+        Requires the permission ``dataprivacy:maskingrule:edit``.
         
         :param str rule_id: path ``ruleId``, required
         :param MaskingRule body: body ``body``
@@ -62,7 +74,10 @@ class DataPrivacyApi(_BaseApi):
         return self._call(_OPS['patch_dataprivacy_maskingrule'], (rule_id, body), options)  # type: ignore[no-any-return]
 
     def post_dataprivacy_maskingrules(self, body: MaskingRule | dict[str, Any], **options: Unpack[CallOptions]) -> MaskingRule:
-        """``POST /api/v2/dataprivacy/maskingrules``
+        """Create or add dataprivacy maskingrules.
+        
+        ``POST /api/v2/dataprivacy/maskingrules``.
+        Requires the permission ``dataprivacy:maskingrule:add``.
         
         :param MaskingRule body: body ``body``, required
         :return: MaskingRule
@@ -70,7 +85,10 @@ class DataPrivacyApi(_BaseApi):
         return self._call(_OPS['post_dataprivacy_maskingrules'], (body,), options)  # type: ignore[no-any-return]
 
     def post_dataprivacy_maskingrules_validate(self, body: MaskingRuleValidateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MaskingRuleValidateResponse:
-        """``POST /api/v2/dataprivacy/maskingrules/validate``
+        """Request dataprivacy maskingrules validate.
+        
+        ``POST /api/v2/dataprivacy/maskingrules/validate``.
+        Requires the permission ``dataprivacy:maskingrule:execute``.
         
         :param MaskingRuleValidateRequest body: body ``body``, required
         :return: MaskingRuleValidateResponse

@@ -27,7 +27,9 @@ class DependenciesApi(_BaseApi):
     _operations = _OPS
 
     def get_dependencies_type_entity_type_id_entity_id_connections_requiredby(self, entity_type: str, entity_id: str, *, page_size: str | None = None, before_source_type: str | None = None, before_source_id: str | None = None, after_source_type: str | None = None, after_source_id: str | None = None, **options: Unpack[CallOptions]) -> DependencyEntityListing:
-        """``GET /api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requiredby``
+        """Get connections requiredby of an id of a dependencies type.
+        
+        ``GET /api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requiredby``.
         
         :param str entity_type: path ``entityType``, required
         :param str entity_id: path ``entityId``, required
@@ -41,7 +43,9 @@ class DependenciesApi(_BaseApi):
         return self._call(_OPS['get_dependencies_type_entity_type_id_entity_id_connections_requiredby'], (entity_type, entity_id, page_size, before_source_type, before_source_id, after_source_type, after_source_id), options)  # type: ignore[no-any-return]
 
     def get_dependencies_type_entity_type_id_entity_id_connections_requiredbycounts(self, entity_type: str, entity_id: str, **options: Unpack[CallOptions]) -> DependencyCount:
-        """``GET /api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requiredbycounts``
+        """Get connections requiredbycounts of an id of a dependencies type.
+        
+        ``GET /api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requiredbycounts``.
         
         :param str entity_type: path ``entityType``, required
         :param str entity_id: path ``entityId``, required
@@ -50,7 +54,9 @@ class DependenciesApi(_BaseApi):
         return self._call(_OPS['get_dependencies_type_entity_type_id_entity_id_connections_requiredbycounts'], (entity_type, entity_id), options)  # type: ignore[no-any-return]
 
     def get_dependencies_type_entity_type_id_entity_id_connections_requires(self, entity_type: str, entity_id: str, *, page_size: str | None = None, before_source_type: str | None = None, before_source_id: str | None = None, after_source_type: str | None = None, after_source_id: str | None = None, **options: Unpack[CallOptions]) -> DependencyEntityListing:
-        """``GET /api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requires``
+        """Get connections requires of an id of a dependencies type.
+        
+        ``GET /api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requires``.
         
         :param str entity_type: path ``entityType``, required
         :param str entity_id: path ``entityId``, required

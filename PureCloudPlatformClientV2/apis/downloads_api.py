@@ -25,12 +25,15 @@ class DownloadsApi(_BaseApi):
     _operations = _OPS
 
     def get_download(self, download_id: str, *, content_disposition: str | None = None, issue_redirect: bool | None = None, redirect_to_auth: bool | None = None, **options: Unpack[CallOptions]) -> UrlResponse:
-        """``GET /api/v2/downloads/{downloadId}``
+        """Get one download.
+        
+        ``GET /api/v2/downloads/{downloadId}``.
+        Requires no permission.
         
         :param str download_id: path ``downloadId``, required
         :param str content_disposition: query ``contentDisposition``
-        :param bool issue_redirect: query ``issueRedirect``
-        :param bool redirect_to_auth: query ``redirectToAuth``
+        :param bool issue_redirect: query ``issueRedirect``; default ``True``
+        :param bool redirect_to_auth: query ``redirectToAuth``; default ``True``
         :return: UrlResponse
         """
         return self._call(_OPS['get_download'], (download_id, content_disposition, issue_redirect, redirect_to_auth), options)  # type: ignore[no-any-return]

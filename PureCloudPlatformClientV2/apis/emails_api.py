@@ -29,28 +29,40 @@ class EmailsApi(_BaseApi):
     _operations = _OPS
 
     def delete_emails_settings_threading(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/emails/settings/threading``
+        """Delete the emails settings threading.
+        
+        ``DELETE /api/v2/emails/settings/threading``.
+        Requires the permission ``conversation:emailThreadingSettings:edit``.
         
         :return: None
         """
         return self._call(_OPS['delete_emails_settings_threading'], (), options)  # type: ignore[no-any-return]
 
     def get_emails_settings(self, **options: Unpack[CallOptions]) -> EmailSettings:
-        """``GET /api/v2/emails/settings``
+        """Get emails settings.
+        
+        ``GET /api/v2/emails/settings``.
+        Requires the permission ``conversation:settings:view``.
         
         :return: EmailSettings
         """
         return self._call(_OPS['get_emails_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_emails_settings_threading(self, **options: Unpack[CallOptions]) -> EmailThreadingSettings:
-        """``GET /api/v2/emails/settings/threading``
+        """Get emails settings threading.
+        
+        ``GET /api/v2/emails/settings/threading``.
+        Requires the permission ``conversation:emailThreadingSettings:view``.
         
         :return: EmailThreadingSettings
         """
         return self._call(_OPS['get_emails_settings_threading'], (), options)  # type: ignore[no-any-return]
 
     def patch_emails_settings(self, *, body: EmailSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailSettings:
-        """``PATCH /api/v2/emails/settings``
+        """Change fields of the emails settings.
+        
+        ``PATCH /api/v2/emails/settings``.
+        Requires the permission ``conversation:settings:edit``.
         
         :param EmailSettings body: body ``body``
         :return: EmailSettings
@@ -58,7 +70,10 @@ class EmailsApi(_BaseApi):
         return self._call(_OPS['patch_emails_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_emails_settings_threading(self, *, body: EmailThreadingSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailThreadingSettings:
-        """``PATCH /api/v2/emails/settings/threading``
+        """Change fields of the emails settings threading.
+        
+        ``PATCH /api/v2/emails/settings/threading``.
+        Requires the permission ``conversation:emailThreadingSettings:edit``.
         
         :param EmailThreadingSettings body: body ``body``
         :return: EmailThreadingSettings

@@ -28,7 +28,10 @@ class EventsApi(_BaseApi):
     _operations = _OPS
 
     def post_events_conversations(self, body: BatchConversationEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BatchEventResponse:
-        """``POST /api/v2/events/conversations``
+        """Create or add events conversations.
+        
+        ``POST /api/v2/events/conversations``.
+        Requires the permission ``conversation:conversation:inject``.
         
         :param BatchConversationEventRequest body: body ``body``, required
         :return: BatchEventResponse
@@ -36,7 +39,10 @@ class EventsApi(_BaseApi):
         return self._call(_OPS['post_events_conversations'], (body,), options)  # type: ignore[no-any-return]
 
     def post_events_routing_customkpiattributions(self, body: BatchPredictiveRoutingCustomKpiAttributionEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BatchEventResponse:
-        """``POST /api/v2/events/routing/customkpiattributions``
+        """Create or add events routing customkpiattributions.
+        
+        ``POST /api/v2/events/routing/customkpiattributions``.
+        Requires the permission ``routing:customKpiAttribution:inject``.
         
         :param BatchPredictiveRoutingCustomKpiAttributionEventRequest body: body ``body``, required
         :return: BatchEventResponse
@@ -44,7 +50,10 @@ class EventsApi(_BaseApi):
         return self._call(_OPS['post_events_routing_customkpiattributions'], (body,), options)  # type: ignore[no-any-return]
 
     def post_events_users_presence(self, body: BatchUserPresenceEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BatchEventResponse:
-        """``POST /api/v2/events/users/presence``
+        """Request events users presence.
+        
+        ``POST /api/v2/events/users/presence``.
+        Requires the permission ``presence:userPresence:inject``.
         
         :param BatchUserPresenceEventRequest body: body ``body``, required
         :return: BatchEventResponse
@@ -52,7 +61,10 @@ class EventsApi(_BaseApi):
         return self._call(_OPS['post_events_users_presence'], (body,), options)  # type: ignore[no-any-return]
 
     def post_events_users_routingstatus(self, body: BatchUserRoutingStatusEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BatchEventResponse:
-        """``POST /api/v2/events/users/routingstatus``
+        """Create or add events users routingstatus.
+        
+        ``POST /api/v2/events/users/routingstatus``.
+        Requires the permission ``routing:routingstatus:inject``.
         
         :param BatchUserRoutingStatusEventRequest body: body ``body``, required
         :return: BatchEventResponse

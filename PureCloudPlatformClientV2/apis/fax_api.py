@@ -33,7 +33,10 @@ class FaxApi(_BaseApi):
     _operations = _OPS
 
     def delete_fax_document(self, document_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/fax/documents/{documentId}``
+        """Delete one fax document.
+        
+        ``DELETE /api/v2/fax/documents/{documentId}``.
+        Requires no permission.
         
         :param str document_id: path ``documentId``, required
         :return: None
@@ -41,7 +44,10 @@ class FaxApi(_BaseApi):
         return self._call(_OPS['delete_fax_document'], (document_id,), options)  # type: ignore[no-any-return]
 
     def get_fax_document(self, document_id: str, **options: Unpack[CallOptions]) -> FaxDocument:
-        """``GET /api/v2/fax/documents/{documentId}``
+        """Get one fax document.
+        
+        ``GET /api/v2/fax/documents/{documentId}``.
+        Requires no permission.
         
         :param str document_id: path ``documentId``, required
         :return: FaxDocument
@@ -49,7 +55,10 @@ class FaxApi(_BaseApi):
         return self._call(_OPS['get_fax_document'], (document_id,), options)  # type: ignore[no-any-return]
 
     def get_fax_document_content(self, document_id: str, **options: Unpack[CallOptions]) -> DownloadResponse:
-        """``GET /api/v2/fax/documents/{documentId}/content``
+        """Get content of a fax document.
+        
+        ``GET /api/v2/fax/documents/{documentId}/content``.
+        Requires no permission.
         
         :param str document_id: path ``documentId``, required
         :return: DownloadResponse
@@ -57,16 +66,22 @@ class FaxApi(_BaseApi):
         return self._call(_OPS['get_fax_document_content'], (document_id,), options)  # type: ignore[no-any-return]
 
     def get_fax_documents(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> FaxDocumentEntityListing:
-        """``GET /api/v2/fax/documents``
+        """List fax documents, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/fax/documents``.
+        Pages by ``pageNumber``: ``paginate(api.get_fax_documents)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: FaxDocumentEntityListing
         """
         return self._call(_OPS['get_fax_documents'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_fax_fax_id_status(self, fax_id: str, **options: Unpack[CallOptions]) -> OutboundFaxStatus:
-        """``GET /api/v2/fax/{faxId}/status``
+        """Get status of a fax.
+        
+        ``GET /api/v2/fax/{faxId}/status``.
         
         :param str fax_id: path ``faxId``, required
         :return: OutboundFaxStatus
@@ -74,21 +89,30 @@ class FaxApi(_BaseApi):
         return self._call(_OPS['get_fax_fax_id_status'], (fax_id,), options)  # type: ignore[no-any-return]
 
     def get_fax_settings(self, **options: Unpack[CallOptions]) -> FaxConfig:
-        """``GET /api/v2/fax/settings``
+        """Get fax settings.
+        
+        ``GET /api/v2/fax/settings``.
+        Requires no permission.
         
         :return: FaxConfig
         """
         return self._call(_OPS['get_fax_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_fax_summary(self, **options: Unpack[CallOptions]) -> FaxSummary:
-        """``GET /api/v2/fax/summary``
+        """Get fax summary.
+        
+        ``GET /api/v2/fax/summary``.
+        Requires no permission.
         
         :return: FaxSummary
         """
         return self._call(_OPS['get_fax_summary'], (), options)  # type: ignore[no-any-return]
 
     def put_fax_document(self, document_id: str, body: FaxDocument | dict[str, Any], **options: Unpack[CallOptions]) -> FaxDocument:
-        """``PUT /api/v2/fax/documents/{documentId}``
+        """Replace one fax document.
+        
+        ``PUT /api/v2/fax/documents/{documentId}``.
+        Requires no permission.
         
         :param str document_id: path ``documentId``, required
         :param FaxDocument body: body ``body``, required
@@ -97,7 +121,10 @@ class FaxApi(_BaseApi):
         return self._call(_OPS['put_fax_document'], (document_id, body), options)  # type: ignore[no-any-return]
 
     def put_fax_settings(self, *, body: FaxConfig | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FaxConfig:
-        """``PUT /api/v2/fax/settings``
+        """Replace the fax settings.
+        
+        ``PUT /api/v2/fax/settings``.
+        Requires the permission ``directory:organization:admin``.
         
         :param FaxConfig body: body ``body``
         :return: FaxConfig

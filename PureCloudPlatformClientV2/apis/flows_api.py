@@ -31,7 +31,10 @@ class FlowsApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_flows_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/flows/aggregates/jobs/{jobId}``
+        """Delete one analytics flows aggregates job.
+        
+        ``DELETE /api/v2/analytics/flows/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -39,7 +42,10 @@ class FlowsApi(_BaseApi):
         return self._call(_OPS['delete_analytics_flows_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_flows_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}``
+        """Get one analytics flows aggregates job.
+        
+        ``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -47,7 +53,11 @@ class FlowsApi(_BaseApi):
         return self._call(_OPS['get_analytics_flows_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_flows_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> FlowAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}/results``
+        """List results of an analytics flows aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_flows_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -56,7 +66,11 @@ class FlowsApi(_BaseApi):
         return self._call(_OPS['get_analytics_flows_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def post_analytics_flows_activity_query(self, body: FlowActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> FlowActivityResponse:
-        """``POST /api/v2/analytics/flows/activity/query``
+        """Run a query over analytics flows activity.
+        
+        ``POST /api/v2/analytics/flows/activity/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_analytics_flows_activity_query)`` walks every page.
+        Requires the permission ``analytics:flowObservation:view``.
         
         :param FlowActivityQuery body: body ``body``, required
         :param int page_size: query ``pageSize``
@@ -66,7 +80,10 @@ class FlowsApi(_BaseApi):
         return self._call(_OPS['post_analytics_flows_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_analytics_flows_aggregates_jobs(self, body: FlowAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/flows/aggregates/jobs``
+        """Create or add analytics flows aggregates jobs.
+        
+        ``POST /api/v2/analytics/flows/aggregates/jobs``.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param FlowAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -74,7 +91,10 @@ class FlowsApi(_BaseApi):
         return self._call(_OPS['post_analytics_flows_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_flows_aggregates_query(self, body: FlowAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowAggregateQueryResponse:
-        """``POST /api/v2/analytics/flows/aggregates/query``
+        """Run a query over analytics flows aggregates.
+        
+        ``POST /api/v2/analytics/flows/aggregates/query``.
+        Requires the permission ``analytics:flowAggregate:view``.
         
         :param FlowAggregationQuery body: body ``body``, required
         :return: FlowAggregateQueryResponse
@@ -82,7 +102,10 @@ class FlowsApi(_BaseApi):
         return self._call(_OPS['post_analytics_flows_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_flows_observations_query(self, body: FlowObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowObservationQueryResponse:
-        """``POST /api/v2/analytics/flows/observations/query``
+        """Run a query over analytics flows observations.
+        
+        ``POST /api/v2/analytics/flows/observations/query``.
+        Requires the permission ``analytics:flowObservation:view``.
         
         :param FlowObservationQuery body: body ``body``, required
         :return: FlowObservationQueryResponse

@@ -28,7 +28,10 @@ class GeneralDataProtectionRegulationApi(_BaseApi):
     _operations = _OPS
 
     def get_gdpr_request(self, request_id: str, **options: Unpack[CallOptions]) -> GDPRRequest:
-        """``GET /api/v2/gdpr/requests/{requestId}``
+        """Get one gdpr request.
+        
+        ``GET /api/v2/gdpr/requests/{requestId}``.
+        Requires the permission ``gdpr:request:view``.
         
         :param str request_id: path ``requestId``, required
         :return: GDPRRequest
@@ -36,28 +39,38 @@ class GeneralDataProtectionRegulationApi(_BaseApi):
         return self._call(_OPS['get_gdpr_request'], (request_id,), options)  # type: ignore[no-any-return]
 
     def get_gdpr_requests(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> GDPRRequestEntityListing:
-        """``GET /api/v2/gdpr/requests``
+        """List gdpr requests, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/gdpr/requests``.
+        Pages by ``pageNumber``: ``paginate(api.get_gdpr_requests)`` walks every page.
+        Requires the permission ``gdpr:request:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: GDPRRequestEntityListing
         """
         return self._call(_OPS['get_gdpr_requests'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_gdpr_subjects(self, search_type: str, search_value: str, **options: Unpack[CallOptions]) -> GDPRSubjectEntityListing:
-        """``GET /api/v2/gdpr/subjects``
+        """Get gdpr subjects.
         
-        :param str search_type: query ``searchType``, required
+        ``GET /api/v2/gdpr/subjects``.
+        Requires the permission ``gdpr:subject:view``.
+        
+        :param str search_type: query ``searchType``, required; one of ``NAME``, ``ADDRESS``, ``PHONE``, ``EMAIL``, ``TWITTER``, ``INSTAGRAM``, ``FACEBOOK``, ``APPLE_MESSAGES``, ``EXTERNAL_ID``
         :param str search_value: query ``searchValue``, required
         :return: GDPRSubjectEntityListing
         """
         return self._call(_OPS['get_gdpr_subjects'], (search_type, search_value), options)  # type: ignore[no-any-return]
 
     def post_gdpr_requests(self, body: GDPRRequest | dict[str, Any], *, delete_confirmed: bool | None = None, **options: Unpack[CallOptions]) -> GDPRRequest:
-        """``POST /api/v2/gdpr/requests``
+        """Create or add gdpr requests.
+        
+        ``POST /api/v2/gdpr/requests``.
+        Requires the permission ``gdpr:request:add``.
         
         :param GDPRRequest body: body ``body``, required
-        :param bool delete_confirmed: query ``deleteConfirmed``
+        :param bool delete_confirmed: query ``deleteConfirmed``; default ``False``
         :return: GDPRRequest
         """
         return self._call(_OPS['post_gdpr_requests'], (body, delete_confirmed), options)  # type: ignore[no-any-return]

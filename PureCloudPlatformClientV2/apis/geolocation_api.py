@@ -28,14 +28,20 @@ class GeolocationApi(_BaseApi):
     _operations = _OPS
 
     def get_geolocations_settings(self, **options: Unpack[CallOptions]) -> GeolocationSettings:
-        """``GET /api/v2/geolocations/settings``
+        """Get geolocations settings.
+        
+        ``GET /api/v2/geolocations/settings``.
+        Requires no permission.
         
         :return: GeolocationSettings
         """
         return self._call(_OPS['get_geolocations_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_user_geolocation(self, user_id: str, client_id: str, **options: Unpack[CallOptions]) -> Geolocation:
-        """``GET /api/v2/users/{userId}/geolocations/{clientId}``
+        """Get one geolocation of a user.
+        
+        ``GET /api/v2/users/{userId}/geolocations/{clientId}``.
+        Requires no permission.
         
         :param str user_id: path ``userId``, required
         :param str client_id: path ``clientId``, required
@@ -44,7 +50,10 @@ class GeolocationApi(_BaseApi):
         return self._call(_OPS['get_user_geolocation'], (user_id, client_id), options)  # type: ignore[no-any-return]
 
     def patch_geolocations_settings(self, body: GeolocationSettings | dict[str, Any], **options: Unpack[CallOptions]) -> GeolocationSettings:
-        """``PATCH /api/v2/geolocations/settings``
+        """Change fields of the geolocations settings.
+        
+        ``PATCH /api/v2/geolocations/settings``.
+        Requires the permission ``geolocation:settings:edit``.
         
         :param GeolocationSettings body: body ``body``, required
         :return: GeolocationSettings
@@ -52,7 +61,10 @@ class GeolocationApi(_BaseApi):
         return self._call(_OPS['patch_geolocations_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_user_geolocation(self, user_id: str, client_id: str, body: Geolocation | dict[str, Any], **options: Unpack[CallOptions]) -> Geolocation:
-        """``PATCH /api/v2/users/{userId}/geolocations/{clientId}``
+        """Change fields of one geolocation of a user.
+        
+        ``PATCH /api/v2/users/{userId}/geolocations/{clientId}``.
+        Requires no permission.
         
         :param str user_id: path ``userId``, required
         :param str client_id: path ``clientId``, required

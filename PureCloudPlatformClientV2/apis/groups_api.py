@@ -42,7 +42,10 @@ class GroupsApi(_BaseApi):
     _operations = _OPS
 
     def delete_group(self, group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/groups/{groupId}``
+        """Delete one group.
+        
+        ``DELETE /api/v2/groups/{groupId}``.
+        Requires the permission ``directory:group:delete``.
         
         :param str group_id: path ``groupId``, required
         :return: None
@@ -50,9 +53,10 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['delete_group'], (group_id,), options)  # type: ignore[no-any-return]
 
     def delete_group_dynamicsettings(self, group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/groups/{groupId}/dynamicsettings``
+        """Delete the dynamicsettings of a group.
         
-        **Preview.**
+        ``DELETE /api/v2/groups/{groupId}/dynamicsettings``. **Preview.**
+        Requires the permission ``directory:group:delete``.
         
         :param str group_id: path ``groupId``, required
         :return: None
@@ -60,7 +64,10 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['delete_group_dynamicsettings'], (group_id,), options)  # type: ignore[no-any-return]
 
     def delete_group_members(self, group_id: str, ids: str, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/groups/{groupId}/members``
+        """Delete the members of a group.
+        
+        ``DELETE /api/v2/groups/{groupId}/members``.
+        Requires no permission.
         
         :param str group_id: path ``groupId``, required
         :param str ids: query ``ids``, required
@@ -69,17 +76,21 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['delete_group_members'], (group_id, ids), options)  # type: ignore[no-any-return]
 
     def get_fieldconfig(self, type: str, **options: Unpack[CallOptions]) -> FieldConfig:
-        """``GET /api/v2/fieldconfig``
+        """Get fieldconfig.
         
-        **Deprecated.**
+        ``GET /api/v2/fieldconfig``. **Deprecated.**
+        Requires no permission.
         
-        :param str type: query ``type``, required
+        :param str type: query ``type``, required; one of ``person``, ``group``, ``org``
         :return: FieldConfig
         """
         return self._call(_OPS['get_fieldconfig'], (type,), options)  # type: ignore[no-any-return]
 
     def get_group(self, group_id: str, **options: Unpack[CallOptions]) -> Group:
-        """``GET /api/v2/groups/{groupId}``
+        """Get one group.
+        
+        ``GET /api/v2/groups/{groupId}``.
+        Requires no permission.
         
         :param str group_id: path ``groupId``, required
         :return: Group
@@ -87,9 +98,10 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['get_group'], (group_id,), options)  # type: ignore[no-any-return]
 
     def get_group_dynamicsettings(self, group_id: str, **options: Unpack[CallOptions]) -> DynamicGroupDefinition:
-        """``GET /api/v2/groups/{groupId}/dynamicsettings``
+        """Get dynamicsettings of a group.
         
-        **Preview.**
+        ``GET /api/v2/groups/{groupId}/dynamicsettings``. **Preview.**
+        Requires the permission ``directory:group:view``.
         
         :param str group_id: path ``groupId``, required
         :return: DynamicGroupDefinition
@@ -97,7 +109,10 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['get_group_dynamicsettings'], (group_id,), options)  # type: ignore[no-any-return]
 
     def get_group_individuals(self, group_id: str, **options: Unpack[CallOptions]) -> UserEntityListing:
-        """``GET /api/v2/groups/{groupId}/individuals``
+        """Get individuals of a group.
+        
+        ``GET /api/v2/groups/{groupId}/individuals``.
+        Requires no permission.
         
         :param str group_id: path ``groupId``, required
         :return: UserEntityListing
@@ -105,21 +120,26 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['get_group_individuals'], (group_id,), options)  # type: ignore[no-any-return]
 
     def get_group_members(self, group_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> UserEntityListing:
-        """``GET /api/v2/groups/{groupId}/members``
+        """List members of a group, one page per call.
+        
+        ``GET /api/v2/groups/{groupId}/members``.
+        Pages by ``pageNumber``: ``paginate(api.get_group_members)`` walks every page.
+        Requires no permission.
         
         :param str group_id: path ``groupId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
+        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
         :return: UserEntityListing
         """
         return self._call(_OPS['get_group_members'], (group_id, page_size, page_number, sort_order, expand), options)  # type: ignore[no-any-return]
 
     def get_group_profile(self, group_id: str, *, fields: str | None = None, **options: Unpack[CallOptions]) -> GroupProfile:
-        """``GET /api/v2/groups/{groupId}/profile``
+        """Get profile of a group.
         
-        **Deprecated.**
+        ``GET /api/v2/groups/{groupId}/profile``. **Deprecated.**
+        Requires no permission.
         
         :param str group_id: path ``groupId``, required
         :param str fields: query ``fields``
@@ -128,19 +148,26 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['get_group_profile'], (group_id, fields), options)  # type: ignore[no-any-return]
 
     def get_groups(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, jabber_id: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> GroupEntityListing:
-        """``GET /api/v2/groups``
+        """List groups, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/groups``.
+        Pages by ``pageNumber``: ``paginate(api.get_groups)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param list[str] id: query ``id``
         :param list[str] jabber_id: query ``jabberId``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
         :return: GroupEntityListing
         """
         return self._call(_OPS['get_groups'], (page_size, page_number, id, jabber_id, sort_order), options)  # type: ignore[no-any-return]
 
     def get_groups_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> GroupsSearchResponse:
-        """``GET /api/v2/groups/search``
+        """Get groups search.
+        
+        ``GET /api/v2/groups/search``.
+        Requires no permission.
         
         :param str q64: query ``q64``, required
         :param list[str] expand: query ``expand``
@@ -149,21 +176,26 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['get_groups_search'], (q64, expand), options)  # type: ignore[no-any-return]
 
     def get_profiles_groups(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, jabber_id: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> GroupProfileEntityListing:
-        """``GET /api/v2/profiles/groups``
+        """List profiles groups, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/profiles/groups``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_profiles_groups)`` walks every page.
+        Requires no permission.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param list[str] id: query ``id``
         :param list[str] jabber_id: query ``jabberId``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
         :return: GroupProfileEntityListing
         """
         return self._call(_OPS['get_profiles_groups'], (page_size, page_number, id, jabber_id, sort_order), options)  # type: ignore[no-any-return]
 
     def post_group_members(self, group_id: str, body: GroupMembersUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """``POST /api/v2/groups/{groupId}/members``
+        """Request members of a group.
+        
+        ``POST /api/v2/groups/{groupId}/members``.
+        Requires no permission.
         
         :param str group_id: path ``groupId``, required
         :param GroupMembersUpdate body: body ``body``, required
@@ -172,7 +204,10 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['post_group_members'], (group_id, body), options)  # type: ignore[no-any-return]
 
     def post_groups(self, body: GroupCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Group:
-        """``POST /api/v2/groups``
+        """Create or add groups.
+        
+        ``POST /api/v2/groups``.
+        Requires the permission ``directory:group:add``.
         
         :param GroupCreate body: body ``body``, required
         :return: Group
@@ -180,9 +215,10 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['post_groups'], (body,), options)  # type: ignore[no-any-return]
 
     def post_groups_dynamicsettings_preview(self, body: DynamicGroupQuery | dict[str, Any], **options: Unpack[CallOptions]) -> DynamicGroupQueryPreview:
-        """``POST /api/v2/groups/dynamicsettings/preview``
+        """Request groups dynamicsettings preview.
         
-        **Deprecated.** **Preview.**
+        ``POST /api/v2/groups/dynamicsettings/preview``. **Deprecated.** **Preview.**
+        Requires the permission ``directory:group:view``.
         
         :param DynamicGroupQuery body: body ``body``, required
         :return: DynamicGroupQueryPreview
@@ -190,7 +226,10 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['post_groups_dynamicsettings_preview'], (body,), options)  # type: ignore[no-any-return]
 
     def post_groups_search(self, body: GroupSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GroupsSearchResponse:
-        """``POST /api/v2/groups/search``
+        """Search groups.
+        
+        ``POST /api/v2/groups/search``.
+        Requires no permission.
         
         :param GroupSearchRequest body: body ``body``, required
         :return: GroupsSearchResponse
@@ -198,7 +237,10 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['post_groups_search'], (body,), options)  # type: ignore[no-any-return]
 
     def put_group(self, group_id: str, *, body: GroupUpdate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Group:
-        """``PUT /api/v2/groups/{groupId}``
+        """Replace one group.
+        
+        ``PUT /api/v2/groups/{groupId}``.
+        Requires the permission ``directory:group:edit``.
         
         :param str group_id: path ``groupId``, required
         :param GroupUpdate body: body ``body``
@@ -207,9 +249,10 @@ class GroupsApi(_BaseApi):
         return self._call(_OPS['put_group'], (group_id, body), options)  # type: ignore[no-any-return]
 
     def put_group_dynamicsettings(self, group_id: str, body: DynamicGroupQuery | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PUT /api/v2/groups/{groupId}/dynamicsettings``
+        """Replace the dynamicsettings of a group.
         
-        **Preview.**
+        ``PUT /api/v2/groups/{groupId}/dynamicsettings``. **Preview.**
+        Requires the permission ``directory:group:edit``.
         
         :param str group_id: path ``groupId``, required
         :param DynamicGroupQuery body: body ``body``, required

@@ -62,7 +62,10 @@ class IdentityProviderApi(_BaseApi):
     _operations = _OPS
 
     def delete_identityprovider(self, provider_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/identityproviders/{providerId}``
+        """Delete one identityprovider.
+        
+        ``DELETE /api/v2/identityproviders/{providerId}``.
+        Requires the permission ``sso:provider:delete``.
         
         :param str provider_id: path ``providerId``, required
         :return: None
@@ -70,84 +73,120 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['delete_identityprovider'], (provider_id,), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_adfs(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/adfs``
+        """Delete the identityproviders adfs.
+        
+        ``DELETE /api/v2/identityproviders/adfs``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_adfs'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_cic(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/cic``
+        """Delete the identityproviders cic.
+        
+        ``DELETE /api/v2/identityproviders/cic``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_cic'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_generic(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/generic``
+        """Delete the identityproviders generic.
+        
+        ``DELETE /api/v2/identityproviders/generic``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_generic'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_gsuite(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/gsuite``
+        """Delete the identityproviders gsuite.
+        
+        ``DELETE /api/v2/identityproviders/gsuite``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_gsuite'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_identitynow(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/identitynow``
+        """Delete the identityproviders identitynow.
+        
+        ``DELETE /api/v2/identityproviders/identitynow``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_identitynow'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_okta(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/okta``
+        """Delete the identityproviders okta.
+        
+        ``DELETE /api/v2/identityproviders/okta``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_okta'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_onelogin(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/onelogin``
+        """Delete the identityproviders onelogin.
+        
+        ``DELETE /api/v2/identityproviders/onelogin``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_onelogin'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_ping(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/ping``
+        """Delete the identityproviders ping.
+        
+        ``DELETE /api/v2/identityproviders/ping``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_ping'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_purecloud(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/purecloud``
+        """Delete the identityproviders purecloud.
+        
+        ``DELETE /api/v2/identityproviders/purecloud``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_purecloud'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_pureengage(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/pureengage``
+        """Delete the identityproviders pureengage.
+        
+        ``DELETE /api/v2/identityproviders/pureengage``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_pureengage'], (), options)  # type: ignore[no-any-return]
 
     def delete_identityproviders_salesforce(self, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/identityproviders/salesforce``
+        """Delete the identityproviders salesforce.
+        
+        ``DELETE /api/v2/identityproviders/salesforce``.
+        Requires the permission ``sso:provider:delete``.
         
         :return: object
         """
         return self._call(_OPS['delete_identityproviders_salesforce'], (), options)  # type: ignore[no-any-return]
 
     def get_identityprovider(self, provider_id: str, **options: Unpack[CallOptions]) -> CustomProvider:
-        """``GET /api/v2/identityproviders/{providerId}``
+        """Get one identityprovider.
+        
+        ``GET /api/v2/identityproviders/{providerId}``.
+        Requires the permission ``sso:provider:view``.
         
         :param str provider_id: path ``providerId``, required
         :return: CustomProvider
@@ -155,91 +194,130 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['get_identityprovider'], (provider_id,), options)  # type: ignore[no-any-return]
 
     def get_identityproviders(self, **options: Unpack[CallOptions]) -> IdentityProviderEntityListing:
-        """``GET /api/v2/identityproviders``
+        """Get identityproviders.
+        
+        ``GET /api/v2/identityproviders``.
+        Requires the permission ``sso:provider:view``.
         
         :return: IdentityProviderEntityListing
         """
         return self._call(_OPS['get_identityproviders'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_adfs(self, **options: Unpack[CallOptions]) -> ADFS:
-        """``GET /api/v2/identityproviders/adfs``
+        """Get identityproviders adfs.
+        
+        ``GET /api/v2/identityproviders/adfs``.
+        Requires the permission ``sso:provider:view``.
         
         :return: ADFS
         """
         return self._call(_OPS['get_identityproviders_adfs'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_cic(self, **options: Unpack[CallOptions]) -> CustomerInteractionCenter:
-        """``GET /api/v2/identityproviders/cic``
+        """Get identityproviders cic.
+        
+        ``GET /api/v2/identityproviders/cic``.
+        Requires the permission ``sso:provider:view``.
         
         :return: CustomerInteractionCenter
         """
         return self._call(_OPS['get_identityproviders_cic'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_generic(self, **options: Unpack[CallOptions]) -> GenericSAML:
-        """``GET /api/v2/identityproviders/generic``
+        """Get identityproviders generic.
+        
+        ``GET /api/v2/identityproviders/generic``.
+        Requires the permission ``sso:provider:view``.
         
         :return: GenericSAML
         """
         return self._call(_OPS['get_identityproviders_generic'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_gsuite(self, **options: Unpack[CallOptions]) -> GSuite:
-        """``GET /api/v2/identityproviders/gsuite``
+        """Get identityproviders gsuite.
+        
+        ``GET /api/v2/identityproviders/gsuite``.
+        Requires the permission ``sso:provider:view``.
         
         :return: GSuite
         """
         return self._call(_OPS['get_identityproviders_gsuite'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_identitynow(self, **options: Unpack[CallOptions]) -> IdentityNow:
-        """``GET /api/v2/identityproviders/identitynow``
+        """Get identityproviders identitynow.
+        
+        ``GET /api/v2/identityproviders/identitynow``.
+        Requires the permission ``sso:provider:view``.
         
         :return: IdentityNow
         """
         return self._call(_OPS['get_identityproviders_identitynow'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_okta(self, **options: Unpack[CallOptions]) -> Okta:
-        """``GET /api/v2/identityproviders/okta``
+        """Get identityproviders okta.
+        
+        ``GET /api/v2/identityproviders/okta``.
+        Requires the permission ``sso:provider:view``.
         
         :return: Okta
         """
         return self._call(_OPS['get_identityproviders_okta'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_onelogin(self, **options: Unpack[CallOptions]) -> OneLogin:
-        """``GET /api/v2/identityproviders/onelogin``
+        """Get identityproviders onelogin.
+        
+        ``GET /api/v2/identityproviders/onelogin``.
+        Requires the permission ``sso:provider:view``.
         
         :return: OneLogin
         """
         return self._call(_OPS['get_identityproviders_onelogin'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_ping(self, **options: Unpack[CallOptions]) -> PingIdentity:
-        """``GET /api/v2/identityproviders/ping``
+        """Get identityproviders ping.
+        
+        ``GET /api/v2/identityproviders/ping``.
+        Requires the permission ``sso:provider:view``.
         
         :return: PingIdentity
         """
         return self._call(_OPS['get_identityproviders_ping'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_purecloud(self, **options: Unpack[CallOptions]) -> PureCloud:
-        """``GET /api/v2/identityproviders/purecloud``
+        """Get identityproviders purecloud.
+        
+        ``GET /api/v2/identityproviders/purecloud``.
+        Requires the permission ``sso:provider:view``.
         
         :return: PureCloud
         """
         return self._call(_OPS['get_identityproviders_purecloud'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_pureengage(self, **options: Unpack[CallOptions]) -> PureEngage:
-        """``GET /api/v2/identityproviders/pureengage``
+        """Get identityproviders pureengage.
+        
+        ``GET /api/v2/identityproviders/pureengage``.
+        Requires the permission ``sso:provider:view``.
         
         :return: PureEngage
         """
         return self._call(_OPS['get_identityproviders_pureengage'], (), options)  # type: ignore[no-any-return]
 
     def get_identityproviders_salesforce(self, **options: Unpack[CallOptions]) -> Salesforce:
-        """``GET /api/v2/identityproviders/salesforce``
+        """Get identityproviders salesforce.
+        
+        ``GET /api/v2/identityproviders/salesforce``.
+        Requires the permission ``sso:provider:view``.
         
         :return: Salesforce
         """
         return self._call(_OPS['get_identityproviders_salesforce'], (), options)  # type: ignore[no-any-return]
 
     def post_identityproviders(self, body: CustomProvider | dict[str, Any], **options: Unpack[CallOptions]) -> CustomProvider:
-        """``POST /api/v2/identityproviders``
+        """Create or add identityproviders.
+        
+        ``POST /api/v2/identityproviders``.
+        Requires the permission ``sso:provider:add``.
         
         :param CustomProvider body: body ``body``, required
         :return: CustomProvider
@@ -247,7 +325,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['post_identityproviders'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityprovider(self, provider_id: str, body: CustomProvider | dict[str, Any], **options: Unpack[CallOptions]) -> CustomProvider:
-        """``PUT /api/v2/identityproviders/{providerId}``
+        """Replace one identityprovider.
+        
+        ``PUT /api/v2/identityproviders/{providerId}``.
+        Requires the permission ``sso:provider:edit``.
         
         :param str provider_id: path ``providerId``, required
         :param CustomProvider body: body ``body``, required
@@ -256,7 +337,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityprovider'], (provider_id, body), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_adfs(self, body: ADFS | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/adfs``
+        """Replace the identityproviders adfs.
+        
+        ``PUT /api/v2/identityproviders/adfs``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param ADFS body: body ``body``, required
         :return: IdentityProvider
@@ -264,7 +348,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_adfs'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_cic(self, body: CustomerInteractionCenter | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/cic``
+        """Replace the identityproviders cic.
+        
+        ``PUT /api/v2/identityproviders/cic``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param CustomerInteractionCenter body: body ``body``, required
         :return: IdentityProvider
@@ -272,7 +359,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_cic'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_generic(self, body: GenericSAML | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/generic``
+        """Replace the identityproviders generic.
+        
+        ``PUT /api/v2/identityproviders/generic``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param GenericSAML body: body ``body``, required
         :return: IdentityProvider
@@ -280,7 +370,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_generic'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_gsuite(self, body: GSuite | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/gsuite``
+        """Replace the identityproviders gsuite.
+        
+        ``PUT /api/v2/identityproviders/gsuite``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param GSuite body: body ``body``, required
         :return: IdentityProvider
@@ -288,7 +381,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_gsuite'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_identitynow(self, body: IdentityNow | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityNow:
-        """``PUT /api/v2/identityproviders/identitynow``
+        """Replace the identityproviders identitynow.
+        
+        ``PUT /api/v2/identityproviders/identitynow``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param IdentityNow body: body ``body``, required
         :return: IdentityNow
@@ -296,7 +392,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_identitynow'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_okta(self, body: Okta | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/okta``
+        """Replace the identityproviders okta.
+        
+        ``PUT /api/v2/identityproviders/okta``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param Okta body: body ``body``, required
         :return: IdentityProvider
@@ -304,7 +403,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_okta'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_onelogin(self, body: OneLogin | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/onelogin``
+        """Replace the identityproviders onelogin.
+        
+        ``PUT /api/v2/identityproviders/onelogin``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param OneLogin body: body ``body``, required
         :return: IdentityProvider
@@ -312,7 +414,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_onelogin'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_ping(self, body: PingIdentity | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/ping``
+        """Replace the identityproviders ping.
+        
+        ``PUT /api/v2/identityproviders/ping``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param PingIdentity body: body ``body``, required
         :return: IdentityProvider
@@ -320,7 +425,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_ping'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_purecloud(self, body: PureCloud | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/purecloud``
+        """Replace the identityproviders purecloud.
+        
+        ``PUT /api/v2/identityproviders/purecloud``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param PureCloud body: body ``body``, required
         :return: IdentityProvider
@@ -328,7 +436,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_purecloud'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_pureengage(self, body: PureEngage | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/pureengage``
+        """Replace the identityproviders pureengage.
+        
+        ``PUT /api/v2/identityproviders/pureengage``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param PureEngage body: body ``body``, required
         :return: IdentityProvider
@@ -336,7 +447,10 @@ class IdentityProviderApi(_BaseApi):
         return self._call(_OPS['put_identityproviders_pureengage'], (body,), options)  # type: ignore[no-any-return]
 
     def put_identityproviders_salesforce(self, body: Salesforce | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """``PUT /api/v2/identityproviders/salesforce``
+        """Replace the identityproviders salesforce.
+        
+        ``PUT /api/v2/identityproviders/salesforce``.
+        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
         
         :param Salesforce body: body ``body``, required
         :return: IdentityProvider

@@ -41,7 +41,10 @@ class IntentsApi(_BaseApi):
     _operations = _OPS
 
     def delete_intents_category(self, category_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/intents/categories/{categoryId}``
+        """Delete one intents category.
+        
+        ``DELETE /api/v2/intents/categories/{categoryId}``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:delete``.
         
         :param str category_id: path ``categoryId``, required
         :return: None
@@ -49,7 +52,10 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['delete_intents_category'], (category_id,), options)  # type: ignore[no-any-return]
 
     def delete_intents_customerintent(self, customer_intent_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/intents/customerintents/{customerIntentId}``
+        """Delete one intents customerintent.
+        
+        ``DELETE /api/v2/intents/customerintents/{customerIntentId}``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:delete``.
         
         :param str customer_intent_id: path ``customerIntentId``, required
         :return: None
@@ -57,27 +63,38 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['delete_intents_customerintent'], (customer_intent_id,), options)  # type: ignore[no-any-return]
 
     def get_intents_assignments_externalcontact(self, external_contact_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> CustomerIntentAssignmentListing:
-        """``GET /api/v2/intents/assignments/externalcontacts/{externalContactId}``
+        """Get one intents assignments externalcontact.
+        
+        ``GET /api/v2/intents/assignments/externalcontacts/{externalContactId}``.
+        Pages by ``pageNumber``: ``paginate(api.get_intents_assignments_externalcontact)`` walks every page.
+        Requires the permission ``externalContacts:customerIntentAssignments:view``.
         
         :param str external_contact_id: path ``externalContactId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: CustomerIntentAssignmentListing
         """
         return self._call(_OPS['get_intents_assignments_externalcontact'], (external_contact_id, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_intents_categories(self, *, page_size: int | None = None, page_number: int | None = None, query_value: str | None = None, **options: Unpack[CallOptions]) -> IntentsCategoryListing:
-        """``GET /api/v2/intents/categories``
+        """List intents categories, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/intents/categories``.
+        Pages by ``pageNumber``: ``paginate(api.get_intents_categories)`` walks every page.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str query_value: query ``queryValue``
         :return: IntentsCategoryListing
         """
         return self._call(_OPS['get_intents_categories'], (page_size, page_number, query_value), options)  # type: ignore[no-any-return]
 
     def get_intents_category(self, category_id: str, **options: Unpack[CallOptions]) -> IntentsCategory:
-        """``GET /api/v2/intents/categories/{categoryId}``
+        """Get one intents category.
+        
+        ``GET /api/v2/intents/categories/{categoryId}``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
         
         :param str category_id: path ``categoryId``, required
         :return: IntentsCategory
@@ -85,7 +102,10 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['get_intents_category'], (category_id,), options)  # type: ignore[no-any-return]
 
     def get_intents_customerintent(self, customer_intent_id: str, **options: Unpack[CallOptions]) -> CustomerIntentResponse:
-        """``GET /api/v2/intents/customerintents/{customerIntentId}``
+        """Get one intents customerintent.
+        
+        ``GET /api/v2/intents/customerintents/{customerIntentId}``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
         
         :param str customer_intent_id: path ``customerIntentId``, required
         :return: CustomerIntentResponse
@@ -93,21 +113,29 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['get_intents_customerintent'], (customer_intent_id,), options)  # type: ignore[no-any-return]
 
     def get_intents_customerintent_sourceintents(self, customer_intent_id: str, *, page_size: int | None = None, page_number: int | None = None, query_value: str | None = None, **options: Unpack[CallOptions]) -> CustomerSourceIntentListing:
-        """``GET /api/v2/intents/customerintents/{customerIntentId}/sourceintents``
+        """List sourceintents of an intents customerintent, one page per call.
+        
+        ``GET /api/v2/intents/customerintents/{customerIntentId}/sourceintents``.
+        Pages by ``pageNumber``: ``paginate(api.get_intents_customerintent_sourceintents)`` walks every page.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
         
         :param str customer_intent_id: path ``customerIntentId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str query_value: query ``queryValue``
         :return: CustomerSourceIntentListing
         """
         return self._call(_OPS['get_intents_customerintent_sourceintents'], (customer_intent_id, page_size, page_number, query_value), options)  # type: ignore[no-any-return]
 
     def get_intents_customerintents(self, *, page_size: int | None = None, page_number: int | None = None, query_value: str | None = None, category_id: str | None = None, **options: Unpack[CallOptions]) -> CustomerIntentListing:
-        """``GET /api/v2/intents/customerintents``
+        """List intents customerintents, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/intents/customerintents``.
+        Pages by ``pageNumber``: ``paginate(api.get_intents_customerintents)`` walks every page.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str query_value: query ``queryValue``
         :param str category_id: query ``categoryId``
         :return: CustomerIntentListing
@@ -115,18 +143,25 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['get_intents_customerintents'], (page_size, page_number, query_value, category_id), options)  # type: ignore[no-any-return]
 
     def get_intents_sourceintents(self, *, page_size: int | None = None, page_number: int | None = None, type: str | None = None, source_id: str | None = None, **options: Unpack[CallOptions]) -> CustomerSourceIntentListing:
-        """``GET /api/v2/intents/sourceintents``
+        """List intents sourceintents, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str type: query ``type``
+        ``GET /api/v2/intents/sourceintents``.
+        Pages by ``pageNumber``: ``paginate(api.get_intents_sourceintents)`` walks every page.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str type: query ``type``; one of ``Bot``, ``Copilot``, ``Digitalbot``, ``Segment``, ``Topic``, ``Unknown``
         :param str source_id: query ``sourceId``
         :return: CustomerSourceIntentListing
         """
         return self._call(_OPS['get_intents_sourceintents'], (page_size, page_number, type, source_id), options)  # type: ignore[no-any-return]
 
     def patch_intents_category(self, category_id: str, body: IntentsCategoryPatch | dict[str, Any], **options: Unpack[CallOptions]) -> IntentsCategory:
-        """``PATCH /api/v2/intents/categories/{categoryId}``
+        """Change fields of one intents category.
+        
+        ``PATCH /api/v2/intents/categories/{categoryId}``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:edit``.
         
         :param str category_id: path ``categoryId``, required
         :param IntentsCategoryPatch body: body ``body``, required
@@ -135,7 +170,10 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['patch_intents_category'], (category_id, body), options)  # type: ignore[no-any-return]
 
     def patch_intents_customerintent(self, customer_intent_id: str, body: CustomerIntentPatch | dict[str, Any], **options: Unpack[CallOptions]) -> CustomerIntentResponse:
-        """``PATCH /api/v2/intents/customerintents/{customerIntentId}``
+        """Change fields of one intents customerintent.
+        
+        ``PATCH /api/v2/intents/customerintents/{customerIntentId}``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:edit``.
         
         :param str customer_intent_id: path ``customerIntentId``, required
         :param CustomerIntentPatch body: body ``body``, required
@@ -144,7 +182,10 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['patch_intents_customerintent'], (customer_intent_id, body), options)  # type: ignore[no-any-return]
 
     def post_intents_assignments_externalcontact_customerintent_assignment(self, external_contact_id: str, customer_intent_id: str, body: CustomerIntentAssignmentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CustomerIntentAssignmentResponse:
-        """``POST /api/v2/intents/assignments/externalcontacts/{externalContactId}/customerintents/{customerIntentId}/assignment``
+        """Request assignment of a customerintent of an intents assignments externalcontact.
+        
+        ``POST /api/v2/intents/assignments/externalcontacts/{externalContactId}/customerintents/{customerIntentId}/assignment``.
+        Requires the permission ``externalContacts:customerIntentAssignments:add``.
         
         :param str external_contact_id: path ``externalContactId``, required
         :param str customer_intent_id: path ``customerIntentId``, required
@@ -154,7 +195,10 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['post_intents_assignments_externalcontact_customerintent_assignment'], (external_contact_id, customer_intent_id, body), options)  # type: ignore[no-any-return]
 
     def post_intents_categories(self, body: IntentsCategory | dict[str, Any], **options: Unpack[CallOptions]) -> IntentsCategory:
-        """``POST /api/v2/intents/categories``
+        """Create or add intents categories.
+        
+        ``POST /api/v2/intents/categories``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:add``.
         
         :param IntentsCategory body: body ``body``, required
         :return: IntentsCategory
@@ -162,7 +206,10 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['post_intents_categories'], (body,), options)  # type: ignore[no-any-return]
 
     def post_intents_customerintent_sourceintents_bulk_add(self, customer_intent_id: str, body: BulkAddSourceIntentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkSourceIntentsResponse:
-        """``POST /api/v2/intents/customerintents/{customerIntentId}/sourceintents/bulk/add``
+        """Request sourceintents bulk add of an intents customerintent.
+        
+        ``POST /api/v2/intents/customerintents/{customerIntentId}/sourceintents/bulk/add``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:edit``.
         
         :param str customer_intent_id: path ``customerIntentId``, required
         :param BulkAddSourceIntentsRequest body: body ``body``, required
@@ -171,7 +218,10 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['post_intents_customerintent_sourceintents_bulk_add'], (customer_intent_id, body), options)  # type: ignore[no-any-return]
 
     def post_intents_customerintent_sourceintents_bulk_remove(self, customer_intent_id: str, body: BulkRemoveSourceIntentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkSourceIntentsResponse:
-        """``POST /api/v2/intents/customerintents/{customerIntentId}/sourceintents/bulk/remove``
+        """Request sourceintents bulk remove of an intents customerintent.
+        
+        ``POST /api/v2/intents/customerintents/{customerIntentId}/sourceintents/bulk/remove``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:edit``.
         
         :param str customer_intent_id: path ``customerIntentId``, required
         :param BulkRemoveSourceIntentsRequest body: body ``body``, required
@@ -180,7 +230,10 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['post_intents_customerintent_sourceintents_bulk_remove'], (customer_intent_id, body), options)  # type: ignore[no-any-return]
 
     def post_intents_customerintents(self, body: CustomerIntent | dict[str, Any], **options: Unpack[CallOptions]) -> CustomerIntentResponse:
-        """``POST /api/v2/intents/customerintents``
+        """Create or add intents customerintents.
+        
+        ``POST /api/v2/intents/customerintents``.
+        Requires the permission ``externalContacts:customerIntentTaxonomy:add``.
         
         :param CustomerIntent body: body ``body``, required
         :return: CustomerIntentResponse
@@ -188,7 +241,9 @@ class IntentsApi(_BaseApi):
         return self._call(_OPS['post_intents_customerintents'], (body,), options)  # type: ignore[no-any-return]
 
     def post_intents_customerintents_bulk_retrieve(self, body: BatchGetCustomerIntentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> list[CustomerIntentResponse]:
-        """``POST /api/v2/intents/customerintents/bulk/retrieve``
+        """Request intents customerintents bulk retrieve.
+        
+        ``POST /api/v2/intents/customerintents/bulk/retrieve``.
         
         :param BatchGetCustomerIntentsRequest body: body ``body``, required
         :return: list[CustomerIntentResponse]

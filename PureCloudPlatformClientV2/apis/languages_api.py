@@ -32,9 +32,10 @@ class LanguagesApi(_BaseApi):
     _operations = _OPS
 
     def delete_language(self, language_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/languages/{languageId}``
+        """Delete one language.
         
-        **Deprecated.**
+        ``DELETE /api/v2/languages/{languageId}``. **Deprecated.**
+        Requires the permission ``routing:skill:manage``.
         
         :param str language_id: path ``languageId``, required
         :return: None
@@ -42,9 +43,10 @@ class LanguagesApi(_BaseApi):
         return self._call(_OPS['delete_language'], (language_id,), options)  # type: ignore[no-any-return]
 
     def get_language(self, language_id: str, **options: Unpack[CallOptions]) -> Language:
-        """``GET /api/v2/languages/{languageId}``
+        """Get one language.
         
-        **Deprecated.**
+        ``GET /api/v2/languages/{languageId}``. **Deprecated.**
+        Requires the permission ``routing:skill:manage``.
         
         :param str language_id: path ``languageId``, required
         :return: Language
@@ -52,27 +54,35 @@ class LanguagesApi(_BaseApi):
         return self._call(_OPS['get_language'], (language_id,), options)  # type: ignore[no-any-return]
 
     def get_languages(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> LanguageEntityListing:
-        """``GET /api/v2/languages``
+        """List languages, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/languages``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_languages)`` walks every page.
+        Requires the permission ``routing:skill:manage``.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
         :param str name: query ``name``
         :return: LanguageEntityListing
         """
         return self._call(_OPS['get_languages'], (page_size, page_number, sort_order, name), options)  # type: ignore[no-any-return]
 
     def get_languages_translations(self, **options: Unpack[CallOptions]) -> AvailableTranslations:
-        """``GET /api/v2/languages/translations``
+        """Get languages translations.
+        
+        ``GET /api/v2/languages/translations``.
+        Requires no permission.
         
         :return: AvailableTranslations
         """
         return self._call(_OPS['get_languages_translations'], (), options)  # type: ignore[no-any-return]
 
     def get_languages_translations_builtin(self, language: str, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """``GET /api/v2/languages/translations/builtin``
+        """Get languages translations builtin.
+        
+        ``GET /api/v2/languages/translations/builtin``.
+        Requires no permission.
         
         :param str language: query ``language``, required
         :return: dict(str, object)
@@ -80,7 +90,10 @@ class LanguagesApi(_BaseApi):
         return self._call(_OPS['get_languages_translations_builtin'], (language,), options)  # type: ignore[no-any-return]
 
     def get_languages_translations_organization(self, language: str, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """``GET /api/v2/languages/translations/organization``
+        """Get languages translations organization.
+        
+        ``GET /api/v2/languages/translations/organization``.
+        Requires no permission.
         
         :param str language: query ``language``, required
         :return: dict(str, object)
@@ -88,7 +101,10 @@ class LanguagesApi(_BaseApi):
         return self._call(_OPS['get_languages_translations_organization'], (language,), options)  # type: ignore[no-any-return]
 
     def get_languages_translations_user(self, user_id: str, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """``GET /api/v2/languages/translations/users/{userId}``
+        """Get one languages translations user.
+        
+        ``GET /api/v2/languages/translations/users/{userId}``.
+        Requires no permission.
         
         :param str user_id: path ``userId``, required
         :return: dict(str, object)
@@ -96,9 +112,10 @@ class LanguagesApi(_BaseApi):
         return self._call(_OPS['get_languages_translations_user'], (user_id,), options)  # type: ignore[no-any-return]
 
     def post_languages(self, body: Language | dict[str, Any], **options: Unpack[CallOptions]) -> Language:
-        """``POST /api/v2/languages``
+        """Create or add languages.
         
-        **Deprecated.**
+        ``POST /api/v2/languages``. **Deprecated.**
+        Requires the permission ``routing:skill:manage``.
         
         :param Language body: body ``body``, required
         :return: Language

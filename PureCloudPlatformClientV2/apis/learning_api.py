@@ -62,7 +62,10 @@ class LearningApi(_BaseApi):
     _operations = _OPS
 
     def delete_learning_assignment(self, assignment_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/learning/assignments/{assignmentId}``
+        """Delete one learning assignment.
+        
+        ``DELETE /api/v2/learning/assignments/{assignmentId}``.
+        Requires the permission ``learning:assignment:delete``.
         
         :param str assignment_id: path ``assignmentId``, required
         :return: None
@@ -70,7 +73,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['delete_learning_assignment'], (assignment_id,), options)  # type: ignore[no-any-return]
 
     def delete_learning_module(self, module_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/learning/modules/{moduleId}``
+        """Delete one learning module.
+        
+        ``DELETE /api/v2/learning/modules/{moduleId}``.
+        Requires the permission ``learning:module:delete``.
         
         :param str module_id: path ``moduleId``, required
         :return: None
@@ -78,80 +84,101 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['delete_learning_module'], (module_id,), options)  # type: ignore[no-any-return]
 
     def get_learning_assignment(self, assignment_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """``GET /api/v2/learning/assignments/{assignmentId}``
+        """Get one learning assignment.
+        
+        ``GET /api/v2/learning/assignments/{assignmentId}``.
+        Requires the permission ``learning:assignment:view``.
         
         :param str assignment_id: path ``assignmentId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``module``, ``assessment``, ``assessmentForm``, ``module.coverArt``, ``step``, ``step.moduleStep``
         :return: LearningAssignment
         """
         return self._call(_OPS['get_learning_assignment'], (assignment_id, expand), options)  # type: ignore[no-any-return]
 
     def get_learning_assignment_step(self, assignment_id: str, step_id: str, *, shareable_content_object_id: str | None = None, default_shareable_content_object: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentStep:
-        """``GET /api/v2/learning/assignments/{assignmentId}/steps/{stepId}``
+        """Get one step of a learning assignment.
+        
+        ``GET /api/v2/learning/assignments/{assignmentId}/steps/{stepId}``.
+        Requires the permission ``learning:assignment:viewOwn``.
         
         :param str assignment_id: path ``assignmentId``, required
         :param str step_id: path ``stepId``, required
         :param str shareable_content_object_id: query ``shareableContentObjectId``
-        :param str default_shareable_content_object: query ``defaultShareableContentObject``
-        :param list[str] expand: query ``expand``
+        :param str default_shareable_content_object: query ``defaultShareableContentObject``; one of ``First``, ``Last``, ``Next``
+        :param list[str] expand: query ``expand``; each one of ``moduleStep``
         :return: LearningAssignmentStep
         """
         return self._call(_OPS['get_learning_assignment_step'], (assignment_id, step_id, shareable_content_object_id, default_shareable_content_object, expand), options)  # type: ignore[no-any-return]
 
     def get_learning_assignments(self, *, module_id: str | None = None, interval: str | None = None, completion_interval: str | None = None, overdue: str | None = None, page_size: int | None = None, page_number: int | None = None, pcPass: str | None = None, min_percentage_score: float | None = None, max_percentage_score: float | None = None, sort_order: str | None = None, sort_by: str | None = None, user_id: list[str] | None = None, types: list[str] | None = None, states: list[str] | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentsDomainEntity:
-        """``GET /api/v2/learning/assignments``
+        """List learning assignments, one page per call.
+        
+        ``GET /api/v2/learning/assignments``.
+        Pages by ``pageNumber``: ``paginate(api.get_learning_assignments)`` walks every page.
+        Requires the permission ``learning:assignment:view``.
         
         :param str module_id: query ``moduleId``
         :param str interval: query ``interval``
         :param str completion_interval: query ``completionInterval``
-        :param str overdue: query ``overdue``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str pcPass: query ``pass``
+        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``; default ``Any``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str pcPass: query ``pass``; one of ``True``, ``False``, ``Any``; default ``Any``
         :param float min_percentage_score: query ``minPercentageScore``
         :param float max_percentage_score: query ``maxPercentageScore``
-        :param str sort_order: query ``sortOrder``
-        :param str sort_by: query ``sortBy``
+        :param str sort_order: query ``sortOrder``; one of ``Asc``, ``Desc``; default ``Desc``
+        :param str sort_by: query ``sortBy``; one of ``RecommendedCompletionDate``, ``DateModified``
         :param list[str] user_id: query ``userId``
-        :param list[str] types: query ``types``
-        :param list[str] states: query ``states``
-        :param list[str] expand: query ``expand``
+        :param list[str] types: query ``types``; each one of ``Informational``, ``AssessedContent``, ``Assessment``, ``External``, ``Native``
+        :param list[str] states: query ``states``; each one of ``Assigned``, ``InProgress``, ``Completed``, ``NotCompleted``, ``InvalidSchedule``
+        :param list[str] expand: query ``expand``; each one of ``ModuleSummary``
         :return: LearningAssignmentsDomainEntity
         """
         return self._call(_OPS['get_learning_assignments'], (module_id, interval, completion_interval, overdue, page_size, page_number, pcPass, min_percentage_score, max_percentage_score, sort_order, sort_by, user_id, types, states, expand), options)  # type: ignore[no-any-return]
 
     def get_learning_assignments_me(self, *, module_id: str | None = None, interval: str | None = None, completion_interval: str | None = None, overdue: str | None = None, page_size: int | None = None, page_number: int | None = None, pcPass: str | None = None, min_percentage_score: float | None = None, max_percentage_score: float | None = None, sort_order: str | None = None, sort_by: str | None = None, types: list[str] | None = None, states: list[str] | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentsDomainEntity:
-        """``GET /api/v2/learning/assignments/me``
+        """Get the learning assignment (me: the token's user).
+        
+        ``GET /api/v2/learning/assignments/me``.
+        Pages by ``pageNumber``: ``paginate(api.get_learning_assignments_me)`` walks every page.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param str module_id: query ``moduleId``
         :param str interval: query ``interval``
         :param str completion_interval: query ``completionInterval``
-        :param str overdue: query ``overdue``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str pcPass: query ``pass``
+        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``; default ``Any``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str pcPass: query ``pass``; one of ``True``, ``False``, ``Any``; default ``Any``
         :param float min_percentage_score: query ``minPercentageScore``
         :param float max_percentage_score: query ``maxPercentageScore``
-        :param str sort_order: query ``sortOrder``
-        :param str sort_by: query ``sortBy``
-        :param list[str] types: query ``types``
-        :param list[str] states: query ``states``
-        :param list[str] expand: query ``expand``
+        :param str sort_order: query ``sortOrder``; one of ``Asc``, ``Desc``; default ``Desc``
+        :param str sort_by: query ``sortBy``; one of ``RecommendedCompletionDate``, ``DateModified``
+        :param list[str] types: query ``types``; each one of ``Informational``, ``AssessedContent``, ``Assessment``, ``External``, ``Native``
+        :param list[str] states: query ``states``; each one of ``Assigned``, ``InProgress``, ``Completed``, ``NotCompleted``, ``InvalidSchedule``
+        :param list[str] expand: query ``expand``; each one of ``ModuleSummary``
         :return: LearningAssignmentsDomainEntity
         """
         return self._call(_OPS['get_learning_assignments_me'], (module_id, interval, completion_interval, overdue, page_size, page_number, pcPass, min_percentage_score, max_percentage_score, sort_order, sort_by, types, states, expand), options)  # type: ignore[no-any-return]
 
     def get_learning_module(self, module_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningModule:
-        """``GET /api/v2/learning/modules/{moduleId}``
+        """Get one learning module.
+        
+        ``GET /api/v2/learning/modules/{moduleId}``.
+        Requires the permission ``learning:module:view``.
         
         :param str module_id: path ``moduleId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``assessmentForm``, ``coverArt``
         :return: LearningModule
         """
         return self._call(_OPS['get_learning_module'], (module_id, expand), options)  # type: ignore[no-any-return]
 
     def get_learning_module_job(self, module_id: str, job_id: str, **options: Unpack[CallOptions]) -> LearningModuleJobResponse:
-        """``GET /api/v2/learning/modules/{moduleId}/jobs/{jobId}``
+        """Get one job of a learning module.
+        
+        ``GET /api/v2/learning/modules/{moduleId}/jobs/{jobId}``.
+        Requires the permission ``learning:module:view``.
         
         :param str module_id: path ``moduleId``, required
         :param str job_id: path ``jobId``, required
@@ -160,7 +187,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['get_learning_module_job'], (module_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_learning_module_preview(self, module_id: str, **options: Unpack[CallOptions]) -> LearningModulePreviewGetResponse:
-        """``GET /api/v2/learning/modules/{moduleId}/preview``
+        """Get preview of a learning module.
+        
+        ``GET /api/v2/learning/modules/{moduleId}/preview``.
+        Requires the permission ``learning:module:preview``.
         
         :param str module_id: path ``moduleId``, required
         :return: LearningModulePreviewGetResponse
@@ -168,7 +198,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['get_learning_module_preview'], (module_id,), options)  # type: ignore[no-any-return]
 
     def get_learning_module_rule(self, module_id: str, **options: Unpack[CallOptions]) -> LearningModuleRule:
-        """``GET /api/v2/learning/modules/{moduleId}/rule``
+        """Get rule of a learning module.
+        
+        ``GET /api/v2/learning/modules/{moduleId}/rule``.
+        Requires the permission ``learning:rule:view``.
         
         :param str module_id: path ``moduleId``, required
         :return: LearningModuleRule
@@ -176,47 +209,61 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['get_learning_module_rule'], (module_id,), options)  # type: ignore[no-any-return]
 
     def get_learning_module_version(self, module_id: str, version_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningModule:
-        """``GET /api/v2/learning/modules/{moduleId}/versions/{versionId}``
+        """Get one version of a learning module.
+        
+        ``GET /api/v2/learning/modules/{moduleId}/versions/{versionId}``.
+        Requires the permission ``learning:module:view``.
         
         :param str module_id: path ``moduleId``, required
         :param str version_id: path ``versionId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``assessmentForm``, ``coverArt``
         :return: LearningModule
         """
         return self._call(_OPS['get_learning_module_version'], (module_id, version_id, expand), options)  # type: ignore[no-any-return]
 
     def get_learning_modules(self, *, types: list[str] | None = None, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, sort_by: str | None = None, search_term: str | None = None, expand: list[str] | None = None, statuses: list[str] | None = None, external_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningModuleList:
-        """``GET /api/v2/learning/modules``
+        """List learning modules, one page per call.
         
-        :param list[str] types: query ``types``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
-        :param str sort_by: query ``sortBy``
+        ``GET /api/v2/learning/modules``.
+        Pages by ``pageNumber``: ``paginate(api.get_learning_modules)`` walks every page.
+        Requires the permission ``learning:module:view``.
+        
+        :param list[str] types: query ``types``; each one of ``Informational``, ``AssessedContent``, ``Assessment``, ``External``, ``Native``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
+        :param str sort_by: query ``sortBy``; one of ``name``, ``createddate``, ``percentpassed``, ``averagescore``; default ``name``
         :param str search_term: query ``searchTerm``
-        :param list[str] expand: query ``expand``
-        :param list[str] statuses: query ``statuses``
+        :param list[str] expand: query ``expand``; each one of ``rule``, ``summaryData``
+        :param list[str] statuses: query ``statuses``; each one of ``Unpublished``, ``Published``, ``Archived``
         :param list[str] external_ids: query ``externalIds``
         :return: LearningModuleList
         """
         return self._call(_OPS['get_learning_modules'], (types, page_size, page_number, sort_order, sort_by, search_term, expand, statuses, external_ids), options)  # type: ignore[no-any-return]
 
     def get_learning_modules_assignments(self, user_ids: list[str], *, page_size: int | None = None, page_number: int | None = None, search_term: str | None = None, overdue: str | None = None, assignment_states: list[str] | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AssignedLearningModuleDomainEntityListing:
-        """``GET /api/v2/learning/modules/assignments``
+        """List learning modules assignments, one page per call.
+        
+        ``GET /api/v2/learning/modules/assignments``.
+        Pages by ``pageNumber``: ``paginate(api.get_learning_modules_assignments)`` walks every page.
+        Requires all of the permissions ``learning:module:view``, ``learning:assignment:view``.
         
         :param list[str] user_ids: query ``userIds``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str search_term: query ``searchTerm``
-        :param str overdue: query ``overdue``
-        :param list[str] assignment_states: query ``assignmentStates``
-        :param list[str] expand: query ``expand``
+        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``; default ``Any``
+        :param list[str] assignment_states: query ``assignmentStates``; each one of ``NotAssigned``, ``Assigned``, ``InProgress``, ``Completed``, ``InvalidSchedule``
+        :param list[str] expand: query ``expand``; each one of ``coverArt``
         :return: AssignedLearningModuleDomainEntityListing
         """
         return self._call(_OPS['get_learning_modules_assignments'], (user_ids, page_size, page_number, search_term, overdue, assignment_states, expand), options)  # type: ignore[no-any-return]
 
     def get_learning_modules_coverart_cover_art_id(self, cover_art_id: str, **options: Unpack[CallOptions]) -> LearningModuleCoverArtResponse:
-        """``GET /api/v2/learning/modules/coverart/{coverArtId}``
+        """Get one learning modules coverart.
+        
+        ``GET /api/v2/learning/modules/coverart/{coverArtId}``.
+        Requires the permission ``learning:coverart:view``.
         
         :param str cover_art_id: path ``coverArtId``, required
         :return: LearningModuleCoverArtResponse
@@ -224,7 +271,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['get_learning_modules_coverart_cover_art_id'], (cover_art_id,), options)  # type: ignore[no-any-return]
 
     def get_learning_scheduleslots_job(self, job_id: str, **options: Unpack[CallOptions]) -> LearningScheduleSlotsJobResponse:
-        """``GET /api/v2/learning/scheduleslots/jobs/{jobId}``
+        """Get one learning scheduleslots job.
+        
+        ``GET /api/v2/learning/scheduleslots/jobs/{jobId}``.
+        Requires the permission ``learning:scheduleSlotJob:view``.
         
         :param str job_id: path ``jobId``, required
         :return: LearningScheduleSlotsJobResponse
@@ -232,7 +282,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['get_learning_scheduleslots_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_learning_scorm_scorm_id(self, scorm_id: str, **options: Unpack[CallOptions]) -> LearningScormResponse:
-        """``GET /api/v2/learning/scorm/{scormId}``
+        """Get one learning scorm.
+        
+        ``GET /api/v2/learning/scorm/{scormId}``.
+        Requires the permission ``learning:scorm:view``.
         
         :param str scorm_id: path ``scormId``, required
         :return: LearningScormResponse
@@ -240,7 +293,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['get_learning_scorm_scorm_id'], (scorm_id,), options)  # type: ignore[no-any-return]
 
     def patch_learning_assignment(self, assignment_id: str, *, body: LearningAssignmentUpdate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """``PATCH /api/v2/learning/assignments/{assignmentId}``
+        """Change fields of one learning assignment.
+        
+        ``PATCH /api/v2/learning/assignments/{assignmentId}``.
+        Requires no permission.
         
         :param str assignment_id: path ``assignmentId``, required
         :param LearningAssignmentUpdate body: body ``body``
@@ -249,7 +305,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['patch_learning_assignment'], (assignment_id, body), options)  # type: ignore[no-any-return]
 
     def patch_learning_assignment_reschedule(self, assignment_id: str, *, body: LearningAssignmentReschedule | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """``PATCH /api/v2/learning/assignments/{assignmentId}/reschedule``
+        """Change fields of the reschedule of a learning assignment.
+        
+        ``PATCH /api/v2/learning/assignments/{assignmentId}/reschedule``.
+        Requires the permission ``learning:assignment:reschedule``.
         
         :param str assignment_id: path ``assignmentId``, required
         :param LearningAssignmentReschedule body: body ``body``
@@ -258,7 +317,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['patch_learning_assignment_reschedule'], (assignment_id, body), options)  # type: ignore[no-any-return]
 
     def patch_learning_assignment_step(self, assignment_id: str, step_id: str, *, body: LearningAssignmentStep | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentStep:
-        """``PATCH /api/v2/learning/assignments/{assignmentId}/steps/{stepId}``
+        """Change fields of one step of a learning assignment.
+        
+        ``PATCH /api/v2/learning/assignments/{assignmentId}/steps/{stepId}``.
+        Requires the permission ``learning:assignment:editOwn``.
         
         :param str assignment_id: path ``assignmentId``, required
         :param str step_id: path ``stepId``, required
@@ -268,7 +330,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['patch_learning_assignment_step'], (assignment_id, step_id, body), options)  # type: ignore[no-any-return]
 
     def patch_learning_module_user_assignments(self, module_id: str, user_id: str, body: LearningAssignmentExternalUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> LearningAssignment:
-        """``PATCH /api/v2/learning/modules/{moduleId}/users/{userId}/assignments``
+        """Change fields of the assignments of a user of a learning module.
+        
+        ``PATCH /api/v2/learning/modules/{moduleId}/users/{userId}/assignments``.
+        Requires the permission ``learning:externalAssignment:edit``.
         
         :param str module_id: path ``moduleId``, required
         :param str user_id: path ``userId``, required
@@ -278,7 +343,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['patch_learning_module_user_assignments'], (module_id, user_id, body), options)  # type: ignore[no-any-return]
 
     def post_learning_assessments_scoring(self, body: LearningAssessmentScoringRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AssessmentScoringSet:
-        """``POST /api/v2/learning/assessments/scoring``
+        """Request learning assessments scoring.
+        
+        ``POST /api/v2/learning/assessments/scoring``.
+        Requires any of the permissions ``learning:module:view``, ``learning:module:add``, ``learning:module:edit``.
         
         :param LearningAssessmentScoringRequest body: body ``body``, required
         :return: AssessmentScoringSet
@@ -286,7 +354,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_assessments_scoring'], (body,), options)  # type: ignore[no-any-return]
 
     def post_learning_assignment_reassign(self, assignment_id: str, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """``POST /api/v2/learning/assignments/{assignmentId}/reassign``
+        """Request reassign of a learning assignment.
+        
+        ``POST /api/v2/learning/assignments/{assignmentId}/reassign``.
+        Requires the permission ``learning:assignment:add``.
         
         :param str assignment_id: path ``assignmentId``, required
         :return: LearningAssignment
@@ -294,7 +365,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_assignment_reassign'], (assignment_id,), options)  # type: ignore[no-any-return]
 
     def post_learning_assignment_reset(self, assignment_id: str, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """``POST /api/v2/learning/assignments/{assignmentId}/reset``
+        """Request reset of a learning assignment.
+        
+        ``POST /api/v2/learning/assignments/{assignmentId}/reset``.
+        Requires the permission ``learning:assignment:reset``.
         
         :param str assignment_id: path ``assignmentId``, required
         :return: LearningAssignment
@@ -302,7 +376,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_assignment_reset'], (assignment_id,), options)  # type: ignore[no-any-return]
 
     def post_learning_assignments(self, *, body: LearningAssignmentCreate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """``POST /api/v2/learning/assignments``
+        """Create or add learning assignments.
+        
+        ``POST /api/v2/learning/assignments``.
+        Requires the permission ``learning:assignment:add``.
         
         :param LearningAssignmentCreate body: body ``body``
         :return: LearningAssignment
@@ -310,7 +387,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_assignments'], (body,), options)  # type: ignore[no-any-return]
 
     def post_learning_assignments_aggregates_query(self, body: LearningAssignmentAggregateParam | dict[str, Any], **options: Unpack[CallOptions]) -> LearningAssignmentAggregateResponse:
-        """``POST /api/v2/learning/assignments/aggregates/query``
+        """Run a query over learning assignments aggregates.
+        
+        ``POST /api/v2/learning/assignments/aggregates/query``.
+        Requires the permission ``learning:assignment:view``.
         
         :param LearningAssignmentAggregateParam body: body ``body``, required
         :return: LearningAssignmentAggregateResponse
@@ -318,7 +398,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_assignments_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_learning_assignments_bulkadd(self, *, body: list[LearningAssignmentItem] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentBulkAddResponse:
-        """``POST /api/v2/learning/assignments/bulkadd``
+        """Request learning assignments bulkadd.
+        
+        ``POST /api/v2/learning/assignments/bulkadd``.
+        Requires the permission ``learning:assignment:add``.
         
         :param list[LearningAssignmentItem] body: body ``body``
         :return: LearningAssignmentBulkAddResponse
@@ -326,7 +409,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_assignments_bulkadd'], (body,), options)  # type: ignore[no-any-return]
 
     def post_learning_assignments_bulkremove(self, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentBulkRemoveResponse:
-        """``POST /api/v2/learning/assignments/bulkremove``
+        """Request learning assignments bulkremove.
+        
+        ``POST /api/v2/learning/assignments/bulkremove``.
+        Requires the permission ``learning:assignment:delete``.
         
         :param list[str] body: body ``body``
         :return: LearningAssignmentBulkRemoveResponse
@@ -334,7 +420,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_assignments_bulkremove'], (body,), options)  # type: ignore[no-any-return]
 
     def post_learning_module_jobs(self, module_id: str, body: LearningModuleJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningModuleJobResponse:
-        """``POST /api/v2/learning/modules/{moduleId}/jobs``
+        """Request jobs of a learning module.
+        
+        ``POST /api/v2/learning/modules/{moduleId}/jobs``.
+        Requires the permission ``learning:module:add``.
         
         :param str module_id: path ``moduleId``, required
         :param LearningModuleJobRequest body: body ``body``, required
@@ -343,7 +432,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_module_jobs'], (module_id, body), options)  # type: ignore[no-any-return]
 
     def post_learning_module_publish(self, module_id: str, *, body: LearningModulePublishRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningModulePublishResponse:
-        """``POST /api/v2/learning/modules/{moduleId}/publish``
+        """Request publish of a learning module.
+        
+        ``POST /api/v2/learning/modules/{moduleId}/publish``.
+        Requires the permission ``learning:module:publish``.
         
         :param str module_id: path ``moduleId``, required
         :param LearningModulePublishRequest body: body ``body``
@@ -352,9 +444,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_module_publish'], (module_id, body), options)  # type: ignore[no-any-return]
 
     def post_learning_module_rule_migrate(self, module_id: str, **options: Unpack[CallOptions]) -> LearningModuleMigrateResponse:
-        """``POST /api/v2/learning/modules/{moduleId}/rule/migrate``
+        """Request rule migrate of a learning module.
         
-        **Preview.**
+        ``POST /api/v2/learning/modules/{moduleId}/rule/migrate``. **Preview.**
+        Requires the permission ``learning:module:edit``.
         
         :param str module_id: path ``moduleId``, required
         :return: LearningModuleMigrateResponse
@@ -362,7 +455,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_module_rule_migrate'], (module_id,), options)  # type: ignore[no-any-return]
 
     def post_learning_modules(self, body: LearningModuleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningModule:
-        """``POST /api/v2/learning/modules``
+        """Create or add learning modules.
+        
+        ``POST /api/v2/learning/modules``.
+        Requires the permission ``learning:module:add``.
         
         :param LearningModuleRequest body: body ``body``, required
         :return: LearningModule
@@ -370,17 +466,24 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_modules'], (body,), options)  # type: ignore[no-any-return]
 
     def post_learning_rules_query(self, page_size: int, page_number: int, body: LearningAssignmentUserQuery | dict[str, Any], **options: Unpack[CallOptions]) -> LearningAssignmentUserListing:
-        """``POST /api/v2/learning/rules/query``
+        """Run a query over learning rules.
         
-        :param int page_size: query ``pageSize``, required
-        :param int page_number: query ``pageNumber``, required
+        ``POST /api/v2/learning/rules/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_learning_rules_query)`` walks every page.
+        Requires the permission ``learning:rule:view``.
+        
+        :param int page_size: query ``pageSize``, required; default ``50``
+        :param int page_number: query ``pageNumber``, required; default ``1``
         :param LearningAssignmentUserQuery body: body ``body``, required
         :return: LearningAssignmentUserListing
         """
         return self._call(_OPS['post_learning_rules_query'], (page_size, page_number, body), options)  # type: ignore[no-any-return]
 
     def post_learning_scheduleslots_jobs(self, body: LearningScheduleSlotsJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningScheduleSlotsJobResponse:
-        """``POST /api/v2/learning/scheduleslots/jobs``
+        """Create or add learning scheduleslots jobs.
+        
+        ``POST /api/v2/learning/scheduleslots/jobs``.
+        Requires the permission ``learning:scheduleSlotJob:add``.
         
         :param LearningScheduleSlotsJobRequest body: body ``body``, required
         :return: LearningScheduleSlotsJobResponse
@@ -388,7 +491,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_scheduleslots_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_learning_scheduleslots_query(self, body: LearningScheduleSlotsQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningScheduleSlotsQueryResponse:
-        """``POST /api/v2/learning/scheduleslots/query``
+        """Run a query over learning scheduleslots.
+        
+        ``POST /api/v2/learning/scheduleslots/query``.
+        Requires the permission ``learning:scheduleSlot:view``.
         
         :param LearningScheduleSlotsQueryRequest body: body ``body``, required
         :return: LearningScheduleSlotsQueryResponse
@@ -396,7 +502,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_scheduleslots_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_learning_scorm(self, *, body: LearningScormUploadRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningScormUploadResponse:
-        """``POST /api/v2/learning/scorm``
+        """Request learning scorm.
+        
+        ``POST /api/v2/learning/scorm``.
+        Requires the permission ``learning:scorm:add``.
         
         :param LearningScormUploadRequest body: body ``body``
         :return: LearningScormUploadResponse
@@ -404,7 +513,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['post_learning_scorm'], (body,), options)  # type: ignore[no-any-return]
 
     def put_learning_module(self, module_id: str, body: LearningModuleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningModule:
-        """``PUT /api/v2/learning/modules/{moduleId}``
+        """Replace one learning module.
+        
+        ``PUT /api/v2/learning/modules/{moduleId}``.
+        Requires the permission ``learning:module:edit``.
         
         :param str module_id: path ``moduleId``, required
         :param LearningModuleRequest body: body ``body``, required
@@ -413,7 +525,10 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['put_learning_module'], (module_id, body), options)  # type: ignore[no-any-return]
 
     def put_learning_module_preview(self, module_id: str, body: LearningModulePreviewUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningModulePreviewUpdateResponse:
-        """``PUT /api/v2/learning/modules/{moduleId}/preview``
+        """Replace the preview of a learning module.
+        
+        ``PUT /api/v2/learning/modules/{moduleId}/preview``.
+        Requires the permission ``learning:module:preview``.
         
         :param str module_id: path ``moduleId``, required
         :param LearningModulePreviewUpdateRequest body: body ``body``, required
@@ -422,11 +537,14 @@ class LearningApi(_BaseApi):
         return self._call(_OPS['put_learning_module_preview'], (module_id, body), options)  # type: ignore[no-any-return]
 
     def put_learning_module_rule(self, module_id: str, body: LearningModuleRule | dict[str, Any], *, assign: bool | None = None, **options: Unpack[CallOptions]) -> LearningModuleRule:
-        """``PUT /api/v2/learning/modules/{moduleId}/rule``
+        """Replace the rule of a learning module.
+        
+        ``PUT /api/v2/learning/modules/{moduleId}/rule``.
+        Requires the permission ``learning:rule:edit``.
         
         :param str module_id: path ``moduleId``, required
         :param LearningModuleRule body: body ``body``, required
-        :param bool assign: query ``assign``
+        :param bool assign: query ``assign``; default ``True``
         :return: LearningModuleRule
         """
         return self._call(_OPS['put_learning_module_rule'], (module_id, body, assign), options)  # type: ignore[no-any-return]

@@ -34,7 +34,10 @@ class LicenseApi(_BaseApi):
     _operations = _OPS
 
     def get_license_definition(self, license_id: str, **options: Unpack[CallOptions]) -> LicenseDefinition:
-        """``GET /api/v2/license/definitions/{licenseId}``
+        """Get one license definition.
+        
+        ``GET /api/v2/license/definitions/{licenseId}``.
+        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
         
         :param str license_id: path ``licenseId``, required
         :return: LicenseDefinition
@@ -42,14 +45,20 @@ class LicenseApi(_BaseApi):
         return self._call(_OPS['get_license_definition'], (license_id,), options)  # type: ignore[no-any-return]
 
     def get_license_definitions(self, **options: Unpack[CallOptions]) -> list[LicenseDefinition]:
-        """``GET /api/v2/license/definitions``
+        """Get license definitions.
+        
+        ``GET /api/v2/license/definitions``.
+        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
         
         :return: list[LicenseDefinition]
         """
         return self._call(_OPS['get_license_definitions'], (), options)  # type: ignore[no-any-return]
 
     def get_license_toggle(self, feature_name: str, **options: Unpack[CallOptions]) -> LicenseOrgToggle:
-        """``GET /api/v2/license/toggles/{featureName}``
+        """Get one license toggle.
+        
+        ``GET /api/v2/license/toggles/{featureName}``.
+        Requires no permission.
         
         :param str feature_name: path ``featureName``, required
         :return: LicenseOrgToggle
@@ -57,7 +66,10 @@ class LicenseApi(_BaseApi):
         return self._call(_OPS['get_license_toggle'], (feature_name,), options)  # type: ignore[no-any-return]
 
     def get_license_user(self, user_id: str, **options: Unpack[CallOptions]) -> LicenseUser:
-        """``GET /api/v2/license/users/{userId}``
+        """Get one license user.
+        
+        ``GET /api/v2/license/users/{userId}``.
+        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
         
         :param str user_id: path ``userId``, required
         :return: LicenseUser
@@ -65,16 +77,23 @@ class LicenseApi(_BaseApi):
         return self._call(_OPS['get_license_user'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_license_users(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> UserLicensesEntityListing:
-        """``GET /api/v2/license/users``
+        """List license users, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/license/users``.
+        Pages by ``pageNumber``: ``paginate(api.get_license_users)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: UserLicensesEntityListing
         """
         return self._call(_OPS['get_license_users'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_license_infer(self, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> list[str]:
-        """``POST /api/v2/license/infer``
+        """Request license infer.
+        
+        ``POST /api/v2/license/infer``.
+        Requires no permission.
         
         :param list[str] body: body ``body``
         :return: list[str]
@@ -82,9 +101,10 @@ class LicenseApi(_BaseApi):
         return self._call(_OPS['post_license_infer'], (body,), options)  # type: ignore[no-any-return]
 
     def post_license_infer_permissions(self, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> list[str]:
-        """``POST /api/v2/license/infer/permissions``
+        """Create or add license infer permissions.
         
-        **Preview.**
+        ``POST /api/v2/license/infer/permissions``. **Preview.**
+        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
         
         :param list[str] body: body ``body``
         :return: list[str]
@@ -92,7 +112,10 @@ class LicenseApi(_BaseApi):
         return self._call(_OPS['post_license_infer_permissions'], (body,), options)  # type: ignore[no-any-return]
 
     def post_license_organization(self, *, body: LicenseBatchAssignmentRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> list[LicenseUpdateStatus]:
-        """``POST /api/v2/license/organization``
+        """Request license organization.
+        
+        ``POST /api/v2/license/organization``.
+        Requires the permission ``authorization:grant:add``.
         
         :param LicenseBatchAssignmentRequest body: body ``body``
         :return: list[LicenseUpdateStatus]
@@ -100,7 +123,10 @@ class LicenseApi(_BaseApi):
         return self._call(_OPS['post_license_organization'], (body,), options)  # type: ignore[no-any-return]
 
     def post_license_toggle(self, feature_name: str, **options: Unpack[CallOptions]) -> LicenseOrgToggle:
-        """``POST /api/v2/license/toggles/{featureName}``
+        """Send a request to license toggle.
+        
+        ``POST /api/v2/license/toggles/{featureName}``.
+        Requires no permission.
         
         :param str feature_name: path ``featureName``, required
         :return: LicenseOrgToggle
@@ -108,7 +134,10 @@ class LicenseApi(_BaseApi):
         return self._call(_OPS['post_license_toggle'], (feature_name,), options)  # type: ignore[no-any-return]
 
     def post_license_users(self, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """``POST /api/v2/license/users``
+        """Create or add license users.
+        
+        ``POST /api/v2/license/users``.
+        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
         
         :param list[str] body: body ``body``
         :return: dict(str, object)

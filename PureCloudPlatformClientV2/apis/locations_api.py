@@ -32,7 +32,10 @@ class LocationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_location(self, location_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/locations/{locationId}``
+        """Delete one location.
+        
+        ``DELETE /api/v2/locations/{locationId}``.
+        Requires the permission ``directory:location:delete``.
         
         :param str location_id: path ``locationId``, required
         :return: None
@@ -40,16 +43,22 @@ class LocationsApi(_BaseApi):
         return self._call(_OPS['delete_location'], (location_id,), options)  # type: ignore[no-any-return]
 
     def get_location(self, location_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LocationDefinition:
-        """``GET /api/v2/locations/{locationId}``
+        """Get one location.
+        
+        ``GET /api/v2/locations/{locationId}``.
+        Requires no permission.
         
         :param str location_id: path ``locationId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``images``, ``addressVerificationDetails``
         :return: LocationDefinition
         """
         return self._call(_OPS['get_location'], (location_id, expand), options)  # type: ignore[no-any-return]
 
     def get_location_sublocations(self, location_id: str, **options: Unpack[CallOptions]) -> LocationEntityListing:
-        """``GET /api/v2/locations/{locationId}/sublocations``
+        """Get sublocations of a location.
+        
+        ``GET /api/v2/locations/{locationId}/sublocations``.
+        Requires no permission.
         
         :param str location_id: path ``locationId``, required
         :return: LocationEntityListing
@@ -57,27 +66,37 @@ class LocationsApi(_BaseApi):
         return self._call(_OPS['get_location_sublocations'], (location_id,), options)  # type: ignore[no-any-return]
 
     def get_locations(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> LocationEntityListing:
-        """``GET /api/v2/locations``
+        """List locations, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/locations``.
+        Pages by ``pageNumber``: ``paginate(api.get_locations)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param list[str] id: query ``id``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
         :return: LocationEntityListing
         """
         return self._call(_OPS['get_locations'], (page_size, page_number, id, sort_order), options)  # type: ignore[no-any-return]
 
     def get_locations_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LocationsSearchResponse:
-        """``GET /api/v2/locations/search``
+        """Get locations search.
+        
+        ``GET /api/v2/locations/search``.
+        Requires no permission.
         
         :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``images``, ``addressVerificationDetails``
         :return: LocationsSearchResponse
         """
         return self._call(_OPS['get_locations_search'], (q64, expand), options)  # type: ignore[no-any-return]
 
     def patch_location(self, location_id: str, body: LocationUpdateDefinition | dict[str, Any], **options: Unpack[CallOptions]) -> LocationDefinition:
-        """``PATCH /api/v2/locations/{locationId}``
+        """Change fields of one location.
+        
+        ``PATCH /api/v2/locations/{locationId}``.
+        Requires the permission ``directory:location:edit``.
         
         :param str location_id: path ``locationId``, required
         :param LocationUpdateDefinition body: body ``body``, required
@@ -86,7 +105,10 @@ class LocationsApi(_BaseApi):
         return self._call(_OPS['patch_location'], (location_id, body), options)  # type: ignore[no-any-return]
 
     def post_locations(self, body: LocationCreateDefinition | dict[str, Any], **options: Unpack[CallOptions]) -> LocationDefinition:
-        """``POST /api/v2/locations``
+        """Create or add locations.
+        
+        ``POST /api/v2/locations``.
+        Requires the permission ``directory:location:add``.
         
         :param LocationCreateDefinition body: body ``body``, required
         :return: LocationDefinition
@@ -94,7 +116,10 @@ class LocationsApi(_BaseApi):
         return self._call(_OPS['post_locations'], (body,), options)  # type: ignore[no-any-return]
 
     def post_locations_search(self, body: LocationSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LocationsSearchResponse:
-        """``POST /api/v2/locations/search``
+        """Search locations.
+        
+        ``POST /api/v2/locations/search``.
+        Requires no permission.
         
         :param LocationSearchRequest body: body ``body``, required
         :return: LocationsSearchResponse

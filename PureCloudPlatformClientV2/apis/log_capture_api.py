@@ -31,7 +31,10 @@ class LogCaptureApi(_BaseApi):
     _operations = _OPS
 
     def delete_diagnostics_logcapture_browser_user(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/diagnostics/logcapture/browser/users/{userId}``
+        """Delete one diagnostics logcapture browser user.
+        
+        ``DELETE /api/v2/diagnostics/logcapture/browser/users/{userId}``.
+        Requires the permission ``troubleshooting:logCapture:delete``.
         
         :param str user_id: path ``userId``, required
         :return: None
@@ -39,7 +42,10 @@ class LogCaptureApi(_BaseApi):
         return self._call(_OPS['delete_diagnostics_logcapture_browser_user'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_diagnostics_logcapture_browser_entries_download_job(self, job_id: str, **options: Unpack[CallOptions]) -> LogCaptureDownloadExecutionResponse:
-        """``GET /api/v2/diagnostics/logcapture/browser/entries/download/jobs/{jobId}``
+        """Get one diagnostics logcapture browser entries download job.
+        
+        ``GET /api/v2/diagnostics/logcapture/browser/entries/download/jobs/{jobId}``.
+        Requires the permission ``troubleshooting:logCapture:view``.
         
         :param str job_id: path ``jobId``, required
         :return: LogCaptureDownloadExecutionResponse
@@ -47,7 +53,10 @@ class LogCaptureApi(_BaseApi):
         return self._call(_OPS['get_diagnostics_logcapture_browser_entries_download_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_diagnostics_logcapture_browser_user(self, user_id: str, **options: Unpack[CallOptions]) -> LogCaptureUserConfigurationResponse:
-        """``GET /api/v2/diagnostics/logcapture/browser/users/{userId}``
+        """Get one diagnostics logcapture browser user.
+        
+        ``GET /api/v2/diagnostics/logcapture/browser/users/{userId}``.
+        Requires the permission ``troubleshooting:logCapture:view``.
         
         :param str user_id: path ``userId``, required
         :return: LogCaptureUserConfigurationResponse
@@ -55,15 +64,21 @@ class LogCaptureApi(_BaseApi):
         return self._call(_OPS['get_diagnostics_logcapture_browser_user'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_diagnostics_logcapture_browser_users(self, *, include_expired: bool | None = None, **options: Unpack[CallOptions]) -> LogCaptureUserConfigurationListing:
-        """``GET /api/v2/diagnostics/logcapture/browser/users``
+        """Get diagnostics logcapture browser users.
         
-        :param bool include_expired: query ``includeExpired``
+        ``GET /api/v2/diagnostics/logcapture/browser/users``.
+        Requires the permission ``troubleshooting:logCapture:view``.
+        
+        :param bool include_expired: query ``includeExpired``; default ``False``
         :return: LogCaptureUserConfigurationListing
         """
         return self._call(_OPS['get_diagnostics_logcapture_browser_users'], (include_expired,), options)  # type: ignore[no-any-return]
 
     def post_diagnostics_logcapture_browser_entries_download_jobs(self, *, body: LogCaptureQueryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LogCaptureDownloadExecutionResponse:
-        """``POST /api/v2/diagnostics/logcapture/browser/entries/download/jobs``
+        """Create or add diagnostics logcapture browser entries download jobs.
+        
+        ``POST /api/v2/diagnostics/logcapture/browser/entries/download/jobs``.
+        Requires the permission ``troubleshooting:logCapture:add``.
         
         :param LogCaptureQueryRequest body: body ``body``
         :return: LogCaptureDownloadExecutionResponse
@@ -71,7 +86,11 @@ class LogCaptureApi(_BaseApi):
         return self._call(_OPS['post_diagnostics_logcapture_browser_entries_download_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_diagnostics_logcapture_browser_entries_query(self, *, after: str | None = None, page_size: str | None = None, body: LogCaptureQueryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LogCaptureQueryResponse:
-        """``POST /api/v2/diagnostics/logcapture/browser/entries/query``
+        """Run a query over diagnostics logcapture browser entries.
+        
+        ``POST /api/v2/diagnostics/logcapture/browser/entries/query``.
+        Pages by ``after``: ``paginate(api.post_diagnostics_logcapture_browser_entries_query)`` walks every page.
+        Requires the permission ``troubleshooting:logCapture:view``.
         
         :param str after: query ``after``
         :param str page_size: query ``pageSize``
@@ -81,7 +100,10 @@ class LogCaptureApi(_BaseApi):
         return self._call(_OPS['post_diagnostics_logcapture_browser_entries_query'], (after, page_size, body), options)  # type: ignore[no-any-return]
 
     def post_diagnostics_logcapture_browser_user(self, user_id: str, *, body: LogCaptureUserConfiguration | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LogCaptureUserConfiguration:
-        """``POST /api/v2/diagnostics/logcapture/browser/users/{userId}``
+        """Send a request to diagnostics logcapture browser user.
+        
+        ``POST /api/v2/diagnostics/logcapture/browser/users/{userId}``.
+        Requires the permission ``troubleshooting:logCapture:add``.
         
         :param str user_id: path ``userId``, required
         :param LogCaptureUserConfiguration body: body ``body``

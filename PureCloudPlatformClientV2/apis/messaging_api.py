@@ -37,9 +37,10 @@ class MessagingApi(_BaseApi):
     _operations = _OPS
 
     def delete_messaging_setting(self, message_setting_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/messaging/settings/{messageSettingId}``
+        """Delete one messaging setting.
         
-        **Deprecated.**
+        ``DELETE /api/v2/messaging/settings/{messageSettingId}``. **Deprecated.**
+        Requires the permission ``messaging:setting:delete``.
         
         :param str message_setting_id: path ``messageSettingId``, required
         :return: None
@@ -47,18 +48,20 @@ class MessagingApi(_BaseApi):
         return self._call(_OPS['delete_messaging_setting'], (message_setting_id,), options)  # type: ignore[no-any-return]
 
     def delete_messaging_settings_default(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/messaging/settings/default``
+        """Delete the messaging settings default.
         
-        **Deprecated.**
+        ``DELETE /api/v2/messaging/settings/default``. **Deprecated.**
+        Requires the permission ``messaging:setting:delete``.
         
         :return: None
         """
         return self._call(_OPS['delete_messaging_settings_default'], (), options)  # type: ignore[no-any-return]
 
     def delete_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/messaging/supportedcontent/{supportedContentId}``
+        """Delete one messaging supportedcontent.
         
-        **Deprecated.**
+        ``DELETE /api/v2/messaging/supportedcontent/{supportedContentId}``. **Deprecated.**
+        Requires the permission ``messaging:supportedContent:delete``.
         
         :param str supported_content_id: path ``supportedContentId``, required
         :return: None
@@ -66,9 +69,10 @@ class MessagingApi(_BaseApi):
         return self._call(_OPS['delete_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)  # type: ignore[no-any-return]
 
     def get_messaging_setting(self, message_setting_id: str, **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``GET /api/v2/messaging/settings/{messageSettingId}``
+        """Get one messaging setting.
         
-        **Deprecated.**
+        ``GET /api/v2/messaging/settings/{messageSettingId}``. **Deprecated.**
+        Requires the permission ``messaging:setting:view``.
         
         :param str message_setting_id: path ``messageSettingId``, required
         :return: MessagingSetting
@@ -76,40 +80,46 @@ class MessagingApi(_BaseApi):
         return self._call(_OPS['get_messaging_setting'], (message_setting_id,), options)  # type: ignore[no-any-return]
 
     def get_messaging_settings(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> MessagingConfigListing:
-        """``GET /api/v2/messaging/settings``
+        """List messaging settings, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/messaging/settings``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_messaging_settings)`` walks every page.
+        Requires the permission ``messaging:setting:view``.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: MessagingConfigListing
         """
         return self._call(_OPS['get_messaging_settings'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_messaging_settings_default(self, **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``GET /api/v2/messaging/settings/default``
+        """Get messaging settings default.
         
-        **Deprecated.**
+        ``GET /api/v2/messaging/settings/default``. **Deprecated.**
+        Requires the permission ``messaging:setting:view``.
         
         :return: MessagingSetting
         """
         return self._call(_OPS['get_messaging_settings_default'], (), options)  # type: ignore[no-any-return]
 
     def get_messaging_supportedcontent(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> SupportedContentListing:
-        """``GET /api/v2/messaging/supportedcontent``
+        """List messaging supportedcontent, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/messaging/supportedcontent``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_messaging_supportedcontent)`` walks every page.
+        Requires the permission ``messaging:supportedContent:view``.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: SupportedContentListing
         """
         return self._call(_OPS['get_messaging_supportedcontent'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, **options: Unpack[CallOptions]) -> SupportedContent:
-        """``GET /api/v2/messaging/supportedcontent/{supportedContentId}``
+        """Get one messaging supportedcontent.
         
-        **Deprecated.**
+        ``GET /api/v2/messaging/supportedcontent/{supportedContentId}``. **Deprecated.**
+        Requires the permission ``messaging:supportedContent:view``.
         
         :param str supported_content_id: path ``supportedContentId``, required
         :return: SupportedContent
@@ -117,9 +127,10 @@ class MessagingApi(_BaseApi):
         return self._call(_OPS['get_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)  # type: ignore[no-any-return]
 
     def patch_messaging_setting(self, message_setting_id: str, body: MessagingSettingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``PATCH /api/v2/messaging/settings/{messageSettingId}``
+        """Change fields of one messaging setting.
         
-        **Deprecated.**
+        ``PATCH /api/v2/messaging/settings/{messageSettingId}``. **Deprecated.**
+        Requires the permission ``messaging:setting:edit``.
         
         :param str message_setting_id: path ``messageSettingId``, required
         :param MessagingSettingRequest body: body ``body``, required
@@ -128,9 +139,10 @@ class MessagingApi(_BaseApi):
         return self._call(_OPS['patch_messaging_setting'], (message_setting_id, body), options)  # type: ignore[no-any-return]
 
     def patch_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, body: SupportedContent | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """``PATCH /api/v2/messaging/supportedcontent/{supportedContentId}``
+        """Change fields of one messaging supportedcontent.
         
-        **Deprecated.**
+        ``PATCH /api/v2/messaging/supportedcontent/{supportedContentId}``. **Deprecated.**
+        Requires the permission ``messaging:supportedContent:edit``.
         
         :param str supported_content_id: path ``supportedContentId``, required
         :param SupportedContent body: body ``body``, required
@@ -139,9 +151,10 @@ class MessagingApi(_BaseApi):
         return self._call(_OPS['patch_messaging_supportedcontent_supported_content_id'], (supported_content_id, body), options)  # type: ignore[no-any-return]
 
     def post_messaging_settings(self, body: MessagingSettingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``POST /api/v2/messaging/settings``
+        """Create or add messaging settings.
         
-        **Deprecated.**
+        ``POST /api/v2/messaging/settings``. **Deprecated.**
+        Requires the permission ``messaging:setting:add``.
         
         :param MessagingSettingRequest body: body ``body``, required
         :return: MessagingSetting
@@ -149,9 +162,10 @@ class MessagingApi(_BaseApi):
         return self._call(_OPS['post_messaging_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def post_messaging_supportedcontent(self, body: SupportedContent | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """``POST /api/v2/messaging/supportedcontent``
+        """Request messaging supportedcontent.
         
-        **Deprecated.**
+        ``POST /api/v2/messaging/supportedcontent``. **Deprecated.**
+        Requires the permission ``messaging:supportedContent:add``.
         
         :param SupportedContent body: body ``body``, required
         :return: SupportedContent
@@ -159,9 +173,10 @@ class MessagingApi(_BaseApi):
         return self._call(_OPS['post_messaging_supportedcontent'], (body,), options)  # type: ignore[no-any-return]
 
     def put_messaging_settings_default(self, body: MessagingSettingDefaultRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """``PUT /api/v2/messaging/settings/default``
+        """Replace the messaging settings default.
         
-        **Deprecated.**
+        ``PUT /api/v2/messaging/settings/default``. **Deprecated.**
+        Requires the permission ``messaging:setting:edit``.
         
         :param MessagingSettingDefaultRequest body: body ``body``, required
         :return: MessagingSetting

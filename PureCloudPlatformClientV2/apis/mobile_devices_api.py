@@ -29,9 +29,10 @@ class MobileDevicesApi(_BaseApi):
     _operations = _OPS
 
     def delete_mobiledevice(self, device_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/mobiledevices/{deviceId}``
+        """Delete one mobiledevice.
         
-        **Deprecated.**
+        ``DELETE /api/v2/mobiledevices/{deviceId}``. **Deprecated.**
+        Requires no permission.
         
         :param str device_id: path ``deviceId``, required
         :return: None
@@ -39,9 +40,10 @@ class MobileDevicesApi(_BaseApi):
         return self._call(_OPS['delete_mobiledevice'], (device_id,), options)  # type: ignore[no-any-return]
 
     def get_mobiledevice(self, device_id: str, **options: Unpack[CallOptions]) -> UserDevice:
-        """``GET /api/v2/mobiledevices/{deviceId}``
+        """Get one mobiledevice.
         
-        **Deprecated.**
+        ``GET /api/v2/mobiledevices/{deviceId}``. **Deprecated.**
+        Requires no permission.
         
         :param str device_id: path ``deviceId``, required
         :return: UserDevice
@@ -49,21 +51,24 @@ class MobileDevicesApi(_BaseApi):
         return self._call(_OPS['get_mobiledevice'], (device_id,), options)  # type: ignore[no-any-return]
 
     def get_mobiledevices(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DirectoryUserDevicesListing:
-        """``GET /api/v2/mobiledevices``
+        """List mobiledevices, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/mobiledevices``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_mobiledevices)`` walks every page.
+        Requires no permission.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
         :return: DirectoryUserDevicesListing
         """
         return self._call(_OPS['get_mobiledevices'], (page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
 
     def post_mobiledevices(self, body: UserDevice | dict[str, Any], **options: Unpack[CallOptions]) -> UserDevice:
-        """``POST /api/v2/mobiledevices``
+        """Create or add mobiledevices.
         
-        **Deprecated.**
+        ``POST /api/v2/mobiledevices``. **Deprecated.**
+        Requires no permission.
         
         :param UserDevice body: body ``body``, required
         :return: UserDevice
@@ -71,9 +76,10 @@ class MobileDevicesApi(_BaseApi):
         return self._call(_OPS['post_mobiledevices'], (body,), options)  # type: ignore[no-any-return]
 
     def put_mobiledevice(self, device_id: str, *, body: UserDevice | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> UserDevice:
-        """``PUT /api/v2/mobiledevices/{deviceId}``
+        """Replace one mobiledevice.
         
-        **Deprecated.**
+        ``PUT /api/v2/mobiledevices/{deviceId}``. **Deprecated.**
+        Requires no permission.
         
         :param str device_id: path ``deviceId``, required
         :param UserDevice body: body ``body``

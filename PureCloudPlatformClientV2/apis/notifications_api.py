@@ -32,7 +32,10 @@ class NotificationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_notifications_channel_subscriptions(self, channel_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/notifications/channels/{channelId}/subscriptions``
+        """Remove every topic subscription from a channel.
+        
+        ``DELETE /api/v2/notifications/channels/{channelId}/subscriptions``.
+        Requires no permission.
         
         :param str channel_id: path ``channelId``, required
         :return: None
@@ -40,16 +43,22 @@ class NotificationsApi(_BaseApi):
         return self._call(_OPS['delete_notifications_channel_subscriptions'], (channel_id,), options)  # type: ignore[no-any-return]
 
     def get_notifications_availabletopics(self, *, expand: list[str] | None = None, include_preview: bool | None = None, **options: Unpack[CallOptions]) -> AvailableTopicEntityListing:
-        """``GET /api/v2/notifications/availabletopics``
+        """List the notification topics the token may subscribe to, optionally with their event schemas.
         
-        :param list[str] expand: query ``expand``
-        :param bool include_preview: query ``includePreview``
+        ``GET /api/v2/notifications/availabletopics``.
+        Requires no permission.
+        
+        :param list[str] expand: query ``expand``; each one of ``description``, ``enforced``, ``schema``, ``visibility``, ``transports``, ``publicApiTemplateUriPaths``, ``requiresPermissions``, ``permissionDetails``, ``topicParameters``
+        :param bool include_preview: query ``includePreview``; default ``True``
         :return: AvailableTopicEntityListing
         """
         return self._call(_OPS['get_notifications_availabletopics'], (expand, include_preview), options)  # type: ignore[no-any-return]
 
     def get_notifications_channel_subscriptions(self, channel_id: str, **options: Unpack[CallOptions]) -> ChannelTopicEntityListing:
-        """``GET /api/v2/notifications/channels/{channelId}/subscriptions``
+        """List the topics a channel is subscribed to.
+        
+        ``GET /api/v2/notifications/channels/{channelId}/subscriptions``.
+        Requires no permission.
         
         :param str channel_id: path ``channelId``, required
         :return: ChannelTopicEntityListing
@@ -57,15 +66,21 @@ class NotificationsApi(_BaseApi):
         return self._call(_OPS['get_notifications_channel_subscriptions'], (channel_id,), options)  # type: ignore[no-any-return]
 
     def get_notifications_channels(self, *, includechannels: str | None = None, **options: Unpack[CallOptions]) -> ChannelEntityListing:
-        """``GET /api/v2/notifications/channels``
+        """List the token's open notification channels.
         
-        :param str includechannels: query ``includechannels``
+        ``GET /api/v2/notifications/channels``.
+        Requires no permission.
+        
+        :param str includechannels: query ``includechannels``; one of ``token``, ``oauthclient``; default ``token``
         :return: ChannelEntityListing
         """
         return self._call(_OPS['get_notifications_channels'], (includechannels,), options)  # type: ignore[no-any-return]
 
     def head_notifications_channel(self, channel_id: str, **options: Unpack[CallOptions]) -> None:
-        """``HEAD /api/v2/notifications/channels/{channelId}``
+        """Check that a notification channel still exists (a 404 means it is gone).
+        
+        ``HEAD /api/v2/notifications/channels/{channelId}``.
+        Requires no permission.
         
         :param str channel_id: path ``channelId``, required
         :return: None
@@ -73,28 +88,37 @@ class NotificationsApi(_BaseApi):
         return self._call(_OPS['head_notifications_channel'], (channel_id,), options)  # type: ignore[no-any-return]
 
     def post_notifications_channel_subscriptions(self, channel_id: str, body: list[ChannelTopic], *, ignore_errors: bool | None = None, **options: Unpack[CallOptions]) -> ChannelTopicEntityListing:
-        """``POST /api/v2/notifications/channels/{channelId}/subscriptions``
+        """Add topic subscriptions to a channel, keeping the existing ones.
+        
+        ``POST /api/v2/notifications/channels/{channelId}/subscriptions``.
+        Requires no permission.
         
         :param str channel_id: path ``channelId``, required
         :param list[ChannelTopic] body: body ``body``, required
-        :param bool ignore_errors: query ``ignoreErrors``
+        :param bool ignore_errors: query ``ignoreErrors``; default ``False``
         :return: ChannelTopicEntityListing
         """
         return self._call(_OPS['post_notifications_channel_subscriptions'], (channel_id, body, ignore_errors), options)  # type: ignore[no-any-return]
 
     def post_notifications_channels(self, **options: Unpack[CallOptions]) -> Channel:
-        """``POST /api/v2/notifications/channels``
+        """Open a notification channel: returns its id and the WebSocket address to connect to.
+        
+        ``POST /api/v2/notifications/channels``.
+        Requires no permission.
         
         :return: Channel
         """
         return self._call(_OPS['post_notifications_channels'], (), options)  # type: ignore[no-any-return]
 
     def put_notifications_channel_subscriptions(self, channel_id: str, body: list[ChannelTopic], *, ignore_errors: bool | None = None, **options: Unpack[CallOptions]) -> ChannelTopicEntityListing:
-        """``PUT /api/v2/notifications/channels/{channelId}/subscriptions``
+        """Replace a channel's topic subscriptions with the given list.
+        
+        ``PUT /api/v2/notifications/channels/{channelId}/subscriptions``.
+        Requires no permission.
         
         :param str channel_id: path ``channelId``, required
         :param list[ChannelTopic] body: body ``body``, required
-        :param bool ignore_errors: query ``ignoreErrors``
+        :param bool ignore_errors: query ``ignoreErrors``; default ``False``
         :return: ChannelTopicEntityListing
         """
         return self._call(_OPS['put_notifications_channel_subscriptions'], (channel_id, body, ignore_errors), options)  # type: ignore[no-any-return]

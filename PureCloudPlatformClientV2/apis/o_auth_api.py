@@ -37,7 +37,10 @@ class OAuthApi(_BaseApi):
     _operations = _OPS
 
     def delete_oauth_client(self, client_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/oauth/clients/{clientId}``
+        """Delete one oauth client.
+        
+        ``DELETE /api/v2/oauth/clients/{clientId}``.
+        Requires the permission ``oauth:client:delete``.
         
         :param str client_id: path ``clientId``, required
         :return: None
@@ -45,24 +48,33 @@ class OAuthApi(_BaseApi):
         return self._call(_OPS['delete_oauth_client'], (client_id,), options)  # type: ignore[no-any-return]
 
     def get_oauth_authorization(self, client_id: str, *, accept_language: str | None = None, **options: Unpack[CallOptions]) -> OAuthAuthorization:
-        """``GET /api/v2/oauth/authorizations/{clientId}``
+        """Get one oauth authorization.
+        
+        ``GET /api/v2/oauth/authorizations/{clientId}``.
+        Requires the permission ``oauth:client:authorize``.
         
         :param str client_id: path ``clientId``, required
-        :param str accept_language: header ``Accept-Language``
+        :param str accept_language: header ``Accept-Language``; default ``en-us``
         :return: OAuthAuthorization
         """
         return self._call(_OPS['get_oauth_authorization'], (client_id, accept_language), options)  # type: ignore[no-any-return]
 
     def get_oauth_authorizations(self, *, accept_language: str | None = None, **options: Unpack[CallOptions]) -> OAuthAuthorizationListing:
-        """``GET /api/v2/oauth/authorizations``
+        """Get oauth authorizations.
         
-        :param str accept_language: header ``Accept-Language``
+        ``GET /api/v2/oauth/authorizations``.
+        Requires the permission ``oauth:client:authorize``.
+        
+        :param str accept_language: header ``Accept-Language``; default ``en-us``
         :return: OAuthAuthorizationListing
         """
         return self._call(_OPS['get_oauth_authorizations'], (accept_language,), options)  # type: ignore[no-any-return]
 
     def get_oauth_client(self, client_id: str, **options: Unpack[CallOptions]) -> OAuthClient:
-        """``GET /api/v2/oauth/clients/{clientId}``
+        """Get one oauth client.
+        
+        ``GET /api/v2/oauth/clients/{clientId}``.
+        Requires the permission ``oauth:client:view``.
         
         :param str client_id: path ``clientId``, required
         :return: OAuthClient
@@ -70,7 +82,10 @@ class OAuthApi(_BaseApi):
         return self._call(_OPS['get_oauth_client'], (client_id,), options)  # type: ignore[no-any-return]
 
     def get_oauth_client_usage_query_result(self, execution_id: str, client_id: str, **options: Unpack[CallOptions]) -> ApiUsageQueryResult:
-        """``GET /api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}``
+        """Get one usage query result of an oauth client.
+        
+        ``GET /api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}``.
+        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
         
         :param str execution_id: path ``executionId``, required
         :param str client_id: path ``clientId``, required
@@ -79,40 +94,55 @@ class OAuthApi(_BaseApi):
         return self._call(_OPS['get_oauth_client_usage_query_result'], (execution_id, client_id), options)  # type: ignore[no-any-return]
 
     def get_oauth_client_usage_summary(self, client_id: str, *, days: str | None = None, **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """``GET /api/v2/oauth/clients/{clientId}/usage/summary``
+        """Get usage summary of an oauth client.
+        
+        ``GET /api/v2/oauth/clients/{clientId}/usage/summary``.
+        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
         
         :param str client_id: path ``clientId``, required
-        :param str days: query ``days``
+        :param str days: query ``days``; default ``7``
         :return: UsageExecutionResult
         """
         return self._call(_OPS['get_oauth_client_usage_summary'], (client_id, days), options)  # type: ignore[no-any-return]
 
     def get_oauth_clients(self, **options: Unpack[CallOptions]) -> OAuthClientEntityListing:
-        """``GET /api/v2/oauth/clients``
+        """Get oauth clients.
+        
+        ``GET /api/v2/oauth/clients``.
+        Requires the permission ``oauth:client:view``.
         
         :return: OAuthClientEntityListing
         """
         return self._call(_OPS['get_oauth_clients'], (), options)  # type: ignore[no-any-return]
 
     def get_oauth_scope(self, scope_id: str, *, accept_language: str | None = None, **options: Unpack[CallOptions]) -> OAuthScope:
-        """``GET /api/v2/oauth/scopes/{scopeId}``
+        """Get one oauth scope.
+        
+        ``GET /api/v2/oauth/scopes/{scopeId}``.
+        Requires no permission.
         
         :param str scope_id: path ``scopeId``, required
-        :param str accept_language: header ``Accept-Language``
+        :param str accept_language: header ``Accept-Language``; default ``en-us``
         :return: OAuthScope
         """
         return self._call(_OPS['get_oauth_scope'], (scope_id, accept_language), options)  # type: ignore[no-any-return]
 
     def get_oauth_scopes(self, *, accept_language: str | None = None, **options: Unpack[CallOptions]) -> OAuthScopeListing:
-        """``GET /api/v2/oauth/scopes``
+        """Get oauth scopes.
         
-        :param str accept_language: header ``Accept-Language``
+        ``GET /api/v2/oauth/scopes``.
+        Requires no permission.
+        
+        :param str accept_language: header ``Accept-Language``; default ``en-us``
         :return: OAuthScopeListing
         """
         return self._call(_OPS['get_oauth_scopes'], (accept_language,), options)  # type: ignore[no-any-return]
 
     def post_oauth_client_secret(self, client_id: str, **options: Unpack[CallOptions]) -> OAuthClient:
-        """``POST /api/v2/oauth/clients/{clientId}/secret``
+        """Request secret of an oauth client.
+        
+        ``POST /api/v2/oauth/clients/{clientId}/secret``.
+        Requires the permission ``oauth:client:edit``.
         
         :param str client_id: path ``clientId``, required
         :return: OAuthClient
@@ -120,7 +150,10 @@ class OAuthApi(_BaseApi):
         return self._call(_OPS['post_oauth_client_secret'], (client_id,), options)  # type: ignore[no-any-return]
 
     def post_oauth_client_usage_query(self, client_id: str, body: ApiUsageClientQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """``POST /api/v2/oauth/clients/{clientId}/usage/query``
+        """Run a query over usage of an oauth client.
+        
+        ``POST /api/v2/oauth/clients/{clientId}/usage/query``.
+        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
         
         :param str client_id: path ``clientId``, required
         :param ApiUsageClientQuery body: body ``body``, required
@@ -129,7 +162,10 @@ class OAuthApi(_BaseApi):
         return self._call(_OPS['post_oauth_client_usage_query'], (client_id, body), options)  # type: ignore[no-any-return]
 
     def post_oauth_clients(self, body: OAuthClientRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OAuthClient:
-        """``POST /api/v2/oauth/clients``
+        """Create or add oauth clients.
+        
+        ``POST /api/v2/oauth/clients``.
+        Requires the permission ``oauth:client:add``.
         
         :param OAuthClientRequest body: body ``body``, required
         :return: OAuthClient
@@ -137,7 +173,10 @@ class OAuthApi(_BaseApi):
         return self._call(_OPS['post_oauth_clients'], (body,), options)  # type: ignore[no-any-return]
 
     def put_oauth_client(self, client_id: str, body: OAuthClientRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OAuthClient:
-        """``PUT /api/v2/oauth/clients/{clientId}``
+        """Replace one oauth client.
+        
+        ``PUT /api/v2/oauth/clients/{clientId}``.
+        Requires the permission ``oauth:client:edit``.
         
         :param str client_id: path ``clientId``, required
         :param OAuthClientRequest body: body ``body``, required

@@ -28,7 +28,10 @@ class OperationalEventsApi(_BaseApi):
     _operations = _OPS
 
     def get_usage_events_definition(self, event_definition_id: str, **options: Unpack[CallOptions]) -> EventDefinition:
-        """``GET /api/v2/usage/events/definitions/{eventDefinitionId}``
+        """Get one usage events definition.
+        
+        ``GET /api/v2/usage/events/definitions/{eventDefinitionId}``.
+        Requires the permission ``usage:events:view``.
         
         :param str event_definition_id: path ``eventDefinitionId``, required
         :return: EventDefinition
@@ -36,14 +39,20 @@ class OperationalEventsApi(_BaseApi):
         return self._call(_OPS['get_usage_events_definition'], (event_definition_id,), options)  # type: ignore[no-any-return]
 
     def get_usage_events_definitions(self, **options: Unpack[CallOptions]) -> EventDefinitionListing:
-        """``GET /api/v2/usage/events/definitions``
+        """Get usage events definitions.
+        
+        ``GET /api/v2/usage/events/definitions``.
+        Requires the permission ``usage:events:view``.
         
         :return: EventDefinitionListing
         """
         return self._call(_OPS['get_usage_events_definitions'], (), options)  # type: ignore[no-any-return]
 
     def post_usage_events_aggregates_query(self, *, body: EventAggregatesQueryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EventAggregatesResponse:
-        """``POST /api/v2/usage/events/aggregates/query``
+        """Run a query over usage events aggregates.
+        
+        ``POST /api/v2/usage/events/aggregates/query``.
+        Requires the permission ``usage:events:view``.
         
         :param EventAggregatesQueryRequest body: body ``body``
         :return: EventAggregatesResponse
@@ -51,7 +60,11 @@ class OperationalEventsApi(_BaseApi):
         return self._call(_OPS['post_usage_events_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_usage_events_query(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, body: EventQueryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EventQueryResponse:
-        """``POST /api/v2/usage/events/query``
+        """Run a query over usage events.
+        
+        ``POST /api/v2/usage/events/query``.
+        Pages by ``after``: ``paginate(api.post_usage_events_query)`` walks every page.
+        Requires the permission ``usage:events:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``

@@ -43,42 +43,51 @@ class OrganizationApi(_BaseApi):
     _operations = _OPS
 
     def get_fieldconfig(self, type: str, **options: Unpack[CallOptions]) -> FieldConfig:
-        """``GET /api/v2/fieldconfig``
+        """Get fieldconfig.
         
-        **Deprecated.**
+        ``GET /api/v2/fieldconfig``. **Deprecated.**
+        Requires no permission.
         
-        :param str type: query ``type``, required
+        :param str type: query ``type``, required; one of ``person``, ``group``, ``org``
         :return: FieldConfig
         """
         return self._call(_OPS['get_fieldconfig'], (type,), options)  # type: ignore[no-any-return]
 
     def get_organizations_authentication_settings(self, **options: Unpack[CallOptions]) -> OrgAuthSettings:
-        """``GET /api/v2/organizations/authentication/settings``
+        """Get organizations authentication settings.
+        
+        ``GET /api/v2/organizations/authentication/settings``.
+        Requires the permission ``directory:organization:admin``.
         
         :return: OrgAuthSettings
         """
         return self._call(_OPS['get_organizations_authentication_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_organizations_embeddedintegration(self, **options: Unpack[CallOptions]) -> EmbeddedIntegration:
-        """``GET /api/v2/organizations/embeddedintegration``
+        """Get organizations embeddedintegration.
         
-        **Deprecated.**
+        ``GET /api/v2/organizations/embeddedintegration``. **Deprecated.**
+        Requires no permission.
         
         :return: EmbeddedIntegration
         """
         return self._call(_OPS['get_organizations_embeddedintegration'], (), options)  # type: ignore[no-any-return]
 
     def get_organizations_ipaddressauthentication(self, **options: Unpack[CallOptions]) -> IpAddressAuthentication:
-        """``GET /api/v2/organizations/ipaddressauthentication``
+        """Get organizations ipaddressauthentication.
         
-        **Deprecated.**
+        ``GET /api/v2/organizations/ipaddressauthentication``. **Deprecated.**
+        Requires the permission ``directory:organization:admin``.
         
         :return: IpAddressAuthentication
         """
         return self._call(_OPS['get_organizations_ipaddressauthentication'], (), options)  # type: ignore[no-any-return]
 
     def get_organizations_limits_changerequest(self, request_id: str, **options: Unpack[CallOptions]) -> LimitChangeRequestDetails:
-        """``GET /api/v2/organizations/limits/changerequests/{requestId}``
+        """Get one organizations limits changerequest.
+        
+        ``GET /api/v2/organizations/limits/changerequests/{requestId}``.
+        Requires the permission ``limits:organization:view``.
         
         :param str request_id: path ``requestId``, required
         :return: LimitChangeRequestDetails
@@ -86,33 +95,46 @@ class OrganizationApi(_BaseApi):
         return self._call(_OPS['get_organizations_limits_changerequest'], (request_id,), options)  # type: ignore[no-any-return]
 
     def get_organizations_limits_changerequests(self, *, after: int | None = None, before: int | None = None, status: str | None = None, page_size: int | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LimitChangeRequestsEntityListing:
-        """``GET /api/v2/organizations/limits/changerequests``
+        """List organizations limits changerequests, one page per call.
+        
+        ``GET /api/v2/organizations/limits/changerequests``.
+        Pages by ``after``: ``paginate(api.get_organizations_limits_changerequests)`` walks every page.
+        Requires the permission ``limits:organization:view``.
         
         :param int after: query ``after``
         :param int before: query ``before``
-        :param str status: query ``status``
-        :param int page_size: query ``pageSize``
-        :param list[str] expand: query ``expand``
+        :param str status: query ``status``; one of ``Approved``, ``Rejected``, ``Rollback``, ``Pending``, ``Open``, ``SecondaryApprovalNamespacesAdded``, ``ReviewerApproved``, ``ReviewerRejected``, ``ReviewerRollback``, ``ImplementingChange``, ``ChangeImplemented``, ``ImplementingRollback``, ``RollbackImplemented``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param list[str] expand: query ``expand``; each one of ``statusHistory``
         :return: LimitChangeRequestsEntityListing
         """
         return self._call(_OPS['get_organizations_limits_changerequests'], (after, before, status, page_size, expand), options)  # type: ignore[no-any-return]
 
     def get_organizations_limits_docs(self, **options: Unpack[CallOptions]) -> LimitDocumentation:
-        """``GET /api/v2/organizations/limits/docs``
+        """Get organizations limits docs.
+        
+        ``GET /api/v2/organizations/limits/docs``.
+        Requires no permission.
         
         :return: LimitDocumentation
         """
         return self._call(_OPS['get_organizations_limits_docs'], (), options)  # type: ignore[no-any-return]
 
     def get_organizations_limits_docs_freetrial(self, **options: Unpack[CallOptions]) -> FreeTrialLimitDocs:
-        """``GET /api/v2/organizations/limits/docs/freetrial``
+        """Get organizations limits docs freetrial.
+        
+        ``GET /api/v2/organizations/limits/docs/freetrial``.
+        Requires no permission.
         
         :return: FreeTrialLimitDocs
         """
         return self._call(_OPS['get_organizations_limits_docs_freetrial'], (), options)  # type: ignore[no-any-return]
 
     def get_organizations_limits_namespace(self, namespace_name: str, **options: Unpack[CallOptions]) -> LimitsEntityListing:
-        """``GET /api/v2/organizations/limits/namespaces/{namespaceName}``
+        """Get one organizations limits namespace.
+        
+        ``GET /api/v2/organizations/limits/namespaces/{namespaceName}``.
+        Requires no permission.
         
         :param str namespace_name: path ``namespaceName``, required
         :return: LimitsEntityListing
@@ -120,7 +142,10 @@ class OrganizationApi(_BaseApi):
         return self._call(_OPS['get_organizations_limits_namespace'], (namespace_name,), options)  # type: ignore[no-any-return]
 
     def get_organizations_limits_namespace_defaults(self, namespace_name: str, **options: Unpack[CallOptions]) -> LimitsEntityListing:
-        """``GET /api/v2/organizations/limits/namespaces/{namespaceName}/defaults``
+        """Get defaults of an organizations limits namespace.
+        
+        ``GET /api/v2/organizations/limits/namespaces/{namespaceName}/defaults``.
+        Requires no permission.
         
         :param str namespace_name: path ``namespaceName``, required
         :return: LimitsEntityListing
@@ -128,32 +153,42 @@ class OrganizationApi(_BaseApi):
         return self._call(_OPS['get_organizations_limits_namespace_defaults'], (namespace_name,), options)  # type: ignore[no-any-return]
 
     def get_organizations_limits_namespaces(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> Any:
-        """``GET /api/v2/organizations/limits/namespaces``
+        """Get organizations limits namespaces.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/organizations/limits/namespaces``.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``100``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: object
         """
         return self._call(_OPS['get_organizations_limits_namespaces'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_organizations_me(self, **options: Unpack[CallOptions]) -> Organization:
-        """``GET /api/v2/organizations/me``
+        """Get the organization the access token belongs to.
+        
+        ``GET /api/v2/organizations/me``.
+        Requires no permission.
         
         :return: Organization
         """
         return self._call(_OPS['get_organizations_me'], (), options)  # type: ignore[no-any-return]
 
     def get_organizations_whitelist(self, **options: Unpack[CallOptions]) -> OrgWhitelistSettings:
-        """``GET /api/v2/organizations/whitelist``
+        """Get organizations whitelist.
         
-        **Deprecated.**
+        ``GET /api/v2/organizations/whitelist``. **Deprecated.**
+        Requires no permission.
         
         :return: OrgWhitelistSettings
         """
         return self._call(_OPS['get_organizations_whitelist'], (), options)  # type: ignore[no-any-return]
 
     def patch_organizations_authentication_settings(self, body: OrgAuthSettings | dict[str, Any], **options: Unpack[CallOptions]) -> OrgAuthSettings:
-        """``PATCH /api/v2/organizations/authentication/settings``
+        """Change fields of the organizations authentication settings.
+        
+        ``PATCH /api/v2/organizations/authentication/settings``.
+        Requires the permission ``directory:organization:admin``.
         
         :param OrgAuthSettings body: body ``body``, required
         :return: OrgAuthSettings
@@ -161,18 +196,22 @@ class OrganizationApi(_BaseApi):
         return self._call(_OPS['patch_organizations_authentication_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_organizations_feature(self, feature_name: str, enabled: FeatureState | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationFeatures:
-        """``PATCH /api/v2/organizations/features/{featureName}``
+        """Change fields of one organizations feature.
         
-        :param str feature_name: path ``featureName``, required
+        ``PATCH /api/v2/organizations/features/{featureName}``.
+        Requires the permission ``directory:organization:admin``.
+        
+        :param str feature_name: path ``featureName``, required; one of ``realtimeCIC``, ``purecloud``, ``hipaa``, ``ucEnabled``, ``pci``, ``purecloudVoice``, ``xmppFederation``, ``chat``, ``informalPhotos``, ``directory``, ``contactCenter``, ``unifiedCommunications``, ``custserv``
         :param FeatureState enabled: body ``body``, required
         :return: OrganizationFeatures
         """
         return self._call(_OPS['patch_organizations_feature'], (feature_name, enabled), options)  # type: ignore[no-any-return]
 
     def put_organizations_embeddedintegration(self, body: EmbeddedIntegration | dict[str, Any], **options: Unpack[CallOptions]) -> EmbeddedIntegration:
-        """``PUT /api/v2/organizations/embeddedintegration``
+        """Replace the organizations embeddedintegration.
         
-        **Deprecated.**
+        ``PUT /api/v2/organizations/embeddedintegration``. **Deprecated.**
+        Requires the permission ``directory:organization:admin``.
         
         :param EmbeddedIntegration body: body ``body``, required
         :return: EmbeddedIntegration
@@ -180,9 +219,10 @@ class OrganizationApi(_BaseApi):
         return self._call(_OPS['put_organizations_embeddedintegration'], (body,), options)  # type: ignore[no-any-return]
 
     def put_organizations_ipaddressauthentication(self, body: IpAddressAuthentication | dict[str, Any], **options: Unpack[CallOptions]) -> IpAddressAuthentication:
-        """``PUT /api/v2/organizations/ipaddressauthentication``
+        """Replace the organizations ipaddressauthentication.
         
-        **Deprecated.**
+        ``PUT /api/v2/organizations/ipaddressauthentication``. **Deprecated.**
+        Requires the permission ``directory:organization:admin``.
         
         :param IpAddressAuthentication body: body ``body``, required
         :return: IpAddressAuthentication
@@ -190,7 +230,10 @@ class OrganizationApi(_BaseApi):
         return self._call(_OPS['put_organizations_ipaddressauthentication'], (body,), options)  # type: ignore[no-any-return]
 
     def put_organizations_me(self, *, body: Organization | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Organization:
-        """``PUT /api/v2/organizations/me``
+        """Replace the organization (me: the token's organization).
+        
+        ``PUT /api/v2/organizations/me``.
+        Requires the permission ``directory:organization:admin``.
         
         :param Organization body: body ``body``
         :return: Organization
@@ -198,9 +241,10 @@ class OrganizationApi(_BaseApi):
         return self._call(_OPS['put_organizations_me'], (body,), options)  # type: ignore[no-any-return]
 
     def put_organizations_whitelist(self, body: OrgWhitelistSettings | dict[str, Any], **options: Unpack[CallOptions]) -> OrgWhitelistSettings:
-        """``PUT /api/v2/organizations/whitelist``
+        """Replace the organizations whitelist.
         
-        **Deprecated.**
+        ``PUT /api/v2/organizations/whitelist``. **Deprecated.**
+        Requires the permission ``directory:organization:admin``.
         
         :param OrgWhitelistSettings body: body ``body``, required
         :return: OrgWhitelistSettings

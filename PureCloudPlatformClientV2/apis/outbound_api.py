@@ -201,7 +201,10 @@ class OutboundApi(_BaseApi):
     _operations = _OPS
 
     def delete_outbound_attemptlimit(self, attempt_limits_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/attemptlimits/{attemptLimitsId}``
+        """Delete one outbound attemptlimit.
+        
+        ``DELETE /api/v2/outbound/attemptlimits/{attemptLimitsId}``.
+        Requires the permission ``outbound:attemptLimits:delete``.
         
         :param str attempt_limits_id: path ``attemptLimitsId``, required
         :return: None
@@ -209,7 +212,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_attemptlimit'], (attempt_limits_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_callabletimeset(self, callable_time_set_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/callabletimesets/{callableTimeSetId}``
+        """Delete one outbound callabletimeset.
+        
+        ``DELETE /api/v2/outbound/callabletimesets/{callableTimeSetId}``.
+        Requires the permission ``outbound:callableTimeSet:delete``.
         
         :param str callable_time_set_id: path ``callableTimeSetId``, required
         :return: None
@@ -217,7 +223,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_callabletimeset'], (callable_time_set_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_callanalysisresponseset(self, call_analysis_set_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/callanalysisresponsesets/{callAnalysisSetId}``
+        """Delete one outbound callanalysisresponseset.
+        
+        ``DELETE /api/v2/outbound/callanalysisresponsesets/{callAnalysisSetId}``.
+        Requires the permission ``outbound:responseSet:delete``.
         
         :param str call_analysis_set_id: path ``callAnalysisSetId``, required
         :return: None
@@ -225,7 +234,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_callanalysisresponseset'], (call_analysis_set_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_campaign(self, campaign_id: str, **options: Unpack[CallOptions]) -> Campaign:
-        """``DELETE /api/v2/outbound/campaigns/{campaignId}``
+        """Delete an outbound campaign.
+        
+        ``DELETE /api/v2/outbound/campaigns/{campaignId}``.
+        Requires the permission ``outbound:campaign:delete``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: Campaign
@@ -233,7 +245,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_campaign'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_campaign_progress(self, campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/campaigns/{campaignId}/progress``
+        """Delete the progress of an outbound campaign.
+        
+        ``DELETE /api/v2/outbound/campaigns/{campaignId}/progress``.
+        Requires any of the permissions ``outbound:campaign:edit``, ``outbound:campaign:recycle``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: None
@@ -241,7 +256,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_campaign_progress'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_campaignrule(self, campaign_rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/campaignrules/{campaignRuleId}``
+        """Delete one outbound campaignrule.
+        
+        ``DELETE /api/v2/outbound/campaignrules/{campaignRuleId}``.
+        Requires the permission ``outbound:campaignRule:delete``.
         
         :param str campaign_rule_id: path ``campaignRuleId``, required
         :return: None
@@ -249,7 +267,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_campaignrule'], (campaign_rule_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_contactlist(self, contact_list_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/contactlists/{contactListId}``
+        """Delete one outbound contactlist.
+        
+        ``DELETE /api/v2/outbound/contactlists/{contactListId}``.
+        Requires the permission ``outbound:contactList:delete``.
         
         :param str contact_list_id: path ``contactListId``, required
         :return: None
@@ -257,7 +278,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_contactlist'], (contact_list_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_contactlist_contact(self, contact_list_id: str, contact_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}``
+        """Delete one contact of an outbound contactlist.
+        
+        ``DELETE /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}``.
+        Requires the permission ``outbound:contact:delete``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param str contact_id: path ``contactId``, required
@@ -266,7 +290,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_contactlist_contact'], (contact_list_id, contact_id), options)  # type: ignore[no-any-return]
 
     def delete_outbound_contactlist_contacts(self, contact_list_id: str, contact_ids: list[str], **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/contactlists/{contactListId}/contacts``
+        """Delete the contacts of an outbound contactlist.
+        
+        ``DELETE /api/v2/outbound/contactlists/{contactListId}/contacts``.
+        Requires the permission ``outbound:contact:delete``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param list[str] contact_ids: query ``contactIds``, required
@@ -275,7 +302,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_contactlist_contacts'], (contact_list_id, contact_ids), options)  # type: ignore[no-any-return]
 
     def delete_outbound_contactlistfilter(self, contact_list_filter_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/contactlistfilters/{contactListFilterId}``
+        """Delete one outbound contactlistfilter.
+        
+        ``DELETE /api/v2/outbound/contactlistfilters/{contactListFilterId}``.
+        Requires the permission ``outbound:contactListFilter:delete``.
         
         :param str contact_list_filter_id: path ``contactListFilterId``, required
         :return: None
@@ -283,7 +313,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_contactlistfilter'], (contact_list_filter_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_contactlists(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/contactlists``
+        """Delete the outbound contactlists.
+        
+        ``DELETE /api/v2/outbound/contactlists``.
+        Requires the permission ``outbound:contactList:delete``.
         
         :param list[str] id: query ``id``, required
         :return: None
@@ -291,7 +324,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_contactlists'], (id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_contactlisttemplate(self, contact_list_template_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/contactlisttemplates/{contactListTemplateId}``
+        """Delete one outbound contactlisttemplate.
+        
+        ``DELETE /api/v2/outbound/contactlisttemplates/{contactListTemplateId}``.
+        Requires the permission ``outbound:contactListTemplate:delete``.
         
         :param str contact_list_template_id: path ``contactListTemplateId``, required
         :return: None
@@ -299,7 +335,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_contactlisttemplate'], (contact_list_template_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_contactlisttemplates(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/contactlisttemplates``
+        """Delete the outbound contactlisttemplates.
+        
+        ``DELETE /api/v2/outbound/contactlisttemplates``.
+        Requires the permission ``outbound:contactListTemplate:delete``.
         
         :param list[str] id: query ``id``, required
         :return: None
@@ -307,7 +346,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_contactlisttemplates'], (id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_digitalruleset(self, digital_rule_set_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/digitalrulesets/{digitalRuleSetId}``
+        """Delete one outbound digitalruleset.
+        
+        ``DELETE /api/v2/outbound/digitalrulesets/{digitalRuleSetId}``.
+        Requires the permission ``outbound:digitalRuleSet:delete``.
         
         :param str digital_rule_set_id: path ``digitalRuleSetId``, required
         :return: None
@@ -315,7 +357,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_digitalruleset'], (digital_rule_set_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_dnclist(self, dnc_list_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/dnclists/{dncListId}``
+        """Delete one outbound dnclist.
+        
+        ``DELETE /api/v2/outbound/dnclists/{dncListId}``.
+        Requires the permission ``outbound:dncList:delete``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :return: None
@@ -323,43 +368,58 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_dnclist'], (dnc_list_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_dnclist_customexclusioncolumns(self, dnc_list_id: str, *, expired_only: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/dnclists/{dncListId}/customexclusioncolumns``
+        """Delete the customexclusioncolumns of an outbound dnclist.
+        
+        ``DELETE /api/v2/outbound/dnclists/{dncListId}/customexclusioncolumns``.
+        Requires the permission ``outbound:dnc:delete``.
         
         :param str dnc_list_id: path ``dncListId``, required
-        :param bool expired_only: query ``expiredOnly``
+        :param bool expired_only: query ``expiredOnly``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_outbound_dnclist_customexclusioncolumns'], (dnc_list_id, expired_only), options)  # type: ignore[no-any-return]
 
     def delete_outbound_dnclist_emailaddresses(self, dnc_list_id: str, *, expired_only: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/dnclists/{dncListId}/emailaddresses``
+        """Delete the emailaddresses of an outbound dnclist.
+        
+        ``DELETE /api/v2/outbound/dnclists/{dncListId}/emailaddresses``.
+        Requires the permission ``outbound:dnc:delete``.
         
         :param str dnc_list_id: path ``dncListId``, required
-        :param bool expired_only: query ``expiredOnly``
+        :param bool expired_only: query ``expiredOnly``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_outbound_dnclist_emailaddresses'], (dnc_list_id, expired_only), options)  # type: ignore[no-any-return]
 
     def delete_outbound_dnclist_phonenumbers(self, dnc_list_id: str, *, expired_only: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/dnclists/{dncListId}/phonenumbers``
+        """Delete the phonenumbers of an outbound dnclist.
+        
+        ``DELETE /api/v2/outbound/dnclists/{dncListId}/phonenumbers``.
+        Requires the permission ``outbound:dnc:delete``.
         
         :param str dnc_list_id: path ``dncListId``, required
-        :param bool expired_only: query ``expiredOnly``
+        :param bool expired_only: query ``expiredOnly``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_outbound_dnclist_phonenumbers'], (dnc_list_id, expired_only), options)  # type: ignore[no-any-return]
 
     def delete_outbound_dnclist_whatsappnumbers(self, dnc_list_id: str, *, expired_only: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/dnclists/{dncListId}/whatsappnumbers``
+        """Delete the whatsappnumbers of an outbound dnclist.
+        
+        ``DELETE /api/v2/outbound/dnclists/{dncListId}/whatsappnumbers``.
+        Requires the permission ``outbound:dnc:delete``.
         
         :param str dnc_list_id: path ``dncListId``, required
-        :param bool expired_only: query ``expiredOnly``
+        :param bool expired_only: query ``expiredOnly``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_outbound_dnclist_whatsappnumbers'], (dnc_list_id, expired_only), options)  # type: ignore[no-any-return]
 
     def delete_outbound_filespecificationtemplate(self, file_specification_template_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/filespecificationtemplates/{fileSpecificationTemplateId}``
+        """Delete one outbound filespecificationtemplate.
+        
+        ``DELETE /api/v2/outbound/filespecificationtemplates/{fileSpecificationTemplateId}``.
+        Requires the permission ``outbound:fileSpecificationTemplate:delete``.
         
         :param str file_specification_template_id: path ``fileSpecificationTemplateId``, required
         :return: None
@@ -367,7 +427,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_filespecificationtemplate'], (file_specification_template_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_filespecificationtemplates_bulk(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/filespecificationtemplates/bulk``
+        """Delete the outbound filespecificationtemplates bulk.
+        
+        ``DELETE /api/v2/outbound/filespecificationtemplates/bulk``.
+        Requires the permission ``outbound:fileSpecificationTemplate:delete``.
         
         :param list[str] id: query ``id``, required
         :return: None
@@ -375,7 +438,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_filespecificationtemplates_bulk'], (id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_importtemplate(self, import_template_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/importtemplates/{importTemplateId}``
+        """Delete one outbound importtemplate.
+        
+        ``DELETE /api/v2/outbound/importtemplates/{importTemplateId}``.
+        Requires the permission ``outbound:importTemplate:delete``.
         
         :param str import_template_id: path ``importTemplateId``, required
         :return: None
@@ -383,7 +449,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_importtemplate'], (import_template_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_importtemplates(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/importtemplates``
+        """Delete the outbound importtemplates.
+        
+        ``DELETE /api/v2/outbound/importtemplates``.
+        Requires the permission ``outbound:importTemplate:delete``.
         
         :param list[str] id: query ``id``, required
         :return: None
@@ -391,7 +460,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_importtemplates'], (id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_messagingcampaign(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaign:
-        """``DELETE /api/v2/outbound/messagingcampaigns/{messagingCampaignId}``
+        """Delete one outbound messagingcampaign.
+        
+        ``DELETE /api/v2/outbound/messagingcampaigns/{messagingCampaignId}``.
+        Requires any of the permissions ``outbound:messagingCampaign:delete``, ``outbound:emailCampaign:delete``, ``outbound:whatsAppCampaign:delete``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: MessagingCampaign
@@ -399,7 +471,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_messagingcampaign'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_messagingcampaign_progress(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/progress``
+        """Delete the progress of an outbound messagingcampaign.
+        
+        ``DELETE /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/progress``.
+        Requires any of the permissions ``outbound:messagingCampaign:edit``, ``outbound:messagingCampaign:recycle``, ``outbound:emailCampaign:edit``, ``outbound:emailCampaign:recycle``, ``outbound:whatsAppCampaign:edit``, ``outbound:whatsAppCampaign:recycle``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: None
@@ -407,7 +482,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_messagingcampaign_progress'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_ruleset(self, rule_set_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/rulesets/{ruleSetId}``
+        """Delete one outbound ruleset.
+        
+        ``DELETE /api/v2/outbound/rulesets/{ruleSetId}``.
+        Requires the permission ``outbound:ruleSet:delete``.
         
         :param str rule_set_id: path ``ruleSetId``, required
         :return: None
@@ -415,7 +493,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_ruleset'], (rule_set_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_schedules_campaign(self, campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/schedules/campaigns/{campaignId}``
+        """Delete one outbound schedules campaign.
+        
+        ``DELETE /api/v2/outbound/schedules/campaigns/{campaignId}``.
+        Requires any of the permissions ``outbound:schedule:delete``, ``outbound:campaign:deleteSchedule``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: None
@@ -423,7 +504,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_schedules_campaign'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_schedules_emailcampaign(self, email_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/schedules/emailcampaigns/{emailCampaignId}``
+        """Delete one outbound schedules emailcampaign.
+        
+        ``DELETE /api/v2/outbound/schedules/emailcampaigns/{emailCampaignId}``.
+        Requires any of the permissions ``outbound:emailCampaignSchedule:delete``, ``outbound:emailCampaign:deleteSchedule``.
         
         :param str email_campaign_id: path ``emailCampaignId``, required
         :return: None
@@ -431,7 +515,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_schedules_emailcampaign'], (email_campaign_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_schedules_messagingcampaign(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/schedules/messagingcampaigns/{messagingCampaignId}``
+        """Delete one outbound schedules messagingcampaign.
+        
+        ``DELETE /api/v2/outbound/schedules/messagingcampaigns/{messagingCampaignId}``.
+        Requires any of the permissions ``outbound:messagingCampaignSchedule:delete``, ``outbound:messagingCampaign:deleteSchedule``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: None
@@ -439,7 +526,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_schedules_messagingcampaign'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_schedules_sequence(self, sequence_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/schedules/sequences/{sequenceId}``
+        """Delete one outbound schedules sequence.
+        
+        ``DELETE /api/v2/outbound/schedules/sequences/{sequenceId}``.
+        Requires any of the permissions ``outbound:schedule:delete``, ``outbound:campaignSequenceSchedule:delete``.
         
         :param str sequence_id: path ``sequenceId``, required
         :return: None
@@ -447,7 +537,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_schedules_sequence'], (sequence_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_schedules_whatsappcampaign(self, whats_app_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/schedules/whatsappcampaigns/{whatsAppCampaignId}``
+        """Delete one outbound schedules whatsappcampaign.
+        
+        ``DELETE /api/v2/outbound/schedules/whatsappcampaigns/{whatsAppCampaignId}``.
+        Requires any of the permissions ``outbound:whatsAppCampaignSchedule:delete``, ``outbound:whatsAppCampaign:deleteSchedule``.
         
         :param str whats_app_campaign_id: path ``whatsAppCampaignId``, required
         :return: None
@@ -455,7 +548,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_schedules_whatsappcampaign'], (whats_app_campaign_id,), options)  # type: ignore[no-any-return]
 
     def delete_outbound_sequence(self, sequence_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/outbound/sequences/{sequenceId}``
+        """Delete one outbound sequence.
+        
+        ``DELETE /api/v2/outbound/sequences/{sequenceId}``.
+        Requires the permission ``outbound:campaignSequence:delete``.
         
         :param str sequence_id: path ``sequenceId``, required
         :return: None
@@ -463,7 +559,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['delete_outbound_sequence'], (sequence_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_attemptlimit(self, attempt_limits_id: str, **options: Unpack[CallOptions]) -> AttemptLimits:
-        """``GET /api/v2/outbound/attemptlimits/{attemptLimitsId}``
+        """Get one outbound attemptlimit.
+        
+        ``GET /api/v2/outbound/attemptlimits/{attemptLimitsId}``.
+        Requires the permission ``outbound:attemptLimits:view``.
         
         :param str attempt_limits_id: path ``attemptLimitsId``, required
         :return: AttemptLimits
@@ -471,21 +570,28 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_attemptlimit'], (attempt_limits_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_attemptlimits(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> AttemptLimitsEntityListing:
-        """``GET /api/v2/outbound/attemptlimits``
+        """List outbound attemptlimits, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/attemptlimits``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_attemptlimits)`` walks every page.
+        Requires the permission ``outbound:attemptLimits:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: AttemptLimitsEntityListing
         """
         return self._call(_OPS['get_outbound_attemptlimits'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_callabletimeset(self, callable_time_set_id: str, **options: Unpack[CallOptions]) -> CallableTimeSet:
-        """``GET /api/v2/outbound/callabletimesets/{callableTimeSetId}``
+        """Get one outbound callabletimeset.
+        
+        ``GET /api/v2/outbound/callabletimesets/{callableTimeSetId}``.
+        Requires the permission ``outbound:callableTimeSet:view``.
         
         :param str callable_time_set_id: path ``callableTimeSetId``, required
         :return: CallableTimeSet
@@ -493,21 +599,28 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_callabletimeset'], (callable_time_set_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_callabletimesets(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CallableTimeSetEntityListing:
-        """``GET /api/v2/outbound/callabletimesets``
+        """List outbound callabletimesets, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/callabletimesets``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_callabletimesets)`` walks every page.
+        Requires the permission ``outbound:callableTimeSet:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: CallableTimeSetEntityListing
         """
         return self._call(_OPS['get_outbound_callabletimesets'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_callanalysisresponseset(self, call_analysis_set_id: str, **options: Unpack[CallOptions]) -> ResponseSet:
-        """``GET /api/v2/outbound/callanalysisresponsesets/{callAnalysisSetId}``
+        """Get one outbound callanalysisresponseset.
+        
+        ``GET /api/v2/outbound/callanalysisresponsesets/{callAnalysisSetId}``.
+        Requires the permission ``outbound:responseSet:view``.
         
         :param str call_analysis_set_id: path ``callAnalysisSetId``, required
         :return: ResponseSet
@@ -515,21 +628,28 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_callanalysisresponseset'], (call_analysis_set_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_callanalysisresponsesets(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ResponseSetEntityListing:
-        """``GET /api/v2/outbound/callanalysisresponsesets``
+        """List outbound callanalysisresponsesets, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/callanalysisresponsesets``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_callanalysisresponsesets)`` walks every page.
+        Requires the permission ``outbound:responseSet:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: ResponseSetEntityListing
         """
         return self._call(_OPS['get_outbound_callanalysisresponsesets'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaign(self, campaign_id: str, **options: Unpack[CallOptions]) -> Campaign:
-        """``GET /api/v2/outbound/campaigns/{campaignId}``
+        """Get one outbound campaign by id.
+        
+        ``GET /api/v2/outbound/campaigns/{campaignId}``.
+        Requires the permission ``outbound:campaign:view``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: Campaign
@@ -537,7 +657,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_campaign'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaign_agentownedmappingpreview_results(self, campaign_id: str, **options: Unpack[CallOptions]) -> AgentOwnedMappingPreviewListing:
-        """``GET /api/v2/outbound/campaigns/{campaignId}/agentownedmappingpreview/results``
+        """Get agentownedmappingpreview results of an outbound campaign.
+        
+        ``GET /api/v2/outbound/campaigns/{campaignId}/agentownedmappingpreview/results``.
+        Requires all of the permissions ``outbound:campaign:view``, ``outbound:contact:view``, ``routing:queue:view``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: AgentOwnedMappingPreviewListing
@@ -545,7 +668,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_campaign_agentownedmappingpreview_results'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaign_diagnostics(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignDiagnostics:
-        """``GET /api/v2/outbound/campaigns/{campaignId}/diagnostics``
+        """Get diagnostics of an outbound campaign.
+        
+        ``GET /api/v2/outbound/campaigns/{campaignId}/diagnostics``.
+        Requires the permission ``outbound:campaign:view``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: CampaignDiagnostics
@@ -553,7 +679,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_campaign_diagnostics'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaign_interactions(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignInteractions:
-        """``GET /api/v2/outbound/campaigns/{campaignId}/interactions``
+        """Get interactions of an outbound campaign.
+        
+        ``GET /api/v2/outbound/campaigns/{campaignId}/interactions``.
+        Requires the permission ``outbound:campaign:view``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: CampaignInteractions
@@ -561,10 +690,13 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_campaign_interactions'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaign_linedistribution(self, campaign_id: str, *, include_only_active_campaigns: bool | None = None, edge_group_id: str | None = None, site_id: str | None = None, use_weight: bool | None = None, relative_weight: int | None = None, outbound_line_count: int | None = None, **options: Unpack[CallOptions]) -> CampaignOutboundLinesDistribution:
-        """``GET /api/v2/outbound/campaigns/{campaignId}/linedistribution``
+        """Get linedistribution of an outbound campaign.
+        
+        ``GET /api/v2/outbound/campaigns/{campaignId}/linedistribution``.
+        Requires the permission ``outbound:lineDistribution:view``.
         
         :param str campaign_id: path ``campaignId``, required
-        :param bool include_only_active_campaigns: query ``includeOnlyActiveCampaigns``
+        :param bool include_only_active_campaigns: query ``includeOnlyActiveCampaigns``; default ``True``
         :param str edge_group_id: query ``edgeGroupId``
         :param str site_id: query ``siteId``
         :param bool use_weight: query ``useWeight``
@@ -575,7 +707,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_campaign_linedistribution'], (campaign_id, include_only_active_campaigns, edge_group_id, site_id, use_weight, relative_weight, outbound_line_count), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaign_progress(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignProgress:
-        """``GET /api/v2/outbound/campaigns/{campaignId}/progress``
+        """Read how far a campaign has got through its contact list.
+        
+        ``GET /api/v2/outbound/campaigns/{campaignId}/progress``.
+        Requires the permission ``outbound:campaign:view``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: CampaignProgress
@@ -583,17 +718,24 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_campaign_progress'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaign_skillcombinations(self, campaign_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> PagedSkillCombinationListing:
-        """``GET /api/v2/outbound/campaigns/{campaignId}/skillcombinations``
+        """List skillcombinations of an outbound campaign, one page per call.
+        
+        ``GET /api/v2/outbound/campaigns/{campaignId}/skillcombinations``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaign_skillcombinations)`` walks every page.
+        Requires the permission ``outbound:campaign:view``.
         
         :param str campaign_id: path ``campaignId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: PagedSkillCombinationListing
         """
         return self._call(_OPS['get_outbound_campaign_skillcombinations'], (campaign_id, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaign_stats(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignStats:
-        """``GET /api/v2/outbound/campaigns/{campaignId}/stats``
+        """Read live statistics of a running campaign: calls, abandons, agents.
+        
+        ``GET /api/v2/outbound/campaigns/{campaignId}/stats``.
+        Requires the permission ``outbound:campaign:view``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: CampaignStats
@@ -601,7 +743,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_campaign_stats'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaignrule(self, campaign_rule_id: str, **options: Unpack[CallOptions]) -> CampaignRule:
-        """``GET /api/v2/outbound/campaignrules/{campaignRuleId}``
+        """Get one outbound campaignrule.
+        
+        ``GET /api/v2/outbound/campaignrules/{campaignRuleId}``.
+        Requires the permission ``outbound:campaignRule:view``.
         
         :param str campaign_rule_id: path ``campaignRuleId``, required
         :return: CampaignRule
@@ -609,25 +754,33 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_campaignrule'], (campaign_rule_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaignrules(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CampaignRuleEntityListing:
-        """``GET /api/v2/outbound/campaignrules``
+        """List outbound campaignrules, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/campaignrules``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaignrules)`` walks every page.
+        Requires the permission ``outbound:campaignRule:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: CampaignRuleEntityListing
         """
         return self._call(_OPS['get_outbound_campaignrules'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaigns(self, *, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, name: str | None = None, id: list[str] | None = None, contact_list_id: str | None = None, dnc_list_ids: str | None = None, distribution_queue_id: str | None = None, edge_group_id: str | None = None, call_analysis_response_set_id: str | None = None, division_id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CampaignEntityListing:
-        """``GET /api/v2/outbound/campaigns``
+        """List outbound dialing campaigns, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/campaigns``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaigns)`` walks every page.
+        Requires the permission ``outbound:campaign:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :param str contact_list_id: query ``contactListId``
@@ -637,41 +790,52 @@ class OutboundApi(_BaseApi):
         :param str call_analysis_response_set_id: query ``callAnalysisResponseSetId``
         :param list[str] division_id: query ``divisionId``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: CampaignEntityListing
         """
         return self._call(_OPS['get_outbound_campaigns'], (page_size, page_number, filter_type, name, id, contact_list_id, dnc_list_ids, distribution_queue_id, edge_group_id, call_analysis_response_set_id, division_id, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaigns_all(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, media_type: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CommonCampaignEntityListing:
-        """``GET /api/v2/outbound/campaigns/all``
+        """List campaigns of every dialing kind (voice, messaging) together, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/outbound/campaigns/all``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaigns_all)`` walks every page.
+        Requires any of the permissions ``outbound:campaign:view``, ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
-        :param list[str] media_type: query ``mediaType``
-        :param str sort_order: query ``sortOrder``
+        :param list[str] media_type: query ``mediaType``; each one of ``email``, ``sms``, ``voice``, ``whatsapp``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: CommonCampaignEntityListing
         """
         return self._call(_OPS['get_outbound_campaigns_all'], (page_size, page_number, id, name, division_id, media_type, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaigns_all_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, media_type: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CommonCampaignDivisionViewEntityListing:
-        """``GET /api/v2/outbound/campaigns/all/divisionviews``
+        """List outbound campaigns all divisionviews, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/outbound/campaigns/all/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaigns_all_divisionviews)`` walks every page.
+        Requires any of the permissions ``outbound:campaign:search``, ``outbound:messagingCampaign:search``, ``outbound:emailCampaign:search``, ``outbound:whatsAppCampaign:search``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
-        :param list[str] media_type: query ``mediaType``
-        :param str sort_order: query ``sortOrder``
+        :param list[str] media_type: query ``mediaType``; each one of ``email``, ``sms``, ``voice``, ``whatsapp``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: CommonCampaignDivisionViewEntityListing
         """
         return self._call(_OPS['get_outbound_campaigns_all_divisionviews'], (page_size, page_number, id, name, division_id, media_type, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaigns_divisionview(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignDivisionView:
-        """``GET /api/v2/outbound/campaigns/divisionviews/{campaignId}``
+        """Get one outbound campaigns divisionview.
+        
+        ``GET /api/v2/outbound/campaigns/divisionviews/{campaignId}``.
+        Requires the permission ``outbound:campaign:search``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: CampaignDivisionView
@@ -679,31 +843,41 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_campaigns_divisionview'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_campaigns_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, name: str | None = None, id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CampaignDivisionViewListing:
-        """``GET /api/v2/outbound/campaigns/divisionviews``
+        """List outbound campaigns divisionviews, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/campaigns/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaigns_divisionviews)`` walks every page.
+        Requires the permission ``outbound:campaign:search``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: CampaignDivisionViewListing
         """
         return self._call(_OPS['get_outbound_campaigns_divisionviews'], (page_size, page_number, filter_type, name, id, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlist(self, contact_list_id: str, *, include_import_status: bool | None = None, include_size: bool | None = None, **options: Unpack[CallOptions]) -> ContactList:
-        """``GET /api/v2/outbound/contactlists/{contactListId}``
+        """Get one outbound contact list by id.
+        
+        ``GET /api/v2/outbound/contactlists/{contactListId}``.
+        Requires the permission ``outbound:contactList:view``.
         
         :param str contact_list_id: path ``contactListId``, required
-        :param bool include_import_status: query ``includeImportStatus``
-        :param bool include_size: query ``includeSize``
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
+        :param bool include_size: query ``includeSize``; default ``False``
         :return: ContactList
         """
         return self._call(_OPS['get_outbound_contactlist'], (contact_list_id, include_import_status, include_size), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlist_contact(self, contact_list_id: str, contact_id: str, **options: Unpack[CallOptions]) -> DialerContact:
-        """``GET /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}``
+        """Get one contact of a contact list.
+        
+        ``GET /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}``.
+        Requires the permission ``outbound:contact:view``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param str contact_id: path ``contactId``, required
@@ -712,7 +886,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_contactlist_contact'], (contact_list_id, contact_id), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlist_contacts_bulk_job(self, contact_list_id: str, job_id: str, **options: Unpack[CallOptions]) -> ContactsBulkOperationJob:
-        """``GET /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/jobs/{jobId}``
+        """Get one contacts bulk job of an outbound contactlist.
+        
+        ``GET /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/jobs/{jobId}``.
+        Requires the permission ``outbound:contactList:view``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param str job_id: path ``jobId``, required
@@ -721,7 +898,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_contactlist_contacts_bulk_job'], (contact_list_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlist_contacts_bulk_jobs(self, contact_list_id: str, **options: Unpack[CallOptions]) -> ContactsBulkOperationJobListing:
-        """``GET /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/jobs``
+        """Get contacts bulk jobs of an outbound contactlist.
+        
+        ``GET /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/jobs``.
+        Requires the permission ``outbound:contactList:view``.
         
         :param str contact_list_id: path ``contactListId``, required
         :return: ContactsBulkOperationJobListing
@@ -729,16 +909,22 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_contactlist_contacts_bulk_jobs'], (contact_list_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlist_export(self, contact_list_id: str, *, download: str | None = None, **options: Unpack[CallOptions]) -> ExportUri:
-        """``GET /api/v2/outbound/contactlists/{contactListId}/export``
+        """Get export of an outbound contactlist.
+        
+        ``GET /api/v2/outbound/contactlists/{contactListId}/export``.
+        Requires all of the permissions ``outbound:contact:view``, ``outbound:contactList:view``.
         
         :param str contact_list_id: path ``contactListId``, required
-        :param str download: query ``download``
+        :param str download: query ``download``; default ``false``
         :return: ExportUri
         """
         return self._call(_OPS['get_outbound_contactlist_export'], (contact_list_id, download), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlist_importstatus(self, contact_list_id: str, **options: Unpack[CallOptions]) -> ImportStatus:
-        """``GET /api/v2/outbound/contactlists/{contactListId}/importstatus``
+        """Get importstatus of an outbound contactlist.
+        
+        ``GET /api/v2/outbound/contactlists/{contactListId}/importstatus``.
+        Requires the permission ``outbound:contactList:view``.
         
         :param str contact_list_id: path ``contactListId``, required
         :return: ImportStatus
@@ -746,7 +932,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_contactlist_importstatus'], (contact_list_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlist_timezonemappingpreview(self, contact_list_id: str, **options: Unpack[CallOptions]) -> TimeZoneMappingPreview:
-        """``GET /api/v2/outbound/contactlists/{contactListId}/timezonemappingpreview``
+        """Get timezonemappingpreview of an outbound contactlist.
+        
+        ``GET /api/v2/outbound/contactlists/{contactListId}/timezonemappingpreview``.
+        Requires the permission ``outbound:contactList:view``.
         
         :param str contact_list_id: path ``contactListId``, required
         :return: TimeZoneMappingPreview
@@ -754,7 +943,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_contactlist_timezonemappingpreview'], (contact_list_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlistfilter(self, contact_list_filter_id: str, **options: Unpack[CallOptions]) -> ContactListFilter:
-        """``GET /api/v2/outbound/contactlistfilters/{contactListFilterId}``
+        """Get one outbound contactlistfilter.
+        
+        ``GET /api/v2/outbound/contactlistfilters/{contactListFilterId}``.
+        Requires the permission ``outbound:contactListFilter:view``.
         
         :param str contact_list_filter_id: path ``contactListFilterId``, required
         :return: ContactListFilter
@@ -762,68 +954,86 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_contactlistfilter'], (contact_list_filter_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlistfilters(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, contact_list_id: str | None = None, **options: Unpack[CallOptions]) -> ContactListFilterEntityListing:
-        """``GET /api/v2/outbound/contactlistfilters``
+        """List outbound contactlistfilters, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/contactlistfilters``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_contactlistfilters)`` walks every page.
+        Requires the permission ``outbound:contactListFilter:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :param str contact_list_id: query ``contactListId``
         :return: ContactListFilterEntityListing
         """
         return self._call(_OPS['get_outbound_contactlistfilters'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order, contact_list_id), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlists(self, *, include_import_status: bool | None = None, include_size: bool | None = None, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, time_zone: str | None = None, date_expiration: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ContactListEntityListing:
-        """``GET /api/v2/outbound/contactlists``
+        """List outbound contact lists, one page per call.
         
-        :param bool include_import_status: query ``includeImportStatus``
-        :param bool include_size: query ``includeSize``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/contactlists``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_contactlists)`` walks every page.
+        Requires the permission ``outbound:contactList:view``.
+        
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
+        :param bool include_size: query ``includeSize``; default ``False``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :param list[str] division_id: query ``divisionId``
         :param str time_zone: query ``timeZone``
         :param list[str] date_expiration: query ``dateExpiration``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: ContactListEntityListing
         """
         return self._call(_OPS['get_outbound_contactlists'], (include_import_status, include_size, page_size, page_number, allow_empty_result, filter_type, name, id, division_id, time_zone, date_expiration, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlists_divisionview(self, contact_list_id: str, *, include_import_status: bool | None = None, include_size: bool | None = None, **options: Unpack[CallOptions]) -> ContactListDivisionView:
-        """``GET /api/v2/outbound/contactlists/divisionviews/{contactListId}``
+        """Get one outbound contactlists divisionview.
+        
+        ``GET /api/v2/outbound/contactlists/divisionviews/{contactListId}``.
+        Requires the permission ``outbound:contactList:search``.
         
         :param str contact_list_id: path ``contactListId``, required
-        :param bool include_import_status: query ``includeImportStatus``
-        :param bool include_size: query ``includeSize``
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
+        :param bool include_size: query ``includeSize``; default ``False``
         :return: ContactListDivisionView
         """
         return self._call(_OPS['get_outbound_contactlists_divisionview'], (contact_list_id, include_import_status, include_size), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlists_divisionviews(self, *, include_import_status: bool | None = None, include_size: bool | None = None, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, name: str | None = None, id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ContactListDivisionViewListing:
-        """``GET /api/v2/outbound/contactlists/divisionviews``
+        """List outbound contactlists divisionviews, one page per call.
         
-        :param bool include_import_status: query ``includeImportStatus``
-        :param bool include_size: query ``includeSize``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/contactlists/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_contactlists_divisionviews)`` walks every page.
+        Requires the permission ``outbound:contactList:search``.
+        
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
+        :param bool include_size: query ``includeSize``; default ``False``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: ContactListDivisionViewListing
         """
         return self._call(_OPS['get_outbound_contactlists_divisionviews'], (include_import_status, include_size, page_size, page_number, filter_type, name, id, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlisttemplate(self, contact_list_template_id: str, **options: Unpack[CallOptions]) -> ContactListTemplate:
-        """``GET /api/v2/outbound/contactlisttemplates/{contactListTemplateId}``
+        """Get one outbound contactlisttemplate.
+        
+        ``GET /api/v2/outbound/contactlisttemplates/{contactListTemplateId}``.
+        Requires the permission ``outbound:contactListTemplate:view``.
         
         :param str contact_list_template_id: path ``contactListTemplateId``, required
         :return: ContactListTemplate
@@ -831,22 +1041,29 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_contactlisttemplate'], (contact_list_template_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_contactlisttemplates(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, time_zone: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ContactListTemplateEntityListing:
-        """``GET /api/v2/outbound/contactlisttemplates``
+        """List outbound contactlisttemplates, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/contactlisttemplates``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_contactlisttemplates)`` walks every page.
+        Requires the permission ``outbound:contactListTemplate:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str time_zone: query ``timeZone``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: ContactListTemplateEntityListing
         """
         return self._call(_OPS['get_outbound_contactlisttemplates'], (page_size, page_number, allow_empty_result, filter_type, name, time_zone, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_diagnostics_campaign_summary(self, campaign_id: str, start: str, end: str, **options: Unpack[CallOptions]) -> CampaignDiagnosticSummary:
-        """``GET /api/v2/outbound/diagnostics/campaigns/{campaignId}/summary``
+        """Get summary of an outbound diagnostics campaign.
+        
+        ``GET /api/v2/outbound/diagnostics/campaigns/{campaignId}/summary``.
+        Requires the permission ``outbound:campaignDiagnostic:view``.
         
         :param str campaign_id: path ``campaignId``, required
         :param str start: query ``start``, required
@@ -856,7 +1073,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_diagnostics_campaign_summary'], (campaign_id, start, end), options)  # type: ignore[no-any-return]
 
     def get_outbound_digitalruleset(self, digital_rule_set_id: str, **options: Unpack[CallOptions]) -> DigitalRuleSet:
-        """``GET /api/v2/outbound/digitalrulesets/{digitalRuleSetId}``
+        """Get one outbound digitalruleset.
+        
+        ``GET /api/v2/outbound/digitalrulesets/{digitalRuleSetId}``.
+        Requires the permission ``outbound:digitalRuleSet:view``.
         
         :param str digital_rule_set_id: path ``digitalRuleSetId``, required
         :return: DigitalRuleSet
@@ -864,12 +1084,16 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_digitalruleset'], (digital_rule_set_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_digitalrulesets(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> DigitalRuleSetEntityListing:
-        """``GET /api/v2/outbound/digitalrulesets``
+        """List outbound digitalrulesets, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/outbound/digitalrulesets``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_digitalrulesets)`` walks every page.
+        Requires the permission ``outbound:digitalRuleSet:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; one of ``name``; default ``name``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :return: DigitalRuleSetEntityListing
@@ -877,26 +1101,35 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_digitalrulesets'], (page_size, page_number, sort_by, sort_order, name, id), options)  # type: ignore[no-any-return]
 
     def get_outbound_dnclist(self, dnc_list_id: str, *, include_import_status: bool | None = None, include_size: bool | None = None, **options: Unpack[CallOptions]) -> DncList:
-        """``GET /api/v2/outbound/dnclists/{dncListId}``
+        """Get one outbound dnclist.
+        
+        ``GET /api/v2/outbound/dnclists/{dncListId}``.
+        Requires the permission ``outbound:dncList:view``.
         
         :param str dnc_list_id: path ``dncListId``, required
-        :param bool include_import_status: query ``includeImportStatus``
-        :param bool include_size: query ``includeSize``
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
+        :param bool include_size: query ``includeSize``; default ``False``
         :return: DncList
         """
         return self._call(_OPS['get_outbound_dnclist'], (dnc_list_id, include_import_status, include_size), options)  # type: ignore[no-any-return]
 
     def get_outbound_dnclist_export(self, dnc_list_id: str, *, download: str | None = None, **options: Unpack[CallOptions]) -> ExportUri:
-        """``GET /api/v2/outbound/dnclists/{dncListId}/export``
+        """Get export of an outbound dnclist.
+        
+        ``GET /api/v2/outbound/dnclists/{dncListId}/export``.
+        Requires all of the permissions ``outbound:dnc:view``, ``outbound:dncList:view``.
         
         :param str dnc_list_id: path ``dncListId``, required
-        :param str download: query ``download``
+        :param str download: query ``download``; default ``false``
         :return: ExportUri
         """
         return self._call(_OPS['get_outbound_dnclist_export'], (dnc_list_id, download), options)  # type: ignore[no-any-return]
 
     def get_outbound_dnclist_importstatus(self, dnc_list_id: str, **options: Unpack[CallOptions]) -> ImportStatus:
-        """``GET /api/v2/outbound/dnclists/{dncListId}/importstatus``
+        """Get importstatus of an outbound dnclist.
+        
+        ``GET /api/v2/outbound/dnclists/{dncListId}/importstatus``.
+        Requires the permission ``outbound:dncList:view``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :return: ImportStatus
@@ -904,52 +1137,66 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_dnclist_importstatus'], (dnc_list_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_dnclists(self, *, include_import_status: bool | None = None, include_size: bool | None = None, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, dnc_source_type: str | None = None, division_id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DncListEntityListing:
-        """``GET /api/v2/outbound/dnclists``
+        """List outbound dnclists, one page per call.
         
-        :param bool include_import_status: query ``includeImportStatus``
-        :param bool include_size: query ``includeSize``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/dnclists``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_dnclists)`` walks every page.
+        Requires the permission ``outbound:dncList:view``.
+        
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
+        :param bool include_size: query ``includeSize``; default ``False``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
-        :param str dnc_source_type: query ``dncSourceType``
+        :param str dnc_source_type: query ``dncSourceType``; one of ``rds``, ``rds_custom``, ``dnc.com``, ``gryphon``
         :param list[str] division_id: query ``divisionId``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``
         :return: DncListEntityListing
         """
         return self._call(_OPS['get_outbound_dnclists'], (include_import_status, include_size, page_size, page_number, allow_empty_result, filter_type, name, dnc_source_type, division_id, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_dnclists_divisionview(self, dnc_list_id: str, *, include_import_status: bool | None = None, include_size: bool | None = None, **options: Unpack[CallOptions]) -> DncListDivisionView:
-        """``GET /api/v2/outbound/dnclists/divisionviews/{dncListId}``
+        """Get one outbound dnclists divisionview.
+        
+        ``GET /api/v2/outbound/dnclists/divisionviews/{dncListId}``.
+        Requires the permission ``outbound:dncList:search``.
         
         :param str dnc_list_id: path ``dncListId``, required
-        :param bool include_import_status: query ``includeImportStatus``
-        :param bool include_size: query ``includeSize``
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
+        :param bool include_size: query ``includeSize``; default ``False``
         :return: DncListDivisionView
         """
         return self._call(_OPS['get_outbound_dnclists_divisionview'], (dnc_list_id, include_import_status, include_size), options)  # type: ignore[no-any-return]
 
     def get_outbound_dnclists_divisionviews(self, *, include_import_status: bool | None = None, include_size: bool | None = None, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, name: str | None = None, dnc_source_type: str | None = None, id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DncListDivisionViewListing:
-        """``GET /api/v2/outbound/dnclists/divisionviews``
+        """List outbound dnclists divisionviews, one page per call.
         
-        :param bool include_import_status: query ``includeImportStatus``
-        :param bool include_size: query ``includeSize``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/dnclists/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_dnclists_divisionviews)`` walks every page.
+        Requires the permission ``outbound:dncList:search``.
+        
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
+        :param bool include_size: query ``includeSize``; default ``False``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
-        :param str dnc_source_type: query ``dncSourceType``
+        :param str dnc_source_type: query ``dncSourceType``; one of ``rds``, ``rds_custom``, ``dnc.com``, ``gryphon``
         :param list[str] id: query ``id``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: DncListDivisionViewListing
         """
         return self._call(_OPS['get_outbound_dnclists_divisionviews'], (include_import_status, include_size, page_size, page_number, filter_type, name, dnc_source_type, id, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_event(self, event_id: str, **options: Unpack[CallOptions]) -> EventLog:
-        """``GET /api/v2/outbound/events/{eventId}``
+        """Get one outbound event.
+        
+        ``GET /api/v2/outbound/events/{eventId}``.
+        Requires the permission ``outbound:eventLog:view``.
         
         :param str event_id: path ``eventId``, required
         :return: EventLog
@@ -957,21 +1204,28 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_event'], (event_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_events(self, *, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, category: str | None = None, level: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DialerEventEntityListing:
-        """``GET /api/v2/outbound/events``
+        """List outbound events, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/events``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_events)`` walks every page.
+        Requires the permission ``outbound:eventLog:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str category: query ``category``
         :param str level: query ``level``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: DialerEventEntityListing
         """
         return self._call(_OPS['get_outbound_events'], (page_size, page_number, filter_type, category, level, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_filespecificationtemplate(self, file_specification_template_id: str, **options: Unpack[CallOptions]) -> FileSpecificationTemplate:
-        """``GET /api/v2/outbound/filespecificationtemplates/{fileSpecificationTemplateId}``
+        """Get one outbound filespecificationtemplate.
+        
+        ``GET /api/v2/outbound/filespecificationtemplates/{fileSpecificationTemplateId}``.
+        Requires the permission ``outbound:fileSpecificationTemplate:view``.
         
         :param str file_specification_template_id: path ``fileSpecificationTemplateId``, required
         :return: FileSpecificationTemplate
@@ -979,30 +1233,40 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_filespecificationtemplate'], (file_specification_template_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_filespecificationtemplates(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> FileSpecificationTemplateEntityListing:
-        """``GET /api/v2/outbound/filespecificationtemplates``
+        """List outbound filespecificationtemplates, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/filespecificationtemplates``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_filespecificationtemplates)`` walks every page.
+        Requires the permission ``outbound:fileSpecificationTemplate:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: FileSpecificationTemplateEntityListing
         """
         return self._call(_OPS['get_outbound_filespecificationtemplates'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_importtemplate(self, import_template_id: str, *, include_import_status: bool | None = None, **options: Unpack[CallOptions]) -> ImportTemplate:
-        """``GET /api/v2/outbound/importtemplates/{importTemplateId}``
+        """Get one outbound importtemplate.
+        
+        ``GET /api/v2/outbound/importtemplates/{importTemplateId}``.
+        Requires the permission ``outbound:importTemplate:view``.
         
         :param str import_template_id: path ``importTemplateId``, required
-        :param bool include_import_status: query ``includeImportStatus``
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
         :return: ImportTemplate
         """
         return self._call(_OPS['get_outbound_importtemplate'], (import_template_id, include_import_status), options)  # type: ignore[no-any-return]
 
     def get_outbound_importtemplate_importstatus(self, import_template_id: str, *, list_name_prefix: str | None = None, **options: Unpack[CallOptions]) -> ImportStatus:
-        """``GET /api/v2/outbound/importtemplates/{importTemplateId}/importstatus``
+        """Get importstatus of an outbound importtemplate.
+        
+        ``GET /api/v2/outbound/importtemplates/{importTemplateId}/importstatus``.
+        Requires the permission ``outbound:importTemplate:view``.
         
         :param str import_template_id: path ``importTemplateId``, required
         :param str list_name_prefix: query ``listNamePrefix``
@@ -1011,23 +1275,30 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_importtemplate_importstatus'], (import_template_id, list_name_prefix), options)  # type: ignore[no-any-return]
 
     def get_outbound_importtemplates(self, *, include_import_status: bool | None = None, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, contact_list_template_id: str | None = None, **options: Unpack[CallOptions]) -> ImportTemplateEntityListing:
-        """``GET /api/v2/outbound/importtemplates``
+        """List outbound importtemplates, one page per call.
         
-        :param bool include_import_status: query ``includeImportStatus``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/importtemplates``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_importtemplates)`` walks every page.
+        Requires the permission ``outbound:importTemplate:view``.
+        
+        :param bool include_import_status: query ``includeImportStatus``; default ``False``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :param str contact_list_template_id: query ``contactListTemplateId``
         :return: ImportTemplateEntityListing
         """
         return self._call(_OPS['get_outbound_importtemplates'], (include_import_status, page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order, contact_list_template_id), options)  # type: ignore[no-any-return]
 
     def get_outbound_messagingcampaign(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaign:
-        """``GET /api/v2/outbound/messagingcampaigns/{messagingCampaignId}``
+        """Get one outbound messagingcampaign.
+        
+        ``GET /api/v2/outbound/messagingcampaigns/{messagingCampaignId}``.
+        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: MessagingCampaign
@@ -1035,7 +1306,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_messagingcampaign'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_messagingcampaign_diagnostics(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaignDiagnostics:
-        """``GET /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/diagnostics``
+        """Get diagnostics of an outbound messagingcampaign.
+        
+        ``GET /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/diagnostics``.
+        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: MessagingCampaignDiagnostics
@@ -1043,7 +1317,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_messagingcampaign_diagnostics'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_messagingcampaign_progress(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> CampaignProgress:
-        """``GET /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/progress``
+        """Get progress of an outbound messagingcampaign.
+        
+        ``GET /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/progress``.
+        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: CampaignProgress
@@ -1051,27 +1328,34 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_messagingcampaign_progress'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_messagingcampaigns(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, contact_list_id: str | None = None, division_id: list[str] | None = None, type: str | None = None, sender_sms_phone_number: str | None = None, id: list[str] | None = None, content_template_id: str | None = None, campaign_status: str | None = None, rule_set_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> MessagingCampaignEntityListing:
-        """``GET /api/v2/outbound/messagingcampaigns``
+        """List outbound messagingcampaigns, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/outbound/messagingcampaigns``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_messagingcampaigns)`` walks every page.
+        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; one of ``campaignStatus``, ``name``, ``type``; default ``name``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
         :param str name: query ``name``
         :param str contact_list_id: query ``contactListId``
         :param list[str] division_id: query ``divisionId``
-        :param str type: query ``type``
+        :param str type: query ``type``; one of ``EMAIL``, ``SMS``, ``WHATSAPP``
         :param str sender_sms_phone_number: query ``senderSmsPhoneNumber``
         :param list[str] id: query ``id``
         :param str content_template_id: query ``contentTemplateId``
-        :param str campaign_status: query ``campaignStatus``
+        :param str campaign_status: query ``campaignStatus``; one of ``on``, ``stopping``, ``off``, ``complete``, ``invalid``, ``forced_off``, ``forced_stopping``
         :param list[str] rule_set_ids: query ``ruleSetIds``
         :return: MessagingCampaignEntityListing
         """
         return self._call(_OPS['get_outbound_messagingcampaigns'], (page_size, page_number, sort_by, sort_order, name, contact_list_id, division_id, type, sender_sms_phone_number, id, content_template_id, campaign_status, rule_set_ids), options)  # type: ignore[no-any-return]
 
     def get_outbound_messagingcampaigns_divisionview(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaignDivisionView:
-        """``GET /api/v2/outbound/messagingcampaigns/divisionviews/{messagingCampaignId}``
+        """Get one outbound messagingcampaigns divisionview.
+        
+        ``GET /api/v2/outbound/messagingcampaigns/divisionviews/{messagingCampaignId}``.
+        Requires any of the permissions ``outbound:messagingCampaign:search``, ``outbound:emailCampaign:search``, ``outbound:whatsAppCampaign:search``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: MessagingCampaignDivisionView
@@ -1079,23 +1363,30 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_messagingcampaigns_divisionview'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_messagingcampaigns_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, type: str | None = None, id: list[str] | None = None, sender_sms_phone_number: str | None = None, content_template_id: str | None = None, campaign_status: str | None = None, **options: Unpack[CallOptions]) -> MessagingCampaignDivisionViewEntityListing:
-        """``GET /api/v2/outbound/messagingcampaigns/divisionviews``
+        """List outbound messagingcampaigns divisionviews, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/outbound/messagingcampaigns/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_messagingcampaigns_divisionviews)`` walks every page.
+        Requires any of the permissions ``outbound:messagingCampaign:search``, ``outbound:emailCampaign:search``, ``outbound:whatsAppCampaign:search``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :param str name: query ``name``
-        :param str type: query ``type``
+        :param str type: query ``type``; one of ``EMAIL``, ``SMS``, ``WHATSAPP``
         :param list[str] id: query ``id``
         :param str sender_sms_phone_number: query ``senderSmsPhoneNumber``
         :param str content_template_id: query ``contentTemplateId``
-        :param str campaign_status: query ``campaignStatus``
+        :param str campaign_status: query ``campaignStatus``; one of ``on``, ``stopping``, ``off``, ``complete``, ``invalid``, ``forced_off``, ``forced_stopping``
         :return: MessagingCampaignDivisionViewEntityListing
         """
         return self._call(_OPS['get_outbound_messagingcampaigns_divisionviews'], (page_size, page_number, sort_order, name, type, id, sender_sms_phone_number, content_template_id, campaign_status), options)  # type: ignore[no-any-return]
 
     def get_outbound_ruleset(self, rule_set_id: str, **options: Unpack[CallOptions]) -> RuleSet:
-        """``GET /api/v2/outbound/rulesets/{ruleSetId}``
+        """Get one outbound ruleset.
+        
+        ``GET /api/v2/outbound/rulesets/{ruleSetId}``.
+        Requires the permission ``outbound:ruleSet:view``.
         
         :param str rule_set_id: path ``ruleSetId``, required
         :return: RuleSet
@@ -1103,21 +1394,28 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_ruleset'], (rule_set_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_rulesets(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> RuleSetEntityListing:
-        """``GET /api/v2/outbound/rulesets``
+        """List outbound rulesets, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/rulesets``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_rulesets)`` walks every page.
+        Requires the permission ``outbound:ruleSet:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: RuleSetEntityListing
         """
         return self._call(_OPS['get_outbound_rulesets'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_campaign(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignSchedule:
-        """``GET /api/v2/outbound/schedules/campaigns/{campaignId}``
+        """Get one outbound schedules campaign.
+        
+        ``GET /api/v2/outbound/schedules/campaigns/{campaignId}``.
+        Requires any of the permissions ``outbound:schedule:view``, ``outbound:campaign:viewSchedule``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: CampaignSchedule
@@ -1125,14 +1423,20 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_schedules_campaign'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_campaigns(self, **options: Unpack[CallOptions]) -> list[CampaignSchedule]:
-        """``GET /api/v2/outbound/schedules/campaigns``
+        """Get outbound schedules campaigns.
+        
+        ``GET /api/v2/outbound/schedules/campaigns``.
+        Requires any of the permissions ``outbound:schedule:view``, ``outbound:campaign:viewSchedule``.
         
         :return: list[CampaignSchedule]
         """
         return self._call(_OPS['get_outbound_schedules_campaigns'], (), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_emailcampaign(self, email_campaign_id: str, **options: Unpack[CallOptions]) -> EmailCampaignSchedule:
-        """``GET /api/v2/outbound/schedules/emailcampaigns/{emailCampaignId}``
+        """Get one outbound schedules emailcampaign.
+        
+        ``GET /api/v2/outbound/schedules/emailcampaigns/{emailCampaignId}``.
+        Requires any of the permissions ``outbound:emailCampaignSchedule:view``, ``outbound:emailCampaign:viewSchedule``.
         
         :param str email_campaign_id: path ``emailCampaignId``, required
         :return: EmailCampaignSchedule
@@ -1140,14 +1444,20 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_schedules_emailcampaign'], (email_campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_emailcampaigns(self, **options: Unpack[CallOptions]) -> EmailCampaignScheduleEntityListing:
-        """``GET /api/v2/outbound/schedules/emailcampaigns``
+        """Get outbound schedules emailcampaigns.
+        
+        ``GET /api/v2/outbound/schedules/emailcampaigns``.
+        Requires any of the permissions ``outbound:emailCampaignSchedule:view``, ``outbound:emailCampaign:viewSchedule``.
         
         :return: EmailCampaignScheduleEntityListing
         """
         return self._call(_OPS['get_outbound_schedules_emailcampaigns'], (), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_messagingcampaign(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaignSchedule:
-        """``GET /api/v2/outbound/schedules/messagingcampaigns/{messagingCampaignId}``
+        """Get one outbound schedules messagingcampaign.
+        
+        ``GET /api/v2/outbound/schedules/messagingcampaigns/{messagingCampaignId}``.
+        Requires any of the permissions ``outbound:messagingCampaignSchedule:view``, ``outbound:messagingCampaign:viewSchedule``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: MessagingCampaignSchedule
@@ -1155,14 +1465,20 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_schedules_messagingcampaign'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_messagingcampaigns(self, **options: Unpack[CallOptions]) -> MessagingCampaignScheduleEntityListing:
-        """``GET /api/v2/outbound/schedules/messagingcampaigns``
+        """Get outbound schedules messagingcampaigns.
+        
+        ``GET /api/v2/outbound/schedules/messagingcampaigns``.
+        Requires any of the permissions ``outbound:messagingCampaignSchedule:view``, ``outbound:messagingCampaign:viewSchedule``.
         
         :return: MessagingCampaignScheduleEntityListing
         """
         return self._call(_OPS['get_outbound_schedules_messagingcampaigns'], (), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_sequence(self, sequence_id: str, **options: Unpack[CallOptions]) -> SequenceSchedule:
-        """``GET /api/v2/outbound/schedules/sequences/{sequenceId}``
+        """Get one outbound schedules sequence.
+        
+        ``GET /api/v2/outbound/schedules/sequences/{sequenceId}``.
+        Requires any of the permissions ``outbound:schedule:view``, ``outbound:campaignSequenceSchedule:view``.
         
         :param str sequence_id: path ``sequenceId``, required
         :return: SequenceSchedule
@@ -1170,14 +1486,20 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_schedules_sequence'], (sequence_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_sequences(self, **options: Unpack[CallOptions]) -> list[SequenceSchedule]:
-        """``GET /api/v2/outbound/schedules/sequences``
+        """Get outbound schedules sequences.
+        
+        ``GET /api/v2/outbound/schedules/sequences``.
+        Requires any of the permissions ``outbound:schedule:view``, ``outbound:campaignSequenceSchedule:view``.
         
         :return: list[SequenceSchedule]
         """
         return self._call(_OPS['get_outbound_schedules_sequences'], (), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_whatsappcampaign(self, whats_app_campaign_id: str, **options: Unpack[CallOptions]) -> WhatsAppCampaignSchedule:
-        """``GET /api/v2/outbound/schedules/whatsappcampaigns/{whatsAppCampaignId}``
+        """Get one outbound schedules whatsappcampaign.
+        
+        ``GET /api/v2/outbound/schedules/whatsappcampaigns/{whatsAppCampaignId}``.
+        Requires any of the permissions ``outbound:whatsAppCampaignSchedule:view``, ``outbound:whatsAppCampaign:viewSchedule``.
         
         :param str whats_app_campaign_id: path ``whatsAppCampaignId``, required
         :return: WhatsAppCampaignSchedule
@@ -1185,14 +1507,20 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_schedules_whatsappcampaign'], (whats_app_campaign_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_schedules_whatsappcampaigns(self, **options: Unpack[CallOptions]) -> WhatsAppCampaignScheduleEntityListing:
-        """``GET /api/v2/outbound/schedules/whatsappcampaigns``
+        """Get outbound schedules whatsappcampaigns.
+        
+        ``GET /api/v2/outbound/schedules/whatsappcampaigns``.
+        Requires any of the permissions ``outbound:whatsAppCampaignSchedule:view``, ``outbound:whatsAppCampaign:viewSchedule``.
         
         :return: WhatsAppCampaignScheduleEntityListing
         """
         return self._call(_OPS['get_outbound_schedules_whatsappcampaigns'], (), options)  # type: ignore[no-any-return]
 
     def get_outbound_sequence(self, sequence_id: str, **options: Unpack[CallOptions]) -> CampaignSequence:
-        """``GET /api/v2/outbound/sequences/{sequenceId}``
+        """Get one outbound sequence.
+        
+        ``GET /api/v2/outbound/sequences/{sequenceId}``.
+        Requires the permission ``outbound:campaignSequence:view``.
         
         :param str sequence_id: path ``sequenceId``, required
         :return: CampaignSequence
@@ -1200,35 +1528,48 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['get_outbound_sequence'], (sequence_id,), options)  # type: ignore[no-any-return]
 
     def get_outbound_sequences(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CampaignSequenceEntityListing:
-        """``GET /api/v2/outbound/sequences``
+        """List outbound sequences, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool allow_empty_result: query ``allowEmptyResult``
-        :param str filter_type: query ``filterType``
+        ``GET /api/v2/outbound/sequences``.
+        Pages by ``pageNumber``: ``paginate(api.get_outbound_sequences)`` walks every page.
+        Requires the permission ``outbound:campaignSequence:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
+        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
         :param str name: query ``name``
         :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
         :return: CampaignSequenceEntityListing
         """
         return self._call(_OPS['get_outbound_sequences'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_outbound_settings(self, **options: Unpack[CallOptions]) -> OutboundSettings:
-        """``GET /api/v2/outbound/settings``
+        """Get outbound settings.
+        
+        ``GET /api/v2/outbound/settings``.
+        Requires the permission ``outbound:settings:view``.
         
         :return: OutboundSettings
         """
         return self._call(_OPS['get_outbound_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_outbound_wrapupcodemappings(self, **options: Unpack[CallOptions]) -> WrapUpCodeMapping:
-        """``GET /api/v2/outbound/wrapupcodemappings``
+        """Get outbound wrapupcodemappings.
+        
+        ``GET /api/v2/outbound/wrapupcodemappings``.
+        Requires the permission ``outbound:wrapUpCodeMapping:view``.
         
         :return: WrapUpCodeMapping
         """
         return self._call(_OPS['get_outbound_wrapupcodemappings'], (), options)  # type: ignore[no-any-return]
 
     def patch_outbound_campaign(self, campaign_id: str, body: CampaignPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/outbound/campaigns/{campaignId}``
+        """Change fields of one outbound campaign.
+        
+        ``PATCH /api/v2/outbound/campaigns/{campaignId}``.
+        Requires the permission ``outbound:campaign:edit``.
         
         :param str campaign_id: path ``campaignId``, required
         :param CampaignPatchRequest body: body ``body``, required
@@ -1237,7 +1578,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['patch_outbound_campaign'], (campaign_id, body), options)  # type: ignore[no-any-return]
 
     def patch_outbound_dnclist_customexclusioncolumns(self, dnc_list_id: str, body: DncPatchCustomExclusionColumnsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/outbound/dnclists/{dncListId}/customexclusioncolumns``
+        """Change fields of the customexclusioncolumns of an outbound dnclist.
+        
+        ``PATCH /api/v2/outbound/dnclists/{dncListId}/customexclusioncolumns``.
+        Requires the permission ``outbound:dnc:edit``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :param DncPatchCustomExclusionColumnsRequest body: body ``body``, required
@@ -1246,7 +1590,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['patch_outbound_dnclist_customexclusioncolumns'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
 
     def patch_outbound_dnclist_emailaddresses(self, dnc_list_id: str, body: DncPatchEmailsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/outbound/dnclists/{dncListId}/emailaddresses``
+        """Change fields of the emailaddresses of an outbound dnclist.
+        
+        ``PATCH /api/v2/outbound/dnclists/{dncListId}/emailaddresses``.
+        Requires the permission ``outbound:dnc:edit``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :param DncPatchEmailsRequest body: body ``body``, required
@@ -1255,7 +1602,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['patch_outbound_dnclist_emailaddresses'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
 
     def patch_outbound_dnclist_phonenumbers(self, dnc_list_id: str, body: DncPatchPhoneNumbersRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/outbound/dnclists/{dncListId}/phonenumbers``
+        """Change fields of the phonenumbers of an outbound dnclist.
+        
+        ``PATCH /api/v2/outbound/dnclists/{dncListId}/phonenumbers``.
+        Requires the permission ``outbound:dnc:edit``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :param DncPatchPhoneNumbersRequest body: body ``body``, required
@@ -1264,7 +1614,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['patch_outbound_dnclist_phonenumbers'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
 
     def patch_outbound_dnclist_whatsappnumbers(self, dnc_list_id: str, body: DncPatchWhatsAppNumbersRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/outbound/dnclists/{dncListId}/whatsappnumbers``
+        """Change fields of the whatsappnumbers of an outbound dnclist.
+        
+        ``PATCH /api/v2/outbound/dnclists/{dncListId}/whatsappnumbers``.
+        Requires the permission ``outbound:dnc:edit``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :param DncPatchWhatsAppNumbersRequest body: body ``body``, required
@@ -1273,16 +1626,22 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['patch_outbound_dnclist_whatsappnumbers'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
 
     def patch_outbound_settings(self, body: OutboundSettings | dict[str, Any], *, use_max_calls_per_agent_decimal: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/outbound/settings``
+        """Change fields of the outbound settings.
+        
+        ``PATCH /api/v2/outbound/settings``.
+        Requires the permission ``outbound:settings:edit``.
         
         :param OutboundSettings body: body ``body``, required
-        :param bool use_max_calls_per_agent_decimal: query ``useMaxCallsPerAgentDecimal``
+        :param bool use_max_calls_per_agent_decimal: query ``useMaxCallsPerAgentDecimal``; one of ``True``, ``False``
         :return: None
         """
         return self._call(_OPS['patch_outbound_settings'], (body, use_max_calls_per_agent_decimal), options)  # type: ignore[no-any-return]
 
     def post_outbound_attemptlimits(self, body: AttemptLimits | dict[str, Any], **options: Unpack[CallOptions]) -> AttemptLimits:
-        """``POST /api/v2/outbound/attemptlimits``
+        """Create or add outbound attemptlimits.
+        
+        ``POST /api/v2/outbound/attemptlimits``.
+        Requires the permission ``outbound:attemptLimits:add``.
         
         :param AttemptLimits body: body ``body``, required
         :return: AttemptLimits
@@ -1290,7 +1649,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_attemptlimits'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_callabletimesets(self, body: CallableTimeSet | dict[str, Any], **options: Unpack[CallOptions]) -> CallableTimeSet:
-        """``POST /api/v2/outbound/callabletimesets``
+        """Create or add outbound callabletimesets.
+        
+        ``POST /api/v2/outbound/callabletimesets``.
+        Requires the permission ``outbound:callableTimeSet:add``.
         
         :param CallableTimeSet body: body ``body``, required
         :return: CallableTimeSet
@@ -1298,7 +1660,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_callabletimesets'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_callanalysisresponsesets(self, body: ResponseSet | dict[str, Any], **options: Unpack[CallOptions]) -> ResponseSet:
-        """``POST /api/v2/outbound/callanalysisresponsesets``
+        """Create or add outbound callanalysisresponsesets.
+        
+        ``POST /api/v2/outbound/callanalysisresponsesets``.
+        Requires the permission ``outbound:responseSet:add``.
         
         :param ResponseSet body: body ``body``, required
         :return: ResponseSet
@@ -1306,7 +1671,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_callanalysisresponsesets'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_campaign_agentownedmappingpreview(self, campaign_id: str, **options: Unpack[CallOptions]) -> Any:
-        """``POST /api/v2/outbound/campaigns/{campaignId}/agentownedmappingpreview``
+        """Request agentownedmappingpreview of an outbound campaign.
+        
+        ``POST /api/v2/outbound/campaigns/{campaignId}/agentownedmappingpreview``.
+        Requires all of the permissions ``outbound:campaign:view``, ``outbound:contact:view``, ``directory:user:view``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: object
@@ -1314,9 +1682,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_campaign_agentownedmappingpreview'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def post_outbound_campaign_callback_schedule(self, campaign_id: str, body: ContactCallbackRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactCallbackRequest:
-        """``POST /api/v2/outbound/campaigns/{campaignId}/callback/schedule``
+        """Request callback schedule of an outbound campaign.
         
-        **Deprecated.**
+        ``POST /api/v2/outbound/campaigns/{campaignId}/callback/schedule``. **Deprecated.**
+        Requires no permission.
         
         :param str campaign_id: path ``campaignId``, required
         :param ContactCallbackRequest body: body ``body``, required
@@ -1325,7 +1694,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_campaign_callback_schedule'], (campaign_id, body), options)  # type: ignore[no-any-return]
 
     def post_outbound_campaign_start(self, campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/outbound/campaigns/{campaignId}/start``
+        """Request start of an outbound campaign.
+        
+        ``POST /api/v2/outbound/campaigns/{campaignId}/start``.
+        Requires the permission ``outbound:campaign:start``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: None
@@ -1333,7 +1705,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_campaign_start'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def post_outbound_campaign_stop(self, campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/outbound/campaigns/{campaignId}/stop``
+        """Request stop of an outbound campaign.
+        
+        ``POST /api/v2/outbound/campaigns/{campaignId}/stop``.
+        Requires the permission ``outbound:campaign:stop``.
         
         :param str campaign_id: path ``campaignId``, required
         :return: None
@@ -1341,7 +1716,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_campaign_stop'], (campaign_id,), options)  # type: ignore[no-any-return]
 
     def post_outbound_campaignrules(self, body: CampaignRule | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignRule:
-        """``POST /api/v2/outbound/campaignrules``
+        """Create or add outbound campaignrules.
+        
+        ``POST /api/v2/outbound/campaignrules``.
+        Requires the permission ``outbound:campaignRule:add``.
         
         :param CampaignRule body: body ``body``, required
         :return: CampaignRule
@@ -1349,16 +1727,22 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_campaignrules'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_campaigns(self, body: Campaign | dict[str, Any], *, use_max_calls_per_agent_decimal: bool | None = None, **options: Unpack[CallOptions]) -> Campaign:
-        """``POST /api/v2/outbound/campaigns``
+        """Create an outbound dialing campaign.
+        
+        ``POST /api/v2/outbound/campaigns``.
+        Requires the permission ``outbound:campaign:add``.
         
         :param Campaign body: body ``body``, required
-        :param bool use_max_calls_per_agent_decimal: query ``useMaxCallsPerAgentDecimal``
+        :param bool use_max_calls_per_agent_decimal: query ``useMaxCallsPerAgentDecimal``; one of ``True``, ``False``
         :return: Campaign
         """
         return self._call(_OPS['post_outbound_campaigns'], (body, use_max_calls_per_agent_decimal), options)  # type: ignore[no-any-return]
 
     def post_outbound_campaigns_performance_query(self, body: list[str], **options: Unpack[CallOptions]) -> CampaignPerformanceDataListing:
-        """``POST /api/v2/outbound/campaigns/performance/query``
+        """Run a query over outbound campaigns performance.
+        
+        ``POST /api/v2/outbound/campaigns/performance/query``.
+        Requires any of the permissions ``outbound:performance:view``, ``outbound:campaign:view``.
         
         :param list[str] body: body ``body``, required
         :return: CampaignPerformanceDataListing
@@ -1366,7 +1750,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_campaigns_performance_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_campaigns_progress(self, body: list[str], **options: Unpack[CallOptions]) -> list[CampaignProgress]:
-        """``POST /api/v2/outbound/campaigns/progress``
+        """Create or add outbound campaigns progress.
+        
+        ``POST /api/v2/outbound/campaigns/progress``.
+        Requires the permission ``outbound:campaign:view``.
         
         :param list[str] body: body ``body``, required
         :return: list[CampaignProgress]
@@ -1374,7 +1761,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_campaigns_progress'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlist_clear(self, contact_list_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/outbound/contactlists/{contactListId}/clear``
+        """Request clear of an outbound contactlist.
+        
+        ``POST /api/v2/outbound/contactlists/{contactListId}/clear``.
+        Requires the permission ``outbound:contact:delete``.
         
         :param str contact_list_id: path ``contactListId``, required
         :return: None
@@ -1382,7 +1772,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlist_clear'], (contact_list_id,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlist_contacts(self, contact_list_id: str, body: list[WritableDialerContact], *, priority: bool | None = None, clear_system_data: bool | None = None, do_not_queue: bool | None = None, **options: Unpack[CallOptions]) -> list[DialerContact]:
-        """``POST /api/v2/outbound/contactlists/{contactListId}/contacts``
+        """Add contacts to a contact list; priority=True dials them first.
+        
+        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts``.
+        Requires the permission ``outbound:contact:add``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param list[WritableDialerContact] body: body ``body``, required
@@ -1394,7 +1787,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlist_contacts'], (contact_list_id, body, priority, clear_system_data, do_not_queue), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlist_contacts_bulk(self, contact_list_id: str, body: list[str], **options: Unpack[CallOptions]) -> list[DialerContact]:
-        """``POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk``
+        """Request contacts bulk of an outbound contactlist.
+        
+        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk``.
+        Requires the permission ``outbound:contact:view``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param list[str] body: body ``body``, required
@@ -1403,7 +1799,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlist_contacts_bulk'], (contact_list_id, body), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlist_contacts_bulk_remove(self, contact_list_id: str, body: ContactBulkSearchParameters | dict[str, Any], **options: Unpack[CallOptions]) -> ContactsBulkOperationJob:
-        """``POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/remove``
+        """Request contacts bulk remove of an outbound contactlist.
+        
+        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/remove``.
+        Requires the permission ``outbound:contact:delete``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param ContactBulkSearchParameters body: body ``body``, required
@@ -1412,7 +1811,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlist_contacts_bulk_remove'], (contact_list_id, body), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlist_contacts_bulk_update(self, contact_list_id: str, body: ContactBulkEditRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactsBulkOperationJob:
-        """``POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/update``
+        """Request contacts bulk update of an outbound contactlist.
+        
+        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/update``.
+        Requires the permission ``outbound:contact:edit``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param ContactBulkEditRequest body: body ``body``, required
@@ -1421,7 +1823,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlist_contacts_bulk_update'], (contact_list_id, body), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlist_contacts_search(self, contact_list_id: str, body: ContactListingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListingResponse:
-        """``POST /api/v2/outbound/contactlists/{contactListId}/contacts/search``
+        """Search contacts of an outbound contactlist.
+        
+        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts/search``.
+        Requires the permission ``outbound:contact:view``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param ContactListingRequest body: body ``body``, required
@@ -1430,7 +1835,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlist_contacts_search'], (contact_list_id, body), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlist_export(self, contact_list_id: str, *, body: ContactsExportRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> DomainEntityRef:
-        """``POST /api/v2/outbound/contactlists/{contactListId}/export``
+        """Request export of an outbound contactlist.
+        
+        ``POST /api/v2/outbound/contactlists/{contactListId}/export``.
+        Requires all of the permissions ``outbound:contact:view``, ``outbound:contactList:view``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param ContactsExportRequest body: body ``body``
@@ -1439,7 +1847,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlist_export'], (contact_list_id, body), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlistfilters(self, body: ContactListFilter | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListFilter:
-        """``POST /api/v2/outbound/contactlistfilters``
+        """Create or add outbound contactlistfilters.
+        
+        ``POST /api/v2/outbound/contactlistfilters``.
+        Requires the permission ``outbound:contactListFilter:add``.
         
         :param ContactListFilter body: body ``body``, required
         :return: ContactListFilter
@@ -1447,7 +1858,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlistfilters'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlistfilters_bulk_retrieve(self, body: ContactListFilterBulkRetrieveBody | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListFilterEntityListing:
-        """``POST /api/v2/outbound/contactlistfilters/bulk/retrieve``
+        """Request outbound contactlistfilters bulk retrieve.
+        
+        ``POST /api/v2/outbound/contactlistfilters/bulk/retrieve``.
+        Requires the permission ``outbound:contactListFilter:view``.
         
         :param ContactListFilterBulkRetrieveBody body: body ``body``, required
         :return: ContactListFilterEntityListing
@@ -1455,7 +1869,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlistfilters_bulk_retrieve'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlistfilters_preview(self, body: ContactListFilter | dict[str, Any], **options: Unpack[CallOptions]) -> FilterPreviewResponse:
-        """``POST /api/v2/outbound/contactlistfilters/preview``
+        """Request outbound contactlistfilters preview.
+        
+        ``POST /api/v2/outbound/contactlistfilters/preview``.
+        Requires the permission ``outbound:contact:view``.
         
         :param ContactListFilter body: body ``body``, required
         :return: FilterPreviewResponse
@@ -1463,7 +1880,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlistfilters_preview'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlists(self, body: ContactList | dict[str, Any], **options: Unpack[CallOptions]) -> ContactList:
-        """``POST /api/v2/outbound/contactlists``
+        """Create an outbound contact list with its columns.
+        
+        ``POST /api/v2/outbound/contactlists``.
+        Requires the permission ``outbound:contactList:add``.
         
         :param ContactList body: body ``body``, required
         :return: ContactList
@@ -1471,7 +1891,9 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlists'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlists_bulk_update(self, body: ContactListsBulkEditRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListsBulkEditResponse:
-        """``POST /api/v2/outbound/contactlists/bulk/update``
+        """Request outbound contactlists bulk update.
+        
+        ``POST /api/v2/outbound/contactlists/bulk/update``.
         
         :param ContactListsBulkEditRequest body: body ``body``, required
         :return: ContactListsBulkEditResponse
@@ -1479,7 +1901,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlists_bulk_update'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlists_uploads(self, body: ContactListUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/outbound/contactlists/uploads``
+        """Create or add outbound contactlists uploads.
+        
+        ``POST /api/v2/outbound/contactlists/uploads``.
+        Requires the permission ``outbound:contactList:upload``.
         
         :param ContactListUploadUrlRequest body: body ``body``, required
         :return: UploadUrlResponse
@@ -1487,7 +1912,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlists_uploads'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlisttemplates(self, body: ContactListTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListTemplate:
-        """``POST /api/v2/outbound/contactlisttemplates``
+        """Create or add outbound contactlisttemplates.
+        
+        ``POST /api/v2/outbound/contactlisttemplates``.
+        Requires the permission ``outbound:contactListTemplate:add``.
         
         :param ContactListTemplate body: body ``body``, required
         :return: ContactListTemplate
@@ -1495,7 +1923,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlisttemplates'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlisttemplates_bulk_add(self, body: list[ContactListTemplate], **options: Unpack[CallOptions]) -> ContactListTemplateEntityListing:
-        """``POST /api/v2/outbound/contactlisttemplates/bulk/add``
+        """Request outbound contactlisttemplates bulk add.
+        
+        ``POST /api/v2/outbound/contactlisttemplates/bulk/add``.
+        Requires the permission ``outbound:contactListTemplate:add``.
         
         :param list[ContactListTemplate] body: body ``body``, required
         :return: ContactListTemplateEntityListing
@@ -1503,7 +1934,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlisttemplates_bulk_add'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_contactlisttemplates_bulk_retrieve(self, body: ContactListTemplateBulkRetrieveBody | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListTemplateEntityListing:
-        """``POST /api/v2/outbound/contactlisttemplates/bulk/retrieve``
+        """Request outbound contactlisttemplates bulk retrieve.
+        
+        ``POST /api/v2/outbound/contactlisttemplates/bulk/retrieve``.
+        Requires the permission ``outbound:contactListTemplate:view``.
         
         :param ContactListTemplateBulkRetrieveBody body: body ``body``, required
         :return: ContactListTemplateEntityListing
@@ -1511,7 +1945,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_contactlisttemplates_bulk_retrieve'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_conversation_dnc(self, conversation_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/outbound/conversations/{conversationId}/dnc``
+        """Request dnc of an outbound conversation.
+        
+        ``POST /api/v2/outbound/conversations/{conversationId}/dnc``.
+        Requires the permission ``outbound:dnc:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: None
@@ -1519,7 +1956,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_conversation_dnc'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def post_outbound_digitalrulesets(self, body: DigitalRuleSet | dict[str, Any], **options: Unpack[CallOptions]) -> DigitalRuleSet:
-        """``POST /api/v2/outbound/digitalrulesets``
+        """Create or add outbound digitalrulesets.
+        
+        ``POST /api/v2/outbound/digitalrulesets``.
+        Requires the permission ``outbound:digitalRuleSet:add``.
         
         :param DigitalRuleSet body: body ``body``, required
         :return: DigitalRuleSet
@@ -1527,7 +1967,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_digitalrulesets'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_dnclist_emailaddresses(self, dnc_list_id: str, body: list[str], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/outbound/dnclists/{dncListId}/emailaddresses``
+        """Request emailaddresses of an outbound dnclist.
+        
+        ``POST /api/v2/outbound/dnclists/{dncListId}/emailaddresses``.
+        Requires the permission ``outbound:dnc:add``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :param list[str] body: body ``body``, required
@@ -1536,7 +1979,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_dnclist_emailaddresses'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
 
     def post_outbound_dnclist_export(self, dnc_list_id: str, **options: Unpack[CallOptions]) -> DomainEntityRef:
-        """``POST /api/v2/outbound/dnclists/{dncListId}/export``
+        """Request export of an outbound dnclist.
+        
+        ``POST /api/v2/outbound/dnclists/{dncListId}/export``.
+        Requires all of the permissions ``outbound:dnc:view``, ``outbound:dncList:view``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :return: DomainEntityRef
@@ -1544,7 +1990,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_dnclist_export'], (dnc_list_id,), options)  # type: ignore[no-any-return]
 
     def post_outbound_dnclist_phonenumbers(self, dnc_list_id: str, body: list[str], *, expiration_date_time: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/outbound/dnclists/{dncListId}/phonenumbers``
+        """Request phonenumbers of an outbound dnclist.
+        
+        ``POST /api/v2/outbound/dnclists/{dncListId}/phonenumbers``.
+        Requires the permission ``outbound:dnc:add``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :param list[str] body: body ``body``, required
@@ -1554,7 +2003,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_dnclist_phonenumbers'], (dnc_list_id, body, expiration_date_time), options)  # type: ignore[no-any-return]
 
     def post_outbound_dnclists(self, body: DncListCreate | dict[str, Any], **options: Unpack[CallOptions]) -> DncList:
-        """``POST /api/v2/outbound/dnclists``
+        """Create or add outbound dnclists.
+        
+        ``POST /api/v2/outbound/dnclists``.
+        Requires the permission ``outbound:dncList:add``.
         
         :param DncListCreate body: body ``body``, required
         :return: DncList
@@ -1562,7 +2014,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_dnclists'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_dnclists_uploads(self, body: DNCListUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/outbound/dnclists/uploads``
+        """Create or add outbound dnclists uploads.
+        
+        ``POST /api/v2/outbound/dnclists/uploads``.
+        Requires the permission ``outbound:dncList:upload``.
         
         :param DNCListUploadUrlRequest body: body ``body``, required
         :return: UploadUrlResponse
@@ -1570,7 +2025,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_dnclists_uploads'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_filespecificationtemplates(self, body: FileSpecificationTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> FileSpecificationTemplate:
-        """``POST /api/v2/outbound/filespecificationtemplates``
+        """Create or add outbound filespecificationtemplates.
+        
+        ``POST /api/v2/outbound/filespecificationtemplates``.
+        Requires the permission ``outbound:fileSpecificationTemplate:add``.
         
         :param FileSpecificationTemplate body: body ``body``, required
         :return: FileSpecificationTemplate
@@ -1578,7 +2036,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_filespecificationtemplates'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_importtemplates(self, body: ImportTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ImportTemplate:
-        """``POST /api/v2/outbound/importtemplates``
+        """Create or add outbound importtemplates.
+        
+        ``POST /api/v2/outbound/importtemplates``.
+        Requires the permission ``outbound:importTemplate:add``.
         
         :param ImportTemplate body: body ``body``, required
         :return: ImportTemplate
@@ -1586,7 +2047,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_importtemplates'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_importtemplates_bulk_add(self, body: list[ImportTemplate], **options: Unpack[CallOptions]) -> ImportTemplateEntityListing:
-        """``POST /api/v2/outbound/importtemplates/bulk/add``
+        """Request outbound importtemplates bulk add.
+        
+        ``POST /api/v2/outbound/importtemplates/bulk/add``.
+        Requires the permission ``outbound:importTemplate:add``.
         
         :param list[ImportTemplate] body: body ``body``, required
         :return: ImportTemplateEntityListing
@@ -1594,7 +2058,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_importtemplates_bulk_add'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_messagingcampaign_start(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/start``
+        """Request start of an outbound messagingcampaign.
+        
+        ``POST /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/start``.
+        Requires any of the permissions ``outbound:messagingCampaign:start``, ``outbound:emailCampaign:start``, ``outbound:whatsAppCampaign:start``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: None
@@ -1602,7 +2069,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_messagingcampaign_start'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def post_outbound_messagingcampaign_stop(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/stop``
+        """Request stop of an outbound messagingcampaign.
+        
+        ``POST /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/stop``.
+        Requires any of the permissions ``outbound:messagingCampaign:stop``, ``outbound:emailCampaign:stop``, ``outbound:whatsAppCampaign:stop``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :return: None
@@ -1610,7 +2080,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_messagingcampaign_stop'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
 
     def post_outbound_messagingcampaigns(self, body: MessagingCampaign | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingCampaign:
-        """``POST /api/v2/outbound/messagingcampaigns``
+        """Create or add outbound messagingcampaigns.
+        
+        ``POST /api/v2/outbound/messagingcampaigns``.
+        Requires any of the permissions ``outbound:messagingCampaign:add``, ``outbound:emailCampaign:add``, ``outbound:whatsAppCampaign:add``.
         
         :param MessagingCampaign body: body ``body``, required
         :return: MessagingCampaign
@@ -1618,7 +2091,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_messagingcampaigns'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_messagingcampaigns_progress(self, body: list[str], **options: Unpack[CallOptions]) -> list[CampaignProgress]:
-        """``POST /api/v2/outbound/messagingcampaigns/progress``
+        """Create or add outbound messagingcampaigns progress.
+        
+        ``POST /api/v2/outbound/messagingcampaigns/progress``.
+        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
         
         :param list[str] body: body ``body``, required
         :return: list[CampaignProgress]
@@ -1626,7 +2102,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_messagingcampaigns_progress'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_rulesets(self, body: RuleSet | dict[str, Any], **options: Unpack[CallOptions]) -> RuleSet:
-        """``POST /api/v2/outbound/rulesets``
+        """Create or add outbound rulesets.
+        
+        ``POST /api/v2/outbound/rulesets``.
+        Requires the permission ``outbound:ruleSet:add``.
         
         :param RuleSet body: body ``body``, required
         :return: RuleSet
@@ -1634,7 +2113,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_rulesets'], (body,), options)  # type: ignore[no-any-return]
 
     def post_outbound_sequences(self, body: CampaignSequence | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignSequence:
-        """``POST /api/v2/outbound/sequences``
+        """Create or add outbound sequences.
+        
+        ``POST /api/v2/outbound/sequences``.
+        Requires the permission ``outbound:campaignSequence:add``.
         
         :param CampaignSequence body: body ``body``, required
         :return: CampaignSequence
@@ -1642,7 +2124,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['post_outbound_sequences'], (body,), options)  # type: ignore[no-any-return]
 
     def put_outbound_attemptlimit(self, attempt_limits_id: str, body: AttemptLimits | dict[str, Any], **options: Unpack[CallOptions]) -> AttemptLimits:
-        """``PUT /api/v2/outbound/attemptlimits/{attemptLimitsId}``
+        """Replace one outbound attemptlimit.
+        
+        ``PUT /api/v2/outbound/attemptlimits/{attemptLimitsId}``.
+        Requires the permission ``outbound:attemptLimits:edit``.
         
         :param str attempt_limits_id: path ``attemptLimitsId``, required
         :param AttemptLimits body: body ``body``, required
@@ -1651,7 +2136,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_attemptlimit'], (attempt_limits_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_callabletimeset(self, callable_time_set_id: str, body: CallableTimeSet | dict[str, Any], **options: Unpack[CallOptions]) -> CallableTimeSet:
-        """``PUT /api/v2/outbound/callabletimesets/{callableTimeSetId}``
+        """Replace one outbound callabletimeset.
+        
+        ``PUT /api/v2/outbound/callabletimesets/{callableTimeSetId}``.
+        Requires the permission ``outbound:callableTimeSet:edit``.
         
         :param str callable_time_set_id: path ``callableTimeSetId``, required
         :param CallableTimeSet body: body ``body``, required
@@ -1660,7 +2148,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_callabletimeset'], (callable_time_set_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_callanalysisresponseset(self, call_analysis_set_id: str, body: ResponseSet | dict[str, Any], **options: Unpack[CallOptions]) -> ResponseSet:
-        """``PUT /api/v2/outbound/callanalysisresponsesets/{callAnalysisSetId}``
+        """Replace one outbound callanalysisresponseset.
+        
+        ``PUT /api/v2/outbound/callanalysisresponsesets/{callAnalysisSetId}``.
+        Requires the permission ``outbound:responseSet:edit``.
         
         :param str call_analysis_set_id: path ``callAnalysisSetId``, required
         :param ResponseSet body: body ``body``, required
@@ -1669,17 +2160,23 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_callanalysisresponseset'], (call_analysis_set_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_campaign(self, campaign_id: str, body: Campaign | dict[str, Any], *, use_max_calls_per_agent_decimal: bool | None = None, **options: Unpack[CallOptions]) -> Campaign:
-        """``PUT /api/v2/outbound/campaigns/{campaignId}``
+        """Replace an outbound campaign's configuration, or start and stop it through its status.
+        
+        ``PUT /api/v2/outbound/campaigns/{campaignId}``.
+        Requires the permission ``outbound:campaign:edit``.
         
         :param str campaign_id: path ``campaignId``, required
         :param Campaign body: body ``body``, required
-        :param bool use_max_calls_per_agent_decimal: query ``useMaxCallsPerAgentDecimal``
+        :param bool use_max_calls_per_agent_decimal: query ``useMaxCallsPerAgentDecimal``; one of ``True``, ``False``
         :return: Campaign
         """
         return self._call(_OPS['put_outbound_campaign'], (campaign_id, body, use_max_calls_per_agent_decimal), options)  # type: ignore[no-any-return]
 
     def put_outbound_campaign_agent(self, campaign_id: str, user_id: str, body: Agent | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """``PUT /api/v2/outbound/campaigns/{campaignId}/agents/{userId}``
+        """Replace one agent of an outbound campaign.
+        
+        ``PUT /api/v2/outbound/campaigns/{campaignId}/agents/{userId}``.
+        Requires no permission.
         
         :param str campaign_id: path ``campaignId``, required
         :param str user_id: path ``userId``, required
@@ -1689,7 +2186,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_campaign_agent'], (campaign_id, user_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_campaignrule(self, campaign_rule_id: str, body: CampaignRule | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignRule:
-        """``PUT /api/v2/outbound/campaignrules/{campaignRuleId}``
+        """Replace one outbound campaignrule.
+        
+        ``PUT /api/v2/outbound/campaignrules/{campaignRuleId}``.
+        Requires the permission ``outbound:campaignRule:edit``.
         
         :param str campaign_rule_id: path ``campaignRuleId``, required
         :param CampaignRule body: body ``body``, required
@@ -1698,7 +2198,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_campaignrule'], (campaign_rule_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_contactlist(self, contact_list_id: str, body: ContactList | dict[str, Any], **options: Unpack[CallOptions]) -> ContactList:
-        """``PUT /api/v2/outbound/contactlists/{contactListId}``
+        """Replace one outbound contactlist.
+        
+        ``PUT /api/v2/outbound/contactlists/{contactListId}``.
+        Requires the permission ``outbound:contactList:edit``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param ContactList body: body ``body``, required
@@ -1707,7 +2210,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_contactlist'], (contact_list_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_contactlist_contact(self, contact_list_id: str, contact_id: str, body: DialerContact | dict[str, Any], **options: Unpack[CallOptions]) -> DialerContact:
-        """``PUT /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}``
+        """Replace one contact of an outbound contactlist.
+        
+        ``PUT /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}``.
+        Requires the permission ``outbound:contact:edit``.
         
         :param str contact_list_id: path ``contactListId``, required
         :param str contact_id: path ``contactId``, required
@@ -1717,7 +2223,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_contactlist_contact'], (contact_list_id, contact_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_contactlistfilter(self, contact_list_filter_id: str, body: ContactListFilter | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListFilter:
-        """``PUT /api/v2/outbound/contactlistfilters/{contactListFilterId}``
+        """Replace one outbound contactlistfilter.
+        
+        ``PUT /api/v2/outbound/contactlistfilters/{contactListFilterId}``.
+        Requires the permission ``outbound:contactListFilter:edit``.
         
         :param str contact_list_filter_id: path ``contactListFilterId``, required
         :param ContactListFilter body: body ``body``, required
@@ -1726,7 +2235,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_contactlistfilter'], (contact_list_filter_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_contactlisttemplate(self, contact_list_template_id: str, body: ContactListTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListTemplate:
-        """``PUT /api/v2/outbound/contactlisttemplates/{contactListTemplateId}``
+        """Replace one outbound contactlisttemplate.
+        
+        ``PUT /api/v2/outbound/contactlisttemplates/{contactListTemplateId}``.
+        Requires the permission ``outbound:contactListTemplate:edit``.
         
         :param str contact_list_template_id: path ``contactListTemplateId``, required
         :param ContactListTemplate body: body ``body``, required
@@ -1735,7 +2247,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_contactlisttemplate'], (contact_list_template_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_digitalruleset(self, digital_rule_set_id: str, body: DigitalRuleSet | dict[str, Any], **options: Unpack[CallOptions]) -> DigitalRuleSet:
-        """``PUT /api/v2/outbound/digitalrulesets/{digitalRuleSetId}``
+        """Replace one outbound digitalruleset.
+        
+        ``PUT /api/v2/outbound/digitalrulesets/{digitalRuleSetId}``.
+        Requires the permission ``outbound:digitalRuleSet:edit``.
         
         :param str digital_rule_set_id: path ``digitalRuleSetId``, required
         :param DigitalRuleSet body: body ``body``, required
@@ -1744,7 +2259,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_digitalruleset'], (digital_rule_set_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_dnclist(self, dnc_list_id: str, body: DncList | dict[str, Any], **options: Unpack[CallOptions]) -> DncList:
-        """``PUT /api/v2/outbound/dnclists/{dncListId}``
+        """Replace one outbound dnclist.
+        
+        ``PUT /api/v2/outbound/dnclists/{dncListId}``.
+        Requires the permission ``outbound:dncList:edit``.
         
         :param str dnc_list_id: path ``dncListId``, required
         :param DncList body: body ``body``, required
@@ -1753,7 +2271,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_dnclist'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_filespecificationtemplate(self, file_specification_template_id: str, body: FileSpecificationTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> FileSpecificationTemplate:
-        """``PUT /api/v2/outbound/filespecificationtemplates/{fileSpecificationTemplateId}``
+        """Replace one outbound filespecificationtemplate.
+        
+        ``PUT /api/v2/outbound/filespecificationtemplates/{fileSpecificationTemplateId}``.
+        Requires the permission ``outbound:fileSpecificationTemplate:edit``.
         
         :param str file_specification_template_id: path ``fileSpecificationTemplateId``, required
         :param FileSpecificationTemplate body: body ``body``, required
@@ -1762,7 +2283,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_filespecificationtemplate'], (file_specification_template_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_importtemplate(self, import_template_id: str, body: ImportTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ImportTemplate:
-        """``PUT /api/v2/outbound/importtemplates/{importTemplateId}``
+        """Replace one outbound importtemplate.
+        
+        ``PUT /api/v2/outbound/importtemplates/{importTemplateId}``.
+        Requires the permission ``outbound:importTemplate:edit``.
         
         :param str import_template_id: path ``importTemplateId``, required
         :param ImportTemplate body: body ``body``, required
@@ -1771,7 +2295,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_importtemplate'], (import_template_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_messagingcampaign(self, messaging_campaign_id: str, body: MessagingCampaign | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingCampaign:
-        """``PUT /api/v2/outbound/messagingcampaigns/{messagingCampaignId}``
+        """Replace one outbound messagingcampaign.
+        
+        ``PUT /api/v2/outbound/messagingcampaigns/{messagingCampaignId}``.
+        Requires any of the permissions ``outbound:messagingCampaign:edit``, ``outbound:emailCampaign:edit``, ``outbound:whatsAppCampaign:edit``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :param MessagingCampaign body: body ``body``, required
@@ -1780,7 +2307,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_messagingcampaign'], (messaging_campaign_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_ruleset(self, rule_set_id: str, body: RuleSet | dict[str, Any], **options: Unpack[CallOptions]) -> RuleSet:
-        """``PUT /api/v2/outbound/rulesets/{ruleSetId}``
+        """Replace one outbound ruleset.
+        
+        ``PUT /api/v2/outbound/rulesets/{ruleSetId}``.
+        Requires the permission ``outbound:ruleSet:edit``.
         
         :param str rule_set_id: path ``ruleSetId``, required
         :param RuleSet body: body ``body``, required
@@ -1789,7 +2319,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_ruleset'], (rule_set_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_schedules_campaign(self, campaign_id: str, body: CampaignSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignSchedule:
-        """``PUT /api/v2/outbound/schedules/campaigns/{campaignId}``
+        """Replace one outbound schedules campaign.
+        
+        ``PUT /api/v2/outbound/schedules/campaigns/{campaignId}``.
+        Requires any of the permissions ``outbound:schedule:edit``, ``outbound:campaign:editSchedule``.
         
         :param str campaign_id: path ``campaignId``, required
         :param CampaignSchedule body: body ``body``, required
@@ -1798,7 +2331,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_schedules_campaign'], (campaign_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_schedules_emailcampaign(self, email_campaign_id: str, body: EmailCampaignSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> EmailCampaignSchedule:
-        """``PUT /api/v2/outbound/schedules/emailcampaigns/{emailCampaignId}``
+        """Replace one outbound schedules emailcampaign.
+        
+        ``PUT /api/v2/outbound/schedules/emailcampaigns/{emailCampaignId}``.
+        Requires any of the permissions ``outbound:emailCampaignSchedule:edit``, ``outbound:emailCampaign:editSchedule``.
         
         :param str email_campaign_id: path ``emailCampaignId``, required
         :param EmailCampaignSchedule body: body ``body``, required
@@ -1807,7 +2343,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_schedules_emailcampaign'], (email_campaign_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_schedules_messagingcampaign(self, messaging_campaign_id: str, body: MessagingCampaignSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingCampaignSchedule:
-        """``PUT /api/v2/outbound/schedules/messagingcampaigns/{messagingCampaignId}``
+        """Replace one outbound schedules messagingcampaign.
+        
+        ``PUT /api/v2/outbound/schedules/messagingcampaigns/{messagingCampaignId}``.
+        Requires any of the permissions ``outbound:messagingCampaignSchedule:edit``, ``outbound:messagingCampaign:editSchedule``.
         
         :param str messaging_campaign_id: path ``messagingCampaignId``, required
         :param MessagingCampaignSchedule body: body ``body``, required
@@ -1816,7 +2355,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_schedules_messagingcampaign'], (messaging_campaign_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_schedules_sequence(self, sequence_id: str, body: SequenceSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> SequenceSchedule:
-        """``PUT /api/v2/outbound/schedules/sequences/{sequenceId}``
+        """Replace one outbound schedules sequence.
+        
+        ``PUT /api/v2/outbound/schedules/sequences/{sequenceId}``.
+        Requires any of the permissions ``outbound:schedule:edit``, ``outbound:campaignSequenceSchedule:edit``.
         
         :param str sequence_id: path ``sequenceId``, required
         :param SequenceSchedule body: body ``body``, required
@@ -1825,7 +2367,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_schedules_sequence'], (sequence_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_schedules_whatsappcampaign(self, whats_app_campaign_id: str, body: WhatsAppCampaignSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppCampaignSchedule:
-        """``PUT /api/v2/outbound/schedules/whatsappcampaigns/{whatsAppCampaignId}``
+        """Replace one outbound schedules whatsappcampaign.
+        
+        ``PUT /api/v2/outbound/schedules/whatsappcampaigns/{whatsAppCampaignId}``.
+        Requires any of the permissions ``outbound:whatsAppCampaignSchedule:edit``, ``outbound:whatsAppCampaign:editSchedule``.
         
         :param str whats_app_campaign_id: path ``whatsAppCampaignId``, required
         :param WhatsAppCampaignSchedule body: body ``body``, required
@@ -1834,7 +2379,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_schedules_whatsappcampaign'], (whats_app_campaign_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_sequence(self, sequence_id: str, body: CampaignSequence | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignSequence:
-        """``PUT /api/v2/outbound/sequences/{sequenceId}``
+        """Replace one outbound sequence.
+        
+        ``PUT /api/v2/outbound/sequences/{sequenceId}``.
+        Requires the permission ``outbound:campaignSequence:edit``.
         
         :param str sequence_id: path ``sequenceId``, required
         :param CampaignSequence body: body ``body``, required
@@ -1843,7 +2391,10 @@ class OutboundApi(_BaseApi):
         return self._call(_OPS['put_outbound_sequence'], (sequence_id, body), options)  # type: ignore[no-any-return]
 
     def put_outbound_wrapupcodemappings(self, body: WrapUpCodeMapping | dict[str, Any], **options: Unpack[CallOptions]) -> WrapUpCodeMapping:
-        """``PUT /api/v2/outbound/wrapupcodemappings``
+        """Replace the outbound wrapupcodemappings.
+        
+        ``PUT /api/v2/outbound/wrapupcodemappings``.
+        Requires the permission ``outbound:wrapUpCodeMapping:edit``.
         
         :param WrapUpCodeMapping body: body ``body``, required
         :return: WrapUpCodeMapping

@@ -51,7 +51,10 @@ class PresenceApi(_BaseApi):
     _operations = _OPS
 
     def delete_presence_definition(self, definition_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/presence/definitions/{definitionId}``
+        """Delete one presence definition.
+        
+        ``DELETE /api/v2/presence/definitions/{definitionId}``.
+        Requires any of the permissions ``presence:presenceDefinition:delete``, ``presence:presenceDefinition:edit``.
         
         :param str definition_id: path ``definitionId``, required
         :return: None
@@ -59,7 +62,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['delete_presence_definition'], (definition_id,), options)  # type: ignore[no-any-return]
 
     def delete_presence_source(self, source_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/presence/sources/{sourceId}``
+        """Delete one presence source.
+        
+        ``DELETE /api/v2/presence/sources/{sourceId}``.
+        Requires any of the permissions ``presence:source:delete``, ``presence:source:edit``.
         
         :param str source_id: path ``sourceId``, required
         :return: None
@@ -67,9 +73,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['delete_presence_source'], (source_id,), options)  # type: ignore[no-any-return]
 
     def delete_presencedefinition(self, presence_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/presencedefinitions/{presenceId}``
+        """Delete one presencedefinition.
         
-        **Deprecated.**
+        ``DELETE /api/v2/presencedefinitions/{presenceId}``. **Deprecated.**
+        Requires the permission ``presence:presenceDefinition:delete``.
         
         :param str presence_id: path ``presenceId``, required
         :return: None
@@ -77,33 +84,45 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['delete_presencedefinition'], (presence_id,), options)  # type: ignore[no-any-return]
 
     def get_presence_definition(self, definition_id: str, *, locale_code: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPresenceDefinition:
-        """``GET /api/v2/presence/definitions/{definitionId}``
+        """Get one presence definition by id.
+        
+        ``GET /api/v2/presence/definitions/{definitionId}``.
+        Requires the permission ``presence:presenceDefinition:view``.
         
         :param str definition_id: path ``definitionId``, required
-        :param str locale_code: query ``localeCode``
+        :param str locale_code: query ``localeCode``; one of ``ALL``, ``he``, ``fr``, ``en_US``, ``da``, ``de``, ``it``, ``cs``, ``es``, ``fi``, ``ar``, ``ja``, ``ko``, ``nl``, ``no``, ``pl``, ``pt_BR``, ``pt_PT``, ``ru``, ``sv``, ``th``, ``tr``, ``uk``, ``zh_CN``, ``zh_TW``
         :return: OrganizationPresenceDefinition
         """
         return self._call(_OPS['get_presence_definition'], (definition_id, locale_code), options)  # type: ignore[no-any-return]
 
     def get_presence_definitions(self, *, deactivated: str | None = None, division_id: list[str] | None = None, locale_code: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPresenceDefinitionEntityListing:
-        """``GET /api/v2/presence/definitions``
+        """List the organization's presence definitions, system and custom.
         
-        :param str deactivated: query ``deactivated``
+        ``GET /api/v2/presence/definitions``.
+        Requires the permission ``presence:presenceDefinition:view``.
+        
+        :param str deactivated: query ``deactivated``; default ``false``
         :param list[str] division_id: query ``divisionId``
-        :param str locale_code: query ``localeCode``
+        :param str locale_code: query ``localeCode``; one of ``ALL``, ``he``, ``fr``, ``en_US``, ``da``, ``de``, ``it``, ``cs``, ``es``, ``fi``, ``ar``, ``ja``, ``ko``, ``nl``, ``no``, ``pl``, ``pt_BR``, ``pt_PT``, ``ru``, ``sv``, ``th``, ``tr``, ``uk``, ``zh_CN``, ``zh_TW``
         :return: OrganizationPresenceDefinitionEntityListing
         """
         return self._call(_OPS['get_presence_definitions'], (deactivated, division_id, locale_code), options)  # type: ignore[no-any-return]
 
     def get_presence_settings(self, **options: Unpack[CallOptions]) -> PresenceSettings:
-        """``GET /api/v2/presence/settings``
+        """Get presence settings.
+        
+        ``GET /api/v2/presence/settings``.
+        Requires the permission ``presence:settings:view``.
         
         :return: PresenceSettings
         """
         return self._call(_OPS['get_presence_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_presence_source(self, source_id: str, **options: Unpack[CallOptions]) -> Source:
-        """``GET /api/v2/presence/sources/{sourceId}``
+        """Get one presence source.
+        
+        ``GET /api/v2/presence/sources/{sourceId}``.
+        Requires the permission ``presence:source:view``.
         
         :param str source_id: path ``sourceId``, required
         :return: Source
@@ -111,15 +130,21 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['get_presence_source'], (source_id,), options)  # type: ignore[no-any-return]
 
     def get_presence_sources(self, *, deactivated: str | None = None, **options: Unpack[CallOptions]) -> SourceEntityListing:
-        """``GET /api/v2/presence/sources``
+        """Get presence sources.
         
-        :param str deactivated: query ``deactivated``
+        ``GET /api/v2/presence/sources``.
+        Requires the permission ``presence:source:view``.
+        
+        :param str deactivated: query ``deactivated``; default ``false``
         :return: SourceEntityListing
         """
         return self._call(_OPS['get_presence_sources'], (deactivated,), options)  # type: ignore[no-any-return]
 
     def get_presence_user_primarysource(self, user_id: str, **options: Unpack[CallOptions]) -> UserPrimarySource:
-        """``GET /api/v2/presence/users/{userId}/primarysource``
+        """Get primarysource of a presence user.
+        
+        ``GET /api/v2/presence/users/{userId}/primarysource``.
+        Requires the permission ``presence:userPrimarySource:view``.
         
         :param str user_id: path ``userId``, required
         :return: UserPrimarySource
@@ -127,9 +152,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['get_presence_user_primarysource'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_presencedefinition(self, presence_id: str, *, locale_code: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPresence:
-        """``GET /api/v2/presencedefinitions/{presenceId}``
+        """Get one presencedefinition.
         
-        **Deprecated.**
+        ``GET /api/v2/presencedefinitions/{presenceId}``. **Deprecated.**
+        Requires the permission ``presence:presenceDefinition:view``.
         
         :param str presence_id: path ``presenceId``, required
         :param str locale_code: query ``localeCode``
@@ -138,27 +164,35 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['get_presencedefinition'], (presence_id, locale_code), options)  # type: ignore[no-any-return]
 
     def get_presencedefinitions(self, *, page_number: int | None = None, page_size: int | None = None, deleted: str | None = None, locale_code: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPresenceEntityListing:
-        """``GET /api/v2/presencedefinitions``
+        """List the organization's presence definitions (the presences users can pick), one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/presencedefinitions``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_presencedefinitions)`` walks every page.
+        Requires no permission.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str deleted: query ``deleted``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str deleted: query ``deleted``; default ``false``
         :param str locale_code: query ``localeCode``
         :return: OrganizationPresenceEntityListing
         """
         return self._call(_OPS['get_presencedefinitions'], (page_number, page_size, deleted, locale_code), options)  # type: ignore[no-any-return]
 
     def get_systempresences(self, **options: Unpack[CallOptions]) -> list[SystemPresence]:
-        """``GET /api/v2/systempresences``
+        """Get systempresences.
+        
+        ``GET /api/v2/systempresences``.
+        Requires no permission.
         
         :return: list[SystemPresence]
         """
         return self._call(_OPS['get_systempresences'], (), options)  # type: ignore[no-any-return]
 
     def get_user_presence(self, user_id: str, source_id: str, **options: Unpack[CallOptions]) -> UserPresence:
-        """``GET /api/v2/users/{userId}/presences/{sourceId}``
+        """Read a user's presence as one presence source sees it.
+        
+        ``GET /api/v2/users/{userId}/presences/{sourceId}``.
+        Requires no permission.
         
         :param str user_id: path ``userId``, required
         :param str source_id: path ``sourceId``, required
@@ -167,7 +201,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['get_user_presence'], (user_id, source_id), options)  # type: ignore[no-any-return]
 
     def get_user_presences_purecloud(self, user_id: str, **options: Unpack[CallOptions]) -> UserPresence:
-        """``GET /api/v2/users/{userId}/presences/purecloud``
+        """Read a user's Genesys Cloud presence (Available, Away, Busy ...).
+        
+        ``GET /api/v2/users/{userId}/presences/purecloud``.
+        Requires no permission.
         
         :param str user_id: path ``userId``, required
         :return: UserPresence
@@ -175,7 +212,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['get_user_presences_purecloud'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_users_presence_bulk(self, source_id: str, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> list[UcUserPresence]:
-        """``GET /api/v2/users/presences/{sourceId}/bulk``
+        """Get bulk of a users presence.
+        
+        ``GET /api/v2/users/presences/{sourceId}/bulk``.
+        Requires no permission.
         
         :param str source_id: path ``sourceId``, required
         :param list[str] id: query ``id``
@@ -184,7 +224,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['get_users_presence_bulk'], (source_id, id), options)  # type: ignore[no-any-return]
 
     def get_users_presences_purecloud_bulk(self, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> list[UcUserPresence]:
-        """``GET /api/v2/users/presences/purecloud/bulk``
+        """Get users presences purecloud bulk.
+        
+        ``GET /api/v2/users/presences/purecloud/bulk``.
+        Requires no permission.
         
         :param list[str] id: query ``id``
         :return: list[UcUserPresence]
@@ -192,7 +235,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['get_users_presences_purecloud_bulk'], (id,), options)  # type: ignore[no-any-return]
 
     def patch_user_presence(self, user_id: str, source_id: str, body: UserPresence | dict[str, Any], **options: Unpack[CallOptions]) -> UserPresence:
-        """``PATCH /api/v2/users/{userId}/presences/{sourceId}``
+        """Set a user's presence for one presence source.
+        
+        ``PATCH /api/v2/users/{userId}/presences/{sourceId}``.
+        Requires no permission.
         
         :param str user_id: path ``userId``, required
         :param str source_id: path ``sourceId``, required
@@ -202,7 +248,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['patch_user_presence'], (user_id, source_id, body), options)  # type: ignore[no-any-return]
 
     def patch_user_presences_purecloud(self, user_id: str, body: UserPresence | dict[str, Any], **options: Unpack[CallOptions]) -> UserPresence:
-        """``PATCH /api/v2/users/{userId}/presences/purecloud``
+        """Set a user's Genesys Cloud presence, for example to Available or Away.
+        
+        ``PATCH /api/v2/users/{userId}/presences/purecloud``.
+        Requires no permission.
         
         :param str user_id: path ``userId``, required
         :param UserPresence body: body ``body``, required
@@ -211,7 +260,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['patch_user_presences_purecloud'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def post_presence_definitions(self, body: OrganizationPresenceDefinition | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationPresenceDefinition:
-        """``POST /api/v2/presence/definitions``
+        """Create or add presence definitions.
+        
+        ``POST /api/v2/presence/definitions``.
+        Requires the permission ``presence:presenceDefinition:add``.
         
         :param OrganizationPresenceDefinition body: body ``body``, required
         :return: OrganizationPresenceDefinition
@@ -219,7 +271,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['post_presence_definitions'], (body,), options)  # type: ignore[no-any-return]
 
     def post_presence_sources(self, body: Source | dict[str, Any], **options: Unpack[CallOptions]) -> Source:
-        """``POST /api/v2/presence/sources``
+        """Create or add presence sources.
+        
+        ``POST /api/v2/presence/sources``.
+        Requires the permission ``presence:source:add``.
         
         :param Source body: body ``body``, required
         :return: Source
@@ -227,9 +282,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['post_presence_sources'], (body,), options)  # type: ignore[no-any-return]
 
     def post_presencedefinitions(self, body: OrganizationPresence | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationPresence:
-        """``POST /api/v2/presencedefinitions``
+        """Create or add presencedefinitions.
         
-        **Deprecated.**
+        ``POST /api/v2/presencedefinitions``. **Deprecated.**
+        Requires the permission ``presence:presenceDefinition:add``.
         
         :param OrganizationPresence body: body ``body``, required
         :return: OrganizationPresence
@@ -237,7 +293,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['post_presencedefinitions'], (body,), options)  # type: ignore[no-any-return]
 
     def put_presence_definition(self, definition_id: str, body: OrganizationPresenceDefinition | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationPresenceDefinition:
-        """``PUT /api/v2/presence/definitions/{definitionId}``
+        """Replace one presence definition.
+        
+        ``PUT /api/v2/presence/definitions/{definitionId}``.
+        Requires the permission ``presence:presenceDefinition:edit``.
         
         :param str definition_id: path ``definitionId``, required
         :param OrganizationPresenceDefinition body: body ``body``, required
@@ -246,7 +305,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['put_presence_definition'], (definition_id, body), options)  # type: ignore[no-any-return]
 
     def put_presence_settings(self, body: PresenceSettings | dict[str, Any], **options: Unpack[CallOptions]) -> PresenceSettings:
-        """``PUT /api/v2/presence/settings``
+        """Replace the presence settings.
+        
+        ``PUT /api/v2/presence/settings``.
+        Requires the permission ``presence:settings:edit``.
         
         :param PresenceSettings body: body ``body``, required
         :return: PresenceSettings
@@ -254,7 +316,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['put_presence_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def put_presence_source(self, source_id: str, body: Source | dict[str, Any], **options: Unpack[CallOptions]) -> Source:
-        """``PUT /api/v2/presence/sources/{sourceId}``
+        """Replace one presence source.
+        
+        ``PUT /api/v2/presence/sources/{sourceId}``.
+        Requires the permission ``presence:source:edit``.
         
         :param str source_id: path ``sourceId``, required
         :param Source body: body ``body``, required
@@ -263,7 +328,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['put_presence_source'], (source_id, body), options)  # type: ignore[no-any-return]
 
     def put_presence_user_primarysource(self, user_id: str, body: UserPrimarySource | dict[str, Any], **options: Unpack[CallOptions]) -> UserPrimarySource:
-        """``PUT /api/v2/presence/users/{userId}/primarysource``
+        """Replace the primarysource of a presence user.
+        
+        ``PUT /api/v2/presence/users/{userId}/primarysource``.
+        Requires the permission ``presence:userPrimarySource:edit``.
         
         :param str user_id: path ``userId``, required
         :param UserPrimarySource body: body ``body``, required
@@ -272,9 +340,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['put_presence_user_primarysource'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def put_presencedefinition(self, presence_id: str, body: OrganizationPresence | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationPresence:
-        """``PUT /api/v2/presencedefinitions/{presenceId}``
+        """Replace one presencedefinition.
         
-        **Deprecated.**
+        ``PUT /api/v2/presencedefinitions/{presenceId}``. **Deprecated.**
+        Requires the permission ``presence:presenceDefinition:edit``.
         
         :param str presence_id: path ``presenceId``, required
         :param OrganizationPresence body: body ``body``, required
@@ -283,7 +352,10 @@ class PresenceApi(_BaseApi):
         return self._call(_OPS['put_presencedefinition'], (presence_id, body), options)  # type: ignore[no-any-return]
 
     def put_users_presences_bulk(self, body: list[MutableUserPresence], **options: Unpack[CallOptions]) -> list[UserPresence]:
-        """``PUT /api/v2/users/presences/bulk``
+        """Replace the users presences bulk.
+        
+        ``PUT /api/v2/users/presences/bulk``.
+        Requires the permission ``presence:userPresence:edit``.
         
         :param list[MutableUserPresence] body: body ``body``, required
         :return: list[UserPresence]

@@ -37,7 +37,10 @@ class ProcessAutomationApi(_BaseApi):
     _operations = _OPS
 
     def delete_processautomation_scheduledtrigger(self, scheduled_trigger_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}``
+        """Delete one processautomation scheduledtrigger.
+        
+        ``DELETE /api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}``.
+        Requires the permission ``processautomation:trigger:delete``.
         
         :param str scheduled_trigger_id: path ``scheduledTriggerId``, required
         :return: None
@@ -45,7 +48,10 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['delete_processautomation_scheduledtrigger'], (scheduled_trigger_id,), options)  # type: ignore[no-any-return]
 
     def delete_processautomation_trigger(self, trigger_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/processautomation/triggers/{triggerId}``
+        """Delete one processautomation trigger.
+        
+        ``DELETE /api/v2/processautomation/triggers/{triggerId}``.
+        Requires the permission ``processautomation:trigger:delete``.
         
         :param str trigger_id: path ``triggerId``, required
         :return: None
@@ -53,7 +59,10 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['delete_processautomation_trigger'], (trigger_id,), options)  # type: ignore[no-any-return]
 
     def get_processautomation_scheduledtrigger(self, scheduled_trigger_id: str, **options: Unpack[CallOptions]) -> ScheduledTrigger:
-        """``GET /api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}``
+        """Get one processautomation scheduledtrigger.
+        
+        ``GET /api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}``.
+        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
         
         :param str scheduled_trigger_id: path ``scheduledTriggerId``, required
         :return: ScheduledTrigger
@@ -61,7 +70,11 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['get_processautomation_scheduledtrigger'], (scheduled_trigger_id,), options)  # type: ignore[no-any-return]
 
     def get_processautomation_scheduledtriggers(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, enabled: bool | None = None, **options: Unpack[CallOptions]) -> ScheduledTriggerEntityListing:
-        """``GET /api/v2/processautomation/scheduledtriggers``
+        """List processautomation scheduledtriggers, one page per call.
+        
+        ``GET /api/v2/processautomation/scheduledtriggers``.
+        Pages by ``after``: ``paginate(api.get_processautomation_scheduledtriggers)`` walks every page.
+        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``
@@ -72,7 +85,10 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['get_processautomation_scheduledtriggers'], (before, after, page_size, enabled), options)  # type: ignore[no-any-return]
 
     def get_processautomation_trigger(self, trigger_id: str, **options: Unpack[CallOptions]) -> Trigger:
-        """``GET /api/v2/processautomation/triggers/{triggerId}``
+        """Get one processautomation trigger.
+        
+        ``GET /api/v2/processautomation/triggers/{triggerId}``.
+        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
         
         :param str trigger_id: path ``triggerId``, required
         :return: Trigger
@@ -80,7 +96,11 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['get_processautomation_trigger'], (trigger_id,), options)  # type: ignore[no-any-return]
 
     def get_processautomation_triggers(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, topic_name: str | None = None, enabled: bool | None = None, has_delay_by: bool | None = None, **options: Unpack[CallOptions]) -> TriggerEntityListing:
-        """``GET /api/v2/processautomation/triggers``
+        """List processautomation triggers, one page per call.
+        
+        ``GET /api/v2/processautomation/triggers``.
+        Pages by ``after``: ``paginate(api.get_processautomation_triggers)`` walks every page.
+        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``
@@ -93,7 +113,11 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['get_processautomation_triggers'], (before, after, page_size, topic_name, enabled, has_delay_by), options)  # type: ignore[no-any-return]
 
     def get_processautomation_triggers_topics(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> TopicCursorEntityListing:
-        """``GET /api/v2/processautomation/triggers/topics``
+        """List processautomation triggers topics, one page per call.
+        
+        ``GET /api/v2/processautomation/triggers/topics``.
+        Pages by ``after``: ``paginate(api.get_processautomation_triggers_topics)`` walks every page.
+        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``
@@ -103,7 +127,10 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['get_processautomation_triggers_topics'], (before, after, page_size), options)  # type: ignore[no-any-return]
 
     def post_processautomation_scheduledtriggers(self, body: CreateScheduledTriggerRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduledTrigger:
-        """``POST /api/v2/processautomation/scheduledtriggers``
+        """Create or add processautomation scheduledtriggers.
+        
+        ``POST /api/v2/processautomation/scheduledtriggers``.
+        Requires the permission ``processautomation:trigger:add``.
         
         :param CreateScheduledTriggerRequest body: body ``body``, required
         :return: ScheduledTrigger
@@ -111,7 +138,10 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['post_processautomation_scheduledtriggers'], (body,), options)  # type: ignore[no-any-return]
 
     def post_processautomation_trigger_test(self, trigger_id: str, *, body: str | None = None, **options: Unpack[CallOptions]) -> TestModeResults:
-        """``POST /api/v2/processautomation/triggers/{triggerId}/test``
+        """Request test of a processautomation trigger.
+        
+        ``POST /api/v2/processautomation/triggers/{triggerId}/test``.
+        Requires the permission ``processautomation:trigger:test``.
         
         :param str trigger_id: path ``triggerId``, required
         :param str body: body ``body``
@@ -120,7 +150,10 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['post_processautomation_trigger_test'], (trigger_id, body), options)  # type: ignore[no-any-return]
 
     def post_processautomation_triggers(self, body: CreateTriggerRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Trigger:
-        """``POST /api/v2/processautomation/triggers``
+        """Create or add processautomation triggers.
+        
+        ``POST /api/v2/processautomation/triggers``.
+        Requires the permission ``processautomation:trigger:add``.
         
         :param CreateTriggerRequest body: body ``body``, required
         :return: Trigger
@@ -128,7 +161,10 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['post_processautomation_triggers'], (body,), options)  # type: ignore[no-any-return]
 
     def post_processautomation_triggers_topic_test(self, topic_name: str, *, body: str | None = None, **options: Unpack[CallOptions]) -> TestModeEventResults:
-        """``POST /api/v2/processautomation/triggers/topics/{topicName}/test``
+        """Request test of a processautomation triggers topic.
+        
+        ``POST /api/v2/processautomation/triggers/topics/{topicName}/test``.
+        Requires the permission ``processautomation:trigger:test``.
         
         :param str topic_name: path ``topicName``, required
         :param str body: body ``body``
@@ -137,7 +173,10 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['post_processautomation_triggers_topic_test'], (topic_name, body), options)  # type: ignore[no-any-return]
 
     def put_processautomation_scheduledtrigger(self, scheduled_trigger_id: str, body: UpdateScheduledTriggerRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduledTrigger:
-        """``PUT /api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}``
+        """Replace one processautomation scheduledtrigger.
+        
+        ``PUT /api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}``.
+        Requires the permission ``processautomation:trigger:edit``.
         
         :param str scheduled_trigger_id: path ``scheduledTriggerId``, required
         :param UpdateScheduledTriggerRequest body: body ``body``, required
@@ -146,7 +185,10 @@ class ProcessAutomationApi(_BaseApi):
         return self._call(_OPS['put_processautomation_scheduledtrigger'], (scheduled_trigger_id, body), options)  # type: ignore[no-any-return]
 
     def put_processautomation_trigger(self, trigger_id: str, body: UpdateTriggerRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Trigger:
-        """``PUT /api/v2/processautomation/triggers/{triggerId}``
+        """Replace one processautomation trigger.
+        
+        ``PUT /api/v2/processautomation/triggers/{triggerId}``.
+        Requires the permission ``processautomation:trigger:edit``.
         
         :param str trigger_id: path ``triggerId``, required
         :param UpdateTriggerRequest body: body ``body``, required

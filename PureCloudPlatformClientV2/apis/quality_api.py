@@ -101,7 +101,10 @@ class QualityApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_evaluations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``
+        """Delete one analytics evaluations aggregates job.
+        
+        ``DELETE /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -109,7 +112,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['delete_analytics_evaluations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_analytics_surveys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/analytics/surveys/aggregates/jobs/{jobId}``
+        """Delete one analytics surveys aggregates job.
+        
+        ``DELETE /api/v2/analytics/surveys/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -117,7 +123,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['delete_analytics_surveys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_quality_calibration(self, calibration_id: str, calibrator_id: str, **options: Unpack[CallOptions]) -> Calibration:
-        """``DELETE /api/v2/quality/calibrations/{calibrationId}``
+        """Delete one quality calibration.
+        
+        ``DELETE /api/v2/quality/calibrations/{calibrationId}``.
+        Requires the permission ``quality:calibration:delete``.
         
         :param str calibration_id: path ``calibrationId``, required
         :param str calibrator_id: query ``calibratorId``, required
@@ -126,7 +135,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['delete_quality_calibration'], (calibration_id, calibrator_id), options)  # type: ignore[no-any-return]
 
     def delete_quality_conversation_evaluation(self, conversation_id: str, evaluation_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> EvaluationResponse:
-        """``DELETE /api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}``
+        """Delete one evaluation of a quality conversation.
+        
+        ``DELETE /api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}``.
+        Requires the permission ``quality:evaluation:delete``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str evaluation_id: path ``evaluationId``, required
@@ -136,9 +148,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['delete_quality_conversation_evaluation'], (conversation_id, evaluation_id, expand), options)  # type: ignore[no-any-return]
 
     def delete_quality_form(self, form_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/quality/forms/{formId}``
+        """Delete one quality form.
         
-        **Deprecated.**
+        ``DELETE /api/v2/quality/forms/{formId}``. **Deprecated.**
+        Requires the permission ``quality:evaluationForm:delete``.
         
         :param str form_id: path ``formId``, required
         :return: None
@@ -146,7 +159,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['delete_quality_form'], (form_id,), options)  # type: ignore[no-any-return]
 
     def delete_quality_forms_evaluation(self, form_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/quality/forms/evaluations/{formId}``
+        """Delete one quality forms evaluation.
+        
+        ``DELETE /api/v2/quality/forms/evaluations/{formId}``.
+        Requires the permission ``quality:evaluationForm:delete``.
         
         :param str form_id: path ``formId``, required
         :return: None
@@ -154,7 +170,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['delete_quality_forms_evaluation'], (form_id,), options)  # type: ignore[no-any-return]
 
     def delete_quality_forms_survey(self, form_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/quality/forms/surveys/{formId}``
+        """Delete one quality forms survey.
+        
+        ``DELETE /api/v2/quality/forms/surveys/{formId}``.
+        Requires the permission ``quality:surveyForm:delete``.
         
         :param str form_id: path ``formId``, required
         :return: None
@@ -162,7 +181,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['delete_quality_forms_survey'], (form_id,), options)  # type: ignore[no-any-return]
 
     def delete_quality_program_agentscoringrule(self, program_id: str, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/quality/programs/{programId}/agentscoringrules/{ruleId}``
+        """Delete one agentscoringrule of a quality program.
+        
+        ``DELETE /api/v2/quality/programs/{programId}/agentscoringrules/{ruleId}``.
+        Requires the permission ``quality:scoringRule:delete``.
         
         :param str program_id: path ``programId``, required
         :param str rule_id: path ``ruleId``, required
@@ -171,7 +193,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['delete_quality_program_agentscoringrule'], (program_id, rule_id), options)  # type: ignore[no-any-return]
 
     def get_analytics_evaluations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``
+        """Get one analytics evaluations aggregates job.
+        
+        ``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -179,7 +204,11 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_analytics_evaluations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_evaluations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> EvaluationAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}/results``
+        """List results of an analytics evaluations aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_evaluations_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -188,7 +217,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_analytics_evaluations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_analytics_surveys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}``
+        """Get one analytics surveys aggregates job.
+        
+        ``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}``.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -196,7 +228,11 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_analytics_surveys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_analytics_surveys_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SurveyAsyncAggregateQueryResponse:
-        """``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}/results``
+        """List results of an analytics surveys aggregates job, one page per call.
+        
+        ``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_analytics_surveys_aggregates_job_results)`` walks every page.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -205,10 +241,14 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_analytics_surveys_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_quality_agents_activity(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, start_time: datetime | str | None = None, end_time: datetime | str | None = None, agent_user_id: list[str] | None = None, evaluator_user_id: str | None = None, name: str | None = None, group: str | None = None, agent_team_id: str | None = None, form_context_id: str | None = None, user_state: str | None = None, **options: Unpack[CallOptions]) -> AgentActivityEntityListing:
-        """``GET /api/v2/quality/agents/activity``
+        """List quality agents activity, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/quality/agents/activity``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_agents_activity)`` walks every page.
+        Requires the permission ``quality:evaluation:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str sort_by: query ``sortBy``
         :param list[str] expand: query ``expand``
         :param str next_page: query ``nextPage``
@@ -221,13 +261,16 @@ class QualityApi(_BaseApi):
         :param str group: query ``group``
         :param str agent_team_id: query ``agentTeamId``
         :param str form_context_id: query ``formContextId``
-        :param str user_state: query ``userState``
+        :param str user_state: query ``userState``; one of ``Any``, ``Legacy``; default ``Legacy``
         :return: AgentActivityEntityListing
         """
         return self._call(_OPS['get_quality_agents_activity'], (page_size, page_number, sort_by, expand, next_page, previous_page, start_time, end_time, agent_user_id, evaluator_user_id, name, group, agent_team_id, form_context_id, user_state), options)  # type: ignore[no-any-return]
 
     def get_quality_calibration(self, calibration_id: str, *, calibrator_id: str | None = None, conversation_id: str | None = None, **options: Unpack[CallOptions]) -> Calibration:
-        """``GET /api/v2/quality/calibrations/{calibrationId}``
+        """Get one quality calibration.
+        
+        ``GET /api/v2/quality/calibrations/{calibrationId}``.
+        Requires the permission ``quality:calibration:view``.
         
         :param str calibration_id: path ``calibrationId``, required
         :param str calibrator_id: query ``calibratorId``
@@ -237,11 +280,15 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_calibration'], (calibration_id, calibrator_id, conversation_id), options)  # type: ignore[no-any-return]
 
     def get_quality_calibrations(self, calibrator_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, conversation_id: str | None = None, start_time: datetime | str | None = None, end_time: datetime | str | None = None, **options: Unpack[CallOptions]) -> CalibrationEntityListing:
-        """``GET /api/v2/quality/calibrations``
+        """List quality calibrations, one page per call.
+        
+        ``GET /api/v2/quality/calibrations``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_calibrations)`` walks every page.
+        Requires the permission ``quality:calibration:view``.
         
         :param str calibrator_id: query ``calibratorId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str sort_by: query ``sortBy``
         :param list[str] expand: query ``expand``
         :param str next_page: query ``nextPage``
@@ -254,7 +301,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_calibrations'], (calibrator_id, page_size, page_number, sort_by, expand, next_page, previous_page, conversation_id, start_time, end_time), options)  # type: ignore[no-any-return]
 
     def get_quality_conversation_evaluation(self, conversation_id: str, evaluation_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> EvaluationResponse:
-        """``GET /api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}``
+        """Get one evaluation of a quality conversation.
+        
+        ``GET /api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}``.
+        Requires any of the permissions ``quality:evaluation:view``, ``quality:evaluation:assign``, ``quality:evaluation:release``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str evaluation_id: path ``evaluationId``, required
@@ -264,7 +314,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_conversation_evaluation'], (conversation_id, evaluation_id, expand), options)  # type: ignore[no-any-return]
 
     def get_quality_conversation_surveys(self, conversation_id: str, **options: Unpack[CallOptions]) -> list[Survey]:
-        """``GET /api/v2/quality/conversations/{conversationId}/surveys``
+        """Get surveys of a quality conversation.
+        
+        ``GET /api/v2/quality/conversations/{conversationId}/surveys``.
+        Requires the permission ``quality:survey:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: list[Survey]
@@ -272,7 +325,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_conversation_surveys'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_conversations_audits_query_transaction_id(self, transaction_id: str, **options: Unpack[CallOptions]) -> QualityAuditQueryExecutionStatusResponse:
-        """``GET /api/v2/quality/conversations/audits/query/{transactionId}``
+        """Get one quality conversations audits query.
+        
+        ``GET /api/v2/quality/conversations/audits/query/{transactionId}``.
+        Requires the permission ``audits:interactionDetails:view``.
         
         :param str transaction_id: path ``transactionId``, required
         :return: QualityAuditQueryExecutionStatusResponse
@@ -280,21 +336,29 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_conversations_audits_query_transaction_id'], (transaction_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_conversations_audits_query_transaction_id_results(self, transaction_id: str, *, cursor: str | None = None, page_size: int | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> QualityAuditQueryExecutionResultsResponse:
-        """``GET /api/v2/quality/conversations/audits/query/{transactionId}/results``
+        """List results of a quality conversations audits query, one page per call.
+        
+        ``GET /api/v2/quality/conversations/audits/query/{transactionId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_quality_conversations_audits_query_transaction_id_results)`` walks every page.
+        Requires the permission ``audits:interactionDetails:view``.
         
         :param str transaction_id: path ``transactionId``, required
         :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``
-        :param list[str] expand: query ``expand``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param list[str] expand: query ``expand``; each one of ``user``
         :return: QualityAuditQueryExecutionResultsResponse
         """
         return self._call(_OPS['get_quality_conversations_audits_query_transaction_id_results'], (transaction_id, cursor, page_size, expand), options)  # type: ignore[no-any-return]
 
     def get_quality_evaluations_query(self, *, page_size: int | None = None, page_number: int | None = None, expand: list[str] | None = None, previous_page: str | None = None, conversation_id: str | None = None, agent_user_id: str | None = None, agent_team_id: str | None = None, evaluator_user_id: str | None = None, assignee_user_id: str | None = None, queue_id: str | None = None, start_time: str | None = None, end_time: str | None = None, form_context_id: str | None = None, evaluation_state: list[str] | None = None, is_released: bool | None = None, agent_has_read: bool | None = None, expand_answer_total_scores: bool | None = None, maximum: int | None = None, sort_order: str | None = None, include_deleted_users: bool | None = None, **options: Unpack[CallOptions]) -> EvaluationEntityListing:
-        """``GET /api/v2/quality/evaluations/query``
+        """List quality evaluations query, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/quality/evaluations/query``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_evaluations_query)`` walks every page.
+        Requires the permission ``quality:evaluation:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param list[str] expand: query ``expand``
         :param str previous_page: query ``previousPage``
         :param str conversation_id: query ``conversationId``
@@ -312,16 +376,20 @@ class QualityApi(_BaseApi):
         :param bool expand_answer_total_scores: query ``expandAnswerTotalScores``
         :param int maximum: query ``maximum``
         :param str sort_order: query ``sortOrder``
-        :param bool include_deleted_users: query ``includeDeletedUsers``
+        :param bool include_deleted_users: query ``includeDeletedUsers``; default ``False``
         :return: EvaluationEntityListing
         """
         return self._call(_OPS['get_quality_evaluations_query'], (page_size, page_number, expand, previous_page, conversation_id, agent_user_id, agent_team_id, evaluator_user_id, assignee_user_id, queue_id, start_time, end_time, form_context_id, evaluation_state, is_released, agent_has_read, expand_answer_total_scores, maximum, sort_order, include_deleted_users), options)  # type: ignore[no-any-return]
 
     def get_quality_evaluators_activity(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, start_time: datetime | str | None = None, end_time: datetime | str | None = None, name: str | None = None, permission: list[str] | None = None, group: str | None = None, agent_team_id: str | None = None, **options: Unpack[CallOptions]) -> EvaluatorActivityEntityListing:
-        """``GET /api/v2/quality/evaluators/activity``
+        """List quality evaluators activity, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/quality/evaluators/activity``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_evaluators_activity)`` walks every page.
+        Requires the permission ``quality:evaluation:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str sort_by: query ``sortBy``
         :param list[str] expand: query ``expand``
         :param str next_page: query ``nextPage``
@@ -337,9 +405,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_evaluators_activity'], (page_size, page_number, sort_by, expand, next_page, previous_page, start_time, end_time, name, permission, group, agent_team_id), options)  # type: ignore[no-any-return]
 
     def get_quality_form(self, form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``GET /api/v2/quality/forms/{formId}``
+        """Get one quality form.
         
-        **Deprecated.**
+        ``GET /api/v2/quality/forms/{formId}``. **Deprecated.**
+        Requires the permission ``quality:evaluationForm:view``.
         
         :param str form_id: path ``formId``, required
         :return: EvaluationFormResponse
@@ -347,29 +416,33 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_form'], (form_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_form_versions(self, form_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """``GET /api/v2/quality/forms/{formId}/versions``
+        """List versions of a quality form, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/quality/forms/{formId}/versions``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_quality_form_versions)`` walks every page.
+        Requires the permission ``quality:evaluationForm:view``.
         
         :param str form_id: path ``formId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :return: EvaluationFormResponseEntityListing
         """
         return self._call(_OPS['get_quality_form_versions'], (form_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
 
     def get_quality_forms(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, next_page: str | None = None, previous_page: str | None = None, expand: str | None = None, name: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """``GET /api/v2/quality/forms``
+        """List quality forms, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/quality/forms``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_quality_forms)`` walks every page.
+        Requires the permission ``quality:evaluationForm:view``.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str sort_by: query ``sortBy``
         :param str next_page: query ``nextPage``
         :param str previous_page: query ``previousPage``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``publishHistory``
         :param str name: query ``name``
         :param str sort_order: query ``sortOrder``
         :return: EvaluationFormResponseEntityListing
@@ -377,7 +450,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_forms'], (page_size, page_number, sort_by, next_page, previous_page, expand, name, sort_order), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_evaluation(self, form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``GET /api/v2/quality/forms/evaluations/{formId}``
+        """Get one quality forms evaluation.
+        
+        ``GET /api/v2/quality/forms/evaluations/{formId}``.
+        Requires the permission ``quality:evaluationForm:view``.
         
         :param str form_id: path ``formId``, required
         :return: EvaluationFormResponse
@@ -385,25 +461,33 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_forms_evaluation'], (form_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_evaluation_versions(self, form_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """``GET /api/v2/quality/forms/evaluations/{formId}/versions``
+        """List versions of a quality forms evaluation, one page per call.
+        
+        ``GET /api/v2/quality/forms/evaluations/{formId}/versions``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_forms_evaluation_versions)`` walks every page.
+        Requires the permission ``quality:evaluationForm:view``.
         
         :param str form_id: path ``formId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; default ``asc``
         :return: EvaluationFormResponseEntityListing
         """
         return self._call(_OPS['get_quality_forms_evaluation_versions'], (form_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_evaluations(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, next_page: str | None = None, previous_page: str | None = None, expand: str | None = None, name: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """``GET /api/v2/quality/forms/evaluations``
+        """List quality forms evaluations, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/quality/forms/evaluations``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_forms_evaluations)`` walks every page.
+        Requires the permission ``quality:evaluationForm:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str sort_by: query ``sortBy``
         :param str next_page: query ``nextPage``
         :param str previous_page: query ``previousPage``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``publishHistory``
         :param str name: query ``name``
         :param str sort_order: query ``sortOrder``
         :return: EvaluationFormResponseEntityListing
@@ -411,16 +495,22 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_forms_evaluations'], (page_size, page_number, sort_by, next_page, previous_page, expand, name, sort_order), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_evaluations_bulk(self, id: list[str], *, include_latest_version_form_name: bool | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """``GET /api/v2/quality/forms/evaluations/bulk``
+        """Get quality forms evaluations bulk.
+        
+        ``GET /api/v2/quality/forms/evaluations/bulk``.
+        Requires the permission ``quality:evaluationForm:view``.
         
         :param list[str] id: query ``id``, required
-        :param bool include_latest_version_form_name: query ``includeLatestVersionFormName``
+        :param bool include_latest_version_form_name: query ``includeLatestVersionFormName``; default ``False``
         :return: EvaluationFormResponseEntityListing
         """
         return self._call(_OPS['get_quality_forms_evaluations_bulk'], (id, include_latest_version_form_name), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_evaluations_bulk_contexts(self, context_id: list[str], **options: Unpack[CallOptions]) -> list[EvaluationFormResponse]:
-        """``GET /api/v2/quality/forms/evaluations/bulk/contexts``
+        """Get quality forms evaluations bulk contexts.
+        
+        ``GET /api/v2/quality/forms/evaluations/bulk/contexts``.
+        Requires the permission ``quality:evaluationForm:view``.
         
         :param list[str] context_id: query ``contextId``, required
         :return: list[EvaluationFormResponse]
@@ -428,7 +518,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_forms_evaluations_bulk_contexts'], (context_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_survey(self, form_id: str, **options: Unpack[CallOptions]) -> SurveyForm:
-        """``GET /api/v2/quality/forms/surveys/{formId}``
+        """Get one quality forms survey.
+        
+        ``GET /api/v2/quality/forms/surveys/{formId}``.
+        Requires the permission ``quality:surveyForm:view``.
         
         :param str form_id: path ``formId``, required
         :return: SurveyForm
@@ -436,24 +529,32 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_forms_survey'], (form_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_survey_versions(self, form_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> SurveyFormEntityListing:
-        """``GET /api/v2/quality/forms/surveys/{formId}/versions``
+        """List versions of a quality forms survey, one page per call.
+        
+        ``GET /api/v2/quality/forms/surveys/{formId}/versions``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_forms_survey_versions)`` walks every page.
+        Requires the permission ``quality:surveyForm:view``.
         
         :param str form_id: path ``formId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: SurveyFormEntityListing
         """
         return self._call(_OPS['get_quality_forms_survey_versions'], (form_id, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_surveys(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, next_page: str | None = None, previous_page: str | None = None, expand: str | None = None, name: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> SurveyFormEntityListing:
-        """``GET /api/v2/quality/forms/surveys``
+        """List quality forms surveys, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/quality/forms/surveys``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_forms_surveys)`` walks every page.
+        Requires the permission ``quality:surveyForm:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str sort_by: query ``sortBy``
         :param str next_page: query ``nextPage``
         :param str previous_page: query ``previousPage``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``publishHistory``
         :param str name: query ``name``
         :param str sort_order: query ``sortOrder``
         :return: SurveyFormEntityListing
@@ -461,7 +562,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_forms_surveys'], (page_size, page_number, sort_by, next_page, previous_page, expand, name, sort_order), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_surveys_bulk(self, id: list[str], **options: Unpack[CallOptions]) -> SurveyFormEntityListing:
-        """``GET /api/v2/quality/forms/surveys/bulk``
+        """Get quality forms surveys bulk.
+        
+        ``GET /api/v2/quality/forms/surveys/bulk``.
+        Requires the permission ``quality:surveyForm:view``.
         
         :param list[str] id: query ``id``, required
         :return: SurveyFormEntityListing
@@ -469,16 +573,22 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_forms_surveys_bulk'], (id,), options)  # type: ignore[no-any-return]
 
     def get_quality_forms_surveys_bulk_contexts(self, context_id: list[str], *, published: bool | None = None, **options: Unpack[CallOptions]) -> list[SurveyForm]:
-        """``GET /api/v2/quality/forms/surveys/bulk/contexts``
+        """Get quality forms surveys bulk contexts.
+        
+        ``GET /api/v2/quality/forms/surveys/bulk/contexts``.
+        Requires the permission ``quality:surveyForm:view``.
         
         :param list[str] context_id: query ``contextId``, required
-        :param bool published: query ``published``
+        :param bool published: query ``published``; default ``True``
         :return: list[SurveyForm]
         """
         return self._call(_OPS['get_quality_forms_surveys_bulk_contexts'], (context_id, published), options)  # type: ignore[no-any-return]
 
     def get_quality_program_agentscoringrule(self, program_id: str, rule_id: str, **options: Unpack[CallOptions]) -> AgentScoringRule:
-        """``GET /api/v2/quality/programs/{programId}/agentscoringrules/{ruleId}``
+        """Get one agentscoringrule of a quality program.
+        
+        ``GET /api/v2/quality/programs/{programId}/agentscoringrules/{ruleId}``.
+        Requires the permission ``quality:scoringRule:view``.
         
         :param str program_id: path ``programId``, required
         :param str rule_id: path ``ruleId``, required
@@ -487,7 +597,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_program_agentscoringrule'], (program_id, rule_id), options)  # type: ignore[no-any-return]
 
     def get_quality_program_agentscoringrules(self, program_id: str, **options: Unpack[CallOptions]) -> AgentScoringRuleEntityListing:
-        """``GET /api/v2/quality/programs/{programId}/agentscoringrules``
+        """Get agentscoringrules of a quality program.
+        
+        ``GET /api/v2/quality/programs/{programId}/agentscoringrules``.
+        Requires the permission ``quality:scoringRule:view``.
         
         :param str program_id: path ``programId``, required
         :return: AgentScoringRuleEntityListing
@@ -495,9 +608,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_program_agentscoringrules'], (program_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedform(self, form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``GET /api/v2/quality/publishedforms/{formId}``
+        """Get one quality publishedform.
         
-        **Deprecated.**
+        ``GET /api/v2/quality/publishedforms/{formId}``. **Deprecated.**
+        Requires the permission ``quality:evaluationForm:view``.
         
         :param str form_id: path ``formId``, required
         :return: EvaluationFormResponse
@@ -505,20 +619,25 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_publishedform'], (form_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedforms(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, only_latest_per_context: bool | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """``GET /api/v2/quality/publishedforms``
+        """List quality publishedforms, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/quality/publishedforms``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms)`` walks every page.
+        Requires the permission ``quality:evaluationForm:view``.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
-        :param bool only_latest_per_context: query ``onlyLatestPerContext``
+        :param bool only_latest_per_context: query ``onlyLatestPerContext``; default ``False``
         :return: EvaluationFormResponseEntityListing
         """
         return self._call(_OPS['get_quality_publishedforms'], (page_size, page_number, name, only_latest_per_context), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedforms_evaluation(self, form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``GET /api/v2/quality/publishedforms/evaluations/{formId}``
+        """Get one quality publishedforms evaluation.
+        
+        ``GET /api/v2/quality/publishedforms/evaluations/{formId}``.
+        Requires the permission ``quality:evaluationForm:view``.
         
         :param str form_id: path ``formId``, required
         :return: EvaluationFormResponse
@@ -526,18 +645,24 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_publishedforms_evaluation'], (form_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedforms_evaluations(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, only_latest_per_context: bool | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """``GET /api/v2/quality/publishedforms/evaluations``
+        """List quality publishedforms evaluations, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/quality/publishedforms/evaluations``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms_evaluations)`` walks every page.
+        Requires the permission ``quality:evaluationForm:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
-        :param bool only_latest_per_context: query ``onlyLatestPerContext``
+        :param bool only_latest_per_context: query ``onlyLatestPerContext``; default ``False``
         :return: EvaluationFormResponseEntityListing
         """
         return self._call(_OPS['get_quality_publishedforms_evaluations'], (page_size, page_number, name, only_latest_per_context), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedforms_evaluations_divisionview(self, evaluation_form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormDivisionView:
-        """``GET /api/v2/quality/publishedforms/evaluations/divisionviews/{evaluationFormId}``
+        """Get one quality publishedforms evaluations divisionview.
+        
+        ``GET /api/v2/quality/publishedforms/evaluations/divisionviews/{evaluationFormId}``.
         
         :param str evaluation_form_id: path ``evaluationFormId``, required
         :return: EvaluationFormDivisionView
@@ -545,7 +670,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_publishedforms_evaluations_divisionview'], (evaluation_form_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedforms_evaluations_divisionviews(self, id: list[str], *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormDivisionViewListing:
-        """``GET /api/v2/quality/publishedforms/evaluations/divisionviews``
+        """List quality publishedforms evaluations divisionviews, one page per call.
+        
+        ``GET /api/v2/quality/publishedforms/evaluations/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms_evaluations_divisionviews)`` walks every page.
         
         :param list[str] id: query ``id``, required
         :param int page_size: query ``pageSize``
@@ -557,7 +685,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_publishedforms_evaluations_divisionviews'], (id, page_size, page_number, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedforms_survey(self, form_id: str, **options: Unpack[CallOptions]) -> SurveyForm:
-        """``GET /api/v2/quality/publishedforms/surveys/{formId}``
+        """Get one quality publishedforms survey.
+        
+        ``GET /api/v2/quality/publishedforms/surveys/{formId}``.
+        Requires the permission ``quality:surveyForm:view``.
         
         :param str form_id: path ``formId``, required
         :return: SurveyForm
@@ -565,18 +696,24 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_publishedforms_survey'], (form_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedforms_surveys(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, only_latest_enabled_per_context: bool | None = None, **options: Unpack[CallOptions]) -> SurveyFormEntityListing:
-        """``GET /api/v2/quality/publishedforms/surveys``
+        """List quality publishedforms surveys, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/quality/publishedforms/surveys``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms_surveys)`` walks every page.
+        Requires the permission ``quality:surveyForm:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
-        :param bool only_latest_enabled_per_context: query ``onlyLatestEnabledPerContext``
+        :param bool only_latest_enabled_per_context: query ``onlyLatestEnabledPerContext``; default ``False``
         :return: SurveyFormEntityListing
         """
         return self._call(_OPS['get_quality_publishedforms_surveys'], (page_size, page_number, name, only_latest_enabled_per_context), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedforms_surveys_divisionview(self, survey_form_id: str, **options: Unpack[CallOptions]) -> SurveyFormDivisionView:
-        """``GET /api/v2/quality/publishedforms/surveys/divisionviews/{surveyFormId}``
+        """Get one quality publishedforms surveys divisionview.
+        
+        ``GET /api/v2/quality/publishedforms/surveys/divisionviews/{surveyFormId}``.
         
         :param str survey_form_id: path ``surveyFormId``, required
         :return: SurveyFormDivisionView
@@ -584,7 +721,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_publishedforms_surveys_divisionview'], (survey_form_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_publishedforms_surveys_divisionviews(self, id: list[str], *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> SurveyFormDivisionViewListing:
-        """``GET /api/v2/quality/publishedforms/surveys/divisionviews``
+        """List quality publishedforms surveys divisionviews, one page per call.
+        
+        ``GET /api/v2/quality/publishedforms/surveys/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms_surveys_divisionviews)`` walks every page.
         
         :param list[str] id: query ``id``, required
         :param int page_size: query ``pageSize``
@@ -596,7 +736,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_publishedforms_surveys_divisionviews'], (id, page_size, page_number, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_quality_survey(self, survey_id: str, **options: Unpack[CallOptions]) -> Survey:
-        """``GET /api/v2/quality/surveys/{surveyId}``
+        """Get one quality survey.
+        
+        ``GET /api/v2/quality/surveys/{surveyId}``.
+        Requires the permission ``quality:survey:view``.
         
         :param str survey_id: path ``surveyId``, required
         :return: Survey
@@ -604,8 +747,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_survey'], (survey_id,), options)  # type: ignore[no-any-return]
 
     def get_quality_surveys_scorable(self, customer_survey_url: str, **options: Unpack[CallOptions]) -> ScorableSurvey:
-        """``GET /api/v2/quality/surveys/scorable``
+        """Get quality surveys scorable.
         
+        ``GET /api/v2/quality/surveys/scorable``.
+        Requires no permission.
         Sent without an access token.
         
         :param str customer_survey_url: query ``customerSurveyUrl``, required
@@ -614,7 +759,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['get_quality_surveys_scorable'], (customer_survey_url,), options)  # type: ignore[no-any-return]
 
     def patch_quality_forms_survey(self, form_id: str, body: SurveyForm | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyForm:
-        """``PATCH /api/v2/quality/forms/surveys/{formId}``
+        """Change fields of one quality forms survey.
+        
+        ``PATCH /api/v2/quality/forms/surveys/{formId}``.
+        Requires the permission ``quality:surveyForm:disable``.
         
         :param str form_id: path ``formId``, required
         :param SurveyForm body: body ``body``, required
@@ -623,7 +771,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['patch_quality_forms_survey'], (form_id, body), options)  # type: ignore[no-any-return]
 
     def post_analytics_evaluations_aggregates_jobs(self, body: EvaluationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/evaluations/aggregates/jobs``
+        """Create or add analytics evaluations aggregates jobs.
+        
+        ``POST /api/v2/analytics/evaluations/aggregates/jobs``.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param EvaluationAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -631,7 +782,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_analytics_evaluations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_evaluations_aggregates_query(self, body: EvaluationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationAggregateQueryResponse:
-        """``POST /api/v2/analytics/evaluations/aggregates/query``
+        """Run a query over analytics evaluations aggregates.
+        
+        ``POST /api/v2/analytics/evaluations/aggregates/query``.
+        Requires the permission ``analytics:evaluationAggregate:view``.
         
         :param EvaluationAggregationQuery body: body ``body``, required
         :return: EvaluationAggregateQueryResponse
@@ -639,7 +793,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_analytics_evaluations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_surveys_aggregates_jobs(self, body: SurveyAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/analytics/surveys/aggregates/jobs``
+        """Create or add analytics surveys aggregates jobs.
+        
+        ``POST /api/v2/analytics/surveys/aggregates/jobs``.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param SurveyAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -647,7 +804,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_analytics_surveys_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_surveys_aggregates_query(self, body: SurveyAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyAggregateQueryResponse:
-        """``POST /api/v2/analytics/surveys/aggregates/query``
+        """Run a query over analytics surveys aggregates.
+        
+        ``POST /api/v2/analytics/surveys/aggregates/query``.
+        Requires the permission ``analytics:surveyAggregate:view``.
         
         :param SurveyAggregationQuery body: body ``body``, required
         :return: SurveyAggregateQueryResponse
@@ -655,7 +815,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_analytics_surveys_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_calibrations(self, body: CalibrationCreate | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> Calibration:
-        """``POST /api/v2/quality/calibrations``
+        """Create or add quality calibrations.
+        
+        ``POST /api/v2/quality/calibrations``.
+        Requires the permission ``quality:calibration:add``.
         
         :param CalibrationCreate body: body ``body``, required
         :param str expand: query ``expand``
@@ -664,7 +827,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_calibrations'], (body, expand), options)  # type: ignore[no-any-return]
 
     def post_quality_conversation_evaluations(self, conversation_id: str, body: EvaluationCreateBody | dict[str, Any], *, idempotency_key: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> Evaluation:
-        """``POST /api/v2/quality/conversations/{conversationId}/evaluations``
+        """Request evaluations of a quality conversation.
+        
+        ``POST /api/v2/quality/conversations/{conversationId}/evaluations``.
+        Requires the permission ``quality:evaluation:add``.
         
         :param str conversation_id: path ``conversationId``, required
         :param EvaluationCreateBody body: body ``body``, required
@@ -675,7 +841,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_conversation_evaluations'], (conversation_id, body, idempotency_key, expand), options)  # type: ignore[no-any-return]
 
     def post_quality_conversations_audits_query(self, body: QMAuditQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QualityAuditQueryExecutionStatusResponse:
-        """``POST /api/v2/quality/conversations/audits/query``
+        """Run a query over quality conversations audits.
+        
+        ``POST /api/v2/quality/conversations/audits/query``.
+        Requires the permission ``audits:interactionDetails:view``.
         
         :param QMAuditQueryRequest body: body ``body``, required
         :return: QualityAuditQueryExecutionStatusResponse
@@ -683,7 +852,11 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_conversations_audits_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_evaluations_aggregates_query_me(self, body: EvaluationAggregationQueryMe | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationAggregateQueryResponse:
-        """``POST /api/v2/quality/evaluations/aggregates/query/me``
+        """Send a request to quality evaluations aggregates query (me: the token's user).
+        
+        ``POST /api/v2/quality/evaluations/aggregates/query/me``.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param EvaluationAggregationQueryMe body: body ``body``, required
         :return: EvaluationAggregateQueryResponse
@@ -691,7 +864,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_evaluations_aggregates_query_me'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_evaluations_scoring(self, body: EvaluationFormAndScoringSet | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationScoringSet:
-        """``POST /api/v2/quality/evaluations/scoring``
+        """Request quality evaluations scoring.
+        
+        ``POST /api/v2/quality/evaluations/scoring``.
+        Requires no permission.
         
         :param EvaluationFormAndScoringSet body: body ``body``, required
         :return: EvaluationScoringSet
@@ -699,7 +875,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_evaluations_scoring'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_evaluations_search(self, body: EvaluationSearchRequestDTO | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationSearchResponse:
-        """``POST /api/v2/quality/evaluations/search``
+        """Search quality evaluations.
+        
+        ``POST /api/v2/quality/evaluations/search``.
+        Requires the permission ``quality:evaluation:searchAny``.
         
         :param EvaluationSearchRequestDTO body: body ``body``, required
         :return: EvaluationSearchResponse
@@ -707,9 +886,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_evaluations_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_forms(self, body: EvaluationForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``POST /api/v2/quality/forms``
+        """Create or add quality forms.
         
-        **Deprecated.**
+        ``POST /api/v2/quality/forms``. **Deprecated.**
+        Requires the permission ``quality:evaluationForm:add``.
         
         :param EvaluationForm body: body ``body``, required
         :return: EvaluationFormResponse
@@ -717,7 +897,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_forms'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_forms_evaluations(self, body: EvaluationForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``POST /api/v2/quality/forms/evaluations``
+        """Create or add quality forms evaluations.
+        
+        ``POST /api/v2/quality/forms/evaluations``.
+        Requires the permission ``quality:evaluationForm:add``.
         
         :param EvaluationForm body: body ``body``, required
         :return: EvaluationFormResponse
@@ -725,7 +908,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_forms_evaluations'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_forms_surveys(self, body: SurveyForm | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyForm:
-        """``POST /api/v2/quality/forms/surveys``
+        """Create or add quality forms surveys.
+        
+        ``POST /api/v2/quality/forms/surveys``.
+        Requires the permission ``quality:surveyForm:add``.
         
         :param SurveyForm body: body ``body``, required
         :return: SurveyForm
@@ -733,7 +919,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_forms_surveys'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_program_agentscoringrules(self, program_id: str, body: AgentScoringRule | dict[str, Any], **options: Unpack[CallOptions]) -> AgentScoringRule:
-        """``POST /api/v2/quality/programs/{programId}/agentscoringrules``
+        """Request agentscoringrules of a quality program.
+        
+        ``POST /api/v2/quality/programs/{programId}/agentscoringrules``.
+        Requires the permission ``quality:scoringRule:add``.
         
         :param str program_id: path ``programId``, required
         :param AgentScoringRule body: body ``body``, required
@@ -742,9 +931,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_program_agentscoringrules'], (program_id, body), options)  # type: ignore[no-any-return]
 
     def post_quality_publishedforms(self, body: PublishForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``POST /api/v2/quality/publishedforms``
+        """Create or add quality publishedforms.
         
-        **Deprecated.**
+        ``POST /api/v2/quality/publishedforms``. **Deprecated.**
+        Requires the permission ``quality:evaluationForm:add``.
         
         :param PublishForm body: body ``body``, required
         :return: EvaluationFormResponse
@@ -752,7 +942,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_publishedforms'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_publishedforms_evaluations(self, body: PublishForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``POST /api/v2/quality/publishedforms/evaluations``
+        """Create or add quality publishedforms evaluations.
+        
+        ``POST /api/v2/quality/publishedforms/evaluations``.
+        Requires the permission ``quality:evaluationForm:add``.
         
         :param PublishForm body: body ``body``, required
         :return: EvaluationFormResponse
@@ -760,7 +953,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_publishedforms_evaluations'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_publishedforms_surveys(self, body: PublishForm | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyForm:
-        """``POST /api/v2/quality/publishedforms/surveys``
+        """Create or add quality publishedforms surveys.
+        
+        ``POST /api/v2/quality/publishedforms/surveys``.
+        Requires the permission ``quality:surveyForm:add``.
         
         :param PublishForm body: body ``body``, required
         :return: SurveyForm
@@ -768,7 +964,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_publishedforms_surveys'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_surveys(self, body: CreateSurveyRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateSurveyResponse:
-        """``POST /api/v2/quality/surveys``
+        """Create or add quality surveys.
+        
+        ``POST /api/v2/quality/surveys``.
+        Requires the permission ``quality:survey:add``.
         
         :param CreateSurveyRequest body: body ``body``, required
         :return: CreateSurveyResponse
@@ -776,7 +975,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_surveys'], (body,), options)  # type: ignore[no-any-return]
 
     def post_quality_surveys_scoring(self, body: SurveyFormAndScoringSet | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyScoringSet:
-        """``POST /api/v2/quality/surveys/scoring``
+        """Request quality surveys scoring.
+        
+        ``POST /api/v2/quality/surveys/scoring``.
+        Requires no permission.
         
         :param SurveyFormAndScoringSet body: body ``body``, required
         :return: SurveyScoringSet
@@ -784,7 +986,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['post_quality_surveys_scoring'], (body,), options)  # type: ignore[no-any-return]
 
     def put_quality_calibration(self, calibration_id: str, body: Calibration | dict[str, Any], **options: Unpack[CallOptions]) -> Calibration:
-        """``PUT /api/v2/quality/calibrations/{calibrationId}``
+        """Replace one quality calibration.
+        
+        ``PUT /api/v2/quality/calibrations/{calibrationId}``.
+        Requires the permission ``quality:calibration:edit``.
         
         :param str calibration_id: path ``calibrationId``, required
         :param Calibration body: body ``body``, required
@@ -793,7 +998,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['put_quality_calibration'], (calibration_id, body), options)  # type: ignore[no-any-return]
 
     def put_quality_conversation_evaluation(self, conversation_id: str, evaluation_id: str, body: Evaluation | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> EvaluationResponse:
-        """``PUT /api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}``
+        """Replace one evaluation of a quality conversation.
+        
+        ``PUT /api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}``.
+        Requires any of the permissions ``quality:evaluation:edit``, ``quality:evaluation:editScore``, ``quality:evaluation:editAgentSignoff``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str evaluation_id: path ``evaluationId``, required
@@ -804,9 +1012,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['put_quality_conversation_evaluation'], (conversation_id, evaluation_id, body, expand), options)  # type: ignore[no-any-return]
 
     def put_quality_form(self, form_id: str, body: EvaluationForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``PUT /api/v2/quality/forms/{formId}``
+        """Replace one quality form.
         
-        **Deprecated.**
+        ``PUT /api/v2/quality/forms/{formId}``. **Deprecated.**
+        Requires the permission ``quality:evaluationForm:edit``.
         
         :param str form_id: path ``formId``, required
         :param EvaluationForm body: body ``body``, required
@@ -815,7 +1024,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['put_quality_form'], (form_id, body), options)  # type: ignore[no-any-return]
 
     def put_quality_forms_evaluation(self, form_id: str, body: EvaluationForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """``PUT /api/v2/quality/forms/evaluations/{formId}``
+        """Replace one quality forms evaluation.
+        
+        ``PUT /api/v2/quality/forms/evaluations/{formId}``.
+        Requires the permission ``quality:evaluationForm:edit``.
         
         :param str form_id: path ``formId``, required
         :param EvaluationForm body: body ``body``, required
@@ -824,7 +1036,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['put_quality_forms_evaluation'], (form_id, body), options)  # type: ignore[no-any-return]
 
     def put_quality_forms_evaluation_aiscoring_settings(self, form_id: str, body: AiScoringSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AiScoringSettings:
-        """``PUT /api/v2/quality/forms/evaluations/{formId}/aiscoring/settings``
+        """Replace the aiscoring settings of a quality forms evaluation.
+        
+        ``PUT /api/v2/quality/forms/evaluations/{formId}/aiscoring/settings``.
+        Requires the permission ``quality:evaluationForm:aiScoringEdit``.
         
         :param str form_id: path ``formId``, required
         :param AiScoringSettings body: body ``body``, required
@@ -833,7 +1048,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['put_quality_forms_evaluation_aiscoring_settings'], (form_id, body), options)  # type: ignore[no-any-return]
 
     def put_quality_forms_survey(self, form_id: str, body: SurveyForm | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyForm:
-        """``PUT /api/v2/quality/forms/surveys/{formId}``
+        """Replace one quality forms survey.
+        
+        ``PUT /api/v2/quality/forms/surveys/{formId}``.
+        Requires the permission ``quality:surveyForm:edit``.
         
         :param str form_id: path ``formId``, required
         :param SurveyForm body: body ``body``, required
@@ -842,7 +1060,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['put_quality_forms_survey'], (form_id, body), options)  # type: ignore[no-any-return]
 
     def put_quality_program_agentscoringrule(self, program_id: str, rule_id: str, body: AgentScoringRule | dict[str, Any], **options: Unpack[CallOptions]) -> AgentScoringRule:
-        """``PUT /api/v2/quality/programs/{programId}/agentscoringrules/{ruleId}``
+        """Replace one agentscoringrule of a quality program.
+        
+        ``PUT /api/v2/quality/programs/{programId}/agentscoringrules/{ruleId}``.
+        Requires the permission ``quality:scoringRule:edit``.
         
         :param str program_id: path ``programId``, required
         :param str rule_id: path ``ruleId``, required
@@ -852,8 +1073,10 @@ class QualityApi(_BaseApi):
         return self._call(_OPS['put_quality_program_agentscoringrule'], (program_id, rule_id, body), options)  # type: ignore[no-any-return]
 
     def put_quality_surveys_scorable(self, customer_survey_url: str, body: ScorableSurvey | dict[str, Any], **options: Unpack[CallOptions]) -> ScorableSurvey:
-        """``PUT /api/v2/quality/surveys/scorable``
+        """Replace the quality surveys scorable.
         
+        ``PUT /api/v2/quality/surveys/scorable``.
+        Requires no permission.
         Sent without an access token.
         
         :param str customer_survey_url: query ``customerSurveyUrl``, required

@@ -199,7 +199,10 @@ class RoutingApi(_BaseApi):
     _operations = _OPS
 
     def delete_routing_assessment(self, assessment_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/assessments/{assessmentId}``
+        """Delete one routing assessment.
+        
+        ``DELETE /api/v2/routing/assessments/{assessmentId}``.
+        Requires the permission ``routing:assessment:delete``.
         
         :param str assessment_id: path ``assessmentId``, required
         :return: None
@@ -207,14 +210,21 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_assessment'], (assessment_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_directroutingbackup_settings_me(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/directroutingbackup/settings/me``
+        """Delete the routing directroutingbackup setting (me: the token's user).
+        
+        ``DELETE /api/v2/routing/directroutingbackup/settings/me``.
+        Requires the permission ``routing:directRoutingBackup:selfDelete``.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :return: None
         """
         return self._call(_OPS['delete_routing_directroutingbackup_settings_me'], (), options)  # type: ignore[no-any-return]
 
     def delete_routing_email_domain(self, domain_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/email/domains/{domainId}``
+        """Delete one routing email domain.
+        
+        ``DELETE /api/v2/routing/email/domains/{domainId}``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :return: None
@@ -222,7 +232,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_email_domain'], (domain_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_email_domain_route(self, domain_name: str, route_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/email/domains/{domainName}/routes/{routeId}``
+        """Delete one route of a routing email domain.
+        
+        ``DELETE /api/v2/routing/email/domains/{domainName}/routes/{routeId}``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_name: path ``domainName``, required
         :param str route_id: path ``routeId``, required
@@ -231,7 +244,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_email_domain_route'], (domain_name, route_id), options)  # type: ignore[no-any-return]
 
     def delete_routing_email_outbound_domain(self, domain_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/email/outbound/domains/{domainId}``
+        """Delete one routing email outbound domain.
+        
+        ``DELETE /api/v2/routing/email/outbound/domains/{domainId}``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :return: None
@@ -239,7 +255,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_email_outbound_domain'], (domain_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_email_setting_email_setting_id(self, email_setting_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/email/setting/{emailSettingId}``
+        """Delete one routing email setting.
+        
+        ``DELETE /api/v2/routing/email/setting/{emailSettingId}``.
         
         :param str email_setting_id: path ``emailSettingId``, required
         :return: None
@@ -247,7 +265,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_email_setting_email_setting_id'], (email_setting_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_language(self, language_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/languages/{languageId}``
+        """Delete one routing language.
+        
+        ``DELETE /api/v2/routing/languages/{languageId}``.
+        Requires the permission ``routing:skill:manage``.
         
         :param str language_id: path ``languageId``, required
         :return: None
@@ -255,7 +276,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_language'], (language_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_predictor(self, predictor_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/predictors/{predictorId}``
+        """Delete one routing predictor.
+        
+        ``DELETE /api/v2/routing/predictors/{predictorId}``.
+        Requires all of the permissions ``routing:predictor:delete``, ``routing:queue:edit``.
         
         :param str predictor_id: path ``predictorId``, required
         :return: None
@@ -263,7 +287,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_predictor'], (predictor_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_predictors_keyperformanceindicator(self, kpi_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/predictors/keyperformanceindicators/{kpiId}``
+        """Delete one routing predictors keyperformanceindicator.
+        
+        ``DELETE /api/v2/routing/predictors/keyperformanceindicators/{kpiId}``.
+        Requires the permission ``routing:keyPerformanceIndicator:delete``.
         
         :param str kpi_id: path ``kpiId``, required
         :return: None
@@ -271,7 +298,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_predictors_keyperformanceindicator'], (kpi_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_queue(self, queue_id: str, *, force_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/queues/{queueId}``
+        """Delete a routing queue.
+        
+        ``DELETE /api/v2/routing/queues/{queueId}``.
+        Requires the permission ``routing:queue:delete``.
         
         :param str queue_id: path ``queueId``, required
         :param bool force_delete: query ``forceDelete``
@@ -280,7 +310,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_queue'], (queue_id, force_delete), options)  # type: ignore[no-any-return]
 
     def delete_routing_queue_member(self, queue_id: str, member_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/queues/{queueId}/members/{memberId}``
+        """Delete one member of a routing queue.
+        
+        ``DELETE /api/v2/routing/queues/{queueId}/members/{memberId}``.
+        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
         :param str member_id: path ``memberId``, required
@@ -289,9 +322,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_queue_member'], (queue_id, member_id), options)  # type: ignore[no-any-return]
 
     def delete_routing_queue_user(self, queue_id: str, member_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/queues/{queueId}/users/{memberId}``
+        """Delete one user of a routing queue.
         
-        **Deprecated.**
+        ``DELETE /api/v2/routing/queues/{queueId}/users/{memberId}``. **Deprecated.**
+        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
         :param str member_id: path ``memberId``, required
@@ -300,7 +334,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_queue_user'], (queue_id, member_id), options)  # type: ignore[no-any-return]
 
     def delete_routing_queue_wrapupcode(self, queue_id: str, code_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/queues/{queueId}/wrapupcodes/{codeId}``
+        """Delete one wrapupcode of a routing queue.
+        
+        ``DELETE /api/v2/routing/queues/{queueId}/wrapupcodes/{codeId}``.
+        Requires the permission ``routing:queue:edit``.
         
         :param str queue_id: path ``queueId``, required
         :param str code_id: path ``codeId``, required
@@ -309,14 +346,20 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_queue_wrapupcode'], (queue_id, code_id), options)  # type: ignore[no-any-return]
 
     def delete_routing_settings(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/settings``
+        """Delete the routing settings.
+        
+        ``DELETE /api/v2/routing/settings``.
+        Requires the permission ``routing:settings:edit``.
         
         :return: None
         """
         return self._call(_OPS['delete_routing_settings'], (), options)  # type: ignore[no-any-return]
 
     def delete_routing_skill(self, skill_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/skills/{skillId}``
+        """Delete one routing skill.
+        
+        ``DELETE /api/v2/routing/skills/{skillId}``.
+        Requires any of the permissions ``routing:skill:manage``, ``routing:skill:delete``.
         
         :param str skill_id: path ``skillId``, required
         :return: None
@@ -324,7 +367,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_skill'], (skill_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_skillexpression(self, expression_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/skillexpressions/{expressionId}``
+        """Delete one routing skillexpression.
+        
+        ``DELETE /api/v2/routing/skillexpressions/{expressionId}``.
         
         :param str expression_id: path ``expressionId``, required
         :return: None
@@ -332,7 +377,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_skillexpression'], (expression_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_skillexpressions(self, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/skillexpressions``
+        """Delete the routing skillexpressions.
+        
+        ``DELETE /api/v2/routing/skillexpressions``.
         
         :param list[str] id: query ``id``
         :return: None
@@ -340,7 +387,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_skillexpressions'], (id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_skillgroup(self, skill_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/skillgroups/{skillGroupId}``
+        """Delete one routing skillgroup.
+        
+        ``DELETE /api/v2/routing/skillgroups/{skillGroupId}``.
+        Requires the permission ``routing:skillGroup:delete``.
         
         :param str skill_group_id: path ``skillGroupId``, required
         :return: None
@@ -348,7 +398,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_skillgroup'], (skill_group_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_sms_address(self, address_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/sms/addresses/{addressId}``
+        """Delete one routing sms address.
+        
+        ``DELETE /api/v2/routing/sms/addresses/{addressId}``.
+        Requires the permission ``sms:phoneNumber:delete``.
         
         :param str address_id: path ``addressId``, required
         :return: None
@@ -356,7 +409,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_sms_address'], (address_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_sms_phonenumber(self, phone_number_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/sms/phonenumbers/{phoneNumberId}``
+        """Delete one routing sms phonenumber.
+        
+        ``DELETE /api/v2/routing/sms/phonenumbers/{phoneNumberId}``.
+        Requires the permission ``sms:phoneNumber:delete``.
         
         :param str phone_number_id: path ``phoneNumberId``, required
         :return: None
@@ -364,7 +420,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_sms_phonenumber'], (phone_number_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_user_directroutingbackup_settings(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/users/{userId}/directroutingbackup/settings``
+        """Delete the directroutingbackup settings of a routing user.
+        
+        ``DELETE /api/v2/routing/users/{userId}/directroutingbackup/settings``.
+        Requires the permission ``routing:directRoutingBackup:delete``.
         
         :param str user_id: path ``userId``, required
         :return: None
@@ -372,7 +431,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_user_directroutingbackup_settings'], (user_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_user_utilization(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/users/{userId}/utilization``
+        """Delete the utilization of a routing user.
+        
+        ``DELETE /api/v2/routing/users/{userId}/utilization``.
+        Requires the permission ``routing:utilization:manage``.
         
         :param str user_id: path ``userId``, required
         :return: None
@@ -380,23 +442,32 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_user_utilization'], (user_id,), options)  # type: ignore[no-any-return]
 
     def delete_routing_utilization(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/utilization``
+        """Delete the routing utilization.
+        
+        ``DELETE /api/v2/routing/utilization``.
+        Requires the permission ``routing:utilization:manage``.
         
         :return: None
         """
         return self._call(_OPS['delete_routing_utilization'], (), options)  # type: ignore[no-any-return]
 
     def delete_routing_utilization_label(self, label_id: str, *, force_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/utilization/labels/{labelId}``
+        """Delete one routing utilization label.
+        
+        ``DELETE /api/v2/routing/utilization/labels/{labelId}``.
+        Requires the permission ``routing:utilization:manage``.
         
         :param str label_id: path ``labelId``, required
-        :param bool force_delete: query ``forceDelete``
+        :param bool force_delete: query ``forceDelete``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_routing_utilization_label'], (label_id, force_delete), options)  # type: ignore[no-any-return]
 
     def delete_routing_wrapupcode(self, code_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/routing/wrapupcodes/{codeId}``
+        """Delete one routing wrapupcode.
+        
+        ``DELETE /api/v2/routing/wrapupcodes/{codeId}``.
+        Requires the permission ``routing:wrapupCode:delete``.
         
         :param str code_id: path ``codeId``, required
         :return: None
@@ -404,7 +475,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_routing_wrapupcode'], (code_id,), options)  # type: ignore[no-any-return]
 
     def delete_user_routinglanguage(self, user_id: str, language_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/users/{userId}/routinglanguages/{languageId}``
+        """Delete one routinglanguage of a user.
+        
+        ``DELETE /api/v2/users/{userId}/routinglanguages/{languageId}``.
+        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
         
         :param str user_id: path ``userId``, required
         :param str language_id: path ``languageId``, required
@@ -413,7 +487,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_user_routinglanguage'], (user_id, language_id), options)  # type: ignore[no-any-return]
 
     def delete_user_routingskill(self, user_id: str, skill_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/users/{userId}/routingskills/{skillId}``
+        """Take a routing skill away from a user.
+        
+        ``DELETE /api/v2/users/{userId}/routingskills/{skillId}``.
+        Requires the permission ``routing:skill:assign``.
         
         :param str user_id: path ``userId``, required
         :param str skill_id: path ``skillId``, required
@@ -422,7 +499,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['delete_user_routingskill'], (user_id, skill_id), options)  # type: ignore[no-any-return]
 
     def get_routing_assessment(self, assessment_id: str, **options: Unpack[CallOptions]) -> BenefitAssessment:
-        """``GET /api/v2/routing/assessments/{assessmentId}``
+        """Get one routing assessment.
+        
+        ``GET /api/v2/routing/assessments/{assessmentId}``.
+        Requires the permission ``routing:assessment:view``.
         
         :param str assessment_id: path ``assessmentId``, required
         :return: BenefitAssessment
@@ -430,7 +510,11 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_assessment'], (assessment_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_assessments(self, *, before: str | None = None, after: str | None = None, limit: str | None = None, page_size: str | None = None, queue_id: list[str] | None = None, **options: Unpack[CallOptions]) -> AssessmentListing:
-        """``GET /api/v2/routing/assessments``
+        """List routing assessments, one page per call.
+        
+        ``GET /api/v2/routing/assessments``.
+        Pages by ``after``: ``paginate(api.get_routing_assessments)`` walks every page.
+        Requires any of the permissions ``routing:queue:view``, ``routing:assessment:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``
@@ -442,7 +526,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_assessments'], (before, after, limit, page_size, queue_id), options)  # type: ignore[no-any-return]
 
     def get_routing_assessments_job(self, job_id: str, **options: Unpack[CallOptions]) -> BenefitAssessmentJob:
-        """``GET /api/v2/routing/assessments/jobs/{jobId}``
+        """Get one routing assessments job.
+        
+        ``GET /api/v2/routing/assessments/jobs/{jobId}``.
+        Requires the permission ``routing:assessment:view``.
         
         :param str job_id: path ``jobId``, required
         :return: BenefitAssessmentJob
@@ -450,7 +537,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_assessments_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_assessments_jobs(self, *, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> AssessmentJobListing:
-        """``GET /api/v2/routing/assessments/jobs``
+        """Get routing assessments jobs.
+        
+        ``GET /api/v2/routing/assessments/jobs``.
+        Requires the permission ``routing:queue:view``.
         
         :param list[str] division_id: query ``divisionId``
         :return: AssessmentJobListing
@@ -458,30 +548,43 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_assessments_jobs'], (division_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_availablemediatypes(self, **options: Unpack[CallOptions]) -> AvailableMediaTypeEntityListing:
-        """``GET /api/v2/routing/availablemediatypes``
+        """Get routing availablemediatypes.
+        
+        ``GET /api/v2/routing/availablemediatypes``.
+        Requires no permission.
         
         :return: AvailableMediaTypeEntityListing
         """
         return self._call(_OPS['get_routing_availablemediatypes'], (), options)  # type: ignore[no-any-return]
 
     def get_routing_directroutingbackup_settings_me(self, **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """``GET /api/v2/routing/directroutingbackup/settings/me``
+        """Get the routing directroutingbackup setting (me: the token's user).
+        
+        ``GET /api/v2/routing/directroutingbackup/settings/me``.
+        Requires the permission ``routing:directRoutingBackup:selfView``.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :return: AgentDirectRoutingBackupSettings
         """
         return self._call(_OPS['get_routing_directroutingbackup_settings_me'], (), options)  # type: ignore[no-any-return]
 
     def get_routing_email_domain(self, domain_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> InboundDomain:
-        """``GET /api/v2/routing/email/domains/{domainId}``
+        """Get one routing email domain.
+        
+        ``GET /api/v2/routing/email/domains/{domainId}``.
+        Requires any of the permissions ``routing:email:manage``, ``routing:email:view``.
         
         :param str domain_id: path ``domainId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``settings``
         :return: InboundDomain
         """
         return self._call(_OPS['get_routing_email_domain'], (domain_id, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_email_domain_dkim(self, domain_id: str, **options: Unpack[CallOptions]) -> VerificationResult:
-        """``GET /api/v2/routing/email/domains/{domainId}/dkim``
+        """Get dkim of a routing email domain.
+        
+        ``GET /api/v2/routing/email/domains/{domainId}/dkim``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :return: VerificationResult
@@ -489,7 +592,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_email_domain_dkim'], (domain_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_email_domain_mailfrom(self, domain_id: str, **options: Unpack[CallOptions]) -> MailFromResult:
-        """``GET /api/v2/routing/email/domains/{domainId}/mailfrom``
+        """Get mailfrom of a routing email domain.
+        
+        ``GET /api/v2/routing/email/domains/{domainId}/mailfrom``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :return: MailFromResult
@@ -497,17 +603,23 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_email_domain_mailfrom'], (domain_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_email_domain_route(self, domain_name: str, route_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> InboundRoute:
-        """``GET /api/v2/routing/email/domains/{domainName}/routes/{routeId}``
+        """Get one route of a routing email domain.
+        
+        ``GET /api/v2/routing/email/domains/{domainName}/routes/{routeId}``.
+        Requires any of the permissions ``routing:email:view``, ``routing:email:manage``.
         
         :param str domain_name: path ``domainName``, required
         :param str route_id: path ``routeId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``identityresolution``
         :return: InboundRoute
         """
         return self._call(_OPS['get_routing_email_domain_route'], (domain_name, route_id, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_email_domain_route_identityresolution(self, domain_name: str, route_id: str, **options: Unpack[CallOptions]) -> RouteIdentityResolutionConfig:
-        """``GET /api/v2/routing/email/domains/{domainName}/routes/{routeId}/identityresolution``
+        """Get identityresolution of a route of a routing email domain.
+        
+        ``GET /api/v2/routing/email/domains/{domainName}/routes/{routeId}/identityresolution``.
+        Requires all of the permissions ``routing:email:manage``, ``routing:identityResolutionEmail:view``.
         
         :param str domain_name: path ``domainName``, required
         :param str route_id: path ``routeId``, required
@@ -516,19 +628,26 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_email_domain_route_identityresolution'], (domain_name, route_id), options)  # type: ignore[no-any-return]
 
     def get_routing_email_domain_routes(self, domain_name: str, *, page_size: int | None = None, page_number: int | None = None, pattern: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> InboundRouteEntityListing:
-        """``GET /api/v2/routing/email/domains/{domainName}/routes``
+        """List routes of a routing email domain, one page per call.
+        
+        ``GET /api/v2/routing/email/domains/{domainName}/routes``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_email_domain_routes)`` walks every page.
+        Requires any of the permissions ``routing:email:view``, ``routing:email:manage``.
         
         :param str domain_name: path ``domainName``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str pattern: query ``pattern``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``identityresolution``
         :return: InboundRouteEntityListing
         """
         return self._call(_OPS['get_routing_email_domain_routes'], (domain_name, page_size, page_number, pattern, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_email_domain_verification(self, domain_id: str, **options: Unpack[CallOptions]) -> VerificationResult:
-        """``GET /api/v2/routing/email/domains/{domainId}/verification``
+        """Get verification of a routing email domain.
+        
+        ``GET /api/v2/routing/email/domains/{domainId}/verification``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :return: VerificationResult
@@ -536,28 +655,38 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_email_domain_verification'], (domain_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_email_domains(self, *, page_size: int | None = None, page_number: int | None = None, exclude_status: bool | None = None, filter: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> InboundDomainEntityListing:
-        """``GET /api/v2/routing/email/domains``
+        """List routing email domains, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool exclude_status: query ``excludeStatus``
+        ``GET /api/v2/routing/email/domains``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_email_domains)`` walks every page.
+        Requires the permission ``routing:email:manage``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool exclude_status: query ``excludeStatus``; default ``False``
         :param str filter: query ``filter``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``settings``
         :return: InboundDomainEntityListing
         """
         return self._call(_OPS['get_routing_email_domains'], (page_size, page_number, exclude_status, filter, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_email_outbound_domain(self, domain_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> OutboundDomain:
-        """``GET /api/v2/routing/email/outbound/domains/{domainId}``
+        """Get one routing email outbound domain.
+        
+        ``GET /api/v2/routing/email/outbound/domains/{domainId}``.
+        Requires any of the permissions ``routing:email:manage``, ``routing:email:view``.
         
         :param str domain_id: path ``domainId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``settings``
         :return: OutboundDomain
         """
         return self._call(_OPS['get_routing_email_outbound_domain'], (domain_id, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_email_outbound_domain_activation(self, domain_id: str, **options: Unpack[CallOptions]) -> EmailOutboundDomainResult:
-        """``GET /api/v2/routing/email/outbound/domains/{domainId}/activation``
+        """Get activation of a routing email outbound domain.
+        
+        ``GET /api/v2/routing/email/outbound/domains/{domainId}/activation``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :return: EmailOutboundDomainResult
@@ -565,18 +694,25 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_email_outbound_domain_activation'], (domain_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_email_outbound_domains(self, *, page_size: int | None = None, page_number: int | None = None, filter: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> OutboundDomainEntityListing:
-        """``GET /api/v2/routing/email/outbound/domains``
+        """List routing email outbound domains, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/routing/email/outbound/domains``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_email_outbound_domains)`` walks every page.
+        Requires the permission ``routing:email:manage``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str filter: query ``filter``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``settings``
         :return: OutboundDomainEntityListing
         """
         return self._call(_OPS['get_routing_email_outbound_domains'], (page_size, page_number, filter, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_email_setting(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> EmailSettingEntityListing:
-        """``GET /api/v2/routing/email/setting``
+        """List routing email setting, one page per call.
+        
+        ``GET /api/v2/routing/email/setting``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_email_setting)`` walks every page.
         
         :param int page_size: query ``pageSize``
         :param int page_number: query ``pageNumber``
@@ -585,7 +721,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_email_setting'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_routing_email_setting_email_setting_id(self, email_setting_id: str, **options: Unpack[CallOptions]) -> EmailSetting:
-        """``GET /api/v2/routing/email/setting/{emailSettingId}``
+        """Get one routing email setting.
+        
+        ``GET /api/v2/routing/email/setting/{emailSettingId}``.
         
         :param str email_setting_id: path ``emailSettingId``, required
         :return: EmailSetting
@@ -593,14 +731,20 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_email_setting_email_setting_id'], (email_setting_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_email_setup(self, **options: Unpack[CallOptions]) -> EmailSetup:
-        """``GET /api/v2/routing/email/setup``
+        """Get routing email setup.
+        
+        ``GET /api/v2/routing/email/setup``.
+        Requires the permission ``routing:email:manage``.
         
         :return: EmailSetup
         """
         return self._call(_OPS['get_routing_email_setup'], (), options)  # type: ignore[no-any-return]
 
     def get_routing_language(self, language_id: str, **options: Unpack[CallOptions]) -> Language:
-        """``GET /api/v2/routing/languages/{languageId}``
+        """Get one routing language.
+        
+        ``GET /api/v2/routing/languages/{languageId}``.
+        Requires no permission.
         
         :param str language_id: path ``languageId``, required
         :return: Language
@@ -608,11 +752,15 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_language'], (language_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_languages(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> LanguageEntityListing:
-        """``GET /api/v2/routing/languages``
+        """List the organization's routing languages, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/routing/languages``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_languages)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :return: LanguageEntityListing
@@ -620,7 +768,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_languages'], (page_size, page_number, sort_order, name, id), options)  # type: ignore[no-any-return]
 
     def get_routing_message_recipient(self, recipient_id: str, **options: Unpack[CallOptions]) -> Recipient:
-        """``GET /api/v2/routing/message/recipients/{recipientId}``
+        """Get one routing message recipient.
+        
+        ``GET /api/v2/routing/message/recipients/{recipientId}``.
+        Requires the permission ``routing:message:manage``.
         
         :param str recipient_id: path ``recipientId``, required
         :return: Recipient
@@ -628,18 +779,25 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_message_recipient'], (recipient_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_message_recipients(self, *, messenger_type: str | None = None, name: str | None = None, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> RecipientListing:
-        """``GET /api/v2/routing/message/recipients``
+        """List routing message recipients, one page per call.
         
-        :param str messenger_type: query ``messengerType``
+        ``GET /api/v2/routing/message/recipients``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_message_recipients)`` walks every page.
+        Requires the permission ``routing:message:manage``.
+        
+        :param str messenger_type: query ``messengerType``; one of ``sms``, ``facebook``, ``twitter``, ``whatsapp``, ``open``, ``instagram``, ``apple``
         :param str name: query ``name``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: RecipientListing
         """
         return self._call(_OPS['get_routing_message_recipients'], (messenger_type, name, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_routing_predictor(self, predictor_id: str, **options: Unpack[CallOptions]) -> Predictor:
-        """``GET /api/v2/routing/predictors/{predictorId}``
+        """Get one routing predictor.
+        
+        ``GET /api/v2/routing/predictors/{predictorId}``.
+        Requires the permission ``routing:predictor:view``.
         
         :param str predictor_id: path ``predictorId``, required
         :return: Predictor
@@ -647,7 +805,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_predictor'], (predictor_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_predictor_model_features(self, predictor_id: str, model_id: str, **options: Unpack[CallOptions]) -> PredictorModelFeatureListing:
-        """``GET /api/v2/routing/predictors/{predictorId}/models/{modelId}/features``
+        """Get features of a model of a routing predictor.
+        
+        ``GET /api/v2/routing/predictors/{predictorId}/models/{modelId}/features``.
+        Requires the permission ``routing:predictorModelFeature:view``.
         
         :param str predictor_id: path ``predictorId``, required
         :param str model_id: path ``modelId``, required
@@ -656,7 +817,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_predictor_model_features'], (predictor_id, model_id), options)  # type: ignore[no-any-return]
 
     def get_routing_predictor_models(self, predictor_id: str, **options: Unpack[CallOptions]) -> PredictorModels:
-        """``GET /api/v2/routing/predictors/{predictorId}/models``
+        """Get models of a routing predictor.
+        
+        ``GET /api/v2/routing/predictors/{predictorId}/models``.
+        Requires the permission ``routing:predictorModel:view``.
         
         :param str predictor_id: path ``predictorId``, required
         :return: PredictorModels
@@ -664,7 +828,11 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_predictor_models'], (predictor_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_predictors(self, *, before: str | None = None, after: str | None = None, limit: str | None = None, page_size: str | None = None, queue_id: list[str] | None = None, kpi_id: str | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> PredictorListing:
-        """``GET /api/v2/routing/predictors``
+        """List routing predictors, one page per call.
+        
+        ``GET /api/v2/routing/predictors``.
+        Pages by ``after``: ``paginate(api.get_routing_predictors)`` walks every page.
+        Requires any of the permissions ``routing:predictor:view``, ``routing:queue:view``.
         
         :param str before: query ``before``
         :param str after: query ``after``
@@ -672,50 +840,65 @@ class RoutingApi(_BaseApi):
         :param str page_size: query ``pageSize``
         :param list[str] queue_id: query ``queueId``
         :param str kpi_id: query ``kpiId``
-        :param str state: query ``state``
+        :param str state: query ``state``; one of ``Created``, ``Error``, ``Active``
         :return: PredictorListing
         """
         return self._call(_OPS['get_routing_predictors'], (before, after, limit, page_size, queue_id, kpi_id, state), options)  # type: ignore[no-any-return]
 
     def get_routing_predictors_keyperformanceindicator(self, kpi_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> KeyPerformanceIndicator:
-        """``GET /api/v2/routing/predictors/keyperformanceindicators/{kpiId}``
+        """Get one routing predictors keyperformanceindicator.
+        
+        ``GET /api/v2/routing/predictors/keyperformanceindicators/{kpiId}``.
+        Requires the permission ``routing:keyPerformanceIndicator:view``.
         
         :param str kpi_id: path ``kpiId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``queues``
         :return: KeyPerformanceIndicator
         """
         return self._call(_OPS['get_routing_predictors_keyperformanceindicator'], (kpi_id, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_predictors_keyperformanceindicators(self, *, kpi_group: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> KeyPerformanceIndicatorEntityListing:
-        """``GET /api/v2/routing/predictors/keyperformanceindicators``
+        """Get routing predictors keyperformanceindicators.
         
-        :param str kpi_group: query ``kpiGroup``
-        :param list[str] expand: query ``expand``
+        ``GET /api/v2/routing/predictors/keyperformanceindicators``.
+        Requires the permission ``routing:keyPerformanceIndicator:view``.
+        
+        :param str kpi_group: query ``kpiGroup``; one of ``Standard``, ``Custom``
+        :param list[str] expand: query ``expand``; each one of ``queues``
         :return: KeyPerformanceIndicatorEntityListing
         """
         return self._call(_OPS['get_routing_predictors_keyperformanceindicators'], (kpi_group, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_predictors_keyperformanceindicatortypes(self, **options: Unpack[CallOptions]) -> list[KeyPerformanceIndicatorType]:
-        """``GET /api/v2/routing/predictors/keyperformanceindicatortypes``
+        """Get routing predictors keyperformanceindicatortypes.
+        
+        ``GET /api/v2/routing/predictors/keyperformanceindicatortypes``.
+        Requires the permission ``routing:keyPerformanceIndicator:view``.
         
         :return: list[KeyPerformanceIndicatorType]
         """
         return self._call(_OPS['get_routing_predictors_keyperformanceindicatortypes'], (), options)  # type: ignore[no-any-return]
 
     def get_routing_queue(self, queue_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Queue:
-        """``GET /api/v2/routing/queues/{queueId}``
+        """Get one routing queue's configuration by id.
+        
+        ``GET /api/v2/routing/queues/{queueId}``.
+        Requires the permission ``routing:queue:view``.
         
         :param str queue_id: path ``queueId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``identityresolution``
         :return: Queue
         """
         return self._call(_OPS['get_routing_queue'], (queue_id, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_queue_assistant(self, queue_id: str, *, expand: list[str] | None = None, language_variation: str | None = None, fallback_to_primary_assistant: bool | None = None, **options: Unpack[CallOptions]) -> AssistantQueue:
-        """``GET /api/v2/routing/queues/{queueId}/assistant``
+        """Get assistant of a routing queue.
+        
+        ``GET /api/v2/routing/queues/{queueId}/assistant``.
+        Requires the permission ``assistants:queue:view``.
         
         :param str queue_id: path ``queueId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``assistant``, ``copilot``
         :param str language_variation: query ``languageVariation``
         :param bool fallback_to_primary_assistant: query ``fallbackToPrimaryAssistant``
         :return: AssistantQueue
@@ -723,7 +906,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_queue_assistant'], (queue_id, expand, language_variation, fallback_to_primary_assistant), options)  # type: ignore[no-any-return]
 
     def get_routing_queue_comparisonperiod(self, queue_id: str, comparison_period_id: str, **options: Unpack[CallOptions]) -> ComparisonPeriod:
-        """``GET /api/v2/routing/queues/{queueId}/comparisonperiods/{comparisonPeriodId}``
+        """Get one comparisonperiod of a routing queue.
+        
+        ``GET /api/v2/routing/queues/{queueId}/comparisonperiods/{comparisonPeriodId}``.
+        Requires all of the permissions ``routing:comparisonPeriod:view``, ``routing:queue:view``.
         
         :param str queue_id: path ``queueId``, required
         :param str comparison_period_id: path ``comparisonPeriodId``, required
@@ -732,7 +918,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_queue_comparisonperiod'], (queue_id, comparison_period_id), options)  # type: ignore[no-any-return]
 
     def get_routing_queue_comparisonperiods(self, queue_id: str, **options: Unpack[CallOptions]) -> ComparisonPeriodListing:
-        """``GET /api/v2/routing/queues/{queueId}/comparisonperiods``
+        """Get comparisonperiods of a routing queue.
+        
+        ``GET /api/v2/routing/queues/{queueId}/comparisonperiods``.
+        Requires all of the permissions ``routing:comparisonPeriod:view``, ``routing:queue:view``.
         
         :param str queue_id: path ``queueId``, required
         :return: ComparisonPeriodListing
@@ -740,7 +929,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_queue_comparisonperiods'], (queue_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_queue_estimatedwaittime(self, queue_id: str, *, conversation_id: str | None = None, **options: Unpack[CallOptions]) -> EstimatedWaitTimePredictions:
-        """``GET /api/v2/routing/queues/{queueId}/estimatedwaittime``
+        """Estimate how long a new interaction would wait in a queue.
+        
+        ``GET /api/v2/routing/queues/{queueId}/estimatedwaittime``.
+        Requires the permission ``routing:queue:view``.
         
         :param str queue_id: path ``queueId``, required
         :param str conversation_id: query ``conversationId``
@@ -749,7 +941,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_queue_estimatedwaittime'], (queue_id, conversation_id), options)  # type: ignore[no-any-return]
 
     def get_routing_queue_identityresolution(self, queue_id: str, **options: Unpack[CallOptions]) -> IdentityResolutionQueueConfig:
-        """``GET /api/v2/routing/queues/{queueId}/identityresolution``
+        """Get identityresolution of a routing queue.
+        
+        ``GET /api/v2/routing/queues/{queueId}/identityresolution``.
+        Requires all of the permissions ``routing:queue:view``, ``queue:identityResolution:view``.
         
         :param str queue_id: path ``queueId``, required
         :return: IdentityResolutionQueueConfig
@@ -757,45 +952,54 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_queue_identityresolution'], (queue_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_queue_mediatype_estimatedwaittime(self, queue_id: str, media_type: str, *, label_id: str | None = None, **options: Unpack[CallOptions]) -> EstimatedWaitTimePredictions:
-        """``GET /api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime``
+        """Get estimatedwaittime of a mediatype of a routing queue.
+        
+        ``GET /api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime``.
+        Requires the permission ``routing:queue:view``.
         
         :param str queue_id: path ``queueId``, required
-        :param str media_type: path ``mediaType``, required
+        :param str media_type: path ``mediaType``, required; one of ``all``, ``call``, ``chat``, ``callback``, ``email``, ``videoComm``, ``message``
         :param str label_id: query ``labelId``
         :return: EstimatedWaitTimePredictions
         """
         return self._call(_OPS['get_routing_queue_mediatype_estimatedwaittime'], (queue_id, media_type, label_id), options)  # type: ignore[no-any-return]
 
     def get_routing_queue_members(self, queue_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, name: str | None = None, profile_skills: list[str] | None = None, skills: list[str] | None = None, languages: list[str] | None = None, routing_status: list[str] | None = None, presence: list[str] | None = None, member_by: str | None = None, joined: bool | None = None, **options: Unpack[CallOptions]) -> QueueMemberEntityListing:
-        """``GET /api/v2/routing/queues/{queueId}/members``
+        """List the members of a queue, one page per call, with their joined state and routing status.
+        
+        ``GET /api/v2/routing/queues/{queueId}/members``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_queue_members)`` walks every page.
+        Requires any of the permissions ``routing:queue:view``, ``routing:queue:edit``, ``routing:queue:readonly``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
+        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
         :param str name: query ``name``
         :param list[str] profile_skills: query ``profileSkills``
         :param list[str] skills: query ``skills``
         :param list[str] languages: query ``languages``
         :param list[str] routing_status: query ``routingStatus``
         :param list[str] presence: query ``presence``
-        :param str member_by: query ``memberBy``
-        :param bool joined: query ``joined``
+        :param str member_by: query ``memberBy``; one of ``user``, ``group``
+        :param bool joined: query ``joined``; one of ``True``, ``False``
         :return: QueueMemberEntityListing
         """
         return self._call(_OPS['get_routing_queue_members'], (queue_id, page_number, page_size, sort_order, expand, name, profile_skills, skills, languages, routing_status, presence, member_by, joined), options)  # type: ignore[no-any-return]
 
     def get_routing_queue_users(self, queue_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, joined: bool | None = None, name: str | None = None, profile_skills: list[str] | None = None, skills: list[str] | None = None, languages: list[str] | None = None, routing_status: list[str] | None = None, presence: list[str] | None = None, **options: Unpack[CallOptions]) -> QueueMemberEntityListingV1:
-        """``GET /api/v2/routing/queues/{queueId}/users``
+        """List users of a routing queue, one page per call.
         
-        **Deprecated.**
+        ``GET /api/v2/routing/queues/{queueId}/users``. **Deprecated.**
+        Pages by ``pageNumber``: ``paginate(api.get_routing_queue_users)`` walks every page.
+        Requires any of the permissions ``routing:queue:view``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
+        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
         :param bool joined: query ``joined``
         :param str name: query ``name``
         :param list[str] profile_skills: query ``profileSkills``
@@ -808,40 +1012,52 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_queue_users'], (queue_id, page_number, page_size, sort_order, expand, joined, name, profile_skills, skills, languages, routing_status, presence), options)  # type: ignore[no-any-return]
 
     def get_routing_queue_wrapupcodes(self, queue_id: str, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> WrapupCodeEntityListing:
-        """``GET /api/v2/routing/queues/{queueId}/wrapupcodes``
+        """List wrapupcodes of a routing queue, one page per call.
+        
+        ``GET /api/v2/routing/queues/{queueId}/wrapupcodes``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_queue_wrapupcodes)`` walks every page.
+        Requires the permission ``routing:queue:view``.
         
         :param str queue_id: path ``queueId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
         :return: WrapupCodeEntityListing
         """
         return self._call(_OPS['get_routing_queue_wrapupcodes'], (queue_id, page_size, page_number, name), options)  # type: ignore[no-any-return]
 
     def get_routing_queues(self, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, peer_id: list[str] | None = None, canned_response_library_id: str | None = None, has_peer: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> QueueEntityListing:
-        """``GET /api/v2/routing/queues``
+        """List routing queues, one page per call; filter by name or division.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/routing/queues``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_queues)`` walks every page.
+        Requires the permission ``routing:queue:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :param list[str] division_id: query ``divisionId``
         :param list[str] peer_id: query ``peerId``
         :param str canned_response_library_id: query ``cannedResponseLibraryId``
         :param bool has_peer: query ``hasPeer``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``identityresolution``
         :return: QueueEntityListing
         """
         return self._call(_OPS['get_routing_queues'], (page_number, page_size, sort_order, name, id, division_id, peer_id, canned_response_library_id, has_peer, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_queues_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> QueueEntityListing:
-        """``GET /api/v2/routing/queues/divisionviews``
+        """List routing queues divisionviews, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/routing/queues/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_queues_divisionviews)`` walks every page.
+        Requires the permission ``routing:queue:search``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; one of ``name``, ``id``, ``divisionId``; default ``name``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :param list[str] division_id: query ``divisionId``
@@ -850,49 +1066,70 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_queues_divisionviews'], (page_size, page_number, sort_by, sort_order, name, id, division_id), options)  # type: ignore[no-any-return]
 
     def get_routing_queues_divisionviews_all(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> QueueEntityListing:
-        """``GET /api/v2/routing/queues/divisionviews/all``
+        """List routing queues divisionviews all, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/routing/queues/divisionviews/all``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_queues_divisionviews_all)`` walks every page.
+        Requires the permission ``routing:queue:search``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
         :return: QueueEntityListing
         """
         return self._call(_OPS['get_routing_queues_divisionviews_all'], (page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
 
     def get_routing_queues_me(self, *, page_number: int | None = None, page_size: int | None = None, joined: bool | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UserQueueEntityListing:
-        """``GET /api/v2/routing/queues/me``
+        """List the queues the token's user belongs to.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param bool joined: query ``joined``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/routing/queues/me``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_queues_me)`` walks every page.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param bool joined: query ``joined``; one of ``True``, ``False``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
         :return: UserQueueEntityListing
         """
         return self._call(_OPS['get_routing_queues_me'], (page_number, page_size, joined, sort_order), options)  # type: ignore[no-any-return]
 
     def get_routing_settings(self, **options: Unpack[CallOptions]) -> RoutingSettings:
-        """``GET /api/v2/routing/settings``
+        """Get routing settings.
+        
+        ``GET /api/v2/routing/settings``.
+        Requires no permission.
         
         :return: RoutingSettings
         """
         return self._call(_OPS['get_routing_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_routing_settings_contactcenter(self, **options: Unpack[CallOptions]) -> ContactCenterSettings:
-        """``GET /api/v2/routing/settings/contactcenter``
+        """Get routing settings contactcenter.
+        
+        ``GET /api/v2/routing/settings/contactcenter``.
+        Requires no permission.
         
         :return: ContactCenterSettings
         """
         return self._call(_OPS['get_routing_settings_contactcenter'], (), options)  # type: ignore[no-any-return]
 
     def get_routing_settings_transcription(self, **options: Unpack[CallOptions]) -> TranscriptionSettings:
-        """``GET /api/v2/routing/settings/transcription``
+        """Get routing settings transcription.
+        
+        ``GET /api/v2/routing/settings/transcription``.
+        Requires the permission ``routing:transcriptionSettings:view``.
         
         :return: TranscriptionSettings
         """
         return self._call(_OPS['get_routing_settings_transcription'], (), options)  # type: ignore[no-any-return]
 
     def get_routing_skill(self, skill_id: str, **options: Unpack[CallOptions]) -> RoutingSkill:
-        """``GET /api/v2/routing/skills/{skillId}``
+        """Get one routing skill.
+        
+        ``GET /api/v2/routing/skills/{skillId}``.
+        Requires the permission ``routing:skill:view``.
         
         :param str skill_id: path ``skillId``, required
         :return: RoutingSkill
@@ -900,7 +1137,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_skill'], (skill_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_skillexpression(self, expression_id: str, *, include_archived: bool | None = None, format: str | None = None, **options: Unpack[CallOptions]) -> SkillExpression:
-        """``GET /api/v2/routing/skillexpressions/{expressionId}``
+        """Get one routing skillexpression.
+        
+        ``GET /api/v2/routing/skillexpressions/{expressionId}``.
         
         :param str expression_id: path ``expressionId``, required
         :param bool include_archived: query ``includeArchived``
@@ -910,7 +1149,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_skillexpression'], (expression_id, include_archived, format), options)  # type: ignore[no-any-return]
 
     def get_routing_skillexpressions(self, *, format: str | None = None, include_archived: bool | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> SkillExpressionEntityListing:
-        """``GET /api/v2/routing/skillexpressions``
+        """Get routing skillexpressions.
+        
+        ``GET /api/v2/routing/skillexpressions``.
         
         :param str format: query ``format``
         :param bool include_archived: query ``includeArchived``
@@ -920,7 +1161,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_skillexpressions'], (format, include_archived, id), options)  # type: ignore[no-any-return]
 
     def get_routing_skillexpressions_queue_queue_id(self, queue_id: str, *, format: str | None = None, include_archived: bool | None = None, **options: Unpack[CallOptions]) -> SkillExpressionEntityListing:
-        """``GET /api/v2/routing/skillexpressions/queue/{queueId}``
+        """Get one routing skillexpressions queue.
+        
+        ``GET /api/v2/routing/skillexpressions/queue/{queueId}``.
         
         :param str queue_id: path ``queueId``, required
         :param str format: query ``format``
@@ -930,7 +1173,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_skillexpressions_queue_queue_id'], (queue_id, format, include_archived), options)  # type: ignore[no-any-return]
 
     def get_routing_skillgroup(self, skill_group_id: str, **options: Unpack[CallOptions]) -> SkillGroup:
-        """``GET /api/v2/routing/skillgroups/{skillGroupId}``
+        """Get one routing skillgroup.
+        
+        ``GET /api/v2/routing/skillgroups/{skillGroupId}``.
+        Requires the permission ``routing:skillGroup:view``.
         
         :param str skill_group_id: path ``skillGroupId``, required
         :return: SkillGroup
@@ -938,30 +1184,41 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_skillgroup'], (skill_group_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_skillgroup_members(self, skill_group_id: str, *, page_size: int | None = None, after: str | None = None, before: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> SkillGroupMemberEntityListing:
-        """``GET /api/v2/routing/skillgroups/{skillGroupId}/members``
+        """List members of a routing skillgroup, one page per call.
+        
+        ``GET /api/v2/routing/skillgroups/{skillGroupId}/members``.
+        Pages by ``after``: ``paginate(api.get_routing_skillgroup_members)`` walks every page.
+        Requires the permission ``routing:skillGroup:view``.
         
         :param str skill_group_id: path ``skillGroupId``, required
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``25``
         :param str after: query ``after``
         :param str before: query ``before``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``entities``
         :return: SkillGroupMemberEntityListing
         """
         return self._call(_OPS['get_routing_skillgroup_members'], (skill_group_id, page_size, after, before, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_skillgroup_members_divisions(self, skill_group_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> SkillGroupMemberDivisionList:
-        """``GET /api/v2/routing/skillgroups/{skillGroupId}/members/divisions``
+        """Get members divisions of a routing skillgroup.
+        
+        ``GET /api/v2/routing/skillgroups/{skillGroupId}/members/divisions``.
+        Requires the permission ``routing:skillGroup:view``.
         
         :param str skill_group_id: path ``skillGroupId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``entities``
         :return: SkillGroupMemberDivisionList
         """
         return self._call(_OPS['get_routing_skillgroup_members_divisions'], (skill_group_id, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_skillgroups(self, *, page_size: int | None = None, name: str | None = None, after: str | None = None, before: str | None = None, **options: Unpack[CallOptions]) -> SkillGroupEntityListing:
-        """``GET /api/v2/routing/skillgroups``
+        """List routing skillgroups, one page per call.
         
-        :param int page_size: query ``pageSize``
+        ``GET /api/v2/routing/skillgroups``.
+        Pages by ``after``: ``paginate(api.get_routing_skillgroups)`` walks every page.
+        Requires the permission ``routing:skillGroup:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
         :param str name: query ``name``
         :param str after: query ``after``
         :param str before: query ``before``
@@ -970,10 +1227,14 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_skillgroups'], (page_size, name, after, before), options)  # type: ignore[no-any-return]
 
     def get_routing_skills(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> SkillEntityListing:
-        """``GET /api/v2/routing/skills``
+        """List the organization's routing skills, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/routing/skills``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_skills)`` walks every page.
+        Requires the permission ``routing:skill:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :return: SkillEntityListing
@@ -981,7 +1242,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_skills'], (page_size, page_number, name, id), options)  # type: ignore[no-any-return]
 
     def get_routing_sms_address(self, address_id: str, **options: Unpack[CallOptions]) -> SmsAddress:
-        """``GET /api/v2/routing/sms/addresses/{addressId}``
+        """Get one routing sms address.
+        
+        ``GET /api/v2/routing/sms/addresses/{addressId}``.
+        Requires the permission ``sms:phoneNumber:view``.
         
         :param str address_id: path ``addressId``, required
         :return: SmsAddress
@@ -989,30 +1253,40 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_sms_address'], (address_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_sms_addresses(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> SmsAddressEntityListing:
-        """``GET /api/v2/routing/sms/addresses``
+        """List routing sms addresses, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/routing/sms/addresses``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_sms_addresses)`` walks every page.
+        Requires the permission ``sms:phoneNumber:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: SmsAddressEntityListing
         """
         return self._call(_OPS['get_routing_sms_addresses'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_routing_sms_availablephonenumbers(self, country_code: str, phone_number_type: str, *, region: str | None = None, city: str | None = None, area_code: str | None = None, pattern: str | None = None, address_requirement: str | None = None, **options: Unpack[CallOptions]) -> SMSAvailablePhoneNumberEntityListing:
-        """``GET /api/v2/routing/sms/availablephonenumbers``
+        """Get routing sms availablephonenumbers.
+        
+        ``GET /api/v2/routing/sms/availablephonenumbers``.
+        Requires the permission ``sms:phoneNumber:add``.
         
         :param str country_code: query ``countryCode``, required
-        :param str phone_number_type: query ``phoneNumberType``, required
+        :param str phone_number_type: query ``phoneNumberType``, required; one of ``local``, ``mobile``, ``tollfree``
         :param str region: query ``region``
         :param str city: query ``city``
         :param str area_code: query ``areaCode``
         :param str pattern: query ``pattern``
-        :param str address_requirement: query ``addressRequirement``
+        :param str address_requirement: query ``addressRequirement``; one of ``none``, ``any``, ``local``, ``foreign``
         :return: SMSAvailablePhoneNumberEntityListing
         """
         return self._call(_OPS['get_routing_sms_availablephonenumbers'], (country_code, phone_number_type, region, city, area_code, pattern, address_requirement), options)  # type: ignore[no-any-return]
 
     def get_routing_sms_identityresolution_phonenumber(self, address_id: str, **options: Unpack[CallOptions]) -> SmsIdentityResolutionConfig:
-        """``GET /api/v2/routing/sms/identityresolution/phonenumbers/{addressId}``
+        """Get one routing sms identityresolution phonenumber.
+        
+        ``GET /api/v2/routing/sms/identityresolution/phonenumbers/{addressId}``.
+        Requires all of the permissions ``sms:phoneNumber:view``, ``sms:identityResolution:view``.
         
         :param str address_id: path ``addressId``, required
         :return: SmsIdentityResolutionConfig
@@ -1020,35 +1294,45 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_sms_identityresolution_phonenumber'], (address_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_sms_phonenumber(self, phone_number_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """``GET /api/v2/routing/sms/phonenumbers/{phoneNumberId}``
+        """Get one routing sms phonenumber.
+        
+        ``GET /api/v2/routing/sms/phonenumbers/{phoneNumberId}``.
+        Requires the permission ``sms:phoneNumber:view``.
         
         :param str phone_number_id: path ``phoneNumberId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``compliance``, ``supportedContent``
         :return: SmsPhoneNumber
         """
         return self._call(_OPS['get_routing_sms_phonenumber'], (phone_number_id, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_sms_phonenumbers(self, *, phone_number: str | None = None, phone_number_type: list[str] | None = None, phone_number_status: list[str] | None = None, country_code: list[str] | None = None, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, language: str | None = None, integration_id: str | None = None, supported_content_id: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> SmsPhoneNumberEntityListing:
-        """``GET /api/v2/routing/sms/phonenumbers``
+        """List routing sms phonenumbers, one page per call.
+        
+        ``GET /api/v2/routing/sms/phonenumbers``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_sms_phonenumbers)`` walks every page.
+        Requires the permission ``sms:phoneNumber:view``.
         
         :param str phone_number: query ``phoneNumber``
-        :param list[str] phone_number_type: query ``phoneNumberType``
-        :param list[str] phone_number_status: query ``phoneNumberStatus``
+        :param list[str] phone_number_type: query ``phoneNumberType``; each one of ``local``, ``mobile``, ``tollfree``, ``shortcode``, ``alphanumeric``
+        :param list[str] phone_number_status: query ``phoneNumberStatus``; each one of ``active``, ``invalid``, ``initiated``, ``porting``, ``pending``, ``pending-cancellation``
         :param list[str] country_code: query ``countryCode``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
-        :param str language: query ``language``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; one of ``phoneNumber``, ``countryCode``, ``country``, ``dateCreated``, ``dateModified``, ``phoneNumberStatus``, ``phoneNumberType``, ``purchaseDate``, ``supportsMms``, ``supportsSms``, ``supportsVoice``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``
+        :param str language: query ``language``; default ``en-US``
         :param str integration_id: query ``integration.id``
         :param str supported_content_id: query ``supportedContent.id``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``identityresolution``, ``supportedContent``
         :return: SmsPhoneNumberEntityListing
         """
         return self._call(_OPS['get_routing_sms_phonenumbers'], (phone_number, phone_number_type, phone_number_status, country_code, page_size, page_number, sort_by, sort_order, language, integration_id, supported_content_id, expand), options)  # type: ignore[no-any-return]
 
     def get_routing_user_directroutingbackup_settings(self, user_id: str, **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """``GET /api/v2/routing/users/{userId}/directroutingbackup/settings``
+        """Get directroutingbackup settings of a routing user.
+        
+        ``GET /api/v2/routing/users/{userId}/directroutingbackup/settings``.
+        Requires the permission ``routing:directRoutingBackup:view``.
         
         :param str user_id: path ``userId``, required
         :return: AgentDirectRoutingBackupSettings
@@ -1056,7 +1340,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_user_directroutingbackup_settings'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_user_utilization(self, user_id: str, **options: Unpack[CallOptions]) -> AgentMaxUtilizationResponse:
-        """``GET /api/v2/routing/users/{userId}/utilization``
+        """Get utilization of a routing user.
+        
+        ``GET /api/v2/routing/users/{userId}/utilization``.
+        Requires any of the permissions ``routing:utilization:manage``, ``routing:utilization:view``.
         
         :param str user_id: path ``userId``, required
         :return: AgentMaxUtilizationResponse
@@ -1064,14 +1351,20 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_user_utilization'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_utilization(self, **options: Unpack[CallOptions]) -> UtilizationResponse:
-        """``GET /api/v2/routing/utilization``
+        """Get routing utilization.
+        
+        ``GET /api/v2/routing/utilization``.
+        Requires any of the permissions ``routing:utilization:manage``, ``routing:utilization:view``.
         
         :return: UtilizationResponse
         """
         return self._call(_OPS['get_routing_utilization'], (), options)  # type: ignore[no-any-return]
 
     def get_routing_utilization_label(self, label_id: str, **options: Unpack[CallOptions]) -> UtilizationLabel:
-        """``GET /api/v2/routing/utilization/labels/{labelId}``
+        """Get one routing utilization label.
+        
+        ``GET /api/v2/routing/utilization/labels/{labelId}``.
+        Requires the permission ``routing:utilization:view``.
         
         :param str label_id: path ``labelId``, required
         :return: UtilizationLabel
@@ -1079,7 +1372,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_utilization_label'], (label_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_utilization_label_agents(self, label_id: str, **options: Unpack[CallOptions]) -> list[Any]:
-        """``GET /api/v2/routing/utilization/labels/{labelId}/agents``
+        """Get agents of a routing utilization label.
+        
+        ``GET /api/v2/routing/utilization/labels/{labelId}/agents``.
+        Requires the permission ``routing:utilization:view``.
         
         :param str label_id: path ``labelId``, required
         :return: list[object]
@@ -1087,18 +1383,25 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_utilization_label_agents'], (label_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_utilization_labels(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> UtilizationLabelEntityListing:
-        """``GET /api/v2/routing/utilization/labels``
+        """List routing utilization labels, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/routing/utilization/labels``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_utilization_labels)`` walks every page.
+        Requires the permission ``routing:utilization:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
         :param str name: query ``name``
         :return: UtilizationLabelEntityListing
         """
         return self._call(_OPS['get_routing_utilization_labels'], (page_size, page_number, sort_order, name), options)  # type: ignore[no-any-return]
 
     def get_routing_wrapupcode(self, code_id: str, **options: Unpack[CallOptions]) -> WrapupCode:
-        """``GET /api/v2/routing/wrapupcodes/{codeId}``
+        """Get one routing wrapupcode.
+        
+        ``GET /api/v2/routing/wrapupcodes/{codeId}``.
+        Requires the permission ``routing:wrapupCode:view``.
         
         :param str code_id: path ``codeId``, required
         :return: WrapupCode
@@ -1106,12 +1409,16 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_wrapupcode'], (code_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_wrapupcodes(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> WrapupCodeEntityListing:
-        """``GET /api/v2/routing/wrapupcodes``
+        """List the organization's wrap-up codes, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/routing/wrapupcodes``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_wrapupcodes)`` walks every page.
+        Requires the permission ``routing:wrapupCode:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; one of ``name``, ``id``; default ``name``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :param list[str] division_id: query ``divisionId``
@@ -1120,7 +1427,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_wrapupcodes'], (page_size, page_number, sort_by, sort_order, name, id, division_id), options)  # type: ignore[no-any-return]
 
     def get_routing_wrapupcodes_divisionview(self, code_id: str, **options: Unpack[CallOptions]) -> WrapupCode:
-        """``GET /api/v2/routing/wrapupcodes/divisionviews/{codeId}``
+        """Get one routing wrapupcodes divisionview.
+        
+        ``GET /api/v2/routing/wrapupcodes/divisionviews/{codeId}``.
+        Requires the permission ``routing:wrapupCode:search``.
         
         :param str code_id: path ``codeId``, required
         :return: WrapupCode
@@ -1128,57 +1438,77 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_routing_wrapupcodes_divisionview'], (code_id,), options)  # type: ignore[no-any-return]
 
     def get_routing_wrapupcodes_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, include_state: str | None = None, **options: Unpack[CallOptions]) -> WrapupCodeEntityListing:
-        """``GET /api/v2/routing/wrapupcodes/divisionviews``
+        """List routing wrapupcodes divisionviews, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/routing/wrapupcodes/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_routing_wrapupcodes_divisionviews)`` walks every page.
+        Requires the permission ``routing:wrapupCode:search``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
         :param list[str] id: query ``id``
         :param list[str] division_id: query ``divisionId``
-        :param str include_state: query ``includeState``
+        :param str include_state: query ``includeState``; one of ``Active``, ``Deleted``, ``ActiveAndDeleted``
         :return: WrapupCodeEntityListing
         """
         return self._call(_OPS['get_routing_wrapupcodes_divisionviews'], (page_size, page_number, name, id, division_id, include_state), options)  # type: ignore[no-any-return]
 
     def get_user_queues(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, joined: bool | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> UserQueueEntityListing:
-        """``GET /api/v2/users/{userId}/queues``
+        """List the queues a user belongs to, and whether the user is joined to each.
+        
+        ``GET /api/v2/users/{userId}/queues``.
+        Pages by ``pageNumber``: ``paginate(api.get_user_queues)`` walks every page.
+        Requires the permission ``routing:queue:view``.
         
         :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param bool joined: query ``joined``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param bool joined: query ``joined``; default ``True``
         :param list[str] division_id: query ``divisionId``
         :return: UserQueueEntityListing
         """
         return self._call(_OPS['get_user_queues'], (user_id, page_size, page_number, joined, division_id), options)  # type: ignore[no-any-return]
 
     def get_user_routinglanguages(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UserLanguageEntityListing:
-        """``GET /api/v2/users/{userId}/routinglanguages``
+        """List routinglanguages of a user, one page per call.
+        
+        ``GET /api/v2/users/{userId}/routinglanguages``.
+        Pages by ``pageNumber``: ``paginate(api.get_user_routinglanguages)`` walks every page.
+        Requires no permission.
         
         :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
         :return: UserLanguageEntityListing
         """
         return self._call(_OPS['get_user_routinglanguages'], (user_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
 
     def get_user_routingskills(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UserSkillEntityListing:
-        """``GET /api/v2/users/{userId}/routingskills``
+        """List the routing skills assigned to a user, with their proficiency.
+        
+        ``GET /api/v2/users/{userId}/routingskills``.
+        Pages by ``pageNumber``: ``paginate(api.get_user_routingskills)`` walks every page.
+        Requires no permission.
         
         :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
         :return: UserSkillEntityListing
         """
         return self._call(_OPS['get_user_routingskills'], (user_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
 
     def get_user_skillgroups(self, user_id: str, *, page_size: int | None = None, after: str | None = None, before: str | None = None, **options: Unpack[CallOptions]) -> UserSkillGroupEntityListing:
-        """``GET /api/v2/users/{userId}/skillgroups``
+        """List skillgroups of a user, one page per call.
+        
+        ``GET /api/v2/users/{userId}/skillgroups``.
+        Pages by ``after``: ``paginate(api.get_user_skillgroups)`` walks every page.
+        Requires the permission ``routing:skillGroup:view``.
         
         :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``25``
         :param str after: query ``after``
         :param str before: query ``before``
         :return: UserSkillGroupEntityListing
@@ -1186,7 +1516,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['get_user_skillgroups'], (user_id, page_size, after, before), options)  # type: ignore[no-any-return]
 
     def patch_routing_conversation(self, conversation_id: str, body: RoutingConversationAttributesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> RoutingConversationAttributesResponse:
-        """``PATCH /api/v2/routing/conversations/{conversationId}``
+        """Change fields of one routing conversation.
+        
+        ``PATCH /api/v2/routing/conversations/{conversationId}``.
+        Requires the permission ``routing:conversation:edit``.
         
         :param str conversation_id: path ``conversationId``, required
         :param RoutingConversationAttributesRequest body: body ``body``, required
@@ -1195,7 +1528,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_conversation'], (conversation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_email_domain(self, domain_id: str, body: InboundDomainPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InboundDomain:
-        """``PATCH /api/v2/routing/email/domains/{domainId}``
+        """Change fields of one routing email domain.
+        
+        ``PATCH /api/v2/routing/email/domains/{domainId}``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :param InboundDomainPatchRequest body: body ``body``, required
@@ -1204,7 +1540,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_email_domain'], (domain_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_email_domain_validate(self, domain_id: str, body: InboundDomainPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InboundDomain:
-        """``PATCH /api/v2/routing/email/domains/{domainId}/validate``
+        """Change fields of the validate of a routing email domain.
+        
+        ``PATCH /api/v2/routing/email/domains/{domainId}/validate``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :param InboundDomainPatchRequest body: body ``body``, required
@@ -1213,7 +1552,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_email_domain_validate'], (domain_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_email_outbound_domain(self, domain_id: str, body: OutboundDomainPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OutboundDomain:
-        """``PATCH /api/v2/routing/email/outbound/domains/{domainId}``
+        """Change fields of one routing email outbound domain.
+        
+        ``PATCH /api/v2/routing/email/outbound/domains/{domainId}``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :param OutboundDomainPatchRequest body: body ``body``, required
@@ -1222,7 +1564,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_email_outbound_domain'], (domain_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_email_setting_email_setting_id(self, email_setting_id: str, body: EmailSetting | dict[str, Any], **options: Unpack[CallOptions]) -> EmailSetting:
-        """``PATCH /api/v2/routing/email/setting/{emailSettingId}``
+        """Change fields of one routing email setting.
+        
+        ``PATCH /api/v2/routing/email/setting/{emailSettingId}``.
         
         :param str email_setting_id: path ``emailSettingId``, required
         :param EmailSetting body: body ``body``, required
@@ -1231,7 +1575,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_email_setting_email_setting_id'], (email_setting_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_predictor(self, predictor_id: str, *, body: PatchPredictorRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Predictor:
-        """``PATCH /api/v2/routing/predictors/{predictorId}``
+        """Change fields of one routing predictor.
+        
+        ``PATCH /api/v2/routing/predictors/{predictorId}``.
+        Requires all of the permissions ``routing:predictor:edit``, ``routing:queue:edit``.
         
         :param str predictor_id: path ``predictorId``, required
         :param PatchPredictorRequest body: body ``body``
@@ -1240,7 +1587,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_predictor'], (predictor_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_predictors_keyperformanceindicator(self, kpi_id: str, *, body: UpdateKpiRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KeyPerformanceIndicator:
-        """``PATCH /api/v2/routing/predictors/keyperformanceindicators/{kpiId}``
+        """Change fields of one routing predictors keyperformanceindicator.
+        
+        ``PATCH /api/v2/routing/predictors/keyperformanceindicators/{kpiId}``.
+        Requires the permission ``routing:keyPerformanceIndicator:edit``.
         
         :param str kpi_id: path ``kpiId``, required
         :param UpdateKpiRequest body: body ``body``
@@ -1249,7 +1599,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_predictors_keyperformanceindicator'], (kpi_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_queue_member(self, queue_id: str, member_id: str, body: QueueMember | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/routing/queues/{queueId}/members/{memberId}``
+        """Join or unjoin one member of a queue.
+        
+        ``PATCH /api/v2/routing/queues/{queueId}/members/{memberId}``.
+        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
         :param str member_id: path ``memberId``, required
@@ -1259,7 +1612,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_queue_member'], (queue_id, member_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_queue_members(self, queue_id: str, body: list[QueueMember], **options: Unpack[CallOptions]) -> QueueMemberEntityListing:
-        """``PATCH /api/v2/routing/queues/{queueId}/members``
+        """Change fields of the members of a routing queue.
+        
+        ``PATCH /api/v2/routing/queues/{queueId}/members``.
+        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
         :param list[QueueMember] body: body ``body``, required
@@ -1268,9 +1624,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_queue_members'], (queue_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_queue_user(self, queue_id: str, member_id: str, body: QueueMember | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/routing/queues/{queueId}/users/{memberId}``
+        """Change fields of one user of a routing queue.
         
-        **Deprecated.**
+        ``PATCH /api/v2/routing/queues/{queueId}/users/{memberId}``. **Deprecated.**
+        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
         :param str member_id: path ``memberId``, required
@@ -1280,9 +1637,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_queue_user'], (queue_id, member_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_queue_users(self, queue_id: str, body: list[QueueMember], **options: Unpack[CallOptions]) -> QueueMemberEntityListingV1:
-        """``PATCH /api/v2/routing/queues/{queueId}/users``
+        """Change fields of the users of a routing queue.
         
-        **Deprecated.**
+        ``PATCH /api/v2/routing/queues/{queueId}/users``. **Deprecated.**
+        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
         :param list[QueueMember] body: body ``body``, required
@@ -1291,7 +1649,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_queue_users'], (queue_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_settings_contactcenter(self, body: ContactCenterSettings | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/routing/settings/contactcenter``
+        """Change fields of the routing settings contactcenter.
+        
+        ``PATCH /api/v2/routing/settings/contactcenter``.
+        Requires the permission ``routing:settings:edit``.
         
         :param ContactCenterSettings body: body ``body``, required
         :return: None
@@ -1299,7 +1660,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_settings_contactcenter'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_routing_settings_transcription(self, body: TranscriptionSettings | dict[str, Any], **options: Unpack[CallOptions]) -> TranscriptionSettings:
-        """``PATCH /api/v2/routing/settings/transcription``
+        """Change fields of the routing settings transcription.
+        
+        ``PATCH /api/v2/routing/settings/transcription``.
+        Requires the permission ``routing:transcriptionSettings:edit``.
         
         :param TranscriptionSettings body: body ``body``, required
         :return: TranscriptionSettings
@@ -1307,7 +1671,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_settings_transcription'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_routing_skill(self, skill_id: str, body: UpdateSkillDivisionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> RoutingSkill:
-        """``PATCH /api/v2/routing/skills/{skillId}``
+        """Change fields of one routing skill.
+        
+        ``PATCH /api/v2/routing/skills/{skillId}``.
+        Requires the permission ``routing:skill:update``.
         
         :param str skill_id: path ``skillId``, required
         :param UpdateSkillDivisionRequest body: body ``body``, required
@@ -1316,7 +1683,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_skill'], (skill_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_skillgroup(self, skill_group_id: str, body: SkillGroup | dict[str, Any], **options: Unpack[CallOptions]) -> SkillGroup:
-        """``PATCH /api/v2/routing/skillgroups/{skillGroupId}``
+        """Change fields of one routing skillgroup.
+        
+        ``PATCH /api/v2/routing/skillgroups/{skillGroupId}``.
+        Requires the permission ``routing:skillGroup:edit``.
         
         :param str skill_group_id: path ``skillGroupId``, required
         :param SkillGroup body: body ``body``, required
@@ -1325,7 +1695,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_skillgroup'], (skill_group_id, body), options)  # type: ignore[no-any-return]
 
     def patch_routing_sms_phonenumber(self, phone_number_id: str, body: SmsPhoneNumberPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """``PATCH /api/v2/routing/sms/phonenumbers/{phoneNumberId}``
+        """Change fields of one routing sms phonenumber.
+        
+        ``PATCH /api/v2/routing/sms/phonenumbers/{phoneNumberId}``.
+        Requires the permission ``sms:phoneNumber:edit``.
         
         :param str phone_number_id: path ``phoneNumberId``, required
         :param SmsPhoneNumberPatchRequest body: body ``body``, required
@@ -1334,7 +1707,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_routing_sms_phonenumber'], (phone_number_id, body), options)  # type: ignore[no-any-return]
 
     def patch_user_queue(self, queue_id: str, user_id: str, body: UserQueue | dict[str, Any], **options: Unpack[CallOptions]) -> UserQueue:
-        """``PATCH /api/v2/users/{userId}/queues/{queueId}``
+        """Change fields of one queue of a user.
+        
+        ``PATCH /api/v2/users/{userId}/queues/{queueId}``.
+        Requires any of the permissions ``routing:queue:join``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
         :param str user_id: path ``userId``, required
@@ -1344,7 +1720,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_user_queue'], (queue_id, user_id, body), options)  # type: ignore[no-any-return]
 
     def patch_user_queues(self, user_id: str, body: list[UserQueue], *, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> UserQueueEntityListing:
-        """``PATCH /api/v2/users/{userId}/queues``
+        """Change fields of the queues of a user.
+        
+        ``PATCH /api/v2/users/{userId}/queues``.
+        Requires any of the permissions ``routing:queue:join``, ``routing:queueMember:manage``.
         
         :param str user_id: path ``userId``, required
         :param list[UserQueue] body: body ``body``, required
@@ -1354,7 +1733,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_user_queues'], (user_id, body, division_id), options)  # type: ignore[no-any-return]
 
     def patch_user_routinglanguage(self, user_id: str, language_id: str, body: UserRoutingLanguage | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingLanguage:
-        """``PATCH /api/v2/users/{userId}/routinglanguages/{languageId}``
+        """Change fields of one routinglanguage of a user.
+        
+        ``PATCH /api/v2/users/{userId}/routinglanguages/{languageId}``.
+        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
         
         :param str user_id: path ``userId``, required
         :param str language_id: path ``languageId``, required
@@ -1364,7 +1746,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_user_routinglanguage'], (user_id, language_id, body), options)  # type: ignore[no-any-return]
 
     def patch_user_routinglanguages_bulk(self, user_id: str, body: list[UserRoutingLanguagePost], **options: Unpack[CallOptions]) -> UserLanguageEntityListing:
-        """``PATCH /api/v2/users/{userId}/routinglanguages/bulk``
+        """Change fields of the routinglanguages bulk of a user.
+        
+        ``PATCH /api/v2/users/{userId}/routinglanguages/bulk``.
+        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
         
         :param str user_id: path ``userId``, required
         :param list[UserRoutingLanguagePost] body: body ``body``, required
@@ -1373,7 +1758,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_user_routinglanguages_bulk'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def patch_user_routingskills_bulk(self, user_id: str, body: list[UserRoutingSkillPost], **options: Unpack[CallOptions]) -> UserSkillEntityListing:
-        """``PATCH /api/v2/users/{userId}/routingskills/bulk``
+        """Change fields of the routingskills bulk of a user.
+        
+        ``PATCH /api/v2/users/{userId}/routingskills/bulk``.
+        Requires the permission ``routing:skill:assign``.
         
         :param str user_id: path ``userId``, required
         :param list[UserRoutingSkillPost] body: body ``body``, required
@@ -1382,7 +1770,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['patch_user_routingskills_bulk'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def post_analytics_queues_observations_query(self, body: QueueObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> QueueObservationQueryResponse:
-        """``POST /api/v2/analytics/queues/observations/query``
+        """Get the current state of queues: waiting, interacting and on-queue member counts.
+        
+        ``POST /api/v2/analytics/queues/observations/query``.
+        Requires the permission ``analytics:queueObservation:view``.
         
         :param QueueObservationQuery body: body ``body``, required
         :return: QueueObservationQueryResponse
@@ -1390,7 +1781,11 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_analytics_queues_observations_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_analytics_routing_activity_query(self, body: RoutingActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> RoutingActivityResponse:
-        """``POST /api/v2/analytics/routing/activity/query``
+        """Run a query over analytics routing activity.
+        
+        ``POST /api/v2/analytics/routing/activity/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_analytics_routing_activity_query)`` walks every page.
+        Requires the permission ``analytics:queueObservation:view``.
         
         :param RoutingActivityQuery body: body ``body``, required
         :param int page_size: query ``pageSize``
@@ -1400,7 +1795,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_analytics_routing_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_routing_assessments(self, *, body: CreateBenefitAssessmentRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> BenefitAssessment:
-        """``POST /api/v2/routing/assessments``
+        """Create or add routing assessments.
+        
+        ``POST /api/v2/routing/assessments``.
+        Requires all of the permissions ``routing:assessment:add``, ``routing:queue:view``.
         
         :param CreateBenefitAssessmentRequest body: body ``body``
         :return: BenefitAssessment
@@ -1408,7 +1806,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_assessments'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_assessments_jobs(self, *, body: CreateBenefitAssessmentJobRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> BenefitAssessmentJob:
-        """``POST /api/v2/routing/assessments/jobs``
+        """Create or add routing assessments jobs.
+        
+        ``POST /api/v2/routing/assessments/jobs``.
+        Requires the permission ``routing:assessment:add``.
         
         :param CreateBenefitAssessmentJobRequest body: body ``body``
         :return: BenefitAssessmentJob
@@ -1416,7 +1817,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_assessments_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_email_domain_dkim(self, domain_id: str, **options: Unpack[CallOptions]) -> VerificationResult:
-        """``POST /api/v2/routing/email/domains/{domainId}/dkim``
+        """Request dkim of a routing email domain.
+        
+        ``POST /api/v2/routing/email/domains/{domainId}/dkim``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :return: VerificationResult
@@ -1424,7 +1828,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_domain_dkim'], (domain_id,), options)  # type: ignore[no-any-return]
 
     def post_routing_email_domain_mailfrom(self, domain_id: str, body: MailFromResult | dict[str, Any], **options: Unpack[CallOptions]) -> MailFromResult:
-        """``POST /api/v2/routing/email/domains/{domainId}/mailfrom``
+        """Request mailfrom of a routing email domain.
+        
+        ``POST /api/v2/routing/email/domains/{domainId}/mailfrom``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :param MailFromResult body: body ``body``, required
@@ -1433,7 +1840,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_domain_mailfrom'], (domain_id, body), options)  # type: ignore[no-any-return]
 
     def post_routing_email_domain_routes(self, domain_name: str, body: InboundRoute | dict[str, Any], **options: Unpack[CallOptions]) -> InboundRoute:
-        """``POST /api/v2/routing/email/domains/{domainName}/routes``
+        """Request routes of a routing email domain.
+        
+        ``POST /api/v2/routing/email/domains/{domainName}/routes``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_name: path ``domainName``, required
         :param InboundRoute body: body ``body``, required
@@ -1442,7 +1852,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_domain_routes'], (domain_name, body), options)  # type: ignore[no-any-return]
 
     def post_routing_email_domain_testconnection(self, domain_id: str, *, body: TestMessage | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TestMessage:
-        """``POST /api/v2/routing/email/domains/{domainId}/testconnection``
+        """Request testconnection of a routing email domain.
+        
+        ``POST /api/v2/routing/email/domains/{domainId}/testconnection``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :param TestMessage body: body ``body``
@@ -1451,7 +1864,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_domain_testconnection'], (domain_id, body), options)  # type: ignore[no-any-return]
 
     def post_routing_email_domain_verification(self, domain_id: str, **options: Unpack[CallOptions]) -> VerificationResult:
-        """``POST /api/v2/routing/email/domains/{domainId}/verification``
+        """Request verification of a routing email domain.
+        
+        ``POST /api/v2/routing/email/domains/{domainId}/verification``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :return: VerificationResult
@@ -1459,7 +1875,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_domain_verification'], (domain_id,), options)  # type: ignore[no-any-return]
 
     def post_routing_email_domains(self, body: InboundDomainCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InboundDomain:
-        """``POST /api/v2/routing/email/domains``
+        """Create or add routing email domains.
+        
+        ``POST /api/v2/routing/email/domains``.
+        Requires the permission ``routing:email:manage``.
         
         :param InboundDomainCreateRequest body: body ``body``, required
         :return: InboundDomain
@@ -1467,7 +1886,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_domains'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_email_outbound_domain_testconnection(self, domain_id: str, *, body: TestMessage | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TestMessage:
-        """``POST /api/v2/routing/email/outbound/domains/{domainId}/testconnection``
+        """Request testconnection of a routing email outbound domain.
+        
+        ``POST /api/v2/routing/email/outbound/domains/{domainId}/testconnection``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :param TestMessage body: body ``body``
@@ -1476,7 +1898,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_outbound_domain_testconnection'], (domain_id, body), options)  # type: ignore[no-any-return]
 
     def post_routing_email_outbound_domains(self, body: OutboundDomainCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailOutboundDomainResult:
-        """``POST /api/v2/routing/email/outbound/domains``
+        """Create or add routing email outbound domains.
+        
+        ``POST /api/v2/routing/email/outbound/domains``.
+        Requires the permission ``routing:email:manage``.
         
         :param OutboundDomainCreateRequest body: body ``body``, required
         :return: EmailOutboundDomainResult
@@ -1484,7 +1909,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_outbound_domains'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_email_outbound_domains_simulated(self, body: OutboundDomainCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailOutboundDomainResult:
-        """``POST /api/v2/routing/email/outbound/domains/simulated``
+        """Request routing email outbound domains simulated.
+        
+        ``POST /api/v2/routing/email/outbound/domains/simulated``.
+        Requires the permission ``routing:email:manage``.
         
         :param OutboundDomainCreateRequest body: body ``body``, required
         :return: EmailOutboundDomainResult
@@ -1492,7 +1920,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_outbound_domains_simulated'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_email_setting(self, body: EmailSetting | dict[str, Any], **options: Unpack[CallOptions]) -> EmailSetting:
-        """``POST /api/v2/routing/email/setting``
+        """Request routing email setting.
+        
+        ``POST /api/v2/routing/email/setting``.
         
         :param EmailSetting body: body ``body``, required
         :return: EmailSetting
@@ -1500,7 +1930,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_email_setting'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_languages(self, body: Language | dict[str, Any], **options: Unpack[CallOptions]) -> Language:
-        """``POST /api/v2/routing/languages``
+        """Create or add routing languages.
+        
+        ``POST /api/v2/routing/languages``.
+        Requires the permission ``routing:skill:manage``.
         
         :param Language body: body ``body``, required
         :return: Language
@@ -1508,7 +1941,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_languages'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_predictors(self, *, body: CreatePredictorRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Predictor:
-        """``POST /api/v2/routing/predictors``
+        """Create or add routing predictors.
+        
+        ``POST /api/v2/routing/predictors``.
+        Requires all of the permissions ``routing:predictor:add``, ``routing:queue:edit``.
         
         :param CreatePredictorRequest body: body ``body``
         :return: Predictor
@@ -1516,7 +1952,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_predictors'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_predictors_keyperformanceindicators(self, body: CreateKpiRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KeyPerformanceIndicator:
-        """``POST /api/v2/routing/predictors/keyperformanceindicators``
+        """Create or add routing predictors keyperformanceindicators.
+        
+        ``POST /api/v2/routing/predictors/keyperformanceindicators``.
+        Requires the permission ``routing:keyPerformanceIndicator:add``.
         
         :param CreateKpiRequest body: body ``body``, required
         :return: KeyPerformanceIndicator
@@ -1524,29 +1963,36 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_predictors_keyperformanceindicators'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_queue_members(self, queue_id: str, body: list[WritableEntity], *, delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/routing/queues/{queueId}/members``
+        """Add users to a queue, or remove them with delete=True, in one call.
+        
+        ``POST /api/v2/routing/queues/{queueId}/members``.
+        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
         :param list[WritableEntity] body: body ``body``, required
-        :param bool delete: query ``delete``
+        :param bool delete: query ``delete``; default ``False``
         :return: None
         """
         return self._call(_OPS['post_routing_queue_members'], (queue_id, body, delete), options)  # type: ignore[no-any-return]
 
     def post_routing_queue_users(self, queue_id: str, body: list[WritableEntity], *, delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/routing/queues/{queueId}/users``
+        """Request users of a routing queue.
         
-        **Deprecated.**
+        ``POST /api/v2/routing/queues/{queueId}/users``. **Deprecated.**
+        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
         
         :param str queue_id: path ``queueId``, required
         :param list[WritableEntity] body: body ``body``, required
-        :param bool delete: query ``delete``
+        :param bool delete: query ``delete``; default ``False``
         :return: None
         """
         return self._call(_OPS['post_routing_queue_users'], (queue_id, body, delete), options)  # type: ignore[no-any-return]
 
     def post_routing_queue_wrapupcodes(self, queue_id: str, body: list[WrapUpCodeReference], **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """``POST /api/v2/routing/queues/{queueId}/wrapupcodes``
+        """Request wrapupcodes of a routing queue.
+        
+        ``POST /api/v2/routing/queues/{queueId}/wrapupcodes``.
+        Requires the permission ``routing:queue:edit``.
         
         :param str queue_id: path ``queueId``, required
         :param list[WrapUpCodeReference] body: body ``body``, required
@@ -1555,7 +2001,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_queue_wrapupcodes'], (queue_id, body), options)  # type: ignore[no-any-return]
 
     def post_routing_queues(self, body: CreateQueueRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Queue:
-        """``POST /api/v2/routing/queues``
+        """Create a routing queue.
+        
+        ``POST /api/v2/routing/queues``.
+        Requires the permission ``routing:queue:add``.
         
         :param CreateQueueRequest body: body ``body``, required
         :return: Queue
@@ -1563,7 +2012,9 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_queues'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_skillexpressions_validate(self, body: SkillExpressionData | dict[str, Any], **options: Unpack[CallOptions]) -> SkillExpressionValidationResult:
-        """``POST /api/v2/routing/skillexpressions/validate``
+        """Request routing skillexpressions validate.
+        
+        ``POST /api/v2/routing/skillexpressions/validate``.
         
         :param SkillExpressionData body: body ``body``, required
         :return: SkillExpressionValidationResult
@@ -1571,7 +2022,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_skillexpressions_validate'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_skillgroup_members_divisions(self, skill_group_id: str, *, body: SkillGroupMemberDivisions | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/routing/skillgroups/{skillGroupId}/members/divisions``
+        """Request members divisions of a routing skillgroup.
+        
+        ``POST /api/v2/routing/skillgroups/{skillGroupId}/members/divisions``.
+        Requires the permission ``routing:skillGroup:add``.
         
         :param str skill_group_id: path ``skillGroupId``, required
         :param SkillGroupMemberDivisions body: body ``body``
@@ -1580,7 +2034,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_skillgroup_members_divisions'], (skill_group_id, body), options)  # type: ignore[no-any-return]
 
     def post_routing_skillgroups(self, body: SkillGroupWithMemberDivisions | dict[str, Any], **options: Unpack[CallOptions]) -> SkillGroupWithMemberDivisions:
-        """``POST /api/v2/routing/skillgroups``
+        """Create or add routing skillgroups.
+        
+        ``POST /api/v2/routing/skillgroups``.
+        Requires the permission ``routing:skillGroup:add``.
         
         :param SkillGroupWithMemberDivisions body: body ``body``, required
         :return: SkillGroupWithMemberDivisions
@@ -1588,7 +2045,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_skillgroups'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_skills(self, body: CreateRoutingSkill | dict[str, Any], **options: Unpack[CallOptions]) -> RoutingSkill:
-        """``POST /api/v2/routing/skills``
+        """Create a routing skill.
+        
+        ``POST /api/v2/routing/skills``.
+        Requires any of the permissions ``routing:skill:manage``, ``routing:skill:create``.
         
         :param CreateRoutingSkill body: body ``body``, required
         :return: RoutingSkill
@@ -1596,7 +2056,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_skills'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_sms_addresses(self, body: SmsAddressProvision | dict[str, Any], **options: Unpack[CallOptions]) -> SmsAddress:
-        """``POST /api/v2/routing/sms/addresses``
+        """Create or add routing sms addresses.
+        
+        ``POST /api/v2/routing/sms/addresses``.
+        Requires the permission ``sms:phoneNumber:add``.
         
         :param SmsAddressProvision body: body ``body``, required
         :return: SmsAddress
@@ -1604,7 +2067,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_sms_addresses'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_sms_phonenumbers(self, body: SmsPhoneNumberProvision | dict[str, Any], **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """``POST /api/v2/routing/sms/phonenumbers``
+        """Create or add routing sms phonenumbers.
+        
+        ``POST /api/v2/routing/sms/phonenumbers``.
+        Requires the permission ``sms:phoneNumber:add``.
         
         :param SmsPhoneNumberProvision body: body ``body``, required
         :return: SmsPhoneNumber
@@ -1612,9 +2078,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_sms_phonenumbers'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_sms_phonenumbers_alphanumeric(self, body: SmsAlphanumericProvision | dict[str, Any], **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """``POST /api/v2/routing/sms/phonenumbers/alphanumeric``
+        """Request routing sms phonenumbers alphanumeric.
         
-        **Preview.**
+        ``POST /api/v2/routing/sms/phonenumbers/alphanumeric``. **Preview.**
+        Requires the permission ``sms:phoneNumber:add``.
         
         :param SmsAlphanumericProvision body: body ``body``, required
         :return: SmsPhoneNumber
@@ -1622,7 +2089,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_sms_phonenumbers_alphanumeric'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_sms_phonenumbers_import(self, body: SmsPhoneNumberImport | dict[str, Any], **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """``POST /api/v2/routing/sms/phonenumbers/import``
+        """Request routing sms phonenumbers import.
+        
+        ``POST /api/v2/routing/sms/phonenumbers/import``.
+        Requires the permission ``sms:phoneNumber:byoImport``.
         
         :param SmsPhoneNumberImport body: body ``body``, required
         :return: SmsPhoneNumber
@@ -1630,7 +2100,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_sms_phonenumbers_import'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_utilization_labels(self, body: CreateUtilizationLabelRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UtilizationLabel:
-        """``POST /api/v2/routing/utilization/labels``
+        """Create or add routing utilization labels.
+        
+        ``POST /api/v2/routing/utilization/labels``.
+        Requires the permission ``routing:utilization:manage``.
         
         :param CreateUtilizationLabelRequest body: body ``body``, required
         :return: UtilizationLabel
@@ -1638,7 +2111,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_utilization_labels'], (body,), options)  # type: ignore[no-any-return]
 
     def post_routing_wrapupcodes(self, body: WrapupCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WrapupCode:
-        """``POST /api/v2/routing/wrapupcodes``
+        """Create or add routing wrapupcodes.
+        
+        ``POST /api/v2/routing/wrapupcodes``.
+        Requires the permission ``routing:wrapupCode:add``.
         
         :param WrapupCodeRequest body: body ``body``, required
         :return: WrapupCode
@@ -1646,7 +2122,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_routing_wrapupcodes'], (body,), options)  # type: ignore[no-any-return]
 
     def post_user_routinglanguages(self, user_id: str, body: UserRoutingLanguagePost | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingLanguage:
-        """``POST /api/v2/users/{userId}/routinglanguages``
+        """Request routinglanguages of a user.
+        
+        ``POST /api/v2/users/{userId}/routinglanguages``.
+        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
         
         :param str user_id: path ``userId``, required
         :param UserRoutingLanguagePost body: body ``body``, required
@@ -1655,7 +2134,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_user_routinglanguages'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def post_user_routingskills(self, user_id: str, body: UserRoutingSkillPost | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingSkill:
-        """``POST /api/v2/users/{userId}/routingskills``
+        """Give a user a routing skill with a proficiency.
+        
+        ``POST /api/v2/users/{userId}/routingskills``.
+        Requires the permission ``routing:skill:assign``.
         
         :param str user_id: path ``userId``, required
         :param UserRoutingSkillPost body: body ``body``, required
@@ -1664,7 +2146,11 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['post_user_routingskills'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_directroutingbackup_settings_me(self, body: AgentDirectRoutingBackupSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """``PUT /api/v2/routing/directroutingbackup/settings/me``
+        """Replace the routing directroutingbackup setting (me: the token's user).
+        
+        ``PUT /api/v2/routing/directroutingbackup/settings/me``.
+        Requires the permission ``routing:directRoutingBackup:selfEdit``.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param AgentDirectRoutingBackupSettings body: body ``body``, required
         :return: AgentDirectRoutingBackupSettings
@@ -1672,7 +2158,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_directroutingbackup_settings_me'], (body,), options)  # type: ignore[no-any-return]
 
     def put_routing_email_domain_route(self, domain_name: str, route_id: str, body: InboundRoute | dict[str, Any], **options: Unpack[CallOptions]) -> InboundRoute:
-        """``PUT /api/v2/routing/email/domains/{domainName}/routes/{routeId}``
+        """Replace one route of a routing email domain.
+        
+        ``PUT /api/v2/routing/email/domains/{domainName}/routes/{routeId}``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_name: path ``domainName``, required
         :param str route_id: path ``routeId``, required
@@ -1682,7 +2171,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_email_domain_route'], (domain_name, route_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_email_domain_route_identityresolution(self, domain_name: str, route_id: str, body: RouteIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> RouteIdentityResolutionConfig:
-        """``PUT /api/v2/routing/email/domains/{domainName}/routes/{routeId}/identityresolution``
+        """Replace the identityresolution of a route of a routing email domain.
+        
+        ``PUT /api/v2/routing/email/domains/{domainName}/routes/{routeId}/identityresolution``.
+        Requires all of the permissions ``routing:email:manage``, ``routing:identityResolutionEmail:edit``.
         
         :param str domain_name: path ``domainName``, required
         :param str route_id: path ``routeId``, required
@@ -1692,7 +2184,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_email_domain_route_identityresolution'], (domain_name, route_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_email_outbound_domain_activation(self, domain_id: str, **options: Unpack[CallOptions]) -> EmailOutboundDomainResult:
-        """``PUT /api/v2/routing/email/outbound/domains/{domainId}/activation``
+        """Replace the activation of a routing email outbound domain.
+        
+        ``PUT /api/v2/routing/email/outbound/domains/{domainId}/activation``.
+        Requires the permission ``routing:email:manage``.
         
         :param str domain_id: path ``domainId``, required
         :return: EmailOutboundDomainResult
@@ -1700,7 +2195,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_email_outbound_domain_activation'], (domain_id,), options)  # type: ignore[no-any-return]
 
     def put_routing_message_recipient(self, recipient_id: str, body: RecipientRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Recipient:
-        """``PUT /api/v2/routing/message/recipients/{recipientId}``
+        """Replace one routing message recipient.
+        
+        ``PUT /api/v2/routing/message/recipients/{recipientId}``.
+        Requires the permission ``routing:message:manage``.
         
         :param str recipient_id: path ``recipientId``, required
         :param RecipientRequest body: body ``body``, required
@@ -1709,7 +2207,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_message_recipient'], (recipient_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_queue(self, queue_id: str, body: QueueRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Queue:
-        """``PUT /api/v2/routing/queues/{queueId}``
+        """Replace a routing queue's configuration.
+        
+        ``PUT /api/v2/routing/queues/{queueId}``.
+        Requires the permission ``routing:queue:edit``.
         
         :param str queue_id: path ``queueId``, required
         :param QueueRequest body: body ``body``, required
@@ -1718,7 +2219,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_queue'], (queue_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_queue_identityresolution(self, queue_id: str, body: IdentityResolutionQueueConfig | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityResolutionQueueConfig:
-        """``PUT /api/v2/routing/queues/{queueId}/identityresolution``
+        """Replace the identityresolution of a routing queue.
+        
+        ``PUT /api/v2/routing/queues/{queueId}/identityresolution``.
+        Requires all of the permissions ``routing:queue:edit``, ``queue:identityResolution:edit``.
         
         :param str queue_id: path ``queueId``, required
         :param IdentityResolutionQueueConfig body: body ``body``, required
@@ -1727,7 +2231,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_queue_identityresolution'], (queue_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_settings(self, body: RoutingSettings | dict[str, Any], **options: Unpack[CallOptions]) -> RoutingSettings:
-        """``PUT /api/v2/routing/settings``
+        """Replace the routing settings.
+        
+        ``PUT /api/v2/routing/settings``.
+        Requires the permission ``routing:settings:edit``.
         
         :param RoutingSettings body: body ``body``, required
         :return: RoutingSettings
@@ -1735,7 +2242,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def put_routing_settings_transcription(self, body: TranscriptionSettings | dict[str, Any], **options: Unpack[CallOptions]) -> TranscriptionSettings:
-        """``PUT /api/v2/routing/settings/transcription``
+        """Replace the routing settings transcription.
+        
+        ``PUT /api/v2/routing/settings/transcription``.
+        Requires the permission ``routing:transcriptionSettings:edit``.
         
         :param TranscriptionSettings body: body ``body``, required
         :return: TranscriptionSettings
@@ -1743,7 +2253,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_settings_transcription'], (body,), options)  # type: ignore[no-any-return]
 
     def put_routing_sms_identityresolution_phonenumber(self, address_id: str, body: SmsIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> SmsIdentityResolutionConfig:
-        """``PUT /api/v2/routing/sms/identityresolution/phonenumbers/{addressId}``
+        """Replace one routing sms identityresolution phonenumber.
+        
+        ``PUT /api/v2/routing/sms/identityresolution/phonenumbers/{addressId}``.
+        Requires all of the permissions ``sms:phoneNumber:edit``, ``sms:identityResolution:edit``.
         
         :param str address_id: path ``addressId``, required
         :param SmsIdentityResolutionConfig body: body ``body``, required
@@ -1752,7 +2265,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_sms_identityresolution_phonenumber'], (address_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_user_directroutingbackup_settings(self, user_id: str, body: AgentDirectRoutingBackupSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """``PUT /api/v2/routing/users/{userId}/directroutingbackup/settings``
+        """Replace the directroutingbackup settings of a routing user.
+        
+        ``PUT /api/v2/routing/users/{userId}/directroutingbackup/settings``.
+        Requires the permission ``routing:directRoutingBackup:edit``.
         
         :param str user_id: path ``userId``, required
         :param AgentDirectRoutingBackupSettings body: body ``body``, required
@@ -1761,7 +2277,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_user_directroutingbackup_settings'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_user_utilization(self, user_id: str, body: UtilizationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentMaxUtilizationResponse:
-        """``PUT /api/v2/routing/users/{userId}/utilization``
+        """Replace the utilization of a routing user.
+        
+        ``PUT /api/v2/routing/users/{userId}/utilization``.
+        Requires the permission ``routing:utilization:manage``.
         
         :param str user_id: path ``userId``, required
         :param UtilizationRequest body: body ``body``, required
@@ -1770,7 +2289,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_user_utilization'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_utilization(self, body: UtilizationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UtilizationResponse:
-        """``PUT /api/v2/routing/utilization``
+        """Replace the routing utilization.
+        
+        ``PUT /api/v2/routing/utilization``.
+        Requires the permission ``routing:utilization:manage``.
         
         :param UtilizationRequest body: body ``body``, required
         :return: UtilizationResponse
@@ -1778,7 +2300,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_utilization'], (body,), options)  # type: ignore[no-any-return]
 
     def put_routing_utilization_label(self, label_id: str, body: UpdateUtilizationLabelRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UtilizationLabel:
-        """``PUT /api/v2/routing/utilization/labels/{labelId}``
+        """Replace one routing utilization label.
+        
+        ``PUT /api/v2/routing/utilization/labels/{labelId}``.
+        Requires the permission ``routing:utilization:manage``.
         
         :param str label_id: path ``labelId``, required
         :param UpdateUtilizationLabelRequest body: body ``body``, required
@@ -1787,7 +2312,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_utilization_label'], (label_id, body), options)  # type: ignore[no-any-return]
 
     def put_routing_wrapupcode(self, code_id: str, body: WrapupCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WrapupCode:
-        """``PUT /api/v2/routing/wrapupcodes/{codeId}``
+        """Replace one routing wrapupcode.
+        
+        ``PUT /api/v2/routing/wrapupcodes/{codeId}``.
+        Requires the permission ``routing:wrapupCode:edit``.
         
         :param str code_id: path ``codeId``, required
         :param WrapupCodeRequest body: body ``body``, required
@@ -1796,7 +2324,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_routing_wrapupcode'], (code_id, body), options)  # type: ignore[no-any-return]
 
     def put_user_routingskill(self, user_id: str, skill_id: str, body: UserRoutingSkill | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingSkill:
-        """``PUT /api/v2/users/{userId}/routingskills/{skillId}``
+        """Change the proficiency of one of a user's routing skills.
+        
+        ``PUT /api/v2/users/{userId}/routingskills/{skillId}``.
+        Requires the permission ``routing:skill:assign``.
         
         :param str user_id: path ``userId``, required
         :param str skill_id: path ``skillId``, required
@@ -1806,7 +2337,10 @@ class RoutingApi(_BaseApi):
         return self._call(_OPS['put_user_routingskill'], (user_id, skill_id, body), options)  # type: ignore[no-any-return]
 
     def put_user_routingskills_bulk(self, user_id: str, body: list[UserRoutingSkillPost], **options: Unpack[CallOptions]) -> UserSkillEntityListing:
-        """``PUT /api/v2/users/{userId}/routingskills/bulk``
+        """Replace the routingskills bulk of a user.
+        
+        ``PUT /api/v2/users/{userId}/routingskills/bulk``.
+        Requires the permission ``routing:skill:assign``.
         
         :param str user_id: path ``userId``, required
         :param list[UserRoutingSkillPost] body: body ``body``, required

@@ -35,7 +35,9 @@ class ScreenMonitoringApi(_BaseApi):
     _operations = _OPS
 
     def delete_conversation_participant_screenmonitors_session(self, conversation_id: str, participant_id: str, screen_monitoring_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions/{screenMonitoringId}``
+        """Delete one screenmonitors session of a participant of a conversation.
+        
+        ``DELETE /api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions/{screenMonitoringId}``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -45,7 +47,9 @@ class ScreenMonitoringApi(_BaseApi):
         return self._call(_OPS['delete_conversation_participant_screenmonitors_session'], (conversation_id, participant_id, screen_monitoring_id), options)  # type: ignore[no-any-return]
 
     def delete_user_screenmonitors_session(self, user_id: str, screen_monitoring_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/users/{userId}/screenmonitors/sessions/{screenMonitoringId}``
+        """Delete one screenmonitors session of a user.
+        
+        ``DELETE /api/v2/users/{userId}/screenmonitors/sessions/{screenMonitoringId}``.
         
         :param str user_id: path ``userId``, required
         :param str screen_monitoring_id: path ``screenMonitoringId``, required
@@ -54,7 +58,9 @@ class ScreenMonitoringApi(_BaseApi):
         return self._call(_OPS['delete_user_screenmonitors_session'], (user_id, screen_monitoring_id), options)  # type: ignore[no-any-return]
 
     def get_conversation_participant_screenmonitors_session(self, conversation_id: str, participant_id: str, screen_monitoring_id: str, **options: Unpack[CallOptions]) -> ScreenMonitoringSession:
-        """``GET /api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions/{screenMonitoringId}``
+        """Get one screenmonitors session of a participant of a conversation.
+        
+        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions/{screenMonitoringId}``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -64,21 +70,27 @@ class ScreenMonitoringApi(_BaseApi):
         return self._call(_OPS['get_conversation_participant_screenmonitors_session'], (conversation_id, participant_id, screen_monitoring_id), options)  # type: ignore[no-any-return]
 
     def get_screenmonitors_sessions_details(self, **options: Unpack[CallOptions]) -> ScreenMonitoringDetails:
-        """``GET /api/v2/screenmonitors/sessions/details``
+        """Get screenmonitors sessions details.
+        
+        ``GET /api/v2/screenmonitors/sessions/details``.
         
         :return: ScreenMonitoringDetails
         """
         return self._call(_OPS['get_screenmonitors_sessions_details'], (), options)  # type: ignore[no-any-return]
 
     def get_screenmonitors_settings(self, **options: Unpack[CallOptions]) -> ScreenMonitorSettings:
-        """``GET /api/v2/screenmonitors/settings``
+        """Get screenmonitors settings.
+        
+        ``GET /api/v2/screenmonitors/settings``.
         
         :return: ScreenMonitorSettings
         """
         return self._call(_OPS['get_screenmonitors_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_screenmonitors_user_sessions(self, user_id: str, **options: Unpack[CallOptions]) -> ScreenMonitoringSessionEntityListing:
-        """``GET /api/v2/screenmonitors/users/{userId}/sessions``
+        """Get sessions of a screenmonitors user.
+        
+        ``GET /api/v2/screenmonitors/users/{userId}/sessions``.
         
         :param str user_id: path ``userId``, required
         :return: ScreenMonitoringSessionEntityListing
@@ -86,7 +98,9 @@ class ScreenMonitoringApi(_BaseApi):
         return self._call(_OPS['get_screenmonitors_user_sessions'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_user_screenmonitors_session(self, user_id: str, screen_monitoring_id: str, **options: Unpack[CallOptions]) -> ScreenMonitoringSession:
-        """``GET /api/v2/users/{userId}/screenmonitors/sessions/{screenMonitoringId}``
+        """Get one screenmonitors session of a user.
+        
+        ``GET /api/v2/users/{userId}/screenmonitors/sessions/{screenMonitoringId}``.
         
         :param str user_id: path ``userId``, required
         :param str screen_monitoring_id: path ``screenMonitoringId``, required
@@ -95,7 +109,9 @@ class ScreenMonitoringApi(_BaseApi):
         return self._call(_OPS['get_user_screenmonitors_session'], (user_id, screen_monitoring_id), options)  # type: ignore[no-any-return]
 
     def post_conversation_participant_screenmonitors_sessions(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> StartScreenMonitorResponseBody:
-        """``POST /api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions``
+        """Request screenmonitors sessions of a participant of a conversation.
+        
+        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str participant_id: path ``participantId``, required
@@ -104,7 +120,9 @@ class ScreenMonitoringApi(_BaseApi):
         return self._call(_OPS['post_conversation_participant_screenmonitors_sessions'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
 
     def post_screenmonitors_sessions_users_details(self, body: list[str], **options: Unpack[CallOptions]) -> ScreenMonitoringUserDetailsEntityListing:
-        """``POST /api/v2/screenmonitors/sessions/users/details``
+        """Create or add screenmonitors sessions users details.
+        
+        ``POST /api/v2/screenmonitors/sessions/users/details``.
         
         :param list[str] body: body ``body``, required
         :return: ScreenMonitoringUserDetailsEntityListing
@@ -112,7 +130,9 @@ class ScreenMonitoringApi(_BaseApi):
         return self._call(_OPS['post_screenmonitors_sessions_users_details'], (body,), options)  # type: ignore[no-any-return]
 
     def post_user_screenmonitors_sessions(self, user_id: str, **options: Unpack[CallOptions]) -> StartScreenMonitorResponseBody:
-        """``POST /api/v2/users/{userId}/screenmonitors/sessions``
+        """Request screenmonitors sessions of a user.
+        
+        ``POST /api/v2/users/{userId}/screenmonitors/sessions``.
         
         :param str user_id: path ``userId``, required
         :return: StartScreenMonitorResponseBody
@@ -120,7 +140,9 @@ class ScreenMonitoringApi(_BaseApi):
         return self._call(_OPS['post_user_screenmonitors_sessions'], (user_id,), options)  # type: ignore[no-any-return]
 
     def put_screenmonitors_settings(self, body: ScreenMonitorSettings | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PUT /api/v2/screenmonitors/settings``
+        """Replace the screenmonitors settings.
+        
+        ``PUT /api/v2/screenmonitors/settings``.
         
         :param ScreenMonitorSettings body: body ``body``, required
         :return: None

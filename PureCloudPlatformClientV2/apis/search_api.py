@@ -50,8 +50,10 @@ class SearchApi(_BaseApi):
     _operations = _OPS
 
     def get_documentation_gkn_search(self, q64: str, **options: Unpack[CallOptions]) -> GKNDocumentationSearchResponse:
-        """``GET /api/v2/documentation/gkn/search``
+        """Get documentation gkn search.
         
+        ``GET /api/v2/documentation/gkn/search``.
+        Requires no permission.
         Sent without an access token.
         
         :param str q64: query ``q64``, required
@@ -60,8 +62,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['get_documentation_gkn_search'], (q64,), options)  # type: ignore[no-any-return]
 
     def get_documentation_search(self, q64: str, **options: Unpack[CallOptions]) -> DocumentationSearchResponse:
-        """``GET /api/v2/documentation/search``
+        """Get documentation search.
         
+        ``GET /api/v2/documentation/search``.
+        Requires no permission.
         Sent without an access token.
         
         :param str q64: query ``q64``, required
@@ -70,7 +74,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['get_documentation_search'], (q64,), options)  # type: ignore[no-any-return]
 
     def get_groups_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> GroupsSearchResponse:
-        """``GET /api/v2/groups/search``
+        """Get groups search.
+        
+        ``GET /api/v2/groups/search``.
+        Requires no permission.
         
         :param str q64: query ``q64``, required
         :param list[str] expand: query ``expand``
@@ -79,36 +86,48 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['get_groups_search'], (q64, expand), options)  # type: ignore[no-any-return]
 
     def get_locations_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LocationsSearchResponse:
-        """``GET /api/v2/locations/search``
+        """Get locations search.
+        
+        ``GET /api/v2/locations/search``.
+        Requires no permission.
         
         :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``images``, ``addressVerificationDetails``
         :return: LocationsSearchResponse
         """
         return self._call(_OPS['get_locations_search'], (q64, expand), options)  # type: ignore[no-any-return]
 
     def get_search(self, q64: str, *, expand: list[str] | None = None, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """``GET /api/v2/search``
+        """Get search.
+        
+        ``GET /api/v2/search``.
+        Requires the permission ``directory:user:view``.
         
         :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :param bool profile: query ``profile``
+        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``, ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``, ``images``, ``addressVerificationDetails``
+        :param bool profile: query ``profile``; default ``True``
         :return: JsonNodeSearchResponse
         """
         return self._call(_OPS['get_search'], (q64, expand, profile), options)  # type: ignore[no-any-return]
 
     def get_search_suggest(self, q64: str, *, expand: list[str] | None = None, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """``GET /api/v2/search/suggest``
+        """Get search suggest.
+        
+        ``GET /api/v2/search/suggest``.
+        Requires the permission ``directory:user:view``.
         
         :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :param bool profile: query ``profile``
+        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``, ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``, ``images``, ``addressVerificationDetails``
+        :param bool profile: query ``profile``; default ``True``
         :return: JsonNodeSearchResponse
         """
         return self._call(_OPS['get_search_suggest'], (q64, expand, profile), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_sites_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> SitesSearchResponse:
-        """``GET /api/v2/telephony/providers/edges/sites/search``
+        """Get telephony providers edges sites search.
+        
+        ``GET /api/v2/telephony/providers/edges/sites/search``.
+        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
         
         :param str q64: query ``q64``, required
         :param list[str] expand: query ``expand``
@@ -117,17 +136,23 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_sites_search'], (q64, expand), options)  # type: ignore[no-any-return]
 
     def get_users_search(self, q64: str, *, expand: list[str] | None = None, integration_presence_source: str | None = None, **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """``GET /api/v2/users/search``
+        """Fetch the next page of an earlier user search by its search id.
+        
+        ``GET /api/v2/users/search``.
+        Requires the permission ``directory:user:view``.
         
         :param str q64: query ``q64``, required
         :param list[str] expand: query ``expand``
-        :param str integration_presence_source: query ``integrationPresenceSource``
+        :param str integration_presence_source: query ``integrationPresenceSource``; one of ``MicrosoftTeams``, ``ZoomPhone``, ``EightByEight``
         :return: UsersSearchResponse
         """
         return self._call(_OPS['get_users_search'], (q64, expand, integration_presence_source), options)  # type: ignore[no-any-return]
 
     def get_voicemail_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> VoicemailsSearchResponse:
-        """``GET /api/v2/voicemail/search``
+        """Get voicemail search.
+        
+        ``GET /api/v2/voicemail/search``.
+        Requires no permission.
         
         :param str q64: query ``q64``, required
         :param list[str] expand: query ``expand``
@@ -136,7 +161,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['get_voicemail_search'], (q64, expand), options)  # type: ignore[no-any-return]
 
     def post_conversations_customattributes_search(self, body: ConversationCustomAttributesSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonSearchResponse:
-        """``POST /api/v2/conversations/customattributes/search``
+        """Search conversations customattributes.
+        
+        ``POST /api/v2/conversations/customattributes/search``.
+        Requires the permission ``conversation:customAttributes:view``.
         
         :param ConversationCustomAttributesSearchRequest body: body ``body``, required
         :return: JsonSearchResponse
@@ -144,7 +172,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_conversations_customattributes_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_conversations_participants_attributes_search(self, body: ConversationParticipantSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonCursorSearchResponse:
-        """``POST /api/v2/conversations/participants/attributes/search``
+        """Search conversations participants attributes.
+        
+        ``POST /api/v2/conversations/participants/attributes/search``.
+        Requires the permission ``conversation:participant:attributesview``.
         
         :param ConversationParticipantSearchRequest body: body ``body``, required
         :return: JsonCursorSearchResponse
@@ -152,10 +183,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_conversations_participants_attributes_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_documentation_all_search(self, body: DocumentationV2SearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """``POST /api/v2/documentation/all/search``
+        """Search documentation all.
         
-        **Preview.**
-        
+        ``POST /api/v2/documentation/all/search``. **Preview.**
+        Requires no permission.
         Sent without an access token.
         
         :param DocumentationV2SearchRequest body: body ``body``, required
@@ -164,8 +195,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_documentation_all_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_documentation_gkn_search(self, body: GKNDocumentationSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GKNDocumentationSearchResponse:
-        """``POST /api/v2/documentation/gkn/search``
+        """Search documentation gkn.
         
+        ``POST /api/v2/documentation/gkn/search``.
+        Requires no permission.
         Sent without an access token.
         
         :param GKNDocumentationSearchRequest body: body ``body``, required
@@ -174,8 +207,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_documentation_gkn_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_documentation_search(self, body: DocumentationSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DocumentationSearchResponse:
-        """``POST /api/v2/documentation/search``
+        """Search documentation.
         
+        ``POST /api/v2/documentation/search``.
+        Requires no permission.
         Sent without an access token.
         
         :param DocumentationSearchRequest body: body ``body``, required
@@ -184,7 +219,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_documentation_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_groups_search(self, body: GroupSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GroupsSearchResponse:
-        """``POST /api/v2/groups/search``
+        """Search groups.
+        
+        ``POST /api/v2/groups/search``.
+        Requires no permission.
         
         :param GroupSearchRequest body: body ``body``, required
         :return: GroupsSearchResponse
@@ -192,7 +230,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_groups_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_locations_search(self, body: LocationSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LocationsSearchResponse:
-        """``POST /api/v2/locations/search``
+        """Search locations.
+        
+        ``POST /api/v2/locations/search``.
+        Requires no permission.
         
         :param LocationSearchRequest body: body ``body``, required
         :return: LocationsSearchResponse
@@ -200,25 +241,34 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_locations_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_search(self, body: SearchRequest | dict[str, Any], *, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """``POST /api/v2/search``
+        """Search the API root.
+        
+        ``POST /api/v2/search``.
+        Requires the permission ``directory:user:view``.
         
         :param SearchRequest body: body ``body``, required
-        :param bool profile: query ``profile``
+        :param bool profile: query ``profile``; default ``True``
         :return: JsonNodeSearchResponse
         """
         return self._call(_OPS['post_search'], (body, profile), options)  # type: ignore[no-any-return]
 
     def post_search_suggest(self, body: SuggestSearchRequest | dict[str, Any], *, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """``POST /api/v2/search/suggest``
+        """Request search suggest.
+        
+        ``POST /api/v2/search/suggest``.
+        Requires the permission ``directory:user:view``.
         
         :param SuggestSearchRequest body: body ``body``, required
-        :param bool profile: query ``profile``
+        :param bool profile: query ``profile``; default ``True``
         :return: JsonNodeSearchResponse
         """
         return self._call(_OPS['post_search_suggest'], (body, profile), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_transcripts_search(self, body: TranscriptSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonSearchResponse:
-        """``POST /api/v2/speechandtextanalytics/transcripts/search``
+        """Search speechandtextanalytics transcripts.
+        
+        ``POST /api/v2/speechandtextanalytics/transcripts/search``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``recording:recording:view``, ``recording:recordingSegment:view``.
         
         :param TranscriptSearchRequest body: body ``body``, required
         :return: JsonSearchResponse
@@ -226,7 +276,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_transcripts_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_teams_search(self, body: TeamSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TeamsSearchResponse:
-        """``POST /api/v2/teams/search``
+        """Search teams.
+        
+        ``POST /api/v2/teams/search``.
+        Requires the permission ``groups:team:view``.
         
         :param TeamSearchRequest body: body ``body``, required
         :return: TeamsSearchResponse
@@ -234,7 +287,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_teams_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_sites_search(self, body: SiteSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SitesSearchResponse:
-        """``POST /api/v2/telephony/providers/edges/sites/search``
+        """Search telephony providers edges sites.
+        
+        ``POST /api/v2/telephony/providers/edges/sites/search``.
+        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
         
         :param SiteSearchRequest body: body ``body``, required
         :return: SitesSearchResponse
@@ -242,7 +298,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_sites_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_users_search(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """``POST /api/v2/users/search``
+        """Search users by name, email, skills and other fields; results come a page at a time.
+        
+        ``POST /api/v2/users/search``.
+        Requires the permission ``directory:user:view``.
         
         :param UserSearchRequest body: body ``body``, required
         :return: UsersSearchResponse
@@ -250,9 +309,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_users_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_users_search_conversation_target(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """``POST /api/v2/users/search/conversation/target``
+        """Request users search conversation target.
         
-        **Preview.**
+        ``POST /api/v2/users/search/conversation/target``. **Preview.**
+        Requires the permission ``conversation:communication:target``.
         
         :param UserSearchRequest body: body ``body``, required
         :return: UsersSearchResponse
@@ -260,9 +320,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_users_search_conversation_target'], (body,), options)  # type: ignore[no-any-return]
 
     def post_users_search_queuemembers_manage(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """``POST /api/v2/users/search/queuemembers/manage``
+        """Request users search queuemembers manage.
         
-        **Preview.**
+        ``POST /api/v2/users/search/queuemembers/manage``. **Preview.**
+        Requires any of the permissions ``routing:queueMember:manage``, ``routing:queue:edit``.
         
         :param UserSearchRequest body: body ``body``, required
         :return: UsersSearchResponse
@@ -270,7 +331,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_users_search_queuemembers_manage'], (body,), options)  # type: ignore[no-any-return]
 
     def post_users_search_teams_assign(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """``POST /api/v2/users/search/teams/assign``
+        """Request users search teams assign.
+        
+        ``POST /api/v2/users/search/teams/assign``.
+        Requires the permission ``groups:team:assign``.
         
         :param UserSearchRequest body: body ``body``, required
         :return: UsersSearchResponse
@@ -278,7 +342,10 @@ class SearchApi(_BaseApi):
         return self._call(_OPS['post_users_search_teams_assign'], (body,), options)  # type: ignore[no-any-return]
 
     def post_voicemail_search(self, body: VoicemailSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailsSearchResponse:
-        """``POST /api/v2/voicemail/search``
+        """Search voicemail.
+        
+        ``POST /api/v2/voicemail/search``.
+        Requires no permission.
         
         :param VoicemailSearchRequest body: body ``body``, required
         :return: VoicemailsSearchResponse

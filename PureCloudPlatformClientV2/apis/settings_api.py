@@ -38,21 +38,30 @@ class SettingsApi(_BaseApi):
     _operations = _OPS
 
     def delete_emails_settings_threading(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/emails/settings/threading``
+        """Delete the emails settings threading.
+        
+        ``DELETE /api/v2/emails/settings/threading``.
+        Requires the permission ``conversation:emailThreadingSettings:edit``.
         
         :return: None
         """
         return self._call(_OPS['delete_emails_settings_threading'], (), options)  # type: ignore[no-any-return]
 
     def delete_externalcontacts_settings(self, **options: Unpack[CallOptions]) -> UpdatedSettingsResponse:
-        """``DELETE /api/v2/externalcontacts/settings``
+        """Delete the externalcontacts settings.
+        
+        ``DELETE /api/v2/externalcontacts/settings``.
+        Requires the permission ``externalContacts:settings:delete``.
         
         :return: UpdatedSettingsResponse
         """
         return self._call(_OPS['delete_externalcontacts_settings'], (), options)  # type: ignore[no-any-return]
 
     def delete_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``
+        """Delete the settings of a users agentui agents autoanswer.
+        
+        ``DELETE /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
+        Requires the permission ``agentUI:agents:delete``.
         
         :param str agent_id: path ``agentId``, required
         :return: None
@@ -60,35 +69,50 @@ class SettingsApi(_BaseApi):
         return self._call(_OPS['delete_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)  # type: ignore[no-any-return]
 
     def get_emails_settings(self, **options: Unpack[CallOptions]) -> EmailSettings:
-        """``GET /api/v2/emails/settings``
+        """Get emails settings.
+        
+        ``GET /api/v2/emails/settings``.
+        Requires the permission ``conversation:settings:view``.
         
         :return: EmailSettings
         """
         return self._call(_OPS['get_emails_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_emails_settings_threading(self, **options: Unpack[CallOptions]) -> EmailThreadingSettings:
-        """``GET /api/v2/emails/settings/threading``
+        """Get emails settings threading.
+        
+        ``GET /api/v2/emails/settings/threading``.
+        Requires the permission ``conversation:emailThreadingSettings:view``.
         
         :return: EmailThreadingSettings
         """
         return self._call(_OPS['get_emails_settings_threading'], (), options)  # type: ignore[no-any-return]
 
     def get_externalcontacts_settings(self, **options: Unpack[CallOptions]) -> ExternalContactsSettings:
-        """``GET /api/v2/externalcontacts/settings``
+        """Get externalcontacts settings.
+        
+        ``GET /api/v2/externalcontacts/settings``.
+        Requires the permission ``externalContacts:settings:view``.
         
         :return: ExternalContactsSettings
         """
         return self._call(_OPS['get_externalcontacts_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_settings_executiondata(self, **options: Unpack[CallOptions]) -> ExecutionDataGlobalSettingsResponse:
-        """``GET /api/v2/settings/executiondata``
+        """Get settings executiondata.
+        
+        ``GET /api/v2/settings/executiondata``.
+        Requires the permission ``settings:executiondata:view``.
         
         :return: ExecutionDataGlobalSettingsResponse
         """
         return self._call(_OPS['get_settings_executiondata'], (), options)  # type: ignore[no-any-return]
 
     def get_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """``GET /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``
+        """Get settings of a users agentui agents autoanswer.
+        
+        ``GET /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
+        Requires the permission ``agentUI:agents:view``.
         
         :param str agent_id: path ``agentId``, required
         :return: AutoAnswerSettings
@@ -96,7 +120,10 @@ class SettingsApi(_BaseApi):
         return self._call(_OPS['get_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)  # type: ignore[no-any-return]
 
     def patch_emails_settings(self, *, body: EmailSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailSettings:
-        """``PATCH /api/v2/emails/settings``
+        """Change fields of the emails settings.
+        
+        ``PATCH /api/v2/emails/settings``.
+        Requires the permission ``conversation:settings:edit``.
         
         :param EmailSettings body: body ``body``
         :return: EmailSettings
@@ -104,7 +131,10 @@ class SettingsApi(_BaseApi):
         return self._call(_OPS['patch_emails_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_emails_settings_threading(self, *, body: EmailThreadingSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailThreadingSettings:
-        """``PATCH /api/v2/emails/settings/threading``
+        """Change fields of the emails settings threading.
+        
+        ``PATCH /api/v2/emails/settings/threading``.
+        Requires the permission ``conversation:emailThreadingSettings:edit``.
         
         :param EmailThreadingSettings body: body ``body``
         :return: EmailThreadingSettings
@@ -112,7 +142,10 @@ class SettingsApi(_BaseApi):
         return self._call(_OPS['patch_emails_settings_threading'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_settings_executiondata(self, body: ExecutionDataSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExecutionDataGlobalSettingsResponse:
-        """``PATCH /api/v2/settings/executiondata``
+        """Change fields of the settings executiondata.
+        
+        ``PATCH /api/v2/settings/executiondata``.
+        Requires the permission ``settings:executiondata:edit``.
         
         :param ExecutionDataSettingsRequest body: body ``body``, required
         :return: ExecutionDataGlobalSettingsResponse
@@ -120,7 +153,10 @@ class SettingsApi(_BaseApi):
         return self._call(_OPS['patch_settings_executiondata'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, body: AutoAnswerSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """``PATCH /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``
+        """Change fields of the settings of a users agentui agents autoanswer.
+        
+        ``PATCH /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
+        Requires the permission ``agentUI:agents:edit``.
         
         :param str agent_id: path ``agentId``, required
         :param AutoAnswerSettings body: body ``body``, required
@@ -129,7 +165,10 @@ class SettingsApi(_BaseApi):
         return self._call(_OPS['patch_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)  # type: ignore[no-any-return]
 
     def put_externalcontacts_settings(self, *, body: ExternalContactsSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> UpdatedSettingsResponse:
-        """``PUT /api/v2/externalcontacts/settings``
+        """Replace the externalcontacts settings.
+        
+        ``PUT /api/v2/externalcontacts/settings``.
+        Requires the permission ``externalContacts:settings:edit``.
         
         :param ExternalContactsSettings body: body ``body``
         :return: UpdatedSettingsResponse
@@ -137,7 +176,10 @@ class SettingsApi(_BaseApi):
         return self._call(_OPS['put_externalcontacts_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def put_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, body: AutoAnswerSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """``PUT /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``
+        """Replace the settings of a users agentui agents autoanswer.
+        
+        ``PUT /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
+        Requires the permission ``agentUI:agents:edit``.
         
         :param str agent_id: path ``agentId``, required
         :param AutoAnswerSettings body: body ``body``, required

@@ -81,7 +81,10 @@ class SocialMediaApi(_BaseApi):
     _operations = _OPS
 
     def delete_socialmedia_escalationrule(self, escalation_rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/socialmedia/escalationrules/{escalationRuleId}``
+        """Delete one socialmedia escalationrule.
+        
+        ``DELETE /api/v2/socialmedia/escalationrules/{escalationRuleId}``.
+        Requires the permission ``socialmedia:escalationRules:delete``.
         
         :param str escalation_rule_id: path ``escalationRuleId``, required
         :return: None
@@ -89,9 +92,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['delete_socialmedia_escalationrule'], (escalation_rule_id,), options)  # type: ignore[no-any-return]
 
     def delete_socialmedia_message(self, message_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/socialmedia/messages/{messageId}``
+        """Delete one socialmedia message.
         
-        **Preview.**
+        ``DELETE /api/v2/socialmedia/messages/{messageId}``. **Preview.**
+        Requires the permission ``socialmedia:message:delete``.
         
         :param str message_id: path ``messageId``, required
         :return: None
@@ -99,7 +103,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['delete_socialmedia_message'], (message_id,), options)  # type: ignore[no-any-return]
 
     def delete_socialmedia_topic(self, topic_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/socialmedia/topics/{topicId}``
+        """Delete one socialmedia topic.
+        
+        ``DELETE /api/v2/socialmedia/topics/{topicId}``.
+        Requires the permission ``socialmedia:topic:delete``.
         
         :param str topic_id: path ``topicId``, required
         :param bool hard_delete: query ``hardDelete``
@@ -108,59 +115,75 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['delete_socialmedia_topic'], (topic_id, hard_delete), options)  # type: ignore[no-any-return]
 
     def delete_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id(self, topic_id: str, facebook_ingestion_rule_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``
+        """Delete one dataingestionrules facebook of a socialmedia topic.
+        
+        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``.
+        Requires the permission ``socialmedia:facebookDataIngestionRule:delete``.
         
         :param str topic_id: path ``topicId``, required
         :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
-        :param bool hard_delete: query ``hardDelete``
+        :param bool hard_delete: query ``hardDelete``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, hard_delete), options)  # type: ignore[no-any-return]
 
     def delete_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``
+        """Delete one dataingestionrules googlebusinessprofile of a socialmedia topic.
         
-        **Preview.**
+        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``. **Preview.**
+        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:delete``.
         
         :param str topic_id: path ``topicId``, required
         :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
-        :param bool hard_delete: query ``hardDelete``
+        :param bool hard_delete: query ``hardDelete``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, hard_delete), options)  # type: ignore[no-any-return]
 
     def delete_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id(self, topic_id: str, instagram_ingestion_rule_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``
+        """Delete one dataingestionrules instagram of a socialmedia topic.
+        
+        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``.
+        Requires the permission ``socialmedia:instagramDataIngestionRule:delete``.
         
         :param str topic_id: path ``topicId``, required
         :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
-        :param bool hard_delete: query ``hardDelete``
+        :param bool hard_delete: query ``hardDelete``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, hard_delete), options)  # type: ignore[no-any-return]
 
     def delete_socialmedia_topic_dataingestionrules_open_open_id(self, topic_id: str, open_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``
+        """Delete one dataingestionrules open of a socialmedia topic.
+        
+        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``.
+        Requires the permission ``socialmedia:openDataIngestionRule:delete``.
         
         :param str topic_id: path ``topicId``, required
         :param str open_id: path ``openId``, required
-        :param bool hard_delete: query ``hardDelete``
+        :param bool hard_delete: query ``hardDelete``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, hard_delete), options)  # type: ignore[no-any-return]
 
     def delete_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id(self, topic_id: str, twitter_ingestion_rule_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``
+        """Delete one dataingestionrules twitter of a socialmedia topic.
+        
+        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``.
+        Requires the permission ``socialmedia:twitterDataIngestionRule:delete``.
         
         :param str topic_id: path ``topicId``, required
         :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
-        :param bool hard_delete: query ``hardDelete``
+        :param bool hard_delete: query ``hardDelete``; default ``False``
         :return: None
         """
         return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, hard_delete), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_analytics_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/socialmedia/analytics/aggregates/jobs/{jobId}``
+        """Get one socialmedia analytics aggregates job.
+        
+        ``GET /api/v2/socialmedia/analytics/aggregates/jobs/{jobId}``.
+        Requires the permission ``socialmedia:postAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -168,7 +191,11 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_analytics_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_analytics_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SocialMediaAsyncAggregateQueryResponse:
-        """``GET /api/v2/socialmedia/analytics/aggregates/jobs/{jobId}/results``
+        """List results of a socialmedia analytics aggregates job, one page per call.
+        
+        ``GET /api/v2/socialmedia/analytics/aggregates/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_socialmedia_analytics_aggregates_job_results)`` walks every page.
+        Requires the permission ``socialmedia:postAggregate:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -177,7 +204,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_analytics_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_analytics_messages_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """``GET /api/v2/socialmedia/analytics/messages/jobs/{jobId}``
+        """Get one socialmedia analytics messages job.
+        
+        ``GET /api/v2/socialmedia/analytics/messages/jobs/{jobId}``.
+        Requires the permission ``socialmedia:postDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :return: AsyncQueryStatus
@@ -185,7 +215,11 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_analytics_messages_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_analytics_messages_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SocialMediaAsyncDetailQueryResponse:
-        """``GET /api/v2/socialmedia/analytics/messages/jobs/{jobId}/results``
+        """List results of a socialmedia analytics messages job, one page per call.
+        
+        ``GET /api/v2/socialmedia/analytics/messages/jobs/{jobId}/results``.
+        Pages by ``cursor``: ``paginate(api.get_socialmedia_analytics_messages_job_results)`` walks every page.
+        Requires the permission ``socialmedia:postDetail:view``.
         
         :param str job_id: path ``jobId``, required
         :param str cursor: query ``cursor``
@@ -194,26 +228,36 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_analytics_messages_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_escalationrule(self, escalation_rule_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> EscalationRuleResponse:
-        """``GET /api/v2/socialmedia/escalationrules/{escalationRuleId}``
+        """Get one socialmedia escalationrule.
+        
+        ``GET /api/v2/socialmedia/escalationrules/{escalationRuleId}``.
+        Requires the permission ``socialmedia:escalationRules:view``.
         
         :param str escalation_rule_id: path ``escalationRuleId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``dataIngestionRule``
         :return: EscalationRuleResponse
         """
         return self._call(_OPS['get_socialmedia_escalationrule'], (escalation_rule_id, expand), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_escalationrules(self, division_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> SocialEscalationResponseEntityListing:
-        """``GET /api/v2/socialmedia/escalationrules``
+        """List socialmedia escalationrules, one page per call.
+        
+        ``GET /api/v2/socialmedia/escalationrules``.
+        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_escalationrules)`` walks every page.
+        Requires the permission ``socialmedia:escalationRules:view``.
         
         :param str division_id: query ``divisionId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: SocialEscalationResponseEntityListing
         """
         return self._call(_OPS['get_socialmedia_escalationrules'], (division_id, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic(self, topic_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> SocialTopicWithDataIngestionRuleMetadataResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}``
+        """Get one socialmedia topic.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}``.
+        Requires the permission ``socialmedia:topic:view``.
         
         :param str topic_id: path ``topicId``, required
         :param bool include_deleted: query ``includeDeleted``
@@ -222,18 +266,25 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic'], (topic_id, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules(self, topic_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> GenericDataIngestionRuleResponseEntityListing:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules``
+        """List dataingestionrules of a socialmedia topic, one page per call.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules``.
+        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules)`` walks every page.
+        Requires the permission ``socialmedia:topic:view``.
         
         :param str topic_id: path ``topicId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param bool include_deleted: query ``includeDeleted``
         :return: GenericDataIngestionRuleResponseEntityListing
         """
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules'], (topic_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id(self, topic_id: str, facebook_ingestion_rule_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``
+        """Get one dataingestionrules facebook of a socialmedia topic.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``.
+        Requires the permission ``socialmedia:facebookDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
@@ -243,7 +294,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_version(self, topic_id: str, facebook_ingestion_rule_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleVersionResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}/versions/{dataIngestionRuleVersion}``
+        """Get one version of a dataingestionrules facebook of a socialmedia topic.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}/versions/{dataIngestionRuleVersion}``.
+        Requires the permission ``socialmedia:facebookDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
@@ -254,21 +308,26 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_version'], (topic_id, facebook_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_versions(self, topic_id: str, facebook_ingestion_rule_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleVersionResponseEntityListing:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}/versions``
+        """List versions of a dataingestionrules facebook of a socialmedia topic, one page per call.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}/versions``.
+        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_versions)`` walks every page.
+        Requires the permission ``socialmedia:facebookDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param bool include_deleted: query ``includeDeleted``
         :return: FacebookDataIngestionRuleVersionResponseEntityListing
         """
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_versions'], (topic_id, facebook_ingestion_rule_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``
+        """Get one dataingestionrules googlebusinessprofile of a socialmedia topic.
         
-        **Preview.**
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``. **Preview.**
+        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
@@ -278,9 +337,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_version(self, topic_id: str, google_business_profile_ingestion_rule_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleVersionResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}/versions/{dataIngestionRuleVersion}``
+        """Get one version of a dataingestionrules googlebusinessprofile of a socialmedia topic.
         
-        **Preview.**
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}/versions/{dataIngestionRuleVersion}``. **Preview.**
+        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
@@ -291,21 +351,26 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_version'], (topic_id, google_business_profile_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_versions(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleVersionResponseEntityListing:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}/versions``
+        """List versions of a dataingestionrules googlebusinessprofile of a socialmedia topic, one page per call.
         
-        **Preview.**
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}/versions``. **Preview.**
+        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_versions)`` walks every page.
+        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param bool include_deleted: query ``includeDeleted``
         :return: GoogleBusinessProfileDataIngestionRuleVersionResponseEntityListing
         """
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_versions'], (topic_id, google_business_profile_ingestion_rule_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id(self, topic_id: str, instagram_ingestion_rule_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``
+        """Get one dataingestionrules instagram of a socialmedia topic.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``.
+        Requires the permission ``socialmedia:instagramDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
@@ -315,7 +380,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_version(self, topic_id: str, instagram_ingestion_rule_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleVersionResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}/versions/{dataIngestionRuleVersion}``
+        """Get one version of a dataingestionrules instagram of a socialmedia topic.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}/versions/{dataIngestionRuleVersion}``.
+        Requires the permission ``socialmedia:instagramDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
@@ -326,19 +394,26 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_version'], (topic_id, instagram_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_versions(self, topic_id: str, instagram_ingestion_rule_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleVersionResponseEntityListing:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}/versions``
+        """List versions of a dataingestionrules instagram of a socialmedia topic, one page per call.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}/versions``.
+        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_versions)`` walks every page.
+        Requires the permission ``socialmedia:instagramDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param bool include_deleted: query ``includeDeleted``
         :return: InstagramDataIngestionRuleVersionResponseEntityListing
         """
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_versions'], (topic_id, instagram_ingestion_rule_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_open_open_id(self, topic_id: str, open_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``
+        """Get one dataingestionrules open of a socialmedia topic.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``.
+        Requires the permission ``socialmedia:openDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str open_id: path ``openId``, required
@@ -348,7 +423,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_open_open_id_version(self, topic_id: str, open_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleVersionResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}/versions/{dataIngestionRuleVersion}``
+        """Get one version of a dataingestionrules open of a socialmedia topic.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}/versions/{dataIngestionRuleVersion}``.
+        Requires the permission ``socialmedia:openDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str open_id: path ``openId``, required
@@ -359,19 +437,26 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_open_open_id_version'], (topic_id, open_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_open_open_id_versions(self, topic_id: str, open_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleVersionResponseEntityListing:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}/versions``
+        """List versions of a dataingestionrules open of a socialmedia topic, one page per call.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}/versions``.
+        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_open_open_id_versions)`` walks every page.
+        Requires the permission ``socialmedia:openDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str open_id: path ``openId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param bool include_deleted: query ``includeDeleted``
         :return: OpenDataIngestionRuleVersionResponseEntityListing
         """
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_open_open_id_versions'], (topic_id, open_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id(self, topic_id: str, twitter_ingestion_rule_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``
+        """Get one dataingestionrules twitter of a socialmedia topic.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``.
+        Requires the permission ``socialmedia:twitterDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
@@ -381,7 +466,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_version(self, topic_id: str, twitter_ingestion_rule_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleVersionResponse:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}/versions/{dataIngestionRuleVersion}``
+        """Get one version of a dataingestionrules twitter of a socialmedia topic.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}/versions/{dataIngestionRuleVersion}``.
+        Requires the permission ``socialmedia:twitterDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
@@ -392,22 +480,30 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_version'], (topic_id, twitter_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_versions(self, topic_id: str, twitter_ingestion_rule_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleVersionResponseEntityListing:
-        """``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}/versions``
+        """List versions of a dataingestionrules twitter of a socialmedia topic, one page per call.
+        
+        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}/versions``.
+        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_versions)`` walks every page.
+        Requires the permission ``socialmedia:twitterDataIngestionRule:view``.
         
         :param str topic_id: path ``topicId``, required
         :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param bool include_deleted: query ``includeDeleted``
         :return: TwitterDataIngestionRuleVersionResponseEntityListing
         """
         return self._call(_OPS['get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_versions'], (topic_id, twitter_ingestion_rule_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
 
     def get_socialmedia_topics(self, *, page_number: int | None = None, page_size: int | None = None, division_ids: list[str] | None = None, include_deleted: bool | None = None, name: str | None = None, ids: list[str] | None = None, **options: Unpack[CallOptions]) -> SocialTopicWithDataIngestionRuleMetadataResponseEntityListing:
-        """``GET /api/v2/socialmedia/topics``
+        """List socialmedia topics, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        ``GET /api/v2/socialmedia/topics``.
+        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topics)`` walks every page.
+        Requires the permission ``socialmedia:topic:view``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :param list[str] division_ids: query ``divisionIds``
         :param bool include_deleted: query ``includeDeleted``
         :param str name: query ``name``
@@ -417,7 +513,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['get_socialmedia_topics'], (page_number, page_size, division_ids, include_deleted, name, ids), options)  # type: ignore[no-any-return]
 
     def patch_socialmedia_topic(self, topic_id: str, *, body: SocialTopicPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SocialTopicResponse:
-        """``PATCH /api/v2/socialmedia/topics/{topicId}``
+        """Change fields of one socialmedia topic.
+        
+        ``PATCH /api/v2/socialmedia/topics/{topicId}``.
+        Requires the permission ``socialmedia:topic:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param SocialTopicPatchRequest body: body ``body``
@@ -426,7 +525,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['patch_socialmedia_topic'], (topic_id, body), options)  # type: ignore[no-any-return]
 
     def patch_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id(self, topic_id: str, facebook_ingestion_rule_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleResponse:
-        """``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``
+        """Change fields of one dataingestionrules facebook of a socialmedia topic.
+        
+        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``.
+        Requires the permission ``socialmedia:facebookDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
@@ -436,9 +538,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
 
     def patch_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleResponse:
-        """``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``
+        """Change fields of one dataingestionrules googlebusinessprofile of a socialmedia topic.
         
-        **Preview.**
+        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``. **Preview.**
+        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
@@ -448,7 +551,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
 
     def patch_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id(self, topic_id: str, instagram_ingestion_rule_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleResponse:
-        """``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``
+        """Change fields of one dataingestionrules instagram of a socialmedia topic.
+        
+        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``.
+        Requires the permission ``socialmedia:instagramDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
@@ -458,7 +564,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
 
     def patch_socialmedia_topic_dataingestionrules_open_open_id(self, topic_id: str, open_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleResponse:
-        """``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``
+        """Change fields of one dataingestionrules open of a socialmedia topic.
+        
+        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``.
+        Requires the permission ``socialmedia:openDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str open_id: path ``openId``, required
@@ -468,7 +577,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, body), options)  # type: ignore[no-any-return]
 
     def patch_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id(self, topic_id: str, twitter_ingestion_rule_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleResponse:
-        """``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``
+        """Change fields of one dataingestionrules twitter of a socialmedia topic.
+        
+        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``.
+        Requires the permission ``socialmedia:twitterDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
@@ -478,7 +590,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_analytics_aggregates_jobs(self, body: SocialMediaAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/socialmedia/analytics/aggregates/jobs``
+        """Create or add socialmedia analytics aggregates jobs.
+        
+        ``POST /api/v2/socialmedia/analytics/aggregates/jobs``.
+        Requires the permission ``socialmedia:postAggregate:view``.
         
         :param SocialMediaAsyncAggregationQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -486,7 +601,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_analytics_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_analytics_messages_jobs(self, body: SocialMediaAsyncDetailQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """``POST /api/v2/socialmedia/analytics/messages/jobs``
+        """Create or add socialmedia analytics messages jobs.
+        
+        ``POST /api/v2/socialmedia/analytics/messages/jobs``.
+        Requires the permission ``socialmedia:postDetail:view``.
         
         :param SocialMediaAsyncDetailQuery body: body ``body``, required
         :return: AsyncQueryResponse
@@ -494,7 +612,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_analytics_messages_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_escalationrules(self, *, body: EscalationRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EscalationRuleResponse:
-        """``POST /api/v2/socialmedia/escalationrules``
+        """Create or add socialmedia escalationrules.
+        
+        ``POST /api/v2/socialmedia/escalationrules``.
+        Requires the permission ``socialmedia:escalationRules:add``.
         
         :param EscalationRuleRequest body: body ``body``
         :return: EscalationRuleResponse
@@ -502,7 +623,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_escalationrules'], (body,), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_escalations_messages(self, division_id: str, *, body: ManualEscalationRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ManualEscalationResponse:
-        """``POST /api/v2/socialmedia/escalations/messages``
+        """Create or add socialmedia escalations messages.
+        
+        ``POST /api/v2/socialmedia/escalations/messages``.
+        Requires the permission ``socialmedia:message:escalate``.
         
         :param str division_id: query ``divisionId``, required
         :param ManualEscalationRequest body: body ``body``
@@ -511,7 +635,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_escalations_messages'], (division_id, body), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_topic_dataingestionrules_facebook(self, topic_id: str, *, body: FacebookDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleResponse:
-        """``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook``
+        """Request dataingestionrules facebook of a socialmedia topic.
+        
+        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook``.
+        Requires the permission ``socialmedia:facebookDataIngestionRule:add``.
         
         :param str topic_id: path ``topicId``, required
         :param FacebookDataIngestionRuleRequest body: body ``body``
@@ -520,9 +647,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_topic_dataingestionrules_facebook'], (topic_id, body), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_topic_dataingestionrules_googlebusinessprofile(self, topic_id: str, *, body: GoogleBusinessProfileDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleResponse:
-        """``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile``
+        """Request dataingestionrules googlebusinessprofile of a socialmedia topic.
         
-        **Preview.**
+        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile``. **Preview.**
+        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:add``.
         
         :param str topic_id: path ``topicId``, required
         :param GoogleBusinessProfileDataIngestionRuleRequest body: body ``body``
@@ -531,7 +659,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_topic_dataingestionrules_googlebusinessprofile'], (topic_id, body), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_topic_dataingestionrules_instagram(self, topic_id: str, *, body: InstagramDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleResponse:
-        """``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram``
+        """Request dataingestionrules instagram of a socialmedia topic.
+        
+        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram``.
+        Requires the permission ``socialmedia:instagramDataIngestionRule:add``.
         
         :param str topic_id: path ``topicId``, required
         :param InstagramDataIngestionRuleRequest body: body ``body``
@@ -540,7 +671,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_topic_dataingestionrules_instagram'], (topic_id, body), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_topic_dataingestionrules_open(self, topic_id: str, *, body: OpenDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleResponse:
-        """``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open``
+        """Request dataingestionrules open of a socialmedia topic.
+        
+        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open``.
+        Requires the permission ``socialmedia:openDataIngestionRule:add``.
         
         :param str topic_id: path ``topicId``, required
         :param OpenDataIngestionRuleRequest body: body ``body``
@@ -549,7 +683,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_topic_dataingestionrules_open'], (topic_id, body), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_topic_dataingestionrules_open_rule_id_messages_bulk(self, topic_id: str, rule_id: str, body: list[OpenSocialMediaNormalizedMessage], **options: Unpack[CallOptions]) -> OpenSocialNormalizedMessageEntityListing:
-        """``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{ruleId}/messages/bulk``
+        """Request messages bulk of a dataingestionrules open of a socialmedia topic.
+        
+        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{ruleId}/messages/bulk``.
+        Requires the permission ``socialmedia:message:receive``.
         
         :param str topic_id: path ``topicId``, required
         :param str rule_id: path ``ruleId``, required
@@ -559,7 +696,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_topic_dataingestionrules_open_rule_id_messages_bulk'], (topic_id, rule_id, body), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_topic_dataingestionrules_open_rule_id_reactions_bulk(self, topic_id: str, rule_id: str, body: OpenSocialMediaReactionsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OpenSocialReactionsNormalizedEventEntityListing:
-        """``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{ruleId}/reactions/bulk``
+        """Request reactions bulk of a dataingestionrules open of a socialmedia topic.
+        
+        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{ruleId}/reactions/bulk``.
+        Requires the permission ``socialmedia:reaction:receive``.
         
         :param str topic_id: path ``topicId``, required
         :param str rule_id: path ``ruleId``, required
@@ -569,7 +709,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_topic_dataingestionrules_open_rule_id_reactions_bulk'], (topic_id, rule_id, body), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_topic_dataingestionrules_twitter(self, topic_id: str, *, body: TwitterDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleResponse:
-        """``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter``
+        """Request dataingestionrules twitter of a socialmedia topic.
+        
+        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter``.
+        Requires the permission ``socialmedia:twitterDataIngestionRule:add``.
         
         :param str topic_id: path ``topicId``, required
         :param TwitterDataIngestionRuleRequest body: body ``body``
@@ -578,7 +721,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_topic_dataingestionrules_twitter'], (topic_id, body), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_topics(self, *, body: SocialTopicRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SocialTopicResponse:
-        """``POST /api/v2/socialmedia/topics``
+        """Create or add socialmedia topics.
+        
+        ``POST /api/v2/socialmedia/topics``.
+        Requires the permission ``socialmedia:topic:add``.
         
         :param SocialTopicRequest body: body ``body``
         :return: SocialTopicResponse
@@ -586,7 +732,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_topics'], (body,), options)  # type: ignore[no-any-return]
 
     def post_socialmedia_twitter_historical_tweets(self, body: TwitterDataHistoricalTweetRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TwitterDataHistoricalTweetResponse:
-        """``POST /api/v2/socialmedia/twitter/historical/tweets``
+        """Create or add socialmedia twitter historical tweets.
+        
+        ``POST /api/v2/socialmedia/twitter/historical/tweets``.
+        Requires the permission ``socialmedia:twitterDataIngestionRule:add``.
         
         :param TwitterDataHistoricalTweetRequest body: body ``body``, required
         :return: TwitterDataHistoricalTweetResponse
@@ -594,7 +743,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['post_socialmedia_twitter_historical_tweets'], (body,), options)  # type: ignore[no-any-return]
 
     def put_socialmedia_escalationrule(self, escalation_rule_id: str, *, body: EscalationRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EscalationRuleResponse:
-        """``PUT /api/v2/socialmedia/escalationrules/{escalationRuleId}``
+        """Replace one socialmedia escalationrule.
+        
+        ``PUT /api/v2/socialmedia/escalationrules/{escalationRuleId}``.
+        Requires the permission ``socialmedia:escalationRules:edit``.
         
         :param str escalation_rule_id: path ``escalationRuleId``, required
         :param EscalationRuleRequest body: body ``body``
@@ -603,7 +755,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['put_socialmedia_escalationrule'], (escalation_rule_id, body), options)  # type: ignore[no-any-return]
 
     def put_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id(self, topic_id: str, facebook_ingestion_rule_id: str, *, body: FacebookDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleResponse:
-        """``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``
+        """Replace one dataingestionrules facebook of a socialmedia topic.
+        
+        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``.
+        Requires the permission ``socialmedia:facebookDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
@@ -613,9 +768,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['put_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
 
     def put_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, body: GoogleBusinessProfileDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleResponse:
-        """``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``
+        """Replace one dataingestionrules googlebusinessprofile of a socialmedia topic.
         
-        **Preview.**
+        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``. **Preview.**
+        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
@@ -625,7 +781,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['put_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
 
     def put_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id(self, topic_id: str, instagram_ingestion_rule_id: str, *, body: InstagramDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleResponse:
-        """``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``
+        """Replace one dataingestionrules instagram of a socialmedia topic.
+        
+        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``.
+        Requires the permission ``socialmedia:instagramDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
@@ -635,7 +794,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['put_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
 
     def put_socialmedia_topic_dataingestionrules_open_open_id(self, topic_id: str, open_id: str, *, body: OpenDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleResponse:
-        """``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``
+        """Replace one dataingestionrules open of a socialmedia topic.
+        
+        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``.
+        Requires the permission ``socialmedia:openDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str open_id: path ``openId``, required
@@ -645,7 +807,10 @@ class SocialMediaApi(_BaseApi):
         return self._call(_OPS['put_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, body), options)  # type: ignore[no-any-return]
 
     def put_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id(self, topic_id: str, twitter_ingestion_rule_id: str, *, body: TwitterDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleResponse:
-        """``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``
+        """Replace one dataingestionrules twitter of a socialmedia topic.
+        
+        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``.
+        Requires the permission ``socialmedia:twitterDataIngestionRule:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required

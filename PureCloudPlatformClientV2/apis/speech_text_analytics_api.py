@@ -93,7 +93,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
     _operations = _OPS
 
     def delete_speechandtextanalytics_category(self, category_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/speechandtextanalytics/categories/{categoryId}``
+        """Delete one speechandtextanalytics category.
+        
+        ``DELETE /api/v2/speechandtextanalytics/categories/{categoryId}``.
+        Requires the permission ``speechAndTextAnalytics:category:delete``.
         
         :param str category_id: path ``categoryId``, required
         :return: None
@@ -101,7 +104,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_speechandtextanalytics_category'], (category_id,), options)  # type: ignore[no-any-return]
 
     def delete_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id(self, dictionary_feedback_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/speechandtextanalytics/dictionaryfeedback/{dictionaryFeedbackId}``
+        """Delete one speechandtextanalytics dictionaryfeedback.
+        
+        ``DELETE /api/v2/speechandtextanalytics/dictionaryfeedback/{dictionaryFeedbackId}``.
+        Requires the permission ``speechAndTextAnalytics:dictionaryterm:delete``.
         
         :param str dictionary_feedback_id: path ``dictionaryFeedbackId``, required
         :return: None
@@ -109,18 +115,22 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id'], (dictionary_feedback_id,), options)  # type: ignore[no-any-return]
 
     def delete_speechandtextanalytics_program(self, program_id: str, *, force_delete: bool | None = None, **options: Unpack[CallOptions]) -> DeleteProgramResponse:
-        """``DELETE /api/v2/speechandtextanalytics/programs/{programId}``
+        """Delete one speechandtextanalytics program.
+        
+        ``DELETE /api/v2/speechandtextanalytics/programs/{programId}``.
+        Requires the permission ``speechAndTextAnalytics:program:delete``.
         
         :param str program_id: path ``programId``, required
-        :param bool force_delete: query ``forceDelete``
+        :param bool force_delete: query ``forceDelete``; one of ``True``, ``False``; default ``False``
         :return: DeleteProgramResponse
         """
         return self._call(_OPS['delete_speechandtextanalytics_program'], (program_id, force_delete), options)  # type: ignore[no-any-return]
 
     def delete_speechandtextanalytics_reprocessing_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/speechandtextanalytics/reprocessing/jobs/{jobId}``
+        """Delete one speechandtextanalytics reprocessing job.
         
-        **Preview.**
+        ``DELETE /api/v2/speechandtextanalytics/reprocessing/jobs/{jobId}``. **Preview.**
+        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:delete``.
         
         :param str job_id: path ``jobId``, required
         :return: None
@@ -128,14 +138,20 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_speechandtextanalytics_reprocessing_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def delete_speechandtextanalytics_sentimentfeedback(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/speechandtextanalytics/sentimentfeedback``
+        """Delete the speechandtextanalytics sentimentfeedback.
+        
+        ``DELETE /api/v2/speechandtextanalytics/sentimentfeedback``.
+        Requires the permission ``speechAndTextAnalytics:feedback:delete``.
         
         :return: None
         """
         return self._call(_OPS['delete_speechandtextanalytics_sentimentfeedback'], (), options)  # type: ignore[no-any-return]
 
     def delete_speechandtextanalytics_sentimentfeedback_sentiment_feedback_id(self, sentiment_feedback_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/speechandtextanalytics/sentimentfeedback/{sentimentFeedbackId}``
+        """Delete one speechandtextanalytics sentimentfeedback.
+        
+        ``DELETE /api/v2/speechandtextanalytics/sentimentfeedback/{sentimentFeedbackId}``.
+        Requires the permission ``speechAndTextAnalytics:feedback:delete``.
         
         :param str sentiment_feedback_id: path ``sentimentFeedbackId``, required
         :return: None
@@ -143,7 +159,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_speechandtextanalytics_sentimentfeedback_sentiment_feedback_id'], (sentiment_feedback_id,), options)  # type: ignore[no-any-return]
 
     def delete_speechandtextanalytics_topic(self, topic_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/speechandtextanalytics/topics/{topicId}``
+        """Delete one speechandtextanalytics topic.
+        
+        ``DELETE /api/v2/speechandtextanalytics/topics/{topicId}``.
+        Requires the permission ``speechAndTextAnalytics:topic:delete``.
         
         :param str topic_id: path ``topicId``, required
         :return: None
@@ -151,20 +170,27 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['delete_speechandtextanalytics_topic'], (topic_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_categories(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, sort_order: str | None = None, sort_by: str | None = None, ids: list[str] | None = None, **options: Unpack[CallOptions]) -> CategoriesEntityListing:
-        """``GET /api/v2/speechandtextanalytics/categories``
+        """List speechandtextanalytics categories, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/speechandtextanalytics/categories``.
+        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_categories)`` walks every page.
+        Requires the permission ``speechAndTextAnalytics:category:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
-        :param str sort_order: query ``sortOrder``
-        :param str sort_by: query ``sortBy``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
+        :param str sort_by: query ``sortBy``; one of ``name``, ``description``; default ``name``
         :param list[str] ids: query ``ids``
         :return: CategoriesEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_categories'], (page_size, page_number, name, sort_order, sort_by, ids), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_category(self, category_id: str, **options: Unpack[CallOptions]) -> StaCategory:
-        """``GET /api/v2/speechandtextanalytics/categories/{categoryId}``
+        """Get one speechandtextanalytics category.
+        
+        ``GET /api/v2/speechandtextanalytics/categories/{categoryId}``.
+        Requires the permission ``speechAndTextAnalytics:category:view``.
         
         :param str category_id: path ``categoryId``, required
         :return: StaCategory
@@ -172,7 +198,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_category'], (category_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> ConversationMetrics:
-        """``GET /api/v2/speechandtextanalytics/conversations/{conversationId}``
+        """Get one speechandtextanalytics conversation.
+        
+        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}``.
+        Requires all of the permissions ``recording:recording:view``, ``speechAndTextAnalytics:data:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: ConversationMetrics
@@ -180,17 +209,24 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_conversation_categories(self, conversation_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> ConversationCategoriesEntityListing:
-        """``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/categories``
+        """List categories of a speechandtextanalytics conversation, one page per call.
+        
+        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/categories``.
+        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_conversation_categories)`` walks every page.
+        Requires the permission ``speechAndTextAnalytics:data:view``.
         
         :param str conversation_id: path ``conversationId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: ConversationCategoriesEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_conversation_categories'], (conversation_id, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_conversation_communication_transcripturl(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> TranscriptUrl:
-        """``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/communications/{communicationId}/transcripturl``
+        """Get transcripturl of a communication of a speechandtextanalytics conversation.
+        
+        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/communications/{communicationId}/transcripturl``.
+        Requires all of the permissions ``recording:recording:view``, ``speechAndTextAnalytics:data:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -199,7 +235,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_conversation_communication_transcripturl'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_conversation_communication_transcripturls(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> TranscriptUrls:
-        """``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/communications/{communicationId}/transcripturls``
+        """Get transcripturls of a communication of a speechandtextanalytics conversation.
+        
+        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/communications/{communicationId}/transcripturls``.
+        Requires any of the permissions ``recording:recording:view``, ``recording:recordingSegment:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -208,7 +247,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_conversation_communication_transcripturls'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_conversation_sentiments(self, conversation_id: str, **options: Unpack[CallOptions]) -> SentimentData:
-        """``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/sentiments``
+        """Get sentiments of a speechandtextanalytics conversation.
+        
+        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/sentiments``.
+        Requires the permission ``speechAndTextAnalytics:sentimentData:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: SentimentData
@@ -216,7 +258,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_conversation_sentiments'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_conversation_summaries(self, conversation_id: str, **options: Unpack[CallOptions]) -> SpeechTextAnalyticsConversationSummaryListing:
-        """``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/summaries``
+        """Get summaries of a speechandtextanalytics conversation.
+        
+        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/summaries``.
+        Requires the permission ``speechAndTextAnalytics:aiSummary:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: SpeechTextAnalyticsConversationSummaryListing
@@ -224,18 +269,25 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_conversation_summaries'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_dictionaryfeedback(self, *, dialect: str | None = None, transcription_engine: str | None = None, next_page: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DictionaryFeedbackEntityListing:
-        """``GET /api/v2/speechandtextanalytics/dictionaryfeedback``
+        """List speechandtextanalytics dictionaryfeedback, one page per call.
+        
+        ``GET /api/v2/speechandtextanalytics/dictionaryfeedback``.
+        Pages by ``nextPage``: ``paginate(api.get_speechandtextanalytics_dictionaryfeedback)`` walks every page.
+        Requires the permission ``speechAndTextAnalytics:dictionaryterm:view``.
         
         :param str dialect: query ``dialect``
-        :param str transcription_engine: query ``transcriptionEngine``
+        :param str transcription_engine: query ``transcriptionEngine``; one of ``Genesys``, ``GenesysExtended``
         :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``500``
         :return: DictionaryFeedbackEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_dictionaryfeedback'], (dialect, transcription_engine, next_page, page_size), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id(self, dictionary_feedback_id: str, **options: Unpack[CallOptions]) -> DictionaryFeedback:
-        """``GET /api/v2/speechandtextanalytics/dictionaryfeedback/{dictionaryFeedbackId}``
+        """Get one speechandtextanalytics dictionaryfeedback.
+        
+        ``GET /api/v2/speechandtextanalytics/dictionaryfeedback/{dictionaryFeedbackId}``.
+        Requires the permission ``speechAndTextAnalytics:dictionaryterm:view``.
         
         :param str dictionary_feedback_id: path ``dictionaryFeedbackId``, required
         :return: DictionaryFeedback
@@ -243,7 +295,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id'], (dictionary_feedback_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_program(self, program_id: str, **options: Unpack[CallOptions]) -> Program:
-        """``GET /api/v2/speechandtextanalytics/programs/{programId}``
+        """Get one speechandtextanalytics program.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/{programId}``.
+        Requires the permission ``speechAndTextAnalytics:program:view``.
         
         :param str program_id: path ``programId``, required
         :return: Program
@@ -251,7 +306,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_program'], (program_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_program_mappings(self, program_id: str, **options: Unpack[CallOptions]) -> TopicsDefinitionsProgramMappings:
-        """``GET /api/v2/speechandtextanalytics/programs/{programId}/mappings``
+        """Get mappings of a speechandtextanalytics program.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/{programId}/mappings``.
+        Requires the permission ``speechAndTextAnalytics:program:view``.
         
         :param str program_id: path ``programId``, required
         :return: TopicsDefinitionsProgramMappings
@@ -259,7 +317,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_program_mappings'], (program_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_program_settings_insights(self, program_id: str, **options: Unpack[CallOptions]) -> ProgramInsightsSettings:
-        """``GET /api/v2/speechandtextanalytics/programs/{programId}/settings/insights``
+        """Get settings insights of a speechandtextanalytics program.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/{programId}/settings/insights``.
+        Requires all of the permissions ``speechAndTextAnalytics:program:view``, ``speechAndTextAnalytics:insightsSettings:view``.
         
         :param str program_id: path ``programId``, required
         :return: ProgramInsightsSettings
@@ -267,7 +328,9 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_program_settings_insights'], (program_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_program_settings_processing(self, program_id: str, **options: Unpack[CallOptions]) -> ProgramProcessingSettings:
-        """``GET /api/v2/speechandtextanalytics/programs/{programId}/settings/processing``
+        """Get settings processing of a speechandtextanalytics program.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/{programId}/settings/processing``.
         
         :param str program_id: path ``programId``, required
         :return: ProgramProcessingSettings
@@ -275,7 +338,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_program_settings_processing'], (program_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_program_transcriptionengines(self, program_id: str, **options: Unpack[CallOptions]) -> ProgramTranscriptionEngines:
-        """``GET /api/v2/speechandtextanalytics/programs/{programId}/transcriptionengines``
+        """Get transcriptionengines of a speechandtextanalytics program.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/{programId}/transcriptionengines``.
+        Requires the permission ``speechAndTextAnalytics:program:view``.
         
         :param str program_id: path ``programId``, required
         :return: ProgramTranscriptionEngines
@@ -283,21 +349,28 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_program_transcriptionengines'], (program_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_programs(self, *, next_page: str | None = None, page_size: int | None = None, state: str | None = None, name: str | None = None, ids: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ProgramsEntityListing:
-        """``GET /api/v2/speechandtextanalytics/programs``
+        """List speechandtextanalytics programs, one page per call.
+        
+        ``GET /api/v2/speechandtextanalytics/programs``.
+        Pages by ``nextPage``: ``paginate(api.get_speechandtextanalytics_programs)`` walks every page.
+        Requires the permission ``speechAndTextAnalytics:program:view``.
         
         :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``
-        :param str state: query ``state``
+        :param int page_size: query ``pageSize``; default ``20``
+        :param str state: query ``state``; one of ``Latest``, ``Published``
         :param str name: query ``name``
         :param list[str] ids: query ``ids``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_by: query ``sortBy``; one of ``name``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
         :return: ProgramsEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_programs'], (next_page, page_size, state, name, ids, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_programs_general_job(self, job_id: str, **options: Unpack[CallOptions]) -> GeneralProgramJob:
-        """``GET /api/v2/speechandtextanalytics/programs/general/jobs/{jobId}``
+        """Get one speechandtextanalytics programs general job.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/general/jobs/{jobId}``.
+        Requires all of the permissions ``speechAndTextAnalytics:program:add``, ``speechAndTextAnalytics:program:edit``, ``speechAndTextAnalytics:topic:add``, ``speechAndTextAnalytics:topic:edit``.
         
         :param str job_id: path ``jobId``, required
         :return: GeneralProgramJob
@@ -305,16 +378,23 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_programs_general_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_programs_mappings(self, *, next_page: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> TopicsDefinitionsProgramsMappingsEntityListing:
-        """``GET /api/v2/speechandtextanalytics/programs/mappings``
+        """List speechandtextanalytics programs mappings, one page per call.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/mappings``.
+        Pages by ``nextPage``: ``paginate(api.get_speechandtextanalytics_programs_mappings)`` walks every page.
+        Requires the permission ``speechAndTextAnalytics:program:view``.
         
         :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``20``
         :return: TopicsDefinitionsProgramsMappingsEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_programs_mappings'], (next_page, page_size), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_programs_publishjob(self, job_id: str, **options: Unpack[CallOptions]) -> ProgramJob:
-        """``GET /api/v2/speechandtextanalytics/programs/publishjobs/{jobId}``
+        """Get one speechandtextanalytics programs publishjob.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/publishjobs/{jobId}``.
+        Requires the permission ``speechAndTextAnalytics:program:publish``.
         
         :param str job_id: path ``jobId``, required
         :return: ProgramJob
@@ -322,17 +402,24 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_programs_publishjob'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_programs_settings_insights(self, *, page_size: int | None = None, page_number: int | None = None, program_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> ProgramInsightsSettingsEntityListing:
-        """``GET /api/v2/speechandtextanalytics/programs/settings/insights``
+        """List speechandtextanalytics programs settings insights, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/speechandtextanalytics/programs/settings/insights``.
+        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_programs_settings_insights)`` walks every page.
+        Requires all of the permissions ``speechAndTextAnalytics:program:view``, ``speechAndTextAnalytics:insightsSettings:view``.
+        
+        :param int page_size: query ``pageSize``; default ``100``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param list[str] program_ids: query ``programIds``
         :return: ProgramInsightsSettingsEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_programs_settings_insights'], (page_size, page_number, program_ids), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_programs_settings_processing(self, *, page_size: int | None = None, page_number: int | None = None, program_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> ProgramProcessingSettingsEntityListing:
-        """``GET /api/v2/speechandtextanalytics/programs/settings/processing``
+        """List speechandtextanalytics programs settings processing, one page per call.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/settings/processing``.
+        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_programs_settings_processing)`` walks every page.
         
         :param int page_size: query ``pageSize``
         :param int page_number: query ``pageNumber``
@@ -342,7 +429,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_programs_settings_processing'], (page_size, page_number, program_ids), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_programs_topiclinks_job(self, job_id: str, **options: Unpack[CallOptions]) -> ProgramTopicLinksJob:
-        """``GET /api/v2/speechandtextanalytics/programs/topiclinks/jobs/{jobId}``
+        """Get one speechandtextanalytics programs topiclinks job.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/topiclinks/jobs/{jobId}``.
+        Requires the permission ``speechAndTextAnalytics:program:view``.
         
         :param str job_id: path ``jobId``, required
         :return: ProgramTopicLinksJob
@@ -350,25 +440,33 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_programs_topiclinks_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_programs_transcriptionengines_dialects(self, **options: Unpack[CallOptions]) -> SupportedDialectsEntityListing:
-        """``GET /api/v2/speechandtextanalytics/programs/transcriptionengines/dialects``
+        """Get speechandtextanalytics programs transcriptionengines dialects.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/transcriptionengines/dialects``.
+        Requires no permission.
         
         :return: SupportedDialectsEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_programs_transcriptionengines_dialects'], (), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_programs_unpublished(self, *, next_page: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> UnpublishedProgramsEntityListing:
-        """``GET /api/v2/speechandtextanalytics/programs/unpublished``
+        """List speechandtextanalytics programs unpublished, one page per call.
+        
+        ``GET /api/v2/speechandtextanalytics/programs/unpublished``.
+        Pages by ``nextPage``: ``paginate(api.get_speechandtextanalytics_programs_unpublished)`` walks every page.
+        Requires the permission ``speechAndTextAnalytics:program:view``.
         
         :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``20``
         :return: UnpublishedProgramsEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_programs_unpublished'], (next_page, page_size), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_reprocessing_job(self, job_id: str, **options: Unpack[CallOptions]) -> ReprocessJobResponse:
-        """``GET /api/v2/speechandtextanalytics/reprocessing/jobs/{jobId}``
+        """Get one speechandtextanalytics reprocessing job.
         
-        **Preview.**
+        ``GET /api/v2/speechandtextanalytics/reprocessing/jobs/{jobId}``. **Preview.**
+        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:view``.
         
         :param str job_id: path ``jobId``, required
         :return: ReprocessJobResponse
@@ -376,9 +474,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_reprocessing_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_reprocessing_job_interactions(self, job_id: str, **options: Unpack[CallOptions]) -> ReprocessInteractionsByJobIdResponse:
-        """``GET /api/v2/speechandtextanalytics/reprocessing/jobs/{jobId}/interactions``
+        """Get interactions of a speechandtextanalytics reprocessing job.
         
-        **Preview.**
+        ``GET /api/v2/speechandtextanalytics/reprocessing/jobs/{jobId}/interactions``. **Preview.**
+        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:view``.
         
         :param str job_id: path ``jobId``, required
         :return: ReprocessInteractionsByJobIdResponse
@@ -386,27 +485,35 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_reprocessing_job_interactions'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_reprocessing_jobs(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> ReprocessJobEntityListingResponse:
-        """``GET /api/v2/speechandtextanalytics/reprocessing/jobs``
+        """List speechandtextanalytics reprocessing jobs, one page per call.
         
-        **Preview.**
+        ``GET /api/v2/speechandtextanalytics/reprocessing/jobs``. **Preview.**
+        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_reprocessing_jobs)`` walks every page.
+        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:view``.
         
         :param int page_size: query ``pageSize``
         :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
         :param str name: query ``name``
         :return: ReprocessJobEntityListingResponse
         """
         return self._call(_OPS['get_speechandtextanalytics_reprocessing_jobs'], (page_size, page_number, sort_order, name), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_sentiment_dialects(self, **options: Unpack[CallOptions]) -> EntityListing:
-        """``GET /api/v2/speechandtextanalytics/sentiment/dialects``
+        """Get speechandtextanalytics sentiment dialects.
+        
+        ``GET /api/v2/speechandtextanalytics/sentiment/dialects``.
+        Requires no permission.
         
         :return: EntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_sentiment_dialects'], (), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_sentimentfeedback(self, *, dialect: str | None = None, **options: Unpack[CallOptions]) -> SentimentFeedbackEntityListing:
-        """``GET /api/v2/speechandtextanalytics/sentimentfeedback``
+        """Get speechandtextanalytics sentimentfeedback.
+        
+        ``GET /api/v2/speechandtextanalytics/sentimentfeedback``.
+        Requires the permission ``speechAndTextAnalytics:feedback:view``.
         
         :param str dialect: query ``dialect``
         :return: SentimentFeedbackEntityListing
@@ -414,14 +521,20 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_sentimentfeedback'], (dialect,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_settings(self, **options: Unpack[CallOptions]) -> SpeechTextAnalyticsSettingsResponse:
-        """``GET /api/v2/speechandtextanalytics/settings``
+        """Get speechandtextanalytics settings.
+        
+        ``GET /api/v2/speechandtextanalytics/settings``.
+        Requires the permission ``speechAndTextAnalytics:settings:view``.
         
         :return: SpeechTextAnalyticsSettingsResponse
         """
         return self._call(_OPS['get_speechandtextanalytics_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_topic(self, topic_id: str, **options: Unpack[CallOptions]) -> Topic:
-        """``GET /api/v2/speechandtextanalytics/topics/{topicId}``
+        """Get one speechandtextanalytics topic.
+        
+        ``GET /api/v2/speechandtextanalytics/topics/{topicId}``.
+        Requires the permission ``speechAndTextAnalytics:topic:view``.
         
         :param str topic_id: path ``topicId``, required
         :return: Topic
@@ -429,46 +542,61 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_topic'], (topic_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_topics(self, *, next_page: str | None = None, page_size: int | None = None, page_number: int | None = None, state: str | None = None, name: str | None = None, ids: list[str] | None = None, dialects: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> TopicsEntityListing:
-        """``GET /api/v2/speechandtextanalytics/topics``
+        """List speechandtextanalytics topics, one page per call.
+        
+        ``GET /api/v2/speechandtextanalytics/topics``.
+        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_topics)`` walks every page.
+        Requires the permission ``speechAndTextAnalytics:topic:view``.
         
         :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``20``
         :param int page_number: query ``pageNumber``
-        :param str state: query ``state``
+        :param str state: query ``state``; one of ``latest``, ``published``
         :param str name: query ``name``
         :param list[str] ids: query ``ids``
-        :param list[str] dialects: query ``dialects``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param list[str] dialects: query ``dialects``; each one of ``en-US``, ``es-US``, ``en-AU``, ``en-GB``, ``en-ZA``, ``es-ES``, ``en-IN``, ``fr-FR``, ``fr-CA``, ``it-IT``, ``de-DE``, ``pt-BR``, ``pl-PL``, ``pt-PT``, ``nl-NL``, ``ko-KR``
+        :param str sort_by: query ``sortBy``; one of ``name``, ``matchingType``
+        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
         :return: TopicsEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_topics'], (next_page, page_size, page_number, state, name, ids, dialects, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_topics_dialects(self, **options: Unpack[CallOptions]) -> EntityListing:
-        """``GET /api/v2/speechandtextanalytics/topics/dialects``
+        """Get speechandtextanalytics topics dialects.
+        
+        ``GET /api/v2/speechandtextanalytics/topics/dialects``.
+        Requires no permission.
         
         :return: EntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_topics_dialects'], (), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_topics_general(self, *, dialect: str | None = None, **options: Unpack[CallOptions]) -> GeneralTopicsEntityListing:
-        """``GET /api/v2/speechandtextanalytics/topics/general``
+        """Get speechandtextanalytics topics general.
         
-        :param str dialect: query ``dialect``
+        ``GET /api/v2/speechandtextanalytics/topics/general``.
+        Requires the permission ``speechAndTextAnalytics:topic:view``.
+        
+        :param str dialect: query ``dialect``; one of ``ar-001``, ``ar-AE``, ``ar-BH``, ``ar-EG``, ``ar-IL``, ``ar-SA``, ``ar-TN``, ``da-DK``, ``de-CH``, ``de-DE``, ``en-AU``, ``en-GB``, ``en-HK``, ``en-IE``, ``en-IN``, ``en-NZ``, ``en-SG``, ``en-US``, ``en-ZA``, ``es-ES``, ``es-US``, ``fi-FI``, ``fr-CA``, ``fr-FR``, ``he-IL``, ``hi-IN``, ``it-IT``, ``ja-JP``, ``ko-KR``, ``nb-NO``, ``nl-NL``, ``pl-PL``, ``pt-BR``, ``pt-PT``, ``sv-SE``, ``tr-TR``, ``zh-CN``, ``zh-HK``, ``zh-TW``, ``zu-ZA``
         :return: GeneralTopicsEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_topics_general'], (dialect,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_topics_general_status(self, *, dialect: str | None = None, **options: Unpack[CallOptions]) -> UnifiedGeneralTopicEntityListing:
-        """``GET /api/v2/speechandtextanalytics/topics/general/status``
+        """Get speechandtextanalytics topics general status.
         
-        :param str dialect: query ``dialect``
+        ``GET /api/v2/speechandtextanalytics/topics/general/status``.
+        Requires the permission ``speechAndTextAnalytics:topic:view``.
+        
+        :param str dialect: query ``dialect``; one of ``ar-001``, ``ar-AE``, ``ar-BH``, ``ar-EG``, ``ar-IL``, ``ar-SA``, ``ar-TN``, ``da-DK``, ``de-CH``, ``de-DE``, ``en-AU``, ``en-GB``, ``en-HK``, ``en-IE``, ``en-IN``, ``en-NZ``, ``en-SG``, ``en-US``, ``en-ZA``, ``es-ES``, ``es-US``, ``fi-FI``, ``fr-CA``, ``fr-FR``, ``he-IL``, ``hi-IN``, ``it-IT``, ``ja-JP``, ``ko-KR``, ``nb-NO``, ``nl-NL``, ``pl-PL``, ``pt-BR``, ``pt-PT``, ``sv-SE``, ``tr-TR``, ``zh-CN``, ``zh-HK``, ``zh-TW``, ``zu-ZA``
         :return: UnifiedGeneralTopicEntityListing
         """
         return self._call(_OPS['get_speechandtextanalytics_topics_general_status'], (dialect,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_topics_generatedphrases_job(self, job_id: str, **options: Unpack[CallOptions]) -> GenAIPhrasesJob:
-        """``GET /api/v2/speechandtextanalytics/topics/generatedphrases/jobs/{jobId}``
+        """Get one speechandtextanalytics topics generatedphrases job.
+        
+        ``GET /api/v2/speechandtextanalytics/topics/generatedphrases/jobs/{jobId}``.
         
         :param str job_id: path ``jobId``, required
         :return: GenAIPhrasesJob
@@ -476,7 +604,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_topics_generatedphrases_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_topics_publishjob(self, job_id: str, **options: Unpack[CallOptions]) -> TopicJob:
-        """``GET /api/v2/speechandtextanalytics/topics/publishjobs/{jobId}``
+        """Get one speechandtextanalytics topics publishjob.
+        
+        ``GET /api/v2/speechandtextanalytics/topics/publishjobs/{jobId}``.
+        Requires the permission ``speechAndTextAnalytics:topic:publish``.
         
         :param str job_id: path ``jobId``, required
         :return: TopicJob
@@ -484,7 +615,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_topics_publishjob'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_topics_testphrase_job(self, job_id: str, **options: Unpack[CallOptions]) -> TestTopicPhraseJob:
-        """``GET /api/v2/speechandtextanalytics/topics/testphrase/jobs/{jobId}``
+        """Get one speechandtextanalytics topics testphrase job.
+        
+        ``GET /api/v2/speechandtextanalytics/topics/testphrase/jobs/{jobId}``.
+        Requires the permission ``speechAndTextAnalytics:topic:testPhrase``.
         
         :param str job_id: path ``jobId``, required
         :return: TestTopicPhraseJob
@@ -492,7 +626,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_topics_testphrase_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_translations_language_conversation(self, language_id: str, conversation_id: str, *, communication_id: str | None = None, recording_id: str | None = None, **options: Unpack[CallOptions]) -> CommunicationTranslationList:
-        """``GET /api/v2/speechandtextanalytics/translations/languages/{languageId}/conversations/{conversationId}``
+        """Get one conversation of a speechandtextanalytics translations language.
+        
+        ``GET /api/v2/speechandtextanalytics/translations/languages/{languageId}/conversations/{conversationId}``.
+        Requires the permission ``speechAndTextAnalytics:translation:view``.
         
         :param str language_id: path ``languageId``, required
         :param str conversation_id: path ``conversationId``, required
@@ -503,14 +640,19 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['get_speechandtextanalytics_translations_language_conversation'], (language_id, conversation_id, communication_id, recording_id), options)  # type: ignore[no-any-return]
 
     def get_speechandtextanalytics_translations_languages(self, **options: Unpack[CallOptions]) -> TranslateSupportedLanguageList:
-        """``GET /api/v2/speechandtextanalytics/translations/languages``
+        """Get speechandtextanalytics translations languages.
+        
+        ``GET /api/v2/speechandtextanalytics/translations/languages``.
+        Requires the permission ``speechAndTextAnalytics:translation:view``.
         
         :return: TranslateSupportedLanguageList
         """
         return self._call(_OPS['get_speechandtextanalytics_translations_languages'], (), options)  # type: ignore[no-any-return]
 
     def patch_speechandtextanalytics_program_settings_processing(self, program_id: str, body: ProcessingSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ProgramProcessingSettingsPatchResponse:
-        """``PATCH /api/v2/speechandtextanalytics/programs/{programId}/settings/processing``
+        """Change fields of the settings processing of a speechandtextanalytics program.
+        
+        ``PATCH /api/v2/speechandtextanalytics/programs/{programId}/settings/processing``.
         
         :param str program_id: path ``programId``, required
         :param ProcessingSettingsRequest body: body ``body``, required
@@ -519,7 +661,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['patch_speechandtextanalytics_program_settings_processing'], (program_id, body), options)  # type: ignore[no-any-return]
 
     def patch_speechandtextanalytics_settings(self, body: SpeechTextAnalyticsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SpeechTextAnalyticsSettingsResponse:
-        """``PATCH /api/v2/speechandtextanalytics/settings``
+        """Change fields of the speechandtextanalytics settings.
+        
+        ``PATCH /api/v2/speechandtextanalytics/settings``.
+        Requires the permission ``speechAndTextAnalytics:settings:edit``.
         
         :param SpeechTextAnalyticsSettingsRequest body: body ``body``, required
         :return: SpeechTextAnalyticsSettingsResponse
@@ -527,7 +672,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['patch_speechandtextanalytics_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_categories(self, body: CategoryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> StaCategory:
-        """``POST /api/v2/speechandtextanalytics/categories``
+        """Create or add speechandtextanalytics categories.
+        
+        ``POST /api/v2/speechandtextanalytics/categories``.
+        Requires the permission ``speechAndTextAnalytics:category:add``.
         
         :param CategoryRequest body: body ``body``, required
         :return: StaCategory
@@ -535,7 +683,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_categories'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_dictionaryfeedback(self, body: DictionaryFeedback | dict[str, Any], **options: Unpack[CallOptions]) -> DictionaryFeedback:
-        """``POST /api/v2/speechandtextanalytics/dictionaryfeedback``
+        """Request speechandtextanalytics dictionaryfeedback.
+        
+        ``POST /api/v2/speechandtextanalytics/dictionaryfeedback``.
+        Requires the permission ``speechAndTextAnalytics:dictionaryterm:add``.
         
         :param DictionaryFeedback body: body ``body``, required
         :return: DictionaryFeedback
@@ -543,7 +694,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_dictionaryfeedback'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_programs(self, body: ProgramRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Program:
-        """``POST /api/v2/speechandtextanalytics/programs``
+        """Create or add speechandtextanalytics programs.
+        
+        ``POST /api/v2/speechandtextanalytics/programs``.
+        Requires the permission ``speechAndTextAnalytics:program:add``.
         
         :param ProgramRequest body: body ``body``, required
         :return: Program
@@ -551,7 +705,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_programs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_programs_general_jobs(self, body: GeneralProgramJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GeneralProgramJob:
-        """``POST /api/v2/speechandtextanalytics/programs/general/jobs``
+        """Create or add speechandtextanalytics programs general jobs.
+        
+        ``POST /api/v2/speechandtextanalytics/programs/general/jobs``.
+        Requires all of the permissions ``speechAndTextAnalytics:program:add``, ``speechAndTextAnalytics:program:edit``, ``speechAndTextAnalytics:topic:add``, ``speechAndTextAnalytics:topic:edit``.
         
         :param GeneralProgramJobRequest body: body ``body``, required
         :return: GeneralProgramJob
@@ -559,7 +716,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_programs_general_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_programs_publishjobs(self, body: ProgramJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ProgramJob:
-        """``POST /api/v2/speechandtextanalytics/programs/publishjobs``
+        """Create or add speechandtextanalytics programs publishjobs.
+        
+        ``POST /api/v2/speechandtextanalytics/programs/publishjobs``.
+        Requires the permission ``speechAndTextAnalytics:program:publish``.
         
         :param ProgramJobRequest body: body ``body``, required
         :return: ProgramJob
@@ -567,9 +727,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_programs_publishjobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_reprocessing_jobs(self, body: CreateReprocessJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ReprocessJobResponse:
-        """``POST /api/v2/speechandtextanalytics/reprocessing/jobs``
+        """Create or add speechandtextanalytics reprocessing jobs.
         
-        **Preview.**
+        ``POST /api/v2/speechandtextanalytics/reprocessing/jobs``. **Preview.**
+        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:add``.
         
         :param CreateReprocessJobRequest body: body ``body``, required
         :return: ReprocessJobResponse
@@ -577,7 +738,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_reprocessing_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_sentimentfeedback(self, body: SentimentFeedback | dict[str, Any], **options: Unpack[CallOptions]) -> SentimentFeedback:
-        """``POST /api/v2/speechandtextanalytics/sentimentfeedback``
+        """Request speechandtextanalytics sentimentfeedback.
+        
+        ``POST /api/v2/speechandtextanalytics/sentimentfeedback``.
+        Requires the permission ``speechAndTextAnalytics:feedback:add``.
         
         :param SentimentFeedback body: body ``body``, required
         :return: SentimentFeedback
@@ -585,7 +749,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_sentimentfeedback'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_topics(self, body: TopicRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Topic:
-        """``POST /api/v2/speechandtextanalytics/topics``
+        """Create or add speechandtextanalytics topics.
+        
+        ``POST /api/v2/speechandtextanalytics/topics``.
+        Requires the permission ``speechAndTextAnalytics:topic:add``.
         
         :param TopicRequest body: body ``body``, required
         :return: Topic
@@ -593,7 +760,9 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_topics'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_topics_generatedphrases_jobs(self, body: GenAIPhrasesJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GenAIPhrasesJobs:
-        """``POST /api/v2/speechandtextanalytics/topics/generatedphrases/jobs``
+        """Create or add speechandtextanalytics topics generatedphrases jobs.
+        
+        ``POST /api/v2/speechandtextanalytics/topics/generatedphrases/jobs``.
         
         :param GenAIPhrasesJobRequest body: body ``body``, required
         :return: GenAIPhrasesJobs
@@ -601,7 +770,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_topics_generatedphrases_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_topics_publishjobs(self, body: TopicJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TopicJob:
-        """``POST /api/v2/speechandtextanalytics/topics/publishjobs``
+        """Create or add speechandtextanalytics topics publishjobs.
+        
+        ``POST /api/v2/speechandtextanalytics/topics/publishjobs``.
+        Requires the permission ``speechAndTextAnalytics:topic:publish``.
         
         :param TopicJobRequest body: body ``body``, required
         :return: TopicJob
@@ -609,7 +781,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_topics_publishjobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_topics_testphrase_jobs(self, body: TestTopicPhraseJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TestTopicPhraseJobs:
-        """``POST /api/v2/speechandtextanalytics/topics/testphrase/jobs``
+        """Create or add speechandtextanalytics topics testphrase jobs.
+        
+        ``POST /api/v2/speechandtextanalytics/topics/testphrase/jobs``.
+        Requires the permission ``speechAndTextAnalytics:topic:testPhrase``.
         
         :param TestTopicPhraseJobRequest body: body ``body``, required
         :return: TestTopicPhraseJobs
@@ -617,7 +792,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_topics_testphrase_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_speechandtextanalytics_transcripts_search(self, body: TranscriptSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonSearchResponse:
-        """``POST /api/v2/speechandtextanalytics/transcripts/search``
+        """Search speechandtextanalytics transcripts.
+        
+        ``POST /api/v2/speechandtextanalytics/transcripts/search``.
+        Requires any of the permissions ``analytics:conversationDetail:view``, ``recording:recording:view``, ``recording:recordingSegment:view``.
         
         :param TranscriptSearchRequest body: body ``body``, required
         :return: JsonSearchResponse
@@ -625,7 +803,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['post_speechandtextanalytics_transcripts_search'], (body,), options)  # type: ignore[no-any-return]
 
     def put_speechandtextanalytics_category(self, category_id: str, body: CategoryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> StaCategory:
-        """``PUT /api/v2/speechandtextanalytics/categories/{categoryId}``
+        """Replace one speechandtextanalytics category.
+        
+        ``PUT /api/v2/speechandtextanalytics/categories/{categoryId}``.
+        Requires the permission ``speechAndTextAnalytics:category:edit``.
         
         :param str category_id: path ``categoryId``, required
         :param CategoryRequest body: body ``body``, required
@@ -634,7 +815,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['put_speechandtextanalytics_category'], (category_id, body), options)  # type: ignore[no-any-return]
 
     def put_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id(self, dictionary_feedback_id: str, *, body: DictionaryFeedback | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> DictionaryFeedback:
-        """``PUT /api/v2/speechandtextanalytics/dictionaryfeedback/{dictionaryFeedbackId}``
+        """Replace one speechandtextanalytics dictionaryfeedback.
+        
+        ``PUT /api/v2/speechandtextanalytics/dictionaryfeedback/{dictionaryFeedbackId}``.
+        Requires the permission ``speechAndTextAnalytics:dictionaryterm:edit``.
         
         :param str dictionary_feedback_id: path ``dictionaryFeedbackId``, required
         :param DictionaryFeedback body: body ``body``
@@ -643,7 +827,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['put_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id'], (dictionary_feedback_id, body), options)  # type: ignore[no-any-return]
 
     def put_speechandtextanalytics_program(self, program_id: str, body: ProgramRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Program:
-        """``PUT /api/v2/speechandtextanalytics/programs/{programId}``
+        """Replace one speechandtextanalytics program.
+        
+        ``PUT /api/v2/speechandtextanalytics/programs/{programId}``.
+        Requires the permission ``speechAndTextAnalytics:program:edit``.
         
         :param str program_id: path ``programId``, required
         :param ProgramRequest body: body ``body``, required
@@ -652,7 +839,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['put_speechandtextanalytics_program'], (program_id, body), options)  # type: ignore[no-any-return]
 
     def put_speechandtextanalytics_program_mappings(self, program_id: str, body: ProgramMappingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TopicsDefinitionsProgramMappings:
-        """``PUT /api/v2/speechandtextanalytics/programs/{programId}/mappings``
+        """Replace the mappings of a speechandtextanalytics program.
+        
+        ``PUT /api/v2/speechandtextanalytics/programs/{programId}/mappings``.
+        Requires the permission ``speechAndTextAnalytics:program:edit``.
         
         :param str program_id: path ``programId``, required
         :param ProgramMappingsRequest body: body ``body``, required
@@ -661,7 +851,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['put_speechandtextanalytics_program_mappings'], (program_id, body), options)  # type: ignore[no-any-return]
 
     def put_speechandtextanalytics_program_settings_insights(self, program_id: str, body: InsightsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ProgramInsightsSettings:
-        """``PUT /api/v2/speechandtextanalytics/programs/{programId}/settings/insights``
+        """Replace the settings insights of a speechandtextanalytics program.
+        
+        ``PUT /api/v2/speechandtextanalytics/programs/{programId}/settings/insights``.
+        Requires all of the permissions ``speechAndTextAnalytics:program:edit``, ``speechAndTextAnalytics:insightsSettings:edit``.
         
         :param str program_id: path ``programId``, required
         :param InsightsSettingsRequest body: body ``body``, required
@@ -670,7 +863,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['put_speechandtextanalytics_program_settings_insights'], (program_id, body), options)  # type: ignore[no-any-return]
 
     def put_speechandtextanalytics_program_transcriptionengines(self, program_id: str, body: TranscriptionEnginesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ProgramTranscriptionEngines:
-        """``PUT /api/v2/speechandtextanalytics/programs/{programId}/transcriptionengines``
+        """Replace the transcriptionengines of a speechandtextanalytics program.
+        
+        ``PUT /api/v2/speechandtextanalytics/programs/{programId}/transcriptionengines``.
+        Requires the permission ``speechAndTextAnalytics:program:edit``.
         
         :param str program_id: path ``programId``, required
         :param TranscriptionEnginesRequest body: body ``body``, required
@@ -679,7 +875,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['put_speechandtextanalytics_program_transcriptionengines'], (program_id, body), options)  # type: ignore[no-any-return]
 
     def put_speechandtextanalytics_settings(self, body: SpeechTextAnalyticsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SpeechTextAnalyticsSettingsResponse:
-        """``PUT /api/v2/speechandtextanalytics/settings``
+        """Replace the speechandtextanalytics settings.
+        
+        ``PUT /api/v2/speechandtextanalytics/settings``.
+        Requires the permission ``speechAndTextAnalytics:settings:edit``.
         
         :param SpeechTextAnalyticsSettingsRequest body: body ``body``, required
         :return: SpeechTextAnalyticsSettingsResponse
@@ -687,7 +886,10 @@ class SpeechTextAnalyticsApi(_BaseApi):
         return self._call(_OPS['put_speechandtextanalytics_settings'], (body,), options)  # type: ignore[no-any-return]
 
     def put_speechandtextanalytics_topic(self, topic_id: str, body: TopicRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Topic:
-        """``PUT /api/v2/speechandtextanalytics/topics/{topicId}``
+        """Replace one speechandtextanalytics topic.
+        
+        ``PUT /api/v2/speechandtextanalytics/topics/{topicId}``.
+        Requires the permission ``speechAndTextAnalytics:topic:edit``.
         
         :param str topic_id: path ``topicId``, required
         :param TopicRequest body: body ``body``, required

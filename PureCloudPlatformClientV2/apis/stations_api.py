@@ -27,7 +27,10 @@ class StationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_station_associateduser(self, station_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/stations/{stationId}/associateduser``
+        """Delete the associateduser of a station.
+        
+        ``DELETE /api/v2/stations/{stationId}/associateduser``.
+        Requires the permission ``telephony:station:disassociate``.
         
         :param str station_id: path ``stationId``, required
         :return: None
@@ -35,7 +38,10 @@ class StationsApi(_BaseApi):
         return self._call(_OPS['delete_station_associateduser'], (station_id,), options)  # type: ignore[no-any-return]
 
     def get_station(self, station_id: str, **options: Unpack[CallOptions]) -> Station:
-        """``GET /api/v2/stations/{stationId}``
+        """Get one station.
+        
+        ``GET /api/v2/stations/{stationId}``.
+        Requires no permission.
         
         :param str station_id: path ``stationId``, required
         :return: Station
@@ -43,11 +49,15 @@ class StationsApi(_BaseApi):
         return self._call(_OPS['get_station'], (station_id,), options)  # type: ignore[no-any-return]
 
     def get_stations(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, name: str | None = None, user_selectable: str | None = None, web_rtc_user_id: str | None = None, id: str | None = None, line_appearance_id: str | None = None, **options: Unpack[CallOptions]) -> StationEntityListing:
-        """``GET /api/v2/stations``
+        """List stations, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
+        ``GET /api/v2/stations``.
+        Pages by ``pageNumber``: ``paginate(api.get_stations)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; default ``name``
         :param str name: query ``name``
         :param str user_selectable: query ``userSelectable``
         :param str web_rtc_user_id: query ``webRtcUserId``

@@ -28,39 +28,51 @@ class SuggestApi(_BaseApi):
     _operations = _OPS
 
     def get_search(self, q64: str, *, expand: list[str] | None = None, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """``GET /api/v2/search``
+        """Get search.
+        
+        ``GET /api/v2/search``.
+        Requires the permission ``directory:user:view``.
         
         :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :param bool profile: query ``profile``
+        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``, ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``, ``images``, ``addressVerificationDetails``
+        :param bool profile: query ``profile``; default ``True``
         :return: JsonNodeSearchResponse
         """
         return self._call(_OPS['get_search'], (q64, expand, profile), options)  # type: ignore[no-any-return]
 
     def get_search_suggest(self, q64: str, *, expand: list[str] | None = None, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """``GET /api/v2/search/suggest``
+        """Get search suggest.
+        
+        ``GET /api/v2/search/suggest``.
+        Requires the permission ``directory:user:view``.
         
         :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :param bool profile: query ``profile``
+        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``, ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``, ``images``, ``addressVerificationDetails``
+        :param bool profile: query ``profile``; default ``True``
         :return: JsonNodeSearchResponse
         """
         return self._call(_OPS['get_search_suggest'], (q64, expand, profile), options)  # type: ignore[no-any-return]
 
     def post_search(self, body: SearchRequest | dict[str, Any], *, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """``POST /api/v2/search``
+        """Search the API root.
+        
+        ``POST /api/v2/search``.
+        Requires the permission ``directory:user:view``.
         
         :param SearchRequest body: body ``body``, required
-        :param bool profile: query ``profile``
+        :param bool profile: query ``profile``; default ``True``
         :return: JsonNodeSearchResponse
         """
         return self._call(_OPS['post_search'], (body, profile), options)  # type: ignore[no-any-return]
 
     def post_search_suggest(self, body: SuggestSearchRequest | dict[str, Any], *, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """``POST /api/v2/search/suggest``
+        """Request search suggest.
+        
+        ``POST /api/v2/search/suggest``.
+        Requires the permission ``directory:user:view``.
         
         :param SuggestSearchRequest body: body ``body``, required
-        :param bool profile: query ``profile``
+        :param bool profile: query ``profile``; default ``True``
         :return: JsonNodeSearchResponse
         """
         return self._call(_OPS['post_search_suggest'], (body, profile), options)  # type: ignore[no-any-return]

@@ -50,7 +50,9 @@ class TelephonyApi(_BaseApi):
     _operations = _OPS
 
     def delete_telephony_organization_link_target_organization_id(self, target_organization_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/organization/link/{targetOrganizationId}``
+        """Delete one telephony organization link.
+        
+        ``DELETE /api/v2/telephony/organization/link/{targetOrganizationId}``.
         
         :param str target_organization_id: path ``targetOrganizationId``, required
         :return: None
@@ -58,7 +60,10 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['delete_telephony_organization_link_target_organization_id'], (target_organization_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_agent_greetings(self, agent_id: str, **options: Unpack[CallOptions]) -> AgentGreeting:
-        """``GET /api/v2/telephony/agents/{agentId}/greetings``
+        """Get greetings of a telephony agent.
+        
+        ``GET /api/v2/telephony/agents/{agentId}/greetings``.
+        Requires the permission ``telephony:otherAgentGreeting:view``.
         
         :param str agent_id: path ``agentId``, required
         :return: AgentGreeting
@@ -66,29 +71,42 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['get_telephony_agent_greetings'], (agent_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_agents_greetings_me(self, **options: Unpack[CallOptions]) -> SelfAgentGreeting:
-        """``GET /api/v2/telephony/agents/greetings/me``
+        """Get the telephony agents greeting (me: the token's user).
+        
+        ``GET /api/v2/telephony/agents/greetings/me``.
+        Requires the permission ``telephony:selfAgentGreeting:view``.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :return: SelfAgentGreeting
         """
         return self._call(_OPS['get_telephony_agents_greetings_me'], (), options)  # type: ignore[no-any-return]
 
     def get_telephony_calls_metrics(self, *, metric_type: str | None = None, **options: Unpack[CallOptions]) -> OrganizationCallMetrics:
-        """``GET /api/v2/telephony/calls/metrics``
+        """Get telephony calls metrics.
         
-        :param str metric_type: query ``metricType``
+        ``GET /api/v2/telephony/calls/metrics``.
+        Requires the permission ``telephony:callMetrics:view``.
+        
+        :param str metric_type: query ``metricType``; one of ``cloud``, ``premises``; default ``cloud``
         :return: OrganizationCallMetrics
         """
         return self._call(_OPS['get_telephony_calls_metrics'], (metric_type,), options)  # type: ignore[no-any-return]
 
     def get_telephony_mediaregions(self, **options: Unpack[CallOptions]) -> MediaRegions:
-        """``GET /api/v2/telephony/mediaregions``
+        """Get telephony mediaregions.
+        
+        ``GET /api/v2/telephony/mediaregions``.
+        Requires the permission ``telephony:plugin:all``.
         
         :return: MediaRegions
         """
         return self._call(_OPS['get_telephony_mediaregions'], (), options)  # type: ignore[no-any-return]
 
     def get_telephony_numbers_routing(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, number_id: str | None = None, active_routing_organization_id: str | None = None, owner_organization_id: str | None = None, status: str | None = None, **options: Unpack[CallOptions]) -> NumberRoutingListing:
-        """``GET /api/v2/telephony/numbers/routing``
+        """List telephony numbers routing, one page per call.
+        
+        ``GET /api/v2/telephony/numbers/routing``.
+        Pages by ``after``: ``paginate(api.get_telephony_numbers_routing)`` walks every page.
         
         :param str before: query ``before``
         :param str after: query ``after``
@@ -102,21 +120,28 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['get_telephony_numbers_routing'], (before, after, page_size, number_id, active_routing_organization_id, owner_organization_id, status), options)  # type: ignore[no-any-return]
 
     def get_telephony_organization_link(self, **options: Unpack[CallOptions]) -> list[OrganizationLinkResponse]:
-        """``GET /api/v2/telephony/organization/link``
+        """Get telephony organization link.
+        
+        ``GET /api/v2/telephony/organization/link``.
         
         :return: list[OrganizationLinkResponse]
         """
         return self._call(_OPS['get_telephony_organization_link'], (), options)  # type: ignore[no-any-return]
 
     def get_telephony_organization_link_regions(self, **options: Unpack[CallOptions]) -> list[RegionResponse]:
-        """``GET /api/v2/telephony/organization/link/regions``
+        """Get telephony organization link regions.
+        
+        ``GET /api/v2/telephony/organization/link/regions``.
         
         :return: list[RegionResponse]
         """
         return self._call(_OPS['get_telephony_organization_link_regions'], (), options)  # type: ignore[no-any-return]
 
     def get_telephony_prefixes(self, type: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, prefix: str | None = None, **options: Unpack[CallOptions]) -> PrefixListing:
-        """``GET /api/v2/telephony/prefixes``
+        """List telephony prefixes, one page per call.
+        
+        ``GET /api/v2/telephony/prefixes``.
+        Pages by ``after``: ``paginate(api.get_telephony_prefixes)`` walks every page.
         
         :param str type: query ``type``, required
         :param str before: query ``before``
@@ -128,7 +153,9 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['get_telephony_prefixes'], (type, before, after, page_size, prefix), options)  # type: ignore[no-any-return]
 
     def get_telephony_prefixes_simulate_call(self, number: str, **options: Unpack[CallOptions]) -> CallSimulationResult:
-        """``GET /api/v2/telephony/prefixes/simulate/call``
+        """Get telephony prefixes simulate call.
+        
+        ``GET /api/v2/telephony/prefixes/simulate/call``.
         
         :param str number: query ``number``, required
         :return: CallSimulationResult
@@ -136,14 +163,20 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['get_telephony_prefixes_simulate_call'], (number,), options)  # type: ignore[no-any-return]
 
     def get_telephony_settings(self, **options: Unpack[CallOptions]) -> TelephonySettings:
-        """``GET /api/v2/telephony/settings``
+        """Get telephony settings.
+        
+        ``GET /api/v2/telephony/settings``.
+        Requires the permission ``telephony:settings:view``.
         
         :return: TelephonySettings
         """
         return self._call(_OPS['get_telephony_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_telephony_sipmessages_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> Callmessage:
-        """``GET /api/v2/telephony/sipmessages/conversations/{conversationId}``
+        """Get one telephony sipmessages conversation.
+        
+        ``GET /api/v2/telephony/sipmessages/conversations/{conversationId}``.
+        Requires the permission ``telephony:pcap:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: Callmessage
@@ -151,7 +184,10 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['get_telephony_sipmessages_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_sipmessages_conversation_headers(self, conversation_id: str, *, keys: list[str] | None = None, **options: Unpack[CallOptions]) -> Callheader:
-        """``GET /api/v2/telephony/sipmessages/conversations/{conversationId}/headers``
+        """Get headers of a telephony sipmessages conversation.
+        
+        ``GET /api/v2/telephony/sipmessages/conversations/{conversationId}/headers``.
+        Requires the permission ``telephony:pcap:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param list[str] keys: query ``keys``
@@ -160,7 +196,10 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['get_telephony_sipmessages_conversation_headers'], (conversation_id, keys), options)  # type: ignore[no-any-return]
 
     def get_telephony_siptraces(self, date_start: datetime | str, date_end: datetime | str, *, call_id: str | None = None, to_user: str | None = None, from_user: str | None = None, conversation_id: str | None = None, **options: Unpack[CallOptions]) -> SipSearchResult:
-        """``GET /api/v2/telephony/siptraces``
+        """Get telephony siptraces.
+        
+        ``GET /api/v2/telephony/siptraces``.
+        Requires the permission ``telephony:pcap:view``.
         
         :param datetime date_start: query ``dateStart``, required
         :param datetime date_end: query ``dateEnd``, required
@@ -173,7 +212,10 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['get_telephony_siptraces'], (date_start, date_end, call_id, to_user, from_user, conversation_id), options)  # type: ignore[no-any-return]
 
     def get_telephony_siptraces_download_download_id(self, download_id: str, **options: Unpack[CallOptions]) -> SignedUrlResponse:
-        """``GET /api/v2/telephony/siptraces/download/{downloadId}``
+        """Get one telephony siptraces download.
+        
+        ``GET /api/v2/telephony/siptraces/download/{downloadId}``.
+        Requires the permission ``telephony:pcap:view``.
         
         :param str download_id: path ``downloadId``, required
         :return: SignedUrlResponse
@@ -181,7 +223,9 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['get_telephony_siptraces_download_download_id'], (download_id,), options)  # type: ignore[no-any-return]
 
     def patch_telephony_organization_link_approve_requesting_organization_id(self, requesting_organization_id: str, body: OrganizationLinkApprovalRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/telephony/organization/link/approve/{requestingOrganizationId}``
+        """Change fields of one telephony organization link approve.
+        
+        ``PATCH /api/v2/telephony/organization/link/approve/{requestingOrganizationId}``.
         
         :param str requesting_organization_id: path ``requestingOrganizationId``, required
         :param OrganizationLinkApprovalRequest body: body ``body``, required
@@ -190,7 +234,9 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['patch_telephony_organization_link_approve_requesting_organization_id'], (requesting_organization_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_numbers_routing(self, body: list[NumberRoutingRequest], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/telephony/numbers/routing``
+        """Request telephony numbers routing.
+        
+        ``POST /api/v2/telephony/numbers/routing``.
         
         :param list[NumberRoutingRequest] body: body ``body``, required
         :return: None
@@ -198,7 +244,9 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['post_telephony_numbers_routing'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_numbers_routing_all(self, body: DisasterRecoveryAllRoutingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/telephony/numbers/routing/all``
+        """Request telephony numbers routing all.
+        
+        ``POST /api/v2/telephony/numbers/routing/all``.
         
         :param DisasterRecoveryAllRoutingRequest body: body ``body``, required
         :return: None
@@ -206,7 +254,9 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['post_telephony_numbers_routing_all'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_numbers_routing_reset(self, body: NumberRoutingResetOrganizationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/telephony/numbers/routing/reset``
+        """Request telephony numbers routing reset.
+        
+        ``POST /api/v2/telephony/numbers/routing/reset``.
         
         :param NumberRoutingResetOrganizationRequest body: body ``body``, required
         :return: None
@@ -214,7 +264,9 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['post_telephony_numbers_routing_reset'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_organization_link(self, body: CreateOrganizationLink | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationLink:
-        """``POST /api/v2/telephony/organization/link``
+        """Request telephony organization link.
+        
+        ``POST /api/v2/telephony/organization/link``.
         
         :param CreateOrganizationLink body: body ``body``, required
         :return: OrganizationLink
@@ -222,7 +274,9 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['post_telephony_organization_link'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_prefixes_bulk(self, body: BulkPrefixesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkPrefixesResponse:
-        """``POST /api/v2/telephony/prefixes/bulk``
+        """Request telephony prefixes bulk.
+        
+        ``POST /api/v2/telephony/prefixes/bulk``.
         
         :param BulkPrefixesRequest body: body ``body``, required
         :return: BulkPrefixesResponse
@@ -230,7 +284,10 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['post_telephony_prefixes_bulk'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_siptraces_download(self, sip_search_public_request: SIPSearchPublicRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SipDownloadResponse:
-        """``POST /api/v2/telephony/siptraces/download``
+        """Request telephony siptraces download.
+        
+        ``POST /api/v2/telephony/siptraces/download``.
+        Requires the permission ``telephony:pcap:add``.
         
         :param SIPSearchPublicRequest sip_search_public_request: body ``body``, required
         :return: SipDownloadResponse
@@ -238,7 +295,10 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['post_telephony_siptraces_download'], (sip_search_public_request,), options)  # type: ignore[no-any-return]
 
     def put_telephony_agent_greetings(self, agent_id: str, body: AgentGreeting | dict[str, Any], **options: Unpack[CallOptions]) -> AgentGreeting:
-        """``PUT /api/v2/telephony/agents/{agentId}/greetings``
+        """Replace the greetings of a telephony agent.
+        
+        ``PUT /api/v2/telephony/agents/{agentId}/greetings``.
+        Requires the permission ``telephony:otherAgentGreeting:edit``.
         
         :param str agent_id: path ``agentId``, required
         :param AgentGreeting body: body ``body``, required
@@ -247,7 +307,11 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['put_telephony_agent_greetings'], (agent_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_agents_greetings_me(self, body: SelfAgentGreeting | dict[str, Any], **options: Unpack[CallOptions]) -> SelfAgentGreeting:
-        """``PUT /api/v2/telephony/agents/greetings/me``
+        """Replace the telephony agents greeting (me: the token's user).
+        
+        ``PUT /api/v2/telephony/agents/greetings/me``.
+        Requires the permission ``telephony:selfAgentGreeting:edit``.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param SelfAgentGreeting body: body ``body``, required
         :return: SelfAgentGreeting
@@ -255,7 +319,10 @@ class TelephonyApi(_BaseApi):
         return self._call(_OPS['put_telephony_agents_greetings_me'], (body,), options)  # type: ignore[no-any-return]
 
     def put_telephony_settings(self, body: TelephonySettings | dict[str, Any], **options: Unpack[CallOptions]) -> TelephonySettings:
-        """``PUT /api/v2/telephony/settings``
+        """Replace the telephony settings.
+        
+        ``PUT /api/v2/telephony/settings``.
+        Requires the permission ``telephony:settings:edit``.
         
         :param TelephonySettings body: body ``body``, required
         :return: TelephonySettings

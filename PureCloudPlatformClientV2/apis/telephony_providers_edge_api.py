@@ -153,7 +153,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
     _operations = _OPS
 
     def delete_telephony_providers_edge(self, edge_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/{edgeId}``
+        """Delete one telephony providers edge.
+        
+        ``DELETE /api/v2/telephony/providers/edges/{edgeId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :return: None
@@ -161,7 +164,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edge'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edge_logicalinterface(self, edge_id: str, interface_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces/{interfaceId}``
+        """Delete one logicalinterface of a telephony providers edge.
+        
+        ``DELETE /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces/{interfaceId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param str interface_id: path ``interfaceId``, required
@@ -170,7 +176,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edge_logicalinterface'], (edge_id, interface_id), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edge_softwareupdate(self, edge_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/{edgeId}/softwareupdate``
+        """Delete the softwareupdate of a telephony providers edge.
+        
+        ``DELETE /api/v2/telephony/providers/edges/{edgeId}/softwareupdate``.
+        Requires no permission.
         
         :param str edge_id: path ``edgeId``, required
         :return: None
@@ -178,14 +187,20 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edge_softwareupdate'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_alertablepresences(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/alertablepresences``
+        """Delete the telephony providers edges alertablepresences.
+        
+        ``DELETE /api/v2/telephony/providers/edges/alertablepresences``.
+        Requires the permission ``telephony:alertablePresences:delete``.
         
         :return: None
         """
         return self._call(_OPS['delete_telephony_providers_edges_alertablepresences'], (), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_certificateauthority(self, certificate_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/certificateauthorities/{certificateId}``
+        """Delete one telephony providers edges certificateauthority.
+        
+        ``DELETE /api/v2/telephony/providers/edges/certificateauthorities/{certificateId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str certificate_id: path ``certificateId``, required
         :return: None
@@ -193,7 +208,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edges_certificateauthority'], (certificate_id,), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_didpool(self, did_pool_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/didpools/{didPoolId}``
+        """Delete one telephony providers edges didpool.
+        
+        ``DELETE /api/v2/telephony/providers/edges/didpools/{didPoolId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str did_pool_id: path ``didPoolId``, required
         :return: None
@@ -201,7 +219,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edges_didpool'], (did_pool_id,), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_edgegroup(self, edge_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/edgegroups/{edgeGroupId}``
+        """Delete one telephony providers edges edgegroup.
+        
+        ``DELETE /api/v2/telephony/providers/edges/edgegroups/{edgeGroupId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_group_id: path ``edgeGroupId``, required
         :return: None
@@ -209,7 +230,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edges_edgegroup'], (edge_group_id,), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_extensionpool(self, extension_pool_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/extensionpools/{extensionPoolId}``
+        """Delete one telephony providers edges extensionpool.
+        
+        ``DELETE /api/v2/telephony/providers/edges/extensionpools/{extensionPoolId}``.
+        Requires the permission ``telephony:extensionPool:delete``.
         
         :param str extension_pool_id: path ``extensionPoolId``, required
         :return: None
@@ -217,7 +241,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edges_extensionpool'], (extension_pool_id,), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_phone(self, phone_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/phones/{phoneId}``
+        """Delete one telephony providers edges phone.
+        
+        ``DELETE /api/v2/telephony/providers/edges/phones/{phoneId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str phone_id: path ``phoneId``, required
         :return: None
@@ -225,7 +252,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edges_phone'], (phone_id,), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_phonebasesetting(self, phone_base_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/phonebasesettings/{phoneBaseId}``
+        """Delete one telephony providers edges phonebasesetting.
+        
+        ``DELETE /api/v2/telephony/providers/edges/phonebasesettings/{phoneBaseId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str phone_base_id: path ``phoneBaseId``, required
         :return: None
@@ -233,7 +263,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edges_phonebasesetting'], (phone_base_id,), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_site(self, site_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/sites/{siteId}``
+        """Delete one telephony providers edges site.
+        
+        ``DELETE /api/v2/telephony/providers/edges/sites/{siteId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :return: None
@@ -241,7 +274,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edges_site'], (site_id,), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_site_outboundroute(self, site_id: str, outbound_route_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes/{outboundRouteId}``
+        """Delete one outboundroute of a telephony providers edges site.
+        
+        ``DELETE /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes/{outboundRouteId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param str outbound_route_id: path ``outboundRouteId``, required
@@ -250,7 +286,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edges_site_outboundroute'], (site_id, outbound_route_id), options)  # type: ignore[no-any-return]
 
     def delete_telephony_providers_edges_trunkbasesetting(self, trunk_base_settings_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/telephony/providers/edges/trunkbasesettings/{trunkBaseSettingsId}``
+        """Delete one telephony providers edges trunkbasesetting.
+        
+        ``DELETE /api/v2/telephony/providers/edges/trunkbasesettings/{trunkBaseSettingsId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str trunk_base_settings_id: path ``trunkBaseSettingsId``, required
         :return: None
@@ -258,16 +297,22 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['delete_telephony_providers_edges_trunkbasesetting'], (trunk_base_settings_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge(self, edge_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Edge:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}``
+        """Get one telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``site``
         :return: Edge
         """
         return self._call(_OPS['get_telephony_providers_edge'], (edge_id, expand), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_diagnostic_nslookup(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeNetworkDiagnosticResponse:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/nslookup``
+        """Get diagnostic nslookup of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/nslookup``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :return: EdgeNetworkDiagnosticResponse
@@ -275,7 +320,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_diagnostic_nslookup'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_diagnostic_ping(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeNetworkDiagnosticResponse:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/ping``
+        """Get diagnostic ping of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/ping``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :return: EdgeNetworkDiagnosticResponse
@@ -283,7 +331,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_diagnostic_ping'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_diagnostic_route(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeNetworkDiagnosticResponse:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/route``
+        """Get diagnostic route of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/route``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :return: EdgeNetworkDiagnosticResponse
@@ -291,7 +342,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_diagnostic_route'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_diagnostic_tracepath(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeNetworkDiagnosticResponse:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/tracepath``
+        """Get diagnostic tracepath of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/tracepath``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :return: EdgeNetworkDiagnosticResponse
@@ -299,26 +353,35 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_diagnostic_tracepath'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_logicalinterface(self, edge_id: str, interface_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> DomainLogicalInterface:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces/{interfaceId}``
+        """Get one logicalinterface of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces/{interfaceId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param str interface_id: path ``interfaceId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``externalTrunkBaseAssignments``, ``phoneTrunkBaseAssignments``
         :return: DomainLogicalInterface
         """
         return self._call(_OPS['get_telephony_providers_edge_logicalinterface'], (edge_id, interface_id, expand), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_logicalinterfaces(self, edge_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LogicalInterfaceEntityListing:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces``
+        """Get logicalinterfaces of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``externalTrunkBaseAssignments``, ``phoneTrunkBaseAssignments``
         :return: LogicalInterfaceEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edge_logicalinterfaces'], (edge_id, expand), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_logs_job(self, edge_id: str, job_id: str, **options: Unpack[CallOptions]) -> EdgeLogsJob:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/logs/jobs/{jobId}``
+        """Get one logs job of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/logs/jobs/{jobId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param str job_id: path ``jobId``, required
@@ -327,7 +390,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_logs_job'], (edge_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_metrics(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeMetrics:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/metrics``
+        """Get metrics of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/metrics``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :return: EdgeMetrics
@@ -335,7 +401,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_metrics'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_physicalinterface(self, edge_id: str, interface_id: str, **options: Unpack[CallOptions]) -> DomainPhysicalInterface:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/physicalinterfaces/{interfaceId}``
+        """Get one physicalinterface of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/physicalinterfaces/{interfaceId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param str interface_id: path ``interfaceId``, required
@@ -344,7 +413,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_physicalinterface'], (edge_id, interface_id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_physicalinterfaces(self, edge_id: str, **options: Unpack[CallOptions]) -> PhysicalInterfaceEntityListing:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/physicalinterfaces``
+        """Get physicalinterfaces of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/physicalinterfaces``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :return: PhysicalInterfaceEntityListing
@@ -352,7 +424,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_physicalinterfaces'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_setuppackage(self, edge_id: str, **options: Unpack[CallOptions]) -> VmPairingInfo:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/setuppackage``
+        """Get setuppackage of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/setuppackage``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :return: VmPairingInfo
@@ -360,7 +435,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_setuppackage'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_softwareupdate(self, edge_id: str, **options: Unpack[CallOptions]) -> DomainEdgeSoftwareUpdateDto:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/softwareupdate``
+        """Get softwareupdate of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/softwareupdate``.
+        Requires no permission.
         
         :param str edge_id: path ``edgeId``, required
         :return: DomainEdgeSoftwareUpdateDto
@@ -368,7 +446,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_softwareupdate'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_softwareversions(self, edge_id: str, **options: Unpack[CallOptions]) -> DomainEdgeSoftwareVersionDtoEntityListing:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/softwareversions``
+        """Get softwareversions of a telephony providers edge.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/softwareversions``.
+        Requires no permission.
         
         :param str edge_id: path ``edgeId``, required
         :return: DomainEdgeSoftwareVersionDtoEntityListing
@@ -376,51 +457,68 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edge_softwareversions'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edge_trunks(self, edge_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, trunk_base_id: str | None = None, trunk_type: str | None = None, **options: Unpack[CallOptions]) -> TrunkEntityListing:
-        """``GET /api/v2/telephony/providers/edges/{edgeId}/trunks``
+        """List trunks of a telephony providers edge, one page per call.
+        
+        ``GET /api/v2/telephony/providers/edges/{edgeId}/trunks``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edge_trunks)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param str trunk_base_id: query ``trunkBase.id``
-        :param str trunk_type: query ``trunkType``
+        :param str trunk_type: query ``trunkType``; one of ``EXTERNAL``, ``PHONE``, ``EDGE``
         :return: TrunkEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edge_trunks'], (edge_id, page_number, page_size, sort_by, sort_order, trunk_base_id, trunk_type), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, site_id: str | None = None, edge_group_id: str | None = None, sort_by: str | None = None, managed: bool | None = None, show_cloud_media: bool | None = None, **options: Unpack[CallOptions]) -> EdgeEntityListing:
-        """``GET /api/v2/telephony/providers/edges``
+        """List telephony providers edges, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/telephony/providers/edges``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
         :param str site_id: query ``site.id``
         :param str edge_group_id: query ``edgeGroup.id``
-        :param str sort_by: query ``sortBy``
+        :param str sort_by: query ``sortBy``; default ``name``
         :param bool managed: query ``managed``
-        :param bool show_cloud_media: query ``showCloudMedia``
+        :param bool show_cloud_media: query ``showCloudMedia``; default ``True``
         :return: EdgeEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges'], (page_size, page_number, name, site_id, edge_group_id, sort_by, managed, show_cloud_media), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_alertablepresences(self, *, type: str | None = None, **options: Unpack[CallOptions]) -> AlertablePresences:
-        """``GET /api/v2/telephony/providers/edges/alertablepresences``
+        """Get telephony providers edges alertablepresences.
         
-        :param str type: query ``type``
+        ``GET /api/v2/telephony/providers/edges/alertablepresences``.
+        Requires the permission ``telephony:alertablePresences:view``.
+        
+        :param str type: query ``type``; one of ``defaults``, ``overrides``
         :return: AlertablePresences
         """
         return self._call(_OPS['get_telephony_providers_edges_alertablepresences'], (type,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_certificateauthorities(self, **options: Unpack[CallOptions]) -> CertificateAuthorityEntityListing:
-        """``GET /api/v2/telephony/providers/edges/certificateauthorities``
+        """Get telephony providers edges certificateauthorities.
+        
+        ``GET /api/v2/telephony/providers/edges/certificateauthorities``.
+        Requires the permission ``telephony:plugin:all``.
         
         :return: CertificateAuthorityEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_certificateauthorities'], (), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_certificateauthority(self, certificate_id: str, **options: Unpack[CallOptions]) -> DomainCertificateAuthority:
-        """``GET /api/v2/telephony/providers/edges/certificateauthorities/{certificateId}``
+        """Get one telephony providers edges certificateauthority.
+        
+        ``GET /api/v2/telephony/providers/edges/certificateauthorities/{certificateId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str certificate_id: path ``certificateId``, required
         :return: DomainCertificateAuthority
@@ -428,7 +526,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_certificateauthority'], (certificate_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_did(self, did_id: str, **options: Unpack[CallOptions]) -> DID:
-        """``GET /api/v2/telephony/providers/edges/dids/{didId}``
+        """Get one telephony providers edges did.
+        
+        ``GET /api/v2/telephony/providers/edges/dids/{didId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str did_id: path ``didId``, required
         :return: DID
@@ -436,7 +537,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_did'], (did_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_didpool(self, did_pool_id: str, **options: Unpack[CallOptions]) -> DIDPool:
-        """``GET /api/v2/telephony/providers/edges/didpools/{didPoolId}``
+        """Get one telephony providers edges didpool.
+        
+        ``GET /api/v2/telephony/providers/edges/didpools/{didPoolId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str did_pool_id: path ``didPoolId``, required
         :return: DIDPool
@@ -444,36 +548,48 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_didpool'], (did_pool_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_didpools(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> DIDPoolEntityListing:
-        """``GET /api/v2/telephony/providers/edges/didpools``
+        """List telephony providers edges didpools, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
+        ``GET /api/v2/telephony/providers/edges/didpools``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_didpools)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; default ``number``
         :param list[str] id: query ``id``
         :return: DIDPoolEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_didpools'], (page_size, page_number, sort_by, id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_didpools_dids(self, type: str, *, id: list[str] | None = None, number_match: str | None = None, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DIDNumberEntityListing:
-        """``GET /api/v2/telephony/providers/edges/didpools/dids``
+        """List telephony providers edges didpools dids, one page per call.
         
-        :param str type: query ``type``, required
+        ``GET /api/v2/telephony/providers/edges/didpools/dids``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_didpools_dids)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param str type: query ``type``, required; one of ``ASSIGNED_AND_UNASSIGNED``, ``UNASSIGNED``
         :param list[str] id: query ``id``
         :param str number_match: query ``numberMatch``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; default ``ascending``
         :return: DIDNumberEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_didpools_dids'], (type, id, number_match, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_dids(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, phone_number: str | None = None, owner_id: str | None = None, did_pool_id: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> DIDEntityListing:
-        """``GET /api/v2/telephony/providers/edges/dids``
+        """List telephony providers edges dids, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/telephony/providers/edges/dids``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_dids)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; default ``number``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param str phone_number: query ``phoneNumber``
         :param str owner_id: query ``owner.id``
         :param str did_pool_id: query ``didPool.id``
@@ -483,16 +599,22 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_dids'], (page_size, page_number, sort_by, sort_order, phone_number, owner_id, did_pool_id, id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_edgegroup(self, edge_group_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> EdgeGroup:
-        """``GET /api/v2/telephony/providers/edges/edgegroups/{edgeGroupId}``
+        """Get one telephony providers edges edgegroup.
+        
+        ``GET /api/v2/telephony/providers/edges/edgegroups/{edgeGroupId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_group_id: path ``edgeGroupId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``phoneTrunkBases``, ``edgeTrunkBaseAssignment``
         :return: EdgeGroup
         """
         return self._call(_OPS['get_telephony_providers_edges_edgegroup'], (edge_group_id, expand), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_edgegroup_edgetrunkbase(self, edgegroup_id: str, edgetrunkbase_id: str, **options: Unpack[CallOptions]) -> EdgeTrunkBase:
-        """``GET /api/v2/telephony/providers/edges/edgegroups/{edgegroupId}/edgetrunkbases/{edgetrunkbaseId}``
+        """Get one edgetrunkbase of a telephony providers edges edgegroup.
+        
+        ``GET /api/v2/telephony/providers/edges/edgegroups/{edgegroupId}/edgetrunkbases/{edgetrunkbaseId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edgegroup_id: path ``edgegroupId``, required
         :param str edgetrunkbase_id: path ``edgetrunkbaseId``, required
@@ -501,33 +623,46 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_edgegroup_edgetrunkbase'], (edgegroup_id, edgetrunkbase_id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_edgegroups(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, sort_by: str | None = None, managed: bool | None = None, **options: Unpack[CallOptions]) -> EdgeGroupEntityListing:
-        """``GET /api/v2/telephony/providers/edges/edgegroups``
+        """List telephony providers edges edgegroups, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/telephony/providers/edges/edgegroups``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_edgegroups)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
+        :param str sort_by: query ``sortBy``; default ``name``
         :param bool managed: query ``managed``
         :return: EdgeGroupEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_edgegroups'], (page_size, page_number, name, sort_by, managed), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_edgeversionreport(self, **options: Unpack[CallOptions]) -> EdgeVersionReport:
-        """``GET /api/v2/telephony/providers/edges/edgeversionreport``
+        """Get telephony providers edges edgeversionreport.
+        
+        ``GET /api/v2/telephony/providers/edges/edgeversionreport``.
+        Requires no permission.
         
         :return: EdgeVersionReport
         """
         return self._call(_OPS['get_telephony_providers_edges_edgeversionreport'], (), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_expired(self, **options: Unpack[CallOptions]) -> ExpiredEdgeListing:
-        """``GET /api/v2/telephony/providers/edges/expired``
+        """Get telephony providers edges expired.
+        
+        ``GET /api/v2/telephony/providers/edges/expired``.
+        Requires any of the permissions ``telephony:plugin:all``, ``internal:edge:view``.
         
         :return: ExpiredEdgeListing
         """
         return self._call(_OPS['get_telephony_providers_edges_expired'], (), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_extension(self, extension_id: str, **options: Unpack[CallOptions]) -> Extension:
-        """``GET /api/v2/telephony/providers/edges/extensions/{extensionId}``
+        """Get one telephony providers edges extension.
+        
+        ``GET /api/v2/telephony/providers/edges/extensions/{extensionId}``.
+        Requires the permission ``telephony:extensionPool:view``.
         
         :param str extension_id: path ``extensionId``, required
         :return: Extension
@@ -535,7 +670,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_extension'], (extension_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_extensionpool(self, extension_pool_id: str, **options: Unpack[CallOptions]) -> ExtensionPool:
-        """``GET /api/v2/telephony/providers/edges/extensionpools/{extensionPoolId}``
+        """Get one telephony providers edges extensionpool.
+        
+        ``GET /api/v2/telephony/providers/edges/extensionpools/{extensionPoolId}``.
+        Requires the permission ``telephony:extensionPool:view``.
         
         :param str extension_pool_id: path ``extensionPoolId``, required
         :return: ExtensionPool
@@ -543,10 +681,14 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_extensionpool'], (extension_pool_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_extensionpools(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, number: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ExtensionPoolEntityListing:
-        """``GET /api/v2/telephony/providers/edges/extensionpools``
+        """List telephony providers edges extensionpools, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/telephony/providers/edges/extensionpools``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_extensionpools)`` walks every page.
+        Requires the permission ``telephony:extensionPool:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str sort_by: query ``sortBy``
         :param str number: query ``number``
         :param list[str] division_id: query ``divisionId``
@@ -555,12 +697,16 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_extensionpools'], (page_size, page_number, sort_by, number, division_id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_extensionpools_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ExtensionPoolDivisionViewEntityListing:
-        """``GET /api/v2/telephony/providers/edges/extensionpools/divisionviews``
+        """List telephony providers edges extensionpools divisionviews, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/telephony/providers/edges/extensionpools/divisionviews``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_extensionpools_divisionviews)`` walks every page.
+        Requires the permission ``telephony:extensionPool:search``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param list[str] id: query ``id``
         :param str name: query ``name``
         :param list[str] division_id: query ``divisionId``
@@ -569,19 +715,26 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_extensionpools_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_extensions(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, number: str | None = None, **options: Unpack[CallOptions]) -> ExtensionEntityListing:
-        """``GET /api/v2/telephony/providers/edges/extensions``
+        """List telephony providers edges extensions, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/telephony/providers/edges/extensions``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_extensions)`` walks every page.
+        Requires the permission ``telephony:extensionPool:view``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; default ``number``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param str number: query ``number``
         :return: ExtensionEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_extensions'], (page_size, page_number, sort_by, sort_order, number), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_line(self, line_id: str, **options: Unpack[CallOptions]) -> Line:
-        """``GET /api/v2/telephony/providers/edges/lines/{lineId}``
+        """Get one telephony providers edges line.
+        
+        ``GET /api/v2/telephony/providers/edges/lines/{lineId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str line_id: path ``lineId``, required
         :return: Line
@@ -589,7 +742,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_line'], (line_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_linebasesetting(self, line_base_id: str, **options: Unpack[CallOptions]) -> LineBase:
-        """``GET /api/v2/telephony/providers/edges/linebasesettings/{lineBaseId}``
+        """Get one telephony providers edges linebasesetting.
+        
+        ``GET /api/v2/telephony/providers/edges/linebasesettings/{lineBaseId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str line_base_id: path ``lineBaseId``, required
         :return: LineBase
@@ -597,31 +753,42 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_linebasesetting'], (line_base_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_linebasesettings(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LineBaseEntityListing:
-        """``GET /api/v2/telephony/providers/edges/linebasesettings``
+        """List telephony providers edges linebasesettings, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``
+        ``GET /api/v2/telephony/providers/edges/linebasesettings``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_linebasesettings)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
+        :param list[str] expand: query ``expand``; each one of ``properties``
         :return: LineBaseEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_linebasesettings'], (page_number, page_size, sort_by, sort_order, expand), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_lines(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, sort_by: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LineEntityListing:
-        """``GET /api/v2/telephony/providers/edges/lines``
+        """List telephony providers edges lines, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/telephony/providers/edges/lines``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_lines)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param list[str] expand: query ``expand``; each one of ``properties``, ``site``, ``edgeGroup``, ``primaryEdge``, ``secondaryEdge``, ``edges``, ``assignedUser``
         :return: LineEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_lines'], (page_size, page_number, name, sort_by, expand), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_lines_template(self, line_base_settings_id: str, **options: Unpack[CallOptions]) -> Line:
-        """``GET /api/v2/telephony/providers/edges/lines/template``
+        """Get telephony providers edges lines template.
+        
+        ``GET /api/v2/telephony/providers/edges/lines/template``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str line_base_settings_id: query ``lineBaseSettingsId``, required
         :return: Line
@@ -629,18 +796,22 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_lines_template'], (line_base_settings_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_logicalinterfaces(self, edge_ids: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LogicalInterfaceEntityListing:
-        """``GET /api/v2/telephony/providers/edges/logicalinterfaces``
+        """Get telephony providers edges logicalinterfaces.
+        
+        ``GET /api/v2/telephony/providers/edges/logicalinterfaces``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_ids: query ``edgeIds``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``externalTrunkBaseAssignments``, ``phoneTrunkBaseAssignments``
         :return: LogicalInterfaceEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_logicalinterfaces'], (edge_ids, expand), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_mediastatistics_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> MediaStatisticsListing:
-        """``GET /api/v2/telephony/providers/edges/mediastatistics/conversations/{conversationId}``
+        """Get one telephony providers edges mediastatistics conversation.
         
-        **Preview.**
+        ``GET /api/v2/telephony/providers/edges/mediastatistics/conversations/{conversationId}``. **Preview.**
+        Requires the permission ``analytics:conversationDetail:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :return: MediaStatisticsListing
@@ -648,9 +819,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_mediastatistics_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_mediastatistics_conversation_communication(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> MediaStatistics:
-        """``GET /api/v2/telephony/providers/edges/mediastatistics/conversations/{conversationId}/communications/{communicationId}``
+        """Get one communication of a telephony providers edges mediastatistics conversation.
         
-        **Preview.**
+        ``GET /api/v2/telephony/providers/edges/mediastatistics/conversations/{conversationId}/communications/{communicationId}``. **Preview.**
+        Requires the permission ``analytics:conversationDetail:view``.
         
         :param str conversation_id: path ``conversationId``, required
         :param str communication_id: path ``communicationId``, required
@@ -659,7 +831,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_mediastatistics_conversation_communication'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_metrics(self, edge_ids: str, **options: Unpack[CallOptions]) -> list[EdgeMetrics]:
-        """``GET /api/v2/telephony/providers/edges/metrics``
+        """Get telephony providers edges metrics.
+        
+        ``GET /api/v2/telephony/providers/edges/metrics``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_ids: query ``edgeIds``, required
         :return: list[EdgeMetrics]
@@ -667,20 +842,27 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_metrics'], (edge_ids,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_outboundroutes(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, site_id: str | None = None, external_trunk_bases_ids: str | None = None, sort_by: str | None = None, **options: Unpack[CallOptions]) -> OutboundRouteEntityListing:
-        """``GET /api/v2/telephony/providers/edges/outboundroutes``
+        """List telephony providers edges outboundroutes, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/telephony/providers/edges/outboundroutes``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_outboundroutes)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
         :param str site_id: query ``site.id``
         :param str external_trunk_bases_ids: query ``externalTrunkBases.ids``
-        :param str sort_by: query ``sortBy``
+        :param str sort_by: query ``sortBy``; default ``name``
         :return: OutboundRouteEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_outboundroutes'], (page_size, page_number, name, site_id, external_trunk_bases_ids, sort_by), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_phone(self, phone_id: str, **options: Unpack[CallOptions]) -> Phone:
-        """``GET /api/v2/telephony/providers/edges/phones/{phoneId}``
+        """Get one telephony providers edges phone.
+        
+        ``GET /api/v2/telephony/providers/edges/phones/{phoneId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str phone_id: path ``phoneId``, required
         :return: Phone
@@ -688,7 +870,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_phone'], (phone_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_phonebasesetting(self, phone_base_id: str, **options: Unpack[CallOptions]) -> PhoneBase:
-        """``GET /api/v2/telephony/providers/edges/phonebasesettings/{phoneBaseId}``
+        """Get one telephony providers edges phonebasesetting.
+        
+        ``GET /api/v2/telephony/providers/edges/phonebasesettings/{phoneBaseId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str phone_base_id: path ``phoneBaseId``, required
         :return: PhoneBase
@@ -696,29 +881,40 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_phonebasesetting'], (phone_base_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_phonebasesettings(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, expand: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> PhoneBaseEntityListing:
-        """``GET /api/v2/telephony/providers/edges/phonebasesettings``
+        """List telephony providers edges phonebasesettings, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``
+        ``GET /api/v2/telephony/providers/edges/phonebasesettings``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_phonebasesettings)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
+        :param list[str] expand: query ``expand``; each one of ``properties``, ``lines``
         :param str name: query ``name``
         :return: PhoneBaseEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_phonebasesettings'], (page_size, page_number, sort_by, sort_order, expand, name), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_phonebasesettings_availablemetabases(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> PhoneMetaBaseEntityListing:
-        """``GET /api/v2/telephony/providers/edges/phonebasesettings/availablemetabases``
+        """List telephony providers edges phonebasesettings availablemetabases, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/telephony/providers/edges/phonebasesettings/availablemetabases``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_phonebasesettings_availablemetabases)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: PhoneMetaBaseEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_phonebasesettings_availablemetabases'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_phonebasesettings_template(self, phone_metabase_id: str, **options: Unpack[CallOptions]) -> PhoneBase:
-        """``GET /api/v2/telephony/providers/edges/phonebasesettings/template``
+        """Get telephony providers edges phonebasesettings template.
+        
+        ``GET /api/v2/telephony/providers/edges/phonebasesettings/template``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str phone_metabase_id: query ``phoneMetabaseId``, required
         :return: PhoneBase
@@ -726,12 +922,16 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_phonebasesettings_template'], (phone_metabase_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_phones(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, site_id: str | None = None, web_rtc_user_id: str | None = None, phone_base_settings_id: str | None = None, lines_logged_in_user_id: str | None = None, lines_default_for_user_id: str | None = None, phone_hardware_id: str | None = None, lines_id: str | None = None, lines_name: str | None = None, name: str | None = None, status_operational_status: str | None = None, secondary_status_operational_status: str | None = None, expand: list[str] | None = None, fields: list[str] | None = None, **options: Unpack[CallOptions]) -> PhoneEntityListing:
-        """``GET /api/v2/telephony/providers/edges/phones``
+        """List telephony providers edges phones, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/telephony/providers/edges/phones``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_phones)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; one of ``id``, ``name``, ``status.operationalStatus``, ``secondaryStatus.operationalStatus``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param str site_id: query ``site.id``
         :param str web_rtc_user_id: query ``webRtcUser.id``
         :param str phone_base_settings_id: query ``phoneBaseSettings.id``
@@ -743,14 +943,17 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         :param str name: query ``name``
         :param str status_operational_status: query ``status.operationalStatus``
         :param str secondary_status_operational_status: query ``secondaryStatus.operationalStatus``
-        :param list[str] expand: query ``expand``
-        :param list[str] fields: query ``fields``
+        :param list[str] expand: query ``expand``; each one of ``properties``, ``site``, ``status``, ``status.primaryEdgesStatus``, ``status.secondaryEdgesStatus``, ``phoneBaseSettings``, ``lines``
+        :param list[str] fields: query ``fields``; each one of ``webRtcUser``, ``properties.*``, ``lines.loggedInUser``, ``lines.defaultForUser``
         :return: PhoneEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_phones'], (page_number, page_size, sort_by, sort_order, site_id, web_rtc_user_id, phone_base_settings_id, lines_logged_in_user_id, lines_default_for_user_id, phone_hardware_id, lines_id, lines_name, name, status_operational_status, secondary_status_operational_status, expand, fields), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_phones_template(self, phone_base_settings_id: str, **options: Unpack[CallOptions]) -> Phone:
-        """``GET /api/v2/telephony/providers/edges/phones/template``
+        """Get telephony providers edges phones template.
+        
+        ``GET /api/v2/telephony/providers/edges/phones/template``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str phone_base_settings_id: query ``phoneBaseSettingsId``, required
         :return: Phone
@@ -758,7 +961,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_phones_template'], (phone_base_settings_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_physicalinterfaces(self, edge_ids: str, **options: Unpack[CallOptions]) -> PhysicalInterfaceEntityListing:
-        """``GET /api/v2/telephony/providers/edges/physicalinterfaces``
+        """Get telephony providers edges physicalinterfaces.
+        
+        ``GET /api/v2/telephony/providers/edges/physicalinterfaces``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_ids: query ``edgeIds``, required
         :return: PhysicalInterfaceEntityListing
@@ -766,7 +972,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_physicalinterfaces'], (edge_ids,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_site(self, site_id: str, **options: Unpack[CallOptions]) -> Site:
-        """``GET /api/v2/telephony/providers/edges/sites/{siteId}``
+        """Get one telephony providers edges site.
+        
+        ``GET /api/v2/telephony/providers/edges/sites/{siteId}``.
+        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
         
         :param str site_id: path ``siteId``, required
         :return: Site
@@ -774,7 +983,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_site'], (site_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_site_numberplan(self, site_id: str, number_plan_id: str, **options: Unpack[CallOptions]) -> NumberPlan:
-        """``GET /api/v2/telephony/providers/edges/sites/{siteId}/numberplans/{numberPlanId}``
+        """Get one numberplan of a telephony providers edges site.
+        
+        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/numberplans/{numberPlanId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param str number_plan_id: path ``numberPlanId``, required
@@ -783,7 +995,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_site_numberplan'], (site_id, number_plan_id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_site_numberplans(self, site_id: str, **options: Unpack[CallOptions]) -> list[NumberPlan]:
-        """``GET /api/v2/telephony/providers/edges/sites/{siteId}/numberplans``
+        """Get numberplans of a telephony providers edges site.
+        
+        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/numberplans``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :return: list[NumberPlan]
@@ -791,7 +1006,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_site_numberplans'], (site_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_site_numberplans_classifications(self, site_id: str, *, classification: str | None = None, **options: Unpack[CallOptions]) -> list[str]:
-        """``GET /api/v2/telephony/providers/edges/sites/{siteId}/numberplans/classifications``
+        """Get numberplans classifications of a telephony providers edges site.
+        
+        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/numberplans/classifications``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param str classification: query ``classification``
@@ -800,7 +1018,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_site_numberplans_classifications'], (site_id, classification), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_site_outboundroute(self, site_id: str, outbound_route_id: str, **options: Unpack[CallOptions]) -> OutboundRouteBase:
-        """``GET /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes/{outboundRouteId}``
+        """Get one outboundroute of a telephony providers edges site.
+        
+        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes/{outboundRouteId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param str outbound_route_id: path ``outboundRouteId``, required
@@ -809,20 +1030,27 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_site_outboundroute'], (site_id, outbound_route_id), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_site_outboundroutes(self, site_id: str, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, external_trunk_bases_ids: str | None = None, sort_by: str | None = None, **options: Unpack[CallOptions]) -> OutboundRouteBaseEntityListing:
-        """``GET /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes``
+        """List outboundroutes of a telephony providers edges site, one page per call.
+        
+        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_site_outboundroutes)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :param str name: query ``name``
         :param str external_trunk_bases_ids: query ``externalTrunkBases.ids``
-        :param str sort_by: query ``sortBy``
+        :param str sort_by: query ``sortBy``; default ``name``
         :return: OutboundRouteBaseEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_site_outboundroutes'], (site_id, page_size, page_number, name, external_trunk_bases_ids, sort_by), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_site_siteconnections(self, site_id: str, **options: Unpack[CallOptions]) -> SiteConnections:
-        """``GET /api/v2/telephony/providers/edges/sites/{siteId}/siteconnections``
+        """Get siteconnections of a telephony providers edges site.
+        
+        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/siteconnections``.
+        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
         
         :param str site_id: path ``siteId``, required
         :return: SiteConnections
@@ -830,22 +1058,29 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_site_siteconnections'], (site_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_sites(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, location_id: str | None = None, managed: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> SiteEntityListing:
-        """``GET /api/v2/telephony/providers/edges/sites``
+        """List telephony providers edges sites, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/telephony/providers/edges/sites``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_sites)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param str name: query ``name``
         :param str location_id: query ``location.id``
         :param bool managed: query ``managed``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``edges``, ``location``, ``primarySites``, ``secondarySites``
         :return: SiteEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_sites'], (page_size, page_number, sort_by, sort_order, name, location_id, managed, expand), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_sites_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> SitesSearchResponse:
-        """``GET /api/v2/telephony/providers/edges/sites/search``
+        """Get telephony providers edges sites search.
+        
+        ``GET /api/v2/telephony/providers/edges/sites/search``.
+        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
         
         :param str q64: query ``q64``, required
         :param list[str] expand: query ``expand``
@@ -854,16 +1089,23 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_sites_search'], (q64, expand), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_timezones(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TimeZoneEntityListing:
-        """``GET /api/v2/telephony/providers/edges/timezones``
+        """List telephony providers edges timezones, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/telephony/providers/edges/timezones``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_timezones)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``1000``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: TimeZoneEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_timezones'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunk(self, trunk_id: str, **options: Unpack[CallOptions]) -> Trunk:
-        """``GET /api/v2/telephony/providers/edges/trunks/{trunkId}``
+        """Get one telephony providers edges trunk.
+        
+        ``GET /api/v2/telephony/providers/edges/trunks/{trunkId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str trunk_id: path ``trunkId``, required
         :return: Trunk
@@ -871,7 +1113,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_trunk'], (trunk_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunk_metrics(self, trunk_id: str, **options: Unpack[CallOptions]) -> TrunkMetrics:
-        """``GET /api/v2/telephony/providers/edges/trunks/{trunkId}/metrics``
+        """Get metrics of a telephony providers edges trunk.
+        
+        ``GET /api/v2/telephony/providers/edges/trunks/{trunkId}/metrics``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str trunk_id: path ``trunkId``, required
         :return: TrunkMetrics
@@ -879,7 +1124,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_trunk_metrics'], (trunk_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunkbasesetting(self, trunk_base_settings_id: str, *, ignore_hidden: bool | None = None, **options: Unpack[CallOptions]) -> TrunkBase:
-        """``GET /api/v2/telephony/providers/edges/trunkbasesettings/{trunkBaseSettingsId}``
+        """Get one telephony providers edges trunkbasesetting.
+        
+        ``GET /api/v2/telephony/providers/edges/trunkbasesettings/{trunkBaseSettingsId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str trunk_base_settings_id: path ``trunkBaseSettingsId``, required
         :param bool ignore_hidden: query ``ignoreHidden``
@@ -888,33 +1136,44 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_trunkbasesetting'], (trunk_base_settings_id, ignore_hidden), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunkbasesettings(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, recording_enabled: bool | None = None, ignore_hidden: bool | None = None, managed: bool | None = None, expand: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> TrunkBaseEntityListing:
-        """``GET /api/v2/telephony/providers/edges/trunkbasesettings``
+        """List telephony providers edges trunkbasesettings, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/telephony/providers/edges/trunkbasesettings``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_trunkbasesettings)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param bool recording_enabled: query ``recordingEnabled``
         :param bool ignore_hidden: query ``ignoreHidden``
         :param bool managed: query ``managed``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``properties``
         :param str name: query ``name``
         :return: TrunkBaseEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings'], (page_number, page_size, sort_by, sort_order, recording_enabled, ignore_hidden, managed, expand, name), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunkbasesettings_availablemetabases(self, *, type: str | None = None, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TrunkMetabaseEntityListing:
-        """``GET /api/v2/telephony/providers/edges/trunkbasesettings/availablemetabases``
+        """List telephony providers edges trunkbasesettings availablemetabases, one page per call.
         
-        :param str type: query ``type``
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/telephony/providers/edges/trunkbasesettings/availablemetabases``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_trunkbasesettings_availablemetabases)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param str type: query ``type``; one of ``EXTERNAL``, ``PHONE``, ``EDGE``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: TrunkMetabaseEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings_availablemetabases'], (type, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunkbasesettings_site_site_id(self, site_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> TrunkBaseEntityListing:
-        """``GET /api/v2/telephony/providers/edges/trunkbasesettings/site/{siteId}``
+        """Get one telephony providers edges trunkbasesettings site.
+        
+        ``GET /api/v2/telephony/providers/edges/trunkbasesettings/site/{siteId}``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_trunkbasesettings_site_site_id)`` walks every page.
         
         :param str site_id: path ``siteId``, required
         :param int page_number: query ``pageNumber``
@@ -926,7 +1185,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings_site_site_id'], (site_id, page_number, page_size, sort_by, sort_order), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunkbasesettings_template(self, trunk_metabase_id: str, **options: Unpack[CallOptions]) -> TrunkBase:
-        """``GET /api/v2/telephony/providers/edges/trunkbasesettings/template``
+        """Get telephony providers edges trunkbasesettings template.
+        
+        ``GET /api/v2/telephony/providers/edges/trunkbasesettings/template``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str trunk_metabase_id: query ``trunkMetabaseId``, required
         :return: TrunkBase
@@ -934,21 +1196,28 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings_template'], (trunk_metabase_id,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunks(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, edge_id: str | None = None, trunk_base_id: str | None = None, trunk_type: str | None = None, **options: Unpack[CallOptions]) -> TrunkEntityListing:
-        """``GET /api/v2/telephony/providers/edges/trunks``
+        """List telephony providers edges trunks, one page per call.
         
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
+        ``GET /api/v2/telephony/providers/edges/trunks``.
+        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_trunks)`` walks every page.
+        Requires the permission ``telephony:plugin:all``.
+        
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param str sort_by: query ``sortBy``; default ``name``
+        :param str sort_order: query ``sortOrder``; default ``ASC``
         :param str edge_id: query ``edge.id``
         :param str trunk_base_id: query ``trunkBase.id``
-        :param str trunk_type: query ``trunkType``
+        :param str trunk_type: query ``trunkType``; one of ``EXTERNAL``, ``PHONE``, ``EDGE``
         :return: TrunkEntityListing
         """
         return self._call(_OPS['get_telephony_providers_edges_trunks'], (page_number, page_size, sort_by, sort_order, edge_id, trunk_base_id, trunk_type), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunks_metrics(self, trunk_ids: str, **options: Unpack[CallOptions]) -> list[TrunkMetrics]:
-        """``GET /api/v2/telephony/providers/edges/trunks/metrics``
+        """Get telephony providers edges trunks metrics.
+        
+        ``GET /api/v2/telephony/providers/edges/trunks/metrics``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str trunk_ids: query ``trunkIds``, required
         :return: list[TrunkMetrics]
@@ -956,15 +1225,21 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['get_telephony_providers_edges_trunks_metrics'], (trunk_ids,), options)  # type: ignore[no-any-return]
 
     def get_telephony_providers_edges_trunkswithrecording(self, *, trunk_type: str | None = None, **options: Unpack[CallOptions]) -> TrunkRecordingEnabledCount:
-        """``GET /api/v2/telephony/providers/edges/trunkswithrecording``
+        """Get telephony providers edges trunkswithrecording.
         
-        :param str trunk_type: query ``trunkType``
+        ``GET /api/v2/telephony/providers/edges/trunkswithrecording``.
+        Requires any of the permissions ``recording:retentionPolicy:view``, ``telephony:plugin:all``.
+        
+        :param str trunk_type: query ``trunkType``; one of ``EXTERNAL``, ``PHONE``, ``EDGE``
         :return: TrunkRecordingEnabledCount
         """
         return self._call(_OPS['get_telephony_providers_edges_trunkswithrecording'], (trunk_type,), options)  # type: ignore[no-any-return]
 
     def patch_telephony_providers_edges_site_siteconnections(self, site_id: str, body: DisableSiteConnectionsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SiteConnections:
-        """``PATCH /api/v2/telephony/providers/edges/sites/{siteId}/siteconnections``
+        """Change fields of the siteconnections of a telephony providers edges site.
+        
+        ``PATCH /api/v2/telephony/providers/edges/sites/{siteId}/siteconnections``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param DisableSiteConnectionsRequest body: body ``body``, required
@@ -973,7 +1248,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['patch_telephony_providers_edges_site_siteconnections'], (site_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_diagnostic_nslookup(self, edge_id: str, body: EdgeNetworkDiagnosticRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeNetworkDiagnostic:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/nslookup``
+        """Request diagnostic nslookup of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/nslookup``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param EdgeNetworkDiagnosticRequest body: body ``body``, required
@@ -982,7 +1260,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_diagnostic_nslookup'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_diagnostic_ping(self, edge_id: str, body: EdgeNetworkDiagnosticRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeNetworkDiagnostic:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/ping``
+        """Request diagnostic ping of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/ping``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param EdgeNetworkDiagnosticRequest body: body ``body``, required
@@ -991,7 +1272,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_diagnostic_ping'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_diagnostic_route(self, edge_id: str, body: EdgeNetworkDiagnosticRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeNetworkDiagnostic:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/route``
+        """Request diagnostic route of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/route``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param EdgeNetworkDiagnosticRequest body: body ``body``, required
@@ -1000,7 +1284,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_diagnostic_route'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_diagnostic_tracepath(self, edge_id: str, body: EdgeNetworkDiagnosticRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeNetworkDiagnostic:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/tracepath``
+        """Request diagnostic tracepath of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/tracepath``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param EdgeNetworkDiagnosticRequest body: body ``body``, required
@@ -1009,7 +1296,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_diagnostic_tracepath'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_logicalinterfaces(self, edge_id: str, body: DomainLogicalInterface | dict[str, Any], **options: Unpack[CallOptions]) -> DomainLogicalInterface:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces``
+        """Request logicalinterfaces of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param DomainLogicalInterface body: body ``body``, required
@@ -1018,7 +1308,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_logicalinterfaces'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_logs_job_upload(self, edge_id: str, job_id: str, body: EdgeLogsJobUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/logs/jobs/{jobId}/upload``
+        """Request upload of a logs job of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/logs/jobs/{jobId}/upload``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param str job_id: path ``jobId``, required
@@ -1028,7 +1321,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_logs_job_upload'], (edge_id, job_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_logs_jobs(self, edge_id: str, body: EdgeLogsJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeLogsJobResponse:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/logs/jobs``
+        """Request logs jobs of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/logs/jobs``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param EdgeLogsJobRequest body: body ``body``, required
@@ -1037,7 +1333,9 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_logs_jobs'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_offlineconfiguration(self, edge_id: str, body: EdgeOfflineConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeOfflineConfigurationResponse:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/offlineconfiguration``
+        """Request offlineconfiguration of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/offlineconfiguration``.
         
         :param str edge_id: path ``edgeId``, required
         :param EdgeOfflineConfiguration body: body ``body``, required
@@ -1046,7 +1344,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_offlineconfiguration'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_reboot(self, edge_id: str, *, body: EdgeRebootParameters | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> str:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/reboot``
+        """Request reboot of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/reboot``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param EdgeRebootParameters body: body ``body``
@@ -1055,7 +1356,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_reboot'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_softwareupdate(self, edge_id: str, body: DomainEdgeSoftwareUpdateDto | dict[str, Any], **options: Unpack[CallOptions]) -> DomainEdgeSoftwareUpdateDto:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/softwareupdate``
+        """Request softwareupdate of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/softwareupdate``.
+        Requires no permission.
         
         :param str edge_id: path ``edgeId``, required
         :param DomainEdgeSoftwareUpdateDto body: body ``body``, required
@@ -1064,7 +1368,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_softwareupdate'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_statuscode(self, edge_id: str, *, body: EdgeServiceStateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> str:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/statuscode``
+        """Request statuscode of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/statuscode``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param EdgeServiceStateRequest body: body ``body``
@@ -1073,7 +1380,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_statuscode'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edge_unpair(self, edge_id: str, **options: Unpack[CallOptions]) -> str:
-        """``POST /api/v2/telephony/providers/edges/{edgeId}/unpair``
+        """Request unpair of a telephony providers edge.
+        
+        ``POST /api/v2/telephony/providers/edges/{edgeId}/unpair``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :return: str
@@ -1081,7 +1391,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edge_unpair'], (edge_id,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges(self, body: Edge | dict[str, Any], **options: Unpack[CallOptions]) -> Edge:
-        """``POST /api/v2/telephony/providers/edges``
+        """Create or add telephony providers edges.
+        
+        ``POST /api/v2/telephony/providers/edges``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param Edge body: body ``body``, required
         :return: Edge
@@ -1089,7 +1402,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_addressvalidation(self, body: ValidateAddressRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ValidateAddressResponse:
-        """``POST /api/v2/telephony/providers/edges/addressvalidation``
+        """Request telephony providers edges addressvalidation.
+        
+        ``POST /api/v2/telephony/providers/edges/addressvalidation``.
+        Requires no permission.
         
         :param ValidateAddressRequest body: body ``body``, required
         :return: ValidateAddressResponse
@@ -1097,7 +1413,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_addressvalidation'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_certificateauthorities(self, body: DomainCertificateAuthority | dict[str, Any], **options: Unpack[CallOptions]) -> DomainCertificateAuthority:
-        """``POST /api/v2/telephony/providers/edges/certificateauthorities``
+        """Create or add telephony providers edges certificateauthorities.
+        
+        ``POST /api/v2/telephony/providers/edges/certificateauthorities``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param DomainCertificateAuthority body: body ``body``, required
         :return: DomainCertificateAuthority
@@ -1105,7 +1424,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_certificateauthorities'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_didpools(self, body: DIDPool | dict[str, Any], **options: Unpack[CallOptions]) -> DIDPool:
-        """``POST /api/v2/telephony/providers/edges/didpools``
+        """Create or add telephony providers edges didpools.
+        
+        ``POST /api/v2/telephony/providers/edges/didpools``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param DIDPool body: body ``body``, required
         :return: DIDPool
@@ -1113,7 +1435,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_didpools'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_edgegroups(self, body: EdgeGroup | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeGroup:
-        """``POST /api/v2/telephony/providers/edges/edgegroups``
+        """Create or add telephony providers edges edgegroups.
+        
+        ``POST /api/v2/telephony/providers/edges/edgegroups``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param EdgeGroup body: body ``body``, required
         :return: EdgeGroup
@@ -1121,7 +1446,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_edgegroups'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_extensionpools(self, body: ExtensionPool | dict[str, Any], **options: Unpack[CallOptions]) -> ExtensionPool:
-        """``POST /api/v2/telephony/providers/edges/extensionpools``
+        """Create or add telephony providers edges extensionpools.
+        
+        ``POST /api/v2/telephony/providers/edges/extensionpools``.
+        Requires the permission ``telephony:extensionPool:add``.
         
         :param ExtensionPool body: body ``body``, required
         :return: ExtensionPool
@@ -1129,7 +1457,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_extensionpools'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_phone_reboot(self, phone_id: str, **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/telephony/providers/edges/phones/{phoneId}/reboot``
+        """Request reboot of a telephony providers edges phone.
+        
+        ``POST /api/v2/telephony/providers/edges/phones/{phoneId}/reboot``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str phone_id: path ``phoneId``, required
         :return: None
@@ -1137,7 +1468,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_phone_reboot'], (phone_id,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_phonebasesettings(self, body: PhoneBase | dict[str, Any], **options: Unpack[CallOptions]) -> PhoneBase:
-        """``POST /api/v2/telephony/providers/edges/phonebasesettings``
+        """Create or add telephony providers edges phonebasesettings.
+        
+        ``POST /api/v2/telephony/providers/edges/phonebasesettings``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param PhoneBase body: body ``body``, required
         :return: PhoneBase
@@ -1145,7 +1479,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_phonebasesettings'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_phones(self, body: Phone | dict[str, Any], **options: Unpack[CallOptions]) -> Phone:
-        """``POST /api/v2/telephony/providers/edges/phones``
+        """Create or add telephony providers edges phones.
+        
+        ``POST /api/v2/telephony/providers/edges/phones``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param Phone body: body ``body``, required
         :return: Phone
@@ -1153,7 +1490,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_phones'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_phones_reboot(self, body: PhonesReboot | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/telephony/providers/edges/phones/reboot``
+        """Request telephony providers edges phones reboot.
+        
+        ``POST /api/v2/telephony/providers/edges/phones/reboot``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param PhonesReboot body: body ``body``, required
         :return: None
@@ -1161,7 +1501,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_phones_reboot'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_site_outboundroutes(self, site_id: str, body: OutboundRouteBase | dict[str, Any], **options: Unpack[CallOptions]) -> OutboundRouteBase:
-        """``POST /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes``
+        """Request outboundroutes of a telephony providers edges site.
+        
+        ``POST /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param OutboundRouteBase body: body ``body``, required
@@ -1170,7 +1513,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_site_outboundroutes'], (site_id, body), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_sites(self, body: Site | dict[str, Any], **options: Unpack[CallOptions]) -> Site:
-        """``POST /api/v2/telephony/providers/edges/sites``
+        """Create or add telephony providers edges sites.
+        
+        ``POST /api/v2/telephony/providers/edges/sites``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param Site body: body ``body``, required
         :return: Site
@@ -1178,7 +1524,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_sites'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_sites_search(self, body: SiteSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SitesSearchResponse:
-        """``POST /api/v2/telephony/providers/edges/sites/search``
+        """Search telephony providers edges sites.
+        
+        ``POST /api/v2/telephony/providers/edges/sites/search``.
+        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
         
         :param SiteSearchRequest body: body ``body``, required
         :return: SitesSearchResponse
@@ -1186,7 +1535,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_sites_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_trunkbasesettings(self, body: TrunkBase | dict[str, Any], **options: Unpack[CallOptions]) -> TrunkBase:
-        """``POST /api/v2/telephony/providers/edges/trunkbasesettings``
+        """Create or add telephony providers edges trunkbasesettings.
+        
+        ``POST /api/v2/telephony/providers/edges/trunkbasesettings``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param TrunkBase body: body ``body``, required
         :return: TrunkBase
@@ -1194,7 +1546,9 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_trunkbasesettings'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_trunkbasesettings_search(self, body: TelephonySearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TrunkBasesSearchResponse:
-        """``POST /api/v2/telephony/providers/edges/trunkbasesettings/search``
+        """Search telephony providers edges trunkbasesettings.
+        
+        ``POST /api/v2/telephony/providers/edges/trunkbasesettings/search``.
         
         :param TelephonySearchRequest body: body ``body``, required
         :return: TrunkBasesSearchResponse
@@ -1202,7 +1556,9 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_trunkbasesettings_search'], (body,), options)  # type: ignore[no-any-return]
 
     def post_telephony_providers_edges_trunks_search(self, body: TelephonySearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TrunkInstanceSearchResponse:
-        """``POST /api/v2/telephony/providers/edges/trunks/search``
+        """Search telephony providers edges trunks.
+        
+        ``POST /api/v2/telephony/providers/edges/trunks/search``.
         
         :param TelephonySearchRequest body: body ``body``, required
         :return: TrunkInstanceSearchResponse
@@ -1210,7 +1566,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['post_telephony_providers_edges_trunks_search'], (body,), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edge(self, edge_id: str, body: Edge | dict[str, Any], **options: Unpack[CallOptions]) -> Edge:
-        """``PUT /api/v2/telephony/providers/edges/{edgeId}``
+        """Replace one telephony providers edge.
+        
+        ``PUT /api/v2/telephony/providers/edges/{edgeId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param Edge body: body ``body``, required
@@ -1219,7 +1578,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edge'], (edge_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edge_logicalinterface(self, edge_id: str, interface_id: str, body: DomainLogicalInterface | dict[str, Any], **options: Unpack[CallOptions]) -> DomainLogicalInterface:
-        """``PUT /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces/{interfaceId}``
+        """Replace one logicalinterface of a telephony providers edge.
+        
+        ``PUT /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces/{interfaceId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_id: path ``edgeId``, required
         :param str interface_id: path ``interfaceId``, required
@@ -1229,7 +1591,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edge_logicalinterface'], (edge_id, interface_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_alertablepresences(self, body: AlertablePresences | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PUT /api/v2/telephony/providers/edges/alertablepresences``
+        """Replace the telephony providers edges alertablepresences.
+        
+        ``PUT /api/v2/telephony/providers/edges/alertablepresences``.
+        Requires the permission ``telephony:alertablePresences:edit``.
         
         :param AlertablePresences body: body ``body``, required
         :return: None
@@ -1237,7 +1602,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_alertablepresences'], (body,), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_certificateauthority(self, certificate_id: str, body: DomainCertificateAuthority | dict[str, Any], **options: Unpack[CallOptions]) -> DomainCertificateAuthority:
-        """``PUT /api/v2/telephony/providers/edges/certificateauthorities/{certificateId}``
+        """Replace one telephony providers edges certificateauthority.
+        
+        ``PUT /api/v2/telephony/providers/edges/certificateauthorities/{certificateId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str certificate_id: path ``certificateId``, required
         :param DomainCertificateAuthority body: body ``body``, required
@@ -1246,7 +1614,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_certificateauthority'], (certificate_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_didpool(self, did_pool_id: str, body: DIDPool | dict[str, Any], **options: Unpack[CallOptions]) -> DIDPool:
-        """``PUT /api/v2/telephony/providers/edges/didpools/{didPoolId}``
+        """Replace one telephony providers edges didpool.
+        
+        ``PUT /api/v2/telephony/providers/edges/didpools/{didPoolId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str did_pool_id: path ``didPoolId``, required
         :param DIDPool body: body ``body``, required
@@ -1255,7 +1626,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_didpool'], (did_pool_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_edgegroup(self, edge_group_id: str, body: EdgeGroup | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeGroup:
-        """``PUT /api/v2/telephony/providers/edges/edgegroups/{edgeGroupId}``
+        """Replace one telephony providers edges edgegroup.
+        
+        ``PUT /api/v2/telephony/providers/edges/edgegroups/{edgeGroupId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edge_group_id: path ``edgeGroupId``, required
         :param EdgeGroup body: body ``body``, required
@@ -1264,7 +1638,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_edgegroup'], (edge_group_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_edgegroup_edgetrunkbase(self, edgegroup_id: str, edgetrunkbase_id: str, body: EdgeTrunkBase | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeTrunkBase:
-        """``PUT /api/v2/telephony/providers/edges/edgegroups/{edgegroupId}/edgetrunkbases/{edgetrunkbaseId}``
+        """Replace one edgetrunkbase of a telephony providers edges edgegroup.
+        
+        ``PUT /api/v2/telephony/providers/edges/edgegroups/{edgegroupId}/edgetrunkbases/{edgetrunkbaseId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str edgegroup_id: path ``edgegroupId``, required
         :param str edgetrunkbase_id: path ``edgetrunkbaseId``, required
@@ -1274,7 +1651,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_edgegroup_edgetrunkbase'], (edgegroup_id, edgetrunkbase_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_extensionpool(self, extension_pool_id: str, body: ExtensionPool | dict[str, Any], **options: Unpack[CallOptions]) -> ExtensionPool:
-        """``PUT /api/v2/telephony/providers/edges/extensionpools/{extensionPoolId}``
+        """Replace one telephony providers edges extensionpool.
+        
+        ``PUT /api/v2/telephony/providers/edges/extensionpools/{extensionPoolId}``.
+        Requires the permission ``telephony:extensionPool:edit``.
         
         :param str extension_pool_id: path ``extensionPoolId``, required
         :param ExtensionPool body: body ``body``, required
@@ -1283,7 +1663,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_extensionpool'], (extension_pool_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_phone(self, phone_id: str, body: Phone | dict[str, Any], **options: Unpack[CallOptions]) -> Phone:
-        """``PUT /api/v2/telephony/providers/edges/phones/{phoneId}``
+        """Replace one telephony providers edges phone.
+        
+        ``PUT /api/v2/telephony/providers/edges/phones/{phoneId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str phone_id: path ``phoneId``, required
         :param Phone body: body ``body``, required
@@ -1292,7 +1675,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_phone'], (phone_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_phonebasesetting(self, phone_base_id: str, body: PhoneBase | dict[str, Any], **options: Unpack[CallOptions]) -> PhoneBase:
-        """``PUT /api/v2/telephony/providers/edges/phonebasesettings/{phoneBaseId}``
+        """Replace one telephony providers edges phonebasesetting.
+        
+        ``PUT /api/v2/telephony/providers/edges/phonebasesettings/{phoneBaseId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str phone_base_id: path ``phoneBaseId``, required
         :param PhoneBase body: body ``body``, required
@@ -1301,7 +1687,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_phonebasesetting'], (phone_base_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_site(self, site_id: str, body: Site | dict[str, Any], **options: Unpack[CallOptions]) -> Site:
-        """``PUT /api/v2/telephony/providers/edges/sites/{siteId}``
+        """Replace one telephony providers edges site.
+        
+        ``PUT /api/v2/telephony/providers/edges/sites/{siteId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param Site body: body ``body``, required
@@ -1310,7 +1699,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_site'], (site_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_site_numberplans(self, site_id: str, body: list[NumberPlan], **options: Unpack[CallOptions]) -> list[NumberPlan]:
-        """``PUT /api/v2/telephony/providers/edges/sites/{siteId}/numberplans``
+        """Replace the numberplans of a telephony providers edges site.
+        
+        ``PUT /api/v2/telephony/providers/edges/sites/{siteId}/numberplans``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param list[NumberPlan] body: body ``body``, required
@@ -1319,7 +1711,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_site_numberplans'], (site_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_site_outboundroute(self, site_id: str, outbound_route_id: str, body: OutboundRouteBase | dict[str, Any], **options: Unpack[CallOptions]) -> OutboundRouteBase:
-        """``PUT /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes/{outboundRouteId}``
+        """Replace one outboundroute of a telephony providers edges site.
+        
+        ``PUT /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes/{outboundRouteId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param str outbound_route_id: path ``outboundRouteId``, required
@@ -1329,7 +1724,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_site_outboundroute'], (site_id, outbound_route_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_site_siteconnections(self, site_id: str, body: SiteConnections | dict[str, Any], **options: Unpack[CallOptions]) -> SiteConnections:
-        """``PUT /api/v2/telephony/providers/edges/sites/{siteId}/siteconnections``
+        """Replace the siteconnections of a telephony providers edges site.
+        
+        ``PUT /api/v2/telephony/providers/edges/sites/{siteId}/siteconnections``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str site_id: path ``siteId``, required
         :param SiteConnections body: body ``body``, required
@@ -1338,7 +1736,10 @@ class TelephonyProvidersEdgeApi(_BaseApi):
         return self._call(_OPS['put_telephony_providers_edges_site_siteconnections'], (site_id, body), options)  # type: ignore[no-any-return]
 
     def put_telephony_providers_edges_trunkbasesetting(self, trunk_base_settings_id: str, body: TrunkBase | dict[str, Any], **options: Unpack[CallOptions]) -> TrunkBase:
-        """``PUT /api/v2/telephony/providers/edges/trunkbasesettings/{trunkBaseSettingsId}``
+        """Replace one telephony providers edges trunkbasesetting.
+        
+        ``PUT /api/v2/telephony/providers/edges/trunkbasesettings/{trunkBaseSettingsId}``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param str trunk_base_settings_id: path ``trunkBaseSettingsId``, required
         :param TrunkBase body: body ``body``, required

@@ -28,19 +28,25 @@ class TextbotsApi(_BaseApi):
     _operations = _OPS
 
     def get_textbots_bots_search(self, *, bot_type: list[str] | None = None, bot_name: str | None = None, bot_id: list[str] | None = None, virtual_agent_enabled: bool | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> BotSearchResponseEntityListing:
-        """``GET /api/v2/textbots/bots/search``
+        """Get textbots bots search.
         
-        :param list[str] bot_type: query ``botType``
+        ``GET /api/v2/textbots/bots/search``.
+        Requires the permission ``integrations:integration:view``.
+        
+        :param list[str] bot_type: query ``botType``; each one of ``GenesysBotConnector``, ``GenesysDialogEngine``, ``AmazonLex``, ``GoogleDialogFlowES``, ``GoogleDialogFlowCX``, ``NuanceDlg``, ``GenesysBotFlow``, ``GenesysDigitalBotFlow``, ``GenesysVoiceSurveyFlow``, ``GenesysDigitalBotConnector``
         :param str bot_name: query ``botName``
         :param list[str] bot_id: query ``botId``
         :param bool virtual_agent_enabled: query ``virtualAgentEnabled``
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: BotSearchResponseEntityListing
         """
         return self._call(_OPS['get_textbots_bots_search'], (bot_type, bot_name, bot_id, virtual_agent_enabled, page_size), options)  # type: ignore[no-any-return]
 
     def post_textbots_botflows_session_turns(self, session_id: str, turn_request: TextBotFlowTurnRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TextBotFlowTurnResponse:
-        """``POST /api/v2/textbots/botflows/sessions/{sessionId}/turns``
+        """Request turns of a textbots botflows session.
+        
+        ``POST /api/v2/textbots/botflows/sessions/{sessionId}/turns``.
+        Requires the permission ``textbots:botFlowSession:execute``.
         
         :param str session_id: path ``sessionId``, required
         :param TextBotFlowTurnRequest turn_request: body ``body``, required
@@ -49,7 +55,10 @@ class TextbotsApi(_BaseApi):
         return self._call(_OPS['post_textbots_botflows_session_turns'], (session_id, turn_request), options)  # type: ignore[no-any-return]
 
     def post_textbots_botflows_sessions(self, launch_request: TextBotFlowLaunchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TextBotFlowLaunchResponse:
-        """``POST /api/v2/textbots/botflows/sessions``
+        """Create or add textbots botflows sessions.
+        
+        ``POST /api/v2/textbots/botflows/sessions``.
+        Requires the permission ``textbots:botFlowSession:execute``.
         
         :param TextBotFlowLaunchRequest launch_request: body ``body``, required
         :return: TextBotFlowLaunchResponse
@@ -57,7 +66,10 @@ class TextbotsApi(_BaseApi):
         return self._call(_OPS['post_textbots_botflows_sessions'], (launch_request,), options)  # type: ignore[no-any-return]
 
     def post_textbots_bots_execute(self, post_text_request: PostTextRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PostTextResponse:
-        """``POST /api/v2/textbots/bots/execute``
+        """Request textbots bots execute.
+        
+        ``POST /api/v2/textbots/bots/execute``.
+        Requires the permission ``textbots:session:execute``.
         
         :param PostTextRequest post_text_request: body ``body``, required
         :return: PostTextResponse

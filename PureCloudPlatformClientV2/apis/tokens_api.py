@@ -30,7 +30,10 @@ class TokensApi(_BaseApi):
     _operations = _OPS
 
     def delete_token(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/tokens/{userId}``
+        """Delete one token.
+        
+        ``DELETE /api/v2/tokens/{userId}``.
+        Requires the permission ``oauth:token:delete``.
         
         :param str user_id: path ``userId``, required
         :return: None
@@ -38,14 +41,20 @@ class TokensApi(_BaseApi):
         return self._call(_OPS['delete_token'], (user_id,), options)  # type: ignore[no-any-return]
 
     def delete_tokens_me(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/tokens/me``
+        """Revoke the access token in use (log out).
+        
+        ``DELETE /api/v2/tokens/me``.
+        Requires no permission.
         
         :return: None
         """
         return self._call(_OPS['delete_tokens_me'], (), options)  # type: ignore[no-any-return]
 
     def get_tokens_me(self, *, preserve_idle_ttl: bool | None = None, **options: Unpack[CallOptions]) -> TokenInfo:
-        """``GET /api/v2/tokens/me``
+        """Describe the access token in use: its organization, OAuth client and (for user tokens) user.
+        
+        ``GET /api/v2/tokens/me``.
+        Requires no permission.
         
         :param bool preserve_idle_ttl: query ``preserveIdleTTL``
         :return: TokenInfo
@@ -53,21 +62,30 @@ class TokensApi(_BaseApi):
         return self._call(_OPS['get_tokens_me'], (preserve_idle_ttl,), options)  # type: ignore[no-any-return]
 
     def get_tokens_timeout(self, **options: Unpack[CallOptions]) -> IdleTokenTimeout:
-        """``GET /api/v2/tokens/timeout``
+        """Get tokens timeout.
+        
+        ``GET /api/v2/tokens/timeout``.
+        Requires no permission.
         
         :return: IdleTokenTimeout
         """
         return self._call(_OPS['get_tokens_timeout'], (), options)  # type: ignore[no-any-return]
 
     def head_tokens_me(self, **options: Unpack[CallOptions]) -> None:
-        """``HEAD /api/v2/tokens/me``
+        """Check that the token exists (me: the token in use).
+        
+        ``HEAD /api/v2/tokens/me``.
+        Requires no permission.
         
         :return: None
         """
         return self._call(_OPS['head_tokens_me'], (), options)  # type: ignore[no-any-return]
 
     def put_tokens_timeout(self, *, body: IdleTokenTimeout | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> IdleTokenTimeout:
-        """``PUT /api/v2/tokens/timeout``
+        """Replace the tokens timeout.
+        
+        ``PUT /api/v2/tokens/timeout``.
+        Requires the permission ``directory:organization:admin``.
         
         :param IdleTokenTimeout body: body ``body``
         :return: IdleTokenTimeout

@@ -35,7 +35,10 @@ class UploadsApi(_BaseApi):
     _operations = _OPS
 
     def get_knowledge_knowledgebase_uploads_urls_job(self, knowledge_base_id: str, job_id: str, **options: Unpack[CallOptions]) -> GetUploadSourceUrlJobStatusResponse:
-        """``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/uploads/urls/jobs/{jobId}``
+        """Get one uploads urls job of a knowledge knowledgebase.
+        
+        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/uploads/urls/jobs/{jobId}``.
+        Requires the permission ``knowledge:uploadSourceUrlJob:view``.
         
         :param str knowledge_base_id: path ``knowledgeBaseId``, required
         :param str job_id: path ``jobId``, required
@@ -44,7 +47,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['get_knowledge_knowledgebase_uploads_urls_job'], (knowledge_base_id, job_id), options)  # type: ignore[no-any-return]
 
     def post_gamification_contests_uploads_prizeimages(self, body: GamificationContestPrizeImageUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/gamification/contests/uploads/prizeimages``
+        """Create or add gamification contests uploads prizeimages.
+        
+        ``POST /api/v2/gamification/contests/uploads/prizeimages``.
+        Requires the permission ``gamification:contestPrizeImage:upload``.
         
         :param GamificationContestPrizeImageUploadUrlRequest body: body ``body``, required
         :return: UploadUrlResponse
@@ -52,7 +58,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['post_gamification_contests_uploads_prizeimages'], (body,), options)  # type: ignore[no-any-return]
 
     def post_guides_uploads(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/guides/uploads``
+        """Create or add guides uploads.
+        
+        ``POST /api/v2/guides/uploads``.
+        Requires the permission ``aiStudio:guide:upload``.
         
         :param UploadUrlRequest body: body ``body``, required
         :return: UploadUrlResponse
@@ -60,7 +69,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['post_guides_uploads'], (body,), options)  # type: ignore[no-any-return]
 
     def post_integrations_action_draft_function_upload(self, action_id: str, body: FunctionUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FunctionUploadResponse:
-        """``POST /api/v2/integrations/actions/{actionId}/draft/function/upload``
+        """Request draft function upload of an integrations action.
+        
+        ``POST /api/v2/integrations/actions/{actionId}/draft/function/upload``.
+        Requires the permission ``integrations:actionFunction:edit``.
         
         :param str action_id: path ``actionId``, required
         :param FunctionUploadRequest body: body ``body``, required
@@ -69,7 +81,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['post_integrations_action_draft_function_upload'], (action_id, body), options)  # type: ignore[no-any-return]
 
     def post_knowledge_documentuploads(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/knowledge/documentuploads``
+        """Create or add knowledge documentuploads.
+        
+        ``POST /api/v2/knowledge/documentuploads``.
+        Requires the permission ``knowledge:document:upload``.
         
         :param UploadUrlRequest body: body ``body``, required
         :return: UploadUrlResponse
@@ -77,7 +92,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['post_knowledge_documentuploads'], (body,), options)  # type: ignore[no-any-return]
 
     def post_knowledge_knowledgebase_uploads_urls_jobs(self, knowledge_base_id: str, body: CreateUploadSourceUrlJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateUploadSourceUrlJobResponse:
-        """``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/uploads/urls/jobs``
+        """Request uploads urls jobs of a knowledge knowledgebase.
+        
+        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/uploads/urls/jobs``.
+        Requires the permission ``knowledge:uploadSourceUrlJob:add``.
         
         :param str knowledge_base_id: path ``knowledgeBaseId``, required
         :param CreateUploadSourceUrlJobRequest body: body ``body``, required
@@ -86,7 +104,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['post_knowledge_knowledgebase_uploads_urls_jobs'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
 
     def post_languageunderstanding_miner_uploads(self, miner_id: str, body: Empty | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/languageunderstanding/miners/{minerId}/uploads``
+        """Request uploads of a languageunderstanding miner.
+        
+        ``POST /api/v2/languageunderstanding/miners/{minerId}/uploads``.
+        Requires the permission ``languageUnderstanding:miner:upload``.
         
         :param str miner_id: path ``minerId``, required
         :param Empty body: body ``body``, required
@@ -95,7 +116,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['post_languageunderstanding_miner_uploads'], (miner_id, body), options)  # type: ignore[no-any-return]
 
     def post_uploads_learning_coverart(self, body: LearningCoverArtUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/uploads/learning/coverart``
+        """Request uploads learning coverart.
+        
+        ``POST /api/v2/uploads/learning/coverart``.
+        Requires the permission ``learning:coverart:upload``.
         
         :param LearningCoverArtUploadUrlRequest body: body ``body``, required
         :return: UploadUrlResponse
@@ -103,7 +127,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['post_uploads_learning_coverart'], (body,), options)  # type: ignore[no-any-return]
 
     def post_uploads_publicassets_images(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/uploads/publicassets/images``
+        """Create or add uploads publicassets images.
+        
+        ``POST /api/v2/uploads/publicassets/images``.
+        Requires the permission ``uploads:publicasset:upload``.
         
         :param UploadUrlRequest body: body ``body``, required
         :return: UploadUrlResponse
@@ -111,7 +138,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['post_uploads_publicassets_images'], (body,), options)  # type: ignore[no-any-return]
 
     def post_uploads_recordings(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/uploads/recordings``
+        """Create or add uploads recordings.
+        
+        ``POST /api/v2/uploads/recordings``.
+        Requires the permission ``recording:recording:upload``.
         
         :param UploadUrlRequest body: body ``body``, required
         :return: UploadUrlResponse
@@ -119,7 +149,10 @@ class UploadsApi(_BaseApi):
         return self._call(_OPS['post_uploads_recordings'], (body,), options)  # type: ignore[no-any-return]
 
     def post_uploads_workforcemanagement_historicaldata_csv(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """``POST /api/v2/uploads/workforcemanagement/historicaldata/csv``
+        """Request uploads workforcemanagement historicaldata csv.
+        
+        ``POST /api/v2/uploads/workforcemanagement/historicaldata/csv``.
+        Requires the permission ``wfm:historicalData:upload``.
         
         :param UploadUrlRequest body: body ``body``, required
         :return: UploadUrlResponse

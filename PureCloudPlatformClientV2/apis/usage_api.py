@@ -35,7 +35,10 @@ class UsageApi(_BaseApi):
     _operations = _OPS
 
     def get_oauth_client_usage_query_result(self, execution_id: str, client_id: str, **options: Unpack[CallOptions]) -> ApiUsageQueryResult:
-        """``GET /api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}``
+        """Get one usage query result of an oauth client.
+        
+        ``GET /api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}``.
+        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
         
         :param str execution_id: path ``executionId``, required
         :param str client_id: path ``clientId``, required
@@ -44,37 +47,51 @@ class UsageApi(_BaseApi):
         return self._call(_OPS['get_oauth_client_usage_query_result'], (execution_id, client_id), options)  # type: ignore[no-any-return]
 
     def get_oauth_client_usage_summary(self, client_id: str, *, days: str | None = None, **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """``GET /api/v2/oauth/clients/{clientId}/usage/summary``
+        """Get usage summary of an oauth client.
+        
+        ``GET /api/v2/oauth/clients/{clientId}/usage/summary``.
+        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
         
         :param str client_id: path ``clientId``, required
-        :param str days: query ``days``
+        :param str days: query ``days``; default ``7``
         :return: UsageExecutionResult
         """
         return self._call(_OPS['get_oauth_client_usage_summary'], (client_id, days), options)  # type: ignore[no-any-return]
 
     def get_usage_aggregates_query_job(self, job_id: str, *, page_size: int | None = None, after: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPublicApiUsageResultsResponse:
-        """``GET /api/v2/usage/aggregates/query/jobs/{jobId}``
+        """Get one usage aggregates query job.
+        
+        ``GET /api/v2/usage/aggregates/query/jobs/{jobId}``.
+        Pages by ``after``: ``paginate(api.get_usage_aggregates_query_job)`` walks every page.
+        Requires the permission ``usage:organization:view``.
         
         :param str job_id: path ``jobId``, required
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``100``
         :param str after: query ``after``
         :return: OrganizationPublicApiUsageResultsResponse
         """
         return self._call(_OPS['get_usage_aggregates_query_job'], (job_id, page_size, after), options)  # type: ignore[no-any-return]
 
     def get_usage_client_client_id_aggregates_query_job(self, client_id: str, job_id: str, *, page_size: int | None = None, after: str | None = None, **options: Unpack[CallOptions]) -> ClientPublicApiUsageResultsResponse:
-        """``GET /api/v2/usage/client/{clientId}/aggregates/query/jobs/{jobId}``
+        """Get one aggregates query job of a usage client.
+        
+        ``GET /api/v2/usage/client/{clientId}/aggregates/query/jobs/{jobId}``.
+        Pages by ``after``: ``paginate(api.get_usage_client_client_id_aggregates_query_job)`` walks every page.
+        Requires the permission ``usage:client:view``.
         
         :param str client_id: path ``clientId``, required
         :param str job_id: path ``jobId``, required
-        :param int page_size: query ``pageSize``
+        :param int page_size: query ``pageSize``; default ``100``
         :param str after: query ``after``
         :return: ClientPublicApiUsageResultsResponse
         """
         return self._call(_OPS['get_usage_client_client_id_aggregates_query_job'], (client_id, job_id, page_size, after), options)  # type: ignore[no-any-return]
 
     def get_usage_query_execution_id_results(self, execution_id: str, **options: Unpack[CallOptions]) -> ApiUsageQueryResult:
-        """``GET /api/v2/usage/query/{executionId}/results``
+        """Get results of a usage query.
+        
+        ``GET /api/v2/usage/query/{executionId}/results``.
+        Requires any of the permissions ``oauth:client:view``, ``usage:organization:view``.
         
         :param str execution_id: path ``executionId``, required
         :return: ApiUsageQueryResult
@@ -82,7 +99,11 @@ class UsageApi(_BaseApi):
         return self._call(_OPS['get_usage_query_execution_id_results'], (execution_id,), options)  # type: ignore[no-any-return]
 
     def get_usage_simplesearch_execution_id_results(self, execution_id: str, *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> ApiUsageQueryResult:
-        """``GET /api/v2/usage/simplesearch/{executionId}/results``
+        """List results of a usage simplesearch, one page per call.
+        
+        ``GET /api/v2/usage/simplesearch/{executionId}/results``.
+        Pages by ``after``: ``paginate(api.get_usage_simplesearch_execution_id_results)`` walks every page.
+        Requires any of the permissions ``oauth:client:view``, ``usage:simpleSearch:view``.
         
         :param str execution_id: path ``executionId``, required
         :param str after: query ``after``
@@ -92,7 +113,10 @@ class UsageApi(_BaseApi):
         return self._call(_OPS['get_usage_simplesearch_execution_id_results'], (execution_id, after, page_size), options)  # type: ignore[no-any-return]
 
     def post_oauth_client_usage_query(self, client_id: str, body: ApiUsageClientQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """``POST /api/v2/oauth/clients/{clientId}/usage/query``
+        """Run a query over usage of an oauth client.
+        
+        ``POST /api/v2/oauth/clients/{clientId}/usage/query``.
+        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
         
         :param str client_id: path ``clientId``, required
         :param ApiUsageClientQuery body: body ``body``, required
@@ -101,7 +125,10 @@ class UsageApi(_BaseApi):
         return self._call(_OPS['post_oauth_client_usage_query'], (client_id, body), options)  # type: ignore[no-any-return]
 
     def post_usage_aggregates_query_jobs(self, body: OrganizationPublicApiUsageQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationUsageQueryResponse:
-        """``POST /api/v2/usage/aggregates/query/jobs``
+        """Create or add usage aggregates query jobs.
+        
+        ``POST /api/v2/usage/aggregates/query/jobs``.
+        Requires the permission ``usage:organization:view``.
         
         :param OrganizationPublicApiUsageQueryRequest body: body ``body``, required
         :return: OrganizationUsageQueryResponse
@@ -109,7 +136,10 @@ class UsageApi(_BaseApi):
         return self._call(_OPS['post_usage_aggregates_query_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_usage_client_client_id_aggregates_query_jobs(self, client_id: str, body: ClientPublicApiUsageQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ClientUsageQueryResponse:
-        """``POST /api/v2/usage/client/{clientId}/aggregates/query/jobs``
+        """Request aggregates query jobs of a usage client.
+        
+        ``POST /api/v2/usage/client/{clientId}/aggregates/query/jobs``.
+        Requires the permission ``usage:client:view``.
         
         :param str client_id: path ``clientId``, required
         :param ClientPublicApiUsageQueryRequest body: body ``body``, required
@@ -118,7 +148,10 @@ class UsageApi(_BaseApi):
         return self._call(_OPS['post_usage_client_client_id_aggregates_query_jobs'], (client_id, body), options)  # type: ignore[no-any-return]
 
     def post_usage_query(self, body: ApiUsageOrganizationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """``POST /api/v2/usage/query``
+        """Run a query over usage.
+        
+        ``POST /api/v2/usage/query``.
+        Requires any of the permissions ``oauth:client:view``, ``usage:organization:view``.
         
         :param ApiUsageOrganizationQuery body: body ``body``, required
         :return: UsageExecutionResult
@@ -126,7 +159,10 @@ class UsageApi(_BaseApi):
         return self._call(_OPS['post_usage_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_usage_simplesearch(self, body: ApiUsageSimpleSearch | dict[str, Any], **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """``POST /api/v2/usage/simplesearch``
+        """Request usage simplesearch.
+        
+        ``POST /api/v2/usage/simplesearch``.
+        Requires any of the permissions ``oauth:client:view``, ``usage:simpleSearch:view``.
         
         :param ApiUsageSimpleSearch body: body ``body``, required
         :return: UsageExecutionResult

@@ -33,7 +33,10 @@ class UsersRulesApi(_BaseApi):
     _operations = _OPS
 
     def delete_users_rule(self, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/users/rules/{ruleId}``
+        """Delete one users rule.
+        
+        ``DELETE /api/v2/users/rules/{ruleId}``.
+        Requires the permission ``users:rules:delete``.
         
         :param str rule_id: path ``ruleId``, required
         :return: None
@@ -41,7 +44,10 @@ class UsersRulesApi(_BaseApi):
         return self._call(_OPS['delete_users_rule'], (rule_id,), options)  # type: ignore[no-any-return]
 
     def get_users_rule(self, rule_id: str, **options: Unpack[CallOptions]) -> UsersRulesRule:
-        """``GET /api/v2/users/rules/{ruleId}``
+        """Get one users rule.
+        
+        ``GET /api/v2/users/rules/{ruleId}``.
+        Requires the permission ``users:rules:view``.
         
         :param str rule_id: path ``ruleId``, required
         :return: UsersRulesRule
@@ -49,50 +55,67 @@ class UsersRulesApi(_BaseApi):
         return self._call(_OPS['get_users_rule'], (rule_id,), options)  # type: ignore[no-any-return]
 
     def get_users_rule_dependent_type_id(self, rule_id: str, rule_type: str, type_id: str, **options: Unpack[CallOptions]) -> UsersRulesDependent:
-        """``GET /api/v2/users/rules/{ruleId}/dependents/{ruleType}/{typeId}``
+        """Get one dependent of a users rule.
+        
+        ``GET /api/v2/users/rules/{ruleId}/dependents/{ruleType}/{typeId}``.
+        Requires the permission ``users:ruleDependents:view``.
         
         :param str rule_id: path ``ruleId``, required
-        :param str rule_type: path ``ruleType``, required
+        :param str rule_type: path ``ruleType``, required; one of ``learning``, ``activityplan``
         :param str type_id: path ``typeId``, required
         :return: UsersRulesDependent
         """
         return self._call(_OPS['get_users_rule_dependent_type_id'], (rule_id, rule_type, type_id), options)  # type: ignore[no-any-return]
 
     def get_users_rule_dependents(self, rule_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UsersRulesDependentList:
-        """``GET /api/v2/users/rules/{ruleId}/dependents``
+        """List dependents of a users rule, one page per call.
+        
+        ``GET /api/v2/users/rules/{ruleId}/dependents``.
+        Pages by ``pageNumber``: ``paginate(api.get_users_rule_dependents)`` walks every page.
+        Requires the permission ``users:ruleDependents:view``.
         
         :param str rule_id: path ``ruleId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
         :return: UsersRulesDependentList
         """
         return self._call(_OPS['get_users_rule_dependents'], (rule_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
 
     def get_users_rules(self, types: list[str], *, page_number: int | None = None, page_size: int | None = None, expand: list[str] | None = None, enabled: bool | None = None, search_term: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UsersRulesRuleList:
-        """``GET /api/v2/users/rules``
+        """List users rules, one page per call.
         
-        :param list[str] types: query ``types``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param list[str] expand: query ``expand``
+        ``GET /api/v2/users/rules``.
+        Pages by ``pageNumber``: ``paginate(api.get_users_rules)`` walks every page.
+        Requires the permission ``users:rules:view``.
+        
+        :param list[str] types: query ``types``, required; each one of ``Learning``, ``ActivityPlan``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param list[str] expand: query ``expand``; each one of ``criteria``
         :param bool enabled: query ``enabled``
         :param str search_term: query ``searchTerm``
-        :param str sort_order: query ``sortOrder``
+        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
         :return: UsersRulesRuleList
         """
         return self._call(_OPS['get_users_rules'], (types, page_number, page_size, expand, enabled, search_term, sort_order), options)  # type: ignore[no-any-return]
 
     def get_users_rules_setting(self, rule_type: str, **options: Unpack[CallOptions]) -> UsersRulesRuleSettings:
-        """``GET /api/v2/users/rules/settings/{ruleType}``
+        """Get one users rules setting.
         
-        :param str rule_type: path ``ruleType``, required
+        ``GET /api/v2/users/rules/settings/{ruleType}``.
+        Requires the permission ``users:rules:view``.
+        
+        :param str rule_type: path ``ruleType``, required; one of ``Learning``, ``ActivityPlan``
         :return: UsersRulesRuleSettings
         """
         return self._call(_OPS['get_users_rules_setting'], (rule_type,), options)  # type: ignore[no-any-return]
 
     def patch_users_rule(self, rule_id: str, body: UsersRulesUpdateRuleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersRulesRule:
-        """``PATCH /api/v2/users/rules/{ruleId}``
+        """Change fields of one users rule.
+        
+        ``PATCH /api/v2/users/rules/{ruleId}``.
+        Requires the permission ``users:rules:edit``.
         
         :param str rule_id: path ``ruleId``, required
         :param UsersRulesUpdateRuleRequest body: body ``body``, required
@@ -101,7 +124,10 @@ class UsersRulesApi(_BaseApi):
         return self._call(_OPS['patch_users_rule'], (rule_id, body), options)  # type: ignore[no-any-return]
 
     def post_users_rules(self, body: UsersRulesCreateRuleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersRulesRule:
-        """``POST /api/v2/users/rules``
+        """Create or add users rules.
+        
+        ``POST /api/v2/users/rules``.
+        Requires the permission ``users:rules:add``.
         
         :param UsersRulesCreateRuleRequest body: body ``body``, required
         :return: UsersRulesRule
@@ -109,11 +135,15 @@ class UsersRulesApi(_BaseApi):
         return self._call(_OPS['post_users_rules'], (body,), options)  # type: ignore[no-any-return]
 
     def post_users_rules_query(self, body: UsersRulesQueryRuleRequest | dict[str, Any], *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> UsersRulesQueryResponse:
-        """``POST /api/v2/users/rules/query``
+        """Run a query over users rules.
+        
+        ``POST /api/v2/users/rules/query``.
+        Pages by ``pageNumber``: ``paginate(api.post_users_rules_query)`` walks every page.
+        Requires the permission ``users:ruleUsers:view``.
         
         :param UsersRulesQueryRuleRequest body: body ``body``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
+        :param int page_number: query ``pageNumber``; default ``1``
+        :param int page_size: query ``pageSize``; default ``25``
         :return: UsersRulesQueryResponse
         """
         return self._call(_OPS['post_users_rules_query'], (body, page_number, page_size), options)  # type: ignore[no-any-return]

@@ -28,30 +28,43 @@ class UtilitiesApi(_BaseApi):
     _operations = _OPS
 
     def get_date(self, **options: Unpack[CallOptions]) -> ServerDate:
-        """``GET /api/v2/date``
+        """Get date.
+        
+        ``GET /api/v2/date``.
+        Requires no permission.
         
         :return: ServerDate
         """
         return self._call(_OPS['get_date'], (), options)  # type: ignore[no-any-return]
 
     def get_ipranges(self, **options: Unpack[CallOptions]) -> IpAddressRangeListing:
-        """``GET /api/v2/ipranges``
+        """Get ipranges.
+        
+        ``GET /api/v2/ipranges``.
+        Requires no permission.
         
         :return: IpAddressRangeListing
         """
         return self._call(_OPS['get_ipranges'], (), options)  # type: ignore[no-any-return]
 
     def get_timezones(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TimeZoneEntityListing:
-        """``GET /api/v2/timezones``
+        """List timezones, one page per call.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/timezones``.
+        Pages by ``pageNumber``: ``paginate(api.get_timezones)`` walks every page.
+        Requires no permission.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: TimeZoneEntityListing
         """
         return self._call(_OPS['get_timezones'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def post_certificate_details(self, body: Certificate | dict[str, Any], **options: Unpack[CallOptions]) -> ParsedCertificate:
-        """``POST /api/v2/certificate/details``
+        """Create or add certificate details.
+        
+        ``POST /api/v2/certificate/details``.
+        Requires no permission.
         
         :param Certificate body: body ``body``, required
         :return: ParsedCertificate

@@ -31,7 +31,9 @@ class VirtualAgentsApi(_BaseApi):
     _operations = _OPS
 
     def delete_agentic_virtualagent_jobs(self, virtual_agent_id: str, **options: Unpack[CallOptions]) -> AgenticVirtualAgentJob:
-        """``DELETE /api/v2/agentic/virtualagents/{virtualAgentId}/jobs``
+        """Delete the jobs of an agentic virtualagent.
+        
+        ``DELETE /api/v2/agentic/virtualagents/{virtualAgentId}/jobs``.
         
         :param str virtual_agent_id: path ``virtualAgentId``, required
         :return: AgenticVirtualAgentJob
@@ -39,7 +41,9 @@ class VirtualAgentsApi(_BaseApi):
         return self._call(_OPS['delete_agentic_virtualagent_jobs'], (virtual_agent_id,), options)  # type: ignore[no-any-return]
 
     def get_agentic_virtualagent(self, virtual_agent_id: str, **options: Unpack[CallOptions]) -> AgenticVirtualAgent:
-        """``GET /api/v2/agentic/virtualagents/{virtualAgentId}``
+        """Get one agentic virtualagent.
+        
+        ``GET /api/v2/agentic/virtualagents/{virtualAgentId}``.
         
         :param str virtual_agent_id: path ``virtualAgentId``, required
         :return: AgenticVirtualAgent
@@ -47,7 +51,9 @@ class VirtualAgentsApi(_BaseApi):
         return self._call(_OPS['get_agentic_virtualagent'], (virtual_agent_id,), options)  # type: ignore[no-any-return]
 
     def get_agentic_virtualagent_job(self, virtual_agent_id: str, job_id: str, **options: Unpack[CallOptions]) -> AgenticVirtualAgentJob:
-        """``GET /api/v2/agentic/virtualagents/{virtualAgentId}/jobs/{jobId}``
+        """Get one job of an agentic virtualagent.
+        
+        ``GET /api/v2/agentic/virtualagents/{virtualAgentId}/jobs/{jobId}``.
         
         :param str virtual_agent_id: path ``virtualAgentId``, required
         :param str job_id: path ``jobId``, required
@@ -56,7 +62,10 @@ class VirtualAgentsApi(_BaseApi):
         return self._call(_OPS['get_agentic_virtualagent_job'], (virtual_agent_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_agentic_virtualagents(self, *, name: str | None = None, name_contains: str | None = None, status: str | None = None, sort_by: str | None = None, sort_order: str | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AgenticVirtualAgentEntityListing:
-        """``GET /api/v2/agentic/virtualagents``
+        """List agentic virtualagents, one page per call.
+        
+        ``GET /api/v2/agentic/virtualagents``.
+        Pages by ``pageNumber``: ``paginate(api.get_agentic_virtualagents)`` walks every page.
         
         :param str name: query ``name``
         :param str name_contains: query ``nameContains``
@@ -70,7 +79,9 @@ class VirtualAgentsApi(_BaseApi):
         return self._call(_OPS['get_agentic_virtualagents'], (name, name_contains, status, sort_by, sort_order, page_number, page_size), options)  # type: ignore[no-any-return]
 
     def patch_agentic_virtualagent(self, virtual_agent_id: str, body: UpdateAgenticVirtualAgent | dict[str, Any], **options: Unpack[CallOptions]) -> AgenticVirtualAgent:
-        """``PATCH /api/v2/agentic/virtualagents/{virtualAgentId}``
+        """Change fields of one agentic virtualagent.
+        
+        ``PATCH /api/v2/agentic/virtualagents/{virtualAgentId}``.
         
         :param str virtual_agent_id: path ``virtualAgentId``, required
         :param UpdateAgenticVirtualAgent body: body ``body``, required
@@ -79,7 +90,9 @@ class VirtualAgentsApi(_BaseApi):
         return self._call(_OPS['patch_agentic_virtualagent'], (virtual_agent_id, body), options)  # type: ignore[no-any-return]
 
     def post_agentic_virtualagent_version_jobs(self, virtual_agent_id: str, version_id: str, body: AgenticVirtualAgentVersionPublishJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgenticVirtualAgentVersionPublishJob:
-        """``POST /api/v2/agentic/virtualagents/{virtualAgentId}/versions/{versionId}/jobs``
+        """Request jobs of a version of an agentic virtualagent.
+        
+        ``POST /api/v2/agentic/virtualagents/{virtualAgentId}/versions/{versionId}/jobs``.
         
         :param str virtual_agent_id: path ``virtualAgentId``, required
         :param str version_id: path ``versionId``, required
@@ -89,7 +102,9 @@ class VirtualAgentsApi(_BaseApi):
         return self._call(_OPS['post_agentic_virtualagent_version_jobs'], (virtual_agent_id, version_id, body), options)  # type: ignore[no-any-return]
 
     def post_agentic_virtualagents(self, body: CreateAgenticVirtualAgent | dict[str, Any], **options: Unpack[CallOptions]) -> AgenticVirtualAgent:
-        """``POST /api/v2/agentic/virtualagents``
+        """Create or add agentic virtualagents.
+        
+        ``POST /api/v2/agentic/virtualagents``.
         
         :param CreateAgenticVirtualAgent body: body ``body``, required
         :return: AgenticVirtualAgent

@@ -51,7 +51,10 @@ class VoicemailApi(_BaseApi):
     _operations = _OPS
 
     def delete_voicemail_message(self, message_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/voicemail/messages/{messageId}``
+        """Delete one voicemail message.
+        
+        ``DELETE /api/v2/voicemail/messages/{messageId}``.
+        Requires no permission.
         
         :param str message_id: path ``messageId``, required
         :return: None
@@ -59,14 +62,20 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['delete_voicemail_message'], (message_id,), options)  # type: ignore[no-any-return]
 
     def delete_voicemail_messages(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/voicemail/messages``
+        """Delete the voicemail messages.
+        
+        ``DELETE /api/v2/voicemail/messages``.
+        Requires no permission.
         
         :return: None
         """
         return self._call(_OPS['delete_voicemail_messages'], (), options)  # type: ignore[no-any-return]
 
     def get_voicemail_group_mailbox(self, group_id: str, **options: Unpack[CallOptions]) -> VoicemailMailboxInfo:
-        """``GET /api/v2/voicemail/groups/{groupId}/mailbox``
+        """Get mailbox of a voicemail group.
+        
+        ``GET /api/v2/voicemail/groups/{groupId}/mailbox``.
+        Requires no permission.
         
         :param str group_id: path ``groupId``, required
         :return: VoicemailMailboxInfo
@@ -74,17 +83,24 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['get_voicemail_group_mailbox'], (group_id,), options)  # type: ignore[no-any-return]
 
     def get_voicemail_group_messages(self, group_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """``GET /api/v2/voicemail/groups/{groupId}/messages``
+        """List messages of a voicemail group, one page per call.
+        
+        ``GET /api/v2/voicemail/groups/{groupId}/messages``.
+        Pages by ``pageNumber``: ``paginate(api.get_voicemail_group_messages)`` walks every page.
+        Requires no permission.
         
         :param str group_id: path ``groupId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: VoicemailMessageEntityListing
         """
         return self._call(_OPS['get_voicemail_group_messages'], (group_id, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_voicemail_group_policy(self, group_id: str, **options: Unpack[CallOptions]) -> VoicemailGroupPolicy:
-        """``GET /api/v2/voicemail/groups/{groupId}/policy``
+        """Get policy of a voicemail group.
+        
+        ``GET /api/v2/voicemail/groups/{groupId}/policy``.
+        Requires the permission ``voicemail:groupPolicy:view``.
         
         :param str group_id: path ``groupId``, required
         :return: VoicemailGroupPolicy
@@ -92,81 +108,116 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['get_voicemail_group_policy'], (group_id,), options)  # type: ignore[no-any-return]
 
     def get_voicemail_mailbox(self, **options: Unpack[CallOptions]) -> VoicemailMailboxInfo:
-        """``GET /api/v2/voicemail/mailbox``
+        """Get voicemail mailbox.
+        
+        ``GET /api/v2/voicemail/mailbox``.
+        Requires no permission.
         
         :return: VoicemailMailboxInfo
         """
         return self._call(_OPS['get_voicemail_mailbox'], (), options)  # type: ignore[no-any-return]
 
     def get_voicemail_me_mailbox(self, **options: Unpack[CallOptions]) -> VoicemailMailboxInfo:
-        """``GET /api/v2/voicemail/me/mailbox``
+        """Get voicemail mailbox (me: the token's user).
+        
+        ``GET /api/v2/voicemail/me/mailbox``.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :return: VoicemailMailboxInfo
         """
         return self._call(_OPS['get_voicemail_me_mailbox'], (), options)  # type: ignore[no-any-return]
 
     def get_voicemail_me_messages(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """``GET /api/v2/voicemail/me/messages``
+        """List voicemail messages, one page per call (me: the token's user).
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        ``GET /api/v2/voicemail/me/messages``.
+        Pages by ``pageNumber``: ``paginate(api.get_voicemail_me_messages)`` walks every page.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
+        
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: VoicemailMessageEntityListing
         """
         return self._call(_OPS['get_voicemail_me_messages'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_voicemail_me_policy(self, **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """``GET /api/v2/voicemail/me/policy``
+        """Get voicemail policy (me: the token's user).
+        
+        ``GET /api/v2/voicemail/me/policy``.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :return: VoicemailUserPolicy
         """
         return self._call(_OPS['get_voicemail_me_policy'], (), options)  # type: ignore[no-any-return]
 
     def get_voicemail_message(self, message_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> VoicemailMessage:
-        """``GET /api/v2/voicemail/messages/{messageId}``
+        """Get one voicemail message.
+        
+        ``GET /api/v2/voicemail/messages/{messageId}``.
+        Requires no permission.
         
         :param str message_id: path ``messageId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``
         :return: VoicemailMessage
         """
         return self._call(_OPS['get_voicemail_message'], (message_id, expand), options)  # type: ignore[no-any-return]
 
     def get_voicemail_message_media(self, message_id: str, *, format_id: str | None = None, **options: Unpack[CallOptions]) -> VoicemailMediaInfo:
-        """``GET /api/v2/voicemail/messages/{messageId}/media``
+        """Get media of a voicemail message.
+        
+        ``GET /api/v2/voicemail/messages/{messageId}/media``.
+        Requires no permission.
         
         :param str message_id: path ``messageId``, required
-        :param str format_id: query ``formatId``
+        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WEBM``
         :return: VoicemailMediaInfo
         """
         return self._call(_OPS['get_voicemail_message_media'], (message_id, format_id), options)  # type: ignore[no-any-return]
 
     def get_voicemail_messages(self, *, ids: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """``GET /api/v2/voicemail/messages``
+        """Get voicemail messages.
+        
+        ``GET /api/v2/voicemail/messages``.
+        Requires no permission.
         
         :param str ids: query ``ids``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``
         :return: VoicemailMessageEntityListing
         """
         return self._call(_OPS['get_voicemail_messages'], (ids, expand), options)  # type: ignore[no-any-return]
 
     def get_voicemail_policy(self, **options: Unpack[CallOptions]) -> VoicemailOrganizationPolicy:
-        """``GET /api/v2/voicemail/policy``
+        """Get voicemail policy.
+        
+        ``GET /api/v2/voicemail/policy``.
+        Requires the permission ``telephony:plugin:all``.
         
         :return: VoicemailOrganizationPolicy
         """
         return self._call(_OPS['get_voicemail_policy'], (), options)  # type: ignore[no-any-return]
 
     def get_voicemail_queue_messages(self, queue_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """``GET /api/v2/voicemail/queues/{queueId}/messages``
+        """List messages of a voicemail queue, one page per call.
+        
+        ``GET /api/v2/voicemail/queues/{queueId}/messages``.
+        Pages by ``pageNumber``: ``paginate(api.get_voicemail_queue_messages)`` walks every page.
+        Requires the permission ``voicemail:acdvoicemail:view``.
         
         :param str queue_id: path ``queueId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: VoicemailMessageEntityListing
         """
         return self._call(_OPS['get_voicemail_queue_messages'], (queue_id, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_voicemail_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> VoicemailsSearchResponse:
-        """``GET /api/v2/voicemail/search``
+        """Get voicemail search.
+        
+        ``GET /api/v2/voicemail/search``.
+        Requires no permission.
         
         :param str q64: query ``q64``, required
         :param list[str] expand: query ``expand``
@@ -175,7 +226,10 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['get_voicemail_search'], (q64, expand), options)  # type: ignore[no-any-return]
 
     def get_voicemail_user_mailbox(self, user_id: str, **options: Unpack[CallOptions]) -> VoicemailMailboxInfo:
-        """``GET /api/v2/voicemail/users/{userId}/mailbox``
+        """Get mailbox of a voicemail user.
+        
+        ``GET /api/v2/voicemail/users/{userId}/mailbox``.
+        Requires the permission ``voicemail:mailbox:viewOther``.
         
         :param str user_id: path ``userId``, required
         :return: VoicemailMailboxInfo
@@ -183,17 +237,24 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['get_voicemail_user_mailbox'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_voicemail_user_messages(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """``GET /api/v2/voicemail/users/{userId}/messages``
+        """List messages of a voicemail user, one page per call.
+        
+        ``GET /api/v2/voicemail/users/{userId}/messages``.
+        Pages by ``pageNumber``: ``paginate(api.get_voicemail_user_messages)`` walks every page.
+        Requires the permission ``voicemail:voicemail:viewOther``.
         
         :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: VoicemailMessageEntityListing
         """
         return self._call(_OPS['get_voicemail_user_messages'], (user_id, page_size, page_number), options)  # type: ignore[no-any-return]
 
     def get_voicemail_userpolicy(self, user_id: str, **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """``GET /api/v2/voicemail/userpolicies/{userId}``
+        """Get one voicemail userpolicy.
+        
+        ``GET /api/v2/voicemail/userpolicies/{userId}``.
+        Requires any of the permissions ``telephony:plugin:all``, ``voicemail:userPolicy:viewOther``.
         
         :param str user_id: path ``userId``, required
         :return: VoicemailUserPolicy
@@ -201,7 +262,10 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['get_voicemail_userpolicy'], (user_id,), options)  # type: ignore[no-any-return]
 
     def patch_voicemail_group_policy(self, group_id: str, body: VoicemailGroupPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailGroupPolicy:
-        """``PATCH /api/v2/voicemail/groups/{groupId}/policy``
+        """Change fields of the policy of a voicemail group.
+        
+        ``PATCH /api/v2/voicemail/groups/{groupId}/policy``.
+        Requires the permission ``voicemail:groupPolicy:edit``.
         
         :param str group_id: path ``groupId``, required
         :param VoicemailGroupPolicy body: body ``body``, required
@@ -210,7 +274,11 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['patch_voicemail_group_policy'], (group_id, body), options)  # type: ignore[no-any-return]
 
     def patch_voicemail_me_policy(self, body: VoicemailUserPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """``PATCH /api/v2/voicemail/me/policy``
+        """Change fields of the voicemail policy (me: the token's user).
+        
+        ``PATCH /api/v2/voicemail/me/policy``.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param VoicemailUserPolicy body: body ``body``, required
         :return: VoicemailUserPolicy
@@ -218,7 +286,10 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['patch_voicemail_me_policy'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_voicemail_message(self, message_id: str, body: VoicemailMessage | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailMessage:
-        """``PATCH /api/v2/voicemail/messages/{messageId}``
+        """Change fields of one voicemail message.
+        
+        ``PATCH /api/v2/voicemail/messages/{messageId}``.
+        Requires no permission.
         
         :param str message_id: path ``messageId``, required
         :param VoicemailMessage body: body ``body``, required
@@ -227,7 +298,10 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['patch_voicemail_message'], (message_id, body), options)  # type: ignore[no-any-return]
 
     def patch_voicemail_userpolicy(self, user_id: str, body: VoicemailUserPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """``PATCH /api/v2/voicemail/userpolicies/{userId}``
+        """Change fields of one voicemail userpolicy.
+        
+        ``PATCH /api/v2/voicemail/userpolicies/{userId}``.
+        Requires any of the permissions ``telephony:plugin:all``, ``voicemail:userPolicy:viewOther``.
         
         :param str user_id: path ``userId``, required
         :param VoicemailUserPolicy body: body ``body``, required
@@ -236,7 +310,10 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['patch_voicemail_userpolicy'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def post_voicemail_messages(self, *, body: CopyVoicemailMessage | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> VoicemailMessage:
-        """``POST /api/v2/voicemail/messages``
+        """Create or add voicemail messages.
+        
+        ``POST /api/v2/voicemail/messages``.
+        Requires no permission.
         
         :param CopyVoicemailMessage body: body ``body``
         :return: VoicemailMessage
@@ -244,7 +321,10 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['post_voicemail_messages'], (body,), options)  # type: ignore[no-any-return]
 
     def post_voicemail_search(self, body: VoicemailSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailsSearchResponse:
-        """``POST /api/v2/voicemail/search``
+        """Search voicemail.
+        
+        ``POST /api/v2/voicemail/search``.
+        Requires no permission.
         
         :param VoicemailSearchRequest body: body ``body``, required
         :return: VoicemailsSearchResponse
@@ -252,7 +332,10 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['post_voicemail_search'], (body,), options)  # type: ignore[no-any-return]
 
     def put_voicemail_message(self, message_id: str, body: VoicemailMessage | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailMessage:
-        """``PUT /api/v2/voicemail/messages/{messageId}``
+        """Replace one voicemail message.
+        
+        ``PUT /api/v2/voicemail/messages/{messageId}``.
+        Requires no permission.
         
         :param str message_id: path ``messageId``, required
         :param VoicemailMessage body: body ``body``, required
@@ -261,7 +344,10 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['put_voicemail_message'], (message_id, body), options)  # type: ignore[no-any-return]
 
     def put_voicemail_policy(self, body: VoicemailOrganizationPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailOrganizationPolicy:
-        """``PUT /api/v2/voicemail/policy``
+        """Replace the voicemail policy.
+        
+        ``PUT /api/v2/voicemail/policy``.
+        Requires the permission ``telephony:plugin:all``.
         
         :param VoicemailOrganizationPolicy body: body ``body``, required
         :return: VoicemailOrganizationPolicy
@@ -269,7 +355,10 @@ class VoicemailApi(_BaseApi):
         return self._call(_OPS['put_voicemail_policy'], (body,), options)  # type: ignore[no-any-return]
 
     def put_voicemail_userpolicy(self, user_id: str, body: VoicemailUserPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """``PUT /api/v2/voicemail/userpolicies/{userId}``
+        """Replace one voicemail userpolicy.
+        
+        ``PUT /api/v2/voicemail/userpolicies/{userId}``.
+        Requires any of the permissions ``telephony:plugin:all``, ``voicemail:userPolicy:viewOther``.
         
         :param str user_id: path ``userId``, required
         :param VoicemailUserPolicy body: body ``body``, required

@@ -45,7 +45,10 @@ class WebDeploymentsApi(_BaseApi):
     _operations = _OPS
 
     def delete_webdeployments_configuration(self, configuration_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/webdeployments/configurations/{configurationId}``
+        """Delete one webdeployments configuration.
+        
+        ``DELETE /api/v2/webdeployments/configurations/{configurationId}``.
+        Requires the permission ``webDeployments:configuration:delete``.
         
         :param str configuration_id: path ``configurationId``, required
         :return: None
@@ -53,7 +56,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['delete_webdeployments_configuration'], (configuration_id,), options)  # type: ignore[no-any-return]
 
     def delete_webdeployments_deployment(self, deployment_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/webdeployments/deployments/{deploymentId}``
+        """Delete one webdeployments deployment.
+        
+        ``DELETE /api/v2/webdeployments/deployments/{deploymentId}``.
+        Requires the permission ``webDeployments:deployment:delete``.
         
         :param str deployment_id: path ``deploymentId``, required
         :return: None
@@ -61,8 +67,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['delete_webdeployments_deployment'], (deployment_id,), options)  # type: ignore[no-any-return]
 
     def delete_webdeployments_deployment_cobrowse_session_id(self, deployment_id: str, session_id: str, **options: Unpack[CallOptions]) -> Any:
-        """``DELETE /api/v2/webdeployments/deployments/{deploymentId}/cobrowse/{sessionId}``
+        """Delete one cobrowse of a webdeployments deployment.
         
+        ``DELETE /api/v2/webdeployments/deployments/{deploymentId}/cobrowse/{sessionId}``.
+        Requires no permission.
         Sent without an access token.
         
         :param str deployment_id: path ``deploymentId``, required
@@ -72,8 +80,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['delete_webdeployments_deployment_cobrowse_session_id'], (deployment_id, session_id), options)  # type: ignore[no-any-return]
 
     def delete_webdeployments_token_revoke(self, *, x_journey_session_id: str | None = None, x_journey_session_type: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/webdeployments/token/revoke``
+        """Delete the webdeployments token revoke.
         
+        ``DELETE /api/v2/webdeployments/token/revoke``.
+        Requires no permission.
         Sent without an access token.
         
         :param str x_journey_session_id: header ``X-Journey-Session-Id``
@@ -83,7 +93,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['delete_webdeployments_token_revoke'], (x_journey_session_id, x_journey_session_type), options)  # type: ignore[no-any-return]
 
     def get_webdeployments_configuration_version(self, configuration_id: str, version_id: str, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """``GET /api/v2/webdeployments/configurations/{configurationId}/versions/{versionId}``
+        """Get one version of a webdeployments configuration.
+        
+        ``GET /api/v2/webdeployments/configurations/{configurationId}/versions/{versionId}``.
+        Requires the permission ``webDeployments:configuration:view``.
         
         :param str configuration_id: path ``configurationId``, required
         :param str version_id: path ``versionId``, required
@@ -92,7 +105,11 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['get_webdeployments_configuration_version'], (configuration_id, version_id), options)  # type: ignore[no-any-return]
 
     def get_webdeployments_configuration_versions(self, configuration_id: str, *, page_size: str | None = None, before: str | None = None, after: str | None = None, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersionEntityListing:
-        """``GET /api/v2/webdeployments/configurations/{configurationId}/versions``
+        """List versions of a webdeployments configuration, one page per call.
+        
+        ``GET /api/v2/webdeployments/configurations/{configurationId}/versions``.
+        Pages by ``after``: ``paginate(api.get_webdeployments_configuration_versions)`` walks every page.
+        Requires the permission ``webDeployments:configuration:view``.
         
         :param str configuration_id: path ``configurationId``, required
         :param str page_size: query ``pageSize``
@@ -103,7 +120,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['get_webdeployments_configuration_versions'], (configuration_id, page_size, before, after), options)  # type: ignore[no-any-return]
 
     def get_webdeployments_configuration_versions_draft(self, configuration_id: str, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """``GET /api/v2/webdeployments/configurations/{configurationId}/versions/draft``
+        """Get versions draft of a webdeployments configuration.
+        
+        ``GET /api/v2/webdeployments/configurations/{configurationId}/versions/draft``.
+        Requires the permission ``webDeployments:configuration:view``.
         
         :param str configuration_id: path ``configurationId``, required
         :return: WebDeploymentConfigurationVersion
@@ -111,7 +131,11 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['get_webdeployments_configuration_versions_draft'], (configuration_id,), options)  # type: ignore[no-any-return]
 
     def get_webdeployments_configurations(self, *, page_size: str | None = None, before: str | None = None, after: str | None = None, show_only_published: bool | None = None, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersionEntityListing:
-        """``GET /api/v2/webdeployments/configurations``
+        """List webdeployments configurations, one page per call.
+        
+        ``GET /api/v2/webdeployments/configurations``.
+        Pages by ``after``: ``paginate(api.get_webdeployments_configurations)`` walks every page.
+        Requires the permission ``webDeployments:configuration:view``.
         
         :param str page_size: query ``pageSize``
         :param str before: query ``before``
@@ -122,17 +146,22 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['get_webdeployments_configurations'], (page_size, before, after, show_only_published), options)  # type: ignore[no-any-return]
 
     def get_webdeployments_deployment(self, deployment_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WebDeployment:
-        """``GET /api/v2/webdeployments/deployments/{deploymentId}``
+        """Get one webdeployments deployment.
+        
+        ``GET /api/v2/webdeployments/deployments/{deploymentId}``.
+        Requires the permission ``webDeployments:deployment:view``.
         
         :param str deployment_id: path ``deploymentId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``supportedContent``, ``flowDetails``
         :return: WebDeployment
         """
         return self._call(_OPS['get_webdeployments_deployment'], (deployment_id, expand), options)  # type: ignore[no-any-return]
 
     def get_webdeployments_deployment_cobrowse_session_id(self, deployment_id: str, session_id: str, **options: Unpack[CallOptions]) -> CobrowseWebMessagingSession:
-        """``GET /api/v2/webdeployments/deployments/{deploymentId}/cobrowse/{sessionId}``
+        """Get one cobrowse of a webdeployments deployment.
         
+        ``GET /api/v2/webdeployments/deployments/{deploymentId}/cobrowse/{sessionId}``.
+        Requires no permission.
         Sent without an access token.
         
         :param str deployment_id: path ``deploymentId``, required
@@ -142,17 +171,23 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['get_webdeployments_deployment_cobrowse_session_id'], (deployment_id, session_id), options)  # type: ignore[no-any-return]
 
     def get_webdeployments_deployment_configurations(self, deployment_id: str, *, type: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WebDeploymentActiveConfigurationOnDeployment:
-        """``GET /api/v2/webdeployments/deployments/{deploymentId}/configurations``
+        """Get configurations of a webdeployments deployment.
+        
+        ``GET /api/v2/webdeployments/deployments/{deploymentId}/configurations``.
+        Requires no permission.
         
         :param str deployment_id: path ``deploymentId``, required
         :param str type: query ``type``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``supportedContent``
         :return: WebDeploymentActiveConfigurationOnDeployment
         """
         return self._call(_OPS['get_webdeployments_deployment_configurations'], (deployment_id, type, expand), options)  # type: ignore[no-any-return]
 
     def get_webdeployments_deployment_identityresolution(self, deployment_id: str, **options: Unpack[CallOptions]) -> DeploymentIdentityResolutionConfig:
-        """``GET /api/v2/webdeployments/deployments/{deploymentId}/identityresolution``
+        """Get identityresolution of a webdeployments deployment.
+        
+        ``GET /api/v2/webdeployments/deployments/{deploymentId}/identityresolution``.
+        Requires all of the permissions ``webDeployments:deployment:view``, ``webDeployments:identityResolution:view``.
         
         :param str deployment_id: path ``deploymentId``, required
         :return: DeploymentIdentityResolutionConfig
@@ -160,18 +195,25 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['get_webdeployments_deployment_identityresolution'], (deployment_id,), options)  # type: ignore[no-any-return]
 
     def get_webdeployments_deployments(self, *, page_size: str | None = None, before: str | None = None, after: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ExpandableWebDeploymentEntityListing:
-        """``GET /api/v2/webdeployments/deployments``
+        """List webdeployments deployments, one page per call.
+        
+        ``GET /api/v2/webdeployments/deployments``.
+        Pages by ``after``: ``paginate(api.get_webdeployments_deployments)`` walks every page.
+        Requires the permission ``webDeployments:deployment:view``.
         
         :param str page_size: query ``pageSize``
         :param str before: query ``before``
         :param str after: query ``after``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``Configuration``, ``SupportedContent``, ``identityresolution``
         :return: ExpandableWebDeploymentEntityListing
         """
         return self._call(_OPS['get_webdeployments_deployments'], (page_size, before, after, expand), options)  # type: ignore[no-any-return]
 
     def post_webdeployments_configuration_versions_draft_publish(self, configuration_id: str, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """``POST /api/v2/webdeployments/configurations/{configurationId}/versions/draft/publish``
+        """Request versions draft publish of a webdeployments configuration.
+        
+        ``POST /api/v2/webdeployments/configurations/{configurationId}/versions/draft/publish``.
+        Requires all of the permissions ``webDeployments:configuration:edit``, ``webDeployments:configuration:add``.
         
         :param str configuration_id: path ``configurationId``, required
         :return: WebDeploymentConfigurationVersion
@@ -179,7 +221,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['post_webdeployments_configuration_versions_draft_publish'], (configuration_id,), options)  # type: ignore[no-any-return]
 
     def post_webdeployments_configurations(self, configuration_version: WebDeploymentConfigurationVersion | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """``POST /api/v2/webdeployments/configurations``
+        """Create or add webdeployments configurations.
+        
+        ``POST /api/v2/webdeployments/configurations``.
+        Requires the permission ``webDeployments:configuration:add``.
         
         :param WebDeploymentConfigurationVersion configuration_version: body ``body``, required
         :return: WebDeploymentConfigurationVersion
@@ -187,7 +232,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['post_webdeployments_configurations'], (configuration_version,), options)  # type: ignore[no-any-return]
 
     def post_webdeployments_deployments(self, deployment: WebDeployment | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeployment:
-        """``POST /api/v2/webdeployments/deployments``
+        """Create or add webdeployments deployments.
+        
+        ``POST /api/v2/webdeployments/deployments``.
+        Requires the permission ``webDeployments:deployment:add``.
         
         :param WebDeployment deployment: body ``body``, required
         :return: WebDeployment
@@ -195,8 +243,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['post_webdeployments_deployments'], (deployment,), options)  # type: ignore[no-any-return]
 
     def post_webdeployments_token_oauthcodegrantjwtexchange(self, body: WebDeploymentsOAuthExchangeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeploymentsAuthorizationResponse:
-        """``POST /api/v2/webdeployments/token/oauthcodegrantjwtexchange``
+        """Request webdeployments token oauthcodegrantjwtexchange.
         
+        ``POST /api/v2/webdeployments/token/oauthcodegrantjwtexchange``.
+        Requires no permission.
         Sent without an access token.
         
         :param WebDeploymentsOAuthExchangeRequest body: body ``body``, required
@@ -205,8 +255,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['post_webdeployments_token_oauthcodegrantjwtexchange'], (body,), options)  # type: ignore[no-any-return]
 
     def post_webdeployments_token_refresh(self, *, body: WebDeploymentsRefreshJWTRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SignedData:
-        """``POST /api/v2/webdeployments/token/refresh``
+        """Request webdeployments token refresh.
         
+        ``POST /api/v2/webdeployments/token/refresh``.
+        Requires no permission.
         Sent without an access token.
         
         :param WebDeploymentsRefreshJWTRequest body: body ``body``
@@ -215,7 +267,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['post_webdeployments_token_refresh'], (body,), options)  # type: ignore[no-any-return]
 
     def put_webdeployments_configuration_versions_draft(self, configuration_id: str, configuration_version: WebDeploymentConfigurationVersion | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """``PUT /api/v2/webdeployments/configurations/{configurationId}/versions/draft``
+        """Replace the versions draft of a webdeployments configuration.
+        
+        ``PUT /api/v2/webdeployments/configurations/{configurationId}/versions/draft``.
+        Requires the permission ``webDeployments:configuration:edit``.
         
         :param str configuration_id: path ``configurationId``, required
         :param WebDeploymentConfigurationVersion configuration_version: body ``body``, required
@@ -224,7 +279,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['put_webdeployments_configuration_versions_draft'], (configuration_id, configuration_version), options)  # type: ignore[no-any-return]
 
     def put_webdeployments_deployment(self, deployment_id: str, deployment: WebDeployment | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeployment:
-        """``PUT /api/v2/webdeployments/deployments/{deploymentId}``
+        """Replace one webdeployments deployment.
+        
+        ``PUT /api/v2/webdeployments/deployments/{deploymentId}``.
+        Requires the permission ``webDeployments:deployment:edit``.
         
         :param str deployment_id: path ``deploymentId``, required
         :param WebDeployment deployment: body ``body``, required
@@ -233,7 +291,10 @@ class WebDeploymentsApi(_BaseApi):
         return self._call(_OPS['put_webdeployments_deployment'], (deployment_id, deployment), options)  # type: ignore[no-any-return]
 
     def put_webdeployments_deployment_identityresolution(self, deployment_id: str, body: DeploymentIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> DeploymentIdentityResolutionConfig:
-        """``PUT /api/v2/webdeployments/deployments/{deploymentId}/identityresolution``
+        """Replace the identityresolution of a webdeployments deployment.
+        
+        ``PUT /api/v2/webdeployments/deployments/{deploymentId}/identityresolution``.
+        Requires all of the permissions ``webDeployments:deployment:edit``, ``webDeployments:identityResolution:edit``.
         
         :param str deployment_id: path ``deploymentId``, required
         :param DeploymentIdentityResolutionConfig body: body ``body``, required

@@ -28,8 +28,10 @@ class WebMessagingApi(_BaseApi):
     _operations = _OPS
 
     def delete_webmessaging_deployment_pushdevice(self, deployment_id: str, token_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}``
+        """Delete one pushdevice of a webmessaging deployment.
         
+        ``DELETE /api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}``.
+        Requires no permission.
         Sent without an access token.
         
         :param str deployment_id: path ``deploymentId``, required
@@ -39,19 +41,24 @@ class WebMessagingApi(_BaseApi):
         return self._call(_OPS['delete_webmessaging_deployment_pushdevice'], (deployment_id, token_id), options)  # type: ignore[no-any-return]
 
     def get_webmessaging_messages(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> WebMessagingMessageEntityList:
-        """``GET /api/v2/webmessaging/messages``
+        """List webmessaging messages, one page per call.
         
+        ``GET /api/v2/webmessaging/messages``.
+        Pages by ``pageNumber``: ``paginate(api.get_webmessaging_messages)`` walks every page.
+        Requires no permission.
         Sent without an access token.
         
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
+        :param int page_size: query ``pageSize``; default ``25``
+        :param int page_number: query ``pageNumber``; default ``1``
         :return: WebMessagingMessageEntityList
         """
         return self._call(_OPS['get_webmessaging_messages'], (page_size, page_number), options)  # type: ignore[no-any-return]
 
     def patch_webmessaging_deployment_pushdevice(self, deployment_id: str, token_id: str, body: PushDeviceUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}``
+        """Change fields of one pushdevice of a webmessaging deployment.
         
+        ``PATCH /api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}``.
+        Requires no permission.
         Sent without an access token.
         
         :param str deployment_id: path ``deploymentId``, required
@@ -62,8 +69,10 @@ class WebMessagingApi(_BaseApi):
         return self._call(_OPS['patch_webmessaging_deployment_pushdevice'], (deployment_id, token_id, body), options)  # type: ignore[no-any-return]
 
     def post_webmessaging_deployment_pushdevice(self, deployment_id: str, token_id: str, body: PushDeviceInsertRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}``
+        """Send a request to pushdevice of a webmessaging deployment.
         
+        ``POST /api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}``.
+        Requires no permission.
         Sent without an access token.
         
         :param str deployment_id: path ``deploymentId``, required

@@ -411,7 +411,9 @@ class WorkforceManagementApi(_BaseApi):
     _operations = _OPS
 
     def delete_workforcemanagement_adherence_adjustment(self, adjustment_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}``
+        """Delete one workforcemanagement adherence adjustment.
+        
+        ``DELETE /api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}``.
         
         :param str adjustment_id: path ``adjustmentId``, required
         :return: None
@@ -419,7 +421,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_adherence_adjustment'], (adjustment_id,), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit(self, business_unit_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}``
+        """Delete one workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}``.
+        Requires the permission ``wfm:businessUnit:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: None
@@ -427,7 +432,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_activitycode(self, business_unit_id: str, activity_code_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/{activityCodeId}``
+        """Delete one activitycode of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/{activityCodeId}``.
+        Requires the permission ``wfm:activityCode:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_code_id: path ``activityCodeId``, required
@@ -436,7 +444,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_activitycode'], (business_unit_id, activity_code_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_adherence_adjustments_reasoncode(self, business_unit_id: str, reason_code_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/{reasonCodeId}``
+        """Delete one adherence adjustments reasoncode of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/{reasonCodeId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str reason_code_id: path ``reasonCodeId``, required
@@ -445,7 +455,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_adherence_adjustments_reasoncode'], (business_unit_id, reason_code_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk(self, business_unit_id: str, ids: list[str], **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``
+        """Delete the adherence adjustments reasoncodes bulk of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param list[str] ids: query ``ids``, required
@@ -454,7 +466,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, ids), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory(self, business_unit_id: str, capacity_plan_id: str, *, before_date_id: date | str | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocationshistory``
+        """Delete the staffinggroupallocationshistory of a capacityplan of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocationshistory``.
+        Requires the permission ``wfm:capacityPlan:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
@@ -464,7 +479,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory'], (business_unit_id, capacity_plan_id, before_date_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_planninggroup(self, business_unit_id: str, planning_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups/{planningGroupId}``
+        """Delete one planninggroup of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups/{planningGroupId}``.
+        Requires the permission ``wfm:planningGroup:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str planning_group_id: path ``planningGroupId``, required
@@ -473,7 +491,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_planninggroup'], (business_unit_id, planning_group_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_schedulebid(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}``
+        """Delete one schedulebid of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -482,7 +502,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_schedulebid'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_schedulebid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}``
+        """Delete one group of a schedulebid of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -492,7 +514,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_schedulebid_group'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_scheduling_run(self, business_unit_id: str, run_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}``
+        """Delete one scheduling run of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}``.
+        Requires the permission ``wfm:schedule:generate``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str run_id: path ``runId``, required
@@ -501,7 +526,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_scheduling_run'], (business_unit_id, run_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_servicegoaltemplate(self, business_unit_id: str, service_goal_template_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates/{serviceGoalTemplateId}``
+        """Delete one servicegoaltemplate of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates/{serviceGoalTemplateId}``.
+        Requires the permission ``wfm:serviceGoalTemplate:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str service_goal_template_id: path ``serviceGoalTemplateId``, required
@@ -510,7 +538,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_servicegoaltemplate'], (business_unit_id, service_goal_template_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_staffinggroup(self, business_unit_id: str, staffing_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/{staffingGroupId}``
+        """Delete one staffinggroup of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/{staffingGroupId}``.
+        Requires the permission ``wfm:staffingGroup:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str staffing_group_id: path ``staffingGroupId``, required
@@ -519,7 +550,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_staffinggroup'], (business_unit_id, staffing_group_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_timeofflimit(self, business_unit_id: str, time_off_limit_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}``
+        """Delete one timeofflimit of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}``.
+        Requires the permission ``wfm:timeOffLimit:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -528,7 +562,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_timeofflimit'], (business_unit_id, time_off_limit_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_timeoffplan(self, business_unit_id: str, time_off_plan_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans/{timeOffPlanId}``
+        """Delete one timeoffplan of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans/{timeOffPlanId}``.
+        Requires the permission ``wfm:timeOffPlan:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_plan_id: path ``timeOffPlanId``, required
@@ -537,7 +574,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_timeoffplan'], (business_unit_id, time_off_plan_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_week_schedule(self, business_unit_id: str, week_id: date | str, schedule_id: str, **options: Unpack[CallOptions]) -> BuAsyncScheduleResponse:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}``
+        """Delete one schedule of a week of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}``.
+        Requires the permission ``wfm:schedule:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -547,7 +587,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_week_schedule'], (business_unit_id, week_id, schedule_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_week_shorttermforecast(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}``
+        """Delete one shorttermforecast of a week of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}``.
+        Requires the permission ``wfm:shortTermForecast:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -557,7 +600,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_week_shorttermforecast'], (business_unit_id, week_date_id, forecast_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_workplanbid(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}``
+        """Delete one workplanbid of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}``.
+        Requires the permission ``wfm:workPlanBid:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -566,7 +612,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_workplanbid'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_businessunit_workplanbid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}``
+        """Delete one group of a workplanbid of a workforcemanagement businessunit.
+        
+        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}``.
+        Requires the permission ``wfm:workPlanBidGroup:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -576,14 +625,20 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_businessunit_workplanbid_group'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_calendar_url_ics(self, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/calendar/url/ics``
+        """Delete the workforcemanagement calendar url ics.
+        
+        ``DELETE /api/v2/workforcemanagement/calendar/url/ics``.
+        Requires the permission ``wfm:agentSchedule:sync``.
         
         :return: None
         """
         return self._call(_OPS['delete_workforcemanagement_calendar_url_ics'], (), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_managementunit(self, management_unit_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}``
+        """Delete one workforcemanagement managementunit.
+        
+        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}``.
+        Requires the permission ``wfm:managementUnit:delete``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :return: None
@@ -591,9 +646,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_managementunit'], (management_unit_id,), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_managementunit_timeofflimit(self, management_unit_id: str, time_off_limit_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}``
+        """Delete one timeofflimit of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}``. **Deprecated.**
+        Requires the permission ``wfm:timeOffLimit:delete``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -602,9 +658,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_managementunit_timeofflimit'], (management_unit_id, time_off_limit_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_managementunit_timeoffplan(self, management_unit_id: str, time_off_plan_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans/{timeOffPlanId}``
+        """Delete one timeoffplan of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans/{timeOffPlanId}``. **Deprecated.**
+        Requires the permission ``wfm:timeOffPlan:delete``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str time_off_plan_id: path ``timeOffPlanId``, required
@@ -613,7 +670,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_managementunit_timeoffplan'], (management_unit_id, time_off_plan_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_managementunit_workplan(self, management_unit_id: str, work_plan_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}``
+        """Delete one workplan of a workforcemanagement managementunit.
+        
+        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}``.
+        Requires the permission ``wfm:workPlan:delete``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str work_plan_id: path ``workPlanId``, required
@@ -622,7 +682,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_managementunit_workplan'], (management_unit_id, work_plan_id), options)  # type: ignore[no-any-return]
 
     def delete_workforcemanagement_managementunit_workplanrotation(self, management_unit_id: str, work_plan_rotation_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}``
+        """Delete one workplanrotation of a workforcemanagement managementunit.
+        
+        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}``.
+        Requires the permission ``wfm:workPlanRotation:delete``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str work_plan_rotation_id: path ``workPlanRotationId``, required
@@ -631,7 +694,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['delete_workforcemanagement_managementunit_workplanrotation'], (management_unit_id, work_plan_rotation_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_adherence(self, user_id: list[str], **options: Unpack[CallOptions]) -> list[UserScheduleAdherence]:
-        """``GET /api/v2/workforcemanagement/adherence``
+        """Get workforcemanagement adherence.
+        
+        ``GET /api/v2/workforcemanagement/adherence``.
+        Requires the permission ``wfm:realtimeAdherence:view``.
         
         :param list[str] user_id: query ``userId``, required
         :return: list[UserScheduleAdherence]
@@ -639,7 +705,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_adherence'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_adherence_adjustment(self, adjustment_id: str, **options: Unpack[CallOptions]) -> CurrentAgentAdherenceAdjustment:
-        """``GET /api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}``
+        """Get one workforcemanagement adherence adjustment.
+        
+        ``GET /api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}``.
         
         :param str adjustment_id: path ``adjustmentId``, required
         :return: CurrentAgentAdherenceAdjustment
@@ -647,7 +715,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_adherence_adjustment'], (adjustment_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_adherence_explanation(self, explanation_id: str, **options: Unpack[CallOptions]) -> AdherenceExplanationResponse:
-        """``GET /api/v2/workforcemanagement/adherence/explanations/{explanationId}``
+        """Get one workforcemanagement adherence explanation.
+        
+        ``GET /api/v2/workforcemanagement/adherence/explanations/{explanationId}``.
+        Requires the permission ``wfm:agentAdherenceExplanation:submit``.
         
         :param str explanation_id: path ``explanationId``, required
         :return: AdherenceExplanationResponse
@@ -655,7 +726,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_adherence_explanation'], (explanation_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_adherence_explanations_job(self, job_id: str, **options: Unpack[CallOptions]) -> AdherenceExplanationJob:
-        """``GET /api/v2/workforcemanagement/adherence/explanations/jobs/{jobId}``
+        """Get one workforcemanagement adherence explanations job.
+        
+        ``GET /api/v2/workforcemanagement/adherence/explanations/jobs/{jobId}``.
+        Requires no permission.
         
         :param str job_id: path ``jobId``, required
         :return: AdherenceExplanationJob
@@ -663,7 +737,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_adherence_explanations_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_adherence_historical_bulk_job(self, job_id: str, **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceBulkResponse:
-        """``GET /api/v2/workforcemanagement/adherence/historical/bulk/jobs/{jobId}``
+        """Get one workforcemanagement adherence historical bulk job.
+        
+        ``GET /api/v2/workforcemanagement/adherence/historical/bulk/jobs/{jobId}``.
+        Requires no permission.
         
         :param str job_id: path ``jobId``, required
         :return: WfmHistoricalAdherenceBulkResponse
@@ -671,7 +748,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_adherence_historical_bulk_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_adherence_historical_job(self, job_id: str, **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceResponse:
-        """``GET /api/v2/workforcemanagement/adherence/historical/jobs/{jobId}``
+        """Get one workforcemanagement adherence historical job.
+        
+        ``GET /api/v2/workforcemanagement/adherence/historical/jobs/{jobId}``.
+        Requires the permission ``wfm:historicalAdherence:view``.
         
         :param str job_id: path ``jobId``, required
         :return: WfmHistoricalAdherenceResponse
@@ -679,7 +759,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_adherence_historical_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_agent_adherence_adjustment(self, agent_id: str, adjustment_id: str, **options: Unpack[CallOptions]) -> AdherenceAdjustment:
-        """``GET /api/v2/workforcemanagement/agents/{agentId}/adherence/adjustments/{adjustmentId}``
+        """Get one adherence adjustment of a workforcemanagement agent.
+        
+        ``GET /api/v2/workforcemanagement/agents/{agentId}/adherence/adjustments/{adjustmentId}``.
         
         :param str agent_id: path ``agentId``, required
         :param str adjustment_id: path ``adjustmentId``, required
@@ -688,7 +770,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_agent_adherence_adjustment'], (agent_id, adjustment_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_agent_adherence_explanation(self, agent_id: str, explanation_id: str, **options: Unpack[CallOptions]) -> AdherenceExplanationResponse:
-        """``GET /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations/{explanationId}``
+        """Get one adherence explanation of a workforcemanagement agent.
+        
+        ``GET /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations/{explanationId}``.
+        Requires the permission ``wfm:adherenceExplanation:view``.
         
         :param str agent_id: path ``agentId``, required
         :param str explanation_id: path ``explanationId``, required
@@ -697,7 +782,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_agent_adherence_explanation'], (agent_id, explanation_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_agent_managementunit(self, agent_id: str, **options: Unpack[CallOptions]) -> AgentManagementUnitReference:
-        """``GET /api/v2/workforcemanagement/agents/{agentId}/managementunit``
+        """Get managementunit of a workforcemanagement agent.
+        
+        ``GET /api/v2/workforcemanagement/agents/{agentId}/managementunit``.
+        Requires any of the permissions ``wfm:agent:view``, ``wfm:publishedSchedule:view``, ``wfm:schedule:view``, ``coaching:appointment:add``, ``coaching:appointment:edit``, ``learning:assignment:add``, ``learning:assignment:reschedule``.
         
         :param str agent_id: path ``agentId``, required
         :return: AgentManagementUnitReference
@@ -705,7 +793,11 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_agent_managementunit'], (agent_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_agents_me_adherence_historical_job(self, job_id: str, **options: Unpack[CallOptions]) -> WfmAgentHistoricalAdherenceResponse:
-        """``GET /api/v2/workforcemanagement/agents/me/adherence/historical/jobs/{jobId}``
+        """Get the workforcemanagement agents adherence historical job (me: the token's user).
+        
+        ``GET /api/v2/workforcemanagement/agents/me/adherence/historical/jobs/{jobId}``.
+        Requires no permission.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param str job_id: path ``jobId``, required
         :return: WfmAgentHistoricalAdherenceResponse
@@ -713,14 +805,21 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_agents_me_adherence_historical_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_agents_me_managementunit(self, **options: Unpack[CallOptions]) -> AgentManagementUnitReference:
-        """``GET /api/v2/workforcemanagement/agents/me/managementunit``
+        """Get workforcemanagement agents managementunit (me: the token's user).
+        
+        ``GET /api/v2/workforcemanagement/agents/me/managementunit``.
+        Requires any of the permissions ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:publishedSchedule:view``, ``wfm:serviceGoalTemplate:add``, ``wfm:serviceGoalTemplate:delete``, ``wfm:serviceGoalTemplate:edit``, ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:add``, ``wfm:planningGroup:delete``, ``wfm:planningGroup:edit``, ``wfm:planningGroup:view``, ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:timeOffLimit:add``, ``wfm:timeOffLimit:delete``, ``wfm:timeOffLimit:edit``, ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:add``, ``wfm:timeOffPlan:delete``, ``wfm:timeOffPlan:edit``, ``wfm:timeOffPlan:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :return: AgentManagementUnitReference
         """
         return self._call(_OPS['get_workforcemanagement_agents_me_managementunit'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_alternativeshifts_offers_job(self, job_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftJobResponse:
-        """``GET /api/v2/workforcemanagement/alternativeshifts/offers/jobs/{jobId}``
+        """Get one workforcemanagement alternativeshifts offers job.
+        
+        ``GET /api/v2/workforcemanagement/alternativeshifts/offers/jobs/{jobId}``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :param str job_id: path ``jobId``, required
         :return: AlternativeShiftJobResponse
@@ -728,7 +827,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_alternativeshifts_offers_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_alternativeshifts_offers_search_job(self, job_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftJobResponse:
-        """``GET /api/v2/workforcemanagement/alternativeshifts/offers/search/jobs/{jobId}``
+        """Get one workforcemanagement alternativeshifts offers search job.
+        
+        ``GET /api/v2/workforcemanagement/alternativeshifts/offers/search/jobs/{jobId}``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :param str job_id: path ``jobId``, required
         :return: AlternativeShiftJobResponse
@@ -736,14 +838,20 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_alternativeshifts_offers_search_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_alternativeshifts_settings(self, **options: Unpack[CallOptions]) -> AlternativeShiftBuSettingsResponse:
-        """``GET /api/v2/workforcemanagement/alternativeshifts/settings``
+        """Get workforcemanagement alternativeshifts settings.
+        
+        ``GET /api/v2/workforcemanagement/alternativeshifts/settings``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :return: AlternativeShiftBuSettingsResponse
         """
         return self._call(_OPS['get_workforcemanagement_alternativeshifts_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_alternativeshifts_trade(self, trade_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftTradeResponse:
-        """``GET /api/v2/workforcemanagement/alternativeshifts/trades/{tradeId}``
+        """Get one workforcemanagement alternativeshifts trade.
+        
+        ``GET /api/v2/workforcemanagement/alternativeshifts/trades/{tradeId}``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :param str trade_id: path ``tradeId``, required
         :return: AlternativeShiftTradeResponse
@@ -751,7 +859,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_alternativeshifts_trade'], (trade_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_alternativeshifts_trades(self, *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ListAlternativeShiftTradesResponse:
-        """``GET /api/v2/workforcemanagement/alternativeshifts/trades``
+        """Get workforcemanagement alternativeshifts trades.
+        
+        ``GET /api/v2/workforcemanagement/alternativeshifts/trades``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :param bool force_async: query ``forceAsync``
         :return: ListAlternativeShiftTradesResponse
@@ -759,7 +870,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_alternativeshifts_trades'], (force_async,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_alternativeshifts_trades_job(self, job_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftJobResponse:
-        """``GET /api/v2/workforcemanagement/alternativeshifts/trades/jobs/{jobId}``
+        """Get one workforcemanagement alternativeshifts trades job.
+        
+        ``GET /api/v2/workforcemanagement/alternativeshifts/trades/jobs/{jobId}``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :param str job_id: path ``jobId``, required
         :return: AlternativeShiftJobResponse
@@ -767,7 +881,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_alternativeshifts_trades_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_alternativeshifts_trades_state_job(self, job_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftJobResponse:
-        """``GET /api/v2/workforcemanagement/alternativeshifts/trades/state/jobs/{jobId}``
+        """Get one workforcemanagement alternativeshifts trades state job.
+        
+        ``GET /api/v2/workforcemanagement/alternativeshifts/trades/state/jobs/{jobId}``.
+        Requires the permission ``wfm:alternativeShift:edit``.
         
         :param str job_id: path ``jobId``, required
         :return: AlternativeShiftJobResponse
@@ -775,17 +892,23 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_alternativeshifts_trades_state_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit(self, business_unit_id: str, *, expand: list[str] | None = None, include_scheduling_default_message_severities: bool | None = None, **options: Unpack[CallOptions]) -> BusinessUnitResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}``
+        """Get one workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}``.
+        Requires any of the permissions ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:shrinkage:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:publishedSchedule:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:serviceGoalTemplate:add``, ``wfm:serviceGoalTemplate:delete``, ``wfm:serviceGoalTemplate:edit``, ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:add``, ``wfm:planningGroup:delete``, ``wfm:planningGroup:edit``, ``wfm:planningGroup:view``, ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:agentShiftTradeRequest:participate``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:staffingGroup:add``, ``wfm:staffingGroup:delete``, ``wfm:staffingGroup:edit``, ``wfm:staffingGroup:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:timeOffLimit:add``, ``wfm:timeOffLimit:delete``, ``wfm:timeOffLimit:edit``, ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:add``, ``wfm:timeOffPlan:delete``, ``wfm:timeOffPlan:edit``, ``wfm:timeOffPlan:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``, ``coaching:appointment:add``, ``coaching:appointment:edit``, ``learning:assignment:add``, ``learning:assignment:reschedule``.
         
         :param str business_unit_id: path ``businessUnitId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``settings``, ``settings.timeZone``, ``settings.startDayOfWeek``, ``settings.shortTermForecasting``, ``settings.scheduling``, ``settings.notifications.scheduling``, ``settings.learning``, ``settings.coaching``
         :param bool include_scheduling_default_message_severities: query ``includeSchedulingDefaultMessageSeverities``
         :return: BusinessUnitResponse
         """
         return self._call(_OPS['get_workforcemanagement_businessunit'], (business_unit_id, expand, include_scheduling_default_message_severities), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activitycode(self, business_unit_id: str, activity_code_id: str, **options: Unpack[CallOptions]) -> BusinessUnitActivityCode:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/{activityCodeId}``
+        """Get one activitycode of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/{activityCodeId}``.
+        Requires the permission ``wfm:activityCode:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_code_id: path ``activityCodeId``, required
@@ -794,7 +917,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activitycode'], (business_unit_id, activity_code_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activitycodes(self, business_unit_id: str, *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BusinessUnitActivityCodeListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes``
+        """Get activitycodes of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes``.
+        Requires any of the permissions ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:shrinkage:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:publishedSchedule:view``, ``wfm:serviceGoalTemplate:add``, ``wfm:serviceGoalTemplate:delete``, ``wfm:serviceGoalTemplate:edit``, ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:add``, ``wfm:planningGroup:delete``, ``wfm:planningGroup:edit``, ``wfm:planningGroup:view``, ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:timeOffLimit:add``, ``wfm:timeOffLimit:delete``, ``wfm:timeOffLimit:edit``, ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:add``, ``wfm:timeOffPlan:delete``, ``wfm:timeOffPlan:edit``, ``wfm:timeOffPlan:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param bool force_download_service: query ``forceDownloadService``
@@ -803,7 +929,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activitycodes'], (business_unit_id, force_download_service), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activityplan(self, business_unit_id: str, activity_plan_id: str, **options: Unpack[CallOptions]) -> ActivityPlanResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}``
+        """Get one activityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}``.
+        Requires the permission ``wfm:activityPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -812,7 +941,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activityplan'], (business_unit_id, activity_plan_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activityplan_deletions_job(self, business_unit_id: str, activity_plan_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/deletions/jobs/{jobId}``
+        """Get one deletions job of an activityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/deletions/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -822,7 +953,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_deletions_job'], (business_unit_id, activity_plan_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activityplan_jobs(self, business_unit_id: str, activity_plan_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/jobs``
+        """Get jobs of an activityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -831,7 +964,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_jobs'], (business_unit_id, activity_plan_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_job(self, business_unit_id: str, activity_plan_id: str, occurrence_id: str, session_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/{sessionId}/users/deletions/jobs/{jobId}``
+        """Get one users deletions job of a session of an occurrence of an activityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/{sessionId}/users/deletions/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -843,7 +978,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_job'], (business_unit_id, activity_plan_id, occurrence_id, session_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_job(self, business_unit_id: str, activity_plan_id: str, occurrence_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/deletions/jobs/{jobId}``
+        """Get one sessions deletions job of an occurrence of an activityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/deletions/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -854,7 +991,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_job'], (business_unit_id, activity_plan_id, occurrence_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activityplan_occurrences_deletions_job(self, business_unit_id: str, activity_plan_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/deletions/jobs/{jobId}``
+        """Get one occurrences deletions job of an activityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/deletions/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -864,7 +1003,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_occurrences_deletions_job'], (business_unit_id, activity_plan_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activityplan_runs_job(self, business_unit_id: str, activity_plan_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/runs/jobs/{jobId}``
+        """Get one runs job of an activityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/runs/jobs/{jobId}``.
+        Requires the permission ``wfm:activityPlanRunJob:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -874,16 +1016,22 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_runs_job'], (business_unit_id, activity_plan_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activityplans(self, business_unit_id: str, *, state: str | None = None, **options: Unpack[CallOptions]) -> ActivityPlanListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans``
+        """Get activityplans of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans``.
+        Requires the permission ``wfm:activityPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
-        :param str state: query ``state``
+        :param str state: query ``state``; one of ``Active``, ``Inactive``
         :return: ActivityPlanListing
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_activityplans'], (business_unit_id, state), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_activityplans_jobs(self, business_unit_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/jobs``
+        """Get activityplans jobs of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/jobs``.
+        Requires the permission ``wfm:activityPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: ActivityPlanJobListing
@@ -891,7 +1039,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_activityplans_jobs'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_adherence_adjustments_bulk(self, business_unit_id: str, adjustment_ids: list[str], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/bulk``
+        """Get adherence adjustments bulk of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/bulk``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param list[str] adjustment_ids: query ``adjustmentIds``, required
@@ -900,7 +1050,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_bulk'], (business_unit_id, adjustment_ids), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_adherence_adjustments_query_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsQueryJob:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query/jobs/{jobId}``
+        """Get one adherence adjustments query job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -909,7 +1061,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_query_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_adherence_adjustments_query_jobs(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsQueryJobsReferenceListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query/jobs``
+        """Get adherence adjustments query jobs of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: BuAdherenceAdjustmentsQueryJobsReferenceListing
@@ -917,7 +1071,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_query_jobs'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_adherence_adjustments_reasoncode(self, business_unit_id: str, reason_code_id: str, **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCode:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/{reasonCodeId}``
+        """Get one adherence adjustments reasoncode of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/{reasonCodeId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str reason_code_id: path ``reasonCodeId``, required
@@ -926,7 +1082,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_reasoncode'], (business_unit_id, reason_code_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes(self, business_unit_id: str, **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCodesListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes``
+        """Get adherence adjustments reasoncodes of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: AdherenceAdjustmentsReasonCodesListing
@@ -934,7 +1092,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk(self, business_unit_id: str, ids: list[str], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCodesListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``
+        """Get adherence adjustments reasoncodes bulk of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param list[str] ids: query ``ids``, required
@@ -943,7 +1103,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, ids), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_adherence_adjustments_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsSettings:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/settings``
+        """Get adherence adjustments settings of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/settings``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: BuAdherenceAdjustmentsSettings
@@ -951,7 +1113,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_alternativeshifts_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftBuSettingsResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/settings``
+        """Get alternativeshifts settings of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/settings``.
+        Requires the permission ``wfm:businessUnit:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: AlternativeShiftBuSettingsResponse
@@ -959,7 +1124,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_alternativeshifts_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_alternativeshifts_trade(self, business_unit_id: str, trade_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftTradeResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/trades/{tradeId}``
+        """Get one alternativeshifts trade of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/trades/{tradeId}``.
+        Requires the permission ``wfm:alternativeShift:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str trade_id: path ``tradeId``, required
@@ -968,7 +1136,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_alternativeshifts_trade'], (business_unit_id, trade_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_alternativeshifts_trades_search_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> BuAlternativeShiftJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/trades/search/jobs/{jobId}``
+        """Get one alternativeshifts trades search job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/trades/search/jobs/{jobId}``.
+        Requires the permission ``wfm:alternativeShift:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -977,7 +1148,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_alternativeshifts_trades_search_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_capacityplan(self, business_unit_id: str, capacity_plan_id: str, **options: Unpack[CallOptions]) -> CapacityPlanResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}``
+        """Get one capacityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}``.
+        Requires the permission ``wfm:capacityPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
@@ -986,7 +1160,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan'], (business_unit_id, capacity_plan_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_capacityplan_forecast(self, business_unit_id: str, capacity_plan_id: str, *, granularity: str | None = None, **options: Unpack[CallOptions]) -> CapacityPlanForecastInputsResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/forecast``
+        """Get forecast of a capacityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/forecast``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
@@ -996,17 +1172,23 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan_forecast'], (business_unit_id, capacity_plan_id, granularity), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_capacityplan_staffinggroupallocations(self, business_unit_id: str, capacity_plan_id: str, *, granularity: str | None = None, **options: Unpack[CallOptions]) -> CapacityPlanStaffingGroupAllocationsResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocations``
+        """Get staffinggroupallocations of a capacityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocations``.
+        Requires the permission ``wfm:capacityPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
-        :param str granularity: query ``granularity``
+        :param str granularity: query ``granularity``; one of ``weekly``, ``monthly``
         :return: CapacityPlanStaffingGroupAllocationsResponse
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan_staffinggroupallocations'], (business_unit_id, capacity_plan_id, granularity), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_capacityplan_staffingrequirements(self, business_unit_id: str, capacity_plan_id: str, **options: Unpack[CallOptions]) -> CapacityPlanStaffingRequirementResult:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffingrequirements``
+        """Get staffingrequirements of a capacityplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffingrequirements``.
+        Requires the permission ``wfm:capacityPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
@@ -1015,18 +1197,24 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan_staffingrequirements'], (business_unit_id, capacity_plan_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, granularity: str | None = None, **options: Unpack[CallOptions]) -> LongTermRequirementsResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplanning/longtermrequirements/automaticbestmethod/weeks/{weekDateId}/forecasts/{forecastId}``
+        """Get one forecast of a capacityplanning longtermrequirements automaticbestmethod week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplanning/longtermrequirements/automaticbestmethod/weeks/{weekDateId}/forecasts/{forecastId}``.
+        Requires the permission ``wfm:longTermStaffing:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
         :param str forecast_id: path ``forecastId``, required
-        :param str granularity: query ``granularity``
+        :param str granularity: query ``granularity``; one of ``weekly``, ``monthly``
         :return: LongTermRequirementsResponse
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast'], (business_unit_id, week_date_id, forecast_id, granularity), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_capacityplans(self, business_unit_id: str, **options: Unpack[CallOptions]) -> CapacityPlansListResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans``
+        """Get capacityplans of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans``.
+        Requires the permission ``wfm:capacityPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: CapacityPlansListResponse
@@ -1034,7 +1222,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_capacityplans'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_decisionmetrics_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> DecisionMetricsUpdateJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/decisionmetrics/jobs/{jobId}``
+        """Get one decisionmetrics job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/decisionmetrics/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -1043,7 +1233,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_decisionmetrics_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_intraday_planninggroups(self, business_unit_id: str, date: date | str, **options: Unpack[CallOptions]) -> WfmIntradayPlanningGroupListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/intraday/planninggroups``
+        """Get intraday planninggroups of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/intraday/planninggroups``.
+        Requires the permission ``wfm:intraday:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date date: query ``date``, required
@@ -1052,9 +1245,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_intraday_planninggroups'], (business_unit_id, date), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session(self, business_unit_id: str, **options: Unpack[CallOptions]) -> ContinuousForecastGetSessionResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session``
+        """Get mainforecast continuousforecast session of a workforcemanagement businessunit.
         
-        **Preview.**
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session``. **Preview.**
+        Requires the permission ``wfm:mainForecast:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: ContinuousForecastGetSessionResponse
@@ -1062,7 +1256,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> AggregatedSessionExportJobStatus:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/forecast/jobs/{jobId}``
+        """Get one mainforecast continuousforecast session export forecast job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/forecast/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -1071,7 +1267,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> AggregatedHistoricalExportJobStatus:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/historical/jobs/{jobId}``
+        """Get one mainforecast continuousforecast session export historical job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/historical/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -1080,7 +1278,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> AggregatedSnapshotExportJobStatus:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/snapshot/jobs/{jobId}``
+        """Get one mainforecast continuousforecast session export snapshot job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/snapshot/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -1089,9 +1289,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id(self, business_unit_id: str, session_id: str, **options: Unpack[CallOptions]) -> ContinuousForecastSessionResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/{sessionId}``
+        """Get one mainforecast continuousforecast session of a workforcemanagement businessunit.
         
-        **Preview.**
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/{sessionId}``. **Preview.**
+        Requires the permission ``wfm:mainForecast:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str session_id: path ``sessionId``, required
@@ -1100,9 +1301,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id'], (business_unit_id, session_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id_snapshot_snapshot_id(self, business_unit_id: str, session_id: str, snapshot_id: str, **options: Unpack[CallOptions]) -> ContinuousForecastSnapshotResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/{sessionId}/snapshot/{snapshotId}``
+        """Get one snapshot of a mainforecast continuousforecast session of a workforcemanagement businessunit.
         
-        **Preview.**
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/{sessionId}/snapshot/{snapshotId}``. **Preview.**
+        Requires the permission ``wfm:mainForecast:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str session_id: path ``sessionId``, required
@@ -1112,17 +1314,23 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id_snapshot_snapshot_id'], (business_unit_id, session_id, snapshot_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_managementunits(self, business_unit_id: str, *, feature: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> ManagementUnitListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/managementunits``
+        """Get managementunits of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/managementunits``.
+        Requires no permission.
         
         :param str business_unit_id: path ``businessUnitId``, required
-        :param str feature: query ``feature``
+        :param str feature: query ``feature``; one of ``AgentHistoricalAdherence``, ``AgentHistoricalAdherenceConformance``, ``AgentSchedule``, ``AgentAdherenceAdjustments``, ``AgentAdherenceAdjustmentsQuery``, ``AgentTimeOffRequest``, ``AgentWorkPlanBid``, ``AgentScheduleBid``, ``AlternativeShift``, ``Coaching``, ``Learning``, ``AgentUnavailableTimes``, ``AgentOpportunitiesQuery``, ``AgentOpportunitiesEnrollments``, ``AgentOpportunitiesEnrollmentsStatuses``, ``ActivityCodes``, ``ActivityPlans``, ``AdherenceAdjustmentsSettings``, ``AdherenceAdjustmentsReasonCodes``, ``AdherenceAdjustments``, ``UnavailableTimes``, ``Agents``, ``BuActivityCodes``, ``BusinessUnits``, ``CapacityPlan``, ``CapacityPlanForecastInputs``, ``ContinuousForecast``, ``HistoricalAdherence``, ``HistoricalShrinkage``, ``IntradayMonitoring``, ``BuIntradayMonitoring``, ``ManagementUnits``, ``RealTimeAdherence``, ``Schedules``, ``BuSchedules``, ``ServiceGoalTemplates``, ``PlanningGroups``, ``LongTermStaffing``, ``ShiftTrading``, ``ShortTermForecasts``, ``BuShortTermForecasts``, ``StaffingGroups``, ``TimeOffPlans``, ``TimeOffRequests``, ``TimeOffLimits``, ``WorkPlanBids``, ``WorkPlanBidGroups``, ``WorkPlanRotations``, ``WorkPlans``, ``ScheduleBid``, ``ScheduleBidGroup``, ``Opportunities``, ``OpportunitiesQuery``, ``OpportunitiesEnrollmentsQuery``, ``OpportunitiesExternalActivitiesQuery``, ``OpportunitiesStatuses``, ``OpportunitiesEnrollmentsStatuses``
         :param str division_id: query ``divisionId``
         :return: ManagementUnitListing
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_managementunits'], (business_unit_id, feature, division_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_minimumstaffing_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> MinimumStaffingResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/minimumstaffing/settings``
+        """Get minimumstaffing settings of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/minimumstaffing/settings``.
+        Requires the permission ``wfm:minimumStaffingSettings:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: MinimumStaffingResponse
@@ -1130,7 +1338,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_minimumstaffing_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_opportunity(self, business_unit_id: str, opportunity_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> OpportunityResultWithAgentIds:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/{opportunityId}``
+        """Get one opportunity of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/{opportunityId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str opportunity_id: path ``opportunityId``, required
@@ -1140,7 +1350,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_opportunity'], (business_unit_id, opportunity_id, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_planninggroup(self, business_unit_id: str, planning_group_id: str, **options: Unpack[CallOptions]) -> PlanningGroup:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups/{planningGroupId}``
+        """Get one planninggroup of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups/{planningGroupId}``.
+        Requires the permission ``wfm:planningGroup:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str planning_group_id: path ``planningGroupId``, required
@@ -1149,7 +1362,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_planninggroup'], (business_unit_id, planning_group_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_planninggroups(self, business_unit_id: str, **options: Unpack[CallOptions]) -> PlanningGroupList:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups``
+        """Get planninggroups of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups``.
+        Requires any of the permissions ``wfm:planningGroup:view``, ``wfm:shortTermForecast:view``, ``wfm:intraday:view``, ``wfm:agent:view``, ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: PlanningGroupList
@@ -1157,7 +1373,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_planninggroups'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_schedulebid(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> ScheduleBid:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}``
+        """Get one schedulebid of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -1166,7 +1384,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_schedulebid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> ScheduleBidGroupResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}``
+        """Get one group of a schedulebid of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -1176,7 +1396,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid_group'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_schedulebid_group_preferences(self, business_unit_id: str, bid_id: str, bid_group_id: str, *, force_download_service: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AdminAgentScheduleBidPreferenceResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}/preferences``
+        """Get preferences of a group of a schedulebid of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}/preferences``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -1188,7 +1410,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid_group_preferences'], (business_unit_id, bid_id, bid_group_id, force_download_service, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_schedulebid_groups_summary(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> ScheduleBidGroupSummaryList:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/summary``
+        """Get groups summary of a schedulebid of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/summary``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -1197,7 +1421,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid_groups_summary'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_schedulebids(self, business_unit_id: str, **options: Unpack[CallOptions]) -> ScheduleBidListResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids``
+        """Get schedulebids of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: ScheduleBidListResponse
@@ -1205,7 +1431,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_schedulebids'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_scheduler_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BuSchedulerSettingsResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduler/settings``
+        """Get scheduler settings of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduler/settings``.
+        Requires the permission ``wfm:schedulerSettings:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: BuSchedulerSettingsResponse
@@ -1213,7 +1442,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_scheduler_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_scheduling_run(self, business_unit_id: str, run_id: str, **options: Unpack[CallOptions]) -> BuScheduleRun:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}``
+        """Get one scheduling run of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}``.
+        Requires any of the permissions ``wfm:schedule:generate``, ``wfm:schedule:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str run_id: path ``runId``, required
@@ -1222,18 +1454,24 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_scheduling_run'], (business_unit_id, run_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_scheduling_run_result(self, business_unit_id: str, run_id: str, management_unit_ids: list[str], expand: list[str], **options: Unpack[CallOptions]) -> BuRescheduleResult:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}/result``
+        """Get result of a scheduling run of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}/result``.
+        Requires any of the permissions ``wfm:schedule:edit``, ``wfm:schedule:generate``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str run_id: path ``runId``, required
         :param list[str] management_unit_ids: query ``managementUnitIds``, required
-        :param list[str] expand: query ``expand``, required
+        :param list[str] expand: query ``expand``, required; each one of ``headcountForecast``, ``generationResults``, ``agentSchedules``
         :return: BuRescheduleResult
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_scheduling_run_result'], (business_unit_id, run_id, management_unit_ids, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_scheduling_runs(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BuScheduleRunListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs``
+        """Get scheduling runs of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs``.
+        Requires any of the permissions ``wfm:schedule:generate``, ``wfm:schedule:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: BuScheduleRunListing
@@ -1241,9 +1479,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_scheduling_runs'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_schedulingpreferences_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BusinessUnitSchedulingPreferencesSettingsResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulingpreferences/settings``
+        """Get schedulingpreferences settings of a workforcemanagement businessunit.
         
-        **Preview.**
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulingpreferences/settings``. **Preview.**
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: BusinessUnitSchedulingPreferencesSettingsResponse
@@ -1251,26 +1489,35 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_schedulingpreferences_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_servicegoaltemplate(self, business_unit_id: str, service_goal_template_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ServiceGoalTemplate:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates/{serviceGoalTemplateId}``
+        """Get one servicegoaltemplate of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates/{serviceGoalTemplateId}``.
+        Requires the permission ``wfm:serviceGoalTemplate:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str service_goal_template_id: path ``serviceGoalTemplateId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``impactOverride``
         :return: ServiceGoalTemplate
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_servicegoaltemplate'], (business_unit_id, service_goal_template_id, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_servicegoaltemplates(self, business_unit_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ServiceGoalTemplateList:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates``
+        """Get servicegoaltemplates of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates``.
+        Requires any of the permissions ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:view``, ``wfm:shortTermForecast:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``impactOverride``
         :return: ServiceGoalTemplateList
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_servicegoaltemplates'], (business_unit_id, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_shifttrading_trades_evaluate_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeEvaluateTradesBuJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/evaluate/jobs/{jobId}``
+        """Get one shifttrading trades evaluate job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/evaluate/jobs/{jobId}``.
+        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -1279,7 +1526,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_trades_evaluate_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_shifttrading_trades_query_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeQueryTradesBuJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/query/jobs/{jobId}``
+        """Get one shifttrading trades query job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/query/jobs/{jobId}``.
+        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -1288,7 +1538,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_trades_query_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_shifttrading_trades_state_bulk_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeBulkUpdateTradeStateBuJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/state/bulk/jobs/{jobId}``
+        """Get one shifttrading trades state bulk job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/state/bulk/jobs/{jobId}``.
+        Requires the permission ``wfm:shiftTradeRequest:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -1297,7 +1550,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_trades_state_bulk_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_shifttrading_unmatched_search_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeSearchUnmatchedTradesBuJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/unmatched/search/jobs/{jobId}``
+        """Get one shifttrading unmatched search job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/unmatched/search/jobs/{jobId}``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -1306,7 +1562,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_unmatched_search_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_shifttrading_weeks_summary_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeQueryWeekSummariesBuJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/weeks/summary/jobs/{jobId}``
+        """Get one shifttrading weeks summary job of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/weeks/summary/jobs/{jobId}``.
+        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str job_id: path ``jobId``, required
@@ -1315,7 +1574,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_weeks_summary_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_staffinggroup(self, business_unit_id: str, staffing_group_id: str, **options: Unpack[CallOptions]) -> StaffingGroupResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/{staffingGroupId}``
+        """Get one staffinggroup of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/{staffingGroupId}``.
+        Requires the permission ``wfm:staffingGroup:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str staffing_group_id: path ``staffingGroupId``, required
@@ -1324,7 +1586,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_staffinggroup'], (business_unit_id, staffing_group_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_staffinggroups(self, business_unit_id: str, *, management_unit_id: str | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> StaffingGroupListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups``
+        """Get staffinggroups of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups``.
+        Requires the permission ``wfm:staffingGroup:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str management_unit_id: query ``managementUnitId``
@@ -1334,7 +1599,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_staffinggroups'], (business_unit_id, management_unit_id, force_download_service), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_timeofflimit(self, business_unit_id: str, time_off_limit_id: str, **options: Unpack[CallOptions]) -> BuTimeOffLimitResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}``
+        """Get one timeofflimit of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}``.
+        Requires the permission ``wfm:timeOffLimit:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -1343,7 +1611,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimit'], (business_unit_id, time_off_limit_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_timeofflimit_granularityconversion_job(self, business_unit_id: str, time_off_limit_id: str, job_id: str, **options: Unpack[CallOptions]) -> BuConvertTimeOffLimitGranularityJobResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/granularityconversion/jobs/{jobId}``
+        """Get one granularityconversion job of a timeofflimit of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/granularityconversion/jobs/{jobId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -1353,7 +1623,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimit_granularityconversion_job'], (business_unit_id, time_off_limit_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_timeofflimit_granularityconversion_jobs(self, business_unit_id: str, time_off_limit_id: str, *, statuses: str | None = None, **options: Unpack[CallOptions]) -> BuConvertTimeOffGranularityLimitJobListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/granularityconversion/jobs``
+        """Get granularityconversion jobs of a timeofflimit of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/granularityconversion/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -1363,7 +1635,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimit_granularityconversion_jobs'], (business_unit_id, time_off_limit_id, statuses), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_timeofflimits(self, business_unit_id: str, *, management_unit_id: str | None = None, **options: Unpack[CallOptions]) -> BuTimeOffLimitListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits``
+        """Get timeofflimits of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits``.
+        Requires any of the permissions ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str management_unit_id: query ``managementUnitId``
@@ -1372,7 +1647,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimits'], (business_unit_id, management_unit_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_timeoffplan(self, business_unit_id: str, time_off_plan_id: str, **options: Unpack[CallOptions]) -> BuTimeOffPlanResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans/{timeOffPlanId}``
+        """Get one timeoffplan of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans/{timeOffPlanId}``.
+        Requires the permission ``wfm:timeOffPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_plan_id: path ``timeOffPlanId``, required
@@ -1381,7 +1659,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_timeoffplan'], (business_unit_id, time_off_plan_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_timeoffplans(self, business_unit_id: str, *, management_unit_id: str | None = None, force_download_service: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> BuTimeOffPlanListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans``
+        """Get timeoffplans of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans``.
+        Requires the permission ``wfm:timeOffPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str management_unit_id: query ``managementUnitId``
@@ -1392,7 +1673,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_timeoffplans'], (business_unit_id, management_unit_id, force_download_service, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_users(self, business_unit_id: str, *, management_unit_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> BuUserListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/users``
+        """Get users of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/users``.
+        Requires the permission ``wfm:agent:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param list[str] management_unit_ids: query ``managementUnitIds``
@@ -1401,18 +1685,24 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_users'], (business_unit_id, management_unit_ids), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_schedule(self, business_unit_id: str, week_id: date | str, schedule_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> BuScheduleMetadata:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}``
+        """Get one schedule of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}``.
+        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
         :param str schedule_id: path ``scheduleId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``managementUnits.agents``
         :return: BuScheduleMetadata
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule'], (business_unit_id, week_id, schedule_id, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_schedule_generationresults(self, business_unit_id: str, week_id: date | str, schedule_id: str, **options: Unpack[CallOptions]) -> ScheduleGenerationResult:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/generationresults``
+        """Get generationresults of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/generationresults``.
+        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -1422,7 +1712,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_generationresults'], (business_unit_id, week_id, schedule_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_schedule_headcountforecast(self, business_unit_id: str, week_id: date | str, schedule_id: str, *, force_download: bool | None = None, **options: Unpack[CallOptions]) -> BuHeadcountForecastResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/headcountforecast``
+        """Get headcountforecast of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/headcountforecast``.
+        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -1433,7 +1726,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_headcountforecast'], (business_unit_id, week_id, schedule_id, force_download), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_schedule_history_agent(self, business_unit_id: str, week_id: date | str, schedule_id: str, agent_id: str, **options: Unpack[CallOptions]) -> BuAgentScheduleHistoryResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/history/agents/{agentId}``
+        """Get one history agent of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/history/agents/{agentId}``.
+        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -1444,7 +1740,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_history_agent'], (business_unit_id, week_id, schedule_id, agent_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_schedule_performancepredictions(self, business_unit_id: str, week_id: str, schedule_id: str, **options: Unpack[CallOptions]) -> PerformancePredictionResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions``
+        """Get performancepredictions of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions``.
+        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str week_id: path ``weekId``, required
@@ -1454,7 +1753,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_performancepredictions'], (business_unit_id, week_id, schedule_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculation(self, business_unit_id: str, week_id: str, schedule_id: str, recalculation_id: str, **options: Unpack[CallOptions]) -> PerformancePredictionRecalculationResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions/recalculations/{recalculationId}``
+        """Get one performancepredictions recalculation of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions/recalculations/{recalculationId}``.
+        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str week_id: path ``weekId``, required
@@ -1465,31 +1767,40 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculation'], (business_unit_id, week_id, schedule_id, recalculation_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_schedules(self, business_unit_id: str, week_id: str, *, earliest_week_date: date | str | None = None, latest_week_date: date | str | None = None, include_only_published: bool | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> BuScheduleListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules``
+        """Get schedules of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules``.
+        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str week_id: path ``weekId``, required
         :param date earliest_week_date: query ``earliestWeekDate``
         :param date latest_week_date: query ``latestWeekDate``
         :param bool include_only_published: query ``includeOnlyPublished``
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``forecast.description``
         :return: BuScheduleListing
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_week_schedules'], (business_unit_id, week_id, earliest_week_date, latest_week_date, include_only_published, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_shorttermforecast(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> BuShortTermForecast:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}``
+        """Get one shorttermforecast of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}``.
+        Requires the permission ``wfm:shortTermForecast:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
         :param str forecast_id: path ``forecastId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``planningGroups``, ``generationResults``
         :return: BuShortTermForecast
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast'], (business_unit_id, week_date_id, forecast_id, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_data(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, week_number: int | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuForecastResultResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/data``
+        """Get data of a shorttermforecast of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/data``.
+        Requires the permission ``wfm:shortTermForecast:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -1501,7 +1812,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_data'], (business_unit_id, week_date_id, forecast_id, week_number, force_download_service), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_generationresults(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, **options: Unpack[CallOptions]) -> BuForecastGenerationResult:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/generationresults``
+        """Get generationresults of a shorttermforecast of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/generationresults``.
+        Requires the permission ``wfm:shortTermForecast:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -1511,7 +1825,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_generationresults'], (business_unit_id, week_date_id, forecast_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_longtermforecastdata(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> LongTermForecastResultResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/longtermforecastdata``
+        """Get longtermforecastdata of a shorttermforecast of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/longtermforecastdata``.
+        Requires the permission ``wfm:shortTermForecast:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -1522,7 +1839,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_longtermforecastdata'], (business_unit_id, week_date_id, forecast_id, force_download_service), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_planninggroups(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, **options: Unpack[CallOptions]) -> ForecastPlanningGroupsResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/planninggroups``
+        """Get planninggroups of a shorttermforecast of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/planninggroups``.
+        Requires any of the permissions ``wfm:shortTermForecast:view``, ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -1532,19 +1852,25 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_planninggroups'], (business_unit_id, week_date_id, forecast_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_staffingrequirement(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, week_numbers: list[str] | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> BuForecastStaffingRequirementsResultResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/staffingrequirement``
+        """Get staffingrequirement of a shorttermforecast of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/staffingrequirement``.
+        Requires the permission ``wfm:staffingRequirement:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
         :param str forecast_id: path ``forecastId``, required
         :param list[str] week_numbers: query ``weekNumbers``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``results.planningGroupStaffingRequirements.minimumStaffPerInterval``, ``results.planningGroupStaffingRequirements.effectiveStaffPerInterval``
         :return: BuForecastStaffingRequirementsResultResponse
         """
         return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_staffingrequirement'], (business_unit_id, week_date_id, forecast_id, week_numbers, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_week_shorttermforecasts(self, business_unit_id: str, week_date_id: str, **options: Unpack[CallOptions]) -> BuShortTermForecastListing:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts``
+        """Get shorttermforecasts of a week of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts``.
+        Requires any of the permissions ``wfm:schedule:generate``, ``wfm:shortTermForecast:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str week_date_id: path ``weekDateId``, required
@@ -1553,7 +1879,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecasts'], (business_unit_id, week_date_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_workplanbid(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> WorkPlanBid:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}``
+        """Get one workplanbid of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}``.
+        Requires the permission ``wfm:workPlanBid:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -1562,7 +1891,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_workplanbid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> WorkPlanBidGroupResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}``
+        """Get one group of a workplanbid of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}``.
+        Requires the permission ``wfm:workPlanBidGroup:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -1572,7 +1904,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid_group'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_workplanbid_group_preferences(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> AdminAgentWorkPlanPreferenceResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}/preferences``
+        """Get preferences of a group of a workplanbid of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}/preferences``.
+        Requires the permission ``wfm:workPlanBidGroup:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -1582,7 +1917,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid_group_preferences'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_workplanbid_groups_summary(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> WorkPlanBidGroupSummaryList:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/summary``
+        """Get groups summary of a workplanbid of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/summary``.
+        Requires the permission ``wfm:workPlanBidGroup:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -1591,7 +1929,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid_groups_summary'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunit_workplanbids(self, business_unit_id: str, **options: Unpack[CallOptions]) -> WorkPlanBidListResponse:
-        """``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids``
+        """Get workplanbids of a workforcemanagement businessunit.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids``.
+        Requires the permission ``wfm:workPlanBid:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :return: WorkPlanBidListResponse
@@ -1599,16 +1940,22 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunit_workplanbids'], (business_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunits(self, *, feature: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> BusinessUnitListing:
-        """``GET /api/v2/workforcemanagement/businessunits``
+        """Get workforcemanagement businessunits.
         
-        :param str feature: query ``feature``
+        ``GET /api/v2/workforcemanagement/businessunits``.
+        Requires no permission.
+        
+        :param str feature: query ``feature``; one of ``AgentHistoricalAdherence``, ``AgentHistoricalAdherenceConformance``, ``AgentSchedule``, ``AgentAdherenceAdjustments``, ``AgentAdherenceAdjustmentsQuery``, ``AgentTimeOffRequest``, ``AgentWorkPlanBid``, ``AgentScheduleBid``, ``AlternativeShift``, ``Coaching``, ``Learning``, ``AgentUnavailableTimes``, ``AgentOpportunitiesQuery``, ``AgentOpportunitiesEnrollments``, ``AgentOpportunitiesEnrollmentsStatuses``, ``ActivityCodes``, ``ActivityPlans``, ``AdherenceAdjustmentsSettings``, ``AdherenceAdjustmentsReasonCodes``, ``AdherenceAdjustments``, ``UnavailableTimes``, ``Agents``, ``BuActivityCodes``, ``BusinessUnits``, ``CapacityPlan``, ``CapacityPlanForecastInputs``, ``ContinuousForecast``, ``HistoricalAdherence``, ``HistoricalShrinkage``, ``IntradayMonitoring``, ``BuIntradayMonitoring``, ``ManagementUnits``, ``RealTimeAdherence``, ``Schedules``, ``BuSchedules``, ``ServiceGoalTemplates``, ``PlanningGroups``, ``LongTermStaffing``, ``ShiftTrading``, ``ShortTermForecasts``, ``BuShortTermForecasts``, ``StaffingGroups``, ``TimeOffPlans``, ``TimeOffRequests``, ``TimeOffLimits``, ``WorkPlanBids``, ``WorkPlanBidGroups``, ``WorkPlanRotations``, ``WorkPlans``, ``ScheduleBid``, ``ScheduleBidGroup``, ``Opportunities``, ``OpportunitiesQuery``, ``OpportunitiesEnrollmentsQuery``, ``OpportunitiesExternalActivitiesQuery``, ``OpportunitiesStatuses``, ``OpportunitiesEnrollmentsStatuses``
         :param str division_id: query ``divisionId``
         :return: BusinessUnitListing
         """
         return self._call(_OPS['get_workforcemanagement_businessunits'], (feature, division_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_businessunits_divisionviews(self, *, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> BusinessUnitListing:
-        """``GET /api/v2/workforcemanagement/businessunits/divisionviews``
+        """Get workforcemanagement businessunits divisionviews.
+        
+        ``GET /api/v2/workforcemanagement/businessunits/divisionviews``.
+        Requires the permission ``wfm:businessUnit:search``.
         
         :param list[str] division_id: query ``divisionId``
         :return: BusinessUnitListing
@@ -1616,8 +1963,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_businessunits_divisionviews'], (division_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_calendar_data_ics(self, calendar_id: str, **options: Unpack[CallOptions]) -> str:
-        """``GET /api/v2/workforcemanagement/calendar/data/ics``
+        """Get workforcemanagement calendar data ics.
         
+        ``GET /api/v2/workforcemanagement/calendar/data/ics``.
+        Requires no permission.
         Sent without an access token.
         
         :param str calendar_id: query ``calendarId``, required
@@ -1626,14 +1975,20 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_calendar_data_ics'], (calendar_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_calendar_url_ics(self, **options: Unpack[CallOptions]) -> CalendarUrlResponse:
-        """``GET /api/v2/workforcemanagement/calendar/url/ics``
+        """Get workforcemanagement calendar url ics.
+        
+        ``GET /api/v2/workforcemanagement/calendar/url/ics``.
+        Requires all of the permissions ``wfm:agentSchedule:sync``, ``wfm:agentSchedule:view``.
         
         :return: CalendarUrlResponse
         """
         return self._call(_OPS['get_workforcemanagement_calendar_url_ics'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_historicaldata_bulk_remove_job(self, job_id: str, **options: Unpack[CallOptions]) -> HistoricalImportDeleteFilesJobResponse:
-        """``GET /api/v2/workforcemanagement/historicaldata/bulk/remove/jobs/{jobId}``
+        """Get one workforcemanagement historicaldata bulk remove job.
+        
+        ``GET /api/v2/workforcemanagement/historicaldata/bulk/remove/jobs/{jobId}``.
+        Requires the permission ``wfm:historicalData:upload``.
         
         :param str job_id: path ``jobId``, required
         :return: HistoricalImportDeleteFilesJobResponse
@@ -1641,21 +1996,30 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_historicaldata_bulk_remove_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_historicaldata_bulk_remove_jobs(self, **options: Unpack[CallOptions]) -> HistoricalImportOverallDeleteStatusResponse:
-        """``GET /api/v2/workforcemanagement/historicaldata/bulk/remove/jobs``
+        """Get workforcemanagement historicaldata bulk remove jobs.
+        
+        ``GET /api/v2/workforcemanagement/historicaldata/bulk/remove/jobs``.
+        Requires the permission ``wfm:historicalData:upload``.
         
         :return: HistoricalImportOverallDeleteStatusResponse
         """
         return self._call(_OPS['get_workforcemanagement_historicaldata_bulk_remove_jobs'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_historicaldata_importstatus(self, **options: Unpack[CallOptions]) -> HistoricalImportStatusListing:
-        """``GET /api/v2/workforcemanagement/historicaldata/importstatus``
+        """Get workforcemanagement historicaldata importstatus.
+        
+        ``GET /api/v2/workforcemanagement/historicaldata/importstatus``.
+        Requires the permission ``wfm:historicalData:upload``.
         
         :return: HistoricalImportStatusListing
         """
         return self._call(_OPS['get_workforcemanagement_historicaldata_importstatus'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_historicaldata_importstatus_job_id(self, job_id: str, **options: Unpack[CallOptions]) -> HistoricalImportStatusJobResponse:
-        """``GET /api/v2/workforcemanagement/historicaldata/importstatus/{jobId}``
+        """Get one workforcemanagement historicaldata importstatus.
+        
+        ``GET /api/v2/workforcemanagement/historicaldata/importstatus/{jobId}``.
+        Requires the permission ``wfm:historicalData:upload``.
         
         :param str job_id: path ``jobId``, required
         :return: HistoricalImportStatusJobResponse
@@ -1663,14 +2027,20 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_historicaldata_importstatus_job_id'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_integrations_hris(self, **options: Unpack[CallOptions]) -> WfmIntegrationListing:
-        """``GET /api/v2/workforcemanagement/integrations/hris``
+        """Get workforcemanagement integrations hris.
+        
+        ``GET /api/v2/workforcemanagement/integrations/hris``.
+        Requires the permission ``wfm:integration:view``.
         
         :return: WfmIntegrationListing
         """
         return self._call(_OPS['get_workforcemanagement_integrations_hris'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_integrations_hris_timeofftypes_job(self, job_id: str, **options: Unpack[CallOptions]) -> HrisTimeOffTypesJobResponse:
-        """``GET /api/v2/workforcemanagement/integrations/hris/timeofftypes/jobs/{jobId}``
+        """Get one workforcemanagement integrations hris timeofftypes job.
+        
+        ``GET /api/v2/workforcemanagement/integrations/hris/timeofftypes/jobs/{jobId}``.
+        Requires no permission.
         
         :param str job_id: path ``jobId``, required
         :return: HrisTimeOffTypesJobResponse
@@ -1678,18 +2048,22 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_integrations_hris_timeofftypes_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit(self, management_unit_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ManagementUnit:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}``
+        """Get one workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}``.
+        Requires any of the permissions ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:shrinkage:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:publishedSchedule:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:serviceGoalTemplate:add``, ``wfm:serviceGoalTemplate:delete``, ``wfm:serviceGoalTemplate:edit``, ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:add``, ``wfm:planningGroup:delete``, ``wfm:planningGroup:edit``, ``wfm:planningGroup:view``, ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:agentShiftTradeRequest:participate``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:staffingGroup:add``, ``wfm:staffingGroup:delete``, ``wfm:staffingGroup:edit``, ``wfm:staffingGroup:view``, ``wfm:timeOffLimit:add``, ``wfm:timeOffLimit:delete``, ``wfm:timeOffLimit:edit``, ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:add``, ``wfm:timeOffPlan:delete``, ``wfm:timeOffPlan:edit``, ``wfm:timeOffPlan:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``settings``, ``settings.adherence``, ``settings.timeOff``, ``settings.scheduling``, ``settings.shortTermForecasting``, ``settings.shiftTrading``
         :return: ManagementUnit
         """
         return self._call(_OPS['get_workforcemanagement_managementunit'], (management_unit_id, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_activitycodes(self, management_unit_id: str, **options: Unpack[CallOptions]) -> ActivityCodeContainer:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/activitycodes``
+        """Get activitycodes of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/activitycodes``. **Deprecated.**
+        Requires any of the permissions ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:shrinkage:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:publishedSchedule:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :return: ActivityCodeContainer
@@ -1697,7 +2071,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_activitycodes'], (management_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_adherence(self, management_unit_id: str, *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> UserScheduleAdherenceListing:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/adherence``
+        """Get adherence of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/adherence``.
+        Requires the permission ``wfm:realtimeAdherence:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param bool force_download_service: query ``forceDownloadService``
@@ -1706,20 +2083,24 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_adherence'], (management_unit_id, force_download_service), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_agent(self, management_unit_id: str, agent_id: str, *, exclude_capabilities: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WfmAgent:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/{agentId}``
+        """Get one agent of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/{agentId}``.
+        Requires the permission ``wfm:agent:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str agent_id: path ``agentId``, required
         :param bool exclude_capabilities: query ``excludeCapabilities``
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``workPlanOverrides``
         :return: WfmAgent
         """
         return self._call(_OPS['get_workforcemanagement_managementunit_agent'], (management_unit_id, agent_id, exclude_capabilities, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_agent_shifttrades(self, management_unit_id: str, agent_id: str, **options: Unpack[CallOptions]) -> ShiftTradeListResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/{agentId}/shifttrades``
+        """Get shifttrades of an agent of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/{agentId}/shifttrades``. **Deprecated.**
+        Requires any of the permissions ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str agent_id: path ``agentId``, required
@@ -1728,7 +2109,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_agent_shifttrades'], (management_unit_id, agent_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_decisionmetrics(self, management_unit_id: str, **options: Unpack[CallOptions]) -> DecisionMetricsResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/decisionmetrics``
+        """Get decisionmetrics of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/decisionmetrics``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :return: DecisionMetricsResponse
@@ -1736,9 +2119,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_decisionmetrics'], (management_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_shifttrades_matched(self, management_unit_id: str, **options: Unpack[CallOptions]) -> ShiftTradeMatchesSummaryResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/shifttrades/matched``
+        """Get shifttrades matched of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/shifttrades/matched``. **Deprecated.**
+        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :return: ShiftTradeMatchesSummaryResponse
@@ -1746,7 +2130,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_shifttrades_matched'], (management_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_shifttrades_users(self, management_unit_id: str, **options: Unpack[CallOptions]) -> WfmUserEntityListing:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/shifttrades/users``
+        """Get shifttrades users of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/shifttrades/users``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :return: WfmUserEntityListing
@@ -1754,9 +2141,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_shifttrades_users'], (management_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_timeofflimit(self, management_unit_id: str, time_off_limit_id: str, **options: Unpack[CallOptions]) -> TimeOffLimit:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}``
+        """Get one timeofflimit of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}``. **Deprecated.**
+        Requires the permission ``wfm:timeOffLimit:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -1765,9 +2153,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_timeofflimit'], (management_unit_id, time_off_limit_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_timeofflimits(self, management_unit_id: str, **options: Unpack[CallOptions]) -> TimeOffLimitListing:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits``
+        """Get timeofflimits of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits``. **Deprecated.**
+        Requires any of the permissions ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :return: TimeOffLimitListing
@@ -1775,9 +2164,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_timeofflimits'], (management_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_timeoffplan(self, management_unit_id: str, time_off_plan_id: str, **options: Unpack[CallOptions]) -> TimeOffPlan:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans/{timeOffPlanId}``
+        """Get one timeoffplan of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans/{timeOffPlanId}``. **Deprecated.**
+        Requires the permission ``wfm:timeOffPlan:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str time_off_plan_id: path ``timeOffPlanId``, required
@@ -1786,9 +2176,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_timeoffplan'], (management_unit_id, time_off_plan_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_timeoffplans(self, management_unit_id: str, **options: Unpack[CallOptions]) -> TimeOffPlanListing:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans``
+        """Get timeoffplans of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans``. **Deprecated.**
+        Requires the permission ``wfm:timeOffPlan:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :return: TimeOffPlanListing
@@ -1796,7 +2187,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_timeoffplans'], (management_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_user_timeoffrequest(self, management_unit_id: str, user_id: str, time_off_request_id: str, **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}``
+        """Get one timeoffrequest of a user of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}``.
+        Requires the permission ``wfm:timeOffRequest:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str user_id: path ``userId``, required
@@ -1806,7 +2200,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_user_timeoffrequest'], (management_unit_id, user_id, time_off_request_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_user_timeoffrequest_timeofflimits(self, management_unit_id: str, user_id: str, time_off_request_id: str, **options: Unpack[CallOptions]) -> QueryTimeOffLimitValuesResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}/timeofflimits``
+        """Get timeofflimits of a timeoffrequest of a user of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}/timeofflimits``.
+        Requires all of the permissions ``wfm:timeOffRequest:view``, ``wfm:timeOffLimit:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str user_id: path ``userId``, required
@@ -1816,7 +2213,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_user_timeoffrequest_timeofflimits'], (management_unit_id, user_id, time_off_request_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_user_timeoffrequests(self, management_unit_id: str, user_id: str, **options: Unpack[CallOptions]) -> TimeOffRequestList:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests``
+        """Get timeoffrequests of a user of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests``.
+        Requires the permission ``wfm:timeOffRequest:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str user_id: path ``userId``, required
@@ -1825,7 +2225,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_user_timeoffrequests'], (management_unit_id, user_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_users(self, management_unit_id: str, **options: Unpack[CallOptions]) -> WfmUserEntityListing:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users``
+        """Get users of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users``.
+        Requires any of the permissions ``wfm:agent:view``, ``wfm:historicalAdherence:view``, ``wfm:publishedSchedule:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:view``, ``wfm:staffingGroup:view``, ``wfm:timeOffRequest:view``, ``wfm:workPlanRotation:view``, ``wfm:workPlan:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :return: WfmUserEntityListing
@@ -1833,23 +2236,25 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_users'], (management_unit_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_week_schedule(self, management_unit_id: str, week_id: str, schedule_id: str, *, expand: str | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> WeekScheduleResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekId}/schedules/{scheduleId}``
+        """Get one schedule of a week of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekId}/schedules/{scheduleId}``. **Deprecated.**
+        Requires any of the permissions ``wfm:publishedSchedule:view``, ``wfm:schedule:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str week_id: path ``weekId``, required
         :param str schedule_id: path ``scheduleId``, required
-        :param str expand: query ``expand``
+        :param str expand: query ``expand``; one of ``generationResults``, ``headcountForecast``
         :param bool force_download_service: query ``forceDownloadService``
         :return: WeekScheduleResponse
         """
         return self._call(_OPS['get_workforcemanagement_managementunit_week_schedule'], (management_unit_id, week_id, schedule_id, expand, force_download_service), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_week_schedules(self, management_unit_id: str, week_id: str, *, include_only_published: bool | None = None, earliest_week_date: str | None = None, latest_week_date: str | None = None, **options: Unpack[CallOptions]) -> WeekScheduleListResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekId}/schedules``
+        """Get schedules of a week of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekId}/schedules``. **Deprecated.**
+        Requires any of the permissions ``wfm:publishedSchedule:view``, ``wfm:schedule:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str week_id: path ``weekId``, required
@@ -1861,31 +2266,38 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_week_schedules'], (management_unit_id, week_id, include_only_published, earliest_week_date, latest_week_date), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_week_shifttrades(self, management_unit_id: str, week_date_id: date | str, *, evaluate_matches: bool | None = None, include_cross_week_shifts: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> WeekShiftTradeListResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades``
+        """Get shifttrades of a week of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades``. **Deprecated.**
+        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
-        :param bool evaluate_matches: query ``evaluateMatches``
-        :param bool include_cross_week_shifts: query ``includeCrossWeekShifts``
+        :param bool evaluate_matches: query ``evaluateMatches``; default ``True``
+        :param bool include_cross_week_shifts: query ``includeCrossWeekShifts``; default ``False``
         :param bool force_download_service: query ``forceDownloadService``
         :return: WeekShiftTradeListResponse
         """
         return self._call(_OPS['get_workforcemanagement_managementunit_week_shifttrades'], (management_unit_id, week_date_id, evaluate_matches, include_cross_week_shifts, force_download_service), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_workplan(self, management_unit_id: str, work_plan_id: str, *, include_only: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkPlan:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}``
+        """Get one workplan of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}``.
+        Requires any of the permissions ``wfm:workPlanRotation:view``, ``wfm:workPlan:view``, ``wfm:schedule:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str work_plan_id: path ``workPlanId``, required
-        :param list[str] include_only: query ``includeOnly``
+        :param list[str] include_only: query ``includeOnly``; each one of ``agentCount``, ``agents``, ``optionalDays``, ``shifts``, ``shiftStartVariances``
         :return: WorkPlan
         """
         return self._call(_OPS['get_workforcemanagement_managementunit_workplan'], (management_unit_id, work_plan_id, include_only), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_workplanrotation(self, management_unit_id: str, work_plan_rotation_id: str, **options: Unpack[CallOptions]) -> WorkPlanRotationResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}``
+        """Get one workplanrotation of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}``.
+        Requires the permission ``wfm:workPlanRotation:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str work_plan_rotation_id: path ``workPlanRotationId``, required
@@ -1894,38 +2306,51 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunit_workplanrotation'], (management_unit_id, work_plan_rotation_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_workplanrotations(self, management_unit_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkPlanRotationListResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations``
+        """Get workplanrotations of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations``.
+        Requires any of the permissions ``wfm:agent:view``, ``wfm:workPlanRotation:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``agents``
         :return: WorkPlanRotationListResponse
         """
         return self._call(_OPS['get_workforcemanagement_managementunit_workplanrotations'], (management_unit_id, expand), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunit_workplans(self, management_unit_id: str, *, expand: list[str] | None = None, exclude: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkPlanListResponse:
-        """``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans``
+        """Get workplans of a workforcemanagement managementunit.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans``.
+        Requires any of the permissions ``wfm:agent:view``, ``wfm:publishedSchedule:view``, ``wfm:schedule:view``, ``wfm:workPlanRotation:view``, ``wfm:workPlan:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
-        :param list[str] expand: query ``expand``
-        :param list[str] exclude: query ``exclude``
+        :param list[str] expand: query ``expand``; each one of ``agentCount``, ``agents``, ``optionalDays``, ``shifts``, ``shiftStartVariances``, ``details``
+        :param list[str] exclude: query ``exclude``; each one of ``shifts.activities``
         :return: WorkPlanListResponse
         """
         return self._call(_OPS['get_workforcemanagement_managementunit_workplans'], (management_unit_id, expand, exclude), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunits(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, feature: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> ManagementUnitListing:
-        """``GET /api/v2/workforcemanagement/managementunits``
+        """List workforcemanagement managementunits, one page per call.
+        
+        ``GET /api/v2/workforcemanagement/managementunits``.
+        Pages by ``pageNumber``: ``paginate(api.get_workforcemanagement_managementunits)`` walks every page.
+        Requires no permission.
         
         :param int page_size: query ``pageSize``
         :param int page_number: query ``pageNumber``
-        :param str expand: query ``expand``
-        :param str feature: query ``feature``
+        :param str expand: query ``expand``; one of ``details``
+        :param str feature: query ``feature``; one of ``AgentHistoricalAdherence``, ``AgentHistoricalAdherenceConformance``, ``AgentSchedule``, ``AgentAdherenceAdjustments``, ``AgentAdherenceAdjustmentsQuery``, ``AgentTimeOffRequest``, ``AgentWorkPlanBid``, ``AgentScheduleBid``, ``AlternativeShift``, ``Coaching``, ``Learning``, ``AgentUnavailableTimes``, ``AgentOpportunitiesQuery``, ``AgentOpportunitiesEnrollments``, ``AgentOpportunitiesEnrollmentsStatuses``, ``ActivityCodes``, ``ActivityPlans``, ``AdherenceAdjustmentsSettings``, ``AdherenceAdjustmentsReasonCodes``, ``AdherenceAdjustments``, ``UnavailableTimes``, ``Agents``, ``BuActivityCodes``, ``BusinessUnits``, ``CapacityPlan``, ``CapacityPlanForecastInputs``, ``ContinuousForecast``, ``HistoricalAdherence``, ``HistoricalShrinkage``, ``IntradayMonitoring``, ``BuIntradayMonitoring``, ``ManagementUnits``, ``RealTimeAdherence``, ``Schedules``, ``BuSchedules``, ``ServiceGoalTemplates``, ``PlanningGroups``, ``LongTermStaffing``, ``ShiftTrading``, ``ShortTermForecasts``, ``BuShortTermForecasts``, ``StaffingGroups``, ``TimeOffPlans``, ``TimeOffRequests``, ``TimeOffLimits``, ``WorkPlanBids``, ``WorkPlanBidGroups``, ``WorkPlanRotations``, ``WorkPlans``, ``ScheduleBid``, ``ScheduleBidGroup``, ``Opportunities``, ``OpportunitiesQuery``, ``OpportunitiesEnrollmentsQuery``, ``OpportunitiesExternalActivitiesQuery``, ``OpportunitiesStatuses``, ``OpportunitiesEnrollmentsStatuses``
         :param str division_id: query ``divisionId``
         :return: ManagementUnitListing
         """
         return self._call(_OPS['get_workforcemanagement_managementunits'], (page_size, page_number, expand, feature, division_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_managementunits_divisionviews(self, *, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ManagementUnitListing:
-        """``GET /api/v2/workforcemanagement/managementunits/divisionviews``
+        """Get workforcemanagement managementunits divisionviews.
+        
+        ``GET /api/v2/workforcemanagement/managementunits/divisionviews``.
+        Requires the permission ``wfm:managementUnit:search``.
         
         :param list[str] division_id: query ``divisionId``
         :return: ManagementUnitListing
@@ -1933,14 +2358,19 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_managementunits_divisionviews'], (division_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_notifications(self, **options: Unpack[CallOptions]) -> NotificationsResponse:
-        """``GET /api/v2/workforcemanagement/notifications``
+        """Get workforcemanagement notifications.
+        
+        ``GET /api/v2/workforcemanagement/notifications``.
+        Requires no permission.
         
         :return: NotificationsResponse
         """
         return self._call(_OPS['get_workforcemanagement_notifications'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_schedulebid_preference(self, bid_id: str, **options: Unpack[CallOptions]) -> AgentScheduleBiddingPreferenceResponse:
-        """``GET /api/v2/workforcemanagement/schedulebids/{bidId}/preference``
+        """Get preference of a workforcemanagement schedulebid.
+        
+        ``GET /api/v2/workforcemanagement/schedulebids/{bidId}/preference``.
         
         :param str bid_id: path ``bidId``, required
         :return: AgentScheduleBiddingPreferenceResponse
@@ -1948,7 +2378,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_schedulebid_preference'], (bid_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_schedulebid_schedulesets(self, bid_id: str, **options: Unpack[CallOptions]) -> AgentScheduleBidScheduleSetResponse:
-        """``GET /api/v2/workforcemanagement/schedulebids/{bidId}/schedulesets``
+        """Get schedulesets of a workforcemanagement schedulebid.
+        
+        ``GET /api/v2/workforcemanagement/schedulebids/{bidId}/schedulesets``.
         
         :param str bid_id: path ``bidId``, required
         :return: AgentScheduleBidScheduleSetResponse
@@ -1956,14 +2388,19 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_schedulebid_schedulesets'], (bid_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_schedulebids(self, **options: Unpack[CallOptions]) -> AgentScheduleBids:
-        """``GET /api/v2/workforcemanagement/schedulebids``
+        """Get workforcemanagement schedulebids.
+        
+        ``GET /api/v2/workforcemanagement/schedulebids``.
         
         :return: AgentScheduleBids
         """
         return self._call(_OPS['get_workforcemanagement_schedulebids'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_schedulingjob(self, job_id: str, **options: Unpack[CallOptions]) -> SchedulingStatusResponse:
-        """``GET /api/v2/workforcemanagement/schedulingjobs/{jobId}``
+        """Get one workforcemanagement schedulingjob.
+        
+        ``GET /api/v2/workforcemanagement/schedulingjobs/{jobId}``.
+        Requires the permission ``wfm:schedulingrequest:view``.
         
         :param str job_id: path ``jobId``, required
         :return: SchedulingStatusResponse
@@ -1971,25 +2408,29 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_schedulingjob'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_schedulingpreferences_settings(self, **options: Unpack[CallOptions]) -> BusinessUnitSchedulingPreferencesSettingsResponse:
-        """``GET /api/v2/workforcemanagement/schedulingpreferences/settings``
+        """Get workforcemanagement schedulingpreferences settings.
         
-        **Preview.**
+        ``GET /api/v2/workforcemanagement/schedulingpreferences/settings``. **Preview.**
         
         :return: BusinessUnitSchedulingPreferencesSettingsResponse
         """
         return self._call(_OPS['get_workforcemanagement_schedulingpreferences_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_shifttrades(self, **options: Unpack[CallOptions]) -> ShiftTradeListResponse:
-        """``GET /api/v2/workforcemanagement/shifttrades``
+        """Get workforcemanagement shifttrades.
         
-        **Deprecated.**
+        ``GET /api/v2/workforcemanagement/shifttrades``. **Deprecated.**
+        Requires any of the permissions ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:agentShiftTradeRequest:participate``.
         
         :return: ShiftTradeListResponse
         """
         return self._call(_OPS['get_workforcemanagement_shifttrades'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_shifttrading_trade_job(self, trade_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeUpdateTradeJobResponse:
-        """``GET /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/jobs/{jobId}``
+        """Get one job of a workforcemanagement shifttrading trade.
+        
+        ``GET /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/jobs/{jobId}``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str trade_id: path ``tradeId``, required
         :param str job_id: path ``jobId``, required
@@ -1998,7 +2439,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_shifttrading_trade_job'], (trade_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_shifttrading_trade_match_job(self, trade_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeMatchTradeJobResponse:
-        """``GET /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/match/jobs/{jobId}``
+        """Get one match job of a workforcemanagement shifttrading trade.
+        
+        ``GET /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/match/jobs/{jobId}``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str trade_id: path ``tradeId``, required
         :param str job_id: path ``jobId``, required
@@ -2007,7 +2451,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_shifttrading_trade_match_job'], (trade_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_shifttrading_trade_state_job(self, trade_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeUpdateTradeStateJobResponse:
-        """``GET /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/state/jobs/{jobId}``
+        """Get one state job of a workforcemanagement shifttrading trade.
+        
+        ``GET /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/state/jobs/{jobId}``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str trade_id: path ``tradeId``, required
         :param str job_id: path ``jobId``, required
@@ -2016,7 +2463,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_shifttrading_trade_state_job'], (trade_id, job_id), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_shifttrading_trades_job(self, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeAddTradeJobResponse:
-        """``GET /api/v2/workforcemanagement/shifttrading/trades/jobs/{jobId}``
+        """Get one workforcemanagement shifttrading trades job.
+        
+        ``GET /api/v2/workforcemanagement/shifttrading/trades/jobs/{jobId}``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str job_id: path ``jobId``, required
         :return: ShiftTradeAddTradeJobResponse
@@ -2024,7 +2474,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_shifttrading_trades_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_shifttrading_trades_mine_query_job(self, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeQueryAgentTradesJobResponse:
-        """``GET /api/v2/workforcemanagement/shifttrading/trades/mine/query/jobs/{jobId}``
+        """Get one workforcemanagement shifttrading trades mine query job.
+        
+        ``GET /api/v2/workforcemanagement/shifttrading/trades/mine/query/jobs/{jobId}``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str job_id: path ``jobId``, required
         :return: ShiftTradeQueryAgentTradesJobResponse
@@ -2032,7 +2485,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_shifttrading_trades_mine_query_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_shrinkage_job(self, job_id: str, **options: Unpack[CallOptions]) -> WfmHistoricalShrinkageResponse:
-        """``GET /api/v2/workforcemanagement/shrinkage/jobs/{jobId}``
+        """Get one workforcemanagement shrinkage job.
+        
+        ``GET /api/v2/workforcemanagement/shrinkage/jobs/{jobId}``.
+        Requires no permission.
         
         :param str job_id: path ``jobId``, required
         :return: WfmHistoricalShrinkageResponse
@@ -2040,7 +2496,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_shrinkage_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_team_adherence(self, team_id: str, **options: Unpack[CallOptions]) -> UserScheduleAdherenceListing:
-        """``GET /api/v2/workforcemanagement/teams/{teamId}/adherence``
+        """Get adherence of a workforcemanagement team.
+        
+        ``GET /api/v2/workforcemanagement/teams/{teamId}/adherence``.
+        Requires the permission ``wfm:realtimeAdherence:view``.
         
         :param str team_id: path ``teamId``, required
         :return: UserScheduleAdherenceListing
@@ -2048,7 +2507,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_team_adherence'], (team_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_timeoffbalance_job(self, job_id: str, **options: Unpack[CallOptions]) -> TimeOffBalanceJobResponse:
-        """``GET /api/v2/workforcemanagement/timeoffbalance/jobs/{jobId}``
+        """Get one workforcemanagement timeoffbalance job.
+        
+        ``GET /api/v2/workforcemanagement/timeoffbalance/jobs/{jobId}``.
+        Requires no permission.
         
         :param str job_id: path ``jobId``, required
         :return: TimeOffBalanceJobResponse
@@ -2056,7 +2518,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_timeoffbalance_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_timeoffrequest(self, time_off_request_id: str, **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """``GET /api/v2/workforcemanagement/timeoffrequests/{timeOffRequestId}``
+        """Get one workforcemanagement timeoffrequest.
+        
+        ``GET /api/v2/workforcemanagement/timeoffrequests/{timeOffRequestId}``.
+        Requires any of the permissions ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``.
         
         :param str time_off_request_id: path ``timeOffRequestId``, required
         :return: TimeOffRequestResponse
@@ -2064,7 +2529,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_timeoffrequest'], (time_off_request_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_timeoffrequest_waitlistpositions(self, time_off_request_id: str, **options: Unpack[CallOptions]) -> WaitlistPositionListing:
-        """``GET /api/v2/workforcemanagement/timeoffrequests/{timeOffRequestId}/waitlistpositions``
+        """Get waitlistpositions of a workforcemanagement timeoffrequest.
+        
+        ``GET /api/v2/workforcemanagement/timeoffrequests/{timeOffRequestId}/waitlistpositions``.
+        Requires the permission ``wfm:agentTimeOffRequest:submit``.
         
         :param str time_off_request_id: path ``timeOffRequestId``, required
         :return: WaitlistPositionListing
@@ -2072,21 +2540,30 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_timeoffrequest_waitlistpositions'], (time_off_request_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_timeoffrequests(self, **options: Unpack[CallOptions]) -> TimeOffRequestList:
-        """``GET /api/v2/workforcemanagement/timeoffrequests``
+        """Get workforcemanagement timeoffrequests.
+        
+        ``GET /api/v2/workforcemanagement/timeoffrequests``.
+        Requires any of the permissions ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``.
         
         :return: TimeOffRequestList
         """
         return self._call(_OPS['get_workforcemanagement_timeoffrequests'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_unavailabletimes_settings(self, **options: Unpack[CallOptions]) -> ManagementUnitAvailabilitySettingsResponse:
-        """``GET /api/v2/workforcemanagement/unavailabletimes/settings``
+        """Get workforcemanagement unavailabletimes settings.
+        
+        ``GET /api/v2/workforcemanagement/unavailabletimes/settings``.
+        Requires the permission ``wfm:agentUnavailableTimes:submit``.
         
         :return: ManagementUnitAvailabilitySettingsResponse
         """
         return self._call(_OPS['get_workforcemanagement_unavailabletimes_settings'], (), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_unavailabletimes_validation_job(self, job_id: str, **options: Unpack[CallOptions]) -> QueryAgentUnavailableTimesValidationJobResponse:
-        """``GET /api/v2/workforcemanagement/unavailabletimes/validation/jobs/{jobId}``
+        """Get one workforcemanagement unavailabletimes validation job.
+        
+        ``GET /api/v2/workforcemanagement/unavailabletimes/validation/jobs/{jobId}``.
+        Requires the permission ``wfm:agentUnavailableTimes:submit``.
         
         :param str job_id: path ``jobId``, required
         :return: QueryAgentUnavailableTimesValidationJobResponse
@@ -2094,7 +2571,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_unavailabletimes_validation_job'], (job_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_user_workplanbidranks(self, user_id: str, **options: Unpack[CallOptions]) -> WorkPlanBidRanks:
-        """``GET /api/v2/workforcemanagement/users/{userId}/workplanbidranks``
+        """Get workplanbidranks of a workforcemanagement user.
+        
+        ``GET /api/v2/workforcemanagement/users/{userId}/workplanbidranks``.
+        Requires the permission ``wfm:workPlanBid:view``.
         
         :param str user_id: path ``userId``, required
         :return: WorkPlanBidRanks
@@ -2102,7 +2582,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_user_workplanbidranks'], (user_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_workplanbid_preferences(self, bid_id: str, **options: Unpack[CallOptions]) -> AgentWorkPlanBiddingPreferenceResponse:
-        """``GET /api/v2/workforcemanagement/workplanbids/{bidId}/preferences``
+        """Get preferences of a workforcemanagement workplanbid.
+        
+        ``GET /api/v2/workforcemanagement/workplanbids/{bidId}/preferences``.
+        Requires the permission ``wfm:agentWorkPlanBid:submit``.
         
         :param str bid_id: path ``bidId``, required
         :return: AgentWorkPlanBiddingPreferenceResponse
@@ -2110,7 +2593,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_workplanbid_preferences'], (bid_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_workplanbid_workplans(self, bid_id: str, **options: Unpack[CallOptions]) -> AgentWorkPlanListResponse:
-        """``GET /api/v2/workforcemanagement/workplanbids/{bidId}/workplans``
+        """Get workplans of a workforcemanagement workplanbid.
+        
+        ``GET /api/v2/workforcemanagement/workplanbids/{bidId}/workplans``.
+        Requires the permission ``wfm:agentWorkPlanBid:submit``.
         
         :param str bid_id: path ``bidId``, required
         :return: AgentWorkPlanListResponse
@@ -2118,14 +2604,19 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['get_workforcemanagement_workplanbid_workplans'], (bid_id,), options)  # type: ignore[no-any-return]
 
     def get_workforcemanagement_workplanbids(self, **options: Unpack[CallOptions]) -> AgentWorkPlanBids:
-        """``GET /api/v2/workforcemanagement/workplanbids``
+        """Get workforcemanagement workplanbids.
+        
+        ``GET /api/v2/workforcemanagement/workplanbids``.
+        Requires the permission ``wfm:agentWorkPlanBid:submit``.
         
         :return: AgentWorkPlanBids
         """
         return self._call(_OPS['get_workforcemanagement_workplanbids'], (), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_adherence_adjustment(self, adjustment_id: str, body: UpdateAdherenceAdjustmentAgentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CurrentAgentAdherenceAdjustment:
-        """``PATCH /api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}``
+        """Change fields of one workforcemanagement adherence adjustment.
+        
+        ``PATCH /api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}``.
         
         :param str adjustment_id: path ``adjustmentId``, required
         :param UpdateAdherenceAdjustmentAgentRequest body: body ``body``, required
@@ -2134,7 +2625,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_adherence_adjustment'], (adjustment_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_agent_adherence_adjustment(self, agent_id: str, adjustment_id: str, body: UpdateAdherenceAdjustmentAdminRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustment:
-        """``PATCH /api/v2/workforcemanagement/agents/{agentId}/adherence/adjustments/{adjustmentId}``
+        """Change fields of one adherence adjustment of a workforcemanagement agent.
+        
+        ``PATCH /api/v2/workforcemanagement/agents/{agentId}/adherence/adjustments/{adjustmentId}``.
         
         :param str agent_id: path ``agentId``, required
         :param str adjustment_id: path ``adjustmentId``, required
@@ -2144,7 +2637,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_agent_adherence_adjustment'], (agent_id, adjustment_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_agent_adherence_explanation(self, agent_id: str, explanation_id: str, body: UpdateAdherenceExplanationStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceExplanationAsyncResponse:
-        """``PATCH /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations/{explanationId}``
+        """Change fields of one adherence explanation of a workforcemanagement agent.
+        
+        ``PATCH /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations/{explanationId}``.
+        Requires the permission ``wfm:adherenceExplanation:edit``.
         
         :param str agent_id: path ``agentId``, required
         :param str explanation_id: path ``explanationId``, required
@@ -2154,7 +2650,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_agent_adherence_explanation'], (agent_id, explanation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_agent_unavailabletimes(self, agent_id: str, body: UpdateUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkUpdateAgentUnavailableTimesResponse:
-        """``PATCH /api/v2/workforcemanagement/agents/{agentId}/unavailabletimes``
+        """Change fields of the unavailabletimes of a workforcemanagement agent.
+        
+        ``PATCH /api/v2/workforcemanagement/agents/{agentId}/unavailabletimes``.
         
         :param str agent_id: path ``agentId``, required
         :param UpdateUnavailableTimesRequest body: body ``body``, required
@@ -2163,7 +2661,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_agent_unavailabletimes'], (agent_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_alternativeshifts_trade(self, trade_id: str, body: AgentUpdateAlternativeShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftTradeResponse:
-        """``PATCH /api/v2/workforcemanagement/alternativeshifts/trades/{tradeId}``
+        """Change fields of one workforcemanagement alternativeshifts trade.
+        
+        ``PATCH /api/v2/workforcemanagement/alternativeshifts/trades/{tradeId}``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :param str trade_id: path ``tradeId``, required
         :param AgentUpdateAlternativeShiftTradeRequest body: body ``body``, required
@@ -2172,7 +2673,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_alternativeshifts_trade'], (trade_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_alternativeshifts_trades_state_jobs(self, body: AdminBulkUpdateAlternativeShiftTradeStateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftAsyncResponse:
-        """``PATCH /api/v2/workforcemanagement/alternativeshifts/trades/state/jobs``
+        """Change fields of the workforcemanagement alternativeshifts trades state jobs.
+        
+        ``PATCH /api/v2/workforcemanagement/alternativeshifts/trades/state/jobs``.
+        Requires the permission ``wfm:alternativeShift:edit``.
         
         :param AdminBulkUpdateAlternativeShiftTradeStateRequest body: body ``body``, required
         :return: AlternativeShiftAsyncResponse
@@ -2180,7 +2684,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_alternativeshifts_trades_state_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit(self, business_unit_id: str, body: UpdateBusinessUnitRequest | dict[str, Any], *, include_scheduling_default_message_severities: bool | None = None, **options: Unpack[CallOptions]) -> BusinessUnitResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}``
+        """Change fields of one workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}``.
+        Requires the permission ``wfm:businessUnit:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param UpdateBusinessUnitRequest body: body ``body``, required
@@ -2190,7 +2697,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit'], (business_unit_id, body, include_scheduling_default_message_severities), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_activitycode(self, business_unit_id: str, activity_code_id: str, body: UpdateActivityCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessUnitActivityCode:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/{activityCodeId}``
+        """Change fields of one activitycode of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/{activityCodeId}``.
+        Requires the permission ``wfm:activityCode:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_code_id: path ``activityCodeId``, required
@@ -2200,7 +2710,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_activitycode'], (business_unit_id, activity_code_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_activitycodes_bulk(self, business_unit_id: str, body: BulkUpdateActivityCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkUpdateActivityCodeResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/bulk``
+        """Change fields of the activitycodes bulk of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/bulk``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BulkUpdateActivityCodeRequest body: body ``body``, required
@@ -2209,7 +2721,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_activitycodes_bulk'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_activityplan(self, business_unit_id: str, activity_plan_id: str, body: UpdateActivityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}``
+        """Change fields of one activityplan of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}``.
+        Requires the permission ``wfm:activityPlan:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -2219,7 +2734,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_activityplan'], (business_unit_id, activity_plan_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_adherence_adjustments_bulk(self, business_unit_id: str, body: UpdateAdherenceAdjustmentsBulkRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsListing:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/bulk``
+        """Change fields of the adherence adjustments bulk of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/bulk``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param UpdateAdherenceAdjustmentsBulkRequest body: body ``body``, required
@@ -2228,7 +2745,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_bulk'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_adherence_adjustments_reasoncode(self, business_unit_id: str, reason_code_id: str, body: UpdateAdherenceAdjustmentsReasonCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCode:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/{reasonCodeId}``
+        """Change fields of one adherence adjustments reasoncode of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/{reasonCodeId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str reason_code_id: path ``reasonCodeId``, required
@@ -2238,7 +2757,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_reasoncode'], (business_unit_id, reason_code_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk(self, business_unit_id: str, body: UpdateAdherenceAdjustmentsReasonCodesBulkRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCodesListing:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``
+        """Change fields of the adherence adjustments reasoncodes bulk of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param UpdateAdherenceAdjustmentsReasonCodesBulkRequest body: body ``body``, required
@@ -2247,7 +2768,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_adherence_adjustments_settings(self, business_unit_id: str, body: UpdateBuAdherenceAdjustmentsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsSettings:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/settings``
+        """Change fields of the adherence adjustments settings of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/settings``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param UpdateBuAdherenceAdjustmentsSettingsRequest body: body ``body``, required
@@ -2256,7 +2779,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_alternativeshifts_settings(self, business_unit_id: str, body: UpdateAlternativeShiftBuSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftBuSettingsResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/settings``
+        """Change fields of the alternativeshifts settings of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/settings``.
+        Requires the permission ``wfm:businessUnit:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param UpdateAlternativeShiftBuSettingsRequest body: body ``body``, required
@@ -2265,7 +2791,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_alternativeshifts_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_capacityplan(self, business_unit_id: str, capacity_plan_id: str, body: UpdateCapacityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}``
+        """Change fields of one capacityplan of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}``.
+        Requires the permission ``wfm:capacityPlan:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
@@ -2275,7 +2804,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_capacityplan'], (business_unit_id, capacity_plan_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_minimumstaffing_settings(self, business_unit_id: str, body: MinimumStaffingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MinimumStaffingResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/minimumstaffing/settings``
+        """Change fields of the minimumstaffing settings of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/minimumstaffing/settings``.
+        Requires the permission ``wfm:minimumStaffingSettings:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param MinimumStaffingRequest body: body ``body``, required
@@ -2284,7 +2816,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_minimumstaffing_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_opportunity(self, business_unit_id: str, opportunity_id: str, body: PatchOpportunityRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OpportunityResult:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/{opportunityId}``
+        """Change fields of one opportunity of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/{opportunityId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str opportunity_id: path ``opportunityId``, required
@@ -2294,7 +2828,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_opportunity'], (business_unit_id, opportunity_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_planninggroup(self, business_unit_id: str, planning_group_id: str, body: UpdatePlanningGroupRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PlanningGroup:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups/{planningGroupId}``
+        """Change fields of one planninggroup of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups/{planningGroupId}``.
+        Requires the permission ``wfm:planningGroup:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str planning_group_id: path ``planningGroupId``, required
@@ -2304,7 +2841,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_planninggroup'], (business_unit_id, planning_group_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_schedulebid(self, business_unit_id: str, bid_id: str, body: UpdateScheduleBid | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBid:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}``
+        """Change fields of one schedulebid of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -2314,7 +2853,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_schedulebid'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_schedulebid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, body: ScheduleBidGroupUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBidGroupResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}``
+        """Change fields of one group of a schedulebid of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -2325,7 +2866,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_schedulebid_group'], (business_unit_id, bid_id, bid_group_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_schedulebid_group_preferences(self, business_unit_id: str, bid_id: str, bid_group_id: str, body: AgentsBidAssignedScheduleSetOverrideRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdminAgentScheduleBidPreferenceResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}/preferences``
+        """Change fields of the preferences of a group of a schedulebid of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}/preferences``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -2336,7 +2879,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_schedulebid_group_preferences'], (business_unit_id, bid_id, bid_group_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_scheduler_settings(self, business_unit_id: str, body: BuSchedulerSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuSchedulerSettingsResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduler/settings``
+        """Change fields of the scheduler settings of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduler/settings``.
+        Requires the permission ``wfm:schedulerSettings:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BuSchedulerSettingsRequest body: body ``body``, required
@@ -2345,7 +2891,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_scheduler_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_scheduling_run(self, business_unit_id: str, run_id: str, body: PatchBuScheduleRunRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}``
+        """Change fields of one scheduling run of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}``.
+        Requires the permission ``wfm:schedule:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str run_id: path ``runId``, required
@@ -2355,9 +2904,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_scheduling_run'], (business_unit_id, run_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_schedulingpreferences_settings(self, business_unit_id: str, body: UpdateBusinessUnitSchedulingPreferencesSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessUnitSchedulingPreferencesSettingsResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulingpreferences/settings``
+        """Change fields of the schedulingpreferences settings of a workforcemanagement businessunit.
         
-        **Preview.**
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulingpreferences/settings``. **Preview.**
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param UpdateBusinessUnitSchedulingPreferencesSettingsRequest body: body ``body``, required
@@ -2366,7 +2915,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_schedulingpreferences_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_servicegoaltemplate(self, business_unit_id: str, service_goal_template_id: str, body: UpdateServiceGoalTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ServiceGoalTemplate:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates/{serviceGoalTemplateId}``
+        """Change fields of one servicegoaltemplate of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates/{serviceGoalTemplateId}``.
+        Requires the permission ``wfm:serviceGoalTemplate:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str service_goal_template_id: path ``serviceGoalTemplateId``, required
@@ -2376,7 +2928,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_servicegoaltemplate'], (business_unit_id, service_goal_template_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_staffinggroup(self, business_unit_id: str, staffing_group_id: str, body: UpdateStaffingGroupRequest | dict[str, Any], **options: Unpack[CallOptions]) -> StaffingGroupResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/{staffingGroupId}``
+        """Change fields of one staffinggroup of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/{staffingGroupId}``.
+        Requires the permission ``wfm:staffingGroup:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str staffing_group_id: path ``staffingGroupId``, required
@@ -2386,7 +2941,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_staffinggroup'], (business_unit_id, staffing_group_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_timeoffplan(self, business_unit_id: str, time_off_plan_id: str, body: BuUpdateTimeOffPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffPlanResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans/{timeOffPlanId}``
+        """Change fields of one timeoffplan of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans/{timeOffPlanId}``.
+        Requires the permission ``wfm:timeOffPlan:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_plan_id: path ``timeOffPlanId``, required
@@ -2396,7 +2954,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_timeoffplan'], (business_unit_id, time_off_plan_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_workplanbid(self, business_unit_id: str, bid_id: str, body: UpdateWorkPlanBid | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBid:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}``
+        """Change fields of one workplanbid of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}``.
+        Requires the permission ``wfm:workPlanBid:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -2406,7 +2967,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_workplanbid'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_workplanbid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, body: WorkPlanBidGroupUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBidGroupResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}``
+        """Change fields of one group of a workplanbid of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}``.
+        Requires the permission ``wfm:workPlanBidGroup:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -2417,7 +2981,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_workplanbid_group'], (business_unit_id, bid_id, bid_group_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_businessunit_workplanbid_group_preferences(self, business_unit_id: str, bid_id: str, bid_group_id: str, body: AgentsBidAssignedWorkPlanOverrideRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdminAgentWorkPlanPreferenceResponse:
-        """``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}/preferences``
+        """Change fields of the preferences of a group of a workplanbid of a workforcemanagement businessunit.
+        
+        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}/preferences``.
+        Requires the permission ``wfm:workPlanBidGroup:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -2428,7 +2995,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_businessunit_workplanbid_group_preferences'], (business_unit_id, bid_id, bid_group_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit(self, management_unit_id: str, body: UpdateManagementUnitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ManagementUnit:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}``
+        """Change fields of one workforcemanagement managementunit.
+        
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}``.
+        Requires the permission ``wfm:managementUnit:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param UpdateManagementUnitRequest body: body ``body``, required
@@ -2437,7 +3007,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_agents(self, management_unit_id: str, body: UpdateMuAgentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents``
+        """Change fields of the agents of a workforcemanagement managementunit.
+        
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents``.
+        Requires the permission ``wfm:agent:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param UpdateMuAgentsRequest body: body ``body``, required
@@ -2446,7 +3019,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit_agents'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_agents_workplans_bulk(self, management_unit_id: str, body: UpdateMuAgentWorkPlansBatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UpdateMuAgentWorkPlansBatchResponse:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/workplans/bulk``
+        """Change fields of the agents workplans bulk of a workforcemanagement managementunit.
+        
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/workplans/bulk``.
+        Requires the permission ``wfm:workPlan:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param UpdateMuAgentWorkPlansBatchRequest body: body ``body``, required
@@ -2455,9 +3031,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit_agents_workplans_bulk'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_timeofflimit(self, management_unit_id: str, time_off_limit_id: str, body: UpdateTimeOffLimitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffLimit:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}``
+        """Change fields of one timeofflimit of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}``. **Deprecated.**
+        Requires the permission ``wfm:timeOffLimit:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -2467,9 +3044,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit_timeofflimit'], (management_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_timeoffplan(self, management_unit_id: str, time_off_plan_id: str, body: UpdateTimeOffPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffPlan:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans/{timeOffPlanId}``
+        """Change fields of one timeoffplan of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans/{timeOffPlanId}``. **Deprecated.**
+        Requires the permission ``wfm:timeOffPlan:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str time_off_plan_id: path ``timeOffPlanId``, required
@@ -2479,7 +3057,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit_timeoffplan'], (management_unit_id, time_off_plan_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_timeoffrequest_user_integrationstatus(self, management_unit_id: str, time_off_request_id: str, user_id: str, body: SetTimeOffIntegrationStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserTimeOffIntegrationStatusResponse:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/{timeOffRequestId}/users/{userId}/integrationstatus``
+        """Change fields of the integrationstatus of a user of a timeoffrequest of a workforcemanagement managementunit.
+        
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/{timeOffRequestId}/users/{userId}/integrationstatus``.
+        Requires the permission ``wfm:timeOffRequest:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str time_off_request_id: path ``timeOffRequestId``, required
@@ -2490,7 +3071,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit_timeoffrequest_user_integrationstatus'], (management_unit_id, time_off_request_id, user_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_unavailabletimes_settings(self, management_unit_id: str, body: UpdateManagementUnitsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ManagementUnitAvailabilitySettingsResponse:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/unavailabletimes/settings``
+        """Change fields of the unavailabletimes settings of a workforcemanagement managementunit.
+        
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/unavailabletimes/settings``.
+        Requires the permission ``wfm:managementUnit:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param UpdateManagementUnitsSettingsRequest body: body ``body``, required
@@ -2499,7 +3083,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit_unavailabletimes_settings'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_user_timeoffrequest(self, management_unit_id: str, user_id: str, time_off_request_id: str, body: AdminTimeOffRequestPatch | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}``
+        """Change fields of one timeoffrequest of a user of a workforcemanagement managementunit.
+        
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}``.
+        Requires the permission ``wfm:timeOffRequest:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str user_id: path ``userId``, required
@@ -2510,9 +3097,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit_user_timeoffrequest'], (management_unit_id, user_id, time_off_request_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_week_shifttrade(self, management_unit_id: str, week_date_id: date | str, trade_id: str, body: PatchShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ShiftTradeResponse:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/{tradeId}``
+        """Change fields of one shifttrade of a week of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/{tradeId}``. **Deprecated.**
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -2523,18 +3111,24 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit_week_shifttrade'], (management_unit_id, week_date_id, trade_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_workplan(self, management_unit_id: str, work_plan_id: str, body: WorkPlan | dict[str, Any], *, validation_mode: str | None = None, **options: Unpack[CallOptions]) -> WorkPlan:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}``
+        """Change fields of one workplan of a workforcemanagement managementunit.
+        
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}``.
+        Requires the permission ``wfm:workPlan:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str work_plan_id: path ``workPlanId``, required
         :param WorkPlan body: body ``body``, required
-        :param str validation_mode: query ``validationMode``
+        :param str validation_mode: query ``validationMode``; one of ``Ignore``
         :return: WorkPlan
         """
         return self._call(_OPS['patch_workforcemanagement_managementunit_workplan'], (management_unit_id, work_plan_id, body, validation_mode), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_managementunit_workplanrotation(self, management_unit_id: str, work_plan_rotation_id: str, body: UpdateWorkPlanRotationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanRotationResponse:
-        """``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}``
+        """Change fields of one workplanrotation of a workforcemanagement managementunit.
+        
+        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}``.
+        Requires the permission ``wfm:workPlanRotation:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str work_plan_rotation_id: path ``workPlanRotationId``, required
@@ -2544,9 +3138,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_managementunit_workplanrotation'], (management_unit_id, work_plan_rotation_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_schedulingpreferences(self, body: UpdateAgentSchedulingPreferencesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentSchedulingPreferenceListing:
-        """``PATCH /api/v2/workforcemanagement/schedulingpreferences``
+        """Change fields of the workforcemanagement schedulingpreferences.
         
-        **Preview.**
+        ``PATCH /api/v2/workforcemanagement/schedulingpreferences``. **Preview.**
         
         :param UpdateAgentSchedulingPreferencesRequest body: body ``body``, required
         :return: AgentSchedulingPreferenceListing
@@ -2554,7 +3148,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_schedulingpreferences'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_timeoffrequest(self, time_off_request_id: str, body: AgentTimeOffRequestPatch | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """``PATCH /api/v2/workforcemanagement/timeoffrequests/{timeOffRequestId}``
+        """Change fields of one workforcemanagement timeoffrequest.
+        
+        ``PATCH /api/v2/workforcemanagement/timeoffrequests/{timeOffRequestId}``.
+        Requires the permission ``wfm:agentTimeOffRequest:submit``.
         
         :param str time_off_request_id: path ``timeOffRequestId``, required
         :param AgentTimeOffRequestPatch body: body ``body``, required
@@ -2563,7 +3160,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_timeoffrequest'], (time_off_request_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_unavailabletimes(self, body: UpdateUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UnavailableTimeListing:
-        """``PATCH /api/v2/workforcemanagement/unavailabletimes``
+        """Change fields of the workforcemanagement unavailabletimes.
+        
+        ``PATCH /api/v2/workforcemanagement/unavailabletimes``.
+        Requires the permission ``wfm:agentUnavailableTimes:submit``.
         
         :param UpdateUnavailableTimesRequest body: body ``body``, required
         :return: UnavailableTimeListing
@@ -2571,7 +3171,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_unavailabletimes'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_user_workplanbidranks(self, user_id: str, body: WorkPlanBidRanks | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBidRanks:
-        """``PATCH /api/v2/workforcemanagement/users/{userId}/workplanbidranks``
+        """Change fields of the workplanbidranks of a workforcemanagement user.
+        
+        ``PATCH /api/v2/workforcemanagement/users/{userId}/workplanbidranks``.
+        Requires the permission ``wfm:workPlanBid:edit``.
         
         :param str user_id: path ``userId``, required
         :param WorkPlanBidRanks body: body ``body``, required
@@ -2580,7 +3183,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_user_workplanbidranks'], (user_id, body), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_users_workplanbidranks_bulk(self, body: list[WorkPlanBidRanks], **options: Unpack[CallOptions]) -> EntityListing:
-        """``PATCH /api/v2/workforcemanagement/users/workplanbidranks/bulk``
+        """Change fields of the workforcemanagement users workplanbidranks bulk.
+        
+        ``PATCH /api/v2/workforcemanagement/users/workplanbidranks/bulk``.
+        Requires the permission ``wfm:workPlanBid:edit``.
         
         :param list[WorkPlanBidRanks] body: body ``body``, required
         :return: EntityListing
@@ -2588,7 +3194,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_users_workplanbidranks_bulk'], (body,), options)  # type: ignore[no-any-return]
 
     def patch_workforcemanagement_workplanbid_preferences(self, bid_id: str, body: UpdateAgentWorkPlanBiddingPreference | dict[str, Any], **options: Unpack[CallOptions]) -> AgentWorkPlanBiddingPreferenceResponse:
-        """``PATCH /api/v2/workforcemanagement/workplanbids/{bidId}/preferences``
+        """Change fields of the preferences of a workforcemanagement workplanbid.
+        
+        ``PATCH /api/v2/workforcemanagement/workplanbids/{bidId}/preferences``.
+        Requires the permission ``wfm:agentWorkPlanBid:submit``.
         
         :param str bid_id: path ``bidId``, required
         :param UpdateAgentWorkPlanBiddingPreference body: body ``body``, required
@@ -2597,7 +3206,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['patch_workforcemanagement_workplanbid_preferences'], (bid_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_adherence_adjustments(self, body: AddAdherenceAdjustmentAgentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CurrentAgentAdherenceAdjustment:
-        """``POST /api/v2/workforcemanagement/adherence/adjustments``
+        """Create or add workforcemanagement adherence adjustments.
+        
+        ``POST /api/v2/workforcemanagement/adherence/adjustments``.
         
         :param AddAdherenceAdjustmentAgentRequest body: body ``body``, required
         :return: CurrentAgentAdherenceAdjustment
@@ -2605,7 +3216,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_adherence_adjustments'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_adherence_adjustments_query(self, body: AgentQueryAdherenceAdjustmentsRequest | dict[str, Any], *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> CurrentAgentCursorAdherenceAdjustmentsListing:
-        """``POST /api/v2/workforcemanagement/adherence/adjustments/query``
+        """Run a query over workforcemanagement adherence adjustments.
+        
+        ``POST /api/v2/workforcemanagement/adherence/adjustments/query``.
+        Pages by ``after``: ``paginate(api.post_workforcemanagement_adherence_adjustments_query)`` walks every page.
         
         :param AgentQueryAdherenceAdjustmentsRequest body: body ``body``, required
         :param str before: query ``before``
@@ -2616,7 +3230,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_adherence_adjustments_query'], (body, before, after, page_size), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_adherence_explanations(self, body: AddAdherenceExplanationAgentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceExplanationAsyncResponse:
-        """``POST /api/v2/workforcemanagement/adherence/explanations``
+        """Create or add workforcemanagement adherence explanations.
+        
+        ``POST /api/v2/workforcemanagement/adherence/explanations``.
+        Requires the permission ``wfm:agentAdherenceExplanation:submit``.
         
         :param AddAdherenceExplanationAgentRequest body: body ``body``, required
         :return: AdherenceExplanationAsyncResponse
@@ -2624,7 +3241,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_adherence_explanations'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_adherence_explanations_query(self, body: AgentQueryAdherenceExplanationsRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> QueryAdherenceExplanationsResponse:
-        """``POST /api/v2/workforcemanagement/adherence/explanations/query``
+        """Run a query over workforcemanagement adherence explanations.
+        
+        ``POST /api/v2/workforcemanagement/adherence/explanations/query``.
+        Requires the permission ``wfm:agentAdherenceExplanation:submit``.
         
         :param AgentQueryAdherenceExplanationsRequest body: body ``body``, required
         :param bool force_async: query ``forceAsync``
@@ -2634,7 +3254,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_adherence_explanations_query'], (body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_adherence_historical_bulk(self, body: WfmHistoricalAdherenceBulkQuery | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceBulkResponse:
-        """``POST /api/v2/workforcemanagement/adherence/historical/bulk``
+        """Request workforcemanagement adherence historical bulk.
+        
+        ``POST /api/v2/workforcemanagement/adherence/historical/bulk``.
+        Requires the permission ``wfm:historicalAdherence:view``.
         
         :param WfmHistoricalAdherenceBulkQuery body: body ``body``, required
         :return: WfmHistoricalAdherenceBulkResponse
@@ -2642,7 +3265,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_adherence_historical_bulk'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agent_adherence_adjustments_query(self, agent_id: str, body: AgentQueryAdherenceAdjustmentsRequest | dict[str, Any], *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> CursorAdherenceAdjustmentsListing:
-        """``POST /api/v2/workforcemanagement/agents/{agentId}/adherence/adjustments/query``
+        """Run a query over adherence adjustments of a workforcemanagement agent.
+        
+        ``POST /api/v2/workforcemanagement/agents/{agentId}/adherence/adjustments/query``.
+        Pages by ``after``: ``paginate(api.post_workforcemanagement_agent_adherence_adjustments_query)`` walks every page.
         
         :param str agent_id: path ``agentId``, required
         :param AgentQueryAdherenceAdjustmentsRequest body: body ``body``, required
@@ -2654,7 +3280,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agent_adherence_adjustments_query'], (agent_id, body, before, after, page_size), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agent_adherence_explanations(self, agent_id: str, body: AddAdherenceExplanationAdminRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceExplanationAsyncResponse:
-        """``POST /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations``
+        """Request adherence explanations of a workforcemanagement agent.
+        
+        ``POST /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations``.
+        Requires the permission ``wfm:adherenceExplanation:add``.
         
         :param str agent_id: path ``agentId``, required
         :param AddAdherenceExplanationAdminRequest body: body ``body``, required
@@ -2663,7 +3292,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agent_adherence_explanations'], (agent_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agent_adherence_explanations_query(self, agent_id: str, body: AgentQueryAdherenceExplanationsRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> AgentQueryAdherenceExplanationsResponse:
-        """``POST /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations/query``
+        """Run a query over adherence explanations of a workforcemanagement agent.
+        
+        ``POST /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations/query``.
+        Requires the permission ``wfm:adherenceExplanation:view``.
         
         :param str agent_id: path ``agentId``, required
         :param AgentQueryAdherenceExplanationsRequest body: body ``body``, required
@@ -2674,9 +3306,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agent_adherence_explanations_query'], (agent_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agent_schedulingpreferences_query(self, agent_id: str, body: QueryAgentSchedulingPreferencesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentSchedulingPreferenceListing:
-        """``POST /api/v2/workforcemanagement/agents/{agentId}/schedulingpreferences/query``
+        """Run a query over schedulingpreferences of a workforcemanagement agent.
         
-        **Preview.**
+        ``POST /api/v2/workforcemanagement/agents/{agentId}/schedulingpreferences/query``. **Preview.**
         
         :param str agent_id: path ``agentId``, required
         :param QueryAgentSchedulingPreferencesRequest body: body ``body``, required
@@ -2685,7 +3317,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agent_schedulingpreferences_query'], (agent_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agent_unavailabletimes_query(self, agent_id: str, body: QueryAgentUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UnavailableTimeListing:
-        """``POST /api/v2/workforcemanagement/agents/{agentId}/unavailabletimes/query``
+        """Run a query over unavailabletimes of a workforcemanagement agent.
+        
+        ``POST /api/v2/workforcemanagement/agents/{agentId}/unavailabletimes/query``.
+        Requires the permission ``wfm:unavailableTimes:view``.
         
         :param str agent_id: path ``agentId``, required
         :param QueryAgentUnavailableTimesRequest body: body ``body``, required
@@ -2694,7 +3329,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agent_unavailabletimes_query'], (agent_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agents(self, body: MoveAgentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MoveAgentsResponse:
-        """``POST /api/v2/workforcemanagement/agents``
+        """Create or add workforcemanagement agents.
+        
+        ``POST /api/v2/workforcemanagement/agents``.
+        Requires the permission ``wfm:agent:edit``.
         
         :param MoveAgentsRequest body: body ``body``, required
         :return: MoveAgentsResponse
@@ -2702,7 +3340,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agents'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agents_integrations_hris_query(self, body: QueryAgentsIntegrationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentsIntegrationsListing:
-        """``POST /api/v2/workforcemanagement/agents/integrations/hris/query``
+        """Run a query over workforcemanagement agents integrations hris.
+        
+        ``POST /api/v2/workforcemanagement/agents/integrations/hris/query``.
+        Requires the permission ``wfm:agent:view``.
         
         :param QueryAgentsIntegrationsRequest body: body ``body``, required
         :return: AgentsIntegrationsListing
@@ -2710,16 +3351,24 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agents_integrations_hris_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agents_me_adherence_historical_jobs(self, *, expand: list[str] | None = None, body: WfmHistoricalAdherenceQueryForAgent | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> WfmAgentHistoricalAdherenceResponse:
-        """``POST /api/v2/workforcemanagement/agents/me/adherence/historical/jobs``
+        """Create or add workforcemanagement agents adherence historical jobs (me: the token's user).
         
-        :param list[str] expand: query ``expand``
+        ``POST /api/v2/workforcemanagement/agents/me/adherence/historical/jobs``.
+        Requires any of the permissions ``wfm:agentHistoricalAdherence:view``, ``wfm:agentHistoricalAdherenceConformance:view``.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
+        
+        :param list[str] expand: query ``expand``; each one of ``exceptionInfo``, ``actuals``, ``scheduledActivities``, ``conformance``
         :param WfmHistoricalAdherenceQueryForAgent body: body ``body``
         :return: WfmAgentHistoricalAdherenceResponse
         """
         return self._call(_OPS['post_workforcemanagement_agents_me_adherence_historical_jobs'], (expand, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agents_me_possibleworkshifts(self, body: AgentPossibleWorkShiftsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentPossibleWorkShiftsResponse:
-        """``POST /api/v2/workforcemanagement/agents/me/possibleworkshifts``
+        """Create or add workforcemanagement agents possibleworkshifts (me: the token's user).
+        
+        ``POST /api/v2/workforcemanagement/agents/me/possibleworkshifts``.
+        Requires the permission ``wfm:agentPossibleWorkShifts:view``.
+        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
         
         :param AgentPossibleWorkShiftsRequest body: body ``body``, required
         :return: AgentPossibleWorkShiftsResponse
@@ -2727,7 +3376,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agents_me_possibleworkshifts'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agents_opportunities_enrollments_bulk_add(self, body: AgentBulkAddOpportunityEnrollmentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentBulkAddOpportunityEnrollmentsResponse:
-        """``POST /api/v2/workforcemanagement/agents/opportunities/enrollments/bulk/add``
+        """Request workforcemanagement agents opportunities enrollments bulk add.
+        
+        ``POST /api/v2/workforcemanagement/agents/opportunities/enrollments/bulk/add``.
         
         :param AgentBulkAddOpportunityEnrollmentsRequest body: body ``body``, required
         :return: AgentBulkAddOpportunityEnrollmentsResponse
@@ -2735,7 +3386,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agents_opportunities_enrollments_bulk_add'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agents_opportunities_enrollments_bulk_statuses_update(self, body: AgentBulkStatusUpdateOpportunityEnrollmentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentBulkStatusUpdateOpportunityEnrollmentsResponse:
-        """``POST /api/v2/workforcemanagement/agents/opportunities/enrollments/bulk/statuses/update``
+        """Request workforcemanagement agents opportunities enrollments bulk statuses update.
+        
+        ``POST /api/v2/workforcemanagement/agents/opportunities/enrollments/bulk/statuses/update``.
         
         :param AgentBulkStatusUpdateOpportunityEnrollmentsRequest body: body ``body``, required
         :return: AgentBulkStatusUpdateOpportunityEnrollmentsResponse
@@ -2743,7 +3396,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agents_opportunities_enrollments_bulk_statuses_update'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agents_opportunities_query(self, body: QueryOpportunitiesRequest | dict[str, Any], *, expand: str | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> AgentQueryOpportunitiesResponse:
-        """``POST /api/v2/workforcemanagement/agents/opportunities/query``
+        """Run a query over workforcemanagement agents opportunities.
+        
+        ``POST /api/v2/workforcemanagement/agents/opportunities/query``.
         
         :param QueryOpportunitiesRequest body: body ``body``, required
         :param str expand: query ``expand``
@@ -2753,7 +3408,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agents_opportunities_query'], (body, expand, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agentschedules_managementunits_mine(self, body: AgentMuScheduleQuery | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> AgentMuQueryResponse:
-        """``POST /api/v2/workforcemanagement/agentschedules/managementunits/mine``
+        """Request workforcemanagement agentschedules managementunits mine.
+        
+        ``POST /api/v2/workforcemanagement/agentschedules/managementunits/mine``.
+        Requires the permission ``wfm:agentManagementUnitSchedule:view``.
         
         :param AgentMuScheduleQuery body: body ``body``, required
         :param bool force_async: query ``forceAsync``
@@ -2763,7 +3421,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agentschedules_managementunits_mine'], (body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_agentschedules_mine(self, body: BuGetCurrentAgentScheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuCurrentAgentScheduleSearchResponse:
-        """``POST /api/v2/workforcemanagement/agentschedules/mine``
+        """Request workforcemanagement agentschedules mine.
+        
+        ``POST /api/v2/workforcemanagement/agentschedules/mine``.
+        Requires the permission ``wfm:agentSchedule:view``.
         
         :param BuGetCurrentAgentScheduleRequest body: body ``body``, required
         :return: BuCurrentAgentScheduleSearchResponse
@@ -2771,7 +3432,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_agentschedules_mine'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_alternativeshifts_offers_jobs(self, body: AlternativeShiftOffersRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftAsyncResponse:
-        """``POST /api/v2/workforcemanagement/alternativeshifts/offers/jobs``
+        """Create or add workforcemanagement alternativeshifts offers jobs.
+        
+        ``POST /api/v2/workforcemanagement/alternativeshifts/offers/jobs``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :param AlternativeShiftOffersRequest body: body ``body``, required
         :return: AlternativeShiftAsyncResponse
@@ -2779,7 +3443,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_alternativeshifts_offers_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_alternativeshifts_offers_search_jobs(self, body: AlternativeShiftSearchOffersRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftAsyncResponse:
-        """``POST /api/v2/workforcemanagement/alternativeshifts/offers/search/jobs``
+        """Create or add workforcemanagement alternativeshifts offers search jobs.
+        
+        ``POST /api/v2/workforcemanagement/alternativeshifts/offers/search/jobs``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :param AlternativeShiftSearchOffersRequest body: body ``body``, required
         :return: AlternativeShiftAsyncResponse
@@ -2787,7 +3454,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_alternativeshifts_offers_search_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_alternativeshifts_trades(self, body: CreateAlternativeShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftTradeResponse:
-        """``POST /api/v2/workforcemanagement/alternativeshifts/trades``
+        """Create or add workforcemanagement alternativeshifts trades.
+        
+        ``POST /api/v2/workforcemanagement/alternativeshifts/trades``.
+        Requires the permission ``wfm:agentAlternativeShift:submit``.
         
         :param CreateAlternativeShiftTradeRequest body: body ``body``, required
         :return: AlternativeShiftTradeResponse
@@ -2795,7 +3465,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_alternativeshifts_trades'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_activitycodes(self, business_unit_id: str, body: CreateActivityCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessUnitActivityCode:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes``
+        """Request activitycodes of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes``.
+        Requires the permission ``wfm:activityCode:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CreateActivityCodeRequest body: body ``body``, required
@@ -2804,7 +3477,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_activitycodes'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_activityplan_deletions_jobs(self, business_unit_id: str, activity_plan_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/deletions/jobs``
+        """Request deletions jobs of an activityplan of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/deletions/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -2813,7 +3488,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_deletions_jobs'], (business_unit_id, activity_plan_id), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_jobs(self, business_unit_id: str, activity_plan_id: str, occurrence_id: str, session_id: str, body: ActivityPlanDeletionSessionUserIds | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/{sessionId}/users/deletions/jobs``
+        """Request users deletions jobs of a session of an occurrence of an activityplan of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/{sessionId}/users/deletions/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -2825,7 +3502,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_jobs'], (business_unit_id, activity_plan_id, occurrence_id, session_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_jobs(self, business_unit_id: str, activity_plan_id: str, occurrence_id: str, body: ActivityPlanDeletionSessionIds | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/deletions/jobs``
+        """Request sessions deletions jobs of an occurrence of an activityplan of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/deletions/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -2836,7 +3515,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_jobs'], (business_unit_id, activity_plan_id, occurrence_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_activityplan_occurrences_deletions_jobs(self, business_unit_id: str, activity_plan_id: str, body: ActivityPlanDeletionOccurrenceIds | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanOccurrencesDeletionJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/deletions/jobs``
+        """Request occurrences deletions jobs of an activityplan of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/deletions/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -2846,7 +3527,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_occurrences_deletions_jobs'], (business_unit_id, activity_plan_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_activityplan_runs_jobs(self, business_unit_id: str, activity_plan_id: str, **options: Unpack[CallOptions]) -> ActivityPlanRunJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/runs/jobs``
+        """Request runs jobs of an activityplan of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/runs/jobs``.
+        Requires the permission ``wfm:activityPlanRunJob:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str activity_plan_id: path ``activityPlanId``, required
@@ -2855,7 +3539,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_runs_jobs'], (business_unit_id, activity_plan_id), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_activityplans(self, business_unit_id: str, body: CreateActivityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans``
+        """Request activityplans of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans``.
+        Requires the permission ``wfm:activityPlan:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CreateActivityPlanRequest body: body ``body``, required
@@ -2864,7 +3551,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_activityplans'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_adherence_adjustments_query(self, business_unit_id: str, body: BuQueryAdherenceAdjustmentsRequest | dict[str, Any], *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> CursorAdherenceAdjustmentsListing:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query``
+        """Run a query over adherence adjustments of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query``.
+        Pages by ``after``: ``paginate(api.post_workforcemanagement_businessunit_adherence_adjustments_query)`` walks every page.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BuQueryAdherenceAdjustmentsRequest body: body ``body``, required
@@ -2876,7 +3566,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_query'], (business_unit_id, body, before, after, page_size), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_adherence_adjustments_query_jobs(self, business_unit_id: str, body: BuQueryAdherenceAdjustmentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsQueryJob:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query/jobs``
+        """Request adherence adjustments query jobs of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BuQueryAdherenceAdjustmentsRequest body: body ``body``, required
@@ -2885,7 +3577,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_query_jobs'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes(self, business_unit_id: str, body: CreateAdherenceAdjustmentsReasonCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCode:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes``
+        """Request adherence adjustments reasoncodes of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CreateAdherenceAdjustmentsReasonCodeRequest body: body ``body``, required
@@ -2894,7 +3588,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk(self, business_unit_id: str, body: CreateAdherenceAdjustmentsReasonCodesBulkRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCodesListing:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``
+        """Request adherence adjustments reasoncodes bulk of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CreateAdherenceAdjustmentsReasonCodesBulkRequest body: body ``body``, required
@@ -2903,7 +3599,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_adherence_explanations_query(self, business_unit_id: str, body: BuQueryAdherenceExplanationsRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuQueryAdherenceExplanationsResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/explanations/query``
+        """Run a query over adherence explanations of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/explanations/query``.
+        Requires the permission ``wfm:adherenceExplanation:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BuQueryAdherenceExplanationsRequest body: body ``body``, required
@@ -2914,7 +3613,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_adherence_explanations_query'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_agentschedules_search(self, business_unit_id: str, body: BuSearchAgentSchedulesRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuAsyncAgentSchedulesSearchResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/agentschedules/search``
+        """Search agentschedules of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/agentschedules/search``.
+        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BuSearchAgentSchedulesRequest body: body ``body``, required
@@ -2925,7 +3627,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_agentschedules_search'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_alternativeshifts_trades_search(self, business_unit_id: str, body: SearchAlternativeShiftTradesRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> BuListAlternativeShiftTradesResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/trades/search``
+        """Search alternativeshifts trades of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/trades/search``.
+        Requires the permission ``wfm:alternativeShift:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param SearchAlternativeShiftTradesRequest body: body ``body``, required
@@ -2935,7 +3640,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_alternativeshifts_trades_search'], (business_unit_id, body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_capacityplan_copy(self, business_unit_id: str, capacity_plan_id: str, body: CopyCapacityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/copy``
+        """Request copy of a capacityplan of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/copy``.
+        Requires the permission ``wfm:capacityPlan:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
@@ -2945,7 +3653,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_copy'], (business_unit_id, capacity_plan_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_capacityplan_requirement_generate(self, business_unit_id: str, capacity_plan_id: str, **options: Unpack[CallOptions]) -> CapacityPlanStaffingRequirementResult:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/requirement/generate``
+        """Request requirement generate of a capacityplan of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/requirement/generate``.
+        Requires the permission ``wfm:capacityPlan:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
@@ -2954,7 +3665,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_requirement_generate'], (business_unit_id, capacity_plan_id), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_capacityplan_staffinggroupallocations(self, business_unit_id: str, capacity_plan_id: str, body: CreateCapacityPlanStaffingGroupMetricChangeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanStaffingGroupMetricChangeResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocations``
+        """Request staffinggroupallocations of a capacityplan of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocations``.
+        Requires the permission ``wfm:capacityPlan:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
@@ -2964,7 +3678,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_staffinggroupallocations'], (business_unit_id, capacity_plan_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory_query(self, business_unit_id: str, capacity_plan_id: str, body: QueryCapacityPlanStaffingGroupMetricChangeHistory | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanStaffingGroupMetricChangeHistoryListResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocationshistory/query``
+        """Run a query over staffinggroupallocationshistory of a capacityplan of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocationshistory/query``.
+        Requires the permission ``wfm:capacityPlan:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str capacity_plan_id: path ``capacityPlanId``, required
@@ -2974,7 +3691,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory_query'], (business_unit_id, capacity_plan_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast_forceregenerate(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, **options: Unpack[CallOptions]) -> LongTermRequirementsResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplanning/longtermrequirements/automaticbestmethod/weeks/{weekDateId}/forecasts/{forecastId}/forceregenerate``
+        """Request forceregenerate of a forecast of a capacityplanning longtermrequirements automaticbestmethod week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplanning/longtermrequirements/automaticbestmethod/weeks/{weekDateId}/forecasts/{forecastId}/forceregenerate``.
+        Requires the permission ``wfm:longTermStaffing:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -2984,7 +3704,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast_forceregenerate'], (business_unit_id, week_date_id, forecast_id), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_capacityplans(self, business_unit_id: str, body: CapacityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans``
+        """Request capacityplans of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans``.
+        Requires the permission ``wfm:capacityPlan:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CapacityPlanRequest body: body ``body``, required
@@ -2993,7 +3716,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_capacityplans'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_capacityplans_bulk_remove(self, business_unit_id: str, body: CapacityPlanDeleteRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/bulk/remove``
+        """Request capacityplans bulk remove of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/bulk/remove``.
+        Requires the permission ``wfm:capacityPlan:delete``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CapacityPlanDeleteRequest body: body ``body``, required
@@ -3002,7 +3728,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_capacityplans_bulk_remove'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_decisionmetrics_update(self, business_unit_id: str, body: DecisionMetricsUpdateJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionMetricsUpdateJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/decisionmetrics/update``
+        """Request decisionmetrics update of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/decisionmetrics/update``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param DecisionMetricsUpdateJobRequest body: body ``body``, required
@@ -3011,7 +3739,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_decisionmetrics_update'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_decisionmetrics_update_uploadurl(self, business_unit_id: str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionMetricsUploadResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/decisionmetrics/update/uploadurl``
+        """Request decisionmetrics update uploadurl of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/decisionmetrics/update/uploadurl``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param UploadUrlRequestBody body: body ``body``, required
@@ -3020,7 +3750,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_decisionmetrics_update_uploadurl'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_intraday(self, business_unit_id: str, body: IntradayPlanningGroupRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> AsyncIntradayResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/intraday``
+        """Request intraday of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/intraday``.
+        Requires the permission ``wfm:intraday:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param IntradayPlanningGroupRequest body: body ``body``, required
@@ -3030,7 +3763,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_intraday'], (business_unit_id, body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_jobs(self, business_unit_id: str, body: AggregatedExportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AggregatedSessionExportJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/forecast/jobs``
+        """Request mainforecast continuousforecast session export forecast jobs of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/forecast/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param AggregatedExportJobRequest body: body ``body``, required
@@ -3039,7 +3774,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_jobs'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_jobs(self, business_unit_id: str, body: AggregatedExportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AggregatedHistoricalExportJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/historical/jobs``
+        """Request mainforecast continuousforecast session export historical jobs of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/historical/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param AggregatedExportJobRequest body: body ``body``, required
@@ -3048,7 +3785,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_jobs'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_jobs(self, business_unit_id: str, body: AggregatedExportSnapshotJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AggregatedSnapshotExportJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/snapshot/jobs``
+        """Request mainforecast continuousforecast session export snapshot jobs of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/snapshot/jobs``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param AggregatedExportSnapshotJobRequest body: body ``body``, required
@@ -3057,7 +3796,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_jobs'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_opportunities_bulk_add(self, business_unit_id: str, body: BulkAddOpportunitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkAddOpportunitiesResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/add``
+        """Request opportunities bulk add of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BulkAddOpportunitiesRequest body: body ``body``, required
@@ -3066,7 +3807,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_add'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_opportunities_bulk_publish(self, business_unit_id: str, body: BulkOpportunitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkPublishOpportunitiesResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/publish``
+        """Request opportunities bulk publish of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/publish``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BulkOpportunitiesRequest body: body ``body``, required
@@ -3075,7 +3818,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_publish'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_opportunities_bulk_remove(self, business_unit_id: str, body: BulkOpportunitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkRemoveOpportunitiesResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/remove``
+        """Request opportunities bulk remove of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/remove``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BulkOpportunitiesRequest body: body ``body``, required
@@ -3084,7 +3829,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_remove'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_opportunities_bulk_statuses_update(self, business_unit_id: str, body: BulkOpportunitiesStatusUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkOpportunitiesStatusUpdateResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/statuses/update``
+        """Request opportunities bulk statuses update of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/statuses/update``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BulkOpportunitiesStatusUpdateRequest body: body ``body``, required
@@ -3093,7 +3840,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_statuses_update'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_opportunities_enrollments_bulk_statuses_update(self, business_unit_id: str, body: BulkOpportunityEnrollmentsStatusUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkUpdateOpportunityEnrollmentsStatusResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/enrollments/bulk/statuses/update``
+        """Request opportunities enrollments bulk statuses update of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/enrollments/bulk/statuses/update``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BulkOpportunityEnrollmentsStatusUpdateRequest body: body ``body``, required
@@ -3102,7 +3851,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_enrollments_bulk_statuses_update'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_opportunities_enrollments_query(self, business_unit_id: str, body: QueryOpportunityEnrollmentsRequest | dict[str, Any], *, expand: str | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> QueryOpportunityEnrollmentsResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/enrollments/query``
+        """Run a query over opportunities enrollments of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/enrollments/query``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryOpportunityEnrollmentsRequest body: body ``body``, required
@@ -3113,7 +3864,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_enrollments_query'], (business_unit_id, body, expand, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_opportunities_externalactivities_query(self, business_unit_id: str, body: BulkOpportunitiesExternalActivitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QueryExternalActivityOpportunitiesResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/externalactivities/query``
+        """Run a query over opportunities externalactivities of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/externalactivities/query``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BulkOpportunitiesExternalActivitiesRequest body: body ``body``, required
@@ -3122,7 +3875,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_externalactivities_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_opportunities_query(self, business_unit_id: str, body: QueryOpportunitiesRequest | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> QueryOpportunitiesResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/query``
+        """Run a query over opportunities of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/query``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryOpportunitiesRequest body: body ``body``, required
@@ -3132,7 +3887,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_query'], (business_unit_id, body, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_planninggroups(self, business_unit_id: str, body: CreatePlanningGroupRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PlanningGroup:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups``
+        """Request planninggroups of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups``.
+        Requires the permission ``wfm:planningGroup:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CreatePlanningGroupRequest body: body ``body``, required
@@ -3141,7 +3899,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_planninggroups'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_schedulebid_copy(self, business_unit_id: str, bid_id: str, body: CopyScheduleBid | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBid:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/copy``
+        """Request copy of a schedulebid of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/copy``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -3151,7 +3911,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_schedulebid_copy'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_schedulebid_groups(self, business_unit_id: str, bid_id: str, body: ScheduleBidGroupCreate | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBidGroupResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups``
+        """Request groups of a schedulebid of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -3161,7 +3923,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_schedulebid_groups'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_schedulebids(self, business_unit_id: str, body: CreateScheduleBid | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBid:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids``
+        """Request schedulebids of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CreateScheduleBid body: body ``body``, required
@@ -3170,7 +3934,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_schedulebids'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_schedulebids_effectiveschedulesets(self, business_unit_id: str, body: QueryEffectiveScheduleSetsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentsEffectiveScheduleSetResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/effectiveschedulesets``
+        """Request schedulebids effectiveschedulesets of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/effectiveschedulesets``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryEffectiveScheduleSetsRequest body: body ``body``, required
@@ -3179,7 +3945,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_schedulebids_effectiveschedulesets'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_servicegoaltemplates(self, business_unit_id: str, body: CreateServiceGoalTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ServiceGoalTemplate:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates``
+        """Request servicegoaltemplates of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates``.
+        Requires the permission ``wfm:serviceGoalTemplate:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CreateServiceGoalTemplate body: body ``body``, required
@@ -3188,7 +3957,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_servicegoaltemplates'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_shifttrading_trades_evaluate_jobs(self, business_unit_id: str, body: EvaluateShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeEvaluateTradesBuJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/evaluate/jobs``
+        """Request shifttrading trades evaluate jobs of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/evaluate/jobs``.
+        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param EvaluateShiftTradeListJobRequest body: body ``body``, required
@@ -3199,7 +3971,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_trades_evaluate_jobs'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_shifttrading_trades_query_jobs(self, business_unit_id: str, body: QueryShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeQueryTradesBuJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/query/jobs``
+        """Request shifttrading trades query jobs of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/query/jobs``.
+        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryShiftTradeListJobRequest body: body ``body``, required
@@ -3210,7 +3985,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_trades_query_jobs'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_shifttrading_trades_state_bulk_jobs(self, business_unit_id: str, body: BulkUpdateShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeBulkUpdateTradeStateBuJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/state/bulk/jobs``
+        """Request shifttrading trades state bulk jobs of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/state/bulk/jobs``.
+        Requires the permission ``wfm:shiftTradeRequest:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BulkUpdateShiftTradeListJobRequest body: body ``body``, required
@@ -3221,7 +3999,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_trades_state_bulk_jobs'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_shifttrading_unmatched_search_jobs(self, business_unit_id: str, body: SearchUnmatchedShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeSearchUnmatchedTradesBuJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/unmatched/search/jobs``
+        """Request shifttrading unmatched search jobs of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/unmatched/search/jobs``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param SearchUnmatchedShiftTradeListJobRequest body: body ``body``, required
@@ -3232,7 +4013,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_unmatched_search_jobs'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_shifttrading_weeks_summary_jobs(self, business_unit_id: str, body: QueryWeekSummaryListJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeQueryWeekSummariesBuJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/weeks/summary/jobs``
+        """Request shifttrading weeks summary jobs of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/weeks/summary/jobs``.
+        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryWeekSummaryListJobRequest body: body ``body``, required
@@ -3242,7 +4026,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_weeks_summary_jobs'], (business_unit_id, body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_staffinggroups(self, business_unit_id: str, body: CreateStaffingGroupRequest | dict[str, Any], **options: Unpack[CallOptions]) -> StaffingGroupResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups``
+        """Request staffinggroups of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups``.
+        Requires the permission ``wfm:staffingGroup:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CreateStaffingGroupRequest body: body ``body``, required
@@ -3251,7 +4038,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_staffinggroups'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_staffinggroups_planninggroups_query(self, business_unit_id: str, body: QueryPlanningGroupToStaffingGroupsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PlanningGroupToStaffingGroupsListing:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/planninggroups/query``
+        """Run a query over staffinggroups planninggroups of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/planninggroups/query``.
+        Requires the permission ``wfm:staffingGroup:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryPlanningGroupToStaffingGroupsRequest body: body ``body``, required
@@ -3260,7 +4050,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_staffinggroups_planninggroups_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_staffinggroups_query(self, business_unit_id: str, body: QueryUserStaffingGroupListRequest | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> UserStaffingGroupListing:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/query``
+        """Run a query over staffinggroups of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/query``.
+        Requires the permission ``wfm:staffingGroup:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryUserStaffingGroupListRequest body: body ``body``, required
@@ -3270,7 +4063,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_staffinggroups_query'], (business_unit_id, body, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_timeofflimit_granularityconversion(self, business_unit_id: str, time_off_limit_id: str, body: BuConvertTimeOffLimitGranularityJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuConvertTimeOffLimitGranularityJobResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/granularityconversion``
+        """Request granularityconversion of a timeofflimit of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/granularityconversion``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -3280,7 +4075,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_granularityconversion'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_timeofflimit_values_import(self, business_unit_id: str, time_off_limit_id: str, body: BuImportTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values/import``
+        """Request values import of a timeofflimit of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values/import``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -3290,7 +4087,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_values_import'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_timeofflimit_values_import_uploadurl(self, business_unit_id: str, time_off_limit_id: str, body: BuTimeOffLimitValuesImportUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuImportTimeOffLimitValuesUploadResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values/import/uploadurl``
+        """Request values import uploadurl of a timeofflimit of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values/import/uploadurl``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -3300,7 +4099,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_values_import_uploadurl'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_timeofflimit_values_query(self, business_unit_id: str, time_off_limit_id: str, body: QueryTimeOffLimitValuesForGranularityRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitValuesForGranularityResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values/query``
+        """Run a query over values of a timeofflimit of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values/query``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -3310,7 +4111,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_values_query'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_timeofflimits(self, business_unit_id: str, body: BuCreateTimeOffLimitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits``
+        """Request timeofflimits of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits``.
+        Requires the permission ``wfm:timeOffLimit:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BuCreateTimeOffLimitRequest body: body ``body``, required
@@ -3319,9 +4123,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimits'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_timeofflimits_values_query(self, business_unit_id: str, body: QueryTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitValuesResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/values/query``
+        """Run a query over timeofflimits values of a workforcemanagement businessunit.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/values/query``. **Deprecated.**
+        Requires the permission ``wfm:timeOffLimit:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryTimeOffLimitValuesRequest body: body ``body``, required
@@ -3330,7 +4135,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimits_values_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_timeoffplans(self, business_unit_id: str, body: BuCreateTimeOffPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffPlanResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans``
+        """Request timeoffplans of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans``.
+        Requires the permission ``wfm:timeOffPlan:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param BuCreateTimeOffPlanRequest body: body ``body``, required
@@ -3339,7 +4147,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_timeoffplans'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_unavailabletimes_schedules_query(self, business_unit_id: str, body: QueryAgentScheduleUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QueryAgentScheduleUnavailableTimesResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/unavailabletimes/schedules/query``
+        """Run a query over unavailabletimes schedules of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/unavailabletimes/schedules/query``.
+        Requires the permission ``wfm:unavailableTimes:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryAgentScheduleUnavailableTimesRequest body: body ``body``, required
@@ -3348,7 +4159,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_unavailabletimes_schedules_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_unavailabletimes_settings_query(self, business_unit_id: str, body: QueryAvailabilityManagementUnitsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QueryAvailabilityManagementUnitsSettingsResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/unavailabletimes/settings/query``
+        """Run a query over unavailabletimes settings of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/unavailabletimes/settings/query``.
+        Requires the permission ``wfm:managementUnit:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param QueryAvailabilityManagementUnitsSettingsRequest body: body ``body``, required
@@ -3357,7 +4171,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_unavailabletimes_settings_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedule_agentschedules_query(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: BuQueryAgentSchedulesRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuAsyncAgentSchedulesQueryResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/agentschedules/query``
+        """Run a query over agentschedules of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/agentschedules/query``.
+        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -3370,7 +4187,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_agentschedules_query'], (business_unit_id, week_id, schedule_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedule_copy(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: BuCopyScheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAsyncScheduleResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/copy``
+        """Request copy of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/copy``.
+        Requires the permission ``wfm:schedule:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -3381,7 +4201,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_copy'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations(self, business_unit_id: str, week_id: str, schedule_id: str, body: WfmProcessUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PerformancePredictionRecalculationResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions/recalculations``
+        """Request performancepredictions recalculations of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions/recalculations``.
+        Requires the permission ``wfm:schedule:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str week_id: path ``weekId``, required
@@ -3392,7 +4215,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations_uploadurl(self, business_unit_id: str, week_id: str, schedule_id: str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> PerformancePredictionRecalculationUploadResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions/recalculations/uploadurl``
+        """Request performancepredictions recalculations uploadurl of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions/recalculations/uploadurl``.
+        Requires the permission ``wfm:schedule:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str week_id: path ``weekId``, required
@@ -3403,7 +4229,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations_uploadurl'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedule_reschedule(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: BuRescheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAsyncScheduleRunResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/reschedule``
+        """Request reschedule of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/reschedule``.
+        Requires the permission ``wfm:schedule:generate``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -3414,7 +4243,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_reschedule'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedule_update(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: ProcessScheduleUpdateUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAsyncScheduleResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update``
+        """Request update of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update``.
+        Requires the permission ``wfm:schedule:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -3425,7 +4257,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_update'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedule_update_uploadurl(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> UpdateScheduleUploadResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update/uploadurl``
+        """Request update uploadurl of a schedule of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update/uploadurl``.
+        Requires the permission ``wfm:schedule:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -3436,7 +4271,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_update_uploadurl'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedules(self, business_unit_id: str, week_id: date | str, body: BuCreateBlankScheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuScheduleMetadata:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules``
+        """Request schedules of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules``.
+        Requires the permission ``wfm:schedule:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -3446,7 +4284,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules'], (business_unit_id, week_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedules_generate(self, business_unit_id: str, week_id: date | str, body: BuGenerateScheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAsyncScheduleRunResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/generate``
+        """Request schedules generate of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/generate``.
+        Requires the permission ``wfm:schedule:generate``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -3456,7 +4297,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules_generate'], (business_unit_id, week_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedules_import(self, business_unit_id: str, week_id: date | str, body: WfmProcessUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleUploadProcessingResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/import``
+        """Request schedules import of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/import``.
+        Requires the permission ``wfm:schedule:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -3466,7 +4310,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules_import'], (business_unit_id, week_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_schedules_import_uploadurl(self, business_unit_id: str, week_id: date | str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> ImportScheduleUploadResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/import/uploadurl``
+        """Request schedules import uploadurl of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/import/uploadurl``.
+        Requires the permission ``wfm:schedule:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_id: path ``weekId``, required
@@ -3476,7 +4323,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules_import_uploadurl'], (business_unit_id, week_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_shorttermforecast_copy(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, body: CopyBuForecastRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> AsyncForecastOperationResult:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/copy``
+        """Request copy of a shorttermforecast of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/copy``.
+        Requires the permission ``wfm:shortTermForecast:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -3488,7 +4338,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecast_copy'], (business_unit_id, week_date_id, forecast_id, body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_shorttermforecasts_generate(self, business_unit_id: str, week_date_id: date | str, body: GenerateBuForecastRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> AsyncForecastOperationResult:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/generate``
+        """Request shorttermforecasts generate of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/generate``.
+        Requires the permission ``wfm:shortTermForecast:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -3499,7 +4352,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecasts_generate'], (business_unit_id, week_date_id, body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_shorttermforecasts_import(self, business_unit_id: str, week_date_id: date | str, body: WfmProcessUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ImportForecastResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/import``
+        """Request shorttermforecasts import of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/import``.
+        Requires the permission ``wfm:shortTermForecast:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -3509,7 +4365,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecasts_import'], (business_unit_id, week_date_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_week_shorttermforecasts_import_uploadurl(self, business_unit_id: str, week_date_id: date | str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> ImportForecastUploadResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/import/uploadurl``
+        """Request shorttermforecasts import uploadurl of a week of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/import/uploadurl``.
+        Requires the permission ``wfm:shortTermForecast:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -3519,7 +4378,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecasts_import_uploadurl'], (business_unit_id, week_date_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_workplanbid_copy(self, business_unit_id: str, bid_id: str, body: CopyWorkPlanBid | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBid:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/copy``
+        """Request copy of a workplanbid of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/copy``.
+        Requires the permission ``wfm:workPlanBid:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -3529,7 +4391,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_workplanbid_copy'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_workplanbid_groups(self, business_unit_id: str, bid_id: str, body: WorkPlanBidGroupCreate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBidGroupResponse:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups``
+        """Request groups of a workplanbid of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups``.
+        Requires the permission ``wfm:workPlanBidGroup:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str bid_id: path ``bidId``, required
@@ -3539,7 +4404,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_workplanbid_groups'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunit_workplanbids(self, business_unit_id: str, body: CreateWorkPlanBid | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBid:
-        """``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids``
+        """Request workplanbids of a workforcemanagement businessunit.
+        
+        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids``.
+        Requires the permission ``wfm:workPlanBid:add``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param CreateWorkPlanBid body: body ``body``, required
@@ -3548,7 +4416,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunit_workplanbids'], (business_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_businessunits(self, body: CreateBusinessUnitRequest | dict[str, Any], *, include_scheduling_default_message_severities: bool | None = None, **options: Unpack[CallOptions]) -> BusinessUnitResponse:
-        """``POST /api/v2/workforcemanagement/businessunits``
+        """Create or add workforcemanagement businessunits.
+        
+        ``POST /api/v2/workforcemanagement/businessunits``.
+        Requires the permission ``wfm:businessUnit:add``.
         
         :param CreateBusinessUnitRequest body: body ``body``, required
         :param bool include_scheduling_default_message_severities: query ``includeSchedulingDefaultMessageSeverities``
@@ -3557,15 +4428,21 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_businessunits'], (body, include_scheduling_default_message_severities), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_calendar_url_ics(self, *, language: str | None = None, **options: Unpack[CallOptions]) -> CalendarUrlResponse:
-        """``POST /api/v2/workforcemanagement/calendar/url/ics``
+        """Create or add workforcemanagement calendar url ics.
         
-        :param str language: query ``language``
+        ``POST /api/v2/workforcemanagement/calendar/url/ics``.
+        Requires all of the permissions ``wfm:agentSchedule:sync``, ``wfm:agentSchedule:view``.
+        
+        :param str language: query ``language``; default ``en-US``
         :return: CalendarUrlResponse
         """
         return self._call(_OPS['post_workforcemanagement_calendar_url_ics'], (language,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_historicaldata_bulk_remove_jobs(self, body: HistoricalImportDeleteFilesJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> HistoricalImportDeleteFilesJobResponse:
-        """``POST /api/v2/workforcemanagement/historicaldata/bulk/remove/jobs``
+        """Create or add workforcemanagement historicaldata bulk remove jobs.
+        
+        ``POST /api/v2/workforcemanagement/historicaldata/bulk/remove/jobs``.
+        Requires the permission ``wfm:historicalData:upload``.
         
         :param HistoricalImportDeleteFilesJobRequest body: body ``body``, required
         :return: HistoricalImportDeleteFilesJobResponse
@@ -3573,7 +4450,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_historicaldata_bulk_remove_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_historicaldata_validate(self, body: ValidationServiceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ValidationServiceAsyncResponse:
-        """``POST /api/v2/workforcemanagement/historicaldata/validate``
+        """Request workforcemanagement historicaldata validate.
+        
+        ``POST /api/v2/workforcemanagement/historicaldata/validate``.
+        Requires the permission ``wfm:historicalData:upload``.
         
         :param ValidationServiceRequest body: body ``body``, required
         :return: ValidationServiceAsyncResponse
@@ -3581,7 +4461,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_historicaldata_validate'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_integrations_hri_timeofftypes_jobs(self, hris_integration_id: str, **options: Unpack[CallOptions]) -> HrisTimeOffTypesResponse:
-        """``POST /api/v2/workforcemanagement/integrations/hris/{hrisIntegrationId}/timeofftypes/jobs``
+        """Create or add timeofftypes jobs of a workforcemanagement integrations hris.
+        
+        ``POST /api/v2/workforcemanagement/integrations/hris/{hrisIntegrationId}/timeofftypes/jobs``.
+        Requires the permission ``wfm:integration:view``.
         
         :param str hris_integration_id: path ``hrisIntegrationId``, required
         :return: HrisTimeOffTypesResponse
@@ -3589,7 +4472,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_integrations_hri_timeofftypes_jobs'], (hris_integration_id,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_agents_workplans_query(self, management_unit_id: str, body: GetAgentsWorkPlansRequest | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> AgentsWorkPlansResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/workplans/query``
+        """Run a query over agents workplans of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/workplans/query``.
+        Requires the permission ``wfm:workPlan:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param GetAgentsWorkPlansRequest body: body ``body``, required
@@ -3599,7 +4485,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_agents_workplans_query'], (management_unit_id, body, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_agentschedules_search(self, management_unit_id: str, body: BuSearchAgentSchedulesRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuAsyncAgentSchedulesSearchResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/agentschedules/search``
+        """Search agentschedules of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/agentschedules/search``.
+        Requires any of the permissions ``wfm:publishedSchedule:view``, ``wfm:schedule:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param BuSearchAgentSchedulesRequest body: body ``body``, required
@@ -3610,7 +4499,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_agentschedules_search'], (management_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_historicaladherencequery(self, management_unit_id: str, body: WfmHistoricalAdherenceQuery | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/historicaladherencequery``
+        """Request historicaladherencequery of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/historicaladherencequery``.
+        Requires the permission ``wfm:historicalAdherence:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param WfmHistoricalAdherenceQuery body: body ``body``, required
@@ -3619,7 +4511,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_historicaladherencequery'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_move(self, management_unit_id: str, body: MoveManagementUnitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MoveManagementUnitResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/move``
+        """Request move of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/move``.
+        Requires the permission ``wfm:managementUnit:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param MoveManagementUnitRequest body: body ``body``, required
@@ -3628,9 +4523,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_move'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_schedules_search(self, management_unit_id: str, body: UserListScheduleRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> UserScheduleContainer:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/schedules/search``
+        """Search schedules of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/schedules/search``. **Deprecated.**
+        Requires any of the permissions ``wfm:publishedSchedule:view``, ``wfm:schedule:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param UserListScheduleRequestBody body: body ``body``, required
@@ -3639,7 +4535,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_schedules_search'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_shrinkage_jobs(self, management_unit_id: str, body: WfmHistoricalShrinkageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalShrinkageResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/shrinkage/jobs``
+        """Request shrinkage jobs of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/shrinkage/jobs``.
+        Requires the permission ``wfm:shrinkage:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param WfmHistoricalShrinkageRequest body: body ``body``, required
@@ -3648,9 +4547,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_shrinkage_jobs'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_timeofflimits(self, management_unit_id: str, body: CreateTimeOffLimitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffLimit:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits``
+        """Request timeofflimits of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits``. **Deprecated.**
+        Requires the permission ``wfm:timeOffLimit:add``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param CreateTimeOffLimitRequest body: body ``body``, required
@@ -3659,9 +4559,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_timeofflimits'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_timeofflimits_values_query(self, management_unit_id: str, body: QueryTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QueryTimeOffLimitValuesResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/values/query``
+        """Run a query over timeofflimits values of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/values/query``. **Deprecated.**
+        Requires the permission ``wfm:timeOffLimit:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param QueryTimeOffLimitValuesRequest body: body ``body``, required
@@ -3670,9 +4571,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_timeofflimits_values_query'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_timeoffplans(self, management_unit_id: str, body: CreateTimeOffPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffPlan:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans``
+        """Request timeoffplans of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans``. **Deprecated.**
+        Requires the permission ``wfm:timeOffPlan:add``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param CreateTimeOffPlanRequest body: body ``body``, required
@@ -3681,7 +4583,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_timeoffplans'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_timeoffrequests(self, management_unit_id: str, body: CreateAdminTimeOffRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffRequestList:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests``
+        """Request timeoffrequests of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests``.
+        Requires the permission ``wfm:timeOffRequest:add``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param CreateAdminTimeOffRequest body: body ``body``, required
@@ -3690,7 +4595,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_timeoffrequests_integrationstatus_query(self, management_unit_id: str, body: QueryTimeOffIntegrationStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserTimeOffIntegrationStatusResponseListing:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/integrationstatus/query``
+        """Run a query over timeoffrequests integrationstatus of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/integrationstatus/query``.
+        Requires the permission ``wfm:timeOffRequest:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param QueryTimeOffIntegrationStatusRequest body: body ``body``, required
@@ -3699,7 +4607,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests_integrationstatus_query'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_timeoffrequests_query(self, management_unit_id: str, body: TimeOffRequestQueryBody | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> TimeOffRequestListing:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/query``
+        """Run a query over timeoffrequests of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/query``.
+        Requires the permission ``wfm:timeOffRequest:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param TimeOffRequestQueryBody body: body ``body``, required
@@ -3709,7 +4620,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests_query'], (management_unit_id, body, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_timeoffrequests_waitlistpositions_query(self, management_unit_id: str, body: QueryWaitlistPositionsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WaitlistPositionListing:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/waitlistpositions/query``
+        """Run a query over timeoffrequests waitlistpositions of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/waitlistpositions/query``.
+        Requires the permission ``wfm:timeOffRequest:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param QueryWaitlistPositionsRequest body: body ``body``, required
@@ -3718,7 +4632,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests_waitlistpositions_query'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_user_timeoffbalance_jobs(self, management_unit_id: str, user_id: str, body: TimeOffBalanceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffBalancesResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffbalance/jobs``
+        """Request timeoffbalance jobs of a user of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffbalance/jobs``.
+        Requires the permission ``wfm:timeOffRequest:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str user_id: path ``userId``, required
@@ -3728,7 +4645,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_user_timeoffbalance_jobs'], (management_unit_id, user_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_user_timeoffrequest_timeoffbalance_jobs(self, management_unit_id: str, user_id: str, time_off_request_id: str, **options: Unpack[CallOptions]) -> TimeOffBalancesResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}/timeoffbalance/jobs``
+        """Request timeoffbalance jobs of a timeoffrequest of a user of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}/timeoffbalance/jobs``.
+        Requires the permission ``wfm:timeOffRequest:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str user_id: path ``userId``, required
@@ -3738,7 +4658,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_user_timeoffrequest_timeoffbalance_jobs'], (management_unit_id, user_id, time_off_request_id), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_user_timeoffrequests_estimate(self, management_unit_id: str, user_id: str, body: EstimateAvailableTimeOffRequest | dict[str, Any], *, include_only: str | None = None, **options: Unpack[CallOptions]) -> EstimateAvailableTimeOffResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/estimate``
+        """Request timeoffrequests estimate of a user of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/estimate``.
+        Requires the permission ``wfm:timeOffRequest:view``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str user_id: path ``userId``, required
@@ -3749,9 +4672,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_user_timeoffrequests_estimate'], (management_unit_id, user_id, body, include_only), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_week_shifttrade_match(self, management_unit_id: str, week_date_id: date | str, trade_id: str, body: MatchShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MatchShiftTradeResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/{tradeId}/match``
+        """Request match of a shifttrade of a week of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/{tradeId}/match``. **Deprecated.**
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -3762,9 +4686,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrade_match'], (management_unit_id, week_date_id, trade_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_week_shifttrades(self, management_unit_id: str, week_date_id: date | str, body: AddShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ShiftTradeResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades``
+        """Request shifttrades of a week of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades``. **Deprecated.**
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -3774,9 +4699,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrades'], (management_unit_id, week_date_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_week_shifttrades_search(self, management_unit_id: str, week_date_id: date | str, body: SearchShiftTradesRequest | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> SearchShiftTradesResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/search``
+        """Search shifttrades of a week of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/search``. **Deprecated.**
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -3787,9 +4713,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrades_search'], (management_unit_id, week_date_id, body, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_week_shifttrades_state_bulk(self, management_unit_id: str, week_date_id: date | str, body: BulkShiftTradeStateUpdateRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> BulkUpdateShiftTradeStateResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/state/bulk``
+        """Request shifttrades state bulk of a week of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/state/bulk``. **Deprecated.**
+        Requires any of the permissions ``wfm:agentShiftTradeRequest:participate``, ``wfm:shiftTradeRequest:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param date week_date_id: path ``weekDateId``, required
@@ -3800,7 +4727,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrades_state_bulk'], (management_unit_id, week_date_id, body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_workplan_copy(self, management_unit_id: str, work_plan_id: str, body: CopyWorkPlan | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlan:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}/copy``
+        """Request copy of a workplan of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}/copy``.
+        Requires the permission ``wfm:workPlan:add``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str work_plan_id: path ``workPlanId``, required
@@ -3810,18 +4740,24 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_workplan_copy'], (management_unit_id, work_plan_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_workplan_validate(self, management_unit_id: str, work_plan_id: str, body: WorkPlanValidationRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ValidateWorkPlanResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}/validate``
+        """Request validate of a workplan of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}/validate``.
+        Requires any of the permissions ``wfm:workPlan:add``, ``wfm:workPlan:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str work_plan_id: path ``workPlanId``, required
         :param WorkPlanValidationRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``
+        :param list[str] expand: query ``expand``; each one of ``messages``
         :return: ValidateWorkPlanResponse
         """
         return self._call(_OPS['post_workforcemanagement_managementunit_workplan_validate'], (management_unit_id, work_plan_id, body, expand), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_workplanrotation_copy(self, management_unit_id: str, work_plan_rotation_id: str, body: CopyWorkPlanRotationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanRotationResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}/copy``
+        """Request copy of a workplanrotation of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}/copy``.
+        Requires the permission ``wfm:workPlanRotation:add``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str work_plan_rotation_id: path ``workPlanRotationId``, required
@@ -3831,7 +4767,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_workplanrotation_copy'], (management_unit_id, work_plan_rotation_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_workplanrotations(self, management_unit_id: str, body: AddWorkPlanRotationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanRotationResponse:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations``
+        """Request workplanrotations of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations``.
+        Requires the permission ``wfm:workPlanRotation:add``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param AddWorkPlanRotationRequest body: body ``body``, required
@@ -3840,17 +4779,23 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunit_workplanrotations'], (management_unit_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunit_workplans(self, management_unit_id: str, body: CreateWorkPlan | dict[str, Any], *, validation_mode: str | None = None, **options: Unpack[CallOptions]) -> WorkPlan:
-        """``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans``
+        """Request workplans of a workforcemanagement managementunit.
+        
+        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans``.
+        Requires the permission ``wfm:workPlan:add``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param CreateWorkPlan body: body ``body``, required
-        :param str validation_mode: query ``validationMode``
+        :param str validation_mode: query ``validationMode``; one of ``Ignore``
         :return: WorkPlan
         """
         return self._call(_OPS['post_workforcemanagement_managementunit_workplans'], (management_unit_id, body, validation_mode), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_managementunits(self, body: CreateManagementUnitApiRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ManagementUnit:
-        """``POST /api/v2/workforcemanagement/managementunits``
+        """Create or add workforcemanagement managementunits.
+        
+        ``POST /api/v2/workforcemanagement/managementunits``.
+        Requires the permission ``wfm:managementUnit:add``.
         
         :param CreateManagementUnitApiRequest body: body ``body``, required
         :return: ManagementUnit
@@ -3858,7 +4803,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_managementunits'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_notifications_update(self, body: UpdateNotificationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UpdateNotificationsResponse:
-        """``POST /api/v2/workforcemanagement/notifications/update``
+        """Request workforcemanagement notifications update.
+        
+        ``POST /api/v2/workforcemanagement/notifications/update``.
+        Requires no permission.
         
         :param UpdateNotificationsRequest body: body ``body``, required
         :return: UpdateNotificationsResponse
@@ -3866,9 +4814,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_notifications_update'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_schedules(self, *, body: CurrentUserScheduleRequestBody | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> UserScheduleContainer:
-        """``POST /api/v2/workforcemanagement/schedules``
+        """Create or add workforcemanagement schedules.
         
-        **Deprecated.**
+        ``POST /api/v2/workforcemanagement/schedules``. **Deprecated.**
+        Requires the permission ``wfm:agentSchedule:view``.
         
         :param CurrentUserScheduleRequestBody body: body ``body``
         :return: UserScheduleContainer
@@ -3876,9 +4825,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_schedules'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_schedulingpreferences_query(self, body: QueryAgentSchedulingPreferencesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentSchedulingPreferenceListing:
-        """``POST /api/v2/workforcemanagement/schedulingpreferences/query``
+        """Run a query over workforcemanagement schedulingpreferences.
         
-        **Preview.**
+        ``POST /api/v2/workforcemanagement/schedulingpreferences/query``. **Preview.**
         
         :param QueryAgentSchedulingPreferencesRequest body: body ``body``, required
         :return: AgentSchedulingPreferenceListing
@@ -3886,7 +4835,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_schedulingpreferences_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_shifttrading_trade_jobs(self, trade_id: str, body: UpdateShiftTradeJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeUpdateTradeJobResponse:
-        """``POST /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/jobs``
+        """Request jobs of a workforcemanagement shifttrading trade.
+        
+        ``POST /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/jobs``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str trade_id: path ``tradeId``, required
         :param UpdateShiftTradeJobRequest body: body ``body``, required
@@ -3896,7 +4848,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_shifttrading_trade_jobs'], (trade_id, body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_shifttrading_trade_match_jobs(self, trade_id: str, body: MatchShiftTradeJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeMatchTradeJobResponse:
-        """``POST /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/match/jobs``
+        """Request match jobs of a workforcemanagement shifttrading trade.
+        
+        ``POST /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/match/jobs``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str trade_id: path ``tradeId``, required
         :param MatchShiftTradeJobRequest body: body ``body``, required
@@ -3906,7 +4861,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_shifttrading_trade_match_jobs'], (trade_id, body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_shifttrading_trade_state_jobs(self, trade_id: str, body: UpdateShiftTradeStateJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeUpdateTradeStateJobResponse:
-        """``POST /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/state/jobs``
+        """Request state jobs of a workforcemanagement shifttrading trade.
+        
+        ``POST /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/state/jobs``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param str trade_id: path ``tradeId``, required
         :param UpdateShiftTradeStateJobRequest body: body ``body``, required
@@ -3916,7 +4874,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_shifttrading_trade_state_jobs'], (trade_id, body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_shifttrading_trades_jobs(self, body: AddShiftTradeJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeAddTradeJobResponse:
-        """``POST /api/v2/workforcemanagement/shifttrading/trades/jobs``
+        """Create or add workforcemanagement shifttrading trades jobs.
+        
+        ``POST /api/v2/workforcemanagement/shifttrading/trades/jobs``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param AddShiftTradeJobRequest body: body ``body``, required
         :param bool force_async: query ``forceAsync``
@@ -3925,7 +4886,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_shifttrading_trades_jobs'], (body, force_async), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_shifttrading_trades_mine_query_jobs(self, body: QueryAgentShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeQueryAgentTradesJobResponse:
-        """``POST /api/v2/workforcemanagement/shifttrading/trades/mine/query/jobs``
+        """Create or add workforcemanagement shifttrading trades mine query jobs.
+        
+        ``POST /api/v2/workforcemanagement/shifttrading/trades/mine/query/jobs``.
+        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
         
         :param QueryAgentShiftTradeListJobRequest body: body ``body``, required
         :param bool force_async: query ``forceAsync``
@@ -3935,7 +4899,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_shifttrading_trades_mine_query_jobs'], (body, force_async, force_download_service), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_team_adherence_historical(self, team_id: str, body: WfmHistoricalAdherenceQueryForTeams | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceResponse:
-        """``POST /api/v2/workforcemanagement/teams/{teamId}/adherence/historical``
+        """Request adherence historical of a workforcemanagement team.
+        
+        ``POST /api/v2/workforcemanagement/teams/{teamId}/adherence/historical``.
+        Requires the permission ``wfm:historicalAdherence:view``.
         
         :param str team_id: path ``teamId``, required
         :param WfmHistoricalAdherenceQueryForTeams body: body ``body``, required
@@ -3944,7 +4911,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_team_adherence_historical'], (team_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_team_shrinkage_jobs(self, team_id: str, body: WfmHistoricalShrinkageTeamsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalShrinkageResponse:
-        """``POST /api/v2/workforcemanagement/teams/{teamId}/shrinkage/jobs``
+        """Request shrinkage jobs of a workforcemanagement team.
+        
+        ``POST /api/v2/workforcemanagement/teams/{teamId}/shrinkage/jobs``.
+        Requires the permission ``wfm:shrinkage:view``.
         
         :param str team_id: path ``teamId``, required
         :param WfmHistoricalShrinkageTeamsRequest body: body ``body``, required
@@ -3953,7 +4923,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_team_shrinkage_jobs'], (team_id, body), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_timeoffbalance_jobs(self, body: TimeOffBalanceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffBalancesResponse:
-        """``POST /api/v2/workforcemanagement/timeoffbalance/jobs``
+        """Create or add workforcemanagement timeoffbalance jobs.
+        
+        ``POST /api/v2/workforcemanagement/timeoffbalance/jobs``.
+        Requires the permission ``wfm:agentTimeOffRequest:submit``.
         
         :param TimeOffBalanceRequest body: body ``body``, required
         :return: TimeOffBalancesResponse
@@ -3961,7 +4934,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_timeoffbalance_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_timeofflimits_available_query(self, body: AvailableTimeOffRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AvailableTimeOffResponse:
-        """``POST /api/v2/workforcemanagement/timeofflimits/available/query``
+        """Run a query over workforcemanagement timeofflimits available.
+        
+        ``POST /api/v2/workforcemanagement/timeofflimits/available/query``.
+        Requires the permission ``wfm:agentTimeOffRequest:submit``.
         
         :param AvailableTimeOffRequest body: body ``body``, required
         :return: AvailableTimeOffResponse
@@ -3969,7 +4945,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_timeofflimits_available_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_timeoffrequests(self, body: CreateAgentTimeOffRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """``POST /api/v2/workforcemanagement/timeoffrequests``
+        """Create or add workforcemanagement timeoffrequests.
+        
+        ``POST /api/v2/workforcemanagement/timeoffrequests``.
+        Requires the permission ``wfm:agentTimeOffRequest:submit``.
         
         :param CreateAgentTimeOffRequest body: body ``body``, required
         :return: TimeOffRequestResponse
@@ -3977,7 +4956,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_timeoffrequests'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_timeoffrequests_estimate(self, body: EstimateAvailableTimeOffRequest | dict[str, Any], *, include_only: str | None = None, **options: Unpack[CallOptions]) -> EstimateAvailableTimeOffResponse:
-        """``POST /api/v2/workforcemanagement/timeoffrequests/estimate``
+        """Request workforcemanagement timeoffrequests estimate.
+        
+        ``POST /api/v2/workforcemanagement/timeoffrequests/estimate``.
+        Requires the permission ``wfm:agentTimeOffRequest:submit``.
         
         :param EstimateAvailableTimeOffRequest body: body ``body``, required
         :param str include_only: query ``includeOnly``
@@ -3986,7 +4968,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_timeoffrequests_estimate'], (body, include_only), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_timeoffrequests_integrationstatus_query(self, body: CurrentUserTimeOffIntegrationStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffIntegrationStatusResponseListing:
-        """``POST /api/v2/workforcemanagement/timeoffrequests/integrationstatus/query``
+        """Run a query over workforcemanagement timeoffrequests integrationstatus.
+        
+        ``POST /api/v2/workforcemanagement/timeoffrequests/integrationstatus/query``.
+        Requires the permission ``wfm:agentTimeOffRequest:submit``.
         
         :param CurrentUserTimeOffIntegrationStatusRequest body: body ``body``, required
         :return: TimeOffIntegrationStatusResponseListing
@@ -3994,7 +4979,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_timeoffrequests_integrationstatus_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_unavailabletimes_query(self, body: QueryAgentUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UnavailableTimeListing:
-        """``POST /api/v2/workforcemanagement/unavailabletimes/query``
+        """Run a query over workforcemanagement unavailabletimes.
+        
+        ``POST /api/v2/workforcemanagement/unavailabletimes/query``.
+        Requires the permission ``wfm:agentUnavailableTimes:submit``.
         
         :param QueryAgentUnavailableTimesRequest body: body ``body``, required
         :return: UnavailableTimeListing
@@ -4002,7 +4990,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_unavailabletimes_query'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_unavailabletimes_validation_jobs(self, body: ValidateAgentUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ValidateAgentUnavailableTimesResponse:
-        """``POST /api/v2/workforcemanagement/unavailabletimes/validation/jobs``
+        """Create or add workforcemanagement unavailabletimes validation jobs.
+        
+        ``POST /api/v2/workforcemanagement/unavailabletimes/validation/jobs``.
+        Requires the permission ``wfm:agentUnavailableTimes:submit``.
         
         :param ValidateAgentUnavailableTimesRequest body: body ``body``, required
         :return: ValidateAgentUnavailableTimesResponse
@@ -4010,7 +5001,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_unavailabletimes_validation_jobs'], (body,), options)  # type: ignore[no-any-return]
 
     def post_workforcemanagement_users_activity(self, body: UsersActivityRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserActivityListing:
-        """``POST /api/v2/workforcemanagement/users/activity``
+        """Request workforcemanagement users activity.
+        
+        ``POST /api/v2/workforcemanagement/users/activity``.
         
         :param UsersActivityRequest body: body ``body``, required
         :return: UserActivityListing
@@ -4018,7 +5011,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['post_workforcemanagement_users_activity'], (body,), options)  # type: ignore[no-any-return]
 
     def put_workforcemanagement_agent_integrations_hris(self, agent_id: str, body: AgentIntegrationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentIntegrationsResponse:
-        """``PUT /api/v2/workforcemanagement/agents/{agentId}/integrations/hris``
+        """Replace the integrations hris of a workforcemanagement agent.
+        
+        ``PUT /api/v2/workforcemanagement/agents/{agentId}/integrations/hris``.
+        Requires the permission ``wfm:agent:edit``.
         
         :param str agent_id: path ``agentId``, required
         :param AgentIntegrationsRequest body: body ``body``, required
@@ -4027,7 +5023,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['put_workforcemanagement_agent_integrations_hris'], (agent_id, body), options)  # type: ignore[no-any-return]
 
     def put_workforcemanagement_businessunit_timeofflimit_values(self, business_unit_id: str, time_off_limit_id: str, body: BuSetTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitResponse:
-        """``PUT /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values``
+        """Replace the values of a timeofflimit of a workforcemanagement businessunit.
+        
+        ``PUT /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values``.
+        Requires the permission ``wfm:timeOffLimit:edit``.
         
         :param str business_unit_id: path ``businessUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -4037,9 +5036,10 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['put_workforcemanagement_businessunit_timeofflimit_values'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
 
     def put_workforcemanagement_managementunit_timeofflimit_values(self, management_unit_id: str, time_off_limit_id: str, body: SetTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffLimit:
-        """``PUT /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}/values``
+        """Replace the values of a timeofflimit of a workforcemanagement managementunit.
         
-        **Deprecated.**
+        ``PUT /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}/values``. **Deprecated.**
+        Requires the permission ``wfm:timeOffLimit:edit``.
         
         :param str management_unit_id: path ``managementUnitId``, required
         :param str time_off_limit_id: path ``timeOffLimitId``, required
@@ -4049,7 +5049,9 @@ class WorkforceManagementApi(_BaseApi):
         return self._call(_OPS['put_workforcemanagement_managementunit_timeofflimit_values'], (management_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
 
     def put_workforcemanagement_schedulebid_preference(self, bid_id: str, body: UpdateAgentScheduleBiddingPreference | dict[str, Any], **options: Unpack[CallOptions]) -> AgentScheduleBiddingPreferenceResponse:
-        """``PUT /api/v2/workforcemanagement/schedulebids/{bidId}/preference``
+        """Replace the preference of a workforcemanagement schedulebid.
+        
+        ``PUT /api/v2/workforcemanagement/schedulebids/{bidId}/preference``.
         
         :param str bid_id: path ``bidId``, required
         :param UpdateAgentScheduleBiddingPreference body: body ``body``, required

@@ -72,9 +72,11 @@ def _parameter(p: dict[str, Any]) -> dict[str, Any]:
         out.update(schema)
         if schema.get("type") == "array":
             out["collectionFormat"] = "multi"
-    for key in ("pattern", "minimum", "maximum"):
+    for key in ("pattern", "minimum", "maximum", "default"):
         if key in p:
             out[key] = p[key]
+    if "enum" in p:
+        _with_enum(out, p["enum"])
     out["x-python-name"] = p["name"]
     return out
 
@@ -113,6 +115,12 @@ def render_openapi(spec: dict[str, Any], host: str = "api.mypurecloud.com") -> d
                 entry["deprecated"] = True
             if op.get("preview"):
                 entry["x-genesys-preview"] = True
+            if "permissions" in op:  # the platform's own extension for required permissions
+                entry["x-inin-requires-permissions"] = {"type": op.get("permissionsMatch", "any").upper(),
+                                                        "permissions": list(op["permissions"])}
+            entry["x-spec-user-context"] = bool(op.get("user_context"))
+            if op.get("paging"):
+                entry["x-spec-paging"] = op["paging"]
             paths.setdefault(op["path"], {})[op["method"].lower()] = entry
     definitions: dict[str, Any] = {}
     for model in spec["models"]:

@@ -19,12 +19,14 @@ from ._b_stat_event_flow_outcome_topic_metric_stats import StatisticalResponse
 
 
 class AcceleratorInput(Model):
+    """The accelerator input object (3 fields). Sent to InfrastructureAsCodeApi.post_infrastructureascode_jobs."""
     dry_run: bool | None
     accelerator_id: str | None
     parameters: list[AcceleratorParameter] | None
 
 
 class AcceleratorList(Model):
+    """One page of AcceleratorMetadata items with the paging fields of the listing. Returned by InfrastructureAsCodeApi.get_infrastructureascode_accelerators."""
     entities: list[AcceleratorMetadata] | None
     page_size: int | None
     page_number: int | None
@@ -38,6 +40,7 @@ class AcceleratorList(Model):
 
 
 class AcceleratorMetadata(Model):
+    """The accelerator metadata object (8 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -49,11 +52,13 @@ class AcceleratorMetadata(Model):
 
 
 class AcceleratorParameter(Model):
+    """The accelerator parameter object (2 fields)."""
     name: str | None
     value: str | None
 
 
 class AcceleratorSpecification(Model):
+    """The accelerator specification object (13 fields). Returned by InfrastructureAsCodeApi.get_infrastructureascode_accelerator."""
     id: str | None
     name: str | None
     description: str | None
@@ -70,11 +75,13 @@ class AcceleratorSpecification(Model):
 
 
 class AccessRestriction(Model):
+    """The access restriction object (2 fields)."""
     kind: str | None
     values: list[str] | None
 
 
 class AcdEndDetailEventTopicAcdEndEvent(Model):
+    """The acd end detail event topic acd end event object (33 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -111,6 +118,7 @@ class AcdEndDetailEventTopicAcdEndEvent(Model):
 
 
 class AcdStartDetailEventTopicAcdStartEvent(Model):
+    """The acd start detail event topic acd start event object (24 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -138,17 +146,20 @@ class AcdStartDetailEventTopicAcdStartEvent(Model):
 
 
 class AchievedOutcome(Model):
+    """The achieved outcome object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class AcknowledgeScreenRecordingRequest(Model):
+    """The acknowledge screen recording request object (3 fields). Sent to RecordingApi.post_recordings_screensessions_acknowledge."""
     participant_jid: str | None
     room_id: str | None
     conversation_id: str | None
 
 
 class Action(Model):
+    """The action object (9 fields). Returned by IntegrationsApi.get_integrations_action, IntegrationsApi.get_integrations_action_draft and 6 more."""
     id: str | None
     name: str | None
     integration_id: str | None
@@ -161,22 +172,26 @@ class Action(Model):
 
 
 class ActionAggregateDataContainer(Model):
+    """The action aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class ActionAggregateQueryClause(Model):
+    """The action aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[ActionAggregateQueryPredicate] | None
 
 
 class ActionAggregateQueryFilter(Model):
+    """The action aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[ActionAggregateQueryClause] | None
     predicates: list[ActionAggregateQueryPredicate] | None
 
 
 class ActionAggregateQueryPredicate(Model):
+    """The action aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E8d8d3b0d] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -185,10 +200,12 @@ class ActionAggregateQueryPredicate(Model):
 
 
 class ActionAggregateQueryResponse(Model):
+    """One page of ActionAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_actions_aggregates_query."""
     results: list[ActionAggregateDataContainer] | None
 
 
 class ActionAggregationQuery(Model):
+    """The action aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_actions_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -201,11 +218,13 @@ class ActionAggregationQuery(Model):
 
 
 class ActionAggregationSort(Model):
+    """The action aggregation sort object (2 fields)."""
     name: _e.F[_e.E5742a17f] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class ActionAggregationView(Model):
+    """The action aggregation view object (4 fields)."""
     target: _e.F[_e.E5742a17f] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -213,11 +232,13 @@ class ActionAggregationView(Model):
 
 
 class ActionAsyncAggregateQueryResponse(Model):
+    """One page of ActionAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_actions_aggregates_job_results."""
     results: list[ActionAggregateDataContainer] | None
     cursor: str | None
 
 
 class ActionAsyncAggregationQuery(Model):
+    """The action async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_actions_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -231,6 +252,7 @@ class ActionAsyncAggregationQuery(Model):
 
 
 class ActionCertificate(Model):
+    """The action certificate object (4 fields)."""
     signing_authority: _e.F[_e.E12956511] = ...
     certificate: str | None
     status: _e.F[_e.E9657bd1a] = ...
@@ -238,6 +260,7 @@ class ActionCertificate(Model):
 
 
 class ActionCertificateListing(Model):
+    """One page of ActionCertificate items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_actions_certificates."""
     entities: list[ActionCertificate] | None
     page_size: int | None
     page_number: int | None
@@ -251,22 +274,26 @@ class ActionCertificateListing(Model):
 
 
 class ActionConfig(Model):
+    """The action config object (3 fields)."""
     timeout_seconds: int | None
     request: RequestConfig | None
     response: ResponseConfig | None
 
 
 class ActionContract(Model):
+    """The action contract object (2 fields)."""
     output: ActionOutput | None
     input: ActionInput | None
 
 
 class ActionContractInput(Model):
+    """The action contract input object (2 fields)."""
     input: PostInputContract | None
     output: PostOutputContract | None
 
 
 class ActionEntityListing(Model):
+    """One page of Action items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_actions, IntegrationsApi.get_integrations_actions_drafts."""
     entities: list[Action] | None
     page_size: int | None
     page_number: int | None
@@ -280,6 +307,7 @@ class ActionEntityListing(Model):
 
 
 class ActionEventActionMap(Model):
+    """The action event action map object (4 fields)."""
     id: str | None
     self_uri: str | None
     version: int | None

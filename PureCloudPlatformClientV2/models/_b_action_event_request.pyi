@@ -48,6 +48,7 @@ from ._b_work_plan_bid_group_summary import WorkPlanPatternRequest
 
 
 class ActionEventRequest(Model):
+    """The action event request object (7 fields). Sent to JourneyApi.post_journey_deployment_actionevent."""
     id: str | None
     session_id: str | None
     action_id: str | None
@@ -58,12 +59,14 @@ class ActionEventRequest(Model):
 
 
 class ActionInput(Model):
+    """The action input object (3 fields)."""
     input_schema: JsonSchemaDocument | None
     input_schema_flattened: JsonSchemaDocument | None
     input_schema_uri: str | None
 
 
 class ActionMap(Model):
+    """The action map object (20 fields). Returned by JourneyApi.get_journey_actionmap, JourneyApi.patch_journey_actionmap and 1 more. Sent to JourneyApi.post_journey_actionmaps."""
     id: str | None
     version: int | None
     is_active: bool | None
@@ -87,6 +90,7 @@ class ActionMap(Model):
 
 
 class ActionMapAction(Model):
+    """The action map action object (5 fields)."""
     action_template: ActionMapActionTemplate | None
     media_type: _e.F[_e.E95572ad8] = ...
     architect_flow_fields: ArchitectFlowFields | None
@@ -95,11 +99,13 @@ class ActionMapAction(Model):
 
 
 class ActionMapActionTemplate(Model):
+    """The action map action template object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ActionMapEstimateOutcomeCriteria(Model):
+    """The action map estimate outcome criteria object (5 fields)."""
     outcome_id: str | None
     max_probability: float | None
     probability: float | None
@@ -108,11 +114,13 @@ class ActionMapEstimateOutcomeCriteria(Model):
 
 
 class ActionMapEstimateRequest(Model):
+    """The action map estimate request object (2 fields). Sent to JourneyApi.post_journey_actionmaps_estimates_jobs."""
     segment_ids: list[str] | None
     outcome_criteria: ActionMapEstimateOutcomeCriteria | None
 
 
 class ActionMapEstimateResult(Model):
+    """The action map estimate result object (4 fields). Returned by JourneyApi.get_journey_actionmaps_estimates_job_results."""
     qualified_session_count: int | None
     total_session_count: int | None
     per_segment_counts: list[SegmentEstimateCount] | None
@@ -120,6 +128,7 @@ class ActionMapEstimateResult(Model):
 
 
 class ActionMapListing(Model):
+    """One page of ActionMap items with the paging fields of the listing. Returned by JourneyApi.get_journey_actionmaps."""
     entities: list[ActionMap] | None
     page_size: int | None
     page_number: int | None
@@ -133,15 +142,18 @@ class ActionMapListing(Model):
 
 
 class ActionMapScheduleGroup(Model):
+    """The action map schedule group object (1 fields)."""
     id: str | None
 
 
 class ActionMapScheduleGroups(Model):
+    """The action map schedule groups object (2 fields)."""
     action_map_schedule_group: ActionMapScheduleGroup | None
     emergency_action_map_schedule_group: ActionMapScheduleGroup | None
 
 
 class ActionOutput(Model):
+    """The action output object (6 fields)."""
     success_schema: JsonSchemaDocument | None
     success_schema_uri: str | None
     error_schema: JsonSchemaDocument | None
@@ -151,10 +163,12 @@ class ActionOutput(Model):
 
 
 class Actions(Model):
+    """The actions object (1 fields)."""
     skills_to_remove: list[SkillsToRemove] | None
 
 
 class ActionTarget(Model):
+    """The action target object (11 fields). Returned by JourneyApi.get_journey_actiontarget."""
     id: str | None
     name: str | None
     user_data: list[KeyValue] | None
@@ -169,6 +183,7 @@ class ActionTarget(Model):
 
 
 class ActionTargetListing(Model):
+    """One page of ActionTarget items with the paging fields of the listing. Returned by JourneyApi.get_journey_actiontargets."""
     entities: list[ActionTarget] | None
     page_size: int | None
     page_number: int | None
@@ -182,6 +197,7 @@ class ActionTargetListing(Model):
 
 
 class ActionTemplate(Model):
+    """The action template object (10 fields). Returned by JourneyApi.get_journey_actiontemplate, JourneyApi.patch_journey_actiontemplate and 1 more. Sent to JourneyApi.post_journey_actiontemplates."""
     id: str | None
     name: str | None
     description: str | None
@@ -195,6 +211,7 @@ class ActionTemplate(Model):
 
 
 class ActionTemplateListing(Model):
+    """One page of ActionTemplate items with the paging fields of the listing. Returned by JourneyApi.get_journey_actiontemplates."""
     entities: list[ActionTemplate] | None
     page_size: int | None
     page_number: int | None
@@ -208,11 +225,13 @@ class ActionTemplateListing(Model):
 
 
 class ActivateExternalEventRequest(Model):
+    """The activate external event request object (2 fields). Sent to JourneyApi.put_journey_views_eventdefinition_activate."""
     display_name: str | None
     rank: int | None
 
 
 class ActivateExternalEventResponse(Model):
+    """The activate external event response object (5 fields). Returned by JourneyApi.put_journey_views_eventdefinition_activate."""
     schema_id: str | None
     event_name: str | None
     display_name: str | None
@@ -221,11 +240,13 @@ class ActivateExternalEventResponse(Model):
 
 
 class Activation(Model):
+    """The activation object (2 fields)."""
     type: str | None
     delay_in_seconds: int | None
 
 
 class ActivationTrigger(Model):
+    """The activation trigger object (4 fields)."""
     trigger_type: _e.F[_e.E24819a96] = ...
     trigger_date: _dt.datetime | None
     intent_id: str | None
@@ -233,6 +254,7 @@ class ActivationTrigger(Model):
 
 
 class ActivityCode(Model):
+    """The activity code object (11 fields)."""
     id: str | None
     self_uri: str | None
     name: str | None
@@ -247,26 +269,31 @@ class ActivityCode(Model):
 
 
 class ActivityCodeContainer(Model):
+    """The activity code container object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_activitycodes."""
     activity_codes: dict[str, ActivityCode] | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class ActivityCodeReference(Model):
+    """The activity code reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ActivityCodesReference(Model):
+    """The activity codes reference object (2 fields)."""
     ids: list[str] | None
     self_uri: str | None
 
 
 class ActivityCodeStyle(Model):
+    """The activity code style object (2 fields)."""
     background_color: str | None
     text_color_theme: _e.F[_e.E481e9ded] = ...
 
 
 class ActivityCodeSummary(Model):
+    """The activity code summary object (4 fields)."""
     id: str | None
     name: str | None
     secondary_presences: list[SecondaryPresence] | None
@@ -274,35 +301,43 @@ class ActivityCodeSummary(Model):
 
 
 class ActivityPlanAbandonRateImpactOverride(Model):
+    """The activity plan abandon rate impact override object (1 fields)."""
     increase_by_percent: float | None
 
 
 class ActivityPlanAsaImpactOverride(Model):
+    """The activity plan asa impact override object (1 fields)."""
     increase_by_percent: float | None
 
 
 class ActivityPlanDeletionOccurrenceIds(Model):
+    """The activity plan deletion occurrence ids object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_activityplan_occurrences_deletions_jobs."""
     ids: list[str] | None
 
 
 class ActivityPlanDeletionSessionIds(Model):
+    """The activity plan deletion session ids object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_jobs."""
     ids: list[str] | None
 
 
 class ActivityPlanDeletionSessionUserIds(Model):
+    """The activity plan deletion session user ids object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_jobs."""
     ids: list[str] | None
 
 
 class ActivityPlanJobException(Model):
+    """The activity plan job exception object (2 fields)."""
     exception_type: _e.F[_e.E4023f3b8] = ...
     occurrences: list[ActivityPlanOccurrenceReference] | None
 
 
 class ActivityPlanJobListing(Model):
+    """One page of ActivityPlanJobResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_activityplans_jobs."""
     entities: list[ActivityPlanJobResponse] | None
 
 
 class ActivityPlanJobResponse(Model):
+    """The activity plan job response object (8 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_activityplan_deletions_job, WorkforceManagementApi.get_workforcemanagement_businessunit_activityplan_jobs and 7 more."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     exceptions: list[ActivityPlanJobException] | None
@@ -314,10 +349,12 @@ class ActivityPlanJobResponse(Model):
 
 
 class ActivityPlanListing(Model):
+    """One page of ActivityPlanListItem items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_activityplans."""
     entities: list[ActivityPlanListItem] | None
 
 
 class ActivityPlanListItem(Model):
+    """The activity plan list item object (17 fields)."""
     id: str | None
     name: str | None
     management_units: list[ManagementUnitReference] | None
@@ -338,11 +375,13 @@ class ActivityPlanListItem(Model):
 
 
 class ActivityPlanOccurrenceReference(Model):
+    """The activity plan occurrence reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ActivityPlanOccurrencesDeletionJobResponse(Model):
+    """The activity plan occurrences deletion job response object (6 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_activityplan_occurrences_deletions_jobs."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     exceptions: list[ActivityPlanJobException] | None
@@ -352,17 +391,20 @@ class ActivityPlanOccurrencesDeletionJobResponse(Model):
 
 
 class ActivityPlanOccurrenceSessionsUsersStructureReference(Model):
+    """The activity plan occurrence sessions users structure reference object (3 fields)."""
     id: str | None
     sessions: list[ActivityPlanSessionStructureReference] | None
     self_uri: str | None
 
 
 class ActivityPlanReference(Model):
+    """The activity plan reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ActivityPlanResponse(Model):
+    """The activity plan response object (27 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_activityplan, WorkforceManagementApi.patch_workforcemanagement_businessunit_activityplan and 1 more."""
     id: str | None
     name: str | None
     management_units: list[ManagementUnitReference] | None
@@ -393,6 +435,7 @@ class ActivityPlanResponse(Model):
 
 
 class ActivityPlanRunJobResponse(Model):
+    """The activity plan run job response object (6 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_activityplan_runs_jobs."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     exceptions: list[ActivityPlanJobException] | None
@@ -402,34 +445,40 @@ class ActivityPlanRunJobResponse(Model):
 
 
 class ActivityPlanServiceGoalImpactOverrides(Model):
+    """The activity plan service goal impact overrides object (3 fields)."""
     abandon_rate: ActivityPlanAbandonRateImpactOverride | None
     service_level: ActivityPlanServiceLevelImpactOverride | None
     average_speed_of_answer: ActivityPlanAsaImpactOverride | None
 
 
 class ActivityPlanServiceLevelImpactOverride(Model):
+    """The activity plan service level impact override object (1 fields)."""
     decrease_by_percent: float | None
 
 
 class ActivityPlanSessionStructureReference(Model):
+    """The activity plan session structure reference object (3 fields)."""
     id: str | None
     users: list[UserReference] | None
     self_uri: str | None
 
 
 class ActivityPlanStructureWithOccurrenceSessionsUsersReference(Model):
+    """The activity plan structure with occurrence sessions users reference object (3 fields)."""
     id: str | None
     occurrences: list[ActivityPlanOccurrenceSessionsUsersStructureReference] | None
     self_uri: str | None
 
 
 class ActivityPlanStructureWithOccurrencesReference(Model):
+    """The activity plan structure with occurrences reference object (3 fields)."""
     id: str | None
     occurrences: list[ActivityPlanOccurrenceReference] | None
     self_uri: str | None
 
 
 class AcwDetailEventTopicAfterCallWorkEvent(Model):
+    """The acw detail event topic after call work event object (24 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -457,11 +506,13 @@ class AcwDetailEventTopicAfterCallWorkEvent(Model):
 
 
 class AcwSettings(Model):
+    """The acw settings object (2 fields)."""
     wrapup_prompt: _e.F[_e.E6df4a6ff] = ...
     timeout_ms: int | None
 
 
 class AddAdherenceAdjustmentAgentRequest(Model):
+    """The add adherence adjustment agent request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_adherence_adjustments."""
     reason_code_id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -469,6 +520,7 @@ class AddAdherenceAdjustmentAgentRequest(Model):
 
 
 class AddAdherenceExplanationAdminRequest(Model):
+    """The add adherence explanation admin request object (5 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agent_adherence_explanations."""
     type: _e.F[_e.Ecf18b0ab] = ...
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -477,6 +529,7 @@ class AddAdherenceExplanationAdminRequest(Model):
 
 
 class AddAdherenceExplanationAgentRequest(Model):
+    """The add adherence explanation agent request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_adherence_explanations."""
     type: _e.F[_e.Ecf18b0ab] = ...
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -484,41 +537,49 @@ class AddAdherenceExplanationAgentRequest(Model):
 
 
 class AddConversationRequest(Model):
+    """The add conversation request object (1 fields). Sent to CoachingApi.post_coaching_appointment_conversations."""
     conversation_id: str | None
 
 
 class AddConversationResponse(Model):
+    """The add conversation response object (2 fields). Returned by CoachingApi.post_coaching_appointment_conversations."""
     conversation: ConversationReference | None
     appointment: CoachingAppointmentReference | None
 
 
 class AdditionalLanguagesIntent(Model):
+    """The additional languages intent object (2 fields)."""
     id: str | None
     utterances: list[NluUtterance] | None
 
 
 class AdditionalLanguagesSynonyms(Model):
+    """The additional languages synonyms object (1 fields)."""
     synonyms: list[str] | None
 
 
 class AdditionalMatchCriteria(Model):
+    """The additional match criteria object (2 fields)."""
     topics: list[TopicCriteria] | None
     media_filter: _e.F[_e.E830369a3] = ...
 
 
 class AdditionalMessage(Model):
+    """The additional message object (3 fields). Sent to ConversationsApi.post_conversations_message_communication_messages."""
     text_body: str | None
     media_ids: list[str] | None
     messaging_template: SendMessagingTemplateRequest | None
 
 
 class AdditionalSocialMediaMessage(Model):
+    """The additional social media message object (3 fields). Sent to ConversationsApi.post_conversations_message_communication_socialmedia_messages."""
     text_body: str | None
     media_ids: list[str] | None
     in_reply_to_message_id: str | None
 
 
 class AddOpportunityBody(Model):
+    """The add opportunity body object (9 fields)."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     open_date: _dt.datetime | None
@@ -531,6 +592,7 @@ class AddOpportunityBody(Model):
 
 
 class Address(Model):
+    """The address object (5 fields)."""
     name: str | None
     name_raw: str | None
     address_normalized: str | None
@@ -539,16 +601,19 @@ class Address(Model):
 
 
 class AddressableEntityRef(Model):
+    """The addressable entity ref object (2 fields). Returned by RecordingApi.post_recordings_deletionprotection."""
     id: str | None
     self_uri: str | None
 
 
 class AddressableLicenseDefinition(Model):
+    """The addressable license definition object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class AddShiftTradeJobRequest(Model):
+    """The add shift trade job request object (5 fields). Sent to WorkforceManagementApi.post_workforcemanagement_shifttrading_trades_jobs."""
     initiating_shift: InitiatingShiftRequestItem | None
     acceptable_intervals: list[RequiredDateRange] | None
     target: ShiftTradeTargetRequestItem | None
@@ -557,6 +622,7 @@ class AddShiftTradeJobRequest(Model):
 
 
 class AddShiftTradeRequest(Model):
+    """The add shift trade request object (5 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_week_shifttrades."""
     schedule_id: str | None
     initiating_shift_id: str | None
     receiving_user_id: str | None
@@ -565,12 +631,14 @@ class AddShiftTradeRequest(Model):
 
 
 class AddWorkPlanRotationAgentRequest(Model):
+    """The add work plan rotation agent request object (3 fields)."""
     user_id: str | None
     date_range: DateRangeWithOptionalEnd | None
     position: int | None
 
 
 class AddWorkPlanRotationRequest(Model):
+    """The add work plan rotation request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_workplanrotations."""
     name: str | None
     date_range: DateRangeWithOptionalEnd | None
     agents: list[AddWorkPlanRotationAgentRequest] | None
@@ -578,6 +646,7 @@ class AddWorkPlanRotationRequest(Model):
 
 
 class ADFS(Model):
+    """The adfs object (19 fields). Returned by IdentityProviderApi.get_identityproviders_adfs. Sent to IdentityProviderApi.put_identityproviders_adfs."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -600,6 +669,7 @@ class ADFS(Model):
 
 
 class AdherenceAdjustment(Model):
+    """The adherence adjustment object (15 fields). Returned by WorkforceManagementApi.get_workforcemanagement_agent_adherence_adjustment, WorkforceManagementApi.patch_workforcemanagement_agent_adherence_adjustment."""
     id: str | None
     agent: UserReference | None
     management_unit: ManagementUnitReference | None
@@ -618,10 +688,12 @@ class AdherenceAdjustment(Model):
 
 
 class AdherenceAdjustmentsListing(Model):
+    """One page of AdherenceAdjustment items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_adherence_adjustments_bulk, WorkforceManagementApi.patch_workforcemanagement_businessunit_adherence_adjustments_bulk."""
     entities: list[AdherenceAdjustment] | None
 
 
 class AdherenceAdjustmentsReasonCode(Model):
+    """The adherence adjustments reason code object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_adherence_adjustments_reasoncode, WorkforceManagementApi.patch_workforcemanagement_businessunit_adherence_adjustments_reasoncode and 1 more."""
     id: str | None
     name: str | None
     state: _e.F[_e.E8c629c7a] = ...
@@ -630,19 +702,23 @@ class AdherenceAdjustmentsReasonCode(Model):
 
 
 class AdherenceAdjustmentsReasonCodeReference(Model):
+    """The adherence adjustments reason code reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class AdherenceAdjustmentsReasonCodesListing(Model):
+    """One page of AdherenceAdjustmentsReasonCode items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes, WorkforceManagementApi.get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk and 2 more."""
     entities: list[AdherenceAdjustmentsReasonCode] | None
 
 
 class AdherenceExplanationAsyncResponse(Model):
+    """The adherence explanation async response object (1 fields). Returned by WorkforceManagementApi.patch_workforcemanagement_agent_adherence_explanation, WorkforceManagementApi.post_workforcemanagement_adherence_explanations and 1 more."""
     job: AdherenceExplanationJobReference | None
 
 
 class AdherenceExplanationJob(Model):
+    """The adherence explanation job object (9 fields). Returned by WorkforceManagementApi.get_workforcemanagement_adherence_explanations_job."""
     id: str | None
     type: _e.F[_e.Ed9e54e58] = ...
     status: _e.F[_e.Ed729e7c4] = ...

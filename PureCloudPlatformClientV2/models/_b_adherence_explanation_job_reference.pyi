@@ -20,6 +20,7 @@ from ._b_work_plan_bid_group_summary import WorkPlanReference
 
 
 class AdherenceExplanationJobReference(Model):
+    """The adherence explanation job reference object (4 fields)."""
     id: str | None
     type: _e.F[_e.Ed9e54e58] = ...
     status: _e.F[_e.Ed729e7c4] = ...
@@ -27,18 +28,22 @@ class AdherenceExplanationJobReference(Model):
 
 
 class AdherenceExplanationListing(Model):
+    """One page of AdherenceExplanationResponse items with the paging fields of the listing."""
     entities: list[AdherenceExplanationResponse] | None
 
 
 class AdherenceExplanationListingAgentQueryResponse(Model):
+    """One page of AdherenceExplanationResponse items with the paging fields of the listing."""
     entities: list[AdherenceExplanationResponse] | None
 
 
 class AdherenceExplanationListingBuQueryResponse(Model):
+    """One page of AdherenceExplanationResponse items with the paging fields of the listing."""
     entities: list[AdherenceExplanationResponse] | None
 
 
 class AdherenceExplanationNotification(Model):
+    """The adherence explanation notification object (10 fields)."""
     id: str | None
     agent: UserReference | None
     management_unit: ManagementUnitReference | None
@@ -52,6 +57,7 @@ class AdherenceExplanationNotification(Model):
 
 
 class AdherenceExplanationResponse(Model):
+    """The adherence explanation response object (12 fields). Returned by WorkforceManagementApi.get_workforcemanagement_adherence_explanation, WorkforceManagementApi.get_workforcemanagement_agent_adherence_explanation."""
     id: str | None
     agent: UserReference | None
     management_unit: ManagementUnitReference | None
@@ -67,6 +73,7 @@ class AdherenceExplanationResponse(Model):
 
 
 class AdherenceSettings(Model):
+    """The adherence settings object (7 fields)."""
     severe_alert_threshold_minutes: int | None
     adherence_target_percent: int | None
     adherence_exception_threshold_seconds: int | None
@@ -77,16 +84,19 @@ class AdherenceSettings(Model):
 
 
 class AdhocRecordingTopicConversationData(Model):
+    """The adhoc recording topic conversation data object (1 fields)."""
     id: str | None
 
 
 class AdhocRecordingTopicLockData(Model):
+    """The adhoc recording topic lock data object (3 fields)."""
     locked_by: AdhocRecordingTopicUserData | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
 
 
 class AdhocRecordingTopicRecordingDataV2(Model):
+    """The adhoc recording topic recording data v2 object (17 fields)."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -107,21 +117,25 @@ class AdhocRecordingTopicRecordingDataV2(Model):
 
 
 class AdhocRecordingTopicUserData(Model):
+    """The adhoc recording topic user data object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class AdhocRecordingTopicWorkspaceData(Model):
+    """The adhoc recording topic workspace data object (1 fields)."""
     id: str | None
 
 
 class Adjacents(Model):
+    """The adjacents object (3 fields). Returned by UsersApi.get_user_adjacents."""
     superiors: list[User] | None
     siblings: list[User] | None
     direct_reports: list[User] | None
 
 
 class AdjustableLiveSpeakerDetection(Model):
+    """The adjustable live speaker detection object (6 fields)."""
     mode: _e.F[_e.E4430d6fb] = ...
     preconnect_duration: str | None
     event_name: str | None
@@ -131,6 +145,7 @@ class AdjustableLiveSpeakerDetection(Model):
 
 
 class AdminAgentScheduleBidBiddingPreference(Model):
+    """The admin agent schedule bid bidding preference object (7 fields)."""
     agent: UserReference | None
     submitted: bool | None
     assigned_schedule_set_id: str | None
@@ -141,11 +156,13 @@ class AdminAgentScheduleBidBiddingPreference(Model):
 
 
 class AdminAgentScheduleBidPreferenceResponse(Model):
+    """The admin agent schedule bid preference response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_schedulebid_group_preferences, WorkforceManagementApi.patch_workforcemanagement_businessunit_schedulebid_group_preferences."""
     result: AdminAgentScheduleSetPreferences | None
     download_url: str | None
 
 
 class AdminAgentScheduleSetPreferences(Model):
+    """The admin agent schedule set preferences object (5 fields)."""
     id: str | None
     bid: ScheduleBidReference | None
     bid_group: ScheduleBidGroupReference | None
@@ -154,6 +171,7 @@ class AdminAgentScheduleSetPreferences(Model):
 
 
 class AdminAgentWorkPlanBiddingPreference(Model):
+    """The admin agent work plan bidding preference object (6 fields)."""
     agent: UserReference | None
     submitted: bool | None
     assigned_work_plan: WorkPlanReference | None
@@ -163,6 +181,7 @@ class AdminAgentWorkPlanBiddingPreference(Model):
 
 
 class AdminAgentWorkPlanPreferenceResponse(Model):
+    """The admin agent work plan preference response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_workplanbid_group_preferences, WorkforceManagementApi.patch_workforcemanagement_businessunit_workplanbid_group_preferences."""
     id: str | None
     work_plans: list[WorkPlanReference] | None
     agent_work_plan_bid_preferences: list[AdminAgentWorkPlanBiddingPreference] | None
@@ -170,17 +189,20 @@ class AdminAgentWorkPlanPreferenceResponse(Model):
 
 
 class AdminBulkUpdateAlternativeShiftTradeState(Model):
+    """The admin bulk update alternative shift trade state object (3 fields)."""
     trade_id: str | None
     state: _e.F[_e.E666ece77] = ...
     metadata: WfmVersionedEntityMetadata | None
 
 
 class AdminBulkUpdateAlternativeShiftTradeStateRequest(Model):
+    """One page of AdminBulkUpdateAlternativeShiftTradeState items with the paging fields of the listing. Sent to WorkforceManagementApi.patch_workforcemanagement_alternativeshifts_trades_state_jobs."""
     entities: list[AdminBulkUpdateAlternativeShiftTradeState] | None
     management_unit_id: str | None
 
 
 class AdminTimeOffRequestPatch(Model):
+    """The admin time off request patch object (12 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_user_timeoffrequest."""
     status: _e.F[_e.E0c1b8444] = ...
     activity_code_id: str | None
     paid: bool | None
@@ -196,20 +218,24 @@ class AdminTimeOffRequestPatch(Model):
 
 
 class AfterCallWork(Model):
+    """The after call work object (3 fields)."""
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
     state: _e.F[_e.Ef2ab5bfd] = ...
 
 
 class AfterCallWorkUpdate(Model):
+    """The after call work update object (1 fields). Returned by ConversationsApi.patch_conversations_aftercallwork_conversation_id_participant_communication. Sent to ConversationsApi.patch_conversations_aftercallwork_conversation_id_participant_communication."""
     after_call_work_required: bool | None
 
 
 class Agent(Model):
+    """The agent object (1 fields). Sent to OutboundApi.put_outbound_campaign_agent."""
     stage: str | None
 
 
 class AgentAction(Model):
+    """The agent action object (4 fields)."""
     id: str | None
     name: str | None
     agent_action: _e.F[_e.E09c6f486] = ...
@@ -217,11 +243,13 @@ class AgentAction(Model):
 
 
 class AgentActionPayload(Model):
+    """The agent action payload object (2 fields). Sent to ConversationsApi.post_conversation_communication_agentchecklist_agentaction."""
     after_call_work: bool | None
     checklist_items: list[AgentAction] | None
 
 
 class AgentActivity(Model):
+    """The agent activity object (14 fields)."""
     id: str | None
     name: str | None
     agent: User | None
@@ -239,6 +267,7 @@ class AgentActivity(Model):
 
 
 class AgentActivityChangedTopicAgentActivity(Model):
+    """The agent activity changed topic agent activity object (6 fields)."""
     id: str | None
     routing_status: AgentActivityChangedTopicRoutingStatus | None
     presence: AgentActivityChangedTopicPresence | None
@@ -248,27 +277,32 @@ class AgentActivityChangedTopicAgentActivity(Model):
 
 
 class AgentActivityChangedTopicOrganizationPresence(Model):
+    """The agent activity changed topic organization presence object (2 fields)."""
     id: str | None
     system_presence: str | None
 
 
 class AgentActivityChangedTopicOutOfOffice(Model):
+    """The agent activity changed topic out of office object (2 fields)."""
     active: bool | None
     modified_date: _dt.datetime | None
 
 
 class AgentActivityChangedTopicPresence(Model):
+    """The agent activity changed topic presence object (3 fields)."""
     presence_definition: AgentActivityChangedTopicOrganizationPresence | None
     presence_message: str | None
     modified_date: _dt.datetime | None
 
 
 class AgentActivityChangedTopicRoutingStatus(Model):
+    """The agent activity changed topic routing status object (2 fields)."""
     status: _e.F[_e.E75183ccd] = ...
     start_time: _dt.datetime | None
 
 
 class AgentActivityEntityListing(Model):
+    """One page of AgentActivity items with the paging fields of the listing. Returned by QualityApi.get_quality_agents_activity."""
     entities: list[AgentActivity] | None
     page_size: int | None
     page_number: int | None
@@ -282,10 +316,12 @@ class AgentActivityEntityListing(Model):
 
 
 class AgentAddOpportunityEnrollment(Model):
+    """The agent add opportunity enrollment object (1 fields)."""
     opportunity_id: str | None
 
 
 class AgentAdherenceDayMetrics(Model):
+    """The agent adherence day metrics object (11 fields)."""
     day_start_offset_seconds: int | None
     adherence_schedule_seconds: int | None
     conformance_schedule_seconds: int | None
@@ -300,6 +336,7 @@ class AgentAdherenceDayMetrics(Model):
 
 
 class AgentAdherenceScheduledActivity(Model):
+    """The agent adherence scheduled activity object (3 fields)."""
     activity_code_id: str | None
     start_offset_seconds: int | None
     end_offset_seconds: int | None

@@ -14,10 +14,12 @@ from ._b_session_planning_groups import ShiftSetEffectiveWorkPlan
 
 
 class AgentAssignedScheduleSetList(Model):
+    """The agent assigned schedule set list object (1 fields)."""
     agent_assigned_shift_sets: list[AgentAssignedShiftSet] | None
 
 
 class AgentAssignedShiftSet(Model):
+    """The agent assigned shift set object (4 fields)."""
     id: str | None
     effective_work_plan: ShiftSetEffectiveWorkPlan | None
     shifts: list[ScheduleBidScheduledShift] | None
@@ -25,48 +27,57 @@ class AgentAssignedShiftSet(Model):
 
 
 class AgentBidScheduleSetOverrideRequest(Model):
+    """The agent bid schedule set override request object (3 fields)."""
     agent_id: str | None
     override_schedule_set_id: str | None
     override_reason: _e.F[_e.Ec631132a] = ...
 
 
 class AgentBidWorkPlanOverrideRequest(Model):
+    """The agent bid work plan override request object (3 fields)."""
     agent_id: str | None
     override_work_plan_id: str | None
     override_reason: _e.F[_e.Ec631132a] = ...
 
 
 class AgentBulkAddOpportunityEnrollment(Model):
+    """The agent bulk add opportunity enrollment object (2 fields)."""
     id: str | None
     opportunity_id: str | None
 
 
 class AgentBulkAddOpportunityEnrollmentResult(Model):
+    """The agent bulk add opportunity enrollment result object (3 fields)."""
     status: _e.F[_e.E875aee7c] = ...
     error: BulkOpportunitiesError | None
     enrollment: AgentBulkAddOpportunityEnrollment | None
 
 
 class AgentBulkAddOpportunityEnrollmentsRequest(Model):
+    """The agent bulk add opportunity enrollments request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agents_opportunities_enrollments_bulk_add."""
     enrollments: list[AgentAddOpportunityEnrollment] | None
 
 
 class AgentBulkAddOpportunityEnrollmentsResponse(Model):
+    """One page of AgentBulkAddOpportunityEnrollmentResult items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_agents_opportunities_enrollments_bulk_add."""
     results: list[AgentBulkAddOpportunityEnrollmentResult] | None
     error_count: int | None
 
 
 class AgentBulkStatusUpdateOpportunityEnrollmentsRequest(Model):
+    """The agent bulk status update opportunity enrollments request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agents_opportunities_enrollments_bulk_statuses_update."""
     enrollment_ids: list[str] | None
     status: _e.F[_e.Eedfb416d] = ...
 
 
 class AgentBulkStatusUpdateOpportunityEnrollmentsResponse(Model):
+    """One page of BulkOpportunitiesEnrollmentResult items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_agents_opportunities_enrollments_bulk_statuses_update."""
     results: list[BulkOpportunitiesEnrollmentResult] | None
     error_count: int | None
 
 
 class AgentBusinessUnitOpportunities(Model):
+    """The agent business unit opportunities object (3 fields)."""
     id: str | None
     opportunities: list[AgentQueryOpportunityResult] | None
     self_uri: str | None

@@ -33,6 +33,7 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class AgentChecklist(Model):
+    """The agent checklist object (9 fields). Returned by AgentAssistantsApi.get_assistants_agentchecklist, AgentAssistantsApi.post_assistants_agentchecklists and 1 more. Sent to AgentAssistantsApi.post_assistants_agentchecklists, AgentAssistantsApi.put_assistants_agentchecklist."""
     id: str | None
     name: str | None
     language: str | None
@@ -45,6 +46,7 @@ class AgentChecklist(Model):
 
 
 class AgentChecklistInfo(Model):
+    """The agent checklist info object (4 fields)."""
     id: str | None
     name: str | None
     checklist_items: list[ChecklistItem] | None
@@ -52,6 +54,7 @@ class AgentChecklistInfo(Model):
 
 
 class AgentChecklistItem(Model):
+    """The agent checklist item object (7 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -62,6 +65,7 @@ class AgentChecklistItem(Model):
 
 
 class AgentChecklistListing(Model):
+    """One page of AgentChecklist items with the paging fields of the listing. Returned by AgentAssistantsApi.get_assistants_agentchecklists."""
     entities: list[AgentChecklist] | None
     next_uri: str | None
     self_uri: str | None
@@ -69,6 +73,7 @@ class AgentChecklistListing(Model):
 
 
 class AgentChecklistResponse(Model):
+    """The agent checklist response object (22 fields). Returned by ConversationsApi.get_conversation_communication_agentchecklist, ConversationsApi.post_conversation_communication_agentchecklist and 1 more."""
     id: str | None
     name: str | None
     checklist_items: list[ChecklistItem] | None
@@ -94,6 +99,7 @@ class AgentChecklistResponse(Model):
 
 
 class AgentChecklistResponseList(Model):
+    """One page of AgentChecklistResponse items with the paging fields of the listing. Returned by ConversationsApi.get_conversation_communication_agentchecklists, ConversationsApi.post_conversation_communication_agentchecklists_finalize."""
     entities: list[AgentChecklistResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -101,22 +107,26 @@ class AgentChecklistResponseList(Model):
 
 
 class AgentCopilotAggregateDataContainer(Model):
+    """The agent copilot aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class AgentCopilotAggregateQueryClause(Model):
+    """The agent copilot aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[AgentCopilotAggregateQueryPredicate] | None
 
 
 class AgentCopilotAggregateQueryFilter(Model):
+    """The agent copilot aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[AgentCopilotAggregateQueryClause] | None
     predicates: list[AgentCopilotAggregateQueryPredicate] | None
 
 
 class AgentCopilotAggregateQueryPredicate(Model):
+    """The agent copilot aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E232f09dd] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -125,10 +135,12 @@ class AgentCopilotAggregateQueryPredicate(Model):
 
 
 class AgentCopilotAggregateQueryResponse(Model):
+    """One page of AgentCopilotAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_agentcopilots_aggregates_query."""
     results: list[AgentCopilotAggregateDataContainer] | None
 
 
 class AgentCopilotAggregationQuery(Model):
+    """The agent copilot aggregation query object (12 fields). Sent to AnalyticsApi.post_analytics_agentcopilots_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -144,11 +156,13 @@ class AgentCopilotAggregationQuery(Model):
 
 
 class AgentCopilotAggregationSort(Model):
+    """The agent copilot aggregation sort object (2 fields)."""
     name: _e.F[_e.Ec9b5a249] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class AgentCopilotAggregationView(Model):
+    """The agent copilot aggregation view object (4 fields)."""
     target: _e.F[_e.Ec9b5a249] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -156,11 +170,13 @@ class AgentCopilotAggregationView(Model):
 
 
 class AgentCopilotAsyncAggregateQueryResponse(Model):
+    """One page of AgentCopilotAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_agentcopilots_aggregates_job_results."""
     results: list[AgentCopilotAggregateDataContainer] | None
     cursor: str | None
 
 
 class AgentCopilotAsyncAggregationQuery(Model):
+    """The agent copilot async aggregation query object (13 fields). Sent to AnalyticsApi.post_analytics_agentcopilots_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -177,11 +193,13 @@ class AgentCopilotAsyncAggregationQuery(Model):
 
 
 class AgentCountRange(Model):
+    """The agent count range object (2 fields)."""
     minimum: int | None
     maximum: int | None
 
 
 class AgentDirectRoutingBackupSettings(Model):
+    """The agent direct routing backup settings object (5 fields). Returned by RoutingApi.get_routing_directroutingbackup_settings_me, RoutingApi.get_routing_user_directroutingbackup_settings and 6 more. Sent to RoutingApi.put_routing_directroutingbackup_settings_me, RoutingApi.put_routing_user_directroutingbackup_settings and 2 more."""
     queue_id: str | None
     user_id: str | None
     wait_for_agent: bool | None
@@ -190,6 +208,7 @@ class AgentDirectRoutingBackupSettings(Model):
 
 
 class AgentEffectiveBid(Model):
+    """The agent effective bid object (7 fields)."""
     id: str | None
     name: str | None
     effective_date: _dt.date | None
@@ -200,6 +219,7 @@ class AgentEffectiveBid(Model):
 
 
 class AgentEvaluatorActivity(Model):
+    """The agent evaluator activity object (8 fields)."""
     id: str | None
     name: str | None
     agent: User | None
@@ -211,6 +231,7 @@ class AgentEvaluatorActivity(Model):
 
 
 class AgentGreeting(Model):
+    """The agent greeting object (6 fields). Returned by TelephonyApi.get_telephony_agent_greetings, TelephonyApi.put_telephony_agent_greetings. Sent to TelephonyApi.put_telephony_agent_greetings."""
     id: str | None
     inbound_prompt: Prompt | None
     outbound_prompt: Prompt | None
@@ -220,11 +241,13 @@ class AgentGreeting(Model):
 
 
 class AgenticVersionAddressableEntity(Model):
+    """The agentic version addressable entity object (2 fields)."""
     version: str | None
     self_uri: str | None
 
 
 class AgenticVirtualAgent(Model):
+    """The agentic virtual agent object (9 fields). Returned by AIStudioApi.get_agentic_virtualagent, AIStudioApi.patch_agentic_virtualagent and 4 more."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -237,6 +260,7 @@ class AgenticVirtualAgent(Model):
 
 
 class AgenticVirtualAgentAgentCardSkill(Model):
+    """The agentic virtual agent agent card skill object (7 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -247,19 +271,23 @@ class AgenticVirtualAgentAgentCardSkill(Model):
 
 
 class AgenticVirtualAgentComfortStatementSettings(Model):
+    """The agentic virtual agent comfort statement settings object (1 fields)."""
     enabled: bool | None
 
 
 class AgenticVirtualAgentDataActionSchemas(Model):
+    """The agentic virtual agent data action schemas object (2 fields)."""
     inputs: dict[str, _t.Any] | None
     outputs: dict[str, _t.Any] | None
 
 
 class AgenticVirtualAgentDynamicTurnInstructions(Model):
+    """The agentic virtual agent dynamic turn instructions object (1 fields)."""
     repetition_checks: list[AgenticVirtualAgentRepetitionCheck] | None
 
 
 class AgenticVirtualAgentEntityListing(Model):
+    """One page of AgenticVirtualAgent items with the paging fields of the listing. Returned by AIStudioApi.get_agentic_virtualagents, VirtualAgentsApi.get_agentic_virtualagents."""
     entities: list[AgenticVirtualAgent] | None
     page_size: int | None
     page_number: int | None
@@ -268,15 +296,18 @@ class AgenticVirtualAgentEntityListing(Model):
 
 
 class AgenticVirtualAgentGuardrailInstruction(Model):
+    """The agentic virtual agent guardrail instruction object (2 fields)."""
     instruction: str | None
     enabled: bool | None
 
 
 class AgenticVirtualAgentGuardrails(Model):
+    """The agentic virtual agent guardrails object (1 fields)."""
     custom: list[AgenticVirtualAgentGuardrailInstruction] | None
 
 
 class AgenticVirtualAgentJob(Model):
+    """The agentic virtual agent job object (4 fields). Returned by AIStudioApi.delete_agentic_virtualagent_jobs, AIStudioApi.get_agentic_virtualagent_job and 2 more."""
     id: str | None
     status: _e.F[_e.Ea0fc9c7d] = ...
     errors: list[ErrorBody] | None
@@ -284,6 +315,7 @@ class AgenticVirtualAgentJob(Model):
 
 
 class AgenticVirtualAgentPropertyDefinition(Model):
+    """The agentic virtual agent property definition object (6 fields)."""
     name: str | None
     type: str | None
     required: bool | None
@@ -293,6 +325,7 @@ class AgenticVirtualAgentPropertyDefinition(Model):
 
 
 class AgenticVirtualAgentRepetitionCheck(Model):
+    """The agentic virtual agent repetition check object (4 fields)."""
     type: _e.F[_e.Ecbed3c89] = ...
     messages: int | None
     similarity: _e.F[_e.E9300c3b4] = ...
@@ -300,74 +333,86 @@ class AgenticVirtualAgentRepetitionCheck(Model):
 
 
 class AgenticVirtualAgentStructuredCondition(Model):
-    pass
+    """The agentic virtual agent structured condition object; it declares no fields."""
 
 
 class AgenticVirtualAgentStructuredConditionGroup(Model):
+    """The agentic virtual agent structured condition group object (2 fields)."""
     group: _e.F[_e.E738103fc] = ...
     rules: list[_t.Any] | None
 
 
 class AgenticVirtualAgentStructuredConditionGroupAllOf(Model):
+    """The agentic virtual agent structured condition group all of object (2 fields)."""
     group: _e.F[_e.E738103fc] = ...
     rules: list[_t.Any] | None
 
 
 class AgenticVirtualAgentStructuredOutputCondition(Model):
-    pass
+    """The agentic virtual agent structured output condition object; it declares no fields."""
 
 
 class AgenticVirtualAgentStructuredOutputConditionGroup(Model):
+    """The agentic virtual agent structured output condition group object (2 fields)."""
     group: _e.F[_e.E738103fc] = ...
     rules: list[_t.Any] | None
 
 
 class AgenticVirtualAgentStructuredOutputConditionGroupAllOf(Model):
+    """The agentic virtual agent structured output condition group all of object (2 fields)."""
     group: _e.F[_e.E738103fc] = ...
     rules: list[_t.Any] | None
 
 
 class AgenticVirtualAgentStructuredOutputRule(Model):
+    """The agentic virtual agent structured output rule object (3 fields)."""
     mapping: list[_t.Any] | None
     operator: _e.F[_e.Ede7afbb1] = ...
     value: _t.Any | None
 
 
 class AgenticVirtualAgentStructuredOutputRuleAllOf(Model):
+    """The agentic virtual agent structured output rule all of object (3 fields)."""
     mapping: list[_t.Any] | None
     operator: _e.F[_e.Ede7afbb1] = ...
     value: _t.Any | None
 
 
 class AgenticVirtualAgentStructuredRule(Model):
+    """The agentic virtual agent structured rule object (3 fields)."""
     name: str | None
     operator: _e.F[_e.Ede7afbb1] = ...
     value: _t.Any | None
 
 
 class AgenticVirtualAgentStructuredRuleAllOf(Model):
+    """The agentic virtual agent structured rule all of object (3 fields)."""
     name: str | None
     operator: _e.F[_e.Ede7afbb1] = ...
     value: _t.Any | None
 
 
 class AgenticVirtualAgentTargetDefinition(Model):
+    """The agentic virtual agent target definition object (2 fields)."""
     type: _e.F[_e.Eb30a84f2] = ...
     target: AgenticVirtualAgentTargetReferenceDefinition | None
 
 
 class AgenticVirtualAgentTargetReferenceDefinition(Model):
+    """The agentic virtual agent target reference definition object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class AgenticVirtualAgentToolError(Model):
+    """The agentic virtual agent tool error object (2 fields)."""
     type: str | None
     instruction: str | None
 
 
 class AgenticVirtualAgentToolInput(Model):
+    """The agentic virtual agent tool input object (6 fields)."""
     target_name: str | None
     type: str | None
     source: _e.F[_e.E4dd4454b] = ...
@@ -377,6 +422,7 @@ class AgenticVirtualAgentToolInput(Model):
 
 
 class AgenticVirtualAgentTypeDefinition(Model):
+    """The agentic virtual agent type definition object (11 fields)."""
     name: str | None
     description: str | None
     direction: _e.F[_e.E3b47ded4] = ...
@@ -391,10 +437,12 @@ class AgenticVirtualAgentTypeDefinition(Model):
 
 
 class AgenticVirtualAgentVersionPublish(Model):
+    """The agentic virtual agent version publish object (1 fields)."""
     status: _e.F[_e.E442d383a] = ...
 
 
 class AgenticVirtualAgentVersionPublishJob(Model):
+    """The agentic virtual agent version publish job object (4 fields). Returned by AIStudioApi.post_agentic_virtualagent_version_jobs, VirtualAgentsApi.post_agentic_virtualagent_version_jobs."""
     id: str | None
     status: _e.F[_e.Ea0fc9c7d] = ...
     errors: list[ErrorBody] | None
@@ -402,31 +450,37 @@ class AgenticVirtualAgentVersionPublishJob(Model):
 
 
 class AgenticVirtualAgentVersionPublishJobRequest(Model):
+    """The agentic virtual agent version publish job request object (1 fields). Sent to AIStudioApi.post_agentic_virtualagent_version_jobs, VirtualAgentsApi.post_agentic_virtualagent_version_jobs."""
     virtual_agent_version: AgenticVirtualAgentVersionPublish | None
 
 
 class AgenticVirtualAgentVersionSettings(Model):
+    """The agentic virtual agent version settings object (1 fields)."""
     comfort_statement: AgenticVirtualAgentComfortStatementSettings | None
 
 
 class AgentIntegrationAssociationRequest(Model):
+    """The agent integration association request object (3 fields)."""
     agent_external_id: str | None
     integration_id: str | None
     locked: bool | None
 
 
 class AgentIntegrationAssociationResponse(Model):
+    """The agent integration association response object (3 fields)."""
     agent_external_id: str | None
     integration: WfmIntegrationReference | None
     locked: bool | None
 
 
 class AgentIntegrationsRequest(Model):
+    """The agent integrations request object (2 fields). Sent to WorkforceManagementApi.put_workforcemanagement_agent_integrations_hris."""
     selected_integration_id: str | None
     associated_integrations: list[AgentIntegrationAssociationRequest] | None
 
 
 class AgentIntegrationsResponse(Model):
+    """The agent integrations response object (4 fields). Returned by WorkforceManagementApi.put_workforcemanagement_agent_integrations_hris."""
     agent: UserReference | None
     selected_integration: WfmIntegrationReference | None
     user_selected: bool | None
@@ -434,6 +488,7 @@ class AgentIntegrationsResponse(Model):
 
 
 class AgentlessEmailSendRequestDto(Model):
+    """The agentless email send request dto object (8 fields). Sent to ConversationsApi.post_conversations_emails_agentless."""
     sender_type: _e.F[_e.Ed85035d8] = ...
     conversation_id: str | None
     from_address: EmailAddress | None
@@ -445,6 +500,7 @@ class AgentlessEmailSendRequestDto(Model):
 
 
 class AgentlessEmailSendResponseDto(Model):
+    """The agentless email send response dto object (9 fields). Returned by ConversationsApi.post_conversations_emails_agentless."""
     id: str | None
     conversation_id: str | None
     sender_type: _e.F[_e.Ed85035d8] = ...
@@ -457,12 +513,14 @@ class AgentlessEmailSendResponseDto(Model):
 
 
 class AgentManagementUnitReference(Model):
+    """The agent management unit reference object (3 fields). Returned by WorkforceManagementApi.get_workforcemanagement_agent_managementunit, WorkforceManagementApi.get_workforcemanagement_agents_me_managementunit."""
     user: UserReference | None
     management_unit: ManagementUnitReference | None
     business_unit: BusinessUnitReference | None
 
 
 class AgentMaxUtilizationResponse(Model):
+    """The agent max utilization response object (4 fields). Returned by RoutingApi.get_routing_user_utilization, RoutingApi.put_routing_user_utilization and 2 more."""
     utilization: dict[str, MediaUtilization] | None
     label_utilizations: dict[str, LabelUtilizationResponse] | None
     max_inbound_calls: int | None
@@ -470,6 +528,7 @@ class AgentMaxUtilizationResponse(Model):
 
 
 class AgentMuQueryResponse(Model):
+    """The agent mu query response object (5 fields). Returned by WorkforceManagementApi.post_workforcemanagement_agentschedules_managementunits_mine."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: AgentMuScheduleResult | None
@@ -478,28 +537,33 @@ class AgentMuQueryResponse(Model):
 
 
 class AgentMuScheduleItem(Model):
+    """The agent mu schedule item object (3 fields)."""
     agent: UserReference | None
     shifts: list[AgentMuScheduleShift] | None
     full_day_time_off_marker_dates: list[_dt.date] | None
 
 
 class AgentMuScheduleQuery(Model):
+    """The agent mu schedule query object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agentschedules_managementunits_mine."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
 
 class AgentMuScheduleResult(Model):
+    """The agent mu schedule result object (2 fields)."""
     reference_start_date: _dt.datetime | None
     agent_schedules: list[AgentMuScheduleItem] | None
 
 
 class AgentMuScheduleShift(Model):
+    """The agent mu schedule shift object (3 fields)."""
     start_offset_minutes: int | None
     length_minutes: int | None
     activities: list[AgentScheduleShiftActivity] | None
 
 
 class AgentOpportunityEnrollmentResult(Model):
+    """The agent opportunity enrollment result object (7 fields)."""
     id: str | None
     status: _e.F[_e.E6e301790] = ...
     schedule: BuScheduleReference | None
@@ -510,6 +574,7 @@ class AgentOpportunityEnrollmentResult(Model):
 
 
 class AgentOwnedMappingPreview(Model):
+    """The agent owned mapping preview object (6 fields)."""
     agent_owned_column: str | None
     email: str | None
     user_id: str | None
@@ -519,21 +584,25 @@ class AgentOwnedMappingPreview(Model):
 
 
 class AgentOwnedMappingPreviewListing(Model):
+    """One page of AgentOwnedMappingPreview items with the paging fields of the listing. Returned by OutboundApi.get_outbound_campaign_agentownedmappingpreview_results."""
     entities: list[AgentOwnedMappingPreview] | None
 
 
 class AgentOwnedRouting(Model):
+    """The agent owned routing object (3 fields)."""
     enable_agent_owned_callbacks: bool | None
     max_owned_callback_hours: int | None
     max_owned_callback_delay_hours: int | None
 
 
 class AgentPossibleWorkShiftsRequest(Model):
+    """The agent possible work shifts request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agents_me_possibleworkshifts."""
     week_start_date: _dt.date | None
     week_count: int | None
 
 
 class AgentPossibleWorkShiftsResponse(Model):
+    """The agent possible work shifts response object (5 fields). Returned by WorkforceManagementApi.post_workforcemanagement_agents_me_possibleworkshifts."""
     week_start_date: _dt.date | None
     pattern: list[int] | None
     weekly_possible_work_shifts: list[PossibleWorkShiftsForWeek] | None
@@ -542,6 +611,7 @@ class AgentPossibleWorkShiftsResponse(Model):
 
 
 class AgentQueryAdherenceAdjustmentsRequest(Model):
+    """The agent query adherence adjustments request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_adherence_adjustments_query, WorkforceManagementApi.post_workforcemanagement_agent_adherence_adjustments_query."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     reason_code_ids: list[str] | None
@@ -549,27 +619,32 @@ class AgentQueryAdherenceAdjustmentsRequest(Model):
 
 
 class AgentQueryAdherenceExplanationsRequest(Model):
+    """The agent query adherence explanations request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_adherence_explanations_query, WorkforceManagementApi.post_workforcemanagement_agent_adherence_explanations_query."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
 
 class AgentQueryAdherenceExplanationsResponse(Model):
+    """The agent query adherence explanations response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_agent_adherence_explanations_query."""
     job: AdherenceExplanationJobReference | None
     result: AdherenceExplanationListingAgentQueryResponse | None
     download_url: str | None
 
 
 class AgentQueryOpportunities(Model):
+    """The agent query opportunities object (2 fields)."""
     next_start_date: _dt.datetime | None
     business_units: list[AgentBusinessUnitOpportunities] | None
 
 
 class AgentQueryOpportunitiesResponse(Model):
+    """The agent query opportunities response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_agents_opportunities_query."""
     result: AgentQueryOpportunities | None
     download_url: str | None
 
 
 class AgentQueryOpportunityResult(Model):
+    """The agent query opportunity result object (12 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -585,6 +660,7 @@ class AgentQueryOpportunityResult(Model):
 
 
 class AgentQueueTimeRequest(Model):
+    """The agent queue time request object (4 fields)."""
     agent_id: str | None
     start_offset_minutes: list[int] | None
     on_queue_length_minutes_per_interval: list[int] | None
@@ -592,14 +668,17 @@ class AgentQueueTimeRequest(Model):
 
 
 class AgentsBidAssignedScheduleSetOverrideRequest(Model):
+    """The agents bid assigned schedule set override request object (1 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_schedulebid_group_preferences."""
     agent_schedule_set_overrides: list[AgentBidScheduleSetOverrideRequest] | None
 
 
 class AgentsBidAssignedWorkPlanOverrideRequest(Model):
+    """The agents bid assigned work plan override request object (1 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_workplanbid_group_preferences."""
     agent_work_plan_overrides: list[AgentBidWorkPlanOverrideRequest] | None
 
 
 class AgentScheduleBid(Model):
+    """The agent schedule bid object (8 fields)."""
     id: str | None
     name: str | None
     bid_window_start_date: _dt.date | None
@@ -611,11 +690,13 @@ class AgentScheduleBid(Model):
 
 
 class AgentScheduleBiddingPreferencePriority(Model):
+    """The agent schedule bidding preference priority object (2 fields)."""
     schedule_set_id: str | None
     priority: int | None
 
 
 class AgentScheduleBiddingPreferenceResponse(Model):
+    """The agent schedule bidding preference response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_schedulebid_preference, WorkforceManagementApi.put_workforcemanagement_schedulebid_preference."""
     id: str | None
     submitted: bool | None
     assigned_schedule_set_id: str | None
@@ -626,6 +707,7 @@ class AgentScheduleBiddingPreferenceResponse(Model):
 
 
 class AgentScheduleBids(Model):
+    """The agent schedule bids object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_schedulebids."""
     id: str | None
     business_unit: BusinessUnitReference | None
     agent_schedule_bids: list[AgentScheduleBid] | None

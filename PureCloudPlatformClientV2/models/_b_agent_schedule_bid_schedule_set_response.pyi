@@ -13,32 +13,38 @@ from ._b_wfm_historical_adherence_result_wrapper import WfmTimeSpan
 
 
 class AgentScheduleBidScheduleSetResponse(Model):
+    """The agent schedule bid schedule set response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_schedulebid_schedulesets."""
     download_url: str | None
     download_template: BidGroupScheduleSet | None
 
 
 class AgentScheduleShiftActivity(Model):
+    """The agent schedule shift activity object (3 fields)."""
     activity_category: _e.F[_e.E6380b550] = ...
     start_offset_minutes: int | None
     length_minutes: int | None
 
 
 class AgentScheduleUnavailableTime(Model):
+    """The agent schedule unavailable time object (2 fields)."""
     time_span: WfmTimeSpan | None
     notes: str | None
 
 
 class AgentSchedulingPreference(Model):
+    """The agent scheduling preference object (3 fields)."""
     id: str | None
     time_span: WfmTimeSpan | None
     preference_level: _e.F[_e.E36bf6783] = ...
 
 
 class AgentSchedulingPreferenceListing(Model):
+    """One page of AgentSchedulingPreference items with the paging fields of the listing. Returned by WorkforceManagementApi.patch_workforcemanagement_schedulingpreferences, WorkforceManagementApi.post_workforcemanagement_agent_schedulingpreferences_query and 1 more."""
     entities: list[AgentSchedulingPreference] | None
 
 
 class AgentScoringRule(Model):
+    """The agent scoring rule object (13 fields). Returned by QualityApi.get_quality_program_agentscoringrule, QualityApi.post_quality_program_agentscoringrules and 1 more. Sent to QualityApi.post_quality_program_agentscoringrules, QualityApi.put_quality_program_agentscoringrule."""
     id: str | None
     program_id: str | None
     sampling_type: _e.F[_e.E7ff8c6c0] = ...
@@ -55,6 +61,7 @@ class AgentScoringRule(Model):
 
 
 class AgentScoringRuleEntityListing(Model):
+    """One page of AgentScoringRule items with the paging fields of the listing. Returned by QualityApi.get_quality_program_agentscoringrules."""
     entities: list[AgentScoringRule] | None
     page_size: int | None
     page_number: int | None
@@ -68,39 +75,47 @@ class AgentScoringRuleEntityListing(Model):
 
 
 class AgentsEffectiveScheduleSetResponse(Model):
+    """The agents effective schedule set response object (1 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_schedulebids_effectiveschedulesets."""
     effective_bids: list[AgentEffectiveBid] | None
 
 
 class AgentsIntegrationsListing(Model):
+    """One page of AgentIntegrationsResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_agents_integrations_hris_query."""
     entities: list[AgentIntegrationsResponse] | None
 
 
 class AgentStateActivityCategoryCount(Model):
+    """The agent state activity category count object (2 fields)."""
     activity_category: _e.F[_e.Eff3ad8c4] = ...
     count: int | None
 
 
 class AgentStateAdherenceStateCount(Model):
+    """The agent state adherence state count object (2 fields)."""
     adherence_state: _e.F[_e.E57d30747] = ...
     count: int | None
 
 
 class AgentStateAgentQueryClause(Model):
+    """The agent state agent query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[AgentStateAgentQueryPredicate] | None
 
 
 class AgentStateAgentQueryPredicate(Model):
+    """The agent state agent query predicate object (2 fields)."""
     dimension: _e.F[_e.E40e3b35c] = ...
     value: str | None
 
 
 class AgentStateCountsRequest(Model):
+    """The agent state counts request object (2 fields). Sent to AnalyticsApi.post_analytics_agents_status_counts."""
     user_filter: AgentStateUserFilter | None
     session_filter: AgentStateSessionFilter | None
 
 
 class AgentStateEventTopicAgentStateEventNotification(Model):
+    """The agent state event topic agent state event notification object (11 fields)."""
     conversation_id: str | None
     session_id: str | None
     session_start: int | None
@@ -115,17 +130,20 @@ class AgentStateEventTopicAgentStateEventNotification(Model):
 
 
 class AgentStateIsOutOfOfficeCount(Model):
+    """The agent state is out of office count object (2 fields)."""
     is_out_of_office: bool | None
     count: int | None
 
 
 class AgentStatePresenceCount(Model):
+    """The agent state presence count object (3 fields)."""
     system_presence: _e.F[_e.E097722c8] = ...
     organization_presence_id: str | None
     count: int | None
 
 
 class AgentStateQueryRequest(Model):
+    """The agent state query request object (6 fields). Sent to AnalyticsApi.post_analytics_agents_status_query."""
     user_filter: AgentStateUserFilter | None
     session_filter: AgentStateSessionFilter | None
     user_order_by: _e.F[_e.Eedbb80c7] = ...
@@ -135,37 +153,44 @@ class AgentStateQueryRequest(Model):
 
 
 class AgentStateRoutingStatusCount(Model):
+    """The agent state routing status count object (2 fields)."""
     routing_status: _e.F[_e.E0db8398d] = ...
     count: int | None
 
 
 class AgentStateSegmentTypeCount(Model):
+    """The agent state segment type count object (2 fields)."""
     segment_type: _e.F[_e.Ed6a08a0e] = ...
     count: int | None
 
 
 class AgentStateSessionFilter(Model):
+    """The agent state session filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[AgentStateSessionQueryClause] | None
     predicates: list[AgentStateSessionQueryPredicate] | None
 
 
 class AgentStateSessionQueryClause(Model):
+    """The agent state session query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[AgentStateSessionQueryPredicate] | None
 
 
 class AgentStateSessionQueryPredicate(Model):
+    """The agent state session query predicate object (2 fields)."""
     dimension: _e.F[_e.Ef5b4d2ff] = ...
     value: str | None
 
 
 class AgentStateUserFilter(Model):
+    """The agent state user filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[AgentStateAgentQueryClause] | None
     predicates: list[AgentStateAgentQueryPredicate] | None
 
 
 class AgentsWorkPlansResponse(Model):
+    """The agents work plans response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_agents_workplans_query."""
     download_url: str | None
     result: MuAgentsWorkPlansResult | None

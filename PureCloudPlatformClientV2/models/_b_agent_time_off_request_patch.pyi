@@ -17,6 +17,7 @@ from ._b_work_plan_bid_group_summary import WorkPlanReference
 
 
 class AgentTimeOffRequestPatch(Model):
+    """The agent time off request patch object (5 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_timeoffrequest."""
     marked_as_read: bool | None
     status: _e.F[_e.E23b8cf4d] = ...
     notes: str | None
@@ -25,28 +26,33 @@ class AgentTimeOffRequestPatch(Model):
 
 
 class AgentUpdateAlternativeShiftTradeRequest(Model):
+    """The agent update alternative shift trade request object (3 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_alternativeshifts_trade."""
     state: _e.F[_e.E1cfd3157] = ...
     review_note: str | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class AgentUtilizationAggregateDataContainer(Model):
+    """The agent utilization aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class AgentUtilizationAggregateQueryClause(Model):
+    """The agent utilization aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[AgentUtilizationAggregateQueryPredicate] | None
 
 
 class AgentUtilizationAggregateQueryFilter(Model):
+    """The agent utilization aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[AgentUtilizationAggregateQueryClause] | None
     predicates: list[AgentUtilizationAggregateQueryPredicate] | None
 
 
 class AgentUtilizationAggregateQueryPredicate(Model):
+    """The agent utilization aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E56c6b4ce] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -55,10 +61,12 @@ class AgentUtilizationAggregateQueryPredicate(Model):
 
 
 class AgentUtilizationAggregateQueryResponse(Model):
+    """One page of AgentUtilizationAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_agentutilizations_aggregates_query."""
     results: list[AgentUtilizationAggregateDataContainer] | None
 
 
 class AgentUtilizationAggregationQuery(Model):
+    """The agent utilization aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_agentutilizations_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -71,6 +79,7 @@ class AgentUtilizationAggregationQuery(Model):
 
 
 class AgentUtilizationAggregationView(Model):
+    """The agent utilization aggregation view object (4 fields)."""
     target: _e.F[_e.Effd5469d] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -78,11 +87,13 @@ class AgentUtilizationAggregationView(Model):
 
 
 class AgentUtilizationAsyncAggregateQueryResponse(Model):
+    """One page of AgentUtilizationAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_agentutilizations_aggregates_job_results."""
     results: list[AgentUtilizationAggregateDataContainer] | None
     cursor: str | None
 
 
 class AgentUtilizationAsyncAggregationQuery(Model):
+    """The agent utilization async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_agentutilizations_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -96,6 +107,7 @@ class AgentUtilizationAsyncAggregationQuery(Model):
 
 
 class AgentVideoSettings(Model):
+    """The agent video settings object (5 fields)."""
     allow_camera: bool | None
     allow_screen_share: bool | None
     allow_microphone: bool | None
@@ -104,6 +116,7 @@ class AgentVideoSettings(Model):
 
 
 class AgentWorkPlan(Model):
+    """The agent work plan object (10 fields)."""
     id: str | None
     name: str | None
     constrain_weekly_paid_time: bool | None
@@ -117,11 +130,13 @@ class AgentWorkPlan(Model):
 
 
 class AgentWorkPlanActivity(Model):
+    """The agent work plan activity object (2 fields)."""
     length_minutes: int | None
     counts_as_paid_time: bool | None
 
 
 class AgentWorkPlanBid(Model):
+    """The agent work plan bid object (9 fields)."""
     id: str | None
     name: str | None
     bid_window_start_date: _dt.date | None
@@ -134,16 +149,19 @@ class AgentWorkPlanBid(Model):
 
 
 class AgentWorkPlanBiddingPreference(Model):
+    """The agent work plan bidding preference object (2 fields)."""
     work_plan: WorkPlanReference | None
     priority: int | None
 
 
 class AgentWorkPlanBiddingPreferenceRequest(Model):
+    """The agent work plan bidding preference request object (2 fields)."""
     work_plan_id: str | None
     priority: int | None
 
 
 class AgentWorkPlanBiddingPreferenceResponse(Model):
+    """The agent work plan bidding preference response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_workplanbid_preferences, WorkforceManagementApi.patch_workforcemanagement_workplanbid_preferences."""
     id: str | None
     submitted: bool | None
     assigned_work_plan: WorkPlanReference | None
@@ -154,6 +172,7 @@ class AgentWorkPlanBiddingPreferenceResponse(Model):
 
 
 class AgentWorkPlanBids(Model):
+    """The agent work plan bids object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_workplanbids."""
     id: str | None
     business_unit: BusinessUnitReference | None
     agent_work_plan_bids: list[AgentWorkPlanBid] | None

@@ -13,16 +13,19 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class AgentWorkPlanListResponse(Model):
+    """One page of AgentWorkPlan items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_workplanbid_workplans."""
     entities: list[AgentWorkPlan] | None
     management_unit: ManagementUnitReference | None
 
 
 class AgentWorkPlans(Model):
+    """The agent work plans object (2 fields)."""
     user: UserReference | None
     work_plan_lookup_keys_per_week: list[int] | None
 
 
 class AgentWorkPlanShift(Model):
+    """The agent work plan shift object (13 fields)."""
     days: SetWrapperDayOfWeek | None
     flexible_start_time: bool | None
     exact_start_time_minutes_from_midnight: int | None
@@ -39,6 +42,7 @@ class AgentWorkPlanShift(Model):
 
 
 class AggregatedExportJobRequest(Model):
+    """The aggregated export job request object (6 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_jobs, WorkforceManagementApi.post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_jobs."""
     granularity: _e.F[_e.Eeff44d30] = ...
     time_zone: str | None
     delimiter: str | None
@@ -48,6 +52,7 @@ class AggregatedExportJobRequest(Model):
 
 
 class AggregatedExportSnapshotJobRequest(Model):
+    """The aggregated export snapshot job request object (7 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_jobs."""
     granularity: _e.F[_e.Eeff44d30] = ...
     time_zone: str | None
     delimiter: str | None
@@ -58,11 +63,13 @@ class AggregatedExportSnapshotJobRequest(Model):
 
 
 class AggregatedHistoricalExportJobResponse(Model):
+    """The aggregated historical export job response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_jobs."""
     id: str | None
     self_uri: str | None
 
 
 class AggregatedHistoricalExportJobStatus(Model):
+    """The aggregated historical export job status object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_job."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     download_url: str | None

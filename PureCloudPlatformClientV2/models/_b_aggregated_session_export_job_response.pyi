@@ -10,11 +10,13 @@ from ._b_stat_event_flow_outcome_topic_metric_stats import StatisticalSummary
 
 
 class AggregatedSessionExportJobResponse(Model):
+    """The aggregated session export job response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_jobs."""
     id: str | None
     self_uri: str | None
 
 
 class AggregatedSessionExportJobStatus(Model):
+    """The aggregated session export job status object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_job."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     download_url: str | None
@@ -23,11 +25,13 @@ class AggregatedSessionExportJobStatus(Model):
 
 
 class AggregatedSnapshotExportJobResponse(Model):
+    """The aggregated snapshot export job response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_jobs."""
     id: str | None
     self_uri: str | None
 
 
 class AggregatedSnapshotExportJobStatus(Model):
+    """The aggregated snapshot export job status object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_job."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     download_url: str | None
@@ -36,27 +40,32 @@ class AggregatedSnapshotExportJobStatus(Model):
 
 
 class AggregateHistoricalAvailability(Model):
+    """The aggregate historical availability object (2 fields)."""
     weekly: list[int] | None
     yearly: list[int] | None
 
 
 class AggregateMetricData(Model):
+    """The aggregate metric data object (3 fields)."""
     metric: str | None
     qualifier: str | None
     stats: StatisticalSummary | None
 
 
 class AggregateViewData(Model):
+    """The aggregate view data object (2 fields)."""
     name: str | None
     stats: StatisticalSummary | None
 
 
 class AggregationRange(Model):
+    """The aggregation range object (2 fields)."""
     gte: float | None
     lt: float | None
 
 
 class AggregationResult(Model):
+    """One page of AggregationResultEntry items with the paging fields of the listing."""
     type: _e.F[_e.E1e6dfb63] = ...
     dimension: str | None
     metric: str | None
@@ -65,6 +74,7 @@ class AggregationResult(Model):
 
 
 class AggregationResultEntry(Model):
+    """The aggregation result entry object (4 fields)."""
     count: int | None
     value: str | None
     gte: float | None
@@ -72,6 +82,7 @@ class AggregationResultEntry(Model):
 
 
 class AiAnswer(Model):
+    """The ai answer object (4 fields)."""
     answer_id: str | None
     explanation: str | None
     failure_type: _e.F[_e.E3c3d2b4d] = ...
@@ -79,16 +90,19 @@ class AiAnswer(Model):
 
 
 class AiScoring(Model):
+    """The ai scoring object (3 fields)."""
     failure_type: _e.F[_e.Edb6a840b] = ...
     pending: bool | None
     date_last_changed: _dt.datetime | None
 
 
 class AiScoringSetting(Model):
+    """The ai scoring setting object (1 fields)."""
     enabled: bool | None
 
 
 class AiScoringSettings(Model):
+    """The ai scoring settings object (3 fields). Returned by QualityApi.put_quality_forms_evaluation_aiscoring_settings. Sent to QualityApi.put_quality_forms_evaluation_aiscoring_settings."""
     id: str | None
     question_group_settings: list[QuestionGroupSettings] | None
     self_uri: str | None

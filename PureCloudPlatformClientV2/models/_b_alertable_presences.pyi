@@ -36,14 +36,17 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class AlertablePresences(Model):
+    """The alertable presences object (1 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_alertablepresences. Sent to TelephonyProvidersEdgeApi.put_telephony_providers_edges_alertablepresences."""
     alertable_presences: list[str] | None
 
 
 class AlertingUnreadStatus(Model):
+    """The alerting unread status object (1 fields). Returned by AlertingApi.put_alerting_alert. Sent to AlertingApi.put_alerting_alert."""
     unread: bool | None
 
 
 class AlertListing(Model):
+    """One page of CommonAlert items with the paging fields of the listing. Returned by AlertingApi.post_alerting_alerts_query."""
     entities: list[CommonAlert] | None
     page_size: int | None
     page_number: int | None
@@ -57,12 +60,14 @@ class AlertListing(Model):
 
 
 class AlertNotification(Model):
+    """The alert notification object (3 fields)."""
     recipient: str | None
     notification_types: list[str] | None
     locale: str | None
 
 
 class AlertRequest(Model):
+    """The alert request object (5 fields). Sent to AlertingApi.patch_alerting_alert."""
     type: _e.F[_e.E66e51507] = ...
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
@@ -71,12 +76,14 @@ class AlertRequest(Model):
 
 
 class AlertRuleProperties(Model):
+    """The alert rule properties object (3 fields)."""
     id: str | None
     name: str | None
     type: _e.F[_e.E07a7be5d] = ...
 
 
 class AlertSummary(Model):
+    """One page of AlertSummaryEntity items with the paging fields of the listing."""
     entities: list[AlertSummaryEntity] | None
     conversation: AddressableEntityRef | None
     metric_type: _e.F[_e.Eeb2f49ce] = ...
@@ -84,6 +91,7 @@ class AlertSummary(Model):
 
 
 class AlertSummaryEntity(Model):
+    """The alert summary entity object (6 fields)."""
     entity_type: _e.F[_e.E95f6015d] = ...
     user: AddressableEntityRef | None
     group: AddressableEntityRef | None
@@ -93,30 +101,35 @@ class AlertSummaryEntity(Model):
 
 
 class AllocationOutputsTemplate(Model):
+    """The allocation outputs template object (3 fields)."""
     calculation_start_date: _dt.datetime | None
     calculation_interval_length_minutes: int | None
     planning_group_allocation_results: list[AllocationResultsTemplate] | None
 
 
 class AllocationResultsTemplate(Model):
+    """The allocation results template object (3 fields)."""
     planning_group_id: str | None
     assigned_agents_per_interval: list[float] | None
     headcount_multiplier_per_interval: list[float] | None
 
 
 class AllTimePoints(Model):
+    """The all time points object (3 fields). Returned by GamificationApi.get_gamification_scorecards_points_alltime, GamificationApi.get_gamification_scorecards_user_points_alltime."""
     user: UserReference | None
     date_end_workday: _dt.date | None
     all_time_points: int | None
 
 
 class Alteration(Model):
+    """The alteration object (3 fields)."""
     type: _e.F[_e.E62e4fcfb] = ...
     start: str | None
     end: str | None
 
 
 class AlternativeShiftAgentScheduledShift(Model):
+    """The alternative shift agent scheduled shift object (5 fields)."""
     day_index: int | None
     reference_key: str | None
     start_date: _dt.datetime | None
@@ -125,14 +138,17 @@ class AlternativeShiftAgentScheduledShift(Model):
 
 
 class AlternativeShiftAsyncResponse(Model):
+    """The alternative shift async response object (1 fields). Returned by WorkforceManagementApi.patch_workforcemanagement_alternativeshifts_trades_state_jobs, WorkforceManagementApi.post_workforcemanagement_alternativeshifts_offers_jobs and 1 more."""
     job: AlternativeShiftJobReference | None
 
 
 class AlternativeShiftBulkUpdateTradesResponseTemplate(Model):
+    """One page of AlternativeShiftTradeBulkUpdateTemplateItem items with the paging fields of the listing."""
     entities: list[AlternativeShiftTradeBulkUpdateTemplateItem] | None
 
 
 class AlternativeShiftBuSettingsResponse(Model):
+    """The alternative shift bu settings response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_alternativeshifts_settings, WorkforceManagementApi.get_workforcemanagement_businessunit_alternativeshifts_settings and 1 more."""
     enabled_granularities: list[str] | None
     min_minutes_before_start_time: int | None
     retained_activity_categories: list[str] | None
@@ -140,6 +156,7 @@ class AlternativeShiftBuSettingsResponse(Model):
 
 
 class AlternativeShiftJobReference(Model):
+    """The alternative shift job reference object (4 fields)."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     type: _e.F[_e.Ece5e22b0] = ...
@@ -147,6 +164,7 @@ class AlternativeShiftJobReference(Model):
 
 
 class AlternativeShiftJobResponse(Model):
+    """The alternative shift job response object (9 fields). Returned by WorkforceManagementApi.get_workforcemanagement_alternativeshifts_offers_job, WorkforceManagementApi.get_workforcemanagement_alternativeshifts_offers_search_job and 2 more."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     type: _e.F[_e.Ece5e22b0] = ...
@@ -159,6 +177,7 @@ class AlternativeShiftJobResponse(Model):
 
 
 class AlternativeShiftNotification(Model):
+    """The alternative shift notification object (9 fields)."""
     id: str | None
     week_date: _dt.date | None
     granularity: _e.F[_e.E4f5c846e] = ...
@@ -171,11 +190,13 @@ class AlternativeShiftNotification(Model):
 
 
 class AlternativeShiftOffersRequest(Model):
+    """The alternative shift offers request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_alternativeshifts_offers_jobs."""
     schedule: AlternativeShiftScheduleLookup | None
     query_week_date: _dt.date | None
 
 
 class AlternativeShiftOffersViewResponseTemplate(Model):
+    """The alternative shift offers view response template object (8 fields)."""
     job_id: str | None
     business_unit_id: str | None
     agent_id: str | None
@@ -187,11 +208,13 @@ class AlternativeShiftOffersViewResponseTemplate(Model):
 
 
 class AlternativeShiftScheduleLookup(Model):
+    """The alternative shift schedule lookup object (2 fields)."""
     id: str | None
     week_date: _dt.date | None
 
 
 class AlternativeShiftSearchOffersRequest(Model):
+    """The alternative shift search offers request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_alternativeshifts_offers_search_jobs."""
     schedule: AlternativeShiftScheduleLookup | None
     query_week_date: _dt.date | None
     initiating_shift: InitiatingAlternativeShift | None
@@ -199,6 +222,7 @@ class AlternativeShiftSearchOffersRequest(Model):
 
 
 class AlternativeShiftTradeBulkUpdateTemplateItem(Model):
+    """The alternative shift trade bulk update template item object (6 fields)."""
     trade_id: str | None
     state: _e.F[_e.E2cf46932] = ...
     failure_reason: _e.F[_e.Eebad9840] = ...
@@ -208,10 +232,12 @@ class AlternativeShiftTradeBulkUpdateTemplateItem(Model):
 
 
 class AlternativeShiftTradeListing(Model):
+    """One page of AlternativeShiftTradeResponse items with the paging fields of the listing."""
     entities: list[AlternativeShiftTradeResponse] | None
 
 
 class AlternativeShiftTradeResponse(Model):
+    """The alternative shift trade response object (18 fields). Returned by WorkforceManagementApi.get_workforcemanagement_alternativeshifts_trade, WorkforceManagementApi.get_workforcemanagement_businessunit_alternativeshifts_trade and 2 more."""
     id: str | None
     shift_offer_job_id: str | None
     existing_shifts: list[AlternativeShiftAgentScheduledShift] | None
@@ -233,20 +259,24 @@ class AlternativeShiftTradeResponse(Model):
 
 
 class AlternativeShiftTradesViewResponseTemplate(Model):
+    """One page of AlternativeShiftTradeResponse items with the paging fields of the listing."""
     entities: list[AlternativeShiftTradeResponse] | None
 
 
 class AmazonLexRequest(Model):
+    """The amazon lex request object (2 fields)."""
     request_attributes: dict[str, str] | None
     session_attributes: dict[str, str] | None
 
 
 class AnalyticsAgentGroup(Model):
+    """The analytics agent group object (2 fields)."""
     agent_group_id: str | None
     agent_group_type: _e.F[_e.E05b0d705] = ...
 
 
 class AnalyticsAgentStateAgentResponse(Model):
+    """The analytics agent state agent response object (20 fields). Returned by AnalyticsApi.get_analytics_agent_status."""
     user_id: str | None
     division_id: str | None
     user_name: str | None
@@ -270,6 +300,7 @@ class AnalyticsAgentStateAgentResponse(Model):
 
 
 class AnalyticsAgentStateAgentSessionResult(Model):
+    """The analytics agent state agent session result object (10 fields)."""
     conversation_id: str | None
     session_id: str | None
     session_start: _dt.datetime | None
@@ -283,6 +314,7 @@ class AnalyticsAgentStateAgentSessionResult(Model):
 
 
 class AnalyticsAgentStateCountsResponse(Model):
+    """The analytics agent state counts response object (7 fields). Returned by AnalyticsApi.post_analytics_agents_status_counts."""
     segment_counts: list[AgentStateSegmentTypeCount] | None
     presence_counts: list[AgentStatePresenceCount] | None
     routing_status_counts: list[AgentStateRoutingStatusCount] | None
@@ -293,10 +325,12 @@ class AnalyticsAgentStateCountsResponse(Model):
 
 
 class AnalyticsAgentStateQueryResponse(Model):
+    """One page of AnalyticsAgentStateAgentResponse items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_agents_status_query."""
     entities: list[AnalyticsAgentStateAgentResponse] | None
 
 
 class AnalyticsConversation(Model):
+    """The analytics conversation object (22 fields)."""
     access_attributes: list[str] | None
     associated_conversation_id: str | None
     conference_start: _dt.datetime | None
@@ -322,18 +356,21 @@ class AnalyticsConversation(Model):
 
 
 class AnalyticsConversationAsyncQueryResponse(Model):
+    """The analytics conversation async query response object (3 fields). Returned by AnalyticsApi.get_analytics_conversations_details_job_results, ConversationsApi.get_analytics_conversations_details_job_results."""
     conversations: list[AnalyticsConversation] | None
     cursor: str | None
     data_availability_date: _dt.datetime | None
 
 
 class AnalyticsConversationQueryResponse(Model):
+    """The analytics conversation query response object (3 fields). Returned by AnalyticsApi.post_analytics_conversations_details_query, ConversationsApi.post_analytics_conversations_details_query."""
     conversations: list[AnalyticsConversationWithoutAttributes] | None
     aggregations: list[AggregationResult] | None
     total_hits: int | None
 
 
 class AnalyticsConversationSegment(Model):
+    """The analytics conversation segment object (25 fields)."""
     audio_muted: bool | None
     conference: bool | None
     destination_conversation_id: str | None
@@ -362,6 +399,7 @@ class AnalyticsConversationSegment(Model):
 
 
 class AnalyticsConversationWithoutAttributes(Model):
+    """The analytics conversation without attributes object (22 fields). Returned by AnalyticsApi.get_analytics_conversation_details, ConversationsApi.get_analytics_conversation_details."""
     access_attributes: list[str] | None
     associated_conversation_id: str | None
     conference_start: _dt.datetime | None
@@ -387,16 +425,19 @@ class AnalyticsConversationWithoutAttributes(Model):
 
 
 class AnalyticsConversationWithoutAttributesMultiGetResponse(Model):
+    """The analytics conversation without attributes multi get response object (1 fields). Returned by AnalyticsApi.get_analytics_conversations_details, ConversationsApi.get_analytics_conversations_details."""
     conversations: list[AnalyticsConversationWithoutAttributes] | None
 
 
 class AnalyticsDataRetentionResponse(Model):
+    """The analytics data retention response object (3 fields). Returned by AnalyticsApi.get_analytics_dataretention_settings, AnalyticsApi.put_analytics_dataretention_settings."""
     retention_days: int | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
 
 
 class AnalyticsEvaluation(Model):
+    """The analytics evaluation object (18 fields)."""
     assignee_applicable: bool | None
     assignee_id: str | None
     calibration_id: str | None
@@ -418,6 +459,7 @@ class AnalyticsEvaluation(Model):
 
 
 class AnalyticsFlow(Model):
+    """The analytics flow object (15 fields)."""
     ending_language: str | None
     entry_reason: str | None
     entry_type: _e.F[_e.E2862381d] = ...
@@ -436,6 +478,7 @@ class AnalyticsFlow(Model):
 
 
 class AnalyticsFlowOutcome(Model):
+    """The analytics flow outcome object (5 fields)."""
     flow_outcome: str | None
     flow_outcome_end_timestamp: _dt.datetime | None
     flow_outcome_id: str | None
@@ -444,6 +487,7 @@ class AnalyticsFlowOutcome(Model):
 
 
 class AnalyticsMediaEndpointStat(Model):
+    """The analytics media endpoint stat object (11 fields)."""
     codecs: list[str] | None
     discarded_packets: int | None
     duplicate_packets: int | None
@@ -458,6 +502,7 @@ class AnalyticsMediaEndpointStat(Model):
 
 
 class AnalyticsParticipant(Model):
+    """The analytics participant object (11 fields)."""
     external_contact_id: str | None
     external_organization_id: str | None
     flagged_reason: _e.F[_e.Ece29364a] = ...
@@ -472,6 +517,7 @@ class AnalyticsParticipant(Model):
 
 
 class AnalyticsParticipantWithoutAttributes(Model):
+    """The analytics participant without attributes object (10 fields)."""
     external_contact_id: str | None
     external_organization_id: str | None
     flagged_reason: _e.F[_e.Ece29364a] = ...
@@ -485,17 +531,20 @@ class AnalyticsParticipantWithoutAttributes(Model):
 
 
 class AnalyticsProperty(Model):
+    """The analytics property object (3 fields)."""
     pcProperty: str | None
     property_type: _e.F[_e.E3b082f39] = ...
     value: str | None
 
 
 class AnalyticsProposedAgent(Model):
+    """The analytics proposed agent object (2 fields)."""
     agent_rank: int | None
     proposed_agent_id: str | None
 
 
 class AnalyticsQueryAggregation(Model):
+    """The analytics query aggregation object (5 fields)."""
     type: _e.F[_e.E1e6dfb63] = ...
     dimension: str | None
     metric: str | None
@@ -504,12 +553,14 @@ class AnalyticsQueryAggregation(Model):
 
 
 class AnalyticsReportingSettings(Model):
+    """The analytics reporting settings object (3 fields). Returned by AnalyticsApi.get_analytics_reporting_settings, AnalyticsApi.patch_analytics_reporting_settings. Sent to AnalyticsApi.patch_analytics_reporting_settings."""
     pii_masking_enabled: bool | None
     queue_agent_access_obfuscation: bool | None
     my_interactions_pii_masking_enabled: bool | None
 
 
 class AnalyticsResolution(Model):
+    """The analytics resolution object (4 fields)."""
     event_time: _dt.datetime | None
     queue_id: str | None
     user_id: str | None
@@ -517,17 +568,20 @@ class AnalyticsResolution(Model):
 
 
 class AnalyticsRoutingStatusRecord(Model):
+    """The analytics routing status record object (3 fields)."""
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
     routing_status: _e.F[_e.E75183ccd] = ...
 
 
 class AnalyticsScoredAgent(Model):
+    """The analytics scored agent object (2 fields)."""
     agent_score: int | None
     scored_agent_id: str | None
 
 
 class AnalyticsSession(Model):
+    """The analytics session object (89 fields)."""
     active_skill_ids: list[str] | None
     acw_skipped: bool | None
     address_from: str | None
@@ -620,12 +674,14 @@ class AnalyticsSession(Model):
 
 
 class AnalyticsSessionMetric(Model):
+    """The analytics session metric object (3 fields)."""
     emit_date: _dt.datetime | None
     name: str | None
     value: int | None
 
 
 class AnalyticsSurvey(Model):
+    """The analytics survey object (13 fields)."""
     event_time: _dt.datetime | None
     queue_id: str | None
     survey_completed_date: _dt.datetime | None
@@ -642,24 +698,28 @@ class AnalyticsSurvey(Model):
 
 
 class AnalyticsUserDetail(Model):
+    """The analytics user detail object (3 fields)."""
     user_id: str | None
     primary_presence: list[AnalyticsUserPresenceRecord] | None
     routing_status: list[AnalyticsRoutingStatusRecord] | None
 
 
 class AnalyticsUserDetailsAsyncQueryResponse(Model):
+    """The analytics user details async query response object (3 fields). Returned by AnalyticsApi.get_analytics_users_details_job_results, UsersApi.get_analytics_users_details_job_results."""
     user_details: list[AnalyticsUserDetail] | None
     cursor: str | None
     data_availability_date: _dt.datetime | None
 
 
 class AnalyticsUserDetailsQueryResponse(Model):
+    """The analytics user details query response object (3 fields). Returned by AnalyticsApi.post_analytics_users_details_query, UsersApi.post_analytics_users_details_query."""
     user_details: list[AnalyticsUserDetail] | None
     aggregations: list[AggregationResult] | None
     total_hits: int | None
 
 
 class AnalyticsUserPresenceRecord(Model):
+    """The analytics user presence record object (4 fields)."""
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
     system_presence: _e.F[_e.E69f66184] = ...
@@ -667,6 +727,7 @@ class AnalyticsUserPresenceRecord(Model):
 
 
 class Annotation(Model):
+    """The annotation object (15 fields). Returned by RecordingApi.get_conversation_recording_annotation, RecordingApi.get_conversation_recording_annotations and 2 more. Sent to RecordingApi.post_conversation_recording_annotations, RecordingApi.put_conversation_recording_annotation."""
     id: str | None
     name: str | None
     type: str | None
@@ -685,16 +746,19 @@ class Annotation(Model):
 
 
 class AnswerGenerationConfig(Model):
+    """The answer generation config object (1 fields)."""
     enabled: bool | None
 
 
 class AnswerGenerationDocument(Model):
+    """The answer generation document object (3 fields)."""
     id: str | None
     title: str | None
     self_uri: str | None
 
 
 class AnswerOption(Model):
+    """The answer option object (6 fields)."""
     id: str | None
     context_id: str | None
     built_in_type: _e.F[_e.Edbe7c482] = ...
@@ -704,6 +768,7 @@ class AnswerOption(Model):
 
 
 class ApiUsageClientQuery(Model):
+    """The api usage client query object (4 fields). Sent to OAuthApi.post_oauth_client_usage_query, UsageApi.post_oauth_client_usage_query."""
     interval: str | None
     granularity: _e.F[_e.Ebe239318] = ...
     metrics: list[str] | None
@@ -711,6 +776,7 @@ class ApiUsageClientQuery(Model):
 
 
 class ApiUsageOrganizationQuery(Model):
+    """The api usage organization query object (4 fields). Sent to UsageApi.post_usage_query."""
     interval: str | None
     granularity: _e.F[_e.Ebe239318] = ...
     metrics: list[str] | None
@@ -718,12 +784,14 @@ class ApiUsageOrganizationQuery(Model):
 
 
 class ApiUsageQueryResult(Model):
+    """One page of ApiUsageRow items with the paging fields of the listing. Returned by OAuthApi.get_oauth_client_usage_query_result, UsageApi.get_oauth_client_usage_query_result and 2 more."""
     results: list[ApiUsageRow] | None
     query_status: _e.F[_e.E31e2e0f2] = ...
     cursors: Cursors | None
 
 
 class ApiUsageRow(Model):
+    """The api usage row object (13 fields)."""
     client_id: str | None
     client_name: str | None
     organization_id: str | None
@@ -740,6 +808,7 @@ class ApiUsageRow(Model):
 
 
 class ApiUsageSimpleSearch(Model):
+    """The api usage simple search object (5 fields). Sent to UsageApi.post_usage_simplesearch."""
     interval: str | None
     metrics: list[str] | None
     oauth_client_names: list[str] | None
@@ -748,12 +817,14 @@ class ApiUsageSimpleSearch(Model):
 
 
 class AppendToDncActionSettings(Model):
+    """The append to dnc action settings object (3 fields)."""
     expire: bool | None
     expiration_duration: str | None
     list_type: _e.F[_e.E502c7d22] = ...
 
 
 class AppEvent(Model):
+    """The app event object (13 fields)."""
     event_name: str | None
     screen_name: str | None
     app: JourneyApp | None
@@ -770,6 +841,7 @@ class AppEvent(Model):
 
 
 class AppEventRequest(Model):
+    """The app event request object (13 fields). Sent to JourneyApi.post_journey_deployment_appevents."""
     event_name: str | None
     screen_name: str | None
     app: JourneyApp | None
@@ -786,6 +858,7 @@ class AppEventRequest(Model):
 
 
 class AppEventResponse(Model):
+    """The app event response object (18 fields). Returned by JourneyApi.post_journey_deployment_appevents."""
     id: str | None
     customer_id: str | None
     customer_id_type: str | None

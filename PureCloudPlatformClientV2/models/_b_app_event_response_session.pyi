@@ -15,6 +15,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class AppEventResponseSession(Model):
+    """The app event response session object (7 fields)."""
     id: str | None
     duration_in_seconds: int | None
     event_count: int | None
@@ -25,6 +26,7 @@ class AppEventResponseSession(Model):
 
 
 class AppleAuthentication(Model):
+    """The apple authentication object (4 fields)."""
     oauth_client_id: str | None
     oauth_client_secret: str | None
     oauth_token_url: str | None
@@ -32,18 +34,21 @@ class AppleAuthentication(Model):
 
 
 class AppleIdentityResolutionConfig(Model):
+    """The apple identity resolution config object (3 fields). Returned by ConversationsApi.get_conversations_messaging_identityresolution_integrations_apple_integration_id, ConversationsApi.put_conversations_messaging_identityresolution_integrations_apple_integration_id. Sent to ConversationsApi.put_conversations_messaging_identityresolution_integrations_apple_integration_id."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class AppleIMessageApp(Model):
+    """The apple imessage app object (3 fields)."""
     application_name: str | None
     application_id: str | None
     bundle_id: str | None
 
 
 class AppleIntegration(Model):
+    """The apple integration object (20 fields). Returned by ConversationsApi.get_conversations_messaging_integrations_apple_integration_id, ConversationsApi.patch_conversations_messaging_integrations_apple_integration_id and 1 more."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -67,6 +72,7 @@ class AppleIntegration(Model):
 
 
 class AppleIntegrationEntityListing(Model):
+    """One page of AppleIntegration items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_integrations_apple."""
     entities: list[AppleIntegration] | None
     page_size: int | None
     page_number: int | None
@@ -80,6 +86,7 @@ class AppleIntegrationEntityListing(Model):
 
 
 class AppleIntegrationRequest(Model):
+    """The apple integration request object (11 fields). Sent to ConversationsApi.post_conversations_messaging_integrations_apple."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -94,6 +101,7 @@ class AppleIntegrationRequest(Model):
 
 
 class AppleIntegrationUpdateRequest(Model):
+    """The apple integration update request object (10 fields). Sent to ConversationsApi.patch_conversations_messaging_integrations_apple_integration_id."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -107,6 +115,7 @@ class AppleIntegrationUpdateRequest(Model):
 
 
 class AppleInvitation(Model):
+    """The apple invitation object (4 fields)."""
     business_name: str | None
     transcript_message: str | None
     template_type: _e.F[_e.E01c026c8] = ...
@@ -114,14 +123,17 @@ class AppleInvitation(Model):
 
 
 class AppleInvitationNotificationParameters(Model):
+    """The apple invitation notification parameters object (1 fields)."""
     reference_id: str | None
 
 
 class AppleOpaqueId(Model):
+    """The apple opaque id object (1 fields)."""
     value: str | None
 
 
 class ApplePay(Model):
+    """The apple pay object (12 fields)."""
     store_name: str | None
     merchant_id: str | None
     domain_name: str | None
@@ -137,17 +149,20 @@ class ApplePay(Model):
 
 
 class ApprovalNamespace(Model):
+    """The approval namespace object (3 fields)."""
     namespace: _e.F[_e.Ed0bb36da] = ...
     status: _e.F[_e.E7c6106ad] = ...
     type: _e.F[_e.Edfdc252c] = ...
 
 
 class ArchitectDependencyTrackingBuildNotificationClient(Model):
+    """The architect dependency tracking build notification client object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ArchitectDependencyTrackingBuildNotificationDependencyTrackingBuildNotification(Model):
+    """The architect dependency tracking build notification dependency tracking build notification object (4 fields)."""
     status: str | None
     user: ArchitectDependencyTrackingBuildNotificationUser | None
     client: ArchitectDependencyTrackingBuildNotificationClient | None
@@ -155,6 +170,7 @@ class ArchitectDependencyTrackingBuildNotificationDependencyTrackingBuildNotific
 
 
 class ArchitectDependencyTrackingBuildNotificationHomeOrganization(Model):
+    """The architect dependency tracking build notification home organization object (3 fields)."""
     id: str | None
     name: str | None
     third_party_org_name: str | None

@@ -8,6 +8,7 @@ from ._b_app_event_response_session import ArchitectDependencyTrackingBuildNotif
 
 
 class ArchitectDependencyTrackingBuildNotificationUser(Model):
+    """The architect dependency tracking build notification user object (3 fields)."""
     id: str | None
     name: str | None
     home_org: ArchitectDependencyTrackingBuildNotificationHomeOrganization | None

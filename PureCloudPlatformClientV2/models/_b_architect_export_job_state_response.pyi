@@ -14,6 +14,7 @@ from ._b_value_wrapper_instant import VisibilityCondition
 
 
 class ArchitectExportJobStateResponse(Model):
+    """The architect export job state response object (6 fields). Returned by ArchitectApi.get_flows_export_job."""
     id: str | None
     status: _e.F[_e.Ec8d135ba] = ...
     command: _e.F[_e.Eb9f33d35] = ...
@@ -23,11 +24,13 @@ class ArchitectExportJobStateResponse(Model):
 
 
 class ArchitectFlowFields(Model):
+    """The architect flow fields object (2 fields)."""
     architect_flow: AddressableEntityRef | None
     flow_request_mappings: list[RequestMapping] | None
 
 
 class ArchitectFlowNotificationArchitectOperation(Model):
+    """The architect flow notification architect operation object (10 fields)."""
     id: str | None
     complete: bool | None
     user: ArchitectFlowNotificationUser | None
@@ -41,11 +44,13 @@ class ArchitectFlowNotificationArchitectOperation(Model):
 
 
 class ArchitectFlowNotificationClient(Model):
+    """The architect flow notification client object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ArchitectFlowNotificationErrorDetail(Model):
+    """The architect flow notification error detail object (4 fields)."""
     error_code: str | None
     entity_id: str | None
     entity_name: str | None
@@ -53,10 +58,12 @@ class ArchitectFlowNotificationErrorDetail(Model):
 
 
 class ArchitectFlowNotificationErrorMessageParams(Model):
+    """The architect flow notification error message params object (1 fields)."""
     additional_properties: dict[str, str] | None
 
 
 class ArchitectFlowNotificationFlowNotification(Model):
+    """The architect flow notification flow notification object (8 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -68,22 +75,26 @@ class ArchitectFlowNotificationFlowNotification(Model):
 
 
 class ArchitectFlowNotificationFlowVersion(Model):
+    """The architect flow notification flow version object (1 fields)."""
     id: str | None
 
 
 class ArchitectFlowNotificationHomeOrganization(Model):
+    """The architect flow notification home organization object (3 fields)."""
     id: str | None
     name: str | None
     third_party_org_name: str | None
 
 
 class ArchitectFlowNotificationUser(Model):
+    """The architect flow notification user object (3 fields)."""
     id: str | None
     name: str | None
     home_org: ArchitectFlowNotificationHomeOrganization | None
 
 
 class ArchitectFlowOutcomeNotificationArchitectOperation(Model):
+    """The architect flow outcome notification architect operation object (10 fields)."""
     id: str | None
     complete: bool | None
     user: ArchitectFlowOutcomeNotificationUser | None
@@ -97,11 +108,13 @@ class ArchitectFlowOutcomeNotificationArchitectOperation(Model):
 
 
 class ArchitectFlowOutcomeNotificationClient(Model):
+    """The architect flow outcome notification client object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ArchitectFlowOutcomeNotificationErrorDetail(Model):
+    """The architect flow outcome notification error detail object (4 fields)."""
     error_code: str | None
     entity_id: str | None
     entity_name: str | None
@@ -109,10 +122,12 @@ class ArchitectFlowOutcomeNotificationErrorDetail(Model):
 
 
 class ArchitectFlowOutcomeNotificationErrorMessageParams(Model):
+    """The architect flow outcome notification error message params object (1 fields)."""
     additional_properties: dict[str, str] | None
 
 
 class ArchitectFlowOutcomeNotificationFlowOutcomeNotification(Model):
+    """The architect flow outcome notification flow outcome notification object (4 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -120,18 +135,21 @@ class ArchitectFlowOutcomeNotificationFlowOutcomeNotification(Model):
 
 
 class ArchitectFlowOutcomeNotificationHomeOrganization(Model):
+    """The architect flow outcome notification home organization object (3 fields)."""
     id: str | None
     name: str | None
     third_party_org_name: str | None
 
 
 class ArchitectFlowOutcomeNotificationUser(Model):
+    """The architect flow outcome notification user object (3 fields)."""
     id: str | None
     name: str | None
     home_org: ArchitectFlowOutcomeNotificationHomeOrganization | None
 
 
 class ArchitectFlowReference(Model):
+    """The architect flow reference object (4 fields)."""
     id: str | None
     name: str | None
     type: _e.F[_e.Eb4f8c9bd] = ...
@@ -139,6 +157,7 @@ class ArchitectFlowReference(Model):
 
 
 class ArchitectJobMessage(Model):
+    """The architect job message object (4 fields)."""
     date_time: _dt.datetime | None
     type: _e.F[_e.E2ff49136] = ...
     text: str | None
@@ -146,6 +165,7 @@ class ArchitectJobMessage(Model):
 
 
 class ArchitectJobMessageDetail(Model):
+    """The architect job message detail object (10 fields)."""
     type: _e.F[_e.E94307bcd] = ...
     url: str | None
     method: str | None
@@ -159,6 +179,7 @@ class ArchitectJobMessageDetail(Model):
 
 
 class ArchitectJobStateResponse(Model):
+    """The architect job state response object (6 fields). Returned by ArchitectApi.get_flows_job."""
     id: str | None
     flow: AddressableEntityRef | None
     status: _e.F[_e.Ec8d135ba] = ...
@@ -168,6 +189,7 @@ class ArchitectJobStateResponse(Model):
 
 
 class ArchitectPromptNotificationArchitectOperation(Model):
+    """The architect prompt notification architect operation object (10 fields)."""
     id: str | None
     complete: bool | None
     user: ArchitectPromptNotificationUser | None
@@ -181,11 +203,13 @@ class ArchitectPromptNotificationArchitectOperation(Model):
 
 
 class ArchitectPromptNotificationClient(Model):
+    """The architect prompt notification client object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ArchitectPromptNotificationErrorDetail(Model):
+    """The architect prompt notification error detail object (4 fields)."""
     error_code: str | None
     entity_id: str | None
     entity_name: str | None
@@ -193,16 +217,19 @@ class ArchitectPromptNotificationErrorDetail(Model):
 
 
 class ArchitectPromptNotificationErrorMessageParams(Model):
+    """The architect prompt notification error message params object (1 fields)."""
     additional_properties: dict[str, str] | None
 
 
 class ArchitectPromptNotificationHomeOrganization(Model):
+    """The architect prompt notification home organization object (3 fields)."""
     id: str | None
     name: str | None
     third_party_org_name: str | None
 
 
 class ArchitectPromptNotificationPromptNotification(Model):
+    """The architect prompt notification prompt notification object (4 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -210,12 +237,14 @@ class ArchitectPromptNotificationPromptNotification(Model):
 
 
 class ArchitectPromptNotificationUser(Model):
+    """The architect prompt notification user object (3 fields)."""
     id: str | None
     name: str | None
     home_org: ArchitectPromptNotificationHomeOrganization | None
 
 
 class ArchitectPromptResourceNotificationPromptResourceAudioFormat(Model):
+    """The architect prompt resource notification prompt resource audio format object (4 fields)."""
     channels: int | None
     bits_per_sample: int | None
     sample_rate: int | None
@@ -223,6 +252,7 @@ class ArchitectPromptResourceNotificationPromptResourceAudioFormat(Model):
 
 
 class ArchitectPromptResourceNotificationPromptResourceNotification(Model):
+    """The architect prompt resource notification prompt resource notification object (7 fields)."""
     prompt_id: str | None
     id: str | None
     language: str | None
@@ -233,6 +263,7 @@ class ArchitectPromptResourceNotificationPromptResourceNotification(Model):
 
 
 class ArchitectSystemPromptResourceNotificationPromptResourceAudioFormat(Model):
+    """The architect system prompt resource notification prompt resource audio format object (4 fields)."""
     channels: int | None
     bits_per_sample: int | None
     sample_rate: int | None
@@ -240,6 +271,7 @@ class ArchitectSystemPromptResourceNotificationPromptResourceAudioFormat(Model):
 
 
 class ArchitectSystemPromptResourceNotificationSystemPromptResourceNotification(Model):
+    """The architect system prompt resource notification system prompt resource notification object (7 fields)."""
     prompt_id: str | None
     id: str | None
     language: str | None
@@ -250,6 +282,7 @@ class ArchitectSystemPromptResourceNotificationSystemPromptResourceNotification(
 
 
 class ArchitectValidateJobStateResponse(Model):
+    """The architect validate job state response object (5 fields). Returned by ArchitectApi.get_flows_validate_job."""
     id: str | None
     status: _e.F[_e.Ec8d135ba] = ...
     command: _e.F[_e.Eb9f33d35] = ...
@@ -258,15 +291,17 @@ class ArchitectValidateJobStateResponse(Model):
 
 
 class ArchiveRetention(Model):
+    """The archive retention object (2 fields)."""
     days: int | None
     storage_medium: _e.F[_e.E6d0cc0bc] = ...
 
 
 class ArrayNode(Model):
-    pass
+    """The array node object; it declares no fields."""
 
 
 class Article(Model):
+    """The article object (7 fields)."""
     title: str | None
     uri: str | None
     snippets: list[str] | None
@@ -277,11 +312,13 @@ class Article(Model):
 
 
 class ArticlesFilter(Model):
+    """The articles filter object (2 fields)."""
     labels: LabelsFilter | None
     categories: CategoriesFilter | None
 
 
 class AssessmentForm(Model):
+    """The assessment form object (7 fields)."""
     id: str | None
     date_modified: _dt.datetime | None
     context_id: str | None
@@ -292,6 +329,7 @@ class AssessmentForm(Model):
 
 
 class AssessmentFormQuestion(Model):
+    """The assessment form question object (12 fields)."""
     id: str | None
     context_id: str | None
     type: _e.F[_e.E740334a6] = ...
@@ -307,6 +345,7 @@ class AssessmentFormQuestion(Model):
 
 
 class AssessmentFormQuestionGroup(Model):
+    """The assessment form question group object (12 fields)."""
     id: str | None
     name: str | None
     type: str | None

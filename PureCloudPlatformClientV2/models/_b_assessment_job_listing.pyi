@@ -42,12 +42,14 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class AssessmentJobListing(Model):
+    """One page of BenefitAssessmentJob items with the paging fields of the listing. Returned by RoutingApi.get_routing_assessments_jobs."""
     total: int | None
     entities: list[BenefitAssessmentJob] | None
     self_uri: str | None
 
 
 class AssessmentListing(Model):
+    """One page of BenefitAssessment items with the paging fields of the listing. Returned by RoutingApi.get_routing_assessments."""
     entities: list[BenefitAssessment] | None
     next_uri: str | None
     self_uri: str | None
@@ -55,6 +57,7 @@ class AssessmentListing(Model):
 
 
 class AssessmentQuestionGroupScore(Model):
+    """The assessment question group score object (16 fields)."""
     question_group_id: str | None
     total_score: float | None
     max_total_score: float | None
@@ -74,6 +77,7 @@ class AssessmentQuestionGroupScore(Model):
 
 
 class AssessmentQuestionScore(Model):
+    """The assessment question score object (8 fields)."""
     failed_kill_question: bool | None
     comments: str | None
     question_id: str | None
@@ -85,6 +89,7 @@ class AssessmentQuestionScore(Model):
 
 
 class AssessmentScoringSet(Model):
+    """The assessment scoring set object (8 fields). Returned by LearningApi.post_learning_assessments_scoring."""
     total_score: float | None
     total_critical_score: float | None
     total_non_critical_score: float | None
@@ -96,11 +101,13 @@ class AssessmentScoringSet(Model):
 
 
 class AssignedAgentDetails(Model):
+    """The assigned agent details object (2 fields)."""
     id: str | None
     end_date: _dt.date | None
 
 
 class AssignedLearningModule(Model):
+    """The assigned learning module object (28 fields)."""
     id: str | None
     name: str | None
     excluded_from_catalog: bool | None
@@ -132,6 +139,7 @@ class AssignedLearningModule(Model):
 
 
 class AssignedLearningModuleDomainEntityListing(Model):
+    """One page of AssignedLearningModule items with the paging fields of the listing. Returned by LearningApi.get_learning_modules_assignments."""
     entities: list[AssignedLearningModule] | None
     page_size: int | None
     page_number: int | None
@@ -145,11 +153,13 @@ class AssignedLearningModuleDomainEntityListing(Model):
 
 
 class AssignedSegment(Model):
+    """The assigned segment object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class AssignedWrapupCode(Model):
+    """The assigned wrapup code object (5 fields). Returned by ConversationsApi.get_conversation_participant_wrapup, ConversationsApi.get_conversations_call_participant_communication_wrapup and 12 more."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -158,22 +168,26 @@ class AssignedWrapupCode(Model):
 
 
 class Assignment(Model):
+    """The assignment object (3 fields). Returned by GamificationApi.post_gamification_profile_members."""
     assigned_members: list[UserReference] | None
     removed_members: list[UserReference] | None
     assignment_errors: list[AssignmentError] | None
 
 
 class AssignmentEffectiveDateRange(Model):
+    """The assignment effective date range object (2 fields)."""
     start_date: _dt.date | None
     end_date: _dt.date | None
 
 
 class AssignmentError(Model):
+    """The assignment error object (2 fields)."""
     user: UserReference | None
     message: str | None
 
 
 class AssignmentValidation(Model):
+    """The assignment validation object (4 fields). Returned by GamificationApi.post_gamification_profile_members_validate."""
     members_not_assigned: list[UserReference] | None
     members_already_assigned: list[UserReference] | None
     members_already_assigned_to_other: list[OtherProfileAssignment] | None
@@ -181,16 +195,19 @@ class AssignmentValidation(Model):
 
 
 class AssignUsers(Model):
+    """The assign users object (2 fields). Sent to GamificationApi.post_gamification_profile_members."""
     members_to_assign: list[str] | None
     members_to_remove: list[str] | None
 
 
 class AssistanceCondition(Model):
+    """The assistance condition object (2 fields)."""
     operator: _e.F[_e.E52a561a7] = ...
     topic_ids: list[str] | None
 
 
 class Assistant(Model):
+    """The assistant object (13 fields). Returned by AgentAssistantsApi.get_assistant, AgentAssistantsApi.patch_assistant and 1 more. Sent to AgentAssistantsApi.patch_assistant, AgentAssistantsApi.post_assistants."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -207,6 +224,7 @@ class Assistant(Model):
 
 
 class AssistantCopilotVariation(Model):
+    """The assistant copilot variation object (13 fields). Returned by AssistantCopilotVariationsApi.get_assistant_variation, AssistantCopilotVariationsApi.post_assistant_variations and 1 more. Sent to AssistantCopilotVariationsApi.post_assistant_variations, AssistantCopilotVariationsApi.put_assistant_variation."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -223,6 +241,7 @@ class AssistantCopilotVariation(Model):
 
 
 class AssistantCopilotVariationListing(Model):
+    """One page of AssistantCopilotVariation items with the paging fields of the listing. Returned by AssistantCopilotVariationsApi.get_assistant_variations."""
     entities: list[AssistantCopilotVariation] | None
     next_uri: str | None
     self_uri: str | None
@@ -230,6 +249,7 @@ class AssistantCopilotVariationListing(Model):
 
 
 class AssistantListing(Model):
+    """One page of Assistant items with the paging fields of the listing. Returned by AgentAssistantsApi.get_assistants."""
     entities: list[Assistant] | None
     next_uri: str | None
     self_uri: str | None
@@ -237,6 +257,7 @@ class AssistantListing(Model):
 
 
 class AssistantQueue(Model):
+    """The assistant queue object (6 fields). Returned by AgentAssistantsApi.get_assistant_queue, AgentAssistantsApi.put_assistant_queue and 1 more. Sent to AgentAssistantsApi.patch_assistant_queues, AgentAssistantsApi.put_assistant_queue."""
     id: str | None
     media_types: list[str] | None
     assistant: Assistant | None
@@ -246,6 +267,7 @@ class AssistantQueue(Model):
 
 
 class AssistantQueueListing(Model):
+    """One page of AssistantQueue items with the paging fields of the listing. Returned by AgentAssistantsApi.get_assistant_queues, AgentAssistantsApi.get_assistants_queues and 1 more."""
     entities: list[AssistantQueue] | None
     next_uri: str | None
     self_uri: str | None
@@ -253,27 +275,33 @@ class AssistantQueueListing(Model):
 
 
 class AssistantQueueUser(Model):
+    """The assistant queue user object (1 fields)."""
     id: str | None
 
 
 class AssistantQueueUsersBulkAddRequest(Model):
+    """One page of AssistantQueueUser items with the paging fields of the listing. Sent to AgentAssistantsApi.post_assistant_queue_users_bulk_add."""
     entities: list[AssistantQueueUser] | None
 
 
 class AssistantQueueUsersBulkRemoveRequest(Model):
+    """One page of AssistantQueueUser items with the paging fields of the listing. Sent to AgentAssistantsApi.post_assistant_queue_users_bulk_remove."""
     entities: list[AssistantQueueUser] | None
 
 
 class AssistantQueueUsersJobErrorInfo(Model):
+    """The assistant queue users job error info object (2 fields)."""
     message: str | None
     code: str | None
 
 
 class AssistantQueueUsersJobsRequest(Model):
+    """The assistant queue users jobs request object (1 fields). Sent to AgentAssistantsApi.post_assistant_queue_users_jobs."""
     action: _e.F[_e.E8fd680f1] = ...
 
 
 class AssistantQueueUsersJobsResponse(Model):
+    """The assistant queue users jobs response object (4 fields). Returned by AgentAssistantsApi.get_assistant_queue_users_job, AgentAssistantsApi.post_assistant_queue_users_jobs."""
     id: str | None
     self_uri: str | None
     status: _e.F[_e.Ea0fc9c7d] = ...
@@ -281,20 +309,24 @@ class AssistantQueueUsersJobsResponse(Model):
 
 
 class AssistantQueueUsersQueryRequest(Model):
+    """One page of AssistantQueueUser items with the paging fields of the listing. Sent to AgentAssistantsApi.post_assistant_queue_users_query."""
     entities: list[AssistantQueueUser] | None
 
 
 class AssistantQueueUsersQueryResponse(Model):
+    """The assistant queue users query response object (2 fields). Returned by AgentAssistantsApi.post_assistant_queue_users_query."""
     queue: AssistantQueue | None
     users: list[UserReference] | None
 
 
 class AssociatedValueField(Model):
+    """The associated value field object (2 fields)."""
     data_type: _e.F[_e.E58bdbb6f] = ...
     name: str | None
 
 
 class AsyncConversationQuery(Model):
+    """The async conversation query object (10 fields). Sent to AnalyticsApi.post_analytics_conversations_details_jobs, ConversationsApi.post_analytics_conversations_details_jobs."""
     conversation_filters: list[ConversationDetailQueryFilter] | None
     segment_filters: list[SegmentDetailQueryFilter] | None
     evaluation_filters: list[EvaluationDetailQueryFilter] | None
@@ -308,6 +340,7 @@ class AsyncConversationQuery(Model):
 
 
 class AsyncForecastOperationResult(Model):
+    """The async forecast operation result object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_week_shorttermforecast_copy, WorkforceManagementApi.post_workforcemanagement_businessunit_week_shorttermforecasts_generate."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: BuShortTermForecast | None
@@ -315,22 +348,26 @@ class AsyncForecastOperationResult(Model):
 
 
 class AsyncIntradayResponse(Model):
+    """The async intraday response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_intraday."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: BuIntradayResponse | None
 
 
 class AsyncJob(Model):
+    """The async job object (3 fields). Returned by IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bot_job, IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bots_job and 2 more."""
     id: str | None
     self_uri: str | None
     state: _e.F[_e.Efe7efe1e] = ...
 
 
 class AsyncQueryResponse(Model):
+    """The async query response object (1 fields). Returned by AnalyticsApi.post_analytics_actions_aggregates_jobs, AnalyticsApi.post_analytics_agentcopilots_aggregates_jobs and 28 more."""
     job_id: str | None
 
 
 class AsyncQueryStatus(Model):
+    """The async query status object (5 fields). Returned by AnalyticsApi.get_analytics_actions_aggregates_job, AnalyticsApi.get_analytics_agentcopilots_aggregates_job and 28 more."""
     state: _e.F[_e.E5ba54d4c] = ...
     error_message: str | None
     expiration_date: _dt.datetime | None
@@ -339,6 +376,7 @@ class AsyncQueryStatus(Model):
 
 
 class AsyncUserDetailsQuery(Model):
+    """The async user details query object (6 fields). Sent to AnalyticsApi.post_analytics_users_details_jobs, UsersApi.post_analytics_users_details_jobs."""
     interval: str | None
     user_filters: list[UserDetailQueryFilter] | None
     presence_filters: list[PresenceDetailQueryFilter] | None
@@ -348,6 +386,7 @@ class AsyncUserDetailsQuery(Model):
 
 
 class Attachment(Model):
+    """The attachment object (6 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -357,6 +396,7 @@ class Attachment(Model):
 
 
 class AttemptLimits(Model):
+    """The attempt limits object (11 fields). Returned by OutboundApi.get_outbound_attemptlimit, OutboundApi.post_outbound_attemptlimits and 1 more. Sent to OutboundApi.post_outbound_attemptlimits, OutboundApi.put_outbound_attemptlimit."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -371,6 +411,7 @@ class AttemptLimits(Model):
 
 
 class AttemptLimitsEntityListing(Model):
+    """One page of AttemptLimits items with the paging fields of the listing. Returned by OutboundApi.get_outbound_attemptlimits."""
     entities: list[AttemptLimits] | None
     page_size: int | None
     page_number: int | None
@@ -384,16 +425,19 @@ class AttemptLimitsEntityListing(Model):
 
 
 class AttendanceStatus(Model):
+    """The attendance status object (3 fields)."""
     date_workday: _dt.date | None
     attendance_status_type: _e.F[_e.E70b16b5b] = ...
     has_evaluation: _e.F[_e.E606636ce] = ...
 
 
 class AttendanceStatusListing(Model):
+    """One page of AttendanceStatus items with the paging fields of the listing. Returned by GamificationApi.get_gamification_scorecards_attendance, GamificationApi.get_gamification_scorecards_user_attendance."""
     entities: list[AttendanceStatus] | None
 
 
 class Attribute(Model):
+    """The attribute object (9 fields)."""
     id: str | None
     name: str | None
     version: int | None
@@ -406,6 +450,7 @@ class Attribute(Model):
 
 
 class AttributeDetailEventTopicAttributeUpdateEvent(Model):
+    """The attribute detail event topic attribute update event object (8 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -417,34 +462,40 @@ class AttributeDetailEventTopicAttributeUpdateEvent(Model):
 
 
 class AttributeDetailEventTopicCommunication(Model):
+    """The attribute detail event topic communication object (2 fields)."""
     id: str | None
     media_type: _e.F[_e.Ef9f023c7] = ...
 
 
 class AttributeFilterItem(Model):
+    """The attribute filter item object (3 fields)."""
     id: str | None
     operator: _e.F[_e.Ed95d6722] = ...
     values: list[str] | None
 
 
 class AtzmTimeSlot(Model):
+    """The atzm time slot object (2 fields)."""
     earliest_callable_time: str | None
     latest_callable_time: str | None
 
 
 class AtzmTimeSlotWithTimeZone(Model):
+    """The atzm time slot with time zone object (3 fields)."""
     earliest_callable_time: str | None
     latest_callable_time: str | None
     time_zone_id: str | None
 
 
 class AudioConnectorIntegration(Model):
+    """The audio connector integration object (3 fields). Returned by IntegrationsApi.get_integrations_speech_audioconnector_integration_id."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class AudioConnectorIntegrationEntityListing(Model):
+    """One page of AudioConnectorIntegration items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_audioconnector."""
     entities: list[AudioConnectorIntegration] | None
     page_size: int | None
     page_number: int | None
@@ -458,6 +509,7 @@ class AudioConnectorIntegrationEntityListing(Model):
 
 
 class AudioFormat(Model):
+    """The audio format object (4 fields)."""
     channels: int | None
     bits_per_sample: int | None
     sample_rate: int | None
@@ -465,11 +517,13 @@ class AudioFormat(Model):
 
 
 class AudioState(Model):
+    """The audio state object (2 fields)."""
     can_hear: bool | None
     can_speak: bool | None
 
 
 class AudioUpdatedEvent(Model):
+    """The audio updated event object (5 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -478,6 +532,7 @@ class AudioUpdatedEvent(Model):
 
 
 class AuditLogMessage(Model):
+    """The audit log message object (19 fields)."""
     id: str | None
     user_home_org_id: str | None
     user: DomainEntityRef | None
@@ -500,11 +555,13 @@ class AuditLogMessage(Model):
 
 
 class AuditQueryEntity(Model):
+    """The audit query entity object (2 fields)."""
     name: str | None
     actions: list[str] | None
 
 
 class AuditQueryExecutionLargeResultsResponse(Model):
+    """The audit query execution large results response object (4 fields)."""
     id: str | None
     page_size: int | None
     cursor: str | None

@@ -9,6 +9,7 @@ from ._b_audit_query_service import AuditQuerySort
 
 
 class AuditQueryExecutionResultsResponse(Model):
+    """One page of AuditLogMessage items with the paging fields of the listing. Returned by AuditApi.get_audits_query_transaction_id_results."""
     id: str | None
     page_size: int | None
     cursor: str | None
@@ -16,6 +17,7 @@ class AuditQueryExecutionResultsResponse(Model):
 
 
 class AuditQueryExecutionStatusResponse(Model):
+    """The audit query execution status response object (7 fields). Returned by AuditApi.get_audits_query_transaction_id, AuditApi.post_audits_query."""
     id: str | None
     state: _e.F[_e.E69ebd2d5] = ...
     start_date: _dt.datetime | None
@@ -26,11 +28,13 @@ class AuditQueryExecutionStatusResponse(Model):
 
 
 class AuditQueryFilter(Model):
+    """The audit query filter object (2 fields)."""
     pcProperty: _e.F[_e.E01558e1d] = ...
     value: str | None
 
 
 class AuditQueryRequest(Model):
+    """The audit query request object (4 fields). Sent to AuditApi.post_audits_query."""
     interval: str | None
     service_name: str | None
     filters: list[AuditQueryFilter] | None
@@ -38,4 +42,4 @@ class AuditQueryRequest(Model):
 
 
 class AuditQueryResponse(Model):
-    pass
+    """The audit query response object; it declares no fields."""

@@ -13,20 +13,24 @@ from ._b_trust_request_create import TypedAttribute
 
 
 class AuditQueryService(Model):
+    """One page of AuditQueryEntity items with the paging fields of the listing."""
     name: str | None
     entities: list[AuditQueryEntity] | None
 
 
 class AuditQueryServiceMapping(Model):
+    """The audit query service mapping object (1 fields). Returned by AuditApi.get_audits_query_realtime_servicemapping, AuditApi.get_audits_query_servicemapping."""
     services: list[AuditQueryService] | None
 
 
 class AuditQuerySort(Model):
+    """The audit query sort object (2 fields)."""
     name: _e.F[_e.E2727649d] = ...
     sort_order: _e.F[_e.E486db467] = ...
 
 
 class AuditRealtimeQueryRequest(Model):
+    """The audit realtime query request object (6 fields). Sent to AuditApi.post_audits_query_realtime."""
     interval: str | None
     service_name: str | None
     filters: list[AuditQueryFilter] | None
@@ -36,6 +40,7 @@ class AuditRealtimeQueryRequest(Model):
 
 
 class AuditRealtimeQueryResultsResponse(Model):
+    """One page of AuditLogMessage items with the paging fields of the listing. Returned by AuditApi.post_audits_query_realtime."""
     entities: list[AuditLogMessage] | None
     page_size: int | None
     page_number: int | None
@@ -44,21 +49,25 @@ class AuditRealtimeQueryResultsResponse(Model):
 
 
 class AuditRealtimeRelatedRequest(Model):
+    """The audit realtime related request object (3 fields). Sent to AuditApi.post_audits_query_realtime_related."""
     audit_id: str | None
     trustor_org_id: str | None
     sort: list[AuditQuerySort] | None
 
 
 class AuditRealtimeRelatedResultsResponse(Model):
+    """One page of AuditLogMessage items with the paging fields of the listing. Returned by AuditApi.post_audits_query_realtime_related."""
     entities: list[AuditLogMessage] | None
 
 
 class AuditTopicAddressableEntityRef(Model):
+    """The audit topic addressable entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class AuditTopicAuditLogMessage(Model):
+    """The audit topic audit log message object (16 fields)."""
     id: str | None
     user_id: str | None
     user_home_org_id: str | None
@@ -78,12 +87,14 @@ class AuditTopicAuditLogMessage(Model):
 
 
 class AuditTopicDomainEntityRef(Model):
+    """The audit topic domain entity ref object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class AuditTopicMessageInfo(Model):
+    """The audit topic message info object (4 fields)."""
     localizable_message_code: str | None
     message: str | None
     message_with_params: str | None
@@ -91,28 +102,33 @@ class AuditTopicMessageInfo(Model):
 
 
 class AuditTopicPropertyChange(Model):
+    """The audit topic property change object (3 fields)."""
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
 
 class AuthenticationProperties(Model):
+    """The authentication properties object (1 fields)."""
     sharepoint: SharepointAuthenticationProperties | None
 
 
 class AuthenticationSettings(Model):
+    """The authentication settings object (3 fields)."""
     enabled: bool | None
     integration_id: str | None
     allow_session_upgrade: bool | None
 
 
 class AuthenticatorAttestationResponse(Model):
+    """The authenticator attestation response object (3 fields)."""
     client_data_json: str | None
     attestation_object: str | None
     transports: list[str] | None
 
 
 class AuthenticatorSelection(Model):
+    """The authenticator selection object (4 fields)."""
     authenticator_attachment: str | None
     require_resident_key: bool | None
     resident_key: str | None
@@ -120,6 +136,7 @@ class AuthenticatorSelection(Model):
 
 
 class AuthoringKnowledgeSettings(Model):
+    """The authoring knowledge settings object (4 fields)."""
     knowledge_id: str | None
     description: str | None
     knowledge_type: _e.F[_e.E4be2e5cb] = ...
@@ -127,6 +144,7 @@ class AuthoringKnowledgeSettings(Model):
 
 
 class AuthorizationPolicy(Model):
+    """The authorization policy object (12 fields). Returned by AuthorizationApi.get_authorization_policies_target_subject_subject_id, AuthorizationApi.get_authorization_policy and 3 more. Sent to AuthorizationApi.post_authorization_policies_target, AuthorizationApi.post_authorization_policies_target_validate and 2 more."""
     id: str | None
     name: str | None
     target_resource: str | None
@@ -142,6 +160,7 @@ class AuthorizationPolicy(Model):
 
 
 class AuthorizationPolicyEntityListing(Model):
+    """One page of AuthorizationPolicy items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_policies, AuthorizationApi.get_authorization_policies_subject_subject_id and 1 more."""
     entities: list[AuthorizationPolicy] | None
     next_uri: str | None
     self_uri: str | None
@@ -149,6 +168,7 @@ class AuthorizationPolicyEntityListing(Model):
 
 
 class AuthorizationSettings(Model):
+    """The authorization settings object (6 fields). Returned by AuthorizationApi.get_authorization_settings, AuthorizationApi.patch_authorization_settings. Sent to AuthorizationApi.patch_authorization_settings."""
     id: str | None
     analysis_enabled: bool | None
     analysis_days: int | None
@@ -158,10 +178,12 @@ class AuthorizationSettings(Model):
 
 
 class AuthorizedDomains(Model):
+    """The authorized domains object (1 fields)."""
     outbound: list[str] | None
 
 
 class AuthzDivision(Model):
+    """The authz division object (6 fields). Returned by AuthorizationApi.get_authorization_division, AuthorizationApi.get_authorization_divisions_home and 10 more. Sent to AuthorizationApi.post_authorization_division_restore, AuthorizationApi.post_authorization_divisions and 4 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -171,6 +193,7 @@ class AuthzDivision(Model):
 
 
 class AuthzDivisionCursorListing(Model):
+    """One page of AuthzDivision items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_divisions_query, ObjectsApi.get_authorization_divisions_query."""
     entities: list[AuthzDivision] | None
     next_uri: str | None
     self_uri: str | None
@@ -178,6 +201,7 @@ class AuthzDivisionCursorListing(Model):
 
 
 class AuthzDivisionEntityListing(Model):
+    """One page of AuthzDivision items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_divisions, AuthorizationApi.get_authorization_divisions_deleted and 2 more."""
     entities: list[AuthzDivision] | None
     page_size: int | None
     page_number: int | None
@@ -191,6 +215,7 @@ class AuthzDivisionEntityListing(Model):
 
 
 class AuthzDivisionGrantEntityListing(Model):
+    """One page of AuthzGrant items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_division_grants."""
     entities: list[AuthzGrant] | None
     page_size: int | None
     page_number: int | None
@@ -199,6 +224,7 @@ class AuthzDivisionGrantEntityListing(Model):
 
 
 class AuthzGrant(Model):
+    """The authz grant object (4 fields)."""
     subject_id: str | None
     division: AuthzDivision | None
     role: AuthzGrantRole | None
@@ -206,6 +232,7 @@ class AuthzGrant(Model):
 
 
 class AuthzGrantPolicy(Model):
+    """The authz grant policy object (4 fields)."""
     actions: list[str] | None
     condition: str | None
     domain: str | None
@@ -213,6 +240,7 @@ class AuthzGrantPolicy(Model):
 
 
 class AuthzGrantRole(Model):
+    """The authz grant role object (6 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -222,6 +250,7 @@ class AuthzGrantRole(Model):
 
 
 class AuthzSubject(Model):
+    """The authz subject object (5 fields). Returned by AuthorizationApi.get_authorization_subject, AuthorizationApi.get_authorization_subjects_me and 2 more."""
     id: str | None
     name: str | None
     grants: list[AuthzGrant] | None
@@ -230,8 +259,10 @@ class AuthzSubject(Model):
 
 
 class AutoAnswerSetting(Model):
+    """The auto answer setting object (1 fields)."""
     enabled: bool | None
 
 
 class AutoAnswerSettings(Model):
+    """The auto answer settings object (1 fields). Returned by AgentUIApi.get_users_agentui_agents_autoanswer_agent_id_settings, AgentUIApi.patch_users_agentui_agents_autoanswer_agent_id_settings and 4 more. Sent to AgentUIApi.patch_users_agentui_agents_autoanswer_agent_id_settings, AgentUIApi.put_users_agentui_agents_autoanswer_agent_id_settings and 2 more."""
     settings: dict[str, AutoAnswerSetting] | None

@@ -47,43 +47,51 @@ from ._b_workitems_attribute_change_string import WorkitemStatusReference
 
 
 class AutomatedAnswer(Model):
-    pass
+    """The automated answer object; it declares no fields."""
 
 
 class AutomaticTimeZoneMappingSettings(Model):
+    """The automatic time zone mapping settings object (2 fields)."""
     callable_windows: list[CallableWindow] | None
     supported_countries: list[str] | None
 
 
 class AutoSearchConfig(Model):
+    """The auto search config object (1 fields)."""
     type: _e.F[_e.E2da079f6] = ...
 
 
 class AutoStart(Model):
+    """The auto start object (1 fields)."""
     enabled: bool | None
 
 
 class AutoStatusTransitionDetail(Model):
+    """The auto status transition detail object (3 fields)."""
     next_status: WorkitemStatusReference | None
     date_of_transition: _dt.datetime | None
     error_details: TaskManagementErrorDetails | None
 
 
 class AvailabilityRange(Model):
+    """The availability range object (2 fields)."""
     earliest_start_minutes_from_midnight: int | None
     latest_end_minutes_from_midnight: int | None
 
 
 class AvailableMediaType(Model):
+    """The available media type object (2 fields)."""
     media_type: str | None
     available_sub_types: list[str] | None
 
 
 class AvailableMediaTypeEntityListing(Model):
+    """One page of AvailableMediaType items with the paging fields of the listing. Returned by RoutingApi.get_routing_availablemediatypes."""
     entities: list[AvailableMediaType] | None
 
 
 class AvailableTime(Model):
+    """The available time object (5 fields)."""
     date_start: _dt.datetime | None
     length_in_minutes: int | None
     is_paid: bool | None
@@ -92,6 +100,7 @@ class AvailableTime(Model):
 
 
 class AvailableTimeOffRange(Model):
+    """The available time off range object (6 fields)."""
     time_off_limit: TimeOffLimitReference | None
     start_date: _dt.date | None
     granularity: _e.F[_e.Edf477ab4] = ...
@@ -101,16 +110,19 @@ class AvailableTimeOffRange(Model):
 
 
 class AvailableTimeOffRequest(Model):
+    """The available time off request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_timeofflimits_available_query."""
     activity_code_id: str | None
     date_ranges: list[LocalDateRange] | None
     supported_granularities: list[str] | None
 
 
 class AvailableTimeOffResponse(Model):
+    """The available time off response object (1 fields). Returned by WorkforceManagementApi.post_workforcemanagement_timeofflimits_available_query."""
     values: list[AvailableTimeOffRange] | None
 
 
 class AvailableTopic(Model):
+    """The available topic object (14 fields)."""
     description: str | None
     id: str | None
     permission_details: list[PermissionDetails] | None
@@ -128,35 +140,42 @@ class AvailableTopic(Model):
 
 
 class AvailableTopicEntityListing(Model):
+    """One page of AvailableTopic items with the paging fields of the listing. Returned by NotificationsApi.get_notifications_availabletopics."""
     entities: list[AvailableTopic] | None
 
 
 class AvailableTranslations(Model):
+    """The available translations object (2 fields). Returned by LanguagesApi.get_languages_translations."""
     org_specific: list[str] | None
     builtin: list[str] | None
 
 
 class BackgroundAssistantUserAuthenticatedInfo(Model):
+    """The background assistant user authenticated info object (1 fields). Sent to BackgroundAssistantApi.post_backgroundassistant_token, BackgroundAssistantApi.post_screenrecording_token."""
     background_assistant_id: str | None
 
 
 class BackgroundImageSettings(Model):
+    """The background image settings object (1 fields)."""
     url: str | None
 
 
 class BaseProgramEntity(Model):
+    """The base program entity object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class BaseTopicEntitiy(Model):
+    """The base topic entitiy object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class BatchConversationEventRequest(Model):
+    """The batch conversation event request object (32 fields). Sent to EventsApi.post_events_conversations."""
     end_transfer_events: list[EndTransferEvent] | None
     phone_transfer_events: list[PhoneTransferEvent] | None
     progress_transfer_events: list[ProgressTransferEvent] | None
@@ -192,6 +211,7 @@ class BatchConversationEventRequest(Model):
 
 
 class BatchDownloadJobResult(Model):
+    """The batch download job result object (5 fields)."""
     conversation_id: str | None
     recording_id: str | None
     result_url: str | None
@@ -200,6 +220,7 @@ class BatchDownloadJobResult(Model):
 
 
 class BatchDownloadJobStatusResult(Model):
+    """One page of BatchDownloadJobResult items with the paging fields of the listing. Returned by RecordingApi.get_recording_batchrequest."""
     id: str | None
     job_id: str | None
     expected_result_count: int | None
@@ -211,18 +232,22 @@ class BatchDownloadJobStatusResult(Model):
 
 
 class BatchDownloadJobSubmission(Model):
+    """The batch download job submission object (1 fields). Sent to RecordingApi.post_recording_batchrequests."""
     batch_download_request_list: list[BatchDownloadRequest] | None
 
 
 class BatchDownloadJobSubmissionResult(Model):
+    """The batch download job submission result object (2 fields). Returned by RecordingApi.post_recording_batchrequests."""
     id: str | None
     self_uri: str | None
 
 
 class BatchDownloadRequest(Model):
+    """The batch download request object (2 fields)."""
     conversation_id: str | None
     recording_id: str | None
 
 
 class BatchEventResponse(Model):
+    """The batch event response object (1 fields). Returned by EventsApi.post_events_conversations, EventsApi.post_events_routing_customkpiattributions and 2 more."""
     errors: list[EventError] | None

@@ -14,26 +14,32 @@ from ._b_user_queue_entity_listing import UserRoutingStatusEvent
 
 
 class BatchGetCustomerIntentsRequest(Model):
+    """The batch get customer intents request object (1 fields). Sent to IntentsApi.post_intents_customerintents_bulk_retrieve."""
     ids: list[str] | None
 
 
 class BatchPredictiveRoutingCustomKpiAttributionEventRequest(Model):
+    """The batch predictive routing custom kpi attribution event request object (1 fields). Sent to EventsApi.post_events_routing_customkpiattributions."""
     custom_kpi_attribution_events: list[PredictiveRoutingCustomKpiAttributionEvent] | None
 
 
 class BatchUserPresenceEventRequest(Model):
+    """The batch user presence event request object (1 fields). Sent to EventsApi.post_events_users_presence."""
     user_presence_events: list[UserPresenceEvent] | None
 
 
 class BatchUserRoutingStatusEventRequest(Model):
+    """The batch user routing status event request object (1 fields). Sent to EventsApi.post_events_users_routingstatus."""
     user_routing_status_events: list[UserRoutingStatusEvent] | None
 
 
 class BeginWebAuthnRegistrationResponse(Model):
+    """The begin web authn registration response object (1 fields). Returned by UsersApi.post_users_me_verifiers_webauthn_register_options."""
     public_key: PublicKeyCredentialCreationOptions | None
 
 
 class BenefitAssessment(Model):
+    """The benefit assessment object (8 fields). Returned by RoutingApi.get_routing_assessment, RoutingApi.post_routing_assessments."""
     id: str | None
     queues: list[AddressableEntityRef] | None
     kpi_assessments: list[KeyPerformanceIndicatorAssessment] | None
@@ -45,6 +51,7 @@ class BenefitAssessment(Model):
 
 
 class BenefitAssessmentJob(Model):
+    """The benefit assessment job object (5 fields). Returned by RoutingApi.get_routing_assessments_job, RoutingApi.post_routing_assessments_jobs."""
     id: str | None
     state: _e.F[_e.E6c8382c6] = ...
     date_created: _dt.datetime | None
@@ -53,4 +60,5 @@ class BenefitAssessmentJob(Model):
 
 
 class BidGroupScheduleSet(Model):
+    """The bid group schedule set object (1 fields)."""
     shift_sets: list[ShiftSet] | None

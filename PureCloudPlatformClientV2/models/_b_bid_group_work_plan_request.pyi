@@ -15,6 +15,7 @@ from ._b_miner_error_info import NamedEntity
 
 
 class BidGroupWorkPlanRequest(Model):
+    """The bid group work plan request object (4 fields)."""
     work_plan_id: str | None
     override_agent_count: int | None
     suggested_agent_count: int | None
@@ -22,6 +23,7 @@ class BidGroupWorkPlanRequest(Model):
 
 
 class BidGroupWorkPlanResponse(Model):
+    """The bid group work plan response object (6 fields)."""
     id: str | None
     management_unit: ManagementUnitReference | None
     override_agent_count: int | None
@@ -31,11 +33,13 @@ class BidGroupWorkPlanResponse(Model):
 
 
 class BidGroupWorkPlanRotationRequest(Model):
+    """The bid group work plan rotation request object (2 fields)."""
     work_plan_rotation_id: str | None
     agent_count: int | None
 
 
 class BidGroupWorkPlanRotationResponse(Model):
+    """The bid group work plan rotation response object (4 fields)."""
     id: str | None
     management_unit: ManagementUnitReference | None
     agent_count: int | None
@@ -43,6 +47,7 @@ class BidGroupWorkPlanRotationResponse(Model):
 
 
 class BillingCharge(Model):
+    """The billing charge object (13 fields)."""
     id: str | None
     name: str | None
     product: BillingProduct | None
@@ -59,6 +64,7 @@ class BillingCharge(Model):
 
 
 class BillingContract(Model):
+    """The billing contract object (14 fields). Returned by BillingApi.get_billing_contract."""
     id: str | None
     external_number: str | None
     status: _e.F[_e.Ebb909d91] = ...
@@ -76,6 +82,7 @@ class BillingContract(Model):
 
 
 class BillingContractListing(Model):
+    """One page of BillingContract items with the paging fields of the listing. Returned by BillingApi.get_billing_contracts."""
     entities: list[BillingContract] | None
     next_uri: str | None
     self_uri: str | None
@@ -83,6 +90,7 @@ class BillingContractListing(Model):
 
 
 class BillingContractPeriod(Model):
+    """The billing contract period object (4 fields)."""
     id: str | None
     date_start: _dt.date | None
     date_end: _dt.date | None
@@ -90,6 +98,7 @@ class BillingContractPeriod(Model):
 
 
 class BillingContractPeriodDetail(Model):
+    """The billing contract period detail object (6 fields). Returned by BillingApi.get_billing_contract_billingperiod."""
     id: str | None
     date_start: _dt.date | None
     date_end: _dt.date | None
@@ -99,6 +108,7 @@ class BillingContractPeriodDetail(Model):
 
 
 class BillingInvoice(Model):
+    """The billing invoice object (14 fields)."""
     id: str | None
     bill_to_customer: Customer | None
     ship_to_customer: Customer | None
@@ -116,6 +126,7 @@ class BillingInvoice(Model):
 
 
 class BillingInvoiceItem(Model):
+    """The billing invoice item object (10 fields)."""
     id: str | None
     product: BillingProduct | None
     description: str | None

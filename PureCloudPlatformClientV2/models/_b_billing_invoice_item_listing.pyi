@@ -11,6 +11,7 @@ from ._b_miner_error_info import NamedEntity
 
 
 class BillingInvoiceItemListing(Model):
+    """One page of BillingInvoiceItem items with the paging fields of the listing. Returned by BillingApi.get_billing_contracts_invoice_lines."""
     entities: list[BillingInvoiceItem] | None
     next_uri: str | None
     self_uri: str | None
@@ -18,6 +19,7 @@ class BillingInvoiceItemListing(Model):
 
 
 class BillingInvoiceListing(Model):
+    """One page of BillingInvoice items with the paging fields of the listing. Returned by BillingApi.get_billing_contracts_invoices."""
     entities: list[BillingInvoice] | None
     next_uri: str | None
     self_uri: str | None
@@ -25,6 +27,7 @@ class BillingInvoiceListing(Model):
 
 
 class BillingPlan(Model):
+    """The billing plan object (5 fields)."""
     id: str | None
     name: str | None
     organizations: list[NamedEntity] | None
@@ -33,6 +36,7 @@ class BillingPlan(Model):
 
 
 class BillingPlanItem(Model):
+    """The billing plan item object (14 fields)."""
     item_number: str | None
     name: str | None
     type: str | None
@@ -50,6 +54,7 @@ class BillingPlanItem(Model):
 
 
 class BillingProduct(Model):
+    """The billing product object (4 fields)."""
     id: str | None
     sku: str | None
     name: str | None
@@ -57,12 +62,14 @@ class BillingProduct(Model):
 
 
 class BillingUsage(Model):
+    """One page of BillingUsageResource items with the paging fields of the listing."""
     name: str | None
     total_usage: str | None
     resources: list[BillingUsageResource] | None
 
 
 class BillingUsageReport(Model):
+    """The billing usage report object (7 fields). Returned by BillingApi.get_billing_reports_billableusage."""
     id: str | None
     name: str | None
     start_date: _dt.datetime | None

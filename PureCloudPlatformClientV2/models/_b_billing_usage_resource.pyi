@@ -18,11 +18,13 @@ from ._b_task_management_observation_data_container import TextBotUserAgent
 
 
 class BillingUsageResource(Model):
+    """The billing usage resource object (2 fields)."""
     name: str | None
     date: _dt.datetime | None
 
 
 class BillingWallet(Model):
+    """The billing wallet object (14 fields)."""
     id: str | None
     name: str | None
     organizations: list[NamedEntity] | None
@@ -40,6 +42,7 @@ class BillingWallet(Model):
 
 
 class Biography(Model):
+    """The biography object (5 fields)."""
     biography: str | None
     interests: list[str] | None
     hobbies: list[str] | None
@@ -48,6 +51,7 @@ class Biography(Model):
 
 
 class Bot(Model):
+    """The bot object (7 fields). Returned by IntegrationsApi.get_integrations_botconnector_bot."""
     id: str | None
     name: str | None
     description: str | None
@@ -58,22 +62,26 @@ class Bot(Model):
 
 
 class BotAggregateDataContainer(Model):
+    """The bot aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class BotAggregateQueryClause(Model):
+    """The bot aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[BotAggregateQueryPredicate] | None
 
 
 class BotAggregateQueryFilter(Model):
+    """The bot aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[BotAggregateQueryClause] | None
     predicates: list[BotAggregateQueryPredicate] | None
 
 
 class BotAggregateQueryPredicate(Model):
+    """The bot aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Ebcc5f074] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -82,10 +90,12 @@ class BotAggregateQueryPredicate(Model):
 
 
 class BotAggregateQueryResponse(Model):
+    """One page of BotAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_bots_aggregates_query."""
     results: list[BotAggregateDataContainer] | None
 
 
 class BotAggregationQuery(Model):
+    """The bot aggregation query object (12 fields). Sent to AnalyticsApi.post_analytics_bots_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -101,11 +111,13 @@ class BotAggregationQuery(Model):
 
 
 class BotAggregationSort(Model):
+    """The bot aggregation sort object (2 fields)."""
     name: _e.F[_e.E1c82e85d] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class BotAggregationView(Model):
+    """The bot aggregation view object (4 fields)."""
     target: _e.F[_e.E1c82e85d] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -113,11 +125,13 @@ class BotAggregationView(Model):
 
 
 class BotAsyncAggregateQueryResponse(Model):
+    """One page of BotAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_bots_aggregates_job_results."""
     results: list[BotAggregateDataContainer] | None
     cursor: str | None
 
 
 class BotAsyncAggregationQuery(Model):
+    """The bot async aggregation query object (13 fields). Sent to AnalyticsApi.post_analytics_bots_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -134,6 +148,7 @@ class BotAsyncAggregationQuery(Model):
 
 
 class BotChannel(Model):
+    """The bot channel object (4 fields)."""
     name: _e.F[_e.E87c268d4] = ...
     input_modes: list[str] | None
     output_modes: list[str] | None
@@ -141,6 +156,7 @@ class BotChannel(Model):
 
 
 class BotConnectorBot(Model):
+    """The bot connector bot object (6 fields). Returned by IntegrationsApi.get_integrations_botconnector_integration_id_bot."""
     id: str | None
     name: str | None
     description: str | None
@@ -150,6 +166,7 @@ class BotConnectorBot(Model):
 
 
 class BotConnectorBotSummaryEntityListing(Model):
+    """One page of BotSummary items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_botconnector_integration_id_bots_summaries."""
     entities: list[BotSummary] | None
     page_size: int | None
     page_number: int | None
@@ -163,12 +180,14 @@ class BotConnectorBotSummaryEntityListing(Model):
 
 
 class BotConnectorBotVersion(Model):
+    """The bot connector bot version object (3 fields)."""
     version: str | None
     supported_languages: list[str] | None
     intents: list[BotIntent] | None
 
 
 class BotConnectorBotVersionSummaryEntityListing(Model):
+    """One page of BotVersionSummary items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_botconnector_integration_id_bot_versions."""
     entities: list[BotVersionSummary] | None
     page_size: int | None
     page_number: int | None
@@ -182,11 +201,13 @@ class BotConnectorBotVersionSummaryEntityListing(Model):
 
 
 class BotConnectorIntent(Model):
+    """One page of BotEntity items with the paging fields of the listing."""
     name: str | None
     entities: list[BotEntity] | None
 
 
 class BotConnectorSummary(Model):
+    """The bot connector summary object (5 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -195,9 +216,11 @@ class BotConnectorSummary(Model):
 
 
 class BotConnectorVersionSummary(Model):
+    """The bot connector version summary object (1 fields)."""
     version: str | None
 
 
 class BotEntity(Model):
+    """The bot entity object (2 fields)."""
     name: str | None
     type: _e.F[_e.E517a5416] = ...

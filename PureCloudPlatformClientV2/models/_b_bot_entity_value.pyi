@@ -23,6 +23,7 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class BotEntityValue(Model):
+    """The bot entity value object (4 fields)."""
     name: str | None
     type: _e.F[_e.E517a5416] = ...
     value: str | None
@@ -30,12 +31,14 @@ class BotEntityValue(Model):
 
 
 class BotExecutionConfiguration(Model):
+    """The bot execution configuration object (3 fields). Sent to IntegrationsApi.post_integrations_speech_nuance_nuance_integration_id_bots_launch_validate."""
     bot_id: str | None
     execution_host: str | None
     bot_credentials: NuanceBotCredentials | None
 
 
 class BotFlowSession(Model):
+    """The bot flow session object (10 fields)."""
     id: str | None
     flow: Entity | None
     conversation: AddressableEntityRef | None
@@ -49,15 +52,18 @@ class BotFlowSession(Model):
 
 
 class BotIntent(Model):
+    """The bot intent object (2 fields)."""
     name: str | None
     slots: dict[str, BotSlot] | None
 
 
 class BotList(Model):
+    """The bot list object (1 fields). Returned by IntegrationsApi.get_integrations_botconnector_integration_id_bots. Sent to IntegrationsApi.put_integrations_botconnector_integration_id_bots."""
     chat_bots: list[BotConnectorBot] | None
 
 
 class BotListing(Model):
+    """One page of Bot items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_botconnector_bots."""
     entities: list[Bot] | None
     page_size: int | None
     page_number: int | None
@@ -71,11 +77,13 @@ class BotListing(Model):
 
 
 class BotMessengerProfile(Model):
+    """The bot messenger profile object (2 fields)."""
     name: str | None
     avatar_url: str | None
 
 
 class BotSearchResponse(Model):
+    """The bot search response object (6 fields)."""
     id: str | None
     name: str | None
     bot_type: _e.F[_e.E00a05f42] = ...
@@ -85,15 +93,18 @@ class BotSearchResponse(Model):
 
 
 class BotSearchResponseEntityListing(Model):
+    """One page of BotSearchResponse items with the paging fields of the listing. Returned by TextbotsApi.get_textbots_bots_search."""
     entities: list[BotSearchResponse] | None
 
 
 class BotSlot(Model):
+    """The bot slot object (2 fields)."""
     name: str | None
     type: str | None
 
 
 class BotSummary(Model):
+    """The bot summary object (4 fields)."""
     name: str | None
     id: str | None
     description: str | None
@@ -101,6 +112,7 @@ class BotSummary(Model):
 
 
 class BotSummaryEntityListing(Model):
+    """One page of BotConnectorSummary items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_botconnector_bots_summaries."""
     entities: list[BotConnectorSummary] | None
     page_size: int | None
     page_number: int | None
@@ -114,12 +126,14 @@ class BotSummaryEntityListing(Model):
 
 
 class BotVersion(Model):
+    """The bot version object (3 fields)."""
     version: str | None
     supported_languages: list[str] | None
     intents: list[BotConnectorIntent] | None
 
 
 class BotVersionSummary(Model):
+    """The bot version summary object (5 fields)."""
     name: str | None
     id: str | None
     description: str | None
@@ -128,6 +142,7 @@ class BotVersionSummary(Model):
 
 
 class Browser(Model):
+    """The browser object (11 fields)."""
     family: str | None
     version: str | None
     lang: str | None
@@ -142,19 +157,23 @@ class Browser(Model):
 
 
 class BuAbandonRate(Model):
+    """The bu abandon rate object (2 fields)."""
     include: bool | None
     percent: int | None
 
 
 class BuActivitySettingsRequest(Model):
+    """The bu activity settings request object (1 fields)."""
     default_activity_code_id: str | None
 
 
 class BuActivitySettingsResponse(Model):
+    """The bu activity settings response object (1 fields)."""
     default_activity_code: ActivityCodeReference | None
 
 
 class BuAdherenceAdjustmentsQueryJob(Model):
+    """The bu adherence adjustments query job object (6 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_adherence_adjustments_query_job, WorkforceManagementApi.post_workforcemanagement_businessunit_adherence_adjustments_query_jobs."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     download_url: str | None
@@ -164,6 +183,7 @@ class BuAdherenceAdjustmentsQueryJob(Model):
 
 
 class BuAdherenceAdjustmentsQueryJobsReference(Model):
+    """The bu adherence adjustments query jobs reference object (4 fields)."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     created_date: _dt.datetime | None
@@ -171,15 +191,18 @@ class BuAdherenceAdjustmentsQueryJobsReference(Model):
 
 
 class BuAdherenceAdjustmentsQueryJobsReferenceListing(Model):
+    """One page of BuAdherenceAdjustmentsQueryJobsReference items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_adherence_adjustments_query_jobs."""
     entities: list[BuAdherenceAdjustmentsQueryJobsReference] | None
 
 
 class BuAdherenceAdjustmentsSettings(Model):
+    """The bu adherence adjustments settings object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_adherence_adjustments_settings, WorkforceManagementApi.patch_workforcemanagement_businessunit_adherence_adjustments_settings."""
     submission_range_constraint_days: int | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class BuAgentScheduleActivity(Model):
+    """The bu agent schedule activity object (10 fields)."""
     start_date: _dt.datetime | None
     length_minutes: int | None
     description: str | None
@@ -193,6 +216,7 @@ class BuAgentScheduleActivity(Model):
 
 
 class BuAgentScheduleHistoryChange(Model):
+    """The bu agent schedule history change object (4 fields)."""
     metadata: BuAgentScheduleHistoryChangeMetadata | None
     shifts: list[BuAgentScheduleShift] | None
     full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None

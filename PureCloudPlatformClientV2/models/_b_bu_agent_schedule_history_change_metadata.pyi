@@ -64,17 +64,20 @@ from ._b_workspace_create import WorktypeReference
 
 
 class BuAgentScheduleHistoryChangeMetadata(Model):
+    """The bu agent schedule history change metadata object (2 fields)."""
     date_modified: _dt.datetime | None
     modified_by: UserReference | None
 
 
 class BuAgentScheduleHistoryDeletedChange(Model):
+    """The bu agent schedule history deleted change object (3 fields)."""
     shift_ids: list[str] | None
     full_day_time_off_marker_dates: list[_dt.date] | None
     agent_schedule: bool | None
 
 
 class BuAgentScheduleHistoryDroppedChange(Model):
+    """The bu agent schedule history dropped change object (4 fields)."""
     metadata: BuAgentScheduleHistoryChangeMetadata | None
     shift_ids: list[str] | None
     full_day_time_off_marker_dates: list[_dt.date] | None
@@ -82,6 +85,7 @@ class BuAgentScheduleHistoryDroppedChange(Model):
 
 
 class BuAgentScheduleHistoryResponse(Model):
+    """The bu agent schedule history response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_schedule_history_agent."""
     prior_published_schedules: list[BuScheduleReference] | None
     base_published_schedule: BuAgentScheduleHistoryChange | None
     dropped_changes: list[BuAgentScheduleHistoryDroppedChange] | None
@@ -89,6 +93,7 @@ class BuAgentScheduleHistoryResponse(Model):
 
 
 class BuAgentSchedulePublishedScheduleReference(Model):
+    """The bu agent schedule published schedule reference object (4 fields)."""
     id: str | None
     week_date: _dt.date | None
     week_count: int | None
@@ -96,6 +101,7 @@ class BuAgentSchedulePublishedScheduleReference(Model):
 
 
 class BuAgentScheduleQueryResponse(Model):
+    """The bu agent schedule query response object (6 fields)."""
     user: UserReference | None
     shifts: list[BuAgentScheduleShift] | None
     full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None
@@ -105,6 +111,7 @@ class BuAgentScheduleQueryResponse(Model):
 
 
 class BuAgentScheduleRescheduleResponse(Model):
+    """The bu agent schedule reschedule response object (5 fields)."""
     user: UserReference | None
     shifts: list[BuAgentScheduleShift] | None
     full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None
@@ -113,12 +120,14 @@ class BuAgentScheduleRescheduleResponse(Model):
 
 
 class BuAgentScheduleSearchResponse(Model):
+    """The bu agent schedule search response object (3 fields)."""
     user: UserReference | None
     shifts: list[BuAgentScheduleShift] | None
     full_day_time_off_markers: list[BuFullDayTimeOffMarker] | None
 
 
 class BuAgentScheduleShift(Model):
+    """The bu agent schedule shift object (8 fields)."""
     id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -130,6 +139,7 @@ class BuAgentScheduleShift(Model):
 
 
 class BuAgentScheduleShiftRequest(Model):
+    """The bu agent schedule shift request object (8 fields)."""
     id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -141,22 +151,26 @@ class BuAgentScheduleShiftRequest(Model):
 
 
 class BuAgentSchedulesQueryResponse(Model):
+    """The bu agent schedules query response object (2 fields)."""
     agent_schedules: list[BuAgentScheduleQueryResponse] | None
     business_unit_time_zone: str | None
 
 
 class BuAgentSchedulesSearchResponse(Model):
+    """The bu agent schedules search response object (3 fields)."""
     agent_schedules: list[BuAgentScheduleSearchResponse] | None
     business_unit_time_zone: str | None
     published_schedules: list[BuAgentSchedulePublishedScheduleReference] | None
 
 
 class BuAgentScheduleUpdate(Model):
+    """The bu agent schedule update object (2 fields)."""
     type: _e.F[_e.E9c5becb1] = ...
     shift_start_dates: list[_dt.datetime] | None
 
 
 class BuAlternativeShiftJobResponse(Model):
+    """The bu alternative shift job response object (9 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_alternativeshifts_trades_search_job."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     type: _e.F[_e.Ece5e22b0] = ...
@@ -169,6 +183,7 @@ class BuAlternativeShiftJobResponse(Model):
 
 
 class BuAsyncAgentSchedulesQueryResponse(Model):
+    """The bu async agent schedules query response object (5 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_agentschedules_query."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: BuAgentSchedulesQueryResponse | None
@@ -177,6 +192,7 @@ class BuAsyncAgentSchedulesQueryResponse(Model):
 
 
 class BuAsyncAgentSchedulesSearchResponse(Model):
+    """The bu async agent schedules search response object (5 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_agentschedules_search, WorkforceManagementApi.post_workforcemanagement_managementunit_agentschedules_search."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: BuAgentSchedulesSearchResponse | None
@@ -185,27 +201,32 @@ class BuAsyncAgentSchedulesSearchResponse(Model):
 
 
 class BuAsyncScheduleResponse(Model):
+    """The bu async schedule response object (3 fields). Returned by WorkforceManagementApi.delete_workforcemanagement_businessunit_week_schedule, WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_copy and 1 more."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: BuScheduleMetadata | None
 
 
 class BuAsyncScheduleRunResponse(Model):
+    """The bu async schedule run response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_reschedule, WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedules_generate."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: BuScheduleRun | None
 
 
 class BuAverageSpeedOfAnswer(Model):
+    """The bu average speed of answer object (2 fields)."""
     include: bool | None
     seconds: int | None
 
 
 class BuConvertTimeOffGranularityLimitJobListing(Model):
+    """One page of BuConvertTimeOffLimitGranularityJobResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_timeofflimit_granularityconversion_jobs."""
     entities: list[BuConvertTimeOffLimitGranularityJobResponse] | None
 
 
 class BuConvertTimeOffLimitGranularityJobProgress(Model):
+    """The bu convert time off limit granularity job progress object (4 fields)."""
     date_earliest_complete: _dt.date | None
     date_latest_complete: _dt.date | None
     number_of_days_complete: int | None
@@ -213,11 +234,13 @@ class BuConvertTimeOffLimitGranularityJobProgress(Model):
 
 
 class BuConvertTimeOffLimitGranularityJobRequest(Model):
+    """The bu convert time off limit granularity job request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimit_granularityconversion."""
     granularity: _e.F[_e.Edf477ab4] = ...
     full_day_time_off_start_time: str | None
 
 
 class BuConvertTimeOffLimitGranularityJobResponse(Model):
+    """The bu convert time off limit granularity job response object (6 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_timeofflimit_granularityconversion_job, WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimit_granularityconversion."""
     id: str | None
     time_off_limit: BuTimeOffLimitReference | None
     status: _e.F[_e.Ed8950b88] = ...
@@ -227,18 +250,21 @@ class BuConvertTimeOffLimitGranularityJobResponse(Model):
 
 
 class BuCopyScheduleRequest(Model):
+    """The bu copy schedule request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_copy."""
     description: str | None
     week_date: _dt.date | None
     include_forecast: bool | None
 
 
 class BuCreateBlankScheduleRequest(Model):
+    """The bu create blank schedule request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedules."""
     description: str | None
     short_term_forecast: BuShortTermForecastReference | None
     week_count: int | None
 
 
 class BuCreateTimeOffLimitRequest(Model):
+    """The bu create time off limit request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimits."""
     staffing_group_id: str | None
     management_unit_id: str | None
     granularity: _e.F[_e.Edf477ab4] = ...
@@ -246,6 +272,7 @@ class BuCreateTimeOffLimitRequest(Model):
 
 
 class BuCreateTimeOffPlanRequest(Model):
+    """The bu create time off plan request object (12 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_timeoffplans."""
     name: str | None
     activity_code_ids: list[str] | None
     auto_approval_rule: _e.F[_e.Eb6680581] = ...
@@ -261,6 +288,7 @@ class BuCreateTimeOffPlanRequest(Model):
 
 
 class BuCurrentAgentScheduleSearchResponse(Model):
+    """The bu current agent schedule search response object (6 fields). Returned by WorkforceManagementApi.post_workforcemanagement_agentschedules_mine."""
     agent_schedules: list[BuAgentScheduleSearchResponse] | None
     business_unit_time_zone: str | None
     published_schedules: list[BuAgentSchedulePublishedScheduleReference] | None
@@ -270,15 +298,18 @@ class BuCurrentAgentScheduleSearchResponse(Model):
 
 
 class BuForecastGenerationPlanningGroupResult(Model):
+    """The bu forecast generation planning group result object (2 fields)."""
     planning_group_id: str | None
     metric_results: list[BuForecastTimeSeriesResult] | None
 
 
 class BuForecastGenerationResult(Model):
+    """The bu forecast generation result object (1 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_shorttermforecast_generationresults."""
     planning_group_results: list[BuForecastGenerationPlanningGroupResult] | None
 
 
 class BuForecastModificationResponse(Model):
+    """The bu forecast modification response object (13 fields)."""
     type: _e.F[_e.E760a0027] = ...
     start_interval_index: int | None
     end_interval_index: int | None
@@ -295,6 +326,7 @@ class BuForecastModificationResponse(Model):
 
 
 class BuForecastResult(Model):
+    """The bu forecast result object (4 fields)."""
     reference_start_date: _dt.datetime | None
     planning_groups: list[ForecastPlanningGroupData] | None
     week_number: int | None
@@ -302,11 +334,13 @@ class BuForecastResult(Model):
 
 
 class BuForecastResultResponse(Model):
+    """The bu forecast result response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_shorttermforecast_data."""
     result: BuForecastResult | None
     download_url: str | None
 
 
 class BuForecastStaffingRequirementsResult(Model):
+    """The bu forecast staffing requirements result object (4 fields)."""
     week_number: int | None
     download_url: str | None
     download_url_expiration_date: _dt.datetime | None
@@ -314,6 +348,7 @@ class BuForecastStaffingRequirementsResult(Model):
 
 
 class BuForecastStaffingRequirementsResultResponse(Model):
+    """One page of BuForecastStaffingRequirementsResult items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_shorttermforecast_staffingrequirement."""
     business_unit_id: str | None
     forecast: BuShortTermForecastReference | None
     reference_start_date: _dt.datetime | None
@@ -324,12 +359,14 @@ class BuForecastStaffingRequirementsResultResponse(Model):
 
 
 class BuForecastTimeSeriesResult(Model):
+    """The bu forecast time series result object (3 fields)."""
     metric: _e.F[_e.E34926ed9] = ...
     forecasting_method: _e.F[_e.Ead91edc2] = ...
     forecast_type: _e.F[_e.E7d25987b] = ...
 
 
 class BuFullDayTimeOffMarker(Model):
+    """The bu full day time off marker object (11 fields)."""
     business_unit_date: _dt.date | None
     start_offset_minutes: int | None
     end_offset_minutes: int | None
@@ -344,6 +381,7 @@ class BuFullDayTimeOffMarker(Model):
 
 
 class BuGenerateScheduleRequest(Model):
+    """The bu generate schedule request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedules_generate."""
     description: str | None
     short_term_forecast: BuShortTermForecastReference | None
     week_count: int | None
@@ -351,26 +389,31 @@ class BuGenerateScheduleRequest(Model):
 
 
 class BuGetCurrentAgentScheduleRequest(Model):
+    """The bu get current agent schedule request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agentschedules_mine."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
 
 class BuHeadcountForecastBuPlanningGroupHeadcountForecastResult(Model):
+    """One page of BuPlanningGroupHeadcountForecastResult items with the paging fields of the listing."""
     entities: list[BuPlanningGroupHeadcountForecastResult] | None
     reference_start_date: _dt.datetime | None
 
 
 class BuHeadcountForecastBuPlanningGroupHeadcountForecastUploadSchema(Model):
+    """One page of BuPlanningGroupHeadcountForecastUploadSchema items with the paging fields of the listing."""
     entities: list[BuPlanningGroupHeadcountForecastUploadSchema] | None
     reference_start_date: _dt.datetime | None
 
 
 class BuHeadcountForecastResponse(Model):
+    """The bu headcount forecast response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_schedule_headcountforecast."""
     result: BuHeadcountForecastBuPlanningGroupHeadcountForecastResult | None
     download_url: str | None
 
 
 class BuImportAgentScheduleUploadSchema(Model):
+    """The bu import agent schedule upload schema object (5 fields)."""
     user_id: str | None
     work_plan_id: ValueWrapperString | None
     work_plan_ids_per_week: ListWrapperString | None
@@ -379,6 +422,7 @@ class BuImportAgentScheduleUploadSchema(Model):
 
 
 class BuImportShortTermForecastSchema(Model):
+    """The bu import short term forecast schema object (5 fields)."""
     description: str | None
     week_count: int | None
     planning_groups: list[ForecastPlanningGroupData] | None
@@ -387,20 +431,24 @@ class BuImportShortTermForecastSchema(Model):
 
 
 class BuImportTimeOffLimitValue(Model):
+    """The bu import time off limit value object (2 fields)."""
     import_date_time: _dt.datetime | None
     import_minutes: int | None
 
 
 class BuImportTimeOffLimitValuesRequest(Model):
+    """The bu import time off limit values request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimit_values_import."""
     upload_key: str | None
 
 
 class BuImportTimeOffLimitValuesSchema(Model):
+    """The bu import time off limit values schema object (2 fields)."""
     limit_values: list[BuImportTimeOffLimitValue] | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class BuImportTimeOffLimitValuesUploadResponse(Model):
+    """The bu import time off limit values upload response object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimit_values_import_uploadurl."""
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
@@ -408,6 +456,7 @@ class BuImportTimeOffLimitValuesUploadResponse(Model):
 
 
 class BuIntradayDataGroup(Model):
+    """The bu intraday data group object (7 fields)."""
     media_type: _e.F[_e.E90dfac40] = ...
     forecast_data_summary: BuIntradayForecastData | None
     forecast_data_per_interval: list[BuIntradayForecastData] | None
@@ -418,11 +467,13 @@ class BuIntradayDataGroup(Model):
 
 
 class BuIntradayForecastData(Model):
+    """The bu intraday forecast data object (2 fields)."""
     offered: float | None
     average_handle_time_seconds: float | None
 
 
 class BuIntradayResponse(Model):
+    """The bu intraday response object (8 fields)."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     interval_length_minutes: int | None
@@ -434,81 +485,98 @@ class BuIntradayResponse(Model):
 
 
 class BuIntradayScheduleData(Model):
+    """The bu intraday schedule data object (1 fields)."""
     on_queue_time_seconds: int | None
 
 
 class BuListAlternativeShiftTradesResponse(Model):
+    """The bu list alternative shift trades response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_alternativeshifts_trades_search."""
     job: BuAlternativeShiftJobResponse | None
     result: AlternativeShiftTradeListing | None
 
 
 class BulkAddDecisionTableRowsRequest(Model):
+    """The bulk add decision table rows request object (1 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_version_rows_bulk_add."""
     rows: list[CreateDecisionTableRowRequest] | None
 
 
 class BulkAddDecisionTableRowsResponse(Model):
+    """The bulk add decision table rows response object (2 fields). Returned by BusinessRulesApi.post_businessrules_decisiontable_version_rows_bulk_add."""
     total_created: int | None
     rows: list[DecisionTableRow] | None
 
 
 class BulkAddOpportunitiesRequest(Model):
+    """The bulk add opportunities request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_bulk_add."""
     opportunities: list[AddOpportunityBody] | None
     agent_ids: list[str] | None
 
 
 class BulkAddOpportunitiesResponse(Model):
+    """The bulk add opportunities response object (1 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_bulk_add."""
     opportunities: list[OpportunityResult] | None
 
 
 class BulkAddSourceIntentsRequest(Model):
+    """The bulk add source intents request object (1 fields). Sent to IntentsApi.post_intents_customerintent_sourceintents_bulk_add."""
     items: list[SourceIntent] | None
 
 
 class BulkCallbackDisconnectRequest(Model):
+    """The bulk callback disconnect request object (1 fields). Sent to ConversationsApi.post_conversations_callbacks_bulk_disconnect."""
     callback_disconnect_identifiers: list[CallbackDisconnectIdentifier] | None
 
 
 class BulkCallbackPatchRequest(Model):
+    """The bulk callback patch request object (1 fields). Sent to ConversationsApi.post_conversations_callbacks_bulk_update."""
     patch_callback_requests: list[PatchCallbackRequest] | None
 
 
 class BulkCallbackPatchResponse(Model):
+    """One page of BulkResult items with the paging fields of the listing. Returned by ConversationsApi.post_conversations_callbacks_bulk_update."""
     results: list[BulkResult] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkContactsEnrichRequest(Model):
+    """One page of ContactEnrichRequest items with the paging fields of the listing. Sent to ExternalContactsApi.post_externalcontacts_bulk_contacts_enrich."""
     entities: list[ContactEnrichRequest] | None
 
 
 class BulkContactsEnrichResponse(Model):
+    """One page of BulkResponseResultExternalContactContactEnrichRequestBulkEntityErrorContactEnrichRequest items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_contacts_enrich."""
     results: list[BulkResponseResultExternalContactContactEnrichRequestBulkEntityErrorContactEnrichRequest] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkContactsRequest(Model):
+    """One page of ExternalContact items with the paging fields of the listing. Sent to ExternalContactsApi.post_externalcontacts_bulk_contacts_add, ExternalContactsApi.post_externalcontacts_bulk_contacts_update."""
     entities: list[ExternalContact] | None
 
 
 class BulkContactsResponse(Model):
+    """One page of BulkResponseResultExternalContactExternalContactBulkEntityErrorExternalContact items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_contacts_add, ExternalContactsApi.post_externalcontacts_bulk_contacts_update."""
     results: list[BulkResponseResultExternalContactExternalContactBulkEntityErrorExternalContact] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkDeleteDecisionTableRowsRequest(Model):
+    """The bulk delete decision table rows request object (1 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_version_rows_bulk_remove."""
     row_ids: list[str] | None
 
 
 class BulkDeleteResponse(Model):
+    """One page of BulkResponseResultVoidEntityBulkEntityErrorEntity items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_contacts_remove, ExternalContactsApi.post_externalcontacts_bulk_notes_remove and 2 more."""
     results: list[BulkResponseResultVoidEntityBulkEntityErrorEntity] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkEntityErrorContactEnrichRequest(Model):
+    """The bulk entity error contact enrich request object (6 fields)."""
     code: str | None
     message: str | None
     status: int | None
@@ -518,6 +586,7 @@ class BulkEntityErrorContactEnrichRequest(Model):
 
 
 class BulkEntityErrorContactList(Model):
+    """The bulk entity error contact list object (6 fields)."""
     code: str | None
     message: str | None
     status: int | None
@@ -527,6 +596,7 @@ class BulkEntityErrorContactList(Model):
 
 
 class BulkEntityErrorEntity(Model):
+    """The bulk entity error entity object (6 fields)."""
     code: str | None
     message: str | None
     status: int | None
@@ -536,6 +606,7 @@ class BulkEntityErrorEntity(Model):
 
 
 class BulkEntityErrorExternalContact(Model):
+    """The bulk entity error external contact object (6 fields)."""
     code: str | None
     message: str | None
     status: int | None
@@ -545,6 +616,7 @@ class BulkEntityErrorExternalContact(Model):
 
 
 class BulkEntityErrorExternalOrganization(Model):
+    """The bulk entity error external organization object (6 fields)."""
     code: str | None
     message: str | None
     status: int | None
@@ -554,6 +626,7 @@ class BulkEntityErrorExternalOrganization(Model):
 
 
 class BulkEntityErrorExternalOrganizationEnrichRequest(Model):
+    """The bulk entity error external organization enrich request object (6 fields)."""
     code: str | None
     message: str | None
     status: int | None
@@ -563,6 +636,7 @@ class BulkEntityErrorExternalOrganizationEnrichRequest(Model):
 
 
 class BulkEntityErrorNote(Model):
+    """The bulk entity error note object (6 fields)."""
     code: str | None
     message: str | None
     status: int | None
@@ -572,6 +646,7 @@ class BulkEntityErrorNote(Model):
 
 
 class BulkEntityErrorPrefix(Model):
+    """The bulk entity error prefix object (6 fields)."""
     code: str | None
     message: str | None
     status: int | None
@@ -581,6 +656,7 @@ class BulkEntityErrorPrefix(Model):
 
 
 class BulkEntityErrorRelationship(Model):
+    """The bulk entity error relationship object (6 fields)."""
     code: str | None
     message: str | None
     status: int | None
@@ -590,45 +666,53 @@ class BulkEntityErrorRelationship(Model):
 
 
 class BulkError(Model):
+    """The bulk error object (2 fields)."""
     message: str | None
     code: str | None
 
 
 class BulkErrorDetail(Model):
+    """The bulk error detail object (3 fields)."""
     field_name: str | None
     value: str | None
     message: str | None
 
 
 class BulkFetchContactsResponse(Model):
+    """One page of BulkResponseResultExternalContactEntityBulkEntityErrorEntity items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_contacts, ExternalContactsApi.post_externalcontacts_bulk_contacts_divisionviews and 1 more."""
     results: list[BulkResponseResultExternalContactEntityBulkEntityErrorEntity] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkFetchNotesResponse(Model):
+    """One page of BulkResponseResultNoteEntityBulkEntityErrorEntity items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_notes."""
     results: list[BulkResponseResultNoteEntityBulkEntityErrorEntity] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkFetchOrganizationsResponse(Model):
+    """One page of BulkResponseResultExternalOrganizationEntityBulkEntityErrorEntity items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_organizations, ExternalContactsApi.post_externalcontacts_bulk_organizations_divisionviews."""
     results: list[BulkResponseResultExternalOrganizationEntityBulkEntityErrorEntity] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkFetchRelationshipsResponse(Model):
+    """One page of BulkResponseResultRelationshipEntityBulkEntityErrorEntity items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_relationships."""
     results: list[BulkResponseResultRelationshipEntityBulkEntityErrorEntity] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkIdsRequest(Model):
+    """One page of ExternalContactsEntity items with the paging fields of the listing. Sent to ExternalContactsApi.post_externalcontacts_bulk_contacts, ExternalContactsApi.post_externalcontacts_bulk_contacts_divisionviews and 9 more."""
     entities: list[ExternalContactsEntity] | None
 
 
 class BulkJob(Model):
+    """The bulk job object (10 fields). Returned by TaskManagementApi.get_taskmanagement_workitems_bulk_add_job, TaskManagementApi.get_taskmanagement_workitems_bulk_terminate_job and 4 more."""
     id: str | None
     state: _e.F[_e.Ef6e22707] = ...
     action: _e.F[_e.E45323fc6] = ...
@@ -642,21 +726,25 @@ class BulkJob(Model):
 
 
 class BulkJobAddRequest(Model):
+    """One page of WorkitemCommonCreate items with the paging fields of the listing. Sent to TaskManagementApi.post_taskmanagement_workitems_bulk_add_jobs."""
     entities: list[WorkitemCommonCreate] | None
 
 
 class BulkJobAddResponse(Model):
+    """One page of BulkJobAddResult items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workitems_bulk_add_job_results."""
     results: list[BulkJobAddResult] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkJobAddResult(Model):
+    """The bulk job add result object (2 fields)."""
     error: BulkJobError | None
     entity: BulkJobAddWorkitemSummary | None
 
 
 class BulkJobAddWorkitemSummary(Model):
+    """The bulk job add workitem summary object (5 fields)."""
     id: str | None
     name: str | None
     workbin: WorkbinReference | None
@@ -665,15 +753,18 @@ class BulkJobAddWorkitemSummary(Model):
 
 
 class BulkJobEntity(Model):
+    """The bulk job entity object (1 fields)."""
     id: str | None
 
 
 class BulkJobError(Model):
+    """The bulk job error object (2 fields)."""
     message: str | None
     code: str | None
 
 
 class BulkJobsListing(Model):
+    """One page of BulkJob items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workitems_bulk_jobs_users_me."""
     entities: list[BulkJob] | None
     next_uri: str | None
     self_uri: str | None
@@ -682,24 +773,29 @@ class BulkJobsListing(Model):
 
 
 class BulkJobTerminateRequest(Model):
+    """One page of BulkJobEntity items with the paging fields of the listing. Sent to TaskManagementApi.post_taskmanagement_workitems_bulk_terminate_jobs."""
     entities: list[BulkJobEntity] | None
 
 
 class BulkJobTerminateResult(Model):
+    """The bulk job terminate result object (2 fields)."""
     error: BulkJobError | None
     entity: BulkJobTerminateResultEntity | None
 
 
 class BulkJobTerminateResultEntity(Model):
+    """The bulk job terminate result entity object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class BulkJobTerminateResultsResponse(Model):
+    """One page of BulkJobTerminateResult items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workitems_bulk_terminate_job_results."""
     results: list[BulkJobTerminateResult] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkJobUpdate(Model):
+    """The bulk job update object (1 fields). Sent to TaskManagementApi.patch_taskmanagement_workitems_bulk_add_job, TaskManagementApi.patch_taskmanagement_workitems_bulk_terminate_job."""
     state: _e.F[_e.E5b75d4d0] = ...

@@ -26,122 +26,146 @@ from ._b_recording_transcode_complete_topic_recording import Relationship
 
 
 class BulkNotesRequest(Model):
+    """One page of Note items with the paging fields of the listing. Sent to ExternalContactsApi.post_externalcontacts_bulk_notes_add, ExternalContactsApi.post_externalcontacts_bulk_notes_update."""
     entities: list[Note] | None
 
 
 class BulkNotesResponse(Model):
+    """One page of BulkResponseResultNoteNoteBulkEntityErrorNote items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_notes_add, ExternalContactsApi.post_externalcontacts_bulk_notes_update."""
     results: list[BulkResponseResultNoteNoteBulkEntityErrorNote] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkOpportunitiesEnrollmentResult(Model):
+    """The bulk opportunities enrollment result object (3 fields)."""
     status: _e.F[_e.E875aee7c] = ...
     error: BulkOpportunitiesError | None
     enrollment: OpportunityEnrollment | None
 
 
 class BulkOpportunitiesError(Model):
+    """The bulk opportunities error object (1 fields)."""
     error_code: _e.F[_e.Ec586a971] = ...
 
 
 class BulkOpportunitiesExternalActivitiesRequest(Model):
+    """The bulk opportunities external activities request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_externalactivities_query."""
     ids: list[str] | None
 
 
 class BulkOpportunitiesReferenceResult(Model):
+    """The bulk opportunities reference result object (3 fields)."""
     status: _e.F[_e.E875aee7c] = ...
     error: BulkOpportunitiesError | None
     opportunity: OpportunityReference | None
 
 
 class BulkOpportunitiesRequest(Model):
+    """The bulk opportunities request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_bulk_publish, WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_bulk_remove."""
     ids: list[str] | None
 
 
 class BulkOpportunitiesStatusUpdateRequest(Model):
+    """The bulk opportunities status update request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_bulk_statuses_update."""
     opportunity_ids: list[str] | None
     status: _e.F[_e.E036b48d2] = ...
 
 
 class BulkOpportunitiesStatusUpdateResponse(Model):
+    """One page of BulkOpportunitiesReferenceResult items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_bulk_statuses_update."""
     results: list[BulkOpportunitiesReferenceResult] | None
     error_count: int | None
 
 
 class BulkOpportunityEnrollmentsStatusUpdateRequest(Model):
+    """The bulk opportunity enrollments status update request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_enrollments_bulk_statuses_update."""
     enrollment_ids: list[str] | None
     status: _e.F[_e.E666ece77] = ...
     review_note: str | None
 
 
 class BulkOrganizationsEnrichRequest(Model):
+    """One page of ExternalOrganizationEnrichRequest items with the paging fields of the listing. Sent to ExternalContactsApi.post_externalcontacts_bulk_organizations_enrich."""
     entities: list[ExternalOrganizationEnrichRequest] | None
 
 
 class BulkOrganizationsEnrichResponse(Model):
+    """One page of BulkResponseResultExternalOrganizationExternalOrganizationEnrichRequestBulkEntityErrorExternalOrganizationEnrichRequest items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_organizations_enrich."""
     results: list[BulkResponseResultExternalOrganizationExternalOrganizationEnrichRequestBulkEntityErrorExternalOrganizationEnrichRequest] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkOrganizationsRequest(Model):
+    """One page of ExternalOrganization items with the paging fields of the listing. Sent to ExternalContactsApi.post_externalcontacts_bulk_organizations_add, ExternalContactsApi.post_externalcontacts_bulk_organizations_update."""
     entities: list[ExternalOrganization] | None
 
 
 class BulkOrganizationsResponse(Model):
+    """One page of BulkResponseResultExternalOrganizationExternalOrganizationBulkEntityErrorExternalOrganization items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_organizations_add, ExternalContactsApi.post_externalcontacts_bulk_organizations_update."""
     results: list[BulkResponseResultExternalOrganizationExternalOrganizationBulkEntityErrorExternalOrganization] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkPrefixesRequest(Model):
+    """One page of Prefix items with the paging fields of the listing. Sent to TelephonyApi.post_telephony_prefixes_bulk."""
     entities: list[Prefix] | None
 
 
 class BulkPrefixesResponse(Model):
+    """One page of BulkResponseResultPrefixPrefixBulkEntityErrorPrefix items with the paging fields of the listing. Returned by TelephonyApi.post_telephony_prefixes_bulk."""
     results: list[BulkResponseResultPrefixPrefixBulkEntityErrorPrefix] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkPublishOpportunitiesResponse(Model):
+    """One page of BulkOpportunitiesReferenceResult items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_bulk_publish."""
     results: list[BulkOpportunitiesReferenceResult] | None
     error_count: int | None
 
 
 class BulkRelationshipsRequest(Model):
+    """One page of Relationship items with the paging fields of the listing. Sent to ExternalContactsApi.post_externalcontacts_bulk_relationships_add, ExternalContactsApi.post_externalcontacts_bulk_relationships_update."""
     entities: list[Relationship] | None
 
 
 class BulkRelationshipsResponse(Model):
+    """One page of BulkResponseResultRelationshipRelationshipBulkEntityErrorRelationship items with the paging fields of the listing. Returned by ExternalContactsApi.post_externalcontacts_bulk_relationships_add, ExternalContactsApi.post_externalcontacts_bulk_relationships_update."""
     results: list[BulkResponseResultRelationshipRelationshipBulkEntityErrorRelationship] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkRemoveOpportunitiesResponse(Model):
+    """One page of BulkRemoveOpportunitiesResult items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_bulk_remove."""
     results: list[BulkRemoveOpportunitiesResult] | None
     error_count: int | None
 
 
 class BulkRemoveOpportunitiesResult(Model):
+    """The bulk remove opportunities result object (3 fields)."""
     status: _e.F[_e.E875aee7c] = ...
     error: BulkOpportunitiesError | None
     opportunity_id: str | None
 
 
 class BulkRemoveSourceIntentsRequest(Model):
+    """The bulk remove source intents request object (1 fields). Sent to IntentsApi.post_intents_customerintent_sourceintents_bulk_remove."""
     items: list[str] | None
 
 
 class BulkResponse(Model):
+    """One page of BulkResult items with the paging fields of the listing. Returned by AgentAssistantsApi.post_assistant_queue_users_bulk_add, AgentAssistantsApi.post_assistant_queue_users_bulk_remove and 6 more."""
     results: list[BulkResult] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class BulkResponseResultContactListContactListBulkEntityErrorContactList(Model):
+    """The bulk response result contact list contact list bulk entity error contact list object (5 fields)."""
     id: str | None
     success: bool | None
     entity: ContactList | None
@@ -150,6 +174,7 @@ class BulkResponseResultContactListContactListBulkEntityErrorContactList(Model):
 
 
 class BulkResponseResultExternalContactContactEnrichRequestBulkEntityErrorContactEnrichRequest(Model):
+    """The bulk response result external contact contact enrich request bulk entity error contact enrich request object (5 fields)."""
     id: str | None
     success: bool | None
     entity: ExternalContact | None
@@ -158,6 +183,7 @@ class BulkResponseResultExternalContactContactEnrichRequestBulkEntityErrorContac
 
 
 class BulkResponseResultExternalContactEntityBulkEntityErrorEntity(Model):
+    """The bulk response result external contact entity bulk entity error entity object (5 fields)."""
     id: str | None
     success: bool | None
     entity: ExternalContact | None
@@ -166,6 +192,7 @@ class BulkResponseResultExternalContactEntityBulkEntityErrorEntity(Model):
 
 
 class BulkResponseResultExternalContactExternalContactBulkEntityErrorExternalContact(Model):
+    """The bulk response result external contact external contact bulk entity error external contact object (5 fields)."""
     id: str | None
     success: bool | None
     entity: ExternalContact | None

@@ -9,6 +9,7 @@ from ._b_external_contacts_unresolved_contact_changed_topic_whats_app_id import 
 
 
 class BulkResponseResultExternalOrganizationEntityBulkEntityErrorEntity(Model):
+    """The bulk response result external organization entity bulk entity error entity object (5 fields)."""
     id: str | None
     success: bool | None
     entity: ExternalOrganization | None

@@ -50,6 +50,7 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class BulkResponseResultExternalOrganizationExternalOrganizationBulkEntityErrorExternalOrganization(Model):
+    """The bulk response result external organization external organization bulk entity error external organization object (5 fields)."""
     id: str | None
     success: bool | None
     entity: ExternalOrganization | None
@@ -58,6 +59,7 @@ class BulkResponseResultExternalOrganizationExternalOrganizationBulkEntityErrorE
 
 
 class BulkResponseResultExternalOrganizationExternalOrganizationEnrichRequestBulkEntityErrorExternalOrganizationEnrichRequest(Model):
+    """The bulk response result external organization external organization enrich request bulk entity error external organization enrich request object (5 fields)."""
     id: str | None
     success: bool | None
     entity: ExternalOrganization | None
@@ -66,6 +68,7 @@ class BulkResponseResultExternalOrganizationExternalOrganizationEnrichRequestBul
 
 
 class BulkResponseResultNoteEntityBulkEntityErrorEntity(Model):
+    """The bulk response result note entity bulk entity error entity object (5 fields)."""
     id: str | None
     success: bool | None
     entity: Note | None
@@ -74,6 +77,7 @@ class BulkResponseResultNoteEntityBulkEntityErrorEntity(Model):
 
 
 class BulkResponseResultNoteNoteBulkEntityErrorNote(Model):
+    """The bulk response result note note bulk entity error note object (5 fields)."""
     id: str | None
     success: bool | None
     entity: Note | None
@@ -82,6 +86,7 @@ class BulkResponseResultNoteNoteBulkEntityErrorNote(Model):
 
 
 class BulkResponseResultPrefixPrefixBulkEntityErrorPrefix(Model):
+    """The bulk response result prefix prefix bulk entity error prefix object (5 fields)."""
     id: str | None
     success: bool | None
     entity: Prefix | None
@@ -90,6 +95,7 @@ class BulkResponseResultPrefixPrefixBulkEntityErrorPrefix(Model):
 
 
 class BulkResponseResultRelationshipEntityBulkEntityErrorEntity(Model):
+    """The bulk response result relationship entity bulk entity error entity object (5 fields)."""
     id: str | None
     success: bool | None
     entity: Relationship | None
@@ -98,6 +104,7 @@ class BulkResponseResultRelationshipEntityBulkEntityErrorEntity(Model):
 
 
 class BulkResponseResultRelationshipRelationshipBulkEntityErrorRelationship(Model):
+    """The bulk response result relationship relationship bulk entity error relationship object (5 fields)."""
     id: str | None
     success: bool | None
     entity: Relationship | None
@@ -106,6 +113,7 @@ class BulkResponseResultRelationshipRelationshipBulkEntityErrorRelationship(Mode
 
 
 class BulkResponseResultVoidEntityBulkEntityErrorEntity(Model):
+    """The bulk response result void entity bulk entity error entity object (5 fields)."""
     id: str | None
     success: bool | None
     entity: _t.Any | None
@@ -114,30 +122,36 @@ class BulkResponseResultVoidEntityBulkEntityErrorEntity(Model):
 
 
 class BulkResult(Model):
+    """The bulk result object (2 fields)."""
     error: BulkError | None
     entity: _t.Any | None
 
 
 class BulkResults(Model):
+    """The bulk results object (2 fields)."""
     id: str | None
     success: bool | None
 
 
 class BulkShiftTradeStateUpdateRequest(Model):
+    """One page of BulkUpdateShiftTradeStateRequestItem items with the paging fields of the listing. Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_week_shifttrades_state_bulk."""
     entities: list[BulkUpdateShiftTradeStateRequestItem] | None
 
 
 class BulkSourceIntentsResponse(Model):
+    """One page of BulkResults items with the paging fields of the listing. Returned by IntentsApi.post_intents_customerintent_sourceintents_bulk_add, IntentsApi.post_intents_customerintent_sourceintents_bulk_remove."""
     results: list[BulkResults] | None
     error_count: int | None
     error_result_ids: list[str] | None
 
 
 class BulkUpdateActivityCodeRequest(Model):
+    """One page of BulkUpdateActivityCodeRequestItem items with the paging fields of the listing. Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_activitycodes_bulk."""
     entities: list[BulkUpdateActivityCodeRequestItem] | None
 
 
 class BulkUpdateActivityCodeRequestItem(Model):
+    """The bulk update activity code request item object (13 fields)."""
     name: str | None
     category: _e.F[_e.E6380b550] = ...
     length_in_minutes: int | None
@@ -154,56 +168,67 @@ class BulkUpdateActivityCodeRequestItem(Model):
 
 
 class BulkUpdateActivityCodeResponse(Model):
+    """One page of BusinessUnitActivityCode items with the paging fields of the listing. Returned by WorkforceManagementApi.patch_workforcemanagement_businessunit_activitycodes_bulk."""
     entities: list[BusinessUnitActivityCode] | None
 
 
 class BulkUpdateAgentUnavailableTimesResponse(Model):
+    """One page of BulkUpdateAgentUnavailableTimesResultItem items with the paging fields of the listing. Returned by WorkforceManagementApi.patch_workforcemanagement_agent_unavailabletimes."""
     results: list[BulkUpdateAgentUnavailableTimesResultItem] | None
     error: ErrorBody | None
 
 
 class BulkUpdateAgentUnavailableTimesResultItem(Model):
+    """The bulk update agent unavailable times result item object (2 fields)."""
     unavailable_time: TargetUnavailableTime | None
     status: _e.F[_e.E11d9aed0] = ...
 
 
 class BulkUpdateDecisionTableRowsRequest(Model):
+    """The bulk update decision table rows request object (1 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_version_rows_bulk_update."""
     rows: list[Row] | None
 
 
 class BulkUpdateDecisionTableRowsResponse(Model):
+    """The bulk update decision table rows response object (2 fields). Returned by BusinessRulesApi.post_businessrules_decisiontable_version_rows_bulk_update."""
     total_updated: int | None
     rows: list[DecisionTableRow] | None
 
 
 class BulkUpdateOpportunityEnrollmentsStatusResponse(Model):
+    """One page of BulkOpportunitiesEnrollmentResult items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_enrollments_bulk_statuses_update."""
     results: list[BulkOpportunitiesEnrollmentResult] | None
     error_count: int | None
 
 
 class BulkUpdateShiftTradeListJobRequest(Model):
+    """One page of BulkUpdateShiftTradeStateRequestItem items with the paging fields of the listing. Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_trades_state_bulk_jobs."""
     management_unit_ids: list[str] | None
     week_dates: list[_dt.date] | None
     entities: list[BulkUpdateShiftTradeStateRequestItem] | None
 
 
 class BulkUpdateShiftTradeStateRequestItem(Model):
+    """The bulk update shift trade state request item object (3 fields)."""
     id: str | None
     state: _e.F[_e.Efedc514b] = ...
     metadata: WfmVersionedEntityMetadata | None
 
 
 class BulkUpdateShiftTradeStateResponse(Model):
+    """The bulk update shift trade state response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_week_shifttrades_state_bulk."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: BulkUpdateShiftTradeStateResult | None
 
 
 class BulkUpdateShiftTradeStateResult(Model):
+    """One page of BulkUpdateShiftTradeStateResultItem items with the paging fields of the listing."""
     entities: list[BulkUpdateShiftTradeStateResultItem] | None
 
 
 class BulkUpdateShiftTradeStateResultItem(Model):
+    """The bulk update shift trade state result item object (6 fields)."""
     id: str | None
     state: _e.F[_e.Efedc514b] = ...
     reviewed_by: UserReference | None
@@ -213,10 +238,12 @@ class BulkUpdateShiftTradeStateResultItem(Model):
 
 
 class Bullseye(Model):
+    """The bullseye object (1 fields)."""
     rings: list[Ring] | None
 
 
 class BuManagementUnitScheduleSummary(Model):
+    """The bu management unit schedule summary object (5 fields)."""
     management_unit: ManagementUnitReference | None
     agent_count: int | None
     start_date: _dt.datetime | None
@@ -225,26 +252,31 @@ class BuManagementUnitScheduleSummary(Model):
 
 
 class BuNotificationSettingsRequest(Model):
+    """The bu notification settings request object (1 fields)."""
     scheduling: BuScheduleNotificationsSettingsRequest | None
 
 
 class BuNotificationSettingsResponse(Model):
+    """The bu notification settings response object (1 fields)."""
     scheduling: BuScheduleNotificationsSettingsResponse | None
 
 
 class BuPlanningGroupHeadcountForecastResult(Model):
+    """The bu planning group headcount forecast result object (3 fields)."""
     required_per_interval: list[float] | None
     required_without_shrinkage_per_interval: list[float] | None
     planning_group: PlanningGroupReference | None
 
 
 class BuPlanningGroupHeadcountForecastUploadSchema(Model):
+    """The bu planning group headcount forecast upload schema object (3 fields)."""
     required_per_interval: list[float] | None
     required_without_shrinkage_per_interval: list[float] | None
     planning_group_id: str | None
 
 
 class BuQueryAdherenceAdjustmentsRequest(Model):
+    """The bu query adherence adjustments request object (6 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_adherence_adjustments_query, WorkforceManagementApi.post_workforcemanagement_businessunit_adherence_adjustments_query_jobs."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     reason_code_ids: list[str] | None
@@ -254,6 +286,7 @@ class BuQueryAdherenceAdjustmentsRequest(Model):
 
 
 class BuQueryAdherenceExplanationsRequest(Model):
+    """The bu query adherence explanations request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_adherence_explanations_query."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     management_unit_ids: list[str] | None
@@ -261,24 +294,28 @@ class BuQueryAdherenceExplanationsRequest(Model):
 
 
 class BuQueryAdherenceExplanationsResponse(Model):
+    """The bu query adherence explanations response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_adherence_explanations_query."""
     job: AdherenceExplanationJobReference | None
     result: AdherenceExplanationListingBuQueryResponse | None
     download_url: str | None
 
 
 class BuQueryAgentSchedulesRequest(Model):
+    """The bu query agent schedules request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_agentschedules_query."""
     management_unit_id: str | None
     user_ids: list[str] | None
     team_ids: list[str] | None
 
 
 class BuRescheduleAgentScheduleResult(Model):
+    """The bu reschedule agent schedule result object (3 fields)."""
     management_unit: ManagementUnitReference | None
     download_result: MuRescheduleResultWrapper | None
     download_url: str | None
 
 
 class BuRescheduleRequest(Model):
+    """The bu reschedule request object (12 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_reschedule."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     agent_ids: list[str] | None
@@ -294,6 +331,7 @@ class BuRescheduleRequest(Model):
 
 
 class BuRescheduleResult(Model):
+    """The bu reschedule result object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_scheduling_run_result."""
     generation_results: ScheduleGenerationResult | None
     generation_results_download_url: str | None
     headcount_forecast: BuHeadcountForecastBuPlanningGroupHeadcountForecastResult | None
@@ -302,10 +340,12 @@ class BuRescheduleResult(Model):
 
 
 class BuScheduleListing(Model):
+    """One page of BuScheduleListItem items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_schedules."""
     entities: list[BuScheduleListItem] | None
 
 
 class BuScheduleListItem(Model):
+    """The bu schedule list item object (9 fields)."""
     id: str | None
     week_date: _dt.date | None
     week_count: int | None
@@ -318,6 +358,7 @@ class BuScheduleListItem(Model):
 
 
 class BuScheduleMetadata(Model):
+    """The bu schedule metadata object (10 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_schedule, WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedules."""
     id: str | None
     week_date: _dt.date | None
     week_count: int | None
@@ -331,28 +372,33 @@ class BuScheduleMetadata(Model):
 
 
 class BuScheduleNotificationsCategorySettings(Model):
+    """The bu schedule notifications category settings object (3 fields)."""
     activity_category: _e.F[_e.E6380b550] = ...
     early_reminder_enabled: bool | None
     on_time_reminder_enabled: bool | None
 
 
 class BuScheduleNotificationsSettingsRequest(Model):
+    """The bu schedule notifications settings request object (2 fields)."""
     early_reminder_minutes: int | None
     activity_category_settings: list[BuScheduleNotificationsCategorySettings] | None
 
 
 class BuScheduleNotificationsSettingsResponse(Model):
+    """The bu schedule notifications settings response object (2 fields)."""
     early_reminder_minutes: int | None
     activity_category_settings: list[BuScheduleNotificationsCategorySettings] | None
 
 
 class BuScheduleReference(Model):
+    """The bu schedule reference object (3 fields)."""
     id: str | None
     week_date: _dt.date | None
     self_uri: str | None
 
 
 class BuScheduleReferenceForMuRoute(Model):
+    """The bu schedule reference for mu route object (4 fields)."""
     id: str | None
     week_date: _dt.date | None
     business_unit: BusinessUnitReference | None
@@ -360,16 +406,19 @@ class BuScheduleReferenceForMuRoute(Model):
 
 
 class BuSchedulerSettingsRequest(Model):
+    """The bu scheduler settings request object (2 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_scheduler_settings."""
     consistent_service_level_smoothing: bool | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class BuSchedulerSettingsResponse(Model):
+    """The bu scheduler settings response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_scheduler_settings, WorkforceManagementApi.patch_workforcemanagement_businessunit_scheduler_settings."""
     consistent_service_level_smoothing: bool | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class BuScheduleRun(Model):
+    """The bu schedule run object (18 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_scheduling_run."""
     id: str | None
     scheduler_run_id: str | None
     intraday_rescheduling: bool | None
@@ -391,10 +440,12 @@ class BuScheduleRun(Model):
 
 
 class BuScheduleRunListing(Model):
+    """One page of BuScheduleRun items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_scheduling_runs."""
     entities: list[BuScheduleRun] | None
 
 
 class BuSchedulingSettingsRequest(Model):
+    """The bu scheduling settings request object (7 fields)."""
     message_severities: list[SchedulerMessageTypeSeverity] | None
     sync_time_off_properties: SetWrapperSyncTimeOffProperty | None
     enable_time_off_full_day_estimation: bool | None
@@ -405,6 +456,7 @@ class BuSchedulingSettingsRequest(Model):
 
 
 class BuSchedulingSettingsResponse(Model):
+    """The bu scheduling settings response object (7 fields)."""
     message_severities: list[SchedulerMessageTypeSeverity] | None
     sync_time_off_properties: list[str] | None
     enable_time_off_full_day_estimation: bool | None
@@ -415,23 +467,27 @@ class BuSchedulingSettingsResponse(Model):
 
 
 class BuSearchAgentSchedulesRequest(Model):
+    """The bu search agent schedules request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_agentschedules_search, WorkforceManagementApi.post_workforcemanagement_managementunit_agentschedules_search."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     user_ids: list[str] | None
 
 
 class BuServiceLevel(Model):
+    """The bu service level object (3 fields)."""
     include: bool | None
     percent: int | None
     seconds: int | None
 
 
 class BuSetTimeOffLimitValuesRequest(Model):
+    """The bu set time off limit values request object (2 fields). Sent to WorkforceManagementApi.put_workforcemanagement_businessunit_timeofflimit_values."""
     values: list[BuTimeOffLimitRange] | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class BuShortTermForecast(Model):
+    """The bu short term forecast object (16 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_shorttermforecast."""
     id: str | None
     week_date: _dt.date | None
     week_count: int | None
@@ -451,14 +507,17 @@ class BuShortTermForecast(Model):
 
 
 class BuShortTermForecastingSettings(Model):
+    """The bu short term forecasting settings object (1 fields)."""
     default_history_weeks: int | None
 
 
 class BuShortTermForecastListing(Model):
+    """One page of BuShortTermForecastListItem items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_shorttermforecasts."""
     entities: list[BuShortTermForecastListItem] | None
 
 
 class BuShortTermForecastListItem(Model):
+    """The bu short term forecast list item object (9 fields)."""
     id: str | None
     week_date: _dt.date | None
     week_count: int | None
@@ -471,6 +530,7 @@ class BuShortTermForecastListItem(Model):
 
 
 class BuShortTermForecastReference(Model):
+    """The bu short term forecast reference object (4 fields)."""
     id: str | None
     week_date: _dt.date | None
     description: str | None
@@ -478,6 +538,7 @@ class BuShortTermForecastReference(Model):
 
 
 class BuShortTermForecastWeekReference(Model):
+    """The bu short term forecast week reference object (5 fields)."""
     id: str | None
     week_date: _dt.date | None
     description: str | None
@@ -486,6 +547,7 @@ class BuShortTermForecastWeekReference(Model):
 
 
 class BusinessRulesDataSchema(Model):
+    """The business rules data schema object (9 fields). Returned by BusinessRulesApi.get_businessrules_schema, BusinessRulesApi.get_businessrules_schema_version and 2 more."""
     id: str | None
     name: str | None
     version: int | None

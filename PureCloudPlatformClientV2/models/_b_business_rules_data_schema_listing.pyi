@@ -38,6 +38,7 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class BusinessRulesDataSchemaListing(Model):
+    """One page of BusinessRulesDataSchema items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_schema_versions, BusinessRulesApi.get_businessrules_schemas."""
     entities: list[BusinessRulesDataSchema] | None
     next_uri: str | None
     self_uri: str | None
@@ -45,6 +46,7 @@ class BusinessRulesDataSchemaListing(Model):
 
 
 class BusinessRulesParentSchemaRef(Model):
+    """The business rules parent schema ref object (4 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -52,16 +54,19 @@ class BusinessRulesParentSchemaRef(Model):
 
 
 class BusinessRulesSchemaCreateRequest(Model):
+    """The business rules schema create request object (1 fields). Sent to BusinessRulesApi.post_businessrules_schemas."""
     json_schema: JsonSchemaWithDefinitions | None
 
 
 class BusinessRulesSchemaUpdateRequest(Model):
+    """The business rules schema update request object (3 fields). Sent to BusinessRulesApi.put_businessrules_schema."""
     version: int | None
     enabled: bool | None
     json_schema: JsonSchemaWithDefinitions | None
 
 
 class BusinessUnitActivityCode(Model):
+    """The business unit activity code object (17 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_activitycode, WorkforceManagementApi.patch_workforcemanagement_businessunit_activitycode and 1 more."""
     id: str | None
     name: str | None
     active: bool | None
@@ -82,15 +87,18 @@ class BusinessUnitActivityCode(Model):
 
 
 class BusinessUnitActivityCodeListing(Model):
+    """One page of BusinessUnitActivityCode items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_activitycodes."""
     entities: list[BusinessUnitActivityCode] | None
     download_url: str | None
 
 
 class BusinessUnitListing(Model):
+    """One page of BusinessUnitListItem items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunits, WorkforceManagementApi.get_workforcemanagement_businessunits_divisionviews."""
     entities: list[BusinessUnitListItem] | None
 
 
 class BusinessUnitListItem(Model):
+    """The business unit list item object (5 fields)."""
     id: str | None
     name: str | None
     authorized: bool | None
@@ -99,11 +107,13 @@ class BusinessUnitListItem(Model):
 
 
 class BusinessUnitReference(Model):
+    """The business unit reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class BusinessUnitResponse(Model):
+    """The business unit response object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit, WorkforceManagementApi.patch_workforcemanagement_businessunit and 1 more."""
     id: str | None
     name: str | None
     settings: BusinessUnitSettingsResponse | None
@@ -112,10 +122,12 @@ class BusinessUnitResponse(Model):
 
 
 class BusinessUnitSchedulingPreferencesSettingsResponse(Model):
+    """The business unit scheduling preferences settings response object (1 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_schedulingpreferences_settings, WorkforceManagementApi.get_workforcemanagement_schedulingpreferences_settings and 1 more."""
     enabled: bool | None
 
 
 class BusinessUnitSettingsResponse(Model):
+    """The business unit settings response object (8 fields)."""
     start_day_of_week: _e.F[_e.E218adbcd] = ...
     time_zone: str | None
     short_term_forecasting: BuShortTermForecastingSettings | None
@@ -127,21 +139,25 @@ class BusinessUnitSettingsResponse(Model):
 
 
 class BuTimeOffLimitListing(Model):
+    """One page of BuTimeOffLimitResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_timeofflimits."""
     entities: list[BuTimeOffLimitResponse] | None
 
 
 class BuTimeOffLimitRange(Model):
+    """The bu time off limit range object (3 fields)."""
     start_date: _dt.date | None
     limit_minutes_per_fifteen_minutes: list[int] | None
     limit_minutes_per_day: list[int] | None
 
 
 class BuTimeOffLimitReference(Model):
+    """The bu time off limit reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class BuTimeOffLimitResponse(Model):
+    """The bu time off limit response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_timeofflimit, WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimit_values_import and 2 more."""
     id: str | None
     staffing_group: StaffingGroupReference | None
     management_unit: ManagementUnitReference | None
@@ -152,6 +168,7 @@ class BuTimeOffLimitResponse(Model):
 
 
 class BuTimeOffLimitValueRange(Model):
+    """The bu time off limit value range object (10 fields)."""
     id: str | None
     time_off_limit: BuTimeOffLimitReference | None
     start_date: _dt.date | None
@@ -165,12 +182,14 @@ class BuTimeOffLimitValueRange(Model):
 
 
 class BuTimeOffLimitValues(Model):
+    """The bu time off limit values object (3 fields)."""
     start_date: _dt.date | None
     values_per_day: TimeOffLimitValues | None
     values_per_fifteen_minutes: TimeOffLimitValues | None
 
 
 class BuTimeOffLimitValuesForGranularityResponse(Model):
+    """The bu time off limit values for granularity response object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimit_values_query."""
     time_off_limit: BuTimeOffLimitReference | None
     granularity: _e.F[_e.Edf477ab4] = ...
     limit_values: list[BuTimeOffLimitValues] | None
@@ -178,19 +197,23 @@ class BuTimeOffLimitValuesForGranularityResponse(Model):
 
 
 class BuTimeOffLimitValuesImportUploadUrlRequest(Model):
+    """The bu time off limit values import upload url request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimit_values_import_uploadurl."""
     content_length_bytes: int | None
 
 
 class BuTimeOffLimitValuesResponse(Model):
+    """The bu time off limit values response object (1 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimits_values_query."""
     values: list[BuTimeOffLimitValueRange] | None
 
 
 class BuTimeOffPlanListing(Model):
+    """One page of BuTimeOffPlanResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_timeoffplans."""
     entities: list[BuTimeOffPlanResponse] | None
     download_url: str | None
 
 
 class BuTimeOffPlanResponse(Model):
+    """The bu time off plan response object (16 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_timeoffplan, WorkforceManagementApi.patch_workforcemanagement_businessunit_timeoffplan and 1 more."""
     id: str | None
     name: str | None
     activity_code_ids: list[str] | None
@@ -210,6 +233,7 @@ class BuTimeOffPlanResponse(Model):
 
 
 class Button(Model):
+    """The button object (4 fields)."""
     type: _e.F[_e.Eeeea4d8d] = ...
     content: str | None
     content_text: str | None
@@ -217,11 +241,13 @@ class Button(Model):
 
 
 class ButtonComponent(Model):
+    """The button component object (2 fields)."""
     title: str | None
     actions: ContentActions | None
 
 
 class ButtonResponse(Model):
+    """The button response object (5 fields)."""
     type: _e.F[_e.E4a70dc22] = ...
     text: str | None
     payload: str | None
@@ -230,6 +256,7 @@ class ButtonResponse(Model):
 
 
 class BuUpdateAgentScheduleShift(Model):
+    """The bu update agent schedule shift object (9 fields)."""
     id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -242,6 +269,7 @@ class BuUpdateAgentScheduleShift(Model):
 
 
 class BuUpdateAgentScheduleUploadSchema(Model):
+    """The bu update agent schedule upload schema object (7 fields)."""
     user_id: str | None
     work_plan_id: ValueWrapperString | None
     work_plan_ids_per_week: ListWrapperString | None
@@ -252,6 +280,7 @@ class BuUpdateAgentScheduleUploadSchema(Model):
 
 
 class BuUpdateTimeOffPlanRequest(Model):
+    """The bu update time off plan request object (13 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_timeoffplan."""
     name: str | None
     activity_code_ids: SetWrapperString | None
     auto_approval_rule: _e.F[_e.Eb6680581] = ...
@@ -268,4 +297,5 @@ class BuUpdateTimeOffPlanRequest(Model):
 
 
 class BuUserListing(Model):
+    """The bu user listing object (1 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_users."""
     management_units: list[ManagementUnitUserListing] | None

@@ -11,6 +11,7 @@ from ._b_upload_url_request import User
 
 
 class CachedMediaItem(Model):
+    """The cached media item object (8 fields). Returned by ConversationsApi.get_conversations_messages_cachedmedia_cached_media_item_id."""
     id: str | None
     url: str | None
     download_url: str | None
@@ -22,6 +23,7 @@ class CachedMediaItem(Model):
 
 
 class CachedMediaItemEntityListing(Model):
+    """One page of CachedMediaItem items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messages_cachedmedia."""
     entities: list[CachedMediaItem] | None
     page_size: int | None
     page_number: int | None
@@ -35,11 +37,13 @@ class CachedMediaItemEntityListing(Model):
 
 
 class CalendarUrlResponse(Model):
+    """The calendar url response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_calendar_url_ics, WorkforceManagementApi.post_workforcemanagement_calendar_url_ics."""
     calendar_url: str | None
     self_uri: str | None
 
 
 class Calibration(Model):
+    """The calibration object (16 fields). Returned by QualityApi.delete_quality_calibration, QualityApi.get_quality_calibration and 2 more. Sent to QualityApi.put_quality_calibration."""
     id: str | None
     name: str | None
     calibrator: User | None
@@ -59,6 +63,7 @@ class Calibration(Model):
 
 
 class CalibrationAssignment(Model):
+    """The calibration assignment object (4 fields)."""
     calibrator: User | None
     evaluators: list[User] | None
     evaluation_form: EvaluationForm | None
@@ -66,6 +71,7 @@ class CalibrationAssignment(Model):
 
 
 class CalibrationCreate(Model):
+    """The calibration create object (16 fields). Sent to QualityApi.post_quality_calibrations."""
     id: str | None
     name: str | None
     calibrator: User | None

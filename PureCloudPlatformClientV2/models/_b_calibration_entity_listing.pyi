@@ -8,6 +8,7 @@ from ._b_cached_media_item import Calibration
 
 
 class CalibrationEntityListing(Model):
+    """One page of Calibration items with the paging fields of the listing. Returned by QualityApi.get_quality_calibrations."""
     entities: list[Calibration] | None
     page_size: int | None
     page_number: int | None

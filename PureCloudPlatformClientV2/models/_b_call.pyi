@@ -46,6 +46,7 @@ from ._b_workspace_create import WrapupCode
 
 
 class Call(Model):
+    """The call object (36 fields)."""
     state: _e.F[_e.E8015ad31] = ...
     initial_state: _e.F[_e.E8015ad31] = ...
     id: str | None
@@ -85,6 +86,7 @@ class Call(Model):
 
 
 class CallableContactsDiagnostic(Model):
+    """The callable contacts diagnostic object (4 fields)."""
     attempt_limits: DomainEntityRef | None
     dnc_lists: list[DomainEntityRef] | None
     callable_time_set: DomainEntityRef | None
@@ -92,12 +94,14 @@ class CallableContactsDiagnostic(Model):
 
 
 class CallableTime(Model):
+    """The callable time object (3 fields)."""
     time_slots: list[CampaignTimeSlot] | None
     name: str | None
     time_zone_id: str | None
 
 
 class CallableTimeSet(Model):
+    """The callable time set object (7 fields). Returned by OutboundApi.get_outbound_callabletimeset, OutboundApi.post_outbound_callabletimesets and 1 more. Sent to OutboundApi.post_outbound_callabletimesets, OutboundApi.put_outbound_callabletimeset."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -108,6 +112,7 @@ class CallableTimeSet(Model):
 
 
 class CallableTimeSetEntityListing(Model):
+    """One page of CallableTimeSet items with the paging fields of the listing. Returned by OutboundApi.get_outbound_callabletimesets."""
     entities: list[CallableTimeSet] | None
     page_size: int | None
     page_number: int | None
@@ -121,11 +126,13 @@ class CallableTimeSetEntityListing(Model):
 
 
 class CallableWindow(Model):
+    """The callable window object (2 fields)."""
     mapped: AtzmTimeSlot | None
     unmapped: AtzmTimeSlotWithTimeZone | None
 
 
 class Callback(Model):
+    """The callback object (29 fields)."""
     state: _e.F[_e.Ebcee4f2b] = ...
     initial_state: _e.F[_e.Ebcee4f2b] = ...
     id: str | None
@@ -158,6 +165,7 @@ class Callback(Model):
 
 
 class CallbackBasic(Model):
+    """The callback basic object (29 fields)."""
     state: _e.F[_e.Ebcee4f2b] = ...
     initial_state: _e.F[_e.Ebcee4f2b] = ...
     id: str | None
@@ -190,6 +198,7 @@ class CallbackBasic(Model):
 
 
 class CallbackConversation(Model):
+    """The callback conversation object (9 fields). Returned by ConversationsApi.get_conversations_callback."""
     id: str | None
     name: str | None
     participants: list[CallbackMediaParticipant] | None
@@ -202,6 +211,7 @@ class CallbackConversation(Model):
 
 
 class CallbackConversationEntityListing(Model):
+    """One page of CallbackConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_callbacks."""
     entities: list[CallbackConversation] | None
     page_size: int | None
     page_number: int | None
@@ -215,16 +225,19 @@ class CallbackConversationEntityListing(Model):
 
 
 class CallbackDisconnectIdentifier(Model):
+    """The callback disconnect identifier object (2 fields)."""
     conversation_id: str | None
     callback_id: str | None
 
 
 class CallbackIdentifier(Model):
+    """The callback identifier object (2 fields)."""
     type: _e.F[_e.E65e53cc4] = ...
     id: str | None
 
 
 class CallbackMediaParticipant(Model):
+    """The callback media participant object (47 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -275,6 +288,7 @@ class CallbackMediaParticipant(Model):
 
 
 class CallbackMediaSettings(Model):
+    """The callback media settings object (18 fields)."""
     enable_auto_answer: bool | None
     alerting_timeout_seconds: int | None
     service_level: ServiceLevel | None
@@ -296,6 +310,7 @@ class CallbackMediaSettings(Model):
 
 
 class CallBasic(Model):
+    """The call basic object (36 fields)."""
     state: _e.F[_e.E8015ad31] = ...
     initial_state: _e.F[_e.E8015ad31] = ...
     id: str | None
@@ -335,11 +350,13 @@ class CallBasic(Model):
 
 
 class CallCommand(Model):
+    """The call command object (2 fields). Sent to ConversationsApi.post_conversations_call."""
     call_number: str | None
     phone_column: str | None
 
 
 class CallConversation(Model):
+    """The call conversation object (12 fields). Returned by ConversationsApi.get_conversations_call."""
     id: str | None
     name: str | None
     participants: list[CallMediaParticipant] | None
@@ -355,6 +372,7 @@ class CallConversation(Model):
 
 
 class CallConversationEntityListing(Model):
+    """One page of CallConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_calls."""
     entities: list[CallConversation] | None
     page_size: int | None
     page_number: int | None
@@ -368,6 +386,7 @@ class CallConversationEntityListing(Model):
 
 
 class CallForwarding(Model):
+    """The call forwarding object (9 fields). Returned by UsersApi.get_user_callforwarding, UsersApi.patch_user_callforwarding and 1 more. Sent to UsersApi.patch_user_callforwarding, UsersApi.put_user_callforwarding."""
     id: str | None
     name: str | None
     user: User | None
@@ -380,10 +399,12 @@ class CallForwarding(Model):
 
 
 class CallForwardingEventCall(Model):
+    """The call forwarding event call object (1 fields)."""
     targets: list[CallForwardingEventTarget] | None
 
 
 class CallForwardingEventCallForwarding(Model):
+    """The call forwarding event call forwarding object (5 fields)."""
     user: CallForwardingEventUser | None
     enabled: bool | None
     calls: list[CallForwardingEventCall] | None
@@ -392,15 +413,18 @@ class CallForwardingEventCallForwarding(Model):
 
 
 class CallForwardingEventTarget(Model):
+    """The call forwarding event target object (2 fields)."""
     type: str | None
     value: str | None
 
 
 class CallForwardingEventUser(Model):
+    """The call forwarding event user object (1 fields)."""
     id: str | None
 
 
 class Callheader(Model):
+    """The callheader object (4 fields). Returned by TelephonyApi.get_telephony_sipmessages_conversation_headers."""
     id: str | None
     name: str | None
     headers: dict[str, list[str]] | None
@@ -408,6 +432,7 @@ class Callheader(Model):
 
 
 class CallHistoryConversation(Model):
+    """The call history conversation object (13 fields)."""
     id: str | None
     name: str | None
     participants: list[CallHistoryParticipant] | None
@@ -424,6 +449,7 @@ class CallHistoryConversation(Model):
 
 
 class CallHistoryConversationEntityListing(Model):
+    """One page of CallHistoryConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_calls_history."""
     entities: list[CallHistoryConversation] | None
     page_size: int | None
     page_number: int | None
@@ -437,6 +463,7 @@ class CallHistoryConversationEntityListing(Model):
 
 
 class CallHistoryParticipant(Model):
+    """The call history participant object (19 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -459,6 +486,7 @@ class CallHistoryParticipant(Model):
 
 
 class CallMediaParticipant(Model):
+    """The call media participant object (58 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -520,11 +548,13 @@ class CallMediaParticipant(Model):
 
 
 class CallMediaPolicy(Model):
+    """The call media policy object (2 fields)."""
     actions: PolicyActions | None
     conditions: CallMediaPolicyConditions | None
 
 
 class CallMediaPolicyConditions(Model):
+    """The call media policy conditions object (9 fields)."""
     for_users: list[PolicyUser] | None
     date_ranges: list[str] | None
     for_queues: list[Queue] | None
@@ -537,6 +567,7 @@ class CallMediaPolicyConditions(Model):
 
 
 class Callmessage(Model):
+    """The callmessage object (4 fields). Returned by TelephonyApi.get_telephony_sipmessages_conversation."""
     id: str | None
     name: str | None
     message: str | None
@@ -544,32 +575,38 @@ class Callmessage(Model):
 
 
 class CallRecord(Model):
+    """The call record object (2 fields)."""
     last_attempt: _dt.datetime | None
     last_result: str | None
 
 
 class CallRoute(Model):
+    """The call route object (1 fields)."""
     targets: list[CallTarget] | None
 
 
 class CallSimulationResult(Model):
+    """The call simulation result object (3 fields). Returned by TelephonyApi.get_telephony_prefixes_simulate_call."""
     allowed: bool | None
     level: _e.F[_e.Eda16ae5d] = ...
     matched_prefix: str | None
 
 
 class CallTarget(Model):
+    """The call target object (2 fields)."""
     type: _e.F[_e.Ebae39263] = ...
     value: str | None
 
 
 class CallToAction(Model):
+    """The call to action object (3 fields)."""
     text: str | None
     url: str | None
     target: _e.F[_e.Ea076e1d0] = ...
 
 
 class Campaign(Model):
+    """The campaign object (43 fields). Returned by OutboundApi.delete_outbound_campaign, OutboundApi.get_outbound_campaign and 2 more. Sent to OutboundApi.post_outbound_campaigns, OutboundApi.put_outbound_campaign."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -616,6 +653,7 @@ class Campaign(Model):
 
 
 class CampaignBusinessCategoryMetrics(Model):
+    """The campaign business category metrics object (3 fields)."""
     success_count: int | None
     neutral_count: int | None
     failure_count: int | None

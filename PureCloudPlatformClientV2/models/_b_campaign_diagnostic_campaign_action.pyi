@@ -29,16 +29,18 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class CampaignDiagnosticCampaignAction(Model):
-    pass
+    """The campaign diagnostic campaign action object; it declares no fields."""
 
 
 class CampaignDiagnosticCampaignHealthState(Model):
+    """The campaign diagnostic campaign health state object (3 fields)."""
     state: _e.F[_e.E625a5889] = ...
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
 
 
 class CampaignDiagnosticCampaignState(Model):
+    """The campaign diagnostic campaign state object (4 fields)."""
     state: _e.F[_e.E19663211] = ...
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
@@ -46,6 +48,7 @@ class CampaignDiagnosticCampaignState(Model):
 
 
 class CampaignDiagnosticConfigChange(Model):
+    """The campaign diagnostic config change object (4 fields)."""
     date: _dt.datetime | None
     field: str | None
     value: str | None
@@ -53,6 +56,7 @@ class CampaignDiagnosticConfigChange(Model):
 
 
 class CampaignDiagnostics(Model):
+    """The campaign diagnostics object (14 fields). Returned by OutboundApi.get_outbound_campaign_diagnostics."""
     callable_contacts: CallableContactsDiagnostic | None
     queue_utilization_diagnostic: QueueUtilizationDiagnostic | None
     rule_set_diagnostics: list[RuleSetDiagnostic] | None
@@ -70,6 +74,7 @@ class CampaignDiagnostics(Model):
 
 
 class CampaignDiagnosticSummary(Model):
+    """The campaign diagnostic summary object (7 fields). Returned by OutboundApi.get_outbound_diagnostics_campaign_summary."""
     campaign_id: str | None
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
@@ -80,12 +85,14 @@ class CampaignDiagnosticSummary(Model):
 
 
 class CampaignDiagnosticWindow(Model):
+    """The campaign diagnostic window object (3 fields)."""
     state: _e.F[_e.E52aeee92] = ...
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
 
 
 class CampaignDivisionView(Model):
+    """The campaign division view object (4 fields). Returned by OutboundApi.get_outbound_campaigns_divisionview."""
     id: str | None
     name: str | None
     division: Division | None
@@ -93,6 +100,7 @@ class CampaignDivisionView(Model):
 
 
 class CampaignDivisionViewListing(Model):
+    """One page of CampaignDivisionView items with the paging fields of the listing. Returned by OutboundApi.get_outbound_campaigns_divisionviews."""
     entities: list[CampaignDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -106,6 +114,7 @@ class CampaignDivisionViewListing(Model):
 
 
 class CampaignEntityListing(Model):
+    """One page of Campaign items with the paging fields of the listing. Returned by OutboundApi.get_outbound_campaigns."""
     entities: list[Campaign] | None
     page_size: int | None
     page_number: int | None
@@ -119,6 +128,7 @@ class CampaignEntityListing(Model):
 
 
 class CampaignInteraction(Model):
+    """The campaign interaction object (21 fields)."""
     id: str | None
     campaign: DomainEntityRef | None
     agent: DomainEntityRef | None
@@ -143,6 +153,7 @@ class CampaignInteraction(Model):
 
 
 class CampaignInteractions(Model):
+    """The campaign interactions object (6 fields). Returned by OutboundApi.get_outbound_campaign_interactions."""
     campaign: DomainEntityRef | None
     pending_interactions: list[CampaignInteraction] | None
     proceeding_interactions: list[CampaignInteraction] | None
@@ -152,11 +163,13 @@ class CampaignInteractions(Model):
 
 
 class CampaignLinesUtilization(Model):
+    """The campaign lines utilization object (2 fields)."""
     assigned_outbound_lines: int | None
     total_available_outbound_lines: int | None
 
 
 class CampaignOutboundLinesAllocation(Model):
+    """The campaign outbound lines allocation object (4 fields)."""
     campaign: DomainEntityRef | None
     campaign_weight: int | None
     lines_assigned: int | None
@@ -164,6 +177,7 @@ class CampaignOutboundLinesAllocation(Model):
 
 
 class CampaignOutboundLinesDistribution(Model):
+    """The campaign outbound lines distribution object (7 fields). Returned by OutboundApi.get_outbound_campaign_linedistribution."""
     campaign: AddressableEntityRef | None
     max_outbound_line_count: int | None
     max_line_utilization: float | None
@@ -174,11 +188,13 @@ class CampaignOutboundLinesDistribution(Model):
 
 
 class CampaignOutboundLinesReservation(Model):
+    """The campaign outbound lines reservation object (2 fields)."""
     campaign: DomainEntityRef | None
     lines_reserved: int | None
 
 
 class CampaignPatchRequest(Model):
+    """The campaign patch request object (5 fields). Sent to OutboundApi.patch_outbound_campaign."""
     outbound_line_count: int | None
     abandon_rate: float | None
     max_calls_per_agent: float | None
@@ -187,6 +203,7 @@ class CampaignPatchRequest(Model):
 
 
 class CampaignPerformanceData(Model):
+    """The campaign performance data object (14 fields)."""
     campaign: DomainEntityRef | None
     division: AddressableEntityRef | None
     contact_rate: CampaignPerformanceDataContactRate | None
@@ -204,18 +221,22 @@ class CampaignPerformanceData(Model):
 
 
 class CampaignPerformanceDataContactRate(Model):
+    """The campaign performance data contact rate object (1 fields)."""
     connect_ratio: float | None
 
 
 class CampaignPerformanceDataListing(Model):
+    """One page of CampaignPerformanceData items with the paging fields of the listing. Returned by OutboundApi.post_outbound_campaigns_performance_query."""
     entities: list[CampaignPerformanceData] | None
 
 
 class CampaignPerformanceDataProgress(Model):
+    """The campaign performance data progress object (1 fields)."""
     percentage: float | None
 
 
 class CampaignProgress(Model):
+    """The campaign progress object (7 fields). Returned by OutboundApi.get_outbound_campaign_progress, OutboundApi.get_outbound_messagingcampaign_progress and 2 more."""
     campaign: DomainEntityRef | None
     contact_list: DomainEntityRef | None
     number_of_contacts_called: int | None
@@ -226,6 +247,7 @@ class CampaignProgress(Model):
 
 
 class CampaignRule(Model):
+    """The campaign rule object (16 fields). Returned by OutboundApi.get_outbound_campaignrule, OutboundApi.post_outbound_campaignrules and 1 more. Sent to OutboundApi.post_outbound_campaignrules, OutboundApi.put_outbound_campaignrule."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -245,6 +267,7 @@ class CampaignRule(Model):
 
 
 class CampaignRuleAction(Model):
+    """The campaign rule action object (4 fields)."""
     id: str | None
     parameters: CampaignRuleParameters | None
     action_type: _e.F[_e.E9e6b0472] = ...
@@ -252,6 +275,7 @@ class CampaignRuleAction(Model):
 
 
 class CampaignRuleActionEntities(Model):
+    """The campaign rule action entities object (5 fields)."""
     campaigns: list[DomainEntityRef] | None
     sequences: list[DomainEntityRef] | None
     email_campaigns: list[DomainEntityRef] | None
@@ -260,14 +284,17 @@ class CampaignRuleActionEntities(Model):
 
 
 class CampaignRuleCampaignRunTimeSettings(Model):
+    """The campaign rule campaign run time settings object (1 fields)."""
     include_waiting_time: bool | None
 
 
 class CampaignRuleCampaignWaitTimeSettings(Model):
+    """The campaign rule campaign wait time settings object (1 fields)."""
     wait_type: _e.F[_e.E83926278] = ...
 
 
 class CampaignRuleCondition(Model):
+    """The campaign rule condition object (6 fields)."""
     id: str | None
     parameters: CampaignRuleParameters | None
     condition_type: _e.F[_e.Ea07a40cc] = ...
@@ -277,11 +304,13 @@ class CampaignRuleCondition(Model):
 
 
 class CampaignRuleConditionGroup(Model):
+    """The campaign rule condition group object (2 fields)."""
     match_any_conditions: bool | None
     conditions: list[CampaignRuleCondition] | None
 
 
 class CampaignRuleDateTimeConditionParameters(Model):
+    """The campaign rule date time condition parameters object (6 fields)."""
     inverted: bool | None
     time_of_day: CampaignRuleTimeOfDayParameters | None
     day_of_week: CampaignRuleDayOfWeekParameters | None
@@ -291,27 +320,32 @@ class CampaignRuleDateTimeConditionParameters(Model):
 
 
 class CampaignRuleDayOfMonthInterval(Model):
+    """The campaign rule day of month interval object (2 fields)."""
     min: str | None
     max: str | None
 
 
 class CampaignRuleDayOfMonthParameters(Model):
+    """The campaign rule day of month parameters object (3 fields)."""
     threshold_value: str | None
     in_set: list[str] | None
     interval: CampaignRuleDayOfMonthInterval | None
 
 
 class CampaignRuleDayOfWeekInterval(Model):
+    """The campaign rule day of week interval object (2 fields)."""
     min: int | None
     max: int | None
 
 
 class CampaignRuleDayOfWeekParameters(Model):
+    """The campaign rule day of week parameters object (2 fields)."""
     in_set: list[int] | None
     interval: CampaignRuleDayOfWeekInterval | None
 
 
 class CampaignRuleEntities(Model):
+    """The campaign rule entities object (4 fields)."""
     campaigns: list[DomainEntityRef] | None
     sequences: list[DomainEntityRef] | None
     email_campaigns: list[DomainEntityRef] | None
@@ -319,6 +353,7 @@ class CampaignRuleEntities(Model):
 
 
 class CampaignRuleEntityListing(Model):
+    """One page of CampaignRule items with the paging fields of the listing. Returned by OutboundApi.get_outbound_campaignrules."""
     entities: list[CampaignRule] | None
     page_size: int | None
     page_number: int | None
@@ -332,11 +367,13 @@ class CampaignRuleEntityListing(Model):
 
 
 class CampaignRuleExecutionSettings(Model):
+    """The campaign rule execution settings object (2 fields)."""
     frequency: _e.F[_e.Eb4d9f4f3] = ...
     time_zone_id: str | None
 
 
 class CampaignRuleParameters(Model):
+    """The campaign rule parameters object (15 fields)."""
     operator: _e.F[_e.E2250035e] = ...
     value: str | None
     priority: _e.F[_e.E56935fc6] = ...
@@ -355,33 +392,39 @@ class CampaignRuleParameters(Model):
 
 
 class CampaignRuleSpecificDateInterval(Model):
+    """The campaign rule specific date interval object (2 fields)."""
     min: str | None
     max: str | None
 
 
 class CampaignRuleSpecificDateParameters(Model):
+    """The campaign rule specific date parameters object (3 fields)."""
     include_year: bool | None
     threshold_value: str | None
     interval: CampaignRuleSpecificDateInterval | None
 
 
 class CampaignRuleTimeOfDayInterval(Model):
+    """The campaign rule time of day interval object (2 fields)."""
     min: str | None
     max: str | None
 
 
 class CampaignRuleTimeOfDayParameters(Model):
+    """The campaign rule time of day parameters object (2 fields)."""
     interval: CampaignRuleTimeOfDayInterval | None
     threshold_value: str | None
 
 
 class CampaignRuleWarning(Model):
+    """The campaign rule warning object (3 fields)."""
     code: _e.F[_e.E2af1b2a1] = ...
     message: str | None
     params: CampaignRuleWarningParameters | None
 
 
 class CampaignRuleWarningParameters(Model):
+    """The campaign rule warning parameters object (4 fields)."""
     action_id: str | None
     condition_id: str | None
     action_type: _e.F[_e.E9e6b0472] = ...
@@ -389,22 +432,26 @@ class CampaignRuleWarningParameters(Model):
 
 
 class CampaignRuleWeekDayOfMonth(Model):
+    """The campaign rule week day of month object (3 fields)."""
     day_of_week: int | None
     month: int | None
     occurrence: int | None
 
 
 class CampaignRuleWeekDayOfMonthInterval(Model):
+    """The campaign rule week day of month interval object (2 fields)."""
     min: CampaignRuleWeekDayOfMonth | None
     max: CampaignRuleWeekDayOfMonth | None
 
 
 class CampaignRuleWeekDayOfMonthParameters(Model):
+    """The campaign rule week day of month parameters object (2 fields)."""
     threshold_value: CampaignRuleWeekDayOfMonth | None
     interval: CampaignRuleWeekDayOfMonthInterval | None
 
 
 class CampaignSchedule(Model):
+    """The campaign schedule object (10 fields). Returned by OutboundApi.get_outbound_schedules_campaign, OutboundApi.get_outbound_schedules_campaigns and 1 more. Sent to OutboundApi.put_outbound_schedules_campaign."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -418,6 +465,7 @@ class CampaignSchedule(Model):
 
 
 class CampaignSequence(Model):
+    """The campaign sequence object (11 fields). Returned by OutboundApi.get_outbound_sequence, OutboundApi.post_outbound_sequences and 1 more. Sent to OutboundApi.post_outbound_sequences, OutboundApi.put_outbound_sequence."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -432,6 +480,7 @@ class CampaignSequence(Model):
 
 
 class CampaignSequenceEntityListing(Model):
+    """One page of CampaignSequence items with the paging fields of the listing. Returned by OutboundApi.get_outbound_sequences."""
     entities: list[CampaignSequence] | None
     page_size: int | None
     page_number: int | None
@@ -445,11 +494,13 @@ class CampaignSequenceEntityListing(Model):
 
 
 class CampaignSkillStatistics(Model):
+    """The campaign skill statistics object (2 fields)."""
     skill_combinations: int | None
     eligible_skilled_agents: int | None
 
 
 class CampaignStats(Model):
+    """The campaign stats object (12 fields). Returned by OutboundApi.get_outbound_campaign_stats."""
     contact_rate: ConnectRate | None
     idle_agents: int | None
     effective_idle_agents: float | None
@@ -465,21 +516,25 @@ class CampaignStats(Model):
 
 
 class CampaignTimeSlot(Model):
+    """The campaign time slot object (3 fields)."""
     start_time: str | None
     stop_time: str | None
     day: int | None
 
 
 class CannedResponseLibraries(Model):
+    """The canned response libraries object (2 fields)."""
     library_ids: list[str] | None
     mode: _e.F[_e.Ed6b6b05b] = ...
 
 
 class CapacityPlanDeleteRequest(Model):
+    """The capacity plan delete request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_capacityplans_bulk_remove."""
     capacity_plan_ids: list[str] | None
 
 
 class CapacityPlanForecastInputsResponse(Model):
+    """The capacity plan forecast inputs response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_capacityplan_forecast."""
     business_unit: BusinessUnitReference | None
     capacity_plan: CapacityPlanReference | None
     download_url: str | None
@@ -487,6 +542,7 @@ class CapacityPlanForecastInputsResponse(Model):
 
 
 class CapacityPlanForecastInputsTemplate(Model):
+    """The capacity plan forecast inputs template object (5 fields)."""
     reference_business_unit_date: _dt.date | None
     granularity: _e.F[_e.E97f54e66] = ...
     months: list[YearMonth] | None
@@ -495,21 +551,25 @@ class CapacityPlanForecastInputsTemplate(Model):
 
 
 class CapacityPlanForecastMetrics(Model):
+    """The capacity plan forecast metrics object (2 fields)."""
     volume: list[float] | None
     average_handle_time: list[float] | None
 
 
 class CapacityPlanImportedForecast(Model):
+    """The capacity plan imported forecast object (2 fields)."""
     week_date: _dt.date | None
     week_count: int | None
 
 
 class CapacityPlanImportedForecastRequest(Model):
+    """The capacity plan imported forecast request object (2 fields)."""
     hourly_forecast_upload_key: str | None
     daily_forecast_upload_key: str | None
 
 
 class CapacityPlanListItem(Model):
+    """The capacity plan list item object (6 fields)."""
     id: str | None
     name: str | None
     start_business_unit_date: _dt.date | None
@@ -519,6 +579,7 @@ class CapacityPlanListItem(Model):
 
 
 class CapacityPlanMetadata(Model):
+    """The capacity plan metadata object (5 fields)."""
     modified_by: UserReference | None
     modified_date: _dt.datetime | None
     created_date: _dt.datetime | None
@@ -527,6 +588,7 @@ class CapacityPlanMetadata(Model):
 
 
 class CapacityPlanMetricsSummary(Model):
+    """The capacity plan metrics summary object (13 fields)."""
     required_staff_full_time_equivalent_count: list[float] | None
     planned_full_time_equivalent_count: list[float] | None
     staffing_over_under_full_time_equivalent_count: list[float] | None
@@ -543,6 +605,7 @@ class CapacityPlanMetricsSummary(Model):
 
 
 class CapacityPlanningPlanningGroupAllocation(Model):
+    """The capacity planning planning group allocation object (5 fields)."""
     planning_group_id: str | None
     required_staff_full_time_equivalent_count: list[float] | None
     staffing_group_full_time_equivalent_contributions: list[StaffingGroupFullTimeEquivalentContribution] | None
@@ -551,14 +614,17 @@ class CapacityPlanningPlanningGroupAllocation(Model):
 
 
 class CapacityPlanningRequirementsResultTopicBusinessUnit(Model):
+    """The capacity planning requirements result topic business unit object (1 fields)."""
     id: str | None
 
 
 class CapacityPlanningRequirementsResultTopicCapacityPlanReference(Model):
+    """The capacity planning requirements result topic capacity plan reference object (1 fields)."""
     id: str | None
 
 
 class CapacityPlanningRequirementsResultTopicStaffingRequirementsNotification(Model):
+    """The capacity planning requirements result topic staffing requirements notification object (7 fields)."""
     capacity_plan: CapacityPlanningRequirementsResultTopicCapacityPlanReference | None
     business_unit: CapacityPlanningRequirementsResultTopicBusinessUnit | None
     status: _e.F[_e.E93270e88] = ...
@@ -569,12 +635,14 @@ class CapacityPlanningRequirementsResultTopicStaffingRequirementsNotification(Mo
 
 
 class CapacityPlanReference(Model):
+    """The capacity plan reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class CapacityPlanRequest(Model):
+    """The capacity plan request object (7 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_capacityplans."""
     name: str | None
     description: str | None
     start_business_unit_date: _dt.date | None
@@ -585,6 +653,7 @@ class CapacityPlanRequest(Model):
 
 
 class CapacityPlanResponse(Model):
+    """The capacity plan response object (9 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_capacityplan, WorkforceManagementApi.patch_workforcemanagement_businessunit_capacityplan and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -597,4 +666,5 @@ class CapacityPlanResponse(Model):
 
 
 class CapacityPlansListResponse(Model):
+    """One page of CapacityPlanListItem items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_capacityplans."""
     entities: list[CapacityPlanListItem] | None

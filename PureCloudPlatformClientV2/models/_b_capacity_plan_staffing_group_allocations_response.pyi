@@ -29,6 +29,7 @@ from ._b_workitem_date_based_condition import WorkitemReference
 
 
 class CapacityPlanStaffingGroupAllocationsResponse(Model):
+    """The capacity plan staffing group allocations response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_capacityplan_staffinggroupallocations."""
     capacity_plan: CapacityPlanReference | None
     full_time_equivalent_weekly_hours: float | None
     download_url: str | None
@@ -36,10 +37,12 @@ class CapacityPlanStaffingGroupAllocationsResponse(Model):
 
 
 class CapacityPlanStaffingGroupMetricChangeHistoryListResponse(Model):
+    """One page of StaffingGroupMetricChangeResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory_query."""
     entities: list[StaffingGroupMetricChangeResponse] | None
 
 
 class CapacityPlanStaffingGroupMetricChangeResponse(Model):
+    """The capacity plan staffing group metric change response object (10 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_capacityplan_staffinggroupallocations."""
     number_of_weeks: int | None
     week_start_number: int | None
     value: float | None
@@ -53,6 +56,7 @@ class CapacityPlanStaffingGroupMetricChangeResponse(Model):
 
 
 class CapacityPlanStaffingRequirementResult(Model):
+    """The capacity plan staffing requirement result object (8 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_capacityplan_staffingrequirements, WorkforceManagementApi.post_workforcemanagement_businessunit_capacityplan_requirement_generate."""
     business_unit: BusinessUnitReference | None
     capacity_plan: CapacityPlanReference | None
     status: _e.F[_e.E93270e88] = ...
@@ -64,6 +68,7 @@ class CapacityPlanStaffingRequirementResult(Model):
 
 
 class Card(Model):
+    """The card object (5 fields)."""
     title: str | None
     description: str | None
     url: str | None
@@ -72,6 +77,7 @@ class Card(Model):
 
 
 class CardAction(Model):
+    """The card action object (5 fields)."""
     type: _e.F[_e.E453ca2b2] = ...
     text: str | None
     payload: str | None
@@ -80,31 +86,37 @@ class CardAction(Model):
 
 
 class CardBodyText(Model):
+    """The card body text object (2 fields)."""
     content: str | None
     content_type: _e.F[_e.E44b6d553] = ...
 
 
 class CardParameters(Model):
+    """The card parameters object (3 fields)."""
     index: int | None
     body_parameters: list[TemplateParameter] | None
     button_url_parameters: list[TemplateParameter] | None
 
 
 class Carousel(Model):
+    """The carousel object (1 fields)."""
     cards: list[CarouselCard] | None
 
 
 class CarouselCard(Model):
+    """The carousel card object (3 fields)."""
     header: MessageHeader | None
     buttons: list[Button] | None
     card_body_text: CardBodyText | None
 
 
 class CarouselParameters(Model):
+    """The carousel parameters object (1 fields)."""
     card_parameters: list[CardParameters] | None
 
 
 class Case(Model):
+    """The case object (23 fields). Returned by CaseManagementApi.get_casemanagement_case, CaseManagementApi.get_casemanagement_cases_reference and 7 more."""
     id: str | None
     division: StarrableDivision | None
     version: int | None
@@ -131,6 +143,7 @@ class Case(Model):
 
 
 class CaseAssociation(Model):
+    """The case association object (10 fields). Returned by CaseManagementApi.get_casemanagement_case_association, CaseManagementApi.post_casemanagement_case_associations."""
     id: str | None
     name: str | None
     association_type: _e.F[_e.E026da95d] = ...
@@ -144,11 +157,13 @@ class CaseAssociation(Model):
 
 
 class CaseAssociationCreate(Model):
+    """The case association create object (2 fields). Sent to CaseManagementApi.post_casemanagement_case_associations."""
     workitem_id: str | None
     conversation_id: str | None
 
 
 class CaseAssociationListing(Model):
+    """One page of CaseAssociation items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_case_associations."""
     entities: list[CaseAssociation] | None
     next_uri: str | None
     self_uri: str | None

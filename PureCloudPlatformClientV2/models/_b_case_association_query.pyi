@@ -13,6 +13,7 @@ from ._b_stat_event_flow_outcome_topic_metric_stats import StatisticalResponse
 
 
 class CaseAssociationQuery(Model):
+    """The case association query object (4 fields). Sent to CaseManagementApi.post_casemanagement_cases_associations_query."""
     page_size: int | None
     after: str | None
     workitem_id: str | None
@@ -20,6 +21,7 @@ class CaseAssociationQuery(Model):
 
 
 class CaseAssociationQueryEntityListing(Model):
+    """One page of CaseAssociation items with the paging fields of the listing. Returned by CaseManagementApi.post_casemanagement_cases_associations_query."""
     entities: list[CaseAssociation] | None
     next_uri: str | None
     self_uri: str | None
@@ -28,6 +30,7 @@ class CaseAssociationQueryEntityListing(Model):
 
 
 class CaseCreate(Model):
+    """The case create object (10 fields). Sent to CaseManagementApi.post_casemanagement_cases."""
     caseplan_id: str | None
     owner_id: str | None
     summary: str | None
@@ -41,14 +44,17 @@ class CaseCreate(Model):
 
 
 class CaseDateDueUpdate(Model):
+    """The case date due update object (1 fields). Sent to CaseManagementApi.patch_casemanagement_case_datedue."""
     date_due: _dt.datetime | None
 
 
 class CaseDescriptionUpdate(Model):
+    """The case description update object (1 fields). Sent to CaseManagementApi.patch_casemanagement_case_description."""
     description: str | None
 
 
 class CaseExternalContactReference(Model):
+    """The case external contact reference object (4 fields)."""
     id: str | None
     first_name: str | None
     last_name: str | None
@@ -56,10 +62,12 @@ class CaseExternalContactReference(Model):
 
 
 class CaseExternalIdUpdate(Model):
+    """The case external id update object (1 fields). Sent to CaseManagementApi.patch_casemanagement_case_externalid."""
     external_id: str | None
 
 
 class CaseListing(Model):
+    """One page of Case items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_cases_externalcontact."""
     entities: list[Case] | None
     next_uri: str | None
     self_uri: str | None
@@ -67,22 +75,26 @@ class CaseListing(Model):
 
 
 class CaseManagementAggregateDataContainer(Model):
+    """The case management aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class CaseManagementAggregateQueryClause(Model):
+    """The case management aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[CaseManagementAggregateQueryPredicate] | None
 
 
 class CaseManagementAggregateQueryFilter(Model):
+    """The case management aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[CaseManagementAggregateQueryClause] | None
     predicates: list[CaseManagementAggregateQueryPredicate] | None
 
 
 class CaseManagementAggregateQueryPredicate(Model):
+    """The case management aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E765bcf75] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -91,10 +103,12 @@ class CaseManagementAggregateQueryPredicate(Model):
 
 
 class CaseManagementAggregateQueryResponse(Model):
+    """One page of CaseManagementAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_casemanagement_aggregates_query."""
     results: list[CaseManagementAggregateDataContainer] | None
 
 
 class CaseManagementAggregationQuery(Model):
+    """The case management aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_casemanagement_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -107,11 +121,13 @@ class CaseManagementAggregationQuery(Model):
 
 
 class CaseManagementAggregationSort(Model):
+    """The case management aggregation sort object (2 fields)."""
     name: _e.F[_e.Ea5a215b6] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class CaseManagementAggregationView(Model):
+    """The case management aggregation view object (4 fields)."""
     target: _e.F[_e.E8e0f81ca] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -119,11 +135,13 @@ class CaseManagementAggregationView(Model):
 
 
 class CaseManagementAsyncAggregateQueryResponse(Model):
+    """One page of CaseManagementAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_casemanagement_aggregates_job_results."""
     results: list[CaseManagementAggregateDataContainer] | None
     cursor: str | None
 
 
 class CaseManagementAsyncAggregationQuery(Model):
+    """The case management async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_casemanagement_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None

@@ -16,10 +16,12 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class CaseOwnerUpdate(Model):
+    """The case owner update object (1 fields). Sent to CaseManagementApi.patch_casemanagement_case_owner."""
     owner_id: str | None
 
 
 class Caseplan(Model):
+    """The caseplan object (17 fields). Returned by CaseManagementApi.get_casemanagement_caseplan, CaseManagementApi.get_casemanagement_caseplan_version and 3 more."""
     id: str | None
     name: str | None
     division: StarrableDivision | None
@@ -40,6 +42,7 @@ class Caseplan(Model):
 
 
 class CaseplanCreate(Model):
+    """The caseplan create object (10 fields). Sent to CaseManagementApi.post_casemanagement_caseplans."""
     name: str | None
     default_due_duration_in_seconds: int | None
     default_ttl_seconds: int | None
@@ -53,6 +56,7 @@ class CaseplanCreate(Model):
 
 
 class CaseplanCreateResponse(Model):
+    """The caseplan create response object (19 fields). Returned by CaseManagementApi.post_casemanagement_caseplans."""
     id: str | None
     name: str | None
     division: StarrableDivision | None
@@ -75,25 +79,30 @@ class CaseplanCreateResponse(Model):
 
 
 class CaseplanDataSchema(Model):
+    """The caseplan data schema object (2 fields). Returned by CaseManagementApi.post_casemanagement_caseplan_dataschemas, CaseManagementApi.put_casemanagement_caseplan_dataschema."""
     id: str | None
     self_uri: str | None
 
 
 class CaseplanDataSchemaListing(Model):
+    """One page of CaseplanDataSchema items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_caseplan_version_dataschemas."""
     entities: list[CaseplanDataSchema] | None
 
 
 class CaseplanDataSchemaRequest(Model):
+    """The caseplan data schema request object (1 fields). Sent to CaseManagementApi.post_casemanagement_caseplan_dataschemas, CaseManagementApi.put_casemanagement_caseplan_dataschema."""
     id: str | None
 
 
 class CaseplanFilter(Model):
+    """The caseplan filter object (3 fields)."""
     name: str | None
     operator: _e.F[_e.E0ee48b9d] = ...
     values: list[str] | None
 
 
 class CaseplanListing(Model):
+    """One page of Caseplan items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_caseplans."""
     entities: list[Caseplan] | None
     next_uri: str | None
     self_uri: str | None
@@ -101,6 +110,7 @@ class CaseplanListing(Model):
 
 
 class CaseplanQueryEntityListing(Model):
+    """One page of Caseplan items with the paging fields of the listing. Returned by CaseManagementApi.post_casemanagement_caseplans_query."""
     entities: list[Caseplan] | None
     next_uri: str | None
     self_uri: str | None
@@ -109,6 +119,7 @@ class CaseplanQueryEntityListing(Model):
 
 
 class CaseplanQueryRequest(Model):
+    """The caseplan query request object (7 fields). Sent to CaseManagementApi.post_casemanagement_caseplans_query."""
     name: str | None
     name_search_type: _e.F[_e.Ea3f00af9] = ...
     division_ids: list[str] | None
@@ -119,6 +130,7 @@ class CaseplanQueryRequest(Model):
 
 
 class CaseplanReference(Model):
+    """The caseplan reference object (4 fields)."""
     id: str | None
     name: str | None
     version: int | None
@@ -126,6 +138,7 @@ class CaseplanReference(Model):
 
 
 class CaseplanUpdate(Model):
+    """The caseplan update object (8 fields). Sent to CaseManagementApi.patch_casemanagement_caseplan."""
     name: str | None
     default_due_duration_in_seconds: int | None
     default_ttl_seconds: int | None
@@ -137,10 +150,12 @@ class CaseplanUpdate(Model):
 
 
 class CasePriorityUpdate(Model):
+    """The case priority update object (1 fields). Sent to CaseManagementApi.patch_casemanagement_case_priority."""
     priority: _e.F[_e.Ef0444b57] = ...
 
 
 class CaseQueryJobCreate(Model):
+    """The case query job create object (6 fields). Sent to CaseManagementApi.post_casemanagement_cases_query_jobs."""
     page_size: int | None
     page_number: int | None
     filters: list[CaseQueryJobFilter] | None
@@ -150,17 +165,20 @@ class CaseQueryJobCreate(Model):
 
 
 class CaseQueryJobError(Model):
+    """The case query job error object (2 fields)."""
     code: str | None
     message: str | None
 
 
 class CaseQueryJobFilter(Model):
+    """The case query job filter object (3 fields)."""
     name: str | None
     operator: _e.F[_e.Eb347cd00] = ...
     values: list[str] | None
 
 
 class CaseQueryJobResponse(Model):
+    """The case query job response object (6 fields). Returned by CaseManagementApi.get_casemanagement_cases_query_job, CaseManagementApi.post_casemanagement_cases_query_jobs."""
     id: str | None
     state: _e.F[_e.E8157f5d4] = ...
     date_started: _dt.datetime | None
@@ -170,6 +188,7 @@ class CaseQueryJobResponse(Model):
 
 
 class CaseQueryJobResultsResponse(Model):
+    """One page of Case items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_cases_query_job_results."""
     entities: list[Case] | None
     page_size: int | None
     page_number: int | None
@@ -178,20 +197,24 @@ class CaseQueryJobResultsResponse(Model):
 
 
 class CaseQueryJobSort(Model):
+    """The case query job sort object (2 fields)."""
     name: _e.F[_e.Ea76a4afa] = ...
     ascending: bool | None
 
 
 class CaseReference(Model):
+    """The case reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class CaseSummaryUpdate(Model):
+    """The case summary update object (1 fields). Sent to CaseManagementApi.patch_casemanagement_case_summary."""
     summary: str | None
 
 
 class CaseUserReference(Model):
+    """The case user reference object (5 fields)."""
     id: str | None
     name: str | None
     presence: UserPresence | None
@@ -200,6 +223,7 @@ class CaseUserReference(Model):
 
 
 class CategoriesEntityListing(Model):
+    """One page of StaCategory items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_categories."""
     entities: list[StaCategory] | None
     page_size: int | None
     page_number: int | None
@@ -213,8 +237,10 @@ class CategoriesEntityListing(Model):
 
 
 class CategoriesFilter(Model):
+    """One page of CategoryEntity items with the paging fields of the listing."""
     entities: list[CategoryEntity] | None
 
 
 class Category(Model):
+    """The category object (1 fields)."""
     name: str | None

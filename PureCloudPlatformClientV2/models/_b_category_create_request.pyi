@@ -13,6 +13,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class CategoryCreateRequest(Model):
+    """The category create request object (6 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_categories."""
     id: str | None
     name: str | None
     parent_category_id: str | None
@@ -22,11 +23,13 @@ class CategoryCreateRequest(Model):
 
 
 class CategoryEntity(Model):
+    """The category entity object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class CategoryEntityListing(Model):
+    """One page of Category items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_actions_categories."""
     entities: list[Category] | None
     page_size: int | None
     page_number: int | None
@@ -35,6 +38,7 @@ class CategoryEntityListing(Model):
 
 
 class CategoryReference(Model):
+    """The category reference object (4 fields)."""
     id: str | None
     name: str | None
     parent_category: CategoryReference | None
@@ -42,6 +46,7 @@ class CategoryReference(Model):
 
 
 class CategoryRequest(Model):
+    """The category request object (4 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_categories, SpeechTextAnalyticsApi.put_speechandtextanalytics_category."""
     name: str | None
     description: str | None
     interaction_type: _e.F[_e.E837e5c6d] = ...
@@ -49,6 +54,7 @@ class CategoryRequest(Model):
 
 
 class CategoryResponse(Model):
+    """The category response object (10 fields). Returned by KnowledgeApi.delete_knowledge_knowledgebase_category, KnowledgeApi.get_knowledge_knowledgebase_category and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -62,6 +68,7 @@ class CategoryResponse(Model):
 
 
 class CategoryResponseListing(Model):
+    """One page of CategoryResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_categories."""
     entities: list[CategoryResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -69,6 +76,7 @@ class CategoryResponseListing(Model):
 
 
 class CategoryUpdateRequest(Model):
+    """The category update request object (6 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_category."""
     id: str | None
     name: str | None
     parent_category_id: str | None
@@ -78,6 +86,7 @@ class CategoryUpdateRequest(Model):
 
 
 class Celebration(Model):
+    """The celebration object (9 fields)."""
     id: str | None
     recipient: UserReference | None
     created_by: UserReference | None
@@ -90,14 +99,17 @@ class Celebration(Model):
 
 
 class CelebrationStateParam(Model):
+    """The celebration state param object (1 fields). Sent to EmployeeEngagementApi.patch_employeeengagement_celebration."""
     state: _e.F[_e.Eaa5c5914] = ...
 
 
 class Certificate(Model):
+    """The certificate object (1 fields). Sent to UtilitiesApi.post_certificate_details."""
     certificate: str | None
 
 
 class CertificateAuthorityEntityListing(Model):
+    """One page of DomainCertificateAuthority items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_certificateauthorities."""
     entities: list[DomainCertificateAuthority] | None
     page_size: int | None
     page_number: int | None
@@ -111,6 +123,7 @@ class CertificateAuthorityEntityListing(Model):
 
 
 class CertificateDetails(Model):
+    """The certificate details object (7 fields)."""
     issuer: str | None
     subject: str | None
     expiration_date: _dt.datetime | None

@@ -33,25 +33,30 @@ from ._b_workspace_create import WrapupCode
 
 
 class ChangeMyPasswordRequest(Model):
+    """The change my password request object (2 fields). Sent to UsersApi.post_users_me_password."""
     new_password: str | None
     old_password: str | None
 
 
 class ChangePasswordRequest(Model):
+    """The change password request object (1 fields). Sent to UsersApi.post_user_password."""
     new_password: str | None
 
 
 class Channel(Model):
+    """The channel object (3 fields). Returned by NotificationsApi.post_notifications_channels."""
     connect_uri: str | None
     id: str | None
     expires: _dt.datetime | None
 
 
 class ChannelEntityListing(Model):
+    """One page of Channel items with the paging fields of the listing. Returned by NotificationsApi.get_notifications_channels."""
     entities: list[Channel] | None
 
 
 class ChannelTopic(Model):
+    """The channel topic object (5 fields). Sent to NotificationsApi.post_notifications_channel_subscriptions, NotificationsApi.put_notifications_channel_subscriptions."""
     id: str | None
     state: _e.F[_e.E1c146a59] = ...
     rejection_reason: str | None
@@ -60,34 +65,41 @@ class ChannelTopic(Model):
 
 
 class ChannelTopicEntityListing(Model):
+    """One page of ChannelTopic items with the paging fields of the listing. Returned by NotificationsApi.get_notifications_channel_subscriptions, NotificationsApi.post_notifications_channel_subscriptions and 1 more."""
     entities: list[ChannelTopic] | None
 
 
 class ChartColumn(Model):
+    """The chart column object (2 fields)."""
     id: str | None
     column_type: _e.F[_e.Efe3c84e0] = ...
 
 
 class Chat(Model):
+    """The chat object (1 fields)."""
     jabber_id: str | None
 
 
 class ChatBadgeTopicBadgeEntity(Model):
+    """The chat badge topic badge entity object (1 fields)."""
     jabber_id: str | None
 
 
 class ChatBadgeTopicChatBadge(Model):
+    """The chat badge topic chat badge object (3 fields)."""
     entity: ChatBadgeTopicBadgeEntity | None
     unread_count: int | None
     last_unread_notification_date: _dt.datetime | None
 
 
 class ChatFavorite(Model):
+    """The chat favorite object (2 fields)."""
     id: str | None
     external_id: str | None
 
 
 class ChatItem(Model):
+    """The chat item object (11 fields)."""
     id: str | None
     name: str | None
     open: bool | None
@@ -102,6 +114,7 @@ class ChatItem(Model):
 
 
 class ChatItemCursorListing(Model):
+    """One page of ChatItem items with the paging fields of the listing. Returned by UsersApi.get_users_chats_me."""
     entities: list[ChatItem] | None
     next_uri: str | None
     self_uri: str | None
@@ -109,11 +122,13 @@ class ChatItemCursorListing(Model):
 
 
 class ChatMediaPolicy(Model):
+    """The chat media policy object (2 fields)."""
     actions: PolicyActions | None
     conditions: ChatMediaPolicyConditions | None
 
 
 class ChatMediaPolicyConditions(Model):
+    """The chat media policy conditions object (8 fields)."""
     for_users: list[PolicyUser] | None
     date_ranges: list[str] | None
     for_queues: list[Queue] | None
@@ -125,6 +140,7 @@ class ChatMediaPolicyConditions(Model):
 
 
 class ChatMessage(Model):
+    """The chat message object (12 fields)."""
     body: str | None
     id: str | None
     to: str | None
@@ -140,10 +156,12 @@ class ChatMessage(Model):
 
 
 class ChatMessageEntityListing(Model):
+    """One page of ChatMessageResponse items with the paging fields of the listing. Returned by ChatApi.get_chats_room_message, ChatApi.get_chats_room_messages and 2 more."""
     entities: list[ChatMessageResponse] | None
 
 
 class ChatMessageResponse(Model):
+    """The chat message response object (15 fields). Returned by ChatApi.get_chats_message, ChatApi.get_chats_user_messages."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -162,6 +180,7 @@ class ChatMessageResponse(Model):
 
 
 class ChatMessageUser(Model):
+    """The chat message user object (5 fields)."""
     id: str | None
     name: str | None
     display_name: str | None
@@ -170,6 +189,7 @@ class ChatMessageUser(Model):
 
 
 class ChatPresence(Model):
+    """The chat presence object (6 fields)."""
     source: str | None
     organization_presence: OrganizationPresence | None
     system_presence: _e.F[_e.Eba51cf17] = ...
@@ -179,24 +199,29 @@ class ChatPresence(Model):
 
 
 class ChatReaction(Model):
+    """The chat reaction object (2 fields)."""
     emoji: str | None
     users: list[AddressableEntityRef] | None
 
 
 class ChatReactionUpdate(Model):
+    """The chat reaction update object (1 fields). Sent to ChatApi.put_chats_message_reactions."""
     reactions: list[str] | None
 
 
 class ChatSendMessageResponse(Model):
+    """The chat send message response object (1 fields). Returned by ChatApi.patch_chats_room_message, ChatApi.patch_chats_user_message and 2 more."""
     id: str | None
 
 
 class ChatSettings(Model):
+    """The chat settings object (2 fields). Returned by ChatApi.get_chats_settings, ChatApi.patch_chats_settings and 1 more. Sent to ChatApi.patch_chats_settings, ChatApi.put_chats_settings."""
     message_retention_period_days: int | None
     reactions_enabled: bool | None
 
 
 class ChatUserRef(Model):
+    """The chat user ref object (7 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -207,15 +232,18 @@ class ChatUserRef(Model):
 
 
 class ChatUserSettings(Model):
+    """The chat user settings object (1 fields). Returned by ChatApi.get_chats_user_settings, ChatApi.patch_chats_user_settings. Sent to ChatApi.patch_chats_user_settings."""
     mobile: MobileSettings | None
 
 
 class Check(Model):
+    """The check object (2 fields)."""
     result: _e.F[_e.Ed737d42d] = ...
     type: _e.F[_e.E0174b6a9] = ...
 
 
 class ChecklistActivationPayload(Model):
+    """The checklist activation payload object (11 fields). Sent to ConversationsApi.post_conversation_communication_agentchecklist."""
     activation_trigger_type: _e.F[_e.E24819a96] = ...
     intent_id: str | None
     intent_name: str | None
@@ -230,21 +258,25 @@ class ChecklistActivationPayload(Model):
 
 
 class ChecklistFinalizePayload(Model):
+    """The checklist finalize payload object (2 fields). Sent to ConversationsApi.post_conversation_communication_agentchecklists_finalize."""
     exit_reason: str | None
     preview: bool | None
 
 
 class ChecklistInferenceJobCreationResponse(Model):
+    """The checklist inference job creation response object (2 fields). Returned by ConversationsApi.post_conversation_communication_agentchecklist_jobs."""
     job_id: str | None
     message: str | None
 
 
 class ChecklistInferenceJobPayload(Model):
+    """The checklist inference job payload object (2 fields). Sent to ConversationsApi.post_conversation_communication_agentchecklist_jobs."""
     conversation_context: list[ConversationContext] | None
     preview: bool | None
 
 
 class ChecklistInferenceJobResponse(Model):
+    """The checklist inference job response object (15 fields). Returned by ConversationsApi.get_conversation_communication_agentchecklist_job."""
     id: str | None
     status: _e.F[_e.Eaf3f55c1] = ...
     error: ErrorInfo | None
@@ -263,6 +295,7 @@ class ChecklistInferenceJobResponse(Model):
 
 
 class ChecklistItem(Model):
+    """The checklist item object (12 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -278,16 +311,19 @@ class ChecklistItem(Model):
 
 
 class ChecklistTransferConfig(Model):
+    """The checklist transfer config object (1 fields)."""
     enabled: bool | None
 
 
 class ChunkSearchRegisterRequest(Model):
+    """The chunk search register request object (3 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_chunks_search_search_id."""
     session_id: str | None
     answered: bool | None
     selected_answers: list[SelectedAnswer] | None
 
 
 class ClientApp(Model):
+    """The client app object (9 fields)."""
     id: str | None
     name: str | None
     integration_type: IntegrationType | None
@@ -300,11 +336,13 @@ class ClientApp(Model):
 
 
 class ClientAppConfigurationInfo(Model):
+    """The client app configuration info object (2 fields)."""
     current: IntegrationConfiguration | None
     effective: EffectiveConfiguration | None
 
 
 class ClientAppEntityListing(Model):
+    """One page of ClientApp items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_clientapps."""
     entities: list[ClientApp] | None
     page_size: int | None
     page_number: int | None
@@ -318,6 +356,7 @@ class ClientAppEntityListing(Model):
 
 
 class ClientPublicApiUsage(Model):
+    """The client public api usage object (11 fields)."""
     date: _dt.date | None
     platform: str | None
     http_method: _e.F[_e.E1564099b] = ...
@@ -332,6 +371,7 @@ class ClientPublicApiUsage(Model):
 
 
 class ClientPublicApiUsageQueryRequest(Model):
+    """The client public api usage query request object (9 fields). Sent to UsageApi.post_usage_client_client_id_aggregates_query_jobs."""
     interval: str | None
     granularity: _e.F[_e.Ebe239318] = ...
     sort_by: list[UsageQuerySortBy] | None
@@ -344,6 +384,7 @@ class ClientPublicApiUsageQueryRequest(Model):
 
 
 class ClientPublicApiUsageResultsResponse(Model):
+    """One page of ClientPublicApiUsage items with the paging fields of the listing. Returned by UsageApi.get_usage_client_client_id_aggregates_query_job."""
     name: str | None
     query_status: _e.F[_e.E69ebd2d5] = ...
     error_body: ErrorBody | None

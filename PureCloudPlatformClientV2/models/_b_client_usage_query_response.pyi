@@ -30,6 +30,7 @@ from ._b_workspace_create import Wrapup
 
 
 class ClientUsageQueryResponse(Model):
+    """The client usage query response object (4 fields). Returned by UsageApi.post_usage_client_client_id_aggregates_query_jobs."""
     id: str | None
     name: str | None
     results_uri: str | None
@@ -37,6 +38,7 @@ class ClientUsageQueryResponse(Model):
 
 
 class ClonedUser(Model):
+    """The cloned user object (4 fields). Returned by OrganizationAuthorizationApi.get_orgauthorization_trustor_cloneduser, OrganizationAuthorizationApi.put_orgauthorization_trustor_cloneduser."""
     id: str | None
     name: str | None
     trustor: DomainEntityRef | None
@@ -44,17 +46,20 @@ class ClonedUser(Model):
 
 
 class ClonedUserEntityListing(Model):
+    """One page of ClonedUser items with the paging fields of the listing. Returned by OrganizationAuthorizationApi.get_orgauthorization_trustee_clonedusers, OrganizationAuthorizationApi.get_orgauthorization_trustor_clonedusers."""
     total: int | None
     entities: list[ClonedUser] | None
     self_uri: str | None
 
 
 class CloseButtonStyleProperties(Model):
+    """The close button style properties object (2 fields)."""
     color: str | None
     opacity: float | None
 
 
 class Cluster(Model):
+    """The cluster object (7 fields). Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscan_cluster, ExternalContactsApi.put_externalcontacts_graphs_clusterscan_cluster_merge."""
     id: str | None
     division: StarrableDivision | None
     cluster_scan: ClusterScan | None
@@ -65,6 +70,7 @@ class Cluster(Model):
 
 
 class ClusterList(Model):
+    """One page of Cluster items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscan_clusters."""
     entities: list[Cluster] | None
     next_uri: str | None
     self_uri: str | None
@@ -73,6 +79,7 @@ class ClusterList(Model):
 
 
 class ClusterScan(Model):
+    """The cluster scan object (4 fields). Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscan, ExternalContactsApi.get_externalcontacts_graphs_clusterscans_latest."""
     id: str | None
     date_completed: _dt.datetime | None
     statistics: ClusterScanStatistics | None
@@ -80,6 +87,7 @@ class ClusterScan(Model):
 
 
 class ClusterScanList(Model):
+    """One page of ClusterScan items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscans."""
     entities: list[ClusterScan] | None
     next_uri: str | None
     self_uri: str | None
@@ -88,17 +96,20 @@ class ClusterScanList(Model):
 
 
 class ClusterScanStatistics(Model):
+    """The cluster scan statistics object (2 fields). Returned by ExternalContactsApi.get_externalcontacts_graphs_clusterscan_statistics, ExternalContactsApi.get_externalcontacts_graphs_clusterscans_latest_statistics."""
     aggregated: ClusterStatistics | None
     self_uri: str | None
 
 
 class ClusterStatistics(Model):
+    """The cluster statistics object (3 fields)."""
     total_clusters: int | None
     total_automatic_merge_successes: int | None
     total_automatic_merge_failures: int | None
 
 
 class CoachingAnnotation(Model):
+    """The coaching annotation object (9 fields). Returned by CoachingApi.get_coaching_appointment_annotation, CoachingApi.patch_coaching_appointment_annotation and 1 more. Sent to CoachingApi.patch_coaching_appointment_annotation."""
     id: str | None
     created_by: UserReference | None
     date_created: _dt.datetime | None
@@ -111,11 +122,13 @@ class CoachingAnnotation(Model):
 
 
 class CoachingAnnotationCreateRequest(Model):
+    """The coaching annotation create request object (2 fields). Sent to CoachingApi.post_coaching_appointment_annotations."""
     text: str | None
     access_type: _e.F[_e.Efcf8ba92] = ...
 
 
 class CoachingAnnotationList(Model):
+    """One page of CoachingAnnotation items with the paging fields of the listing. Returned by CoachingApi.get_coaching_appointment_annotations."""
     entities: list[CoachingAnnotation] | None
     page_size: int | None
     page_number: int | None
@@ -129,6 +142,7 @@ class CoachingAnnotationList(Model):
 
 
 class CoachingAppointmentAggregateRequest(Model):
+    """The coaching appointment aggregate request object (4 fields). Sent to CoachingApi.post_coaching_appointments_aggregates_query."""
     interval: str | None
     metrics: list[str] | None
     group_by: list[str] | None
@@ -136,15 +150,18 @@ class CoachingAppointmentAggregateRequest(Model):
 
 
 class CoachingAppointmentAggregateResponse(Model):
+    """One page of QueryResponseGroupedData items with the paging fields of the listing. Returned by CoachingApi.post_coaching_appointments_aggregates_query."""
     results: list[QueryResponseGroupedData] | None
 
 
 class CoachingAppointmentReference(Model):
+    """The coaching appointment reference object (2 fields). Returned by CoachingApi.delete_coaching_appointment."""
     id: str | None
     self_uri: str | None
 
 
 class CoachingAppointmentResponse(Model):
+    """The coaching appointment response object (21 fields). Returned by CoachingApi.get_coaching_appointment, CoachingApi.patch_coaching_appointment and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -169,6 +186,7 @@ class CoachingAppointmentResponse(Model):
 
 
 class CoachingAppointmentResponseList(Model):
+    """One page of CoachingAppointmentResponse items with the paging fields of the listing. Returned by CoachingApi.get_coaching_appointments, CoachingApi.get_coaching_appointments_me."""
     entities: list[CoachingAppointmentResponse] | None
     page_size: int | None
     page_number: int | None
@@ -182,10 +200,12 @@ class CoachingAppointmentResponseList(Model):
 
 
 class CoachingAppointmentStatusRequest(Model):
+    """The coaching appointment status request object (1 fields). Sent to CoachingApi.patch_coaching_appointment_status."""
     status: _e.F[_e.E1a0c187c] = ...
 
 
 class CoachingAppointmentStatusResponse(Model):
+    """The coaching appointment status response object (4 fields). Returned by CoachingApi.patch_coaching_appointment_status."""
     appointment: CoachingAppointmentReference | None
     created_by: UserReference | None
     date_created: _dt.datetime | None
@@ -193,6 +213,7 @@ class CoachingAppointmentStatusResponse(Model):
 
 
 class CoachingAppointmentStatusResponseList(Model):
+    """One page of CoachingAppointmentStatusResponse items with the paging fields of the listing. Returned by CoachingApi.get_coaching_appointment_statuses."""
     entities: list[CoachingAppointmentStatusResponse] | None
     page_size: int | None
     page_number: int | None
@@ -201,6 +222,7 @@ class CoachingAppointmentStatusResponseList(Model):
 
 
 class CoachingNotification(Model):
+    """The coaching notification object (11 fields). Returned by CoachingApi.get_coaching_notification, CoachingApi.patch_coaching_notification. Sent to CoachingApi.patch_coaching_notification."""
     id: str | None
     name: str | None
     marked_as_read: bool | None
@@ -215,6 +237,7 @@ class CoachingNotification(Model):
 
 
 class CoachingNotificationList(Model):
+    """One page of CoachingNotification items with the paging fields of the listing. Returned by CoachingApi.get_coaching_notifications."""
     entities: list[CoachingNotification] | None
     page_size: int | None
     page_number: int | None
@@ -228,6 +251,7 @@ class CoachingNotificationList(Model):
 
 
 class CoachingScheduleSlotsJobRequest(Model):
+    """The coaching schedule slots job request object (6 fields). Sent to CoachingApi.post_coaching_scheduleslots_jobs."""
     attendee_ids: list[str] | None
     facilitator_ids: list[str] | None
     length_in_minutes: int | None
@@ -237,6 +261,7 @@ class CoachingScheduleSlotsJobRequest(Model):
 
 
 class CoachingScheduleSlotsJobResponse(Model):
+    """One page of CoachingScheduleSlotsJobResult items with the paging fields of the listing. Returned by CoachingApi.get_coaching_scheduleslots_job, CoachingApi.post_coaching_scheduleslots_jobs."""
     id: str | None
     attendee_ids: list[str] | None
     facilitator_ids: list[str] | None
@@ -249,6 +274,7 @@ class CoachingScheduleSlotsJobResponse(Model):
 
 
 class CoachingScheduleSlotsJobResult(Model):
+    """The coaching schedule slots job result object (4 fields)."""
     interval: str | None
     status: _e.F[_e.E9a699841] = ...
     slot: CoachingScheduleSlotsJobSlot | None
@@ -256,6 +282,7 @@ class CoachingScheduleSlotsJobResult(Model):
 
 
 class CoachingScheduleSlotsJobSchedule(Model):
+    """The coaching schedule slots job schedule object (4 fields)."""
     id: str | None
     self_uri: str | None
     week_date: _dt.date | None
@@ -263,11 +290,13 @@ class CoachingScheduleSlotsJobSchedule(Model):
 
 
 class CoachingScheduleSlotsJobSlot(Model):
+    """The coaching schedule slots job slot object (2 fields)."""
     date_start: _dt.datetime | None
     schedule: CoachingScheduleSlotsJobSchedule | None
 
 
 class CoachingSlot(Model):
+    """The coaching slot object (5 fields)."""
     date_start: _dt.datetime | None
     length_in_minutes: int | None
     staffing_difference: float | None
@@ -276,6 +305,7 @@ class CoachingSlot(Model):
 
 
 class CoachingSlotsRequest(Model):
+    """The coaching slots request object (5 fields). Sent to CoachingApi.post_coaching_scheduleslots_query."""
     interval: str | None
     length_in_minutes: int | None
     attendee_ids: list[str] | None
@@ -284,6 +314,7 @@ class CoachingSlotsRequest(Model):
 
 
 class CoachingSlotsResponse(Model):
+    """The coaching slots response object (4 fields). Returned by CoachingApi.post_coaching_scheduleslots_query."""
     suggested_slots: list[CoachingSlot] | None
     attendee_schedules: list[UserAvailableTimes] | None
     facilitator_schedules: list[UserAvailableTimes] | None
@@ -291,6 +322,7 @@ class CoachingSlotsResponse(Model):
 
 
 class CobrowseConversation(Model):
+    """The cobrowse conversation object (9 fields). Returned by ConversationsApi.get_conversations_cobrowsesession."""
     id: str | None
     name: str | None
     participants: list[CobrowseMediaParticipant] | None
@@ -303,6 +335,7 @@ class CobrowseConversation(Model):
 
 
 class CobrowseConversationEntityListing(Model):
+    """One page of CobrowseConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_cobrowsesessions."""
     entities: list[CobrowseConversation] | None
     page_size: int | None
     page_number: int | None
@@ -316,6 +349,7 @@ class CobrowseConversationEntityListing(Model):
 
 
 class CobrowseMediaParticipant(Model):
+    """The cobrowse media participant object (43 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -362,6 +396,7 @@ class CobrowseMediaParticipant(Model):
 
 
 class Cobrowsesession(Model):
+    """The cobrowsesession object (19 fields)."""
     state: _e.F[_e.Ebcee4f2b] = ...
     initial_state: _e.F[_e.Ebcee4f2b] = ...
     id: str | None
@@ -384,6 +419,7 @@ class Cobrowsesession(Model):
 
 
 class CobrowseSettings(Model):
+    """The cobrowse settings object (8 fields)."""
     enabled: bool | None
     allow_agent_control: bool | None
     allow_agent_navigation: bool | None
@@ -395,6 +431,7 @@ class CobrowseSettings(Model):
 
 
 class CobrowseWebMessagingSession(Model):
+    """The cobrowse web messaging session object (7 fields). Returned by ConversationsApi.post_conversation_cobrowse, WebDeploymentsApi.get_webdeployments_deployment_cobrowse_session_id."""
     id: str | None
     name: str | None
     join_code: str | None
@@ -405,6 +442,7 @@ class CobrowseWebMessagingSession(Model):
 
 
 class CollaborateChatAdhocMessageEventTopicCollaborateChatEntity(Model):
+    """The collaborate chat adhoc message event topic collaborate chat entity object (3 fields)."""
     entity_jid: str | None
     entity_id: str | None
     entity_type: _e.F[_e.E94c447ab] = ...

@@ -18,6 +18,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class CollaborateChatAdhocMessageEventTopicCollaborateChatMessage(Model):
+    """The collaborate chat adhoc message event topic collaborate chat message object (9 fields)."""
     message_id: str | None
     created: str | None
     action_type: _e.F[_e.Efe67b078] = ...
@@ -30,12 +31,14 @@ class CollaborateChatAdhocMessageEventTopicCollaborateChatMessage(Model):
 
 
 class CollaborateChatGroupMessageEventTopicCollaborateChatEntity(Model):
+    """The collaborate chat group message event topic collaborate chat entity object (3 fields)."""
     entity_jid: str | None
     entity_id: str | None
     entity_type: _e.F[_e.E94c447ab] = ...
 
 
 class CollaborateChatGroupMessageEventTopicCollaborateChatMessage(Model):
+    """The collaborate chat group message event topic collaborate chat message object (9 fields)."""
     message_id: str | None
     created: str | None
     action_type: _e.F[_e.Efe67b078] = ...
@@ -48,6 +51,7 @@ class CollaborateChatGroupMessageEventTopicCollaborateChatMessage(Model):
 
 
 class Column(Model):
+    """The column object (4 fields)."""
     column_name: str | None
     column_number: int | None
     start_position: int | None
@@ -55,6 +59,7 @@ class Column(Model):
 
 
 class ColumnDataTypeSpecification(Model):
+    """The column data type specification object (5 fields)."""
     column_name: str | None
     column_data_type: _e.F[_e.E0b3e8caf] = ...
     min: int | None
@@ -63,10 +68,12 @@ class ColumnDataTypeSpecification(Model):
 
 
 class ColumnStatus(Model):
+    """The column status object (1 fields)."""
     contactable: bool | None
 
 
 class CommandStatus(Model):
+    """The command status object (8 fields). Returned by ContentManagementApi.get_contentmanagement_status_status_id."""
     id: str | None
     name: str | None
     expiration: _dt.datetime | None
@@ -78,6 +85,7 @@ class CommandStatus(Model):
 
 
 class CommandStatusEntityListing(Model):
+    """One page of CommandStatus items with the paging fields of the listing. Returned by ContentManagementApi.get_contentmanagement_status."""
     entities: list[CommandStatus] | None
     page_size: int | None
     page_number: int | None
@@ -91,6 +99,7 @@ class CommandStatusEntityListing(Model):
 
 
 class Comment(Model):
+    """The comment object (7 fields). Returned by CaseManagementApi.get_casemanagement_case_comment, CaseManagementApi.post_casemanagement_case_comments."""
     id: str | None
     content: str | None
     user: UserReference | None
@@ -101,10 +110,12 @@ class Comment(Model):
 
 
 class CommentCreate(Model):
+    """The comment create object (1 fields). Sent to CaseManagementApi.post_casemanagement_case_comments."""
     content: str | None
 
 
 class CommentListing(Model):
+    """One page of Comment items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_case_comments."""
     entities: list[Comment] | None
     next_uri: str | None
     self_uri: str | None
@@ -112,6 +123,7 @@ class CommentListing(Model):
 
 
 class CommonAlert(Model):
+    """The common alert object (19 fields). Returned by AlertingApi.get_alerting_alert, AlertingApi.patch_alerting_alert."""
     id: str | None
     name: str | None
     user: UserReference | None
@@ -134,6 +146,7 @@ class CommonAlert(Model):
 
 
 class CommonAlertBulkUpdateRequest(Model):
+    """The common alert bulk update request object (4 fields). Sent to AlertingApi.patch_alerting_alerts_bulk."""
     type: _e.F[_e.E66e51507] = ...
     alert_ids: list[str] | None
     mute_snooze: MuteSnoozeFields | None
@@ -141,11 +154,13 @@ class CommonAlertBulkUpdateRequest(Model):
 
 
 class CommonAllAlertUpdateRequest(Model):
+    """The common all alert update request object (2 fields). Sent to AlertingApi.patch_alerting_alerts_all."""
     type: _e.F[_e.E66e51507] = ...
     unread: UnreadFields | None
 
 
 class CommonCampaign(Model):
+    """The common campaign object (5 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -154,6 +169,7 @@ class CommonCampaign(Model):
 
 
 class CommonCampaignDivisionView(Model):
+    """The common campaign division view object (5 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -162,6 +178,7 @@ class CommonCampaignDivisionView(Model):
 
 
 class CommonCampaignDivisionViewEntityListing(Model):
+    """One page of CommonCampaignDivisionView items with the paging fields of the listing. Returned by OutboundApi.get_outbound_campaigns_all_divisionviews."""
     entities: list[CommonCampaignDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -175,6 +192,7 @@ class CommonCampaignDivisionViewEntityListing(Model):
 
 
 class CommonCampaignEntityListing(Model):
+    """One page of CommonCampaign items with the paging fields of the listing. Returned by OutboundApi.get_outbound_campaigns_all."""
     entities: list[CommonCampaign] | None
     page_size: int | None
     page_number: int | None
@@ -188,6 +206,7 @@ class CommonCampaignEntityListing(Model):
 
 
 class CommonRule(Model):
+    """The common rule object (15 fields). Returned by AlertingApi.get_alerting_rule, AlertingApi.post_alerting_rules and 1 more. Sent to AlertingApi.post_alerting_rules."""
     id: str | None
     name: str | None
     description: str | None
@@ -206,10 +225,12 @@ class CommonRule(Model):
 
 
 class CommonRuleBulkDeleteRequest(Model):
+    """The common rule bulk delete request object (1 fields). Sent to AlertingApi.post_alerting_rules_bulk_remove."""
     rule_ids: list[str] | None
 
 
 class CommonRuleBulkUpdateNotificationsRequest(Model):
+    """The common rule bulk update notifications request object (4 fields). Sent to AlertingApi.patch_alerting_rules_bulk."""
     rule_ids: list[str] | None
     properties: ModifiableRuleProperties | None
     types_to_add: list[str] | None
@@ -217,6 +238,7 @@ class CommonRuleBulkUpdateNotificationsRequest(Model):
 
 
 class CommonRuleConditions(Model):
+    """The common rule conditions object (4 fields)."""
     clauses: list[CommonRuleConditions] | None
     predicates: list[CommonRulePredicate] | None
     type: _e.F[_e.Eeac63c75] = ...

@@ -8,6 +8,7 @@ from ._b_collaborate_chat_adhoc_message_event_topic_collaborate_chat_message imp
 
 
 class CommonRuleContainer(Model):
+    """One page of CommonRule items with the paging fields of the listing. Returned by AlertingApi.post_alerting_rules_query."""
     entities: list[CommonRule] | None
     page_size: int | None
     page_number: int | None

@@ -8,6 +8,7 @@ from ._b_action_event_request import AddressableEntityRef
 
 
 class CommonRulePredicate(Model):
+    """The common rule predicate object (10 fields)."""
     metric_type: _e.F[_e.Eeb2f49ce] = ...
     metric_value_type: _e.F[_e.Ecd8babc5] = ...
     comparison_operator: _e.F[_e.Ef6a9d724] = ...
@@ -21,6 +22,7 @@ class CommonRulePredicate(Model):
 
 
 class CommonRulePredicateEntity(Model):
+    """The common rule predicate entity object (5 fields)."""
     entity_type: _e.F[_e.E95f6015d] = ...
     user: AddressableEntityRef | None
     group: AddressableEntityRef | None
@@ -29,6 +31,7 @@ class CommonRulePredicateEntity(Model):
 
 
 class CommunicationAnsweredEvent(Model):
+    """The communication answered event object (4 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -36,6 +39,7 @@ class CommunicationAnsweredEvent(Model):
 
 
 class CommunicationDispositionAppliedEvent(Model):
+    """The communication disposition applied event object (7 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -46,6 +50,7 @@ class CommunicationDispositionAppliedEvent(Model):
 
 
 class CommunicationEndedEvent(Model):
+    """The communication ended event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None

@@ -14,15 +14,18 @@ from ._b_web_messaging_event_video import Weekly
 
 
 class CommunicationTranslation(Model):
+    """The communication translation object (2 fields)."""
     communication_id: str | None
     transcripts: list[TranscriptTranslation] | None
 
 
 class CommunicationTranslationList(Model):
+    """One page of CommunicationTranslation items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_translations_language_conversation."""
     entities: list[CommunicationTranslation] | None
 
 
 class ComparisonPeriod(Model):
+    """The comparison period object (7 fields). Returned by RoutingApi.get_routing_queue_comparisonperiod."""
     id: str | None
     kpi: str | None
     date_started: _dt.datetime | None
@@ -33,26 +36,31 @@ class ComparisonPeriod(Model):
 
 
 class ComparisonPeriodListing(Model):
+    """One page of ComparisonPeriod items with the paging fields of the listing. Returned by RoutingApi.get_routing_queue_comparisonperiods."""
     total: int | None
     entities: list[ComparisonPeriod] | None
     self_uri: str | None
 
 
 class ComplexVariableInfo(Model):
+    """The complex variable info object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class Compliance(Model):
+    """The compliance object (3 fields)."""
     stop_settings: list[StopSettings] | None
     opt_in_settings: list[OptInSettings] | None
     help_settings: list[HelpSettings] | None
 
 
 class ComplianceResponse(Model):
+    """The compliance response object (1 fields)."""
     message: str | None
 
 
 class ComputedData(Model):
+    """The computed data object (2 fields)."""
     weekly: Weekly | None
     quarter_hour: QuarterHourly | None

@@ -20,6 +20,7 @@ from ._b_work_plan_bid_group_summary import WorkPlanConstraintMessage
 
 
 class Condition(Model):
+    """The condition object (19 fields)."""
     type: _e.F[_e.Ea6076233] = ...
     inverted: bool | None
     attribute_name: str | None
@@ -42,37 +43,44 @@ class Condition(Model):
 
 
 class ConditionalGroupActivation(Model):
+    """The conditional group activation object (2 fields)."""
     pilot_rule: ConditionalGroupActivationPilotRule | None
     rules: list[ConditionalGroupActivationRule] | None
 
 
 class ConditionalGroupActivationCondition(Model):
+    """The conditional group activation condition object (3 fields)."""
     simple_metric: ConditionalGroupActivationSimpleMetric | None
     operator: _e.F[_e.E4401f20e] = ...
     value: float | None
 
 
 class ConditionalGroupActivationPilotRule(Model):
+    """The conditional group activation pilot rule object (2 fields)."""
     conditions: list[ConditionalGroupActivationCondition] | None
     condition_expression: str | None
 
 
 class ConditionalGroupActivationRule(Model):
+    """The conditional group activation rule object (3 fields)."""
     conditions: list[ConditionalGroupActivationCondition] | None
     condition_expression: str | None
     groups: list[MemberGroup] | None
 
 
 class ConditionalGroupActivationSimpleMetric(Model):
+    """The conditional group activation simple metric object (2 fields)."""
     metric: _e.F[_e.E5339777b] = ...
     queue: DomainEntityRef | None
 
 
 class ConditionalGroupRouting(Model):
+    """The conditional group routing object (1 fields)."""
     rules: list[ConditionalGroupRoutingRule] | None
 
 
 class ConditionalGroupRoutingRule(Model):
+    """The conditional group routing rule object (6 fields)."""
     queue: DomainEntityRef | None
     metric: _e.F[_e.E9889a316] = ...
     operator: _e.F[_e.Ec7ebdd10] = ...
@@ -82,18 +90,22 @@ class ConditionalGroupRoutingRule(Model):
 
 
 class ConfigurationOverrides(Model):
+    """The configuration overrides object (1 fields)."""
     priority: bool | None
 
 
 class ConfusionDetails(Model):
+    """The confusion details object (1 fields)."""
     intents: list[ConfusionIntentDetails] | None
 
 
 class ConfusionInfo(Model):
+    """The confusion info object (1 fields)."""
     intents: list[ConfusionIntentInfo] | None
 
 
 class ConfusionIntentDetails(Model):
+    """The confusion intent details object (5 fields)."""
     id: str | None
     name: str | None
     utterance_count: int | None
@@ -102,18 +114,21 @@ class ConfusionIntentDetails(Model):
 
 
 class ConfusionIntentInfo(Model):
+    """The confusion intent info object (3 fields)."""
     id: str | None
     name: str | None
     utterance_count: int | None
 
 
 class ConfusionUtterance(Model):
+    """The confusion utterance object (3 fields)."""
     id: str | None
     text: str | None
     similarity: float | None
 
 
 class ConnectedEdge(Model):
+    """The connected edge object (6 fields)."""
     id: str | None
     name: str | None
     interface_name: str | None
@@ -123,22 +138,26 @@ class ConnectedEdge(Model):
 
 
 class ConnectedQueue(Model):
+    """The connected queue object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConnectedUser(Model):
+    """The connected user object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConnectionCreateRequest(Model):
+    """The connection create request object (3 fields). Sent to KnowledgeApi.post_knowledge_connections."""
     name: str | None
     integration_id: str | None
     redirect_url: str | None
 
 
 class ConnectionCreateResponse(Model):
+    """The connection create response object (11 fields). Returned by KnowledgeApi.post_knowledge_connections."""
     id: str | None
     name: str | None
     type: _e.F[_e.E181a8d76] = ...
@@ -153,15 +172,18 @@ class ConnectionCreateResponse(Model):
 
 
 class ConnectionListing(Model):
+    """One page of ConnectionResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_connections."""
     entities: list[ConnectionResponse] | None
 
 
 class ConnectionOption(Model):
+    """The connection option object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConnectionOptionListing(Model):
+    """One page of ConnectionOption items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_connection_options."""
     entities: list[ConnectionOption] | None
     next_uri: str | None
     self_uri: str | None
@@ -169,6 +191,7 @@ class ConnectionOptionListing(Model):
 
 
 class ConnectionResponse(Model):
+    """The connection response object (13 fields). Returned by KnowledgeApi.delete_knowledge_connection, KnowledgeApi.get_knowledge_connection and 1 more."""
     id: str | None
     name: str | None
     type: _e.F[_e.E181a8d76] = ...
@@ -185,29 +208,34 @@ class ConnectionResponse(Model):
 
 
 class ConnectionUpdateRequest(Model):
+    """The connection update request object (3 fields). Sent to KnowledgeApi.patch_knowledge_connection."""
     code: str | None
     error: str | None
     error_description: str | None
 
 
 class ConnectRate(Model):
+    """The connect rate object (3 fields)."""
     attempts: int | None
     connects: int | None
     connect_ratio: float | None
 
 
 class ConstraintConflictMessage(Model):
+    """The constraint conflict message object (2 fields)."""
     message: WorkPlanConstraintConflictMessage | None
     conflicted_constraint_messages: list[WorkPlanConstraintMessage] | None
 
 
 class ConsultTransfer(Model):
+    """The consult transfer object (3 fields). Sent to ConversationsApi.post_conversations_call_participant_consult."""
     speak_to: _e.F[_e.Eca3dcbec] = ...
     consulting_user_id: str | None
     destination: Destination | None
 
 
 class ConsultTransferEvent(Model):
+    """The consult transfer event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -217,4 +245,5 @@ class ConsultTransferEvent(Model):
 
 
 class ConsultTransferResponse(Model):
+    """The consult transfer response object (1 fields). Returned by ConversationsApi.patch_conversations_call_participant_consult, ConversationsApi.post_conversations_call_participant_consult and 5 more."""
     destination_participant_id: str | None

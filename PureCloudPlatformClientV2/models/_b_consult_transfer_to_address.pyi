@@ -9,12 +9,14 @@ from ._b_data_extraction_file_schema_listing import Dependency
 
 
 class ConsultTransferToAddress(Model):
+    """The consult transfer to address object (3 fields). Sent to ConversationsApi.post_conversations_call_participant_voice_consult."""
     speak_to: _e.F[_e.Eca3dcbec] = ...
     consulting_user_id: str | None
     address: str | None
 
 
 class ConsultTransferToAgent(Model):
+    """The consult transfer to agent object (4 fields). Sent to ConversationsApi.post_conversations_call_participant_consult_agent."""
     speak_to: _e.F[_e.Eca3dcbec] = ...
     consulting_user_id: str | None
     user_id: str | None
@@ -22,12 +24,14 @@ class ConsultTransferToAgent(Model):
 
 
 class ConsultTransferToExternal(Model):
+    """The consult transfer to external object (3 fields). Sent to ConversationsApi.post_conversations_call_participant_consult_external."""
     speak_to: _e.F[_e.Eca3dcbec] = ...
     consulting_user_id: str | None
     address: str | None
 
 
 class ConsultTransferToExternalContact(Model):
+    """The consult transfer to external contact object (4 fields). Sent to ConversationsApi.post_conversations_call_participant_consult_contact_external."""
     speak_to: _e.F[_e.Eca3dcbec] = ...
     consulting_user_id: str | None
     contact_id: str | None
@@ -35,6 +39,7 @@ class ConsultTransferToExternalContact(Model):
 
 
 class ConsultTransferToQueue(Model):
+    """The consult transfer to queue object (4 fields). Sent to ConversationsApi.post_conversations_call_participant_consult_queue."""
     speak_to: _e.F[_e.Eca3dcbec] = ...
     consulting_user_id: str | None
     queue_id: str | None
@@ -42,11 +47,13 @@ class ConsultTransferToQueue(Model):
 
 
 class ConsultTransferUpdate(Model):
+    """The consult transfer update object (2 fields). Sent to ConversationsApi.patch_conversations_call_participant_consult."""
     speak_to: _e.F[_e.Eca3dcbec] = ...
     consulting_user_id: str | None
 
 
 class ConsumedResourcesEntityListing(Model):
+    """One page of Dependency items with the paging fields of the listing. Returned by ArchitectApi.get_architect_dependencytracking_consumedresources."""
     entities: list[Dependency] | None
     page_size: int | None
     page_number: int | None
@@ -60,6 +67,7 @@ class ConsumedResourcesEntityListing(Model):
 
 
 class ConsumingResourcesEntityListing(Model):
+    """One page of Dependency items with the paging fields of the listing. Returned by ArchitectApi.get_architect_dependencytracking_consumingresources."""
     entities: list[Dependency] | None
     page_size: int | None
     page_number: int | None
@@ -73,6 +81,7 @@ class ConsumingResourcesEntityListing(Model):
 
 
 class Contact(Model):
+    """The contact object (7 fields)."""
     address: str | None
     display: str | None
     media_type: _e.F[_e.Eaa7c4147] = ...
@@ -83,11 +92,13 @@ class Contact(Model):
 
 
 class ContactableStatus(Model):
+    """The contactable status object (2 fields)."""
     contactable: bool | None
     column_status: dict[str, ColumnStatus] | None
 
 
 class ContactAddress(Model):
+    """The contact address object (6 fields)."""
     address1: str | None
     address2: str | None
     city: str | None

@@ -9,21 +9,25 @@ from ._b_dialer_campaign_schedule_config_change_recurrence_pattern import Dialer
 
 
 class ContactAddressableEntityRef(Model):
+    """The contact addressable entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ContactAddressConditionSettings(Model):
+    """The contact address condition settings object (2 fields)."""
     operator: _e.F[_e.E99c3670b] = ...
     value: str | None
 
 
 class ContactAddressTypeConditionSettings(Model):
+    """The contact address type condition settings object (2 fields)."""
     operator: _e.F[_e.E99c3670b] = ...
     value: str | None
 
 
 class ContactBulkEditRequest(Model):
+    """The contact bulk edit request object (5 fields). Sent to OutboundApi.post_outbound_contactlist_contacts_bulk_update."""
     contact_list_filter_id: str | None
     criteria: ContactBulkSearchCriteria | None
     contact_ids: list[str] | None
@@ -32,17 +36,20 @@ class ContactBulkEditRequest(Model):
 
 
 class ContactBulkSearchCriteria(Model):
+    """The contact bulk search criteria object (2 fields)."""
     clauses: list[ContactListFilterClause] | None
     filter_type: _e.F[_e.E291ca30e] = ...
 
 
 class ContactBulkSearchParameters(Model):
+    """The contact bulk search parameters object (3 fields). Sent to OutboundApi.post_outbound_contactlist_contacts_bulk_remove."""
     contact_list_filter_id: str | None
     criteria: ContactBulkSearchCriteria | None
     generate_download_uri: bool | None
 
 
 class ContactCallbackRequest(Model):
+    """The contact callback request object (5 fields). Returned by OutboundApi.post_outbound_campaign_callback_schedule. Sent to OutboundApi.post_outbound_campaign_callback_schedule."""
     campaign_id: str | None
     contact_list_id: str | None
     contact_id: str | None
@@ -51,10 +58,12 @@ class ContactCallbackRequest(Model):
 
 
 class ContactCenterSettings(Model):
+    """The contact center settings object (1 fields). Returned by RoutingApi.get_routing_settings_contactcenter. Sent to RoutingApi.patch_routing_settings_contactcenter."""
     remove_skills_from_blind_transfer: bool | None
 
 
 class ContactColumnConditionSettings(Model):
+    """The contact column condition settings object (4 fields)."""
     column_name: str | None
     operator: _e.F[_e.E5e7cc123] = ...
     value: str | None
@@ -62,16 +71,19 @@ class ContactColumnConditionSettings(Model):
 
 
 class ContactColumnTimeZone(Model):
+    """The contact column time zone object (2 fields)."""
     time_zone: str | None
     column_type: _e.F[_e.E733324cf] = ...
 
 
 class ContactColumnToDataActionFieldMapping(Model):
+    """The contact column to data action field mapping object (2 fields)."""
     contact_column_name: str | None
     data_action_field: str | None
 
 
 class ContactDetailEventTopicContactUpdateEvent(Model):
+    """The contact detail event topic contact update event object (22 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -97,4 +109,5 @@ class ContactDetailEventTopicContactUpdateEvent(Model):
 
 
 class ContactEnrichOptions(Model):
+    """The contact enrich options object (1 fields)."""
     promote: bool | None

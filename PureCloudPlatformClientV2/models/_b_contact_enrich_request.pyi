@@ -23,6 +23,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class ContactEnrichRequest(Model):
+    """The contact enrich request object (7 fields). Sent to ExternalContactsApi.post_externalcontacts_contacts_enrich."""
     id: str | None
     division: WritableStarrableDivision | None
     matching_identifiers: list[ContactIdentifier] | None
@@ -33,6 +34,7 @@ class ContactEnrichRequest(Model):
 
 
 class ContactIdentifier(Model):
+    """The contact identifier object (5 fields). Returned by ExternalContactsApi.patch_externalcontacts_contact_identifiers. Sent to ExternalContactsApi.post_externalcontacts_identifierlookup, ExternalContactsApi.post_externalcontacts_identifierlookup_contacts."""
     division: WritableStarrableDivision | None
     type: _e.F[_e.Eb37329d5] = ...
     value: str | None
@@ -41,15 +43,18 @@ class ContactIdentifier(Model):
 
 
 class ContactIdentifierListing(Model):
+    """One page of ContactIdentifier items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_contact_identifiers."""
     entities: list[ContactIdentifier] | None
 
 
 class ContactImportField(Model):
+    """The contact import field object (2 fields)."""
     name: str | None
     included: bool | None
 
 
 class ContactImportJobEntityListing(Model):
+    """One page of ContactImportJobResponse items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_import_jobs."""
     entities: list[ContactImportJobResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -58,6 +63,7 @@ class ContactImportJobEntityListing(Model):
 
 
 class ContactImportJobMetadata(Model):
+    """The contact import job metadata object (7 fields)."""
     file_name: str | None
     dry_run_failed_count: int | None
     dry_run_success_count: int | None
@@ -68,11 +74,13 @@ class ContactImportJobMetadata(Model):
 
 
 class ContactImportJobRequest(Model):
+    """The contact import job request object (2 fields). Sent to ExternalContactsApi.post_externalcontacts_import_jobs."""
     settings_id: str | None
     division: WritableStarrableDivision | None
 
 
 class ContactImportJobResponse(Model):
+    """The contact import job response object (9 fields). Returned by ExternalContactsApi.get_externalcontacts_import_job, ExternalContactsApi.post_externalcontacts_import_jobs."""
     id: str | None
     status: _e.F[_e.E4c58b4a2] = ...
     status_details: str | None
@@ -85,16 +93,19 @@ class ContactImportJobResponse(Model):
 
 
 class ContactImportJobStatusUpdateRequest(Model):
+    """The contact import job status update request object (2 fields). Sent to ExternalContactsApi.put_externalcontacts_import_job."""
     job_id: str | None
     status: _e.F[_e.E4bb3c4f6] = ...
 
 
 class ContactImportJobStatusUpdateResponse(Model):
+    """The contact import job status update response object (2 fields). Returned by ExternalContactsApi.put_externalcontacts_import_job."""
     job_id: str | None
     status: _e.F[_e.E4bb3c4f6] = ...
 
 
 class ContactImportSettings(Model):
+    """The contact import settings object (8 fields). Returned by ExternalContactsApi.get_externalcontacts_import_setting, ExternalContactsApi.post_externalcontacts_import_settings and 1 more. Sent to ExternalContactsApi.post_externalcontacts_import_settings, ExternalContactsApi.put_externalcontacts_import_setting."""
     id: str | None
     name: str | None
     matching_criteria: list[str] | None
@@ -106,6 +117,7 @@ class ContactImportSettings(Model):
 
 
 class ContactImportSettingsEntityListing(Model):
+    """One page of ContactImportSettings items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_import_settings."""
     entities: list[ContactImportSettings] | None
     next_uri: str | None
     self_uri: str | None
@@ -114,6 +126,7 @@ class ContactImportSettingsEntityListing(Model):
 
 
 class ContactList(Model):
+    """The contact list object (24 fields). Returned by OutboundApi.get_outbound_contactlist, OutboundApi.post_outbound_contactlists and 1 more. Sent to OutboundApi.post_outbound_contactlists, OutboundApi.put_outbound_contactlist."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -141,6 +154,7 @@ class ContactList(Model):
 
 
 class ContactListDivisionView(Model):
+    """The contact list division view object (10 fields). Returned by OutboundApi.get_outbound_contactlists_divisionview."""
     id: str | None
     name: str | None
     division: Division | None
@@ -154,6 +168,7 @@ class ContactListDivisionView(Model):
 
 
 class ContactListDivisionViewListing(Model):
+    """One page of ContactListDivisionView items with the paging fields of the listing. Returned by OutboundApi.get_outbound_contactlists_divisionviews."""
     entities: list[ContactListDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -167,16 +182,18 @@ class ContactListDivisionViewListing(Model):
 
 
 class ContactlistDownloadReadyExportUri(Model):
+    """The contactlist download ready export uri object (3 fields)."""
     uri: str | None
     export_timestamp: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class ContactlistDownloadReadyObject(Model):
-    pass
+    """The contactlist download ready object object; it declares no fields."""
 
 
 class ContactListEntityListing(Model):
+    """One page of ContactList items with the paging fields of the listing. Returned by OutboundApi.get_outbound_contactlists."""
     entities: list[ContactList] | None
     page_size: int | None
     page_number: int | None
@@ -190,6 +207,7 @@ class ContactListEntityListing(Model):
 
 
 class ContactListFilter(Model):
+    """The contact list filter object (11 fields). Returned by OutboundApi.get_outbound_contactlistfilter, OutboundApi.post_outbound_contactlistfilters and 1 more. Sent to OutboundApi.post_outbound_contactlistfilters, OutboundApi.post_outbound_contactlistfilters_preview and 1 more."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -204,9 +222,11 @@ class ContactListFilter(Model):
 
 
 class ContactListFilterBulkRetrieveBody(Model):
+    """The contact list filter bulk retrieve body object (1 fields). Sent to OutboundApi.post_outbound_contactlistfilters_bulk_retrieve."""
     ids: list[str] | None
 
 
 class ContactListFilterClause(Model):
+    """The contact list filter clause object (2 fields)."""
     filter_type: _e.F[_e.E291ca30e] = ...
     predicates: list[ContactListFilterPredicate] | None

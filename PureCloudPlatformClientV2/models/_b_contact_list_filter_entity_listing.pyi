@@ -28,6 +28,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class ContactListFilterEntityListing(Model):
+    """One page of ContactListFilter items with the paging fields of the listing. Returned by OutboundApi.get_outbound_contactlistfilters, OutboundApi.post_outbound_contactlistfilters_bulk_retrieve."""
     entities: list[ContactListFilter] | None
     page_size: int | None
     page_number: int | None
@@ -41,6 +42,7 @@ class ContactListFilterEntityListing(Model):
 
 
 class ContactListFilterPredicate(Model):
+    """The contact list filter predicate object (6 fields)."""
     column: str | None
     column_type: _e.F[_e.Eee638bc0] = ...
     operator: _e.F[_e.E283819ba] = ...
@@ -50,6 +52,7 @@ class ContactListFilterPredicate(Model):
 
 
 class ContactListFilterRange(Model):
+    """The contact list filter range object (5 fields)."""
     min: str | None
     max: str | None
     min_inclusive: bool | None
@@ -58,6 +61,7 @@ class ContactListFilterRange(Model):
 
 
 class ContactlistImportStatusImportStatus(Model):
+    """The contactlist import status import status object (8 fields)."""
     import_state: _e.F[_e.Ed5f03a85] = ...
     total_records: int | None
     completed_records: int | None
@@ -69,10 +73,11 @@ class ContactlistImportStatusImportStatus(Model):
 
 
 class ContactlistImportStatusObject(Model):
-    pass
+    """The contactlist import status object object; it declares no fields."""
 
 
 class ContactListing(Model):
+    """One page of ExternalContact items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_contacts, ExternalContactsApi.get_externalcontacts_organization_contacts and 1 more."""
     entities: list[ExternalContact] | None
     page_size: int | None
     page_number: int | None
@@ -87,6 +92,7 @@ class ContactListing(Model):
 
 
 class ContactListingRequest(Model):
+    """The contact listing request object (5 fields). Sent to OutboundApi.post_outbound_contactlist_contacts_search."""
     contact_list_filter_id: str | None
     criteria: ContactBulkSearchCriteria | None
     page_number: int | None
@@ -95,6 +101,7 @@ class ContactListingRequest(Model):
 
 
 class ContactListingResponse(Model):
+    """One page of DialerContact items with the paging fields of the listing. Returned by OutboundApi.post_outbound_contactlist_contacts_search."""
     entities: list[DialerContact] | None
     page_size: int | None
     page_number: int | None
@@ -109,17 +116,20 @@ class ContactListingResponse(Model):
 
 
 class ContactListsBulkEditRequest(Model):
+    """The contact lists bulk edit request object (2 fields). Sent to OutboundApi.post_outbound_contactlists_bulk_update."""
     contact_list_ids: list[str] | None
     contact_list: ContactList | None
 
 
 class ContactListsBulkEditResponse(Model):
+    """One page of BulkResponseResultContactListContactListBulkEntityErrorContactList items with the paging fields of the listing. Returned by OutboundApi.post_outbound_contactlists_bulk_update."""
     results: list[BulkResponseResultContactListContactListBulkEntityErrorContactList] | None
     error_count: int | None
     error_indexes: list[int] | None
 
 
 class ContactListTemplate(Model):
+    """The contact list template object (20 fields). Returned by OutboundApi.get_outbound_contactlisttemplate, OutboundApi.post_outbound_contactlisttemplates and 1 more. Sent to OutboundApi.post_outbound_contactlisttemplates, OutboundApi.post_outbound_contactlisttemplates_bulk_add and 1 more."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -143,10 +153,12 @@ class ContactListTemplate(Model):
 
 
 class ContactListTemplateBulkRetrieveBody(Model):
+    """The contact list template bulk retrieve body object (1 fields). Sent to OutboundApi.post_outbound_contactlisttemplates_bulk_retrieve."""
     ids: list[str] | None
 
 
 class ContactListTemplateEntityListing(Model):
+    """One page of ContactListTemplate items with the paging fields of the listing. Returned by OutboundApi.get_outbound_contactlisttemplates, OutboundApi.post_outbound_contactlisttemplates_bulk_add and 1 more."""
     entities: list[ContactListTemplate] | None
     page_size: int | None
     page_number: int | None
@@ -160,6 +172,7 @@ class ContactListTemplateEntityListing(Model):
 
 
 class ContactListUploadUrlRequest(Model):
+    """The contact list upload url request object (12 fields). Sent to OutboundApi.post_outbound_contactlists_uploads."""
     signed_url_timeout_seconds: int | None
     content_type: str | None
     id: str | None
@@ -175,6 +188,7 @@ class ContactListUploadUrlRequest(Model):
 
 
 class ContactPhoneNumberColumn(Model):
+    """The contact phone number column object (4 fields)."""
     column_name: str | None
     type: str | None
     callable_time_column_name: str | None
@@ -182,6 +196,7 @@ class ContactPhoneNumberColumn(Model):
 
 
 class ContactsBulkOperationJob(Model):
+    """The contacts bulk operation job object (9 fields). Returned by OutboundApi.get_outbound_contactlist_contacts_bulk_job, OutboundApi.post_outbound_contactlist_contacts_bulk_remove and 1 more."""
     id: str | None
     state: _e.F[_e.Eb89527ff] = ...
     type: _e.F[_e.E0cdd0b46] = ...
@@ -194,16 +209,19 @@ class ContactsBulkOperationJob(Model):
 
 
 class ContactsBulkOperationJobListing(Model):
+    """One page of ContactsBulkOperationJob items with the paging fields of the listing. Returned by OutboundApi.get_outbound_contactlist_contacts_bulk_jobs."""
     total: int | None
     entities: list[ContactsBulkOperationJob] | None
     self_uri: str | None
 
 
 class ContactSearchOperation(Model):
+    """The contact search operation object (1 fields)."""
     simple_search: ContactSimpleSearch | None
 
 
 class ContactSearchRequest(Model):
+    """The contact search request object (5 fields). Sent to ExternalContactsApi.post_externalcontacts_contacts_search."""
     page_number: int | None
     page_size: int | None
     division_ids: list[str] | None
@@ -212,6 +230,7 @@ class ContactSearchRequest(Model):
 
 
 class ContactsExport(Model):
+    """The contacts export object (10 fields). Returned by ExternalContactsApi.get_externalcontacts_contacts_export, ExternalContactsApi.post_externalcontacts_contacts_exports. Sent to ExternalContactsApi.post_externalcontacts_contacts_exports."""
     id: str | None
     division_ids: list[str] | None
     created_by: DomainEntityRef | None
@@ -225,21 +244,25 @@ class ContactsExport(Model):
 
 
 class ContactsExportComparisonFieldFilter(Model):
+    """The contacts export comparison field filter object (2 fields)."""
     field: _e.F[_e.E0e8b06fb] = ...
     value: str | None
 
 
 class ContactsExportFieldFilter(Model):
+    """The contacts export field filter object (2 fields)."""
     field: _e.F[_e.Ec3186b25] = ...
     value: str | None
 
 
 class ContactsExportFieldListFilter(Model):
+    """The contacts export field list filter object (2 fields)."""
     field: _e.F[_e.Ec3186b25] = ...
     values: list[str] | None
 
 
 class ContactsExportFilter(Model):
+    """The contacts export filter object (7 fields)."""
     eq: ContactsExportFieldFilter | None
     pcIn: ContactsExportFieldListFilter | None
     lte: ContactsExportComparisonFieldFilter | None
@@ -250,6 +273,7 @@ class ContactsExportFilter(Model):
 
 
 class ContactsExportListing(Model):
+    """One page of ContactsExport items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_contacts_exports."""
     entities: list[ContactsExport] | None
     next_uri: str | None
     self_uri: str | None
@@ -257,46 +281,54 @@ class ContactsExportListing(Model):
 
 
 class ContactsExportQueryConditions(Model):
+    """The contacts export query conditions object (2 fields)."""
     filters: ContactsExportFilter | None
     limit: int | None
 
 
 class ContactsExportRequest(Model):
+    """The contacts export request object (3 fields). Sent to OutboundApi.post_outbound_contactlist_export."""
     contact_list_filter_id: str | None
     criteria: ContactBulkSearchCriteria | None
     contact_ids: list[str] | None
 
 
 class ContactSimpleSearch(Model):
+    """The contact simple search object (3 fields)."""
     query: str | None
     sort_order: list[str] | None
     ids: list[str] | None
 
 
 class ContactSort(Model):
+    """The contact sort object (3 fields)."""
     field_name: str | None
     direction: _e.F[_e.E3ba205c0] = ...
     numeric: bool | None
 
 
 class ContactsPatchChange(Model):
+    """The contacts patch change object (3 fields)."""
     field: str | None
     value: _t.Any | None
     action: _e.F[_e.Eaa337df6] = ...
 
 
 class ContactVertex(Model):
+    """The contact vertex object (2 fields)."""
     vertex_id: str | None
     contact: ExternalContact | None
 
 
 class ContentActions(Model):
+    """The content actions object (3 fields)."""
     url: str | None
     url_target: str | None
     textback: str | None
 
 
 class ContentButtonResponse(Model):
+    """The content button response object (4 fields)."""
     id: str | None
     type: _e.F[_e.Ed456b0f3] = ...
     text: str | None
@@ -304,6 +336,7 @@ class ContentButtonResponse(Model):
 
 
 class ContentCard(Model):
+    """The content card object (6 fields)."""
     title: str | None
     description: str | None
     image: str | None
@@ -313,6 +346,7 @@ class ContentCard(Model):
 
 
 class ContentCardAction(Model):
+    """The content card action object (4 fields)."""
     type: _e.F[_e.E453ca2b2] = ...
     text: str | None
     payload: str | None
@@ -320,10 +354,12 @@ class ContentCardAction(Model):
 
 
 class ContentCarousel(Model):
+    """The content carousel object (1 fields)."""
     cards: list[ContentCard] | None
 
 
 class ContentDatePicker(Model):
+    """The content date picker object (6 fields)."""
     title: str | None
     subtitle: str | None
     image_url: str | None
@@ -333,11 +369,13 @@ class ContentDatePicker(Model):
 
 
 class ContentDatePickerAvailableTime(Model):
+    """The content date picker available time object (2 fields)."""
     duration: int | None
     date_time: _dt.datetime | None
 
 
 class ContentFilterItem(Model):
+    """The content filter item object (4 fields)."""
     name: str | None
     type: _e.F[_e.Ee21ae51b] = ...
     operator: _e.F[_e.Ed95d6722] = ...
@@ -345,6 +383,7 @@ class ContentFilterItem(Model):
 
 
 class ContentManagementSingleDocumentTopicDocumentDataV2(Model):
+    """The content management single document topic document data v2 object (14 fields)."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -362,21 +401,25 @@ class ContentManagementSingleDocumentTopicDocumentDataV2(Model):
 
 
 class ContentManagementSingleDocumentTopicLockData(Model):
+    """The content management single document topic lock data object (3 fields)."""
     locked_by: ContentManagementSingleDocumentTopicUserData | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
 
 
 class ContentManagementSingleDocumentTopicUserData(Model):
+    """The content management single document topic user data object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ContentManagementSingleDocumentTopicWorkspaceData(Model):
+    """The content management single document topic workspace data object (1 fields)."""
     id: str | None
 
 
 class ContentManagementWorkspaceDocumentsTopicDocumentDataV2(Model):
+    """The content management workspace documents topic document data v2 object (14 fields)."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -394,26 +437,31 @@ class ContentManagementWorkspaceDocumentsTopicDocumentDataV2(Model):
 
 
 class ContentManagementWorkspaceDocumentsTopicLockData(Model):
+    """The content management workspace documents topic lock data object (3 fields)."""
     locked_by: ContentManagementWorkspaceDocumentsTopicUserData | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
 
 
 class ContentManagementWorkspaceDocumentsTopicUserData(Model):
+    """The content management workspace documents topic user data object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ContentManagementWorkspaceDocumentsTopicWorkspaceData(Model):
+    """The content management workspace documents topic workspace data object (1 fields)."""
     id: str | None
 
 
 class ContentModeration(Model):
+    """The content moderation object (2 fields)."""
     flag: _e.F[_e.E103c0b81] = ...
     categories: list[str] | None
 
 
 class ContentOffer(Model):
+    """The content offer object (9 fields)."""
     image_url: str | None
     display_mode: _e.F[_e.E74004e23] = ...
     layout_mode: _e.F[_e.Ed8f95b6f] = ...
@@ -426,12 +474,14 @@ class ContentOffer(Model):
 
 
 class ContentOfferStyleProperties(Model):
+    """The content offer style properties object (3 fields)."""
     padding: str | None
     color: str | None
     background_color: str | None
 
 
 class ContentOfferStylingConfiguration(Model):
+    """The content offer styling configuration object (7 fields)."""
     position: ContentPositionProperties | None
     offer: ContentOfferStyleProperties | None
     close_button: CloseButtonStyleProperties | None
@@ -442,6 +492,7 @@ class ContentOfferStylingConfiguration(Model):
 
 
 class ContentPositionProperties(Model):
+    """The content position properties object (4 fields)."""
     top: str | None
     bottom: str | None
     left: str | None
@@ -449,15 +500,18 @@ class ContentPositionProperties(Model):
 
 
 class ContentReaction(Model):
+    """The content reaction object (2 fields)."""
     reaction_type: _e.F[_e.E1a54d9c8] = ...
     count: int | None
 
 
 class ContentSetting(Model):
+    """The content setting object (1 fields)."""
     story: StorySetting | None
 
 
 class ContestCompleteData(Model):
+    """The contest complete data object (5 fields)."""
     date_end: _dt.date | None
     anonymization: _e.F[_e.E3b5c85f9] = ...
     metrics: list[ContestDataMetrics] | None
@@ -466,22 +520,26 @@ class ContestCompleteData(Model):
 
 
 class ContestCompleteDataScore(Model):
+    """The contest complete data score object (1 fields)."""
     score: float | None
 
 
 class ContestDataMetrics(Model):
+    """The contest data metrics object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class ContestDataPrizes(Model):
+    """The contest data prizes object (3 fields)."""
     tier: int | None
     name: str | None
     image_id: str | None
 
 
 class ContestDataWinners(Model):
+    """The contest data winners object (4 fields)."""
     tier: int | None
     winners_count: int | None
     contest_score: ContestCompleteDataScore | None
@@ -489,18 +547,21 @@ class ContestDataWinners(Model):
 
 
 class ContestDataWinnersUsers(Model):
+    """The contest data winners users object (3 fields)."""
     id: str | None
     rank: int | None
     self_uri: str | None
 
 
 class ContestDisqualifiedAgents(Model):
+    """The contest disqualified agents object (3 fields)."""
     id: str | None
     note: str | None
     self_uri: str | None
 
 
 class ContestMetrics(Model):
+    """The contest metrics object (5 fields)."""
     id: str | None
     name: str | None
     weight: int | None
@@ -509,6 +570,7 @@ class ContestMetrics(Model):
 
 
 class ContestMetricScore(Model):
+    """The contest metric score object (4 fields)."""
     metric: AddressableEntityRef | None
     score: float | None
     total_points: float | None
@@ -516,6 +578,7 @@ class ContestMetricScore(Model):
 
 
 class ContestMetricScoreRanked(Model):
+    """The contest metric score ranked object (5 fields)."""
     metric: AddressableEntityRef | None
     score: float | None
     total_points: float | None
@@ -524,6 +587,7 @@ class ContestMetricScoreRanked(Model):
 
 
 class ContestPrizes(Model):
+    """The contest prizes object (6 fields)."""
     tier: int | None
     name: str | None
     description: str | None
@@ -533,23 +597,27 @@ class ContestPrizes(Model):
 
 
 class ContestProfile(Model):
+    """The contest profile object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class ContestRequesingParticipantDailyInfo(Model):
+    """The contest requesing participant daily info object (2 fields)."""
     date_workday: _dt.date | None
     contest_score: ContestScoreRanked | None
 
 
 class ContestScore(Model):
+    """The contest score object (3 fields)."""
     score: float | None
     total_points: float | None
     percent_of_goal: float | None
 
 
 class ContestScoreRanked(Model):
+    """The contest score ranked object (5 fields)."""
     score: float | None
     total_points: float | None
     percent_of_goal: float | None
@@ -558,6 +626,7 @@ class ContestScoreRanked(Model):
 
 
 class ContestScoresAgents(Model):
+    """The contest scores agents object (4 fields)."""
     contest_score: ContestScoreRanked | None
     metric_scores: list[ContestMetricScoreRanked] | None
     disqualified: bool | None
@@ -565,6 +634,7 @@ class ContestScoresAgents(Model):
 
 
 class ContestScoresAgentsPagedList(Model):
+    """One page of ContestScoresAgents items with the paging fields of the listing. Returned by GamificationApi.get_gamification_contest_agents_scores, GamificationApi.get_gamification_contest_agents_scores_me."""
     entities: list[ContestScoresAgents] | None
     page_size: int | None
     page_number: int | None
@@ -574,6 +644,7 @@ class ContestScoresAgentsPagedList(Model):
 
 
 class ContestScoresAgentTrend(Model):
+    """The contest scores agent trend object (4 fields)."""
     contest_score: ContestScoreRanked | None
     metric_scores: list[ContestMetricScoreRanked] | None
     disqualified: bool | None
@@ -581,21 +652,25 @@ class ContestScoresAgentTrend(Model):
 
 
 class ContestScoresAgentTrendList(Model):
+    """One page of ContestScoresAgentTrend items with the paging fields of the listing. Returned by GamificationApi.get_gamification_contest_agents_scores_trends_me."""
     entities: list[ContestScoresAgentTrend] | None
     user: UserReference | None
 
 
 class ContestScoresGroupTrend(Model):
+    """The contest scores group trend object (3 fields)."""
     date_workday: _dt.date | None
     contest_score: ContestScore | None
     metric_scores: list[ContestMetricScore] | None
 
 
 class ContestScoresGroupTrendList(Model):
+    """One page of ContestScoresGroupTrend items with the paging fields of the listing. Returned by GamificationApi.get_gamification_contest_agents_scores_trends."""
     entities: list[ContestScoresGroupTrend] | None
 
 
 class ContestsCreateRequest(Model):
+    """The contests create request object (15 fields). Sent to GamificationApi.post_gamification_contests, GamificationApi.put_gamification_contest."""
     id: str | None
     division: WritableDivision | None
     title: str | None
@@ -614,6 +689,7 @@ class ContestsCreateRequest(Model):
 
 
 class ContestsEssentials(Model):
+    """The contests essentials object (15 fields)."""
     id: str | None
     title: str | None
     status: _e.F[_e.Ea6e2cd63] = ...
@@ -632,12 +708,14 @@ class ContestsEssentials(Model):
 
 
 class ContestsFinalizeRequest(Model):
+    """The contests finalize request object (3 fields). Sent to GamificationApi.patch_gamification_contest."""
     status: _e.F[_e.Ecfa365fc] = ...
     winners: list[ContestWinnersRequest] | None
     disqualified_agents: list[ContestDisqualifiedAgents] | None
 
 
 class ContestsResponse(Model):
+    """The contests response object (25 fields). Returned by GamificationApi.get_gamification_contest, GamificationApi.patch_gamification_contest and 2 more."""
     id: str | None
     division: WritableDivision | None
     title: str | None
@@ -666,6 +744,7 @@ class ContestsResponse(Model):
 
 
 class ContestUserRank(Model):
+    """The contest user rank object (4 fields)."""
     id: str | None
     rank: int | None
     score: float | None
@@ -673,33 +752,40 @@ class ContestUserRank(Model):
 
 
 class ContestWinners(Model):
+    """The contest winners object (3 fields)."""
     tier: int | None
     winners_count: int | None
     users: list[ContestUserRank] | None
 
 
 class ContestWinnersRequest(Model):
+    """The contest winners request object (2 fields)."""
     tier: int | None
     user_ids: list[str] | None
 
 
 class Context(Model):
+    """The context object (1 fields)."""
     patterns: list[ContextPattern] | None
 
 
 class ContextEntity(Model):
+    """The context entity object (1 fields)."""
     name: str | None
 
 
 class ContextIntent(Model):
+    """The context intent object (1 fields)."""
     name: str | None
 
 
 class ContextPattern(Model):
+    """The context pattern object (1 fields)."""
     criteria: list[EntityTypeCriteria] | None
 
 
 class ContinuousForecastGetSessionResponse(Model):
+    """The continuous forecast get session response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_mainforecast_continuousforecast_session."""
     session_id: str | None
     last_successful_session_id: str | None
     state: _e.F[_e.E80ca4da0] = ...
@@ -707,6 +793,7 @@ class ContinuousForecastGetSessionResponse(Model):
 
 
 class ContinuousForecastSessionResponse(Model):
+    """The continuous forecast session response object (3 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id."""
     session_id: str | None
     state: _e.F[_e.E80ca4da0] = ...
     files: SessionFiles | None

@@ -13,27 +13,32 @@ from ._b_topics_definitions_programs_mappings_entity_listing import TransferResp
 
 
 class ContinuousForecastSnapshotResponse(Model):
+    """The continuous forecast snapshot response object (3 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id_snapshot_snapshot_id."""
     session_id: str | None
     snapshot_id: str | None
     files: SnapshotFiles | None
 
 
 class ContinuousForecastTimeSeries(Model):
+    """The continuous forecast time series object (2 fields)."""
     planning_group: str | None
     weeks: list[ContinuousForecastWeeks] | None
 
 
 class ContinuousForecastWeeks(Model):
+    """The continuous forecast weeks object (2 fields)."""
     week_offset: int | None
     values: list[float] | None
 
 
 class Contractual(Model):
+    """The contractual object (2 fields)."""
     schema_property_key: str | None
     contractual: Contractual | None
 
 
 class Conversation(Model):
+    """The conversation object (17 fields). Returned by ConversationsApi.get_conversation, ConversationsApi.patch_conversations_call and 7 more. Sent to ConversationsApi.patch_conversations_call, ConversationsApi.patch_conversations_callback and 5 more."""
     id: str | None
     name: str | None
     external_tag: str | None
@@ -54,14 +59,17 @@ class Conversation(Model):
 
 
 class ConversationAccessAttributesResponse(Model):
+    """The conversation access attributes response object (1 fields). Returned by ConversationsApi.get_conversation_accessattributes."""
     access_attributes: list[str] | None
 
 
 class ConversationAccessAttributesUpdate(Model):
+    """The conversation access attributes update object (1 fields). Sent to ConversationsApi.put_conversation_accessattributes."""
     access_attributes: list[str] | None
 
 
 class ConversationActivityData(Model):
+    """One page of ConversationActivityEntityData items with the paging fields of the listing."""
     group: dict[str, str] | None
     data: list[ConversationActivityMetricValue] | None
     truncated: bool | None
@@ -69,6 +77,7 @@ class ConversationActivityData(Model):
 
 
 class ConversationActivityEntityData(Model):
+    """The conversation activity entity data object (23 fields)."""
     activity_date: _dt.datetime | None
     metric: _e.F[_e.E17661d08] = ...
     active_routing: _e.F[_e.Ec06687a2] = ...
@@ -95,6 +104,7 @@ class ConversationActivityEntityData(Model):
 
 
 class ConversationActivityMetricValue(Model):
+    """The conversation activity metric value object (5 fields)."""
     metric: _e.F[_e.E17661d08] = ...
     qualifier: str | None
     entity_ids: list[str] | None
@@ -103,6 +113,7 @@ class ConversationActivityMetricValue(Model):
 
 
 class ConversationActivityQuery(Model):
+    """The conversation activity query object (4 fields). Sent to AnalyticsApi.post_analytics_conversations_activity_query, ConversationsApi.post_analytics_conversations_activity_query."""
     metrics: list[ConversationActivityQueryMetric] | None
     group_by: list[str] | None
     filter: ConversationActivityQueryFilter | None
@@ -110,16 +121,19 @@ class ConversationActivityQuery(Model):
 
 
 class ConversationActivityQueryClause(Model):
+    """The conversation activity query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[ConversationActivityQueryPredicate] | None
 
 
 class ConversationActivityQueryFilter(Model):
+    """The conversation activity query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[ConversationActivityQueryClause] | None
     predicates: list[ConversationActivityQueryPredicate] | None
 
 
 class ConversationActivityQueryMetric(Model):
+    """The conversation activity query metric object (2 fields)."""
     metric: _e.F[_e.E17661d08] = ...
     details: bool | None

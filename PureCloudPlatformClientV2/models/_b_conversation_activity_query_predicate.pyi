@@ -27,6 +27,7 @@ from ._b_stat_event_flow_outcome_topic_metric_stats import StatisticalResponse
 
 
 class ConversationActivityQueryPredicate(Model):
+    """The conversation activity query predicate object (4 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E2ad501de] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -34,32 +35,38 @@ class ConversationActivityQueryPredicate(Model):
 
 
 class ConversationActivityResponse(Model):
+    """One page of ConversationActivityData items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_conversations_activity_query, ConversationsApi.post_analytics_conversations_activity_query."""
     results: list[ConversationActivityData] | None
     entity_id_dimension: _e.F[_e.E2ad501de] = ...
 
 
 class ConversationActivityScoredAgent(Model):
+    """The conversation activity scored agent object (2 fields)."""
     agent_score: int | None
     scored_agent_id: str | None
 
 
 class ConversationAggregateDataContainer(Model):
+    """The conversation aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class ConversationAggregateQueryClause(Model):
+    """The conversation aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[ConversationAggregateQueryPredicate] | None
 
 
 class ConversationAggregateQueryFilter(Model):
+    """The conversation aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[ConversationAggregateQueryClause] | None
     predicates: list[ConversationAggregateQueryPredicate] | None
 
 
 class ConversationAggregateQueryPredicate(Model):
+    """The conversation aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E076da120] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -68,10 +75,12 @@ class ConversationAggregateQueryPredicate(Model):
 
 
 class ConversationAggregateQueryResponse(Model):
+    """One page of ConversationAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_conversations_aggregates_query, ConversationsApi.post_analytics_conversations_aggregates_query."""
     results: list[ConversationAggregateDataContainer] | None
 
 
 class ConversationAggregationQuery(Model):
+    """The conversation aggregation query object (12 fields). Sent to AnalyticsApi.post_analytics_conversations_aggregates_query, ConversationsApi.post_analytics_conversations_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -87,11 +96,13 @@ class ConversationAggregationQuery(Model):
 
 
 class ConversationAggregationSort(Model):
+    """The conversation aggregation sort object (2 fields)."""
     name: _e.F[_e.E0a88f845] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class ConversationAggregationView(Model):
+    """The conversation aggregation view object (4 fields)."""
     target: _e.F[_e.E7f9b1338] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -99,6 +110,7 @@ class ConversationAggregationView(Model):
 
 
 class ConversationAppSettings(Model):
+    """The conversation app settings object (10 fields)."""
     enabled: bool | None
     show_agent_typing_indicator: bool | None
     show_user_typing_indicator: bool | None
@@ -112,6 +124,7 @@ class ConversationAppSettings(Model):
 
 
 class ConversationAssociation(Model):
+    """The conversation association object (4 fields). Sent to ExternalContactsApi.put_externalcontacts_conversation."""
     external_contact_id: str | None
     conversation_id: str | None
     communication_id: str | None
@@ -119,11 +132,13 @@ class ConversationAssociation(Model):
 
 
 class ConversationAsyncAggregateQueryResponse(Model):
+    """One page of ConversationAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_conversations_aggregates_job_results, ConversationsApi.get_analytics_conversations_aggregates_job_results."""
     results: list[ConversationAggregateDataContainer] | None
     cursor: str | None
 
 
 class ConversationAsyncAggregationQuery(Model):
+    """The conversation async aggregation query object (13 fields). Sent to AnalyticsApi.post_analytics_conversations_aggregates_jobs, ConversationsApi.post_analytics_conversations_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -140,21 +155,25 @@ class ConversationAsyncAggregationQuery(Model):
 
 
 class ConversationAttribute(Model):
+    """The conversation attribute object (2 fields)."""
     schema: ConversationAttributeSchema | None
     attribute_name: str | None
 
 
 class ConversationAttributeProperties(Model):
+    """The conversation attribute properties object (2 fields)."""
     schema: ConversationSchemaReference | None
     name: str | None
 
 
 class ConversationAttributeSchema(Model):
+    """The conversation attribute schema object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationBasic(Model):
+    """The conversation basic object (11 fields)."""
     id: str | None
     name: str | None
     external_tag: str | None
@@ -169,6 +188,7 @@ class ConversationBasic(Model):
 
 
 class ConversationCallbackEventTopicCallbackConversation(Model):
+    """The conversation callback event topic callback conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationCallbackEventTopicCallbackMediaParticipant] | None
@@ -181,6 +201,7 @@ class ConversationCallbackEventTopicCallbackConversation(Model):
 
 
 class ConversationCallbackEventTopicCallbackMediaParticipant(Model):
+    """The conversation callback event topic callback media participant object (49 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -233,11 +254,13 @@ class ConversationCallbackEventTopicCallbackMediaParticipant(Model):
 
 
 class ConversationCallbackEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationCallbackEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationCallbackEventTopicDomainEntityRef | None
     entities: list[ConversationCallbackEventTopicDivisionEntityRef] | None
 
 
 class ConversationCallbackEventTopicConversationRoutingData(Model):
+    """The conversation callback event topic conversation routing data object (6 fields)."""
     queue: ConversationCallbackEventTopicUriReference | None
     language: ConversationCallbackEventTopicUriReference | None
     priority: int | None
@@ -247,6 +270,7 @@ class ConversationCallbackEventTopicConversationRoutingData(Model):
 
 
 class ConversationCallbackEventTopicDetail(Model):
+    """The conversation callback event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -254,6 +278,7 @@ class ConversationCallbackEventTopicDetail(Model):
 
 
 class ConversationCallbackEventTopicDialerPreview(Model):
+    """The conversation callback event topic dialer preview object (5 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -262,17 +287,20 @@ class ConversationCallbackEventTopicDialerPreview(Model):
 
 
 class ConversationCallbackEventTopicDivisionEntityRef(Model):
+    """The conversation callback event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationCallbackEventTopicDomainEntityRef(Model):
+    """The conversation callback event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationCallbackEventTopicErrorBody(Model):
+    """The conversation callback event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -287,32 +315,38 @@ class ConversationCallbackEventTopicErrorBody(Model):
 
 
 class ConversationCallbackEventTopicJourneyAction(Model):
+    """The conversation callback event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationCallbackEventTopicJourneyActionMap | None
 
 
 class ConversationCallbackEventTopicJourneyActionMap(Model):
+    """The conversation callback event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationCallbackEventTopicJourneyContext(Model):
+    """The conversation callback event topic journey context object (3 fields)."""
     customer: ConversationCallbackEventTopicJourneyCustomer | None
     customer_session: ConversationCallbackEventTopicJourneyCustomerSession | None
     triggering_action: ConversationCallbackEventTopicJourneyAction | None
 
 
 class ConversationCallbackEventTopicJourneyCustomer(Model):
+    """The conversation callback event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationCallbackEventTopicJourneyCustomerSession(Model):
+    """The conversation callback event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class ConversationCallbackEventTopicLimit(Model):
+    """The conversation callback event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -320,11 +354,13 @@ class ConversationCallbackEventTopicLimit(Model):
 
 
 class ConversationCallbackEventTopicPhoneNumberColumn(Model):
+    """The conversation callback event topic phone number column object (2 fields)."""
     column_name: str | None
     type: str | None
 
 
 class ConversationCallbackEventTopicQueueMediaSettings(Model):
+    """The conversation callback event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -332,21 +368,25 @@ class ConversationCallbackEventTopicQueueMediaSettings(Model):
 
 
 class ConversationCallbackEventTopicScoredAgent(Model):
+    """The conversation callback event topic scored agent object (2 fields)."""
     agent: ConversationCallbackEventTopicUriReference | None
     score: int | None
 
 
 class ConversationCallbackEventTopicUriReference(Model):
+    """The conversation callback event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationCallbackEventTopicVoicemail(Model):
+    """The conversation callback event topic voicemail object (2 fields)."""
     id: str | None
     upload_status: _e.F[_e.E3119228d] = ...
 
 
 class ConversationCallbackEventTopicWrapup(Model):
+    """The conversation callback event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -355,6 +395,7 @@ class ConversationCallbackEventTopicWrapup(Model):
 
 
 class ConversationCallEventTopicCallConversation(Model):
+    """The conversation call event topic call conversation object (12 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationCallEventTopicCallMediaParticipant] | None
@@ -370,6 +411,7 @@ class ConversationCallEventTopicCallConversation(Model):
 
 
 class ConversationCallEventTopicCallMediaParticipant(Model):
+    """The conversation call event topic call media participant object (59 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -432,11 +474,13 @@ class ConversationCallEventTopicCallMediaParticipant(Model):
 
 
 class ConversationCallEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationCallEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationCallEventTopicDomainEntityRef | None
     entities: list[ConversationCallEventTopicDivisionEntityRef] | None
 
 
 class ConversationCallEventTopicConversationRoutingData(Model):
+    """The conversation call event topic conversation routing data object (6 fields)."""
     queue: ConversationCallEventTopicUriReference | None
     language: ConversationCallEventTopicUriReference | None
     priority: int | None
@@ -446,6 +490,7 @@ class ConversationCallEventTopicConversationRoutingData(Model):
 
 
 class ConversationCallEventTopicDetail(Model):
+    """The conversation call event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -453,6 +498,7 @@ class ConversationCallEventTopicDetail(Model):
 
 
 class ConversationCallEventTopicDisposition(Model):
+    """The conversation call event topic disposition object (4 fields)."""
     name: str | None
     analyzer: str | None
     amd_timeout: ConversationCallEventTopicDispositionAmdTimeout | None
@@ -460,6 +506,7 @@ class ConversationCallEventTopicDisposition(Model):
 
 
 class ConversationCallEventTopicDispositionAmdTimeout(Model):
+    """The conversation call event topic disposition amd timeout object (4 fields)."""
     timeout_ms: int | None
     timer_start_event: str | None
     timer_start_time: float | None
@@ -467,23 +514,27 @@ class ConversationCallEventTopicDispositionAmdTimeout(Model):
 
 
 class ConversationCallEventTopicDispositionSilentCallTimeout(Model):
+    """The conversation call event topic disposition silent call timeout object (3 fields)."""
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
 
 
 class ConversationCallEventTopicDivisionEntityRef(Model):
+    """The conversation call event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationCallEventTopicDomainEntityRef(Model):
+    """The conversation call event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationCallEventTopicErrorBody(Model):
+    """The conversation call event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -498,6 +549,7 @@ class ConversationCallEventTopicErrorBody(Model):
 
 
 class ConversationCallEventTopicFaxStatus(Model):
+    """The conversation call event topic fax status object (8 fields)."""
     direction: str | None
     expected_pages: int | None
     active_page: int | None
@@ -509,10 +561,12 @@ class ConversationCallEventTopicFaxStatus(Model):
 
 
 class ConversationCallEventTopicJourneyAction(Model):
+    """The conversation call event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationCallEventTopicJourneyActionMap | None
 
 
 class ConversationCallEventTopicJourneyActionMap(Model):
+    """The conversation call event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None

@@ -15,22 +15,26 @@ from ._b_workspace_create import Wrapup
 
 
 class ConversationCallEventTopicJourneyContext(Model):
+    """The conversation call event topic journey context object (3 fields)."""
     customer: ConversationCallEventTopicJourneyCustomer | None
     customer_session: ConversationCallEventTopicJourneyCustomerSession | None
     triggering_action: ConversationCallEventTopicJourneyAction | None
 
 
 class ConversationCallEventTopicJourneyCustomer(Model):
+    """The conversation call event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationCallEventTopicJourneyCustomerSession(Model):
+    """The conversation call event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class ConversationCallEventTopicLimit(Model):
+    """The conversation call event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -38,6 +42,7 @@ class ConversationCallEventTopicLimit(Model):
 
 
 class ConversationCallEventTopicQueueMediaSettings(Model):
+    """The conversation call event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -45,6 +50,7 @@ class ConversationCallEventTopicQueueMediaSettings(Model):
 
 
 class ConversationCallEventTopicRecordersState(Model):
+    """The conversation call event topic recorders state object (4 fields)."""
     adhoc_state: str | None
     customer_experience_state: str | None
     agent_experience_state: str | None
@@ -52,16 +58,19 @@ class ConversationCallEventTopicRecordersState(Model):
 
 
 class ConversationCallEventTopicScoredAgent(Model):
+    """The conversation call event topic scored agent object (2 fields)."""
     agent: ConversationCallEventTopicUriReference | None
     score: int | None
 
 
 class ConversationCallEventTopicUriReference(Model):
+    """The conversation call event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationCallEventTopicWrapup(Model):
+    """The conversation call event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -70,6 +79,7 @@ class ConversationCallEventTopicWrapup(Model):
 
 
 class ConversationCategoriesEntityListing(Model):
+    """One page of ConversationCategory items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_conversation_categories."""
     entities: list[ConversationCategory] | None
     page_size: int | None
     page_number: int | None
@@ -83,6 +93,7 @@ class ConversationCategoriesEntityListing(Model):
 
 
 class ConversationCategory(Model):
+    """The conversation category object (5 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -91,20 +102,23 @@ class ConversationCategory(Model):
 
 
 class ConversationChannel(Model):
+    """The conversation channel object (3 fields)."""
     type: _e.F[_e.E712cb44a] = ...
     message_type: _e.F[_e.Ec8fe0876] = ...
     platform: str | None
 
 
 class ConversationChannelLocation(Model):
-    pass
+    """The conversation channel location object; it declares no fields."""
 
 
 class ConversationChannelMetadata(Model):
+    """The conversation channel metadata object (1 fields)."""
     sub_type: _e.F[_e.E8907b86f] = ...
 
 
 class ConversationChat(Model):
+    """The conversation chat object (22 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -130,6 +144,7 @@ class ConversationChat(Model):
 
 
 class ConversationChatEventTopicChatConversation(Model):
+    """The conversation chat event topic chat conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationChatEventTopicChatMediaParticipant] | None
@@ -142,6 +157,7 @@ class ConversationChatEventTopicChatConversation(Model):
 
 
 class ConversationChatEventTopicChatMediaParticipant(Model):
+    """The conversation chat event topic chat media participant object (42 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -187,11 +203,13 @@ class ConversationChatEventTopicChatMediaParticipant(Model):
 
 
 class ConversationChatEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationChatEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationChatEventTopicDomainEntityRef | None
     entities: list[ConversationChatEventTopicDivisionEntityRef] | None
 
 
 class ConversationChatEventTopicConversationRoutingData(Model):
+    """The conversation chat event topic conversation routing data object (6 fields)."""
     queue: ConversationChatEventTopicUriReference | None
     language: ConversationChatEventTopicUriReference | None
     priority: int | None
@@ -201,6 +219,7 @@ class ConversationChatEventTopicConversationRoutingData(Model):
 
 
 class ConversationChatEventTopicDetail(Model):
+    """The conversation chat event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -208,17 +227,20 @@ class ConversationChatEventTopicDetail(Model):
 
 
 class ConversationChatEventTopicDivisionEntityRef(Model):
+    """The conversation chat event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationChatEventTopicDomainEntityRef(Model):
+    """The conversation chat event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationChatEventTopicErrorBody(Model):
+    """The conversation chat event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -233,32 +255,38 @@ class ConversationChatEventTopicErrorBody(Model):
 
 
 class ConversationChatEventTopicJourneyAction(Model):
+    """The conversation chat event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationChatEventTopicJourneyActionMap | None
 
 
 class ConversationChatEventTopicJourneyActionMap(Model):
+    """The conversation chat event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationChatEventTopicJourneyContext(Model):
+    """The conversation chat event topic journey context object (3 fields)."""
     customer: ConversationChatEventTopicJourneyCustomer | None
     customer_session: ConversationChatEventTopicJourneyCustomerSession | None
     triggering_action: ConversationChatEventTopicJourneyAction | None
 
 
 class ConversationChatEventTopicJourneyCustomer(Model):
+    """The conversation chat event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationChatEventTopicJourneyCustomerSession(Model):
+    """The conversation chat event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class ConversationChatEventTopicLimit(Model):
+    """The conversation chat event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -266,6 +294,7 @@ class ConversationChatEventTopicLimit(Model):
 
 
 class ConversationChatEventTopicQueueMediaSettings(Model):
+    """The conversation chat event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -273,10 +302,12 @@ class ConversationChatEventTopicQueueMediaSettings(Model):
 
 
 class ConversationChatEventTopicScoredAgent(Model):
+    """The conversation chat event topic scored agent object (2 fields)."""
     agent: ConversationChatEventTopicUriReference | None
     score: int | None
 
 
 class ConversationChatEventTopicUriReference(Model):
+    """The conversation chat event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None

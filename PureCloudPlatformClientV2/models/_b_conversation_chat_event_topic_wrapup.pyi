@@ -15,6 +15,7 @@ from ._b_conversation_cobrowse_event_topic_conversation_routing_data import Conv
 
 
 class ConversationChatEventTopicWrapup(Model):
+    """The conversation chat event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -23,6 +24,7 @@ class ConversationChatEventTopicWrapup(Model):
 
 
 class ConversationChecklistTopicAgentChecklistActivationTrigger(Model):
+    """The conversation checklist topic agent checklist activation trigger object (4 fields)."""
     trigger_type: _e.F[_e.Eafb6846b] = ...
     trigger_date: _dt.datetime | None
     intent_name: str | None
@@ -30,6 +32,7 @@ class ConversationChecklistTopicAgentChecklistActivationTrigger(Model):
 
 
 class ConversationChecklistTopicAgentChecklistItemState(Model):
+    """The conversation checklist topic agent checklist item state object (10 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -43,6 +46,7 @@ class ConversationChecklistTopicAgentChecklistItemState(Model):
 
 
 class ConversationChecklistTopicAgentChecklistRuntimeEventBody(Model):
+    """The conversation checklist topic agent checklist runtime event body object (20 fields)."""
     evaluation_start_date: _dt.datetime | None
     evaluation_last_modified_date: _dt.datetime | None
     evaluation_finalized_date: _dt.datetime | None
@@ -66,15 +70,18 @@ class ConversationChecklistTopicAgentChecklistRuntimeEventBody(Model):
 
 
 class ConversationChecklistTopicConversationContextTurnInfo(Model):
+    """The conversation checklist topic conversation context turn info object (2 fields)."""
     id: str | None
     participant: _e.F[_e.E0f85e8a8] = ...
 
 
 class ConversationClearSettings(Model):
+    """The conversation clear settings object (1 fields)."""
     enabled: bool | None
 
 
 class ConversationCobrowseEventTopicCobrowseConversation(Model):
+    """The conversation cobrowse event topic cobrowse conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationCobrowseEventTopicCobrowseMediaParticipant] | None
@@ -87,6 +94,7 @@ class ConversationCobrowseEventTopicCobrowseConversation(Model):
 
 
 class ConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
+    """The conversation cobrowse event topic cobrowse media participant object (45 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -135,5 +143,6 @@ class ConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
 
 
 class ConversationCobrowseEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationCobrowseEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationCobrowseEventTopicDomainEntityRef | None
     entities: list[ConversationCobrowseEventTopicDivisionEntityRef] | None

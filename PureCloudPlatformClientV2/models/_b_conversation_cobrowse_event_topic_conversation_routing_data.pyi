@@ -15,6 +15,7 @@ from ._b_conversation_message_event_topic_journey_action_map import Conversation
 
 
 class ConversationCobrowseEventTopicConversationRoutingData(Model):
+    """The conversation cobrowse event topic conversation routing data object (6 fields)."""
     queue: ConversationCobrowseEventTopicUriReference | None
     language: ConversationCobrowseEventTopicUriReference | None
     priority: int | None
@@ -24,6 +25,7 @@ class ConversationCobrowseEventTopicConversationRoutingData(Model):
 
 
 class ConversationCobrowseEventTopicDetail(Model):
+    """The conversation cobrowse event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -31,17 +33,20 @@ class ConversationCobrowseEventTopicDetail(Model):
 
 
 class ConversationCobrowseEventTopicDivisionEntityRef(Model):
+    """The conversation cobrowse event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationCobrowseEventTopicDomainEntityRef(Model):
+    """The conversation cobrowse event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationCobrowseEventTopicErrorBody(Model):
+    """The conversation cobrowse event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -56,32 +61,38 @@ class ConversationCobrowseEventTopicErrorBody(Model):
 
 
 class ConversationCobrowseEventTopicJourneyAction(Model):
+    """The conversation cobrowse event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationCobrowseEventTopicJourneyActionMap | None
 
 
 class ConversationCobrowseEventTopicJourneyActionMap(Model):
+    """The conversation cobrowse event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationCobrowseEventTopicJourneyContext(Model):
+    """The conversation cobrowse event topic journey context object (3 fields)."""
     customer: ConversationCobrowseEventTopicJourneyCustomer | None
     customer_session: ConversationCobrowseEventTopicJourneyCustomerSession | None
     triggering_action: ConversationCobrowseEventTopicJourneyAction | None
 
 
 class ConversationCobrowseEventTopicJourneyCustomer(Model):
+    """The conversation cobrowse event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationCobrowseEventTopicJourneyCustomerSession(Model):
+    """The conversation cobrowse event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class ConversationCobrowseEventTopicLimit(Model):
+    """The conversation cobrowse event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -89,6 +100,7 @@ class ConversationCobrowseEventTopicLimit(Model):
 
 
 class ConversationCobrowseEventTopicQueueMediaSettings(Model):
+    """The conversation cobrowse event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -96,16 +108,19 @@ class ConversationCobrowseEventTopicQueueMediaSettings(Model):
 
 
 class ConversationCobrowseEventTopicScoredAgent(Model):
+    """The conversation cobrowse event topic scored agent object (2 fields)."""
     agent: ConversationCobrowseEventTopicUriReference | None
     score: int | None
 
 
 class ConversationCobrowseEventTopicUriReference(Model):
+    """The conversation cobrowse event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationCobrowseEventTopicWrapup(Model):
+    """The conversation cobrowse event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -114,6 +129,7 @@ class ConversationCobrowseEventTopicWrapup(Model):
 
 
 class ConversationContentAttachment(Model):
+    """The conversation content attachment object (8 fields)."""
     id: str | None
     media_type: _e.F[_e.E748fe41e] = ...
     url: str | None
@@ -125,6 +141,7 @@ class ConversationContentAttachment(Model):
 
 
 class ConversationContentButtonResponse(Model):
+    """The conversation content button response object (4 fields)."""
     originating_message_id: str | None
     type: _e.F[_e.E4a70dc22] = ...
     text: str | None
@@ -132,6 +149,7 @@ class ConversationContentButtonResponse(Model):
 
 
 class ConversationContentCard(Model):
+    """The conversation content card object (6 fields)."""
     title: str | None
     description: str | None
     image: str | None
@@ -141,6 +159,7 @@ class ConversationContentCard(Model):
 
 
 class ConversationContentCardAction(Model):
+    """The conversation content card action object (4 fields)."""
     type: _e.F[_e.Ec66619e1] = ...
     text: str | None
     payload: str | None
@@ -148,10 +167,12 @@ class ConversationContentCardAction(Model):
 
 
 class ConversationContentCarousel(Model):
+    """The conversation content carousel object (1 fields)."""
     cards: list[ConversationContentCard] | None
 
 
 class ConversationContentDatePicker(Model):
+    """The conversation content date picker object (9 fields)."""
     id: str | None
     title: str | None
     subtitle: str | None
@@ -164,11 +185,13 @@ class ConversationContentDatePicker(Model):
 
 
 class ConversationContentDatePickerAvailableTime(Model):
+    """The conversation content date picker available time object (2 fields)."""
     duration: int | None
     date_time: _dt.datetime | None
 
 
 class ConversationContentForm(Model):
+    """The conversation content form object (8 fields)."""
     introduction: ConversationContentIntroduction | None
     form_pages: list[ConversationFormPage] | None
     received_message: ConversationContentReceivedReplyMessage | None
@@ -180,6 +203,7 @@ class ConversationContentForm(Model):
 
 
 class ConversationContentInput(Model):
+    """The conversation content input object (8 fields)."""
     id: str | None
     title: str | None
     subtitle: str | None
@@ -191,6 +215,7 @@ class ConversationContentInput(Model):
 
 
 class ConversationContentInteractiveApplication(Model):
+    """The conversation content interactive application object (4 fields)."""
     name: str | None
     url: str | None
     received_message: ConversationContentReceivedReplyMessage | None
@@ -198,6 +223,7 @@ class ConversationContentInteractiveApplication(Model):
 
 
 class ConversationContentIntroduction(Model):
+    """The conversation content introduction object (4 fields)."""
     title: str | None
     subtitle: str | None
     image_url: str | None
@@ -205,6 +231,7 @@ class ConversationContentIntroduction(Model):
 
 
 class ConversationContentLineItem(Model):
+    """The conversation content line item object (4 fields)."""
     name: str | None
     price: float | None
     description: str | None
@@ -212,6 +239,7 @@ class ConversationContentLineItem(Model):
 
 
 class ConversationContentListPicker(Model):
+    """The conversation content list picker object (4 fields)."""
     id: str | None
     sections: list[ConversationContentListPickerSection] | None
     reply_message: ConversationContentReceivedReplyMessage | None
@@ -219,6 +247,7 @@ class ConversationContentListPicker(Model):
 
 
 class ConversationContentListPickerItem(Model):
+    """The conversation content list picker item object (4 fields)."""
     id: str | None
     title: str | None
     subtitle: str | None
@@ -226,12 +255,14 @@ class ConversationContentListPickerItem(Model):
 
 
 class ConversationContentListPickerSection(Model):
+    """The conversation content list picker section object (3 fields)."""
     title: str | None
     multiple_selection: bool | None
     items: list[ConversationContentListPickerItem] | None
 
 
 class ConversationContentLocation(Model):
+    """The conversation content location object (5 fields)."""
     url: str | None
     address: str | None
     text: str | None
@@ -240,6 +271,7 @@ class ConversationContentLocation(Model):
 
 
 class ConversationContentNotificationResponse(Model):
+    """The conversation content notification response object (4 fields)."""
     originating_message_id: str | None
     reference_id: str | None
     notification_status: _e.F[_e.Edad2ecf2] = ...
@@ -247,6 +279,7 @@ class ConversationContentNotificationResponse(Model):
 
 
 class ConversationContentNotificationTemplate(Model):
+    """The conversation content notification template object (6 fields)."""
     id: str | None
     language: str | None
     header: ConversationNotificationTemplateHeader | None
@@ -256,6 +289,7 @@ class ConversationContentNotificationTemplate(Model):
 
 
 class ConversationContentPaymentRequest(Model):
+    """The conversation content payment request object (9 fields)."""
     payment_platform: _e.F[_e.E0ee6e043] = ...
     country_code: str | None
     currency_code: str | None

@@ -7,6 +7,7 @@ from . import _enums as _e
 
 
 class ConversationContentPaymentResponse(Model):
+    """The conversation content payment response object (3 fields)."""
     originating_message_id: str | None
     payment_status: _e.F[_e.Ece69e5d3] = ...
     failure_reason: str | None

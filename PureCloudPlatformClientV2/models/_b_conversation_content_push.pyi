@@ -21,6 +21,7 @@ from ._b_screen_recording_meta_data import SearchSort
 
 
 class ConversationContentPush(Model):
+    """The conversation content push object (7 fields)."""
     device_type: _e.F[_e.Eb9034cb9] = ...
     device_token_id: str | None
     device_token: str | None
@@ -31,6 +32,7 @@ class ConversationContentPush(Model):
 
 
 class ConversationContentQuickReply(Model):
+    """The conversation content quick reply object (5 fields)."""
     text: str | None
     payload: str | None
     image: str | None
@@ -39,16 +41,19 @@ class ConversationContentQuickReply(Model):
 
 
 class ConversationContentQuickReplyV2(Model):
+    """The conversation content quick reply v2 object (2 fields)."""
     title: str | None
     actions: list[ConversationContentQuickReply] | None
 
 
 class ConversationContentReaction(Model):
+    """The conversation content reaction object (2 fields)."""
     reaction_type: _e.F[_e.E7257b5a0] = ...
     count: int | None
 
 
 class ConversationContentReceivedReplyMessage(Model):
+    """The conversation content received reply message object (5 fields)."""
     header: str | None
     title: str | None
     subtitle: str | None
@@ -57,10 +62,12 @@ class ConversationContentReceivedReplyMessage(Model):
 
 
 class ConversationContentRequiredContactField(Model):
+    """The conversation content required contact field object (1 fields)."""
     contact_field: _e.F[_e.E99cefb79] = ...
 
 
 class ConversationContentRichLink(Model):
+    """The conversation content rich link object (5 fields)."""
     header: ConversationContentRichLinkHeader | None
     footer: str | None
     text: str | None
@@ -69,11 +76,13 @@ class ConversationContentRichLink(Model):
 
 
 class ConversationContentRichLinkHeader(Model):
+    """The conversation content rich link header object (2 fields)."""
     type: _e.F[_e.E404be06e] = ...
     value: str | None
 
 
 class ConversationContentRoadsideAssistance(Model):
+    """The conversation content roadside assistance object (5 fields)."""
     text: str | None
     phone_number: str | None
     is_device_phone_number: bool | None
@@ -82,17 +91,20 @@ class ConversationContentRoadsideAssistance(Model):
 
 
 class ConversationContentStory(Model):
+    """The conversation content story object (3 fields)."""
     type: _e.F[_e.E1c0d5580] = ...
     url: str | None
     reply_to_id: str | None
 
 
 class ConversationContentText(Model):
+    """The conversation content text object (2 fields)."""
     type: _e.F[_e.E9bb908f9] = ...
     body: str | None
 
 
 class ConversationContentThumbnail(Model):
+    """The conversation content thumbnail object (4 fields)."""
     url: str | None
     mime: str | None
     sha256: str | None
@@ -100,23 +112,27 @@ class ConversationContentThumbnail(Model):
 
 
 class ConversationContentWheelPicker(Model):
+    """The conversation content wheel picker object (2 fields)."""
     id: str | None
     items: list[ConversationContentWheelPickerItem] | None
 
 
 class ConversationContentWheelPickerItem(Model):
+    """The conversation content wheel picker item object (3 fields)."""
     id: str | None
     title: str | None
     value: str | None
 
 
 class ConversationContext(Model):
+    """The conversation context object (3 fields)."""
     id: str | None
     participant: _e.F[_e.Efb59c2aa] = ...
     text: str | None
 
 
 class ConversationCustomAttributesSearchCriteria(Model):
+    """The conversation custom attributes search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -129,6 +145,7 @@ class ConversationCustomAttributesSearchCriteria(Model):
 
 
 class ConversationCustomAttributesSearchRequest(Model):
+    """The conversation custom attributes search request object (6 fields). Sent to ConversationsApi.post_conversations_customattributes_search, SearchApi.post_conversations_customattributes_search."""
     expand: list[str] | None
     page_size: int | None
     page_number: int | None
@@ -138,6 +155,7 @@ class ConversationCustomAttributesSearchRequest(Model):
 
 
 class ConversationDataSchema(Model):
+    """The conversation data schema object (7 fields). Returned by ConversationsApi.get_conversations_customattributes_schema, ConversationsApi.get_conversations_customattributes_schema_version and 2 more."""
     id: str | None
     version: int | None
     enabled: bool | None
@@ -148,27 +166,32 @@ class ConversationDataSchema(Model):
 
 
 class ConversationDataSchemaListing(Model):
+    """One page of ConversationDataSchema items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_customattributes_schema_versions, ConversationsApi.get_conversations_customattributes_schemas."""
     total: int | None
     entities: list[ConversationDataSchema] | None
     self_uri: str | None
 
 
 class ConversationDeletionProtectionQuery(Model):
+    """The conversation deletion protection query object (1 fields). Sent to RecordingApi.post_recordings_deletionprotection, RecordingApi.put_recordings_deletionprotection."""
     conversation_ids: list[str] | None
 
 
 class ConversationDetailQueryClause(Model):
+    """The conversation detail query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[ConversationDetailQueryPredicate] | None
 
 
 class ConversationDetailQueryFilter(Model):
+    """The conversation detail query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[ConversationDetailQueryClause] | None
     predicates: list[ConversationDetailQueryPredicate] | None
 
 
 class ConversationDetailQueryPredicate(Model):
+    """The conversation detail query predicate object (6 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E5c448891] = ...
     metric: _e.F[_e.Eb0ca01cd] = ...
@@ -178,25 +201,30 @@ class ConversationDetailQueryPredicate(Model):
 
 
 class ConversationDetailsDatalakeAvailabilityTopicDataAvailabilityChangeNotification(Model):
+    """The conversation details datalake availability topic data availability change notification object (1 fields)."""
     data_availability_date: _dt.datetime | None
 
 
 class ConversationDisconnectSettings(Model):
+    """The conversation disconnect settings object (2 fields)."""
     enabled: bool | None
     type: _e.F[_e.Ec7c4f629] = ...
 
 
 class ConversationDivisionMembership(Model):
+    """One page of DivisionEntityRef items with the paging fields of the listing."""
     division: DomainEntityRef | None
     entities: list[DivisionEntityRef] | None
 
 
 class ConversationEditedInput(Model):
+    """The conversation edited input object (2 fields)."""
     text: str | None
     date_modified: _dt.datetime | None
 
 
 class ConversationEmailEventTopicAttachment(Model):
+    """The conversation email event topic attachment object (5 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -205,11 +233,13 @@ class ConversationEmailEventTopicAttachment(Model):
 
 
 class ConversationEmailEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationEmailEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationEmailEventTopicDomainEntityRef | None
     entities: list[ConversationEmailEventTopicDivisionEntityRef] | None
 
 
 class ConversationEmailEventTopicConversationRoutingData(Model):
+    """The conversation email event topic conversation routing data object (6 fields)."""
     queue: ConversationEmailEventTopicUriReference | None
     language: ConversationEmailEventTopicUriReference | None
     priority: int | None
@@ -219,6 +249,7 @@ class ConversationEmailEventTopicConversationRoutingData(Model):
 
 
 class ConversationEmailEventTopicDetail(Model):
+    """The conversation email event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -226,17 +257,20 @@ class ConversationEmailEventTopicDetail(Model):
 
 
 class ConversationEmailEventTopicDivisionEntityRef(Model):
+    """The conversation email event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationEmailEventTopicDomainEntityRef(Model):
+    """The conversation email event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationEmailEventTopicEmailConversation(Model):
+    """The conversation email event topic email conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationEmailEventTopicEmailMediaParticipant] | None
@@ -249,6 +283,7 @@ class ConversationEmailEventTopicEmailConversation(Model):
 
 
 class ConversationEmailEventTopicEmailMediaParticipant(Model):
+    """The conversation email event topic email media participant object (46 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -298,6 +333,7 @@ class ConversationEmailEventTopicEmailMediaParticipant(Model):
 
 
 class ConversationEmailEventTopicErrorBody(Model):
+    """The conversation email event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -312,26 +348,31 @@ class ConversationEmailEventTopicErrorBody(Model):
 
 
 class ConversationEmailEventTopicJourneyAction(Model):
+    """The conversation email event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationEmailEventTopicJourneyActionMap | None
 
 
 class ConversationEmailEventTopicJourneyActionMap(Model):
+    """The conversation email event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationEmailEventTopicJourneyContext(Model):
+    """The conversation email event topic journey context object (3 fields)."""
     customer: ConversationEmailEventTopicJourneyCustomer | None
     customer_session: ConversationEmailEventTopicJourneyCustomerSession | None
     triggering_action: ConversationEmailEventTopicJourneyAction | None
 
 
 class ConversationEmailEventTopicJourneyCustomer(Model):
+    """The conversation email event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationEmailEventTopicJourneyCustomerSession(Model):
+    """The conversation email event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None

@@ -9,6 +9,7 @@ from ._b_empty import ErrorBody
 
 
 class ConversationEmailEventTopicLimit(Model):
+    """The conversation email event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -16,6 +17,7 @@ class ConversationEmailEventTopicLimit(Model):
 
 
 class ConversationEmailEventTopicQueueMediaSettings(Model):
+    """The conversation email event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -23,16 +25,19 @@ class ConversationEmailEventTopicQueueMediaSettings(Model):
 
 
 class ConversationEmailEventTopicScoredAgent(Model):
+    """The conversation email event topic scored agent object (2 fields)."""
     agent: ConversationEmailEventTopicUriReference | None
     score: int | None
 
 
 class ConversationEmailEventTopicUriReference(Model):
+    """The conversation email event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationEmailEventTopicWrapup(Model):
+    """The conversation email event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -41,6 +46,7 @@ class ConversationEmailEventTopicWrapup(Model):
 
 
 class ConversationEncryptionConfiguration(Model):
+    """The conversation encryption configuration object (5 fields). Returned by ConversationsApi.get_conversations_keyconfiguration, ConversationsApi.post_conversations_keyconfigurations and 2 more. Sent to ConversationsApi.post_conversations_keyconfigurations, ConversationsApi.post_conversations_keyconfigurations_validate and 1 more."""
     id: str | None
     url: str | None
     key_configuration_type: _e.F[_e.E2c92f8cc] = ...
@@ -49,25 +55,30 @@ class ConversationEncryptionConfiguration(Model):
 
 
 class ConversationEncryptionConfigurationListing(Model):
+    """One page of ConversationEncryptionConfiguration items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_keyconfigurations."""
     total: int | None
     entities: list[ConversationEncryptionConfiguration] | None
     self_uri: str | None
 
 
 class ConversationEnrichment(Model):
+    """The conversation enrichment object (2 fields)."""
     language: ConversationEnrichmentLanguage | None
     sentiment_v2: ConversationEnrichmentSentimentV2 | None
 
 
 class ConversationEnrichmentLanguage(Model):
+    """The conversation enrichment language object (1 fields)."""
     language: str | None
 
 
 class ConversationEnrichmentSentimentV2(Model):
+    """The conversation enrichment sentiment v2 object (1 fields)."""
     tag: _e.F[_e.E0f071086] = ...
 
 
 class ConversationEntityListing(Model):
+    """One page of Conversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations."""
     entities: list[Conversation] | None
     page_size: int | None
     page_number: int | None
@@ -81,6 +92,7 @@ class ConversationEntityListing(Model):
 
 
 class ConversationEventCoBrowse(Model):
+    """The conversation event co browse object (3 fields)."""
     type: _e.F[_e.E88adb55b] = ...
     session_id: str | None
     session_join_token: str | None

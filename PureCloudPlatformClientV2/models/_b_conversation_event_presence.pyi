@@ -18,12 +18,14 @@ from ._b_conversation_event_topic_transfer_modifed_by import ConversationEventTo
 
 
 class ConversationEventPresence(Model):
+    """The conversation event presence object (3 fields)."""
     type: _e.F[_e.E4faec213] = ...
     received_message: ConversationContentReceivedReplyMessage | None
     reply_message: ConversationContentReceivedReplyMessage | None
 
 
 class ConversationEventTopicAddress(Model):
+    """The conversation event topic address object (5 fields)."""
     name: str | None
     name_raw: str | None
     address_normalized: str | None
@@ -32,12 +34,14 @@ class ConversationEventTopicAddress(Model):
 
 
 class ConversationEventTopicAfterCallWork(Model):
+    """The conversation event topic after call work object (3 fields)."""
     state: _e.F[_e.Ef58932af] = ...
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
 
 
 class ConversationEventTopicAttachment(Model):
+    """The conversation event topic attachment object (5 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -46,6 +50,7 @@ class ConversationEventTopicAttachment(Model):
 
 
 class ConversationEventTopicCall(Model):
+    """The conversation event topic call object (34 fields)."""
     id: str | None
     state: _e.F[_e.E1fbd02ad] = ...
     initial_state: _e.F[_e.E1fbd02ad] = ...
@@ -83,6 +88,7 @@ class ConversationEventTopicCall(Model):
 
 
 class ConversationEventTopicCallback(Model):
+    """The conversation event topic callback object (27 fields)."""
     state: _e.F[_e.Ecc7a2244] = ...
     initial_state: _e.F[_e.Ecc7a2244] = ...
     id: str | None
@@ -113,6 +119,7 @@ class ConversationEventTopicCallback(Model):
 
 
 class ConversationEventTopicChat(Model):
+    """The conversation event topic chat object (18 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -134,6 +141,7 @@ class ConversationEventTopicChat(Model):
 
 
 class ConversationEventTopicCobrowse(Model):
+    """The conversation event topic cobrowse object (20 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     disconnect_type: _e.F[_e.E15c725b0] = ...
@@ -157,6 +165,7 @@ class ConversationEventTopicCobrowse(Model):
 
 
 class ConversationEventTopicConversation(Model):
+    """The conversation event topic conversation object (14 fields)."""
     id: str | None
     max_participants: int | None
     participants: list[ConversationEventTopicParticipant] | None
@@ -174,11 +183,13 @@ class ConversationEventTopicConversation(Model):
 
 
 class ConversationEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationEventTopicDomainEntityRef | None
     entities: list[ConversationEventTopicDivisionEntityRef] | None
 
 
 class ConversationEventTopicConversationRoutingData(Model):
+    """The conversation event topic conversation routing data object (6 fields)."""
     queue: ConversationEventTopicUriReference | None
     language: ConversationEventTopicUriReference | None
     priority: int | None
@@ -188,6 +199,7 @@ class ConversationEventTopicConversationRoutingData(Model):
 
 
 class ConversationEventTopicDialerPreview(Model):
+    """The conversation event topic dialer preview object (5 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -196,6 +208,7 @@ class ConversationEventTopicDialerPreview(Model):
 
 
 class ConversationEventTopicDisconnectReason(Model):
+    """The conversation event topic disconnect reason object (4 fields)."""
     type: _e.F[_e.Ef8a6e335] = ...
     code: int | None
     phrase: str | None
@@ -203,6 +216,7 @@ class ConversationEventTopicDisconnectReason(Model):
 
 
 class ConversationEventTopicDisposition(Model):
+    """The conversation event topic disposition object (4 fields)."""
     name: str | None
     analyzer: str | None
     amd_timeout: ConversationEventTopicDispositionAmdTimeout | None
@@ -210,6 +224,7 @@ class ConversationEventTopicDisposition(Model):
 
 
 class ConversationEventTopicDispositionAmdTimeout(Model):
+    """The conversation event topic disposition amd timeout object (4 fields)."""
     timeout_ms: int | None
     timer_start_event: str | None
     timer_start_time: float | None
@@ -217,23 +232,27 @@ class ConversationEventTopicDispositionAmdTimeout(Model):
 
 
 class ConversationEventTopicDispositionSilentCallTimeout(Model):
+    """The conversation event topic disposition silent call timeout object (3 fields)."""
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
 
 
 class ConversationEventTopicDivisionEntityRef(Model):
+    """The conversation event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationEventTopicDomainEntityRef(Model):
+    """The conversation event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationEventTopicEmail(Model):
+    """The conversation event topic email object (25 fields)."""
     id: str | None
     state: _e.F[_e.E8ac72039] = ...
     initial_state: _e.F[_e.E8ac72039] = ...
@@ -262,6 +281,7 @@ class ConversationEventTopicEmail(Model):
 
 
 class ConversationEventTopicErrorDetails(Model):
+    """The conversation event topic error details object (7 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -272,6 +292,7 @@ class ConversationEventTopicErrorDetails(Model):
 
 
 class ConversationEventTopicFaxStatus(Model):
+    """The conversation event topic fax status object (8 fields)."""
     direction: str | None
     expected_pages: int | None
     active_page: int | None

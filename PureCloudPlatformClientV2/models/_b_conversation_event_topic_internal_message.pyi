@@ -20,6 +20,7 @@ from ._b_conversation_event_topic_transfer_modifed_by import ConversationEventTo
 
 
 class ConversationEventTopicInternalMessage(Model):
+    """The conversation event topic internal message object (13 fields)."""
     id: str | None
     state: _e.F[_e.E636d4659] = ...
     initial_state: _e.F[_e.E636d4659] = ...
@@ -36,37 +37,44 @@ class ConversationEventTopicInternalMessage(Model):
 
 
 class ConversationEventTopicInternalMessageDetails(Model):
+    """The conversation event topic internal message details object (2 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
 
 
 class ConversationEventTopicJourneyAction(Model):
+    """The conversation event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationEventTopicJourneyActionMap | None
 
 
 class ConversationEventTopicJourneyActionMap(Model):
+    """The conversation event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationEventTopicJourneyContext(Model):
+    """The conversation event topic journey context object (3 fields)."""
     customer: ConversationEventTopicJourneyCustomer | None
     customer_session: ConversationEventTopicJourneyCustomerSession | None
     triggering_action: ConversationEventTopicJourneyAction | None
 
 
 class ConversationEventTopicJourneyCustomer(Model):
+    """The conversation event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationEventTopicJourneyCustomerSession(Model):
+    """The conversation event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class ConversationEventTopicMessage(Model):
+    """The conversation event topic message object (30 fields)."""
     id: str | None
     state: _e.F[_e.Ee948ee6c] = ...
     initial_state: _e.F[_e.Ee948ee6c] = ...
@@ -100,6 +108,7 @@ class ConversationEventTopicMessage(Model):
 
 
 class ConversationEventTopicMessageDetails(Model):
+    """The conversation event topic message details object (9 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
     message_status: _e.F[_e.Ef1bb45fe] = ...
@@ -112,6 +121,7 @@ class ConversationEventTopicMessageDetails(Model):
 
 
 class ConversationEventTopicMessageMedia(Model):
+    """The conversation event topic message media object (5 fields)."""
     url: str | None
     media_type: str | None
     content_length_bytes: int | None
@@ -120,27 +130,32 @@ class ConversationEventTopicMessageMedia(Model):
 
 
 class ConversationEventTopicMessageMetadata(Model):
+    """The conversation event topic message metadata object (3 fields)."""
     type: str | None
     events: list[ConversationEventTopicMessageMetadataEvent] | None
     content: list[ConversationEventTopicMessageMetadataContent] | None
 
 
 class ConversationEventTopicMessageMetadataContent(Model):
+    """The conversation event topic message metadata content object (2 fields)."""
     content_type: str | None
     sub_type: str | None
 
 
 class ConversationEventTopicMessageMetadataEvent(Model):
+    """The conversation event topic message metadata event object (2 fields)."""
     event_type: str | None
     sub_type: str | None
 
 
 class ConversationEventTopicMessageSticker(Model):
+    """The conversation event topic message sticker object (2 fields)."""
     url: str | None
     id: str | None
 
 
 class ConversationEventTopicParticipant(Model):
+    """The conversation event topic participant object (43 fields)."""
     id: str | None
     connected_time: _dt.datetime | None
     end_time: _dt.datetime | None
@@ -187,11 +202,13 @@ class ConversationEventTopicParticipant(Model):
 
 
 class ConversationEventTopicPhoneNumberColumn(Model):
+    """The conversation event topic phone number column object (2 fields)."""
     column_name: str | None
     type: str | None
 
 
 class ConversationEventTopicQueueMediaSettings(Model):
+    """The conversation event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -199,6 +216,7 @@ class ConversationEventTopicQueueMediaSettings(Model):
 
 
 class ConversationEventTopicRecordersState(Model):
+    """The conversation event topic recorders state object (4 fields)."""
     adhoc_state: str | None
     customer_experience_state: str | None
     agent_experience_state: str | None
@@ -206,11 +224,13 @@ class ConversationEventTopicRecordersState(Model):
 
 
 class ConversationEventTopicScoredAgent(Model):
+    """The conversation event topic scored agent object (2 fields)."""
     agent: ConversationEventTopicUriReference | None
     score: int | None
 
 
 class ConversationEventTopicScreenMonitoring(Model):
+    """The conversation event topic screen monitoring object (11 fields)."""
     id: str | None
     state: _e.F[_e.E564664c4] = ...
     initial_state: _e.F[_e.E564664c4] = ...
@@ -225,6 +245,7 @@ class ConversationEventTopicScreenMonitoring(Model):
 
 
 class ConversationEventTopicScreenShare(Model):
+    """The conversation event topic screen share object (17 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     pcSelf: ConversationEventTopicAddress | None
@@ -245,6 +266,7 @@ class ConversationEventTopicScreenShare(Model):
 
 
 class ConversationEventTopicSocialExpression(Model):
+    """The conversation event topic social expression object (19 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -267,9 +289,11 @@ class ConversationEventTopicSocialExpression(Model):
 
 
 class ConversationEventTopicTransferDestination(Model):
+    """The conversation event topic transfer destination object (2 fields)."""
     user_id: str | None
     address: str | None
 
 
 class ConversationEventTopicTransferInitiator(Model):
+    """The conversation event topic transfer initiator object (1 fields)."""
     user_id: str | None

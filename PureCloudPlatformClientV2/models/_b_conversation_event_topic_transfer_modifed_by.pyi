@@ -39,11 +39,13 @@ from ._b_conversation_message_event_topic_journey_action_map import Conversation
 
 
 class ConversationEventTopicTransferModifedBy(Model):
+    """The conversation event topic transfer modifed by object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationEventTopicTransferResponse(Model):
+    """The conversation event topic transfer response object (7 fields)."""
     id: str | None
     state: _e.F[_e.Ef9a1bbfa] = ...
     date_issued: _dt.datetime | None
@@ -54,11 +56,13 @@ class ConversationEventTopicTransferResponse(Model):
 
 
 class ConversationEventTopicUriReference(Model):
+    """The conversation event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationEventTopicVideo(Model):
+    """The conversation event topic video object (20 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     pcSelf: ConversationEventTopicAddress | None
@@ -82,15 +86,18 @@ class ConversationEventTopicVideo(Model):
 
 
 class ConversationEventTopicVoicemail(Model):
+    """The conversation event topic voicemail object (2 fields)."""
     id: str | None
     upload_status: _e.F[_e.E3119228d] = ...
 
 
 class ConversationEventTopicWorkflow(Model):
+    """The conversation event topic workflow object (1 fields)."""
     workflow_id: str | None
 
 
 class ConversationEventTopicWrapup(Model):
+    """The conversation event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -99,23 +106,27 @@ class ConversationEventTopicWrapup(Model):
 
 
 class ConversationEventTyping(Model):
+    """The conversation event typing object (2 fields)."""
     type: _e.F[_e.E9c320d6a] = ...
     duration: int | None
 
 
 class ConversationEventVideo(Model):
+    """The conversation event video object (3 fields)."""
     type: _e.F[_e.E88adb55b] = ...
     offering_id: str | None
     jwt: str | None
 
 
 class ConversationFormPage(Model):
+    """The conversation form page object (3 fields)."""
     title: str | None
     subtitle: str | None
     page_components: list[ConversationFormPageComponent] | None
 
 
 class ConversationFormPageComponent(Model):
+    """The conversation form page component object (5 fields)."""
     form_component_type: _e.F[_e.E47c6fa01] = ...
     date_picker: ConversationContentDatePicker | None
     wheel_picker: ConversationContentWheelPicker | None
@@ -124,16 +135,19 @@ class ConversationFormPageComponent(Model):
 
 
 class ConversationFormResponseComponent(Model):
+    """The conversation form response component object (2 fields)."""
     id: str | None
     component: ConversationFormResponseContent | None
 
 
 class ConversationFormResponseContent(Model):
+    """The conversation form response content object (2 fields)."""
     content_type: _e.F[_e.Ea962adf9] = ...
     button_response: ConversationContentButtonResponse | None
 
 
 class ConversationInsight(Model):
+    """The conversation insight object (4 fields)."""
     type: _e.F[_e.Ef66d7b14] = ...
     title: str | None
     description: str | None
@@ -141,6 +155,7 @@ class ConversationInsight(Model):
 
 
 class ConversationIntentSuggestionsTopicIntentSuggestionEvent(Model):
+    """The conversation intent suggestions topic intent suggestion event object (10 fields)."""
     event_time: _dt.datetime | None
     conversation_id: str | None
     suggestion_id: str | None
@@ -154,11 +169,13 @@ class ConversationIntentSuggestionsTopicIntentSuggestionEvent(Model):
 
 
 class ConversationIntentSuggestionsTopicQueryReformulationContext(Model):
+    """The conversation intent suggestions topic query reformulation context object (2 fields)."""
     knowledge_classification: _e.F[_e.Ecfc84e17] = ...
     reformulated_query: str | None
 
 
 class ConversationIntentSuggestionsTopicSuggestedIntent(Model):
+    """The conversation intent suggestions topic suggested intent object (4 fields)."""
     intent: str | None
     intent_id: str | None
     confidence: float | None
@@ -166,6 +183,7 @@ class ConversationIntentSuggestionsTopicSuggestedIntent(Model):
 
 
 class ConversationIntentSuggestionsTopicSuggestedIntentSlot(Model):
+    """The conversation intent suggestions topic suggested intent slot object (4 fields)."""
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
@@ -173,6 +191,7 @@ class ConversationIntentSuggestionsTopicSuggestedIntentSlot(Model):
 
 
 class ConversationIntentSuggestionsTopicSuggestionContext(Model):
+    """The conversation intent suggestions topic suggestion context object (11 fields)."""
     queue_id: str | None
     media_type: _e.F[_e.Ed546d4a3] = ...
     user_id: str | None
@@ -187,10 +206,12 @@ class ConversationIntentSuggestionsTopicSuggestionContext(Model):
 
 
 class ConversationIntentSuggestionsTopicSuggestionFeedback(Model):
+    """The conversation intent suggestions topic suggestion feedback object (1 fields)."""
     rating: _e.F[_e.E84763c7e] = ...
 
 
 class ConversationJsonSchemaDocument(Model):
+    """The conversation json schema document object (5 fields)."""
     schema: str | None
     title: str | None
     description: str | None
@@ -199,6 +220,7 @@ class ConversationJsonSchemaDocument(Model):
 
 
 class ConversationJsonSchemaRequest(Model):
+    """The conversation json schema request object (5 fields). Sent to ConversationsApi.post_conversations_customattributes_schemas."""
     schema: str | None
     title: str | None
     description: str | None
@@ -207,12 +229,14 @@ class ConversationJsonSchemaRequest(Model):
 
 
 class ConversationKnowledgeArticleSuggestionsTopicKnowledgeAnswer(Model):
+    """The conversation knowledge article suggestions topic knowledge answer object (3 fields)."""
     answer: str | None
     start_index: int | None
     end_index: int | None
 
 
 class ConversationKnowledgeArticleSuggestionsTopicKnowledgeArticleSuggestionEvent(Model):
+    """The conversation knowledge article suggestions topic knowledge article suggestion event object (10 fields)."""
     event_time: _dt.datetime | None
     conversation_id: str | None
     suggestion_id: str | None
@@ -226,11 +250,13 @@ class ConversationKnowledgeArticleSuggestionsTopicKnowledgeArticleSuggestionEven
 
 
 class ConversationKnowledgeArticleSuggestionsTopicQueryReformulationContext(Model):
+    """The conversation knowledge article suggestions topic query reformulation context object (2 fields)."""
     knowledge_classification: _e.F[_e.Ecfc84e17] = ...
     reformulated_query: str | None
 
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestedArticle(Model):
+    """The conversation knowledge article suggestions topic suggested article object (8 fields)."""
     title: str | None
     uri: str | None
     snippets: list[str] | None
@@ -242,6 +268,7 @@ class ConversationKnowledgeArticleSuggestionsTopicSuggestedArticle(Model):
 
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestedIntent(Model):
+    """The conversation knowledge article suggestions topic suggested intent object (4 fields)."""
     intent: str | None
     intent_id: str | None
     confidence: float | None
@@ -249,6 +276,7 @@ class ConversationKnowledgeArticleSuggestionsTopicSuggestedIntent(Model):
 
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestedIntentSlot(Model):
+    """The conversation knowledge article suggestions topic suggested intent slot object (4 fields)."""
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
@@ -256,6 +284,7 @@ class ConversationKnowledgeArticleSuggestionsTopicSuggestedIntentSlot(Model):
 
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestionContext(Model):
+    """The conversation knowledge article suggestions topic suggestion context object (11 fields)."""
     queue_id: str | None
     media_type: _e.F[_e.Ed546d4a3] = ...
     user_id: str | None
@@ -270,16 +299,19 @@ class ConversationKnowledgeArticleSuggestionsTopicSuggestionContext(Model):
 
 
 class ConversationKnowledgeArticleSuggestionsTopicSuggestionFeedback(Model):
+    """The conversation knowledge article suggestions topic suggestion feedback object (1 fields)."""
     rating: _e.F[_e.E84763c7e] = ...
 
 
 class ConversationKnowledgeSearchSuggestionsTopicKnowledgeAnswer(Model):
+    """The conversation knowledge search suggestions topic knowledge answer object (3 fields)."""
     answer: str | None
     start_index: int | None
     end_index: int | None
 
 
 class ConversationKnowledgeSearchSuggestionsTopicKnowledgeSearchSuggestionEvent(Model):
+    """The conversation knowledge search suggestions topic knowledge search suggestion event object (10 fields)."""
     event_time: _dt.datetime | None
     conversation_id: str | None
     suggestion_id: str | None
@@ -293,11 +325,13 @@ class ConversationKnowledgeSearchSuggestionsTopicKnowledgeSearchSuggestionEvent(
 
 
 class ConversationKnowledgeSearchSuggestionsTopicQueryReformulationContext(Model):
+    """The conversation knowledge search suggestions topic query reformulation context object (2 fields)."""
     knowledge_classification: _e.F[_e.Ecfc84e17] = ...
     reformulated_query: str | None
 
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestedIntent(Model):
+    """The conversation knowledge search suggestions topic suggested intent object (4 fields)."""
     intent: str | None
     intent_id: str | None
     confidence: float | None
@@ -305,6 +339,7 @@ class ConversationKnowledgeSearchSuggestionsTopicSuggestedIntent(Model):
 
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestedIntentSlot(Model):
+    """The conversation knowledge search suggestions topic suggested intent slot object (4 fields)."""
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
@@ -312,6 +347,7 @@ class ConversationKnowledgeSearchSuggestionsTopicSuggestedIntentSlot(Model):
 
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestedSearchResult(Model):
+    """The conversation knowledge search suggestions topic suggested search result object (10 fields)."""
     title: str | None
     uri: str | None
     snippets: list[str] | None
@@ -325,6 +361,7 @@ class ConversationKnowledgeSearchSuggestionsTopicSuggestedSearchResult(Model):
 
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestionContext(Model):
+    """The conversation knowledge search suggestions topic suggestion context object (11 fields)."""
     queue_id: str | None
     media_type: _e.F[_e.Ed546d4a3] = ...
     user_id: str | None
@@ -339,10 +376,12 @@ class ConversationKnowledgeSearchSuggestionsTopicSuggestionContext(Model):
 
 
 class ConversationKnowledgeSearchSuggestionsTopicSuggestionFeedback(Model):
+    """The conversation knowledge search suggestions topic suggestion feedback object (1 fields)."""
     rating: _e.F[_e.E84763c7e] = ...
 
 
 class ConversationMessageContent(Model):
+    """The conversation message content object (20 fields)."""
     content_type: _e.F[_e.Ec84bbe80] = ...
     location: ConversationContentLocation | None
     attachment: ConversationContentAttachment | None
@@ -366,6 +405,7 @@ class ConversationMessageContent(Model):
 
 
 class ConversationMessageEvent(Model):
+    """The conversation message event object (5 fields)."""
     event_type: _e.F[_e.E25042275] = ...
     co_browse: ConversationEventCoBrowse | None
     typing: ConversationEventTyping | None
@@ -374,11 +414,13 @@ class ConversationMessageEvent(Model):
 
 
 class ConversationMessageEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationMessageEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationMessageEventTopicDomainEntityRef | None
     entities: list[ConversationMessageEventTopicDivisionEntityRef] | None
 
 
 class ConversationMessageEventTopicConversationRoutingData(Model):
+    """The conversation message event topic conversation routing data object (6 fields)."""
     queue: ConversationMessageEventTopicUriReference | None
     language: ConversationMessageEventTopicUriReference | None
     priority: int | None
@@ -388,6 +430,7 @@ class ConversationMessageEventTopicConversationRoutingData(Model):
 
 
 class ConversationMessageEventTopicDetail(Model):
+    """The conversation message event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -395,17 +438,20 @@ class ConversationMessageEventTopicDetail(Model):
 
 
 class ConversationMessageEventTopicDivisionEntityRef(Model):
+    """The conversation message event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationMessageEventTopicDomainEntityRef(Model):
+    """The conversation message event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationMessageEventTopicErrorBody(Model):
+    """The conversation message event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -420,6 +466,7 @@ class ConversationMessageEventTopicErrorBody(Model):
 
 
 class ConversationMessageEventTopicErrorDetails(Model):
+    """The conversation message event topic error details object (7 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -430,5 +477,6 @@ class ConversationMessageEventTopicErrorDetails(Model):
 
 
 class ConversationMessageEventTopicJourneyAction(Model):
+    """The conversation message event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationMessageEventTopicJourneyActionMap | None

@@ -23,27 +23,32 @@ from ._b_outcome_ref import ParticipantMetrics
 
 
 class ConversationMessageEventTopicJourneyActionMap(Model):
+    """The conversation message event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationMessageEventTopicJourneyContext(Model):
+    """The conversation message event topic journey context object (3 fields)."""
     customer: ConversationMessageEventTopicJourneyCustomer | None
     customer_session: ConversationMessageEventTopicJourneyCustomerSession | None
     triggering_action: ConversationMessageEventTopicJourneyAction | None
 
 
 class ConversationMessageEventTopicJourneyCustomer(Model):
+    """The conversation message event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationMessageEventTopicJourneyCustomerSession(Model):
+    """The conversation message event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class ConversationMessageEventTopicLimit(Model):
+    """The conversation message event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -51,6 +56,7 @@ class ConversationMessageEventTopicLimit(Model):
 
 
 class ConversationMessageEventTopicMessageConversation(Model):
+    """The conversation message event topic message conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationMessageEventTopicMessageMediaParticipant] | None
@@ -63,6 +69,7 @@ class ConversationMessageEventTopicMessageConversation(Model):
 
 
 class ConversationMessageEventTopicMessageDetails(Model):
+    """The conversation message event topic message details object (9 fields)."""
     message: ConversationMessageEventTopicUriReference | None
     message_time: _dt.datetime | None
     message_segment_count: int | None
@@ -75,6 +82,7 @@ class ConversationMessageEventTopicMessageDetails(Model):
 
 
 class ConversationMessageEventTopicMessageMedia(Model):
+    """The conversation message event topic message media object (5 fields)."""
     url: str | None
     media_type: str | None
     content_length_bytes: int | None
@@ -83,6 +91,7 @@ class ConversationMessageEventTopicMessageMedia(Model):
 
 
 class ConversationMessageEventTopicMessageMediaParticipant(Model):
+    """The conversation message event topic message media participant object (47 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -133,27 +142,32 @@ class ConversationMessageEventTopicMessageMediaParticipant(Model):
 
 
 class ConversationMessageEventTopicMessageMetadata(Model):
+    """The conversation message event topic message metadata object (3 fields)."""
     type: str | None
     events: list[ConversationMessageEventTopicMessageMetadataEvent] | None
     content: list[ConversationMessageEventTopicMessageMetadataContent] | None
 
 
 class ConversationMessageEventTopicMessageMetadataContent(Model):
+    """The conversation message event topic message metadata content object (2 fields)."""
     content_type: str | None
     sub_type: str | None
 
 
 class ConversationMessageEventTopicMessageMetadataEvent(Model):
+    """The conversation message event topic message metadata event object (2 fields)."""
     event_type: str | None
     sub_type: str | None
 
 
 class ConversationMessageEventTopicMessageSticker(Model):
+    """The conversation message event topic message sticker object (2 fields)."""
     url: str | None
     id: str | None
 
 
 class ConversationMessageEventTopicQueueMediaSettings(Model):
+    """The conversation message event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -161,16 +175,19 @@ class ConversationMessageEventTopicQueueMediaSettings(Model):
 
 
 class ConversationMessageEventTopicScoredAgent(Model):
+    """The conversation message event topic scored agent object (2 fields)."""
     agent: ConversationMessageEventTopicUriReference | None
     score: int | None
 
 
 class ConversationMessageEventTopicUriReference(Model):
+    """The conversation message event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationMessageEventTopicWrapup(Model):
+    """The conversation message event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -179,22 +196,26 @@ class ConversationMessageEventTopicWrapup(Model):
 
 
 class ConversationMessageMetadata(Model):
+    """The conversation message metadata object (3 fields)."""
     type: _e.F[_e.E1fe7c72a] = ...
     events: list[ConversationMessageMetadataEvent] | None
     content: list[ConversationMessageMetadataContent] | None
 
 
 class ConversationMessageMetadataContent(Model):
+    """The conversation message metadata content object (2 fields)."""
     content_type: _e.F[_e.Ec84bbe80] = ...
     sub_type: _e.F[_e.E91cc2027] = ...
 
 
 class ConversationMessageMetadataEvent(Model):
+    """The conversation message metadata event object (2 fields)."""
     event_type: _e.F[_e.E25042275] = ...
     sub_type: _e.F[_e.E6bf01131] = ...
 
 
 class ConversationMessagingChannel(Model):
+    """The conversation messaging channel object (10 fields)."""
     id: str | None
     platform: _e.F[_e.Eac8652b3] = ...
     type: _e.F[_e.Efcf8ba92] = ...
@@ -208,6 +229,7 @@ class ConversationMessagingChannel(Model):
 
 
 class ConversationMessagingFromRecipient(Model):
+    """The conversation messaging from recipient object (10 fields)."""
     nickname: str | None
     id: str | None
     id_type: _e.F[_e.E1233511e] = ...
@@ -221,6 +243,7 @@ class ConversationMessagingFromRecipient(Model):
 
 
 class ConversationMessagingToRecipient(Model):
+    """The conversation messaging to recipient object (10 fields)."""
     nickname: str | None
     id: str | None
     id_type: _e.F[_e.E9612cfda] = ...
@@ -234,6 +257,7 @@ class ConversationMessagingToRecipient(Model):
 
 
 class ConversationMetrics(Model):
+    """The conversation metrics object (6 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_conversation."""
     conversation: AddressableEntityRef | None
     sentiment_score: float | None
     sentiment_trend: float | None
@@ -243,6 +267,7 @@ class ConversationMetrics(Model):
 
 
 class ConversationMetricsTopicConversationMetricRecord(Model):
+    """The conversation metrics topic conversation metric record object (85 fields)."""
     metric: _e.F[_e.E6b00aa6b] = ...
     metric_date: _dt.datetime | None
     value: int | None
@@ -331,16 +356,19 @@ class ConversationMetricsTopicConversationMetricRecord(Model):
 
 
 class ConversationMetricsTopicConversationProposedAgent(Model):
+    """The conversation metrics topic conversation proposed agent object (2 fields)."""
     agent_rank: int | None
     proposed_agent_id: str | None
 
 
 class ConversationMetricsTopicConversationScoredAgent(Model):
+    """The conversation metrics topic conversation scored agent object (2 fields)."""
     agent_score: int | None
     scored_agent_id: str | None
 
 
 class ConversationNormalizedMessage(Model):
+    """The conversation normalized message object (15 fields)."""
     id: str | None
     channel: ConversationMessagingChannel | None
     type: _e.F[_e.E1fe7c72a] = ...
@@ -359,11 +387,13 @@ class ConversationNormalizedMessage(Model):
 
 
 class ConversationNotificationTemplateBody(Model):
+    """The conversation notification template body object (2 fields)."""
     text: str | None
     parameters: list[ConversationNotificationTemplateParameter] | None
 
 
 class ConversationNotificationTemplateButton(Model):
+    """The conversation notification template button object (7 fields)."""
     type: _e.F[_e.Eeeea4d8d] = ...
     text: str | None
     index: int | None
@@ -374,20 +404,24 @@ class ConversationNotificationTemplateButton(Model):
 
 
 class ConversationNotificationTemplateCard(Model):
+    """The conversation notification template card object (3 fields)."""
     header: ConversationNotificationTemplateHeader | None
     body: ConversationNotificationTemplateBody | None
     buttons: list[ConversationNotificationTemplateButton] | None
 
 
 class ConversationNotificationTemplateCarousel(Model):
+    """The conversation notification template carousel object (1 fields)."""
     cards: list[ConversationNotificationTemplateCard] | None
 
 
 class ConversationNotificationTemplateFooter(Model):
+    """The conversation notification template footer object (1 fields)."""
     text: str | None
 
 
 class ConversationNotificationTemplateHeader(Model):
+    """The conversation notification template header object (4 fields)."""
     type: _e.F[_e.E333c401d] = ...
     text: str | None
     media: ConversationContentAttachment | None

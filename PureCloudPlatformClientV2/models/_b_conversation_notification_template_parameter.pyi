@@ -15,11 +15,13 @@ from ._b_summary_generation_config import SurveyDetailQueryFilter
 
 
 class ConversationNotificationTemplateParameter(Model):
+    """The conversation notification template parameter object (2 fields)."""
     name: str | None
     text: str | None
 
 
 class ConversationParticipantSearchCriteria(Model):
+    """The conversation participant search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -32,6 +34,7 @@ class ConversationParticipantSearchCriteria(Model):
 
 
 class ConversationParticipantSearchRequest(Model):
+    """The conversation participant search request object (6 fields). Sent to ConversationsApi.post_conversations_participants_attributes_search, SearchApi.post_conversations_participants_attributes_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     sort: list[SearchSort] | None
@@ -41,11 +44,13 @@ class ConversationParticipantSearchRequest(Model):
 
 
 class ConversationProfile(Model):
+    """The conversation profile object (2 fields)."""
     language_code: _e.F[_e.E7a691154] = ...
     name: str | None
 
 
 class ConversationProperties(Model):
+    """The conversation properties object (12 fields)."""
     is_waiting: bool | None
     is_active: bool | None
     is_acd: bool | None
@@ -61,26 +66,31 @@ class ConversationProperties(Model):
 
 
 class ConversationPublicMetadata(Model):
+    """The conversation public metadata object (3 fields)."""
     root_id: str | None
     reply_to_id: str | None
     url: str | None
 
 
 class ConversationPushFailedMessageReferences(Model):
+    """The conversation push failed message references object (1 fields)."""
     id: str | None
 
 
 class ConversationPushNotificationMessageLabel(Model):
+    """The conversation push notification message label object (2 fields)."""
     title: str | None
     body: str | None
 
 
 class ConversationPushProviderIntegration(Model):
+    """The conversation push provider integration object (2 fields)."""
     id: str | None
     provider: _e.F[_e.Ea35b1cb6] = ...
 
 
 class ConversationQuery(Model):
+    """The conversation query object (10 fields). Sent to AnalyticsApi.post_analytics_conversations_details_query, ConversationsApi.post_analytics_conversations_details_query."""
     conversation_filters: list[ConversationDetailQueryFilter] | None
     segment_filters: list[SegmentDetailQueryFilter] | None
     evaluation_filters: list[EvaluationDetailQueryFilter] | None
@@ -94,6 +104,7 @@ class ConversationQuery(Model):
 
 
 class ConversationQueueMediaSettings(Model):
+    """The conversation queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -101,10 +112,12 @@ class ConversationQueueMediaSettings(Model):
 
 
 class ConversationReason(Model):
+    """The conversation reason object (2 fields)."""
     code: _e.F[_e.E476534fc] = ...
     message: str | None
 
 
 class ConversationRecipientAdditionalIdentifier(Model):
+    """The conversation recipient additional identifier object (2 fields)."""
     type: _e.F[_e.E31209d8f] = ...
     value: str | None

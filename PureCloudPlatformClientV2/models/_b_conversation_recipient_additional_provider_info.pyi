@@ -12,15 +12,17 @@ from ._b_scim_v2_patch_request import ScoredAgent
 
 
 class ConversationRecipientAdditionalProviderInfo(Model):
-    pass
+    """The conversation recipient additional provider info object; it declares no fields."""
 
 
 class ConversationReference(Model):
+    """The conversation reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationResponseSuggestionsTopicCannedResponseSuggestionEvent(Model):
+    """The conversation response suggestions topic canned response suggestion event object (10 fields)."""
     event_time: _dt.datetime | None
     conversation_id: str | None
     suggestion_id: str | None
@@ -34,16 +36,19 @@ class ConversationResponseSuggestionsTopicCannedResponseSuggestionEvent(Model):
 
 
 class ConversationResponseSuggestionsTopicQueryReformulationContext(Model):
+    """The conversation response suggestions topic query reformulation context object (2 fields)."""
     knowledge_classification: _e.F[_e.Ecfc84e17] = ...
     reformulated_query: str | None
 
 
 class ConversationResponseSuggestionsTopicSuggestedCannedResponse(Model):
+    """The conversation response suggestions topic suggested canned response object (2 fields)."""
     response_id: str | None
     library_id: str | None
 
 
 class ConversationResponseSuggestionsTopicSuggestedIntent(Model):
+    """The conversation response suggestions topic suggested intent object (4 fields)."""
     intent: str | None
     intent_id: str | None
     confidence: float | None
@@ -51,6 +56,7 @@ class ConversationResponseSuggestionsTopicSuggestedIntent(Model):
 
 
 class ConversationResponseSuggestionsTopicSuggestedIntentSlot(Model):
+    """The conversation response suggestions topic suggested intent slot object (4 fields)."""
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
@@ -58,6 +64,7 @@ class ConversationResponseSuggestionsTopicSuggestedIntentSlot(Model):
 
 
 class ConversationResponseSuggestionsTopicSuggestionContext(Model):
+    """The conversation response suggestions topic suggestion context object (11 fields)."""
     queue_id: str | None
     media_type: _e.F[_e.Ed546d4a3] = ...
     user_id: str | None
@@ -72,10 +79,12 @@ class ConversationResponseSuggestionsTopicSuggestionContext(Model):
 
 
 class ConversationResponseSuggestionsTopicSuggestionFeedback(Model):
+    """The conversation response suggestions topic suggestion feedback object (1 fields)."""
     rating: _e.F[_e.E84763c7e] = ...
 
 
 class ConversationRoutingData(Model):
+    """The conversation routing data object (8 fields)."""
     queue: AddressableEntityRef | None
     language: AddressableEntityRef | None
     priority: int | None
@@ -87,16 +96,19 @@ class ConversationRoutingData(Model):
 
 
 class ConversationSchemaReference(Model):
+    """The conversation schema reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationSchemaUpdateRequest(Model):
+    """The conversation schema update request object (3 fields). Sent to ConversationsApi.put_conversations_customattributes_schema."""
     version: int | None
     enabled: bool | None
     json_schema: ConversationJsonSchemaRequest | None
 
 
 class ConversationScreenShareEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationScreenShareEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationScreenShareEventTopicDomainEntityRef | None
     entities: list[ConversationScreenShareEventTopicDivisionEntityRef] | None

@@ -9,6 +9,7 @@ from ._b_conversation_screen_share_event_topic_division_entity_ref import Conver
 
 
 class ConversationScreenShareEventTopicConversationRoutingData(Model):
+    """The conversation screen share event topic conversation routing data object (6 fields)."""
     queue: ConversationScreenShareEventTopicUriReference | None
     language: ConversationScreenShareEventTopicUriReference | None
     priority: int | None
@@ -18,6 +19,7 @@ class ConversationScreenShareEventTopicConversationRoutingData(Model):
 
 
 class ConversationScreenShareEventTopicDetail(Model):
+    """The conversation screen share event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None

@@ -17,17 +17,20 @@ from ._b_empty import Entity
 
 
 class ConversationScreenShareEventTopicDivisionEntityRef(Model):
+    """The conversation screen share event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationScreenShareEventTopicDomainEntityRef(Model):
+    """The conversation screen share event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationScreenShareEventTopicErrorBody(Model):
+    """The conversation screen share event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -42,32 +45,38 @@ class ConversationScreenShareEventTopicErrorBody(Model):
 
 
 class ConversationScreenShareEventTopicJourneyAction(Model):
+    """The conversation screen share event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationScreenShareEventTopicJourneyActionMap | None
 
 
 class ConversationScreenShareEventTopicJourneyActionMap(Model):
+    """The conversation screen share event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationScreenShareEventTopicJourneyContext(Model):
+    """The conversation screen share event topic journey context object (3 fields)."""
     customer: ConversationScreenShareEventTopicJourneyCustomer | None
     customer_session: ConversationScreenShareEventTopicJourneyCustomerSession | None
     triggering_action: ConversationScreenShareEventTopicJourneyAction | None
 
 
 class ConversationScreenShareEventTopicJourneyCustomer(Model):
+    """The conversation screen share event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationScreenShareEventTopicJourneyCustomerSession(Model):
+    """The conversation screen share event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class ConversationScreenShareEventTopicLimit(Model):
+    """The conversation screen share event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -75,6 +84,7 @@ class ConversationScreenShareEventTopicLimit(Model):
 
 
 class ConversationScreenShareEventTopicQueueMediaSettings(Model):
+    """The conversation screen share event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -82,11 +92,13 @@ class ConversationScreenShareEventTopicQueueMediaSettings(Model):
 
 
 class ConversationScreenShareEventTopicScoredAgent(Model):
+    """The conversation screen share event topic scored agent object (2 fields)."""
     agent: ConversationScreenShareEventTopicUriReference | None
     score: int | None
 
 
 class ConversationScreenShareEventTopicScreenShareConversation(Model):
+    """The conversation screen share event topic screen share conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationScreenShareEventTopicScreenShareMediaParticipant] | None
@@ -99,6 +111,7 @@ class ConversationScreenShareEventTopicScreenShareConversation(Model):
 
 
 class ConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
+    """The conversation screen share event topic screen share media participant object (43 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -145,11 +158,13 @@ class ConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
 
 
 class ConversationScreenShareEventTopicUriReference(Model):
+    """The conversation screen share event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationScreenShareEventTopicWrapup(Model):
+    """The conversation screen share event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -158,11 +173,13 @@ class ConversationScreenShareEventTopicWrapup(Model):
 
 
 class ConversationScriptSuggestionsTopicQueryReformulationContext(Model):
+    """The conversation script suggestions topic query reformulation context object (2 fields)."""
     knowledge_classification: _e.F[_e.Ecfc84e17] = ...
     reformulated_query: str | None
 
 
 class ConversationScriptSuggestionsTopicScriptSuggestionEvent(Model):
+    """The conversation script suggestions topic script suggestion event object (10 fields)."""
     event_time: _dt.datetime | None
     conversation_id: str | None
     suggestion_id: str | None
@@ -176,6 +193,7 @@ class ConversationScriptSuggestionsTopicScriptSuggestionEvent(Model):
 
 
 class ConversationScriptSuggestionsTopicSuggestedIntent(Model):
+    """The conversation script suggestions topic suggested intent object (4 fields)."""
     intent: str | None
     intent_id: str | None
     confidence: float | None
@@ -183,6 +201,7 @@ class ConversationScriptSuggestionsTopicSuggestedIntent(Model):
 
 
 class ConversationScriptSuggestionsTopicSuggestedIntentSlot(Model):
+    """The conversation script suggestions topic suggested intent slot object (4 fields)."""
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
@@ -190,12 +209,14 @@ class ConversationScriptSuggestionsTopicSuggestedIntentSlot(Model):
 
 
 class ConversationScriptSuggestionsTopicSuggestedScript(Model):
+    """The conversation script suggestions topic suggested script object (3 fields)."""
     script_id: str | None
     page_id: str | None
     data: dict[str, str] | None
 
 
 class ConversationScriptSuggestionsTopicSuggestionContext(Model):
+    """The conversation script suggestions topic suggestion context object (11 fields)."""
     queue_id: str | None
     media_type: _e.F[_e.Ed546d4a3] = ...
     user_id: str | None
@@ -210,15 +231,18 @@ class ConversationScriptSuggestionsTopicSuggestionContext(Model):
 
 
 class ConversationScriptSuggestionsTopicSuggestionFeedback(Model):
+    """The conversation script suggestions topic suggestion feedback object (1 fields)."""
     rating: _e.F[_e.E84763c7e] = ...
 
 
 class ConversationSecureAttributes(Model):
+    """The conversation secure attributes object (2 fields). Returned by ConversationsApi.get_conversation_secureattributes. Sent to ConversationsApi.patch_conversation_secureattributes, ConversationsApi.put_conversation_secureattributes."""
     attributes: dict[str, str] | None
     version: int | None
 
 
 class ConversationSessionSummary(Model):
+    """The conversation session summary object (14 fields)."""
     id: str | None
     text: str | None
     confidence: float | None
@@ -236,11 +260,13 @@ class ConversationSessionSummary(Model):
 
 
 class ConversationSocialExpressionEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationSocialExpressionEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationSocialExpressionEventTopicDomainEntityRef | None
     entities: list[ConversationSocialExpressionEventTopicDivisionEntityRef] | None
 
 
 class ConversationSocialExpressionEventTopicConversationRoutingData(Model):
+    """The conversation social expression event topic conversation routing data object (6 fields)."""
     queue: ConversationSocialExpressionEventTopicUriReference | None
     language: ConversationSocialExpressionEventTopicUriReference | None
     priority: int | None
@@ -250,6 +276,7 @@ class ConversationSocialExpressionEventTopicConversationRoutingData(Model):
 
 
 class ConversationSocialExpressionEventTopicDetail(Model):
+    """The conversation social expression event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -257,17 +284,20 @@ class ConversationSocialExpressionEventTopicDetail(Model):
 
 
 class ConversationSocialExpressionEventTopicDivisionEntityRef(Model):
+    """The conversation social expression event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationSocialExpressionEventTopicDomainEntityRef(Model):
+    """The conversation social expression event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationSocialExpressionEventTopicErrorBody(Model):
+    """The conversation social expression event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -282,32 +312,38 @@ class ConversationSocialExpressionEventTopicErrorBody(Model):
 
 
 class ConversationSocialExpressionEventTopicJourneyAction(Model):
+    """The conversation social expression event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationSocialExpressionEventTopicJourneyActionMap | None
 
 
 class ConversationSocialExpressionEventTopicJourneyActionMap(Model):
+    """The conversation social expression event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationSocialExpressionEventTopicJourneyContext(Model):
+    """The conversation social expression event topic journey context object (3 fields)."""
     customer: ConversationSocialExpressionEventTopicJourneyCustomer | None
     customer_session: ConversationSocialExpressionEventTopicJourneyCustomerSession | None
     triggering_action: ConversationSocialExpressionEventTopicJourneyAction | None
 
 
 class ConversationSocialExpressionEventTopicJourneyCustomer(Model):
+    """The conversation social expression event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationSocialExpressionEventTopicJourneyCustomerSession(Model):
+    """The conversation social expression event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class ConversationSocialExpressionEventTopicLimit(Model):
+    """The conversation social expression event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -315,6 +351,7 @@ class ConversationSocialExpressionEventTopicLimit(Model):
 
 
 class ConversationSocialExpressionEventTopicQueueMediaSettings(Model):
+    """The conversation social expression event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -322,11 +359,13 @@ class ConversationSocialExpressionEventTopicQueueMediaSettings(Model):
 
 
 class ConversationSocialExpressionEventTopicScoredAgent(Model):
+    """The conversation social expression event topic scored agent object (2 fields)."""
     agent: ConversationSocialExpressionEventTopicUriReference | None
     score: int | None
 
 
 class ConversationSocialExpressionEventTopicSocialConversation(Model):
+    """The conversation social expression event topic social conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationSocialExpressionEventTopicSocialMediaParticipant] | None
@@ -339,6 +378,7 @@ class ConversationSocialExpressionEventTopicSocialConversation(Model):
 
 
 class ConversationSocialExpressionEventTopicSocialMediaParticipant(Model):
+    """The conversation social expression event topic social media participant object (44 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -386,11 +426,13 @@ class ConversationSocialExpressionEventTopicSocialMediaParticipant(Model):
 
 
 class ConversationSocialExpressionEventTopicUriReference(Model):
+    """The conversation social expression event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationSocialExpressionEventTopicWrapup(Model):
+    """The conversation social expression event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -399,12 +441,14 @@ class ConversationSocialExpressionEventTopicWrapup(Model):
 
 
 class ConversationSummariesGetResponse(Model):
+    """The conversation summaries get response object (3 fields). Returned by ConversationsApi.get_conversation_summaries."""
     conversation: AddressableEntityRef | None
     summary: ConversationSummary | None
     session_summaries: list[ConversationSessionSummary] | None
 
 
 class ConversationSummary(Model):
+    """The conversation summary object (13 fields)."""
     id: str | None
     text: str | None
     confidence: float | None
@@ -421,10 +465,12 @@ class ConversationSummary(Model):
 
 
 class ConversationSummaryEditedBy(Model):
+    """The conversation summary edited by object (2 fields)."""
     user: AddressableEntityRef | None
     purpose: _e.F[_e.E984696d7] = ...
 
 
 class ConversationSummaryExtractedEntity(Model):
+    """The conversation summary extracted entity object (2 fields)."""
     label: str | None
     value: str | None

@@ -10,24 +10,28 @@ from ._b_conversation_video_event_topic_conversation_routing_data import Convers
 
 
 class ConversationSummaryFollowup(Model):
+    """The conversation summary followup object (3 fields)."""
     confidence: float | None
     text: str | None
     description: str | None
 
 
 class ConversationSummaryLabel(Model):
+    """The conversation summary label object (3 fields)."""
     name: str | None
     description: str | None
     type: _e.F[_e.E6294bf05] = ...
 
 
 class ConversationSummaryReason(Model):
+    """The conversation summary reason object (3 fields)."""
     confidence: float | None
     text: str | None
     description: str | None
 
 
 class ConversationSummaryResolution(Model):
+    """The conversation summary resolution object (4 fields)."""
     confidence: float | None
     text: str | None
     description: str | None
@@ -35,24 +39,28 @@ class ConversationSummaryResolution(Model):
 
 
 class ConversationSummaryTopicConversationFollowupAction(Model):
+    """The conversation summary topic conversation followup action object (3 fields)."""
     text: str | None
     description: str | None
     score: float | None
 
 
 class ConversationSummaryTopicConversationHeadline(Model):
+    """The conversation summary topic conversation headline object (3 fields)."""
     text: str | None
     description: str | None
     score: float | None
 
 
 class ConversationSummaryTopicConversationReason(Model):
+    """The conversation summary topic conversation reason object (3 fields)."""
     text: str | None
     description: str | None
     score: float | None
 
 
 class ConversationSummaryTopicConversationResolution(Model):
+    """The conversation summary topic conversation resolution object (4 fields)."""
     text: str | None
     description: str | None
     resolution_value: str | None
@@ -60,11 +68,13 @@ class ConversationSummaryTopicConversationResolution(Model):
 
 
 class ConversationSummaryTopicConversationSummary(Model):
+    """The conversation summary topic conversation summary object (2 fields)."""
     text: str | None
     score: float | None
 
 
 class ConversationSummaryTopicConversationSummaryEvent(Model):
+    """The conversation summary topic conversation summary event object (24 fields)."""
     conversation_id: str | None
     queue_id: str | None
     participants: list[ConversationSummaryTopicConversationSummaryParticipant] | None
@@ -92,17 +102,20 @@ class ConversationSummaryTopicConversationSummaryEvent(Model):
 
 
 class ConversationSummaryTopicConversationSummaryLabel(Model):
+    """The conversation summary topic conversation summary label object (3 fields)."""
     name: str | None
     description: str | None
     type: _e.F[_e.E6294bf05] = ...
 
 
 class ConversationSummaryTopicConversationSummaryParticipant(Model):
+    """The conversation summary topic conversation summary participant object (2 fields)."""
     user_id: str | None
     purpose: _e.F[_e.Ea24ab10a] = ...
 
 
 class ConversationSummaryTopicConversationWrapUpCode(Model):
+    """The conversation summary topic conversation wrap up code object (4 fields)."""
     wrap_up_code_id: str | None
     name: str | None
     description: str | None
@@ -110,35 +123,41 @@ class ConversationSummaryTopicConversationWrapUpCode(Model):
 
 
 class ConversationSummaryTopicSummaryExtractedCustomEntity(Model):
+    """The conversation summary topic summary extracted custom entity object (2 fields)."""
     label: str | None
     value: str | None
 
 
 class ConversationSummaryTopicTriggerSource(Model):
+    """The conversation summary topic trigger source object (3 fields)."""
     source_type: _e.F[_e.E25099b84] = ...
     source_id: str | None
     source_outcome: _e.F[_e.Efb81783f] = ...
 
 
 class ConversationSummaryTopicVirtualAgentsConversationFollowupAction(Model):
+    """The conversation summary topic virtual agents conversation followup action object (3 fields)."""
     text: str | None
     description: str | None
     score: float | None
 
 
 class ConversationSummaryTopicVirtualAgentsConversationHeadline(Model):
+    """The conversation summary topic virtual agents conversation headline object (3 fields)."""
     text: str | None
     description: str | None
     score: float | None
 
 
 class ConversationSummaryTopicVirtualAgentsConversationReason(Model):
+    """The conversation summary topic virtual agents conversation reason object (3 fields)."""
     text: str | None
     description: str | None
     score: float | None
 
 
 class ConversationSummaryTopicVirtualAgentsConversationResolution(Model):
+    """The conversation summary topic virtual agents conversation resolution object (4 fields)."""
     text: str | None
     description: str | None
     resolution_value: str | None
@@ -146,11 +165,13 @@ class ConversationSummaryTopicVirtualAgentsConversationResolution(Model):
 
 
 class ConversationSummaryTopicVirtualAgentsConversationSummary(Model):
+    """The conversation summary topic virtual agents conversation summary object (2 fields)."""
     text: str | None
     score: float | None
 
 
 class ConversationSummaryTopicVirtualAgentsConversationSummaryEvent(Model):
+    """The conversation summary topic virtual agents conversation summary event object (24 fields)."""
     conversation_id: str | None
     queue_id: str | None
     participants: list[ConversationSummaryTopicVirtualAgentsConversationSummaryParticipant] | None
@@ -178,17 +199,20 @@ class ConversationSummaryTopicVirtualAgentsConversationSummaryEvent(Model):
 
 
 class ConversationSummaryTopicVirtualAgentsConversationSummaryLabel(Model):
+    """The conversation summary topic virtual agents conversation summary label object (3 fields)."""
     name: str | None
     description: str | None
     type: _e.F[_e.E6294bf05] = ...
 
 
 class ConversationSummaryTopicVirtualAgentsConversationSummaryParticipant(Model):
+    """The conversation summary topic virtual agents conversation summary participant object (2 fields)."""
     user_id: str | None
     purpose: _e.F[_e.Ea24ab10a] = ...
 
 
 class ConversationSummaryTopicVirtualAgentsConversationWrapUpCode(Model):
+    """The conversation summary topic virtual agents conversation wrap up code object (4 fields)."""
     wrap_up_code_id: str | None
     name: str | None
     description: str | None
@@ -196,23 +220,27 @@ class ConversationSummaryTopicVirtualAgentsConversationWrapUpCode(Model):
 
 
 class ConversationSummaryTopicVirtualAgentsSummaryExtractedCustomEntity(Model):
+    """The conversation summary topic virtual agents summary extracted custom entity object (2 fields)."""
     label: str | None
     value: str | None
 
 
 class ConversationSummaryTopicVirtualAgentsTriggerSource(Model):
+    """The conversation summary topic virtual agents trigger source object (3 fields)."""
     source_type: _e.F[_e.E25099b84] = ...
     source_id: str | None
     source_outcome: _e.F[_e.Efb81783f] = ...
 
 
 class ConversationSummaryTriggerSource(Model):
+    """The conversation summary trigger source object (3 fields)."""
     source_type: _e.F[_e.E5d228548] = ...
     source_id: str | None
     source_outcome: _e.F[_e.E93c1cec0] = ...
 
 
 class ConversationSummaryWrapupCode(Model):
+    """The conversation summary wrapup code object (5 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -221,15 +249,18 @@ class ConversationSummaryWrapupCode(Model):
 
 
 class ConversationTagsUpdate(Model):
+    """The conversation tags update object (1 fields). Sent to ConversationsApi.put_conversation_tags."""
     external_tag: str | None
 
 
 class ConversationThirdPartyActionSuggestionsTopicQueryReformulationContext(Model):
+    """The conversation third party action suggestions topic query reformulation context object (2 fields)."""
     knowledge_classification: _e.F[_e.Ecfc84e17] = ...
     reformulated_query: str | None
 
 
 class ConversationThirdPartyActionSuggestionsTopicSuggestedIntent(Model):
+    """The conversation third party action suggestions topic suggested intent object (4 fields)."""
     intent: str | None
     intent_id: str | None
     confidence: float | None
@@ -237,6 +268,7 @@ class ConversationThirdPartyActionSuggestionsTopicSuggestedIntent(Model):
 
 
 class ConversationThirdPartyActionSuggestionsTopicSuggestedIntentSlot(Model):
+    """The conversation third party action suggestions topic suggested intent slot object (4 fields)."""
     slot_name: str | None
     entity_type: str | None
     slot_value: str | None
@@ -244,6 +276,7 @@ class ConversationThirdPartyActionSuggestionsTopicSuggestedIntentSlot(Model):
 
 
 class ConversationThirdPartyActionSuggestionsTopicSuggestionContext(Model):
+    """The conversation third party action suggestions topic suggestion context object (11 fields)."""
     queue_id: str | None
     media_type: _e.F[_e.Ed546d4a3] = ...
     user_id: str | None
@@ -258,10 +291,12 @@ class ConversationThirdPartyActionSuggestionsTopicSuggestionContext(Model):
 
 
 class ConversationThirdPartyActionSuggestionsTopicSuggestionFeedback(Model):
+    """The conversation third party action suggestions topic suggestion feedback object (1 fields)."""
     rating: _e.F[_e.E84763c7e] = ...
 
 
 class ConversationThirdPartyActionSuggestionsTopicThirdPartyActionSuggestionEvent(Model):
+    """The conversation third party action suggestions topic third party action suggestion event object (10 fields)."""
     event_time: _dt.datetime | None
     conversation_id: str | None
     suggestion_id: str | None
@@ -275,41 +310,49 @@ class ConversationThirdPartyActionSuggestionsTopicThirdPartyActionSuggestionEven
 
 
 class ConversationThirdPartyActionSuggestionsTopicThirdPartySuggestion(Model):
+    """The conversation third party action suggestions topic third party suggestion object (3 fields)."""
     text: str | None
     title: str | None
     sources: list[ConversationThirdPartyActionSuggestionsTopicThirdPartySuggestionSource] | None
 
 
 class ConversationThirdPartyActionSuggestionsTopicThirdPartySuggestionSource(Model):
+    """The conversation third party action suggestions topic third party suggestion source object (2 fields)."""
     name: str | None
     url: str | None
 
 
 class ConversationThreadingWindow(Model):
+    """The conversation threading window object (3 fields). Returned by ConversationsApi.get_conversations_messaging_threadingtimeline, ConversationsApi.put_conversations_messaging_threadingtimeline. Sent to ConversationsApi.put_conversations_messaging_threadingtimeline."""
     id: str | None
     settings: list[ConversationThreadingWindowSetting] | None
     default_timeout_minutes: int | None
 
 
 class ConversationThreadingWindowSetting(Model):
+    """The conversation threading window setting object (2 fields)."""
     messenger_type: _e.F[_e.E9e89c7f2] = ...
     timeout_in_minutes: int | None
 
 
 class ConversationUser(Model):
+    """The conversation user object (1 fields). Sent to ConversationsApi.post_conversation_assign."""
     id: str | None
 
 
 class ConversationUserDisposition(Model):
+    """The conversation user disposition object (3 fields)."""
     code: str | None
     notes: str | None
     user: AddressableEntityRef | None
 
 
 class ConversationUtilizationLabelUpdate(Model):
+    """The conversation utilization label update object (1 fields). Sent to ConversationsApi.patch_conversation_utilizationlabel."""
     utilization_label_id: str | None
 
 
 class ConversationVideoEventTopicConversationDivisionMembership(Model):
+    """One page of ConversationVideoEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: ConversationVideoEventTopicDomainEntityRef | None
     entities: list[ConversationVideoEventTopicDivisionEntityRef] | None

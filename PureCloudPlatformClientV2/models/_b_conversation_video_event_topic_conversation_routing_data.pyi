@@ -43,6 +43,7 @@ from ._b_wrapup_code_entity_listing import WrapupCodePredictionConfig
 
 
 class ConversationVideoEventTopicConversationRoutingData(Model):
+    """The conversation video event topic conversation routing data object (6 fields)."""
     queue: ConversationVideoEventTopicUriReference | None
     language: ConversationVideoEventTopicUriReference | None
     priority: int | None
@@ -52,6 +53,7 @@ class ConversationVideoEventTopicConversationRoutingData(Model):
 
 
 class ConversationVideoEventTopicDetail(Model):
+    """The conversation video event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -59,17 +61,20 @@ class ConversationVideoEventTopicDetail(Model):
 
 
 class ConversationVideoEventTopicDivisionEntityRef(Model):
+    """The conversation video event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class ConversationVideoEventTopicDomainEntityRef(Model):
+    """The conversation video event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ConversationVideoEventTopicErrorBody(Model):
+    """The conversation video event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -84,32 +89,38 @@ class ConversationVideoEventTopicErrorBody(Model):
 
 
 class ConversationVideoEventTopicJourneyAction(Model):
+    """The conversation video event topic journey action object (2 fields)."""
     id: str | None
     action_map: ConversationVideoEventTopicJourneyActionMap | None
 
 
 class ConversationVideoEventTopicJourneyActionMap(Model):
+    """The conversation video event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ConversationVideoEventTopicJourneyContext(Model):
+    """The conversation video event topic journey context object (3 fields)."""
     customer: ConversationVideoEventTopicJourneyCustomer | None
     customer_session: ConversationVideoEventTopicJourneyCustomerSession | None
     triggering_action: ConversationVideoEventTopicJourneyAction | None
 
 
 class ConversationVideoEventTopicJourneyCustomer(Model):
+    """The conversation video event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class ConversationVideoEventTopicJourneyCustomerSession(Model):
+    """The conversation video event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class ConversationVideoEventTopicLimit(Model):
+    """The conversation video event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -117,6 +128,7 @@ class ConversationVideoEventTopicLimit(Model):
 
 
 class ConversationVideoEventTopicQueueMediaSettings(Model):
+    """The conversation video event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -124,16 +136,19 @@ class ConversationVideoEventTopicQueueMediaSettings(Model):
 
 
 class ConversationVideoEventTopicScoredAgent(Model):
+    """The conversation video event topic scored agent object (2 fields)."""
     agent: ConversationVideoEventTopicUriReference | None
     score: int | None
 
 
 class ConversationVideoEventTopicUriReference(Model):
+    """The conversation video event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class ConversationVideoEventTopicVideoConversation(Model):
+    """The conversation video event topic video conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[ConversationVideoEventTopicVideoMediaParticipant] | None
@@ -146,6 +161,7 @@ class ConversationVideoEventTopicVideoConversation(Model):
 
 
 class ConversationVideoEventTopicVideoMediaParticipant(Model):
+    """The conversation video event topic video media participant object (46 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -195,6 +211,7 @@ class ConversationVideoEventTopicVideoMediaParticipant(Model):
 
 
 class ConversationVideoEventTopicWrapup(Model):
+    """The conversation video event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -203,6 +220,7 @@ class ConversationVideoEventTopicWrapup(Model):
 
 
 class Copilot(Model):
+    """The copilot object (13 fields). Returned by AgentCopilotApi.get_assistant_copilot, AgentCopilotApi.put_assistant_copilot. Sent to AgentCopilotApi.put_assistant_copilot."""
     enabled: bool | None
     live_on_queue: bool | None
     default_language: str | None
@@ -219,27 +237,32 @@ class Copilot(Model):
 
 
 class CopilotAction(Model):
+    """The copilot action object (2 fields)."""
     action_type: _e.F[_e.Ee2ccf6be] = ...
     attributes: dict[str, str] | None
 
 
 class CopilotAggregateDataContainer(Model):
+    """The copilot aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class CopilotAggregateQueryClause(Model):
+    """The copilot aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[CopilotAggregateQueryPredicate] | None
 
 
 class CopilotAggregateQueryFilter(Model):
+    """The copilot aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[CopilotAggregateQueryClause] | None
     predicates: list[CopilotAggregateQueryPredicate] | None
 
 
 class CopilotAggregateQueryPredicate(Model):
+    """The copilot aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Eee0cc7e1] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -248,10 +271,12 @@ class CopilotAggregateQueryPredicate(Model):
 
 
 class CopilotAggregateQueryResponse(Model):
+    """One page of CopilotAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_copilots_aggregates_query."""
     results: list[CopilotAggregateDataContainer] | None
 
 
 class CopilotAggregationQuery(Model):
+    """The copilot aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_copilots_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -264,11 +289,13 @@ class CopilotAggregationQuery(Model):
 
 
 class CopilotAggregationSort(Model):
+    """The copilot aggregation sort object (2 fields)."""
     name: _e.F[_e.Ee43c0088] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class CopilotAggregationView(Model):
+    """The copilot aggregation view object (4 fields)."""
     target: _e.F[_e.Ee43c0088] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -276,11 +303,13 @@ class CopilotAggregationView(Model):
 
 
 class CopilotAsyncAggregateQueryResponse(Model):
+    """One page of CopilotAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_copilots_aggregates_job_results."""
     results: list[CopilotAggregateDataContainer] | None
     cursor: str | None
 
 
 class CopilotAsyncAggregationQuery(Model):
+    """The copilot async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_copilots_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -294,45 +323,54 @@ class CopilotAsyncAggregationQuery(Model):
 
 
 class CopilotCondition(Model):
+    """The copilot condition object (2 fields)."""
     condition_type: _e.F[_e.E2d11b21b] = ...
     condition_values: list[str] | None
 
 
 class CopilotContext(Model):
+    """The copilot context object (1 fields)."""
     values: list[CopilotContextValue] | None
 
 
 class CopilotContextEntity(Model):
+    """The copilot context entity object (2 fields)."""
     assistant: AddressableEntityRef | None
     context_values: list[CopilotContextValueItem] | None
 
 
 class CopilotContextFilter(Model):
+    """The copilot context filter object (2 fields)."""
     operator: _e.F[_e.E99037991] = ...
     values: list[str] | None
 
 
 class CopilotContextValue(Model):
+    """The copilot context value object (3 fields)."""
     name: str | None
     type: _e.F[_e.E9aec4078] = ...
     conversation_attribute_properties: ConversationAttributeProperties | None
 
 
 class CopilotContextValueItem(Model):
+    """The copilot context value item object (2 fields)."""
     name: str | None
     value: str | None
 
 
 class CopilotContextValues(Model):
+    """One page of CopilotContextEntity items with the paging fields of the listing. Returned by ConversationsApi.get_conversation_assistant_copilotcontext."""
     entities: list[CopilotContextEntity] | None
 
 
 class CopilotFallbackAction(Model):
+    """The copilot fallback action object (2 fields)."""
     action_type: _e.F[_e.E82e9765d] = ...
     attributes: dict[str, str] | None
 
 
 class CopilotNluDomain(Model):
+    """The copilot nlu domain object (4 fields)."""
     id: str | None
     use_latest_version: bool | None
     version: CopilotNluDomainVersion | None
@@ -340,34 +378,40 @@ class CopilotNluDomain(Model):
 
 
 class CopilotNluDomainVersion(Model):
+    """The copilot nlu domain version object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class CopilotRule(Model):
+    """The copilot rule object (2 fields)."""
     conditions: list[CopilotCondition] | None
     actions: list[CopilotAction] | None
 
 
 class CopilotSentimentSettings(Model):
-    pass
+    """The copilot sentiment settings object; it declares no fields."""
 
 
 class CopilotTranscriptionConfig(Model):
+    """The copilot transcription config object (1 fields)."""
     engine: _e.F[_e.E1941f8bc] = ...
 
 
 class CopyAttachmentsRequest(Model):
+    """The copy attachments request object (2 fields). Sent to ConversationsApi.post_conversations_email_messages_draft_attachments_copy."""
     source_message: DomainEntityRef | None
     attachments: list[Attachment] | None
 
 
 class CopyBuForecastRequest(Model):
+    """The copy bu forecast request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_week_shorttermforecast_copy."""
     description: str | None
     week_date: _dt.date | None
 
 
 class CopyCapacityPlanRequest(Model):
+    """The copy capacity plan request object (5 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_capacityplan_copy."""
     name: str | None
     description: str | None
     start_business_unit_date: _dt.date | None
@@ -376,33 +420,40 @@ class CopyCapacityPlanRequest(Model):
 
 
 class CopyDecisionTableRequest(Model):
+    """The copy decision table request object (2 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_version_copy."""
     name: str | None
     description: str | None
 
 
 class CopyScheduleBid(Model):
+    """The copy schedule bid object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_schedulebid_copy."""
     name: str | None
 
 
 class CopyVoicemailMessage(Model):
+    """The copy voicemail message object (3 fields). Sent to VoicemailApi.post_voicemail_messages."""
     voicemail_message_id: str | None
     user_id: str | None
     group_id: str | None
 
 
 class CopyWorkPlan(Model):
+    """The copy work plan object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_workplan_copy."""
     name: str | None
 
 
 class CopyWorkPlanBid(Model):
+    """The copy work plan bid object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_workplanbid_copy."""
     name: str | None
 
 
 class CopyWorkPlanRotationRequest(Model):
+    """The copy work plan rotation request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_workplanrotation_copy."""
     name: str | None
 
 
 class Coretype(Model):
+    """The coretype object (11 fields). Returned by BusinessRulesApi.get_businessrules_schemas_coretype, ConversationsApi.get_conversations_customattributes_schemas_coretype and 6 more."""
     id: str | None
     name: str | None
     version: int | None
@@ -417,17 +468,20 @@ class Coretype(Model):
 
 
 class CoretypeListing(Model):
+    """One page of Coretype items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_schemas_coretypes, ConversationsApi.get_conversations_customattributes_schemas_coretypes and 6 more."""
     total: int | None
     entities: list[Coretype] | None
     self_uri: str | None
 
 
 class CoverSheet(Model):
+    """The cover sheet object (2 fields)."""
     notes: str | None
     locale: str | None
 
 
 class CreateActivityCodeRequest(Model):
+    """The create activity code request object (12 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_activitycodes."""
     name: str | None
     category: _e.F[_e.E6380b550] = ...
     length_in_minutes: int | None
@@ -443,6 +497,7 @@ class CreateActivityCodeRequest(Model):
 
 
 class CreateActivityPlanRequest(Model):
+    """The create activity plan request object (19 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_activityplans."""
     name: str | None
     management_unit_ids: list[str] | None
     description: str | None
@@ -465,15 +520,18 @@ class CreateActivityPlanRequest(Model):
 
 
 class CreateAdherenceAdjustmentsReasonCodeRequest(Model):
+    """The create adherence adjustments reason code request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes."""
     name: str | None
     state: _e.F[_e.Ebb909d91] = ...
 
 
 class CreateAdherenceAdjustmentsReasonCodesBulkRequest(Model):
+    """The create adherence adjustments reason codes bulk request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk."""
     reason_codes: list[CreateAdherenceAdjustmentsReasonCodeRequest] | None
 
 
 class CreateAdminTimeOffRequest(Model):
+    """The create admin time off request object (12 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_timeoffrequests."""
     status: _e.F[_e.Eb6cb1723] = ...
     users: list[UserReference] | None
     activity_code_id: str | None
@@ -489,11 +547,13 @@ class CreateAdminTimeOffRequest(Model):
 
 
 class CreateAgenticVirtualAgent(Model):
+    """The create agentic virtual agent object (2 fields). Sent to AIStudioApi.post_agentic_virtualagents, VirtualAgentsApi.post_agentic_virtualagents."""
     name: str | None
     image_uri: str | None
 
 
 class CreateAgentTimeOffRequest(Model):
+    """The create agent time off request object (9 fields). Sent to WorkforceManagementApi.post_workforcemanagement_timeoffrequests."""
     activity_code_id: str | None
     notes: str | None
     full_day_management_unit_dates: list[str] | None
@@ -506,6 +566,7 @@ class CreateAgentTimeOffRequest(Model):
 
 
 class CreateAlternativeShiftTradeRequest(Model):
+    """The create alternative shift trade request object (6 fields). Sent to WorkforceManagementApi.post_workforcemanagement_alternativeshifts_trades."""
     job_id: str | None
     drop_shift_reference_keys: list[str] | None
     pickup_shift_reference_keys: list[str] | None
@@ -515,20 +576,24 @@ class CreateAlternativeShiftTradeRequest(Model):
 
 
 class CreateBenefitAssessmentJobRequest(Model):
+    """The create benefit assessment job request object (1 fields). Sent to RoutingApi.post_routing_assessments_jobs."""
     division_ids: list[str] | None
 
 
 class CreateBenefitAssessmentRequest(Model):
+    """The create benefit assessment request object (1 fields). Sent to RoutingApi.post_routing_assessments."""
     queue_ids: list[str] | None
 
 
 class CreateBusinessUnitRequest(Model):
+    """The create business unit request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunits."""
     name: str | None
     division_id: str | None
     settings: CreateBusinessUnitSettingsRequest | None
 
 
 class CreateBusinessUnitSettingsRequest(Model):
+    """The create business unit settings request object (7 fields)."""
     start_day_of_week: _e.F[_e.E218adbcd] = ...
     time_zone: str | None
     short_term_forecasting: BuShortTermForecastingSettings | None
@@ -539,6 +604,7 @@ class CreateBusinessUnitSettingsRequest(Model):
 
 
 class CreateCallbackCommand(Model):
+    """The create callback command object (12 fields). Sent to ConversationsApi.post_conversations_callbacks."""
     script_id: str | None
     queue_id: str | None
     routing_data: RoutingData | None
@@ -554,6 +620,7 @@ class CreateCallbackCommand(Model):
 
 
 class CreateCallbackOnConversationCommand(Model):
+    """The create callback on conversation command object (12 fields). Sent to ConversationsApi.post_conversation_participant_callbacks."""
     script_id: str | None
     queue_id: str | None
     routing_data: RoutingData | None
@@ -569,11 +636,13 @@ class CreateCallbackOnConversationCommand(Model):
 
 
 class CreateCallbackResponse(Model):
+    """The create callback response object (2 fields). Returned by ConversationsApi.post_conversations_callbacks."""
     conversation: DomainEntityRef | None
     callback_identifiers: list[CallbackIdentifier] | None
 
 
 class CreateCallRequest(Model):
+    """The create call request object (16 fields). Sent to ConversationsApi.post_conversations_calls, ConversationsApi.post_conversations_calls_user_user_id."""
     phone_number: str | None
     caller_id: str | None
     caller_id_name: str | None

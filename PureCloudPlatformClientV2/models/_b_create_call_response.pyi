@@ -7,6 +7,7 @@ from . import _enums as _e
 
 
 class CreateCallResponse(Model):
+    """The create call response object (3 fields). Returned by ConversationsApi.post_conversations_calls, ConversationsApi.post_conversations_calls_user_user_id."""
     id: str | None
     name: str | None
     self_uri: str | None

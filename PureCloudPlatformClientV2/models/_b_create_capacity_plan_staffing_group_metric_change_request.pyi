@@ -52,6 +52,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class CreateCapacityPlanStaffingGroupMetricChangeRequest(Model):
+    """The create capacity plan staffing group metric change request object (8 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_capacityplan_staffinggroupallocations."""
     number_of_weeks: int | None
     week_start_number: int | None
     value: float | None
@@ -63,6 +64,7 @@ class CreateCapacityPlanStaffingGroupMetricChangeRequest(Model):
 
 
 class CreateCoachingAppointmentRequest(Model):
+    """The create coaching appointment request object (13 fields). Sent to CoachingApi.post_coaching_appointments."""
     name: str | None
     description: str | None
     date_start: _dt.datetime | None
@@ -79,16 +81,19 @@ class CreateCoachingAppointmentRequest(Model):
 
 
 class CreateDecisionTableColumnsRequest(Model):
+    """The create decision table columns request object (2 fields)."""
     inputs: list[DecisionTableInputColumnRequest] | None
     outputs: list[DecisionTableOutputColumnRequest] | None
 
 
 class CreateDecisionTableImportJobRequest(Model):
+    """The create decision table import job request object (2 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_imports."""
     import_mode: _e.F[_e.Ed9220a59] = ...
     file_name: str | None
 
 
 class CreateDecisionTableRequest(Model):
+    """The create decision table request object (5 fields). Sent to BusinessRulesApi.post_businessrules_decisiontables."""
     name: str | None
     description: str | None
     division_id: str | None
@@ -97,21 +102,25 @@ class CreateDecisionTableRequest(Model):
 
 
 class CreateDecisionTableRowRequest(Model):
+    """The create decision table row request object (3 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_version_rows."""
     row_index: int | None
     inputs: dict[str, DecisionTableRowParameterValue] | None
     outputs: dict[str, DecisionTableRowParameterValue] | None
 
 
 class CreateDecisionTableSnapshotRequest(Model):
+    """The create decision table snapshot request object (2 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_version_snapshot."""
     snapshot_name: str | None
     notes: str | None
 
 
 class CreateDecisionTableVersionRequest(Model):
+    """The create decision table version request object (1 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_versions."""
     source_version: int | None
 
 
 class CreateEmailRequest(Model):
+    """The create email request object (18 fields). Sent to ConversationsApi.post_conversations_emails."""
     queue_id: str | None
     flow_id: str | None
     provider: str | None
@@ -133,6 +142,7 @@ class CreateEmailRequest(Model):
 
 
 class CreateExternalEventsConfigurationRequest(Model):
+    """The create external events configuration request object (5 fields). Sent to JourneyApi.post_journey_externalevents_configurations."""
     name: str | None
     description: str | None
     division_id: str | None
@@ -141,12 +151,14 @@ class CreateExternalEventsConfigurationRequest(Model):
 
 
 class CreateGeneralProgramTestPhraseDetectedPhrase(Model):
+    """The create general program test phrase detected phrase object (3 fields)."""
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
 
 
 class CreateGeneralProgramTestPhraseMatchedTranscript(Model):
+    """The create general program test phrase matched transcript object (6 fields)."""
     timestamp: int | None
     transcript_id: str | None
     communication_id: str | None
@@ -156,12 +168,14 @@ class CreateGeneralProgramTestPhraseMatchedTranscript(Model):
 
 
 class CreateGeneralProgramTestTopicPhraseResults(Model):
+    """The create general program test topic phrase results object (3 fields)."""
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[CreateGeneralProgramTestPhraseMatchedTranscript] | None
 
 
 class CreateGeneralProgramTopicsDefinitionsJob(Model):
+    """The create general program topics definitions job object (4 fields)."""
     id: str | None
     state: _e.F[_e.Eb4b37e74] = ...
     test_topic_phrase_results: list[CreateGeneralProgramTestTopicPhraseResults] | None
@@ -169,11 +183,13 @@ class CreateGeneralProgramTopicsDefinitionsJob(Model):
 
 
 class CreateGuide(Model):
+    """The create guide object (2 fields). Sent to AIStudioApi.post_guides."""
     name: str | None
     source: _e.F[_e.E3a218762] = ...
 
 
 class CreateGuideVersion(Model):
+    """The create guide version object (4 fields). Sent to AIStudioApi.post_guide_versions."""
     instruction: str | None
     variables: list[Variable] | None
     resources: GuideVersionResources | None
@@ -181,6 +197,7 @@ class CreateGuideVersion(Model):
 
 
 class CreateIntegrationRequest(Model):
+    """The create integration request object (4 fields). Sent to IntegrationsApi.post_integrations."""
     id: str | None
     name: str | None
     integration_type: IntegrationType | None
@@ -188,12 +205,14 @@ class CreateIntegrationRequest(Model):
 
 
 class CreateJoinVideoResponse(Model):
+    """The create join video response object (3 fields). Returned by ConversationsApi.post_conversations_video_agentconference_communication."""
     communication_id: str | None
     conversation_id: str | None
     join_code: str | None
 
 
 class CreateKpiRequest(Model):
+    """The create kpi request object (5 fields). Sent to RoutingApi.post_routing_predictors_keyperformanceindicators."""
     name: str | None
     description: str | None
     kpi_type: _e.F[_e.E1a449c8c] = ...
@@ -202,6 +221,7 @@ class CreateKpiRequest(Model):
 
 
 class CreateManagementUnitApiRequest(Model):
+    """The create management unit api request object (6 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunits."""
     name: str | None
     time_zone: str | None
     start_day_of_week: _e.F[_e.E218adbcd] = ...
@@ -211,6 +231,7 @@ class CreateManagementUnitApiRequest(Model):
 
 
 class CreateManagementUnitSettingsRequest(Model):
+    """The create management unit settings request object (5 fields)."""
     adherence: AdherenceSettings | None
     short_term_forecasting: ShortTermForecastingSettings | None
     time_off: TimeOffSettingsRequest | None
@@ -219,6 +240,7 @@ class CreateManagementUnitSettingsRequest(Model):
 
 
 class CreateMetric(Model):
+    """The create metric object (7 fields). Sent to GamificationApi.post_gamification_profile_metrics, GamificationApi.put_gamification_profile_metric."""
     metric_definition_id: str | None
     external_metric_definition_id: str | None
     objective: CreateObjective | None
@@ -229,6 +251,7 @@ class CreateMetric(Model):
 
 
 class CreateObjective(Model):
+    """The create objective object (11 fields)."""
     id: str | None
     template_id: str | None
     zones: list[ObjectiveZone] | None
@@ -243,11 +266,13 @@ class CreateObjective(Model):
 
 
 class CreateOrganizationLink(Model):
+    """The create organization link object (2 fields). Sent to TelephonyApi.post_telephony_organization_link."""
     target_organization_id: str | None
     target_region: str | None
 
 
 class CreateOutboundMessagingConversationRequest(Model):
+    """The create outbound messaging conversation request object (6 fields). Sent to ConversationsApi.post_conversations_messages."""
     queue_id: str | None
     to_address: str | None
     to_address_messenger_type: _e.F[_e.E72112f9a] = ...
@@ -257,11 +282,13 @@ class CreateOutboundMessagingConversationRequest(Model):
 
 
 class CreateOutboundMessagingConversationResponse(Model):
+    """The create outbound messaging conversation response object (2 fields). Returned by ConversationsApi.post_conversations_messages."""
     id: str | None
     self_uri: str | None
 
 
 class CreatePerformanceProfile(Model):
+    """The create performance profile object (11 fields). Sent to GamificationApi.post_gamification_profiles."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -276,12 +303,14 @@ class CreatePerformanceProfile(Model):
 
 
 class CreatePlanningGroupRequest(Model):
+    """The create planning group request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_planninggroups."""
     name: str | None
     route_paths: list[RoutePathRequest] | None
     service_goal_template_id: str | None
 
 
 class CreatePredictorRequest(Model):
+    """The create predictor request object (5 fields). Sent to RoutingApi.post_routing_predictors."""
     queue_ids: list[str] | None
     kpi: str | None
     routing_timeout_seconds: int | None
@@ -290,6 +319,7 @@ class CreatePredictorRequest(Model):
 
 
 class CreateQueueRequest(Model):
+    """The create queue request object (43 fields). Sent to RoutingApi.post_routing_queues."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -336,6 +366,7 @@ class CreateQueueRequest(Model):
 
 
 class CreateRecognition(Model):
+    """The create recognition object (6 fields). Sent to EmployeeEngagementApi.post_employeeengagement_recognitions."""
     recipient_id: str | None
     type: _e.F[_e.Ebcba0e9c] = ...
     title: str | None
@@ -345,6 +376,7 @@ class CreateRecognition(Model):
 
 
 class CreateReprocessJobRequest(Model):
+    """The create reprocess job request object (7 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_reprocessing_jobs."""
     name: str | None
     description: str | None
     date_start: _dt.datetime | None
@@ -355,33 +387,39 @@ class CreateReprocessJobRequest(Model):
 
 
 class CreateResponseAssetRequest(Model):
+    """The create response asset request object (3 fields). Sent to ResponseManagementApi.post_responsemanagement_responseassets_uploads."""
     name: str | None
     division_id: str | None
     content_md5: str | None
 
 
 class CreateResponseAssetResponse(Model):
+    """The create response asset response object (3 fields). Returned by ResponseManagementApi.post_responsemanagement_responseassets_uploads."""
     id: str | None
     url: str | None
     headers: dict[str, str] | None
 
 
 class CreateRoomRequest(Model):
+    """The create room request object (3 fields). Sent to ChatApi.post_chats_rooms."""
     description: str | None
     subject: str | None
     user_ids: list[str] | None
 
 
 class CreateRoomResponse(Model):
+    """The create room response object (1 fields). Returned by ChatApi.post_chats_rooms."""
     jid: str | None
 
 
 class CreateRoutingSkill(Model):
+    """The create routing skill object (2 fields). Sent to RoutingApi.post_routing_skills."""
     name: str | None
     division_id: str | None
 
 
 class CreateScheduleBid(Model):
+    """The create schedule bid object (9 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_schedulebids."""
     name: str | None
     forecast: BuShortTermForecastWeekReference | None
     bid_window_start_date: _dt.date | None
@@ -394,6 +432,7 @@ class CreateScheduleBid(Model):
 
 
 class CreateScheduledTriggerRequest(Model):
+    """The create scheduled trigger request object (5 fields). Sent to ProcessAutomationApi.post_processautomation_scheduledtriggers."""
     target: TriggerTarget | None
     enabled: bool | None
     name: str | None
@@ -402,6 +441,7 @@ class CreateScheduledTriggerRequest(Model):
 
 
 class CreateSecureSession(Model):
+    """The create secure session object (4 fields). Sent to ConversationsApi.post_conversation_participant_secureivrsessions."""
     source_participant_id: str | None
     flow_id: str | None
     user_data: str | None
@@ -409,6 +449,7 @@ class CreateSecureSession(Model):
 
 
 class CreateServiceGoalTemplate(Model):
+    """The create service goal template object (5 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_servicegoaltemplates."""
     name: str | None
     service_level: BuServiceLevel | None
     average_speed_of_answer: BuAverageSpeedOfAnswer | None
@@ -417,6 +458,7 @@ class CreateServiceGoalTemplate(Model):
 
 
 class CreateShareRequest(Model):
+    """The create share request object (5 fields). Sent to ContentManagementApi.post_contentmanagement_shares."""
     shared_entity_type: _e.F[_e.E1e5a163a] = ...
     shared_entity: SharedEntity | None
     member_type: _e.F[_e.Ebeadf1b8] = ...
@@ -425,11 +467,13 @@ class CreateShareRequest(Model):
 
 
 class CreateShareRequestMember(Model):
+    """The create share request member object (2 fields)."""
     member_type: _e.F[_e.Ebeadf1b8] = ...
     member: MemberEntity | None
 
 
 class CreateShareResponse(Model):
+    """The create share response object (11 fields). Returned by ContentManagementApi.post_contentmanagement_shares."""
     id: str | None
     name: str | None
     shared_entity_type: _e.F[_e.E1e5a163a] = ...
@@ -444,6 +488,7 @@ class CreateShareResponse(Model):
 
 
 class CreateStaffingGroupAllocation(Model):
+    """The create staffing group allocation object (4 fields)."""
     staffing_group_id: str | None
     initial_shrinkage_percentage: float | None
     initial_attrition_percentage: float | None

@@ -26,6 +26,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class CreateStaffingGroupRequest(Model):
+    """The create staffing group request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_staffinggroups."""
     name: str | None
     user_ids: list[str] | None
     management_unit_id: str | None
@@ -33,6 +34,7 @@ class CreateStaffingGroupRequest(Model):
 
 
 class CreateSurveyRequest(Model):
+    """The create survey request object (4 fields). Sent to QualityApi.post_quality_surveys."""
     conversation_id: str | None
     survey_form_context_id: str | None
     agent_id: str | None
@@ -40,6 +42,7 @@ class CreateSurveyRequest(Model):
 
 
 class CreateSurveyResponse(Model):
+    """The create survey response object (16 fields). Returned by QualityApi.post_quality_surveys."""
     id: str | None
     name: str | None
     conversation: ConversationReference | None
@@ -59,21 +62,25 @@ class CreateSurveyResponse(Model):
 
 
 class CreateTimeOffLimitRequest(Model):
+    """The create time off limit request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_timeofflimits."""
     granularity: _e.F[_e.Edf477ab4] = ...
     default_limit_minutes: int | None
 
 
 class CreateTimeOffPlanBusinessUnitAssociation(Model):
+    """The create time off plan business unit association object (2 fields)."""
     management_unit_ids: list[str] | None
     staffing_group_ids: list[str] | None
 
 
 class CreateTimeOffPlanManagementUnitAssociation(Model):
+    """The create time off plan management unit association object (2 fields)."""
     management_unit_id: str | None
     staffing_group_ids: list[str] | None
 
 
 class CreateTimeOffPlanRequest(Model):
+    """The create time off plan request object (7 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_timeoffplans."""
     name: str | None
     activity_code_ids: list[str] | None
     time_off_limit_ids: list[str] | None
@@ -84,6 +91,7 @@ class CreateTimeOffPlanRequest(Model):
 
 
 class CreateTriggerRequest(Model):
+    """The create trigger request object (8 fields). Sent to ProcessAutomationApi.post_processautomation_triggers."""
     target: TriggerTarget | None
     enabled: bool | None
     match_criteria: list[MatchCriteria] | None
@@ -95,15 +103,18 @@ class CreateTriggerRequest(Model):
 
 
 class CreateUploadSourceUrlJobRequest(Model):
+    """The create upload source url job request object (1 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_uploads_urls_jobs, UploadsApi.post_knowledge_knowledgebase_uploads_urls_jobs."""
     upload_url: str | None
 
 
 class CreateUploadSourceUrlJobResponse(Model):
+    """The create upload source url job response object (2 fields). Returned by KnowledgeApi.post_knowledge_knowledgebase_uploads_urls_jobs, UploadsApi.post_knowledge_knowledgebase_uploads_urls_jobs."""
     id: str | None
     self_uri: str | None
 
 
 class CreateUser(Model):
+    """The create user object (8 fields). Sent to UsersApi.post_users."""
     name: str | None
     department: str | None
     email: str | None
@@ -115,16 +126,19 @@ class CreateUser(Model):
 
 
 class CreateUserAssignmentsRequest(Model):
+    """The create user assignments request object (2 fields)."""
     user_id: str | None
     assignments: list[AssignmentEffectiveDateRange] | None
 
 
 class CreateUtilizationLabelRequest(Model):
+    """The create utilization label request object (2 fields). Sent to RoutingApi.post_routing_utilization_labels."""
     name: str | None
     utilization: LabelUtilizationRequest | None
 
 
 class CreateVerifierRequest(Model):
+    """The create verifier request object (7 fields). Sent to UsersApi.post_users_me_verifiers_totp."""
     algorithm: _e.F[_e.E8f0d6764] = ...
     digits: int | None
     enabled: bool | None
@@ -135,6 +149,7 @@ class CreateVerifierRequest(Model):
 
 
 class CreateVerifierResponse(Model):
+    """The create verifier response object (7 fields). Returned by UsersApi.post_users_me_verifiers_totp."""
     id: str | None
     name: str | None
     type: _e.F[_e.E17980174] = ...
@@ -145,6 +160,7 @@ class CreateVerifierResponse(Model):
 
 
 class CreateWorkPlan(Model):
+    """The create work plan object (31 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_workplans."""
     name: str | None
     enabled: bool | None
     constrain_weekly_paid_time: bool | None
@@ -179,6 +195,7 @@ class CreateWorkPlan(Model):
 
 
 class CreateWorkPlanActivity(Model):
+    """The create work plan activity object (14 fields)."""
     activity_code_id: str | None
     description: str | None
     length_minutes: int | None
@@ -196,6 +213,7 @@ class CreateWorkPlanActivity(Model):
 
 
 class CreateWorkPlanBid(Model):
+    """The create work plan bid object (9 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_workplanbids."""
     name: str | None
     forecast: BuShortTermForecastWeekReference | None
     bid_window_start_date: _dt.date | None
@@ -208,6 +226,7 @@ class CreateWorkPlanBid(Model):
 
 
 class CreateWorkPlanShift(Model):
+    """The create work plan shift object (23 fields)."""
     name: str | None
     days: SetWrapperDayOfWeek | None
     flexible_start_time: bool | None
@@ -234,6 +253,7 @@ class CreateWorkPlanShift(Model):
 
 
 class Credential(Model):
+    """The credential object (5 fields). Returned by IntegrationsApi.get_integrations_credential. Sent to IntegrationsApi.post_integrations_credentials, IntegrationsApi.put_integrations_credential."""
     id: str | None
     name: str | None
     type: CredentialType | None
@@ -242,12 +262,14 @@ class Credential(Model):
 
 
 class CredentialDescriptor(Model):
+    """The credential descriptor object (3 fields)."""
     type: str | None
     id: str | None
     transports: list[str] | None
 
 
 class CredentialInfo(Model):
+    """The credential info object (6 fields). Returned by IntegrationsApi.post_integrations_credentials, IntegrationsApi.put_integrations_credential."""
     id: str | None
     name: str | None
     created_date: _dt.datetime | None
@@ -257,6 +279,7 @@ class CredentialInfo(Model):
 
 
 class CredentialInfoCursorListing(Model):
+    """One page of CredentialInfo items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_credentials_listing."""
     entities: list[CredentialInfo] | None
     next_uri: str | None
     self_uri: str | None
@@ -264,6 +287,7 @@ class CredentialInfoCursorListing(Model):
 
 
 class CredentialInfoListing(Model):
+    """One page of CredentialInfo items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_credentials."""
     entities: list[CredentialInfo] | None
     page_size: int | None
     page_number: int | None
@@ -277,17 +301,20 @@ class CredentialInfoListing(Model):
 
 
 class CredentialParameter(Model):
+    """The credential parameter object (2 fields)."""
     type: str | None
     alg: int | None
 
 
 class CredentialSpecification(Model):
+    """The credential specification object (3 fields)."""
     required: bool | None
     title: str | None
     credential_types: list[str] | None
 
 
 class CredentialType(Model):
+    """The credential type object (5 fields). Returned by IntegrationsApi.get_integrations_credentials_types."""
     id: str | None
     name: str | None
     properties: _t.Any | None
@@ -296,6 +323,7 @@ class CredentialType(Model):
 
 
 class Criteria(Model):
+    """The criteria object (4 fields)."""
     key: str | None
     values: list[str] | None
     should_ignore_case: bool | None
@@ -303,5 +331,6 @@ class Criteria(Model):
 
 
 class CriteriaCategoryInfo(Model):
+    """The criteria category info object (2 fields)."""
     category_id: str | None
     display_order: int | None

@@ -42,6 +42,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class CriteriaGroup(Model):
+    """The criteria group object (4 fields)."""
     pcAnd: list[CriteriaItem] | None
     pcOr: list[CriteriaItem] | None
     pcNot: list[CriteriaItem] | None
@@ -49,31 +50,37 @@ class CriteriaGroup(Model):
 
 
 class CriteriaItem(Model):
+    """The criteria item object (3 fields)."""
     key: _e.F[_e.Ef2120098] = ...
     operator: _e.F[_e.E49a295f4] = ...
     value: str | None
 
 
 class CriteriaQuery(Model):
+    """The criteria query object (1 fields). Sent to ArchitectApi.post_flows_instances_query."""
     query: list[CriteriaGroup] | None
 
 
 class CrossPlatformCallMediaPolicy(Model):
+    """The cross platform call media policy object (2 fields)."""
     actions: CrossPlatformPolicyActions | None
     conditions: CallMediaPolicyConditions | None
 
 
 class CrossPlatformChatMediaPolicy(Model):
+    """The cross platform chat media policy object (2 fields)."""
     actions: CrossPlatformPolicyActions | None
     conditions: ChatMediaPolicyConditions | None
 
 
 class CrossPlatformEmailMediaPolicy(Model):
+    """The cross platform email media policy object (2 fields)."""
     actions: CrossPlatformPolicyActions | None
     conditions: EmailMediaPolicyConditions | None
 
 
 class CrossPlatformMediaPolicies(Model):
+    """The cross platform media policies object (4 fields)."""
     call_policy: CrossPlatformCallMediaPolicy | None
     chat_policy: CrossPlatformChatMediaPolicy | None
     email_policy: CrossPlatformEmailMediaPolicy | None
@@ -81,11 +88,13 @@ class CrossPlatformMediaPolicies(Model):
 
 
 class CrossPlatformMessageMediaPolicy(Model):
+    """The cross platform message media policy object (2 fields)."""
     actions: CrossPlatformPolicyActions | None
     conditions: MessageMediaPolicyConditions | None
 
 
 class CrossPlatformPolicy(Model):
+    """The cross platform policy object (12 fields). Returned by RecordingApi.get_recording_crossplatform_mediaretentionpolicy, RecordingApi.patch_recording_crossplatform_mediaretentionpolicy and 2 more. Sent to RecordingApi.put_recording_crossplatform_mediaretentionpolicy."""
     id: str | None
     name: str | None
     modified_date: _dt.datetime | None
@@ -101,6 +110,7 @@ class CrossPlatformPolicy(Model):
 
 
 class CrossPlatformPolicyActions(Model):
+    """The cross platform policy actions object (9 fields)."""
     retain_recording: bool | None
     delete_recording: bool | None
     always_delete: bool | None
@@ -113,6 +123,7 @@ class CrossPlatformPolicyActions(Model):
 
 
 class CrossPlatformPolicyCreate(Model):
+    """The cross platform policy create object (12 fields). Sent to RecordingApi.post_recording_crossplatform_mediaretentionpolicies."""
     id: str | None
     name: str | None
     modified_date: _dt.datetime | None
@@ -128,30 +139,36 @@ class CrossPlatformPolicyCreate(Model):
 
 
 class CrossPlatformPolicyUpdate(Model):
+    """The cross platform policy update object (1 fields). Sent to RecordingApi.patch_recording_crossplatform_mediaretentionpolicy."""
     enabled: bool | None
 
 
 class CsvExportErrorDetails(Model):
+    """The csv export error details object (2 fields)."""
     error_code: str | None
     error_message: str | None
 
 
 class CsvJobRequest(Model):
+    """The csv job request object (3 fields). Sent to ExternalContactsApi.post_externalcontacts_import_csv_jobs."""
     upload_id: str | None
     settings_id: str | None
     division: WritableStarrableDivision | None
 
 
 class CsvJobResponse(Model):
+    """The csv job response object (1 fields). Returned by ExternalContactsApi.post_externalcontacts_import_csv_jobs."""
     job: AddressableEntityRef | None
 
 
 class CsvMappingEntry(Model):
+    """The csv mapping entry object (2 fields)."""
     source_field: str | None
     target_field: str | None
 
 
 class CsvSettings(Model):
+    """The csv settings object (4 fields). Returned by ExternalContactsApi.get_externalcontacts_import_csv_setting, ExternalContactsApi.post_externalcontacts_import_csv_settings and 1 more. Sent to ExternalContactsApi.post_externalcontacts_import_csv_settings, ExternalContactsApi.put_externalcontacts_import_csv_setting."""
     id: str | None
     external_settings_id: str | None
     mappings: list[CsvMappingEntry] | None
@@ -159,29 +176,34 @@ class CsvSettings(Model):
 
 
 class CsvUploadDetailsResponse(Model):
+    """The csv upload details response object (3 fields). Returned by ExternalContactsApi.get_externalcontacts_import_csv_upload_details."""
     upload_id: str | None
     file_name: str | None
     validation_result: ValidationResult | None
 
 
 class CsvUploadPreviewResponse(Model):
+    """The csv upload preview response object (3 fields). Returned by ExternalContactsApi.get_externalcontacts_import_csv_upload_preview."""
     upload_id: str | None
     headers: list[str] | None
     entries: list[list[str]] | None
 
 
 class CsvUploadRequest(Model):
+    """The csv upload request object (2 fields). Sent to ExternalContactsApi.post_externalcontacts_import_csv_uploads."""
     file_name: str | None
     file_size: int | None
 
 
 class CsvUploadResponse(Model):
+    """The csv upload response object (3 fields). Returned by ExternalContactsApi.post_externalcontacts_import_csv_uploads."""
     upload_id: str | None
     upload_url: str | None
     upload_headers: list[Header] | None
 
 
 class CtaButtonStyleProperties(Model):
+    """The cta button style properties object (5 fields)."""
     color: str | None
     font: str | None
     font_size: str | None
@@ -190,6 +212,7 @@ class CtaButtonStyleProperties(Model):
 
 
 class CurrentAgentAdherenceAdjustment(Model):
+    """The current agent adherence adjustment object (15 fields). Returned by WorkforceManagementApi.get_workforcemanagement_adherence_adjustment, WorkforceManagementApi.patch_workforcemanagement_adherence_adjustment and 1 more."""
     id: str | None
     agent: UserReference | None
     management_unit: ManagementUnitReference | None
@@ -208,6 +231,7 @@ class CurrentAgentAdherenceAdjustment(Model):
 
 
 class CurrentAgentCursorAdherenceAdjustmentsListing(Model):
+    """One page of CurrentAgentAdherenceAdjustment items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_adherence_adjustments_query."""
     entities: list[CurrentAgentAdherenceAdjustment] | None
     next_uri: str | None
     self_uri: str | None
@@ -215,16 +239,19 @@ class CurrentAgentCursorAdherenceAdjustmentsListing(Model):
 
 
 class CurrentUserScheduleRequestBody(Model):
+    """The current user schedule request body object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_schedules."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     load_full_weeks: bool | None
 
 
 class CurrentUserTimeOffIntegrationStatusRequest(Model):
+    """The current user time off integration status request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_timeoffrequests_integrationstatus_query."""
     time_off_request_ids: list[str] | None
 
 
 class CursorAdherenceAdjustmentsListing(Model):
+    """One page of AdherenceAdjustment items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_agent_adherence_adjustments_query, WorkforceManagementApi.post_workforcemanagement_businessunit_adherence_adjustments_query."""
     entities: list[AdherenceAdjustment] | None
     next_uri: str | None
     self_uri: str | None
@@ -232,6 +259,7 @@ class CursorAdherenceAdjustmentsListing(Model):
 
 
 class CursorContactListing(Model):
+    """One page of ExternalContact items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_scan_contacts, ExternalContactsApi.get_externalcontacts_scan_contacts_divisionviews_all."""
     entities: list[ExternalContact] | None
     next_uri: str | None
     self_uri: str | None
@@ -240,6 +268,7 @@ class CursorContactListing(Model):
 
 
 class CursorExternalSourceListing(Model):
+    """One page of ExternalSource items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_externalsources."""
     entities: list[ExternalSource] | None
     next_uri: str | None
     self_uri: str | None
@@ -248,6 +277,7 @@ class CursorExternalSourceListing(Model):
 
 
 class CursorNoteListing(Model):
+    """One page of Note items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_scan_notes, ExternalContactsApi.get_externalcontacts_scan_notes_divisionviews_all."""
     entities: list[Note] | None
     next_uri: str | None
     self_uri: str | None
@@ -256,6 +286,7 @@ class CursorNoteListing(Model):
 
 
 class CursorOrganizationListing(Model):
+    """One page of ExternalOrganization items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_scan_organizations, ExternalContactsApi.get_externalcontacts_scan_organizations_divisionviews_all."""
     entities: list[ExternalOrganization] | None
     next_uri: str | None
     self_uri: str | None
@@ -264,6 +295,7 @@ class CursorOrganizationListing(Model):
 
 
 class CursorRelationshipListing(Model):
+    """One page of Relationship items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_scan_relationships, ExternalContactsApi.get_externalcontacts_scan_relationships_divisionviews_all."""
     entities: list[Relationship] | None
     next_uri: str | None
     self_uri: str | None
@@ -272,11 +304,13 @@ class CursorRelationshipListing(Model):
 
 
 class Cursors(Model):
+    """The cursors object (2 fields)."""
     before: str | None
     after: str | None
 
 
 class CustomAttributes(Model):
+    """The custom attributes object (11 fields). Returned by ConversationsApi.get_conversation_customattribute."""
     id: str | None
     name: str | None
     conversation_id: str | None
@@ -291,24 +325,29 @@ class CustomAttributes(Model):
 
 
 class CustomAttributesBulkUpdateResponse(Model):
+    """The custom attributes bulk update response object (3 fields)."""
     attributes: CustomAttributes | None
     status_code: int | None
     error_message: str | None
 
 
 class CustomAttributesBulkUpdateResponseMap(Model):
+    """The custom attributes bulk update response map object (1 fields). Returned by ConversationsApi.patch_conversation_customattributes_bulk, ConversationsApi.put_conversation_customattributes_bulk."""
     results: dict[str, CustomAttributesBulkUpdateResponse] | None
 
 
 class CustomAttributesIdResponse(Model):
+    """The custom attributes id response object (1 fields). Returned by ConversationsApi.put_conversation_customattributes."""
     id: str | None
 
 
 class CustomAttributesListing(Model):
+    """One page of CustomAttributes items with the paging fields of the listing. Returned by ConversationsApi.get_conversation_customattributes."""
     results: list[CustomAttributes] | None
 
 
 class CustomAttributesPatchRequest(Model):
+    """The custom attributes patch request object (4 fields). Sent to ConversationsApi.patch_conversation_customattributes, ConversationsApi.patch_conversation_customattributes_bulk."""
     id: str | None
     divisions: list[str] | None
     version: int | None
@@ -316,6 +355,7 @@ class CustomAttributesPatchRequest(Model):
 
 
 class CustomAttributesUpdateRequest(Model):
+    """The custom attributes update request object (5 fields). Sent to ConversationsApi.put_conversation_customattributes, ConversationsApi.put_conversation_customattributes_bulk."""
     id: str | None
     divisions: list[str] | None
     schema_id: str | None
@@ -324,30 +364,35 @@ class CustomAttributesUpdateRequest(Model):
 
 
 class CustomConversationAttributeInput(Model):
+    """The custom conversation attribute input object (3 fields)."""
     schema_id: str | None
     division_ids: list[str] | None
     record_ids: list[str] | None
 
 
 class CustomConversationAttributeOutput(Model):
+    """The custom conversation attribute output object (3 fields)."""
     schema: ConversationAttributeSchema | None
     record_id: str | None
     updates: list[CustomConversationAttributeUpdate] | None
 
 
 class CustomConversationAttributeUpdate(Model):
+    """The custom conversation attribute update object (3 fields)."""
     name: str | None
     value: _t.Any | None
     date_modified: _dt.datetime | None
 
 
 class Customer(Model):
+    """The customer object (3 fields)."""
     id: str | None
     number: str | None
     name: str | None
 
 
 class CustomerEndDetailEventTopicCustomerEndEvent(Model):
+    """The customer end detail event topic customer end event object (24 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -375,6 +420,7 @@ class CustomerEndDetailEventTopicCustomerEndEvent(Model):
 
 
 class CustomerIntent(Model):
+    """The customer intent object (6 fields). Sent to IntentsApi.post_intents_customerintents."""
     id: str | None
     name: str | None
     description: str | None
@@ -384,6 +430,7 @@ class CustomerIntent(Model):
 
 
 class CustomerIntentAssignmentListing(Model):
+    """One page of CustomerIntentAssignmentResponse items with the paging fields of the listing. Returned by IntentsApi.get_intents_assignments_externalcontact."""
     entities: list[CustomerIntentAssignmentResponse] | None
     page_size: int | None
     page_number: int | None
@@ -397,6 +444,7 @@ class CustomerIntentAssignmentListing(Model):
 
 
 class CustomerIntentAssignmentRequest(Model):
+    """The customer intent assignment request object (4 fields). Sent to IntentsApi.post_intents_assignments_externalcontact_customerintent_assignment."""
     source_id: str | None
     session_id: str | None
     conversation_id: str | None
@@ -404,12 +452,14 @@ class CustomerIntentAssignmentRequest(Model):
 
 
 class CustomerIntentAssignmentResponse(Model):
+    """The customer intent assignment response object (3 fields). Returned by IntentsApi.post_intents_assignments_externalcontact_customerintent_assignment."""
     customer_intent: DomainEntityRef | None
     category: AddressableEntityRef | None
     date_most_recently_assigned: _dt.datetime | None
 
 
 class CustomerIntentListing(Model):
+    """One page of CustomerIntentResponse items with the paging fields of the listing. Returned by IntentsApi.get_intents_customerintents."""
     entities: list[CustomerIntentResponse] | None
     page_size: int | None
     page_number: int | None
@@ -423,6 +473,7 @@ class CustomerIntentListing(Model):
 
 
 class CustomerIntentPatch(Model):
+    """The customer intent patch object (6 fields). Sent to IntentsApi.patch_intents_customerintent."""
     id: str | None
     name: str | None
     description: str | None
@@ -432,12 +483,14 @@ class CustomerIntentPatch(Model):
 
 
 class CustomerIntentReference(Model):
+    """The customer intent reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class CustomerIntentResponse(Model):
+    """The customer intent response object (7 fields). Returned by IntentsApi.get_intents_customerintent, IntentsApi.patch_intents_customerintent and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -448,6 +501,7 @@ class CustomerIntentResponse(Model):
 
 
 class CustomerInteractionCenter(Model):
+    """The customer interaction center object (19 fields). Returned by IdentityProviderApi.get_identityproviders_cic. Sent to IdentityProviderApi.put_identityproviders_cic."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -470,11 +524,13 @@ class CustomerInteractionCenter(Model):
 
 
 class CustomerSourceIntent(Model):
+    """The customer source intent object (2 fields)."""
     source_intent: SourceIntent | None
     customer_intent: DomainEntityRef | None
 
 
 class CustomerSourceIntentListing(Model):
+    """One page of CustomerSourceIntent items with the paging fields of the listing. Returned by IntentsApi.get_intents_customerintent_sourceintents, IntentsApi.get_intents_sourceintents."""
     entities: list[CustomerSourceIntent] | None
     page_size: int | None
     page_number: int | None
@@ -488,6 +544,7 @@ class CustomerSourceIntentListing(Model):
 
 
 class CustomerStartDetailEventTopicCustomerStartEvent(Model):
+    """The customer start detail event topic customer start event object (23 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -514,6 +571,7 @@ class CustomerStartDetailEventTopicCustomerStartEvent(Model):
 
 
 class CustomerStartDetailEventTopicJourneyContext(Model):
+    """The customer start detail event topic journey context object (4 fields)."""
     session_id: str | None
     session_id_type: str | None
     action_id: str | None
@@ -521,21 +579,25 @@ class CustomerStartDetailEventTopicJourneyContext(Model):
 
 
 class CustomEventAttribute(Model):
+    """The custom event attribute object (2 fields)."""
     data_type: str | None
     value: str | None
 
 
 class CustomEventAttributeList(Model):
+    """The custom event attribute list object (2 fields)."""
     data_type: str | None
     values: list[str] | None
 
 
 class CustomI18nLabels(Model):
+    """The custom i18n labels object (2 fields)."""
     language: str | None
     localized_labels: list[LocalizedLabels] | None
 
 
 class CustomProvider(Model):
+    """The custom provider object (20 fields). Returned by IdentityProviderApi.get_identityprovider, IdentityProviderApi.post_identityproviders and 1 more. Sent to IdentityProviderApi.post_identityproviders, IdentityProviderApi.put_identityprovider."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -559,15 +621,18 @@ class CustomProvider(Model):
 
 
 class CustomSmtpServerRequest(Model):
+    """The custom smtp server request object (1 fields)."""
     id: str | None
 
 
 class Daily(Model):
+    """The daily object (2 fields)."""
     download_url: str | None
     download_result: list[ContinuousForecastTimeSeries] | None
 
 
 class DailyPossibleShift(Model):
+    """The daily possible shift object (6 fields)."""
     day_of_week: _e.F[_e.E218adbcd] = ...
     earliest_shift_start_minutes_from_midnight: int | None
     required: bool | None
@@ -577,6 +642,7 @@ class DailyPossibleShift(Model):
 
 
 class DashboardConfiguration(Model):
+    """The dashboard configuration object (16 fields)."""
     id: str | None
     name: str | None
     rows: int | None
@@ -596,10 +662,12 @@ class DashboardConfiguration(Model):
 
 
 class DashboardConfigurationBulkRequest(Model):
+    """The dashboard configuration bulk request object (1 fields). Sent to AnalyticsApi.post_analytics_reporting_settings_dashboards_bulk_remove."""
     dashboard_configuration_ids: list[str] | None
 
 
 class DashboardConfigurationListing(Model):
+    """One page of DashboardConfiguration items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_reporting_settings_dashboards_query, AnalyticsApi.get_analytics_reporting_settings_user_dashboards and 1 more."""
     entities: list[DashboardConfiguration] | None
     page_size: int | None
     page_number: int | None
@@ -613,6 +681,7 @@ class DashboardConfigurationListing(Model):
 
 
 class DashboardConfigurationQueryRequest(Model):
+    """The dashboard configuration query request object (4 fields). Sent to AnalyticsApi.post_analytics_reporting_settings_dashboards_query."""
     dashboard_configuration_ids: list[str] | None
     page_number: int | None
     page_size: int | None
@@ -620,11 +689,13 @@ class DashboardConfigurationQueryRequest(Model):
 
 
 class DashboardsSharedWith(Model):
+    """The dashboards shared with object (2 fields)."""
     user_ids: list[str] | None
     team_ids: list[str] | None
 
 
 class DashboardUser(Model):
+    """The dashboard user object (6 fields). Returned by AnalyticsApi.get_analytics_reporting_dashboards_user."""
     id: str | None
     name: str | None
     dashboard_count: int | None
@@ -634,6 +705,7 @@ class DashboardUser(Model):
 
 
 class DashboardUserListing(Model):
+    """One page of DashboardUser items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_reporting_dashboards_users."""
     entities: list[DashboardUser] | None
     page_size: int | None
     page_number: int | None
@@ -647,6 +719,7 @@ class DashboardUserListing(Model):
 
 
 class DataAction(Model):
+    """The data action object (4 fields)."""
     id: str | None
     label: str | None
     description: str | None
@@ -654,6 +727,7 @@ class DataAction(Model):
 
 
 class DataActionConditionPredicate(Model):
+    """The data action condition predicate object (5 fields)."""
     output_field: str | None
     output_operator: _e.F[_e.E5bbf0f51] = ...
     comparison_value: str | None
@@ -662,6 +736,7 @@ class DataActionConditionPredicate(Model):
 
 
 class DataActionConditionSettings(Model):
+    """The data action condition settings object (5 fields)."""
     data_action_id: str | None
     contact_id_field: str | None
     data_not_found_resolution: bool | None
@@ -670,20 +745,24 @@ class DataActionConditionSettings(Model):
 
 
 class DataActionContactColumnFieldMapping(Model):
+    """The data action contact column field mapping object (2 fields)."""
     contact_column_name: str | None
     data_action_field: str | None
 
 
 class DataActionInput(Model):
+    """The data action input object (2 fields)."""
     parameter_name: str | None
     variable_name: str | None
 
 
 class DataAvailabilityResponse(Model):
+    """The data availability response object (1 fields). Returned by AnalyticsApi.get_analytics_conversations_details_jobs_availability, AnalyticsApi.get_analytics_users_details_jobs_availability and 2 more."""
     data_availability_date: _dt.datetime | None
 
 
 class DataExtractionFileSchema(Model):
+    """The data extraction file schema object (4 fields)."""
     id: str | None
     data_schema: str | None
     date_created: _dt.datetime | None

@@ -35,6 +35,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class DataExtractionFileSchemaListing(Model):
+    """One page of DataExtractionFileSchema items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_dataextraction_downloads_metadata."""
     entities: list[DataExtractionFileSchema] | None
     next_uri: str | None
     self_uri: str | None
@@ -44,36 +45,43 @@ class DataExtractionFileSchemaListing(Model):
 
 
 class DataExtractionFileUrl(Model):
+    """The data extraction file url object (2 fields)."""
     id: str | None
     signed_url: str | None
 
 
 class DataExtractionFileUrlListing(Model):
+    """One page of DataExtractionFileUrl items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_dataextraction_downloads_bulk."""
     entities: list[DataExtractionFileUrl] | None
 
 
 class DataIngestionRuleCriteria(Model):
+    """The data ingestion rule criteria object (3 fields)."""
     effective_platform: _e.F[_e.Ec988574c] = ...
     id: str | None
     name: str | None
 
 
 class DataIngestionRulesMetadata(Model):
+    """The data ingestion rules metadata object (3 fields)."""
     count_by_status: dict[str, int] | None
     platform: str | None
     total_count: int | None
 
 
 class DataIngestionRuleStatusPatchRequest(Model):
+    """The data ingestion rule status patch request object (1 fields). Sent to SocialMediaApi.patch_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id, SocialMediaApi.patch_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id and 3 more."""
     status: _e.F[_e.E930ffa4e] = ...
 
 
 class DataRange(Model):
+    """The data range object (2 fields). Returned by JourneyApi.get_journey_views_data_details."""
     date_min: _dt.datetime | None
     date_max: _dt.datetime | None
 
 
 class DataSchema(Model):
+    """The data schema object (9 fields). Returned by ExternalContactsApi.get_externalcontacts_contacts_schema, ExternalContactsApi.get_externalcontacts_contacts_schema_version and 14 more. Sent to ExternalContactsApi.post_externalcontacts_contacts_schemas, ExternalContactsApi.post_externalcontacts_organizations_schemas and 6 more."""
     id: str | None
     name: str | None
     version: int | None
@@ -86,16 +94,19 @@ class DataSchema(Model):
 
 
 class DataSchemaListing(Model):
+    """One page of DataSchema items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_contacts_schema_versions, ExternalContactsApi.get_externalcontacts_contacts_schemas and 6 more."""
     total: int | None
     entities: list[DataSchema] | None
     self_uri: str | None
 
 
 class DataSchemaRef(Model):
+    """The data schema ref object (1 fields)."""
     ref: str | None
 
 
 class DataTable(Model):
+    """The data table object (6 fields). Returned by ArchitectApi.get_flows_datatable, ArchitectApi.get_flows_datatables_divisionview and 2 more. Sent to ArchitectApi.post_flows_datatables, ArchitectApi.put_flows_datatable."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -105,6 +116,7 @@ class DataTable(Model):
 
 
 class DataTableExportJob(Model):
+    """The data table export job object (10 fields). Returned by ArchitectApi.get_flows_datatable_export_job, ArchitectApi.post_flows_datatable_export_jobs."""
     id: str | None
     name: str | None
     owner: AddressableEntityRef | None
@@ -118,6 +130,7 @@ class DataTableExportJob(Model):
 
 
 class DataTableImportEntityListing(Model):
+    """One page of DataTableImportJob items with the paging fields of the listing. Returned by ArchitectApi.get_flows_datatable_import_jobs."""
     entities: list[DataTableImportJob] | None
     page_size: int | None
     page_number: int | None
@@ -126,6 +139,7 @@ class DataTableImportEntityListing(Model):
 
 
 class DataTableImportJob(Model):
+    """The data table import job object (14 fields). Returned by ArchitectApi.get_flows_datatable_import_job, ArchitectApi.post_flows_datatable_import_csv_jobs and 1 more. Sent to ArchitectApi.post_flows_datatable_import_csv_jobs, ArchitectApi.post_flows_datatable_import_jobs."""
     id: str | None
     name: str | None
     owner: AddressableEntityRef | None
@@ -143,6 +157,7 @@ class DataTableImportJob(Model):
 
 
 class DataTableRowEntityListing(Model):
+    """One page of dict(str, object) items with the paging fields of the listing. Returned by ArchitectApi.get_flows_datatable_rows."""
     entities: list[dict[str, _t.Any]] | None
     page_size: int | None
     page_number: int | None
@@ -156,6 +171,7 @@ class DataTableRowEntityListing(Model):
 
 
 class DataTablesDomainEntityListing(Model):
+    """One page of DataTable items with the paging fields of the listing. Returned by ArchitectApi.get_flows_datatables, ArchitectApi.get_flows_datatables_divisionviews."""
     entities: list[DataTable] | None
     page_size: int | None
     page_number: int | None
@@ -169,6 +185,7 @@ class DataTablesDomainEntityListing(Model):
 
 
 class DatePicker(Model):
+    """The date picker object (5 fields)."""
     id: str | None
     title: str | None
     subtitle: str | None
@@ -177,30 +194,36 @@ class DatePicker(Model):
 
 
 class DatePickerAvailableDateTime(Model):
+    """The date picker available date time object (2 fields)."""
     duration: int | None
     date_time: _dt.datetime | None
 
 
 class DateRange(Model):
+    """The date range object (2 fields)."""
     start_date: str | None
     end_date: str | None
 
 
 class DateRangeWithOptionalEnd(Model):
+    """The date range with optional end object (2 fields)."""
     start_business_unit_date: _dt.date | None
     end_business_unit_date: _dt.date | None
 
 
 class DayOfWeekMinimums(Model):
+    """The day of week minimums object (2 fields)."""
     minimum_value: float | None
     days_of_week: list[str] | None
 
 
 class DecisionMetricsAdminNotificationTopicAddressableEntityRef(Model):
+    """The decision metrics admin notification topic addressable entity ref object (1 fields)."""
     id: str | None
 
 
 class DecisionMetricsAdminNotificationTopicDecisionMetricsJobNotification(Model):
+    """The decision metrics admin notification topic decision metrics job notification object (4 fields)."""
     job: DecisionMetricsAdminNotificationTopicAddressableEntityRef | None
     status: _e.F[_e.E2689aca2] = ...
     upload_key: str | None
@@ -208,11 +231,13 @@ class DecisionMetricsAdminNotificationTopicDecisionMetricsJobNotification(Model)
 
 
 class DecisionMetricsAdminNotificationTopicDecisionMetricsUpdateError(Model):
+    """The decision metrics admin notification topic decision metrics update error object (2 fields)."""
     user: DecisionMetricsAdminNotificationTopicAddressableEntityRef | None
     errors: list[str] | None
 
 
 class DecisionMetricsData(Model):
+    """The decision metrics data object (4 fields)."""
     user: UserReference | None
     performance_rank: int | None
     tie_breaker_value: int | None
@@ -220,24 +245,29 @@ class DecisionMetricsData(Model):
 
 
 class DecisionMetricsJobReference(Model):
+    """The decision metrics job reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class DecisionMetricsResponse(Model):
+    """One page of DecisionMetricsData items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_decisionmetrics."""
     entities: list[DecisionMetricsData] | None
 
 
 class DecisionMetricsUpdateError(Model):
+    """The decision metrics update error object (2 fields)."""
     user: UserReference | None
     errors: list[str] | None
 
 
 class DecisionMetricsUpdateJobRequest(Model):
+    """The decision metrics update job request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_decisionmetrics_update."""
     upload_key: str | None
 
 
 class DecisionMetricsUpdateJobResponse(Model):
+    """The decision metrics update job response object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_decisionmetrics_job, WorkforceManagementApi.post_workforcemanagement_businessunit_decisionmetrics_update."""
     upload_key: str | None
     job: DecisionMetricsJobReference | None
     status: _e.F[_e.Ed729e7c4] = ...
@@ -246,12 +276,14 @@ class DecisionMetricsUpdateJobResponse(Model):
 
 
 class DecisionMetricsUploadData(Model):
+    """The decision metrics upload data object (3 fields)."""
     user_id: str | None
     performance_rank: ValueWrapperInteger | None
     tie_breaker_value: ValueWrapperInteger | None
 
 
 class DecisionMetricsUploadResponse(Model):
+    """The decision metrics upload response object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_decisionmetrics_update_uploadurl."""
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
@@ -259,10 +291,12 @@ class DecisionMetricsUploadResponse(Model):
 
 
 class DecisionMetricsUploadSchema(Model):
+    """The decision metrics upload schema object (1 fields)."""
     user_metrics: list[DecisionMetricsUploadData] | None
 
 
 class DecisionTable(Model):
+    """The decision table object (14 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable, BusinessRulesApi.patch_businessrules_decisiontable."""
     id: str | None
     name: str | None
     division: Division | None
@@ -280,17 +314,20 @@ class DecisionTable(Model):
 
 
 class DecisionTableColumnDefaultRowValue(Model):
+    """The decision table column default row value object (3 fields)."""
     value: str | None
     values: list[str] | None
     special: _e.F[_e.E3caa064d] = ...
 
 
 class DecisionTableColumns(Model):
+    """The decision table columns object (2 fields)."""
     inputs: list[DecisionTableInputColumn] | None
     outputs: list[DecisionTableOutputColumn] | None
 
 
 class DecisionTableContract(Model):
+    """The decision table contract object (4 fields)."""
     parent_schema: BusinessRulesParentSchemaRef | None
     row_authoring_schema: JsonSchemaDocument | None
     execution_input_schema: JsonSchemaDocument | None
@@ -298,10 +335,12 @@ class DecisionTableContract(Model):
 
 
 class DecisionTableExecutionRequest(Model):
+    """The decision table execution request object (1 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_execute, BusinessRulesApi.post_businessrules_decisiontable_version_execute."""
     inputs: dict[str, _t.Any] | None
 
 
 class DecisionTableExecutionResponse(Model):
+    """The decision table execution response object (4 fields). Returned by BusinessRulesApi.post_businessrules_decisiontable_execute, BusinessRulesApi.post_businessrules_decisiontable_version_execute."""
     table: DecisionTableVersionEntity | None
     total_match_row_count: int | None
     top_match_rows: list[DecisionTableRowEntityRef] | None
@@ -309,6 +348,7 @@ class DecisionTableExecutionResponse(Model):
 
 
 class DecisionTableExportJob(Model):
+    """The decision table export job object (15 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable_export, BusinessRulesApi.post_businessrules_decisiontable_exports."""
     id: str | None
     table_version: int | None
     status: _e.F[_e.Ef9664ff2] = ...
@@ -327,6 +367,7 @@ class DecisionTableExportJob(Model):
 
 
 class DecisionTableExportJobError(Model):
+    """The decision table export job error object (5 fields)."""
     error_code: str | None
     error_message: str | None
     message_with_params: str | None
@@ -335,6 +376,7 @@ class DecisionTableExportJobError(Model):
 
 
 class DecisionTableExportJobListing(Model):
+    """One page of DecisionTableExportJob items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontable_exports."""
     entities: list[DecisionTableExportJob] | None
     next_uri: str | None
     self_uri: str | None
@@ -342,12 +384,14 @@ class DecisionTableExportJobListing(Model):
 
 
 class DecisionTableExportJobRequest(Model):
+    """The decision table export job request object (3 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_exports."""
     table_version: int | None
     export_type: _e.F[_e.Ec49d2dc6] = ...
     format: _e.F[_e.E30e914b7] = ...
 
 
 class DecisionTableImportJob(Model):
+    """The decision table import job object (15 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable_import, BusinessRulesApi.patch_businessrules_decisiontable_import and 1 more."""
     id: str | None
     table_version: int | None
     status: _e.F[_e.E9ae5141c] = ...
@@ -366,6 +410,7 @@ class DecisionTableImportJob(Model):
 
 
 class DecisionTableImportJobError(Model):
+    """The decision table import job error object (5 fields)."""
     error_code: str | None
     error_message: str | None
     message_with_params: str | None
@@ -374,6 +419,7 @@ class DecisionTableImportJobError(Model):
 
 
 class DecisionTableImportJobListing(Model):
+    """One page of DecisionTableImportJob items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontable_imports."""
     entities: list[DecisionTableImportJob] | None
     next_uri: str | None
     self_uri: str | None
@@ -381,6 +427,7 @@ class DecisionTableImportJobListing(Model):
 
 
 class DecisionTableImportRowMetrics(Model):
+    """The decision table import row metrics object (9 fields)."""
     total_rows: int | None
     rows_parsed: int | None
     row_parse_failed: int | None
@@ -393,22 +440,26 @@ class DecisionTableImportRowMetrics(Model):
 
 
 class DecisionTableInputColumn(Model):
+    """The decision table input column object (3 fields)."""
     id: str | None
     defaults_to: DecisionTableColumnDefaultRowValue | None
     expression: DecisionTableInputColumnExpression | None
 
 
 class DecisionTableInputColumnExpression(Model):
+    """The decision table input column expression object (2 fields)."""
     contractual: Contractual | None
     comparator: _e.F[_e.Ee9860509] = ...
 
 
 class DecisionTableInputColumnRequest(Model):
+    """The decision table input column request object (2 fields)."""
     defaults_to: DecisionTableColumnDefaultRowValue | None
     expression: DecisionTableInputColumnExpression | None
 
 
 class DecisionTableJobValidationError(Model):
+    """The decision table job validation error object (12 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -424,6 +475,7 @@ class DecisionTableJobValidationError(Model):
 
 
 class DecisionTableListing(Model):
+    """One page of DecisionTable items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontables, BusinessRulesApi.get_businessrules_decisiontables_search."""
     entities: list[DecisionTable] | None
     next_uri: str | None
     self_uri: str | None
@@ -431,17 +483,20 @@ class DecisionTableListing(Model):
 
 
 class DecisionTableOutputColumn(Model):
+    """The decision table output column object (3 fields)."""
     id: str | None
     defaults_to: DecisionTableColumnDefaultRowValue | None
     value: OutputValue | None
 
 
 class DecisionTableOutputColumnRequest(Model):
+    """The decision table output column request object (2 fields)."""
     defaults_to: DecisionTableColumnDefaultRowValue | None
     value: OutputValue | None
 
 
 class DecisionTableRow(Model):
+    """The decision table row object (8 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable_version_row, BusinessRulesApi.post_businessrules_decisiontable_version_rows and 1 more."""
     id: str | None
     table: DecisionTableVersionEntity | None
     row_index: int | None
@@ -453,17 +508,20 @@ class DecisionTableRow(Model):
 
 
 class DecisionTableRowEntityRef(Model):
+    """The decision table row entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class DecisionTableRowExecutionOutput(Model):
+    """The decision table row execution output object (3 fields)."""
     row_id: str | None
     row_index: int | None
     outputs: dict[str, _t.Any] | None
 
 
 class DecisionTableRowListing(Model):
+    """One page of DecisionTableRow items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontable_version_rows, BusinessRulesApi.post_businessrules_decisiontable_version_rows_search."""
     entities: list[DecisionTableRow] | None
     page_size: int | None
     page_number: int | None
@@ -477,10 +535,12 @@ class DecisionTableRowListing(Model):
 
 
 class DecisionTableRowParameterValue(Model):
+    """The decision table row parameter value object (1 fields)."""
     literal: Literal | None
 
 
 class DecisionTableSnapshot(Model):
+    """The decision table snapshot object (4 fields)."""
     name: str | None
     notes: str | None
     date_created: _dt.datetime | None
@@ -488,6 +548,7 @@ class DecisionTableSnapshot(Model):
 
 
 class DecisionTableVersion(Model):
+    """The decision table version object (18 fields). Returned by BusinessRulesApi.get_businessrules_decisiontable_version, BusinessRulesApi.patch_businessrules_decisiontable_version and 7 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -509,6 +570,7 @@ class DecisionTableVersion(Model):
 
 
 class DecisionTableVersionEntity(Model):
+    """The decision table version entity object (5 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -517,6 +579,7 @@ class DecisionTableVersionEntity(Model):
 
 
 class DecisionTableVersionListing(Model):
+    """One page of DecisionTableVersion items with the paging fields of the listing. Returned by BusinessRulesApi.get_businessrules_decisiontable_versions."""
     entities: list[DecisionTableVersion] | None
     next_uri: str | None
     self_uri: str | None
@@ -524,11 +587,13 @@ class DecisionTableVersionListing(Model):
 
 
 class DefaultAnswer(Model):
+    """The default answer object (2 fields)."""
     id: str | None
     not_applicable: bool | None
 
 
 class DefaultAnswersTo(Model):
+    """The default answers to object (4 fields)."""
     highest_score: bool | None
     not_applicable: bool | None
     lowest_score: bool | None
@@ -536,6 +601,7 @@ class DefaultAnswersTo(Model):
 
 
 class DefaultGreetingList(Model):
+    """The default greeting list object (10 fields). Returned by GreetingsApi.get_greetings_defaults, GreetingsApi.get_group_greetings_defaults and 4 more. Sent to GreetingsApi.put_greetings_defaults, GreetingsApi.put_group_greetings_defaults and 1 more."""
     id: str | None
     name: str | None
     owner: GreetingOwner | None
@@ -549,6 +615,7 @@ class DefaultGreetingList(Model):
 
 
 class DefaultObjective(Model):
+    """The default objective object (10 fields)."""
     id: str | None
     template_id: str | None
     zones: list[ObjectiveZone] | None
@@ -562,6 +629,7 @@ class DefaultObjective(Model):
 
 
 class Definition(Model):
+    """The definition object (7 fields)."""
     name: str | None
     title: str | None
     description: str | None
@@ -572,22 +640,26 @@ class Definition(Model):
 
 
 class DeletableUserReference(Model):
+    """The deletable user reference object (3 fields)."""
     id: str | None
     delete: bool | None
     self_uri: str | None
 
 
 class DeleteProgramResponse(Model):
+    """The delete program response object (3 fields). Returned by SpeechTextAnalyticsApi.delete_speechandtextanalytics_program."""
     id: str | None
     topic_links_job: AddressableEntityRef | None
     self_uri: str | None
 
 
 class DeleteRetention(Model):
+    """The delete retention object (1 fields)."""
     days: int | None
 
 
 class Dependency(Model):
+    """The dependency object (8 fields)."""
     id: str | None
     name: str | None
     version: str | None
@@ -599,15 +671,18 @@ class Dependency(Model):
 
 
 class DependencyCount(Model):
+    """The dependency count object (1 fields). Returned by DependenciesApi.get_dependencies_type_entity_type_id_entity_id_connections_requiredbycounts."""
     estimated_count: int | None
 
 
 class DependencyEntity(Model):
+    """The dependency entity object (2 fields)."""
     entity_id: str | None
     entity_type: _e.F[_e.Eee98221c] = ...
 
 
 class DependencyEntityListing(Model):
+    """One page of DependencyEntity items with the paging fields of the listing. Returned by DependenciesApi.get_dependencies_type_entity_type_id_entity_id_connections_requiredby, DependenciesApi.get_dependencies_type_entity_type_id_entity_id_connections_requires."""
     entities: list[DependencyEntity] | None
     next_uri: str | None
     self_uri: str | None
@@ -615,6 +690,7 @@ class DependencyEntityListing(Model):
 
 
 class DependencyObject(Model):
+    """The dependency object object (10 fields). Returned by ArchitectApi.get_architect_dependencytracking_object."""
     id: str | None
     name: str | None
     version: str | None
@@ -628,6 +704,7 @@ class DependencyObject(Model):
 
 
 class DependencyObjectEntityListing(Model):
+    """One page of DependencyObject items with the paging fields of the listing. Returned by ArchitectApi.get_architect_dependencytracking, ArchitectApi.get_architect_dependencytracking_deletedresourceconsumers and 1 more."""
     entities: list[DependencyObject] | None
     page_size: int | None
     page_number: int | None
@@ -641,6 +718,7 @@ class DependencyObjectEntityListing(Model):
 
 
 class DependencyStatus(Model):
+    """The dependency status object (10 fields). Returned by ArchitectApi.get_architect_dependencytracking_build."""
     id: str | None
     name: str | None
     user: User | None
@@ -654,6 +732,7 @@ class DependencyStatus(Model):
 
 
 class DependencyType(Model):
+    """The dependency type object (4 fields). Returned by ArchitectApi.get_architect_dependencytracking_type."""
     id: str | None
     name: str | None
     versioned: bool | None
@@ -661,6 +740,7 @@ class DependencyType(Model):
 
 
 class DependencyTypeEntityListing(Model):
+    """One page of DependencyType items with the paging fields of the listing. Returned by ArchitectApi.get_architect_dependencytracking_types."""
     entities: list[DependencyType] | None
     page_size: int | None
     page_number: int | None
@@ -674,6 +754,7 @@ class DependencyTypeEntityListing(Model):
 
 
 class DeploymentIdentityResolutionConfig(Model):
+    """The deployment identity resolution config object (5 fields). Returned by WebDeploymentsApi.get_webdeployments_deployment_identityresolution, WebDeploymentsApi.put_webdeployments_deployment_identityresolution. Sent to WebDeploymentsApi.put_webdeployments_deployment_identityresolution."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     external_source: IdentityResolutionExternalSource | None
@@ -682,11 +763,13 @@ class DeploymentIdentityResolutionConfig(Model):
 
 
 class DeploymentPing(Model):
+    """The deployment ping object (2 fields). Returned by JourneyApi.get_journey_deployment_customer_ping."""
     actions: list[DeploymentWebAction] | None
     poll_interval_milliseconds: int | None
 
 
 class DeploymentWebAction(Model):
+    """The deployment web action object (10 fields)."""
     id: str | None
     media_type: _e.F[_e.E95572ad8] = ...
     customer_id: str | None
@@ -700,6 +783,7 @@ class DeploymentWebAction(Model):
 
 
 class Destination(Model):
+    """The destination object (4 fields)."""
     address: str | None
     name: str | None
     user_id: str | None
@@ -707,6 +791,7 @@ class Destination(Model):
 
 
 class Detail(Model):
+    """The detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -714,17 +799,20 @@ class Detail(Model):
 
 
 class DetectedDialogAct(Model):
+    """The detected dialog act object (2 fields)."""
     name: str | None
     probability: float | None
 
 
 class DetectedIntent(Model):
+    """One page of DetectedNamedEntity items with the paging fields of the listing."""
     name: str | None
     probability: float | None
     entities: list[DetectedNamedEntity] | None
 
 
 class DetectedNamedEntity(Model):
+    """The detected named entity object (4 fields)."""
     name: str | None
     entity_type: str | None
     probability: float | None
@@ -732,12 +820,14 @@ class DetectedNamedEntity(Model):
 
 
 class DetectedNamedEntityValue(Model):
+    """The detected named entity value object (3 fields)."""
     raw: str | None
     resolved: str | None
     unit: str | None
 
 
 class DevelopmentActivity(Model):
+    """The development activity object (17 fields). Returned by UsersApi.get_users_development_activity."""
     id: str | None
     date_completed: _dt.datetime | None
     created_by: UserReference | None
@@ -758,6 +848,7 @@ class DevelopmentActivity(Model):
 
 
 class DevelopmentActivityAggregateParam(Model):
+    """The development activity aggregate param object (4 fields). Sent to UsersApi.post_users_development_activities_aggregates_query."""
     interval: str | None
     metrics: list[str] | None
     group_by: list[str] | None
@@ -765,25 +856,30 @@ class DevelopmentActivityAggregateParam(Model):
 
 
 class DevelopmentActivityAggregateQueryRequestClause(Model):
+    """The development activity aggregate query request clause object (2 fields)."""
     type: _e.F[_e.E738103fc] = ...
     predicates: list[DevelopmentActivityAggregateQueryRequestPredicate] | None
 
 
 class DevelopmentActivityAggregateQueryRequestFilter(Model):
+    """The development activity aggregate query request filter object (2 fields)."""
     type: _e.F[_e.E738103fc] = ...
     clauses: list[DevelopmentActivityAggregateQueryRequestClause] | None
 
 
 class DevelopmentActivityAggregateQueryRequestPredicate(Model):
+    """The development activity aggregate query request predicate object (2 fields)."""
     dimension: _e.F[_e.E7530bb91] = ...
     value: str | None
 
 
 class DevelopmentActivityAggregateQueryResponseData(Model):
+    """The development activity aggregate query response data object (2 fields)."""
     interval: str | None
     metrics: list[DevelopmentActivityAggregateQueryResponseMetric] | None
 
 
 class DevelopmentActivityAggregateQueryResponseGroupedData(Model):
+    """The development activity aggregate query response grouped data object (2 fields)."""
     group: dict[str, str] | None
     data: list[DevelopmentActivityAggregateQueryResponseData] | None

@@ -7,11 +7,13 @@ from . import _enums as _e
 
 
 class DevelopmentActivityAggregateQueryResponseMetric(Model):
+    """The development activity aggregate query response metric object (2 fields)."""
     metric: _e.F[_e.E0c9ef332] = ...
     stats: DevelopmentActivityAggregateQueryResponseStatistics | None
 
 
 class DevelopmentActivityAggregateQueryResponseStatistics(Model):
+    """The development activity aggregate query response statistics object (4 fields)."""
     count: int | None
     min: float | None
     max: float | None

@@ -12,10 +12,12 @@ from ._b_document_list_content_block import DomainEntityRef
 
 
 class DevelopmentActivityAggregateResponse(Model):
+    """One page of DevelopmentActivityAggregateQueryResponseGroupedData items with the paging fields of the listing. Returned by UsersApi.post_users_development_activities_aggregates_query."""
     results: list[DevelopmentActivityAggregateQueryResponseGroupedData] | None
 
 
 class DevelopmentActivityListing(Model):
+    """One page of DevelopmentActivity items with the paging fields of the listing. Returned by UsersApi.get_users_development_activities, UsersApi.get_users_development_activities_me."""
     entities: list[DevelopmentActivity] | None
     page_size: int | None
     page_number: int | None
@@ -29,6 +31,7 @@ class DevelopmentActivityListing(Model):
 
 
 class Device(Model):
+    """The device object (10 fields)."""
     category: _e.F[_e.E608a9b8f] = ...
     type: str | None
     is_mobile: bool | None
@@ -42,10 +45,12 @@ class Device(Model):
 
 
 class DiagnosticsSettings(Model):
+    """The diagnostics settings object (1 fields)."""
     report_low_max_calls_per_agent_alert: bool | None
 
 
 class DialerAction(Model):
+    """The dialer action object (9 fields)."""
     type: _e.F[_e.E3a203beb] = ...
     action_type_name: _e.F[_e.E302fccbd] = ...
     update_option: _e.F[_e.Eb010c30e] = ...
@@ -58,6 +63,7 @@ class DialerAction(Model):
 
 
 class DialerAttemptLimitsConfigChangeAttemptLimits(Model):
+    """The dialer attempt limits config change attempt limits object (12 fields)."""
     max_attempts_per_contact: int | None
     max_attempts_per_number: int | None
     time_zone_id: str | None

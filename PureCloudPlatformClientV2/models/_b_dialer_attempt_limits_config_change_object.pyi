@@ -10,22 +10,25 @@ from ._b_dialer_campaign_schedule_config_change_recurrence_pattern import Dialer
 
 
 class DialerAttemptLimitsConfigChangeObject(Model):
-    pass
+    """The dialer attempt limits config change object object; it declares no fields."""
 
 
 class DialerAttemptLimitsConfigChangeRecallEntry(Model):
+    """The dialer attempt limits config change recall entry object (3 fields)."""
     nbr_attempts: int | None
     minutes_between_attempts: int | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerCallabletimesetConfigChangeCallableTime(Model):
+    """The dialer callabletimeset config change callable time object (3 fields)."""
     time_slots: list[DialerCallabletimesetConfigChangeTimeSlot] | None
     time_zone_id: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerCallabletimesetConfigChangeCallableTimeSet(Model):
+    """The dialer callabletimeset config change callable time set object (7 fields)."""
     callable_times: list[DialerCallabletimesetConfigChangeCallableTime] | None
     additional_properties: dict[str, _t.Any] | None
     id: str | None
@@ -36,10 +39,11 @@ class DialerCallabletimesetConfigChangeCallableTimeSet(Model):
 
 
 class DialerCallabletimesetConfigChangeObject(Model):
-    pass
+    """The dialer callabletimeset config change object object; it declares no fields."""
 
 
 class DialerCallabletimesetConfigChangeTimeSlot(Model):
+    """The dialer callabletimeset config change time slot object (4 fields)."""
     start_time: str | None
     stop_time: str | None
     day: int | None
@@ -47,6 +51,7 @@ class DialerCallabletimesetConfigChangeTimeSlot(Model):
 
 
 class DialerCampaignConfigChangeCampaign(Model):
+    """The dialer campaign config change campaign object (34 fields)."""
     contact_list: DialerCampaignConfigChangeUriReference | None
     queue: DialerCampaignConfigChangeUriReference | None
     dialing_mode: _e.F[_e.Ec11b1a27] = ...
@@ -84,6 +89,7 @@ class DialerCampaignConfigChangeCampaign(Model):
 
 
 class DialerCampaignConfigChangeContactSort(Model):
+    """The dialer campaign config change contact sort object (4 fields)."""
     field_name: str | None
     direction: _e.F[_e.E3ba205c0] = ...
     numeric: bool | None
@@ -91,27 +97,31 @@ class DialerCampaignConfigChangeContactSort(Model):
 
 
 class DialerCampaignConfigChangeObject(Model):
-    pass
+    """The dialer campaign config change object object; it declares no fields."""
 
 
 class DialerCampaignConfigChangePhoneColumn(Model):
+    """The dialer campaign config change phone column object (3 fields)."""
     column_name: str | None
     type: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerCampaignConfigChangeRestErrorDetail(Model):
+    """The dialer campaign config change rest error detail object (3 fields)."""
     error: str | None
     details: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerCampaignConfigChangeUriReference(Model):
+    """The dialer campaign config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerCampaignProgressEventCampaignProgress(Model):
+    """The dialer campaign progress event campaign progress object (7 fields)."""
     campaign: DialerCampaignProgressEventUriReference | None
     number_of_contacts_called: float | None
     number_of_contacts_messaged: float | None
@@ -122,15 +132,17 @@ class DialerCampaignProgressEventCampaignProgress(Model):
 
 
 class DialerCampaignProgressEventObject(Model):
-    pass
+    """The dialer campaign progress event object object; it declares no fields."""
 
 
 class DialerCampaignProgressEventUriReference(Model):
+    """The dialer campaign progress event uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerCampaignRuleConfigChangeCampaignRule(Model):
+    """The dialer campaign rule config change campaign rule object (11 fields)."""
     campaign_rule_entities: DialerCampaignRuleConfigChangeCampaignRuleEntities | None
     campaign_rule_conditions: list[DialerCampaignRuleConfigChangeCampaignRuleCondition] | None
     campaign_rule_actions: list[DialerCampaignRuleConfigChangeCampaignRuleAction] | None
@@ -145,6 +157,7 @@ class DialerCampaignRuleConfigChangeCampaignRule(Model):
 
 
 class DialerCampaignRuleConfigChangeCampaignRuleAction(Model):
+    """The dialer campaign rule config change campaign rule action object (5 fields)."""
     id: str | None
     parameters: dict[str, str] | None
     action_type: _e.F[_e.Eb82931d6] = ...
@@ -153,6 +166,7 @@ class DialerCampaignRuleConfigChangeCampaignRuleAction(Model):
 
 
 class DialerCampaignRuleConfigChangeCampaignRuleActionEntities(Model):
+    """The dialer campaign rule config change campaign rule action entities object (4 fields)."""
     use_triggering_entity: bool | None
     additional_properties: dict[str, _t.Any] | None
     campaigns: list[DialerCampaignRuleConfigChangeUriReference] | None
@@ -160,6 +174,7 @@ class DialerCampaignRuleConfigChangeCampaignRuleActionEntities(Model):
 
 
 class DialerCampaignRuleConfigChangeCampaignRuleCondition(Model):
+    """The dialer campaign rule config change campaign rule condition object (4 fields)."""
     id: str | None
     parameters: dict[str, str] | None
     condition_type: _e.F[_e.E114fe04d] = ...
@@ -167,20 +182,23 @@ class DialerCampaignRuleConfigChangeCampaignRuleCondition(Model):
 
 
 class DialerCampaignRuleConfigChangeCampaignRuleEntities(Model):
+    """The dialer campaign rule config change campaign rule entities object (2 fields)."""
     campaigns: list[DialerCampaignRuleConfigChangeUriReference] | None
     sequences: list[DialerCampaignRuleConfigChangeUriReference] | None
 
 
 class DialerCampaignRuleConfigChangeObject(Model):
-    pass
+    """The dialer campaign rule config change object object; it declares no fields."""
 
 
 class DialerCampaignRuleConfigChangeUriReference(Model):
+    """The dialer campaign rule config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerCampaignScheduleConfigChangeAlteration(Model):
+    """The dialer campaign schedule config change alteration object (4 fields)."""
     type: _e.F[_e.E62e4fcfb] = ...
     start: str | None
     end: str | None
@@ -188,6 +206,7 @@ class DialerCampaignScheduleConfigChangeAlteration(Model):
 
 
 class DialerCampaignScheduleConfigChangeCampaignSchedule(Model):
+    """The dialer campaign schedule config change campaign schedule object (10 fields)."""
     intervals: list[DialerCampaignScheduleConfigChangeScheduleInterval] | None
     recurrences: list[DialerCampaignScheduleConfigChangeScheduleRecurrence] | None
     time_zone: str | None
@@ -201,4 +220,4 @@ class DialerCampaignScheduleConfigChangeCampaignSchedule(Model):
 
 
 class DialerCampaignScheduleConfigChangeObject(Model):
-    pass
+    """The dialer campaign schedule config change object object; it declares no fields."""

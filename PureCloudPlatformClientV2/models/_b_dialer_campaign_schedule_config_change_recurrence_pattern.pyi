@@ -15,6 +15,7 @@ from ._b_phone_change_topic_line_status import PhoneNumberStatus
 
 
 class DialerCampaignScheduleConfigChangeRecurrencePattern(Model):
+    """The dialer campaign schedule config change recurrence pattern object (4 fields)."""
     type: _e.F[_e.E3e2a6047] = ...
     interval: int | None
     days_of_week: list[str] | None
@@ -22,6 +23,7 @@ class DialerCampaignScheduleConfigChangeRecurrencePattern(Model):
 
 
 class DialerCampaignScheduleConfigChangeRecurrenceRange(Model):
+    """The dialer campaign schedule config change recurrence range object (4 fields)."""
     type: _e.F[_e.Eac9c712e] = ...
     end: str | None
     number_of_occurrences: int | None
@@ -29,12 +31,14 @@ class DialerCampaignScheduleConfigChangeRecurrenceRange(Model):
 
 
 class DialerCampaignScheduleConfigChangeScheduleInterval(Model):
+    """The dialer campaign schedule config change schedule interval object (3 fields)."""
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerCampaignScheduleConfigChangeScheduleRecurrence(Model):
+    """The dialer campaign schedule config change schedule recurrence object (8 fields)."""
     id: str | None
     start: str | None
     end: str | None
@@ -46,11 +50,13 @@ class DialerCampaignScheduleConfigChangeScheduleRecurrence(Model):
 
 
 class DialerCampaignScheduleConfigChangeUriReference(Model):
+    """The dialer campaign schedule config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerCampaignSkillCombinationStatsEventCampaignSkillCombinationStats(Model):
+    """The dialer campaign skill combination stats event campaign skill combination stats object (6 fields)."""
     campaign: DialerCampaignSkillCombinationStatsEventUriReference | None
     contact_list: DialerCampaignSkillCombinationStatsEventUriReference | None
     total_skill_combinations: int | None
@@ -60,6 +66,7 @@ class DialerCampaignSkillCombinationStatsEventCampaignSkillCombinationStats(Mode
 
 
 class DialerCampaignSkillCombinationStatsEventSkillCombinationDetailNotification(Model):
+    """The dialer campaign skill combination stats event skill combination detail notification object (4 fields)."""
     skill_combination: list[str] | None
     total_count: int | None
     processed_count: int | None
@@ -67,11 +74,13 @@ class DialerCampaignSkillCombinationStatsEventSkillCombinationDetailNotification
 
 
 class DialerCampaignSkillCombinationStatsEventUriReference(Model):
+    """The dialer campaign skill combination stats event uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerContact(Model):
+    """The dialer contact object (18 fields). Returned by OutboundApi.get_outbound_contactlist_contact, OutboundApi.post_outbound_contactlist_contacts and 2 more. Sent to OutboundApi.put_outbound_contactlist_contact."""
     id: str | None
     name: str | None
     contact_list_id: str | None
@@ -93,11 +102,13 @@ class DialerContact(Model):
 
 
 class DialerContactId(Model):
+    """The dialer contact id object (2 fields)."""
     id: str | None
     contact_list_id: str | None
 
 
 class DialerContactlistConfigChangeContactList(Model):
+    """The dialer contactlist config change contact list object (17 fields)."""
     column_names: list[str] | None
     phone_columns: list[DialerContactlistConfigChangeContactPhoneNumberColumn] | None
     email_columns: list[DialerContactlistConfigChangeEmailColumn] | None
@@ -118,6 +129,7 @@ class DialerContactlistConfigChangeContactList(Model):
 
 
 class DialerContactlistConfigChangeContactPhoneNumberColumn(Model):
+    """The dialer contactlist config change contact phone number column object (4 fields)."""
     column_name: str | None
     type: str | None
     callable_time_column: str | None
@@ -125,12 +137,14 @@ class DialerContactlistConfigChangeContactPhoneNumberColumn(Model):
 
 
 class DialerContactlistConfigChangeEmailColumn(Model):
+    """The dialer contactlist config change email column object (3 fields)."""
     column_name: str | None
     type: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerContactlistConfigChangeImportStatus(Model):
+    """The dialer contactlist config change import status object (8 fields)."""
     import_state: _e.F[_e.Ed5f03a85] = ...
     total_records: int | None
     completed_records: int | None
@@ -142,15 +156,17 @@ class DialerContactlistConfigChangeImportStatus(Model):
 
 
 class DialerContactlistConfigChangeObject(Model):
-    pass
+    """The dialer contactlist config change object object; it declares no fields."""
 
 
 class DialerContactlistConfigChangeUriReference(Model):
+    """The dialer contactlist config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerContactlistfilterConfigChangeContactListFilter(Model):
+    """The dialer contactlistfilter config change contact list filter object (10 fields)."""
     contact_list: DialerContactlistfilterConfigChangeUriReference | None
     contact_list_columns: list[str] | None
     clauses: list[DialerContactlistfilterConfigChangeFilterClause] | None
@@ -164,12 +180,14 @@ class DialerContactlistfilterConfigChangeContactListFilter(Model):
 
 
 class DialerContactlistfilterConfigChangeFilterClause(Model):
+    """The dialer contactlistfilter config change filter clause object (3 fields)."""
     filter_type: _e.F[_e.E291ca30e] = ...
     predicates: list[DialerContactlistfilterConfigChangeFilterPredicate] | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerContactlistfilterConfigChangeFilterPredicate(Model):
+    """The dialer contactlistfilter config change filter predicate object (7 fields)."""
     column: str | None
     column_type: _e.F[_e.Eee638bc0] = ...
     operator: _e.F[_e.E283819ba] = ...
@@ -180,6 +198,7 @@ class DialerContactlistfilterConfigChangeFilterPredicate(Model):
 
 
 class DialerContactlistfilterConfigChangeFilterRange(Model):
+    """The dialer contactlistfilter config change filter range object (6 fields)."""
     min: str | None
     max: str | None
     min_inclusive: bool | None
@@ -189,15 +208,17 @@ class DialerContactlistfilterConfigChangeFilterRange(Model):
 
 
 class DialerContactlistfilterConfigChangeObject(Model):
-    pass
+    """The dialer contactlistfilter config change object object; it declares no fields."""
 
 
 class DialerContactlistfilterConfigChangeUriReference(Model):
+    """The dialer contactlistfilter config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerDnclistConfigChangeDncList(Model):
+    """The dialer dnclist config change dnc list object (14 fields)."""
     import_status: DialerDnclistConfigChangeImportStatus | None
     size: int | None
     dnc_source_type: _e.F[_e.E9ee2d043] = ...
@@ -215,6 +236,7 @@ class DialerDnclistConfigChangeDncList(Model):
 
 
 class DialerDnclistConfigChangeImportStatus(Model):
+    """The dialer dnclist config change import status object (8 fields)."""
     import_state: _e.F[_e.Ed5f03a85] = ...
     total_records: int | None
     completed_records: int | None
@@ -226,4 +248,4 @@ class DialerDnclistConfigChangeImportStatus(Model):
 
 
 class DialerDnclistConfigChangeObject(Model):
-    pass
+    """The dialer dnclist config change object object; it declares no fields."""

@@ -36,11 +36,13 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class DialerDnclistConfigChangeUriReference(Model):
+    """The dialer dnclist config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerEventEntityListing(Model):
+    """One page of EventLog items with the paging fields of the listing. Returned by OutboundApi.get_outbound_events."""
     entities: list[EventLog] | None
     page_size: int | None
     page_number: int | None
@@ -54,26 +56,31 @@ class DialerEventEntityListing(Model):
 
 
 class DialerOutboundSettingsConfigChangeAtzmTimeSlot(Model):
+    """The dialer outbound settings config change atzm time slot object (2 fields)."""
     earliest_callable_time: str | None
     latest_callable_time: str | None
 
 
 class DialerOutboundSettingsConfigChangeAtzmTimeSlotWithTimeZone(Model):
+    """The dialer outbound settings config change atzm time slot with time zone object (3 fields)."""
     time_zone_id: str | None
     earliest_callable_time: str | None
     latest_callable_time: str | None
 
 
 class DialerOutboundSettingsConfigChangeAutomaticTimeZoneMappingSettings(Model):
+    """The dialer outbound settings config change automatic time zone mapping settings object (1 fields)."""
     callable_windows: list[DialerOutboundSettingsConfigChangeCallableWindow] | None
 
 
 class DialerOutboundSettingsConfigChangeCallableWindow(Model):
+    """The dialer outbound settings config change callable window object (2 fields)."""
     mapped: DialerOutboundSettingsConfigChangeAtzmTimeSlot | None
     unmapped: DialerOutboundSettingsConfigChangeAtzmTimeSlotWithTimeZone | None
 
 
 class DialerOutboundSettingsConfigChangeOutboundSettings(Model):
+    """The dialer outbound settings config change outbound settings object (10 fields)."""
     max_calls_per_agent: int | None
     max_line_utilization: float | None
     abandon_seconds: float | None
@@ -87,6 +94,7 @@ class DialerOutboundSettingsConfigChangeOutboundSettings(Model):
 
 
 class DialerPreview(Model):
+    """The dialer preview object (6 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -96,10 +104,11 @@ class DialerPreview(Model):
 
 
 class DialerResponsesetConfigChangeObject(Model):
-    pass
+    """The dialer responseset config change object object; it declares no fields."""
 
 
 class DialerResponsesetConfigChangeReaction(Model):
+    """The dialer responseset config change reaction object (4 fields)."""
     data: str | None
     name: str | None
     reaction_type: _e.F[_e.E86e31b66] = ...
@@ -107,6 +116,7 @@ class DialerResponsesetConfigChangeReaction(Model):
 
 
 class DialerResponsesetConfigChangeResponseSet(Model):
+    """The dialer responseset config change response set object (8 fields)."""
     responses: dict[str, DialerResponsesetConfigChangeReaction] | None
     beep_detection_enabled: bool | None
     additional_properties: dict[str, _t.Any] | None
@@ -118,6 +128,7 @@ class DialerResponsesetConfigChangeResponseSet(Model):
 
 
 class DialerRule(Model):
+    """The dialer rule object (6 fields)."""
     id: str | None
     name: str | None
     order: int | None
@@ -127,6 +138,7 @@ class DialerRule(Model):
 
 
 class DialerRulesetConfigChangeAction(Model):
+    """The dialer ruleset config change action object (5 fields)."""
     type: str | None
     action_type_name: str | None
     update_option: str | None
@@ -135,6 +147,7 @@ class DialerRulesetConfigChangeAction(Model):
 
 
 class DialerRulesetConfigChangeCondition(Model):
+    """The dialer ruleset config change condition object (17 fields)."""
     data_action: DialerRulesetConfigChangeUriReference | None
     additional_properties: dict[str, _t.Any] | None
     type: str | None
@@ -155,12 +168,14 @@ class DialerRulesetConfigChangeCondition(Model):
 
 
 class DialerRulesetConfigChangeContactColumnToDataActionFieldMapping(Model):
+    """The dialer ruleset config change contact column to data action field mapping object (3 fields)."""
     contact_column_name: str | None
     data_action_field: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerRulesetConfigChangeDataActionConditionPredicate(Model):
+    """The dialer ruleset config change data action condition predicate object (6 fields)."""
     output_field: str | None
     output_operator: _e.F[_e.E5bbf0f51] = ...
     comparison_value: str | None
@@ -170,10 +185,11 @@ class DialerRulesetConfigChangeDataActionConditionPredicate(Model):
 
 
 class DialerRulesetConfigChangeObject(Model):
-    pass
+    """The dialer ruleset config change object object; it declares no fields."""
 
 
 class DialerRulesetConfigChangeRule(Model):
+    """The dialer ruleset config change rule object (7 fields)."""
     conditions: list[DialerRulesetConfigChangeCondition] | None
     additional_properties: dict[str, _t.Any] | None
     id: str | None
@@ -184,6 +200,7 @@ class DialerRulesetConfigChangeRule(Model):
 
 
 class DialerRulesetConfigChangeRuleSet(Model):
+    """The dialer ruleset config change rule set object (9 fields)."""
     contact_list: DialerRulesetConfigChangeUriReference | None
     queue: DialerRulesetConfigChangeUriReference | None
     rules: list[DialerRulesetConfigChangeRule] | None
@@ -196,11 +213,13 @@ class DialerRulesetConfigChangeRuleSet(Model):
 
 
 class DialerRulesetConfigChangeUriReference(Model):
+    """The dialer ruleset config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerSequenceConfigChangeCampaignSequence(Model):
+    """The dialer sequence config change campaign sequence object (11 fields)."""
     campaigns: list[DialerSequenceConfigChangeUriReference] | None
     current_campaign: int | None
     status: _e.F[_e.Ea9e17ef1] = ...
@@ -215,15 +234,17 @@ class DialerSequenceConfigChangeCampaignSequence(Model):
 
 
 class DialerSequenceConfigChangeObject(Model):
-    pass
+    """The dialer sequence config change object object; it declares no fields."""
 
 
 class DialerSequenceConfigChangeUriReference(Model):
+    """The dialer sequence config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerSequenceScheduleConfigChangeAlteration(Model):
+    """The dialer sequence schedule config change alteration object (4 fields)."""
     type: _e.F[_e.E62e4fcfb] = ...
     start: str | None
     end: str | None
@@ -231,10 +252,11 @@ class DialerSequenceScheduleConfigChangeAlteration(Model):
 
 
 class DialerSequenceScheduleConfigChangeObject(Model):
-    pass
+    """The dialer sequence schedule config change object object; it declares no fields."""
 
 
 class DialerSequenceScheduleConfigChangeRecurrencePattern(Model):
+    """The dialer sequence schedule config change recurrence pattern object (4 fields)."""
     type: _e.F[_e.E3e2a6047] = ...
     interval: int | None
     days_of_week: list[str] | None
@@ -242,6 +264,7 @@ class DialerSequenceScheduleConfigChangeRecurrencePattern(Model):
 
 
 class DialerSequenceScheduleConfigChangeRecurrenceRange(Model):
+    """The dialer sequence schedule config change recurrence range object (4 fields)."""
     type: _e.F[_e.Eac9c712e] = ...
     end: str | None
     number_of_occurrences: int | None
@@ -249,12 +272,14 @@ class DialerSequenceScheduleConfigChangeRecurrenceRange(Model):
 
 
 class DialerSequenceScheduleConfigChangeScheduleInterval(Model):
+    """The dialer sequence schedule config change schedule interval object (3 fields)."""
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DialerSequenceScheduleConfigChangeScheduleRecurrence(Model):
+    """The dialer sequence schedule config change schedule recurrence object (8 fields)."""
     id: str | None
     start: str | None
     end: str | None
@@ -266,6 +291,7 @@ class DialerSequenceScheduleConfigChangeScheduleRecurrence(Model):
 
 
 class DialerSequenceScheduleConfigChangeSequenceSchedule(Model):
+    """The dialer sequence schedule config change sequence schedule object (10 fields)."""
     intervals: list[DialerSequenceScheduleConfigChangeScheduleInterval] | None
     recurrences: list[DialerSequenceScheduleConfigChangeScheduleRecurrence] | None
     time_zone: str | None
@@ -279,11 +305,13 @@ class DialerSequenceScheduleConfigChangeSequenceSchedule(Model):
 
 
 class DialerSequenceScheduleConfigChangeUriReference(Model):
+    """The dialer sequence schedule config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialerWrapupcodemappingConfigChangeWrapUpCodeMapping(Model):
+    """The dialer wrapupcodemapping config change wrap up code mapping object (7 fields)."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -294,6 +322,7 @@ class DialerWrapupcodemappingConfigChangeWrapUpCodeMapping(Model):
 
 
 class DialogflowAgent(Model):
+    """The dialogflow agent object (8 fields). Returned by IntegrationsApi.get_integrations_speech_dialogflow_agent."""
     id: str | None
     name: str | None
     project: DialogflowProject | None
@@ -305,6 +334,7 @@ class DialogflowAgent(Model):
 
 
 class DialogflowAgentSummary(Model):
+    """The dialogflow agent summary object (6 fields)."""
     id: str | None
     name: str | None
     project: DialogflowProject | None
@@ -314,6 +344,7 @@ class DialogflowAgentSummary(Model):
 
 
 class DialogflowAgentSummaryEntityListing(Model):
+    """One page of DialogflowAgentSummary items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_dialogflow_agents."""
     entities: list[DialogflowAgentSummary] | None
     page_size: int | None
     page_number: int | None
@@ -327,6 +358,7 @@ class DialogflowAgentSummaryEntityListing(Model):
 
 
 class DialogflowCXAgent(Model):
+    """The dialogflow cxagent object (7 fields). Returned by IntegrationsApi.get_integrations_speech_dialogflowcx_agent."""
     id: str | None
     name: str | None
     project: DialogflowCXProject | None
@@ -337,6 +369,7 @@ class DialogflowCXAgent(Model):
 
 
 class DialogflowCXAgentSummary(Model):
+    """The dialogflow cxagent summary object (6 fields)."""
     id: str | None
     name: str | None
     project: DialogflowCXProject | None
@@ -346,6 +379,7 @@ class DialogflowCXAgentSummary(Model):
 
 
 class DialogflowCXAgentSummaryEntityListing(Model):
+    """One page of DialogflowCXAgentSummary items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_dialogflowcx_agents."""
     entities: list[DialogflowCXAgentSummary] | None
     page_size: int | None
     page_number: int | None
@@ -359,32 +393,38 @@ class DialogflowCXAgentSummaryEntityListing(Model):
 
 
 class DialogflowCXEnvironment(Model):
+    """The dialogflow cxenvironment object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class DialogflowCXProject(Model):
+    """The dialogflow cxproject object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DialogflowIntent(Model):
+    """The dialogflow intent object (2 fields)."""
     name: str | None
     parameters: dict[str, DialogflowParameter] | None
 
 
 class DialogflowParameter(Model):
+    """The dialogflow parameter object (2 fields)."""
     name: str | None
     type: str | None
 
 
 class DialogflowProject(Model):
+    """The dialogflow project object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class DictionaryFeedback(Model):
+    """The dictionary feedback object (16 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id, SpeechTextAnalyticsApi.post_speechandtextanalytics_dictionaryfeedback and 1 more. Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_dictionaryfeedback, SpeechTextAnalyticsApi.put_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id."""
     id: str | None
     term: str | None
     dialect: str | None
@@ -404,6 +444,7 @@ class DictionaryFeedback(Model):
 
 
 class DictionaryFeedbackEntityListing(Model):
+    """One page of ListedDictionaryFeedback items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_dictionaryfeedback."""
     entities: list[ListedDictionaryFeedback] | None
     page_size: int | None
     page_count: int | None
@@ -413,11 +454,13 @@ class DictionaryFeedbackEntityListing(Model):
 
 
 class DictionaryFeedbackExamplePhrase(Model):
+    """The dictionary feedback example phrase object (2 fields)."""
     phrase: str | None
     source: _e.F[_e.E1777bbf2] = ...
 
 
 class DID(Model):
+    """The did object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_did."""
     id: str | None
     name: str | None
     division: Division | None
@@ -438,6 +481,7 @@ class DID(Model):
 
 
 class DIDEntityListing(Model):
+    """One page of DID items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_dids."""
     entities: list[DID] | None
     page_size: int | None
     page_number: int | None
@@ -452,6 +496,7 @@ class DIDEntityListing(Model):
 
 
 class DIDNumber(Model):
+    """The didnumber object (8 fields)."""
     id: str | None
     name: str | None
     number: str | None
@@ -463,6 +508,7 @@ class DIDNumber(Model):
 
 
 class DIDNumberEntityListing(Model):
+    """One page of DIDNumber items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_didpools_dids."""
     entities: list[DIDNumber] | None
     page_size: int | None
     page_number: int | None
@@ -476,6 +522,7 @@ class DIDNumberEntityListing(Model):
 
 
 class DIDPool(Model):
+    """The didpool object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_didpool, TelephonyProvidersEdgeApi.post_telephony_providers_edges_didpools and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_didpools, TelephonyProvidersEdgeApi.put_telephony_providers_edges_didpool."""
     id: str | None
     name: str | None
     division: Division | None
@@ -496,6 +543,7 @@ class DIDPool(Model):
 
 
 class DIDPoolEntityListing(Model):
+    """One page of DIDPool items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_didpools."""
     entities: list[DIDPool] | None
     page_size: int | None
     page_number: int | None
@@ -510,6 +558,7 @@ class DIDPoolEntityListing(Model):
 
 
 class DigitalAction(Model):
+    """The digital action object (8 fields)."""
     update_contact_column_action_settings: UpdateContactColumnActionSettings | None
     do_not_send_action_settings: _t.Any | None
     append_to_dnc_action_settings: AppendToDncActionSettings | None
@@ -521,6 +570,7 @@ class DigitalAction(Model):
 
 
 class DigitalCondition(Model):
+    """The digital condition object (9 fields)."""
     inverted: bool | None
     contact_column_condition_settings: ContactColumnConditionSettings | None
     contact_address_condition_settings: ContactAddressConditionSettings | None
@@ -533,6 +583,7 @@ class DigitalCondition(Model):
 
 
 class DigitalDataActionConditionPredicate(Model):
+    """The digital data action condition predicate object (5 fields)."""
     output_field: str | None
     output_operator: _e.F[_e.E5e7cc123] = ...
     comparison_value: str | None
@@ -541,6 +592,7 @@ class DigitalDataActionConditionPredicate(Model):
 
 
 class DigitalRule(Model):
+    """The digital rule object (6 fields)."""
     id: str | None
     name: str | None
     order: int | None
@@ -550,6 +602,7 @@ class DigitalRule(Model):
 
 
 class DigitalRuleSet(Model):
+    """The digital rule set object (8 fields). Returned by OutboundApi.get_outbound_digitalruleset, OutboundApi.post_outbound_digitalrulesets and 1 more. Sent to OutboundApi.post_outbound_digitalrulesets, OutboundApi.put_outbound_digitalruleset."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -561,6 +614,7 @@ class DigitalRuleSet(Model):
 
 
 class DigitalRuleSetEntityListing(Model):
+    """One page of DigitalRuleSet items with the paging fields of the listing. Returned by OutboundApi.get_outbound_digitalrulesets."""
     entities: list[DigitalRuleSet] | None
     page_size: int | None
     page_number: int | None
@@ -574,15 +628,18 @@ class DigitalRuleSetEntityListing(Model):
 
 
 class DigitLength(Model):
+    """The digit length object (2 fields)."""
     start: str | None
     end: str | None
 
 
 class Digits(Model):
+    """The digits object (1 fields). Sent to ConversationsApi.post_conversation_participant_digits."""
     digits: str | None
 
 
 class DirectoryUserDevicesListing(Model):
+    """One page of UserDevice items with the paging fields of the listing. Returned by MobileDevicesApi.get_mobiledevices."""
     entities: list[UserDevice] | None
     page_size: int | None
     page_number: int | None
@@ -596,6 +653,7 @@ class DirectoryUserDevicesListing(Model):
 
 
 class DirectRouting(Model):
+    """The direct routing object (6 fields)."""
     call_media_settings: DirectRoutingMediaSettings | None
     email_media_settings: DirectRoutingMediaSettings | None
     message_media_settings: DirectRoutingMediaSettings | None
@@ -605,30 +663,36 @@ class DirectRouting(Model):
 
 
 class DirectRoutingMediaSettings(Model):
+    """The direct routing media settings object (1 fields)."""
     use_agent_address_outbound: bool | None
 
 
 class DisableSiteConnectionsRequest(Model):
+    """The disable site connections request object (1 fields). Sent to TelephonyProvidersEdgeApi.patch_telephony_providers_edges_site_siteconnections."""
     enabled: bool | None
 
 
 class DisallowedEntityLearningAssignmentItem(Model):
+    """The disallowed entity learning assignment item object (2 fields)."""
     error_code: str | None
     entity: LearningAssignmentItem | None
 
 
 class DisallowedEntityLearningAssignmentReference(Model):
+    """The disallowed entity learning assignment reference object (2 fields)."""
     error_code: str | None
     entity: LearningAssignmentReference | None
 
 
 class DisasterRecoveryAllRoutingRequest(Model):
+    """The disaster recovery all routing request object (3 fields). Sent to TelephonyApi.post_telephony_numbers_routing_all."""
     source_organization_id: str | None
     switch_organization_id: str | None
     target_region: str | None
 
 
 class DisconnectReason(Model):
+    """The disconnect reason object (4 fields)."""
     type: _e.F[_e.Ef8a6e335] = ...
     code: int | None
     phrase: str | None
@@ -636,6 +700,7 @@ class DisconnectReason(Model):
 
 
 class Disposition(Model):
+    """The disposition object (7 fields)."""
     name: str | None
     analyzer: str | None
     disposition_parameters: DispositionParameters | None
@@ -646,6 +711,7 @@ class Disposition(Model):
 
 
 class DispositionAmdTimeout(Model):
+    """The disposition amd timeout object (4 fields)."""
     timeout_ms: int | None
     timer_start_event: str | None
     timer_start_time: _dt.datetime | None
@@ -653,22 +719,26 @@ class DispositionAmdTimeout(Model):
 
 
 class DispositionParameters(Model):
+    """The disposition parameters object (1 fields)."""
     adjustable_live_speaker_detection: AdjustableLiveSpeakerDetection | None
 
 
 class DispositionSilentCallTimeout(Model):
+    """The disposition silent call timeout object (3 fields)."""
     timeout_ms: int | None
     timer_start_time: _dt.datetime | None
     timer_end_time: _dt.datetime | None
 
 
 class Division(Model):
+    """The division object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class DivisionedDomainEntityRef(Model):
+    """The divisioned domain entity ref object (4 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -676,6 +746,7 @@ class DivisionedDomainEntityRef(Model):
 
 
 class DivisionEntityRef(Model):
+    """The division entity ref object (4 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -683,11 +754,13 @@ class DivisionEntityRef(Model):
 
 
 class DivisionReference(Model):
+    """The division reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class DivsPermittedEntityListing(Model):
+    """One page of AuthzDivision items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_divisionspermitted_paged_me, AuthorizationApi.get_authorization_divisionspermitted_paged_subject_id and 2 more."""
     entities: list[AuthzDivision] | None
     page_size: int | None
     page_number: int | None
@@ -702,6 +775,7 @@ class DivsPermittedEntityListing(Model):
 
 
 class DmarcResult(Model):
+    """The dmarc result object (4 fields)."""
     status: _e.F[_e.E1191db33] = ...
     detected_policy: _e.F[_e.Eec4aef78] = ...
     date_checked: _dt.datetime | None
@@ -709,6 +783,7 @@ class DmarcResult(Model):
 
 
 class DncList(Model):
+    """The dnc list object (16 fields). Returned by OutboundApi.get_outbound_dnclist, OutboundApi.post_outbound_dnclists and 1 more. Sent to OutboundApi.put_outbound_dnclist."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -728,6 +803,7 @@ class DncList(Model):
 
 
 class DncListCreate(Model):
+    """The dnc list create object (16 fields). Sent to OutboundApi.post_outbound_dnclists."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -747,6 +823,7 @@ class DncListCreate(Model):
 
 
 class DncListDivisionView(Model):
+    """The dnc list division view object (8 fields). Returned by OutboundApi.get_outbound_dnclists_divisionview."""
     id: str | None
     name: str | None
     division: Division | None
@@ -758,6 +835,7 @@ class DncListDivisionView(Model):
 
 
 class DncListDivisionViewListing(Model):
+    """One page of DncListDivisionView items with the paging fields of the listing. Returned by OutboundApi.get_outbound_dnclists_divisionviews."""
     entities: list[DncListDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -771,16 +849,18 @@ class DncListDivisionViewListing(Model):
 
 
 class DnclistDownloadReadyExportUri(Model):
+    """The dnclist download ready export uri object (3 fields)."""
     uri: str | None
     export_timestamp: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class DnclistDownloadReadyObject(Model):
-    pass
+    """The dnclist download ready object object; it declares no fields."""
 
 
 class DncListEntityListing(Model):
+    """One page of DncList items with the paging fields of the listing. Returned by OutboundApi.get_outbound_dnclists."""
     entities: list[DncList] | None
     page_size: int | None
     page_number: int | None
@@ -794,6 +874,7 @@ class DncListEntityListing(Model):
 
 
 class DnclistImportStatusImportStatus(Model):
+    """The dnclist import status import status object (8 fields)."""
     import_state: _e.F[_e.Ed5f03a85] = ...
     total_records: int | None
     completed_records: int | None
@@ -805,10 +886,11 @@ class DnclistImportStatusImportStatus(Model):
 
 
 class DnclistImportStatusObject(Model):
-    pass
+    """The dnclist import status object object; it declares no fields."""
 
 
 class DNCListUploadUrlRequest(Model):
+    """The dnclist upload url request object (8 fields). Sent to OutboundApi.post_outbound_dnclists_uploads."""
     signed_url_timeout_seconds: int | None
     content_type: str | None
     id: str | None
@@ -820,30 +902,35 @@ class DNCListUploadUrlRequest(Model):
 
 
 class DncPatchCustomExclusionColumnsRequest(Model):
+    """The dnc patch custom exclusion columns request object (3 fields). Sent to OutboundApi.patch_outbound_dnclist_customexclusioncolumns."""
     action: _e.F[_e.E32fa79fb] = ...
     custom_exclusion_column_entries: list[str] | None
     expiration_date_time: str | None
 
 
 class DncPatchEmailsRequest(Model):
+    """The dnc patch emails request object (3 fields). Sent to OutboundApi.patch_outbound_dnclist_emailaddresses."""
     action: _e.F[_e.E32fa79fb] = ...
     email_addresses: list[str] | None
     expiration_date_time: str | None
 
 
 class DncPatchPhoneNumbersRequest(Model):
+    """The dnc patch phone numbers request object (3 fields). Sent to OutboundApi.patch_outbound_dnclist_phonenumbers."""
     action: _e.F[_e.E32fa79fb] = ...
     phone_numbers: list[str] | None
     expiration_date_time: str | None
 
 
 class DncPatchWhatsAppNumbersRequest(Model):
+    """The dnc patch whats app numbers request object (3 fields). Sent to OutboundApi.patch_outbound_dnclist_whatsappnumbers."""
     action: _e.F[_e.E32fa79fb] = ...
     whats_app_numbers: list[str] | None
     expiration_date_time: str | None
 
 
 class DnsRecordEntry(Model):
+    """The dns record entry object (3 fields)."""
     host: str | None
     record_contents: str | None
     verification_status: _e.F[_e.Eb8188a16] = ...

@@ -23,6 +23,7 @@ from ._b_summary_generation_config import TagValue
 
 
 class Document(Model):
+    """The document object (31 fields). Returned by ContentManagementApi.get_contentmanagement_document, ContentManagementApi.post_contentmanagement_document and 1 more."""
     id: str | None
     name: str | None
     change_number: int | None
@@ -57,6 +58,7 @@ class Document(Model):
 
 
 class DocumentationResult(Model):
+    """The documentation result object (20 fields)."""
     id: int | None
     categories: list[int] | None
     description: str | None
@@ -80,6 +82,7 @@ class DocumentationResult(Model):
 
 
 class DocumentationSearchCriteria(Model):
+    """The documentation search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -92,6 +95,7 @@ class DocumentationSearchCriteria(Model):
 
 
 class DocumentationSearchRequest(Model):
+    """The documentation search request object (6 fields). Sent to SearchApi.post_documentation_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -101,6 +105,7 @@ class DocumentationSearchRequest(Model):
 
 
 class DocumentationSearchResponse(Model):
+    """One page of DocumentationResult items with the paging fields of the listing. Returned by SearchApi.get_documentation_search, SearchApi.post_documentation_search."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -113,6 +118,7 @@ class DocumentationSearchResponse(Model):
 
 
 class DocumentationV2SearchAggregation(Model):
+    """The documentation v2 search aggregation object (6 fields)."""
     field: str | None
     name: str | None
     type: _e.F[_e.E3de0547b] = ...
@@ -122,6 +128,7 @@ class DocumentationV2SearchAggregation(Model):
 
 
 class DocumentationV2SearchCriteria(Model):
+    """The documentation v2 search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -134,6 +141,7 @@ class DocumentationV2SearchCriteria(Model):
 
 
 class DocumentationV2SearchRequest(Model):
+    """The documentation v2 search request object (8 fields). Sent to SearchApi.post_documentation_all_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -145,15 +153,18 @@ class DocumentationV2SearchRequest(Model):
 
 
 class DocumentAttribute(Model):
+    """The document attribute object (2 fields)."""
     attribute: Attribute | None
     values: list[str] | None
 
 
 class DocumentBody(Model):
+    """The document body object (1 fields)."""
     blocks: list[DocumentBodyBlock] | None
 
 
 class DocumentBodyBlock(Model):
+    """The document body block object (6 fields)."""
     type: _e.F[_e.E7d7178cf] = ...
     image: DocumentBodyImage | None
     video: DocumentBodyVideo | None
@@ -163,6 +174,7 @@ class DocumentBodyBlock(Model):
 
 
 class DocumentBodyBlockWithHighlight(Model):
+    """The document body block with highlight object (6 fields)."""
     type: _e.F[_e.E7d7178cf] = ...
     image: DocumentBodyImage | None
     video: DocumentBodyVideo | None
@@ -172,12 +184,14 @@ class DocumentBodyBlockWithHighlight(Model):
 
 
 class DocumentBodyImage(Model):
+    """The document body image object (3 fields)."""
     url: str | None
     hyperlink: str | None
     properties: DocumentBodyImageProperties | None
 
 
 class DocumentBodyImageProperties(Model):
+    """The document body image properties object (6 fields)."""
     background_color: str | None
     align: _e.F[_e.Ef328c3fb] = ...
     indentation: float | None
@@ -187,22 +201,26 @@ class DocumentBodyImageProperties(Model):
 
 
 class DocumentBodyList(Model):
+    """The document body list object (2 fields)."""
     properties: DocumentBodyListBlockProperties | None
     blocks: list[DocumentBodyListBlock] | None
 
 
 class DocumentBodyListBlock(Model):
+    """The document body list block object (3 fields)."""
     type: _e.F[_e.E1ab76da1] = ...
     properties: DocumentBodyListItemProperties | None
     blocks: list[DocumentListContentBlock] | None
 
 
 class DocumentBodyListBlockProperties(Model):
+    """The document body list block properties object (2 fields)."""
     unordered_type: _e.F[_e.E2364dd42] = ...
     ordered_type: _e.F[_e.Ef27faa43] = ...
 
 
 class DocumentBodyListBlockWithHighlight(Model):
+    """The document body list block with highlight object (3 fields)."""
     type: _e.F[_e.E1ab76da1] = ...
     properties: DocumentBodyListItemProperties | None
     blocks: list[DocumentListContentBlockWithHighlight] | None

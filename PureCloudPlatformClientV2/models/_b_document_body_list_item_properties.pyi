@@ -16,6 +16,7 @@ from ._b_document_list_content_block import DocumentText
 
 
 class DocumentBodyListItemProperties(Model):
+    """The document body list item properties object (8 fields)."""
     background_color: str | None
     align: _e.F[_e.Ef328c3fb] = ...
     indentation: float | None
@@ -27,16 +28,19 @@ class DocumentBodyListItemProperties(Model):
 
 
 class DocumentBodyListWithHighlight(Model):
+    """The document body list with highlight object (2 fields)."""
     properties: DocumentBodyListBlockProperties | None
     blocks: list[DocumentBodyListBlockWithHighlight] | None
 
 
 class DocumentBodyParagraph(Model):
+    """The document body paragraph object (2 fields)."""
     blocks: list[DocumentContentBlock] | None
     properties: DocumentBodyParagraphProperties | None
 
 
 class DocumentBodyParagraphProperties(Model):
+    """The document body paragraph properties object (6 fields)."""
     font_size: _e.F[_e.E6e1c37a2] = ...
     font_type: _e.F[_e.Ef7cc47e5] = ...
     text_color: str | None
@@ -46,20 +50,24 @@ class DocumentBodyParagraphProperties(Model):
 
 
 class DocumentBodyParagraphWithHighlight(Model):
+    """The document body paragraph with highlight object (2 fields)."""
     blocks: list[DocumentContentBlockWithHighlight] | None
     properties: DocumentBodyParagraphProperties | None
 
 
 class DocumentBodyTable(Model):
+    """The document body table object (2 fields)."""
     properties: DocumentBodyTableProperties | None
     rows: list[DocumentBodyTableRowBlock] | None
 
 
 class DocumentBodyTableCaptionBlock(Model):
+    """The document body table caption block object (1 fields)."""
     blocks: list[DocumentBodyTableCaptionItem] | None
 
 
 class DocumentBodyTableCaptionItem(Model):
+    """The document body table caption item object (6 fields)."""
     type: _e.F[_e.Eaa266c22] = ...
     text: DocumentText | None
     paragraph: DocumentBodyParagraph | None
@@ -69,11 +77,13 @@ class DocumentBodyTableCaptionItem(Model):
 
 
 class DocumentBodyTableCellBlock(Model):
+    """The document body table cell block object (2 fields)."""
     properties: DocumentBodyTableCellBlockProperties | None
     blocks: list[DocumentTableContentBlock] | None
 
 
 class DocumentBodyTableCellBlockProperties(Model):
+    """The document body table cell block properties object (13 fields)."""
     cell_type: _e.F[_e.E20f9e055] = ...
     width: float | None
     width_with_unit: DocumentElementLength | None
@@ -90,11 +100,13 @@ class DocumentBodyTableCellBlockProperties(Model):
 
 
 class DocumentBodyTableCellBlockWithHighlight(Model):
+    """The document body table cell block with highlight object (2 fields)."""
     properties: DocumentBodyTableCellBlockProperties | None
     blocks: list[DocumentTableContentBlockWithHighlight] | None
 
 
 class DocumentBodyTableProperties(Model):
+    """The document body table properties object (11 fields)."""
     width: float | None
     width_with_unit: DocumentElementLength | None
     height: float | None
@@ -109,11 +121,13 @@ class DocumentBodyTableProperties(Model):
 
 
 class DocumentBodyTableRowBlock(Model):
+    """The document body table row block object (2 fields)."""
     properties: DocumentBodyTableRowBlockProperties | None
     cells: list[DocumentBodyTableCellBlock] | None
 
 
 class DocumentBodyTableRowBlockProperties(Model):
+    """The document body table row block properties object (6 fields)."""
     row_type: _e.F[_e.Ead389653] = ...
     alignment: _e.F[_e.Ea42856f0] = ...
     height: float | None
@@ -123,21 +137,25 @@ class DocumentBodyTableRowBlockProperties(Model):
 
 
 class DocumentBodyTableRowBlockWithHighlight(Model):
+    """The document body table row block with highlight object (2 fields)."""
     properties: DocumentBodyTableRowBlockProperties | None
     cells: list[DocumentBodyTableCellBlockWithHighlight] | None
 
 
 class DocumentBodyTableWithHighlight(Model):
+    """The document body table with highlight object (2 fields)."""
     properties: DocumentBodyTableProperties | None
     rows: list[DocumentBodyTableRowBlockWithHighlight] | None
 
 
 class DocumentBodyVideo(Model):
+    """The document body video object (2 fields)."""
     url: str | None
     properties: DocumentBodyVideoProperties | None
 
 
 class DocumentBodyVideoProperties(Model):
+    """The document body video properties object (5 fields)."""
     background_color: str | None
     align: _e.F[_e.Ef328c3fb] = ...
     indentation: float | None
@@ -146,10 +164,12 @@ class DocumentBodyVideoProperties(Model):
 
 
 class DocumentBodyWithHighlight(Model):
+    """The document body with highlight object (1 fields)."""
     blocks: list[DocumentBodyBlockWithHighlight] | None
 
 
 class DocumentChunkBlock(Model):
+    """The document chunk block object (4 fields)."""
     id: str | None
     text: str | None
     confidence: float | None
@@ -157,12 +177,14 @@ class DocumentChunkBlock(Model):
 
 
 class DocumentChunkReference(Model):
+    """The document chunk reference object (3 fields)."""
     id: str | None
     title: str | None
     self_uri: str | None
 
 
 class DocumentContentBlock(Model):
+    """The document content block object (4 fields)."""
     type: _e.F[_e.Ec5317be8] = ...
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -170,6 +192,7 @@ class DocumentContentBlock(Model):
 
 
 class DocumentContentBlockWithHighlight(Model):
+    """The document content block with highlight object (5 fields)."""
     type: _e.F[_e.Ec5317be8] = ...
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -178,16 +201,19 @@ class DocumentContentBlockWithHighlight(Model):
 
 
 class DocumentContentHighlightIndex(Model):
+    """The document content highlight index object (2 fields)."""
     start_index: int | None
     end_index: int | None
 
 
 class DocumentElementLength(Model):
+    """The document element length object (2 fields)."""
     value: float | None
     unit: _e.F[_e.E75adcab1] = ...
 
 
 class DocumentEntityListing(Model):
+    """One page of Document items with the paging fields of the listing. Returned by ContentManagementApi.get_contentmanagement_documents, ContentManagementApi.get_contentmanagement_workspace_documents."""
     entities: list[Document] | None
     page_size: int | None
     page_number: int | None

@@ -39,6 +39,7 @@ from ._b_user_activity_routing_status import UserFullReference
 
 
 class DocumentListContentBlock(Model):
+    """The document list content block object (5 fields)."""
     type: _e.F[_e.Ec7b3ddb5] = ...
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -47,6 +48,7 @@ class DocumentListContentBlock(Model):
 
 
 class DocumentListContentBlockWithHighlight(Model):
+    """The document list content block with highlight object (6 fields)."""
     type: _e.F[_e.Ec7b3ddb5] = ...
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -56,32 +58,38 @@ class DocumentListContentBlockWithHighlight(Model):
 
 
 class DocumentQuery(Model):
+    """The document query object (2 fields)."""
     clauses: list[DocumentQueryClause] | None
     operator: _e.F[_e.E2dceb10e] = ...
 
 
 class DocumentQueryClause(Model):
+    """The document query clause object (2 fields)."""
     operator: _e.F[_e.E2dceb10e] = ...
     predicates: list[DocumentQueryPredicate] | None
 
 
 class DocumentQueryInterval(Model):
+    """The document query interval object (2 fields)."""
     field: _e.F[_e.E9bebab44] = ...
     value: str | None
 
 
 class DocumentQueryPredicate(Model):
+    """The document query predicate object (3 fields)."""
     fields: list[str] | None
     values: list[str] | None
     type: _e.F[_e.E7d8b0aea] = ...
 
 
 class DocumentReference(Model):
+    """The document reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class DocumentTableContentBlock(Model):
+    """The document table content block object (7 fields)."""
     type: _e.F[_e.E0e0b7f8c] = ...
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -92,6 +100,7 @@ class DocumentTableContentBlock(Model):
 
 
 class DocumentTableContentBlockWithHighlight(Model):
+    """The document table content block with highlight object (8 fields)."""
     type: _e.F[_e.E0e0b7f8c] = ...
     text: DocumentText | None
     image: DocumentBodyImage | None
@@ -103,6 +112,7 @@ class DocumentTableContentBlockWithHighlight(Model):
 
 
 class DocumentText(Model):
+    """The document text object (4 fields)."""
     text: str | None
     marks: list[str] | None
     hyperlink: str | None
@@ -110,12 +120,14 @@ class DocumentText(Model):
 
 
 class DocumentTextProperties(Model):
+    """The document text properties object (3 fields)."""
     font_size: _e.F[_e.E6e1c37a2] = ...
     text_color: str | None
     background_color: str | None
 
 
 class DocumentThumbnail(Model):
+    """The document thumbnail object (4 fields)."""
     resolution: str | None
     image_uri: str | None
     height: int | None
@@ -123,6 +135,7 @@ class DocumentThumbnail(Model):
 
 
 class DocumentUpdate(Model):
+    """The document update object (9 fields). Sent to ContentManagementApi.post_contentmanagement_document."""
     change_number: int | None
     name: str | None
     read: bool | None
@@ -135,6 +148,7 @@ class DocumentUpdate(Model):
 
 
 class DocumentUpload(Model):
+    """The document upload object (4 fields). Sent to ContentManagementApi.post_contentmanagement_documents."""
     name: str | None
     workspace: DomainEntityRef | None
     tags: list[str] | None
@@ -142,6 +156,7 @@ class DocumentUpload(Model):
 
 
 class DocumentVariationAnswer(Model):
+    """The document variation answer object (10 fields)."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -155,16 +170,19 @@ class DocumentVariationAnswer(Model):
 
 
 class DocumentVariationContext(Model):
+    """The document variation context object (2 fields)."""
     context: KnowledgeContextReference | None
     values: list[KnowledgeContextValueReference] | None
 
 
 class DocumentVariationQueryChunkBlock(Model):
+    """The document variation query chunk block object (2 fields)."""
     id: str | None
     text: str | None
 
 
 class DocumentVariationRequest(Model):
+    """The document variation request object (10 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_document_variation, KnowledgeApi.post_knowledge_knowledgebase_document_variations."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -178,6 +196,7 @@ class DocumentVariationRequest(Model):
 
 
 class DocumentVariationResponse(Model):
+    """The document variation response object (10 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document_variation, KnowledgeApi.patch_knowledge_knowledgebase_document_variation and 1 more."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -191,6 +210,7 @@ class DocumentVariationResponse(Model):
 
 
 class DocumentVariationResponseListing(Model):
+    """One page of DocumentVariationResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_document_variations."""
     entities: list[DocumentVariationResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -198,12 +218,14 @@ class DocumentVariationResponseListing(Model):
 
 
 class DocumentVariationSearchChunkBlock(Model):
+    """The document variation search chunk block object (3 fields)."""
     id: str | None
     text: str | None
     confidence: float | None
 
 
 class DomainCapabilities(Model):
+    """The domain capabilities object (6 fields)."""
     enabled: bool | None
     dhcp: bool | None
     metric: int | None
@@ -213,6 +235,7 @@ class DomainCapabilities(Model):
 
 
 class DomainCertificateAuthority(Model):
+    """The domain certificate authority object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_certificateauthority, TelephonyProvidersEdgeApi.post_telephony_providers_edges_certificateauthorities and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_certificateauthorities, TelephonyProvidersEdgeApi.put_telephony_providers_edges_certificateauthority."""
     id: str | None
     name: str | None
     division: Division | None
@@ -233,6 +256,7 @@ class DomainCertificateAuthority(Model):
 
 
 class DomainEdgeSoftwareUpdateDto(Model):
+    """The domain edge software update dto object (10 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_softwareupdate, TelephonyProvidersEdgeApi.post_telephony_providers_edge_softwareupdate. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_softwareupdate."""
     version: DomainEdgeSoftwareVersionDto | None
     max_download_rate: int | None
     download_start_time: _dt.datetime | None
@@ -246,6 +270,7 @@ class DomainEdgeSoftwareUpdateDto(Model):
 
 
 class DomainEdgeSoftwareVersionDto(Model):
+    """The domain edge software version dto object (8 fields)."""
     id: str | None
     name: str | None
     edge_version: str | None
@@ -257,6 +282,7 @@ class DomainEdgeSoftwareVersionDto(Model):
 
 
 class DomainEdgeSoftwareVersionDtoEntityListing(Model):
+    """One page of DomainEdgeSoftwareVersionDto items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_softwareversions."""
     entities: list[DomainEdgeSoftwareVersionDto] | None
     page_size: int | None
     page_number: int | None
@@ -270,12 +296,14 @@ class DomainEdgeSoftwareVersionDtoEntityListing(Model):
 
 
 class DomainEntity(Model):
+    """The domain entity object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class DomainEntityListing(Model):
+    """One page of DomainEntity items with the paging fields of the listing. Returned by GreetingsApi.get_greetings, GreetingsApi.get_user_greetings."""
     entities: list[DomainEntity] | None
     page_size: int | None
     page_number: int | None
@@ -289,6 +317,7 @@ class DomainEntityListing(Model):
 
 
 class DomainEntityListingEvaluationForm(Model):
+    """One page of EvaluationForm items with the paging fields of the listing."""
     entities: list[EvaluationForm] | None
     page_size: int | None
     page_number: int | None
@@ -302,6 +331,7 @@ class DomainEntityListingEvaluationForm(Model):
 
 
 class DomainEntityListingQueryResult(Model):
+    """One page of QueryResult items with the paging fields of the listing."""
     entities: list[QueryResult] | None
     page_size: int | None
     page_number: int | None
@@ -315,6 +345,7 @@ class DomainEntityListingQueryResult(Model):
 
 
 class DomainEntityListingResponseDivisionView(Model):
+    """One page of ResponseDivisionView items with the paging fields of the listing."""
     entities: list[ResponseDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -328,6 +359,7 @@ class DomainEntityListingResponseDivisionView(Model):
 
 
 class DomainEntityListingSurveyForm(Model):
+    """One page of SurveyForm items with the paging fields of the listing."""
     entities: list[SurveyForm] | None
     page_size: int | None
     page_number: int | None
@@ -341,12 +373,14 @@ class DomainEntityListingSurveyForm(Model):
 
 
 class DomainEntityRef(Model):
+    """The domain entity ref object (3 fields). Returned by OutboundApi.post_outbound_contactlist_export, OutboundApi.post_outbound_dnclist_export."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class DomainLogicalInterface(Model):
+    """The domain logical interface object (42 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_logicalinterface, TelephonyProvidersEdgeApi.post_telephony_providers_edge_logicalinterfaces and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_logicalinterfaces, TelephonyProvidersEdgeApi.put_telephony_providers_edge_logicalinterface."""
     id: str | None
     name: str | None
     division: Division | None
@@ -392,6 +426,7 @@ class DomainLogicalInterface(Model):
 
 
 class DomainNetworkAddress(Model):
+    """The domain network address object (4 fields)."""
     type: _e.F[_e.Ee1f19bbd] = ...
     address: str | None
     persistent: bool | None
@@ -399,6 +434,7 @@ class DomainNetworkAddress(Model):
 
 
 class DomainNetworkCommandResponse(Model):
+    """The domain network command response object (4 fields)."""
     correlation_id: str | None
     command_name: str | None
     acknowledged: bool | None
@@ -406,6 +442,7 @@ class DomainNetworkCommandResponse(Model):
 
 
 class DomainNetworkRoute(Model):
+    """The domain network route object (5 fields)."""
     prefix: str | None
     nexthop: str | None
     persistent: bool | None
@@ -414,10 +451,12 @@ class DomainNetworkRoute(Model):
 
 
 class DomainOrganizationProduct(Model):
+    """The domain organization product object (1 fields)."""
     id: str | None
 
 
 class DomainOrganizationRole(Model):
+    """The domain organization role object (15 fields). Returned by AuthorizationApi.get_authorization_role, AuthorizationApi.patch_authorization_role and 2 more. Sent to AuthorizationApi.patch_authorization_role, AuthorizationApi.post_authorization_role_comparedefault_right_role_id and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -436,6 +475,7 @@ class DomainOrganizationRole(Model):
 
 
 class DomainOrganizationRoleCreate(Model):
+    """The domain organization role create object (15 fields). Sent to AuthorizationApi.post_authorization_roles."""
     id: str | None
     name: str | None
     description: str | None
@@ -454,6 +494,7 @@ class DomainOrganizationRoleCreate(Model):
 
 
 class DomainOrganizationRoleUpdate(Model):
+    """The domain organization role update object (6 fields). Sent to AuthorizationApi.put_authorization_role."""
     id: str | None
     name: str | None
     description: str | None
@@ -463,6 +504,7 @@ class DomainOrganizationRoleUpdate(Model):
 
 
 class DomainOrgRoleDifference(Model):
+    """The domain org role difference object (5 fields). Returned by AuthorizationApi.get_authorization_role_comparedefault_right_role_id, AuthorizationApi.post_authorization_role_comparedefault_right_role_id."""
     removed_permission_policies: list[DomainPermissionPolicy] | None
     added_permission_policies: list[DomainPermissionPolicy] | None
     same_permission_policies: list[DomainPermissionPolicy] | None
@@ -471,6 +513,7 @@ class DomainOrgRoleDifference(Model):
 
 
 class DomainPermission(Model):
+    """The domain permission object (6 fields)."""
     domain: str | None
     entity_type: str | None
     action: str | None
@@ -480,6 +523,7 @@ class DomainPermission(Model):
 
 
 class DomainPermissionCollection(Model):
+    """The domain permission collection object (5 fields)."""
     id: str | None
     name: str | None
     domain: str | None
@@ -488,6 +532,7 @@ class DomainPermissionCollection(Model):
 
 
 class DomainPermissionPolicy(Model):
+    """The domain permission policy object (8 fields)."""
     domain: str | None
     entity_name: str | None
     policy_name: str | None
@@ -499,11 +544,13 @@ class DomainPermissionPolicy(Model):
 
 
 class DomainPhysicalCapabilities(Model):
+    """The domain physical capabilities object (2 fields)."""
     vlan: bool | None
     team: bool | None
 
 
 class DomainPhysicalInterface(Model):
+    """The domain physical interface object (18 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_physicalinterface."""
     id: str | None
     name: str | None
     division: Division | None
@@ -525,6 +572,7 @@ class DomainPhysicalInterface(Model):
 
 
 class DomainResourceConditionNode(Model):
+    """The domain resource condition node object (5 fields)."""
     variable_name: str | None
     operator: _e.F[_e.E89e62993] = ...
     operands: list[DomainResourceConditionValue] | None
@@ -533,6 +581,7 @@ class DomainResourceConditionNode(Model):
 
 
 class DomainResourceConditionValue(Model):
+    """The domain resource condition value object (5 fields)."""
     user: UserFullReference | None
     queue: QueueFullReference | None
     team: TeamFullReference | None
@@ -541,21 +590,24 @@ class DomainResourceConditionValue(Model):
 
 
 class DomainRole(Model):
+    """The domain role object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class Domains(Model):
+    """The domains object (3 fields)."""
     authorized_domains: AuthorizedDomains | None
     allow_existing_email_participants: bool | None
     allow_outbound_to_any_domain_acd: bool | None
 
 
 class DoNotSendActionSettings(Model):
-    pass
+    """The do not send action settings object; it declares no fields."""
 
 
 class DownloadResponse(Model):
+    """The download response object (7 fields). Returned by ContentManagementApi.get_contentmanagement_document_content, FaxApi.get_fax_document_content and 1 more."""
     id: str | None
     content_location_uri: str | None
     image_uri: str | None
@@ -566,10 +618,12 @@ class DownloadResponse(Model):
 
 
 class DownloadServiceRequest(Model):
+    """The download service request object (1 fields). Sent to AnalyticsApi.post_analytics_dataextraction_downloads_bulk."""
     files: list[str] | None
 
 
 class Draft(Model):
+    """The draft object (8 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_miner_draft, LanguageUnderstandingApi.patch_languageunderstanding_miner_draft and 1 more. Sent to LanguageUnderstandingApi.post_languageunderstanding_miner_drafts."""
     id: str | None
     name: str | None
     miner: Miner | None
@@ -581,6 +635,7 @@ class Draft(Model):
 
 
 class DraftIntents(Model):
+    """The draft intents object (4 fields)."""
     id: str | None
     name: str | None
     utterances: list[str] | None
@@ -588,6 +643,7 @@ class DraftIntents(Model):
 
 
 class DraftListing(Model):
+    """One page of Draft items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_miner_drafts."""
     entities: list[Draft] | None
     next_uri: str | None
     self_uri: str | None
@@ -595,16 +651,19 @@ class DraftListing(Model):
 
 
 class DraftManipulationRequest(Model):
+    """The draft manipulation request object (2 fields). Sent to ConversationsApi.patch_conversations_email_messages_draft."""
     translate: HistoryHeadersTranslation | None
     draft_type: _e.F[_e.E5efa653e] = ...
 
 
 class DraftRequest(Model):
+    """The draft request object (2 fields). Sent to LanguageUnderstandingApi.patch_languageunderstanding_miner_draft."""
     intents: list[DraftIntents] | None
     topics: list[DraftTopicRequest] | None
 
 
 class DraftTopicRequest(Model):
+    """The draft topic request object (4 fields)."""
     id: str | None
     name: str | None
     phrases: list[str] | None
@@ -612,6 +671,7 @@ class DraftTopicRequest(Model):
 
 
 class DraftTopics(Model):
+    """The draft topics object (9 fields)."""
     id: str | None
     name: str | None
     miner: Miner | None
@@ -624,11 +684,13 @@ class DraftTopics(Model):
 
 
 class DraftValidationResult(Model):
+    """The draft validation result object (2 fields). Returned by IntegrationsApi.get_integrations_action_draft_validation."""
     valid: bool | None
     errors: list[ErrorBody] | None
 
 
 class Duration(Model):
+    """The duration object (6 fields)."""
     seconds: int | None
     zero: bool | None
     nano: int | None
@@ -638,6 +700,7 @@ class Duration(Model):
 
 
 class DurationCondition(Model):
+    """The duration condition object (4 fields)."""
     duration_target: _e.F[_e.E853d361d] = ...
     duration_operator: str | None
     duration_range: str | None
@@ -645,11 +708,13 @@ class DurationCondition(Model):
 
 
 class DynamicContactQueueingSettings(Model):
+    """The dynamic contact queueing settings object (2 fields)."""
     sort: bool | None
     filter: bool | None
 
 
 class DynamicGroupDefinition(Model):
+    """The dynamic group definition object (4 fields). Returned by GroupsApi.get_group_dynamicsettings."""
     group: AddressableEntityRef | None
     date_modified: _dt.datetime | None
     query: DynamicGroupQuery | None
@@ -657,6 +722,7 @@ class DynamicGroupDefinition(Model):
 
 
 class DynamicGroupLanguageSkillCondition(Model):
+    """The dynamic group language skill condition object (4 fields)."""
     language_skill: str | None
     comparator: _e.F[_e.E17645700] = ...
     proficiency: int | None
@@ -664,14 +730,17 @@ class DynamicGroupLanguageSkillCondition(Model):
 
 
 class DynamicGroupQuery(Model):
+    """The dynamic group query object (1 fields). Sent to GroupsApi.post_groups_dynamicsettings_preview, GroupsApi.put_group_dynamicsettings."""
     skill_conditions: list[DynamicGroupSkillCondition] | None
 
 
 class DynamicGroupQueryPreview(Model):
+    """The dynamic group query preview object (1 fields). Returned by GroupsApi.post_groups_dynamicsettings_preview."""
     user_count: int | None
 
 
 class DynamicGroupRoutingSkillCondition(Model):
+    """The dynamic group routing skill condition object (4 fields)."""
     routing_skill: str | None
     comparator: _e.F[_e.E17645700] = ...
     proficiency: int | None
@@ -679,11 +748,13 @@ class DynamicGroupRoutingSkillCondition(Model):
 
 
 class DynamicGroupSkillCondition(Model):
+    """The dynamic group skill condition object (3 fields)."""
     routing_skill_conditions: list[DynamicGroupRoutingSkillCondition] | None
     language_skill_conditions: list[DynamicGroupLanguageSkillCondition] | None
     operation: _e.F[_e.E27562465] = ...
 
 
 class DynamicLineBalancingSettings(Model):
+    """The dynamic line balancing settings object (2 fields)."""
     enabled: bool | None
     relative_weight: int | None

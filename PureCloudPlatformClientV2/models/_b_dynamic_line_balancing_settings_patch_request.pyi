@@ -19,11 +19,13 @@ from ._b_trunk_base import TrunkBaseAssignment
 
 
 class DynamicLineBalancingSettingsPatchRequest(Model):
+    """The dynamic line balancing settings patch request object (2 fields)."""
     enabled: bool | None
     relative_weight: int | None
 
 
 class DynamicListValues(Model):
+    """The dynamic list values object (4 fields)."""
     data_action_id: str | None
     inputs: list[DataActionInput] | None
     field_mapping: FieldMapping | None
@@ -31,6 +33,7 @@ class DynamicListValues(Model):
 
 
 class DynamicListValuesAllOf(Model):
+    """The dynamic list values all of object (4 fields)."""
     data_action_id: str | None
     inputs: list[DataActionInput] | None
     field_mapping: FieldMapping | None
@@ -38,14 +41,15 @@ class DynamicListValuesAllOf(Model):
 
 
 class DynamicUtilization(Model):
-    pass
+    """The dynamic utilization object; it declares no fields."""
 
 
 class DynamicUtilizationRule(Model):
-    pass
+    """The dynamic utilization rule object; it declares no fields."""
 
 
 class Edge(Model):
+    """The edge object (43 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge, TelephonyProvidersEdgeApi.post_telephony_providers_edges and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges, TelephonyProvidersEdgeApi.put_telephony_providers_edge."""
     id: str | None
     name: str | None
     division: Division | None
@@ -92,6 +96,7 @@ class Edge(Model):
 
 
 class EdgeAutoUpdateConfig(Model):
+    """The edge auto update config object (4 fields)."""
     time_zone: str | None
     rrule: str | None
     start: _dt.datetime | None
@@ -99,11 +104,13 @@ class EdgeAutoUpdateConfig(Model):
 
 
 class EdgeChangeTopicEdge(Model):
+    """The edge change topic edge object (2 fields)."""
     id: str | None
     online_status: _e.F[_e.E8c2c4812] = ...
 
 
 class EdgeConnectionInfo(Model):
+    """The edge connection info object (7 fields)."""
     id: str | None
     name: str | None
     interface_name: str | None
@@ -114,6 +121,7 @@ class EdgeConnectionInfo(Model):
 
 
 class EdgeEntityListing(Model):
+    """One page of Edge items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges."""
     entities: list[Edge] | None
     page_size: int | None
     page_number: int | None
@@ -128,6 +136,7 @@ class EdgeEntityListing(Model):
 
 
 class EdgeGroup(Model):
+    """The edge group object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_edgegroup, TelephonyProvidersEdgeApi.post_telephony_providers_edges_edgegroups and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_edgegroups, TelephonyProvidersEdgeApi.put_telephony_providers_edges_edgegroup."""
     id: str | None
     name: str | None
     division: Division | None
@@ -148,6 +157,7 @@ class EdgeGroup(Model):
 
 
 class EdgeGroupEntityListing(Model):
+    """One page of EdgeGroup items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_edgegroups."""
     entities: list[EdgeGroup] | None
     page_size: int | None
     page_number: int | None
@@ -162,6 +172,7 @@ class EdgeGroupEntityListing(Model):
 
 
 class EdgeInterface(Model):
+    """The edge interface object (8 fields)."""
     type: str | None
     ip_address: str | None
     name: str | None
@@ -173,11 +184,13 @@ class EdgeInterface(Model):
 
 
 class EdgeLogicalInterfacesChangeTopicDomainLogicalInterfaceChange(Model):
+    """The edge logical interfaces change topic domain logical interface change object (2 fields)."""
     id: str | None
     error_info: EdgeLogicalInterfacesChangeTopicErrorInfo | None
 
 
 class EdgeLogicalInterfacesChangeTopicErrorInfo(Model):
+    """The edge logical interfaces change topic error info object (4 fields)."""
     message: str | None
     message_with_params: str | None
     message_params: dict[str, str] | None
@@ -185,6 +198,7 @@ class EdgeLogicalInterfacesChangeTopicErrorInfo(Model):
 
 
 class EdgeLogsJob(Model):
+    """The edge logs job object (14 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_logs_job."""
     id: str | None
     name: str | None
     division: Division | None
@@ -202,6 +216,7 @@ class EdgeLogsJob(Model):
 
 
 class EdgeLogsJobFile(Model):
+    """The edge logs job file object (19 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -224,12 +239,14 @@ class EdgeLogsJobFile(Model):
 
 
 class EdgeLogsJobRequest(Model):
+    """The edge logs job request object (3 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_logs_jobs."""
     path: str | None
     query: str | None
     recurse: bool | None
 
 
 class EdgeLogsJobResponse(Model):
+    """The edge logs job response object (13 fields). Returned by TelephonyProvidersEdgeApi.post_telephony_providers_edge_logs_jobs."""
     id: str | None
     name: str | None
     division: Division | None
@@ -246,10 +263,12 @@ class EdgeLogsJobResponse(Model):
 
 
 class EdgeLogsJobUploadRequest(Model):
+    """The edge logs job upload request object (1 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_logs_job_upload."""
     file_ids: list[str] | None
 
 
 class EdgeMetrics(Model):
+    """The edge metrics object (8 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_metrics, TelephonyProvidersEdgeApi.get_telephony_providers_edges_metrics."""
     edge: DomainEntityRef | None
     event_time: _dt.datetime | None
     up_time_msec: int | None
@@ -261,18 +280,21 @@ class EdgeMetrics(Model):
 
 
 class EdgeMetricsDisk(Model):
+    """The edge metrics disk object (3 fields)."""
     available_bytes: float | None
     partition_name: str | None
     total_bytes: float | None
 
 
 class EdgeMetricsMemory(Model):
+    """The edge metrics memory object (3 fields)."""
     available_bytes: float | None
     type: str | None
     total_bytes: float | None
 
 
 class EdgeMetricsNetwork(Model):
+    """The edge metrics network object (5 fields)."""
     ifname: str | None
     sent_bytes_per_sec: int | None
     received_bytes_per_sec: int | None
@@ -281,6 +303,7 @@ class EdgeMetricsNetwork(Model):
 
 
 class EdgeMetricsProcessor(Model):
+    """The edge metrics processor object (5 fields)."""
     active_time_pct: float | None
     cpu_id: str | None
     idle_time_pct: float | None
@@ -289,24 +312,28 @@ class EdgeMetricsProcessor(Model):
 
 
 class EdgeMetricsSubsystem(Model):
+    """The edge metrics subsystem object (3 fields)."""
     delay_ms: int | None
     process_name: str | None
     media_subsystem: EdgeMetricsSubsystem | None
 
 
 class EdgeMetricsTopicEdgeMetricDisk(Model):
+    """The edge metrics topic edge metric disk object (3 fields)."""
     partition_name: str | None
     available_bytes: int | None
     total_bytes: int | None
 
 
 class EdgeMetricsTopicEdgeMetricMemory(Model):
+    """The edge metrics topic edge metric memory object (3 fields)."""
     type: str | None
     available_bytes: int | None
     total_bytes: int | None
 
 
 class EdgeMetricsTopicEdgeMetricNetworks(Model):
+    """The edge metrics topic edge metric networks object (5 fields)."""
     ifname: str | None
     sent_bytes_per_sec: int | None
     received_bytes_per_sec: int | None
@@ -315,6 +342,7 @@ class EdgeMetricsTopicEdgeMetricNetworks(Model):
 
 
 class EdgeMetricsTopicEdgeMetricProcessor(Model):
+    """The edge metrics topic edge metric processor object (5 fields)."""
     cpu_id: str | None
     idle_time_pct: int | None
     active_time_pct: int | None
@@ -323,6 +351,7 @@ class EdgeMetricsTopicEdgeMetricProcessor(Model):
 
 
 class EdgeMetricsTopicEdgeMetrics(Model):
+    """The edge metrics topic edge metrics object (8 fields)."""
     edge: EdgeMetricsTopicUriReference | None
     event_time: _dt.datetime | None
     up_time_msec: int | None
@@ -334,36 +363,43 @@ class EdgeMetricsTopicEdgeMetrics(Model):
 
 
 class EdgeMetricsTopicEdgeMetricSubsystem(Model):
+    """The edge metrics topic edge metric subsystem object (3 fields)."""
     process_name: str | None
     delay_ms: int | None
     media_subsystem: EdgeMetricsTopicEdgeMetricSubsystemMedia | None
 
 
 class EdgeMetricsTopicEdgeMetricSubsystemMedia(Model):
+    """The edge metrics topic edge metric subsystem media object (2 fields)."""
     process_name: str | None
     delay_ms: int | None
 
 
 class EdgeMetricsTopicUriReference(Model):
+    """The edge metrics topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class EdgeNetworkDiagnostic(Model):
+    """The edge network diagnostic object (2 fields). Returned by TelephonyProvidersEdgeApi.post_telephony_providers_edge_diagnostic_nslookup, TelephonyProvidersEdgeApi.post_telephony_providers_edge_diagnostic_ping and 2 more."""
     id: str | None
     self_uri: str | None
 
 
 class EdgeNetworkDiagnosticRequest(Model):
+    """The edge network diagnostic request object (1 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_diagnostic_nslookup, TelephonyProvidersEdgeApi.post_telephony_providers_edge_diagnostic_ping and 2 more."""
     host: str | None
 
 
 class EdgeNetworkDiagnosticResponse(Model):
+    """The edge network diagnostic response object (2 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_diagnostic_nslookup, TelephonyProvidersEdgeApi.get_telephony_providers_edge_diagnostic_ping and 2 more."""
     command_correlation_id: str | None
     diagnostics: str | None
 
 
 class EdgeOfflineConfiguration(Model):
+    """The edge offline configuration object (6 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_offlineconfiguration."""
     pairing_id: str | None
     network: EdgeOfflineConfigurationNetwork | None
     use_verification_code: bool | None
@@ -373,6 +409,7 @@ class EdgeOfflineConfiguration(Model):
 
 
 class EdgeOfflineConfigurationInterface(Model):
+    """The edge offline configuration interface object (4 fields)."""
     routes: list[DomainNetworkRoute] | None
     addresses: list[DomainNetworkAddress] | None
     ipv4_capabilities: DomainCapabilities | None
@@ -380,4 +417,5 @@ class EdgeOfflineConfigurationInterface(Model):
 
 
 class EdgeOfflineConfigurationNetwork(Model):
+    """The edge offline configuration network object (1 fields)."""
     wan: EdgeOfflineConfigurationInterface | None

@@ -22,19 +22,23 @@ from ._b_workspace_create import Wrapup
 
 
 class EdgeOfflineConfigurationResponse(Model):
+    """The edge offline configuration response object (1 fields). Returned by TelephonyProvidersEdgeApi.post_telephony_providers_edge_offlineconfiguration."""
     download_url: str | None
 
 
 class EdgeRebootParameters(Model):
+    """The edge reboot parameters object (1 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_reboot."""
     call_draining_wait_time_seconds: int | None
 
 
 class EdgeServiceStateRequest(Model):
+    """The edge service state request object (2 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edge_statuscode."""
     in_service: bool | None
     call_draining_wait_time_seconds: int | None
 
 
 class EdgeSoftwareUpdateTopicDomainEdgeSoftwareUpdate(Model):
+    """The edge software update topic domain edge software update object (5 fields)."""
     id: str | None
     status: _e.F[_e.Ea541761e] = ...
     download_start_time: _dt.datetime | None
@@ -43,6 +47,7 @@ class EdgeSoftwareUpdateTopicDomainEdgeSoftwareUpdate(Model):
 
 
 class EdgeTrunkBase(Model):
+    """The edge trunk base object (18 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_edgegroup_edgetrunkbase, TelephonyProvidersEdgeApi.put_telephony_providers_edges_edgegroup_edgetrunkbase. Sent to TelephonyProvidersEdgeApi.put_telephony_providers_edges_edgegroup_edgetrunkbase."""
     id: str | None
     name: str | None
     division: Division | None
@@ -64,15 +69,18 @@ class EdgeTrunkBase(Model):
 
 
 class EdgeVersionInformation(Model):
+    """The edge version information object (1 fields)."""
     software_version: str | None
 
 
 class EdgeVersionReport(Model):
+    """The edge version report object (2 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_edgeversionreport."""
     oldest_version: EdgeVersionInformation | None
     newest_version: EdgeVersionInformation | None
 
 
 class Education(Model):
+    """The education object (5 fields)."""
     school: str | None
     field_of_study: str | None
     notes: str | None
@@ -81,6 +89,7 @@ class Education(Model):
 
 
 class EffectiveConfiguration(Model):
+    """The effective configuration object (5 fields)."""
     properties: dict[str, _t.Any] | None
     advanced: dict[str, _t.Any] | None
     name: str | None
@@ -89,6 +98,7 @@ class EffectiveConfiguration(Model):
 
 
 class Email(Model):
+    """The email object (27 fields)."""
     state: _e.F[_e.Eea0f7804] = ...
     initial_state: _e.F[_e.Eea0f7804] = ...
     id: str | None
@@ -119,11 +129,13 @@ class Email(Model):
 
 
 class EmailAddress(Model):
+    """The email address object (2 fields)."""
     email: str | None
     name: str | None
 
 
 class EmailAttachment(Model):
+    """The email attachment object (5 fields)."""
     name: str | None
     content_path: str | None
     content_type: str | None
@@ -132,6 +144,7 @@ class EmailAttachment(Model):
 
 
 class EmailBeginTransmittingEvent(Model):
+    """The email begin transmitting event object (4 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -139,6 +152,7 @@ class EmailBeginTransmittingEvent(Model):
 
 
 class EmailCampaignSchedule(Model):
+    """The email campaign schedule object (10 fields). Returned by OutboundApi.get_outbound_schedules_emailcampaign, OutboundApi.put_outbound_schedules_emailcampaign. Sent to OutboundApi.put_outbound_schedules_emailcampaign."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -152,6 +166,7 @@ class EmailCampaignSchedule(Model):
 
 
 class EmailCampaignScheduleConfigChangeAlteration(Model):
+    """The email campaign schedule config change alteration object (4 fields)."""
     type: _e.F[_e.E62e4fcfb] = ...
     start: str | None
     end: str | None
@@ -159,6 +174,7 @@ class EmailCampaignScheduleConfigChangeAlteration(Model):
 
 
 class EmailCampaignScheduleConfigChangeEmailCampaignSchedule(Model):
+    """The email campaign schedule config change email campaign schedule object (10 fields)."""
     intervals: list[EmailCampaignScheduleConfigChangeScheduleInterval] | None
     recurrences: list[EmailCampaignScheduleConfigChangeScheduleRecurrence] | None
     time_zone: str | None
@@ -172,10 +188,11 @@ class EmailCampaignScheduleConfigChangeEmailCampaignSchedule(Model):
 
 
 class EmailCampaignScheduleConfigChangeObject(Model):
-    pass
+    """The email campaign schedule config change object object; it declares no fields."""
 
 
 class EmailCampaignScheduleConfigChangeRecurrencePattern(Model):
+    """The email campaign schedule config change recurrence pattern object (4 fields)."""
     type: _e.F[_e.E3e2a6047] = ...
     interval: int | None
     days_of_week: list[str] | None

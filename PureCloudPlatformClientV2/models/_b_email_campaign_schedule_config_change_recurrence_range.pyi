@@ -21,6 +21,7 @@ from ._b_workspace_create import Wrapup
 
 
 class EmailCampaignScheduleConfigChangeRecurrenceRange(Model):
+    """The email campaign schedule config change recurrence range object (4 fields)."""
     type: _e.F[_e.Eac9c712e] = ...
     end: str | None
     number_of_occurrences: int | None
@@ -28,12 +29,14 @@ class EmailCampaignScheduleConfigChangeRecurrenceRange(Model):
 
 
 class EmailCampaignScheduleConfigChangeScheduleInterval(Model):
+    """The email campaign schedule config change schedule interval object (3 fields)."""
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class EmailCampaignScheduleConfigChangeScheduleRecurrence(Model):
+    """The email campaign schedule config change schedule recurrence object (8 fields)."""
     id: str | None
     start: str | None
     end: str | None
@@ -45,11 +48,13 @@ class EmailCampaignScheduleConfigChangeScheduleRecurrence(Model):
 
 
 class EmailCampaignScheduleConfigChangeUriReference(Model):
+    """The email campaign schedule config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class EmailCampaignScheduleEntityListing(Model):
+    """One page of EmailCampaignSchedule items with the paging fields of the listing. Returned by OutboundApi.get_outbound_schedules_emailcampaigns."""
     entities: list[EmailCampaignSchedule] | None
     page_size: int | None
     page_number: int | None
@@ -63,6 +68,7 @@ class EmailCampaignScheduleEntityListing(Model):
 
 
 class EmailColumn(Model):
+    """The email column object (4 fields)."""
     column_name: str | None
     type: str | None
     contactable_time_column_name: str | None
@@ -70,6 +76,7 @@ class EmailColumn(Model):
 
 
 class EmailCommunicationAnsweredEvent(Model):
+    """The email communication answered event object (4 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -77,6 +84,7 @@ class EmailCommunicationAnsweredEvent(Model):
 
 
 class EmailCommunicationDispositionAppliedEvent(Model):
+    """The email communication disposition applied event object (7 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -87,6 +95,7 @@ class EmailCommunicationDispositionAppliedEvent(Model):
 
 
 class EmailCommunicationEndedEvent(Model):
+    """The email communication ended event object (5 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -95,6 +104,7 @@ class EmailCommunicationEndedEvent(Model):
 
 
 class EmailCommunicationSentMessageEvent(Model):
+    """The email communication sent message event object (4 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -102,6 +112,7 @@ class EmailCommunicationSentMessageEvent(Model):
 
 
 class EmailConfig(Model):
+    """The email config object (4 fields)."""
     email_columns: list[str] | None
     content_template: DomainEntityRef | None
     from_address: FromEmailAddress | None
@@ -109,6 +120,7 @@ class EmailConfig(Model):
 
 
 class EmailConversation(Model):
+    """The email conversation object (9 fields). Returned by ConversationsApi.get_conversations_email, ConversationsApi.post_conversations_email_inboundmessages and 1 more."""
     id: str | None
     name: str | None
     participants: list[EmailMediaParticipant] | None
@@ -121,6 +133,7 @@ class EmailConversation(Model):
 
 
 class EmailConversationEntityListing(Model):
+    """One page of EmailConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_emails."""
     entities: list[EmailConversation] | None
     page_size: int | None
     page_number: int | None
@@ -134,6 +147,7 @@ class EmailConversationEntityListing(Model):
 
 
 class EmailEndTransferEvent(Model):
+    """The email end transfer event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -143,11 +157,13 @@ class EmailEndTransferEvent(Model):
 
 
 class EmailErrorInfo(Model):
+    """The email error info object (2 fields)."""
     message: str | None
     code: str | None
 
 
 class EmailExternalEstablishedEvent(Model):
+    """The email external established event object (8 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -159,6 +175,7 @@ class EmailExternalEstablishedEvent(Model):
 
 
 class EmailFlowEstablishedEvent(Model):
+    """The email flow established event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -168,6 +185,7 @@ class EmailFlowEstablishedEvent(Model):
 
 
 class EmailHoldUpdatedEvent(Model):
+    """The email hold updated event object (5 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -176,6 +194,7 @@ class EmailHoldUpdatedEvent(Model):
 
 
 class EmailInitialConfiguration(Model):
+    """The email initial configuration object (11 fields)."""
     to: str | None
     pcFrom: str | None
     cc: list[str] | None
@@ -190,6 +209,7 @@ class EmailInitialConfiguration(Model):
 
 
 class EmailMediaParticipant(Model):
+    """The email media participant object (44 fields)."""
     id: str | None
     name: str | None
     address: str | None

@@ -27,11 +27,13 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class EmailMediaPolicy(Model):
+    """The email media policy object (2 fields)."""
     actions: PolicyActions | None
     conditions: EmailMediaPolicyConditions | None
 
 
 class EmailMediaPolicyConditions(Model):
+    """The email media policy conditions object (8 fields)."""
     for_users: list[PolicyUser] | None
     date_ranges: list[str] | None
     for_queues: list[Queue] | None
@@ -43,6 +45,7 @@ class EmailMediaPolicyConditions(Model):
 
 
 class EmailMediaSettings(Model):
+    """The email media settings object (6 fields)."""
     enable_auto_answer: bool | None
     alerting_timeout_seconds: int | None
     service_level: ServiceLevel | None
@@ -52,6 +55,7 @@ class EmailMediaSettings(Model):
 
 
 class EmailMessage(Model):
+    """The email message object (18 fields). Returned by ConversationsApi.get_conversations_email_message, ConversationsApi.get_conversations_email_messages_draft and 3 more. Sent to ConversationsApi.post_conversations_email_messages, ConversationsApi.put_conversations_email_messages_draft."""
     id: str | None
     name: str | None
     to: list[EmailAddress] | None
@@ -73,6 +77,7 @@ class EmailMessage(Model):
 
 
 class EmailMessagePreview(Model):
+    """The email message preview object (17 fields)."""
     id: str | None
     name: str | None
     to: list[EmailAddress] | None
@@ -93,6 +98,7 @@ class EmailMessagePreview(Model):
 
 
 class EmailMessagePreviewListing(Model):
+    """One page of EmailMessagePreview items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_email_messages."""
     entities: list[EmailMessagePreview] | None
     page_size: int | None
     page_number: int | None
@@ -106,6 +112,7 @@ class EmailMessagePreviewListing(Model):
 
 
 class EmailMessageReply(Model):
+    """The email message reply object (13 fields). Returned by ConversationsApi.post_conversations_email_messages."""
     to: list[EmailAddress] | None
     cc: list[EmailAddress] | None
     bcc: list[EmailAddress] | None
@@ -122,6 +129,7 @@ class EmailMessageReply(Model):
 
 
 class EmailOutboundDomainResult(Model):
+    """The email outbound domain result object (7 fields). Returned by RoutingApi.get_routing_email_outbound_domain_activation, RoutingApi.post_routing_email_outbound_domains and 2 more."""
     dns_cname_bounce_record: DnsRecordEntry | None
     dns_txt_sending_record: DnsRecordEntry | None
     domain_name: str | None
@@ -132,6 +140,7 @@ class EmailOutboundDomainResult(Model):
 
 
 class EmailProgressTransferEvent(Model):
+    """The email progress transfer event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -141,11 +150,13 @@ class EmailProgressTransferEvent(Model):
 
 
 class EmailRefinementConfig(Model):
+    """The email refinement config object (2 fields)."""
     enabled: bool | None
     refinement_setting: RefinementSettingEntity | None
 
 
 class EmailRoutingEstablishedEvent(Model):
+    """The email routing established event object (10 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -159,6 +170,7 @@ class EmailRoutingEstablishedEvent(Model):
 
 
 class EmailRoutingTransferEvent(Model):
+    """The email routing transfer event object (11 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -173,6 +185,7 @@ class EmailRoutingTransferEvent(Model):
 
 
 class EmailSetting(Model):
+    """The email setting object (4 fields). Returned by RoutingApi.get_routing_email_setting_email_setting_id, RoutingApi.patch_routing_email_setting_email_setting_id and 1 more. Sent to RoutingApi.patch_routing_email_setting_email_setting_id, RoutingApi.post_routing_email_setting."""
     id: str | None
     name: str | None
     domains: Domains | None
@@ -180,6 +193,7 @@ class EmailSetting(Model):
 
 
 class EmailSettingEntityListing(Model):
+    """One page of EmailSetting items with the paging fields of the listing. Returned by RoutingApi.get_routing_email_setting."""
     entities: list[EmailSetting] | None
     page_size: int | None
     page_number: int | None
@@ -193,39 +207,47 @@ class EmailSettingEntityListing(Model):
 
 
 class EmailSettingReference(Model):
+    """The email setting reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class EmailSettings(Model):
+    """The email settings object (1 fields). Returned by EmailsApi.get_emails_settings, EmailsApi.patch_emails_settings and 2 more. Sent to EmailsApi.patch_emails_settings, SettingsApi.patch_emails_settings."""
     multiple_route_destinations_on_inbound_email_enabled: bool | None
 
 
 class EmailSetup(Model):
+    """The email setup object (1 fields). Returned by RoutingApi.get_routing_email_setup."""
     root_domain: str | None
 
 
 class EmailsSettings(Model):
+    """The emails settings object (1 fields). Returned by ConversationsApi.get_conversations_email_settings."""
     sending_size_limit: int | None
 
 
 class EmailSummaryGenerationConfig(Model):
+    """The email summary generation config object (2 fields)."""
     enabled: bool | None
     summary_setting: EmailSummarySettingsEntity | None
 
 
 class EmailSummarySettingsEntity(Model):
+    """The email summary settings entity object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class EmailThreadingSettings(Model):
+    """The email threading settings object (2 fields). Returned by EmailsApi.get_emails_settings_threading, EmailsApi.patch_emails_settings_threading and 2 more. Sent to EmailsApi.patch_emails_settings_threading, SettingsApi.patch_emails_settings_threading."""
     start_new_conversation_on_subject_change: bool | None
     timeout_in_minutes: int | None
 
 
 class EmailUserEstablishedEvent(Model):
+    """The email user established event object (9 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -238,6 +260,7 @@ class EmailUserEstablishedEvent(Model):
 
 
 class EmailUserTransferEvent(Model):
+    """The email user transfer event object (9 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -250,16 +273,19 @@ class EmailUserTransferEvent(Model):
 
 
 class EmbeddedIntegration(Model):
+    """The embedded integration object (2 fields). Returned by OrganizationApi.get_organizations_embeddedintegration, OrganizationApi.put_organizations_embeddedintegration. Sent to OrganizationApi.put_organizations_embeddedintegration."""
     enable_whitelist: bool | None
     domain_whitelist: list[str] | None
 
 
 class EmergencyCallFlow(Model):
+    """The emergency call flow object (2 fields)."""
     emergency_flow: DomainEntityRef | None
     ivrs: list[DomainEntityRef] | None
 
 
 class EmergencyGroup(Model):
+    """The emergency group object (15 fields). Returned by ArchitectApi.get_architect_emergencygroup, ArchitectApi.post_architect_emergencygroups and 1 more. Sent to ArchitectApi.post_architect_emergencygroups, ArchitectApi.put_architect_emergencygroup."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -278,6 +304,7 @@ class EmergencyGroup(Model):
 
 
 class EmergencyGroupDivisionView(Model):
+    """The emergency group division view object (4 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -285,6 +312,7 @@ class EmergencyGroupDivisionView(Model):
 
 
 class EmergencyGroupDivisionViewEntityListing(Model):
+    """One page of EmergencyGroupDivisionView items with the paging fields of the listing. Returned by ArchitectApi.get_architect_emergencygroups_divisionviews."""
     entities: list[EmergencyGroupDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -299,6 +327,7 @@ class EmergencyGroupDivisionViewEntityListing(Model):
 
 
 class EmergencyGroupListing(Model):
+    """One page of EmergencyGroup items with the paging fields of the listing. Returned by ArchitectApi.get_architect_emergencygroups."""
     entities: list[EmergencyGroup] | None
     page_size: int | None
     page_number: int | None
@@ -312,6 +341,7 @@ class EmergencyGroupListing(Model):
 
 
 class EmergencyLocation(Model):
+    """The emergency location object (6 fields). Returned by CarrierServicesApi.get_carrierservices_integrations_emergencylocations_me, CarrierServicesApi.post_carrierservices_integrations_emergencylocations_me. Sent to CarrierServicesApi.post_carrierservices_integrations_emergencylocations_me."""
     id: str | None
     name: str | None
     address: LocationAddress | None
@@ -321,11 +351,13 @@ class EmergencyLocation(Model):
 
 
 class EmpathyScore(Model):
+    """The empathy score object (2 fields)."""
     score: float | None
     user_id: str | None
 
 
 class EmployeePerformanceExternalMetricsDefinitionExternalMetricsDefinition(Model):
+    """The employee performance external metrics definition external metrics definition object (10 fields)."""
     id: str | None
     name: str | None
     unit: _e.F[_e.Ea49f63e7] = ...
@@ -339,6 +371,7 @@ class EmployeePerformanceExternalMetricsDefinitionExternalMetricsDefinition(Mode
 
 
 class EmployerInfo(Model):
+    """The employer info object (4 fields)."""
     official_name: str | None
     employee_id: str | None
     employee_type: str | None

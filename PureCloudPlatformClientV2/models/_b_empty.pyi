@@ -31,10 +31,11 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class Empty(Model):
-    pass
+    """The empty object; it declares no fields. Sent to UploadsApi.post_languageunderstanding_miner_uploads."""
 
 
 class EncryptionKey(Model):
+    """The encryption key object (9 fields). Returned by RecordingApi.post_recording_localkeys, RecordingApi.post_recording_recordingkeys."""
     id: str | None
     name: str | None
     create_date: _dt.datetime | None
@@ -47,6 +48,7 @@ class EncryptionKey(Model):
 
 
 class EncryptionKeyEntityListing(Model):
+    """One page of EncryptionKey items with the paging fields of the listing. Returned by RecordingApi.get_recording_recordingkeys."""
     entities: list[EncryptionKey] | None
     page_size: int | None
     page_number: int | None
@@ -60,12 +62,14 @@ class EncryptionKeyEntityListing(Model):
 
 
 class EndConsultTransferEvent(Model):
+    """The end consult transfer event object (3 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
 
 
 class Endpoint(Model):
+    """The endpoint object (19 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -88,6 +92,7 @@ class Endpoint(Model):
 
 
 class EndTransferEvent(Model):
+    """The end transfer event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -97,6 +102,7 @@ class EndTransferEvent(Model):
 
 
 class EngagementFilter(Model):
+    """The engagement filter object (4 fields)."""
     operator: _e.F[_e.E6a51e492] = ...
     pcFrom: int | None
     to: int | None
@@ -104,32 +110,38 @@ class EngagementFilter(Model):
 
 
 class EngagementRequest(Model):
+    """The engagement request object (2 fields). Sent to ConversationsApi.patch_conversation_summary_engagements."""
     visibility: _e.F[_e.E238bd2aa] = ...
     status: _e.F[_e.Ec3d8f2f9] = ...
 
 
 class EngineIntegration(Model):
+    """The engine integration object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class EnrichFieldRule(Model):
+    """The enrich field rule object (3 fields)."""
     field: str | None
     action: _e.F[_e.E5b860a4a] = ...
     array_action: _e.F[_e.E47cb759d] = ...
 
 
 class EnrichFieldRules(Model):
+    """The enrich field rules object (3 fields)."""
     default_action: _e.F[_e.E5b860a4a] = ...
     rules: list[EnrichFieldRule] | None
     default_array_action: _e.F[_e.E47cb759d] = ...
 
 
 class Entity(Model):
+    """The entity object (1 fields)."""
     id: str | None
 
 
 class EntityChange(Model):
+    """The entity change object (5 fields)."""
     entity_id: str | None
     entity_name: str | None
     entity_type: str | None
@@ -138,14 +150,17 @@ class EntityChange(Model):
 
 
 class EntityListing(Model):
+    """One page of object items with the paging fields of the listing. Returned by AgentAssistantsApi.get_assistants_agentchecklists_languages, JourneyApi.post_journey_views_encodings_validate and 3 more."""
     entities: list[_t.Any] | None
 
 
 class EntityReference(Model):
+    """The entity reference object (1 fields)."""
     id: str | None
 
 
 class EntityTypeCriteria(Model):
+    """The entity type criteria object (5 fields)."""
     key: str | None
     values: list[str] | None
     should_ignore_case: bool | None
@@ -154,6 +169,7 @@ class EntityTypeCriteria(Model):
 
 
 class ErrorBody(Model):
+    """The error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -168,6 +184,7 @@ class ErrorBody(Model):
 
 
 class ErrorDetails(Model):
+    """The error details object (8 fields)."""
     status: int | None
     message: str | None
     message_with_params: str | None
@@ -179,11 +196,13 @@ class ErrorDetails(Model):
 
 
 class ErrorInfo(Model):
+    """The error info object (2 fields)."""
     message: str | None
     code: str | None
 
 
 class EscalationRuleRequest(Model):
+    """The escalation rule request object (11 fields). Sent to SocialMediaApi.post_socialmedia_escalationrules, SocialMediaApi.put_socialmedia_escalationrule."""
     name: str | None
     match_criteria: str | None
     priority: int | None
@@ -198,6 +217,7 @@ class EscalationRuleRequest(Model):
 
 
 class EscalationRuleResponse(Model):
+    """The escalation rule response object (15 fields). Returned by SocialMediaApi.get_socialmedia_escalationrule, SocialMediaApi.post_socialmedia_escalationrules and 1 more."""
     id: str | None
     name: str | None
     match_criteria: str | None
@@ -216,17 +236,20 @@ class EscalationRuleResponse(Model):
 
 
 class EscalationTarget(Model):
+    """The escalation target object (3 fields)."""
     target_type: _e.F[_e.E92bffd11] = ...
     destination: _e.F[_e.Eb7503cac] = ...
     override: OverrideEscalationTarget | None
 
 
 class EstimateAvailableFullDayTimeOffRequest(Model):
+    """The estimate available full day time off request object (2 fields)."""
     date: _dt.date | None
     requested_duration_minutes: int | None
 
 
 class EstimateAvailableFullDayTimeOffResponse(Model):
+    """The estimate available full day time off response object (7 fields)."""
     date: _dt.date | None
     duration_minutes: int | None
     payable_minutes: int | None
@@ -237,11 +260,13 @@ class EstimateAvailableFullDayTimeOffResponse(Model):
 
 
 class EstimateAvailablePartialDayTimeOffRequest(Model):
+    """The estimate available partial day time off request object (2 fields)."""
     date: _dt.datetime | None
     requested_duration_minutes: int | None
 
 
 class EstimateAvailablePartialDayTimeOffResponse(Model):
+    """The estimate available partial day time off response object (5 fields)."""
     date: _dt.datetime | None
     duration_minutes: int | None
     payable_minutes: int | None
@@ -250,6 +275,7 @@ class EstimateAvailablePartialDayTimeOffResponse(Model):
 
 
 class EstimateAvailableTimeOffRequest(Model):
+    """The estimate available time off request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_user_timeoffrequests_estimate, WorkforceManagementApi.post_workforcemanagement_timeoffrequests_estimate."""
     full_day_dates: list[EstimateAvailableFullDayTimeOffRequest] | None
     partial_day_dates: list[EstimateAvailablePartialDayTimeOffRequest] | None
     activity_code_id: str | None
@@ -257,6 +283,7 @@ class EstimateAvailableTimeOffRequest(Model):
 
 
 class EstimateAvailableTimeOffResponse(Model):
+    """The estimate available time off response object (5 fields). Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_user_timeoffrequests_estimate, WorkforceManagementApi.post_workforcemanagement_timeoffrequests_estimate."""
     full_day_dates: list[EstimateAvailableFullDayTimeOffResponse] | None
     partial_day_dates: list[EstimateAvailablePartialDayTimeOffResponse] | None
     user: UserReference | None
@@ -265,29 +292,35 @@ class EstimateAvailableTimeOffResponse(Model):
 
 
 class EstimatedWaitTimePredictions(Model):
+    """One page of PredictionResults items with the paging fields of the listing. Returned by RoutingApi.get_routing_queue_estimatedwaittime, RoutingApi.get_routing_queue_mediatype_estimatedwaittime."""
     results: list[PredictionResults] | None
 
 
 class EstimateJobAsyncResponse(Model):
+    """The estimate job async response object (2 fields). Returned by JourneyApi.post_journey_actionmaps_estimates_jobs."""
     id: str | None
     self_uri: str | None
 
 
 class EvaluatedShiftTradeResponseItem(Model):
+    """The evaluated shift trade response item object (2 fields)."""
     trade: ShiftTradeResponseItem | None
     match_review: ShiftTradeMatchReviewResponse | None
 
 
 class EvaluateShiftTradeListJobRequest(Model):
+    """The evaluate shift trade list job request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_trades_evaluate_jobs."""
     management_unit_ids: list[str] | None
     week_dates: list[_dt.date] | None
 
 
 class EvaluateShiftTradeListJobResponseItem(Model):
+    """One page of EvaluatedShiftTradeResponseItem items with the paging fields of the listing."""
     entities: list[EvaluatedShiftTradeResponseItem] | None
 
 
 class Evaluation(Model):
+    """The evaluation object (43 fields). Returned by QualityApi.post_quality_conversation_evaluations. Sent to QualityApi.put_quality_conversation_evaluation."""
     id: str | None
     name: str | None
     conversation: ConversationReference | None
@@ -334,22 +367,26 @@ class Evaluation(Model):
 
 
 class EvaluationAggregateDataContainer(Model):
+    """The evaluation aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class EvaluationAggregateQueryClause(Model):
+    """The evaluation aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[EvaluationAggregateQueryPredicate] | None
 
 
 class EvaluationAggregateQueryFilter(Model):
+    """The evaluation aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[EvaluationAggregateQueryClause] | None
     predicates: list[EvaluationAggregateQueryPredicate] | None
 
 
 class EvaluationAggregateQueryPredicate(Model):
+    """The evaluation aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E8bd65941] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -358,10 +395,12 @@ class EvaluationAggregateQueryPredicate(Model):
 
 
 class EvaluationAggregateQueryResponse(Model):
+    """One page of EvaluationAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_evaluations_aggregates_query, QualityApi.post_analytics_evaluations_aggregates_query and 1 more."""
     results: list[EvaluationAggregateDataContainer] | None
 
 
 class EvaluationAggregationQuery(Model):
+    """The evaluation aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_evaluations_aggregates_query, QualityApi.post_analytics_evaluations_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -374,6 +413,7 @@ class EvaluationAggregationQuery(Model):
 
 
 class EvaluationAggregationQueryMe(Model):
+    """The evaluation aggregation query me object (6 fields). Sent to QualityApi.post_quality_evaluations_aggregates_query_me."""
     interval: str | None
     time_zone: str | None
     group_by: list[str] | None
@@ -383,6 +423,7 @@ class EvaluationAggregationQueryMe(Model):
 
 
 class EvaluationAggregationView(Model):
+    """The evaluation aggregation view object (4 fields)."""
     target: _e.F[_e.E6a899c1d] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -390,16 +431,19 @@ class EvaluationAggregationView(Model):
 
 
 class EvaluationAssignment(Model):
+    """The evaluation assignment object (2 fields)."""
     evaluation_form: EvaluationForm | None
     user: User | None
 
 
 class EvaluationAsyncAggregateQueryResponse(Model):
+    """One page of EvaluationAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_evaluations_aggregates_job_results, QualityApi.get_analytics_evaluations_aggregates_job_results."""
     results: list[EvaluationAggregateDataContainer] | None
     cursor: str | None
 
 
 class EvaluationAsyncAggregationQuery(Model):
+    """The evaluation async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_evaluations_aggregates_jobs, QualityApi.post_analytics_evaluations_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None

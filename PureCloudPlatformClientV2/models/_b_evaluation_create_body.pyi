@@ -34,6 +34,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class EvaluationCreateBody(Model):
+    """The evaluation create body object (19 fields). Sent to QualityApi.post_quality_conversation_evaluations."""
     id: str | None
     evaluation_form: EvaluationCreateEvalForm | None
     evaluator: EvaluationCreateUser | None
@@ -56,42 +57,50 @@ class EvaluationCreateBody(Model):
 
 
 class EvaluationCreateCalibration(Model):
+    """The evaluation create calibration object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class EvaluationCreateConversation(Model):
+    """The evaluation create conversation object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class EvaluationCreateEvalForm(Model):
+    """The evaluation create eval form object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class EvaluationCreateQueue(Model):
+    """The evaluation create queue object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class EvaluationCreateUser(Model):
+    """The evaluation create user object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class EvaluationDetailQueryClause(Model):
+    """The evaluation detail query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[EvaluationDetailQueryPredicate] | None
 
 
 class EvaluationDetailQueryFilter(Model):
+    """The evaluation detail query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[EvaluationDetailQueryClause] | None
     predicates: list[EvaluationDetailQueryPredicate] | None
 
 
 class EvaluationDetailQueryPredicate(Model):
+    """The evaluation detail query predicate object (6 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E2a4a2652] = ...
     metric: _e.F[_e.E05d53553] = ...
@@ -101,6 +110,7 @@ class EvaluationDetailQueryPredicate(Model):
 
 
 class EvaluationEntityListing(Model):
+    """One page of Evaluation items with the paging fields of the listing. Returned by QualityApi.get_quality_evaluations_query."""
     entities: list[Evaluation] | None
     page_size: int | None
     page_number: int | None
@@ -114,6 +124,7 @@ class EvaluationEntityListing(Model):
 
 
 class EvaluationForm(Model):
+    """The evaluation form object (14 fields). Sent to QualityApi.post_quality_forms, QualityApi.post_quality_forms_evaluations and 2 more."""
     id: str | None
     name: str | None
     division: WritableStarrableDivision | None
@@ -131,11 +142,13 @@ class EvaluationForm(Model):
 
 
 class EvaluationFormAndScoringSet(Model):
+    """The evaluation form and scoring set object (2 fields). Sent to QualityApi.post_quality_evaluations_scoring."""
     evaluation_form: EvaluationForm | None
     answers: EvaluationScoringSet | None
 
 
 class EvaluationFormDivisionView(Model):
+    """The evaluation form division view object (7 fields). Returned by QualityApi.get_quality_publishedforms_evaluations_divisionview."""
     id: str | None
     name: str | None
     division: WritableStarrableDivision | None
@@ -146,6 +159,7 @@ class EvaluationFormDivisionView(Model):
 
 
 class EvaluationFormDivisionViewListing(Model):
+    """One page of EvaluationFormDivisionView items with the paging fields of the listing. Returned by QualityApi.get_quality_publishedforms_evaluations_divisionviews."""
     entities: list[EvaluationFormDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -159,6 +173,7 @@ class EvaluationFormDivisionViewListing(Model):
 
 
 class EvaluationFormResponse(Model):
+    """The evaluation form response object (14 fields). Returned by QualityApi.get_quality_form, QualityApi.get_quality_forms_evaluation and 9 more."""
     id: str | None
     name: str | None
     division: WritableStarrableDivision | None
@@ -176,6 +191,7 @@ class EvaluationFormResponse(Model):
 
 
 class EvaluationFormResponseEntityListing(Model):
+    """One page of EvaluationFormResponse items with the paging fields of the listing. Returned by QualityApi.get_quality_form_versions, QualityApi.get_quality_forms and 5 more."""
     entities: list[EvaluationFormResponse] | None
     page_size: int | None
     page_number: int | None
@@ -189,6 +205,7 @@ class EvaluationFormResponseEntityListing(Model):
 
 
 class EvaluationFormSearchResponse(Model):
+    """The evaluation form search response object (13 fields)."""
     id: str | None
     division: WritableStarrableDivision | None
     modified_date: _dt.datetime | None
@@ -205,25 +222,30 @@ class EvaluationFormSearchResponse(Model):
 
 
 class EvaluationQualityV2TopicCalibration(Model):
+    """The evaluation quality v2 topic calibration object (1 fields)."""
     id: str | None
 
 
 class EvaluationQualityV2TopicEvaluationReference(Model):
+    """The evaluation quality v2 topic evaluation reference object (1 fields)."""
     id: str | None
 
 
 class EvaluationQualityV2TopicEvaluationScoringSet(Model):
+    """The evaluation quality v2 topic evaluation scoring set object (2 fields)."""
     total_score: int | None
     total_critical_score: int | None
 
 
 class EvaluationQualityV2TopicEvaluationSource(Model):
+    """The evaluation quality v2 topic evaluation source object (3 fields)."""
     evaluation_source_type: str | None
     evaluation_source_id: str | None
     evaluation_source_name: str | None
 
 
 class EvaluationQualityV2TopicEvaluationV2(Model):
+    """The evaluation quality v2 topic evaluation v2 object (37 fields)."""
     id: str | None
     conversation_id: str | None
     agent: EvaluationQualityV2TopicUser | None
@@ -264,11 +286,13 @@ class EvaluationQualityV2TopicEvaluationV2(Model):
 
 
 class EvaluationQualityV2TopicUser(Model):
+    """The evaluation quality v2 topic user object (2 fields)."""
     id: str | None
     display_name: str | None
 
 
 class EvaluationQuestion(Model):
+    """The evaluation question object (14 fields)."""
     id: str | None
     context_id: str | None
     text: str | None
@@ -286,6 +310,7 @@ class EvaluationQuestion(Model):
 
 
 class EvaluationQuestionGroup(Model):
+    """The evaluation question group object (12 fields)."""
     id: str | None
     context_id: str | None
     name: str | None
@@ -301,6 +326,7 @@ class EvaluationQuestionGroup(Model):
 
 
 class EvaluationQuestionGroupScore(Model):
+    """The evaluation question group score object (16 fields)."""
     question_group_id: str | None
     total_score: float | None
     max_total_score: float | None
@@ -320,6 +346,7 @@ class EvaluationQuestionGroupScore(Model):
 
 
 class EvaluationQuestionScore(Model):
+    """The evaluation question score object (10 fields)."""
     question_id: str | None
     answer_id: str | None
     score: int | None
@@ -333,11 +360,13 @@ class EvaluationQuestionScore(Model):
 
 
 class EvaluationReference(Model):
+    """The evaluation reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class EvaluationResponse(Model):
+    """The evaluation response object (42 fields). Returned by QualityApi.delete_quality_conversation_evaluation, QualityApi.get_quality_conversation_evaluation and 1 more."""
     id: str | None
     name: str | None
     conversation: ConversationReference | None
@@ -383,6 +412,7 @@ class EvaluationResponse(Model):
 
 
 class EvaluationScoringSet(Model):
+    """The evaluation scoring set object (11 fields). Returned by QualityApi.post_quality_evaluations_scoring."""
     total_score: float | None
     total_critical_score: float | None
     max_total_raw_critical_score: float | None
@@ -397,6 +427,7 @@ class EvaluationScoringSet(Model):
 
 
 class EvaluationSearchAggregationBucket(Model):
+    """The evaluation search aggregation bucket object (13 fields)."""
     key: str | None
     key_as_string: str | None
     document_count: int | None
@@ -413,6 +444,7 @@ class EvaluationSearchAggregationBucket(Model):
 
 
 class EvaluationSearchAggregationDTO(Model):
+    """The evaluation search aggregation dto object (8 fields)."""
     name: str | None
     field: _e.F[_e.E58e1f37d] = ...
     type: _e.F[_e.E798f0b97] = ...
@@ -424,6 +456,7 @@ class EvaluationSearchAggregationDTO(Model):
 
 
 class EvaluationSearchAggregationResponse(Model):
+    """The evaluation search aggregation response object (9 fields)."""
     value: float | None
     count: int | None
     minimum: float | None
@@ -436,6 +469,7 @@ class EvaluationSearchAggregationResponse(Model):
 
 
 class EvaluationSearchCriteriaDTO(Model):
+    """The evaluation search criteria dto object (7 fields)."""
     type: _e.F[_e.Ec2898583] = ...
     field: _e.F[_e.E4a765cd5] = ...
     end_value: str | None
@@ -446,6 +480,7 @@ class EvaluationSearchCriteriaDTO(Model):
 
 
 class EvaluationSearchItemResponse(Model):
+    """The evaluation search item response object (42 fields)."""
     id: str | None
     name: str | None
     conversation: ConversationReference | None
@@ -491,6 +526,7 @@ class EvaluationSearchItemResponse(Model):
 
 
 class EvaluationSearchRequestDTO(Model):
+    """The evaluation search request dto object (7 fields). Sent to QualityApi.post_quality_evaluations_search."""
     query: list[EvaluationSearchCriteriaDTO] | None
     aggregations: list[EvaluationSearchAggregationDTO] | None
     page_size: int | None
@@ -501,6 +537,7 @@ class EvaluationSearchRequestDTO(Model):
 
 
 class EvaluationSearchResponse(Model):
+    """One page of EvaluationSearchItemResponse items with the paging fields of the listing. Returned by QualityApi.post_quality_evaluations_search."""
     page_size: int | None
     page_number: int | None
     results: list[EvaluationSearchItemResponse] | None
@@ -508,6 +545,7 @@ class EvaluationSearchResponse(Model):
 
 
 class EvaluationSearchSubAggregationDTO(Model):
+    """The evaluation search sub aggregation dto object (8 fields)."""
     name: str | None
     field: _e.F[_e.E58e1f37d] = ...
     type: _e.F[_e.E798f0b97] = ...
@@ -519,6 +557,7 @@ class EvaluationSearchSubAggregationDTO(Model):
 
 
 class EvaluationSettings(Model):
+    """The evaluation settings object (4 fields)."""
     revisions_enabled: bool | None
     disputes_enabled: bool | None
     disputes_allowed_per_evaluation: int | None
@@ -526,11 +565,13 @@ class EvaluationSettings(Model):
 
 
 class EvaluationSettingsAssignee(Model):
+    """The evaluation settings assignee object (2 fields)."""
     user: UserReferenceWithName | None
     type: _e.F[_e.E1bc98b77] = ...
 
 
 class EvaluationSource(Model):
+    """The evaluation source object (4 fields)."""
     id: str | None
     name: str | None
     type: _e.F[_e.E1895e2d6] = ...
@@ -538,12 +579,14 @@ class EvaluationSource(Model):
 
 
 class EvaluationVersion(Model):
+    """The evaluation version object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class EvaluatorActivity(Model):
+    """The evaluator activity object (11 fields)."""
     id: str | None
     name: str | None
     evaluator: User | None
@@ -558,6 +601,7 @@ class EvaluatorActivity(Model):
 
 
 class EvaluatorActivityEntityListing(Model):
+    """One page of EvaluatorActivity items with the paging fields of the listing. Returned by QualityApi.get_quality_evaluators_activity."""
     entities: list[EvaluatorActivity] | None
     page_size: int | None
     page_number: int | None
@@ -571,6 +615,7 @@ class EvaluatorActivityEntityListing(Model):
 
 
 class Event(Model):
+    """The event object (12 fields)."""
     id: str | None
     correlation_id: str | None
     customer_id: str | None
@@ -586,6 +631,7 @@ class Event(Model):
 
 
 class EventAction(Model):
+    """The event action object (5 fields)."""
     id: str | None
     state: _e.F[_e.E3b165990] = ...
     media_type: _e.F[_e.E95572ad8] = ...
@@ -594,15 +640,18 @@ class EventAction(Model):
 
 
 class EventAggregatesQueryRequest(Model):
+    """The event aggregates query request object (1 fields). Sent to OperationalEventsApi.post_usage_events_aggregates_query."""
     interval: str | None
 
 
 class EventAggregatesResponse(Model):
+    """The event aggregates response object (2 fields). Returned by OperationalEventsApi.post_usage_events_aggregates_query."""
     interval: str | None
     event_definition_aggregates: list[EventDefinitionAggregates] | None
 
 
 class EventCondition(Model):
+    """The event condition object (6 fields)."""
     key: str | None
     values: list[str] | None
     operator: _e.F[_e.E8552cdfa] = ...
@@ -612,27 +661,32 @@ class EventCondition(Model):
 
 
 class EventDefinition(Model):
+    """The event definition object (3 fields). Returned by OperationalEventsApi.get_usage_events_definition."""
     id: str | None
     name: str | None
     description: str | None
 
 
 class EventDefinitionAggregates(Model):
+    """The event definition aggregates object (2 fields)."""
     event_definition: AddressableEntityRef | None
     event_count: int | None
 
 
 class EventDefinitionListing(Model):
+    """One page of EventDefinition items with the paging fields of the listing. Returned by OperationalEventsApi.get_usage_events_definitions."""
     entities: list[EventDefinition] | None
 
 
 class EventError(Model):
+    """The event error object (3 fields)."""
     event_id: str | None
     message: str | None
     retryable: bool | None
 
 
 class EventListing(Model):
+    """One page of Event items with the paging fields of the listing. Returned by JourneyApi.get_journey_session_events."""
     entities: list[Event] | None
     next_uri: str | None
     self_uri: str | None
@@ -640,6 +694,7 @@ class EventListing(Model):
 
 
 class EventLog(Model):
+    """The event log object (10 fields). Returned by OutboundApi.get_outbound_event."""
     id: str | None
     name: str | None
     error_entity: DomainEntityRef | None
@@ -653,6 +708,7 @@ class EventLog(Model):
 
 
 class EventMessage(Model):
+    """The event message object (6 fields)."""
     code: _e.F[_e.E501dddc2] = ...
     message: str | None
     message_with_params: str | None
@@ -662,6 +718,7 @@ class EventMessage(Model):
 
 
 class EventQueryRequest(Model):
+    """The event query request object (4 fields). Sent to OperationalEventsApi.post_usage_events_query."""
     interval: str | None
     event_definition_ids: list[str] | None
     search_term: str | None
@@ -669,6 +726,7 @@ class EventQueryRequest(Model):
 
 
 class EventQueryResponse(Model):
+    """One page of OperationalEvent items with the paging fields of the listing. Returned by OperationalEventsApi.post_usage_events_query."""
     entities: list[OperationalEvent] | None
     next_uri: str | None
     self_uri: str | None
@@ -676,10 +734,12 @@ class EventQueryResponse(Model):
 
 
 class EventSession(Model):
+    """The event session object (3 fields)."""
     id: str | None
     self_uri: str | None
     type: str | None
 
 
 class EventSetting(Model):
+    """The event setting object (1 fields)."""
     typing: TypingSetting | None

@@ -42,10 +42,12 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class ExecuteRecordingJobsQuery(Model):
+    """The execute recording jobs query object (1 fields). Sent to RecordingApi.put_recording_job."""
     state: _e.F[_e.E83f3b614] = ...
 
 
 class ExecutionDataEntity(Model):
+    """The execution data entity object (4 fields)."""
     id: str | None
     download_uri: str | None
     failed: bool | None
@@ -53,6 +55,7 @@ class ExecutionDataEntity(Model):
 
 
 class ExecutionDataFlowSettingsResponse(Model):
+    """The execution data flow settings response object (7 fields). Returned by ArchitectApi.get_flows_instances_settings_executiondata, ArchitectApi.patch_flows_instances_settings_executiondata."""
     id: str | None
     name: str | None
     enabled: bool | None
@@ -63,6 +66,7 @@ class ExecutionDataFlowSettingsResponse(Model):
 
 
 class ExecutionDataGlobalSettingsResponse(Model):
+    """The execution data global settings response object (7 fields). Returned by SettingsApi.get_settings_executiondata, SettingsApi.patch_settings_executiondata."""
     id: str | None
     name: str | None
     enabled: bool | None
@@ -73,14 +77,17 @@ class ExecutionDataGlobalSettingsResponse(Model):
 
 
 class ExecutionDataRequest(Model):
+    """The execution data request object (1 fields). Sent to ArchitectApi.post_flows_instances_jobs."""
     ids: list[str] | None
 
 
 class ExecutionDataSettingsRequest(Model):
+    """The execution data settings request object (1 fields). Sent to ArchitectApi.patch_flows_instances_settings_executiondata, SettingsApi.patch_settings_executiondata."""
     enabled: bool | None
 
 
 class ExpandableWebDeployment(Model):
+    """The expandable web deployment object (15 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -99,6 +106,7 @@ class ExpandableWebDeployment(Model):
 
 
 class ExpandableWebDeploymentEntityListing(Model):
+    """One page of ExpandableWebDeployment items with the paging fields of the listing. Returned by WebDeploymentsApi.get_webdeployments_deployments."""
     entities: list[ExpandableWebDeployment] | None
     next_uri: str | None
     self_uri: str | None
@@ -107,35 +115,42 @@ class ExpandableWebDeploymentEntityListing(Model):
 
 
 class ExpansionCriterium(Model):
+    """The expansion criterium object (2 fields)."""
     type: _e.F[_e.E5a72c285] = ...
     threshold: float | None
 
 
 class ExpiredEdgeListing(Model):
+    """One page of DomainEntityRef items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_expired."""
     entities: list[DomainEntityRef] | None
 
 
 class ExportDetails(Model):
+    """The export details object (3 fields)."""
     flow: ArchitectFlowReference | None
     file_name: str | None
     export_type: _e.F[_e.E0740b171] = ...
 
 
 class ExportScriptRequest(Model):
+    """The export script request object (2 fields). Sent to ScriptsApi.post_script_export."""
     file_name: str | None
     version_id: str | None
 
 
 class ExportScriptResponse(Model):
+    """The export script response object (1 fields). Returned by ScriptsApi.post_script_export."""
     url: str | None
 
 
 class ExportUri(Model):
+    """The export uri object (2 fields). Returned by OutboundApi.get_outbound_contactlist_export, OutboundApi.get_outbound_dnclist_export."""
     uri: str | None
     export_timestamp: _dt.datetime | None
 
 
 class Extension(Model):
+    """The extension object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_extension."""
     id: str | None
     name: str | None
     division: Division | None
@@ -156,6 +171,7 @@ class Extension(Model):
 
 
 class ExtensionEntityListing(Model):
+    """One page of Extension items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_extensions."""
     entities: list[Extension] | None
     page_size: int | None
     page_number: int | None
@@ -170,6 +186,7 @@ class ExtensionEntityListing(Model):
 
 
 class ExtensionPool(Model):
+    """The extension pool object (15 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_extensionpool, TelephonyProvidersEdgeApi.post_telephony_providers_edges_extensionpools and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_extensionpools, TelephonyProvidersEdgeApi.put_telephony_providers_edges_extensionpool."""
     id: str | None
     name: str | None
     division: Division | None
@@ -188,6 +205,7 @@ class ExtensionPool(Model):
 
 
 class ExtensionPoolDivisionView(Model):
+    """The extension pool division view object (4 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -195,6 +213,7 @@ class ExtensionPoolDivisionView(Model):
 
 
 class ExtensionPoolDivisionViewEntityListing(Model):
+    """One page of ExtensionPoolDivisionView items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_extensionpools_divisionviews."""
     entities: list[ExtensionPoolDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -209,6 +228,7 @@ class ExtensionPoolDivisionViewEntityListing(Model):
 
 
 class ExtensionPoolEntityListing(Model):
+    """One page of ExtensionPool items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_extensionpools."""
     entities: list[ExtensionPool] | None
     page_size: int | None
     page_number: int | None
@@ -223,6 +243,7 @@ class ExtensionPoolEntityListing(Model):
 
 
 class ExternalContact(Model):
+    """The external contact object (38 fields). Returned by ExternalContactsApi.get_externalcontacts_contact, ExternalContactsApi.get_externalcontacts_contact_unresolved and 9 more. Sent to ExternalContactsApi.post_externalcontacts_contacts, ExternalContactsApi.put_externalcontacts_contact."""
     id: str | None
     division: WritableStarrableDivision | None
     first_name: str | None
@@ -264,6 +285,7 @@ class ExternalContact(Model):
 
 
 class ExternalContactReference(Model):
+    """The external contact reference object (4 fields)."""
     id: str | None
     first_name: str | None
     last_name: str | None
@@ -271,10 +293,12 @@ class ExternalContactReference(Model):
 
 
 class ExternalContactsContactChangedTopicAppleOpaqueId(Model):
+    """The external contacts contact changed topic apple opaque id object (1 fields)."""
     value: str | None
 
 
 class ExternalContactsContactChangedTopicContact(Model):
+    """The external contacts contact changed topic contact object (35 fields)."""
     id: str | None
     division: ExternalContactsContactChangedTopicDivision | None
     external_organization: ExternalContactsContactChangedTopicExternalOrganization | None
@@ -313,6 +337,7 @@ class ExternalContactsContactChangedTopicContact(Model):
 
 
 class ExternalContactsContactChangedTopicContactAddress(Model):
+    """The external contacts contact changed topic contact address object (6 fields)."""
     address1: str | None
     address2: str | None
     city: str | None
@@ -322,20 +347,24 @@ class ExternalContactsContactChangedTopicContactAddress(Model):
 
 
 class ExternalContactsContactChangedTopicDataSchema(Model):
+    """The external contacts contact changed topic data schema object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ExternalContactsContactChangedTopicDivision(Model):
+    """The external contacts contact changed topic division object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsContactChangedTopicExternalId(Model):
+    """The external contacts contact changed topic external id object (2 fields)."""
     external_source: ExternalContactsContactChangedTopicExternalSource | None
     value: str | None
 
 
 class ExternalContactsContactChangedTopicExternalOrganization(Model):
+    """The external contacts contact changed topic external organization object (19 fields)."""
     id: str | None
     division: ExternalContactsContactChangedTopicDivision | None
     name: str | None
@@ -358,48 +387,57 @@ class ExternalContactsContactChangedTopicExternalOrganization(Model):
 
 
 class ExternalContactsContactChangedTopicExternalSource(Model):
+    """The external contacts contact changed topic external source object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsContactChangedTopicFacebookId(Model):
+    """The external contacts contact changed topic facebook id object (2 fields)."""
     ids: list[ExternalContactsContactChangedTopicFacebookScopedId] | None
     display_name: str | None
 
 
 class ExternalContactsContactChangedTopicFacebookScopedId(Model):
+    """The external contacts contact changed topic facebook scoped id object (1 fields)."""
     scoped_id: str | None
 
 
 class ExternalContactsContactChangedTopicInstagramId(Model):
+    """The external contacts contact changed topic instagram id object (3 fields)."""
     ids: list[ExternalContactsContactChangedTopicInstagramScopedId] | None
     display_name: str | None
     handle: str | None
 
 
 class ExternalContactsContactChangedTopicInstagramScopedId(Model):
+    """The external contacts contact changed topic instagram scoped id object (1 fields)."""
     scoped_id: str | None
 
 
 class ExternalContactsContactChangedTopicLineId(Model):
+    """The external contacts contact changed topic line id object (2 fields)."""
     ids: list[ExternalContactsContactChangedTopicLineUserId] | None
     display_name: str | None
 
 
 class ExternalContactsContactChangedTopicLineUserId(Model):
+    """The external contacts contact changed topic line user id object (1 fields)."""
     user_id: str | None
 
 
 class ExternalContactsContactChangedTopicMergeOperation(Model):
+    """The external contacts contact changed topic merge operation object (3 fields)."""
     source_contact_id: str | None
     target_contact_id: str | None
     resulting_contact_id: str | None
 
 
 class ExternalContactsContactChangedTopicObject(Model):
-    pass
+    """The external contacts contact changed topic object object; it declares no fields."""
 
 
 class ExternalContactsContactChangedTopicPhoneNumber(Model):
+    """The external contacts contact changed topic phone number object (7 fields)."""
     display: str | None
     extension: int | None
     accepts_sms: bool | None
@@ -410,11 +448,13 @@ class ExternalContactsContactChangedTopicPhoneNumber(Model):
 
 
 class ExternalContactsContactChangedTopicTicker(Model):
+    """The external contacts contact changed topic ticker object (2 fields)."""
     symbol: str | None
     exchange: str | None
 
 
 class ExternalContactsContactChangedTopicTwitterId(Model):
+    """The external contacts contact changed topic twitter id object (5 fields)."""
     id: str | None
     name: str | None
     screen_name: str | None
@@ -423,12 +463,14 @@ class ExternalContactsContactChangedTopicTwitterId(Model):
 
 
 class ExternalContactsContactChangedTopicWhatsAppBusinessScopedId(Model):
+    """The external contacts contact changed topic whats app business scoped id object (3 fields)."""
     bsuid: str | None
     parent: bool | None
     portfolio_id: str | None
 
 
 class ExternalContactsContactChangedTopicWhatsAppId(Model):
+    """The external contacts contact changed topic whats app id object (4 fields)."""
     phone_number: ExternalContactsContactChangedTopicPhoneNumber | None
     display_name: str | None
     username: str | None
@@ -436,10 +478,12 @@ class ExternalContactsContactChangedTopicWhatsAppId(Model):
 
 
 class ExternalContactsContactNoteChangedTopicDivision(Model):
+    """The external contacts contact note changed topic division object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsContactNoteChangedTopicNote(Model):
+    """The external contacts contact note changed topic note object (8 fields)."""
     id: str | None
     division: ExternalContactsContactNoteChangedTopicDivision | None
     entity_id: str | None
@@ -451,14 +495,17 @@ class ExternalContactsContactNoteChangedTopicNote(Model):
 
 
 class ExternalContactsContactNoteChangedTopicUser(Model):
+    """The external contacts contact note changed topic user object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsEntity(Model):
+    """The external contacts entity object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsOrganizationChangedTopicContactAddress(Model):
+    """The external contacts organization changed topic contact address object (6 fields)."""
     address1: str | None
     address2: str | None
     city: str | None
@@ -468,10 +515,12 @@ class ExternalContactsOrganizationChangedTopicContactAddress(Model):
 
 
 class ExternalContactsOrganizationChangedTopicDivision(Model):
+    """The external contacts organization changed topic division object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsOrganizationChangedTopicExternalOrganization(Model):
+    """The external contacts organization changed topic external organization object (19 fields)."""
     id: str | None
     division: ExternalContactsOrganizationChangedTopicDivision | None
     name: str | None
@@ -494,10 +543,11 @@ class ExternalContactsOrganizationChangedTopicExternalOrganization(Model):
 
 
 class ExternalContactsOrganizationChangedTopicObject(Model):
-    pass
+    """The external contacts organization changed topic object object; it declares no fields."""
 
 
 class ExternalContactsOrganizationChangedTopicPhoneNumber(Model):
+    """The external contacts organization changed topic phone number object (7 fields)."""
     display: str | None
     extension: int | None
     accepts_sms: bool | None
@@ -508,11 +558,13 @@ class ExternalContactsOrganizationChangedTopicPhoneNumber(Model):
 
 
 class ExternalContactsOrganizationChangedTopicTicker(Model):
+    """The external contacts organization changed topic ticker object (2 fields)."""
     symbol: str | None
     exchange: str | None
 
 
 class ExternalContactsOrganizationChangedTopicTwitterId(Model):
+    """The external contacts organization changed topic twitter id object (5 fields)."""
     id: str | None
     name: str | None
     screen_name: str | None
@@ -521,10 +573,12 @@ class ExternalContactsOrganizationChangedTopicTwitterId(Model):
 
 
 class ExternalContactsOrganizationNoteChangedTopicDivision(Model):
+    """The external contacts organization note changed topic division object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsOrganizationNoteChangedTopicNote(Model):
+    """The external contacts organization note changed topic note object (8 fields)."""
     id: str | None
     division: ExternalContactsOrganizationNoteChangedTopicDivision | None
     entity_id: str | None
@@ -536,14 +590,17 @@ class ExternalContactsOrganizationNoteChangedTopicNote(Model):
 
 
 class ExternalContactsOrganizationNoteChangedTopicUser(Model):
+    """The external contacts organization note changed topic user object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsPatchRequest(Model):
+    """The external contacts patch request object (1 fields). Sent to ExternalContactsApi.patch_externalcontacts_contact, ExternalContactsApi.patch_externalcontacts_contact_note and 3 more."""
     changes: list[ContactsPatchChange] | None
 
 
 class ExternalContactsRelationshipChangedTopicContactAddress(Model):
+    """The external contacts relationship changed topic contact address object (6 fields)."""
     address1: str | None
     address2: str | None
     city: str | None
@@ -553,10 +610,12 @@ class ExternalContactsRelationshipChangedTopicContactAddress(Model):
 
 
 class ExternalContactsRelationshipChangedTopicDivision(Model):
+    """The external contacts relationship changed topic division object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsRelationshipChangedTopicExternalOrganization(Model):
+    """The external contacts relationship changed topic external organization object (19 fields)."""
     id: str | None
     division: ExternalContactsRelationshipChangedTopicDivision | None
     name: str | None
@@ -579,10 +638,11 @@ class ExternalContactsRelationshipChangedTopicExternalOrganization(Model):
 
 
 class ExternalContactsRelationshipChangedTopicObject(Model):
-    pass
+    """The external contacts relationship changed topic object object; it declares no fields."""
 
 
 class ExternalContactsRelationshipChangedTopicPhoneNumber(Model):
+    """The external contacts relationship changed topic phone number object (7 fields)."""
     display: str | None
     extension: int | None
     accepts_sms: bool | None
@@ -593,6 +653,7 @@ class ExternalContactsRelationshipChangedTopicPhoneNumber(Model):
 
 
 class ExternalContactsRelationshipChangedTopicRelationship(Model):
+    """The external contacts relationship changed topic relationship object (7 fields)."""
     id: str | None
     division: ExternalContactsRelationshipChangedTopicDivision | None
     user: ExternalContactsRelationshipChangedTopicUser | None
@@ -603,11 +664,13 @@ class ExternalContactsRelationshipChangedTopicRelationship(Model):
 
 
 class ExternalContactsRelationshipChangedTopicTicker(Model):
+    """The external contacts relationship changed topic ticker object (2 fields)."""
     symbol: str | None
     exchange: str | None
 
 
 class ExternalContactsRelationshipChangedTopicTwitterId(Model):
+    """The external contacts relationship changed topic twitter id object (5 fields)."""
     id: str | None
     name: str | None
     screen_name: str | None
@@ -616,19 +679,23 @@ class ExternalContactsRelationshipChangedTopicTwitterId(Model):
 
 
 class ExternalContactsRelationshipChangedTopicUser(Model):
+    """The external contacts relationship changed topic user object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsSettings(Model):
+    """The external contacts settings object (2 fields). Returned by SettingsApi.get_externalcontacts_settings. Sent to SettingsApi.put_externalcontacts_settings."""
     manually_assign_divisions_to_interactions: bool | None
     manually_assign_divisions_to_contacts: bool | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicAppleOpaqueId(Model):
+    """The external contacts unresolved contact changed topic apple opaque id object (1 fields)."""
     value: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicContact(Model):
+    """The external contacts unresolved contact changed topic contact object (35 fields)."""
     id: str | None
     division: ExternalContactsUnresolvedContactChangedTopicDivision | None
     external_organization: ExternalContactsUnresolvedContactChangedTopicExternalOrganization | None
@@ -667,6 +734,7 @@ class ExternalContactsUnresolvedContactChangedTopicContact(Model):
 
 
 class ExternalContactsUnresolvedContactChangedTopicContactAddress(Model):
+    """The external contacts unresolved contact changed topic contact address object (6 fields)."""
     address1: str | None
     address2: str | None
     city: str | None
@@ -676,20 +744,24 @@ class ExternalContactsUnresolvedContactChangedTopicContactAddress(Model):
 
 
 class ExternalContactsUnresolvedContactChangedTopicDataSchema(Model):
+    """The external contacts unresolved contact changed topic data schema object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicDivision(Model):
+    """The external contacts unresolved contact changed topic division object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicExternalId(Model):
+    """The external contacts unresolved contact changed topic external id object (2 fields)."""
     external_source: ExternalContactsUnresolvedContactChangedTopicExternalSource | None
     value: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicExternalOrganization(Model):
+    """The external contacts unresolved contact changed topic external organization object (19 fields)."""
     id: str | None
     division: ExternalContactsUnresolvedContactChangedTopicDivision | None
     name: str | None

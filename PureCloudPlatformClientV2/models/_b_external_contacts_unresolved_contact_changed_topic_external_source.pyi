@@ -7,48 +7,57 @@ from . import _enums as _e
 
 
 class ExternalContactsUnresolvedContactChangedTopicExternalSource(Model):
+    """The external contacts unresolved contact changed topic external source object (1 fields)."""
     id: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicFacebookId(Model):
+    """The external contacts unresolved contact changed topic facebook id object (2 fields)."""
     ids: list[ExternalContactsUnresolvedContactChangedTopicFacebookScopedId] | None
     display_name: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicFacebookScopedId(Model):
+    """The external contacts unresolved contact changed topic facebook scoped id object (1 fields)."""
     scoped_id: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicInstagramId(Model):
+    """The external contacts unresolved contact changed topic instagram id object (3 fields)."""
     ids: list[ExternalContactsUnresolvedContactChangedTopicInstagramScopedId] | None
     display_name: str | None
     handle: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicInstagramScopedId(Model):
+    """The external contacts unresolved contact changed topic instagram scoped id object (1 fields)."""
     scoped_id: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicLineId(Model):
+    """The external contacts unresolved contact changed topic line id object (2 fields)."""
     ids: list[ExternalContactsUnresolvedContactChangedTopicLineUserId] | None
     display_name: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicLineUserId(Model):
+    """The external contacts unresolved contact changed topic line user id object (1 fields)."""
     user_id: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicMergeOperation(Model):
+    """The external contacts unresolved contact changed topic merge operation object (3 fields)."""
     source_contact_id: str | None
     target_contact_id: str | None
     resulting_contact_id: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicObject(Model):
-    pass
+    """The external contacts unresolved contact changed topic object object; it declares no fields."""
 
 
 class ExternalContactsUnresolvedContactChangedTopicPhoneNumber(Model):
+    """The external contacts unresolved contact changed topic phone number object (7 fields)."""
     display: str | None
     extension: int | None
     accepts_sms: bool | None
@@ -59,11 +68,13 @@ class ExternalContactsUnresolvedContactChangedTopicPhoneNumber(Model):
 
 
 class ExternalContactsUnresolvedContactChangedTopicTicker(Model):
+    """The external contacts unresolved contact changed topic ticker object (2 fields)."""
     symbol: str | None
     exchange: str | None
 
 
 class ExternalContactsUnresolvedContactChangedTopicTwitterId(Model):
+    """The external contacts unresolved contact changed topic twitter id object (5 fields)."""
     id: str | None
     name: str | None
     screen_name: str | None
@@ -72,6 +83,7 @@ class ExternalContactsUnresolvedContactChangedTopicTwitterId(Model):
 
 
 class ExternalContactsUnresolvedContactChangedTopicWhatsAppBusinessScopedId(Model):
+    """The external contacts unresolved contact changed topic whats app business scoped id object (3 fields)."""
     bsuid: str | None
     parent: bool | None
     portfolio_id: str | None

@@ -21,6 +21,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class ExternalContactsUnresolvedContactChangedTopicWhatsAppId(Model):
+    """The external contacts unresolved contact changed topic whats app id object (4 fields)."""
     phone_number: ExternalContactsUnresolvedContactChangedTopicPhoneNumber | None
     display_name: str | None
     username: str | None
@@ -28,11 +29,13 @@ class ExternalContactsUnresolvedContactChangedTopicWhatsAppId(Model):
 
 
 class ExternalDataSource(Model):
+    """The external data source object (2 fields)."""
     platform: _e.F[_e.E3c4503d9] = ...
     url: str | None
 
 
 class ExternalEstablishedEvent(Model):
+    """The external established event object (10 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -46,6 +49,7 @@ class ExternalEstablishedEvent(Model):
 
 
 class ExternalEvent(Model):
+    """The external event object (4 fields)."""
     id: str | None
     date_created: _dt.datetime | None
     identifiers: ExternalEventIdentifiers | None
@@ -53,6 +57,7 @@ class ExternalEvent(Model):
 
 
 class ExternalEventChange(Model):
+    """The external event change object (7 fields)."""
     change_category: _e.F[_e.Ef47e405b] = ...
     schema_id: str | None
     event_name: str | None
@@ -63,19 +68,23 @@ class ExternalEventChange(Model):
 
 
 class ExternalEventChangesResponse(Model):
+    """The external event changes response object (1 fields). Returned by JourneyApi.get_journey_views_eventdefinitions_external_changes."""
     changes: list[ExternalEventChange] | None
 
 
 class ExternalEventExternalId(Model):
+    """The external event external id object (2 fields)."""
     value: str | None
     external_source_id: str | None
 
 
 class ExternalEventIdentifiers(Model):
+    """The external event identifiers object (1 fields)."""
     external_ids: list[ExternalEventExternalId] | None
 
 
 class ExternalEventsConfiguration(Model):
+    """The external events configuration object (10 fields). Returned by JourneyApi.get_journey_externalevents_configuration, JourneyApi.patch_journey_externalevents_configuration and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -89,6 +98,7 @@ class ExternalEventsConfiguration(Model):
 
 
 class ExternalEventsConfigurationListing(Model):
+    """One page of ExternalEventsConfiguration items with the paging fields of the listing. Returned by JourneyApi.get_journey_externalevents_configurations."""
     entities: list[ExternalEventsConfiguration] | None
     page_size: int | None
     page_number: int | None
@@ -102,14 +112,17 @@ class ExternalEventsConfigurationListing(Model):
 
 
 class ExternalEventsRequest(Model):
+    """One page of ExternalEvent items with the paging fields of the listing. Sent to JourneyApi.post_journey_externalevents_configuration_events."""
     entities: list[ExternalEvent] | None
 
 
 class ExternalEventsResponse(Model):
+    """The external events response object (1 fields). Returned by JourneyApi.post_journey_externalevents_configuration_events."""
     unprocessed_entities: list[UnprocessedExternalEvent] | None
 
 
 class ExternalEventSummary(Model):
+    """The external event summary object (9 fields)."""
     schema_id: str | None
     event_name: str | None
     display_name: str | None
@@ -122,11 +135,13 @@ class ExternalEventSummary(Model):
 
 
 class ExternalId(Model):
+    """The external id object (2 fields)."""
     external_source: ExternalSource | None
     value: str | None
 
 
 class ExternalMetricDataItem(Model):
+    """The external metric data item object (7 fields)."""
     user_id: str | None
     user_email: str | None
     metric_id: str | None
@@ -137,6 +152,7 @@ class ExternalMetricDataItem(Model):
 
 
 class ExternalMetricDataProcessedItem(Model):
+    """The external metric data processed item object (9 fields)."""
     user_id: str | None
     user_email: str | None
     metric_id: str | None
@@ -149,6 +165,7 @@ class ExternalMetricDataProcessedItem(Model):
 
 
 class ExternalMetricDataUnprocessedItem(Model):
+    """The external metric data unprocessed item object (9 fields)."""
     user_id: str | None
     user_email: str | None
     metric_id: str | None
@@ -161,15 +178,18 @@ class ExternalMetricDataUnprocessedItem(Model):
 
 
 class ExternalMetricDataWriteRequest(Model):
+    """The external metric data write request object (1 fields). Sent to GamificationApi.post_employeeperformance_externalmetrics_data."""
     items: list[ExternalMetricDataItem] | None
 
 
 class ExternalMetricDataWriteResponse(Model):
+    """The external metric data write response object (2 fields). Returned by GamificationApi.post_employeeperformance_externalmetrics_data."""
     processed_entities: list[ExternalMetricDataProcessedItem] | None
     unprocessed_entities: list[ExternalMetricDataUnprocessedItem] | None
 
 
 class ExternalMetricDefinition(Model):
+    """The external metric definition object (11 fields). Returned by GamificationApi.get_employeeperformance_externalmetrics_definition, GamificationApi.patch_employeeperformance_externalmetrics_definition and 1 more."""
     id: str | None
     name: str | None
     unit: _e.F[_e.Ef21f1a06] = ...
@@ -184,6 +204,7 @@ class ExternalMetricDefinition(Model):
 
 
 class ExternalMetricDefinitionCreateRequest(Model):
+    """The external metric definition create request object (6 fields). Sent to GamificationApi.post_employeeperformance_externalmetrics_definitions."""
     name: str | None
     unit: _e.F[_e.Ef21f1a06] = ...
     unit_definition: str | None
@@ -193,6 +214,7 @@ class ExternalMetricDefinitionCreateRequest(Model):
 
 
 class ExternalMetricDefinitionListing(Model):
+    """One page of ExternalMetricDefinition items with the paging fields of the listing. Returned by GamificationApi.get_employeeperformance_externalmetrics_definitions."""
     entities: list[ExternalMetricDefinition] | None
     page_size: int | None
     page_number: int | None
@@ -206,6 +228,7 @@ class ExternalMetricDefinitionListing(Model):
 
 
 class ExternalMetricDefinitionUpdateRequest(Model):
+    """The external metric definition update request object (4 fields). Sent to GamificationApi.patch_employeeperformance_externalmetrics_definition."""
     name: str | None
     precision: int | None
     default_objective_type: _e.F[_e.E8814d572] = ...
@@ -213,6 +236,7 @@ class ExternalMetricDefinitionUpdateRequest(Model):
 
 
 class ExternalOrganization(Model):
+    """The external organization object (24 fields). Returned by ExternalContactsApi.get_externalcontacts_organization, ExternalContactsApi.patch_externalcontacts_organization and 4 more. Sent to ExternalContactsApi.post_externalcontacts_organizations, ExternalContactsApi.put_externalcontacts_organization."""
     id: str | None
     name: str | None
     division: WritableStarrableDivision | None
@@ -240,6 +264,7 @@ class ExternalOrganization(Model):
 
 
 class ExternalOrganizationEnrichRequest(Model):
+    """The external organization enrich request object (6 fields). Sent to ExternalContactsApi.post_externalcontacts_organizations_enrich."""
     id: str | None
     division: WritableStarrableDivision | None
     matching_identifiers: list[ExternalOrganizationIdentifier] | None
@@ -249,6 +274,7 @@ class ExternalOrganizationEnrichRequest(Model):
 
 
 class ExternalOrganizationIdentifier(Model):
+    """The external organization identifier object (5 fields). Returned by ExternalContactsApi.patch_externalcontacts_organization_identifiers. Sent to ExternalContactsApi.post_externalcontacts_identifierlookup_organizations."""
     division: WritableStarrableDivision | None
     type: _e.F[_e.Ee82dafbe] = ...
     value: str | None
@@ -257,15 +283,18 @@ class ExternalOrganizationIdentifier(Model):
 
 
 class ExternalOrganizationIdentifierClaimRequest(Model):
+    """The external organization identifier claim request object (2 fields). Sent to ExternalContactsApi.patch_externalcontacts_organization_identifiers."""
     operation: _e.F[_e.E0486fbff] = ...
     identifier: ExternalOrganizationIdentifier | None
 
 
 class ExternalOrganizationIdentifierListing(Model):
+    """One page of ExternalOrganizationIdentifier items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_organization_identifiers."""
     entities: list[ExternalOrganizationIdentifier] | None
 
 
 class ExternalOrganizationListing(Model):
+    """One page of ExternalOrganization items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_organizations."""
     entities: list[ExternalOrganization] | None
     page_size: int | None
     page_number: int | None
@@ -280,6 +309,7 @@ class ExternalOrganizationListing(Model):
 
 
 class ExternalOrganizationTrustorLink(Model):
+    """The external organization trustor link object (5 fields). Returned by ExternalContactsApi.put_externalcontacts_organization_trustor_trustor_id."""
     division: WritableStarrableDivision | None
     external_organization_id: str | None
     trustor_org_id: str | None
@@ -288,17 +318,20 @@ class ExternalOrganizationTrustorLink(Model):
 
 
 class ExternalPageMetadata(Model):
+    """The external page metadata object (2 fields)."""
     name: str | None
     profile_picture_url: str | None
 
 
 class ExternalSegment(Model):
+    """The external segment object (3 fields)."""
     id: str | None
     name: str | None
     source: _e.F[_e.E31e08af9] = ...
 
 
 class ExternalSource(Model):
+    """The external source object (5 fields). Returned by ExternalContactsApi.get_externalcontacts_externalsource, ExternalContactsApi.post_externalcontacts_externalsources and 1 more. Sent to ExternalContactsApi.post_externalcontacts_externalsources, ExternalContactsApi.put_externalcontacts_externalsource."""
     id: str | None
     name: str | None
     active: bool | None

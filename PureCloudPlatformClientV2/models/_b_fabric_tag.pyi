@@ -41,20 +41,24 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class FabricTag(Model):
+    """The fabric tag object (1 fields)."""
     name: str | None
 
 
 class FacebookAppCredentials(Model):
+    """The facebook app credentials object (1 fields). Returned by ConversationsApi.get_conversations_messaging_facebook_app."""
     id: str | None
 
 
 class FacebookDataIngestionRuleRequest(Model):
+    """The facebook data ingestion rule request object (3 fields). Sent to SocialMediaApi.post_socialmedia_topic_dataingestionrules_facebook, SocialMediaApi.put_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id."""
     name: str | None
     description: str | None
     integration_id: str | None
 
 
 class FacebookDataIngestionRuleResponse(Model):
+    """The facebook data ingestion rule response object (11 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id, SocialMediaApi.patch_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -69,6 +73,7 @@ class FacebookDataIngestionRuleResponse(Model):
 
 
 class FacebookDataIngestionRuleVersionResponse(Model):
+    """The facebook data ingestion rule version response object (11 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_version."""
     id: str | None
     name: str | None
     description: str | None
@@ -83,6 +88,7 @@ class FacebookDataIngestionRuleVersionResponse(Model):
 
 
 class FacebookDataIngestionRuleVersionResponseEntityListing(Model):
+    """One page of FacebookDataIngestionRuleVersionResponse items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_versions."""
     entities: list[FacebookDataIngestionRuleVersionResponse] | None
     page_size: int | None
     page_number: int | None
@@ -96,17 +102,20 @@ class FacebookDataIngestionRuleVersionResponseEntityListing(Model):
 
 
 class FacebookId(Model):
+    """The facebook id object (2 fields)."""
     ids: list[FacebookScopedId] | None
     display_name: str | None
 
 
 class FacebookIdentityResolutionConfig(Model):
+    """The facebook identity resolution config object (3 fields). Returned by ConversationsApi.get_conversations_messaging_identityresolution_integrations_facebook_integration_id, ConversationsApi.put_conversations_messaging_identityresolution_integrations_facebook_integration_id. Sent to ConversationsApi.put_conversations_messaging_identityresolution_integrations_facebook_integration_id."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class FacebookIntegration(Model):
+    """The facebook integration object (18 fields). Returned by ConversationsApi.get_conversations_messaging_integrations_facebook_integration_id, ConversationsApi.patch_conversations_messaging_integrations_facebook_integration_id and 1 more."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -128,6 +137,7 @@ class FacebookIntegration(Model):
 
 
 class FacebookIntegrationEntityListing(Model):
+    """One page of FacebookIntegration items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_integrations_facebook."""
     entities: list[FacebookIntegration] | None
     page_size: int | None
     page_number: int | None
@@ -141,6 +151,7 @@ class FacebookIntegrationEntityListing(Model):
 
 
 class FacebookIntegrationRequest(Model):
+    """The facebook integration request object (10 fields). Sent to ConversationsApi.post_conversations_messaging_integrations_facebook."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -154,6 +165,7 @@ class FacebookIntegrationRequest(Model):
 
 
 class FacebookIntegrationUpdateRequest(Model):
+    """The facebook integration update request object (7 fields). Sent to ConversationsApi.patch_conversations_messaging_integrations_facebook_integration_id."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -164,24 +176,29 @@ class FacebookIntegrationUpdateRequest(Model):
 
 
 class FacebookPermission(Model):
+    """The facebook permission object (2 fields)."""
     name: str | None
     type: _e.F[_e.E79cf67fa] = ...
 
 
 class FacebookPermissionEntityListing(Model):
+    """One page of FacebookPermission items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_facebook_permissions."""
     entities: list[FacebookPermission] | None
 
 
 class FacebookScopedId(Model):
+    """The facebook scoped id object (1 fields)."""
     scoped_id: str | None
 
 
 class Facet(Model):
+    """The facet object (2 fields)."""
     name: str | None
     type: str | None
 
 
 class FacetEntry(Model):
+    """The facet entry object (8 fields)."""
     attribute: TermAttribute | None
     statistics: FacetStatistics | None
     other: int | None
@@ -193,12 +210,14 @@ class FacetEntry(Model):
 
 
 class FacetKeyAttribute(Model):
+    """The facet key attribute object (3 fields)."""
     id: str | None
     name: str | None
     count: int | None
 
 
 class FacetStatistics(Model):
+    """The facet statistics object (7 fields)."""
     count: int | None
     min: float | None
     max: float | None
@@ -209,6 +228,7 @@ class FacetStatistics(Model):
 
 
 class FacetTerm(Model):
+    """The facet term object (6 fields)."""
     term: str | None
     key: int | None
     id: str | None
@@ -218,12 +238,14 @@ class FacetTerm(Model):
 
 
 class FailedDeleteProtectionUpdate(Model):
+    """The failed delete protection update object (3 fields)."""
     conversation: ConversationReference | None
     error_message: str | None
     error_code: str | None
 
 
 class FailedObject(Model):
+    """The failed object object (4 fields)."""
     id: str | None
     version: str | None
     name: str | None
@@ -231,6 +253,7 @@ class FailedObject(Model):
 
 
 class FailedRecordingEntityListing(Model):
+    """One page of RecordingJobFailedRecording items with the paging fields of the listing. Returned by RecordingApi.get_recording_job_failedrecordings."""
     entities: list[RecordingJobFailedRecording] | None
     page_size: int | None
     page_number: int | None
@@ -244,16 +267,19 @@ class FailedRecordingEntityListing(Model):
 
 
 class FailureReason(Model):
+    """The failure reason object (2 fields)."""
     code: str | None
     message: str | None
 
 
 class Fallback(Model):
+    """The fallback object (2 fields)."""
     enabled: bool | None
     actions: list[CopilotFallbackAction] | None
 
 
 class Faq(Model):
+    """The faq object (6 fields)."""
     question: str | None
     answer: str | None
     source_uri: str | None
@@ -263,11 +289,13 @@ class Faq(Model):
 
 
 class FaxConfig(Model):
+    """The fax config object (2 fields). Returned by FaxApi.get_fax_settings, FaxApi.put_fax_settings. Sent to FaxApi.put_fax_settings."""
     send_email_notifications: bool | None
     disable_email_pii: bool | None
 
 
 class FaxDocument(Model):
+    """The fax document object (18 fields). Returned by FaxApi.get_fax_document, FaxApi.put_fax_document. Sent to FaxApi.put_fax_document."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -289,6 +317,7 @@ class FaxDocument(Model):
 
 
 class FaxDocumentEntityListing(Model):
+    """One page of FaxDocument items with the paging fields of the listing. Returned by FaxApi.get_fax_documents."""
     entities: list[FaxDocument] | None
     page_size: int | None
     page_number: int | None
@@ -302,6 +331,7 @@ class FaxDocumentEntityListing(Model):
 
 
 class FaxSendRequest(Model):
+    """The fax send request object (9 fields). Sent to ConversationsApi.post_conversations_faxes."""
     id: str | None
     name: str | None
     addresses: list[str] | None
@@ -314,6 +344,7 @@ class FaxSendRequest(Model):
 
 
 class FaxSendResponse(Model):
+    """The fax send response object (6 fields). Returned by ConversationsApi.post_conversations_faxes."""
     id: str | None
     name: str | None
     upload_destination_uri: str | None
@@ -323,6 +354,7 @@ class FaxSendResponse(Model):
 
 
 class FaxStatus(Model):
+    """The fax status object (8 fields)."""
     direction: str | None
     expected_pages: int | None
     active_page: int | None
@@ -334,12 +366,14 @@ class FaxStatus(Model):
 
 
 class FaxSummary(Model):
+    """The fax summary object (3 fields). Returned by FaxApi.get_fax_summary, UserRecordingsApi.get_userrecordings_summary."""
     read_count: int | None
     unread_count: int | None
     total_count: int | None
 
 
 class FaxTopicFaxDataV2(Model):
+    """The fax topic fax data v2 object (17 fields)."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -360,47 +394,56 @@ class FaxTopicFaxDataV2(Model):
 
 
 class FaxTopicLockData(Model):
+    """The fax topic lock data object (3 fields)."""
     locked_by: FaxTopicUserData | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
 
 
 class FaxTopicUserData(Model):
+    """The fax topic user data object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class FaxTopicWorkspaceData(Model):
+    """The fax topic workspace data object (1 fields)."""
     id: str | None
 
 
 class FeatureState(Model):
+    """The feature state object (1 fields). Sent to OrganizationApi.patch_organizations_feature."""
     enabled: bool | None
 
 
 class FeatureSupport(Model):
+    """The feature support object (3 fields)."""
     feature: str | None
     support_level: _e.F[_e.Ef8e7ef04] = ...
     details: str | None
 
 
 class Feedback(Model):
+    """The feedback object (3 fields). Sent to ConversationsApi.post_conversation_suggestions_feedback."""
     suggestion_id: str | None
     user_provided: bool | None
     relevance: _e.F[_e.Ea308e5cc] = ...
 
 
 class FeedbackAddRequest(Model):
+    """The feedback add request object (2 fields). Sent to ConversationsApi.post_conversation_summary_feedback."""
     rating: _e.F[_e.Ef7a519d7] = ...
     summary: str | None
 
 
 class FeedbackUpdateRequest(Model):
+    """The feedback update request object (2 fields). Sent to ConversationsApi.patch_conversation_summary_feedback."""
     rating: _e.F[_e.Ef7a519d7] = ...
     summary: str | None
 
 
 class FieldConfig(Model):
+    """The field config object (8 fields). Returned by GroupsApi.get_fieldconfig, OrganizationApi.get_fieldconfig and 1 more."""
     id: str | None
     name: str | None
     entity_type: _e.F[_e.E5f430950] = ...
@@ -412,12 +455,14 @@ class FieldConfig(Model):
 
 
 class FieldConfigs(Model):
+    """The field configs object (3 fields)."""
     org: FieldConfig | None
     person: FieldConfig | None
     group: FieldConfig | None
 
 
 class FieldList(Model):
+    """The field list object (10 fields)."""
     custom_labels: bool | None
     instruction_text: str | None
     key: str | None
@@ -431,11 +476,13 @@ class FieldList(Model):
 
 
 class FieldMapping(Model):
+    """The field mapping object (2 fields)."""
     data_action_value_name: str | None
     data_action_synonym_name: str | None
 
 
 class FileSpecificationTemplate(Model):
+    """The file specification template object (15 fields). Returned by OutboundApi.get_outbound_filespecificationtemplate, OutboundApi.post_outbound_filespecificationtemplates and 1 more. Sent to OutboundApi.post_outbound_filespecificationtemplates, OutboundApi.put_outbound_filespecificationtemplate."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -454,6 +501,7 @@ class FileSpecificationTemplate(Model):
 
 
 class FileSpecificationTemplateEntityListing(Model):
+    """One page of FileSpecificationTemplate items with the paging fields of the listing. Returned by OutboundApi.get_outbound_filespecificationtemplates."""
     entities: list[FileSpecificationTemplate] | None
     page_size: int | None
     page_number: int | None
@@ -467,16 +515,19 @@ class FileSpecificationTemplateEntityListing(Model):
 
 
 class FileUploadMode(Model):
+    """The file upload mode object (2 fields)."""
     file_types: list[str] | None
     max_file_size_kb: int | None
 
 
 class FileUploadSettings(Model):
+    """The file upload settings object (2 fields)."""
     enable_attachments: bool | None
     modes: list[FileUploadMode] | None
 
 
 class Filter(Model):
+    """The filter object (4 fields)."""
     name: str | None
     type: str | None
     operator: str | None
@@ -484,29 +535,34 @@ class Filter(Model):
 
 
 class FilterPreviewResponse(Model):
+    """The filter preview response object (3 fields). Returned by OutboundApi.post_outbound_contactlistfilters_preview."""
     filtered_contacts: int | None
     total_contacts: int | None
     preview: list[DialerContact] | None
 
 
 class FinishWebAuthnRegistrationRequest(Model):
+    """The finish web authn registration request object (3 fields). Sent to UsersApi.post_users_me_verifiers_webauthn_register."""
     credential: PublicKeyCredentialCreationResponse | None
     name: str | None
     default: bool | None
 
 
 class FixedAvailability(Model):
+    """The fixed availability object (3 fields)."""
     availability_range: AvailabilityRange | None
     date_range: RequiredLocalDateRange | None
     days_of_week: list[str] | None
 
 
 class FlattenedJsonSchemaDocument(Model):
+    """The flattened json schema document object (2 fields)."""
     schema: JsonSchemaDocument | None
     array_properties: list[str] | None
 
 
 class Flow(Model):
+    """The flow object (24 fields). Returned by ArchitectApi.get_flow, ArchitectApi.post_flows and 5 more. Sent to ArchitectApi.post_flows, ArchitectApi.put_flow."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -534,6 +590,7 @@ class Flow(Model):
 
 
 class FlowActivityData(Model):
+    """One page of FlowActivityEntityData items with the paging fields of the listing."""
     group: dict[str, str] | None
     data: list[FlowActivityMetricValue] | None
     truncated: bool | None
@@ -541,6 +598,7 @@ class FlowActivityData(Model):
 
 
 class FlowActivityEntityData(Model):
+    """The flow activity entity data object (25 fields)."""
     activity_date: _dt.datetime | None
     metric: _e.F[_e.E0ef6b1d3] = ...
     active_routing: _e.F[_e.Ec06687a2] = ...
@@ -569,6 +627,7 @@ class FlowActivityEntityData(Model):
 
 
 class FlowActivityMetricValue(Model):
+    """The flow activity metric value object (4 fields)."""
     metric: _e.F[_e.E0ef6b1d3] = ...
     qualifier: str | None
     entity_ids: list[str] | None
@@ -576,6 +635,7 @@ class FlowActivityMetricValue(Model):
 
 
 class FlowActivityQuery(Model):
+    """The flow activity query object (4 fields). Sent to AnalyticsApi.post_analytics_flows_activity_query, FlowsApi.post_analytics_flows_activity_query."""
     metrics: list[FlowActivityQueryMetric] | None
     group_by: list[str] | None
     filter: FlowActivityQueryFilter | None
@@ -583,22 +643,26 @@ class FlowActivityQuery(Model):
 
 
 class FlowActivityQueryClause(Model):
+    """The flow activity query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[FlowActivityQueryPredicate] | None
 
 
 class FlowActivityQueryFilter(Model):
+    """The flow activity query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[FlowActivityQueryClause] | None
     predicates: list[FlowActivityQueryPredicate] | None
 
 
 class FlowActivityQueryMetric(Model):
+    """The flow activity query metric object (2 fields)."""
     metric: _e.F[_e.E0ef6b1d3] = ...
     details: bool | None
 
 
 class FlowActivityQueryPredicate(Model):
+    """The flow activity query predicate object (4 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E1223f1a4] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -606,32 +670,38 @@ class FlowActivityQueryPredicate(Model):
 
 
 class FlowActivityResponse(Model):
+    """One page of FlowActivityData items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_flows_activity_query, FlowsApi.post_analytics_flows_activity_query."""
     results: list[FlowActivityData] | None
     entity_id_dimension: _e.F[_e.E1223f1a4] = ...
 
 
 class FlowActivityScoredAgent(Model):
+    """The flow activity scored agent object (2 fields)."""
     agent_score: int | None
     scored_agent_id: str | None
 
 
 class FlowAggregateDataContainer(Model):
+    """The flow aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class FlowAggregateQueryClause(Model):
+    """The flow aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[FlowAggregateQueryPredicate] | None
 
 
 class FlowAggregateQueryFilter(Model):
+    """The flow aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[FlowAggregateQueryClause] | None
     predicates: list[FlowAggregateQueryPredicate] | None
 
 
 class FlowAggregateQueryPredicate(Model):
+    """The flow aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Effab6cc8] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -640,10 +710,12 @@ class FlowAggregateQueryPredicate(Model):
 
 
 class FlowAggregateQueryResponse(Model):
+    """One page of FlowAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_flows_aggregates_query, FlowsApi.post_analytics_flows_aggregates_query."""
     results: list[FlowAggregateDataContainer] | None
 
 
 class FlowAggregationQuery(Model):
+    """The flow aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_flows_aggregates_query, FlowsApi.post_analytics_flows_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -656,11 +728,13 @@ class FlowAggregationQuery(Model):
 
 
 class FlowAggregationSort(Model):
+    """The flow aggregation sort object (2 fields)."""
     name: _e.F[_e.Eaadfd8fd] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class FlowAggregationView(Model):
+    """The flow aggregation view object (4 fields)."""
     target: _e.F[_e.Eaadfd8fd] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -668,11 +742,13 @@ class FlowAggregationView(Model):
 
 
 class FlowAsyncAggregateQueryResponse(Model):
+    """One page of FlowAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_flows_aggregates_job_results, FlowsApi.get_analytics_flows_aggregates_job_results."""
     results: list[FlowAggregateDataContainer] | None
     cursor: str | None
 
 
 class FlowAsyncAggregationQuery(Model):
+    """The flow async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_flows_aggregates_jobs, FlowsApi.post_analytics_flows_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -686,6 +762,7 @@ class FlowAsyncAggregationQuery(Model):
 
 
 class FlowCharacteristics(Model):
+    """The flow characteristics object (8 fields)."""
     execution_items: bool | None
     execution_input_outputs: bool | None
     communications: bool | None
@@ -697,10 +774,12 @@ class FlowCharacteristics(Model):
 
 
 class FlowDiagnosticInfo(Model):
+    """The flow diagnostic info object (1 fields)."""
     last_action_id: int | None
 
 
 class FlowDivisionView(Model):
+    """The flow division view object (11 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -715,6 +794,7 @@ class FlowDivisionView(Model):
 
 
 class FlowDivisionViewEntityListing(Model):
+    """One page of FlowDivisionView items with the paging fields of the listing. Returned by ArchitectApi.get_flows_divisionviews."""
     entities: list[FlowDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -728,6 +808,7 @@ class FlowDivisionViewEntityListing(Model):
 
 
 class FlowEndDetailEventTopicFlowEndEvent(Model):
+    """The flow end detail event topic flow end event object (24 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -755,6 +836,7 @@ class FlowEndDetailEventTopicFlowEndEvent(Model):
 
 
 class FlowEntityListing(Model):
+    """One page of Flow items with the paging fields of the listing. Returned by ArchitectApi.get_flows, ArchitectApi.get_flows_lookup."""
     entities: list[Flow] | None
     page_size: int | None
     page_number: int | None
@@ -768,22 +850,26 @@ class FlowEntityListing(Model):
 
 
 class FlowExecutionAggregateDataContainer(Model):
+    """The flow execution aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class FlowExecutionAggregateQueryClause(Model):
+    """The flow execution aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[FlowExecutionAggregateQueryPredicate] | None
 
 
 class FlowExecutionAggregateQueryFilter(Model):
+    """The flow execution aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[FlowExecutionAggregateQueryClause] | None
     predicates: list[FlowExecutionAggregateQueryPredicate] | None
 
 
 class FlowExecutionAggregateQueryPredicate(Model):
+    """The flow execution aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Efdd627e9] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -792,10 +878,12 @@ class FlowExecutionAggregateQueryPredicate(Model):
 
 
 class FlowExecutionAggregateQueryResponse(Model):
+    """One page of FlowExecutionAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_flowexecutions_aggregates_query."""
     results: list[FlowExecutionAggregateDataContainer] | None
 
 
 class FlowExecutionAggregationQuery(Model):
+    """The flow execution aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_flowexecutions_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -808,11 +896,13 @@ class FlowExecutionAggregationQuery(Model):
 
 
 class FlowExecutionAggregationSort(Model):
+    """The flow execution aggregation sort object (2 fields)."""
     name: _e.F[_e.Ea9a4e852] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class FlowExecutionAggregationView(Model):
+    """The flow execution aggregation view object (4 fields)."""
     target: _e.F[_e.Ea9a4e852] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -820,11 +910,13 @@ class FlowExecutionAggregationView(Model):
 
 
 class FlowExecutionAsyncAggregateQueryResponse(Model):
+    """One page of FlowExecutionAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_flowexecutions_aggregates_job_results."""
     results: list[FlowExecutionAggregateDataContainer] | None
     cursor: str | None
 
 
 class FlowExecutionAsyncAggregationQuery(Model):
+    """The flow execution async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_flowexecutions_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -838,6 +930,7 @@ class FlowExecutionAsyncAggregationQuery(Model):
 
 
 class FlowExecutionDataQueryResult(Model):
+    """The flow execution data query result object (13 fields)."""
     id: str | None
     name: str | None
     start_date_time: _dt.datetime | None
@@ -854,6 +947,7 @@ class FlowExecutionDataQueryResult(Model):
 
 
 class FlowExecutionLaunchRequest(Model):
+    """The flow execution launch request object (4 fields). Sent to ArchitectApi.post_flows_executions."""
     flow_id: str | None
     flow_version: str | None
     input_data: dict[str, _t.Any] | None
@@ -861,6 +955,7 @@ class FlowExecutionLaunchRequest(Model):
 
 
 class FlowExecutionLaunchResponse(Model):
+    """The flow execution launch response object (4 fields). Returned by ArchitectApi.post_flows_executions."""
     id: str | None
     name: str | None
     flow_version: DomainEntityRef | None
@@ -868,6 +963,7 @@ class FlowExecutionLaunchResponse(Model):
 
 
 class FlowHealth(Model):
+    """The flow health object (4 fields). Returned by ArchitectApi.get_flow_version_health."""
     flow_version_info: FlowHealthVersionInfo | None
     language_info: dict[str, LocaleInfo] | None
     intents: list[FlowHealthIntentInfo] | None

@@ -9,6 +9,7 @@ from ._b_group_members_update import HealthInfo
 
 
 class FlowHealthErrorInfo(Model):
+    """The flow health error info object (4 fields)."""
     message: str | None
     code: str | None
     message_with_params: str | None
@@ -16,6 +17,7 @@ class FlowHealthErrorInfo(Model):
 
 
 class FlowHealthIntent(Model):
+    """The flow health intent object (6 fields). Returned by ArchitectApi.get_flow_version_intent_health."""
     id: str | None
     name: str | None
     flow_version_info: FlowHealthIntentVersionInfo | None

@@ -13,6 +13,7 @@ from ._b_outcome_ref import OutlierInfo
 
 
 class FlowHealthIntentInfo(Model):
+    """The flow health intent info object (4 fields)."""
     id: str | None
     name: str | None
     language_health: dict[str, LocaleHealth] | None
@@ -20,6 +21,7 @@ class FlowHealthIntentInfo(Model):
 
 
 class FlowHealthIntentUtterance(Model):
+    """The flow health intent utterance object (6 fields)."""
     id: str | None
     text: str | None
     issue_count: int | None
@@ -29,12 +31,14 @@ class FlowHealthIntentUtterance(Model):
 
 
 class FlowHealthIntentVersionInfo(Model):
+    """The flow health intent version info object (3 fields)."""
     nlu_version: AddressableEntityRef | None
     flow_version: AddressableEntityRef | None
     nlu_domain: AddressableEntityRef | None
 
 
 class FlowHealthUtterance(Model):
+    """The flow health utterance object (8 fields). Returned by ArchitectApi.get_flow_version_intent_utterance_health."""
     id: str | None
     text: str | None
     issue_count: int | None
@@ -46,10 +50,12 @@ class FlowHealthUtterance(Model):
 
 
 class FlowHealthVersionInfo(Model):
+    """The flow health version info object (2 fields)."""
     flow_version: AddressableEntityRef | None
     nlu_domain: AddressableEntityRef | None
 
 
 class FlowLogLevel(Model):
+    """The flow log level object (2 fields)."""
     level: _e.F[_e.Ea5c4899b] = ...
     characteristics: FlowCharacteristics | None

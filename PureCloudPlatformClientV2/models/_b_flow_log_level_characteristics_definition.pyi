@@ -32,21 +32,25 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class FlowLogLevelCharacteristicsDefinition(Model):
+    """The flow log level characteristics definition object (3 fields)."""
     id: str | None
     minimum_level: _e.F[_e.Ea5c4899b] = ...
     depends_on: FlowCharacteristics | None
 
 
 class FlowLogLevelCharacteristicsDefinitions(Model):
+    """The flow log level characteristics definitions object (2 fields). Returned by ArchitectApi.get_flows_instances_settings_loglevels_characteristics."""
     log_levels: list[FlowLogLevel] | None
     characteristics: list[FlowLogLevelCharacteristicsDefinition] | None
 
 
 class FlowLogLevelRequest(Model):
+    """The flow log level request object (1 fields). Sent to ArchitectApi.post_flow_instances_settings_loglevels, ArchitectApi.put_flow_instances_settings_loglevels and 1 more."""
     log_level_characteristics: FlowLogLevel | None
 
 
 class FlowMetricsTopicFlowMetricRecord(Model):
+    """The flow metrics topic flow metric record object (100 fields)."""
     metric: _e.F[_e.Eaadfd8fd] = ...
     metric_date: _dt.datetime | None
     value: int | None
@@ -150,22 +154,26 @@ class FlowMetricsTopicFlowMetricRecord(Model):
 
 
 class FlowMetricsTopicFlowOutcome(Model):
+    """The flow metrics topic flow outcome object (3 fields)."""
     flow_outcome: str | None
     flow_outcome_id: str | None
     flow_outcome_value: str | None
 
 
 class FlowMetricsTopicFlowProposedAgent(Model):
+    """The flow metrics topic flow proposed agent object (2 fields)."""
     agent_rank: int | None
     proposed_agent_id: str | None
 
 
 class FlowMetricsTopicFlowScoredAgent(Model):
+    """The flow metrics topic flow scored agent object (2 fields)."""
     agent_score: int | None
     scored_agent_id: str | None
 
 
 class FlowMilestone(Model):
+    """The flow milestone object (5 fields). Returned by ArchitectApi.get_flows_milestone, ArchitectApi.post_flows_milestones and 1 more. Sent to ArchitectApi.post_flows_milestones, ArchitectApi.put_flows_milestone."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -174,6 +182,7 @@ class FlowMilestone(Model):
 
 
 class FlowMilestoneDivisionView(Model):
+    """The flow milestone division view object (4 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -181,6 +190,7 @@ class FlowMilestoneDivisionView(Model):
 
 
 class FlowMilestoneDivisionViewEntityListing(Model):
+    """One page of FlowMilestoneDivisionView items with the paging fields of the listing. Returned by ArchitectApi.get_flows_milestones_divisionviews."""
     entities: list[FlowMilestoneDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -194,6 +204,7 @@ class FlowMilestoneDivisionViewEntityListing(Model):
 
 
 class FlowMilestoneListing(Model):
+    """One page of FlowMilestone items with the paging fields of the listing. Returned by ArchitectApi.get_flows_milestones."""
     entities: list[FlowMilestone] | None
     page_size: int | None
     page_number: int | None
@@ -207,28 +218,33 @@ class FlowMilestoneListing(Model):
 
 
 class FlowObservationDataContainer(Model):
+    """The flow observation data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[ObservationMetricData] | None
 
 
 class FlowObservationQuery(Model):
+    """The flow observation query object (3 fields). Sent to AnalyticsApi.post_analytics_flows_observations_query, FlowsApi.post_analytics_flows_observations_query."""
     filter: FlowObservationQueryFilter | None
     metrics: list[str] | None
     detail_metrics: list[str] | None
 
 
 class FlowObservationQueryClause(Model):
+    """The flow observation query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[FlowObservationQueryPredicate] | None
 
 
 class FlowObservationQueryFilter(Model):
+    """The flow observation query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[FlowObservationQueryClause] | None
     predicates: list[FlowObservationQueryPredicate] | None
 
 
 class FlowObservationQueryPredicate(Model):
+    """The flow observation query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Ef1038841] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -237,10 +253,12 @@ class FlowObservationQueryPredicate(Model):
 
 
 class FlowObservationQueryResponse(Model):
+    """One page of FlowObservationDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_flows_observations_query, FlowsApi.post_analytics_flows_observations_query."""
     results: list[FlowObservationDataContainer] | None
 
 
 class FlowOutcome(Model):
+    """The flow outcome object (6 fields). Returned by ArchitectApi.get_flows_outcome, ArchitectApi.post_flows_outcomes. Sent to ArchitectApi.post_flows_outcomes, ArchitectApi.put_flows_outcome."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -250,11 +268,13 @@ class FlowOutcome(Model):
 
 
 class FlowOutcomeDetailEventTopicFlowMilestone(Model):
+    """The flow outcome detail event topic flow milestone object (2 fields)."""
     milestone_id: str | None
     milestone_time: int | None
 
 
 class FlowOutcomeDetailEventTopicFlowOutcomeEvent(Model):
+    """The flow outcome detail event topic flow outcome event object (25 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -283,6 +303,7 @@ class FlowOutcomeDetailEventTopicFlowOutcomeEvent(Model):
 
 
 class FlowOutcomeDivisionView(Model):
+    """The flow outcome division view object (4 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -290,6 +311,7 @@ class FlowOutcomeDivisionView(Model):
 
 
 class FlowOutcomeDivisionViewEntityListing(Model):
+    """One page of FlowOutcomeDivisionView items with the paging fields of the listing. Returned by ArchitectApi.get_flows_outcomes_divisionviews."""
     entities: list[FlowOutcomeDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -303,6 +325,7 @@ class FlowOutcomeDivisionViewEntityListing(Model):
 
 
 class FlowOutcomeListing(Model):
+    """One page of FlowOutcome items with the paging fields of the listing. Returned by ArchitectApi.get_flows_outcomes."""
     entities: list[FlowOutcome] | None
     page_size: int | None
     page_number: int | None
@@ -316,6 +339,7 @@ class FlowOutcomeListing(Model):
 
 
 class FlowPaths(Model):
+    """The flow paths object (4 fields). Returned by JourneyApi.post_journey_flows_paths_query."""
     category: _e.F[_e.E5050493e] = ...
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
@@ -323,6 +347,7 @@ class FlowPaths(Model):
 
 
 class FlowPathsElement(Model):
+    """The flow paths element object (7 fields)."""
     parent_id: str | None
     type: _e.F[_e.Ee20b22e4] = ...
     count: int | None
@@ -333,6 +358,7 @@ class FlowPathsElement(Model):
 
 
 class FlowPathsFlowDetails(Model):
+    """The flow paths flow details object (4 fields)."""
     flow: AddressableEntityRef | None
     version: str | None
     type: _e.F[_e.E07f645d2] = ...
@@ -340,15 +366,18 @@ class FlowPathsFlowDetails(Model):
 
 
 class FlowPathsFlowFilter(Model):
+    """The flow paths flow filter object (1 fields)."""
     id: str | None
 
 
 class FlowPathsQuery(Model):
+    """The flow paths query object (2 fields). Sent to JourneyApi.post_journey_flows_paths_query."""
     category: _e.F[_e.E5050493e] = ...
     flows: list[FlowPathsFlowFilter] | None
 
 
 class FlowResultEntityListing(Model):
+    """One page of FlowExecutionDataQueryResult items with the paging fields of the listing. Returned by ArchitectApi.post_flows_instances_query."""
     entities: list[FlowExecutionDataQueryResult] | None
     page_size: int | None
     page_number: int | None
@@ -362,6 +391,7 @@ class FlowResultEntityListing(Model):
 
 
 class FlowRuntimeExecution(Model):
+    """The flow runtime execution object (11 fields). Returned by ArchitectApi.get_flows_execution."""
     id: str | None
     name: str | None
     flow_version: FlowVersion | None
@@ -376,6 +406,7 @@ class FlowRuntimeExecution(Model):
 
 
 class FlowSettingsResponse(Model):
+    """The flow settings response object (8 fields). Returned by ArchitectApi.get_flow_instances_settings_loglevels, ArchitectApi.get_flows_instances_settings_loglevels_default and 3 more."""
     id: str | None
     name: str | None
     type: _e.F[_e.E18c4c260] = ...
@@ -387,6 +418,7 @@ class FlowSettingsResponse(Model):
 
 
 class FlowSettingsResponseEntityListing(Model):
+    """One page of FlowSettingsResponse items with the paging fields of the listing. Returned by ArchitectApi.get_flows_instances_settings_loglevels."""
     entities: list[FlowSettingsResponse] | None
     page_size: int | None
     page_number: int | None
@@ -400,6 +432,7 @@ class FlowSettingsResponseEntityListing(Model):
 
 
 class FlowsQueryCriteriaResponse(Model):
+    """The flows query criteria response object (5 fields). Returned by ArchitectApi.get_flows_instances_querycapabilities."""
     criteria: list[QueryCriteria] | None
     flow_types: list[str] | None
     action_types: list[str] | None
@@ -408,6 +441,7 @@ class FlowsQueryCriteriaResponse(Model):
 
 
 class FlowStartDetailEventTopicFlowStartEvent(Model):
+    """The flow start detail event topic flow start event object (20 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -431,6 +465,7 @@ class FlowStartDetailEventTopicFlowStartEvent(Model):
 
 
 class FlowVersion(Model):
+    """The flow version object (24 fields). Returned by ArchitectApi.get_flow_version, ArchitectApi.post_flow_versions."""
     id: str | None
     name: str | None
     commit_version: str | None
@@ -458,6 +493,7 @@ class FlowVersion(Model):
 
 
 class FlowVersionEntityListing(Model):
+    """One page of FlowVersion items with the paging fields of the listing. Returned by ArchitectApi.get_flow_versions."""
     entities: list[FlowVersion] | None
     page_size: int | None
     page_number: int | None
@@ -471,6 +507,7 @@ class FlowVersionEntityListing(Model):
 
 
 class FollowersFilter(Model):
+    """The followers filter object (4 fields)."""
     operator: _e.F[_e.E6a51e492] = ...
     pcFrom: int | None
     to: int | None
@@ -478,24 +515,29 @@ class FollowersFilter(Model):
 
 
 class FooterTemplate(Model):
+    """The footer template object (2 fields)."""
     type: _e.F[_e.E2c7983e2] = ...
     applicable_resources: list[str] | None
 
 
 class ForecastAbandonRateResponse(Model):
+    """The forecast abandon rate response object (1 fields)."""
     percent: int | None
 
 
 class ForecastAverageSpeedOfAnswerResponse(Model):
+    """The forecast average speed of answer response object (1 fields)."""
     seconds: int | None
 
 
 class ForecastInputPlanningGroupData(Model):
+    """The forecast input planning group data object (2 fields)."""
     planning_group_id: str | None
     capacity_plan_forecast_metrics: CapacityPlanForecastMetrics | None
 
 
 class ForecastMetadata(Model):
+    """The forecast metadata object (6 fields)."""
     date_created: _dt.datetime | None
     forecast_id: str | None
     interval_length_in_minutes: str | None
@@ -505,12 +547,14 @@ class ForecastMetadata(Model):
 
 
 class ForecastPlanningGroupData(Model):
+    """The forecast planning group data object (3 fields)."""
     planning_group_id: str | None
     offered_per_interval: list[float] | None
     average_handle_time_seconds_per_interval: list[float] | None
 
 
 class ForecastPlanningGroupResponse(Model):
+    """The forecast planning group response object (4 fields)."""
     id: str | None
     name: str | None
     route_paths: list[RoutePathResponse] | None
@@ -518,17 +562,20 @@ class ForecastPlanningGroupResponse(Model):
 
 
 class ForecastPlanningGroupsResponse(Model):
+    """One page of ForecastPlanningGroupResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_shorttermforecast_planninggroups."""
     entities: list[ForecastPlanningGroupResponse] | None
     business_unit_service_goal_impact: WfmServiceGoalImpactSettings | None
 
 
 class ForecastServiceGoalTemplateImpactOverrideResponse(Model):
+    """The forecast service goal template impact override response object (3 fields)."""
     service_level: WfmServiceGoalImpact | None
     average_speed_of_answer: WfmServiceGoalImpact | None
     abandon_rate: WfmServiceGoalImpact | None
 
 
 class ForecastServiceGoalTemplateResponse(Model):
+    """The forecast service goal template response object (4 fields)."""
     service_level: ForecastServiceLevelResponse | None
     average_speed_of_answer: ForecastAverageSpeedOfAnswerResponse | None
     abandon_rate: ForecastAbandonRateResponse | None
@@ -536,11 +583,13 @@ class ForecastServiceGoalTemplateResponse(Model):
 
 
 class ForecastServiceLevelResponse(Model):
+    """The forecast service level response object (2 fields)."""
     percent: int | None
     seconds: int | None
 
 
 class ForecastSourceDayPointer(Model):
+    """The forecast source day pointer object (5 fields)."""
     day_of_week: _e.F[_e.E9ea6d1aa] = ...
     weight: int | None
     date: str | None
@@ -549,6 +598,7 @@ class ForecastSourceDayPointer(Model):
 
 
 class Form(Model):
+    """The form object (6 fields)."""
     form_description: str | None
     received_message: FormMessage | None
     reply_message: FormMessage | None
@@ -558,10 +608,12 @@ class Form(Model):
 
 
 class Format(Model):
+    """The format object (1 fields)."""
     flags: list[str] | None
 
 
 class FormDatePicker(Model):
+    """The form date picker object (4 fields)."""
     id: str | None
     title: str | None
     subtitle: str | None
@@ -569,6 +621,7 @@ class FormDatePicker(Model):
 
 
 class FormIntroduction(Model):
+    """The form introduction object (4 fields)."""
     title: str | None
     image_url: str | None
     subtitle: str | None
@@ -576,35 +629,41 @@ class FormIntroduction(Model):
 
 
 class FormListPicker(Model):
+    """The form list picker object (2 fields)."""
     id: str | None
     sections: list[FormListPickerSection] | None
 
 
 class FormListPickerItem(Model):
+    """The form list picker item object (3 fields)."""
     id: str | None
     title: str | None
     image_url: str | None
 
 
 class FormListPickerSection(Model):
+    """The form list picker section object (3 fields)."""
     title: str | None
     multiple_selection: bool | None
     items: list[FormListPickerItem] | None
 
 
 class FormMessage(Model):
+    """The form message object (3 fields)."""
     title: str | None
     subtitle: str | None
     image_url: str | None
 
 
 class FormPage(Model):
+    """The form page object (3 fields)."""
     title: str | None
     subtitle: str | None
     page_components: list[FormPageComponent] | None
 
 
 class FormPageComponent(Model):
+    """The form page component object (5 fields)."""
     form_component_type: _e.F[_e.E2d8262e5] = ...
     list_picker: FormListPicker | None
     date_picker: FormDatePicker | None
@@ -613,6 +672,7 @@ class FormPageComponent(Model):
 
 
 class FormsTrackTrigger(Model):
+    """The forms track trigger object (4 fields)."""
     selector: str | None
     form_name: str | None
     capture_data_on_form_abandon: bool | None
@@ -620,6 +680,7 @@ class FormsTrackTrigger(Model):
 
 
 class FreeTrialLimit(Model):
+    """The free trial limit object (4 fields)."""
     key: str | None
     default_value: int | None
     description: str | None
@@ -627,22 +688,26 @@ class FreeTrialLimit(Model):
 
 
 class FreeTrialLimitDocs(Model):
+    """The free trial limit docs object (1 fields). Returned by OrganizationApi.get_organizations_limits_docs_freetrial."""
     namespaces: list[FreeTrialNamespace] | None
 
 
 class FreeTrialNamespace(Model):
+    """The free trial namespace object (3 fields)."""
     name: str | None
     friendly_name: str | None
     limits: list[FreeTrialLimit] | None
 
 
 class FromEmailAddress(Model):
+    """The from email address object (3 fields)."""
     domain: DomainEntityRef | None
     friendly_name: str | None
     local_part: str | None
 
 
 class FullDayTimeOffMarker(Model):
+    """The full day time off marker object (6 fields)."""
     business_unit_date: _dt.date | None
     length_minutes: int | None
     description: str | None
@@ -652,6 +717,7 @@ class FullDayTimeOffMarker(Model):
 
 
 class Function(Model):
+    """The function object (8 fields). Sent to IntegrationsApi.put_integrations_action_draft_function."""
     id: str | None
     name: str | None
     description: str | None
@@ -663,6 +729,7 @@ class Function(Model):
 
 
 class FunctionConfig(Model):
+    """The function config object (5 fields). Returned by IntegrationsApi.get_integrations_action_draft_function, IntegrationsApi.get_integrations_action_function and 1 more."""
     id: str | None
     function: Function | None
     zip: FunctionZipConfig | None
@@ -671,6 +738,7 @@ class FunctionConfig(Model):
 
 
 class FunctionRuntime(Model):
+    """The function runtime object (4 fields). Returned by IntegrationsApi.get_integrations_actions_functions_runtimes."""
     name: str | None
     description: str | None
     status: _e.F[_e.E80ccaefe] = ...
@@ -678,17 +746,20 @@ class FunctionRuntime(Model):
 
 
 class FunctionUploadRequest(Model):
+    """The function upload request object (2 fields). Sent to IntegrationsApi.post_integrations_action_draft_function_upload, UploadsApi.post_integrations_action_draft_function_upload."""
     file_name: str | None
     signed_url_timeout_seconds: int | None
 
 
 class FunctionUploadResponse(Model):
+    """The function upload response object (3 fields). Returned by IntegrationsApi.post_integrations_action_draft_function_upload, UploadsApi.post_integrations_action_draft_function_upload."""
     url: str | None
     headers: dict[str, str] | None
     signed_url_timeout_seconds: int | None
 
 
 class FunctionZipConfig(Model):
+    """The function zip config object (6 fields)."""
     status: _e.F[_e.E1325d051] = ...
     id: str | None
     name: str | None
@@ -698,6 +769,7 @@ class FunctionZipConfig(Model):
 
 
 class GamificationContestPrizeImageUploadUrlRequest(Model):
+    """The gamification contest prize image upload url request object (6 fields). Sent to GamificationApi.post_gamification_contests_uploads_prizeimages, UploadsApi.post_gamification_contests_uploads_prizeimages."""
     file_name: str | None
     content_md5: str | None
     signed_url_timeout_seconds: int | None
@@ -707,6 +779,7 @@ class GamificationContestPrizeImageUploadUrlRequest(Model):
 
 
 class GamificationScorecardChangeTopicEvaluationDetail(Model):
+    """The gamification scorecard change topic evaluation detail object (9 fields)."""
     evaluation_id: str | None
     conversation_id: str | None
     conversation_date: str | None
@@ -719,10 +792,12 @@ class GamificationScorecardChangeTopicEvaluationDetail(Model):
 
 
 class GamificationScorecardChangeTopicMetric(Model):
+    """The gamification scorecard change topic metric object (1 fields)."""
     id: str | None
 
 
 class GamificationScorecardChangeTopicPerformanceMetric(Model):
+    """The gamification scorecard change topic performance metric object (5 fields)."""
     metric: GamificationScorecardChangeTopicMetric | None
     points: int | None
     value: float | None
@@ -731,6 +806,7 @@ class GamificationScorecardChangeTopicPerformanceMetric(Model):
 
 
 class GamificationScorecardChangeTopicPunctualityEvent(Model):
+    """The gamification scorecard change topic punctuality event object (7 fields)."""
     date_start: str | None
     date_schedule_start: str | None
     activity_code: str | None
@@ -741,6 +817,7 @@ class GamificationScorecardChangeTopicPunctualityEvent(Model):
 
 
 class GamificationScorecardChangeTopicScorecardChange(Model):
+    """The gamification scorecard change topic scorecard change object (6 fields)."""
     workday: str | None
     division_id: str | None
     team_id: str | None
@@ -750,6 +827,7 @@ class GamificationScorecardChangeTopicScorecardChange(Model):
 
 
 class GamificationStatus(Model):
+    """The gamification status object (4 fields). Returned by GamificationApi.get_gamification_status, GamificationApi.put_gamification_status. Sent to GamificationApi.put_gamification_status."""
     is_active: bool | None
     date_start: _dt.date | None
     automatic_user_assignment: bool | None
@@ -757,6 +835,7 @@ class GamificationStatus(Model):
 
 
 class GcuccTeamsCalendarEventsGCUCCTeamsCalendarEventV2(Model):
+    """The gcucc teams calendar events gcuccteams calendar event v2 object (7 fields)."""
     external_user_id: str | None
     genesys_user_id: str | None
     trigger: _e.F[_e.Efb43632e] = ...
@@ -767,11 +846,13 @@ class GcuccTeamsCalendarEventsGCUCCTeamsCalendarEventV2(Model):
 
 
 class GDPRJourneyCustomer(Model):
+    """The gdprjourney customer object (2 fields)."""
     type: str | None
     id: str | None
 
 
 class GDPRRequest(Model):
+    """The gdprrequest object (11 fields). Returned by GeneralDataProtectionRegulationApi.get_gdpr_request, GeneralDataProtectionRegulationApi.post_gdpr_requests. Sent to GeneralDataProtectionRegulationApi.post_gdpr_requests."""
     id: str | None
     name: str | None
     created_by: DomainEntityRef | None
@@ -786,6 +867,7 @@ class GDPRRequest(Model):
 
 
 class GDPRRequestEntityListing(Model):
+    """One page of GDPRRequest items with the paging fields of the listing. Returned by GeneralDataProtectionRegulationApi.get_gdpr_requests."""
     entities: list[GDPRRequest] | None
     page_size: int | None
     page_number: int | None
@@ -799,6 +881,7 @@ class GDPRRequestEntityListing(Model):
 
 
 class GDPRSubject(Model):
+    """The gdprsubject object (10 fields)."""
     name: str | None
     user_id: str | None
     external_contact_id: str | None
@@ -812,6 +895,7 @@ class GDPRSubject(Model):
 
 
 class GDPRSubjectEntityListing(Model):
+    """One page of GDPRSubject items with the paging fields of the listing. Returned by GeneralDataProtectionRegulationApi.get_gdpr_subjects."""
     entities: list[GDPRSubject] | None
     page_size: int | None
     page_number: int | None
@@ -825,6 +909,7 @@ class GDPRSubjectEntityListing(Model):
 
 
 class GenAIPhrasesJob(Model):
+    """The gen aiphrases job object (7 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_topics_generatedphrases_job."""
     id: str | None
     state: _e.F[_e.E7a68a9ca] = ...
     created_by: AddressableEntityRef | None
@@ -835,10 +920,12 @@ class GenAIPhrasesJob(Model):
 
 
 class GenAIPhrasesJobRequest(Model):
+    """The gen aiphrases job request object (1 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_topics_generatedphrases_jobs."""
     topic: GenAIPhrasesJobTopic | None
 
 
 class GenAIPhrasesJobs(Model):
+    """The gen aiphrases jobs object (8 fields). Returned by SpeechTextAnalyticsApi.post_speechandtextanalytics_topics_generatedphrases_jobs."""
     id: str | None
     state: _e.F[_e.E7a68a9ca] = ...
     created_by: AddressableEntityRef | None
@@ -850,6 +937,7 @@ class GenAIPhrasesJobs(Model):
 
 
 class GenAIPhrasesJobTopic(Model):
+    """The gen aiphrases job topic object (4 fields)."""
     name: str | None
     description: str | None
     dialect: str | None
@@ -857,12 +945,14 @@ class GenAIPhrasesJobTopic(Model):
 
 
 class GenAiPhrasesTestPhraseDetectedPhrase(Model):
+    """The gen ai phrases test phrase detected phrase object (3 fields)."""
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
 
 
 class GenAiPhrasesTestPhraseMatchedTranscript(Model):
+    """The gen ai phrases test phrase matched transcript object (6 fields)."""
     timestamp: int | None
     transcript_id: str | None
     communication_id: str | None
@@ -872,12 +962,14 @@ class GenAiPhrasesTestPhraseMatchedTranscript(Model):
 
 
 class GenAiPhrasesTestTopicPhraseResults(Model):
+    """The gen ai phrases test topic phrase results object (3 fields)."""
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[GenAiPhrasesTestPhraseMatchedTranscript] | None
 
 
 class GenAiPhrasesTopicsDefinitionsJob(Model):
+    """The gen ai phrases topics definitions job object (4 fields)."""
     id: str | None
     state: _e.F[_e.Eb4b37e74] = ...
     test_topic_phrase_results: list[GenAiPhrasesTestTopicPhraseResults] | None
@@ -885,6 +977,7 @@ class GenAiPhrasesTopicsDefinitionsJob(Model):
 
 
 class GeneralProgramJob(Model):
+    """The general program job object (6 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_programs_general_job, SpeechTextAnalyticsApi.post_speechandtextanalytics_programs_general_jobs."""
     id: str | None
     state: _e.F[_e.E7a68a9ca] = ...
     created_by: AddressableEntityRef | None
@@ -894,13 +987,16 @@ class GeneralProgramJob(Model):
 
 
 class GeneralProgramJobRequest(Model):
+    """The general program job request object (2 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_programs_general_jobs."""
     dialect: _e.F[_e.Eee5973f4] = ...
     mode: _e.F[_e.E8406626d] = ...
 
 
 class GeneralTopic(Model):
+    """The general topic object (1 fields)."""
     name: str | None
 
 
 class GeneralTopicsEntityListing(Model):
+    """One page of GeneralTopic items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_topics_general."""
     entities: list[GeneralTopic] | None

@@ -13,29 +13,34 @@ from ._b_value_wrapper_instant import Variable
 
 
 class GenerateBuForecastRequest(Model):
+    """The generate bu forecast request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_week_shorttermforecasts_generate."""
     description: str | None
     week_count: int | None
     can_use_for_scheduling: bool | None
 
 
 class GeneratedGuideContent(Model):
+    """The generated guide content object (3 fields)."""
     instruction: str | None
     variables: list[Variable] | None
     resources: GuideVersionResources | None
 
 
 class GenerateGuideContentRequest(Model):
+    """The generate guide content request object (2 fields). Sent to AIStudioApi.post_guides_jobs."""
     description: str | None
     url: str | None
 
 
 class GenerateMeetingIdRequest(Model):
+    """The generate meeting id request object (3 fields). Sent to ConversationsApi.post_conversations_videos_meetings."""
     conference_id: str | None
     ephemeral: bool | None
     expire_time_days: int | None
 
 
 class GenericDataIngestionRuleResponse(Model):
+    """The generic data ingestion rule response object (11 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -50,6 +55,7 @@ class GenericDataIngestionRuleResponse(Model):
 
 
 class GenericDataIngestionRuleResponseEntityListing(Model):
+    """One page of GenericDataIngestionRuleResponse items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules."""
     entities: list[GenericDataIngestionRuleResponse] | None
     page_size: int | None
     page_number: int | None
@@ -63,6 +69,7 @@ class GenericDataIngestionRuleResponseEntityListing(Model):
 
 
 class GenericSAML(Model):
+    """The generic saml object (20 fields). Returned by IdentityProviderApi.get_identityproviders_generic. Sent to IdentityProviderApi.put_identityproviders_generic."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -86,6 +93,7 @@ class GenericSAML(Model):
 
 
 class GenericTemplate(Model):
+    """The generic template object (5 fields)."""
     title: str | None
     description: str | None
     url: str | None
@@ -94,10 +102,12 @@ class GenericTemplate(Model):
 
 
 class GenesysBotConnector(Model):
+    """The genesys bot connector object (1 fields)."""
     query_parameters: dict[str, str] | None
 
 
 class Geolocation(Model):
+    """The geolocation object (11 fields). Returned by GeolocationApi.get_user_geolocation, GeolocationApi.patch_user_geolocation and 2 more. Sent to GeolocationApi.patch_user_geolocation, UsersApi.patch_user_geolocation."""
     id: str | None
     name: str | None
     type: str | None

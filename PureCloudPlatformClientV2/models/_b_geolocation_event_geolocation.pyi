@@ -20,6 +20,7 @@ from ._b_screen_recording_meta_data import SearchSort
 
 
 class GeolocationEventGeolocation(Model):
+    """The geolocation event geolocation object (5 fields)."""
     user_id: str | None
     type: str | None
     country: str | None
@@ -28,6 +29,7 @@ class GeolocationEventGeolocation(Model):
 
 
 class GeolocationSettings(Model):
+    """The geolocation settings object (5 fields). Returned by GeolocationApi.get_geolocations_settings, GeolocationApi.patch_geolocations_settings. Sent to GeolocationApi.patch_geolocations_settings."""
     id: str | None
     name: str | None
     enabled: bool | None
@@ -36,12 +38,14 @@ class GeolocationSettings(Model):
 
 
 class GetAgentsWorkPlansRequest(Model):
+    """The get agents work plans request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_agents_workplans_query."""
     agent_ids: list[str] | None
     start_date: _dt.date | None
     week_count: int | None
 
 
 class GetAlertQuery(Model):
+    """The get alert query object (8 fields). Sent to AlertingApi.post_alerting_alerts_query."""
     rule_type: _e.F[_e.E936d67ca] = ...
     query_type: _e.F[_e.E8024dadb] = ...
     alert_status: _e.F[_e.E217c636b] = ...
@@ -53,6 +57,7 @@ class GetAlertQuery(Model):
 
 
 class GetCelebrationListing(Model):
+    """One page of Celebration items with the paging fields of the listing. Returned by EmployeeEngagementApi.get_employeeengagement_celebrations."""
     entities: list[Celebration] | None
     page_size: int | None
     page_number: int | None
@@ -66,6 +71,7 @@ class GetCelebrationListing(Model):
 
 
 class GetContestsEssentialsListing(Model):
+    """One page of ContestsEssentials items with the paging fields of the listing. Returned by GamificationApi.get_gamification_contests, GamificationApi.get_gamification_contests_me."""
     entities: list[ContestsEssentials] | None
     page_size: int | None
     page_number: int | None
@@ -79,10 +85,12 @@ class GetContestsEssentialsListing(Model):
 
 
 class GetExternalEventsResponse(Model):
+    """One page of ExternalEventSummary items with the paging fields of the listing. Returned by JourneyApi.get_journey_views_eventdefinitions_external."""
     entities: list[ExternalEventSummary] | None
 
 
 class GetFlowExecutionDataJobResult(Model):
+    """One page of ExecutionDataEntity items with the paging fields of the listing. Returned by ArchitectApi.get_flows_instance, ArchitectApi.get_flows_instances_job and 1 more."""
     id: str | None
     name: str | None
     entities: list[ExecutionDataEntity] | None
@@ -91,30 +99,35 @@ class GetFlowExecutionDataJobResult(Model):
 
 
 class GetMetricDefinitionsResponse(Model):
+    """One page of MetricDefinition items with the paging fields of the listing. Returned by GamificationApi.get_gamification_metricdefinitions."""
     total: int | None
     entities: list[MetricDefinition] | None
     self_uri: str | None
 
 
 class GetMetricResponse(Model):
+    """One page of Metric items with the paging fields of the listing. Returned by GamificationApi.get_gamification_profile_metrics."""
     total: int | None
     entities: list[Metric] | None
     self_uri: str | None
 
 
 class GetMetricsResponse(Model):
+    """One page of Metrics items with the paging fields of the listing. Returned by GamificationApi.get_gamification_profile_metrics_objectivedetails."""
     total: int | None
     entities: list[Metrics] | None
     self_uri: str | None
 
 
 class GetProfilesResponse(Model):
+    """One page of PerformanceProfile items with the paging fields of the listing. Returned by GamificationApi.get_gamification_profiles."""
     total: int | None
     entities: list[PerformanceProfile] | None
     self_uri: str | None
 
 
 class GetRulesQuery(Model):
+    """The get rules query object (9 fields). Sent to AlertingApi.post_alerting_rules_query."""
     rule_type: _e.F[_e.E936d67ca] = ...
     query_type: _e.F[_e.E8024dadb] = ...
     enabled_type: _e.F[_e.E62c70e4a] = ...
@@ -127,12 +140,14 @@ class GetRulesQuery(Model):
 
 
 class GetTemplatesResponse(Model):
+    """One page of ObjectiveTemplate items with the paging fields of the listing. Returned by GamificationApi.get_gamification_templates."""
     total: int | None
     entities: list[ObjectiveTemplate] | None
     self_uri: str | None
 
 
 class GetUploadSourceUrlJobStatusResponse(Model):
+    """The get upload source url job status response object (5 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_uploads_urls_job, UploadsApi.get_knowledge_knowledgebase_uploads_urls_job."""
     id: str | None
     status: _e.F[_e.E6f63975d] = ...
     upload_key: str | None
@@ -141,6 +156,7 @@ class GetUploadSourceUrlJobStatusResponse(Model):
 
 
 class GKNDocumentationResult(Model):
+    """The gkndocumentation result object (4 fields)."""
     content: str | None
     link: str | None
     title: str | None
@@ -148,6 +164,7 @@ class GKNDocumentationResult(Model):
 
 
 class GKNDocumentationSearchCriteria(Model):
+    """The gkndocumentation search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -160,6 +177,7 @@ class GKNDocumentationSearchCriteria(Model):
 
 
 class GKNDocumentationSearchRequest(Model):
+    """The gkndocumentation search request object (6 fields). Sent to SearchApi.post_documentation_gkn_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -169,6 +187,7 @@ class GKNDocumentationSearchRequest(Model):
 
 
 class GKNDocumentationSearchResponse(Model):
+    """One page of GKNDocumentationResult items with the paging fields of the listing. Returned by SearchApi.get_documentation_gkn_search, SearchApi.post_documentation_gkn_search."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -181,6 +200,7 @@ class GKNDocumentationSearchResponse(Model):
 
 
 class GoogleAuthToken(Model):
+    """The google auth token object (5 fields). Returned by ConversationsApi.get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token, ConversationsApi.post_conversations_messaging_integrations_open_extensions_googlebusinessprofile_tokens."""
     id: str | None
     client_id: str | None
     scopes: list[str] | None
@@ -189,28 +209,34 @@ class GoogleAuthToken(Model):
 
 
 class GoogleAuthTokenReference(Model):
+    """The google auth token reference object (1 fields)."""
     id: str | None
 
 
 class GoogleAuthTokenRequest(Model):
+    """The google auth token request object (2 fields). Sent to ConversationsApi.post_conversations_messaging_integrations_open_extensions_googlebusinessprofile_tokens."""
     code: str | None
     redirect_uri: str | None
 
 
 class GoogleBusinessProfileAccount(Model):
+    """The google business profile account object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class GoogleBusinessProfileAccountListing(Model):
+    """One page of GoogleBusinessProfileAccount items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token_accounts."""
     entities: list[GoogleBusinessProfileAccount] | None
 
 
 class GoogleBusinessProfileAccountReference(Model):
+    """The google business profile account reference object (1 fields)."""
     id: str | None
 
 
 class GoogleBusinessProfileDataIngestionRuleRequest(Model):
+    """The google business profile data ingestion rule request object (4 fields). Sent to SocialMediaApi.post_socialmedia_topic_dataingestionrules_googlebusinessprofile, SocialMediaApi.put_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id."""
     name: str | None
     description: str | None
     integration_id: str | None
@@ -218,6 +244,7 @@ class GoogleBusinessProfileDataIngestionRuleRequest(Model):
 
 
 class GoogleBusinessProfileDataIngestionRuleResponse(Model):
+    """The google business profile data ingestion rule response object (12 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id, SocialMediaApi.patch_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -233,6 +260,7 @@ class GoogleBusinessProfileDataIngestionRuleResponse(Model):
 
 
 class GoogleBusinessProfileDataIngestionRuleVersionResponse(Model):
+    """The google business profile data ingestion rule version response object (12 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_version."""
     id: str | None
     name: str | None
     description: str | None
@@ -248,6 +276,7 @@ class GoogleBusinessProfileDataIngestionRuleVersionResponse(Model):
 
 
 class GoogleBusinessProfileDataIngestionRuleVersionResponseEntityListing(Model):
+    """One page of GoogleBusinessProfileDataIngestionRuleVersionResponse items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_versions."""
     entities: list[GoogleBusinessProfileDataIngestionRuleVersionResponse] | None
     page_size: int | None
     page_number: int | None

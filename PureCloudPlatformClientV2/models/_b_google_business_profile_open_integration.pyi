@@ -21,6 +21,7 @@ from ._b_upload_url_request import User
 
 
 class GoogleBusinessProfileOpenIntegration(Model):
+    """The google business profile open integration object (15 fields). Returned by ConversationsApi.get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id, ConversationsApi.patch_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id and 1 more."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -39,6 +40,7 @@ class GoogleBusinessProfileOpenIntegration(Model):
 
 
 class GoogleBusinessProfileOpenIntegrationRequest(Model):
+    """The google business profile open integration request object (7 fields). Sent to ConversationsApi.post_conversations_messaging_integrations_open_extensions_googlebusinessprofile."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -49,6 +51,7 @@ class GoogleBusinessProfileOpenIntegrationRequest(Model):
 
 
 class GoogleBusinessProfileOpenIntegrationUpdateRequest(Model):
+    """The google business profile open integration update request object (7 fields). Sent to ConversationsApi.patch_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -59,11 +62,13 @@ class GoogleBusinessProfileOpenIntegrationUpdateRequest(Model):
 
 
 class GoogleDialogflowConfig(Model):
+    """The google dialogflow config object (2 fields)."""
     integration_id: str | None
     conversation_profiles: list[ConversationProfile] | None
 
 
 class GoogleDialogflowCustomSettings(Model):
+    """The google dialogflow custom settings object (4 fields)."""
     environment: str | None
     event_name: str | None
     webhook_query_parameters: dict[str, str] | None
@@ -71,11 +76,13 @@ class GoogleDialogflowCustomSettings(Model):
 
 
 class GoogleOAuthSettingsResponse(Model):
+    """The google oauth settings response object (2 fields). Returned by ConversationsApi.get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_oauth_settings."""
     client_id: str | None
     scopes: list[str] | None
 
 
 class Grammar(Model):
+    """The grammar object (5 fields). Returned by ArchitectApi.get_architect_grammar, ArchitectApi.patch_architect_grammar and 1 more. Sent to ArchitectApi.patch_architect_grammar, ArchitectApi.post_architect_grammars."""
     id: str | None
     name: str | None
     description: str | None
@@ -84,10 +91,12 @@ class Grammar(Model):
 
 
 class GrammarFileUploadRequest(Model):
+    """The grammar file upload request object (1 fields). Sent to ArchitectApi.post_architect_grammar_language_files_dtmf, ArchitectApi.post_architect_grammar_language_files_voice."""
     file_type: _e.F[_e.Ea0b51ead] = ...
 
 
 class GrammarLanguage(Model):
+    """The grammar language object (8 fields). Returned by ArchitectApi.get_architect_grammar_language, ArchitectApi.patch_architect_grammar_language and 1 more. Sent to ArchitectApi.post_architect_grammar_languages."""
     id: str | None
     grammar_id: str | None
     language: str | None
@@ -99,6 +108,7 @@ class GrammarLanguage(Model):
 
 
 class GrammarLanguageFileMetadata(Model):
+    """The grammar language file metadata object (4 fields)."""
     file_name: str | None
     file_size_bytes: int | None
     date_uploaded: _dt.datetime | None
@@ -106,11 +116,13 @@ class GrammarLanguageFileMetadata(Model):
 
 
 class GrammarLanguageUpdate(Model):
+    """The grammar language update object (2 fields). Sent to ArchitectApi.patch_architect_grammar_language."""
     voice_file_metadata: GrammarLanguageFileMetadata | None
     dtmf_file_metadata: GrammarLanguageFileMetadata | None
 
 
 class GrammarListing(Model):
+    """One page of Grammar items with the paging fields of the listing. Returned by ArchitectApi.get_architect_grammars."""
     entities: list[Grammar] | None
     page_size: int | None
     page_number: int | None
@@ -124,33 +136,39 @@ class GrammarListing(Model):
 
 
 class Graph(Model):
+    """The graph object (2 fields)."""
     vertices: GraphVertices | None
     edges: list[GraphEdge] | None
 
 
 class GraphApiSettings(Model):
+    """The graph api settings object (3 fields)."""
     integration: DomainEntityRef | None
     status: _e.F[_e.E95f61d3a] = ...
     error_info: EmailErrorInfo | None
 
 
 class GraphEdge(Model):
+    """The graph edge object (2 fields)."""
     pcFrom: str | None
     to: str | None
 
 
 class GraphSettings(Model):
+    """The graph settings object (3 fields). Returned by ExternalContactsApi.get_externalcontacts_graphs_settings, ExternalContactsApi.put_externalcontacts_graphs_settings. Sent to ExternalContactsApi.put_externalcontacts_graphs_settings."""
     automatic_merging_enabled: bool | None
     date_modified: _dt.datetime | None
     self_uri: str | None
 
 
 class GraphVertices(Model):
+    """The graph vertices object (2 fields)."""
     contacts: list[ContactVertex] | None
     identifiers: list[IdentifierVertex] | None
 
 
 class Greeting(Model):
+    """The greeting object (12 fields). Returned by GreetingsApi.get_greeting, GreetingsApi.post_greetings and 3 more. Sent to GreetingsApi.post_greetings, GreetingsApi.post_group_greetings and 2 more."""
     id: str | None
     name: str | None
     type: _e.F[_e.Ee5424585] = ...
@@ -166,12 +184,14 @@ class Greeting(Model):
 
 
 class GreetingAudioFile(Model):
+    """The greeting audio file object (3 fields)."""
     duration_milliseconds: int | None
     size_bytes: int | None
     self_uri: str | None
 
 
 class GreetingListing(Model):
+    """One page of Greeting items with the paging fields of the listing. Returned by GreetingsApi.get_group_greetings."""
     entities: list[Greeting] | None
     page_size: int | None
     page_number: int | None
@@ -185,18 +205,21 @@ class GreetingListing(Model):
 
 
 class GreetingMediaInfo(Model):
+    """The greeting media info object (3 fields). Returned by GreetingsApi.get_greeting_downloads, GreetingsApi.get_greeting_groups_downloads and 2 more."""
     id: str | None
     media_file_uri: str | None
     media_image_uri: str | None
 
 
 class GreetingOwner(Model):
+    """The greeting owner object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class Group(Model):
+    """The group object (18 fields). Returned by GroupsApi.get_group, GroupsApi.post_groups and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -218,11 +241,13 @@ class Group(Model):
 
 
 class GroupByAttribute(Model):
+    """The group by attribute object (2 fields)."""
     attribute: str | None
     value: str | None
 
 
 class GroupContact(Model):
+    """The group contact object (5 fields)."""
     address: str | None
     extension: str | None
     display: str | None
@@ -231,6 +256,7 @@ class GroupContact(Model):
 
 
 class GroupCreate(Model):
+    """The group create object (18 fields). Sent to GroupsApi.post_groups."""
     id: str | None
     name: str | None
     description: str | None
@@ -252,11 +278,13 @@ class GroupCreate(Model):
 
 
 class GroupEmailPolicy(Model):
+    """The group email policy object (2 fields)."""
     email_members: bool | None
     email_group: bool | None
 
 
 class GroupEntityListing(Model):
+    """One page of Group items with the paging fields of the listing. Returned by GroupsApi.get_groups."""
     entities: list[Group] | None
     page_size: int | None
     page_number: int | None
@@ -270,6 +298,7 @@ class GroupEntityListing(Model):
 
 
 class GroupGreetingEventGreeting(Model):
+    """The group greeting event greeting object (7 fields)."""
     id: str | None
     name: str | None
     type: str | None
@@ -280,9 +309,11 @@ class GroupGreetingEventGreeting(Model):
 
 
 class GroupGreetingEventGreetingAudioFile(Model):
+    """The group greeting event greeting audio file object (2 fields)."""
     duration_milliseconds: int | None
     size_bytes: int | None
 
 
 class GroupGreetingEventGreetingOwner(Model):
+    """The group greeting event greeting owner object (1 fields)."""
     id: str | None

@@ -27,11 +27,13 @@ from ._b_value_wrapper_instant import Variable
 
 
 class GroupMembersUpdate(Model):
+    """The group members update object (2 fields). Sent to GroupsApi.post_group_members."""
     member_ids: list[str] | None
     version: int | None
 
 
 class GroupProfile(Model):
+    """The group profile object (6 fields). Returned by GroupsApi.get_group_profile."""
     id: str | None
     name: str | None
     state: _e.F[_e.Eea1431cb] = ...
@@ -41,6 +43,7 @@ class GroupProfile(Model):
 
 
 class GroupProfileEntityListing(Model):
+    """One page of GroupProfile items with the paging fields of the listing. Returned by GroupsApi.get_profiles_groups."""
     entities: list[GroupProfile] | None
     page_size: int | None
     page_number: int | None
@@ -54,6 +57,7 @@ class GroupProfileEntityListing(Model):
 
 
 class GroupSearchCriteria(Model):
+    """The group search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -66,6 +70,7 @@ class GroupSearchCriteria(Model):
 
 
 class GroupSearchRequest(Model):
+    """The group search request object (6 fields). Sent to GroupsApi.post_groups_search, SearchApi.post_groups_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -75,6 +80,7 @@ class GroupSearchRequest(Model):
 
 
 class GroupSettings(Model):
+    """The group settings object (4 fields)."""
     minimum_group_size: int | None
     maximum_group_size: int | None
     maximum_total_sessions: int | None
@@ -82,6 +88,7 @@ class GroupSettings(Model):
 
 
 class GroupsSearchResponse(Model):
+    """One page of Group items with the paging fields of the listing. Returned by GroupsApi.get_groups_search, GroupsApi.post_groups_search and 2 more."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -94,6 +101,7 @@ class GroupsSearchResponse(Model):
 
 
 class GroupUpdate(Model):
+    """The group update object (15 fields). Sent to GroupsApi.put_group."""
     id: str | None
     name: str | None
     description: str | None
@@ -112,6 +120,7 @@ class GroupUpdate(Model):
 
 
 class GSuite(Model):
+    """The gsuite object (19 fields). Returned by IdentityProviderApi.get_identityproviders_gsuite. Sent to IdentityProviderApi.put_identityproviders_gsuite."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -134,11 +143,13 @@ class GSuite(Model):
 
 
 class GuestCategoryReference(Model):
+    """The guest category reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class GuestCategoryResponseListing(Model):
+    """One page of GuestResponseCategory items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_guest_session_categories."""
     entities: list[GuestResponseCategory] | None
     next_uri: str | None
     self_uri: str | None
@@ -147,6 +158,7 @@ class GuestCategoryResponseListing(Model):
 
 
 class GuestResponseCategory(Model):
+    """The guest response category object (8 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -158,6 +170,7 @@ class GuestResponseCategory(Model):
 
 
 class Guide(Model):
+    """The guide object (9 fields). Returned by AIStudioApi.get_guide, AIStudioApi.patch_guide and 1 more."""
     id: str | None
     name: str | None
     status: _e.F[_e.E7fa084e5] = ...
@@ -170,6 +183,7 @@ class Guide(Model):
 
 
 class GuideContentGenerationJob(Model):
+    """The guide content generation job object (6 fields). Returned by AIStudioApi.get_guides_job, AIStudioApi.post_guides_jobs."""
     id: str | None
     status: _e.F[_e.Ea0fc9c7d] = ...
     errors: list[ErrorBody] | None
@@ -179,6 +193,7 @@ class GuideContentGenerationJob(Model):
 
 
 class GuideEntityListing(Model):
+    """One page of Guide items with the paging fields of the listing. Returned by AIStudioApi.get_guides."""
     entities: list[Guide] | None
     page_size: int | None
     page_number: int | None
@@ -192,6 +207,7 @@ class GuideEntityListing(Model):
 
 
 class GuideJob(Model):
+    """The guide job object (5 fields). Returned by AIStudioApi.delete_guide_jobs, AIStudioApi.get_guide_job."""
     id: str | None
     status: _e.F[_e.Ea0fc9c7d] = ...
     errors: list[ErrorBody] | None
@@ -200,6 +216,7 @@ class GuideJob(Model):
 
 
 class GuideSessionInputEvent(Model):
+    """The guide session input event object (5 fields)."""
     type: _e.F[_e.E7186ae70] = ...
     text: str | None
     mode: _e.F[_e.E9bb908f9] = ...
@@ -208,23 +225,27 @@ class GuideSessionInputEvent(Model):
 
 
 class GuideSessionMessage(Model):
+    """The guide session message object (2 fields)."""
     role: _e.F[_e.E2986b39d] = ...
     content: str | None
 
 
 class GuideSessionTurnInvocationData(Model):
+    """The guide session turn invocation data object (3 fields)."""
     group: str | None
     action_name: str | None
     output: str | None
 
 
 class GuideSessionTurnInvocationParameters(Model):
+    """The guide session turn invocation parameters object (3 fields)."""
     name: str | None
     type: _e.F[_e.E1a3442e6] = ...
     value: str | None
 
 
 class GuideSessionTurnInvocationResponse(Model):
+    """The guide session turn invocation response object (4 fields)."""
     id: str | None
     group: str | None
     action_name: str | None
@@ -232,6 +253,7 @@ class GuideSessionTurnInvocationResponse(Model):
 
 
 class GuideSessionTurnRequest(Model):
+    """The guide session turn request object (6 fields). Sent to AIStudioApi.post_guide_session_turns."""
     input_event: GuideSessionInputEvent | None
     language_code: str | None
     version: str | None
@@ -241,12 +263,14 @@ class GuideSessionTurnRequest(Model):
 
 
 class GuideSessionTurnRequestContext(Model):
+    """The guide session turn request context object (3 fields)."""
     custom_conversation_attributes: list[CustomConversationAttributeInput] | None
     messages: list[GuideSessionMessage] | None
     knowledge_query_detected: bool | None
 
 
 class GuideSessionTurnResponse(Model):
+    """The guide session turn response object (7 fields). Returned by AIStudioApi.post_guide_session_turns."""
     response: GuideSessionTurnResponseData | None
     status: _e.F[_e.Eb3bf14fa] = ...
     result: _e.F[_e.E7992c350] = ...
@@ -257,19 +281,23 @@ class GuideSessionTurnResponse(Model):
 
 
 class GuideSessionTurnResponseContext(Model):
+    """The guide session turn response context object (1 fields)."""
     custom_conversation_attributes: list[CustomConversationAttributeOutput] | None
 
 
 class GuideSessionTurnResponseData(Model):
+    """The guide session turn response data object (1 fields)."""
     text: str | None
 
 
 class GuideSessionVariable(Model):
+    """The guide session variable object (2 fields)."""
     name: str | None
     value: str | None
 
 
 class GuideVersion(Model):
+    """The guide version object (10 fields). Returned by AIStudioApi.get_guide_version, AIStudioApi.patch_guide_version and 1 more."""
     self_uri: str | None
     guide: AddressableEntityRef | None
     version: str | None
@@ -283,10 +311,12 @@ class GuideVersion(Model):
 
 
 class GuideVersionPublish(Model):
+    """The guide version publish object (1 fields)."""
     state: _e.F[_e.E442d383a] = ...
 
 
 class GuideVersionPublishJob(Model):
+    """The guide version publish job object (6 fields). Returned by AIStudioApi.get_guide_version_job, AIStudioApi.post_guide_version_jobs."""
     id: str | None
     status: _e.F[_e.Ea0fc9c7d] = ...
     errors: list[ErrorBody] | None
@@ -296,39 +326,47 @@ class GuideVersionPublishJob(Model):
 
 
 class GuideVersionPublishJobRequest(Model):
+    """The guide version publish job request object (1 fields). Sent to AIStudioApi.post_guide_version_jobs."""
     guide_version: GuideVersionPublish | None
 
 
 class GuideVersionRef(Model):
+    """The guide version ref object (2 fields)."""
     version: str | None
     self_uri: str | None
 
 
 class GuideVersionResources(Model):
+    """The guide version resources object (1 fields)."""
     data_actions: list[DataAction] | None
 
 
 class HeadcountForecast(Model):
+    """The headcount forecast object (2 fields)."""
     required: list[HeadcountInterval] | None
     required_without_shrinkage: list[HeadcountInterval] | None
 
 
 class HeadcountInterval(Model):
+    """The headcount interval object (2 fields)."""
     interval: _dt.datetime | None
     value: float | None
 
 
 class Header(Model):
+    """The header object (2 fields)."""
     name: str | None
     value: str | None
 
 
 class HeaderEntry(Model):
+    """The header entry object (2 fields)."""
     key: str | None
     value: str | None
 
 
 class HealthInfo(Model):
+    """The health info object (6 fields)."""
     status: _e.F[_e.Ee29f5b66] = ...
     error_info: FlowHealthErrorInfo | None
     overall_score: float | None
@@ -338,17 +376,20 @@ class HealthInfo(Model):
 
 
 class HelpLink(Model):
+    """The help link object (3 fields)."""
     uri: str | None
     title: str | None
     description: str | None
 
 
 class HelpSettings(Model):
+    """The help settings object (2 fields)."""
     keyword: list[str] | None
     response: ComplianceResponse | None
 
 
 class HistoricalAdherenceActuals(Model):
+    """The historical adherence actuals object (4 fields)."""
     actual_activity_category: _e.F[_e.E59ff3ef5] = ...
     actual_secondary_presence_lookup_id: str | None
     start_offset_seconds: int | None
@@ -356,6 +397,7 @@ class HistoricalAdherenceActuals(Model):
 
 
 class HistoricalAdherenceDayMetrics(Model):
+    """The historical adherence day metrics object (11 fields)."""
     day_start_offset_secs: int | None
     adherence_schedule_secs: int | None
     conformance_schedule_secs: int | None
@@ -370,6 +412,7 @@ class HistoricalAdherenceDayMetrics(Model):
 
 
 class HistoricalAdherenceExceptionInfo(Model):
+    """The historical adherence exception info object (11 fields)."""
     start_offset_seconds: int | None
     end_offset_seconds: int | None
     scheduled_activity_code_id: str | None
@@ -384,6 +427,7 @@ class HistoricalAdherenceExceptionInfo(Model):
 
 
 class HistoricalAdherenceQueryResult(Model):
+    """The historical adherence query result object (11 fields)."""
     user_id: str | None
     management_unit_id: str | None
     start_date: _dt.datetime | None
@@ -398,31 +442,37 @@ class HistoricalAdherenceQueryResult(Model):
 
 
 class HistoricalData(Model):
+    """The historical data object (2 fields)."""
     daily: Daily | None
     quarter_hour: QuarterHourly | None
 
 
 class HistoricalDataDeleteEntity(Model):
+    """The historical data delete entity object (2 fields)."""
     request_id: str | None
     status: _e.F[_e.E239215cd] = ...
 
 
 class HistoricalDataDisallowedDeleteEntity(Model):
+    """The historical data disallowed delete entity object (2 fields)."""
     request_id: str | None
     reason: _e.F[_e.Edbf4e03b] = ...
 
 
 class HistoricalDataJobEntityStatus(Model):
+    """The historical data job entity status object (3 fields)."""
     id: str | None
     state: _e.F[_e.Ed729e7c4] = ...
     self_uri: str | None
 
 
 class HistoricalImportDeleteFilesJobRequest(Model):
+    """The historical import delete files job request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_historicaldata_bulk_remove_jobs."""
     request_ids: list[str] | None
 
 
 class HistoricalImportDeleteFilesJobResponse(Model):
+    """One page of HistoricalDataDeleteEntity items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_historicaldata_bulk_remove_job, WorkforceManagementApi.post_workforcemanagement_historicaldata_bulk_remove_jobs."""
     id: str | None
     state: _e.F[_e.Ed729e7c4] = ...
     entities: list[HistoricalDataDeleteEntity] | None
@@ -431,11 +481,13 @@ class HistoricalImportDeleteFilesJobResponse(Model):
 
 
 class HistoricalImportOverallDeleteStatusResponse(Model):
+    """One page of HistoricalDataJobEntityStatus items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_historicaldata_bulk_remove_jobs."""
     entities: list[HistoricalDataJobEntityStatus] | None
     status: _e.F[_e.E415f68e7] = ...
 
 
 class HistoricalImportStatus(Model):
+    """The historical import status object (11 fields)."""
     request_id: str | None
     date_import_ended: _dt.datetime | None
     date_import_started: _dt.datetime | None
@@ -450,28 +502,33 @@ class HistoricalImportStatus(Model):
 
 
 class HistoricalImportStatusJobResponse(Model):
+    """The historical import status job response object (3 fields). Returned by WorkforceManagementApi.get_workforcemanagement_historicaldata_importstatus_job_id."""
     id: str | None
     import_status_result: HistoricalImportStatus | None
     self_uri: str | None
 
 
 class HistoricalImportStatusListing(Model):
+    """One page of HistoricalImportStatus items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_historicaldata_importstatus."""
     entities: list[HistoricalImportStatus] | None
     download_url: str | None
 
 
 class HistoricalShrinkageActivityCategoryResponse(Model):
+    """The historical shrinkage activity category response object (3 fields)."""
     activity_category: _e.F[_e.E59ff3ef5] = ...
     shrinkage_for_activity_category: HistoricalShrinkageAggregateResponse | None
     shrinkage_for_activity_codes: list[HistoricalShrinkageActivityCodeResponse] | None
 
 
 class HistoricalShrinkageActivityCodeResponse(Model):
+    """The historical shrinkage activity code response object (2 fields)."""
     activity_code_id: str | None
     shrinkage_for_activity_code: HistoricalShrinkageAggregateResponse | None
 
 
 class HistoricalShrinkageAggregateResponse(Model):
+    """The historical shrinkage aggregate response object (8 fields)."""
     scheduled_shrinkage_seconds: int | None
     scheduled_shrinkage_percent: float | None
     actual_shrinkage_seconds: int | None
@@ -483,6 +540,7 @@ class HistoricalShrinkageAggregateResponse(Model):
 
 
 class HistoricalShrinkageResult(Model):
+    """The historical shrinkage result object (7 fields)."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     total_scheduled_duration_seconds: int | None
@@ -493,10 +551,12 @@ class HistoricalShrinkageResult(Model):
 
 
 class HistoricalShrinkageResultListing(Model):
+    """One page of HistoricalShrinkageResult items with the paging fields of the listing."""
     entities: list[HistoricalShrinkageResult] | None
 
 
 class HistoryEntry(Model):
+    """The history entry object (9 fields)."""
     action: _e.F[_e.E1da81298] = ...
     resource: str | None
     timestamp: _dt.datetime | None
@@ -509,6 +569,7 @@ class HistoryEntry(Model):
 
 
 class HistoryHeadersTranslation(Model):
+    """The history headers translation object (9 fields)."""
     pcFrom: str | None
     to: str | None
     cc: str | None

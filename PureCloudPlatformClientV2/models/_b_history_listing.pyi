@@ -13,6 +13,7 @@ from ._b_upload_url_request import User
 
 
 class HistoryListing(Model):
+    """One page of HistoryEntry items with the paging fields of the listing. Returned by ArchitectApi.get_architect_prompt_history_history_id, ArchitectApi.get_architect_systemprompt_history_history_id and 1 more."""
     id: str | None
     complete: bool | None
     user: User | None
@@ -36,6 +37,7 @@ class HistoryListing(Model):
 
 
 class HoldUpdatedEvent(Model):
+    """The hold updated event object (5 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -44,6 +46,7 @@ class HoldUpdatedEvent(Model):
 
 
 class HomerRecord(Model):
+    """The homer record object (51 fields)."""
     id: str | None
     name: str | None
     date: _dt.datetime | None
@@ -98,6 +101,7 @@ class HomerRecord(Model):
 
 
 class HrisTimeOffType(Model):
+    """The hris time off type object (4 fields)."""
     id: str | None
     name: str | None
     hris_integration_id: str | None
@@ -105,42 +109,50 @@ class HrisTimeOffType(Model):
 
 
 class HrisTimeOffTypeResponse(Model):
+    """The hris time off type response object (3 fields)."""
     id: str | None
     name: str | None
     secondary_id: str | None
 
 
 class HrisTimeOffTypesJobReference(Model):
+    """The hris time off types job reference object (3 fields)."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     self_uri: str | None
 
 
 class HrisTimeOffTypesJobResponse(Model):
+    """One page of HrisTimeOffTypeResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_integrations_hris_timeofftypes_job."""
     entities: list[HrisTimeOffTypeResponse] | None
     status: _e.F[_e.Ed729e7c4] = ...
 
 
 class HrisTimeOffTypesResponse(Model):
+    """One page of HrisTimeOffTypeResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_integrations_hri_timeofftypes_jobs."""
     job: HrisTimeOffTypesJobReference | None
     entities: list[HrisTimeOffTypeResponse] | None
 
 
 class Humanize(Model):
+    """The humanize object (2 fields)."""
     enabled: bool | None
     bot: BotMessengerProfile | None
 
 
 class Icon(Model):
+    """The icon object (1 fields)."""
     url: str | None
 
 
 class IdentifierClaimRequest(Model):
+    """The identifier claim request object (2 fields). Sent to ExternalContactsApi.patch_externalcontacts_contact_identifiers."""
     operation: _e.F[_e.E0486fbff] = ...
     identifier: ContactIdentifier | None
 
 
 class IdentifierVertex(Model):
+    """The identifier vertex object (3 fields)."""
     vertex_id: str | None
     normalized_type: _e.F[_e.Ec0816de3] = ...
     normalized_value: str | None

@@ -9,6 +9,7 @@ from ._b_rollback_decision_table_version_request import SAMLProvider
 
 
 class IdentityNow(Model):
+    """The identity now object (19 fields). Returned by IdentityProviderApi.get_identityproviders_identitynow, IdentityProviderApi.put_identityproviders_identitynow. Sent to IdentityProviderApi.put_identityproviders_identitynow."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -31,6 +32,7 @@ class IdentityNow(Model):
 
 
 class IdentityProvider(Model):
+    """The identity provider object (4 fields). Returned by IdentityProviderApi.put_identityproviders_adfs, IdentityProviderApi.put_identityproviders_cic and 8 more."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -38,6 +40,7 @@ class IdentityProvider(Model):
 
 
 class IdentityProviderEntityListing(Model):
+    """One page of SAMLProvider items with the paging fields of the listing. Returned by IdentityProviderApi.get_identityproviders."""
     entities: list[SAMLProvider] | None
     page_size: int | None
     page_number: int | None
@@ -51,19 +54,23 @@ class IdentityProviderEntityListing(Model):
 
 
 class IdentityResolutionAutomergeConfig(Model):
+    """The identity resolution automerge config object (2 fields)."""
     authenticated_web_messaging: bool | None
     web_tracking: bool | None
 
 
 class IdentityResolutionExternalSource(Model):
+    """The identity resolution external source object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class IdentityResolutionQueueConfig(Model):
+    """The identity resolution queue config object (1 fields). Returned by RoutingApi.get_routing_queue_identityresolution, RoutingApi.put_routing_queue_identityresolution. Sent to RoutingApi.put_routing_queue_identityresolution."""
     call_on_behalf_of_queue: OutboundQueueIdentityResolutionConfig | None
 
 
 class IdleEventTrigger(Model):
+    """The idle event trigger object (2 fields)."""
     event_name: str | None
     idle_after_seconds: int | None

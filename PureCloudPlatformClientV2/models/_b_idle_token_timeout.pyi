@@ -15,6 +15,7 @@ from ._b_import_status import InactivityTimeoutGroupBundle
 
 
 class IdleTokenTimeout(Model):
+    """The idle token timeout object (5 fields). Returned by TokensApi.get_tokens_timeout, TokensApi.put_tokens_timeout. Sent to TokensApi.put_tokens_timeout."""
     idle_token_timeout_seconds: int | None
     enable_idle_token_timeout: bool | None
     inactivity_timeout_unit: _e.F[_e.E4b314cb2] = ...
@@ -23,14 +24,17 @@ class IdleTokenTimeout(Model):
 
 
 class IgnoredActivityCategories(Model):
+    """The ignored activity categories object (1 fields)."""
     values: list[str] | None
 
 
 class IgnoredActivityCodeIds(Model):
+    """The ignored activity code ids object (1 fields)."""
     values: list[str] | None
 
 
 class IgnoredMinedEntity(Model):
+    """The ignored mined entity object (6 fields)."""
     id: str | None
     text: str | None
     participant: _e.F[_e.Efb7ce188] = ...
@@ -40,6 +44,7 @@ class IgnoredMinedEntity(Model):
 
 
 class IgnoredMinedPhraseListing(Model):
+    """One page of IgnoredMinedEntity items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_ignorephrase."""
     entities: list[IgnoredMinedEntity] | None
     page_size: int | None
     page_number: int | None
@@ -53,6 +58,7 @@ class IgnoredMinedPhraseListing(Model):
 
 
 class IgnoredMinedTopicListing(Model):
+    """One page of IgnoredMinedEntity items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_ignoretopic."""
     entities: list[IgnoredMinedEntity] | None
     page_size: int | None
     page_number: int | None
@@ -66,55 +72,65 @@ class IgnoredMinedTopicListing(Model):
 
 
 class IgnorePhrase(Model):
+    """The ignore phrase object (3 fields)."""
     text: str | None
     participant: _e.F[_e.Efb7ce188] = ...
     media_type: _e.F[_e.E067b0ed1] = ...
 
 
 class IgnorePhrasesRequest(Model):
+    """The ignore phrases request object (1 fields). Sent to LanguageUnderstandingApi.post_languageunderstanding_ignorephrase."""
     phrases: list[IgnorePhrase] | None
 
 
 class IgnorePhrasesResponse(Model):
+    """The ignore phrases response object (3 fields). Returned by LanguageUnderstandingApi.post_languageunderstanding_ignorephrase."""
     total_phrases: int | None
     added_phrases: int | None
     updated_phrases: int | None
 
 
 class IgnoreTopic(Model):
+    """The ignore topic object (3 fields)."""
     text: str | None
     participant: _e.F[_e.Efb7ce188] = ...
     media_type: _e.F[_e.E067b0ed1] = ...
 
 
 class IgnoreTopicsRequest(Model):
+    """The ignore topics request object (1 fields). Sent to LanguageUnderstandingApi.post_languageunderstanding_ignoretopic."""
     topics: list[IgnoreTopic] | None
 
 
 class IgnoreTopicsResponse(Model):
+    """The ignore topics response object (3 fields). Returned by LanguageUnderstandingApi.post_languageunderstanding_ignoretopic."""
     total_topics: int | None
     added_topics: int | None
     updated_topics: int | None
 
 
 class Image(Model):
+    """The image object (2 fields)."""
     resolution: str | None
     image_uri: str | None
 
 
 class ImapSettings(Model):
+    """The imap settings object (3 fields)."""
     integration: DomainEntityRef | None
     status: _e.F[_e.E89e43baf] = ...
     error_info: EmailErrorInfo | None
 
 
 class ImportForecastResponse(Model):
+    """The import forecast response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_week_shorttermforecasts_import."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: BuShortTermForecast | None
 
 
 class ImportForecastUploadResponse(Model):
+    """The import forecast upload response object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_week_shorttermforecasts_import_uploadurl."""
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
@@ -122,6 +138,7 @@ class ImportForecastUploadResponse(Model):
 
 
 class ImportScheduleUploadResponse(Model):
+    """The import schedule upload response object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedules_import_uploadurl."""
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
@@ -129,6 +146,7 @@ class ImportScheduleUploadResponse(Model):
 
 
 class ImportScheduleUploadSchema(Model):
+    """The import schedule upload schema object (6 fields)."""
     description: str | None
     week_count: int | None
     published: bool | None
@@ -138,6 +156,7 @@ class ImportScheduleUploadSchema(Model):
 
 
 class ImportScriptStatusResponse(Model):
+    """The import script status response object (3 fields). Returned by ScriptsApi.get_scripts_upload_status."""
     url: str | None
     succeeded: bool | None
     message: str | None

@@ -30,6 +30,7 @@ from ._b_workbin_update import WorkdayPeriod
 
 
 class ImportStatus(Model):
+    """The import status object (7 fields). Returned by OutboundApi.get_outbound_contactlist_importstatus, OutboundApi.get_outbound_dnclist_importstatus and 1 more."""
     state: _e.F[_e.Ed5f03a85] = ...
     total_records: int | None
     completed_records: int | None
@@ -40,10 +41,12 @@ class ImportStatus(Model):
 
 
 class ImportStatusRequest(Model):
+    """The import status request object (1 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_import_job."""
     status: str | None
 
 
 class ImportTemplate(Model):
+    """The import template object (13 fields). Returned by OutboundApi.get_outbound_importtemplate, OutboundApi.post_outbound_importtemplates and 1 more. Sent to OutboundApi.post_outbound_importtemplates, OutboundApi.post_outbound_importtemplates_bulk_add and 1 more."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -60,6 +63,7 @@ class ImportTemplate(Model):
 
 
 class ImportTemplateEntityListing(Model):
+    """One page of ImportTemplate items with the paging fields of the listing. Returned by OutboundApi.get_outbound_importtemplates, OutboundApi.post_outbound_importtemplates_bulk_add."""
     entities: list[ImportTemplate] | None
     page_size: int | None
     page_number: int | None
@@ -73,6 +77,7 @@ class ImportTemplateEntityListing(Model):
 
 
 class ImportTemplateImportStatusImportStatus(Model):
+    """The import template import status import status object (8 fields)."""
     import_state: _e.F[_e.Ed5f03a85] = ...
     total_records: int | None
     completed_records: int | None
@@ -84,10 +89,11 @@ class ImportTemplateImportStatusImportStatus(Model):
 
 
 class ImportTemplateImportStatusObject(Model):
-    pass
+    """The import template import status object object; it declares no fields."""
 
 
 class InactivityTimeoutGroupBundle(Model):
+    """The inactivity timeout group bundle object (4 fields)."""
     priority: int | None
     timeout_seconds: int | None
     inactivity_timeout_unit: _e.F[_e.E4b314cb2] = ...
@@ -95,12 +101,14 @@ class InactivityTimeoutGroupBundle(Model):
 
 
 class InactivityTimeoutSettings(Model):
+    """The inactivity timeout settings object (3 fields)."""
     timeout_seconds: int | None
     action_type: _e.F[_e.Ebe044c48] = ...
     flow_id: DomainEntityRef | None
 
 
 class InboundDomain(Model):
+    """The inbound domain object (11 fields). Returned by RoutingApi.get_routing_email_domain, RoutingApi.patch_routing_email_domain and 2 more."""
     id: str | None
     name: str | None
     mx_record_status: _e.F[_e.Ea6684eed] = ...
@@ -115,6 +123,7 @@ class InboundDomain(Model):
 
 
 class InboundDomainCreateRequest(Model):
+    """The inbound domain create request object (7 fields). Sent to RoutingApi.post_routing_email_domains."""
     id: str | None
     sub_domain: bool | None
     mail_from_settings: MailFromResult | None
@@ -125,6 +134,7 @@ class InboundDomainCreateRequest(Model):
 
 
 class InboundDomainEntityListing(Model):
+    """One page of InboundDomain items with the paging fields of the listing. Returned by RoutingApi.get_routing_email_domains."""
     entities: list[InboundDomain] | None
     page_size: int | None
     page_number: int | None
@@ -138,6 +148,7 @@ class InboundDomainEntityListing(Model):
 
 
 class InboundDomainPatchRequest(Model):
+    """The inbound domain patch request object (5 fields). Sent to RoutingApi.patch_routing_email_domain, RoutingApi.patch_routing_email_domain_validate."""
     mail_from_settings: MailFromResult | None
     custom_smtp_server: DomainEntityRef | None
     imap_settings: ImapSettings | None
@@ -146,6 +157,7 @@ class InboundDomainPatchRequest(Model):
 
 
 class InboundMessageRequest(Model):
+    """The inbound message request object (12 fields). Sent to ConversationsApi.post_conversations_email_inboundmessages."""
     queue_id: str | None
     flow_id: str | None
     provider: str | None
@@ -161,10 +173,12 @@ class InboundMessageRequest(Model):
 
 
 class InboundOnlySetting(Model):
+    """The inbound only setting object (1 fields)."""
     inbound: _e.F[_e.Eb2466081] = ...
 
 
 class InboundRoute(Model):
+    """The inbound route object (19 fields). Returned by RoutingApi.get_routing_email_domain_route, RoutingApi.post_routing_email_domain_routes and 1 more. Sent to RoutingApi.post_routing_email_domain_routes, RoutingApi.put_routing_email_domain_route."""
     id: str | None
     name: str | None
     pattern: str | None
@@ -187,6 +201,7 @@ class InboundRoute(Model):
 
 
 class InboundRouteEntityListing(Model):
+    """One page of InboundRoute items with the paging fields of the listing. Returned by RoutingApi.get_routing_email_domain_routes."""
     entities: list[InboundRoute] | None
     page_size: int | None
     page_number: int | None
@@ -200,6 +215,7 @@ class InboundRouteEntityListing(Model):
 
 
 class IncomingMessageRequest(Model):
+    """The incoming message request object (13 fields). Sent to IntegrationsApi.post_integrations_botconnectors_incoming_messages."""
     bot_id: str | None
     bot_name: str | None
     bot_version: str | None
@@ -216,15 +232,18 @@ class IncomingMessageRequest(Model):
 
 
 class IncomingMessageResponse(Model):
+    """The incoming message response object (1 fields). Returned by IntegrationsApi.post_integrations_botconnectors_incoming_messages."""
     message_id: str | None
 
 
 class InfixOperator(Model):
+    """The infix operator object (2 fields)."""
     operator_type: _e.F[_e.Eacdfe0db] = ...
     operator_position: OperatorPosition | None
 
 
 class InfrastructureascodeJob(Model):
+    """The infrastructureascode job object (10 fields). Returned by InfrastructureAsCodeApi.get_infrastructureascode_job, InfrastructureAsCodeApi.get_infrastructureascode_jobs and 1 more."""
     id: str | None
     dry_run: bool | None
     accelerator_id: str | None
@@ -238,6 +257,7 @@ class InfrastructureascodeJob(Model):
 
 
 class InitialConfiguration(Model):
+    """The initial configuration object (6 fields)."""
     audio_state: AudioState | None
     alerting: bool | None
     inbound: bool | None
@@ -247,28 +267,33 @@ class InitialConfiguration(Model):
 
 
 class InitiateScreenRecording(Model):
+    """The initiate screen recording object (3 fields)."""
     record_acw: bool | None
     archive_retention: ArchiveRetention | None
     delete_retention: DeleteRetention | None
 
 
 class InitiatingAction(Model):
+    """The initiating action object (2 fields)."""
     transaction_id: str | None
     action_context: str | None
 
 
 class InitiatingAlternativeShift(Model):
+    """The initiating alternative shift object (2 fields)."""
     id: str | None
     start_date: _dt.datetime | None
 
 
 class InitiatingShiftRequestItem(Model):
+    """The initiating shift request item object (3 fields)."""
     id: str | None
     schedule: BuScheduleReference | None
     week_date: _dt.date | None
 
 
 class Input(Model):
+    """The input object (8 fields)."""
     id: str | None
     title: str | None
     subtitle: str | None
@@ -280,12 +305,14 @@ class Input(Model):
 
 
 class InputMessage(Model):
+    """The input message object (3 fields)."""
     type: _e.F[_e.E1fe7c72a] = ...
     text: str | None
     content: list[ConversationMessageContent] | None
 
 
 class InsightsAgentItem(Model):
+    """The insights agent item object (4 fields)."""
     id: str | None
     name: str | None
     manager: DomainEntityRef | None
@@ -293,6 +320,7 @@ class InsightsAgentItem(Model):
 
 
 class InsightsAgents(Model):
+    """One page of InsightsAgentItem items with the paging fields of the listing. Returned by GamificationApi.get_gamification_insights_managers, GamificationApi.get_gamification_insights_members."""
     performance_profile: AddressableEntityRef | None
     division: DivisionReference | None
     granularity: _e.F[_e.E3661dc6a] = ...
@@ -302,6 +330,7 @@ class InsightsAgents(Model):
 
 
 class InsightsDetails(Model):
+    """The insights details object (8 fields). Returned by GamificationApi.get_gamification_insights_details, GamificationApi.get_gamification_insights_user_details."""
     performance_profile: AddressableEntityRef | None
     division: DivisionReference | None
     granularity: _e.F[_e.E3661dc6a] = ...
@@ -313,6 +342,7 @@ class InsightsDetails(Model):
 
 
 class InsightsDetailsMetricItem(Model):
+    """The insights details metric item object (5 fields)."""
     metric: AddressableEntityRef | None
     comparative_period: InsightsDetailsMetricPeriodPoints | None
     primary_period: InsightsDetailsMetricPeriodPoints | None
@@ -321,6 +351,7 @@ class InsightsDetailsMetricItem(Model):
 
 
 class InsightsDetailsMetricPeriodPoints(Model):
+    """The insights details metric period points object (7 fields)."""
     points: int | None
     max_points: int | None
     data_point_count: int | None
@@ -331,12 +362,14 @@ class InsightsDetailsMetricPeriodPoints(Model):
 
 
 class InsightsDetailsOverallItem(Model):
+    """The insights details overall item object (3 fields)."""
     comparative_period: InsightsDetailsOverallPeriodPoints | None
     primary_period: InsightsDetailsOverallPeriodPoints | None
     percent_of_goal_change: float | None
 
 
 class InsightsDetailsOverallPeriodPoints(Model):
+    """The insights details overall period points object (6 fields)."""
     points: int | None
     max_points: int | None
     data_point_count: int | None
@@ -346,6 +379,7 @@ class InsightsDetailsOverallPeriodPoints(Model):
 
 
 class InsightsRankings(Model):
+    """The insights rankings object (7 fields). Returned by GamificationApi.get_gamification_insights_rankings."""
     performance_profile: AddressableEntityRef | None
     division: DivisionReference | None
     granularity: _e.F[_e.E3661dc6a] = ...
@@ -356,10 +390,12 @@ class InsightsRankings(Model):
 
 
 class InsightsSettingsRequest(Model):
+    """The insights settings request object (1 fields). Sent to SpeechTextAnalyticsApi.put_speechandtextanalytics_program_settings_insights."""
     enabled: bool | None
 
 
 class InsightsSummary(Model):
+    """One page of InsightsSummaryUserItem items with the paging fields of the listing. Returned by GamificationApi.get_gamification_insights."""
     entities: list[InsightsSummaryUserItem] | None
     page_size: int | None
     page_number: int | None
@@ -373,6 +409,7 @@ class InsightsSummary(Model):
 
 
 class InsightsSummaryMetricItem(Model):
+    """The insights summary metric item object (5 fields)."""
     metric: AddressableEntityRef | None
     comparative_period: InsightsSummaryMetricPeriodPoints | None
     primary_period: InsightsSummaryMetricPeriodPoints | None
@@ -381,6 +418,7 @@ class InsightsSummaryMetricItem(Model):
 
 
 class InsightsSummaryMetricPeriodPoints(Model):
+    """The insights summary metric period points object (5 fields)."""
     points: int | None
     max_points: int | None
     data_point_count: int | None
@@ -389,12 +427,14 @@ class InsightsSummaryMetricPeriodPoints(Model):
 
 
 class InsightsSummaryOverallItem(Model):
+    """The insights summary overall item object (3 fields)."""
     comparative_period: InsightsSummaryOverallPeriodPoints | None
     primary_period: InsightsSummaryOverallPeriodPoints | None
     percent_of_goal_change: float | None
 
 
 class InsightsSummaryOverallPeriodPoints(Model):
+    """The insights summary overall period points object (4 fields)."""
     points: int | None
     max_points: int | None
     data_point_count: int | None
@@ -402,6 +442,7 @@ class InsightsSummaryOverallPeriodPoints(Model):
 
 
 class InsightsSummaryUserItem(Model):
+    """The insights summary user item object (4 fields)."""
     user: UserReference | None
     metric_data: list[InsightsSummaryMetricItem] | None
     overall_data: InsightsSummaryOverallItem | None
@@ -409,6 +450,7 @@ class InsightsSummaryUserItem(Model):
 
 
 class InsightsTrend(Model):
+    """One page of InsightsTrendMetricItem items with the paging fields of the listing. Returned by GamificationApi.get_gamification_insights_groups_trends, GamificationApi.get_gamification_insights_groups_trends_all."""
     performance_profile: AddressableEntityRef | None
     division: DivisionReference | None
     granularity: _e.F[_e.E3661dc6a] = ...
@@ -419,20 +461,24 @@ class InsightsTrend(Model):
 
 
 class InsightsTrendMetricItem(Model):
+    """The insights trend metric item object (2 fields)."""
     metric: AddressableEntityRef | None
     trends: InsightsTrends | None
 
 
 class InsightsTrends(Model):
+    """The insights trends object (2 fields)."""
     comparative_period: list[TrendData] | None
     primary_period: list[TrendData] | None
 
 
 class InsightsTrendTotalItem(Model):
+    """The insights trend total item object (1 fields)."""
     trends: InsightsTrends | None
 
 
 class InstagramDataIngestionRuleRequest(Model):
+    """The instagram data ingestion rule request object (3 fields). Sent to SocialMediaApi.post_socialmedia_topic_dataingestionrules_instagram, SocialMediaApi.put_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id."""
     name: str | None
     description: str | None
     integration_id: str | None

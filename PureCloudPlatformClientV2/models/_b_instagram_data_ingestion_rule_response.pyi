@@ -32,6 +32,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class InstagramDataIngestionRuleResponse(Model):
+    """The instagram data ingestion rule response object (11 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id, SocialMediaApi.patch_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -46,6 +47,7 @@ class InstagramDataIngestionRuleResponse(Model):
 
 
 class InstagramDataIngestionRuleVersionResponse(Model):
+    """The instagram data ingestion rule version response object (11 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_version."""
     id: str | None
     name: str | None
     description: str | None
@@ -60,6 +62,7 @@ class InstagramDataIngestionRuleVersionResponse(Model):
 
 
 class InstagramDataIngestionRuleVersionResponseEntityListing(Model):
+    """One page of InstagramDataIngestionRuleVersionResponse items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_versions."""
     entities: list[InstagramDataIngestionRuleVersionResponse] | None
     page_size: int | None
     page_number: int | None
@@ -73,22 +76,25 @@ class InstagramDataIngestionRuleVersionResponseEntityListing(Model):
 
 
 class InstagramHashtags(Model):
-    pass
+    """The instagram hashtags object; it declares no fields."""
 
 
 class InstagramId(Model):
+    """The instagram id object (3 fields)."""
     ids: list[InstagramScopedId] | None
     display_name: str | None
     handle: str | None
 
 
 class InstagramIdentityResolutionConfig(Model):
+    """The instagram identity resolution config object (3 fields). Returned by ConversationsApi.get_conversations_messaging_identityresolution_integrations_instagram_integration_id, ConversationsApi.put_conversations_messaging_identityresolution_integrations_instagram_integration_id. Sent to ConversationsApi.put_conversations_messaging_identityresolution_integrations_instagram_integration_id."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class InstagramIntegration(Model):
+    """The instagram integration object (20 fields). Returned by ConversationsApi.get_conversations_messaging_integrations_instagram_integration_id, ConversationsApi.patch_conversations_messaging_integrations_instagram_integration_id and 1 more."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -112,6 +118,7 @@ class InstagramIntegration(Model):
 
 
 class InstagramIntegrationEntityListing(Model):
+    """One page of InstagramIntegration items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_integrations_instagram."""
     entities: list[InstagramIntegration] | None
     page_size: int | None
     page_number: int | None
@@ -125,6 +132,7 @@ class InstagramIntegrationEntityListing(Model):
 
 
 class InstagramIntegrationRequest(Model):
+    """The instagram integration request object (10 fields). Sent to ConversationsApi.post_conversations_messaging_integrations_instagram."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -138,6 +146,7 @@ class InstagramIntegrationRequest(Model):
 
 
 class InstagramIntegrationUpdateRequest(Model):
+    """The instagram integration update request object (7 fields). Sent to ConversationsApi.patch_conversations_messaging_integrations_instagram_integration_id."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -148,32 +157,38 @@ class InstagramIntegrationUpdateRequest(Model):
 
 
 class InstagramNonOwnedAccount(Model):
-    pass
+    """The instagram non owned account object; it declares no fields."""
 
 
 class InstagramScopedId(Model):
+    """The instagram scoped id object (1 fields)."""
     scoped_id: str | None
 
 
 class Intake(Model):
+    """The intake object (1 fields)."""
     data: dict[str, _t.Any] | None
 
 
 class IntakeSetting(Model):
+    """The intake setting object (3 fields)."""
     pcProperty: str | None
     required: bool | None
     display_order: int | None
 
 
 class IntakeSettingsListing(Model):
+    """One page of IntakeSetting items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_caseplan_version_intakesettings, CaseManagementApi.put_casemanagement_caseplan_intakesettings."""
     entities: list[IntakeSetting] | None
 
 
 class IntakeSettingsUpdate(Model):
+    """The intake settings update object (1 fields). Sent to CaseManagementApi.put_casemanagement_caseplan_intakesettings."""
     intake_settings: list[IntakeSetting] | None
 
 
 class Integration(Model):
+    """The integration object (9 fields). Returned by IntegrationsApi.delete_integration, IntegrationsApi.get_integration and 2 more. Sent to IntegrationsApi.patch_integration."""
     id: str | None
     name: str | None
     integration_type: IntegrationType | None
@@ -186,16 +201,19 @@ class Integration(Model):
 
 
 class IntegrationAction(Model):
+    """The integration action object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class IntegrationActionFields(Model):
+    """The integration action fields object (2 fields)."""
     integration_action: IntegrationAction | None
     request_mappings: list[RequestMapping] | None
 
 
 class IntegrationConfiguration(Model):
+    """The integration configuration object (8 fields). Returned by IntegrationsApi.get_integration_config_current, IntegrationsApi.put_integration_config_current. Sent to IntegrationsApi.put_integration_config_current."""
     id: str | None
     name: str | None
     version: int | None
@@ -207,10 +225,12 @@ class IntegrationConfiguration(Model):
 
 
 class IntegrationConfigurationInfo(Model):
+    """The integration configuration info object (1 fields)."""
     current: IntegrationConfiguration | None
 
 
 class IntegrationEntityListing(Model):
+    """One page of Integration items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations."""
     entities: list[Integration] | None
     page_size: int | None
     page_number: int | None
@@ -224,11 +244,13 @@ class IntegrationEntityListing(Model):
 
 
 class IntegrationExport(Model):
+    """The integration export object (2 fields)."""
     integration: DomainEntityRef | None
     should_export_screen_recordings: bool | None
 
 
 class IntegrationStatusInfo(Model):
+    """The integration status info object (4 fields)."""
     code: _e.F[_e.E84985cd4] = ...
     effective: str | None
     detail: MessageInfo | None
@@ -236,6 +258,7 @@ class IntegrationStatusInfo(Model):
 
 
 class IntegrationType(Model):
+    """The integration type object (24 fields). Returned by IntegrationsApi.get_integrations_type."""
     id: str | None
     name: str | None
     description: str | None
@@ -263,6 +286,7 @@ class IntegrationType(Model):
 
 
 class IntegrationTypeEntityListing(Model):
+    """One page of IntegrationType items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_types."""
     entities: list[IntegrationType] | None
     page_size: int | None
     page_number: int | None
@@ -276,17 +300,20 @@ class IntegrationTypeEntityListing(Model):
 
 
 class Intent(Model):
+    """The intent object (2 fields)."""
     name: str | None
     description: str | None
 
 
 class IntentClassifierInfo(Model):
+    """The intent classifier info object (3 fields)."""
     classifier_id: str | None
     version: str | None
     state: _e.F[_e.E23ed6eed] = ...
 
 
 class IntentDefinition(Model):
+    """The intent definition object (7 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -297,6 +324,7 @@ class IntentDefinition(Model):
 
 
 class IntentFeedback(Model):
+    """One page of DetectedNamedEntity items with the paging fields of the listing."""
     name: str | None
     probability: float | None
     entities: list[DetectedNamedEntity] | None
@@ -304,11 +332,13 @@ class IntentFeedback(Model):
 
 
 class IntentReference(Model):
+    """The intent reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class IntentsCategory(Model):
+    """The intents category object (5 fields). Returned by IntentsApi.get_intents_category, IntentsApi.patch_intents_category and 1 more. Sent to IntentsApi.post_intents_categories."""
     id: str | None
     name: str | None
     description: str | None
@@ -317,6 +347,7 @@ class IntentsCategory(Model):
 
 
 class IntentsCategoryListing(Model):
+    """One page of IntentsCategory items with the paging fields of the listing. Returned by IntentsApi.get_intents_categories."""
     entities: list[IntentsCategory] | None
     page_size: int | None
     page_number: int | None
@@ -330,6 +361,7 @@ class IntentsCategoryListing(Model):
 
 
 class IntentsCategoryPatch(Model):
+    """The intents category patch object (4 fields). Sent to IntentsApi.patch_intents_category."""
     id: str | None
     name: str | None
     description: str | None
@@ -337,11 +369,13 @@ class IntentsCategoryPatch(Model):
 
 
 class InteractiveApplication(Model):
+    """The interactive application object (2 fields)."""
     name: str | None
     url: str | None
 
 
 class InternalMessage(Model):
+    """The internal message object (15 fields)."""
     state: _e.F[_e.E636d4659] = ...
     initial_state: _e.F[_e.E636d4659] = ...
     id: str | None
@@ -360,6 +394,7 @@ class InternalMessage(Model):
 
 
 class InternalMessageConversation(Model):
+    """The internal message conversation object (9 fields). Returned by ConversationsApi.get_conversations_internalmessage."""
     id: str | None
     name: str | None
     participants: list[InternalMessageMediaParticipant] | None
@@ -372,6 +407,7 @@ class InternalMessageConversation(Model):
 
 
 class InternalMessageConversationEntityListing(Model):
+    """One page of InternalMessageConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_internalmessages."""
     entities: list[InternalMessageConversation] | None
     page_size: int | None
     page_number: int | None
@@ -385,6 +421,7 @@ class InternalMessageConversationEntityListing(Model):
 
 
 class InternalMessageData(Model):
+    """The internal message data object (9 fields). Returned by ConversationsApi.get_conversation_communication_internalmessage, ConversationsApi.post_conversation_communication_internalmessages."""
     id: str | None
     name: str | None
     conversation: AddressableEntityRef | None

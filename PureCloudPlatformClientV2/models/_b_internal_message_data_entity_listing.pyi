@@ -26,6 +26,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class InternalMessageDataEntityListing(Model):
+    """One page of InternalMessageData items with the paging fields of the listing. Returned by ConversationsApi.get_conversation_communication_internalmessages."""
     entities: list[InternalMessageData] | None
     page_size: int | None
     page_number: int | None
@@ -39,11 +40,13 @@ class InternalMessageDataEntityListing(Model):
 
 
 class InternalMessageDetails(Model):
+    """The internal message details object (2 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
 
 
 class InternalMessageMediaParticipant(Model):
+    """The internal message media participant object (44 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -91,16 +94,19 @@ class InternalMessageMediaParticipant(Model):
 
 
 class InternalMessageRequest(Model):
+    """The internal message request object (1 fields). Sent to ConversationsApi.post_conversation_communication_internalmessages."""
     text: str | None
 
 
 class IntradayPerformancePredictionData(Model):
+    """The intraday performance prediction data object (3 fields)."""
     service_level_percent: float | None
     average_speed_of_answer_seconds: float | None
     occupancy_percent: float | None
 
 
 class IntradayPlanningGroupRequest(Model):
+    """The intraday planning group request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_intraday."""
     business_unit_date: _dt.date | None
     categories: list[str] | None
     planning_group_ids: list[str] | None
@@ -108,11 +114,13 @@ class IntradayPlanningGroupRequest(Model):
 
 
 class InvalidAssignment(Model):
+    """The invalid assignment object (2 fields)."""
     user: UserReference | None
     message: str | None
 
 
 class InvoiceAddress(Model):
+    """The invoice address object (14 fields)."""
     date_effective: _dt.date | None
     address_type: _e.F[_e.E4d0ac13d] = ...
     currency_iso_code: str | None
@@ -130,10 +138,12 @@ class InvoiceAddress(Model):
 
 
 class IpAddressAuthentication(Model):
+    """The ip address authentication object (1 fields). Returned by OrganizationApi.get_organizations_ipaddressauthentication, OrganizationApi.put_organizations_ipaddressauthentication. Sent to OrganizationApi.put_organizations_ipaddressauthentication."""
     network_whitelist: list[str] | None
 
 
 class IpAddressRange(Model):
+    """The ip address range object (4 fields)."""
     cidr: str | None
     service: _e.F[_e.E5bbf1023] = ...
     region: str | None
@@ -141,25 +151,30 @@ class IpAddressRange(Model):
 
 
 class IpAddressRangeListing(Model):
+    """One page of IpAddressRange items with the paging fields of the listing. Returned by UtilitiesApi.get_ipranges."""
     entities: list[IpAddressRange] | None
 
 
 class IpFilter(Model):
+    """The ip filter object (2 fields)."""
     ip_address: str | None
     name: str | None
 
 
 class Items(Model):
+    """The items object (2 fields)."""
     type: str | None
     pattern: str | None
 
 
 class ItemValidationLimits(Model):
+    """The item validation limits object (2 fields)."""
     min_length: MinLength | None
     max_length: MaxLength | None
 
 
 class IVR(Model):
+    """The ivr object (18 fields). Returned by ArchitectApi.get_architect_ivr, ArchitectApi.post_architect_ivrs and 1 more. Sent to ArchitectApi.post_architect_ivrs, ArchitectApi.put_architect_ivr."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -181,6 +196,7 @@ class IVR(Model):
 
 
 class IVRDivisionView(Model):
+    """The ivrdivision view object (4 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -188,6 +204,7 @@ class IVRDivisionView(Model):
 
 
 class IVRDivisionViewEntityListing(Model):
+    """One page of IVRDivisionView items with the paging fields of the listing. Returned by ArchitectApi.get_architect_ivrs_divisionviews."""
     entities: list[IVRDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -202,6 +219,7 @@ class IVRDivisionViewEntityListing(Model):
 
 
 class IVREntityListing(Model):
+    """One page of IVR items with the paging fields of the listing. Returned by ArchitectApi.get_architect_ivrs."""
     entities: list[IVR] | None
     page_size: int | None
     page_number: int | None
@@ -216,6 +234,7 @@ class IVREntityListing(Model):
 
 
 class IvrEstablishedEvent(Model):
+    """The ivr established event object (10 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -229,42 +248,50 @@ class IvrEstablishedEvent(Model):
 
 
 class IVRIdentityResolutionConfig(Model):
+    """The ivridentity resolution config object (3 fields). Returned by ArchitectApi.get_architect_ivr_identityresolution, ArchitectApi.put_architect_ivr_identityresolution. Sent to ArchitectApi.put_architect_ivr_identityresolution."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class Journey(Model):
+    """The journey object (1 fields)."""
     patterns: list[JourneyPattern] | None
 
 
 class JourneyAction(Model):
+    """The journey action object (2 fields)."""
     id: str | None
     action_map: JourneyActionMap | None
 
 
 class JourneyActionMap(Model):
+    """The journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class JourneyAggregateDataContainer(Model):
+    """The journey aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class JourneyAggregateQueryClause(Model):
+    """The journey aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[JourneyAggregateQueryPredicate] | None
 
 
 class JourneyAggregateQueryFilter(Model):
+    """The journey aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[JourneyAggregateQueryClause] | None
     predicates: list[JourneyAggregateQueryPredicate] | None
 
 
 class JourneyAggregateQueryPredicate(Model):
+    """The journey aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Ed6cd32fa] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -273,10 +300,12 @@ class JourneyAggregateQueryPredicate(Model):
 
 
 class JourneyAggregateQueryResponse(Model):
+    """One page of JourneyAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_journeys_aggregates_query, JourneyApi.post_analytics_journeys_aggregates_query."""
     results: list[JourneyAggregateDataContainer] | None
 
 
 class JourneyAggregationQuery(Model):
+    """The journey aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_journeys_aggregates_query, JourneyApi.post_analytics_journeys_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -289,11 +318,13 @@ class JourneyAggregationQuery(Model):
 
 
 class JourneyAggregationSort(Model):
+    """The journey aggregation sort object (2 fields)."""
     name: _e.F[_e.E55942abf] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class JourneyAggregationView(Model):
+    """The journey aggregation view object (4 fields)."""
     target: _e.F[_e.Efa4225fc] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...

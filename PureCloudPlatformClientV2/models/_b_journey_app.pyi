@@ -10,6 +10,7 @@ from ._b_journey_app_events_notification_segment import JourneyAppEventsNotifica
 
 
 class JourneyApp(Model):
+    """The journey app object (4 fields)."""
     name: str | None
     namespace: str | None
     version: str | None
@@ -17,6 +18,7 @@ class JourneyApp(Model):
 
 
 class JourneyAppEventsNotificationActionMap(Model):
+    """The journey app events notification action map object (4 fields)."""
     id: str | None
     self_uri: str | None
     display_name: str | None
@@ -24,11 +26,13 @@ class JourneyAppEventsNotificationActionMap(Model):
 
 
 class JourneyAppEventsNotificationActionTarget(Model):
+    """The journey app events notification action target object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyAppEventsNotificationApp(Model):
+    """The journey app events notification app object (4 fields)."""
     name: str | None
     namespace: str | None
     version: str | None
@@ -36,6 +40,7 @@ class JourneyAppEventsNotificationApp(Model):
 
 
 class JourneyAppEventsNotificationAppEventsNotification(Model):
+    """The journey app events notification app events notification object (11 fields)."""
     id: str | None
     correlation_id: str | None
     external_contact: JourneyAppEventsNotificationExternalContact | None
@@ -50,6 +55,7 @@ class JourneyAppEventsNotificationAppEventsNotification(Model):
 
 
 class JourneyAppEventsNotificationAppMessage(Model):
+    """The journey app events notification app message object (13 fields)."""
     event_name: str | None
     screen_name: str | None
     app: JourneyAppEventsNotificationApp | None
@@ -66,6 +72,7 @@ class JourneyAppEventsNotificationAppMessage(Model):
 
 
 class JourneyAppEventsNotificationBrowser(Model):
+    """The journey app events notification browser object (10 fields)."""
     family: str | None
     version: str | None
     lang: str | None
@@ -79,11 +86,13 @@ class JourneyAppEventsNotificationBrowser(Model):
 
 
 class JourneyAppEventsNotificationCustomEventAttribute(Model):
+    """The journey app events notification custom event attribute object (2 fields)."""
     value: str | None
     data_type: _e.F[_e.E2f70bdde] = ...
 
 
 class JourneyAppEventsNotificationDevice(Model):
+    """The journey app events notification device object (10 fields)."""
     type: str | None
     is_mobile: bool | None
     screen_height: int | None
@@ -97,6 +106,7 @@ class JourneyAppEventsNotificationDevice(Model):
 
 
 class JourneyAppEventsNotificationEventAction(Model):
+    """The journey app events notification event action object (5 fields)."""
     id: str | None
     created_date: _dt.datetime | None
     state: _e.F[_e.E3b165990] = ...
@@ -105,11 +115,13 @@ class JourneyAppEventsNotificationEventAction(Model):
 
 
 class JourneyAppEventsNotificationExternalContact(Model):
+    """The journey app events notification external contact object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyAppEventsNotificationGeoLocation(Model):
+    """The journey app events notification geo location object (10 fields)."""
     country: str | None
     country_name: str | None
     latitude: float | None
@@ -123,6 +135,7 @@ class JourneyAppEventsNotificationGeoLocation(Model):
 
 
 class JourneyAppEventsNotificationMktCampaign(Model):
+    """The journey app events notification mkt campaign object (7 fields)."""
     content: str | None
     medium: str | None
     name: str | None
@@ -133,6 +146,7 @@ class JourneyAppEventsNotificationMktCampaign(Model):
 
 
 class JourneyAppEventsNotificationNetworkConnectivity(Model):
+    """The journey app events notification network connectivity object (4 fields)."""
     carrier: str | None
     bluetooth_enabled: bool | None
     cellular_enabled: bool | None
@@ -140,6 +154,7 @@ class JourneyAppEventsNotificationNetworkConnectivity(Model):
 
 
 class JourneyAppEventsNotificationReferrer(Model):
+    """The journey app events notification referrer object (9 fields)."""
     url: str | None
     domain: str | None
     hostname: str | None
@@ -152,5 +167,6 @@ class JourneyAppEventsNotificationReferrer(Model):
 
 
 class JourneyAppEventsNotificationSdkLibrary(Model):
+    """The journey app events notification sdk library object (2 fields)."""
     name: str | None
     version: str | None

@@ -27,11 +27,13 @@ from ._b_topics_definitions_programs_mappings_entity_listing import TrackingSett
 
 
 class JourneyAppEventsNotificationSegment(Model):
+    """The journey app events notification segment object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyAppEventsNotificationSegmentAssignmentMessage(Model):
+    """The journey app events notification segment assignment message object (4 fields)."""
     segment: JourneyAppEventsNotificationSegment | None
     assignment_state: _e.F[_e.Eae78cf84] = ...
     date_assigned: _dt.datetime | None
@@ -39,12 +41,14 @@ class JourneyAppEventsNotificationSegmentAssignmentMessage(Model):
 
 
 class JourneyAppEventsNotificationSession(Model):
+    """The journey app events notification session object (3 fields)."""
     id: str | None
     self_uri: str | None
     type: str | None
 
 
 class JourneyAppEventsNotificationWebActionMessage(Model):
+    """The journey app events notification web action message object (14 fields)."""
     action: JourneyAppEventsNotificationEventAction | None
     action_target: JourneyAppEventsNotificationActionTarget | None
     action_map: JourneyAppEventsNotificationActionMap | None
@@ -62,11 +66,13 @@ class JourneyAppEventsNotificationWebActionMessage(Model):
 
 
 class JourneyAsyncAggregateQueryResponse(Model):
+    """One page of JourneyAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_journeys_aggregates_job_results, JourneyApi.get_analytics_journeys_aggregates_job_results."""
     results: list[JourneyAggregateDataContainer] | None
     cursor: str | None
 
 
 class JourneyAsyncAggregationQuery(Model):
+    """The journey async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_journeys_aggregates_jobs, JourneyApi.post_analytics_journeys_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -80,6 +86,7 @@ class JourneyAsyncAggregationQuery(Model):
 
 
 class JourneyCampaign(Model):
+    """The journey campaign object (7 fields)."""
     content: str | None
     medium: str | None
     name: str | None
@@ -90,6 +97,7 @@ class JourneyCampaign(Model):
 
 
 class JourneyCaseAssociation(Model):
+    """The journey case association object (5 fields)."""
     id: str | None
     associated_case: AddressableEntityRef | None
     case_reference: str | None
@@ -98,22 +106,26 @@ class JourneyCaseAssociation(Model):
 
 
 class JourneyContext(Model):
+    """The journey context object (3 fields)."""
     customer: JourneyCustomer | None
     customer_session: JourneyCustomerSession | None
     triggering_action: JourneyAction | None
 
 
 class JourneyCustomer(Model):
+    """The journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class JourneyCustomerSession(Model):
+    """The journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class JourneyEventDefinition(Model):
+    """The journey event definition object (8 fields). Returned by JourneyApi.get_journey_views_eventdefinition."""
     id: str | None
     name: str | None
     source: _e.F[_e.Eddf735f9] = ...
@@ -125,12 +137,14 @@ class JourneyEventDefinition(Model):
 
 
 class JourneyEventDefinitionListing(Model):
+    """One page of JourneyEventDefinition items with the paging fields of the listing. Returned by JourneyApi.get_journey_views_eventdefinitions."""
     total: int | None
     entities: list[JourneyEventDefinition] | None
     self_uri: str | None
 
 
 class JourneyEventsSettings(Model):
+    """The journey events settings object (11 fields)."""
     enabled: bool | None
     excluded_query_parameters: list[str] | None
     should_keep_url_fragment: bool | None
@@ -145,6 +159,7 @@ class JourneyEventsSettings(Model):
 
 
 class JourneyExternalEventsSchema(Model):
+    """The journey external events schema object (7 fields). Returned by JourneyApi.get_journey_externalevents_schema, JourneyApi.get_journey_externalevents_schema_version and 2 more."""
     id: str | None
     version: int | None
     enabled: bool | None
@@ -155,12 +170,14 @@ class JourneyExternalEventsSchema(Model):
 
 
 class JourneyExternalEventsSchemaListing(Model):
+    """One page of JourneyExternalEventsSchema items with the paging fields of the listing. Returned by JourneyApi.get_journey_externalevents_schema_versions, JourneyApi.get_journey_externalevents_schemas."""
     total: int | None
     entities: list[JourneyExternalEventsSchema] | None
     self_uri: str | None
 
 
 class JourneyGeolocation(Model):
+    """The journey geolocation object (10 fields)."""
     country: str | None
     country_name: str | None
     latitude: float | None
@@ -174,6 +191,7 @@ class JourneyGeolocation(Model):
 
 
 class JourneyJsonSchemaDocument(Model):
+    """The journey json schema document object (5 fields)."""
     schema: str | None
     title: str | None
     description: str | None
@@ -182,6 +200,7 @@ class JourneyJsonSchemaDocument(Model):
 
 
 class JourneyJsonSchemaRequest(Model):
+    """The journey json schema request object (5 fields). Sent to JourneyApi.post_journey_externalevents_schemas."""
     schema: str | None
     title: str | None
     description: str | None
@@ -190,27 +209,32 @@ class JourneyJsonSchemaRequest(Model):
 
 
 class JourneyOutcomeEventsNotificationActionMap(Model):
+    """The journey outcome events notification action map object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyOutcomeEventsNotificationAssociatedValue(Model):
+    """The journey outcome events notification associated value object (2 fields)."""
     data_type: _e.F[_e.E58bdbb6f] = ...
     value: float | None
 
 
 class JourneyOutcomeEventsNotificationExternalContact(Model):
+    """The journey outcome events notification external contact object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyOutcomeEventsNotificationOutcome(Model):
+    """The journey outcome events notification outcome object (3 fields)."""
     id: str | None
     self_uri: str | None
     display_name: str | None
 
 
 class JourneyOutcomeEventsNotificationOutcomeAttributionMessage(Model):
+    """The journey outcome events notification outcome attribution message object (4 fields)."""
     outcome: JourneyOutcomeEventsNotificationOutcome | None
     outcome_touchpoints: list[JourneyOutcomeEventsNotificationOutcomeTouchpoint] | None
     segment_assignments: list[JourneyOutcomeEventsNotificationSegment] | None
@@ -218,6 +242,7 @@ class JourneyOutcomeEventsNotificationOutcomeAttributionMessage(Model):
 
 
 class JourneyOutcomeEventsNotificationOutcomeEventsNotification(Model):
+    """The journey outcome events notification outcome events notification object (9 fields)."""
     id: str | None
     correlation_id: str | None
     external_contact: JourneyOutcomeEventsNotificationExternalContact | None
@@ -230,6 +255,7 @@ class JourneyOutcomeEventsNotificationOutcomeEventsNotification(Model):
 
 
 class JourneyOutcomeEventsNotificationOutcomeTouchpoint(Model):
+    """The journey outcome events notification outcome touchpoint object (4 fields)."""
     id: str | None
     channels: list[JourneyOutcomeEventsNotificationOutcomeTouchpointChannel] | None
     created_date: _dt.datetime | None
@@ -237,16 +263,19 @@ class JourneyOutcomeEventsNotificationOutcomeTouchpoint(Model):
 
 
 class JourneyOutcomeEventsNotificationOutcomeTouchpointChannel(Model):
+    """The journey outcome events notification outcome touchpoint channel object (1 fields)."""
     type: _e.F[_e.E7007d003] = ...
 
 
 class JourneyOutcomeEventsNotificationSegment(Model):
+    """The journey outcome events notification segment object (3 fields)."""
     id: str | None
     self_uri: str | None
     assigned_date: _dt.datetime | None
 
 
 class JourneyOutcomeEventsNotificationSession(Model):
+    """The journey outcome events notification session object (3 fields)."""
     id: str | None
     self_uri: str | None
     type: str | None

@@ -13,6 +13,7 @@ from ._b_journey_segment_assignment_events_notification_session import JourneySe
 
 
 class JourneyPage(Model):
+    """The journey page object (10 fields)."""
     url: str | None
     title: str | None
     domain: str | None
@@ -26,6 +27,7 @@ class JourneyPage(Model):
 
 
 class JourneyPattern(Model):
+    """The journey pattern object (5 fields)."""
     criteria: list[Criteria] | None
     count: int | None
     stream_type: _e.F[_e.E33c3e457] = ...
@@ -34,12 +36,14 @@ class JourneyPattern(Model):
 
 
 class JourneySchemaUpdateRequest(Model):
+    """The journey schema update request object (3 fields). Sent to JourneyApi.put_journey_externalevents_schema."""
     version: int | None
     enabled: bool | None
     json_schema: JourneyJsonSchemaRequest | None
 
 
 class JourneySegment(Model):
+    """The journey segment object (15 fields). Returned by JourneyApi.get_journey_segment, JourneyApi.patch_journey_segment and 1 more."""
     id: str | None
     is_active: bool | None
     display_name: str | None
@@ -58,16 +62,19 @@ class JourneySegment(Model):
 
 
 class JourneySegmentAssignmentEventsNotificationExternalContact(Model):
+    """The journey segment assignment events notification external contact object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneySegmentAssignmentEventsNotificationSegment(Model):
+    """The journey segment assignment events notification segment object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneySegmentAssignmentEventsNotificationSegmentAssignmentEventsNotification(Model):
+    """The journey segment assignment events notification segment assignment events notification object (9 fields)."""
     id: str | None
     correlation_id: str | None
     external_contact: JourneySegmentAssignmentEventsNotificationExternalContact | None
@@ -80,6 +87,7 @@ class JourneySegmentAssignmentEventsNotificationSegmentAssignmentEventsNotificat
 
 
 class JourneySegmentAssignmentEventsNotificationSegmentAssignmentMessage(Model):
+    """The journey segment assignment events notification segment assignment message object (4 fields)."""
     segment: JourneySegmentAssignmentEventsNotificationSegment | None
     assignment_state: _e.F[_e.Eae78cf84] = ...
     date_assigned: _dt.datetime | None

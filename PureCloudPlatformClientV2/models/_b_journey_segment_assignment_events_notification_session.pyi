@@ -13,12 +13,14 @@ from ._b_reporting_turn_knowledge_events import RequestJourney
 
 
 class JourneySegmentAssignmentEventsNotificationSession(Model):
+    """The journey segment assignment events notification session object (3 fields)."""
     id: str | None
     self_uri: str | None
     type: str | None
 
 
 class JourneySegmentRequest(Model):
+    """The journey segment request object (10 fields). Sent to JourneyApi.post_journey_segments."""
     is_active: bool | None
     display_name: str | None
     version: int | None
@@ -32,6 +34,7 @@ class JourneySegmentRequest(Model):
 
 
 class JourneySessionEventsNotificationApp(Model):
+    """The journey session events notification app object (4 fields)."""
     name: str | None
     namespace: str | None
     version: str | None
@@ -39,6 +42,7 @@ class JourneySessionEventsNotificationApp(Model):
 
 
 class JourneySessionEventsNotificationBrowser(Model):
+    """The journey session events notification browser object (10 fields)."""
     family: str | None
     version: str | None
     lang: str | None
@@ -52,39 +56,46 @@ class JourneySessionEventsNotificationBrowser(Model):
 
 
 class JourneySessionEventsNotificationCase(Model):
+    """The journey session events notification case object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneySessionEventsNotificationCaseAssociation(Model):
+    """The journey session events notification case association object (3 fields)."""
     case_id: str | None
     case_reference: str | None
     date_associated: _dt.datetime | None
 
 
 class JourneySessionEventsNotificationConnectedQueue(Model):
+    """The journey session events notification connected queue object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneySessionEventsNotificationConversation(Model):
+    """The journey session events notification conversation object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneySessionEventsNotificationConversationChannel(Model):
+    """The journey session events notification conversation channel object (3 fields)."""
     type: _e.F[_e.Ee54925df] = ...
     message_type: _e.F[_e.Ec8fe0876] = ...
     platform: str | None
 
 
 class JourneySessionEventsNotificationConversationUserDisposition(Model):
+    """The journey session events notification conversation user disposition object (3 fields)."""
     code: str | None
     notes: str | None
     user: JourneySessionEventsNotificationUser | None
 
 
 class JourneySessionEventsNotificationDevice(Model):
+    """The journey session events notification device object (10 fields)."""
     type: str | None
     is_mobile: bool | None
     screen_height: int | None
@@ -98,11 +109,13 @@ class JourneySessionEventsNotificationDevice(Model):
 
 
 class JourneySessionEventsNotificationExternalContact(Model):
+    """The journey session events notification external contact object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneySessionEventsNotificationGeoLocation(Model):
+    """The journey session events notification geo location object (10 fields)."""
     country: str | None
     country_name: str | None
     latitude: float | None
@@ -116,6 +129,7 @@ class JourneySessionEventsNotificationGeoLocation(Model):
 
 
 class JourneySessionEventsNotificationMktCampaign(Model):
+    """The journey session events notification mkt campaign object (7 fields)."""
     content: str | None
     medium: str | None
     name: str | None
@@ -126,6 +140,7 @@ class JourneySessionEventsNotificationMktCampaign(Model):
 
 
 class JourneySessionEventsNotificationNetworkConnectivity(Model):
+    """The journey session events notification network connectivity object (4 fields)."""
     carrier: str | None
     bluetooth_enabled: bool | None
     cellular_enabled: bool | None
@@ -133,16 +148,19 @@ class JourneySessionEventsNotificationNetworkConnectivity(Model):
 
 
 class JourneySessionEventsNotificationOutcome(Model):
+    """The journey session events notification outcome object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneySessionEventsNotificationOutcomeAchievement(Model):
+    """The journey session events notification outcome achievement object (2 fields)."""
     outcome: JourneySessionEventsNotificationOutcome | None
     achieved_date: _dt.datetime | None
 
 
 class JourneySessionEventsNotificationPage(Model):
+    """The journey session events notification page object (10 fields)."""
     url: str | None
     title: str | None
     domain: str | None
@@ -156,6 +174,7 @@ class JourneySessionEventsNotificationPage(Model):
 
 
 class JourneySessionEventsNotificationReferrer(Model):
+    """The journey session events notification referrer object (9 fields)."""
     url: str | None
     domain: str | None
     hostname: str | None
@@ -168,21 +187,25 @@ class JourneySessionEventsNotificationReferrer(Model):
 
 
 class JourneySessionEventsNotificationSdkLibrary(Model):
+    """The journey session events notification sdk library object (2 fields)."""
     name: str | None
     version: str | None
 
 
 class JourneySessionEventsNotificationSegment(Model):
+    """The journey session events notification segment object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneySessionEventsNotificationSegmentAssignment(Model):
+    """The journey session events notification segment assignment object (2 fields)."""
     segment: JourneySessionEventsNotificationSegment | None
     assigned_date: _dt.datetime | None
 
 
 class JourneySessionEventsNotificationSessionEvent(Model):
+    """The journey session events notification session event object (46 fields)."""
     id: str | None
     self_uri: str | None
     created_date: _dt.datetime | None
@@ -232,17 +255,20 @@ class JourneySessionEventsNotificationSessionEvent(Model):
 
 
 class JourneySessionEventsNotificationSessionLastEvent(Model):
+    """The journey session events notification session last event object (3 fields)."""
     id: str | None
     event_name: str | None
     created_date: _dt.datetime | None
 
 
 class JourneySessionEventsNotificationUser(Model):
+    """The journey session events notification user object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyView(Model):
+    """The journey view object (13 fields). Returned by JourneyApi.get_journey_view, JourneyApi.get_journey_view_version and 3 more. Sent to JourneyApi.post_journey_view_versions, JourneyApi.post_journey_views and 1 more."""
     id: str | None
     name: str | None
     description: str | None

@@ -12,6 +12,7 @@ from ._b_nuance_application import Number
 
 
 class JourneyViewChart(Model):
+    """The journey view chart object (10 fields). Returned by JourneyApi.get_journey_view_version_chart, JourneyApi.get_journey_view_version_chart_version."""
     id: str | None
     name: str | None
     version: int | None
@@ -25,6 +26,7 @@ class JourneyViewChart(Model):
 
 
 class JourneyViewChartDisplayAttributes(Model):
+    """The journey view chart display attributes object (5 fields)."""
     type: _e.F[_e.Ed0968451] = ...
     group_by_title: str | None
     metrics_title: str | None
@@ -33,11 +35,13 @@ class JourneyViewChartDisplayAttributes(Model):
 
 
 class JourneyViewChartGroupByAttribute(Model):
+    """The journey view chart group by attribute object (2 fields)."""
     element_id: str | None
     attribute: str | None
 
 
 class JourneyViewChartMetric(Model):
+    """The journey view chart metric object (5 fields)."""
     id: str | None
     element_id: str | None
     aggregate: _e.F[_e.E9c250e9c] = ...
@@ -46,16 +50,19 @@ class JourneyViewChartMetric(Model):
 
 
 class JourneyViewChartMetricResult(Model):
+    """The journey view chart metric result object (2 fields)."""
     id: str | None
     values: list[JourneyViewChartMetricResultValue] | None
 
 
 class JourneyViewChartMetricResultValue(Model):
+    """The journey view chart metric result value object (2 fields)."""
     value: Number | None
     group_by_attributes: list[GroupByAttribute] | None
 
 
 class JourneyViewChartResult(Model):
+    """The journey view chart result object (4 fields). Returned by JourneyApi.get_journey_view_version_job_results_chart."""
     id: str | None
     version: int | None
     metrics: list[JourneyViewChartMetricResult] | None
@@ -63,6 +70,7 @@ class JourneyViewChartResult(Model):
 
 
 class JourneyViewElement(Model):
+    """The journey view element object (6 fields)."""
     id: str | None
     name: str | None
     attributes: JourneyViewElementAttributes | None
@@ -72,18 +80,21 @@ class JourneyViewElement(Model):
 
 
 class JourneyViewElementAttributes(Model):
+    """The journey view element attributes object (3 fields)."""
     type: _e.F[_e.Efa6f25a3] = ...
     id: str | None
     source: str | None
 
 
 class JourneyViewElementDisplayAttributes(Model):
+    """The journey view element display attributes object (3 fields)."""
     x: int | None
     y: int | None
     col: int | None
 
 
 class JourneyViewElementFilter(Model):
+    """The journey view element filter object (3 fields)."""
     type: _e.F[_e.E3fb8dd8d] = ...
     predicates: list[JourneyViewElementFilterPredicate] | None
     number_predicates: list[JourneyViewElementFilterNumberPredicate] | None

@@ -8,6 +8,7 @@ from ._b_journey_view_element_filter_predicate import JourneyViewElementFilterRa
 
 
 class JourneyViewElementFilterNumberPredicate(Model):
+    """The journey view element filter number predicate object (4 fields)."""
     dimension: str | None
     operator: _e.F[_e.Ef69a42b9] = ...
     no_value: bool | None

@@ -23,6 +23,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableEntity
 
 
 class JourneyViewElementFilterPredicate(Model):
+    """The journey view element filter predicate object (4 fields)."""
     dimension: str | None
     values: list[str] | None
     operator: _e.F[_e.Ef69a42b9] = ...
@@ -30,6 +31,7 @@ class JourneyViewElementFilterPredicate(Model):
 
 
 class JourneyViewElementFilterRange(Model):
+    """The journey view element filter range object (6 fields)."""
     lt: JourneyViewElementFilterRangeData | None
     lte: JourneyViewElementFilterRangeData | None
     gt: JourneyViewElementFilterRangeData | None
@@ -39,11 +41,13 @@ class JourneyViewElementFilterRange(Model):
 
 
 class JourneyViewElementFilterRangeData(Model):
+    """The journey view element filter range data object (2 fields)."""
     duration: str | None
     number: float | None
 
 
 class JourneyViewJob(Model):
+    """The journey view job object (9 fields). Returned by JourneyApi.get_journey_view_version_job, JourneyApi.get_journey_view_version_jobs_latest and 2 more. Sent to JourneyApi.patch_journey_view_version_job."""
     id: str | None
     date_created: _dt.datetime | None
     date_completed: _dt.datetime | None
@@ -56,6 +60,7 @@ class JourneyViewJob(Model):
 
 
 class JourneyViewJobListing(Model):
+    """One page of JourneyViewJob items with the paging fields of the listing. Returned by JourneyApi.get_journey_views_jobs, JourneyApi.get_journey_views_jobs_me."""
     entities: list[JourneyViewJob] | None
     page_size: int | None
     page_number: int | None
@@ -69,11 +74,13 @@ class JourneyViewJobListing(Model):
 
 
 class JourneyViewJobNotificationTopicJourneyView(Model):
+    """The journey view job notification topic journey view object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class JourneyViewJobNotificationTopicJourneyViewJobNotificationEventV2(Model):
+    """The journey view job notification topic journey view job notification event v2 object (8 fields)."""
     id: str | None
     status: _e.F[_e.E84ff34ea] = ...
     date_created: str | None
@@ -85,6 +92,7 @@ class JourneyViewJobNotificationTopicJourneyViewJobNotificationEventV2(Model):
 
 
 class JourneyViewLink(Model):
+    """The journey view link object (5 fields)."""
     id: str | None
     constraint_within: JourneyViewLinkTimeConstraint | None
     constraint_after: JourneyViewLinkTimeConstraint | None
@@ -93,11 +101,13 @@ class JourneyViewLink(Model):
 
 
 class JourneyViewLinkTimeConstraint(Model):
+    """The journey view link time constraint object (2 fields)."""
     unit: _e.F[_e.E43b91768] = ...
     value: int | None
 
 
 class JourneyViewListing(Model):
+    """One page of JourneyView items with the paging fields of the listing. Returned by JourneyApi.get_journey_views."""
     entities: list[JourneyView] | None
     page_size: int | None
     page_number: int | None
@@ -111,11 +121,13 @@ class JourneyViewListing(Model):
 
 
 class JourneyViewResult(Model):
+    """The journey view result object (2 fields). Returned by JourneyApi.get_journey_view_version_job_results."""
     elements: list[JourneyViewResultElement] | None
     charts: list[JourneyViewChartResult] | None
 
 
 class JourneyViewResultElement(Model):
+    """The journey view result element object (4 fields)."""
     id: str | None
     metrics: JourneyViewResultMetrics | None
     followed_by: list[JourneyViewResultLink] | None
@@ -123,12 +135,14 @@ class JourneyViewResultElement(Model):
 
 
 class JourneyViewResultLink(Model):
+    """The journey view result link object (3 fields)."""
     id: str | None
     connection_count: int | None
     self_uri: str | None
 
 
 class JourneyViewResultMetrics(Model):
+    """The journey view result metrics object (5 fields)."""
     participant_count: int | None
     active_count: int | None
     completed_count: int | None
@@ -137,6 +151,7 @@ class JourneyViewResultMetrics(Model):
 
 
 class JourneyViewSchedule(Model):
+    """The journey view schedule object (5 fields). Returned by JourneyApi.delete_journey_view_schedules, JourneyApi.get_journey_view_schedules and 2 more. Sent to JourneyApi.post_journey_view_schedules, JourneyApi.put_journey_view_schedules."""
     id: str | None
     frequency: _e.F[_e.E3661dc6a] = ...
     date_modified: _dt.datetime | None
@@ -145,6 +160,7 @@ class JourneyViewSchedule(Model):
 
 
 class JourneyViewScheduleListing(Model):
+    """One page of JourneyViewSchedule items with the paging fields of the listing. Returned by JourneyApi.get_journey_views_schedules."""
     entities: list[JourneyViewSchedule] | None
     page_size: int | None
     page_number: int | None
@@ -158,27 +174,32 @@ class JourneyViewScheduleListing(Model):
 
 
 class JourneyViewUser(Model):
+    """The journey view user object (3 fields)."""
     id: str | None
     email_address: str | None
     self_uri: str | None
 
 
 class JourneyWebActionEventsNotificationActionMap(Model):
+    """The journey web action events notification action map object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyWebActionEventsNotificationActionMapPageUrlCondition(Model):
+    """The journey web action events notification action map page url condition object (2 fields)."""
     values: list[str] | None
     operator: _e.F[_e.E359083a7] = ...
 
 
 class JourneyWebActionEventsNotificationActionTarget(Model):
+    """The journey web action events notification action target object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyWebActionEventsNotificationBlockedWebActionOfferMessage(Model):
+    """The journey web action events notification blocked web action offer message object (10 fields)."""
     action: JourneyWebActionEventsNotificationEventAction | None
     action_map: JourneyWebActionEventsNotificationActionMap | None
     action_target: JourneyWebActionEventsNotificationActionTarget | None
@@ -192,6 +213,7 @@ class JourneyWebActionEventsNotificationBlockedWebActionOfferMessage(Model):
 
 
 class JourneyWebActionEventsNotificationBrowser(Model):
+    """The journey web action events notification browser object (10 fields)."""
     family: str | None
     version: str | None
     lang: str | None
@@ -205,6 +227,7 @@ class JourneyWebActionEventsNotificationBrowser(Model):
 
 
 class JourneyWebActionEventsNotificationDevice(Model):
+    """The journey web action events notification device object (10 fields)."""
     type: str | None
     is_mobile: bool | None
     screen_height: int | None
@@ -218,20 +241,24 @@ class JourneyWebActionEventsNotificationDevice(Model):
 
 
 class JourneyWebActionEventsNotificationEmergencyGroup(Model):
+    """The journey web action events notification emergency group object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyWebActionEventsNotificationEventAction(Model):
+    """The journey web action events notification event action object (1 fields)."""
     id: str | None
 
 
 class JourneyWebActionEventsNotificationExternalContact(Model):
+    """The journey web action events notification external contact object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyWebActionEventsNotificationGeoLocation(Model):
+    """The journey web action events notification geo location object (10 fields)."""
     country: str | None
     country_name: str | None
     latitude: float | None
@@ -245,6 +272,7 @@ class JourneyWebActionEventsNotificationGeoLocation(Model):
 
 
 class JourneyWebActionEventsNotificationMktCampaign(Model):
+    """The journey web action events notification mkt campaign object (7 fields)."""
     content: str | None
     medium: str | None
     name: str | None
@@ -255,6 +283,7 @@ class JourneyWebActionEventsNotificationMktCampaign(Model):
 
 
 class JourneyWebActionEventsNotificationReferrer(Model):
+    """The journey web action events notification referrer object (9 fields)."""
     url: str | None
     domain: str | None
     hostname: str | None
@@ -267,17 +296,20 @@ class JourneyWebActionEventsNotificationReferrer(Model):
 
 
 class JourneyWebActionEventsNotificationScheduleGroup(Model):
+    """The journey web action events notification schedule group object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyWebActionEventsNotificationSession(Model):
+    """The journey web action events notification session object (3 fields)."""
     id: str | None
     self_uri: str | None
     type: str | None
 
 
 class JourneyWebActionEventsNotificationWebActionEventsNotification(Model):
+    """The journey web action events notification web action events notification object (10 fields)."""
     id: str | None
     correlation_id: str | None
     external_contact: JourneyWebActionEventsNotificationExternalContact | None
@@ -291,6 +323,7 @@ class JourneyWebActionEventsNotificationWebActionEventsNotification(Model):
 
 
 class JourneyWebActionEventsNotificationWebActionMessage(Model):
+    """The journey web action events notification web action message object (14 fields)."""
     action: JourneyWebActionEventsNotificationEventAction | None
     action_target: JourneyWebActionEventsNotificationActionTarget | None
     action_map: JourneyWebActionEventsNotificationActionMap | None
@@ -308,6 +341,7 @@ class JourneyWebActionEventsNotificationWebActionMessage(Model):
 
 
 class JourneyWebEventsNotificationActionMap(Model):
+    """The journey web events notification action map object (4 fields)."""
     id: str | None
     self_uri: str | None
     display_name: str | None
@@ -315,11 +349,13 @@ class JourneyWebEventsNotificationActionMap(Model):
 
 
 class JourneyWebEventsNotificationActionTarget(Model):
+    """The journey web events notification action target object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyWebEventsNotificationBrowser(Model):
+    """The journey web events notification browser object (10 fields)."""
     family: str | None
     version: str | None
     lang: str | None
@@ -333,11 +369,13 @@ class JourneyWebEventsNotificationBrowser(Model):
 
 
 class JourneyWebEventsNotificationCustomEventAttribute(Model):
+    """The journey web events notification custom event attribute object (2 fields)."""
     value: str | None
     data_type: _e.F[_e.E2f70bdde] = ...
 
 
 class JourneyWebEventsNotificationDevice(Model):
+    """The journey web events notification device object (10 fields)."""
     type: str | None
     is_mobile: bool | None
     screen_height: int | None
@@ -351,6 +389,7 @@ class JourneyWebEventsNotificationDevice(Model):
 
 
 class JourneyWebEventsNotificationEventAction(Model):
+    """The journey web events notification event action object (5 fields)."""
     id: str | None
     created_date: _dt.datetime | None
     state: _e.F[_e.E3b165990] = ...
@@ -359,11 +398,13 @@ class JourneyWebEventsNotificationEventAction(Model):
 
 
 class JourneyWebEventsNotificationExternalContact(Model):
+    """The journey web events notification external contact object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyWebEventsNotificationGeoLocation(Model):
+    """The journey web events notification geo location object (10 fields)."""
     country: str | None
     country_name: str | None
     latitude: float | None
@@ -377,6 +418,7 @@ class JourneyWebEventsNotificationGeoLocation(Model):
 
 
 class JourneyWebEventsNotificationMktCampaign(Model):
+    """The journey web events notification mkt campaign object (7 fields)."""
     content: str | None
     medium: str | None
     name: str | None
@@ -387,6 +429,7 @@ class JourneyWebEventsNotificationMktCampaign(Model):
 
 
 class JourneyWebEventsNotificationPage(Model):
+    """The journey web events notification page object (10 fields)."""
     url: str | None
     title: str | None
     domain: str | None
@@ -400,6 +443,7 @@ class JourneyWebEventsNotificationPage(Model):
 
 
 class JourneyWebEventsNotificationReferrer(Model):
+    """The journey web events notification referrer object (9 fields)."""
     url: str | None
     domain: str | None
     hostname: str | None
@@ -412,11 +456,13 @@ class JourneyWebEventsNotificationReferrer(Model):
 
 
 class JourneyWebEventsNotificationSegment(Model):
+    """The journey web events notification segment object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class JourneyWebEventsNotificationSegmentAssignmentMessage(Model):
+    """The journey web events notification segment assignment message object (4 fields)."""
     segment: JourneyWebEventsNotificationSegment | None
     assignment_state: _e.F[_e.Eae78cf84] = ...
     date_assigned: _dt.datetime | None
@@ -424,12 +470,14 @@ class JourneyWebEventsNotificationSegmentAssignmentMessage(Model):
 
 
 class JourneyWebEventsNotificationSession(Model):
+    """The journey web events notification session object (3 fields)."""
     id: str | None
     self_uri: str | None
     type: str | None
 
 
 class JourneyWebEventsNotificationWebActionMessage(Model):
+    """The journey web events notification web action message object (14 fields)."""
     action: JourneyWebEventsNotificationEventAction | None
     action_target: JourneyWebEventsNotificationActionTarget | None
     action_map: JourneyWebEventsNotificationActionMap | None
@@ -447,6 +495,7 @@ class JourneyWebEventsNotificationWebActionMessage(Model):
 
 
 class JourneyWebEventsNotificationWebEventsNotification(Model):
+    """The journey web events notification web events notification object (11 fields)."""
     id: str | None
     correlation_id: str | None
     external_contact: JourneyWebEventsNotificationExternalContact | None
@@ -461,6 +510,7 @@ class JourneyWebEventsNotificationWebEventsNotification(Model):
 
 
 class JourneyWebEventsNotificationWebMessage(Model):
+    """The journey web events notification web message object (16 fields)."""
     event_name: str | None
     total_event_count: int | None
     total_pageview_count: int | None
@@ -480,6 +530,7 @@ class JourneyWebEventsNotificationWebMessage(Model):
 
 
 class JsonCursorSearchResponse(Model):
+    """The json cursor search response object (4 fields). Returned by ConversationsApi.post_conversations_participants_attributes_search, SearchApi.post_conversations_participants_attributes_search."""
     types: list[str] | None
     results: _t.Any | None
     aggregations: _t.Any | None
@@ -487,10 +538,11 @@ class JsonCursorSearchResponse(Model):
 
 
 class JsonNode(Model):
-    pass
+    """The json node object; it declares no fields."""
 
 
 class JsonNodeSearchResponse(Model):
+    """The json node search response object (10 fields). Returned by SearchApi.get_search, SearchApi.get_search_suggest and 7 more."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -504,6 +556,7 @@ class JsonNodeSearchResponse(Model):
 
 
 class JsonSchemaDocument(Model):
+    """The json schema document object (8 fields). Returned by IntegrationsApi.get_integrations_action_draft_schema, IntegrationsApi.get_integrations_action_schema and 1 more."""
     id: str | None
     schema: str | None
     title: str | None
@@ -515,6 +568,7 @@ class JsonSchemaDocument(Model):
 
 
 class JsonSchemaWithDefinitions(Model):
+    """The json schema with definitions object (9 fields)."""
     id: str | None
     schema: str | None
     title: str | None
@@ -527,6 +581,7 @@ class JsonSchemaWithDefinitions(Model):
 
 
 class JsonSearchResponse(Model):
+    """The json search response object (7 fields). Returned by ConversationsApi.post_conversations_customattributes_search, SearchApi.post_conversations_customattributes_search and 2 more."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -537,6 +592,7 @@ class JsonSearchResponse(Model):
 
 
 class KeyPerformanceIndicator(Model):
+    """The key performance indicator object (15 fields). Returned by RoutingApi.get_routing_predictors_keyperformanceindicator, RoutingApi.patch_routing_predictors_keyperformanceindicator and 1 more."""
     id: str | None
     name: str | None
     optimization_type: _e.F[_e.E0a307f3d] = ...
@@ -555,21 +611,25 @@ class KeyPerformanceIndicator(Model):
 
 
 class KeyPerformanceIndicatorAssessment(Model):
+    """The key performance indicator assessment object (3 fields)."""
     kpi: str | None
     assessment_result: _e.F[_e.E0e365dd8] = ...
     checks: list[Check] | None
 
 
 class KeyPerformanceIndicatorEntityListing(Model):
+    """One page of KeyPerformanceIndicator items with the paging fields of the listing. Returned by RoutingApi.get_routing_predictors_keyperformanceindicators."""
     entities: list[KeyPerformanceIndicator] | None
 
 
 class KeyPerformanceIndicatorType(Model):
+    """The key performance indicator type object (2 fields). Returned by RoutingApi.get_routing_predictors_keyperformanceindicatortypes."""
     id: _e.F[_e.E718192cd] = ...
     sources: list[str] | None
 
 
 class KeyRotationSchedule(Model):
+    """The key rotation schedule object (4 fields). Returned by RecordingApi.get_recording_recordingkeys_rotationschedule, RecordingApi.put_recording_recordingkeys_rotationschedule. Sent to RecordingApi.put_recording_recordingkeys_rotationschedule."""
     id: str | None
     name: str | None
     period: _e.F[_e.Ea478d344] = ...
@@ -577,32 +637,38 @@ class KeyRotationSchedule(Model):
 
 
 class KeyValue(Model):
+    """The key value object (2 fields)."""
     key: str | None
     value: str | None
 
 
 class Knowledge(Model):
+    """The knowledge object (2 fields)."""
     enabled: bool | None
     knowledge_base: AddressableEntityRef | None
 
 
 class KnowledgeAggregateDataContainer(Model):
+    """The knowledge aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class KnowledgeAggregateQueryClause(Model):
+    """The knowledge aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[KnowledgeAggregateQueryPredicate] | None
 
 
 class KnowledgeAggregateQueryFilter(Model):
+    """The knowledge aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[KnowledgeAggregateQueryClause] | None
     predicates: list[KnowledgeAggregateQueryPredicate] | None
 
 
 class KnowledgeAggregateQueryPredicate(Model):
+    """The knowledge aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Ef9fd3c8b] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -611,10 +677,12 @@ class KnowledgeAggregateQueryPredicate(Model):
 
 
 class KnowledgeAggregateQueryResponse(Model):
+    """One page of KnowledgeAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_knowledge_aggregates_query."""
     results: list[KnowledgeAggregateDataContainer] | None
 
 
 class KnowledgeAggregationQuery(Model):
+    """The knowledge aggregation query object (12 fields). Sent to AnalyticsApi.post_analytics_knowledge_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -630,11 +698,13 @@ class KnowledgeAggregationQuery(Model):
 
 
 class KnowledgeAggregationSort(Model):
+    """The knowledge aggregation sort object (2 fields)."""
     name: _e.F[_e.E60a0c044] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class KnowledgeAggregationView(Model):
+    """The knowledge aggregation view object (4 fields)."""
     target: _e.F[_e.E60a0c044] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -642,10 +712,12 @@ class KnowledgeAggregationView(Model):
 
 
 class KnowledgeAnswerConfig(Model):
+    """The knowledge answer config object (1 fields)."""
     enabled: bool | None
 
 
 class KnowledgeAnswerDocumentResponse(Model):
+    """The knowledge answer document response object (4 fields)."""
     id: str | None
     title: str | None
     answer: str | None
@@ -653,21 +725,25 @@ class KnowledgeAnswerDocumentResponse(Model):
 
 
 class KnowledgeAnswerDocumentsResponse(Model):
+    """One page of KnowledgeAnswerDocumentResponse items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_knowledgebase_documents_answers."""
     results: list[KnowledgeAnswerDocumentResponse] | None
     answer_generation: KnowledgeAnswerGenerationResponse | None
 
 
 class KnowledgeAnswerGenerationResponse(Model):
+    """The knowledge answer generation response object (2 fields)."""
     answer: str | None
     documents: list[AnswerGenerationDocument] | None
 
 
 class KnowledgeAsyncAggregateQueryResponse(Model):
+    """One page of KnowledgeAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_knowledge_aggregates_job_results."""
     results: list[KnowledgeAggregateDataContainer] | None
     cursor: str | None
 
 
 class KnowledgeAsyncAggregationQuery(Model):
+    """The knowledge async aggregation query object (13 fields). Sent to AnalyticsApi.post_analytics_knowledge_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -684,6 +760,7 @@ class KnowledgeAsyncAggregationQuery(Model):
 
 
 class KnowledgeBase(Model):
+    """The knowledge base object (12 fields). Returned by KnowledgeApi.delete_knowledge_knowledgebase, KnowledgeApi.get_knowledge_knowledgebase and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -699,6 +776,7 @@ class KnowledgeBase(Model):
 
 
 class KnowledgeBaseCreateRequest(Model):
+    """The knowledge base create request object (4 fields). Sent to KnowledgeApi.post_knowledge_knowledgebases."""
     name: str | None
     description: str | None
     core_language: _e.F[_e.Eaea263c1] = ...
@@ -706,6 +784,7 @@ class KnowledgeBaseCreateRequest(Model):
 
 
 class KnowledgeBaseListing(Model):
+    """One page of KnowledgeBase items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebases."""
     entities: list[KnowledgeBase] | None
     next_uri: str | None
     self_uri: str | None
@@ -713,6 +792,7 @@ class KnowledgeBaseListing(Model):
 
 
 class KnowledgeBaseReference(Model):
+    """The knowledge base reference object (4 fields)."""
     id: str | None
     language_code: _e.F[_e.Eaea263c1] = ...
     content_search_enabled: bool | None
@@ -720,27 +800,32 @@ class KnowledgeBaseReference(Model):
 
 
 class KnowledgeBaseUpdateRequest(Model):
+    """The knowledge base update request object (2 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase."""
     name: str | None
     description: str | None
 
 
 class KnowledgeBaseWithDialectReference(Model):
+    """The knowledge base with dialect reference object (3 fields)."""
     id: str | None
     language_code: _e.F[_e.E97682ee6] = ...
     self_uri: str | None
 
 
 class KnowledgeContextReference(Model):
+    """The knowledge context reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class KnowledgeContextValueReference(Model):
+    """The knowledge context value reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class KnowledgeConversationContext(Model):
+    """The knowledge conversation context object (5 fields)."""
     conversation_id: str | None
     media_type: _e.F[_e.E144d4ec8] = ...
     message_type: _e.F[_e.E62dac87e] = ...
@@ -749,6 +834,7 @@ class KnowledgeConversationContext(Model):
 
 
 class KnowledgeConversationContextResponse(Model):
+    """The knowledge conversation context response object (4 fields)."""
     conversation: AddressableEntityRef | None
     queue: AddressableEntityRef | None
     external_contact: AddressableEntityRef | None
@@ -756,40 +842,48 @@ class KnowledgeConversationContextResponse(Model):
 
 
 class KnowledgeConversationTurn(Model):
+    """The knowledge conversation turn object (2 fields)."""
     participant: _e.F[_e.E8856413a] = ...
     text: str | None
 
 
 class KnowledgeDocumentAlternative(Model):
+    """The knowledge document alternative object (2 fields)."""
     phrase: str | None
     autocomplete: bool | None
 
 
 class KnowledgeDocumentBulkRemoveRequest(Model):
+    """One page of WritableEntity items with the paging fields of the listing. Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_bulk_remove."""
     entities: list[WritableEntity] | None
 
 
 class KnowledgeDocumentBulkUpdateEntity(Model):
+    """The knowledge document bulk update entity object (3 fields)."""
     id: str | None
     category_id: str | None
     label_ids: list[str] | None
 
 
 class KnowledgeDocumentBulkUpdateRequest(Model):
+    """One page of KnowledgeDocumentBulkUpdateEntity items with the paging fields of the listing. Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_bulk_update."""
     entities: list[KnowledgeDocumentBulkUpdateEntity] | None
 
 
 class KnowledgeDocumentBulkVersionAddEntity(Model):
+    """The knowledge document bulk version add entity object (3 fields)."""
     id: str | None
     restore_from_version_id: str | None
     restore_previous: bool | None
 
 
 class KnowledgeDocumentBulkVersionAddRequest(Model):
+    """One page of KnowledgeDocumentBulkVersionAddEntity items with the paging fields of the listing. Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_versions_bulk_add."""
     entities: list[KnowledgeDocumentBulkVersionAddEntity] | None
 
 
 class KnowledgeDocumentChunkRequest(Model):
+    """The knowledge document chunk request object (10 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_chunks_search."""
     query: str | None
     page_size: int | None
     page_number: int | None
@@ -803,6 +897,7 @@ class KnowledgeDocumentChunkRequest(Model):
 
 
 class KnowledgeDocumentChunkResponse(Model):
+    """One page of DocumentChunkBlock items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_knowledgebase_chunks_search."""
     query: str | None
     total: int | None
     page_count: int | None

@@ -34,6 +34,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class KnowledgeDocumentCopy(Model):
+    """The knowledge document copy object (8 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_document_copies."""
     document_variation_id: str | None
     document_version_id: str | None
     search_id: str | None
@@ -45,6 +46,7 @@ class KnowledgeDocumentCopy(Model):
 
 
 class KnowledgeDocumentFeedback(Model):
+    """The knowledge document feedback object (16 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_document_feedback."""
     id: str | None
     document_variation: EntityReference | None
     rating: _e.F[_e.E70aa167c] = ...
@@ -64,6 +66,7 @@ class KnowledgeDocumentFeedback(Model):
 
 
 class KnowledgeDocumentFeedbackResponse(Model):
+    """The knowledge document feedback response object (16 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document_feedback_feedback_id, KnowledgeApi.patch_knowledge_knowledgebase_document_feedback_feedback_id and 1 more."""
     id: str | None
     document_variation: EntityReference | None
     rating: _e.F[_e.E70aa167c] = ...
@@ -83,6 +86,7 @@ class KnowledgeDocumentFeedbackResponse(Model):
 
 
 class KnowledgeDocumentFeedbackResponseListing(Model):
+    """One page of KnowledgeDocumentFeedbackResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_document_feedback, KnowledgeApi.get_knowledge_knowledgebase_documents_feedback."""
     entities: list[KnowledgeDocumentFeedbackResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -90,6 +94,7 @@ class KnowledgeDocumentFeedbackResponseListing(Model):
 
 
 class KnowledgeDocumentFeedbackUpdateRequest(Model):
+    """The knowledge document feedback update request object (4 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_document_feedback_feedback_id."""
     rating: _e.F[_e.E70aa167c] = ...
     reason: _e.F[_e.E1289a065] = ...
     comment: str | None
@@ -97,6 +102,7 @@ class KnowledgeDocumentFeedbackUpdateRequest(Model):
 
 
 class KnowledgeDocumentGuestSearch(Model):
+    """One page of KnowledgeDocumentGuestSearchResult items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_guest_session_documents_search."""
     query: str | None
     page_size: int | None
     page_number: int | None
@@ -109,6 +115,7 @@ class KnowledgeDocumentGuestSearch(Model):
 
 
 class KnowledgeDocumentGuestSearchRequest(Model):
+    """The knowledge document guest search request object (10 fields). Sent to KnowledgeApi.post_knowledge_guest_session_documents_search."""
     query: str | None
     page_size: int | None
     page_number: int | None
@@ -122,11 +129,13 @@ class KnowledgeDocumentGuestSearchRequest(Model):
 
 
 class KnowledgeDocumentGuestSearchResult(Model):
+    """The knowledge document guest search result object (2 fields)."""
     confidence: float | None
     document: KnowledgeGuestSearchDocumentResponse | None
 
 
 class KnowledgeDocumentPresentation(Model):
+    """The knowledge document presentation object (7 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_presentations."""
     documents: list[PresentedKnowledgeDocument] | None
     search_id: str | None
     query_type: _e.F[_e.Ef5312ce5] = ...
@@ -137,6 +146,7 @@ class KnowledgeDocumentPresentation(Model):
 
 
 class KnowledgeDocumentQuery(Model):
+    """The knowledge document query object (8 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_query."""
     page_size: int | None
     page_number: int | None
     include_draft_documents: bool | None
@@ -148,6 +158,7 @@ class KnowledgeDocumentQuery(Model):
 
 
 class KnowledgeDocumentQueryResponse(Model):
+    """One page of KnowledgeDocumentQueryResult items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_knowledgebase_documents_query."""
     page_size: int | None
     page_number: int | None
     total: int | None
@@ -156,6 +167,7 @@ class KnowledgeDocumentQueryResponse(Model):
 
 
 class KnowledgeDocumentQueryResult(Model):
+    """The knowledge document query result object (22 fields)."""
     id: str | None
     title: str | None
     visible: bool | None
@@ -181,6 +193,7 @@ class KnowledgeDocumentQueryResult(Model):
 
 
 class KnowledgeDocumentQueryVariation(Model):
+    """The knowledge document query variation object (11 fields)."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -195,12 +208,14 @@ class KnowledgeDocumentQueryVariation(Model):
 
 
 class KnowledgeDocumentReference(Model):
+    """The knowledge document reference object (3 fields)."""
     id: str | None
     knowledge_base: KnowledgeBaseReference | None
     self_uri: str | None
 
 
 class KnowledgeDocumentReq(Model):
+    """The knowledge document req object (9 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_document, KnowledgeApi.post_knowledge_knowledgebase_documents."""
     id: str | None
     title: str | None
     visible: bool | None
@@ -213,6 +228,7 @@ class KnowledgeDocumentReq(Model):
 
 
 class KnowledgeDocumentResponse(Model):
+    """The knowledge document response object (22 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document, KnowledgeApi.patch_knowledge_knowledgebase_document and 1 more."""
     id: str | None
     title: str | None
     visible: bool | None
@@ -238,6 +254,7 @@ class KnowledgeDocumentResponse(Model):
 
 
 class KnowledgeDocumentResponseListing(Model):
+    """One page of KnowledgeDocumentResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_documents."""
     entities: list[KnowledgeDocumentResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -245,6 +262,7 @@ class KnowledgeDocumentResponseListing(Model):
 
 
 class KnowledgeDocumentsAnswerFilter(Model):
+    """The knowledge documents answer filter object (8 fields). Sent to KnowledgeApi.post_knowledge_guest_session_documents_answers, KnowledgeApi.post_knowledge_knowledgebase_documents_answers."""
     query: str | None
     language: _e.F[_e.Eaea263c1] = ...
     app_type: _e.F[_e.Ea6395b2c] = ...
@@ -256,6 +274,7 @@ class KnowledgeDocumentsAnswerFilter(Model):
 
 
 class KnowledgeDocumentSearch(Model):
+    """One page of KnowledgeDocumentSearchResult items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_knowledgebase_documents_search."""
     query: str | None
     page_size: int | None
     page_number: int | None
@@ -272,6 +291,7 @@ class KnowledgeDocumentSearch(Model):
 
 
 class KnowledgeDocumentSearchRequest(Model):
+    """The knowledge document search request object (18 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_search."""
     query: str | None
     page_size: int | None
     page_number: int | None
@@ -293,11 +313,13 @@ class KnowledgeDocumentSearchRequest(Model):
 
 
 class KnowledgeDocumentSearchResult(Model):
+    """The knowledge document search result object (2 fields)."""
     confidence: float | None
     document: KnowledgeSearchDocumentResponse | None
 
 
 class KnowledgeDocumentSearchVariation(Model):
+    """The knowledge document search variation object (11 fields)."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -312,12 +334,14 @@ class KnowledgeDocumentSearchVariation(Model):
 
 
 class KnowledgeDocumentSuggestion(Model):
+    """One page of KnowledgeDocumentSuggestionResult items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_knowledgebase_documents_search_suggestions."""
     query: str | None
     page_size: int | None
     results: list[KnowledgeDocumentSuggestionResult] | None
 
 
 class KnowledgeDocumentSuggestionRequest(Model):
+    """The knowledge document suggestion request object (5 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_documents_search_suggestions."""
     query: str | None
     page_size: int | None
     include_draft_documents: bool | None
@@ -326,11 +350,13 @@ class KnowledgeDocumentSuggestionRequest(Model):
 
 
 class KnowledgeDocumentSuggestionResult(Model):
+    """The knowledge document suggestion result object (2 fields)."""
     matched_phrase: str | None
     document: KnowledgeDocumentSuggestionResultDocument | None
 
 
 class KnowledgeDocumentSuggestionResultDocument(Model):
+    """The knowledge document suggestion result document object (4 fields)."""
     id: str | None
     knowledge_base: KnowledgeBaseReference | None
     title: str | None
@@ -338,6 +364,7 @@ class KnowledgeDocumentSuggestionResultDocument(Model):
 
 
 class KnowledgeDocumentVersion(Model):
+    """The knowledge document version object (7 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document_version, KnowledgeApi.post_knowledge_knowledgebase_document_versions. Sent to KnowledgeApi.post_knowledge_knowledgebase_document_versions."""
     id: str | None
     date_published: _dt.datetime | None
     document: KnowledgeDocumentResponse | None
@@ -348,6 +375,7 @@ class KnowledgeDocumentVersion(Model):
 
 
 class KnowledgeDocumentVersionListing(Model):
+    """One page of KnowledgeDocumentVersion items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_document_versions."""
     entities: list[KnowledgeDocumentVersion] | None
     next_uri: str | None
     self_uri: str | None
@@ -355,6 +383,7 @@ class KnowledgeDocumentVersionListing(Model):
 
 
 class KnowledgeDocumentVersionReference(Model):
+    """The knowledge document version reference object (4 fields)."""
     id: str | None
     knowledge_base: KnowledgeBaseReference | None
     version_id: str | None
@@ -362,6 +391,7 @@ class KnowledgeDocumentVersionReference(Model):
 
 
 class KnowledgeDocumentVersionVariation(Model):
+    """The knowledge document version variation object (9 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_document_version_variation."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -374,6 +404,7 @@ class KnowledgeDocumentVersionVariation(Model):
 
 
 class KnowledgeDocumentVersionVariationListing(Model):
+    """One page of KnowledgeDocumentVersionVariation items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_document_version_variations."""
     entities: list[KnowledgeDocumentVersionVariation] | None
     next_uri: str | None
     self_uri: str | None
@@ -381,6 +412,7 @@ class KnowledgeDocumentVersionVariationListing(Model):
 
 
 class KnowledgeDocumentView(Model):
+    """The knowledge document view object (8 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_document_views."""
     document_variation_id: str | None
     document_version_id: str | None
     search_id: str | None
@@ -392,18 +424,21 @@ class KnowledgeDocumentView(Model):
 
 
 class KnowledgeExportJobDocumentsFilter(Model):
+    """One page of Entity items with the paging fields of the listing."""
     interval: str | None
     entities: list[Entity] | None
     source_id: str | None
 
 
 class KnowledgeExportJobFilter(Model):
+    """The knowledge export job filter object (3 fields)."""
     documents_filter: KnowledgeExportJobDocumentsFilter | None
     version_filter: _e.F[_e.Ea1da4c09] = ...
     exclude: list[str] | None
 
 
 class KnowledgeExportJobRequest(Model):
+    """The knowledge export job request object (4 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_export_jobs."""
     export_filter: KnowledgeExportJobFilter | None
     file_type: _e.F[_e.E4f94ae6f] = ...
     source_id: str | None
@@ -411,6 +446,7 @@ class KnowledgeExportJobRequest(Model):
 
 
 class KnowledgeExportJobResponse(Model):
+    """The knowledge export job response object (14 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_export_job, KnowledgeApi.post_knowledge_knowledgebase_export_jobs."""
     id: str | None
     download_url: str | None
     file_type: _e.F[_e.E4f94ae6f] = ...
@@ -428,17 +464,20 @@ class KnowledgeExportJobResponse(Model):
 
 
 class KnowledgeGenerationSetting(Model):
+    """The knowledge generation setting object (2 fields)."""
     answer_generation: bool | None
     generation_language: _e.F[_e.Ef5d29f11] = ...
 
 
 class KnowledgeGroupStatistics(Model):
+    """The knowledge group statistics object (3 fields)."""
     unlinked_phrase_count: int | None
     unlinked_phrase_hit_count: int | None
     total_phrase_hit_count: int | None
 
 
 class KnowledgeGuestAnswerDocumentResponse(Model):
+    """The knowledge guest answer document response object (4 fields)."""
     id: str | None
     title: str | None
     answer: str | None
@@ -446,4 +485,5 @@ class KnowledgeGuestAnswerDocumentResponse(Model):
 
 
 class KnowledgeGuestAnswerDocumentsResponse(Model):
+    """One page of KnowledgeGuestAnswerDocumentResponse items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_guest_session_documents_answers."""
     results: list[KnowledgeGuestAnswerDocumentResponse] | None

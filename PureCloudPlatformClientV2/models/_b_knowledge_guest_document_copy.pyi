@@ -20,6 +20,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class KnowledgeGuestDocumentCopy(Model):
+    """The knowledge guest document copy object (7 fields). Sent to KnowledgeApi.post_knowledge_guest_session_document_copies."""
     document_variation_id: str | None
     document_version_id: str | None
     search_id: str | None
@@ -30,6 +31,7 @@ class KnowledgeGuestDocumentCopy(Model):
 
 
 class KnowledgeGuestDocumentFeedback(Model):
+    """The knowledge guest document feedback object (13 fields). Returned by KnowledgeApi.post_knowledge_guest_session_document_feedback. Sent to KnowledgeApi.post_knowledge_guest_session_document_feedback."""
     id: str | None
     document_variation: EntityReference | None
     rating: _e.F[_e.E70aa167c] = ...
@@ -46,6 +48,7 @@ class KnowledgeGuestDocumentFeedback(Model):
 
 
 class KnowledgeGuestDocumentPresentation(Model):
+    """The knowledge guest document presentation object (6 fields). Sent to KnowledgeApi.post_knowledge_guest_session_documents_presentations."""
     documents: list[PresentedKnowledgeDocument] | None
     search_id: str | None
     query_type: _e.F[_e.Ef5312ce5] = ...
@@ -55,6 +58,7 @@ class KnowledgeGuestDocumentPresentation(Model):
 
 
 class KnowledgeGuestDocumentResponse(Model):
+    """The knowledge guest document response object (17 fields). Returned by KnowledgeApi.get_knowledge_guest_session_document."""
     id: str | None
     title: str | None
     visible: bool | None
@@ -75,6 +79,7 @@ class KnowledgeGuestDocumentResponse(Model):
 
 
 class KnowledgeGuestDocumentResponseListing(Model):
+    """One page of KnowledgeGuestDocumentResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_guest_session_documents."""
     entities: list[KnowledgeGuestDocumentResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -82,6 +87,7 @@ class KnowledgeGuestDocumentResponseListing(Model):
 
 
 class KnowledgeGuestDocumentSuggestion(Model):
+    """One page of KnowledgeGuestDocumentSuggestionResult items with the paging fields of the listing. Returned by KnowledgeApi.post_knowledge_guest_session_documents_search_suggestions."""
     query: str | None
     page_size: int | None
     session_id: str | None
@@ -89,16 +95,19 @@ class KnowledgeGuestDocumentSuggestion(Model):
 
 
 class KnowledgeGuestDocumentSuggestionRequest(Model):
+    """The knowledge guest document suggestion request object (3 fields). Sent to KnowledgeApi.post_knowledge_guest_session_documents_search_suggestions."""
     query: str | None
     page_size: int | None
     include_draft_documents: bool | None
 
 
 class KnowledgeGuestDocumentSuggestionResult(Model):
+    """The knowledge guest document suggestion result object (1 fields)."""
     matched_phrase: str | None
 
 
 class KnowledgeGuestDocumentVariation(Model):
+    """The knowledge guest document variation object (8 fields)."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -110,6 +119,7 @@ class KnowledgeGuestDocumentVariation(Model):
 
 
 class KnowledgeGuestDocumentVariationAnswer(Model):
+    """The knowledge guest document variation answer object (8 fields)."""
     id: str | None
     date_created: _dt.datetime | None
     date_modified: _dt.datetime | None
@@ -121,16 +131,19 @@ class KnowledgeGuestDocumentVariationAnswer(Model):
 
 
 class KnowledgeGuestDocumentVariationContext(Model):
+    """The knowledge guest document variation context object (2 fields)."""
     context: AddressableEntityRef | None
     values: list[AddressableEntityRef] | None
 
 
 class KnowledgeGuestDocumentVersionReference(Model):
+    """The knowledge guest document version reference object (2 fields)."""
     id: str | None
     version_id: str | None
 
 
 class KnowledgeGuestDocumentView(Model):
+    """The knowledge guest document view object (5 fields). Sent to KnowledgeApi.post_knowledge_guest_session_document_views."""
     document_variation_id: str | None
     document_version_id: str | None
     search_id: str | None
@@ -139,6 +152,7 @@ class KnowledgeGuestDocumentView(Model):
 
 
 class KnowledgeGuestSearchClientApplication(Model):
+    """The knowledge guest search client application object (4 fields)."""
     type: _e.F[_e.Ea6395b2c] = ...
     deployment: EntityReference | None
     bot_flow: EntityReference | None
@@ -146,6 +160,7 @@ class KnowledgeGuestSearchClientApplication(Model):
 
 
 class KnowledgeGuestSearchDocumentResponse(Model):
+    """The knowledge guest search document response object (18 fields)."""
     id: str | None
     title: str | None
     visible: bool | None
@@ -167,6 +182,7 @@ class KnowledgeGuestSearchDocumentResponse(Model):
 
 
 class KnowledgeGuestSession(Model):
+    """The knowledge guest session object (6 fields). Returned by KnowledgeApi.post_knowledge_guest_sessions. Sent to KnowledgeApi.post_knowledge_guest_sessions."""
     id: str | None
     app: KnowledgeGuestSessionApp | None
     customer_id: str | None
@@ -176,16 +192,19 @@ class KnowledgeGuestSession(Model):
 
 
 class KnowledgeGuestSessionApp(Model):
+    """The knowledge guest session app object (2 fields)."""
     deployment_id: str | None
     type: _e.F[_e.E63437aab] = ...
 
 
 class KnowledgeGuestSessionContext(Model):
+    """The knowledge guest session context object (2 fields)."""
     id: str | None
     values: list[Entity] | None
 
 
 class KnowledgeImportJobError(Model):
+    """The knowledge import job error object (12 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -201,5 +220,6 @@ class KnowledgeImportJobError(Model):
 
 
 class KnowledgeImportJobReport(Model):
+    """The knowledge import job report object (2 fields)."""
     errors: list[KnowledgeImportJobError] | None
     statistics: KnowledgeImportJobStatistics | None

@@ -10,6 +10,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class KnowledgeImportJobRequest(Model):
+    """The knowledge import job request object (4 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_import_jobs."""
     upload_key: str | None
     file_type: _e.F[_e.E4f94ae6f] = ...
     settings: KnowledgeImportJobSettings | None
@@ -17,6 +18,7 @@ class KnowledgeImportJobRequest(Model):
 
 
 class KnowledgeImportJobResponse(Model):
+    """The knowledge import job response object (14 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_import_job, KnowledgeApi.patch_knowledge_knowledgebase_import_job and 1 more."""
     id: str | None
     download_url: str | None
     failed_entities_url: str | None
@@ -34,6 +36,7 @@ class KnowledgeImportJobResponse(Model):
 
 
 class KnowledgeImportJobSettings(Model):
+    """The knowledge import job settings object (4 fields)."""
     import_as_new: bool | None
     visible: bool | None
     category_id: str | None
@@ -41,6 +44,7 @@ class KnowledgeImportJobSettings(Model):
 
 
 class KnowledgeImportJobStatistics(Model):
+    """The knowledge import job statistics object (17 fields)."""
     count_document_import_activity_create: int | None
     count_document_import_activity_update: int | None
     count_document_state_draft: int | None
@@ -61,4 +65,5 @@ class KnowledgeImportJobStatistics(Model):
 
 
 class KnowledgeIntegrationDefaultSettings(Model):
+    """The knowledge integration default settings object (1 fields)."""
     base_url: str | None

@@ -28,6 +28,7 @@ from ._b_v3_source_filter_details import V3SourceTagFilter
 
 
 class KnowledgeIntegrationFilter(Model):
+    """The knowledge integration filter object (4 fields)."""
     name: _e.F[_e.Eaa8dcffb] = ...
     type: _e.F[_e.Ed5df8cf8] = ...
     action: _e.F[_e.Ebabfcd75] = ...
@@ -35,46 +36,55 @@ class KnowledgeIntegrationFilter(Model):
 
 
 class KnowledgeIntegrationFilterValue(Model):
+    """The knowledge integration filter value object (2 fields)."""
     key: str | None
     value: str | None
 
 
 class KnowledgeIntegrationOptionsResponse(Model):
+    """The knowledge integration options response object (1 fields). Returned by KnowledgeApi.get_knowledge_integration_options."""
     filters: list[KnowledgeIntegrationFilter] | None
 
 
 class KnowledgeIntegrationReference(Model):
+    """The knowledge integration reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class KnowledgeOperationSource(Model):
+    """The knowledge operation source object (3 fields)."""
     id: str | None
     type: _e.F[_e.E7e3af023] = ...
     self_uri: str | None
 
 
 class KnowledgeParseImportResult(Model):
+    """The knowledge parse import result object (3 fields)."""
     success: int | None
     failure: int | None
     errors: list[ErrorBody] | None
 
 
 class KnowledgeParseJobRequest(Model):
+    """The knowledge parse job request object (2 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_parse_jobs."""
     upload_key: str | None
     hints: list[str] | None
 
 
 class KnowledgeParseJobRequestImport(Model):
+    """The knowledge parse job request import object (2 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_parse_job_import."""
     edits: list[KnowledgeParseRecord] | None
     excludes: list[str] | None
 
 
 class KnowledgeParseJobRequestPatch(Model):
+    """The knowledge parse job request patch object (1 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_parse_job."""
     hints: list[str] | None
 
 
 class KnowledgeParseJobResponse(Model):
+    """The knowledge parse job response object (10 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_parse_job, KnowledgeApi.post_knowledge_knowledgebase_parse_jobs."""
     id: str | None
     download_url: str | None
     hints: list[str] | None
@@ -88,12 +98,14 @@ class KnowledgeParseJobResponse(Model):
 
 
 class KnowledgeParseRecord(Model):
+    """The knowledge parse record object (3 fields)."""
     id: str | None
     title: str | None
     body: DocumentBody | None
 
 
 class KnowledgeRetrievedReference(Model):
+    """The knowledge retrieved reference object (5 fields)."""
     confidence: float | None
     text: str | None
     file_name: str | None
@@ -102,6 +114,7 @@ class KnowledgeRetrievedReference(Model):
 
 
 class KnowledgeSearchClientApplication(Model):
+    """The knowledge search client application object (4 fields)."""
     type: _e.F[_e.Ea6395b2c] = ...
     deployment: AddressableEntityRef | None
     bot_flow: AddressableEntityRef | None
@@ -109,6 +122,7 @@ class KnowledgeSearchClientApplication(Model):
 
 
 class KnowledgeSearchDocumentResponse(Model):
+    """The knowledge search document response object (23 fields)."""
     id: str | None
     title: str | None
     visible: bool | None
@@ -135,6 +149,7 @@ class KnowledgeSearchDocumentResponse(Model):
 
 
 class KnowledgeSearchPreviewRequest(Model):
+    """The knowledge search preview request object (8 fields). Sent to KnowledgeApi.post_knowledge_search_preview."""
     query: str | None
     sources: list[V3SourceRef] | None
     generation_setting: KnowledgeGenerationSetting | None
@@ -146,6 +161,7 @@ class KnowledgeSearchPreviewRequest(Model):
 
 
 class KnowledgeSearchPreviewResponse(Model):
+    """The knowledge search preview response object (6 fields). Returned by KnowledgeApi.post_knowledge_search_preview."""
     query: str | None
     search_id: str | None
     session_id: str | None
@@ -155,20 +171,24 @@ class KnowledgeSearchPreviewResponse(Model):
 
 
 class KnowledgeSearchResult(Model):
+    """The knowledge search result object (2 fields)."""
     generated_answer: str | None
     retrieved_references: list[KnowledgeRetrievedReference] | None
 
 
 class KnowledgeSetting(Model):
+    """The knowledge setting object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class KnowledgeSettingDynamicFilter(Model):
+    """The knowledge setting dynamic filter object (1 fields)."""
     context: CopilotContextFilter | None
 
 
 class KnowledgeSettingListing(Model):
+    """One page of KnowledgeSettingsResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_settings."""
     entities: list[KnowledgeSettingsResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -176,12 +196,14 @@ class KnowledgeSettingListing(Model):
 
 
 class KnowledgeSettings(Model):
+    """The knowledge settings object (3 fields)."""
     knowledge_id: str | None
     description: str | None
     knowledge_type: _e.F[_e.E4be2e5cb] = ...
 
 
 class KnowledgeSettingsRequest(Model):
+    """The knowledge settings request object (6 fields). Sent to KnowledgeApi.patch_knowledge_setting, KnowledgeApi.post_knowledge_settings."""
     name: str | None
     description: str | None
     sources: list[V3SourceRef] | None
@@ -191,6 +213,7 @@ class KnowledgeSettingsRequest(Model):
 
 
 class KnowledgeSettingsResponse(Model):
+    """The knowledge settings response object (11 fields). Returned by KnowledgeApi.get_knowledge_setting, KnowledgeApi.patch_knowledge_setting and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -205,6 +228,7 @@ class KnowledgeSettingsResponse(Model):
 
 
 class KnowledgeSource(Model):
+    """The knowledge source object (4 fields)."""
     source_name: str | None
     text: str | None
     url: str | None
@@ -212,6 +236,7 @@ class KnowledgeSource(Model):
 
 
 class KnowledgeSourcesSearchRequest(Model):
+    """The knowledge sources search request object (8 fields). Sent to KnowledgeApi.post_knowledge_search."""
     query: str | None
     knowledge_setting_id: str | None
     application: V3KnowledgeSearchClientApplication | None
@@ -223,6 +248,7 @@ class KnowledgeSourcesSearchRequest(Model):
 
 
 class KnowledgeSourcesSearchResponse(Model):
+    """The knowledge sources search response object (10 fields). Returned by KnowledgeApi.post_knowledge_search."""
     query: str | None
     search_id: str | None
     session_id: str | None
@@ -236,6 +262,7 @@ class KnowledgeSourcesSearchResponse(Model):
 
 
 class KnowledgeSuggestionConfig(Model):
+    """The knowledge suggestion config object (4 fields)."""
     vendor_name: _e.F[_e.Ec407d08e] = ...
     knowledge_base: KnowledgeBaseReference | None
     knowledge_bases: list[KnowledgeBaseWithDialectReference] | None
@@ -243,16 +270,19 @@ class KnowledgeSuggestionConfig(Model):
 
 
 class KnowledgeSyncJobReport(Model):
+    """The knowledge sync job report object (2 fields)."""
     errors: list[ErrorBody] | None
     statistics: KnowledgeSyncJobStatistics | None
 
 
 class KnowledgeSyncJobRequest(Model):
+    """The knowledge sync job request object (2 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_synchronize_jobs."""
     upload_key: str | None
     source_id: str | None
 
 
 class KnowledgeSyncJobResponse(Model):
+    """The knowledge sync job response object (12 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_synchronize_job, KnowledgeApi.patch_knowledge_knowledgebase_synchronize_job and 3 more."""
     id: str | None
     upload_key: str | None
     status: _e.F[_e.E2f2f7d8c] = ...
@@ -268,6 +298,7 @@ class KnowledgeSyncJobResponse(Model):
 
 
 class KnowledgeSyncJobStatistics(Model):
+    """The knowledge sync job statistics object (16 fields)."""
     count_document_import_activity_create: int | None
     count_document_import_activity_update: int | None
     count_document_state_draft: int | None
@@ -287,10 +318,11 @@ class KnowledgeSyncJobStatistics(Model):
 
 
 class KnowledgeSyncRequest(Model):
-    pass
+    """The knowledge sync request object; it declares no fields."""
 
 
 class KnowledgeV3ConversationContext(Model):
+    """The knowledge v3 conversation context object (5 fields)."""
     conversation_id: str | None
     media_type: _e.F[_e.Ed10803f4] = ...
     message_type: _e.F[_e.E62dac87e] = ...
@@ -299,6 +331,7 @@ class KnowledgeV3ConversationContext(Model):
 
 
 class KnowledgeV3ConversationContextResponse(Model):
+    """The knowledge v3 conversation context response object (4 fields)."""
     conversation: AddressableEntityRef | None
     queue: AddressableEntityRef | None
     external_contact: AddressableEntityRef | None
@@ -306,10 +339,12 @@ class KnowledgeV3ConversationContextResponse(Model):
 
 
 class KnowledgeV3PreviewConversationContext(Model):
+    """The knowledge v3 preview conversation context object (1 fields)."""
     media_type: _e.F[_e.Ee4f3dc30] = ...
 
 
 class KpiResult(Model):
+    """The kpi result object (6 fields)."""
     kpi_total_on: int | None
     kpi_total_off: int | None
     interaction_count_on: int | None
@@ -319,12 +354,14 @@ class KpiResult(Model):
 
 
 class Label(Model):
+    """The label object (3 fields). Sent to JourneyApi.post_journey_views_encodings_validate."""
     name: str | None
     value: str | None
     encoded: bool | None
 
 
 class LabelCreateRequest(Model):
+    """The label create request object (5 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_labels."""
     id: str | None
     name: str | None
     color: str | None
@@ -333,11 +370,13 @@ class LabelCreateRequest(Model):
 
 
 class LabelEntity(Model):
+    """The label entity object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class LabelListing(Model):
+    """One page of LabelResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_labels."""
     entities: list[LabelResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -345,6 +384,7 @@ class LabelListing(Model):
 
 
 class LabelResponse(Model):
+    """The label response object (8 fields). Returned by KnowledgeApi.delete_knowledge_knowledgebase_label, KnowledgeApi.get_knowledge_knowledgebase_label and 2 more."""
     id: str | None
     name: str | None
     color: str | None
@@ -356,10 +396,12 @@ class LabelResponse(Model):
 
 
 class LabelsFilter(Model):
+    """One page of LabelEntity items with the paging fields of the listing."""
     entities: list[LabelEntity] | None
 
 
 class LabelUpdateRequest(Model):
+    """The label update request object (5 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_label."""
     id: str | None
     name: str | None
     color: str | None
@@ -368,17 +410,20 @@ class LabelUpdateRequest(Model):
 
 
 class LabelUtilizationRequest(Model):
+    """The label utilization request object (2 fields)."""
     maximum_capacity: int | None
     interrupting_label_ids: list[str] | None
 
 
 class LabelUtilizationResponse(Model):
+    """The label utilization response object (3 fields)."""
     maximum_capacity: int | None
     interrupting_label_ids: list[str] | None
     label_name: str | None
 
 
 class Language(Model):
+    """The language object (6 fields). Returned by LanguagesApi.get_language, LanguagesApi.post_languages and 2 more. Sent to LanguagesApi.post_languages, RoutingApi.post_routing_languages."""
     id: str | None
     name: str | None
     date_modified: _dt.datetime | None
@@ -388,6 +433,7 @@ class Language(Model):
 
 
 class LanguageEntityListing(Model):
+    """One page of Language items with the paging fields of the listing. Returned by LanguagesApi.get_languages, RoutingApi.get_routing_languages."""
     entities: list[Language] | None
     page_size: int | None
     page_number: int | None
@@ -401,26 +447,31 @@ class LanguageEntityListing(Model):
 
 
 class LanguageOverride(Model):
+    """The language override object (3 fields)."""
     language: str | None
     engine: str | None
     voice: str | None
 
 
 class LanguageReference(Model):
+    """The language reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class LanguageSupportInfoRecord(Model):
+    """The language support info record object (2 fields)."""
     language: str | None
     feature_support: list[FeatureSupport] | None
 
 
 class LanguageSupportResponse(Model):
+    """The language support response object (1 fields). Returned by AgentCopilotApi.get_assistants_copilot_featuresupport."""
     languages: list[LanguageSupportInfoRecord] | None
 
 
 class LastAttemptByColumnConditionSettings(Model):
+    """The last attempt by column condition settings object (5 fields)."""
     email_column_name: str | None
     sms_column_name: str | None
     whats_app_column_name: str | None
@@ -429,12 +480,14 @@ class LastAttemptByColumnConditionSettings(Model):
 
 
 class LastAttemptOverallConditionSettings(Model):
+    """The last attempt overall condition settings object (3 fields)."""
     media_types: list[str] | None
     operator: _e.F[_e.E1c914175] = ...
     value: str | None
 
 
 class LastResultByColumnConditionSettings(Model):
+    """The last result by column condition settings object (6 fields)."""
     email_column_name: str | None
     email_wrapup_codes: list[str] | None
     sms_column_name: str | None
@@ -444,18 +497,21 @@ class LastResultByColumnConditionSettings(Model):
 
 
 class LastResultOverallConditionSettings(Model):
+    """The last result overall condition settings object (3 fields)."""
     email_wrapup_codes: list[str] | None
     sms_wrapup_codes: list[str] | None
     whats_app_wrapup_codes: list[str] | None
 
 
 class LauncherButtonSettings(Model):
+    """The launcher button settings object (3 fields)."""
     visibility: _e.F[_e.Ec187aec2] = ...
     display_type: _e.F[_e.E1acd98da] = ...
     icon: Icon | None
 
 
 class Leaderboard(Model):
+    """The leaderboard object (7 fields). Returned by GamificationApi.get_gamification_leaderboard, GamificationApi.get_gamification_leaderboard_all."""
     division: Division | None
     metric: AddressableEntityRef | None
     date_start_workday: _dt.date | None
@@ -466,12 +522,14 @@ class Leaderboard(Model):
 
 
 class LeaderboardItem(Model):
+    """The leaderboard item object (3 fields)."""
     user: UserReference | None
     rank: int | None
     points: int | None
 
 
 class LearningAssessment(Model):
+    """The learning assessment object (8 fields)."""
     assessment_id: str | None
     context_id: str | None
     assessment_form_id: str | None
@@ -483,5 +541,6 @@ class LearningAssessment(Model):
 
 
 class LearningAssessmentScoringRequest(Model):
+    """The learning assessment scoring request object (2 fields). Sent to LearningApi.post_learning_assessments_scoring."""
     assessment_form: AssessmentForm | None
     answers: AssessmentScoringSet | None

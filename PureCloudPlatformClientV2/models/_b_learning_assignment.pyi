@@ -17,6 +17,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class LearningAssignment(Model):
+    """The learning assignment object (26 fields). Returned by LearningApi.get_learning_assignment, LearningApi.patch_learning_assignment and 5 more."""
     id: str | None
     assessment: LearningAssessment | None
     date_completed: _dt.datetime | None
@@ -46,6 +47,7 @@ class LearningAssignment(Model):
 
 
 class LearningAssignmentAggregateParam(Model):
+    """The learning assignment aggregate param object (4 fields). Sent to LearningApi.post_learning_assignments_aggregates_query."""
     interval: str | None
     metrics: list[str] | None
     group_by: list[str] | None
@@ -53,36 +55,43 @@ class LearningAssignmentAggregateParam(Model):
 
 
 class LearningAssignmentAggregateQueryRequestClause(Model):
+    """The learning assignment aggregate query request clause object (2 fields)."""
     type: _e.F[_e.E738103fc] = ...
     predicates: list[LearningAssignmentAggregateQueryRequestPredicate] | None
 
 
 class LearningAssignmentAggregateQueryRequestFilter(Model):
+    """The learning assignment aggregate query request filter object (2 fields)."""
     type: _e.F[_e.E738103fc] = ...
     clauses: list[LearningAssignmentAggregateQueryRequestClause] | None
 
 
 class LearningAssignmentAggregateQueryRequestPredicate(Model):
+    """The learning assignment aggregate query request predicate object (2 fields)."""
     dimension: _e.F[_e.E7530bb91] = ...
     value: str | None
 
 
 class LearningAssignmentAggregateQueryResponseData(Model):
+    """The learning assignment aggregate query response data object (2 fields)."""
     interval: str | None
     metrics: list[LearningAssignmentAggregateQueryResponseMetric] | None
 
 
 class LearningAssignmentAggregateQueryResponseGroupedData(Model):
+    """The learning assignment aggregate query response grouped data object (2 fields)."""
     group: dict[str, str] | None
     data: list[LearningAssignmentAggregateQueryResponseData] | None
 
 
 class LearningAssignmentAggregateQueryResponseMetric(Model):
+    """The learning assignment aggregate query response metric object (2 fields)."""
     metric: _e.F[_e.E0c9ef332] = ...
     stats: LearningAssignmentAggregateQueryResponseStats | None
 
 
 class LearningAssignmentAggregateQueryResponseStats(Model):
+    """The learning assignment aggregate query response stats object (4 fields)."""
     count: int | None
     min: float | None
     max: float | None
@@ -90,20 +99,24 @@ class LearningAssignmentAggregateQueryResponseStats(Model):
 
 
 class LearningAssignmentAggregateResponse(Model):
+    """One page of LearningAssignmentAggregateQueryResponseGroupedData items with the paging fields of the listing. Returned by LearningApi.post_learning_assignments_aggregates_query."""
     results: list[LearningAssignmentAggregateQueryResponseGroupedData] | None
 
 
 class LearningAssignmentBulkAddResponse(Model):
+    """One page of LearningAssignment items with the paging fields of the listing. Returned by LearningApi.post_learning_assignments_bulkadd."""
     entities: list[LearningAssignment] | None
     disallowed_entities: list[DisallowedEntityLearningAssignmentItem] | None
 
 
 class LearningAssignmentBulkRemoveResponse(Model):
+    """One page of LearningAssignmentEntity items with the paging fields of the listing. Returned by LearningApi.post_learning_assignments_bulkremove."""
     entities: list[LearningAssignmentEntity] | None
     disallowed_entities: list[DisallowedEntityLearningAssignmentReference] | None
 
 
 class LearningAssignmentCreate(Model):
+    """The learning assignment create object (5 fields). Sent to LearningApi.post_learning_assignments."""
     add_to_schedule: bool | None
     module_id: str | None
     user_id: str | None
@@ -112,52 +125,62 @@ class LearningAssignmentCreate(Model):
 
 
 class LearningAssignmentEntity(Model):
+    """The learning assignment entity object (1 fields)."""
     assignment_id: str | None
 
 
 class LearningAssignmentExternalUpdate(Model):
+    """The learning assignment external update object (3 fields). Sent to LearningApi.patch_learning_module_user_assignments."""
     state: _e.F[_e.E06e58963] = ...
     percentage_score: float | None
     is_passed: bool | None
 
 
 class LearningAssignmentItem(Model):
+    """The learning assignment item object (2 fields). Sent to LearningApi.post_learning_assignments_bulkadd."""
     module_id: str | None
     user_id: str | None
 
 
 class LearningAssignmentReassign(Model):
+    """The learning assignment reassign object (3 fields)."""
     recommended_completion_date: _dt.datetime | None
     length_in_minutes: int | None
     add_to_schedule: bool | None
 
 
 class LearningAssignmentReference(Model):
+    """The learning assignment reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class LearningAssignmentReschedule(Model):
+    """The learning assignment reschedule object (3 fields). Sent to LearningApi.patch_learning_assignment_reschedule."""
     date_recommended_for_completion: _dt.datetime | None
     length_in_minutes: int | None
     add_to_schedule: bool | None
 
 
 class LearningAssignmentRuleRunTopicLearningAssignmentRuleRunNotification(Model):
+    """One page of LearningAssignmentRuleRunTopicLearningAssignmentsCreated items with the paging fields of the listing."""
     entities: list[LearningAssignmentRuleRunTopicLearningAssignmentsCreated] | None
     total: int | None
 
 
 class LearningAssignmentRuleRunTopicLearningAssignmentsCreated(Model):
+    """The learning assignment rule run topic learning assignments created object (1 fields)."""
     module: LearningAssignmentRuleRunTopicLearningModuleReference | None
 
 
 class LearningAssignmentRuleRunTopicLearningModuleReference(Model):
+    """The learning assignment rule run topic learning module reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class LearningAssignmentsDomainEntity(Model):
+    """One page of LearningAssignment items with the paging fields of the listing. Returned by LearningApi.get_learning_assignments, LearningApi.get_learning_assignments_me."""
     entities: list[LearningAssignment] | None
     page_size: int | None
     page_number: int | None
@@ -171,6 +194,7 @@ class LearningAssignmentsDomainEntity(Model):
 
 
 class LearningAssignmentStep(Model):
+    """The learning assignment step object (10 fields). Returned by LearningApi.get_learning_assignment_step, LearningApi.patch_learning_assignment_step. Sent to LearningApi.patch_learning_assignment_step."""
     id: str | None
     module_step: LearningModuleInformStep | None
     structure: list[LearningAssignmentStepScoStructure] | None
@@ -184,6 +208,7 @@ class LearningAssignmentStep(Model):
 
 
 class LearningAssignmentStepScoStructure(Model):
+    """The learning assignment step sco structure object (5 fields)."""
     id: str | None
     name: str | None
     success_status: _e.F[_e.Ed2e4012e] = ...
@@ -192,11 +217,13 @@ class LearningAssignmentStepScoStructure(Model):
 
 
 class LearningAssignmentStepSignedCookie(Model):
+    """The learning assignment step signed cookie object (2 fields)."""
     url: str | None
     cookie_values: dict[str, str] | None
 
 
 class LearningAssignmentTopicLearningAssignmentNotification(Model):
+    """The learning assignment topic learning assignment notification object (15 fields)."""
     id: str | None
     user: LearningAssignmentTopicUserReference | None
     module: LearningAssignmentTopicLearningModuleReference | None

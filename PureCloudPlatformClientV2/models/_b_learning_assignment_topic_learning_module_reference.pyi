@@ -9,26 +9,31 @@ from ._b_learning_module import LearningModuleRule
 
 
 class LearningAssignmentTopicLearningModuleReference(Model):
+    """The learning assignment topic learning module reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class LearningAssignmentTopicUserReference(Model):
+    """The learning assignment topic user reference object (1 fields)."""
     id: str | None
 
 
 class LearningAssignmentUpdate(Model):
+    """The learning assignment update object (2 fields). Sent to LearningApi.patch_learning_assignment."""
     state: _e.F[_e.E06e58963] = ...
     assessment: LearningAssessment | None
 
 
 class LearningAssignmentUser(Model):
+    """The learning assignment user object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class LearningAssignmentUserListing(Model):
+    """One page of LearningAssignmentUser items with the paging fields of the listing. Returned by LearningApi.post_learning_rules_query."""
     entities: list[LearningAssignmentUser] | None
     page_size: int | None
     page_number: int | None
@@ -43,16 +48,19 @@ class LearningAssignmentUserListing(Model):
 
 
 class LearningAssignmentUserQuery(Model):
+    """The learning assignment user query object (2 fields). Sent to LearningApi.post_learning_rules_query."""
     rule: LearningModuleRule | None
     search_term: str | None
 
 
 class LearningCoverArtThumbnail(Model):
+    """The learning cover art thumbnail object (2 fields)."""
     resolution: str | None
     url: str | None
 
 
 class LearningCoverArtUploadUrlRequest(Model):
+    """The learning cover art upload url request object (5 fields). Sent to UploadsApi.post_uploads_learning_coverart."""
     file_name: str | None
     content_md5: str | None
     signed_url_timeout_seconds: int | None

@@ -16,6 +16,7 @@ from ._b_user_skill_entity_listing import UsersRulesRuleReference
 
 
 class LearningModule(Model):
+    """The learning module object (27 fields). Returned by LearningApi.get_learning_module, LearningApi.get_learning_module_version and 2 more."""
     id: str | None
     name: str | None
     excluded_from_catalog: bool | None
@@ -46,20 +47,24 @@ class LearningModule(Model):
 
 
 class LearningModuleAutoAssignRequest(Model):
+    """The learning module auto assign request object (2 fields)."""
     rule_id: str | None
     enabled: bool | None
 
 
 class LearningModuleAutoAssignResponse(Model):
+    """The learning module auto assign response object (2 fields)."""
     rule: UsersRulesRuleReference | None
     enabled: bool | None
 
 
 class LearningModuleCoverArtRequest(Model):
+    """The learning module cover art request object (1 fields)."""
     id: str | None
 
 
 class LearningModuleCoverArtResponse(Model):
+    """The learning module cover art response object (4 fields). Returned by LearningApi.get_learning_modules_coverart_cover_art_id."""
     id: str | None
     self_uri: str | None
     url: str | None
@@ -67,6 +72,7 @@ class LearningModuleCoverArtResponse(Model):
 
 
 class LearningModuleInformStep(Model):
+    """The learning module inform step object (8 fields)."""
     type: _e.F[_e.E7ba99b77] = ...
     name: str | None
     value: str | None
@@ -78,6 +84,7 @@ class LearningModuleInformStep(Model):
 
 
 class LearningModuleInformStepRequest(Model):
+    """The learning module inform step request object (8 fields)."""
     type: _e.F[_e.E7ba99b77] = ...
     name: str | None
     value: str | None
@@ -89,16 +96,19 @@ class LearningModuleInformStepRequest(Model):
 
 
 class LearningModuleJobRequest(Model):
+    """The learning module job request object (1 fields). Sent to LearningApi.post_learning_module_jobs."""
     action: _e.F[_e.Ed8da4ff2] = ...
 
 
 class LearningModuleJobResponse(Model):
+    """The learning module job response object (3 fields). Returned by LearningApi.get_learning_module_job, LearningApi.post_learning_module_jobs."""
     id: str | None
     status: _e.F[_e.E7908d08f] = ...
     self_uri: str | None
 
 
 class LearningModuleList(Model):
+    """One page of LearningModule items with the paging fields of the listing. Returned by LearningApi.get_learning_modules."""
     entities: list[LearningModule] | None
     page_size: int | None
     page_number: int | None
@@ -113,10 +123,12 @@ class LearningModuleList(Model):
 
 
 class LearningModuleMigrateResponse(Model):
+    """The learning module migrate response object (1 fields). Returned by LearningApi.post_learning_module_rule_migrate."""
     auto_assign: LearningModuleAutoAssignResponse | None
 
 
 class LearningModulePreviewGetResponse(Model):
+    """The learning module preview get response object (9 fields). Returned by LearningApi.get_learning_module_preview."""
     id: str | None
     name: str | None
     description: str | None
@@ -129,6 +141,7 @@ class LearningModulePreviewGetResponse(Model):
 
 
 class LearningModulePreviewGetResponseAssignment(Model):
+    """The learning module preview get response assignment object (7 fields)."""
     state: _e.F[_e.E06e58963] = ...
     percentage_score: float | None
     assessment_percentage_score: float | None
@@ -139,6 +152,7 @@ class LearningModulePreviewGetResponseAssignment(Model):
 
 
 class LearningModulePreviewGetResponseStep(Model):
+    """The learning module preview get response step object (8 fields)."""
     id: str | None
     module_step: LearningModuleInformStep | None
     structure: list[LearningModulePreviewGetScoStructure] | None
@@ -150,6 +164,7 @@ class LearningModulePreviewGetResponseStep(Model):
 
 
 class LearningModulePreviewGetScoStructure(Model):
+    """The learning module preview get sco structure object (7 fields)."""
     id: str | None
     name: str | None
     success_status: _e.F[_e.Ed2e4012e] = ...
@@ -160,6 +175,7 @@ class LearningModulePreviewGetScoStructure(Model):
 
 
 class LearningModulePreviewUpdateRequest(Model):
+    """The learning module preview update request object (5 fields). Sent to LearningApi.put_learning_module_preview."""
     state: _e.F[_e.E06e58963] = ...
     current_step: LearningModulePreviewUpdateRequestCurrentStep | None
     steps: list[LearningModulePreviewUpdateStep] | None
@@ -168,17 +184,20 @@ class LearningModulePreviewUpdateRequest(Model):
 
 
 class LearningModulePreviewUpdateRequestCurrentStep(Model):
+    """The learning module preview update request current step object (3 fields)."""
     id: str | None
     completion_percentage: float | None
     shareable_content_object: LearningShareableContentObject | None
 
 
 class LearningModulePreviewUpdateResponse(Model):
+    """The learning module preview update response object (2 fields). Returned by LearningApi.put_learning_module_preview."""
     id: str | None
     assignment: LearningModulePreviewUpdateResponseAssignment | None
 
 
 class LearningModulePreviewUpdateResponseAssignment(Model):
+    """The learning module preview update response assignment object (8 fields)."""
     state: _e.F[_e.E06e58963] = ...
     percentage_score: float | None
     completion_percentage: float | None
@@ -190,10 +209,12 @@ class LearningModulePreviewUpdateResponseAssignment(Model):
 
 
 class LearningModulePreviewUpdateResponseCurrentStep(Model):
+    """The learning module preview update response current step object (1 fields)."""
     shareable_content_object: LearningShareableContentObject | None
 
 
 class LearningModulePreviewUpdateScoStructure(Model):
+    """The learning module preview update sco structure object (6 fields)."""
     id: str | None
     name: str | None
     success_status: _e.F[_e.Ed2e4012e] = ...
@@ -203,6 +224,7 @@ class LearningModulePreviewUpdateScoStructure(Model):
 
 
 class LearningModulePreviewUpdateStep(Model):
+    """The learning module preview update step object (6 fields)."""
     id: str | None
     success_status: _e.F[_e.Ed2e4012e] = ...
     completion_status: _e.F[_e.Eb9dd0659] = ...
@@ -212,16 +234,19 @@ class LearningModulePreviewUpdateStep(Model):
 
 
 class LearningModulePublishRequest(Model):
+    """The learning module publish request object (1 fields). Sent to LearningApi.post_learning_module_publish."""
     terms_and_conditions_accepted: bool | None
 
 
 class LearningModulePublishResponse(Model):
+    """The learning module publish response object (3 fields). Returned by LearningApi.post_learning_module_publish."""
     id: str | None
     version: int | None
     self_uri: str | None
 
 
 class LearningModuleReassignSummary(Model):
+    """The learning module reassign summary object (5 fields)."""
     total_reassigned: int | None
     completed_count: int | None
     in_progress_count: int | None
@@ -230,6 +255,7 @@ class LearningModuleReassignSummary(Model):
 
 
 class LearningModuleRequest(Model):
+    """The learning module request object (13 fields). Sent to LearningApi.post_learning_modules, LearningApi.put_learning_module."""
     name: str | None
     description: str | None
     completion_time_in_days: int | None
@@ -246,6 +272,7 @@ class LearningModuleRequest(Model):
 
 
 class LearningModuleRule(Model):
+    """The learning module rule object (4 fields). Returned by LearningApi.get_learning_module_rule, LearningApi.put_learning_module_rule. Sent to LearningApi.put_learning_module_rule."""
     id: str | None
     is_active: bool | None
     parts: list[LearningModuleRuleParts] | None
@@ -253,6 +280,7 @@ class LearningModuleRule(Model):
 
 
 class LearningModuleRuleParts(Model):
+    """The learning module rule parts object (4 fields)."""
     operation: _e.F[_e.E385c3951] = ...
     selector: _e.F[_e.E8cdf5121] = ...
     value: list[str] | None

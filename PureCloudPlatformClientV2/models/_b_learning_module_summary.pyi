@@ -8,6 +8,7 @@ from ._b_learning_slot_full_day_time_off_marker import LearningSlotWfmScheduleAc
 
 
 class LearningModuleSummary(Model):
+    """The learning module summary object (4 fields)."""
     assigned_count: int | None
     completed_count: int | None
     passed_count: int | None
@@ -15,6 +16,7 @@ class LearningModuleSummary(Model):
 
 
 class LearningScheduleSlotsJobRequest(Model):
+    """The learning schedule slots job request object (5 fields). Sent to LearningApi.post_learning_scheduleslots_jobs."""
     user_ids: list[str] | None
     length_in_minutes: int | None
     activity_code_id: str | None
@@ -23,6 +25,7 @@ class LearningScheduleSlotsJobRequest(Model):
 
 
 class LearningScheduleSlotsJobResponse(Model):
+    """One page of LearningScheduleSlotsJobResult items with the paging fields of the listing. Returned by LearningApi.get_learning_scheduleslots_job, LearningApi.post_learning_scheduleslots_jobs."""
     id: str | None
     user_ids: list[str] | None
     length_in_minutes: int | None
@@ -34,12 +37,14 @@ class LearningScheduleSlotsJobResponse(Model):
 
 
 class LearningScheduleSlotsJobResult(Model):
+    """The learning schedule slots job result object (3 fields)."""
     interval: str | None
     status: _e.F[_e.E9a699841] = ...
     slot: LearningScheduleSlotsJobSlot | None
 
 
 class LearningScheduleSlotsJobSchedule(Model):
+    """The learning schedule slots job schedule object (4 fields)."""
     id: str | None
     self_uri: str | None
     week_date: _dt.date | None
@@ -47,11 +52,13 @@ class LearningScheduleSlotsJobSchedule(Model):
 
 
 class LearningScheduleSlotsJobSlot(Model):
+    """The learning schedule slots job slot object (2 fields)."""
     date_start: _dt.datetime | None
     schedule: LearningScheduleSlotsJobSchedule | None
 
 
 class LearningScheduleSlotsQueryRequest(Model):
+    """The learning schedule slots query request object (4 fields). Sent to LearningApi.post_learning_scheduleslots_query."""
     interval: str | None
     length_in_minutes: int | None
     user_ids: list[str] | None
@@ -59,11 +66,13 @@ class LearningScheduleSlotsQueryRequest(Model):
 
 
 class LearningScheduleSlotsQueryResponse(Model):
+    """The learning schedule slots query response object (2 fields). Returned by LearningApi.post_learning_scheduleslots_query."""
     suggested_slots: list[LearningSlot] | None
     wfm_schedule_activities: list[LearningSlotWfmScheduleActivity] | None
 
 
 class LearningScormResponse(Model):
+    """The learning scorm response object (6 fields). Returned by LearningApi.get_learning_scorm_scorm_id."""
     id: str | None
     status: _e.F[_e.E5fe133ba] = ...
     error_code: str | None
@@ -73,10 +82,12 @@ class LearningScormResponse(Model):
 
 
 class LearningScormUploadRequest(Model):
+    """The learning scorm upload request object (1 fields). Sent to LearningApi.post_learning_scorm."""
     content_md5: str | None
 
 
 class LearningScormUploadResponse(Model):
+    """The learning scorm upload response object (5 fields). Returned by LearningApi.post_learning_scorm."""
     id: str | None
     status: _e.F[_e.E5fe133ba] = ...
     upload_url: str | None
@@ -85,6 +96,7 @@ class LearningScormUploadResponse(Model):
 
 
 class LearningShareableContentObject(Model):
+    """The learning shareable content object object (16 fields)."""
     id: str | None
     lesson_status: _e.F[_e.E6fbc72f2] = ...
     exit: _e.F[_e.E41618718] = ...
@@ -104,6 +116,7 @@ class LearningShareableContentObject(Model):
 
 
 class LearningSlot(Model):
+    """The learning slot object (4 fields)."""
     date_start: _dt.datetime | None
     length_in_minutes: int | None
     staffing_difference: float | None

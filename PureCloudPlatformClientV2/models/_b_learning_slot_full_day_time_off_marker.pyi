@@ -8,6 +8,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class LearningSlotFullDayTimeOffMarker(Model):
+    """The learning slot full day time off marker object (6 fields)."""
     business_unit_date: _dt.date | None
     length_minutes: int | None
     description: str | None
@@ -17,6 +18,7 @@ class LearningSlotFullDayTimeOffMarker(Model):
 
 
 class LearningSlotScheduleActivity(Model):
+    """The learning slot schedule activity object (8 fields)."""
     date_start: _dt.datetime | None
     length_minutes: int | None
     description: str | None
@@ -28,12 +30,14 @@ class LearningSlotScheduleActivity(Model):
 
 
 class LearningSlotWfmScheduleActivity(Model):
+    """The learning slot wfm schedule activity object (3 fields)."""
     user: UserReference | None
     activities: list[LearningSlotScheduleActivity] | None
     full_day_time_off_markers: list[LearningSlotFullDayTimeOffMarker] | None
 
 
 class LexBot(Model):
+    """The lex bot object (4 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -41,6 +45,7 @@ class LexBot(Model):
 
 
 class LexBotAlias(Model):
+    """The lex bot alias object (9 fields). Returned by IntegrationsApi.get_integrations_speech_lex_bot_alias."""
     id: str | None
     name: str | None
     bot: LexBot | None
@@ -53,6 +58,7 @@ class LexBotAlias(Model):
 
 
 class LexBotAliasEntityListing(Model):
+    """One page of LexBotAlias items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_lex_bot_bot_id_aliases."""
     entities: list[LexBotAlias] | None
     page_size: int | None
     page_number: int | None
@@ -66,6 +72,7 @@ class LexBotAliasEntityListing(Model):
 
 
 class LexBotEntityListing(Model):
+    """One page of LexBot items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_lex_bots."""
     entities: list[LexBot] | None
     page_size: int | None
     page_number: int | None
@@ -79,6 +86,7 @@ class LexBotEntityListing(Model):
 
 
 class LexIntent(Model):
+    """The lex intent object (4 fields)."""
     name: str | None
     description: str | None
     slots: dict[str, LexSlot] | None
@@ -86,6 +94,7 @@ class LexIntent(Model):
 
 
 class LexSlot(Model):
+    """The lex slot object (4 fields)."""
     name: str | None
     description: str | None
     type: str | None
@@ -93,6 +102,7 @@ class LexSlot(Model):
 
 
 class LexV2Bot(Model):
+    """The lex v2 bot object (6 fields)."""
     id: str | None
     name: str | None
     bot_id: str | None
@@ -102,6 +112,7 @@ class LexV2Bot(Model):
 
 
 class LexV2BotAlias(Model):
+    """The lex v2 bot alias object (10 fields). Returned by IntegrationsApi.get_integrations_speech_lexv2_bot_alias."""
     id: str | None
     name: str | None
     region: str | None
@@ -115,6 +126,7 @@ class LexV2BotAlias(Model):
 
 
 class LexV2BotAliasEntityListing(Model):
+    """One page of LexV2BotAlias items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_lexv2_bot_bot_id_aliases."""
     entities: list[LexV2BotAlias] | None
     page_size: int | None
     page_number: int | None
@@ -128,6 +140,7 @@ class LexV2BotAliasEntityListing(Model):
 
 
 class LexV2BotEntityListing(Model):
+    """One page of LexV2Bot items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_lexv2_bots."""
     entities: list[LexV2Bot] | None
     page_size: int | None
     page_number: int | None
@@ -141,6 +154,7 @@ class LexV2BotEntityListing(Model):
 
 
 class LexV2Intent(Model):
+    """The lex v2 intent object (4 fields)."""
     intent_name: str | None
     description: str | None
     slots: dict[str, LexV2Slot] | None
@@ -148,6 +162,7 @@ class LexV2Intent(Model):
 
 
 class LexV2Slot(Model):
+    """The lex v2 slot object (5 fields)."""
     slot_name: str | None
     description: str | None
     slot_id: str | None

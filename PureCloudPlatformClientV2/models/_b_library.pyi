@@ -11,6 +11,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class Library(Model):
+    """The library object (8 fields). Returned by ResponseManagementApi.get_responsemanagement_library, ResponseManagementApi.post_responsemanagement_libraries and 1 more. Sent to ResponseManagementApi.post_responsemanagement_libraries, ResponseManagementApi.put_responsemanagement_library."""
     id: str | None
     name: str | None
     version: int | None
@@ -22,16 +23,19 @@ class Library(Model):
 
 
 class LibraryBatchRequest(Model):
+    """The library batch request object (1 fields). Sent to ResponseManagementApi.post_responsemanagement_libraries_bulk."""
     library_ids: list[str] | None
 
 
 class LibraryDivisionView(Model):
+    """The library division view object (3 fields). Returned by ResponseManagementApi.get_responsemanagement_libraries_divisionview."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class LibraryDivisionViewEntityListing(Model):
+    """One page of LibraryDivisionView items with the paging fields of the listing. Returned by ResponseManagementApi.get_responsemanagement_libraries_divisionviews."""
     entities: list[LibraryDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -45,6 +49,7 @@ class LibraryDivisionViewEntityListing(Model):
 
 
 class LibraryEntityListing(Model):
+    """One page of Library items with the paging fields of the listing. Returned by ResponseManagementApi.get_responsemanagement_libraries, ResponseManagementApi.post_responsemanagement_libraries_bulk and 1 more."""
     entities: list[Library] | None
     page_size: int | None
     page_number: int | None
@@ -58,16 +63,19 @@ class LibraryEntityListing(Model):
 
 
 class LicenseAssignmentRequest(Model):
+    """The license assignment request object (3 fields)."""
     license_id: str | None
     user_ids_add: list[str] | None
     user_ids_remove: list[str] | None
 
 
 class LicenseBatchAssignmentRequest(Model):
+    """The license batch assignment request object (1 fields). Sent to LicenseApi.post_license_organization."""
     assignments: list[LicenseAssignmentRequest] | None
 
 
 class LicenseDefinition(Model):
+    """The license definition object (6 fields). Returned by LicenseApi.get_license_definition, LicenseApi.get_license_definitions."""
     id: str | None
     description: str | None
     permissions: Permissions | None
@@ -77,5 +85,6 @@ class LicenseDefinition(Model):
 
 
 class LicenseOrgToggle(Model):
+    """The license org toggle object (2 fields). Returned by LicenseApi.get_license_toggle, LicenseApi.post_license_toggle."""
     feature_name: str | None
     enabled: bool | None

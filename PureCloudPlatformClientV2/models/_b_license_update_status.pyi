@@ -10,24 +10,28 @@ from ._b_stat_event_flow_outcome_topic_metric_stats import StatusChange
 
 
 class LicenseUpdateStatus(Model):
+    """The license update status object (3 fields). Returned by LicenseApi.post_license_organization."""
     user_id: str | None
     license_id: str | None
     result: str | None
 
 
 class LicenseUser(Model):
+    """The license user object (3 fields). Returned by LicenseApi.get_license_user."""
     id: str | None
     licenses: list[LicenseDefinition] | None
     self_uri: str | None
 
 
 class Limit(Model):
+    """The limit object (3 fields)."""
     key: str | None
     namespace: _e.F[_e.Ed0bb36da] = ...
     value: int | None
 
 
 class LimitChangeRequestDetails(Model):
+    """The limit change request details object (14 fields). Returned by OrganizationApi.get_organizations_limits_changerequest."""
     id: str | None
     key: str | None
     namespace: _e.F[_e.Ed0bb36da] = ...
@@ -45,6 +49,7 @@ class LimitChangeRequestDetails(Model):
 
 
 class LimitChangeRequestsEntityListing(Model):
+    """One page of LimitChangeRequestDetails items with the paging fields of the listing. Returned by OrganizationApi.get_organizations_limits_changerequests."""
     entities: list[LimitChangeRequestDetails] | None
     next_uri: str | None
     self_uri: str | None

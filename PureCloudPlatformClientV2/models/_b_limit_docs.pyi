@@ -17,6 +17,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class LimitDocs(Model):
+    """The limit docs object (6 fields)."""
     key: str | None
     default_value: int | None
     description: str | None
@@ -26,15 +27,18 @@ class LimitDocs(Model):
 
 
 class LimitDocumentation(Model):
+    """The limit documentation object (2 fields). Returned by OrganizationApi.get_organizations_limits_docs."""
     url: str | None
     namespaces: list[NamespaceDocs] | None
 
 
 class LimitsEntityListing(Model):
+    """One page of Limit items with the paging fields of the listing. Returned by OrganizationApi.get_organizations_limits_namespace, OrganizationApi.get_organizations_limits_namespace_defaults."""
     entities: list[Limit] | None
 
 
 class Line(Model):
+    """The line object (22 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_line, TelephonyProvidersEdgeApi.get_telephony_providers_edges_lines_template."""
     id: str | None
     name: str | None
     division: Division | None
@@ -60,6 +64,7 @@ class Line(Model):
 
 
 class LineBase(Model):
+    """The line base object (15 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_linebasesetting."""
     id: str | None
     name: str | None
     division: Division | None
@@ -78,6 +83,7 @@ class LineBase(Model):
 
 
 class LineBaseEntityListing(Model):
+    """One page of LineBase items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_linebasesettings."""
     entities: list[LineBase] | None
     page_size: int | None
     page_number: int | None
@@ -92,6 +98,7 @@ class LineBaseEntityListing(Model):
 
 
 class LineEntityListing(Model):
+    """One page of Line items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_lines."""
     entities: list[Line] | None
     page_size: int | None
     page_number: int | None
@@ -106,11 +113,13 @@ class LineEntityListing(Model):
 
 
 class LineId(Model):
+    """The line id object (2 fields)."""
     ids: list[LineUserId] | None
     display_name: str | None
 
 
 class LineStatus(Model):
+    """The line status object (5 fields)."""
     id: str | None
     reachable: bool | None
     address_of_record: str | None
@@ -119,19 +128,23 @@ class LineStatus(Model):
 
 
 class LineUserId(Model):
+    """The line user id object (1 fields)."""
     user_id: str | None
 
 
 class LinkConfiguration(Model):
+    """The link configuration object (1 fields)."""
     uri_template: str | None
 
 
 class ListAlternativeShiftTradesResponse(Model):
+    """The list alternative shift trades response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_alternativeshifts_trades."""
     job: AlternativeShiftJobResponse | None
     result: AlternativeShiftTradeListing | None
 
 
 class ListedDictionaryFeedback(Model):
+    """The listed dictionary feedback object (14 fields)."""
     id: str | None
     term: str | None
     dialect: str | None
@@ -149,6 +162,7 @@ class ListedDictionaryFeedback(Model):
 
 
 class ListedProgram(Model):
+    """The listed program object (9 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -161,6 +175,7 @@ class ListedProgram(Model):
 
 
 class ListedTopic(Model):
+    """The listed topic object (14 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -178,6 +193,7 @@ class ListedTopic(Model):
 
 
 class Listing(Model):
+    """One page of CsvSettings items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_import_csv_settings."""
     entities: list[CsvSettings] | None
     next_uri: str | None
     self_uri: str | None
@@ -185,6 +201,7 @@ class Listing(Model):
 
 
 class ListItem(Model):
+    """The list item object (4 fields)."""
     value: str | None
     synonyms: list[str] | None
     active: bool | None
@@ -192,6 +209,7 @@ class ListItem(Model):
 
 
 class ListPicker(Model):
+    """The list picker object (5 fields)."""
     id: str | None
     title: str | None
     subtitle: str | None
@@ -200,6 +218,7 @@ class ListPicker(Model):
 
 
 class ListPickerItem(Model):
+    """The list picker item object (4 fields)."""
     id: str | None
     subtitle: str | None
     title: str | None
@@ -207,18 +226,21 @@ class ListPickerItem(Model):
 
 
 class ListPickerSection(Model):
+    """The list picker section object (3 fields)."""
     items: list[ListPickerItem] | None
     multiple_selection: bool | None
     title: str | None
 
 
 class ListValues(Model):
-    pass
+    """The list values object; it declares no fields."""
 
 
 class ListWrapperAgentWorkPlanField(Model):
+    """The list wrapper agent work plan field object (1 fields)."""
     values: list[str] | None
 
 
 class ListWrapperAlternativeShiftBuSettingsActivityCategory(Model):
+    """The list wrapper alternative shift bu settings activity category object (1 fields)."""
     values: list[str] | None

@@ -13,36 +13,45 @@ from ._b_reporting_turn_knowledge_events import RequiredDateRange
 
 
 class ListWrapperAlternativeShiftBuSettingsGranularity(Model):
+    """The list wrapper alternative shift bu settings granularity object (1 fields)."""
     values: list[str] | None
 
 
 class ListWrapperBidGroupWorkPlanRequest(Model):
+    """The list wrapper bid group work plan request object (1 fields)."""
     values: list[BidGroupWorkPlanRequest] | None
 
 
 class ListWrapperBidGroupWorkPlanRotationRequest(Model):
+    """The list wrapper bid group work plan rotation request object (1 fields)."""
     values: list[BidGroupWorkPlanRotationRequest] | None
 
 
 class ListWrapperFixedAvailability(Model):
+    """The list wrapper fixed availability object (1 fields)."""
     values: list[FixedAvailability] | None
 
 
 class ListWrapperInteger(Model):
+    """The list wrapper integer object (1 fields)."""
     values: list[int] | None
 
 
 class ListWrapperInterval(Model):
+    """The list wrapper interval object (1 fields)."""
     values: list[str] | None
 
 
 class ListWrapperOverrideDate(Model):
+    """The list wrapper override date object (1 fields)."""
     values: list[OverrideDate] | None
 
 
 class ListWrapperPlanningGroupMinimumsRequest(Model):
+    """The list wrapper planning group minimums request object (1 fields)."""
     values: list[PlanningGroupMinimumsRequest] | None
 
 
 class ListWrapperRequiredDateRange(Model):
+    """The list wrapper required date range object (1 fields)."""
     values: list[RequiredDateRange] | None

@@ -15,22 +15,27 @@ from ._b_session_planning_groups import ShiftStartVariance
 
 
 class ListWrapperScheduleSetRequest(Model):
+    """The list wrapper schedule set request object (1 fields)."""
     values: list[ScheduleSetRequest] | None
 
 
 class ListWrapperSecondaryPresence(Model):
+    """The list wrapper secondary presence object (1 fields)."""
     values: list[SecondaryPresence] | None
 
 
 class ListWrapperShiftStartVariance(Model):
+    """The list wrapper shift start variance object (1 fields)."""
     values: list[ShiftStartVariance] | None
 
 
 class ListWrapperString(Model):
+    """The list wrapper string object (1 fields)."""
     values: list[str] | None
 
 
 class Literal(Model):
+    """The literal object (8 fields)."""
     string: str | None
     integer: int | None
     number: float | None
@@ -42,27 +47,32 @@ class Literal(Model):
 
 
 class LocalDateRange(Model):
+    """The local date range object (2 fields)."""
     start_date: _dt.date | None
     end_date: _dt.date | None
 
 
 class LocaleFlowVersionInfo(Model):
+    """The locale flow version info object (1 fields)."""
     nlu_version: AddressableEntityRef | None
 
 
 class LocaleHealth(Model):
+    """The locale health object (3 fields)."""
     overall_score: float | None
     issue_count: int | None
     static_validation_results: list[str] | None
 
 
 class LocaleInfo(Model):
+    """The locale info object (3 fields)."""
     status: _e.F[_e.Ee29f5b66] = ...
     error_info: FlowHealthErrorInfo | None
     flow_version_info: LocaleFlowVersionInfo | None
 
 
 class LocalEncryptionConfiguration(Model):
+    """The local encryption configuration object (6 fields)."""
     id: str | None
     name: str | None
     url: str | None
@@ -72,17 +82,20 @@ class LocalEncryptionConfiguration(Model):
 
 
 class LocalEncryptionKeyRequest(Model):
+    """The local encryption key request object (3 fields). Sent to RecordingApi.post_recording_localkeys."""
     config_id: str | None
     public_key: str | None
     keypair_id: str | None
 
 
 class LocalizedLabels(Model):
+    """The localized labels object (2 fields)."""
     key: _e.F[_e.Edfd5de9e] = ...
     value: str | None
 
 
 class Location(Model):
+    """The location object (5 fields)."""
     id: str | None
     floorplan_id: str | None
     coordinates: dict[str, float] | None
@@ -91,6 +104,7 @@ class Location(Model):
 
 
 class LocationAddress(Model):
+    """The location address object (7 fields)."""
     city: str | None
     country: str | None
     country_name: str | None
@@ -101,6 +115,7 @@ class LocationAddress(Model):
 
 
 class LocationAddressVerificationDetails(Model):
+    """The location address verification details object (4 fields)."""
     status: _e.F[_e.Ea7975775] = ...
     date_finished: _dt.datetime | None
     date_started: _dt.datetime | None
@@ -108,6 +123,7 @@ class LocationAddressVerificationDetails(Model):
 
 
 class LocationCreateDefinition(Model):
+    """The location create definition object (8 fields). Sent to LocationsApi.post_locations."""
     name: str | None
     version: int | None
     state: _e.F[_e.E1f8e9798] = ...
@@ -119,6 +135,7 @@ class LocationCreateDefinition(Model):
 
 
 class LocationDefinition(Model):
+    """The location definition object (16 fields). Returned by LocationsApi.get_location, LocationsApi.patch_location and 1 more."""
     id: str | None
     name: str | None
     contact_user: AddressableEntityRef | None
@@ -138,12 +155,14 @@ class LocationDefinition(Model):
 
 
 class LocationEmergencyNumber(Model):
+    """The location emergency number object (3 fields)."""
     e164: str | None
     number: str | None
     type: _e.F[_e.Eb1d4180a] = ...
 
 
 class LocationEntityListing(Model):
+    """One page of LocationDefinition items with the paging fields of the listing. Returned by LocationsApi.get_location_sublocations, LocationsApi.get_locations."""
     entities: list[LocationDefinition] | None
     page_size: int | None
     page_number: int | None
@@ -157,11 +176,13 @@ class LocationEntityListing(Model):
 
 
 class LocationImage(Model):
+    """The location image object (2 fields)."""
     resolution: str | None
     image_uri: str | None
 
 
 class LocationSearchCriteria(Model):
+    """The location search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -174,6 +195,7 @@ class LocationSearchCriteria(Model):
 
 
 class LocationSearchRequest(Model):
+    """The location search request object (7 fields). Sent to LocationsApi.post_locations_search, SearchApi.post_locations_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -184,6 +206,7 @@ class LocationSearchRequest(Model):
 
 
 class LocationsSearchResponse(Model):
+    """One page of LocationDefinition items with the paging fields of the listing. Returned by LocationsApi.get_locations_search, LocationsApi.post_locations_search and 2 more."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -196,6 +219,7 @@ class LocationsSearchResponse(Model):
 
 
 class LocationUpdateDefinition(Model):
+    """The location update definition object (8 fields). Sent to LocationsApi.patch_location."""
     name: str | None
     version: int | None
     state: _e.F[_e.E1f8e9798] = ...
@@ -207,6 +231,7 @@ class LocationUpdateDefinition(Model):
 
 
 class LockInfo(Model):
+    """The lock info object (4 fields)."""
     locked_by: DomainEntityRef | None
     date_created: _dt.datetime | None
     date_expires: _dt.datetime | None
@@ -214,6 +239,7 @@ class LockInfo(Model):
 
 
 class LogCaptureDownloadExecutionResponse(Model):
+    """The log capture download execution response object (6 fields). Returned by LogCaptureApi.get_diagnostics_logcapture_browser_entries_download_job, LogCaptureApi.post_diagnostics_logcapture_browser_entries_download_jobs."""
     id: str | None
     user: AddressableEntityRef | None
     state: _e.F[_e.E0f2be1b9] = ...
@@ -223,18 +249,21 @@ class LogCaptureDownloadExecutionResponse(Model):
 
 
 class LogCaptureQueryRequest(Model):
+    """The log capture query request object (3 fields). Sent to LogCaptureApi.post_diagnostics_logcapture_browser_entries_download_jobs, LogCaptureApi.post_diagnostics_logcapture_browser_entries_query."""
     interval: str | None
     user_id: str | None
     sort_order: _e.F[_e.E3ba205c0] = ...
 
 
 class LogCaptureQueryResponse(Model):
+    """One page of LogEntry items with the paging fields of the listing. Returned by LogCaptureApi.post_diagnostics_logcapture_browser_entries_query."""
     entities: list[LogEntry] | None
     next_uri: str | None
     self_uri: str | None
 
 
 class LogCaptureUserConfiguration(Model):
+    """The log capture user configuration object (5 fields). Returned by LogCaptureApi.post_diagnostics_logcapture_browser_user. Sent to LogCaptureApi.post_diagnostics_logcapture_browser_user."""
     id: str | None
     date_started: _dt.datetime | None
     date_expired: _dt.datetime | None
@@ -243,12 +272,14 @@ class LogCaptureUserConfiguration(Model):
 
 
 class LogCaptureUserConfigurationListing(Model):
+    """One page of LogCaptureUserConfiguration items with the paging fields of the listing. Returned by LogCaptureApi.get_diagnostics_logcapture_browser_users."""
     total: int | None
     entities: list[LogCaptureUserConfiguration] | None
     self_uri: str | None
 
 
 class LogCaptureUserConfigurationResponse(Model):
+    """The log capture user configuration response object (4 fields). Returned by LogCaptureApi.get_diagnostics_logcapture_browser_user."""
     id: str | None
     date_started: _dt.datetime | None
     date_expired: _dt.datetime | None
@@ -256,12 +287,14 @@ class LogCaptureUserConfigurationResponse(Model):
 
 
 class LogEntry(Model):
+    """The log entry object (3 fields)."""
     level: str | None
     message: str | None
     timestamp: int | None
 
 
 class LogicalInterfaceEntityListing(Model):
+    """One page of DomainLogicalInterface items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_logicalinterfaces, TelephonyProvidersEdgeApi.get_telephony_providers_edges_logicalinterfaces."""
     entities: list[DomainLogicalInterface] | None
     page_size: int | None
     page_number: int | None
@@ -275,6 +308,7 @@ class LogicalInterfaceEntityListing(Model):
 
 
 class LongTermForecastPlanningGroupData(Model):
+    """The long term forecast planning group data object (3 fields)."""
     planning_group_id: str | None
     offered_per_day: list[float] | None
     average_handle_time_seconds_per_day: list[float] | None

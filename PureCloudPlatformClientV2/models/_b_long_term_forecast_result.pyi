@@ -8,11 +8,13 @@ from ._b_list_wrapper_schedule_set_request import LongTermForecastPlanningGroupD
 
 
 class LongTermForecastResult(Model):
+    """The long term forecast result object (3 fields)."""
     planning_groups: list[LongTermForecastPlanningGroupData] | None
     reference_start_date: _dt.date | None
     week_count: int | None
 
 
 class LongTermForecastResultResponse(Model):
+    """The long term forecast result response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_shorttermforecast_longtermforecastdata."""
     result: LongTermForecastResult | None
     download_url: str | None

@@ -70,6 +70,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class LongTermRequirements(Model):
+    """The long term requirements object (4 fields)."""
     forecast_metadata: ForecastMetadata | None
     date_generation_started: _dt.datetime | None
     months: list[YearMonth] | None
@@ -77,11 +78,13 @@ class LongTermRequirements(Model):
 
 
 class LongTermRequirementsErrorDetail(Model):
+    """The long term requirements error detail object (2 fields)."""
     internal_error_code: _e.F[_e.Eca36f207] = ...
     description: str | None
 
 
 class LongTermRequirementsResponse(Model):
+    """The long term requirements response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast, WorkforceManagementApi.post_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast_forceregenerate."""
     status: _e.F[_e.E93270e88] = ...
     error_code: _e.F[_e.Eca36f207] = ...
     long_term_requirements: LongTermRequirements | None
@@ -89,6 +92,7 @@ class LongTermRequirementsResponse(Model):
 
 
 class LongTermRequirementsServiceGoal(Model):
+    """The long term requirements service goal object (7 fields)."""
     use_asa_target: bool | None
     target_asa_sec: float | None
     use_service_level_target: bool | None
@@ -99,37 +103,43 @@ class LongTermRequirementsServiceGoal(Model):
 
 
 class LongTermRequirementsServiceGoalDetail(Model):
+    """The long term requirements service goal detail object (2 fields)."""
     id: str | None
     service_goals: LongTermRequirementsServiceGoal | None
 
 
 class MaestroWebhooksInvocationTopicObject(Model):
-    pass
+    """The maestro webhooks invocation topic object object; it declares no fields."""
 
 
 class MaestroWebhooksInvocationTopicPublicWebhooksEvent(Model):
+    """The maestro webhooks invocation topic public webhooks event object (3 fields)."""
     webhook_id: str | None
     invocation_time: str | None
     webhooks_invocation: MaestroWebhooksInvocationTopicWebhooksInvocation | None
 
 
 class MaestroWebhooksInvocationTopicWebhooksInvocation(Model):
+    """The maestro webhooks invocation topic webhooks invocation object (3 fields)."""
     body: _t.Any | None
     headers: dict[str, list[str]] | None
     query: dict[str, list[str]] | None
 
 
 class MailFromResult(Model):
+    """The mail from result object (3 fields). Returned by RoutingApi.get_routing_email_domain_mailfrom, RoutingApi.post_routing_email_domain_mailfrom. Sent to RoutingApi.post_routing_email_domain_mailfrom."""
     status: _e.F[_e.E030878d7] = ...
     records: list[Record] | None
     mail_from_domain: str | None
 
 
 class ManageDeleteProtectionResult(Model):
+    """The manage delete protection result object (1 fields). Returned by RecordingApi.put_recordings_deletionprotection."""
     failed_updates: list[FailedDeleteProtectionUpdate] | None
 
 
 class ManagementUnit(Model):
+    """The management unit object (12 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit, WorkforceManagementApi.patch_workforcemanagement_managementunit and 1 more."""
     id: str | None
     name: str | None
     business_unit: BusinessUnitReference | None
@@ -145,10 +155,12 @@ class ManagementUnit(Model):
 
 
 class ManagementUnitAvailabilitySettingsResponse(Model):
+    """The management unit availability settings response object (1 fields). Returned by WorkforceManagementApi.get_workforcemanagement_unavailabletimes_settings, WorkforceManagementApi.patch_workforcemanagement_managementunit_unavailabletimes_settings."""
     enabled: bool | None
 
 
 class ManagementUnitListing(Model):
+    """One page of ManagementUnit items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_managementunits, WorkforceManagementApi.get_workforcemanagement_managementunits and 1 more."""
     entities: list[ManagementUnit] | None
     page_size: int | None
     page_number: int | None
@@ -162,11 +174,13 @@ class ManagementUnitListing(Model):
 
 
 class ManagementUnitReference(Model):
+    """The management unit reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ManagementUnitSettingsRequest(Model):
+    """The management unit settings request object (6 fields)."""
     adherence: AdherenceSettings | None
     short_term_forecasting: ShortTermForecastingSettings | None
     time_off: TimeOffSettingsRequest | None
@@ -176,6 +190,7 @@ class ManagementUnitSettingsRequest(Model):
 
 
 class ManagementUnitSettingsResponse(Model):
+    """The management unit settings response object (6 fields)."""
     adherence: AdherenceSettings | None
     short_term_forecasting: ShortTermForecastingSettings | None
     time_off: TimeOffSettingsResponse | None
@@ -185,26 +200,31 @@ class ManagementUnitSettingsResponse(Model):
 
 
 class ManagementUnitUserListing(Model):
+    """The management unit user listing object (2 fields)."""
     management_unit: ManagementUnitReference | None
     users: list[UserReference] | None
 
 
 class Manager(Model):
+    """The manager object (2 fields)."""
     value: str | None
     ref: str | None
 
 
 class MandatoryPostCallActionInput(Model):
+    """The mandatory post call action input object (2 fields). Sent to ConversationsApi.patch_conversations_call_participant_communication_postflowaction."""
     destination: str | None
     invocation_data: str | None
 
 
 class ManualEscalationRequest(Model):
+    """The manual escalation request object (2 fields). Sent to SocialMediaApi.post_socialmedia_escalations_messages."""
     social_media_normalized_message_id: str | None
     escalation_target: EscalationTarget | None
 
 
 class ManualEscalationResponse(Model):
+    """The manual escalation response object (4 fields). Returned by SocialMediaApi.post_socialmedia_escalations_messages."""
     social_media_normalized_message_id: str | None
     conversation_normalized_message_id: str | None
     escalation_target: EscalationTarget | None
@@ -212,23 +232,27 @@ class ManualEscalationResponse(Model):
 
 
 class ManualSearchConfig(Model):
+    """The manual search config object (2 fields)."""
     articles_with_answer_highlights: bool | None
     answer_generation: bool | None
 
 
 class MarkContactAddressUncontactableActionSettings(Model):
-    pass
+    """The mark contact address uncontactable action settings object; it declares no fields."""
 
 
 class MarkContactUncontactableActionSettings(Model):
+    """The mark contact uncontactable action settings object (1 fields)."""
     media_types: list[str] | None
 
 
 class Markdown(Model):
+    """The markdown object (1 fields)."""
     enabled: bool | None
 
 
 class MaskingRule(Model):
+    """The masking rule object (11 fields). Returned by DataPrivacyApi.get_dataprivacy_maskingrule, DataPrivacyApi.patch_dataprivacy_maskingrule and 1 more. Sent to DataPrivacyApi.patch_dataprivacy_maskingrule, DataPrivacyApi.post_dataprivacy_maskingrules."""
     id: str | None
     name: str | None
     description: str | None
@@ -243,21 +267,25 @@ class MaskingRule(Model):
 
 
 class MaskingRuleListing(Model):
+    """One page of MaskingRule items with the paging fields of the listing. Returned by DataPrivacyApi.get_dataprivacy_maskingrules."""
     entities: list[MaskingRule] | None
 
 
 class MaskingRuleValidateRequest(Model):
+    """The masking rule validate request object (2 fields). Sent to DataPrivacyApi.post_dataprivacy_maskingrules_validate."""
     text: str | None
     definition: str | None
 
 
 class MaskingRuleValidateResponse(Model):
+    """The masking rule validate response object (3 fields). Returned by DataPrivacyApi.post_dataprivacy_maskingrules_validate."""
     valid: bool | None
     validation_message: str | None
     masked_text: str | None
 
 
 class MatchCriteria(Model):
+    """The match criteria object (4 fields)."""
     json_path: str | None
     operator: _e.F[_e.Eb79abe97] = ...
     value: _t.Any | None
@@ -265,6 +293,7 @@ class MatchCriteria(Model):
 
 
 class MatchCriteriaTestResult(Model):
+    """The match criteria test result object (7 fields)."""
     json_path: str | None
     operator: _e.F[_e.Eb79abe97] = ...
     value: _t.Any | None
@@ -275,6 +304,7 @@ class MatchCriteriaTestResult(Model):
 
 
 class MatchShiftTradeJobRequest(Model):
+    """The match shift trade job request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_shifttrading_trade_match_jobs."""
     week_date: _dt.date | None
     receiving_schedule: ReceivingScheduleLookup | None
     receiving_shift_id: str | None
@@ -282,12 +312,14 @@ class MatchShiftTradeJobRequest(Model):
 
 
 class MatchShiftTradeRequest(Model):
+    """The match shift trade request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_week_shifttrade_match."""
     receiving_schedule_id: str | None
     receiving_shift_id: str | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class MatchShiftTradeResponse(Model):
+    """The match shift trade response object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_week_shifttrade_match."""
     trade: ShiftTradeResponse | None
     violations: list[ShiftTradeMatchViolation] | None
     admin_review_violations: list[ShiftTradeMatchViolation] | None
@@ -295,20 +327,24 @@ class MatchShiftTradeResponse(Model):
 
 
 class MatchTestResult(Model):
+    """The match test result object (2 fields)."""
     value: _t.Any | None
     path: str | None
 
 
 class MaxLength(Model):
+    """The max length object (2 fields)."""
     min: int | None
     max: int | None
 
 
 class MaxParticipants(Model):
+    """The max participants object (1 fields). Returned by ConversationsApi.get_conversations_calls_maximumconferenceparties."""
     max_participants: int | None
 
 
 class MediaEndpointStatistics(Model):
+    """The media endpoint statistics object (10 fields)."""
     trunk: MediaStatisticsTrunkInfo | None
     station: NamedEntity | None
     user: NamedEntity | None
@@ -322,21 +358,25 @@ class MediaEndpointStatistics(Model):
 
 
 class MediaIceSelectedCandidate(Model):
+    """The media ice selected candidate object (2 fields)."""
     address: str | None
     type: _e.F[_e.Eacb4755d] = ...
 
 
 class MediaIceSelectedPair(Model):
+    """The media ice selected pair object (3 fields)."""
     client: MediaIceSelectedCandidate | None
     server: MediaIceSelectedCandidate | None
     candidate_pair_selected_milliseconds: int | None
 
 
 class MediaIceStatistics(Model):
+    """The media ice statistics object (1 fields)."""
     selected_pairs: list[MediaIceSelectedPair] | None
 
 
 class MediaParticipantRequest(Model):
+    """The media participant request object (8 fields). Sent to ConversationsApi.patch_conversation_participant, ConversationsApi.patch_conversations_call_participant and 10 more."""
     wrapup: WrapupInput | None
     state: _e.F[_e.Ee6895d5b] = ...
     recording: bool | None
@@ -348,6 +388,7 @@ class MediaParticipantRequest(Model):
 
 
 class MediaPolicies(Model):
+    """The media policies object (4 fields)."""
     call_policy: CallMediaPolicy | None
     chat_policy: ChatMediaPolicy | None
     email_policy: EmailMediaPolicy | None
@@ -355,17 +396,20 @@ class MediaPolicies(Model):
 
 
 class MediaRegions(Model):
+    """The media regions object (3 fields). Returned by TelephonyApi.get_telephony_mediaregions."""
     aws_home_region: str | None
     aws_core_regions: list[str] | None
     aws_satellite_regions: list[str] | None
 
 
 class MediaResult(Model):
+    """The media result object (2 fields)."""
     media_uri: str | None
     waveform_data: list[float] | None
 
 
 class MediaRtpStatistics(Model):
+    """The media rtp statistics object (6 fields)."""
     packets_received: int | None
     packets_sent: int | None
     rtp_events_received: int | None
@@ -375,6 +419,7 @@ class MediaRtpStatistics(Model):
 
 
 class MediaSettings(Model):
+    """The media settings object (5 fields)."""
     enable_auto_answer: bool | None
     alerting_timeout_seconds: int | None
     service_level: ServiceLevel | None
@@ -383,6 +428,7 @@ class MediaSettings(Model):
 
 
 class MediaStatistics(Model):
+    """The media statistics object (6 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_mediastatistics_conversation_communication."""
     communication_id: str | None
     date_start: _dt.datetime | None
     creation_milliseconds: int | None
@@ -392,51 +438,61 @@ class MediaStatistics(Model):
 
 
 class MediaStatisticsClientInfo(Model):
+    """The media statistics client info object (3 fields)."""
     origin_app_name: str | None
     origin_app_id: str | None
     origin_app_version: str | None
 
 
 class MediaStatisticsListing(Model):
+    """One page of MediaStatistics items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_mediastatistics_conversation."""
     entities: list[MediaStatistics] | None
 
 
 class MediaStatisticsTrunkInfo(Model):
+    """The media statistics trunk info object (3 fields)."""
     id: str | None
     name: str | None
     type: _e.F[_e.E5c20629d] = ...
 
 
 class MediaSummary(Model):
+    """The media summary object (2 fields)."""
     contact_center: MediaSummaryDetail | None
     enterprise: MediaSummaryDetail | None
 
 
 class MediaSummaryDetail(Model):
+    """The media summary detail object (2 fields)."""
     active: int | None
     acw: int | None
 
 
 class MediaType(Model):
+    """The media type object (1 fields)."""
     type: str | None
 
 
 class MediaTypeAccess(Model):
+    """The media type access object (2 fields)."""
     inbound: list[MediaType] | None
     outbound: list[MediaType] | None
 
 
 class MediaTypes(Model):
+    """The media types object (1 fields)."""
     allow: MediaTypeAccess | None
 
 
 class MediaUtilization(Model):
+    """The media utilization object (3 fields)."""
     maximum_capacity: int | None
     interruptable_media_types: list[str] | None
     include_non_acd: bool | None
 
 
 class MeetingIdRecord(Model):
+    """The meeting id record object (5 fields). Returned by ConversationsApi.get_conversations_videos_meeting, ConversationsApi.post_conversations_videos_meetings."""
     id: str | None
     ephemeral: bool | None
     conference_id: str | None
@@ -445,15 +501,18 @@ class MeetingIdRecord(Model):
 
 
 class Member(Model):
+    """The member object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class MemberEntity(Model):
+    """The member entity object (1 fields)."""
     id: str | None
 
 
 class MemberGroup(Model):
+    """The member group object (6 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -463,37 +522,44 @@ class MemberGroup(Model):
 
 
 class MemberListing(Model):
+    """One page of Member items with the paging fields of the listing. Returned by GamificationApi.get_gamification_profile_members."""
     entities: list[Member] | None
 
 
 class MergeContactsRequest(Model):
+    """The merge contacts request object (2 fields). Sent to ExternalContactsApi.post_externalcontacts_contacts_merge."""
     contact_ids: list[str] | None
     value_override: ExternalContact | None
 
 
 class MergeError(Model):
+    """The merge error object (2 fields)."""
     message: str | None
     code: str | None
 
 
 class MergeInfo(Model):
+    """The merge info object (3 fields)."""
     status: _e.F[_e.Ea454ae02] = ...
     error: MergeError | None
     date_merged: _dt.datetime | None
 
 
 class MergeOperation(Model):
+    """The merge operation object (3 fields)."""
     source_contact: AddressableEntityRef | None
     target_contact: AddressableEntityRef | None
     resulting_contact: AddressableEntityRef | None
 
 
 class MergeRequest(Model):
+    """The merge request object (2 fields). Sent to ExternalContactsApi.post_externalcontacts_merge_contacts."""
     source_contact_id: str | None
     target_contact_id: str | None
 
 
 class Message(Model):
+    """The message object (33 fields)."""
     state: _e.F[_e.Ee78160ad] = ...
     initial_state: _e.F[_e.Ee78160ad] = ...
     id: str | None
@@ -530,6 +596,7 @@ class Message(Model):
 
 
 class MessageConversation(Model):
+    """The message conversation object (9 fields). Returned by ConversationsApi.get_conversations_message."""
     id: str | None
     name: str | None
     participants: list[MessageMediaParticipant] | None
@@ -542,6 +609,7 @@ class MessageConversation(Model):
 
 
 class MessageConversationEntityListing(Model):
+    """One page of MessageConversation items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messages."""
     entities: list[MessageConversation] | None
     page_size: int | None
     page_number: int | None
@@ -555,6 +623,7 @@ class MessageConversationEntityListing(Model):
 
 
 class MessageData(Model):
+    """The message data object (14 fields). Returned by ConversationsApi.get_conversations_message_details, ConversationsApi.get_conversations_message_message and 1 more."""
     id: str | None
     name: str | None
     provider_message_id: str | None
@@ -572,6 +641,7 @@ class MessageData(Model):
 
 
 class MessageDetails(Model):
+    """The message details object (10 fields)."""
     message_id: str | None
     message_uri: str | None
     message_status: _e.F[_e.Ef1bb45fe] = ...
@@ -585,6 +655,7 @@ class MessageDetails(Model):
 
 
 class MessageEvaluation(Model):
+    """The message evaluation object (5 fields)."""
     contact_column: str | None
     contact_address: str | None
     message_type: _e.F[_e.E5ba04353] = ...
@@ -593,16 +664,19 @@ class MessageEvaluation(Model):
 
 
 class MessageFooter(Model):
+    """The message footer object (2 fields)."""
     type: _e.F[_e.E9bb908f9] = ...
     content: str | None
 
 
 class MessageHeader(Model):
+    """The message header object (2 fields)."""
     type: _e.F[_e.E8b469cf2] = ...
     content: str | None
 
 
 class MessageInfo(Model):
+    """The message info object (4 fields)."""
     localizable_message_code: str | None
     message: str | None
     message_with_params: str | None
@@ -610,6 +684,7 @@ class MessageInfo(Model):
 
 
 class MessageMedia(Model):
+    """The message media object (5 fields)."""
     url: str | None
     media_type: str | None
     content_length_bytes: int | None
@@ -618,6 +693,7 @@ class MessageMedia(Model):
 
 
 class MessageMediaAttachment(Model):
+    """The message media attachment object (5 fields)."""
     url: str | None
     media_type: _e.F[_e.E093f9df6] = ...
     content_length: int | None
@@ -626,6 +702,7 @@ class MessageMediaAttachment(Model):
 
 
 class MessageMediaData(Model):
+    """The message media data object (10 fields). Returned by ConversationsApi.get_conversations_message_communication_messages_media_media_id, ConversationsApi.post_conversations_message_communication_messages_media."""
     id: str | None
     name: str | None
     url: str | None
@@ -639,6 +716,7 @@ class MessageMediaData(Model):
 
 
 class MessageMediaListing(Model):
+    """One page of MessageMediaData items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_message_communication_messages_media."""
     entities: list[MessageMediaData] | None
     page_size: int | None
     page_number: int | None
@@ -652,6 +730,7 @@ class MessageMediaListing(Model):
 
 
 class MessageMediaParticipant(Model):
+    """The message media participant object (47 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -702,11 +781,13 @@ class MessageMediaParticipant(Model):
 
 
 class MessageMediaPolicy(Model):
+    """The message media policy object (2 fields)."""
     actions: PolicyActions | None
     conditions: MessageMediaPolicyConditions | None
 
 
 class MessageMediaPolicyConditions(Model):
+    """The message media policy conditions object (8 fields)."""
     for_users: list[PolicyUser] | None
     date_ranges: list[str] | None
     for_queues: list[Queue] | None
@@ -718,6 +799,7 @@ class MessageMediaPolicyConditions(Model):
 
 
 class MessageMediaSettings(Model):
+    """The message media settings object (8 fields)."""
     enable_auto_answer: bool | None
     alerting_timeout_seconds: int | None
     service_level: ServiceLevel | None
@@ -729,6 +811,7 @@ class MessageMediaSettings(Model):
 
 
 class MessageMediaUploadData(Model):
+    """The message media upload data object (5 fields). Returned by ConversationsApi.post_conversations_message_communication_messages_media_uploads."""
     id: str | None
     name: str | None
     upload_url: str | None
@@ -737,26 +820,31 @@ class MessageMediaUploadData(Model):
 
 
 class MessageSticker(Model):
+    """The message sticker object (2 fields)."""
     url: str | None
     id: str | None
 
 
 class MessageStickerAttachment(Model):
+    """The message sticker attachment object (2 fields)."""
     url: str | None
     id: str | None
 
 
 class MessageSubtypeSettings(Model):
+    """The message subtype settings object (2 fields)."""
     enable_auto_answer: bool | None
     enable_inactivity_timeout: bool | None
 
 
 class MessageTypingEventRequest(Model):
+    """The message typing event request object (2 fields). Sent to ConversationsApi.post_conversations_message_communication_typing."""
     typing: ConversationEventTyping | None
     date_sent: _dt.datetime | None
 
 
 class MessagingCampaign(Model):
+    """The messaging campaign object (21 fields). Returned by OutboundApi.delete_outbound_messagingcampaign, OutboundApi.get_outbound_messagingcampaign and 2 more. Sent to OutboundApi.post_outbound_messagingcampaigns, OutboundApi.put_outbound_messagingcampaign."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -781,11 +869,13 @@ class MessagingCampaign(Model):
 
 
 class MessagingCampaignDiagnostics(Model):
+    """The messaging campaign diagnostics object (2 fields). Returned by OutboundApi.get_outbound_messagingcampaign_diagnostics."""
     time_zone_rescheduled_contacts_count: int | None
     filtered_out_contacts_count: int | None
 
 
 class MessagingCampaignDivisionView(Model):
+    """The messaging campaign division view object (4 fields). Returned by OutboundApi.get_outbound_messagingcampaigns_divisionview."""
     id: str | None
     name: str | None
     division: Division | None
@@ -793,6 +883,7 @@ class MessagingCampaignDivisionView(Model):
 
 
 class MessagingCampaignDivisionViewEntityListing(Model):
+    """One page of MessagingCampaignDivisionView items with the paging fields of the listing. Returned by OutboundApi.get_outbound_messagingcampaigns_divisionviews."""
     entities: list[MessagingCampaignDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -806,6 +897,7 @@ class MessagingCampaignDivisionViewEntityListing(Model):
 
 
 class MessagingCampaignEntityListing(Model):
+    """One page of MessagingCampaign items with the paging fields of the listing. Returned by OutboundApi.get_outbound_messagingcampaigns."""
     entities: list[MessagingCampaign] | None
     page_size: int | None
     page_number: int | None
@@ -819,6 +911,7 @@ class MessagingCampaignEntityListing(Model):
 
 
 class MessagingCampaignSchedule(Model):
+    """The messaging campaign schedule object (10 fields). Returned by OutboundApi.get_outbound_schedules_messagingcampaign, OutboundApi.put_outbound_schedules_messagingcampaign. Sent to OutboundApi.put_outbound_schedules_messagingcampaign."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -832,6 +925,7 @@ class MessagingCampaignSchedule(Model):
 
 
 class MessagingCampaignScheduleConfigChangeAlteration(Model):
+    """The messaging campaign schedule config change alteration object (4 fields)."""
     type: _e.F[_e.E62e4fcfb] = ...
     start: str | None
     end: str | None

@@ -16,6 +16,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class MessagingCampaignScheduleConfigChangeMessagingCampaignSchedule(Model):
+    """The messaging campaign schedule config change messaging campaign schedule object (10 fields)."""
     intervals: list[MessagingCampaignScheduleConfigChangeScheduleInterval] | None
     recurrences: list[MessagingCampaignScheduleConfigChangeScheduleRecurrence] | None
     time_zone: str | None
@@ -29,10 +30,11 @@ class MessagingCampaignScheduleConfigChangeMessagingCampaignSchedule(Model):
 
 
 class MessagingCampaignScheduleConfigChangeObject(Model):
-    pass
+    """The messaging campaign schedule config change object object; it declares no fields."""
 
 
 class MessagingCampaignScheduleConfigChangeRecurrencePattern(Model):
+    """The messaging campaign schedule config change recurrence pattern object (4 fields)."""
     type: _e.F[_e.E3e2a6047] = ...
     interval: int | None
     days_of_week: list[str] | None
@@ -40,6 +42,7 @@ class MessagingCampaignScheduleConfigChangeRecurrencePattern(Model):
 
 
 class MessagingCampaignScheduleConfigChangeRecurrenceRange(Model):
+    """The messaging campaign schedule config change recurrence range object (4 fields)."""
     type: _e.F[_e.Eac9c712e] = ...
     end: str | None
     number_of_occurrences: int | None
@@ -47,12 +50,14 @@ class MessagingCampaignScheduleConfigChangeRecurrenceRange(Model):
 
 
 class MessagingCampaignScheduleConfigChangeScheduleInterval(Model):
+    """The messaging campaign schedule config change schedule interval object (3 fields)."""
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class MessagingCampaignScheduleConfigChangeScheduleRecurrence(Model):
+    """The messaging campaign schedule config change schedule recurrence object (8 fields)."""
     id: str | None
     start: str | None
     end: str | None
@@ -64,11 +69,13 @@ class MessagingCampaignScheduleConfigChangeScheduleRecurrence(Model):
 
 
 class MessagingCampaignScheduleConfigChangeUriReference(Model):
+    """The messaging campaign schedule config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class MessagingCampaignScheduleEntityListing(Model):
+    """One page of MessagingCampaignSchedule items with the paging fields of the listing. Returned by OutboundApi.get_outbound_schedules_messagingcampaigns."""
     entities: list[MessagingCampaignSchedule] | None
     page_size: int | None
     page_number: int | None
@@ -82,6 +89,7 @@ class MessagingCampaignScheduleEntityListing(Model):
 
 
 class MessagingCommunicationAnsweredEvent(Model):
+    """The messaging communication answered event object (4 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -89,6 +97,7 @@ class MessagingCommunicationAnsweredEvent(Model):
 
 
 class MessagingCommunicationDispositionAppliedEvent(Model):
+    """The messaging communication disposition applied event object (7 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -99,6 +108,7 @@ class MessagingCommunicationDispositionAppliedEvent(Model):
 
 
 class MessagingCommunicationEndedEvent(Model):
+    """The messaging communication ended event object (5 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -107,6 +117,7 @@ class MessagingCommunicationEndedEvent(Model):
 
 
 class MessagingConferResponse(Model):
+    """The messaging confer response object (4 fields). Returned by ConversationsApi.post_conversation_participant_internalmessages_users_communications."""
     conversation: AddressableEntityRef | None
     communication_id: str | None
     peer_communication_id: str | None
@@ -114,10 +125,12 @@ class MessagingConferResponse(Model):
 
 
 class MessagingConferWithUserRequest(Model):
+    """The messaging confer with user request object (1 fields). Sent to ConversationsApi.post_conversation_participant_internalmessages_users_communications."""
     target_user_id: str | None
 
 
 class MessagingConfigListing(Model):
+    """One page of MessagingSetting items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_settings, MessagingApi.get_messaging_settings."""
     entities: list[MessagingSetting] | None
     page_size: int | None
     page_number: int | None
@@ -131,6 +144,7 @@ class MessagingConfigListing(Model):
 
 
 class MessagingEndTransferEvent(Model):
+    """The messaging end transfer event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -140,6 +154,7 @@ class MessagingEndTransferEvent(Model):
 
 
 class MessagingExternalEstablishedEvent(Model):
+    """The messaging external established event object (7 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -150,6 +165,7 @@ class MessagingExternalEstablishedEvent(Model):
 
 
 class MessagingFlowEstablishedEvent(Model):
+    """The messaging flow established event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -159,6 +175,7 @@ class MessagingFlowEstablishedEvent(Model):
 
 
 class MessagingHoldUpdatedEvent(Model):
+    """The messaging hold updated event object (5 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -167,12 +184,14 @@ class MessagingHoldUpdatedEvent(Model):
 
 
 class MessagingIdentityResolutionConfig(Model):
+    """The messaging identity resolution config object (3 fields)."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class MessagingInitialConfiguration(Model):
+    """The messaging initial configuration object (8 fields)."""
     to_address: str | None
     from_address: str | None
     message_type: _e.F[_e.E84335b0d] = ...
@@ -184,6 +203,7 @@ class MessagingInitialConfiguration(Model):
 
 
 class MessagingIntegration(Model):
+    """The messaging integration object (14 fields)."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -201,6 +221,7 @@ class MessagingIntegration(Model):
 
 
 class MessagingIntegrationEntityListing(Model):
+    """One page of MessagingIntegration items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_integrations."""
     entities: list[MessagingIntegration] | None
     page_size: int | None
     page_number: int | None

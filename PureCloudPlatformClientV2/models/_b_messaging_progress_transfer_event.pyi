@@ -12,6 +12,7 @@ from ._b_social_topic_request import SourceConfiguration
 
 
 class MessagingProgressTransferEvent(Model):
+    """The messaging progress transfer event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -21,6 +22,7 @@ class MessagingProgressTransferEvent(Model):
 
 
 class MessagingRoutingEstablishedEvent(Model):
+    """The messaging routing established event object (10 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -34,6 +36,7 @@ class MessagingRoutingEstablishedEvent(Model):
 
 
 class MessagingRoutingTransferEvent(Model):
+    """The messaging routing transfer event object (11 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -48,6 +51,7 @@ class MessagingRoutingTransferEvent(Model):
 
 
 class MessagingSetting(Model):
+    """The messaging setting object (10 fields). Returned by ConversationsApi.get_conversations_messaging_setting, ConversationsApi.get_conversations_messaging_settings_default and 8 more."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None

@@ -17,10 +17,12 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class MessagingSettingDefaultRequest(Model):
+    """The messaging setting default request object (1 fields). Sent to ConversationsApi.put_conversations_messaging_settings_default, MessagingApi.put_messaging_settings_default."""
     setting_id: str | None
 
 
 class MessagingSettingPatchRequest(Model):
+    """The messaging setting patch request object (5 fields). Sent to ConversationsApi.patch_conversations_messaging_setting."""
     id: str | None
     name: str | None
     content: ContentSetting | None
@@ -29,6 +31,7 @@ class MessagingSettingPatchRequest(Model):
 
 
 class MessagingSettingReference(Model):
+    """The messaging setting reference object (10 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -42,6 +45,7 @@ class MessagingSettingReference(Model):
 
 
 class MessagingSettingRequest(Model):
+    """The messaging setting request object (5 fields). Sent to ConversationsApi.post_conversations_messaging_settings, MessagingApi.patch_messaging_setting and 1 more."""
     id: str | None
     name: str | None
     content: ContentSetting | None
@@ -50,14 +54,17 @@ class MessagingSettingRequest(Model):
 
 
 class MessagingSettingRequestReference(Model):
+    """The messaging setting request reference object (1 fields)."""
     id: str | None
 
 
 class MessagingTemplate(Model):
+    """The messaging template object (1 fields)."""
     whats_app: WhatsAppDefinition | None
 
 
 class MessagingUserEstablishedEvent(Model):
+    """The messaging user established event object (9 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -70,6 +77,7 @@ class MessagingUserEstablishedEvent(Model):
 
 
 class MessagingUserTransferEvent(Model):
+    """The messaging user transfer event object (9 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -82,16 +90,19 @@ class MessagingUserTransferEvent(Model):
 
 
 class MessengerApps(Model):
+    """The messenger apps object (2 fields)."""
     conversations: ConversationAppSettings | None
     knowledge: Knowledge | None
 
 
 class MessengerHomeScreen(Model):
+    """The messenger home screen object (2 fields)."""
     enabled: bool | None
     logo_url: str | None
 
 
 class MessengerSettings(Model):
+    """The messenger settings object (7 fields)."""
     enabled: bool | None
     styles: MessengerStyles | None
     launcher_button: LauncherButtonSettings | None
@@ -102,4 +113,5 @@ class MessengerSettings(Model):
 
 
 class MessengerStyles(Model):
+    """The messenger styles object (1 fields)."""
     primary_color: str | None

@@ -20,6 +20,7 @@ from ._b_workbin_update import WorkdayValuesMetricItem
 
 
 class Metabase(Model):
+    """The metabase object (14 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -37,31 +38,37 @@ class Metabase(Model):
 
 
 class MetaData(Model):
+    """The meta data object (3 fields)."""
     pairing_token: str | None
     pairing_trust: list[str] | None
     pairing_url: str | None
 
 
 class MetadataAttribute(Model):
+    """The metadata attribute object (1 fields)."""
     value: str | None
 
 
 class MetadataDocumentation(Model):
+    """The metadata documentation object (2 fields)."""
     description: str | None
     location: str | None
 
 
 class MetadataItem(Model):
+    """The metadata item object (2 fields)."""
     text: str | None
     attributes: dict[str, str] | None
 
 
 class MetadataPresentation(Model):
+    """The metadata presentation object (2 fields)."""
     title: str | None
     schema: MetadataSchema | None
 
 
 class MetadataProperty(Model):
+    """The metadata property object (7 fields)."""
     type: str | None
     displayname: str | None
     description: str | None
@@ -72,16 +79,19 @@ class MetadataProperty(Model):
 
 
 class MetadataResultEntity(Model):
+    """The metadata result entity object (3 fields)."""
     type: str | None
     description: str | None
     visibility: _e.F[_e.E1dec2db6] = ...
 
 
 class MetadataResults(Model):
+    """One page of MetadataResultEntity items with the paging fields of the listing."""
     entities: list[MetadataResultEntity] | None
 
 
 class MetadataSchema(Model):
+    """The metadata schema object (5 fields)."""
     title: str | None
     description: str | None
     type: str | None
@@ -90,6 +100,7 @@ class MetadataSchema(Model):
 
 
 class MeteredAssignmentByAgent(Model):
+    """The metered assignment by agent object (6 fields)."""
     evaluation_context_id: str | None
     evaluators: list[User] | None
     max_number_evaluations: int | None
@@ -99,6 +110,7 @@ class MeteredAssignmentByAgent(Model):
 
 
 class MeteredEvaluationAssignment(Model):
+    """The metered evaluation assignment object (6 fields)."""
     evaluation_context_id: str | None
     evaluators: list[User] | None
     max_number_evaluations: int | None
@@ -108,6 +120,7 @@ class MeteredEvaluationAssignment(Model):
 
 
 class Metric(Model):
+    """The metric object (13 fields). Returned by GamificationApi.get_gamification_profile_metric, GamificationApi.post_gamification_profile_metric_link and 2 more."""
     id: str | None
     name: str | None
     metric_definition_id: str | None
@@ -124,6 +137,7 @@ class Metric(Model):
 
 
 class MetricDefinition(Model):
+    """The metric definition object (12 fields). Returned by GamificationApi.get_gamification_metricdefinition."""
     id: str | None
     name: str | None
     unit_type: _e.F[_e.Ec578165a] = ...
@@ -139,6 +153,7 @@ class MetricDefinition(Model):
 
 
 class Metrics(Model):
+    """The metrics object (19 fields)."""
     id: str | None
     name: str | None
     order: int | None
@@ -161,6 +176,7 @@ class Metrics(Model):
 
 
 class MetricValueTrendAverage(Model):
+    """The metric value trend average object (9 fields). Returned by GamificationApi.get_gamification_scorecards_profile_metric_user_values_trends, GamificationApi.get_gamification_scorecards_profile_metric_users_values_trends and 1 more."""
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
     date_reference_workday: _dt.date | None
@@ -173,6 +189,7 @@ class MetricValueTrendAverage(Model):
 
 
 class MinedIntentsListing(Model):
+    """One page of MinerIntent items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_miner_intents."""
     entities: list[MinerIntent] | None
     next_uri: str | None
     self_uri: str | None
@@ -180,6 +197,7 @@ class MinedIntentsListing(Model):
 
 
 class Miner(Model):
+    """The miner object (24 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_miner, LanguageUnderstandingApi.post_languageunderstanding_miner_execute and 1 more. Sent to LanguageUnderstandingApi.post_languageunderstanding_miners."""
     id: str | None
     name: str | None
     language: _e.F[_e.E6452375c] = ...

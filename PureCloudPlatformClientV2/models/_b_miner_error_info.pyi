@@ -33,6 +33,7 @@ from ._b_work_plan_bid_group_summary import WorkPlanReference
 
 
 class MinerErrorInfo(Model):
+    """The miner error info object (4 fields)."""
     message: str | None
     code: str | None
     message_with_params: str | None
@@ -40,6 +41,7 @@ class MinerErrorInfo(Model):
 
 
 class MinerExecuteRequest(Model):
+    """The miner execute request object (6 fields). Sent to LanguageUnderstandingApi.post_languageunderstanding_miner_execute."""
     date_start: _dt.date | None
     date_end: _dt.date | None
     upload_key: str | None
@@ -49,6 +51,7 @@ class MinerExecuteRequest(Model):
 
 
 class MinerIntent(Model):
+    """The miner intent object (6 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_miner_intent."""
     id: str | None
     name: str | None
     miner: Miner | None
@@ -58,6 +61,7 @@ class MinerIntent(Model):
 
 
 class MinerListing(Model):
+    """One page of Miner items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_miners."""
     entities: list[Miner] | None
     next_uri: str | None
     self_uri: str | None
@@ -65,6 +69,7 @@ class MinerListing(Model):
 
 
 class MinerTopic(Model):
+    """The miner topic object (9 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_miner_topic."""
     id: str | None
     name: str | None
     miner: Miner | None
@@ -77,6 +82,7 @@ class MinerTopic(Model):
 
 
 class MinerTopicPhrase(Model):
+    """The miner topic phrase object (6 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_miner_topic_phrase."""
     id: str | None
     name: str | None
     topic: MinerTopic | None
@@ -86,6 +92,7 @@ class MinerTopicPhrase(Model):
 
 
 class MinerTopicsListing(Model):
+    """One page of MinerTopic items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_miner_topics."""
     entities: list[MinerTopic] | None
     next_uri: str | None
     self_uri: str | None
@@ -93,6 +100,7 @@ class MinerTopicsListing(Model):
 
 
 class MinimumStaffingRequest(Model):
+    """The minimum staffing request object (4 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_minimumstaffing_settings."""
     enabled: bool | None
     minimum_value: float | None
     planning_group_overrides: ListWrapperPlanningGroupMinimumsRequest | None
@@ -100,6 +108,7 @@ class MinimumStaffingRequest(Model):
 
 
 class MinimumStaffingResponse(Model):
+    """The minimum staffing response object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_minimumstaffing_settings, WorkforceManagementApi.patch_workforcemanagement_businessunit_minimumstaffing_settings."""
     enabled: bool | None
     minimum_value: float | None
     planning_group_overrides: list[PlanningGroupMinimumsResponse] | None
@@ -108,38 +117,46 @@ class MinimumStaffingResponse(Model):
 
 
 class MinLength(Model):
+    """The min length object (2 fields)."""
     min: int | None
     max: int | None
 
 
 class MobileNotificationSettings(Model):
+    """The mobile notification settings object (1 fields)."""
     when: _e.F[_e.Eb620719c] = ...
 
 
 class MobileSettings(Model):
+    """The mobile settings object (1 fields)."""
     notifications: MobileNotificationSettings | None
 
 
 class ModelConfig(Model):
+    """The model config object (1 fields)."""
     use_latest_model: bool | None
 
 
 class ModelData(Model):
+    """The model data object (2 fields)."""
     download_urls: list[str] | None
     download_result: list[PlanningGroupModel] | None
 
 
 class ModelMetaData(Model):
+    """The model meta data object (2 fields)."""
     download_urls: list[str] | None
     download_result: ModelMetaDataResult | None
 
 
 class ModelMetaDataResult(Model):
+    """The model meta data result object (2 fields)."""
     session_info: SessionInfo | None
     planning_groups: list[PlanningGroupModel] | None
 
 
 class ModifiableRuleProperties(Model):
+    """The modifiable rule properties object (9 fields). Sent to AlertingApi.put_alerting_rule."""
     id: str | None
     name: str | None
     description: str | None
@@ -152,50 +169,60 @@ class ModifiableRuleProperties(Model):
 
 
 class MonthlyPlanningPeriodSettings(Model):
+    """The monthly planning period settings object (1 fields)."""
     start_date: _dt.date | None
 
 
 class MoveAgentResponse(Model):
+    """The move agent response object (2 fields)."""
     user: UserReference | None
     result: _e.F[_e.E9e363cdb] = ...
 
 
 class MoveAgentsRequest(Model):
+    """The move agents request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agents."""
     user_ids: list[str] | None
     destination_management_unit_id: str | None
 
 
 class MoveAgentsResponse(Model):
+    """One page of MoveAgentResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_agents."""
     requesting_user: UserReference | None
     destination_management_unit: ManagementUnitReference | None
     results: list[MoveAgentResponse] | None
 
 
 class MoveManagementUnitRequest(Model):
+    """The move management unit request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_move."""
     business_unit_id: str | None
 
 
 class MoveManagementUnitResponse(Model):
+    """The move management unit response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_move."""
     business_unit: BusinessUnitReference | None
     status: _e.F[_e.E93270e88] = ...
 
 
 class MuAgentQueueTimeRequest(Model):
+    """The mu agent queue time request object (2 fields)."""
     management_unit_id: str | None
     agent_on_queue_times: list[AgentQueueTimeRequest] | None
 
 
 class MuAgentsWorkPlansResult(Model):
+    """One page of AgentWorkPlans items with the paging fields of the listing."""
     entities: list[AgentWorkPlans] | None
     reference_start_week_date: _dt.date | None
     work_plan_lookup: dict[str, WorkPlanReference] | None
 
 
 class MuRescheduleResultWrapper(Model):
+    """The mu reschedule result wrapper object (1 fields)."""
     agent_schedules: list[BuAgentScheduleRescheduleResponse] | None
 
 
 class MutableUserPresence(Model):
+    """The mutable user presence object (10 fields). Sent to PresenceApi.put_users_presences_bulk."""
     id: str | None
     name: str | None
     source: str | None
@@ -209,42 +236,50 @@ class MutableUserPresence(Model):
 
 
 class MuteSnoozeFields(Model):
+    """The mute snooze fields object (2 fields)."""
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
 
 
 class NamedEntity(Model):
+    """The named entity object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class NamedEntityAnnotation(Model):
+    """The named entity annotation object (1 fields)."""
     name: str | None
 
 
 class NamedEntityDefinition(Model):
+    """The named entity definition object (2 fields)."""
     name: str | None
     type: str | None
 
 
 class NamedEntityTypeBinding(Model):
+    """The named entity type binding object (2 fields)."""
     entity_type: str | None
     entity_name: str | None
 
 
 class NamedEntityTypeDefinition(Model):
+    """The named entity type definition object (3 fields)."""
     name: str | None
     description: str | None
     mechanism: NamedEntityTypeMechanism | None
 
 
 class NamedEntityTypeItem(Model):
+    """The named entity type item object (3 fields)."""
     value: str | None
     synonyms: list[str] | None
     additional_languages: dict[str, AdditionalLanguagesSynonyms] | None
 
 
 class NamedEntityTypeMechanism(Model):
+    """The named entity type mechanism object (8 fields)."""
     items: list[NamedEntityTypeItem] | None
     restricted: bool | None
     type: _e.F[_e.Ea5469e16] = ...
@@ -256,17 +291,20 @@ class NamedEntityTypeMechanism(Model):
 
 
 class NamedEntityTypeMechanismExample(Model):
+    """The named entity type mechanism example object (2 fields)."""
     text: str | None
     resolved_value: str | None
 
 
 class NamespaceDocs(Model):
+    """The namespace docs object (3 fields)."""
     name: str | None
     friendly_name: str | None
     limits: list[LimitDocs] | None
 
 
 class NetworkConnectivity(Model):
+    """The network connectivity object (4 fields)."""
     carrier: str | None
     bluetooth_enabled: bool | None
     cellular_enabled: bool | None
@@ -274,35 +312,42 @@ class NetworkConnectivity(Model):
 
 
 class NextOccurrenceDetails(Model):
+    """The next occurrence details object (2 fields)."""
     start_occurrence_details: OccurrenceDetails | None
     end_occurrence_details: OccurrenceDetails | None
 
 
 class NluConfig(Model):
+    """The nlu config object (2 fields)."""
     domain: CopilotNluDomain | None
     intent_confidence_threshold: float | None
 
 
 class NluConfusionMatrixColumn(Model):
+    """The nlu confusion matrix column object (2 fields)."""
     name: str | None
     value: float | None
 
 
 class NluConfusionMatrixRow(Model):
+    """The nlu confusion matrix row object (2 fields)."""
     name: str | None
     columns: list[NluConfusionMatrixColumn] | None
 
 
 class NluDetectionContext(Model):
+    """The nlu detection context object (2 fields)."""
     intent: ContextIntent | None
     entity: ContextEntity | None
 
 
 class NluDetectionInput(Model):
+    """The nlu detection input object (2 fields)."""
     text: str | None
     language: str | None
 
 
 class NluDetectionOutput(Model):
+    """The nlu detection output object (2 fields)."""
     intents: list[DetectedIntent] | None
     dialog_acts: list[DetectedDialogAct] | None

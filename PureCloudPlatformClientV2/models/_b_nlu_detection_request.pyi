@@ -9,5 +9,6 @@ from ._b_miner_error_info import NluDetectionInput
 
 
 class NluDetectionRequest(Model):
+    """The nlu detection request object (2 fields). Sent to LanguageUnderstandingApi.post_languageunderstanding_domain_version_detect."""
     input: NluDetectionInput | None
     context: NluDetectionContext | None

@@ -19,12 +19,14 @@ from ._b_summary_generation_config import SupportedLanguagesInfoDefinition
 
 
 class NluDetectionResponse(Model):
+    """The nlu detection response object (3 fields). Returned by LanguageUnderstandingApi.post_languageunderstanding_domain_version_detect."""
     version: NluDomainVersion | None
     input: NluDetectionInput | None
     output: NluDetectionOutput | None
 
 
 class NluDomain(Model):
+    """The nlu domain object (9 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_domain, LanguageUnderstandingApi.patch_languageunderstanding_domain and 1 more. Sent to LanguageUnderstandingApi.patch_languageunderstanding_domain, LanguageUnderstandingApi.post_languageunderstanding_domains."""
     id: str | None
     name: str | None
     language: str | None
@@ -37,6 +39,7 @@ class NluDomain(Model):
 
 
 class NluDomainListing(Model):
+    """One page of NluDomain items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_domains."""
     entities: list[NluDomain] | None
     page_size: int | None
     page_number: int | None
@@ -50,6 +53,7 @@ class NluDomainListing(Model):
 
 
 class NluDomainVersion(Model):
+    """One page of NamedEntityDefinition items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_version, LanguageUnderstandingApi.post_languageunderstanding_domain_version_publish and 2 more. Sent to LanguageUnderstandingApi.post_languageunderstanding_domain_versions, LanguageUnderstandingApi.put_languageunderstanding_domain_version."""
     id: str | None
     domain: NluDomain | None
     description: str | None
@@ -69,6 +73,7 @@ class NluDomainVersion(Model):
 
 
 class NluDomainVersionListing(Model):
+    """One page of NluDomainVersion items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_versions."""
     entities: list[NluDomainVersion] | None
     page_size: int | None
     page_number: int | None
@@ -82,12 +87,14 @@ class NluDomainVersionListing(Model):
 
 
 class NluDomainVersionQualityReport(Model):
+    """The nlu domain version quality report object (3 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_version_report."""
     version: NluDomainVersion | None
     confusion_matrix: list[NluConfusionMatrixRow] | None
     summary: NluQualityReportSummary | None
 
 
 class NluDomainVersionReference(Model):
+    """The nlu domain version reference object (4 fields)."""
     id: str | None
     domain: NluDomain | None
     intents: list[IntentReference] | None
@@ -95,11 +102,13 @@ class NluDomainVersionReference(Model):
 
 
 class NluDomainVersionTrainingResponse(Model):
+    """The nlu domain version training response object (2 fields). Returned by LanguageUnderstandingApi.post_languageunderstanding_domain_version_train."""
     message: str | None
     version: NluDomainVersion | None
 
 
 class NluFeedbackListing(Model):
+    """One page of NluFeedbackResponse items with the paging fields of the listing. Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_feedback."""
     entities: list[NluFeedbackResponse] | None
     page_size: int | None
     page_number: int | None
@@ -113,6 +122,7 @@ class NluFeedbackListing(Model):
 
 
 class NluFeedbackRequest(Model):
+    """The nlu feedback request object (4 fields). Sent to LanguageUnderstandingApi.post_languageunderstanding_domain_feedback."""
     text: str | None
     intents: list[IntentFeedback] | None
     version_id: str | None
@@ -120,6 +130,7 @@ class NluFeedbackRequest(Model):
 
 
 class NluFeedbackResponse(Model):
+    """The nlu feedback response object (7 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_domain_feedback_feedback_id, LanguageUnderstandingApi.post_languageunderstanding_domain_feedback."""
     id: str | None
     text: str | None
     intents: list[IntentFeedback] | None
@@ -130,6 +141,7 @@ class NluFeedbackResponse(Model):
 
 
 class NluInfo(Model):
+    """The nlu info object (5 fields)."""
     domain: AddressableEntityRef | None
     version: NluDomainVersion | None
     intents: list[Intent] | None
@@ -138,9 +150,11 @@ class NluInfo(Model):
 
 
 class NluOrganization(Model):
+    """The nlu organization object (2 fields). Returned by LanguageUnderstandingApi.get_languageunderstanding_settings."""
     limits: dict[str, int] | None
     supported_languages_info: list[SupportedLanguagesInfoDefinition] | None
 
 
 class NluQualityReportSummary(Model):
+    """The nlu quality report summary object (1 fields)."""
     metrics: list[NluQualityReportSummaryMetric] | None

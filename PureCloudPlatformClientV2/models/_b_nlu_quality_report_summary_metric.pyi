@@ -13,22 +13,26 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class NluQualityReportSummaryMetric(Model):
+    """The nlu quality report summary metric object (2 fields)."""
     name: str | None
     value: float | None
 
 
 class NluUtterance(Model):
+    """The nlu utterance object (3 fields)."""
     id: str | None
     source: _e.F[_e.Eed611254] = ...
     segments: list[NluUtteranceSegment] | None
 
 
 class NluUtteranceSegment(Model):
+    """The nlu utterance segment object (2 fields)."""
     text: str | None
     entity: NamedEntityAnnotation | None
 
 
 class Note(Model):
+    """The note object (10 fields). Returned by ExternalContactsApi.get_externalcontacts_contact_note, ExternalContactsApi.get_externalcontacts_organization_note and 6 more. Sent to ExternalContactsApi.post_externalcontacts_contact_notes, ExternalContactsApi.post_externalcontacts_organization_notes and 2 more."""
     id: str | None
     division: WritableStarrableDivision | None
     entity_id: str | None
@@ -42,6 +46,7 @@ class Note(Model):
 
 
 class NoteListing(Model):
+    """One page of Note items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_contact_notes, ExternalContactsApi.get_externalcontacts_organization_notes."""
     entities: list[Note] | None
     page_size: int | None
     page_number: int | None
@@ -56,6 +61,7 @@ class NoteListing(Model):
 
 
 class NotesExport(Model):
+    """The notes export object (10 fields). Returned by ExternalContactsApi.get_externalcontacts_notes_export, ExternalContactsApi.post_externalcontacts_notes_exports. Sent to ExternalContactsApi.post_externalcontacts_notes_exports."""
     id: str | None
     division_ids: list[str] | None
     created_by: DomainEntityRef | None
@@ -69,21 +75,25 @@ class NotesExport(Model):
 
 
 class NotesExportComparisonFieldFilter(Model):
+    """The notes export comparison field filter object (2 fields)."""
     field: _e.F[_e.E0e8b06fb] = ...
     value: str | None
 
 
 class NotesExportFieldFilter(Model):
+    """The notes export field filter object (2 fields)."""
     field: _e.F[_e.E5e314725] = ...
     value: str | None
 
 
 class NotesExportFieldListFilter(Model):
+    """The notes export field list filter object (2 fields)."""
     field: _e.F[_e.E5e314725] = ...
     values: list[str] | None
 
 
 class NotesExportFilter(Model):
+    """The notes export filter object (7 fields)."""
     eq: NotesExportFieldFilter | None
     pcIn: NotesExportFieldListFilter | None
     lte: NotesExportComparisonFieldFilter | None
@@ -94,6 +104,7 @@ class NotesExportFilter(Model):
 
 
 class NotesExportListing(Model):
+    """One page of NotesExport items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_notes_exports."""
     entities: list[NotesExport] | None
     next_uri: str | None
     self_uri: str | None
@@ -101,18 +112,22 @@ class NotesExportListing(Model):
 
 
 class NotesExportQueryConditions(Model):
+    """The notes export query conditions object (2 fields)."""
     filters: NotesExportFilter | None
     limit: int | None
 
 
 class NotificationsResponse(Model):
+    """One page of WfmUserNotification items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_notifications."""
     entities: list[WfmUserNotification] | None
 
 
 class NotificationsSettings(Model):
+    """The notifications settings object (2 fields)."""
     enabled: bool | None
     notification_content_type: _e.F[_e.E2ec6c713] = ...
 
 
 class NTPSettings(Model):
+    """The ntpsettings object (1 fields)."""
     servers: list[str] | None

@@ -9,12 +9,14 @@ from ._b_communication_translation import ComplexVariableInfo
 
 
 class NuanceApplication(Model):
+    """The nuance application object (3 fields)."""
     id: str | None
     tag: str | None
     name: str | None
 
 
 class NuanceBot(Model):
+    """The nuance bot object (13 fields). Returned by IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bot, IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bot_job_results."""
     id: str | None
     name: str | None
     integration_id: str | None
@@ -31,6 +33,7 @@ class NuanceBot(Model):
 
 
 class NuanceBotCredentials(Model):
+    """The nuance bot credentials object (4 fields)."""
     app_id: str | None
     client_id: str | None
     client_secret: str | None
@@ -38,6 +41,7 @@ class NuanceBotCredentials(Model):
 
 
 class NuanceBotEntityListing(Model):
+    """One page of NuanceBot items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bots, IntegrationsApi.get_integrations_speech_nuance_nuance_integration_id_bots_job_results."""
     entities: list[NuanceBot] | None
     page_size: int | None
     page_number: int | None
@@ -51,10 +55,12 @@ class NuanceBotEntityListing(Model):
 
 
 class NuanceBotLaunchSettings(Model):
+    """The nuance bot launch settings object (1 fields). Sent to IntegrationsApi.put_integrations_speech_nuance_nuance_integration_id_bots_launch_settings."""
     bot_execution_configurations: list[BotExecutionConfiguration] | None
 
 
 class NuanceBotTransferNode(Model):
+    """The nuance bot transfer node object (5 fields)."""
     id: str | None
     name: str | None
     type: _e.F[_e.Ec78dcac5] = ...
@@ -63,6 +69,7 @@ class NuanceBotTransferNode(Model):
 
 
 class NuanceBotVariable(Model):
+    """The nuance bot variable object (6 fields)."""
     id: str | None
     name: str | None
     description: str | None
@@ -72,6 +79,7 @@ class NuanceBotVariable(Model):
 
 
 class NuanceChannel(Model):
+    """The nuance channel object (4 fields)."""
     id: str | None
     name: str | None
     modes: list[str] | None
@@ -79,6 +87,7 @@ class NuanceChannel(Model):
 
 
 class NuanceEnvironment(Model):
+    """The nuance environment object (4 fields)."""
     id: str | None
     name: str | None
     environment_designation: str | None
@@ -86,20 +95,24 @@ class NuanceEnvironment(Model):
 
 
 class NuanceGeography(Model):
+    """The nuance geography object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class NuanceMixDlgSettings(Model):
+    """The nuance mix dlg settings object (2 fields)."""
     channel_id: str | None
     input_parameters: dict[str, _t.Any] | None
 
 
 class NuanceOrganization(Model):
+    """The nuance organization object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class Number(Model):
+    """The number object (2 fields)."""
     start: str | None
     end: str | None

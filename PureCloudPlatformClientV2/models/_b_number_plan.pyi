@@ -15,6 +15,7 @@ from ._b_stat_event_flow_outcome_topic_metric_stats import StatisticalSummary
 
 
 class NumberPlan(Model):
+    """The number plan object (20 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_site_numberplan, TelephonyProvidersEdgeApi.get_telephony_providers_edges_site_numberplans and 1 more. Sent to TelephonyProvidersEdgeApi.put_telephony_providers_edges_site_numberplans."""
     id: str | None
     name: str | None
     division: Division | None
@@ -38,6 +39,7 @@ class NumberPlan(Model):
 
 
 class NumberRouting(Model):
+    """The number routing object (8 fields)."""
     number_id: str | None
     owner_organization_id: str | None
     carrier_code: str | None
@@ -49,6 +51,7 @@ class NumberRouting(Model):
 
 
 class NumberRoutingListing(Model):
+    """One page of NumberRouting items with the paging fields of the listing. Returned by TelephonyApi.get_telephony_numbers_routing."""
     entities: list[NumberRouting] | None
     next_uri: str | None
     self_uri: str | None
@@ -56,16 +59,19 @@ class NumberRoutingListing(Model):
 
 
 class NumberRoutingRequest(Model):
+    """The number routing request object (3 fields). Sent to TelephonyApi.post_telephony_numbers_routing."""
     organization_id: str | None
     number_id: str | None
     target_region: str | None
 
 
 class NumberRoutingResetOrganizationRequest(Model):
+    """The number routing reset organization request object (1 fields). Sent to TelephonyApi.post_telephony_numbers_routing_reset."""
     reset_organization_id: str | None
 
 
 class NumericRange(Model):
+    """The numeric range object (4 fields)."""
     gt: float | None
     gte: float | None
     lt: float | None
@@ -73,17 +79,20 @@ class NumericRange(Model):
 
 
 class OAuthAppleAuthorizationResponse(Model):
+    """The oauth apple authorization response object (2 fields). Returned by ConversationsApi.get_conversations_messaging_oauth_apple_callback."""
     redirect_url: str | None
     error: OAuthAppleAuthorizationResponseError | None
 
 
 class OAuthAppleAuthorizationResponseError(Model):
+    """The oauth apple authorization response error object (3 fields)."""
     code: str | None
     message: str | None
     details: _t.Any | None
 
 
 class OAuthAuthorization(Model):
+    """The oauth authorization object (11 fields). Returned by OAuthApi.get_oauth_authorization."""
     client: OAuthClient | None
     scope: list[str] | None
     roles: list[str] | None
@@ -98,12 +107,14 @@ class OAuthAuthorization(Model):
 
 
 class OAuthAuthorizationListing(Model):
+    """One page of OAuthAuthorization items with the paging fields of the listing. Returned by OAuthApi.get_oauth_authorizations."""
     total: int | None
     entities: list[OAuthAuthorization] | None
     self_uri: str | None
 
 
 class OAuthClient(Model):
+    """The oauth client object (17 fields). Returned by OAuthApi.get_oauth_client, OAuthApi.post_oauth_client_secret and 2 more."""
     id: str | None
     name: str | None
     access_token_validity_seconds: int | None
@@ -124,6 +135,7 @@ class OAuthClient(Model):
 
 
 class OAuthClientEntityListing(Model):
+    """One page of OAuthClient items with the paging fields of the listing. Returned by OAuthApi.get_oauth_clients."""
     entities: list[OAuthClient] | None
     page_size: int | None
     page_number: int | None
@@ -137,6 +149,7 @@ class OAuthClientEntityListing(Model):
 
 
 class OAuthClientRequest(Model):
+    """The oauth client request object (10 fields). Sent to OAuthApi.post_oauth_clients, OAuthApi.put_oauth_client."""
     name: str | None
     access_token_validity_seconds: int | None
     description: str | None
@@ -150,22 +163,26 @@ class OAuthClientRequest(Model):
 
 
 class OAuthLastTokenIssued(Model):
+    """The oauth last token issued object (1 fields)."""
     date_issued: _dt.datetime | None
 
 
 class OAuthScope(Model):
+    """The oauth scope object (3 fields). Returned by OAuthApi.get_oauth_scope."""
     id: str | None
     description: str | None
     self_uri: str | None
 
 
 class OAuthScopeListing(Model):
+    """One page of OAuthScope items with the paging fields of the listing. Returned by OAuthApi.get_oauth_scopes."""
     total: int | None
     entities: list[OAuthScope] | None
     self_uri: str | None
 
 
 class Objective(Model):
+    """The objective object (11 fields)."""
     id: str | None
     template_id: str | None
     zones: list[ObjectiveZone] | None
@@ -180,6 +197,7 @@ class Objective(Model):
 
 
 class ObjectiveTemplate(Model):
+    """The objective template object (4 fields). Returned by GamificationApi.get_gamification_template."""
     id: str | None
     name: str | None
     zones: list[ObjectiveZone] | None
@@ -187,6 +205,7 @@ class ObjectiveTemplate(Model):
 
 
 class ObjectiveZone(Model):
+    """The objective zone object (7 fields)."""
     label: str | None
     direction_type: _e.F[_e.Eb4c06bad] = ...
     zone_type: _e.F[_e.E2aeb393f] = ...
@@ -197,6 +216,7 @@ class ObjectiveZone(Model):
 
 
 class ObservationMetricData(Model):
+    """The observation metric data object (5 fields)."""
     metric: str | None
     qualifier: str | None
     stats: StatisticalSummary | None
@@ -205,6 +225,7 @@ class ObservationMetricData(Model):
 
 
 class ObservationValue(Model):
+    """The observation value object (19 fields)."""
     observation_date: _dt.datetime | None
     conversation_id: str | None
     session_id: str | None
@@ -227,11 +248,13 @@ class ObservationValue(Model):
 
 
 class OccurrenceDetails(Model):
+    """The occurrence details object (2 fields)."""
     date_of_next_occurrence: _dt.datetime | None
     number_of_occurrences: int | None
 
 
 class Okta(Model):
+    """The okta object (19 fields). Returned by IdentityProviderApi.get_identityproviders_okta. Sent to IdentityProviderApi.put_identityproviders_okta."""
     id: str | None
     name: str | None
     disabled: bool | None

@@ -31,20 +31,24 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class OnDemandConversationSummaryRequest(Model):
+    """The on demand conversation summary request object (1 fields). Sent to ConversationsApi.post_conversations_call_participant_communication_summaries, ConversationsApi.post_conversations_message_participant_communication_summaries."""
     locale: str | None
 
 
 class OnDemandSummaryAcceptedResponse(Model):
+    """The on demand summary accepted response object (3 fields). Returned by ConversationsApi.post_conversations_call_participant_communication_summaries, ConversationsApi.post_conversations_message_participant_communication_summaries."""
     id: str | None
     status: _e.F[_e.E3063696d] = ...
     self_uri: str | None
 
 
 class OnDemandSummaryConfig(Model):
+    """The on demand summary config object (1 fields)."""
     enabled: bool | None
 
 
 class OneLogin(Model):
+    """The one login object (19 fields). Returned by IdentityProviderApi.get_identityproviders_onelogin. Sent to IdentityProviderApi.put_identityproviders_onelogin."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -67,20 +71,24 @@ class OneLogin(Model):
 
 
 class OneOnOne(Model):
+    """The one on one object (1 fields). Returned by ChatApi.get_chats_user."""
     pinned_messages: list[AddressableEntityRef] | None
 
 
 class OpenActionFields(Model):
+    """The open action fields object (2 fields)."""
     open_action: DomainEntityRef | None
     configuration_fields: dict[str, _t.Any] | None
 
 
 class OpenActionProperties(Model):
+    """The open action properties object (2 fields)."""
     open_action_name: str | None
     configuration_fields: dict[str, _t.Any] | None
 
 
 class OpenContentAttachment(Model):
+    """The open content attachment object (8 fields)."""
     id: str | None
     media_type: _e.F[_e.E748fe41e] = ...
     url: str | None
@@ -92,6 +100,7 @@ class OpenContentAttachment(Model):
 
 
 class OpenContentThumbnail(Model):
+    """The open content thumbnail object (4 fields)."""
     url: str | None
     mime: str | None
     sha256: str | None
@@ -99,12 +108,14 @@ class OpenContentThumbnail(Model):
 
 
 class OpenDataIngestionRuleRequest(Model):
+    """The open data ingestion rule request object (3 fields). Sent to SocialMediaApi.post_socialmedia_topic_dataingestionrules_open, SocialMediaApi.put_socialmedia_topic_dataingestionrules_open_open_id."""
     name: str | None
     description: str | None
     external_source: DomainEntityRef | None
 
 
 class OpenDataIngestionRuleResponse(Model):
+    """The open data ingestion rule response object (11 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_open_open_id, SocialMediaApi.patch_socialmedia_topic_dataingestionrules_open_open_id and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -119,6 +130,7 @@ class OpenDataIngestionRuleResponse(Model):
 
 
 class OpenDataIngestionRuleVersionResponse(Model):
+    """The open data ingestion rule version response object (11 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_open_open_id_version."""
     id: str | None
     name: str | None
     description: str | None
@@ -133,6 +145,7 @@ class OpenDataIngestionRuleVersionResponse(Model):
 
 
 class OpenDataIngestionRuleVersionResponseEntityListing(Model):
+    """One page of OpenDataIngestionRuleVersionResponse items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_open_open_id_versions."""
     entities: list[OpenDataIngestionRuleVersionResponse] | None
     page_size: int | None
     page_number: int | None
@@ -146,10 +159,12 @@ class OpenDataIngestionRuleVersionResponseEntityListing(Model):
 
 
 class OpenEvent(Model):
+    """The open event object (1 fields)."""
     event_type: _e.F[_e.Ed68e8b1d] = ...
 
 
 class OpenEventNormalizedMessage(Model):
+    """The open event normalized message object (4 fields). Returned by ConversationsApi.post_conversations_message_inbound_open_event."""
     id: str | None
     channel: OpenMessagingChannel | None
     type: _e.F[_e.Efa6f25a3] = ...
@@ -157,10 +172,12 @@ class OpenEventNormalizedMessage(Model):
 
 
 class OpenInboundMessageContent(Model):
+    """The open inbound message content object (1 fields)."""
     attachment: OpenContentAttachment | None
 
 
 class OpenInboundMessageMessagingChannel(Model):
+    """The open inbound message messaging channel object (4 fields)."""
     pcFrom: OpenMessagingFromRecipient | None
     time: _dt.datetime | None
     message_id: str | None
@@ -168,21 +185,25 @@ class OpenInboundMessageMessagingChannel(Model):
 
 
 class OpenInboundMessagingChannel(Model):
+    """The open inbound messaging channel object (2 fields)."""
     pcFrom: OpenMessagingFromRecipient | None
     time: _dt.datetime | None
 
 
 class OpenInboundMessagingReceiptChannel(Model):
+    """The open inbound messaging receipt channel object (2 fields)."""
     to: OpenMessagingToRecipient | None
     time: _dt.datetime | None
 
 
 class OpenInboundNormalizedEvent(Model):
+    """The open inbound normalized event object (2 fields). Sent to ConversationsApi.post_conversations_message_inbound_open_event."""
     channel: OpenInboundMessagingChannel | None
     events: list[OpenEvent] | None
 
 
 class OpenInboundNormalizedMessage(Model):
+    """The open inbound normalized message object (4 fields). Sent to ConversationsApi.post_conversations_message_inbound_open_message."""
     channel: OpenInboundMessageMessagingChannel | None
     text: str | None
     content: list[OpenInboundMessageContent] | None
@@ -190,6 +211,7 @@ class OpenInboundNormalizedMessage(Model):
 
 
 class OpenInboundNormalizedReceipt(Model):
+    """The open inbound normalized receipt object (5 fields). Sent to ConversationsApi.post_conversations_message_inbound_open_receipt."""
     id: str | None
     channel: OpenInboundMessagingReceiptChannel | None
     status: _e.F[_e.E85617fa8] = ...
@@ -198,17 +220,20 @@ class OpenInboundNormalizedReceipt(Model):
 
 
 class OpenInboundStructuredResponseMessage(Model):
+    """The open inbound structured response message object (3 fields). Sent to ConversationsApi.post_conversations_message_inbound_open_structured_response."""
     channel: OpenInboundMessageMessagingChannel | None
     button_response: ContentButtonResponse | None
     originating_message_id: str | None
 
 
 class OpenInboundStructuredResponseNormalizedMessageContent(Model):
+    """The open inbound structured response normalized message content object (2 fields)."""
     content_type: _e.F[_e.Ea962adf9] = ...
     button_response: ContentButtonResponse | None
 
 
 class OpenIntegration(Model):
+    """The open integration object (16 fields). Returned by ConversationsApi.get_conversations_messaging_integrations_open_integration_id, ConversationsApi.patch_conversations_messaging_integrations_open_integration_id and 1 more."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -228,6 +253,7 @@ class OpenIntegration(Model):
 
 
 class OpenIntegrationEntityListing(Model):
+    """One page of OpenIntegration items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_integrations_open."""
     entities: list[OpenIntegration] | None
     page_size: int | None
     page_number: int | None
@@ -241,6 +267,7 @@ class OpenIntegrationEntityListing(Model):
 
 
 class OpenIntegrationRequest(Model):
+    """The open integration request object (8 fields). Sent to ConversationsApi.post_conversations_messaging_integrations_open."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -252,6 +279,7 @@ class OpenIntegrationRequest(Model):
 
 
 class OpenIntegrationUpdateRequest(Model):
+    """The open integration update request object (8 fields). Sent to ConversationsApi.patch_conversations_messaging_integrations_open_integration_id."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -263,16 +291,19 @@ class OpenIntegrationUpdateRequest(Model):
 
 
 class OpenMessageContent(Model):
+    """The open message content object (2 fields)."""
     content_type: _e.F[_e.E3602da6b] = ...
     attachment: ConversationContentAttachment | None
 
 
 class OpenMessageEvent(Model):
+    """The open message event object (2 fields)."""
     event_type: _e.F[_e.Ed68e8b1d] = ...
     typing: ConversationEventTyping | None
 
 
 class OpenMessageNormalizedMessage(Model):
+    """The open message normalized message object (7 fields). Returned by ConversationsApi.post_conversations_message_inbound_open_message."""
     id: str | None
     channel: OpenMessagingChannel | None
     type: _e.F[_e.E9bb908f9] = ...
@@ -283,6 +314,7 @@ class OpenMessageNormalizedMessage(Model):
 
 
 class OpenMessagingChannel(Model):
+    """The open messaging channel object (8 fields)."""
     id: str | None
     platform: _e.F[_e.E04422c9a] = ...
     type: _e.F[_e.E1dbbf84d] = ...
@@ -294,6 +326,7 @@ class OpenMessagingChannel(Model):
 
 
 class OpenMessagingFromRecipient(Model):
+    """The open messaging from recipient object (7 fields)."""
     nickname: str | None
     id: str | None
     id_type: _e.F[_e.E1233511e] = ...
@@ -304,6 +337,7 @@ class OpenMessagingFromRecipient(Model):
 
 
 class OpenMessagingIdentityResolutionConfig(Model):
+    """The open messaging identity resolution config object (4 fields). Returned by ConversationsApi.get_conversations_messaging_identityresolution_integrations_open_integration_id, ConversationsApi.put_conversations_messaging_identityresolution_integrations_open_integration_id. Sent to ConversationsApi.put_conversations_messaging_identityresolution_integrations_open_integration_id."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     external_source: IdentityResolutionExternalSource | None
@@ -311,6 +345,7 @@ class OpenMessagingIdentityResolutionConfig(Model):
 
 
 class OpenMessagingToRecipient(Model):
+    """The open messaging to recipient object (7 fields)."""
     nickname: str | None
     id: str | None
     id_type: _e.F[_e.E1233511e] = ...
@@ -321,6 +356,7 @@ class OpenMessagingToRecipient(Model):
 
 
 class OpenNormalizedMessage(Model):
+    """The open normalized message object (10 fields). Returned by ConversationsApi.post_conversations_messages_inbound_open. Sent to ConversationsApi.post_conversations_messages_inbound_open."""
     id: str | None
     channel: OpenMessagingChannel | None
     type: _e.F[_e.Ed74d1eab] = ...
@@ -334,6 +370,7 @@ class OpenNormalizedMessage(Model):
 
 
 class OpenReceiptNormalizedMessage(Model):
+    """The open receipt normalized message object (7 fields). Returned by ConversationsApi.post_conversations_message_inbound_open_receipt."""
     id: str | None
     channel: OpenMessagingChannel | None
     type: _e.F[_e.E9c248fd9] = ...
@@ -344,11 +381,13 @@ class OpenReceiptNormalizedMessage(Model):
 
 
 class OpenRichMediaSetting(Model):
+    """The open rich media setting object (2 fields)."""
     quick_reply: OutboundOnlySetting | None
     cards: OutboundOnlySetting | None
 
 
 class OpenSocialMediaChannel(Model):
+    """The open social media channel object (9 fields)."""
     id: str | None
     platform: _e.F[_e.E04422c9a] = ...
     type: _e.F[_e.E3c182b2b] = ...
@@ -361,6 +400,7 @@ class OpenSocialMediaChannel(Model):
 
 
 class OpenSocialMediaMessageContent(Model):
+    """The open social media message content object (4 fields)."""
     content_type: _e.F[_e.E9c86cf2c] = ...
     attachment: ConversationContentAttachment | None
     text: ConversationContentText | None
@@ -368,6 +408,7 @@ class OpenSocialMediaMessageContent(Model):
 
 
 class OpenSocialMediaNormalizedMessage(Model):
+    """The open social media normalized message object (7 fields). Sent to SocialMediaApi.post_socialmedia_topic_dataingestionrules_open_rule_id_messages_bulk."""
     id: str | None
     channel: OpenSocialMediaChannel | None
     text: str | None
@@ -378,6 +419,7 @@ class OpenSocialMediaNormalizedMessage(Model):
 
 
 class OpenSocialMediaPublicMetadata(Model):
+    """The open social media public metadata object (6 fields)."""
     root_id: str | None
     reply_to_id: str | None
     source: str | None
@@ -387,6 +429,7 @@ class OpenSocialMediaPublicMetadata(Model):
 
 
 class OpenSocialMediaReactionsChannel(Model):
+    """The open social media reactions channel object (6 fields)."""
     id: str | None
     platform: _e.F[_e.E04422c9a] = ...
     type: _e.F[_e.E3c182b2b] = ...
@@ -396,10 +439,12 @@ class OpenSocialMediaReactionsChannel(Model):
 
 
 class OpenSocialMediaReactionsEvent(Model):
+    """The open social media reactions event object (1 fields)."""
     reactions: list[ContentReaction] | None
 
 
 class OpenSocialMediaReactionsNormalizedEvent(Model):
+    """The open social media reactions normalized event object (4 fields)."""
     id: str | None
     channel: OpenSocialMediaReactionsChannel | None
     events: list[OpenSocialMediaReactionsEvent] | None
@@ -407,10 +452,12 @@ class OpenSocialMediaReactionsNormalizedEvent(Model):
 
 
 class OpenSocialMediaReactionsRequest(Model):
+    """The open social media reactions request object (1 fields). Sent to SocialMediaApi.post_socialmedia_topic_dataingestionrules_open_rule_id_reactions_bulk."""
     events: list[OpenSocialMediaReactionsNormalizedEvent] | None
 
 
 class OpenSocialMediaRecipient(Model):
+    """The open social media recipient object (7 fields)."""
     id: str | None
     id_type: _e.F[_e.E9612cfda] = ...
     first_name: str | None
@@ -421,11 +468,13 @@ class OpenSocialMediaRecipient(Model):
 
 
 class OpenSocialMediaRecipientAdditionalIdentifier(Model):
+    """The open social media recipient additional identifier object (2 fields)."""
     type: _e.F[_e.Eb52b2a45] = ...
     value: str | None
 
 
 class OpenSocialNormalizedMessageEntityListing(Model):
+    """One page of OpenSocialMediaNormalizedMessage items with the paging fields of the listing. Returned by SocialMediaApi.post_socialmedia_topic_dataingestionrules_open_rule_id_messages_bulk."""
     entities: list[OpenSocialMediaNormalizedMessage] | None
     page_size: int | None
     page_number: int | None
@@ -439,6 +488,7 @@ class OpenSocialNormalizedMessageEntityListing(Model):
 
 
 class OpenSocialReactionsNormalizedEventEntityListing(Model):
+    """One page of OpenSocialMediaReactionsNormalizedEvent items with the paging fields of the listing. Returned by SocialMediaApi.post_socialmedia_topic_dataingestionrules_open_rule_id_reactions_bulk."""
     entities: list[OpenSocialMediaReactionsNormalizedEvent] | None
     page_size: int | None
     page_number: int | None
@@ -452,6 +502,7 @@ class OpenSocialReactionsNormalizedEventEntityListing(Model):
 
 
 class OpenStructuredResponseNormalizedMessage(Model):
+    """The open structured response normalized message object (6 fields). Returned by ConversationsApi.post_conversations_message_inbound_open_structured_response."""
     id: str | None
     channel: OpenMessagingChannel | None
     type: _e.F[_e.E9730434d] = ...
@@ -461,6 +512,7 @@ class OpenStructuredResponseNormalizedMessage(Model):
 
 
 class Operand(Model):
+    """The operand object (9 fields)."""
     type: _e.F[_e.Ec8be6993] = ...
     occurrence: int | None
     inverted: bool | None
@@ -473,6 +525,7 @@ class Operand(Model):
 
 
 class OperandPosition(Model):
+    """The operand position object (4 fields)."""
     starting_position_value: int | None
     starting_position_direction: _e.F[_e.E947fa8d0] = ...
     ending_position_value: int | None
@@ -480,6 +533,7 @@ class OperandPosition(Model):
 
 
 class Operation(Model):
+    """The operation object (10 fields). Returned by ArchitectApi.delete_architect_prompts, ArchitectApi.delete_flows and 6 more."""
     id: str | None
     complete: bool | None
     user: User | None
@@ -493,6 +547,7 @@ class Operation(Model):
 
 
 class OperationalEvent(Model):
+    """The operational event object (15 fields)."""
     event_definition: AddressableEntityRef | None
     entity_id: str | None
     entity_token: str | None
@@ -511,12 +566,14 @@ class OperationalEvent(Model):
 
 
 class OperationalEventNotificationTopicEventEntity(Model):
+    """The operational event notification topic event entity object (3 fields)."""
     id: str | None
     name: str | None
     description: str | None
 
 
 class OperationalEventNotificationTopicOperationalEventNotification(Model):
+    """The operational event notification topic operational event notification object (16 fields)."""
     event_entity: OperationalEventNotificationTopicEventEntity | None
     entity_id: str | None
     entity_name: str | None
@@ -536,12 +593,14 @@ class OperationalEventNotificationTopicOperationalEventNotification(Model):
 
 
 class OperationCreatorUserResponse(Model):
+    """The operation creator user response object (3 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_operations_users_query."""
     id: str | None
     type: _e.F[_e.Ed5993009] = ...
     self_uri: str | None
 
 
 class OperationListing(Model):
+    """One page of OperationResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_operations."""
     entities: list[OperationResponse] | None
     next_uri: str | None
     self_uri: str | None
@@ -549,6 +608,7 @@ class OperationListing(Model):
 
 
 class OperationResponse(Model):
+    """The operation response object (8 fields)."""
     id: str | None
     status: str | None
     type: _e.F[_e.E1746aa03] = ...

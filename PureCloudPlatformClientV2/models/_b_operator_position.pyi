@@ -10,20 +10,24 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class OperatorPosition(Model):
+    """The operator position object (2 fields)."""
     voice_seconds_position: int | None
     digital_words_position: int | None
 
 
 class OpportunitiesResultWithPagination(Model):
+    """The opportunities result with pagination object (2 fields)."""
     next_start_date: _dt.datetime | None
     opportunities: list[OpportunityResult] | None
 
 
 class OpportunityEnrollment(Model):
+    """The opportunity enrollment object (1 fields)."""
     id: str | None
 
 
 class OpportunityEnrollmentCounts(Model):
+    """The opportunity enrollment counts object (4 fields)."""
     pending: int | None
     approved: int | None
     denied: int | None
@@ -31,11 +35,13 @@ class OpportunityEnrollmentCounts(Model):
 
 
 class OpportunityReference(Model):
+    """The opportunity reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class OpportunityResult(Model):
+    """The opportunity result object (19 fields). Returned by WorkforceManagementApi.patch_workforcemanagement_businessunit_opportunity."""
     id: str | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -58,6 +64,7 @@ class OpportunityResult(Model):
 
 
 class OpportunityResultWithAgentIds(Model):
+    """The opportunity result with agent ids object (20 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_opportunity."""
     id: str | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -81,11 +88,13 @@ class OpportunityResultWithAgentIds(Model):
 
 
 class OptInSettings(Model):
+    """The opt in settings object (2 fields)."""
     keyword: list[str] | None
     response: ComplianceResponse | None
 
 
 class Organization(Model):
+    """The organization object (15 fields). Returned by OrganizationApi.get_organizations_me, OrganizationApi.put_organizations_me. Sent to OrganizationApi.put_organizations_me."""
     id: str | None
     name: str | None
     default_language: str | None
@@ -104,6 +113,7 @@ class Organization(Model):
 
 
 class OrganizationCallMetrics(Model):
+    """The organization call metrics object (9 fields). Returned by TelephonyApi.get_telephony_calls_metrics."""
     usage: float | None
     auto_scaling_trigger_percentage: float | None
     cpu_intensity: _e.F[_e.Eca130425] = ...
@@ -116,6 +126,7 @@ class OrganizationCallMetrics(Model):
 
 
 class OrganizationFeatures(Model):
+    """The organization features object (13 fields). Returned by OrganizationApi.patch_organizations_feature."""
     realtime_cic: bool | None
     purecloud: bool | None
     hipaa: bool | None
@@ -132,6 +143,7 @@ class OrganizationFeatures(Model):
 
 
 class OrganizationLink(Model):
+    """The organization link object (5 fields). Returned by TelephonyApi.post_telephony_organization_link."""
     source_organization_id: str | None
     target_organization_id: str | None
     source_region: str | None
@@ -140,10 +152,12 @@ class OrganizationLink(Model):
 
 
 class OrganizationLinkApprovalRequest(Model):
+    """The organization link approval request object (1 fields). Sent to TelephonyApi.patch_telephony_organization_link_approve_requesting_organization_id."""
     approval: bool | None
 
 
 class OrganizationLinkResponse(Model):
+    """The organization link response object (6 fields). Returned by TelephonyApi.get_telephony_organization_link."""
     source_organization_id: str | None
     target_organization_id: str | None
     source_region: str | None
@@ -153,6 +167,7 @@ class OrganizationLinkResponse(Model):
 
 
 class OrganizationPresence(Model):
+    """The organization presence object (11 fields). Returned by PresenceApi.get_presencedefinition, PresenceApi.post_presencedefinitions and 1 more. Sent to PresenceApi.post_presencedefinitions, PresenceApi.put_presencedefinition."""
     id: str | None
     name: str | None
     language_labels: dict[str, str] | None
@@ -167,6 +182,7 @@ class OrganizationPresence(Model):
 
 
 class OrganizationPresenceDefinition(Model):
+    """The organization presence definition object (8 fields). Returned by PresenceApi.get_presence_definition, PresenceApi.post_presence_definitions and 1 more. Sent to PresenceApi.post_presence_definitions, PresenceApi.put_presence_definition."""
     id: str | None
     name: str | None
     type: _e.F[_e.E3c901082] = ...

@@ -53,12 +53,14 @@ from ._b_work_plan_bid_group_summary import WorkPlanBidRanks
 
 
 class OrganizationPresenceDefinitionEntityListing(Model):
+    """One page of OrganizationPresenceDefinition items with the paging fields of the listing. Returned by PresenceApi.get_presence_definitions."""
     total: int | None
     entities: list[OrganizationPresenceDefinition] | None
     self_uri: str | None
 
 
 class OrganizationPresenceEntityListing(Model):
+    """One page of OrganizationPresence items with the paging fields of the listing. Returned by PresenceApi.get_presencedefinitions."""
     entities: list[OrganizationPresence] | None
     page_size: int | None
     page_number: int | None
@@ -72,6 +74,7 @@ class OrganizationPresenceEntityListing(Model):
 
 
 class OrganizationProductEntityListing(Model):
+    """One page of DomainOrganizationProduct items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_products."""
     entities: list[DomainOrganizationProduct] | None
     page_size: int | None
     page_number: int | None
@@ -80,6 +83,7 @@ class OrganizationProductEntityListing(Model):
 
 
 class OrganizationPublicApiUsage(Model):
+    """The organization public api usage object (12 fields)."""
     date: _dt.date | None
     platform: str | None
     http_method: _e.F[_e.E1564099b] = ...
@@ -95,6 +99,7 @@ class OrganizationPublicApiUsage(Model):
 
 
 class OrganizationPublicApiUsageQueryRequest(Model):
+    """The organization public api usage query request object (10 fields). Sent to UsageApi.post_usage_aggregates_query_jobs."""
     interval: str | None
     granularity: _e.F[_e.Ebe239318] = ...
     sort_by: list[UsageQuerySortBy] | None
@@ -108,6 +113,7 @@ class OrganizationPublicApiUsageQueryRequest(Model):
 
 
 class OrganizationPublicApiUsageResultsResponse(Model):
+    """One page of OrganizationPublicApiUsage items with the paging fields of the listing. Returned by UsageApi.get_usage_aggregates_query_job."""
     name: str | None
     query_status: _e.F[_e.E69ebd2d5] = ...
     error_body: ErrorBody | None
@@ -117,6 +123,7 @@ class OrganizationPublicApiUsageResultsResponse(Model):
 
 
 class OrganizationRoleEntityListing(Model):
+    """One page of DomainOrganizationRole items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_roles, AuthorizationApi.post_authorization_roles_default and 1 more."""
     entities: list[DomainOrganizationRole] | None
     page_size: int | None
     page_number: int | None
@@ -130,6 +137,7 @@ class OrganizationRoleEntityListing(Model):
 
 
 class OrganizationsExport(Model):
+    """The organizations export object (10 fields). Returned by ExternalContactsApi.get_externalcontacts_organizations_export, ExternalContactsApi.post_externalcontacts_organizations_exports. Sent to ExternalContactsApi.post_externalcontacts_organizations_exports."""
     id: str | None
     division_ids: list[str] | None
     created_by: DomainEntityRef | None
@@ -143,21 +151,25 @@ class OrganizationsExport(Model):
 
 
 class OrganizationsExportComparisonFieldFilter(Model):
+    """The organizations export comparison field filter object (2 fields)."""
     field: _e.F[_e.E0e8b06fb] = ...
     value: str | None
 
 
 class OrganizationsExportFieldFilter(Model):
+    """The organizations export field filter object (2 fields)."""
     field: _e.F[_e.Eba475839] = ...
     value: str | None
 
 
 class OrganizationsExportFieldListFilter(Model):
+    """The organizations export field list filter object (2 fields)."""
     field: _e.F[_e.Eba475839] = ...
     values: list[str] | None
 
 
 class OrganizationsExportFilter(Model):
+    """The organizations export filter object (7 fields)."""
     eq: OrganizationsExportFieldFilter | None
     pcIn: OrganizationsExportFieldListFilter | None
     lte: OrganizationsExportComparisonFieldFilter | None
@@ -168,6 +180,7 @@ class OrganizationsExportFilter(Model):
 
 
 class OrganizationsExportListing(Model):
+    """One page of OrganizationsExport items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_organizations_exports."""
     entities: list[OrganizationsExport] | None
     next_uri: str | None
     self_uri: str | None
@@ -175,11 +188,13 @@ class OrganizationsExportListing(Model):
 
 
 class OrganizationsExportQueryConditions(Model):
+    """The organizations export query conditions object (2 fields)."""
     filters: OrganizationsExportFilter | None
     limit: int | None
 
 
 class OrganizationUsageQueryResponse(Model):
+    """The organization usage query response object (4 fields). Returned by UsageApi.post_usage_aggregates_query_jobs."""
     id: str | None
     name: str | None
     results_uri: str | None
@@ -187,6 +202,7 @@ class OrganizationUsageQueryResponse(Model):
 
 
 class OrgAuthSettings(Model):
+    """The org auth settings object (8 fields). Returned by OrganizationApi.get_organizations_authentication_settings, OrganizationApi.patch_organizations_authentication_settings. Sent to OrganizationApi.patch_organizations_authentication_settings."""
     multifactor_authentication_required: bool | None
     domain_allowlist_enabled: bool | None
     domain_allowlist: list[str] | None
@@ -198,6 +214,7 @@ class OrgAuthSettings(Model):
 
 
 class OrgOAuthClient(Model):
+    """The org oauth client object (12 fields)."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -213,6 +230,7 @@ class OrgOAuthClient(Model):
 
 
 class OrgUser(Model):
+    """The org user object (39 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -255,11 +273,13 @@ class OrgUser(Model):
 
 
 class OrgWhitelistSettings(Model):
+    """The org whitelist settings object (2 fields). Returned by OrganizationApi.get_organizations_whitelist, OrganizationApi.put_organizations_whitelist. Sent to OrganizationApi.put_organizations_whitelist."""
     enable_whitelist: bool | None
     domain_whitelist: list[str] | None
 
 
 class OrphanRecording(Model):
+    """The orphan recording object (16 fields). Returned by RecordingApi.delete_orphanrecording, RecordingApi.get_orphanrecording."""
     id: str | None
     name: str | None
     created_time: _dt.datetime | None
@@ -279,6 +299,7 @@ class OrphanRecording(Model):
 
 
 class OrphanRecordingListing(Model):
+    """One page of OrphanRecording items with the paging fields of the listing. Returned by RecordingApi.get_orphanrecordings."""
     entities: list[OrphanRecording] | None
     page_size: int | None
     page_number: int | None
@@ -292,6 +313,7 @@ class OrphanRecordingListing(Model):
 
 
 class OrphanUpdateRequest(Model):
+    """The orphan update request object (5 fields). Sent to RecordingApi.put_orphanrecording."""
     archive_date: _dt.datetime | None
     delete_date: _dt.datetime | None
     export_date: _dt.datetime | None
@@ -300,17 +322,20 @@ class OrphanUpdateRequest(Model):
 
 
 class OtherProfileAssignment(Model):
+    """The other profile assignment object (3 fields)."""
     id: str | None
     current_profile: DomainEntityRef | None
     self_uri: str | None
 
 
 class OutboundBlendingSettings(Model):
+    """The outbound blending settings object (2 fields)."""
     enabled: bool | None
     campaign_reservation_percentage: int | None
 
 
 class OutboundDetailEventTopicOutboundInitEvent(Model):
+    """The outbound detail event topic outbound init event object (20 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -334,6 +359,7 @@ class OutboundDetailEventTopicOutboundInitEvent(Model):
 
 
 class OutboundDomain(Model):
+    """The outbound domain object (8 fields). Returned by RoutingApi.get_routing_email_outbound_domain, RoutingApi.patch_routing_email_outbound_domain."""
     id: str | None
     name: str | None
     cname_verification_result: VerificationResult | None
@@ -345,6 +371,7 @@ class OutboundDomain(Model):
 
 
 class OutboundDomainCreateRequest(Model):
+    """The outbound domain create request object (4 fields). Sent to RoutingApi.post_routing_email_outbound_domains, RoutingApi.post_routing_email_outbound_domains_simulated."""
     id: str | None
     sender_type: _e.F[_e.E432d0948] = ...
     email_setting: EmailSettingReference | None
@@ -352,6 +379,7 @@ class OutboundDomainCreateRequest(Model):
 
 
 class OutboundDomainEntityListing(Model):
+    """One page of OutboundDomain items with the paging fields of the listing. Returned by RoutingApi.get_routing_email_outbound_domains."""
     entities: list[OutboundDomain] | None
     page_size: int | None
     page_number: int | None
@@ -365,12 +393,14 @@ class OutboundDomainEntityListing(Model):
 
 
 class OutboundDomainPatchRequest(Model):
+    """The outbound domain patch request object (3 fields). Sent to RoutingApi.patch_routing_email_outbound_domain."""
     custom_smtp_server: CustomSmtpServerRequest | None
     sender_type: _e.F[_e.E432d0948] = ...
     email_setting: EmailSettingReference | None
 
 
 class OutboundFaxStatus(Model):
+    """The outbound fax status object (8 fields). Returned by FaxApi.get_fax_fax_id_status."""
     id: str | None
     initiating_user: AddressableEntityRef | None
     date_created: _dt.datetime | None
@@ -382,6 +412,7 @@ class OutboundFaxStatus(Model):
 
 
 class OutboundMessagingCampaignPostContactEmailEventTopicEmailAttributes(Model):
+    """The outbound messaging campaign post contact email event topic email attributes object (5 fields)."""
     email_subject: str | None
     configured_email_address: str | None
     contact_email_address: str | None
@@ -390,6 +421,7 @@ class OutboundMessagingCampaignPostContactEmailEventTopicEmailAttributes(Model):
 
 
 class OutboundMessagingCampaignPostContactEmailEventTopicOutboundMessagingCampaignPostContactEmailEvent(Model):
+    """The outbound messaging campaign post contact email event topic outbound messaging campaign post contact email event object (11 fields)."""
     event_time: int | None
     conversation_id: str | None
     outbound_campaign_type: _e.F[_e.Eec68bd58] = ...
@@ -404,6 +436,7 @@ class OutboundMessagingCampaignPostContactEmailEventTopicOutboundMessagingCampai
 
 
 class OutboundMessagingCampaignPostContactSmsEventTopicOutboundMessagingCampaignPostContactSMSEvent(Model):
+    """The outbound messaging campaign post contact sms event topic outbound messaging campaign post contact smsevent object (11 fields)."""
     event_time: int | None
     conversation_id: str | None
     outbound_campaign_type: _e.F[_e.Eec68bd58] = ...
@@ -418,6 +451,7 @@ class OutboundMessagingCampaignPostContactSmsEventTopicOutboundMessagingCampaign
 
 
 class OutboundMessagingCampaignPostContactSmsEventTopicSMSAttributes(Model):
+    """The outbound messaging campaign post contact sms event topic smsattributes object (4 fields)."""
     contact_phone_number: str | None
     contact_phone_number_column_name: str | None
     configured_sender_phone_number: str | None
@@ -425,6 +459,7 @@ class OutboundMessagingCampaignPostContactSmsEventTopicSMSAttributes(Model):
 
 
 class OutboundMessagingCampaignPostContactWhatsappEventTopicOutboundMessagingCampaignPostContactWhatsAppEvent(Model):
+    """The outbound messaging campaign post contact whatsapp event topic outbound messaging campaign post contact whats app event object (11 fields)."""
     event_time: int | None
     conversation_id: str | None
     outbound_campaign_type: _e.F[_e.Eec68bd58] = ...
@@ -439,12 +474,14 @@ class OutboundMessagingCampaignPostContactWhatsappEventTopicOutboundMessagingCam
 
 
 class OutboundMessagingCampaignPostContactWhatsappEventTopicWhatsAppAttributes(Model):
+    """The outbound messaging campaign post contact whatsapp event topic whats app attributes object (3 fields)."""
     contact_phone_number: str | None
     contact_whats_app_column_name: str | None
     whats_app_integration_id: str | None
 
 
 class OutboundMessagingCampaignPreContactEmailEventTopicEmailAttributes(Model):
+    """The outbound messaging campaign pre contact email event topic email attributes object (5 fields)."""
     email_subject: str | None
     configured_email_address: str | None
     contact_email_address: str | None
@@ -453,6 +490,7 @@ class OutboundMessagingCampaignPreContactEmailEventTopicEmailAttributes(Model):
 
 
 class OutboundMessagingCampaignPreContactEmailEventTopicOutboundMessagingCampaignPreContactEmailEvent(Model):
+    """The outbound messaging campaign pre contact email event topic outbound messaging campaign pre contact email event object (10 fields)."""
     event_time: int | None
     outbound_campaign_type: _e.F[_e.Eec68bd58] = ...
     email_attributes: OutboundMessagingCampaignPreContactEmailEventTopicEmailAttributes | None
@@ -466,6 +504,7 @@ class OutboundMessagingCampaignPreContactEmailEventTopicOutboundMessagingCampaig
 
 
 class OutboundMessagingCampaignPreContactSmsEventTopicOutboundMessagingCampaignPreContactSMSEvent(Model):
+    """The outbound messaging campaign pre contact sms event topic outbound messaging campaign pre contact smsevent object (10 fields)."""
     event_time: int | None
     outbound_campaign_type: _e.F[_e.Eec68bd58] = ...
     sms_attributes: OutboundMessagingCampaignPreContactSmsEventTopicSMSAttributes | None
@@ -479,6 +518,7 @@ class OutboundMessagingCampaignPreContactSmsEventTopicOutboundMessagingCampaignP
 
 
 class OutboundMessagingCampaignPreContactSmsEventTopicSMSAttributes(Model):
+    """The outbound messaging campaign pre contact sms event topic smsattributes object (4 fields)."""
     contact_phone_number: str | None
     contact_phone_number_column_name: str | None
     configured_sender_phone_number: str | None
@@ -486,6 +526,7 @@ class OutboundMessagingCampaignPreContactSmsEventTopicSMSAttributes(Model):
 
 
 class OutboundMessagingCampaignPreContactWhatsappEventTopicOutboundMessagingCampaignPreContactWhatsAppEvent(Model):
+    """The outbound messaging campaign pre contact whatsapp event topic outbound messaging campaign pre contact whats app event object (10 fields)."""
     event_time: int | None
     outbound_campaign_type: _e.F[_e.Eec68bd58] = ...
     whats_app_attributes: OutboundMessagingCampaignPreContactWhatsappEventTopicWhatsAppAttributes | None
@@ -499,12 +540,14 @@ class OutboundMessagingCampaignPreContactWhatsappEventTopicOutboundMessagingCamp
 
 
 class OutboundMessagingCampaignPreContactWhatsappEventTopicWhatsAppAttributes(Model):
+    """The outbound messaging campaign pre contact whatsapp event topic whats app attributes object (3 fields)."""
     contact_phone_number: str | None
     contact_whats_app_column_name: str | None
     whats_app_integration_id: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeContactSort(Model):
+    """The outbound messaging email campaign config change contact sort object (4 fields)."""
     field_name: str | None
     direction: _e.F[_e.E3ba205c0] = ...
     numeric: bool | None
@@ -512,6 +555,7 @@ class OutboundMessagingEmailCampaignConfigChangeContactSort(Model):
 
 
 class OutboundMessagingEmailCampaignConfigChangeEmailConfig(Model):
+    """The outbound messaging email campaign config change email config object (4 fields)."""
     email_columns: list[str] | None
     content_template: OutboundMessagingEmailCampaignConfigChangeResponseRef | None
     from_address: OutboundMessagingEmailCampaignConfigChangeFromEmailAddress | None
@@ -519,21 +563,25 @@ class OutboundMessagingEmailCampaignConfigChangeEmailConfig(Model):
 
 
 class OutboundMessagingEmailCampaignConfigChangeErrorDetail(Model):
+    """The outbound messaging email campaign config change error detail object (2 fields)."""
     error: str | None
     details: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeFromEmailAddress(Model):
+    """The outbound messaging email campaign config change from email address object (3 fields)."""
     friendly_name: str | None
     local_part: str | None
     domain: OutboundMessagingEmailCampaignConfigChangeUriReference | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeIntegrationRef(Model):
+    """The outbound messaging email campaign config change integration ref object (1 fields)."""
     id: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeMessagingCampaign(Model):
+    """The outbound messaging email campaign config change messaging campaign object (19 fields)."""
     campaign_status: _e.F[_e.E52e6a259] = ...
     callable_time_set: OutboundMessagingEmailCampaignConfigChangeUriReference | None
     contact_list: OutboundMessagingEmailCampaignConfigChangeUriReference | None
@@ -556,19 +604,22 @@ class OutboundMessagingEmailCampaignConfigChangeMessagingCampaign(Model):
 
 
 class OutboundMessagingEmailCampaignConfigChangeObject(Model):
-    pass
+    """The outbound messaging email campaign config change object object; it declares no fields."""
 
 
 class OutboundMessagingEmailCampaignConfigChangeReplyToEmailAddress(Model):
+    """The outbound messaging email campaign config change reply to email address object (2 fields)."""
     domain: OutboundMessagingEmailCampaignConfigChangeUriReference | None
     route: OutboundMessagingEmailCampaignConfigChangeUriReference | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeResponseRef(Model):
+    """The outbound messaging email campaign config change response ref object (1 fields)."""
     id: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeSmsConfig(Model):
+    """The outbound messaging email campaign config change sms config object (4 fields)."""
     message_column: str | None
     phone_column: str | None
     sender_sms_phone_number: OutboundMessagingEmailCampaignConfigChangeSmsPhoneNumberRef | None
@@ -576,21 +627,25 @@ class OutboundMessagingEmailCampaignConfigChangeSmsConfig(Model):
 
 
 class OutboundMessagingEmailCampaignConfigChangeSmsPhoneNumberRef(Model):
+    """The outbound messaging email campaign config change sms phone number ref object (1 fields)."""
     phone_number: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeUriReference(Model):
+    """The outbound messaging email campaign config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class OutboundMessagingEmailCampaignConfigChangeWhatsAppConfig(Model):
+    """The outbound messaging email campaign config change whats app config object (3 fields)."""
     whats_app_columns: list[str] | None
     integration: OutboundMessagingEmailCampaignConfigChangeIntegrationRef | None
     content_template: OutboundMessagingEmailCampaignConfigChangeResponseRef | None
 
 
 class OutboundMessagingEmailCampaignProgressEventCampaignProgress(Model):
+    """The outbound messaging email campaign progress event campaign progress object (7 fields)."""
     campaign: OutboundMessagingEmailCampaignProgressEventUriReference | None
     number_of_contacts_called: float | None
     number_of_contacts_messaged: float | None
@@ -601,15 +656,17 @@ class OutboundMessagingEmailCampaignProgressEventCampaignProgress(Model):
 
 
 class OutboundMessagingEmailCampaignProgressEventObject(Model):
-    pass
+    """The outbound messaging email campaign progress event object object; it declares no fields."""
 
 
 class OutboundMessagingEmailCampaignProgressEventUriReference(Model):
+    """The outbound messaging email campaign progress event uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeContactSort(Model):
+    """The outbound messaging messaging campaign config change contact sort object (4 fields)."""
     field_name: str | None
     direction: _e.F[_e.E3ba205c0] = ...
     numeric: bool | None
@@ -617,6 +674,7 @@ class OutboundMessagingMessagingCampaignConfigChangeContactSort(Model):
 
 
 class OutboundMessagingMessagingCampaignConfigChangeEmailConfig(Model):
+    """The outbound messaging messaging campaign config change email config object (4 fields)."""
     email_columns: list[str] | None
     content_template: OutboundMessagingMessagingCampaignConfigChangeResponseRef | None
     from_address: OutboundMessagingMessagingCampaignConfigChangeFromEmailAddress | None
@@ -624,21 +682,25 @@ class OutboundMessagingMessagingCampaignConfigChangeEmailConfig(Model):
 
 
 class OutboundMessagingMessagingCampaignConfigChangeErrorDetail(Model):
+    """The outbound messaging messaging campaign config change error detail object (2 fields)."""
     error: str | None
     details: str | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeFromEmailAddress(Model):
+    """The outbound messaging messaging campaign config change from email address object (3 fields)."""
     friendly_name: str | None
     local_part: str | None
     domain: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeIntegrationRef(Model):
+    """The outbound messaging messaging campaign config change integration ref object (1 fields)."""
     id: str | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeMessagingCampaign(Model):
+    """The outbound messaging messaging campaign config change messaging campaign object (19 fields)."""
     campaign_status: _e.F[_e.E52e6a259] = ...
     callable_time_set: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
     contact_list: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
@@ -661,4 +723,4 @@ class OutboundMessagingMessagingCampaignConfigChangeMessagingCampaign(Model):
 
 
 class OutboundMessagingMessagingCampaignConfigChangeObject(Model):
-    pass
+    """The outbound messaging messaging campaign config change object object; it declares no fields."""

@@ -12,15 +12,18 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class OutboundMessagingMessagingCampaignConfigChangeReplyToEmailAddress(Model):
+    """The outbound messaging messaging campaign config change reply to email address object (2 fields)."""
     domain: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
     route: OutboundMessagingMessagingCampaignConfigChangeUriReference | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeResponseRef(Model):
+    """The outbound messaging messaging campaign config change response ref object (1 fields)."""
     id: str | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeSmsConfig(Model):
+    """The outbound messaging messaging campaign config change sms config object (4 fields)."""
     message_column: str | None
     phone_column: str | None
     sender_sms_phone_number: OutboundMessagingMessagingCampaignConfigChangeSmsPhoneNumberRef | None
@@ -28,21 +31,25 @@ class OutboundMessagingMessagingCampaignConfigChangeSmsConfig(Model):
 
 
 class OutboundMessagingMessagingCampaignConfigChangeSmsPhoneNumberRef(Model):
+    """The outbound messaging messaging campaign config change sms phone number ref object (1 fields)."""
     phone_number: str | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeUriReference(Model):
+    """The outbound messaging messaging campaign config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class OutboundMessagingMessagingCampaignConfigChangeWhatsAppConfig(Model):
+    """The outbound messaging messaging campaign config change whats app config object (3 fields)."""
     whats_app_columns: list[str] | None
     integration: OutboundMessagingMessagingCampaignConfigChangeIntegrationRef | None
     content_template: OutboundMessagingMessagingCampaignConfigChangeResponseRef | None
 
 
 class OutboundMessagingMessagingCampaignProgressEventCampaignProgress(Model):
+    """The outbound messaging messaging campaign progress event campaign progress object (7 fields)."""
     campaign: OutboundMessagingMessagingCampaignProgressEventUriReference | None
     number_of_contacts_called: float | None
     number_of_contacts_messaged: float | None
@@ -53,15 +60,17 @@ class OutboundMessagingMessagingCampaignProgressEventCampaignProgress(Model):
 
 
 class OutboundMessagingMessagingCampaignProgressEventObject(Model):
-    pass
+    """The outbound messaging messaging campaign progress event object object; it declares no fields."""
 
 
 class OutboundMessagingMessagingCampaignProgressEventUriReference(Model):
+    """The outbound messaging messaging campaign progress event uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeContactSort(Model):
+    """The outbound messaging whatsapp campaign config change contact sort object (4 fields)."""
     field_name: str | None
     direction: _e.F[_e.E3ba205c0] = ...
     numeric: bool | None
@@ -69,6 +78,7 @@ class OutboundMessagingWhatsappCampaignConfigChangeContactSort(Model):
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeEmailConfig(Model):
+    """The outbound messaging whatsapp campaign config change email config object (4 fields)."""
     email_columns: list[str] | None
     content_template: OutboundMessagingWhatsappCampaignConfigChangeResponseRef | None
     from_address: OutboundMessagingWhatsappCampaignConfigChangeFromEmailAddress | None
@@ -76,21 +86,25 @@ class OutboundMessagingWhatsappCampaignConfigChangeEmailConfig(Model):
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeErrorDetail(Model):
+    """The outbound messaging whatsapp campaign config change error detail object (2 fields)."""
     error: str | None
     details: str | None
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeFromEmailAddress(Model):
+    """The outbound messaging whatsapp campaign config change from email address object (3 fields)."""
     friendly_name: str | None
     local_part: str | None
     domain: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeIntegrationRef(Model):
+    """The outbound messaging whatsapp campaign config change integration ref object (1 fields)."""
     id: str | None
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeMessagingCampaign(Model):
+    """The outbound messaging whatsapp campaign config change messaging campaign object (19 fields)."""
     campaign_status: _e.F[_e.E52e6a259] = ...
     callable_time_set: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None
     contact_list: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None
@@ -113,19 +127,22 @@ class OutboundMessagingWhatsappCampaignConfigChangeMessagingCampaign(Model):
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeObject(Model):
-    pass
+    """The outbound messaging whatsapp campaign config change object object; it declares no fields."""
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeReplyToEmailAddress(Model):
+    """The outbound messaging whatsapp campaign config change reply to email address object (2 fields)."""
     domain: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None
     route: OutboundMessagingWhatsappCampaignConfigChangeUriReference | None
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeResponseRef(Model):
+    """The outbound messaging whatsapp campaign config change response ref object (1 fields)."""
     id: str | None
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeSmsConfig(Model):
+    """The outbound messaging whatsapp campaign config change sms config object (4 fields)."""
     message_column: str | None
     phone_column: str | None
     sender_sms_phone_number: OutboundMessagingWhatsappCampaignConfigChangeSmsPhoneNumberRef | None
@@ -133,21 +150,25 @@ class OutboundMessagingWhatsappCampaignConfigChangeSmsConfig(Model):
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeSmsPhoneNumberRef(Model):
+    """The outbound messaging whatsapp campaign config change sms phone number ref object (1 fields)."""
     phone_number: str | None
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeUriReference(Model):
+    """The outbound messaging whatsapp campaign config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class OutboundMessagingWhatsappCampaignConfigChangeWhatsAppConfig(Model):
+    """The outbound messaging whatsapp campaign config change whats app config object (3 fields)."""
     whats_app_columns: list[str] | None
     integration: OutboundMessagingWhatsappCampaignConfigChangeIntegrationRef | None
     content_template: OutboundMessagingWhatsappCampaignConfigChangeResponseRef | None
 
 
 class OutboundMessagingWhatsappCampaignProgressEventCampaignProgress(Model):
+    """The outbound messaging whatsapp campaign progress event campaign progress object (7 fields)."""
     campaign: OutboundMessagingWhatsappCampaignProgressEventUriReference | None
     number_of_contacts_called: float | None
     number_of_contacts_messaged: float | None
@@ -158,19 +179,22 @@ class OutboundMessagingWhatsappCampaignProgressEventCampaignProgress(Model):
 
 
 class OutboundMessagingWhatsappCampaignProgressEventObject(Model):
-    pass
+    """The outbound messaging whatsapp campaign progress event object object; it declares no fields."""
 
 
 class OutboundMessagingWhatsappCampaignProgressEventUriReference(Model):
+    """The outbound messaging whatsapp campaign progress event uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class OutboundOnlySetting(Model):
+    """The outbound only setting object (1 fields)."""
     outbound: _e.F[_e.Eb2466081] = ...
 
 
 class OutboundPreviewCampaignPostContactOutboundPreviewCampaignPostContactEvent(Model):
+    """The outbound preview campaign post contact outbound preview campaign post contact event object (23 fields)."""
     event_time: int | None
     voice_attributes: OutboundPreviewCampaignPostContactVoiceAttributes | None
     wrapup_code: str | None
@@ -197,6 +221,7 @@ class OutboundPreviewCampaignPostContactOutboundPreviewCampaignPostContactEvent(
 
 
 class OutboundPreviewCampaignPostContactVoiceAttributes(Model):
+    """The outbound preview campaign post contact voice attributes object (7 fields)."""
     contact_phone_number: str | None
     contact_phone_type: _e.F[_e.E3884c13d] = ...
     caller_id_phone_number: str | None
@@ -207,6 +232,7 @@ class OutboundPreviewCampaignPostContactVoiceAttributes(Model):
 
 
 class OutboundPreviewCampaignPreContactOutboundPreviewCampaignPreContactEvent(Model):
+    """The outbound preview campaign pre contact outbound preview campaign pre contact event object (20 fields)."""
     event_time: int | None
     voice_attributes: OutboundPreviewCampaignPreContactVoiceAttributes | None
     wrapup_code: str | None
@@ -230,6 +256,7 @@ class OutboundPreviewCampaignPreContactOutboundPreviewCampaignPreContactEvent(Mo
 
 
 class OutboundPreviewCampaignPreContactVoiceAttributes(Model):
+    """The outbound preview campaign pre contact voice attributes object (7 fields)."""
     contact_phone_number: str | None
     contact_phone_type: _e.F[_e.E3884c13d] = ...
     caller_id_phone_number: str | None
@@ -240,12 +267,14 @@ class OutboundPreviewCampaignPreContactVoiceAttributes(Model):
 
 
 class OutboundQueueIdentityResolutionConfig(Model):
+    """The outbound queue identity resolution config object (3 fields)."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class OutboundRoute(Model):
+    """The outbound route object (19 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -268,6 +297,7 @@ class OutboundRoute(Model):
 
 
 class OutboundRouteBase(Model):
+    """The outbound route base object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_site_outboundroute, TelephonyProvidersEdgeApi.post_telephony_providers_edges_site_outboundroutes and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_site_outboundroutes, TelephonyProvidersEdgeApi.put_telephony_providers_edges_site_outboundroute."""
     id: str | None
     name: str | None
     division: Division | None
@@ -288,6 +318,7 @@ class OutboundRouteBase(Model):
 
 
 class OutboundRouteBaseEntityListing(Model):
+    """One page of OutboundRouteBase items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_site_outboundroutes."""
     entities: list[OutboundRouteBase] | None
     page_size: int | None
     page_number: int | None
@@ -302,6 +333,7 @@ class OutboundRouteBaseEntityListing(Model):
 
 
 class OutboundRouteEntityListing(Model):
+    """One page of OutboundRoute items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_outboundroutes."""
     entities: list[OutboundRoute] | None
     page_size: int | None
     page_number: int | None

@@ -21,6 +21,7 @@ from ._b_topics_definitions_programs_mappings_entity_listing import TouchpointRe
 
 
 class OutboundSettings(Model):
+    """The outbound settings object (17 fields). Returned by OutboundApi.get_outbound_settings. Sent to OutboundApi.patch_outbound_settings."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -41,6 +42,7 @@ class OutboundSettings(Model):
 
 
 class OutboundVoiceCampaignPostContactOutboundVoiceCampaignPostContactEvent(Model):
+    """The outbound voice campaign post contact outbound voice campaign post contact event object (22 fields)."""
     event_time: int | None
     voice_attributes: OutboundVoiceCampaignPostContactVoiceAttributes | None
     wrapup_code: str | None
@@ -66,6 +68,7 @@ class OutboundVoiceCampaignPostContactOutboundVoiceCampaignPostContactEvent(Mode
 
 
 class OutboundVoiceCampaignPostContactVoiceAttributes(Model):
+    """The outbound voice campaign post contact voice attributes object (7 fields)."""
     contact_phone_number: str | None
     contact_phone_type: _e.F[_e.E3884c13d] = ...
     caller_id_phone_number: str | None
@@ -76,6 +79,7 @@ class OutboundVoiceCampaignPostContactVoiceAttributes(Model):
 
 
 class OutboundVoiceCampaignPreContactOutboundVoiceCampaignPreContactEvent(Model):
+    """The outbound voice campaign pre contact outbound voice campaign pre contact event object (20 fields)."""
     event_time: int | None
     voice_attributes: OutboundVoiceCampaignPreContactVoiceAttributes | None
     wrapup_code: str | None
@@ -99,6 +103,7 @@ class OutboundVoiceCampaignPreContactOutboundVoiceCampaignPreContactEvent(Model)
 
 
 class OutboundVoiceCampaignPreContactVoiceAttributes(Model):
+    """The outbound voice campaign pre contact voice attributes object (7 fields)."""
     contact_phone_number: str | None
     contact_phone_type: _e.F[_e.E3884c13d] = ...
     caller_id_phone_number: str | None
@@ -109,6 +114,7 @@ class OutboundVoiceCampaignPreContactVoiceAttributes(Model):
 
 
 class Outcome(Model):
+    """The outcome object (12 fields). Returned by JourneyApi.get_journey_outcome, JourneyApi.patch_journey_outcome and 1 more."""
     id: str | None
     is_active: bool | None
     display_name: str | None
@@ -124,6 +130,7 @@ class Outcome(Model):
 
 
 class OutcomeAchievedEvent(Model):
+    """The outcome achieved event object (10 fields)."""
     outcome: OutcomeAchievedEventOutcome | None
     user_agent_string: str | None
     browser: Browser | None
@@ -137,6 +144,7 @@ class OutcomeAchievedEvent(Model):
 
 
 class OutcomeAchievedEventOutcome(Model):
+    """The outcome achieved event outcome object (4 fields)."""
     id: str | None
     self_uri: str | None
     display_name: str | None
@@ -144,17 +152,20 @@ class OutcomeAchievedEventOutcome(Model):
 
 
 class OutcomeAchievement(Model):
+    """The outcome achievement object (2 fields)."""
     outcome: AchievedOutcome | None
     achieved_date: _dt.datetime | None
 
 
 class OutcomeAttributionAsyncResponse(Model):
+    """The outcome attribution async response object (3 fields). Returned by JourneyApi.post_journey_outcomes_attributions_jobs."""
     id: str | None
     percent_failed_threshold: int | None
     self_uri: str | None
 
 
 class OutcomeAttributionJobStateResponse(Model):
+    """The outcome attribution job state response object (6 fields). Returned by JourneyApi.get_journey_outcomes_attributions_job."""
     id: str | None
     state: _e.F[_e.E85e3b7bd] = ...
     results_uri: str | None
@@ -164,11 +175,13 @@ class OutcomeAttributionJobStateResponse(Model):
 
 
 class OutcomeAttributionListing(Model):
+    """One page of OutcomeAttributionRequest items with the paging fields of the listing. Sent to JourneyApi.post_journey_outcomes_attributions_jobs."""
     entities: list[OutcomeAttributionRequest] | None
     percent_failed_threshold: int | None
 
 
 class OutcomeAttributionRequest(Model):
+    """The outcome attribution request object (5 fields)."""
     outcome_id: str | None
     external_contact_id: str | None
     associated_value: float | None
@@ -177,10 +190,12 @@ class OutcomeAttributionRequest(Model):
 
 
 class OutcomeAttributionResponseListing(Model):
+    """One page of OutcomeAttributionResultsResponse items with the paging fields of the listing. Returned by JourneyApi.get_journey_outcomes_attributions_job_results."""
     entities: list[OutcomeAttributionResultsResponse] | None
 
 
 class OutcomeAttributionResultsResponse(Model):
+    """The outcome attribution results response object (8 fields)."""
     outcome_id: str | None
     index: int | None
     external_contact_id: str | None
@@ -192,10 +207,12 @@ class OutcomeAttributionResultsResponse(Model):
 
 
 class OutcomeConfig(Model):
+    """The outcome config object (1 fields)."""
     values: list[str] | None
 
 
 class OutcomeListing(Model):
+    """One page of Outcome items with the paging fields of the listing. Returned by JourneyApi.get_journey_outcomes."""
     entities: list[Outcome] | None
     page_size: int | None
     page_number: int | None
@@ -209,32 +226,38 @@ class OutcomeListing(Model):
 
 
 class OutcomePercentileCondition(Model):
+    """The outcome percentile condition object (3 fields)."""
     outcome_id: str | None
     maximum_percentile: float | None
     fallback_percentile: float | None
 
 
 class OutcomePredictor(Model):
+    """The outcome predictor object (3 fields). Returned by JourneyApi.get_journey_outcomes_predictor, JourneyApi.post_journey_outcomes_predictors."""
     id: str | None
     outcome: OutcomeRef | None
     self_uri: str | None
 
 
 class OutcomePredictorListing(Model):
+    """One page of OutcomePredictor items with the paging fields of the listing. Returned by JourneyApi.get_journey_outcomes_predictors."""
     entities: list[OutcomePredictor] | None
 
 
 class OutcomePredictorRequest(Model):
+    """The outcome predictor request object (1 fields). Sent to JourneyApi.post_journey_outcomes_predictors."""
     outcome: OutcomeRefRequest | None
 
 
 class OutcomeProbabilityCondition(Model):
+    """The outcome probability condition object (3 fields)."""
     outcome_id: str | None
     maximum_probability: float | None
     probability: float | None
 
 
 class OutcomeQuantileCondition(Model):
+    """The outcome quantile condition object (3 fields)."""
     outcome_id: str | None
     max_quantile_threshold: float | None
     fallback_quantile_threshold: float | None

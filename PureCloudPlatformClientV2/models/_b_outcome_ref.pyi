@@ -66,15 +66,18 @@ from ._b_workspace_create import Wrapup
 
 
 class OutcomeRef(Model):
+    """The outcome ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class OutcomeRefRequest(Model):
+    """The outcome ref request object (1 fields)."""
     id: str | None
 
 
 class OutcomeRequest(Model):
+    """The outcome request object (8 fields). Sent to JourneyApi.post_journey_outcomes."""
     is_active: bool | None
     display_name: str | None
     version: int | None
@@ -86,6 +89,7 @@ class OutcomeRequest(Model):
 
 
 class OutcomeScore(Model):
+    """The outcome score object (7 fields)."""
     outcome: AddressableEntityRef | None
     session_max_probability: float | None
     probability: float | None
@@ -96,11 +100,13 @@ class OutcomeScore(Model):
 
 
 class OutcomeScoresResult(Model):
+    """The outcome scores result object (2 fields). Returned by JourneyApi.get_journey_session_outcomescores."""
     outcome_scores: list[OutcomeScore] | None
     modified_date: _dt.datetime | None
 
 
 class OutgoingMessageRequest(Model):
+    """One page of BotEntityValue items with the paging fields of the listing. Sent to IntegrationsApi.post_integrations_botconnectors_outgoing_messages."""
     bot_id: str | None
     bot_version: str | None
     bot_session_id: str | None
@@ -115,35 +121,42 @@ class OutgoingMessageRequest(Model):
 
 
 class OutgoingMessageResponse(Model):
+    """The outgoing message response object (1 fields). Returned by IntegrationsApi.post_integrations_botconnectors_outgoing_messages."""
     message_id: str | None
 
 
 class Outlier(Model):
+    """The outlier object (3 fields)."""
     timestamp: _dt.datetime | None
     anomaly: _e.F[_e.E6ceec581] = ...
     normalized_value: float | None
 
 
 class OutlierData(Model):
+    """The outlier data object (2 fields)."""
     download_urls: list[str] | None
     download_result_template: OutlierResultTemplate | None
 
 
 class OutlierInfo(Model):
+    """The outlier info object (2 fields)."""
     outlier: bool | None
     score: float | None
 
 
 class OutlierResultBody(Model):
+    """The outlier result body object (2 fields)."""
     planning_group_id: str | None
     outliers: list[Outlier] | None
 
 
 class OutlierResultTemplate(Model):
+    """One page of OutlierResultBody items with the paging fields of the listing."""
     entities: list[OutlierResultBody] | None
 
 
 class OutOfOffice(Model):
+    """The out of office object (8 fields). Returned by UsersApi.get_user_outofoffice, UsersApi.put_user_outofoffice. Sent to UsersApi.put_user_outofoffice."""
     id: str | None
     name: str | None
     user: User | None
@@ -155,6 +168,7 @@ class OutOfOffice(Model):
 
 
 class OutOfOfficeEventOutOfOffice(Model):
+    """The out of office event out of office object (5 fields)."""
     user: OutOfOfficeEventUser | None
     active: bool | None
     indefinite: bool | None
@@ -163,21 +177,25 @@ class OutOfOfficeEventOutOfOffice(Model):
 
 
 class OutOfOfficeEventUser(Model):
+    """The out of office event user object (1 fields)."""
     id: str | None
 
 
 class OutputValue(Model):
+    """The output value object (2 fields)."""
     schema_property_key: str | None
     properties: list[OutputValue] | None
 
 
 class OverallBestPoints(Model):
+    """The overall best points object (3 fields). Returned by GamificationApi.get_gamification_leaderboard_all_bestpoints, GamificationApi.get_gamification_leaderboard_bestpoints."""
     division: Division | None
     best_points: list[OverallBestPointsItem] | None
     performance_profile: AddressableEntityRef | None
 
 
 class OverallBestPointsItem(Model):
+    """The overall best points item object (6 fields)."""
     granularity_type: _e.F[_e.E3661dc6a] = ...
     users: list[UserReference] | None
     count: int | None
@@ -187,15 +205,18 @@ class OverallBestPointsItem(Model):
 
 
 class OverrideDate(Model):
+    """The override date object (2 fields)."""
     date: _dt.date | None
     type: _e.F[_e.E3887d1b9] = ...
 
 
 class OverrideEscalationTarget(Model):
+    """The override escalation target object (1 fields)."""
     integration_id: str | None
 
 
 class Page(Model):
+    """The page object (8 fields). Returned by ScriptsApi.get_script_page, ScriptsApi.get_script_pages and 2 more."""
     id: str | None
     name: str | None
     version_id: str | None
@@ -207,10 +228,11 @@ class Page(Model):
 
 
 class PagedNamespaceListing(Model):
-    pass
+    """The paged namespace listing object; it declares no fields."""
 
 
 class PagedSkillCombinationListing(Model):
+    """One page of SkillCombinationInfo items with the paging fields of the listing. Returned by OutboundApi.get_outbound_campaign_skillcombinations."""
     entities: list[SkillCombinationInfo] | None
     page_size: int | None
     page_number: int | None
@@ -219,26 +241,31 @@ class PagedSkillCombinationListing(Model):
 
 
 class PagelessDomainEntityListingEvaluationVersion(Model):
+    """One page of EvaluationVersion items with the paging fields of the listing."""
     total: int | None
     entities: list[EvaluationVersion] | None
     self_uri: str | None
 
 
 class PagingSpec(Model):
+    """The paging spec object (2 fields)."""
     page_size: int | None
     page_number: int | None
 
 
 class ParkingStateRequest(Model):
+    """The parking state request object (2 fields). Sent to ConversationsApi.patch_conversations_email_participant_parkingstate, ConversationsApi.patch_conversations_message_participant_parkingstate."""
     state: _e.F[_e.Ee6895d5b] = ...
     resume_time: _dt.datetime | None
 
 
 class ParsedCertificate(Model):
+    """The parsed certificate object (1 fields). Returned by UtilitiesApi.post_certificate_details."""
     certificate_details: list[CertificateDetails] | None
 
 
 class Participant(Model):
+    """The participant object (50 fields)."""
     id: str | None
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
@@ -292,10 +319,12 @@ class Participant(Model):
 
 
 class ParticipantAttributes(Model):
+    """The participant attributes object (1 fields). Returned by ConversationsApi.patch_conversations_call_participant_attributes, ConversationsApi.patch_conversations_callback_participant_attributes and 3 more. Sent to ConversationsApi.patch_conversation_participant_attributes, ConversationsApi.patch_conversations_call_participant_attributes and 4 more."""
     attributes: dict[str, str] | None
 
 
 class ParticipantBasic(Model):
+    """The participant basic object (50 fields)."""
     id: str | None
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
@@ -349,11 +378,13 @@ class ParticipantBasic(Model):
 
 
 class ParticipantInfo(Model):
+    """The participant info object (2 fields)."""
     active_participant_count: int | None
     version: int | None
 
 
 class ParticipantMetrics(Model):
+    """The participant metrics object (8 fields)."""
     agent_duration_percentage: float | None
     customer_duration_percentage: float | None
     silence_duration_percentage: float | None
@@ -365,6 +396,7 @@ class ParticipantMetrics(Model):
 
 
 class PasswordRequirements(Model):
+    """The password requirements object (8 fields)."""
     minimum_length: int | None
     minimum_digits: int | None
     minimum_letters: int | None
@@ -376,6 +408,7 @@ class PasswordRequirements(Model):
 
 
 class PatchAction(Model):
+    """The patch action object (5 fields)."""
     media_type: _e.F[_e.E95572ad8] = ...
     action_template: ActionMapActionTemplate | None
     architect_flow_fields: ArchitectFlowFields | None
@@ -384,6 +417,7 @@ class PatchAction(Model):
 
 
 class PatchActionMap(Model):
+    """The patch action map object (20 fields). Sent to JourneyApi.patch_journey_actionmap."""
     id: str | None
     version: int | None
     is_active: bool | None
@@ -407,11 +441,13 @@ class PatchActionMap(Model):
 
 
 class PatchActionMapScheduleGroups(Model):
+    """The patch action map schedule groups object (2 fields)."""
     action_map_schedule_group: ActionMapScheduleGroup | None
     emergency_action_map_schedule_group: ActionMapScheduleGroup | None
 
 
 class PatchActionTemplate(Model):
+    """The patch action template object (6 fields). Sent to JourneyApi.patch_journey_actiontemplate."""
     name: str | None
     description: str | None
     version: int | None
@@ -421,24 +457,29 @@ class PatchActionTemplate(Model):
 
 
 class PatchAssociatedValueField(Model):
+    """The patch associated value field object (2 fields)."""
     data_type: _e.F[_e.E58bdbb6f] = ...
     name: str | None
 
 
 class PatchBuReschedulingOptionsManagementUnitRequest(Model):
+    """The patch bu rescheduling options management unit request object (2 fields)."""
     management_unit_id: str | None
     applied: bool | None
 
 
 class PatchBuReschedulingOptionsRequest(Model):
+    """The patch bu rescheduling options request object (1 fields)."""
     management_units: list[PatchBuReschedulingOptionsManagementUnitRequest] | None
 
 
 class PatchBuScheduleRunRequest(Model):
+    """The patch bu schedule run request object (1 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_scheduling_run."""
     rescheduling_options: PatchBuReschedulingOptionsRequest | None
 
 
 class PatchCallbackRequest(Model):
+    """The patch callback request object (8 fields). Sent to ConversationsApi.patch_conversations_callbacks."""
     conversation_id: str | None
     queue_id: str | None
     agent_id: str | None
@@ -450,22 +491,26 @@ class PatchCallbackRequest(Model):
 
 
 class PatchCallbackResponse(Model):
+    """The patch callback response object (2 fields). Returned by ConversationsApi.patch_conversations_callbacks."""
     conversation: DomainEntityRef | None
     callback_identifiers: list[CallbackIdentifier] | None
 
 
 class PatchCallToAction(Model):
+    """The patch call to action object (3 fields)."""
     text: str | None
     url: str | None
     target: _e.F[_e.Ea076e1d0] = ...
 
 
 class PatchCloseButtonStyleProperties(Model):
+    """The patch close button style properties object (2 fields)."""
     color: str | None
     opacity: float | None
 
 
 class PatchContentOffer(Model):
+    """The patch content offer object (9 fields)."""
     image_url: str | None
     display_mode: _e.F[_e.E74004e23] = ...
     layout_mode: _e.F[_e.Ed8f95b6f] = ...
@@ -478,12 +523,14 @@ class PatchContentOffer(Model):
 
 
 class PatchContentOfferStyleProperties(Model):
+    """The patch content offer style properties object (3 fields)."""
     padding: str | None
     color: str | None
     background_color: str | None
 
 
 class PatchContentOfferStylingConfiguration(Model):
+    """The patch content offer styling configuration object (7 fields)."""
     position: PatchContentPositionProperties | None
     offer: PatchContentOfferStyleProperties | None
     close_button: PatchCloseButtonStyleProperties | None
@@ -494,6 +541,7 @@ class PatchContentOfferStylingConfiguration(Model):
 
 
 class PatchContentPositionProperties(Model):
+    """The patch content position properties object (4 fields)."""
     top: str | None
     bottom: str | None
     left: str | None
@@ -501,14 +549,17 @@ class PatchContentPositionProperties(Model):
 
 
 class PatchContext(Model):
+    """The patch context object (1 fields)."""
     patterns: list[PatchContextPattern] | None
 
 
 class PatchContextPattern(Model):
+    """The patch context pattern object (1 fields)."""
     criteria: list[PatchEntityTypeCriteria] | None
 
 
 class PatchCriteria(Model):
+    """The patch criteria object (4 fields)."""
     key: str | None
     values: list[str] | None
     should_ignore_case: bool | None
@@ -516,6 +567,7 @@ class PatchCriteria(Model):
 
 
 class PatchCtaButtonStyleProperties(Model):
+    """The patch cta button style properties object (5 fields)."""
     color: str | None
     font: str | None
     font_size: str | None
@@ -524,6 +576,7 @@ class PatchCtaButtonStyleProperties(Model):
 
 
 class PatchEntityTypeCriteria(Model):
+    """The patch entity type criteria object (5 fields)."""
     key: str | None
     values: list[str] | None
     should_ignore_case: bool | None
@@ -532,23 +585,28 @@ class PatchEntityTypeCriteria(Model):
 
 
 class PatchExternalSegment(Model):
+    """The patch external segment object (1 fields)."""
     name: str | None
 
 
 class PatchIntegrationAction(Model):
+    """The patch integration action object (1 fields)."""
     id: str | None
 
 
 class PatchIntegrationActionFields(Model):
+    """The patch integration action fields object (2 fields)."""
     integration_action: PatchIntegrationAction | None
     request_mappings: list[RequestMapping] | None
 
 
 class PatchJourney(Model):
+    """The patch journey object (1 fields)."""
     patterns: list[PatchJourneyPattern] | None
 
 
 class PatchJourneyPattern(Model):
+    """The patch journey pattern object (5 fields)."""
     criteria: list[PatchCriteria] | None
     count: int | None
     stream_type: _e.F[_e.E33c3e457] = ...
@@ -557,6 +615,7 @@ class PatchJourneyPattern(Model):
 
 
 class PatchOpportunityRequest(Model):
+    """The patch opportunity request object (11 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_opportunity."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     open_date: ValueWrapperInstant | None
@@ -571,6 +630,7 @@ class PatchOpportunityRequest(Model):
 
 
 class PatchOutcome(Model):
+    """The patch outcome object (8 fields). Sent to JourneyApi.patch_journey_outcome."""
     is_active: bool | None
     display_name: str | None
     version: int | None
@@ -582,12 +642,14 @@ class PatchOutcome(Model):
 
 
 class PatchPredictorRequest(Model):
+    """The patch predictor request object (3 fields). Sent to RoutingApi.patch_routing_predictor."""
     routing_timeout_seconds: int | None
     schedule: PredictorSchedule | None
     workload_balancing_config: PredictorWorkloadBalancing | None
 
 
 class PatchSegment(Model):
+    """The patch segment object (10 fields). Sent to JourneyApi.patch_journey_segment."""
     is_active: bool | None
     display_name: str | None
     version: int | None
@@ -601,6 +663,7 @@ class PatchSegment(Model):
 
 
 class PatchShiftTradeRequest(Model):
+    """The patch shift trade request object (4 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_week_shifttrade."""
     receiving_user_id: ValueWrapperString | None
     expiration: ValueWrapperDate | None
     acceptable_intervals: ListWrapperInterval | None
@@ -608,6 +671,7 @@ class PatchShiftTradeRequest(Model):
 
 
 class PatchTextStyleProperties(Model):
+    """The patch text style properties object (4 fields)."""
     color: str | None
     font: str | None
     font_size: str | None
@@ -615,32 +679,38 @@ class PatchTextStyleProperties(Model):
 
 
 class PatchUser(Model):
+    """The patch user object (2 fields). Sent to UsersApi.patch_users_bulk."""
     id: str | None
     acd_auto_answer: bool | None
 
 
 class PatchWebMessagingOfferFields(Model):
+    """The patch web messaging offer fields object (2 fields)."""
     offer_text: str | None
     architect_flow: AddressableEntityRef | None
 
 
 class Pattern(Model):
+    """The pattern object (3 fields)."""
     type: _e.F[_e.E3e2a6047] = ...
     interval: int | None
     days_of_week: list[str] | None
 
 
 class PauseCriteria(Model):
+    """The pause criteria object (2 fields)."""
     url_fragment: str | None
     condition: _e.F[_e.E505f77f5] = ...
 
 
 class PaymentLineItem(Model):
+    """The payment line item object (2 fields)."""
     name: str | None
     price: float | None
 
 
 class PaymentRequest(Model):
+    """The payment request object (6 fields)."""
     payment_platform: _e.F[_e.E0ee6e043] = ...
     country_code: str | None
     currency_code: str | None
@@ -650,17 +720,20 @@ class PaymentRequest(Model):
 
 
 class PaymentResponse(Model):
+    """The payment response object (3 fields)."""
     originating_message_id: str | None
     payment_status: _e.F[_e.Ece69e5d3] = ...
     failure_reason: str | None
 
 
 class PendingAndApprovedOpportunityEnrollmentCounts(Model):
+    """The pending and approved opportunity enrollment counts object (2 fields)."""
     pending: int | None
     approved: int | None
 
 
 class PerformancePredictionCompleteEventTopicErrorBody(Model):
+    """The performance prediction complete event topic error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -668,6 +741,7 @@ class PerformancePredictionCompleteEventTopicErrorBody(Model):
 
 
 class PerformancePredictionCompleteEventTopicPerformancePredictionCalculationNotification(Model):
+    """The performance prediction complete event topic performance prediction calculation notification object (6 fields)."""
     schedule_id: str | None
     week_date: str | None
     download_url: str | None
@@ -677,12 +751,14 @@ class PerformancePredictionCompleteEventTopicPerformancePredictionCalculationNot
 
 
 class PerformancePredictionOutputs(Model):
+    """The performance prediction outputs object (3 fields)."""
     calculation_start_date: _dt.datetime | None
     calculation_interval_length_minutes: int | None
     planning_group_results: list[PlanningGroupOutputs] | None
 
 
 class PerformancePredictionRecalculationCompleteEventTopicErrorBody(Model):
+    """The performance prediction recalculation complete event topic error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -690,6 +766,7 @@ class PerformancePredictionRecalculationCompleteEventTopicErrorBody(Model):
 
 
 class PerformancePredictionRecalculationCompleteEventTopicPerformancePredictionUserRecalculationNotification(Model):
+    """The performance prediction recalculation complete event topic performance prediction user recalculation notification object (5 fields)."""
     operation_id: str | None
     download_url: str | None
     allocation_download_url: str | None
@@ -698,6 +775,7 @@ class PerformancePredictionRecalculationCompleteEventTopicPerformancePredictionU
 
 
 class PerformancePredictionRecalculationResponse(Model):
+    """The performance prediction recalculation response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculation, WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations."""
     operation_id: str | None
     download_url: str | None
     download_result: PerformancePredictionOutputs | None
@@ -705,6 +783,7 @@ class PerformancePredictionRecalculationResponse(Model):
 
 
 class PerformancePredictionRecalculationUploadResponse(Model):
+    """The performance prediction recalculation upload response object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations_uploadurl."""
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
@@ -712,6 +791,7 @@ class PerformancePredictionRecalculationUploadResponse(Model):
 
 
 class PerformancePredictionResponse(Model):
+    """The performance prediction response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_schedule_performancepredictions."""
     id: str | None
     week_date: _dt.date | None
     schedule_id: str | None
@@ -722,11 +802,13 @@ class PerformancePredictionResponse(Model):
 
 
 class PerformancePredictionUploadSchema(Model):
+    """The performance prediction upload schema object (2 fields)."""
     calculation_start_date: _dt.datetime | None
     on_queue_times: list[MuAgentQueueTimeRequest] | None
 
 
 class PerformanceProfile(Model):
+    """The performance profile object (11 fields). Returned by GamificationApi.get_gamification_profile, GamificationApi.get_gamification_profiles_user and 5 more. Sent to GamificationApi.put_gamification_profile."""
     id: str | None
     name: str | None
     division: Division | None
@@ -741,6 +823,7 @@ class PerformanceProfile(Model):
 
 
 class PermissionCollectionEntityListing(Model):
+    """One page of DomainPermissionCollection items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_permissions."""
     entities: list[DomainPermissionCollection] | None
     page_size: int | None
     page_number: int | None
@@ -754,6 +837,7 @@ class PermissionCollectionEntityListing(Model):
 
 
 class PermissionDetails(Model):
+    """The permission details object (4 fields)."""
     type: _e.F[_e.E619647ae] = ...
     permissions: list[str] | None
     allows_current_user: bool | None
@@ -761,10 +845,12 @@ class PermissionDetails(Model):
 
 
 class Permissions(Model):
+    """The permissions object (1 fields)."""
     ids: list[str] | None
 
 
 class PersistentConnectionChangeTopicErrorInfo(Model):
+    """The persistent connection change topic error info object (5 fields)."""
     text: str | None
     code: str | None
     user_message: str | None
@@ -773,6 +859,7 @@ class PersistentConnectionChangeTopicErrorInfo(Model):
 
 
 class PersistentConnectionChangeTopicErrorInfoDetails(Model):
+    """The persistent connection change topic error info details object (5 fields)."""
     code: str | None
     user_message: str | None
     user_params: dict[str, str] | None
@@ -781,12 +868,14 @@ class PersistentConnectionChangeTopicErrorInfoDetails(Model):
 
 
 class PersistentConnectionChangeTopicErrorLocation(Model):
+    """The persistent connection change topic error location object (3 fields)."""
     function: str | None
     file_id: str | None
     line: int | None
 
 
 class PersistentConnectionChangeTopicPersistentConnectionChangeEvent(Model):
+    """The persistent connection change topic persistent connection change event object (5 fields)."""
     error_info: PersistentConnectionChangeTopicErrorInfo | None
     station_id: str | None
     user_id: str | None
@@ -795,6 +884,7 @@ class PersistentConnectionChangeTopicPersistentConnectionChangeEvent(Model):
 
 
 class Phone(Model):
+    """The phone object (27 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_phone, TelephonyProvidersEdgeApi.get_telephony_providers_edges_phones_template and 2 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_phones, TelephonyProvidersEdgeApi.put_telephony_providers_edges_phone."""
     id: str | None
     name: str | None
     division: Division | None
@@ -825,6 +915,7 @@ class Phone(Model):
 
 
 class PhoneBase(Model):
+    """The phone base object (17 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_phonebasesetting, TelephonyProvidersEdgeApi.get_telephony_providers_edges_phonebasesettings_template and 2 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_phonebasesettings, TelephonyProvidersEdgeApi.put_telephony_providers_edges_phonebasesetting."""
     id: str | None
     name: str | None
     division: Division | None
@@ -845,6 +936,7 @@ class PhoneBase(Model):
 
 
 class PhoneBaseEntityListing(Model):
+    """One page of PhoneBase items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_phonebasesettings."""
     entities: list[PhoneBase] | None
     page_size: int | None
     page_number: int | None
@@ -859,12 +951,14 @@ class PhoneBaseEntityListing(Model):
 
 
 class PhoneBaseSettings(Model):
+    """The phone base settings object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class PhoneCapabilities(Model):
+    """The phone capabilities object (9 fields)."""
     provisions: bool | None
     registers: bool | None
     dual_registers: bool | None
@@ -877,6 +971,7 @@ class PhoneCapabilities(Model):
 
 
 class PhoneChangeTopicEdgeReference(Model):
+    """The phone change topic edge reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None

@@ -23,6 +23,7 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class PhoneChangeTopicLineStatus(Model):
+    """The phone change topic line status object (5 fields)."""
     id: str | None
     reachable: bool | None
     address_of_record: str | None
@@ -31,6 +32,7 @@ class PhoneChangeTopicLineStatus(Model):
 
 
 class PhoneChangeTopicPhone(Model):
+    """The phone change topic phone object (4 fields)."""
     user_agent_info: PhoneChangeTopicUserAgentInfo | None
     id: str | None
     status: PhoneChangeTopicPhoneStatus | None
@@ -38,6 +40,7 @@ class PhoneChangeTopicPhone(Model):
 
 
 class PhoneChangeTopicPhoneStatus(Model):
+    """The phone change topic phone status object (6 fields)."""
     id: str | None
     operational_status: _e.F[_e.E056f200a] = ...
     edge: PhoneChangeTopicEdgeReference | None
@@ -47,23 +50,27 @@ class PhoneChangeTopicPhoneStatus(Model):
 
 
 class PhoneChangeTopicProvisionInfo(Model):
+    """The phone change topic provision info object (3 fields)."""
     time: _dt.datetime | None
     source: str | None
     error_info: str | None
 
 
 class PhoneChangeTopicUserAgentInfo(Model):
+    """The phone change topic user agent info object (3 fields)."""
     firmware_version: str | None
     manufacturer: str | None
     model: str | None
 
 
 class PhoneColumn(Model):
+    """The phone column object (2 fields)."""
     column_name: str | None
     type: str | None
 
 
 class PhoneEntityListing(Model):
+    """One page of Phone items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_phones."""
     entities: list[Phone] | None
     page_size: int | None
     page_number: int | None
@@ -78,6 +85,7 @@ class PhoneEntityListing(Model):
 
 
 class PhoneEstablishedEvent(Model):
+    """The phone established event object (9 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -90,6 +98,7 @@ class PhoneEstablishedEvent(Model):
 
 
 class PhoneMetaBaseEntityListing(Model):
+    """One page of Metabase items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_phonebasesettings_availablemetabases."""
     entities: list[Metabase] | None
     page_size: int | None
     page_number: int | None
@@ -104,6 +113,7 @@ class PhoneMetaBaseEntityListing(Model):
 
 
 class PhoneNumber(Model):
+    """The phone number object (7 fields)."""
     display: str | None
     extension: int | None
     accepts_sms: bool | None
@@ -114,21 +124,25 @@ class PhoneNumber(Model):
 
 
 class PhoneNumberColumn(Model):
+    """The phone number column object (3 fields)."""
     column_name: str | None
     type: str | None
     callable_time_column_name: str | None
 
 
 class PhoneNumberStatus(Model):
+    """The phone number status object (1 fields)."""
     callable: bool | None
 
 
 class PhonesReboot(Model):
+    """The phones reboot object (2 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_phones_reboot."""
     phone_ids: list[str] | None
     site_id: str | None
 
 
 class PhoneStatus(Model):
+    """The phone status object (9 fields)."""
     id: str | None
     operational_status: _e.F[_e.Efeedcabe] = ...
     edges_status: _e.F[_e.E38d671de] = ...
@@ -141,6 +155,7 @@ class PhoneStatus(Model):
 
 
 class PhoneTransferEvent(Model):
+    """The phone transfer event object (9 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -153,6 +168,7 @@ class PhoneTransferEvent(Model):
 
 
 class Phrase(Model):
+    """The phrase object (4 fields)."""
     text: str | None
     strictness: _e.F[_e.E5395584e] = ...
     sentiment: _e.F[_e.Eceabfc6f] = ...
@@ -160,17 +176,20 @@ class Phrase(Model):
 
 
 class PhraseAssociations(Model):
+    """The phrase associations object (2 fields)."""
     phrase_id: str | None
     document_id: str | None
 
 
 class PhraseTranslation(Model):
+    """The phrase translation object (3 fields)."""
     start_time_ms: int | None
     participant_purpose: str | None
     translated_text: str | None
 
 
 class PhysicalInterfaceEntityListing(Model):
+    """One page of DomainPhysicalInterface items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_physicalinterfaces, TelephonyProvidersEdgeApi.get_telephony_providers_edges_physicalinterfaces."""
     entities: list[DomainPhysicalInterface] | None
     page_size: int | None
     page_number: int | None
@@ -184,11 +203,13 @@ class PhysicalInterfaceEntityListing(Model):
 
 
 class PINConfiguration(Model):
+    """The pinconfiguration object (2 fields)."""
     minimum_length: int | None
     maximum_length: int | None
 
 
 class PingIdentity(Model):
+    """The ping identity object (19 fields). Returned by IdentityProviderApi.get_identityproviders_ping. Sent to IdentityProviderApi.put_identityproviders_ping."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -211,10 +232,12 @@ class PingIdentity(Model):
 
 
 class PinnedMessageRequest(Model):
+    """The pinned message request object (1 fields). Sent to ChatApi.post_chats_room_messages_pins, ChatApi.post_chats_user_messages_pins."""
     pinned_message_ids: list[str] | None
 
 
 class PlanningGroup(Model):
+    """The planning group object (6 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_planninggroup, WorkforceManagementApi.patch_workforcemanagement_businessunit_planninggroup and 1 more."""
     id: str | None
     name: str | None
     service_goal_template: ServiceGoalTemplateReference | None
@@ -224,25 +247,30 @@ class PlanningGroup(Model):
 
 
 class PlanningGroupList(Model):
+    """One page of PlanningGroup items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_planninggroups."""
     entities: list[PlanningGroup] | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class PlanningGroupMinimumsRequest(Model):
+    """The planning group minimums request object (2 fields)."""
     planning_group_id: str | None
     day_of_week_minimums: list[DayOfWeekMinimums] | None
 
 
 class PlanningGroupMinimumsResponse(Model):
+    """The planning group minimums response object (2 fields)."""
     planning_group: PlanningGroupReference | None
     day_of_week_minimums: list[DayOfWeekMinimums] | None
 
 
 class PlanningGroupModel(Model):
+    """The planning group model object (1 fields)."""
     planning_group: str | None
 
 
 class PlanningGroupOutputs(Model):
+    """The planning group outputs object (5 fields)."""
     planning_group_id: str | None
     service_level_per_interval: list[float] | None
     occupancy_per_interval: list[float] | None
@@ -251,11 +279,13 @@ class PlanningGroupOutputs(Model):
 
 
 class PlanningGroupReference(Model):
+    """The planning group reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class PlanningGroupRequirementOutput(Model):
+    """The planning group requirement output object (4 fields)."""
     id: str | None
     intervals: list[int] | None
     error_details: list[LongTermRequirementsErrorDetail] | None
@@ -263,20 +293,24 @@ class PlanningGroupRequirementOutput(Model):
 
 
 class PlanningGroupToStaffingGroupsListing(Model):
+    """One page of PlanningGroupToStaffingGroupsResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_staffinggroups_planninggroups_query."""
     entities: list[PlanningGroupToStaffingGroupsResponse] | None
 
 
 class PlanningGroupToStaffingGroupsResponse(Model):
+    """The planning group to staffing groups response object (2 fields)."""
     planning_group: PlanningGroupReference | None
     staffing_groups: list[StaffingGroupReference] | None
 
 
 class PlanningPeriodSettings(Model):
+    """The planning period settings object (2 fields)."""
     week_count: int | None
     start_date: _dt.date | None
 
 
 class PlanningPeriodShiftConstraints(Model):
+    """The planning period shift constraints object (3 fields)."""
     enabled: bool | None
     minimum_count: int | None
     maximum_count: int | None

@@ -43,6 +43,7 @@ from ._b_workspace_create import WrapupCode
 
 
 class Policy(Model):
+    """The policy object (12 fields). Returned by RecordingApi.get_recording_mediaretentionpolicy, RecordingApi.patch_recording_mediaretentionpolicy and 2 more. Sent to RecordingApi.put_recording_mediaretentionpolicy."""
     id: str | None
     name: str | None
     modified_date: _dt.datetime | None
@@ -58,6 +59,7 @@ class Policy(Model):
 
 
 class PolicyActions(Model):
+    """The policy actions object (11 fields)."""
     retain_recording: bool | None
     delete_recording: bool | None
     always_delete: bool | None
@@ -72,6 +74,7 @@ class PolicyActions(Model):
 
 
 class PolicyAttribute(Model):
+    """The policy attribute object (4 fields)."""
     name: str | None
     type: _e.F[_e.E2cbe0b95] = ...
     description: str | None
@@ -79,6 +82,7 @@ class PolicyAttribute(Model):
 
 
 class PolicyAttributeSet(Model):
+    """The policy attribute set object (5 fields). Returned by AuthorizationApi.get_authorization_policy_attributes."""
     id: str | None
     name: str | None
     policy_attributes: list[PolicyAttribute] | None
@@ -87,15 +91,17 @@ class PolicyAttributeSet(Model):
 
 
 class PolicyCondition(Model):
-    pass
+    """The policy condition object; it declares no fields."""
 
 
 class PolicyConditionResult(Model):
+    """The policy condition result object (2 fields)."""
     name: str | None
     result: bool | None
 
 
 class PolicyConditions(Model):
+    """The policy conditions object (10 fields)."""
     for_users: list[PolicyUser] | None
     directions: list[str] | None
     date_ranges: list[str] | None
@@ -109,6 +115,7 @@ class PolicyConditions(Model):
 
 
 class PolicyCreate(Model):
+    """The policy create object (12 fields). Sent to RecordingApi.post_recording_mediaretentionpolicies."""
     id: str | None
     name: str | None
     modified_date: _dt.datetime | None
@@ -124,6 +131,7 @@ class PolicyCreate(Model):
 
 
 class PolicyEntityListing(Model):
+    """One page of Policy items with the paging fields of the listing. Returned by RecordingApi.get_recording_crossplatform_mediaretentionpolicies, RecordingApi.get_recording_mediaretentionpolicies."""
     entities: list[Policy] | None
     page_size: int | None
     page_number: int | None
@@ -137,6 +145,7 @@ class PolicyEntityListing(Model):
 
 
 class PolicyErrorMessage(Model):
+    """The policy error message object (7 fields)."""
     status_code: int | None
     user_message: _t.Any | None
     user_params_message: str | None
@@ -147,14 +156,17 @@ class PolicyErrorMessage(Model):
 
 
 class PolicyErrors(Model):
+    """The policy errors object (1 fields)."""
     policy_error_messages: list[PolicyErrorMessage] | None
 
 
 class PolicyTestPayload(Model):
+    """The policy test payload object (1 fields). Sent to AuthorizationApi.post_authorization_policy_simulate."""
     attribute_data: dict[str, TypedAttribute] | None
 
 
 class PolicyTestResult(Model):
+    """The policy test result object (4 fields). Returned by AuthorizationApi.post_authorization_policy_simulate."""
     id: str | None
     name: str | None
     result: str | None
@@ -162,10 +174,12 @@ class PolicyTestResult(Model):
 
 
 class PolicyUpdate(Model):
+    """The policy update object (1 fields). Sent to RecordingApi.patch_recording_mediaretentionpolicy."""
     enabled: bool | None
 
 
 class PolicyUser(Model):
+    """The policy user object (39 fields)."""
     id: str | None
     name: str | None
     division: Division | None

@@ -20,17 +20,20 @@ from ._b_predictor_model import PredictorWorkloadBalancing
 
 
 class PositionSettings(Model):
+    """The position settings object (3 fields)."""
     alignment: _e.F[_e.E4db44573] = ...
     side_space: int | None
     bottom_space: int | None
 
 
 class PossibleWorkShiftsForWeek(Model):
+    """The possible work shifts for week object (2 fields)."""
     id: int | None
     daily_possible_shifts: list[DailyPossibleShift] | None
 
 
 class PostActionInput(Model):
+    """The post action input object (6 fields). Sent to IntegrationsApi.post_integrations_actions, IntegrationsApi.post_integrations_actions_drafts."""
     category: str | None
     name: str | None
     integration_id: str | None
@@ -40,20 +43,24 @@ class PostActionInput(Model):
 
 
 class PostInputContract(Model):
+    """The post input contract object (1 fields)."""
     input_schema: JsonSchemaDocument | None
 
 
 class PostOutputContract(Model):
+    """The post output contract object (1 fields)."""
     success_schema: JsonSchemaDocument | None
 
 
 class PostTextMessage(Model):
+    """The post text message object (3 fields)."""
     type: _e.F[_e.E1fe7c72a] = ...
     text: str | None
     content: list[ConversationMessageContent] | None
 
 
 class PostTextRequest(Model):
+    """The post text request object (14 fields). Sent to TextbotsApi.post_textbots_bots_execute."""
     bot_id: str | None
     bot_alias: str | None
     integration_id: str | None
@@ -71,6 +78,7 @@ class PostTextRequest(Model):
 
 
 class PostTextResponse(Model):
+    """The post text response object (10 fields). Returned by TextbotsApi.post_textbots_bots_execute."""
     bot_state: _e.F[_e.Ee62fad29] = ...
     reply_messages: list[PostTextMessage] | None
     intent_name: str | None
@@ -84,6 +92,7 @@ class PostTextResponse(Model):
 
 
 class PredictionResults(Model):
+    """The prediction results object (4 fields)."""
     intent: _e.F[_e.E5f84b72a] = ...
     formula: _e.F[_e.E05887bd5] = ...
     estimated_wait_time_seconds: int | None
@@ -91,11 +100,13 @@ class PredictionResults(Model):
 
 
 class PredictiveRouting(Model):
+    """The predictive routing object (2 fields)."""
     respect_skills: bool | None
     enable_conversation_score_biasing: bool | None
 
 
 class PredictiveRoutingCustomKpiAttributionEvent(Model):
+    """The predictive routing custom kpi attribution event object (7 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     external_contact_id: str | None
@@ -106,6 +117,7 @@ class PredictiveRoutingCustomKpiAttributionEvent(Model):
 
 
 class Predictor(Model):
+    """The predictor object (12 fields). Returned by RoutingApi.get_routing_predictor, RoutingApi.patch_routing_predictor and 1 more."""
     id: str | None
     queues: list[AddressableEntityRef] | None
     kpi: str | None
@@ -121,6 +133,7 @@ class Predictor(Model):
 
 
 class PredictorListing(Model):
+    """One page of Predictor items with the paging fields of the listing. Returned by RoutingApi.get_routing_predictors."""
     entities: list[Predictor] | None
     next_uri: str | None
     self_uri: str | None

@@ -14,6 +14,7 @@ from ._b_reporting_turn_knowledge_events import RestorePresenceSettings
 
 
 class PredictorModel(Model):
+    """The predictor model object (7 fields)."""
     id: str | None
     kpi: str | None
     queues: list[AddressableEntityRef] | None
@@ -24,6 +25,7 @@ class PredictorModel(Model):
 
 
 class PredictorModelBrief(Model):
+    """The predictor model brief object (4 fields)."""
     media_type: _e.F[_e.Eeea74753] = ...
     date_modified: _dt.datetime | None
     retraining_errors: list[PredictorModelRetrainingError] | None
@@ -31,38 +33,45 @@ class PredictorModelBrief(Model):
 
 
 class PredictorModelFeature(Model):
+    """The predictor model feature object (3 fields)."""
     id: str | None
     type: _e.F[_e.E4e499df5] = ...
     percentage_importance: float | None
 
 
 class PredictorModelFeatureListing(Model):
+    """One page of PredictorModelFeature items with the paging fields of the listing. Returned by RoutingApi.get_routing_predictor_model_features."""
     entities: list[PredictorModelFeature] | None
 
 
 class PredictorModelRetrainingError(Model):
+    """The predictor model retraining error object (3 fields)."""
     id: str | None
     error_code: _e.F[_e.Ee3ee613a] = ...
     date_of_first_occurrence: _dt.datetime | None
 
 
 class PredictorModels(Model):
+    """One page of PredictorModel items with the paging fields of the listing. Returned by RoutingApi.get_routing_predictor_models."""
     entities: list[PredictorModel] | None
     predictor_models: list[PredictorModel] | None
 
 
 class PredictorSchedule(Model):
+    """The predictor schedule object (2 fields)."""
     schedule_type: _e.F[_e.Ee53ad7bc] = ...
     date_started: _dt.datetime | None
 
 
 class PredictorWorkloadBalancing(Model):
+    """The predictor workload balancing object (3 fields)."""
     enabled: bool | None
     minimum_occupancy: int | None
     maximum_occupancy: int | None
 
 
 class Prefix(Model):
+    """The prefix object (4 fields)."""
     country_code: str | None
     number: str | None
     type: _e.F[_e.Ed5d13fbe] = ...
@@ -70,6 +79,7 @@ class Prefix(Model):
 
 
 class PrefixListing(Model):
+    """One page of PrefixListingItem items with the paging fields of the listing. Returned by TelephonyApi.get_telephony_prefixes."""
     entities: list[PrefixListingItem] | None
     next_uri: str | None
     self_uri: str | None
@@ -77,12 +87,14 @@ class PrefixListing(Model):
 
 
 class PrefixListingItem(Model):
+    """The prefix listing item object (3 fields)."""
     country_code: str | None
     number: str | None
     type: _e.F[_e.Ed5d13fbe] = ...
 
 
 class PreprocessingRule(Model):
+    """The preprocessing rule object (4 fields)."""
     find: str | None
     replace_with: str | None
     pcGlobal: bool | None
@@ -90,23 +102,27 @@ class PreprocessingRule(Model):
 
 
 class PresenceDefinition(Model):
+    """The presence definition object (3 fields)."""
     id: str | None
     system_presence: str | None
     self_uri: str | None
 
 
 class PresenceDetailQueryClause(Model):
+    """The presence detail query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[PresenceDetailQueryPredicate] | None
 
 
 class PresenceDetailQueryFilter(Model):
+    """The presence detail query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[PresenceDetailQueryClause] | None
     predicates: list[PresenceDetailQueryPredicate] | None
 
 
 class PresenceDetailQueryPredicate(Model):
+    """The presence detail query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E15b1685c] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -115,11 +131,13 @@ class PresenceDetailQueryPredicate(Model):
 
 
 class PresenceEventOrganizationPresence(Model):
+    """The presence event organization presence object (2 fields)."""
     id: str | None
     system_presence: str | None
 
 
 class PresenceEventUserPresence(Model):
+    """The presence event user presence object (6 fields)."""
     source: str | None
     presence_definition: PresenceEventOrganizationPresence | None
     primary: bool | None
@@ -129,6 +147,7 @@ class PresenceEventUserPresence(Model):
 
 
 class PresenceSettings(Model):
+    """The presence settings object (6 fields). Returned by PresenceApi.get_presence_settings, PresenceApi.put_presence_settings. Sent to PresenceApi.put_presence_settings."""
     id: str | None
     name: str | None
     restore_presence_settings: RestorePresenceSettings | None
@@ -138,6 +157,7 @@ class PresenceSettings(Model):
 
 
 class PresentedKnowledgeDocument(Model):
+    """The presented knowledge document object (4 fields)."""
     document_id: str | None
     document_variation_id: str | None
     document_version_id: str | None
@@ -145,21 +165,25 @@ class PresentedKnowledgeDocument(Model):
 
 
 class PrizeImages(Model):
+    """The prize images object (1 fields). Returned by GamificationApi.get_gamification_contest_prizeimage."""
     image_url: str | None
 
 
 class ProcessingSettingsRequest(Model):
+    """The processing settings request object (2 fields). Sent to SpeechTextAnalyticsApi.patch_speechandtextanalytics_program_settings_processing."""
     sentiment_analysis_enabled: bool | None
     agent_empathy_analysis_enabled: bool | None
 
 
 class ProcessScheduleUpdateUploadRequest(Model):
+    """The process schedule update upload request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_update."""
     upload_key: str | None
     team_ids: list[str] | None
     management_unit_ids_for_added_team_users: list[str] | None
 
 
 class ProfileWithDateRange(Model):
+    """The profile with date range object (6 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -169,6 +193,7 @@ class ProfileWithDateRange(Model):
 
 
 class Program(Model):
+    """The program object (12 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_program, SpeechTextAnalyticsApi.post_speechandtextanalytics_programs and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -184,11 +209,13 @@ class Program(Model):
 
 
 class ProgramInsightsSettings(Model):
+    """The program insights settings object (2 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_program_settings_insights, SpeechTextAnalyticsApi.put_speechandtextanalytics_program_settings_insights."""
     program: BaseProgramEntity | None
     enabled: bool | None
 
 
 class ProgramInsightsSettingsEntityListing(Model):
+    """One page of ProgramInsightsSettings items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_programs_settings_insights."""
     entities: list[ProgramInsightsSettings] | None
     page_size: int | None
     page_number: int | None
@@ -202,6 +229,7 @@ class ProgramInsightsSettingsEntityListing(Model):
 
 
 class ProgramJob(Model):
+    """The program job object (7 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_programs_publishjob, SpeechTextAnalyticsApi.post_speechandtextanalytics_programs_publishjobs."""
     id: str | None
     state: _e.F[_e.E7a68a9ca] = ...
     programs: list[BaseProgramEntity] | None
@@ -212,21 +240,25 @@ class ProgramJob(Model):
 
 
 class ProgramJobRequest(Model):
+    """The program job request object (1 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_programs_publishjobs."""
     program_ids: list[str] | None
 
 
 class ProgramMappingsRequest(Model):
+    """The program mappings request object (2 fields). Sent to SpeechTextAnalyticsApi.put_speechandtextanalytics_program_mappings."""
     queue_ids: list[str] | None
     flow_ids: list[str] | None
 
 
 class ProgramProcessingSettings(Model):
+    """The program processing settings object (3 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_program_settings_processing."""
     program: BaseProgramEntity | None
     sentiment_analysis_enabled: bool | None
     agent_empathy_analysis_enabled: bool | None
 
 
 class ProgramProcessingSettingsEntityListing(Model):
+    """One page of ProgramProcessingSettings items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_programs_settings_processing."""
     entities: list[ProgramProcessingSettings] | None
     page_size: int | None
     page_number: int | None
@@ -240,12 +272,14 @@ class ProgramProcessingSettingsEntityListing(Model):
 
 
 class ProgramProcessingSettingsPatchResponse(Model):
+    """The program processing settings patch response object (3 fields). Returned by SpeechTextAnalyticsApi.patch_speechandtextanalytics_program_settings_processing."""
     program: BaseProgramEntity | None
     sentiment_analysis_enabled: bool | None
     agent_empathy_analysis_enabled: bool | None
 
 
 class ProgramRequest(Model):
+    """The program request object (4 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_programs, SpeechTextAnalyticsApi.put_speechandtextanalytics_program."""
     name: str | None
     description: str | None
     topic_ids: list[str] | None
@@ -253,6 +287,7 @@ class ProgramRequest(Model):
 
 
 class ProgramsEntityListing(Model):
+    """One page of ListedProgram items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_programs."""
     entities: list[ListedProgram] | None
     page_size: int | None
     total: int | None
@@ -262,6 +297,7 @@ class ProgramsEntityListing(Model):
 
 
 class ProgramTopicLinksJob(Model):
+    """The program topic links job object (7 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_programs_topiclinks_job."""
     id: str | None
     state: _e.F[_e.E7a68a9ca] = ...
     program_id: str | None
@@ -272,12 +308,14 @@ class ProgramTopicLinksJob(Model):
 
 
 class ProgramTopicLinksTestPhraseDetectedPhrase(Model):
+    """The program topic links test phrase detected phrase object (3 fields)."""
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
 
 
 class ProgramTopicLinksTestPhraseMatchedTranscript(Model):
+    """The program topic links test phrase matched transcript object (6 fields)."""
     timestamp: int | None
     transcript_id: str | None
     communication_id: str | None

@@ -14,12 +14,14 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class ProgramTopicLinksTestTopicPhraseResults(Model):
+    """The program topic links test topic phrase results object (3 fields)."""
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[ProgramTopicLinksTestPhraseMatchedTranscript] | None
 
 
 class ProgramTopicLinksTopicsDefinitionsJob(Model):
+    """The program topic links topics definitions job object (4 fields)."""
     id: str | None
     state: _e.F[_e.Eb4b37e74] = ...
     test_topic_phrase_results: list[ProgramTopicLinksTestTopicPhraseResults] | None
@@ -27,12 +29,14 @@ class ProgramTopicLinksTopicsDefinitionsJob(Model):
 
 
 class ProgramTranscriptionEngine(Model):
+    """The program transcription engine object (3 fields)."""
     engine: _e.F[_e.E62002a29] = ...
     dialects: list[str] | None
     engine_integration: EngineIntegration | None
 
 
 class ProgramTranscriptionEngines(Model):
+    """The program transcription engines object (6 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_program_transcriptionengines, SpeechTextAnalyticsApi.put_speechandtextanalytics_program_transcriptionengines."""
     id: str | None
     program: BaseProgramEntity | None
     transcription_engines: list[ProgramTranscriptionEngine] | None
@@ -42,6 +46,7 @@ class ProgramTranscriptionEngines(Model):
 
 
 class ProgressConsultTransferEvent(Model):
+    """The progress consult transfer event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -51,6 +56,7 @@ class ProgressConsultTransferEvent(Model):
 
 
 class ProgressTransferEvent(Model):
+    """The progress transfer event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -60,6 +66,7 @@ class ProgressTransferEvent(Model):
 
 
 class Prompt(Model):
+    """One page of PromptAsset items with the paging fields of the listing. Returned by ArchitectApi.get_architect_prompt, ArchitectApi.post_architect_prompts and 1 more. Sent to ArchitectApi.post_architect_prompts, ArchitectApi.put_architect_prompt."""
     id: str | None
     name: str | None
     division: WritableStarrableDivision | None
@@ -70,6 +77,7 @@ class Prompt(Model):
 
 
 class PromptAsset(Model):
+    """The prompt asset object (14 fields). Returned by ArchitectApi.get_architect_prompt_resource, ArchitectApi.post_architect_prompt_resources and 1 more. Sent to ArchitectApi.put_architect_prompt_resource."""
     id: str | None
     name: str | None
     prompt_id: str | None

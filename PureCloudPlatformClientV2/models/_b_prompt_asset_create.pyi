@@ -9,6 +9,7 @@ from ._b_program_topic_links_test_topic_phrase_results import PromptAsset
 
 
 class PromptAssetCreate(Model):
+    """The prompt asset create object (14 fields). Sent to ArchitectApi.post_architect_prompt_resources."""
     id: str | None
     name: str | None
     prompt_id: str | None
@@ -26,6 +27,7 @@ class PromptAssetCreate(Model):
 
 
 class PromptAssetEntityListing(Model):
+    """One page of PromptAsset items with the paging fields of the listing. Returned by ArchitectApi.get_architect_prompt_resources."""
     entities: list[PromptAsset] | None
     page_size: int | None
     page_number: int | None
@@ -39,5 +41,6 @@ class PromptAssetEntityListing(Model):
 
 
 class PromptAssetUpload(Model):
+    """The prompt asset upload object (2 fields). Returned by ArchitectApi.post_architect_prompt_resource_uploads, ArchitectApi.post_architect_systemprompt_resource_uploads."""
     url: str | None
     headers: dict[str, str] | None

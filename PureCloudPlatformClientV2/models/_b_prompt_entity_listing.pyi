@@ -31,6 +31,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class PromptEntityListing(Model):
+    """One page of Prompt items with the paging fields of the listing. Returned by ArchitectApi.get_architect_prompts."""
     entities: list[Prompt] | None
     page_size: int | None
     page_number: int | None
@@ -44,12 +45,14 @@ class PromptEntityListing(Model):
 
 
 class PropertyChange(Model):
+    """The property change object (3 fields)."""
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
 
 class PropertyDefinition(Model):
+    """The property definition object (7 fields)."""
     title: str | None
     description: str | None
     type: list[str] | None
@@ -60,18 +63,21 @@ class PropertyDefinition(Model):
 
 
 class PropertyIndexRequest(Model):
+    """The property index request object (3 fields). Returned by AnalyticsApi.post_analytics_conversation_details_properties, ConversationsApi.post_analytics_conversation_details_properties. Sent to AnalyticsApi.post_analytics_conversation_details_properties, ConversationsApi.post_analytics_conversation_details_properties."""
     session_id: str | None
     target_date: _dt.datetime | None
     properties: list[AnalyticsProperty] | None
 
 
 class ProvisionInfo(Model):
+    """The provision info object (3 fields)."""
     time: _dt.datetime | None
     source: str | None
     error_info: str | None
 
 
 class PublicKeyCredentialCreationOptions(Model):
+    """The public key credential creation options object (11 fields)."""
     challenge: str | None
     rp: RelyingPartyEntity | None
     user: UserEntity | None
@@ -86,6 +92,7 @@ class PublicKeyCredentialCreationOptions(Model):
 
 
 class PublicKeyCredentialCreationResponse(Model):
+    """The public key credential creation response object (6 fields)."""
     id: str | None
     type: str | None
     raw_id: str | None
@@ -95,10 +102,12 @@ class PublicKeyCredentialCreationResponse(Model):
 
 
 class PublishDraftInput(Model):
+    """The publish draft input object (1 fields). Sent to IntegrationsApi.post_integrations_action_draft_publish."""
     version: int | None
 
 
 class PublishedSurveyFormReference(Model):
+    """The published survey form reference object (4 fields)."""
     id: str | None
     name: str | None
     context_id: str | None
@@ -106,17 +115,20 @@ class PublishedSurveyFormReference(Model):
 
 
 class PublishForm(Model):
+    """The publish form object (2 fields). Sent to QualityApi.post_quality_publishedforms, QualityApi.post_quality_publishedforms_evaluations and 1 more."""
     published: bool | None
     id: str | None
 
 
 class PublishProgramTestPhraseDetectedPhrase(Model):
+    """The publish program test phrase detected phrase object (3 fields)."""
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
 
 
 class PublishProgramTestPhraseMatchedTranscript(Model):
+    """The publish program test phrase matched transcript object (6 fields)."""
     timestamp: int | None
     transcript_id: str | None
     communication_id: str | None
@@ -126,12 +138,14 @@ class PublishProgramTestPhraseMatchedTranscript(Model):
 
 
 class PublishProgramTestTopicPhraseResults(Model):
+    """The publish program test topic phrase results object (3 fields)."""
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[PublishProgramTestPhraseMatchedTranscript] | None
 
 
 class PublishProgramTopicsDefinitionsJob(Model):
+    """The publish program topics definitions job object (4 fields)."""
     id: str | None
     state: _e.F[_e.Eb4b37e74] = ...
     test_topic_phrase_results: list[PublishProgramTestTopicPhraseResults] | None
@@ -139,17 +153,20 @@ class PublishProgramTopicsDefinitionsJob(Model):
 
 
 class PublishScriptRequestData(Model):
+    """The publish script request data object (2 fields). Sent to ScriptsApi.post_scripts_published."""
     script_id: str | None
     version_id: str | None
 
 
 class PublishTopicTestPhraseDetectedPhrase(Model):
+    """The publish topic test phrase detected phrase object (3 fields)."""
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
 
 
 class PublishTopicTestPhraseMatchedTranscript(Model):
+    """The publish topic test phrase matched transcript object (6 fields)."""
     timestamp: int | None
     transcript_id: str | None
     communication_id: str | None
@@ -159,12 +176,14 @@ class PublishTopicTestPhraseMatchedTranscript(Model):
 
 
 class PublishTopicTestTopicPhraseResults(Model):
+    """The publish topic test topic phrase results object (3 fields)."""
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[PublishTopicTestPhraseMatchedTranscript] | None
 
 
 class PublishTopicTopicsDefinitionsJob(Model):
+    """The publish topic topics definitions job object (4 fields)."""
     id: str | None
     state: _e.F[_e.Eb4b37e74] = ...
     test_topic_phrase_results: list[PublishTopicTestTopicPhraseResults] | None
@@ -172,6 +191,7 @@ class PublishTopicTopicsDefinitionsJob(Model):
 
 
 class PunctualityEvent(Model):
+    """The punctuality event object (12 fields)."""
     date_schedule_start: _dt.datetime | None
     date_start: _dt.datetime | None
     length_minutes: int | None
@@ -187,6 +207,7 @@ class PunctualityEvent(Model):
 
 
 class PureCloud(Model):
+    """The pure cloud object (4 fields). Returned by IdentityProviderApi.get_identityproviders_purecloud. Sent to IdentityProviderApi.put_identityproviders_purecloud."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -194,6 +215,7 @@ class PureCloud(Model):
 
 
 class PureEngage(Model):
+    """The pure engage object (20 fields). Returned by IdentityProviderApi.get_identityproviders_pureengage. Sent to IdentityProviderApi.put_identityproviders_pureengage."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -217,6 +239,7 @@ class PureEngage(Model):
 
 
 class PushDeviceInsertRequest(Model):
+    """The push device insert request object (4 fields). Sent to WebMessagingApi.post_webmessaging_deployment_pushdevice."""
     device_token: str | None
     notification_provider: _e.F[_e.Ea35b1cb6] = ...
     language: str | None
@@ -224,27 +247,32 @@ class PushDeviceInsertRequest(Model):
 
 
 class PushDeviceUpdateRequest(Model):
+    """The push device update request object (2 fields). Sent to WebMessagingApi.patch_webmessaging_deployment_pushdevice."""
     language: str | None
     device_token: str | None
 
 
 class PushIntegration(Model):
+    """The push integration object (2 fields)."""
     id: str | None
     provider: _e.F[_e.E6fe6e517] = ...
 
 
 class PutDecisionTableRowRequest(Model):
+    """The put decision table row request object (2 fields). Sent to BusinessRulesApi.put_businessrules_decisiontable_version_row."""
     inputs: dict[str, DecisionTableRowParameterValue] | None
     outputs: dict[str, DecisionTableRowParameterValue] | None
 
 
 class QMAuditQueryRequest(Model):
+    """The qmaudit query request object (3 fields). Sent to QualityApi.post_quality_conversations_audits_query."""
     interval: str | None
     filters: list[QualityAuditQueryFilter] | None
     sort: list[AuditQuerySort] | None
 
 
 class QualityAuditLogMessage(Model):
+    """The quality audit log message object (16 fields)."""
     id: str | None
     user_home_org_id: str | None
     user_trustee_org_id: str | None
@@ -264,6 +292,7 @@ class QualityAuditLogMessage(Model):
 
 
 class QualityAuditQueryExecutionResultsResponse(Model):
+    """One page of QualityAuditLogMessage items with the paging fields of the listing. Returned by QualityApi.get_quality_conversations_audits_query_transaction_id_results."""
     id: str | None
     page_size: int | None
     cursor: str | None
@@ -271,6 +300,7 @@ class QualityAuditQueryExecutionResultsResponse(Model):
 
 
 class QualityAuditQueryExecutionStatusResponse(Model):
+    """The quality audit query execution status response object (6 fields). Returned by QualityApi.get_quality_conversations_audits_query_transaction_id, QualityApi.post_quality_conversations_audits_query."""
     id: str | None
     state: _e.F[_e.E69ebd2d5] = ...
     date_start: _dt.datetime | None
@@ -280,11 +310,13 @@ class QualityAuditQueryExecutionStatusResponse(Model):
 
 
 class QualityAuditQueryFilter(Model):
+    """The quality audit query filter object (2 fields)."""
     pcProperty: _e.F[_e.E43b2f5af] = ...
     value: str | None
 
 
 class QualityEvaluationScoreItem(Model):
+    """The quality evaluation score item object (9 fields)."""
     evaluation_id: str | None
     conversation_id: str | None
     conversation_date: _dt.datetime | None
@@ -297,45 +329,54 @@ class QualityEvaluationScoreItem(Model):
 
 
 class QuarterHourly(Model):
+    """The quarter hourly object (2 fields)."""
     download_urls: list[str] | None
     download_result: list[ContinuousForecastTimeSeries] | None
 
 
 class QueryAdherenceExplanationsResponse(Model):
+    """The query adherence explanations response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_adherence_explanations_query."""
     job: AdherenceExplanationJobReference | None
     result: AdherenceExplanationListing | None
     download_url: str | None
 
 
 class QueryAgentScheduleUnavailableTimesRequest(Model):
+    """The query agent schedule unavailable times request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_unavailabletimes_schedules_query."""
     agent_id: str | None
     schedule: BuScheduleReference | None
 
 
 class QueryAgentScheduleUnavailableTimesResponse(Model):
+    """The query agent schedule unavailable times response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_unavailabletimes_schedules_query."""
     considered_in_schedule_generation: bool | None
     schedule_generation_unavailable_times: list[AgentScheduleUnavailableTime] | None
 
 
 class QueryAgentSchedulingPreferencesRequest(Model):
+    """The query agent scheduling preferences request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agent_schedulingpreferences_query, WorkforceManagementApi.post_workforcemanagement_schedulingpreferences_query."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
 
 class QueryAgentShiftTradeListJobRequest(Model):
+    """The query agent shift trade list job request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_shifttrading_trades_mine_query_jobs."""
     week_dates: list[_dt.date] | None
 
 
 class QueryAgentsIntegrationsRequest(Model):
+    """The query agents integrations request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agents_integrations_hris_query."""
     agent_ids: list[str] | None
 
 
 class QueryAgentUnavailableTimesRequest(Model):
+    """The query agent unavailable times request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agent_unavailabletimes_query, WorkforceManagementApi.post_workforcemanagement_unavailabletimes_query."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
 
 class QueryAgentUnavailableTimesValidationJobResponse(Model):
+    """The query agent unavailable times validation job response object (6 fields). Returned by WorkforceManagementApi.get_workforcemanagement_unavailabletimes_validation_job."""
     id: str | None
     agent: UserReference | None
     status: _e.F[_e.E93270e88] = ...
@@ -345,24 +386,29 @@ class QueryAgentUnavailableTimesValidationJobResponse(Model):
 
 
 class QueryApiSearchAggregationRange(Model):
+    """The query api search aggregation range object (2 fields)."""
     to: float | None
     pcFrom: float | None
 
 
 class QueryAvailabilityManagementUnitsSettingsRequest(Model):
+    """The query availability management units settings request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_unavailabletimes_settings_query."""
     management_unit_ids: list[str] | None
 
 
 class QueryAvailabilityManagementUnitsSettingsResponse(Model):
+    """The query availability management units settings response object (1 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_unavailabletimes_settings_query."""
     management_units: list[UnavailableTimesManagementUnitSettings] | None
 
 
 class QueryCapacityPlanStaffingGroupMetricChangeHistory(Model):
+    """The query capacity plan staffing group metric change history object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory_query."""
     staffing_group_ids: list[str] | None
     query_end_date: _dt.datetime | None
 
 
 class QueryCriteria(Model):
+    """The query criteria object (6 fields)."""
     criteria_key: _e.F[_e.Ef2120098] = ...
     criteria_groups: list[str] | None
     description: str | None

@@ -8,6 +8,7 @@ from ._b_outcome_ref import PendingAndApprovedOpportunityEnrollmentCounts
 
 
 class QueryCriteriaGroup(Model):
+    """The query criteria group object (4 fields)."""
     pcAnd: list[QueryCriteriaItem] | None
     pcOr: list[QueryCriteriaItem] | None
     pcNot: list[QueryCriteriaItem] | None
@@ -15,25 +16,29 @@ class QueryCriteriaGroup(Model):
 
 
 class QueryCriteriaItem(Model):
+    """The query criteria item object (3 fields)."""
     key: _e.F[_e.E981099d0] = ...
     operator: _e.F[_e.E099cbcf4] = ...
     value: str | None
 
 
 class QueryCriteriaQuery(Model):
+    """The query criteria query object (1 fields). Sent to ResponseManagementApi.post_responsemanagement_libraries_query."""
     query: list[QueryCriteriaGroup] | None
 
 
 class QueryDivision(Model):
-    pass
+    """The query division object; it declares no fields."""
 
 
 class QueryEffectiveScheduleSetsRequest(Model):
+    """The query effective schedule sets request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_schedulebids_effectiveschedulesets."""
     start_date: _dt.date | None
     week_count: int | None
 
 
 class QueryEnrollmentOpportunityResult(Model):
+    """The query enrollment opportunity result object (9 fields)."""
     id: str | None
     name: str | None
     activity_code_id: str | None
@@ -46,9 +51,11 @@ class QueryEnrollmentOpportunityResult(Model):
 
 
 class QueryExternalActivityOpportunitiesResponse(Model):
+    """The query external activity opportunities response object (1 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_externalactivities_query."""
     external_activities: list[QueryExternalActivityOpportunityResult] | None
 
 
 class QueryExternalActivityOpportunityResult(Model):
+    """The query external activity opportunity result object (2 fields)."""
     id: str | None
     opportunity_name: str | None

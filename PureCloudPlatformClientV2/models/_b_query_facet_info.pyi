@@ -22,20 +22,24 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class QueryFacetInfo(Model):
+    """The query facet info object (2 fields)."""
     attributes: list[FacetKeyAttribute] | None
     facets: list[FacetEntry] | None
 
 
 class QueryOpportunitiesRequest(Model):
+    """The query opportunities request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agents_opportunities_query, WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_query."""
     range: RequiredDateRange | None
 
 
 class QueryOpportunitiesResponse(Model):
+    """The query opportunities response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_query."""
     result: OpportunitiesResultWithPagination | None
     download_url: str | None
 
 
 class QueryOpportunityEnrollmentMetadata(Model):
+    """The query opportunity enrollment metadata object (7 fields)."""
     modified_by: UserReference | None
     date_modified: _dt.datetime | None
     created_by: UserReference | None
@@ -46,6 +50,7 @@ class QueryOpportunityEnrollmentMetadata(Model):
 
 
 class QueryOpportunityEnrollmentResult(Model):
+    """The query opportunity enrollment result object (9 fields)."""
     id: str | None
     opportunity_id: str | None
     agent: UserReference | None
@@ -58,36 +63,43 @@ class QueryOpportunityEnrollmentResult(Model):
 
 
 class QueryOpportunityEnrollmentsRequest(Model):
+    """The query opportunity enrollments request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_enrollments_query."""
     range: RequiredDateRange | None
     opportunity_id: str | None
 
 
 class QueryOpportunityEnrollmentsResponse(Model):
+    """The query opportunity enrollments response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_opportunities_enrollments_query."""
     result: QueryOpportunityEnrollmentsResult | None
     download_url: str | None
 
 
 class QueryOpportunityEnrollmentsResult(Model):
+    """The query opportunity enrollments result object (3 fields)."""
     next_start_date: _dt.datetime | None
     enrollments: list[QueryOpportunityEnrollmentResult] | None
     opportunities: list[QueryEnrollmentOpportunityResult] | None
 
 
 class QueryPlanningGroupToStaffingGroupsRequest(Model):
+    """The query planning group to staffing groups request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_staffinggroups_planninggroups_query."""
     planning_group_ids: list[str] | None
     staffing_group_ids: list[str] | None
 
 
 class QueryProcessingConfig(Model):
+    """The query processing config object (1 fields)."""
     knowledge_query_processing: _e.F[_e.E855c9c3c] = ...
 
 
 class QueryReformulationContext(Model):
+    """The query reformulation context object (2 fields)."""
     knowledge_classification: _e.F[_e.Ecfc84e17] = ...
     reformulated_query: str | None
 
 
 class QueryRequest(Model):
+    """The query request object (8 fields). Sent to ContentManagementApi.post_contentmanagement_query."""
     query_phrase: str | None
     page_number: int | None
     page_size: int | None
@@ -99,40 +111,48 @@ class QueryRequest(Model):
 
 
 class QueryRequestClause(Model):
+    """The query request clause object (2 fields)."""
     type: _e.F[_e.E738103fc] = ...
     predicates: list[QueryRequestPredicate] | None
 
 
 class QueryRequestFilter(Model):
+    """The query request filter object (2 fields)."""
     type: _e.F[_e.E738103fc] = ...
     clauses: list[QueryRequestClause] | None
 
 
 class QueryRequestPredicate(Model):
+    """The query request predicate object (2 fields)."""
     dimension: _e.F[_e.E9261365d] = ...
     value: str | None
 
 
 class QueryResponseData(Model):
+    """The query response data object (2 fields)."""
     interval: str | None
     metrics: list[QueryResponseMetric] | None
 
 
 class QueryResponseGroupedData(Model):
+    """The query response grouped data object (2 fields)."""
     group: dict[str, str] | None
     data: list[QueryResponseData] | None
 
 
 class QueryResponseMetric(Model):
+    """The query response metric object (2 fields)."""
     metric: _e.F[_e.E9f74003d] = ...
     stats: QueryResponseStats | None
 
 
 class QueryResponseStats(Model):
+    """The query response stats object (1 fields)."""
     count: int | None
 
 
 class QueryResult(Model):
+    """The query result object (4 fields)."""
     id: str | None
     name: str | None
     body: DomainEntity | None
@@ -140,29 +160,35 @@ class QueryResult(Model):
 
 
 class QueryResults(Model):
+    """The query results object (2 fields). Returned by ContentManagementApi.get_contentmanagement_query, ContentManagementApi.post_contentmanagement_query."""
     results: DomainEntityListingQueryResult | None
     facet_info: QueryFacetInfo | None
 
 
 class QueryShiftTradeListJobRequest(Model):
+    """The query shift trade list job request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_trades_query_jobs."""
     management_unit_ids: list[str] | None
     week_dates: list[_dt.date] | None
     user_ids: list[str] | None
 
 
 class QueryTimeOffIntegrationStatusRequest(Model):
+    """The query time off integration status request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_timeoffrequests_integrationstatus_query."""
     time_off_request_lookups: list[TimeOffRequestLookup] | None
 
 
 class QueryTimeOffLimitValuesForGranularityRequest(Model):
+    """The query time off limit values for granularity request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimit_values_query."""
     date_ranges: list[LocalDateRange] | None
 
 
 class QueryTimeOffLimitValuesRequest(Model):
+    """The query time off limit values request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_timeofflimits_values_query, WorkforceManagementApi.post_workforcemanagement_managementunit_timeofflimits_values_query."""
     time_off_limit_id: str | None
     activity_code_id: str | None
     date_ranges: list[LocalDateRange] | None
 
 
 class QueryTimeOffLimitValuesResponse(Model):
+    """The query time off limit values response object (1 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_user_timeoffrequest_timeofflimits, WorkforceManagementApi.post_workforcemanagement_managementunit_timeofflimits_values_query."""
     values: list[TimeOffLimitValueRange] | None

@@ -34,33 +34,40 @@ from ._b_user_skill_entity_listing import UserTimeOffRequestReference
 
 
 class QueryUserStaffingGroupListRequest(Model):
+    """The query user staffing group list request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_staffinggroups_query."""
     user_ids: list[str] | None
 
 
 class QueryWaitlistPositionsRequest(Model):
+    """The query waitlist positions request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_timeoffrequests_waitlistpositions_query."""
     time_off_requests: list[UserTimeOffRequestReference] | None
 
 
 class QueryWeekSummaryListJobRequest(Model):
+    """The query week summary list job request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_weeks_summary_jobs."""
     management_unit_ids: list[str] | None
     week_dates: list[_dt.date] | None
 
 
 class QueryWeekSummaryListJobResponseItem(Model):
+    """The query week summary list job response item object (1 fields)."""
     weeks: list[ShiftTradeWeekSummaryResponseItem] | None
 
 
 class QuestionGroupSettings(Model):
+    """The question group settings object (2 fields)."""
     question_group_context_id: str | None
     question_settings: list[QuestionSettings] | None
 
 
 class QuestionSettings(Model):
+    """The question settings object (2 fields)."""
     question_context_id: str | None
     settings: AiScoringSetting | None
 
 
 class Queue(Model):
+    """The queue object (42 fields). Returned by RoutingApi.get_routing_queue, RoutingApi.post_routing_queues and 1 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -106,6 +113,7 @@ class Queue(Model):
 
 
 class QueueConversationCallbackEventTopicCallbackConversation(Model):
+    """The queue conversation callback event topic callback conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[QueueConversationCallbackEventTopicCallbackMediaParticipant] | None
@@ -118,6 +126,7 @@ class QueueConversationCallbackEventTopicCallbackConversation(Model):
 
 
 class QueueConversationCallbackEventTopicCallbackMediaParticipant(Model):
+    """The queue conversation callback event topic callback media participant object (49 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -170,11 +179,13 @@ class QueueConversationCallbackEventTopicCallbackMediaParticipant(Model):
 
 
 class QueueConversationCallbackEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationCallbackEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationCallbackEventTopicDomainEntityRef | None
     entities: list[QueueConversationCallbackEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationCallbackEventTopicConversationRoutingData(Model):
+    """The queue conversation callback event topic conversation routing data object (6 fields)."""
     queue: QueueConversationCallbackEventTopicUriReference | None
     language: QueueConversationCallbackEventTopicUriReference | None
     priority: int | None
@@ -184,6 +195,7 @@ class QueueConversationCallbackEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationCallbackEventTopicDetail(Model):
+    """The queue conversation callback event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -191,6 +203,7 @@ class QueueConversationCallbackEventTopicDetail(Model):
 
 
 class QueueConversationCallbackEventTopicDialerPreview(Model):
+    """The queue conversation callback event topic dialer preview object (5 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -199,17 +212,20 @@ class QueueConversationCallbackEventTopicDialerPreview(Model):
 
 
 class QueueConversationCallbackEventTopicDivisionEntityRef(Model):
+    """The queue conversation callback event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationCallbackEventTopicDomainEntityRef(Model):
+    """The queue conversation callback event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationCallbackEventTopicErrorBody(Model):
+    """The queue conversation callback event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -224,16 +240,19 @@ class QueueConversationCallbackEventTopicErrorBody(Model):
 
 
 class QueueConversationCallbackEventTopicJourneyAction(Model):
+    """The queue conversation callback event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationCallbackEventTopicJourneyActionMap | None
 
 
 class QueueConversationCallbackEventTopicJourneyActionMap(Model):
+    """The queue conversation callback event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationCallbackEventTopicJourneyContext(Model):
+    """The queue conversation callback event topic journey context object (3 fields)."""
     customer: QueueConversationCallbackEventTopicJourneyCustomer | None
     customer_session: QueueConversationCallbackEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationCallbackEventTopicJourneyAction | None

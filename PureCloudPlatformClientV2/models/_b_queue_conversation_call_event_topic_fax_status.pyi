@@ -15,6 +15,7 @@ from ._b_queue_conversation_chat_event_topic_conversation_routing_data import Qu
 
 
 class QueueConversationCallEventTopicFaxStatus(Model):
+    """The queue conversation call event topic fax status object (8 fields)."""
     direction: str | None
     expected_pages: int | None
     active_page: int | None
@@ -26,32 +27,38 @@ class QueueConversationCallEventTopicFaxStatus(Model):
 
 
 class QueueConversationCallEventTopicJourneyAction(Model):
+    """The queue conversation call event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationCallEventTopicJourneyActionMap | None
 
 
 class QueueConversationCallEventTopicJourneyActionMap(Model):
+    """The queue conversation call event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationCallEventTopicJourneyContext(Model):
+    """The queue conversation call event topic journey context object (3 fields)."""
     customer: QueueConversationCallEventTopicJourneyCustomer | None
     customer_session: QueueConversationCallEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationCallEventTopicJourneyAction | None
 
 
 class QueueConversationCallEventTopicJourneyCustomer(Model):
+    """The queue conversation call event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationCallEventTopicJourneyCustomerSession(Model):
+    """The queue conversation call event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationCallEventTopicLimit(Model):
+    """The queue conversation call event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -59,6 +66,7 @@ class QueueConversationCallEventTopicLimit(Model):
 
 
 class QueueConversationCallEventTopicQueueMediaSettings(Model):
+    """The queue conversation call event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -66,6 +74,7 @@ class QueueConversationCallEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationCallEventTopicRecordersState(Model):
+    """The queue conversation call event topic recorders state object (4 fields)."""
     adhoc_state: str | None
     customer_experience_state: str | None
     agent_experience_state: str | None
@@ -73,16 +82,19 @@ class QueueConversationCallEventTopicRecordersState(Model):
 
 
 class QueueConversationCallEventTopicScoredAgent(Model):
+    """The queue conversation call event topic scored agent object (2 fields)."""
     agent: QueueConversationCallEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationCallEventTopicUriReference(Model):
+    """The queue conversation call event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationCallEventTopicWrapup(Model):
+    """The queue conversation call event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -91,6 +103,7 @@ class QueueConversationCallEventTopicWrapup(Model):
 
 
 class QueueConversationChatEventTopicChatConversation(Model):
+    """The queue conversation chat event topic chat conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[QueueConversationChatEventTopicChatMediaParticipant] | None
@@ -103,6 +116,7 @@ class QueueConversationChatEventTopicChatConversation(Model):
 
 
 class QueueConversationChatEventTopicChatMediaParticipant(Model):
+    """The queue conversation chat event topic chat media participant object (42 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -148,5 +162,6 @@ class QueueConversationChatEventTopicChatMediaParticipant(Model):
 
 
 class QueueConversationChatEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationChatEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationChatEventTopicDomainEntityRef | None
     entities: list[QueueConversationChatEventTopicDivisionEntityRef] | None

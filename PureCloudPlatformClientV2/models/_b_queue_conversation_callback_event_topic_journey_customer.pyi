@@ -15,16 +15,19 @@ from ._b_queue_conversation_call_event_topic_fax_status import QueueConversation
 
 
 class QueueConversationCallbackEventTopicJourneyCustomer(Model):
+    """The queue conversation callback event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationCallbackEventTopicJourneyCustomerSession(Model):
+    """The queue conversation callback event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationCallbackEventTopicLimit(Model):
+    """The queue conversation callback event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -32,11 +35,13 @@ class QueueConversationCallbackEventTopicLimit(Model):
 
 
 class QueueConversationCallbackEventTopicPhoneNumberColumn(Model):
+    """The queue conversation callback event topic phone number column object (2 fields)."""
     column_name: str | None
     type: str | None
 
 
 class QueueConversationCallbackEventTopicQueueMediaSettings(Model):
+    """The queue conversation callback event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -44,21 +49,25 @@ class QueueConversationCallbackEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationCallbackEventTopicScoredAgent(Model):
+    """The queue conversation callback event topic scored agent object (2 fields)."""
     agent: QueueConversationCallbackEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationCallbackEventTopicUriReference(Model):
+    """The queue conversation callback event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationCallbackEventTopicVoicemail(Model):
+    """The queue conversation callback event topic voicemail object (2 fields)."""
     id: str | None
     upload_status: _e.F[_e.E3119228d] = ...
 
 
 class QueueConversationCallbackEventTopicWrapup(Model):
+    """The queue conversation callback event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -67,6 +76,7 @@ class QueueConversationCallbackEventTopicWrapup(Model):
 
 
 class QueueConversationCallEventTopicCallConversation(Model):
+    """The queue conversation call event topic call conversation object (12 fields)."""
     id: str | None
     name: str | None
     participants: list[QueueConversationCallEventTopicCallMediaParticipant] | None
@@ -82,6 +92,7 @@ class QueueConversationCallEventTopicCallConversation(Model):
 
 
 class QueueConversationCallEventTopicCallMediaParticipant(Model):
+    """The queue conversation call event topic call media participant object (59 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -144,11 +155,13 @@ class QueueConversationCallEventTopicCallMediaParticipant(Model):
 
 
 class QueueConversationCallEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationCallEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationCallEventTopicDomainEntityRef | None
     entities: list[QueueConversationCallEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationCallEventTopicConversationRoutingData(Model):
+    """The queue conversation call event topic conversation routing data object (6 fields)."""
     queue: QueueConversationCallEventTopicUriReference | None
     language: QueueConversationCallEventTopicUriReference | None
     priority: int | None
@@ -158,6 +171,7 @@ class QueueConversationCallEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationCallEventTopicDetail(Model):
+    """The queue conversation call event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -165,6 +179,7 @@ class QueueConversationCallEventTopicDetail(Model):
 
 
 class QueueConversationCallEventTopicDisposition(Model):
+    """The queue conversation call event topic disposition object (4 fields)."""
     name: str | None
     analyzer: str | None
     amd_timeout: QueueConversationCallEventTopicDispositionAmdTimeout | None
@@ -172,6 +187,7 @@ class QueueConversationCallEventTopicDisposition(Model):
 
 
 class QueueConversationCallEventTopicDispositionAmdTimeout(Model):
+    """The queue conversation call event topic disposition amd timeout object (4 fields)."""
     timeout_ms: int | None
     timer_start_event: str | None
     timer_start_time: float | None
@@ -179,23 +195,27 @@ class QueueConversationCallEventTopicDispositionAmdTimeout(Model):
 
 
 class QueueConversationCallEventTopicDispositionSilentCallTimeout(Model):
+    """The queue conversation call event topic disposition silent call timeout object (3 fields)."""
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
 
 
 class QueueConversationCallEventTopicDivisionEntityRef(Model):
+    """The queue conversation call event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationCallEventTopicDomainEntityRef(Model):
+    """The queue conversation call event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationCallEventTopicErrorBody(Model):
+    """The queue conversation call event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None

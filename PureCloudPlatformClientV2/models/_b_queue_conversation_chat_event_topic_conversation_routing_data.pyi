@@ -17,6 +17,7 @@ from ._b_queue_conversation_event_topic_conversation import QueueConversationEve
 
 
 class QueueConversationChatEventTopicConversationRoutingData(Model):
+    """The queue conversation chat event topic conversation routing data object (6 fields)."""
     queue: QueueConversationChatEventTopicUriReference | None
     language: QueueConversationChatEventTopicUriReference | None
     priority: int | None
@@ -26,6 +27,7 @@ class QueueConversationChatEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationChatEventTopicDetail(Model):
+    """The queue conversation chat event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -33,17 +35,20 @@ class QueueConversationChatEventTopicDetail(Model):
 
 
 class QueueConversationChatEventTopicDivisionEntityRef(Model):
+    """The queue conversation chat event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationChatEventTopicDomainEntityRef(Model):
+    """The queue conversation chat event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationChatEventTopicErrorBody(Model):
+    """The queue conversation chat event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -58,32 +63,38 @@ class QueueConversationChatEventTopicErrorBody(Model):
 
 
 class QueueConversationChatEventTopicJourneyAction(Model):
+    """The queue conversation chat event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationChatEventTopicJourneyActionMap | None
 
 
 class QueueConversationChatEventTopicJourneyActionMap(Model):
+    """The queue conversation chat event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationChatEventTopicJourneyContext(Model):
+    """The queue conversation chat event topic journey context object (3 fields)."""
     customer: QueueConversationChatEventTopicJourneyCustomer | None
     customer_session: QueueConversationChatEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationChatEventTopicJourneyAction | None
 
 
 class QueueConversationChatEventTopicJourneyCustomer(Model):
+    """The queue conversation chat event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationChatEventTopicJourneyCustomerSession(Model):
+    """The queue conversation chat event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationChatEventTopicLimit(Model):
+    """The queue conversation chat event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -91,6 +102,7 @@ class QueueConversationChatEventTopicLimit(Model):
 
 
 class QueueConversationChatEventTopicQueueMediaSettings(Model):
+    """The queue conversation chat event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -98,16 +110,19 @@ class QueueConversationChatEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationChatEventTopicScoredAgent(Model):
+    """The queue conversation chat event topic scored agent object (2 fields)."""
     agent: QueueConversationChatEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationChatEventTopicUriReference(Model):
+    """The queue conversation chat event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationChatEventTopicWrapup(Model):
+    """The queue conversation chat event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -116,6 +131,7 @@ class QueueConversationChatEventTopicWrapup(Model):
 
 
 class QueueConversationCobrowseEventTopicCobrowseConversation(Model):
+    """The queue conversation cobrowse event topic cobrowse conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[QueueConversationCobrowseEventTopicCobrowseMediaParticipant] | None
@@ -128,6 +144,7 @@ class QueueConversationCobrowseEventTopicCobrowseConversation(Model):
 
 
 class QueueConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
+    """The queue conversation cobrowse event topic cobrowse media participant object (45 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -176,11 +193,13 @@ class QueueConversationCobrowseEventTopicCobrowseMediaParticipant(Model):
 
 
 class QueueConversationCobrowseEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationCobrowseEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationCobrowseEventTopicDomainEntityRef | None
     entities: list[QueueConversationCobrowseEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationCobrowseEventTopicConversationRoutingData(Model):
+    """The queue conversation cobrowse event topic conversation routing data object (6 fields)."""
     queue: QueueConversationCobrowseEventTopicUriReference | None
     language: QueueConversationCobrowseEventTopicUriReference | None
     priority: int | None
@@ -190,6 +209,7 @@ class QueueConversationCobrowseEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationCobrowseEventTopicDetail(Model):
+    """The queue conversation cobrowse event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -197,17 +217,20 @@ class QueueConversationCobrowseEventTopicDetail(Model):
 
 
 class QueueConversationCobrowseEventTopicDivisionEntityRef(Model):
+    """The queue conversation cobrowse event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationCobrowseEventTopicDomainEntityRef(Model):
+    """The queue conversation cobrowse event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationCobrowseEventTopicErrorBody(Model):
+    """The queue conversation cobrowse event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -222,32 +245,38 @@ class QueueConversationCobrowseEventTopicErrorBody(Model):
 
 
 class QueueConversationCobrowseEventTopicJourneyAction(Model):
+    """The queue conversation cobrowse event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationCobrowseEventTopicJourneyActionMap | None
 
 
 class QueueConversationCobrowseEventTopicJourneyActionMap(Model):
+    """The queue conversation cobrowse event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationCobrowseEventTopicJourneyContext(Model):
+    """The queue conversation cobrowse event topic journey context object (3 fields)."""
     customer: QueueConversationCobrowseEventTopicJourneyCustomer | None
     customer_session: QueueConversationCobrowseEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationCobrowseEventTopicJourneyAction | None
 
 
 class QueueConversationCobrowseEventTopicJourneyCustomer(Model):
+    """The queue conversation cobrowse event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationCobrowseEventTopicJourneyCustomerSession(Model):
+    """The queue conversation cobrowse event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationCobrowseEventTopicLimit(Model):
+    """The queue conversation cobrowse event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -255,6 +284,7 @@ class QueueConversationCobrowseEventTopicLimit(Model):
 
 
 class QueueConversationCobrowseEventTopicQueueMediaSettings(Model):
+    """The queue conversation cobrowse event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -262,16 +292,19 @@ class QueueConversationCobrowseEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationCobrowseEventTopicScoredAgent(Model):
+    """The queue conversation cobrowse event topic scored agent object (2 fields)."""
     agent: QueueConversationCobrowseEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationCobrowseEventTopicUriReference(Model):
+    """The queue conversation cobrowse event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationCobrowseEventTopicWrapup(Model):
+    """The queue conversation cobrowse event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -280,6 +313,7 @@ class QueueConversationCobrowseEventTopicWrapup(Model):
 
 
 class QueueConversationEmailEventTopicAttachment(Model):
+    """The queue conversation email event topic attachment object (5 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -288,11 +322,13 @@ class QueueConversationEmailEventTopicAttachment(Model):
 
 
 class QueueConversationEmailEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationEmailEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationEmailEventTopicDomainEntityRef | None
     entities: list[QueueConversationEmailEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationEmailEventTopicConversationRoutingData(Model):
+    """The queue conversation email event topic conversation routing data object (6 fields)."""
     queue: QueueConversationEmailEventTopicUriReference | None
     language: QueueConversationEmailEventTopicUriReference | None
     priority: int | None
@@ -302,6 +338,7 @@ class QueueConversationEmailEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationEmailEventTopicDetail(Model):
+    """The queue conversation email event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -309,17 +346,20 @@ class QueueConversationEmailEventTopicDetail(Model):
 
 
 class QueueConversationEmailEventTopicDivisionEntityRef(Model):
+    """The queue conversation email event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationEmailEventTopicDomainEntityRef(Model):
+    """The queue conversation email event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationEmailEventTopicEmailConversation(Model):
+    """The queue conversation email event topic email conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[QueueConversationEmailEventTopicEmailMediaParticipant] | None
@@ -332,6 +372,7 @@ class QueueConversationEmailEventTopicEmailConversation(Model):
 
 
 class QueueConversationEmailEventTopicEmailMediaParticipant(Model):
+    """The queue conversation email event topic email media participant object (46 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -381,6 +422,7 @@ class QueueConversationEmailEventTopicEmailMediaParticipant(Model):
 
 
 class QueueConversationEmailEventTopicErrorBody(Model):
+    """The queue conversation email event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -395,32 +437,38 @@ class QueueConversationEmailEventTopicErrorBody(Model):
 
 
 class QueueConversationEmailEventTopicJourneyAction(Model):
+    """The queue conversation email event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationEmailEventTopicJourneyActionMap | None
 
 
 class QueueConversationEmailEventTopicJourneyActionMap(Model):
+    """The queue conversation email event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationEmailEventTopicJourneyContext(Model):
+    """The queue conversation email event topic journey context object (3 fields)."""
     customer: QueueConversationEmailEventTopicJourneyCustomer | None
     customer_session: QueueConversationEmailEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationEmailEventTopicJourneyAction | None
 
 
 class QueueConversationEmailEventTopicJourneyCustomer(Model):
+    """The queue conversation email event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationEmailEventTopicJourneyCustomerSession(Model):
+    """The queue conversation email event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationEmailEventTopicLimit(Model):
+    """The queue conversation email event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -428,6 +476,7 @@ class QueueConversationEmailEventTopicLimit(Model):
 
 
 class QueueConversationEmailEventTopicQueueMediaSettings(Model):
+    """The queue conversation email event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -435,16 +484,19 @@ class QueueConversationEmailEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationEmailEventTopicScoredAgent(Model):
+    """The queue conversation email event topic scored agent object (2 fields)."""
     agent: QueueConversationEmailEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationEmailEventTopicUriReference(Model):
+    """The queue conversation email event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationEmailEventTopicWrapup(Model):
+    """The queue conversation email event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -453,6 +505,7 @@ class QueueConversationEmailEventTopicWrapup(Model):
 
 
 class QueueConversationEventTopicAddress(Model):
+    """The queue conversation event topic address object (5 fields)."""
     name: str | None
     name_raw: str | None
     address_normalized: str | None
@@ -461,12 +514,14 @@ class QueueConversationEventTopicAddress(Model):
 
 
 class QueueConversationEventTopicAfterCallWork(Model):
+    """The queue conversation event topic after call work object (3 fields)."""
     state: _e.F[_e.Ef58932af] = ...
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
 
 
 class QueueConversationEventTopicAttachment(Model):
+    """The queue conversation event topic attachment object (5 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -475,6 +530,7 @@ class QueueConversationEventTopicAttachment(Model):
 
 
 class QueueConversationEventTopicCall(Model):
+    """The queue conversation event topic call object (34 fields)."""
     id: str | None
     state: _e.F[_e.E1fbd02ad] = ...
     initial_state: _e.F[_e.E1fbd02ad] = ...
@@ -512,6 +568,7 @@ class QueueConversationEventTopicCall(Model):
 
 
 class QueueConversationEventTopicCallback(Model):
+    """The queue conversation event topic callback object (27 fields)."""
     state: _e.F[_e.Ecc7a2244] = ...
     initial_state: _e.F[_e.Ecc7a2244] = ...
     id: str | None
@@ -542,6 +599,7 @@ class QueueConversationEventTopicCallback(Model):
 
 
 class QueueConversationEventTopicChat(Model):
+    """The queue conversation event topic chat object (18 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -563,6 +621,7 @@ class QueueConversationEventTopicChat(Model):
 
 
 class QueueConversationEventTopicCobrowse(Model):
+    """The queue conversation event topic cobrowse object (20 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     disconnect_type: _e.F[_e.E15c725b0] = ...

@@ -18,6 +18,7 @@ from ._b_queue_conversation_message_event_topic_message_metadata import QueueCon
 
 
 class QueueConversationEventTopicConversation(Model):
+    """The queue conversation event topic conversation object (14 fields)."""
     id: str | None
     max_participants: int | None
     participants: list[QueueConversationEventTopicParticipant] | None
@@ -35,11 +36,13 @@ class QueueConversationEventTopicConversation(Model):
 
 
 class QueueConversationEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationEventTopicDomainEntityRef | None
     entities: list[QueueConversationEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationEventTopicConversationRoutingData(Model):
+    """The queue conversation event topic conversation routing data object (6 fields)."""
     queue: QueueConversationEventTopicUriReference | None
     language: QueueConversationEventTopicUriReference | None
     priority: int | None
@@ -49,6 +52,7 @@ class QueueConversationEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationEventTopicDialerPreview(Model):
+    """The queue conversation event topic dialer preview object (5 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -57,6 +61,7 @@ class QueueConversationEventTopicDialerPreview(Model):
 
 
 class QueueConversationEventTopicDisconnectReason(Model):
+    """The queue conversation event topic disconnect reason object (4 fields)."""
     type: _e.F[_e.Ef8a6e335] = ...
     code: int | None
     phrase: str | None
@@ -64,6 +69,7 @@ class QueueConversationEventTopicDisconnectReason(Model):
 
 
 class QueueConversationEventTopicDisposition(Model):
+    """The queue conversation event topic disposition object (4 fields)."""
     name: str | None
     analyzer: str | None
     amd_timeout: QueueConversationEventTopicDispositionAmdTimeout | None
@@ -71,6 +77,7 @@ class QueueConversationEventTopicDisposition(Model):
 
 
 class QueueConversationEventTopicDispositionAmdTimeout(Model):
+    """The queue conversation event topic disposition amd timeout object (4 fields)."""
     timeout_ms: int | None
     timer_start_event: str | None
     timer_start_time: float | None
@@ -78,23 +85,27 @@ class QueueConversationEventTopicDispositionAmdTimeout(Model):
 
 
 class QueueConversationEventTopicDispositionSilentCallTimeout(Model):
+    """The queue conversation event topic disposition silent call timeout object (3 fields)."""
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
 
 
 class QueueConversationEventTopicDivisionEntityRef(Model):
+    """The queue conversation event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationEventTopicDomainEntityRef(Model):
+    """The queue conversation event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationEventTopicEmail(Model):
+    """The queue conversation event topic email object (25 fields)."""
     id: str | None
     state: _e.F[_e.E8ac72039] = ...
     initial_state: _e.F[_e.E8ac72039] = ...
@@ -123,6 +134,7 @@ class QueueConversationEventTopicEmail(Model):
 
 
 class QueueConversationEventTopicErrorDetails(Model):
+    """The queue conversation event topic error details object (7 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -133,6 +145,7 @@ class QueueConversationEventTopicErrorDetails(Model):
 
 
 class QueueConversationEventTopicFaxStatus(Model):
+    """The queue conversation event topic fax status object (8 fields)."""
     direction: str | None
     expected_pages: int | None
     active_page: int | None
@@ -144,6 +157,7 @@ class QueueConversationEventTopicFaxStatus(Model):
 
 
 class QueueConversationEventTopicInternalMessage(Model):
+    """The queue conversation event topic internal message object (13 fields)."""
     id: str | None
     state: _e.F[_e.E636d4659] = ...
     initial_state: _e.F[_e.E636d4659] = ...
@@ -160,37 +174,44 @@ class QueueConversationEventTopicInternalMessage(Model):
 
 
 class QueueConversationEventTopicInternalMessageDetails(Model):
+    """The queue conversation event topic internal message details object (2 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
 
 
 class QueueConversationEventTopicJourneyAction(Model):
+    """The queue conversation event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationEventTopicJourneyActionMap | None
 
 
 class QueueConversationEventTopicJourneyActionMap(Model):
+    """The queue conversation event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationEventTopicJourneyContext(Model):
+    """The queue conversation event topic journey context object (3 fields)."""
     customer: QueueConversationEventTopicJourneyCustomer | None
     customer_session: QueueConversationEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationEventTopicJourneyAction | None
 
 
 class QueueConversationEventTopicJourneyCustomer(Model):
+    """The queue conversation event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationEventTopicJourneyCustomerSession(Model):
+    """The queue conversation event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationEventTopicMessage(Model):
+    """The queue conversation event topic message object (30 fields)."""
     id: str | None
     state: _e.F[_e.Ee948ee6c] = ...
     initial_state: _e.F[_e.Ee948ee6c] = ...
@@ -224,6 +245,7 @@ class QueueConversationEventTopicMessage(Model):
 
 
 class QueueConversationEventTopicMessageDetails(Model):
+    """The queue conversation event topic message details object (9 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
     message_status: _e.F[_e.Ef1bb45fe] = ...
@@ -236,6 +258,7 @@ class QueueConversationEventTopicMessageDetails(Model):
 
 
 class QueueConversationEventTopicMessageMedia(Model):
+    """The queue conversation event topic message media object (5 fields)."""
     url: str | None
     media_type: str | None
     content_length_bytes: int | None
@@ -244,27 +267,32 @@ class QueueConversationEventTopicMessageMedia(Model):
 
 
 class QueueConversationEventTopicMessageMetadata(Model):
+    """The queue conversation event topic message metadata object (3 fields)."""
     type: str | None
     events: list[QueueConversationEventTopicMessageMetadataEvent] | None
     content: list[QueueConversationEventTopicMessageMetadataContent] | None
 
 
 class QueueConversationEventTopicMessageMetadataContent(Model):
+    """The queue conversation event topic message metadata content object (2 fields)."""
     content_type: str | None
     sub_type: str | None
 
 
 class QueueConversationEventTopicMessageMetadataEvent(Model):
+    """The queue conversation event topic message metadata event object (2 fields)."""
     event_type: str | None
     sub_type: str | None
 
 
 class QueueConversationEventTopicMessageSticker(Model):
+    """The queue conversation event topic message sticker object (2 fields)."""
     url: str | None
     id: str | None
 
 
 class QueueConversationEventTopicParticipant(Model):
+    """The queue conversation event topic participant object (43 fields)."""
     id: str | None
     connected_time: _dt.datetime | None
     end_time: _dt.datetime | None
@@ -311,11 +339,13 @@ class QueueConversationEventTopicParticipant(Model):
 
 
 class QueueConversationEventTopicPhoneNumberColumn(Model):
+    """The queue conversation event topic phone number column object (2 fields)."""
     column_name: str | None
     type: str | None
 
 
 class QueueConversationEventTopicQueueMediaSettings(Model):
+    """The queue conversation event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -323,6 +353,7 @@ class QueueConversationEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationEventTopicRecordersState(Model):
+    """The queue conversation event topic recorders state object (4 fields)."""
     adhoc_state: str | None
     customer_experience_state: str | None
     agent_experience_state: str | None
@@ -330,11 +361,13 @@ class QueueConversationEventTopicRecordersState(Model):
 
 
 class QueueConversationEventTopicScoredAgent(Model):
+    """The queue conversation event topic scored agent object (2 fields)."""
     agent: QueueConversationEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationEventTopicScreenMonitoring(Model):
+    """The queue conversation event topic screen monitoring object (11 fields)."""
     id: str | None
     state: _e.F[_e.E564664c4] = ...
     initial_state: _e.F[_e.E564664c4] = ...
@@ -349,6 +382,7 @@ class QueueConversationEventTopicScreenMonitoring(Model):
 
 
 class QueueConversationEventTopicScreenShare(Model):
+    """The queue conversation event topic screen share object (17 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     pcSelf: QueueConversationEventTopicAddress | None
@@ -369,6 +403,7 @@ class QueueConversationEventTopicScreenShare(Model):
 
 
 class QueueConversationEventTopicSocialExpression(Model):
+    """The queue conversation event topic social expression object (19 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -391,20 +426,24 @@ class QueueConversationEventTopicSocialExpression(Model):
 
 
 class QueueConversationEventTopicTransferDestination(Model):
+    """The queue conversation event topic transfer destination object (2 fields)."""
     user_id: str | None
     address: str | None
 
 
 class QueueConversationEventTopicTransferInitiator(Model):
+    """The queue conversation event topic transfer initiator object (1 fields)."""
     user_id: str | None
 
 
 class QueueConversationEventTopicTransferModifedBy(Model):
+    """The queue conversation event topic transfer modifed by object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationEventTopicTransferResponse(Model):
+    """The queue conversation event topic transfer response object (7 fields)."""
     id: str | None
     state: _e.F[_e.Ef9a1bbfa] = ...
     date_issued: _dt.datetime | None
@@ -415,11 +454,13 @@ class QueueConversationEventTopicTransferResponse(Model):
 
 
 class QueueConversationEventTopicUriReference(Model):
+    """The queue conversation event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationEventTopicVideo(Model):
+    """The queue conversation event topic video object (20 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     pcSelf: QueueConversationEventTopicAddress | None
@@ -443,15 +484,18 @@ class QueueConversationEventTopicVideo(Model):
 
 
 class QueueConversationEventTopicVoicemail(Model):
+    """The queue conversation event topic voicemail object (2 fields)."""
     id: str | None
     upload_status: _e.F[_e.E3119228d] = ...
 
 
 class QueueConversationEventTopicWorkflow(Model):
+    """The queue conversation event topic workflow object (1 fields)."""
     workflow_id: str | None
 
 
 class QueueConversationEventTopicWrapup(Model):
+    """The queue conversation event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -460,11 +504,13 @@ class QueueConversationEventTopicWrapup(Model):
 
 
 class QueueConversationMessageEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationMessageEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationMessageEventTopicDomainEntityRef | None
     entities: list[QueueConversationMessageEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationMessageEventTopicConversationRoutingData(Model):
+    """The queue conversation message event topic conversation routing data object (6 fields)."""
     queue: QueueConversationMessageEventTopicUriReference | None
     language: QueueConversationMessageEventTopicUriReference | None
     priority: int | None
@@ -474,6 +520,7 @@ class QueueConversationMessageEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationMessageEventTopicDetail(Model):
+    """The queue conversation message event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None

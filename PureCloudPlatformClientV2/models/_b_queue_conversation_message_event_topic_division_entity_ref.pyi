@@ -15,17 +15,20 @@ from ._b_queue_conversation_message_event_topic_wrapup import QueueConversationM
 
 
 class QueueConversationMessageEventTopicDivisionEntityRef(Model):
+    """The queue conversation message event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationMessageEventTopicDomainEntityRef(Model):
+    """The queue conversation message event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationMessageEventTopicErrorBody(Model):
+    """The queue conversation message event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -40,6 +43,7 @@ class QueueConversationMessageEventTopicErrorBody(Model):
 
 
 class QueueConversationMessageEventTopicErrorDetails(Model):
+    """The queue conversation message event topic error details object (7 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -50,32 +54,38 @@ class QueueConversationMessageEventTopicErrorDetails(Model):
 
 
 class QueueConversationMessageEventTopicJourneyAction(Model):
+    """The queue conversation message event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationMessageEventTopicJourneyActionMap | None
 
 
 class QueueConversationMessageEventTopicJourneyActionMap(Model):
+    """The queue conversation message event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationMessageEventTopicJourneyContext(Model):
+    """The queue conversation message event topic journey context object (3 fields)."""
     customer: QueueConversationMessageEventTopicJourneyCustomer | None
     customer_session: QueueConversationMessageEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationMessageEventTopicJourneyAction | None
 
 
 class QueueConversationMessageEventTopicJourneyCustomer(Model):
+    """The queue conversation message event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationMessageEventTopicJourneyCustomerSession(Model):
+    """The queue conversation message event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationMessageEventTopicLimit(Model):
+    """The queue conversation message event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -83,6 +93,7 @@ class QueueConversationMessageEventTopicLimit(Model):
 
 
 class QueueConversationMessageEventTopicMessageConversation(Model):
+    """The queue conversation message event topic message conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[QueueConversationMessageEventTopicMessageMediaParticipant] | None
@@ -95,6 +106,7 @@ class QueueConversationMessageEventTopicMessageConversation(Model):
 
 
 class QueueConversationMessageEventTopicMessageDetails(Model):
+    """The queue conversation message event topic message details object (9 fields)."""
     message: QueueConversationMessageEventTopicUriReference | None
     message_time: _dt.datetime | None
     message_segment_count: int | None
@@ -107,6 +119,7 @@ class QueueConversationMessageEventTopicMessageDetails(Model):
 
 
 class QueueConversationMessageEventTopicMessageMedia(Model):
+    """The queue conversation message event topic message media object (5 fields)."""
     url: str | None
     media_type: str | None
     content_length_bytes: int | None
@@ -115,6 +128,7 @@ class QueueConversationMessageEventTopicMessageMedia(Model):
 
 
 class QueueConversationMessageEventTopicMessageMediaParticipant(Model):
+    """The queue conversation message event topic message media participant object (47 fields)."""
     id: str | None
     name: str | None
     address: str | None

@@ -7,27 +7,32 @@ from . import _enums as _e
 
 
 class QueueConversationMessageEventTopicMessageMetadata(Model):
+    """The queue conversation message event topic message metadata object (3 fields)."""
     type: str | None
     events: list[QueueConversationMessageEventTopicMessageMetadataEvent] | None
     content: list[QueueConversationMessageEventTopicMessageMetadataContent] | None
 
 
 class QueueConversationMessageEventTopicMessageMetadataContent(Model):
+    """The queue conversation message event topic message metadata content object (2 fields)."""
     content_type: str | None
     sub_type: str | None
 
 
 class QueueConversationMessageEventTopicMessageMetadataEvent(Model):
+    """The queue conversation message event topic message metadata event object (2 fields)."""
     event_type: str | None
     sub_type: str | None
 
 
 class QueueConversationMessageEventTopicMessageSticker(Model):
+    """The queue conversation message event topic message sticker object (2 fields)."""
     url: str | None
     id: str | None
 
 
 class QueueConversationMessageEventTopicQueueMediaSettings(Model):
+    """The queue conversation message event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -35,10 +40,12 @@ class QueueConversationMessageEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationMessageEventTopicScoredAgent(Model):
+    """The queue conversation message event topic scored agent object (2 fields)."""
     agent: QueueConversationMessageEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationMessageEventTopicUriReference(Model):
+    """The queue conversation message event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None

@@ -22,6 +22,7 @@ from ._b_queue_conversation_social_expression_event_topic_workflow import QueueC
 
 
 class QueueConversationMessageEventTopicWrapup(Model):
+    """The queue conversation message event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -30,11 +31,13 @@ class QueueConversationMessageEventTopicWrapup(Model):
 
 
 class QueueConversationScreenShareEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationScreenShareEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationScreenShareEventTopicDomainEntityRef | None
     entities: list[QueueConversationScreenShareEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationScreenShareEventTopicConversationRoutingData(Model):
+    """The queue conversation screen share event topic conversation routing data object (6 fields)."""
     queue: QueueConversationScreenShareEventTopicUriReference | None
     language: QueueConversationScreenShareEventTopicUriReference | None
     priority: int | None
@@ -44,6 +47,7 @@ class QueueConversationScreenShareEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationScreenShareEventTopicDetail(Model):
+    """The queue conversation screen share event topic detail object (4 fields)."""
     error_code: str | None
     field_name: str | None
     entity_id: str | None
@@ -51,17 +55,20 @@ class QueueConversationScreenShareEventTopicDetail(Model):
 
 
 class QueueConversationScreenShareEventTopicDivisionEntityRef(Model):
+    """The queue conversation screen share event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationScreenShareEventTopicDomainEntityRef(Model):
+    """The queue conversation screen share event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationScreenShareEventTopicErrorBody(Model):
+    """The queue conversation screen share event topic error body object (11 fields)."""
     message: str | None
     code: str | None
     status: int | None
@@ -76,32 +83,38 @@ class QueueConversationScreenShareEventTopicErrorBody(Model):
 
 
 class QueueConversationScreenShareEventTopicJourneyAction(Model):
+    """The queue conversation screen share event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationScreenShareEventTopicJourneyActionMap | None
 
 
 class QueueConversationScreenShareEventTopicJourneyActionMap(Model):
+    """The queue conversation screen share event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationScreenShareEventTopicJourneyContext(Model):
+    """The queue conversation screen share event topic journey context object (3 fields)."""
     customer: QueueConversationScreenShareEventTopicJourneyCustomer | None
     customer_session: QueueConversationScreenShareEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationScreenShareEventTopicJourneyAction | None
 
 
 class QueueConversationScreenShareEventTopicJourneyCustomer(Model):
+    """The queue conversation screen share event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationScreenShareEventTopicJourneyCustomerSession(Model):
+    """The queue conversation screen share event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationScreenShareEventTopicLimit(Model):
+    """The queue conversation screen share event topic limit object (4 fields)."""
     key: str | None
     namespace: _e.F[_e.E149dd233] = ...
     value: int | None
@@ -109,6 +122,7 @@ class QueueConversationScreenShareEventTopicLimit(Model):
 
 
 class QueueConversationScreenShareEventTopicQueueMediaSettings(Model):
+    """The queue conversation screen share event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -116,11 +130,13 @@ class QueueConversationScreenShareEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationScreenShareEventTopicScoredAgent(Model):
+    """The queue conversation screen share event topic scored agent object (2 fields)."""
     agent: QueueConversationScreenShareEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationScreenShareEventTopicScreenShareConversation(Model):
+    """The queue conversation screen share event topic screen share conversation object (9 fields)."""
     id: str | None
     name: str | None
     participants: list[QueueConversationScreenShareEventTopicScreenShareMediaParticipant] | None
@@ -133,6 +149,7 @@ class QueueConversationScreenShareEventTopicScreenShareConversation(Model):
 
 
 class QueueConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
+    """The queue conversation screen share event topic screen share media participant object (43 fields)."""
     id: str | None
     name: str | None
     address: str | None
@@ -179,11 +196,13 @@ class QueueConversationScreenShareEventTopicScreenShareMediaParticipant(Model):
 
 
 class QueueConversationScreenShareEventTopicUriReference(Model):
+    """The queue conversation screen share event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationScreenShareEventTopicWrapup(Model):
+    """The queue conversation screen share event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -192,6 +211,7 @@ class QueueConversationScreenShareEventTopicWrapup(Model):
 
 
 class QueueConversationSocialExpressionEventTopicAddress(Model):
+    """The queue conversation social expression event topic address object (5 fields)."""
     name: str | None
     name_raw: str | None
     address_normalized: str | None
@@ -200,12 +220,14 @@ class QueueConversationSocialExpressionEventTopicAddress(Model):
 
 
 class QueueConversationSocialExpressionEventTopicAfterCallWork(Model):
+    """The queue conversation social expression event topic after call work object (3 fields)."""
     state: _e.F[_e.Ef58932af] = ...
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
 
 
 class QueueConversationSocialExpressionEventTopicAttachment(Model):
+    """The queue conversation social expression event topic attachment object (5 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -214,6 +236,7 @@ class QueueConversationSocialExpressionEventTopicAttachment(Model):
 
 
 class QueueConversationSocialExpressionEventTopicCall(Model):
+    """The queue conversation social expression event topic call object (34 fields)."""
     id: str | None
     state: _e.F[_e.E1fbd02ad] = ...
     initial_state: _e.F[_e.E1fbd02ad] = ...
@@ -251,6 +274,7 @@ class QueueConversationSocialExpressionEventTopicCall(Model):
 
 
 class QueueConversationSocialExpressionEventTopicCallback(Model):
+    """The queue conversation social expression event topic callback object (27 fields)."""
     state: _e.F[_e.Ecc7a2244] = ...
     initial_state: _e.F[_e.Ecc7a2244] = ...
     id: str | None
@@ -281,6 +305,7 @@ class QueueConversationSocialExpressionEventTopicCallback(Model):
 
 
 class QueueConversationSocialExpressionEventTopicChat(Model):
+    """The queue conversation social expression event topic chat object (18 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -302,6 +327,7 @@ class QueueConversationSocialExpressionEventTopicChat(Model):
 
 
 class QueueConversationSocialExpressionEventTopicCobrowse(Model):
+    """The queue conversation social expression event topic cobrowse object (20 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     disconnect_type: _e.F[_e.E15c725b0] = ...
@@ -325,6 +351,7 @@ class QueueConversationSocialExpressionEventTopicCobrowse(Model):
 
 
 class QueueConversationSocialExpressionEventTopicConversation(Model):
+    """The queue conversation social expression event topic conversation object (14 fields)."""
     id: str | None
     max_participants: int | None
     participants: list[QueueConversationSocialExpressionEventTopicParticipant] | None
@@ -342,11 +369,13 @@ class QueueConversationSocialExpressionEventTopicConversation(Model):
 
 
 class QueueConversationSocialExpressionEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationSocialExpressionEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationSocialExpressionEventTopicDomainEntityRef | None
     entities: list[QueueConversationSocialExpressionEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationSocialExpressionEventTopicConversationRoutingData(Model):
+    """The queue conversation social expression event topic conversation routing data object (6 fields)."""
     queue: QueueConversationSocialExpressionEventTopicUriReference | None
     language: QueueConversationSocialExpressionEventTopicUriReference | None
     priority: int | None
@@ -356,6 +385,7 @@ class QueueConversationSocialExpressionEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationSocialExpressionEventTopicDialerPreview(Model):
+    """The queue conversation social expression event topic dialer preview object (5 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -364,6 +394,7 @@ class QueueConversationSocialExpressionEventTopicDialerPreview(Model):
 
 
 class QueueConversationSocialExpressionEventTopicDisconnectReason(Model):
+    """The queue conversation social expression event topic disconnect reason object (4 fields)."""
     type: _e.F[_e.Ef8a6e335] = ...
     code: int | None
     phrase: str | None

@@ -11,6 +11,7 @@ from ._b_queue_conversation_social_expression_event_topic_workflow import QueueC
 
 
 class QueueConversationSocialExpressionEventTopicDisposition(Model):
+    """The queue conversation social expression event topic disposition object (4 fields)."""
     name: str | None
     analyzer: str | None
     amd_timeout: QueueConversationSocialExpressionEventTopicDispositionAmdTimeout | None
@@ -18,6 +19,7 @@ class QueueConversationSocialExpressionEventTopicDisposition(Model):
 
 
 class QueueConversationSocialExpressionEventTopicDispositionAmdTimeout(Model):
+    """The queue conversation social expression event topic disposition amd timeout object (4 fields)."""
     timeout_ms: int | None
     timer_start_event: str | None
     timer_start_time: float | None
@@ -25,23 +27,27 @@ class QueueConversationSocialExpressionEventTopicDispositionAmdTimeout(Model):
 
 
 class QueueConversationSocialExpressionEventTopicDispositionSilentCallTimeout(Model):
+    """The queue conversation social expression event topic disposition silent call timeout object (3 fields)."""
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
 
 
 class QueueConversationSocialExpressionEventTopicDivisionEntityRef(Model):
+    """The queue conversation social expression event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationSocialExpressionEventTopicDomainEntityRef(Model):
+    """The queue conversation social expression event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationSocialExpressionEventTopicEmail(Model):
+    """The queue conversation social expression event topic email object (25 fields)."""
     id: str | None
     state: _e.F[_e.E8ac72039] = ...
     initial_state: _e.F[_e.E8ac72039] = ...
@@ -70,6 +76,7 @@ class QueueConversationSocialExpressionEventTopicEmail(Model):
 
 
 class QueueConversationSocialExpressionEventTopicErrorDetails(Model):
+    """The queue conversation social expression event topic error details object (7 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -80,6 +87,7 @@ class QueueConversationSocialExpressionEventTopicErrorDetails(Model):
 
 
 class QueueConversationSocialExpressionEventTopicFaxStatus(Model):
+    """The queue conversation social expression event topic fax status object (8 fields)."""
     direction: str | None
     expected_pages: int | None
     active_page: int | None

@@ -22,6 +22,7 @@ from ._b_queue_conversation_social_expression_event_topic_workflow import QueueC
 
 
 class QueueConversationSocialExpressionEventTopicInternalMessage(Model):
+    """The queue conversation social expression event topic internal message object (13 fields)."""
     id: str | None
     state: _e.F[_e.E636d4659] = ...
     initial_state: _e.F[_e.E636d4659] = ...
@@ -38,37 +39,44 @@ class QueueConversationSocialExpressionEventTopicInternalMessage(Model):
 
 
 class QueueConversationSocialExpressionEventTopicInternalMessageDetails(Model):
+    """The queue conversation social expression event topic internal message details object (2 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
 
 
 class QueueConversationSocialExpressionEventTopicJourneyAction(Model):
+    """The queue conversation social expression event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationSocialExpressionEventTopicJourneyActionMap | None
 
 
 class QueueConversationSocialExpressionEventTopicJourneyActionMap(Model):
+    """The queue conversation social expression event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None
 
 
 class QueueConversationSocialExpressionEventTopicJourneyContext(Model):
+    """The queue conversation social expression event topic journey context object (3 fields)."""
     customer: QueueConversationSocialExpressionEventTopicJourneyCustomer | None
     customer_session: QueueConversationSocialExpressionEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationSocialExpressionEventTopicJourneyAction | None
 
 
 class QueueConversationSocialExpressionEventTopicJourneyCustomer(Model):
+    """The queue conversation social expression event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationSocialExpressionEventTopicJourneyCustomerSession(Model):
+    """The queue conversation social expression event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationSocialExpressionEventTopicMessage(Model):
+    """The queue conversation social expression event topic message object (30 fields)."""
     id: str | None
     state: _e.F[_e.Ee948ee6c] = ...
     initial_state: _e.F[_e.Ee948ee6c] = ...
@@ -102,6 +110,7 @@ class QueueConversationSocialExpressionEventTopicMessage(Model):
 
 
 class QueueConversationSocialExpressionEventTopicMessageDetails(Model):
+    """The queue conversation social expression event topic message details object (9 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
     message_status: _e.F[_e.Ef1bb45fe] = ...
@@ -114,6 +123,7 @@ class QueueConversationSocialExpressionEventTopicMessageDetails(Model):
 
 
 class QueueConversationSocialExpressionEventTopicMessageMedia(Model):
+    """The queue conversation social expression event topic message media object (5 fields)."""
     url: str | None
     media_type: str | None
     content_length_bytes: int | None
@@ -122,27 +132,32 @@ class QueueConversationSocialExpressionEventTopicMessageMedia(Model):
 
 
 class QueueConversationSocialExpressionEventTopicMessageMetadata(Model):
+    """The queue conversation social expression event topic message metadata object (3 fields)."""
     type: str | None
     events: list[QueueConversationSocialExpressionEventTopicMessageMetadataEvent] | None
     content: list[QueueConversationSocialExpressionEventTopicMessageMetadataContent] | None
 
 
 class QueueConversationSocialExpressionEventTopicMessageMetadataContent(Model):
+    """The queue conversation social expression event topic message metadata content object (2 fields)."""
     content_type: str | None
     sub_type: str | None
 
 
 class QueueConversationSocialExpressionEventTopicMessageMetadataEvent(Model):
+    """The queue conversation social expression event topic message metadata event object (2 fields)."""
     event_type: str | None
     sub_type: str | None
 
 
 class QueueConversationSocialExpressionEventTopicMessageSticker(Model):
+    """The queue conversation social expression event topic message sticker object (2 fields)."""
     url: str | None
     id: str | None
 
 
 class QueueConversationSocialExpressionEventTopicParticipant(Model):
+    """The queue conversation social expression event topic participant object (43 fields)."""
     id: str | None
     connected_time: _dt.datetime | None
     end_time: _dt.datetime | None
@@ -189,11 +204,13 @@ class QueueConversationSocialExpressionEventTopicParticipant(Model):
 
 
 class QueueConversationSocialExpressionEventTopicPhoneNumberColumn(Model):
+    """The queue conversation social expression event topic phone number column object (2 fields)."""
     column_name: str | None
     type: str | None
 
 
 class QueueConversationSocialExpressionEventTopicQueueMediaSettings(Model):
+    """The queue conversation social expression event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None

@@ -12,6 +12,7 @@ from ._b_queue_conversation_social_expression_event_topic_workflow import QueueC
 
 
 class QueueConversationSocialExpressionEventTopicRecordersState(Model):
+    """The queue conversation social expression event topic recorders state object (4 fields)."""
     adhoc_state: str | None
     customer_experience_state: str | None
     agent_experience_state: str | None
@@ -19,11 +20,13 @@ class QueueConversationSocialExpressionEventTopicRecordersState(Model):
 
 
 class QueueConversationSocialExpressionEventTopicScoredAgent(Model):
+    """The queue conversation social expression event topic scored agent object (2 fields)."""
     agent: QueueConversationSocialExpressionEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationSocialExpressionEventTopicScreenMonitoring(Model):
+    """The queue conversation social expression event topic screen monitoring object (11 fields)."""
     id: str | None
     state: _e.F[_e.E564664c4] = ...
     initial_state: _e.F[_e.E564664c4] = ...
@@ -38,6 +41,7 @@ class QueueConversationSocialExpressionEventTopicScreenMonitoring(Model):
 
 
 class QueueConversationSocialExpressionEventTopicScreenShare(Model):
+    """The queue conversation social expression event topic screen share object (17 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     pcSelf: QueueConversationSocialExpressionEventTopicAddress | None
@@ -58,6 +62,7 @@ class QueueConversationSocialExpressionEventTopicScreenShare(Model):
 
 
 class QueueConversationSocialExpressionEventTopicSocialExpression(Model):
+    """The queue conversation social expression event topic social expression object (19 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None

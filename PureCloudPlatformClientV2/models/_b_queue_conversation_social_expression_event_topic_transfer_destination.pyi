@@ -11,20 +11,24 @@ from ._b_queue_conversation_social_expression_event_topic_workflow import QueueC
 
 
 class QueueConversationSocialExpressionEventTopicTransferDestination(Model):
+    """The queue conversation social expression event topic transfer destination object (2 fields)."""
     user_id: str | None
     address: str | None
 
 
 class QueueConversationSocialExpressionEventTopicTransferInitiator(Model):
+    """The queue conversation social expression event topic transfer initiator object (1 fields)."""
     user_id: str | None
 
 
 class QueueConversationSocialExpressionEventTopicTransferModifedBy(Model):
+    """The queue conversation social expression event topic transfer modifed by object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationSocialExpressionEventTopicTransferResponse(Model):
+    """The queue conversation social expression event topic transfer response object (7 fields)."""
     id: str | None
     state: _e.F[_e.Ef9a1bbfa] = ...
     date_issued: _dt.datetime | None
@@ -35,11 +39,13 @@ class QueueConversationSocialExpressionEventTopicTransferResponse(Model):
 
 
 class QueueConversationSocialExpressionEventTopicUriReference(Model):
+    """The queue conversation social expression event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationSocialExpressionEventTopicVideo(Model):
+    """The queue conversation social expression event topic video object (20 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     pcSelf: QueueConversationSocialExpressionEventTopicAddress | None
@@ -63,5 +69,6 @@ class QueueConversationSocialExpressionEventTopicVideo(Model):
 
 
 class QueueConversationSocialExpressionEventTopicVoicemail(Model):
+    """The queue conversation social expression event topic voicemail object (2 fields)."""
     id: str | None
     upload_status: _e.F[_e.E3119228d] = ...

@@ -19,10 +19,12 @@ from ._b_queue_conversation_video_event_topic_journey_context import QueueConver
 
 
 class QueueConversationSocialExpressionEventTopicWorkflow(Model):
+    """The queue conversation social expression event topic workflow object (1 fields)."""
     workflow_id: str | None
 
 
 class QueueConversationSocialExpressionEventTopicWrapup(Model):
+    """The queue conversation social expression event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -31,6 +33,7 @@ class QueueConversationSocialExpressionEventTopicWrapup(Model):
 
 
 class QueueConversationVideoEventTopicAddress(Model):
+    """The queue conversation video event topic address object (5 fields)."""
     name: str | None
     name_raw: str | None
     address_normalized: str | None
@@ -39,12 +42,14 @@ class QueueConversationVideoEventTopicAddress(Model):
 
 
 class QueueConversationVideoEventTopicAfterCallWork(Model):
+    """The queue conversation video event topic after call work object (3 fields)."""
     state: _e.F[_e.Ef58932af] = ...
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
 
 
 class QueueConversationVideoEventTopicAttachment(Model):
+    """The queue conversation video event topic attachment object (5 fields)."""
     attachment_id: str | None
     name: str | None
     content_uri: str | None
@@ -53,6 +58,7 @@ class QueueConversationVideoEventTopicAttachment(Model):
 
 
 class QueueConversationVideoEventTopicCall(Model):
+    """The queue conversation video event topic call object (34 fields)."""
     id: str | None
     state: _e.F[_e.E1fbd02ad] = ...
     initial_state: _e.F[_e.E1fbd02ad] = ...
@@ -90,6 +96,7 @@ class QueueConversationVideoEventTopicCall(Model):
 
 
 class QueueConversationVideoEventTopicCallback(Model):
+    """The queue conversation video event topic callback object (27 fields)."""
     state: _e.F[_e.Ecc7a2244] = ...
     initial_state: _e.F[_e.Ecc7a2244] = ...
     id: str | None
@@ -120,6 +127,7 @@ class QueueConversationVideoEventTopicCallback(Model):
 
 
 class QueueConversationVideoEventTopicChat(Model):
+    """The queue conversation video event topic chat object (18 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -141,6 +149,7 @@ class QueueConversationVideoEventTopicChat(Model):
 
 
 class QueueConversationVideoEventTopicCobrowse(Model):
+    """The queue conversation video event topic cobrowse object (20 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     disconnect_type: _e.F[_e.E15c725b0] = ...
@@ -164,6 +173,7 @@ class QueueConversationVideoEventTopicCobrowse(Model):
 
 
 class QueueConversationVideoEventTopicConversation(Model):
+    """The queue conversation video event topic conversation object (14 fields)."""
     id: str | None
     max_participants: int | None
     participants: list[QueueConversationVideoEventTopicParticipant] | None
@@ -181,11 +191,13 @@ class QueueConversationVideoEventTopicConversation(Model):
 
 
 class QueueConversationVideoEventTopicConversationDivisionMembership(Model):
+    """One page of QueueConversationVideoEventTopicDivisionEntityRef items with the paging fields of the listing."""
     division: QueueConversationVideoEventTopicDomainEntityRef | None
     entities: list[QueueConversationVideoEventTopicDivisionEntityRef] | None
 
 
 class QueueConversationVideoEventTopicConversationRoutingData(Model):
+    """The queue conversation video event topic conversation routing data object (6 fields)."""
     queue: QueueConversationVideoEventTopicUriReference | None
     language: QueueConversationVideoEventTopicUriReference | None
     priority: int | None
@@ -195,6 +207,7 @@ class QueueConversationVideoEventTopicConversationRoutingData(Model):
 
 
 class QueueConversationVideoEventTopicDialerPreview(Model):
+    """The queue conversation video event topic dialer preview object (5 fields)."""
     id: str | None
     contact_id: str | None
     contact_list_id: str | None
@@ -203,6 +216,7 @@ class QueueConversationVideoEventTopicDialerPreview(Model):
 
 
 class QueueConversationVideoEventTopicDisconnectReason(Model):
+    """The queue conversation video event topic disconnect reason object (4 fields)."""
     type: _e.F[_e.Ef8a6e335] = ...
     code: int | None
     phrase: str | None
@@ -210,6 +224,7 @@ class QueueConversationVideoEventTopicDisconnectReason(Model):
 
 
 class QueueConversationVideoEventTopicDisposition(Model):
+    """The queue conversation video event topic disposition object (4 fields)."""
     name: str | None
     analyzer: str | None
     amd_timeout: QueueConversationVideoEventTopicDispositionAmdTimeout | None
@@ -217,6 +232,7 @@ class QueueConversationVideoEventTopicDisposition(Model):
 
 
 class QueueConversationVideoEventTopicDispositionAmdTimeout(Model):
+    """The queue conversation video event topic disposition amd timeout object (4 fields)."""
     timeout_ms: int | None
     timer_start_event: str | None
     timer_start_time: float | None
@@ -224,23 +240,27 @@ class QueueConversationVideoEventTopicDispositionAmdTimeout(Model):
 
 
 class QueueConversationVideoEventTopicDispositionSilentCallTimeout(Model):
+    """The queue conversation video event topic disposition silent call timeout object (3 fields)."""
     timeout_ms: int | None
     timer_start_time: float | None
     timer_end_time: float | None
 
 
 class QueueConversationVideoEventTopicDivisionEntityRef(Model):
+    """The queue conversation video event topic division entity ref object (3 fields)."""
     id: str | None
     self_uri: str | None
     date_division_updated: _dt.datetime | None
 
 
 class QueueConversationVideoEventTopicDomainEntityRef(Model):
+    """The queue conversation video event topic domain entity ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationVideoEventTopicEmail(Model):
+    """The queue conversation video event topic email object (25 fields)."""
     id: str | None
     state: _e.F[_e.E8ac72039] = ...
     initial_state: _e.F[_e.E8ac72039] = ...

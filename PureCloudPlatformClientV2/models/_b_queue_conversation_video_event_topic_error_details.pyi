@@ -8,6 +8,7 @@ from ._b_queue_conversation_social_expression_event_topic_workflow import QueueC
 
 
 class QueueConversationVideoEventTopicErrorDetails(Model):
+    """The queue conversation video event topic error details object (7 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -18,6 +19,7 @@ class QueueConversationVideoEventTopicErrorDetails(Model):
 
 
 class QueueConversationVideoEventTopicFaxStatus(Model):
+    """The queue conversation video event topic fax status object (8 fields)."""
     direction: str | None
     expected_pages: int | None
     active_page: int | None
@@ -29,6 +31,7 @@ class QueueConversationVideoEventTopicFaxStatus(Model):
 
 
 class QueueConversationVideoEventTopicInternalMessage(Model):
+    """The queue conversation video event topic internal message object (13 fields)."""
     id: str | None
     state: _e.F[_e.E636d4659] = ...
     initial_state: _e.F[_e.E636d4659] = ...
@@ -45,15 +48,18 @@ class QueueConversationVideoEventTopicInternalMessage(Model):
 
 
 class QueueConversationVideoEventTopicInternalMessageDetails(Model):
+    """The queue conversation video event topic internal message details object (2 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
 
 
 class QueueConversationVideoEventTopicJourneyAction(Model):
+    """The queue conversation video event topic journey action object (2 fields)."""
     id: str | None
     action_map: QueueConversationVideoEventTopicJourneyActionMap | None
 
 
 class QueueConversationVideoEventTopicJourneyActionMap(Model):
+    """The queue conversation video event topic journey action map object (2 fields)."""
     id: str | None
     version: int | None

@@ -43,22 +43,26 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class QueueConversationVideoEventTopicJourneyContext(Model):
+    """The queue conversation video event topic journey context object (3 fields)."""
     customer: QueueConversationVideoEventTopicJourneyCustomer | None
     customer_session: QueueConversationVideoEventTopicJourneyCustomerSession | None
     triggering_action: QueueConversationVideoEventTopicJourneyAction | None
 
 
 class QueueConversationVideoEventTopicJourneyCustomer(Model):
+    """The queue conversation video event topic journey customer object (2 fields)."""
     id: str | None
     id_type: str | None
 
 
 class QueueConversationVideoEventTopicJourneyCustomerSession(Model):
+    """The queue conversation video event topic journey customer session object (2 fields)."""
     id: str | None
     type: str | None
 
 
 class QueueConversationVideoEventTopicMessage(Model):
+    """The queue conversation video event topic message object (30 fields)."""
     id: str | None
     state: _e.F[_e.Ee948ee6c] = ...
     initial_state: _e.F[_e.Ee948ee6c] = ...
@@ -92,6 +96,7 @@ class QueueConversationVideoEventTopicMessage(Model):
 
 
 class QueueConversationVideoEventTopicMessageDetails(Model):
+    """The queue conversation video event topic message details object (9 fields)."""
     message_id: str | None
     message_time: _dt.datetime | None
     message_status: _e.F[_e.Ef1bb45fe] = ...
@@ -104,6 +109,7 @@ class QueueConversationVideoEventTopicMessageDetails(Model):
 
 
 class QueueConversationVideoEventTopicMessageMedia(Model):
+    """The queue conversation video event topic message media object (5 fields)."""
     url: str | None
     media_type: str | None
     content_length_bytes: int | None
@@ -112,27 +118,32 @@ class QueueConversationVideoEventTopicMessageMedia(Model):
 
 
 class QueueConversationVideoEventTopicMessageMetadata(Model):
+    """The queue conversation video event topic message metadata object (3 fields)."""
     type: str | None
     events: list[QueueConversationVideoEventTopicMessageMetadataEvent] | None
     content: list[QueueConversationVideoEventTopicMessageMetadataContent] | None
 
 
 class QueueConversationVideoEventTopicMessageMetadataContent(Model):
+    """The queue conversation video event topic message metadata content object (2 fields)."""
     content_type: str | None
     sub_type: str | None
 
 
 class QueueConversationVideoEventTopicMessageMetadataEvent(Model):
+    """The queue conversation video event topic message metadata event object (2 fields)."""
     event_type: str | None
     sub_type: str | None
 
 
 class QueueConversationVideoEventTopicMessageSticker(Model):
+    """The queue conversation video event topic message sticker object (2 fields)."""
     url: str | None
     id: str | None
 
 
 class QueueConversationVideoEventTopicParticipant(Model):
+    """The queue conversation video event topic participant object (43 fields)."""
     id: str | None
     connected_time: _dt.datetime | None
     end_time: _dt.datetime | None
@@ -179,11 +190,13 @@ class QueueConversationVideoEventTopicParticipant(Model):
 
 
 class QueueConversationVideoEventTopicPhoneNumberColumn(Model):
+    """The queue conversation video event topic phone number column object (2 fields)."""
     column_name: str | None
     type: str | None
 
 
 class QueueConversationVideoEventTopicQueueMediaSettings(Model):
+    """The queue conversation video event topic queue media settings object (4 fields)."""
     alerting_timeout_seconds: int | None
     auto_answer_alert_tone_seconds: float | None
     manual_answer_alert_tone_seconds: float | None
@@ -191,6 +204,7 @@ class QueueConversationVideoEventTopicQueueMediaSettings(Model):
 
 
 class QueueConversationVideoEventTopicRecordersState(Model):
+    """The queue conversation video event topic recorders state object (4 fields)."""
     adhoc_state: str | None
     customer_experience_state: str | None
     agent_experience_state: str | None
@@ -198,11 +212,13 @@ class QueueConversationVideoEventTopicRecordersState(Model):
 
 
 class QueueConversationVideoEventTopicScoredAgent(Model):
+    """The queue conversation video event topic scored agent object (2 fields)."""
     agent: QueueConversationVideoEventTopicUriReference | None
     score: int | None
 
 
 class QueueConversationVideoEventTopicScreenMonitoring(Model):
+    """The queue conversation video event topic screen monitoring object (11 fields)."""
     id: str | None
     state: _e.F[_e.E564664c4] = ...
     initial_state: _e.F[_e.E564664c4] = ...
@@ -217,6 +233,7 @@ class QueueConversationVideoEventTopicScreenMonitoring(Model):
 
 
 class QueueConversationVideoEventTopicScreenShare(Model):
+    """The queue conversation video event topic screen share object (17 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     pcSelf: QueueConversationVideoEventTopicAddress | None
@@ -237,6 +254,7 @@ class QueueConversationVideoEventTopicScreenShare(Model):
 
 
 class QueueConversationVideoEventTopicSocialExpression(Model):
+    """The queue conversation video event topic social expression object (19 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -259,20 +277,24 @@ class QueueConversationVideoEventTopicSocialExpression(Model):
 
 
 class QueueConversationVideoEventTopicTransferDestination(Model):
+    """The queue conversation video event topic transfer destination object (2 fields)."""
     user_id: str | None
     address: str | None
 
 
 class QueueConversationVideoEventTopicTransferInitiator(Model):
+    """The queue conversation video event topic transfer initiator object (1 fields)."""
     user_id: str | None
 
 
 class QueueConversationVideoEventTopicTransferModifedBy(Model):
+    """The queue conversation video event topic transfer modifed by object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueConversationVideoEventTopicTransferResponse(Model):
+    """The queue conversation video event topic transfer response object (7 fields)."""
     id: str | None
     state: _e.F[_e.Ef9a1bbfa] = ...
     date_issued: _dt.datetime | None
@@ -283,11 +305,13 @@ class QueueConversationVideoEventTopicTransferResponse(Model):
 
 
 class QueueConversationVideoEventTopicUriReference(Model):
+    """The queue conversation video event topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class QueueConversationVideoEventTopicVideo(Model):
+    """The queue conversation video event topic video object (20 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     pcSelf: QueueConversationVideoEventTopicAddress | None
@@ -311,15 +335,18 @@ class QueueConversationVideoEventTopicVideo(Model):
 
 
 class QueueConversationVideoEventTopicVoicemail(Model):
+    """The queue conversation video event topic voicemail object (2 fields)."""
     id: str | None
     upload_status: _e.F[_e.E3119228d] = ...
 
 
 class QueueConversationVideoEventTopicWorkflow(Model):
+    """The queue conversation video event topic workflow object (1 fields)."""
     workflow_id: str | None
 
 
 class QueueConversationVideoEventTopicWrapup(Model):
+    """The queue conversation video event topic wrapup object (5 fields)."""
     code: str | None
     notes: str | None
     tags: list[str] | None
@@ -328,11 +355,13 @@ class QueueConversationVideoEventTopicWrapup(Model):
 
 
 class QueueEmailAddress(Model):
+    """The queue email address object (2 fields)."""
     domain: DomainEntityRef | None
     route: InboundRoute | None
 
 
 class QueueEntityListing(Model):
+    """One page of Queue items with the paging fields of the listing. Returned by RoutingApi.get_routing_queues, RoutingApi.get_routing_queues_divisionviews and 1 more."""
     entities: list[Queue] | None
     page_size: int | None
     page_number: int | None
@@ -346,6 +375,7 @@ class QueueEntityListing(Model):
 
 
 class QueueFullReference(Model):
+    """The queue full reference object (42 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -391,6 +421,7 @@ class QueueFullReference(Model):
 
 
 class QueueMediaSettings(Model):
+    """The queue media settings object (5 fields)."""
     call: MediaSettings | None
     callback: CallbackMediaSettings | None
     chat: MediaSettings | None
@@ -399,6 +430,7 @@ class QueueMediaSettings(Model):
 
 
 class QueueMember(Model):
+    """The queue member object (8 fields). Sent to RoutingApi.patch_routing_queue_member, RoutingApi.patch_routing_queue_members and 2 more."""
     id: str | None
     name: str | None
     user: User | None
@@ -410,6 +442,7 @@ class QueueMember(Model):
 
 
 class QueueMemberEntityListing(Model):
+    """One page of QueueMember items with the paging fields of the listing. Returned by RoutingApi.get_routing_queue_members, RoutingApi.patch_routing_queue_members."""
     entities: list[QueueMember] | None
     page_number: int | None
     page_size: int | None
@@ -420,6 +453,7 @@ class QueueMemberEntityListing(Model):
 
 
 class QueueMemberEntityListingV1(Model):
+    """One page of QueueMember items with the paging fields of the listing. Returned by RoutingApi.get_routing_queue_users, RoutingApi.patch_routing_queue_users."""
     entities: list[QueueMember] | None
     page_size: int | None
     page_number: int | None
@@ -433,34 +467,40 @@ class QueueMemberEntityListingV1(Model):
 
 
 class QueueMessagingAddresses(Model):
+    """The queue messaging addresses object (3 fields)."""
     sms_address: DomainEntityRef | None
     open_messaging_recipient: DomainEntityRef | None
     whats_app_recipient: DomainEntityRef | None
 
 
 class QueueObservationDataContainer(Model):
+    """The queue observation data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[ObservationMetricData] | None
 
 
 class QueueObservationQuery(Model):
+    """The queue observation query object (3 fields). Sent to AnalyticsApi.post_analytics_queues_observations_query, RoutingApi.post_analytics_queues_observations_query."""
     filter: QueueObservationQueryFilter | None
     metrics: list[str] | None
     detail_metrics: list[str] | None
 
 
 class QueueObservationQueryClause(Model):
+    """The queue observation query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[QueueObservationQueryPredicate] | None
 
 
 class QueueObservationQueryFilter(Model):
+    """The queue observation query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[QueueObservationQueryClause] | None
     predicates: list[QueueObservationQueryPredicate] | None
 
 
 class QueueObservationQueryPredicate(Model):
+    """The queue observation query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E4aeb7913] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -469,16 +509,19 @@ class QueueObservationQueryPredicate(Model):
 
 
 class QueueObservationQueryResponse(Model):
+    """One page of QueueObservationDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_queues_observations_query, RoutingApi.post_analytics_queues_observations_query."""
     system_to_organization_mappings: dict[str, list[str]] | None
     results: list[QueueObservationDataContainer] | None
 
 
 class QueueReference(Model):
+    """The queue reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class QueueRequest(Model):
+    """The queue request object (42 fields). Sent to RoutingApi.put_routing_queue."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -524,10 +567,11 @@ class QueueRequest(Model):
 
 
 class QueueUserEventTopicObject(Model):
-    pass
+    """The queue user event topic object object; it declares no fields."""
 
 
 class QueueUserEventTopicQueueMember(Model):
+    """The queue user event topic queue member object (5 fields)."""
     id: str | None
     user: QueueUserEventTopicUserReference | None
     queue_id: str | None
@@ -536,10 +580,12 @@ class QueueUserEventTopicQueueMember(Model):
 
 
 class QueueUserEventTopicUserReference(Model):
+    """The queue user event topic user reference object (1 fields)."""
     id: str | None
 
 
 class QueueUtilizationDiagnostic(Model):
+    """The queue utilization diagnostic object (9 fields)."""
     queue: DomainEntityRef | None
     users_in_queue: int | None
     active_users_in_queue: int | None
@@ -552,6 +598,7 @@ class QueueUtilizationDiagnostic(Model):
 
 
 class QuickReply(Model):
+    """The quick reply object (5 fields)."""
     text: str | None
     payload: str | None
     url: str | None
@@ -560,28 +607,33 @@ class QuickReply(Model):
 
 
 class Range(Model):
+    """The range object (3 fields)."""
     type: _e.F[_e.E69d8a9b7] = ...
     end: str | None
     number_of_occurrences: int | None
 
 
 class RateLimitAggregateDataContainer(Model):
+    """The rate limit aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class RateLimitAggregateQueryClause(Model):
+    """The rate limit aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[RateLimitAggregateQueryPredicate] | None
 
 
 class RateLimitAggregateQueryFilter(Model):
+    """The rate limit aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[RateLimitAggregateQueryClause] | None
     predicates: list[RateLimitAggregateQueryPredicate] | None
 
 
 class RateLimitAggregateQueryPredicate(Model):
+    """The rate limit aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E0c0762e1] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -590,10 +642,12 @@ class RateLimitAggregateQueryPredicate(Model):
 
 
 class RateLimitAggregateQueryResponse(Model):
+    """One page of RateLimitAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_ratelimits_aggregates_query."""
     results: list[RateLimitAggregateDataContainer] | None
 
 
 class RateLimitAggregationQuery(Model):
+    """The rate limit aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_ratelimits_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -606,11 +660,13 @@ class RateLimitAggregationQuery(Model):
 
 
 class RateLimitAggregationSort(Model):
+    """The rate limit aggregation sort object (2 fields)."""
     name: _e.F[_e.Ef5f0aeea] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class RateLimitAggregationView(Model):
+    """The rate limit aggregation view object (4 fields)."""
     target: _e.F[_e.Ef5f0aeea] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -618,17 +674,20 @@ class RateLimitAggregationView(Model):
 
 
 class RatingFilter(Model):
+    """The rating filter object (2 fields)."""
     operator: _e.F[_e.Ebb9e72c0] = ...
     values: list[int] | None
 
 
 class Reaction(Model):
+    """The reaction object (3 fields)."""
     data: str | None
     name: str | None
     reaction_type: _e.F[_e.E86e31b66] = ...
 
 
 class RealTimeAdherenceExplanation(Model):
+    """The real time adherence explanation object (5 fields)."""
     id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -637,5 +696,6 @@ class RealTimeAdherenceExplanation(Model):
 
 
 class Reason(Model):
+    """The reason object (2 fields)."""
     code: _e.F[_e.E476534fc] = ...
     message: str | None

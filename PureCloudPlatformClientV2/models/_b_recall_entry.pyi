@@ -22,20 +22,24 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class RecallEntry(Model):
+    """The recall entry object (2 fields)."""
     nbr_attempts: int | None
     minutes_between_attempts: int | None
 
 
 class ReceivedReplyMessage(Model):
+    """The received reply message object (2 fields)."""
     title: str | None
     subtitle: str | None
 
 
 class ReceivingScheduleLookup(Model):
+    """The receiving schedule lookup object (1 fields)."""
     id: str | None
 
 
 class Recipient(Model):
+    """The recipient object (9 fields). Returned by RoutingApi.get_routing_message_recipient, RoutingApi.put_routing_message_recipient."""
     id: str | None
     name: str | None
     flow: Flow | None
@@ -48,15 +52,18 @@ class Recipient(Model):
 
 
 class RecipientAdditionalIdentifier(Model):
+    """The recipient additional identifier object (2 fields)."""
     type: _e.F[_e.E7b94ec89] = ...
     value: str | None
 
 
 class RecipientFlow(Model):
+    """The recipient flow object (1 fields)."""
     id: str | None
 
 
 class RecipientListing(Model):
+    """One page of Recipient items with the paging fields of the listing. Returned by RoutingApi.get_routing_message_recipients."""
     entities: list[Recipient] | None
     page_size: int | None
     page_number: int | None
@@ -70,10 +77,12 @@ class RecipientListing(Model):
 
 
 class RecipientRequest(Model):
+    """The recipient request object (1 fields). Sent to RoutingApi.put_routing_message_recipient."""
     flow: RecipientFlow | None
 
 
 class Recognition(Model):
+    """The recognition object (12 fields). Returned by EmployeeEngagementApi.get_employeeengagement_recognition."""
     id: str | None
     recipient: UserReference | None
     created_by: UserReference | None
@@ -89,6 +98,7 @@ class Recognition(Model):
 
 
 class RecognitionBase(Model):
+    """The recognition base object (10 fields). Returned by EmployeeEngagementApi.post_employeeengagement_recognitions."""
     id: str | None
     recipient: UserReference | None
     created_by: UserReference | None
@@ -102,6 +112,7 @@ class RecognitionBase(Model):
 
 
 class Recognitions(Model):
+    """One page of Recognition items with the paging fields of the listing. Returned by EmployeeEngagementApi.get_employeeengagement_recognitions."""
     entities: list[Recognition] | None
     page_size: int | None
     page_number: int | None
@@ -110,12 +121,14 @@ class Recognitions(Model):
 
 
 class Record(Model):
+    """The record object (3 fields)."""
     name: str | None
     type: str | None
     value: str | None
 
 
 class RecordersState(Model):
+    """The recorders state object (4 fields)."""
     adhoc_state: _e.F[_e.Efee1dd00] = ...
     customer_experience_state: _e.F[_e.Efee1dd00] = ...
     agent_experience_state: _e.F[_e.Efee1dd00] = ...
@@ -123,6 +136,7 @@ class RecordersState(Model):
 
 
 class Recording(Model):
+    """The recording object (35 fields). Returned by RecordingApi.get_conversation_recording, RecordingApi.get_conversation_recordings and 3 more. Sent to RecordingApi.put_conversation_recording."""
     id: str | None
     name: str | None
     conversation_id: str | None
@@ -161,16 +175,19 @@ class Recording(Model):
 
 
 class RecordingAnnotationFlow(Model):
+    """The recording annotation flow object (2 fields)."""
     name: str | None
     id: str | None
 
 
 class RecordingAnnotationQueue(Model):
+    """The recording annotation queue object (2 fields)."""
     name: str | None
     id: str | None
 
 
 class RecordingArchiveRestoreTopicMediaResult(Model):
+    """The recording archive restore topic media result object (4 fields)."""
     channel_id: str | None
     wave_uri: str | None
     media_uri: str | None
@@ -178,6 +195,7 @@ class RecordingArchiveRestoreTopicMediaResult(Model):
 
 
 class RecordingArchiveRestoreTopicRecording(Model):
+    """The recording archive restore topic recording object (6 fields)."""
     id: str | None
     conversation_id: str | None
     file_state: str | None
@@ -187,6 +205,7 @@ class RecordingArchiveRestoreTopicRecording(Model):
 
 
 class RecordingAttachment(Model):
+    """The recording attachment object (6 fields)."""
     id: str | None
     media_type: _e.F[_e.E748fe41e] = ...
     url: str | None
@@ -196,24 +215,28 @@ class RecordingAttachment(Model):
 
 
 class RecordingButtonComponent(Model):
+    """The recording button component object (3 fields)."""
     title: str | None
     actions: RecordingContentActions | None
     is_selected: bool | None
 
 
 class RecordingContentActions(Model):
+    """The recording content actions object (3 fields)."""
     url: str | None
     url_target: str | None
     textback: str | None
 
 
 class RecordingContentStory(Model):
+    """The recording content story object (3 fields)."""
     type: _e.F[_e.E1c0d5580] = ...
     url: str | None
     reply_to_id: str | None
 
 
 class RecordingEmailMessage(Model):
+    """The recording email message object (11 fields)."""
     html_body: str | None
     text_body: str | None
     id: str | None
@@ -228,6 +251,7 @@ class RecordingEmailMessage(Model):
 
 
 class RecordingEncryptionConfiguration(Model):
+    """The recording encryption configuration object (7 fields). Returned by RecordingApi.get_recording_keyconfiguration, RecordingApi.post_recording_keyconfigurations and 2 more. Sent to RecordingApi.post_recording_keyconfigurations, RecordingApi.post_recording_keyconfigurations_validate and 1 more."""
     id: str | None
     url: str | None
     api_id: str | None
@@ -238,12 +262,14 @@ class RecordingEncryptionConfiguration(Model):
 
 
 class RecordingEncryptionConfigurationListing(Model):
+    """One page of RecordingEncryptionConfiguration items with the paging fields of the listing. Returned by RecordingApi.get_recording_keyconfigurations."""
     total: int | None
     entities: list[RecordingEncryptionConfiguration] | None
     self_uri: str | None
 
 
 class RecordingEventMediaResult(Model):
+    """The recording event media result object (4 fields)."""
     channel_id: str | None
     wave_uri: str | None
     media_uri: str | None
@@ -251,6 +277,7 @@ class RecordingEventMediaResult(Model):
 
 
 class RecordingEventRecording(Model):
+    """The recording event recording object (6 fields)."""
     id: str | None
     conversation_id: str | None
     file_state: str | None
@@ -260,6 +287,7 @@ class RecordingEventRecording(Model):
 
 
 class RecordingForm(Model):
+    """The recording form object (7 fields)."""
     introduction: RecordingIntroduction | None
     form_pages: list[RecordingFormPage] | None
     received_message: ReceivedReplyMessage | None
@@ -270,12 +298,14 @@ class RecordingForm(Model):
 
 
 class RecordingFormPage(Model):
+    """The recording form page object (3 fields)."""
     title: str | None
     subtitle: str | None
     page_components: list[RecordingFormPageComponent] | None
 
 
 class RecordingFormPageComponent(Model):
+    """The recording form page component object (5 fields)."""
     form_component_type: _e.F[_e.E47c6fa01] = ...
     date_picker: DatePicker | None
     wheel_picker: RecordingWheelPicker | None
@@ -284,16 +314,19 @@ class RecordingFormPageComponent(Model):
 
 
 class RecordingFormResponseComponent(Model):
+    """The recording form response component object (2 fields)."""
     id: str | None
     component: RecordingFormResponseContent | None
 
 
 class RecordingFormResponseContent(Model):
+    """The recording form response content object (2 fields)."""
     content_type: _e.F[_e.Ea962adf9] = ...
     button_response: ButtonResponse | None
 
 
 class RecordingInput(Model):
+    """The recording input object (4 fields)."""
     id: str | None
     title: str | None
     subtitle: str | None

@@ -27,11 +27,13 @@ from ._b_upload_url_request import User
 
 
 class RecordingIntroduction(Model):
+    """The recording introduction object (2 fields)."""
     title: str | None
     subtitle: str | None
 
 
 class RecordingJob(Model):
+    """The recording job object (14 fields). Returned by RecordingApi.get_recording_job, RecordingApi.post_recording_jobs and 1 more."""
     id: str | None
     user: AddressableEntityRef | None
     state: _e.F[_e.E9e624e16] = ...
@@ -49,6 +51,7 @@ class RecordingJob(Model):
 
 
 class RecordingJobEntityListing(Model):
+    """One page of RecordingJob items with the paging fields of the listing. Returned by RecordingApi.get_recording_jobs."""
     entities: list[RecordingJob] | None
     page_size: int | None
     page_number: int | None
@@ -62,11 +65,13 @@ class RecordingJobEntityListing(Model):
 
 
 class RecordingJobFailedRecording(Model):
+    """The recording job failed recording object (2 fields)."""
     conversation: AddressableEntityRef | None
     recording: AddressableEntityRef | None
 
 
 class RecordingJobsQuery(Model):
+    """The recording jobs query object (13 fields). Sent to RecordingApi.post_recording_jobs."""
     action: _e.F[_e.Eff1b0f8d] = ...
     action_date: _dt.datetime | None
     action_age: int | None
@@ -83,6 +88,7 @@ class RecordingJobsQuery(Model):
 
 
 class RecordingLocation(Model):
+    """The recording location object (5 fields)."""
     url: str | None
     address: str | None
     text: str | None
@@ -91,6 +97,7 @@ class RecordingLocation(Model):
 
 
 class RecordingMessageReceipt(Model):
+    """The recording message receipt object (4 fields)."""
     id: str | None
     receipt_time: _dt.datetime | None
     status: _e.F[_e.Eb7cf9993] = ...
@@ -98,11 +105,13 @@ class RecordingMessageReceipt(Model):
 
 
 class RecordingMessageReceiptReason(Model):
+    """The recording message receipt reason object (2 fields)."""
     code: _e.F[_e.E476534fc] = ...
     message: str | None
 
 
 class RecordingMessagingMessage(Model):
+    """The recording messaging message object (33 fields)."""
     pcFrom: str | None
     from_user: User | None
     from_external_contact: ExternalContact | None
@@ -139,6 +148,7 @@ class RecordingMessagingMessage(Model):
 
 
 class RecordingMetadata(Model):
+    """The recording metadata object (22 fields). Returned by RecordingApi.get_conversation_recordingmetadata, RecordingApi.get_conversation_recordingmetadata_recording_id."""
     id: str | None
     name: str | None
     conversation_id: str | None
@@ -164,6 +174,7 @@ class RecordingMetadata(Model):
 
 
 class RecordingNotificationResponse(Model):
+    """The recording notification response object (4 fields)."""
     originating_message_id: str | None
     reference_id: str | None
     notification_status: _e.F[_e.Edad2ecf2] = ...
@@ -171,6 +182,7 @@ class RecordingNotificationResponse(Model):
 
 
 class RecordingNotificationTemplate(Model):
+    """The recording notification template object (7 fields)."""
     id: str | None
     language: str | None
     header: RecordingTemplateHeader | None
@@ -181,6 +193,7 @@ class RecordingNotificationTemplate(Model):
 
 
 class RecordingRetention(Model):
+    """The recording retention object (8 fields)."""
     conversation_id: str | None
     recording_id: str | None
     archive_date: _dt.datetime | None
@@ -192,6 +205,7 @@ class RecordingRetention(Model):
 
 
 class RecordingRetentionCursorEntityListing(Model):
+    """One page of RecordingRetention items with the paging fields of the listing. Returned by RecordingApi.get_recordings_retention_query."""
     entities: list[RecordingRetention] | None
     next_uri: str | None
     self_uri: str | None
@@ -199,6 +213,7 @@ class RecordingRetentionCursorEntityListing(Model):
 
 
 class RecordingRoadsideAssistance(Model):
+    """The recording roadside assistance object (5 fields)."""
     text: str | None
     phone_number: str | None
     is_device_phone_number: bool | None
@@ -207,6 +222,7 @@ class RecordingRoadsideAssistance(Model):
 
 
 class RecordingSettings(Model):
+    """The recording settings object (6 fields). Returned by RecordingApi.get_recording_settings, RecordingApi.put_recording_settings. Sent to RecordingApi.put_recording_settings."""
     max_simultaneous_streams: int | None
     max_configurable_screen_recording_streams: int | None
     regional_recording_storage_enabled: bool | None
@@ -216,10 +232,12 @@ class RecordingSettings(Model):
 
 
 class RecordingTemplateBody(Model):
+    """The recording template body object (1 fields)."""
     text: str | None
 
 
 class RecordingTemplateButton(Model):
+    """The recording template button object (6 fields)."""
     type: _e.F[_e.Eeeea4d8d] = ...
     text: str | None
     index: int | None
@@ -229,26 +247,31 @@ class RecordingTemplateButton(Model):
 
 
 class RecordingTemplateCard(Model):
+    """The recording template card object (3 fields)."""
     header: RecordingTemplateHeader | None
     body: RecordingTemplateBody | None
     buttons: list[RecordingTemplateButton] | None
 
 
 class RecordingTemplateCarousel(Model):
+    """The recording template carousel object (1 fields)."""
     cards: list[RecordingTemplateCard] | None
 
 
 class RecordingTemplateFooter(Model):
+    """The recording template footer object (1 fields)."""
     text: str | None
 
 
 class RecordingTemplateHeader(Model):
+    """The recording template header object (3 fields)."""
     type: _e.F[_e.E333c401d] = ...
     text: str | None
     media: RecordingAttachment | None
 
 
 class RecordingTranscodeCompleteTopicMediaResult(Model):
+    """The recording transcode complete topic media result object (4 fields)."""
     channel_id: str | None
     wave_uri: str | None
     media_uri: str | None

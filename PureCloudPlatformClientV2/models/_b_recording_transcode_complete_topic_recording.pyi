@@ -20,6 +20,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class RecordingTranscodeCompleteTopicRecording(Model):
+    """The recording transcode complete topic recording object (6 fields)."""
     id: str | None
     conversation_id: str | None
     file_state: str | None
@@ -29,6 +30,7 @@ class RecordingTranscodeCompleteTopicRecording(Model):
 
 
 class RecordingUploadReport(Model):
+    """The recording upload report object (5 fields). Returned by RecordingApi.get_recording_uploads_report, RecordingApi.post_recording_uploads_reports."""
     id: str | None
     name: str | None
     state: _e.F[_e.E1de76457] = ...
@@ -37,16 +39,19 @@ class RecordingUploadReport(Model):
 
 
 class RecordingUploadReportRequest(Model):
+    """The recording upload report request object (2 fields). Sent to RecordingApi.post_recording_uploads_reports."""
     date_since: _dt.datetime | None
     upload_status: _e.F[_e.E3196f16a] = ...
 
 
 class RecordingWheelPicker(Model):
+    """The recording wheel picker object (2 fields)."""
     id: str | None
     items: list[RecordingWheelPickerItem] | None
 
 
 class RecordingWheelPickerItem(Model):
+    """The recording wheel picker item object (4 fields)."""
     id: str | None
     title: str | None
     value: str | None
@@ -54,26 +59,31 @@ class RecordingWheelPickerItem(Model):
 
 
 class RecurrenceEndSettings(Model):
+    """The recurrence end settings object (2 fields)."""
     last_date: _dt.datetime | None
     no_end_date: bool | None
 
 
 class RecurrencePeriod(Model):
+    """The recurrence period object (2 fields)."""
     magnitude: int | None
     granularity: _e.F[_e.Eaa6e5837] = ...
 
 
 class RecurrenceSettings(Model):
+    """The recurrence settings object (3 fields)."""
     end_after: RecurrenceEndSettings | None
     recurrence_period: RecurrencePeriod | None
     minimum_time_between_occurrences: RecurrencePeriod | None
 
 
 class RecurrenceSettingsBase(Model):
+    """The recurrence settings base object (1 fields)."""
     end_after: RecurrenceEndSettings | None
 
 
 class Referrer(Model):
+    """The referrer object (9 fields)."""
     url: str | None
     domain: str | None
     hostname: str | None
@@ -86,15 +96,18 @@ class Referrer(Model):
 
 
 class RefinementSettingEntity(Model):
+    """The refinement setting entity object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class RegionResponse(Model):
+    """The region response object (1 fields). Returned by TelephonyApi.get_telephony_organization_link_regions."""
     region_name: str | None
 
 
 class RegionTimeZone(Model):
+    """The region time zone object (5 fields)."""
     id: str | None
     name: str | None
     offset: int | None
@@ -103,10 +116,12 @@ class RegionTimeZone(Model):
 
 
 class RegisterArchitectExportJob(Model):
+    """The register architect export job object (1 fields). Sent to ArchitectApi.post_flows_export_jobs."""
     flows: list[ExportDetails] | None
 
 
 class RegisterArchitectExportJobResponse(Model):
+    """The register architect export job response object (4 fields). Returned by ArchitectApi.post_flows_export_jobs."""
     id: str | None
     status: _e.F[_e.Ec8d135ba] = ...
     total_flows: int | None
@@ -114,10 +129,12 @@ class RegisterArchitectExportJobResponse(Model):
 
 
 class RegisterArchitectJobRequest(Model):
+    """The register architect job request object (1 fields). Sent to ArchitectApi.post_flows_jobs."""
     create_stubs: bool | None
 
 
 class RegisterArchitectJobResponse(Model):
+    """The register architect job response object (4 fields). Returned by ArchitectApi.post_flows_jobs."""
     id: str | None
     presigned_url: str | None
     headers: dict[str, str] | None
@@ -125,10 +142,12 @@ class RegisterArchitectJobResponse(Model):
 
 
 class RegisterArchitectValidateJob(Model):
+    """The register architect validate job object (1 fields). Sent to ArchitectApi.post_flows_validate_jobs."""
     flows: list[ValidateDetails] | None
 
 
 class RegisterArchitectValidateJobResponse(Model):
+    """The register architect validate job response object (4 fields). Returned by ArchitectApi.post_flows_validate_jobs."""
     id: str | None
     status: _e.F[_e.Ec8d135ba] = ...
     total_flows: int | None
@@ -136,6 +155,7 @@ class RegisterArchitectValidateJobResponse(Model):
 
 
 class Relationship(Model):
+    """The relationship object (7 fields). Returned by ExternalContactsApi.get_externalcontacts_relationship, ExternalContactsApi.patch_externalcontacts_relationship and 2 more. Sent to ExternalContactsApi.post_externalcontacts_relationships, ExternalContactsApi.put_externalcontacts_relationship."""
     id: str | None
     division: WritableStarrableDivision | None
     user: User | None
@@ -146,6 +166,7 @@ class Relationship(Model):
 
 
 class RelationshipListing(Model):
+    """One page of Relationship items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_organization_relationships."""
     entities: list[Relationship] | None
     page_size: int | None
     page_number: int | None
@@ -160,6 +181,7 @@ class RelationshipListing(Model):
 
 
 class RelationshipsExport(Model):
+    """The relationships export object (10 fields). Returned by ExternalContactsApi.get_externalcontacts_relationships_export, ExternalContactsApi.post_externalcontacts_relationships_exports. Sent to ExternalContactsApi.post_externalcontacts_relationships_exports."""
     id: str | None
     division_ids: list[str] | None
     created_by: DomainEntityRef | None
@@ -173,21 +195,25 @@ class RelationshipsExport(Model):
 
 
 class RelationshipsExportComparisonFieldFilter(Model):
+    """The relationships export comparison field filter object (2 fields)."""
     field: _e.F[_e.E0e8b06fb] = ...
     value: str | None
 
 
 class RelationshipsExportFieldFilter(Model):
+    """The relationships export field filter object (2 fields)."""
     field: _e.F[_e.E64f1161d] = ...
     value: str | None
 
 
 class RelationshipsExportFieldListFilter(Model):
+    """The relationships export field list filter object (2 fields)."""
     field: _e.F[_e.E64f1161d] = ...
     values: list[str] | None
 
 
 class RelationshipsExportFilter(Model):
+    """The relationships export filter object (7 fields)."""
     eq: RelationshipsExportFieldFilter | None
     pcIn: RelationshipsExportFieldListFilter | None
     lte: RelationshipsExportComparisonFieldFilter | None
@@ -198,6 +224,7 @@ class RelationshipsExportFilter(Model):
 
 
 class RelationshipsExportListing(Model):
+    """One page of RelationshipsExport items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_relationships_exports."""
     entities: list[RelationshipsExport] | None
     next_uri: str | None
     self_uri: str | None
@@ -205,24 +232,29 @@ class RelationshipsExportListing(Model):
 
 
 class RelationshipsExportQueryConditions(Model):
+    """The relationships export query conditions object (2 fields)."""
     filters: RelationshipsExportFilter | None
     limit: int | None
 
 
 class RelyingPartyEntity(Model):
+    """The relying party entity object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class RemoveEntitiesRequest(Model):
+    """One page of RemoveEntity items with the paging fields of the listing. Sent to LanguageUnderstandingApi.post_languageunderstanding_ignorephrase_remove, LanguageUnderstandingApi.post_languageunderstanding_ignoretopic_remove."""
     entities: list[RemoveEntity] | None
 
 
 class RemoveEntity(Model):
+    """The remove entity object (1 fields)."""
     id: str | None
 
 
 class Reoccurrence(Model):
+    """The reoccurrence object (8 fields)."""
     id: str | None
     start: str | None
     end: str | None
@@ -234,18 +266,21 @@ class Reoccurrence(Model):
 
 
 class ReplacementTerm(Model):
+    """The replacement term object (3 fields)."""
     type: _e.F[_e.Ed29da5e6] = ...
     existing_value: str | None
     updated_value: str | None
 
 
 class ReplaceRequest(Model):
+    """The replace request object (3 fields). Sent to ContentManagementApi.post_contentmanagement_document_content."""
     change_number: int | None
     name: str | None
     auth_token: str | None
 
 
 class ReplaceResponse(Model):
+    """The replace response object (6 fields). Returned by ContentManagementApi.post_contentmanagement_document_content."""
     id: str | None
     name: str | None
     change_number: int | None
@@ -255,6 +290,7 @@ class ReplaceResponse(Model):
 
 
 class ReplyMessage(Model):
+    """The reply message object (3 fields)."""
     type: _e.F[_e.E1fe7c72a] = ...
     text: str | None
     content: list[ConversationMessageContent] | None

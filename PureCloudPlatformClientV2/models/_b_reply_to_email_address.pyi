@@ -16,11 +16,13 @@ from ._b_value_wrapper_instant import ViewFilter
 
 
 class ReplyToEmailAddress(Model):
+    """The reply to email address object (2 fields)."""
     domain: DomainEntityRef | None
     route: DomainEntityRef | None
 
 
 class ReportingDataExportTopicDataExportNotification(Model):
+    """The reporting data export topic data export notification object (17 fields)."""
     id: str | None
     run_id: str | None
     name: str | None
@@ -41,6 +43,7 @@ class ReportingDataExportTopicDataExportNotification(Model):
 
 
 class ReportingExportJobListing(Model):
+    """One page of ReportingExportJobResponse items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_reporting_exports."""
     entities: list[ReportingExportJobResponse] | None
     page_size: int | None
     page_number: int | None
@@ -54,6 +57,7 @@ class ReportingExportJobListing(Model):
 
 
 class ReportingExportJobRequest(Model):
+    """The reporting export job request object (21 fields). Sent to AnalyticsApi.post_analytics_reporting_exports."""
     name: str | None
     time_zone: str | None
     export_format: _e.F[_e.E9339af98] = ...
@@ -78,6 +82,7 @@ class ReportingExportJobRequest(Model):
 
 
 class ReportingExportJobResponse(Model):
+    """The reporting export job response object (34 fields). Returned by AnalyticsApi.post_analytics_reporting_exports."""
     id: str | None
     name: str | None
     run_id: str | None
@@ -115,6 +120,7 @@ class ReportingExportJobResponse(Model):
 
 
 class ReportingExportMetadataJobListing(Model):
+    """One page of ReportingExportMetadataJobResponse items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_reporting_exports_metadata."""
     entities: list[ReportingExportMetadataJobResponse] | None
     page_size: int | None
     page_number: int | None
@@ -128,6 +134,7 @@ class ReportingExportMetadataJobListing(Model):
 
 
 class ReportingExportMetadataJobResponse(Model):
+    """The reporting export metadata job response object (10 fields)."""
     id: str | None
     name: str | None
     view_type: _e.F[_e.Eeb363d85] = ...
@@ -141,11 +148,13 @@ class ReportingExportMetadataJobResponse(Model):
 
 
 class ReportingInterval(Model):
+    """The reporting interval object (2 fields)."""
     interval_type: _e.F[_e.Ebe239318] = ...
     interval_value: int | None
 
 
 class ReportingTurn(Model):
+    """The reporting turn object (12 fields)."""
     user_input: str | None
     bot_prompts: list[str] | None
     session_id: str | None
@@ -161,6 +170,7 @@ class ReportingTurn(Model):
 
 
 class ReportingTurnAction(Model):
+    """The reporting turn action object (4 fields)."""
     action_id: str | None
     action_name: str | None
     action_number: int | None
@@ -168,18 +178,21 @@ class ReportingTurnAction(Model):
 
 
 class ReportingTurnActionAgentDetails(Model):
+    """The reporting turn action agent details object (3 fields)."""
     agent_id: str | None
     agent_name: str | None
     agent_version: str | None
 
 
 class ReportingTurnBotFlowInvocationEvent(Model):
+    """The reporting turn bot flow invocation event object (3 fields)."""
     type: _e.F[_e.Ee60202af] = ...
     action: ReportingTurnAction | None
     flow: ReportingTurnFlow | None
 
 
 class ReportingTurnFlow(Model):
+    """The reporting turn flow object (4 fields)."""
     id: str | None
     type: _e.F[_e.Ee28e5e9c] = ...
     name: str | None
@@ -187,6 +200,7 @@ class ReportingTurnFlow(Model):
 
 
 class ReportingTurnGuardrailEvent(Model):
+    """The reporting turn guardrail event object (4 fields)."""
     type: _e.F[_e.E6b2f9af1] = ...
     instruction: str | None
     violations_threshold: int | None
@@ -194,6 +208,7 @@ class ReportingTurnGuardrailEvent(Model):
 
 
 class ReportingTurnIntent(Model):
+    """The reporting turn intent object (4 fields)."""
     name: str | None
     id: str | None
     confidence: float | None
@@ -201,6 +216,7 @@ class ReportingTurnIntent(Model):
 
 
 class ReportingTurnIntentSlot(Model):
+    """The reporting turn intent slot object (4 fields)."""
     name: str | None
     value: str | None
     type: str | None
@@ -208,12 +224,14 @@ class ReportingTurnIntentSlot(Model):
 
 
 class ReportingTurnKnowledge(Model):
+    """The reporting turn knowledge object (3 fields)."""
     knowledge_base_id: str | None
     feedback: ReportingTurnKnowledgeFeedback | None
     search: ReportingTurnKnowledgeSearch | None
 
 
 class ReportingTurnKnowledgeDocument(Model):
+    """The reporting turn knowledge document object (4 fields)."""
     id: str | None
     question: str | None
     answer: str | None

@@ -34,17 +34,20 @@ from ._b_user_activity_routing_status import UserParam
 
 
 class ReportingTurnKnowledgeEvents(Model):
+    """The reporting turn knowledge events object (2 fields)."""
     search: list[ReportingTurnKnowledgeSearchEvent] | None
     feedback: list[ReportingTurnKnowledgeFeedbackEvent] | None
 
 
 class ReportingTurnKnowledgeFeedback(Model):
+    """The reporting turn knowledge feedback object (3 fields)."""
     search_id: str | None
     rating: int | None
     documents: list[ReportingTurnKnowledgeDocument] | None
 
 
 class ReportingTurnKnowledgeFeedbackEvent(Model):
+    """The reporting turn knowledge feedback event object (6 fields)."""
     search_id: str | None
     knowledge_base_id: str | None
     documents: list[ReportingTurnKnowledgeDocument] | None
@@ -54,6 +57,7 @@ class ReportingTurnKnowledgeFeedbackEvent(Model):
 
 
 class ReportingTurnKnowledgeMetadata(Model):
+    """The reporting turn knowledge metadata object (10 fields)."""
     knowledge_id: str | None
     knowledge_name: str | None
     search_id: str | None
@@ -67,12 +71,14 @@ class ReportingTurnKnowledgeMetadata(Model):
 
 
 class ReportingTurnKnowledgeSearch(Model):
+    """The reporting turn knowledge search object (3 fields)."""
     search_id: str | None
     documents: list[ReportingTurnKnowledgeDocument] | None
     query: str | None
 
 
 class ReportingTurnKnowledgeSearchEvent(Model):
+    """The reporting turn knowledge search event object (5 fields)."""
     search_id: str | None
     knowledge_base_id: str | None
     documents: list[ReportingTurnKnowledgeDocument] | None
@@ -81,6 +87,7 @@ class ReportingTurnKnowledgeSearchEvent(Model):
 
 
 class ReportingTurnsResponse(Model):
+    """One page of ReportingTurn items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_botflow_divisions_reportingturns, AnalyticsApi.get_analytics_botflow_reportingturns."""
     entities: list[ReportingTurn] | None
     next_uri: str | None
     self_uri: str | None
@@ -88,6 +95,7 @@ class ReportingTurnsResponse(Model):
 
 
 class ReportingTurnToolCall(Model):
+    """The reporting turn tool call object (10 fields)."""
     tool_id: str | None
     tool_name: str | None
     tool_type: _e.F[_e.E13510950] = ...
@@ -101,10 +109,12 @@ class ReportingTurnToolCall(Model):
 
 
 class ReprocessInteractionsByJobIdResponse(Model):
+    """The reprocess interactions by job id response object (1 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_reprocessing_job_interactions."""
     url: str | None
 
 
 class ReprocessJobEntityListingResponse(Model):
+    """One page of ReprocessJobResponse items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_reprocessing_jobs."""
     entities: list[ReprocessJobResponse] | None
     page_size: int | None
     page_number: int | None
@@ -119,6 +129,7 @@ class ReprocessJobEntityListingResponse(Model):
 
 
 class ReprocessJobResponse(Model):
+    """The reprocess job response object (16 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_reprocessing_job, SpeechTextAnalyticsApi.post_speechandtextanalytics_reprocessing_jobs."""
     id: str | None
     name: str | None
     description: str | None
@@ -138,6 +149,7 @@ class ReprocessJobResponse(Model):
 
 
 class RequestConfig(Model):
+    """The request config object (5 fields)."""
     request_url_template: str | None
     request_template: str | None
     request_template_uri: str | None
@@ -146,14 +158,17 @@ class RequestConfig(Model):
 
 
 class RequestContext(Model):
+    """The request context object (1 fields)."""
     patterns: list[RequestContextPattern] | None
 
 
 class RequestContextPattern(Model):
+    """The request context pattern object (1 fields)."""
     criteria: list[RequestEntityTypeCriteria] | None
 
 
 class RequestCriteria(Model):
+    """The request criteria object (4 fields)."""
     key: str | None
     values: list[str] | None
     should_ignore_case: bool | None
@@ -161,6 +176,7 @@ class RequestCriteria(Model):
 
 
 class RequestDevice(Model):
+    """The request device object (10 fields)."""
     category: _e.F[_e.E608a9b8f] = ...
     type: str | None
     is_mobile: bool | None
@@ -174,6 +190,7 @@ class RequestDevice(Model):
 
 
 class RequestEntityTypeCriteria(Model):
+    """The request entity type criteria object (5 fields)."""
     key: str | None
     values: list[str] | None
     should_ignore_case: bool | None
@@ -182,16 +199,19 @@ class RequestEntityTypeCriteria(Model):
 
 
 class RequestExternalSegment(Model):
+    """The request external segment object (3 fields)."""
     id: str | None
     name: str | None
     source: _e.F[_e.E31e08af9] = ...
 
 
 class RequestJourney(Model):
+    """The request journey object (1 fields)."""
     patterns: list[RequestJourneyPattern] | None
 
 
 class RequestJourneyPattern(Model):
+    """The request journey pattern object (5 fields)."""
     criteria: list[RequestCriteria] | None
     count: int | None
     stream_type: _e.F[_e.E33c3e457] = ...
@@ -200,6 +220,7 @@ class RequestJourneyPattern(Model):
 
 
 class RequestMapping(Model):
+    """The request mapping object (4 fields)."""
     name: str | None
     attribute_type: _e.F[_e.Eb42721e0] = ...
     mapping_type: _e.F[_e.E1e9866dd] = ...
@@ -207,6 +228,7 @@ class RequestMapping(Model):
 
 
 class RequestPage(Model):
+    """The request page object (4 fields)."""
     url: str | None
     title: str | None
     keywords: str | None
@@ -214,26 +236,31 @@ class RequestPage(Model):
 
 
 class RequestScoredAgent(Model):
+    """The request scored agent object (2 fields)."""
     id: str | None
     score: int | None
 
 
 class RequiredDateRange(Model):
+    """The required date range object (2 fields)."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
 
 class RequiredLocalDateRange(Model):
+    """The required local date range object (2 fields)."""
     start_date: _dt.date | None
     end_date: _dt.date | None
 
 
 class ReschedulingManagementUnitResponse(Model):
+    """The rescheduling management unit response object (2 fields)."""
     management_unit: ManagementUnitReference | None
     applied: bool | None
 
 
 class ReschedulingOptionsRunResponse(Model):
+    """The rescheduling options run response object (10 fields)."""
     existing_schedule: BuScheduleReference | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -247,22 +274,26 @@ class ReschedulingOptionsRunResponse(Model):
 
 
 class ResolutionAggregateDataContainer(Model):
+    """The resolution aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class ResolutionAggregateQueryClause(Model):
+    """The resolution aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[ResolutionAggregateQueryPredicate] | None
 
 
 class ResolutionAggregateQueryFilter(Model):
+    """The resolution aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[ResolutionAggregateQueryClause] | None
     predicates: list[ResolutionAggregateQueryPredicate] | None
 
 
 class ResolutionAggregateQueryPredicate(Model):
+    """The resolution aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E70240cf6] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -271,10 +302,12 @@ class ResolutionAggregateQueryPredicate(Model):
 
 
 class ResolutionAggregateQueryResponse(Model):
+    """One page of ResolutionAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_resolutions_aggregates_query."""
     results: list[ResolutionAggregateDataContainer] | None
 
 
 class ResolutionAggregationQuery(Model):
+    """The resolution aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_resolutions_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -287,11 +320,13 @@ class ResolutionAggregationQuery(Model):
 
 
 class ResolutionAggregationSort(Model):
+    """The resolution aggregation sort object (2 fields)."""
     name: _e.F[_e.Eb695900f] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class ResolutionAggregationView(Model):
+    """The resolution aggregation view object (4 fields)."""
     target: _e.F[_e.Eb695900f] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -299,11 +334,13 @@ class ResolutionAggregationView(Model):
 
 
 class ResolutionAsyncAggregateQueryResponse(Model):
+    """One page of ResolutionAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_resolutions_aggregates_job_results."""
     results: list[ResolutionAggregateDataContainer] | None
     cursor: str | None
 
 
 class ResolutionAsyncAggregationQuery(Model):
+    """The resolution async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_resolutions_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -317,17 +354,20 @@ class ResolutionAsyncAggregationQuery(Model):
 
 
 class ResolutionDetailQueryClause(Model):
+    """The resolution detail query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[ResolutionDetailQueryPredicate] | None
 
 
 class ResolutionDetailQueryFilter(Model):
+    """The resolution detail query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[ResolutionDetailQueryClause] | None
     predicates: list[ResolutionDetailQueryPredicate] | None
 
 
 class ResolutionDetailQueryPredicate(Model):
+    """The resolution detail query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     metric: _e.F[_e.Eb695900f] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -336,6 +376,7 @@ class ResolutionDetailQueryPredicate(Model):
 
 
 class ResourceConditionNode(Model):
+    """The resource condition node object (5 fields)."""
     variable_name: str | None
     conjunction: _e.F[_e.E291ca30e] = ...
     operator: _e.F[_e.E89e62993] = ...
@@ -344,11 +385,13 @@ class ResourceConditionNode(Model):
 
 
 class ResourceConditionValue(Model):
+    """The resource condition value object (2 fields)."""
     type: _e.F[_e.E419a02f1] = ...
     value: str | None
 
 
 class ResourcePermissionPolicy(Model):
+    """The resource permission policy object (11 fields)."""
     id: str | None
     domain: str | None
     entity_name: str | None
@@ -363,6 +406,7 @@ class ResourcePermissionPolicy(Model):
 
 
 class Response(Model):
+    """The response object (17 fields). Returned by ResponseManagementApi.get_responsemanagement_response, ResponseManagementApi.post_responsemanagement_responses and 1 more. Sent to ResponseManagementApi.post_responsemanagement_responses, ResponseManagementApi.put_responsemanagement_response."""
     id: str | None
     name: str | None
     version: int | None
@@ -383,6 +427,7 @@ class Response(Model):
 
 
 class ResponseAsset(Model):
+    """The response asset object (12 fields). Returned by ResponseManagementApi.get_responsemanagement_responseasset, ResponseManagementApi.put_responsemanagement_responseasset."""
     id: str | None
     name: str | None
     division: Division | None
@@ -398,17 +443,20 @@ class ResponseAsset(Model):
 
 
 class ResponseAssetBulkRequest(Model):
+    """The response asset bulk request object (3 fields). Sent to ResponseManagementApi.post_responsemanagement_responseassets_bulk."""
     asset_ids: list[str] | None
     sort_by: str | None
     sort_order: _e.F[_e.E3c50b688] = ...
 
 
 class ResponseAssetEntityListing(Model):
+    """One page of ResponseAsset items with the paging fields of the listing. Returned by ResponseManagementApi.post_responsemanagement_responseassets_bulk."""
     entities: list[ResponseAsset] | None
     not_found: list[str] | None
 
 
 class ResponseAssetFilter(Model):
+    """The response asset filter object (6 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -418,11 +466,13 @@ class ResponseAssetFilter(Model):
 
 
 class ResponseAssetRequest(Model):
+    """The response asset request object (2 fields). Sent to ResponseManagementApi.put_responsemanagement_responseasset."""
     name: str | None
     division_id: str | None
 
 
 class ResponseAssetSearchRequest(Model):
+    """The response asset search request object (5 fields). Sent to ResponseManagementApi.post_responsemanagement_responseassets_search."""
     page_size: int | None
     page_number: int | None
     sort_order: _e.F[_e.E3ba205c0] = ...
@@ -431,6 +481,7 @@ class ResponseAssetSearchRequest(Model):
 
 
 class ResponseAssetSearchResults(Model):
+    """One page of ResponseAsset items with the paging fields of the listing. Returned by ResponseManagementApi.post_responsemanagement_responseassets_search."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -439,6 +490,7 @@ class ResponseAssetSearchResults(Model):
 
 
 class ResponseAssetStatus(Model):
+    """The response asset status object (4 fields). Returned by ResponseManagementApi.get_responsemanagement_responseassets_status_status_id."""
     id: str | None
     status: _e.F[_e.E1e763f45] = ...
     error_code: str | None
@@ -446,6 +498,7 @@ class ResponseAssetStatus(Model):
 
 
 class ResponseConfig(Model):
+    """The response config object (4 fields)."""
     translation_map: dict[str, str] | None
     translation_map_defaults: dict[str, str] | None
     success_template: str | None
@@ -453,6 +506,7 @@ class ResponseConfig(Model):
 
 
 class ResponseDivisionView(Model):
+    """The response division view object (9 fields). Returned by ResponseManagementApi.get_responsemanagement_responses_divisionview."""
     id: str | None
     name: str | None
     response_type: _e.F[_e.Ec4d42807] = ...
@@ -465,10 +519,12 @@ class ResponseDivisionView(Model):
 
 
 class ResponseDivisionViewQueryResults(Model):
+    """The response division view query results object (1 fields). Returned by ResponseManagementApi.post_responsemanagement_responses_divisionviews_query."""
     results: DomainEntityListingResponseDivisionView | None
 
 
 class ResponseEntityList(Model):
+    """One page of Response items with the paging fields of the listing."""
     entities: list[Response] | None
     page_size: int | None
     page_number: int | None
@@ -482,6 +538,7 @@ class ResponseEntityList(Model):
 
 
 class ResponseEntityListing(Model):
+    """One page of Response items with the paging fields of the listing. Returned by ResponseManagementApi.get_responsemanagement_responses."""
     entities: list[Response] | None
     page_size: int | None
     page_number: int | None
@@ -495,12 +552,14 @@ class ResponseEntityListing(Model):
 
 
 class ResponseFilter(Model):
+    """The response filter object (3 fields)."""
     name: str | None
     operator: _e.F[_e.E099cbcf4] = ...
     values: list[str] | None
 
 
 class ResponsePage(Model):
+    """The response page object (9 fields)."""
     url: str | None
     title: str | None
     domain: str | None
@@ -513,6 +572,7 @@ class ResponsePage(Model):
 
 
 class ResponseQueryRequest(Model):
+    """The response query request object (4 fields). Sent to ResponseManagementApi.post_responsemanagement_responses_divisionviews_query, ResponseManagementApi.post_responsemanagement_responses_query."""
     query_phrase: str | None
     page_size: int | None
     page_number: int | None
@@ -520,10 +580,12 @@ class ResponseQueryRequest(Model):
 
 
 class ResponseQueryResults(Model):
+    """The response query results object (1 fields). Returned by ResponseManagementApi.post_responsemanagement_responses_query."""
     results: ResponseEntityList | None
 
 
 class ResponseSet(Model):
+    """The response set object (10 fields). Returned by OutboundApi.get_outbound_callanalysisresponseset, OutboundApi.post_outbound_callanalysisresponsesets and 1 more. Sent to OutboundApi.post_outbound_callanalysisresponsesets, OutboundApi.put_outbound_callanalysisresponseset."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -537,6 +599,7 @@ class ResponseSet(Model):
 
 
 class ResponseSetEntityListing(Model):
+    """One page of ResponseSet items with the paging fields of the listing. Returned by OutboundApi.get_outbound_callanalysisresponsesets."""
     entities: list[ResponseSet] | None
     page_size: int | None
     page_number: int | None
@@ -550,44 +613,52 @@ class ResponseSetEntityListing(Model):
 
 
 class ResponseSubstitution(Model):
+    """The response substitution object (3 fields)."""
     id: str | None
     description: str | None
     default_value: str | None
 
 
 class ResponseText(Model):
+    """The response text object (3 fields)."""
     content: str | None
     content_type: _e.F[_e.Ea34dc8a6] = ...
     type: _e.F[_e.E65c1e259] = ...
 
 
 class RestErrorDetail(Model):
+    """The rest error detail object (3 fields)."""
     error: str | None
     details: str | None
     user_params: list[UserParam] | None
 
 
 class RestorePresenceSettings(Model):
+    """The restore presence settings object (3 fields)."""
     enabled: bool | None
     restore_time_milliseconds: int | None
     restore_on_queue_enabled: bool | None
 
 
 class RetentionDuration(Model):
+    """The retention duration object (2 fields)."""
     archive_retention: ArchiveRetention | None
     delete_retention: DeleteRetention | None
 
 
 class ReverseWhitepagesLookupResult(Model):
+    """The reverse whitepages lookup result object (1 fields). Returned by ExternalContactsApi.get_externalcontacts_reversewhitepageslookup."""
     contacts: list[ExternalContact] | None
 
 
 class ReviewAssessmentResults(Model):
+    """The review assessment results object (2 fields)."""
     by_assignees: bool | None
     by_viewers: bool | None
 
 
 class RichLink(Model):
+    """The rich link object (6 fields)."""
     id: str | None
     header: RichLinkHeader | None
     footer: str | None
@@ -597,18 +668,21 @@ class RichLink(Model):
 
 
 class RichLinkHeader(Model):
+    """The rich link header object (3 fields)."""
     type: _e.F[_e.Efbb1186f] = ...
     value: str | None
     url: str | None
 
 
 class Ring(Model):
+    """The ring object (3 fields)."""
     expansion_criteria: list[ExpansionCriterium] | None
     actions: Actions | None
     member_groups: list[MemberGroup] | None
 
 
 class RmsAssetAddressableRef(Model):
+    """The rms asset addressable ref object (4 fields)."""
     id: str | None
     self_uri: str | None
     asset_usage: _e.F[_e.E933e6051] = ...
@@ -616,20 +690,24 @@ class RmsAssetAddressableRef(Model):
 
 
 class RoleDivision(Model):
+    """The role division object (2 fields)."""
     role_id: str | None
     division_id: str | None
 
 
 class RoleDivisionGrants(Model):
+    """The role division grants object (1 fields). Sent to AuthorizationApi.post_authorization_subject_bulkadd, AuthorizationApi.post_authorization_subject_bulkremove and 6 more."""
     grants: list[RoleDivisionPair] | None
 
 
 class RoleDivisionPair(Model):
+    """The role division pair object (2 fields)."""
     role_id: str | None
     division_id: str | None
 
 
 class RoleSettings(Model):
+    """The role settings object (5 fields). Returned by AuthorizationApi.get_authorization_roles_settings, AuthorizationApi.put_authorization_roles_settings. Sent to AuthorizationApi.put_authorization_roles_settings."""
     id: str | None
     backfill_enabled: bool | None
     authorization_grant_division_aware: bool | None

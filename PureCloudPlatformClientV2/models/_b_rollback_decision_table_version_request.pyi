@@ -31,10 +31,12 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class RollbackDecisionTableVersionRequest(Model):
+    """The rollback decision table version request object (1 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_version_rollback."""
     rollback_reason: str | None
 
 
 class Room(Model):
+    """The room object (11 fields). Returned by ChatApi.get_chats_room."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -49,19 +51,23 @@ class Room(Model):
 
 
 class RoomParticipant(Model):
+    """The room participant object (1 fields). Returned by ChatApi.get_chats_room_participant."""
     participant_jid: str | None
 
 
 class RoomParticipantResponse(Model):
+    """The room participant response object (2 fields)."""
     jid: str | None
     user: AddressableEntityRef | None
 
 
 class RoomParticipantsResponse(Model):
+    """The room participants response object (1 fields). Returned by ChatApi.get_chats_room_participants."""
     participants: list[RoomParticipantResponse] | None
 
 
 class RoomUpdateRequest(Model):
+    """The room update request object (4 fields). Sent to ChatApi.patch_chats_room."""
     description: str | None
     subject: str | None
     pinned_message_ids: list[str] | None
@@ -69,12 +75,14 @@ class RoomUpdateRequest(Model):
 
 
 class RouteIdentityResolutionConfig(Model):
+    """The route identity resolution config object (3 fields). Returned by RoutingApi.get_routing_email_domain_route_identityresolution, RoutingApi.put_routing_email_domain_route_identityresolution. Sent to RoutingApi.put_routing_email_domain_route_identityresolution."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class RoutePathRequest(Model):
+    """The route path request object (5 fields)."""
     queue_id: str | None
     media_type: _e.F[_e.E90dfac40] = ...
     language_id: str | None
@@ -83,6 +91,7 @@ class RoutePathRequest(Model):
 
 
 class RoutePathResponse(Model):
+    """The route path response object (4 fields)."""
     queue: QueueReference | None
     media_type: _e.F[_e.E90dfac40] = ...
     language: LanguageReference | None
@@ -90,6 +99,7 @@ class RoutePathResponse(Model):
 
 
 class RoutingActivityData(Model):
+    """One page of RoutingActivityEntityData items with the paging fields of the listing."""
     group: dict[str, str] | None
     data: list[RoutingActivityMetricValue] | None
     truncated: bool | None
@@ -97,6 +107,7 @@ class RoutingActivityData(Model):
 
 
 class RoutingActivityEntityData(Model):
+    """The routing activity entity data object (10 fields)."""
     activity_date: _dt.datetime | None
     organization_presence_id: str | None
     presence_date: _dt.datetime | None
@@ -110,6 +121,7 @@ class RoutingActivityEntityData(Model):
 
 
 class RoutingActivityMetricValue(Model):
+    """The routing activity metric value object (5 fields)."""
     metric: _e.F[_e.E19f0cf96] = ...
     qualifier: str | None
     secondary_qualifier: str | None
@@ -118,6 +130,7 @@ class RoutingActivityMetricValue(Model):
 
 
 class RoutingActivityQuery(Model):
+    """The routing activity query object (4 fields). Sent to AnalyticsApi.post_analytics_routing_activity_query, RoutingApi.post_analytics_routing_activity_query."""
     metrics: list[RoutingActivityQueryMetric] | None
     group_by: list[str] | None
     filter: RoutingActivityQueryFilter | None
@@ -125,22 +138,26 @@ class RoutingActivityQuery(Model):
 
 
 class RoutingActivityQueryClause(Model):
+    """The routing activity query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[RoutingActivityQueryPredicate] | None
 
 
 class RoutingActivityQueryFilter(Model):
+    """The routing activity query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[RoutingActivityQueryClause] | None
     predicates: list[RoutingActivityQueryPredicate] | None
 
 
 class RoutingActivityQueryMetric(Model):
+    """The routing activity query metric object (2 fields)."""
     metric: _e.F[_e.E19f0cf96] = ...
     details: bool | None
 
 
 class RoutingActivityQueryPredicate(Model):
+    """The routing activity query predicate object (4 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E68c19124] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -148,11 +165,13 @@ class RoutingActivityQueryPredicate(Model):
 
 
 class RoutingActivityResponse(Model):
+    """One page of RoutingActivityData items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_routing_activity_query, RoutingApi.post_analytics_routing_activity_query."""
     results: list[RoutingActivityData] | None
     entity_id_dimension: _e.F[_e.E68c19124] = ...
 
 
 class RoutingConversationAttributesRequest(Model):
+    """The routing conversation attributes request object (6 fields). Sent to RoutingApi.patch_routing_conversation."""
     priority: int | None
     skill_ids: list[str] | None
     skill_expression: str | None
@@ -162,6 +181,7 @@ class RoutingConversationAttributesRequest(Model):
 
 
 class RoutingConversationAttributesResponse(Model):
+    """The routing conversation attributes response object (7 fields). Returned by RoutingApi.patch_routing_conversation."""
     priority: int | None
     skills: list[RoutingSkill] | None
     language: Language | None
@@ -172,6 +192,7 @@ class RoutingConversationAttributesResponse(Model):
 
 
 class RoutingData(Model):
+    """The routing data object (9 fields)."""
     queue_id: str | None
     language_id: str | None
     label: str | None
@@ -184,6 +205,7 @@ class RoutingData(Model):
 
 
 class RoutingEstablishedEvent(Model):
+    """The routing established event object (12 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -199,16 +221,19 @@ class RoutingEstablishedEvent(Model):
 
 
 class RoutingRule(Model):
+    """The routing rule object (3 fields)."""
     operator: _e.F[_e.Ef84b8a41] = ...
     threshold: int | None
     wait_seconds: float | None
 
 
 class RoutingSettings(Model):
+    """The routing settings object (1 fields). Returned by RoutingApi.get_routing_settings, RoutingApi.put_routing_settings. Sent to RoutingApi.put_routing_settings."""
     reset_agent_score_on_presence_change: bool | None
 
 
 class RoutingSkill(Model):
+    """The routing skill object (7 fields). Returned by RoutingApi.get_routing_skill, RoutingApi.patch_routing_skill and 1 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -219,28 +244,33 @@ class RoutingSkill(Model):
 
 
 class RoutingSkillReference(Model):
+    """The routing skill reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class RoutingStatus(Model):
+    """The routing status object (3 fields). Returned by UsersApi.get_user_routingstatus, UsersApi.put_user_routingstatus. Sent to UsersApi.put_user_routingstatus."""
     user_id: str | None
     status: _e.F[_e.E75183ccd] = ...
     start_time: _dt.datetime | None
 
 
 class RoutingStatusDetailQueryClause(Model):
+    """The routing status detail query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[RoutingStatusDetailQueryPredicate] | None
 
 
 class RoutingStatusDetailQueryFilter(Model):
+    """The routing status detail query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[RoutingStatusDetailQueryClause] | None
     predicates: list[RoutingStatusDetailQueryPredicate] | None
 
 
 class RoutingStatusDetailQueryPredicate(Model):
+    """The routing status detail query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E491391f3] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -249,6 +279,7 @@ class RoutingStatusDetailQueryPredicate(Model):
 
 
 class RoutingTransferEvent(Model):
+    """The routing transfer event object (11 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -263,16 +294,19 @@ class RoutingTransferEvent(Model):
 
 
 class Row(Model):
+    """The row object (3 fields)."""
     row_id: str | None
     inputs: dict[str, DecisionTableRowParameterValue] | None
     outputs: dict[str, DecisionTableRowParameterValue] | None
 
 
 class RowSearchFilter(Model):
+    """The row search filter object (1 fields)."""
     predicates: list[RowSearchPredicate] | None
 
 
 class RowSearchPredicate(Model):
+    """The row search predicate object (4 fields)."""
     column_id: str | None
     operator: _e.F[_e.E20596778] = ...
     value: str | None
@@ -280,17 +314,20 @@ class RowSearchPredicate(Model):
 
 
 class RuleConfig(Model):
+    """The rule config object (3 fields)."""
     id: str | None
     enabled: bool | None
     rule: CopilotRule | None
 
 
 class RuleEngineConfig(Model):
+    """The rule engine config object (2 fields)."""
     rules: list[RuleConfig] | None
     fallback: Fallback | None
 
 
 class RuleSet(Model):
+    """The rule set object (9 fields). Returned by OutboundApi.get_outbound_ruleset, OutboundApi.post_outbound_rulesets and 1 more. Sent to OutboundApi.post_outbound_rulesets, OutboundApi.put_outbound_ruleset."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -303,11 +340,13 @@ class RuleSet(Model):
 
 
 class RuleSetDiagnostic(Model):
+    """The rule set diagnostic object (2 fields)."""
     rule_set: DomainEntityRef | None
     warnings: list[str] | None
 
 
 class RuleSetEntityListing(Model):
+    """One page of RuleSet items with the paging fields of the listing. Returned by OutboundApi.get_outbound_rulesets."""
     entities: list[RuleSet] | None
     page_size: int | None
     page_number: int | None
@@ -321,6 +360,7 @@ class RuleSetEntityListing(Model):
 
 
 class Salesforce(Model):
+    """The salesforce object (19 fields). Returned by IdentityProviderApi.get_identityproviders_salesforce. Sent to IdentityProviderApi.put_identityproviders_salesforce."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -343,6 +383,7 @@ class Salesforce(Model):
 
 
 class SalesforceSettings(Model):
+    """The salesforce settings object (4 fields)."""
     channel: _e.F[_e.E6f0368d9] = ...
     language: str | None
     categories: list[str] | None
@@ -350,6 +391,7 @@ class SalesforceSettings(Model):
 
 
 class SalesforceSourceRequest(Model):
+    """The salesforce source request object (6 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_sources_salesforce, KnowledgeApi.put_knowledge_knowledgebase_sources_salesforce_source_id."""
     id: str | None
     name: str | None
     integration_id: str | None
@@ -359,6 +401,7 @@ class SalesforceSourceRequest(Model):
 
 
 class SalesforceSourceResponse(Model):
+    """The salesforce source response object (10 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_sources_salesforce_source_id, KnowledgeApi.put_knowledge_knowledgebase_sources_salesforce_source_id."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -372,6 +415,7 @@ class SalesforceSourceResponse(Model):
 
 
 class SAMLProvider(Model):
+    """The samlprovider object (19 fields)."""
     id: str | None
     name: str | None
     disabled: bool | None
@@ -394,6 +438,7 @@ class SAMLProvider(Model):
 
 
 class Schedule(Model):
+    """The schedule object (16 fields). Returned by ArchitectApi.get_architect_schedule, ArchitectApi.post_architect_schedules and 1 more. Sent to ArchitectApi.post_architect_schedules, ArchitectApi.put_architect_schedule."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -413,6 +458,7 @@ class Schedule(Model):
 
 
 class ScheduleActivity(Model):
+    """The schedule activity object (8 fields)."""
     date_start: _dt.datetime | None
     length_minutes: int | None
     description: str | None
@@ -424,6 +470,7 @@ class ScheduleActivity(Model):
 
 
 class ScheduleBid(Model):
+    """The schedule bid object (16 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_schedulebid, WorkforceManagementApi.patch_workforcemanagement_businessunit_schedulebid and 2 more."""
     id: str | None
     name: str | None
     bid_window_start_date: _dt.date | None

@@ -26,6 +26,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class ScheduleBiddingAdminNotificationTopicScheduleBiddingNotification(Model):
+    """The schedule bidding admin notification topic schedule bidding notification object (4 fields)."""
     id: str | None
     bu_id: str | None
     status: _e.F[_e.E8dc641be] = ...
@@ -33,6 +34,7 @@ class ScheduleBiddingAdminNotificationTopicScheduleBiddingNotification(Model):
 
 
 class ScheduleBidGroup(Model):
+    """The schedule bid group object (8 fields)."""
     name: str | None
     management_unit: ManagementUnitReference | None
     agents: list[UserReference] | None
@@ -44,6 +46,7 @@ class ScheduleBidGroup(Model):
 
 
 class ScheduleBidGroupCreate(Model):
+    """The schedule bid group create object (6 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_schedulebid_groups."""
     name: str | None
     management_unit_id: str | None
     agent_ids: list[str] | None
@@ -53,11 +56,13 @@ class ScheduleBidGroupCreate(Model):
 
 
 class ScheduleBidGroupReference(Model):
+    """The schedule bid group reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ScheduleBidGroupResponse(Model):
+    """The schedule bid group response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_schedulebid_group, WorkforceManagementApi.patch_workforcemanagement_businessunit_schedulebid_group and 1 more."""
     id: str | None
     schedule_bid_group: ScheduleBidGroup | None
     metadata: WorkPlanBidMetadata | None
@@ -65,6 +70,7 @@ class ScheduleBidGroupResponse(Model):
 
 
 class ScheduleBidGroupSummary(Model):
+    """The schedule bid group summary object (9 fields)."""
     id: str | None
     name: str | None
     management_unit: ManagementUnitReference | None
@@ -77,10 +83,12 @@ class ScheduleBidGroupSummary(Model):
 
 
 class ScheduleBidGroupSummaryList(Model):
+    """The schedule bid group summary list object (1 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_schedulebid_groups_summary."""
     schedule_bid_group_summaries: list[ScheduleBidGroupSummary] | None
 
 
 class ScheduleBidGroupUpdate(Model):
+    """The schedule bid group update object (7 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_schedulebid_group."""
     name: str | None
     management_unit_id: str | None
     agent_ids: SetWrapperString | None
@@ -91,16 +99,19 @@ class ScheduleBidGroupUpdate(Model):
 
 
 class ScheduleBidListResponse(Model):
+    """One page of ScheduleBid items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_schedulebids."""
     entities: list[ScheduleBid] | None
 
 
 class ScheduleBidReference(Model):
+    """The schedule bid reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class ScheduleBidScheduledActivity(Model):
+    """The schedule bid scheduled activity object (6 fields)."""
     start_date: _dt.datetime | None
     length_minutes: int | None
     description: str | None
@@ -110,6 +121,7 @@ class ScheduleBidScheduledActivity(Model):
 
 
 class ScheduleBidScheduledShift(Model):
+    """The schedule bid scheduled shift object (5 fields)."""
     work_plan_shift_id: str | None
     work_plan_id: str | None
     start_date: _dt.datetime | None
@@ -118,6 +130,7 @@ class ScheduleBidScheduledShift(Model):
 
 
 class ScheduleDivisionViewEntityListing(Model):
+    """One page of SchedulesDivisionView items with the paging fields of the listing. Returned by ArchitectApi.get_architect_schedules_divisionviews."""
     entities: list[SchedulesDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -132,6 +145,7 @@ class ScheduleDivisionViewEntityListing(Model):
 
 
 class ScheduledTrigger(Model):
+    """The scheduled trigger object (8 fields). Returned by ProcessAutomationApi.get_processautomation_scheduledtrigger, ProcessAutomationApi.post_processautomation_scheduledtriggers and 1 more."""
     id: str | None
     name: str | None
     target: TriggerTarget | None
@@ -143,6 +157,7 @@ class ScheduledTrigger(Model):
 
 
 class ScheduledTriggerEntityListing(Model):
+    """One page of ScheduledTrigger items with the paging fields of the listing. Returned by ProcessAutomationApi.get_processautomation_scheduledtriggers."""
     entities: list[ScheduledTrigger] | None
     next_uri: str | None
     self_uri: str | None
@@ -150,6 +165,7 @@ class ScheduledTriggerEntityListing(Model):
 
 
 class ScheduleEntityListing(Model):
+    """One page of Schedule items with the paging fields of the listing. Returned by ArchitectApi.get_architect_schedules."""
     entities: list[Schedule] | None
     page_size: int | None
     page_number: int | None
@@ -164,11 +180,13 @@ class ScheduleEntityListing(Model):
 
 
 class ScheduleGenerationMessage(Model):
+    """The schedule generation message object (2 fields)."""
     type: _e.F[_e.E51db3028] = ...
     arguments: list[SchedulerMessageArgument] | None
 
 
 class ScheduleGenerationResult(Model):
+    """The schedule generation result object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_week_schedule_generationresults."""
     failed: bool | None
     run_id: str | None
     message_count: int | None
@@ -177,6 +195,7 @@ class ScheduleGenerationResult(Model):
 
 
 class ScheduleGenerationResultSummary(Model):
+    """The schedule generation result summary object (4 fields)."""
     failed: bool | None
     run_id: str | None
     message_count: int | None
@@ -184,6 +203,7 @@ class ScheduleGenerationResultSummary(Model):
 
 
 class ScheduleGenerationWarning(Model):
+    """The schedule generation warning object (8 fields)."""
     user_id: str | None
     user_not_licensed: bool | None
     unable_to_meet_max_days: bool | None
@@ -195,6 +215,7 @@ class ScheduleGenerationWarning(Model):
 
 
 class ScheduleGroup(Model):
+    """The schedule group object (17 fields). Returned by ArchitectApi.get_architect_schedulegroup, ArchitectApi.post_architect_schedulegroups and 1 more. Sent to ArchitectApi.post_architect_schedulegroups, ArchitectApi.put_architect_schedulegroup."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -215,6 +236,7 @@ class ScheduleGroup(Model):
 
 
 class ScheduleGroupDivisionView(Model):
+    """The schedule group division view object (4 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -222,6 +244,7 @@ class ScheduleGroupDivisionView(Model):
 
 
 class ScheduleGroupDivisionViewEntityListing(Model):
+    """One page of ScheduleGroupDivisionView items with the paging fields of the listing. Returned by ArchitectApi.get_architect_schedulegroups_divisionviews."""
     entities: list[ScheduleGroupDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -236,6 +259,7 @@ class ScheduleGroupDivisionViewEntityListing(Model):
 
 
 class ScheduleGroupEntityListing(Model):
+    """One page of ScheduleGroup items with the paging fields of the listing. Returned by ArchitectApi.get_architect_schedulegroups."""
     entities: list[ScheduleGroup] | None
     page_size: int | None
     page_number: int | None
@@ -250,11 +274,13 @@ class ScheduleGroupEntityListing(Model):
 
 
 class ScheduleInterval(Model):
+    """The schedule interval object (2 fields)."""
     start: str | None
     end: str | None
 
 
 class ScheduleReferenceWithBusinessUnit(Model):
+    """The schedule reference with business unit object (4 fields)."""
     id: str | None
     week_date: _dt.date | None
     business_unit: BusinessUnitReference | None
@@ -262,21 +288,25 @@ class ScheduleReferenceWithBusinessUnit(Model):
 
 
 class SchedulerMessageArgument(Model):
+    """The scheduler message argument object (2 fields)."""
     type: _e.F[_e.Ea52d3b8e] = ...
     value: str | None
 
 
 class SchedulerMessageSeverityCount(Model):
+    """The scheduler message severity count object (2 fields)."""
     severity: _e.F[_e.Ec8331e90] = ...
     count: int | None
 
 
 class SchedulerMessageTypeSeverity(Model):
+    """The scheduler message type severity object (2 fields)."""
     type: _e.F[_e.E51db3028] = ...
     severity: _e.F[_e.Ec8331e90] = ...
 
 
 class SchedulesDivisionView(Model):
+    """The schedules division view object (4 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None

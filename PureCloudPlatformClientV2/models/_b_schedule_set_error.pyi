@@ -19,63 +19,75 @@ from ._b_work_plan_bid_group_summary import WorkPlanRotationReference
 
 
 class ScheduleSetError(Model):
+    """The schedule set error object (3 fields)."""
     error_code: _e.F[_e.Eb95b5526] = ...
     work_plans: list[WorkPlanReference] | None
     work_plan_rotations: list[WorkPlanRotationReference] | None
 
 
 class ScheduleSetRequest(Model):
+    """The schedule set request object (2 fields)."""
     schedule_set_id: str | None
     override_agent_count: int | None
 
 
 class ScheduleUploadProcessingResponse(Model):
+    """The schedule upload processing response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedules_import."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: BuScheduleMetadata | None
 
 
 class ScheduleVisibilityRange(Model):
+    """The schedule visibility range object (2 fields)."""
     end_date: _dt.datetime | None
     end_business_unit_date: _dt.date | None
 
 
 class ScheduleVisibilitySettingsRequest(Model):
+    """The schedule visibility settings request object (2 fields)."""
     enabled: bool | None
     future_weeks: int | None
 
 
 class ScheduleVisibilitySettingsResponse(Model):
+    """The schedule visibility settings response object (2 fields)."""
     enabled: bool | None
     future_weeks: int | None
 
 
 class SchedulingNoForecastOptionsRequest(Model):
+    """The scheduling no forecast options request object (2 fields)."""
     shift_length: _e.F[_e.E489c1c46] = ...
     shift_start: _e.F[_e.E87039599] = ...
 
 
 class SchedulingOptionsRequest(Model):
+    """The scheduling options request object (3 fields)."""
     no_forecast_options: SchedulingNoForecastOptionsRequest | None
     activity_smoothing_type: _e.F[_e.Ed0329941] = ...
     induce_schedule_variability: bool | None
 
 
 class SchedulingPeriod(Model):
+    """The scheduling period object (2 fields)."""
     latest_end_date: _dt.date | None
     earliest_start_date: _dt.date | None
 
 
 class SchedulingPeriodBase(Model):
+    """The scheduling period base object (1 fields)."""
     latest_end_date: _dt.date | None
 
 
 class SchedulingProcessingError(Model):
+    """The scheduling processing error object (2 fields)."""
     internal_error_code: _e.F[_e.E0afba5fd] = ...
     description: str | None
 
 
 class SchedulingSettingsRequest(Model):
+    """The scheduling settings request object (7 fields)."""
     max_occupancy_percent_for_deferred_work: int | None
     default_shrinkage_percent: float | None
     shrinkage_overrides: ShrinkageOverrides | None
@@ -86,6 +98,7 @@ class SchedulingSettingsRequest(Model):
 
 
 class SchedulingSettingsResponse(Model):
+    """The scheduling settings response object (7 fields)."""
     max_occupancy_percent_for_deferred_work: int | None
     default_shrinkage_percent: float | None
     shrinkage_overrides: ShrinkageOverrides | None
@@ -96,6 +109,7 @@ class SchedulingSettingsResponse(Model):
 
 
 class SchedulingStatusResponse(Model):
+    """The scheduling status response object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_schedulingjob."""
     id: str | None
     status: _e.F[_e.E150f38e6] = ...
     error_details: list[SchedulingProcessingError] | None
@@ -104,6 +118,7 @@ class SchedulingStatusResponse(Model):
 
 
 class SchedulingTestingOptionsRequest(Model):
+    """The scheduling testing options request object (5 fields)."""
     fast_scheduling: bool | None
     delay_scheduling: bool | None
     fail_scheduling: bool | None
@@ -112,6 +127,7 @@ class SchedulingTestingOptionsRequest(Model):
 
 
 class Schema(Model):
+    """The schema object (5 fields)."""
     title: str | None
     description: str | None
     type: list[str] | None
@@ -120,6 +136,7 @@ class Schema(Model):
 
 
 class SchemaQuantityLimits(Model):
+    """The schema quantity limits object (16 fields). Returned by ConversationsApi.get_conversations_customattributes_schemas_limits, DataExtensionsApi.get_dataextensions_limits and 5 more."""
     id: str | None
     name: str | None
     min_field_name_characters: int | None
@@ -139,6 +156,7 @@ class SchemaQuantityLimits(Model):
 
 
 class ScimConfigResourceType(Model):
+    """The scim config resource type object (8 fields). Returned by SCIMApi.get_scim_resourcetype, SCIMApi.get_scim_v2_resourcetype."""
     id: str | None
     schemas: list[str] | None
     name: str | None
@@ -150,11 +168,13 @@ class ScimConfigResourceType(Model):
 
 
 class ScimConfigResourceTypeSchemaExtension(Model):
+    """The scim config resource type schema extension object (2 fields)."""
     schema: str | None
     required: bool | None
 
 
 class ScimConfigResourceTypesListResponse(Model):
+    """One page of ScimConfigResourceType items with the paging fields of the listing. Returned by SCIMApi.get_scim_resourcetypes, SCIMApi.get_scim_v2_resourcetypes."""
     schemas: list[str] | None
     total_results: int | None
     start_index: int | None
@@ -163,12 +183,14 @@ class ScimConfigResourceTypesListResponse(Model):
 
 
 class ScimEmail(Model):
+    """The scim email object (3 fields)."""
     value: str | None
     type: _e.F[_e.E709b3997] = ...
     primary: bool | None
 
 
 class ScimError(Model):
+    """The scim error object (4 fields)."""
     schemas: list[str] | None
     status: str | None
     scim_type: _e.F[_e.E7d121a4e] = ...
@@ -176,11 +198,13 @@ class ScimError(Model):
 
 
 class ScimGenesysUserExternalId(Model):
+    """The scim genesys user external id object (2 fields)."""
     authority: str | None
     value: str | None
 
 
 class ScimGroupListResponse(Model):
+    """One page of ScimV2Group items with the paging fields of the listing. Returned by SCIMApi.get_scim_groups, SCIMApi.get_scim_v2_groups."""
     schemas: list[str] | None
     total_results: int | None
     start_index: int | None
@@ -189,6 +213,7 @@ class ScimGroupListResponse(Model):
 
 
 class ScimMetadata(Model):
+    """The scim metadata object (4 fields)."""
     resource_type: _e.F[_e.E2d3600dd] = ...
     last_modified: _dt.datetime | None
     location: str | None
@@ -196,12 +221,14 @@ class ScimMetadata(Model):
 
 
 class ScimPhoneNumber(Model):
+    """The scim phone number object (3 fields)."""
     value: str | None
     type: _e.F[_e.E70119b38] = ...
     primary: bool | None
 
 
 class ScimServiceProviderConfig(Model):
+    """The scim service provider config object (10 fields). Returned by SCIMApi.get_scim_serviceproviderconfig, SCIMApi.get_scim_v2_serviceproviderconfig."""
     schemas: list[str] | None
     documentation_uri: str | None
     patch: ScimServiceProviderConfigSimpleFeature | None
@@ -215,6 +242,7 @@ class ScimServiceProviderConfig(Model):
 
 
 class ScimServiceProviderConfigAuthenticationScheme(Model):
+    """The scim service provider config authentication scheme object (6 fields)."""
     name: str | None
     description: str | None
     spec_uri: str | None
@@ -224,27 +252,32 @@ class ScimServiceProviderConfigAuthenticationScheme(Model):
 
 
 class ScimServiceProviderConfigBulkFeature(Model):
+    """The scim service provider config bulk feature object (3 fields)."""
     supported: bool | None
     max_operations: int | None
     max_payload_size: int | None
 
 
 class ScimServiceProviderConfigFilterFeature(Model):
+    """The scim service provider config filter feature object (2 fields)."""
     supported: bool | None
     max_results: int | None
 
 
 class ScimServiceProviderConfigSimpleFeature(Model):
+    """The scim service provider config simple feature object (1 fields)."""
     supported: bool | None
 
 
 class ScimUserExtensions(Model):
+    """The scim user extensions object (3 fields)."""
     routing_skills: list[ScimUserRoutingSkill] | None
     routing_languages: list[ScimUserRoutingLanguage] | None
     external_ids: list[ScimGenesysUserExternalId] | None
 
 
 class ScimUserListResponse(Model):
+    """One page of ScimV2User items with the paging fields of the listing. Returned by SCIMApi.get_scim_users, SCIMApi.get_scim_v2_users."""
     schemas: list[str] | None
     total_results: int | None
     start_index: int | None
@@ -253,9 +286,11 @@ class ScimUserListResponse(Model):
 
 
 class ScimUserRole(Model):
+    """The scim user role object (1 fields)."""
     value: str | None
 
 
 class ScimUserRoutingLanguage(Model):
+    """The scim user routing language object (2 fields)."""
     name: str | None
     proficiency: float | None

@@ -13,11 +13,13 @@ from ._b_schedule_set_error import ScimUserRole
 
 
 class ScimUserRoutingSkill(Model):
+    """The scim user routing skill object (2 fields)."""
     name: str | None
     proficiency: float | None
 
 
 class ScimV2CreateUser(Model):
+    """The scim v2 create user object (13 fields). Sent to SCIMApi.post_scim_users, SCIMApi.post_scim_v2_users."""
     schemas: list[str] | None
     active: bool | None
     user_name: str | None
@@ -34,6 +36,7 @@ class ScimV2CreateUser(Model):
 
 
 class ScimV2EnterpriseUser(Model):
+    """The scim v2 enterprise user object (5 fields)."""
     division: str | None
     department: str | None
     manager: Manager | None
@@ -42,6 +45,7 @@ class ScimV2EnterpriseUser(Model):
 
 
 class ScimV2Group(Model):
+    """The scim v2 group object (6 fields). Returned by SCIMApi.get_scim_group, SCIMApi.get_scim_v2_group and 4 more. Sent to SCIMApi.put_scim_group, SCIMApi.put_scim_v2_group."""
     id: str | None
     schemas: list[str] | None
     display_name: str | None
@@ -51,18 +55,21 @@ class ScimV2Group(Model):
 
 
 class ScimV2GroupReference(Model):
+    """The scim v2 group reference object (3 fields)."""
     type: _e.F[_e.E2d3600dd] = ...
     value: str | None
     ref: str | None
 
 
 class ScimV2MemberReference(Model):
+    """The scim v2 member reference object (3 fields)."""
     type: _e.F[_e.E2d3600dd] = ...
     value: str | None
     ref: str | None
 
 
 class ScimV2PatchOperation(Model):
+    """The scim v2 patch operation object (3 fields)."""
     op: _e.F[_e.E96a592e7] = ...
     path: str | None
     value: _t.Any | None

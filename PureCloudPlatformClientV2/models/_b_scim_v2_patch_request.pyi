@@ -20,11 +20,13 @@ from ._b_summary_generation_config import SurveyScoringSet
 
 
 class ScimV2PatchRequest(Model):
+    """The scim v2 patch request object (2 fields). Sent to SCIMApi.patch_scim_group, SCIMApi.patch_scim_user and 2 more."""
     schemas: list[str] | None
     operations: list[ScimV2PatchOperation] | None
 
 
 class ScimV2SchemaAttribute(Model):
+    """The scim v2 schema attribute object (12 fields)."""
     name: str | None
     type: _e.F[_e.E3f07b1d9] = ...
     sub_attributes: list[ScimV2SchemaAttribute] | None
@@ -40,6 +42,7 @@ class ScimV2SchemaAttribute(Model):
 
 
 class ScimV2SchemaDefinition(Model):
+    """The scim v2 schema definition object (5 fields). Returned by SCIMApi.get_scim_schema, SCIMApi.get_scim_v2_schema."""
     id: str | None
     name: str | None
     description: str | None
@@ -48,6 +51,7 @@ class ScimV2SchemaDefinition(Model):
 
 
 class ScimV2SchemaListResponse(Model):
+    """One page of ScimV2SchemaDefinition items with the paging fields of the listing. Returned by SCIMApi.get_scim_schemas, SCIMApi.get_scim_v2_schemas."""
     schemas: list[str] | None
     total_results: int | None
     start_index: int | None
@@ -56,6 +60,7 @@ class ScimV2SchemaListResponse(Model):
 
 
 class ScimV2User(Model):
+    """The scim v2 user object (15 fields). Returned by SCIMApi.get_scim_user, SCIMApi.get_scim_v2_user and 6 more. Sent to SCIMApi.put_scim_user, SCIMApi.put_scim_v2_user."""
     id: str | None
     schemas: list[str] | None
     active: bool | None
@@ -74,6 +79,7 @@ class ScimV2User(Model):
 
 
 class ScorableSurvey(Model):
+    """The scorable survey object (6 fields). Returned by QualityApi.get_quality_surveys_scorable, QualityApi.put_quality_surveys_scorable. Sent to QualityApi.put_quality_surveys_scorable."""
     id: str | None
     name: str | None
     survey_form: SurveyForm | None
@@ -83,11 +89,13 @@ class ScorableSurvey(Model):
 
 
 class ScoredAgent(Model):
+    """The scored agent object (2 fields)."""
     agent: DomainEntityRef | None
     score: int | None
 
 
 class ScreenMonitoring(Model):
+    """The screen monitoring object (12 fields)."""
     id: str | None
     initial_state: _e.F[_e.E564664c4] = ...
     state: _e.F[_e.E564664c4] = ...
@@ -103,10 +111,12 @@ class ScreenMonitoring(Model):
 
 
 class ScreenMonitoringDetails(Model):
+    """The screen monitoring details object (1 fields). Returned by ScreenMonitoringApi.get_screenmonitors_sessions_details."""
     count: int | None
 
 
 class ScreenMonitoringSession(Model):
+    """The screen monitoring session object (8 fields). Returned by ScreenMonitoringApi.get_conversation_participant_screenmonitors_session, ScreenMonitoringApi.get_user_screenmonitors_session."""
     source_user: AddressableEntityRef | None
     target_user: AddressableEntityRef | None
     conversation: AddressableEntityRef | None
@@ -118,13 +128,16 @@ class ScreenMonitoringSession(Model):
 
 
 class ScreenMonitoringSessionEntityListing(Model):
+    """One page of ScreenMonitoringSession items with the paging fields of the listing. Returned by ScreenMonitoringApi.get_screenmonitors_user_sessions."""
     entities: list[ScreenMonitoringSession] | None
 
 
 class ScreenMonitoringUserDetails(Model):
+    """The screen monitoring user details object (2 fields)."""
     count: int | None
     target_user: AddressableEntityRef | None
 
 
 class ScreenMonitoringUserDetailsEntityListing(Model):
+    """One page of ScreenMonitoringUserDetails items with the paging fields of the listing. Returned by ScreenMonitoringApi.post_screenmonitors_sessions_users_details."""
     entities: list[ScreenMonitoringUserDetails] | None

@@ -7,9 +7,11 @@ from . import _enums as _e
 
 
 class ScreenMonitorSettings(Model):
+    """The screen monitor settings object (2 fields). Returned by ScreenMonitoringApi.get_screenmonitors_settings. Sent to ScreenMonitoringApi.put_screenmonitors_settings."""
     enable_agent_notifications: bool | None
     max_simultaneous_screen_monitoring_sessions: int | None
 
 
 class ScreenRecordingActiveSessions(Model):
+    """The screen recording active sessions object (1 fields). Returned by RecordingApi.get_recordings_screensessions_details."""
     count: int | None

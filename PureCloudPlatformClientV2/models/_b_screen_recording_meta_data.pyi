@@ -16,6 +16,7 @@ from ._b_workspace_create import Wrapup
 
 
 class ScreenRecordingMetaData(Model):
+    """The screen recording meta data object (7 fields)."""
     track_id: str | None
     media_id: str | None
     screen_id: str | None
@@ -26,12 +27,14 @@ class ScreenRecordingMetaData(Model):
 
 
 class ScreenRecordingMetaDataRequest(Model):
+    """The screen recording meta data request object (3 fields). Sent to RecordingApi.post_recordings_screensessions_metadata."""
     participant_jid: str | None
     room_id: str | None
     meta_data: list[ScreenRecordingMetaData] | None
 
 
 class Screenshare(Model):
+    """The screenshare object (16 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -51,6 +54,7 @@ class Screenshare(Model):
 
 
 class Script(Model):
+    """The script object (15 fields). Returned by ScriptsApi.get_script, ScriptsApi.get_scripts_published_script_id and 1 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -69,6 +73,7 @@ class Script(Model):
 
 
 class ScriptEntityListing(Model):
+    """One page of Script items with the paging fields of the listing. Returned by ScriptsApi.get_scripts, ScriptsApi.get_scripts_divisionviews and 2 more."""
     entities: list[Script] | None
     page_size: int | None
     page_number: int | None
@@ -83,16 +88,19 @@ class ScriptEntityListing(Model):
 
 
 class ScrollPercentageEventTrigger(Model):
+    """The scroll percentage event trigger object (2 fields)."""
     percentage: int | None
     event_name: str | None
 
 
 class SdkLibrary(Model):
+    """The sdk library object (2 fields)."""
     name: str | None
     version: str | None
 
 
 class SearchAggregation(Model):
+    """The search aggregation object (6 fields)."""
     field: str | None
     name: str | None
     type: _e.F[_e.E8c1f1d8a] = ...
@@ -102,11 +110,13 @@ class SearchAggregation(Model):
 
 
 class SearchAlternativeShiftTradesRequest(Model):
+    """The search alternative shift trades request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_alternativeshifts_trades_search."""
     management_unit_ids: list[str] | None
     agent_ids: list[str] | None
 
 
 class SearchCriteria(Model):
+    """The search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -119,10 +129,12 @@ class SearchCriteria(Model):
 
 
 class SearchDecisionTableRowsRequest(Model):
+    """The search decision table rows request object (1 fields). Sent to BusinessRulesApi.post_businessrules_decisiontable_version_rows_search."""
     filter: RowSearchFilter | None
 
 
 class SearchRequest(Model):
+    """The search request object (10 fields). Sent to SearchApi.post_search, SuggestApi.post_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -136,27 +148,32 @@ class SearchRequest(Model):
 
 
 class SearchShiftTradeResponse(Model):
+    """The search shift trade response object (3 fields)."""
     trade: ShiftTradeResponse | None
     matching_receiving_shift_ids: list[str] | None
     preview: ShiftTradePreviewResponse | None
 
 
 class SearchShiftTradesRequest(Model):
+    """The search shift trades request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_week_shifttrades_search."""
     receiving_schedule_id: str | None
     receiving_shift_ids: list[str] | None
 
 
 class SearchShiftTradesResponse(Model):
+    """The search shift trades response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_week_shifttrades_search."""
     trades: list[SearchShiftTradeResponse] | None
     download_url: str | None
 
 
 class SearchSort(Model):
+    """The search sort object (2 fields)."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
 
 
 class SearchUnmatchedShiftTradeListJobRequest(Model):
+    """The search unmatched shift trade list job request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_unmatched_search_jobs."""
     management_unit_ids: list[str] | None
     week_dates: list[_dt.date] | None
     receiving_schedule: ReceivingScheduleLookup | None

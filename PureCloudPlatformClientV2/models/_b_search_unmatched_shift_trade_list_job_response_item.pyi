@@ -46,15 +46,18 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class SearchUnmatchedShiftTradeListJobResponseItem(Model):
+    """The search unmatched shift trade list job response item object (1 fields)."""
     trades: list[SearchUnmatchedShiftTradeResponseItem] | None
 
 
 class SearchUnmatchedShiftTradeResponseItem(Model):
+    """The search unmatched shift trade response item object (2 fields)."""
     trade: ShiftTradeResponseItem | None
     receiving_shift_matches: list[ShiftTradeMatchResponseItem] | None
 
 
 class SearchUpdateRequest(Model):
+    """The search update request object (4 fields). Sent to KnowledgeApi.patch_knowledge_guest_session_documents_search_search_id, KnowledgeApi.patch_knowledge_knowledgebase_documents_search_search_id."""
     session_id: str | None
     answered: bool | None
     selected_answer: SelectedAnswer | None
@@ -62,16 +65,19 @@ class SearchUpdateRequest(Model):
 
 
 class SecondaryPresence(Model):
+    """The secondary presence object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class SecondaryPresenceLookupItem(Model):
+    """The secondary presence lookup item object (2 fields)."""
     lookup_id: str | None
     secondary_presence: SecondaryPresence | None
 
 
 class Section(Model):
+    """The section object (4 fields)."""
     field_list: list[FieldList] | None
     instruction_text: str | None
     key: str | None
@@ -79,6 +85,7 @@ class Section(Model):
 
 
 class SecureSession(Model):
+    """The secure session object (7 fields). Returned by ConversationsApi.get_conversation_participant_secureivrsession, ConversationsApi.post_conversation_participant_secureivrsessions."""
     id: str | None
     flow: DomainEntityRef | None
     user_data: str | None
@@ -89,10 +96,12 @@ class SecureSession(Model):
 
 
 class SecureSessionEntityListing(Model):
+    """One page of SecureSession items with the paging fields of the listing. Returned by ConversationsApi.get_conversation_participant_secureivrsessions."""
     entities: list[SecureSession] | None
 
 
 class SecurityProfile(Model):
+    """The security profile object (4 fields). Returned by ContentManagementApi.get_contentmanagement_securityprofile."""
     id: str | None
     name: str | None
     permissions: list[str] | None
@@ -100,6 +109,7 @@ class SecurityProfile(Model):
 
 
 class SecurityProfileEntityListing(Model):
+    """One page of SecurityProfile items with the paging fields of the listing. Returned by ContentManagementApi.get_contentmanagement_securityprofiles."""
     entities: list[SecurityProfile] | None
     page_size: int | None
     page_number: int | None
@@ -113,6 +123,7 @@ class SecurityProfileEntityListing(Model):
 
 
 class Segment(Model):
+    """The segment object (5 fields)."""
     start_time: _dt.datetime | None
     end_time: _dt.datetime | None
     type: str | None
@@ -121,6 +132,7 @@ class Segment(Model):
 
 
 class SegmentAssignment(Model):
+    """The segment assignment object (5 fields)."""
     date_assigned: _dt.datetime | None
     date_for_unassignment: _dt.datetime | None
     segment: SegmentAssignmentSegment | None
@@ -129,40 +141,48 @@ class SegmentAssignment(Model):
 
 
 class SegmentAssignmentEvent(Model):
+    """The segment assignment event object (1 fields)."""
     segment: AddressableEntityRef | None
 
 
 class SegmentAssignmentListing(Model):
+    """One page of SegmentAssignment items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_contact_journey_segments, JourneyApi.get_externalcontacts_contact_journey_segments."""
     entities: list[SegmentAssignment] | None
 
 
 class SegmentAssignments(Model):
+    """The segment assignments object (1 fields)."""
     segments: list[SegmentForAssignment] | None
 
 
 class SegmentAssignmentSegment(Model):
+    """The segment assignment segment object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class SegmentAssignmentSession(Model):
+    """The segment assignment session object (3 fields)."""
     id: str | None
     type: str | None
     self_uri: str | None
 
 
 class SegmentDetailQueryClause(Model):
+    """The segment detail query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[SegmentDetailQueryPredicate] | None
 
 
 class SegmentDetailQueryFilter(Model):
+    """The segment detail query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[SegmentDetailQueryClause] | None
     predicates: list[SegmentDetailQueryPredicate] | None
 
 
 class SegmentDetailQueryPredicate(Model):
+    """The segment detail query predicate object (8 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Ed8c1aeac] = ...
     property_type: _e.F[_e.E3b082f39] = ...
@@ -174,19 +194,23 @@ class SegmentDetailQueryPredicate(Model):
 
 
 class SegmentEstimateCount(Model):
+    """The segment estimate count object (2 fields)."""
     segment_id: str | None
     count: int | None
 
 
 class SegmentForAssignment(Model):
+    """The segment for assignment object (1 fields)."""
     id: str | None
 
 
 class SegmentForUnassignment(Model):
+    """The segment for unassignment object (1 fields)."""
     id: str | None
 
 
 class SegmentListing(Model):
+    """One page of JourneySegment items with the paging fields of the listing. Returned by JourneyApi.get_journey_segments."""
     entities: list[JourneySegment] | None
     page_size: int | None
     page_number: int | None
@@ -200,35 +224,42 @@ class SegmentListing(Model):
 
 
 class SegmentUnassignments(Model):
+    """The segment unassignments object (1 fields)."""
     segments: list[SegmentForUnassignment] | None
 
 
 class SegmentUrl(Model):
+    """The segment url object (2 fields)."""
     recording: AddressableEntityRef | None
     url: str | None
 
 
 class SelectedAnswer(Model):
+    """The selected answer object (1 fields)."""
     document: AddressableEntityRef | None
 
 
 class SelectedColumns(Model):
+    """The selected columns object (2 fields)."""
     column_order: int | None
     column_name: str | None
 
 
 class SelectedCustomCalculationColumns(Model):
+    """The selected custom calculation columns object (3 fields)."""
     custom_calculation: AddressableEntityRef | None
     restricted: bool | None
     soft_deleted: bool | None
 
 
 class SelectorEventTrigger(Model):
+    """The selector event trigger object (2 fields)."""
     selector: str | None
     event_name: str | None
 
 
 class SelfAgentGreeting(Model):
+    """The self agent greeting object (6 fields). Returned by TelephonyApi.get_telephony_agents_greetings_me, TelephonyApi.put_telephony_agents_greetings_me. Sent to TelephonyApi.put_telephony_agents_greetings_me."""
     id: str | None
     inbound_prompt: Prompt | None
     outbound_prompt: Prompt | None
@@ -238,6 +269,7 @@ class SelfAgentGreeting(Model):
 
 
 class SendAgentlessOutboundMessageRequest(Model):
+    """The send agentless outbound message request object (7 fields). Sent to ConversationsApi.post_conversations_messages_agentless."""
     from_address: str | None
     to_address: str | None
     external_contact_id: str | None
@@ -248,6 +280,7 @@ class SendAgentlessOutboundMessageRequest(Model):
 
 
 class SendAgentlessOutboundMessageResponse(Model):
+    """The send agentless outbound message response object (10 fields). Returned by ConversationsApi.post_conversations_messages_agentless."""
     id: str | None
     conversation_id: str | None
     from_address: str | None
@@ -261,12 +294,14 @@ class SendAgentlessOutboundMessageResponse(Model):
 
 
 class SendMessageBody(Model):
+    """The send message body object (3 fields). Sent to ChatApi.patch_chats_room_message, ChatApi.patch_chats_user_message and 2 more."""
     message: str | None
     mentions: list[str] | None
     thread_id: str | None
 
 
 class SendMessagingTemplateRequest(Model):
+    """The send messaging template request object (6 fields)."""
     response_id: str | None
     parameters: list[TemplateParameter] | None
     header_parameters: list[TemplateParameter] | None
@@ -276,10 +311,12 @@ class SendMessagingTemplateRequest(Model):
 
 
 class SentimentData(Model):
+    """The sentiment data object (1 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_conversation_sentiments."""
     insights: SentimentInsights | None
 
 
 class SentimentFeedback(Model):
+    """The sentiment feedback object (6 fields). Returned by SpeechTextAnalyticsApi.post_speechandtextanalytics_sentimentfeedback. Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_sentimentfeedback."""
     id: str | None
     phrase: str | None
     dialect: str | None
@@ -289,20 +326,24 @@ class SentimentFeedback(Model):
 
 
 class SentimentFeedbackEntityListing(Model):
+    """One page of SentimentFeedback items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_sentimentfeedback."""
     entities: list[SentimentFeedback] | None
 
 
 class SentimentInsightEntry(Model):
+    """The sentiment insight entry object (2 fields)."""
     title: str | None
     description: str | None
 
 
 class SentimentInsights(Model):
+    """The sentiment insights object (2 fields)."""
     positive_sentiment_reasons: list[SentimentInsightEntry] | None
     negative_sentiment_reasons: list[SentimentInsightEntry] | None
 
 
 class SequenceSchedule(Model):
+    """The sequence schedule object (10 fields). Returned by OutboundApi.get_outbound_schedules_sequence, OutboundApi.get_outbound_schedules_sequences and 1 more. Sent to OutboundApi.put_outbound_schedules_sequence."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -316,10 +357,12 @@ class SequenceSchedule(Model):
 
 
 class ServerDate(Model):
+    """The server date object (1 fields). Returned by UtilitiesApi.get_date."""
     current_date: _dt.datetime | None
 
 
 class ServiceGoalTemplate(Model):
+    """The service goal template object (8 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_servicegoaltemplate, WorkforceManagementApi.patch_workforcemanagement_businessunit_servicegoaltemplate and 1 more."""
     id: str | None
     name: str | None
     service_level: BuServiceLevel | None
@@ -331,26 +374,31 @@ class ServiceGoalTemplate(Model):
 
 
 class ServiceGoalTemplateImpactOverride(Model):
+    """The service goal template impact override object (2 fields)."""
     enabled: bool | None
     impact: WfmServiceGoalImpactSettings | None
 
 
 class ServiceGoalTemplateList(Model):
+    """One page of ServiceGoalTemplate items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_servicegoaltemplates."""
     entities: list[ServiceGoalTemplate] | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class ServiceGoalTemplateReference(Model):
+    """The service goal template reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class ServiceLevel(Model):
+    """The service level object (2 fields)."""
     percentage: float | None
     duration_ms: int | None
 
 
 class ServiceNowSettings(Model):
+    """The service now settings object (4 fields)."""
     knowledge_base_ids: list[str] | None
     language: str | None
     categories: list[str] | None
@@ -358,6 +406,7 @@ class ServiceNowSettings(Model):
 
 
 class ServiceNowSourceRequest(Model):
+    """The service now source request object (6 fields). Sent to KnowledgeApi.post_knowledge_knowledgebase_sources_servicenow, KnowledgeApi.put_knowledge_knowledgebase_sources_servicenow_source_id."""
     id: str | None
     name: str | None
     integration_id: str | None
@@ -367,6 +416,7 @@ class ServiceNowSourceRequest(Model):
 
 
 class ServiceNowSourceResponse(Model):
+    """The service now source response object (10 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_sources_servicenow_source_id, KnowledgeApi.put_knowledge_knowledgebase_sources_servicenow_source_id."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -380,6 +430,7 @@ class ServiceNowSourceResponse(Model):
 
 
 class Session(Model):
+    """The session object (51 fields). Returned by JourneyApi.get_journey_session."""
     id: str | None
     external_contact: AddressableEntityRef | None
     customer_id: str | None

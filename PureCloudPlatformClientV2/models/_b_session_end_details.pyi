@@ -15,17 +15,20 @@ from ._b_sms_address_entity_listing import Snapshots
 
 
 class SessionEndDetails(Model):
+    """The session end details object (2 fields)."""
     type: _e.F[_e.Eee3581bb] = ...
     reason: str | None
 
 
 class SessionFiles(Model):
+    """The session files object (3 fields)."""
     meta_data: SessionMetaData | None
     offered: SessionMetricData | None
     average_handle_time: SessionMetricData | None
 
 
 class SessionInfo(Model):
+    """The session info object (5 fields)."""
     version: int | None
     session_id: str | None
     business_unit_id: str | None
@@ -34,12 +37,14 @@ class SessionInfo(Model):
 
 
 class SessionLastEvent(Model):
+    """The session last event object (3 fields)."""
     id: str | None
     event_name: str | None
     created_date: _dt.datetime | None
 
 
 class SessionListing(Model):
+    """One page of Session items with the paging fields of the listing. Returned by ExternalContactsApi.get_externalcontacts_contact_journey_sessions, JourneyApi.get_externalcontacts_contact_journey_sessions."""
     entities: list[Session] | None
     next_uri: str | None
     self_uri: str | None
@@ -47,11 +52,13 @@ class SessionListing(Model):
 
 
 class SessionMetaData(Model):
+    """The session meta data object (2 fields)."""
     download_url: str | None
     download_result: SessionMetaDataResult | None
 
 
 class SessionMetaDataResult(Model):
+    """The session meta data result object (6 fields)."""
     session_info: SessionInfo | None
     snapshots: list[Snapshots] | None
     date_forecast_start: _dt.datetime | None
@@ -61,6 +68,7 @@ class SessionMetaDataResult(Model):
 
 
 class SessionMetricData(Model):
+    """The session metric data object (5 fields)."""
     model: ModelData | None
     computed: ComputedData | None
     historical: HistoricalData | None

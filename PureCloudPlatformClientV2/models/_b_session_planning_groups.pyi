@@ -30,15 +30,18 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class SessionPlanningGroups(Model):
+    """The session planning groups object (1 fields)."""
     download_url: str | None
 
 
 class SessionSegmentAssignment(Model):
+    """The session segment assignment object (2 fields)."""
     segment: AssignedSegment | None
     assigned_date: _dt.datetime | None
 
 
 class SessionsResponse(Model):
+    """One page of BotFlowSession items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_botflow_sessions."""
     entities: list[BotFlowSession] | None
     next_uri: str | None
     self_uri: str | None
@@ -46,34 +49,41 @@ class SessionsResponse(Model):
 
 
 class SetContentTemplateActionSettings(Model):
+    """The set content template action settings object (3 fields)."""
     sms_content_template_id: str | None
     email_content_template_id: str | None
     whats_app_content_template_id: str | None
 
 
 class SetRecordingState(Model):
+    """The set recording state object (1 fields). Sent to ConversationsApi.patch_conversation_recordingstate, ConversationsApi.put_conversations_call_recordingstate and 7 more."""
     recording_state: _e.F[_e.Efee1dd00] = ...
 
 
 class SetSmsPhoneNumberActionSettings(Model):
+    """The set sms phone number action settings object (1 fields)."""
     sender_sms_phone_number: str | None
 
 
 class SetTimeOffIntegrationStatusRequest(Model):
+    """The set time off integration status request object (1 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_timeoffrequest_user_integrationstatus."""
     integration_status: _e.F[_e.Effc0469f] = ...
 
 
 class SetTimeOffLimitValuesRequest(Model):
+    """The set time off limit values request object (2 fields). Sent to WorkforceManagementApi.put_workforcemanagement_managementunit_timeofflimit_values."""
     values: list[TimeOffLimitRange] | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class SettingDirection(Model):
+    """The setting direction object (2 fields)."""
     inbound: _e.F[_e.Eb2466081] = ...
     outbound: _e.F[_e.Eb2466081] = ...
 
 
 class Settings(Model):
+    """The settings object (6 fields). Returned by ConversationsApi.get_conversations_settings. Sent to ConversationsApi.patch_conversations_settings."""
     communication_based_acw: bool | None
     include_non_agent_conversation_summary: bool | None
     allow_callback_queue_selection: bool | None
@@ -83,34 +93,42 @@ class Settings(Model):
 
 
 class SetUuiDataRequest(Model):
+    """The set uui data request object (1 fields). Sent to ConversationsApi.put_conversations_call_participant_communication_uuidata."""
     uui_data: str | None
 
 
 class SetWhatsAppIntegrationActionSettings(Model):
+    """The set whats app integration action settings object (1 fields)."""
     whats_app_integration_id: str | None
 
 
 class SetWrapperAssignmentEffectiveDateRange(Model):
+    """The set wrapper assignment effective date range object (1 fields)."""
     values: list[AssignmentEffectiveDateRange] | None
 
 
 class SetWrapperDayOfWeek(Model):
+    """The set wrapper day of week object (1 fields)."""
     values: list[str] | None
 
 
 class SetWrapperRoutePathRequest(Model):
+    """The set wrapper route path request object (1 fields)."""
     values: list[RoutePathRequest] | None
 
 
 class SetWrapperString(Model):
+    """The set wrapper string object (1 fields)."""
     values: list[str] | None
 
 
 class SetWrapperSyncTimeOffProperty(Model):
+    """The set wrapper sync time off property object (1 fields)."""
     values: list[str] | None
 
 
 class Share(Model):
+    """The share object (11 fields). Returned by ContentManagementApi.get_contentmanagement_share."""
     id: str | None
     name: str | None
     shared_entity_type: _e.F[_e.E1e5a163a] = ...
@@ -125,10 +143,12 @@ class Share(Model):
 
 
 class SharedEntity(Model):
+    """The shared entity object (1 fields)."""
     id: str | None
 
 
 class SharedResponse(Model):
+    """The shared response object (5 fields). Returned by ContentManagementApi.get_contentmanagement_shared_shared_id."""
     id: str | None
     download_uri: str | None
     view_uri: str | None
@@ -137,6 +157,7 @@ class SharedResponse(Model):
 
 
 class ShareEntityListing(Model):
+    """One page of Share items with the paging fields of the listing. Returned by ContentManagementApi.get_contentmanagement_shares."""
     entities: list[Share] | None
     page_size: int | None
     page_number: int | None
@@ -150,6 +171,7 @@ class ShareEntityListing(Model):
 
 
 class SharepointAuthenticationProperties(Model):
+    """The sharepoint authentication properties object (4 fields)."""
     authentication_url: str | None
     tenant_id: str | None
     client_id: str | None
@@ -157,6 +179,7 @@ class SharepointAuthenticationProperties(Model):
 
 
 class ShiftSet(Model):
+    """The shift set object (6 fields)."""
     id: str | None
     name: str | None
     effective_work_plan: ShiftSetEffectiveWorkPlan | None
@@ -166,17 +189,20 @@ class ShiftSet(Model):
 
 
 class ShiftSetEffectiveWorkPlan(Model):
+    """The shift set effective work plan object (3 fields)."""
     work_plan_id: str | None
     work_plan_rotation_id: str | None
     position_in_rotation: int | None
 
 
 class ShiftStartVariance(Model):
+    """The shift start variance object (2 fields)."""
     applicable_days: list[str] | None
     max_shift_start_variance_minutes: int | None
 
 
 class ShiftTradeActivityPreviewResponse(Model):
+    """The shift trade activity preview response object (7 fields)."""
     start_date: _dt.datetime | None
     length_minutes: int | None
     activity_code_id: str | None
@@ -187,12 +213,14 @@ class ShiftTradeActivityPreviewResponse(Model):
 
 
 class ShiftTradeActivityRule(Model):
+    """The shift trade activity rule object (3 fields)."""
     activity_category: _e.F[_e.E6380b550] = ...
     action: _e.F[_e.E7fd85414] = ...
     activity_code_id_replacement: str | None
 
 
 class ShiftTradeAddTradeJobResponse(Model):
+    """The shift trade add trade job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_shifttrading_trades_job, WorkforceManagementApi.post_workforcemanagement_shifttrading_trades_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -203,6 +231,7 @@ class ShiftTradeAddTradeJobResponse(Model):
 
 
 class ShiftTradeBulkUpdateTradeStateBuJobResponse(Model):
+    """The shift trade bulk update trade state bu job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_shifttrading_trades_state_bulk_job, WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_trades_state_bulk_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -213,6 +242,7 @@ class ShiftTradeBulkUpdateTradeStateBuJobResponse(Model):
 
 
 class ShiftTradeEvaluateTradesBuJobResponse(Model):
+    """The shift trade evaluate trades bu job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_shifttrading_trades_evaluate_job, WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_trades_evaluate_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -223,12 +253,14 @@ class ShiftTradeEvaluateTradesBuJobResponse(Model):
 
 
 class ShiftTradeExternalActivityRule(Model):
+    """The shift trade external activity rule object (3 fields)."""
     external_activity_type: _e.F[_e.E3f3e8f38] = ...
     action: _e.F[_e.E26ed88ac] = ...
     activity_code_id_replacement: str | None
 
 
 class ShiftTradeInitiatingSideResponseItem(Model):
+    """The shift trade initiating side response item object (5 fields)."""
     user: UserReference | None
     management_unit: ManagementUnitReference | None
     schedule: ScheduleReferenceWithBusinessUnit | None
@@ -237,23 +269,28 @@ class ShiftTradeInitiatingSideResponseItem(Model):
 
 
 class ShiftTradeListJobResponse(Model):
+    """One page of ShiftTradeResponseItem items with the paging fields of the listing."""
     entities: list[ShiftTradeResponseItem] | None
 
 
 class ShiftTradeListResponse(Model):
+    """One page of ShiftTradeResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_agent_shifttrades, WorkforceManagementApi.get_workforcemanagement_shifttrades."""
     entities: list[ShiftTradeResponse] | None
 
 
 class ShiftTradeMatchesSummaryResponse(Model):
+    """One page of WeekShiftTradeMatchesSummaryResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_shifttrades_matched."""
     entities: list[WeekShiftTradeMatchesSummaryResponse] | None
 
 
 class ShiftTradeMatchResponseItem(Model):
+    """The shift trade match response item object (2 fields)."""
     shift_ids: list[str] | None
     preview: ShiftTradePreviewResponse | None
 
 
 class ShiftTradeMatchReviewResponse(Model):
+    """The shift trade match review response object (5 fields)."""
     initiating_user: ShiftTradeMatchReviewUserResponse | None
     receiving_user: ShiftTradeMatchReviewUserResponse | None
     violations: list[ShiftTradeMatchViolation] | None
@@ -262,6 +299,7 @@ class ShiftTradeMatchReviewResponse(Model):
 
 
 class ShiftTradeMatchReviewUserResponse(Model):
+    """The shift trade match review user response object (5 fields)."""
     weekly_minimum_paid_minutes: int | None
     weekly_maximum_paid_minutes: int | None
     pre_trade_schedule_paid_minutes: int | None
@@ -270,6 +308,7 @@ class ShiftTradeMatchReviewUserResponse(Model):
 
 
 class ShiftTradeMatchTradeJobResponse(Model):
+    """The shift trade match trade job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_shifttrading_trade_match_job, WorkforceManagementApi.post_workforcemanagement_shifttrading_trade_match_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -280,11 +319,13 @@ class ShiftTradeMatchTradeJobResponse(Model):
 
 
 class ShiftTradeMatchViolation(Model):
+    """The shift trade match violation object (2 fields)."""
     type: _e.F[_e.E5fa81b0a] = ...
     params: dict[str, str] | None
 
 
 class ShiftTradeNotification(Model):
+    """The shift trade notification object (8 fields)."""
     week_date: str | None
     trade_id: str | None
     one_sided: bool | None
@@ -296,10 +337,12 @@ class ShiftTradeNotification(Model):
 
 
 class ShiftTradePreviewResponse(Model):
+    """The shift trade preview response object (1 fields)."""
     activities: list[ShiftTradeActivityPreviewResponse] | None
 
 
 class ShiftTradeQueryAgentTradesJobResponse(Model):
+    """The shift trade query agent trades job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_shifttrading_trades_mine_query_job, WorkforceManagementApi.post_workforcemanagement_shifttrading_trades_mine_query_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -310,6 +353,7 @@ class ShiftTradeQueryAgentTradesJobResponse(Model):
 
 
 class ShiftTradeQueryTradesBuJobResponse(Model):
+    """The shift trade query trades bu job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_shifttrading_trades_query_job, WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_trades_query_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -320,6 +364,7 @@ class ShiftTradeQueryTradesBuJobResponse(Model):
 
 
 class ShiftTradeQueryWeekSummariesBuJobResponse(Model):
+    """The shift trade query week summaries bu job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_shifttrading_weeks_summary_job, WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_weeks_summary_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -330,5 +375,6 @@ class ShiftTradeQueryWeekSummariesBuJobResponse(Model):
 
 
 class ShiftTradeReceivingSideResponseItem(Model):
+    """The shift trade receiving side response item object (2 fields)."""
     user: UserReference | None
     shift: ShiftTradeShiftResponseItem | None

@@ -34,6 +34,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class ShiftTradeResponse(Model):
+    """The shift trade response object (19 fields). Returned by WorkforceManagementApi.patch_workforcemanagement_managementunit_week_shifttrade, WorkforceManagementApi.post_workforcemanagement_managementunit_week_shifttrades."""
     id: str | None
     week_date: _dt.date | None
     schedule: BuScheduleReferenceForMuRoute | None
@@ -56,6 +57,7 @@ class ShiftTradeResponse(Model):
 
 
 class ShiftTradeResponseItem(Model):
+    """The shift trade response item object (11 fields)."""
     id: str | None
     state: _e.F[_e.Efedc514b] = ...
     expiration_date: _dt.datetime | None
@@ -70,6 +72,7 @@ class ShiftTradeResponseItem(Model):
 
 
 class ShiftTradeSearchUnmatchedTradesBuJobResponse(Model):
+    """The shift trade search unmatched trades bu job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_shifttrading_unmatched_search_job, WorkforceManagementApi.post_workforcemanagement_businessunit_shifttrading_unmatched_search_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -80,6 +83,7 @@ class ShiftTradeSearchUnmatchedTradesBuJobResponse(Model):
 
 
 class ShiftTradeSettings(Model):
+    """The shift trade settings object (21 fields)."""
     enabled: bool | None
     auto_review: bool | None
     allow_direct_trades: bool | None
@@ -104,6 +108,7 @@ class ShiftTradeSettings(Model):
 
 
 class ShiftTradeShiftResponseItem(Model):
+    """The shift trade shift response item object (4 fields)."""
     id: str | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -111,14 +116,17 @@ class ShiftTradeShiftResponseItem(Model):
 
 
 class ShiftTradeTargetRequestItem(Model):
+    """The shift trade target request item object (1 fields)."""
     user_id: str | None
 
 
 class ShiftTradeTargetResponseItem(Model):
+    """The shift trade target response item object (1 fields)."""
     user: UserReference | None
 
 
 class ShiftTradeUpdateTradeJobResponse(Model):
+    """The shift trade update trade job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_shifttrading_trade_job, WorkforceManagementApi.post_workforcemanagement_shifttrading_trade_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -129,6 +137,7 @@ class ShiftTradeUpdateTradeJobResponse(Model):
 
 
 class ShiftTradeUpdateTradeStateJobResponse(Model):
+    """The shift trade update trade state job response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_shifttrading_trade_state_job, WorkforceManagementApi.post_workforcemanagement_shifttrading_trade_state_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     type: _e.F[_e.E538a5cf0] = ...
@@ -139,16 +148,19 @@ class ShiftTradeUpdateTradeStateJobResponse(Model):
 
 
 class ShiftTradeWeekSummaryResponseItem(Model):
+    """The shift trade week summary response item object (3 fields)."""
     week_date: _dt.date | None
     initiating_matched_count: int | None
     cross_week_receiving_matched_count: int | None
 
 
 class ShortTermForecastingSettings(Model):
+    """The short term forecasting settings object (1 fields)."""
     default_history_weeks: int | None
 
 
 class ShortTermForecastReference(Model):
+    """The short term forecast reference object (4 fields)."""
     id: str | None
     self_uri: str | None
     week_date: str | None
@@ -156,16 +168,19 @@ class ShortTermForecastReference(Model):
 
 
 class ShrinkageOverride(Model):
+    """The shrinkage override object (2 fields)."""
     interval_index: int | None
     shrinkage_percent: float | None
 
 
 class ShrinkageOverrides(Model):
+    """The shrinkage overrides object (2 fields)."""
     clear: bool | None
     values: list[ShrinkageOverride] | None
 
 
 class Signature(Model):
+    """The signature object (4 fields)."""
     enabled: bool | None
     canned_response_id: str | None
     always_included: bool | None
@@ -173,10 +188,12 @@ class Signature(Model):
 
 
 class SignedData(Model):
+    """The signed data object (1 fields). Returned by BackgroundAssistantApi.post_backgroundassistant_token, BackgroundAssistantApi.post_screenrecording_token and 1 more."""
     jwt: str | None
 
 
 class SignedUrlResponse(Model):
+    """The signed url response object (4 fields). Returned by TelephonyApi.get_telephony_siptraces_download_download_id."""
     id: str | None
     name: str | None
     url: str | None
@@ -184,6 +201,7 @@ class SignedUrlResponse(Model):
 
 
 class SingleWorkdayAveragePoints(Model):
+    """The single workday average points object (4 fields). Returned by GamificationApi.get_gamification_scorecards_points_average, GamificationApi.get_gamification_scorecards_users_points_average."""
     date_workday: _dt.date | None
     division: Division | None
     average_points: float | None
@@ -191,6 +209,7 @@ class SingleWorkdayAveragePoints(Model):
 
 
 class SingleWorkdayAverageValues(Model):
+    """One page of WorkdayValuesMetricItem items with the paging fields of the listing. Returned by GamificationApi.get_gamification_scorecards_users_values_average, GamificationApi.get_gamification_scorecards_values_average."""
     date_workday: _dt.date | None
     division: Division | None
     user: UserReference | None
@@ -200,11 +219,13 @@ class SingleWorkdayAverageValues(Model):
 
 
 class SipDownloadResponse(Model):
+    """The sip download response object (2 fields). Returned by TelephonyApi.post_telephony_siptraces_download."""
     download_id: str | None
     document_id: str | None
 
 
 class SIPSearchPublicRequest(Model):
+    """The sipsearch public request object (10 fields). Sent to TelephonyApi.post_telephony_siptraces_download."""
     id: str | None
     name: str | None
     call_id: str | None
@@ -218,6 +239,7 @@ class SIPSearchPublicRequest(Model):
 
 
 class SipSearchResult(Model):
+    """The sip search result object (8 fields). Returned by TelephonyApi.get_telephony_siptraces."""
     id: str | None
     status: int | None
     sid: str | None
@@ -229,6 +251,7 @@ class SipSearchResult(Model):
 
 
 class Site(Model):
+    """The site object (31 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_site, TelephonyProvidersEdgeApi.post_telephony_providers_edges_sites and 1 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_sites, TelephonyProvidersEdgeApi.put_telephony_providers_edges_site."""
     id: str | None
     name: str | None
     division: Division | None
@@ -263,6 +286,7 @@ class Site(Model):
 
 
 class SiteConnection(Model):
+    """The site connection object (11 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -277,6 +301,7 @@ class SiteConnection(Model):
 
 
 class SiteConnections(Model):
+    """The site connections object (4 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_site_siteconnections, TelephonyProvidersEdgeApi.patch_telephony_providers_edges_site_siteconnections and 1 more. Sent to TelephonyProvidersEdgeApi.put_telephony_providers_edges_site_siteconnections."""
     id: str | None
     name: str | None
     site_connections: list[SiteConnection] | None
@@ -284,6 +309,7 @@ class SiteConnections(Model):
 
 
 class SiteEntityListing(Model):
+    """One page of Site items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_sites."""
     entities: list[Site] | None
     page_size: int | None
     page_number: int | None
@@ -298,6 +324,7 @@ class SiteEntityListing(Model):
 
 
 class SiteSearchCriteria(Model):
+    """The site search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -310,6 +337,7 @@ class SiteSearchCriteria(Model):
 
 
 class SiteSearchRequest(Model):
+    """The site search request object (7 fields). Sent to SearchApi.post_telephony_providers_edges_sites_search, TelephonyProvidersEdgeApi.post_telephony_providers_edges_sites_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -320,6 +348,7 @@ class SiteSearchRequest(Model):
 
 
 class SitesSearchResponse(Model):
+    """One page of Site items with the paging fields of the listing. Returned by SearchApi.get_telephony_providers_edges_sites_search, SearchApi.post_telephony_providers_edges_sites_search and 2 more."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -332,12 +361,14 @@ class SitesSearchResponse(Model):
 
 
 class SkillCombinationInfo(Model):
+    """The skill combination info object (3 fields)."""
     skill_combination: list[str] | None
     total_count: int | None
     remaining_count: int | None
 
 
 class SkillEntityListing(Model):
+    """One page of RoutingSkill items with the paging fields of the listing. Returned by RoutingApi.get_routing_skills."""
     entities: list[RoutingSkill] | None
     page_size: int | None
     page_number: int | None
@@ -351,6 +382,7 @@ class SkillEntityListing(Model):
 
 
 class SkillExpression(Model):
+    """The skill expression object (5 fields). Returned by RoutingApi.get_routing_skillexpression."""
     id: str | None
     name: str | None
     expression: str | None
@@ -359,10 +391,12 @@ class SkillExpression(Model):
 
 
 class SkillExpressionData(Model):
+    """The skill expression data object (1 fields). Sent to RoutingApi.post_routing_skillexpressions_validate."""
     expression: str | None
 
 
 class SkillExpressionEntityListing(Model):
+    """One page of SkillExpression items with the paging fields of the listing. Returned by RoutingApi.get_routing_skillexpressions, RoutingApi.get_routing_skillexpressions_queue_queue_id."""
     entities: list[SkillExpression] | None
     page_size: int | None
     page_number: int | None
@@ -376,12 +410,14 @@ class SkillExpressionEntityListing(Model):
 
 
 class SkillExpressionValidationError(Model):
+    """The skill expression validation error object (3 fields)."""
     code: str | None
     message: str | None
     position: int | None
 
 
 class SkillExpressionValidationResult(Model):
+    """The skill expression validation result object (5 fields). Returned by RoutingApi.post_routing_skillexpressions_validate."""
     valid: bool | None
     expression: str | None
     skills: list[SkillReference] | None
@@ -390,6 +426,7 @@ class SkillExpressionValidationResult(Model):
 
 
 class SkillGroup(Model):
+    """The skill group object (10 fields). Returned by RoutingApi.get_routing_skillgroup, RoutingApi.patch_routing_skillgroup. Sent to RoutingApi.patch_routing_skillgroup."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -403,12 +440,14 @@ class SkillGroup(Model):
 
 
 class SkillGroupCondition(Model):
+    """The skill group condition object (3 fields)."""
     routing_skill_conditions: list[SkillGroupRoutingCondition] | None
     language_skill_conditions: list[SkillGroupLanguageCondition] | None
     operation: _e.F[_e.E27562465] = ...
 
 
 class SkillGroupDefinition(Model):
+    """The skill group definition object (8 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -420,6 +459,7 @@ class SkillGroupDefinition(Model):
 
 
 class SkillGroupEntityListing(Model):
+    """One page of SkillGroupDefinition items with the paging fields of the listing. Returned by RoutingApi.get_routing_skillgroups."""
     entities: list[SkillGroupDefinition] | None
     next_uri: str | None
     self_uri: str | None
@@ -427,6 +467,7 @@ class SkillGroupEntityListing(Model):
 
 
 class SkillGroupLanguageCondition(Model):
+    """The skill group language condition object (4 fields)."""
     language_skill: str | None
     comparator: _e.F[_e.E17645700] = ...
     proficiency: int | None
@@ -434,9 +475,11 @@ class SkillGroupLanguageCondition(Model):
 
 
 class SkillGroupMemberDivisionList(Model):
+    """One page of Division items with the paging fields of the listing. Returned by RoutingApi.get_routing_skillgroup_members_divisions."""
     entities: list[Division] | None
 
 
 class SkillGroupMemberDivisions(Model):
+    """The skill group member divisions object (2 fields). Sent to RoutingApi.post_routing_skillgroup_members_divisions."""
     add_division_ids: list[str] | None
     remove_division_ids: list[str] | None

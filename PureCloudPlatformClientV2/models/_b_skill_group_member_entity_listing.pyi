@@ -10,6 +10,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class SkillGroupMemberEntityListing(Model):
+    """One page of UserReferenceWithName items with the paging fields of the listing. Returned by RoutingApi.get_routing_skillgroup_members."""
     entities: list[UserReferenceWithName] | None
     next_uri: str | None
     self_uri: str | None
@@ -17,6 +18,7 @@ class SkillGroupMemberEntityListing(Model):
 
 
 class SkillGroupRoutingCondition(Model):
+    """The skill group routing condition object (4 fields)."""
     routing_skill: str | None
     comparator: _e.F[_e.E17645700] = ...
     proficiency: int | None
@@ -24,6 +26,7 @@ class SkillGroupRoutingCondition(Model):
 
 
 class SkillGroupWithMemberDivisions(Model):
+    """The skill group with member divisions object (11 fields). Returned by RoutingApi.post_routing_skillgroups. Sent to RoutingApi.post_routing_skillgroups."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -38,18 +41,21 @@ class SkillGroupWithMemberDivisions(Model):
 
 
 class SkillReference(Model):
+    """The skill reference object (3 fields)."""
     id: str | None
     name: str | None
     is_language_skill: bool | None
 
 
 class SkillsToRemove(Model):
+    """The skills to remove object (3 fields)."""
     name: str | None
     id: str | None
     self_uri: str | None
 
 
 class SmsAddress(Model):
+    """The sms address object (9 fields). Returned by RoutingApi.get_routing_sms_address, RoutingApi.post_routing_sms_addresses."""
     id: str | None
     name: str | None
     street: str | None

@@ -23,6 +23,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class SmsAddressEntityListing(Model):
+    """One page of SmsAddress items with the paging fields of the listing. Returned by RoutingApi.get_routing_sms_addresses."""
     entities: list[SmsAddress] | None
     page_size: int | None
     page_number: int | None
@@ -36,6 +37,7 @@ class SmsAddressEntityListing(Model):
 
 
 class SmsAddressProvision(Model):
+    """The sms address provision object (9 fields). Sent to RoutingApi.post_routing_sms_addresses."""
     id: str | None
     name: str | None
     street: str | None
@@ -48,12 +50,14 @@ class SmsAddressProvision(Model):
 
 
 class SmsAlphanumericProvision(Model):
+    """The sms alphanumeric provision object (3 fields). Sent to RoutingApi.post_routing_sms_phonenumbers_alphanumeric."""
     id: str | None
     phone_number: str | None
     self_uri: str | None
 
 
 class SmsAvailablePhoneNumber(Model):
+    """The sms available phone number object (10 fields)."""
     id: str | None
     name: str | None
     phone_number: str | None
@@ -67,10 +71,12 @@ class SmsAvailablePhoneNumber(Model):
 
 
 class SMSAvailablePhoneNumberEntityListing(Model):
+    """One page of SmsAvailablePhoneNumber items with the paging fields of the listing. Returned by RoutingApi.get_routing_sms_availablephonenumbers."""
     entities: list[SmsAvailablePhoneNumber] | None
 
 
 class SmsConfig(Model):
+    """The sms config object (4 fields)."""
     message_column: str | None
     phone_column: str | None
     sender_sms_phone_number: SmsPhoneNumberRef | None
@@ -78,12 +84,14 @@ class SmsConfig(Model):
 
 
 class SmsIdentityResolutionConfig(Model):
+    """The sms identity resolution config object (3 fields). Returned by RoutingApi.get_routing_sms_identityresolution_phonenumber, RoutingApi.put_routing_sms_identityresolution_phonenumber. Sent to RoutingApi.put_routing_sms_identityresolution_phonenumber."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class SmsPhoneNumber(Model):
+    """The sms phone number object (28 fields). Returned by RoutingApi.get_routing_sms_phonenumber, RoutingApi.patch_routing_sms_phonenumber and 3 more."""
     id: str | None
     name: str | None
     phone_number: str | None
@@ -115,6 +123,7 @@ class SmsPhoneNumber(Model):
 
 
 class SmsPhoneNumberEntityListing(Model):
+    """One page of SmsPhoneNumber items with the paging fields of the listing. Returned by RoutingApi.get_routing_sms_phonenumbers."""
     entities: list[SmsPhoneNumber] | None
     page_size: int | None
     page_number: int | None
@@ -128,6 +137,7 @@ class SmsPhoneNumberEntityListing(Model):
 
 
 class SmsPhoneNumberImport(Model):
+    """The sms phone number import object (8 fields). Sent to RoutingApi.post_routing_sms_phonenumbers_import."""
     id: str | None
     phone_number: str | None
     phone_number_type: _e.F[_e.E3f3480a7] = ...
@@ -139,12 +149,14 @@ class SmsPhoneNumberImport(Model):
 
 
 class SmsPhoneNumberPatchRequest(Model):
+    """The sms phone number patch request object (3 fields). Sent to RoutingApi.patch_routing_sms_phonenumber."""
     id: str | None
     supported_content: SupportedContentReference | None
     self_uri: str | None
 
 
 class SmsPhoneNumberProvision(Model):
+    """The sms phone number provision object (8 fields). Sent to RoutingApi.post_routing_sms_phonenumbers."""
     id: str | None
     phone_number: str | None
     phone_number_type: _e.F[_e.E3f3480a7] = ...
@@ -156,11 +168,13 @@ class SmsPhoneNumberProvision(Model):
 
 
 class SmsPhoneNumberRef(Model):
+    """The sms phone number ref object (2 fields)."""
     phone_number: str | None
     self_uri: str | None
 
 
 class SmsProvisioningStatus(Model):
+    """The sms provisioning status object (4 fields)."""
     action: _e.F[_e.E4b459596] = ...
     state: _e.F[_e.E7a68a9ca] = ...
     error: ErrorBody | None
@@ -168,12 +182,14 @@ class SmsProvisioningStatus(Model):
 
 
 class SnapshotFiles(Model):
+    """The snapshot files object (3 fields)."""
     meta_data: SnapshotMetaData | None
     offered: SnapshotMetricData | None
     average_handle_time: SnapshotMetricData | None
 
 
 class SnapshotInfo(Model):
+    """The snapshot info object (5 fields)."""
     version: int | None
     snapshot_id: str | None
     date_snapshot: _dt.datetime | None
@@ -182,31 +198,37 @@ class SnapshotInfo(Model):
 
 
 class SnapshotMetaData(Model):
+    """The snapshot meta data object (2 fields)."""
     download_url: str | None
     download_result: SnapshotMetaDataResult | None
 
 
 class SnapshotMetaDataResult(Model):
+    """The snapshot meta data result object (2 fields)."""
     snapshot_info: SnapshotInfo | None
     date_forecast_start: _dt.datetime | None
 
 
 class SnapshotMetricData(Model):
+    """The snapshot metric data object (2 fields)."""
     weekly: Weekly | None
     quarter_hour: QuarterHourly | None
 
 
 class Snapshots(Model):
+    """The snapshots object (2 fields)."""
     id: str | None
     days_in_past: int | None
 
 
 class SnippetRecordingRequest(Model):
+    """The snippet recording request object (2 fields). Sent to ConversationsApi.post_conversations_call_participant_snippet_record."""
     type: _e.F[_e.E789a73c8] = ...
     record: bool | None
 
 
 class SocialEscalationResponseEntityListing(Model):
+    """One page of EscalationRuleResponse items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_escalationrules."""
     entities: list[EscalationRuleResponse] | None
     page_size: int | None
     page_number: int | None
@@ -220,6 +242,7 @@ class SocialEscalationResponseEntityListing(Model):
 
 
 class SocialExpression(Model):
+    """The social expression object (20 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     id: str | None
     social_media_id: str | None
@@ -243,32 +266,38 @@ class SocialExpression(Model):
 
 
 class SocialHandle(Model):
+    """The social handle object (2 fields)."""
     type: _e.F[_e.Ef3bbaeff] = ...
     value: str | None
 
 
 class SocialKeyword(Model):
+    """The social keyword object (2 fields)."""
     includes: list[str] | None
     excludes: list[str] | None
 
 
 class SocialMediaAggregateDataContainer(Model):
+    """The social media aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[SocialMediaStatisticalResponse] | None
 
 
 class SocialMediaAggregateMetricData(Model):
+    """The social media aggregate metric data object (3 fields)."""
     metric: str | None
     qualifier: str | None
     stats: SocialMediaStatisticalSummary | None
 
 
 class SocialMediaAsyncAggregateQueryResponse(Model):
+    """One page of SocialMediaAggregateDataContainer items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_analytics_aggregates_job_results."""
     results: list[SocialMediaAggregateDataContainer] | None
     cursor: str | None
 
 
 class SocialMediaAsyncAggregationQuery(Model):
+    """The social media async aggregation query object (7 fields). Sent to SocialMediaApi.post_socialmedia_analytics_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -279,6 +308,7 @@ class SocialMediaAsyncAggregationQuery(Model):
 
 
 class SocialMediaAsyncDetailQuery(Model):
+    """The social media async detail query object (5 fields). Sent to SocialMediaApi.post_socialmedia_analytics_messages_jobs."""
     interval: str | None
     time_zone: str | None
     filter: SocialMediaQueryFilter | None
@@ -287,16 +317,19 @@ class SocialMediaAsyncDetailQuery(Model):
 
 
 class SocialMediaAsyncDetailQueryResponse(Model):
+    """One page of SocialMediaDetailDataContainer items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_analytics_messages_job_results."""
     results: list[SocialMediaDetailDataContainer] | None
     cursor: str | None
 
 
 class SocialMediaDetailDataContainer(Model):
+    """The social media detail data container object (2 fields)."""
     interval: str | None
     messages: list[SocialMediaDetailMessageContainer] | None
 
 
 class SocialMediaDetailMessageContainer(Model):
+    """The social media detail message container object (4 fields)."""
     id: str | None
     normalized_message: ConversationNormalizedMessage | None
     escalation_info: SocialMediaMessageEscalationInfo | None
@@ -304,10 +337,11 @@ class SocialMediaDetailMessageContainer(Model):
 
 
 class SocialMediaEngagement(Model):
-    pass
+    """The social media engagement object; it declares no fields."""
 
 
 class SocialMediaMessageData(Model):
+    """The social media message data object (14 fields). Returned by ConversationsApi.post_conversations_message_communication_socialmedia_messages."""
     id: str | None
     name: str | None
     provider_message_id: str | None
@@ -325,21 +359,25 @@ class SocialMediaMessageData(Model):
 
 
 class SocialMediaMessageEscalationInfo(Model):
+    """The social media message escalation info object (1 fields)."""
     escalation_status: _e.F[_e.E999a7873] = ...
 
 
 class SocialMediaQueryClause(Model):
+    """The social media query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[SocialMediaQueryPredicate] | None
 
 
 class SocialMediaQueryFilter(Model):
+    """The social media query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[SocialMediaQueryClause] | None
     predicates: list[SocialMediaQueryPredicate] | None
 
 
 class SocialMediaQueryPredicate(Model):
+    """The social media query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Ecbc2ce23] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -348,15 +386,17 @@ class SocialMediaQueryPredicate(Model):
 
 
 class SocialMediaQuerySort(Model):
-    pass
+    """The social media query sort object; it declares no fields."""
 
 
 class SocialMediaStatisticalResponse(Model):
+    """The social media statistical response object (2 fields)."""
     interval: str | None
     metrics: list[SocialMediaAggregateMetricData] | None
 
 
 class SocialMediaStatisticalSummary(Model):
+    """The social media statistical summary object (16 fields)."""
     max: float | None
     min: float | None
     count: int | None
@@ -376,6 +416,7 @@ class SocialMediaStatisticalSummary(Model):
 
 
 class SocialNumericRange(Model):
+    """The social numeric range object (5 fields)."""
     eq: float | None
     gt: float | None
     gte: float | None
@@ -384,6 +425,7 @@ class SocialNumericRange(Model):
 
 
 class SocialTopicPatchRequest(Model):
+    """The social topic patch request object (3 fields). Sent to SocialMediaApi.patch_socialmedia_topic."""
     name: str | None
     description: str | None
     division_id: str | None

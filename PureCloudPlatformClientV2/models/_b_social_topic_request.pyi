@@ -14,12 +14,14 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class SocialTopicRequest(Model):
+    """The social topic request object (3 fields). Sent to SocialMediaApi.post_socialmedia_topics."""
     name: str | None
     description: str | None
     division_id: str | None
 
 
 class SocialTopicResponse(Model):
+    """The social topic response object (8 fields). Returned by SocialMediaApi.patch_socialmedia_topic, SocialMediaApi.post_socialmedia_topics."""
     id: str | None
     name: str | None
     description: str | None
@@ -31,6 +33,7 @@ class SocialTopicResponse(Model):
 
 
 class SocialTopicWithDataIngestionRuleMetadataResponse(Model):
+    """The social topic with data ingestion rule metadata response object (9 fields). Returned by SocialMediaApi.get_socialmedia_topic."""
     id: str | None
     name: str | None
     description: str | None
@@ -43,6 +46,7 @@ class SocialTopicWithDataIngestionRuleMetadataResponse(Model):
 
 
 class SocialTopicWithDataIngestionRuleMetadataResponseEntityListing(Model):
+    """One page of SocialTopicWithDataIngestionRuleMetadataResponse items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_topics."""
     entities: list[SocialTopicWithDataIngestionRuleMetadataResponse] | None
     page_size: int | None
     page_number: int | None
@@ -56,11 +60,13 @@ class SocialTopicWithDataIngestionRuleMetadataResponseEntityListing(Model):
 
 
 class SortItem(Model):
+    """The sort item object (2 fields)."""
     name: str | None
     ascending: bool | None
 
 
 class Source(Model):
+    """The source object (6 fields). Returned by PresenceApi.get_presence_source, PresenceApi.post_presence_sources and 1 more. Sent to PresenceApi.post_presence_sources, PresenceApi.put_presence_source."""
     id: str | None
     name: str | None
     description: str | None
@@ -70,6 +76,7 @@ class Source(Model):
 
 
 class SourceBaseResponse(Model):
+    """The source base response object (9 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_sources."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -82,12 +89,14 @@ class SourceBaseResponse(Model):
 
 
 class SourceConfiguration(Model):
+    """The source configuration object (3 fields)."""
     source_id: str | None
     interaction_id: str | None
     tag_id: str | None
 
 
 class SourceEntity(Model):
+    """The source entity object (4 fields)."""
     id: str | None
     type: _e.F[_e.Ec7ba9c4f] = ...
     contest_complete_data: ContestCompleteData | None
@@ -95,12 +104,14 @@ class SourceEntity(Model):
 
 
 class SourceEntityListing(Model):
+    """One page of Source items with the paging fields of the listing. Returned by PresenceApi.get_presence_sources."""
     total: int | None
     entities: list[Source] | None
     self_uri: str | None
 
 
 class SourceIntent(Model):
+    """The source intent object (5 fields)."""
     source_intent_id: str | None
     source_intent_name: str | None
     source_type: _e.F[_e.E95a67bf3] = ...
@@ -109,6 +120,7 @@ class SourceIntent(Model):
 
 
 class SourceLastSync(Model):
+    """The source last sync object (4 fields)."""
     state: _e.F[_e.Ec5c30520] = ...
     date_started: _dt.datetime | None
     date_ended: _dt.datetime | None
@@ -116,11 +128,13 @@ class SourceLastSync(Model):
 
 
 class SourcePlanningGroupRequest(Model):
+    """The source planning group request object (2 fields)."""
     id: str | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class SourceSyncResponse(Model):
+    """The source sync response object (6 fields). Returned by KnowledgeApi.post_knowledge_knowledgebase_sources_salesforce_source_id_sync, KnowledgeApi.post_knowledge_knowledgebase_sources_servicenow_source_id_sync."""
     state: _e.F[_e.Ec5c30520] = ...
     error: ErrorBody | None
     date_created: _dt.datetime | None
@@ -130,6 +144,7 @@ class SourceSyncResponse(Model):
 
 
 class SpeechTextAnalyticsConversationSummary(Model):
+    """The speech text analytics conversation summary object (10 fields)."""
     summary_type: _e.F[_e.E63f20132] = ...
     media_type: _e.F[_e.Ee9ce7bff] = ...
     language: str | None

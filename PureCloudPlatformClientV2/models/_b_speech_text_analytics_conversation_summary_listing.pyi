@@ -23,10 +23,12 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class SpeechTextAnalyticsConversationSummaryListing(Model):
+    """One page of SpeechTextAnalyticsConversationSummary items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_conversation_summaries."""
     entities: list[SpeechTextAnalyticsConversationSummary] | None
 
 
 class SpeechTextAnalyticsSettingsRequest(Model):
+    """The speech text analytics settings request object (4 fields). Sent to SpeechTextAnalyticsApi.patch_speechandtextanalytics_settings, SpeechTextAnalyticsApi.put_speechandtextanalytics_settings."""
     default_program_id: str | None
     expected_dialects: list[str] | None
     text_analytics_enabled: bool | None
@@ -34,6 +36,7 @@ class SpeechTextAnalyticsSettingsRequest(Model):
 
 
 class SpeechTextAnalyticsSettingsResponse(Model):
+    """The speech text analytics settings response object (4 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_settings, SpeechTextAnalyticsApi.patch_speechandtextanalytics_settings and 1 more."""
     default_program: AddressableEntityRef | None
     expected_dialects: list[str] | None
     text_analytics_enabled: bool | None
@@ -41,12 +44,14 @@ class SpeechTextAnalyticsSettingsResponse(Model):
 
 
 class SpeechTextAnalyticsSummaryLabel(Model):
+    """The speech text analytics summary label object (3 fields)."""
     name: str | None
     description: str | None
     type: _e.F[_e.E6294bf05] = ...
 
 
 class SplittingInformation(Model):
+    """The splitting information object (4 fields)."""
     criteria: _e.F[_e.E5dfa4ec2] = ...
     criteria_value: str | None
     create_remainder_contact_list: bool | None
@@ -54,6 +59,7 @@ class SplittingInformation(Model):
 
 
 class StaCategory(Model):
+    """The sta category object (10 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_category, SpeechTextAnalyticsApi.post_speechandtextanalytics_categories and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -67,6 +73,7 @@ class StaCategory(Model):
 
 
 class StaffingGroupAllocation(Model):
+    """The staffing group allocation object (14 fields)."""
     staffing_group_id: str | None
     shrinkage_percentages: list[float] | None
     attrition_percentages: list[float] | None
@@ -84,6 +91,7 @@ class StaffingGroupAllocation(Model):
 
 
 class StaffingGroupAllocationsResponseTemplate(Model):
+    """The staffing group allocations response template object (4 fields)."""
     staffing_group_allocations: list[StaffingGroupAllocation] | None
     months: list[YearMonth] | None
     planning_group_allocations: list[CapacityPlanningPlanningGroupAllocation] | None
@@ -91,16 +99,19 @@ class StaffingGroupAllocationsResponseTemplate(Model):
 
 
 class StaffingGroupFullTimeEquivalentContribution(Model):
+    """The staffing group full time equivalent contribution object (2 fields)."""
     staffing_group_id: str | None
     planned_full_time_equivalent_contribution: list[float] | None
 
 
 class StaffingGroupListing(Model):
+    """One page of StaffingGroupResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_staffinggroups."""
     entities: list[StaffingGroupResponse] | None
     download_url: str | None
 
 
 class StaffingGroupMetricChangeResponse(Model):
+    """The staffing group metric change response object (9 fields)."""
     number_of_weeks: int | None
     week_start_number: int | None
     value: float | None
@@ -113,11 +124,13 @@ class StaffingGroupMetricChangeResponse(Model):
 
 
 class StaffingGroupReference(Model):
+    """The staffing group reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class StaffingGroupResponse(Model):
+    """The staffing group response object (7 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_staffinggroup, WorkforceManagementApi.patch_workforcemanagement_businessunit_staffinggroup and 1 more."""
     id: str | None
     name: str | None
     users: list[UserReference] | None
@@ -128,10 +141,12 @@ class StaffingGroupResponse(Model):
 
 
 class StaffingRequirementResultResponseTemplate(Model):
+    """The staffing requirement result response template object (1 fields)."""
     requirement_results: list[PlanningGroupRequirementOutput] | None
 
 
 class StaffingRequirementsPlanningGroupData(Model):
+    """The staffing requirements planning group data object (4 fields)."""
     planning_group_id: str | None
     staffing_requirements_per_interval: list[float] | None
     minimum_staff_per_interval: list[float] | None
@@ -139,6 +154,7 @@ class StaffingRequirementsPlanningGroupData(Model):
 
 
 class Stage(Model):
+    """The stage object (13 fields). Returned by CaseManagementApi.get_casemanagement_case_stage."""
     id: str | None
     name: str | None
     description: str | None
@@ -155,6 +171,7 @@ class Stage(Model):
 
 
 class StageListing(Model):
+    """One page of Stage items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_case_stages."""
     entities: list[Stage] | None
     next_uri: str | None
     self_uri: str | None
@@ -162,6 +179,7 @@ class StageListing(Model):
 
 
 class Stageplan(Model):
+    """The stageplan object (8 fields). Returned by CaseManagementApi.get_casemanagement_caseplan_version_stageplan, CaseManagementApi.patch_casemanagement_caseplan_stageplan and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -173,12 +191,14 @@ class Stageplan(Model):
 
 
 class StageplanCreate(Model):
+    """The stageplan create object (3 fields). Sent to CaseManagementApi.post_casemanagement_caseplan_stageplans."""
     name: str | None
     description: str | None
     after: str | None
 
 
 class StageplanListing(Model):
+    """One page of Stageplan items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_caseplan_version_stageplans."""
     entities: list[Stageplan] | None
     next_uri: str | None
     self_uri: str | None
@@ -186,51 +206,61 @@ class StageplanListing(Model):
 
 
 class StageplanReference(Model):
+    """The stageplan reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class StageplanReposition(Model):
+    """The stageplan reposition object (1 fields). Sent to CaseManagementApi.post_casemanagement_caseplan_stageplan_reposition."""
     after: str | None
 
 
 class StageplanUpdate(Model):
+    """The stageplan update object (2 fields). Sent to CaseManagementApi.patch_casemanagement_caseplan_stageplan."""
     name: str | None
     description: str | None
 
 
 class StageReference(Model):
+    """The stage reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class StarrableDivision(Model):
+    """The starrable division object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class StartScreenMonitorResponseBody(Model):
+    """The start screen monitor response body object (1 fields). Returned by ScreenMonitoringApi.post_conversation_participant_screenmonitors_sessions, ScreenMonitoringApi.post_user_screenmonitors_sessions."""
     screen_monitoring_id: str | None
 
 
 class StatEventCampaignTopicIntervalMetrics(Model):
+    """The stat event campaign topic interval metrics object (2 fields)."""
     interval: str | None
     metrics: list[StatEventCampaignTopicMetricStats] | None
 
 
 class StatEventCampaignTopicMetricStats(Model):
+    """The stat event campaign topic metric stats object (3 fields)."""
     metric: str | None
     qualifier: str | None
     stats: dict[str, float] | None
 
 
 class StatEventCampaignTopicStatsNotification(Model):
+    """The stat event campaign topic stats notification object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatEventCampaignTopicIntervalMetrics] | None
 
 
 class StatEventFlowOutcomeTopicIntervalMetrics(Model):
+    """The stat event flow outcome topic interval metrics object (2 fields)."""
     interval: str | None
     metrics: list[StatEventFlowOutcomeTopicMetricStats] | None

@@ -20,91 +20,108 @@ from ._b_workitems_attribute_change_string import WorkitemSettingsResponse
 
 
 class StatEventFlowOutcomeTopicMetricStats(Model):
+    """The stat event flow outcome topic metric stats object (3 fields)."""
     metric: str | None
     qualifier: str | None
     stats: dict[str, float] | None
 
 
 class StatEventFlowOutcomeTopicStatsNotification(Model):
+    """The stat event flow outcome topic stats notification object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatEventFlowOutcomeTopicIntervalMetrics] | None
 
 
 class StatEventFlowTopicIntervalMetrics(Model):
+    """The stat event flow topic interval metrics object (2 fields)."""
     interval: str | None
     metrics: list[StatEventFlowTopicMetricStats] | None
 
 
 class StatEventFlowTopicMetricStats(Model):
+    """The stat event flow topic metric stats object (3 fields)."""
     metric: str | None
     qualifier: str | None
     stats: dict[str, float] | None
 
 
 class StatEventFlowTopicStatsNotification(Model):
+    """The stat event flow topic stats notification object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatEventFlowTopicIntervalMetrics] | None
 
 
 class StatEventQueueTopicIntervalMetrics(Model):
+    """The stat event queue topic interval metrics object (2 fields)."""
     interval: str | None
     metrics: list[StatEventQueueTopicMetricStats] | None
 
 
 class StatEventQueueTopicMetricStats(Model):
+    """The stat event queue topic metric stats object (3 fields)."""
     metric: str | None
     qualifier: str | None
     stats: dict[str, float] | None
 
 
 class StatEventQueueTopicStatsNotification(Model):
+    """The stat event queue topic stats notification object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatEventQueueTopicIntervalMetrics] | None
 
 
 class StatEventUserTopicIntervalMetrics(Model):
+    """The stat event user topic interval metrics object (2 fields)."""
     interval: str | None
     metrics: list[StatEventUserTopicMetricStats] | None
 
 
 class StatEventUserTopicMetricStats(Model):
+    """The stat event user topic metric stats object (3 fields)."""
     metric: str | None
     qualifier: str | None
     stats: dict[str, float] | None
 
 
 class StatEventUserTopicStatsNotification(Model):
+    """The stat event user topic stats notification object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatEventUserTopicIntervalMetrics] | None
 
 
 class StatEventWrapUpCodeTopicIntervalMetrics(Model):
+    """The stat event wrap up code topic interval metrics object (2 fields)."""
     interval: str | None
     metrics: list[StatEventWrapUpCodeTopicMetricStats] | None
 
 
 class StatEventWrapUpCodeTopicMetricStats(Model):
+    """The stat event wrap up code topic metric stats object (3 fields)."""
     metric: str | None
     qualifier: str | None
     stats: dict[str, float] | None
 
 
 class StatEventWrapUpCodeTopicStatsNotification(Model):
+    """The stat event wrap up code topic stats notification object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatEventWrapUpCodeTopicIntervalMetrics] | None
 
 
 class StaticListValues(Model):
+    """The static list values object (2 fields)."""
     items: list[ListItem] | None
     match_type: _e.F[_e.E9d38ff61] = ...
 
 
 class StaticListValuesAllOf(Model):
+    """The static list values all of object (2 fields)."""
     items: list[ListItem] | None
     match_type: _e.F[_e.E9d38ff61] = ...
 
 
 class Station(Model):
+    """The station object (16 fields). Returned by StationsApi.get_station."""
     id: str | None
     name: str | None
     description: str | None
@@ -124,6 +141,7 @@ class Station(Model):
 
 
 class StationEntityListing(Model):
+    """One page of Station items with the paging fields of the listing. Returned by StationsApi.get_stations."""
     entities: list[Station] | None
     page_size: int | None
     page_number: int | None
@@ -138,12 +156,14 @@ class StationEntityListing(Model):
 
 
 class StatisticalResponse(Model):
+    """The statistical response object (3 fields)."""
     interval: str | None
     metrics: list[AggregateMetricData] | None
     views: list[AggregateViewData] | None
 
 
 class StatisticalSummary(Model):
+    """The statistical summary object (14 fields)."""
     max: float | None
     min: float | None
     count: int | None
@@ -161,6 +181,7 @@ class StatisticalSummary(Model):
 
 
 class StatusChange(Model):
+    """The status change object (6 fields)."""
     date_status_changed: _dt.datetime | None
     status: _e.F[_e.E7c6106ad] = ...
     previous_status: _e.F[_e.E7c6106ad] = ...
@@ -170,11 +191,13 @@ class StatusChange(Model):
 
 
 class StatusInfo(Model):
+    """The status info object (2 fields)."""
     code: str | None
     message: str | None
 
 
 class Step(Model):
+    """The step object (15 fields). Returned by CaseManagementApi.get_casemanagement_case_stage_step."""
     id: str | None
     name: str | None
     description: str | None
@@ -193,6 +216,7 @@ class Step(Model):
 
 
 class StepListing(Model):
+    """One page of Step items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_case_stage_steps."""
     entities: list[Step] | None
     next_uri: str | None
     self_uri: str | None
@@ -200,6 +224,7 @@ class StepListing(Model):
 
 
 class Stepplan(Model):
+    """The stepplan object (11 fields). Returned by CaseManagementApi.get_casemanagement_caseplan_version_stageplan_stepplan, CaseManagementApi.patch_casemanagement_caseplan_stageplan_stepplan."""
     id: str | None
     name: str | None
     description: str | None
@@ -214,6 +239,7 @@ class Stepplan(Model):
 
 
 class StepplanListing(Model):
+    """One page of Stepplan items with the paging fields of the listing. Returned by CaseManagementApi.get_casemanagement_caseplan_version_stageplan_stepplans."""
     entities: list[Stepplan] | None
     next_uri: str | None
     self_uri: str | None

@@ -20,6 +20,7 @@ from ._b_workitems_attribute_change_string import WorkitemSettings
 
 
 class StepplanUpdate(Model):
+    """The stepplan update object (4 fields). Sent to CaseManagementApi.patch_casemanagement_caseplan_stageplan_stepplan."""
     name: str | None
     description: str | None
     workitem_settings: WorkitemSettings | None
@@ -27,21 +28,25 @@ class StepplanUpdate(Model):
 
 
 class StepReference(Model):
+    """The step reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class StopSettings(Model):
+    """The stop settings object (2 fields)."""
     keyword: list[str] | None
     response: ComplianceResponse | None
 
 
 class StorySetting(Model):
+    """The story setting object (2 fields)."""
     mention: InboundOnlySetting | None
     reply: InboundOnlySetting | None
 
 
 class StreetAddress(Model):
+    """The street address object (8 fields)."""
     country: str | None
     a1: str | None
     a3: str | None
@@ -53,6 +58,7 @@ class StreetAddress(Model):
 
 
 class SttEngineEntity(Model):
+    """The stt engine entity object (5 fields). Returned by IntegrationsApi.get_integrations_speech_stt_engine."""
     id: str | None
     name: str | None
     grammar_based: bool | None
@@ -61,6 +67,7 @@ class SttEngineEntity(Model):
 
 
 class SttEngineEntityListing(Model):
+    """One page of SttEngineEntity items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_stt_engines."""
     entities: list[SttEngineEntity] | None
     page_size: int | None
     page_number: int | None
@@ -74,11 +81,13 @@ class SttEngineEntityListing(Model):
 
 
 class Subject(Model):
+    """The subject object (2 fields)."""
     type: _e.F[_e.E6d91c47a] = ...
     id: str | None
 
 
 class SubjectDivisionGrants(Model):
+    """The subject division grants object (5 fields)."""
     id: str | None
     name: str | None
     divisions: list[Division] | None
@@ -87,6 +96,7 @@ class SubjectDivisionGrants(Model):
 
 
 class SubjectDivisionGrantsEntityListing(Model):
+    """One page of SubjectDivisionGrants items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_role_subjectgrants."""
     entities: list[SubjectDivisionGrants] | None
     page_size: int | None
     page_number: int | None
@@ -100,21 +110,25 @@ class SubjectDivisionGrantsEntityListing(Model):
 
 
 class SubjectDivisions(Model):
+    """The subject divisions object (2 fields). Sent to AuthorizationApi.post_authorization_role."""
     subject_ids: list[str] | None
     division_ids: list[str] | None
 
 
 class SubscriberResponse(Model):
+    """The subscriber response object (2 fields)."""
     message_returned: list[str] | None
     status: str | None
 
 
 class Subscription(Model):
+    """The subscription object (2 fields)."""
     id: str | None
     topic: str | None
 
 
 class SubscriptionOverviewUsage(Model):
+    """The subscription overview usage object (12 fields)."""
     name: str | None
     part_number: str | None
     grouping: str | None
@@ -130,6 +144,7 @@ class SubscriptionOverviewUsage(Model):
 
 
 class SuggestedSearchChunk(Model):
+    """The suggested search chunk object (6 fields)."""
     title: str | None
     uri: str | None
     chunk_id: str | None
@@ -139,6 +154,7 @@ class SuggestedSearchChunk(Model):
 
 
 class Suggestion(Model):
+    """The suggestion object (17 fields). Returned by ConversationsApi.get_conversation_suggestion, ConversationsApi.patch_conversation_suggestion."""
     id: str | None
     conversation: AddressableEntityRef | None
     assistant: AddressableEntityRef | None
@@ -159,11 +175,13 @@ class Suggestion(Model):
 
 
 class SuggestionCannedResponse(Model):
+    """The suggestion canned response object (2 fields)."""
     response: AddressableEntityRef | None
     library: AddressableEntityRef | None
 
 
 class SuggestionContext(Model):
+    """The suggestion context object (9 fields)."""
     queue: AddressableEntityRef | None
     media_type: _e.F[_e.E9008752b] = ...
     participant_type: _e.F[_e.E34bd3026] = ...
@@ -176,27 +194,32 @@ class SuggestionContext(Model):
 
 
 class SuggestionEngagement(Model):
+    """The suggestion engagement object (2 fields). Returned by ConversationsApi.post_conversation_suggestion_engagement. Sent to ConversationsApi.post_conversation_suggestion_engagement."""
     engagement_type: _e.F[_e.E14bbbcac] = ...
     feedback: SuggestionFeedback | None
 
 
 class SuggestionFeedback(Model):
+    """The suggestion feedback object (1 fields)."""
     rating: _e.F[_e.E70aa167c] = ...
 
 
 class SuggestionGeneratedKnowledgeAnswer(Model):
+    """The suggestion generated knowledge answer object (3 fields)."""
     search_id: str | None
     knowledge_answer_generated: str | None
     suggested_search_chunks: list[SuggestedSearchChunk] | None
 
 
 class SuggestionKnowledgeAnswer(Model):
+    """The suggestion knowledge answer object (3 fields)."""
     answer: str | None
     start_index: int | None
     end_index: int | None
 
 
 class SuggestionKnowledgeArticle(Model):
+    """The suggestion knowledge article object (6 fields)."""
     title: str | None
     snippets: list[str] | None
     document: AddressableEntityRef | None
@@ -206,6 +229,7 @@ class SuggestionKnowledgeArticle(Model):
 
 
 class SuggestionKnowledgeSearch(Model):
+    """The suggestion knowledge search object (8 fields)."""
     title: str | None
     snippets: list[str] | None
     confidence: float | None
@@ -217,6 +241,7 @@ class SuggestionKnowledgeSearch(Model):
 
 
 class SuggestionListing(Model):
+    """One page of Suggestion items with the paging fields of the listing. Returned by ConversationsApi.get_conversation_suggestions."""
     entities: list[Suggestion] | None
     next_uri: str | None
     self_uri: str | None
@@ -224,16 +249,19 @@ class SuggestionListing(Model):
 
 
 class SuggestionPatchRequest(Model):
+    """The suggestion patch request object (1 fields). Sent to ConversationsApi.patch_conversation_suggestion."""
     third_party_suggestion: ThirdPartySuggestion | None
 
 
 class SuggestionScript(Model):
+    """The suggestion script object (3 fields)."""
     script: AddressableEntityRef | None
     page: AddressableEntityRef | None
     data: dict[str, str] | None
 
 
 class SuggestSearchCriteria(Model):
+    """The suggest search criteria object (8 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -245,28 +273,33 @@ class SuggestSearchCriteria(Model):
 
 
 class SuggestSearchRequest(Model):
+    """The suggest search request object (3 fields). Sent to SearchApi.post_search_suggest, SuggestApi.post_search_suggest."""
     expand: list[str] | None
     types: list[str] | None
     query: list[SuggestSearchCriteria] | None
 
 
 class SummaryAggregateDataContainer(Model):
+    """The summary aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class SummaryAggregateQueryClause(Model):
+    """The summary aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[SummaryAggregateQueryPredicate] | None
 
 
 class SummaryAggregateQueryFilter(Model):
+    """The summary aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[SummaryAggregateQueryClause] | None
     predicates: list[SummaryAggregateQueryPredicate] | None
 
 
 class SummaryAggregateQueryPredicate(Model):
+    """The summary aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Eb300824c] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -275,10 +308,12 @@ class SummaryAggregateQueryPredicate(Model):
 
 
 class SummaryAggregateQueryResponse(Model):
+    """One page of SummaryAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_summaries_aggregates_query."""
     results: list[SummaryAggregateDataContainer] | None
 
 
 class SummaryAggregationQuery(Model):
+    """The summary aggregation query object (12 fields). Sent to AnalyticsApi.post_analytics_summaries_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -294,11 +329,13 @@ class SummaryAggregationQuery(Model):
 
 
 class SummaryAggregationSort(Model):
+    """The summary aggregation sort object (2 fields)."""
     name: _e.F[_e.E34e344ce] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class SummaryAggregationView(Model):
+    """The summary aggregation view object (4 fields)."""
     target: _e.F[_e.E34e344ce] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -306,11 +343,13 @@ class SummaryAggregationView(Model):
 
 
 class SummaryAsyncAggregateQueryResponse(Model):
+    """One page of SummaryAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_summaries_aggregates_job_results."""
     results: list[SummaryAggregateDataContainer] | None
     cursor: str | None
 
 
 class SummaryAsyncAggregationQuery(Model):
+    """The summary async aggregation query object (13 fields). Sent to AnalyticsApi.post_analytics_summaries_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None

@@ -7,6 +7,7 @@ from . import _enums as _e
 
 
 class StepplansWorktypeReference(Model):
+    """The stepplans worktype reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None

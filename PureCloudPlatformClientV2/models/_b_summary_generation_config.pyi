@@ -27,6 +27,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class SummaryGenerationConfig(Model):
+    """The summary generation config object (5 fields)."""
     enabled: bool | None
     summary_setting: SummarySettingEntity | None
     retention_seconds: int | None
@@ -35,6 +36,7 @@ class SummaryGenerationConfig(Model):
 
 
 class SummarySetting(Model):
+    """The summary setting object (18 fields). Returned by AIStudioApi.get_conversations_summaries_setting, AIStudioApi.post_conversations_summaries_settings and 1 more. Sent to AIStudioApi.post_conversations_summaries_settings, AIStudioApi.put_conversations_summaries_setting."""
     id: str | None
     name: str | None
     date_modified: _dt.datetime | None
@@ -56,16 +58,19 @@ class SummarySetting(Model):
 
 
 class SummarySettingCustomEntity(Model):
+    """The summary setting custom entity object (2 fields)."""
     label: str | None
     description: str | None
 
 
 class SummarySettingEntity(Model):
+    """The summary setting entity object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class SummarySettingEntityListing(Model):
+    """One page of SummarySetting items with the paging fields of the listing. Returned by AIStudioApi.get_conversations_summaries_settings."""
     entities: list[SummarySetting] | None
     page_size: int | None
     page_number: int | None
@@ -79,54 +84,65 @@ class SummarySettingEntityListing(Model):
 
 
 class SummarySettingParticipantLabels(Model):
+    """The summary setting participant labels object (3 fields)."""
     internal: str | None
     external: str | None
     virtual_agent: str | None
 
 
 class SummarySettingPII(Model):
+    """The summary setting pii object (1 fields)."""
     all: bool | None
 
 
 class SummarySettingWithTranscript(Model):
+    """The summary setting with transcript object (3 fields). Sent to AIStudioApi.post_conversations_summaries_preview."""
     transcript: str | None
     summary_preview_session_id: str | None
     summary_setting: SummarySetting | None
 
 
 class SummaryTransferConfig(Model):
+    """The summary transfer config object (1 fields)."""
     enabled: bool | None
 
 
 class SupportCenterCategory(Model):
+    """The support center category object (3 fields)."""
     id: str | None
     self_uri: str | None
     image: SupportCenterImage | None
 
 
 class SupportCenterCompactCategoryModuleTemplate(Model):
+    """The support center compact category module template object (1 fields)."""
     active: bool | None
 
 
 class SupportCenterCustomMessage(Model):
+    """The support center custom message object (2 fields)."""
     default_value: str | None
     type: _e.F[_e.Ef0213876] = ...
 
 
 class SupportCenterDetailedCategoryModuleSidebar(Model):
+    """The support center detailed category module sidebar object (1 fields)."""
     enabled: bool | None
 
 
 class SupportCenterDetailedCategoryModuleTemplate(Model):
+    """The support center detailed category module template object (2 fields)."""
     active: bool | None
     sidebar: SupportCenterDetailedCategoryModuleSidebar | None
 
 
 class SupportCenterFeedbackSettings(Model):
+    """The support center feedback settings object (1 fields)."""
     enabled: bool | None
 
 
 class SupportCenterGlobalStyle(Model):
+    """The support center global style object (6 fields)."""
     background_color: str | None
     primary_color: str | None
     primary_color_dark: str | None
@@ -136,24 +152,29 @@ class SupportCenterGlobalStyle(Model):
 
 
 class SupportCenterHeroStyle(Model):
+    """The support center hero style object (3 fields)."""
     background_color: str | None
     text_color: str | None
     image: SupportCenterImage | None
 
 
 class SupportCenterImage(Model):
+    """The support center image object (1 fields)."""
     source: SupportCenterImageSource | None
 
 
 class SupportCenterImageSource(Model):
+    """The support center image source object (1 fields)."""
     default_url: str | None
 
 
 class SupportCenterLabelFilter(Model):
+    """The support center label filter object (1 fields)."""
     labels: list[AddressableEntityRef] | None
 
 
 class SupportCenterModuleSetting(Model):
+    """The support center module setting object (4 fields)."""
     type: _e.F[_e.Ed1a64090] = ...
     enabled: bool | None
     compact_category_module_template: SupportCenterCompactCategoryModuleTemplate | None
@@ -161,11 +182,13 @@ class SupportCenterModuleSetting(Model):
 
 
 class SupportCenterScreen(Model):
+    """The support center screen object (2 fields)."""
     type: _e.F[_e.E70aabfde] = ...
     module_settings: list[SupportCenterModuleSetting] | None
 
 
 class SupportCenterSettings(Model):
+    """The support center settings object (9 fields)."""
     enabled: bool | None
     knowledge_base: AddressableEntityRef | None
     custom_messages: list[SupportCenterCustomMessage] | None
@@ -178,11 +201,13 @@ class SupportCenterSettings(Model):
 
 
 class SupportCenterStyleSetting(Model):
+    """The support center style setting object (2 fields)."""
     hero_style: SupportCenterHeroStyle | None
     global_style: SupportCenterGlobalStyle | None
 
 
 class SupportedContent(Model):
+    """The supported content object (9 fields). Returned by ConversationsApi.get_conversations_messaging_supportedcontent_default, ConversationsApi.get_conversations_messaging_supportedcontent_supported_content_id and 6 more. Sent to ConversationsApi.patch_conversations_messaging_supportedcontent_supported_content_id, ConversationsApi.post_conversations_messaging_supportedcontent and 2 more."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -195,6 +220,7 @@ class SupportedContent(Model):
 
 
 class SupportedContentListing(Model):
+    """One page of SupportedContent items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_supportedcontent, MessagingApi.get_messaging_supportedcontent."""
     entities: list[SupportedContent] | None
     page_size: int | None
     page_number: int | None
@@ -208,6 +234,7 @@ class SupportedContentListing(Model):
 
 
 class SupportedContentReference(Model):
+    """The supported content reference object (4 fields). Sent to ConversationsApi.put_conversations_messaging_supportedcontent_default."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -215,25 +242,30 @@ class SupportedContentReference(Model):
 
 
 class SupportedDialectsEntityListing(Model):
+    """One page of SupportedDialectsTranscriptionEngine items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_programs_transcriptionengines_dialects."""
     entities: list[SupportedDialectsTranscriptionEngine] | None
 
 
 class SupportedDialectsTranscriptionEngine(Model):
+    """The supported dialects transcription engine object (3 fields)."""
     engine: _e.F[_e.E62002a29] = ...
     dialects: list[str] | None
     engine_integration: EngineIntegration | None
 
 
 class SupportedEntityTypeStatus(Model):
+    """The supported entity type status object (1 fields)."""
     list_slot_type: _e.F[_e.E6e92db23] = ...
 
 
 class SupportedLanguage(Model):
+    """The supported language object (2 fields)."""
     language: str | None
     is_default: bool | None
 
 
 class SupportedLanguagesInfoDefinition(Model):
+    """The supported languages info definition object (5 fields)."""
     language: str | None
     intent_classification: bool | None
     status: _e.F[_e.E855a0076] = ...
@@ -242,6 +274,7 @@ class SupportedLanguagesInfoDefinition(Model):
 
 
 class Survey(Model):
+    """The survey object (15 fields). Returned by QualityApi.get_quality_conversation_surveys, QualityApi.get_quality_survey."""
     id: str | None
     name: str | None
     conversation: ConversationReference | None
@@ -260,22 +293,26 @@ class Survey(Model):
 
 
 class SurveyAggregateDataContainer(Model):
+    """The survey aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class SurveyAggregateQueryClause(Model):
+    """The survey aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[SurveyAggregateQueryPredicate] | None
 
 
 class SurveyAggregateQueryFilter(Model):
+    """The survey aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[SurveyAggregateQueryClause] | None
     predicates: list[SurveyAggregateQueryPredicate] | None
 
 
 class SurveyAggregateQueryPredicate(Model):
+    """The survey aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Ec7915e60] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -284,10 +321,12 @@ class SurveyAggregateQueryPredicate(Model):
 
 
 class SurveyAggregateQueryResponse(Model):
+    """One page of SurveyAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_surveys_aggregates_query, QualityApi.post_analytics_surveys_aggregates_query."""
     results: list[SurveyAggregateDataContainer] | None
 
 
 class SurveyAggregationQuery(Model):
+    """The survey aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_surveys_aggregates_query, QualityApi.post_analytics_surveys_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -300,11 +339,13 @@ class SurveyAggregationQuery(Model):
 
 
 class SurveyAggregationSort(Model):
+    """The survey aggregation sort object (2 fields)."""
     name: _e.F[_e.E61146f9d] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class SurveyAggregationView(Model):
+    """The survey aggregation view object (4 fields)."""
     target: _e.F[_e.E61146f9d] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -312,6 +353,7 @@ class SurveyAggregationView(Model):
 
 
 class SurveyAssignment(Model):
+    """The survey assignment object (6 fields)."""
     survey_form: PublishedSurveyFormReference | None
     flow: DomainEntityRef | None
     invite_time_interval: str | None
@@ -321,11 +363,13 @@ class SurveyAssignment(Model):
 
 
 class SurveyAsyncAggregateQueryResponse(Model):
+    """One page of SurveyAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_surveys_aggregates_job_results, QualityApi.get_analytics_surveys_aggregates_job_results."""
     results: list[SurveyAggregateDataContainer] | None
     cursor: str | None
 
 
 class SurveyAsyncAggregationQuery(Model):
+    """The survey async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_surveys_aggregates_jobs, QualityApi.post_analytics_surveys_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -339,17 +383,20 @@ class SurveyAsyncAggregationQuery(Model):
 
 
 class SurveyDetailQueryClause(Model):
+    """The survey detail query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[SurveyDetailQueryPredicate] | None
 
 
 class SurveyDetailQueryFilter(Model):
+    """The survey detail query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[SurveyDetailQueryClause] | None
     predicates: list[SurveyDetailQueryPredicate] | None
 
 
 class SurveyDetailQueryPredicate(Model):
+    """The survey detail query predicate object (6 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.Eb48b3b82] = ...
     metric: _e.F[_e.Ef0febe1d] = ...
@@ -359,11 +406,13 @@ class SurveyDetailQueryPredicate(Model):
 
 
 class SurveyErrorDetails(Model):
+    """The survey error details object (2 fields)."""
     flow_diagnostic_info: FlowDiagnosticInfo | None
     survey_error_reason: str | None
 
 
 class SurveyForm(Model):
+    """The survey form object (14 fields). Returned by QualityApi.get_quality_forms_survey, QualityApi.get_quality_forms_surveys_bulk_contexts and 5 more. Sent to QualityApi.patch_quality_forms_survey, QualityApi.post_quality_forms_surveys and 1 more."""
     id: str | None
     name: str | None
     division: WritableStarrableDivision | None
@@ -381,11 +430,13 @@ class SurveyForm(Model):
 
 
 class SurveyFormAndScoringSet(Model):
+    """The survey form and scoring set object (2 fields). Sent to QualityApi.post_quality_surveys_scoring."""
     survey_form: SurveyForm | None
     answers: SurveyScoringSet | None
 
 
 class SurveyFormDivisionView(Model):
+    """The survey form division view object (7 fields). Returned by QualityApi.get_quality_publishedforms_surveys_divisionview."""
     id: str | None
     name: str | None
     division: WritableStarrableDivision | None
@@ -396,6 +447,7 @@ class SurveyFormDivisionView(Model):
 
 
 class SurveyFormDivisionViewListing(Model):
+    """One page of SurveyFormDivisionView items with the paging fields of the listing. Returned by QualityApi.get_quality_publishedforms_surveys_divisionviews."""
     entities: list[SurveyFormDivisionView] | None
     page_size: int | None
     page_number: int | None
@@ -409,6 +461,7 @@ class SurveyFormDivisionViewListing(Model):
 
 
 class SurveyFormEntityListing(Model):
+    """One page of SurveyForm items with the paging fields of the listing. Returned by QualityApi.get_quality_forms_survey_versions, QualityApi.get_quality_forms_surveys and 2 more."""
     entities: list[SurveyForm] | None
     page_size: int | None
     page_number: int | None
@@ -422,6 +475,7 @@ class SurveyFormEntityListing(Model):
 
 
 class SurveyQuestion(Model):
+    """The survey question object (10 fields)."""
     id: str | None
     context_id: str | None
     text: str | None
@@ -435,6 +489,7 @@ class SurveyQuestion(Model):
 
 
 class SurveyQuestionGroup(Model):
+    """The survey question group object (7 fields)."""
     id: str | None
     context_id: str | None
     name: str | None
@@ -445,6 +500,7 @@ class SurveyQuestionGroup(Model):
 
 
 class SurveyQuestionGroupScore(Model):
+    """The survey question group score object (6 fields)."""
     question_group_id: str | None
     total_score: float | None
     max_total_score: float | None
@@ -454,6 +510,7 @@ class SurveyQuestionGroupScore(Model):
 
 
 class SurveyQuestionScore(Model):
+    """The survey question score object (9 fields)."""
     question_id: str | None
     answer_id: str | None
     score: int | None
@@ -466,12 +523,14 @@ class SurveyQuestionScore(Model):
 
 
 class SurveyScoringSet(Model):
+    """The survey scoring set object (3 fields). Returned by QualityApi.post_quality_surveys_scoring."""
     total_score: float | None
     nps_score: int | None
     question_group_scores: list[SurveyQuestionGroupScore] | None
 
 
 class SwapRowIndexRequest(Model):
+    """The swap row index request object (4 fields)."""
     source_row_id: str | None
     source_row_index: int | None
     target_row_id: str | None
@@ -479,14 +538,16 @@ class SwapRowIndexRequest(Model):
 
 
 class SyncStatusRequest(Model):
+    """The sync status request object (1 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_synchronize_job."""
     status: _e.F[_e.E2f2f7d8c] = ...
 
 
 class SystemMessageObject(Model):
-    pass
+    """The system message object object; it declares no fields."""
 
 
 class SystemMessageSystemMessage(Model):
+    """The system message system message object (10 fields)."""
     channel_id: str | None
     system_topic_type: _e.F[_e.Eb7a4577d] = ...
     correlation_id: str | None
@@ -500,12 +561,14 @@ class SystemMessageSystemMessage(Model):
 
 
 class SystemPresence(Model):
+    """The system presence object (3 fields). Returned by PresenceApi.get_systempresences."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class SystemPrompt(Model):
+    """One page of SystemPromptAsset items with the paging fields of the listing. Returned by ArchitectApi.get_architect_systemprompt."""
     id: str | None
     name: str | None
     description: str | None
@@ -514,6 +577,7 @@ class SystemPrompt(Model):
 
 
 class SystemPromptAsset(Model):
+    """The system prompt asset object (15 fields). Returned by ArchitectApi.get_architect_systemprompt_resource, ArchitectApi.post_architect_systemprompt_resources and 1 more. Sent to ArchitectApi.post_architect_systemprompt_resources, ArchitectApi.put_architect_systemprompt_resource."""
     id: str | None
     name: str | None
     prompt_id: str | None
@@ -532,6 +596,7 @@ class SystemPromptAsset(Model):
 
 
 class SystemPromptAssetEntityListing(Model):
+    """One page of SystemPromptAsset items with the paging fields of the listing. Returned by ArchitectApi.get_architect_systemprompt_resources."""
     entities: list[SystemPromptAsset] | None
     page_size: int | None
     page_number: int | None
@@ -545,6 +610,7 @@ class SystemPromptAssetEntityListing(Model):
 
 
 class SystemPromptEntityListing(Model):
+    """One page of SystemPrompt items with the paging fields of the listing. Returned by ArchitectApi.get_architect_systemprompts."""
     entities: list[SystemPrompt] | None
     page_size: int | None
     page_number: int | None
@@ -558,12 +624,14 @@ class SystemPromptEntityListing(Model):
 
 
 class TagQueryRequest(Model):
+    """The tag query request object (3 fields). Sent to ContentManagementApi.post_contentmanagement_workspace_tagvalues_query."""
     query: str | None
     page_number: int | None
     page_size: int | None
 
 
 class TagValue(Model):
+    """The tag value object (5 fields). Returned by ContentManagementApi.get_contentmanagement_workspace_tagvalue, ContentManagementApi.post_contentmanagement_workspace_tagvalues and 1 more. Sent to ContentManagementApi.post_contentmanagement_workspace_tagvalues, ContentManagementApi.put_contentmanagement_workspace_tagvalue."""
     id: str | None
     name: str | None
     in_use: bool | None
@@ -572,6 +640,7 @@ class TagValue(Model):
 
 
 class TagValueEntityListing(Model):
+    """One page of TagValue items with the paging fields of the listing. Returned by ContentManagementApi.get_contentmanagement_workspace_tagvalues, ContentManagementApi.post_contentmanagement_workspace_tagvalues_query."""
     entities: list[TagValue] | None
     page_size: int | None
     page_number: int | None
@@ -585,40 +654,48 @@ class TagValueEntityListing(Model):
 
 
 class TargetAttributes(Model):
+    """The target attributes object (2 fields). Returned by AuthorizationApi.get_authorization_policies_targets."""
     base_attributes: list[PolicyAttribute] | None
     target_attributes: dict[str, TargetAttributeValue] | None
 
 
 class TargetAttributeValue(Model):
+    """The target attribute value object (2 fields)."""
     description: str | None
     policy_attributes: list[PolicyAttribute] | None
 
 
 class TargetPerformanceProfile(Model):
+    """The target performance profile object (1 fields). Sent to GamificationApi.post_gamification_profile_metric_link."""
     target_performance_profile_id: str | None
 
 
 class TargetUnavailableTime(Model):
+    """The target unavailable time object (1 fields)."""
     id: str | None
 
 
 class TaskManagementAggregateDataContainer(Model):
+    """The task management aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class TaskManagementAggregateQueryClause(Model):
+    """The task management aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[TaskManagementAggregateQueryPredicate] | None
 
 
 class TaskManagementAggregateQueryFilter(Model):
+    """The task management aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[TaskManagementAggregateQueryClause] | None
     predicates: list[TaskManagementAggregateQueryPredicate] | None
 
 
 class TaskManagementAggregateQueryPredicate(Model):
+    """The task management aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E7ee35cd3] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -627,10 +704,12 @@ class TaskManagementAggregateQueryPredicate(Model):
 
 
 class TaskManagementAggregateQueryResponse(Model):
+    """One page of TaskManagementAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_taskmanagement_aggregates_query."""
     results: list[TaskManagementAggregateDataContainer] | None
 
 
 class TaskManagementAggregationQuery(Model):
+    """The task management aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_taskmanagement_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -643,11 +722,13 @@ class TaskManagementAggregationQuery(Model):
 
 
 class TaskManagementAggregationSort(Model):
+    """The task management aggregation sort object (2 fields)."""
     name: _e.F[_e.Eb14900b8] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class TaskManagementAggregationView(Model):
+    """The task management aggregation view object (4 fields)."""
     target: _e.F[_e.E006c3a73] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -655,11 +736,13 @@ class TaskManagementAggregationView(Model):
 
 
 class TaskManagementAsyncAggregateQueryResponse(Model):
+    """One page of TaskManagementAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_taskmanagement_aggregates_job_results."""
     results: list[TaskManagementAggregateDataContainer] | None
     cursor: str | None
 
 
 class TaskManagementAsyncAggregationQuery(Model):
+    """The task management async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_taskmanagement_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -673,5 +756,6 @@ class TaskManagementAsyncAggregationQuery(Model):
 
 
 class TaskManagementErrorDetails(Model):
+    """The task management error details object (2 fields)."""
     code: str | None
     message: str | None

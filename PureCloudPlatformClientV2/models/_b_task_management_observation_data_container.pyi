@@ -22,17 +22,20 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableDivision
 
 
 class TaskManagementObservationDataContainer(Model):
+    """The task management observation data container object (3 fields)."""
     metric: _e.F[_e.Ec2f6cbf0] = ...
     stats: TaskManagementObservationMetricStats | None
     qualifier: _e.F[_e.E94838a4c] = ...
 
 
 class TaskManagementObservationDetailContainer(Model):
+    """The task management observation detail container object (2 fields)."""
     type_details: list[WorktypeReference] | None
     assignee_details: list[UserReferenceWithName] | None
 
 
 class TaskManagementObservationGroupResult(Model):
+    """The task management observation group result object (4 fields)."""
     queue_id: str | None
     type_id: str | None
     assignee_id: str | None
@@ -40,16 +43,19 @@ class TaskManagementObservationGroupResult(Model):
 
 
 class TaskManagementObservationMetricStats(Model):
+    """The task management observation metric stats object (2 fields)."""
     count: int | None
     max: int | None
 
 
 class TaskManagementObservationPredicate(Model):
+    """The task management observation predicate object (2 fields)."""
     dimension: _e.F[_e.E2e245a8f] = ...
     value: str | None
 
 
 class TaskManagementObservationQuery(Model):
+    """The task management observation query object (4 fields). Sent to AnalyticsApi.post_analytics_taskmanagement_metrics_query."""
     group_by: list[str] | None
     metrics: list[TaskManagementQueryMetric] | None
     filter: TaskManagementObservationQueryFilter | None
@@ -57,10 +63,12 @@ class TaskManagementObservationQuery(Model):
 
 
 class TaskManagementObservationQueryFilter(Model):
+    """The task management observation query filter object (1 fields)."""
     predicates: list[TaskManagementObservationPredicate] | None
 
 
 class TaskManagementObservationQueryResponse(Model):
+    """One page of TaskManagementObservationResult items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_taskmanagement_metrics_query."""
     results: list[TaskManagementObservationResult] | None
     details: TaskManagementObservationDetailContainer | None
     cursors: Cursors | None
@@ -68,16 +76,19 @@ class TaskManagementObservationQueryResponse(Model):
 
 
 class TaskManagementObservationResult(Model):
+    """The task management observation result object (2 fields)."""
     group: TaskManagementObservationGroupResult | None
     data: list[TaskManagementObservationDataContainer] | None
 
 
 class TaskManagementQueryMetric(Model):
+    """The task management query metric object (2 fields)."""
     name: _e.F[_e.Ec2f6cbf0] = ...
     qualifier: _e.F[_e.E94838a4c] = ...
 
 
 class Team(Model):
+    """The team object (8 fields). Returned by TeamsApi.get_team, TeamsApi.patch_team and 1 more. Sent to TeamsApi.patch_team, TeamsApi.post_teams."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -89,6 +100,7 @@ class Team(Model):
 
 
 class TeamActivityData(Model):
+    """One page of TeamActivityEntityData items with the paging fields of the listing."""
     group: dict[str, str] | None
     data: list[TeamActivityMetricValue] | None
     truncated: bool | None
@@ -96,6 +108,7 @@ class TeamActivityData(Model):
 
 
 class TeamActivityEntityData(Model):
+    """The team activity entity data object (10 fields)."""
     activity_date: _dt.datetime | None
     organization_presence_id: str | None
     presence_date: _dt.datetime | None
@@ -109,6 +122,7 @@ class TeamActivityEntityData(Model):
 
 
 class TeamActivityMetricValue(Model):
+    """The team activity metric value object (5 fields)."""
     metric: _e.F[_e.Eee18c48e] = ...
     qualifier: str | None
     secondary_qualifier: str | None
@@ -117,6 +131,7 @@ class TeamActivityMetricValue(Model):
 
 
 class TeamActivityQuery(Model):
+    """The team activity query object (4 fields). Sent to AnalyticsApi.post_analytics_teams_activity_query, TeamsApi.post_analytics_teams_activity_query."""
     metrics: list[TeamActivityQueryMetric] | None
     group_by: list[str] | None
     filter: TeamActivityQueryFilter | None
@@ -124,22 +139,26 @@ class TeamActivityQuery(Model):
 
 
 class TeamActivityQueryClause(Model):
+    """The team activity query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[TeamActivityQueryPredicate] | None
 
 
 class TeamActivityQueryFilter(Model):
+    """The team activity query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[TeamActivityQueryClause] | None
     predicates: list[TeamActivityQueryPredicate] | None
 
 
 class TeamActivityQueryMetric(Model):
+    """The team activity query metric object (2 fields)."""
     metric: _e.F[_e.Eee18c48e] = ...
     details: bool | None
 
 
 class TeamActivityQueryPredicate(Model):
+    """The team activity query predicate object (4 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E68c19124] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -147,16 +166,19 @@ class TeamActivityQueryPredicate(Model):
 
 
 class TeamActivityResponse(Model):
+    """One page of TeamActivityData items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_teams_activity_query, TeamsApi.post_analytics_teams_activity_query."""
     results: list[TeamActivityData] | None
     entity_id_dimension: _e.F[_e.E68c19124] = ...
 
 
 class TeamAddMemberFailure(Model):
+    """The team add member failure object (2 fields)."""
     id: str | None
     reason: _e.F[_e.E5dbbed36] = ...
 
 
 class TeamEntityListing(Model):
+    """One page of Team items with the paging fields of the listing. Returned by TeamsApi.get_teams."""
     entities: list[Team] | None
     next_uri: str | None
     self_uri: str | None
@@ -164,6 +186,7 @@ class TeamEntityListing(Model):
 
 
 class TeamFullReference(Model):
+    """The team full reference object (8 fields)."""
     id: str | None
     name: str | None
     division: WritableDivision | None
@@ -175,11 +198,13 @@ class TeamFullReference(Model):
 
 
 class TeamMemberAddListingResponse(Model):
+    """One page of UserReference items with the paging fields of the listing. Returned by TeamsApi.post_team_members."""
     entities: list[UserReference] | None
     failures: list[TeamAddMemberFailure] | None
 
 
 class TeamMemberEntityListing(Model):
+    """One page of UserReferenceWithName items with the paging fields of the listing. Returned by TeamsApi.get_team_members."""
     entities: list[UserReferenceWithName] | None
     next_uri: str | None
     self_uri: str | None
@@ -187,15 +212,18 @@ class TeamMemberEntityListing(Model):
 
 
 class TeamMembers(Model):
+    """The team members object (1 fields). Sent to TeamsApi.post_team_members."""
     member_ids: list[str] | None
 
 
 class TeamReference(Model):
+    """The team reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class TeamSearchCriteria(Model):
+    """The team search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -208,6 +236,7 @@ class TeamSearchCriteria(Model):
 
 
 class TeamSearchRequest(Model):
+    """The team search request object (6 fields). Sent to SearchApi.post_teams_search, TeamsApi.post_teams_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -217,6 +246,7 @@ class TeamSearchRequest(Model):
 
 
 class TeamsSearchResponse(Model):
+    """One page of Team items with the paging fields of the listing. Returned by SearchApi.post_teams_search, TeamsApi.post_teams_search."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -229,6 +259,7 @@ class TeamsSearchResponse(Model):
 
 
 class TelephonySearchCriteria(Model):
+    """The telephony search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -241,6 +272,7 @@ class TelephonySearchCriteria(Model):
 
 
 class TelephonySearchRequest(Model):
+    """The telephony search request object (7 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_trunkbasesettings_search, TelephonyProvidersEdgeApi.post_telephony_providers_edges_trunks_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -251,16 +283,19 @@ class TelephonySearchRequest(Model):
 
 
 class TelephonySettings(Model):
+    """The telephony settings object (2 fields). Returned by TelephonyApi.get_telephony_settings, TelephonyApi.put_telephony_settings. Sent to TelephonyApi.put_telephony_settings."""
     persistent_connection_required: bool | None
     block_caller_id_access_code: str | None
 
 
 class TemplateParameter(Model):
+    """The template parameter object (2 fields)."""
     id: str | None
     value: str | None
 
 
 class TemporalUnit(Model):
+    """The temporal unit object (4 fields)."""
     duration_estimated: bool | None
     duration: str | None
     time_based: bool | None
@@ -268,17 +303,20 @@ class TemporalUnit(Model):
 
 
 class Term(Model):
+    """The term object (2 fields)."""
     word: str | None
     participant_type: _e.F[_e.Ef25a3f13] = ...
 
 
 class TermAttribute(Model):
+    """The term attribute object (3 fields)."""
     id: str | None
     name: str | None
     type: _e.F[_e.Ee21ae51b] = ...
 
 
 class TerminateJob(Model):
+    """The terminate job object (7 fields). Returned by CaseManagementApi.get_casemanagement_case_terminate_job, CaseManagementApi.post_casemanagement_case_terminate_jobs."""
     id: str | None
     status: _e.F[_e.Eb71d730c] = ...
     job_type: _e.F[_e.E2af26205] = ...
@@ -289,6 +327,7 @@ class TerminateJob(Model):
 
 
 class TestExecutionOperationResult(Model):
+    """The test execution operation result object (5 fields)."""
     step: int | None
     name: str | None
     success: bool | None
@@ -297,6 +336,7 @@ class TestExecutionOperationResult(Model):
 
 
 class TestExecutionResult(Model):
+    """The test execution result object (4 fields). Returned by IntegrationsApi.post_integrations_action_draft_test, IntegrationsApi.post_integrations_action_test."""
     operations: list[TestExecutionOperationResult] | None
     error: ErrorBody | None
     final_result: _t.Any | None
@@ -304,6 +344,7 @@ class TestExecutionResult(Model):
 
 
 class TestMatchesEventOperation(Model):
+    """The test matches event operation object (4 fields)."""
     name: str | None
     step: int | None
     matched_triggers: list[TestModeTrigger] | None
@@ -311,6 +352,7 @@ class TestMatchesEventOperation(Model):
 
 
 class TestMatchesOperation(Model):
+    """The test matches operation object (4 fields)."""
     name: str | None
     step: int | None
     matches: bool | None
@@ -318,6 +360,7 @@ class TestMatchesOperation(Model):
 
 
 class TestMessage(Model):
+    """The test message object (7 fields). Returned by RoutingApi.post_routing_email_domain_testconnection, RoutingApi.post_routing_email_outbound_domain_testconnection. Sent to RoutingApi.post_routing_email_domain_testconnection, RoutingApi.post_routing_email_outbound_domain_testconnection."""
     id: str | None
     to: list[EmailAddress] | None
     pcFrom: EmailAddress | None
@@ -328,11 +371,13 @@ class TestMessage(Model):
 
 
 class TestModeEventResults(Model):
+    """The test mode event results object (2 fields). Returned by ProcessAutomationApi.post_processautomation_triggers_topic_test."""
     schema_validation: TestSchemaOperation | None
     trigger_match_validation: TestMatchesEventOperation | None
 
 
 class TestModeResults(Model):
+    """The test mode results object (4 fields). Returned by ProcessAutomationApi.post_processautomation_trigger_test."""
     schema_validation: TestSchemaOperation | None
     target_validation: TestTargetOperation | None
     json_path_validation: TestMatchesOperation | None
@@ -340,6 +385,7 @@ class TestModeResults(Model):
 
 
 class TestModeTrigger(Model):
+    """The test mode trigger object (4 fields)."""
     id: str | None
     name: str | None
     enabled: bool | None
@@ -347,6 +393,7 @@ class TestModeTrigger(Model):
 
 
 class TestSchemaOperation(Model):
+    """The test schema operation object (4 fields)."""
     name: str | None
     step: int | None
     matches: bool | None
@@ -354,6 +401,7 @@ class TestSchemaOperation(Model):
 
 
 class TestTargetOperation(Model):
+    """The test target operation object (4 fields)."""
     name: str | None
     step: int | None
     matches: bool | None
@@ -361,6 +409,7 @@ class TestTargetOperation(Model):
 
 
 class TestTopicPhraseJob(Model):
+    """The test topic phrase job object (8 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_topics_testphrase_job."""
     id: str | None
     state: _e.F[_e.E7a68a9ca] = ...
     created_by: AddressableEntityRef | None
@@ -372,11 +421,13 @@ class TestTopicPhraseJob(Model):
 
 
 class TestTopicPhraseJobRequest(Model):
+    """The test topic phrase job request object (2 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_topics_testphrase_jobs."""
     topic: TestTopicPhraseTopic | None
     transcripts_filters: TranscriptsFilters | None
 
 
 class TestTopicPhraseJobs(Model):
+    """The test topic phrase jobs object (8 fields). Returned by SpeechTextAnalyticsApi.post_speechandtextanalytics_topics_testphrase_jobs."""
     id: str | None
     state: _e.F[_e.E7a68a9ca] = ...
     created_by: AddressableEntityRef | None
@@ -388,17 +439,20 @@ class TestTopicPhraseJobs(Model):
 
 
 class TestTopicPhrasePhrase(Model):
+    """The test topic phrase phrase object (2 fields)."""
     text: str | None
     strictness: _e.F[_e.E5395584e] = ...
 
 
 class TestTopicPhraseTestPhraseDetectedPhrase(Model):
+    """The test topic phrase test phrase detected phrase object (3 fields)."""
     found_phrase: str | None
     snippet: str | None
     confidence: int | None
 
 
 class TestTopicPhraseTestPhraseMatchedTranscript(Model):
+    """The test topic phrase test phrase matched transcript object (6 fields)."""
     timestamp: int | None
     transcript_id: str | None
     communication_id: str | None
@@ -408,12 +462,14 @@ class TestTopicPhraseTestPhraseMatchedTranscript(Model):
 
 
 class TestTopicPhraseTestTopicPhraseResults(Model):
+    """The test topic phrase test topic phrase results object (3 fields)."""
     processed_transcripts_count: int | None
     matched_transcripts_count: int | None
     matched_transcripts: list[TestTopicPhraseTestPhraseMatchedTranscript] | None
 
 
 class TestTopicPhraseTopic(Model):
+    """The test topic phrase topic object (5 fields)."""
     phrase: TestTopicPhrasePhrase | None
     strictness: _e.F[_e.E5395584e] = ...
     matching_type: _e.F[_e.Ead4ebe5b] = ...
@@ -422,6 +478,7 @@ class TestTopicPhraseTopic(Model):
 
 
 class TestTopicPhraseTopicsDefinitionsJob(Model):
+    """The test topic phrase topics definitions job object (4 fields)."""
     id: str | None
     state: _e.F[_e.Eb4b37e74] = ...
     test_topic_phrase_results: list[TestTopicPhraseTestTopicPhraseResults] | None
@@ -429,6 +486,7 @@ class TestTopicPhraseTopicsDefinitionsJob(Model):
 
 
 class TextBotChannel(Model):
+    """The text bot channel object (4 fields)."""
     name: _e.F[_e.E87c268d4] = ...
     input_modes: list[str] | None
     output_modes: list[str] | None
@@ -436,6 +494,7 @@ class TextBotChannel(Model):
 
 
 class TextBotDisconnectAction(Model):
+    """The text bot disconnect action object (4 fields)."""
     reason: _e.F[_e.E02504020] = ...
     reason_extended_info: str | None
     flow_location: TextBotFlowLocation | None
@@ -443,11 +502,13 @@ class TextBotDisconnectAction(Model):
 
 
 class TextBotErrorInputEvent(Model):
+    """The text bot error input event object (2 fields)."""
     code: str | None
     message: str | None
 
 
 class TextBotExitAction(Model):
+    """The text bot exit action object (6 fields)."""
     reason: _e.F[_e.Ea0b5889c] = ...
     reason_extended_info: str | None
     active_intent: str | None
@@ -457,10 +518,12 @@ class TextBotExitAction(Model):
 
 
 class TextBotFlow(Model):
+    """The text bot flow object (1 fields)."""
     id: str | None
 
 
 class TextBotFlowLaunchRequest(Model):
+    """The text bot flow launch request object (6 fields). Sent to TextbotsApi.post_textbots_botflows_sessions."""
     flow: TextBotFlow | None
     external_session_id: str | None
     conversation_id: str | None
@@ -470,22 +533,26 @@ class TextBotFlowLaunchRequest(Model):
 
 
 class TextBotFlowLaunchResponse(Model):
+    """The text bot flow launch response object (1 fields). Returned by TextbotsApi.post_textbots_botflows_sessions."""
     id: str | None
 
 
 class TextBotFlowLocation(Model):
+    """The text bot flow location object (3 fields)."""
     action_name: str | None
     action_number: int | None
     sequence_name: str | None
 
 
 class TextBotFlowMilestone(Model):
+    """The text bot flow milestone object (3 fields)."""
     id: str | None
     date_reached: _dt.datetime | None
     sequence: int | None
 
 
 class TextBotFlowOutcome(Model):
+    """The text bot flow outcome object (5 fields)."""
     outcome_id: str | None
     outcome_value: _e.F[_e.E6a8be316] = ...
     date_start: _dt.datetime | None
@@ -494,6 +561,7 @@ class TextBotFlowOutcome(Model):
 
 
 class TextBotFlowTurnRequest(Model):
+    """The text bot flow turn request object (5 fields). Sent to TextbotsApi.post_textbots_botflows_session_turns."""
     previous_turn: TextBotTurnReference | None
     input_event_type: _e.F[_e.Ead55de2e] = ...
     input_event_user_input: TextBotUserInputEvent | None
@@ -502,6 +570,7 @@ class TextBotFlowTurnRequest(Model):
 
 
 class TextBotFlowTurnResponse(Model):
+    """The text bot flow turn response object (7 fields). Returned by TextbotsApi.post_textbots_botflows_session_turns."""
     id: str | None
     previous_turn: TextBotTurnReference | None
     prompts: TextBotOutputPrompts | None
@@ -512,23 +581,28 @@ class TextBotFlowTurnResponse(Model):
 
 
 class TextBotInputOutputData(Model):
+    """The text bot input output data object (1 fields)."""
     variables: dict[str, _t.Any] | None
 
 
 class TextBotModeConstraints(Model):
+    """The text bot mode constraints object (1 fields)."""
     text: TextBotTextModeConstraints | None
 
 
 class TextBotModeOutputPrompts(Model):
+    """The text bot mode output prompts object (1 fields)."""
     segments: list[TextBotPromptSegment] | None
 
 
 class TextBotOutputPrompts(Model):
+    """The text bot output prompts object (2 fields)."""
     output_language: str | None
     text_prompts: TextBotModeOutputPrompts | None
 
 
 class TextBotPromptSegment(Model):
+    """The text bot prompt segment object (4 fields)."""
     text: str | None
     type: _e.F[_e.E8b34bc97] = ...
     format: Format | None
@@ -536,32 +610,39 @@ class TextBotPromptSegment(Model):
 
 
 class TextBotsRichMediaInputEvent(Model):
+    """The text bots rich media input event object (2 fields)."""
     inputs: list[ConversationMessageContent] | None
     messages: list[ConversationMessageEvent] | None
 
 
 class TextBotTextModeConstraints(Model):
+    """The text bot text mode constraints object (2 fields)."""
     language_preferences: list[str] | None
     no_input_timeout_milliseconds: int | None
 
 
 class TextBotTranscript(Model):
+    """The text bot transcript object (2 fields)."""
     text: str | None
     confidence: float | None
 
 
 class TextBotTurnReference(Model):
+    """The text bot turn reference object (1 fields)."""
     id: str | None
 
 
 class TextBotUserAgent(Model):
+    """The text bot user agent object (1 fields)."""
     name: _e.F[_e.Ee6771c67] = ...
 
 
 class TextBotUserInputAlternative(Model):
+    """The text bot user input alternative object (1 fields)."""
     transcript: TextBotTranscript | None
 
 
 class TextBotUserInputEvent(Model):
+    """The text bot user input event object (2 fields)."""
     mode: _e.F[_e.E9bb908f9] = ...
     alternatives: list[TextBotUserInputAlternative] | None

@@ -9,8 +9,10 @@ from ._b_task_management_observation_data_container import TextBotModeConstraint
 
 
 class TextBotWaitForInputAction(Model):
+    """The text bot wait for input action object (1 fields)."""
     mode_constraints: TextBotModeConstraints | None
 
 
 class TextMessageListing(Model):
+    """One page of MessageData items with the paging fields of the listing. Returned by ConversationsApi.post_conversations_message_messages_bulk."""
     entities: list[MessageData] | None

@@ -7,6 +7,7 @@ from . import _enums as _e
 
 
 class TextStyleProperties(Model):
+    """The text style properties object (4 fields)."""
     color: str | None
     font: str | None
     font_size: str | None
@@ -14,11 +15,13 @@ class TextStyleProperties(Model):
 
 
 class ThirdPartySuggestion(Model):
+    """The third party suggestion object (3 fields)."""
     text: str | None
     title: str | None
     sources: list[ThirdPartySuggestionSource] | None
 
 
 class ThirdPartySuggestionSource(Model):
+    """The third party suggestion source object (2 fields)."""
     name: str | None
     url: str | None

@@ -9,17 +9,20 @@ from ._b_time_off_limit_values import TimeSlot
 
 
 class Ticker(Model):
+    """The ticker object (2 fields)."""
     symbol: str | None
     exchange: str | None
 
 
 class TimeAllowed(Model):
+    """The time allowed object (3 fields)."""
     time_slots: list[TimeSlot] | None
     time_zone_id: str | None
     empty: bool | None
 
 
 class TimeAndDateSubCondition(Model):
+    """The time and date sub condition object (6 fields)."""
     type: _e.F[_e.E3736f030] = ...
     operator: _e.F[_e.Eba66812e] = ...
     inverted: bool | None
@@ -29,12 +32,14 @@ class TimeAndDateSubCondition(Model):
 
 
 class TimeAndDateSubConditionRange(Model):
+    """The time and date sub condition range object (3 fields)."""
     min: str | None
     max: str | None
     in_set: list[str] | None
 
 
 class TimeInterval(Model):
+    """The time interval object (4 fields)."""
     months: int | None
     weeks: int | None
     days: int | None
@@ -42,22 +47,26 @@ class TimeInterval(Model):
 
 
 class TimeOffBalanceJobReference(Model):
+    """The time off balance job reference object (3 fields)."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     self_uri: str | None
 
 
 class TimeOffBalanceJobResponse(Model):
+    """One page of TimeOffBalanceResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_timeoffbalance_job."""
     entities: list[TimeOffBalanceResponse] | None
     status: _e.F[_e.Ed729e7c4] = ...
 
 
 class TimeOffBalanceRequest(Model):
+    """The time off balance request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_user_timeoffbalance_jobs, WorkforceManagementApi.post_workforcemanagement_timeoffbalance_jobs."""
     activity_code_ids: list[str] | None
     date_ranges: list[LocalDateRange] | None
 
 
 class TimeOffBalanceResponse(Model):
+    """The time off balance response object (5 fields)."""
     activity_code_id: str | None
     hris_time_off_type_id: str | None
     hris_time_off_type_secondary_id: str | None

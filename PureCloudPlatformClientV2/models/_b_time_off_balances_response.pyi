@@ -11,20 +11,24 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class TimeOffBalancesResponse(Model):
+    """One page of TimeOffBalanceResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_user_timeoffbalance_jobs, WorkforceManagementApi.post_workforcemanagement_managementunit_user_timeoffrequest_timeoffbalance_jobs and 1 more."""
     job: TimeOffBalanceJobReference | None
     entities: list[TimeOffBalanceResponse] | None
 
 
 class TimeOffIntegrationStatusResponse(Model):
+    """The time off integration status response object (2 fields)."""
     time_off_request: TimeOffRequestReference | None
     integration_status: _e.F[_e.Effc0469f] = ...
 
 
 class TimeOffIntegrationStatusResponseListing(Model):
+    """One page of TimeOffIntegrationStatusResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_timeoffrequests_integrationstatus_query."""
     entities: list[TimeOffIntegrationStatusResponse] | None
 
 
 class TimeOffLimit(Model):
+    """The time off limit object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_timeofflimit, WorkforceManagementApi.patch_workforcemanagement_managementunit_timeofflimit and 2 more."""
     id: str | None
     granularity: _e.F[_e.Edf477ab4] = ...
     default_limit_minutes: int | None
@@ -33,21 +37,25 @@ class TimeOffLimit(Model):
 
 
 class TimeOffLimitListing(Model):
+    """One page of TimeOffLimit items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_timeofflimits."""
     entities: list[TimeOffLimit] | None
 
 
 class TimeOffLimitRange(Model):
+    """The time off limit range object (3 fields)."""
     start_date: _dt.date | None
     granularity: _e.F[_e.Edf477ab4] = ...
     limit_minutes_per_interval: list[int] | None
 
 
 class TimeOffLimitReference(Model):
+    """The time off limit reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class TimeOffLimitValueRange(Model):
+    """The time off limit value range object (8 fields)."""
     time_off_limit: TimeOffLimitReference | None
     start_date: _dt.date | None
     granularity: _e.F[_e.Edf477ab4] = ...

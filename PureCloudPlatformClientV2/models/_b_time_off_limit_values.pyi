@@ -25,6 +25,7 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class TimeOffLimitValues(Model):
+    """The time off limit values object (4 fields)."""
     limit_minutes: list[int] | None
     allocated_minutes: list[int] | None
     waitlisted_minutes: list[int] | None
@@ -32,6 +33,7 @@ class TimeOffLimitValues(Model):
 
 
 class TimeOffPlan(Model):
+    """The time off plan object (10 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_timeoffplan, WorkforceManagementApi.patch_workforcemanagement_managementunit_timeoffplan and 1 more."""
     id: str | None
     name: str | None
     activity_code_ids: list[str] | None
@@ -45,20 +47,24 @@ class TimeOffPlan(Model):
 
 
 class TimeOffPlanBusinessUnitAssociation(Model):
+    """The time off plan business unit association object (2 fields)."""
     management_units: list[ManagementUnitReference] | None
     staffing_groups: list[StaffingGroupReference] | None
 
 
 class TimeOffPlanListing(Model):
+    """One page of TimeOffPlan items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_timeoffplans."""
     entities: list[TimeOffPlan] | None
 
 
 class TimeOffPlanManagementUnitAssociation(Model):
+    """The time off plan management unit association object (2 fields)."""
     management_unit: ManagementUnitReference | None
     staffing_groups: list[StaffingGroupReference] | None
 
 
 class TimeOffRequestList(Model):
+    """The time off request list object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_user_timeoffrequests, WorkforceManagementApi.get_workforcemanagement_timeoffrequests and 1 more."""
     id: str | None
     name: str | None
     time_off_requests: list[TimeOffRequestResponse] | None
@@ -66,11 +72,13 @@ class TimeOffRequestList(Model):
 
 
 class TimeOffRequestListing(Model):
+    """One page of TimeOffRequestListItem items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_timeoffrequests_query."""
     entities: list[TimeOffRequestListItem] | None
     download_url: str | None
 
 
 class TimeOffRequestListItem(Model):
+    """The time off request list item object (23 fields)."""
     id: str | None
     user: UserReference | None
     is_full_day_request: bool | None
@@ -97,11 +105,13 @@ class TimeOffRequestListItem(Model):
 
 
 class TimeOffRequestLookup(Model):
+    """The time off request lookup object (2 fields)."""
     time_off_request_id: str | None
     user_id: str | None
 
 
 class TimeOffRequestNotification(Model):
+    """The time off request notification object (6 fields)."""
     time_off_request_id: str | None
     user: UserReference | None
     is_full_day_request: bool | None
@@ -111,6 +121,7 @@ class TimeOffRequestNotification(Model):
 
 
 class TimeOffRequestQueryBody(Model):
+    """The time off request query body object (6 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_timeoffrequests_query."""
     ids: list[str] | None
     user_ids: list[str] | None
     statuses: list[str] | None
@@ -120,11 +131,13 @@ class TimeOffRequestQueryBody(Model):
 
 
 class TimeOffRequestReference(Model):
+    """The time off request reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class TimeOffRequestResponse(Model):
+    """The time off request response object (25 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_user_timeoffrequest, WorkforceManagementApi.get_workforcemanagement_timeoffrequest and 3 more."""
     id: str | None
     user: UserReference | None
     is_full_day_request: bool | None
@@ -153,6 +166,7 @@ class TimeOffRequestResponse(Model):
 
 
 class TimeOffSettingsRequest(Model):
+    """The time off settings request object (5 fields)."""
     submission_range_enforced: bool | None
     submission_range_type: _e.F[_e.Ece76112e] = ...
     submission_earliest_days_from_now: int | None
@@ -161,6 +175,7 @@ class TimeOffSettingsRequest(Model):
 
 
 class TimeOffSettingsResponse(Model):
+    """The time off settings response object (5 fields)."""
     submission_range_enforced: bool | None
     submission_range_type: _e.F[_e.Ece76112e] = ...
     submission_earliest_days_from_now: int | None
@@ -169,12 +184,14 @@ class TimeOffSettingsResponse(Model):
 
 
 class TimeSlot(Model):
+    """The time slot object (3 fields)."""
     start_time: str | None
     stop_time: str | None
     day: int | None
 
 
 class TimeZoneEntityListing(Model):
+    """One page of RegionTimeZone items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_timezones, UtilitiesApi.get_timezones."""
     entities: list[RegionTimeZone] | None
     page_size: int | None
     page_number: int | None
@@ -188,6 +205,7 @@ class TimeZoneEntityListing(Model):
 
 
 class TimeZoneMappingPreview(Model):
+    """The time zone mapping preview object (9 fields). Returned by OutboundApi.get_outbound_contactlist_timezonemappingpreview."""
     contact_list: DomainEntityRef | None
     contacts_per_time_zone: dict[str, int] | None
     contacts_mapped_using_zip_code: dict[str, int] | None
@@ -200,6 +218,7 @@ class TimeZoneMappingPreview(Model):
 
 
 class TokenInfo(Model):
+    """The token info object (6 fields). Returned by TokensApi.get_tokens_me."""
     organization: NamedEntity | None
     home_organization: NamedEntity | None
     authorized_scope: list[str] | None
@@ -209,11 +228,13 @@ class TokenInfo(Model):
 
 
 class TokenInfoClonedUser(Model):
+    """The token info cloned user object (2 fields)."""
     id: str | None
     organization: Entity | None
 
 
 class Topic(Model):
+    """The topic object (16 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_topic, SpeechTextAnalyticsApi.post_speechandtextanalytics_topics and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -233,11 +254,13 @@ class Topic(Model):
 
 
 class TopicCriteria(Model):
+    """The topic criteria object (2 fields)."""
     topic_id: str | None
     data_ingestion_rules: list[DataIngestionRuleCriteria] | None
 
 
 class TopicCursorEntityListing(Model):
+    """One page of str items with the paging fields of the listing. Returned by ProcessAutomationApi.get_processautomation_triggers_topics."""
     entities: list[str] | None
     next_uri: str | None
     self_uri: str | None
@@ -245,10 +268,12 @@ class TopicCursorEntityListing(Model):
 
 
 class TopicDuration(Model):
+    """The topic duration object (1 fields)."""
     total_milliseconds: int | None
 
 
 class TopicJob(Model):
+    """The topic job object (7 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_topics_publishjob, SpeechTextAnalyticsApi.post_speechandtextanalytics_topics_publishjobs."""
     id: str | None
     state: _e.F[_e.E7a68a9ca] = ...
     topics: list[BaseTopicEntitiy] | None
@@ -259,15 +284,18 @@ class TopicJob(Model):
 
 
 class TopicJobRequest(Model):
+    """The topic job request object (1 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_topics_publishjobs."""
     topic_ids: list[str] | None
 
 
 class TopicOffset(Model):
+    """The topic offset object (2 fields)."""
     word_count: int | None
     character_count: int | None
 
 
 class TopicPhrase(Model):
+    """The topic phrase object (3 fields)."""
     id: str | None
     text: str | None
     utterance_count: int | None

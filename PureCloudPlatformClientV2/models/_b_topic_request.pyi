@@ -10,6 +10,7 @@ from ._b_phone_change_topic_line_status import Phrase
 
 
 class TopicRequest(Model):
+    """The topic request object (9 fields). Sent to SpeechTextAnalyticsApi.post_speechandtextanalytics_topics, SpeechTextAnalyticsApi.put_speechandtextanalytics_topic."""
     name: str | None
     description: str | None
     strictness: _e.F[_e.E5395584e] = ...
@@ -22,6 +23,7 @@ class TopicRequest(Model):
 
 
 class TopicsDefinitionsProgramMappings(Model):
+    """The topics definitions program mappings object (5 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_program_mappings, SpeechTextAnalyticsApi.put_speechandtextanalytics_program_mappings."""
     program: BaseProgramEntity | None
     queues: list[AddressableEntityRef] | None
     flows: list[AddressableEntityRef] | None

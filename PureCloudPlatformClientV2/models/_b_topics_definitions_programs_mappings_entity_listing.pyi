@@ -28,6 +28,7 @@ from ._b_workbin_update import WorkflowTargetSettings
 
 
 class TopicsDefinitionsProgramsMappingsEntityListing(Model):
+    """One page of TopicsDefinitionsProgramMappings items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_programs_mappings."""
     entities: list[TopicsDefinitionsProgramMappings] | None
     page_size: int | None
     total: int | None
@@ -37,6 +38,7 @@ class TopicsDefinitionsProgramsMappingsEntityListing(Model):
 
 
 class TopicsEntityListing(Model):
+    """One page of ListedTopic items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_topics."""
     entities: list[ListedTopic] | None
     page_size: int | None
     total: int | None
@@ -46,6 +48,7 @@ class TopicsEntityListing(Model):
 
 
 class Touchpoint(Model):
+    """The touchpoint object (5 fields)."""
     conversation_id: str | None
     agent_id: str | None
     associated_value: float | None
@@ -54,6 +57,7 @@ class Touchpoint(Model):
 
 
 class TouchpointResponse(Model):
+    """The touchpoint response object (7 fields)."""
     conversation_id: str | None
     agent_id: str | None
     associated_value: float | None
@@ -64,6 +68,7 @@ class TouchpointResponse(Model):
 
 
 class TrackingSettings(Model):
+    """The tracking settings object (4 fields)."""
     excluded_query_parameters: list[str] | None
     should_keep_url_fragment: bool | None
     search_query_parameters: list[str] | None
@@ -71,22 +76,26 @@ class TrackingSettings(Model):
 
 
 class TranscriptAggregateDataContainer(Model):
+    """The transcript aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class TranscriptAggregateQueryClause(Model):
+    """The transcript aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[TranscriptAggregateQueryPredicate] | None
 
 
 class TranscriptAggregateQueryFilter(Model):
+    """The transcript aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[TranscriptAggregateQueryClause] | None
     predicates: list[TranscriptAggregateQueryPredicate] | None
 
 
 class TranscriptAggregateQueryPredicate(Model):
+    """The transcript aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E0129ffe3] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -95,10 +104,12 @@ class TranscriptAggregateQueryPredicate(Model):
 
 
 class TranscriptAggregateQueryResponse(Model):
+    """One page of TranscriptAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_transcripts_aggregates_query."""
     results: list[TranscriptAggregateDataContainer] | None
 
 
 class TranscriptAggregationQuery(Model):
+    """The transcript aggregation query object (12 fields). Sent to AnalyticsApi.post_analytics_transcripts_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -114,11 +125,13 @@ class TranscriptAggregationQuery(Model):
 
 
 class TranscriptAggregationSort(Model):
+    """The transcript aggregation sort object (2 fields)."""
     name: _e.F[_e.Ee8ed9e2c] = ...
     function: _e.F[_e.Ee561798c] = ...
 
 
 class TranscriptAggregationView(Model):
+    """The transcript aggregation view object (4 fields)."""
     target: _e.F[_e.Ee8ed9e2c] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -126,11 +139,13 @@ class TranscriptAggregationView(Model):
 
 
 class TranscriptAsyncAggregateQueryResponse(Model):
+    """One page of TranscriptAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_transcripts_aggregates_job_results."""
     results: list[TranscriptAggregateDataContainer] | None
     cursor: str | None
 
 
 class TranscriptAsyncAggregationQuery(Model):
+    """The transcript async aggregation query object (13 fields). Sent to AnalyticsApi.post_analytics_transcripts_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -147,19 +162,23 @@ class TranscriptAsyncAggregationQuery(Model):
 
 
 class TranscriptCategories(Model):
+    """The transcript categories object (2 fields)."""
     includes: list[str] | None
     excludes: list[str] | None
 
 
 class TranscriptionConfig(Model):
+    """The transcription config object (1 fields)."""
     vendor_name: _e.F[_e.Eb7759bcf] = ...
 
 
 class TranscriptionEnginesRequest(Model):
+    """The transcription engines request object (1 fields). Sent to SpeechTextAnalyticsApi.put_speechandtextanalytics_program_transcriptionengines."""
     transcription_engines: list[ProgramTranscriptionEngine] | None
 
 
 class TranscriptionSettings(Model):
+    """The transcription settings object (6 fields). Returned by RoutingApi.get_routing_settings_transcription, RoutingApi.patch_routing_settings_transcription and 1 more. Sent to RoutingApi.patch_routing_settings_transcription, RoutingApi.put_routing_settings_transcription."""
     transcription: _e.F[_e.Eb039dece] = ...
     transcription_confidence_threshold: int | None
     low_latency_transcription_enabled: bool | None
@@ -169,6 +188,7 @@ class TranscriptionSettings(Model):
 
 
 class TranscriptionTopicTranscriptAlternative(Model):
+    """The transcription topic transcript alternative object (7 fields)."""
     confidence: float | None
     offset_ms: int | None
     duration_ms: int | None
@@ -179,6 +199,7 @@ class TranscriptionTopicTranscriptAlternative(Model):
 
 
 class TranscriptionTopicTranscriptionMessage(Model):
+    """The transcription topic transcription message object (9 fields)."""
     event_time: _dt.datetime | None
     organization_id: str | None
     conversation_id: str | None
@@ -191,11 +212,13 @@ class TranscriptionTopicTranscriptionMessage(Model):
 
 
 class TranscriptionTopicTranscriptionRequestStatus(Model):
+    """The transcription topic transcription request status object (2 fields)."""
     offset_ms: int | None
     status: _e.F[_e.E01e0905f] = ...
 
 
 class TranscriptionTopicTranscriptResult(Model):
+    """The transcription topic transcript result object (12 fields)."""
     utterance_id: str | None
     is_final: bool | None
     channel: _e.F[_e.E9da32756] = ...
@@ -211,6 +234,7 @@ class TranscriptionTopicTranscriptResult(Model):
 
 
 class TranscriptionTopicTranscriptWord(Model):
+    """The transcription topic transcript word object (5 fields)."""
     confidence: float | None
     start_time_ms: int | None
     offset_ms: int | None
@@ -219,6 +243,7 @@ class TranscriptionTopicTranscriptWord(Model):
 
 
 class Transcripts(Model):
+    """The transcripts object (4 fields)."""
     exact_match: list[str] | None
     contains: list[str] | None
     does_not_contain: list[str] | None
@@ -226,6 +251,7 @@ class Transcripts(Model):
 
 
 class TranscriptSearchCriteria(Model):
+    """The transcript search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -238,6 +264,7 @@ class TranscriptSearchCriteria(Model):
 
 
 class TranscriptSearchRequest(Model):
+    """The transcript search request object (8 fields). Sent to SearchApi.post_speechandtextanalytics_transcripts_search, SpeechTextAnalyticsApi.post_speechandtextanalytics_transcripts_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -249,6 +276,7 @@ class TranscriptSearchRequest(Model):
 
 
 class TranscriptsFilters(Model):
+    """The transcripts filters object (6 fields)."""
     media_type: _e.F[_e.E65120645] = ...
     start_time_ms: int | None
     end_time_ms: int | None
@@ -258,6 +286,7 @@ class TranscriptsFilters(Model):
 
 
 class TranscriptTopic(Model):
+    """The transcript topic object (9 fields)."""
     id: str | None
     name: str | None
     topic_phrase: str | None
@@ -270,36 +299,43 @@ class TranscriptTopic(Model):
 
 
 class TranscriptTopics(Model):
+    """The transcript topics object (2 fields)."""
     includes: list[str] | None
     excludes: list[str] | None
 
 
 class TranscriptTranslation(Model):
+    """The transcript translation object (3 fields)."""
     id: str | None
     phrases: list[PhraseTranslation] | None
     translate_error: str | None
 
 
 class TranscriptUrl(Model):
+    """The transcript url object (1 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_conversation_communication_transcripturl."""
     url: str | None
 
 
 class TranscriptUrls(Model):
+    """The transcript urls object (3 fields). Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_conversation_communication_transcripturls."""
     conversation: AddressableEntityRef | None
     communication_id: str | None
     urls: list[SegmentUrl] | None
 
 
 class TransferDestination(Model):
+    """The transfer destination object (2 fields)."""
     user_id: str | None
     address: str | None
 
 
 class TransferInitiator(Model):
+    """The transfer initiator object (1 fields)."""
     user_id: str | None
 
 
 class TransferRequest(Model):
+    """The transfer request object (7 fields). Sent to ConversationsApi.post_conversation_participant_replace, ConversationsApi.post_conversations_call_participant_replace and 4 more."""
     transfer_type: _e.F[_e.Ee8e3d174] = ...
     keep_internal_message_alive: bool | None
     user_id: str | None
@@ -310,6 +346,7 @@ class TransferRequest(Model):
 
 
 class TransferResponse(Model):
+    """The transfer response object (7 fields)."""
     id: str | None
     state: _e.F[_e.Eda6e164b] = ...
     date_issued: _dt.datetime | None
@@ -320,22 +357,26 @@ class TransferResponse(Model):
 
 
 class TransferResponseModifiedBy(Model):
+    """The transfer response modified by object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class TransfersFullTimeEquivalent(Model):
+    """The transfers full time equivalent object (2 fields)."""
     destination_staffing_group_id: str | None
     transfer_type: _e.F[_e.E3a25953f] = ...
 
 
 class TransferToAddressRequest(Model):
+    """The transfer to address request object (3 fields). Sent to ConversationsApi.post_conversation_participant_transfer."""
     transfer_type: _e.F[_e.Ee8e3d174] = ...
     keep_internal_message_alive: bool | None
     address: str | None
 
 
 class TransferToAgentRequest(Model):
+    """The transfer to agent request object (6 fields). Sent to ConversationsApi.post_conversation_participant_replace_agent."""
     transfer_type: _e.F[_e.Ee8e3d174] = ...
     keep_internal_message_alive: bool | None
     user_id: str | None
@@ -345,6 +386,7 @@ class TransferToAgentRequest(Model):
 
 
 class TransferToExternalContactRequest(Model):
+    """The transfer to external contact request object (4 fields). Sent to ConversationsApi.post_conversation_participant_replace_contact_external."""
     transfer_type: _e.F[_e.Ee8e3d174] = ...
     keep_internal_message_alive: bool | None
     contact_id: str | None
@@ -352,12 +394,14 @@ class TransferToExternalContactRequest(Model):
 
 
 class TransferToExternalRequest(Model):
+    """The transfer to external request object (3 fields). Sent to ConversationsApi.post_conversation_participant_replace_external."""
     transfer_type: _e.F[_e.Ee8e3d174] = ...
     keep_internal_message_alive: bool | None
     address: str | None
 
 
 class TransferToQueueRequest(Model):
+    """The transfer to queue request object (4 fields). Sent to ConversationsApi.post_conversation_participant_replace_queue."""
     transfer_type: _e.F[_e.Ee8e3d174] = ...
     keep_internal_message_alive: bool | None
     queue_id: str | None
@@ -365,15 +409,18 @@ class TransferToQueueRequest(Model):
 
 
 class TranslateSupportedLanguage(Model):
+    """The translate supported language object (2 fields)."""
     language_name: str | None
     language_code: str | None
 
 
 class TranslateSupportedLanguageList(Model):
+    """One page of TranslateSupportedLanguage items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_translations_languages."""
     entities: list[TranslateSupportedLanguage] | None
 
 
 class TrendData(Model):
+    """The trend data object (4 fields)."""
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
     percent_of_goal: float | None
@@ -381,6 +428,7 @@ class TrendData(Model):
 
 
 class Trigger(Model):
+    """The trigger object (11 fields). Returned by ProcessAutomationApi.get_processautomation_trigger, ProcessAutomationApi.post_processautomation_triggers and 1 more."""
     id: str | None
     name: str | None
     topic_name: str | None
@@ -395,6 +443,7 @@ class Trigger(Model):
 
 
 class TriggerEntityListing(Model):
+    """One page of Trigger items with the paging fields of the listing. Returned by ProcessAutomationApi.get_processautomation_triggers."""
     entities: list[Trigger] | None
     next_uri: str | None
     self_uri: str | None
@@ -402,6 +451,7 @@ class TriggerEntityListing(Model):
 
 
 class TriggerSchedule(Model):
+    """The trigger schedule object (6 fields)."""
     minutes: str | None
     hours: str | None
     days_of_month: str | None
@@ -411,12 +461,14 @@ class TriggerSchedule(Model):
 
 
 class TriggerTarget(Model):
+    """The trigger target object (3 fields)."""
     type: _e.F[_e.E9cb3fa40] = ...
     id: str | None
     workflow_target_settings: WorkflowTargetSettings | None
 
 
 class Trunk(Model):
+    """The trunk object (29 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunk."""
     id: str | None
     name: str | None
     division: Division | None

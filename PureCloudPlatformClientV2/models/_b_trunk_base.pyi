@@ -14,6 +14,7 @@ from ._b_trunk_metrics_topic_trunk_metrics_calls import TrunkMetricsTopicUriRefe
 
 
 class TrunkBase(Model):
+    """The trunk base object (19 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunkbasesetting, TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunkbasesettings_template and 2 more. Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_trunkbasesettings, TelephonyProvidersEdgeApi.put_telephony_providers_edges_trunkbasesetting."""
     id: str | None
     name: str | None
     division: Division | None
@@ -36,11 +37,13 @@ class TrunkBase(Model):
 
 
 class TrunkBaseAssignment(Model):
+    """The trunk base assignment object (2 fields)."""
     family: int | None
     trunk_base: TrunkBase | None
 
 
 class TrunkBaseEntityListing(Model):
+    """One page of TrunkBase items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunkbasesettings, TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunkbasesettings_site_site_id."""
     entities: list[TrunkBase] | None
     page_size: int | None
     page_number: int | None
@@ -55,6 +58,7 @@ class TrunkBaseEntityListing(Model):
 
 
 class TrunkBasesSearchResponse(Model):
+    """One page of TrunkBase items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.post_telephony_providers_edges_trunkbasesettings_search."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -67,11 +71,13 @@ class TrunkBasesSearchResponse(Model):
 
 
 class TrunkConnectedStatus(Model):
+    """The trunk connected status object (2 fields)."""
     connected: bool | None
     connected_state_time: _dt.datetime | None
 
 
 class TrunkEntityListing(Model):
+    """One page of Trunk items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_trunks, TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunks."""
     entities: list[Trunk] | None
     page_size: int | None
     page_number: int | None
@@ -86,18 +92,21 @@ class TrunkEntityListing(Model):
 
 
 class TrunkErrorInfo(Model):
+    """The trunk error info object (3 fields)."""
     text: str | None
     code: str | None
     details: TrunkErrorInfoDetails | None
 
 
 class TrunkErrorInfoDetails(Model):
+    """The trunk error info details object (3 fields)."""
     code: str | None
     message: str | None
     hostname: str | None
 
 
 class TrunkInstanceSearchResponse(Model):
+    """One page of Trunk items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.post_telephony_providers_edges_trunks_search."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -110,6 +119,7 @@ class TrunkInstanceSearchResponse(Model):
 
 
 class TrunkInstanceTopicTrunk(Model):
+    """The trunk instance topic trunk object (5 fields)."""
     id: str | None
     connected_status: TrunkInstanceTopicTrunkConnectedStatus | None
     options_status: list[TrunkInstanceTopicTrunkMetricsOptions] | None
@@ -118,28 +128,33 @@ class TrunkInstanceTopicTrunk(Model):
 
 
 class TrunkInstanceTopicTrunkConnectedStatus(Model):
+    """The trunk instance topic trunk connected status object (2 fields)."""
     connected: bool | None
     connected_state_time: _dt.datetime | None
 
 
 class TrunkInstanceTopicTrunkErrorInfo(Model):
+    """The trunk instance topic trunk error info object (3 fields)."""
     text: str | None
     code: str | None
     details: TrunkInstanceTopicTrunkErrorInfoDetails | None
 
 
 class TrunkInstanceTopicTrunkErrorInfoDetails(Model):
+    """The trunk instance topic trunk error info details object (3 fields)."""
     code: str | None
     message: str | None
     hostname: str | None
 
 
 class TrunkInstanceTopicTrunkMetricsNetworkTypeIp(Model):
+    """The trunk instance topic trunk metrics network type ip object (2 fields)."""
     address: str | None
     error_info: TrunkInstanceTopicTrunkErrorInfo | None
 
 
 class TrunkInstanceTopicTrunkMetricsOptions(Model):
+    """The trunk instance topic trunk metrics options object (4 fields)."""
     proxy_address: str | None
     option_state: bool | None
     option_state_time: _dt.datetime | None
@@ -147,6 +162,7 @@ class TrunkInstanceTopicTrunkMetricsOptions(Model):
 
 
 class TrunkInstanceTopicTrunkMetricsRegisters(Model):
+    """The trunk instance topic trunk metrics registers object (4 fields)."""
     proxy_address: str | None
     register_state: bool | None
     register_state_time: _dt.datetime | None
@@ -154,6 +170,7 @@ class TrunkInstanceTopicTrunkMetricsRegisters(Model):
 
 
 class TrunkMetabaseEntityListing(Model):
+    """One page of Metabase items with the paging fields of the listing. Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunkbasesettings_availablemetabases."""
     entities: list[Metabase] | None
     page_size: int | None
     page_number: int | None
@@ -168,6 +185,7 @@ class TrunkMetabaseEntityListing(Model):
 
 
 class TrunkMetrics(Model):
+    """The trunk metrics object (5 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunk_metrics, TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunks_metrics."""
     event_time: _dt.datetime | None
     logical_interface: DomainEntityRef | None
     trunk: DomainEntityRef | None
@@ -176,16 +194,19 @@ class TrunkMetrics(Model):
 
 
 class TrunkMetricsCalls(Model):
+    """The trunk metrics calls object (2 fields)."""
     inbound_call_count: int | None
     outbound_call_count: int | None
 
 
 class TrunkMetricsNetworkTypeIp(Model):
+    """The trunk metrics network type ip object (2 fields)."""
     address: str | None
     error_info: TrunkErrorInfo | None
 
 
 class TrunkMetricsOptions(Model):
+    """The trunk metrics options object (4 fields)."""
     proxy_address: str | None
     option_state: bool | None
     option_state_time: _dt.datetime | None
@@ -193,10 +214,12 @@ class TrunkMetricsOptions(Model):
 
 
 class TrunkMetricsQoS(Model):
+    """The trunk metrics qo s object (1 fields)."""
     mismatch_count: int | None
 
 
 class TrunkMetricsRegisters(Model):
+    """The trunk metrics registers object (4 fields)."""
     proxy_address: str | None
     register_state: bool | None
     register_state_time: _dt.datetime | None
@@ -204,6 +227,7 @@ class TrunkMetricsRegisters(Model):
 
 
 class TrunkMetricsTopicTrunkMetrics(Model):
+    """The trunk metrics topic trunk metrics object (4 fields)."""
     calls: TrunkMetricsTopicTrunkMetricsCalls | None
     event_time: _dt.datetime | None
     qos: TrunkMetricsTopicTrunkMetricsQoS | None

@@ -14,25 +14,30 @@ from ._b_trustee_reference_list import TrustMemberCreate
 
 
 class TrunkMetricsTopicTrunkMetricsCalls(Model):
+    """The trunk metrics topic trunk metrics calls object (2 fields)."""
     inbound_call_count: int | None
     outbound_call_count: int | None
 
 
 class TrunkMetricsTopicTrunkMetricsQoS(Model):
+    """The trunk metrics topic trunk metrics qo s object (1 fields)."""
     mismatch_count: int | None
 
 
 class TrunkMetricsTopicUriReference(Model):
+    """The trunk metrics topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class TrunkRecordingEnabledCount(Model):
+    """The trunk recording enabled count object (2 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edges_trunkswithrecording."""
     enabled_count: int | None
     disabled_count: int | None
 
 
 class TrustCreate(Model):
+    """The trust create object (5 fields). Sent to OrganizationAuthorizationApi.post_orgauthorization_trustees."""
     pairing_id: str | None
     enabled: bool | None
     users: list[TrustMemberCreate] | None
@@ -41,17 +46,20 @@ class TrustCreate(Model):
 
 
 class TrustedCertificateInfo(Model):
+    """The trusted certificate info object (3 fields)."""
     description: str | None
     serial_number: str | None
     signature: str | None
 
 
 class TrustedCertificates(Model):
+    """One page of TrustedCertificateInfo items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_actions_certificates_truststore."""
     entities: list[TrustedCertificateInfo] | None
     total: int | None
 
 
 class Trustee(Model):
+    """The trustee object (10 fields). Returned by OrganizationAuthorizationApi.get_orgauthorization_trustee, OrganizationAuthorizationApi.get_orgauthorization_trustees_default and 3 more."""
     id: str | None
     enabled: bool | None
     uses_default_role: bool | None
@@ -65,6 +73,7 @@ class Trustee(Model):
 
 
 class TrusteeAuditQueryRequest(Model):
+    """The trustee audit query request object (7 fields). Sent to OrganizationAuthorizationApi.post_orgauthorization_trustees_audits."""
     trustee_organization_ids: list[str] | None
     trustee_user_ids: list[str] | None
     start_date: _dt.datetime | None
@@ -75,10 +84,12 @@ class TrusteeAuditQueryRequest(Model):
 
 
 class TrusteeAuthorization(Model):
+    """The trustee authorization object (1 fields)."""
     permissions: list[str] | None
 
 
 class TrusteeBillingOverview(Model):
+    """The trustee billing overview object (17 fields). Returned by BillingApi.get_billing_trusteebillingoverview_trustor_org_id."""
     id: str | None
     name: str | None
     organization: NamedEntity | None

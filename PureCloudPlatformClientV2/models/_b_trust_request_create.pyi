@@ -41,16 +41,19 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class TrustRequestCreate(Model):
+    """The trust request create object (2 fields). Sent to OrganizationAuthorizationApi.post_orgauthorization_pairings."""
     user_ids: list[str] | None
     group_ids: list[str] | None
 
 
 class TrustUpdate(Model):
+    """The trust update object (2 fields). Sent to OrganizationAuthorizationApi.put_orgauthorization_trustee."""
     enabled: bool | None
     date_expired: _dt.datetime | None
 
 
 class TrustUser(Model):
+    """The trust user object (39 fields). Returned by OrganizationAuthorizationApi.get_orgauthorization_trustee_user, OrganizationAuthorizationApi.get_orgauthorization_trustor_user and 2 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -93,11 +96,13 @@ class TrustUser(Model):
 
 
 class TrustUserDetails(Model):
+    """The trust user details object (2 fields)."""
     date_created: _dt.datetime | None
     created_by: OrgUser | None
 
 
 class TrustUserEntityListing(Model):
+    """One page of TrustUser items with the paging fields of the listing. Returned by OrganizationAuthorizationApi.get_orgauthorization_trustee_users, OrganizationAuthorizationApi.get_orgauthorization_trustor_users."""
     entities: list[TrustUser] | None
     page_size: int | None
     page_number: int | None
@@ -111,6 +116,7 @@ class TrustUserEntityListing(Model):
 
 
 class TtsEngineEntity(Model):
+    """The tts engine entity object (8 fields). Returned by IntegrationsApi.get_integrations_speech_tts_engine."""
     id: str | None
     name: str | None
     languages: list[str] | None
@@ -122,6 +128,7 @@ class TtsEngineEntity(Model):
 
 
 class TtsEngineEntityListing(Model):
+    """One page of TtsEngineEntity items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_tts_engines."""
     entities: list[TtsEngineEntity] | None
     page_size: int | None
     page_number: int | None
@@ -135,11 +142,13 @@ class TtsEngineEntityListing(Model):
 
 
 class TtsSettings(Model):
+    """The tts settings object (2 fields). Returned by IntegrationsApi.get_integrations_speech_tts_settings, IntegrationsApi.put_integrations_speech_tts_settings. Sent to IntegrationsApi.put_integrations_speech_tts_settings."""
     default_engine: str | None
     language_overrides: list[LanguageOverride] | None
 
 
 class TtsVoiceEntity(Model):
+    """The tts voice entity object (11 fields). Returned by IntegrationsApi.get_integrations_speech_tts_engine_voice."""
     id: str | None
     name: str | None
     display_name: str | None
@@ -154,6 +163,7 @@ class TtsVoiceEntity(Model):
 
 
 class TtsVoiceEntityListing(Model):
+    """One page of TtsVoiceEntity items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_speech_tts_engine_voices."""
     entities: list[TtsVoiceEntity] | None
     page_size: int | None
     page_number: int | None
@@ -167,23 +177,27 @@ class TtsVoiceEntityListing(Model):
 
 
 class TweetUsage(Model):
+    """The tweet usage object (3 fields)."""
     ingestion_limit: int | None
     tweet_count: int | None
     date_start: _dt.datetime | None
 
 
 class TwitterDataHistoricalTweetRequest(Model):
+    """The twitter data historical tweet request object (2 fields). Sent to SocialMediaApi.post_socialmedia_twitter_historical_tweets."""
     search_terms: str | None
     countries: list[str] | None
 
 
 class TwitterDataHistoricalTweetResponse(Model):
+    """The twitter data historical tweet response object (3 fields). Returned by SocialMediaApi.post_socialmedia_twitter_historical_tweets."""
     matching_tweets: int | None
     previous_number_of_days: int | None
     usage_statistics: TweetUsage | None
 
 
 class TwitterDataIngestionRuleRequest(Model):
+    """The twitter data ingestion rule request object (4 fields). Sent to SocialMediaApi.post_socialmedia_topic_dataingestionrules_twitter, SocialMediaApi.put_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id."""
     name: str | None
     description: str | None
     search_terms: str | None
@@ -191,6 +205,7 @@ class TwitterDataIngestionRuleRequest(Model):
 
 
 class TwitterDataIngestionRuleResponse(Model):
+    """The twitter data ingestion rule response object (12 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id, SocialMediaApi.patch_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -206,6 +221,7 @@ class TwitterDataIngestionRuleResponse(Model):
 
 
 class TwitterDataIngestionRuleVersionResponse(Model):
+    """The twitter data ingestion rule version response object (12 fields). Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_version."""
     id: str | None
     name: str | None
     description: str | None
@@ -221,6 +237,7 @@ class TwitterDataIngestionRuleVersionResponse(Model):
 
 
 class TwitterDataIngestionRuleVersionResponseEntityListing(Model):
+    """One page of TwitterDataIngestionRuleVersionResponse items with the paging fields of the listing. Returned by SocialMediaApi.get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_versions."""
     entities: list[TwitterDataIngestionRuleVersionResponse] | None
     page_size: int | None
     page_number: int | None
@@ -234,6 +251,7 @@ class TwitterDataIngestionRuleVersionResponseEntityListing(Model):
 
 
 class TwitterId(Model):
+    """The twitter id object (5 fields)."""
     id: str | None
     name: str | None
     screen_name: str | None
@@ -242,12 +260,14 @@ class TwitterId(Model):
 
 
 class TwitterIdentityResolutionConfig(Model):
+    """The twitter identity resolution config object (3 fields). Returned by ConversationsApi.get_conversations_messaging_identityresolution_integrations_twitter_integration_id, ConversationsApi.put_conversations_messaging_identityresolution_integrations_twitter_integration_id. Sent to ConversationsApi.put_conversations_messaging_identityresolution_integrations_twitter_integration_id."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class TwitterIntegration(Model):
+    """The twitter integration object (14 fields). Returned by ConversationsApi.get_conversations_messaging_integrations_twitter_integration_id, ConversationsApi.patch_conversations_messaging_integrations_twitter_integration_id and 1 more."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -265,6 +285,7 @@ class TwitterIntegration(Model):
 
 
 class TwitterIntegrationEntityListing(Model):
+    """One page of TwitterIntegration items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_integrations_twitter."""
     entities: list[TwitterIntegration] | None
     page_size: int | None
     page_number: int | None
@@ -278,6 +299,7 @@ class TwitterIntegrationEntityListing(Model):
 
 
 class TwitterIntegrationRequest(Model):
+    """The twitter integration request object (9 fields). Sent to ConversationsApi.post_conversations_messaging_integrations_twitter."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -290,6 +312,7 @@ class TwitterIntegrationRequest(Model):
 
 
 class TwitterIntegrationUpdateRequest(Model):
+    """The twitter integration update request object (8 fields). Sent to ConversationsApi.patch_conversations_messaging_integrations_twitter_integration_id."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -301,34 +324,41 @@ class TwitterIntegrationUpdateRequest(Model):
 
 
 class TwitterOAuthSettings(Model):
+    """The twitter oauth settings object (2 fields). Returned by ConversationsApi.get_conversations_messaging_integration_twitter_oauth_settings."""
     client_id: str | None
     scopes: list[str] | None
 
 
 class TwitterSignupOAuthSettings(Model):
+    """The twitter signup oauth settings object (3 fields). Returned by ConversationsApi.get_conversations_messaging_integrations_twitter_oauth_settings."""
     client_id: str | None
     scopes: list[str] | None
     app_id: str | None
 
 
 class TypedAttribute(Model):
+    """The typed attribute object (2 fields)."""
     type: str | None
     value: str | None
 
 
 class TypingSetting(Model):
+    """The typing setting object (1 fields)."""
     on: SettingDirection | None
 
 
 class UCI10n(Model):
+    """The uci10n object (1 fields)."""
     name: str | None
 
 
 class UCIcon(Model):
+    """The ucicon object (1 fields)."""
     vector: str | None
 
 
 class UCThirdPartyPresence(Model):
+    """The ucthird party presence object (4 fields). Sent to IntegrationsApi.put_integrations_unifiedcommunication_thirdpartypresences."""
     email: str | None
     presence: str | None
     message: str | None
@@ -336,6 +366,7 @@ class UCThirdPartyPresence(Model):
 
 
 class UcUserPresence(Model):
+    """The uc user presence object (9 fields). Returned by PresenceApi.get_users_presence_bulk, PresenceApi.get_users_presences_purecloud_bulk."""
     id: str | None
     name: str | None
     user_id: str | None
@@ -348,6 +379,7 @@ class UcUserPresence(Model):
 
 
 class UnansweredGroup(Model):
+    """The unanswered group object (6 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_unanswered_group."""
     id: str | None
     label: str | None
     phrase_groups: list[UnansweredPhraseGroup] | None
@@ -357,15 +389,18 @@ class UnansweredGroup(Model):
 
 
 class UnansweredGroups(Model):
+    """One page of UnansweredGroup items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_knowledgebase_unanswered_groups."""
     entities: list[UnansweredGroup] | None
 
 
 class UnansweredGroupSuggestedDocument(Model):
+    """The unanswered group suggested document object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class UnansweredPhrase(Model):
+    """The unanswered phrase object (3 fields)."""
     id: str | None
     text: str | None
     unlinked_phrase_hit_count: int | None

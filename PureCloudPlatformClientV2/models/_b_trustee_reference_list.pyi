@@ -18,10 +18,12 @@ from ._b_upload_url_request import User
 
 
 class TrusteeReferenceList(Model):
+    """One page of AddressableEntityRef items with the paging fields of the listing. Returned by OrganizationAuthorizationApi.get_orgauthorization_trustees_care."""
     entities: list[AddressableEntityRef] | None
 
 
 class TrustEntityListing(Model):
+    """One page of Trustee items with the paging fields of the listing. Returned by OrganizationAuthorizationApi.get_orgauthorization_trustees, OrganizationAuthorizationApi.post_orgauthorization_trustees_care."""
     entities: list[Trustee] | None
     page_size: int | None
     page_number: int | None
@@ -35,6 +37,7 @@ class TrustEntityListing(Model):
 
 
 class TrustGroup(Model):
+    """The trust group object (19 fields). Returned by OrganizationAuthorizationApi.get_orgauthorization_trustee_group, OrganizationAuthorizationApi.get_orgauthorization_trustor_group and 2 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -57,6 +60,7 @@ class TrustGroup(Model):
 
 
 class TrustGroupEntityListing(Model):
+    """One page of TrustGroup items with the paging fields of the listing. Returned by OrganizationAuthorizationApi.get_orgauthorization_trustee_groups, OrganizationAuthorizationApi.get_orgauthorization_trustor_groups."""
     entities: list[TrustGroup] | None
     page_size: int | None
     page_number: int | None
@@ -70,12 +74,14 @@ class TrustGroupEntityListing(Model):
 
 
 class TrustMemberCreate(Model):
+    """The trust member create object (3 fields). Sent to OrganizationAuthorizationApi.post_orgauthorization_trustee_groups, OrganizationAuthorizationApi.post_orgauthorization_trustee_users."""
     id: str | None
     role_ids: list[str] | None
     role_divisions: RoleDivisionGrants | None
 
 
 class Trustor(Model):
+    """The trustor object (7 fields). Returned by OrganizationAuthorizationApi.get_orgauthorization_trustor."""
     id: str | None
     enabled: bool | None
     date_created: _dt.datetime | None
@@ -86,6 +92,7 @@ class Trustor(Model):
 
 
 class TrustorAuditQueryRequest(Model):
+    """The trustor audit query request object (7 fields). Sent to OrganizationAuthorizationApi.post_orgauthorization_trustor_audits."""
     trustor_organization_id: str | None
     trustee_user_ids: list[str] | None
     start_date: _dt.datetime | None
@@ -96,6 +103,7 @@ class TrustorAuditQueryRequest(Model):
 
 
 class TrustorEntityListing(Model):
+    """One page of Trustor items with the paging fields of the listing. Returned by OrganizationAuthorizationApi.get_orgauthorization_trustors, UsersApi.get_user_trustors."""
     entities: list[Trustor] | None
     page_size: int | None
     page_number: int | None
@@ -109,6 +117,7 @@ class TrustorEntityListing(Model):
 
 
 class TrustRequest(Model):
+    """The trust request object (7 fields). Returned by OrganizationAuthorizationApi.get_orgauthorization_pairing, OrganizationAuthorizationApi.post_orgauthorization_pairings."""
     id: str | None
     created_by: OrgUser | None
     date_created: _dt.datetime | None

@@ -83,6 +83,7 @@ from ._b_work_plan_bid_group_summary import WorkPlanReference
 
 
 class UnansweredPhraseGroup(Model):
+    """The unanswered phrase group object (6 fields). Returned by KnowledgeApi.get_knowledge_knowledgebase_unanswered_group_phrasegroup."""
     id: str | None
     label: str | None
     phrases: list[UnansweredPhrase] | None
@@ -92,43 +93,51 @@ class UnansweredPhraseGroup(Model):
 
 
 class UnansweredPhraseGroupPatchRequestBody(Model):
+    """The unanswered phrase group patch request body object (3 fields). Sent to KnowledgeApi.patch_knowledge_knowledgebase_unanswered_group_phrasegroup."""
     phrase_associations: list[PhraseAssociations] | None
     date_start: _dt.date | None
     date_end: _dt.date | None
 
 
 class UnansweredPhraseGroupUpdateResponse(Model):
+    """The unanswered phrase group update response object (2 fields). Returned by KnowledgeApi.patch_knowledge_knowledgebase_unanswered_group_phrasegroup."""
     phrase_associations: list[PhraseAssociations] | None
     group: UnansweredGroup | None
 
 
 class UnavailableTime(Model):
+    """The unavailable time object (3 fields)."""
     id: str | None
     time_span: WfmTimeSpan | None
     notes: str | None
 
 
 class UnavailableTimeListing(Model):
+    """One page of UnavailableTime items with the paging fields of the listing. Returned by WorkforceManagementApi.patch_workforcemanagement_unavailabletimes, WorkforceManagementApi.post_workforcemanagement_agent_unavailabletimes_query and 1 more."""
     entities: list[UnavailableTime] | None
 
 
 class UnavailableTimesManagementUnitSettings(Model):
+    """The unavailable times management unit settings object (2 fields)."""
     management_unit: ManagementUnitReference | None
     enabled: bool | None
 
 
 class UnavailableTimesValidationResult(Model):
+    """The unavailable times validation result object (3 fields)."""
     valid: bool | None
     invalid_work_plans: list[WorkPlanReference] | None
     work_plan_constraints_violation_message: WorkPlanConstraintsViolationMessage | None
 
 
 class UnavailableTimesViolationMessageArgument(Model):
+    """The unavailable times violation message argument object (2 fields)."""
     type: _e.F[_e.E80b6a98a] = ...
     value: str | None
 
 
 class UnifiedCommunicationsIntegration(Model):
+    """The unified communications integration object (14 fields). Returned by IntegrationsApi.get_integrations_unifiedcommunications_clientapp."""
     id: str | None
     name: str | None
     uc_integration_key: AddressableEntityRef | None
@@ -146,6 +155,7 @@ class UnifiedCommunicationsIntegration(Model):
 
 
 class UnifiedCommunicationsIntegrationListing(Model):
+    """One page of UnifiedCommunicationsIntegration items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_unifiedcommunications_clientapps."""
     entities: list[UnifiedCommunicationsIntegration] | None
     page_size: int | None
     page_number: int | None
@@ -159,15 +169,18 @@ class UnifiedCommunicationsIntegrationListing(Model):
 
 
 class UnifiedGeneralTopic(Model):
+    """The unified general topic object (2 fields)."""
     name: str | None
     status: _e.F[_e.Eb0674bf2] = ...
 
 
 class UnifiedGeneralTopicEntityListing(Model):
+    """One page of UnifiedGeneralTopic items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_topics_general_status."""
     entities: list[UnifiedGeneralTopic] | None
 
 
 class UnprocessedExternalEvent(Model):
+    """The unprocessed external event object (5 fields)."""
     event: ExternalEvent | None
     original_request_index: int | None
     is_retryable: bool | None
@@ -176,12 +189,14 @@ class UnprocessedExternalEvent(Model):
 
 
 class UnprocessedSegmentAssignments(Model):
+    """The unprocessed segment assignments object (3 fields)."""
     assign: SegmentAssignments | None
     unassign: SegmentUnassignments | None
     count: int | None
 
 
 class UnpublishedProgramsEntityListing(Model):
+    """One page of Program items with the paging fields of the listing. Returned by SpeechTextAnalyticsApi.get_speechandtextanalytics_programs_unpublished."""
     entities: list[Program] | None
     page_size: int | None
     total: int | None
@@ -191,10 +206,12 @@ class UnpublishedProgramsEntityListing(Model):
 
 
 class UnreadFields(Model):
+    """The unread fields object (1 fields)."""
     state: bool | None
 
 
 class UpdateActionInput(Model):
+    """The update action input object (4 fields). Sent to IntegrationsApi.patch_integrations_action."""
     category: str | None
     name: str | None
     config: ActionConfig | None
@@ -202,6 +219,7 @@ class UpdateActionInput(Model):
 
 
 class UpdateActivityCodeRequest(Model):
+    """The update activity code request object (13 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_activitycode."""
     name: str | None
     category: _e.F[_e.E6380b550] = ...
     length_in_minutes: int | None
@@ -218,6 +236,7 @@ class UpdateActivityCodeRequest(Model):
 
 
 class UpdateActivityPlanRequest(Model):
+    """The update activity plan request object (15 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_activityplan."""
     name: str | None
     description: str | None
     group_settings: ValueWrapperGroupSettings | None
@@ -236,6 +255,7 @@ class UpdateActivityPlanRequest(Model):
 
 
 class UpdateAdherenceAdjustmentAdminRequest(Model):
+    """The update adherence adjustment admin request object (6 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_agent_adherence_adjustment."""
     reason_code_id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -245,6 +265,7 @@ class UpdateAdherenceAdjustmentAdminRequest(Model):
 
 
 class UpdateAdherenceAdjustmentAgentRequest(Model):
+    """The update adherence adjustment agent request object (5 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_adherence_adjustment."""
     reason_code_id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -253,6 +274,7 @@ class UpdateAdherenceAdjustmentAgentRequest(Model):
 
 
 class UpdateAdherenceAdjustmentsBulkItem(Model):
+    """The update adherence adjustments bulk item object (4 fields)."""
     id: str | None
     reviewer_notes: str | None
     status: _e.F[_e.E06e25775] = ...
@@ -260,16 +282,19 @@ class UpdateAdherenceAdjustmentsBulkItem(Model):
 
 
 class UpdateAdherenceAdjustmentsBulkRequest(Model):
+    """The update adherence adjustments bulk request object (1 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_adherence_adjustments_bulk."""
     adjustments: list[UpdateAdherenceAdjustmentsBulkItem] | None
 
 
 class UpdateAdherenceAdjustmentsReasonCodeRequest(Model):
+    """The update adherence adjustments reason code request object (3 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_adherence_adjustments_reasoncode."""
     name: str | None
     state: _e.F[_e.Ebb909d91] = ...
     metadata: WfmVersionedEntityMetadata | None
 
 
 class UpdateAdherenceAdjustmentsReasonCodesBulkItem(Model):
+    """The update adherence adjustments reason codes bulk item object (4 fields)."""
     id: str | None
     name: str | None
     state: _e.F[_e.Ebb909d91] = ...
@@ -277,34 +302,41 @@ class UpdateAdherenceAdjustmentsReasonCodesBulkItem(Model):
 
 
 class UpdateAdherenceAdjustmentsReasonCodesBulkRequest(Model):
+    """The update adherence adjustments reason codes bulk request object (1 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk."""
     reason_codes: list[UpdateAdherenceAdjustmentsReasonCodesBulkItem] | None
 
 
 class UpdateAdherenceExplanationStatusRequest(Model):
+    """The update adherence explanation status request object (1 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_agent_adherence_explanation."""
     status: _e.F[_e.E7fe8d91d] = ...
 
 
 class UpdateAgenticVirtualAgent(Model):
+    """The update agentic virtual agent object (2 fields). Sent to AIStudioApi.patch_agentic_virtualagent, VirtualAgentsApi.patch_agentic_virtualagent."""
     name: str | None
     image_uri: str | None
 
 
 class UpdateAgentScheduleBiddingPreference(Model):
+    """The update agent schedule bidding preference object (2 fields). Sent to WorkforceManagementApi.put_workforcemanagement_schedulebid_preference."""
     submitted: bool | None
     agent_schedule_bid_preferences: list[AgentScheduleBiddingPreferencePriority] | None
 
 
 class UpdateAgentSchedulingPreferencesRequest(Model):
+    """The update agent scheduling preferences request object (2 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_schedulingpreferences."""
     preferences_to_add: list[AgentSchedulingPreference] | None
     preference_ids_to_remove: list[str] | None
 
 
 class UpdateAgentWorkPlanBiddingPreference(Model):
+    """The update agent work plan bidding preference object (2 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_workplanbid_preferences."""
     submitted: bool | None
     agent_work_plan_bid_preferences: list[AgentWorkPlanBiddingPreferenceRequest] | None
 
 
 class UpdateAlternativeShiftBuSettingsRequest(Model):
+    """The update alternative shift bu settings request object (4 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_alternativeshifts_settings."""
     enabled_granularities: ListWrapperAlternativeShiftBuSettingsGranularity | None
     min_minutes_before_start_time: int | None
     retained_activity_categories: ListWrapperAlternativeShiftBuSettingsActivityCategory | None
@@ -312,25 +344,30 @@ class UpdateAlternativeShiftBuSettingsRequest(Model):
 
 
 class UpdateAnalyticsDataRetentionRequest(Model):
+    """The update analytics data retention request object (1 fields). Sent to AnalyticsApi.put_analytics_dataretention_settings."""
     retention_days: int | None
 
 
 class UpdateBuAdherenceAdjustmentsSettingsRequest(Model):
+    """The update bu adherence adjustments settings request object (2 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_adherence_adjustments_settings."""
     submission_range_constraint_days: int | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class UpdateBusinessUnitRequest(Model):
+    """The update business unit request object (3 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit."""
     name: str | None
     division_id: str | None
     settings: UpdateBusinessUnitSettingsRequest | None
 
 
 class UpdateBusinessUnitSchedulingPreferencesSettingsRequest(Model):
+    """The update business unit scheduling preferences settings request object (1 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_schedulingpreferences_settings."""
     enabled: bool | None
 
 
 class UpdateBusinessUnitSettingsRequest(Model):
+    """The update business unit settings request object (8 fields)."""
     start_day_of_week: _e.F[_e.E218adbcd] = ...
     time_zone: str | None
     short_term_forecasting: BuShortTermForecastingSettings | None
@@ -342,6 +379,7 @@ class UpdateBusinessUnitSettingsRequest(Model):
 
 
 class UpdateCapacityPlanRequest(Model):
+    """The update capacity plan request object (8 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_capacityplan."""
     name: str | None
     description: str | None
     start_business_unit_date: _dt.date | None
@@ -353,6 +391,7 @@ class UpdateCapacityPlanRequest(Model):
 
 
 class UpdateCoachingAppointmentRequest(Model):
+    """The update coaching appointment request object (12 fields). Sent to CoachingApi.patch_coaching_appointment."""
     name: str | None
     description: str | None
     date_start: _dt.datetime | None
@@ -368,34 +407,41 @@ class UpdateCoachingAppointmentRequest(Model):
 
 
 class UpdateConferenceRequest(Model):
+    """The update conference request object (1 fields). Sent to ConversationsApi.patch_conversations_call_conference."""
     conversation_ids: list[str] | None
 
 
 class UpdateContactColumnActionSettings(Model):
+    """The update contact column action settings object (2 fields)."""
     properties: dict[str, str] | None
     update_option: _e.F[_e.E3e8461be] = ...
 
 
 class UpdateDecisionTableColumnsRequest(Model):
+    """The update decision table columns request object (2 fields)."""
     inputs: list[DecisionTableInputColumnRequest] | None
     outputs: list[DecisionTableOutputColumnRequest] | None
 
 
 class UpdateDecisionTableImportJobRequest(Model):
+    """The update decision table import job request object (1 fields). Sent to BusinessRulesApi.patch_businessrules_decisiontable_import."""
     status: _e.F[_e.E9ae5141c] = ...
 
 
 class UpdateDecisionTableRequest(Model):
+    """The update decision table request object (3 fields). Sent to BusinessRulesApi.patch_businessrules_decisiontable."""
     name: str | None
     description: str | None
     columns: UpdateDecisionTableColumnsRequest | None
 
 
 class UpdateDecisionTableVersionRequest(Model):
+    """The update decision table version request object (1 fields). Sent to BusinessRulesApi.patch_businessrules_decisiontable_version."""
     row_index_update: UpdateRowIndexRequest | None
 
 
 class UpdateDraftInput(Model):
+    """The update draft input object (6 fields). Sent to IntegrationsApi.patch_integrations_action_draft."""
     category: str | None
     name: str | None
     config: ActionConfig | None
@@ -405,14 +451,16 @@ class UpdateDraftInput(Model):
 
 
 class UpdatedSettingsResponse(Model):
+    """The updated settings response object (1 fields). Returned by SettingsApi.delete_externalcontacts_settings, SettingsApi.put_externalcontacts_settings."""
     message: str | None
 
 
 class UpdatedTopicObject(Model):
-    pass
+    """The updated topic object object; it declares no fields."""
 
 
 class UpdatedTopicSystemMessage(Model):
+    """The updated topic system message object (10 fields)."""
     channel_id: str | None
     system_topic_type: _e.F[_e.Eb7a4577d] = ...
     correlation_id: str | None
@@ -426,11 +474,13 @@ class UpdatedTopicSystemMessage(Model):
 
 
 class UpdateExternalEventRequest(Model):
+    """The update external event request object (2 fields). Sent to JourneyApi.put_journey_views_eventdefinition."""
     display_name: str | None
     rank: int | None
 
 
 class UpdateExternalEventResponse(Model):
+    """The update external event response object (5 fields). Returned by JourneyApi.put_journey_views_eventdefinition."""
     schema_id: str | None
     event_name: str | None
     display_name: str | None
@@ -439,15 +489,18 @@ class UpdateExternalEventResponse(Model):
 
 
 class UpdateExternalEventsConfigurationRequest(Model):
+    """The update external events configuration request object (2 fields). Sent to JourneyApi.patch_journey_externalevents_configuration."""
     name: str | None
     description: str | None
 
 
 class UpdateGuide(Model):
+    """The update guide object (1 fields). Sent to AIStudioApi.patch_guide."""
     name: str | None
 
 
 class UpdateGuideVersion(Model):
+    """The update guide version object (4 fields). Sent to AIStudioApi.patch_guide_version."""
     instruction: str | None
     variables: list[Variable] | None
     resources: GuideVersionResources | None
@@ -455,64 +508,77 @@ class UpdateGuideVersion(Model):
 
 
 class UpdateKpiRequest(Model):
+    """The update kpi request object (3 fields). Sent to RoutingApi.patch_routing_predictors_keyperformanceindicator."""
     name: str | None
     description: str | None
     status: _e.F[_e.Eb2466081] = ...
 
 
 class UpdateManagementUnitRequest(Model):
+    """The update management unit request object (3 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit."""
     name: str | None
     division_id: str | None
     settings: ManagementUnitSettingsRequest | None
 
 
 class UpdateManagementUnitsSettingsRequest(Model):
+    """The update management units settings request object (1 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_unavailabletimes_settings."""
     enabled: bool | None
 
 
 class UpdateMuAgentRequest(Model):
+    """The update mu agent request object (2 fields)."""
     schedulable: bool | None
     user_id: str | None
 
 
 class UpdateMuAgentsRequest(Model):
+    """One page of UpdateMuAgentRequest items with the paging fields of the listing. Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_agents."""
     entities: list[UpdateMuAgentRequest] | None
 
 
 class UpdateMuAgentWorkPlanFailureResponse(Model):
+    """The update mu agent work plan failure response object (3 fields)."""
     user: UserReference | None
     failure: _e.F[_e.E5d3002cf] = ...
     not_found_work_plan_id: str | None
 
 
 class UpdateMuAgentWorkPlanRequest(Model):
+    """The update mu agent work plan request object (3 fields)."""
     user_id: str | None
     work_plan_id: ValueWrapperString | None
     work_plan_overrides: WorkPlanOverrideListWrapperWorkPlanOverrideRequest | None
 
 
 class UpdateMuAgentWorkPlansBatchRequest(Model):
+    """One page of UpdateMuAgentWorkPlanRequest items with the paging fields of the listing. Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_agents_workplans_bulk."""
     entities: list[UpdateMuAgentWorkPlanRequest] | None
 
 
 class UpdateMuAgentWorkPlansBatchResponse(Model):
+    """The update mu agent work plans batch response object (1 fields). Returned by WorkforceManagementApi.patch_workforcemanagement_managementunit_agents_workplans_bulk."""
     failures: list[UpdateMuAgentWorkPlanFailureResponse] | None
 
 
 class UpdateNotificationResponse(Model):
+    """The update notification response object (2 fields)."""
     mutable_group_id: str | None
     id: str | None
 
 
 class UpdateNotificationsRequest(Model):
+    """One page of WfmUserNotification items with the paging fields of the listing. Sent to WorkforceManagementApi.post_workforcemanagement_notifications_update."""
     entities: list[WfmUserNotification] | None
 
 
 class UpdateNotificationsResponse(Model):
+    """One page of UpdateNotificationResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_notifications_update."""
     entities: list[UpdateNotificationResponse] | None
 
 
 class UpdatePlanningGroupRequest(Model):
+    """The update planning group request object (4 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_planninggroup."""
     name: str | None
     route_paths: SetWrapperRoutePathRequest | None
     service_goal_template_id: str | None
@@ -520,11 +586,13 @@ class UpdatePlanningGroupRequest(Model):
 
 
 class UpdateRowIndexRequest(Model):
+    """The update row index request object (2 fields)."""
     row_id: str | None
     row_index: int | None
 
 
 class UpdateScheduleBid(Model):
+    """The update schedule bid object (10 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_schedulebid."""
     name: str | None
     forecast: BuShortTermForecastWeekReference | None
     bid_window_start_date: _dt.date | None
@@ -538,6 +606,7 @@ class UpdateScheduleBid(Model):
 
 
 class UpdateScheduledTriggerRequest(Model):
+    """The update scheduled trigger request object (6 fields). Sent to ProcessAutomationApi.put_processautomation_scheduledtrigger."""
     version: int | None
     enabled: bool | None
     target: TriggerTarget | None
@@ -547,6 +616,7 @@ class UpdateScheduledTriggerRequest(Model):
 
 
 class UpdateScheduleUploadResponse(Model):
+    """The update schedule upload response object (4 fields). Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_update_uploadurl."""
     upload_key: str | None
     url: str | None
     headers: dict[str, str] | None
@@ -554,6 +624,7 @@ class UpdateScheduleUploadResponse(Model):
 
 
 class UpdateScheduleUploadSchema(Model):
+    """The update schedule upload schema object (6 fields)."""
     description: str | None
     published: bool | None
     short_term_forecast: BuShortTermForecastReference | None
@@ -563,15 +634,18 @@ class UpdateScheduleUploadSchema(Model):
 
 
 class UpdateSegmentAssignmentRequest(Model):
+    """The update segment assignment request object (2 fields). Sent to ExternalContactsApi.post_externalcontacts_contact_journey_segments, JourneyApi.post_externalcontacts_contact_journey_segments."""
     assign: SegmentAssignments | None
     unassign: SegmentUnassignments | None
 
 
 class UpdateSegmentAssignmentResponse(Model):
+    """The update segment assignment response object (1 fields). Returned by ExternalContactsApi.post_externalcontacts_contact_journey_segments, JourneyApi.post_externalcontacts_contact_journey_segments."""
     unprocessed_items: UnprocessedSegmentAssignments | None
 
 
 class UpdateServiceGoalTemplate(Model):
+    """The update service goal template object (6 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_servicegoaltemplate."""
     name: str | None
     service_level: BuServiceLevel | None
     average_speed_of_answer: BuAverageSpeedOfAnswer | None
@@ -581,6 +655,7 @@ class UpdateServiceGoalTemplate(Model):
 
 
 class UpdateShiftTradeJobRequest(Model):
+    """The update shift trade job request object (6 fields). Sent to WorkforceManagementApi.post_workforcemanagement_shifttrading_trade_jobs."""
     week_date: _dt.date | None
     target: ValueWrapperShiftTradeTargetRequestItem | None
     expiration_date: ValueWrapperDate | None
@@ -590,16 +665,19 @@ class UpdateShiftTradeJobRequest(Model):
 
 
 class UpdateShiftTradeStateJobRequest(Model):
+    """The update shift trade state job request object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_shifttrading_trade_state_jobs."""
     week_date: _dt.date | None
     state: _e.F[_e.Efedc514b] = ...
     metadata: WfmVersionedEntityMetadata | None
 
 
 class UpdateSkillDivisionRequest(Model):
+    """The update skill division request object (1 fields). Sent to RoutingApi.patch_routing_skill."""
     division_id: str | None
 
 
 class UpdateStaffingGroupRequest(Model):
+    """The update staffing group request object (4 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_staffinggroup."""
     name: str | None
     user_ids: SetWrapperString | None
     planning_group_ids: SetWrapperString | None
@@ -607,20 +685,24 @@ class UpdateStaffingGroupRequest(Model):
 
 
 class UpdateTimeOffLimitRequest(Model):
+    """The update time off limit request object (2 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_timeofflimit."""
     default_limit_minutes: int | None
     metadata: WfmVersionedEntityMetadata | None
 
 
 class UpdateTimeOffPlanBusinessUnitAssociation(Model):
+    """The update time off plan business unit association object (2 fields)."""
     management_unit_ids: SetWrapperString | None
     staffing_group_ids: SetWrapperString | None
 
 
 class UpdateTimeOffPlanManagementUnitAssociation(Model):
+    """The update time off plan management unit association object (1 fields)."""
     staffing_group_ids: SetWrapperString | None
 
 
 class UpdateTimeOffPlanRequest(Model):
+    """The update time off plan request object (8 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_timeoffplan."""
     name: str | None
     activity_code_ids: SetWrapperString | None
     time_off_limit_ids: SetWrapperString | None
@@ -632,6 +714,7 @@ class UpdateTimeOffPlanRequest(Model):
 
 
 class UpdateTriggerRequest(Model):
+    """The update trigger request object (9 fields). Sent to ProcessAutomationApi.put_processautomation_trigger."""
     version: int | None
     enabled: bool | None
     target: TriggerTarget | None
@@ -644,6 +727,7 @@ class UpdateTriggerRequest(Model):
 
 
 class UpdateUnavailableTime(Model):
+    """The update unavailable time object (4 fields)."""
     id: str | None
     time_span: WfmTimeSpan | None
     notes: str | None
@@ -651,10 +735,12 @@ class UpdateUnavailableTime(Model):
 
 
 class UpdateUnavailableTimesRequest(Model):
+    """One page of UpdateUnavailableTime items with the paging fields of the listing. Sent to WorkforceManagementApi.patch_workforcemanagement_agent_unavailabletimes, WorkforceManagementApi.patch_workforcemanagement_unavailabletimes."""
     entities: list[UpdateUnavailableTime] | None
 
 
 class UpdateUser(Model):
+    """The update user object (22 fields). Sent to UsersApi.patch_user."""
     id: str | None
     name: str | None
     chat: Chat | None
@@ -680,15 +766,18 @@ class UpdateUser(Model):
 
 
 class UpdateUserAssignmentsRequest(Model):
+    """The update user assignments request object (2 fields)."""
     user_id: str | None
     assignments: SetWrapperAssignmentEffectiveDateRange | None
 
 
 class UpdateUtilizationLabelRequest(Model):
+    """The update utilization label request object (1 fields). Sent to RoutingApi.put_routing_utilization_label."""
     name: str | None
 
 
 class UpdateVerifierRequest(Model):
+    """The update verifier request object (4 fields). Sent to UsersApi.put_user_verifier, UsersApi.put_users_me_verifier."""
     name: str | None
     enabled: bool | None
     credential: Credential | None
@@ -696,6 +785,7 @@ class UpdateVerifierRequest(Model):
 
 
 class UpdateWorkPlanBid(Model):
+    """The update work plan bid object (10 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_workplanbid."""
     name: str | None
     forecast: BuShortTermForecastWeekReference | None
     bid_window_start_date: _dt.date | None
@@ -709,6 +799,7 @@ class UpdateWorkPlanBid(Model):
 
 
 class UpdateWorkPlanRotationAgentRequest(Model):
+    """The update work plan rotation agent request object (4 fields)."""
     user_id: str | None
     date_range: DateRangeWithOptionalEnd | None
     position: int | None
@@ -716,6 +807,7 @@ class UpdateWorkPlanRotationAgentRequest(Model):
 
 
 class UpdateWorkPlanRotationRequest(Model):
+    """The update work plan rotation request object (6 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_workplanrotation."""
     name: str | None
     enabled: bool | None
     date_range: DateRangeWithOptionalEnd | None
@@ -725,6 +817,7 @@ class UpdateWorkPlanRotationRequest(Model):
 
 
 class UploadAttachmentRequest(Model):
+    """The upload attachment request object (4 fields). Sent to ConversationsApi.post_conversations_email_messages_draft_attachments_uploads."""
     name: str | None
     content_length_bytes: int | None
     content_md5: str | None
@@ -732,6 +825,7 @@ class UploadAttachmentRequest(Model):
 
 
 class UploadAttachmentResponse(Model):
+    """The upload attachment response object (5 fields). Returned by ConversationsApi.post_conversations_email_messages_draft_attachments_uploads."""
     attachment_id: str | None
     name: str | None
     url: str | None
@@ -740,6 +834,7 @@ class UploadAttachmentResponse(Model):
 
 
 class UploadMediaRequest(Model):
+    """The upload media request object (3 fields). Sent to ConversationsApi.post_conversations_message_communication_messages_media_uploads."""
     file_name: str | None
     content_length_bytes: int | None
     content_md5: str | None

@@ -30,6 +30,7 @@ from ._b_work_plan_bid_group_summary import WorkPlanBidRanks
 
 
 class UploadUrlRequest(Model):
+    """The upload url request object (5 fields). Sent to AIStudioApi.post_guides_uploads, KnowledgeApi.post_knowledge_documentuploads and 5 more."""
     file_name: str | None
     content_md5: str | None
     signed_url_timeout_seconds: int | None
@@ -38,45 +39,54 @@ class UploadUrlRequest(Model):
 
 
 class UploadUrlRequestBody(Model):
+    """The upload url request body object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_decisionmetrics_update_uploadurl, WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations_uploadurl and 3 more."""
     content_length_bytes: int | None
 
 
 class UploadUrlResponse(Model):
+    """The upload url response object (3 fields). Returned by AIStudioApi.post_guides_uploads, ArchitectApi.post_architect_grammar_language_files_dtmf and 13 more."""
     url: str | None
     upload_key: str | None
     headers: dict[str, str] | None
 
 
 class UrlCondition(Model):
+    """The url condition object (2 fields)."""
     values: list[str] | None
     operator: _e.F[_e.E8552cdfa] = ...
 
 
 class UrlResponse(Model):
+    """The url response object (1 fields). Returned by BillingApi.get_billing_contracts_invoice_document, DownloadsApi.get_download."""
     url: str | None
 
 
 class Usage(Model):
+    """The usage object (1 fields). Returned by ContentManagementApi.get_contentmanagement_usage."""
     types: list[UsageItem] | None
 
 
 class UsageExecutionResult(Model):
+    """The usage execution result object (2 fields). Returned by OAuthApi.get_oauth_client_usage_summary, OAuthApi.post_oauth_client_usage_query and 4 more."""
     execution_id: str | None
     results_uri: str | None
 
 
 class UsageItem(Model):
+    """The usage item object (3 fields)."""
     type: _e.F[_e.E07e117ee] = ...
     total_document_byte_count: int | None
     total_document_count: int | None
 
 
 class UsageQuerySortBy(Model):
+    """The usage query sort by object (2 fields)."""
     field_name: str | None
     order: _e.F[_e.E65147be0] = ...
 
 
 class User(Model):
+    """The user object (39 fields). Returned by UsersApi.get_user, UsersApi.get_user_directreports and 4 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -119,6 +129,7 @@ class User(Model):
 
 
 class UserActivity(Model):
+    """The user activity object (6 fields)."""
     id: str | None
     routing_status: UserActivityRoutingStatus | None
     presence: UserActivityAdherencePresence | None
@@ -128,12 +139,14 @@ class UserActivity(Model):
 
 
 class UserActivityAdherencePresence(Model):
+    """The user activity adherence presence object (3 fields)."""
     presence_definition: UserActivityPresenceDefinition | None
     presence_message: str | None
     modified_date: _dt.datetime | None
 
 
 class UserActivityData(Model):
+    """One page of UserActivityEntityData items with the paging fields of the listing."""
     group: dict[str, str] | None
     data: list[UserActivityMetricValue] | None
     truncated: bool | None
@@ -141,6 +154,7 @@ class UserActivityData(Model):
 
 
 class UserActivityEntityData(Model):
+    """The user activity entity data object (10 fields)."""
     activity_date: _dt.datetime | None
     organization_presence_id: str | None
     presence_date: _dt.datetime | None
@@ -154,10 +168,12 @@ class UserActivityEntityData(Model):
 
 
 class UserActivityListing(Model):
+    """One page of UserActivity items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_users_activity."""
     entities: list[UserActivity] | None
 
 
 class UserActivityMetricValue(Model):
+    """The user activity metric value object (4 fields)."""
     metric: _e.F[_e.Eb79cb352] = ...
     qualifier: str | None
     entity_ids: list[str] | None

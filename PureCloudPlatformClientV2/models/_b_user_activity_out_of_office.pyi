@@ -8,16 +8,19 @@ from ._b_upload_url_request import UserActivityData
 
 
 class UserActivityOutOfOffice(Model):
+    """The user activity out of office object (2 fields)."""
     active: bool | None
     modified_date: _dt.datetime | None
 
 
 class UserActivityPresenceDefinition(Model):
+    """The user activity presence definition object (2 fields)."""
     id: str | None
     system_presence: _e.F[_e.E69f66184] = ...
 
 
 class UserActivityQuery(Model):
+    """The user activity query object (4 fields). Sent to AnalyticsApi.post_analytics_users_activity_query, UsersApi.post_analytics_users_activity_query."""
     metrics: list[UserActivityQueryMetric] | None
     group_by: list[str] | None
     filter: UserActivityQueryFilter | None
@@ -25,22 +28,26 @@ class UserActivityQuery(Model):
 
 
 class UserActivityQueryClause(Model):
+    """The user activity query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[UserActivityQueryPredicate] | None
 
 
 class UserActivityQueryFilter(Model):
+    """The user activity query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[UserActivityQueryClause] | None
     predicates: list[UserActivityQueryPredicate] | None
 
 
 class UserActivityQueryMetric(Model):
+    """The user activity query metric object (2 fields)."""
     metric: _e.F[_e.Eb79cb352] = ...
     details: bool | None
 
 
 class UserActivityQueryPredicate(Model):
+    """The user activity query predicate object (4 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E68c19124] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -48,5 +55,6 @@ class UserActivityQueryPredicate(Model):
 
 
 class UserActivityResponse(Model):
+    """One page of UserActivityData items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_users_activity_query, UsersApi.post_analytics_users_activity_query."""
     results: list[UserActivityData] | None
     entity_id_dimension: _e.F[_e.E68c19124] = ...

@@ -64,33 +64,39 @@ from ._b_workbin_update import WorkdayPeriod
 
 
 class UserActivityRoutingStatus(Model):
+    """The user activity routing status object (2 fields)."""
     status: _e.F[_e.E75183ccd] = ...
     start_time: _dt.datetime | None
 
 
 class UserAgentInfo(Model):
+    """The user agent info object (3 fields)."""
     firmware_version: str | None
     manufacturer: str | None
     model: str | None
 
 
 class UserAggregateDataContainer(Model):
+    """The user aggregate data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[StatisticalResponse] | None
 
 
 class UserAggregateQueryClause(Model):
+    """The user aggregate query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[UserAggregateQueryPredicate] | None
 
 
 class UserAggregateQueryFilter(Model):
+    """The user aggregate query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[UserAggregateQueryClause] | None
     predicates: list[UserAggregateQueryPredicate] | None
 
 
 class UserAggregateQueryPredicate(Model):
+    """The user aggregate query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E64b64dcc] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -99,11 +105,13 @@ class UserAggregateQueryPredicate(Model):
 
 
 class UserAggregateQueryResponse(Model):
+    """One page of UserAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_users_aggregates_query, UsersApi.post_analytics_users_aggregates_query."""
     system_to_organization_mappings: dict[str, list[str]] | None
     results: list[UserAggregateDataContainer] | None
 
 
 class UserAggregationQuery(Model):
+    """The user aggregation query object (9 fields). Sent to AnalyticsApi.post_analytics_users_aggregates_query, UsersApi.post_analytics_users_aggregates_query."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -116,6 +124,7 @@ class UserAggregationQuery(Model):
 
 
 class UserAggregationView(Model):
+    """The user aggregation view object (4 fields)."""
     target: _e.F[_e.Ef1e04ece] = ...
     name: str | None
     function: _e.F[_e.E2b8a5390] = ...
@@ -123,6 +132,7 @@ class UserAggregationView(Model):
 
 
 class UserApp(Model):
+    """The user app object (5 fields)."""
     id: str | None
     name: str | None
     integration_type: IntegrationType | None
@@ -131,11 +141,13 @@ class UserApp(Model):
 
 
 class UserAppConfigurationInfo(Model):
+    """The user app configuration info object (2 fields)."""
     current: IntegrationConfiguration | None
     effective: EffectiveConfiguration | None
 
 
 class UserAppEntityListing(Model):
+    """One page of UserApp items with the paging fields of the listing. Returned by IntegrationsApi.get_integrations_userapps."""
     entities: list[UserApp] | None
     page_size: int | None
     page_number: int | None
@@ -149,17 +161,20 @@ class UserAppEntityListing(Model):
 
 
 class UserAssignmentsResponse(Model):
+    """The user assignments response object (2 fields)."""
     user: UserReference | None
     assignments: list[AssignmentEffectiveDateRange] | None
 
 
 class UserAsyncAggregateQueryResponse(Model):
+    """One page of UserAggregateDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.get_analytics_users_aggregates_job_results, UsersApi.get_analytics_users_aggregates_job_results."""
     system_to_organization_mappings: dict[str, list[str]] | None
     results: list[UserAggregateDataContainer] | None
     cursor: str | None
 
 
 class UserAsyncAggregationQuery(Model):
+    """The user async aggregation query object (10 fields). Sent to AnalyticsApi.post_analytics_users_aggregates_jobs, UsersApi.post_analytics_users_aggregates_jobs."""
     interval: str | None
     granularity: str | None
     time_zone: str | None
@@ -173,6 +188,7 @@ class UserAsyncAggregationQuery(Model):
 
 
 class UserAuthorization(Model):
+    """The user authorization object (4 fields). Returned by AuthorizationApi.get_user_roles, AuthorizationApi.put_user_roles and 8 more."""
     roles: list[DomainRole] | None
     unused_roles: list[DomainRole] | None
     permissions: list[str] | None
@@ -180,16 +196,19 @@ class UserAuthorization(Model):
 
 
 class UserAvailableTimes(Model):
+    """The user available times object (2 fields)."""
     user: UserReference | None
     available_times: list[AvailableTime] | None
 
 
 class UserBestPoints(Model):
+    """The user best points object (2 fields). Returned by GamificationApi.get_gamification_scorecards_bestpoints, GamificationApi.get_gamification_scorecards_user_bestpoints."""
     user: UserReference | None
     best_points: list[UserBestPointsItem] | None
 
 
 class UserBestPointsItem(Model):
+    """The user best points item object (5 fields)."""
     granularity_type: _e.F[_e.E3661dc6a] = ...
     points: int | None
     date_start_workday: _dt.date | None
@@ -198,28 +217,33 @@ class UserBestPointsItem(Model):
 
 
 class UserChatSettings(Model):
+    """The user chat settings object (3 fields)."""
     muted: bool | None
     mentions_only: bool | None
     notify_on_reactions: bool | None
 
 
 class UserChatSettingsPost(Model):
+    """The user chat settings post object (3 fields). Sent to ChatApi.post_chats_users_me_settings."""
     muted: bool | None
     mentions_only: bool | None
     notify_on_reactions: bool | None
 
 
 class UserConversationsEventMediaSummary(Model):
+    """The user conversations event media summary object (2 fields)."""
     contact_center: UserConversationsEventMediaSummaryDetail | None
     enterprise: UserConversationsEventMediaSummaryDetail | None
 
 
 class UserConversationsEventMediaSummaryDetail(Model):
+    """The user conversations event media summary detail object (2 fields)."""
     active: int | None
     acw: int | None
 
 
 class UserConversationsEventUserConversationSummary(Model):
+    """The user conversations event user conversation summary object (8 fields)."""
     user_id: str | None
     call: UserConversationsEventMediaSummary | None
     callback: UserConversationsEventMediaSummary | None
@@ -231,6 +255,7 @@ class UserConversationsEventUserConversationSummary(Model):
 
 
 class UserConversationSummary(Model):
+    """The user conversation summary object (8 fields)."""
     user_id: str | None
     call: MediaSummary | None
     callback: MediaSummary | None
@@ -242,6 +267,7 @@ class UserConversationSummary(Model):
 
 
 class UserCursorEntityListing(Model):
+    """One page of User items with the paging fields of the listing. Returned by UsersApi.get_users_query."""
     entities: list[User] | None
     next_uri: str | None
     self_uri: str | None
@@ -250,6 +276,7 @@ class UserCursorEntityListing(Model):
 
 
 class UserCustomAttributes(Model):
+    """The user custom attributes object (6 fields). Returned by UsersApi.get_user_customattribute, UsersApi.patch_user_customattributes and 2 more."""
     id: str | None
     name: str | None
     user_id: str | None
@@ -259,23 +286,27 @@ class UserCustomAttributes(Model):
 
 
 class UserCustomAttributesUpdateRequest(Model):
+    """The user custom attributes update request object (3 fields). Sent to UsersApi.patch_user_customattributes, UsersApi.patch_user_customattributes_bulk and 1 more."""
     schema_id: str | None
     schema_version: int | None
     attributes: dict[str, _t.Any] | None
 
 
 class UserDetailQueryClause(Model):
+    """The user detail query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[UserDetailQueryPredicate] | None
 
 
 class UserDetailQueryFilter(Model):
+    """The user detail query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[UserDetailQueryClause] | None
     predicates: list[UserDetailQueryPredicate] | None
 
 
 class UserDetailQueryPredicate(Model):
+    """The user detail query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E64b64dcc] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -284,10 +315,12 @@ class UserDetailQueryPredicate(Model):
 
 
 class UserDetailsDatalakeAvailabilityTopicDataAvailabilityChangeNotification(Model):
+    """The user details datalake availability topic data availability change notification object (1 fields)."""
     data_availability_date: _dt.datetime | None
 
 
 class UserDetailsQuery(Model):
+    """The user details query object (8 fields). Sent to AnalyticsApi.post_analytics_users_details_query, UsersApi.post_analytics_users_details_query."""
     interval: str | None
     user_filters: list[UserDetailQueryFilter] | None
     presence_filters: list[PresenceDetailQueryFilter] | None
@@ -299,6 +332,7 @@ class UserDetailsQuery(Model):
 
 
 class UserDevice(Model):
+    """The user device object (10 fields). Returned by MobileDevicesApi.get_mobiledevice, MobileDevicesApi.post_mobiledevices and 1 more. Sent to MobileDevicesApi.post_mobiledevices, MobileDevicesApi.put_mobiledevice."""
     id: str | None
     name: str | None
     device_token: str | None
@@ -312,6 +346,7 @@ class UserDevice(Model):
 
 
 class UserEndDetailEventTopicUserEndEvent(Model):
+    """The user end detail event topic user end event object (29 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -344,12 +379,14 @@ class UserEndDetailEventTopicUserEndEvent(Model):
 
 
 class UserEntity(Model):
+    """The user entity object (3 fields)."""
     id: str | None
     name: str | None
     display_name: str | None
 
 
 class UserEntityListing(Model):
+    """One page of User items with the paging fields of the listing. Returned by GroupsApi.get_group_individuals, GroupsApi.get_group_members and 3 more."""
     entities: list[User] | None
     page_size: int | None
     page_number: int | None
@@ -363,6 +400,7 @@ class UserEntityListing(Model):
 
 
 class UserEstablishedEvent(Model):
+    """The user established event object (13 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -379,6 +417,7 @@ class UserEstablishedEvent(Model):
 
 
 class UserExpands(Model):
+    """The user expands object (8 fields)."""
     routing_status: RoutingStatus | None
     presence: UserPresence | None
     integration_presence: UserPresence | None
@@ -390,12 +429,14 @@ class UserExpands(Model):
 
 
 class UserExternalIdentifier(Model):
+    """The user external identifier object (3 fields). Returned by UsersApi.get_user_externalid, UsersApi.get_user_externalid_authority_name and 1 more. Sent to UsersApi.post_user_externalid."""
     authority_name: str | None
     external_key: str | None
     self_uri: str | None
 
 
 class UserFullReference(Model):
+    """The user full reference object (39 fields)."""
     id: str | None
     name: str | None
     division: Division | None
@@ -438,6 +479,7 @@ class UserFullReference(Model):
 
 
 class UserGreetingEventGreeting(Model):
+    """The user greeting event greeting object (7 fields)."""
     id: str | None
     name: str | None
     type: str | None
@@ -448,15 +490,18 @@ class UserGreetingEventGreeting(Model):
 
 
 class UserGreetingEventGreetingAudioFile(Model):
+    """The user greeting event greeting audio file object (2 fields)."""
     duration_milliseconds: int | None
     size_bytes: int | None
 
 
 class UserGreetingEventGreetingOwner(Model):
+    """The user greeting event greeting owner object (1 fields)."""
     id: str | None
 
 
 class UserInsightsTrend(Model):
+    """One page of UserInsightsTrendMetricItem items with the paging fields of the listing. Returned by GamificationApi.get_gamification_insights_trends, GamificationApi.get_gamification_insights_user_trends."""
     performance_profile: AddressableEntityRef | None
     division: DivisionReference | None
     granularity: _e.F[_e.E3661dc6a] = ...
@@ -468,20 +513,24 @@ class UserInsightsTrend(Model):
 
 
 class UserInsightsTrendMetricItem(Model):
+    """The user insights trend metric item object (2 fields)."""
     metric: AddressableEntityRef | None
     trends: UserInsightsTrends | None
 
 
 class UserInsightsTrends(Model):
+    """The user insights trends object (2 fields)."""
     comparative_period: list[UserTrendData] | None
     primary_period: list[UserTrendData] | None
 
 
 class UserInsightsTrendTotalItem(Model):
+    """The user insights trend total item object (1 fields)."""
     trends: UserInsightsTrends | None
 
 
 class UserLanguageEntityListing(Model):
+    """One page of UserRoutingLanguage items with the paging fields of the listing. Returned by RoutingApi.get_user_routinglanguages, RoutingApi.patch_user_routinglanguages_bulk and 2 more."""
     entities: list[UserRoutingLanguage] | None
     page_size: int | None
     page_number: int | None
@@ -495,12 +544,14 @@ class UserLanguageEntityListing(Model):
 
 
 class UserLicenses(Model):
+    """The user licenses object (3 fields)."""
     id: str | None
     licenses: list[str] | None
     self_uri: str | None
 
 
 class UserLicensesEntityListing(Model):
+    """One page of UserLicenses items with the paging fields of the listing. Returned by LicenseApi.get_license_users."""
     entities: list[UserLicenses] | None
     page_size: int | None
     page_number: int | None
@@ -509,6 +560,7 @@ class UserLicensesEntityListing(Model):
 
 
 class UserListScheduleRequestBody(Model):
+    """The user list schedule request body object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_schedules_search."""
     user_ids: list[str] | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -516,6 +568,7 @@ class UserListScheduleRequestBody(Model):
 
 
 class UserMe(Model):
+    """The user me object (56 fields). Returned by UsersApi.get_users_me."""
     id: str | None
     name: str | None
     division: Division | None
@@ -575,33 +628,39 @@ class UserMe(Model):
 
 
 class UserNextActivityReminder(Model):
+    """The user next activity reminder object (2 fields)."""
     activity_category: _e.F[_e.E59ff3ef5] = ...
     start_date: _dt.datetime | None
 
 
 class UserObservationDataContainer(Model):
+    """The user observation data container object (2 fields)."""
     group: dict[str, str] | None
     data: list[ObservationMetricData] | None
 
 
 class UserObservationQuery(Model):
+    """The user observation query object (3 fields). Sent to AnalyticsApi.post_analytics_users_observations_query, UsersApi.post_analytics_users_observations_query."""
     filter: UserObservationQueryFilter | None
     metrics: list[str] | None
     detail_metrics: list[str] | None
 
 
 class UserObservationQueryClause(Model):
+    """The user observation query clause object (2 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     predicates: list[UserObservationQueryPredicate] | None
 
 
 class UserObservationQueryFilter(Model):
+    """The user observation query filter object (3 fields)."""
     type: _e.F[_e.Ee1a92268] = ...
     clauses: list[UserObservationQueryClause] | None
     predicates: list[UserObservationQueryPredicate] | None
 
 
 class UserObservationQueryPredicate(Model):
+    """The user observation query predicate object (5 fields)."""
     type: _e.F[_e.Ee9e62088] = ...
     dimension: _e.F[_e.E64b64dcc] = ...
     operator: _e.F[_e.Ec5afb931] = ...
@@ -610,15 +669,18 @@ class UserObservationQueryPredicate(Model):
 
 
 class UserObservationQueryResponse(Model):
+    """One page of UserObservationDataContainer items with the paging fields of the listing. Returned by AnalyticsApi.post_analytics_users_observations_query, UsersApi.post_analytics_users_observations_query."""
     results: list[UserObservationDataContainer] | None
 
 
 class UserParam(Model):
+    """The user param object (2 fields)."""
     key: str | None
     value: str | None
 
 
 class UserPresence(Model):
+    """The user presence object (10 fields). Returned by PresenceApi.get_user_presence, PresenceApi.get_user_presences_purecloud and 3 more. Sent to PresenceApi.patch_user_presence, PresenceApi.patch_user_presences_purecloud."""
     id: str | None
     name: str | None
     source: str | None
@@ -632,6 +694,7 @@ class UserPresence(Model):
 
 
 class UserPresenceEvent(Model):
+    """The user presence event object (6 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     user_id: str | None

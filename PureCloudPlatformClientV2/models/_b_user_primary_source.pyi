@@ -25,6 +25,7 @@ from ._b_user_queue_entity_listing import UserReference
 
 
 class UserPrimarySource(Model):
+    """The user primary source object (5 fields). Returned by PresenceApi.get_presence_user_primarysource, PresenceApi.put_presence_user_primarysource. Sent to PresenceApi.put_presence_user_primarysource."""
     id: str | None
     name: str | None
     source_id: str | None
@@ -33,6 +34,7 @@ class UserPrimarySource(Model):
 
 
 class UserProfile(Model):
+    """The user profile object (7 fields). Returned by UsersApi.get_user_profile."""
     id: str | None
     name: str | None
     state: _e.F[_e.Eea1431cb] = ...
@@ -43,6 +45,7 @@ class UserProfile(Model):
 
 
 class UserProfileEntityListing(Model):
+    """One page of UserProfile items with the paging fields of the listing. Returned by UsersApi.get_profiles_users."""
     entities: list[UserProfile] | None
     page_size: int | None
     page_number: int | None
@@ -56,6 +59,7 @@ class UserProfileEntityListing(Model):
 
 
 class UserProfilesInDateRange(Model):
+    """The user profiles in date range object (4 fields). Returned by GamificationApi.post_gamification_profiles_user_query, GamificationApi.post_gamification_profiles_users_me_query."""
     user: UserReference | None
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
@@ -63,11 +67,13 @@ class UserProfilesInDateRange(Model):
 
 
 class UserProfilesInDateRangeRequest(Model):
+    """The user profiles in date range request object (2 fields). Sent to GamificationApi.post_gamification_profiles_user_query, GamificationApi.post_gamification_profiles_users_me_query."""
     start_workday: str | None
     end_workday: str | None
 
 
 class UserQueue(Model):
+    """The user queue object (42 fields). Returned by RoutingApi.patch_user_queue, UsersApi.patch_user_queue. Sent to RoutingApi.patch_user_queue, RoutingApi.patch_user_queues and 2 more."""
     id: str | None
     name: str | None
     division: Division | None

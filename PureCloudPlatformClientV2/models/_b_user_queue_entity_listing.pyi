@@ -22,6 +22,7 @@ from ._b_wfm_user_notification_topic_adherence_explanation_notification import W
 
 
 class UserQueueEntityListing(Model):
+    """One page of UserQueue items with the paging fields of the listing. Returned by RoutingApi.get_routing_queues_me, RoutingApi.get_user_queues and 3 more."""
     entities: list[UserQueue] | None
     page_size: int | None
     page_number: int | None
@@ -35,6 +36,7 @@ class UserQueueEntityListing(Model):
 
 
 class UserRecording(Model):
+    """The user recording object (12 fields). Returned by UserRecordingsApi.get_userrecording, UserRecordingsApi.put_userrecording. Sent to UserRecordingsApi.put_userrecording."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -50,6 +52,7 @@ class UserRecording(Model):
 
 
 class UserRecordingEntityListing(Model):
+    """One page of UserRecording items with the paging fields of the listing. Returned by UserRecordingsApi.get_userrecordings."""
     entities: list[UserRecording] | None
     page_size: int | None
     page_number: int | None
@@ -63,11 +66,13 @@ class UserRecordingEntityListing(Model):
 
 
 class UserReference(Model):
+    """The user reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class UserReferenceEntityListing(Model):
+    """One page of UserReference items with the paging fields of the listing. Returned by AuthorizationApi.get_authorization_role_users."""
     entities: list[UserReference] | None
     page_size: int | None
     page_number: int | None
@@ -76,12 +81,14 @@ class UserReferenceEntityListing(Model):
 
 
 class UserReferenceWithName(Model):
+    """The user reference with name object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class UserRoutingLanguage(Model):
+    """The user routing language object (6 fields). Returned by RoutingApi.patch_user_routinglanguage, RoutingApi.post_user_routinglanguages and 2 more. Sent to RoutingApi.patch_user_routinglanguage, UsersApi.patch_user_routinglanguage."""
     id: str | None
     name: str | None
     proficiency: float | None
@@ -91,6 +98,7 @@ class UserRoutingLanguage(Model):
 
 
 class UserRoutingLanguagePost(Model):
+    """The user routing language post object (4 fields). Sent to RoutingApi.patch_user_routinglanguages_bulk, RoutingApi.post_user_routinglanguages and 2 more."""
     id: str | None
     proficiency: float | None
     language_uri: str | None
@@ -98,6 +106,7 @@ class UserRoutingLanguagePost(Model):
 
 
 class UserRoutingSkill(Model):
+    """The user routing skill object (6 fields). Returned by RoutingApi.post_user_routingskills, RoutingApi.put_user_routingskill and 2 more. Sent to RoutingApi.put_user_routingskill, UsersApi.put_user_routingskill."""
     id: str | None
     name: str | None
     proficiency: float | None
@@ -107,6 +116,7 @@ class UserRoutingSkill(Model):
 
 
 class UserRoutingSkillPost(Model):
+    """The user routing skill post object (4 fields). Sent to RoutingApi.patch_user_routingskills_bulk, RoutingApi.post_user_routingskills and 4 more."""
     id: str | None
     proficiency: float | None
     skill_uri: str | None
@@ -114,6 +124,7 @@ class UserRoutingSkillPost(Model):
 
 
 class UserRoutingStatusErrorInfo(Model):
+    """The user routing status error info object (6 fields)."""
     error_code: str | None
     status: int | None
     correlation_id: str | None
@@ -123,6 +134,7 @@ class UserRoutingStatusErrorInfo(Model):
 
 
 class UserRoutingStatusEvent(Model):
+    """The user routing status event object (5 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     agent_id: str | None
@@ -131,31 +143,36 @@ class UserRoutingStatusEvent(Model):
 
 
 class UserRoutingStatusObject(Model):
-    pass
+    """The user routing status object object; it declares no fields."""
 
 
 class UserRoutingStatusRoutingStatus(Model):
+    """The user routing status routing status object (2 fields)."""
     status: _e.F[_e.E75183ccd] = ...
     start_time: _dt.datetime | None
 
 
 class UserRoutingStatusUserParam(Model):
+    """The user routing status user param object (3 fields)."""
     key: str | None
     value: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class UserRoutingStatusUserRoutingStatus(Model):
+    """The user routing status user routing status object (3 fields)."""
     id: str | None
     routing_status: UserRoutingStatusRoutingStatus | None
     error_info: UserRoutingStatusErrorInfo | None
 
 
 class UsersActivityRequest(Model):
+    """The users activity request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_users_activity."""
     user_ids: list[str] | None
 
 
 class UserSchedule(Model):
+    """The user schedule object (5 fields)."""
     shifts: list[UserScheduleShift] | None
     full_day_time_off_markers: list[UserScheduleFullDayTimeOffMarker] | None
     delete: bool | None
@@ -164,6 +181,7 @@ class UserSchedule(Model):
 
 
 class UserScheduleActivity(Model):
+    """The user schedule activity object (7 fields)."""
     activity_code_id: str | None
     start_date: _dt.datetime | None
     length_in_minutes: int | None
@@ -174,6 +192,7 @@ class UserScheduleActivity(Model):
 
 
 class UserScheduleAdherence(Model):
+    """The user schedule adherence object (24 fields). Returned by WorkforceManagementApi.get_workforcemanagement_adherence."""
     id: str | None
     name: str | None
     user: UserReference | None
@@ -201,17 +220,20 @@ class UserScheduleAdherence(Model):
 
 
 class UserScheduleAdherenceListing(Model):
+    """One page of UserScheduleAdherence items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_adherence, WorkforceManagementApi.get_workforcemanagement_team_adherence."""
     entities: list[UserScheduleAdherence] | None
     download_url: str | None
 
 
 class UserScheduleContainer(Model):
+    """The user schedule container object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_schedules_search, WorkforceManagementApi.post_workforcemanagement_schedules."""
     management_unit_time_zone: str | None
     published_schedules: list[WeekScheduleReference] | None
     user_schedules: dict[str, UserSchedule] | None
 
 
 class UserScheduleFullDayTimeOffMarker(Model):
+    """The user schedule full day time off marker object (6 fields)."""
     management_unit_date: str | None
     activity_code_id: str | None
     is_paid: bool | None
@@ -221,6 +243,7 @@ class UserScheduleFullDayTimeOffMarker(Model):
 
 
 class UserScheduleShift(Model):
+    """The user schedule shift object (7 fields)."""
     week_schedule: WeekScheduleReference | None
     id: str | None
     start_date: _dt.datetime | None
@@ -231,6 +254,7 @@ class UserScheduleShift(Model):
 
 
 class UserSearchCriteria(Model):
+    """The user search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None
@@ -243,6 +267,7 @@ class UserSearchCriteria(Model):
 
 
 class UserSearchRequest(Model):
+    """The user search request object (9 fields). Sent to SearchApi.post_users_search, SearchApi.post_users_search_conversation_target and 6 more."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -255,16 +280,19 @@ class UserSearchRequest(Model):
 
 
 class UserSearchRule(Model):
+    """The user search rule object (1 fields)."""
     parts: list[UserSearchRulePart] | None
 
 
 class UserSearchRulePart(Model):
+    """The user search rule part object (3 fields)."""
     operation: _e.F[_e.E385c3951] = ...
     selector: _e.F[_e.E27a5547e] = ...
     ids: list[str] | None
 
 
 class UserSettingsForChat(Model):
+    """The user settings for chat object (4 fields). Returned by ChatApi.get_chats_users_me_settings, ChatApi.patch_chats_users_me_settings. Sent to ChatApi.patch_chats_users_me_settings."""
     muted: bool | None
     mentions_only: bool | None
     notify_on_reactions: bool | None

@@ -17,6 +17,7 @@ from ._b_v2_flow_execution_data_flowid_topic_invoking_workitem_context import V2
 
 
 class UserSkillEntityListing(Model):
+    """One page of UserRoutingSkill items with the paging fields of the listing. Returned by RoutingApi.get_user_routingskills, RoutingApi.patch_user_routingskills_bulk and 4 more."""
     entities: list[UserRoutingSkill] | None
     page_size: int | None
     page_number: int | None
@@ -30,6 +31,7 @@ class UserSkillEntityListing(Model):
 
 
 class UserSkillGroupEntityListing(Model):
+    """One page of SkillGroup items with the paging fields of the listing. Returned by RoutingApi.get_user_skillgroups, UsersApi.get_user_skillgroups."""
     entities: list[SkillGroup] | None
     next_uri: str | None
     self_uri: str | None
@@ -37,11 +39,13 @@ class UserSkillGroupEntityListing(Model):
 
 
 class UsersRuleReference(Model):
+    """The users rule reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class UsersRulesCreateRuleRequest(Model):
+    """The users rules create rule request object (4 fields). Sent to UsersRulesApi.post_users_rules."""
     name: str | None
     description: str | None
     type: _e.F[_e.E6784bf77] = ...
@@ -49,12 +53,14 @@ class UsersRulesCreateRuleRequest(Model):
 
 
 class UsersRulesCriteria(Model):
+    """The users rules criteria object (3 fields)."""
     id: str | None
     operator: _e.F[_e.E88335125] = ...
     group: list[UsersRulesGroupItem] | None
 
 
 class UsersRulesDependent(Model):
+    """The users rules dependent object (8 fields). Returned by UsersRulesApi.get_users_rule_dependent_type_id."""
     rule: UsersRulesDependentRule | None
     type_id: str | None
     type: _e.F[_e.E6784bf77] = ...
@@ -66,6 +72,7 @@ class UsersRulesDependent(Model):
 
 
 class UsersRulesDependentList(Model):
+    """One page of UsersRulesDependent items with the paging fields of the listing. Returned by UsersRulesApi.get_users_rule_dependents."""
     entities: list[UsersRulesDependent] | None
     page_size: int | None
     page_number: int | None
@@ -79,11 +86,13 @@ class UsersRulesDependentList(Model):
 
 
 class UsersRulesDependentRule(Model):
+    """The users rules dependent rule object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class UsersRulesGroupItem(Model):
+    """The users rules group item object (4 fields)."""
     id: str | None
     operator: _e.F[_e.Ecfbc63b7] = ...
     container: _e.F[_e.E101322f9] = ...
@@ -91,6 +100,7 @@ class UsersRulesGroupItem(Model):
 
 
 class UsersRulesLastRunMetadata(Model):
+    """The users rules last run metadata object (4 fields)."""
     id: str | None
     created_date: _dt.datetime | None
     created_by: UserReference | None
@@ -98,17 +108,20 @@ class UsersRulesLastRunMetadata(Model):
 
 
 class UsersRulesLockedCriteriaSettingsCriteria(Model):
+    """The users rules locked criteria settings criteria object (2 fields)."""
     operator: _e.F[_e.E88335125] = ...
     group: list[UsersRulesLockedCriteriaSettingsGroup] | None
 
 
 class UsersRulesLockedCriteriaSettingsGroup(Model):
+    """The users rules locked criteria settings group object (3 fields)."""
     operators: list[str] | None
     container: _e.F[_e.E101322f9] = ...
     max_id_count: int | None
 
 
 class UsersRulesQueryResponse(Model):
+    """One page of UserReference items with the paging fields of the listing. Returned by UsersRulesApi.post_users_rules_query."""
     entities: list[UserReference] | None
     page_size: int | None
     page_number: int | None
@@ -118,12 +131,14 @@ class UsersRulesQueryResponse(Model):
 
 
 class UsersRulesQueryRuleRequest(Model):
+    """The users rules query rule request object (3 fields). Sent to UsersRulesApi.post_users_rules_query."""
     type: _e.F[_e.E6784bf77] = ...
     criteria: list[UsersRulesCriteria] | None
     user_ids: list[str] | None
 
 
 class UsersRulesRule(Model):
+    """The users rules rule object (13 fields). Returned by UsersRulesApi.get_users_rule, UsersRulesApi.patch_users_rule and 1 more."""
     id: str | None
     name: str | None
     description: str | None
@@ -140,6 +155,7 @@ class UsersRulesRule(Model):
 
 
 class UsersRulesRuleList(Model):
+    """One page of UsersRulesRule items with the paging fields of the listing. Returned by UsersRulesApi.get_users_rules."""
     entities: list[UsersRulesRule] | None
     page_size: int | None
     page_number: int | None
@@ -153,16 +169,19 @@ class UsersRulesRuleList(Model):
 
 
 class UsersRulesRuleReference(Model):
+    """The users rules rule reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class UsersRulesRuleSettings(Model):
+    """The users rules rule settings object (2 fields). Returned by UsersRulesApi.get_users_rules_setting."""
     allowed_containers: list[str] | None
     locked_criteria: list[UsersRulesLockedCriteriaSettingsCriteria] | None
 
 
 class UsersRulesUpdateRuleRequest(Model):
+    """The users rules update rule request object (4 fields). Sent to UsersRulesApi.patch_users_rule."""
     name: str | None
     description: str | None
     criteria: list[UsersRulesCriteria] | None
@@ -170,11 +189,13 @@ class UsersRulesUpdateRuleRequest(Model):
 
 
 class UsersRulesValue(Model):
+    """The users rules value object (2 fields)."""
     context_id: str | None
     ids: list[str] | None
 
 
 class UsersSearchResponse(Model):
+    """One page of User items with the paging fields of the listing. Returned by SearchApi.get_users_search, SearchApi.post_users_search and 8 more."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -187,11 +208,13 @@ class UsersSearchResponse(Model):
 
 
 class UserStaffingGroupListing(Model):
+    """One page of UserStaffingGroupResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_businessunit_staffinggroups_query."""
     entities: list[UserStaffingGroupResponse] | None
     download_url: str | None
 
 
 class UserStaffingGroupResponse(Model):
+    """The user staffing group response object (4 fields)."""
     start_date: _dt.date | None
     end_date: _dt.date | None
     user: UserReference | None
@@ -199,6 +222,7 @@ class UserStaffingGroupResponse(Model):
 
 
 class UserStartDetailEventTopicUserStartEvent(Model):
+    """The user start detail event topic user start event object (22 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -224,6 +248,7 @@ class UserStartDetailEventTopicUserStartEvent(Model):
 
 
 class UserState(Model):
+    """The user state object (4 fields). Returned by UsersApi.get_user_state, UsersApi.put_user_state. Sent to UsersApi.put_user_state."""
     state: _e.F[_e.Eea1431cb] = ...
     version: int | None
     state_change_reason: _e.F[_e.E49b75f56] = ...
@@ -231,6 +256,7 @@ class UserState(Model):
 
 
 class UserStation(Model):
+    """The user station object (8 fields)."""
     id: str | None
     name: str | None
     type: str | None
@@ -242,20 +268,24 @@ class UserStation(Model):
 
 
 class UserStationChangeTopicUser(Model):
+    """The user station change topic user object (1 fields)."""
     id: str | None
 
 
 class UserStationChangeTopicUserStation(Model):
+    """The user station change topic user station object (3 fields)."""
     id: str | None
     name: str | None
     associated_user: UserStationChangeTopicUser | None
 
 
 class UserStationChangeTopicUserStations(Model):
+    """The user station change topic user stations object (1 fields)."""
     associated_station: UserStationChangeTopicUserStation | None
 
 
 class UserStations(Model):
+    """The user stations object (4 fields). Returned by UsersApi.get_user_station, UsersApi.get_users_stations_me."""
     associated_station: UserStation | None
     effective_station: UserStation | None
     default_station: UserStation | None
@@ -263,22 +293,26 @@ class UserStations(Model):
 
 
 class UserTimeOffIntegrationStatusResponse(Model):
+    """The user time off integration status response object (3 fields). Returned by WorkforceManagementApi.patch_workforcemanagement_managementunit_timeoffrequest_user_integrationstatus."""
     time_off_request: TimeOffRequestReference | None
     integration_status: _e.F[_e.Effc0469f] = ...
     user: UserReference | None
 
 
 class UserTimeOffIntegrationStatusResponseListing(Model):
+    """One page of UserTimeOffIntegrationStatusResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_timeoffrequests_integrationstatus_query."""
     entities: list[UserTimeOffIntegrationStatusResponse] | None
 
 
 class UserTimeOffRequestReference(Model):
+    """The user time off request reference object (3 fields)."""
     id: str | None
     user: UserReference | None
     self_uri: str | None
 
 
 class UserTokensTopicTokenNotification(Model):
+    """The user tokens topic token notification object (7 fields)."""
     user: UserTokensTopicUriReference | None
     ip_address: str | None
     date_created: str | None
@@ -289,11 +323,13 @@ class UserTokensTopicTokenNotification(Model):
 
 
 class UserTokensTopicUriReference(Model):
+    """The user tokens topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class UserTransferEvent(Model):
+    """The user transfer event object (9 fields)."""
     event_id: str | None
     event_date_time: _dt.datetime | None
     conversation_id: str | None
@@ -306,6 +342,7 @@ class UserTransferEvent(Model):
 
 
 class UserTrendData(Model):
+    """The user trend data object (6 fields)."""
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
     percent_of_goal: float | None
@@ -315,18 +352,21 @@ class UserTrendData(Model):
 
 
 class UserVideoSettings(Model):
+    """The user video settings object (3 fields)."""
     allow_camera: bool | None
     allow_screen_share: bool | None
     allow_microphone: bool | None
 
 
 class UtilizationLabel(Model):
+    """The utilization label object (3 fields). Returned by RoutingApi.get_routing_utilization_label, RoutingApi.post_routing_utilization_labels and 1 more."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class UtilizationLabelEntityListing(Model):
+    """One page of UtilizationLabel items with the paging fields of the listing. Returned by RoutingApi.get_routing_utilization_labels."""
     entities: list[UtilizationLabel] | None
     page_size: int | None
     page_number: int | None
@@ -340,32 +380,38 @@ class UtilizationLabelEntityListing(Model):
 
 
 class UtilizationRequest(Model):
+    """The utilization request object (3 fields). Sent to RoutingApi.put_routing_user_utilization, RoutingApi.put_routing_utilization and 1 more."""
     utilization: dict[str, MediaUtilization] | None
     label_utilizations: dict[str, LabelUtilizationRequest] | None
     max_inbound_calls: int | None
 
 
 class UtilizationResponse(Model):
+    """The utilization response object (3 fields). Returned by RoutingApi.get_routing_utilization, RoutingApi.put_routing_utilization."""
     utilization: dict[str, MediaUtilization] | None
     label_utilizations: dict[str, LabelUtilizationResponse] | None
     max_inbound_calls: int | None
 
 
 class Utterance(Model):
+    """The utterance object (1 fields)."""
     utterance_text: str | None
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationEventTyping(Model):
+    """The v2 conversation message typing event for user topic conversation event typing object (2 fields)."""
     type: _e.F[_e.E9c320d6a] = ...
     duration: int | None
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationMessageEvent(Model):
+    """The v2 conversation message typing event for user topic conversation message event object (2 fields)."""
     event_type: _e.F[_e.E09a42f86] = ...
     typing: V2ConversationMessageTypingEventForUserTopicConversationEventTyping | None
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationMessagingChannel(Model):
+    """The v2 conversation message typing event for user topic conversation messaging channel object (5 fields)."""
     id: str | None
     platform: _e.F[_e.E684a43ac] = ...
     to: V2ConversationMessageTypingEventForUserTopicConversationMessagingToRecipient | None
@@ -374,6 +420,7 @@ class V2ConversationMessageTypingEventForUserTopicConversationMessagingChannel(M
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationMessagingFromRecipient(Model):
+    """The v2 conversation message typing event for user topic conversation messaging from recipient object (8 fields)."""
     nickname: str | None
     id: str | None
     id_type: _e.F[_e.E1233511e] = ...
@@ -385,6 +432,7 @@ class V2ConversationMessageTypingEventForUserTopicConversationMessagingFromRecip
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationMessagingToRecipient(Model):
+    """The v2 conversation message typing event for user topic conversation messaging to recipient object (8 fields)."""
     nickname: str | None
     id: str | None
     id_type: _e.F[_e.E1233511e] = ...
@@ -396,6 +444,7 @@ class V2ConversationMessageTypingEventForUserTopicConversationMessagingToRecipie
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationNormalizedMessage(Model):
+    """The v2 conversation message typing event for user topic conversation normalized message object (4 fields)."""
     channel: V2ConversationMessageTypingEventForUserTopicConversationMessagingChannel | None
     type: _e.F[_e.Efa6f25a3] = ...
     events: list[V2ConversationMessageTypingEventForUserTopicConversationMessageEvent] | None
@@ -403,26 +452,31 @@ class V2ConversationMessageTypingEventForUserTopicConversationNormalizedMessage(
 
 
 class V2ConversationMessageTypingEventForUserTopicConversationRecipientAdditionalIdentifier(Model):
+    """The v2 conversation message typing event for user topic conversation recipient additional identifier object (2 fields)."""
     type: _e.F[_e.E0a294d2e] = ...
     value: str | None
 
 
 class V2ConversationMessageTypingEventForUserTopicMessageData(Model):
+    """The v2 conversation message typing event for user topic message data object (2 fields)."""
     conversation_id: str | None
     normalized_message: V2ConversationMessageTypingEventForUserTopicConversationNormalizedMessage | None
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationEventTyping(Model):
+    """The v2 conversation message typing event for workflow topic conversation event typing object (2 fields)."""
     type: _e.F[_e.E9c320d6a] = ...
     duration: int | None
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationMessageEvent(Model):
+    """The v2 conversation message typing event for workflow topic conversation message event object (2 fields)."""
     event_type: _e.F[_e.E09a42f86] = ...
     typing: V2ConversationMessageTypingEventForWorkflowTopicConversationEventTyping | None
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingChannel(Model):
+    """The v2 conversation message typing event for workflow topic conversation messaging channel object (5 fields)."""
     id: str | None
     platform: _e.F[_e.E684a43ac] = ...
     to: V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingToRecipient | None
@@ -431,6 +485,7 @@ class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingChann
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingFromRecipient(Model):
+    """The v2 conversation message typing event for workflow topic conversation messaging from recipient object (8 fields)."""
     nickname: str | None
     id: str | None
     id_type: _e.F[_e.E1233511e] = ...
@@ -442,6 +497,7 @@ class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingFromR
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingToRecipient(Model):
+    """The v2 conversation message typing event for workflow topic conversation messaging to recipient object (8 fields)."""
     nickname: str | None
     id: str | None
     id_type: _e.F[_e.E1233511e] = ...
@@ -453,6 +509,7 @@ class V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingToRec
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationNormalizedMessage(Model):
+    """The v2 conversation message typing event for workflow topic conversation normalized message object (4 fields)."""
     channel: V2ConversationMessageTypingEventForWorkflowTopicConversationMessagingChannel | None
     type: _e.F[_e.Efa6f25a3] = ...
     events: list[V2ConversationMessageTypingEventForWorkflowTopicConversationMessageEvent] | None
@@ -460,22 +517,26 @@ class V2ConversationMessageTypingEventForWorkflowTopicConversationNormalizedMess
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicConversationRecipientAdditionalIdentifier(Model):
+    """The v2 conversation message typing event for workflow topic conversation recipient additional identifier object (2 fields)."""
     type: _e.F[_e.E0a294d2e] = ...
     value: str | None
 
 
 class V2ConversationMessageTypingEventForWorkflowTopicMessageData(Model):
+    """The v2 conversation message typing event for workflow topic message data object (2 fields)."""
     conversation_id: str | None
     normalized_message: V2ConversationMessageTypingEventForWorkflowTopicConversationNormalizedMessage | None
 
 
 class V2FlowExecutionDataFlowidTopicFlowErrorWarningInfo(Model):
+    """The v2 flow execution data flowid topic flow error warning info object (3 fields)."""
     reason: str | None
     execution_id: str | None
     object_id: str | None
 
 
 class V2FlowExecutionDataFlowidTopicFlowExecutionHistory(Model):
+    """The v2 flow execution data flowid topic flow execution history object (19 fields)."""
     execution_id: str | None
     conversation_id: str | None
     division_id: str | None
@@ -498,6 +559,7 @@ class V2FlowExecutionDataFlowidTopicFlowExecutionHistory(Model):
 
 
 class V2FlowExecutionDataFlowidTopicFlowExecutionItem(Model):
+    """The v2 flow execution data flowid topic flow execution item object (8 fields)."""
     object_type: str | None
     object_id: str | None
     output_path_id: str | None
@@ -509,6 +571,7 @@ class V2FlowExecutionDataFlowidTopicFlowExecutionItem(Model):
 
 
 class V2FlowExecutionDataFlowidTopicInvokingContextInfo(Model):
+    """The v2 flow execution data flowid topic invoking context info object (5 fields)."""
     flow: V2FlowExecutionDataFlowidTopicInvokingFlowContext | None
     journey_action_map: V2FlowExecutionDataFlowidTopicInvokingJourneyActionMapContext | None
     process_automation: V2FlowExecutionDataFlowidTopicInvokingProcessAutomationContext | None
@@ -517,20 +580,24 @@ class V2FlowExecutionDataFlowidTopicInvokingContextInfo(Model):
 
 
 class V2FlowExecutionDataFlowidTopicInvokingFlowContext(Model):
+    """The v2 flow execution data flowid topic invoking flow context object (2 fields)."""
     flow_execution_id: str | None
     object_execution_id: str | None
 
 
 class V2FlowExecutionDataFlowidTopicInvokingJourneyActionMapContext(Model):
+    """The v2 flow execution data flowid topic invoking journey action map context object (2 fields)."""
     action_map_id: str | None
     action_id: str | None
 
 
 class V2FlowExecutionDataFlowidTopicInvokingProcessAutomationContext(Model):
+    """The v2 flow execution data flowid topic invoking process automation context object (2 fields)."""
     trigger_id: str | None
     trigger_name: str | None
 
 
 class V2FlowExecutionDataFlowidTopicInvokingQualityContext(Model):
+    """The v2 flow execution data flowid topic invoking quality context object (2 fields)."""
     policy_id: str | None
     policy_name: str | None

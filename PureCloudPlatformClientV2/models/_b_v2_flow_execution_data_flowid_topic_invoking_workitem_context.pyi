@@ -8,16 +8,19 @@ from ._b_v2_mobius_alerts_topic_entity_properties import V2MobiusAlertsTopicEnti
 
 
 class V2FlowExecutionDataFlowidTopicInvokingWorkitemContext(Model):
+    """The v2 flow execution data flowid topic invoking workitem context object (2 fields)."""
     workitem_id: str | None
     workitem_name: str | None
 
 
 class V2IntegrationPresenceEventOrganizationPresence(Model):
+    """The v2 integration presence event organization presence object (2 fields)."""
     id: str | None
     system_presence: str | None
 
 
 class V2IntegrationPresenceEventPresenceActivityEvent(Model):
+    """The v2 integration presence event presence activity event object (9 fields)."""
     user_id: str | None
     event_type: _e.F[_e.Eac254fa4] = ...
     source: str | None
@@ -30,10 +33,12 @@ class V2IntegrationPresenceEventPresenceActivityEvent(Model):
 
 
 class V2MobiusAlertsTopicAddressableEntityRef(Model):
+    """The v2 mobius alerts topic addressable entity ref object (1 fields)."""
     id: str | None
 
 
 class V2MobiusAlertsTopicAlert(Model):
+    """The v2 mobius alerts topic alert object (17 fields)."""
     rule: V2MobiusAlertsTopicAlertRuleProperties | None
     id: str | None
     user_id: str | None
@@ -54,29 +59,34 @@ class V2MobiusAlertsTopicAlert(Model):
 
 
 class V2MobiusAlertsTopicAlertingAddressableEntityRef(Model):
+    """The v2 mobius alerts topic alerting addressable entity ref object (2 fields)."""
     id: str | None
     display_name: str | None
 
 
 class V2MobiusAlertsTopicAlertNotification(Model):
+    """The v2 mobius alerts topic alert notification object (3 fields)."""
     recipient: V2MobiusAlertsTopicAlertNotificationRecipient | None
     notification_types: list[str] | None
     locale: str | None
 
 
 class V2MobiusAlertsTopicAlertNotificationRecipient(Model):
+    """The v2 mobius alerts topic alert notification recipient object (3 fields)."""
     user_id: str | None
     display_name: str | None
     contact_address: str | None
 
 
 class V2MobiusAlertsTopicAlertRuleProperties(Model):
+    """The v2 mobius alerts topic alert rule properties object (3 fields)."""
     id: str | None
     name: str | None
     type: _e.F[_e.E07a7be5d] = ...
 
 
 class V2MobiusAlertsTopicAlertSummary(Model):
+    """One page of V2MobiusAlertsTopicAlertSummaryEntity items with the paging fields of the listing."""
     entities: list[V2MobiusAlertsTopicAlertSummaryEntity] | None
     conversation: V2MobiusAlertsTopicAddressableEntityRef | None
     metric_type: _e.F[_e.E766b3e11] = ...
@@ -85,6 +95,7 @@ class V2MobiusAlertsTopicAlertSummary(Model):
 
 
 class V2MobiusAlertsTopicAlertSummaryEntity(Model):
+    """The v2 mobius alerts topic alert summary entity object (6 fields)."""
     entity_type: _e.F[_e.E36d2cd3a] = ...
     user: V2MobiusAlertsTopicAlertingAddressableEntityRef | None
     group: V2MobiusAlertsTopicAlertingAddressableEntityRef | None
@@ -94,6 +105,7 @@ class V2MobiusAlertsTopicAlertSummaryEntity(Model):
 
 
 class V2MobiusAlertsTopicCondition(Model):
+    """The v2 mobius alerts topic condition object (4 fields)."""
     id: str | None
     clauses: list[V2MobiusAlertsTopicCondition] | None
     predicates: list[V2MobiusAlertsTopicConditionRulePredicate] | None
@@ -101,6 +113,7 @@ class V2MobiusAlertsTopicCondition(Model):
 
 
 class V2MobiusAlertsTopicConditionRulePredicate(Model):
+    """The v2 mobius alerts topic condition rule predicate object (11 fields)."""
     id: str | None
     entity: V2MobiusAlertsTopicEntityProperties | None
     metric: str | None

@@ -8,6 +8,7 @@ from ._b_v2_flow_execution_data_flowid_topic_invoking_workitem_context import V2
 
 
 class V2MobiusAlertsTopicEntityProperties(Model):
+    """The v2 mobius alerts topic entity properties object (5 fields)."""
     entity_type: _e.F[_e.E36d2cd3a] = ...
     user: V2MobiusAlertsTopicAlertingAddressableEntityRef | None
     group: V2MobiusAlertsTopicAlertingAddressableEntityRef | None

@@ -8,23 +8,27 @@ from ._b_v2_mobius_rules_topic_entity_properties import V2MobiusRulesTopicEntity
 
 
 class V2MobiusRulesTopicAlertingAddressableEntityRef(Model):
+    """The v2 mobius rules topic alerting addressable entity ref object (2 fields)."""
     id: str | None
     display_name: str | None
 
 
 class V2MobiusRulesTopicAlertNotification(Model):
+    """The v2 mobius rules topic alert notification object (3 fields)."""
     recipient: V2MobiusRulesTopicAlertNotificationRecipient | None
     notification_types: list[str] | None
     locale: str | None
 
 
 class V2MobiusRulesTopicAlertNotificationRecipient(Model):
+    """The v2 mobius rules topic alert notification recipient object (3 fields)."""
     user_id: str | None
     display_name: str | None
     contact_address: str | None
 
 
 class V2MobiusRulesTopicCondition(Model):
+    """The v2 mobius rules topic condition object (4 fields)."""
     id: str | None
     clauses: list[V2MobiusRulesTopicCondition] | None
     predicates: list[V2MobiusRulesTopicConditionRulePredicate] | None
@@ -32,6 +36,7 @@ class V2MobiusRulesTopicCondition(Model):
 
 
 class V2MobiusRulesTopicConditionRulePredicate(Model):
+    """The v2 mobius rules topic condition rule predicate object (11 fields)."""
     id: str | None
     entity: V2MobiusRulesTopicEntityProperties | None
     metric: str | None

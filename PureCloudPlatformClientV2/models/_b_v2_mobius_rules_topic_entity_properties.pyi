@@ -17,6 +17,7 @@ from ._b_v3_source_filter_details import V3SourceScheduleSettings
 
 
 class V2MobiusRulesTopicEntityProperties(Model):
+    """The v2 mobius rules topic entity properties object (5 fields)."""
     entity_type: _e.F[_e.E36d2cd3a] = ...
     user: V2MobiusRulesTopicAlertingAddressableEntityRef | None
     group: V2MobiusRulesTopicAlertingAddressableEntityRef | None
@@ -25,6 +26,7 @@ class V2MobiusRulesTopicEntityProperties(Model):
 
 
 class V2MobiusRulesTopicRule(Model):
+    """The v2 mobius rules topic rule object (12 fields)."""
     id: str | None
     user_id: str | None
     name: str | None
@@ -40,21 +42,25 @@ class V2MobiusRulesTopicRule(Model):
 
 
 class V2QueueObservationMetricCountData(Model):
+    """The v2 queue observation metric count data object (3 fields)."""
     metric: _e.F[_e.E912b29e0] = ...
     count: int | None
     calculated_metric_value: int | None
 
 
 class V2QueueObservationMetricCountGroup(Model):
+    """The v2 queue observation metric count group object (2 fields)."""
     media_type: str | None
     data: list[V2QueueObservationMetricCountData] | None
 
 
 class V2QueueObservationObservationCountNotification(Model):
+    """One page of V2QueueObservationMetricCountGroup items with the paging fields of the listing."""
     results: list[V2QueueObservationMetricCountGroup] | None
 
 
 class V2ReprocessJobStateChangedTopicJobStateChanged(Model):
+    """The v2 reprocess job state changed topic job state changed object (6 fields)."""
     organization_id: str | None
     job_id: str | None
     job_status: _e.F[_e.E0a068b26] = ...
@@ -64,40 +70,47 @@ class V2ReprocessJobStateChangedTopicJobStateChanged(Model):
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationFollowupAction(Model):
+    """The v2 session conversations summary settings preview event conversation followup action object (3 fields)."""
     text: str | None
     description: str | None
     score: float | None
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationReasonMessage(Model):
+    """The v2 session conversations summary settings preview event conversation reason message object (3 fields)."""
     text: str | None
     description: str | None
     score: float | None
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationResolutionMessage(Model):
+    """The v2 session conversations summary settings preview event conversation resolution message object (3 fields)."""
     text: str | None
     description: str | None
     score: float | None
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationSummaryExtractedEntity(Model):
+    """The v2 session conversations summary settings preview event conversation summary extracted entity object (2 fields)."""
     label: str | None
     value: str | None
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationSummaryLabel(Model):
+    """The v2 session conversations summary settings preview event conversation summary label object (3 fields)."""
     name: str | None
     description: str | None
     type: _e.F[_e.Ecfc7fbd9] = ...
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationSummaryMessage(Model):
+    """The v2 session conversations summary settings preview event conversation summary message object (2 fields)."""
     text: str | None
     score: float | None
 
 
 class V2SessionConversationsSummarySettingsPreviewEventConversationSummarySettingsPreviewMessage(Model):
+    """The v2 session conversations summary settings preview event conversation summary settings preview message object (15 fields)."""
     created_date: _dt.datetime | None
     summary_id: str | None
     session_id: str | None
@@ -116,6 +129,7 @@ class V2SessionConversationsSummarySettingsPreviewEventConversationSummarySettin
 
 
 class V2StaConversationCategoriesStaConversationCategoriesMessage(Model):
+    """The v2 sta conversation categories sta conversation categories message object (5 fields)."""
     organization_id: str | None
     conversation_id: str | None
     media_type: _e.F[_e.E49256420] = ...
@@ -124,11 +138,13 @@ class V2StaConversationCategoriesStaConversationCategoriesMessage(Model):
 
 
 class V2StaEmpathyOverallTopicAgentEmpathyScore(Model):
+    """The v2 sta empathy overall topic agent empathy score object (2 fields)."""
     agent_id: str | None
     overall_empathy_score: float | None
 
 
 class V2StaEmpathyOverallTopicOverallEmpathyMessage(Model):
+    """The v2 sta empathy overall topic overall empathy message object (5 fields)."""
     conversation_id: str | None
     queue_ids: list[str] | None
     division_ids: list[str] | None
@@ -137,6 +153,7 @@ class V2StaEmpathyOverallTopicOverallEmpathyMessage(Model):
 
 
 class V2StaSentimentOverallTopicOverallSentimentMessage(Model):
+    """The v2 sta sentiment overall topic overall sentiment message object (6 fields)."""
     conversation_id: str | None
     sentiment_overall_score: float | None
     sentiment_trend_score: float | None
@@ -146,6 +163,7 @@ class V2StaSentimentOverallTopicOverallSentimentMessage(Model):
 
 
 class V2StaTopicsDetectedTopicParticipant(Model):
+    """The v2 sta topics detected topic participant object (5 fields)."""
     user_id: str | None
     queue_id: str | None
     division_id: str | None
@@ -154,12 +172,14 @@ class V2StaTopicsDetectedTopicParticipant(Model):
 
 
 class V2StaTopicsDetectedTopicTopicDetected(Model):
+    """The v2 sta topics detected topic topic detected object (3 fields)."""
     participant: str | None
     topic_id: str | None
     topic_name: str | None
 
 
 class V2StaTopicsDetectedTopicTopicsDetectedMessage(Model):
+    """The v2 sta topics detected topic topics detected message object (8 fields)."""
     conversation_id: str | None
     communication_id: str | None
     recording_id: str | None
@@ -171,11 +191,13 @@ class V2StaTopicsDetectedTopicTopicsDetectedMessage(Model):
 
 
 class V2WebMessagingUndeliveredMessageTopicMessage(Model):
+    """The v2 web messaging undelivered message topic message object (2 fields)."""
     id: str | None
     event_time_ms: int | None
 
 
 class V2WebMessagingUndeliveredMessageTopicWebMessagingUndeliveredMessageEventBody(Model):
+    """The v2 web messaging undelivered message topic web messaging undelivered message event body object (8 fields)."""
     conversation_id: str | None
     deployment_id: str | None
     participant_id: str | None
@@ -187,6 +209,7 @@ class V2WebMessagingUndeliveredMessageTopicWebMessagingUndeliveredMessageEventBo
 
 
 class V2WemEngagementCelebrationUpdatesTopicContestCompleteData(Model):
+    """The v2 wem engagement celebration updates topic contest complete data object (5 fields)."""
     date_end: str | None
     anonymization: _e.F[_e.E65eafd91] = ...
     metrics: list[V2WemEngagementCelebrationUpdatesTopicContestMetrics] | None
@@ -195,17 +218,20 @@ class V2WemEngagementCelebrationUpdatesTopicContestCompleteData(Model):
 
 
 class V2WemEngagementCelebrationUpdatesTopicContestMetrics(Model):
+    """The v2 wem engagement celebration updates topic contest metrics object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class V2WemEngagementCelebrationUpdatesTopicContestPrizes(Model):
+    """The v2 wem engagement celebration updates topic contest prizes object (3 fields)."""
     tier: int | None
     name: str | None
     image_id: str | None
 
 
 class V2WemEngagementCelebrationUpdatesTopicContestWinners(Model):
+    """The v2 wem engagement celebration updates topic contest winners object (4 fields)."""
     tier: int | None
     winners_count: int | None
     contest_score: V2WemEngagementCelebrationUpdatesTopicContestWinnersScore | None
@@ -213,15 +239,18 @@ class V2WemEngagementCelebrationUpdatesTopicContestWinners(Model):
 
 
 class V2WemEngagementCelebrationUpdatesTopicContestWinnersScore(Model):
+    """The v2 wem engagement celebration updates topic contest winners score object (1 fields)."""
     score: float | None
 
 
 class V2WemEngagementCelebrationUpdatesTopicContestWinnersUsers(Model):
+    """The v2 wem engagement celebration updates topic contest winners users object (2 fields)."""
     id: str | None
     rank: int | None
 
 
 class V2WemEngagementCelebrationUpdatesTopicEngagementCelebration(Model):
+    """The v2 wem engagement celebration updates topic engagement celebration object (8 fields)."""
     id: str | None
     recipient: V2WemEngagementCelebrationUpdatesTopicUserId | None
     created_by: V2WemEngagementCelebrationUpdatesTopicUserId | None
@@ -233,16 +262,19 @@ class V2WemEngagementCelebrationUpdatesTopicEngagementCelebration(Model):
 
 
 class V2WemEngagementCelebrationUpdatesTopicSourceEntity(Model):
+    """The v2 wem engagement celebration updates topic source entity object (3 fields)."""
     id: str | None
     type: _e.F[_e.Eb31713f7] = ...
     contest_complete_data: V2WemEngagementCelebrationUpdatesTopicContestCompleteData | None
 
 
 class V2WemEngagementCelebrationUpdatesTopicUserId(Model):
+    """The v2 wem engagement celebration updates topic user id object (1 fields)."""
     id: str | None
 
 
 class V2WfmAgentOpportunityTopicAgentOpportunityNotification(Model):
+    """The v2 wfm agent opportunity topic agent opportunity notification object (19 fields)."""
     id: str | None
     business_unit_id: str | None
     organization_id: str | None
@@ -265,6 +297,7 @@ class V2WfmAgentOpportunityTopicAgentOpportunityNotification(Model):
 
 
 class V2WfmContinuousForecastSessionEventContinuousForecastSessionNotification(Model):
+    """The v2 wfm continuous forecast session event continuous forecast session notification object (5 fields)."""
     session_id: str | None
     last_successful_session_id: str | None
     state: _e.F[_e.E77073f26] = ...
@@ -273,6 +306,7 @@ class V2WfmContinuousForecastSessionEventContinuousForecastSessionNotification(M
 
 
 class V2WfmMainForecastExportForecastEventMainForecastErrorBody(Model):
+    """The v2 wfm main forecast export forecast event main forecast error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -280,6 +314,7 @@ class V2WfmMainForecastExportForecastEventMainForecastErrorBody(Model):
 
 
 class V2WfmMainForecastExportForecastEventMainForecastExportNotification(Model):
+    """The v2 wfm main forecast export forecast event main forecast export notification object (6 fields)."""
     export_type: str | None
     business_unit_id: str | None
     id: str | None
@@ -289,6 +324,7 @@ class V2WfmMainForecastExportForecastEventMainForecastExportNotification(Model):
 
 
 class V2WfmMainForecastExportHistoricalEventMainForecastErrorBody(Model):
+    """The v2 wfm main forecast export historical event main forecast error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -296,6 +332,7 @@ class V2WfmMainForecastExportHistoricalEventMainForecastErrorBody(Model):
 
 
 class V2WfmMainForecastExportHistoricalEventMainForecastExportNotification(Model):
+    """The v2 wfm main forecast export historical event main forecast export notification object (6 fields)."""
     export_type: str | None
     business_unit_id: str | None
     id: str | None
@@ -305,6 +342,7 @@ class V2WfmMainForecastExportHistoricalEventMainForecastExportNotification(Model
 
 
 class V2WfmMainForecastExportSnapshotEventMainForecastErrorBody(Model):
+    """The v2 wfm main forecast export snapshot event main forecast error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -312,6 +350,7 @@ class V2WfmMainForecastExportSnapshotEventMainForecastErrorBody(Model):
 
 
 class V2WfmMainForecastExportSnapshotEventMainForecastExportNotification(Model):
+    """The v2 wfm main forecast export snapshot event main forecast export notification object (6 fields)."""
     export_type: str | None
     business_unit_id: str | None
     id: str | None
@@ -321,6 +360,7 @@ class V2WfmMainForecastExportSnapshotEventMainForecastExportNotification(Model):
 
 
 class V2WfmOpportunityTopicOpportunityNotification(Model):
+    """The v2 wfm opportunity topic opportunity notification object (22 fields)."""
     id: str | None
     business_unit_id: str | None
     organization_id: str | None
@@ -346,16 +386,19 @@ class V2WfmOpportunityTopicOpportunityNotification(Model):
 
 
 class V3KnowledgeSearchClientApplication(Model):
+    """The v3 knowledge search client application object (3 fields)."""
     type: _e.F[_e.E94c8b33e] = ...
     bot_flow: AddressableEntityRef | None
     assistant: AddressableEntityRef | None
 
 
 class V3KnowledgeSearchPreviewClientApplication(Model):
+    """The v3 knowledge search preview client application object (1 fields)."""
     type: _e.F[_e.E94c8b33e] = ...
 
 
 class V3SourceCreateRequest(Model):
+    """The v3 source create request object (6 fields). Sent to KnowledgeApi.post_knowledge_sources."""
     name: str | None
     type: _e.F[_e.E901e5d8c] = ...
     connection_id: str | None
@@ -365,6 +408,7 @@ class V3SourceCreateRequest(Model):
 
 
 class V3SourceDetailedResponse(Model):
+    """The v3 source detailed response object (15 fields). Returned by KnowledgeApi.post_knowledge_sources, KnowledgeApi.put_knowledge_source."""
     id: str | None
     name: str | None
     connection_id: str | None
@@ -383,10 +427,12 @@ class V3SourceDetailedResponse(Model):
 
 
 class V3SourceExpandableListing(Model):
+    """One page of V3SourceExpandableListResponse items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_sources."""
     entities: list[V3SourceExpandableListResponse] | None
 
 
 class V3SourceExpandableListResponse(Model):
+    """The v3 source expandable list response object (14 fields)."""
     id: str | None
     name: str | None
     connection_id: str | None
@@ -404,6 +450,7 @@ class V3SourceExpandableListResponse(Model):
 
 
 class V3SourceExpandableResponse(Model):
+    """The v3 source expandable response object (17 fields). Returned by KnowledgeApi.get_knowledge_source."""
     id: str | None
     name: str | None
     connection_id: str | None
@@ -424,5 +471,6 @@ class V3SourceExpandableResponse(Model):
 
 
 class V3SourceFilter(Model):
+    """The v3 source filter object (2 fields)."""
     site: str | None
     folders: list[str] | None

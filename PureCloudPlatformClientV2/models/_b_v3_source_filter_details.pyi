@@ -26,17 +26,20 @@ from ._b_work_plan_bid_group_summary import WorkPlanReference
 
 
 class V3SourceFilterDetails(Model):
+    """The v3 source filter details object (2 fields)."""
     site: V3SourceSiteDetails | None
     folders: list[V3SourceFolderDetails] | None
 
 
 class V3SourceFolderDetails(Model):
+    """The v3 source folder details object (3 fields)."""
     id: str | None
     name: str | None
     full_path: str | None
 
 
 class V3SourceLastSynchronization(Model):
+    """The v3 source last synchronization object (11 fields)."""
     id: str | None
     date_start: _dt.datetime | None
     date_end: _dt.datetime | None
@@ -51,37 +54,44 @@ class V3SourceLastSynchronization(Model):
 
 
 class V3SourceRef(Model):
+    """The v3 source ref object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class V3SourceScheduleSettings(Model):
+    """The v3 source schedule settings object (2 fields)."""
     date_start: _dt.datetime | None
     period: int | None
 
 
 class V3SourceSiteDetails(Model):
+    """The v3 source site details object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class V3SourceTagFilter(Model):
+    """The v3 source tag filter object (3 fields)."""
     all_of: list[str] | None
     any_of_groups: list[list[str]] | None
     none_of: list[str] | None
 
 
 class V3SourceUpdateRequest(Model):
+    """The v3 source update request object (3 fields). Sent to KnowledgeApi.put_knowledge_source."""
     name: str | None
     trigger_type: _e.F[_e.E52e36797] = ...
     schedule_settings: V3SourceScheduleSettings | None
 
 
 class V3StartManualSyncRequest(Model):
+    """The v3 start manual sync request object (1 fields). Sent to KnowledgeApi.post_knowledge_source_synchronizations."""
     type: _e.F[_e.E35ff66a9] = ...
 
 
 class V3Synchronization(Model):
+    """The v3 synchronization object (14 fields). Returned by KnowledgeApi.get_knowledge_source_synchronization, KnowledgeApi.patch_knowledge_source_synchronization and 1 more."""
     id: str | None
     type: _e.F[_e.E35ff66a9] = ...
     created_by: UserReference | None
@@ -99,6 +109,7 @@ class V3Synchronization(Model):
 
 
 class V3SynchronizationDeletion(Model):
+    """The v3 synchronization deletion object (4 fields). Returned by KnowledgeApi.get_knowledge_source_synchronization_deletion, KnowledgeApi.post_knowledge_source_synchronization_deletions."""
     file_id: str | None
     file_name: str | None
     synchronization: V3SynchronizationRef | None
@@ -106,6 +117,7 @@ class V3SynchronizationDeletion(Model):
 
 
 class V3SynchronizationDeletionListing(Model):
+    """One page of V3SynchronizationDeletion items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_source_synchronization_deletions."""
     entities: list[V3SynchronizationDeletion] | None
     next_uri: str | None
     self_uri: str | None
@@ -113,11 +125,13 @@ class V3SynchronizationDeletionListing(Model):
 
 
 class V3SynchronizationFileDeletionRequest(Model):
+    """The v3 synchronization file deletion request object (2 fields). Sent to KnowledgeApi.post_knowledge_source_synchronization_deletions."""
     file_id: str | None
     file_name: str | None
 
 
 class V3SynchronizationListing(Model):
+    """One page of V3Synchronization items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_source_synchronizations, KnowledgeApi.get_knowledge_sources_synchronizations."""
     entities: list[V3Synchronization] | None
     next_uri: str | None
     self_uri: str | None
@@ -125,21 +139,25 @@ class V3SynchronizationListing(Model):
 
 
 class V3SynchronizationRef(Model):
+    """The v3 synchronization ref object (3 fields)."""
     id: str | None
     source: V3SourceRef | None
     self_uri: str | None
 
 
 class V3SynchronizationStatistics(Model):
+    """The v3 synchronization statistics object (2 fields)."""
     synchronized_item_count: int | None
     failed_item_count: int | None
 
 
 class V3SynchronizationUpdateRequest(Model):
+    """The v3 synchronization update request object (1 fields). Sent to KnowledgeApi.patch_knowledge_source_synchronization."""
     status: _e.F[_e.Ecfa365fc] = ...
 
 
 class V3SynchronizationUpload(Model):
+    """The v3 synchronization upload object (5 fields). Returned by KnowledgeApi.get_knowledge_source_synchronization_upload."""
     file_id: str | None
     file_name: str | None
     metadata: V3SynchronizationUploadMetadata | None
@@ -148,6 +166,7 @@ class V3SynchronizationUpload(Model):
 
 
 class V3SynchronizationUploadListing(Model):
+    """One page of V3SynchronizationUpload items with the paging fields of the listing. Returned by KnowledgeApi.get_knowledge_source_synchronization_uploads."""
     entities: list[V3SynchronizationUpload] | None
     next_uri: str | None
     self_uri: str | None
@@ -155,11 +174,13 @@ class V3SynchronizationUploadListing(Model):
 
 
 class V3SynchronizationUploadMetadata(Model):
+    """The v3 synchronization upload metadata object (2 fields)."""
     origin_uri: str | None
     tags: list[FabricTag] | None
 
 
 class V3SynchronizationUploadUrlRequest(Model):
+    """The v3 synchronization upload url request object (5 fields). Sent to KnowledgeApi.post_knowledge_source_synchronization_uploads."""
     file_name: str | None
     content_md5: str | None
     content_type: str | None
@@ -168,6 +189,7 @@ class V3SynchronizationUploadUrlRequest(Model):
 
 
 class V3SynchronizationUploadUrlResponse(Model):
+    """The v3 synchronization upload url response object (7 fields). Returned by KnowledgeApi.post_knowledge_source_synchronization_uploads."""
     file_id: str | None
     file_name: str | None
     metadata: V3SynchronizationUploadMetadata | None
@@ -178,65 +200,78 @@ class V3SynchronizationUploadUrlResponse(Model):
 
 
 class ValidateAddressRequest(Model):
+    """The validate address request object (1 fields). Sent to TelephonyProvidersEdgeApi.post_telephony_providers_edges_addressvalidation."""
     address: StreetAddress | None
 
 
 class ValidateAddressResponse(Model):
+    """The validate address response object (2 fields). Returned by TelephonyProvidersEdgeApi.post_telephony_providers_edges_addressvalidation."""
     valid: bool | None
     response: SubscriberResponse | None
 
 
 class ValidateAgentUnavailableTimesRequest(Model):
+    """The validate agent unavailable times request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_unavailabletimes_validation_jobs."""
     validation_week_date: _dt.date | None
     unavailable_times: list[UpdateUnavailableTime] | None
 
 
 class ValidateAgentUnavailableTimesResponse(Model):
+    """The validate agent unavailable times response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_unavailabletimes_validation_jobs."""
     id: str | None
     status: _e.F[_e.E93270e88] = ...
     result: UnavailableTimesValidationResult | None
 
 
 class ValidateAssignUsers(Model):
+    """The validate assign users object (1 fields). Sent to GamificationApi.post_gamification_profile_members_validate."""
     members_to_assign: list[str] | None
 
 
 class ValidateDetails(Model):
+    """The validate details object (1 fields)."""
     flow: ArchitectFlowReference | None
 
 
 class ValidateVerifierRequest(Model):
+    """The validate verifier request object (2 fields). Sent to UsersApi.post_users_me_verifiers_totp_verifier_id."""
     enable: bool | None
     token: str | None
 
 
 class ValidateWorkPlanMessages(Model):
+    """The validate work plan messages object (2 fields)."""
     violation_messages: list[WorkPlanConfigurationViolationMessage] | None
     constraint_conflict_message: ConstraintConflictMessage | None
 
 
 class ValidateWorkPlanResponse(Model):
+    """The validate work plan response object (3 fields). Returned by WorkforceManagementApi.post_workforcemanagement_managementunit_workplan_validate."""
     work_plan: WorkPlanReference | None
     valid: bool | None
     messages: ValidateWorkPlanMessages | None
 
 
 class ValidationError(Model):
+    """The validation error object (2 fields)."""
     line_number: int | None
     message: str | None
 
 
 class ValidationErrorListing(Model):
+    """One page of ValidationErrorResponse items with the paging fields of the listing. Returned by AuthorizationApi.post_authorization_policies_target_validate."""
     entities: list[ValidationErrorResponse] | None
 
 
 class ValidationErrorResponse(Model):
+    """The validation error response object (3 fields)."""
     message: str | None
     error_type: str | None
     arguments: dict[str, str] | None
 
 
 class ValidationLimits(Model):
+    """The validation limits object (6 fields)."""
     min_length: MinLength | None
     max_length: MaxLength | None
     min_items: MinLength | None
@@ -246,44 +281,54 @@ class ValidationLimits(Model):
 
 
 class ValidationResult(Model):
+    """The validation result object (3 fields)."""
     separator_valid: bool | None
     file_encoding_valid: bool | None
     errors: list[ValidationError] | None
 
 
 class ValidationServiceAsyncResponse(Model):
+    """The validation service async response object (2 fields). Returned by WorkforceManagementApi.post_workforcemanagement_historicaldata_validate."""
     id: str | None
     self_uri: str | None
 
 
 class ValidationServiceRequest(Model):
+    """The validation service request object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_historicaldata_validate."""
     date_import_ended: _dt.datetime | None
     upload_key: str | None
 
 
 class ValueWrapperActivityCodeStyle(Model):
+    """The value wrapper activity code style object (1 fields)."""
     value: ActivityCodeStyle | None
 
 
 class ValueWrapperActivityPlanServiceGoalImpactOverrides(Model):
+    """The value wrapper activity plan service goal impact overrides object (1 fields)."""
     value: ActivityPlanServiceGoalImpactOverrides | None
 
 
 class ValueWrapperBuShortTermForecastReference(Model):
+    """The value wrapper bu short term forecast reference object (1 fields)."""
     value: BuShortTermForecastReference | None
 
 
 class ValueWrapperCapacityPlanImportedForecastRequest(Model):
+    """The value wrapper capacity plan imported forecast request object (1 fields)."""
     value: CapacityPlanImportedForecastRequest | None
 
 
 class ValueWrapperDate(Model):
+    """The value wrapper date object (1 fields)."""
     value: _dt.datetime | None
 
 
 class ValueWrapperGroupSettings(Model):
+    """The value wrapper group settings object (1 fields)."""
     value: GroupSettings | None
 
 
 class ValueWrapperHrisTimeOffType(Model):
+    """The value wrapper hris time off type object (1 fields)."""
     value: HrisTimeOffType | None

@@ -34,38 +34,47 @@ from ._b_workspace_create import Wrapup
 
 
 class ValueWrapperInstant(Model):
+    """The value wrapper instant object (1 fields)."""
     value: _dt.datetime | None
 
 
 class ValueWrapperInteger(Model):
+    """The value wrapper integer object (1 fields)."""
     value: int | None
 
 
 class ValueWrapperLocalDate(Model):
+    """The value wrapper local date object (1 fields)."""
     value: _dt.date | None
 
 
 class ValueWrapperMonthlyPlanningPeriodSettings(Model):
+    """The value wrapper monthly planning period settings object (1 fields)."""
     value: MonthlyPlanningPeriodSettings | None
 
 
 class ValueWrapperPlanningPeriodSettings(Model):
+    """The value wrapper planning period settings object (1 fields)."""
     value: PlanningPeriodSettings | None
 
 
 class ValueWrapperShiftTradeTargetRequestItem(Model):
+    """The value wrapper shift trade target request item object (1 fields)."""
     value: ShiftTradeTargetRequestItem | None
 
 
 class ValueWrapperString(Model):
+    """The value wrapper string object (1 fields)."""
     value: str | None
 
 
 class ValueWrapperUserSearchRule(Model):
+    """The value wrapper user search rule object (1 fields)."""
     value: UserSearchRule | None
 
 
 class Variable(Model):
+    """The variable object (8 fields)."""
     name: str | None
     type: _e.F[_e.E1a3442e6] = ...
     scope: _e.F[_e.E89e67fd4] = ...
@@ -77,15 +86,17 @@ class Variable(Model):
 
 
 class VariableValidation(Model):
-    pass
+    """The variable validation object; it declares no fields."""
 
 
 class VerificationResult(Model):
+    """The verification result object (2 fields). Returned by RoutingApi.get_routing_email_domain_dkim, RoutingApi.get_routing_email_domain_verification and 2 more."""
     status: _e.F[_e.E030878d7] = ...
     records: list[Record] | None
 
 
 class Verifier(Model):
+    """The verifier object (7 fields). Returned by UsersApi.post_users_me_verifiers_webauthn_register, UsersApi.put_user_verifier and 1 more."""
     id: str | None
     name: str | None
     type: _e.F[_e.E17980174] = ...
@@ -96,12 +107,14 @@ class Verifier(Model):
 
 
 class VerifierEntityListing(Model):
+    """One page of Verifier items with the paging fields of the listing. Returned by UsersApi.get_user_verifiers, UsersApi.get_users_me_verifiers."""
     total: int | None
     entities: list[Verifier] | None
     self_uri: str | None
 
 
 class Video(Model):
+    """The video object (19 fields)."""
     state: _e.F[_e.Ecf61d087] = ...
     initial_state: _e.F[_e.Ecf61d087] = ...
     id: str | None
@@ -124,23 +137,27 @@ class Video(Model):
 
 
 class VideoConferenceDetails(Model):
+    """The video conference details object (3 fields). Returned by ConversationsApi.get_conversations_video_details."""
     conference_id: str | None
     conversation_id: str | None
     participant_info: ParticipantInfo | None
 
 
 class VideoConferenceUpdateTopicParticipantInfo(Model):
+    """The video conference update topic participant info object (2 fields)."""
     active_participant_count: int | None
     version: int | None
 
 
 class VideoConferenceUpdateTopicVideoConference(Model):
+    """The video conference update topic video conference object (3 fields)."""
     conversation_id: str | None
     conference_id: str | None
     participant_info: VideoConferenceUpdateTopicParticipantInfo | None
 
 
 class VideoSettings(Model):
+    """The video settings object (4 fields)."""
     enabled: bool | None
     channels: list[str] | None
     agent: AgentVideoSettings | None
@@ -148,6 +165,7 @@ class VideoSettings(Model):
 
 
 class ViewFilter(Model):
+    """The view filter object (248 fields)."""
     media_types: list[str] | None
     queue_ids: list[str] | None
     skill_ids: list[str] | None
@@ -399,11 +417,13 @@ class ViewFilter(Model):
 
 
 class VisibilityCondition(Model):
+    """The visibility condition object (2 fields)."""
     combining_operation: _e.F[_e.E291ca30e] = ...
     predicates: list[_t.Any] | None
 
 
 class VmPairingInfo(Model):
+    """The vm pairing info object (4 fields). Returned by TelephonyProvidersEdgeApi.get_telephony_providers_edge_setuppackage."""
     meta_data: MetaData | None
     edge_id: str | None
     auth_token: str | None
@@ -411,17 +431,20 @@ class VmPairingInfo(Model):
 
 
 class Voicemail(Model):
+    """The voicemail object (2 fields)."""
     id: str | None
     upload_status: _e.F[_e.E3119228d] = ...
 
 
 class VoicemailCopyRecord(Model):
+    """The voicemail copy record object (3 fields)."""
     user: User | None
     group: Group | None
     date: _dt.datetime | None
 
 
 class VoicemailEndDetailEventTopicVoicemailEndEvent(Model):
+    """The voicemail end detail event topic voicemail end event object (17 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -442,6 +465,7 @@ class VoicemailEndDetailEventTopicVoicemailEndEvent(Model):
 
 
 class VoicemailGroupPolicy(Model):
+    """The voicemail group policy object (15 fields). Returned by VoicemailApi.get_voicemail_group_policy, VoicemailApi.patch_voicemail_group_policy. Sent to VoicemailApi.patch_voicemail_group_policy."""
     name: str | None
     group: Group | None
     enabled: bool | None
@@ -460,6 +484,7 @@ class VoicemailGroupPolicy(Model):
 
 
 class VoicemailMailboxInfo(Model):
+    """The voicemail mailbox info object (13 fields). Returned by VoicemailApi.get_voicemail_group_mailbox, VoicemailApi.get_voicemail_mailbox and 2 more."""
     id: str | None
     owner_type: _e.F[_e.E383f38af] = ...
     usage_size_bytes: int | None
@@ -476,6 +501,7 @@ class VoicemailMailboxInfo(Model):
 
 
 class VoicemailMediaInfo(Model):
+    """The voicemail media info object (4 fields). Returned by VoicemailApi.get_voicemail_message_media."""
     id: str | None
     media_file_uri: str | None
     media_image_uri: str | None
@@ -483,6 +509,7 @@ class VoicemailMediaInfo(Model):
 
 
 class VoicemailMessage(Model):
+    """The voicemail message object (21 fields). Returned by VoicemailApi.get_voicemail_message, VoicemailApi.patch_voicemail_message and 2 more. Sent to VoicemailApi.patch_voicemail_message, VoicemailApi.put_voicemail_message."""
     id: str | None
     conversation: Conversation | None
     read: bool | None
@@ -507,6 +534,7 @@ class VoicemailMessage(Model):
 
 
 class VoicemailMessageEntityListing(Model):
+    """One page of VoicemailMessage items with the paging fields of the listing. Returned by VoicemailApi.get_voicemail_group_messages, VoicemailApi.get_voicemail_me_messages and 3 more."""
     entities: list[VoicemailMessage] | None
     page_size: int | None
     page_number: int | None
@@ -520,15 +548,18 @@ class VoicemailMessageEntityListing(Model):
 
 
 class VoicemailMessagesTopicOwner(Model):
+    """The voicemail messages topic owner object (1 fields)."""
     id: str | None
 
 
 class VoicemailMessagesTopicVoicemailCopyRecord(Model):
+    """The voicemail messages topic voicemail copy record object (2 fields)."""
     user: VoicemailMessagesTopicOwner | None
     group: VoicemailMessagesTopicOwner | None
 
 
 class VoicemailMessagesTopicVoicemailMessage(Model):
+    """The voicemail messages topic voicemail message object (16 fields)."""
     id: str | None
     read: bool | None
     audio_recording_duration_seconds: int | None
@@ -548,6 +579,7 @@ class VoicemailMessagesTopicVoicemailMessage(Model):
 
 
 class VoicemailOrganizationPolicy(Model):
+    """The voicemail organization policy object (11 fields). Returned by VoicemailApi.get_voicemail_policy, VoicemailApi.put_voicemail_policy. Sent to VoicemailApi.put_voicemail_policy."""
     enabled: bool | None
     alert_timeout_seconds: int | None
     pin_configuration: PINConfiguration | None
@@ -562,11 +594,13 @@ class VoicemailOrganizationPolicy(Model):
 
 
 class VoicemailRetentionPolicy(Model):
+    """The voicemail retention policy object (2 fields)."""
     voicemail_retention_policy_type: _e.F[_e.Edd50fc95] = ...
     number_of_days: int | None
 
 
 class VoicemailSearchCriteria(Model):
+    """The voicemail search criteria object (9 fields)."""
     end_value: str | None
     values: list[str] | None
     start_value: str | None

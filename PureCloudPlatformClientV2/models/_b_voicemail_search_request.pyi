@@ -37,6 +37,7 @@ from ._b_value_wrapper_instant import VoicemailSearchCriteria
 
 
 class VoicemailSearchRequest(Model):
+    """The voicemail search request object (7 fields). Sent to SearchApi.post_voicemail_search, VoicemailApi.post_voicemail_search."""
     sort_order: _e.F[_e.Ed89924de] = ...
     sort_by: str | None
     page_size: int | None
@@ -47,6 +48,7 @@ class VoicemailSearchRequest(Model):
 
 
 class VoicemailsSearchResponse(Model):
+    """One page of VoicemailMessage items with the paging fields of the listing. Returned by SearchApi.get_voicemail_search, SearchApi.post_voicemail_search and 2 more."""
     total: int | None
     page_count: int | None
     page_size: int | None
@@ -59,6 +61,7 @@ class VoicemailsSearchResponse(Model):
 
 
 class VoicemailStartDetailEventTopicVoicemailStartEvent(Model):
+    """The voicemail start detail event topic voicemail start event object (15 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -77,6 +80,7 @@ class VoicemailStartDetailEventTopicVoicemailStartEvent(Model):
 
 
 class VoicemailUserPolicy(Model):
+    """The voicemail user policy object (5 fields). Returned by VoicemailApi.get_voicemail_me_policy, VoicemailApi.get_voicemail_userpolicy and 3 more. Sent to VoicemailApi.patch_voicemail_me_policy, VoicemailApi.patch_voicemail_userpolicy and 1 more."""
     enabled: bool | None
     alert_timeout_seconds: int | None
     pin: str | None
@@ -85,10 +89,11 @@ class VoicemailUserPolicy(Model):
 
 
 class Void(Model):
-    pass
+    """The void object; it declares no fields."""
 
 
 class WaitlistPosition(Model):
+    """The waitlist position object (4 fields)."""
     time_off_request: TimeOffRequestReference | None
     time_off_limit: TimeOffLimitReference | None
     date: _dt.date | None
@@ -96,16 +101,19 @@ class WaitlistPosition(Model):
 
 
 class WaitlistPositionListing(Model):
+    """One page of WaitlistPosition items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_timeoffrequest_waitlistpositions, WorkforceManagementApi.post_workforcemanagement_managementunit_timeoffrequests_waitlistpositions_query."""
     entities: list[WaitlistPosition] | None
 
 
 class Warning(Model):
+    """The warning object (3 fields)."""
     value: int | None
     range_type: _e.F[_e.E7db59eaa] = ...
     color: str | None
 
 
 class WebActionEvent(Model):
+    """The web action event object (13 fields)."""
     action: EventAction | None
     action_map: ActionEventActionMap | None
     time_to_disposition: int | None
@@ -122,6 +130,7 @@ class WebActionEvent(Model):
 
 
 class WebDeployment(Model):
+    """The web deployment object (15 fields). Returned by WebDeploymentsApi.get_webdeployments_deployment, WebDeploymentsApi.post_webdeployments_deployments and 1 more. Sent to WebDeploymentsApi.post_webdeployments_deployments, WebDeploymentsApi.put_webdeployments_deployment."""
     id: str | None
     name: str | None
     description: str | None
@@ -140,11 +149,13 @@ class WebDeployment(Model):
 
 
 class WebDeploymentActiveConfigurationOnDeployment(Model):
+    """The web deployment active configuration on deployment object (2 fields). Returned by WebDeploymentsApi.get_webdeployments_deployment_configurations."""
     configuration_version: WebDeploymentConfigurationVersion | None
     deployment: WebDeployment | None
 
 
 class WebDeploymentConfigurationVersion(Model):
+    """The web deployment configuration version object (23 fields). Returned by WebDeploymentsApi.get_webdeployments_configuration_version, WebDeploymentsApi.get_webdeployments_configuration_versions_draft and 3 more. Sent to WebDeploymentsApi.post_webdeployments_configurations, WebDeploymentsApi.put_webdeployments_configuration_versions_draft."""
     id: str | None
     name: str | None
     version: str | None
@@ -171,6 +182,7 @@ class WebDeploymentConfigurationVersion(Model):
 
 
 class WebDeploymentConfigurationVersionEntityListing(Model):
+    """One page of WebDeploymentConfigurationVersion items with the paging fields of the listing. Returned by WebDeploymentsApi.get_webdeployments_configuration_versions, WebDeploymentsApi.get_webdeployments_configurations."""
     entities: list[WebDeploymentConfigurationVersion] | None
     next_uri: str | None
     self_uri: str | None
@@ -179,6 +191,7 @@ class WebDeploymentConfigurationVersionEntityListing(Model):
 
 
 class WebDeploymentConfigurationVersionEntityRef(Model):
+    """The web deployment configuration version entity ref object (4 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -186,6 +199,7 @@ class WebDeploymentConfigurationVersionEntityRef(Model):
 
 
 class WebDeploymentConfigurationVersionResponse(Model):
+    """The web deployment configuration version response object (23 fields)."""
     id: str | None
     name: str | None
     version: str | None
@@ -212,6 +226,7 @@ class WebDeploymentConfigurationVersionResponse(Model):
 
 
 class WebDeploymentFlowEntityRef(Model):
+    """The web deployment flow entity ref object (5 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
@@ -220,45 +235,53 @@ class WebDeploymentFlowEntityRef(Model):
 
 
 class WebDeploymentHeadlessMode(Model):
+    """The web deployment headless mode object (1 fields)."""
     enabled: bool | None
 
 
 class WebDeploymentsAuthorizationResponse(Model):
+    """The web deployments authorization response object (2 fields). Returned by WebDeploymentsApi.post_webdeployments_token_oauthcodegrantjwtexchange."""
     refresh_token: str | None
     jwt: str | None
 
 
 class WebDeploymentsConfigTopicWebMessagingConfigChangeEventBody(Model):
+    """The web deployments config topic web messaging config change event body object (3 fields)."""
     id: str | None
     version: str | None
     status: _e.F[_e.Ef2b43fe2] = ...
 
 
 class WebDeploymentsDeploymentTopicWebMessagingConfigChangeEventBody(Model):
+    """The web deployments deployment topic web messaging config change event body object (3 fields)."""
     id: str | None
     version: str | None
     status: _e.F[_e.Ef2b43fe2] = ...
 
 
 class WebDeploymentsDeploymentTopicWebMessagingDeploymentChangeEventBody(Model):
+    """The web deployments deployment topic web messaging deployment change event body object (3 fields)."""
     id: str | None
     configuration: WebDeploymentsDeploymentTopicWebMessagingConfigChangeEventBody | None
     status: _e.F[_e.Ef2b43fe2] = ...
 
 
 class WebDeploymentsJourneyContext(Model):
+    """The web deployments journey context object (3 fields)."""
     journey_action: JourneyAction | None
     customer: JourneyCustomer | None
     customer_session: JourneyCustomerSession | None
 
 
 class WebDeploymentsOAuthExchangeRequest(Model):
+    """The web deployments oauth exchange request object (3 fields). Sent to WebDeploymentsApi.post_webdeployments_token_oauthcodegrantjwtexchange."""
     deployment_id: str | None
     journey_context: WebDeploymentsJourneyContext | None
     oauth: WebDeploymentsOAuthRequestParameters | None
 
 
 class WebDeploymentsOAuthRequestParameters(Model):
+    """The web deployments oauth request parameters object (7 fields)."""
     code: str | None
     id_token: str | None
     redirect_uri: str | None
@@ -269,11 +292,13 @@ class WebDeploymentsOAuthRequestParameters(Model):
 
 
 class WebDeploymentsRefreshJWTRequest(Model):
+    """The web deployments refresh jwtrequest object (2 fields). Sent to WebDeploymentsApi.post_webdeployments_token_refresh."""
     refresh_token: str | None
     deployment_id: str | None
 
 
 class WebEvent(Model):
+    """The web event object (16 fields)."""
     event_name: str | None
     total_event_count: int | None
     total_pageview_count: int | None
@@ -293,12 +318,14 @@ class WebEvent(Model):
 
 
 class WebEventBrowser(Model):
+    """The web event browser object (3 fields)."""
     family: str | None
     version: str | None
     lang: str | None
 
 
 class WebEventDevice(Model):
+    """The web event device object (9 fields)."""
     category: _e.F[_e.E608a9b8f] = ...
     type: str | None
     is_mobile: bool | None
@@ -311,6 +338,7 @@ class WebEventDevice(Model):
 
 
 class WebEventRequest(Model):
+    """The web event request object (13 fields). Sent to JourneyApi.post_journey_deployment_webevents."""
     customer_cookie_id: str | None
     event_name: str | None
     page: RequestPage | None

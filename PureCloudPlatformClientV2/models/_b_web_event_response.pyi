@@ -23,6 +23,7 @@ from ._b_web_messaging_event_video import WebMessagingRecipient
 
 
 class WebEventResponse(Model):
+    """The web event response object (18 fields). Returned by JourneyApi.post_journey_deployment_webevents."""
     customer_id: str | None
     event_name: str | None
     customer_id_type: str | None
@@ -44,6 +45,7 @@ class WebEventResponse(Model):
 
 
 class WebEventResponseSession(Model):
+    """The web event response session object (7 fields)."""
     id: str | None
     duration_in_seconds: int | None
     event_count: int | None
@@ -54,10 +56,12 @@ class WebEventResponseSession(Model):
 
 
 class WebhookInvocationResponse(Model):
+    """The webhook invocation response object (1 fields). Returned by IntegrationsApi.post_integrations_webhook_events."""
     invocation_id: str | None
 
 
 class WebMessagingAttachment(Model):
+    """The web messaging attachment object (8 fields)."""
     id: str | None
     media_type: _e.F[_e.E748fe41e] = ...
     url: str | None
@@ -69,6 +73,7 @@ class WebMessagingAttachment(Model):
 
 
 class WebMessagingButtonResponse(Model):
+    """The web messaging button response object (5 fields)."""
     id: str | None
     type: _e.F[_e.E4a70dc22] = ...
     text: str | None
@@ -77,6 +82,7 @@ class WebMessagingButtonResponse(Model):
 
 
 class WebMessagingChannel(Model):
+    """The web messaging channel object (4 fields)."""
     pcFrom: WebMessagingRecipient | None
     to: WebMessagingRecipient | None
     time: _dt.datetime | None
@@ -84,6 +90,7 @@ class WebMessagingChannel(Model):
 
 
 class WebMessagingContent(Model):
+    """The web messaging content object (10 fields)."""
     content_type: _e.F[_e.E0b4539e8] = ...
     attachment: WebMessagingAttachment | None
     quick_reply: WebMessagingQuickReply | None
@@ -97,6 +104,7 @@ class WebMessagingContent(Model):
 
 
 class WebMessagingEvent(Model):
+    """The web messaging event object (4 fields)."""
     event_type: _e.F[_e.Eb4f45bea] = ...
     co_browse: WebMessagingEventCoBrowse | None
     presence: WebMessagingEventPresence | None
@@ -104,10 +112,12 @@ class WebMessagingEvent(Model):
 
 
 class WebMessagingEventCoBrowse(Model):
+    """The web messaging event co browse object (3 fields)."""
     type: _e.F[_e.E88adb55b] = ...
     session_id: str | None
     session_join_token: str | None
 
 
 class WebMessagingEventPresence(Model):
+    """The web messaging event presence object (1 fields)."""
     type: _e.F[_e.E21ff8852] = ...

@@ -35,12 +35,14 @@ from ._b_work_plan_bid_group_summary import WorkPlanRotationReference
 
 
 class WebMessagingEventVideo(Model):
+    """The web messaging event video object (3 fields)."""
     type: _e.F[_e.E88adb55b] = ...
     offering_id: str | None
     jwt: str | None
 
 
 class WebMessagingGeneric(Model):
+    """The web messaging generic object (5 fields)."""
     title: str | None
     description: str | None
     image: str | None
@@ -49,6 +51,7 @@ class WebMessagingGeneric(Model):
 
 
 class WebMessagingMessage(Model):
+    """The web messaging message object (11 fields)."""
     id: str | None
     channel: WebMessagingChannel | None
     type: _e.F[_e.Ebe129a10] = ...
@@ -63,6 +66,7 @@ class WebMessagingMessage(Model):
 
 
 class WebMessagingMessageEntityList(Model):
+    """One page of WebMessagingMessage items with the paging fields of the listing. Returned by WebMessagingApi.get_webmessaging_messages."""
     entities: list[WebMessagingMessage] | None
     page_size: int | None
     page_number: int | None
@@ -71,15 +75,18 @@ class WebMessagingMessageEntityList(Model):
 
 
 class WebMessagingOfferFields(Model):
+    """The web messaging offer fields object (2 fields)."""
     offer_text: str | None
     architect_flow: AddressableEntityRef | None
 
 
 class WebMessagingOfferProperties(Model):
+    """The web messaging offer properties object (1 fields)."""
     offer_text: str | None
 
 
 class WebMessagingQuickReply(Model):
+    """The web messaging quick reply object (4 fields)."""
     text: str | None
     payload: str | None
     image: str | None
@@ -87,6 +94,7 @@ class WebMessagingQuickReply(Model):
 
 
 class WebMessagingRecipient(Model):
+    """The web messaging recipient object (5 fields)."""
     first_name: str | None
     last_name: str | None
     nickname: str | None
@@ -95,11 +103,13 @@ class WebMessagingRecipient(Model):
 
 
 class Weekly(Model):
+    """The weekly object (2 fields)."""
     download_url: str | None
     download_result: list[ContinuousForecastTimeSeries] | None
 
 
 class WeekSchedule(Model):
+    """The week schedule object (11 fields)."""
     id: str | None
     self_uri: str | None
     week_date: str | None
@@ -114,6 +124,7 @@ class WeekSchedule(Model):
 
 
 class WeekScheduleGenerationResult(Model):
+    """The week schedule generation result object (4 fields)."""
     failed: bool | None
     run_id: str | None
     agent_warnings: list[ScheduleGenerationWarning] | None
@@ -121,6 +132,7 @@ class WeekScheduleGenerationResult(Model):
 
 
 class WeekScheduleListItemResponse(Model):
+    """The week schedule list item response object (8 fields)."""
     id: str | None
     self_uri: str | None
     week_date: str | None
@@ -132,37 +144,44 @@ class WeekScheduleListItemResponse(Model):
 
 
 class WeekScheduleListResponse(Model):
+    """One page of WeekScheduleListItemResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_week_schedules."""
     entities: list[WeekScheduleListItemResponse] | None
 
 
 class WeekScheduleReference(Model):
+    """The week schedule reference object (3 fields)."""
     id: str | None
     self_uri: str | None
     week_date: str | None
 
 
 class WeekScheduleResponse(Model):
+    """The week schedule response object (2 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_week_schedule."""
     result: WeekSchedule | None
     download_url: str | None
 
 
 class WeekShiftTradeListResponse(Model):
+    """One page of WeekShiftTradeResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_week_shifttrades."""
     entities: list[WeekShiftTradeResponse] | None
     download_url: str | None
 
 
 class WeekShiftTradeMatchesSummaryResponse(Model):
+    """The week shift trade matches summary response object (3 fields)."""
     week_date: _dt.date | None
     count: int | None
     cross_week_receiving_count: int | None
 
 
 class WeekShiftTradeResponse(Model):
+    """The week shift trade response object (2 fields)."""
     trade: ShiftTradeResponse | None
     match_review: ShiftTradeMatchReviewResponse | None
 
 
 class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobComplete(Model):
+    """One page of WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResults items with the paging fields of the listing."""
     id: str | None
     attendee_ids: list[str] | None
     facilitator_ids: list[str] | None
@@ -174,6 +193,7 @@ class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobComplete(Mod
 
 
 class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResults(Model):
+    """The wem coaching schedule slot job complete topic coaching schedule slot job results object (4 fields)."""
     interval: str | None
     status: _e.F[_e.E6bc9d327] = ...
     slot: WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlot | None
@@ -181,21 +201,25 @@ class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResults(Mode
 
 
 class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlot(Model):
+    """The wem coaching schedule slot job complete topic coaching schedule slot job results slot object (2 fields)."""
     date_start: str | None
     schedule: WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlotSchedule | None
 
 
 class WemCoachingScheduleSlotJobCompleteTopicCoachingScheduleSlotJobResultsSlotSchedule(Model):
+    """The wem coaching schedule slot job complete topic coaching schedule slot job results slot schedule object (3 fields)."""
     id: str | None
     week_date: str | None
     week_count: int | None
 
 
 class WemCoachingUserNotificationTopicCoachingAppointmentReference(Model):
+    """The wem coaching user notification topic coaching appointment reference object (1 fields)."""
     id: str | None
 
 
 class WemCoachingUserNotificationTopicCoachingUserNotification(Model):
+    """The wem coaching user notification topic coaching user notification object (9 fields)."""
     id: str | None
     name: str | None
     marked_as_read: bool | None
@@ -208,6 +232,7 @@ class WemCoachingUserNotificationTopicCoachingUserNotification(Model):
 
 
 class WfmActivityPlanJobCompleteTopicActivityPlanJobCompleteNotification(Model):
+    """The wfm activity plan job complete topic activity plan job complete notification object (6 fields)."""
     id: str | None
     type: _e.F[_e.E77fb4259] = ...
     activity_plan: WfmActivityPlanJobCompleteTopicActivityPlanReference | None
@@ -217,26 +242,31 @@ class WfmActivityPlanJobCompleteTopicActivityPlanJobCompleteNotification(Model):
 
 
 class WfmActivityPlanJobCompleteTopicActivityPlanJobException(Model):
+    """The wfm activity plan job complete topic activity plan job exception object (2 fields)."""
     exception_type: _e.F[_e.E4023f3b8] = ...
     occurrences: list[WfmActivityPlanJobCompleteTopicActivityPlanOccurrenceReference] | None
 
 
 class WfmActivityPlanJobCompleteTopicActivityPlanOccurrenceReference(Model):
+    """The wfm activity plan job complete topic activity plan occurrence reference object (2 fields)."""
     id: str | None
     sessions: list[WfmActivityPlanJobCompleteTopicActivityPlanSessionReference] | None
 
 
 class WfmActivityPlanJobCompleteTopicActivityPlanReference(Model):
+    """The wfm activity plan job complete topic activity plan reference object (2 fields)."""
     id: str | None
     occurrences: list[WfmActivityPlanJobCompleteTopicActivityPlanOccurrenceReference] | None
 
 
 class WfmActivityPlanJobCompleteTopicActivityPlanSessionReference(Model):
+    """The wfm activity plan job complete topic activity plan session reference object (2 fields)."""
     id: str | None
     users: list[WfmActivityPlanJobCompleteTopicUserReference] | None
 
 
 class WfmActivityPlanJobCompleteTopicErrorBody(Model):
+    """The wfm activity plan job complete topic error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -244,10 +274,12 @@ class WfmActivityPlanJobCompleteTopicErrorBody(Model):
 
 
 class WfmActivityPlanJobCompleteTopicUserReference(Model):
+    """The wfm activity plan job complete topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanJobCompleteNotification(Model):
+    """The wfm activity plan run job complete topic activity plan job complete notification object (6 fields)."""
     id: str | None
     type: _e.F[_e.E77fb4259] = ...
     activity_plan: WfmActivityPlanRunJobCompleteTopicActivityPlanReference | None
@@ -257,26 +289,31 @@ class WfmActivityPlanRunJobCompleteTopicActivityPlanJobCompleteNotification(Mode
 
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanJobException(Model):
+    """The wfm activity plan run job complete topic activity plan job exception object (2 fields)."""
     exception_type: _e.F[_e.E4023f3b8] = ...
     occurrences: list[WfmActivityPlanRunJobCompleteTopicActivityPlanOccurrenceReference] | None
 
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanOccurrenceReference(Model):
+    """The wfm activity plan run job complete topic activity plan occurrence reference object (2 fields)."""
     id: str | None
     sessions: list[WfmActivityPlanRunJobCompleteTopicActivityPlanSessionReference] | None
 
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanReference(Model):
+    """The wfm activity plan run job complete topic activity plan reference object (2 fields)."""
     id: str | None
     occurrences: list[WfmActivityPlanRunJobCompleteTopicActivityPlanOccurrenceReference] | None
 
 
 class WfmActivityPlanRunJobCompleteTopicActivityPlanSessionReference(Model):
+    """The wfm activity plan run job complete topic activity plan session reference object (2 fields)."""
     id: str | None
     users: list[WfmActivityPlanRunJobCompleteTopicUserReference] | None
 
 
 class WfmActivityPlanRunJobCompleteTopicErrorBody(Model):
+    """The wfm activity plan run job complete topic error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -284,10 +321,12 @@ class WfmActivityPlanRunJobCompleteTopicErrorBody(Model):
 
 
 class WfmActivityPlanRunJobCompleteTopicUserReference(Model):
+    """The wfm activity plan run job complete topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmAdherenceExplanationJobCompleteTopicAdherenceExplanationChangedNotification(Model):
+    """The wfm adherence explanation job complete topic adherence explanation changed notification object (11 fields)."""
     id: str | None
     agent: WfmAdherenceExplanationJobCompleteTopicUserReference | None
     management_unit: WfmAdherenceExplanationJobCompleteTopicManagementUnit | None
@@ -302,6 +341,7 @@ class WfmAdherenceExplanationJobCompleteTopicAdherenceExplanationChangedNotifica
 
 
 class WfmAdherenceExplanationJobCompleteTopicAdherenceExplanationJobNotification(Model):
+    """The wfm adherence explanation job complete topic adherence explanation job notification object (6 fields)."""
     id: str | None
     type: _e.F[_e.Ed9e54e58] = ...
     status: _e.F[_e.Ed729e7c4] = ...
@@ -311,10 +351,12 @@ class WfmAdherenceExplanationJobCompleteTopicAdherenceExplanationJobNotification
 
 
 class WfmAdherenceExplanationJobCompleteTopicBusinessUnit(Model):
+    """The wfm adherence explanation job complete topic business unit object (1 fields)."""
     id: str | None
 
 
 class WfmAdherenceExplanationJobCompleteTopicErrorBody(Model):
+    """The wfm adherence explanation job complete topic error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -322,14 +364,17 @@ class WfmAdherenceExplanationJobCompleteTopicErrorBody(Model):
 
 
 class WfmAdherenceExplanationJobCompleteTopicManagementUnit(Model):
+    """The wfm adherence explanation job complete topic management unit object (1 fields)."""
     id: str | None
 
 
 class WfmAdherenceExplanationJobCompleteTopicUserReference(Model):
+    """The wfm adherence explanation job complete topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmAgent(Model):
+    """The wfm agent object (12 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_agent."""
     id: str | None
     user: UserReference | None
     work_plan: WorkPlanReference | None
@@ -345,6 +390,7 @@ class WfmAgent(Model):
 
 
 class WfmAgentAdherenceExplanationChangedAgentTopicAdherenceExplanationChangedNotification(Model):
+    """The wfm agent adherence explanation changed agent topic adherence explanation changed notification object (11 fields)."""
     id: str | None
     agent: WfmAgentAdherenceExplanationChangedAgentTopicUserReference | None
     management_unit: WfmAgentAdherenceExplanationChangedAgentTopicManagementUnit | None
@@ -359,18 +405,22 @@ class WfmAgentAdherenceExplanationChangedAgentTopicAdherenceExplanationChangedNo
 
 
 class WfmAgentAdherenceExplanationChangedAgentTopicBusinessUnit(Model):
+    """The wfm agent adherence explanation changed agent topic business unit object (1 fields)."""
     id: str | None
 
 
 class WfmAgentAdherenceExplanationChangedAgentTopicManagementUnit(Model):
+    """The wfm agent adherence explanation changed agent topic management unit object (1 fields)."""
     id: str | None
 
 
 class WfmAgentAdherenceExplanationChangedAgentTopicUserReference(Model):
+    """The wfm agent adherence explanation changed agent topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmAgentAdherenceExplanationChangedBusinessUnitTopicAdherenceExplanationChangedNotification(Model):
+    """The wfm agent adherence explanation changed business unit topic adherence explanation changed notification object (11 fields)."""
     id: str | None
     agent: WfmAgentAdherenceExplanationChangedBusinessUnitTopicUserReference | None
     management_unit: WfmAgentAdherenceExplanationChangedBusinessUnitTopicManagementUnit | None
@@ -385,30 +435,36 @@ class WfmAgentAdherenceExplanationChangedBusinessUnitTopicAdherenceExplanationCh
 
 
 class WfmAgentAdherenceExplanationChangedBusinessUnitTopicBusinessUnit(Model):
+    """The wfm agent adherence explanation changed business unit topic business unit object (1 fields)."""
     id: str | None
 
 
 class WfmAgentAdherenceExplanationChangedBusinessUnitTopicManagementUnit(Model):
+    """The wfm agent adherence explanation changed business unit topic management unit object (1 fields)."""
     id: str | None
 
 
 class WfmAgentAdherenceExplanationChangedBusinessUnitTopicUserReference(Model):
+    """The wfm agent adherence explanation changed business unit topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmAgentHistoricalAdherenceJobReference(Model):
+    """The wfm agent historical adherence job reference object (3 fields)."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     self_uri: str | None
 
 
 class WfmAgentHistoricalAdherenceResponse(Model):
+    """The wfm agent historical adherence response object (3 fields). Returned by WorkforceManagementApi.get_workforcemanagement_agents_me_adherence_historical_job, WorkforceManagementApi.post_workforcemanagement_agents_me_adherence_historical_jobs."""
     job: WfmAgentHistoricalAdherenceJobReference | None
     download_urls: list[str] | None
     result: WfmAgentHistoricalAdherenceResult | None
 
 
 class WfmAgentHistoricalAdherenceResult(Model):
+    """The wfm agent historical adherence result object (13 fields)."""
     user: UserReference | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -425,16 +481,19 @@ class WfmAgentHistoricalAdherenceResult(Model):
 
 
 class WfmAgentManagementUnitScheduleChangedTopicAgentMuScheduleChangedNotification(Model):
+    """The wfm agent management unit schedule changed topic agent mu schedule changed notification object (2 fields)."""
     agents: list[WfmAgentManagementUnitScheduleChangedTopicAgentMuUserScheduleChanged] | None
     visibility_range: WfmAgentManagementUnitScheduleChangedTopicAgentMuScheduleVisibilityRange | None
 
 
 class WfmAgentManagementUnitScheduleChangedTopicAgentMuScheduleVisibilityRange(Model):
+    """The wfm agent management unit schedule changed topic agent mu schedule visibility range object (2 fields)."""
     end_business_unit_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
 
 class WfmAgentManagementUnitScheduleChangedTopicAgentMuUserScheduleChanged(Model):
+    """The wfm agent management unit schedule changed topic agent mu user schedule changed object (3 fields)."""
     agent_id: str | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None

@@ -7,6 +7,7 @@ from . import _enums as _e
 
 
 class WfmAgentMuScheduleSearchCompleteTopicAgentMuScheduleSearchCompleteNotification(Model):
+    """The wfm agent mu schedule search complete topic agent mu schedule search complete notification object (4 fields)."""
     operation_id: str | None
     status: _e.F[_e.E93270e88] = ...
     download_url: str | None
@@ -14,6 +15,7 @@ class WfmAgentMuScheduleSearchCompleteTopicAgentMuScheduleSearchCompleteNotifica
 
 
 class WfmAgentMuScheduleSearchCompleteTopicErrorBody(Model):
+    """The wfm agent mu schedule search complete topic error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -21,11 +23,13 @@ class WfmAgentMuScheduleSearchCompleteTopicErrorBody(Model):
 
 
 class WfmAgentScheduleUpdateTopicAgentScheduleShiftUpdate(Model):
+    """The wfm agent schedule update topic agent schedule shift update object (2 fields)."""
     type: _e.F[_e.E9c5becb1] = ...
     shift_start_dates: list[_dt.datetime] | None
 
 
 class WfmAgentScheduleUpdateTopicAgentScheduleUpdateNotification(Model):
+    """The wfm agent schedule update topic agent schedule update notification object (5 fields)."""
     user: WfmAgentScheduleUpdateTopicUserReference | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -34,15 +38,18 @@ class WfmAgentScheduleUpdateTopicAgentScheduleUpdateNotification(Model):
 
 
 class WfmAgentScheduleUpdateTopicAgentScheduleVisibilityRange(Model):
+    """The wfm agent schedule update topic agent schedule visibility range object (2 fields)."""
     end_business_unit_date: _dt.datetime | None
     end_date: _dt.datetime | None
 
 
 class WfmAgentScheduleUpdateTopicUserReference(Model):
+    """The wfm agent schedule update topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmAlternativeShiftJobCompleteEventV3AlternativeShiftJobCompleteNotification(Model):
+    """The wfm alternative shift job complete event v3 alternative shift job complete notification object (5 fields)."""
     id: str | None
     type: _e.F[_e.Ece5e22b0] = ...
     status: _e.F[_e.Ed729e7c4] = ...
@@ -51,6 +58,7 @@ class WfmAlternativeShiftJobCompleteEventV3AlternativeShiftJobCompleteNotificati
 
 
 class WfmAlternativeShiftJobCompleteEventV3ErrorBody(Model):
+    """The wfm alternative shift job complete event v3 error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -58,6 +66,7 @@ class WfmAlternativeShiftJobCompleteEventV3ErrorBody(Model):
 
 
 class WfmBuIntradayDataUpdateTopicBuIntradayDataGroup(Model):
+    """The wfm bu intraday data update topic bu intraday data group object (7 fields)."""
     media_type: _e.F[_e.E90dfac40] = ...
     forecast_data_summary: WfmBuIntradayDataUpdateTopicBuIntradayForecastData | None
     forecast_data_per_interval: list[WfmBuIntradayDataUpdateTopicBuIntradayForecastData] | None
@@ -68,16 +77,19 @@ class WfmBuIntradayDataUpdateTopicBuIntradayDataGroup(Model):
 
 
 class WfmBuIntradayDataUpdateTopicBuIntradayForecastData(Model):
+    """The wfm bu intraday data update topic bu intraday forecast data object (2 fields)."""
     offered: float | None
     average_handle_time_seconds: float | None
 
 
 class WfmBuIntradayDataUpdateTopicBuIntradayNotification(Model):
+    """The wfm bu intraday data update topic bu intraday notification object (2 fields)."""
     operation_id: str | None
     result: WfmBuIntradayDataUpdateTopicBuIntradayResult | None
 
 
 class WfmBuIntradayDataUpdateTopicBuIntradayResult(Model):
+    """The wfm bu intraday data update topic bu intraday result object (8 fields)."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     interval_length_minutes: int | None
@@ -89,27 +101,32 @@ class WfmBuIntradayDataUpdateTopicBuIntradayResult(Model):
 
 
 class WfmBuIntradayDataUpdateTopicBuIntradayScheduleData(Model):
+    """The wfm bu intraday data update topic bu intraday schedule data object (1 fields)."""
     on_queue_time_seconds: int | None
 
 
 class WfmBuIntradayDataUpdateTopicBuScheduleReference(Model):
+    """The wfm bu intraday data update topic bu schedule reference object (2 fields)."""
     id: str | None
     week_date: _dt.datetime | None
 
 
 class WfmBuIntradayDataUpdateTopicBuShortTermForecastReference(Model):
+    """The wfm bu intraday data update topic bu short term forecast reference object (3 fields)."""
     id: str | None
     week_date: str | None
     description: str | None
 
 
 class WfmBuIntradayDataUpdateTopicIntradayPerformancePredictionData(Model):
+    """The wfm bu intraday data update topic intraday performance prediction data object (3 fields)."""
     service_level_percent: float | None
     average_speed_of_answer_seconds: float | None
     occupancy_percent: float | None
 
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateNotification(Model):
+    """The wfm bulk shift trade state update notification topic bulk shift trade state update notification object (4 fields)."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResultListing | None
@@ -117,6 +134,7 @@ class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateNoti
 
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResult(Model):
+    """The wfm bulk shift trade state update notification topic bulk shift trade state update result object (6 fields)."""
     id: str | None
     state: _e.F[_e.Efedc514b] = ...
     reviewed_by: WfmBulkShiftTradeStateUpdateNotificationTopicUserReference | None
@@ -126,31 +144,37 @@ class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResu
 
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResultListing(Model):
+    """One page of WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResult items with the paging fields of the listing."""
     entities: list[WfmBulkShiftTradeStateUpdateNotificationTopicBulkShiftTradeStateUpdateResult] | None
 
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicUserReference(Model):
+    """The wfm bulk shift trade state update notification topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmBulkShiftTradeStateUpdateNotificationTopicWfmVersionedEntityMetadata(Model):
+    """The wfm bulk shift trade state update notification topic wfm versioned entity metadata object (3 fields)."""
     version: int | None
     modified_by: WfmBulkShiftTradeStateUpdateNotificationTopicUserReference | None
     date_modified: _dt.datetime | None
 
 
 class WfmBuScheduleQueryResultTopicBuScheduleSearchResultNotification(Model):
+    """The wfm bu schedule query result topic bu schedule search result notification object (3 fields)."""
     operation_id: str | None
     business_unit_id: str | None
     download_url: str | None
 
 
 class WfmBuScheduleRunTopicBuScheduleReference(Model):
+    """The wfm bu schedule run topic bu schedule reference object (2 fields)."""
     id: str | None
     week_date: _dt.datetime | None
 
 
 class WfmBuScheduleRunTopicBuScheduleRun(Model):
+    """The wfm bu schedule run topic bu schedule run object (10 fields)."""
     id: str | None
     percent_complete: float | None
     intraday_rescheduling: bool | None
@@ -164,27 +188,32 @@ class WfmBuScheduleRunTopicBuScheduleRun(Model):
 
 
 class WfmBuScheduleRunTopicBuSchedulingRunProgressNotification(Model):
+    """The wfm bu schedule run topic bu scheduling run progress notification object (3 fields)."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     result: WfmBuScheduleRunTopicBuScheduleRun | None
 
 
 class WfmBuScheduleRunTopicSchedulerMessageSeverityCount(Model):
+    """The wfm bu schedule run topic scheduler message severity count object (2 fields)."""
     severity: _e.F[_e.Ec8331e90] = ...
     count: int | None
 
 
 class WfmBuScheduleRunTopicUserReference(Model):
+    """The wfm bu schedule run topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmBuScheduleSearchResultTopicBuScheduleSearchResultNotification(Model):
+    """The wfm bu schedule search result topic bu schedule search result notification object (3 fields)."""
     operation_id: str | None
     business_unit_id: str | None
     download_url: str | None
 
 
 class WfmBuScheduleTopicBuManagementUnitScheduleSummary(Model):
+    """The wfm bu schedule topic bu management unit schedule summary object (5 fields)."""
     management_unit: WfmBuScheduleTopicManagementUnit | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -193,6 +222,7 @@ class WfmBuScheduleTopicBuManagementUnitScheduleSummary(Model):
 
 
 class WfmBuScheduleTopicBuScheduleGenerationResultSummary(Model):
+    """The wfm bu schedule topic bu schedule generation result summary object (4 fields)."""
     failed: bool | None
     run_id: str | None
     message_count: int | None
@@ -200,6 +230,7 @@ class WfmBuScheduleTopicBuScheduleGenerationResultSummary(Model):
 
 
 class WfmBuScheduleTopicBuScheduleMetadata(Model):
+    """The wfm bu schedule topic bu schedule metadata object (9 fields)."""
     id: str | None
     week_date: _dt.datetime | None
     week_count: int | None
@@ -212,6 +243,7 @@ class WfmBuScheduleTopicBuScheduleMetadata(Model):
 
 
 class WfmBuScheduleTopicBuScheduleNotification(Model):
+    """The wfm bu schedule topic bu schedule notification object (4 fields)."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     event_type: _e.F[_e.E36d29284] = ...
@@ -219,31 +251,37 @@ class WfmBuScheduleTopicBuScheduleNotification(Model):
 
 
 class WfmBuScheduleTopicBuShortTermForecastReference(Model):
+    """The wfm bu schedule topic bu short term forecast reference object (3 fields)."""
     id: str | None
     week_date: str | None
     description: str | None
 
 
 class WfmBuScheduleTopicManagementUnit(Model):
+    """The wfm bu schedule topic management unit object (1 fields)."""
     id: str | None
 
 
 class WfmBuScheduleTopicSchedulerMessageSeverityCount(Model):
+    """The wfm bu schedule topic scheduler message severity count object (2 fields)."""
     severity: _e.F[_e.Ec8331e90] = ...
     count: int | None
 
 
 class WfmBuScheduleTopicUserReference(Model):
+    """The wfm bu schedule topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmBuScheduleTopicWfmVersionedEntityMetadata(Model):
+    """The wfm bu schedule topic wfm versioned entity metadata object (3 fields)."""
     version: int | None
     modified_by: WfmBuScheduleTopicUserReference | None
     date_modified: _dt.datetime | None
 
 
 class WfmBuShortTermForecastCopyCompleteTopicBuForecastModification(Model):
+    """The wfm bu short term forecast copy complete topic bu forecast modification object (13 fields)."""
     type: _e.F[_e.E760a0027] = ...
     start_interval_index: int | None
     end_interval_index: int | None
@@ -260,6 +298,7 @@ class WfmBuShortTermForecastCopyCompleteTopicBuForecastModification(Model):
 
 
 class WfmBuShortTermForecastCopyCompleteTopicBuShortTermForecast(Model):
+    """The wfm bu short term forecast copy complete topic bu short term forecast object (13 fields)."""
     id: str | None
     week_date: str | None
     creation_method: _e.F[_e.E49d715f8] = ...
@@ -276,12 +315,14 @@ class WfmBuShortTermForecastCopyCompleteTopicBuShortTermForecast(Model):
 
 
 class WfmBuShortTermForecastCopyCompleteTopicBuShortTermForecastNotification(Model):
+    """The wfm bu short term forecast copy complete topic bu short term forecast notification object (3 fields)."""
     status: _e.F[_e.E93270e88] = ...
     result: WfmBuShortTermForecastCopyCompleteTopicBuShortTermForecast | None
     operation_id: str | None
 
 
 class WfmBuShortTermForecastCopyCompleteTopicForecastSourceDayPointer(Model):
+    """The wfm bu short term forecast copy complete topic forecast source day pointer object (5 fields)."""
     day_of_week: _e.F[_e.E9ea6d1aa] = ...
     weight: int | None
     date: str | None
@@ -290,15 +331,18 @@ class WfmBuShortTermForecastCopyCompleteTopicForecastSourceDayPointer(Model):
 
 
 class WfmBuShortTermForecastCopyCompleteTopicModificationIntervalOffsetValue(Model):
+    """The wfm bu short term forecast copy complete topic modification interval offset value object (2 fields)."""
     interval_index: int | None
     value: float | None
 
 
 class WfmBuShortTermForecastCopyCompleteTopicUserReference(Model):
+    """The wfm bu short term forecast copy complete topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmBuShortTermForecastCopyCompleteTopicWfmVersionedEntityMetadata(Model):
+    """The wfm bu short term forecast copy complete topic wfm versioned entity metadata object (3 fields)."""
     version: int | None
     modified_by: WfmBuShortTermForecastCopyCompleteTopicUserReference | None
     date_modified: _dt.datetime | None

@@ -11,6 +11,7 @@ from ._b_wfm_historical_adherence_result_wrapper import WfmHistoricalAdherenceRe
 
 
 class WfmBuShortTermForecastGenerateProgressTopicBuForecastModification(Model):
+    """The wfm bu short term forecast generate progress topic bu forecast modification object (13 fields)."""
     type: _e.F[_e.E760a0027] = ...
     start_interval_index: int | None
     end_interval_index: int | None
@@ -27,6 +28,7 @@ class WfmBuShortTermForecastGenerateProgressTopicBuForecastModification(Model):
 
 
 class WfmBuShortTermForecastGenerateProgressTopicBuShortTermForecast(Model):
+    """The wfm bu short term forecast generate progress topic bu short term forecast object (13 fields)."""
     id: str | None
     week_date: str | None
     creation_method: _e.F[_e.E49d715f8] = ...
@@ -43,6 +45,7 @@ class WfmBuShortTermForecastGenerateProgressTopicBuShortTermForecast(Model):
 
 
 class WfmBuShortTermForecastGenerateProgressTopicForecastSourceDayPointer(Model):
+    """The wfm bu short term forecast generate progress topic forecast source day pointer object (5 fields)."""
     day_of_week: _e.F[_e.E9ea6d1aa] = ...
     weight: int | None
     date: str | None
@@ -51,6 +54,7 @@ class WfmBuShortTermForecastGenerateProgressTopicForecastSourceDayPointer(Model)
 
 
 class WfmBuShortTermForecastGenerateProgressTopicGenerateBuShortTermForecastProgressNotification(Model):
+    """The wfm bu short term forecast generate progress topic generate bu short term forecast progress notification object (4 fields)."""
     status: _e.F[_e.E93270e88] = ...
     result: WfmBuShortTermForecastGenerateProgressTopicBuShortTermForecast | None
     operation_id: str | None
@@ -58,21 +62,25 @@ class WfmBuShortTermForecastGenerateProgressTopicGenerateBuShortTermForecastProg
 
 
 class WfmBuShortTermForecastGenerateProgressTopicModificationIntervalOffsetValue(Model):
+    """The wfm bu short term forecast generate progress topic modification interval offset value object (2 fields)."""
     interval_index: int | None
     value: float | None
 
 
 class WfmBuShortTermForecastGenerateProgressTopicUserReference(Model):
+    """The wfm bu short term forecast generate progress topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmBuShortTermForecastGenerateProgressTopicWfmVersionedEntityMetadata(Model):
+    """The wfm bu short term forecast generate progress topic wfm versioned entity metadata object (3 fields)."""
     version: int | None
     modified_by: WfmBuShortTermForecastGenerateProgressTopicUserReference | None
     date_modified: _dt.datetime | None
 
 
 class WfmBuShortTermForecastImportCompleteTopicBuForecastModification(Model):
+    """The wfm bu short term forecast import complete topic bu forecast modification object (13 fields)."""
     type: _e.F[_e.E760a0027] = ...
     start_interval_index: int | None
     end_interval_index: int | None
@@ -89,6 +97,7 @@ class WfmBuShortTermForecastImportCompleteTopicBuForecastModification(Model):
 
 
 class WfmBuShortTermForecastImportCompleteTopicBuShortTermForecast(Model):
+    """The wfm bu short term forecast import complete topic bu short term forecast object (13 fields)."""
     id: str | None
     week_date: str | None
     creation_method: _e.F[_e.E49d715f8] = ...
@@ -105,12 +114,14 @@ class WfmBuShortTermForecastImportCompleteTopicBuShortTermForecast(Model):
 
 
 class WfmBuShortTermForecastImportCompleteTopicBuShortTermForecastNotification(Model):
+    """The wfm bu short term forecast import complete topic bu short term forecast notification object (3 fields)."""
     status: _e.F[_e.E93270e88] = ...
     result: WfmBuShortTermForecastImportCompleteTopicBuShortTermForecast | None
     operation_id: str | None
 
 
 class WfmBuShortTermForecastImportCompleteTopicForecastSourceDayPointer(Model):
+    """The wfm bu short term forecast import complete topic forecast source day pointer object (5 fields)."""
     day_of_week: _e.F[_e.E9ea6d1aa] = ...
     weight: int | None
     date: str | None
@@ -119,21 +130,25 @@ class WfmBuShortTermForecastImportCompleteTopicForecastSourceDayPointer(Model):
 
 
 class WfmBuShortTermForecastImportCompleteTopicModificationIntervalOffsetValue(Model):
+    """The wfm bu short term forecast import complete topic modification interval offset value object (2 fields)."""
     interval_index: int | None
     value: float | None
 
 
 class WfmBuShortTermForecastImportCompleteTopicUserReference(Model):
+    """The wfm bu short term forecast import complete topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmBuShortTermForecastImportCompleteTopicWfmVersionedEntityMetadata(Model):
+    """The wfm bu short term forecast import complete topic wfm versioned entity metadata object (3 fields)."""
     version: int | None
     modified_by: WfmBuShortTermForecastImportCompleteTopicUserReference | None
     date_modified: _dt.datetime | None
 
 
 class WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuForecastShortTermStaffingRequirementsNotification(Model):
+    """One page of WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuForecastShortTermStaffingRequirementsResults items with the paging fields of the listing."""
     business_unit_id: str | None
     state: _e.F[_e.E93270e88] = ...
     forecast: WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuShortTermForecastReference | None
@@ -144,18 +159,21 @@ class WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuForecastS
 
 
 class WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuForecastShortTermStaffingRequirementsResults(Model):
+    """The wfm bu short term forecast staffing requirements generate complete topic bu forecast short term staffing requirements results object (3 fields)."""
     week_number: int | None
     download_url: str | None
     download_url_expiration_date: _dt.datetime | None
 
 
 class WfmBuShortTermForecastStaffingRequirementsGenerateCompleteTopicBuShortTermForecastReference(Model):
+    """The wfm bu short term forecast staffing requirements generate complete topic bu short term forecast reference object (3 fields)."""
     id: str | None
     week_date: str | None
     description: str | None
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicBuForecastModification(Model):
+    """The wfm bu short term forecast update complete topic bu forecast modification object (13 fields)."""
     type: _e.F[_e.E760a0027] = ...
     start_interval_index: int | None
     end_interval_index: int | None
@@ -172,6 +190,7 @@ class WfmBuShortTermForecastUpdateCompleteTopicBuForecastModification(Model):
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicBuShortTermForecast(Model):
+    """The wfm bu short term forecast update complete topic bu short term forecast object (13 fields)."""
     id: str | None
     week_date: str | None
     creation_method: _e.F[_e.E49d715f8] = ...
@@ -188,12 +207,14 @@ class WfmBuShortTermForecastUpdateCompleteTopicBuShortTermForecast(Model):
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicBuShortTermForecastNotification(Model):
+    """The wfm bu short term forecast update complete topic bu short term forecast notification object (3 fields)."""
     status: _e.F[_e.E93270e88] = ...
     result: WfmBuShortTermForecastUpdateCompleteTopicBuShortTermForecast | None
     operation_id: str | None
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicForecastSourceDayPointer(Model):
+    """The wfm bu short term forecast update complete topic forecast source day pointer object (5 fields)."""
     day_of_week: _e.F[_e.E9ea6d1aa] = ...
     weight: int | None
     date: str | None
@@ -202,26 +223,31 @@ class WfmBuShortTermForecastUpdateCompleteTopicForecastSourceDayPointer(Model):
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicModificationIntervalOffsetValue(Model):
+    """The wfm bu short term forecast update complete topic modification interval offset value object (2 fields)."""
     interval_index: int | None
     value: float | None
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicUserReference(Model):
+    """The wfm bu short term forecast update complete topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmBuShortTermForecastUpdateCompleteTopicWfmVersionedEntityMetadata(Model):
+    """The wfm bu short term forecast update complete topic wfm versioned entity metadata object (3 fields)."""
     version: int | None
     modified_by: WfmBuShortTermForecastUpdateCompleteTopicUserReference | None
     date_modified: _dt.datetime | None
 
 
 class WfmBusinessUnitReference(Model):
+    """The wfm business unit reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class WfmEntityMetadata(Model):
+    """The wfm entity metadata object (4 fields)."""
     modified_by: UserReference | None
     date_modified: _dt.datetime | None
     created_by: UserReference | None
@@ -229,19 +255,23 @@ class WfmEntityMetadata(Model):
 
 
 class WfmForecastModificationIntervalOffsetValue(Model):
+    """The wfm forecast modification interval offset value object (2 fields)."""
     interval_index: int | None
     value: float | None
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicSecondaryPresenceReference(Model):
+    """The wfm historical adherence agent calculations complete topic secondary presence reference object (1 fields)."""
     id: str | None
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicUserReference(Model):
+    """The wfm historical adherence agent calculations complete topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceActuals(Model):
+    """The wfm historical adherence agent calculations complete topic wfm historical adherence actuals object (4 fields)."""
     actual_activity_category: _e.F[_e.E986f561a] = ...
     actual_secondary_presence_id: str | None
     start_offset_seconds: int | None
@@ -249,6 +279,7 @@ class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherence
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceAgentCalculationsCompleteNotification(Model):
+    """The wfm historical adherence agent calculations complete topic wfm historical adherence agent calculations complete notification object (4 fields)."""
     job_id: str | None
     query_state: _e.F[_e.E293540ee] = ...
     download_urls: list[str] | None
@@ -256,6 +287,7 @@ class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherence
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceAgentDayMetrics(Model):
+    """The wfm historical adherence agent calculations complete topic wfm historical adherence agent day metrics object (11 fields)."""
     day_start_offset_seconds: int | None
     adherence_schedule_seconds: int | None
     conformance_schedule_seconds: int | None
@@ -270,6 +302,7 @@ class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherence
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceAgentResult(Model):
+    """The wfm historical adherence agent calculations complete topic wfm historical adherence agent result object (13 fields)."""
     user: WfmHistoricalAdherenceAgentCalculationsCompleteTopicUserReference | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -286,6 +319,7 @@ class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherence
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceExceptionInfo(Model):
+    """The wfm historical adherence agent calculations complete topic wfm historical adherence exception info object (11 fields)."""
     start_offset_seconds: int | None
     end_offset_seconds: int | None
     scheduled_activity_code_id: str | None
@@ -300,23 +334,27 @@ class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherence
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmHistoricalAdherenceScheduledActivity(Model):
+    """The wfm historical adherence agent calculations complete topic wfm historical adherence scheduled activity object (3 fields)."""
     activity_code_id: str | None
     start_offset_seconds: int | None
     end_offset_seconds: int | None
 
 
 class WfmHistoricalAdherenceAgentCalculationsCompleteTopicWfmSecondaryPresenceLookupItem(Model):
+    """The wfm historical adherence agent calculations complete topic wfm secondary presence lookup item object (2 fields)."""
     lookup_id: str | None
     secondary_presence: WfmHistoricalAdherenceAgentCalculationsCompleteTopicSecondaryPresenceReference | None
 
 
 class WfmHistoricalAdherenceBulkCalculationsCompleteTopicWfmHistoricalAdherenceBulkCalculationsCompleteNotification(Model):
+    """The wfm historical adherence bulk calculations complete topic wfm historical adherence bulk calculations complete notification object (3 fields)."""
     id: str | None
     download_urls: list[str] | None
     query_state: _e.F[_e.E293540ee] = ...
 
 
 class WfmHistoricalAdherenceBulkItem(Model):
+    """The wfm historical adherence bulk item object (6 fields)."""
     management_unit_id: str | None
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
@@ -326,23 +364,27 @@ class WfmHistoricalAdherenceBulkItem(Model):
 
 
 class WfmHistoricalAdherenceBulkJobReference(Model):
+    """The wfm historical adherence bulk job reference object (3 fields)."""
     id: str | None
     status: _e.F[_e.Ed729e7c4] = ...
     self_uri: str | None
 
 
 class WfmHistoricalAdherenceBulkQuery(Model):
+    """The wfm historical adherence bulk query object (2 fields). Sent to WorkforceManagementApi.post_workforcemanagement_adherence_historical_bulk."""
     items: list[WfmHistoricalAdherenceBulkItem] | None
     time_zone: str | None
 
 
 class WfmHistoricalAdherenceBulkResponse(Model):
+    """The wfm historical adherence bulk response object (3 fields). Returned by WorkforceManagementApi.get_workforcemanagement_adherence_historical_bulk_job, WorkforceManagementApi.post_workforcemanagement_adherence_historical_bulk."""
     job: WfmHistoricalAdherenceBulkJobReference | None
     download_urls: list[str] | None
     download_result: WfmHistoricalAdherenceBulkResult | None
 
 
 class WfmHistoricalAdherenceBulkResult(Model):
+    """The wfm historical adherence bulk result object (5 fields)."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     management_unit_id: str | None
@@ -351,6 +393,7 @@ class WfmHistoricalAdherenceBulkResult(Model):
 
 
 class WfmHistoricalAdherenceBulkUserDayMetrics(Model):
+    """The wfm historical adherence bulk user day metrics object (11 fields)."""
     day_start_offset_seconds: int | None
     adherence_schedule_seconds: int | None
     conformance_schedule_seconds: int | None
@@ -365,6 +408,7 @@ class WfmHistoricalAdherenceBulkUserDayMetrics(Model):
 
 
 class WfmHistoricalAdherenceBulkUserResult(Model):
+    """The wfm historical adherence bulk user result object (7 fields)."""
     user_id: str | None
     adherence_percentage: float | None
     conformance_percentage: float | None
@@ -375,6 +419,7 @@ class WfmHistoricalAdherenceBulkUserResult(Model):
 
 
 class WfmHistoricalAdherenceCalculationsCompleteTopicWfmHistoricalAdherenceCalculationsCompleteNotice(Model):
+    """The wfm historical adherence calculations complete topic wfm historical adherence calculations complete notice object (4 fields)."""
     id: str | None
     download_url: str | None
     download_urls: list[str] | None
@@ -382,6 +427,7 @@ class WfmHistoricalAdherenceCalculationsCompleteTopicWfmHistoricalAdherenceCalcu
 
 
 class WfmHistoricalAdherenceQuery(Model):
+    """The wfm historical adherence query object (6 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_historicaladherencequery."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     time_zone: str | None
@@ -391,12 +437,14 @@ class WfmHistoricalAdherenceQuery(Model):
 
 
 class WfmHistoricalAdherenceQueryForAgent(Model):
+    """The wfm historical adherence query for agent object (3 fields). Sent to WorkforceManagementApi.post_workforcemanagement_agents_me_adherence_historical_jobs."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     time_zone: str | None
 
 
 class WfmHistoricalAdherenceQueryForTeams(Model):
+    """The wfm historical adherence query for teams object (5 fields). Sent to WorkforceManagementApi.post_workforcemanagement_team_adherence_historical."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     time_zone: str | None
@@ -405,6 +453,7 @@ class WfmHistoricalAdherenceQueryForTeams(Model):
 
 
 class WfmHistoricalAdherenceResponse(Model):
+    """The wfm historical adherence response object (5 fields). Returned by WorkforceManagementApi.get_workforcemanagement_adherence_historical_job, WorkforceManagementApi.post_workforcemanagement_managementunit_historicaladherencequery and 1 more."""
     id: str | None
     download_url: str | None
     download_result: WfmHistoricalAdherenceResultWrapper | None

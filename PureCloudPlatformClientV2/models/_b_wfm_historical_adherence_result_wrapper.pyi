@@ -18,22 +18,26 @@ from ._b_wfm_bu_short_term_forecast_generate_progress_topic_bu_forecast_modifica
 
 
 class WfmHistoricalAdherenceResultWrapper(Model):
+    """The wfm historical adherence result wrapper object (3 fields)."""
     entity_id: str | None
     data: list[HistoricalAdherenceQueryResult] | None
     lookup_id_to_secondary_presence_id: dict[str, str] | None
 
 
 class WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDeleteEntity(Model):
+    """The wfm historical data import purge complete topic historical data delete entity object (2 fields)."""
     request_id: str | None
     status: _e.F[_e.Ecd68a8cb] = ...
 
 
 class WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDisallowedDeleteEntity(Model):
+    """The wfm historical data import purge complete topic historical data disallowed delete entity object (2 fields)."""
     request_id: str | None
     reason: _e.F[_e.E6dbd574e] = ...
 
 
 class WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataPurgeRequestComplete(Model):
+    """One page of WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDeleteEntity items with the paging fields of the listing."""
     id: str | None
     state: _e.F[_e.E2689aca2] = ...
     entities: list[WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataDeleteEntity] | None
@@ -41,10 +45,12 @@ class WfmHistoricalDataImportPurgeCompleteTopicHistoricalDataPurgeRequestComplet
 
 
 class WfmHistoricalDataUploadPurgeRequestStatusTopicHistoricalDataUploadPurgeRequestUpdate(Model):
+    """The wfm historical data upload purge request status topic historical data upload purge request update object (1 fields)."""
     status: _e.F[_e.E79d17b00] = ...
 
 
 class WfmHistoricalDataUploadRequestStatusTopicHistoricalDataUploadRequestUpdate(Model):
+    """The wfm historical data upload request status topic historical data upload request update object (11 fields)."""
     request_id: str | None
     date_import_started: _dt.datetime | None
     date_import_ended: _dt.datetime | None
@@ -59,12 +65,14 @@ class WfmHistoricalDataUploadRequestStatusTopicHistoricalDataUploadRequestUpdate
 
 
 class WfmHistoricalShrinkageCalculationsCompleteTopicHistoricalShrinkageCalculationsCompleteNotification(Model):
+    """The wfm historical shrinkage calculations complete topic historical shrinkage calculations complete notification object (3 fields)."""
     operation_id: str | None
     download_urls: list[str] | None
     state: _e.F[_e.E293540ee] = ...
 
 
 class WfmHistoricalShrinkageRequest(Model):
+    """The wfm historical shrinkage request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_shrinkage_jobs."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     time_zone: str | None
@@ -72,6 +80,7 @@ class WfmHistoricalShrinkageRequest(Model):
 
 
 class WfmHistoricalShrinkageResponse(Model):
+    """The wfm historical shrinkage response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_shrinkage_job, WorkforceManagementApi.post_workforcemanagement_managementunit_shrinkage_jobs and 1 more."""
     operation_id: str | None
     download_urls: list[str] | None
     download_result: HistoricalShrinkageResultListing | None
@@ -79,6 +88,7 @@ class WfmHistoricalShrinkageResponse(Model):
 
 
 class WfmHistoricalShrinkageTeamsRequest(Model):
+    """The wfm historical shrinkage teams request object (4 fields). Sent to WorkforceManagementApi.post_workforcemanagement_team_shrinkage_jobs."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     time_zone: str | None
@@ -86,15 +96,18 @@ class WfmHistoricalShrinkageTeamsRequest(Model):
 
 
 class WfmIntegrationListing(Model):
+    """One page of WfmIntegrationResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_integrations_hris."""
     entities: list[WfmIntegrationResponse] | None
 
 
 class WfmIntegrationReference(Model):
+    """The wfm integration reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class WfmIntegrationResponse(Model):
+    """The wfm integration response object (4 fields)."""
     id: str | None
     name: str | None
     active: bool | None
@@ -102,6 +115,7 @@ class WfmIntegrationResponse(Model):
 
 
 class WfmIntegrationsHrisTimeOffTypesJobTopicErrorBody(Model):
+    """The wfm integrations hris time off types job topic error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -109,12 +123,14 @@ class WfmIntegrationsHrisTimeOffTypesJobTopicErrorBody(Model):
 
 
 class WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffType(Model):
+    """The wfm integrations hris time off types job topic hris time off type object (3 fields)."""
     id: str | None
     name: str | None
     secondary_id: str | None
 
 
 class WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffTypesJobNotification(Model):
+    """One page of WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffType items with the paging fields of the listing."""
     id: str | None
     entities: list[WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffType] | None
     status: _e.F[_e.Ed729e7c4] = ...
@@ -122,6 +138,7 @@ class WfmIntegrationsHrisTimeOffTypesJobTopicHrisTimeOffTypesJobNotification(Mod
 
 
 class WfmIntradayDataUpdateTopicIntradayDataGroup(Model):
+    """The wfm intraday data update topic intraday data group object (7 fields)."""
     media_type: _e.F[_e.E90dfac40] = ...
     forecast_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayForecastData] | None
     schedule_data_per_interval: list[WfmIntradayDataUpdateTopicIntradayScheduleData] | None
@@ -132,6 +149,7 @@ class WfmIntradayDataUpdateTopicIntradayDataGroup(Model):
 
 
 class WfmIntradayDataUpdateTopicIntradayDataUpdate(Model):
+    """The wfm intraday data update topic intraday data update object (7 fields)."""
     start_date: _dt.datetime | None
     end_date: _dt.datetime | None
     interval_length_minutes: int | None
@@ -142,17 +160,20 @@ class WfmIntradayDataUpdateTopicIntradayDataUpdate(Model):
 
 
 class WfmIntradayDataUpdateTopicIntradayForecastData(Model):
+    """The wfm intraday data update topic intraday forecast data object (3 fields)."""
     offered: float | None
     average_talk_time_seconds: float | None
     average_after_call_work_seconds: float | None
 
 
 class WfmIntradayDataUpdateTopicIntradayHistoricalAgentData(Model):
+    """The wfm intraday data update topic intraday historical agent data object (2 fields)."""
     on_queue_time_seconds: float | None
     interacting_time_seconds: float | None
 
 
 class WfmIntradayDataUpdateTopicIntradayHistoricalQueueData(Model):
+    """The wfm intraday data update topic intraday historical queue data object (8 fields)."""
     offered: int | None
     completed: int | None
     answered: int | None
@@ -164,69 +185,83 @@ class WfmIntradayDataUpdateTopicIntradayHistoricalQueueData(Model):
 
 
 class WfmIntradayDataUpdateTopicIntradayMetric(Model):
+    """The wfm intraday data update topic intraday metric object (2 fields)."""
     category: _e.F[_e.Ecf9082e8] = ...
     version: str | None
 
 
 class WfmIntradayDataUpdateTopicIntradayPerformancePredictionAgentData(Model):
+    """The wfm intraday data update topic intraday performance prediction agent data object (1 fields)."""
     interacting_time_seconds: float | None
 
 
 class WfmIntradayDataUpdateTopicIntradayPerformancePredictionQueueData(Model):
+    """The wfm intraday data update topic intraday performance prediction queue data object (3 fields)."""
     service_level_percent: float | None
     average_speed_of_answer_seconds: float | None
     number_of_interactions: float | None
 
 
 class WfmIntradayDataUpdateTopicIntradayScheduleData(Model):
+    """The wfm intraday data update topic intraday schedule data object (2 fields)."""
     on_queue_time_seconds: int | None
     scheduled_time_seconds: int | None
 
 
 class WfmIntradayPlanningGroupListing(Model):
+    """One page of ForecastPlanningGroupResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_intraday_planninggroups."""
     entities: list[ForecastPlanningGroupResponse] | None
     no_data_reason: _e.F[_e.E598b421a] = ...
 
 
 class WfmMoveAgentsCompleteTopicManagementUnit(Model):
+    """The wfm move agents complete topic management unit object (1 fields)."""
     id: str | None
 
 
 class WfmMoveAgentsCompleteTopicUserReference(Model):
+    """The wfm move agents complete topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmMoveAgentsCompleteTopicWfmMoveAgentData(Model):
+    """The wfm move agents complete topic wfm move agent data object (2 fields)."""
     user: WfmMoveAgentsCompleteTopicUserReference | None
     result: _e.F[_e.E9e363cdb] = ...
 
 
 class WfmMoveAgentsCompleteTopicWfmMoveAgentsComplete(Model):
+    """One page of WfmMoveAgentsCompleteTopicWfmMoveAgentData items with the paging fields of the listing."""
     requesting_user: WfmMoveAgentsCompleteTopicUserReference | None
     destination_management_unit: WfmMoveAgentsCompleteTopicManagementUnit | None
     results: list[WfmMoveAgentsCompleteTopicWfmMoveAgentData] | None
 
 
 class WfmMoveManagementUnitTopicBusinessUnit(Model):
+    """The wfm move management unit topic business unit object (1 fields)."""
     id: str | None
 
 
 class WfmMoveManagementUnitTopicMoveManagementUnitNotification(Model):
+    """The wfm move management unit topic move management unit notification object (2 fields)."""
     business_unit: WfmMoveManagementUnitTopicBusinessUnit | None
     status: _e.F[_e.E93270e88] = ...
 
 
 class WfmProcessUploadRequest(Model):
+    """The wfm process upload request object (1 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations, WorkforceManagementApi.post_workforcemanagement_businessunit_week_schedules_import and 1 more."""
     upload_key: str | None
 
 
 class WfmScheduleActivity(Model):
+    """The wfm schedule activity object (3 fields)."""
     user_reference: UserReference | None
     activities: list[ScheduleActivity] | None
     full_day_time_off_markers: list[FullDayTimeOffMarker] | None
 
 
 class WfmScheduleReference(Model):
+    """The wfm schedule reference object (4 fields)."""
     id: str | None
     business_unit: WfmBusinessUnitReference | None
     week_date: _dt.date | None
@@ -234,6 +269,7 @@ class WfmScheduleReference(Model):
 
 
 class WfmScheduleTopicWfmScheduleNotification(Model):
+    """The wfm schedule topic wfm schedule notification object (5 fields)."""
     status: _e.F[_e.E93270e88] = ...
     operation_id: str | None
     download_url: str | None
@@ -242,17 +278,20 @@ class WfmScheduleTopicWfmScheduleNotification(Model):
 
 
 class WfmServiceGoalImpact(Model):
+    """The wfm service goal impact object (2 fields)."""
     increase_by_percent: float | None
     decrease_by_percent: float | None
 
 
 class WfmServiceGoalImpactSettings(Model):
+    """The wfm service goal impact settings object (3 fields)."""
     service_level: WfmServiceGoalImpact | None
     average_speed_of_answer: WfmServiceGoalImpact | None
     abandon_rate: WfmServiceGoalImpact | None
 
 
 class WfmShiftTradingJobCompleteEventErrorBody(Model):
+    """The wfm shift trading job complete event error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -260,6 +299,7 @@ class WfmShiftTradingJobCompleteEventErrorBody(Model):
 
 
 class WfmShiftTradingJobCompleteEventShiftTradingJobCompleteNotification(Model):
+    """The wfm shift trading job complete event shift trading job complete notification object (7 fields)."""
     id: str | None
     type: _e.F[_e.Ebaac0fbf] = ...
     status: _e.F[_e.Ed729e7c4] = ...
@@ -270,6 +310,7 @@ class WfmShiftTradingJobCompleteEventShiftTradingJobCompleteNotification(Model):
 
 
 class WfmShiftTradingJobCompleteEventTradeEntity(Model):
+    """The wfm shift trading job complete event trade entity object (11 fields)."""
     id: str | None
     state: _e.F[_e.E88596759] = ...
     expiration_date: str | None
@@ -284,6 +325,7 @@ class WfmShiftTradingJobCompleteEventTradeEntity(Model):
 
 
 class WfmShiftTradingJobCompleteEventTradeShift(Model):
+    """The wfm shift trading job complete event trade shift object (7 fields)."""
     schedule_id: str | None
     schedule_start_date: str | None
     management_unit_id: str | None
@@ -294,33 +336,39 @@ class WfmShiftTradingJobCompleteEventTradeShift(Model):
 
 
 class WfmShiftTradingJobCompleteEventTradeSide(Model):
+    """The wfm shift trading job complete event trade side object (3 fields)."""
     user_id: str | None
     shift: WfmShiftTradingJobCompleteEventTradeShift | None
     review_note: str | None
 
 
 class WfmShiftTradingJobCompleteEventWeekSummary(Model):
+    """The wfm shift trading job complete event week summary object (3 fields)."""
     week_date: str | None
     initiating_matched_count: int | None
     cross_week_receiving_matched_count: int | None
 
 
 class WfmShiftTradingJobCompleteEventWeekSummaryList(Model):
+    """The wfm shift trading job complete event week summary list object (1 fields)."""
     weeks: list[WfmShiftTradingJobCompleteEventWeekSummary] | None
 
 
 class WfmShiftTradingJobCompleteEventWfmDateTimeInterval(Model):
+    """The wfm shift trading job complete event wfm date time interval object (2 fields)."""
     start_date: str | None
     end_date: str | None
 
 
 class WfmShiftTradingJobCompleteEventWfmVersionMetadata(Model):
+    """The wfm shift trading job complete event wfm version metadata object (3 fields)."""
     version: int | None
     modified_by: str | None
     date_modified: str | None
 
 
 class WfmTimeOffBalanceJobTopicErrorBody(Model):
+    """The wfm time off balance job topic error body object (4 fields)."""
     status: int | None
     code: str | None
     message: str | None
@@ -328,6 +376,7 @@ class WfmTimeOffBalanceJobTopicErrorBody(Model):
 
 
 class WfmTimeOffBalanceJobTopicTimeOffBalance(Model):
+    """The wfm time off balance job topic time off balance object (5 fields)."""
     activity_code_id: str | None
     hris_time_off_type_id: str | None
     hris_time_off_type_secondary_id: str | None
@@ -336,6 +385,7 @@ class WfmTimeOffBalanceJobTopicTimeOffBalance(Model):
 
 
 class WfmTimeOffBalanceJobTopicTimeOffBalanceJobNotification(Model):
+    """One page of WfmTimeOffBalanceJobTopicTimeOffBalance items with the paging fields of the listing."""
     id: str | None
     entities: list[WfmTimeOffBalanceJobTopicTimeOffBalance] | None
     status: _e.F[_e.Ed729e7c4] = ...
@@ -343,6 +393,7 @@ class WfmTimeOffBalanceJobTopicTimeOffBalanceJobNotification(Model):
 
 
 class WfmTimeOffRequestUpdateTopicTimeOffRequestUpdate(Model):
+    """The wfm time off request update topic time off request update object (22 fields)."""
     id: str | None
     user: WfmTimeOffRequestUpdateTopicUserReference | None
     is_full_day_request: bool | None
@@ -368,23 +419,28 @@ class WfmTimeOffRequestUpdateTopicTimeOffRequestUpdate(Model):
 
 
 class WfmTimeOffRequestUpdateTopicUserReference(Model):
+    """The wfm time off request update topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmTimeSpan(Model):
+    """The wfm time span object (2 fields)."""
     start_date: _dt.datetime | None
     length_minutes: int | None
 
 
 class WfmUpdateAgentDetailsTopicWfmUpdateAgentDetailsComplete(Model):
+    """The wfm update agent details topic wfm update agent details complete object (1 fields)."""
     status: _e.F[_e.E93270e88] = ...
 
 
 class WfmUserEntityListing(Model):
+    """One page of UserReference items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_shifttrades_users, WorkforceManagementApi.get_workforcemanagement_managementunit_users."""
     entities: list[UserReference] | None
 
 
 class WfmUserNotification(Model):
+    """The wfm user notification object (11 fields)."""
     id: str | None
     mutable_group_id: str | None
     timestamp: _dt.datetime | None

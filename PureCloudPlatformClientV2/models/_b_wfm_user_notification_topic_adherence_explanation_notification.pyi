@@ -31,6 +31,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class WfmUserNotificationTopicAdherenceExplanationNotification(Model):
+    """The wfm user notification topic adherence explanation notification object (9 fields)."""
     id: str | None
     agent: WfmUserNotificationTopicUserReference | None
     management_unit: WfmUserNotificationTopicManagementUnit | None
@@ -43,6 +44,7 @@ class WfmUserNotificationTopicAdherenceExplanationNotification(Model):
 
 
 class WfmUserNotificationTopicAlternativeShiftNotification(Model):
+    """The wfm user notification topic alternative shift notification object (8 fields)."""
     id: str | None
     week_date: _dt.datetime | None
     granularity: _e.F[_e.E3e2a6047] = ...
@@ -54,14 +56,17 @@ class WfmUserNotificationTopicAlternativeShiftNotification(Model):
 
 
 class WfmUserNotificationTopicBusinessUnit(Model):
+    """The wfm user notification topic business unit object (1 fields)."""
     id: str | None
 
 
 class WfmUserNotificationTopicManagementUnit(Model):
+    """The wfm user notification topic management unit object (1 fields)."""
     id: str | None
 
 
 class WfmUserNotificationTopicShiftTradeNotification(Model):
+    """The wfm user notification topic shift trade notification object (8 fields)."""
     week_date: str | None
     trade_id: str | None
     one_sided: bool | None
@@ -73,6 +78,7 @@ class WfmUserNotificationTopicShiftTradeNotification(Model):
 
 
 class WfmUserNotificationTopicTimeOffRequestNotification(Model):
+    """The wfm user notification topic time off request notification object (6 fields)."""
     time_off_request_id: str | None
     user: WfmUserNotificationTopicUserReference | None
     is_full_day_request: bool | None
@@ -82,10 +88,12 @@ class WfmUserNotificationTopicTimeOffRequestNotification(Model):
 
 
 class WfmUserNotificationTopicUserReference(Model):
+    """The wfm user notification topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserNotificationTopicWfmUserNotification(Model):
+    """The wfm user notification topic wfm user notification object (11 fields)."""
     id: str | None
     mutable_group_id: str | None
     timestamp: _dt.datetime | None
@@ -100,15 +108,18 @@ class WfmUserNotificationTopicWfmUserNotification(Model):
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicActivityCodeReference(Model):
+    """The wfm user schedule adherence updated mu topic activity code reference object (2 fields)."""
     id: str | None
     secondary_presences: list[WfmUserScheduleAdherenceUpdatedMuTopicSecondaryPresenceReference] | None
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicQueueReference(Model):
+    """The wfm user schedule adherence updated mu topic queue reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicRealTimeAdherenceExplanation(Model):
+    """The wfm user schedule adherence updated mu topic real time adherence explanation object (4 fields)."""
     id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -116,24 +127,29 @@ class WfmUserScheduleAdherenceUpdatedMuTopicRealTimeAdherenceExplanation(Model):
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicSecondaryPresenceReference(Model):
+    """The wfm user schedule adherence updated mu topic secondary presence reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicUriReference(Model):
+    """The wfm user schedule adherence updated mu topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicUserNextActivityReminder(Model):
+    """The wfm user schedule adherence updated mu topic user next activity reminder object (2 fields)."""
     activity_category: str | None
     start_date: _dt.datetime | None
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicUserReference(Model):
+    """The wfm user schedule adherence updated mu topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedMuTopicUserScheduleAdherenceUpdate(Model):
+    """The wfm user schedule adherence updated mu topic user schedule adherence update object (21 fields)."""
     user: WfmUserScheduleAdherenceUpdatedMuTopicUserReference | None
     management_unit_id: str | None
     business_unit_id: str | None
@@ -158,15 +174,18 @@ class WfmUserScheduleAdherenceUpdatedMuTopicUserScheduleAdherenceUpdate(Model):
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicActivityCodeReference(Model):
+    """The wfm user schedule adherence updated team topic activity code reference object (2 fields)."""
     id: str | None
     secondary_presences: list[WfmUserScheduleAdherenceUpdatedTeamTopicSecondaryPresenceReference] | None
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicQueueReference(Model):
+    """The wfm user schedule adherence updated team topic queue reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicRealTimeAdherenceExplanation(Model):
+    """The wfm user schedule adherence updated team topic real time adherence explanation object (4 fields)."""
     id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -174,24 +193,29 @@ class WfmUserScheduleAdherenceUpdatedTeamTopicRealTimeAdherenceExplanation(Model
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicSecondaryPresenceReference(Model):
+    """The wfm user schedule adherence updated team topic secondary presence reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicUriReference(Model):
+    """The wfm user schedule adherence updated team topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicUserNextActivityReminder(Model):
+    """The wfm user schedule adherence updated team topic user next activity reminder object (2 fields)."""
     activity_category: str | None
     start_date: _dt.datetime | None
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicUserReference(Model):
+    """The wfm user schedule adherence updated team topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedTeamTopicUserScheduleAdherenceUpdate(Model):
+    """The wfm user schedule adherence updated team topic user schedule adherence update object (21 fields)."""
     user: WfmUserScheduleAdherenceUpdatedTeamTopicUserReference | None
     management_unit_id: str | None
     business_unit_id: str | None
@@ -216,15 +240,18 @@ class WfmUserScheduleAdherenceUpdatedTeamTopicUserScheduleAdherenceUpdate(Model)
 
 
 class WfmUserScheduleAdherenceUpdatedTopicActivityCodeReference(Model):
+    """The wfm user schedule adherence updated topic activity code reference object (2 fields)."""
     id: str | None
     secondary_presences: list[WfmUserScheduleAdherenceUpdatedTopicSecondaryPresenceReference] | None
 
 
 class WfmUserScheduleAdherenceUpdatedTopicQueueReference(Model):
+    """The wfm user schedule adherence updated topic queue reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedTopicRealTimeAdherenceExplanation(Model):
+    """The wfm user schedule adherence updated topic real time adherence explanation object (4 fields)."""
     id: str | None
     start_date: _dt.datetime | None
     length_minutes: int | None
@@ -232,24 +259,29 @@ class WfmUserScheduleAdherenceUpdatedTopicRealTimeAdherenceExplanation(Model):
 
 
 class WfmUserScheduleAdherenceUpdatedTopicSecondaryPresenceReference(Model):
+    """The wfm user schedule adherence updated topic secondary presence reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedTopicUriReference(Model):
+    """The wfm user schedule adherence updated topic uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedTopicUserNextActivityReminder(Model):
+    """The wfm user schedule adherence updated topic user next activity reminder object (2 fields)."""
     activity_category: str | None
     start_date: _dt.datetime | None
 
 
 class WfmUserScheduleAdherenceUpdatedTopicUserReference(Model):
+    """The wfm user schedule adherence updated topic user reference object (1 fields)."""
     id: str | None
 
 
 class WfmUserScheduleAdherenceUpdatedTopicUserScheduleAdherenceUpdate(Model):
+    """The wfm user schedule adherence updated topic user schedule adherence update object (21 fields)."""
     user: WfmUserScheduleAdherenceUpdatedTopicUserReference | None
     management_unit_id: str | None
     business_unit_id: str | None
@@ -274,6 +306,7 @@ class WfmUserScheduleAdherenceUpdatedTopicUserScheduleAdherenceUpdate(Model):
 
 
 class WfmVersionedEntityMetadata(Model):
+    """The wfm versioned entity metadata object (5 fields)."""
     modified_by: UserReference | None
     date_modified: _dt.datetime | None
     created_by: UserReference | None
@@ -282,28 +315,31 @@ class WfmVersionedEntityMetadata(Model):
 
 
 class WhatsAppAvailablePhoneNumberDetails(Model):
+    """The whats app available phone number details object (3 fields)."""
     name: str | None
     phone_number: str | None
     status: str | None
 
 
 class WhatsAppAvailablePhoneNumberDetailsListing(Model):
+    """One page of WhatsAppAvailablePhoneNumberDetails items with the paging fields of the listing."""
     entities: list[WhatsAppAvailablePhoneNumberDetails] | None
 
 
 class WhatsAppBusinessScopedId(Model):
-    pass
+    """The whats app business scoped id object; it declares no fields."""
 
 
 class WhatsAppCallingConfigurationRequest(Model):
-    pass
+    """The whats app calling configuration request object; it declares no fields."""
 
 
 class WhatsAppCallingConfigurationResponse(Model):
-    pass
+    """The whats app calling configuration response object; it declares no fields."""
 
 
 class WhatsAppCampaignSchedule(Model):
+    """The whats app campaign schedule object (10 fields). Returned by OutboundApi.get_outbound_schedules_whatsappcampaign, OutboundApi.put_outbound_schedules_whatsappcampaign. Sent to OutboundApi.put_outbound_schedules_whatsappcampaign."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -317,6 +353,7 @@ class WhatsAppCampaignSchedule(Model):
 
 
 class WhatsappCampaignScheduleConfigChangeAlteration(Model):
+    """The whatsapp campaign schedule config change alteration object (4 fields)."""
     type: _e.F[_e.E62e4fcfb] = ...
     start: str | None
     end: str | None
@@ -324,10 +361,11 @@ class WhatsappCampaignScheduleConfigChangeAlteration(Model):
 
 
 class WhatsappCampaignScheduleConfigChangeObject(Model):
-    pass
+    """The whatsapp campaign schedule config change object object; it declares no fields."""
 
 
 class WhatsappCampaignScheduleConfigChangeRecurrencePattern(Model):
+    """The whatsapp campaign schedule config change recurrence pattern object (4 fields)."""
     type: _e.F[_e.E3e2a6047] = ...
     interval: int | None
     days_of_week: list[str] | None
@@ -335,6 +373,7 @@ class WhatsappCampaignScheduleConfigChangeRecurrencePattern(Model):
 
 
 class WhatsappCampaignScheduleConfigChangeRecurrenceRange(Model):
+    """The whatsapp campaign schedule config change recurrence range object (4 fields)."""
     type: _e.F[_e.Eac9c712e] = ...
     end: str | None
     number_of_occurrences: int | None
@@ -342,12 +381,14 @@ class WhatsappCampaignScheduleConfigChangeRecurrenceRange(Model):
 
 
 class WhatsappCampaignScheduleConfigChangeScheduleInterval(Model):
+    """The whatsapp campaign schedule config change schedule interval object (3 fields)."""
     start: str | None
     end: str | None
     additional_properties: dict[str, _t.Any] | None
 
 
 class WhatsappCampaignScheduleConfigChangeScheduleRecurrence(Model):
+    """The whatsapp campaign schedule config change schedule recurrence object (8 fields)."""
     id: str | None
     start: str | None
     end: str | None
@@ -359,11 +400,13 @@ class WhatsappCampaignScheduleConfigChangeScheduleRecurrence(Model):
 
 
 class WhatsappCampaignScheduleConfigChangeUriReference(Model):
+    """The whatsapp campaign schedule config change uri reference object (2 fields)."""
     id: str | None
     name: str | None
 
 
 class WhatsappCampaignScheduleConfigChangeWhatsAppCampaignSchedule(Model):
+    """The whatsapp campaign schedule config change whats app campaign schedule object (10 fields)."""
     intervals: list[WhatsappCampaignScheduleConfigChangeScheduleInterval] | None
     recurrences: list[WhatsappCampaignScheduleConfigChangeScheduleRecurrence] | None
     time_zone: str | None
@@ -377,6 +420,7 @@ class WhatsappCampaignScheduleConfigChangeWhatsAppCampaignSchedule(Model):
 
 
 class WhatsAppCampaignScheduleEntityListing(Model):
+    """One page of WhatsAppCampaignSchedule items with the paging fields of the listing. Returned by OutboundApi.get_outbound_schedules_whatsappcampaigns."""
     entities: list[WhatsAppCampaignSchedule] | None
     page_size: int | None
     page_number: int | None
@@ -390,6 +434,7 @@ class WhatsAppCampaignScheduleEntityListing(Model):
 
 
 class WhatsAppColumn(Model):
+    """The whats app column object (4 fields)."""
     column_name: str | None
     type: str | None
     contactable_time_column_name: str | None
@@ -397,12 +442,14 @@ class WhatsAppColumn(Model):
 
 
 class WhatsAppConfig(Model):
+    """The whats app config object (3 fields)."""
     whats_app_columns: list[str] | None
     whats_app_integration: AddressableEntityRef | None
     content_template: DomainEntityRef | None
 
 
 class WhatsAppDefinition(Model):
+    """The whats app definition object (11 fields)."""
     name: str | None
     namespace: str | None
     language: str | None
@@ -417,6 +464,7 @@ class WhatsAppDefinition(Model):
 
 
 class WhatsAppEmbeddedSignupIntegrationActivationRequest(Model):
+    """The whats app embedded signup integration activation request object (5 fields). Sent to ConversationsApi.patch_conversations_messaging_integrations_whatsapp_embeddedsignup_integration_id."""
     id: str | None
     name: str | None
     phone_number: str | None
@@ -425,6 +473,7 @@ class WhatsAppEmbeddedSignupIntegrationActivationRequest(Model):
 
 
 class WhatsAppEmbeddedSignupIntegrationRequest(Model):
+    """The whats app embedded signup integration request object (6 fields). Sent to ConversationsApi.post_conversations_messaging_integrations_whatsapp_embeddedsignup."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -434,17 +483,20 @@ class WhatsAppEmbeddedSignupIntegrationRequest(Model):
 
 
 class WhatsAppId(Model):
+    """The whats app id object (2 fields)."""
     phone_number: PhoneNumber | None
     display_name: str | None
 
 
 class WhatsAppIdentityResolutionConfig(Model):
+    """The whats app identity resolution config object (3 fields). Returned by ConversationsApi.get_conversations_messaging_identityresolution_integrations_whatsapp_integration_id, ConversationsApi.put_conversations_messaging_identityresolution_integrations_whatsapp_integration_id. Sent to ConversationsApi.put_conversations_messaging_identityresolution_integrations_whatsapp_integration_id."""
     division: WritableStarrableDivision | None
     resolve_identities: bool | None
     self_uri: str | None
 
 
 class WhatsAppIntegration(Model):
+    """The whats app integration object (19 fields). Returned by ConversationsApi.delete_conversations_messaging_integrations_whatsapp_integration_id, ConversationsApi.get_conversations_messaging_integrations_whatsapp_integration_id and 4 more."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -467,6 +519,7 @@ class WhatsAppIntegration(Model):
 
 
 class WhatsAppIntegrationEntityListing(Model):
+    """One page of WhatsAppIntegration items with the paging fields of the listing. Returned by ConversationsApi.get_conversations_messaging_integrations_whatsapp."""
     entities: list[WhatsAppIntegration] | None
     page_size: int | None
     page_number: int | None
@@ -480,6 +533,7 @@ class WhatsAppIntegrationEntityListing(Model):
 
 
 class WhatsAppIntegrationRequest(Model):
+    """The whats app integration request object (7 fields). Sent to ConversationsApi.post_conversations_messaging_integrations_whatsapp."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -490,6 +544,7 @@ class WhatsAppIntegrationRequest(Model):
 
 
 class WhatsAppIntegrationUpdateRequest(Model):
+    """The whats app integration update request object (5 fields). Sent to ConversationsApi.patch_conversations_messaging_integrations_whatsapp_integration_id."""
     id: str | None
     name: str | None
     supported_content: SupportedContentReference | None
@@ -498,17 +553,20 @@ class WhatsAppIntegrationUpdateRequest(Model):
 
 
 class WheelPicker(Model):
+    """The wheel picker object (2 fields)."""
     id: str | None
     items: list[WheelPickerItem] | None
 
 
 class WheelPickerItem(Model):
+    """The wheel picker item object (3 fields)."""
     id: str | None
     title: str | None
     value: str | None
 
 
 class Widget(Model):
+    """The widget object (29 fields)."""
     row: int | None
     column: int | None
     title: str | None
@@ -541,6 +599,7 @@ class Widget(Model):
 
 
 class Workbin(Model):
+    """The workbin object (8 fields). Returned by TaskManagementApi.get_taskmanagement_workbin, TaskManagementApi.patch_taskmanagement_workbin and 1 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -552,6 +611,7 @@ class Workbin(Model):
 
 
 class WorkbinChangeListing(Model):
+    """One page of WorkitemsChangeWorkbinDelta items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workbin_history."""
     entities: list[WorkitemsChangeWorkbinDelta] | None
     next_uri: str | None
     self_uri: str | None
@@ -560,12 +620,14 @@ class WorkbinChangeListing(Model):
 
 
 class WorkbinCreate(Model):
+    """The workbin create object (3 fields). Sent to TaskManagementApi.post_taskmanagement_workbins."""
     name: str | None
     description: str | None
     division_id: str | None
 
 
 class WorkbinDelta(Model):
+    """The workbin delta object (4 fields)."""
     name: WorkitemsAttributeChangeString | None
     description: WorkitemsAttributeChangeString | None
     date_modified: WorkitemsAttributeChangeInstant | None
@@ -573,6 +635,7 @@ class WorkbinDelta(Model):
 
 
 class WorkbinQueryEntityListing(Model):
+    """One page of Workbin items with the paging fields of the listing. Returned by TaskManagementApi.post_taskmanagement_workbins_query."""
     entities: list[Workbin] | None
     next_uri: str | None
     self_uri: str | None
@@ -582,6 +645,7 @@ class WorkbinQueryEntityListing(Model):
 
 
 class WorkbinQueryRequest(Model):
+    """The workbin query request object (6 fields). Sent to TaskManagementApi.post_taskmanagement_workbins_query."""
     page_size: int | None
     select: _e.F[_e.E44186b66] = ...
     filters: list[WorkitemFilter] | None
@@ -591,11 +655,13 @@ class WorkbinQueryRequest(Model):
 
 
 class WorkbinQuerySort(Model):
+    """The workbin query sort object (2 fields)."""
     name: _e.F[_e.E5e9eca29] = ...
     ascending: bool | None
 
 
 class WorkbinReference(Model):
+    """The workbin reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None

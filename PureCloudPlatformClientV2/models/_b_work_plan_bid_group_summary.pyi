@@ -22,6 +22,7 @@ from ._b_workspace_create import WorkspaceSummary
 
 
 class WorkPlanBidGroupSummary(Model):
+    """The work plan bid group summary object (7 fields)."""
     id: str | None
     name: str | None
     management_unit: ManagementUnitReference | None
@@ -32,10 +33,12 @@ class WorkPlanBidGroupSummary(Model):
 
 
 class WorkPlanBidGroupSummaryList(Model):
+    """The work plan bid group summary list object (1 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_workplanbid_groups_summary."""
     work_plan_bid_group_summary_list: list[WorkPlanBidGroupSummary] | None
 
 
 class WorkPlanBidGroupUpdate(Model):
+    """The work plan bid group update object (5 fields). Sent to WorkforceManagementApi.patch_workforcemanagement_businessunit_workplanbid_group."""
     name: str | None
     management_unit_id: str | None
     agent_ids: ListWrapperString | None
@@ -44,10 +47,12 @@ class WorkPlanBidGroupUpdate(Model):
 
 
 class WorkPlanBidListResponse(Model):
+    """One page of WorkPlanBid items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_workplanbids."""
     entities: list[WorkPlanBid] | None
 
 
 class WorkPlanBidMetadata(Model):
+    """The work plan bid metadata object (4 fields)."""
     created_by: UserReference | None
     created_date: _dt.datetime | None
     modified_by: UserReference | None
@@ -55,6 +60,7 @@ class WorkPlanBidMetadata(Model):
 
 
 class WorkPlanBidRanks(Model):
+    """The work plan bid ranks object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_user_workplanbidranks, WorkforceManagementApi.patch_workforcemanagement_user_workplanbidranks. Sent to WorkforceManagementApi.patch_workforcemanagement_user_workplanbidranks, WorkforceManagementApi.patch_workforcemanagement_users_workplanbidranks_bulk."""
     id: str | None
     work_plan_bidding_performance: int | None
     bidding_tie_breaker: str | None
@@ -62,32 +68,38 @@ class WorkPlanBidRanks(Model):
 
 
 class WorkPlanConfigurationViolationMessage(Model):
+    """The work plan configuration violation message object (3 fields)."""
     type: _e.F[_e.Ea28954fc] = ...
     arguments: list[WorkPlanValidationMessageArgument] | None
     severity: _e.F[_e.E072b30ba] = ...
 
 
 class WorkPlanConstraintConflictMessage(Model):
+    """The work plan constraint conflict message object (2 fields)."""
     type: _e.F[_e.Ee0d15a1c] = ...
     arguments: list[WorkPlanValidationMessageArgument] | None
 
 
 class WorkPlanConstraintMessage(Model):
+    """The work plan constraint message object (2 fields)."""
     type: _e.F[_e.E7c1ab566] = ...
     arguments: list[WorkPlanValidationMessageArgument] | None
 
 
 class WorkPlanConstraintsViolationMessage(Model):
+    """The work plan constraints violation message object (2 fields)."""
     type: _e.F[_e.E7353801f] = ...
     fixable_constraints_messages: list[WorkPlanConstraintViolationMessage] | None
 
 
 class WorkPlanConstraintViolationMessage(Model):
+    """The work plan constraint violation message object (2 fields)."""
     type: _e.F[_e.E7a66492d] = ...
     arguments: list[UnavailableTimesViolationMessageArgument] | None
 
 
 class WorkPlanListItemResponse(Model):
+    """The work plan list item response object (36 fields)."""
     id: str | None
     name: str | None
     enabled: bool | None
@@ -127,21 +139,25 @@ class WorkPlanListItemResponse(Model):
 
 
 class WorkPlanListResponse(Model):
+    """One page of WorkPlanListItemResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_workplans."""
     entities: list[WorkPlanListItemResponse] | None
 
 
 class WorkPlanOverride(Model):
+    """The work plan override object (3 fields)."""
     start_date: _dt.date | None
     week_count: int | None
     work_plan: WorkPlanReference | None
 
 
 class WorkPlanOverrideListWrapperWorkPlanOverrideRequest(Model):
+    """The work plan override list wrapper work plan override request object (2 fields)."""
     values: list[WorkPlanOverrideRequest] | None
     delete_all: bool | None
 
 
 class WorkPlanOverrideRequest(Model):
+    """The work plan override request object (4 fields)."""
     action: _e.F[_e.E8a904dcb] = ...
     start_date: _dt.date | None
     week_count: int | None
@@ -149,35 +165,42 @@ class WorkPlanOverrideRequest(Model):
 
 
 class WorkPlanPatternRequest(Model):
+    """The work plan pattern request object (1 fields)."""
     work_plan_ids: list[str] | None
 
 
 class WorkPlanPatternResponse(Model):
+    """The work plan pattern response object (1 fields)."""
     work_plans: list[WorkPlanReference] | None
 
 
 class WorkPlanReference(Model):
+    """The work plan reference object (3 fields)."""
     id: str | None
     management_unit: ManagementUnitReference | None
     self_uri: str | None
 
 
 class WorkPlanRotationAgentResponse(Model):
+    """The work plan rotation agent response object (3 fields)."""
     user: UserReference | None
     date_range: DateRangeWithOptionalEnd | None
     position: int | None
 
 
 class WorkPlanRotationListResponse(Model):
+    """One page of WorkPlanRotationResponse items with the paging fields of the listing. Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_workplanrotations."""
     entities: list[WorkPlanRotationResponse] | None
 
 
 class WorkPlanRotationReference(Model):
+    """The work plan rotation reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class WorkPlanRotationResponse(Model):
+    """The work plan rotation response object (9 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_workplanrotation, WorkforceManagementApi.patch_workforcemanagement_managementunit_workplanrotation and 2 more."""
     id: str | None
     name: str | None
     enabled: bool | None
@@ -190,6 +213,7 @@ class WorkPlanRotationResponse(Model):
 
 
 class WorkPlanShift(Model):
+    """The work plan shift object (26 fields)."""
     name: str | None
     days: SetWrapperDayOfWeek | None
     flexible_start_time: bool | None
@@ -219,11 +243,13 @@ class WorkPlanShift(Model):
 
 
 class WorkPlanValidationMessageArgument(Model):
+    """The work plan validation message argument object (2 fields)."""
     type: _e.F[_e.E02415ea8] = ...
     value: str | None
 
 
 class WorkPlanValidationRequest(Model):
+    """The work plan validation request object (35 fields). Sent to WorkforceManagementApi.post_workforcemanagement_managementunit_workplan_validate."""
     id: str | None
     name: str | None
     enabled: bool | None
@@ -262,6 +288,7 @@ class WorkPlanValidationRequest(Model):
 
 
 class Workspace(Model):
+    """The workspace object (12 fields). Returned by ContentManagementApi.get_contentmanagement_workspace, ContentManagementApi.post_contentmanagement_workspaces and 1 more. Sent to ContentManagementApi.put_contentmanagement_workspace."""
     id: str | None
     name: str | None
     type: _e.F[_e.E0209d00c] = ...

@@ -30,11 +30,13 @@ from ._b_workspace_create import WorktypeReference
 
 
 class WorkbinUpdate(Model):
+    """The workbin update object (2 fields). Sent to TaskManagementApi.patch_taskmanagement_workbin."""
     name: str | None
     description: str | None
 
 
 class WorkbinVersion(Model):
+    """The workbin version object (9 fields). Returned by TaskManagementApi.get_taskmanagement_workbin_version."""
     id: str | None
     name: str | None
     division: Division | None
@@ -47,6 +49,7 @@ class WorkbinVersion(Model):
 
 
 class WorkbinVersionListing(Model):
+    """One page of WorkbinVersion items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workbin_versions."""
     entities: list[WorkbinVersion] | None
     next_uri: str | None
     self_uri: str | None
@@ -55,6 +58,7 @@ class WorkbinVersionListing(Model):
 
 
 class WorkdayMetric(Model):
+    """The workday metric object (8 fields)."""
     metric: Metric | None
     objective: Objective | None
     points: int | None
@@ -66,15 +70,18 @@ class WorkdayMetric(Model):
 
 
 class WorkdayMetricListing(Model):
+    """One page of WorkdayMetric items with the paging fields of the listing. Returned by GamificationApi.get_gamification_scorecards, GamificationApi.get_gamification_scorecards_user."""
     entities: list[WorkdayMetric] | None
 
 
 class WorkdayPeriod(Model):
+    """The workday period object (2 fields)."""
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
 
 
 class WorkdayPointsTrend(Model):
+    """The workday points trend object (6 fields). Returned by GamificationApi.get_gamification_scorecards_points_trends, GamificationApi.get_gamification_scorecards_user_points_trends."""
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
     user: UserReference | None
@@ -84,11 +91,13 @@ class WorkdayPointsTrend(Model):
 
 
 class WorkdayPointsTrendItem(Model):
+    """The workday points trend item object (2 fields)."""
     date_workday: _dt.date | None
     points: float | None
 
 
 class WorkdayValuesMetricItem(Model):
+    """The workday values metric item object (5 fields)."""
     metric: AddressableEntityRef | None
     metric_definition: DomainEntityRef | None
     average: float | None
@@ -97,6 +106,7 @@ class WorkdayValuesMetricItem(Model):
 
 
 class WorkdayValuesTrend(Model):
+    """One page of WorkdayValuesMetricItem items with the paging fields of the listing. Returned by GamificationApi.get_gamification_scorecards_user_values_trends, GamificationApi.get_gamification_scorecards_users_values_trends and 1 more."""
     date_start_workday: _dt.date | None
     date_end_workday: _dt.date | None
     date_reference_workday: _dt.date | None
@@ -109,15 +119,18 @@ class WorkdayValuesTrend(Model):
 
 
 class WorkdayValuesTrendItem(Model):
+    """The workday values trend item object (2 fields)."""
     date_workday: _dt.date | None
     value: float | None
 
 
 class WorkflowTargetSettings(Model):
+    """The workflow target settings object (1 fields)."""
     data_format: _e.F[_e.Eedfc4571] = ...
 
 
 class Workitem(Model):
+    """The workitem object (37 fields). Returned by TaskManagementApi.get_taskmanagement_workitem, TaskManagementApi.patch_taskmanagement_workitem and 4 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -158,17 +171,20 @@ class Workitem(Model):
 
 
 class WorkitemActivityReference(Model):
+    """The workitem activity reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class WorkitemCaseReference(Model):
+    """The workitem case reference object (3 fields)."""
     id: str | None
     reference: str | None
     self_uri: str | None
 
 
 class WorkitemChangeListing(Model):
+    """One page of WorkitemsChangeWorkitemDelta items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workitem_history."""
     entities: list[WorkitemsChangeWorkitemDelta] | None
     next_uri: str | None
     self_uri: str | None
@@ -177,6 +193,7 @@ class WorkitemChangeListing(Model):
 
 
 class WorkitemCommonCreate(Model):
+    """The workitem common create object (19 fields)."""
     name: str | None
     priority: int | None
     date_due: _dt.datetime | None
@@ -199,6 +216,7 @@ class WorkitemCommonCreate(Model):
 
 
 class WorkitemCreate(Model):
+    """The workitem create object (23 fields). Sent to TaskManagementApi.post_taskmanagement_workitems."""
     name: str | None
     priority: int | None
     date_due: _dt.datetime | None

@@ -18,16 +18,19 @@ from ._b_workspace_create import WorktypeReference
 
 
 class WorkitemDateBasedCondition(Model):
+    """The workitem date based condition object (2 fields)."""
     attribute: _e.F[_e.E21fe2b08] = ...
     relative_minutes_to_invocation: int | None
 
 
 class WorkitemDateBasedConditionUpdate(Model):
+    """The workitem date based condition update object (2 fields)."""
     attribute: _e.F[_e.E21fe2b08] = ...
     relative_minutes_to_invocation: int | None
 
 
 class WorkitemDateBasedRule(Model):
+    """The workitem date based rule object (7 fields). Returned by TaskManagementApi.get_taskmanagement_worktype_flows_datebased_rule, TaskManagementApi.patch_taskmanagement_worktype_flows_datebased_rule and 1 more."""
     id: str | None
     name: str | None
     type: _e.F[_e.E7fe4aa91] = ...
@@ -38,11 +41,13 @@ class WorkitemDateBasedRule(Model):
 
 
 class WorkitemDateBasedRuleCreate(Model):
+    """The workitem date based rule create object (2 fields). Sent to TaskManagementApi.post_taskmanagement_worktype_flows_datebased_rules."""
     name: str | None
     condition: WorkitemDateBasedCondition | None
 
 
 class WorkitemDateBasedRuleListing(Model):
+    """One page of WorkitemDateBasedRule items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_worktype_flows_datebased_rules."""
     entities: list[WorkitemDateBasedRule] | None
     next_uri: str | None
     self_uri: str | None
@@ -51,11 +56,13 @@ class WorkitemDateBasedRuleListing(Model):
 
 
 class WorkitemDateBasedRuleUpdate(Model):
+    """The workitem date based rule update object (2 fields). Sent to TaskManagementApi.patch_taskmanagement_worktype_flows_datebased_rule."""
     name: str | None
     condition: WorkitemDateBasedConditionUpdate | None
 
 
 class WorkitemDelta(Model):
+    """The workitem delta object (31 fields)."""
     name: WorkitemsAttributeChangeString | None
     description: WorkitemsAttributeChangeString | None
     language_id: WorkitemsAttributeChangeString | None
@@ -90,6 +97,7 @@ class WorkitemDelta(Model):
 
 
 class WorkitemFilter(Model):
+    """The workitem filter object (4 fields)."""
     name: str | None
     type: _e.F[_e.E07e5c72f] = ...
     operator: _e.F[_e.Eb347cd00] = ...
@@ -97,22 +105,26 @@ class WorkitemFilter(Model):
 
 
 class WorkitemFlowReference(Model):
+    """The workitem flow reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemLanguageReference(Model):
+    """The workitem language reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemManualAssign(Model):
+    """The workitem manual assign object (1 fields). Sent to TaskManagementApi.patch_taskmanagement_workitem_assignment."""
     id: str | None
 
 
 class WorkitemOnAttributeChangeCondition(Model):
+    """The workitem on attribute change condition object (5 fields)."""
     attribute: _e.F[_e.Ee8dab75a] = ...
     new_value: str | None
     old_value: str | None
@@ -121,6 +133,7 @@ class WorkitemOnAttributeChangeCondition(Model):
 
 
 class WorkitemOnAttributeChangeConditionUpdate(Model):
+    """The workitem on attribute change condition update object (5 fields)."""
     attribute: _e.F[_e.Ee8dab75a] = ...
     new_value: str | None
     old_value: str | None
@@ -129,6 +142,7 @@ class WorkitemOnAttributeChangeConditionUpdate(Model):
 
 
 class WorkitemOnAttributeChangeRule(Model):
+    """The workitem on attribute change rule object (7 fields). Returned by TaskManagementApi.get_taskmanagement_worktype_flows_onattributechange_rule, TaskManagementApi.patch_taskmanagement_worktype_flows_onattributechange_rule and 1 more."""
     id: str | None
     name: str | None
     type: _e.F[_e.E7fe4aa91] = ...
@@ -139,11 +153,13 @@ class WorkitemOnAttributeChangeRule(Model):
 
 
 class WorkitemOnAttributeChangeRuleCreate(Model):
+    """The workitem on attribute change rule create object (2 fields). Sent to TaskManagementApi.post_taskmanagement_worktype_flows_onattributechange_rules."""
     name: str | None
     condition: WorkitemOnAttributeChangeCondition | None
 
 
 class WorkitemOnAttributeChangeRuleListing(Model):
+    """One page of WorkitemOnAttributeChangeRule items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_worktype_flows_onattributechange_rules."""
     entities: list[WorkitemOnAttributeChangeRule] | None
     next_uri: str | None
     self_uri: str | None
@@ -152,11 +168,13 @@ class WorkitemOnAttributeChangeRuleListing(Model):
 
 
 class WorkitemOnAttributeChangeRuleUpdate(Model):
+    """The workitem on attribute change rule update object (2 fields). Sent to TaskManagementApi.patch_taskmanagement_worktype_flows_onattributechange_rule."""
     name: str | None
     condition: WorkitemOnAttributeChangeConditionUpdate | None
 
 
 class WorkitemOnCreateRule(Model):
+    """The workitem on create rule object (6 fields). Returned by TaskManagementApi.get_taskmanagement_worktype_flows_oncreate_rule, TaskManagementApi.patch_taskmanagement_worktype_flows_oncreate_rule and 1 more."""
     id: str | None
     name: str | None
     type: _e.F[_e.E7fe4aa91] = ...
@@ -166,10 +184,12 @@ class WorkitemOnCreateRule(Model):
 
 
 class WorkitemOnCreateRuleCreate(Model):
+    """The workitem on create rule create object (1 fields). Sent to TaskManagementApi.post_taskmanagement_worktype_flows_oncreate_rules."""
     name: str | None
 
 
 class WorkitemOnCreateRuleListing(Model):
+    """One page of WorkitemOnCreateRule items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_worktype_flows_oncreate_rules."""
     entities: list[WorkitemOnCreateRule] | None
     next_uri: str | None
     self_uri: str | None
@@ -178,10 +198,12 @@ class WorkitemOnCreateRuleListing(Model):
 
 
 class WorkitemOnCreateRuleUpdate(Model):
+    """The workitem on create rule update object (1 fields). Sent to TaskManagementApi.patch_taskmanagement_worktype_flows_oncreate_rule."""
     name: str | None
 
 
 class WorkitemPagedEntityListing(Model):
+    """One page of Workitem items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workitems_query_job_results."""
     entities: list[Workitem] | None
     page_size: int | None
     page_number: int | None
@@ -190,6 +212,7 @@ class WorkitemPagedEntityListing(Model):
 
 
 class WorkitemPostQueryEntityListing(Model):
+    """One page of Workitem items with the paging fields of the listing. Returned by TaskManagementApi.post_taskmanagement_workitems_query."""
     entities: list[Workitem] | None
     next_uri: str | None
     self_uri: str | None
@@ -199,6 +222,7 @@ class WorkitemPostQueryEntityListing(Model):
 
 
 class WorkitemQueryJobCreate(Model):
+    """The workitem query job create object (9 fields). Sent to TaskManagementApi.post_taskmanagement_workitems_query_jobs."""
     page_size: int | None
     page_number: int | None
     filters: list[WorkitemQueryJobFilter] | None
@@ -211,34 +235,40 @@ class WorkitemQueryJobCreate(Model):
 
 
 class WorkitemQueryJobError(Model):
+    """The workitem query job error object (2 fields)."""
     code: str | None
     message: str | None
 
 
 class WorkitemQueryJobFilter(Model):
+    """The workitem query job filter object (3 fields)."""
     name: str | None
     operator: _e.F[_e.Eb347cd00] = ...
     values: list[str] | None
 
 
 class WorkitemQueryJobQueryFilters(Model):
+    """The workitem query job query filters object (3 fields)."""
     name: _e.F[_e.E307cf24b] = ...
     operator: _e.F[_e.E291ca30e] = ...
     criteria: list[WorkitemQueryJobQueryFiltersCriteria] | None
 
 
 class WorkitemQueryJobQueryFiltersCriteria(Model):
+    """The workitem query job query filters criteria object (2 fields)."""
     operator: _e.F[_e.E291ca30e] = ...
     predicates: list[WorkitemQueryJobQueryFiltersPredicate] | None
 
 
 class WorkitemQueryJobQueryFiltersPredicate(Model):
+    """The workitem query job query filters predicate object (3 fields)."""
     name: str | None
     operator: _e.F[_e.E0d630df3] = ...
     values: list[_t.Any] | None
 
 
 class WorkitemQueryJobResponse(Model):
+    """The workitem query job response object (6 fields). Returned by TaskManagementApi.get_taskmanagement_workitems_query_job, TaskManagementApi.post_taskmanagement_workitems_query_jobs."""
     id: str | None
     state: _e.F[_e.E8157f5d4] = ...
     date_started: _dt.datetime | None
@@ -248,12 +278,14 @@ class WorkitemQueryJobResponse(Model):
 
 
 class WorkitemQueryJobSort(Model):
+    """The workitem query job sort object (3 fields)."""
     name: _e.F[_e.E261dad3e] = ...
     ascending: bool | None
     custom_field: str | None
 
 
 class WorkitemQueryPostRequest(Model):
+    """The workitem query post request object (7 fields). Sent to TaskManagementApi.post_taskmanagement_workitems_query."""
     page_size: int | None
     select: _e.F[_e.E44186b66] = ...
     filters: list[WorkitemFilter] | None
@@ -264,31 +296,37 @@ class WorkitemQueryPostRequest(Model):
 
 
 class WorkitemQuerySort(Model):
+    """The workitem query sort object (2 fields)."""
     name: _e.F[_e.E80dccfc8] = ...
     ascending: bool | None
 
 
 class WorkitemQueueReference(Model):
+    """The workitem queue reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemReference(Model):
+    """The workitem reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemRoutingSkillReference(Model):
+    """The workitem routing skill reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemRuleAction(Model):
+    """The workitem rule action object (1 fields)."""
     type: _e.F[_e.Ee7b955d9] = ...
 
 
 class WorkitemRuleSettings(Model):
+    """The workitem rule settings object (1 fields)."""
     flow_rules_enabled: bool | None

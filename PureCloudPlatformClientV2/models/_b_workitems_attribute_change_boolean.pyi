@@ -8,30 +8,36 @@ from ._b_workitems_attribute_change_string import WorkitemScoredAgentDelta
 
 
 class WorkitemsAttributeChangeBoolean(Model):
+    """The workitems attribute change boolean object (2 fields)."""
     new_value: bool | None
     old_value: bool | None
 
 
 class WorkitemsAttributeChangeInstant(Model):
+    """The workitems attribute change instant object (2 fields)."""
     new_value: _dt.datetime | None
     old_value: _dt.datetime | None
 
 
 class WorkitemsAttributeChangeInteger(Model):
+    """The workitems attribute change integer object (2 fields)."""
     new_value: int | None
     old_value: int | None
 
 
 class WorkitemsAttributeChangeList(Model):
+    """The workitems attribute change list object (2 fields)."""
     new_value: list[_t.Any] | None
     old_value: list[_t.Any] | None
 
 
 class WorkitemsAttributeChangeListWorkitemScoredAgentDelta(Model):
+    """The workitems attribute change list workitem scored agent delta object (2 fields)."""
     new_value: list[WorkitemScoredAgentDelta] | None
     old_value: list[WorkitemScoredAgentDelta] | None
 
 
 class WorkitemsAttributeChangeMap(Model):
+    """The workitems attribute change map object (2 fields)."""
     new_value: dict[str, _t.Any] | None
     old_value: dict[str, _t.Any] | None

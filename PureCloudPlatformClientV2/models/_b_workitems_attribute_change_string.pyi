@@ -36,44 +36,52 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WrapupIdReference
 
 
 class WorkitemsAttributeChangeString(Model):
+    """The workitems attribute change string object (2 fields)."""
     new_value: str | None
     old_value: str | None
 
 
 class WorkitemsAttributeChangeWorkitemRuleSettings(Model):
+    """The workitems attribute change workitem rule settings object (2 fields)."""
     new_value: WorkitemRuleSettings | None
     old_value: WorkitemRuleSettings | None
 
 
 class WorkitemsAttributeChangeWorkitemStatusCategory(Model):
+    """The workitems attribute change workitem status category object (2 fields)."""
     new_value: _e.F[_e.Ef10e1499] = ...
     old_value: _e.F[_e.Ef10e1499] = ...
 
 
 class WorkitemsAttributeChangeWrapupDelta(Model):
+    """The workitems attribute change wrapup delta object (2 fields)."""
     new_value: WrapupDelta | None
     old_value: WrapupDelta | None
 
 
 class WorkitemsChangeWorkbinDelta(Model):
+    """The workitems change workbin delta object (3 fields)."""
     version: int | None
     modified_by: UserReference | None
     delta: WorkbinDelta | None
 
 
 class WorkitemsChangeWorkitemDelta(Model):
+    """The workitems change workitem delta object (3 fields)."""
     version: int | None
     modified_by: UserReference | None
     delta: WorkitemDelta | None
 
 
 class WorkitemsChangeWorktypeDelta(Model):
+    """The workitems change worktype delta object (3 fields)."""
     version: int | None
     modified_by: UserReference | None
     delta: WorktypeDelta | None
 
 
 class WorkitemSchema(Model):
+    """The workitem schema object (4 fields)."""
     id: str | None
     name: str | None
     version: int | None
@@ -81,46 +89,55 @@ class WorkitemSchema(Model):
 
 
 class WorkitemScoredAgent(Model):
+    """The workitem scored agent object (2 fields)."""
     agent: UserReference | None
     score: int | None
 
 
 class WorkitemScoredAgentDelta(Model):
+    """The workitem scored agent delta object (2 fields)."""
     id: str | None
     score: int | None
 
 
 class WorkitemScoredAgentRequest(Model):
+    """The workitem scored agent request object (2 fields)."""
     id: str | None
     score: int | None
 
 
 class WorkitemScriptReference(Model):
+    """The workitem script reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemSettings(Model):
+    """The workitem settings object (1 fields)."""
     worktype_id: str | None
 
 
 class WorkitemSettingsResponse(Model):
+    """The workitem settings response object (1 fields)."""
     worktype: StepplansWorktypeReference | None
 
 
 class WorkitemsEventsNotificationAssignmentSegment(Model):
+    """The workitems events notification assignment segment object (3 fields)."""
     start_state: _e.F[_e.Edc3a6033] = ...
     end_state: _e.F[_e.Edc3a6033] = ...
     duration_ms: int | None
 
 
 class WorkitemsEventsNotificationCustomAttribute(Model):
+    """The workitems events notification custom attribute object (2 fields)."""
     data_type: _e.F[_e.E6cfe4930] = ...
     value: str | None
 
 
 class WorkitemsEventsNotificationDelta(Model):
+    """The workitems events notification delta object (4 fields)."""
     op: _e.F[_e.Ea116764f] = ...
     field: str | None
     old_value: str | None
@@ -128,17 +145,20 @@ class WorkitemsEventsNotificationDelta(Model):
 
 
 class WorkitemsEventsNotificationPropertyChange(Model):
+    """The workitems events notification property change object (3 fields)."""
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
 
 class WorkitemsEventsNotificationScoredAgent(Model):
+    """The workitems events notification scored agent object (2 fields)."""
     id: str | None
     score: int | None
 
 
 class WorkitemsEventsNotificationSession(Model):
+    """The workitems events notification session object (6 fields)."""
     type: _e.F[_e.Edf96a341] = ...
     id: str | None
     status: _e.F[_e.E15550d41] = ...
@@ -148,6 +168,7 @@ class WorkitemsEventsNotificationSession(Model):
 
 
 class WorkitemsEventsNotificationWorkitem(Model):
+    """The workitems events notification workitem object (42 fields)."""
     id: str | None
     name: str | None
     type_id: str | None
@@ -193,6 +214,7 @@ class WorkitemsEventsNotificationWorkitem(Model):
 
 
 class WorkitemsEventsNotificationWrapup(Model):
+    """The workitems events notification wrapup object (4 fields)."""
     code: str | None
     user_id: str | None
     op: _e.F[_e.E103cf94a] = ...
@@ -200,17 +222,20 @@ class WorkitemsEventsNotificationWrapup(Model):
 
 
 class WorkitemsQueueEventsNotificationAssignmentSegment(Model):
+    """The workitems queue events notification assignment segment object (3 fields)."""
     start_state: _e.F[_e.Edc3a6033] = ...
     end_state: _e.F[_e.Edc3a6033] = ...
     duration_ms: int | None
 
 
 class WorkitemsQueueEventsNotificationCustomAttribute(Model):
+    """The workitems queue events notification custom attribute object (2 fields)."""
     data_type: _e.F[_e.E6cfe4930] = ...
     value: str | None
 
 
 class WorkitemsQueueEventsNotificationDelta(Model):
+    """The workitems queue events notification delta object (4 fields)."""
     op: _e.F[_e.Ea116764f] = ...
     field: str | None
     old_value: str | None
@@ -218,17 +243,20 @@ class WorkitemsQueueEventsNotificationDelta(Model):
 
 
 class WorkitemsQueueEventsNotificationPropertyChange(Model):
+    """The workitems queue events notification property change object (3 fields)."""
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
 
 class WorkitemsQueueEventsNotificationScoredAgent(Model):
+    """The workitems queue events notification scored agent object (2 fields)."""
     id: str | None
     score: int | None
 
 
 class WorkitemsQueueEventsNotificationSession(Model):
+    """The workitems queue events notification session object (6 fields)."""
     type: _e.F[_e.Edf96a341] = ...
     id: str | None
     status: _e.F[_e.E15550d41] = ...
@@ -238,6 +266,7 @@ class WorkitemsQueueEventsNotificationSession(Model):
 
 
 class WorkitemsQueueEventsNotificationWorkitem(Model):
+    """The workitems queue events notification workitem object (42 fields)."""
     id: str | None
     name: str | None
     type_id: str | None
@@ -283,6 +312,7 @@ class WorkitemsQueueEventsNotificationWorkitem(Model):
 
 
 class WorkitemsQueueEventsNotificationWrapup(Model):
+    """The workitems queue events notification wrapup object (4 fields)."""
     code: str | None
     user_id: str | None
     op: _e.F[_e.E103cf94a] = ...
@@ -290,6 +320,7 @@ class WorkitemsQueueEventsNotificationWrapup(Model):
 
 
 class WorkitemStatus(Model):
+    """The workitem status object (11 fields). Returned by TaskManagementApi.get_taskmanagement_worktype_status, TaskManagementApi.patch_taskmanagement_worktype_status and 1 more."""
     id: str | None
     name: str | None
     category: _e.F[_e.Ef10e1499] = ...
@@ -304,6 +335,7 @@ class WorkitemStatus(Model):
 
 
 class WorkitemStatusCreate(Model):
+    """The workitem status create object (8 fields). Sent to TaskManagementApi.post_taskmanagement_worktype_statuses."""
     name: str | None
     category: _e.F[_e.Ef10e1499] = ...
     destination_status_ids: list[str] | None
@@ -315,23 +347,27 @@ class WorkitemStatusCreate(Model):
 
 
 class WorkitemStatusFilter(Model):
+    """The workitem status filter object (2 fields)."""
     worktype_id: str | None
     workitem_status_id: str | None
 
 
 class WorkitemStatusListing(Model):
+    """One page of WorkitemStatus items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_worktype_statuses."""
     total: int | None
     entities: list[WorkitemStatus] | None
     self_uri: str | None
 
 
 class WorkitemStatusReference(Model):
+    """The workitem status reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorkitemStatusUpdate(Model):
+    """The workitem status update object (7 fields). Sent to TaskManagementApi.patch_taskmanagement_worktype_status."""
     name: str | None
     destination_status_ids: list[str] | None
     description: str | None
@@ -342,17 +378,20 @@ class WorkitemStatusUpdate(Model):
 
 
 class WorkitemsUserEventsNotificationAssignmentSegment(Model):
+    """The workitems user events notification assignment segment object (3 fields)."""
     start_state: _e.F[_e.Edc3a6033] = ...
     end_state: _e.F[_e.Edc3a6033] = ...
     duration_ms: int | None
 
 
 class WorkitemsUserEventsNotificationCustomAttribute(Model):
+    """The workitems user events notification custom attribute object (2 fields)."""
     data_type: _e.F[_e.E6cfe4930] = ...
     value: str | None
 
 
 class WorkitemsUserEventsNotificationDelta(Model):
+    """The workitems user events notification delta object (4 fields)."""
     op: _e.F[_e.Ea116764f] = ...
     field: str | None
     old_value: str | None
@@ -360,17 +399,20 @@ class WorkitemsUserEventsNotificationDelta(Model):
 
 
 class WorkitemsUserEventsNotificationPropertyChange(Model):
+    """The workitems user events notification property change object (3 fields)."""
     pcProperty: str | None
     old_values: list[str] | None
     new_values: list[str] | None
 
 
 class WorkitemsUserEventsNotificationScoredAgent(Model):
+    """The workitems user events notification scored agent object (2 fields)."""
     id: str | None
     score: int | None
 
 
 class WorkitemsUserEventsNotificationSession(Model):
+    """The workitems user events notification session object (6 fields)."""
     type: _e.F[_e.Edf96a341] = ...
     id: str | None
     status: _e.F[_e.E15550d41] = ...
@@ -380,6 +422,7 @@ class WorkitemsUserEventsNotificationSession(Model):
 
 
 class WorkitemsUserEventsNotificationWorkitem(Model):
+    """The workitems user events notification workitem object (42 fields)."""
     id: str | None
     name: str | None
     type_id: str | None
@@ -425,6 +468,7 @@ class WorkitemsUserEventsNotificationWorkitem(Model):
 
 
 class WorkitemsUserEventsNotificationWrapup(Model):
+    """The workitems user events notification wrapup object (4 fields)."""
     code: str | None
     user_id: str | None
     op: _e.F[_e.E103cf94a] = ...
@@ -432,10 +476,12 @@ class WorkitemsUserEventsNotificationWrapup(Model):
 
 
 class WorkitemTerminate(Model):
+    """The workitem terminate object (1 fields). Sent to TaskManagementApi.post_taskmanagement_workitem_terminate."""
     status_id: str | None
 
 
 class WorkitemUpdate(Model):
+    """The workitem update object (24 fields). Sent to TaskManagementApi.patch_taskmanagement_workitem."""
     name: str | None
     priority: int | None
     date_due: _dt.datetime | None
@@ -463,11 +509,13 @@ class WorkitemUpdate(Model):
 
 
 class WorkitemUtilizationLabelReference(Model):
+    """The workitem utilization label reference object (2 fields)."""
     id: str | None
     self_uri: str | None
 
 
 class WorkitemVersion(Model):
+    """The workitem version object (38 fields). Returned by TaskManagementApi.get_taskmanagement_workitem_version."""
     id: str | None
     name: str | None
     division: Division | None
@@ -509,6 +557,7 @@ class WorkitemVersion(Model):
 
 
 class WorkitemVersionListing(Model):
+    """One page of WorkitemVersion items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workitem_versions."""
     entities: list[WorkitemVersion] | None
     next_uri: str | None
     self_uri: str | None
@@ -517,6 +566,7 @@ class WorkitemVersionListing(Model):
 
 
 class WorkitemWrapup(Model):
+    """The workitem wrapup object (5 fields)."""
     workitem: WorkitemReference | None
     wrapup_code: WrapupIdReference | None
     modified_by: UserReference | None
@@ -525,6 +575,7 @@ class WorkitemWrapup(Model):
 
 
 class WorkitemWrapupEntityListing(Model):
+    """One page of WorkitemWrapup items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_workitem_user_wrapups, TaskManagementApi.get_taskmanagement_workitem_wrapups."""
     entities: list[WorkitemWrapup] | None
     next_uri: str | None
     self_uri: str | None
@@ -532,11 +583,13 @@ class WorkitemWrapupEntityListing(Model):
 
 
 class WorkitemWrapupUpdate(Model):
+    """The workitem wrapup update object (2 fields). Sent to TaskManagementApi.patch_taskmanagement_workitem_user_wrapups, TaskManagementApi.patch_taskmanagement_workitem_users_me_wrapups."""
     action: _e.F[_e.E32fa79fb] = ...
     wrapup_code: str | None
 
 
 class WorkPlan(Model):
+    """The work plan object (36 fields). Returned by WorkforceManagementApi.get_workforcemanagement_managementunit_workplan, WorkforceManagementApi.patch_workforcemanagement_managementunit_workplan and 2 more. Sent to WorkforceManagementApi.patch_workforcemanagement_managementunit_workplan."""
     id: str | None
     name: str | None
     enabled: bool | None
@@ -576,6 +629,7 @@ class WorkPlan(Model):
 
 
 class WorkPlanActivity(Model):
+    """The work plan activity object (17 fields)."""
     activity_code_id: str | None
     description: str | None
     length_minutes: int | None
@@ -596,6 +650,7 @@ class WorkPlanActivity(Model):
 
 
 class WorkPlanBid(Model):
+    """The work plan bid object (15 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_workplanbid, WorkforceManagementApi.patch_workforcemanagement_businessunit_workplanbid and 2 more."""
     id: str | None
     name: str | None
     forecast: BuShortTermForecastWeekReference | None
@@ -614,6 +669,7 @@ class WorkPlanBid(Model):
 
 
 class WorkPlanBiddingAdminNotificationTopicWorkPlanBiddingNotification(Model):
+    """The work plan bidding admin notification topic work plan bidding notification object (10 fields)."""
     id: str | None
     bu_id: str | None
     status: _e.F[_e.E8dc641be] = ...
@@ -627,6 +683,7 @@ class WorkPlanBiddingAdminNotificationTopicWorkPlanBiddingNotification(Model):
 
 
 class WorkPlanBidGroup(Model):
+    """The work plan bid group object (5 fields)."""
     name: str | None
     management_unit: ManagementUnitReference | None
     agents: list[UserReference] | None
@@ -635,6 +692,7 @@ class WorkPlanBidGroup(Model):
 
 
 class WorkPlanBidGroupCreate(Model):
+    """The work plan bid group create object (5 fields). Sent to WorkforceManagementApi.post_workforcemanagement_businessunit_workplanbid_groups."""
     name: str | None
     management_unit_id: str | None
     agent_ids: list[str] | None
@@ -643,6 +701,7 @@ class WorkPlanBidGroupCreate(Model):
 
 
 class WorkPlanBidGroupResponse(Model):
+    """The work plan bid group response object (4 fields). Returned by WorkforceManagementApi.get_workforcemanagement_businessunit_workplanbid_group, WorkforceManagementApi.patch_workforcemanagement_businessunit_workplanbid_group and 1 more."""
     id: str | None
     work_plan_bid_group: WorkPlanBidGroup | None
     metadata: WorkPlanBidMetadata | None

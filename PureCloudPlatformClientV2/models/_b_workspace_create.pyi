@@ -33,12 +33,14 @@ from ._b_work_plan_bid_group_summary import Workspace
 
 
 class WorkspaceCreate(Model):
+    """The workspace create object (3 fields). Sent to ContentManagementApi.post_contentmanagement_workspaces."""
     name: str | None
     bucket: str | None
     description: str | None
 
 
 class WorkspaceEntityListing(Model):
+    """One page of Workspace items with the paging fields of the listing. Returned by ContentManagementApi.get_contentmanagement_workspaces."""
     entities: list[Workspace] | None
     page_size: int | None
     page_number: int | None
@@ -52,6 +54,7 @@ class WorkspaceEntityListing(Model):
 
 
 class WorkspaceMember(Model):
+    """The workspace member object (9 fields). Returned by ContentManagementApi.get_contentmanagement_workspace_member, ContentManagementApi.put_contentmanagement_workspace_member. Sent to ContentManagementApi.put_contentmanagement_workspace_member."""
     id: str | None
     name: str | None
     workspace: DomainEntityRef | None
@@ -64,6 +67,7 @@ class WorkspaceMember(Model):
 
 
 class WorkspaceMemberEntityListing(Model):
+    """One page of WorkspaceMember items with the paging fields of the listing. Returned by ContentManagementApi.get_contentmanagement_workspace_members."""
     entities: list[WorkspaceMember] | None
     page_size: int | None
     page_number: int | None
@@ -77,11 +81,13 @@ class WorkspaceMemberEntityListing(Model):
 
 
 class WorkspaceSummary(Model):
+    """The workspace summary object (2 fields)."""
     total_document_count: int | None
     total_document_byte_count: int | None
 
 
 class Worktype(Model):
+    """The worktype object (26 fields). Returned by TaskManagementApi.get_taskmanagement_worktype, TaskManagementApi.patch_taskmanagement_worktype and 1 more."""
     id: str | None
     name: str | None
     division: Division | None
@@ -111,6 +117,7 @@ class Worktype(Model):
 
 
 class WorktypeChangeListing(Model):
+    """One page of WorkitemsChangeWorktypeDelta items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_worktype_history."""
     entities: list[WorkitemsChangeWorktypeDelta] | None
     next_uri: str | None
     self_uri: str | None
@@ -119,6 +126,7 @@ class WorktypeChangeListing(Model):
 
 
 class WorktypeCreate(Model):
+    """The worktype create object (20 fields). Sent to TaskManagementApi.post_taskmanagement_worktypes."""
     name: str | None
     default_workbin_id: str | None
     default_duration_seconds: int | None
@@ -142,6 +150,7 @@ class WorktypeCreate(Model):
 
 
 class WorktypeDelta(Model):
+    """The worktype delta object (23 fields)."""
     name: WorkitemsAttributeChangeString | None
     description: WorkitemsAttributeChangeString | None
     statuses: WorkitemsAttributeChangeList | None
@@ -168,6 +177,7 @@ class WorktypeDelta(Model):
 
 
 class WorktypeQueryEntityListing(Model):
+    """One page of Worktype items with the paging fields of the listing. Returned by TaskManagementApi.post_taskmanagement_worktypes_query."""
     entities: list[Worktype] | None
     next_uri: str | None
     self_uri: str | None
@@ -177,6 +187,7 @@ class WorktypeQueryEntityListing(Model):
 
 
 class WorktypeQueryRequest(Model):
+    """The worktype query request object (7 fields). Sent to TaskManagementApi.post_taskmanagement_worktypes_query."""
     page_size: int | None
     select: _e.F[_e.E44186b66] = ...
     filters: list[WorkitemFilter] | None
@@ -187,17 +198,20 @@ class WorktypeQueryRequest(Model):
 
 
 class WorktypeQuerySort(Model):
+    """The worktype query sort object (2 fields)."""
     name: _e.F[_e.E5e9eca29] = ...
     ascending: bool | None
 
 
 class WorktypeReference(Model):
+    """The worktype reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WorktypeUpdate(Model):
+    """The worktype update object (19 fields). Sent to TaskManagementApi.patch_taskmanagement_worktype."""
     name: str | None
     default_workbin_id: str | None
     default_duration_seconds: int | None
@@ -220,6 +234,7 @@ class WorktypeUpdate(Model):
 
 
 class WorktypeVersion(Model):
+    """The worktype version object (27 fields). Returned by TaskManagementApi.get_taskmanagement_worktype_version."""
     id: str | None
     name: str | None
     division: Division | None
@@ -250,6 +265,7 @@ class WorktypeVersion(Model):
 
 
 class WorktypeVersionListing(Model):
+    """One page of WorktypeVersion items with the paging fields of the listing. Returned by TaskManagementApi.get_taskmanagement_worktype_versions."""
     entities: list[WorktypeVersion] | None
     next_uri: str | None
     self_uri: str | None
@@ -258,6 +274,7 @@ class WorktypeVersionListing(Model):
 
 
 class Wrapup(Model):
+    """The wrapup object (7 fields)."""
     code: str | None
     name: str | None
     notes: str | None
@@ -268,6 +285,7 @@ class Wrapup(Model):
 
 
 class WrapupCode(Model):
+    """The wrapup code object (9 fields). Returned by ConversationsApi.get_conversation_participant_wrapupcodes, ConversationsApi.get_conversations_call_participant_wrapupcodes and 9 more."""
     id: str | None
     name: str | None
     division: StarrableDivision | None
@@ -280,4 +298,5 @@ class WrapupCode(Model):
 
 
 class WrapUpCodeConfig(Model):
+    """The wrap up code config object (1 fields)."""
     values: list[str] | None

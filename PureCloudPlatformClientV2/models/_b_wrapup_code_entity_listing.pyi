@@ -9,6 +9,7 @@ from ._b_wrapup_detail_event_topic_wrapup_event import WritableStarrableDivision
 
 
 class WrapupCodeEntityListing(Model):
+    """One page of WrapupCode items with the paging fields of the listing. Returned by RoutingApi.get_routing_queue_wrapupcodes, RoutingApi.get_routing_wrapupcodes and 1 more."""
     entities: list[WrapupCode] | None
     page_size: int | None
     page_number: int | None
@@ -22,6 +23,7 @@ class WrapupCodeEntityListing(Model):
 
 
 class WrapUpCodeMapping(Model):
+    """The wrap up code mapping object (8 fields). Returned by OutboundApi.get_outbound_wrapupcodemappings, OutboundApi.put_outbound_wrapupcodemappings. Sent to OutboundApi.put_outbound_wrapupcodemappings."""
     id: str | None
     name: str | None
     date_created: _dt.datetime | None
@@ -33,14 +35,17 @@ class WrapUpCodeMapping(Model):
 
 
 class WrapupCodePredictionConfig(Model):
+    """The wrapup code prediction config object (1 fields)."""
     enabled: bool | None
 
 
 class WrapUpCodeReference(Model):
+    """The wrap up code reference object (1 fields). Sent to RoutingApi.post_routing_queue_wrapupcodes."""
     id: str | None
 
 
 class WrapupCodeRequest(Model):
+    """The wrapup code request object (9 fields). Sent to RoutingApi.post_routing_wrapupcodes, RoutingApi.put_routing_wrapupcode."""
     id: str | None
     name: str | None
     division: WritableStarrableDivision | None
@@ -53,6 +58,7 @@ class WrapupCodeRequest(Model):
 
 
 class WrapupDelta(Model):
+    """The wrapup delta object (3 fields)."""
     action: _e.F[_e.E32fa79fb] = ...
     code: str | None
     user_id: str | None

@@ -10,6 +10,7 @@ from ._b_phone_change_topic_line_status import PhoneNumberStatus
 
 
 class WrapupDetailEventTopicWrapupEvent(Model):
+    """The wrapup detail event topic wrapup event object (23 fields)."""
     event_time: int | None
     conversation_id: str | None
     participant_id: str | None
@@ -36,12 +37,14 @@ class WrapupDetailEventTopicWrapupEvent(Model):
 
 
 class WrapupIdReference(Model):
+    """The wrapup id reference object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WrapupInput(Model):
+    """The wrapup input object (8 fields). Sent to ConversationsApi.post_conversations_call_participant_communication_wrapup, ConversationsApi.post_conversations_callback_participant_communication_wrapup and 6 more."""
     code: str | None
     name: str | None
     notes: str | None
@@ -53,6 +56,7 @@ class WrapupInput(Model):
 
 
 class WritableDialerContact(Model):
+    """The writable dialer contact object (13 fields). Sent to OutboundApi.post_outbound_contactlist_contacts."""
     id: str | None
     contact_list_id: str | None
     data: dict[str, str] | None
@@ -69,16 +73,19 @@ class WritableDialerContact(Model):
 
 
 class WritableDivision(Model):
+    """The writable division object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
 
 
 class WritableEntity(Model):
+    """The writable entity object (1 fields). Sent to RoutingApi.post_routing_queue_members, RoutingApi.post_routing_queue_users."""
     id: str | None
 
 
 class WritableStarrableDivision(Model):
+    """The writable starrable division object (3 fields)."""
     id: str | None
     name: str | None
     self_uri: str | None
