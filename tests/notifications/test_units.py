@@ -8,10 +8,10 @@ from PureCloudPlatformClientV2.notifications import (
     JsonObject,
     NotificationError,
     NotificationHandler,
-    _Dedup,
     expand_topic,
     validate_topic,
 )
+from PureCloudPlatformClientV2.notifications.dedup import Dedup
 
 
 @pytest.mark.parametrize("topic", [
@@ -82,14 +82,14 @@ def raw(topic: str, body: object, cid: str | None = None) -> dict:
 
 
 def test_dedup_by_correlation_id_always() -> None:
-    dedup = _Dedup(window=60)
+    dedup = Dedup(window=60)
     assert not dedup.duplicate(raw("t", {"n": 1}, "c1"), "ch1")
     assert dedup.duplicate(raw("t", {"n": 1}, "c1"), "ch2")
     assert not dedup.duplicate(raw("t", {"n": 1}, "c2"), "ch1")
 
 
 def test_dedup_by_body_only_across_channels_during_an_overlap() -> None:
-    dedup = _Dedup(window=60)
+    dedup = Dedup(window=60)
     # Outside a rollover, identical bodies on one channel are separate events.
     assert not dedup.duplicate(raw("t", {"n": 1}), "old")
     assert not dedup.duplicate(raw("t", {"n": 1}), "old")
@@ -104,7 +104,7 @@ def test_dedup_by_body_only_across_channels_during_an_overlap() -> None:
 
 
 def test_dedup_window_expires() -> None:
-    dedup = _Dedup(window=0.0)
+    dedup = Dedup(window=0.0)
     assert not dedup.duplicate(raw("t", {}, "c"), "a")
     assert not dedup.duplicate(raw("t", {}, "c"), "a")
 

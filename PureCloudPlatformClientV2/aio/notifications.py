@@ -1,0 +1,171 @@
+"""Notifications for asyncio code: ``AsyncNotificationHandler`` runs on the caller's event loop.
+
+It is the same engine as :class:`~PureCloudPlatformClientV2.notifications.NotificationHandler`
+(channels, subscriptions, watchdog, reconnects, rollover, duplicate suppression, parsing);
+only the way callers reach it differs. REST calls still run in the loop's default executor
+through the SDK's ``NotificationsApi``.
+"""
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..notifications.base import Callback, HandlerBase, ModelSpec, log
+from ..notifications.events import ChannelInfo, JsonObject, NotificationError, NotificationEvent
+from ..notifications.topics import as_topic_list
+
+if TYPE_CHECKING:
+    from ..api_client import ApiClient
+
+__all__ = ["AsyncNotificationHandler", "NotificationEvent", "JsonObject", "ChannelInfo", "NotificationError"]
+
+_STOP = object()
+
+
+class AsyncNotificationHandler(HandlerBase):
+    """Receive notifications in asyncio code.
+
+    ::
+
+        async with AsyncNotificationHandler(api_client) as handler:
+            await handler.subscribe(f"v2.users.{user_id}.presence", model="PresenceEventUserPresence")
+            async for event in handler.events():
+                print(event.event_body.presence_definition.system_presence)
+
+    Callbacks may be plain functions or coroutine functions; they run one at a time, in
+    arrival order, in a task of their own (a slow callback delays later events, never the
+    socket). The options are those of ``NotificationHandler``.
+    """
+
+    def __init__(self, api_client: ApiClient | None = None, **options: Any) -> None:
+        super().__init__(api_client, **options)
+        self._inbox: asyncio.Queue[Any] | None = None
+        self._events: asyncio.Queue[Any] | None = None
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._closed = False
+
+    async def start(self) -> AsyncNotificationHandler:
+        """Create channels for the subscribed topics and connect; returns when every socket is up."""
+        if self._closed:
+            raise NotificationError("this handler was stopped; create a new one")
+        if self._engine is not None:
+            return self
+        self._inbox, self._events = asyncio.Queue(), asyncio.Queue()
+        self._dispatcher = asyncio.ensure_future(self._dispatch())
+        self._engine = self._new_engine()
+        try:
+            await self._engine.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def stop(self) -> None:
+        """Close sockets, drop subscriptions (``delete_subscriptions_on_stop``); iteration ends."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._engine is not None:
+            try:
+                await self._engine.stop()
+            except Exception:
+                log.warning("notifications: stopping the engine failed", exc_info=True)
+        if self._inbox is not None:
+            self._inbox.put_nowait(_STOP)
+        if self._dispatcher is not None and self._dispatcher is not asyncio.current_task():
+            await asyncio.gather(self._dispatcher, return_exceptions=True)
+        if self._events is not None:
+            self._events.put_nowait(_STOP)
+
+    async def __aenter__(self) -> AsyncNotificationHandler:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._engine is not None and not self._closed
+
+    async def subscribe(self, topics: str | Iterable[str], callback: Callback | None = None, *,
+                        model: ModelSpec = None, wait: bool = True) -> None:
+        """As ``NotificationHandler.subscribe``: validated, batched per channel; after start it
+        returns when the subscriptions are in place and new channels are connected."""
+        names = as_topic_list(topics)
+        self._register(names, callback, model)
+        await self._apply(wait)
+
+    async def unsubscribe(self, topics: str | Iterable[str], *, wait: bool = True) -> None:
+        self._unregister(as_topic_list(topics))
+        await self._apply(wait)
+
+    async def _apply(self, wait: bool) -> None:
+        if not self.running:
+            return
+        assert self._engine is not None
+        if wait:
+            await self._engine.sync()
+        else:
+            asyncio.ensure_future(self._engine.sync(wait=False))
+
+    # -- events ------------------------------------------------------------------------------
+    def _emit_event(self, event: NotificationEvent) -> None:
+        if self._inbox is not None:
+            self._inbox.put_nowait(event)
+
+    def _emit_state(self, state: str, detail: dict[str, Any]) -> None:
+        if self.on_state_change is not None and self._inbox is not None:
+            self._inbox.put_nowait((state, detail))
+
+    async def _dispatch(self) -> None:
+        assert self._inbox is not None and self._events is not None
+        while True:
+            item = await self._inbox.get()
+            if item is _STOP:
+                return
+            if isinstance(item, tuple):
+                await _settle(self._run_state_callback(*item))
+                continue
+            callbacks = self._callbacks_for(item.topic_name)
+            if callbacks:
+                for result in self._run_callbacks(item, callbacks):
+                    await _settle(result)
+                continue
+            if self._events.qsize() >= self.options.queue_size:
+                self._events.get_nowait()
+                self.stats["dropped"] += 1
+            self._events.put_nowait(item)
+
+    async def next_event(self, timeout: float | None = None) -> NotificationEvent:
+        """The next queued event; TimeoutError after ``timeout`` s, NotificationError once stopped."""
+        if self._events is None:
+            raise NotificationError("the handler is not running")
+        try:
+            item = await asyncio.wait_for(self._events.get(), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no notification within {timeout}s") from None
+        if item is _STOP:
+            self._events.put_nowait(_STOP)
+            raise NotificationError("the handler was stopped")
+        self.stats["delivered"] += 1
+        return item  # type: ignore[no-any-return]
+
+    async def events(self, timeout: float | None = None) -> AsyncIterator[NotificationEvent]:
+        """``async for`` over queued events; ends when none arrives within ``timeout`` s (None:
+        wait forever) or the handler stops."""
+        while True:
+            try:
+                yield await self.next_event(timeout)
+            except (TimeoutError, NotificationError):
+                return
+
+
+async def _settle(result: Any) -> None:
+    """Await what an async callback returned; its errors are logged, never raised."""
+    if inspect.isawaitable(result):
+        try:
+            await result
+        except Exception:
+            log.exception("notification callback failed")
