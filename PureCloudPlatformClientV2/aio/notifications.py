@@ -2,8 +2,8 @@
 
 It is the same engine as :class:`~PureCloudPlatformClientV2.notifications.NotificationHandler`
 (channels, subscriptions, watchdog, reconnects, rollover, duplicate suppression, parsing);
-only the way callers reach it differs. REST calls still run in the loop's default executor
-through the SDK's ``NotificationsApi``.
+only the way callers reach it differs. Its REST calls are asyncio I/O: ``NotificationsApiAsync``
+on the ``AsyncApiClient`` you pass (see ``notifications.rest`` for a sync ``ApiClient``).
 """
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from ..notifications.topics import as_topic_list
 
 if TYPE_CHECKING:
     from ..api_client import ApiClient
+    from ..notifications.rest import AsyncClientRest
+    from .client import AsyncApiClient
 
 __all__ = ["AsyncNotificationHandler", "NotificationEvent", "JsonObject", "ChannelInfo", "NotificationError"]
 
@@ -29,7 +31,7 @@ class AsyncNotificationHandler(HandlerBase):
 
     ::
 
-        async with AsyncNotificationHandler(api_client) as handler:
+        async with AsyncApiClient(...) as api_client, AsyncNotificationHandler(api_client) as handler:
             await handler.subscribe(f"v2.users.{user_id}.presence", model="PresenceEventUserPresence")
             async for event in handler.events():
                 print(event.event_body.presence_definition.system_presence)
@@ -37,14 +39,27 @@ class AsyncNotificationHandler(HandlerBase):
     Callbacks may be plain functions or coroutine functions; they run one at a time, in
     arrival order, in a task of their own (a slow callback delays later events, never the
     socket). The options are those of ``NotificationHandler``.
+
+    Channel and subscription calls go through ``NotificationsApiAsync`` on ``api_client`` (an
+    ``AsyncApiClient``; None: one on the default configuration, closed at stop). A sync
+    ``ApiClient`` works too: its token and settings are used by an ``AsyncApiClient`` the
+    handler makes, and it renews the token when the platform refuses it.
     """
 
-    def __init__(self, api_client: ApiClient | None = None, **options: Any) -> None:
+    def __init__(self, api_client: AsyncApiClient | ApiClient | None = None, **options: Any) -> None:
+        from ..api_client import ApiClient
+        from .client import AsyncApiClient
+        if api_client is not None and not isinstance(api_client, (AsyncApiClient, ApiClient)):
+            raise TypeError(f"AsyncNotificationHandler needs an AsyncApiClient, not {api_client!r}")
         super().__init__(api_client, **options)
         self._inbox: asyncio.Queue[Any] | None = None
         self._events: asyncio.Queue[Any] | None = None
         self._dispatcher: asyncio.Task[None] | None = None
         self._closed = False
+
+    def _make_rest(self) -> AsyncClientRest:
+        from ..notifications.rest import rest_for
+        return rest_for(self.api_client)
 
     async def start(self) -> AsyncNotificationHandler:
         """Create channels for the subscribed topics and connect; returns when every socket is up."""

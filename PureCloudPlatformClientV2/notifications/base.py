@@ -13,7 +13,6 @@ from .events import ChannelInfo, JsonObject, NotificationError, NotificationEven
 from .topics import MAX_CHANNELS, MAX_TOPICS_PER_CHANNEL, expand_topic, pattern_regex
 
 if TYPE_CHECKING:
-    from ..api_client import ApiClient
     from .engine import Engine
 
 log = logging.getLogger("PureCloudPlatformClientV2.notifications")
@@ -44,7 +43,7 @@ class HandlerBase:
     """What the sync and asyncio handlers share: options, the wanted topics, callbacks, models,
     routing of events to callbacks or the event queue, and the engine."""
 
-    def __init__(self, api_client: ApiClient | None = None, *, heartbeat_timeout: float = 75.0,
+    def __init__(self, api_client: Any, *, heartbeat_timeout: float = 75.0,
                  ping_interval: float | None = 30.0, channel_lifetime: float = DAY, rollover_margin: float = 900.0,
                  max_topics_per_channel: int = MAX_TOPICS_PER_CHANNEL, max_channels: int = MAX_CHANNELS,
                  reconnect_delay: float = 0.5, reconnect_delay_max: float = 30.0, connect_timeout: float = 15.0,
@@ -56,9 +55,6 @@ class HandlerBase:
             raise ValueError(f"max_channels must be 1..{MAX_CHANNELS}")
         if heartbeat_timeout <= 0 or channel_lifetime <= 0:
             raise ValueError("heartbeat_timeout and channel_lifetime must be positive")
-        if api_client is None:
-            from ..api_client import ApiClient
-            api_client = ApiClient()
         self.api_client = api_client
         self.options = Options(heartbeat_timeout, ping_interval, channel_lifetime, rollover_margin,
                                 max_topics_per_channel, max_channels, reconnect_delay, reconnect_delay_max,
@@ -172,6 +168,10 @@ class HandlerBase:
         raise NotImplementedError
 
     def _emit_state(self, state: str, detail: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _make_rest(self) -> Any:
+        """The object the engine makes its REST calls through (see ``rest``)."""
         raise NotImplementedError
 
     def _new_engine(self) -> Engine:

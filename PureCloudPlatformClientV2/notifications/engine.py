@@ -79,15 +79,11 @@ class Engine:
         self.proxy_headers: dict[str, str] | None = None  # never logged: it holds the proxy password
         self.stopping = False
         self._slot_ids = itertools.count()
-        self._api: Any = None
+        self.rest: Any = None  # see .rest: made at start, closed at stop
 
     # -- plumbing ---------------------------------------------------------------------------
     async def _rest(self, name: str, *args: Any) -> Any:
-        if self._api is None:
-            from ..apis.notifications_api import NotificationsApi
-            self._api = NotificationsApi(self.handler.api_client)
-        method = getattr(self._api, name)
-        return await asyncio.get_running_loop().run_in_executor(None, lambda: method(*args))
+        return await self.rest.call(name, *args)
 
     def _state(self, state: str, **detail: Any) -> None:
         log.debug("notifications: %s %s", state, detail)
@@ -115,7 +111,8 @@ class Engine:
     async def start(self) -> None:
         import aiohttp
 
-        config = self.handler.api_client.configuration
+        self.rest = self.handler._make_rest()
+        config = self.rest.configuration
         self.ssl = websocket_ssl(config)
         self.proxy = getattr(config, "proxy", None) or None
         if self.proxy and (config.proxy_username or config.proxy_password):
@@ -139,6 +136,8 @@ class Engine:
         if self.session is not None:
             await self.session.close()
             self.session = None
+        if self.rest is not None:
+            await self.rest.close()
 
     # -- subscriptions ----------------------------------------------------------------------
     async def sync(self, wait: bool = True) -> None:

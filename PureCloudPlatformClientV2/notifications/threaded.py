@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .base import Callback, HandlerBase, ModelSpec, log
 from .events import NotificationError, NotificationEvent
+from .rest import SyncClientRest
 from .topics import as_topic_list
 
 if TYPE_CHECKING:
@@ -46,6 +47,12 @@ class NotificationHandler(HandlerBase):
     """
 
     def __init__(self, api_client: ApiClient | None = None, **options: Any) -> None:
+        from ..api_client import ApiClient
+        if api_client is None:
+            api_client = ApiClient()
+        elif not isinstance(api_client, ApiClient):
+            raise TypeError(f"NotificationHandler needs an ApiClient, not {api_client!r} "
+                            "(an AsyncApiClient goes with AsyncNotificationHandler)")
         super().__init__(api_client, **options)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -53,6 +60,9 @@ class NotificationHandler(HandlerBase):
         self._inbox: queue.Queue[Any] = queue.Queue()
         self._events: queue.Queue[Any] = queue.Queue()
         self._closed = False
+
+    def _make_rest(self) -> SyncClientRest:
+        return SyncClientRest(self.api_client)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, timeout: float | None = None) -> NotificationHandler:
