@@ -12,6 +12,7 @@ import inspect
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..notifications.backlog import STOP
 from ..notifications.base import Callback, HandlerBase, ModelSpec, log
 from ..notifications.events import ChannelInfo, JsonObject, NotificationError, NotificationEvent
 from ..notifications.topics import as_topic_list
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from .client import AsyncApiClient
 
 __all__ = ["AsyncNotificationHandler", "NotificationEvent", "JsonObject", "ChannelInfo", "NotificationError"]
-
-_STOP = object()
-
 
 class AsyncNotificationHandler(HandlerBase):
     """Receive notifications in asyncio code.
@@ -52,8 +50,8 @@ class AsyncNotificationHandler(HandlerBase):
         if api_client is not None and not isinstance(api_client, (AsyncApiClient, ApiClient)):
             raise TypeError(f"AsyncNotificationHandler needs an AsyncApiClient, not {api_client!r}")
         super().__init__(api_client, **options)
-        self._inbox: asyncio.Queue[Any] | None = None
-        self._events: asyncio.Queue[Any] | None = None
+        self._changed = asyncio.Event()  # set when the backlog gets an item or closes
+        self.backlog.notify = self._changed.set
         self._dispatcher: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -67,7 +65,6 @@ class AsyncNotificationHandler(HandlerBase):
             raise NotificationError("this handler was stopped; create a new one")
         if self._engine is not None:
             return self
-        self._inbox, self._events = asyncio.Queue(), asyncio.Queue()
         self._dispatcher = asyncio.ensure_future(self._dispatch())
         self._engine = self._new_engine()
         try:
@@ -87,12 +84,9 @@ class AsyncNotificationHandler(HandlerBase):
                 await self._engine.stop()
             except Exception:
                 log.warning("notifications: stopping the engine failed", exc_info=True)
-        if self._inbox is not None:
-            self._inbox.put_nowait(_STOP)
+        self.backlog.close()  # the dispatcher ends after the callbacks already queued
         if self._dispatcher is not None and self._dispatcher is not asyncio.current_task():
             await asyncio.gather(self._dispatcher, return_exceptions=True)
-        if self._events is not None:
-            self._events.put_nowait(_STOP)
 
     async def __aenter__(self) -> AsyncNotificationHandler:
         return await self.start()
@@ -126,46 +120,46 @@ class AsyncNotificationHandler(HandlerBase):
             asyncio.ensure_future(self._engine.sync(wait=False))
 
     # -- events ------------------------------------------------------------------------------
-    def _emit_event(self, event: NotificationEvent) -> None:
-        if self._inbox is not None:
-            self._inbox.put_nowait(event)
-
-    def _emit_state(self, state: str, detail: dict[str, Any]) -> None:
-        if self.on_state_change is not None and self._inbox is not None:
-            self._inbox.put_nowait((state, detail))
+    async def _wait_change(self, timeout: float | None) -> None:
+        self._changed.clear()
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
 
     async def _dispatch(self) -> None:
-        assert self._inbox is not None and self._events is not None
+        backlog = self.backlog
         while True:
-            item = await self._inbox.get()
-            if item is _STOP:
+            item = backlog.take_call(0)
+            if item is None:
+                await self._wait_change(None)
+                continue
+            if item is STOP:
                 return
             if isinstance(item, tuple):
                 await _settle(self._run_state_callback(*item))
                 continue
-            callbacks = self._callbacks_for(item.topic_name)
-            if callbacks:
-                for result in self._run_callbacks(item, callbacks):
-                    await _settle(result)
-                continue
-            if self._events.qsize() >= self.options.queue_size:
-                self._events.get_nowait()
-                self.stats["dropped"] += 1
-            self._events.put_nowait(item)
+            for result in self._run_callbacks(item, self._callbacks_for(item.topic_name)):
+                await _settle(result)
+            self._delivered(backlog.done())
 
     async def next_event(self, timeout: float | None = None) -> NotificationEvent:
         """The next queued event; TimeoutError after ``timeout`` s, NotificationError once stopped."""
-        if self._events is None:
+        if self._engine is None and not self._closed:
             raise NotificationError("the handler is not running")
-        try:
-            item = await asyncio.wait_for(self._events.get(), timeout)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"no notification within {timeout}s") from None
-        if item is _STOP:
-            self._events.put_nowait(_STOP)
-            raise NotificationError("the handler was stopped")
-        self.stats["delivered"] += 1
-        return item  # type: ignore[no-any-return]
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            item, episode_ended = self.backlog.take_queued(0)
+            if item is STOP:
+                raise NotificationError("the handler was stopped")
+            if item is not None:
+                self._delivered(episode_ended)
+                return item  # type: ignore[no-any-return]
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"no notification within {timeout}s")
+            await self._wait_change(remaining)
 
     async def events(self, timeout: float | None = None) -> AsyncIterator[NotificationEvent]:
         """``async for`` over queued events; ends when none arrives within ``timeout`` s (None:

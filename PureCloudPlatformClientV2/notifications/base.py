@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
+from .backlog import Backlog
 from .events import ChannelInfo, JsonObject, NotificationError, NotificationEvent, wrap
 from .topics import MAX_CHANNELS, MAX_TOPICS_PER_CHANNEL, expand_topic, pattern_regex
 
@@ -37,6 +38,7 @@ class Options:
     dedup_window: float = 60.0
     queue_size: int = 10_000
     delete_subscriptions_on_stop: bool = True
+    overflow: str = "pause"
 
 
 class HandlerBase:
@@ -48,7 +50,7 @@ class HandlerBase:
                  max_topics_per_channel: int = MAX_TOPICS_PER_CHANNEL, max_channels: int = MAX_CHANNELS,
                  reconnect_delay: float = 0.5, reconnect_delay_max: float = 30.0, connect_timeout: float = 15.0,
                  dedup_window: float = 60.0, queue_size: int = 10_000, delete_subscriptions_on_stop: bool = True,
-                 on_state_change: StateCallback | None = None) -> None:
+                 overflow: str = "pause", on_state_change: StateCallback | None = None) -> None:
         if not 1 <= max_topics_per_channel <= MAX_TOPICS_PER_CHANNEL:
             raise ValueError(f"max_topics_per_channel must be 1..{MAX_TOPICS_PER_CHANNEL}")
         if not 1 <= max_channels <= MAX_CHANNELS:
@@ -57,8 +59,9 @@ class HandlerBase:
             raise ValueError("heartbeat_timeout and channel_lifetime must be positive")
         self.api_client = api_client
         self.options = Options(heartbeat_timeout, ping_interval, channel_lifetime, rollover_margin,
-                                max_topics_per_channel, max_channels, reconnect_delay, reconnect_delay_max,
-                                connect_timeout, dedup_window, queue_size, delete_subscriptions_on_stop)
+                               max_topics_per_channel, max_channels, reconnect_delay, reconnect_delay_max,
+                               connect_timeout, dedup_window, queue_size, delete_subscriptions_on_stop, overflow)
+        self.backlog = Backlog(queue_size, overflow)  # checks both
         self.on_state_change = on_state_change
         self._lock = threading.Lock()  # guards the registries below (written by callers, read by the loop)
         self._wanted: dict[str, None] = {}
@@ -68,7 +71,8 @@ class HandlerBase:
         self._owned: dict[str, list[Callback]] = {}  # topic -> callbacks registered by subscribe()
         self.stats: dict[str, int] = dict.fromkeys(
             ("events", "delivered", "duplicates", "heartbeats", "pongs", "connects", "reconnects", "rollovers",
-             "channels_created", "dropped"), 0)
+             "channels_created", "dropped", "pauses"), 0)
+        self._warned_full = False
         self._engine: Engine | None = None
 
     # -- registries ------------------------------------------------------------------------
@@ -165,10 +169,41 @@ class HandlerBase:
 
     # -- hooks the engine calls (on the loop) -----------------------------------------------
     def _emit_event(self, event: NotificationEvent) -> None:
-        raise NotImplementedError
+        """Into the backlog, to callbacks or to ``events()``; the overflow policy decides
+        what happens when it is full (``pause`` is the engine's: it reads no further)."""
+        backlog = self.backlog
+        dropped, began = backlog.put_event(event, bool(self._callbacks_for(event.topic_name)))
+        if dropped is None:
+            return
+        self.stats["dropped"] += 1
+        if began:
+            self._queue_full()
+        log.log(logging.DEBUG if self._warned_full else logging.WARNING,
+                "notifications: queue full (queue_size=%d, overflow=%r): dropped the %s event (%s); %d dropped "
+                "so far, counted in stats['dropped']", backlog.size, backlog.overflow,
+                "arriving" if dropped is event else "oldest", dropped.topic_name, self.stats["dropped"])
+        self._warned_full = True
+
+    def _queue_full(self) -> None:
+        """An overflow episode begins: reported once, until the backlog is down to half."""
+        backlog = self.backlog
+        if backlog.overflow == "pause":
+            log.log(logging.DEBUG if self._warned_full else logging.WARNING,
+                    "notifications: queue full (queue_size=%d): reading paused until the consumers catch up",
+                    backlog.size)
+            self._warned_full = True
+        self._emit_state("queue_full", {"policy": backlog.overflow, "queue_size": backlog.size,
+                                        "dropped": self.stats["dropped"]})
+
+    def _delivered(self, episode_ended: bool) -> None:
+        """A consumer took an event (any thread)."""
+        self.stats["delivered"] += 1
+        if episode_ended:
+            self._emit_state("queue_ok", {"policy": self.backlog.overflow, "dropped": self.stats["dropped"]})
 
     def _emit_state(self, state: str, detail: dict[str, Any]) -> None:
-        raise NotImplementedError
+        if self.on_state_change is not None:
+            self.backlog.put_state((state, detail))
 
     def _make_rest(self) -> Any:
         """The object the engine makes its REST calls through (see ``rest``)."""
@@ -195,7 +230,6 @@ class HandlerBase:
                 results.append(callback(event))
             except Exception:
                 log.exception("notification callback for %s failed", event.topic_name)
-        self.stats["delivered"] += 1
         return results
 
 

@@ -49,6 +49,7 @@ class Conn:
         self.ended = asyncio.Event()  # the socket is gone
         self.end_reason = ""
         self.retired = False
+        self.paused = False  # the reader waits for room in the backlog (overflow "pause")
 
 
 class Slot:
@@ -78,8 +79,18 @@ class Engine:
         self.proxy: str | None = None
         self.proxy_headers: dict[str, str] | None = None  # never logged: it holds the proxy password
         self.stopping = False
+        self.room = asyncio.Event()  # set when a paused reader may read again
+        self.loop = asyncio.get_running_loop()
+        handler.backlog.on_room = self._wake_reader
         self._slot_ids = itertools.count()
         self.rest: Any = None  # see .rest: made at start, closed at stop
+
+    def _wake_reader(self) -> None:
+        """A consumer made room (any thread): a paused reader goes on."""
+        try:
+            self.loop.call_soon_threadsafe(self.room.set)
+        except RuntimeError:  # the loop has ended: nobody is paused
+            pass
 
     # -- plumbing ---------------------------------------------------------------------------
     async def _rest(self, name: str, *args: Any) -> Any:
@@ -317,6 +328,8 @@ class Engine:
         reason = "closed by server"
         try:
             while True:
+                if self.handler.backlog.must_pause():
+                    await self._pause(conn)
                 msg = await ws.receive()
                 if msg.type == aiohttp.WSMsgType.TEXT:
                     self._on_text(conn, msg.data)
@@ -370,6 +383,25 @@ class Engine:
             return
         self.handler._emit_event(self.handler._parse(raw, conn.id))
 
+    async def _pause(self, conn: Conn) -> None:
+        """Overflow policy "pause": read nothing more until the consumers have taken half the
+        backlog. Messages wait in the socket buffers and on the server; the watchdog does not
+        count this silence."""
+        backlog = self.handler.backlog
+        conn.paused = True
+        self.stats["pauses"] += 1
+        if backlog.began_episode:
+            self.handler._queue_full()
+        try:
+            while backlog.must_pause() and not self.stopping:
+                self.room.clear()
+                if not backlog.must_pause():
+                    break
+                await self.room.wait()
+        finally:
+            conn.paused = False
+            conn.last_seen = time.monotonic()
+
     async def _watch(self, conn: Conn) -> None:
         """Heartbeat watchdog and pings: no message for ``heartbeat_timeout`` s means the socket
         is dead even if TCP has not noticed."""
@@ -378,6 +410,8 @@ class Engine:
         next_ping = time.monotonic() + interval if interval else float("inf")
         while True:
             now = time.monotonic()
+            if conn.paused:
+                conn.last_seen = now
             deadline = conn.last_seen + timeout
             if now >= deadline:
                 await self._close_socket(conn, f"no heartbeat for {timeout:g}s")
@@ -423,10 +457,18 @@ class Engine:
         await self._send_ping(conn)
         pong = asyncio.ensure_future(conn.pong.wait())
         ended = asyncio.ensure_future(conn.ended.wait())
-        await asyncio.wait({pong, ended}, timeout=min(5.0, self.options.connect_timeout),
-                           return_when=asyncio.FIRST_COMPLETED)
-        pong.cancel()
-        ended.cancel()
+        try:
+            while True:
+                seen = conn.last_seen
+                done, _ = await asyncio.wait({pong, ended}, timeout=min(5.0, self.options.connect_timeout),
+                                             return_when=asyncio.FIRST_COMPLETED)
+                # Keep waiting while the socket is still delivering, or paused by a full backlog:
+                # closing it now would lose what the server queued ahead of the pong.
+                if done or not (conn.paused or conn.last_seen != seen):
+                    break
+        finally:
+            pong.cancel()
+            ended.cancel()
 
     # -- supervision ------------------------------------------------------------------------
     def _delay(self, attempt: int) -> float:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import queue
 import threading
 from collections.abc import Awaitable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from .backlog import STOP
 from .base import Callback, HandlerBase, ModelSpec, log
 from .events import NotificationError, NotificationEvent
 from .rest import SyncClientRest
@@ -17,9 +17,6 @@ from .topics import as_topic_list
 if TYPE_CHECKING:
     from ..api_client import ApiClient
     from .engine import Engine
-
-_STOP = object()
-
 
 class NotificationHandler(HandlerBase):
     """Receive notifications from threaded code.
@@ -35,14 +32,17 @@ class NotificationHandler(HandlerBase):
     The WebSocket work runs on an asyncio loop in a daemon thread; callbacks run one at a time,
     in arrival order, on a dispatcher thread (a slow callback delays later events, never the
     socket). Events of topics without a callback are queued for :meth:`events` and
-    :meth:`next_event` (at most ``queue_size``; the oldest are dropped beyond that).
+    :meth:`next_event`. At most ``queue_size`` events wait (for callbacks and the queue
+    together); what happens beyond is the ``overflow`` policy: ``"pause"`` (default: stop
+    reading the sockets until the consumers catch up, nothing lost), ``"drop_oldest"`` or
+    ``"drop_newest"`` (counted in ``stats["dropped"]``, the first logged as a warning).
 
     Options (keywords): ``heartbeat_timeout`` (s without any message before reconnecting, 75),
     ``ping_interval`` (s between pings, 30; None for none), ``channel_lifetime`` (s, 24 h) and
     ``rollover_margin`` (how long before expiry a channel is replaced, 15 min, at most half
     the lifetime), ``max_topics_per_channel`` (1,000), ``max_channels`` (20), ``reconnect_delay``
     and ``reconnect_delay_max`` (backoff, 0.5 s doubling up to 30 s, with jitter),
-    ``connect_timeout`` (15 s), ``dedup_window`` (60 s), ``queue_size``,
+    ``connect_timeout`` (15 s), ``dedup_window`` (60 s), ``queue_size`` (10,000), ``overflow``,
     ``delete_subscriptions_on_stop`` (True) and ``on_state_change(state, detail)``.
     """
 
@@ -57,8 +57,6 @@ class NotificationHandler(HandlerBase):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._dispatcher: threading.Thread | None = None
-        self._inbox: queue.Queue[Any] = queue.Queue()
-        self._events: queue.Queue[Any] = queue.Queue()
         self._closed = False
 
     def _make_rest(self) -> SyncClientRest:
@@ -131,10 +129,9 @@ class NotificationHandler(HandlerBase):
             loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(timeout)
-        self._inbox.put(_STOP)
+        self.backlog.close()  # the dispatcher ends after the callbacks already queued
         if self._dispatcher is not None and self._dispatcher is not threading.current_thread():
             self._dispatcher.join(timeout)
-        self._events.put(_STOP)
 
     def __enter__(self) -> NotificationHandler:
         return self.start()
@@ -177,43 +174,26 @@ class NotificationHandler(HandlerBase):
             asyncio.run_coroutine_threadsafe(engine.sync(wait=False), self._loop)
 
     # -- events ------------------------------------------------------------------------------
-    def _emit_event(self, event: NotificationEvent) -> None:
-        self._inbox.put(event)
-
-    def _emit_state(self, state: str, detail: dict[str, Any]) -> None:
-        if self.on_state_change is not None:
-            self._inbox.put((state, detail))
-
     def _dispatch(self) -> None:
+        backlog = self.backlog
         while True:
-            item = self._inbox.get()
-            if item is _STOP:
+            item = backlog.take_call()
+            if item is STOP:
                 return
             if isinstance(item, tuple):
                 self._run_state_callback(*item)
                 continue
-            callbacks = self._callbacks_for(item.topic_name)
-            if callbacks:
-                self._run_callbacks(item, callbacks)
-                continue
-            if self._events.qsize() >= self.options.queue_size:
-                try:
-                    self._events.get_nowait()
-                    self.stats["dropped"] += 1
-                except queue.Empty:
-                    pass
-            self._events.put(item)
+            self._run_callbacks(item, self._callbacks_for(item.topic_name))
+            self._delivered(backlog.done())
 
     def next_event(self, timeout: float | None = None) -> NotificationEvent:
         """The next queued event; TimeoutError after ``timeout`` s, NotificationError once stopped."""
-        try:
-            item = self._events.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError(f"no notification within {timeout}s") from None
-        if item is _STOP:
-            self._events.put(_STOP)  # keep later readers from blocking
+        item, episode_ended = self.backlog.take_queued(timeout)
+        if item is None:
+            raise TimeoutError(f"no notification within {timeout}s")
+        if item is STOP:
             raise NotificationError("the handler was stopped")
-        self.stats["delivered"] += 1
+        self._delivered(episode_ended)
         return item  # type: ignore[no-any-return]
 
     def events(self, timeout: float | None = None) -> Iterator[NotificationEvent]:
