@@ -71,7 +71,7 @@ class HandlerBase:
         self._owned: dict[str, list[Callback]] = {}  # topic -> callbacks registered by subscribe()
         self.stats: dict[str, int] = dict.fromkeys(
             ("events", "delivered", "duplicates", "heartbeats", "pongs", "connects", "reconnects", "rollovers",
-             "channels_created", "dropped", "pauses"), 0)
+             "channels_created", "unsubscribed_channels", "dropped", "pauses"), 0)
         self._warned_full = False
         self._engine: Engine | None = None
 

@@ -444,8 +444,11 @@ class Engine:
         if delete:
             try:
                 await self._rest("delete_notifications_channel_subscriptions", conn.id)
-            except Exception:  # best effort: the channel may be gone already
-                pass
+                self.stats["unsubscribed_channels"] += 1
+            except Exception as exc:
+                if getattr(exc, "status", None) != 404:  # 404: the channel is gone, and its subscriptions
+                    log.warning("notifications: could not remove the subscriptions of channel %s: %r; they "
+                                "end with the channel", conn.id, exc)
 
     async def _drain(self, conn: Conn) -> None:
         """Before dropping an old socket: ping it and wait for the pong, so events the server
@@ -544,13 +547,14 @@ class Engine:
                 self._state("connected", channel_id=conn.id, reason=reason)
                 return
             except ChannelGone:
-                pass
-        # The channel is gone (or due to roll over): move the topics to a new one.
+                alive = False
+        # The channel is gone (or due to roll over): move the topics to a new one, and take them
+        # off the old one if it still exists.
         new = await self._open_replacement(slot)
         if conn in slot.conns:
             slot.conns.remove(conn)
         slot.conn = new
-        await self._retire(conn, delete=False)
+        await self._retire(conn, delete=alive)
         self._state("connected", channel_id=new.id, reason=f"new channel ({reason})", replaced=conn.id)
 
     async def _open_replacement(self, slot: Slot) -> Conn:
@@ -561,7 +565,7 @@ class Engine:
             await self._connect(new)
         except BaseException:
             slot.conns.remove(new)
-            await self._retire(new, delete=False)
+            await self._retire(new, delete=True)
             raise
         return new
 
@@ -575,7 +579,7 @@ class Engine:
             await self._drain(old)
             if old in slot.conns:
                 slot.conns.remove(old)
-            await self._retire(old, delete=trigger == "channel_age")
+            await self._retire(old, delete=True)  # a replaced channel keeps no subscriptions
         finally:
             self.dedup.end_overlap()
         self.stats["rollovers"] += 1

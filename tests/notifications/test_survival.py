@@ -2,9 +2,6 @@
 sockets, vanished channels and expired tokens, over real WebSockets against the emulator."""
 from __future__ import annotations
 
-import itertools
-import threading
-
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.notifications import NotificationHandler
 
@@ -14,35 +11,50 @@ TOPIC = "v2.users.survivor.presence"
 
 
 def test_rollover_at_a_short_channel_lifetime_loses_nothing_while_publishing() -> None:
-    # Channels expire after 1.5 s on this emulator; the handler replaces each one before that.
-    with Emulator(heartbeat_interval=0.2, channel_lifetime=1.5) as emu:
+    # Channels expire after 3 s on this emulator; the handler replaces each one half-way through.
+    # Bounded work: four batches of events, each after the next rollover (waited for, with a
+    # generous limit), so the events straddle three rollovers however fast the machine is.
+    with Emulator(heartbeat_interval=0.2, channel_lifetime=3.0) as emu:
         states = States()
-        rolled = threading.Event()
-        rollovers = itertools.count(1)
-
-        def on_state(state: str, detail: dict) -> None:
-            states(state, detail)
-            if state == "rolled_over" and next(rollovers) >= 3:
-                rolled.set()
-
-        with NotificationHandler(client_for(emu), on_state_change=on_state) as handler:
+        with NotificationHandler(client_for(emu), on_state_change=states) as handler:
             handler.subscribe(TOPIC)
             first = handler.channels[0].id
             published = 0
-            while not rolled.is_set():  # publish continuously across three rollovers
-                emu.publish(TOPIC, {"seq": published})
-                published += 1
-                assert published < 200_000, "no rollover happened"
-            for _ in range(20):  # and a few more on the latest channel
-                emu.publish(TOPIC, {"seq": published})
-                published += 1
-            seqs = [handler.next_event(timeout=5).event_body.seq for _ in range(published)]
+            for batch in range(4):
+                for _ in range(100):
+                    assert emu.publish(TOPIC, {"seq": published}) >= 1
+                    published += 1
+                if batch < 3:
+                    states.wait("rolled_over", timeout=60)
+            seqs = [handler.next_event(timeout=30).event_body.seq for _ in range(published)]
             assert seqs == list(range(published))  # each exactly once, in order
             assert handler.stats["rollovers"] >= 3 and handler.stats["reconnects"] == 0
-            assert handler.stats["duplicates"] > 0  # the overlap happened and was cleaned up
+            assert handler.stats["events"] - handler.stats["duplicates"] == published
+            assert handler.stats["dropped"] == 0
             assert handler.channels[0].id != first
-            live = [c for c in emu.channels() if c["connected"]]
+            # The replaced channels keep no subscriptions (those not expired yet are still listed).
+            views = emu.channels()
+            live = [c for c in views if c["connected"]]
             assert [c["id"] for c in live] == [handler.channels[0].id] and live[0]["topics"] == [TOPIC]
+            assert all(c["topics"] == [] for c in views if not c["connected"])
+
+
+def test_rollover_and_stop_remove_the_subscriptions_of_replaced_channels(fresh: Emulator) -> None:
+    states = States()
+    with NotificationHandler(client_for(fresh), reconnect_delay=0.05, on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        first = handler.channels[0].id
+        assert fresh.close_socket(first, notice=True, delay=30.0)  # planned rollover
+        second = states.wait("rolled_over")["channel_id"]
+        fresh.close_socket(second, notice=False, delay=0)  # a drop: the same channel again
+        states.wait("connected", lambda d: d["reason"] != "initial")
+        assert fresh.close_socket(second, notice=True, delay=30.0)
+        third = states.wait("rolled_over")["channel_id"]
+        topics = {c["id"]: c["topics"] for c in fresh.channels()}
+        assert topics == {first: [], second: [], third: [TOPIC]}
+        assert handler.stats["unsubscribed_channels"] == 2
+    assert {c["id"]: c["topics"] for c in fresh.channels()} == {first: [], second: [], third: []}
+    assert fresh.publish(TOPIC, {}) == 0
 
 
 def test_socket_closing_opens_a_new_channel_before_the_old_socket_goes(fresh: Emulator) -> None:
