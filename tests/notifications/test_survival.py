@@ -2,6 +2,8 @@
 sockets, vanished channels and expired tokens, over real WebSockets against the emulator."""
 from __future__ import annotations
 
+import pytest
+
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.notifications import NotificationHandler
 
@@ -10,10 +12,13 @@ from .conftest import States, client_for, wait_until
 TOPIC = "v2.users.survivor.presence"
 
 
-def test_rollover_at_a_short_channel_lifetime_loses_nothing_while_publishing() -> None:
+@pytest.mark.parametrize("shared_body", [False, True], ids=["distinct-bodies", "one-body"])
+def test_rollover_at_a_short_channel_lifetime_loses_nothing_while_publishing(shared_body: bool) -> None:
     # Channels expire after 3 s on this emulator; the handler replaces each one half-way through.
     # Bounded work: four batches of events, each after the next rollover (waited for, with a
     # generous limit), so the events straddle three rollovers however fast the machine is.
+    # With one body for all, the events differ only by identity (their correlation ids): none
+    # may be taken for a duplicate.
     with Emulator(heartbeat_interval=0.2, channel_lifetime=3.0) as emu:
         states = States()
         with NotificationHandler(client_for(emu), on_state_change=states) as handler:
@@ -22,12 +27,17 @@ def test_rollover_at_a_short_channel_lifetime_loses_nothing_while_publishing() -
             published = 0
             for batch in range(4):
                 for _ in range(100):
-                    assert emu.publish(TOPIC, {"seq": published}) >= 1
+                    assert emu.publish(TOPIC, {"status": "Busy"} if shared_body else {"seq": published}) >= 1
                     published += 1
                 if batch < 3:
                     states.wait("rolled_over", timeout=60)
-            seqs = [handler.next_event(timeout=30).event_body.seq for _ in range(published)]
-            assert seqs == list(range(published))  # each exactly once, in order
+            events = [handler.next_event(timeout=30) for _ in range(published)]
+            if shared_body:
+                assert len({e.correlation_id for e in events}) == published
+            else:
+                assert [e.event_body.seq for e in events] == list(range(published))  # each once, in order
+            with pytest.raises(TimeoutError):
+                handler.next_event(timeout=0.2)  # and nothing more
             assert handler.stats["rollovers"] >= 3 and handler.stats["reconnects"] == 0
             assert handler.stats["events"] - handler.stats["duplicates"] == published
             assert handler.stats["dropped"] == 0
