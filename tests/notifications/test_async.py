@@ -38,11 +38,11 @@ def test_async_for_typed_events_and_async_callbacks(fresh: Emulator) -> None:
                                     {"presenceDefinition": {"systemPresence": "Meal"}})
             await asyncio.to_thread(fresh.publish, f"v2.users.{user_id}.routingStatus",
                                     {"routingStatus": {"status": "IDLE"}})
-            async for event in handler.events(timeout=5):
+            async for event in handler.events(timeout=30):
                 assert isinstance(event.event_body, sdk.PresenceEventUserPresence)
                 assert event.event_body.presence_definition.system_presence == "Meal"
                 break
-            assert await asyncio.wait_for(seen.get(), 5) == "IDLE"
+            assert await asyncio.wait_for(seen.get(), 30) == "IDLE"
             with pytest.raises(TimeoutError):
                 await handler.next_event(timeout=0.05)
             assert len(handler.channels) == 1
@@ -60,7 +60,7 @@ def test_async_rollover_and_reconnect(fresh: Emulator) -> None:
 
         async def wait_state(name: str) -> dict:
             while True:
-                state, detail = await asyncio.wait_for(states.get(), 10)
+                state, detail = await asyncio.wait_for(states.get(), 30)
                 if state == name:
                     return detail
 
@@ -69,14 +69,14 @@ def test_async_rollover_and_reconnect(fresh: Emulator) -> None:
         await handler.subscribe("v2.users.async.presence")  # before start: recorded
         async with handler:
             old = handler.channels[0].id
-            await asyncio.to_thread(fresh.close_socket, old, notice=True, delay=5.0)
+            await asyncio.to_thread(fresh.close_socket, old, notice=True, delay=60.0)
             assert (await wait_state("rolled_over"))["replaced"] == old
             new = handler.channels[0].id
             await asyncio.to_thread(fresh.close_socket, new, notice=False, delay=0)
             await wait_state("disconnected")
             assert (await wait_state("connected"))["channel_id"] == new
             assert await asyncio.to_thread(fresh.publish, "v2.users.async.presence", {"n": 1}) == 1
-            assert (await handler.next_event(timeout=5)).event_body.n == 1
+            assert (await handler.next_event(timeout=30)).event_body.n == 1
             await handler.unsubscribe("v2.users.async.presence")
             assert handler.channels == []
 
@@ -128,7 +128,7 @@ def test_rest_calls_are_asyncio_io_on_an_async_api_client(fresh: Emulator) -> No
                 assert (await wait_state("connected"))["channel_id"] == channel  # HEAD: 401, renewal, 200
                 await handler.subscribe("v2.users.aio.routingStatus")
                 assert await emu(fresh.publish, "v2.users.aio.routingStatus", {"n": 1}) == 1
-                assert (await handler.next_event(timeout=10)).event_body.n == 1
+                assert (await handler.next_event(timeout=30)).event_body.n == 1
             assert await emu(fresh.token_requests, "client_credentials") == 2
         assert executor.submitted == 0
 
@@ -149,7 +149,7 @@ def test_a_sync_api_client_renews_the_token_for_the_async_handler(fresh: Emulato
             await handler.subscribe("v2.users.bridge.routingStatus")  # 401, the ApiClient renews, retried
             assert client.access_token != token
             assert await asyncio.to_thread(fresh.publish, "v2.users.bridge.routingStatus", {"n": 2}) == 1
-            assert (await handler.next_event(timeout=10)).event_body.n == 2
+            assert (await handler.next_event(timeout=30)).event_body.n == 2
 
     asyncio.run(main())
 
