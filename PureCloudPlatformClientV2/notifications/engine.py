@@ -328,7 +328,9 @@ class Engine:
         reason = "closed by server"
         try:
             while True:
-                if self.handler.backlog.must_pause():
+                # A new socket reads its first message (our ping's pong) even when the backlog
+                # is full: the connect waits for it, and a failed connect would cost a channel.
+                if conn.first_message.is_set() and self.handler.backlog.must_pause():
                     await self._pause(conn)
                 msg = await ws.receive()
                 if msg.type == aiohttp.WSMsgType.TEXT:

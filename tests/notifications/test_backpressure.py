@@ -122,3 +122,23 @@ def test_drop_oldest_takes_the_oldest_waiting_event_of_either_queue() -> None:
     assert backlog.take_call(0) == "d"
     assert [backlog.take_queued(0)[0] for _ in range(2)] == ["c", "e"]
     assert backlog.pending == 1 and backlog.dropped == 2
+
+
+def test_a_rollover_while_paused_connects_the_new_channel_once_and_loses_nothing() -> None:
+    # The channel's age triggers a rollover while the reader is paused: the new socket still
+    # reads its first answer (no failed connects, no extra channels), and the old one is read to
+    # its end once the consumer catches up.
+    with Emulator(heartbeat_interval=0.2, channel_lifetime=4.0) as emu:
+        states = States()
+        with NotificationHandler(client_for(emu), queue_size=3, on_state_change=states) as handler:
+            handler.subscribe(TOPIC)
+            publish(emu, 10)
+            states.wait("queue_full")
+            states.wait("rollover_started")
+            wait_until(lambda: handler.stats["connects"] >= 2, what="the new socket up")
+            assert handler.stats["channels_created"] == 2 and handler.stats["dropped"] == 0
+            assert [handler.next_event(timeout=30).event_body.seq for _ in range(10)] == list(range(10))
+            states.wait("rolled_over")
+            assert handler.stats["channels_created"] == 2
+            publish(emu, 1, start=10)
+            assert handler.next_event(timeout=30).event_body.seq == 10
