@@ -138,9 +138,10 @@ class Channels:
     def publish(self, topic: str, body: Any) -> int:
         """Queue an event for every connected channel subscribed to ``topic``; returns how many."""
         sent = 0
+        event = message(topic, body)  # one event: the same CorrelationId on every channel
         for channel in self.channels.values():
             if topic in channel.match and channel.queue is not None:
-                channel.queue.put_nowait(message(topic, body))
+                channel.queue.put_nowait(event)
                 sent += 1
         return sent
 

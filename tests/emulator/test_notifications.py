@@ -11,7 +11,7 @@ import pytest
 from PureCloudPlatformClientV2.emulator import Emulator
 
 
-async def next_message(ws: aiohttp.ClientWebSocketResponse, topic: str | None = None, timeout: float = 5.0
+async def next_message(ws: aiohttp.ClientWebSocketResponse, topic: str | None = None, timeout: float = 30.0
                        ) -> dict[str, Any]:
     """The next message (skipping heartbeats unless asked for `channel.metadata`)."""
     async def read() -> dict[str, Any]:
@@ -27,7 +27,7 @@ async def next_message(ws: aiohttp.ClientWebSocketResponse, topic: str | None = 
     return await asyncio.wait_for(read(), timeout)
 
 
-async def wait_closed(ws: aiohttp.ClientWebSocketResponse, timeout: float = 5.0) -> None:
+async def wait_closed(ws: aiohttp.ClientWebSocketResponse, timeout: float = 30.0) -> None:
     async def drain() -> None:
         while (await ws.receive()).type == aiohttp.WSMsgType.TEXT:
             pass

@@ -1,5 +1,6 @@
 """Fixtures: an emulator on 127.0.0.1, an authenticated ApiClient, and helpers that wait on
-events and state changes with deadlines (never sleeps)."""
+events and state changes with deadlines (never sleeps). The limits are generous (30 s): they
+only matter when something is broken, and the suite must pass on a slow, loaded machine."""
 from __future__ import annotations
 
 import queue
@@ -47,7 +48,7 @@ class States:
         self.queue.put((state, detail))
 
     def wait(self, state: str | tuple[str, ...], predicate: Callable[[dict[str, Any]], bool] = lambda d: True,
-             timeout: float = 10.0) -> dict[str, Any]:
+             timeout: float = 30.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -63,7 +64,7 @@ class States:
                 return item[1]
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+def wait_until(condition: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
     """Poll a cheap condition (emulator or handler state) until true, with a deadline."""
     deadline = time.monotonic() + timeout
     while True:

@@ -43,7 +43,7 @@ def test_mtls_client_certificate_from_the_configuration(tmp_path: Path) -> None:
             handler.subscribe(TOPIC)
             assert handler.channels[0].connect_uri.startswith("wss://")
             assert emu.publish(TOPIC, {"mtls": True}) == 1
-            assert handler.next_event(timeout=5).event_body.mtls is True
+            assert handler.next_event(timeout=30).event_body.mtls is True
 
 
 TINYPROXY = shutil.which("tinyproxy")
@@ -89,7 +89,7 @@ def test_socket_goes_through_the_configured_proxy(tmp_path: Path) -> None:
         with NotificationHandler(client) as handler:
             handler.subscribe(TOPIC)
             assert emu.publish(TOPIC, {"proxied": True}) == 1
-            assert handler.next_event(timeout=5).event_body.proxied is True
+            assert handler.next_event(timeout=30).event_body.proxied is True
         assert wait_until(lambda: [line for line in log.read_text(errors="replace").splitlines()
                                    if "CONNECT" in line and f":{emu.port}" in line],
-                          timeout=5, what="a CONNECT line in the proxy log")
+                          what="a CONNECT line in the proxy log")

@@ -8,10 +8,10 @@ from PureCloudPlatformClientV2.notifications import (
     JsonObject,
     NotificationError,
     NotificationHandler,
-    _Dedup,
     expand_topic,
     validate_topic,
 )
+from PureCloudPlatformClientV2.notifications.dedup import Dedup
 
 
 @pytest.mark.parametrize("topic", [
@@ -81,32 +81,57 @@ def raw(topic: str, body: object, cid: str | None = None) -> dict:
     return message
 
 
-def test_dedup_by_correlation_id_always() -> None:
-    dedup = _Dedup(window=60)
+def test_dedup_by_correlation_id_on_any_channel() -> None:
+    dedup = Dedup(window=60)
     assert not dedup.duplicate(raw("t", {"n": 1}, "c1"), "ch1")
     assert dedup.duplicate(raw("t", {"n": 1}, "c1"), "ch2")
-    assert not dedup.duplicate(raw("t", {"n": 1}, "c2"), "ch1")
+    assert not dedup.duplicate(raw("t", {"n": 1}, "c2"), "ch1")  # same body, another event
 
 
-def test_dedup_by_body_only_across_channels_during_an_overlap() -> None:
-    dedup = _Dedup(window=60)
-    # Outside a rollover, identical bodies on one channel are separate events.
+def test_distinct_events_sharing_a_body_all_pass_even_during_an_overlap() -> None:
+    dedup = Dedup(window=60)
+    dedup.begin_overlap()
+    # The same event on both channels (one correlation id), then distinct events, equal bodies.
+    assert not dedup.duplicate(raw("t", {"status": "Busy"}, "c1"), "old")
+    assert dedup.duplicate(raw("t", {"status": "Busy"}, "c1"), "new")
+    assert not dedup.duplicate(raw("t", {"status": "Busy"}, "c2"), "new")
+    assert not dedup.duplicate(raw("t", {"status": "Busy"}, "c3"), "old")
+    dedup.end_overlap()
+    assert not dedup.duplicate(raw("t", {"status": "Busy"}, "c4"), "new")
+
+
+def test_dedup_by_entity_id_and_version_without_a_correlation_id() -> None:
+    dedup = Dedup(window=60)
+    assert not dedup.duplicate(raw("t", {"id": "e1", "version": 3, "name": "a"}), "old")
+    assert dedup.duplicate(raw("t", {"id": "e1", "version": 3, "name": "a"}), "new")
+    assert not dedup.duplicate(raw("t", {"id": "e1", "version": 4, "name": "a"}), "new")  # a new version
+    assert not dedup.duplicate(raw("u", {"id": "e1", "version": 3}), "new")  # another topic
+
+
+def test_body_comparison_is_the_last_resort_across_channels_in_an_overlap() -> None:
+    dedup = Dedup(window=60)
+    # No identity: outside a rollover, identical bodies are separate events.
     assert not dedup.duplicate(raw("t", {"n": 1}), "old")
     assert not dedup.duplicate(raw("t", {"n": 1}), "old")
     dedup.begin_overlap()
+    # Two distinct events with one body, each arriving on both channels in any interleaving:
+    # delivered as often as the channel that saw the most of them.
+    assert not dedup.duplicate(raw("t", {"n": 2}), "new")
+    assert dedup.duplicate(raw("t", {"n": 2}), "old")
     assert not dedup.duplicate(raw("t", {"n": 2}), "old")
-    assert dedup.duplicate(raw("t", {"n": 2}), "new")  # the same event from the replacement channel
-    assert not dedup.duplicate(raw("t", {"n": 3}), "new")
-    assert not dedup.duplicate(raw("u", {"n": 3}), "old")  # another topic
+    assert dedup.duplicate(raw("t", {"n": 2}), "new")
+    assert not dedup.duplicate(raw("u", {"n": 2}), "old")  # another topic
     dedup.end_overlap()
-    assert dedup.duplicate(raw("t", {"n": 3}), "old")  # late copy, still inside the window
-    assert not dedup.duplicate(raw("t", {"n": 3}), "new")  # a repeat on the same channel is a new event
+    assert dedup.duplicate(raw("t", {"n": 2}), "new") is False  # a third on "new": more than "old" saw
 
 
-def test_dedup_window_expires() -> None:
-    dedup = _Dedup(window=0.0)
+def test_dedup_windows_expire() -> None:
+    dedup = Dedup(window=0.0)
     assert not dedup.duplicate(raw("t", {}, "c"), "a")
     assert not dedup.duplicate(raw("t", {}, "c"), "a")
+    dedup.begin_overlap()
+    assert not dedup.duplicate(raw("t", {"n": 1}), "a")
+    assert not dedup.duplicate(raw("t", {"n": 1}), "b")  # body window 0: nothing remembered
 
 
 def test_model_by_name_or_class_and_bad_model() -> None:

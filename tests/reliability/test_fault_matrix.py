@@ -25,7 +25,7 @@ from PureCloudPlatformClientV2.rest import (
 from .reliability_helpers import FaultServer, TlsMaterial, assert_no_leak, fast_retry, free_port, new_client, resources
 
 READ_TIMEOUT = 1.0
-SLACK = 4.0  # scheduling and process noise on a loaded 2-core CI machine (seen: 1.5 s over)
+SLACK = 20.0  # scheduling noise on a slow, loaded machine; the faults stall for an hour, so still a real bound
 
 
 @pytest.fixture(scope="module")

@@ -86,17 +86,17 @@ def test_retry_after_beyond_budget_fails_fast_with_the_wait(client: gc.ApiClient
     started = time.monotonic()
     with pytest.raises(RateLimitError) as limited:
         gc.UsersApi(client).get_user(_user_id(emulator))
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 60  # rather than the 3600 s asked for
     assert limited.value.retry_after == 3600 and "3600" in str(limited.value)
 
 
 def test_read_timeout_against_a_stalled_server(client: gc.ApiClient, emulator: Emulator) -> None:
-    emulator.add_fault("stall", "/api/v2/users/*", delay=10)
+    emulator.add_fault("stall", "/api/v2/users/*")  # until the faults are cleared
     started = time.monotonic()
     with pytest.raises(ApiTimeoutError) as timed_out:
         gc.UsersApi(client).get_user(_user_id(emulator), _request_timeout=0.5, _retry=False)
     assert timed_out.value.limit == "read"
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 30  # the 0.5 s read timeout ended it, not the stall
 
 
 def test_connection_reset_is_retried_for_get(client: gc.ApiClient, emulator: Emulator) -> None:
