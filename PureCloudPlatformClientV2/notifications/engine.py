@@ -125,11 +125,10 @@ class Engine:
         self.rest = self.handler._make_rest()
         config = self.rest.configuration
         self.ssl = websocket_ssl(config)
-        self.proxy = getattr(config, "proxy", None) or None
-        if self.proxy and (config.proxy_username or config.proxy_password):
-            import base64
-            pair = f"{config.proxy_username or ''}:{config.proxy_password or ''}".encode()
-            self.proxy_headers = {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+        from .._transport_config import proxy_for
+        proxy = proxy_for(config)  # the same proxy setup as the REST transports
+        if proxy is not None:
+            self.proxy, self.proxy_headers = proxy.url, proxy.headers
         self.session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.options.connect_timeout))
         await self.sync()
