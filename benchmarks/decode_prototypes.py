@@ -213,7 +213,6 @@ def main() -> None:
                   f" {conv / floor:8.2f} {held / 1e6:8.2f}")
 
     # -- encoding: a request body built from models, to JSON bytes ------------------------------------
-    from PureCloudPlatformClientV2 import _json
     data = (args.fixtures / "bulk_contacts.json").read_bytes()
     body = _serde.decode(json.loads(data), "BulkContactsRequest")
     read_all(body)  # every value converted: a body as a caller builds it
