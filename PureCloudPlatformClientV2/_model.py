@@ -9,7 +9,10 @@ use, so importing a model module costs almost nothing.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, ClassVar  # at run time too: msgspec evaluates the annotations of Struct bases
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar  # noqa: F401  (ClassVar: used in type comments)
 
 OUTDATED = "outdated_sdk_version"
 _BUNDLE_PREFIX = __name__.rsplit(".", 1)[0] + ".models._b_"
@@ -44,8 +47,12 @@ class _EnumField:
 
 def check_enum(allowed: frozenset[str], value: Any) -> Any:
     """``value`` if it is one of ``allowed`` (case-insensitively), else ``'outdated_sdk_version'``."""
-    from .api_null_value import ApiNullValue
-    if value is None or isinstance(value, ApiNullValue):
+    if value is None:
+        return value
+    if isinstance(value, str):
+        return value if value.lower() in allowed else OUTDATED
+    from .api_null_value import ApiNullValue  # here: its module imports typing, which first use avoids
+    if isinstance(value, ApiNullValue):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
@@ -135,11 +142,13 @@ class _TableAttr:
 class _Surface:
     """What both kinds of model share: the official tables and conversions, plus ours."""
 
+    # Type comments, not annotations: msgspec reads the annotations of a Struct's bases at run time,
+    # and typing is not imported on the first use of a model.
     __slots__ = ()
-    _fields: ClassVar[Any] = ()
-    _rows: ClassVar[tuple[tuple[Any, ...], ...]] = ()
-    swagger_types: ClassVar[dict[str, str]] = _TableAttr("swagger_types")  # type: ignore[assignment]
-    attribute_map: ClassVar[dict[str, str]] = _TableAttr("attribute_map")  # type: ignore[assignment]
+    _fields = ()  # type: ClassVar[Any]
+    _rows = ()  # type: ClassVar[tuple[tuple[Any, ...], ...]]
+    swagger_types = _TableAttr("swagger_types")  # type: ClassVar[dict[str, str]]  # type: ignore[assignment]
+    attribute_map = _TableAttr("attribute_map")  # type: ClassVar[dict[str, str]]  # type: ignore[assignment]
 
     @classmethod
     def _table(cls) -> _ClassTable:
@@ -275,7 +284,7 @@ def _struct_model(msgspec: Any) -> Any:
             if fields is not None:
                 rows = parse_fields(fields) if isinstance(fields, str) else tuple(fields)
                 ns["_rows"] = rows
-                ns["__annotations__"] = {row[0]: Any for row in rows}
+                ns["__annotations__"] = {row[0]: object for row in rows}  # real types: _serde._resolve_type
                 for row in rows:
                     ns[row[0]] = None
                 kwargs.setdefault("rename", {r[0]: r[1] for r in rows if r[0] != r[1]})
@@ -299,7 +308,7 @@ def _struct_model(msgspec: Any) -> Any:
                 dict=True):
         """Common behaviour of the API's data models (the msgspec kind)."""
 
-        _enums: ClassVar[dict[str, frozenset[str]]] = {}
+        _enums = {}  # type: ClassVar[dict[str, frozenset[str]]]
 
         def __setattr__(self, name: str, value: Any) -> None:
             allowed = self._enums.get(name)

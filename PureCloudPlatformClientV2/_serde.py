@@ -378,7 +378,8 @@ def _eager_model_decoder(cls: type[Model]) -> Decoder:
                 entry = fields_get(key)
                 if entry is not None:
                     py, convert = entry
-                    force_setattr(obj, py, value if convert is None or value is None else convert(value))
+                    force_setattr(obj, py,  # type: ignore[arg-type]
+                                  value if convert is None or value is None else convert(value))
         return obj
     return decode
 
