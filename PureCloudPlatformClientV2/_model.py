@@ -214,7 +214,9 @@ class Model(_Surface):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.__module__ = _official_module(cls.__name__, cls.__module__)
-        fields = cls.__dict__.get("_fields", ())
+        if "_fields" not in cls.__dict__:
+            return  # a caller's subclass of a model: the fields are inherited
+        fields = cls.__dict__["_fields"]
         cls._rows = parse_fields(fields) if isinstance(fields, str) else tuple(fields)
         for field in cls._rows:
             if len(field) > 3:

@@ -283,24 +283,32 @@ def _struct_type(type_expr: str, todo: list[type]) -> Any:
     return cls
 
 
+def _resolve_models(todo: list[type]) -> None:
+    """Fill in the field types of the models in ``todo`` and of every model reachable from them."""
+    from typing import Literal
+    while todo:
+        cls = todo.pop()
+        if cls in _resolved:
+            continue
+        _resolved.add(cls)
+        todo.extend(b for b in cls.__mro__[1:] if issubclass(b, Model) and b not in _resolved)
+        annotations, rows = cls.__dict__.get("__annotations__"), cls.__dict__.get("_rows")
+        if annotations is None or rows is None:
+            continue  # a subclass adding no API fields (its bases are resolved above)
+        for row in rows:
+            kind = Literal[tuple(row[3])] if len(row) > 3 else _struct_type(row[2], todo)
+            annotations[row[0]] = kind | None
+
+
 def _resolve_type(type_expr: str) -> Any:
     """``type_expr`` as a msgspec type, with the field types of every model reachable from it filled
     in (once) before msgspec first looks at them.  Enum fields are ``Literal``s: a value outside
     the spec's list fails the fast decode, and the Python decoder turns it into 'outdated_sdk_version'."""
     found = _struct_types.get(type_expr)
     if found is None:
-        from typing import Literal
         todo: list[type] = []
         found = _struct_type(type_expr, todo)
-        while todo:
-            cls = todo.pop()
-            if cls in _resolved:
-                continue
-            _resolved.add(cls)
-            annotations = cls.__dict__["__annotations__"]
-            for row in cls._rows:  # type: ignore[attr-defined]
-                kind = Literal[tuple(row[3])] if len(row) > 3 else _struct_type(row[2], todo)
-                annotations[row[0]] = kind | None
+        _resolve_models(todo)
         _struct_types[type_expr] = found
     return found
 
@@ -322,6 +330,21 @@ def _fast_decode(data: Any, type_expr: str) -> Any:
         return msgspec.convert(data, _resolve_type(type_expr), dec_hook=_dec_hook)
     except (msgspec.MsgspecError, ValueError, TypeError, OverflowError):  # ValueError: lone surrogates
         return decoder(type_expr)(data)
+
+
+def _fast_model_decoder(cls: type[Model]) -> Decoder:
+    """``cls`` itself as the target (also a caller's subclass of a model, which no name finds)."""
+    msgspec = _model._msgspec
+    _resolve_models([cls])
+
+    def decode(data: Any) -> Any:
+        try:
+            return msgspec.convert(data, cls, dec_hook=_dec_hook)
+        except RecursionError:
+            raise _nesting_error(cls.__name__) from None
+        except (msgspec.MsgspecError, ValueError, TypeError, OverflowError):
+            return _python_model_decoder(cls)(data)
+    return decode
 
 
 _json_decoders: dict[str, Any] = {}
@@ -347,14 +370,6 @@ def decode_json(content: bytes | str, type_expr: str | None) -> Any:
         except (msgspec.MsgspecError, ValueError, TypeError, OverflowError):
             pass  # not valid for the fast path (or not JSON): the tolerant path decides
     return decode(_json.loads(content), type_expr)
-
-
-def _fast_model_decoder(cls: type[Model]) -> Decoder:
-    name = cls.__name__
-
-    def decode(data: Any) -> Any:
-        return _fast_decode(data, name)
-    return decode
 
 
 def _eager_model_decoder(cls: type[Model]) -> Decoder:

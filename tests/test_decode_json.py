@@ -83,3 +83,14 @@ def test_assignment_checks_enums_and_constructor_keywords() -> None:
     assert to_wire(user) == {"name": "Ann", "state": None}
     user.extra = 1  # attributes outside the API stay possible, and are not sent
     assert "extra" not in to_wire(user)
+
+
+def test_a_subclass_of_a_model_decodes_as_itself() -> None:
+    class MyUser(sdk.User):
+        def display(self) -> str:
+            return f"{self.name} ({self.id})"
+
+    user = MyUser.from_wire({"id": "u1", "name": "Ann", "state": "retired", "manager": {"id": "m1"}})
+    assert type(user) is MyUser and user.display() == "Ann (u1)"
+    assert user.state == "outdated_sdk_version" and type(user.manager) is sdk.User
+    assert MyUser.swagger_types["name"] == "str"
