@@ -450,12 +450,13 @@ def _encoder_for_model(cls: type) -> Callable[[Any], dict[str, Any]]:
     if STRUCTS:
         from msgspec.structs import astuple
         wire_of = {f[0]: f[1] for f in cls._rows}  # type: ignore[attr-defined]
-        wires = tuple(wire_of[name] for name in cls.__struct_fields__)  # type: ignore[attr-defined]
+        # None: a field a caller's subclass declared, not an API field (not sent)
+        wires = tuple(wire_of.get(name) for name in cls.__struct_fields__)  # type: ignore[attr-defined]
 
         def encode(model: Any) -> dict[str, Any]:
             # astuple reads every slot in C; most are None in a typical body
             return {wire: v if type(v) in _SCALAR_TYPES else value_of(v)
-                    for wire, v in zip(wires, astuple(model), strict=True) if v is not None}
+                    for wire, v in zip(wires, astuple(model), strict=True) if v is not None and wire is not None}
     else:
         wire_get = {f[0]: f[1] for f in cls._rows}.get  # type: ignore[attr-defined]
 

@@ -94,3 +94,4 @@ def test_a_subclass_of_a_model_decodes_as_itself() -> None:
     assert type(user) is MyUser and user.display() == "Ann (u1)"
     assert user.state == "outdated_sdk_version" and type(user.manager) is sdk.User
     assert MyUser.swagger_types["name"] == "str"
+    assert to_wire(user) == {"id": "u1", "name": "Ann", "state": "outdated_sdk_version", "manager": {"id": "m1"}}
