@@ -8,9 +8,11 @@ use, so importing a model module costs almost nothing.
 """
 from __future__ import annotations
 
+import os
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import Any, ClassVar  # noqa: F401  (ClassVar: used in type comments)
 
 OUTDATED = "outdated_sdk_version"
 _BUNDLE_PREFIX = __name__.rsplit(".", 1)[0] + ".models._b_"
@@ -40,13 +42,23 @@ class _EnumField:
         obj.__dict__[self.name] = self.check(value)
 
     def check(self, value: Any) -> Any:
-        if value is None or value.__class__.__name__ == "ApiNullValue":
-            return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if isinstance(value, str) and value.lower() in self.allowed:
-            return value
-        return OUTDATED
+        return check_enum(self.allowed, value)
+
+
+def check_enum(allowed: frozenset[str], value: Any) -> Any:
+    """``value`` if it is one of ``allowed`` (case-insensitively), else ``'outdated_sdk_version'``."""
+    if value is None:
+        return value
+    if isinstance(value, str):
+        return value if value.lower() in allowed else OUTDATED
+    from .api_null_value import ApiNullValue  # here: its module imports typing, which first use avoids
+    if isinstance(value, ApiNullValue):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.lower() in allowed:
+        return value
+    return OUTDATED
 
 
 def parse_fields(compact: str) -> tuple[tuple[Any, ...], ...]:
@@ -127,32 +139,16 @@ class _TableAttr:
         return getattr(owner._table(), self.key)
 
 
-class Model:
-    """Common behaviour of the API's data models."""
+class _Surface:
+    """What both kinds of model share: the official tables and conversions, plus ours."""
 
-    _fields: ClassVar[Any] = ()
-    _rows: ClassVar[tuple[tuple[Any, ...], ...]] = ()
-    swagger_types: ClassVar[dict[str, str]] = _TableAttr("swagger_types")  # type: ignore[assignment]
-    attribute_map: ClassVar[dict[str, str]] = _TableAttr("attribute_map")  # type: ignore[assignment]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.__module__.startswith(_BUNDLE_PREFIX):
-            # Report the official per-model module path (pickling and repr use it; it imports fine).
-            from . import models
-            entry = models._MODULES.get(cls.__name__)
-            if entry is not None:
-                cls.__module__ = f"{models.__name__}.{entry[1]}"
-        fields = cls.__dict__.get("_fields", ())
-        cls._rows = parse_fields(fields) if isinstance(fields, str) else tuple(fields)
-        for field in cls._rows:
-            if len(field) > 3:
-                setattr(cls, field[0], _EnumField(field[0], frozenset(v.lower() for v in field[3])))
-            elif field[2] in _SCALAR_TYPES:
-                # Unset attributes read None from the class: instances only store what they hold.
-                setattr(cls, field[0], None)
-            else:
-                setattr(cls, field[0], _LazyField(field[0], field[2]))
+    # Type comments, not annotations: msgspec reads the annotations of a Struct's bases at run time,
+    # and typing is not imported on the first use of a model.
+    __slots__ = ()
+    _fields = ()  # type: ClassVar[Any]
+    _rows = ()  # type: ClassVar[tuple[tuple[Any, ...], ...]]
+    swagger_types = _TableAttr("swagger_types")  # type: ClassVar[dict[str, str]]  # type: ignore[assignment]
+    attribute_map = _TableAttr("attribute_map")  # type: ClassVar[dict[str, str]]  # type: ignore[assignment]
 
     @classmethod
     def _table(cls) -> _ClassTable:
@@ -161,13 +157,6 @@ class Model:
             table = _ClassTable(cls._rows)
             cls._table_cache = table  # type: ignore[attr-defined]
         return table
-
-    def __init__(self, **kwargs: Any) -> None:
-        table = self._table()
-        for name, value in kwargs.items():
-            if name not in table.defaults:
-                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
-            setattr(self, name, value)
 
     # -- official surface -------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -188,18 +177,6 @@ class Model:
     def __repr__(self) -> str:
         return self.to_str()
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Model):
-            return NotImplemented
-        return type(self) is type(other) and all(
-            getattr(self, n) == getattr(other, n) for n in self._table().names)
-
-    def __ne__(self, other: object) -> bool:
-        result = self.__eq__(other)
-        return result if result is NotImplemented else not result
-
-    __hash__ = None  # type: ignore[assignment]
-
     # -- additions ---------------------------------------------------------
     def to_wire_dict(self) -> dict[str, Any]:
         """The model as the API sees it: wire names, None attributes left out, JSON-ready values."""
@@ -218,7 +195,56 @@ class Model:
         if isinstance(data, (str, bytes)):
             import json
             data = json.loads(data)
-        return decoder_for_model(cls)(data)
+        return decoder_for_model(cls)(data)  # type: ignore[arg-type]
+
+
+def _official_module(cls_name: str, module: str) -> str:
+    """The official per-model module path for a class defined in a bundle (pickling and repr use it)."""
+    if module.startswith(_BUNDLE_PREFIX):
+        from . import models
+        entry = models._MODULES.get(cls_name)
+        if entry is not None:
+            return f"{models.__name__}.{entry[1]}"
+    return module
+
+
+class Model(_Surface):
+    """Common behaviour of the API's data models (the pure-Python kind; see ``_struct_model``)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__module__ = _official_module(cls.__name__, cls.__module__)
+        if "_fields" not in cls.__dict__:
+            return  # a caller's subclass of a model: the fields are inherited
+        fields = cls.__dict__["_fields"]
+        cls._rows = parse_fields(fields) if isinstance(fields, str) else tuple(fields)
+        for field in cls._rows:
+            if len(field) > 3:
+                setattr(cls, field[0], _EnumField(field[0], frozenset(v.lower() for v in field[3])))
+            elif field[2] in _SCALAR_TYPES:
+                # Unset attributes read None from the class: instances only store what they hold.
+                setattr(cls, field[0], None)
+            else:
+                setattr(cls, field[0], _LazyField(field[0], field[2]))
+
+    def __init__(self, **kwargs: Any) -> None:
+        table = self._table()
+        for name, value in kwargs.items():
+            if name not in table.defaults:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
+            setattr(self, name, value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Surface):
+            return NotImplemented
+        return type(self) is type(other) and all(
+            getattr(self, n) == getattr(other, n) for n in self._table().names)
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _to_dict_value(value: Any) -> Any:
@@ -229,3 +255,72 @@ def _to_dict_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: v.to_dict() if hasattr(v, "to_dict") else v for k, v in value.items()}
     return value
+
+
+# -- the msgspec kind ------------------------------------------------------------------------------
+def _load_msgspec() -> Any:
+    """msgspec, when installed and not switched off with ``PURECLOUD_PURE_MODELS=1``."""
+    if os.environ.get("PURECLOUD_PURE_MODELS", "") not in ("", "0"):
+        return None
+    try:
+        import msgspec
+        from msgspec.structs import force_setattr  # noqa: F401  (0.19+)
+    except ImportError:
+        return None
+    return msgspec
+
+
+def _struct_model(msgspec: Any) -> Any:
+    """``Model`` as a ``msgspec.Struct``: same surface, decoded and held in C.
+
+    Fields are slots (plain-attribute reads, less memory than an instance dict); their types are
+    filled in by ``_serde`` just before the first decoder for a model is built, so defining a
+    class still costs no look-up of the models it refers to.  ``dict=True`` keeps the official
+    freedom to attach other attributes to an instance.
+    """
+    from msgspec.structs import force_setattr as struct_setattr  # Struct's own __setattr__ refuses a subclass's
+
+    class ModelMeta(msgspec.StructMeta):  # type: ignore[misc, name-defined]
+        def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any], **kwargs: Any) -> Any:
+            fields = ns.get("_fields")
+            if fields is not None:
+                rows = parse_fields(fields) if isinstance(fields, str) else tuple(fields)
+                ns["_rows"] = rows
+                ns["__annotations__"] = {row[0]: object for row in rows}  # real types: _serde._resolve_type
+                for row in rows:
+                    ns[row[0]] = None
+                kwargs.setdefault("rename", {r[0]: r[1] for r in rows if r[0] != r[1]})
+                ns["_enums"] = {r[0]: frozenset(v.lower() for v in r[3]) for r in rows if len(r) > 3}
+                ns["__module__"] = _official_module(name, ns.get("__module__", ""))
+            return super().__new__(mcls, name, bases, ns, **kwargs)
+
+        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+            if args:  # unpickling: every field by position
+                return super().__call__(*args, **kwargs)
+            obj = super().__call__()
+            if kwargs:
+                defaults = cls._table().defaults
+                for name, value in kwargs.items():
+                    if name not in defaults:
+                        raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {name!r}")
+                    setattr(obj, name, value)
+            return obj
+
+    class Model(_Surface, msgspec.Struct, metaclass=ModelMeta, kw_only=True, omit_defaults=True,  # type: ignore[misc]
+                dict=True):
+        """Common behaviour of the API's data models (the msgspec kind)."""
+
+        _enums = {}  # type: ClassVar[dict[str, frozenset[str]]]
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            allowed = self._enums.get(name)
+            struct_setattr(self, name, value if allowed is None else check_enum(allowed, value))
+
+    Model.__module__, Model.__qualname__ = __name__, "Model"
+    return Model
+
+
+_msgspec = _load_msgspec()
+STRUCTS = _msgspec is not None  # the models are msgspec Structs (decoded by msgspec, with a Python fallback)
+if STRUCTS and not TYPE_CHECKING:
+    Model = _struct_model(_msgspec)  # noqa: F811

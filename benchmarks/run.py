@@ -37,7 +37,7 @@ FIXTURES = BENCH / "fixtures"
 RESULTS = BENCH / "results"
 OFFICIAL_VERSION = "269.0.0"
 SDKS = ("official", "ours", "ours_orjson")
-LABELS = {"official": "official 269.0.0", "ours": "ours", "ours_orjson": "ours + orjson"}
+LABELS = {"official": "official 269.0.0", "ours": "ours", "ours_orjson": "ours + fast extra"}
 SCENARIO_TIMEOUT = 600
 
 sys.path.insert(0, str(BENCH))
@@ -98,8 +98,8 @@ def setup_ours(force: bool = False, orjson: bool = False) -> tuple[Path, dict[st
     py = venv_python(venv)
     env = {"PYTHONPATH": str(ROOT)}
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    if orjson:
-        deps = [*deps, "orjson"]
+    if orjson:  # the `fast` extra: orjson and msgspec
+        deps = [*deps, *tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["fast"]]
     marker = venv / ".deps"
     wanted = "\n".join(deps) + "\n"
     if not force and py.exists() and marker.exists() and marker.read_text() == wanted:
@@ -280,6 +280,15 @@ def metrics_for(runs: dict[str, list[dict]], sizes: dict[str, Any]) -> dict[str,
         m[f"{key}_mbps"] = None if full_s is None or not nbytes or full_s <= 0 else nbytes / full_s / 1e6
         m[f"{key}_json_mbps"] = None if jl is None or not nbytes else nbytes / jl / 1e6
         m[f"{key}_bytes"] = nbytes
+        ol = med(pick(runs[key], "orjson_loads", "median_s"))
+        m[f"{key}_orjson_loads_ms"] = None if ol is None else ol * 1e3
+        dj = med([r["decode_json_and_read"]["median_s"] - r["decode_json_read_again"]["median_s"]
+                  for r in runs[key] if r.get("ok") and "decode_json_and_read" in r])
+        m[f"{key}_decode_json_ms"] = None if dj is None else dj * 1e3
+        m[f"{key}_decode_json_x_orjson"] = None if dj is None or not ol else dj / ol
+        held, json_held = med(pick(runs[key], "held_mb")), med(pick(runs[key], "json_held_mb"))
+        m[f"{key}_held_mb"] = held
+        m[f"{key}_held_ratio"] = None if not held or not json_held else held / json_held
     s = med(pick(runs["serialize"], "sanitize", "median_s"))
     nbytes = med(pick(runs["serialize"], "bytes"))
     m["serialize_ms"] = None if s is None else s * 1e3
@@ -288,8 +297,15 @@ def metrics_for(runs: dict[str, list[dict]], sizes: dict[str, Any]) -> dict[str,
     m["bulk_post_ms"] = None if p is None else p * 1e3
     jd = med(pick(runs["serialize"], "json_dumps", "median_s"))
     m["serialize_json_dumps_ms"] = None if jd is None else jd * 1e3
+    # serialization as a call does it (sanitize, then json.dumps) over json.dumps of the same dict
+    m["serialize_x_dumps"] = None if s is None or not jd else (s + jd) / jd
     m["live_seq_per_s"] = med(pick(runs["live"], "sequential_calls_per_s"))
     m["live_8threads_per_s"] = med(pick(runs["live"], "threads8_calls_per_s"))
+    cpu, raw = med(pick(runs["live"], "cpu_per_call_s")), med(pick(runs["live"], "raw_urllib3_cpu_per_call_s"))
+    m["live_cpu_us"] = None if cpu is None else cpu * 1e6
+    m["live_raw_cpu_us"] = None if raw is None else raw * 1e6
+    m["live_x_raw"] = None if not cpu or not raw else cpu / raw
+    m["live_raw_seq_per_s"] = med(pick(runs["live"], "raw_urllib3_calls_per_s"))
     m["rss_after_calls_mb"] = med(pick(runs["rss_calls"], "rss_mb"))
     m["installed_mb"] = sizes["bytes"] / 1e6 if sizes else None
     m["installed_files"] = sizes.get("files") if sizes else None
@@ -309,15 +325,29 @@ ROWS: list[tuple[str, str, str, bool, str, tuple]] = [
     ("users_page_full_ms", "  + converting every value", "ms", True, ">= 10x faster", ("ratio", 10)),
     ("users_page_mbps", "  users page deserialization", "MB/s", False, "within 3x of json.loads", ("json3",)),
     ("users_page_json_mbps", "  json.loads same bytes", "MB/s", False, "", ()),
+    ("users_page_orjson_loads_ms", "  orjson.loads same bytes (floor)", "ms", True, "", ()),
+    ("users_page_x_orjson", "  full conversion / orjson.loads", "x", True, "<= 1.5x", ("max", 1.5)),
+    ("users_page_decode_json_ms", "  decode_json from bytes (+ read)", "ms", True, "", ()),
+    ("users_page_decode_json_x_orjson", "  decode_json / orjson.loads", "x", True, "", ()),
+    ("users_page_held_ratio", "  memory held / json.loads dicts", "x", True, "<= 1", ("max", 1.0)),
     ("analytics_ms", "analytics details query per call", "ms", True, "", ()),
     ("analytics_full_ms", "  + converting every value", "ms", True, ">= 10x faster", ("ratio", 10)),
     ("analytics_mbps", "  analytics deserialization", "MB/s", False, "within 3x of json.loads", ("json3",)),
     ("analytics_json_mbps", "  json.loads same bytes", "MB/s", False, "", ()),
+    ("analytics_orjson_loads_ms", "  orjson.loads same bytes (floor)", "ms", True, "", ()),
+    ("analytics_x_orjson", "  full conversion / orjson.loads", "x", True, "<= 1.5x", ("max", 1.5)),
+    ("analytics_decode_json_ms", "  decode_json from bytes (+ read)", "ms", True, "", ()),
+    ("analytics_decode_json_x_orjson", "  decode_json / orjson.loads", "x", True, "", ()),
+    ("analytics_held_ratio", "  memory held / json.loads dicts", "x", True, "<= 1", ("max", 1.0)),
     ("serialize_ms", "serialize bulk body (sanitize)", "ms", True, ">= 5x faster", ("ratio", 5)),
     ("serialize_mbps", "  serialization throughput", "MB/s", False, "", ()),
+    ("serialize_x_dumps", "  (sanitize + json.dumps) / json.dumps", "x", True, "<= 3x", ("max", 3.0)),
     ("bulk_post_ms", "post bulk contacts per call", "ms", True, "", ()),
     ("live_seq_per_s", "live get_users_me sequential", "calls/s", False, "", ()),
     ("live_8threads_per_s", "live get_users_me 8 threads", "calls/s", False, "", ()),
+    ("live_cpu_us", "live get_users_me client CPU per call", "us", True, "", ()),
+    ("live_raw_cpu_us", "  raw urllib3 + json.loads (floor)", "us", True, "", ()),
+    ("live_x_raw", "  client CPU / raw urllib3", "x", True, "<= 1.1x", ("max", 1.1)),
     ("rss_after_calls_mb", "peak RSS after one call of each", "MB", True, "<= 1/5 of official", ("ratio", 5)),
 ]
 
@@ -357,7 +387,8 @@ def summarize(metrics: dict[str, dict[str, Any] | None],
         o, u = off.get(key), ours.get(key)
         ratio = None
         # no ratio for first access: the official SDK pays it inside its import
-        if o and u and "_json_" not in key and key != "first_access_ms":
+        if o and u and "_json_" not in key and key != "first_access_ms" and unit != "x" \
+                and not key.endswith(("_orjson_loads_ms", "_raw_cpu_us")):
             ratio = paired(per_rep, key, lower_better) if key != "installed_mb" else None
             if ratio is None:
                 ratio = o / u if lower_better else u / o
@@ -387,7 +418,7 @@ def fmt(v: float | None) -> str:
 
 def table(rows: list[dict[str, Any]], ours_note: str = "") -> str:
     fast = any(r.get("ours_orjson") is not None for r in rows)
-    extra = f" {'+orjson':>10s}" if fast else ""
+    extra = f" {'+fast':>10s}" if fast else ""
     lines = [f"{'scenario':36s} {'unit':>7s} {'official':>10s} {'ours':>10s}{extra} {'ratio':>8s}  target",
              "-" * (96 + len(extra))]
     for r in rows:
@@ -573,6 +604,20 @@ def analyse(results: dict[str, Any]) -> None:
     per_rep = {sdk: [metrics_for({n: [r for r in runs if r.get("rep") == i]
                                   for n, runs in results["runs"][sdk].items()}, results["sizes"].get(sdk, {}))
                      for i in range(reps)] for sdk in active}
+    # the orjson.loads floor is measured where orjson is installed (the fast venv): every SDK's full
+    # conversion is compared with it, repetition by repetition
+    floor_of = per_rep.get("ours_orjson")
+    for sdk in active:
+        for key in ("users_page", "analytics"):
+            ratios = []
+            for i, m in enumerate(per_rep[sdk]):
+                floor = (floor_of[i] if floor_of and i < len(floor_of) else m).get(f"{key}_orjson_loads_ms")
+                full = m.get(f"{key}_full_ms")
+                m[f"{key}_x_orjson"] = full / floor if full and floor else None
+                ratios.append(m[f"{key}_x_orjson"])
+            metrics[sdk][f"{key}_x_orjson"] = med(ratios)
+            if floor_of and not metrics[sdk].get(f"{key}_orjson_loads_ms"):
+                metrics[sdk][f"{key}_orjson_loads_ms"] = metrics.get("ours_orjson", {}).get(f"{key}_orjson_loads_ms")
     results["metrics"] = metrics
     results["metrics_per_rep"] = per_rep
     results["summary"] = summarize(metrics, per_rep)

@@ -52,18 +52,23 @@ def fixture_text(name: str) -> str:
 
 
 def measure(fn, budget: float | None = None, min_n: int | None = None, max_n: int = 200_000) -> dict:
-    """Call ``fn`` once untimed (reported as ``first_s``), then repeatedly for ``budget`` seconds."""
+    """Call ``fn`` once untimed (reported as ``first_s``), then repeatedly for ``budget`` seconds.
+
+    Each call is timed in CPU time of this process (``process_time``), not wall time: on a shared
+    machine a wall-clock figure also counts the time other jobs held the CPU, which made runs at
+    a load average of 8 on 2 CPUs useless. Everything timed here runs on this one thread."""
     budget = BUDGET if budget is None else budget
     min_n = MIN_N if min_n is None else min_n
-    t = time.perf_counter()
+    clock = time.process_time
+    t = clock()
     fn()
-    first = time.perf_counter() - t
+    first = clock() - t
     times: list[float] = []
     start = time.perf_counter()
     while len(times) < min_n or (time.perf_counter() - start < budget and len(times) < max_n):
-        t = time.perf_counter()
+        t = clock()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     return {"median_s": statistics.median(times), "min_s": min(times), "n": len(times), "first_s": first}
 
 
@@ -271,7 +276,49 @@ def read_all(value) -> int:
     return 1 + sum(read_all(getattr(value, attr)) for attr in types)
 
 
-def _call_scenario(fixture: str, path: str, call, with_json: bool, with_read: bool = False) -> dict:
+def held_mb(make) -> float:
+    """Memory (tracemalloc) held by what ``make()`` returns, in MB: traced memory with the value
+    alive minus after it is dropped (what the call keeps elsewhere, e.g. the last response's
+    body, is not the value's)."""
+    import gc
+    import tracemalloc
+    gc.collect()
+    tracemalloc.start()
+    value = make()
+    gc.collect()
+    with_value = tracemalloc.get_traced_memory()[0]
+    del value
+    gc.collect()
+    held = with_value - tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return held / 1e6
+
+
+def _floors(text: str, model: str | None) -> dict:
+    """What the same bytes cost the fastest parsers present: orjson.loads, msgspec into typed Structs
+    (our models' own Structs, when ours runs with msgspec), and our one-step ``decode_json``."""
+    out: dict = {}
+    data = text.encode("utf-8")
+    try:
+        import orjson
+    except ImportError:
+        orjson = None
+    if orjson is not None:
+        out["orjson_loads"] = measure(lambda: orjson.loads(data))
+    try:
+        from PureCloudPlatformClientV2 import _model, _serde
+    except ImportError:  # the official SDK
+        return out
+    if model is not None and hasattr(_serde, "decode_json"):
+        out["decode_json_and_read"] = measure(lambda: read_all(_serde.decode_json(data, model)))
+        done = _serde.decode_json(data, model)
+        out["decode_json_read_again"] = measure(lambda: read_all(done))
+        out["structs"] = bool(getattr(_model, "STRUCTS", False))
+    return out
+
+
+def _call_scenario(fixture: str, path: str, call, with_json: bool, with_read: bool = False,
+                   model: str | None = None) -> dict:
     import PureCloudPlatformClientV2 as pkg
     text = fixture_text(fixture)
     client, _ = make_client({path: text})
@@ -284,6 +331,10 @@ def _call_scenario(fixture: str, path: str, call, with_json: bool, with_read: bo
         done = fn()
         result["values_read"] = read_all(done)
         result["read_again"] = measure(lambda: read_all(done))
+        # memory held by a decoded response, every value read, next to json.loads's dicts
+        result["held_mb"] = held_mb(lambda: (lambda v: (read_all(v), v)[1])(fn()))
+        result["json_held_mb"] = held_mb(lambda: json.loads(text))
+        result.update(_floors(text, model))
     if with_json:
         result["json_loads"] = measure(lambda: json.loads(text))
     result["rss_mb"] = rss_mb()
@@ -299,7 +350,8 @@ def scenario_users_page() -> dict:
     def call(pkg, client):
         api = pkg.UsersApi(client)
         return lambda: api.get_users(page_size=500, page_number=1)
-    return _call_scenario("users_page", "/api/v2/users", call, with_json=True, with_read=True)
+    return _call_scenario("users_page", "/api/v2/users", call, with_json=True, with_read=True,
+                          model="UserEntityListing")
 
 
 def scenario_analytics() -> dict:
@@ -308,7 +360,7 @@ def scenario_analytics() -> dict:
         query = build(pkg, "ConversationQuery", json.loads(fixture_text("analytics_query")))
         return lambda: api.post_analytics_conversations_details_query(query)
     return _call_scenario("analytics", "/api/v2/analytics/conversations/details/query", call, with_json=True,
-                          with_read=True)
+                          with_read=True, model="AnalyticsConversationQueryResponse")
 
 
 def scenario_serialize() -> dict:
@@ -338,11 +390,25 @@ def scenario_live(port: int) -> dict:
     api.get_users_me()  # connection set up, lazy loading done
     budget = max(BUDGET, 0.5)
 
-    n, start = 0, time.perf_counter()
+    n, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < budget or n < MIN_N:
         api.get_users_me()
         n += 1
     seq = n / (time.perf_counter() - start)
+    cpu_per_call = (time.process_time() - cpu) / n  # the server is another process: this is client CPU
+
+    # the floor: urllib3 alone doing the same request and json.loads of the body
+    import urllib3
+    pool = urllib3.PoolManager()
+    url = f"http://127.0.0.1:{port}/api/v2/users/me"
+    headers = {"Authorization": "Bearer bench-token", "Accept": "application/json"}
+    json.loads(pool.request("GET", url, headers=headers).data)
+    n_raw, start, cpu = 0, time.perf_counter(), time.process_time()
+    while time.perf_counter() - start < budget or n_raw < MIN_N:
+        json.loads(pool.request("GET", url, headers=headers).data)
+        n_raw += 1
+    raw_seq = n_raw / (time.perf_counter() - start)
+    raw_cpu_per_call = (time.process_time() - cpu) / n_raw
 
     counts, errors = [0] * 8, []
     deadline = time.perf_counter() + budget
@@ -366,6 +432,8 @@ def scenario_live(port: int) -> dict:
         t.join()
     par = sum(counts) / (time.perf_counter() - start)
     return {"sequential_calls_per_s": seq, "threads8_calls_per_s": par, "errors": errors[:3],
+            "cpu_per_call_s": cpu_per_call, "raw_urllib3_calls_per_s": raw_seq,
+            "raw_urllib3_cpu_per_call_s": raw_cpu_per_call,
             "rss_mb": rss_mb()}
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 from spec_io import read_spec  # noqa: E402
+
+# The suite tests the default install: pure-Python models even where msgspec (the `fast` extra) is
+# installed. tests/test_fast_models.py runs the compatibility tests again with msgspec Structs.
+os.environ.setdefault("PURECLOUD_PURE_MODELS", "1")
 
 import PureCloudPlatformClientV2 as sdk  # noqa: E402
 from PureCloudPlatformClientV2.abstract_http_client import AbstractHttpClient  # noqa: E402
