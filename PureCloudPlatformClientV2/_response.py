@@ -6,7 +6,8 @@ import re
 from typing import Any, Generic, TypeVar
 
 from . import _json
-from ._serde import decode
+from ._model import STRUCTS
+from ._serde import decode, decode_json
 from .rest import ApiResponseError, RESTResponse
 
 T = TypeVar("T")
@@ -53,6 +54,15 @@ def decode_body(response: RESTResponse, returns: str, temp_folder: str | None = 
     content_type = (response.getheader("Content-Type") or "").lower()
     if content_type.startswith("text/") and returns == "str":
         return response.data
+    if STRUCTS:
+        # msgspec models: straight from the bytes into the Structs (no intermediate dicts)
+        try:
+            return decode_json(content, returns)
+        except RecursionError:
+            raise ApiResponseError(status=response.status, reason="response nested too deeply to decode",
+                                   headers=response.headers) from None
+        except ValueError:
+            pass  # not JSON: reported below as for the default models
     try:
         data = _json.loads(content)
     except RecursionError:
